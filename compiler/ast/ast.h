@@ -1,0 +1,883 @@
+// luxc's abstract syntax tree: what the parser hands to the checker.
+// Entry points: ast::AstContext (owns every node; create<T>(...)), the node classes below
+// (LLVM-style RTTI: llvm::isa/dyn_cast/cast over Node::kind()), dumpAst (ast_dump.cpp).
+// Nodes are arena-allocated and trivially destructible: names are llvm::StringRef and child
+// lists llvm::ArrayRef, both pointing into the context's arena. Every node has a SourceRange.
+#pragma once
+
+#include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/StringRef.h>
+#include <llvm/ADT/StringSet.h>
+#include <llvm/Support/Allocator.h>
+#include <llvm/Support/Casting.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <iosfwd>
+#include <type_traits>
+
+#include "diag/source.h"
+
+namespace lux::ast {
+
+enum class NodeKind : uint8_t {
+#define LUX_AST_NODE(Name, Category) Name,
+#include "ast/ast_nodes.def"
+#define LUX_AST_RANGE(Category, First, Last) First##Category = First, Last##Category = Last,
+#include "ast/ast_nodes.def"
+};
+
+// "FnDecl", "IfExpr", ... (the dumper's names).
+llvm::StringRef nodeKindName(NodeKind kind);
+
+class Node {
+ public:
+  NodeKind kind() const { return kind_; }
+  SourceRange range() const { return range_; }
+  void setRange(SourceRange r) { range_ = r; }
+
+ protected:
+  Node(NodeKind kind, SourceRange range) : kind_(kind), range_(range) {}
+
+ private:
+  NodeKind kind_;
+  SourceRange range_;
+};
+
+// A name as written, with the range of its token (names are interned in the AstContext:
+// equal names have equal data pointers).
+struct Ident {
+  llvm::StringRef name;
+  SourceRange range;
+  bool empty() const { return name.empty(); }
+};
+
+// --- abstract categories -------------------------------------------------------------------
+#define LUX_AST_CATEGORY(Category)                                               \
+  class Category : public Node {                                                 \
+   public:                                                                       \
+    static bool classof(const Node* n) {                                         \
+      return n->kind() >= NodeKind::First##Category && n->kind() <= NodeKind::Last##Category; \
+    }                                                                            \
+                                                                                 \
+   protected:                                                                    \
+    using Node::Node;                                                            \
+  };
+LUX_AST_CATEGORY(Stmt)
+LUX_AST_CATEGORY(Expr)
+LUX_AST_CATEGORY(Pattern)
+LUX_AST_CATEGORY(Type)
+#undef LUX_AST_CATEGORY
+
+// Declares `static constexpr NodeKind kKind` and classof for a concrete class.
+#define LUX_AST_LEAF(Name)                                                         \
+  static constexpr NodeKind kKind = NodeKind::Name;                                \
+  static bool classof(const Node* n) { return n->kind() == NodeKind::Name; }
+
+class Expr;
+class BlockExpr;
+class ObjectExpr;
+class StringLit;
+
+// --- structural pieces -----------------------------------------------------------------------
+
+// `name[: Type][= default]` in fn, lambda, hook, subscribe and schedule parameter lists.
+class Param : public Node {
+ public:
+  LUX_AST_LEAF(Param)
+  Param(SourceRange r, Ident name, Type* type, Expr* default_value)
+      : Node(kKind, r), name(name), type(type), default_value(default_value) {}
+  Ident name;
+  Type* type;            // null when not annotated
+  Expr* default_value;   // null when absent
+};
+
+// `name: Type [= default]` in a record type, a model, or a named variant payload field.
+// In a positional variant payload (`Circle(Float)`) the name is empty.
+class FieldDecl : public Node {
+ public:
+  LUX_AST_LEAF(FieldDecl)
+  FieldDecl(SourceRange r, Ident name, Type* type, Expr* default_value)
+      : Node(kKind, r), name(name), type(type), default_value(default_value) {}
+  Ident name;
+  Type* type;
+  Expr* default_value;  // null when absent
+};
+
+// `Name` or `Name(payload, ...)` in an enum type.
+class EnumVariant : public Node {
+ public:
+  LUX_AST_LEAF(EnumVariant)
+  EnumVariant(SourceRange r, Ident name, llvm::ArrayRef<FieldDecl*> payload, bool has_parens)
+      : Node(kKind, r), name(name), payload(payload), has_parens(has_parens) {}
+  Ident name;
+  llvm::ArrayRef<FieldDecl*> payload;
+  bool has_parens;  // `Name()` vs `Name`
+};
+
+// One entry of an object literal, a record construction or a config block (`db { ... }`).
+class ObjectEntry : public Node {
+ public:
+  LUX_AST_LEAF(ObjectEntry)
+  enum class Form : uint8_t {
+    Named,      // `key: value` (key an identifier or keyword)
+    Quoted,     // `"Content-Type": value`
+    Shorthand,  // `name` — value is a NameExpr of the same name
+    Spread,     // `...expr` — key empty
+  };
+  ObjectEntry(SourceRange r, Form form, Ident key, Expr* value)
+      : Node(kKind, r), form(form), key(key), value(value) {}
+  Form form;
+  Ident key;     // cooked text for Quoted keys
+  Expr* value;   // never null
+};
+
+// `pattern [if guard] => body` where body is an expression or a BlockExpr.
+class MatchArm : public Node {
+ public:
+  LUX_AST_LEAF(MatchArm)
+  MatchArm(SourceRange r, Pattern* pattern, Expr* guard, Expr* body)
+      : Node(kKind, r), pattern(pattern), guard(guard), body(body) {}
+  Pattern* pattern;
+  Expr* guard;  // null when absent
+  Expr* body;
+};
+
+// One conditional branch of an IfExpr.
+class IfBranch : public Node {
+ public:
+  LUX_AST_LEAF(IfBranch)
+  IfBranch(SourceRange r, Expr* cond, BlockExpr* body) : Node(kKind, r), cond(cond), body(body) {}
+  Expr* cond;
+  BlockExpr* body;
+};
+
+// `a` (binds field `a` to `a`) or `key: a` (binds field `key` to `a`) in a destructuring.
+class DestructureField : public Node {
+ public:
+  LUX_AST_LEAF(DestructureField)
+  DestructureField(SourceRange r, Ident key, Ident binding) : Node(kKind, r), key(key), binding(binding) {}
+  Ident key;
+  Ident binding;
+};
+
+// --- declarations ---------------------------------------------------------------------------
+
+// A declaration may carry `///` doc comment lines written right above it (joined with '\n',
+// each without its `///` and one following space); empty when there are none.
+class Decl : public Node {
+ public:
+  static bool classof(const Node* n) {
+    return n->kind() >= NodeKind::FirstDecl && n->kind() <= NodeKind::LastDecl;
+  }
+  llvm::StringRef doc;
+
+ protected:
+  using Node::Node;
+};
+
+class Program : public Node {
+ public:
+  LUX_AST_LEAF(Program)
+  Program(SourceRange r, llvm::ArrayRef<Decl*> items) : Node(kKind, r), items(items) {}
+  // SharedBlock, ServerBlock, FnDecl, type declarations and VarDecls, in source order.
+  llvm::ArrayRef<Decl*> items;
+};
+
+// `shared { ... }`: types, functions and bindings visible in every server.
+class SharedBlock : public Decl {
+ public:
+  LUX_AST_LEAF(SharedBlock)
+  SharedBlock(SourceRange r, llvm::ArrayRef<Decl*> items) : Decl(kKind, r), items(items) {}
+  llvm::ArrayRef<Decl*> items;
+};
+
+// `server { ... }` (name empty) or `server "name" { ... }`.
+class ServerBlock : public Decl {
+ public:
+  LUX_AST_LEAF(ServerBlock)
+  ServerBlock(SourceRange r, Ident name, llvm::ArrayRef<Decl*> items)
+      : Decl(kKind, r), name(name), items(items) {}
+  Ident name;  // the string's cooked text and range (quotes included); empty for `server {`
+  llvm::ArrayRef<Decl*> items;
+};
+
+// `fn name(params) [-> Type] { body }`; base of BackgroundFnDecl and MiddlewareDecl.
+class FnDecl : public Decl {
+ public:
+  LUX_AST_LEAF(FnDecl)
+  static bool classof(const Node* n) {
+    return n->kind() == NodeKind::FnDecl || n->kind() == NodeKind::BackgroundFnDecl ||
+           n->kind() == NodeKind::MiddlewareDecl;
+  }
+  FnDecl(SourceRange r, Ident name, llvm::ArrayRef<Param*> params, Type* return_type, BlockExpr* body)
+      : Decl(kKind, r), name(name), params(params), return_type(return_type), body(body) {}
+  Ident name;  // empty only for an anonymous `middleware fn(req, next)`
+  llvm::ArrayRef<Param*> params;
+  Type* return_type;  // null when not annotated
+  BlockExpr* body;
+
+ protected:
+  FnDecl(NodeKind k, SourceRange r, Ident name, llvm::ArrayRef<Param*> params, Type* return_type,
+         BlockExpr* body)
+      : Decl(k, r), name(name), params(params), return_type(return_type), body(body) {}
+};
+
+// `background fn name(params) [with { options }] { body }`: a job for `spawn_job`.
+class BackgroundFnDecl : public FnDecl {
+ public:
+  static constexpr NodeKind kKind = NodeKind::BackgroundFnDecl;
+  static bool classof(const Node* n) { return n->kind() == kKind; }
+  BackgroundFnDecl(SourceRange r, Ident name, llvm::ArrayRef<Param*> params, Type* return_type,
+                   ObjectExpr* options, BlockExpr* body)
+      : FnDecl(kKind, r, name, params, return_type, body), options(options) {}
+  ObjectExpr* options;  // `with { retries: 3, ... }`; null when absent
+};
+
+// `middleware fn name(req, next) { }` or `middleware fn name(req, res) { }`.
+class MiddlewareDecl : public FnDecl {
+ public:
+  static constexpr NodeKind kKind = NodeKind::MiddlewareDecl;
+  static bool classof(const Node* n) { return n->kind() == kKind; }
+  MiddlewareDecl(SourceRange r, Ident name, llvm::ArrayRef<Param*> params, Type* return_type,
+                 BlockExpr* body)
+      : FnDecl(kKind, r, name, params, return_type, body) {}
+};
+
+// `type Name { field: Type, ... }`.
+class RecordTypeDecl : public Decl {
+ public:
+  LUX_AST_LEAF(RecordTypeDecl)
+  RecordTypeDecl(SourceRange r, Ident name, llvm::ArrayRef<FieldDecl*> fields)
+      : Decl(kKind, r), name(name), fields(fields) {}
+  Ident name;
+  llvm::ArrayRef<FieldDecl*> fields;
+};
+
+// `type Name { A, B(payload), ... }`.
+class EnumTypeDecl : public Decl {
+ public:
+  LUX_AST_LEAF(EnumTypeDecl)
+  EnumTypeDecl(SourceRange r, Ident name, llvm::ArrayRef<EnumVariant*> variants)
+      : Decl(kKind, r), name(name), variants(variants) {}
+  Ident name;
+  llvm::ArrayRef<EnumVariant*> variants;
+};
+
+// `type Name = Type`.
+class TypeAliasDecl : public Decl {
+ public:
+  LUX_AST_LEAF(TypeAliasDecl)
+  TypeAliasDecl(SourceRange r, Ident name, Type* aliased) : Decl(kKind, r), name(name), aliased(aliased) {}
+  Ident name;
+  Type* aliased;
+};
+
+// A binding outside function bodies: `var x = e` (mutable), `x = e` or `let x = e` (immutable).
+class VarDecl : public Decl {
+ public:
+  LUX_AST_LEAF(VarDecl)
+  VarDecl(SourceRange r, Ident name, bool is_mutable, Type* type, Expr* init)
+      : Decl(kKind, r), name(name), is_mutable(is_mutable), type(type), init(init) {}
+  Ident name;
+  bool is_mutable;
+  Type* type;  // null when not annotated
+  Expr* init;
+};
+
+// `env NAME: Type [= default]`.
+class EnvDecl : public Decl {
+ public:
+  LUX_AST_LEAF(EnvDecl)
+  EnvDecl(SourceRange r, Ident name, Type* type, Expr* default_value)
+      : Decl(kKind, r), name(name), type(type), default_value(default_value) {}
+  Ident name;
+  Type* type;
+  Expr* default_value;  // null when absent
+};
+
+// `db { ... }`, `auth { ... }`, `cors { ... }`, `rate_limit { ... }`: a keyword and an object.
+class ConfigDecl : public Decl {
+ public:
+  static bool classof(const Node* n) {
+    return n->kind() == NodeKind::DbDecl || n->kind() == NodeKind::AuthDecl ||
+           n->kind() == NodeKind::CorsDecl || n->kind() == NodeKind::RateLimitDecl;
+  }
+  ObjectExpr* config;
+  SourceRange keyword_range;
+
+ protected:
+  ConfigDecl(NodeKind k, SourceRange r, SourceRange keyword_range, ObjectExpr* config)
+      : Decl(k, r), config(config), keyword_range(keyword_range) {}
+};
+#define LUX_AST_CONFIG_DECL(Name)                                                 \
+  class Name : public ConfigDecl {                                                \
+   public:                                                                        \
+    LUX_AST_LEAF(Name)                                                            \
+    Name(SourceRange r, SourceRange keyword_range, ObjectExpr* config)            \
+        : ConfigDecl(kKind, r, keyword_range, config) {}                          \
+  };
+LUX_AST_CONFIG_DECL(DbDecl)
+LUX_AST_CONFIG_DECL(AuthDecl)
+LUX_AST_CONFIG_DECL(CorsDecl)
+LUX_AST_CONFIG_DECL(RateLimitDecl)
+#undef LUX_AST_CONFIG_DECL
+
+// `model Name` (fields come from the type `Name`) or `model Name { field: Type ... }`.
+class ModelDecl : public Decl {
+ public:
+  LUX_AST_LEAF(ModelDecl)
+  ModelDecl(SourceRange r, Ident name, bool has_body, llvm::ArrayRef<FieldDecl*> fields)
+      : Decl(kKind, r), name(name), has_body(has_body), fields(fields) {}
+  Ident name;
+  bool has_body;
+  llvm::ArrayRef<FieldDecl*> fields;
+};
+
+// `health "/path"`.
+class HealthDecl : public Decl {
+ public:
+  LUX_AST_LEAF(HealthDecl)
+  HealthDecl(SourceRange r, StringLit* path) : Decl(kKind, r), path(path) {}
+  StringLit* path;
+};
+
+// `port 3001`.
+class PortDecl : public Decl {
+ public:
+  LUX_AST_LEAF(PortDecl)
+  PortDecl(SourceRange r, Expr* value) : Decl(kKind, r), value(value) {}
+  Expr* value;
+};
+
+// A scheduled task, in any of its spellings:
+//   CronFn:    `schedule "0 * * * *" fn [name](params) { }`     (cron = the string, name = fn name)
+//   CronNamed: `schedule "name" cron("0 * * * *") { }`           (name = "name", cron = the inner string)
+//   Every:     `schedule ["name"] every 30.seconds [fn [name]()] { }`  (interval set, cron null)
+class ScheduleDecl : public Decl {
+ public:
+  LUX_AST_LEAF(ScheduleDecl)
+  enum class Form : uint8_t { CronFn, CronNamed, Every };
+  ScheduleDecl(SourceRange r, Form form, Ident name, StringLit* cron, Expr* interval,
+               llvm::ArrayRef<Param*> params, BlockExpr* body)
+      : Decl(kKind, r), form(form), name(name), cron(cron), interval(interval), params(params), body(body) {}
+  Form form;
+  Ident name;        // empty for `schedule "cron" fn() { }`
+  StringLit* cron;   // the cron expression; its range() is the string literal's (quotes included)
+  Expr* interval;    // Every form only
+  llvm::ArrayRef<Param*> params;
+  BlockExpr* body;
+};
+
+// `subscribe "event" fn(params) { }`.
+class SubscribeDecl : public Decl {
+ public:
+  LUX_AST_LEAF(SubscribeDecl)
+  SubscribeDecl(SourceRange r, StringLit* event, llvm::ArrayRef<Param*> params, BlockExpr* body)
+      : Decl(kKind, r), event(event), params(params), body(body) {}
+  StringLit* event;
+  llvm::ArrayRef<Param*> params;
+  BlockExpr* body;
+};
+
+// `on_start fn() { }` / `on_start { }`, likewise on_stop and on_error (`fn(err, req[, res])`).
+class HookDecl : public Decl {
+ public:
+  LUX_AST_LEAF(HookDecl)
+  enum class Hook : uint8_t { Start, Stop, Error };
+  HookDecl(SourceRange r, Hook hook, bool fn_form, llvm::ArrayRef<Param*> params, BlockExpr* body)
+      : Decl(kKind, r), hook(hook), fn_form(fn_form), params(params), body(body) {}
+  Hook hook;
+  bool fn_form;  // `on_start fn() { }` (true) vs `on_start { }` (false, no params)
+  llvm::ArrayRef<Param*> params;
+  BlockExpr* body;
+};
+
+// `route METHOD "path" [with auth[, ...]] => handler`.
+class RouteDecl : public Decl {
+ public:
+  LUX_AST_LEAF(RouteDecl)
+  RouteDecl(SourceRange r, Ident method, StringLit* path, llvm::ArrayRef<Ident> guards, Expr* handler)
+      : Decl(kKind, r), method(method), path(path), guards(guards), handler(handler) {}
+  Ident method;        // as written (`GET`, `POST`, ...); the checker validates it
+  StringLit* path;     // cooked text; range() covers the literal
+  llvm::ArrayRef<Ident> guards;  // the names after `with`, e.g. `auth`
+  Expr* handler;       // usually a NameExpr; may be a LambdaExpr
+  bool requiresAuth() const {
+    for (const Ident& g : guards)
+      if (g.name == "auth") return true;
+    return false;
+  }
+};
+
+// `discover "name" at "url" [with { options }]` (AtForm) or `discover "name" { url: ..., ... }`.
+class DiscoverDecl : public Decl {
+ public:
+  LUX_AST_LEAF(DiscoverDecl)
+  DiscoverDecl(SourceRange r, StringLit* name, bool block_form, Expr* url, ObjectExpr* options)
+      : Decl(kKind, r), name(name), block_form(block_form), url(url), options(options) {}
+  StringLit* name;
+  bool block_form;
+  Expr* url;            // AtForm: the `at` expression; block form: null (the `url:` entry is in options)
+  ObjectExpr* options;  // AtForm: the `with { }` object or null; block form: the whole block
+};
+
+// --- statements -----------------------------------------------------------------------------
+
+// `var x[: T] = e` (mutable) or `let x[: T] = e` (immutable) inside a block. A plain `x = e`
+// is an AssignStmt: the checker decides whether it introduces an immutable binding.
+class LetStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(LetStmt)
+  LetStmt(SourceRange r, Ident name, bool is_mutable, Type* type, Expr* init)
+      : Stmt(kKind, r), name(name), is_mutable(is_mutable), type(type), init(init) {}
+  Ident name;
+  bool is_mutable;
+  Type* type;  // null when not annotated
+  Expr* init;
+};
+
+// `let { a, b: c } = e`, `var { a } = e`, or `{ a, b } = e` (keyword none).
+class DestructureStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(DestructureStmt)
+  enum class Keyword : uint8_t { None, Let, Var };
+  DestructureStmt(SourceRange r, Keyword keyword, llvm::ArrayRef<DestructureField*> fields, Expr* init)
+      : Stmt(kKind, r), keyword(keyword), fields(fields), init(init) {}
+  Keyword keyword;
+  llvm::ArrayRef<DestructureField*> fields;
+  Expr* init;
+};
+
+enum class AssignOp : uint8_t { Assign, Add, Sub, Mul, Div, Mod };
+
+// `target op value`; target is a NameExpr, MemberExpr or IndexExpr (the builder reports others).
+class AssignStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(AssignStmt)
+  AssignStmt(SourceRange r, AssignOp op, Expr* target, Expr* value)
+      : Stmt(kKind, r), op(op), target(target), value(value) {}
+  AssignOp op;
+  Expr* target;
+  Expr* value;
+};
+
+class ExprStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(ExprStmt)
+  ExprStmt(SourceRange r, Expr* expr) : Stmt(kKind, r), expr(expr) {}
+  Expr* expr;
+};
+
+class ReturnStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(ReturnStmt)
+  ReturnStmt(SourceRange r, Expr* value) : Stmt(kKind, r), value(value) {}
+  Expr* value;  // null for a bare `return`
+};
+
+class BreakStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(BreakStmt)
+  explicit BreakStmt(SourceRange r) : Stmt(kKind, r) {}
+};
+
+class ContinueStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(ContinueStmt)
+  explicit ContinueStmt(SourceRange r) : Stmt(kKind, r) {}
+};
+
+// `for x in e { }` or `for i, x in e { }` (index is empty in the first form).
+class ForStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(ForStmt)
+  ForStmt(SourceRange r, Ident index, Ident value, Expr* iterable, BlockExpr* body)
+      : Stmt(kKind, r), index(index), value(value), iterable(iterable), body(body) {}
+  Ident index;
+  Ident value;
+  Expr* iterable;
+  BlockExpr* body;
+};
+
+class WhileStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(WhileStmt)
+  WhileStmt(SourceRange r, Expr* cond, BlockExpr* body) : Stmt(kKind, r), cond(cond), body(body) {}
+  Expr* cond;
+  BlockExpr* body;
+};
+
+// `try { } catch [err] { } [finally { }]`.
+class TryStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(TryStmt)
+  TryStmt(SourceRange r, BlockExpr* body, Ident error_name, BlockExpr* catch_body, BlockExpr* finally_body)
+      : Stmt(kKind, r), body(body), error_name(error_name), catch_body(catch_body), finally_body(finally_body) {}
+  BlockExpr* body;
+  Ident error_name;        // empty for `catch { }`
+  BlockExpr* catch_body;   // null for try/finally without catch
+  BlockExpr* finally_body; // null when absent
+};
+
+// --- expressions ----------------------------------------------------------------------------
+
+class IntLit : public Expr {
+ public:
+  LUX_AST_LEAF(IntLit)
+  IntLit(SourceRange r, uint64_t value) : Expr(kKind, r), value(value) {}
+  uint64_t value;  // literals above 2^63-1 are reported by the builder (E1xxx) and saturate
+};
+
+class FloatLit : public Expr {
+ public:
+  LUX_AST_LEAF(FloatLit)
+  FloatLit(SourceRange r, double value) : Expr(kKind, r), value(value) {}
+  double value;
+};
+
+class BoolLit : public Expr {
+ public:
+  LUX_AST_LEAF(BoolLit)
+  BoolLit(SourceRange r, bool value) : Expr(kKind, r), value(value) {}
+  bool value;
+};
+
+// A string literal without interpolation, or one text piece of an InterpolatedString.
+// `value` is cooked (escapes resolved); range() covers the quotes for a whole literal.
+class StringLit : public Expr {
+ public:
+  LUX_AST_LEAF(StringLit)
+  StringLit(SourceRange r, llvm::StringRef value) : Expr(kKind, r), value(value) {}
+  llvm::StringRef value;
+};
+
+// `"Hello {name}, you have {count + 1} messages"`: parts alternate StringLit text pieces
+// (never empty ones) and arbitrary expressions, in source order.
+class InterpolatedString : public Expr {
+ public:
+  LUX_AST_LEAF(InterpolatedString)
+  InterpolatedString(SourceRange r, llvm::ArrayRef<Expr*> parts) : Expr(kKind, r), parts(parts) {}
+  llvm::ArrayRef<Expr*> parts;
+};
+
+enum class DurationUnit : uint8_t { Milliseconds, Seconds, Minutes, Hours, Days, Weeks };
+
+// A number literal followed by a unit member: `30.seconds`, `1.minute`, `500.ms`.
+// (`x.hours` on a non-literal stays a MemberExpr; the checker gives it meaning.)
+class DurationLit : public Expr {
+ public:
+  LUX_AST_LEAF(DurationLit)
+  DurationLit(SourceRange r, Expr* amount, DurationUnit unit, SourceRange unit_range)
+      : Expr(kKind, r), amount(amount), unit(unit), unit_range(unit_range) {}
+  Expr* amount;  // IntLit or FloatLit
+  DurationUnit unit;
+  SourceRange unit_range;
+  // The duration in milliseconds (rounded toward zero for fractional amounts).
+  double milliseconds() const;
+};
+
+// A use of a name: variable, function, type name used as a value, enum variant, `None`, ...
+class NameExpr : public Expr {
+ public:
+  LUX_AST_LEAF(NameExpr)
+  NameExpr(SourceRange r, Ident name) : Expr(kKind, r), name(name) {}
+  Ident name;
+};
+
+// `[a, b, ...rest]` — a spread element is a UnaryExpr with op Spread.
+class ArrayExpr : public Expr {
+ public:
+  LUX_AST_LEAF(ArrayExpr)
+  ArrayExpr(SourceRange r, llvm::ArrayRef<Expr*> elements) : Expr(kKind, r), elements(elements) {}
+  llvm::ArrayRef<Expr*> elements;
+};
+
+// `{ key: value, ... }` (entries separated by commas or newlines).
+class ObjectExpr : public Expr {
+ public:
+  LUX_AST_LEAF(ObjectExpr)
+  ObjectExpr(SourceRange r, llvm::ArrayRef<ObjectEntry*> entries) : Expr(kKind, r), entries(entries) {}
+  llvm::ArrayRef<ObjectEntry*> entries;
+  // The value of the first entry named `key`, or null.
+  Expr* find(llvm::StringRef key) const;
+};
+
+// `TypeName { field: value, ... }`.
+class RecordExpr : public Expr {
+ public:
+  LUX_AST_LEAF(RecordExpr)
+  RecordExpr(SourceRange r, Ident type_name, llvm::ArrayRef<ObjectEntry*> entries)
+      : Expr(kKind, r), type_name(type_name), entries(entries) {}
+  Ident type_name;
+  llvm::ArrayRef<ObjectEntry*> entries;
+};
+
+class CallExpr : public Expr {
+ public:
+  LUX_AST_LEAF(CallExpr)
+  CallExpr(SourceRange r, Expr* callee, llvm::ArrayRef<Expr*> args) : Expr(kKind, r), callee(callee), args(args) {}
+  Expr* callee;
+  llvm::ArrayRef<Expr*> args;
+};
+
+class MemberExpr : public Expr {
+ public:
+  LUX_AST_LEAF(MemberExpr)
+  MemberExpr(SourceRange r, Expr* base, Ident member) : Expr(kKind, r), base(base), member(member) {}
+  Expr* base;
+  Ident member;
+};
+
+class IndexExpr : public Expr {
+ public:
+  LUX_AST_LEAF(IndexExpr)
+  IndexExpr(SourceRange r, Expr* base, Expr* index) : Expr(kKind, r), base(base), index(index) {}
+  Expr* base;
+  Expr* index;
+};
+
+enum class UnaryOp : uint8_t { Neg, Not, Spread };
+
+class UnaryExpr : public Expr {
+ public:
+  LUX_AST_LEAF(UnaryExpr)
+  UnaryExpr(SourceRange r, UnaryOp op, Expr* operand) : Expr(kKind, r), op(op), operand(operand) {}
+  UnaryOp op;
+  Expr* operand;
+};
+
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or };
+
+class BinaryExpr : public Expr {
+ public:
+  LUX_AST_LEAF(BinaryExpr)
+  BinaryExpr(SourceRange r, BinaryOp op, Expr* lhs, Expr* rhs) : Expr(kKind, r), op(op), lhs(lhs), rhs(rhs) {}
+  BinaryOp op;
+  Expr* lhs;
+  Expr* rhs;
+};
+
+// `lo..hi` (exclusive) or `lo..=hi` (inclusive).
+class RangeExpr : public Expr {
+ public:
+  LUX_AST_LEAF(RangeExpr)
+  RangeExpr(SourceRange r, Expr* lo, Expr* hi, bool inclusive)
+      : Expr(kKind, r), lo(lo), hi(hi), inclusive(inclusive) {}
+  Expr* lo;
+  Expr* hi;
+  bool inclusive;
+};
+
+// `value |> target`: target is a CallExpr `f(args)` (meaning `f(value, args)`), or a NameExpr /
+// MemberExpr naming a function (meaning `f(value)`).
+class PipeExpr : public Expr {
+ public:
+  LUX_AST_LEAF(PipeExpr)
+  PipeExpr(SourceRange r, Expr* value, Expr* target) : Expr(kKind, r), value(value), target(target) {}
+  Expr* value;
+  Expr* target;
+};
+
+// Postfix `e!`: unwraps an Option/Result, propagating None/Err to the caller.
+class UnwrapExpr : public Expr {
+ public:
+  LUX_AST_LEAF(UnwrapExpr)
+  UnwrapExpr(SourceRange r, Expr* operand) : Expr(kKind, r), operand(operand) {}
+  Expr* operand;
+};
+
+class AwaitExpr : public Expr {
+ public:
+  LUX_AST_LEAF(AwaitExpr)
+  AwaitExpr(SourceRange r, Expr* operand) : Expr(kKind, r), operand(operand) {}
+  Expr* operand;
+};
+
+// `fn(params) expr` or `fn(params) { block }` (body is then a BlockExpr).
+class LambdaExpr : public Expr {
+ public:
+  LUX_AST_LEAF(LambdaExpr)
+  LambdaExpr(SourceRange r, llvm::ArrayRef<Param*> params, Type* return_type, Expr* body)
+      : Expr(kKind, r), params(params), return_type(return_type), body(body) {}
+  llvm::ArrayRef<Param*> params;
+  Type* return_type;  // null when not annotated
+  Expr* body;
+};
+
+// `if c { } elif c { } else if c { } else { }`: one IfBranch per condition, then the else block.
+class IfExpr : public Expr {
+ public:
+  LUX_AST_LEAF(IfExpr)
+  IfExpr(SourceRange r, llvm::ArrayRef<IfBranch*> branches, BlockExpr* else_body)
+      : Expr(kKind, r), branches(branches), else_body(else_body) {}
+  llvm::ArrayRef<IfBranch*> branches;  // at least one
+  BlockExpr* else_body;                // null when absent
+};
+
+class MatchExpr : public Expr {
+ public:
+  LUX_AST_LEAF(MatchExpr)
+  MatchExpr(SourceRange r, Expr* subject, llvm::ArrayRef<MatchArm*> arms)
+      : Expr(kKind, r), subject(subject), arms(arms) {}
+  Expr* subject;
+  llvm::ArrayRef<MatchArm*> arms;
+};
+
+// `{ stmts }`: the value of a block is its last statement when that is an ExprStmt.
+class BlockExpr : public Expr {
+ public:
+  LUX_AST_LEAF(BlockExpr)
+  BlockExpr(SourceRange r, llvm::ArrayRef<Stmt*> stmts) : Expr(kKind, r), stmts(stmts) {}
+  llvm::ArrayRef<Stmt*> stmts;
+  // The trailing expression giving the block its value, or null.
+  Expr* resultExpr() const {
+    if (stmts.empty()) return nullptr;
+    if (auto* s = llvm::dyn_cast<ExprStmt>(stmts.back())) return s->expr;
+    return nullptr;
+  }
+};
+
+// --- patterns -------------------------------------------------------------------------------
+
+class WildcardPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(WildcardPattern)
+  explicit WildcardPattern(SourceRange r) : Pattern(kKind, r) {}
+};
+
+// `42`, `-1`, `3.5`, `"text"`, `true`: value is an IntLit/FloatLit/StringLit/BoolLit, or a
+// UnaryExpr Neg around a number.
+class LiteralPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(LiteralPattern)
+  LiteralPattern(SourceRange r, Expr* value) : Pattern(kKind, r), value(value) {}
+  Expr* value;
+};
+
+// `1..10`, `1..=10`, `"a"..="z"`: bounds as in LiteralPattern.
+class RangePattern : public Pattern {
+ public:
+  LUX_AST_LEAF(RangePattern)
+  RangePattern(SourceRange r, Expr* lo, Expr* hi, bool inclusive)
+      : Pattern(kKind, r), lo(lo), hi(hi), inclusive(inclusive) {}
+  Expr* lo;
+  Expr* hi;
+  bool inclusive;
+};
+
+// A lower-case name: binds the matched value (`x => ...`, `Some(x)`).
+class BindingPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(BindingPattern)
+  BindingPattern(SourceRange r, Ident name) : Pattern(kKind, r), name(name) {}
+  Ident name;
+};
+
+// An upper-case name, optionally qualified and with a payload: `None`, `Warning`,
+// `AlertSeverity.Warning`, `Some(x)`, `Ok(v)`, `Err(e)`, `Circle(r)`.
+// Rule (docs/language.md): a bare pattern name starting with an upper-case letter is a variant,
+// a lower-case one a binding.
+class VariantPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(VariantPattern)
+  VariantPattern(SourceRange r, Ident qualifier, Ident name, llvm::ArrayRef<Pattern*> args, bool has_parens)
+      : Pattern(kKind, r), qualifier(qualifier), name(name), args(args), has_parens(has_parens) {}
+  Ident qualifier;  // `AlertSeverity` in `AlertSeverity.Warning`; usually empty
+  Ident name;
+  llvm::ArrayRef<Pattern*> args;
+  bool has_parens;
+};
+
+// `A | B | C`.
+class OrPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(OrPattern)
+  OrPattern(SourceRange r, llvm::ArrayRef<Pattern*> alternatives) : Pattern(kKind, r), alternatives(alternatives) {}
+  llvm::ArrayRef<Pattern*> alternatives;
+};
+
+// --- type expressions -----------------------------------------------------------------------
+
+// `Int`, `Alert`, `Option<String>`, `Result<AlertRecord, String>`: the checker gives Option and
+// Result (and their argument counts) their meaning.
+class NamedType : public Type {
+ public:
+  LUX_AST_LEAF(NamedType)
+  NamedType(SourceRange r, Ident name, llvm::ArrayRef<Type*> args) : Type(kKind, r), name(name), args(args) {}
+  Ident name;
+  llvm::ArrayRef<Type*> args;
+};
+
+// `[T]`.
+class ArrayType : public Type {
+ public:
+  LUX_AST_LEAF(ArrayType)
+  ArrayType(SourceRange r, Type* element) : Type(kKind, r), element(element) {}
+  Type* element;
+};
+
+// `fn(A, B) -> R` (result null when `-> R` is omitted).
+class FnType : public Type {
+ public:
+  LUX_AST_LEAF(FnType)
+  FnType(SourceRange r, llvm::ArrayRef<Type*> params, Type* result) : Type(kKind, r), params(params), result(result) {}
+  llvm::ArrayRef<Type*> params;
+  Type* result;
+};
+
+#undef LUX_AST_LEAF
+
+// --- the context ----------------------------------------------------------------------------
+
+// Owns every node of one program: an arena for nodes, arrays and strings, and a set of interned
+// names. Nodes live as long as the context; none is ever destroyed individually.
+class AstContext {
+ public:
+  AstContext() = default;
+  AstContext(const AstContext&) = delete;
+  AstContext& operator=(const AstContext&) = delete;
+
+  template <typename T, typename... Args>
+  T* create(Args&&... args) {
+    static_assert(std::is_trivially_destructible_v<T>, "AST nodes live in an arena and are never destroyed");
+    return new (arena_.Allocate(sizeof(T), alignof(T))) T(std::forward<Args>(args)...);
+  }
+
+  // Copies a list into the arena.
+  template <typename T>
+  llvm::ArrayRef<T> copyArray(llvm::ArrayRef<T> items) {
+    if (items.empty()) return {};
+    T* data = arena_.Allocate<T>(items.size());
+    std::uninitialized_copy(items.begin(), items.end(), data);
+    return llvm::ArrayRef<T>(data, items.size());
+  }
+
+  // An interned copy of `name` (identifiers: equal names share storage).
+  llvm::StringRef intern(llvm::StringRef name) { return names_.insert(name).first->getKey(); }
+  // A copy of `text` in the arena (string literal contents; not interned).
+  llvm::StringRef copyString(llvm::StringRef text) {
+    if (text.empty()) return {};
+    char* data = arena_.Allocate<char>(text.size());
+    std::memcpy(data, text.data(), text.size());
+    return llvm::StringRef(data, text.size());
+  }
+
+  size_t bytesAllocated() const { return arena_.getBytesAllocated(); }
+
+ private:
+  llvm::BumpPtrAllocator arena_;
+  llvm::StringSet<> names_;
+};
+
+// Prints the tree: one node per line, indented two spaces per level, `Kind line:col-line:col`
+// then the node's attributes; children labelled by role. Deterministic (no addresses). With
+// `json`, one JSON document with the same content.
+void dumpAst(const Program& program, const SourceFile& file, std::ostream& out, bool json);
+
+}  // namespace lux::ast
+
+namespace lux {
+using ast::dumpAst;
+}  // namespace lux

@@ -1,0 +1,40 @@
+// The parsing stage: source text → luxc's AST, syntax errors reported through DiagEngine.
+// Entry point: parseProgram. ANTLR (grammar/LuxLexer.g4, LuxParser.g4) is used inside this
+// directory only; nothing here exposes its types.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ast/ast.h"
+#include "diag/diag.h"
+#include "diag/source.h"
+
+namespace lux {
+
+struct ParseResult {
+  // Non-null whenever parsing got far enough to build a tree, even with syntax errors (error
+  // recovery drops what it could not parse). Null when the input could not be tokenized at
+  // all (invalid UTF-8, NUL bytes, too large, nested too deeply).
+  ast::Program* program = nullptr;
+  // True when the fast SLL pass failed and the full LL pass ran (a syntax error, or input the
+  // grammar can only decide with full context: worth knowing when tuning the grammar).
+  bool used_full_ll = false;
+};
+
+struct ParseLimits {
+  // Brackets (`(`, `[`, `{` and string interpolations) may nest this deep. Real programs stay
+  // below 20; the limit keeps the recursive parser, the AST builder and every later recursive
+  // pass (checker, emitter, dumper) far from the stack's end on any thread.
+  static constexpr uint32_t kMaxBracketDepth = 256;
+  // Rule invocations of the ANTLR parser may nest this deep: catches deep nesting without
+  // brackets (`- - - - x`, `fn(a) fn(b) ...`, `Option<Option<...>>`).
+  static constexpr uint32_t kMaxRuleDepth = 1000;
+  // Bytes of source the parser accepts. ANTLR holds ~4 bytes per code point plus a token object
+  // (~100 bytes) per token; 16 MiB keeps a worst case under ~1 GB and any real program fits.
+  static constexpr size_t kMaxSourceBytes = 16u << 20;
+};
+
+ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngine& diags);
+
+}  // namespace lux
