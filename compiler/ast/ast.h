@@ -24,7 +24,7 @@ namespace lux::ast {
 enum class NodeKind : uint8_t {
 #define LUX_AST_NODE(Name, Category) Name,
 #include "ast/ast_nodes.def"
-#define LUX_AST_RANGE(Category, First, Last) First##Category = First, Last##Category = Last,
+#define LUX_AST_RANGE(Category, FirstKind, LastKind) First##Category = FirstKind, Last##Category = LastKind,
 #include "ast/ast_nodes.def"
 };
 
@@ -206,7 +206,7 @@ class ServerBlock : public Decl {
 // `fn name(params) [-> Type] { body }`; base of BackgroundFnDecl and MiddlewareDecl.
 class FnDecl : public Decl {
  public:
-  LUX_AST_LEAF(FnDecl)
+  static constexpr NodeKind kKind = NodeKind::FnDecl;
   static bool classof(const Node* n) {
     return n->kind() == NodeKind::FnDecl || n->kind() == NodeKind::BackgroundFnDecl ||
            n->kind() == NodeKind::MiddlewareDecl;
