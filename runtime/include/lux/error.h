@@ -1,0 +1,47 @@
+// Errors that cross the runtime's boundary: lux::Error (what Lux code throws and what
+// on_error receives), lux::HttpError (an error whose message is safe to show the client) and
+// lux::StartupError (a start-up failure: printed as one line, non-zero exit).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "lux/value.h"
+
+namespace lux {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message, int status = 500, Value data = {})
+      : std::runtime_error(message), status_(status), data_(std::move(data)) {}
+  // The HTTP status a handler error maps to when no on_error handles it.
+  int status() const { return status_; }
+  std::string message() const { return what(); }
+  const Value& data() const { return data_; }
+  // True when the message may be sent to the client (HttpError). A plain Error or any other
+  // exception becomes `{"error":"internal server error"}`: internals never leak.
+  virtual bool exposed() const { return false; }
+  // {message, status, data?} for Lux code (`err.message`).
+  Value ToValue() const;
+
+ private:
+  int status_;
+  Value data_;
+};
+
+// A client-facing error: `throw lux::HttpError(404, "user not found")` answers
+// 404 {"error":"user not found","request_id":...}.
+class HttpError : public Error {
+ public:
+  HttpError(int status, const std::string& message, Value data = {}) : Error(message, status, std::move(data)) {}
+  bool exposed() const override { return true; }
+};
+
+// A start-up failure (bad env value, port in use, bad flag): lux::rt::RunMain and App::Run
+// print `<program>: <message>` as one line on stderr and exit non-zero.
+class StartupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace lux

@@ -1,0 +1,219 @@
+// The HTTP server API: Request, Response, the response helpers (Respond, Text, Html,
+// Redirect), middleware forms, and lux::App (routes, hooks, options, Run). Everything heavy
+// (Beast, Asio) is behind App's pimpl in src/server/.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lux/error.h"
+#include "lux/value.h"
+
+namespace lux {
+
+// ---- limits (named so tests can exercise each at its edge) ----
+// Request body: larger bodies get 413 before they are read (a JSON API rarely needs more).
+inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
+// Request line + headers: larger get 431 (nginx's default buffers hold 4 x 8 KiB).
+inline constexpr std::size_t kMaxHeaderBytes = 16 << 10;
+// A whole request (after its first byte) must arrive within this: slow-loris protection.
+inline constexpr std::chrono::milliseconds kRequestReadTimeout{10'000};
+// An idle keep-alive connection is closed after this.
+inline constexpr std::chrono::milliseconds kKeepAliveTimeout{30'000};
+// Graceful shutdown waits this long for in-flight requests before giving up.
+inline constexpr std::chrono::milliseconds kDrainTimeout{10'000};
+// Incoming X-Request-Id longer than this (or with other characters than [A-Za-z0-9._:-])
+// is replaced by a generated id: ids end up in logs and headers of other services.
+inline constexpr std::size_t kMaxRequestIdLength = 128;
+
+// Case-insensitive, order-preserving header list (names kept as sent).
+class Headers {
+ public:
+  using Entry = std::pair<std::string, std::string>;
+  void Add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  // Replaces every header of that name.
+  void Set(std::string name, std::string value);
+  std::optional<std::string_view> Get(std::string_view name) const;
+  bool Has(std::string_view name) const { return Get(name).has_value(); }
+  bool Remove(std::string_view name);
+  std::size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  std::vector<Entry>::const_iterator begin() const { return items_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return items_.end(); }
+  void Reserve(std::size_t n) { items_.reserve(n); }
+
+ private:
+  std::vector<Entry> items_;
+};
+
+bool IEquals(std::string_view a, std::string_view b);
+
+// W3C Trace Context of the request being served: ids are lowercase hex.
+struct TraceContext {
+  std::string trace_id;   // 32 hex chars: taken from a valid incoming traceparent, else new
+  std::string parent_id;  // 16 hex chars of the caller's span, empty when the trace starts here
+  std::string span_id;    // 16 hex chars: this request's span
+  std::uint8_t flags = 0;
+  // traceparent for a call made while serving: 00-<trace_id>-<span_id>-<flags>.
+  std::string ChildTraceparent() const;
+};
+
+class Request {
+ public:
+  std::string method;        // upper case, e.g. "GET"
+  std::string target;        // raw request target: "/users/7?full=1" (Lux `req.url`)
+  std::string path;          // percent-decoded path without the query
+  std::string query_string;  // raw, after '?'
+  Headers headers;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> params;  // from :name and * in the route
+  std::string id;            // request id: validated incoming X-Request-Id, else generated
+  std::string remote_addr;
+  TraceContext trace;
+  Value locals = Value::MakeObject();  // request-scoped storage (`__getLocals()`)
+
+  std::optional<std::string> Header(std::string_view name) const;
+  std::optional<std::string> Param(std::string_view name) const;
+  std::optional<std::string> Query(std::string_view name) const;  // first value, decoded
+  std::vector<std::string> QueryAll(std::string_view name) const;
+  std::optional<std::string> Cookie(std::string_view name) const;
+  // The body parsed as JSON (cached). Throws HttpError 400 "invalid JSON at line L column C: ..."
+  const Value& Json() const;
+  // application/x-www-form-urlencoded body as an object of strings.
+  Value Form() const;
+  // By Content-Type: JSON -> parsed, form -> object, empty -> null, otherwise the string.
+  Value Body() const;
+  Value QueryValue() const;    // object; repeated keys keep the last value
+  Value ParamsValue() const;   // object
+  Value HeadersValue() const;  // object with lower-case names
+  Value CookiesValue() const;
+  // {method, url, path, params, query, headers, body, id} for dynamic Lux code.
+  Value ToValue() const;
+
+ private:
+  mutable std::optional<Value> json_;
+};
+
+class Response {
+ public:
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  Response() = default;
+  Response& Status(int s) {
+    status = s;
+    return *this;
+  }
+  Response& SetHeader(std::string name, std::string value) {
+    headers.Set(std::move(name), std::move(value));
+    return *this;
+  }
+  Response& Json(const Value& v);  // application/json; charset=utf-8
+  Response& Text(std::string s);   // text/plain; charset=utf-8
+  Response& Html(std::string s);   // text/html; charset=utf-8
+  Response& Redirect(std::string location, int code = 302);
+  // Set-Cookie: name=value; <attributes>
+  Response& SetCookie(std::string_view name, std::string_view value,
+                      std::string_view attributes = "Path=/; HttpOnly; SameSite=Lax");
+  // True once a body was set by Json/Text/Html/Redirect: a (req, res) middleware that sends
+  // ends the chain.
+  bool sent() const { return sent_; }
+
+ private:
+  bool sent_ = false;
+};
+
+// `respond(status, body)`: JSON by default.
+Response Respond(int status, const Value& body);
+Response Text(int status, std::string body);
+Response Html(int status, std::string body);
+Response Redirect(std::string location, int code = 302);
+
+using Handler = std::function<Response(Request&)>;
+using Next = std::function<Response(Request&)>;
+// `fn(req, next)`: code before and after the rest of the chain.
+using Middleware = std::function<Response(Request&, const Next&)>;
+// `fn(req, res)`: decorates; runs before the handler, may set status/headers (merged into
+// the final response) or send a response itself (which ends the chain).
+using Decorator = std::function<void(Request&, Response&)>;
+// `on_error(err, req[, res])`: `res` arrives as the default 500 response; return the response
+// to send (the two-argument Lux form ignores `res`).
+using ErrorHandler = std::function<Response(const Error&, Request&, Response&)>;
+using Hook = std::function<void()>;
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };
+enum class LogFormat { kText, kJson };
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";  // overridden by HOST, then --host
+  int port = 3000;               // overridden by PORT, then --port (0 = any free port)
+  int threads = 0;               // I/O threads, 0 = one per core (LUX_THREADS)
+  std::chrono::milliseconds drain_timeout = kDrainTimeout;
+  std::size_t max_body_bytes = kMaxBodyBytes;
+  std::size_t max_header_bytes = kMaxHeaderBytes;
+  std::chrono::milliseconds read_timeout = kRequestReadTimeout;
+  std::chrono::milliseconds keep_alive_timeout = kKeepAliveTimeout;
+  LogLevel log_level = LogLevel::kInfo;  // LUX_LOG_LEVEL=debug|info|warn|error|off
+  LogFormat log_format = LogFormat::kText;  // LUX_LOG_FORMAT=json
+  bool access_log = true;                // LUX_ACCESS_LOG=0 turns it off
+  bool handle_signals = true;            // Run() installs SIGTERM/SIGINT handlers
+};
+
+class App {
+ public:
+  explicit App(std::string name = "lux");
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Pattern segments: literal, `:name`, or a final `*` / `*name` (rest of the path).
+  // Throws std::invalid_argument on a malformed or duplicate route.
+  void Route(std::string_view method, std::string_view pattern, Handler handler,
+             std::vector<Middleware> route_middleware = {});
+  void Get(std::string_view pattern, Handler h) { Route("GET", pattern, std::move(h)); }
+  void Post(std::string_view pattern, Handler h) { Route("POST", pattern, std::move(h)); }
+  void Put(std::string_view pattern, Handler h) { Route("PUT", pattern, std::move(h)); }
+  void Patch(std::string_view pattern, Handler h) { Route("PATCH", pattern, std::move(h)); }
+  void Delete(std::string_view pattern, Handler h) { Route("DELETE", pattern, std::move(h)); }
+
+  // Global middleware, run in registration order around every request (404/405 included).
+  void Use(Middleware m);
+  void UseDecorator(Decorator d);
+  void OnError(ErrorHandler h);
+  void OnStart(Hook h);  // after the port is bound, before the first request
+  void OnStop(Hook h);   // after in-flight requests drained, before exit
+
+  ServerOptions& options();
+  const std::string& name() const;
+
+  // The whole lifecycle for a program's main(): reads LUX_*/PORT/HOST and --port/--host,
+  // binds, runs on_start, serves until SIGTERM/SIGINT, drains, runs on_stop. Returns the exit
+  // code: 0 after a graceful stop, 1 on a start-up failure (one line on stderr).
+  int Run(int argc, char** argv);
+
+  // Embedding and tests: Start binds (throws StartupError), runs on_start and serves on
+  // background threads; Shutdown begins a graceful stop (what the first signal does);
+  // Wait blocks until drained, runs on_stop, and returns.
+  void Start();
+  std::uint16_t port() const;
+  void Shutdown();
+  void Wait();
+
+  // Runs one request through middleware, router and error handling without a socket.
+  Response Handle(Request& req);
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lux

@@ -1,0 +1,9 @@
+// Umbrella header: everything generated code and hand-written servers use.
+#pragma once
+
+#include "lux/client.h"
+#include "lux/env.h"
+#include "lux/error.h"
+#include "lux/http.h"
+#include "lux/rt.h"
+#include "lux/value.h"

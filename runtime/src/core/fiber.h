@@ -1,0 +1,36 @@
+// The fiber the calling thread is running (a stackful coroutine from asio::spawn), so that
+// direct-style runtime calls (Sleep, Fetch, later db) can suspend instead of blocking. Every
+// suspension point must restore tl_fiber after resuming (other fibers ran meanwhile): use
+// SuspendGuard.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/spawn.hpp>
+
+#include "lux/http.h"
+
+namespace lux::core {
+
+struct Fiber {
+  boost::asio::yield_context* yield = nullptr;
+  boost::asio::io_context* ioc = nullptr;
+  Request* request = nullptr;
+};
+
+inline thread_local Fiber* tl_fiber = nullptr;
+
+class SuspendGuard {
+ public:
+  SuspendGuard() : saved_(tl_fiber) {}
+  ~SuspendGuard() { tl_fiber = saved_; }
+  Fiber* fiber() const { return saved_; }
+
+ private:
+  Fiber* saved_;
+};
+
+// Stack for each connection's fiber. Generated code at -O0 uses stack generously; a guard page
+// turns an overflow into a clean crash rather than silent corruption.
+inline constexpr std::size_t kFiberStackBytes = 256 << 10;
+
+}  // namespace lux::core

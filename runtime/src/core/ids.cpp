@@ -1,0 +1,131 @@
+// Request-id validation/generation and traceparent parsing (see ids.h).
+#include "core/ids.h"
+
+#include <cstdint>
+#include <random>
+
+namespace lux::core {
+namespace {
+
+std::uint64_t NextRandom() {
+  thread_local std::uint64_t state = [] {
+    std::random_device rd;
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  }();
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+bool IsLowerHex(std::string_view s) {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+bool AllZero(std::string_view s) {
+  for (char c : s)
+    if (c != '0') return false;
+  return true;
+}
+
+}  // namespace
+
+bool IsValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string RandomHex(int bytes) {
+  std::string out;
+  out.reserve(static_cast<std::size_t>(bytes) * 2);
+  std::uint64_t r = 0;
+  for (int i = 0; i < bytes; ++i) {
+    if (i % 8 == 0) r = NextRandom();
+    unsigned b = static_cast<unsigned>(r & 0xFF);
+    r >>= 8;
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  }
+  return out;
+}
+
+std::string NewRequestId() {
+  std::uint64_t hi = NextRandom(), lo = NextRandom();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10
+  char buf[36];
+  int pos = 0;
+  auto put = [&](std::uint64_t v, int nibbles) {
+    for (int i = nibbles - 1; i >= 0; --i) buf[pos++] = kHex[(v >> (i * 4)) & 0xF];
+  };
+  put(hi >> 32, 8);
+  buf[pos++] = '-';
+  put((hi >> 16) & 0xFFFF, 4);
+  buf[pos++] = '-';
+  put(hi & 0xFFFF, 4);
+  buf[pos++] = '-';
+  put(lo >> 48, 4);
+  buf[pos++] = '-';
+  put(lo & 0xFFFFFFFFFFFFull, 12);
+  return std::string(buf, 36);
+}
+
+std::optional<TraceContext> ParseTraceparent(std::string_view h) {
+  // version(2) - trace-id(32) - parent-id(16) - flags(2) [ - future fields for versions > 00 ]
+  if (h.size() < 55) return std::nullopt;
+  if (h[2] != '-' || h[35] != '-' || h[52] != '-') return std::nullopt;
+  std::string_view version = h.substr(0, 2), trace = h.substr(3, 32), parent = h.substr(36, 16),
+                   flags = h.substr(53, 2);
+  if (!IsLowerHex(version) || version == "ff") return std::nullopt;
+  if (version == "00" && h.size() != 55) return std::nullopt;
+  if (version != "00" && h.size() > 55 && h[55] != '-') return std::nullopt;
+  if (!IsLowerHex(trace) || AllZero(trace)) return std::nullopt;
+  if (!IsLowerHex(parent) || AllZero(parent)) return std::nullopt;
+  if (!IsLowerHex(flags)) return std::nullopt;
+  TraceContext t;
+  t.trace_id = std::string(trace);
+  t.parent_id = std::string(parent);
+  auto hexv = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  t.flags = static_cast<std::uint8_t>(hexv(flags[0]) * 16 + hexv(flags[1]));
+  return t;
+}
+
+TraceContext MakeTraceContext(std::optional<std::string_view> incoming) {
+  TraceContext t;
+  if (incoming) {
+    if (auto parsed = ParseTraceparent(*incoming)) t = std::move(*parsed);
+  }
+  if (t.trace_id.empty()) {
+    t.trace_id = RandomHex(16);
+    t.flags = 0x01;  // sampled: a trace that starts here is recorded
+  }
+  t.span_id = RandomHex(8);
+  return t;
+}
+
+}  // namespace lux::core
+
+namespace lux {
+
+std::string TraceContext::ChildTraceparent() const {
+  static const char kFlagHex[] = "0123456789abcdef";
+  std::string out = "00-";
+  out += trace_id;
+  out += '-';
+  out += span_id;  // this request's span is the parent of the outgoing call
+  out += '-';
+  out.push_back(kFlagHex[flags >> 4]);
+  out.push_back(kFlagHex[flags & 0xF]);
+  return out;
+}
+
+}  // namespace lux

@@ -1,0 +1,26 @@
+// Request ids and W3C trace context: validation of incoming values and generation of new ids
+// from a fast per-thread generator (splitmix64 seeded from std::random_device).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lux/http.h"
+
+namespace lux::core {
+
+// Incoming X-Request-Id is accepted when 1..kMaxRequestIdLength chars of [A-Za-z0-9._:-].
+bool IsValidRequestId(std::string_view id);
+// A fresh id: UUID v4 text form (36 chars).
+std::string NewRequestId();
+// Lowercase hex of `bytes` random bytes.
+std::string RandomHex(int bytes);
+
+// Parses `traceparent` (version 00 format; future versions read by their first four fields).
+// Returns nullopt for anything invalid (wrong lengths, upper-case hex, all-zero ids, version ff).
+std::optional<TraceContext> ParseTraceparent(std::string_view header);
+// The context for a request: continues a valid incoming traceparent, else starts a trace.
+TraceContext MakeTraceContext(std::optional<std::string_view> incoming);
+
+}  // namespace lux::core

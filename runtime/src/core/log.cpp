@@ -1,0 +1,200 @@
+// Logging and the cached Date header (see log.h).
+#include "core/log.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <mutex>
+
+namespace lux::core {
+namespace {
+
+thread_local bool tl_buffered = false;
+thread_local std::string tl_buffer;
+std::mutex g_write_mutex;
+
+void WriteAll(int fd, const char* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w <= 0) return;  // logging never throws; a closed stderr drops lines
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+const char* LevelName(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+    case LogLevel::kOff: return "off";
+  }
+  return "info";
+}
+
+bool NeedsQuote(std::string_view s) {
+  if (s.empty()) return true;
+  for (char c : s)
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
+  return false;
+}
+
+void AppendQuoted(std::string_view s, std::string& out) {
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void AppendNumber(const LogField& f, std::string& out) {
+  char buf[32];
+  if (f.kind == LogField::Kind::kInt) {
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, f.i);
+    out.append(buf, p);
+  } else {
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, f.f, std::chars_format::fixed, 3);
+    out.append(buf, p);
+  }
+}
+
+void TwoDigits(int v, std::string& out) {
+  out.push_back(static_cast<char>('0' + v / 10));
+  out.push_back(static_cast<char>('0' + v % 10));
+}
+
+}  // namespace
+
+LogSettings& LogConfig() {
+  static LogSettings settings;
+  return settings;
+}
+
+bool LogEnabled(LogLevel level) {
+  return level != LogLevel::kOff && static_cast<int>(level) >= static_cast<int>(LogConfig().level);
+}
+
+void AppendIsoTime(std::chrono::system_clock::time_point tp, std::string& out) {
+  thread_local std::time_t cached_sec = -1;
+  thread_local char cached[64];
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count();
+  std::time_t sec = static_cast<std::time_t>(ms / 1000);
+  if (sec != cached_sec) {
+    std::tm tm{};
+    gmtime_r(&sec, &tm);
+    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_sec = sec;
+  }
+  out += cached;
+  out.push_back('.');
+  int milli = static_cast<int>(ms % 1000);
+  out.push_back(static_cast<char>('0' + milli / 100));
+  TwoDigits(milli % 100, out);
+  out.push_back('Z');
+}
+
+void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
+  if (!LogEnabled(level)) return;
+  const LogSettings& cfg = LogConfig();
+  std::string local;
+  std::string& out = tl_buffered ? tl_buffer : local;
+  if (cfg.format == LogFormat::kJson) {
+    out += "{\"ts\":\"";
+    AppendIsoTime(std::chrono::system_clock::now(), out);
+    out += "\",\"level\":\"";
+    out += LevelName(level);
+    out += "\",\"msg\":";
+    AppendJson(Value(msg), out);
+    for (const LogField& f : fields) {
+      out.push_back(',');
+      AppendJson(Value(f.key), out);
+      out.push_back(':');
+      if (f.kind == LogField::Kind::kStr) {
+        AppendJson(Value(f.s), out);
+      } else {
+        AppendNumber(f, out);
+      }
+    }
+    out += "}\n";
+  } else {
+    out += "ts=";
+    AppendIsoTime(std::chrono::system_clock::now(), out);
+    out += " level=";
+    out += LevelName(level);
+    out += " msg=";
+    if (NeedsQuote(msg)) AppendQuoted(msg, out); else out += msg;
+    for (const LogField& f : fields) {
+      out.push_back(' ');
+      out += f.key;
+      out.push_back('=');
+      if (f.kind == LogField::Kind::kStr) {
+        if (NeedsQuote(f.s)) AppendQuoted(f.s, out); else out += f.s;
+      } else {
+        AppendNumber(f, out);
+      }
+    }
+    out.push_back('\n');
+  }
+  if (!tl_buffered) {
+    std::lock_guard<std::mutex> lock(g_write_mutex);
+    WriteAll(cfg.fd, local.data(), local.size());
+  } else if (tl_buffer.size() >= kLogBufferFlushBytes) {
+    FlushThreadLog();
+  }
+}
+
+void SetThreadLogBuffered(bool on) {
+  if (!on) FlushThreadLog();
+  tl_buffered = on;
+}
+
+void FlushThreadLog() {
+  if (tl_buffer.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(g_write_mutex);
+    WriteAll(LogConfig().fd, tl_buffer.data(), tl_buffer.size());
+  }
+  tl_buffer.clear();
+}
+
+std::string FormatHttpDate(std::time_t t) {
+  static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+std::string_view CachedHttpDate() {
+  thread_local std::time_t cached_sec = -1;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_sec) {
+    cached = FormatHttpDate(now);
+    cached_sec = now;
+  }
+  return cached;
+}
+
+}  // namespace lux::core

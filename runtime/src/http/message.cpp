@@ -1,0 +1,297 @@
+// Headers, Request accessors (query, cookies, JSON/form bodies) and Response builders.
+#include <cstring>
+
+#include "http/router.h"
+#include "lux/http.h"
+
+namespace lux {
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+namespace {
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Calls f(key, value) for each `k=v` pair of an urlencoded string, decoded.
+template <typename F>
+void ForEachPair(std::string_view s, F f) {
+  while (!s.empty()) {
+    std::size_t amp = s.find('&');
+    std::string_view part = s.substr(0, amp);
+    s = amp == std::string_view::npos ? std::string_view() : s.substr(amp + 1);
+    if (part.empty()) continue;
+    std::size_t eq = part.find('=');
+    std::string_view k = part.substr(0, eq);
+    std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+    f(http::PercentDecode(k, true), http::PercentDecode(v, true));
+  }
+}
+
+bool ContentTypeIs(const Request& r, std::string_view type) {
+  auto ct = r.headers.Get("content-type");
+  if (!ct) return false;
+  std::string_view v = *ct;
+  std::size_t semi = v.find(';');
+  return IEquals(Trim(v.substr(0, semi)), type);
+}
+}  // namespace
+
+void Headers::Set(std::string name, std::string value) {
+  Remove(name);
+  items_.emplace_back(std::move(name), std::move(value));
+}
+
+std::optional<std::string_view> Headers::Get(std::string_view name) const {
+  for (const auto& [k, v] : items_)
+    if (IEquals(k, name)) return std::string_view(v);
+  return std::nullopt;
+}
+
+bool Headers::Remove(std::string_view name) {
+  bool removed = false;
+  for (auto it = items_.begin(); it != items_.end();) {
+    if (IEquals(it->first, name)) {
+      it = items_.erase(it);
+      removed = true;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+std::optional<std::string> Request::Header(std::string_view name) const {
+  auto v = headers.Get(name);
+  if (!v) return std::nullopt;
+  return std::string(*v);
+}
+
+std::optional<std::string> Request::Param(std::string_view name) const {
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::Query(std::string_view name) const {
+  std::optional<std::string> out;
+  ForEachPair(query_string, [&](std::string k, std::string v) {
+    if (!out && k == name) out = std::move(v);
+  });
+  return out;
+}
+
+std::vector<std::string> Request::QueryAll(std::string_view name) const {
+  std::vector<std::string> out;
+  ForEachPair(query_string, [&](std::string k, std::string v) {
+    if (k == name) out.push_back(std::move(v));
+  });
+  return out;
+}
+
+std::optional<std::string> Request::Cookie(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (!IEquals(k, "cookie")) continue;
+    std::string_view s = v;
+    while (!s.empty()) {
+      std::size_t semi = s.find(';');
+      std::string_view part = Trim(s.substr(0, semi));
+      s = semi == std::string_view::npos ? std::string_view() : s.substr(semi + 1);
+      std::size_t eq = part.find('=');
+      if (eq == std::string_view::npos) continue;
+      if (Trim(part.substr(0, eq)) == name) {
+        std::string_view val = Trim(part.substr(eq + 1));
+        if (val.size() >= 2 && val.front() == '"' && val.back() == '"') val = val.substr(1, val.size() - 2);
+        return std::string(val);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Value Request::CookiesValue() const {
+  Value out = Value::MakeObject();
+  for (const auto& [k, v] : headers) {
+    if (!IEquals(k, "cookie")) continue;
+    std::string_view s = v;
+    while (!s.empty()) {
+      std::size_t semi = s.find(';');
+      std::string_view part = Trim(s.substr(0, semi));
+      s = semi == std::string_view::npos ? std::string_view() : s.substr(semi + 1);
+      std::size_t eq = part.find('=');
+      if (eq == std::string_view::npos) continue;
+      out[Trim(part.substr(0, eq))] = Value(Trim(part.substr(eq + 1)));
+    }
+  }
+  return out;
+}
+
+const Value& Request::Json() const {
+  if (!json_) {
+    if (body.empty()) {
+      json_ = Value();
+    } else {
+      try {
+        json_ = ParseJson(body);
+      } catch (const JsonError& e) {
+        Value data = Value::MakeObject();
+        data["line"] = e.line;
+        data["column"] = e.column;
+        data["offset"] = static_cast<long long>(e.offset);
+        throw HttpError(400, e.what(), std::move(data));
+      }
+    }
+  }
+  return *json_;
+}
+
+Value Request::Form() const {
+  Value out = Value::MakeObject();
+  ForEachPair(body, [&](std::string k, std::string v) { out.AsObject().Set(std::move(k), Value(std::move(v))); });
+  return out;
+}
+
+Value Request::Body() const {
+  if (body.empty()) return Value();
+  if (ContentTypeIs(*this, "application/x-www-form-urlencoded")) return Form();
+  auto ct = headers.Get("content-type");
+  if (ContentTypeIs(*this, "application/json") || (ct && ct->find("+json") != std::string_view::npos))
+    return Json();
+  return Value(body);
+}
+
+Value Request::QueryValue() const {
+  Value out = Value::MakeObject();
+  ForEachPair(query_string, [&](std::string k, std::string v) { out.AsObject().Set(std::move(k), Value(std::move(v))); });
+  return out;
+}
+
+Value Request::ParamsValue() const {
+  Value out = Value::MakeObject();
+  for (const auto& [k, v] : params) out.AsObject().Set(k, Value(v));
+  return out;
+}
+
+Value Request::HeadersValue() const {
+  Value out = Value::MakeObject();
+  for (const auto& [k, v] : headers) {
+    std::string key = Lower(k);
+    if (Value* prev = out.AsObject().Find(key)) {
+      prev->AsString() += ", ";
+      prev->AsString() += v;
+    } else {
+      out.AsObject().Set(std::move(key), Value(v));
+    }
+  }
+  return out;
+}
+
+Value Request::ToValue() const {
+  Value v = Value::MakeObject();
+  v["method"] = method;
+  v["url"] = target;
+  v["path"] = path;
+  v["params"] = ParamsValue();
+  v["query"] = QueryValue();
+  v["headers"] = HeadersValue();
+  v["body"] = Body();
+  v["id"] = id;
+  return v;
+}
+
+Response& Response::Json(const Value& v) {
+  body.clear();
+  AppendJson(v, body);
+  headers.Set("Content-Type", "application/json; charset=utf-8");
+  sent_ = true;
+  return *this;
+}
+
+Response& Response::Text(std::string s) {
+  body = std::move(s);
+  headers.Set("Content-Type", "text/plain; charset=utf-8");
+  sent_ = true;
+  return *this;
+}
+
+Response& Response::Html(std::string s) {
+  body = std::move(s);
+  headers.Set("Content-Type", "text/html; charset=utf-8");
+  sent_ = true;
+  return *this;
+}
+
+Response& Response::Redirect(std::string location, int code) {
+  status = code;
+  headers.Set("Location", std::move(location));
+  body.clear();
+  sent_ = true;
+  return *this;
+}
+
+Response& Response::SetCookie(std::string_view name, std::string_view value, std::string_view attributes) {
+  std::string v(name);
+  v += '=';
+  v += value;
+  if (!attributes.empty()) {
+    v += "; ";
+    v += attributes;
+  }
+  headers.Add("Set-Cookie", std::move(v));
+  return *this;
+}
+
+Response Respond(int status, const Value& body) {
+  Response r;
+  r.status = status;
+  r.Json(body);
+  return r;
+}
+
+Response Text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.Text(std::move(body));
+  return r;
+}
+
+Response Html(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.Html(std::move(body));
+  return r;
+}
+
+Response Redirect(std::string location, int code) {
+  Response r;
+  r.Redirect(std::move(location), code);
+  return r;
+}
+
+Value Error::ToValue() const {
+  Value v = Value::MakeObject();
+  v["message"] = what();
+  v["status"] = status_;
+  if (!data_.IsNull()) v["data"] = data_;
+  return v;
+}
+
+}  // namespace lux

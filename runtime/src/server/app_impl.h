@@ -1,0 +1,97 @@
+// App::Impl: the state behind lux::App (routes, middleware, hooks, options) and the Beast
+// server (workers, acceptor, sessions, graceful drain). dispatch.cpp runs a request through
+// middleware/router/error handling; server.cpp owns sockets and the lifecycle.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "http/router.h"
+#include "lux/http.h"
+
+namespace lux {
+
+namespace server {
+
+struct ConnState {
+  boost::beast::tcp_stream* stream = nullptr;
+  bool idle = false;  // waiting for the first byte of a request
+};
+
+struct Worker {
+  boost::asio::io_context ioc{1};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  std::thread thread;
+  std::unordered_set<ConnState*> conns;  // only touched on this worker's thread
+  boost::asio::steady_timer tick{ioc};
+};
+
+struct RouteEntry {
+  std::string method;
+  std::string pattern;
+  Handler handler;
+  std::vector<Middleware> middleware;
+};
+
+}  // namespace server
+
+class App::Impl {
+ public:
+  explicit Impl(std::string n) : name(std::move(n)) {}
+
+  // dispatch.cpp
+  Response Dispatch(Request& req, std::string_view raw_path);
+  Response HandleException(std::exception_ptr ep, Request& req);
+  Response HandleError(const Error& e, Request& req);
+  Response DefaultError(const Error& e, const Request& req) const;
+
+  // server.cpp
+  void Start();
+  void Shutdown();
+  void Wait();
+  void ApplyEnvAndFlags(int argc, char** argv);
+
+  std::string name;
+  ServerOptions opts;
+  http::Router router;
+  std::vector<server::RouteEntry> routes;
+  std::vector<Middleware> middleware;
+  ErrorHandler on_error;
+  std::vector<Hook> on_start;
+  std::vector<Hook> on_stop;
+
+  // Server state.
+  std::vector<std::unique_ptr<server::Worker>> workers;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
+  std::size_t next_worker = 0;  // acceptor thread only
+  std::atomic<int> live{0};
+  std::atomic<bool> draining{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool shutdown_requested = false;
+  bool started = false;
+  bool waited = false;
+  std::uint16_t bound_port = 0;
+
+ private:
+  void DoAccept();
+  void StartSession(server::Worker& w, boost::asio::ip::tcp::socket sock);
+  void Tick(server::Worker& w);
+  void ConnectionClosed();
+};
+
+}  // namespace lux

@@ -1,0 +1,191 @@
+// Request dispatch: global middleware -> router -> route middleware -> handler, plus 404/405/
+// OPTIONS answers and error handling (on_error, default 500 that leaks nothing).
+#include <boost/context/detail/exception.hpp>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "server/app_impl.h"
+
+namespace lux {
+namespace {
+
+struct Chain {
+  const std::vector<Middleware>* mws;
+  const Handler* terminal;
+};
+
+Response RunChain(const Chain* chain, std::size_t i, Request& req) {
+  if (i == chain->mws->size()) return (*chain->terminal)(req);
+  Next next = [chain, i](Request& r) { return RunChain(chain, i + 1, r); };
+  return (*chain->mws)[i](req, next);
+}
+
+std::string Join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) {
+    if (!out.empty()) out += ", ";
+    out += x;
+  }
+  return out;
+}
+
+}  // namespace
+
+Response App::Impl::DefaultError(const Error& e, const Request& req) const {
+  Value body = Value::MakeObject();
+  int status = 500;
+  if (e.exposed()) {
+    status = e.status() >= 400 && e.status() <= 599 ? e.status() : 500;
+    body["error"] = e.what();
+    if (!e.data().IsNull()) body["details"] = e.data();
+  } else {
+    body["error"] = "internal server error";
+  }
+  body["request_id"] = req.id;
+  return Respond(status, body);
+}
+
+// Called outside any catch block: a handler that suspends (fetch, sleep) inside a catch
+// block would interleave the thread's caught-exception stack between fibers.
+Response App::Impl::HandleException(std::exception_ptr ep, Request& req) {
+  std::optional<Error> plain;
+  std::optional<HttpError> exposed;
+  try {
+    std::rethrow_exception(ep);
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;  // a fiber being torn down must unwind to its entry point
+  } catch (const Error& e) {
+    if (e.exposed()) {
+      exposed.emplace(e.status(), e.what(), e.data());
+    } else {
+      plain.emplace(e.what(), e.status(), e.data());
+    }
+  } catch (const JsonError& e) {
+    exposed.emplace(400, e.what());
+  } catch (const std::exception& e) {
+    plain.emplace(e.what());
+  } catch (...) {
+    plain.emplace("unknown exception");
+  }
+  return HandleError(exposed ? static_cast<const Error&>(*exposed) : *plain, req);
+}
+
+Response App::Impl::HandleError(const Error& e, Request& req) {
+  Response def = DefaultError(e, req);
+  core::Log(def.status >= 500 ? LogLevel::kError : LogLevel::kWarn, "request failed",
+            {{"request_id", req.id}, {"method", req.method}, {"path", req.path}, {"status", def.status},
+             {"error", std::string(e.what())}});
+  if (!on_error) return def;
+  std::string failure;
+  try {
+    return on_error(e, req, def);
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;
+  } catch (const std::exception& inner) {
+    failure = inner.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  core::Log(LogLevel::kError, "on_error failed", {{"request_id", req.id}, {"error", failure}});
+  return def;
+}
+
+Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
+  std::exception_ptr ep;
+  try {
+    http::Router::Match match = router.Find(req.method, raw_path);
+    Handler terminal;
+    const server::RouteEntry* route = nullptr;
+    if (match.result == http::Router::Result::kFound) {
+      route = &routes[static_cast<std::size_t>(match.route)];
+      req.params = std::move(match.params);
+    }
+    Handler route_terminal = [&](Request& r) -> Response {
+      if (route) {
+        if (route->middleware.empty()) return route->handler(r);
+        Chain inner{&route->middleware, &route->handler};
+        return RunChain(&inner, 0, r);
+      }
+      if (match.result == http::Router::Result::kMethodNotAllowed) {
+        std::string allow = Join(match.allow);
+        if (r.method == "OPTIONS") {
+          Response res;
+          res.status = 204;
+          res.SetHeader("Allow", allow);
+          return res;
+        }
+        Value body = Value::MakeObject();
+        body["error"] = "method not allowed";
+        body["allow"] = ToValue(match.allow);
+        body["request_id"] = r.id;
+        Response res = Respond(405, body);
+        res.SetHeader("Allow", allow);
+        return res;
+      }
+      Value body = Value::MakeObject();
+      body["error"] = "not found";
+      body["request_id"] = r.id;
+      return Respond(404, body);
+    };
+    if (middleware.empty()) return route_terminal(req);
+    Chain chain{&middleware, &route_terminal};
+    return RunChain(&chain, 0, req);
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;
+  } catch (...) {
+    ep = std::current_exception();
+  }
+  return HandleException(ep, req);
+}
+
+// ---- App API that only touches Impl state ----
+
+App::App(std::string name) : impl_(std::make_unique<Impl>(std::move(name))) {}
+App::~App() {
+  if (impl_ && impl_->started && !impl_->waited) {
+    Shutdown();
+    Wait();
+  }
+}
+
+void App::Route(std::string_view method, std::string_view pattern, Handler handler,
+                std::vector<Middleware> route_middleware) {
+  if (!handler) throw std::invalid_argument("route " + std::string(method) + " " + std::string(pattern) + " has no handler");
+  impl_->router.Add(method, pattern);
+  impl_->routes.push_back({std::string(method), std::string(pattern), std::move(handler), std::move(route_middleware)});
+}
+
+void App::Use(Middleware m) { impl_->middleware.push_back(std::move(m)); }
+
+void App::UseDecorator(Decorator d) {
+  impl_->middleware.push_back([d = std::move(d)](Request& req, const Next& next) -> Response {
+    Response pre;
+    d(req, pre);
+    if (pre.sent()) return pre;
+    Response out = next(req);
+    for (const auto& [k, v] : pre.headers)
+      if (!out.headers.Has(k)) out.headers.Add(k, v);
+    return out;
+  });
+}
+
+void App::OnError(ErrorHandler h) { impl_->on_error = std::move(h); }
+void App::OnStart(Hook h) { impl_->on_start.push_back(std::move(h)); }
+void App::OnStop(Hook h) { impl_->on_stop.push_back(std::move(h)); }
+ServerOptions& App::options() { return impl_->opts; }
+const std::string& App::name() const { return impl_->name; }
+
+Response App::Handle(Request& req) {
+  if (req.target.empty()) req.target = req.query_string.empty() ? req.path : req.path + "?" + req.query_string;
+  if (req.id.empty()) {
+    auto incoming = req.headers.Get("x-request-id");
+    req.id = incoming && core::IsValidRequestId(*incoming) ? std::string(*incoming) : core::NewRequestId();
+  }
+  if (req.trace.trace_id.empty()) req.trace = core::MakeTraceContext(req.headers.Get("traceparent"));
+  std::string raw = req.target.substr(0, req.target.find('?'));
+  Response res = impl_->Dispatch(req, raw);
+  if (!res.headers.Has("X-Request-Id")) res.headers.Add("X-Request-Id", req.id);
+  return res;
+}
+
+}  // namespace lux
