@@ -1,0 +1,97 @@
+// Internals shared by the cron sources (not part of the public face): the field table, the
+// month and weekday name tables, calendar arithmetic, and the never-fires check.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "cron.h"
+
+namespace lux::cron::detail {
+
+struct FieldInfo {
+  CronField field;
+  std::string_view name;    // as used in messages: "minute", "day-of-month"
+  std::string_view plural;  // "minutes", "days of the month"
+  int min;
+  int max;                // written maximum (7 for day-of-week, which means Sunday again)
+};
+
+inline constexpr std::array<FieldInfo, 6> kFieldInfo{{
+    {CronField::Second, "second", "seconds", 0, 59},
+    {CronField::Minute, "minute", "minutes", 0, 59},
+    {CronField::Hour, "hour", "hours", 0, 23},
+    {CronField::DayOfMonth, "day-of-month", "days of the month", 1, 31},
+    {CronField::Month, "month", "months", 1, 12},
+    {CronField::DayOfWeek, "day-of-week", "days of the week", 0, 7},
+}};
+
+inline const FieldInfo& fieldInfo(CronField f) { return kFieldInfo[static_cast<int>(f)]; }
+
+// Index 0 unused for months so that kMonthNames[1] == "JAN".
+inline constexpr std::array<std::string_view, 13> kMonthNames{
+    "", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+inline constexpr std::array<std::string_view, 7> kWeekdayNames{"SUN", "MON", "TUE", "WED",
+                                                              "THU", "FRI", "SAT"};
+inline constexpr std::array<std::string_view, 13> kMonthLongNames{
+    "",     "January", "February",  "March",   "April",    "May",     "June",
+    "July", "August",  "September", "October", "November", "December"};
+inline constexpr std::array<std::string_view, 7> kWeekdayLongNames{
+    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+
+constexpr bool isLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+constexpr int daysInMonth(int y, int m) {
+  constexpr int kDays[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && isLeapYear(y) ? 29 : kDays[m];
+}
+
+// The most days a month ever has (February: 29, in leap years).
+constexpr int maxDaysInMonth(int m) { return m == 2 ? 29 : daysInMonth(2001, m); }
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms).
+constexpr long long daysFromCivil(long long y, int m, int d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const long long yoe = y - era * 400;
+  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+struct CivilDate {
+  long long year;
+  int month;
+  int day;
+};
+
+constexpr CivilDate civilFromDays(long long z) {
+  z += 719468;
+  const long long era = (z >= 0 ? z : z - 146096) / 146097;
+  const long long doe = z - era * 146097;
+  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long long mp = (5 * doy + 2) / 153;
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {yoe + era * 400 + (m <= 2), m, d};
+}
+
+// 0 = Sunday.
+constexpr int weekdayFromDays(long long z) { return static_cast<int>(z >= -4 ? (z + 4) % 7 : (z + 5) % 7 + 6); }
+
+// Whether day `d` of month `m` of year `y` satisfies the two day fields (Vixie's rule).
+inline bool dayMatches(const CronSpec& s, long long y, int m, int d) {
+  const bool dom = s.days_of_month.test(d);
+  const bool dow = s.days_of_week.test(weekdayFromDays(daysFromCivil(y, m, d)));
+  if (s.day_of_month_star || s.day_of_week_star) return dom && dow;
+  return dom || dow;
+}
+
+// The never-fires check: an error on the day-of-month span when no calendar date satisfies
+// the day and month fields (e.g. `30` in February), nullopt when the schedule can fire.
+std::optional<CronError> checkCanFire(const CronSpec& spec, std::string_view dom_text,
+                                      std::size_t dom_offset);
+
+}  // namespace lux::cron::detail

@@ -1,0 +1,441 @@
+// parseCron(): cron text -> CronSpec, or every error found with its byte span.
+// Shape: split into fields on white space (or expand an `@macro`), split each field into
+// comma-separated elements, parse each element as `*`, `?`, a value, a range, each with an
+// optional `/step`; then the never-fires check (cron_can_fire.cpp) when all fields are valid.
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "cron.h"
+#include "cron_internal.h"
+
+namespace lux::cron {
+
+std::string_view cronErrorId(CronErrorKind kind) {
+  switch (kind) {
+#define CRON_ERROR(name, id, doc) \
+  case CronErrorKind::name:       \
+    return id;
+#include "cron_errors.def"
+  }
+  return "cron-unknown";
+}
+
+namespace {
+
+using detail::FieldInfo;
+
+struct Macro {
+  std::string_view name;
+  std::string_view expansion;
+};
+
+constexpr Macro kMacros[] = {
+    {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
+    {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
+    {"@hourly", "0 * * * *"},
+};
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Optimal string alignment distance (edits and adjacent swaps), for did-you-mean.
+int editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+// The closest candidate: one whose first three letters the word starts with ("MONDAY" ->
+// "MON"), else one within edit distance `max_distance`; empty when none is close.
+template <typename Names>
+std::string_view suggest(std::string_view word, const Names& names, int max_distance) {
+  if (word.size() > 3)
+    for (std::string_view n : names)
+      if (!n.empty() && word.substr(0, n.size()) == n) return n;
+  std::string_view best;
+  int best_distance = max_distance + 1;
+  for (std::string_view n : names) {
+    if (n.empty()) continue;
+    const int dist = editDistance(word, n);
+    if (dist < best_distance) best = n, best_distance = dist;
+  }
+  return best;
+}
+
+// Printable form of the byte(s) at `text[at]` for a message: the UTF-8 sequence itself if it is
+// one, else `\xNN`. Sets `length` to the bytes it covers.
+std::string showChar(std::string_view text, std::size_t at, std::size_t& length) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  std::size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  bool valid = n > 0 && at + n <= text.size();
+  for (std::size_t i = 1; valid && i < n; ++i)
+    valid = (static_cast<unsigned char>(text[at + i]) & 0xC0) == 0x80;
+  if (valid && (lead >= 0x20 && lead != 0x7F)) {
+    length = n;
+    return std::string(text.substr(at, n));
+  }
+  length = 1;
+  constexpr char kHex[] = "0123456789abcdef";
+  return std::string("\\x") + kHex[lead >> 4] + kHex[lead & 0xF];
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text) {}
+
+  CronParseResult run();
+
+ private:
+  void error(CronErrorKind kind, std::size_t offset, std::size_t length, std::string message) {
+    if (errors_.size() < kMaxCronErrors) errors_.push_back({kind, offset, length, std::move(message)});
+  }
+  std::string_view slice(std::size_t offset, std::size_t length) const { return text_.substr(offset, length); }
+
+  bool parseMacro(std::size_t begin, std::size_t end, CronSpec& spec);
+  void parseField(CronField field, std::size_t offset, std::size_t length, CronSpec& spec);
+  void parseElement(CronField field, std::size_t offset, std::size_t length, CronSpec& spec, bool& first_is_star);
+  std::optional<int> parseValue(CronField field, std::size_t offset, std::size_t length);
+
+  std::string_view text_;
+  std::vector<CronError> errors_;
+};
+
+CronParseResult Parser::run() {
+  CronParseResult result;
+  if (text_.size() > kMaxCronLength) {
+    error(CronErrorKind::TooLong, 0, text_.size(),
+          "cron expression is " + std::to_string(text_.size()) + " bytes long; the limit is " +
+              std::to_string(kMaxCronLength));
+    result.errors = std::move(errors_);
+    return result;
+  }
+  // Fields: maximal runs of non-space bytes.
+  std::vector<std::pair<std::size_t, std::size_t>> fields;
+  for (std::size_t i = 0; i < text_.size();) {
+    if (isSpace(text_[i])) {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < text_.size() && !isSpace(text_[i])) ++i;
+    fields.emplace_back(start, i - start);
+  }
+  if (fields.empty()) {
+    error(CronErrorKind::Empty, 0, text_.size(),
+          "cron expression is empty; expected 5 or 6 fields such as `*/5 * * * *`, or a macro such as `@daily`");
+    result.errors = std::move(errors_);
+    return result;
+  }
+  const std::size_t begin = fields.front().first;
+  const std::size_t end = fields.back().first + fields.back().second;
+
+  CronSpec spec;
+  spec.text = std::string(text_.substr(begin, end - begin));
+  if (text_[begin] == '@') {
+    if (fields.size() > 1) {
+      const std::size_t rest = fields[1].first;
+      error(CronErrorKind::MacroWithFields, rest, end - rest,
+            "`" + std::string(slice(fields[0].first, fields[0].second)) +
+                "` stands alone; remove the fields after it");
+    }
+    if (parseMacro(fields[0].first, fields[0].first + fields[0].second, spec) && errors_.empty()) {
+      spec.text = std::string(slice(fields[0].first, fields[0].second));
+      result.spec = std::move(spec);
+    }
+    result.errors = std::move(errors_);
+    return result;
+  }
+  if (fields.size() != 5 && fields.size() != 6) {
+    std::string msg = "expected 5 or 6 fields, found " + std::to_string(fields.size());
+    if (fields.size() < 5) {
+      msg += "; the fields are `minute hour day-of-month month day-of-week`, optionally preceded by `second`";
+      error(CronErrorKind::FieldCount, begin, end - begin, std::move(msg));
+    } else {
+      msg += fields.size() == 7 ? "; a year field is not supported" : "";
+      const std::size_t extra = fields[6].first;
+      error(CronErrorKind::FieldCount, extra, end - extra, std::move(msg));
+    }
+    result.errors = std::move(errors_);
+    return result;
+  }
+  spec.has_seconds = fields.size() == 6;
+  const std::size_t first = spec.has_seconds ? 0 : 1;
+  if (!spec.has_seconds) spec.seconds.set(0);
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    parseField(static_cast<CronField>(first + i), fields[i].first, fields[i].second, spec);
+  if (errors_.empty()) {
+    const auto& dom = fields[first == 0 ? 3 : 2];
+    if (auto never = detail::checkCanFire(spec, slice(dom.first, dom.second), dom.first))
+      errors_.push_back(std::move(*never));
+  }
+  if (errors_.empty()) result.spec = std::move(spec);
+  result.errors = std::move(errors_);
+  return result;
+}
+
+bool Parser::parseMacro(std::size_t begin, std::size_t end, CronSpec& spec) {
+  const std::string word = lower(slice(begin, end - begin));
+  for (const Macro& m : kMacros) {
+    if (word != m.name) continue;
+    CronParseResult expanded = parseCron(m.expansion);
+    const std::string text = spec.text;
+    spec = std::move(*expanded.spec);
+    spec.text = text;
+    return true;
+  }
+  if (word == "@reboot") {
+    error(CronErrorKind::RebootMacro, begin, end - begin,
+          "`@reboot` is not a schedule: it means once at start-up; use `on_start` for that");
+    return false;
+  }
+  std::string msg = "unknown macro `" + std::string(slice(begin, end - begin)) +
+                    "`; the macros are `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, "
+                    "`@midnight` and `@hourly`";
+  std::vector<std::string_view> names;
+  for (const Macro& m : kMacros) names.push_back(m.name);
+  if (std::string_view s = suggest(word, names, 2); !s.empty()) msg += "; did you mean `" + std::string(s) + "`?";
+  error(CronErrorKind::UnknownMacro, begin, end - begin, std::move(msg));
+  return false;
+}
+
+void Parser::parseField(CronField field, std::size_t offset, std::size_t length, CronSpec& spec) {
+  bool first_is_star = false;
+  std::size_t start = offset;
+  const std::size_t end = offset + length;
+  for (std::size_t i = offset; i <= end; ++i) {
+    if (i < end && text_[i] != ',') continue;
+    if (i == start) {
+      // An empty element: point at the comma that ends it, or at the one before it.
+      const std::size_t comma = i < end ? i : i - 1;
+      error(CronErrorKind::EmptyElement, comma, 1,
+            "empty element in the " + std::string(detail::fieldInfo(field).name) +
+                " list `" + std::string(slice(offset, length)) + "`");
+    } else {
+      bool star = false;
+      parseElement(field, start, i - start, spec, star);
+      if (start == offset) first_is_star = star;
+    }
+    start = i + 1;
+  }
+  switch (field) {
+    case CronField::DayOfMonth: spec.day_of_month_star = first_is_star; break;
+    case CronField::DayOfWeek: spec.day_of_week_star = first_is_star; break;
+    case CronField::Hour: spec.hour_star = first_is_star; break;
+    default: break;
+  }
+}
+
+void Parser::parseElement(CronField field, std::size_t offset, std::size_t length, CronSpec& spec,
+                          bool& first_is_star) {
+  const FieldInfo& info = detail::fieldInfo(field);
+  const std::string_view el = slice(offset, length);
+  const std::string fname(info.name);
+  // Characters first: anything outside [0-9A-Za-z*?/-] ends this element.
+  for (std::size_t i = 0; i < el.size(); ++i) {
+    const char c = el[i];
+    if (isDigit(c) || isAlpha(c) || c == '*' || c == '?' || c == '/' || c == '-') continue;
+    if (c == '#') {
+      error(CronErrorKind::Unsupported, offset + i, 1,
+            "`#` (nth weekday of the month) is not supported; list the days of the month instead");
+      return;
+    }
+    std::size_t len = 1;
+    const std::string shown = showChar(text_, offset + i, len);
+    error(CronErrorKind::UnexpectedChar, offset + i, len,
+          "unexpected character `" + shown + "` in the " + fname + " field");
+    return;
+  }
+  // Split off the step.
+  const std::size_t slash = el.find('/');
+  std::size_t base_len = slash == std::string_view::npos ? el.size() : slash;
+  int step = 1;
+  bool has_step = false;
+  bool ok = true;
+  if (slash != std::string_view::npos) {
+    has_step = true;
+    const std::string_view step_text = el.substr(slash + 1);
+    const std::size_t step_off = offset + slash + 1;
+    if (step_text.empty()) {
+      error(CronErrorKind::MissingValue, offset + slash, 1, "missing step after `/` in `" + std::string(el) + "`");
+      ok = false;
+    } else if (!std::all_of(step_text.begin(), step_text.end(), isDigit)) {
+      error(CronErrorKind::BadStep, step_off, step_text.size(),
+            "step `" + std::string(step_text) + "` is not a number");
+      ok = false;
+    } else {
+      long long v = 0;
+      for (char c : step_text) v = std::min(v * 10 + (c - '0'), 1000000LL);
+      if (v == 0) {
+        error(CronErrorKind::ZeroStep, step_off, step_text.size(), "step must be at least 1, found `" + std::string(step_text) + "`");
+        ok = false;
+      }
+      step = static_cast<int>(v);
+    }
+  }
+  const std::string_view base = el.substr(0, base_len);
+  // Range bounds [lo, hi] and the written range text for messages.
+  int lo = info.min;
+  int hi = field == CronField::DayOfWeek ? 6 : info.max;
+  bool explicit_range = false;
+  if (base.empty()) {
+    error(CronErrorKind::MissingValue, offset, std::max<std::size_t>(length, 1),
+          "missing value before `/` in `" + std::string(el) + "`");
+    return;
+  }
+  if (base == "*" || base == "?") {
+    first_is_star = true;
+    if (base == "?") {
+      if (field != CronField::DayOfMonth && field != CronField::DayOfWeek) {
+        error(CronErrorKind::MisplacedAny, offset, 1,
+              "`?` is only allowed in the day-of-month and day-of-week fields; use `*` in the " + fname + " field");
+        return;
+      }
+      if (has_step) {
+        error(CronErrorKind::MisplacedAny, offset, length, "`?` cannot take a step; use `*/" + std::to_string(step) + "`");
+        return;
+      }
+    }
+  } else if (const std::size_t dash = base.find('-', 0); dash != std::string_view::npos) {
+    explicit_range = true;
+    const std::string_view left = base.substr(0, dash), right = base.substr(dash + 1);
+    if (left.empty()) {
+      error(CronErrorKind::MissingValue, offset, base.size(), "missing start of range in `" + std::string(base) + "`");
+      return;
+    }
+    if (right.empty()) {
+      error(CronErrorKind::MissingValue, offset, base.size(), "missing end of range in `" + std::string(base) + "`");
+      return;
+    }
+    if (const std::size_t dash2 = right.find('-'); dash2 != std::string_view::npos) {
+      error(CronErrorKind::UnexpectedChar, offset + dash + 1 + dash2, 1,
+            "unexpected second `-` in range `" + std::string(base) + "`");
+      return;
+    }
+    const auto a = parseValue(field, offset, left.size());
+    const auto b = parseValue(field, offset + dash + 1, right.size());
+    if (!a || !b) return;
+    lo = *a;
+    hi = *b;
+    if (lo > hi) {
+      error(CronErrorKind::ReversedRange, offset, base.size(),
+            "range `" + std::string(base) + "` is reversed; write the smaller value first");
+      return;
+    }
+  } else {
+    const auto a = parseValue(field, offset, base.size());
+    if (!a) return;
+    lo = *a;
+    if (!has_step) hi = lo;
+    else explicit_range = true;  // `a/n` means a through the field's maximum
+  }
+  if (!ok) return;
+  if (has_step && step > hi - lo) {
+    const std::string range = explicit_range ? "the range `" + std::to_string(lo) + "-" + std::to_string(hi) + "`"
+                                             : "the " + fname + " range " + std::to_string(lo) + "-" + std::to_string(hi);
+    error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
+          "step `" + std::to_string(step) + "` is larger than " + range + " and would only select `" +
+              std::to_string(lo) + "`");
+    return;
+  }
+  for (int v = lo; v <= hi; v += step) {
+    switch (field) {
+      case CronField::Second: spec.seconds.set(v); break;
+      case CronField::Minute: spec.minutes.set(v); break;
+      case CronField::Hour: spec.hours.set(v); break;
+      case CronField::DayOfMonth: spec.days_of_month.set(v); break;
+      case CronField::Month: spec.months.set(v); break;
+      case CronField::DayOfWeek: spec.days_of_week.set(v % 7); break;
+    }
+  }
+}
+
+// A single value: digits, or a month/weekday name where the field takes names.
+std::optional<int> Parser::parseValue(CronField field, std::size_t offset, std::size_t length) {
+  const FieldInfo& info = detail::fieldInfo(field);
+  const std::string_view word = slice(offset, length);
+  const std::string fname(info.name);
+  const std::string range = std::to_string(info.min) + "-" + std::to_string(info.max);
+  if (std::all_of(word.begin(), word.end(), isDigit)) {
+    long long v = 0;
+    for (char c : word) v = std::min(v * 10 + (c - '0'), 1000000LL);
+    if (v < info.min || v > info.max) {
+      std::string msg = fname + " value `" + std::string(word) + "` is out of range " + range;
+      if (field == CronField::DayOfWeek) msg += " (0 and 7 are Sunday)";
+      error(CronErrorKind::OutOfRange, offset, length, std::move(msg));
+      return std::nullopt;
+    }
+    return static_cast<int>(v);
+  }
+  const std::string up = upper(word);
+  // Quartz extensions: `L`, `LW`, `15W`, `5L`, `L-3`.
+  if (up == "L" || up == "LW" || (up.size() > 1 && isDigit(up[0]) && (up.back() == 'L' || up.back() == 'W') &&
+                                  std::all_of(up.begin(), up.end() - 1, isDigit))) {
+    const bool last = up.find('L') != std::string::npos;
+    error(CronErrorKind::Unsupported, offset, length,
+          last ? "`" + std::string(word) + "` (last day) is not supported"
+               : "`" + std::string(word) + "` (nearest weekday) is not supported");
+    return std::nullopt;
+  }
+  if (!std::all_of(word.begin(), word.end(), isAlpha)) {
+    // Letters and digits mixed, e.g. `5x`: point at the first byte that breaks the number.
+    const bool digits_first = isDigit(word[0]);
+    std::size_t i = 0;
+    while (i < word.size() && (digits_first ? isDigit(word[i]) : isAlpha(word[i]))) ++i;
+    error(CronErrorKind::UnexpectedChar, offset + i, 1,
+          "unexpected character `" + std::string(1, word[i]) + "` in " + fname + " value `" + std::string(word) + "`");
+    return std::nullopt;
+  }
+  if (field == CronField::Month)
+    for (int m = 1; m <= 12; ++m)
+      if (up == detail::kMonthNames[m]) return m;
+  if (field == CronField::DayOfWeek)
+    for (int d = 0; d < 7; ++d)
+      if (up == detail::kWeekdayNames[d]) return d;
+  const bool is_month = std::find(detail::kMonthNames.begin() + 1, detail::kMonthNames.end(), up) != detail::kMonthNames.end();
+  const bool is_weekday = std::find(detail::kWeekdayNames.begin(), detail::kWeekdayNames.end(), up) != detail::kWeekdayNames.end();
+  std::string msg;
+  if (field == CronField::Month) {
+    msg = "unknown month name `" + std::string(word) + "`";
+    if (is_weekday) msg += "; `" + std::string(word) + "` is a day-of-week name, and months are 1-12 or JAN-DEC";
+    else if (auto s = suggest(up, detail::kMonthNames, 1); !s.empty()) msg += "; did you mean `" + std::string(s) + "`?";
+    else msg += "; months are 1-12 or JAN-DEC";
+  } else if (field == CronField::DayOfWeek) {
+    msg = "unknown day-of-week name `" + std::string(word) + "`";
+    if (is_month) msg += "; `" + std::string(word) + "` is a month name, and days of the week are 0-7 or SUN-SAT";
+    else if (auto s = suggest(up, detail::kWeekdayNames, 1); !s.empty()) msg += "; did you mean `" + std::string(s) + "`?";
+    else msg += "; days of the week are 0-7 or SUN-SAT";
+  } else {
+    msg = fname + " value `" + std::string(word) + "` is not a number; " + std::string(info.plural) + " are " + range;
+    if (is_month || is_weekday)
+      msg += " (names are only allowed in the month and day-of-week fields)";
+  }
+  error(CronErrorKind::UnknownName, offset, length, std::move(msg));
+  return std::nullopt;
+}
+
+}  // namespace
+
+CronParseResult parseCron(std::string_view text) { return Parser(text).run(); }
+
+}  // namespace lux::cron
