@@ -104,6 +104,19 @@ std::optional<TimePoint> nextFireTime(const CronSpec& spec, TimePoint after, con
   long long t0 = std::max<long long>(after.time_since_epoch().count(), kMinInstant - 1);
   const bool wall = !spec.hour_star;  // fire each wall time once (else follow elapsed time)
   std::optional<long long> pending;   // a wall time in a skipped gap, shifted past the gap
+  if (wall && t0 < kMaxInstant) {
+    // `after` may sit just before or just after a forward change whose skipped wall times,
+    // shifted past the gap, still lie ahead of it.
+    const long long o = offsetAt(zone, t0 + 1);
+    const long long before = offsetAt(zone, t0 + 1 - kMaxDstShift);
+    if (before < o) {
+      const auto change = zone.nextTransition(TimePoint(std::chrono::seconds(t0 + 1 - kMaxDstShift)));
+      if (change) {
+        const long long at = change->time_since_epoch().count();
+        if (auto local = nextLocalMatch(spec, std::max(at + before, t0 + 1 + before), at + o)) pending = *local - before;
+      }
+    }
+  }
   while (t0 < kMaxInstant) {
     // The segment [start, end) has one offset, o.
     const long long start = t0 + 1;

@@ -2,7 +2,9 @@
 // synthetic bytes, the system's zoneinfo when present, and nextFireTime() across DST changes:
 // wall-clock schedules fire once (repeats at the first occurrence, gaps shifted by the gap),
 // `*`-hour schedules follow elapsed time.
+#include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "test_util.h"
 
@@ -67,6 +69,12 @@ TEST_CASE("DST gap: a wall-clock time that does not exist fires shifted by the g
   // 2024-03-31: 02:00 CET jumps to 03:00 CEST. 02:30 runs at 03:30 CEST (01:30 UTC).
   CHECK(fires(spec("30 2 * * *"), "2024-03-30 00:00:00", 3, *berlin) ==
         S{"2024-03-30 01:30:00", "2024-03-31 01:30:00", "2024-04-01 00:30:00"});
+  // Asked just before the change, or after it but before the shifted time (a process starting
+  // then): the shifted time is still ahead.
+  CHECK(fires(spec("30 2 * * *"), "2024-03-31 00:59:59", 2, *berlin) ==
+        S{"2024-03-31 01:30:00", "2024-04-01 00:30:00"});
+  CHECK(fires(spec("30 2 * * *"), "2024-03-31 01:10:00", 1, *berlin) == S{"2024-03-31 01:30:00"});
+  CHECK(fires(spec("30 2 * * *"), "2024-03-31 01:30:00", 1, *berlin) == S{"2024-04-01 00:30:00"});
   // Several wall times in the gap, and the same instants again after it: each instant once.
   CHECK(fires(spec("0,30 2,3 * * *"), "2024-03-31 00:00:00", 4, *berlin) ==
         S{"2024-03-31 01:00:00", "2024-03-31 01:30:00", "2024-04-01 00:00:00", "2024-04-01 00:30:00"});
@@ -204,4 +212,72 @@ TEST_CASE("the system's Europe/Berlin agrees with the EU rule (skipped without t
     t = *a;
   }
   CHECK(offsetHours(*sys, "1945-06-01 00:00:00") == 3);  // history the rule cannot know (CEMT)
+}
+
+namespace {
+
+// The documented DST semantics computed naively, minute by minute over [from, to), for a
+// 5-field spec in a zone: the sorted set of fire instants.
+std::vector<std::string> naiveDstFires(const CronSpec& s, const TimeZone& z, TimePoint from, TimePoint to) {
+  using namespace std::chrono;
+  auto local_matches = [&](long long local) {
+    const auto day = floor<days>(sys_seconds(seconds(local)));
+    const year_month_day ymd(day);
+    const hh_mm_ss hms(sys_seconds(seconds(local)) - day);
+    const bool d1 = s.days_of_month.test(static_cast<unsigned>(ymd.day()));
+    const bool d2 = s.days_of_week.test(weekday(day).c_encoding());
+    const bool day_ok = (s.day_of_month_star || s.day_of_week_star) ? d1 && d2 : d1 || d2;
+    return hms.seconds().count() == 0 && s.minutes.test(static_cast<std::size_t>(hms.minutes().count())) &&
+           s.hours.test(static_cast<std::size_t>(hms.hours().count())) &&
+           s.months.test(static_cast<unsigned>(ymd.month())) && day_ok;
+  };
+  auto off = [&](long long t) { return z.offsetAt(sys_seconds(seconds(t))).count(); };
+  std::set<long long> out;
+  const long long a = from.time_since_epoch().count(), b = to.time_since_epoch().count();
+  if (s.hour_star) {
+    for (long long t = a; t < b; t += 60)
+      if (local_matches(t + off(t))) out.insert(t);
+  } else {
+    for (long long local = a - 86400; local < b + 86400; local += 60) {
+      if (!local_matches(local)) continue;
+      std::vector<long long> occurrences;
+      for (long long o = -14 * 3600; o <= 14 * 3600; o += 900)
+        if (off(local - o) == o) occurrences.push_back(local - o);
+      long long t;
+      if (!occurrences.empty()) t = *std::min_element(occurrences.begin(), occurrences.end());
+      else t = local - off(local - 86400);  // in a gap: the offset before it
+      if (t >= a && t < b) out.insert(t);
+    }
+  }
+  std::vector<std::string> shown;
+  for (long long t : out) shown.push_back(show(sys_seconds(seconds(t))));
+  return shown;
+}
+
+}  // namespace
+
+TEST_CASE("across DST changes, agrees with a naive model of the documented rules") {
+  const char* exprs[] = {"30 2 * * *", "*/20 * * * *", "0,30 1-3 * * *", "*/15 2 * * *", "0 */2 * * *",
+                         "45 2 31 3 *",  "10 2 27 10 *", "0 3 * * SUN",  "5 0-5 * * *"};
+  const char* rules[] = {kBerlinRule, kNewYorkRule, kSydneyRule};
+  const std::pair<const char*, const char*> windows[] = {{"2024-03-29 00:00:00", "2024-04-02 00:00:00"},
+                                                         {"2024-10-25 00:00:00", "2024-10-29 00:00:00"},
+                                                         {"2024-03-08 00:00:00", "2024-03-12 00:00:00"},
+                                                         {"2024-11-01 00:00:00", "2024-11-05 00:00:00"},
+                                                         {"2024-04-04 00:00:00", "2024-04-08 00:00:00"},
+                                                         {"2024-10-03 00:00:00", "2024-10-07 00:00:00"}};
+  for (const char* rule : rules) {
+    auto z = zone(rule);
+    for (const char* e : exprs) {
+      const CronSpec s = spec(e);
+      for (auto [from, to] : windows) {
+        INFO(rule << " `" << e << "` from " << from);
+        const TimePoint a = at(from), b = at(to);
+        std::vector<std::string> got;
+        for (auto t = nextFireTime(s, a - std::chrono::seconds(1), *z); t && *t < b; t = nextFireTime(s, *t, *z))
+          got.push_back(show(*t));
+        CHECK(got == naiveDstFires(s, *z, a, b));
+      }
+    }
+  }
 }
