@@ -134,7 +134,7 @@ TEST_CASE("Vixie star rule: a day field is star when it starts with * or ?") {
   CHECK_FALSE(spec("0 0-23 * * *").hour_star);
 }
 
-TEST_CASE("an expression at the length limit parses; one byte more is refused") {
+TEST_CASE("an expression at the length limit parses, one byte more is refused") {
   std::string e = "0 0 * * *";
   e += std::string(kMaxCronLength - e.size(), ' ');
   CHECK(parseCron(e).ok());
