@@ -29,7 +29,7 @@ struct ParseLimits {
   static constexpr uint32_t kMaxBracketDepth = 256;
   // Rule invocations of the ANTLR parser may nest this deep: catches deep nesting without
   // brackets (`- - - - x`, `fn(a) fn(b) ...`, `Option<Option<...>>`).
-  static constexpr uint32_t kMaxRuleDepth = 1000;
+  static constexpr uint32_t kMaxRuleDepth = 2000;
   // Bytes of source the parser accepts. ANTLR holds ~4 bytes per code point plus a token object
   // (~100 bytes) per token; 16 MiB keeps a worst case under ~1 GB and any real program fits.
   static constexpr size_t kMaxSourceBytes = 16u << 20;

@@ -1,0 +1,119 @@
+// AstBuilder: turns LuxParser's parse tree into luxc's AST (compiler/ast/ast.h).
+// Entry point: AstBuilder::buildProgram. Split by construct: builder_decls.cpp (items),
+// builder_stmts.cpp (blocks, statements, patterns, types), builder_exprs.cpp (expressions,
+// strings, literals). After error recovery the tree may lack pieces: a build function returns
+// null for a node it cannot complete, and its parent drops it (syntax errors are already
+// reported, and the checker never runs on a program with errors).
+#pragma once
+
+#include <antlr4-runtime.h>
+
+#include <string>
+
+#include "LuxParser.h"
+#include "LuxParserBaseVisitor.h"
+#include "ast/ast.h"
+#include "diag/diag.h"
+#include "parse/token_filter.h"
+
+namespace lux::parse {
+
+using grammar::LuxParser;
+
+class AstBuilder : public grammar::LuxParserBaseVisitor {
+ public:
+  AstBuilder(ast::AstContext& ctx, DiagEngine& diags, const TokenFilter& filter, antlr4::BufferedTokenStream& tokens)
+      : ctx_(ctx), diags_(diags), filter_(filter), tokens_(tokens) {}
+
+  ast::Program* buildProgram(LuxParser::ProgramContext* c);
+
+  // --- expressions (builder_exprs.cpp): each visit sets expr_ --------------------------------
+  antlrcpp::Any visitPrimaryExpr(LuxParser::PrimaryExprContext* c) override;
+  antlrcpp::Any visitMemberExpr(LuxParser::MemberExprContext* c) override;
+  antlrcpp::Any visitCallExpr(LuxParser::CallExprContext* c) override;
+  antlrcpp::Any visitIndexExpr(LuxParser::IndexExprContext* c) override;
+  antlrcpp::Any visitUnwrapExpr(LuxParser::UnwrapExprContext* c) override;
+  antlrcpp::Any visitUnaryExpr(LuxParser::UnaryExprContext* c) override;
+  antlrcpp::Any visitAwaitExpr(LuxParser::AwaitExprContext* c) override;
+  antlrcpp::Any visitBinaryExpr(LuxParser::BinaryExprContext* c) override;
+  antlrcpp::Any visitRangeExpr(LuxParser::RangeExprContext* c) override;
+  antlrcpp::Any visitPipeExpr(LuxParser::PipeExprContext* c) override;
+  antlrcpp::Any visitIntLit(LuxParser::IntLitContext* c) override;
+  antlrcpp::Any visitFloatLit(LuxParser::FloatLitContext* c) override;
+  antlrcpp::Any visitBoolLit(LuxParser::BoolLitContext* c) override;
+  antlrcpp::Any visitStrLit(LuxParser::StrLitContext* c) override;
+  antlrcpp::Any visitRecordLit(LuxParser::RecordLitContext* c) override;
+  antlrcpp::Any visitNameRef(LuxParser::NameRefContext* c) override;
+  antlrcpp::Any visitParenExpr(LuxParser::ParenExprContext* c) override;
+  antlrcpp::Any visitArrayLit(LuxParser::ArrayLitContext* c) override;
+  antlrcpp::Any visitObjectExpr(LuxParser::ObjectExprContext* c) override;
+  antlrcpp::Any visitLambdaExpr(LuxParser::LambdaExprContext* c) override;
+  antlrcpp::Any visitIfExpr(LuxParser::IfExprContext* c) override;
+  antlrcpp::Any visitMatchExpr(LuxParser::MatchExprContext* c) override;
+
+ private:
+  // ranges and names
+  SourceRange range(antlr4::Token* t) const;
+  SourceRange range(antlr4::tree::TerminalNode* t) const;
+  SourceRange range(antlr4::ParserRuleContext* c) const;
+  SourceRange cover(antlr4::ParserRuleContext* from, antlr4::ParserRuleContext* to) const;
+  ast::Ident ident(LuxParser::IdentContext* c);
+  ast::Ident ident(LuxParser::MemberNameContext* c);
+  ast::Ident identToken(antlr4::Token* t);
+  llvm::StringRef docComment(antlr4::ParserRuleContext* c);
+
+  // declarations (builder_decls.cpp)
+  ast::Decl* topItem(LuxParser::TopItemContext* c);
+  ast::Decl* serverItem(LuxParser::ServerItemContext* c);
+  ast::Decl* sharedBlock(LuxParser::SharedBlockContext* c);
+  ast::Decl* serverBlock(LuxParser::ServerBlockContext* c);
+  ast::FnDecl* fnDecl(LuxParser::FnDeclContext* c);
+  ast::Decl* backgroundDecl(LuxParser::BackgroundDeclContext* c);
+  ast::Decl* middlewareDecl(LuxParser::MiddlewareDeclContext* c);
+  ast::Decl* typeDecl(LuxParser::TypeDeclContext* c);
+  ast::Decl* varDecl(LuxParser::VarDeclContext* c);
+  ast::Decl* envDecl(LuxParser::EnvDeclContext* c);
+  ast::Decl* configDecl(LuxParser::ConfigDeclContext* c);
+  ast::Decl* modelDecl(LuxParser::ModelDeclContext* c);
+  ast::Decl* scheduleDecl(LuxParser::ScheduleDeclContext* c);
+  ast::Decl* subscribeDecl(LuxParser::SubscribeDeclContext* c);
+  ast::Decl* hookDecl(LuxParser::HookDeclContext* c);
+  ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
+  ast::Decl* discoverDecl(LuxParser::DiscoverDeclContext* c);
+  ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
+                            LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);
+  bool params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<ast::Param*>& out);
+
+  // statements, blocks, patterns, types (builder_stmts.cpp)
+  ast::BlockExpr* block(LuxParser::BlockContext* c);
+  ast::Stmt* stmt(LuxParser::StmtContext* c);
+  ast::Pattern* pattern(LuxParser::PatternContext* c);
+  ast::Pattern* patternAtom(LuxParser::PatternAtomContext* c);
+  ast::Expr* literalPattern(LuxParser::LiteralPatternContext* c);
+  ast::Type* type(LuxParser::TypeExprContext* c);
+
+  // expressions (builder_exprs.cpp)
+  ast::Expr* expr(antlr4::ParserRuleContext* c);
+  ast::ObjectExpr* objectLit(LuxParser::ObjectLitContext* c);
+  ast::ObjectEntry* objEntry(LuxParser::ObjEntryContext* c);
+  bool args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<ast::Expr*>& out);
+  ast::Expr* str(LuxParser::StrContext* c);
+  // A string that must be constant (route path, cron, event name...): interpolation reported.
+  ast::StringLit* constStr(LuxParser::StrContext* c, const char* what);
+  ast::Expr* intLiteral(antlr4::Token* t);
+  ast::Expr* floatLiteral(antlr4::Token* t);
+  void cookEscape(antlr4::Token* t, std::string& out);
+
+  template <typename T>
+  llvm::ArrayRef<T> copy(const llvm::SmallVectorImpl<T>& v) {
+    return ctx_.copyArray(llvm::ArrayRef<T>(v.data(), v.size()));
+  }
+
+  ast::AstContext& ctx_;
+  DiagEngine& diags_;
+  const TokenFilter& filter_;
+  antlr4::BufferedTokenStream& tokens_;
+  ast::Expr* expr_ = nullptr;  // result slot of the expression visits
+};
+
+}  // namespace lux::parse

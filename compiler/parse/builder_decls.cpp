@@ -1,0 +1,354 @@
+// AstBuilder, declarations: the program, shared and server blocks and every server item
+// (env, db, model, auth, fn, background fn, schedule, subscribe, hooks, middleware, routes,
+// discover, types, bindings), with `///` doc comments attached.
+#include "parse/builder.h"
+
+namespace lux::parse {
+
+using namespace lux::ast;
+
+llvm::StringRef AstBuilder::docComment(antlr4::ParserRuleContext* c) {
+  if (!c || !c->getStart()) return {};
+  size_t index = c->getStart()->getTokenIndex();
+  std::vector<antlr4::Token*> hidden = tokens_.getHiddenTokensToLeft(index, grammar::LuxLexer::DOC);
+  if (hidden.empty()) return {};
+  std::string doc;
+  for (antlr4::Token* t : hidden) {
+    std::string line = t->getText().substr(3);  // drop `///`
+    if (!line.empty() && line[0] == ' ') line.erase(0, 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!doc.empty()) doc += '\n';
+    doc += line;
+  }
+  return ctx_.copyString(doc);
+}
+
+Program* AstBuilder::buildProgram(LuxParser::ProgramContext* c) {
+  llvm::SmallVector<Decl*, 16> items;
+  if (c) {
+    for (auto* item : c->topItem()) {
+      if (Decl* d = topItem(item)) items.push_back(d);
+    }
+  }
+  SourceRange r = c ? range(c) : SourceRange{};
+  return ctx_.create<Program>(r, copy(items));
+}
+
+Decl* AstBuilder::topItem(LuxParser::TopItemContext* c) {
+  if (!c) return nullptr;
+  Decl* d = nullptr;
+  if (c->sharedBlock()) d = sharedBlock(c->sharedBlock());
+  else if (c->serverBlock()) d = serverBlock(c->serverBlock());
+  else if (c->fnDecl()) d = fnDecl(c->fnDecl());
+  else if (c->typeDecl()) d = typeDecl(c->typeDecl());
+  else if (c->varDecl()) d = varDecl(c->varDecl());
+  if (d) d->doc = docComment(c);
+  return d;
+}
+
+Decl* AstBuilder::sharedBlock(LuxParser::SharedBlockContext* c) {
+  llvm::SmallVector<Decl*, 16> items;
+  for (auto* item : c->sharedItem()) {
+    Decl* d = nullptr;
+    if (item->typeDecl()) d = typeDecl(item->typeDecl());
+    else if (item->fnDecl()) d = fnDecl(item->fnDecl());
+    else if (item->varDecl()) d = varDecl(item->varDecl());
+    if (d) {
+      d->doc = docComment(item);
+      items.push_back(d);
+    }
+  }
+  return ctx_.create<SharedBlock>(range(c), copy(items));
+}
+
+Decl* AstBuilder::serverBlock(LuxParser::ServerBlockContext* c) {
+  Ident name;
+  if (c->str()) {
+    StringLit* s = constStr(c->str(), "a server name");
+    if (s) name = Ident{ctx_.intern(s->value), s->range()};
+  }
+  llvm::SmallVector<Decl*, 32> items;
+  for (auto* item : c->serverItem()) {
+    if (Decl* d = serverItem(item)) {
+      d->doc = docComment(item);
+      items.push_back(d);
+    }
+  }
+  return ctx_.create<ServerBlock>(range(c), name, copy(items));
+}
+
+Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {
+  if (!c || c->exception) return nullptr;
+  if (auto* x = c->envDecl()) return envDecl(x);
+  if (auto* x = c->configDecl()) return configDecl(x);
+  if (auto* x = c->modelDecl()) return modelDecl(x);
+  if (auto* x = c->healthDecl()) {
+    StringLit* path = constStr(x->str(), "a health path");
+    return path ? ctx_.create<HealthDecl>(range(x), path) : nullptr;
+  }
+  if (auto* x = c->portDecl()) {
+    Expr* value = expr(x->expr());
+    return value ? ctx_.create<PortDecl>(range(x), value) : nullptr;
+  }
+  if (auto* x = c->fnDecl()) return fnDecl(x);
+  if (auto* x = c->backgroundDecl()) return backgroundDecl(x);
+  if (auto* x = c->scheduleDecl()) return scheduleDecl(x);
+  if (auto* x = c->subscribeDecl()) return subscribeDecl(x);
+  if (auto* x = c->hookDecl()) return hookDecl(x);
+  if (auto* x = c->middlewareDecl()) return middlewareDecl(x);
+  if (auto* x = c->routeDecl()) return routeDecl(x);
+  if (auto* x = c->discoverDecl()) return discoverDecl(x);
+  if (auto* x = c->typeDecl()) return typeDecl(x);
+  if (auto* x = c->varDecl()) return varDecl(x);
+  return nullptr;
+}
+
+bool AstBuilder::params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<Param*>& out) {
+  if (!c || !c->RPAREN()) return false;
+  for (auto* p : c->param()) {
+    Ident name = ident(p->ident());
+    if (name.empty()) return false;
+    Type* t = nullptr;
+    if (p->COLON()) {
+      t = type(p->typeExpr());
+      if (!t) return false;
+    }
+    Expr* def = nullptr;
+    if (p->ASSIGN()) {
+      def = expr(p->expr());
+      if (!def) return false;
+    }
+    out.push_back(ctx_.create<Param>(range(p), name, t, def));
+  }
+  return true;
+}
+
+FnDecl* AstBuilder::fnDecl(LuxParser::FnDeclContext* c) {
+  if (!c || c->exception) return nullptr;
+  Ident name = ident(c->ident());
+  llvm::SmallVector<Param*, 4> ps;
+  if (name.empty() || !params(c->paramList(), ps)) return nullptr;
+  Type* ret = nullptr;
+  if (c->ARROW() && !(ret = type(c->typeExpr()))) return nullptr;
+  BlockExpr* body = block(c->block());
+  if (!body) return nullptr;
+  return ctx_.create<FnDecl>(range(c), name, copy(ps), ret, body);
+}
+
+Decl* AstBuilder::backgroundDecl(LuxParser::BackgroundDeclContext* c) {
+  if (c->exception) return nullptr;
+  Ident name = ident(c->ident());
+  llvm::SmallVector<Param*, 4> ps;
+  if (name.empty() || !params(c->paramList(), ps)) return nullptr;
+  Type* ret = nullptr;
+  if (c->ARROW() && !(ret = type(c->typeExpr()))) return nullptr;
+  ObjectExpr* options = nullptr;
+  if (c->WITH() && !(options = objectLit(c->objectLit()))) return nullptr;
+  BlockExpr* body = block(c->block());
+  if (!body) return nullptr;
+  return ctx_.create<BackgroundFnDecl>(range(c), name, copy(ps), ret, options, body);
+}
+
+Decl* AstBuilder::middlewareDecl(LuxParser::MiddlewareDeclContext* c) {
+  if (c->exception) return nullptr;
+  Ident name = ident(c->ident());
+  llvm::SmallVector<Param*, 4> ps;
+  if (!params(c->paramList(), ps)) return nullptr;
+  BlockExpr* body = block(c->block());
+  if (!body) return nullptr;
+  return ctx_.create<MiddlewareDecl>(range(c), name, copy(ps), nullptr, body);
+}
+
+FieldDecl* AstBuilder::fieldDecl(LuxParser::IdentContext* name_ctx, LuxParser::TypeExprContext* type_ctx,
+                                 LuxParser::ExprContext* default_ctx, antlr4::ParserRuleContext* whole) {
+  Ident name = ident(name_ctx);
+  Type* t = type(type_ctx);
+  if (name.empty() || !t) return nullptr;
+  Expr* def = nullptr;
+  if (default_ctx && !(def = expr(default_ctx))) return nullptr;
+  return ctx_.create<FieldDecl>(range(whole), name, t, def);
+}
+
+Decl* AstBuilder::typeDecl(LuxParser::TypeDeclContext* c) {
+  if (!c || c->exception) return nullptr;
+  if (auto* a = dynamic_cast<LuxParser::TypeAliasContext*>(c)) {
+    Ident name = ident(a->ident());
+    Type* t = type(a->typeExpr());
+    if (name.empty() || !t) return nullptr;
+    return ctx_.create<TypeAliasDecl>(range(c), name, t);
+  }
+  auto* b = dynamic_cast<LuxParser::TypeBodyContext*>(c);
+  if (!b) return nullptr;
+  Ident name = ident(b->ident());
+  if (name.empty() || !b->RBRACE()) return nullptr;
+  llvm::SmallVector<FieldDecl*, 8> fields;
+  llvm::SmallVector<EnumVariant*, 8> variants;
+  for (auto* m : b->typeMember()) {
+    if (m->exception) continue;
+    if (auto* f = dynamic_cast<LuxParser::TypeFieldContext*>(m)) {
+      if (FieldDecl* fd = fieldDecl(f->ident(), f->typeExpr(), f->expr(), f)) fields.push_back(fd);
+    } else if (auto* v = dynamic_cast<LuxParser::TypeVariantContext*>(m)) {
+      Ident vname = ident(v->ident());
+      if (vname.empty()) continue;
+      llvm::SmallVector<FieldDecl*, 2> payload;
+      bool ok = true;
+      for (auto* vf : v->variantField()) {
+        Ident fname = vf->ident() ? ident(vf->ident()) : Ident{};
+        Type* t = type(vf->typeExpr());
+        if (!t) {
+          ok = false;
+          break;
+        }
+        payload.push_back(ctx_.create<FieldDecl>(range(vf), fname, t, nullptr));
+      }
+      if (ok) variants.push_back(ctx_.create<EnumVariant>(range(v), vname, copy(payload), v->LPAREN() != nullptr));
+    }
+  }
+  if (!fields.empty() && !variants.empty()) {
+    diags_.report(DiagId::MixedTypeBody, name.range, name.name.str())
+        .note(fields.front()->range(), "a record field")
+        .note(variants.front()->range(), "an enum variant")
+        .help("a type is either a record (`name: Type` fields) or an enum (variants)");
+    return nullptr;
+  }
+  if (!variants.empty()) return ctx_.create<EnumTypeDecl>(range(c), name, copy(variants));
+  return ctx_.create<RecordTypeDecl>(range(c), name, copy(fields));
+}
+
+Decl* AstBuilder::varDecl(LuxParser::VarDeclContext* c) {
+  if (!c || c->exception) return nullptr;
+  Ident name = ident(c->ident());
+  Type* t = nullptr;
+  if (c->COLON() && !(t = type(c->typeExpr()))) return nullptr;
+  Expr* init = expr(c->expr());
+  if (name.empty() || !init) return nullptr;
+  bool is_mutable = c->kw && c->kw->getType() == LuxParser::VAR;
+  return ctx_.create<VarDecl>(range(c), name, is_mutable, t, init);
+}
+
+Decl* AstBuilder::envDecl(LuxParser::EnvDeclContext* c) {
+  if (c->exception) return nullptr;
+  Ident name = ident(c->ident());
+  Type* t = type(c->typeExpr());
+  if (name.empty() || !t) return nullptr;
+  Expr* def = nullptr;
+  if (c->ASSIGN() && !(def = expr(c->expr()))) return nullptr;
+  return ctx_.create<EnvDecl>(range(c), name, t, def);
+}
+
+Decl* AstBuilder::configDecl(LuxParser::ConfigDeclContext* c) {
+  ObjectExpr* config = objectLit(c->objectLit());
+  if (!config || !c->kw) return nullptr;
+  SourceRange kw = range(c->kw);
+  switch (c->kw->getType()) {
+    case LuxParser::DB: return ctx_.create<DbDecl>(range(c), kw, config);
+    case LuxParser::AUTH: return ctx_.create<AuthDecl>(range(c), kw, config);
+    case LuxParser::CORS: return ctx_.create<CorsDecl>(range(c), kw, config);
+    default: return ctx_.create<RateLimitDecl>(range(c), kw, config);
+  }
+}
+
+Decl* AstBuilder::modelDecl(LuxParser::ModelDeclContext* c) {
+  Ident name = ident(c->ident());
+  if (name.empty()) return nullptr;
+  llvm::SmallVector<FieldDecl*, 8> fields;
+  for (auto* f : c->fieldDecl()) {
+    if (FieldDecl* fd = fieldDecl(f->ident(), f->typeExpr(), f->expr(), f)) fields.push_back(fd);
+  }
+  return ctx_.create<ModelDecl>(range(c), name, c->LBRACE() != nullptr, copy(fields));
+}
+
+Decl* AstBuilder::scheduleDecl(LuxParser::ScheduleDeclContext* c) {
+  if (c->exception) return nullptr;
+  llvm::SmallVector<Param*, 2> ps;
+  if (auto* s = dynamic_cast<LuxParser::ScheduleCronFnContext*>(c)) {
+    StringLit* cron = constStr(s->str(), "a cron expression");
+    Ident name = s->ident() ? ident(s->ident()) : Ident{};
+    BlockExpr* body = block(s->block());
+    if (!cron || !params(s->paramList(), ps) || !body) return nullptr;
+    return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::CronFn, name, cron, nullptr, copy(ps), body);
+  }
+  if (auto* s = dynamic_cast<LuxParser::ScheduleCronNamedContext*>(c)) {
+    auto strs = s->str();
+    if (strs.size() < 2) return nullptr;
+    StringLit* name = constStr(strs[0], "a schedule name");
+    StringLit* cron = constStr(strs[1], "a cron expression");
+    BlockExpr* body = block(s->block());
+    if (!name || !cron || !body) return nullptr;
+    return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::CronNamed,
+                                     Ident{ctx_.intern(name->value), name->range()}, cron, nullptr, copy(ps), body);
+  }
+  if (auto* s = dynamic_cast<LuxParser::ScheduleEveryContext*>(c)) {
+    Ident name;
+    if (s->str()) {
+      StringLit* n = constStr(s->str(), "a schedule name");
+      if (!n) return nullptr;
+      name = Ident{ctx_.intern(n->value), n->range()};
+    } else if (s->ident()) {
+      name = ident(s->ident());
+    }
+    Expr* interval = expr(s->expr());
+    if (s->FN() && !params(s->paramList(), ps)) return nullptr;
+    BlockExpr* body = block(s->block());
+    if (!interval || !body) return nullptr;
+    return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::Every, name, nullptr, interval, copy(ps), body);
+  }
+  return nullptr;
+}
+
+Decl* AstBuilder::subscribeDecl(LuxParser::SubscribeDeclContext* c) {
+  if (c->exception) return nullptr;
+  StringLit* event = constStr(c->str(), "an event name");
+  llvm::SmallVector<Param*, 2> ps;
+  if (!event || !params(c->paramList(), ps)) return nullptr;
+  BlockExpr* body = block(c->block());
+  if (!body) return nullptr;
+  return ctx_.create<SubscribeDecl>(range(c), event, copy(ps), body);
+}
+
+Decl* AstBuilder::hookDecl(LuxParser::HookDeclContext* c) {
+  if (c->exception || !c->hook) return nullptr;
+  HookDecl::Hook hook = c->hook->getType() == LuxParser::ON_START  ? HookDecl::Hook::Start
+                        : c->hook->getType() == LuxParser::ON_STOP ? HookDecl::Hook::Stop
+                                                                   : HookDecl::Hook::Error;
+  llvm::SmallVector<Param*, 3> ps;
+  if (c->FN() && !params(c->paramList(), ps)) return nullptr;
+  BlockExpr* body = block(c->block());
+  if (!body) return nullptr;
+  return ctx_.create<HookDecl>(range(c), hook, c->FN() != nullptr, copy(ps), body);
+}
+
+Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
+  if (c->exception) return nullptr;
+  auto names = c->ident();
+  if (names.empty()) return nullptr;
+  Ident method = ident(names[0]);
+  StringLit* path = constStr(c->str(), "a route path");
+  llvm::SmallVector<Ident, 2> guards;
+  for (size_t i = 1; i < names.size(); ++i) {
+    Ident g = ident(names[i]);
+    if (g.empty()) return nullptr;
+    guards.push_back(g);
+  }
+  Expr* handler = expr(c->expr());
+  if (method.empty() || !path || !handler) return nullptr;
+  return ctx_.create<RouteDecl>(range(c), method, path, copy(guards), handler);
+}
+
+Decl* AstBuilder::discoverDecl(LuxParser::DiscoverDeclContext* c) {
+  if (c->exception) return nullptr;
+  StringLit* name = constStr(c->str(), "a service name");
+  if (!name) return nullptr;
+  if (c->AT()) {
+    Expr* url = expr(c->expr());
+    ObjectExpr* options = nullptr;
+    if (c->WITH() && !(options = objectLit(c->objectLit()))) return nullptr;
+    if (!url) return nullptr;
+    return ctx_.create<DiscoverDecl>(range(c), name, false, url, options);
+  }
+  ObjectExpr* options = objectLit(c->objectLit());
+  if (!options) return nullptr;
+  return ctx_.create<DiscoverDecl>(range(c), name, true, nullptr, options);
+}
+
+}  // namespace lux::parse

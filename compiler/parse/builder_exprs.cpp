@@ -1,0 +1,528 @@
+// AstBuilder, expressions: operators, literals, strings with interpolation and escapes,
+// durations, object/array/record literals, lambdas, if and match.
+#include <cerrno>
+#include <cstdlib>
+
+#include "parse/builder.h"
+
+namespace lux::parse {
+
+using namespace lux::ast;
+
+// --- ranges and names ------------------------------------------------------------------------
+
+SourceRange AstBuilder::range(antlr4::Token* t) const { return t ? filter_.rangeOf(*t) : SourceRange{}; }
+SourceRange AstBuilder::range(antlr4::tree::TerminalNode* t) const {
+  return t ? filter_.rangeOf(*t->getSymbol()) : SourceRange{};
+}
+SourceRange AstBuilder::range(antlr4::ParserRuleContext* c) const {
+  if (!c || !c->getStart()) return {};
+  SourceRange b = filter_.rangeOf(*c->getStart());
+  antlr4::Token* stop = c->getStop();
+  if (!stop || stop->getTokenIndex() < c->getStart()->getTokenIndex()) return b;
+  SourceRange e = filter_.rangeOf(*stop);
+  return {b.begin, e.end < b.begin ? b.begin : e.end};
+}
+SourceRange AstBuilder::cover(antlr4::ParserRuleContext* from, antlr4::ParserRuleContext* to) const {
+  return SourceRange::cover(range(from), range(to));
+}
+
+Ident AstBuilder::identToken(antlr4::Token* t) {
+  if (!t || t->getType() == antlr4::Token::EOF) return {};
+  return Ident{ctx_.intern(t->getText()), range(t)};
+}
+Ident AstBuilder::ident(LuxParser::IdentContext* c) {
+  if (!c || c->exception || !c->getStart()) return {};
+  return identToken(c->getStart());
+}
+Ident AstBuilder::ident(LuxParser::MemberNameContext* c) {
+  if (!c || c->exception || !c->getStart()) return {};
+  return identToken(c->getStart());
+}
+
+Expr* AstBuilder::expr(antlr4::ParserRuleContext* c) {
+  if (!c) return nullptr;
+  expr_ = nullptr;
+  c->accept(this);
+  Expr* e = expr_;
+  expr_ = nullptr;
+  return e;
+}
+
+// --- operators -------------------------------------------------------------------------------
+
+antlrcpp::Any AstBuilder::visitPrimaryExpr(LuxParser::PrimaryExprContext* c) {
+  expr_ = c->primary() ? expr(c->primary()) : nullptr;
+  return {};
+}
+
+namespace {
+
+bool durationUnit(llvm::StringRef name, DurationUnit& unit) {
+  struct Entry {
+    const char* name;
+    DurationUnit unit;
+  };
+  static const Entry kUnits[] = {
+      {"ms", DurationUnit::Milliseconds},     {"millisecond", DurationUnit::Milliseconds},
+      {"milliseconds", DurationUnit::Milliseconds}, {"second", DurationUnit::Seconds},
+      {"seconds", DurationUnit::Seconds},     {"minute", DurationUnit::Minutes},
+      {"minutes", DurationUnit::Minutes},     {"hour", DurationUnit::Hours},
+      {"hours", DurationUnit::Hours},         {"day", DurationUnit::Days},
+      {"days", DurationUnit::Days},           {"week", DurationUnit::Weeks},
+      {"weeks", DurationUnit::Weeks},
+  };
+  for (const Entry& e : kUnits) {
+    if (name == e.name) {
+      unit = e.unit;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+antlrcpp::Any AstBuilder::visitMemberExpr(LuxParser::MemberExprContext* c) {
+  Expr* base = expr(c->expr());
+  Ident member = ident(c->memberName());
+  if (!base || member.empty()) return {};
+  DurationUnit unit;
+  if ((llvm::isa<IntLit>(base) || llvm::isa<FloatLit>(base)) && durationUnit(member.name, unit)) {
+    expr_ = ctx_.create<DurationLit>(range(c), base, unit, member.range);
+  } else {
+    expr_ = ctx_.create<MemberExpr>(range(c), base, member);
+  }
+  return {};
+}
+
+bool AstBuilder::args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<Expr*>& out) {
+  if (!c) return true;
+  for (auto* a : c->expr()) {
+    Expr* e = expr(a);
+    if (!e) return false;
+    out.push_back(e);
+  }
+  return true;
+}
+
+antlrcpp::Any AstBuilder::visitCallExpr(LuxParser::CallExprContext* c) {
+  Expr* callee = expr(c->expr());
+  llvm::SmallVector<Expr*, 4> list;
+  if (!callee || !c->RPAREN() || !args(c->argList(), list)) return {};
+  expr_ = ctx_.create<CallExpr>(range(c), callee, copy(list));
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitIndexExpr(LuxParser::IndexExprContext* c) {
+  Expr* base = expr(c->expr(0));
+  Expr* index = expr(c->expr(1));
+  if (base && index) expr_ = ctx_.create<IndexExpr>(range(c), base, index);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitUnwrapExpr(LuxParser::UnwrapExprContext* c) {
+  if (Expr* e = expr(c->expr())) expr_ = ctx_.create<UnwrapExpr>(range(c), e);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitUnaryExpr(LuxParser::UnaryExprContext* c) {
+  Expr* e = expr(c->expr());
+  if (!e || !c->op) return {};
+  expr_ = ctx_.create<UnaryExpr>(range(c), c->op->getType() == LuxParser::MINUS ? UnaryOp::Neg : UnaryOp::Not, e);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitAwaitExpr(LuxParser::AwaitExprContext* c) {
+  if (Expr* e = expr(c->expr())) expr_ = ctx_.create<AwaitExpr>(range(c), e);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitBinaryExpr(LuxParser::BinaryExprContext* c) {
+  Expr* lhs = expr(c->expr(0));
+  Expr* rhs = expr(c->expr(1));
+  if (!lhs || !rhs || !c->op) return {};
+  BinaryOp op;
+  switch (c->op->getType()) {
+    case LuxParser::PLUS: op = BinaryOp::Add; break;
+    case LuxParser::MINUS: op = BinaryOp::Sub; break;
+    case LuxParser::STAR: op = BinaryOp::Mul; break;
+    case LuxParser::SLASH: op = BinaryOp::Div; break;
+    case LuxParser::PERCENT: op = BinaryOp::Mod; break;
+    case LuxParser::EQEQ: op = BinaryOp::Eq; break;
+    case LuxParser::NEQ: op = BinaryOp::Ne; break;
+    case LuxParser::LT: op = BinaryOp::Lt; break;
+    case LuxParser::LE: op = BinaryOp::Le; break;
+    case LuxParser::GT: op = BinaryOp::Gt; break;
+    case LuxParser::GE: op = BinaryOp::Ge; break;
+    case LuxParser::ANDAND: op = BinaryOp::And; break;
+    case LuxParser::OROR: op = BinaryOp::Or; break;
+    default: return {};
+  }
+  expr_ = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitRangeExpr(LuxParser::RangeExprContext* c) {
+  Expr* lo = expr(c->expr(0));
+  Expr* hi = expr(c->expr(1));
+  if (lo && hi && c->op) expr_ = ctx_.create<RangeExpr>(range(c), lo, hi, c->op->getType() == LuxParser::DOTDOTEQ);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitPipeExpr(LuxParser::PipeExprContext* c) {
+  Expr* value = expr(c->expr());
+  auto* t = c->pipeTarget();
+  if (!value || !t || t->exception) return {};
+  Ident head = ident(t->ident());
+  if (head.empty()) return {};
+  Expr* target = ctx_.create<NameExpr>(head.range, head);
+  for (auto* m : t->memberName()) {
+    Ident member = ident(m);
+    if (member.empty()) return {};
+    target = ctx_.create<MemberExpr>(SourceRange::cover(target->range(), member.range), target, member);
+  }
+  if (t->LPAREN()) {
+    llvm::SmallVector<Expr*, 4> list;
+    if (!t->RPAREN() || !args(t->argList(), list)) return {};
+    target = ctx_.create<CallExpr>(range(t), target, copy(list));
+  }
+  expr_ = ctx_.create<PipeExpr>(range(c), value, target);
+  return {};
+}
+
+// --- literals --------------------------------------------------------------------------------
+
+Expr* AstBuilder::intLiteral(antlr4::Token* t) {
+  std::string text = t->getText();
+  std::string digits;
+  int base = 10;
+  size_t start = 0;
+  if (text.size() > 1 && text[0] == '0' && (text[1] == 'x' || text[1] == 'b')) {
+    base = text[1] == 'x' ? 16 : 2;
+    start = 2;
+  }
+  for (size_t i = start; i < text.size(); ++i) {
+    if (text[i] != '_') digits += text[i];
+  }
+  if (digits.empty()) {
+    diags_.report(DiagId::InvalidNumber, range(t), text);
+    return ctx_.create<IntLit>(range(t), 0);
+  }
+  errno = 0;
+  unsigned long long v = std::strtoull(digits.c_str(), nullptr, base);
+  if (errno == ERANGE || v > static_cast<unsigned long long>(INT64_MAX)) {
+    diags_.report(DiagId::IntegerTooLarge, range(t), text).help("the largest integer is 9223372036854775807");
+    v = static_cast<unsigned long long>(INT64_MAX);
+  }
+  return ctx_.create<IntLit>(range(t), static_cast<uint64_t>(v));
+}
+
+Expr* AstBuilder::floatLiteral(antlr4::Token* t) {
+  std::string text;
+  for (char ch : t->getText()) {
+    if (ch != '_') text += ch;
+  }
+  double v = std::strtod(text.c_str(), nullptr);
+  return ctx_.create<FloatLit>(range(t), v);
+}
+
+antlrcpp::Any AstBuilder::visitIntLit(LuxParser::IntLitContext* c) {
+  expr_ = intLiteral(c->INT()->getSymbol());
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitFloatLit(LuxParser::FloatLitContext* c) {
+  expr_ = floatLiteral(c->FLOAT()->getSymbol());
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitBoolLit(LuxParser::BoolLitContext* c) {
+  expr_ = ctx_.create<BoolLit>(range(c), c->TRUE() != nullptr);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitStrLit(LuxParser::StrLitContext* c) {
+  expr_ = str(c->str());
+  return {};
+}
+
+// --- strings ---------------------------------------------------------------------------------
+
+namespace {
+
+void appendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+}  // namespace
+
+void AstBuilder::cookEscape(antlr4::Token* t, std::string& out) {
+  std::string text = t->getText();  // `\x` or `\u{...}` (or a lone `\` before a newline)
+  if (text.size() < 2) {
+    diags_.report(DiagId::InvalidEscape, range(t), text);
+    return;
+  }
+  switch (text[1]) {
+    case 'n': out += '\n'; return;
+    case 't': out += '\t'; return;
+    case 'r': out += '\r'; return;
+    case '0': out += '\0'; return;
+    case '\\': out += '\\'; return;
+    case '"': out += '"'; return;
+    case '\'': out += '\''; return;
+    case '{': out += '{'; return;
+    case '}': out += '}'; return;
+    case 'u': {
+      // `\u{1F600}`: 1 to 6 hex digits naming a Unicode scalar value.
+      bool ok = text.size() >= 5 && text[2] == '{' && text.back() == '}' && text.size() <= 10;
+      uint32_t cp = 0;
+      if (ok) {
+        for (size_t i = 3; i + 1 < text.size(); ++i) {
+          char h = text[i];
+          int v = (h >= '0' && h <= '9') ? h - '0'
+                  : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+                  : (h >= 'A' && h <= 'F') ? h - 'A' + 10
+                                           : -1;
+          if (v < 0) {
+            ok = false;
+            break;
+          }
+          cp = cp * 16 + static_cast<uint32_t>(v);
+        }
+      }
+      if (!ok || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        diags_.report(DiagId::InvalidUnicodeEscape, range(t), text);
+        return;
+      }
+      appendUtf8(out, cp);
+      return;
+    }
+    default:
+      diags_.report(DiagId::InvalidEscape, range(t), text)
+          .help("valid escapes: \\n \\t \\r \\0 \\\\ \\\" \\' \\{ \\} \\u{XXXX}");
+      out += text.substr(1);
+      return;
+  }
+}
+
+Expr* AstBuilder::str(LuxParser::StrContext* c) {
+  if (!c || !c->STR_OPEN()) return nullptr;
+  llvm::SmallVector<Expr*, 4> parts;
+  std::string text;
+  SourceRange text_range{};
+  bool has_text = false;
+  bool interpolated = false;
+  auto flush = [&] {
+    if (has_text && !text.empty()) parts.push_back(ctx_.create<StringLit>(text_range, ctx_.copyString(text)));
+    text.clear();
+    has_text = false;
+  };
+  for (auto* part : c->strPart()) {
+    if (auto* t = dynamic_cast<LuxParser::StrTextContext*>(part)) {
+      SourceRange r = range(t->STR_TEXT());
+      text_range = has_text ? SourceRange::cover(text_range, r) : r;
+      has_text = true;
+      text += t->STR_TEXT()->getText();
+    } else if (auto* e = dynamic_cast<LuxParser::StrEscapeContext*>(part)) {
+      SourceRange r = range(e->STR_ESCAPE());
+      text_range = has_text ? SourceRange::cover(text_range, r) : r;
+      has_text = true;
+      cookEscape(e->STR_ESCAPE()->getSymbol(), text);
+    } else if (auto* i = dynamic_cast<LuxParser::StrInterpContext*>(part)) {
+      interpolated = true;
+      flush();
+      if (!i->expr()) {
+        if (!i->exception) diags_.report(DiagId::EmptyInterpolation, range(i)).help("write `\\{` for a literal `{`");
+        continue;
+      }
+      if (Expr* e = expr(i->expr())) parts.push_back(e);
+    }
+  }
+  if (!interpolated) {
+    return ctx_.create<StringLit>(range(c), ctx_.copyString(text));
+  }
+  flush();
+  return ctx_.create<InterpolatedString>(range(c), copy(parts));
+}
+
+StringLit* AstBuilder::constStr(LuxParser::StrContext* c, const char* what) {
+  Expr* e = str(c);
+  if (!e) return nullptr;
+  if (auto* s = llvm::dyn_cast<StringLit>(e)) return s;
+  diags_.report(DiagId::InterpolationNotAllowed, e->range(), what).help("write `\\{` for a literal `{`");
+  std::string text;
+  for (Expr* p : llvm::cast<InterpolatedString>(e)->parts) {
+    if (auto* s = llvm::dyn_cast<StringLit>(p)) text += s->value.str();
+  }
+  return ctx_.create<StringLit>(e->range(), ctx_.copyString(text));
+}
+
+// --- compound literals -------------------------------------------------------------------------
+
+ObjectEntry* AstBuilder::objEntry(LuxParser::ObjEntryContext* c) {
+  if (!c || c->exception) return nullptr;
+  if (auto* n = dynamic_cast<LuxParser::NamedEntryContext*>(c)) {
+    Ident key = ident(n->memberName());
+    Expr* value = expr(n->expr());
+    if (key.empty() || !value) return nullptr;
+    return ctx_.create<ObjectEntry>(range(c), ObjectEntry::Form::Named, key, value);
+  }
+  if (auto* q = dynamic_cast<LuxParser::QuotedEntryContext*>(c)) {
+    StringLit* key = constStr(q->str(), "an object key");
+    Expr* value = expr(q->expr());
+    if (!key || !value) return nullptr;
+    return ctx_.create<ObjectEntry>(range(c), ObjectEntry::Form::Quoted, Ident{key->value, key->range()}, value);
+  }
+  if (auto* s = dynamic_cast<LuxParser::ShorthandEntryContext*>(c)) {
+    Ident name = ident(s->ident());
+    if (name.empty()) return nullptr;
+    return ctx_.create<ObjectEntry>(range(c), ObjectEntry::Form::Shorthand, name,
+                                    ctx_.create<NameExpr>(name.range, name));
+  }
+  if (auto* sp = dynamic_cast<LuxParser::SpreadEntryContext*>(c)) {
+    Expr* value = expr(sp->expr());
+    if (!value) return nullptr;
+    return ctx_.create<ObjectEntry>(range(c), ObjectEntry::Form::Spread, Ident{}, value);
+  }
+  return nullptr;
+}
+
+ObjectExpr* AstBuilder::objectLit(LuxParser::ObjectLitContext* c) {
+  if (!c) return nullptr;
+  llvm::SmallVector<ObjectEntry*, 8> entries;
+  for (auto* e : c->objEntry()) {
+    if (ObjectEntry* entry = objEntry(e)) entries.push_back(entry);
+  }
+  return ctx_.create<ObjectExpr>(range(c), copy(entries));
+}
+
+antlrcpp::Any AstBuilder::visitObjectExpr(LuxParser::ObjectExprContext* c) {
+  expr_ = objectLit(c->objectLit());
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitRecordLit(LuxParser::RecordLitContext* c) {
+  Ident type_name = ident(c->ident());
+  auto* first = c->recordFirstEntry();
+  if (type_name.empty() || !first || first->exception) return {};
+  llvm::SmallVector<ObjectEntry*, 8> entries;
+  Expr* value = expr(first->expr());
+  if (!value) return {};
+  if (first->memberName()) {
+    Ident key = ident(first->memberName());
+    entries.push_back(ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Named, key, value));
+  } else {
+    StringLit* key = constStr(first->str(), "a field name");
+    if (!key) return {};
+    entries.push_back(
+        ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Quoted, Ident{key->value, key->range()}, value));
+  }
+  for (auto* e : c->objEntry()) {
+    if (ObjectEntry* entry = objEntry(e)) entries.push_back(entry);
+  }
+  expr_ = ctx_.create<RecordExpr>(range(c), type_name, copy(entries));
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitNameRef(LuxParser::NameRefContext* c) {
+  Ident name = ident(c->ident());
+  if (!name.empty()) expr_ = ctx_.create<NameExpr>(range(c), name);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitParenExpr(LuxParser::ParenExprContext* c) {
+  // Parentheses leave no node; the inner expression keeps its own range.
+  expr_ = expr(c->expr());
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitArrayLit(LuxParser::ArrayLitContext* c) {
+  llvm::SmallVector<Expr*, 8> elements;
+  for (auto* el : c->arrayElem()) {
+    Expr* e = expr(el->expr());
+    if (!e) return {};
+    if (el->ELLIPSIS()) e = ctx_.create<UnaryExpr>(range(el), UnaryOp::Spread, e);
+    elements.push_back(e);
+  }
+  expr_ = ctx_.create<ArrayExpr>(range(c), copy(elements));
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitLambdaExpr(LuxParser::LambdaExprContext* c) {
+  llvm::SmallVector<Param*, 4> ps;
+  if (!params(c->paramList(), ps)) return {};
+  Type* ret = nullptr;
+  if (c->ARROW()) {
+    ret = type(c->typeExpr());
+    if (!ret) return {};
+  }
+  Expr* body = c->block() ? block(c->block()) : expr(c->expr());
+  if (!body) return {};
+  expr_ = ctx_.create<LambdaExpr>(range(c), copy(ps), ret, body);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
+  llvm::SmallVector<IfBranch*, 4> branches;
+  Expr* cond = expr(c->expr());
+  BlockExpr* then_body = c->block().empty() ? nullptr : block(c->block(0));
+  if (!cond || !then_body) return {};
+  branches.push_back(ctx_.create<IfBranch>(SourceRange{range(c).begin, then_body->range().end}, cond, then_body));
+  for (auto* e : c->elseIf()) {
+    Expr* econd = expr(e->expr());
+    BlockExpr* ebody = block(e->block());
+    if (!econd || !ebody) return {};
+    branches.push_back(ctx_.create<IfBranch>(range(e), econd, ebody));
+  }
+  BlockExpr* else_body = nullptr;
+  if (c->ELSE()) {
+    if (c->block().size() < 2) return {};
+    else_body = block(c->block(1));
+    if (!else_body) return {};
+  }
+  expr_ = ctx_.create<IfExpr>(range(c), copy(branches), else_body);
+  return {};
+}
+
+antlrcpp::Any AstBuilder::visitMatchExpr(LuxParser::MatchExprContext* c) {
+  Expr* subject = expr(c->expr());
+  if (!subject) return {};
+  llvm::SmallVector<MatchArm*, 8> arms;
+  for (auto* a : c->matchArm()) {
+    if (a->exception) continue;
+    Pattern* p = pattern(a->pattern());
+    Expr* guard = nullptr;
+    if (a->IF()) {
+      guard = expr(a->expr().empty() ? nullptr : a->expr(0));
+      if (!guard) continue;
+    }
+    Expr* body = nullptr;
+    if (a->block()) {
+      body = block(a->block());
+    } else {
+      size_t want = a->IF() ? 1 : 0;
+      if (a->expr().size() > want) body = expr(a->expr(want));
+    }
+    if (!p || !body) continue;
+    arms.push_back(ctx_.create<MatchArm>(range(a), p, guard, body));
+  }
+  expr_ = ctx_.create<MatchExpr>(range(c), subject, copy(arms));
+  return {};
+}
+
+}  // namespace lux::parse

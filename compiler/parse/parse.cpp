@@ -1,0 +1,112 @@
+// parseProgram: byte checks → lexer → TokenFilter → parser (SLL with bail-out first, then full
+// LL with luxc's error reporting when SLL fails) → AstBuilder. See parse.h.
+#include "parse/parse.h"
+
+#include <antlr4-runtime.h>
+
+#include "LuxLexer.h"
+#include "LuxParser.h"
+#include "parse/builder.h"
+#include "parse/source_map.h"
+#include "parse/syntax_errors.h"
+#include "parse/token_filter.h"
+
+namespace lux {
+namespace {
+
+using parse::TokenFilter;
+
+struct RuleDepthExceeded {
+  antlr4::Token* at;
+};
+
+// Counts nested rule contexts while parsing (left-recursive operator chains count too, as they
+// nest in the tree) and stops the parse past ParseLimits::kMaxRuleDepth.
+class DepthGuard : public antlr4::tree::ParseTreeListener {
+ public:
+  void visitTerminal(antlr4::tree::TerminalNode*) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode*) override {}
+  void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
+    if (++depth_ > ParseLimits::kMaxRuleDepth) throw RuleDepthExceeded{ctx->getStart()};
+  }
+  void exitEveryRule(antlr4::ParserRuleContext*) override { --depth_; }
+  void reset() { depth_ = 0; }
+
+ private:
+  uint32_t depth_ = 0;
+};
+
+bool onlyWhitespace(std::string_view text) {
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngine& diags) {
+  ParseResult result;
+  std::string_view text = file.text();
+  if (text.size() > ParseLimits::kMaxSourceBytes) {
+    diags.report(DiagId::FileTooLarge, SourceRange::point(0), text.size(), ParseLimits::kMaxSourceBytes);
+    return result;
+  }
+  if (onlyWhitespace(text)) {
+    diags.report(DiagId::FileEmpty, SourceRange::point(0));
+    return result;
+  }
+  if (!parse::checkSourceBytes(text, diags)) return result;
+
+  parse::SourceMap map(text);
+  antlr4::ANTLRInputStream input(text.data(), text.size());
+  grammar::LuxLexer lexer(&input);
+  lexer.removeErrorListeners();
+  TokenFilter filter(lexer, map, diags);
+  antlr4::CommonTokenStream tokens(&filter);
+  tokens.fill();
+  if (filter.fatal()) return result;
+  if (!filter.sawTokens()) {
+    diags.report(DiagId::NoItems, SourceRange::point(0));
+    return result;
+  }
+
+  grammar::LuxParser parser(&tokens);
+  parser.removeErrorListeners();
+  DepthGuard guard;
+  parser.addParseListener(&guard);
+  auto* sim = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+
+  grammar::LuxParser::ProgramContext* tree = nullptr;
+  try {
+    // Stage 1: SLL, bail out at the first error (valid programs never need more).
+    sim->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    try {
+      tree = parser.program();
+    } catch (antlr4::ParseCancellationException&) {
+      tree = nullptr;
+    }
+    if (!tree) {
+      // Stage 2: full LL with recovery and luxc's reports.
+      result.used_full_ll = true;
+      tokens.seek(0);
+      parser.reset();
+      guard.reset();
+      sim->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      parser.setErrorHandler(std::make_shared<parse::SyntaxErrorStrategy>(diags, filter));
+      tree = parser.program();
+    }
+  } catch (const RuleDepthExceeded& e) {
+    SourceRange at = e.at ? filter.rangeOf(*e.at) : SourceRange::point(0);
+    diags.report(DiagId::NestingTooDeep, at, "expression", ParseLimits::kMaxRuleDepth)
+        .help("split the expression into named parts");
+    return result;
+  }
+
+  parse::AstBuilder builder(ctx, diags, filter, tokens);
+  result.program = builder.buildProgram(tree);
+  return result;
+}
+
+}  // namespace lux

@@ -1,0 +1,86 @@
+// Byte-level checks of the source (UTF-8, NUL) and the code point → byte offset map.
+#include "parse/source_map.h"
+
+namespace lux::parse {
+namespace {
+
+// After this many byte-level errors the rest of the file is not worth reporting: one bad byte
+// usually means a binary or mis-encoded file, and a few positions are enough to find it.
+constexpr int kMaxByteErrors = 5;
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 if invalid (overlong forms,
+// surrogates and code points above U+10FFFF are invalid, as ANTLR's decoder would reject them).
+size_t utf8SequenceLength(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t len;
+  uint32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+}  // namespace
+
+bool checkSourceBytes(std::string_view text, DiagEngine& diags) {
+  int errors = 0;
+  for (size_t i = 0; i < text.size() && errors < kMaxByteErrors;) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0) {
+      diags.report(DiagId::NulByte, SourceRange{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)});
+      ++errors;
+      ++i;
+      continue;
+    }
+    size_t len = utf8SequenceLength(text, i);
+    if (len == 0) {
+      diags.report(DiagId::InvalidUtf8, SourceRange{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)}, c)
+          .help("save the file as UTF-8");
+      ++errors;
+      ++i;
+      continue;
+    }
+    i += len;
+  }
+  return errors == 0;
+}
+
+SourceMap::SourceMap(std::string_view text) : end_(static_cast<uint32_t>(text.size())) {
+  size_t start = 0;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    bom_ = 3;
+    start = 3;
+  }
+  for (size_t i = start; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      ascii_ = false;
+      break;
+    }
+  }
+  if (ascii_) return;
+  cp_to_byte_.reserve(text.size() + 1);
+  for (size_t i = start; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) cp_to_byte_.push_back(static_cast<uint32_t>(i));
+  }
+  cp_to_byte_.push_back(end_);
+}
+
+}  // namespace lux::parse

@@ -1,0 +1,168 @@
+// SyntaxErrorStrategy: ANTLR's recovery, luxc's wording (syntax_errors.h).
+#include "parse/syntax_errors.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "LuxLexer.h"
+#include "LuxParser.h"
+
+namespace lux::parse {
+
+using grammar::LuxLexer;
+using grammar::LuxParser;
+
+namespace {
+
+bool isKeyword(size_t type) { return type >= LuxLexer::FN && type <= LuxLexer::AT; }
+
+// A token type as an expected item: "`)`", "a name", "a newline".
+std::string expectedName(const antlr4::dfa::Vocabulary& vocab, size_t type) {
+  switch (type) {
+    case antlr4::Token::EOF: return "end of file";
+    case LuxLexer::NL: case LuxLexer::SEMI: return "a newline";
+    case LuxLexer::IDENT: return "a name";
+    case LuxLexer::INT: case LuxLexer::FLOAT: return "a number";
+    case LuxLexer::STR_OPEN: return "a string";
+    case LuxLexer::STR_CLOSE: return "`\"`";
+    case LuxLexer::STR_INTERP: return "`{`";
+    case LuxLexer::STR_TEXT: case LuxLexer::STR_ESCAPE: return "string text";
+    default: break;
+  }
+  std::string lit = vocab.getLiteralName(type);
+  if (lit.size() >= 2 && lit.front() == '\'') lit = lit.substr(1, lit.size() - 2);
+  if (lit.empty()) lit = vocab.getSymbolicName(type);
+  return "`" + lit + "`";
+}
+
+// What the parser was in the middle of, for expected sets too large to list.
+const char* ruleCategory(size_t rule) {
+  switch (rule) {
+    case LuxParser::RuleProgram: case LuxParser::RuleTopItem:
+      return "`server`, `shared`, `fn`, `type` or a binding";
+    case LuxParser::RuleServerBlock: case LuxParser::RuleServerItem:
+      return "a server item (`fn`, `route`, `env`, `db`, `model`, `schedule`, ...)";
+    case LuxParser::RuleSharedBlock: case LuxParser::RuleSharedItem:
+      return "a `type`, `fn` or binding";
+    case LuxParser::RuleTypeExpr: return "a type";
+    case LuxParser::RulePattern: case LuxParser::RulePatternAtom: case LuxParser::RuleLiteralPattern:
+    case LuxParser::RuleMatchArm:
+      return "a pattern";
+    case LuxParser::RuleObjectLit: case LuxParser::RuleObjEntry: case LuxParser::RuleRecordFirstEntry:
+      return "an entry (`key: value`)";
+    case LuxParser::RuleParamList: case LuxParser::RuleParam: return "a parameter";
+    case LuxParser::RuleBlock: case LuxParser::RuleStmt: return "a statement";
+    case LuxParser::RuleTypeDecl: case LuxParser::RuleTypeMember: case LuxParser::RuleVariantField:
+      return "a field or variant";
+    default: return "an expression";
+  }
+}
+
+bool serverOnlyKeyword(size_t type) {
+  switch (type) {
+    case LuxLexer::ENV: case LuxLexer::DB: case LuxLexer::MODEL: case LuxLexer::AUTH: case LuxLexer::CORS:
+    case LuxLexer::RATE_LIMIT: case LuxLexer::HEALTH: case LuxLexer::PORT: case LuxLexer::BACKGROUND:
+    case LuxLexer::SCHEDULE: case LuxLexer::SUBSCRIBE: case LuxLexer::ON_START: case LuxLexer::ON_STOP:
+    case LuxLexer::ON_ERROR: case LuxLexer::MIDDLEWARE: case LuxLexer::ROUTE: case LuxLexer::DISCOVER:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string describeToken(antlr4::Token* t) {
+  if (!t) return "end of file";
+  switch (t->getType()) {
+    case antlr4::Token::EOF: return "end of file";
+    case LuxLexer::NL: return "end of line";
+    case LuxLexer::STR_OPEN: return "a string";
+    case LuxLexer::STR_CLOSE: return "end of string";
+    case LuxLexer::INT: case LuxLexer::FLOAT: return "number `" + t->getText() + "`";
+    case LuxLexer::IDENT: return "`" + t->getText() + "`";
+    default: break;
+  }
+  if (isKeyword(t->getType())) return "keyword `" + t->getText() + "`";
+  return "`" + t->getText() + "`";
+}
+
+std::string SyntaxErrorStrategy::describeExpected(antlr4::Parser* parser, const antlr4::misc::IntervalSet& expected) const {
+  const antlr4::dfa::Vocabulary& vocab = parser->getVocabulary();
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  for (ssize_t type : expected.toList()) {
+    if (type < 0) continue;
+    std::string n = expectedName(vocab, static_cast<size_t>(type));
+    if (seen.insert(n).second) names.push_back(n);
+  }
+  if (names.empty() || names.size() > 4) {
+    size_t rule = parser->getContext() ? parser->getContext()->getRuleIndex() : static_cast<size_t>(LuxParser::RuleExpr);
+    return ruleCategory(rule);
+  }
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offending,
+                                 const antlr4::misc::IntervalSet& expected) {
+  SourceRange at = offending ? filter_.rangeOf(*offending) : SourceRange{};
+  for (const SourceRange& s : filter_.suppressedRanges()) {
+    if (at.begin >= s.begin && at.begin <= s.end) return;
+  }
+  uint32_t line = diags_.file().lineCol(at.begin).line;
+  if (line == last_line_) return;  // one error per line: the rest is usually its echo
+  last_line_ = line;
+
+  size_t type = offending ? offending->getType() : antlr4::Token::EOF;
+  size_t rule = parser->getContext() ? parser->getContext()->getRuleIndex() : static_cast<size_t>(LuxParser::RuleProgram);
+  bool at_top = rule == LuxParser::RuleProgram || rule == LuxParser::RuleTopItem;
+  if (at_top && serverOnlyKeyword(type)) {
+    diags_.report(DiagId::ItemOutsideServer, at, offending->getText())
+        .help("wrap it in `server { ... }`");
+    return;
+  }
+  // Two statements on one line: the parser wanted the end of the statement.
+  bool wants_separator = expected.contains(static_cast<size_t>(LuxLexer::NL)) || expected.contains(static_cast<size_t>(LuxLexer::SEMI));
+  if (wants_separator && type != LuxLexer::NL && type != antlr4::Token::EOF && type != LuxLexer::RBRACE) {
+    diags_.report(DiagId::MissingSeparator, at, describeToken(offending))
+        .help("put each statement or item on its own line, or separate them with `;`");
+    return;
+  }
+  auto b = diags_.report(DiagId::UnexpectedToken, at, describeExpected(parser, expected), describeToken(offending));
+  if (offending && isKeyword(type) && expected.contains(static_cast<size_t>(LuxLexer::IDENT))) {
+    b.help("`" + offending->getText() + "` is a keyword and cannot be used as a name here");
+  }
+}
+
+void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) {
+  // The offending token is where prediction gave up; expected is what could start the rule.
+  report(parser, e.getOffendingToken(), e.getExpectedTokens());
+}
+
+void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) {
+  report(parser, e.getOffendingToken(), e.getExpectedTokens());
+}
+
+void SyntaxErrorStrategy::reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) {
+  report(parser, e.getOffendingToken(), e.getExpectedTokens());
+}
+
+void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* parser) {
+  if (inErrorRecoveryMode(parser)) return;
+  beginErrorCondition(parser);
+  report(parser, parser->getCurrentToken(), getExpectedTokens(parser));
+}
+
+void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* parser) {
+  if (inErrorRecoveryMode(parser)) return;
+  beginErrorCondition(parser);
+  report(parser, parser->getCurrentToken(), getExpectedTokens(parser));
+}
+
+}  // namespace lux::parse

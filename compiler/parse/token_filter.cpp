@@ -1,0 +1,386 @@
+// TokenFilter: significant newlines, lexical error reports and bracket matching (token_filter.h).
+#include "parse/token_filter.h"
+
+#include <string>
+
+#include "parse/parse.h"
+
+namespace lux::parse {
+
+using grammar::LuxLexer;
+
+TokenFilter::TokenFilter(LuxLexer& lexer, const SourceMap& map, DiagEngine& diags)
+    : lexer_(lexer), map_(map), diags_(diags) {}
+
+SourceRange TokenFilter::rangeOf(const antlr4::Token& t) const {
+  size_t start = t.getStartIndex();
+  size_t stop = t.getStopIndex();
+  uint32_t b = map_.byteOffset(start);
+  uint32_t e = (stop == INVALID_INDEX || stop + 1 < start) ? b : map_.byteOffset(stop + 1);
+  if (t.getType() == antlr4::Token::EOF) return SourceRange::point(map_.end());
+  return {b, e < b ? b : e};
+}
+
+std::unique_ptr<antlr4::Token> TokenFilter::synthetic(size_t type, uint32_t cp_start, uint32_t cp_stop_exclusive) {
+  auto tok = std::make_unique<antlr4::CommonToken>(
+      std::make_pair(static_cast<antlr4::TokenSource*>(this), lexer_.getInputStream()), type,
+      antlr4::Token::DEFAULT_CHANNEL, cp_start, cp_stop_exclusive - 1);
+  tok->setText(type == LuxLexer::NL ? "\n" : "");
+  return tok;
+}
+
+// Raw tokens from the lexer with lexical errors reported and repaired.
+std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
+  for (;;) {
+    std::unique_ptr<antlr4::Token> t;
+    if (!raw_pending_.empty()) {
+      t = std::move(raw_pending_.front());
+      raw_pending_.pop_front();
+    } else {
+      t = lexer_.nextToken();
+    }
+    switch (t->getType()) {
+      case LuxLexer::ERROR_CHAR: {
+        SourceRange r = rangeOf(*t);
+        // One report per run of stray characters.
+        if (r.begin != last_error_char_end_) {
+          diags_.report(DiagId::UnexpectedCharacter, r, t->getText());
+        }
+        last_error_char_end_ = r.end;
+        continue;
+      }
+      case LuxLexer::UNTERMINATED_BLOCK_COMMENT: {
+        SourceRange r = rangeOf(*t);
+        diags_.report(DiagId::UnterminatedBlockComment, SourceRange{r.begin, r.begin + 2})
+            .note(SourceRange::point(map_.end()), "the file ends here");
+        continue;
+      }
+      case LuxLexer::STR_OPEN:
+        strings_.push_back(rangeOf(*t));
+        return t;
+      case LuxLexer::STR_CLOSE:
+        if (!strings_.empty()) strings_.pop_back();
+        return t;
+      case LuxLexer::STR_NEWLINE: {
+        // `"abc` then a newline: report, close the string here, keep the newline.
+        SourceRange nl = rangeOf(*t);
+        SourceRange open = strings_.empty() ? nl : strings_.back();
+        if (!strings_.empty()) strings_.pop_back();
+        diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, nl.begin});
+        suppressed_.push_back(SourceRange{open.begin, nl.end});
+        size_t start = t->getStartIndex();
+        raw_pending_.push_front(synthetic(LuxLexer::NL, static_cast<uint32_t>(start),
+                                          static_cast<uint32_t>(t->getStopIndex() + 1)));
+        return synthetic(LuxLexer::STR_CLOSE, static_cast<uint32_t>(start), static_cast<uint32_t>(start));
+      }
+      case antlr4::Token::EOF:
+        if (!strings_.empty() && !eof_done_) {
+          // The file ends inside a string (the lexer is still in string mode).
+          SourceRange open = strings_.back();
+          strings_.pop_back();
+          diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, map_.end()});
+          suppressed_.push_back(SourceRange{open.begin, map_.end()});
+          size_t at = t->getStartIndex();
+          raw_pending_.push_front(std::move(t));
+          return synthetic(LuxLexer::STR_CLOSE, static_cast<uint32_t>(at), static_cast<uint32_t>(at));
+        }
+        return t;
+      default:
+        return t;
+    }
+  }
+}
+
+namespace {
+
+bool isOpener(size_t type) {
+  return type == LuxLexer::LBRACE || type == LuxLexer::LPAREN || type == LuxLexer::LBRACKET ||
+         type == LuxLexer::STR_INTERP;
+}
+
+size_t closerFor(size_t opener) {
+  switch (opener) {
+    case LuxLexer::LPAREN: return LuxLexer::RPAREN;
+    case LuxLexer::LBRACKET: return LuxLexer::RBRACKET;
+    default: return LuxLexer::RBRACE;
+  }
+}
+
+const char* closerText(size_t opener) {
+  switch (opener) {
+    case LuxLexer::LPAREN: return ")";
+    case LuxLexer::LBRACKET: return "]";
+    default: return "}";
+  }
+}
+
+const char* openerTextForCloser(size_t closer) {
+  switch (closer) {
+    case LuxLexer::RPAREN: return "(";
+    case LuxLexer::RBRACKET: return "[";
+    default: return "{";
+  }
+}
+
+// Modes the lexer pushed for an opener: `{` pushes DEFAULT; an interpolation pushed DEFAULT
+// and sits inside the string's STR mode.
+int lexerModesOf(size_t opener) {
+  if (opener == LuxLexer::LBRACE) return 1;
+  if (opener == LuxLexer::STR_INTERP) return 2;
+  return 0;
+}
+
+}  // namespace
+
+const char* TokenFilter::constructName(const Open& open) const {
+  if (open.type == LuxLexer::LPAREN) return "`(`";
+  if (open.type == LuxLexer::LBRACKET) return "`[`";
+  if (open.type == LuxLexer::STR_INTERP) return "string interpolation";
+  size_t i = open.emitted_index;
+  if (i == 0) return "object literal";
+  size_t before = emitted_[i - 1].type;
+  switch (before) {
+    case LuxLexer::ASSIGN: case LuxLexer::COLON: case LuxLexer::COMMA: case LuxLexer::LPAREN:
+    case LuxLexer::LBRACKET: case LuxLexer::RETURN: case LuxLexer::NL: case LuxLexer::SEMI:
+    case LuxLexer::LBRACE: case LuxLexer::STR_INTERP:
+      return "object literal";
+    case LuxLexer::FAT_ARROW:
+      return "match arm block";
+    default:
+      break;
+  }
+  // Walk back along the line to the keyword that introduced the block.
+  for (size_t k = i, steps = 0; k-- > 0 && steps < 64; ++steps) {
+    switch (emitted_[k].type) {
+      case LuxLexer::NL: case LuxLexer::SEMI: case LuxLexer::LBRACE: case LuxLexer::RBRACE:
+        return "block";
+      case LuxLexer::SERVER: return "server block";
+      case LuxLexer::SHARED: return "shared block";
+      case LuxLexer::FN: return "function body";
+      case LuxLexer::MATCH: return "match block";
+      case LuxLexer::IF: case LuxLexer::ELIF: case LuxLexer::ELSE: return "if block";
+      case LuxLexer::FOR: case LuxLexer::WHILE: return "loop body";
+      case LuxLexer::TRY: case LuxLexer::CATCH: case LuxLexer::FINALLY: return "try block";
+      case LuxLexer::TYPE: return "type declaration";
+      case LuxLexer::MODEL: return "model declaration";
+      case LuxLexer::DB: return "`db` block";
+      case LuxLexer::AUTH: return "`auth` block";
+      case LuxLexer::CORS: return "`cors` block";
+      case LuxLexer::RATE_LIMIT: return "`rate_limit` block";
+      case LuxLexer::WITH: return "`with` block";
+      case LuxLexer::DISCOVER: return "`discover` block";
+      case LuxLexer::ON_START: return "`on_start` block";
+      case LuxLexer::ON_STOP: return "`on_stop` block";
+      case LuxLexer::ON_ERROR: return "`on_error` block";
+      case LuxLexer::SCHEDULE: return "schedule block";
+      default: break;
+    }
+  }
+  return "block";
+}
+
+bool TokenFilter::track(antlr4::Token& t) {
+  size_t type = t.getType();
+  if (isOpener(type)) {
+    SourceRange r = rangeOf(t);
+    if (open_.size() >= ParseLimits::kMaxBracketDepth) {
+      diags_.report(DiagId::NestingTooDeep, r, "brackets", ParseLimits::kMaxBracketDepth)
+          .help("split the expression into named parts");
+      fatal_ = true;
+      return false;
+    }
+    open_.push_back({type, r, emitted_.size()});
+    return true;
+  }
+  if (type != LuxLexer::RPAREN && type != LuxLexer::RBRACKET && type != LuxLexer::RBRACE) return true;
+  SourceRange r = rangeOf(t);
+  if (!open_.empty() && closerFor(open_.back().type) == type) {
+    open_.pop_back();
+    return true;
+  }
+  // Does it close something further out?
+  size_t match = open_.size();
+  for (size_t k = open_.size(); k-- > 0;) {
+    if (closerFor(open_[k].type) == type) {
+      match = k;
+      break;
+    }
+  }
+  if (match == open_.size()) {
+    diags_.report(DiagId::UnmatchedClosingDelimiter, r, t.getText(), openerTextForCloser(type));
+    // The lexer popped a mode for a `}` only when one was pushed: nothing to undo here.
+    return false;
+  }
+  const Open& inner = open_.back();
+  diags_.report(DiagId::MismatchedDelimiter, r, t.getText(), closerText(inner.type), constructName(inner))
+      .note(inner.range, std::string("the ") + constructName(inner) + " opened here");
+  suppressed_.push_back(SourceRange{r.begin, map_.end()});
+  // Drop the unclosed openers in between, keeping the lexer's mode stack in step with them.
+  // A `}` already popped one mode for the innermost `{`; everything else is undone here.
+  bool closer_popped = type == LuxLexer::RBRACE;
+  while (open_.size() > match + 1) {
+    int modes = lexerModesOf(open_.back().type);
+    if (closer_popped && modes > 0) {
+      --modes;
+      closer_popped = false;
+    }
+    for (int m = 0; m < modes; ++m) {
+      if (!lexer_.modeStack.empty()) lexer_.popMode();
+    }
+    open_.pop_back();
+  }
+  open_.pop_back();
+  return true;
+}
+
+void TokenFilter::emitted(const antlr4::Token& t) {
+  if (t.getChannel() != antlr4::Token::DEFAULT_CHANNEL) return;
+  size_t type = t.getType();
+  if (type != antlr4::Token::EOF) saw_tokens_ = saw_tokens_ || type != LuxLexer::NL;
+  emitted_.push_back({type, rangeOf(t)});
+  prev_prev_type_ = prev_type_;
+  prev_type_ = type;
+}
+
+bool TokenFilter::endsStatement() const {
+  switch (prev_type_) {
+    case LuxLexer::IDENT: case LuxLexer::INT: case LuxLexer::FLOAT: case LuxLexer::TRUE:
+    case LuxLexer::FALSE: case LuxLexer::STR_CLOSE: case LuxLexer::RPAREN: case LuxLexer::RBRACKET:
+    case LuxLexer::RBRACE: case LuxLexer::BANG: case LuxLexer::RETURN: case LuxLexer::BREAK:
+    case LuxLexer::CONTINUE: case LuxLexer::GT:
+    // soft keywords are names
+    case LuxLexer::ENV: case LuxLexer::DB: case LuxLexer::MODEL: case LuxLexer::AUTH: case LuxLexer::CORS:
+    case LuxLexer::RATE_LIMIT: case LuxLexer::HEALTH: case LuxLexer::PORT: case LuxLexer::BACKGROUND:
+    case LuxLexer::SCHEDULE: case LuxLexer::CRON: case LuxLexer::EVERY: case LuxLexer::SUBSCRIBE:
+    case LuxLexer::ON_START: case LuxLexer::ON_STOP: case LuxLexer::ON_ERROR: case LuxLexer::MIDDLEWARE:
+    case LuxLexer::ROUTE: case LuxLexer::DISCOVER: case LuxLexer::AT:
+      return true;
+    default:
+      // `x.type`: any keyword after `.` is a member name.
+      return prev_prev_type_ == LuxLexer::DOT && prev_type_ >= LuxLexer::FN && prev_type_ <= LuxLexer::WITH;
+  }
+}
+
+bool TokenFilter::continuesLine(size_t next_type) {
+  switch (next_type) {
+    case LuxLexer::PIPE_OP: case LuxLexer::DOT: case LuxLexer::ELSE: case LuxLexer::ELIF:
+    case LuxLexer::CATCH: case LuxLexer::FINALLY: case LuxLexer::RBRACE: case LuxLexer::ANDAND:
+    case LuxLexer::OROR: case LuxLexer::RPAREN: case LuxLexer::RBRACKET: case antlr4::Token::EOF:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
+  // An interpolation cannot span lines: `"a {b` then a newline. Close everything back to the
+  // outermost interpolation open on this line, and the string around it.
+  size_t outer = open_.size();
+  for (size_t k = 0; k < open_.size(); ++k) {
+    if (open_[k].type == LuxLexer::STR_INTERP) {
+      outer = k;
+      break;
+    }
+  }
+  if (outer == open_.size()) return;
+  SourceRange nl_range = rangeOf(nl);
+  SourceRange str_open = strings_.empty() ? open_[outer].range : strings_.back();
+  for (const SourceRange& s : strings_) {
+    if (s.begin < open_[outer].range.begin) str_open = s;
+  }
+  diags_.report(DiagId::UnterminatedString, SourceRange{str_open.begin, nl_range.begin})
+      .note(open_[outer].range, "this interpolation is not closed with `}` before the end of the line");
+  suppressed_.push_back(SourceRange{str_open.begin, nl_range.end});
+  uint32_t at = static_cast<uint32_t>(nl.getStartIndex());
+  while (open_.size() > outer) {
+    size_t type = open_.back().type;
+    for (int m = 0; m < lexerModesOf(type); ++m) {
+      if (!lexer_.modeStack.empty()) lexer_.popMode();
+    }
+    auto closer = synthetic(closerFor(type), at, at);
+    emitted(*closer);
+    out_.push_back(std::move(closer));
+    if (type == LuxLexer::STR_INTERP) {
+      if (!strings_.empty()) strings_.pop_back();
+      auto close = synthetic(LuxLexer::STR_CLOSE, at, at);
+      emitted(*close);
+      out_.push_back(std::move(close));
+    }
+    open_.pop_back();
+  }
+}
+
+void TokenFilter::reportUnclosedAtEof(const antlr4::Token& eof) {
+  if (open_.empty()) return;
+  const Open& inner = open_.back();
+  SourceRange at = rangeOf(eof);
+  diags_.report(DiagId::UnclosedDelimiter, at, closerText(inner.type), constructName(inner))
+      .note(inner.range, std::string("the ") + constructName(inner) + " opened here");
+  suppressed_.push_back(SourceRange{inner.range.begin, map_.end()});
+}
+
+std::unique_ptr<antlr4::Token> TokenFilter::takeRaw() {
+  if (ready_.empty()) return pullRaw();
+  auto t = std::move(ready_.front());
+  ready_.pop_front();
+  return t;
+}
+
+std::unique_ptr<antlr4::Token> TokenFilter::nextSignificant(std::vector<std::unique_ptr<antlr4::Token>>& hidden) {
+  for (;;) {
+    auto t = takeRaw();
+    if (t->getType() == LuxLexer::NL) continue;
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) {
+      hidden.push_back(std::move(t));
+      continue;
+    }
+    return t;
+  }
+}
+
+std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
+  for (;;) {
+    if (!out_.empty()) {
+      auto t = std::move(out_.front());
+      out_.pop_front();
+      return t;
+    }
+    if (fatal_ || eof_done_) {
+      auto eof = synthetic(antlr4::Token::EOF, static_cast<uint32_t>(lexer_.getInputStream()->size()),
+                           static_cast<uint32_t>(lexer_.getInputStream()->size()));
+      return eof;
+    }
+    auto t = takeRaw();
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) return t;  // doc comments
+    if (t->getType() == LuxLexer::NL) {
+      bool in_interp = false;
+      for (const Open& o : open_) in_interp = in_interp || o.type == LuxLexer::STR_INTERP;
+      if (in_interp) closeInterpolationsAtNewline(*t);
+      bool at_statement_level = open_.empty() || open_.back().type == LuxLexer::LBRACE;
+      bool ends = at_statement_level && endsStatement();
+      std::vector<std::unique_ptr<antlr4::Token>> hidden;
+      auto next = nextSignificant(hidden);
+      if (ends && !continuesLine(next->getType())) {
+        emitted(*t);
+        out_.push_back(std::move(t));
+      }
+      for (auto& h : hidden) out_.push_back(std::move(h));
+      ready_.push_front(std::move(next));
+      continue;
+    }
+    if (t->getType() == antlr4::Token::EOF) {
+      reportUnclosedAtEof(*t);
+      eof_done_ = true;
+      emitted(*t);
+      return t;
+    }
+    if (!track(*t)) {
+      if (fatal_) continue;
+      continue;  // dropped closer
+    }
+    emitted(*t);
+    return t;
+  }
+}
+
+}  // namespace lux::parse

@@ -1,0 +1,88 @@
+// The token source between LuxLexer and LuxParser. It
+// - keeps a newline only where it ends a statement (Go-style, see docs/language.md "Newlines"):
+//   outside (), [] and interpolations, after a token that can end an expression, and not before
+//   a line that continues the previous one (`|>`, `.`, `else`, `elif`, `catch`, `&&`, `||`, `}`);
+// - reports lexical errors (stray characters, unterminated strings and comments) and repairs the
+//   stream so parsing goes on (an unterminated string is closed at the end of its line);
+// - matches brackets, reporting unclosed and mismatched ones with the opener's position, and
+//   stops at kMaxBracketDepth (E1008) before the recursive parser could run out of stack.
+#pragma once
+
+#include <antlr4-runtime.h>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "LuxLexer.h"
+#include "diag/diag.h"
+#include "parse/source_map.h"
+
+namespace lux::parse {
+
+// A default-channel token as the filter passed it on (for error messages that look back).
+struct FilteredToken {
+  size_t type;
+  SourceRange range;
+};
+
+class TokenFilter : public antlr4::TokenSource {
+ public:
+  TokenFilter(grammar::LuxLexer& lexer, const SourceMap& map, DiagEngine& diags);
+
+  std::unique_ptr<antlr4::Token> nextToken() override;
+  size_t getLine() const override { return lexer_.getLine(); }
+  size_t getCharPositionInLine() override { return lexer_.getCharPositionInLine(); }
+  antlr4::CharStream* getInputStream() override { return lexer_.getInputStream(); }
+  std::string getSourceName() override { return lexer_.getSourceName(); }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override { return lexer_.getTokenFactory(); }
+
+  // Brackets nested beyond the limit: the stream was cut short and must not be parsed.
+  bool fatal() const { return fatal_; }
+  // Whether any default-channel token other than EOF was seen.
+  bool sawTokens() const { return saw_tokens_; }
+  // Parser errors inside these byte ranges are consequences of errors already reported here.
+  const std::vector<SourceRange>& suppressedRanges() const { return suppressed_; }
+  const std::vector<FilteredToken>& tokens() const { return emitted_; }
+
+  SourceRange rangeOf(const antlr4::Token& t) const;
+
+ private:
+  struct Open {
+    size_t type;  // LBRACE, LPAREN, LBRACKET or STR_INTERP
+    SourceRange range;
+    size_t emitted_index;  // index in emitted_ of the opener
+  };
+
+  std::unique_ptr<antlr4::Token> pullRaw();
+  std::unique_ptr<antlr4::Token> takeRaw();  // a looked-ahead token, else pullRaw()
+  std::unique_ptr<antlr4::Token> nextSignificant(std::vector<std::unique_ptr<antlr4::Token>>& hidden);
+  // Bracket bookkeeping for a default-channel token; false when the token must be dropped.
+  bool track(antlr4::Token& t);
+  void emitted(const antlr4::Token& t);
+  std::unique_ptr<antlr4::Token> synthetic(size_t type, uint32_t cp_start, uint32_t cp_stop_exclusive);
+  void closeInterpolationsAtNewline(const antlr4::Token& nl);
+  void reportUnclosedAtEof(const antlr4::Token& eof);
+  bool endsStatement() const;
+  static bool continuesLine(size_t next_type);
+  const char* constructName(const Open& open) const;
+
+  grammar::LuxLexer& lexer_;
+  const SourceMap& map_;
+  DiagEngine& diags_;
+  std::deque<std::unique_ptr<antlr4::Token>> raw_pending_;
+  std::deque<std::unique_ptr<antlr4::Token>> ready_;  // pulled and processed, not yet passed on
+  std::deque<std::unique_ptr<antlr4::Token>> out_;
+  std::vector<Open> open_;
+  std::vector<SourceRange> strings_;  // open string literals (an interpolation can hold one)
+  std::vector<FilteredToken> emitted_;
+  std::vector<SourceRange> suppressed_;
+  size_t prev_type_ = antlr4::Token::INVALID_TYPE;
+  size_t prev_prev_type_ = antlr4::Token::INVALID_TYPE;
+  uint32_t last_error_char_end_ = UINT32_MAX;
+  bool fatal_ = false;
+  bool saw_tokens_ = false;
+  bool eof_done_ = false;
+};
+
+}  // namespace lux::parse

@@ -1,0 +1,201 @@
+// Lux syntax. Read with docs/language.md, which describes every construct for users.
+// Shape rules that keep the grammar fast (SLL decides every valid program, see TOOLCHAIN.md):
+// - statements and items are separated by `sep` (NL tokens the token filter kept, or `;`);
+// - soft keywords (`db`, `model`, `health`, ...) are names everywhere except where an item starts;
+// - a `{` that starts a statement is an object literal (or a destructuring pattern before `=`),
+//   never a block: Lux has no bare block statements;
+// - after `=>` and a lambda's parameters, `{` opens a block unless its contents are `key: value`
+//   entries (then it is an object literal);
+// - `Name { key: value ... }` is a record construction only when the first entry has a `:`,
+//   so `if ready { ... }` and `match x { ... }` stay blocks.
+parser grammar LuxParser;
+
+options { tokenVocab = LuxLexer; }
+
+// --- program structure -----------------------------------------------------------------------
+
+program : sep? (topItem (sep topItem)*)? sep? EOF ;
+
+sep : (NL | SEMI)+ ;
+itemSep : (NL | SEMI | COMMA)+ ;
+
+topItem
+  : sharedBlock
+  | serverBlock
+  | fnDecl
+  | typeDecl
+  | varDecl
+  ;
+
+sharedBlock : SHARED LBRACE sep? (sharedItem (sep sharedItem)*)? sep? RBRACE ;
+sharedItem : typeDecl | fnDecl | varDecl ;
+
+serverBlock : SERVER str? LBRACE sep? (serverItem (sep serverItem)*)? sep? RBRACE ;
+
+serverItem
+  : envDecl
+  | configDecl
+  | modelDecl
+  | healthDecl
+  | portDecl
+  | fnDecl
+  | backgroundDecl
+  | scheduleDecl
+  | subscribeDecl
+  | hookDecl
+  | middlewareDecl
+  | routeDecl
+  | discoverDecl
+  | typeDecl
+  | varDecl
+  ;
+
+// --- declarations ----------------------------------------------------------------------------
+
+envDecl : ENV ident COLON typeExpr (ASSIGN expr)? ;
+configDecl : kw=(DB | AUTH | CORS | RATE_LIMIT) objectLit ;
+modelDecl : MODEL ident (LBRACE (fieldDecl (itemSep fieldDecl)* itemSep?)? RBRACE)? ;
+fieldDecl : ident COLON typeExpr (ASSIGN expr)? ;
+healthDecl : HEALTH str ;
+portDecl : PORT expr ;
+varDecl : kw=(VAR | LET)? ident (COLON typeExpr)? ASSIGN expr ;
+
+fnDecl : FN ident paramList (ARROW typeExpr)? block ;
+backgroundDecl : BACKGROUND FN ident paramList (ARROW typeExpr)? (WITH objectLit)? block ;
+middlewareDecl : MIDDLEWARE FN ident? paramList block ;
+
+paramList : LPAREN (param (COMMA param)* COMMA?)? RPAREN ;
+param : ident (COLON typeExpr)? (ASSIGN expr)? ;
+
+scheduleDecl
+  : SCHEDULE str FN ident? paramList block                          # scheduleCronFn
+  | SCHEDULE str CRON LPAREN str RPAREN block                        # scheduleCronNamed
+  | SCHEDULE str? EVERY expr (FN ident? paramList)? block            # scheduleEvery
+  ;
+
+subscribeDecl : SUBSCRIBE str FN paramList block ;
+hookDecl : hook=(ON_START | ON_STOP | ON_ERROR) (FN paramList)? block ;
+routeDecl : ROUTE ident str (WITH ident (COMMA ident)*)? FAT_ARROW expr ;
+discoverDecl : DISCOVER str (AT expr (WITH objectLit)? | objectLit) ;
+
+typeDecl
+  : TYPE ident LBRACE (typeMember (itemSep typeMember)* itemSep?)? RBRACE   # typeBody
+  | TYPE ident ASSIGN typeExpr                                              # typeAlias
+  ;
+typeMember
+  : ident COLON typeExpr (ASSIGN expr)?                                     # typeField
+  | ident (LPAREN (variantField (COMMA variantField)* COMMA?)? RPAREN)?     # typeVariant
+  ;
+variantField : (ident COLON)? typeExpr ;
+
+// --- type expressions ------------------------------------------------------------------------
+
+typeExpr
+  : LBRACKET typeExpr RBRACKET                                         # arrayType
+  | FN LPAREN (typeExpr (COMMA typeExpr)*)? RPAREN (ARROW typeExpr)?   # fnType
+  | ident (LT typeExpr (COMMA typeExpr)* GT)?                          # namedType
+  ;
+
+// --- statements ------------------------------------------------------------------------------
+
+block : LBRACE sep? (stmt (sep stmt)*)? sep? RBRACE ;
+
+stmt
+  : kw=(VAR | LET) ident (COLON typeExpr)? ASSIGN expr                          # letStmt
+  | kw=(VAR | LET)? LBRACE destructField (COMMA destructField)* COMMA? RBRACE ASSIGN expr  # destructureStmt
+  | RETURN expr?                                                                # returnStmt
+  | BREAK                                                                       # breakStmt
+  | CONTINUE                                                                    # continueStmt
+  | FOR ident (COMMA ident)? IN expr block                                      # forStmt
+  | WHILE expr block                                                            # whileStmt
+  | TRY block (CATCH ident? block)? (FINALLY block)?                            # tryStmt
+  | expr (assignOp expr)?                                                       # exprStmt
+  ;
+
+destructField : ident (COLON ident)? ;
+assignOp : ASSIGN | PLUS_EQ | MINUS_EQ | STAR_EQ | SLASH_EQ | PERCENT_EQ ;
+
+// --- expressions (alternatives from tightest to loosest binding) -----------------------------
+
+expr
+  : primary                                       # primaryExpr
+  | expr DOT memberName                           # memberExpr
+  | expr LPAREN argList? RPAREN                   # callExpr
+  | expr LBRACKET expr RBRACKET                   # indexExpr
+  | expr BANG                                     # unwrapExpr
+  | op=(MINUS | BANG) expr                        # unaryExpr
+  | AWAIT expr                                    # awaitExpr
+  | expr op=(STAR | SLASH | PERCENT) expr         # binaryExpr
+  | expr op=(PLUS | MINUS) expr                   # binaryExpr
+  | expr op=(DOTDOT | DOTDOTEQ) expr              # rangeExpr
+  | expr PIPE_OP pipeTarget                       # pipeExpr
+  | expr op=(LT | LE | GT | GE) expr              # binaryExpr
+  | expr op=(EQEQ | NEQ) expr                     # binaryExpr
+  | expr op=ANDAND expr                           # binaryExpr
+  | expr op=OROR expr                             # binaryExpr
+  ;
+
+// The right side of `|>`: a function name (possibly qualified) and optional call arguments.
+// Not a general expression, so `x |> f() / n` is `(x |> f()) / n` and `x |> f()!` unwraps the
+// pipe's result.
+pipeTarget : ident (DOT memberName)* (LPAREN argList? RPAREN)? ;
+
+argList : expr (COMMA expr)* COMMA? ;
+
+primary
+  : INT                                                              # intLit
+  | FLOAT                                                            # floatLit
+  | (TRUE | FALSE)                                                   # boolLit
+  | str                                                              # strLit
+  | ident LBRACE recordFirstEntry (itemSep objEntry)* itemSep? RBRACE  # recordLit
+  | ident                                                            # nameRef
+  | LPAREN expr RPAREN                                               # parenExpr
+  | LBRACKET (arrayElem (COMMA arrayElem)* COMMA?)? RBRACKET         # arrayLit
+  | objectLit                                                        # objectExpr
+  | FN paramList (ARROW typeExpr)? (block | expr)                    # lambdaExpr
+  | IF expr block (elseIf)* (ELSE block)?                            # ifExpr
+  | MATCH expr LBRACE sep? (matchArm (itemSep matchArm)* itemSep?)? RBRACE  # matchExpr
+  ;
+
+elseIf : (ELIF | ELSE IF) expr block ;
+
+arrayElem : ELLIPSIS? expr ;
+
+objectLit : LBRACE (objEntry (itemSep objEntry)* itemSep?)? RBRACE ;
+recordFirstEntry : memberName COLON expr | str COLON expr ;
+objEntry
+  : memberName COLON expr    # namedEntry
+  | str COLON expr           # quotedEntry
+  | ident                    # shorthandEntry
+  | ELLIPSIS expr            # spreadEntry
+  ;
+
+matchArm : pattern (IF expr)? FAT_ARROW (block | expr) ;
+
+pattern : patternAtom (BAR patternAtom)* ;
+patternAtom
+  : ident (DOT ident)? (LPAREN (pattern (COMMA pattern)* COMMA?)? RPAREN)?   # namePattern
+  | literalPattern ((DOTDOT | DOTDOTEQ) literalPattern)?                     # litPattern
+  ;
+literalPattern : MINUS? (INT | FLOAT) | str | TRUE | FALSE ;
+
+// --- strings and names -----------------------------------------------------------------------
+
+str : STR_OPEN strPart* STR_CLOSE ;
+strPart
+  : STR_TEXT                     # strText
+  | STR_ESCAPE                   # strEscape
+  | STR_INTERP expr RBRACE       # strInterp
+  ;
+
+// Names: identifiers and the soft keywords, which only mean something where an item starts.
+ident
+  : IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE
+  | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT
+  ;
+
+// After `.` and as object keys every keyword is a plain name (`x.type`, `{ server: "api" }`).
+memberName
+  : ident | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY
+  | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH
+  ;
