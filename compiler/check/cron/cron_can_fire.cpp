@@ -30,9 +30,9 @@ std::optional<CronError> checkCanFire(const CronSpec& spec, std::string_view dom
     names += kMonthLongNames[months[i]];
   }
   const bool single = spec.days_of_month.count() == 1;
+  // Worded to follow "this schedule never fires: " in the checker's diagnostic.
   std::string msg = single ? "day " + std::to_string(first_day) + " never occurs in " + names
                            : "none of the days `" + std::string(dom_text) + "` occurs in " + names;
-  msg += ", so this schedule never fires";
   return CronError{CronErrorKind::NeverFires, dom_offset, dom_text.size(), std::move(msg)};
 }
 

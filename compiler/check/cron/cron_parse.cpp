@@ -125,7 +125,7 @@ CronParseResult Parser::run() {
   CronParseResult result;
   if (text_.size() > kMaxCronLength) {
     error(CronErrorKind::TooLong, 0, text_.size(),
-          "cron expression is " + std::to_string(text_.size()) + " bytes long; the limit is " +
+          "the expression is " + std::to_string(text_.size()) + " bytes long; the limit is " +
               std::to_string(kMaxCronLength));
     result.errors = std::move(errors_);
     return result;
@@ -143,7 +143,7 @@ CronParseResult Parser::run() {
   }
   if (fields.empty()) {
     error(CronErrorKind::Empty, 0, text_.size(),
-          "cron expression is empty; expected 5 or 6 fields such as `*/5 * * * *`, or a macro such as `@daily`");
+          "expected 5 or 6 fields, found none; for example `*/5 * * * *`, or a macro such as `@daily`");
     result.errors = std::move(errors_);
     return result;
   }

@@ -18,9 +18,9 @@ struct Row {
 
 const Row kRows[] = {
     {"", CronErrorKind::Empty, "",
-     "cron expression is empty; expected 5 or 6 fields such as `*/5 * * * *`, or a macro such as `@daily`"},
+     "expected 5 or 6 fields, found none; for example `*/5 * * * *`, or a macro such as `@daily`"},
     {"   ", CronErrorKind::Empty, "   ",
-     "cron expression is empty; expected 5 or 6 fields such as `*/5 * * * *`, or a macro such as `@daily`"},
+     "expected 5 or 6 fields, found none; for example `*/5 * * * *`, or a macro such as `@daily`"},
     {"0 0 * *", CronErrorKind::FieldCount, "0 0 * *",
      "expected 5 or 6 fields, found 4; the fields are `minute hour day-of-month month day-of-week`, optionally "
      "preceded by `second`"},
@@ -93,13 +93,13 @@ const Row kRows[] = {
     {"0 0 * * 5L", CronErrorKind::Unsupported, "5L", "`5L` (last day) is not supported"},
     {"0 0 * * 1#2", CronErrorKind::Unsupported, "#",
      "`#` (nth weekday of the month) is not supported; list the days of the month instead"},
-    {"0 0 30 2 *", CronErrorKind::NeverFires, "30", "day 30 never occurs in February, so this schedule never fires"},
+    {"0 0 30 2 *", CronErrorKind::NeverFires, "30", "day 30 never occurs in February"},
     {"0 0 31 4,6,9,11 *", CronErrorKind::NeverFires, "31",
-     "day 31 never occurs in April, June, September or November, so this schedule never fires"},
+     "day 31 never occurs in April, June, September or November"},
     {"0 0 30-31 FEB *", CronErrorKind::NeverFires, "30-31",
-     "none of the days `30-31` occurs in February, so this schedule never fires"},
-    {"0 0 0 31 2 *", CronErrorKind::NeverFires, "31", "day 31 never occurs in February, so this schedule never fires"},
-    {"0 0 31 2 */2", CronErrorKind::NeverFires, "31", "day 31 never occurs in February, so this schedule never fires"},
+     "none of the days `30-31` occurs in February"},
+    {"0 0 0 31 2 *", CronErrorKind::NeverFires, "31", "day 31 never occurs in February"},
+    {"0 0 31 2 */2", CronErrorKind::NeverFires, "31", "day 31 never occurs in February"},
 };
 
 std::string_view underlined(const Row& row, const CronError& e) {

@@ -142,4 +142,5 @@ TEST_CASE("an expression at the length limit parses, one byte more is refused") 
   const auto r = parseCron(e);
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].kind == CronErrorKind::TooLong);
+  CHECK(r.errors[0].message == "the expression is 1025 bytes long; the limit is 1024");
 }
