@@ -39,38 +39,8 @@ class JsonError : public std::runtime_error {
   int column;
 };
 
-// Insertion-ordered string->Value map with linear lookup: objects in HTTP payloads and records
-// are small, where a scan over a contiguous vector beats hashing.
-class Object {
- public:
-  using Entry = std::pair<std::string, Value>;
-  Object();
-  Object(std::initializer_list<Entry> entries);
-  Object(const Object&);
-  Object(Object&&) noexcept;
-  Object& operator=(const Object&);
-  Object& operator=(Object&&) noexcept;
-  ~Object();
-
-  const Value* Find(std::string_view key) const;
-  Value* Find(std::string_view key);
-  bool Contains(std::string_view key) const { return Find(key) != nullptr; }
-  // Inserts null when absent.
-  Value& operator[](std::string_view key);
-  void Set(std::string key, Value value);
-  bool Erase(std::string_view key);
-  std::size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
-  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
-  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
-  std::vector<Entry>::iterator begin() { return entries_.begin(); }
-  std::vector<Entry>::iterator end() { return entries_.end(); }
-  void Reserve(std::size_t n) { entries_.reserve(n); }
-  bool operator==(const Object& other) const;  // order-insensitive
-
- private:
-  std::vector<Entry> entries_;
-};
+class Object;
+using ObjectEntry = std::pair<std::string, Value>;
 
 class Value {
  public:
@@ -91,7 +61,7 @@ class Value {
   Value(Object o);
   Value(Function fn);
   // {{"k", v}, ...} builds an object (the common literal in generated code).
-  Value(std::initializer_list<Object::Entry> entries) : Value(Object(entries)) {}
+  Value(std::initializer_list<ObjectEntry> entries);
 
   Value(const Value& other);
   Value(Value&& other) noexcept : kind_(other.kind_), i_(other.i_) {
@@ -105,7 +75,7 @@ class Value {
   }
 
   static Value MakeArray() { return Value(Array{}); }
-  static Value MakeObject() { return Value(Object{}); }
+  static Value MakeObject();
 
   Kind kind() const { return kind_; }
   const char* KindName() const;
@@ -168,6 +138,42 @@ class Value {
     Function* fn_;
   };
 };
+
+// Insertion-ordered string->Value map with linear lookup: objects in HTTP payloads and records
+// are small, where a scan over a contiguous vector beats hashing.
+class Object {
+ public:
+  using Entry = ObjectEntry;
+  Object();
+  Object(std::initializer_list<Entry> entries);
+  Object(const Object&);
+  Object(Object&&) noexcept;
+  Object& operator=(const Object&);
+  Object& operator=(Object&&) noexcept;
+  ~Object();
+
+  const Value* Find(std::string_view key) const;
+  Value* Find(std::string_view key);
+  bool Contains(std::string_view key) const { return Find(key) != nullptr; }
+  // Inserts null when absent.
+  Value& operator[](std::string_view key);
+  void Set(std::string key, Value value);
+  bool Erase(std::string_view key);
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+  std::vector<Entry>::iterator begin() { return entries_.begin(); }
+  std::vector<Entry>::iterator end() { return entries_.end(); }
+  void Reserve(std::size_t n) { entries_.reserve(n); }
+  bool operator==(const Object& other) const;  // order-insensitive
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+inline Value::Value(std::initializer_list<ObjectEntry> entries) : Value(Object(entries)) {}
+inline Value Value::MakeObject() { return Value(Object{}); }
 
 // ---- JSON ----
 // Parses RFC 8259 JSON (max nesting kMaxJsonDepth); throws JsonError with position.

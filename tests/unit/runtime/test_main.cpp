@@ -1,0 +1,3 @@
+// Catch2 main shared by the runtime test executables.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
