@@ -270,11 +270,13 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
   const std::size_t slash = el.find('/');
   std::size_t base_len = slash == std::string_view::npos ? el.size() : slash;
   int step = 1;
+  std::string_view step_written;  // the step as written, for messages
   bool has_step = false;
   bool ok = true;
   if (slash != std::string_view::npos) {
     has_step = true;
     const std::string_view step_text = el.substr(slash + 1);
+    step_written = step_text;
     const std::size_t step_off = offset + slash + 1;
     if (step_text.empty()) {
       error(CronErrorKind::MissingValue, offset + slash, 1, "missing step after `/` in `" + std::string(el) + "`");
@@ -294,13 +296,20 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
     }
   }
   const std::string_view base = el.substr(0, base_len);
-  // Range bounds [lo, hi] and the written range text for messages.
+  // The range [lo, hi] the element covers before stepping: the whole field for `*`.
   int lo = info.min;
   int hi = field == CronField::DayOfWeek ? 6 : info.max;
   bool explicit_range = false;
   if (base.empty()) {
     error(CronErrorKind::MissingValue, offset, std::max<std::size_t>(length, 1),
           "missing value before `/` in `" + std::string(el) + "`");
+    return;
+  }
+  if (const std::size_t star = base.find_first_of("*?"); star != std::string_view::npos && base.size() > 1) {
+    // `*-5`, `1-?`, `**`: a star inside a range or value.
+    error(CronErrorKind::UnexpectedChar, offset + star, 1,
+          "unexpected `" + std::string(1, base[star]) + "` in `" + std::string(base) +
+              "`; `*` stands alone or before a step, as in `*/5`");
     return;
   }
   if (base == "*" || base == "?") {
@@ -354,7 +363,7 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
     const std::string range = explicit_range ? "the range `" + std::to_string(lo) + "-" + std::to_string(hi) + "`"
                                              : "the " + fname + " range " + std::to_string(lo) + "-" + std::to_string(hi);
     error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
-          "step `" + std::to_string(step) + "` is larger than " + range + " and would only select `" +
+          "step `" + std::string(step_written) + "` is larger than " + range + " and would only select `" +
               std::to_string(lo) + "`");
     return;
   }
@@ -397,15 +406,15 @@ std::optional<int> Parser::parseValue(CronField field, std::size_t offset, std::
                : "`" + std::string(word) + "` (nearest weekday) is not supported");
     return std::nullopt;
   }
-  if (!std::all_of(word.begin(), word.end(), isAlpha)) {
-    // Letters and digits mixed, e.g. `5x`: point at the first byte that breaks the number.
-    const bool digits_first = isDigit(word[0]);
+  if (isDigit(word[0])) {
+    // A number with something after it, e.g. `5x`: point at the first byte that is not a digit.
     std::size_t i = 0;
-    while (i < word.size() && (digits_first ? isDigit(word[i]) : isAlpha(word[i]))) ++i;
+    while (i < word.size() && isDigit(word[i])) ++i;
     error(CronErrorKind::UnexpectedChar, offset + i, 1,
           "unexpected character `" + std::string(1, word[i]) + "` in " + fname + " value `" + std::string(word) + "`");
     return std::nullopt;
   }
+  // From here on a word (letters, maybe digits after them): a name or not.
   if (field == CronField::Month)
     for (int m = 1; m <= 12; ++m)
       if (up == detail::kMonthNames[m]) return m;

@@ -46,6 +46,8 @@ const Row kRows[] = {
      "step `90` is larger than the minute range 0-59 and would only select `0`"},
     {"0 */24 * * *", CronErrorKind::StepTooLarge, "24",
      "step `24` is larger than the hour range 0-23 and would only select `0`"},
+    {"*/0100 * * * *", CronErrorKind::StepTooLarge, "0100",
+     "step `0100` is larger than the minute range 0-59 and would only select `0`"},
     {"0-10/20 * * * *", CronErrorKind::StepTooLarge, "20",
      "step `20` is larger than the range `0-10` and would only select `0`"},
     {"0 0 * * */7", CronErrorKind::StepTooLarge, "7",
@@ -77,6 +79,11 @@ const Row kRows[] = {
     {"5x * * * *", CronErrorKind::UnexpectedChar, "x", "unexpected character `x` in minute value `5x`"},
     {"0 0 * * é", CronErrorKind::UnexpectedChar, "é", "unexpected character `é` in the day-of-week field"},
     {"0 0 * * \x01", CronErrorKind::UnexpectedChar, "\x01", "unexpected character `\\x01` in the day-of-week field"},
+    {"*-5 * * * *", CronErrorKind::UnexpectedChar, "*",
+     "unexpected `*` in `*-5`; `*` stands alone or before a step, as in `*/5`"},
+    {"0 0 1-? * *", CronErrorKind::UnexpectedChar, "?",
+     "unexpected `?` in `1-?`; `*` stands alone or before a step, as in `*/5`"},
+    {"0 0 1 JAN1 *", CronErrorKind::UnknownName, "JAN1", "unknown month name `JAN1`; did you mean `JAN`?"},
     {"0 @ * * *", CronErrorKind::UnexpectedChar, "@", "unexpected character `@` in the hour field"},
     {"@fortnightly", CronErrorKind::UnknownMacro, "@fortnightly",
      "unknown macro `@fortnightly`; the macros are `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, "
@@ -162,8 +169,8 @@ TEST_CASE("every bad field and element is reported, in order") {
   const CronParseResult r2 = parseCron(list);
   REQUIRE(r2.errors.size() == 3);
   CHECK(list.substr(r2.errors[0].offset, r2.errors[0].length) == "70");
-  CHECK(r2.errors[1].kind == CronErrorKind::UnexpectedChar);  // the `5` in `x5`
-  CHECK(list.substr(r2.errors[1].offset, r2.errors[1].length) == "5");
+  CHECK(r2.errors[1].kind == CronErrorKind::UnknownName);  // a word, not a number
+  CHECK(list.substr(r2.errors[1].offset, r2.errors[1].length) == "x5");
   CHECK(list.substr(r2.errors[2].offset, r2.errors[2].length) == "0");
   CHECK(r2.errors[2].kind == CronErrorKind::ZeroStep);
 }
