@@ -34,11 +34,19 @@ enum class CronErrorKind : std::uint8_t {
 // Stable identifier of a kind, e.g. "cron-out-of-range" (for tests, JSON diagnostics, docs).
 std::string_view cronErrorId(CronErrorKind kind);
 
+// A second span that explains an error, e.g. the month field behind a never-fires error.
+struct CronNote {
+  std::size_t offset;
+  std::size_t length;
+  std::string message;
+};
+
 struct CronError {
   CronErrorKind kind;
   std::size_t offset;  // byte offset of the offending text inside the parsed string
   std::size_t length;  // byte length of it (at least 1 unless the text is empty)
   std::string message; // lower-case, no trailing period, code in backticks
+  std::optional<CronNote> note = std::nullopt;
 };
 
 // Which of the six positions a value belongs to (5-field expressions have no Second field:
@@ -89,7 +97,7 @@ using TimePoint = std::chrono::sys_seconds;
 // instant: skipped wall times do not occur, repeated ones fire twice); otherwise each matching
 // wall-clock time fires once: a repeated time at its first occurrence, a skipped time shifted
 // forward by the length of the gap (RFC 5545's rule).
-std::optional<TimePoint> nextFireTime(const CronSpec& spec, TimePoint after, const TimeZone& zone);
+std::optional<TimePoint> nextFireTime(const CronSpec& spec, TimePoint after, const TimeZone& zone = utcZone());
 
 // Searches stop at this year: beyond it calendars are out of scope for a server's scheduler.
 inline constexpr int kMaxCronYear = 9999;

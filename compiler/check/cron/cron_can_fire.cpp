@@ -11,8 +11,8 @@
 
 namespace lux::cron::detail {
 
-std::optional<CronError> checkCanFire(const CronSpec& spec, std::string_view dom_text,
-                                      std::size_t dom_offset) {
+std::optional<CronError> checkCanFire(const CronSpec& spec, std::string_view dom_text, std::size_t dom_offset,
+                                      std::string_view month_text, std::size_t month_offset) {
   if (!spec.day_of_month_star && !spec.day_of_week_star) return std::nullopt;
   int first_day = 0;
   for (int d = 31; d >= 1; --d)
@@ -33,7 +33,10 @@ std::optional<CronError> checkCanFire(const CronSpec& spec, std::string_view dom
   // Worded to follow "this schedule never fires: " in the checker's diagnostic.
   std::string msg = single ? "day " + std::to_string(first_day) + " never occurs in " + names
                            : "none of the days `" + std::string(dom_text) + "` occurs in " + names;
-  return CronError{CronErrorKind::NeverFires, dom_offset, dom_text.size(), std::move(msg)};
+  std::string note = "the month field `" + std::string(month_text) + "` selects only " +
+                     (months.size() == 1 ? names : "months with fewer than 31 days");
+  return CronError{CronErrorKind::NeverFires, dom_offset, dom_text.size(), std::move(msg),
+                   CronNote{month_offset, month_text.size(), std::move(note)}};
 }
 
 }  // namespace lux::cron::detail

@@ -89,9 +89,10 @@ inline bool dayMatches(const CronSpec& s, long long y, int m, int d) {
   return dom || dow;
 }
 
-// The never-fires check: an error on the day-of-month span when no calendar date satisfies
-// the day and month fields (e.g. `30` in February), nullopt when the schedule can fire.
-std::optional<CronError> checkCanFire(const CronSpec& spec, std::string_view dom_text,
-                                      std::size_t dom_offset);
+// The never-fires check: an error on the day-of-month span, with a note on the month span,
+// when no calendar date satisfies the day and month fields (e.g. `30` in February); nullopt
+// when the schedule can fire.
+std::optional<CronError> checkCanFire(const CronSpec& spec, std::string_view dom_text, std::size_t dom_offset,
+                                      std::string_view month_text, std::size_t month_offset);
 
 }  // namespace lux::cron::detail

@@ -186,7 +186,9 @@ CronParseResult Parser::run() {
     parseField(static_cast<CronField>(first + i), fields[i].first, fields[i].second, spec);
   if (errors_.empty()) {
     const auto& dom = fields[first == 0 ? 3 : 2];
-    if (auto never = detail::checkCanFire(spec, slice(dom.first, dom.second), dom.first))
+    const auto& month = fields[first == 0 ? 4 : 3];
+    if (auto never = detail::checkCanFire(spec, slice(dom.first, dom.second), dom.first,
+                                          slice(month.first, month.second), month.first))
       errors_.push_back(std::move(*never));
   }
   if (errors_.empty()) result.spec = std::move(spec);

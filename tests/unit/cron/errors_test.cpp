@@ -206,3 +206,19 @@ TEST_CASE("schedules that fire rarely are not never-fires") {
   CHECK(parseCron("0 0 31 * *").ok());
   CHECK(parseCron("0 0 */30 2 *").ok());         // `*/30` is days 1 and 31; day 1 exists
 }
+
+TEST_CASE("never-fires carries a note on the month field") {
+  const std::string text = "0 0 30 FEB *";
+  const CronParseResult r = parseCron(text);
+  REQUIRE(r.errors.size() == 1);
+  REQUIRE(r.errors[0].note);
+  CHECK(text.substr(r.errors[0].note->offset, r.errors[0].note->length) == "FEB");
+  CHECK(r.errors[0].note->message == "the month field `FEB` selects only February");
+  const std::string six = "0 0 0 31 4,6,9,11 *";
+  const CronParseResult r6 = parseCron(six);
+  REQUIRE(r6.errors.size() == 1);
+  REQUIRE(r6.errors[0].note);
+  CHECK(six.substr(r6.errors[0].note->offset, r6.errors[0].note->length) == "4,6,9,11");
+  CHECK(r6.errors[0].note->message == "the month field `4,6,9,11` selects only months with fewer than 31 days");
+  CHECK_FALSE(parseCron("61 * * * *").errors[0].note);
+}
