@@ -4,11 +4,21 @@
 
 #include <array>
 #include <optional>
+#include <string>
+#include <vector>
 #include <string_view>
 
 #include "cron.h"
 
 namespace lux::cron::detail {
+
+// Largest UTC offset a zone may have. Real ones stay within -12:00..+14:00; POSIX rules allow up
+// to 24:59:59; anything beyond a day would break the one-day windows nextFireTime() relies on.
+inline constexpr long long kMaxOffset = 25 * 3600;
+
+// A TZif file larger than this is not a zone file (real ones are under 4 KiB); loadZone() reads
+// no more and tzifZone() refuses more.
+inline constexpr std::size_t kMaxZoneFileBytes = 1 << 20;
 
 struct FieldInfo {
   CronField field;
@@ -88,6 +98,15 @@ inline bool dayMatches(const CronSpec& s, long long y, int m, int d) {
   if (s.day_of_month_star || s.day_of_week_star) return dom && dow;
   return dom || dow;
 }
+
+// Did-you-mean: the candidate whose first letters `word` starts with ("MONDAY" -> "MON"), else
+// the nearest within `max_distance` edits (adjacent swaps count one: "JNU" -> "JUN"), else empty.
+// `word` and the candidates are compared as given (callers normalise case).
+std::string_view suggest(std::string_view word, const std::vector<std::string_view>& candidates, int max_distance);
+
+// The byte(s) at text[at] as shown in a message: the UTF-8 character if valid and printable,
+// else `\xNN`. Sets `length` to the number of bytes shown.
+std::string showChar(std::string_view text, std::size_t at, std::size_t& length);
 
 // The never-fires check: an error on the day-of-month span, with a note on the month span,
 // when no calendar date satisfies the day and month fields (e.g. `30` in February); nullopt

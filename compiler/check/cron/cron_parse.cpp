@@ -24,6 +24,8 @@ std::string_view cronErrorId(CronErrorKind kind) {
 namespace {
 
 using detail::FieldInfo;
+using detail::showChar;
+using detail::suggest;
 
 struct Macro {
   std::string_view name;
@@ -52,53 +54,8 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Optimal string alignment distance (edits and adjacent swaps), for did-you-mean.
-int editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= a.size(); ++i)
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
-}
-
-// The closest candidate: one whose first three letters the word starts with ("MONDAY" ->
-// "MON"), else one within edit distance `max_distance`; empty when none is close.
-template <typename Names>
-std::string_view suggest(std::string_view word, const Names& names, int max_distance) {
-  if (word.size() > 3)
-    for (std::string_view n : names)
-      if (!n.empty() && word.substr(0, n.size()) == n) return n;
-  std::string_view best;
-  int best_distance = max_distance + 1;
-  for (std::string_view n : names) {
-    if (n.empty()) continue;
-    const int dist = editDistance(word, n);
-    if (dist < best_distance) best = n, best_distance = dist;
-  }
-  return best;
-}
-
-// Printable form of the byte(s) at `text[at]` for a message: the UTF-8 sequence itself if it is
-// one, else `\xNN`. Sets `length` to the bytes it covers.
-std::string showChar(std::string_view text, std::size_t at, std::size_t& length) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  std::size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-  bool valid = n > 0 && at + n <= text.size();
-  for (std::size_t i = 1; valid && i < n; ++i)
-    valid = (static_cast<unsigned char>(text[at + i]) & 0xC0) == 0x80;
-  if (valid && (lead >= 0x20 && lead != 0x7F)) {
-    length = n;
-    return std::string(text.substr(at, n));
-  }
-  length = 1;
-  constexpr char kHex[] = "0123456789abcdef";
-  return std::string("\\x") + kHex[lead >> 4] + kHex[lead & 0xF];
-}
+std::vector<std::string_view> monthNames() { return {detail::kMonthNames.begin() + 1, detail::kMonthNames.end()}; }
+std::vector<std::string_view> weekdayNames() { return {detail::kWeekdayNames.begin(), detail::kWeekdayNames.end()}; }
 
 class Parser {
  public:
@@ -429,12 +386,12 @@ std::optional<int> Parser::parseValue(CronField field, std::size_t offset, std::
   if (field == CronField::Month) {
     msg = "unknown month name `" + std::string(word) + "`";
     if (is_weekday) msg += "; `" + std::string(word) + "` is a day-of-week name, and months are 1-12 or JAN-DEC";
-    else if (auto s = suggest(up, detail::kMonthNames, 1); !s.empty()) msg += "; did you mean `" + std::string(s) + "`?";
+    else if (auto s = suggest(up, monthNames(), 1); !s.empty()) msg += "; did you mean `" + std::string(s) + "`?";
     else msg += "; months are 1-12 or JAN-DEC";
   } else if (field == CronField::DayOfWeek) {
     msg = "unknown day-of-week name `" + std::string(word) + "`";
     if (is_month) msg += "; `" + std::string(word) + "` is a month name, and days of the week are 0-7 or SUN-SAT";
-    else if (auto s = suggest(up, detail::kWeekdayNames, 1); !s.empty()) msg += "; did you mean `" + std::string(s) + "`?";
+    else if (auto s = suggest(up, weekdayNames(), 1); !s.empty()) msg += "; did you mean `" + std::string(s) + "`?";
     else msg += "; days of the week are 0-7 or SUN-SAT";
   } else {
     msg = fname + " value `" + std::string(word) + "` is not a number; " + std::string(info.plural) + " are " + range;
