@@ -1,0 +1,130 @@
+// checkProgram: runs the Checker's passes over a parsed program and returns the checked model.
+// Also the small helpers every pass uses (rangeInString, symbolKindName, paramSourceName).
+#include "check/check.h"
+
+#include "check/checker.h"
+
+namespace lux {
+
+std::unique_ptr<CheckedProgram> checkProgram(const ast::Program& program, const SourceFile& file,
+                                             DiagEngine& diags) {
+  auto model = std::make_unique<CheckedProgram>();
+  Checker checker(program, file, diags, *model);
+  checker.run();
+  return model;
+}
+
+Checker::Checker(const ast::Program& program, const SourceFile& file, DiagEngine& diags, CheckedProgram& model)
+    : program_(program), file_(file), diags_(diags), model_(model), types_(model.types) {}
+
+void Checker::run() {
+  // Pass 1: shared and top-level declarations, then each server's names.
+  std::vector<ast::Decl*> shared_items;
+  for (ast::Decl* d : program_.items) {
+    if (auto* sb = llvm::dyn_cast<ast::SharedBlock>(d)) {
+      shared_items.insert(shared_items.end(), sb->items.begin(), sb->items.end());
+    } else if (!llvm::isa<ast::ServerBlock>(d)) {
+      shared_items.push_back(d);
+    }
+  }
+  declareTypes(shared_items, global_, -1);
+
+  std::vector<const ast::ServerBlock*> servers;
+  for (ast::Decl* d : program_.items)
+    if (auto* sb = llvm::dyn_cast<ast::ServerBlock>(d)) servers.push_back(sb);
+  for (const ast::ServerBlock* sb : servers) {
+    ServerModel sm;
+    sm.decl = sb;
+    sm.name = sb->name.name.str();
+    // Two servers with the same name (or two unnamed ones) would build the same executable.
+    for (const ServerModel& other : model_.servers) {
+      if (other.name == sm.name) {
+        diags_.report(DiagId::DuplicateServer, sb->name.empty() ? SourceRange{sb->range().begin, sb->range().begin + 6} : sb->name.range,
+                      sm.name.empty() ? std::string("the unnamed server") : "server `" + sm.name + "`")
+            .note(other.decl->name.empty() ? SourceRange{other.decl->range().begin, other.decl->range().begin + 6}
+                                           : other.decl->name.range,
+                  "first declared here");
+        break;
+      }
+    }
+    model_.servers.push_back(std::move(sm));
+    auto scope = std::make_unique<Scope>();
+    scope->kind = Scope::Kind::Server;
+    scope->parent = &global_;
+    server_scopes_.push_back(std::move(scope));
+  }
+  for (size_t i = 0; i < servers.size(); ++i) {
+    cur_server_ = static_cast<int>(i);
+    declareTypes(servers[i]->items, *server_scopes_[i], cur_server_);
+  }
+  cur_server_ = -1;
+  resolveTypeBodies(shared_items);
+  for (size_t i = 0; i < servers.size(); ++i) {
+    cur_server_ = static_cast<int>(i);
+    cur_ = server_scopes_[i].get();
+    resolveTypeBodies(servers[i]->items);
+  }
+  cur_server_ = -1;
+  cur_ = &global_;
+  declareValues(shared_items, global_, -1);
+  for (size_t i = 0; i < servers.size(); ++i) declareServer(static_cast<int>(i));
+
+  // Pass 2: bodies. Shared bindings first (servers read their types), then shared functions.
+  cur_server_ = -1;
+  cur_ = &global_;
+  for (const Symbol* b : model_.shared_bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
+  for (const FunctionModel* fn : model_.shared_functions) checkFunctionBody(fn);
+  for (size_t i = 0; i < servers.size(); ++i) checkServer(static_cast<int>(i));
+
+  // Pass 3: program-wide.
+  cur_server_ = -1;
+  cur_ = &global_;
+  checkEvents();
+}
+
+SourceRange rangeInString(const SourceFile& file, const ast::StringLit* lit, size_t offset, size_t length) {
+  SourceRange r = lit->range();
+  std::string_view src = file.slice(r);
+  // Offsets map one-to-one only when the literal is `"` + the cooked text + `"`.
+  if (src.size() != lit->value.size() + 2 || src.substr(1, lit->value.size()) != std::string_view(lit->value)) return r;
+  uint32_t b = r.begin + 1 + static_cast<uint32_t>(offset);
+  uint32_t e = b + static_cast<uint32_t>(std::max<size_t>(length, 1));
+  if (e > r.end - 1) e = std::max(b, r.end - 1);
+  if (b > e) b = e;
+  return {b, e};
+}
+
+const char* symbolKindName(SymbolKind kind) {
+  switch (kind) {
+    case SymbolKind::Local: return "a local variable";
+    case SymbolKind::Param: return "a parameter";
+    case SymbolKind::PatternBinding: return "a pattern binding";
+    case SymbolKind::Function: return "a function";
+    case SymbolKind::BackgroundFn: return "a `background fn`";
+    case SymbolKind::Middleware: return "a `middleware fn`";
+    case SymbolKind::Binding: return "a binding";
+    case SymbolKind::Env: return "an env setting";
+    case SymbolKind::Model: return "a model";
+    case SymbolKind::Service: return "a discovered service";
+    case SymbolKind::Type: return "a type";
+    case SymbolKind::Variant: return "an enum variant";
+    case SymbolKind::Module: return "a module";
+    case SymbolKind::Builtin: return "a built-in function";
+    case SymbolKind::OptionCtor: return "a built-in constructor";
+  }
+  return "a name";
+}
+
+const char* paramSourceName(ParamSource s) {
+  switch (s) {
+    case ParamSource::Path: return "path";
+    case ParamSource::Query: return "query";
+    case ParamSource::Body: return "body";
+    case ParamSource::BodyOrQuery: return "body-field-or-query";
+    case ParamSource::Request: return "request";
+    case ParamSource::Response: return "response";
+  }
+  return "query";
+}
+
+}  // namespace lux

@@ -1,0 +1,438 @@
+// Expressions: names (scope chain, then enum variants, then built-ins), members (record fields
+// E3004, enum variants E2401, durations `x.hours`), operators (E3007), record construction
+// (E3003/E3004/E3005/E2105), lambdas, if, blocks; and the gradual type check (E3001).
+// Entry points: Checker::checkExpr, checkName, checkMember, checkBinary, checkRecordExpr,
+// checkLambda, expectType, checkObjectAgainstRecord.
+#include <fmt/format.h>
+
+#include "check/checker.h"
+
+namespace lux {
+
+namespace {
+
+bool isDurationUnit(llvm::StringRef m) {
+  static const char* kUnits[] = {"ms",      "millisecond", "milliseconds", "second", "seconds", "minute", "minutes",
+                                 "hour",    "hours",       "day",          "days",   "week",    "weeks"};
+  for (const char* u : kUnits)
+    if (m == u) return true;
+  return false;
+}
+
+const char* opText(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Add: return "+";
+    case ast::BinaryOp::Sub: return "-";
+    case ast::BinaryOp::Mul: return "*";
+    case ast::BinaryOp::Div: return "/";
+    case ast::BinaryOp::Mod: return "%";
+    case ast::BinaryOp::Eq: return "==";
+    case ast::BinaryOp::Ne: return "!=";
+    case ast::BinaryOp::Lt: return "<";
+    case ast::BinaryOp::Le: return "<=";
+    case ast::BinaryOp::Gt: return ">";
+    case ast::BinaryOp::Ge: return ">=";
+    case ast::BinaryOp::And: return "&&";
+    case ast::BinaryOp::Or: return "||";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool Checker::expectType(const Ty* from, const Ty* to, SourceRange at, const std::string& what, SourceRange note_at,
+                         const std::string& note) {
+  if (isAssignable(from, to)) return true;
+  auto d = diags_.report(DiagId::TypeMismatch, at, typeName(to), what, typeName(from));
+  if (note_at.size() > 0) d.note(note_at, note);
+  if (to->kind == TyKind::String && from->isScalar()) d.help("convert the value with `to_string(...)`");
+  return false;
+}
+
+const Ty* Checker::checkExpr(const ast::Expr* e) {
+  if (!e) return types_.dynamic();
+  const Ty* t = types_.dynamic();
+  switch (e->kind()) {
+    case ast::NodeKind::IntLit: t = types_.get(TyKind::Int); break;
+    case ast::NodeKind::FloatLit: t = types_.get(TyKind::Float); break;
+    case ast::NodeKind::BoolLit: t = types_.get(TyKind::Bool); break;
+    case ast::NodeKind::StringLit: t = types_.get(TyKind::String); break;
+    case ast::NodeKind::DurationLit: t = types_.get(TyKind::Duration); break;
+    case ast::NodeKind::InterpolatedString:
+      for (const ast::Expr* p : llvm::cast<ast::InterpolatedString>(e)->parts) checkExpr(p);
+      t = types_.get(TyKind::String);
+      break;
+    case ast::NodeKind::NameExpr: t = checkName(llvm::cast<ast::NameExpr>(e)); break;
+    case ast::NodeKind::ArrayExpr: {
+      const Ty* elem = nullptr;
+      for (const ast::Expr* el : llvm::cast<ast::ArrayExpr>(e)->elements) {
+        const Ty* et = checkExpr(el);
+        if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(el); u && u->op == ast::UnaryOp::Spread)
+          et = et->kind == TyKind::Array ? et->elem : types_.dynamic();
+        elem = elem ? joinTypes(types_, elem, et) : et;
+      }
+      t = types_.array(elem ? elem : types_.dynamic());
+      break;
+    }
+    case ast::NodeKind::ObjectExpr:
+      for (const ast::ObjectEntry* en : llvm::cast<ast::ObjectExpr>(e)->entries) checkExpr(en->value);
+      t = types_.get(TyKind::Object);
+      break;
+    case ast::NodeKind::RecordExpr: t = checkRecordExpr(llvm::cast<ast::RecordExpr>(e)); break;
+    case ast::NodeKind::CallExpr: t = checkCall(llvm::cast<ast::CallExpr>(e), nullptr, nullptr, {}); break;
+    case ast::NodeKind::MemberExpr: t = checkMember(llvm::cast<ast::MemberExpr>(e)); break;
+    case ast::NodeKind::IndexExpr: {
+      auto* ie = llvm::cast<ast::IndexExpr>(e);
+      const Ty* bt = checkExpr(ie->base);
+      checkExpr(ie->index);
+      t = bt->kind == TyKind::Array ? bt->elem : types_.dynamic();
+      break;
+    }
+    case ast::NodeKind::UnaryExpr: {
+      auto* ue = llvm::cast<ast::UnaryExpr>(e);
+      const Ty* ot = checkExpr(ue->operand);
+      if (ue->op == ast::UnaryOp::Not) t = types_.get(TyKind::Bool);
+      else if (ue->op == ast::UnaryOp::Neg) t = ot->isNumeric() || ot->kind == TyKind::Duration ? ot : types_.dynamic();
+      else t = ot;
+      break;
+    }
+    case ast::NodeKind::BinaryExpr: t = checkBinary(llvm::cast<ast::BinaryExpr>(e)); break;
+    case ast::NodeKind::RangeExpr: {
+      auto* re = llvm::cast<ast::RangeExpr>(e);
+      checkExpr(re->lo);
+      checkExpr(re->hi);
+      t = types_.array(types_.get(TyKind::Int));
+      break;
+    }
+    case ast::NodeKind::PipeExpr: t = checkPipe(llvm::cast<ast::PipeExpr>(e)); break;
+    case ast::NodeKind::UnwrapExpr: {
+      const Ty* ot = checkExpr(llvm::cast<ast::UnwrapExpr>(e)->operand);
+      t = (ot->kind == TyKind::Option || ot->kind == TyKind::Result) ? ot->elem : types_.dynamic();
+      break;
+    }
+    case ast::NodeKind::AwaitExpr: t = checkExpr(llvm::cast<ast::AwaitExpr>(e)->operand); break;
+    case ast::NodeKind::LambdaExpr: t = checkLambda(llvm::cast<ast::LambdaExpr>(e)); break;
+    case ast::NodeKind::IfExpr: {
+      auto* ie = llvm::cast<ast::IfExpr>(e);
+      const Ty* joined = nullptr;
+      for (const ast::IfBranch* b : ie->branches) {
+        expectType(checkExpr(b->cond), types_.get(TyKind::Bool), b->cond->range(), "the `if` condition");
+        const Ty* bt = checkBlock(b->body);
+        joined = joined ? joinTypes(types_, joined, bt) : bt;
+      }
+      if (ie->else_body) {
+        const Ty* bt = checkBlock(ie->else_body);
+        t = joined ? joinTypes(types_, joined, bt) : bt;
+      } else {
+        t = types_.get(TyKind::Unit);
+      }
+      break;
+    }
+    case ast::NodeKind::MatchExpr: t = checkMatch(llvm::cast<ast::MatchExpr>(e)); break;
+    case ast::NodeKind::BlockExpr: t = checkBlock(llvm::cast<ast::BlockExpr>(e)); break;
+    default: break;
+  }
+  model_.expr_types[e] = t;
+  return t;
+}
+
+// Resolves a name used as a value; reports it when it names nothing. Returns null then.
+static const Symbol* resolveValueName(Checker& c, const ast::NameExpr* e);
+
+const Symbol* resolveValueName(Checker& c, const ast::NameExpr* e) {
+  llvm::StringRef n = e->name.name;
+  if (Symbol* sym = c.lookup(n)) {
+    sym->reads++;
+    c.model_.resolved[e] = sym;
+    return sym;
+  }
+  // Enum variants, by their bare name.
+  auto vit = c.variants_.find(n);
+  if (vit != c.variants_.end() && !vit->second.empty()) {
+    const auto& enums = vit->second;
+    if (enums.size() > 1) {
+      c.diags_.report(DiagId::AmbiguousVariant, e->range(), n.str(), enums[0]->name.str(), enums[1]->name.str())
+          .note(enums[0]->variant(n)->range, fmt::format("declared in `{}` here", enums[0]->name.str()))
+          .note(enums[1]->variant(n)->range, fmt::format("and in `{}` here", enums[1]->name.str()))
+          .help(fmt::format("qualify it: `{}.{}`", enums[0]->name.str(), n.str()));
+      return nullptr;
+    }
+    Symbol* sym = c.newSymbol(SymbolKind::Variant, n, enums[0]->variant(n)->range, nullptr, c.types_.enumTy(enums[0]));
+    sym->enum_info = enums[0];
+    sym->variant = enums[0]->variant(n);
+    sym->server = enums[0]->server;
+    c.model_.resolved[e] = sym;
+    return sym;
+  }
+  if (n == "Some" || n == "None" || n == "Ok" || n == "Err") {
+    Symbol* sym = c.newSymbol(SymbolKind::OptionCtor, n, {}, nullptr,
+                              n == "None" ? c.types_.option(c.types_.dynamic()) : c.types_.dynamic());
+    sym->server = -1;
+    c.model_.resolved[e] = sym;
+    return sym;
+  }
+  if (const Builtin* b = c.model_.builtins.global(n)) {
+    Symbol* sym = c.newSymbol(SymbolKind::Builtin, n, {}, nullptr, c.types_.dynamic());
+    sym->builtin = b;
+    sym->server = -1;
+    c.model_.resolved[e] = sym;
+    return sym;
+  }
+  if (c.model_.builtins.isModule(n)) {
+    if (n == "db") {
+      if (c.cur_server_ < 0 || !c.model_.servers[c.cur_server_].db) {
+        auto d = c.diags_.report(DiagId::DbNotConfigured, e->range(), c.hereName());
+        if (c.cur_server_ >= 0) d.help("add `db { path: \"./data.db\" }` to the server");
+        else d.help("shared code runs in every server; pass the data in, or move this function into a server");
+      }
+    }
+    Symbol* sym = c.newSymbol(SymbolKind::Module, n, {}, nullptr, c.types_.dynamic());
+    sym->server = -1;
+    c.model_.resolved[e] = sym;
+    return sym;
+  }
+  c.reportUnresolved(e->name, false);
+  return nullptr;
+}
+
+const Ty* Checker::checkName(const ast::NameExpr* e, bool as_callee) {
+  if (e->name.name == "true" || e->name.name == "false") return types_.get(TyKind::Bool);
+  const Symbol* sym = resolveValueName(*this, e);
+  if (!sym) return types_.dynamic();
+  switch (sym->kind) {
+    case SymbolKind::Variant:
+      return sym->type;
+    case SymbolKind::Model:
+    case SymbolKind::Module:
+    case SymbolKind::Service:
+    case SymbolKind::Builtin:
+    case SymbolKind::Type:
+      return types_.dynamic();
+    default:
+      return sym->type ? sym->type : types_.dynamic();
+  }
+}
+
+const Ty* Checker::checkMember(const ast::MemberExpr* e) {
+  if (auto* base = llvm::dyn_cast<ast::NameExpr>(e->base)) {
+    Symbol* sym = lookup(base->name.name);
+    if (sym && sym->kind == SymbolKind::Type && sym->enum_info) {
+      sym->reads++;
+      model_.resolved[base] = sym;
+      const EnumInfo* info = sym->enum_info;
+      if (!info->variant(e->member.name)) {
+        std::vector<std::string_view> names;
+        for (const VariantInfo& v : info->variants) names.push_back(std::string_view(v.name));
+        diags_.report(DiagId::UnknownVariant, e->member.range, info->name.str(), e->member.name.str())
+            .note(info->range, fmt::format("`{}` is declared here", info->name.str()))
+            .didYouMean(closestMatch(e->member.name, names));
+        return types_.dynamic();
+      }
+      return types_.enumTy(info);
+    }
+    if (sym && (sym->kind == SymbolKind::Model || sym->kind == SymbolKind::Service)) {
+      sym->reads++;
+      model_.resolved[base] = sym;
+      if (sym->kind == SymbolKind::Model && !model_.builtins.modelMethod(e->member.name)) {
+        diags_.report(DiagId::UnknownModelMethod, e->member.range, sym->name.str(), e->member.name.str())
+            .didYouMean(closestMatch(e->member.name, model_.builtins.namesOf("Model")));
+      }
+      return types_.dynamic();
+    }
+    if (!sym && model_.builtins.isModule(base->name.name)) {
+      checkName(base);
+      if (!model_.builtins.module(base->name.name, e->member.name)) {
+        diags_.report(DiagId::UnknownModuleMember, e->member.range, base->name.name.str(), e->member.name.str())
+            .didYouMean(closestMatch(e->member.name, model_.builtins.namesOf(std::string_view(base->name.name))));
+      }
+      return types_.dynamic();
+    }
+  }
+  const Ty* bt = checkExpr(e->base);
+  if (bt->kind == TyKind::Record) {
+    const RecordInfo* rec = bt->record;
+    if (const FieldInfo* f = rec->field(e->member.name)) return f->type;
+    if (e->member.name == "id" && rec->is_model) return types_.get(TyKind::Int);
+    std::vector<std::string_view> names;
+    for (const FieldInfo& f : rec->fields) names.push_back(std::string_view(f.name));
+    diags_.report(DiagId::UnknownField, e->member.range, rec->is_model ? "model" : "type", rec->name.str(),
+                  e->member.name.str())
+        .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()))
+        .didYouMean(closestMatch(e->member.name, names));
+    return types_.dynamic();
+  }
+  if ((bt->isNumeric() || bt->isDynamic()) && isDurationUnit(e->member.name) && !bt->isDynamic())
+    return types_.get(TyKind::Duration);
+  return types_.dynamic();
+}
+
+const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
+  const Ty* l = checkExpr(e->lhs);
+  const Ty* r = checkExpr(e->rhs);
+  const Ty* Int = types_.get(TyKind::Int);
+  const Ty* Float = types_.get(TyKind::Float);
+  const Ty* Bool = types_.get(TyKind::Bool);
+  const Ty* Str = types_.get(TyKind::String);
+  const Ty* Dur = types_.get(TyKind::Duration);
+  bool known = !l->isDynamic() && !r->isDynamic();
+  auto bad = [&]() {
+    diags_.report(DiagId::BadOperands, e->range(), opText(e->op), typeName(l), typeName(r));
+    return types_.dynamic();
+  };
+  switch (e->op) {
+    case ast::BinaryOp::Eq:
+    case ast::BinaryOp::Ne:
+      return Bool;
+    case ast::BinaryOp::And:
+    case ast::BinaryOp::Or:
+      if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
+      return Bool;
+    case ast::BinaryOp::Lt:
+    case ast::BinaryOp::Le:
+    case ast::BinaryOp::Gt:
+    case ast::BinaryOp::Ge:
+      if (known && !((l->isNumeric() && r->isNumeric()) || (l == Str && r == Str) || (l == Dur && r == Dur))) bad();
+      return Bool;
+    default:
+      break;
+  }
+  // Arithmetic.
+  if (!known) {
+    if (e->op == ast::BinaryOp::Add && (l == Str || r == Str)) return Str;
+    return types_.dynamic();
+  }
+  bool add_sub = e->op == ast::BinaryOp::Add || e->op == ast::BinaryOp::Sub;
+  if (l->isNumeric() && r->isNumeric()) return (l == Float || r == Float) ? Float : Int;
+  if (e->op == ast::BinaryOp::Add && l == Str && r == Str) return Str;
+  if (add_sub && l == Dur && r == Dur) return Dur;
+  if (add_sub && l == Int && r == Dur) return Int;  // a timestamp in ms ± a duration
+  if (add_sub && l == Dur && r == Int) return Dur;
+  if ((e->op == ast::BinaryOp::Mul || e->op == ast::BinaryOp::Div) && l == Dur && r->isNumeric()) return Dur;
+  if (e->op == ast::BinaryOp::Mul && l->isNumeric() && r == Dur) return Dur;
+  if (e->op == ast::BinaryOp::Div && l == Dur && r == Dur) return Float;
+  return bad();
+}
+
+const Ty* Checker::checkRecordExpr(const ast::RecordExpr* e) {
+  Symbol* sym = lookup(e->type_name.name);
+  const RecordInfo* rec = nullptr;
+  if (sym && sym->record && (sym->kind == SymbolKind::Type || sym->kind == SymbolKind::Model)) {
+    rec = sym->record;
+    sym->reads++;
+    model_.resolved[e] = sym;
+  } else if (sym) {
+    diags_.report(DiagId::NotARecordType, e->type_name.range, e->type_name.name.str(),
+                  sym->enum_info ? "an enum" : symbolKindName(sym->kind))
+        .note(sym->range, fmt::format("`{}` is declared here", e->type_name.name.str()));
+  } else {
+    reportUnresolved(e->type_name, true);
+  }
+  std::vector<const ast::ObjectEntry*> seen;
+  bool spread = false;
+  for (const ast::ObjectEntry* en : e->entries) {
+    const Ty* vt = checkExpr(en->value);
+    if (en->form == ast::ObjectEntry::Form::Spread) {
+      spread = true;
+      continue;
+    }
+    bool dup = false;
+    for (const ast::ObjectEntry* prev : seen) {
+      if (prev->key.name == en->key.name) {
+        diags_.report(DiagId::DuplicateField, en->key.range, en->key.name.str(), fmt::format("`{}`", e->type_name.name.str()))
+            .note(prev->key.range, "first given here");
+        dup = true;
+        break;
+      }
+    }
+    if (dup) continue;
+    seen.push_back(en);
+    if (!rec) continue;
+    const FieldInfo* f = rec->field(en->key.name);
+    if (!f) {
+      std::vector<std::string_view> names;
+      for (const FieldInfo& fi : rec->fields) names.push_back(std::string_view(fi.name));
+      diags_.report(DiagId::UnknownField, en->key.range, rec->is_model ? "model" : "type", rec->name.str(), en->key.name.str())
+          .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()))
+          .didYouMean(closestMatch(en->key.name, names));
+      continue;
+    }
+    expectType(vt, f->type, en->value->range(), fmt::format("field `{}` of `{}`", f->name.str(), rec->name.str()), f->range,
+               fmt::format("`{}` is declared `{}` here", f->name.str(), typeName(f->type)));
+  }
+  if (!rec) return types_.dynamic();
+  if (!spread) {
+    std::vector<std::string> missing;
+    for (const FieldInfo& f : rec->fields) {
+      if (f.has_default || f.type->kind == TyKind::Option) continue;
+      bool given = false;
+      for (const ast::ObjectEntry* en : seen) given |= en->key.name == f.name;
+      if (!given) missing.push_back("`" + f.name.str() + "`");
+    }
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+      diags_.report(DiagId::MissingFields, e->type_name.range, (missing.size() == 1 ? "field " : "fields ") + list,
+                    rec->name.str())
+          .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()));
+    }
+  }
+  return types_.record(rec);
+}
+
+void Checker::checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordInfo* rec, const std::string& what,
+                                       bool filters) {
+  static const char* kSuffixes[] = {"_lt", "_gt", "_lte", "_gte", "_ne", "_in"};
+  for (const ast::ObjectEntry* en : obj->entries) {
+    if (en->form == ast::ObjectEntry::Form::Spread) continue;
+    llvm::StringRef key = en->key.name;
+    const FieldInfo* f = rec->field(key);
+    llvm::StringRef suffix;
+    if (!f && filters) {
+      for (const char* s : kSuffixes) {
+        if (key.endswith(s) && (f = rec->field(key.drop_back(strlen(s))))) {
+          suffix = s;
+          break;
+        }
+      }
+    }
+    const Ty* vt = model_.expr_types.count(en->value) ? model_.expr_types[en->value] : types_.dynamic();
+    if (!f) {
+      std::vector<std::string_view> names;
+      for (const FieldInfo& fi : rec->fields) names.push_back(std::string_view(fi.name));
+      diags_.report(DiagId::UnknownField, en->key.range, "model", rec->name.str(), key.str())
+          .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()))
+          .didYouMean(closestMatch(key, names));
+      continue;
+    }
+    // Ordering filters (`_lt`, `_gt`, ...) compare as the database does; equality ones are typed.
+    if (suffix.empty() || suffix == "_ne") {
+      expectType(vt, f->type, en->value->range(), fmt::format("field `{}` of {}", f->name.str(), what), f->range,
+                 fmt::format("`{}` is declared `{}` here", f->name.str(), typeName(f->type)));
+    } else if (suffix == "_in") {
+      expectType(vt, types_.array(f->type), en->value->range(), fmt::format("filter `{}` of {}", key.str(), what));
+    }
+  }
+}
+
+const Ty* Checker::checkLambda(const ast::LambdaExpr* e) {
+  std::vector<ParamModel> params = makeParams(e->params, "this lambda");
+  pushScope(Scope::Kind::Function);
+  std::vector<const Ty*> ptys;
+  for (size_t i = 0; i < params.size(); ++i) {
+    declareLocal(e->params[i]->name, SymbolKind::Param, params[i].type, e->params[i], false, false);
+    ptys.push_back(params[i].type);
+  }
+  const Ty* saved = cur_return_;
+  std::string saved_name = cur_fn_name_;
+  cur_return_ = e->return_type ? resolveType(e->return_type) : nullptr;
+  cur_fn_name_ = "this lambda";
+  const Ty* rt = checkExpr(e->body);
+  if (cur_return_ && !llvm::isa<ast::BlockExpr>(e->body)) expectType(rt, cur_return_, e->body->range(), "the result of this lambda");
+  const Ty* result = cur_return_ ? cur_return_ : rt;
+  cur_return_ = saved;
+  cur_fn_name_ = saved_name;
+  popScope();
+  return types_.fn(ptys, result);
+}
+
+}  // namespace lux

@@ -1,0 +1,76 @@
+// Background jobs: `spawn_job(target, args...)` where the target is a `background fn` of this
+// server, named by a string literal or by reference (E4001, E4002, E4004), with as many
+// arguments as it takes (E4003) and of its declared types (E3001); and the options of
+// `background fn name() with { ... }`. Entry points: Checker::checkSpawnJob, checkBackgroundOptions.
+#include <fmt/format.h>
+
+#include "check/checker.h"
+
+namespace lux {
+
+void Checker::checkBackgroundOptions(const ast::BackgroundFnDecl* fn) {
+  if (!fn->options) return;
+  static const OptionSpec kJobOptions[] = {
+      {"attempts", "", OptionSpec::Kind::Int},      {"retries", "attempts", OptionSpec::Kind::Int},
+      {"backoff", "", OptionSpec::Kind::String},    {"delay", "", OptionSpec::Kind::Duration},
+      {"timeout", "", OptionSpec::Kind::Duration},  {"priority", "", OptionSpec::Kind::Int},
+  };
+  checkOptions(fn->options, "`background fn`", kJobOptions);
+}
+
+const Ty* Checker::checkSpawnJob(const ast::CallExpr* call, const std::vector<ArgInfo>& args) {
+  const Ty* job_id = types_.get(TyKind::String);
+  if (args.empty()) {
+    diags_.report(DiagId::CallArity, call->range(), "spawn_job", "at least 1", 0)
+        .help("name the job first: `spawn_job(\"send_email\", to)` or `spawn_job(send_email, to)`");
+    return job_id;
+  }
+  const ast::Expr* target = args[0].expr;
+  Symbol* sym = nullptr;
+  std::string shown;
+  if (auto* s = llvm::dyn_cast_or_null<ast::StringLit>(target)) {
+    shown = s->value.str();
+    // By name: a declaration of the server (or shared code), never a local that happens to match.
+    sym = cur_server_ >= 0 ? serverSymbol(cur_server_, s->value) : nullptr;
+    if (!sym) sym = global_.names.lookup(s->value);
+    if (!sym) {
+      std::vector<std::string_view> jobs;
+      if (cur_server_ >= 0)
+        for (const FunctionModel* fn : model_.servers[cur_server_].functions)
+          if (fn->kind == SymbolKind::BackgroundFn) jobs.push_back(std::string_view(fn->name));
+      diags_.report(DiagId::SpawnUnknownTarget, s->range(), shown, hereName()).didYouMean(closestMatch(s->value, jobs));
+      return job_id;
+    }
+    sym->reads++;
+    model_.resolved[s] = sym;
+  } else if (auto* n = llvm::dyn_cast_or_null<ast::NameExpr>(target)) {
+    shown = n->name.name.str();
+    auto it = model_.resolved.find(n);
+    sym = it == model_.resolved.end() ? nullptr : const_cast<Symbol*>(it->second);
+    if (!sym) return job_id;  // already reported as an unknown name
+  } else {
+    diags_.report(DiagId::SpawnTargetNotName, args[0].range,
+                  args[0].type->isDynamic() ? std::string("an expression") : "a `" + typeName(args[0].type) + "` value");
+    return job_id;
+  }
+  if (sym->kind != SymbolKind::BackgroundFn || !sym->fn) {
+    auto d = diags_.report(DiagId::SpawnTargetNotBackground, args[0].range, shown);
+    if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is {}, declared here", shown, symbolKindName(sym->kind)));
+    if (sym->kind == SymbolKind::Function) d.help(fmt::format("declare it as `background fn {}(...)`", shown));
+    return job_id;
+  }
+  const FunctionModel* fn = sym->fn;
+  int given = static_cast<int>(args.size()) - 1;
+  if (given < fn->minArgs() || given > fn->maxArgs()) {
+    diags_.report(DiagId::SpawnArity, call->range(), shown, arityText(fn->minArgs(), fn->maxArgs()), given)
+        .note(fn->decl->name.range, fmt::format("`{}` is declared here", shown));
+    return job_id;
+  }
+  std::vector<ArgInfo> rest(args.begin() + 1, args.end());
+  std::vector<const Ty*> ptys;
+  for (const ParamModel& p : fn->params) ptys.push_back(p.annotated ? p.type : nullptr);
+  checkArgsAgainst(rest, ptys, shown, fn->decl);
+  return job_id;
+}
+
+}  // namespace lux

@@ -1,0 +1,86 @@
+// Option blocks (`discover ... with { }`, `db { }`, `background fn ... with { }`): known keys
+// (E4401 with did-you-mean), one value per key under either spelling (E4403), value kinds
+// (E4402). Entry points: Checker::checkOptions, literalMillis.
+#include <fmt/format.h>
+
+#include "check/checker.h"
+
+namespace lux {
+
+namespace {
+const char* kindText(Checker::OptionSpec::Kind k) {
+  switch (k) {
+    case Checker::OptionSpec::Kind::Int: return "a positive `Int`";
+    case Checker::OptionSpec::Kind::Duration: return "a duration such as `30.seconds` (or milliseconds as an `Int`)";
+    case Checker::OptionSpec::Kind::String: return "a `String`";
+    case Checker::OptionSpec::Kind::Object: return "an object `{ ... }`";
+    case Checker::OptionSpec::Kind::Bool: return "a `Bool`";
+  }
+  return "a value";
+}
+}  // namespace
+
+double Checker::literalMillis(const ast::Expr* e) const {
+  if (auto* d = llvm::dyn_cast_or_null<ast::DurationLit>(e)) return d->milliseconds();
+  if (auto* i = llvm::dyn_cast_or_null<ast::IntLit>(e)) return static_cast<double>(i->value);
+  if (auto* f = llvm::dyn_cast_or_null<ast::FloatLit>(e)) return f->value;
+  return -1;
+}
+
+llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::ObjectExpr* obj, const std::string& what,
+                                                             llvm::ArrayRef<OptionSpec> specs) {
+  llvm::StringMap<const ast::ObjectEntry*> out;
+  if (!obj) return out;
+  for (const ast::ObjectEntry* en : obj->entries) {
+    const Ty* vt = en->value && !llvm::isa<ast::ObjectExpr>(en->value) ? checkExpr(en->value) : types_.get(TyKind::Object);
+    if (en->form == ast::ObjectEntry::Form::Spread) continue;
+    const OptionSpec* spec = nullptr;
+    for (const OptionSpec& s : specs)
+      if (s.key == en->key.name) spec = &s;
+    if (!spec) {
+      std::vector<std::string_view> keys;
+      for (const OptionSpec& s : specs) keys.push_back(std::string_view(s.key));
+      diags_.report(DiagId::UnknownOption, en->key.range, what, en->key.name.str()).didYouMean(closestMatch(en->key.name, keys));
+      continue;
+    }
+    llvm::StringRef canonical = spec->alias_of.empty() ? spec->key : spec->alias_of;
+    if (const ast::ObjectEntry* prev = out.lookup(canonical)) {
+      auto d = diags_.report(DiagId::DuplicateOption, en->key.range, what, en->key.name.str());
+      if (prev->key.name != en->key.name)
+        d.note(prev->key.range, fmt::format("already given here as `{}`, another spelling of the same option", prev->key.name.str()));
+      else
+        d.note(prev->key.range, "first given here");
+      continue;
+    }
+    out[canonical] = en;
+    bool ok = true;
+    std::string found = "`" + typeName(vt) + "`";
+    switch (spec->kind) {
+      case OptionSpec::Kind::Int:
+        ok = vt->isDynamic() || vt->kind == TyKind::Int;
+        if (auto* lit = llvm::dyn_cast<ast::IntLit>(en->value); lit && lit->value == 0) {
+          ok = false;
+          found = "`0`";
+        }
+        if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(en->value); u && u->op == ast::UnaryOp::Neg) {
+          ok = false;
+          found = "a negative number";
+        }
+        break;
+      case OptionSpec::Kind::Duration:
+        ok = vt->isDynamic() || vt->kind == TyKind::Int || vt->kind == TyKind::Duration;
+        if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(en->value); u && u->op == ast::UnaryOp::Neg) {
+          ok = false;
+          found = "a negative duration";
+        }
+        break;
+      case OptionSpec::Kind::String: ok = vt->isDynamic() || vt->kind == TyKind::String; break;
+      case OptionSpec::Kind::Object: ok = llvm::isa<ast::ObjectExpr>(en->value); break;
+      case OptionSpec::Kind::Bool: ok = vt->isDynamic() || vt->kind == TyKind::Bool; break;
+    }
+    if (!ok) diags_.report(DiagId::OptionType, en->value->range(), what, en->key.name.str(), kindText(spec->kind), found);
+  }
+  return out;
+}
+
+}  // namespace lux

@@ -1,0 +1,245 @@
+// A server block: declaring its names (env, models, functions, bindings, services), then checking
+// its parts in a fixed order. Also env settings (E4301/E4302), the `db { }` block (E4602),
+// `model Name` over a missing type (E2501), lifecycle hooks and function bodies.
+// Entry points: Checker::declareServer, checkServer, checkFunctionBody.
+#include <fmt/format.h>
+
+#include "check/checker.h"
+
+namespace lux {
+
+namespace {
+const char* hookName(ast::HookDecl::Hook h) {
+  switch (h) {
+    case ast::HookDecl::Hook::Start: return "on_start";
+    case ast::HookDecl::Hook::Stop: return "on_stop";
+    case ast::HookDecl::Hook::Error: return "on_error";
+  }
+  return "on_start";
+}
+}  // namespace
+
+void Checker::declareServer(int index) {
+  cur_server_ = index;
+  Scope& scope = *server_scopes_[index];
+  cur_ = &scope;
+  ServerModel& sm = model_.servers[index];
+  const ast::ServerBlock* sb = sm.decl;
+  declareValues(sb->items, scope, index);
+  const ast::Decl* first_db = nullptr;
+  const ast::Decl* first_auth = nullptr;
+  const ast::HookDecl* first_hook[3] = {nullptr, nullptr, nullptr};
+  for (const ast::Decl* d : sb->items) {
+    if (auto* env = llvm::dyn_cast<ast::EnvDecl>(d)) {
+      EnvModel em;
+      em.decl = env;
+      em.name = env->name.name;
+      em.type = resolveType(env->type);
+      if (env->default_value) em.default_text = std::string(file_.slice(env->default_value->range()));
+      Symbol* sym = newSymbol(SymbolKind::Env, env->name.name, env->name.range, env, em.type);
+      declare(scope, sym, sm.displayName());
+      sm.env.push_back(std::move(em));
+    } else if (auto* md = llvm::dyn_cast<ast::ModelDecl>(d)) {
+      if (!md->has_body) declareModel(sm, md, scope);
+    } else if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) {
+      if (first_db) {
+        diags_.report(DiagId::DuplicateDeclaration, db->keyword_range, "db", sm.displayName())
+            .note(llvm::cast<ast::DbDecl>(first_db)->keyword_range, "the first `db` block is here");
+      } else {
+        first_db = db;
+        sm.db.emplace();
+        sm.db->decl = db;
+      }
+    } else if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d)) {
+      if (first_auth) {
+        diags_.report(DiagId::DuplicateDeclaration, auth->keyword_range, "auth", sm.displayName())
+            .note(llvm::cast<ast::AuthDecl>(first_auth)->keyword_range, "the first `auth` block is here");
+      } else {
+        first_auth = auth;
+      }
+      sm.has_auth = true;
+    } else if (auto* disc = llvm::dyn_cast<ast::DiscoverDecl>(d)) {
+      declareService(sm, disc, scope);
+    } else if (auto* hook = llvm::dyn_cast<ast::HookDecl>(d)) {
+      int k = static_cast<int>(hook->hook);
+      SourceRange kw{hook->range().begin, hook->range().begin + static_cast<uint32_t>(strlen(hookName(hook->hook)))};
+      if (first_hook[k]) {
+        diags_.report(DiagId::DuplicateDeclaration, kw, hookName(hook->hook), sm.displayName())
+            .note(SourceRange{first_hook[k]->range().begin, first_hook[k]->range().begin + static_cast<uint32_t>(strlen(hookName(hook->hook)))},
+                  "the first one is here");
+      } else {
+        first_hook[k] = hook;
+      }
+    }
+  }
+}
+
+void Checker::declareModel(ServerModel& sm, const ast::ModelDecl* md, Scope& scope) {
+  ModelInfo& mi = model_.model_store.emplace_back();
+  mi.decl = md;
+  mi.name = md->name.name;
+  mi.server = cur_server_;
+  mi.from_type = true;
+  Symbol* type_sym = lookup(md->name.name);
+  if (type_sym && type_sym->kind == SymbolKind::Type && type_sym->record) {
+    mi.record = type_sym->record;
+    const_cast<RecordInfo*>(type_sym->record)->is_model = true;
+    type_sym->reads++;
+  } else {
+    auto d = diags_.report(DiagId::ModelWithoutType, md->name.range, md->name.name.str(), md->name.name.str());
+    if (type_sym) d.note(type_sym->range, fmt::format("`{}` is {}, not a record type", md->name.name.str(), symbolKindName(type_sym->kind)));
+    d.help(fmt::format("declare `type {} {{ ... }}` in `shared {{ }}`, or list the model's fields: `model {} {{ name: String }}`",
+                       md->name.name.str(), md->name.name.str()));
+  }
+  const Ty* self = mi.record ? types_.record(mi.record) : types_.dynamic();
+  std::string alt = md->name.name.str() + "Model";
+  Symbol* alt_sym = newSymbol(SymbolKind::Model, program_name_pool_.insert(alt).first->getKey(), md->name.range, md, self);
+  alt_sym->model = &mi;
+  alt_sym->record = mi.record;
+  declare(scope, alt_sym, sm.displayName());
+  if (!scope.names.count(md->name.name)) {
+    Symbol* sym = newSymbol(SymbolKind::Model, md->name.name, md->name.range, md, self);
+    sym->model = &mi;
+    sym->record = mi.record;
+    scope.names.try_emplace(sym->name, sym);
+  }
+  sm.models.push_back(&mi);
+}
+
+void Checker::checkServer(int index) {
+  cur_server_ = index;
+  cur_ = server_scopes_[index].get();
+  ServerModel& sm = model_.servers[index];
+  for (EnvModel& env : sm.env) checkEnv(env);
+  for (const ast::Decl* d : sm.decl->items)
+    if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
+  for (const ServiceModel* svc : sm.services) checkService(const_cast<ServiceModel&>(*svc));
+  for (const Symbol* b : sm.bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
+  for (const FunctionModel* fn : sm.functions) checkFunctionBody(fn);
+  for (const ast::Decl* d : sm.decl->items) {
+    if (auto* hook = llvm::dyn_cast<ast::HookDecl>(d)) checkHook(sm, hook);
+    else if (auto* sched = llvm::dyn_cast<ast::ScheduleDecl>(d)) checkSchedule(sm, sched);
+    else if (auto* sub = llvm::dyn_cast<ast::SubscribeDecl>(d)) checkSubscribe(sm, sub);
+    else if (auto* route = llvm::dyn_cast<ast::RouteDecl>(d)) checkRoute(sm, route);
+    else if (auto* health = llvm::dyn_cast<ast::HealthDecl>(d)) checkHealth(sm, health);
+    else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) expectType(checkExpr(port->value), types_.get(TyKind::Int), port->value->range(), "`port`");
+  }
+  checkRouteDuplicates(sm);
+}
+
+void Checker::checkEnv(EnvModel& env) {
+  const ast::EnvDecl* d = env.decl;
+  const Ty* t = env.type;
+  const Ty* inner = t->kind == TyKind::Option ? t->elem : t;
+  if (!t->isDynamic() && !inner->isScalar() && !inner->isDynamic()) {
+    diags_.report(DiagId::EnvType, d->type->range(), d->name.name.str(), typeName(t))
+        .help("read structured settings as a `String` and parse them, e.g. with `JSON.parse`");
+  }
+  if (t->kind == TyKind::Dynamic && d->type) {
+    // `Any`: not an env type either.
+    if (auto* nt = llvm::dyn_cast<ast::NamedType>(d->type); nt && nt->name.name == "Any")
+      diags_.report(DiagId::EnvType, d->type->range(), d->name.name.str(), "Any");
+  }
+  if (!d->default_value) return;
+  const ast::Expr* v = d->default_value;
+  bool literal = llvm::isa<ast::IntLit>(v) || llvm::isa<ast::FloatLit>(v) || llvm::isa<ast::BoolLit>(v) ||
+                 llvm::isa<ast::StringLit>(v);
+  if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(v))
+    literal = u->op == ast::UnaryOp::Neg && (llvm::isa<ast::IntLit>(u->operand) || llvm::isa<ast::FloatLit>(u->operand));
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(v)) literal = n->name.name == "None";
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(v)) {
+    auto* callee = llvm::dyn_cast<ast::NameExpr>(c->callee);
+    literal = callee && callee->name.name == "Some" && c->args.size() == 1 &&
+              (llvm::isa<ast::IntLit>(c->args[0]) || llvm::isa<ast::FloatLit>(c->args[0]) ||
+               llvm::isa<ast::BoolLit>(c->args[0]) || llvm::isa<ast::StringLit>(c->args[0]));
+  }
+  if (!literal) {
+    diags_.report(DiagId::EnvDefaultNotLiteral, v->range(), d->name.name.str())
+        .help("the default is written into the executable's `--help`; compute derived values in `on_start`");
+    return;
+  }
+  const Ty* vt = checkExpr(v);
+  expectType(vt, t, v->range(), fmt::format("the default of env `{}`", d->name.name.str()), d->type->range(),
+             "the type is declared here");
+}
+
+void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
+  if (!sm.db || sm.db->decl != db || !db->config) return;
+  static const OptionSpec kDbOptions[] = {
+      {"path", "", OptionSpec::Kind::String},
+      {"database", "path", OptionSpec::Kind::String},
+      {"adapter", "", OptionSpec::Kind::String},
+  };
+  auto entries = checkOptions(db->config, "`db`", kDbOptions);
+  if (const ast::ObjectEntry* a = entries.lookup("adapter")) {
+    if (auto* s = llvm::dyn_cast<ast::StringLit>(a->value)) {
+      if (s->value != "sqlite") diags_.report(DiagId::DbAdapter, s->range(), s->value.str());
+      sm.db->adapter = s->value.str();
+    }
+  }
+  if (const ast::ObjectEntry* p = entries.lookup("path"))
+    if (auto* s = llvm::dyn_cast<ast::StringLit>(p->value)) sm.db->path = s->value.str();
+}
+
+void Checker::checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max) {
+  if (found >= min && found <= max) return;
+  std::string expected = min == max ? fmt::format("{}", min) : fmt::format("{} or {}", min, max);
+  diags_.report(DiagId::HandlerParamCount, at, what, expected, found);
+}
+
+void Checker::checkHook(ServerModel& sm, const ast::HookDecl* hook) {
+  HookModel hm;
+  hm.decl = hook;
+  hm.params = makeParams(hook->params, fmt::format("`{}`", hookName(hook->hook)));
+  SourceRange kw{hook->range().begin, hook->range().begin + static_cast<uint32_t>(strlen(hookName(hook->hook)))};
+  if (hook->hook == ast::HookDecl::Hook::Error) {
+    if (hook->fn_form) checkHandlerParamCount(kw, "`on_error`", hook->params.size(), 2, 3);
+  } else {
+    checkHandlerParamCount(kw, fmt::format("`{}`", hookName(hook->hook)), hook->params.size(), 0, 0);
+  }
+  pushScope(Scope::Kind::Function);
+  for (size_t i = 0; i < hm.params.size(); ++i) {
+    Symbol* p = declareLocal(hook->params[i]->name, SymbolKind::Param, hm.params[i].type, hook->params[i], false, false);
+    (void)p;
+  }
+  const Ty* saved = cur_return_;
+  cur_return_ = nullptr;
+  cur_fn_name_ = hookName(hook->hook);
+  if (hook->body) checkBlock(hook->body);
+  cur_return_ = saved;
+  popScope();
+  sm.hooks.push_back(std::move(hm));
+}
+
+void Checker::checkFunctionBody(const FunctionModel* fn) {
+  const ast::FnDecl* d = fn->decl;
+  if (auto* bg = llvm::dyn_cast<ast::BackgroundFnDecl>(d)) checkBackgroundOptions(bg);
+  if (fn->kind == SymbolKind::Middleware) {
+    checkHandlerParamCount(d->name.empty() ? SourceRange{d->range().begin, d->range().begin + 10} : d->name.range,
+                           d->name.empty() ? std::string("`middleware fn`") : fmt::format("`middleware fn {}`", d->name.name.str()),
+                           d->params.size(), 2, 2);
+  }
+  pushScope(Scope::Kind::Function);
+  for (size_t i = 0; i < fn->params.size(); ++i) {
+    const ast::Param* p = d->params[i];
+    if (p->default_value) expectType(checkExpr(p->default_value), fn->params[i].type, p->default_value->range(),
+                                     fmt::format("the default of parameter `{}`", p->name.name.str()));
+    declareLocal(p->name, SymbolKind::Param, fn->params[i].type, p, false, false);
+  }
+  const Ty* saved = cur_return_;
+  std::string saved_name = cur_fn_name_;
+  cur_return_ = fn->annotated_result ? fn->result : nullptr;
+  cur_fn_name_ = fn->name.str();
+  if (d->body) {
+    const Ty* t = checkBlock(d->body);
+    const ast::Expr* last = d->body->resultExpr();
+    if (cur_return_ && last)
+      expectType(t, cur_return_, last->range(), fmt::format("the result of `{}`", fn->name.str()), d->return_type->range(),
+                 "the return type is declared here");
+  }
+  cur_return_ = saved;
+  cur_fn_name_ = saved_name;
+  popScope();
+}
+
+}  // namespace lux

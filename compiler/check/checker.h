@@ -1,0 +1,181 @@
+// The checker's internal state, shared by the check_*.cpp files (one construct each).
+// Entry point: Checker::run (called by checkProgram in check.cpp). Passes, in order:
+//   1. declare: shared and top-level types, functions, bindings; then every server's names
+//      (all servers first, so a use of another server's name can say where it is declared);
+//   2. resolve signatures and type bodies;
+//   3. check bodies and server constructs (routes, jobs, schedules, events, services, env, db);
+//   4. program-wide checks (events published and subscribed).
+// Scopes: global (shared + top level) ← server ← function ← blocks. Built-ins come after the
+// scope chain, so a user's `fn len` wins.
+#pragma once
+
+#include <llvm/ADT/StringMap.h>
+#include <llvm/ADT/StringSet.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ast/ast.h"
+#include "check/model.h"
+#include "diag/diag.h"
+
+namespace lux {
+
+struct Scope {
+  enum class Kind : uint8_t { Global, Server, Function, Block };
+  Kind kind = Kind::Block;
+  Scope* parent = nullptr;
+  llvm::StringMap<Symbol*> names;
+  std::vector<Symbol*> locals;  // every local declared here, for the unused-variable warning
+};
+
+// An argument as the call checker sees it: the expression (null for a piped value that has
+// none of its own) and its type.
+struct ArgInfo {
+  const ast::Expr* expr;
+  const Ty* type;
+  SourceRange range;
+};
+
+class Checker {
+ public:
+  Checker(const ast::Program& program, const SourceFile& file, DiagEngine& diags, CheckedProgram& model);
+  void run();
+
+  // --- scopes and symbols (check_scope.cpp) -----------------------------------------------
+  Symbol* newSymbol(SymbolKind kind, llvm::StringRef name, SourceRange range, const ast::Node* decl,
+                    const Ty* type);
+  // Declares `sym` in `scope`; reports E2104 (with a note at the first) when taken.
+  bool declare(Scope& scope, Symbol* sym, const std::string& where);
+  Symbol* lookup(llvm::StringRef name, Scope** found_in = nullptr) const;
+  void pushScope(Scope::Kind kind);
+  void popScope();  // reports unused locals (W0001)
+  // A name that is not in scope: E2102 when another server declares it, else E2101/E2103.
+  void reportUnresolved(const ast::Ident& name, bool is_type);
+  // Where the current code lives, for messages: "server `api`", "shared code".
+  std::string hereName() const;
+  std::string serverLabel(int server) const;
+  std::vector<std::string_view> visibleNames(bool types_only) const;
+  // The symbol `name` in server `s`'s own scope, or null.
+  Symbol* serverSymbol(int s, llvm::StringRef name) const;
+
+  // --- declarations (check_decls.cpp) ------------------------------------------------------
+  void declareTypes(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int server);
+  void resolveTypeBodies(llvm::ArrayRef<ast::Decl*> items);
+  void declareValues(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int server);
+  FunctionModel* makeFunction(const ast::FnDecl* fn, int server);
+  std::vector<ParamModel> makeParams(llvm::ArrayRef<ast::Param*> params, const std::string& owner);
+  void checkBindingInit(Symbol* sym, const ast::VarDecl* decl);
+
+  // --- type annotations (check_type_refs.cpp) ----------------------------------------------
+  const Ty* resolveType(const ast::Type* type);
+
+  // --- servers (check_server.cpp) -----------------------------------------------------------
+  void declareServer(int index);
+  void checkServer(int index);
+  void checkEnv(EnvModel& env);
+  void checkDb(ServerModel& server, const ast::DbDecl* db);
+  void declareModel(ServerModel& server, const ast::ModelDecl* decl, Scope& scope);
+  void checkHook(ServerModel& server, const ast::HookDecl* hook);
+  void checkFunctionBody(const FunctionModel* fn);
+  void checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max);
+
+  // --- routes (check_routes.cpp) -----------------------------------------------------------
+  void checkRoute(ServerModel& server, const ast::RouteDecl* route);
+  void checkRouteDuplicates(ServerModel& server);
+  void checkHealth(ServerModel& server, const ast::HealthDecl* health);
+
+  // --- jobs (check_jobs.cpp) -----------------------------------------------------------------
+  void checkBackgroundOptions(const ast::BackgroundFnDecl* fn);
+  const Ty* checkSpawnJob(const ast::CallExpr* call, const std::vector<ArgInfo>& args);
+
+  // --- schedules (check_cron.cpp) --------------------------------------------------------
+  void checkSchedule(ServerModel& server, const ast::ScheduleDecl* schedule);
+
+  // --- events (check_events.cpp) -----------------------------------------------------------
+  void checkSubscribe(ServerModel& server, const ast::SubscribeDecl* sub);
+  void notePublish(const ast::CallExpr* call, const std::vector<ArgInfo>& args);
+  void checkEvents();
+
+  // --- services (check_services.cpp) ------------------------------------------------------
+  void declareService(ServerModel& server, const ast::DiscoverDecl* decl, Scope& scope);
+  void checkService(ServiceModel& svc);
+  const Ty* checkRpcCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* svc,
+                         const std::vector<ArgInfo>& args);
+
+  // --- options blocks shared by discover, db and `background fn ... with` (check_options.cpp)
+  struct OptionSpec {
+    llvm::StringRef key;
+    llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
+    enum class Kind : uint8_t { Int, Duration, String, Object, Bool } kind;
+  };
+  // Checks keys, duplicates (either spelling) and value kinds; returns the entries by canonical key.
+  llvm::StringMap<const ast::ObjectEntry*> checkOptions(const ast::ObjectExpr* obj, const std::string& what,
+                                                      llvm::ArrayRef<OptionSpec> specs);
+  // Milliseconds of an Int (as ms) or Duration literal; -1 when not a literal.
+  double literalMillis(const ast::Expr* e) const;
+
+  // --- statements and expressions (check_stmt.cpp, check_expr.cpp, check_calls.cpp) --------
+  const Ty* checkBlock(const ast::BlockExpr* block, bool new_scope = true);
+  void checkStmt(const ast::Stmt* stmt);
+  void checkAssign(const ast::AssignStmt* stmt);
+  Symbol* declareLocal(const ast::Ident& name, SymbolKind kind, const Ty* type, const ast::Node* decl,
+                       bool is_mutable, bool pure_init);
+  const Ty* checkExpr(const ast::Expr* e);
+  const Ty* checkName(const ast::NameExpr* e, bool as_callee = false);
+  const Ty* checkMember(const ast::MemberExpr* e);
+  const Ty* checkBinary(const ast::BinaryExpr* e);
+  const Ty* checkRecordExpr(const ast::RecordExpr* e);
+  const Ty* checkLambda(const ast::LambdaExpr* e);
+  const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
+                      SourceRange piped_range);
+  const Ty* checkPipe(const ast::PipeExpr* e);
+  const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
+                           const std::vector<ArgInfo>& args);
+  void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
+                        const std::string& callee, const ast::Node* decl_note);
+  // E3001 when both types are known and `from` does not fit `to`.
+  bool expectType(const Ty* from, const Ty* to, SourceRange at, const std::string& what,
+                  SourceRange note_at = {}, const std::string& note = {});
+  void checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordInfo* rec, const std::string& what,
+                                bool filters);
+  static bool isPure(const ast::Expr* e);
+
+  // --- match (check_match.cpp) ---------------------------------------------------------------
+  const Ty* checkMatch(const ast::MatchExpr* e);
+  void bindPattern(const ast::Pattern* p, const Ty* subject);
+  const EnumInfo* enumOfVariant(llvm::StringRef qualifier, llvm::StringRef name) const;
+
+  // --- state ---------------------------------------------------------------------------------
+  const ast::Program& program_;
+  const SourceFile& file_;
+  DiagEngine& diags_;
+  CheckedProgram& model_;
+  TypeTable& types_;
+
+  Scope global_ = makeGlobalScope();
+  static Scope makeGlobalScope() {
+    Scope s;
+    s.kind = Scope::Kind::Global;
+    return s;
+  }
+  std::vector<std::unique_ptr<Scope>> server_scopes_;
+  std::vector<std::unique_ptr<Scope>> stack_;  // function and block scopes in use
+  Scope* cur_ = &global_;
+  int cur_server_ = -1;
+  const Ty* cur_return_ = nullptr;   // the annotated return type of the function being checked
+  std::string cur_fn_name_;
+  llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it
+  llvm::DenseMap<const ast::Node*, RecordInfo*> decl_records_;  // record types and model field lists
+  llvm::DenseMap<const ast::Node*, EnumInfo*> decl_enums_;
+  llvm::DenseMap<const ast::Node*, Symbol*> decl_aliases_;
+  llvm::DenseMap<const ast::Node*, bool> alias_busy_;
+  llvm::StringSet<> program_name_pool_;  // names the checker makes (`UserModel`)  // cycle guard while resolving an alias
+};
+
+// The source range of the characters [offset, offset+length) inside string literal `lit`
+// (quotes included in its range), or the whole literal when escapes make offsets unreliable.
+SourceRange rangeInString(const SourceFile& file, const ast::StringLit* lit, size_t offset, size_t length);
+
+}  // namespace lux

@@ -1,0 +1,223 @@
+// The checked model of a program: what the checker hands to code generation.
+// Servers with their env settings, db, models, functions, jobs, schedules, subscriptions,
+// publishes, routes (with how each handler parameter is bound), discovered services (linked to
+// the program's own server when they name one), hooks; shared types and functions; and side
+// tables from AST nodes to what they mean (name resolutions, expression types, whether a plain
+// `x = e` declares, re-binds or assigns). `dumpModel` (model_dump.cpp) prints it.
+#pragma once
+
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/StringRef.h>
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ast/ast.h"
+#include "check/builtins.h"
+#include "check/cron/cron.h"
+#include "check/types.h"
+
+namespace lux {
+
+struct FunctionModel;
+struct ModelInfo;
+struct ServiceModel;
+
+enum class SymbolKind : uint8_t {
+  Local,           // `x = e`, `let x = e`, `var x = e`, destructuring, `for x in`, `catch err`
+  Param,           // a parameter of a function, lambda, hook, handler
+  PatternBinding,  // a name bound by a `match` arm
+  Function,        // `fn` (shared or server)
+  BackgroundFn,    // `background fn`
+  Middleware,      // `middleware fn`
+  Binding,         // a shared or server-level `x = e` / `var x = e`
+  Env,             // `env NAME: T`
+  Model,           // a model accessor: `User` and `UserModel` for `model User`
+  Service,         // `discover "name"`
+  Type,            // a record, enum or alias name
+  Variant,         // an enum variant used as a value (`Warning`, `Circle(2.0)`)
+  Module,          // `Date`, `JSON`, `Process`, `mail`, `db`
+  Builtin,         // a global built-in function (`len`, `spawn_job`, ...)
+  OptionCtor,      // `Some`, `None`, `Ok`, `Err`
+};
+
+const char* symbolKindName(SymbolKind kind);
+
+struct Symbol {
+  SymbolKind kind = SymbolKind::Local;
+  llvm::StringRef name;
+  SourceRange range;               // the declaring name (empty for built-ins)
+  const ast::Node* decl = nullptr;  // the declaring node, when there is one
+  const Ty* type = nullptr;         // the binding's type (Dynamic when unknown)
+  int server = -1;                  // declaring server; -1 shared, top level or built-in
+  bool is_mutable = false;
+  bool rebindable = false;  // a plain `x = e`: a later `x = e` in the same block re-binds it
+  bool pure_init = false;   // its initializer has no effect (unused-variable warning applies)
+  uint32_t reads = 0;
+  const FunctionModel* fn = nullptr;
+  const ModelInfo* model = nullptr;
+  const ServiceModel* service = nullptr;
+  const EnumInfo* enum_info = nullptr;
+  const VariantInfo* variant = nullptr;
+  const RecordInfo* record = nullptr;
+  const Builtin* builtin = nullptr;
+};
+
+struct ParamModel {
+  llvm::StringRef name;
+  const Ty* type = nullptr;  // Dynamic when not annotated
+  bool annotated = false;
+  bool has_default = false;
+  SourceRange range;
+};
+
+struct FunctionModel {
+  const ast::FnDecl* decl = nullptr;
+  llvm::StringRef name;
+  std::vector<ParamModel> params;
+  const Ty* result = nullptr;  // Dynamic when not annotated
+  bool annotated_result = false;
+  int server = -1;
+  SymbolKind kind = SymbolKind::Function;  // Function, BackgroundFn or Middleware
+  int minArgs() const {
+    int n = 0;
+    for (const ParamModel& p : params) n += p.has_default ? 0 : 1;
+    return n;
+  }
+  int maxArgs() const { return static_cast<int>(params.size()); }
+};
+
+struct EnvModel {
+  const ast::EnvDecl* decl = nullptr;
+  llvm::StringRef name;
+  const Ty* type = nullptr;
+  std::string default_text;  // the default as written; empty when required
+};
+
+struct DbModel {
+  const ast::DbDecl* decl = nullptr;
+  std::string adapter = "sqlite";
+  std::string path;  // `path:` or `database:`
+};
+
+struct ModelInfo {
+  const ast::ModelDecl* decl = nullptr;
+  llvm::StringRef name;
+  const RecordInfo* record = nullptr;  // fields (from the shared type or the model's own list)
+  bool from_type = false;              // `model User` over `type User`
+  int server = -1;
+};
+
+struct ScheduleModel {
+  const ast::ScheduleDecl* decl = nullptr;
+  std::string name;  // the fn name or the "name" string; empty for `schedule "cron" fn() {}`
+  std::string cron;  // as written; empty for `every`
+  std::optional<cron::CronSpec> spec;
+  double interval_ms = 0;  // `every` form
+};
+
+struct SubscribeModel {
+  const ast::SubscribeDecl* decl = nullptr;
+  std::string event;
+  const Ty* payload = nullptr;
+  int server = -1;
+};
+
+struct PublishSite {
+  const ast::CallExpr* call = nullptr;
+  std::string event;  // empty when the name is not a literal
+  bool literal = false;
+  const Ty* payload = nullptr;
+  int server = -1;
+};
+
+enum class ParamSource : uint8_t { Path, Query, Body, BodyOrQuery, Request, Response };
+const char* paramSourceName(ParamSource s);
+
+struct RouteParamBinding {
+  llvm::StringRef name;
+  const Ty* type = nullptr;
+  ParamSource source = ParamSource::Query;
+};
+
+struct RouteModel {
+  const ast::RouteDecl* decl = nullptr;
+  std::string method;
+  std::string path;
+  std::vector<std::string> path_params;
+  const FunctionModel* handler = nullptr;  // null for a lambda handler
+  std::vector<RouteParamBinding> bindings;
+  bool requires_auth = false;
+};
+
+struct ServiceModel {
+  const ast::DiscoverDecl* decl = nullptr;
+  std::string name;
+  std::string url;
+  std::string health;
+  int64_t failure_threshold = 5;
+  double timeout_ms = 0;        // 0: the runtime's default
+  double reset_timeout_ms = 0;  // 0: the runtime's default
+  int64_t half_open_requests = 1;
+  double health_interval_ms = 0;
+  int target_server = -1;  // the program's server of that name, if any
+  int server = -1;
+};
+
+struct HookModel {
+  const ast::HookDecl* decl = nullptr;
+  std::vector<ParamModel> params;
+};
+
+struct ServerModel {
+  const ast::ServerBlock* decl = nullptr;
+  std::string name;  // empty for the unnamed server
+  std::vector<EnvModel> env;
+  std::optional<DbModel> db;
+  bool has_auth = false;
+  std::vector<const ModelInfo*> models;
+  std::vector<const FunctionModel*> functions;  // fn, background fn, middleware, in source order
+  std::vector<const Symbol*> bindings;
+  std::vector<ScheduleModel> schedules;
+  std::vector<SubscribeModel> subscriptions;
+  std::vector<PublishSite> publishes;
+  std::vector<RouteModel> routes;
+  std::vector<const ServiceModel*> services;
+  std::vector<HookModel> hooks;
+  std::string health_path;
+  std::string displayName() const { return name.empty() ? "the unnamed server" : "server `" + name + "`"; }
+};
+
+// What a plain `x = e` does (code generation emits a declaration or an assignment).
+enum class AssignKind : uint8_t { Declare, Rebind, Assign };
+
+struct CheckedProgram {
+  CheckedProgram() : builtins(types) {}
+  ~CheckedProgram() = default;
+  CheckedProgram(const CheckedProgram&) = delete;
+  CheckedProgram& operator=(const CheckedProgram&) = delete;
+
+  TypeTable types;
+  Builtins builtins;
+  std::deque<Symbol> symbols;
+  std::deque<FunctionModel> function_store;
+  std::deque<ModelInfo> model_store;
+  std::deque<ServiceModel> service_store;
+
+  std::vector<const RecordInfo*> records;  // shared first, then per server, in source order
+  std::vector<const EnumInfo*> enums;
+  std::vector<const FunctionModel*> shared_functions;
+  std::vector<const Symbol*> shared_bindings;
+  std::vector<ServerModel> servers;
+  std::vector<PublishSite> shared_publishes;  // publishes in shared functions
+
+  // NameExpr (and route handler) → the symbol it names.
+  llvm::DenseMap<const ast::Node*, const Symbol*> resolved;
+  // Expression → its type, where the checker knows it (absent means Dynamic).
+  llvm::DenseMap<const ast::Node*, const Ty*> expr_types;
+  llvm::DenseMap<const ast::Node*, AssignKind> assigns;
+};
+
+}  // namespace lux

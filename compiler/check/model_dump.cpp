@@ -1,0 +1,150 @@
+// dumpModel: the checked model as deterministic text (`luxc check --dump-model`), one item per
+// line, indented by nesting, positions as line:col, in source order within fixed sections.
+#include <fmt/format.h>
+
+#include <map>
+#include <ostream>
+#include <set>
+
+#include "check/check.h"
+
+namespace lux {
+
+namespace {
+
+std::string pos(const SourceFile& f, SourceRange r) {
+  LineCol lc = f.lineCol(r.begin);
+  return fmt::format("{}:{}", lc.line, lc.column);
+}
+
+std::string params(const std::vector<ParamModel>& ps) {
+  std::string s = "(";
+  for (size_t i = 0; i < ps.size(); ++i) {
+    s += (i ? ", " : "") + ps[i].name.str();
+    if (ps[i].annotated) s += ": " + typeName(ps[i].type);
+    if (ps[i].has_default) s += " = ...";
+  }
+  return s + ")";
+}
+
+std::string ms(double v) { return v > 0 ? fmt::format("{}ms", static_cast<long long>(v)) : std::string("default"); }
+
+void dumpRecord(std::ostream& out, const SourceFile& f, const RecordInfo* r, const char* indent) {
+  out << indent << (r->is_model ? "record (model) " : "record ") << r->name.str() << " " << pos(f, r->range) << "\n";
+  for (const FieldInfo& fi : r->fields)
+    out << indent << "  field " << fi.name.str() << ": " << typeName(fi.type) << (fi.has_default ? " (default)" : "") << "\n";
+}
+
+void dumpFunction(std::ostream& out, const SourceFile& f, const FunctionModel* fn) {
+  const char* kind = fn->kind == SymbolKind::BackgroundFn ? "background fn" : fn->kind == SymbolKind::Middleware ? "middleware fn" : "fn";
+  out << "    " << kind << " " << (fn->name.empty() ? "<anonymous>" : fn->name.str()) << params(fn->params);
+  if (fn->annotated_result) out << " -> " << typeName(fn->result);
+  out << " " << pos(f, fn->decl->range()) << "\n";
+}
+
+}  // namespace
+
+void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) {
+  out << "program\n";
+  out << "  shared\n";
+  for (const RecordInfo* r : m.records)
+    if (r->server < 0) dumpRecord(out, f, r, "    ");
+  for (const EnumInfo* e : m.enums) {
+    if (e->server >= 0) continue;
+    out << "    enum " << e->name.str() << " " << pos(f, e->range) << "\n";
+    for (const VariantInfo& v : e->variants) {
+      out << "      variant " << v.name.str();
+      if (!v.payload.empty()) {
+        out << "(";
+        for (size_t i = 0; i < v.payload.size(); ++i) out << (i ? ", " : "") << typeName(v.payload[i]);
+        out << ")";
+      }
+      out << "\n";
+    }
+  }
+  for (const FunctionModel* fn : m.shared_functions) dumpFunction(out, f, fn);
+  for (const Symbol* b : m.shared_bindings)
+    out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
+
+  for (size_t si = 0; si < m.servers.size(); ++si) {
+    const ServerModel& s = m.servers[si];
+    out << "  server " << (s.name.empty() ? std::string("(unnamed)") : "\"" + s.name + "\"") << " " << pos(f, s.decl->range()) << "\n";
+    for (const EnvModel& e : s.env)
+      out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
+    if (s.db) out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
+    if (s.has_auth) out << "    auth\n";
+    if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
+    for (const RecordInfo* r : m.records)
+      if (r->server == static_cast<int>(si) && !r->is_model) dumpRecord(out, f, r, "    ");
+    for (const ModelInfo* mi : s.models) {
+      out << "    model " << mi->name.str() << " " << pos(f, mi->decl->range());
+      if (!mi->record) {
+        out << " (no fields)\n";
+        continue;
+      }
+      out << (mi->from_type ? " (fields of type " + mi->record->name.str() + ")" : std::string()) << "\n";
+      for (const FieldInfo& fi : mi->record->fields) out << "      field " << fi.name.str() << ": " << typeName(fi.type) << "\n";
+    }
+    for (const Symbol* b : s.bindings)
+      out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
+    for (const FunctionModel* fn : s.functions) dumpFunction(out, f, fn);
+    for (const HookModel& h : s.hooks) {
+      const char* name = h.decl->hook == ast::HookDecl::Hook::Start ? "on_start" : h.decl->hook == ast::HookDecl::Hook::Stop ? "on_stop" : "on_error";
+      out << "    hook " << name << params(h.params) << " " << pos(f, h.decl->range()) << "\n";
+    }
+    for (const ScheduleModel& sc : s.schedules) {
+      out << "    schedule " << (sc.name.empty() ? std::string("<anonymous>") : sc.name);
+      if (!sc.cron.empty()) {
+        out << " cron \"" << sc.cron << "\"";
+        if (sc.spec) out << " (" << (sc.spec->has_seconds ? "6" : "5") << " fields: " << cron::describeCron(*sc.spec) << ")";
+        else out << " (invalid)";
+      } else {
+        out << " every " << ms(sc.interval_ms);
+      }
+      out << " " << pos(f, sc.decl->range()) << "\n";
+    }
+    for (const SubscribeModel& sub : s.subscriptions)
+      out << "    subscribe \"" << sub.event << "\" payload " << typeName(sub.payload) << " " << pos(f, sub.decl->range()) << "\n";
+    for (const PublishSite& p : s.publishes)
+      out << "    publish " << (p.literal ? "\"" + p.event + "\"" : std::string("<computed>")) << " payload "
+          << typeName(p.payload) << " " << pos(f, p.call->range()) << "\n";
+    for (const RouteModel& r : s.routes) {
+      out << "    route " << r.method << " \"" << r.path << "\" => "
+          << (r.handler ? r.handler->name.str() : std::string("<lambda>")) << (r.requires_auth ? " with auth" : "") << " "
+          << pos(f, r.decl->range()) << "\n";
+      for (const RouteParamBinding& b : r.bindings)
+        out << "      param " << b.name.str() << ": " << typeName(b.type) << " from " << paramSourceName(b.source) << "\n";
+    }
+    for (const ServiceModel* svc : s.services) {
+      out << "    discover \"" << svc->name << "\" url \"" << svc->url << "\"";
+      if (svc->target_server >= 0) out << " (server of this program)";
+      out << " failure_threshold " << svc->failure_threshold << " reset_timeout " << ms(svc->reset_timeout_ms) << " timeout "
+          << ms(svc->timeout_ms) << " half_open_requests " << svc->half_open_requests;
+      if (!svc->health.empty()) out << " health \"" << svc->health << "\"";
+      out << " " << pos(f, svc->decl->range()) << "\n";
+    }
+  }
+
+  // Events across the program.
+  std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> events;
+  auto label = [&](int server) { return server < 0 ? std::string("shared") : m.servers[server].name.empty() ? std::string("(unnamed)") : m.servers[server].name; };
+  for (const ServerModel& s : m.servers) {
+    for (const PublishSite& p : s.publishes)
+      if (p.literal) events[p.event].first.insert(label(p.server));
+    for (const SubscribeModel& sub : s.subscriptions) events[sub.event].second.insert(label(sub.server));
+  }
+  for (const PublishSite& p : m.shared_publishes)
+    if (p.literal) events[p.event].first.insert("shared");
+  out << "  events\n";
+  for (const auto& [ev, who] : events) {
+    out << "    event \"" << ev << "\" published by [";
+    size_t i = 0;
+    for (const std::string& s : who.first) out << (i++ ? ", " : "") << s;
+    out << "] subscribed by [";
+    i = 0;
+    for (const std::string& s : who.second) out << (i++ ? ", " : "") << s;
+    out << "]\n";
+  }
+}
+
+}  // namespace lux

@@ -1,0 +1,142 @@
+// The checker's semantic types: interned `Ty` values (compare by pointer), the record and enum
+// descriptions they point at, and the gradual compatibility rule.
+// Entry points: TypeTable (get/array/option/result/fn/record/enumTy, str), isAssignable.
+// `Dynamic` is the type of whatever the checker cannot see (an untyped parameter, a JSON value);
+// a mismatch is reported only when both sides are known (docs/diagnostics.md, E3001).
+#pragma once
+
+#include <llvm/ADT/StringRef.h>
+
+#include <deque>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "diag/source.h"
+
+namespace lux::ast {
+class Decl;
+class EnumVariant;
+}  // namespace lux::ast
+
+namespace lux {
+
+enum class TyKind : uint8_t {
+  Dynamic,   // unknown: never reported
+  Unit,      // no useful value (`print(...)`)
+  Int,
+  Float,
+  Bool,
+  String,
+  Duration,  // `30.seconds`, `x.hours`
+  Object,    // an anonymous object literal `{ a: 1 }`
+  Array,     // [elem]
+  Option,    // Option<elem>
+  Result,    // Result<elem, err>
+  Fn,        // fn(params) -> result
+  Record,    // a `type T { fields }` or a model's record
+  Enum,      // a `type T { A, B(x) }`
+};
+
+struct Ty;
+
+struct FieldInfo {
+  llvm::StringRef name;
+  const Ty* type = nullptr;
+  SourceRange range;
+  bool has_default = false;
+};
+
+struct RecordInfo {
+  llvm::StringRef name;
+  SourceRange range;  // the name's range in its declaration
+  std::vector<FieldInfo> fields;
+  int server = -1;      // -1: shared (visible everywhere); else the declaring server's index
+  bool is_model = false;  // declared by `model Name { fields }` (has an implicit `id: Int`)
+
+  const FieldInfo* field(llvm::StringRef n) const {
+    for (const FieldInfo& f : fields)
+      if (f.name == n) return &f;
+    return nullptr;
+  }
+};
+
+struct VariantInfo {
+  llvm::StringRef name;
+  SourceRange range;
+  std::vector<const Ty*> payload;          // positional payload types
+  std::vector<llvm::StringRef> payload_names;  // empty names for positional payloads
+};
+
+struct EnumInfo {
+  llvm::StringRef name;
+  SourceRange range;
+  std::vector<VariantInfo> variants;
+  int server = -1;
+
+  const VariantInfo* variant(llvm::StringRef n) const {
+    for (const VariantInfo& v : variants)
+      if (v.name == n) return &v;
+    return nullptr;
+  }
+};
+
+struct Ty {
+  TyKind kind = TyKind::Dynamic;
+  const Ty* elem = nullptr;             // Array/Option element, Result ok type, Fn result
+  const Ty* err = nullptr;              // Result error type
+  std::vector<const Ty*> params;        // Fn parameter types
+  const RecordInfo* record = nullptr;   // Record
+  const EnumInfo* enum_info = nullptr;  // Enum
+
+  bool isDynamic() const { return kind == TyKind::Dynamic; }
+  bool isNumeric() const { return kind == TyKind::Int || kind == TyKind::Float; }
+  bool isScalar() const {
+    return kind == TyKind::Int || kind == TyKind::Float || kind == TyKind::Bool || kind == TyKind::String;
+  }
+};
+
+// Owns and interns types: structurally equal types are the same pointer.
+class TypeTable {
+ public:
+  TypeTable();
+  TypeTable(const TypeTable&) = delete;
+  TypeTable& operator=(const TypeTable&) = delete;
+
+  const Ty* get(TyKind simple) const;  // Dynamic, Unit, Int, Float, Bool, String, Duration, Object
+  const Ty* dynamic() const { return get(TyKind::Dynamic); }
+  const Ty* array(const Ty* elem);
+  const Ty* option(const Ty* elem);
+  const Ty* result(const Ty* ok, const Ty* err);
+  const Ty* fn(const std::vector<const Ty*>& params, const Ty* result);
+  const Ty* record(const RecordInfo* info);
+  const Ty* enumTy(const EnumInfo* info);
+
+  // Owned record/enum descriptions (stable addresses).
+  RecordInfo* newRecord() { return &records_.emplace_back(); }
+  EnumInfo* newEnum() { return &enums_.emplace_back(); }
+
+ private:
+  using Key = std::tuple<int, const Ty*, const Ty*, const void*, std::vector<const Ty*>>;
+  const Ty* intern(Ty t);
+  std::deque<Ty> storage_;
+  std::map<Key, const Ty*> interned_;
+  const Ty* simple_[8] = {};
+  std::deque<RecordInfo> records_;
+  std::deque<EnumInfo> enums_;
+};
+
+// How a type is written in Lux: `Int`, `[String]`, `Option<Alert>`, `fn(Int) -> String`; `Any`
+// for Dynamic.
+std::string typeName(const Ty* t);
+
+// Gradual compatibility: may a value of type `from` be used where `to` is expected? True when
+// either side is (or contains, in the same position) Dynamic; Int widens to Float; a value of
+// type T fits Option<T>; an object literal fits a record (its fields are checked separately).
+bool isAssignable(const Ty* from, const Ty* to);
+
+// The type both `a` and `b` fit (for the arms of a `match` or `if`), or Dynamic.
+const Ty* joinTypes(TypeTable& types, const Ty* a, const Ty* b);
+
+}  // namespace lux
