@@ -24,9 +24,10 @@ constexpr long long kNoLimit = std::numeric_limits<long long>::max();
 constexpr long long kMinInstant = daysFromCivil(1, 1, 1) * kSecondsPerDay;
 constexpr long long kMaxInstant = daysFromCivil(kMaxCronYear + 1, 1, 1) * kSecondsPerDay;
 
-// A daylight-saving change repeats or skips at most this much wall time; a transition further
-// back than this cannot make the current local time a repeat. Real zones stay under 2 hours.
-constexpr long long kMaxDstShift = kSecondsPerDay;
+// How far back to look for the offset change that made a wall time repeated or skipped. Real
+// changes shift the clock by at most a day (Samoa skipped 2011-12-30 whole) and one zone's
+// changes are more than a day apart, so the offset a day earlier is the one before the change.
+constexpr long long kChangeWindow = kSecondsPerDay;
 
 template <std::size_t N>
 int nextBit(const std::bitset<N>& bits, int from) {
@@ -108,9 +109,9 @@ std::optional<TimePoint> nextFireTime(const CronSpec& spec, TimePoint after, con
     // `after` may sit just before or just after a forward change whose skipped wall times,
     // shifted past the gap, still lie ahead of it.
     const long long o = offsetAt(zone, t0 + 1);
-    const long long before = offsetAt(zone, t0 + 1 - kMaxDstShift);
+    const long long before = offsetAt(zone, t0 + 1 - kChangeWindow);
     if (before < o) {
-      const auto change = zone.nextTransition(TimePoint(std::chrono::seconds(t0 + 1 - kMaxDstShift)));
+      const auto change = zone.nextTransition(TimePoint(std::chrono::seconds(t0 + 1 - kChangeWindow)));
       if (change) {
         const long long at = change->time_since_epoch().count();
         if (auto local = nextLocalMatch(spec, std::max(at + before, t0 + 1 + before), at + o)) pending = *local - before;
@@ -130,7 +131,7 @@ std::optional<TimePoint> nextFireTime(const CronSpec& spec, TimePoint after, con
       const long long t = *local - o;
       if (wall) {
         // A repeated wall time (after the clocks went back) fired at its first occurrence.
-        const long long earlier_offset = offsetAt(zone, t - kMaxDstShift);
+        const long long earlier_offset = offsetAt(zone, t - kChangeWindow);
         if (earlier_offset > o && offsetAt(zone, *local - earlier_offset) == earlier_offset) {
           const auto back = zone.nextTransition(TimePoint(std::chrono::seconds(*local - earlier_offset)));
           local_from = std::max(*local + 1, back ? back->time_since_epoch().count() + earlier_offset : *local + 1);

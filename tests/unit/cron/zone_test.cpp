@@ -283,3 +283,15 @@ TEST_CASE("across DST changes, agrees with a naive model of the documented rules
     }
   }
 }
+
+TEST_CASE("a whole skipped day: Samoa's 2011-12-30 (skipped without tzdata)") {
+  auto apia = loadZone("Pacific/Apia");
+  if (!apia) {
+    WARN("no Pacific/Apia in /usr/share/zoneinfo; skipped");
+    return;
+  }
+  // Local noon on Dec 28 and 29 (UTC-10), then Dec 31 (UTC+14); Dec 30's noon, shifted by the
+  // day-long gap, is Dec 31's noon and fires once.
+  CHECK(fires(spec("0 12 * * *"), "2011-12-28 00:00:00", 4, *apia) ==
+        S{"2011-12-28 22:00:00", "2011-12-29 22:00:00", "2011-12-30 22:00:00", "2011-12-31 22:00:00"});
+}
