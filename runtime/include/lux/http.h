@@ -77,7 +77,7 @@ class Request {
   std::string id;            // request id: validated incoming X-Request-Id, else generated
   std::string remote_addr;
   TraceContext trace;
-  Value locals = Value::MakeObject();  // request-scoped storage (`__getLocals()`)
+  Value locals;  // request-scoped storage (`__getLocals()`, rt::Locals()); null until first use
 
   std::optional<std::string> Header(std::string_view name) const;
   std::optional<std::string> Param(std::string_view name) const;

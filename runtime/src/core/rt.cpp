@@ -19,7 +19,10 @@ const std::string& RequestId() {
 }
 
 Value& Locals() {
-  if (Request* r = CurrentRequest()) return r->locals;
+  if (Request* r = CurrentRequest()) {
+    if (r->locals.IsNull()) r->locals = Value::MakeObject();  // created on first use
+    return r->locals;
+  }
   thread_local Value outside = Value::MakeObject();
   return outside;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -27,9 +28,14 @@ namespace lux {
 
 namespace server {
 
+// Per-connection state the worker's tick inspects. Deadlines are plain time points checked
+// every kTickInterval instead of Asio timers re-armed per request (which cost a timer-queue
+// update and often a timerfd syscall on each of the 2-3 I/O steps of every request).
 struct ConnState {
   boost::beast::tcp_stream* stream = nullptr;
-  bool idle = false;  // waiting for the first byte of a request
+  bool idle = false;       // waiting for the first byte of a request
+  bool timed_out = false;  // the tick cancelled the pending I/O
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct Worker {

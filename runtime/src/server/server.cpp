@@ -36,8 +36,10 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// How often workers flush buffered log lines.
-constexpr std::chrono::milliseconds kLogFlushInterval{100};
+// How often workers flush buffered log lines and check connection deadlines: the resolution
+// of read/keep-alive timeouts.
+constexpr std::chrono::milliseconds kTickInterval{100};
+using Clock = std::chrono::steady_clock;
 
 Response SimpleError(int status, const char* message, const std::string& request_id) {
   Value body = Value::MakeObject();
@@ -115,17 +117,17 @@ class Session {
       if (app_.draining.load(std::memory_order_relaxed)) return;
       if (buf_.size() == 0) {
         state_.idle = true;
-        stream_.expires_after(o.keep_alive_timeout);
+        state_.deadline = Clock::now() + o.keep_alive_timeout;
         std::size_t n = stream_.async_read_some(buf_.prepare(4096), yield[ec]);
         state_.idle = false;
         if (ec) return;
         buf_.commit(n);
       }
-      auto t0 = std::chrono::steady_clock::now();
+      auto t0 = Clock::now();
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
       parser.body_limit(o.max_body_bytes);
-      stream_.expires_after(o.read_timeout);
+      state_.deadline = t0 + o.read_timeout;
       bhttp::async_read_header(stream_, buf_, parser, yield[ec]);
       if (!ec && !parser.is_done()) {
         auto expect = parser.get()[bhttp::field::expect];
@@ -135,11 +137,11 @@ class Session {
         }
         if (!ec) bhttp::async_read(stream_, buf_, parser, yield[ec]);
       }
+      state_.deadline = Clock::time_point::max();
       if (ec) {
         ReadFailed(ec, yield, t0);
         return;
       }
-      stream_.expires_never();
 
       bhttp::request<bhttp::string_body> hreq = parser.release();
       bool keep_alive = hreq.keep_alive();
@@ -183,14 +185,14 @@ class Session {
     boost::system::error_code ec;
     bhttp::response<bhttp::string_body> msg;
     FillMessage(msg, res, request_id, keep_alive);
-    stream_.expires_after(app_.opts.read_timeout);  // a client that never reads cannot pin us
+    state_.deadline = Clock::now() + app_.opts.read_timeout;  // a client that never reads cannot pin us
     if (head) {
       bhttp::response_serializer<bhttp::string_body> sr(msg);
       bhttp::async_write_header(stream_, sr, yield[ec]);
     } else {
       bhttp::async_write(stream_, msg, yield[ec]);
     }
-    stream_.expires_never();
+    state_.deadline = Clock::time_point::max();
     return !ec;
   }
 
@@ -213,7 +215,7 @@ class Session {
     } else if (ec == bhttp::error::header_limit) {
       status = 431;
       message = "request headers too large";
-    } else if (ec == beast::error::timeout) {
+    } else if (state_.timed_out) {
       status = 408;
       message = "request timeout";
     } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
@@ -224,10 +226,7 @@ class Session {
     if (!status) return;  // peer closed or reset
     std::string id = core::NewRequestId();
     Response res = SimpleError(status, message, id);
-    if (status == 408) {
-      // The socket timed out; give it a short, fresh deadline to take the 408.
-      stream_.expires_after(std::chrono::milliseconds(500));
-    }
+    state_.timed_out = false;
     core::Log(LogLevel::kWarn, "bad request", {{"remote", remote_}, {"status", status}, {"error", ec.message()}, {"request_id", id}});
     Write(res, id, false, false, yield);
     AccessLog("-", "-", status, t0, id);
@@ -300,9 +299,18 @@ void App::Impl::DoAccept() {
 }
 
 void App::Impl::Tick(server::Worker& w) {
-  w.tick.expires_after(kLogFlushInterval);
+  w.tick.expires_after(kTickInterval);
   w.tick.async_wait([this, &w](boost::system::error_code ec) {
     core::FlushThreadLog();
+    auto now = Clock::now();
+    for (server::ConnState* c : w.conns) {
+      if (now >= c->deadline) {
+        c->timed_out = true;
+        c->deadline = Clock::time_point::max();
+        boost::system::error_code ignored;
+        c->stream->socket().cancel(ignored);
+      }
+    }
     if (!ec) Tick(w);
   });
 }
