@@ -11,7 +11,8 @@ channels { DOC }
 DOC_COMMENT   : '///' ~[\r\n]* -> channel(DOC);
 LINE_COMMENT  : '//' ~[\r\n]* -> skip;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip;
-UNTERMINATED_BLOCK_COMMENT : '/*' .*? EOF;
+// Cannot contain `*/`: otherwise, being longer, it would win over BLOCK_COMMENT.
+UNTERMINATED_BLOCK_COMMENT : '/*' ( ~[*] | '*'+ ~[*/] )* '*'* EOF;
 NL            : '\r'? '\n';
 WS            : [ \t\f\u00A0\uFEFF]+ -> skip;
 

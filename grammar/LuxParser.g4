@@ -1,6 +1,8 @@
 // Lux syntax. Read with docs/language.md, which describes every construct for users.
 // Shape rules that keep the grammar fast (SLL decides every valid program, see TOOLCHAIN.md):
-// - statements and items are separated by `sep` (NL tokens the token filter kept, or `;`);
+// - statements and items are separated by `sep` (NL tokens the token filter kept, or `;`); the
+//   grammar lets a separator be missing and the AST builder reports it (E1013), so recovery from
+//   `x = 1 y = 2` is exact;
 // - soft keywords (`db`, `model`, `health`, ...) are names everywhere except where an item starts;
 // - a `{` that starts a statement is an object literal (or a destructuring pattern before `=`),
 //   never a block: Lux has no bare block statements;
@@ -14,7 +16,7 @@ options { tokenVocab = LuxLexer; }
 
 // --- program structure -----------------------------------------------------------------------
 
-program : sep? (topItem (sep topItem)*)? sep? EOF ;
+program : sep? (topItem sep?)* EOF ;
 
 sep : (NL | SEMI)+ ;
 itemSep : (NL | SEMI | COMMA)+ ;
@@ -27,10 +29,10 @@ topItem
   | varDecl
   ;
 
-sharedBlock : SHARED LBRACE sep? (sharedItem (sep sharedItem)*)? sep? RBRACE ;
+sharedBlock : SHARED LBRACE sep? (sharedItem sep?)* RBRACE ;
 sharedItem : typeDecl | fnDecl | varDecl ;
 
-serverBlock : SERVER str? LBRACE sep? (serverItem (sep serverItem)*)? sep? RBRACE ;
+serverBlock : SERVER str? LBRACE sep? (serverItem sep?)* RBRACE ;
 
 serverItem
   : envDecl
@@ -98,7 +100,7 @@ typeExpr
 
 // --- statements ------------------------------------------------------------------------------
 
-block : LBRACE sep? (stmt (sep stmt)*)? sep? RBRACE ;
+block : LBRACE sep? (stmt sep?)* RBRACE ;
 
 stmt
   : kw=(VAR | LET) ident (COLON typeExpr)? ASSIGN expr                          # letStmt
@@ -154,7 +156,7 @@ primary
   | objectLit                                                        # objectExpr
   | FN paramList (ARROW typeExpr)? (block | expr)                    # lambdaExpr
   | IF expr block (elseIf)* (ELSE block)?                            # ifExpr
-  | MATCH expr LBRACE sep? (matchArm (itemSep matchArm)* itemSep?)? RBRACE  # matchExpr
+  | MATCH expr LBRACE itemSep? (matchArm itemSep?)* RBRACE             # matchExpr
   ;
 
 elseIf : (ELIF | ELSE IF) expr block ;

@@ -61,6 +61,8 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Ident ident(LuxParser::MemberNameContext* c);
   ast::Ident identToken(antlr4::Token* t);
   llvm::StringRef docComment(antlr4::ParserRuleContext* c);
+  // Reports items of `c` (statements, server items, arms...) written without a separator.
+  void checkSeparators(antlr4::ParserRuleContext* c);
 
   // declarations (builder_decls.cpp)
   ast::Decl* topItem(LuxParser::TopItemContext* c);
@@ -114,6 +116,8 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   const TokenFilter& filter_;
   antlr4::BufferedTokenStream& tokens_;
   ast::Expr* expr_ = nullptr;  // result slot of the expression visits
+  uint32_t expr_depth_ = 0;    // recursion guard (operator chains nest in the tree, not in ANTLR)
+  bool depth_reported_ = false;
 };
 
 }  // namespace lux::parse

@@ -2,6 +2,8 @@
 // (env, db, model, auth, fn, background fn, schedule, subscribe, hooks, middleware, routes,
 // discover, types, bindings), with `///` doc comments attached.
 #include "parse/builder.h"
+#include "parse/parse.h"
+#include "parse/syntax_errors.h"
 
 namespace lux::parse {
 
@@ -23,9 +25,30 @@ llvm::StringRef AstBuilder::docComment(antlr4::ParserRuleContext* c) {
   return ctx_.copyString(doc);
 }
 
+void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
+  bool prev_item = false;
+  for (antlr4::tree::ParseTree* child : c->children) {
+    auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
+    if (!rule) {
+      prev_item = false;  // a token: `{`, `;`...
+      continue;
+    }
+    if (dynamic_cast<LuxParser::SepContext*>(rule) || dynamic_cast<LuxParser::ItemSepContext*>(rule)) {
+      prev_item = false;
+      continue;
+    }
+    if (prev_item && rule->getStart() && !rule->exception) {
+      diags_.report(DiagId::MissingSeparator, range(rule->getStart()), describeToken(rule->getStart()))
+          .help("put each statement or item on its own line, or separate them with `;`");
+    }
+    prev_item = true;
+  }
+}
+
 Program* AstBuilder::buildProgram(LuxParser::ProgramContext* c) {
   llvm::SmallVector<Decl*, 16> items;
   if (c) {
+    checkSeparators(c);
     for (auto* item : c->topItem()) {
       if (Decl* d = topItem(item)) items.push_back(d);
     }
@@ -47,6 +70,7 @@ Decl* AstBuilder::topItem(LuxParser::TopItemContext* c) {
 }
 
 Decl* AstBuilder::sharedBlock(LuxParser::SharedBlockContext* c) {
+  checkSeparators(c);
   llvm::SmallVector<Decl*, 16> items;
   for (auto* item : c->sharedItem()) {
     Decl* d = nullptr;
@@ -67,6 +91,7 @@ Decl* AstBuilder::serverBlock(LuxParser::ServerBlockContext* c) {
     StringLit* s = constStr(c->str(), "a server name");
     if (s) name = Ident{ctx_.intern(s->value), s->range()};
   }
+  checkSeparators(c);
   llvm::SmallVector<Decl*, 32> items;
   for (auto* item : c->serverItem()) {
     if (Decl* d = serverItem(item)) {

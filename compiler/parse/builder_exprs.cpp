@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "parse/builder.h"
+#include "parse/parse.h"
 
 namespace lux::parse {
 
@@ -42,10 +43,22 @@ Ident AstBuilder::ident(LuxParser::MemberNameContext* c) {
 
 Expr* AstBuilder::expr(antlr4::ParserRuleContext* c) {
   if (!c) return nullptr;
+  if (expr_depth_ >= ParseLimits::kMaxRuleDepth) {
+    // `1 + 1 + ... + 1` nests in the tree without nesting in ANTLR's recursion: stop here so no
+    // later pass recurses deeper than the limit.
+    if (!depth_reported_) {
+      diags_.report(DiagId::NestingTooDeep, range(c), "expression", ParseLimits::kMaxRuleDepth)
+          .help("split the expression into named parts");
+      depth_reported_ = true;
+    }
+    return nullptr;
+  }
+  ++expr_depth_;
   expr_ = nullptr;
   c->accept(this);
   Expr* e = expr_;
   expr_ = nullptr;
+  --expr_depth_;
   return e;
 }
 
@@ -502,6 +515,7 @@ antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
 antlrcpp::Any AstBuilder::visitMatchExpr(LuxParser::MatchExprContext* c) {
   Expr* subject = expr(c->expr());
   if (!subject) return {};
+  checkSeparators(c);
   llvm::SmallVector<MatchArm*, 8> arms;
   for (auto* a : c->matchArm()) {
     if (a->exception) continue;

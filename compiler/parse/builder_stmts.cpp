@@ -9,6 +9,7 @@ using namespace lux::ast;
 
 BlockExpr* AstBuilder::block(LuxParser::BlockContext* c) {
   if (!c || !c->LBRACE()) return nullptr;
+  checkSeparators(c);
   llvm::SmallVector<Stmt*, 16> stmts;
   for (auto* s : c->stmt()) {
     if (Stmt* st = stmt(s)) stmts.push_back(st);

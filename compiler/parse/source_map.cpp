@@ -55,7 +55,9 @@ bool checkSourceBytes(std::string_view text, DiagEngine& diags) {
       diags.report(DiagId::InvalidUtf8, SourceRange{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)}, c)
           .help("save the file as UTF-8");
       ++errors;
-      ++i;
+      // One report per bad sequence: skip the continuation bytes that follow.
+      for (++i; i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; ++i) {
+      }
       continue;
     }
     i += len;

@@ -374,6 +374,17 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
       emitted(*t);
       return t;
     }
+    if (t->getType() == LuxLexer::STR_INTERP) {
+      // `"a {} b"`: report here, where the parser would only see a missing expression.
+      auto next = takeRaw();
+      if (next->getType() == LuxLexer::RBRACE) {
+        SourceRange r = rangeOf(*t);
+        diags_.report(DiagId::EmptyInterpolation, SourceRange{r.begin, rangeOf(*next).end})
+            .help("write `\\{` for a literal `{`");
+        continue;
+      }
+      ready_.push_front(std::move(next));
+    }
     if (!track(*t)) {
       if (fatal_) continue;
       continue;  // dropped closer
