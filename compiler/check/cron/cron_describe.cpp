@@ -78,7 +78,11 @@ std::string describeCron(const CronSpec& s) {
     std::vector<std::string> parts;
     if (s.has_seconds && !(secs.size() == 1 && secs[0] == 0)) parts.push_back(unitPhrase(secs, 60, "second"));
     const bool every_minute = mins.size() == 60;
-    if (!(every_minute && parts.size() == 1 && secs.size() < 60)) parts.push_back(unitPhrase(mins, 60, "minute"));
+    if (!(every_minute && parts.size() == 1 && secs.size() < 60)) {
+      std::string minute = unitPhrase(mins, 60, "minute");
+      if (hours.size() == 24 && minute.rfind("at minute", 0) == 0) minute += " of every hour";
+      parts.push_back(std::move(minute));
+    }
     if (hours.size() != 24) {
       const int step = evenStep(hours, 24);
       parts.push_back(step ? "every " + std::to_string(step) + " hours"

@@ -10,7 +10,7 @@ TEST_CASE("descriptions") {
   CHECK(describeCron(spec("* * * * *")) == "every minute");
   CHECK(describeCron(spec("*/30 * * * * *")) == "every 30 seconds");
   CHECK(describeCron(spec("0 */6 * * *")) == "at 00:00, 06:00, 12:00 and 18:00");
-  CHECK(describeCron(spec("0 * * * *")) == "at minute 0");
+  CHECK(describeCron(spec("0 * * * *")) == "at minute 0 of every hour");
   CHECK(describeCron(spec("@daily")) == "at 00:00");
   CHECK(describeCron(spec("0 0 29 2 *")) == "at 00:00, on day 29 of the month, in February");
   CHECK(describeCron(spec("0 0 13 * 5")) == "at 00:00, on day 13 of the month or on Friday");
@@ -19,5 +19,6 @@ TEST_CASE("descriptions") {
   CHECK(describeCron(spec("0 */2 * * *")) == "at minute 0, every 2 hours");
   CHECK(describeCron(spec("0,30 9-17 * * *")) == "every 30 minutes, past hours 09:00 through 17:00");
   CHECK(describeCron(spec("15 30 12 * * *")) == "at 12:30:15");
-  CHECK(describeCron(spec("5,7 * * * *")) == "at minutes 5 and 7");
+  CHECK(describeCron(spec("5,7 * * * *")) == "at minutes 5 and 7 of every hour");
+  CHECK(describeCron(spec("*/10 30 * * * *")) == "every 10 seconds, at minute 30 of every hour");
 }
