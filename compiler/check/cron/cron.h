@@ -1,7 +1,8 @@
 // lux_cron: cron expressions for `schedule` — parse and validate (checker), next fire time (runtime).
 // Entry points: parseCron() turns text into a CronSpec or a list of CronErrors with byte spans;
 // nextFireTime() finds the first fire instant after a given one in a TimeZone (cron_time_zone.h);
-// describeCron() renders a one-line description. Pure functions: no clock reads, no globals.
+// describeCron() renders a one-line description. Pure functions: no clock reads, no globals
+// (loadZone() in cron_time_zone.h is the one function that reads a file).
 // Syntax and semantics for users: docs/cron.md.
 #pragma once
 
@@ -12,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "cron_time_zone.h"
@@ -102,7 +102,7 @@ std::optional<TimePoint> nextFireTime(const CronSpec& spec, TimePoint after, con
 // Searches stop at this year: beyond it calendars are out of scope for a server's scheduler.
 inline constexpr int kMaxCronYear = 9999;
 
-// A one-line English description, e.g. "at 09:00 and 17:00, Monday through Friday".
+// A one-line English description, e.g. "at 09:00 and 17:00, on Monday through Friday".
 std::string describeCron(const CronSpec& spec);
 
 }  // namespace lux::cron
