@@ -295,3 +295,16 @@ TEST_CASE("a whole skipped day: Samoa's 2011-12-30 (skipped without tzdata)") {
   CHECK(fires(spec("0 12 * * *"), "2011-12-28 00:00:00", 4, *apia) ==
         S{"2011-12-28 22:00:00", "2011-12-29 22:00:00", "2011-12-30 22:00:00", "2011-12-31 22:00:00"});
 }
+
+TEST_CASE("zone limits: offsets up to 25 hours, zone files up to 1 MiB") {
+  CHECK(fixedOffsetZone(std::chrono::hours(25)));
+  CHECK(fixedOffsetZone(-std::chrono::hours(25)));
+  CHECK_FALSE(fixedOffsetZone(std::chrono::hours(25) + std::chrono::seconds(1)));
+  CHECK(posixZone("XXX-24:59:59"));
+  CHECK_FALSE(posixZone("XXX-25:00:01"));
+  // A valid file padded past the limit is refused (the padding alone would be ignored).
+  std::string big = tzif({{0, 1}}, {0, 3600}, "");
+  REQUIRE(tzifZone(big, "x"));
+  big.resize((1 << 20) + 1, '\n');
+  CHECK_FALSE(tzifZone(big, "x"));
+}
