@@ -124,7 +124,7 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
         const Ty* t = sym->type;
         if (t && t->kind == TyKind::Fn) return t->elem ? t->elem : types_.dynamic();
         if (t && !t->isDynamic()) {
-          diags_.report(DiagId::NotCallable, callee->range(), name.str(), fmt::format("a `{}`", typeName(t)))
+          diags_.report(DiagId::NotCallable, callee->range(), name.str(), fmt::format("a value of type `{}`", typeName(t)))
               .note(sym->range, fmt::format("`{}` is declared here", name.str()));
         }
         return types_.dynamic();

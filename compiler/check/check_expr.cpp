@@ -329,6 +329,7 @@ const Ty* Checker::checkRecordExpr(const ast::RecordExpr* e) {
   }
   std::vector<const ast::ObjectEntry*> seen;
   bool spread = false;
+  bool unknown = false;  // an unknown field is likely a misspelt one: then no missing-field report
   for (const ast::ObjectEntry* en : e->entries) {
     const Ty* vt = checkExpr(en->value);
     if (en->form == ast::ObjectEntry::Form::Spread) {
@@ -354,13 +355,14 @@ const Ty* Checker::checkRecordExpr(const ast::RecordExpr* e) {
       diags_.report(DiagId::UnknownField, en->key.range, rec->is_model ? "model" : "type", rec->name.str(), en->key.name.str())
           .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()))
           .didYouMean(closestMatch(en->key.name, names));
+      unknown = true;
       continue;
     }
     expectType(vt, f->type, en->value->range(), fmt::format("field `{}` of `{}`", f->name.str(), rec->name.str()), f->range,
                fmt::format("`{}` is declared `{}` here", f->name.str(), typeName(f->type)));
   }
   if (!rec) return types_.dynamic();
-  if (!spread) {
+  if (!spread && !unknown) {
     std::vector<std::string> missing;
     for (const FieldInfo& f : rec->fields) {
       if (f.has_default || f.type->kind == TyKind::Option) continue;

@@ -35,6 +35,10 @@ void Checker::bindPattern(const ast::Pattern* p, const Ty* subject) {
   auto mismatch = [&]() {
     diags_.report(DiagId::PatternTypeMismatch, p->range(), std::string(file_.slice(p->range())), typeName(subject));
   };
+  // After an error, still bind the names inside (as Dynamic) so their uses do not cascade.
+  auto bindRest = [&](const ast::VariantPattern* vp) {
+    for (const ast::Pattern* a : vp->args) bindPattern(a, types_.dynamic());
+  };
   if (auto* lp = llvm::dyn_cast<ast::LiteralPattern>(p)) {
     const Ty* lt = literalType(types_, lp->value);
     if (!isAssignable(lt, subject)) mismatch();
@@ -62,6 +66,7 @@ void Checker::bindPattern(const ast::Pattern* p, const Ty* subject) {
     bool option = n == "Some" || n == "None";
     if (!subject->isDynamic() && subject->kind != (option ? TyKind::Option : TyKind::Result)) {
       mismatch();
+      bindRest(vp);
       return;
     }
     const Ty* dyn = types_.dynamic();
@@ -74,6 +79,7 @@ void Checker::bindPattern(const ast::Pattern* p, const Ty* subject) {
       if (!q || !q->enum_info) {
         if (q) diags_.report(DiagId::NotARecordType, vp->qualifier.range, vp->qualifier.name.str(), symbolKindName(q->kind));
         else reportUnresolved(vp->qualifier, true);
+        bindRest(vp);
         return;
       }
       q->reads++;
@@ -90,6 +96,7 @@ void Checker::bindPattern(const ast::Pattern* p, const Ty* subject) {
         } else {
           reportUnresolved(vp->name, false);
         }
+        bindRest(vp);
         return;
       }
     }
@@ -100,16 +107,19 @@ void Checker::bindPattern(const ast::Pattern* p, const Ty* subject) {
       diags_.report(DiagId::UnknownVariant, vp->name.range, info->name.str(), n.str())
           .note(info->range, fmt::format("`{}` is declared here", info->name.str()))
           .didYouMean(closestMatch(n, names));
+      bindRest(vp);
       return;
     }
     if (!subject->isDynamic() && !(subject->kind == TyKind::Enum && subject->enum_info == info)) {
       mismatch();
+      bindRest(vp);
       return;
     }
     payload = v->payload;
   }
   if (vp->args.size() != payload.size()) {
     diags_.report(DiagId::PatternArity, p->range(), shown, payload.size(), vp->args.size());
+    bindRest(vp);
     return;
   }
   for (size_t i = 0; i < payload.size(); ++i) bindPattern(vp->args[i], payload[i]);
@@ -120,13 +130,16 @@ const Ty* Checker::checkMatch(const ast::MatchExpr* e) {
   const Ty* joined = nullptr;
   std::vector<const ast::Pattern*> rows;
   const ast::MatchArm* catch_all = nullptr;
+  bool pattern_errors = false;  // a bad pattern already reported: coverage would only cascade
   for (const ast::MatchArm* arm : e->arms) {
     if (catch_all) {
       diags_.report(DiagId::UnreachableArm, arm->pattern->range(), fmt::format("`{}`", file_.slice(catch_all->pattern->range())))
           .note(catch_all->pattern->range(), "the catch-all arm is here");
     }
     pushScope(Scope::Kind::Block);
+    uint32_t errors_before = diags_.errorCount();
     bindPattern(arm->pattern, st);
+    pattern_errors |= diags_.errorCount() != errors_before;
     if (arm->guard)
       expectType(checkExpr(arm->guard), types_.get(TyKind::Bool), arm->guard->range(), "the `if` guard");
     const Ty* at = checkExpr(arm->body);
@@ -139,7 +152,7 @@ const Ty* Checker::checkMatch(const ast::MatchExpr* e) {
     }
   }
   CoverageContext ctx{types_, [this](llvm::StringRef q, llvm::StringRef n) { return enumOfVariant(q, n); }};
-  std::string uncovered = findUncovered(rows, st, ctx);
+  std::string uncovered = pattern_errors ? std::string() : findUncovered(rows, st, ctx);
   if (!uncovered.empty()) {
     auto d = diags_.report(DiagId::NonExhaustiveMatch, e->subject->range(), "`" + uncovered + "`");
     if (uncovered == "_") d.help("add a `_ => ...` arm for the other values");

@@ -72,6 +72,8 @@ void Checker::declareServer(int index) {
       }
     }
   }
+  std::stable_sort(sm.models.begin(), sm.models.end(),  // source order (models with fields came first)
+                   [](const ModelInfo* a, const ModelInfo* b) { return a->decl->range().begin < b->decl->range().begin; });
 }
 
 void Checker::declareModel(ServerModel& sm, const ast::ModelDecl* md, Scope& scope) {
