@@ -8,7 +8,7 @@ PKGS=(
   llvm-15-dev libfmt-dev catch2 nlohmann-json3-dev libcli11-dev
   libboost1.81-dev libboost-context1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libcurl4-openssl-dev uuid-dev
-  libclang-rt-14-dev wrk curl
+  libclang-rt-14-dev wrk curl tzdata
 )
 missing=()
 for p in "${PKGS[@]}"; do
