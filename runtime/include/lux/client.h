@@ -5,7 +5,7 @@
 // with a one-line message naming the method, URL and cause. http:// only.
 #pragma once
 
-#include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,7 +18,7 @@
 namespace lux {
 
 // Default whole-request timeout (connect + send + receive).
-inline constexpr std::chrono::milliseconds kFetchTimeout{30'000};
+inline constexpr std::int64_t kFetchTimeoutMs = 30'000;
 // Responses larger than this fail with FetchError (kind kTooLarge).
 inline constexpr std::size_t kMaxFetchBodyBytes = 16 << 20;
 // Idle connections kept per host:port and I/O thread.
@@ -28,7 +28,7 @@ struct FetchOptions {
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::chrono::milliseconds timeout = kFetchTimeout;
+  std::int64_t timeout_ms = kFetchTimeoutMs;
   // Sets the body to JSON and Content-Type: application/json.
   FetchOptions& Json(const Value& v);
   FetchOptions& Header(std::string name, std::string value) {

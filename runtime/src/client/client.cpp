@@ -87,7 +87,7 @@ FetchResponse Exchange(asio::io_context& ioc, asio::yield_context yield, std::st
                        const FetchOptions& o, const bhttp::request<bhttp::string_body>& req) {
   Pool& pool = tl_pools[&ioc];
   std::string key = t.host + ":" + t.port;
-  auto deadline = std::chrono::steady_clock::now() + o.timeout;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<PooledConn> conn;
     bool reused = false;
@@ -130,7 +130,7 @@ FetchResponse Exchange(asio::io_context& ioc, asio::yield_context yield, std::st
       if (reused && nothing_received && ec != beast::error::timeout && attempt == 0) continue;  // stale pooled socket
       if (ec == beast::error::timeout)
         throw FetchError(FetchError::Kind::kTimeout,
-                         Describe(o, url) + ": timed out after " + std::to_string(o.timeout.count()) + " ms");
+                         Describe(o, url) + ": timed out after " + std::to_string(o.timeout_ms) + " ms");
       if (ec == bhttp::error::body_limit)
         throw FetchError(FetchError::Kind::kTooLarge, Describe(o, url) + ": response body larger than " +
                                                           std::to_string(kMaxFetchBodyBytes) + " bytes");

@@ -117,7 +117,7 @@ class Session {
       if (app_.draining.load(std::memory_order_relaxed)) return;
       if (buf_.size() == 0) {
         state_.idle = true;
-        state_.deadline = Clock::now() + o.keep_alive_timeout;
+        state_.deadline = Clock::now() + std::chrono::milliseconds(o.keep_alive_timeout_ms);
         std::size_t n = stream_.async_read_some(buf_.prepare(4096), yield[ec]);
         state_.idle = false;
         if (ec) return;
@@ -127,7 +127,7 @@ class Session {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
       parser.body_limit(o.max_body_bytes);
-      state_.deadline = t0 + o.read_timeout;
+      state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
       bhttp::async_read_header(stream_, buf_, parser, yield[ec]);
       if (!ec && !parser.is_done()) {
         auto expect = parser.get()[bhttp::field::expect];
@@ -185,7 +185,7 @@ class Session {
     boost::system::error_code ec;
     bhttp::response<bhttp::string_body> msg;
     FillMessage(msg, res, request_id, keep_alive);
-    state_.deadline = Clock::now() + app_.opts.read_timeout;  // a client that never reads cannot pin us
+    state_.deadline = Clock::now() + std::chrono::milliseconds(app_.opts.read_timeout_ms);  // a client that never reads cannot pin us
     if (head) {
       bhttp::response_serializer<bhttp::string_body> sr(msg);
       bhttp::async_write_header(stream_, sr, yield[ec]);
@@ -416,7 +416,7 @@ void App::Impl::Wait() {
   if (!started || waited) return;
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [this] { return shutdown_requested; });
-  auto deadline = std::chrono::steady_clock::now() + opts.drain_timeout;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.drain_timeout_ms);
   bool drained = cv.wait_until(lock, deadline, [this] { return live.load() == 0; });
   lock.unlock();
   if (!drained) {
@@ -472,7 +472,7 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
     else throw StartupError("env LUX_LOG_FORMAT: expected text|json, got \"" + *f + "\"");
   }
   if (auto a = EnvOptBool("LUX_ACCESS_LOG")) opts.access_log = *a;
-  if (auto d = EnvOptInt("LUX_DRAIN_TIMEOUT_MS")) opts.drain_timeout = std::chrono::milliseconds(*d);
+  if (auto d = EnvOptInt("LUX_DRAIN_TIMEOUT_MS")) opts.drain_timeout_ms = *d;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto take = [&](const char* flag) -> std::optional<std::string> {

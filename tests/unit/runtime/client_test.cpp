@@ -101,7 +101,7 @@ TEST_CASE("fetch errors are clear: refused, timeout, bad URL") {
                                          std::to_string(dead) + ": connection refused");
   }
   lux::FetchOptions quick;
-  quick.timeout = std::chrono::milliseconds(100);
+  quick.timeout_ms = 100;
   auto t0 = std::chrono::steady_clock::now();
   try {
     lux::Fetch(down.Url("/sleep?ms=500"), quick);

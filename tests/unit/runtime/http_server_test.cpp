@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <fcntl.h>
 
+#include <random>
 #include <regex>
 
 #include "core/log.h"
@@ -237,8 +238,8 @@ TEST_CASE("invalid JSON body gets 400 with the position") {
 
 TEST_CASE("a client trickling its request is cut off at the read timeout; idle keep-alive too") {
   TestServer s([](lux::App& app) {
-    app.options().read_timeout = std::chrono::milliseconds(300);
-    app.options().keep_alive_timeout = std::chrono::milliseconds(300);
+    app.options().read_timeout_ms = 300;
+    app.options().keep_alive_timeout_ms = 300;
     BasicRoutes(app);
   });
   Conn c(s.port());
@@ -336,4 +337,44 @@ TEST_CASE("access log: one line per request with method, path, status, duration,
   lux::core::LogConfig().format = lux::LogFormat::kText;
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+TEST_CASE("Expect: 100-continue gets an interim response before the body is sent") {
+  TestServer s(BasicRoutes);
+  Conn c(s.port());
+  c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n");
+  auto interim = c.Read(2000);
+  REQUIRE(interim);
+  REQUIRE(interim->status == 100);
+  c.Send("{\"a\":1}");
+  auto r = c.Read();
+  REQUIRE(r->status == 200);
+  REQUIRE(r->Json()["body"]["a"].AsInt() == 1);
+}
+
+TEST_CASE("random bytes from many clients never take the server down") {
+  TestServer s(BasicRoutes);
+  std::mt19937 rng(12345);  // fixed seed: failures reproduce
+  const std::string valid = Req("POST", "/echo", "{\"k\":[1,2,3]}", "Content-Type: application/json\r\n");
+  for (int i = 0; i < 300; ++i) {
+    Conn c(s.port());
+    REQUIRE(c.ok());
+    std::string payload;
+    switch (i % 3) {
+      case 0:  // pure noise
+        for (int n = static_cast<int>(rng() % 2048); n > 0; --n) payload.push_back(static_cast<char>(rng()));
+        break;
+      case 1:  // a valid request with a few bytes flipped
+        payload = valid;
+        for (int k = 0; k < 3; ++k) payload[rng() % payload.size()] = static_cast<char>(rng());
+        break;
+      default:  // a valid request cut short
+        payload = valid.substr(0, rng() % valid.size());
+    }
+    c.Send(payload);
+    if (i % 10 == 0) c.Read(200);  // sometimes wait for the answer, mostly hang up early
+  }
+  auto r = Call(s.port(), "GET", "/hello");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
 }

@@ -80,7 +80,7 @@ TEST_CASE("the drain deadline bounds the wait for a stuck request") {
   std::vector<std::string> events;
   std::mutex mu;
   lux::App* app = MakeApp(events, mu);  // leaked on purpose: its fiber is abandoned mid-handler
-  app->options().drain_timeout = std::chrono::milliseconds(200);
+  app->options().drain_timeout_ms = 200;
   app->Start();
   Conn busy(app->port());
   busy.Send(Req("GET", "/slow?ms=3000"));
