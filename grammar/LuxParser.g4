@@ -21,26 +21,30 @@ program : sep? (topItem sep?)* EOF ;
 sep : (NL | SEMI)+ ;
 itemSep : (NL | SEMI | COMMA)+ ;
 
+// Server-only items are accepted at top level and in `shared` so that the AST builder can say
+// exactly what is wrong (E1019) and recovery loses nothing.
 topItem
   : sharedBlock
   | serverBlock
   | fnDecl
   | typeDecl
   | varDecl
+  | serverOnlyItem
   ;
 
 sharedBlock : SHARED LBRACE sep? (sharedItem sep?)* RBRACE ;
-sharedItem : typeDecl | fnDecl | varDecl ;
+sharedItem : typeDecl | fnDecl | varDecl | serverOnlyItem ;
 
 serverBlock : SERVER str? LBRACE sep? (serverItem sep?)* RBRACE ;
 
-serverItem
+serverItem : serverOnlyItem | fnDecl | typeDecl | varDecl ;
+
+serverOnlyItem
   : envDecl
   | configDecl
   | modelDecl
   | healthDecl
   | portDecl
-  | fnDecl
   | backgroundDecl
   | scheduleDecl
   | subscribeDecl
@@ -48,8 +52,6 @@ serverItem
   | middlewareDecl
   | routeDecl
   | discoverDecl
-  | typeDecl
-  | varDecl
   ;
 
 // --- declarations ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include <antlr4-runtime.h>
 
+#include <set>
 #include <string>
 
 #include "LuxParser.h"
@@ -22,8 +23,10 @@ using grammar::LuxParser;
 
 class AstBuilder : public grammar::LuxParserBaseVisitor {
  public:
-  AstBuilder(ast::AstContext& ctx, DiagEngine& diags, const TokenFilter& filter, antlr4::BufferedTokenStream& tokens)
-      : ctx_(ctx), diags_(diags), filter_(filter), tokens_(tokens) {}
+  // `error_lines`: lines where the parser already reported a syntax error (no second report).
+  AstBuilder(ast::AstContext& ctx, DiagEngine& diags, const TokenFilter& filter, antlr4::BufferedTokenStream& tokens,
+             const std::set<uint32_t>& error_lines)
+      : ctx_(ctx), diags_(diags), filter_(filter), tokens_(tokens), error_lines_(error_lines) {}
 
   ast::Program* buildProgram(LuxParser::ProgramContext* c);
 
@@ -67,6 +70,9 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   // declarations (builder_decls.cpp)
   ast::Decl* topItem(LuxParser::TopItemContext* c);
   ast::Decl* serverItem(LuxParser::ServerItemContext* c);
+  ast::Decl* serverOnlyItem(LuxParser::ServerOnlyItemContext* c);
+  // A server-only item outside a server: reported (E1019) and dropped.
+  void misplacedItem(LuxParser::ServerOnlyItemContext* c);
   ast::Decl* sharedBlock(LuxParser::SharedBlockContext* c);
   ast::Decl* serverBlock(LuxParser::ServerBlockContext* c);
   ast::FnDecl* fnDecl(LuxParser::FnDeclContext* c);
@@ -115,6 +121,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   DiagEngine& diags_;
   const TokenFilter& filter_;
   antlr4::BufferedTokenStream& tokens_;
+  const std::set<uint32_t>& error_lines_;
   ast::Expr* expr_ = nullptr;  // result slot of the expression visits
   uint32_t expr_depth_ = 0;    // recursion guard (operator chains nest in the tree, not in ANTLR)
   bool depth_reported_ = false;

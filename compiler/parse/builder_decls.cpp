@@ -37,7 +37,9 @@ void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
       prev_item = false;
       continue;
     }
-    if (prev_item && rule->getStart() && !rule->exception) {
+    uint32_t line = rule->getStart() ? diags_.file().lineCol(range(rule->getStart()).begin).line : 0;
+    if (prev_item && rule->getStart() && !rule->exception && !error_lines_.count(line) &&
+        !filter_.errorLines().count(line)) {
       diags_.report(DiagId::MissingSeparator, range(rule->getStart()), describeToken(rule->getStart()))
           .help("put each statement or item on its own line, or separate them with `;`");
     }
@@ -65,6 +67,7 @@ Decl* AstBuilder::topItem(LuxParser::TopItemContext* c) {
   else if (c->fnDecl()) d = fnDecl(c->fnDecl());
   else if (c->typeDecl()) d = typeDecl(c->typeDecl());
   else if (c->varDecl()) d = varDecl(c->varDecl());
+  else if (c->serverOnlyItem()) misplacedItem(c->serverOnlyItem());
   if (d) d->doc = docComment(c);
   return d;
 }
@@ -77,6 +80,7 @@ Decl* AstBuilder::sharedBlock(LuxParser::SharedBlockContext* c) {
     if (item->typeDecl()) d = typeDecl(item->typeDecl());
     else if (item->fnDecl()) d = fnDecl(item->fnDecl());
     else if (item->varDecl()) d = varDecl(item->varDecl());
+    else if (item->serverOnlyItem()) misplacedItem(item->serverOnlyItem());
     if (d) {
       d->doc = docComment(item);
       items.push_back(d);
@@ -102,7 +106,22 @@ Decl* AstBuilder::serverBlock(LuxParser::ServerBlockContext* c) {
   return ctx_.create<ServerBlock>(range(c), name, copy(items));
 }
 
+void AstBuilder::misplacedItem(LuxParser::ServerOnlyItemContext* c) {
+  if (!c || !c->getStart()) return;
+  antlr4::Token* kw = c->getStart();
+  diags_.report(DiagId::ItemOutsideServer, range(kw), kw->getText()).help("move it into a `server { ... }` block");
+}
+
 Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {
+  if (!c || c->exception) return nullptr;
+  if (auto* x = c->serverOnlyItem()) return serverOnlyItem(x);
+  if (auto* x = c->fnDecl()) return fnDecl(x);
+  if (auto* x = c->typeDecl()) return typeDecl(x);
+  if (auto* x = c->varDecl()) return varDecl(x);
+  return nullptr;
+}
+
+Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (!c || c->exception) return nullptr;
   if (auto* x = c->envDecl()) return envDecl(x);
   if (auto* x = c->configDecl()) return configDecl(x);
@@ -115,7 +134,6 @@ Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {
     Expr* value = expr(x->expr());
     return value ? ctx_.create<PortDecl>(range(x), value) : nullptr;
   }
-  if (auto* x = c->fnDecl()) return fnDecl(x);
   if (auto* x = c->backgroundDecl()) return backgroundDecl(x);
   if (auto* x = c->scheduleDecl()) return scheduleDecl(x);
   if (auto* x = c->subscribeDecl()) return subscribeDecl(x);
@@ -123,8 +141,6 @@ Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {
   if (auto* x = c->middlewareDecl()) return middlewareDecl(x);
   if (auto* x = c->routeDecl()) return routeDecl(x);
   if (auto* x = c->discoverDecl()) return discoverDecl(x);
-  if (auto* x = c->typeDecl()) return typeDecl(x);
-  if (auto* x = c->varDecl()) return varDecl(x);
   return nullptr;
 }
 

@@ -78,6 +78,7 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
   auto* sim = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
 
   grammar::LuxParser::ProgramContext* tree = nullptr;
+  std::shared_ptr<parse::SyntaxErrorStrategy> strategy;
   try {
     // Stage 1: SLL, bail out at the first error (valid programs never need more).
     sim->setPredictionMode(antlr4::atn::PredictionMode::SLL);
@@ -94,7 +95,8 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
       parser.reset();
       guard.reset();
       sim->setPredictionMode(antlr4::atn::PredictionMode::LL);
-      parser.setErrorHandler(std::make_shared<parse::SyntaxErrorStrategy>(diags, filter));
+      strategy = std::make_shared<parse::SyntaxErrorStrategy>(diags, filter);
+      parser.setErrorHandler(strategy);
       tree = parser.program();
     }
   } catch (const RuleDepthExceeded& e) {
@@ -104,7 +106,8 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
     return result;
   }
 
-  parse::AstBuilder builder(ctx, diags, filter, tokens);
+  static const std::set<uint32_t> kNoErrorLines;
+  parse::AstBuilder builder(ctx, diags, filter, tokens, strategy ? strategy->error_lines : kNoErrorLines);
   result.program = builder.buildProgram(tree);
   return result;
 }

@@ -26,7 +26,8 @@ std::string expectedName(const antlr4::dfa::Vocabulary& vocab, size_t type) {
     case LuxLexer::INT: case LuxLexer::FLOAT: return "a number";
     case LuxLexer::STR_OPEN: return "a string";
     case LuxLexer::STR_CLOSE: return "`\"`";
-    case LuxLexer::STR_INTERP: return "`{`";
+    case LuxLexer::STR_INTERP: case LuxLexer::LBRACE: return "`{`";
+    case LuxLexer::RBRACE: return "`}`";
     case LuxLexer::STR_TEXT: case LuxLexer::STR_ESCAPE: return "string text";
     default: break;
   }
@@ -59,18 +60,6 @@ const char* ruleCategory(size_t rule) {
   }
 }
 
-bool serverOnlyKeyword(size_t type) {
-  switch (type) {
-    case LuxLexer::ENV: case LuxLexer::DB: case LuxLexer::MODEL: case LuxLexer::AUTH: case LuxLexer::CORS:
-    case LuxLexer::RATE_LIMIT: case LuxLexer::HEALTH: case LuxLexer::PORT: case LuxLexer::BACKGROUND:
-    case LuxLexer::SCHEDULE: case LuxLexer::SUBSCRIBE: case LuxLexer::ON_START: case LuxLexer::ON_STOP:
-    case LuxLexer::ON_ERROR: case LuxLexer::MIDDLEWARE: case LuxLexer::ROUTE: case LuxLexer::DISCOVER:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 std::string describeToken(antlr4::Token* t) {
@@ -97,6 +86,8 @@ std::string SyntaxErrorStrategy::describeExpected(antlr4::Parser* parser, const 
     std::string n = expectedName(vocab, static_cast<size_t>(type));
     if (seen.insert(n).second) names.push_back(n);
   }
+  bool wants_end = expected.contains(static_cast<size_t>(LuxLexer::NL));
+  if (wants_end && names.size() > 4) return "the end of the statement";
   if (names.empty() || names.size() > 4) {
     size_t rule = parser->getContext() ? parser->getContext()->getRuleIndex() : static_cast<size_t>(LuxParser::RuleExpr);
     return ruleCategory(rule);
@@ -117,24 +108,18 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
   }
   uint32_t line = diags_.file().lineCol(at.begin).line;
   if (line == last_line_) return;  // one error per line: the rest is usually its echo
+  size_t offending_type = offending ? offending->getType() : static_cast<size_t>(antlr4::Token::EOF);
+  // After an error, recovery often leaves a `}` or the end of file unmatched; unbalanced
+  // brackets are the token filter's to report, so these are echoes.
+  if (last_line_ != 0 && (offending_type == LuxLexer::RBRACE || offending_type == antlr4::Token::EOF)) return;
   last_line_ = line;
 
-  size_t type = offending ? offending->getType() : antlr4::Token::EOF;
-  size_t rule = parser->getContext() ? parser->getContext()->getRuleIndex() : static_cast<size_t>(LuxParser::RuleProgram);
-  bool at_top = rule == LuxParser::RuleProgram || rule == LuxParser::RuleTopItem;
-  if (at_top && serverOnlyKeyword(type)) {
-    diags_.report(DiagId::ItemOutsideServer, at, offending->getText())
-        .help("wrap it in `server { ... }`");
-    return;
-  }
-  // Two statements on one line: the parser wanted the end of the statement.
-  bool wants_separator = expected.contains(static_cast<size_t>(LuxLexer::NL)) || expected.contains(static_cast<size_t>(LuxLexer::SEMI));
-  if (wants_separator && type != LuxLexer::NL && type != antlr4::Token::EOF && type != LuxLexer::RBRACE) {
-    diags_.report(DiagId::MissingSeparator, at, describeToken(offending))
-        .help("put each statement or item on its own line, or separate them with `;`");
-    return;
-  }
+  error_lines.insert(line);
+  size_t type = offending ? offending->getType() : static_cast<size_t>(antlr4::Token::EOF);
   auto b = diags_.report(DiagId::UnexpectedToken, at, describeExpected(parser, expected), describeToken(offending));
+  if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::LBRACE))) {
+    b.help("a line break ends the declaration here: put the `{` on the same line");
+  }
   if (offending && isKeyword(type) && expected.contains(static_cast<size_t>(LuxLexer::IDENT))) {
     b.help("`" + offending->getText() + "` is a keyword and cannot be used as a name here");
   }

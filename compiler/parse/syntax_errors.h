@@ -6,6 +6,8 @@
 
 #include <antlr4-runtime.h>
 
+#include <set>
+
 #include "diag/diag.h"
 #include "parse/token_filter.h"
 
@@ -29,6 +31,10 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   DiagEngine& diags_;
   const TokenFilter& filter_;
   uint32_t last_line_ = 0;
+
+ public:
+  // Lines with a reported syntax error (the AST builder does not report a second one there).
+  std::set<uint32_t> error_lines;
 };
 
 // "`fn`", "end of file", "number `42`", ...: how a token is named in a message.

@@ -45,6 +45,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         // One report per run of stray characters.
         if (r.begin != last_error_char_end_) {
           diags_.report(DiagId::UnexpectedCharacter, r, t->getText());
+          noteError(r);
         }
         last_error_char_end_ = r.end;
         continue;
@@ -53,6 +54,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         SourceRange r = rangeOf(*t);
         diags_.report(DiagId::UnterminatedBlockComment, SourceRange{r.begin, r.begin + 2})
             .note(SourceRange::point(map_.end()), "the file ends here");
+        eof_swallowed_ = true;
         continue;
       }
       case LuxLexer::STR_OPEN:
@@ -67,6 +69,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         SourceRange open = strings_.empty() ? nl : strings_.back();
         if (!strings_.empty()) strings_.pop_back();
         diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, nl.begin});
+        noteError(open);
         suppressed_.push_back(SourceRange{open.begin, nl.end});
         size_t start = t->getStartIndex();
         raw_pending_.push_front(synthetic(LuxLexer::NL, static_cast<uint32_t>(start),
@@ -79,6 +82,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
           SourceRange open = strings_.back();
           strings_.pop_back();
           diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, map_.end()});
+          eof_swallowed_ = true;
           suppressed_.push_back(SourceRange{open.begin, map_.end()});
           size_t at = t->getStartIndex();
           raw_pending_.push_front(std::move(t));
@@ -312,6 +316,11 @@ void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
 
 void TokenFilter::reportUnclosedAtEof(const antlr4::Token& eof) {
   if (open_.empty()) return;
+  if (eof_swallowed_) {
+    // The brackets were closed inside the unterminated comment or string: already reported.
+    suppressed_.push_back(SourceRange{open_.back().range.begin, map_.end()});
+    return;
+  }
   const Open& inner = open_.back();
   SourceRange at = rangeOf(eof);
   diags_.report(DiagId::UnclosedDelimiter, at, closerText(inner.type), constructName(inner))

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "LuxLexer.h"
@@ -44,6 +45,8 @@ class TokenFilter : public antlr4::TokenSource {
   // Parser errors inside these byte ranges are consequences of errors already reported here.
   const std::vector<SourceRange>& suppressedRanges() const { return suppressed_; }
   const std::vector<FilteredToken>& tokens() const { return emitted_; }
+  // Lines where a lexical error was reported (later reports on them would be echoes).
+  const std::set<uint32_t>& errorLines() const { return error_lines_; }
 
   SourceRange rangeOf(const antlr4::Token& t) const;
 
@@ -77,6 +80,9 @@ class TokenFilter : public antlr4::TokenSource {
   std::vector<SourceRange> strings_;  // open string literals (an interpolation can hold one)
   std::vector<FilteredToken> emitted_;
   std::vector<SourceRange> suppressed_;
+  std::set<uint32_t> error_lines_;
+  bool eof_swallowed_ = false;  // an unterminated comment or string ran to the end of file
+  void noteError(SourceRange r) { error_lines_.insert(diags_.file().lineCol(r.begin).line); }
   size_t prev_type_ = antlr4::Token::INVALID_TYPE;
   size_t prev_prev_type_ = antlr4::Token::INVALID_TYPE;
   uint32_t last_error_char_end_ = UINT32_MAX;
