@@ -1,0 +1,131 @@
+// Scope rules end to end (parse + check): plain `x = e` declares, re-binds in its own block, is
+// an error from a nested block; `var` is assignable anywhere it is visible; names per server.
+#include <catch2/catch.hpp>
+
+#include "check_test_util.h"
+
+using lux::test::Checked;
+using lux::test::Codes;
+
+TEST_CASE("a plain `x = e` re-binds in the block that declared it", "[scopes]") {
+  Checked c(R"(server {
+  fn f(xs) {
+    results = xs
+    results = results |> filter(fn(x) x > 1)
+    results
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes().empty());
+}
+
+TEST_CASE("assigning an immutable binding from a nested block is an error", "[scopes]") {
+  Checked c(R"(server {
+  fn f(xs) {
+    total = 0
+    for x in xs {
+      total = total + x
+    }
+    total
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes() == Codes{"E2201"});
+  CHECK(c.lineOf("E2201") == 5);
+}
+
+TEST_CASE("a `var` is assignable from nested blocks and closures", "[scopes]") {
+  Checked c(R"(server {
+  fn f(xs) {
+    var total = 0
+    xs |> each(fn(x) {
+      total = total + x
+    })
+    total += 1
+    total
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes().empty());
+}
+
+TEST_CASE("parameters and `let` bindings are immutable; `let` may shadow", "[scopes]") {
+  Checked c(R"(server {
+  fn f(limit: Int) {
+    let limit = limit + 1
+    let k = 1
+    k = 2
+    limit + k
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes() == Codes{"E2201"});
+  CHECK(c.lineOf("E2201") == 5);
+}
+
+TEST_CASE("compound assignment needs a `var`", "[scopes]") {
+  Checked c(R"(server {
+  fn f() {
+    n = 1
+    n += 1
+    m += 1
+    n
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes() == Codes{"E2201", "E2101"});
+}
+
+TEST_CASE("the checker records what each plain assignment does", "[scopes]") {
+  Checked c(R"(server {
+  fn f() {
+    var a = 1
+    b = 2
+    b = b + 1
+    a = b
+    a
+  }
+})");
+  REQUIRE(c.parse_ok);
+  REQUIRE(c.model);
+  std::vector<lux::AssignKind> kinds;
+  for (const auto& [node, kind] : c.model->assigns) kinds.push_back(kind);
+  std::sort(kinds.begin(), kinds.end());
+  CHECK(kinds == std::vector<lux::AssignKind>{lux::AssignKind::Declare, lux::AssignKind::Rebind, lux::AssignKind::Assign});
+}
+
+TEST_CASE("shared names are visible in every server; a server's names are its own", "[scopes]") {
+  Checked c(R"(shared {
+  type Point {
+    x: Int
+  }
+}
+server "a" {
+  origin = Point { x: 0 }
+}
+server "b" {
+  fn f() -> Point {
+    origin
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes() == Codes{"E2102"});
+  CHECK(c.lineOf("E2102") == 11);
+}
+
+TEST_CASE("unused: pure initializers and pattern bindings only", "[scopes]") {
+  Checked c(R"(server {
+  fn f(x: Option<Int>) {
+    a = 1
+    b = len("x")
+    _c = 2
+    match x {
+      Some(v) => 0
+      None => 1
+    }
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes() == Codes{"W0001", "W0001"});
+  CHECK(c.lineOf("W0001") == 3);
+}
