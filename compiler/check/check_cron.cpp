@@ -30,7 +30,7 @@ void Checker::checkSchedule(ServerModel& sm, const ast::ScheduleDecl* sched) {
     double ms = literalMillis(sched->interval);
     bool is_duration = t->kind == TyKind::Duration;
     if (!is_duration && !t->isDynamic()) {
-      diags_.report(DiagId::ScheduleInterval, sched->interval->range(), "a `" + typeName(t) + "`");
+      diags_.report(DiagId::ScheduleInterval, sched->interval->range(), "a value of type `" + typeName(t) + "`");
     } else if (llvm::isa<ast::DurationLit>(sched->interval) && ms <= 0) {
       diags_.report(DiagId::ScheduleInterval, sched->interval->range(), "a zero duration");
     }

@@ -50,7 +50,7 @@ const Ty* Checker::checkSpawnJob(const ast::CallExpr* call, const std::vector<Ar
     if (!sym) return job_id;  // already reported as an unknown name
   } else {
     diags_.report(DiagId::SpawnTargetNotName, args[0].range,
-                  args[0].type->isDynamic() ? std::string("an expression") : "a `" + typeName(args[0].type) + "` value");
+                  args[0].type->isDynamic() ? std::string("an expression") : "a value of type `" + typeName(args[0].type) + "`");
     return job_id;
   }
   if (sym->kind != SymbolKind::BackgroundFn || !sym->fn) {
