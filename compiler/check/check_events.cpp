@@ -81,6 +81,7 @@ void Checker::checkEvents() {
   for (const auto& [ev, list] : subs) {
     if (published.count(ev)) continue;
     for (const SubscribeModel* s : list) {
+      if (!s->decl->event) continue;
       std::vector<std::string_view> names;
       for (const auto& [pe, _] : published) names.push_back(pe);
       diags_.report(DiagId::EventNeverPublished, s->decl->event->range(), ev).didYouMean(closestMatch(ev, names));

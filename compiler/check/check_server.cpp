@@ -133,6 +133,7 @@ void Checker::checkEnv(EnvModel& env) {
   const ast::EnvDecl* d = env.decl;
   const Ty* t = env.type;
   const Ty* inner = t->kind == TyKind::Option ? t->elem : t;
+  if (!d->type) return;  // the parser reported the missing type
   if (!t->isDynamic() && !inner->isScalar() && !inner->isDynamic()) {
     diags_.report(DiagId::EnvType, d->type->range(), d->name.name.str(), typeName(t))
         .help("read structured settings as a `String` and parse them, e.g. with `JSON.parse`");
