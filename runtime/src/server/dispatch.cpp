@@ -140,12 +140,13 @@ Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
 
 // ---- App API that only touches Impl state ----
 
-App::App(std::string name) : impl_(std::make_unique<Impl>(std::move(name))) {}
+App::App(std::string name) : impl_(new Impl(std::move(name))) {}
 App::~App() {
   if (impl_ && impl_->started && !impl_->waited) {
     Shutdown();
     Wait();
   }
+  delete impl_;
 }
 
 void App::Route(std::string_view method, std::string_view pattern, Handler handler,
