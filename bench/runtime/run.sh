@@ -21,6 +21,7 @@ CXX=${CXX:-g++}
 $CXX -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/runtime/bench_server.cpp" \
   "$BUILD/runtime/liblux_runtime.a" -lboost_context -lboost_url -lpthread -o "$OUT/lux_bench_server"
 $CXX -std=c++20 -O2 -DNDEBUG "$ROOT/bench/runtime/bare_beast.cpp" -lpthread -o "$OUT/bare_beast"
+$CXX -std=c++20 -O2 -DNDEBUG "$ROOT/bench/runtime/thread_model.cpp" -lpthread -o "$OUT/thread_model"
 $CXX -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/runtime/json_bench.cpp" \
   "$BUILD/runtime/liblux_runtime.a" -lpthread -o "$OUT/json_bench"
 if [ ! -x "$OUT/npm/node_modules/.bin/bun" ]; then
@@ -93,6 +94,19 @@ print("|---|---|---|---|---|---|")
 for name, rps, p99, idle, load in rows:
     print(f"| {name} | {float(rps):,.0f} | {p99} | {int(idle)/1024:.1f} | {int(load)/1024:.1f} | {lux/float(rps):.2f} |")
 PY
+
+echo "== thread model: io_context per thread vs one shared io_context, 2 threads, nothing pinned" >&2
+for run in $(seq 1 "$RUNS"); do
+  for mode in percore shared; do
+    "$OUT/thread_model" $mode 2 8096 2>/dev/null &
+    pid=$!
+    wait_port 8096
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency http://127.0.0.1:8096/hello |
+      awk -v m=$mode -v r=$run '/Requests\/sec/ {q=$2} $1=="99%" {p=$2} END {printf "run %s %-8s %10s req/s  p99 %s\n", r, m, q, p}'
+    kill $pid
+    wait $pid 2>/dev/null || true
+  done
+done
 
 echo "== JSON (lux hand-written vs nlohmann)" >&2
 "$OUT/json_bench"

@@ -348,7 +348,6 @@ void App::Impl::Start() {
     throw StartupError("cannot listen on " + where + ": " + why);
   }
   bound_port = acceptor->local_endpoint().port();
-  started = true;
 
   // on_start: after bind (connections queue in the backlog), before the first request.
   for (auto& hook : on_start) {
@@ -360,6 +359,7 @@ void App::Impl::Start() {
     }
   }
 
+  started = true;  // only now: a failed start runs no on_stop and needs no drain
   DoAccept();
   for (auto& wp : workers) {
     server::Worker* w = wp.get();

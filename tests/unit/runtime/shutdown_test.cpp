@@ -105,3 +105,24 @@ TEST_CASE("Start reports a port in use as one StartupError") {
   REQUIRE_THROWS_WITH(second->Start(), "cannot listen on 127.0.0.1:" + std::to_string(first->port()) +
                                            ": address already in use");
 }
+
+TEST_CASE("a failing on_start is a StartupError and no request is served") {
+  lux::App app("failing");
+  app.options().host = "127.0.0.1";
+  app.options().port = 0;
+  app.options().threads = 1;
+  app.options().log_level = lux::LogLevel::kOff;
+  bool served = false;
+  app.Get("/x", [&](lux::Request&) {
+    served = true;
+    return lux::Respond(200, nullptr);
+  });
+  bool stopped = false;
+  app.OnStart([] { throw std::runtime_error("migrations failed"); });
+  app.OnStop([&] { stopped = true; });
+  REQUIRE_THROWS_WITH(app.Start(), "on_start failed: migrations failed");
+  app.Shutdown();
+  app.Wait();
+  REQUIRE_FALSE(served);
+  REQUIRE_FALSE(stopped);  // on_stop pairs with a successful start only
+}
