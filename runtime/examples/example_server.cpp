@@ -44,18 +44,17 @@ void Setup(lux::App& app) {
 
   app.Get("/hello", [](lux::Request&) { return lux::Respond(200, {{"message", g_greeting}}); });
   app.Get("/users/:id", [](lux::Request& req) {
-    User u{std::stoll(*req.Param("id")), "Ada", std::nullopt};
+    User u{lux::rt::ParamInt(req, "id"), "Ada", std::nullopt};
     return lux::Respond(200, ToValue(u));
   });
   app.Post("/users", [](lux::Request& req) {
-    User u;
-    FromValue(req.Json(), u);
+    User u = lux::rt::BodyAs<User>(req);
     return lux::Respond(201, ToValue(u));
   });
   // Waits in direct style; other requests keep flowing.
   app.Get("/slow", [](lux::Request& req) {
     std::int64_t ms = g_slow_default_ms;
-    if (auto q = req.Query("ms")) ms = lux::ParseIntStrict(*q).value_or(ms);
+    ms = lux::rt::QueryInt(req, "ms").value_or(ms);
     lux::rt::Sleep(ms);
     return lux::Respond(200, {{"slept_ms", ms}, {"request_id", lux::rt::RequestId()}});
   });

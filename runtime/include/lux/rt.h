@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "lux/http.h"
 
@@ -20,6 +22,27 @@ Value& Locals();
 bool InFiber();
 // Waits `ms` milliseconds; on a fiber other requests keep being served meanwhile.
 void Sleep(std::int64_t ms);
+
+// Typed inputs. A client sending the wrong type is a 400 naming the input, not a 500:
+//   `fn get(id: Int)` on /items/:id   -> ParamInt(req, "id")
+//   `fn list(limit: Option<Int>)`     -> QueryInt(req, "limit")
+//   `fn create(u: User)` (JSON body)  -> BodyAs<User>(req)
+std::int64_t ParamInt(const Request& req, std::string_view name);
+double ParamFloat(const Request& req, std::string_view name);
+std::optional<std::int64_t> QueryInt(const Request& req, std::string_view name);
+std::optional<double> QueryFloat(const Request& req, std::string_view name);
+std::optional<bool> QueryBool(const Request& req, std::string_view name);
+template <typename T>
+T BodyAs(const Request& req) {
+  T out{};
+  const Value& body = req.Json();  // 400 with position on malformed JSON
+  try {
+    FromValue(body, out);  // ADL finds the record's FromValue
+  } catch (const TypeError& e) {
+    throw HttpError(400, std::string("invalid request body: ") + e.what());
+  }
+  return out;
+}
 
 // Program entry point for generated code:
 //   int main(int argc, char** argv) { return lux::rt::RunMain(argc, argv, "api", &Setup); }

@@ -7,6 +7,7 @@
 
 #include "core/fiber.h"
 #include "core/log.h"
+#include "lux/env.h"
 
 namespace lux::rt {
 
@@ -40,6 +41,51 @@ void Sleep(std::int64_t ms) {
   boost::asio::steady_timer timer(*f->ioc, std::chrono::milliseconds(ms));
   boost::system::error_code ec;
   timer.async_wait((*f->yield)[ec]);
+}
+
+namespace {
+[[noreturn]] void BadInput(const char* where, std::string_view name, const char* type, const std::string& got) {
+  throw HttpError(400, std::string(where) + " `" + std::string(name) + "` must be " + type + ", got \"" +
+                           got.substr(0, 64) + "\"");
+}
+}  // namespace
+
+std::int64_t ParamInt(const Request& req, std::string_view name) {
+  std::string v = req.Param(name).value_or("");
+  auto r = ParseIntStrict(v);
+  if (!r) BadInput("path parameter", name, "an Int", v);
+  return *r;
+}
+
+double ParamFloat(const Request& req, std::string_view name) {
+  std::string v = req.Param(name).value_or("");
+  auto r = ParseFloatStrict(v);
+  if (!r) BadInput("path parameter", name, "a Float", v);
+  return *r;
+}
+
+std::optional<std::int64_t> QueryInt(const Request& req, std::string_view name) {
+  auto v = req.Query(name);
+  if (!v || v->empty()) return std::nullopt;
+  auto r = ParseIntStrict(*v);
+  if (!r) BadInput("query parameter", name, "an Int", *v);
+  return r;
+}
+
+std::optional<double> QueryFloat(const Request& req, std::string_view name) {
+  auto v = req.Query(name);
+  if (!v || v->empty()) return std::nullopt;
+  auto r = ParseFloatStrict(*v);
+  if (!r) BadInput("query parameter", name, "a Float", *v);
+  return r;
+}
+
+std::optional<bool> QueryBool(const Request& req, std::string_view name) {
+  auto v = req.Query(name);
+  if (!v || v->empty()) return std::nullopt;
+  auto r = ParseBoolStrict(*v);
+  if (!r) BadInput("query parameter", name, "a Bool", *v);
+  return r;
 }
 
 int RunMain(int argc, char** argv, const char* name, void (*setup)(App&)) {

@@ -180,3 +180,48 @@ TEST_CASE("response helpers") {
   c.SetCookie("sid", "1").SetCookie("b", "2", "Max-Age=60");
   REQUIRE(c.headers.size() == 2);
 }
+
+namespace shapes {
+struct Box {
+  std::int64_t w = 0;
+  std::string label;
+};
+void FromValue(const lux::Value& v, Box& b) {
+  lux::FromField(v, "w", b.w);
+  lux::FromField(v, "label", b.label);
+}
+}  // namespace shapes
+
+TEST_CASE("typed inputs: a wrong type from the client is a 400 naming the input") {
+  lux::App app;
+  app.Route("GET", "/items/:id", [](lux::Request& req) {
+    auto limit = lux::rt::QueryInt(req, "limit");
+    return lux::Respond(200, {{"id", lux::rt::ParamInt(req, "id")}, {"limit", lux::ToValue(limit)},
+                              {"all", lux::ToValue(lux::rt::QueryBool(req, "all"))}});
+  });
+  app.Route("POST", "/boxes", [](lux::Request& req) {
+    shapes::Box b = lux::rt::BodyAs<shapes::Box>(req);
+    return lux::Respond(201, {{"w", static_cast<long long>(b.w)}, {"label", b.label}});
+  });
+  auto ok = MakeReq("GET", "/items/7?limit=3&all=true");
+  lux::Value v = lux::ParseJson(app.Handle(ok).body);
+  REQUIRE(v["id"].AsInt() == 7);
+  REQUIRE(v["limit"].AsInt() == 3);
+  REQUIRE(v["all"].AsBool());
+  auto none = MakeReq("GET", "/items/7");
+  REQUIRE(lux::ParseJson(app.Handle(none).body)["limit"].IsNull());
+
+  auto bad_param = MakeReq("GET", "/items/seven");
+  lux::Response r = app.Handle(bad_param);
+  REQUIRE(r.status == 400);
+  REQUIRE(lux::ParseJson(r.body)["error"].AsString() == "path parameter `id` must be an Int, got \"seven\"");
+  auto bad_query = MakeReq("GET", "/items/7?limit=many");
+  REQUIRE(app.Handle(bad_query).status == 400);
+
+  auto good_body = MakeReq("POST", "/boxes", R"({"w":2,"label":"a"})", {{"Content-Type", "application/json"}});
+  REQUIRE(app.Handle(good_body).status == 201);
+  auto bad_body = MakeReq("POST", "/boxes", R"({"w":"2","label":"a"})", {{"Content-Type", "application/json"}});
+  r = app.Handle(bad_body);
+  REQUIRE(r.status == 400);
+  REQUIRE(lux::ParseJson(r.body)["error"].AsString() == "invalid request body: field `w`: expected Int, got String");
+}
