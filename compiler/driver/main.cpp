@@ -1,6 +1,9 @@
 // The `luxc` command: parses arguments and runs the pipeline stages up to the one asked for.
 //   luxc parse FILE [--dump-ast] [--format=text|json]   source → AST
 //   luxc check FILE [--dump-model]                      AST → checked model + diagnostics
+//   luxc emit FILE                                      checked program → C++ (stdout)
+//   luxc build FILE [-o DIR] [--release] [--cxx CXX]    C++ → one executable per server
+//   luxc run FILE [-o DIR] [--release] [-- ARGS]        build, then run every server
 //   luxc explain CODE                                   what a diagnostic code means
 // Common flags: --diagnostics-format=text|json, --color=auto|always|never, -Wno-GROUP, -Werror.
 // Exit status: 0 success (warnings allowed), 1 errors in the program, 2 bad usage.
@@ -11,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "driver/build.h"
 #include "driver/pipeline.h"
 
 namespace {
@@ -60,6 +64,26 @@ int main(int argc, char** argv) {
   check->add_flag("--dump-model", opts.dump_model, "print the checked model of the program");
   check->add_flag("--dump-ast", opts.dump_ast, "also print the AST");
 
+  auto* emit = app.add_subcommand("emit", "print the C++ generated for a .lux file");
+  emit->add_option("file", file, "the .lux file")->required();
+
+  lux::BuildOptions bopts;
+  auto* build = app.add_subcommand("build", "compile a .lux file to one executable per server");
+  build->add_option("file", file, "the .lux file")->required();
+  build->add_option("-o,--out", bopts.out_dir, "output directory (default: ./lux-build)");
+  build->add_flag("--release", bopts.release, "optimise (-O2) instead of the fast debug build (-O0)");
+  build->add_option("--cxx", bopts.cxx, "C++ compiler (default: $CXX, else clang++, else c++)");
+  build->add_flag("--timings", bopts.timings, "print the time of each step on stderr");
+  build->add_flag("-v,--verbose", bopts.verbose, "print the commands run");
+
+  auto* run = app.add_subcommand("run", "build a .lux file, then run every server (Ctrl-C stops them)");
+  run->add_option("file", file, "the .lux file")->required();
+  run->add_option("-o,--out", bopts.out_dir, "output directory (default: ./lux-build)");
+  run->add_flag("--release", bopts.release, "optimise (-O2)");
+  run->add_option("--cxx", bopts.cxx, "C++ compiler");
+  std::vector<std::string> run_args;
+  run->add_option("args", run_args, "arguments for every server (after --)");
+
   std::string code;
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code, e.g. `luxc explain E2101`");
   explain->add_option("code", code, "the diagnostic code")->required();
@@ -74,6 +98,21 @@ int main(int argc, char** argv) {
 
   if (explain->parsed()) return lux::explainCode(code, std::cout);
   if (codes->parsed()) return lux::listCodes(std::cout);
+  if (emit->parsed()) {
+    lux::EmittedProgram program;
+    opts.stage = lux::Stage::Emit;
+    opts.emitted = &program;
+    int rc = lux::runFrontEnd(file, opts, std::cout, std::cerr);
+    if (rc == 0) std::cout << program.cpp;
+    return rc;
+  }
+  if (build->parsed() || run->parsed()) {
+    bopts.file = file;
+    lux::BuildResult built;
+    int rc = lux::buildProgram(bopts, opts, built, std::cout, std::cerr);
+    if (rc != 0 || build->parsed()) return rc;
+    return lux::runServers(built, run_args, std::cerr);
+  }
   opts.stage = parse->parsed() ? lux::Stage::Parse : lux::Stage::Check;
   return lux::runFrontEnd(file, opts, std::cout, std::cerr);
 }

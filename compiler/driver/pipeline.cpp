@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -12,6 +13,9 @@
 #include "parse/parse.h"
 #ifdef LUX_HAVE_CHECK
 #include "check/check.h"
+#endif
+#ifdef LUX_HAVE_EMIT
+#include "emit/emit.h"
 #endif
 
 namespace lux {
@@ -53,6 +57,7 @@ int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::
   diags.setWarningsAsErrors(opts.warnings_as_errors);
   for (const std::string& g : opts.disabled_groups) diags.disableGroup(g);
 
+  auto started = std::chrono::steady_clock::now();
   if (onlyWhitespace(file.text())) {
     diags.report(DiagId::FileEmpty, SourceRange::point(0));
   } else {
@@ -61,13 +66,24 @@ int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::
       ParseResult parsed = parseProgram(file, ctx, diags);
       if (opts.dump_ast && parsed.program) dumpAst(*parsed.program, file, out, opts.ast_json);
 #ifdef LUX_HAVE_CHECK
-      if (opts.stage == Stage::Check && parsed.program && !diags.hasErrors()) {
+      if (opts.stage != Stage::Parse && parsed.program && !diags.hasErrors()) {
         auto model = checkProgram(*parsed.program, file, diags);
         if (opts.dump_model && model) dumpModel(*model, file, out);
+#ifdef LUX_HAVE_EMIT
+        if (opts.stage == Stage::Emit && model && !diags.hasErrors() && opts.emitted) {
+          EmitOptions eo;
+          eo.source_name = opts.source_name.empty() ? file.path() : opts.source_name;
+          std::string stem = std::filesystem::path(file.path()).stem().string();
+          eo.stem = stem.empty() ? "server" : stem;
+          emitProgram(*model, *parsed.program, file, diags, eo, *opts.emitted);
+        }
+#endif
       }
 #endif
     });
   }
+  if (opts.front_end_ms)
+    *opts.front_end_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   diags.render(opts.diag_format == DiagFormat::Json ? out : err, opts.diag_format);
   return diags.hasErrors() ? 1 : 0;
 }

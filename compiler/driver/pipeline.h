@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "diag/diag.h"
+#include "emit/emit.h"
 
 namespace lux {
 
-enum class Stage { Parse, Check };
+enum class Stage { Parse, Check, Emit };
 
 struct DriverOptions {
   Stage stage = Stage::Check;
@@ -22,6 +23,10 @@ struct DriverOptions {
   bool warnings_as_errors = false;
   DiagFormat diag_format = DiagFormat::Text;
   std::vector<std::string> disabled_groups;
+  // Stage::Emit: the generated program is stored here (and printed by `luxc emit`).
+  EmittedProgram* emitted = nullptr;
+  std::string source_name;  // for #line; the path as given when empty
+  double* front_end_ms = nullptr;  // time spent in parse + check + emit, when set
 };
 
 // Runs the front end on `path`; returns the process exit status (0 ok, 1 errors).

@@ -1,0 +1,351 @@
+// buildProgram: front end + emit, then the C++ compiler. Layout of the output directory:
+//   DIR/<stem>[-<server>]            the executables
+//   DIR/.lux/<stem>.cpp              the program's translation unit (luxc emit)
+//   DIR/.lux/<exe>.main.cpp          each server's main
+//   DIR/.lux/*.o, *.key, *.log       objects, their cache keys, the compiler's output
+// A translation unit is recompiled only when the hash of its text + compiler + flags changed;
+// an executable is relinked only when its objects or the runtime libraries changed.
+// A compiler failure on a checked program is an internal error (E5002) pointing at the .lux
+// line of the first C++ error (the generated code carries #line directives).
+#include "driver/build.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+#include "driver/build_config.h"
+
+extern char** environ;
+
+namespace lux {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Writes only when the content differs (keeps mtimes stable for tools watching the files).
+void writeFile(const fs::path& p, const std::string& text) {
+  std::error_code ec;
+  if (fs::exists(p, ec) && readFile(p) == text) return;
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ';') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+bool onPath(const std::string& prog) {
+  if (prog.find('/') != std::string::npos) return access(prog.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream ss(path);
+  std::string dir;
+  while (std::getline(ss, dir, ':'))
+    if (!dir.empty() && access((dir + "/" + prog).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+// Splits a compiler command such as "ccache clang++" into words.
+std::vector<std::string> words(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string w;
+  while (ss >> w) out.push_back(w);
+  return out;
+}
+
+struct Job {
+  std::vector<std::string> argv;
+  fs::path log;
+  pid_t pid = -1;
+  int status = -1;
+};
+
+bool spawn(Job& job, bool verbose, std::ostream& err) {
+  if (verbose) {
+    for (const std::string& a : job.argv) err << a << ' ';
+    err << '\n';
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  std::vector<char*> argv;
+  for (std::string& a : job.argv) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int rc = posix_spawnp(&job.pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    job.pid = -1;
+    return false;
+  }
+  return true;
+}
+
+void waitAll(std::vector<Job*>& jobs) {
+  for (Job* j : jobs) {
+    if (j->pid <= 0) continue;
+    int st = 0;
+    while (waitpid(j->pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    j->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  }
+}
+
+// The first "FILE.lux:LINE:COL: error" of a compiler log, as (line, message).
+bool firstLuxError(const std::string& log, const std::string& lux_name, uint32_t& line, std::string& message) {
+  std::regex re(R"(([^\s:]+\.lux):(\d+):(?:(\d+):)?\s*(?:fatal )?error:\s*(.*))");
+  std::smatch m;
+  std::string::const_iterator from = log.begin();
+  while (std::regex_search(from, log.end(), m, re)) {
+    if (fs::path(m[1].str()).filename() == fs::path(lux_name).filename()) {
+      line = static_cast<uint32_t>(std::stoul(m[2].str()));
+      message = m[4].str();
+      return true;
+    }
+    from = m.suffix().first;
+  }
+  return false;
+}
+
+// Reports a build failure as a diagnostic on the .lux file.
+void reportBuildError(const std::string& lux_path, const DriverOptions& dopts, DiagId id, uint32_t line,
+                      const std::string& arg, const std::vector<std::string>& notes, std::ostream& out,
+                      std::ostream& err) {
+  std::string reason;
+  std::optional<SourceFile> file = SourceFile::load(lux_path, reason);
+  SourceFile none = SourceFile::fromString(lux_path, "");
+  const SourceFile& f = file ? *file : none;
+  DiagEngine diags(f);
+  diags.setColor(dopts.color);
+  SourceRange r = SourceRange::point(0);
+  if (line > 0 && line <= f.lineCount()) {
+    std::string_view text = f.lineText(line);
+    uint32_t start = static_cast<uint32_t>(text.data() - f.text().data());
+    uint32_t skip = 0;
+    while (skip < text.size() && (text[skip] == ' ' || text[skip] == '\t')) ++skip;
+    r = SourceRange{start + skip, start + static_cast<uint32_t>(text.size())};
+  }
+  auto d = diags.report(id, r, arg);
+  for (const std::string& n : notes) d.note(n);
+  diags.render(dopts.diag_format == DiagFormat::Json ? out : err, dopts.diag_format);
+}
+
+std::string fileIdentity(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return path + ":missing";
+  return path + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+}  // namespace
+
+int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildResult& result, std::ostream& out,
+                 std::ostream& err) {
+  auto t0 = Clock::now();
+  DriverOptions dopts = dopts_in;
+  EmittedProgram program;
+  dopts.stage = Stage::Emit;
+  dopts.emitted = &program;
+  std::error_code ec;
+  fs::path lux_abs = fs::absolute(opts.file, ec);
+  dopts.source_name = lux_abs.string();
+  double fe_ms = 0;
+  dopts.front_end_ms = &fe_ms;
+  if (int rc = runFrontEnd(opts.file, dopts, out, err); rc != 0) return rc;
+
+  fs::path dir = opts.out_dir.empty() ? fs::path("lux-build") : fs::path(opts.out_dir);
+  fs::path work = dir / ".lux";
+  fs::create_directories(work, ec);
+  if (ec) {
+    reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0,
+                     "cannot create `" + work.string() + "`: " + ec.message(), {}, out, err);
+    return 1;
+  }
+  std::string stem = lux_abs.stem().string();
+
+  // The compiler: --cxx, $CXX, clang++ (fastest at -O0), c++.
+  std::string cxx = opts.cxx;
+  if (cxx.empty() && std::getenv("CXX") && *std::getenv("CXX")) cxx = std::getenv("CXX");
+  if (cxx.empty()) cxx = onPath("clang++") ? "clang++" : "c++";
+  std::vector<std::string> cxx_words = words(cxx);
+  if (cxx_words.empty() || !onPath(cxx_words[0])) {
+    reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0,
+                     "the C++ compiler `" + cxx + "` was not found (set $CXX or pass --cxx)", {}, out, err);
+    return 1;
+  }
+  std::vector<std::string> flags = {"-std=c++20"};
+  if (opts.release) {
+    flags.insert(flags.end(), {"-O2", "-DNDEBUG"});
+  } else {
+    flags.insert(flags.end(), {"-O0", "-g"});
+  }
+  flags.insert(flags.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
+
+  struct Unit {
+    std::string name;
+    std::string text;
+    fs::path src, obj, key_file, log;
+    std::string key;
+    bool fresh = false;
+    Job job;
+  };
+  std::vector<Unit> units;
+  units.push_back({stem, program.cpp});
+  for (const EmittedServer& s : program.servers) units.push_back({s.executable + ".main", s.main_cpp});
+  std::string flag_text;
+  for (const std::string& f : flags) flag_text += f + " ";
+  for (Unit& u : units) {
+    u.src = work / (u.name + ".cpp");
+    u.obj = work / (u.name + ".o");
+    u.key_file = work / (u.name + ".o.key");
+    u.log = work / (u.name + ".log");
+    writeFile(u.src, u.text);
+    u.key = hex(fnv1a(u.text, fnv1a(cxx + "\n" + flag_text)));
+    u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
+  }
+
+  // Compile what changed, in parallel.
+  auto t_compile = Clock::now();
+  std::vector<Job*> running;
+  for (Unit& u : units) {
+    if (u.fresh) continue;
+    fs::remove(u.key_file, ec);
+    u.job.argv = cxx_words;
+    u.job.argv.insert(u.job.argv.end(), flags.begin(), flags.end());
+    u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
+    u.job.log = u.log;
+    if (!spawn(u.job, opts.verbose, err)) {
+      reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0, "cannot run `" + cxx + "`", {}, out, err);
+      return 1;
+    }
+    running.push_back(&u.job);
+  }
+  waitAll(running);
+  double compile_ms = msSince(t_compile);
+  for (Unit& u : units) {
+    if (u.fresh) continue;
+    if (u.job.status != 0) {
+      std::string log = readFile(u.log);
+      uint32_t line = 0;
+      std::string message;
+      bool at_lux = firstLuxError(log, lux_abs.string(), line, message);
+      std::vector<std::string> notes;
+      if (at_lux) notes.push_back("the C++ compiler said: " + message);
+      notes.push_back("the compiler's full output is in " + u.log.string());
+      reportBuildError(opts.file, dopts, DiagId::BuildCompilerFailed, line,
+                       cxx + " exited with status " + std::to_string(u.job.status), notes, out, err);
+      return 1;
+    }
+    writeFile(u.key_file, u.key);
+  }
+
+  // Link one executable per server.
+  auto t_link = Clock::now();
+  std::vector<std::string> libs = splitList(LUX_LINK_LIBRARIES);
+  std::string lib_ids;
+  for (const std::string& l : libs) lib_ids += fileIdentity(l) + "\n";
+  std::vector<std::string> link_flags;
+  if (std::string(LUX_LINKER_FLAG).size()) link_flags.push_back(LUX_LINKER_FLAG);
+  struct LinkJob {
+    std::string exe;
+    fs::path key_file;
+    std::string key;
+    Job job;
+  };
+  std::vector<LinkJob> links;
+  for (size_t i = 0; i < program.servers.size(); ++i) {
+    const EmittedServer& s = program.servers[i];
+    LinkJob l;
+    l.exe = (dir / s.executable).string();
+    l.key_file = work / (s.executable + ".key");
+    l.key = hex(fnv1a(units[0].key + units[i + 1].key + lib_ids + cxx));
+    result.servers.push_back({s.name, l.exe});
+    if (fs::exists(l.exe, ec) && readFile(l.key_file) == l.key) continue;
+    fs::remove(l.key_file, ec);
+    l.job.argv = cxx_words;
+    l.job.argv.insert(l.job.argv.end(), link_flags.begin(), link_flags.end());
+    l.job.argv.insert(l.job.argv.end(), {"-o", l.exe, units[i + 1].obj.string(), units[0].obj.string()});
+    l.job.argv.insert(l.job.argv.end(), libs.begin(), libs.end());
+    l.job.argv.push_back("-pthread");
+    l.job.log = work / (s.executable + ".link.log");
+    links.push_back(std::move(l));
+  }
+  std::vector<Job*> linking;
+  for (LinkJob& l : links) {
+    if (!spawn(l.job, opts.verbose, err)) {
+      reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0, "cannot run `" + cxx + "`", {}, out, err);
+      return 1;
+    }
+    linking.push_back(&l.job);
+  }
+  waitAll(linking);
+  for (LinkJob& l : links) {
+    if (l.job.status != 0) {
+      reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0,
+                       "linking `" + l.exe + "` failed (" + cxx + " exited with status " + std::to_string(l.job.status) + ")",
+                       {"the linker's output is in " + l.job.log.string()}, out, err);
+      return 1;
+    }
+    writeFile(l.key_file, l.key);
+  }
+  double link_ms = msSince(t_link);
+  for (const BuildResult::Server& s : result.servers) out << s.executable << '\n';
+  out.flush();
+  if (opts.timings) {
+    size_t compiled = 0;
+    for (const Unit& u : units) compiled += u.fresh ? 0 : 1;
+    err << "luxc: front end " << static_cast<long>(fe_ms) << " ms, compile " << static_cast<long>(compile_ms)
+        << " ms (" << compiled << " of " << units.size() << " units), link " << static_cast<long>(link_ms) << " ms ("
+        << links.size() << " executables), total " << static_cast<long>(msSince(t0)) << " ms\n";
+  }
+  return 0;
+}
+
+}  // namespace lux

@@ -1,0 +1,40 @@
+// `luxc build` and `luxc run`: emit the program, compile it with the system C++ compiler
+// against the prebuilt runtime (paths baked in at configure time, see build_config.h.in),
+// link one executable per server, and (run) supervise the servers.
+// Entry points: buildProgram, runServers.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "driver/pipeline.h"
+
+namespace lux {
+
+struct BuildOptions {
+  std::string file;
+  std::string out_dir;  // default ./lux-build
+  bool release = false;
+  std::string cxx;      // default $CXX, else clang++, else c++
+  bool timings = false;
+  bool verbose = false;
+};
+
+struct BuildResult {
+  struct Server {
+    std::string name;        // "" for the unnamed server
+    std::string executable;  // path
+  };
+  std::vector<Server> servers;
+};
+
+// Returns the exit status (0 built, 1 errors in the program or the build).
+int buildProgram(const BuildOptions& opts, const DriverOptions& dopts, BuildResult& result, std::ostream& out,
+                 std::ostream& err);
+
+// Starts every server as a child, prefixes each line of its output with its name, forwards
+// SIGINT/SIGTERM, and returns when all have exited (their first non-zero status, else 0).
+int runServers(const BuildResult& built, const std::vector<std::string>& args, std::ostream& err);
+
+}  // namespace lux

@@ -1,0 +1,311 @@
+// Declarations: enums (enum class + ToValue/FromValue when no variant has a payload), records
+// (struct + ToValue/FromValue), function prototypes and definitions, and the per-function setup:
+// parameter names and the mutable locals a lambda captures (held in a shared box so the
+// closure and the function see the same variable).
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+// Calls fn on every direct child node of n.
+void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)>& fn) {
+  using namespace ast;
+  auto v = [&](const Node* c) {
+    if (c) fn(c);
+  };
+  switch (n->kind()) {
+    case NodeKind::BlockExpr:
+      for (auto* s : llvm::cast<BlockExpr>(n)->stmts) v(s);
+      break;
+    case NodeKind::LetStmt: v(llvm::cast<LetStmt>(n)->init); break;
+    case NodeKind::DestructureStmt: v(llvm::cast<DestructureStmt>(n)->init); break;
+    case NodeKind::AssignStmt:
+      v(llvm::cast<AssignStmt>(n)->target);
+      v(llvm::cast<AssignStmt>(n)->value);
+      break;
+    case NodeKind::ExprStmt: v(llvm::cast<ExprStmt>(n)->expr); break;
+    case NodeKind::ReturnStmt: v(llvm::cast<ReturnStmt>(n)->value); break;
+    case NodeKind::ForStmt:
+      v(llvm::cast<ForStmt>(n)->iterable);
+      v(llvm::cast<ForStmt>(n)->body);
+      break;
+    case NodeKind::WhileStmt:
+      v(llvm::cast<WhileStmt>(n)->cond);
+      v(llvm::cast<WhileStmt>(n)->body);
+      break;
+    case NodeKind::TryStmt:
+      v(llvm::cast<TryStmt>(n)->body);
+      v(llvm::cast<TryStmt>(n)->catch_body);
+      v(llvm::cast<TryStmt>(n)->finally_body);
+      break;
+    case NodeKind::InterpolatedString:
+      for (auto* p : llvm::cast<InterpolatedString>(n)->parts) v(p);
+      break;
+    case NodeKind::DurationLit: v(llvm::cast<DurationLit>(n)->amount); break;
+    case NodeKind::ArrayExpr:
+      for (auto* p : llvm::cast<ArrayExpr>(n)->elements) v(p);
+      break;
+    case NodeKind::ObjectExpr:
+      for (auto* p : llvm::cast<ObjectExpr>(n)->entries) v(p->value);
+      break;
+    case NodeKind::RecordExpr:
+      for (auto* p : llvm::cast<RecordExpr>(n)->entries) v(p->value);
+      break;
+    case NodeKind::CallExpr:
+      v(llvm::cast<CallExpr>(n)->callee);
+      for (auto* a : llvm::cast<CallExpr>(n)->args) v(a);
+      break;
+    case NodeKind::MemberExpr: v(llvm::cast<MemberExpr>(n)->base); break;
+    case NodeKind::IndexExpr:
+      v(llvm::cast<IndexExpr>(n)->base);
+      v(llvm::cast<IndexExpr>(n)->index);
+      break;
+    case NodeKind::UnaryExpr: v(llvm::cast<UnaryExpr>(n)->operand); break;
+    case NodeKind::BinaryExpr:
+      v(llvm::cast<BinaryExpr>(n)->lhs);
+      v(llvm::cast<BinaryExpr>(n)->rhs);
+      break;
+    case NodeKind::RangeExpr:
+      v(llvm::cast<RangeExpr>(n)->lo);
+      v(llvm::cast<RangeExpr>(n)->hi);
+      break;
+    case NodeKind::PipeExpr:
+      v(llvm::cast<PipeExpr>(n)->value);
+      v(llvm::cast<PipeExpr>(n)->target);
+      break;
+    case NodeKind::UnwrapExpr: v(llvm::cast<UnwrapExpr>(n)->operand); break;
+    case NodeKind::AwaitExpr: v(llvm::cast<AwaitExpr>(n)->operand); break;
+    case NodeKind::LambdaExpr: v(llvm::cast<LambdaExpr>(n)->body); break;
+    case NodeKind::IfExpr:
+      for (auto* b : llvm::cast<IfExpr>(n)->branches) {
+        v(b->cond);
+        v(b->body);
+      }
+      v(llvm::cast<IfExpr>(n)->else_body);
+      break;
+    case NodeKind::MatchExpr:
+      v(llvm::cast<MatchExpr>(n)->subject);
+      for (auto* a : llvm::cast<MatchExpr>(n)->arms) {
+        v(a->guard);
+        v(a->body);
+      }
+      break;
+    default: break;
+  }
+}
+
+namespace {
+
+// Symbols declared by a node (let, plain `x = e` that declares, pattern bindings are not mutable).
+const ast::Node* declNodeOf(const Symbol* s) { return s ? s->decl : nullptr; }
+
+// Collects the mutable locals referenced inside a lambda but declared outside it.
+void findBoxed(const CheckedProgram& prog, const ast::Node* n, int lambda_depth,
+               std::map<const Symbol*, int>& declared_depth, std::set<const Symbol*>& boxed) {
+  if (auto* let = llvm::dyn_cast<ast::LetStmt>(n)) {
+    auto it = prog.resolved.find(let);
+    if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
+  }
+  if (auto* ne = llvm::dyn_cast<ast::NameExpr>(n)) {
+    auto it = prog.resolved.find(ne);
+    if (it != prog.resolved.end()) {
+      const Symbol* s = it->second;
+      auto d = declared_depth.find(s);
+      if (s->is_mutable && s->kind == SymbolKind::Local && d != declared_depth.end() && d->second < lambda_depth)
+        boxed.insert(s);
+    }
+  }
+  int depth = lambda_depth + (llvm::isa<ast::LambdaExpr>(n) ? 1 : 0);
+  forEachChild(n, [&](const ast::Node* c) { findBoxed(prog, c, depth, declared_depth, boxed); });
+  (void)declNodeOf;
+}
+
+const char* kindOfScalar(const Ty* t) {
+  switch (t->kind) {
+    case TyKind::Int: return "lux::stdlib::Kind::kInt";
+    case TyKind::Float: return "lux::stdlib::Kind::kFloat";
+    case TyKind::Bool: return "lux::stdlib::Kind::kBool";
+    case TyKind::String: return "lux::stdlib::Kind::kString";
+    default: return "lux::stdlib::Kind::kAny";
+  }
+}
+
+bool plainEnum(const EnumInfo* e) {
+  for (const VariantInfo& v : e->variants)
+    if (!v.payload.empty()) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string scalarKind(const Ty* t) { return kindOfScalar(t); }
+
+std::string Emitter::cppType(const Ty* t) {
+  if (!t) return "lux::Value";
+  switch (t->kind) {
+    case TyKind::Int:
+    case TyKind::Duration: return "std::int64_t";
+    case TyKind::Float: return "double";
+    case TyKind::Bool: return "bool";
+    case TyKind::String: return "std::string";
+    case TyKind::Array: return "std::vector<" + cppType(t->elem) + ">";
+    case TyKind::Option: return "std::optional<" + cppType(t->elem) + ">";
+    case TyKind::Record: return safeName(t->record->name);
+    case TyKind::Enum: return plainEnum(t->enum_info) ? safeName(t->enum_info->name) : "lux::Value";
+    default: return "lux::Value";
+  }
+}
+
+void Emitter::emitEnum(const EnumInfo* e) {
+  std::string name = safeName(e->name);
+  lineDirective(e->range);
+  if (!plainEnum(e)) {
+    std::string variants;
+    for (const VariantInfo& v : e->variants) variants += (variants.empty() ? "" : ", ") + v.name.str();
+    line(fmt::format("// type {} {{ {} }}: values are lux::Value (variants with a payload)", name, variants));
+    return;
+  }
+  std::string list, names, alts;
+  for (size_t i = 0; i < e->variants.size(); ++i) {
+    const std::string v = e->variants[i].name.str();
+    list += (i ? ", " : "") + v;
+    names += (i ? ", " : "") + cppString(v);
+  }
+  line(fmt::format("enum class {} {{ {} }};", name, list));
+  line(fmt::format("inline lux::Value ToValue({} v) {{", name));
+  line(fmt::format("  static const char* const kNames[] = {{{}}};", names));
+  line("  return lux::Value(kNames[static_cast<int>(v)]);");
+  line("}");
+  line(fmt::format("inline void FromValue(const lux::Value& v, {}& out) {{", name));
+  line("  const std::string& s = v.AsString();");
+  for (size_t i = 0; i < e->variants.size(); ++i) {
+    const std::string v = e->variants[i].name.str();
+    line(fmt::format("  if (s == {}) {{", cppString(v)));
+    line(fmt::format("    out = {}::{};", name, v));
+    line("    return;");
+    line("  }");
+  }
+  line(fmt::format("  throw lux::TypeError(\"expected {}, got \\\"\" + s + \"\\\"\");", name));
+  line("}");
+}
+
+void Emitter::emitRecord(const RecordInfo* r) {
+  std::string name = safeName(r->name);
+  lineDirective(r->range);
+  line(fmt::format("struct {} {{", name));
+  if (r->is_model) line("  std::int64_t id = 0;");
+  for (const FieldInfo& f : r->fields) {
+    std::string t = cppType(f.type);
+    std::string init = (t == "std::int64_t" || t == "double" || t == "bool") ? "{}" : "";
+    if (f.type && f.type->kind == TyKind::Enum && t != "lux::Value") init = "{}";
+    line(fmt::format("  {} {}{};", t, safeName(f.name), init));
+  }
+  line("};");
+  auto direct = [&](const FieldInfo& f) {
+    return f.type && (f.type->kind == TyKind::Record || (f.type->kind == TyKind::Enum && cppType(f.type) != "lux::Value"));
+  };
+  line(fmt::format("inline lux::Value ToValue(const {}& r) {{", name));
+  line("  lux::Object o;");
+  if (r->is_model) line("  o.Set(\"id\", lux::ToValue(r.id));");
+  for (const FieldInfo& f : r->fields)
+    line(fmt::format("  o.Set({}, {}ToValue(r.{}));", cppString(f.name), direct(f) ? "" : "lux::", safeName(f.name)));
+  line("  return lux::Value(std::move(o));");
+  line("}");
+  line(fmt::format("inline void FromValue(const lux::Value& v, {}& r) {{", name));
+  line(fmt::format("  if (!v.IsObject()) throw lux::TypeError(std::string(\"expected {}, got \") + v.KindName());", name));
+  if (r->is_model) line("  if (v.Find(\"id\")) lux::FromField(v, \"id\", r.id);");
+  for (const FieldInfo& f : r->fields) {
+    if (f.has_default) line(fmt::format("  if (v.Find({0})) lux::FromField(v, {0}, r.{1});", cppString(f.name), safeName(f.name)));
+    else line(fmt::format("  lux::FromField(v, {}, r.{});", cppString(f.name), safeName(f.name)));
+  }
+  line("}");
+  line("");
+}
+
+std::string Emitter::fnName(const FunctionModel* fn) const { return safeName(fn->name); }
+
+std::vector<ParamRole> Emitter::rolesFor(const FunctionModel* fn) const {
+  auto it = fn_roles_.find(fn);
+  if (it != fn_roles_.end()) return it->second;
+  return std::vector<ParamRole>(fn->params.size(), ParamRole::Value);
+}
+
+static std::string paramDecl(ParamRole role, const std::string& name) {
+  switch (role) {
+    case ParamRole::Request: return "lux::Request& " + name;
+    case ParamRole::Response: return "lux::Response& " + name;
+    case ParamRole::Next: return "const lux::Next& " + name;
+    default: return "const lux::Value& " + name;
+  }
+}
+
+std::string Emitter::signature(const FunctionModel* fn, const std::vector<ParamRole>& roles) {
+  std::string s = "lux::Value " + fnName(fn) + "(";
+  for (size_t i = 0; i < fn->params.size(); ++i) {
+    if (i) s += ", ";
+    // A parameter the body never reads keeps its name as a comment (no unused warning).
+    const Symbol* sym = fn->decl && i < fn->decl->params.size() ? symbolOf(fn->decl->params[i]) : nullptr;
+    std::string n = safeName(fn->params[i].name);
+    if (sym && sym->reads == 0) n = "/*" + n + "*/";
+    s += paramDecl(i < roles.size() ? roles[i] : ParamRole::Value, n);
+  }
+  return s + ")";
+}
+
+void Emitter::emitFunctionDecl(const FunctionModel* fn, bool definition) {
+  std::vector<ParamRole> roles = rolesFor(fn);
+  if (!definition) {
+    // Prototype, with the defaults of the parameters.
+    std::string s = signature(fn, roles);
+    if (fn->decl) {
+      s = "lux::Value " + fnName(fn) + "(";
+      for (size_t i = 0; i < fn->params.size(); ++i) {
+        if (i) s += ", ";
+        s += paramDecl(i < roles.size() ? roles[i] : ParamRole::Value, safeName(fn->params[i].name));
+        const ast::Param* p = i < fn->decl->params.size() ? fn->decl->params[i] : nullptr;
+        if (p && p->default_value) s += " = " + expr(p->default_value);
+      }
+      s += ")";
+    }
+    line(s + ";");
+    return;
+  }
+  lineDirective(fn->decl->range());
+  line(signature(fn, roles) + " {");
+  std::vector<const ast::Param*> params(fn->decl->params.begin(), fn->decl->params.end());
+  FnContext ctx;
+  fn_ = &ctx;
+  ++indent_;
+  emitFunctionBody(params, roles, fn->decl->body, Target::ret());
+  --indent_;
+  fn_ = nullptr;
+  line("}");
+  line("");
+}
+
+void Emitter::prepareFunction(const std::vector<const ast::Param*>& params, const std::vector<ParamRole>& roles,
+                              const ast::Node* body) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Symbol* s = symbolOf(params[i]);
+    std::string n = unique(safeName(params[i]->name.name));
+    if (!s) continue;
+    fn_->names[s] = n;
+    ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
+    if (role != ParamRole::Value) fn_->roles[s] = role;
+  }
+  if (body) {
+    std::map<const Symbol*, int> declared;
+    findBoxed(prog_, body, 0, declared, fn_->boxed);
+  }
+}
+
+void Emitter::emitFunctionBody(const std::vector<const ast::Param*>& params, const std::vector<ParamRole>& roles,
+                               const ast::BlockExpr* body, Target target) {
+  prepareFunction(params, roles, body);
+  block(body, target);
+}
+
+}  // namespace lux::emit

@@ -1,0 +1,539 @@
+// Expressions → C++ expressions over lux::Value. Entry point: Emitter::expr. Calls go to user
+// functions by name, to built-ins through lux::stdlib (the mapping table below, keyed by the
+// rows of stdlib/builtins.def), to function values through lux::stdlib::Call. `if`/`match`
+// used as values and postfix `!` are hoisted into statements before the current one.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+std::string scalarKind(const Ty* t);
+
+namespace {
+
+std::string intText(uint64_t v) {
+  if (v <= 0x7fffffffu) return std::to_string(v);
+  return std::to_string(v) + "LL";
+}
+
+std::string floatText(double d) {
+  std::string s = fmt::format("{}", d);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+bool isLiteral(const ast::Expr* e) {
+  return llvm::isa<ast::IntLit>(e) || llvm::isa<ast::FloatLit>(e) || llvm::isa<ast::StringLit>(e) ||
+         llvm::isa<ast::BoolLit>(e);
+}
+
+bool needsStatements(const ast::Expr* e) {
+  return llvm::isa<ast::IfExpr>(e) || llvm::isa<ast::MatchExpr>(e) || llvm::isa<ast::BlockExpr>(e);
+}
+
+int64_t unitMs(llvm::StringRef unit) {
+  if (unit == "ms" || unit == "millisecond" || unit == "milliseconds") return 1;
+  if (unit == "second" || unit == "seconds") return 1000;
+  if (unit == "minute" || unit == "minutes") return 60'000;
+  if (unit == "hour" || unit == "hours") return 3'600'000;
+  if (unit == "day" || unit == "days") return 86'400'000;
+  if (unit == "week" || unit == "weeks") return 604'800'000;
+  return 0;
+}
+
+// Built-ins with a direct lux::stdlib counterpart: (owner, name) → function.
+struct BuiltinMapping {
+  const char* owner;
+  const char* name;
+  const char* cpp;
+};
+const BuiltinMapping kBuiltins[] = {
+    {"Global", "len", "Len"},           {"Global", "map", "Map"},
+    {"Global", "filter", "Filter"},     {"Global", "each", "Each"},
+    {"Global", "take", "Take"},         {"Global", "first", "First"},
+    {"Global", "sum", "Sum"},           {"Global", "join", "Join"},
+    {"Global", "to_string", "ToString"}, {"Global", "to_int", "ToInt"},
+    {"Global", "to_float", "ToFloat"},  {"Global", "unwrapOr", "UnwrapOr"},
+    {"Global", "ok_or", "OkOr"},        {"Global", "range", "RangeOf"},
+    {"Global", "keys", "Keys"},         {"Global", "values", "Values"},
+    {"Global", "contains", "Contains"}, {"Global", "split", "Split"},
+    {"Global", "trim", "Trim"},         {"Global", "upper", "Upper"},
+    {"Global", "lower", "Lower"},       {"Global", "uuid", "Uuid"},
+    {"Global", "fetch", "Fetch"},       {"Global", "sleep", "Sleep"},
+    {"Global", "respond", "Respond"},   {"Global", "request_id", "RequestId"},
+    {"Global", "__getRequestId", "RequestId"}, {"Global", "__getLocals", "Locals"},
+    {"Date", "now", "DateNow"},         {"JSON", "stringify", "JsonStringify"},
+    {"JSON", "parse", "JsonParse"},     {"Process", "uptime", "ProcessUptime"},
+    {"mail", "send", "MailSend"},
+};
+
+}  // namespace
+
+std::string Emitter::requestRef(const Symbol* sym) const {
+  auto it = fn_ ? fn_->names.find(sym) : decltype(fn_->names.end()){};
+  return fn_ && it != fn_->names.end() ? it->second : safeName(sym->name);
+}
+
+// An argument: literals stay bare (they convert to lux::Value implicitly).
+std::string Emitter::argText(const ast::Expr* e) {
+  if (auto* s = llvm::dyn_cast<ast::StringLit>(e)) return cppString(s->value);
+  if (auto* i = llvm::dyn_cast<ast::IntLit>(e)) return intText(i->value);
+  if (auto* f = llvm::dyn_cast<ast::FloatLit>(e)) return floatText(f->value);
+  if (auto* b = llvm::dyn_cast<ast::BoolLit>(e)) return b->value ? "true" : "false";
+  return expr(e);
+}
+
+std::string Emitter::cond(const ast::Expr* e) {
+  using namespace ast;
+  if (auto* b = llvm::dyn_cast<BinaryExpr>(e)) {
+    switch (b->op) {
+      case BinaryOp::Eq: return expr(b->lhs) + " == " + expr(b->rhs);
+      case BinaryOp::Ne: return expr(b->lhs) + " != " + expr(b->rhs);
+      case BinaryOp::Lt: return "lux::stdlib::Lt(" + expr(b->lhs) + ", " + expr(b->rhs) + ")";
+      case BinaryOp::Le: return "lux::stdlib::Le(" + expr(b->lhs) + ", " + expr(b->rhs) + ")";
+      case BinaryOp::Gt: return "lux::stdlib::Gt(" + expr(b->lhs) + ", " + expr(b->rhs) + ")";
+      case BinaryOp::Ge: return "lux::stdlib::Ge(" + expr(b->lhs) + ", " + expr(b->rhs) + ")";
+      default: break;
+    }
+  }
+  if (auto* u = llvm::dyn_cast<UnaryExpr>(e); u && u->op == UnaryOp::Not) {
+    std::string inner = cond(u->operand);
+    bool simple = inner.find(' ') == std::string::npos;
+    return simple ? "!" + inner : "!(" + inner + ")";
+  }
+  if (auto* n = llvm::dyn_cast<NameExpr>(e)) {
+    if (n->name.name == "true" || n->name.name == "false") return n->name.name.str();
+  }
+  if (auto* b = llvm::dyn_cast<BoolLit>(e)) return b->value ? "true" : "false";
+  return "lux::stdlib::Truthy(" + expr(e) + ")";
+}
+
+std::string Emitter::hoistInto(const ast::Expr* e) {
+  std::string t = temp("t");
+  line("lux::Value " + t + ";");
+  exprInto(e, Target::assign(t));
+  return t;
+}
+
+std::string Emitter::expr(const ast::Expr* e) {
+  using namespace ast;
+  switch (e->kind()) {
+    case NodeKind::IntLit: return "lux::Value(" + intText(llvm::cast<IntLit>(e)->value) + ")";
+    case NodeKind::FloatLit: return "lux::Value(" + floatText(llvm::cast<FloatLit>(e)->value) + ")";
+    case NodeKind::BoolLit: return llvm::cast<BoolLit>(e)->value ? "lux::Value(true)" : "lux::Value(false)";
+    case NodeKind::StringLit: return "lux::Value(" + cppString(llvm::cast<StringLit>(e)->value) + ")";
+    case NodeKind::InterpolatedString: {
+      std::string s = "lux::stdlib::Interp(";
+      bool firstPart = true;
+      for (const Expr* p : llvm::cast<InterpolatedString>(e)->parts) {
+        if (!firstPart) s += ", ";
+        firstPart = false;
+        if (auto* lit = llvm::dyn_cast<StringLit>(p)) s += cppString(lit->value);
+        else s += expr(p);
+      }
+      return s + ")";
+    }
+    case NodeKind::DurationLit: {
+      double ms = llvm::cast<DurationLit>(e)->milliseconds();
+      return fmt::format("lux::Value({})", intText(static_cast<uint64_t>(ms)));
+    }
+    case NodeKind::NameExpr: return nameExpr(llvm::cast<NameExpr>(e));
+    case NodeKind::ArrayExpr: {
+      auto* a = llvm::cast<ArrayExpr>(e);
+      if (a->elements.empty()) return "lux::Value::MakeArray()";
+      std::string s = "lux::Value(lux::Array{";
+      for (size_t i = 0; i < a->elements.size(); ++i) {
+        const Expr* el = a->elements[i];
+        if (auto* u = llvm::dyn_cast<UnaryExpr>(el); u && u->op == UnaryOp::Spread) {
+          unsupported(el->range(), "a spread `...` inside a list");
+          return "lux::Value()";
+        }
+        s += (i ? ", " : "") + argText(el);
+      }
+      return s + "})";
+    }
+    case NodeKind::ObjectExpr: return objectLiteral(llvm::cast<ObjectExpr>(e)->entries);
+    case NodeKind::RecordExpr: {
+      auto* r = llvm::cast<RecordExpr>(e);
+      std::string obj = objectLiteral(r->entries);
+      const Ty* t = typeOf(e);
+      if (t->kind == TyKind::Record && t->record) return "lux::stdlib::AsRecord<" + safeName(t->record->name) + ">(" + obj + ")";
+      return obj;
+    }
+    case NodeKind::CallExpr: {
+      auto* c = llvm::cast<CallExpr>(e);
+      std::vector<const Expr*> args(c->args.begin(), c->args.end());
+      return call(c, nullptr);
+    }
+    case NodeKind::MemberExpr: return member(llvm::cast<MemberExpr>(e));
+    case NodeKind::IndexExpr: {
+      auto* ix = llvm::cast<IndexExpr>(e);
+      return "lux::stdlib::Index(" + expr(ix->base) + ", " + argText(ix->index) + ")";
+    }
+    case NodeKind::UnaryExpr: {
+      auto* u = llvm::cast<UnaryExpr>(e);
+      if (u->op == UnaryOp::Neg) {
+        if (auto* i = llvm::dyn_cast<IntLit>(u->operand)) return "lux::Value(-" + intText(i->value) + ")";
+        if (auto* f = llvm::dyn_cast<FloatLit>(u->operand)) return "lux::Value(-" + floatText(f->value) + ")";
+        return "lux::stdlib::Neg(" + expr(u->operand) + ")";
+      }
+      if (u->op == UnaryOp::Not) return "lux::Value(!lux::stdlib::Truthy(" + expr(u->operand) + "))";
+      unsupported(e->range(), "a spread `...` here");
+      return "lux::Value()";
+    }
+    case NodeKind::BinaryExpr: {
+      auto* b = llvm::cast<BinaryExpr>(e);
+      if (b->op == BinaryOp::And || b->op == BinaryOp::Or) {
+        std::string lhs = expr(b->lhs);
+        // The right side runs only when needed: its hoisted statements go inside the `if`.
+        std::string saved = std::move(out_);
+        out_.clear();
+        ++indent_;
+        std::string rhs = expr(b->rhs);
+        --indent_;
+        std::string rhs_stmts = std::move(out_);
+        out_ = std::move(saved);
+        const char* op = b->op == BinaryOp::And ? " && " : " || ";
+        if (rhs_stmts.empty())
+          return "lux::Value(lux::stdlib::Truthy(" + lhs + ")" + op + "lux::stdlib::Truthy(" + rhs + "))";
+        std::string t = temp("t");
+        line(fmt::format("lux::Value {}(lux::stdlib::Truthy({}));", t, lhs));
+        line(fmt::format("if ({}{}.AsBool()) {{", b->op == BinaryOp::And ? "" : "!", t));
+        out_ += rhs_stmts;
+        line(fmt::format("  {} = lux::Value(lux::stdlib::Truthy({}));", t, rhs));
+        line("}");
+        return t;
+      }
+      std::string lhs = expr(b->lhs), rhs = expr(b->rhs);
+      switch (b->op) {
+        case BinaryOp::Add: return "lux::stdlib::Add(" + lhs + ", " + rhs + ")";
+        case BinaryOp::Sub: return "lux::stdlib::Sub(" + lhs + ", " + rhs + ")";
+        case BinaryOp::Mul: return "lux::stdlib::Mul(" + lhs + ", " + rhs + ")";
+        case BinaryOp::Div: return "lux::stdlib::Div(" + lhs + ", " + rhs + ")";
+        case BinaryOp::Mod: return "lux::stdlib::Mod(" + lhs + ", " + rhs + ")";
+        case BinaryOp::Eq: return "lux::Value(" + lhs + " == " + rhs + ")";
+        case BinaryOp::Ne: return "lux::Value(" + lhs + " != " + rhs + ")";
+        case BinaryOp::Lt: return "lux::Value(lux::stdlib::Lt(" + lhs + ", " + rhs + "))";
+        case BinaryOp::Le: return "lux::Value(lux::stdlib::Le(" + lhs + ", " + rhs + "))";
+        case BinaryOp::Gt: return "lux::Value(lux::stdlib::Gt(" + lhs + ", " + rhs + "))";
+        case BinaryOp::Ge: return "lux::Value(lux::stdlib::Ge(" + lhs + ", " + rhs + "))";
+        default: return "lux::Value()";
+      }
+    }
+    case NodeKind::RangeExpr: {
+      auto* r = llvm::cast<RangeExpr>(e);
+      return fmt::format("lux::stdlib::Range({}, {}, {})", expr(r->lo), expr(r->hi), r->inclusive ? "true" : "false");
+    }
+    case NodeKind::PipeExpr: {
+      auto* p = llvm::cast<PipeExpr>(e);
+      if (auto* c = llvm::dyn_cast<CallExpr>(p->target)) return call(c, p->value);
+      // `x |> f` means `f(x)`.
+      return call(nullptr, p);
+    }
+    case NodeKind::UnwrapExpr: {
+      std::string v = expr(llvm::cast<UnwrapExpr>(e)->operand);
+      std::string t = temp("t");
+      line(fmt::format("const lux::Value {} = {};", t, v));
+      line(fmt::format("if (lux::stdlib::IsFailure({0})) return {0};  // `!`: None or Err goes to the caller", t));
+      return "lux::stdlib::Unwrapped(" + t + ")";
+    }
+    case NodeKind::AwaitExpr:
+      // Servers run handlers on fibers: a blocking call suspends only this request.
+      return expr(llvm::cast<AwaitExpr>(e)->operand);
+    case NodeKind::LambdaExpr: return lambda(llvm::cast<LambdaExpr>(e));
+    case NodeKind::IfExpr:
+    case NodeKind::MatchExpr:
+    case NodeKind::BlockExpr: return hoistInto(e);
+    default: break;
+  }
+  unsupported(e->range(), "this expression");
+  return "lux::Value()";
+}
+
+std::string Emitter::objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries) {
+  if (entries.empty()) return "lux::Value::MakeObject()";
+  std::string s = "lux::Value{";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const ast::ObjectEntry* en = entries[i];
+    if (en->form == ast::ObjectEntry::Form::Spread) {
+      unsupported(en->range(), "a spread `...` inside an object");
+      return "lux::Value()";
+    }
+    s += fmt::format("{}{{{}, {}}}", i ? ", " : "", cppString(en->key.name), argText(en->value));
+  }
+  return s + "}";
+}
+
+std::string Emitter::nameExpr(const ast::NameExpr* n) {
+  if (n->name.name == "true") return "lux::Value(true)";
+  if (n->name.name == "false") return "lux::Value(false)";
+  const Symbol* sym = symbolOf(n);
+  if (!sym) {
+    unsupported(n->range(), fmt::format("`{}` (no resolution from the checker)", n->name.name.str()));
+    return "lux::Value()";
+  }
+  switch (sym->kind) {
+    case SymbolKind::Local:
+    case SymbolKind::Param:
+    case SymbolKind::PatternBinding: {
+      auto role = fn_ ? fn_->roles.find(sym) : decltype(fn_->roles.end()){};
+      if (fn_ && role != fn_->roles.end()) {
+        if (role->second == ParamRole::Request) return requestRef(sym) + ".ToValue()";
+        unsupported(n->range(), fmt::format("`{}` used as a value", sym->name.str()));
+        return "lux::Value()";
+      }
+      return nameOf(sym);
+    }
+    case SymbolKind::Binding:
+    case SymbolKind::Env: return safeName(sym->name);
+    case SymbolKind::Function:
+    case SymbolKind::BackgroundFn: return functionValue(sym);
+    case SymbolKind::Variant:
+      if (sym->variant && sym->variant->payload.empty()) return "lux::Value(" + cppString(sym->name) + ")";
+      break;
+    case SymbolKind::OptionCtor:
+      if (sym->name == "None") return "lux::Value()";
+      break;
+    default: break;
+  }
+  unsupported(n->range(), fmt::format("`{}` ({}) used as a value", sym->name.str(), symbolKindName(sym->kind)));
+  return "lux::Value()";
+}
+
+std::string Emitter::functionValue(const Symbol* sym) {
+  const FunctionModel* fn = sym->fn;
+  if (!fn) {
+    unsupported(sym->range, "this function used as a value");
+    return "lux::Value()";
+  }
+  std::string args;
+  for (size_t i = 0; i < fn->params.size(); ++i) args += fmt::format("{}lux::stdlib::Arg(args, {})", i ? ", " : "", i);
+  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return {}({}); }}))",
+                     fnName(fn), args);
+}
+
+std::string Emitter::lambda(const ast::LambdaExpr* l) {
+  std::string saved = std::move(out_);
+  out_.clear();
+  int saved_line = last_line_;
+  ++indent_;
+  std::vector<const ast::Param*> params(l->params.begin(), l->params.end());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Symbol* s = symbolOf(params[i]);
+    std::string n = unique(safeName(params[i]->name.name));
+    if (s) fn_->names[s] = n;
+    line(fmt::format("const lux::Value& {} = lux::stdlib::Arg(args, {});", n, i));
+  }
+  if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
+  else exprInto(l->body, Target::ret());
+  --indent_;
+  std::string body = std::move(out_);
+  out_ = std::move(saved);
+  last_line_ = -1;
+  (void)saved_line;
+  // Captures: values by copy (closures keep them), the request/response by reference, boxed
+  // `var`s share their box.
+  std::string capture = "=";
+  for (const auto& [sym, role] : fn_->roles) capture += ", &" + requestRef(sym);
+  return fmt::format("lux::Value(lux::Function([{}](const std::vector<lux::Value>& args) -> lux::Value {{\n{}{}}}))",
+                     capture, body, indentStr());
+}
+
+std::string Emitter::member(const ast::MemberExpr* m) {
+  const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
+  if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info) {
+    return "lux::Value(" + cppString(m->member.name) + ")";
+  }
+  if (base_sym && fn_) {
+    auto role = fn_->roles.find(base_sym);
+    if (role != fn_->roles.end() && role->second == ParamRole::Request) {
+      std::string r = requestRef(base_sym);
+      llvm::StringRef f = m->member.name;
+      if (f == "method") return "lux::Value(" + r + ".method)";
+      if (f == "url") return "lux::Value(" + r + ".target)";
+      if (f == "path") return "lux::Value(" + r + ".path)";
+      if (f == "id") return "lux::Value(" + r + ".id)";
+      if (f == "body") return r + ".Body()";
+      if (f == "headers") return r + ".HeadersValue()";
+      if (f == "params") return r + ".ParamsValue()";
+      if (f == "query") return r + ".QueryValue()";
+      if (f == "cookies") return r + ".CookiesValue()";
+      return fmt::format("lux::stdlib::RequestField({}, {})", r, cppString(f));
+    }
+  }
+  const Ty* t = typeOf(m);
+  if (t->kind == TyKind::Duration) {
+    if (int64_t ms = unitMs(m->member.name))
+      return fmt::format("lux::stdlib::Duration({}, {})", expr(m->base), ms);
+  }
+  return fmt::format("lux::stdlib::Field({}, {})", expr(m->base), cppString(m->member.name));
+}
+
+std::string Emitter::lvalue(const ast::Expr* e) {
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(e)) {
+    const Symbol* sym = symbolOf(n);
+    if (!sym) return "lux::stdlib::Scratch()";
+    if (sym->kind == SymbolKind::Binding || sym->kind == SymbolKind::Env) return safeName(sym->name);
+    return nameOf(sym);
+  }
+  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e))
+    return fmt::format("lux::stdlib::FieldRef({}, {})", lvalue(m->base), cppString(m->member.name));
+  if (auto* ix = llvm::dyn_cast<ast::IndexExpr>(e))
+    return fmt::format("lux::stdlib::IndexRef({}, {})", lvalue(ix->base), argText(ix->index));
+  unsupported(e->range(), "this assignment target");
+  return "lux::stdlib::Scratch()";
+}
+
+// `callee(args)`, or with `piped` the pipe `piped |> callee(args)` (piped becomes the first
+// argument). With c == null, `piped` is a PipeExpr whose target is a bare function name.
+std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
+  const ast::Expr* callee = nullptr;
+  std::vector<const ast::Expr*> args;
+  SourceRange at;
+  if (!c) {
+    auto* p = llvm::cast<ast::PipeExpr>(piped);
+    callee = p->target;
+    args.push_back(p->value);
+    at = p->range();
+  } else {
+    callee = c->callee;
+    if (piped) args.push_back(piped);
+    args.insert(args.end(), c->args.begin(), c->args.end());
+    at = c->range();
+  }
+  auto argList = [&](size_t from = 0) {
+    std::string s;
+    for (size_t i = from; i < args.size(); ++i) s += (i > from ? ", " : "") + argText(args[i]);
+    return s;
+  };
+
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(callee)) {
+    const Symbol* sym = symbolOf(n);
+    if (!sym) {
+      unsupported(n->range(), fmt::format("a call of `{}`", n->name.name.str()));
+      return "lux::Value()";
+    }
+    switch (sym->kind) {
+      case SymbolKind::Builtin: return builtinCall(sym->builtin, callee, args);
+      case SymbolKind::OptionCtor:
+        if (sym->name == "Some" && args.size() == 1) return expr(args[0]);
+        if (sym->name == "Ok" && args.size() == 1) return "lux::stdlib::Ok(" + argList() + ")";
+        if (sym->name == "Err" && args.size() == 1) return "lux::stdlib::Err(" + argList() + ")";
+        if (sym->name == "None" && args.empty()) return "lux::Value()";
+        break;
+      case SymbolKind::Function:
+      case SymbolKind::BackgroundFn: {
+        if (!sym->fn) break;
+        std::vector<ParamRole> roles = rolesFor(sym->fn);
+        std::string s = fnName(sym->fn) + "(";
+        for (size_t i = 0; i < args.size(); ++i) {
+          if (i) s += ", ";
+          ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
+          if (role == ParamRole::Value) {
+            s += argText(args[i]);
+            continue;
+          }
+          const Symbol* as = llvm::isa<ast::NameExpr>(args[i]) ? symbolOf(args[i]) : nullptr;
+          if (as && fn_ && fn_->roles.count(as) && fn_->roles[as] == role) {
+            s += requestRef(as);
+          } else {
+            unsupported(args[i]->range(), "passing this value where the handler takes the request or response");
+          }
+        }
+        return s + ")";
+      }
+      case SymbolKind::Variant:
+        return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(sym->name), argList());
+      case SymbolKind::Local:
+      case SymbolKind::Param:
+      case SymbolKind::PatternBinding:
+      case SymbolKind::Binding: {
+        if (fn_) {
+          auto role = fn_->roles.find(sym);
+          if (role != fn_->roles.end() && role->second == ParamRole::Next) {
+            // `next(req)` in a (req, next) middleware: the rest of the chain.
+            std::string req = "req";
+            for (const auto& [s2, r2] : fn_->roles)
+              if (r2 == ParamRole::Request) req = requestRef(s2);
+            return fmt::format("lux::stdlib::FromResponse({}({}))", requestRef(sym), req);
+          }
+        }
+        return fmt::format("lux::stdlib::Call({}, {{{}}})", nameExpr(n), argList());
+      }
+      default: break;
+    }
+    unsupported(callee->range(), fmt::format("a call of `{}` ({})", sym->name.str(), symbolKindName(sym->kind)));
+    return "lux::Value()";
+  }
+
+  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(callee)) {
+    const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
+    llvm::StringRef name = m->member.name;
+    if (base_sym && base_sym->kind == SymbolKind::Module) {
+      const Builtin* b = prog_.builtins.module(base_sym->name, name);
+      if (b) return builtinCall(b, callee, args);
+    }
+    if (base_sym && base_sym->kind == SymbolKind::Model) {
+      unsupported(callee->range(), fmt::format("model methods (`{}.{}`): databases are a later issue", base_sym->name.str(), name.str()));
+      return "lux::Value()";
+    }
+    if (base_sym && base_sym->kind == SymbolKind::Service) {
+      unsupported(callee->range(), fmt::format("calls to a discovered service (`{}.{}`)", base_sym->name.str(), name.str()));
+      return "lux::Value()";
+    }
+    if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)
+      return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(name), argList());
+    if (base_sym && fn_) {
+      auto role = fn_->roles.find(base_sym);
+      if (role != fn_->roles.end() && role->second == ParamRole::Response) {
+        std::string r = requestRef(base_sym);
+        const char* fnc = name == "status" ? "ResStatus"
+                          : name == "json" ? "ResJson"
+                          : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
+                          : (name == "send" || name == "text") ? "ResText"
+                                                               : nullptr;
+        if (fnc) return fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", argList());
+        unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader and send", name.str()));
+        return "lux::Value()";
+      }
+    }
+    return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
+  }
+  return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());
+}
+
+std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, std::vector<const ast::Expr*> args) {
+  std::string owner(b->owner), name(b->name);
+  auto list = [&](size_t from = 0) {
+    std::string s;
+    for (size_t i = from; i < args.size(); ++i) s += (i > from ? ", " : "") + argText(args[i]);
+    return s;
+  };
+  if (owner == "Global" && name == "print") return "lux::stdlib::Print({" + list() + "})";
+  if (owner == "Global" && name == "sort_by") {
+    bool two = args.size() == 2 && llvm::isa<ast::LambdaExpr>(args[1]) &&
+               llvm::cast<ast::LambdaExpr>(args[1])->params.size() == 2;
+    return std::string("lux::stdlib::") + (two ? "SortWith(" : "SortBy(") + list() + ")";
+  }
+  if (owner == "Global" && (name == "cache_control" || name == "etag")) {
+    if (args.empty()) return "lux::Value()";
+    std::string target = lvalue(args[0]);
+    std::string rest;
+    for (size_t i = 1; i < args.size(); ++i) rest += ", " + argText(args[i]);
+    return fmt::format("lux::stdlib::{}({}{})", name == "etag" ? "Etag" : "CacheControl", target, rest);
+  }
+  for (const BuiltinMapping& m : kBuiltins)
+    if (owner == m.owner && name == m.name) return fmt::format("lux::stdlib::{}({})", m.cpp, list());
+  std::string shown = owner == "Global" ? name : owner + "." + name;
+  if (name == "spawn_job") unsupported(at->range(), "`spawn_job` (background jobs are a later issue)");
+  else if (name == "publish") unsupported(at->range(), "`publish` (the event bus is a later issue)");
+  else if (owner == "db" || owner == "Model" || name == "delete_all")
+    unsupported(at->range(), fmt::format("`{}` (databases are a later issue)", shown));
+  else unsupported(at->range(), fmt::format("the built-in `{}`", shown));
+  return "lux::Value()";
+}
+
+}  // namespace lux::emit

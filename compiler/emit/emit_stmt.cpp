@@ -1,0 +1,393 @@
+// Statements, blocks and the value-producing constructs emitted as statements: `if`, `match`
+// (an if/else chain over pattern tests; a guard reads the arm's bindings as projections of the
+// subject), blocks, loops, try/catch. Entry points: Emitter::block, stmt, exprInto.
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+void Emitter::finish(Target t, const std::string& value) {
+  switch (t.kind) {
+    case Target::Discard:
+      if (!value.empty()) line(value + ";");
+      break;
+    case Target::Assign:
+      if (t.var != value) line(t.var + " = " + value + ";");
+      break;
+    case Target::Return: line("return " + value + ";"); break;
+  }
+}
+
+void Emitter::block(const ast::BlockExpr* b, Target t) {
+  if (!b || b->stmts.empty()) {
+    if (t.kind == Target::Return) line("return lux::Value();");
+    return;
+  }
+  for (size_t i = 0; i + 1 < b->stmts.size(); ++i) stmt(b->stmts[i]);
+  const ast::Stmt* last = b->stmts.back();
+  if (auto* es = llvm::dyn_cast<ast::ExprStmt>(last)) {
+    lineDirective(last->range());
+    exprInto(es->expr, t);
+    return;
+  }
+  if (auto* ts = llvm::dyn_cast<ast::TryStmt>(last); ts && !ts->finally_body && t.kind != Target::Discard) {
+    // A trailing `try` gives the block its value: the try body's, or the catch body's.
+    lineDirective(last->range());
+    tryInto(ts, t);
+    if (t.kind == Target::Return) line("return lux::Value();");
+    return;
+  }
+  stmt(last);
+  if (t.kind == Target::Return && !llvm::isa<ast::ReturnStmt>(last)) line("return lux::Value();");
+}
+
+void Emitter::exprInto(const ast::Expr* e, Target t) {
+  if (auto* i = llvm::dyn_cast<ast::IfExpr>(e)) return ifInto(i, t);
+  if (auto* m = llvm::dyn_cast<ast::MatchExpr>(e)) return matchInto(m, t);
+  if (auto* b = llvm::dyn_cast<ast::BlockExpr>(e)) {
+    line("{");
+    ++indent_;
+    block(b, t);
+    --indent_;
+    line("}");
+    return;
+  }
+  if (t.kind == Target::Discard) {
+    // A bare name or literal as a statement has no effect.
+    if (llvm::isa<ast::NameExpr>(e) || llvm::isa<ast::IntLit>(e) || llvm::isa<ast::StringLit>(e) ||
+        llvm::isa<ast::BoolLit>(e) || llvm::isa<ast::FloatLit>(e))
+      return;
+  }
+  finish(t, expr(e));
+}
+
+void Emitter::ifInto(const ast::IfExpr* e, Target t) {
+  // Conditions after the first may need statements of their own: nest them in `else { }`.
+  int opened = 0;
+  for (size_t i = 0; i < e->branches.size(); ++i) {
+    const ast::IfBranch* br = e->branches[i];
+    std::string cond = this->cond(br->cond);
+    line(fmt::format("if ({}) {{", cond));
+    ++indent_;
+    block(br->body, t);
+    --indent_;
+    if (i + 1 < e->branches.size() || e->else_body) {
+      line("} else {");
+      ++indent_;
+      ++opened;
+    } else {
+      line("}");
+    }
+  }
+  if (e->else_body) {
+    block(e->else_body, t);
+  } else if (t.kind == Target::Return) {
+    // fallthrough: no branch taken
+  }
+  for (int i = 0; i < opened; ++i) {
+    --indent_;
+    line("}");
+  }
+  if (!e->else_body && t.kind == Target::Return) line("return lux::Value();");
+}
+
+void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)>& fn);
+
+namespace {
+bool usesSymbolIn(const CheckedProgram& prog, const ast::Node* n, const Symbol* sym) {
+  if (llvm::isa<ast::NameExpr>(n)) {
+    auto it = prog.resolved.find(n);
+    if (it != prog.resolved.end() && it->second == sym) return true;
+  }
+  bool found = false;
+  forEachChild(n, [&](const ast::Node* c) { found = found || usesSymbolIn(prog, c, sym); });
+  return found;
+}
+}  // namespace
+
+bool Emitter::usesSymbol(const ast::Node* n, const Symbol* sym) const { return n && usesSymbolIn(prog_, n, sym); }
+
+namespace {
+std::string literalValue(Emitter& em, const ast::Expr* e) {
+  if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(e)) return "lux::stdlib::Neg(" + em.expr(u->operand) + ")";
+  return em.expr(e);
+}
+}  // namespace
+
+std::string Emitter::patternTest(const ast::Pattern* p, const std::string& subject) {
+  using namespace ast;
+  if (llvm::isa<WildcardPattern>(p) || llvm::isa<BindingPattern>(p)) return "";
+  if (auto* lp = llvm::dyn_cast<LiteralPattern>(p)) return subject + " == " + literalValue(*this, lp->value);
+  if (auto* rp = llvm::dyn_cast<RangePattern>(p))
+    return fmt::format("lux::stdlib::InRange({}, {}, {}, {})", subject, literalValue(*this, rp->lo),
+                       literalValue(*this, rp->hi), rp->inclusive ? "true" : "false");
+  if (auto* op = llvm::dyn_cast<OrPattern>(p)) {
+    std::string s;
+    for (const Pattern* alt : op->alternatives) {
+      std::string t = patternTest(alt, subject);
+      if (t.empty()) return "";
+      s += (s.empty() ? "" : " || ") + t;
+    }
+    return "(" + s + ")";
+  }
+  auto* vp = llvm::cast<VariantPattern>(p);
+  llvm::StringRef n = vp->name.name;
+  std::string head;
+  std::vector<std::string> subs;
+  if (vp->qualifier.empty() && n == "None") {
+    head = subject + ".IsNull()";
+  } else if (vp->qualifier.empty() && n == "Some") {
+    head = "!" + subject + ".IsNull()";
+    subs.push_back(subject);
+  } else if (vp->qualifier.empty() && n == "Ok") {
+    head = "lux::stdlib::IsOk(" + subject + ")";
+    subs.push_back("lux::stdlib::OkValue(" + subject + ")");
+  } else if (vp->qualifier.empty() && n == "Err") {
+    head = "lux::stdlib::IsErr(" + subject + ")";
+    subs.push_back("lux::stdlib::ErrValue(" + subject + ")");
+  } else {
+    head = fmt::format("lux::stdlib::IsVariant({}, {})", subject, cppString(n));
+    for (size_t i = 0; i < vp->args.size(); ++i) subs.push_back(fmt::format("lux::stdlib::VariantArg({}, {})", subject, i));
+  }
+  for (size_t i = 0; i < vp->args.size() && i < subs.size(); ++i) {
+    std::string t = patternTest(vp->args[i], subs[i]);
+    if (!t.empty()) head += " && " + t;
+  }
+  return head;
+}
+
+void Emitter::patternBindings(const ast::Pattern* p, const std::string& subject,
+                              std::vector<std::pair<const Symbol*, std::string>>& out) {
+  using namespace ast;
+  if (auto* bp = llvm::dyn_cast<BindingPattern>(p)) {
+    if (const Symbol* s = symbolOf(bp)) out.emplace_back(s, subject);
+    return;
+  }
+  if (auto* op = llvm::dyn_cast<OrPattern>(p)) {
+    for (const Pattern* alt : op->alternatives) patternBindings(alt, subject, out);
+    return;
+  }
+  auto* vp = llvm::dyn_cast<VariantPattern>(p);
+  if (!vp) return;
+  llvm::StringRef n = vp->name.name;
+  for (size_t i = 0; i < vp->args.size(); ++i) {
+    std::string sub;
+    if (vp->qualifier.empty() && n == "Some") sub = subject;
+    else if (vp->qualifier.empty() && n == "Ok") sub = "lux::stdlib::OkValue(" + subject + ")";
+    else if (vp->qualifier.empty() && n == "Err") sub = "lux::stdlib::ErrValue(" + subject + ")";
+    else sub = fmt::format("lux::stdlib::VariantArg({}, {})", subject, i);
+    patternBindings(vp->args[i], sub, out);
+  }
+}
+
+void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
+  std::string subject = temp("m");
+  line(fmt::format("const lux::Value {} = {};", subject, expr(m->subject)));
+  bool exhaustive_tail = false;
+  for (size_t i = 0; i < m->arms.size(); ++i) {
+    const ast::MatchArm* arm = m->arms[i];
+    std::vector<std::pair<const Symbol*, std::string>> binds;
+    patternBindings(arm->pattern, subject, binds);
+    std::string cond = patternTest(arm->pattern, subject);
+    if (arm->guard) {
+      // The guard sees the bindings as projections of the subject.
+      for (auto& [sym, proj] : binds) fn_->names[sym] = proj;
+      std::string g = this->cond(arm->guard);
+      cond = cond.empty() ? g : cond + " && " + g;
+    }
+    lineDirective(arm->range());
+    if (cond.empty()) {
+      line(i == 0 ? "{" : "} else {");
+      exhaustive_tail = true;
+    } else {
+      line(fmt::format("{}if ({}) {{", i == 0 ? "" : "} else ", cond));
+    }
+    ++indent_;
+    for (auto& [sym, proj] : binds) {
+      if (!usesSymbol(arm->body, sym)) continue;  // read only by the guard
+      std::string n = unique(safeName(sym->name));
+      fn_->names[sym] = n;
+      line(fmt::format("const lux::Value& {} = {};", n, proj));
+    }
+    if (auto* b = llvm::dyn_cast<ast::BlockExpr>(arm->body)) block(b, t);
+    else exprInto(arm->body, t);
+    --indent_;
+    if (exhaustive_tail) break;
+  }
+  if (!exhaustive_tail) {
+    line("} else {");
+    line(fmt::format("  lux::stdlib::NoMatch({}, {});", cppString(where(m->range())), subject));
+  }
+  line("}");
+}
+
+void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
+  if (ts->finally_body) {
+    unsupported(ts->finally_body->range(), "`finally`");
+    return;
+  }
+  line("try {");
+  ++indent_;
+  block(ts->body, t);
+  --indent_;
+  std::string e = temp("e");
+  line(fmt::format("}} catch (const std::exception& {}) {{", e));
+  ++indent_;
+  if (!ts->error_name.empty()) {
+    // Uses of the error resolve to a symbol without a declaring node: they read the bare name.
+    line(fmt::format("const lux::Value {} = lux::stdlib::ErrorValue({});", safeName(ts->error_name.name), e));
+  }
+  block(ts->catch_body, t);
+  --indent_;
+  line("}");
+}
+
+void Emitter::stmt(const ast::Stmt* s) {
+  using namespace ast;
+  lineDirective(s->range());
+  auto declareValue = [&](const Symbol* sym, llvm::StringRef name, const Expr* init, bool is_mutable) {
+    bool boxed = sym && fn_->boxed.count(sym);
+    if (init && llvm::isa<IfExpr, MatchExpr, BlockExpr>(init)) {
+      std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
+      if (boxed) {
+        line(fmt::format("auto {} = std::make_shared<lux::Value>();", n));
+        exprInto(init, Target::assign("*" + n));
+      } else {
+        line(fmt::format("lux::Value {};", n));
+        exprInto(init, Target::assign(n));
+      }
+      return;
+    }
+    std::string v = init ? argText(init) : "";
+    std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
+    if (boxed) line(fmt::format("auto {} = std::make_shared<lux::Value>({});", n, v));
+    else if (v.empty()) line(fmt::format("lux::Value {};", n));
+    else line(fmt::format("{}lux::Value {} = {};", is_mutable ? "" : "const ", n, v));
+  };
+  if (auto* let = llvm::dyn_cast<LetStmt>(s)) {
+    declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
+    return;
+  }
+  if (auto* ds = llvm::dyn_cast<DestructureStmt>(s)) {
+    std::string t = temp("t");
+    line(fmt::format("const lux::Value {} = {};", t, expr(ds->init)));
+    for (const DestructureField* f : ds->fields) {
+      const Symbol* sym = symbolOf(f);
+      std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
+      line(fmt::format("{}lux::Value {} = lux::stdlib::Field({}, {});",
+                       ds->keyword == DestructureStmt::Keyword::Var ? "" : "const ", n, t, cppString(f->key.name)));
+    }
+    return;
+  }
+  if (auto* as = llvm::dyn_cast<AssignStmt>(s)) {
+    auto kind = prog_.assigns.find(as);
+    if (kind != prog_.assigns.end() && kind->second != AssignKind::Assign) {
+      auto* target = llvm::cast<NameExpr>(as->target);
+      declareValue(symbolOf(target), target->name.name, as->value, false);
+      return;
+    }
+    // `req.id = v` writes the request's id.
+    if (auto* m = llvm::dyn_cast<MemberExpr>(as->target)) {
+      const Symbol* base = llvm::isa<NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
+      if (base && fn_->roles.count(base) && fn_->roles[base] == ParamRole::Request) {
+        if (m->member.name == "id" && as->op == AssignOp::Assign) {
+          line(fmt::format("{}.id = lux::stdlib::Str({});", requestRef(base), expr(as->value)));
+        } else {
+          std::string v = expr(as->value);
+          line(fmt::format("lux::stdlib::FieldRef(lux::rt::Locals(), {}) = {};", cppString(m->member.name), v));
+        }
+        return;
+      }
+    }
+    std::string value;
+    if (llvm::isa<IfExpr, MatchExpr, BlockExpr>(as->value) && as->op == AssignOp::Assign) {
+      exprInto(as->value, Target::assign(lvalue(as->target)));
+      return;
+    }
+    value = expr(as->value);
+    std::string target = lvalue(as->target);
+    const char* op = nullptr;
+    switch (as->op) {
+      case AssignOp::Assign: break;
+      case AssignOp::Add: op = "Add"; break;
+      case AssignOp::Sub: op = "Sub"; break;
+      case AssignOp::Mul: op = "Mul"; break;
+      case AssignOp::Div: op = "Div"; break;
+      case AssignOp::Mod: op = "Mod"; break;
+    }
+    if (op) line(fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value));
+    else line(fmt::format("{} = {};", target, value));
+    return;
+  }
+  if (auto* es = llvm::dyn_cast<ExprStmt>(s)) {
+    exprInto(es->expr, Target::discard());
+    return;
+  }
+  if (auto* rs = llvm::dyn_cast<ReturnStmt>(s)) {
+    if (rs->value) exprInto(rs->value, Target::ret());
+    else line("return lux::Value();");
+    return;
+  }
+  if (llvm::isa<BreakStmt>(s)) {
+    line("break;");
+    return;
+  }
+  if (llvm::isa<ContinueStmt>(s)) {
+    line("continue;");
+    return;
+  }
+  if (auto* fs = llvm::dyn_cast<ForStmt>(s)) {
+    std::string items = expr(fs->iterable);
+    const Symbol* vsym = symbolOf(fs);
+    if (fs->index.empty()) {
+      std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
+      line(fmt::format("for (const lux::Value& {} : lux::stdlib::Items({})) {{", v, items));
+    } else {
+      std::string list = temp("items");
+      std::string k = temp("k");
+      line(fmt::format("const lux::Array {} = lux::stdlib::Items({});", list, items));
+      line(fmt::format("for (std::size_t {0} = 0; {0} < {1}.size(); ++{0}) {{", k, list));
+      std::string idx = safeName(fs->index.name);
+      line(fmt::format("  const lux::Value {}(static_cast<long long>({}));", idx, k));
+      std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
+      line(fmt::format("  const lux::Value& {} = {}[{}];", v, list, k));
+    }
+    ++indent_;
+    block(fs->body, Target::discard());
+    --indent_;
+    line("}");
+    return;
+  }
+  if (auto* ws = llvm::dyn_cast<WhileStmt>(s)) {
+    // The condition is evaluated at the top of every iteration (hoisted parts included).
+    std::string saved = std::move(out_);
+    out_.clear();
+    ++indent_;
+    std::string cond = this->cond(ws->cond);
+    --indent_;
+    std::string cond_stmts = std::move(out_);
+    out_ = std::move(saved);
+    if (cond_stmts.empty()) {
+      line(fmt::format("while ({}) {{", cond));
+    } else {
+      line("while (true) {");
+      out_ += cond_stmts;
+      line(fmt::format("  if (!({})) break;", cond));
+    }
+    ++indent_;
+    block(ws->body, Target::discard());
+    --indent_;
+    line("}");
+    return;
+  }
+  if (auto* ts = llvm::dyn_cast<TryStmt>(s)) {
+    tryInto(ts, Target::discard());
+    return;
+  }
+  unsupported(s->range(), "this statement");
+}
+
+}  // namespace lux::emit

@@ -1,0 +1,225 @@
+// emitProgram and the emitter's output helpers: the file header, the fixed section order
+// (includes, declarations, records, shared code, one namespace + registration function per
+// server), `#line` directives, C++ string literals and per-function naming.
+#include "emit/emitter.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace lux {
+namespace emit {
+
+namespace {
+
+const char* const kCppKeywords[] = {
+    "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char", "class", "const",
+    "constexpr", "continue", "default", "delete", "do", "double", "else", "enum", "explicit", "export",
+    "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "main", "mutable",
+    "namespace", "new", "noexcept", "not", "nullptr", "operator", "or", "private", "protected", "public",
+    "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this",
+    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
+    "volatile", "while", "xor", "lux", "std", "app", "args", "Register", "error"};
+
+}  // namespace
+
+std::string safeName(llvm::StringRef name) {
+  std::string n = name.str();
+  for (const char* k : kCppKeywords)
+    if (n == k) return n + "_";
+  // Names with a leading underscore and a capital, or two underscores, are reserved in C++.
+  if (n.size() > 1 && n[0] == '_' && (n[1] == '_' || std::isupper(static_cast<unsigned char>(n[1]))))
+    return "lux" + n;
+  return n;
+}
+
+void Emitter::line(const std::string& text) {
+  if (text.empty()) {
+    out_ += '\n';
+    return;
+  }
+  out_ += indentStr();
+  out_ += text;
+  out_ += '\n';
+}
+
+void Emitter::lineDirective(SourceRange r) {
+  if (!opts_.line_directives) return;
+  int l = static_cast<int>(file_.lineCol(r.begin).line);
+  if (l == last_line_) return;
+  last_line_ = l;
+  out_ += fmt::format("#line {} {}\n", l, cppString(opts_.source_name));
+}
+
+std::string Emitter::cppString(llvm::StringRef s) const {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '?': out += "?"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}\"\"", c);
+        else out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string Emitter::temp(const char* prefix) {
+  int n = fn_ ? ++fn_->temps : 0;
+  std::string name = fmt::format("{}{}", prefix, n);
+  if (fn_) fn_->used.insert(name);
+  return name;
+}
+
+std::string Emitter::unique(const std::string& base) {
+  if (!fn_) return base;
+  std::string n = base;
+  for (int i = 2; fn_->used.count(n); ++i) n = fmt::format("{}_{}", base, i);
+  fn_->used.insert(n);
+  return n;
+}
+
+std::string Emitter::declare(const Symbol* sym, const std::string& hint) {
+  std::string n = unique(safeName(hint));
+  if (fn_) fn_->names[sym] = n;
+  return n;
+}
+
+std::string Emitter::nameOf(const Symbol* sym) {
+  if (fn_) {
+    auto it = fn_->names.find(sym);
+    if (it != fn_->names.end()) {
+      if (fn_->boxed.count(sym)) return "(*" + it->second + ")";
+      return it->second;
+    }
+  }
+  return safeName(sym->name);
+}
+
+void Emitter::unsupported(SourceRange r, const std::string& what) {
+  failed_ = true;
+  diags_.report(DiagId::EmitUnsupported, r, what);
+}
+
+const Ty* Emitter::typeOf(const ast::Node* e) const {
+  auto it = prog_.expr_types.find(e);
+  return it == prog_.expr_types.end() ? prog_.types.dynamic() : it->second;
+}
+
+const Symbol* Emitter::symbolOf(const ast::Node* n) const {
+  auto it = prog_.resolved.find(n);
+  return it == prog_.resolved.end() ? nullptr : it->second;
+}
+
+std::string Emitter::where(SourceRange r) const {
+  std::string base = opts_.source_name;
+  size_t slash = base.find_last_of('/');
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  return fmt::format("{}:{}", base, file_.lineCol(r.begin).line);
+}
+
+namespace {
+
+// Records in an order where every record comes after the records its fields use.
+void orderRecords(const RecordInfo* r, const std::vector<const RecordInfo*>& all, std::set<const RecordInfo*>& done,
+                  std::vector<const RecordInfo*>& out) {
+  if (done.count(r)) return;
+  done.insert(r);
+  std::function<void(const Ty*)> visit = [&](const Ty* t) {
+    if (!t) return;
+    if (t->kind == TyKind::Record && t->record && t->record->server == r->server) orderRecords(t->record, all, done, out);
+    if (t->elem) visit(t->elem);
+    if (t->err) visit(t->err);
+  };
+  for (const FieldInfo& f : r->fields) visit(f.type);
+  out.push_back(r);
+}
+
+}  // namespace
+
+bool Emitter::run(EmittedProgram& result) {
+  // Route parameters bound to the request or the response change the C++ signature.
+  for (const ServerModel& sm : prog_.servers) {
+    for (const RouteModel& r : sm.routes) {
+      if (!r.handler) continue;
+      std::vector<ParamRole> roles(r.handler->params.size(), ParamRole::Value);
+      for (size_t i = 0; i < r.bindings.size() && i < roles.size(); ++i) {
+        if (r.bindings[i].source == ParamSource::Request) roles[i] = ParamRole::Request;
+        if (r.bindings[i].source == ParamSource::Response) roles[i] = ParamRole::Response;
+      }
+      fn_roles_[r.handler] = roles;
+    }
+  }
+
+  std::string base = opts_.source_name;
+  size_t slash = base.find_last_of('/');
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  line(fmt::format("// Generated by luxc from {} — do not edit.", base));
+  line("// Sections: includes, declarations, records, shared code, then one namespace per server with");
+  line("// its env settings, functions and registration function (called from the server's main).");
+  line("#include <lux/lux.h>");
+  line("#include <lux/stdlib.h>");
+  line("");
+  line("namespace lux_program {");
+  line("");
+
+  // Declarations: enums and the shared records' names, then shared function prototypes.
+  std::vector<const RecordInfo*> shared_records;
+  {
+    std::set<const RecordInfo*> done;
+    for (const RecordInfo* r : prog_.records)
+      if (r->server < 0) orderRecords(r, prog_.records, done, shared_records);
+  }
+  line("// --- declarations");
+  for (const EnumInfo* e : prog_.enums)
+    if (e->server < 0) emitEnum(e);
+  for (const RecordInfo* r : shared_records) line(fmt::format("struct {};", safeName(r->name)));
+  for (const FunctionModel* fn : prog_.shared_functions) emitFunctionDecl(fn, false);
+  line("");
+  line("// --- records");
+  for (const RecordInfo* r : shared_records) emitRecord(r);
+
+  line("// --- shared code");
+  for (const Symbol* b : prog_.shared_bindings) {
+    const auto* vd = llvm::dyn_cast_or_null<ast::VarDecl>(b->decl);
+    lineDirective(b->range);
+    if (!vd || !vd->init) {
+      line(fmt::format("lux::Value {};", safeName(b->name)));
+      continue;
+    }
+    // Initialised where it is declared: shared bindings are computed once, before main.
+    FnContext ctx;
+    fn_ = &ctx;
+    line(fmt::format("lux::Value {} = [] {{", safeName(b->name)));
+    ++indent_;
+    exprInto(vd->init, Target::ret());
+    --indent_;
+    line("}();");
+    fn_ = nullptr;
+  }
+  for (const FunctionModel* fn : prog_.shared_functions) emitFunctionDecl(fn, true);
+
+  for (size_t i = 0; i < prog_.servers.size(); ++i) {
+    EmittedServer s;
+    emitServer(i, s);
+    result.servers.push_back(std::move(s));
+  }
+  line("}  // namespace lux_program");
+  result.cpp = std::move(out_);
+  return !failed_;
+}
+
+}  // namespace emit
+
+bool emitProgram(const CheckedProgram& prog, const ast::Program& program, const SourceFile& file, DiagEngine& diags,
+                 const EmitOptions& opts, EmittedProgram& out) {
+  emit::Emitter e(prog, program, file, diags, opts);
+  return e.run(out);
+}
+
+}  // namespace lux

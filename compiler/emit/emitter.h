@@ -1,0 +1,126 @@
+// The code generator's internal state, shared by the emit_*.cpp files.
+// Values: every Lux value in a function body is a lux::Value (dynamic); records and enums of
+// the program become typed C++ structs / enum classes with ToValue/FromValue, used where data
+// crosses a boundary (request bodies, record construction). Statements are emitted into `out_`
+// as they are produced, so an expression that needs statements first (an `if`/`match` used as
+// a value, `e!`) writes them to `out_` and returns the name of a temporary ("hoisting").
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "emit/emit.h"
+
+namespace lux::emit {
+
+// A Lux name as a C++ identifier (keywords and reserved spellings get a suffix or prefix).
+std::string safeName(llvm::StringRef name);
+
+// Where the value of an expression emitted as statements goes.
+struct Target {
+  enum Kind { Discard, Assign, Return } kind = Discard;
+  std::string var;  // Assign
+  static Target discard() { return {}; }
+  static Target assign(std::string v) { return {Assign, std::move(v)}; }
+  static Target ret() { return {Return, {}}; }
+};
+
+// What a handler/hook/middleware parameter is bound to in C++.
+enum class ParamRole { Value, Request, Response, Next };
+
+struct FnContext {
+  std::map<const Symbol*, std::string> names;  // C++ name (or projection) per Lux symbol
+  std::set<std::string> used;                  // C++ names taken in this function
+  std::set<const Symbol*> boxed;               // mutable locals captured by a lambda
+  std::map<const Symbol*, ParamRole> roles;    // request/response/next parameters
+  int temps = 0;
+};
+
+class Emitter {
+ public:
+  Emitter(const CheckedProgram& prog, const ast::Program& program, const SourceFile& file, DiagEngine& diags,
+          const EmitOptions& opts)
+      : prog_(prog), program_(program), file_(file), diags_(diags), opts_(opts) {}
+
+  bool run(EmittedProgram& out);
+
+  // --- output helpers (emitter.cpp)
+  void line(const std::string& text);  // one line at the current indent
+  void lineDirective(SourceRange r);   // `#line N "file"` when it changes
+  std::string indentStr() const { return std::string(indent_ * 2, ' '); }
+  std::string cppString(llvm::StringRef s) const;  // a C++ string literal
+  std::string temp(const char* prefix = "t");
+  std::string unique(const std::string& base);  // a fresh C++ local name in this function
+  std::string nameOf(const Symbol* sym);        // declares on first use in this function
+  std::string declare(const Symbol* sym, const std::string& hint);
+  void unsupported(SourceRange r, const std::string& what);
+  const Ty* typeOf(const ast::Node* e) const;
+  const Symbol* symbolOf(const ast::Node* n) const;
+  bool usesSymbol(const ast::Node* n, const Symbol* sym) const;
+  std::string where(SourceRange r) const;  // "file.lux:12"
+
+  // --- declarations (emit_decls.cpp)
+  std::string cppType(const Ty* t);  // the typed C++ form of a Lux type (records, fields)
+  void emitEnum(const EnumInfo* e);
+  void emitRecord(const RecordInfo* r);
+  void emitFunctionDecl(const FunctionModel* fn, bool definition);
+  std::string fnName(const FunctionModel* fn) const;
+  std::string signature(const FunctionModel* fn, const std::vector<ParamRole>& roles);
+  void emitFunctionBody(const std::vector<const ast::Param*>& params, const std::vector<ParamRole>& roles,
+                        const ast::BlockExpr* body, Target target);
+  void prepareFunction(const std::vector<const ast::Param*>& params, const std::vector<ParamRole>& roles,
+                       const ast::Node* body);
+  std::vector<ParamRole> rolesFor(const FunctionModel* fn) const;
+
+  // --- expressions (emit_expr.cpp)
+  std::string expr(const ast::Expr* e);
+  std::string argText(const ast::Expr* e);
+  std::string cond(const ast::Expr* e);  // a C++ `bool` expression for if/while/guards  // literals bare, else expr(e)
+  std::string call(const ast::CallExpr* c, const ast::Expr* piped);
+  std::string builtinCall(const Builtin* b, const ast::Expr* at, std::vector<const ast::Expr*> args);
+  std::string lambda(const ast::LambdaExpr* l);
+  std::string functionValue(const Symbol* sym);
+  std::string nameExpr(const ast::NameExpr* n);
+  std::string member(const ast::MemberExpr* m);
+  std::string lvalue(const ast::Expr* e);
+  std::string objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries);
+  std::string hoistInto(const ast::Expr* e);  // emits e as statements into a temp, returns it
+  std::string requestRef(const Symbol* sym) const;
+
+  // --- statements (emit_stmt.cpp)
+  void block(const ast::BlockExpr* b, Target t);
+  void stmt(const ast::Stmt* s);
+  void exprInto(const ast::Expr* e, Target t);
+  void ifInto(const ast::IfExpr* e, Target t);
+  void tryInto(const ast::TryStmt* s, Target t);
+  void matchInto(const ast::MatchExpr* m, Target t);
+  std::string patternTest(const ast::Pattern* p, const std::string& subject);
+  void patternBindings(const ast::Pattern* p, const std::string& subject,
+                       std::vector<std::pair<const Symbol*, std::string>>& out);
+  void finish(Target t, const std::string& value);
+
+  // --- servers (emit_server.cpp)
+  void emitServer(size_t index, EmittedServer& out);
+  void emitRoute(const ServerModel& sm, const RouteModel& r);
+  void emitHook(const HookModel& h);
+  void emitMiddleware(const FunctionModel* fn);
+  bool checkSupported(const ServerModel& sm);
+
+  const CheckedProgram& prog_;
+  const ast::Program& program_;
+  const SourceFile& file_;
+  DiagEngine& diags_;
+  const EmitOptions& opts_;
+  std::string out_;
+  int indent_ = 0;
+  int last_line_ = -1;
+  bool failed_ = false;
+  FnContext* fn_ = nullptr;
+  int cur_server_ = -1;
+  // Functions whose parameter at index i is bound to the request/response by a route.
+  std::map<const FunctionModel*, std::vector<ParamRole>> fn_roles_;
+};
+
+}  // namespace lux::emit

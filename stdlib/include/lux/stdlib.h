@@ -1,0 +1,193 @@
+// The Lux standard library as generated code calls it (namespace lux::stdlib): operators on
+// dynamic values, Option/Result/enum encodings, the built-in functions of stdlib/builtins.def,
+// route-parameter conversion, respond(), and ServerMain (--help and env flags around
+// lux::rt::RunMain). Thin on purpose: only <lux/...> runtime headers, no Boost, no JSON library,
+// so every generated translation unit stays cheap to compile (TOOLCHAIN.md). docs/stdlib.md
+// documents the Lux-facing functions; the value encodings are described there too.
+#pragma once
+
+#include <lux/lux.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lux::stdlib {
+
+// ---- operators (Int op Int stays Int; any Float makes Float; `+` also joins strings/arrays) --
+Value Add(const Value& a, const Value& b);
+Value Sub(const Value& a, const Value& b);
+Value Mul(const Value& a, const Value& b);
+Value Div(const Value& a, const Value& b);  // Int / Int truncates; division by zero is an error
+Value Mod(const Value& a, const Value& b);
+Value Neg(const Value& a);
+bool Lt(const Value& a, const Value& b);  // numbers, or strings by bytes
+bool Le(const Value& a, const Value& b);
+bool Gt(const Value& a, const Value& b);
+bool Ge(const Value& a, const Value& b);
+inline bool Truthy(const Value& v) { return v.Truthy(); }
+inline bool Truthy(bool b) { return b; }
+
+// ---- strings -----------------------------------------------------------------------------
+// How a value reads inside "{...}" and in print: strings as-is, None as `None`, records as JSON.
+std::string Str(const Value& v);
+void AppendStr(std::string& out, const Value& v);
+inline void AppendStr(std::string& out, const char* s) { out += s; }
+// "text {a} more {b}" → Interp("text ", a, " more ", b).
+template <typename... Parts>
+Value Interp(const Parts&... parts) {
+  std::string out;
+  (AppendStr(out, parts), ...);
+  return Value(std::move(out));
+}
+
+// ---- member and index access -------------------------------------------------------------
+// `x.name`: a field of an object (null when absent). Error on a value that has no fields.
+const Value& Field(const Value& v, std::string_view name);
+Value& FieldRef(Value& v, std::string_view name);
+// `x[i]`: array element (null when out of range) or object field by string.
+Value Index(const Value& v, const Value& i);
+Value& IndexRef(Value& v, const Value& i);
+// Durations are Int milliseconds: `30.seconds` is 30000; `x.hours` calls Duration(x, 3'600'000).
+Value Duration(const Value& amount, std::int64_t unit_ms);
+// `lo..hi` / `lo..=hi` as a list of Int.
+Value Range(const Value& lo, const Value& hi, bool inclusive);
+bool InRange(const Value& v, const Value& lo, const Value& hi, bool inclusive);
+// Calls a function value (a lambda, or a named function used as a value).
+Value Call(const Value& fn, std::vector<Value> args);
+// Argument i of a lambda (null when the caller passed fewer).
+inline const Value& Arg(const std::vector<Value>& args, std::size_t i) { return i < args.size() ? args[i] : Value::Null(); }
+// What `for x in v` walks: a list's elements, an object's keys, a string's characters.
+Array Items(const Value& v);
+// A throwaway lvalue (assignment targets the checker could not resolve).
+Value& Scratch();
+
+// ---- Option, Result, enums -----------------------------------------------------------------
+// Option<T>: None is null, Some(x) is x. Result: {"$ok": v} / {"$err": e}. A variant without a
+// payload is its name as a string ("Warning"); with a payload {"tag": "Circle", "values": [...]}.
+Value Ok(Value v);
+Value Err(Value e);
+bool IsOk(const Value& v);
+bool IsErr(const Value& v);
+const Value& OkValue(const Value& v);
+const Value& ErrValue(const Value& v);
+Value Variant(std::string_view tag, std::vector<Value> values);
+bool IsVariant(const Value& v, std::string_view tag);
+const Value& VariantArg(const Value& v, std::size_t i);
+// Postfix `!`: IsFailure (None or Err) makes the caller return the value as is.
+inline bool IsFailure(const Value& v) { return v.IsNull() || IsErr(v); }
+inline const Value& Unwrapped(const Value& v) { return IsOk(v) ? OkValue(v) : v; }
+// A `match` that no arm matched (only reachable when the checker could not see the type).
+[[noreturn]] void NoMatch(const char* where, const Value& subject);
+// `catch err`: the error as a Lux value {message, status}.
+Value ErrorValue(const std::exception& e);
+// `throw`-like failures raised by library functions.
+[[noreturn]] void Fail(const std::string& message);
+
+// ---- built-in functions (docs/stdlib.md) ----------------------------------------------------
+Value Print(std::initializer_list<Value> args);
+Value Len(const Value& v);
+Value Map(const Value& xs, const Value& fn);  // a list element-wise; an Option/Result inside
+Value Filter(const Value& xs, const Value& fn);
+Value Each(const Value& xs, const Value& fn);
+Value SortBy(const Value& xs, const Value& fn);    // fn(x) → key
+Value SortWith(const Value& xs, const Value& fn);  // fn(a, b) → negative when a comes first
+Value Take(const Value& xs, const Value& n);
+Value First(const Value& xs);
+Value Sum(const Value& xs);
+Value Join(const Value& xs, const Value& sep = Value(""));
+Value ToString(const Value& v);
+Value ToInt(const Value& v);
+Value ToFloat(const Value& v);
+Value UnwrapOr(const Value& v, const Value& fallback);
+Value OkOr(const Value& v, const Value& err);
+Value RangeOf(const Value& a, const Value& b = Value(), const Value& step = Value());
+Value Keys(const Value& v);
+Value Values(const Value& v);
+Value Contains(const Value& haystack, const Value& needle);
+Value Split(const Value& s, const Value& sep);
+Value Trim(const Value& s);
+Value Upper(const Value& s);
+Value Lower(const Value& s);
+Value Uuid();
+Value Fetch(const Value& url, const Value& options = Value());
+Value Sleep(const Value& ms);
+Value DateNow();
+Value JsonStringify(const Value& v, const Value& indent = Value());
+Value JsonParse(const Value& text);
+Value ProcessUptime();
+// mail.send(to, subject, body[, {from, cc}]) over SMTP: SMTP_HOST, SMTP_PORT (25), MAIL_FROM.
+// Without SMTP_HOST the message is logged instead.
+Value MailSend(const Value& to, const Value& subject, const Value& body, const Value& options = Value());
+Value RequestId();
+Value Locals();
+
+// ---- responses ---------------------------------------------------------------------------
+// respond(status, body[, headers]) as a value: {"$status": s, "$body": b, "$headers": h}.
+Value Respond(const Value& status, const Value& body = Value(), const Value& headers = Value());
+bool IsResponse(const Value& v);
+// cache_control(response, max_age[, {private, no_cache, no_store}]) and etag(response, tag).
+Value CacheControl(Value& response, const Value& max_age, const Value& options = Value());
+Value Etag(Value& response, const Value& tag);
+// What a handler's value becomes: a respond(...) value as given; Ok(v) → 200 v; Err(e) → 400
+// {"error": e} (or e.status / e itself when e is an object with an Int `status`); else 200 v.
+Response ToResponse(const Value& v);
+// Decorates `res` with what a (req, res) middleware or on_error handler returned.
+Response ToResponse(const Value& v, Response res);
+// `next(req)` in a (req, next) middleware: the rest of the chain's response as a value that
+// ToResponse turns back into the same response.
+Value FromResponse(const Response& res);
+// `res.status(n)`, `res.json(v)`, `res.setHeader(name, value)`, `res.send(text)`.
+Value ResStatus(Response& res, const Value& status);
+Value ResJson(Response& res, const Value& body);
+Value ResSetHeader(Response& res, const Value& name, const Value& value);
+Value ResText(Response& res, const Value& text);
+// The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
+Value RequestField(const Request& req, std::string_view name);
+
+// ---- route parameters: a value that does not convert answers 400 naming the parameter -----
+enum class Kind { kAny, kInt, kFloat, kBool, kString };
+// From a string (path or query): Int/Float/Bool parsed strictly.
+Value ParamFromString(const char* name, const std::string& text, Kind kind);
+// `name` from the path; `name: T` / `name: Option<T>` / `name: [T]` from the query string.
+Value PathParam(const Request& req, const char* name, Kind kind);
+Value QueryParam(const Request& req, const char* name, Kind kind, bool optional);
+Value QueryList(const Request& req, const char* name, Kind kind);
+// A scalar of a POST/PUT/PATCH: the JSON body's field `name`, else the query string.
+Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool optional);
+// Checks a JSON value against a scalar kind (for body fields); 400 naming `what` otherwise.
+Value CheckKind(const Value& v, Kind kind, const char* what);
+// A record-typed parameter: the whole JSON body, converted to T and back (validates, fills
+// defaults, drops unknown fields); TypeError becomes 400 "body parameter `name`: ...".
+template <typename T>
+Value BodyRecord(const Request& req, const char* name) {
+  T record{};
+  try {
+    FromValue(req.Json(), record);
+  } catch (const TypeError& e) {
+    throw HttpError(400, std::string("body parameter `") + name + "`: " + e.what());
+  }
+  return ToValue(record);
+}
+// Converts a value to a record type and back (record construction `T { ... }`).
+template <typename T>
+Value AsRecord(const Value& v) {
+  T record{};
+  FromValue(v, record);
+  return ToValue(record);
+}
+
+// ---- program entry -------------------------------------------------------------------------
+struct EnvSpec {
+  const char* name;
+  const char* type;           // as written in Lux: "Int", "Option<String>"
+  const char* default_text;   // "" when required
+};
+// Handles `--help` (usage with the server's env settings) and `--NAME=value` / `--NAME value`
+// for each declared env setting (sets the variable), then runs lux::rt::RunMain.
+int ServerMain(int argc, char** argv, const char* name, void (*setup)(App&), const EnvSpec* env,
+               std::size_t env_count);
+
+}  // namespace lux::stdlib

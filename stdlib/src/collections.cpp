@@ -1,0 +1,224 @@
+// print, the list/Option helpers (len, map, filter, each, sort_by, take, first, sum, join,
+// keys, values, contains, range), conversions (to_string, to_int, to_float, unwrapOr, ok_or)
+// and the string helpers (split, trim, upper, lower).
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <mutex>
+
+#include "lux/stdlib.h"
+
+namespace lux::stdlib {
+
+Value Print(std::initializer_list<Value> args) {
+  std::string line;
+  bool first = true;
+  for (const Value& v : args) {
+    if (!first) line += ' ';
+    first = false;
+    AppendStr(line, v);
+  }
+  line += '\n';
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+  return Value();
+}
+
+Value Len(const Value& v) {
+  if (v.IsArray() || v.IsObject() || v.IsString()) return Value(static_cast<long long>(v.size()));
+  if (v.IsNull()) return Value(0);
+  throw TypeError(std::string("len() of ") + v.KindName());
+}
+
+Value Map(const Value& xs, const Value& fn) {
+  if (xs.IsArray()) {
+    Array out;
+    out.reserve(xs.size());
+    for (const Value& x : xs.AsArray()) out.push_back(Call(fn, {x}));
+    return Value(std::move(out));
+  }
+  if (xs.IsNull()) return Value();  // None stays None
+  if (IsOk(xs)) return Ok(Call(fn, {OkValue(xs)}));
+  if (IsErr(xs)) return xs;
+  return Call(fn, {xs});  // Some(x)
+}
+
+Value Filter(const Value& xs, const Value& fn) {
+  Array out;
+  for (const Value& x : Items(xs))
+    if (Call(fn, {x}).Truthy()) out.push_back(x);
+  return Value(std::move(out));
+}
+
+Value Each(const Value& xs, const Value& fn) {
+  for (const Value& x : Items(xs)) Call(fn, {x});
+  return Value();
+}
+
+Value SortBy(const Value& xs, const Value& fn) {
+  Array items = Items(xs);
+  std::vector<std::pair<Value, std::size_t>> keys;
+  keys.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) keys.emplace_back(Call(fn, {items[i]}), i);
+  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return Lt(a.first, b.first); });
+  Array out;
+  out.reserve(items.size());
+  for (const auto& k : keys) out.push_back(items[k.second]);
+  return Value(std::move(out));
+}
+
+Value SortWith(const Value& xs, const Value& fn) {
+  Array items = Items(xs);
+  std::stable_sort(items.begin(), items.end(), [&](const Value& a, const Value& b) {
+    Value r = Call(fn, {a, b});
+    if (r.IsBool()) return r.AsBool();
+    return r.AsFloat() < 0;
+  });
+  return Value(std::move(items));
+}
+
+Value Take(const Value& xs, const Value& n) {
+  Array items = Items(xs);
+  std::int64_t k = std::max<std::int64_t>(0, n.AsInt());
+  if (static_cast<std::size_t>(k) < items.size()) items.resize(static_cast<std::size_t>(k));
+  return Value(std::move(items));
+}
+
+Value First(const Value& xs) {
+  if (xs.IsArray()) return xs.size() ? xs.AsArray()[0] : Value();
+  if (xs.IsNull()) return Value();
+  throw TypeError(std::string("first() of ") + xs.KindName());
+}
+
+Value Sum(const Value& xs) {
+  Value total(0);
+  for (const Value& x : Items(xs)) total = Add(total, x);
+  return total;
+}
+
+Value Join(const Value& xs, const Value& sep) {
+  std::string out;
+  std::string s = sep.IsNull() ? "" : Str(sep);
+  bool first = true;
+  for (const Value& x : Items(xs)) {
+    if (!first) out += s;
+    first = false;
+    AppendStr(out, x);
+  }
+  return Value(std::move(out));
+}
+
+Value ToString(const Value& v) { return Value(Str(v)); }
+
+Value ToInt(const Value& v) {
+  if (v.IsInt()) return v;
+  if (v.IsFloat()) return Value(static_cast<long long>(v.AsFloat()));
+  if (v.IsBool()) return Value(v.AsBool() ? 1 : 0);
+  if (v.IsString()) {
+    if (auto i = ParseIntStrict(v.AsString())) return Value(static_cast<long long>(*i));
+    if (auto f = ParseFloatStrict(v.AsString())) return Value(static_cast<long long>(*f));
+    throw Error("to_int: \"" + v.AsString() + "\" is not a number");
+  }
+  throw TypeError(std::string("to_int() of ") + v.KindName());
+}
+
+Value ToFloat(const Value& v) {
+  if (v.IsNumber()) return Value(v.AsFloat());
+  if (v.IsString()) {
+    if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
+    throw Error("to_float: \"" + v.AsString() + "\" is not a number");
+  }
+  throw TypeError(std::string("to_float() of ") + v.KindName());
+}
+
+Value UnwrapOr(const Value& v, const Value& fallback) {
+  if (v.IsNull() || IsErr(v)) return fallback;
+  if (IsOk(v)) return OkValue(v);
+  return v;
+}
+
+Value OkOr(const Value& v, const Value& err) {
+  if (v.IsNull()) return Err(err);
+  return Ok(v);
+}
+
+Value RangeOf(const Value& a, const Value& b, const Value& step) {
+  std::int64_t lo = 0, hi = 0, st = 1;
+  if (b.IsNull()) {
+    hi = a.AsInt();
+  } else {
+    lo = a.AsInt();
+    hi = b.AsInt();
+  }
+  if (!step.IsNull()) st = step.AsInt();
+  if (st == 0) throw Error("range: the step is 0");
+  Array out;
+  for (std::int64_t i = lo; st > 0 ? i < hi : i > hi; i += st) out.push_back(Value(static_cast<long long>(i)));
+  return Value(std::move(out));
+}
+
+Value Keys(const Value& v) {
+  Array out;
+  if (v.IsObject())
+    for (const auto& [k, x] : v.AsObject()) out.push_back(Value(k));
+  return Value(std::move(out));
+}
+
+Value Values(const Value& v) {
+  Array out;
+  if (v.IsObject())
+    for (const auto& [k, x] : v.AsObject()) out.push_back(x);
+  else if (v.IsArray())
+    return v;
+  return Value(std::move(out));
+}
+
+Value Contains(const Value& haystack, const Value& needle) {
+  if (haystack.IsString()) return Value(haystack.AsString().find(Str(needle)) != std::string::npos);
+  if (haystack.IsArray()) {
+    for (const Value& x : haystack.AsArray())
+      if (x == needle) return Value(true);
+    return Value(false);
+  }
+  if (haystack.IsObject()) return Value(needle.IsString() && haystack.Find(needle.AsString()) != nullptr);
+  return Value(false);
+}
+
+Value Split(const Value& s, const Value& sep) {
+  const std::string& text = s.AsString();
+  const std::string& d = sep.AsString();
+  Array out;
+  if (d.empty()) {
+    for (char c : text) out.push_back(Value(std::string(1, c)));
+    return Value(std::move(out));
+  }
+  std::size_t start = 0;
+  for (std::size_t at; (at = text.find(d, start)) != std::string::npos; start = at + d.size())
+    out.push_back(Value(text.substr(start, at - start)));
+  out.push_back(Value(text.substr(start)));
+  return Value(std::move(out));
+}
+
+Value Trim(const Value& s) {
+  const std::string& t = s.AsString();
+  std::size_t a = 0, b = t.size();
+  while (a < b && std::isspace(static_cast<unsigned char>(t[a]))) ++a;
+  while (b > a && std::isspace(static_cast<unsigned char>(t[b - 1]))) --b;
+  return Value(t.substr(a, b - a));
+}
+
+Value Upper(const Value& s) {
+  std::string t = s.AsString();
+  for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return Value(std::move(t));
+}
+
+Value Lower(const Value& s) {
+  std::string t = s.AsString();
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Value(std::move(t));
+}
+
+}  // namespace lux::stdlib

@@ -1,0 +1,185 @@
+// respond(), the conversion of a handler's value to a response (Ok/Err, respond values,
+// middleware results), `res.*` for (req, res) middleware and on_error, `req.<field>`, and the
+// route-parameter conversions that answer 400 naming the parameter.
+#include "lux/stdlib.h"
+
+namespace lux::stdlib {
+
+Value Respond(const Value& status, const Value& body, const Value& headers) {
+  Value r{{"$status", status}, {"$body", body}};
+  if (!headers.IsNull()) r["$headers"] = headers;
+  return r;
+}
+
+bool IsResponse(const Value& v) { return v.IsObject() && v.Find("$status") != nullptr; }
+
+Value CacheControl(Value& response, const Value& max_age, const Value& options) {
+  std::string cc;
+  if (options.IsObject()) {
+    if (options["private"].Truthy()) cc += "private, ";
+    if (options["public"].Truthy()) cc += "public, ";
+    if (options["no_cache"].Truthy()) cc += "no-cache, ";
+    if (options["no_store"].Truthy()) cc += "no-store, ";
+  }
+  cc += "max-age=" + std::to_string(max_age.AsInt());
+  if (!IsResponse(response)) throw Error("cache_control: the first argument is not a response (from respond())");
+  response["$headers"]["Cache-Control"] = Value(cc);
+  return Value();
+}
+
+Value Etag(Value& response, const Value& tag) {
+  if (!IsResponse(response)) throw Error("etag: the first argument is not a response (from respond())");
+  response["$headers"]["ETag"] = Value("\"" + Str(tag) + "\"");
+  return Value();
+}
+
+namespace {
+
+void ApplyHeaders(const Value& headers, Response& res) {
+  if (!headers.IsObject()) return;
+  for (const auto& [k, v] : headers.AsObject()) res.SetHeader(k, Str(v));
+}
+
+Response FromRespondValue(const Value& v) {
+  int status = static_cast<int>(v["$status"].AsInt());
+  Response res;
+  if (const Value* raw = v.Find("$raw")) {
+    res.status = status;
+    res.body = raw->AsString();
+  } else {
+    const Value& body = v["$body"];
+    if (body.IsString()) res = Text(status, body.AsString());
+    else res = lux::Respond(status, body);
+  }
+  ApplyHeaders(v["$headers"], res);
+  return res;
+}
+
+}  // namespace
+
+Response ToResponse(const Value& v) {
+  if (IsResponse(v)) return FromRespondValue(v);
+  if (IsOk(v)) return lux::Respond(200, OkValue(v));
+  if (IsErr(v)) {
+    const Value& e = ErrValue(v);
+    if (e.IsObject()) {
+      const Value* st = e.Find("status");
+      int status = st && st->IsInt() ? static_cast<int>(st->AsInt()) : 400;
+      return lux::Respond(status, e);
+    }
+    return lux::Respond(400, Value{{"error", e}, {"request_id", Value(rt::RequestId())}});
+  }
+  return lux::Respond(200, v);
+}
+
+Response ToResponse(const Value& v, Response res) {
+  if (IsResponse(v) || IsOk(v) || IsErr(v)) return ToResponse(v);
+  return res;
+}
+
+Value FromResponse(const Response& res) {
+  Object headers;
+  for (const auto& [k, v] : res.headers) headers.Set(k, Value(v));
+  return Value{{"$status", Value(res.status)}, {"$raw", Value(res.body)}, {"$headers", Value(std::move(headers))}};
+}
+
+Value ResStatus(Response& res, const Value& status) {
+  res.Status(static_cast<int>(status.AsInt()));
+  return Value();
+}
+
+Value ResJson(Response& res, const Value& body) {
+  int status = res.status;
+  res.Json(body);
+  res.status = status;
+  return Value();
+}
+
+Value ResSetHeader(Response& res, const Value& name, const Value& value) {
+  res.SetHeader(Str(name), Str(value));
+  return Value();
+}
+
+Value ResText(Response& res, const Value& text) {
+  int status = res.status;
+  res.Text(Str(text));
+  res.status = status;
+  return Value();
+}
+
+Value RequestField(const Request& req, std::string_view name) {
+  Value all = req.ToValue();
+  if (name == "user") return rt::Locals()["user"];
+  return all[name];
+}
+
+// ---- parameters ----
+
+namespace {
+const char* KindName(Kind k) {
+  switch (k) {
+    case Kind::kInt: return "Int";
+    case Kind::kFloat: return "Float";
+    case Kind::kBool: return "Bool";
+    case Kind::kString: return "String";
+    default: return "a value";
+  }
+}
+}  // namespace
+
+Value ParamFromString(const char* name, const std::string& text, Kind kind) {
+  auto bad = [&]() -> Value {
+    throw HttpError(400, std::string("parameter `") + name + "`: expected " + KindName(kind) + ", got \"" + text + "\"");
+  };
+  switch (kind) {
+    case Kind::kInt:
+      if (auto i = ParseIntStrict(text)) return Value(static_cast<long long>(*i));
+      return bad();
+    case Kind::kFloat:
+      if (auto f = ParseFloatStrict(text)) return Value(*f);
+      return bad();
+    case Kind::kBool:
+      if (auto b = ParseBoolStrict(text)) return Value(*b);
+      return bad();
+    default: return Value(text);
+  }
+}
+
+Value PathParam(const Request& req, const char* name, Kind kind) {
+  auto v = req.Param(name);
+  if (!v) throw HttpError(400, std::string("missing path parameter `") + name + "`");
+  return ParamFromString(name, *v, kind);
+}
+
+Value QueryParam(const Request& req, const char* name, Kind kind, bool optional) {
+  auto v = req.Query(name);
+  if (!v || (optional && v->empty())) {
+    if (optional) return Value();
+    throw HttpError(400, std::string("missing query parameter `") + name + "`");
+  }
+  return ParamFromString(name, *v, kind);
+}
+
+Value QueryList(const Request& req, const char* name, Kind kind) {
+  Array out;
+  for (const std::string& s : req.QueryAll(name)) out.push_back(ParamFromString(name, s, kind));
+  return Value(std::move(out));
+}
+
+Value CheckKind(const Value& v, Kind kind, const char* what) {
+  bool ok = kind == Kind::kAny || (kind == Kind::kInt && v.IsInt()) || (kind == Kind::kFloat && v.IsNumber()) ||
+            (kind == Kind::kBool && v.IsBool()) || (kind == Kind::kString && v.IsString());
+  if (!ok) throw HttpError(400, std::string("parameter `") + what + "`: expected " + KindName(kind) + ", got " + v.KindName());
+  if (kind == Kind::kFloat) return Value(v.AsFloat());
+  return v;
+}
+
+Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool optional) {
+  if (!req.body.empty()) {
+    const Value& body = req.Json();
+    if (const Value* f = body.IsObject() ? body.Find(name) : nullptr; f && !f->IsNull()) return CheckKind(*f, kind, name);
+  }
+  return QueryParam(req, name, kind, optional);
+}
+
+}  // namespace lux::stdlib

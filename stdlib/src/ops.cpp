@@ -1,0 +1,239 @@
+// Operators, string conversion, member/index access, Option/Result/enum encodings and errors.
+#include <cmath>
+#include <cstdio>
+
+#include "lux/stdlib.h"
+
+namespace lux::stdlib {
+
+[[noreturn]] void Fail(const std::string& message) { throw Error(message); }
+
+namespace {
+
+[[noreturn]] void BadOperands(const char* op, const Value& a, const Value& b) {
+  throw TypeError(std::string("cannot apply `") + op + "` to " + a.KindName() + " and " + b.KindName());
+}
+
+bool BothInt(const Value& a, const Value& b) { return a.IsInt() && b.IsInt(); }
+
+}  // namespace
+
+Value Add(const Value& a, const Value& b) {
+  if (BothInt(a, b)) return Value(static_cast<long long>(a.AsInt() + b.AsInt()));
+  if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() + b.AsFloat());
+  if (a.IsString() || b.IsString()) return Value(Str(a) + Str(b));
+  if (a.IsArray() && b.IsArray()) {
+    Array out = a.AsArray();
+    for (const Value& v : b.AsArray()) out.push_back(v);
+    return Value(std::move(out));
+  }
+  BadOperands("+", a, b);
+}
+
+Value Sub(const Value& a, const Value& b) {
+  if (BothInt(a, b)) return Value(static_cast<long long>(a.AsInt() - b.AsInt()));
+  if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() - b.AsFloat());
+  BadOperands("-", a, b);
+}
+
+Value Mul(const Value& a, const Value& b) {
+  if (BothInt(a, b)) return Value(static_cast<long long>(a.AsInt() * b.AsInt()));
+  if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() * b.AsFloat());
+  BadOperands("*", a, b);
+}
+
+Value Div(const Value& a, const Value& b) {
+  if (BothInt(a, b)) {
+    if (b.AsInt() == 0) throw Error("division by zero");
+    return Value(static_cast<long long>(a.AsInt() / b.AsInt()));
+  }
+  if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() / b.AsFloat());
+  BadOperands("/", a, b);
+}
+
+Value Mod(const Value& a, const Value& b) {
+  if (BothInt(a, b)) {
+    if (b.AsInt() == 0) throw Error("division by zero");
+    return Value(static_cast<long long>(a.AsInt() % b.AsInt()));
+  }
+  if (a.IsNumber() && b.IsNumber()) return Value(std::fmod(a.AsFloat(), b.AsFloat()));
+  BadOperands("%", a, b);
+}
+
+Value Neg(const Value& a) {
+  if (a.IsInt()) return Value(static_cast<long long>(-a.AsInt()));
+  if (a.IsFloat()) return Value(-a.AsFloat());
+  throw TypeError(std::string("cannot negate ") + a.KindName());
+}
+
+namespace {
+int Compare(const Value& a, const Value& b, const char* op) {
+  if (BothInt(a, b)) return a.AsInt() < b.AsInt() ? -1 : a.AsInt() > b.AsInt() ? 1 : 0;
+  if (a.IsNumber() && b.IsNumber()) return a.AsFloat() < b.AsFloat() ? -1 : a.AsFloat() > b.AsFloat() ? 1 : 0;
+  if (a.IsString() && b.IsString()) return a.AsString().compare(b.AsString()) < 0 ? -1 : a.AsString() == b.AsString() ? 0 : 1;
+  BadOperands(op, a, b);
+}
+}  // namespace
+
+bool Lt(const Value& a, const Value& b) { return Compare(a, b, "<") < 0; }
+bool Le(const Value& a, const Value& b) { return Compare(a, b, "<=") <= 0; }
+bool Gt(const Value& a, const Value& b) { return Compare(a, b, ">") > 0; }
+bool Ge(const Value& a, const Value& b) { return Compare(a, b, ">=") >= 0; }
+
+void AppendStr(std::string& out, const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kNull: out += "None"; break;
+    case Value::Kind::kBool: out += v.AsBool() ? "true" : "false"; break;
+    case Value::Kind::kInt: out += std::to_string(v.AsInt()); break;
+    case Value::Kind::kFloat: {
+      double d = v.AsFloat();
+      char buf[32];
+      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) std::snprintf(buf, sizeof buf, "%.1f", d);
+      else std::snprintf(buf, sizeof buf, "%.15g", d);
+      out += buf;
+      break;
+    }
+    case Value::Kind::kString: out += v.AsString(); break;
+    case Value::Kind::kFunction: out += "<fn>"; break;
+    default:
+      if (IsOk(v)) {
+        out += "Ok(";
+        AppendStr(out, OkValue(v));
+        out += ")";
+      } else if (IsErr(v)) {
+        out += "Err(";
+        AppendStr(out, ErrValue(v));
+        out += ")";
+      } else {
+        AppendJson(v, out);
+      }
+  }
+}
+
+std::string Str(const Value& v) {
+  std::string s;
+  AppendStr(s, v);
+  return s;
+}
+
+const Value& Field(const Value& v, std::string_view name) {
+  if (v.IsObject() || v.IsNull()) return v[name];
+  throw TypeError(std::string("cannot read field `") + std::string(name) + "` of " + v.KindName());
+}
+
+Value& FieldRef(Value& v, std::string_view name) {
+  if (v.IsObject() || v.IsNull()) return v[name];
+  throw TypeError(std::string("cannot set field `") + std::string(name) + "` of " + v.KindName());
+}
+
+Value Index(const Value& v, const Value& i) {
+  if (v.IsArray() && i.IsInt()) {
+    std::int64_t k = i.AsInt();
+    const Array& a = v.AsArray();
+    if (k < 0) k += static_cast<std::int64_t>(a.size());
+    if (k < 0 || k >= static_cast<std::int64_t>(a.size())) return Value();
+    return a[static_cast<std::size_t>(k)];
+  }
+  if ((v.IsObject() || v.IsNull()) && i.IsString()) return v[std::string_view(i.AsString())];
+  if (v.IsString() && i.IsInt()) {
+    const std::string& s = v.AsString();
+    std::int64_t k = i.AsInt();
+    if (k < 0 || k >= static_cast<std::int64_t>(s.size())) return Value();
+    return Value(std::string(1, s[static_cast<std::size_t>(k)]));
+  }
+  throw TypeError(std::string("cannot index ") + v.KindName() + " with " + i.KindName());
+}
+
+Value& IndexRef(Value& v, const Value& i) {
+  if (v.IsArray() && i.IsInt()) {
+    Array& a = v.AsArray();
+    std::int64_t k = i.AsInt();
+    if (k < 0 || k >= static_cast<std::int64_t>(a.size())) throw Error("index " + std::to_string(k) + " is out of range");
+    return a[static_cast<std::size_t>(k)];
+  }
+  if ((v.IsObject() || v.IsNull()) && i.IsString()) return v[std::string_view(i.AsString())];
+  throw TypeError(std::string("cannot index ") + v.KindName() + " with " + i.KindName());
+}
+
+Value& Scratch() {
+  thread_local Value v;
+  return v;
+}
+
+Value Duration(const Value& amount, std::int64_t unit_ms) {
+  if (amount.IsInt()) return Value(static_cast<long long>(amount.AsInt() * unit_ms));
+  return Value(static_cast<long long>(amount.AsFloat() * static_cast<double>(unit_ms)));
+}
+
+Value Range(const Value& lo, const Value& hi, bool inclusive) {
+  Array out;
+  std::int64_t a = lo.AsInt(), b = hi.AsInt();
+  if (inclusive) ++b;
+  for (std::int64_t i = a; i < b; ++i) out.push_back(Value(static_cast<long long>(i)));
+  return Value(std::move(out));
+}
+
+bool InRange(const Value& v, const Value& lo, const Value& hi, bool inclusive) {
+  if (!(v.IsNumber() || v.IsString())) return false;
+  if (v.IsString() != lo.IsString()) return false;
+  return Ge(v, lo) && (inclusive ? Le(v, hi) : Lt(v, hi));
+}
+
+Value Call(const Value& fn, std::vector<Value> args) {
+  if (!fn.IsFunction()) throw TypeError(std::string("cannot call ") + fn.KindName() + ": it is not a function");
+  return fn.Call(args);
+}
+
+Array Items(const Value& v) {
+  if (v.IsArray()) return v.AsArray();
+  Array out;
+  if (v.IsObject()) {
+    for (const auto& [k, x] : v.AsObject()) out.push_back(Value(k));
+  } else if (v.IsString()) {
+    for (char c : v.AsString()) out.push_back(Value(std::string(1, c)));
+  } else if (!v.IsNull()) {
+    throw TypeError(std::string("cannot iterate over ") + v.KindName());
+  }
+  return out;
+}
+
+// ---- Option, Result, enums ----
+
+Value Ok(Value v) { return Value{{"$ok", std::move(v)}}; }
+Value Err(Value e) { return Value{{"$err", std::move(e)}}; }
+bool IsOk(const Value& v) { return v.IsObject() && v.size() == 1 && v.Find("$ok"); }
+bool IsErr(const Value& v) { return v.IsObject() && v.size() == 1 && v.Find("$err"); }
+const Value& OkValue(const Value& v) { return v["$ok"]; }
+const Value& ErrValue(const Value& v) { return v["$err"]; }
+
+Value Variant(std::string_view tag, std::vector<Value> values) {
+  if (values.empty()) return Value(tag);
+  return Value{{"tag", Value(tag)}, {"values", Value(Array(std::move(values)))}};
+}
+
+bool IsVariant(const Value& v, std::string_view tag) {
+  if (v.IsString()) return v.AsString() == tag;
+  if (v.IsObject()) {
+    const Value* t = v.Find("tag");
+    return t && t->IsString() && t->AsString() == tag;
+  }
+  return false;
+}
+
+const Value& VariantArg(const Value& v, std::size_t i) {
+  if (!v.IsObject()) return Value::Null();
+  const Value* vals = v.Find("values");
+  if (!vals || !vals->IsArray() || i >= vals->size()) return Value::Null();
+  return vals->AsArray()[i];
+}
+
+void NoMatch(const char* where, const Value& subject) {
+  throw Error(std::string(where) + ": no `match` arm matches " + Str(subject));
+}
+
+Value ErrorValue(const std::exception& e) {
+  if (auto* le = dynamic_cast<const Error*>(&e)) return le->ToValue();
+  return Value{{"message", Value(e.what())}, {"status", Value(500)}};
+}
+
+}  // namespace lux::stdlib
