@@ -476,12 +476,11 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       const Builtin* b = prog_.builtins.module(base_sym->name, name);
       if (b) return builtinCall(b, callee, args);
     }
-    if (base_sym && base_sym->kind == SymbolKind::Model) {
-      unsupported(callee->range(), fmt::format("model methods (`{}.{}`): databases are a later issue", base_sym->name.str(), name.str()));
-      return "lux::Value()";
-    }
-    if (base_sym && base_sym->kind == SymbolKind::Service) {
-      unsupported(callee->range(), fmt::format("calls to a discovered service (`{}.{}`)", base_sym->name.str(), name.str()));
+    if (base_sym && (base_sym->kind == SymbolKind::Model || base_sym->kind == SymbolKind::Service)) {
+      std::string shown = llvm::cast<ast::NameExpr>(m->base)->name.name.str() + "." + name.str();
+      unsupported(callee->range(), base_sym->kind == SymbolKind::Model
+                                       ? fmt::format("`{}` (databases are a later issue)", shown)
+                                       : fmt::format("`{}` (calls to discovered services are a later issue)", shown));
       return "lux::Value()";
     }
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)

@@ -253,7 +253,7 @@ void Emitter::stmt(const ast::Stmt* s) {
     if (init && llvm::isa<IfExpr, MatchExpr, BlockExpr>(init)) {
       std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
       if (boxed) {
-        line(fmt::format("auto {} = std::make_shared<lux::Value>();", n));
+        line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox();", n));
         exprInto(init, Target::assign("*" + n));
       } else {
         line(fmt::format("lux::Value {};", n));
@@ -263,7 +263,7 @@ void Emitter::stmt(const ast::Stmt* s) {
     }
     std::string v = init ? argText(init) : "";
     std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
-    if (boxed) line(fmt::format("auto {} = std::make_shared<lux::Value>({});", n, v));
+    if (boxed) line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, v));
     else if (v.empty()) line(fmt::format("lux::Value {};", n));
     else line(fmt::format("{}lux::Value {} = {};", is_mutable ? "" : "const ", n, v));
   };

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,10 @@ Value Call(const Value& fn, std::vector<Value> args);
 inline const Value& Arg(const std::vector<Value>& args, std::size_t i) { return i < args.size() ? args[i] : Value::Null(); }
 // What `for x in v` walks: a list's elements, an object's keys, a string's characters.
 Array Items(const Value& v);
+// A `var` that a closure captures lives in a shared box: the closure and the function see
+// the same variable (`var count = 0; bump = fn() { count += 1 }`).
+using Box = std::shared_ptr<Value>;
+inline Box MakeBox(Value v = Value()) { return std::make_shared<Value>(std::move(v)); }
 // A throwaway lvalue (assignment targets the checker could not resolve).
 Value& Scratch();
 
