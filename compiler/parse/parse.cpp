@@ -79,25 +79,33 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
 
   grammar::LuxParser::ProgramContext* tree = nullptr;
   std::shared_ptr<parse::SyntaxErrorStrategy> strategy;
-  try {
-    // Stage 1: SLL, bail out at the first error (valid programs never need more).
-    sim->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  auto attempt = [&](antlr4::atn::PredictionMode mode, std::shared_ptr<antlr4::ANTLRErrorStrategy> handler) {
+    tokens.seek(0);
+    parser.reset();
+    guard.reset();
+    sim->setPredictionMode(mode);
+    parser.setErrorHandler(std::move(handler));
     try {
-      tree = parser.program();
+      return parser.program();
     } catch (antlr4::ParseCancellationException&) {
-      tree = nullptr;
+      return static_cast<grammar::LuxParser::ProgramContext*>(nullptr);
+    }
+  };
+  try {
+    // Stage 1: SLL, bailing out at the first error. Decides every valid program the grammar was
+    // written for (tests/unit/parse checks the seeds and goldens never need more).
+    tree = attempt(antlr4::atn::PredictionMode::SLL, std::make_shared<antlr4::BailErrorStrategy>());
+    if (!tree) {
+      // Stage 2: full LL, still bailing out: a valid program SLL could not decide parses here.
+      result.used_full_ll = true;
+      tree = attempt(antlr4::atn::PredictionMode::LL, std::make_shared<antlr4::BailErrorStrategy>());
     }
     if (!tree) {
-      // Stage 2: full LL with recovery and luxc's reports.
-      result.used_full_ll = true;
-      tokens.seek(0);
-      parser.reset();
-      guard.reset();
-      sim->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      // Stage 3: the input has a syntax error. Recover and report with SLL prediction: full LL
+      // with recovery is quadratic in nesting depth on broken input (5 s for a 16 KB fuzz case,
+      // against 0.06 s with SLL), and both report the first error at the same token.
       strategy = std::make_shared<parse::SyntaxErrorStrategy>(diags, filter);
-      parser.setErrorHandler(strategy);
-      tree = parser.program();
+      tree = attempt(antlr4::atn::PredictionMode::SLL, strategy);
     }
   } catch (const RuleDepthExceeded& e) {
     SourceRange at = e.at ? filter.rangeOf(*e.at) : SourceRange::point(0);

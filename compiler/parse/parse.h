@@ -19,6 +19,7 @@ struct ParseResult {
   ast::Program* program = nullptr;
   // True when the fast SLL pass failed and the full LL pass ran (a syntax error, or input the
   // grammar can only decide with full context: worth knowing when tuning the grammar).
+  // Passes: SLL bailing out → LL bailing out → SLL with recovery and reports (parse.cpp says why).
   bool used_full_ll = false;
 };
 
