@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -228,6 +229,36 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
   }
   flags.insert(flags.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
 
+  // clang: a precompiled <lux/stdlib.h> (TOOLCHAIN.md: parsing the runtime's headers is most
+  // of a debug compile), rebuilt when the compiler, the flags or a runtime header change.
+  std::string pch_key;
+  fs::path pch = work / "lux_stdlib.pch";
+  if (fs::path(cxx_words[0]).filename().string().find("clang") != std::string::npos) {
+    std::string ids = cxx + "\n" ;
+    for (const std::string& f : flags) ids += f + " ";
+    for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
+      std::vector<std::string> headers;
+      for (const auto& e : fs::directory_iterator(inc, ec)) headers.push_back(e.path().string());
+      std::sort(headers.begin(), headers.end());
+      for (const std::string& h : headers) ids += fileIdentity(h) + "\n";
+    }
+    pch_key = hex(fnv1a(ids));
+    fs::path pch_key_file = work / "lux_stdlib.pch.key";
+    if (!(fs::exists(pch, ec) && readFile(pch_key_file) == pch_key)) {
+      auto t_pch = Clock::now();
+      Job job;
+      job.argv = cxx_words;
+      job.argv.insert(job.argv.end(), flags.begin(), flags.end());
+      job.argv.insert(job.argv.end(), {"-x", "c++-header", LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch.string()});
+      job.log = work / "lux_stdlib.pch.log";
+      std::vector<Job*> one{&job};
+      if (spawn(job, opts.verbose, err)) waitAll(one);
+      if (job.status == 0) writeFile(pch_key_file, pch_key);
+      else pch_key.clear();  // build without it
+      if (opts.timings) err << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+    }
+  }
+
   struct Unit {
     std::string name;
     std::string text;
@@ -247,7 +278,8 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
     u.key_file = work / (u.name + ".o.key");
     u.log = work / (u.name + ".log");
     writeFile(u.src, u.text);
-    u.key = hex(fnv1a(u.text, fnv1a(cxx + "\n" + flag_text)));
+    bool with_pch = !pch_key.empty() && &u == &units[0];
+    u.key = hex(fnv1a(u.text, fnv1a(cxx + "\n" + flag_text + (with_pch ? pch_key : ""))));
     u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
   }
 
@@ -259,6 +291,7 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
     fs::remove(u.key_file, ec);
     u.job.argv = cxx_words;
     u.job.argv.insert(u.job.argv.end(), flags.begin(), flags.end());
+    if (!pch_key.empty() && &u == &units[0]) u.job.argv.insert(u.job.argv.end(), {"-include-pch", pch.string()});
     u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
     u.job.log = u.log;
     if (!spawn(u.job, opts.verbose, err)) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lux/lux.h>
+#include <lux/stdlib_main.h>
 
 #include <cstdint>
 #include <initializer_list>
@@ -183,16 +184,5 @@ Value AsRecord(const Value& v) {
   FromValue(v, record);
   return ToValue(record);
 }
-
-// ---- program entry -------------------------------------------------------------------------
-struct EnvSpec {
-  const char* name;
-  const char* type;           // as written in Lux: "Int", "Option<String>"
-  const char* default_text;   // "" when required
-};
-// Handles `--help` (usage with the server's env settings) and `--NAME=value` / `--NAME value`
-// for each declared env setting (sets the variable), then runs lux::rt::RunMain.
-int ServerMain(int argc, char** argv, const char* name, void (*setup)(App&), const EnvSpec* env,
-               std::size_t env_count);
 
 }  // namespace lux::stdlib
