@@ -14,6 +14,12 @@
 namespace lux {
 namespace {
 
+// The full-LL pass runs only when the SLL pass never nested rules deeper than this. Full-LL
+// prediction walks the whole rule stack, so on deeply nested broken input (a fuzzer's 16 KB of
+// `fn(a) fn(a) ...`) it costs seconds; real programs nest a few dozen rules deep, and such input
+// is a syntax error anyway, reported by the recovering pass.
+constexpr uint32_t kMaxFullLLRuleDepth = 150;
+
 using parse::TokenFilter;
 
 struct RuleDepthExceeded {
@@ -28,12 +34,15 @@ class DepthGuard : public antlr4::tree::ParseTreeListener {
   void visitErrorNode(antlr4::tree::ErrorNode*) override {}
   void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
     if (++depth_ > ParseLimits::kMaxRuleDepth) throw RuleDepthExceeded{ctx->getStart()};
+    if (depth_ > max_depth_) max_depth_ = depth_;
   }
   void exitEveryRule(antlr4::ParserRuleContext*) override { --depth_; }
   void reset() { depth_ = 0; }
+  uint32_t maxDepth() const { return max_depth_; }
 
  private:
   uint32_t depth_ = 0;
+  uint32_t max_depth_ = 0;
 };
 
 bool onlyWhitespace(std::string_view text) {
@@ -95,7 +104,7 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
     // Stage 1: SLL, bailing out at the first error. Decides every valid program the grammar was
     // written for (tests/unit/parse checks the seeds and goldens never need more).
     tree = attempt(antlr4::atn::PredictionMode::SLL, std::make_shared<antlr4::BailErrorStrategy>());
-    if (!tree) {
+    if (!tree && guard.maxDepth() <= kMaxFullLLRuleDepth) {
       // Stage 2: full LL, still bailing out: a valid program SLL could not decide parses here.
       result.used_full_ll = true;
       tree = attempt(antlr4::atn::PredictionMode::LL, std::make_shared<antlr4::BailErrorStrategy>());
