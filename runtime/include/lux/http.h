@@ -20,7 +20,8 @@ namespace lux {
 // Durations are plain milliseconds: <chrono> would add ~10% to every generated TU's parse.
 // Request body: larger bodies get 413 before they are read (a JSON API rarely needs more).
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
-// Request line + headers: larger get 431 (nginx's default buffers hold 4 x 8 KiB).
+// Header fields (with the final CRLF; Beast does not count the request line): larger get 431
+// (nginx's default buffers hold 4 x 8 KiB).
 inline constexpr std::size_t kMaxHeaderBytes = 16 << 10;
 // A whole request (after its first byte) must arrive within this: slow-loris protection.
 inline constexpr std::int64_t kRequestReadTimeoutMs = 10'000;

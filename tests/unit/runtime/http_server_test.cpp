@@ -378,3 +378,25 @@ TEST_CASE("random bytes from many clients never take the server down") {
   REQUIRE(r);
   REQUIRE(r->status == 200);
 }
+
+TEST_CASE("header limit: header fields of exactly max_header_bytes pass, one byte more is 431") {
+  TestServer s([](lux::App& app) {
+    app.options().max_header_bytes = 2048;
+    app.Get("/h", [](lux::Request&) { return lux::Respond(200, nullptr); });
+  });
+  // Beast counts the header fields and the final CRLF, not the request line.
+  auto request_with_fields = [](std::size_t fields) {
+    std::string head = "Host: x\r\nX-Pad: ", tail = "\r\n\r\n";
+    return "GET /h HTTP/1.1\r\n" + head + std::string(fields - head.size() - tail.size(), 'p') + tail;
+  };
+  Conn ok(s.port());
+  ok.Send(request_with_fields(2048));
+  REQUIRE(ok.Read()->status == 200);
+  Conn big(s.port());
+  big.Send(request_with_fields(2049));
+  REQUIRE(big.Read()->status == 431);
+  // A huge request target is bounded too.
+  auto long_url = Call(s.port(), "GET", "/h?q=" + std::string(8192, 'u'));
+  REQUIRE(long_url);
+  REQUIRE(long_url->status >= 400);
+}
