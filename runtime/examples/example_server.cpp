@@ -58,6 +58,15 @@ void Setup(lux::App& app) {
     lux::rt::Sleep(ms);
     return lux::Respond(200, {{"slept_ms", ms}, {"request_id", lux::rt::RequestId()}});
   });
+  // `fetch` from a handler: suspends only this request; X-Request-Id and traceparent travel along.
+  // (A demo: a real service must not fetch arbitrary client-supplied URLs.)
+  app.Get("/proxy", [](lux::Request& req) {
+    std::string url = req.Query("url").value_or("");
+    lux::FetchOptions opts;
+    opts.timeout_ms = lux::rt::QueryInt(req, "timeout_ms").value_or(2000);
+    lux::FetchResponse r = lux::Fetch(url, opts);  // FetchError -> 500 unless on_error says otherwise
+    return lux::Respond(r.status, {{"upstream_status", r.status}, {"body", r.body}});
+  });
   app.Get("/fail", [](lux::Request&) -> lux::Response { throw std::runtime_error("database password is hunter2"); });
   app.OnError([](const lux::Error& err, lux::Request& req, lux::Response& res) {
     std::fprintf(stderr, "[example] error on %s %s: %s\n", req.method.c_str(), req.path.c_str(), err.what());

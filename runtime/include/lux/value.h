@@ -52,6 +52,17 @@ class Value {
   Value(long i) noexcept : kind_(Kind::kInt), i_(i) {}
   Value(long long i) noexcept : kind_(Kind::kInt), i_(i) {}
   Value(unsigned i) noexcept : kind_(Kind::kInt), i_(i) {}
+  // Sizes: above INT64_MAX they become floats rather than wrapping negative.
+  Value(unsigned long i) noexcept : Value(static_cast<unsigned long long>(i)) {}
+  Value(unsigned long long i) noexcept {
+    if (i <= static_cast<unsigned long long>(INT64_MAX)) {
+      kind_ = Kind::kInt;
+      i_ = static_cast<std::int64_t>(i);
+    } else {
+      kind_ = Kind::kFloat;
+      f_ = static_cast<double>(i);
+    }
+  }
   Value(double f) noexcept : kind_(Kind::kFloat), f_(f) {}
   Value(const char* s);
   Value(std::string_view s);

@@ -125,3 +125,10 @@ TEST_CASE("typed records convert to and from Value") {
   REQUIRE_THROWS_WITH(rec::FromValue(lux::ParseJson(R"({"x":"no","y":1,"tags":[]})"), q),
                       "field `x`: expected Int, got String");
 }
+
+TEST_CASE("unsigned sizes convert without wrapping") {
+  std::size_t n = 3;
+  REQUIRE(Value(n).AsInt() == 3);
+  REQUIRE(Value(std::vector<int>(5).size()).IsInt());
+  REQUIRE(Value(18446744073709551615ull).IsFloat());
+}
