@@ -120,10 +120,23 @@ destructField : ident (COLON ident)? ;
 assignOp : ASSIGN | PLUS_EQ | MINUS_EQ | STAR_EQ | SLASH_EQ | PERCENT_EQ ;
 
 // --- expressions (alternatives from tightest to loosest binding) -----------------------------
+// Primary forms are alternatives of `expr` itself and names are inline token sets (not the
+// `ident`/`memberName` rules): every leaf then costs one parse-tree node instead of three, which
+// is most of the parser's memory and time (docs: bench/README.md).
 
 expr
-  : primary                                       # primaryExpr
-  | expr DOT memberName                           # memberExpr
+  : INT                                                              # intLit
+  | FLOAT                                                            # floatLit
+  | (TRUE | FALSE)                                                   # boolLit
+  | str                                                              # strLit
+  | type_name=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT) LBRACE recordFirstEntry (itemSep objEntry)* itemSep? RBRACE  # recordLit
+  | name=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT)                                                    # nameRef
+  | LPAREN expr RPAREN                                               # parenExpr
+  | LBRACKET (arrayElem (COMMA arrayElem)* COMMA?)? RBRACKET         # arrayLit
+  | objectLit                                                        # objectExpr
+  | IF expr block (elseIf)* (ELSE block)?                            # ifExpr
+  | MATCH expr LBRACE itemSep? (matchArm itemSep?)* RBRACE             # matchExpr
+  | expr DOT member=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH)                                       # memberExpr
   | expr LPAREN argList? RPAREN                   # callExpr
   | expr LBRACKET expr RBRACKET                   # indexExpr
   | expr BANG                                     # unwrapExpr
@@ -137,38 +150,25 @@ expr
   | expr op=(EQEQ | NEQ) expr                     # binaryExpr
   | expr op=ANDAND expr                           # binaryExpr
   | expr op=OROR expr                             # binaryExpr
+  // Last: as a prefix form its body takes the loosest precedence, so `fn(m) m.a == b` is one lambda.
+  | FN paramList (ARROW typeExpr)? (block | expr)                    # lambdaExpr
   ;
 
 // The right side of `|>`: a function name (possibly qualified) and optional call arguments.
 // Not a general expression, so `x |> f() / n` is `(x |> f()) / n` and `x |> f()!` unwraps the
 // pipe's result.
-pipeTarget : ident (DOT memberName)* (LPAREN argList? RPAREN)? ;
+pipeTarget : head=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT) (DOT members+=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH))* (LPAREN argList? RPAREN)? ;
 
 argList : expr (COMMA expr)* COMMA? ;
-
-primary
-  : INT                                                              # intLit
-  | FLOAT                                                            # floatLit
-  | (TRUE | FALSE)                                                   # boolLit
-  | str                                                              # strLit
-  | ident LBRACE recordFirstEntry (itemSep objEntry)* itemSep? RBRACE  # recordLit
-  | ident                                                            # nameRef
-  | LPAREN expr RPAREN                                               # parenExpr
-  | LBRACKET (arrayElem (COMMA arrayElem)* COMMA?)? RBRACKET         # arrayLit
-  | objectLit                                                        # objectExpr
-  | FN paramList (ARROW typeExpr)? (block | expr)                    # lambdaExpr
-  | IF expr block (elseIf)* (ELSE block)?                            # ifExpr
-  | MATCH expr LBRACE itemSep? (matchArm itemSep?)* RBRACE             # matchExpr
-  ;
 
 elseIf : (ELIF | ELSE IF) expr block ;
 
 arrayElem : ELLIPSIS? expr ;
 
 objectLit : LBRACE (objEntry (itemSep objEntry)* itemSep?)? RBRACE ;
-recordFirstEntry : memberName COLON expr | str COLON expr ;
+recordFirstEntry : key=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH) COLON expr | str COLON expr ;
 objEntry
-  : memberName COLON expr    # namedEntry
+  : key=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH) COLON expr    # namedEntry
   | str COLON expr           # quotedEntry
   | ident                    # shorthandEntry
   | ELLIPSIS expr            # spreadEntry
@@ -193,13 +193,8 @@ strPart
   ;
 
 // Names: identifiers and the soft keywords, which only mean something where an item starts.
+// (Expressions use the same set inline; after `.` and as object keys every keyword is a name.)
 ident
   : IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE
   | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT
-  ;
-
-// After `.` and as object keys every keyword is a plain name (`x.type`, `{ server: "api" }`).
-memberName
-  : ident | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY
-  | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH
   ;

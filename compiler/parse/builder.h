@@ -31,7 +31,6 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Program* buildProgram(LuxParser::ProgramContext* c);
 
   // --- expressions (builder_exprs.cpp): each visit sets expr_ --------------------------------
-  antlrcpp::Any visitPrimaryExpr(LuxParser::PrimaryExprContext* c) override;
   antlrcpp::Any visitMemberExpr(LuxParser::MemberExprContext* c) override;
   antlrcpp::Any visitCallExpr(LuxParser::CallExprContext* c) override;
   antlrcpp::Any visitIndexExpr(LuxParser::IndexExprContext* c) override;
@@ -61,7 +60,6 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   SourceRange range(antlr4::ParserRuleContext* c) const;
   SourceRange cover(antlr4::ParserRuleContext* from, antlr4::ParserRuleContext* to) const;
   ast::Ident ident(LuxParser::IdentContext* c);
-  ast::Ident ident(LuxParser::MemberNameContext* c);
   ast::Ident identToken(antlr4::Token* t);
   llvm::StringRef docComment(antlr4::ParserRuleContext* c);
   // Reports items of `c` (statements, server items, arms...) written without a separator.

@@ -36,10 +36,6 @@ Ident AstBuilder::ident(LuxParser::IdentContext* c) {
   if (!c || c->exception || !c->getStart()) return {};
   return identToken(c->getStart());
 }
-Ident AstBuilder::ident(LuxParser::MemberNameContext* c) {
-  if (!c || c->exception || !c->getStart()) return {};
-  return identToken(c->getStart());
-}
 
 Expr* AstBuilder::expr(antlr4::ParserRuleContext* c) {
   if (!c) return nullptr;
@@ -63,11 +59,6 @@ Expr* AstBuilder::expr(antlr4::ParserRuleContext* c) {
 }
 
 // --- operators -------------------------------------------------------------------------------
-
-antlrcpp::Any AstBuilder::visitPrimaryExpr(LuxParser::PrimaryExprContext* c) {
-  expr_ = c->primary() ? expr(c->primary()) : nullptr;
-  return {};
-}
 
 namespace {
 
@@ -98,7 +89,7 @@ bool durationUnit(llvm::StringRef name, DurationUnit& unit) {
 
 antlrcpp::Any AstBuilder::visitMemberExpr(LuxParser::MemberExprContext* c) {
   Expr* base = expr(c->expr());
-  Ident member = ident(c->memberName());
+  Ident member = identToken(c->member);
   if (!base || member.empty()) return {};
   DurationUnit unit;
   if ((llvm::isa<IntLit>(base) || llvm::isa<FloatLit>(base)) && durationUnit(member.name, unit)) {
@@ -187,11 +178,11 @@ antlrcpp::Any AstBuilder::visitPipeExpr(LuxParser::PipeExprContext* c) {
   Expr* value = expr(c->expr());
   auto* t = c->pipeTarget();
   if (!value || !t || t->exception) return {};
-  Ident head = ident(t->ident());
+  Ident head = identToken(t->head);
   if (head.empty()) return {};
   Expr* target = ctx_.create<NameExpr>(head.range, head);
-  for (auto* m : t->memberName()) {
-    Ident member = ident(m);
+  for (antlr4::Token* m : t->members) {
+    Ident member = identToken(m);
     if (member.empty()) return {};
     target = ctx_.create<MemberExpr>(SourceRange::cover(target->range(), member.range), target, member);
   }
@@ -390,7 +381,7 @@ StringLit* AstBuilder::constStr(LuxParser::StrContext* c, const char* what) {
 ObjectEntry* AstBuilder::objEntry(LuxParser::ObjEntryContext* c) {
   if (!c || c->exception) return nullptr;
   if (auto* n = dynamic_cast<LuxParser::NamedEntryContext*>(c)) {
-    Ident key = ident(n->memberName());
+    Ident key = identToken(n->key);
     Expr* value = expr(n->expr());
     if (key.empty() || !value) return nullptr;
     return ctx_.create<ObjectEntry>(range(c), ObjectEntry::Form::Named, key, value);
@@ -430,14 +421,14 @@ antlrcpp::Any AstBuilder::visitObjectExpr(LuxParser::ObjectExprContext* c) {
 }
 
 antlrcpp::Any AstBuilder::visitRecordLit(LuxParser::RecordLitContext* c) {
-  Ident type_name = ident(c->ident());
+  Ident type_name = identToken(c->type_name);
   auto* first = c->recordFirstEntry();
   if (type_name.empty() || !first || first->exception) return {};
   llvm::SmallVector<ObjectEntry*, 8> entries;
   Expr* value = expr(first->expr());
   if (!value) return {};
-  if (first->memberName()) {
-    Ident key = ident(first->memberName());
+  if (first->key) {
+    Ident key = identToken(first->key);
     entries.push_back(ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Named, key, value));
   } else {
     StringLit* key = constStr(first->str(), "a field name");
@@ -453,7 +444,7 @@ antlrcpp::Any AstBuilder::visitRecordLit(LuxParser::RecordLitContext* c) {
 }
 
 antlrcpp::Any AstBuilder::visitNameRef(LuxParser::NameRefContext* c) {
-  Ident name = ident(c->ident());
+  Ident name = identToken(c->name);
   if (!name.empty()) expr_ = ctx_.create<NameExpr>(range(c), name);
   return {};
 }
