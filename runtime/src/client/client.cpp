@@ -196,7 +196,7 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
 
   core::SuspendGuard guard;
   core::Fiber* f = guard.fiber();
-  if (f) return Exchange(*f->ioc, *f->yield, url, t, o, req);
+  if (f && f->yield) return Exchange(*f->ioc, *f->yield, url, t, o, req);
 
   // Not on a fiber: run the same code on this thread's private io_context.
   thread_local asio::io_context ioc{1};

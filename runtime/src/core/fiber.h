@@ -11,6 +11,7 @@
 
 namespace lux::core {
 
+// yield == nullptr: a request context without a fiber (App::Handle); waits block the thread.
 struct Fiber {
   boost::asio::yield_context* yield = nullptr;
   boost::asio::io_context* ioc = nullptr;

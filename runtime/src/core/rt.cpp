@@ -28,13 +28,13 @@ Value& Locals() {
   return outside;
 }
 
-bool InFiber() { return core::tl_fiber != nullptr; }
+bool InFiber() { return core::tl_fiber != nullptr && core::tl_fiber->yield != nullptr; }
 
 void Sleep(std::int64_t ms) {
   if (ms < 0) ms = 0;
   core::SuspendGuard guard;
   core::Fiber* f = guard.fiber();
-  if (!f) {
+  if (!f || !f->yield) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     return;
   }

@@ -2,6 +2,7 @@
 // OPTIONS answers and error handling (on_error, default 500 that leaks nothing).
 #include <boost/context/detail/exception.hpp>
 
+#include "core/fiber.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "server/app_impl.h"
@@ -184,7 +185,12 @@ Response App::Handle(Request& req) {
   }
   if (req.trace.trace_id.empty()) req.trace = core::MakeTraceContext(req.headers.Get("traceparent"));
   std::string raw = req.target.substr(0, req.target.find('?'));
+  // Make the request current (rt::RequestId, Locals, Fetch propagation) for the call.
+  core::Fiber context{nullptr, nullptr, &req};
+  core::Fiber* saved = core::tl_fiber;
+  if (!saved) core::tl_fiber = &context;
   Response res = impl_->Dispatch(req, raw);
+  core::tl_fiber = saved;
   if (!res.headers.Has("X-Request-Id")) res.headers.Add("X-Request-Id", req.id);
   return res;
 }

@@ -225,3 +225,20 @@ TEST_CASE("typed inputs: a wrong type from the client is a 400 naming the input"
   REQUIRE(r.status == 400);
   REQUIRE(lux::ParseJson(r.body)["error"].AsString() == "invalid request body: field `w`: expected Int, got String");
 }
+
+TEST_CASE("App::Handle makes the request current for rt helpers") {
+  lux::App app;
+  app.Get("/id", [](lux::Request& req) {
+    lux::rt::Locals()["k"] = 1;
+    lux::rt::Sleep(1);  // no fiber here: blocks briefly, must not crash
+    return lux::Respond(200, {{"same", lux::rt::RequestId() == req.id}, {"fiber", lux::rt::InFiber()},
+                              {"locals", req.locals["k"]}});
+  });
+  auto r = MakeReq("GET", "/id", "", {{"X-Request-Id", "handle-1"}});
+  lux::Value v = lux::ParseJson(app.Handle(r).body);
+  REQUIRE(r.id == "handle-1");
+  REQUIRE(v["same"].AsBool());
+  REQUIRE_FALSE(v["fiber"].AsBool());
+  REQUIRE(v["locals"].AsInt() == 1);
+  REQUIRE(lux::rt::RequestId().empty());  // restored afterwards
+}
