@@ -68,7 +68,7 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
   if (!parse::checkSourceBytes(text, diags)) return result;
 
   parse::SourceMap map(text);
-  antlr4::ANTLRInputStream input(text.data(), text.size());
+  parse::SourceCharStream input(text, map);
   grammar::LuxLexer lexer(&input);
   lexer.removeErrorListeners();
   TokenFilter filter(lexer, map, diags);

@@ -85,4 +85,42 @@ SourceMap::SourceMap(std::string_view text) : end_(static_cast<uint32_t>(text.si
   cp_to_byte_.push_back(end_);
 }
 
+SourceCharStream::SourceCharStream(std::string_view text, const SourceMap& map) : text_(text), map_(map) {
+  size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // ANTLR skips a BOM too
+  _data.reserve(text.size() - i);
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    uint32_t cp;
+    size_t len;
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c & 0xE0) == 0xC0) {
+      cp = c & 0x1F;
+      len = 2;
+    } else if ((c & 0xF0) == 0xE0) {
+      cp = c & 0x0F;
+      len = 3;
+    } else {
+      cp = c & 0x07;
+      len = 4;
+    }
+    for (size_t k = 1; k < len && i + k < text.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    _data.push_back(static_cast<char32_t>(cp));
+    i += len;
+  }
+}
+
+std::string SourceCharStream::getText(const antlr4::misc::Interval& interval) {
+  if (interval.a < 0 || interval.b < interval.a) return {};
+  size_t size = _data.size();
+  auto a = static_cast<size_t>(interval.a);
+  auto b = static_cast<size_t>(interval.b);
+  if (a >= size) return {};
+  if (b >= size) b = size - 1;
+  uint32_t begin = map_.byteOffset(a);
+  uint32_t end = map_.byteOffset(b + 1);
+  return std::string(text_.substr(begin, end - begin));
+}
+
 }  // namespace lux::parse

@@ -3,6 +3,8 @@
 // Entry points: checkSourceBytes (reports E1001/E1002), SourceMap.
 #pragma once
 
+#include <antlr4-runtime.h>
+
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,19 @@ class SourceMap {
   uint32_t bom_ = 0;
   uint32_t end_ = 0;
   std::vector<uint32_t> cp_to_byte_;  // only when the text is not pure ASCII
+};
+
+// ANTLR's input stream over already-validated UTF-8, without its slow paths: decoding is a
+// plain loop (ANTLR's goes through std::wstring_convert), and token text is sliced from the
+// original bytes instead of re-encoding UTF-32 for every name and literal.
+class SourceCharStream : public antlr4::ANTLRInputStream {
+ public:
+  SourceCharStream(std::string_view text, const SourceMap& map);
+  std::string getText(const antlr4::misc::Interval& interval) override;
+
+ private:
+  std::string_view text_;
+  const SourceMap& map_;
 };
 
 }  // namespace lux::parse
