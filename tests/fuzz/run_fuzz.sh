@@ -20,5 +20,7 @@ mkdir -p "$corpus" "$build/crashes"
 find "$root/tests/golden" -name '*.lux' -size -64k -exec cp -n {} "$corpus/" \;
 dict="$root/tests/fuzz/lux.dict"
 # -max_len keeps inputs near real sizes; -rss_limit_mb and -timeout turn blow-ups into findings.
-exec "$build/tests/fuzz/$target" "$corpus" -dict="$dict" -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
-  -max_len=16384 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$build/crashes/" -print_final_stats=1
+parallel=()
+if [ "$jobs" -gt 1 ]; then parallel=(-jobs="$jobs" -workers="$jobs"); fi
+exec "$build/tests/fuzz/$target" "$corpus" -dict="$dict" -max_total_time="$seconds" "${parallel[@]}" \
+  -max_len=16384 -timeout=10 -rss_limit_mb=3072 -artifact_prefix="$build/crashes/" -print_final_stats=1
