@@ -323,8 +323,35 @@ void TokenFilter::reportUnclosedAtEof(const antlr4::Token& eof) {
   }
   const Open& inner = open_.back();
   SourceRange at = rangeOf(eof);
-  diags_.report(DiagId::UnclosedDelimiter, at, closerText(inner.type), constructName(inner))
-      .note(inner.range, std::string("the ") + constructName(inner) + " opened here");
+  auto b = diags_.report(DiagId::UnclosedDelimiter, at, closerText(inner.type), constructName(inner));
+  b.note(inner.range, std::string("the ") + constructName(inner) + " opened here");
+  // The `}` usually went missing further in: the first `}` that starts a line less indented than
+  // the line of the `{` it closes points at the block that lacks one.
+  const SourceFile& file = diags_.file();
+  auto indent = [&](uint32_t offset) {
+    std::string_view line = file.lineText(file.lineCol(offset).line);
+    size_t n = 0;
+    while (n < line.size() && (line[n] == ' ' || line[n] == '\t')) ++n;
+    return n;
+  };
+  std::vector<size_t> stack;  // indices into emitted_ of open `{`
+  for (size_t i = 0; i < emitted_.size(); ++i) {
+    size_t type = emitted_[i].type;
+    if (type == LuxLexer::LBRACE) {
+      stack.push_back(i);
+    } else if (type == LuxLexer::RBRACE && !stack.empty()) {
+      size_t opener = stack.back();
+      stack.pop_back();
+      uint32_t at_close = emitted_[i].range.begin;
+      bool starts_line = i == 0 || file.lineCol(emitted_[i - 1].range.begin).line != file.lineCol(at_close).line;
+      if (starts_line && indent(at_close) < indent(emitted_[opener].range.begin)) {
+        Open suspect{LuxLexer::LBRACE, emitted_[opener].range, opener};
+        b.note(suspect.range, std::string("this ") + constructName(suspect) +
+                                  " may be the one missing its `}`: the `}` closing it is less indented");
+        break;
+      }
+    }
+  }
   suppressed_.push_back(SourceRange{inner.range.begin, map_.end()});
 }
 
