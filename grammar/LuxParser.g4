@@ -72,9 +72,9 @@ paramList : LPAREN (param (COMMA param)* COMMA?)? RPAREN ;
 param : ident (COLON typeExpr)? (ASSIGN expr)? ;
 
 scheduleDecl
-  : SCHEDULE str FN ident? paramList block                          # scheduleCronFn
-  | SCHEDULE str CRON LPAREN str RPAREN block                        # scheduleCronNamed
-  | SCHEDULE str? EVERY expr (FN ident? paramList)? block            # scheduleEvery
+  : SCHEDULE str FN ident? paramList (WITH objectLit)? block                          # scheduleCronFn
+  | SCHEDULE str CRON LPAREN str RPAREN (WITH objectLit)? block                        # scheduleCronNamed
+  | SCHEDULE str? EVERY expr (FN ident? paramList)? (WITH objectLit)? block            # scheduleEvery
   ;
 
 subscribeDecl : SUBSCRIBE str FN paramList block ;

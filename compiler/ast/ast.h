@@ -360,13 +360,15 @@ class ScheduleDecl : public Decl {
   LUX_AST_LEAF(ScheduleDecl)
   enum class Form : uint8_t { CronFn, CronNamed, Every };
   ScheduleDecl(SourceRange r, Form form, Ident name, StringLit* cron, Expr* interval,
-               llvm::ArrayRef<Param*> params, BlockExpr* body)
-      : Decl(kKind, r), form(form), name(name), cron(cron), interval(interval), params(params), body(body) {}
+               llvm::ArrayRef<Param*> params, ObjectExpr* options, BlockExpr* body)
+      : Decl(kKind, r), form(form), name(name), cron(cron), interval(interval), params(params),
+        options(options), body(body) {}
   Form form;
   Ident name;        // empty for `schedule "cron" fn() { }`
   StringLit* cron;   // the cron expression; its range() is the string literal's (quotes included)
   Expr* interval;    // Every form only
   llvm::ArrayRef<Param*> params;
+  ObjectExpr* options;  // `with { tz, overlap, run_on_start, missed }`; null when absent
   BlockExpr* body;
 };
 

@@ -253,6 +253,7 @@ Desc describe(const Node& node) {
       d.child("cron", n.cron);
       d.child("every", n.interval);
       d.list("params", n.params);
+      d.child("options", n.options);
       d.child("body", n.body);
       break;
     }

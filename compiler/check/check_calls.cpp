@@ -105,6 +105,7 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
       case SymbolKind::Builtin: {
         const Builtin* b = sym->builtin;
         if (b->name == "spawn_job") return checkSpawnJob(call, args);
+        if (b->name == "spawn_job_in" || b->name == "spawn_job_with") return checkSpawnJobWith(call, b, args);
         if (!b->acceptsCount(static_cast<int>(n))) {
           arityError(name.str(), arityText(b->min_args, b->max_args), {}, {});
           return b->result ? b->result : types_.dynamic();

@@ -8,6 +8,28 @@
 
 namespace lux {
 
+void Checker::checkScheduleOptions(const ast::ScheduleDecl* sched) {
+  if (!sched->options) return;
+  static const OptionSpec kScheduleOptions[] = {
+      {"tz", "", OptionSpec::Kind::String},           {"timezone", "tz", OptionSpec::Kind::String},
+      {"overlap", "", OptionSpec::Kind::String},      {"run_on_start", "", OptionSpec::Kind::Bool},
+      {"missed", "", OptionSpec::Kind::String},
+  };
+  auto opts = checkOptions(sched->options, "`schedule`", kScheduleOptions);
+  static const llvm::StringRef kOverlap[] = {"skip", "allow"};
+  static const llvm::StringRef kMissed[] = {"skip", "run_once"};
+  checkOptionChoice(opts.lookup("overlap"), "`schedule`", kOverlap);
+  checkOptionChoice(opts.lookup("missed"), "`schedule`", kMissed);
+  if (const ast::ObjectEntry* tz = opts.lookup("tz")) {
+    if (auto* lit = llvm::dyn_cast_or_null<ast::StringLit>(tz->value)) {
+      if (!cron::loadZone(lit->value.str()))
+        diags_.report(DiagId::ScheduleUnknownZone, lit->range(), lit->value.str(),
+                      "not an IANA zone name (such as \"Europe/Berlin\"), \"UTC\" or an offset (\"+02:00\")")
+            .help("zones are read from /usr/share/zoneinfo (Debian's tzdata) when the program is checked and when it starts");
+    }
+  }
+}
+
 void Checker::checkSchedule(ServerModel& sm, const ast::ScheduleDecl* sched) {
   ScheduleModel m;
   m.decl = sched;
@@ -50,6 +72,7 @@ void Checker::checkSchedule(ServerModel& sm, const ast::ScheduleDecl* sched) {
     }
     m.spec = parsed.spec;
   }
+  checkScheduleOptions(sched);
   pushScope(Scope::Kind::Function);
   for (const ast::Param* p : sched->params) declareLocal(p->name, SymbolKind::Param, types_.dynamic(), p, false, false);
   const Ty* saved = cur_return_;

@@ -12,10 +12,43 @@ void Checker::checkBackgroundOptions(const ast::BackgroundFnDecl* fn) {
   if (!fn->options) return;
   static const OptionSpec kJobOptions[] = {
       {"attempts", "", OptionSpec::Kind::Int},      {"retries", "attempts", OptionSpec::Kind::Int},
-      {"backoff", "", OptionSpec::Kind::String},    {"delay", "", OptionSpec::Kind::Duration},
-      {"timeout", "", OptionSpec::Kind::Duration},  {"priority", "", OptionSpec::Kind::Int},
+      {"backoff", "", OptionSpec::Kind::String},    {"backoff_delay", "", OptionSpec::Kind::Duration},
+      {"delay", "", OptionSpec::Kind::Duration},    {"timeout", "", OptionSpec::Kind::Duration},
+      {"priority", "", OptionSpec::Kind::Int},
   };
-  checkOptions(fn->options, "`background fn`", kJobOptions);
+  auto opts = checkOptions(fn->options, "`background fn`", kJobOptions);
+  static const llvm::StringRef kBackoffs[] = {"exponential", "fixed"};
+  checkOptionChoice(opts.lookup("backoff"), "`background fn`", kBackoffs);
+  // lux::kMaxJobAttempts (runtime/include/lux/jobs.h); `retries: n` means n + 1 attempts
+  checkOptionMax(opts.lookup("attempts"), "`background fn`", 100);
+}
+
+const Ty* Checker::checkSpawnJobWith(const ast::CallExpr* call, const Builtin* b, const std::vector<ArgInfo>& args) {
+  const Ty* job_id = types_.get(TyKind::String);
+  bool with = b->name == "spawn_job_with";
+  if (args.size() < 2) {
+    diags_.report(DiagId::CallArity, call->range(), std::string(b->name), "at least 2", args.size())
+        .help(with ? "give the options, then the job: `spawn_job_with({ delay: 5.minutes, priority: 10 }, send_email, to)`"
+                   : "give the delay, then the job: `spawn_job_in(5.minutes, send_email, to)`");
+    return job_id;
+  }
+  if (with) {
+    auto* obj = llvm::dyn_cast_or_null<ast::ObjectExpr>(args[0].expr);
+    if (!obj) {
+      diags_.report(DiagId::TypeMismatch, args[0].range, "{ delay: Duration, priority: Int }",
+                    "the options of `spawn_job_with`", typeName(args[0].type));
+    } else {
+      static const OptionSpec kSpawnOptions[] = {
+          {"delay", "", OptionSpec::Kind::Duration},
+          {"priority", "", OptionSpec::Kind::Int},
+      };
+      checkOptions(obj, "`spawn_job_with`", kSpawnOptions);
+    }
+  } else if (args[0].type->kind != TyKind::Duration && args[0].type->kind != TyKind::Int && !args[0].type->isDynamic()) {
+    diags_.report(DiagId::TypeMismatch, args[0].range, "Duration", "the delay of `spawn_job_in`", typeName(args[0].type));
+  }
+  std::vector<ArgInfo> rest(args.begin() + 1, args.end());
+  return checkSpawnJob(call, rest);
 }
 
 const Ty* Checker::checkSpawnJob(const ast::CallExpr* call, const std::vector<ArgInfo>& args) {

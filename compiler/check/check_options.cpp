@@ -83,4 +83,27 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
   return out;
 }
 
+void Checker::checkOptionChoice(const ast::ObjectEntry* en, const std::string& what,
+                                llvm::ArrayRef<llvm::StringRef> allowed) {
+  auto* lit = en ? llvm::dyn_cast_or_null<ast::StringLit>(en->value) : nullptr;
+  if (!lit) return;  // not a literal: checked when the server starts
+  for (llvm::StringRef a : allowed)
+    if (lit->value == a) return;
+  std::string choices;
+  std::vector<std::string_view> names;
+  for (size_t i = 0; i < allowed.size(); ++i) {
+    choices += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + ("\"" + allowed[i].str() + "\"");
+    names.push_back(std::string_view(allowed[i]));
+  }
+  diags_.report(DiagId::OptionValue, lit->range(), what, en->key.name.str(), choices, "\"" + lit->value.str() + "\"")
+      .didYouMean(closestMatch(lit->value, names));
+}
+
+void Checker::checkOptionMax(const ast::ObjectEntry* en, const std::string& what, int64_t max) {
+  auto* lit = en ? llvm::dyn_cast_or_null<ast::IntLit>(en->value) : nullptr;
+  if (!lit || static_cast<int64_t>(lit->value) <= max) return;
+  diags_.report(DiagId::OptionValue, lit->range(), what, en->key.name.str(), fmt::format("at most {}", max),
+                fmt::format("`{}`", lit->value));
+}
+
 }  // namespace lux

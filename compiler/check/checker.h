@@ -89,9 +89,16 @@ class Checker {
   // --- jobs (check_jobs.cpp) -----------------------------------------------------------------
   void checkBackgroundOptions(const ast::BackgroundFnDecl* fn);
   const Ty* checkSpawnJob(const ast::CallExpr* call, const std::vector<ArgInfo>& args);
+  // `spawn_job_in(delay, job, args...)` / `spawn_job_with({ delay, priority }, job, args...)`
+  const Ty* checkSpawnJobWith(const ast::CallExpr* call, const Builtin* b, const std::vector<ArgInfo>& args);
+  // A String option whose value must be one of `allowed` (when it is a literal): E4407.
+  void checkOptionChoice(const ast::ObjectEntry* en, const std::string& what, llvm::ArrayRef<llvm::StringRef> allowed);
+  // An Int option with a literal above `max`: E4407.
+  void checkOptionMax(const ast::ObjectEntry* en, const std::string& what, int64_t max);
 
   // --- schedules (check_cron.cpp) --------------------------------------------------------
   void checkSchedule(ServerModel& server, const ast::ScheduleDecl* schedule);
+  void checkScheduleOptions(const ast::ScheduleDecl* schedule);
 
   // --- events (check_events.cpp) -----------------------------------------------------------
   void checkSubscribe(ServerModel& server, const ast::SubscribeDecl* sub);

@@ -524,11 +524,12 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, std::vec
     for (size_t i = 1; i < args.size(); ++i) rest += ", " + argText(args[i]);
     return fmt::format("lux::stdlib::{}({}{})", name == "etag" ? "Etag" : "CacheControl", target, rest);
   }
+  if (owner == "Global" && (name == "spawn_job" || name == "spawn_job_in" || name == "spawn_job_with"))
+    return spawnCall(name, args);
   for (const BuiltinMapping& m : kBuiltins)
     if (owner == m.owner && name == m.name) return fmt::format("lux::stdlib::{}({})", m.cpp, list());
   std::string shown = owner == "Global" ? name : owner + "." + name;
-  if (name == "spawn_job") unsupported(at->range(), "`spawn_job` (background jobs are a later issue)");
-  else if (name == "publish") unsupported(at->range(), "`publish` (the event bus is a later issue)");
+  if (name == "publish") unsupported(at->range(), "`publish` (the event bus is a later issue)");
   else if (owner == "db" || owner == "Model" || name == "delete_all")
     unsupported(at->range(), fmt::format("`{}` (databases are a later issue)", shown));
   else unsupported(at->range(), fmt::format("the built-in `{}`", shown));

@@ -2,8 +2,8 @@
 // hooks, one handler per route (parameters bound from path/query/body and converted to their
 // declared types; a bad value answers 400 naming the parameter) and `Register(lux::App&)`,
 // the explicit registration function its main passes to lux::stdlib::ServerMain.
-// Constructs of later issues (db, models, jobs, schedules, events, discover, auth, cors,
-// rate_limit) are reported as E5001 at their declaration.
+// Jobs and schedules: emit_jobs.cpp. Constructs of later issues (db, models, events, discover,
+// auth, cors, rate_limit) are reported as E5001 at their declaration.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -53,8 +53,6 @@ bool Emitter::checkSupported(const ServerModel& sm) {
     else if (auto* a = llvm::dyn_cast<ast::AuthDecl>(d)) later(a->keyword_range, "`auth { }` (authentication is a later issue)");
     else if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) later(c->keyword_range, "`cors { }` (a later issue)");
     else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) later(rl->keyword_range, "`rate_limit { }` (a later issue)");
-    else if (auto* sd = llvm::dyn_cast<ast::ScheduleDecl>(d))
-      later(SourceRange{sd->range().begin, sd->range().begin + 8}, "`schedule` (scheduled tasks are a later issue)");
     else if (auto* su = llvm::dyn_cast<ast::SubscribeDecl>(d))
       later(SourceRange{su->range().begin, su->range().begin + 9}, "`subscribe` (the event bus is a later issue)");
     else if (auto* dd = llvm::dyn_cast<ast::DiscoverDecl>(d))
@@ -112,8 +110,9 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   for (const FunctionModel* fn : sm.functions)
     if (!fn->name.empty()) emitFunctionDecl(fn, true);
 
-  // Hooks.
+  // Hooks and scheduled tasks.
   for (const HookModel& h : sm.hooks) emitHook(h);
+  emitSchedules(sm);
 
   // Route handlers.
   int route_no = 0;
@@ -290,6 +289,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
       }
     }
   }
+  emitJobRegistrations(sm);
   if (!sm.health_path.empty())
     line(fmt::format("app.Get({}, [](lux::Request&) {{ return lux::Respond(200, lux::Value{{{{\"status\", \"ok\"}}}}); }});",
                      cppString(sm.health_path)));

@@ -74,6 +74,11 @@ class Emitter {
                        const ast::Node* body);
   std::vector<ParamRole> rolesFor(const FunctionModel* fn) const;
 
+  // --- jobs and schedules (emit_jobs.cpp)
+  void emitSchedules(const ServerModel& sm);          // one task function per schedule
+  void emitJobRegistrations(const ServerModel& sm);   // inside Register
+  std::string spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args);
+
   // --- expressions (emit_expr.cpp)
   std::string expr(const ast::Expr* e);
   std::string argText(const ast::Expr* e);

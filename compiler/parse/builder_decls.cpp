@@ -305,19 +305,25 @@ Decl* AstBuilder::scheduleDecl(LuxParser::ScheduleDeclContext* c) {
   if (auto* s = dynamic_cast<LuxParser::ScheduleCronFnContext*>(c)) {
     StringLit* cron = constStr(s->str(), "a cron expression");
     Ident name = s->ident() ? ident(s->ident()) : Ident{};
+    ObjectExpr* options = nullptr;
+    if (s->WITH() && !(options = objectLit(s->objectLit()))) return nullptr;
     BlockExpr* body = block(s->block());
     if (!cron || !params(s->paramList(), ps) || !body) return nullptr;
-    return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::CronFn, name, cron, nullptr, copy(ps), body);
+    return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::CronFn, name, cron, nullptr, copy(ps), options,
+                                     body);
   }
   if (auto* s = dynamic_cast<LuxParser::ScheduleCronNamedContext*>(c)) {
     auto strs = s->str();
     if (strs.size() < 2) return nullptr;
     StringLit* name = constStr(strs[0], "a schedule name");
     StringLit* cron = constStr(strs[1], "a cron expression");
+    ObjectExpr* options = nullptr;
+    if (s->WITH() && !(options = objectLit(s->objectLit()))) return nullptr;
     BlockExpr* body = block(s->block());
     if (!name || !cron || !body) return nullptr;
     return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::CronNamed,
-                                     Ident{ctx_.intern(name->value), name->range()}, cron, nullptr, copy(ps), body);
+                                     Ident{ctx_.intern(name->value), name->range()}, cron, nullptr, copy(ps),
+                                     options, body);
   }
   if (auto* s = dynamic_cast<LuxParser::ScheduleEveryContext*>(c)) {
     Ident name;
@@ -330,9 +336,12 @@ Decl* AstBuilder::scheduleDecl(LuxParser::ScheduleDeclContext* c) {
     }
     Expr* interval = expr(s->expr());
     if (s->FN() && !params(s->paramList(), ps)) return nullptr;
+    ObjectExpr* options = nullptr;
+    if (s->WITH() && !(options = objectLit(s->objectLit()))) return nullptr;
     BlockExpr* body = block(s->block());
     if (!interval || !body) return nullptr;
-    return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::Every, name, nullptr, interval, copy(ps), body);
+    return ctx_.create<ScheduleDecl>(range(c), ScheduleDecl::Form::Every, name, nullptr, interval, copy(ps), options,
+                                     body);
   }
   return nullptr;
 }

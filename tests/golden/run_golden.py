@@ -181,10 +181,17 @@ def coverage(luxc):
                 with open(os.path.join(dirpath, f), encoding="utf-8", errors="replace") as fh:
                     seen |= set(re.findall(r"\[([EW]\d{4})\]", fh.read()))
     missing = [c for c in live if c not in seen]
+    docs = os.path.join(ROOT, "..", "..", "docs", "diagnostics.md")
+    with open(docs, encoding="utf-8") as fh:
+        documented = set(re.findall(r"^## ([EW]\d{4})$", fh.read(), re.M))
+    undocumented = [c for c in live if c not in documented]
     if missing:
         print(f"{len(missing)} diagnostic code(s) have no golden test: {', '.join(missing)}")
+    if undocumented:
+        print(f"{len(undocumented)} diagnostic code(s) have no section in docs/diagnostics.md: {', '.join(undocumented)}")
+    if missing or undocumented:
         return 1
-    print(f"all {len(live)} diagnostic codes have a golden test")
+    print(f"all {len(live)} diagnostic codes have a golden test and a section in docs/diagnostics.md")
     return 0
 
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lux/lux.h>
+#include <lux/jobs.h>
 #include <lux/stdlib_main.h>
 
 #include <cstdint>
@@ -184,5 +185,19 @@ Value AsRecord(const Value& v) {
   FromValue(v, record);
   return ToValue(record);
 }
+
+// ---- jobs and schedules (stdlib/src/jobs.cpp) -----------------------------------------------
+// spawn_job("name", args...) → SpawnJob("name", {args...}): the job id (a String).
+Value SpawnJob(std::string_view job, std::initializer_list<Value> args);
+Value SpawnJobIn(const Value& delay, std::string_view job, std::initializer_list<Value> args);
+Value SpawnJobWith(const Value& options, std::string_view job, std::initializer_list<Value> args);
+// A stored job's arguments: the i-th (null when absent) and how many were given.
+const Value& JobArg(const Value& args, int index);
+int JobArgCount(const Value& args);
+// `with { ... }` of a `background fn` / `schedule`; a bad computed value is a StartupError.
+JobOptions JobOptionsFrom(const Value& options);
+ScheduleOptions ScheduleOptionsFrom(const Value& options);
+// A duration value (Int milliseconds) as milliseconds.
+std::int64_t Millis(const Value& duration);
 
 }  // namespace lux::stdlib

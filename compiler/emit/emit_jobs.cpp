@@ -1,0 +1,110 @@
+// Background jobs and schedules: a `background fn` is registered with lux::RegisterJob (its
+// arguments arrive as the JSON array stored with the job), `spawn_job*` calls become
+// lux::stdlib::SpawnJob*, and each `schedule` becomes a task function registered with
+// lux::RegisterSchedule / RegisterEvery. Option objects are passed as values and converted by
+// lux::stdlib::*OptionsFrom at registration (literal values were checked by the checker).
+// Entry points: Emitter::emitSchedules, emitJobRegistrations, spawnCall.
+#include <fmt/format.h>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+namespace {
+
+// The stable name of a schedule: its fn name or "name"; unnamed cron schedules go by their
+// expression, unnamed intervals by "every <ms>ms" (what `run-task` and the admin routes take).
+std::string scheduleName(const ScheduleModel& s) {
+  if (!s.name.empty()) return s.name;
+  if (s.decl->form != ast::ScheduleDecl::Form::Every) return s.cron;
+  return fmt::format("every {}ms", static_cast<int64_t>(s.interval_ms));
+}
+
+}  // namespace
+
+void Emitter::emitSchedules(const ServerModel& sm) {
+  int n = 0;
+  for (const ScheduleModel& s : sm.schedules) {
+    ++n;
+    lineDirective(s.decl->range());
+    line(fmt::format("// schedule \"{}\"", scheduleName(s)));
+    line(fmt::format("lux::Value Schedule{}() {{", n));
+    FnContext ctx;
+    fn_ = &ctx;
+    ++indent_;
+    emitFunctionBody({}, {}, s.decl->body, Target::ret());
+    --indent_;
+    fn_ = nullptr;
+    line("}");
+    line("");
+  }
+}
+
+void Emitter::emitJobRegistrations(const ServerModel& sm) {
+  for (const FunctionModel* fn : sm.functions) {
+    if (fn->kind != SymbolKind::BackgroundFn || fn->name.empty()) continue;
+    auto* decl = llvm::dyn_cast<ast::BackgroundFnDecl>(fn->decl);
+    lineDirective(fn->decl->range());
+    FnContext ctx;
+    fn_ = &ctx;
+    std::string opts = decl && decl->options ? fmt::format("lux::stdlib::JobOptionsFrom({})", expr(decl->options))
+                                             : std::string("lux::JobOptions{}");
+    fn_ = nullptr;
+    // Parameters with defaults may be left out by spawn_job: call with as many as were stored.
+    int min = fn->minArgs(), max = fn->maxArgs();
+    auto callWith = [&](int count) {
+      std::string s = fnName(fn) + "(";
+      for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::JobArg(args, {})", i ? ", " : "", i);
+      return s + ");";
+    };
+    line(fmt::format("lux::RegisterJob(app, {}, {}, [](const lux::Value& {}) {{", cppString(fn->name), opts,
+                     max == 0 ? "/*args*/" : "args"));
+    ++indent_;
+    if (min == max) {
+      line(callWith(max));
+    } else {
+      line("switch (lux::stdlib::JobArgCount(args)) {");
+      for (int c = min; c < max; ++c) line(fmt::format("  case {}: {} return;", c, callWith(c)));
+      line(fmt::format("  default: {}", callWith(max)));
+      line("}");
+    }
+    --indent_;
+    line("});");
+  }
+  int n = 0;
+  for (const ScheduleModel& s : sm.schedules) {
+    ++n;
+    lineDirective(s.decl->range());
+    FnContext ctx;
+    fn_ = &ctx;
+    std::string opts = s.decl->options ? fmt::format("lux::stdlib::ScheduleOptionsFrom({})", expr(s.decl->options))
+                                       : std::string("lux::ScheduleOptions{}");
+    std::string name = cppString(scheduleName(s));
+    if (s.decl->form == ast::ScheduleDecl::Form::Every) {
+      std::string every = expr(s.decl->interval);
+      fn_ = nullptr;
+      line(fmt::format("lux::RegisterEvery(app, {}, lux::stdlib::Millis({}), {}, [] {{ Schedule{}(); }});", name, every,
+                       opts, n));
+    } else {
+      fn_ = nullptr;
+      line(fmt::format("lux::RegisterSchedule(app, {}, {}, {}, [] {{ Schedule{}(); }});", name, cppString(s.cron), opts,
+                       n));
+    }
+  }
+}
+
+std::string Emitter::spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args) {
+  size_t target_at = builtin == "spawn_job" ? 0 : 1;
+  if (args.size() <= target_at) return "lux::Value()";
+  const ast::Expr* target = args[target_at];
+  std::string job;
+  if (auto* s = llvm::dyn_cast<ast::StringLit>(target)) job = s->value.str();
+  else if (auto* n = llvm::dyn_cast<ast::NameExpr>(target)) job = n->name.name.str();
+  std::string list;
+  for (size_t i = target_at + 1; i < args.size(); ++i) list += (i > target_at + 1 ? ", " : "") + argText(args[i]);
+  if (builtin == "spawn_job") return fmt::format("lux::stdlib::SpawnJob({}, {{{}}})", cppString(job), list);
+  const char* fnc = builtin == "spawn_job_in" ? "SpawnJobIn" : "SpawnJobWith";
+  return fmt::format("lux::stdlib::{}({}, {}, {{{}}})", fnc, argText(args[0]), cppString(job), list);
+}
+
+}  // namespace lux::emit
