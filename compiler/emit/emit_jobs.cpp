@@ -52,10 +52,11 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     fn_ = nullptr;
     // Parameters with defaults may be left out by spawn_job: call with as many as were stored.
     int min = fn->minArgs(), max = fn->maxArgs();
+    // JobDone: a job that returns Err(e) failed (it is retried like one that threw).
     auto callWith = [&](int count) {
-      std::string s = fnName(fn) + "(";
+      std::string s = "lux::stdlib::JobDone(" + fnName(fn) + "(";
       for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::JobArg(args, {})", i ? ", " : "", i);
-      return s + ");";
+      return s + "));";
     };
     line(fmt::format("lux::RegisterJob(app, {}, {}, [](const lux::Value& {}) {{", cppString(fn->name), opts,
                      max == 0 ? "/*args*/" : "args"));

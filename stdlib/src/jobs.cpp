@@ -47,6 +47,11 @@ const Value& JobArg(const Value& args, int index) {
 
 int JobArgCount(const Value& args) { return args.IsArray() ? static_cast<int>(args.AsArray().size()) : 0; }
 
+void JobDone(const Value& result) {
+  if (!IsErr(result)) return;
+  throw Error("the job returned Err(" + Str(ErrValue(result)) + ")");
+}
+
 Value SpawnJob(std::string_view job, std::initializer_list<Value> args) {
   return Value(rt::SpawnJob(job, ArgsArray(args)));
 }

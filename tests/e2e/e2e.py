@@ -4,7 +4,8 @@
   e2e.py --luxc BUILD/luxc --root REPO --out DIR CASE
 Cases: hello (samples/hello.lux route by route), run_two_servers (`luxc run` of a two-server
 program: prefixed logs, SIGTERM forwarded), build_errors (E5001 for constructs of later issues,
-E5002 for a C++ compiler failure).
+E5002 for a C++ compiler failure), jobs (background fns and schedules in a real server: retries,
+dead letter, the admin routes, SIGKILL mid-job then restart, run-task, a 1-second schedule).
 """
 import argparse
 import json
@@ -190,8 +191,8 @@ def case_run_two_servers(a):
 UNSUPPORTED = '''
 server {
   db { path: "./x.db" }
-  schedule "*/5 * * * *" fn tick() {
-    print("tick")
+  subscribe "tick" fn(n: Int) {
+    print("tick {n}")
   }
   route GET "/" => fn() { "ok" }
 }
@@ -206,7 +207,7 @@ def case_build_errors(a):
     p = build(a, lux)
     check(p.returncode == 1, f"expected exit 1, got {p.returncode}")
     check("later.lux:3:3: error[E5001]" in p.stderr and "later.lux:4:3: error[E5001]" in p.stderr,
-          f"E5001 at the db block and the schedule:\n{p.stderr}")
+          f"E5001 at the db block and the subscription:\n{p.stderr}")
     # The seed samples use databases, jobs, schedules, events and discovery (later issues):
     # every error is an E5001 at the construct, none is a crash or a C++ error.
     for sample in ("advanced.lux", "monitoring.lux"):
@@ -218,6 +219,160 @@ def case_build_errors(a):
     check(p.returncode == 1 and "error[E5002]" in p.stderr and "internal compiler error" in p.stderr,
           f"a failing C++ compiler is an internal error:\n{p.stderr}")
 
+JOBS = """
+server {
+  env PORT: Int = 0
+  var tries = 0
+
+  background fn record(n: Int) {
+    print("job record {n} ran")
+  }
+
+  background fn flaky(n: Int) with { attempts: 4, backoff: "fixed", backoff_delay: 100 } {
+    tries += 1
+    if tries < 3 {
+      return Err("not yet: try {tries}")
+    }
+    print("flaky {n} ok after {tries} tries")
+  }
+
+  background fn doomed(n: Int) with { attempts: 2, backoff: "fixed", backoff_delay: 50 } {
+    print("doomed {n} attempt")
+    Err("doomed {n} always fails")
+  }
+
+  background fn slow(n: Int) with { timeout: 30.seconds } {
+    print("slow {n} started")
+    sleep(3.seconds)
+    print("slow {n} done")
+  }
+
+  schedule "ticker" every 1.seconds {
+    print("tick")
+  }
+
+  schedule "nightly" cron("0 3 * * *") {
+    print("nightly ran")
+  }
+
+  fn spawn(kind: String, n: Int) {
+    id = match kind {
+      "record" => spawn_job(record, n)
+      "flaky" => spawn_job("flaky", n)
+      "doomed" => spawn_job(doomed, n)
+      "later" => spawn_job_in(300.milliseconds, record, n)
+      _ => spawn_job(slow, n)
+    }
+    { id: id }
+  }
+
+  route POST "/spawn/:kind/:n" => spawn
+}
+"""
+
+
+def read_until(proc, pattern, lines, timeout):
+    deadline = time.time() + timeout
+    rx = re.compile(pattern)
+    while time.time() < deadline:
+        if any(rx.search(l) for l in lines):
+            return True
+        line = proc.stdout.readline()
+        if not line:
+            return any(rx.search(l) for l in lines)
+        lines.append(line)
+    return any(rx.search(l) for l in lines)
+
+
+def admin(port, method, path, token="e2e-secret"):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST" else None)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def case_jobs(a):
+    os.makedirs(a.out, exist_ok=True)
+    lux = os.path.join(a.out, "jobs.lux")
+    with open(lux, "w") as f:
+        f.write(JOBS)
+    p = build(a, lux)
+    check(p.returncode == 0, f"luxc build failed:\\n{p.stderr}")
+    if p.returncode:
+        return
+    exe = p.stdout.strip().splitlines()[-1]
+    store = os.path.join(a.out, "jobs.db")
+    for f in (store, store + "-wal", store + "-shm"):
+        if os.path.exists(f):
+            os.remove(f)
+    env = dict(os.environ, LUX_JOBS_PATH=store, LUX_ADMIN_TOKEN="e2e-secret", LUX_LOG_LEVEL="info")
+
+    def start():
+        port = free_port()
+        proc = subprocess.Popen([exe, "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(wait_listening(port, proc), "jobs server did not start listening")
+        return port, proc
+
+    port, proc = start()
+    lines = []
+    try:
+        got, _ = expect_json(port, "POST", "/spawn/record/1", 200, lambda b: isinstance(b.get("id"), str) and len(b["id"]) >= 8)
+        check(read_until(proc, r"job record 1 ran", lines, 10), f"the job did not run: {lines}")
+        expect_json(port, "POST", "/spawn/flaky/2", 200, None)
+        check(read_until(proc, r"flaky 2 ok after 3 tries", lines, 15), f"retries: {lines}")
+        expect_json(port, "POST", "/spawn/later/3", 200, None)
+        check(read_until(proc, r"job record 3 ran", lines, 10), f"a delayed job: {lines}")
+        expect_json(port, "POST", "/spawn/doomed/4", 200, None)
+        deadline = time.time() + 15
+        dead = None
+        while time.time() < deadline:
+            st, text = admin(port, "GET", "/_lux/jobs")
+            if st == 200 and json.loads(text).get("counts", {}).get("dead", 0) >= 1:
+                dead = json.loads(text)
+                break
+            time.sleep(0.2)
+        check(dead is not None, "the doomed job never reached the dead letter")
+        if dead:
+            check("doomed 4 always fails" in json.dumps(dead.get("recent_failures", [])), f"last error in /_lux/jobs: {dead}")
+        st, _ = admin(port, "GET", "/_lux/jobs", token="wrong")
+        check(st == 401, f"/_lux/jobs with a wrong token: {st}")
+        st, _ = admin(port, "GET", "/_lux/jobs", token=None)
+        check(st == 401, f"/_lux/jobs without a token: {st}")
+        st, text = admin(port, "POST", "/_lux/schedules/nightly/run")
+        check(st in (200, 202), f"manual trigger: {st} {text}")
+        check(read_until(proc, r"nightly ran", lines, 10), f"the manual trigger did not run the task: {lines}")
+        check(read_until(proc, r"tick", lines, 5), f"the 1-second schedule did not fire: {lines}")
+        # SIGKILL while a job runs: it runs again after the restart (at-least-once).
+        expect_json(port, "POST", "/spawn/slow/5", 200, None)
+        check(read_until(proc, r"slow 5 started", lines, 10), f"the slow job did not start: {lines}")
+    finally:
+        proc.kill()
+        proc.wait()
+    port, proc = start()
+    lines2 = []
+    try:
+        check(read_until(proc, r"slow 5 done", lines2, 20), f"the killed job did not complete after restart: {lines2}")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    check(proc.returncode == 0, f"exit status after SIGTERM: {proc.returncode}")
+    # An external cron runs a task with the scheduler off.
+    r = subprocess.run([exe, "run-task", "nightly"], env=dict(env, LUX_SCHEDULER_ENABLED="false"),
+                       capture_output=True, text=True, timeout=20)
+    check(r.returncode == 0 and "nightly ran" in r.stdout + r.stderr, f"run-task: {r.returncode} {r.stdout} {r.stderr}")
+    r = subprocess.run([exe, "run-task", "nope"], env=env, capture_output=True, text=True, timeout=20)
+    check(r.returncode != 0 and "nope" in r.stderr, f"run-task of an unknown task: {r.returncode} {r.stderr}")
+
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -227,7 +382,8 @@ def main():
     ap.add_argument("case")
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)
-    {"hello": case_hello, "run_two_servers": case_run_two_servers, "build_errors": case_build_errors}[a.case](a)
+    {"hello": case_hello, "run_two_servers": case_run_two_servers, "build_errors": case_build_errors,
+     "jobs": case_jobs}[a.case](a)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         return 1

@@ -194,6 +194,8 @@ Value SpawnJobWith(const Value& options, std::string_view job, std::initializer_
 // A stored job's arguments: the i-th (null when absent) and how many were given.
 const Value& JobArg(const Value& args, int index);
 int JobArgCount(const Value& args);
+// The value a job returned: Err(e) fails the attempt (throws lux::Error with e as its message).
+void JobDone(const Value& result);
 // `with { ... }` of a `background fn` / `schedule`; a bad computed value is a StartupError.
 JobOptions JobOptionsFrom(const Value& options);
 ScheduleOptions ScheduleOptionsFrom(const Value& options);

@@ -84,13 +84,13 @@ void Register(lux::App& app) {
 #line 4 "jobs_schedules.lux"
   lux::RegisterJob(app, "send_email", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 5}, {"backoff", "exponential"}, {"backoff_delay", lux::Value(2000)}, {"timeout", lux::Value(30000)}}), [](const lux::Value& args) {
     switch (lux::stdlib::JobArgCount(args)) {
-      case 1: send_email(lux::stdlib::JobArg(args, 0)); return;
-      default: send_email(lux::stdlib::JobArg(args, 0), lux::stdlib::JobArg(args, 1));
+      case 1: lux::stdlib::JobDone(send_email(lux::stdlib::JobArg(args, 0))); return;
+      default: lux::stdlib::JobDone(send_email(lux::stdlib::JobArg(args, 0), lux::stdlib::JobArg(args, 1)));
     }
   });
 #line 8 "jobs_schedules.lux"
   lux::RegisterJob(app, "cleanup", lux::JobOptions{}, [](const lux::Value& /*args*/) {
-    cleanup();
+    lux::stdlib::JobDone(cleanup());
   });
 #line 12 "jobs_schedules.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });
