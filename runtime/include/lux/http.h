@@ -213,6 +213,7 @@ class App {
   class Impl;
 
  private:
+  friend Impl& AppImpl(App& app);  // runtime-internal access (src/server/app_impl.h)
   Impl* impl_;  // owned; a raw pointer keeps <memory> (+20k lines) out of generated TUs
 };
 

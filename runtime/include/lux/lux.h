@@ -5,5 +5,6 @@
 #include "lux/env.h"
 #include "lux/error.h"
 #include "lux/http.h"
+#include "lux/jobs.h"
 #include "lux/rt.h"
 #include "lux/value.h"

@@ -20,6 +20,10 @@ struct Fiber {
 
 inline thread_local Fiber* tl_fiber = nullptr;
 
+// While a background job runs on a job worker thread: the id of the request that spawned it,
+// so rt::RequestId() (and the logs a job writes) point back at that request.
+inline thread_local const std::string* tl_job_request_id = nullptr;
+
 class SuspendGuard {
  public:
   SuspendGuard() : saved_(tl_fiber) {}

@@ -16,7 +16,8 @@ Request* CurrentRequest() { return core::tl_fiber ? core::tl_fiber->request : nu
 const std::string& RequestId() {
   static const std::string kEmpty;
   Request* r = CurrentRequest();
-  return r ? r->id : kEmpty;
+  if (r) return r->id;
+  return core::tl_job_request_id ? *core::tl_job_request_id : kEmpty;
 }
 
 Value& Locals() {

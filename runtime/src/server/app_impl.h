@@ -26,6 +26,10 @@
 
 namespace lux {
 
+namespace jobs {
+class JobsState;
+}
+
 namespace server {
 
 // Per-connection state the worker's tick inspects. Deadlines are plain time points checked
@@ -70,6 +74,8 @@ class App::Impl {
   void Shutdown();
   void Wait();
   void ApplyEnvAndFlags(int argc, char** argv);
+  void AddRoute(std::string_view method, std::string_view pattern, Handler handler,
+                std::vector<Middleware> route_middleware = {});
 
   std::string name;
   ServerOptions opts;
@@ -79,6 +85,8 @@ class App::Impl {
   ErrorHandler on_error;
   std::vector<Hook> on_start;
   std::vector<Hook> on_stop;
+  // Background jobs and schedules (src/jobs/); null when the program registered none.
+  std::shared_ptr<jobs::JobsState> jobs;
 
   // Server state.
   std::vector<std::unique_ptr<server::Worker>> workers;
@@ -99,5 +107,7 @@ class App::Impl {
   void Tick(server::Worker& w);
   void ConnectionClosed();
 };
+
+App::Impl& AppImpl(App& app);
 
 }  // namespace lux

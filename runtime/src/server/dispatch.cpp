@@ -150,11 +150,18 @@ App::~App() {
   delete impl_;
 }
 
+App::Impl& AppImpl(App& app) { return *app.impl_; }
+
+void App::Impl::AddRoute(std::string_view method, std::string_view pattern, Handler handler,
+                         std::vector<Middleware> route_middleware) {
+  if (!handler) throw std::invalid_argument("route " + std::string(method) + " " + std::string(pattern) + " has no handler");
+  router.Add(method, pattern);
+  routes.push_back({std::string(method), std::string(pattern), std::move(handler), std::move(route_middleware)});
+}
+
 void App::Route(std::string_view method, std::string_view pattern, Handler handler,
                 std::vector<Middleware> route_middleware) {
-  if (!handler) throw std::invalid_argument("route " + std::string(method) + " " + std::string(pattern) + " has no handler");
-  impl_->router.Add(method, pattern);
-  impl_->routes.push_back({std::string(method), std::string(pattern), std::move(handler), std::move(route_middleware)});
+  impl_->AddRoute(method, pattern, std::move(handler), std::move(route_middleware));
 }
 
 void App::Use(Middleware m) { impl_->middleware.push_back(std::move(m)); }

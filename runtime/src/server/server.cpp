@@ -24,6 +24,9 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "http/router.h"
+#include "jobs/admin.h"
+#include "jobs/cli.h"
+#include "jobs/jobs_state.h"
 #include "lux/env.h"
 #include "server/app_impl.h"
 
@@ -349,12 +352,26 @@ void App::Impl::Start() {
   }
   bound_port = acceptor->local_endpoint().port();
 
+  // The job store opens (and recovers interrupted jobs) before on_start, which may spawn jobs.
+  if (jobs) {
+    try {
+      jobs->Open(name, /*server=*/true);
+      if (!jobs->config.admin_token.empty()) jobs::RegisterAdminRoutes(*this, *jobs);
+    } catch (const std::exception& e) {
+      acceptor->close(ec);
+      jobs->Close();
+      if (dynamic_cast<const StartupError*>(&e)) throw;
+      throw StartupError(std::string("jobs: ") + e.what());
+    }
+  }
+
   // on_start: after bind (connections queue in the backlog), before the first request.
   for (auto& hook : on_start) {
     try {
       hook();
     } catch (const std::exception& e) {
       acceptor->close(ec);
+      if (jobs) jobs->Close();
       throw StartupError(std::string("on_start failed: ") + e.what());
     }
   }
@@ -380,6 +397,8 @@ void App::Impl::Start() {
   core::Log(LogLevel::kInfo, "listening",
             {{"server", name}, {"host", opts.host}, {"port", static_cast<int>(bound_port)},
              {"threads", static_cast<int>(workers.size())}});
+  // Job workers and the scheduler start after on_start (whose spawned jobs are already stored).
+  if (jobs) jobs->StartRunning();
 }
 
 void App::Impl::Shutdown() {
@@ -435,6 +454,9 @@ void App::Impl::Wait() {
     (void)acceptor.release();
   }
   waited = true;
+  // After the HTTP drain: the scheduler stops, workers claim nothing new, running jobs get
+  // until the same drain deadline; jobs not started stay in the store for the next start.
+  if (jobs) jobs->Stop(deadline);
   for (auto it = on_stop.rbegin(); it != on_stop.rend(); ++it) {
     try {
       (*it)();
@@ -442,6 +464,7 @@ void App::Impl::Wait() {
       core::Log(LogLevel::kError, "on_stop failed", {{"error", std::string(e.what())}});
     }
   }
+  if (jobs) jobs->Close();  // last: on_stop may still spawn jobs (they wait on disk)
   core::Log(LogLevel::kInfo, "stopped", {{"server", name}});
 }
 
@@ -509,6 +532,15 @@ int App::Run(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   bool signals = impl_->opts.handle_signals;
+  if (jobs::IsJobsCommand(argc, argv)) {  // run-task / jobs: no port, no signals
+    try {
+      impl_->ApplyEnvAndFlags(1, argv);  // env only (log level, format)
+    } catch (const StartupError& e) {
+      std::fprintf(stderr, "%s: %s\n", impl_->name.c_str(), e.what());
+      return 1;
+    }
+    return jobs::RunJobsCommand(*impl_, argc, argv);
+  }
   try {
     impl_->ApplyEnvAndFlags(argc, argv);
     // Block the signals before any thread starts so every thread inherits the mask and the

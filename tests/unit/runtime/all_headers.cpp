@@ -4,6 +4,7 @@
 #include <lux/env.h>
 #include <lux/error.h>
 #include <lux/http.h>
+#include <lux/jobs.h>
 #include <lux/lux.h>
 #include <lux/rt.h>
 #include <lux/value.h>

@@ -1,0 +1,228 @@
+// The public jobs API (lux/jobs.h): RegisterJob / RegisterSchedule / RegisterEvery validate and
+// record definitions on the App; rt::SpawnJob stores a job through the running App. Also the
+// JobsState lifecycle (env, store open/recover, pool and scheduler start/stop, close).
+#include <cstdlib>
+#include <mutex>
+#include <shared_mutex>
+#include <stdexcept>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "jobs/jobs_state.h"
+#include "lux/env.h"
+#include "lux/rt.h"
+#include "server/app_impl.h"
+
+namespace lux {
+namespace jobs {
+namespace {
+
+std::shared_mutex g_running_mu;
+JobsState* g_running = nullptr;  // guarded by g_running_mu
+
+void CheckName(const char* what, const std::string& name) {
+  if (name.empty()) throw std::invalid_argument(std::string(what) + " name is empty");
+}
+
+}  // namespace
+
+JobsState* FindState(App& app) { return AppImpl(app).jobs.get(); }
+
+JobsState& StateOf(App& app) {
+  App::Impl& impl = AppImpl(app);
+  if (impl.started) throw std::invalid_argument("jobs and schedules must be registered before the App starts");
+  if (!impl.jobs) impl.jobs = std::make_shared<JobsState>();
+  return *impl.jobs;
+}
+
+JobsState* RunningState() {
+  std::shared_lock<std::shared_mutex> lock(g_running_mu);
+  return g_running;
+}
+
+JobsState::~JobsState() {
+  Stop(std::chrono::steady_clock::now());
+  Close();
+}
+
+void JobsState::Open(const std::string& app_name, bool server) {
+  if (auto p = EnvOptString("LUX_JOBS_PATH")) config.path = *p;
+  if (auto w = EnvOptInt("LUX_JOB_WORKERS")) {
+    if (*w < 1 || *w > kMaxJobWorkers)
+      throw StartupError("env LUX_JOB_WORKERS: expected Int in 1.." + std::to_string(kMaxJobWorkers) + ", got \"" +
+                         std::to_string(*w) + "\"");
+    config.workers = static_cast<int>(*w);
+  }
+  if (auto e = EnvOptBool("LUX_SCHEDULER_ENABLED")) config.scheduler_enabled = *e;
+  if (auto t = EnvOptString("LUX_ADMIN_TOKEN")) config.admin_token = *t;
+  SyncMode sync = SyncMode::kNormal;
+  if (auto s = EnvOptString("LUX_JOBS_SYNC")) {
+    if (*s == "full") sync = SyncMode::kFull;
+    else if (*s != "normal") throw StartupError("env LUX_JOBS_SYNC: expected normal|full, got \"" + *s + "\"");
+  }
+  if (config.workers < 1 || config.workers > kMaxJobWorkers)
+    throw StartupError("jobs: workers must be in 1.." + std::to_string(kMaxJobWorkers));
+  path = config.path.empty() ? ".lux/" + app_name + ".jobs.db" : config.path;
+  {
+    std::unique_lock<std::shared_mutex> lock(g_running_mu);
+    if (g_running && g_running != this) throw StartupError("another App with jobs is already running in this process");
+  }
+  try {
+    store = OpenSqliteStore(path, sync);
+    std::vector<std::string> names;
+    for (const auto& [name, def] : jobs) names.push_back(name);
+    store->SetRunnableNames(names);
+    if (server) {
+      int recovered = store->RecoverRunning("interrupted: the process stopped while this attempt ran");
+      if (recovered > 0)
+        core::Log(LogLevel::kWarn, "jobs interrupted by the last stop are pending again",
+                  {{"jobs", recovered}, {"store", path}});
+      for (const auto& [name, count] : store->UnrunnableNames())
+        core::Log(LogLevel::kWarn, "stored jobs have no handler in this program; left in the store",
+                  {{"job", name}, {"count", static_cast<long long>(count)}});
+    }
+  } catch (const Error& e) {
+    store.reset();
+    throw StartupError(e.what());
+  }
+  std::unique_lock<std::shared_mutex> lock(g_running_mu);
+  g_running = this;
+}
+
+void JobsState::StartRunning() {
+  if (!store) return;
+  JobQueue::Options qo;
+  qo.workers = config.workers;
+  qo.clock = clock;
+  qo.jitter = jitter;
+  queue = std::make_unique<JobQueue>(*store, jobs, qo);
+  queue->Start();
+  scheduler = std::make_unique<Scheduler>(*store, schedules, clock);
+  if (config.scheduler_enabled) {
+    scheduler->Start();
+  } else if (!schedules.empty()) {
+    core::Log(LogLevel::kInfo, "scheduler disabled (LUX_SCHEDULER_ENABLED); run tasks with `run-task NAME`",
+              {{"schedules", static_cast<int>(schedules.size())}});
+  }
+  core::Log(LogLevel::kInfo, "jobs started",
+            {{"store", path}, {"workers", config.workers}, {"jobs", static_cast<int>(jobs.size())},
+             {"schedules", static_cast<int>(schedules.size())}});
+}
+
+void JobsState::Stop(std::chrono::steady_clock::time_point deadline) {
+  if (scheduler) scheduler->Stop(deadline);
+  if (queue) queue->Stop(deadline);
+}
+
+void JobsState::Close() {
+  {
+    std::unique_lock<std::shared_mutex> lock(g_running_mu);
+    if (g_running == this) g_running = nullptr;
+  }
+  // Detached threads (abandoned attempts, tasks past the deadline) hold the queue's and the
+  // scheduler's shared state, never the store: it can go.
+  queue.reset();
+  scheduler.reset();
+  store.reset();
+}
+
+std::string JobsState::Spawn(std::string_view name, Value args, const SpawnOptions& options) {
+  auto it = jobs.find(std::string(name));
+  if (it == jobs.end()) {
+    std::string known;
+    for (const auto& [n, def] : jobs) known += (known.empty() ? "" : ", ") + n;
+    throw Error("spawn_job: unknown job `" + std::string(name) + "`" +
+                (known.empty() ? std::string(" (no jobs are registered)") : " (registered: " + known + ")"));
+  }
+  if (!args.IsArray()) throw Error("spawn_job: the arguments of `" + std::string(name) + "` must be an array");
+  const JobOptions& o = it->second.options;
+  std::int64_t delay = options.delay_ms.value_or(o.delay_ms);
+  if (delay < 0) delay = 0;
+  StoredJob j;
+  j.id = core::NewRequestId();
+  j.name = it->first;
+  j.args_json = ToJson(args);
+  j.priority = options.priority.value_or(o.priority);
+  j.max_attempts = o.attempts;
+  j.created_at_ms = (clock ? clock : &SystemClock())->NowMs();
+  j.run_at_ms = j.created_at_ms + delay;
+  j.request_id = rt::RequestId();
+  store->Enqueue(j);
+  if (queue) queue->Poke();
+  return j.id;
+}
+
+}  // namespace jobs
+
+// ---- lux/jobs.h ----
+
+void RegisterJob(App& app, std::string name, JobOptions options, JobHandler handler) {
+  jobs::CheckName("job", name);
+  if (!handler) throw std::invalid_argument("job `" + name + "` has no handler");
+  if (options.attempts < 1 || options.attempts > kMaxJobAttempts)
+    throw std::invalid_argument("job `" + name + "`: attempts must be in 1.." + std::to_string(kMaxJobAttempts));
+  if (options.backoff_ms < 0 || options.delay_ms < 0 || options.timeout_ms < 0)
+    throw std::invalid_argument("job `" + name + "`: backoff_delay, delay and timeout must not be negative");
+  jobs::JobsState& st = jobs::StateOf(app);
+  if (st.jobs.count(name)) throw std::invalid_argument("job `" + name + "` is registered twice");
+  st.jobs.emplace(name, jobs::JobDef{name, options, std::move(handler)});
+}
+
+namespace {
+
+jobs::ScheduleDef& AddSchedule(App& app, const std::string& name, const ScheduleOptions& options, Hook task) {
+  jobs::CheckName("schedule", name);
+  if (!task) throw std::invalid_argument("schedule `" + name + "` has no task");
+  jobs::JobsState& st = jobs::StateOf(app);
+  for (const auto& s : st.schedules)
+    if (s.name == name) throw std::invalid_argument("schedule `" + name + "` is registered twice");
+  std::shared_ptr<const cron::TimeZone> zone = cron::loadZone(options.tz);
+  if (!zone) throw std::invalid_argument("schedule `" + name + "`: unknown time zone `" + options.tz + "`");
+  jobs::ScheduleDef def;
+  def.name = name;
+  def.options = options;
+  def.task = std::move(task);
+  def.zone = std::move(zone);
+  st.schedules.push_back(std::move(def));
+  return st.schedules.back();
+}
+
+}  // namespace
+
+void RegisterSchedule(App& app, std::string name, std::string_view cron_text, ScheduleOptions options, Hook task) {
+  cron::CronParseResult parsed = cron::parseCron(cron_text);
+  if (!parsed.ok()) {
+    throw std::invalid_argument("schedule `" + name + "`: invalid cron `" + std::string(cron_text) +
+                                "`: " + (parsed.errors.empty() ? std::string("unknown error") : parsed.errors[0].message));
+  }
+  std::shared_ptr<const cron::TimeZone> zone = cron::loadZone(options.tz);
+  if (zone && !cron::nextFireTime(*parsed.spec, cron::TimePoint(std::chrono::seconds(0)), *zone))
+    throw std::invalid_argument("schedule `" + name + "`: cron `" + std::string(cron_text) + "` never fires");
+  jobs::ScheduleDef& def = AddSchedule(app, name, options, std::move(task));
+  def.cron_text = parsed.spec->text;
+  def.description = cron::describeCron(*parsed.spec);
+  def.spec = std::move(parsed.spec);
+}
+
+void RegisterEvery(App& app, std::string name, std::int64_t interval_ms, ScheduleOptions options, Hook task) {
+  if (interval_ms < jobs::kMinEveryIntervalMs)
+    throw std::invalid_argument("schedule `" + name + "`: interval must be at least " +
+                                std::to_string(jobs::kMinEveryIntervalMs) + " ms");
+  jobs::ScheduleDef& def = AddSchedule(app, name, options, std::move(task));
+  def.interval_ms = interval_ms;
+  def.description = "every " + std::to_string(interval_ms) + " ms";
+}
+
+JobsConfig& Jobs(App& app) { return jobs::StateOf(app).config; }
+
+namespace rt {
+
+std::string SpawnJob(std::string_view name, Value args, const SpawnOptions& options) {
+  std::shared_lock<std::shared_mutex> lock(jobs::g_running_mu);
+  if (!jobs::g_running)
+    throw Error("spawn_job `" + std::string(name) + "`: no App with jobs is running in this process");
+  return jobs::g_running->Spawn(name, std::move(args), options);
+}
+
+}  // namespace rt
+}  // namespace lux

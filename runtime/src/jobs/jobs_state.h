@@ -1,0 +1,61 @@
+// JobsState: one App's jobs and schedules (what it registered, its JobsConfig) and, while the
+// App runs, its store, worker pool and scheduler. App::Impl owns it; server.cpp drives the
+// lifecycle (Open before on_start, StartRunning after, Stop after the HTTP drain, Close after
+// on_stop); admin.cpp and cli.cpp use it. rt::SpawnJob finds the open one (one per process).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jobs/clock.h"
+#include "jobs/queue.h"
+#include "jobs/registry.h"
+#include "jobs/scheduler.h"
+#include "jobs/store.h"
+
+namespace lux::jobs {
+
+class JobsState {
+ public:
+  ~JobsState();
+
+  // Applies LUX_JOBS_PATH / LUX_JOB_WORKERS / LUX_SCHEDULER_ENABLED / LUX_ADMIN_TOKEN /
+  // LUX_JOBS_SYNC, opens the store and makes this the process's running jobs state. `server`:
+  // also recovers jobs left running and warns about stored jobs without a handler (the CLI
+  // commands open without, since a server may be running on the same store). Throws
+  // StartupError.
+  void Open(const std::string& app_name, bool server);
+  // Starts the worker pool and (if enabled) the scheduler.
+  void StartRunning();
+  // Stops the scheduler and the pool; running work gets until `deadline`.
+  void Stop(std::chrono::steady_clock::time_point deadline);
+  // Closes the store; SpawnJob fails from here on.
+  void Close();
+
+  std::string Spawn(std::string_view name, Value args, const SpawnOptions& options);
+
+  JobsConfig config;
+  JobRegistry jobs;
+  std::vector<ScheduleDef> schedules;
+  // Test hooks: replaced before Start.
+  Clock* clock = nullptr;
+  std::function<double()> jitter;
+
+  std::string path;  // resolved store path
+  std::unique_ptr<JobStore> store;
+  std::unique_ptr<JobQueue> queue;
+  std::unique_ptr<Scheduler> scheduler;
+};
+
+// The App's state, created on first use (RegisterJob, Jobs(app), ...); nullptr when the App
+// registered nothing job-related.
+JobsState& StateOf(App& app);
+JobsState* FindState(App& app);
+
+// The state rt::SpawnJob uses (nullptr when none is open).
+JobsState* RunningState();
+
+}  // namespace lux::jobs

@@ -1,0 +1,39 @@
+// What a program registered: its background jobs and schedules, as the queue and the scheduler
+// see them (RegisterJob / RegisterSchedule / RegisterEvery in jobs.cpp validate and fill these).
+// Entry points: JobDef, ScheduleDef, JobRegistry.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cron.h"
+#include "lux/jobs.h"
+
+namespace lux::jobs {
+
+struct JobDef {
+  std::string name;
+  JobOptions options;
+  JobHandler handler;
+};
+
+using JobRegistry = std::map<std::string, JobDef>;
+
+struct ScheduleDef {
+  std::string name;
+  std::string cron_text;             // "" for an interval schedule
+  std::optional<cron::CronSpec> spec;  // set for cron schedules
+  std::int64_t interval_ms = 0;      // set for RegisterEvery
+  std::shared_ptr<const cron::TimeZone> zone;
+  ScheduleOptions options;
+  Hook task;
+  std::string description;  // describeCron text, or "every N ms"
+};
+
+// Smallest interval RegisterEvery accepts: shorter ones are busy loops, not schedules.
+inline constexpr std::int64_t kMinEveryIntervalMs = 10;
+
+}  // namespace lux::jobs

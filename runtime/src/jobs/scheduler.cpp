@@ -1,0 +1,246 @@
+// The scheduler thread and schedule runs (see scheduler.h). The thread waits on the clock until
+// the earliest next fire instant (microsecond-precise waits on the steady clock, no polling),
+// fires what is due, and records each tick's time in the store for missed-run detection at the
+// next start. A failing task is logged and its schedule keeps going.
+#include "jobs/scheduler.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/log.h"
+
+namespace lux::jobs {
+
+namespace {
+
+struct Entry {
+  const ScheduleDef* def = nullptr;
+  std::int64_t next_ms = kNever;
+  int running = 0;
+  Scheduler::Stats stats;
+};
+
+std::string IsoTime(std::int64_t ms) {
+  std::string out;
+  core::AppendIsoTime(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)), out);
+  return out;
+}
+
+}  // namespace
+
+struct Scheduler::State {
+  JobStore* store = nullptr;
+  Clock* clock = nullptr;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Entry> entries;
+  int active = 0;  // runs in progress across schedules
+  bool started = false;
+  bool stopping = false;
+  std::thread timer;
+};
+
+std::int64_t NextFireMs(const ScheduleDef& def, std::int64_t after_ms) {
+  if (!def.spec) return def.interval_ms > 0 ? after_ms + def.interval_ms : kNever;
+  // Cron works in whole seconds: the next instant strictly after the second containing after_ms.
+  std::int64_t sec = after_ms >= 0 ? after_ms / 1000 : -((-after_ms + 999) / 1000);
+  auto next = cron::nextFireTime(*def.spec, cron::TimePoint(std::chrono::seconds(sec)),
+                                 def.zone ? *def.zone : cron::utcZone());
+  if (!next) return kNever;
+  return static_cast<std::int64_t>(next->time_since_epoch().count()) * 1000;
+}
+
+namespace {
+
+using State = Scheduler::State;
+
+// With s->mu held. Starts a run of `e` on its own thread; false when skipped for overlap.
+bool Launch(const std::shared_ptr<State>& s, Entry& e, const char* why) {
+  if (e.def->options.overlap == Overlap::kSkip && e.running > 0) {
+    ++e.stats.skipped;
+    core::Log(LogLevel::kInfo, "scheduled run skipped: the previous run is still running",
+              {{"schedule", e.def->name}, {"trigger", why}});
+    return false;
+  }
+  ++e.running;
+  ++e.stats.started;
+  ++s->active;
+  Hook task = e.def->task;  // a copy: the thread may outlive the registry at shutdown
+  Entry* ep = &e;           // entries never move after Start (the vector is built once)
+  std::string name = e.def->name;
+  std::thread([s, ep, task = std::move(task), name, why] {
+    std::string error;
+    bool ok = false;
+    try {
+      task();
+      ok = true;
+    } catch (const std::exception& ex) {
+      error = ex.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+    if (!ok) core::Log(LogLevel::kError, "scheduled task failed", {{"schedule", name}, {"trigger", why}, {"error", error}});
+    std::lock_guard<std::mutex> lock(s->mu);
+    --ep->running;
+    ++ep->stats.finished;
+    if (!ok) ++ep->stats.failed;
+    --s->active;
+    s->cv.notify_all();
+  }).detach();
+  return true;
+}
+
+void TimerLoop(std::shared_ptr<State> s) {
+  std::unique_lock<std::mutex> lock(s->mu);
+  while (!s->stopping) {
+    std::int64_t now = s->clock->NowMs();
+    std::int64_t earliest = kNever;
+    std::vector<std::pair<std::string, std::int64_t>> ticks;
+    for (Entry& e : s->entries) {
+      if (e.next_ms <= now) {
+        std::int64_t planned = e.next_ms;
+        e.stats.delays_ms.push_back(now - planned);
+        if (e.stats.delays_ms.size() > kKeptDelays) e.stats.delays_ms.erase(e.stats.delays_ms.begin());
+        Launch(s, e, "schedule");
+        ticks.emplace_back(e.def->name, planned);
+        // Intervals keep their cadence; after a long stall (suspend) they restart from now.
+        std::int64_t base = e.def->spec ? now : std::max(planned, now - e.def->interval_ms);
+        e.next_ms = NextFireMs(*e.def, base);
+      }
+      earliest = std::min(earliest, e.next_ms);
+    }
+    if (!ticks.empty()) {
+      lock.unlock();
+      for (const auto& [name, at] : ticks) {
+        try {
+          s->store->SetLastFire(name, at);
+        } catch (const std::exception& ex) {
+          core::Log(LogLevel::kError, "job store failed while recording a schedule tick",
+                    {{"schedule", name}, {"error", std::string(ex.what())}});
+        }
+      }
+      lock.lock();
+      continue;
+    }
+    s->clock->WaitUntil(s->cv, lock, earliest);
+  }
+}
+
+}  // namespace
+
+Scheduler::Scheduler(JobStore& store, const std::vector<ScheduleDef>& defs, Clock* clock)
+    : s_(std::make_shared<State>()) {
+  s_->store = &store;
+  s_->clock = clock ? clock : &SystemClock();
+  s_->entries.reserve(defs.size());
+  for (const ScheduleDef& d : defs) {
+    Entry e;
+    e.def = &d;
+    s_->entries.push_back(std::move(e));
+  }
+}
+
+Scheduler::~Scheduler() { Stop(std::chrono::steady_clock::now()); }
+
+void Scheduler::Start() {
+  std::int64_t now = s_->clock->NowMs();
+  // Store reads first, without the lock (the timer thread does not exist yet).
+  struct Plan {
+    std::optional<std::int64_t> last;
+    bool missed = false;
+  };
+  std::vector<Plan> plans(s_->entries.size());
+  for (std::size_t i = 0; i < s_->entries.size(); ++i) {
+    const ScheduleDef& d = *s_->entries[i].def;
+    Plan& p = plans[i];
+    p.last = s_->store->LastFire(d.name);
+    if (p.last) p.missed = NextFireMs(d, *p.last) <= now;
+    // First start (no record) or missed ticks handled now: this start is the new reference.
+    if (!p.last || p.missed) s_->store->SetLastFire(d.name, now);
+  }
+  std::lock_guard<std::mutex> lock(s_->mu);
+  if (s_->started) return;
+  s_->started = true;
+  for (std::size_t i = 0; i < s_->entries.size(); ++i) {
+    Entry& e = s_->entries[i];
+    const ScheduleDef& d = *e.def;
+    const Plan& p = plans[i];
+    if (!d.spec && p.last && !p.missed) {
+      e.next_ms = *p.last + d.interval_ms;  // keep the interval's cadence across restarts
+    } else {
+      e.next_ms = NextFireMs(d, now);
+    }
+    core::Log(LogLevel::kInfo, "schedule",
+              {{"schedule", d.name}, {"cron", d.spec ? d.cron_text : std::string("every")},
+               {"tz", d.options.tz}, {"description", d.description},
+               {"next_fire", e.next_ms == kNever ? std::string("never") : IsoTime(e.next_ms)}});
+    bool run_now = d.options.run_on_start;
+    if (p.missed) {
+      if (d.options.missed == Missed::kRunOnce) {
+        core::Log(LogLevel::kInfo, "missed scheduled run while stopped; running once now",
+                  {{"schedule", d.name}, {"last_fire", IsoTime(*p.last)}});
+        run_now = true;
+      } else {
+        core::Log(LogLevel::kInfo, "missed scheduled runs while stopped; skipped",
+                  {{"schedule", d.name}, {"last_fire", IsoTime(*p.last)}});
+      }
+    }
+    if (run_now) Launch(s_, e, p.missed && d.options.missed == Missed::kRunOnce ? "missed" : "start");
+  }
+  s_->timer = std::thread(TimerLoop, s_);
+}
+
+Scheduler::TriggerResult Scheduler::Trigger(const std::string& name) {
+  std::lock_guard<std::mutex> lock(s_->mu);
+  if (s_->stopping) return TriggerResult::kBusy;
+  for (Entry& e : s_->entries) {
+    if (e.def->name != name) continue;
+    return Launch(s_, e, "manual") ? TriggerResult::kStarted : TriggerResult::kBusy;
+  }
+  return TriggerResult::kUnknown;
+}
+
+std::vector<Scheduler::Info> Scheduler::Describe() {
+  std::lock_guard<std::mutex> lock(s_->mu);
+  std::vector<Info> out;
+  for (const Entry& e : s_->entries) {
+    Info i;
+    i.name = e.def->name;
+    i.cron = e.def->cron_text;
+    i.interval_ms = e.def->interval_ms;
+    i.tz = e.def->options.tz;
+    i.description = e.def->description;
+    if (s_->started && e.next_ms != kNever) i.next_fire_ms = e.next_ms;
+    i.running = e.running;
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+Scheduler::Stats Scheduler::StatsOf(const std::string& name) {
+  std::lock_guard<std::mutex> lock(s_->mu);
+  for (const Entry& e : s_->entries)
+    if (e.def->name == name) return e.stats;
+  return {};
+}
+
+int Scheduler::Stop(std::chrono::steady_clock::time_point deadline) {
+  {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    if (s_->stopping) return 0;
+    s_->stopping = true;
+    s_->cv.notify_all();
+  }
+  if (s_->timer.joinable()) s_->timer.join();
+  std::unique_lock<std::mutex> lock(s_->mu);
+  s_->cv.wait_until(lock, deadline, [&] { return s_->active == 0; });
+  int left = s_->active;
+  lock.unlock();
+  if (left > 0)
+    core::Log(LogLevel::kWarn, "scheduled tasks still running at the drain deadline; abandoned", {{"running", left}});
+  return left;
+}
+
+}  // namespace lux::jobs

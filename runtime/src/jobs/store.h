@@ -1,0 +1,90 @@
+// JobStore: where jobs live between spawn_job and their last attempt, behind an interface so a
+// networked backend (Redis) can replace SQLite without touching generated code or the queue.
+// Times are Unix milliseconds. Delivery is at-least-once: a job is claimed (state `running`)
+// before it runs and deleted after it succeeds; RecoverRunning() returns interrupted ones.
+// Entry points: JobStore, StoredJob, OpenSqliteStore (sqlite_store.cpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lux::jobs {
+
+struct StoredJob {
+  std::string id;         // UUID v4 text
+  std::string name;       // the `background fn`
+  std::string args_json;  // JSON array, stored as text
+  std::string state;      // "pending" | "running" (dead jobs are in the dead letter)
+  int priority = 0;
+  int attempts = 0;       // attempts started so far (a claim counts one)
+  int max_attempts = 1;
+  std::int64_t run_at_ms = 0;
+  std::int64_t created_at_ms = 0;
+  std::string last_error;
+  std::string request_id;  // of the request that spawned it ("" outside a request)
+};
+
+struct JobCounts {
+  std::int64_t pending = 0;    // due now
+  std::int64_t scheduled = 0;  // waiting for their run_at (delay or retry backoff)
+  std::int64_t running = 0;
+  std::int64_t dead = 0;       // in the dead letter
+  std::int64_t completed = 0;  // ever, persistent counter
+};
+
+struct FailureRecord {
+  std::string id;
+  std::string name;
+  int attempt = 0;
+  std::string error;
+  std::int64_t at_ms = 0;
+};
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+  // Stores a new pending job; durable when this returns (per the store's sync mode).
+  virtual void Enqueue(const StoredJob& job) = 0;
+  // Up to `limit` pending jobs with run_at <= now, by priority (high first), then run_at, then
+  // insertion order; each is marked running with its attempt count incremented.
+  virtual std::vector<StoredJob> ClaimDue(std::int64_t now_ms, int limit) = 0;
+  // The earliest run_at among pending runnable jobs.
+  virtual std::optional<std::int64_t> NextRunAt() = 0;
+  // A claimed job that will not run now (shutdown): back to pending, the claim not counted.
+  virtual void Release(const std::string& id) = 0;
+  // The attempt succeeded: the job is deleted and the completed counter grows.
+  virtual void Complete(const std::string& id) = 0;
+  // The attempt failed: retry at `retry_at_ms`, or (nullopt) move to the dead letter.
+  virtual void Fail(const std::string& id, const std::string& error, std::int64_t now_ms,
+                    std::optional<std::int64_t> retry_at_ms) = 0;
+  // Jobs left `running` by a process that stopped: back to pending. Returns how many.
+  virtual int RecoverRunning(const std::string& note) = 0;
+  virtual JobCounts Counts(std::int64_t now_ms) = 0;
+  // Newest first.
+  virtual std::vector<FailureRecord> RecentFailures(int limit) = 0;
+  // A dead-letter job back to pending (attempts reset), or a pending job waiting for a retry
+  // moved to now. False when no such job exists.
+  virtual bool Retry(const std::string& id, std::int64_t now_ms) = 0;
+  virtual std::optional<StoredJob> Find(const std::string& id) = 0;
+  // Only jobs with these names are claimed (others stay pending). Not called: all names.
+  virtual void SetRunnableNames(const std::vector<std::string>& names) = 0;
+  // Pending or running job names that are not runnable, with their counts.
+  virtual std::vector<std::pair<std::string, std::int64_t>> UnrunnableNames() = 0;
+  virtual std::optional<std::int64_t> LastFire(const std::string& schedule) = 0;
+  virtual void SetLastFire(const std::string& schedule, std::int64_t at_ms) = 0;
+};
+
+enum class SyncMode { kNormal, kFull };
+
+// Opens (creating) the SQLite store at `path` (":memory:" = in memory; the parent directory is
+// created). Throws lux::Error on failure.
+std::unique_ptr<JobStore> OpenSqliteStore(const std::string& path, SyncMode sync = SyncMode::kNormal);
+
+// Most failures kept for RecentFailures (older ones are deleted as new ones arrive).
+inline constexpr int kKeptFailures = 100;
+
+}  // namespace lux::jobs
