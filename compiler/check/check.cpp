@@ -80,6 +80,7 @@ void Checker::run() {
   cur_server_ = -1;
   cur_ = &global_;
   checkEvents();
+  checkSharedDatabases();
 }
 
 SourceRange rangeInString(const SourceFile& file, const ast::StringLit* lit, size_t offset, size_t length) {

@@ -99,6 +99,7 @@ class Checker {
   // --- schedules (check_cron.cpp) --------------------------------------------------------
   void checkSchedule(ServerModel& server, const ast::ScheduleDecl* schedule);
   void checkScheduleOptions(const ast::ScheduleDecl* schedule);
+  void checkSharedDatabases();  // check_shared_db.cpp
 
   // --- events (check_events.cpp) -----------------------------------------------------------
   void checkSubscribe(ServerModel& server, const ast::SubscribeDecl* sub);
