@@ -55,6 +55,7 @@ struct JobQueue::State {
   std::vector<std::shared_ptr<Attempt>> running;
   std::vector<std::shared_ptr<Worker>> pool;
   int active = 0;  // attempts handed out and not yet recorded (abandoned ones excluded)
+  std::vector<std::string> completed;  // succeeded, to be completed with the next claim
   bool poked = true;
   bool started = false;
   bool stopping = false;
@@ -160,9 +161,13 @@ void WorkerLoop(std::shared_ptr<State> s, std::shared_ptr<Worker> w) {
                 {{"job_id", a->job.id}, {"job", a->job.name}, {"attempt", a->job.attempts}});
       return;
     }
-    lock.unlock();
-    Record(*s, *a, ok, error);
-    lock.lock();
+    if (ok) {
+      s->completed.push_back(a->job.id);  // committed with the dispatcher's next claim
+    } else {
+      lock.unlock();
+      Record(*s, *a, ok, error);
+      lock.lock();
+    }
     --s->active;
     s->poked = true;  // a free slot, and maybe a retry time to look at
     s->cv.notify_all();
@@ -216,11 +221,13 @@ void DispatchLoop(std::shared_ptr<State> s) {
     int free = s->workers - s->active;
     if (free > 0 && (s->poked || now >= s->next_due_ms)) {
       s->poked = false;
+      std::vector<std::string> completed = std::move(s->completed);
+      s->completed.clear();
       lock.unlock();
       std::vector<StoredJob> claimed;
       std::optional<std::int64_t> next;
       try {
-        claimed = s->store->ClaimDue(now, free);
+        claimed = s->store->ClaimDue(now, free, completed);
         next = s->store->NextRunAt();
       } catch (const std::exception& e) {
         core::Log(LogLevel::kError, "job store failed while claiming jobs", {{"error", std::string(e.what())}});
@@ -328,6 +335,15 @@ int JobQueue::Stop(std::chrono::steady_clock::time_point deadline) {
   }
   std::unique_lock<std::mutex> lock(s_->mu);
   s_->cv.wait_until(lock, deadline, [&] { return s_->active <= 0; });
+  std::vector<std::string> completed = std::move(s_->completed);
+  s_->completed.clear();
+  lock.unlock();
+  try {
+    if (!completed.empty()) s_->store->ClaimDue(0, 0, completed);
+  } catch (const std::exception& e) {
+    core::Log(LogLevel::kError, "job store failed while completing jobs", {{"error", std::string(e.what())}});
+  }
+  lock.lock();
   int left = static_cast<int>(s_->running.size());
   for (const auto& a : s_->running) a->abandoned = true;  // stays `running` on disk: recovered at next start
   std::vector<std::shared_ptr<Worker>> pool = std::move(s_->pool);

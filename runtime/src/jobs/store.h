@@ -50,8 +50,12 @@ class JobStore {
   // Stores a new pending job; durable when this returns (per the store's sync mode).
   virtual void Enqueue(const StoredJob& job) = 0;
   // Up to `limit` pending jobs with run_at <= now, by priority (high first), then run_at, then
-  // insertion order; each is marked running with its attempt count incremented.
-  virtual std::vector<StoredJob> ClaimDue(std::int64_t now_ms, int limit) = 0;
+  // insertion order; each is marked running with its attempt count incremented. `completed`:
+  // jobs whose attempt succeeded since the last claim, completed in the same transaction (one
+  // commit per claim instead of one per finished job; if the process dies first they run
+  // again, which at-least-once allows).
+  virtual std::vector<StoredJob> ClaimDue(std::int64_t now_ms, int limit,
+                                          const std::vector<std::string>& completed = {}) = 0;
   // The earliest run_at among pending runnable jobs.
   virtual std::optional<std::int64_t> NextRunAt() = 0;
   // A claimed job that will not run now (shutdown): back to pending, the claim not counted.
