@@ -5,6 +5,8 @@
 // Entry points: Checker::declareService, checkService, checkRpcCall.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "check/checker.h"
 
 namespace lux {
@@ -109,6 +111,8 @@ const Ty* Checker::checkRpcCall(const ast::CallExpr* call, const ast::MemberExpr
     return types_.dynamic();
   }
   const FunctionModel* fn = fn_sym->fn;
+  auto& exposed = model_.servers[target].rpc_functions;
+  if (std::find(exposed.begin(), exposed.end(), fn) == exposed.end()) exposed.push_back(fn);
   std::string qn = fmt::format("{}.{}", svc->name, fn->name.str());
   int n = static_cast<int>(args.size());
   if (n < fn->minArgs() || n > fn->maxArgs()) {

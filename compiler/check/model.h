@@ -187,6 +187,9 @@ struct ServerModel {
   std::vector<const ServiceModel*> services;
   std::vector<HookModel> hooks;
   std::string health_path;
+  // Functions of this server that other servers of the program call through `discover`
+  // (exposed as POST /_lux/rpc/<fn>), in the order their first call was checked.
+  std::vector<const FunctionModel*> rpc_functions;
   std::string displayName() const { return name.empty() ? "the unnamed server" : "server `" + name + "`"; }
 };
 

@@ -476,11 +476,11 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       const Builtin* b = prog_.builtins.module(base_sym->name, name);
       if (b) return builtinCall(b, callee, args);
     }
-    if (base_sym && (base_sym->kind == SymbolKind::Model || base_sym->kind == SymbolKind::Service)) {
+    if (base_sym && base_sym->kind == SymbolKind::Service && base_sym->service)
+      return rpcCall(base_sym->service->name, name, argList());
+    if (base_sym && base_sym->kind == SymbolKind::Model) {
       std::string shown = llvm::cast<ast::NameExpr>(m->base)->name.name.str() + "." + name.str();
-      unsupported(callee->range(), base_sym->kind == SymbolKind::Model
-                                       ? fmt::format("`{}` (databases are a later issue)", shown)
-                                       : fmt::format("`{}` (calls to discovered services are a later issue)", shown));
+      unsupported(callee->range(), fmt::format("`{}` (databases are a later issue)", shown));
       return "lux::Value()";
     }
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)

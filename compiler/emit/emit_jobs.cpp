@@ -55,7 +55,7 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     // JobDone: a job that returns Err(e) failed (it is retried like one that threw).
     auto callWith = [&](int count) {
       std::string s = "lux::stdlib::JobDone(" + fnName(fn) + "(";
-      for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::JobArg(args, {})", i ? ", " : "", i);
+      for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::ArgAt(args, {})", i ? ", " : "", i);
       return s + "));";
     };
     line(fmt::format("lux::RegisterJob(app, {}, {}, [](const lux::Value& {}) {{", cppString(fn->name), opts,
@@ -64,7 +64,7 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     if (min == max) {
       line(callWith(max));
     } else {
-      line("switch (lux::stdlib::JobArgCount(args)) {");
+      line("switch (lux::stdlib::ArgCount(args)) {");
       for (int c = min; c < max; ++c) line(fmt::format("  case {}: {} return;", c, callWith(c)));
       line(fmt::format("  default: {}", callWith(max)));
       line("}");

@@ -2,8 +2,8 @@
 // hooks, one handler per route (parameters bound from path/query/body and converted to their
 // declared types; a bad value answers 400 naming the parameter) and `Register(lux::App&)`,
 // the explicit registration function its main passes to lux::stdlib::ServerMain.
-// Jobs and schedules: emit_jobs.cpp. Constructs of later issues (db, models, events, discover,
-// auth, cors, rate_limit) are reported as E5001 at their declaration.
+// Jobs and schedules: emit_jobs.cpp; discover and RPC: emit_services.cpp. Constructs of later
+// issues (db, models, events, auth, cors, rate_limit) are reported as E5001 at their declaration.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -55,8 +55,6 @@ bool Emitter::checkSupported(const ServerModel& sm) {
     else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) later(rl->keyword_range, "`rate_limit { }` (a later issue)");
     else if (auto* su = llvm::dyn_cast<ast::SubscribeDecl>(d))
       later(SourceRange{su->range().begin, su->range().begin + 9}, "`subscribe` (the event bus is a later issue)");
-    else if (auto* dd = llvm::dyn_cast<ast::DiscoverDecl>(d))
-      later(SourceRange{dd->range().begin, dd->range().begin + 8}, "`discover` (service discovery is a later issue)");
   }
   return ok;
 }
@@ -242,6 +240,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
       line(fmt::format("app.options().port = static_cast<int>({}.AsInt());", safeName(env.name)));
     if (n == "HOST" && std::string(fnk) == "String" && !opt) line(fmt::format("app.options().host = {}.AsString();", safeName(env.name)));
   }
+  emitServiceRegistrations(sm);
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* pd = llvm::dyn_cast<ast::PortDecl>(d)) {
       bool env_port = false;

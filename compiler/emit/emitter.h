@@ -79,6 +79,10 @@ class Emitter {
   void emitJobRegistrations(const ServerModel& sm);   // inside Register
   std::string spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args);
 
+  // --- discovered services and RPC (emit_services.cpp)
+  void emitServiceRegistrations(const ServerModel& sm);  // inside Register
+  std::string rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args);
+
   // --- expressions (emit_expr.cpp)
   std::string expr(const ast::Expr* e);
   std::string argText(const ast::Expr* e);

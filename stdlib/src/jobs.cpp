@@ -39,13 +39,13 @@ std::string OptionString(const Value& v, const char* what, const char* key) {
 
 std::int64_t Millis(const Value& duration) { return OptionMs(duration, "`every`", "interval"); }
 
-const Value& JobArg(const Value& args, int index) {
+const Value& ArgAt(const Value& args, int index) {
   static const Value kNull;
   if (!args.IsArray() || index < 0 || static_cast<std::size_t>(index) >= args.AsArray().size()) return kNull;
   return args.AsArray()[static_cast<std::size_t>(index)];
 }
 
-int JobArgCount(const Value& args) { return args.IsArray() ? static_cast<int>(args.AsArray().size()) : 0; }
+int ArgCount(const Value& args) { return args.IsArray() ? static_cast<int>(args.AsArray().size()) : 0; }
 
 void JobDone(const Value& result) {
   if (!IsErr(result)) return;

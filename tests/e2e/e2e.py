@@ -5,7 +5,9 @@
 Cases: hello (samples/hello.lux route by route), run_two_servers (`luxc run` of a two-server
 program: prefixed logs, SIGTERM forwarded), build_errors (E5001 for constructs of later issues,
 E5002 for a C++ compiler failure), jobs (background fns and schedules in a real server: retries,
-dead letter, the admin routes, SIGKILL mid-job then restart, run-task, a 1-second schedule).
+dead letter, the admin routes, SIGKILL mid-job then restart, run-task, a 1-second schedule), rpc (two
+servers: RPC with the request id in both logs, the breaker opening while the peer is down and
+closing after it is back).
 """
 import argparse
 import json
@@ -373,6 +375,79 @@ def case_jobs(a):
     check(r.returncode != 0 and "nope" in r.stderr, f"run-task of an unknown task: {r.returncode} {r.stderr}")
 
 
+RPC = """
+server "api" {
+  env PORT: Int = 0
+  health "/health"
+  fn add(a: Int, b: Int = 10) -> Int { a + b }
+  route GET "/direct/:a" => fn(a: Int) { { sum: add(a) } }
+}
+server "front" {
+  env PORT: Int = 0
+  discover "api" at "http://127.0.0.1:1" with { threshold: 2, timeout: 1000, reset_timeout: 1.seconds }
+  fn total(a: Int) {
+    { total: api.add(a, 5), default: api.add(a) }
+  }
+  route GET "/total/:a" => total
+}
+"""
+
+
+def case_rpc(a):
+    os.makedirs(a.out, exist_ok=True)
+    lux = os.path.join(a.out, "rpc.lux")
+    with open(lux, "w") as f:
+        f.write(RPC)
+    p = build(a, lux)
+    check(p.returncode == 0, f"luxc build failed:\\n{p.stderr}")
+    if p.returncode:
+        return
+    exes = {os.path.basename(x): x for x in p.stdout.split()}
+    api_port, front_port = free_port(), free_port()
+    env = dict(os.environ, LUX_JOBS_PATH=":memory:", LUX_ADMIN_TOKEN="e2e-secret",
+               LUX_SERVICE_API_URL=f"http://127.0.0.1:{api_port}")
+
+    def start(name, port):
+        proc = subprocess.Popen([exes[name], "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(wait_listening(port, proc), f"{name} did not start listening")
+        return proc
+
+    def stop(proc):
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        return out
+
+    api = start("rpc-api", api_port)
+    front = start("rpc-front", front_port)
+    try:
+        expect_json(front_port, "GET", "/total/7", 200, {"total": 12, "default": 17})
+        req = urllib.request.Request(f"http://127.0.0.1:{front_port}/total/1", headers={"X-Request-Id": "e2e-trace-77"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            check(r.status == 200 and r.headers.get("X-Request-Id") == "e2e-trace-77", "request id echoed by front")
+        api_out = stop(api)
+        check("e2e-trace-77" in api_out and "/_lux/rpc/add" in api_out, f"the peer logs the caller's request id:\\n{api_out}")
+        # The peer is down: calls fail, and after `threshold` failures the breaker opens.
+        for _ in range(3):
+            st, _, _ = request(front_port, "GET", "/total/1")
+            check(st == 500, f"a call to a stopped peer: {st}")
+        st, text = admin(front_port, "GET", "/_lux/services")
+        check(st == 200 and json.loads(text)["services"][0]["state"] == "open", f"/_lux/services: {st} {text}")
+        check(st == 200 and json.loads(text)["services"][0]["rejected"] >= 1, f"rejected calls counted: {text}")
+        api = start("rpc-api", api_port)
+        time.sleep(1.2)  # reset_timeout: the next call is the half-open trial
+        expect_json(front_port, "GET", "/total/2", 200, {"total": 7, "default": 12})
+        st, text = admin(front_port, "GET", "/_lux/services")
+        check(st == 200 and json.loads(text)["services"][0]["state"] == "closed", f"closed again: {text}")
+    finally:
+        for pr in (api, front):
+            if pr.poll() is None:
+                stop(pr)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -383,7 +458,7 @@ def main():
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)
     {"hello": case_hello, "run_two_servers": case_run_two_servers, "build_errors": case_build_errors,
-     "jobs": case_jobs}[a.case](a)
+     "jobs": case_jobs, "rpc": case_rpc}[a.case](a)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         return 1

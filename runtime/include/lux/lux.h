@@ -7,4 +7,5 @@
 #include "lux/http.h"
 #include "lux/jobs.h"
 #include "lux/rt.h"
+#include "lux/services.h"
 #include "lux/value.h"

@@ -191,9 +191,9 @@ Value AsRecord(const Value& v) {
 Value SpawnJob(std::string_view job, std::initializer_list<Value> args);
 Value SpawnJobIn(const Value& delay, std::string_view job, std::initializer_list<Value> args);
 Value SpawnJobWith(const Value& options, std::string_view job, std::initializer_list<Value> args);
-// A stored job's arguments: the i-th (null when absent) and how many were given.
-const Value& JobArg(const Value& args, int index);
-int JobArgCount(const Value& args);
+// A stored job's or an RPC call's arguments: the i-th (null when absent) and how many were given.
+const Value& ArgAt(const Value& args, int index);
+int ArgCount(const Value& args);
 // The value a job returned: Err(e) fails the attempt (throws lux::Error with e as its message).
 void JobDone(const Value& result);
 // `with { ... }` of a `background fn` / `schedule`; a bad computed value is a StartupError.

@@ -83,9 +83,9 @@ lux::Response Route1(lux::Request& req) {
 void Register(lux::App& app) {
 #line 4 "jobs_schedules.lux"
   lux::RegisterJob(app, "send_email", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 5}, {"backoff", "exponential"}, {"backoff_delay", lux::Value(2000)}, {"timeout", lux::Value(30000)}}), [](const lux::Value& args) {
-    switch (lux::stdlib::JobArgCount(args)) {
-      case 1: lux::stdlib::JobDone(send_email(lux::stdlib::JobArg(args, 0))); return;
-      default: lux::stdlib::JobDone(send_email(lux::stdlib::JobArg(args, 0), lux::stdlib::JobArg(args, 1)));
+    switch (lux::stdlib::ArgCount(args)) {
+      case 1: lux::stdlib::JobDone(send_email(lux::stdlib::ArgAt(args, 0))); return;
+      default: lux::stdlib::JobDone(send_email(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1)));
     }
   });
 #line 8 "jobs_schedules.lux"

@@ -1,0 +1,58 @@
+// Discovered services and RPC: each `discover` becomes a lux::RegisterService call in Register
+// (URLs and breaker options from the checked model), `svc.fn(args)` becomes
+// lux::rt::CallService("svc", "fn", [args]), and a server whose functions other servers of the
+// program call exposes exactly those through lux::ExposeRpc (POST /_lux/rpc/<fn>).
+// Entry points: Emitter::emitServiceRegistrations, rpcCall.
+#include <fmt/format.h>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+void Emitter::emitServiceRegistrations(const ServerModel& sm) {
+  for (const ServiceModel* svc : sm.services) {
+    lineDirective(svc->decl->range());
+    line("{");
+    ++indent_;
+    line("lux::ServiceOptions o;");
+    if (!svc->url.empty()) line(fmt::format("o.urls = {{{}}};", cppString(svc->url)));
+    if (svc->timeout_ms > 0) line(fmt::format("o.timeout_ms = {};", static_cast<int64_t>(svc->timeout_ms)));
+    line(fmt::format("o.failure_threshold = {};", svc->failure_threshold));
+    if (svc->reset_timeout_ms > 0) line(fmt::format("o.reset_timeout_ms = {};", static_cast<int64_t>(svc->reset_timeout_ms)));
+    line(fmt::format("o.half_open_requests = {};", svc->half_open_requests));
+    if (!svc->health.empty()) line(fmt::format("o.health = {};", cppString(svc->health)));
+    if (svc->health_interval_ms > 0)
+      line(fmt::format("o.health_interval_ms = {};", static_cast<int64_t>(svc->health_interval_ms)));
+    line(fmt::format("lux::RegisterService(app, {}, std::move(o));", cppString(svc->name)));
+    --indent_;
+    line("}");
+  }
+  for (const FunctionModel* fn : sm.rpc_functions) {
+    lineDirective(fn->decl->range());
+    int min = fn->minArgs(), max = fn->maxArgs();
+    auto callWith = [&](int count) {
+      std::string s = "return " + fnName(fn) + "(";
+      for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::ArgAt(args, {})", i ? ", " : "", i);
+      return s + ");";
+    };
+    line(fmt::format("lux::ExposeRpc(app, {}, [](const lux::Value& {}) -> lux::Value {{", cppString(fn->name),
+                     max == 0 ? "/*args*/" : "args"));
+    ++indent_;
+    if (min == max) {
+      line(callWith(max));
+    } else {
+      line("switch (lux::stdlib::ArgCount(args)) {");
+      for (int c = min; c < max; ++c) line(fmt::format("  case {}: {}", c, callWith(c)));
+      line(fmt::format("  default: {}", callWith(max)));
+      line("}");
+    }
+    --indent_;
+    line("});");
+  }
+}
+
+std::string Emitter::rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args) {
+  return fmt::format("lux::rt::CallService({}, {}, lux::Value(lux::Array{{{}}}))", cppString(service), cppString(fn), args);
+}
+
+}  // namespace lux::emit

@@ -1,0 +1,49 @@
+// Discovered services: `discover "svc" at "url" with { ... }` and `svc.fn(args)` RPC calls behind
+// a circuit breaker, with health checks and round-robin over the healthy instances; and the
+// server side of RPC (`ExposeRpc`: POST /_lux/rpc/<fn>). Implementation in src/services/.
+// Users' view: docs/runtime.md#services.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lux/error.h"
+#include "lux/http.h"
+#include "lux/value.h"
+
+namespace lux {
+
+// `discover ... with { threshold, timeout, reset_timeout, half_open_requests, health, health_interval }`
+struct ServiceOptions {
+  std::vector<std::string> urls;           // one or more base URLs (round-robin over the healthy)
+  std::int64_t timeout_ms = 5'000;         // per call
+  int failure_threshold = 5;               // consecutive failures that open the breaker
+  std::int64_t reset_timeout_ms = 30'000;  // open → half-open after this
+  int half_open_requests = 1;              // trial calls let through while half-open
+  std::string health;                      // a path such as "/health"; empty: no health checks
+  std::int64_t health_interval_ms = 10'000;
+};
+
+// A call rejected without a network request because the service's breaker is open (503).
+class CircuitOpenError : public Error {
+ public:
+  explicit CircuitOpenError(const std::string& message) : Error(message, 503) {}
+};
+
+// Registration, before Start/Run. The URLs can be replaced at start by the environment:
+// LUX_SERVICE_<NAME>_URL (NAME upper-cased, `-` → `_`; several URLs separated by commas).
+void RegisterService(App& app, std::string name, ServiceOptions options);
+// The server side: `fn` answers POST /_lux/rpc/<fn> with body {"args": [...]} and replies
+// {"result": ...}. A thrown HttpError keeps its status; other errors answer 500.
+void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)> handler);
+
+namespace rt {
+// `svc.fn(args...)`: `args` is an array. Throws CircuitOpenError when the breaker is open, and
+// lux::Error (status 502) naming the service, function and cause when the call fails.
+Value CallService(std::string_view service, std::string_view fn, Value args);
+}  // namespace rt
+
+}  // namespace lux

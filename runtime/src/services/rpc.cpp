@@ -1,0 +1,130 @@
+// RPC between servers and the services' public face: RegisterService (env URL override, the
+// health thread tied to on_start/on_stop, GET /_lux/services behind LUX_ADMIN_TOKEN),
+// ExposeRpc (POST /_lux/rpc/<fn>), and rt::CallService (breaker, round-robin, timeout; the
+// request id and traceparent travel with the call because lux::Fetch adds them).
+#include <cstdlib>
+#include <stdexcept>
+
+#include "core/log.h"
+#include "lux/client.h"
+#include "lux/services.h"
+#include "services/registry.h"
+
+namespace lux {
+
+namespace {
+
+// Constant-time comparison of a presented bearer token with the configured one.
+bool TokenMatches(std::string_view given, std::string_view want) {
+  if (given.size() != want.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ want[i]);
+  return diff == 0;
+}
+
+Value ServicesValue() {
+  Array list;
+  for (services::Service* s : services::Registry::Get().All()) {
+    services::Breaker::Stats st = s->breaker->stats();
+    Array instances;
+    for (auto& in : s->instances)
+      instances.push_back(Value{{"url", Value(in->url)}, {"healthy", Value(in->healthy.load())},
+                                {"failed_checks", Value(static_cast<long long>(in->checks_failed.load()))}});
+    list.push_back(Value{{"name", Value(s->name)},
+                         {"state", Value(services::Breaker::StateName(st.state))},
+                         {"successes", Value(static_cast<long long>(st.successes))},
+                         {"failures", Value(static_cast<long long>(st.failures))},
+                         {"rejected", Value(static_cast<long long>(st.rejected))},
+                         {"consecutive_failures", Value(st.consecutive_failures)},
+                         {"times_opened", Value(static_cast<long long>(st.times_opened))},
+                         {"instances", Value(std::move(instances))}});
+  }
+  return Value{{"services", Value(std::move(list))}};
+}
+
+// One set of hooks and admin routes per App, however many services it discovers.
+void InstallOnce(App& app) {
+  static App* installed = nullptr;
+  if (installed == &app) return;
+  installed = &app;
+  app.OnStart([] { services::Registry::Get().StartHealth(); });
+  app.OnStop([] { services::Registry::Get().StopHealth(); });
+  const char* token = std::getenv("LUX_ADMIN_TOKEN");
+  if (!token || !*token) return;
+  std::string want = token;
+  app.Get("/_lux/services", [want](Request& req) {
+    std::string auth = req.Header("Authorization").value_or("");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.rfind(kBearer, 0) != 0 || !TokenMatches(std::string_view(auth).substr(kBearer.size()), want)) {
+      Response r = Respond(401, Value{{"error", "a valid admin token is required (Authorization: Bearer <LUX_ADMIN_TOKEN>)"}});
+      r.SetHeader("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    return Respond(200, ServicesValue());
+  });
+}
+
+}  // namespace
+
+void RegisterService(App& app, std::string name, ServiceOptions options) {
+  if (name.empty()) throw std::invalid_argument("a discovered service needs a name");
+  if (const char* env = std::getenv(services::UrlEnvName(name).c_str()); env && *env) options.urls = {env};
+  services::Service& s = services::Registry::Get().Add(name, std::move(options));
+  if (s.instances.empty())
+    throw StartupError("service `" + s.name + "` has no URL (set " + services::UrlEnvName(s.name) + ")");
+  InstallOnce(app);
+}
+
+void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)> handler) {
+  app.Post("/_lux/rpc/" + fn, [handler = std::move(handler)](Request& req) {
+    const Value& body = req.Json();  // 400 with the position on malformed JSON
+    const Value* args = body.IsObject() ? body.Find("args") : nullptr;
+    if (!args || !args->IsArray()) throw HttpError(400, "an RPC body is {\"args\": [...]}");
+    return Respond(200, Value{{"result", handler(*args)}});
+  });
+}
+
+namespace rt {
+
+Value CallService(std::string_view service, std::string_view fn, Value args) {
+  services::Service* s = services::Registry::Get().Find(service);
+  std::string what = std::string(service) + "." + std::string(fn);
+  if (!s) throw Error("call of " + what + ": no service `" + std::string(service) + "` is discovered", 500);
+  if (!s->breaker->Allow())
+    throw CircuitOpenError("call of " + what + " rejected: the circuit breaker of `" + s->name + "` is open");
+  services::Instance* in = s->Pick();
+  FetchOptions o;
+  o.method = "POST";
+  o.timeout_ms = s->options.timeout_ms;
+  o.Json(Value{{"args", std::move(args)}});
+  FetchResponse resp;
+  try {
+    resp = Fetch(in->url + "/_lux/rpc/" + std::string(fn), o);
+  } catch (const FetchError& e) {
+    s->breaker->OnFailure();
+    throw Error("call of " + what + " failed: " + e.what(), 502);
+  }
+  if (resp.status >= 500) {
+    s->breaker->OnFailure();
+    throw Error("call of " + what + " failed: " + in->url + " answered " + std::to_string(resp.status), 502);
+  }
+  s->breaker->OnSuccess();  // the peer answered: a 4xx is this caller's mistake, not an outage
+  Value body;
+  try {
+    body = resp.Json();
+  } catch (const std::exception& e) {
+    throw Error("call of " + what + ": the answer is not JSON (" + e.what() + ")", 502);
+  }
+  if (resp.status >= 400) {
+    const Value* err = body.IsObject() ? body.Find("error") : nullptr;
+    throw Error("call of " + what + " refused (" + std::to_string(resp.status) + "): " +
+                    (err && err->IsString() ? err->AsString() : std::string("no reason given")),
+                502);
+  }
+  const Value* result = body.IsObject() ? body.Find("result") : nullptr;
+  return result ? *result : Value();
+}
+
+}  // namespace rt
+
+}  // namespace lux

@@ -1,0 +1,235 @@
+// Discovered services: the circuit breaker's transitions on a stepped clock, and RPC over
+// loopback against a fault-injecting peer (slow, 500, refused, hanging) driving the breaker,
+// round-robin over healthy instances, health checks, request-id propagation, ExposeRpc errors.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <string>
+
+#include "services/breaker.h"
+#include "services/registry.h"
+#include "test_http.h"
+
+using lux::services::Breaker;
+using State = Breaker::State;
+
+namespace {
+
+struct FakeClock {
+  std::int64_t now = 1'000'000;
+  Breaker::Clock fn() {
+    return [this] { return now; };
+  }
+};
+
+// A peer whose RPC functions misbehave on purpose.
+struct FaultyPeer {
+  std::atomic<int> calls{0};
+  std::atomic<bool> healthy{true};
+  std::string last_request_id;
+  luxtest::TestServer server{[this](lux::App& app) {
+    lux::ExposeRpc(app, "echo", [this](const lux::Value& args) {
+      ++calls;
+      last_request_id = lux::rt::RequestId();
+      return args;
+    });
+    lux::ExposeRpc(app, "fail", [this](const lux::Value&) -> lux::Value {
+      ++calls;
+      throw std::runtime_error("boom");
+    });
+    lux::ExposeRpc(app, "slow", [this](const lux::Value&) -> lux::Value {
+      ++calls;
+      lux::rt::Sleep(400);
+      return lux::Value("late");
+    });
+    lux::ExposeRpc(app, "bad_args", [](const lux::Value&) -> lux::Value { throw lux::HttpError(400, "n must be positive"); });
+    app.Get("/health", [this](lux::Request&) { return lux::Respond(healthy ? 200 : 503, lux::Value{{"ok", healthy.load()}}); });
+  }};
+  std::string url() { return "http://127.0.0.1:" + std::to_string(server.port()); }
+};
+
+std::uint16_t RefusedPort() {
+  // Bind and close: nothing listens there afterwards (good enough on loopback for a test).
+  luxtest::TestServer s{[](lux::App&) {}};
+  std::uint16_t p = s.port();
+  s.Stop();
+  return p;
+}
+
+lux::ServiceOptions Opts(std::vector<std::string> urls, int threshold = 2, std::int64_t reset = 1000) {
+  lux::ServiceOptions o;
+  o.urls = std::move(urls);
+  o.timeout_ms = 200;
+  o.failure_threshold = threshold;
+  o.reset_timeout_ms = reset;
+  o.half_open_requests = 1;
+  return o;
+}
+
+lux::Value Args(std::initializer_list<lux::Value> a) { return lux::Value(lux::Array(a)); }
+
+}  // namespace
+
+TEST_CASE("breaker: closed, open after the threshold, rejects, half-open after the reset, closes on success",
+          "[services]") {
+  FakeClock clock;
+  Breaker b("svc", 3, 30'000, 1, clock.fn());
+  CHECK(b.state() == State::kClosed);
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(b.Allow());
+    b.OnFailure();
+  }
+  CHECK(b.state() == State::kClosed);
+  REQUIRE(b.Allow());
+  b.OnSuccess();  // a success resets the consecutive count
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(b.Allow());
+    b.OnFailure();
+  }
+  CHECK(b.state() == State::kOpen);
+  CHECK_FALSE(b.Allow());
+  CHECK_FALSE(b.Allow());
+  CHECK(b.stats().rejected == 2);
+  clock.now += 29'999;
+  CHECK_FALSE(b.Allow());
+  clock.now += 1;
+  CHECK(b.state() == State::kHalfOpen);
+  REQUIRE(b.Allow());        // the one trial call
+  CHECK_FALSE(b.Allow());    // no second one while it is in flight
+  b.OnSuccess();
+  CHECK(b.state() == State::kClosed);
+  CHECK(b.Allow());
+  CHECK(b.stats().times_opened == 1);
+}
+
+TEST_CASE("breaker: a failed trial opens it again for another reset timeout", "[services]") {
+  FakeClock clock;
+  Breaker b("svc", 1, 1'000, 2, clock.fn());
+  REQUIRE(b.Allow());
+  b.OnFailure();
+  CHECK(b.state() == State::kOpen);
+  clock.now += 1'000;
+  REQUIRE(b.Allow());
+  REQUIRE(b.Allow());  // half_open_requests = 2
+  CHECK_FALSE(b.Allow());
+  b.OnSuccess();
+  CHECK(b.state() == State::kHalfOpen);  // one of two trials succeeded so far
+  b.OnFailure();
+  CHECK(b.state() == State::kOpen);
+  clock.now += 999;
+  CHECK_FALSE(b.Allow());
+  clock.now += 1;
+  CHECK(b.state() == State::kHalfOpen);
+  CHECK(b.stats().times_opened == 2);
+}
+
+TEST_CASE("breaker: health checks feed it", "[services]") {
+  FakeClock clock;
+  Breaker b("svc", 2, 500, 1, clock.fn());
+  b.OnHealth(false);
+  CHECK(b.state() == State::kClosed);
+  b.OnHealth(false);
+  CHECK(b.state() == State::kOpen);
+  clock.now += 500;
+  b.OnHealth(true);  // a healthy check while half-open closes it
+  CHECK(b.state() == State::kClosed);
+}
+
+TEST_CASE("rpc: a call reaches the peer's function with its arguments and the request id", "[services]") {
+  FaultyPeer peer;
+  lux::App app("caller");
+  lux::RegisterService(app, "rpc_echo", Opts({peer.url()}));
+  CHECK(lux::rt::CallService("rpc_echo", "echo", Args({1, "two"})) == Args({1, "two"}));
+  // Served by a request: the peer sees that request's id.
+  luxtest::TestServer front{[](lux::App& a) {
+    a.Get("/go", [](lux::Request&) { return lux::Respond(200, lux::rt::CallService("rpc_echo", "echo", Args({3}))); });
+  }};
+  auto r = luxtest::Call(front.port(), "GET", "/go", "", "X-Request-Id: rpc-trace-42\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(peer.last_request_id == "rpc-trace-42");
+}
+
+TEST_CASE("rpc: 500s, timeouts and refused connections open the breaker; then calls fail without a request",
+          "[services]") {
+  FakeClock clock;
+  lux::services::SetBreakerClock(clock.fn());
+  FaultyPeer peer;
+  lux::App app("caller");
+  lux::RegisterService(app, "rpc_faulty", Opts({peer.url()}, 2, 1'000));
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_faulty", "fail", Args({})), Catch::Contains("answered 500"));
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_faulty", "slow", Args({})), Catch::Contains("rpc_faulty.slow failed"));
+  auto* svc = lux::services::Registry::Get().Find("rpc_faulty");
+  REQUIRE(svc);
+  CHECK(svc->breaker->state() == State::kOpen);
+  int before = peer.calls;
+  CHECK_THROWS_AS(lux::rt::CallService("rpc_faulty", "echo", Args({})), lux::CircuitOpenError);
+  CHECK(peer.calls == before);  // rejected without a network call
+  clock.now += 1'000;
+  CHECK(lux::rt::CallService("rpc_faulty", "echo", Args({7})) == Args({7}));  // the trial succeeds
+  CHECK(svc->breaker->state() == State::kClosed);
+  // A 4xx is the caller's mistake, not an outage: it does not count against the peer.
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_faulty", "bad_args", Args({})), Catch::Contains("n must be positive"));
+  CHECK(svc->breaker->stats().consecutive_failures == 0);
+
+  lux::RegisterService(app, "rpc_refused", Opts({"http://127.0.0.1:" + std::to_string(RefusedPort())}, 1, 1'000));
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_refused", "echo", Args({})), Catch::Contains("rpc_refused.echo failed"));
+  CHECK(lux::services::Registry::Get().Find("rpc_refused")->breaker->state() == State::kOpen);
+  lux::services::SetBreakerClock(nullptr);
+}
+
+TEST_CASE("rpc: a hanging peer is cut off at the call's timeout", "[services]") {
+  // A listener that accepts and never answers.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(fd, 16) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  lux::App app("caller");
+  lux::RegisterService(app, "rpc_hang", Opts({"http://127.0.0.1:" + std::to_string(ntohs(a.sin_port))}));
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_hang", "echo", Args({})), Catch::Contains("rpc_hang.echo failed"));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(ms < 2'000);  // the timeout is 200 ms; generous for a loaded machine
+  ::close(fd);
+}
+
+TEST_CASE("rpc: round-robin over the healthy instances, health checks mark a peer down", "[services]") {
+  FaultyPeer a, b;
+  lux::ServiceOptions o = Opts({a.url() + "," + b.url()}, 100);
+  o.health = "/health";
+  o.health_interval_ms = 100;
+  luxtest::TestServer caller{[&](lux::App& app) { lux::RegisterService(app, "rpc_pair", o); }};
+  for (int i = 0; i < 10; ++i) lux::rt::CallService("rpc_pair", "echo", Args({i}));
+  CHECK(a.calls == 5);
+  CHECK(b.calls == 5);
+  b.healthy = false;
+  auto* svc = lux::services::Registry::Get().Find("rpc_pair");
+  for (int i = 0; i < 100 && svc->instances[1]->healthy; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE_FALSE(svc->instances[1]->healthy);
+  int before_b = b.calls;
+  for (int i = 0; i < 6; ++i) lux::rt::CallService("rpc_pair", "echo", Args({i}));
+  CHECK(b.calls == before_b);  // the unhealthy one gets nothing
+  caller.Stop();
+}
+
+TEST_CASE("rpc: the body of an RPC request is checked", "[services]") {
+  FaultyPeer peer;
+  const std::string json = "Content-Type: application/json\r\n";
+  auto r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/echo", "{\"nope\": 1}", json);
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(r->body.find("args") != std::string::npos);
+  r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/echo", "{bad", json);
+  REQUIRE(r);
+  CHECK(r->status == 400);
+}
+
+TEST_CASE("services: LUX_SERVICE_<NAME>_URL names and URL lists", "[services]") {
+  CHECK(lux::services::UrlEnvName("api") == "LUX_SERVICE_API_URL");
+  CHECK(lux::services::UrlEnvName("user-db.v2") == "LUX_SERVICE_USER_DB_V2_URL");
+  CHECK(lux::services::SplitUrls(" http://a:1/, http://b:2 ,,") == std::vector<std::string>{"http://a:1", "http://b:2"});
+}
