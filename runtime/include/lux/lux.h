@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lux/client.h"
+#include "lux/db.h"
 #include "lux/env.h"
 #include "lux/error.h"
 #include "lux/http.h"

@@ -29,6 +29,9 @@ namespace lux {
 namespace jobs {
 class JobsState;
 }
+namespace db {
+class DbState;
+}
 
 namespace server {
 
@@ -87,6 +90,8 @@ class App::Impl {
   std::vector<Hook> on_stop;
   // Background jobs and schedules (src/jobs/); null when the program registered none.
   std::shared_ptr<jobs::JobsState> jobs;
+  // The database and models (src/db/); null when the program has no db block or model.
+  std::shared_ptr<db::DbState> database;
 
   // Server state.
   std::vector<std::unique_ptr<server::Worker>> workers;

@@ -23,6 +23,7 @@
 #include "core/fiber.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "db/db_state.h"
 #include "http/router.h"
 #include "jobs/admin.h"
 #include "jobs/cli.h"
@@ -352,6 +353,18 @@ void App::Impl::Start() {
   }
   bound_port = acceptor->local_endpoint().port();
 
+  // The database opens (pragmas, tables created or extended) before the job store and on_start,
+  // which may both use it; it closes last, after on_stop.
+  if (database) {
+    try {
+      database->Open(name);
+    } catch (const std::exception& e) {
+      acceptor->close(ec);
+      if (dynamic_cast<const StartupError*>(&e)) throw;
+      throw StartupError(std::string("db: ") + e.what());
+    }
+  }
+
   // The job store opens (and recovers interrupted jobs) before on_start, which may spawn jobs.
   if (jobs) {
     try {
@@ -465,6 +478,7 @@ void App::Impl::Wait() {
     }
   }
   if (jobs) jobs->Close();  // last: on_stop may still spawn jobs (they wait on disk)
+  if (database) database->Close();  // after the job store: nothing uses it any more
   core::Log(LogLevel::kInfo, "stopped", {{"server", name}});
 }
 

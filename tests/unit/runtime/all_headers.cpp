@@ -1,6 +1,7 @@
 // Compiled with -fsyntax-only by ctest (runtime_headers_compile): every public header must be
 // self-contained, and including all of them must stay cheap (no Boost, no nlohmann).
 #include <lux/client.h>
+#include <lux/db.h>
 #include <lux/env.h>
 #include <lux/error.h>
 #include <lux/http.h>

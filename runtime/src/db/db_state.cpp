@@ -1,0 +1,159 @@
+// DbState: path resolution and environment, the open/close lifecycle, migration of all models
+// in one BEGIN IMMEDIATE, registration (RegisterDb/RegisterModel), and the process's open state.
+#include "db/db_state.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "core/log.h"
+#include "db/schema.h"
+#include "db/session.h"
+#include "lux/error.h"
+#include "lux/http.h"
+#include "server/app_impl.h"
+
+namespace lux::db {
+namespace {
+
+std::mutex g_mu;
+std::shared_ptr<DbState> g_open;        // the open database
+std::weak_ptr<DbState> g_registered;    // the last App's state, opened lazily if none is open
+
+const char* Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+}  // namespace
+
+DbState::~DbState() { Close(); }
+
+void DbState::Open(const std::string& app_name) {
+  path = config.path.empty() ? app_name + ".db" : config.path;
+  if (const char* p = Env("LUX_DB_PATH")) path = p;
+  OpenOptions options;
+  if (const char* s = Env("LUX_DB_SYNC")) {
+    std::string v = s;
+    if (v == "full") options.sync_full = true;
+    else if (v != "normal") throw StartupError("LUX_DB_SYNC must be `normal` or `full`, got `" + v + "`");
+  }
+  bool memory = path == ":memory:";
+  try {
+    if (!memory) {
+      std::filesystem::path parent = std::filesystem::path(path).parent_path();
+      std::error_code ec;
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    }
+    pool_ = std::make_unique<Pool>(path, options, memory ? 1 : kMaxConnections);
+    MigrateAll();
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    pool_.reset();
+    throw StartupError("db " + path + ": " + msg);
+  }
+  opened_ = true;
+  {
+    std::lock_guard lock(g_mu);
+    g_open = shared_from_this();
+  }
+  core::Log(LogLevel::kInfo, "db open", {{"path", path}, {"models", static_cast<int>(models.size())}});
+}
+
+void DbState::MigrateAll() {
+  if (models.empty()) return;
+  Lease lease = pool_->Acquire();
+  WriteTx tx(*lease, "migrate");
+  for (const auto& [name, m] : models) MigrateModel(*lease, m);
+  tx.Commit();
+}
+
+void DbState::Migrate() {
+  if (!pool_) throw Error("db.migrate: the database is closed");
+  try {
+    MigrateAll();
+  } catch (const SchemaError& e) {
+    throw Error(std::string("db.migrate: ") + e.what());
+  }
+}
+
+void DbState::Close() {
+  {
+    std::lock_guard lock(g_mu);
+    if (g_open.get() == this) g_open.reset();
+  }
+  if (pool_) {
+    pool_->Close();
+    core::Log(LogLevel::kDebug, "db closed", {{"path", path}});
+  }
+}
+
+const Model& DbState::FindModel(std::string_view name, std::string_view op) const {
+  auto it = models.find(name);
+  if (it == models.end()) throw Error(std::string(op) + ": unknown model `" + std::string(name) + "`");
+  return it->second;
+}
+
+DbState& StateOf(App& app) {
+  auto& impl = AppImpl(app);
+  if (!impl.database) {
+    impl.database = std::make_shared<DbState>();
+    impl.database->app_name = impl.name;
+  }
+  {
+    std::lock_guard lock(g_mu);
+    g_registered = impl.database;
+  }
+  return *impl.database;
+}
+
+std::shared_ptr<DbState> OpenState() {
+  std::lock_guard lock(g_mu);
+  return g_open;
+}
+
+std::shared_ptr<DbState> Active(std::string_view op) {
+  std::shared_ptr<DbState> lazy;
+  {
+    std::lock_guard lock(g_mu);
+    if (g_open) return g_open;
+    lazy = g_registered.lock();
+  }
+  if (!lazy || lazy->opened_)
+    throw Error(std::string(op) + ": no database is open (no `db` block, or db.close() was called)");
+  static std::mutex open_mu;  // one lazy open at a time
+  std::lock_guard lock(open_mu);
+  {
+    std::lock_guard again(g_mu);
+    if (g_open) return g_open;
+  }
+  try {
+    lazy->Open(lazy->app_name);
+  } catch (const StartupError& e) {
+    throw Error(std::string(op) + ": " + e.what());
+  }
+  return lazy;
+}
+
+}  // namespace lux::db
+
+namespace lux {
+
+void RegisterDb(App& app, DbConfig config) {
+  db::DbState& s = db::StateOf(app);
+  if (s.configured) throw std::invalid_argument("a server has one `db` block");
+  s.config = std::move(config);
+  s.configured = true;
+}
+
+void RegisterModel(App& app, ModelSpec spec) {
+  db::DbState& s = db::StateOf(app);
+  std::string name = spec.name;
+  if (s.models.count(name)) throw std::invalid_argument("duplicate model `" + name + "`");
+  db::Model m(std::move(spec));
+  for (const auto& [other, om] : s.models)
+    if (om.table() == m.table()) throw std::invalid_argument("models " + other + " and " + name + " use the same table `" + m.table() + "`");
+  s.models.emplace(name, std::move(m));
+}
+
+}  // namespace lux
