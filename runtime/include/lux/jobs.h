@@ -69,7 +69,8 @@ struct ScheduleOptions {
 // Where and how jobs run. Environment overrides at Run()/Start():
 //   LUX_JOBS_PATH (":memory:" keeps jobs in memory only), LUX_JOB_WORKERS,
 //   LUX_SCHEDULER_ENABLED=false (run tasks from an external cron: `<binary> run-task NAME`),
-//   LUX_ADMIN_TOKEN (enables /_lux/jobs and /_lux/schedules; absent: those answer 404).
+//   LUX_ADMIN_TOKEN (enables /_lux/jobs and /_lux/schedules; absent: those answer 404),
+//   LUX_JOBS_SYNC=full (fsync every commit: jobs survive power loss, not only a process kill).
 struct JobsConfig {
   std::string path;  // "" = ".lux/<app name>.jobs.db" under the working directory
   int workers = 4;   // jobs running at once

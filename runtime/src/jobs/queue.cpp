@@ -12,6 +12,7 @@
 
 #include "core/fiber.h"
 #include "core/log.h"
+#include "lux/rt.h"
 
 namespace lux::jobs {
 
@@ -133,6 +134,7 @@ bool Execute(Attempt& a, std::string& error) {
     error = "unknown exception";
   }
   core::tl_job_request_id = nullptr;
+  lux::rt::Locals() = Value::MakeObject();  // the worker thread's locals do not carry over to the next job
   return ok;
 }
 

@@ -1,9 +1,12 @@
 // The SQLite JobStore: one connection in WAL mode guarded by a mutex, every statement prepared
 // once and parameterised. synchronous=NORMAL (a commit survives a process kill; LUX_JOBS_SYNC=full
 // adds an fsync per commit for power loss). Completed jobs are deleted and counted in `meta`.
-// Tables: jobs, dead_letter, failures (the last kKeptFailures), schedules, meta.
+// Enqueue group-commits concurrent callers. Tables: jobs, dead_letter, failures (the last
+// kKeptFailures), schedules, meta.
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <mutex>
 
@@ -169,12 +172,34 @@ class SqliteStore final : public JobStore {
   }
   ~SqliteStore() override { Finalize(); }
 
+  // Group commit: callers that arrive while a commit is in progress join the next batch, and
+  // one of them (the leader) commits the whole batch in one transaction; every caller returns
+  // only after the transaction holding its job committed. One thread alone pays one commit per
+  // job; many threads spawning at once share commits.
   void Enqueue(const StoredJob& j) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    Run(db_, insert_)
-        .Bind(j.id).Bind(j.name).Bind(j.args_json).Bind(j.priority).Bind(j.attempts).Bind(j.max_attempts)
-        .Bind(j.run_at_ms).Bind(j.created_at_ms).Bind(j.last_error).Bind(j.request_id)
-        .Exec();
+    std::unique_lock<std::mutex> g(batch_mu_);
+    if (!open_batch_) open_batch_ = std::make_shared<Batch>();
+    std::shared_ptr<Batch> mine = open_batch_;
+    std::size_t index = mine->jobs.size();
+    mine->jobs.push_back(&j);
+    mine->errors.emplace_back();
+    while (!mine->done) {
+      if (leader_) {
+        batch_cv_.wait(g);
+        continue;
+      }
+      // No commit in progress: ours is the open batch; commit it.
+      leader_ = true;
+      std::shared_ptr<Batch> cur = std::move(open_batch_);
+      open_batch_.reset();
+      g.unlock();
+      CommitBatch(*cur);
+      g.lock();
+      cur->done = true;
+      leader_ = false;
+      batch_cv_.notify_all();
+    }
+    if (mine->errors[index]) std::rethrow_exception(mine->errors[index]);
   }
 
   std::vector<StoredJob> ClaimDue(std::int64_t now_ms, int limit, const std::vector<std::string>& completed) override {
@@ -350,6 +375,44 @@ class SqliteStore final : public JobStore {
     bool done_ = false;
   };
 
+  struct Batch {
+    std::vector<const StoredJob*> jobs;  // owned by the waiting callers
+    std::vector<std::exception_ptr> errors;
+    bool done = false;
+  };
+
+  void Insert(const StoredJob& j) {
+    Run(db_, insert_)
+        .Bind(j.id).Bind(j.name).Bind(j.args_json).Bind(j.priority).Bind(j.attempts).Bind(j.max_attempts)
+        .Bind(j.run_at_ms).Bind(j.created_at_ms).Bind(j.last_error).Bind(j.request_id)
+        .Exec();
+  }
+
+  // One transaction for the batch; if it fails, each job alone, so one bad job fails only its caller.
+  void CommitBatch(Batch& b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    try {
+      Txn txn(*this);
+      for (const StoredJob* j : b.jobs) Insert(*j);
+      txn.Commit();
+      return;
+    } catch (const std::exception&) {
+      if (b.jobs.size() == 1) {
+        b.errors[0] = std::current_exception();
+        return;
+      }
+    }
+    for (std::size_t i = 0; i < b.jobs.size(); ++i) {
+      try {
+        Txn txn(*this);
+        Insert(*b.jobs[i]);
+        txn.Commit();
+      } catch (const std::exception&) {
+        b.errors[i] = std::current_exception();
+      }
+    }
+  }
+
   void ExecScript(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -363,7 +426,6 @@ class SqliteStore final : public JobStore {
     std::string cols = kJobColumns;
     begin_.Prepare(db_, "BEGIN IMMEDIATE");
     commit_.Prepare(db_, "COMMIT");
-    rollback_.Prepare(db_, "ROLLBACK");
     insert_.Prepare(db_, "INSERT INTO jobs(" + cols + ") VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     // INDEXED BY: left alone, the planner picks jobs_due for the run_at range and then sorts
     // every due job (a 100k backlog made each claim cost milliseconds); jobs_claim is already
@@ -420,7 +482,7 @@ class SqliteStore final : public JobStore {
   }
 
   void Finalize() {
-    Stmt* all[] = {&begin_, &commit_, &rollback_, &insert_, &select_due_, &select_due_runnable_, &mark_running_,
+    Stmt* all[] = {&begin_, &commit_, &insert_, &select_due_, &select_due_runnable_, &mark_running_,
                    &next_due_, &next_due_runnable_, &release_, &delete_job_, &count_completed_, &retry_later_,
                    &to_dead_, &log_failure_, &trim_failures_, &recover_, &counts_, &count_dead_, &completed_,
                    &recent_failures_, &revive_, &delete_dead_, &retry_now_, &find_, &find_dead_, &add_runnable_,
@@ -430,10 +492,14 @@ class SqliteStore final : public JobStore {
     db_ = nullptr;
   }
 
-  std::mutex mu_;
+  std::mutex batch_mu_;  // guards open_batch_ and leader_ (taken before mu_, never inside it)
+  std::condition_variable batch_cv_;
+  std::shared_ptr<Batch> open_batch_;
+  bool leader_ = false;
+  std::mutex mu_;  // guards the connection
   sqlite3* db_ = nullptr;
   bool runnable_set_ = false;
-  Stmt begin_, commit_, rollback_, insert_, select_due_, select_due_runnable_, mark_running_, next_due_,
+  Stmt begin_, commit_, insert_, select_due_, select_due_runnable_, mark_running_, next_due_,
       next_due_runnable_, release_, delete_job_, count_completed_, retry_later_, to_dead_, log_failure_,
       trim_failures_, recover_, counts_, count_dead_, completed_, recent_failures_, revive_, delete_dead_,
       retry_now_, find_, find_dead_, add_runnable_, unrunnable_, last_fire_, set_last_fire_;

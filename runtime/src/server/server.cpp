@@ -389,6 +389,10 @@ void App::Impl::Start() {
     }
   }
 
+  // Job workers and the scheduler start after on_start (whose spawned jobs are already stored)
+  // and before the I/O threads, so handlers never see them half-built.
+  if (jobs) jobs->StartRunning();
+
   started = true;  // only now: a failed start runs no on_stop and needs no drain
   DoAccept();
   for (auto& wp : workers) {
@@ -410,8 +414,6 @@ void App::Impl::Start() {
   core::Log(LogLevel::kInfo, "listening",
             {{"server", name}, {"host", opts.host}, {"port", static_cast<int>(bound_port)},
              {"threads", static_cast<int>(workers.size())}});
-  // Job workers and the scheduler start after on_start (whose spawned jobs are already stored).
-  if (jobs) jobs->StartRunning();
 }
 
 void App::Impl::Shutdown() {
