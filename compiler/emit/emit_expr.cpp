@@ -526,11 +526,11 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, std::vec
   }
   if (owner == "Global" && (name == "spawn_job" || name == "spawn_job_in" || name == "spawn_job_with"))
     return spawnCall(name, args);
+  if (owner == "Global" && name == "publish") return fmt::format("lux::stdlib::Publish({})", list());
   for (const BuiltinMapping& m : kBuiltins)
     if (owner == m.owner && name == m.name) return fmt::format("lux::stdlib::{}({})", m.cpp, list());
   std::string shown = owner == "Global" ? name : owner + "." + name;
-  if (name == "publish") unsupported(at->range(), "`publish` (the event bus is a later issue)");
-  else if (owner == "db" || owner == "Model" || name == "delete_all")
+  if (owner == "db" || owner == "Model" || name == "delete_all")
     unsupported(at->range(), fmt::format("`{}` (databases are a later issue)", shown));
   else unsupported(at->range(), fmt::format("the built-in `{}`", shown));
   return "lux::Value()";

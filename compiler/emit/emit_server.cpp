@@ -2,8 +2,9 @@
 // hooks, one handler per route (parameters bound from path/query/body and converted to their
 // declared types; a bad value answers 400 naming the parameter) and `Register(lux::App&)`,
 // the explicit registration function its main passes to lux::stdlib::ServerMain.
-// Jobs and schedules: emit_jobs.cpp; discover and RPC: emit_services.cpp. Constructs of later
-// issues (db, models, events, auth, cors, rate_limit) are reported as E5001 at their declaration.
+// Jobs and schedules: emit_jobs.cpp; discover and RPC: emit_services.cpp; events:
+// emit_events.cpp. Constructs of later issues (db, models, auth, cors, rate_limit) are reported
+// as E5001 at their declaration.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -53,8 +54,6 @@ bool Emitter::checkSupported(const ServerModel& sm) {
     else if (auto* a = llvm::dyn_cast<ast::AuthDecl>(d)) later(a->keyword_range, "`auth { }` (authentication is a later issue)");
     else if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) later(c->keyword_range, "`cors { }` (a later issue)");
     else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) later(rl->keyword_range, "`rate_limit { }` (a later issue)");
-    else if (auto* su = llvm::dyn_cast<ast::SubscribeDecl>(d))
-      later(SourceRange{su->range().begin, su->range().begin + 9}, "`subscribe` (the event bus is a later issue)");
   }
   return ok;
 }
@@ -111,6 +110,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   // Hooks and scheduled tasks.
   for (const HookModel& h : sm.hooks) emitHook(h);
   emitSchedules(sm);
+  emitSubscriptions(sm);
 
   // Route handlers.
   int route_no = 0;
@@ -241,6 +241,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     if (n == "HOST" && std::string(fnk) == "String" && !opt) line(fmt::format("app.options().host = {}.AsString();", safeName(env.name)));
   }
   emitServiceRegistrations(sm);
+  emitEventRegistrations(sm, index);
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* pd = llvm::dyn_cast<ast::PortDecl>(d)) {
       bool env_port = false;

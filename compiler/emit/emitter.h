@@ -79,6 +79,10 @@ class Emitter {
   void emitJobRegistrations(const ServerModel& sm);   // inside Register
   std::string spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args);
 
+  // --- the event bus (emit_events.cpp)
+  void emitSubscriptions(const ServerModel& sm);                     // one handler per `subscribe`
+  void emitEventRegistrations(const ServerModel& sm, size_t index);  // inside Register
+
   // --- discovered services and RPC (emit_services.cpp)
   void emitServiceRegistrations(const ServerModel& sm);  // inside Register
   std::string rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args);

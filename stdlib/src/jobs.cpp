@@ -1,4 +1,4 @@
-// `spawn_job`, `spawn_job_in`, `spawn_job_with`, and the conversion of `with { ... }` option
+// `spawn_job`, `spawn_job_in`, `spawn_job_with`, `publish` and event payload checks, and the conversion of `with { ... }` option
 // values into lux::JobOptions / lux::ScheduleOptions at registration. Literal options were
 // checked by the compiler; values computed at run time (env settings) are checked here and a
 // bad one stops start-up with a StartupError naming the option.
@@ -49,7 +49,7 @@ int ArgCount(const Value& args) { return args.IsArray() ? static_cast<int>(args.
 
 void JobDone(const Value& result) {
   if (!IsErr(result)) return;
-  throw Error("the job returned Err(" + Str(ErrValue(result)) + ")");
+  throw Error("returned Err(" + Str(ErrValue(result)) + ")");
 }
 
 Value SpawnJob(std::string_view job, std::initializer_list<Value> args) {
@@ -75,6 +75,23 @@ Value SpawnJobWith(const Value& options, std::string_view job, std::initializer_
     o.priority = static_cast<int>(p->AsInt());
   }
   return Value(rt::SpawnJob(job, ArgsArray(args), o));
+}
+
+Value Publish(const Value& event, const Value& data) {
+  if (!event.IsString()) throw Error("publish: the event name must be a String, found " + Str(event));
+  rt::Publish(event.AsString(), data);
+  return Value();
+}
+
+const Value& EventPayloadKind(const Value& data, Kind kind, const char* event) {
+  bool ok = kind == Kind::kAny || (kind == Kind::kInt && data.IsInt()) ||
+            (kind == Kind::kFloat && (data.IsFloat() || data.IsInt())) || (kind == Kind::kBool && data.IsBool()) ||
+            (kind == Kind::kString && data.IsString());
+  if (!ok) {
+    const char* want = kind == Kind::kInt ? "Int" : kind == Kind::kFloat ? "Float" : kind == Kind::kBool ? "Bool" : "String";
+    throw PayloadRejected(std::string("event \"") + event + "\": expected " + want + ", found " + Str(data));
+  }
+  return data;
 }
 
 JobOptions JobOptionsFrom(const Value& options) {

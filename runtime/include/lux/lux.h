@@ -5,6 +5,7 @@
 #include "lux/db.h"
 #include "lux/env.h"
 #include "lux/error.h"
+#include "lux/events.h"
 #include "lux/http.h"
 #include "lux/jobs.h"
 #include "lux/rt.h"

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lux/lux.h>
+#include <lux/events.h>
 #include <lux/jobs.h>
 #include <lux/stdlib_main.h>
 
@@ -201,5 +202,22 @@ JobOptions JobOptionsFrom(const Value& options);
 ScheduleOptions ScheduleOptionsFrom(const Value& options);
 // A duration value (Int milliseconds) as milliseconds.
 std::int64_t Millis(const Value& duration);
+
+// ---- events (stdlib/src/jobs.cpp) ----------------------------------------------------------
+// publish("event", data): stored in the outbox for every subscriber; returns Unit.
+Value Publish(const Value& event, const Value& data = Value());
+// A subscriber's declared payload type, checked when the event arrives: a payload that does not
+// fit throws lux::PayloadRejected (logged, not retried).
+template <typename T>
+const Value& EventPayload(const Value& data, const char* event) {
+  T record{};
+  try {
+    FromValue(data, record);
+  } catch (const TypeError& e) {
+    throw PayloadRejected(std::string("event \"") + event + "\": " + e.what());
+  }
+  return data;
+}
+const Value& EventPayloadKind(const Value& data, Kind kind, const char* event);
 
 }  // namespace lux::stdlib

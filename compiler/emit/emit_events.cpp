@@ -1,0 +1,98 @@
+// The event bus: each `subscribe` becomes a handler function registered with
+// lux::RegisterSubscriber (its declared payload type checked when the event arrives: a payload
+// that does not fit is rejected and logged, not retried), `publish(e, data)` becomes
+// lux::stdlib::Publish, and every other server of the program that subscribes to an event this
+// server may publish is registered with lux::RegisterPeer (default URL: 127.0.0.1 and the
+// peer's declared port). Entry points: Emitter::emitSubscriptions, emitEventRegistrations.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+std::string scalarKind(const Ty* t);
+
+namespace {
+
+// The port a server listens on by default: `env PORT: Int = N`, `port N`, else the runtime's 3000.
+std::string defaultPort(const ServerModel& sm) {
+  for (const EnvModel& env : sm.env)
+    if (env.name == "PORT" && !env.default_text.empty()) return env.default_text;
+  for (const ast::Decl* d : sm.decl->items)
+    if (auto* pd = llvm::dyn_cast<ast::PortDecl>(d))
+      if (auto* i = llvm::dyn_cast<ast::IntLit>(pd->value)) return std::to_string(i->value);
+  return "3000";
+}
+
+}  // namespace
+
+void Emitter::emitSubscriptions(const ServerModel& sm) {
+  int n = 0;
+  for (const SubscribeModel& s : sm.subscriptions) {
+    ++n;
+    const ast::SubscribeDecl* d = s.decl;
+    std::vector<const ast::Param*> params(d->params.begin(), d->params.end());
+    lineDirective(d->range());
+    line(fmt::format("// subscribe \"{}\"", s.event));
+    std::string sig = fmt::format("lux::Value Subscriber{}(", n);
+    if (!params.empty()) sig += "const lux::Value& " + safeName(params[0]->name.name);
+    line(sig + ") {");
+    FnContext ctx;
+    fn_ = &ctx;
+    ++indent_;
+    emitFunctionBody(params, std::vector<ParamRole>(params.size(), ParamRole::Value), d->body, Target::ret());
+    --indent_;
+    fn_ = nullptr;
+    line("}");
+    line("");
+  }
+}
+
+void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
+  int n = 0;
+  for (const SubscribeModel& s : sm.subscriptions) {
+    ++n;
+    lineDirective(s.decl->range());
+    std::string arg;
+    if (!s.decl->params.empty()) {
+      const Ty* t = s.payload;
+      std::string event = cppString(s.event);
+      if (t && t->kind == TyKind::Record && t->record)
+        arg = fmt::format("lux::stdlib::EventPayload<{}>(data, {})", safeName(t->record->name), event);
+      else if (t && !t->isDynamic() && t->isScalar())
+        arg = fmt::format("lux::stdlib::EventPayloadKind(data, {}, {})", scalarKind(t), event);
+      else
+        arg = "data";
+    }
+    line(fmt::format("lux::RegisterSubscriber(app, {}, [](const lux::Value& {}) {{ lux::stdlib::JobDone(Subscriber{}({})); }});",
+                     cppString(s.event), arg.empty() ? "/*data*/" : "data", n, arg));
+  }
+  // What this server may publish: literal event names, or anything when a name is computed or
+  // shared code (callable from every server) publishes.
+  std::set<std::string> published;
+  bool any = false;
+  for (const PublishSite& p : sm.publishes) {
+    if (p.literal) published.insert(p.event);
+    else any = true;
+  }
+  for (const PublishSite& p : prog_.shared_publishes) {
+    if (p.literal) published.insert(p.event);
+    else any = true;
+  }
+  for (size_t i = 0; i < prog_.servers.size(); ++i) {
+    if (i == index) continue;
+    const ServerModel& peer = prog_.servers[i];
+    std::set<std::string> events;
+    for (const SubscribeModel& s : peer.subscriptions)
+      if (any || published.count(s.event)) events.insert(s.event);
+    if (events.empty()) continue;
+    std::string list;
+    for (const std::string& e : events) list += (list.empty() ? "" : ", ") + cppString(e);
+    line(fmt::format("lux::RegisterPeer(app, {}, {{{}}}, {});", cppString(peer.name), list,
+                     cppString("http://127.0.0.1:" + defaultPort(peer))));
+  }
+}
+
+}  // namespace lux::emit

@@ -1,0 +1,53 @@
+// The event bus: `subscribe "event" fn(data: T) { }` and `publish("event", data)`, within a
+// server and across the servers of a program. publish() writes the event to a durable outbox
+// (SQLite) before it returns, one row per destination ("lane": each local subscriber, each peer
+// server that subscribes); a thread per lane delivers its rows in order, so events of one
+// publisher keep their order per destination, and retries until the destination takes them.
+// Peers receive events at POST /_lux/events and de-duplicate them by event id. Implementation
+// in src/bus/; users' view: docs/runtime.md#events.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lux/error.h"
+#include "lux/http.h"
+#include "lux/value.h"
+
+namespace lux {
+
+// A local handler that fails is retried this many times in all (with backoff), then the event
+// is moved to the bus's dead-letter table for that subscriber; the other subscribers, later
+// events and the publisher are not affected.
+inline constexpr int kMaxEventAttempts = 5;
+
+// Thrown by a subscriber whose declared payload type does not fit the event's data: the event
+// is logged as rejected for that subscriber and not retried.
+class PayloadRejected : public Error {
+ public:
+  explicit PayloadRejected(const std::string& message) : Error(message, 400) {}
+};
+
+// Where the outbox lives: LUX_EVENTS_PATH overrides; "" = ".lux/<app name>.events.db";
+// ":memory:" keeps events in memory only (lost on a restart). LUX_BUS_TOKEN, when set, is sent
+// to peers and required from them (Authorization: Bearer) on POST /_lux/events.
+struct EventsConfig {
+  std::string path;
+};
+
+// Registration, before Start/Run.
+void RegisterSubscriber(App& app, std::string event, std::function<void(const Value& data)> handler);
+// Another server of the program that subscribes to `events`. Its URL: LUX_PEER_<NAME>_URL, else
+// `default_url` (the code generator passes the peer's declared port on 127.0.0.1).
+void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url);
+EventsConfig& Events(App& app);
+
+namespace rt {
+// `publish(event, data)`: durable in the outbox when it returns; returns the event id.
+// Without a subscriber anywhere it does nothing and returns "".
+std::string Publish(std::string_view event, Value data);
+}  // namespace rt
+
+}  // namespace lux

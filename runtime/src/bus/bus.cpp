@@ -1,0 +1,376 @@
+// The event bus (see lux/events.h): registration, publish, the lane threads that deliver the
+// outbox in order (local subscribers with retries and a dead letter; peers over HTTP, retried
+// until they are back), and POST /_lux/events for events from peers. One bus per process, tied
+// to the App that registered it: opened by an on_start hook, stopped by an on_stop hook (rows
+// not yet delivered stay in the outbox for the next start).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "bus/outbox.h"
+#include "core/fiber.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "lux/client.h"
+#include "lux/events.h"
+#include "lux/rt.h"
+
+namespace lux {
+
+namespace {
+
+// Backoff between delivery attempts: doubling from kFirstRetryMs, capped. Peers are retried
+// without end (an event published while a peer is down waits for it), local handlers up to
+// kMaxEventAttempts.
+constexpr std::int64_t kFirstRetryMs = 100;
+constexpr std::int64_t kMaxPeerRetryMs = 5'000;
+constexpr std::int64_t kMaxLocalRetryMs = 10'000;
+// How long a peer delivery may take before it counts as failed.
+constexpr std::int64_t kPeerTimeoutMs = 5'000;
+// Received event ids are remembered this long for de-duplication.
+constexpr std::int64_t kSeenRetentionMs = 7LL * 24 * 3600 * 1000;
+
+std::int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string EnvName(std::string_view prefix, std::string_view name, std::string_view suffix) {
+  std::string n(prefix);
+  for (char c : name) n += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  return n + std::string(suffix);
+}
+
+struct Subscriber {
+  std::string event;
+  std::function<void(const Value&)> handler;
+  std::string lane;
+};
+
+struct Peer {
+  std::string server;
+  std::vector<std::string> events;
+  std::string url;
+  std::string lane;
+};
+
+struct Lane {
+  std::string name;
+  const Subscriber* subscriber = nullptr;  // exactly one of these
+  const Peer* peer = nullptr;
+  std::thread thread;
+};
+
+class Bus {
+ public:
+  static Bus& Get() {
+    static Bus* b = new Bus();  // never destroyed: lane threads may outlive static destructors
+    return *b;
+  }
+
+  void Bind(App& app) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (app_ == &app) return;
+    if (app_ && running_) throw std::logic_error("the event bus is already bound to a running App");
+    app_ = &app;
+    subscribers_.clear();
+    peers_.clear();
+    config_ = EventsConfig{};
+    App* self = &app;
+    app.OnStart([this, self] { Start(*self); });
+    app.OnStop([this] { Stop(); });
+  }
+
+  EventsConfig& config() { return config_; }
+
+  void AddSubscriber(App& app, std::string event, std::function<void(const Value&)> handler) {
+    Bind(app);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = std::make_unique<Subscriber>();
+    s->lane = "local:" + event + ":" + std::to_string(subscribers_.size());
+    s->event = std::move(event);
+    s->handler = std::move(handler);
+    if (subscribers_.empty()) InstallEndpoint(app);
+    subscribers_.push_back(std::move(s));
+  }
+
+  void AddPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url) {
+    Bind(app);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto p = std::make_unique<Peer>();
+    const char* env = std::getenv(EnvName("LUX_PEER_", server, "_URL").c_str());
+    p->url = env && *env ? env : default_url;
+    while (!p->url.empty() && p->url.back() == '/') p->url.pop_back();
+    p->lane = "peer:" + server;
+    p->server = std::move(server);
+    p->events = std::move(events);
+    peers_.push_back(std::move(p));
+  }
+
+  std::string Publish(std::string_view event, Value data) {
+    std::vector<bus::EventRow> rows;
+    std::string id;
+    std::shared_ptr<bus::Outbox> box;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      box = box_;
+      if (!box_) {
+        if (subscribers_.empty() && peers_.empty()) return "";
+        throw Error("publish(\"" + std::string(event) + "\"): the event bus is not running (publish after on_start begins)");
+      }
+      id = core::NewRequestId();
+      std::string payload = ToJson(data);
+      bus::EventRow base;
+      base.event_id = id;
+      base.event = std::string(event);
+      base.payload_json = payload;
+      base.publisher = app_->name();
+      base.request_id = rt::RequestId();
+      for (auto& s : subscribers_)
+        if (s->event == event) {
+          base.lane = s->lane;
+          rows.push_back(base);
+        }
+      for (auto& p : peers_)
+        if (std::find(p->events.begin(), p->events.end(), event) != p->events.end()) {
+          base.lane = p->lane;
+          rows.push_back(base);
+        }
+    }
+    if (rows.empty()) return "";
+    box->Insert(rows);
+    Wake();
+    return id;
+  }
+
+ private:
+  void InstallEndpoint(App& app) {
+    app.Post("/_lux/events", [this](Request& req) {
+      if (const char* token = std::getenv("LUX_BUS_TOKEN"); token && *token) {
+        std::string want = std::string("Bearer ") + token;
+        std::string got = req.Header("Authorization").value_or("");
+        bool same = got.size() == want.size();
+        unsigned char diff = 0;
+        for (std::size_t i = 0; same && i < want.size(); ++i) diff |= static_cast<unsigned char>(got[i] ^ want[i]);
+        if (!same || diff) throw HttpError(401, "a valid bus token is required (LUX_BUS_TOKEN)");
+      }
+      const Value& body = req.Json();
+      const Value* id = body.IsObject() ? body.Find("id") : nullptr;
+      const Value* event = body.IsObject() ? body.Find("event") : nullptr;
+      const Value* data = body.IsObject() ? body.Find("data") : nullptr;
+      if (!id || !id->IsString() || id->AsString().empty() || !event || !event->IsString() || !data)
+        throw HttpError(400, "an event is {\"id\": String, \"event\": String, \"data\": ..., \"publisher\": String}");
+      const Value* publisher = body.Find("publisher");
+      std::vector<bus::EventRow> rows;
+      std::shared_ptr<bus::Outbox> box;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        box = box_;
+        if (!box_) throw HttpError(503, "the event bus is not running");
+        bus::EventRow base;
+        base.event_id = id->AsString();
+        base.event = event->AsString();
+        base.payload_json = ToJson(*data);
+        base.publisher = publisher && publisher->IsString() ? publisher->AsString() : "";
+        base.request_id = req.id;
+        for (auto& s : subscribers_)
+          if (s->event == base.event) {
+            base.lane = s->lane;
+            rows.push_back(base);
+          }
+      }
+      int fresh = rows.empty() ? 0 : box->Accept(rows, WallMs());
+      if (fresh) Wake();
+      return Respond(200, Value{{"accepted", Value(fresh)}, {"duplicate", Value(fresh == 0 && !rows.empty())}});
+    });
+  }
+
+  void Start(App& app) {
+    std::string path = config_.path;
+    if (const char* env = std::getenv("LUX_EVENTS_PATH"); env && *env) path = env;
+    if (path.empty()) path = ".lux/" + app.name() + ".events.db";
+    std::shared_ptr<bus::Outbox> box = bus::Outbox::Open(path);
+    box->PruneSeen(WallMs() - kSeenRetentionMs);
+    std::lock_guard<std::mutex> lock(mu_);
+    box_ = std::move(box);
+    stop_ = false;
+    running_ = true;
+    for (auto& s : subscribers_) StartLane(s->lane, s.get(), nullptr);
+    for (auto& p : peers_) StartLane(p->lane, nullptr, p.get());
+  }
+
+  void StartLane(const std::string& name, const Subscriber* s, const Peer* p) {
+    auto lane = std::make_unique<Lane>();
+    lane->name = name;
+    lane->subscriber = s;
+    lane->peer = p;
+    Lane* raw = lane.get();
+    lane->thread = std::thread([this, raw] { Run(*raw); });
+    lanes_.push_back(std::move(lane));
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& l : lanes_)
+      if (l->thread.joinable()) l->thread.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    lanes_.clear();
+    box_.reset();
+    running_ = false;
+    app_ = nullptr;
+  }
+
+  void Wake() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++generation_;
+    }
+    cv_.notify_all();
+  }
+
+  // Waits until woken by a new row, the deadline, or stop; false on stop.
+  bool WaitFor(std::int64_t ms, std::uint64_t seen_generation) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)),
+                 [&] { return stop_ || generation_ != seen_generation; });
+    return !stop_;
+  }
+
+  void Run(Lane& lane) {
+    std::mt19937_64 rng{std::random_device{}()};
+    for (;;) {
+      std::uint64_t gen;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stop_) return;
+        gen = generation_;
+      }
+      std::optional<bus::EventRow> row;
+      try {
+        row = box_->Head(lane.name);
+      } catch (const std::exception& e) {
+        core::Log(LogLevel::kError, "event outbox read failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
+      }
+      if (!row) {
+        if (!WaitFor(60'000, gen)) return;
+        continue;
+      }
+      std::int64_t now = WallMs();
+      if (row->next_at_ms > now) {
+        if (!WaitFor(row->next_at_ms - now, gen)) return;
+        continue;
+      }
+      std::string error;
+      bool rejected = false;
+      if (Deliver(lane, *row, error, rejected)) {
+        box_->Done(row->seq);
+        continue;
+      }
+      int attempts = row->attempts + 1;
+      std::string rid = row->request_id;
+      if (rejected) {
+        core::Log(LogLevel::kError, "event payload rejected",
+                  {{"event", row->event}, {"event_id", row->event_id}, {"lane", lane.name}, {"error", error},
+                   {"request_id", rid}});
+        box_->Dead(*row, "payload rejected: " + error, WallMs());
+        continue;
+      }
+      if (lane.subscriber && attempts >= kMaxEventAttempts) {
+        core::Log(LogLevel::kError, "event handler failed for good",
+                  {{"event", row->event}, {"event_id", row->event_id}, {"attempt", attempts}, {"error", error},
+                   {"request_id", rid}});
+        box_->Dead(*row, error, WallMs());
+        continue;
+      }
+      std::int64_t cap = lane.peer ? kMaxPeerRetryMs : kMaxLocalRetryMs;
+      std::int64_t wait = std::min<std::int64_t>(cap, kFirstRetryMs << std::min(attempts - 1, 16));
+      wait = wait * 4 / 5 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(wait * 2 / 5 + 1));
+      core::Log(LogLevel::kWarn, lane.peer ? "event delivery to peer failed" : "event handler failed",
+                {{"event", row->event}, {"event_id", row->event_id}, {"lane", lane.name}, {"attempt", attempts},
+                 {"retry_in_ms", static_cast<long long>(wait)}, {"error", error}, {"request_id", rid}});
+      box_->Retry(row->seq, attempts, WallMs() + wait, error);
+    }
+  }
+
+  bool Deliver(const Lane& lane, const bus::EventRow& row, std::string& error, bool& rejected) {
+    try {
+      Value data = ParseJson(row.payload_json);
+      if (lane.subscriber) {
+        const std::string* saved = core::tl_job_request_id;
+        core::tl_job_request_id = &row.request_id;
+        try {
+          lane.subscriber->handler(data);
+        } catch (...) {
+          core::tl_job_request_id = saved;
+          throw;
+        }
+        core::tl_job_request_id = saved;
+        return true;
+      }
+      FetchOptions o;
+      o.method = "POST";
+      o.timeout_ms = kPeerTimeoutMs;
+      o.Json(Value{{"id", Value(row.event_id)}, {"event", Value(row.event)}, {"data", data},
+                   {"publisher", Value(row.publisher)}});
+      if (!row.request_id.empty()) o.Header("X-Request-Id", row.request_id);
+      if (const char* token = std::getenv("LUX_BUS_TOKEN"); token && *token)
+        o.Header("Authorization", std::string("Bearer ") + token);
+      FetchResponse r = Fetch(lane.peer->url + "/_lux/events", o);
+      if (r.ok()) return true;
+      error = lane.peer->server + " at " + lane.peer->url + " answered " + std::to_string(r.status) + ": " +
+              r.body.substr(0, 200);
+      return false;
+    } catch (const PayloadRejected& e) {
+      rejected = true;
+      error = e.what();
+      return false;
+    } catch (const std::exception& e) {
+      error = e.what();
+      return false;
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  App* app_ = nullptr;
+  bool running_ = false;
+  bool stop_ = false;
+  std::uint64_t generation_ = 0;
+  EventsConfig config_;
+  std::vector<std::unique_ptr<Subscriber>> subscribers_;
+  std::vector<std::unique_ptr<Peer>> peers_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::shared_ptr<bus::Outbox> box_;
+};
+
+}  // namespace
+
+void RegisterSubscriber(App& app, std::string event, std::function<void(const Value& data)> handler) {
+  Bus::Get().AddSubscriber(app, std::move(event), std::move(handler));
+}
+
+void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url) {
+  Bus::Get().AddPeer(app, std::move(server), std::move(events), std::move(default_url));
+}
+
+EventsConfig& Events(App& app) {
+  Bus::Get().Bind(app);
+  return Bus::Get().config();
+}
+
+namespace rt {
+std::string Publish(std::string_view event, Value data) { return Bus::Get().Publish(event, std::move(data)); }
+}  // namespace rt
+
+}  // namespace lux

@@ -1,0 +1,183 @@
+// The bus's SQLite outbox (see outbox.h). Every statement is prepared and parameterised.
+#include "bus/outbox.h"
+
+#include <filesystem>
+
+namespace lux::bus {
+
+namespace {
+
+void BindText(const db::StmtUse& s, int i, const std::string& v) {
+  sqlite3_bind_text(s.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+std::string ColText(const db::StmtUse& s, int i) {
+  const unsigned char* t = sqlite3_column_text(s.get(), i);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s.get(), i)))
+           : std::string();
+}
+
+void InsertRow(db::Connection& c, const EventRow& r) {
+  auto s = c.Prepare(
+      "INSERT INTO outbox (lane, event_id, event, payload, publisher, request_id, attempts, next_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+      "event outbox insert");
+  BindText(s, 1, r.lane);
+  BindText(s, 2, r.event_id);
+  BindText(s, 3, r.event);
+  BindText(s, 4, r.payload_json);
+  BindText(s, 5, r.publisher);
+  BindText(s, 6, r.request_id);
+  c.Step(s, "event outbox insert");
+}
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back when the body throws.
+template <typename F>
+void Transaction(db::Connection& c, F&& body) {
+  c.Exec("BEGIN IMMEDIATE", "event outbox");
+  try {
+    body();
+    c.Exec("COMMIT", "event outbox");
+  } catch (...) {
+    sqlite3_exec(c.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Outbox> Outbox::Open(const std::string& path) {
+  if (path != ":memory:") {
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  }
+  auto box = std::make_unique<Outbox>();
+  box->conn_ = db::Connection::Open(path, db::OpenOptions{});
+  db::Connection& c = *box->conn_;
+  c.Exec(
+      "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL, "
+      "event_id TEXT NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL, "
+      "request_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT)",
+      "event outbox schema");
+  c.Exec("CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, seq)", "event outbox schema");
+  c.Exec(
+      "CREATE TABLE IF NOT EXISTS seen (event_id TEXT NOT NULL, lane TEXT NOT NULL, at INTEGER NOT NULL, "
+      "PRIMARY KEY (event_id, lane))",
+      "event outbox schema");
+  c.Exec(
+      "CREATE TABLE IF NOT EXISTS dead (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL, event_id TEXT NOT NULL, "
+      "event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL, request_id TEXT NOT NULL, "
+      "attempts INTEGER NOT NULL, last_error TEXT NOT NULL, failed_at INTEGER NOT NULL)",
+      "event outbox schema");
+  return box;
+}
+
+void Outbox::Insert(const std::vector<EventRow>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction(*conn_, [&] {
+    for (const EventRow& r : rows) InsertRow(*conn_, r);
+  });
+}
+
+int Outbox::Accept(const std::vector<EventRow>& rows, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int fresh = 0;
+  Transaction(*conn_, [&] {
+    for (const EventRow& r : rows) {
+      auto s = conn_->Prepare("INSERT OR IGNORE INTO seen (event_id, lane, at) VALUES (?, ?, ?)", "event de-duplication");
+      BindText(s, 1, r.event_id);
+      BindText(s, 2, r.lane);
+      sqlite3_bind_int64(s.get(), 3, now_ms);
+      conn_->Step(s, "event de-duplication");
+      if (sqlite3_changes(conn_->get()) == 0) continue;  // seen before: a redelivery
+      InsertRow(*conn_, r);
+      ++fresh;
+    }
+  });
+  return fresh;
+}
+
+std::optional<EventRow> Outbox::Head(const std::string& lane) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto s = conn_->Prepare(
+      "SELECT seq, event_id, event, payload, publisher, request_id, attempts, next_at FROM outbox "
+      "WHERE lane = ? ORDER BY seq LIMIT 1",
+      "event outbox read");
+  BindText(s, 1, lane);
+  if (!conn_->Step(s, "event outbox read")) return std::nullopt;
+  EventRow r;
+  r.seq = sqlite3_column_int64(s.get(), 0);
+  r.lane = lane;
+  r.event_id = ColText(s, 1);
+  r.event = ColText(s, 2);
+  r.payload_json = ColText(s, 3);
+  r.publisher = ColText(s, 4);
+  r.request_id = ColText(s, 5);
+  r.attempts = sqlite3_column_int(s.get(), 6);
+  r.next_at_ms = sqlite3_column_int64(s.get(), 7);
+  return r;
+}
+
+void Outbox::Done(std::int64_t seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto s = conn_->Prepare("DELETE FROM outbox WHERE seq = ?", "event outbox delete");
+  sqlite3_bind_int64(s.get(), 1, seq);
+  conn_->Step(s, "event outbox delete");
+}
+
+void Outbox::Retry(std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto s = conn_->Prepare("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", "event outbox retry");
+  sqlite3_bind_int(s.get(), 1, attempts);
+  sqlite3_bind_int64(s.get(), 2, next_at_ms);
+  BindText(s, 3, error);
+  sqlite3_bind_int64(s.get(), 4, seq);
+  conn_->Step(s, "event outbox retry");
+}
+
+void Outbox::Dead(const EventRow& r, const std::string& error, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction(*conn_, [&] {
+    auto s = conn_->Prepare(
+        "INSERT OR REPLACE INTO dead (seq, lane, event_id, event, payload, publisher, request_id, attempts, "
+        "last_error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "event dead letter");
+    sqlite3_bind_int64(s.get(), 1, r.seq);
+    BindText(s, 2, r.lane);
+    BindText(s, 3, r.event_id);
+    BindText(s, 4, r.event);
+    BindText(s, 5, r.payload_json);
+    BindText(s, 6, r.publisher);
+    BindText(s, 7, r.request_id);
+    sqlite3_bind_int(s.get(), 8, r.attempts);
+    BindText(s, 9, error);
+    sqlite3_bind_int64(s.get(), 10, now_ms);
+    conn_->Step(s, "event dead letter");
+    auto d = conn_->Prepare("DELETE FROM outbox WHERE seq = ?", "event outbox delete");
+    sqlite3_bind_int64(d.get(), 1, r.seq);
+    conn_->Step(d, "event outbox delete");
+  });
+}
+
+std::int64_t Outbox::Pending(const std::string& lane) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto s = conn_->Prepare("SELECT COUNT(*) FROM outbox WHERE lane = ?", "event outbox count");
+  BindText(s, 1, lane);
+  return conn_->Step(s, "event outbox count") ? sqlite3_column_int64(s.get(), 0) : 0;
+}
+
+std::int64_t Outbox::DeadCount() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto s = conn_->Prepare("SELECT COUNT(*) FROM dead", "event dead letter count");
+  return conn_->Step(s, "event dead letter count") ? sqlite3_column_int64(s.get(), 0) : 0;
+}
+
+void Outbox::PruneSeen(std::int64_t before_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto s = conn_->Prepare("DELETE FROM seen WHERE at < ?", "event de-duplication prune");
+  sqlite3_bind_int64(s.get(), 1, before_ms);
+  conn_->Step(s, "event de-duplication prune");
+}
+
+}  // namespace lux::bus

@@ -1,0 +1,194 @@
+// The event bus in one process: local subscribers in publish order, isolation of a failing
+// subscriber (retries, then its dead letter), payloads rejected by a subscriber's declared type,
+// events that survive a restart, and POST /_lux/events (de-duplication by id, bad bodies, the bus
+// token). Delivery between real server processes is tested end to end (tests/e2e, case events).
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "test_http.h"
+
+namespace {
+
+std::string TempStore(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() / ("lux-events-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto p = dir / name;
+  for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + ext);
+  return p.string();
+}
+
+template <typename F>
+bool WaitUntil(F&& done, int ms = 10'000) {
+  for (int i = 0; i < ms / 10; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+struct Seen {
+  std::mutex mu;
+  std::vector<std::int64_t> values;
+  void Add(const lux::Value& v) {
+    std::lock_guard<std::mutex> lock(mu);
+    values.push_back(v["n"].AsInt());
+  }
+  std::size_t size() {
+    std::lock_guard<std::mutex> lock(mu);
+    return values.size();
+  }
+  std::vector<std::int64_t> get() {
+    std::lock_guard<std::mutex> lock(mu);
+    return values;
+  }
+};
+
+void PublishRoute(lux::App& app) {
+  app.Post("/publish/:event/:n", [](lux::Request& req) {
+    std::string id = lux::rt::Publish(*req.Param("event"), lux::Value{{"n", std::stoll(*req.Param("n"))}});
+    return lux::Respond(200, lux::Value{{"id", id}});
+  });
+}
+
+}  // namespace
+
+TEST_CASE("events: every local subscriber gets each event once, in publish order", "[events]") {
+  Seen a, b, other;
+  std::string store = TempStore("order.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "tick", [&](const lux::Value& v) { a.Add(v); });
+    lux::RegisterSubscriber(app, "tick", [&](const lux::Value& v) { b.Add(v); });
+    lux::RegisterSubscriber(app, "other", [&](const lux::Value& v) { other.Add(v); });
+    PublishRoute(app);
+  }};
+  for (int i = 0; i < 30; ++i) {
+    auto r = luxtest::Call(s.port(), "POST", "/publish/tick/" + std::to_string(i));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    CHECK(r->Json()["id"].AsString().size() == 36);
+  }
+  REQUIRE(WaitUntil([&] { return a.size() == 30 && b.size() == 30; }));
+  std::vector<std::int64_t> want;
+  for (int i = 0; i < 30; ++i) want.push_back(i);
+  CHECK(a.get() == want);
+  CHECK(b.get() == want);
+  CHECK(other.size() == 0);
+  // An event nobody subscribes to is a no-op.
+  auto r = luxtest::Call(s.port(), "POST", "/publish/nobody/1");
+  REQUIRE(r);
+  CHECK(r->Json()["id"].AsString().empty());
+}
+
+TEST_CASE("events: a failing subscriber is retried, then dead-lettered; the others and later events go on",
+          "[events]") {
+  Seen good, after;
+  std::atomic<int> failing_calls{0};
+  std::string store = TempStore("failing.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "job", [&](const lux::Value& v) {
+      if (v["n"].AsInt() == 1) {
+        ++failing_calls;
+        throw std::runtime_error("this subscriber cannot take event 1");
+      }
+      after.Add(v);
+    });
+    lux::RegisterSubscriber(app, "job", [&](const lux::Value& v) { good.Add(v); });
+    PublishRoute(app);
+  }};
+  REQUIRE(luxtest::Call(s.port(), "POST", "/publish/job/1"));
+  REQUIRE(luxtest::Call(s.port(), "POST", "/publish/job/2"));
+  REQUIRE(WaitUntil([&] { return good.size() == 2; }));
+  CHECK(good.get() == std::vector<std::int64_t>{1, 2});
+  // kMaxEventAttempts tries with backoff (about 1.5 s in all), then event 2 reaches this lane too.
+  REQUIRE(WaitUntil([&] { return after.size() == 1; }, 15'000));
+  CHECK(failing_calls == lux::kMaxEventAttempts);
+  CHECK(after.get() == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("events: a payload the subscriber's type rejects is logged and not retried", "[events]") {
+  std::atomic<int> calls{0};
+  Seen later;
+  std::string store = TempStore("rejected.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "typed", [&](const lux::Value& v) {
+      ++calls;
+      if (v["n"].AsInt() < 0) throw lux::PayloadRejected("event \"typed\": n must not be negative");
+      later.Add(v);
+    });
+    PublishRoute(app);
+  }};
+  REQUIRE(luxtest::Call(s.port(), "POST", "/publish/typed/-5"));
+  REQUIRE(luxtest::Call(s.port(), "POST", "/publish/typed/6"));
+  REQUIRE(WaitUntil([&] { return later.size() == 1; }));
+  CHECK(calls == 2);  // once for the rejected event, once for the good one
+}
+
+TEST_CASE("events: an event not yet handled when the server stops is handled after the restart", "[events]") {
+  std::string store = TempStore("restart.db");
+  std::atomic<bool> fail{true};
+  std::atomic<int> tries{0};
+  {
+    luxtest::TestServer s{[&](lux::App& app) {
+      lux::Events(app).path = store;
+      lux::RegisterSubscriber(app, "keep", [&](const lux::Value&) {
+        ++tries;
+        throw std::runtime_error("not now");
+      });
+      PublishRoute(app);
+    }};
+    REQUIRE(luxtest::Call(s.port(), "POST", "/publish/keep/41"));
+    REQUIRE(WaitUntil([&] { return tries >= 1; }));
+    s.Stop();  // mid-retry: the row stays in the outbox
+  }
+  Seen got;
+  luxtest::TestServer s2{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "keep", [&](const lux::Value& v) { got.Add(v); });
+  }};
+  REQUIRE(WaitUntil([&] { return got.size() == 1; }));
+  CHECK(got.get() == std::vector<std::int64_t>{41});
+  (void)fail;
+}
+
+TEST_CASE("events: POST /_lux/events de-duplicates by id and checks its body and token", "[events]") {
+  Seen got;
+  std::string store = TempStore("incoming.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "remote", [&](const lux::Value& v) { got.Add(v); });
+  }};
+  const std::string json = "Content-Type: application/json\r\n";
+  std::string body = R"({"id":"ev-1","event":"remote","data":{"n":7},"publisher":"peer"})";
+  auto r = luxtest::Call(s.port(), "POST", "/_lux/events", body, json);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->Json()["accepted"].AsInt() == 1);
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", body, json);  // redelivered by the peer
+  REQUIRE(r);
+  CHECK(r->Json()["duplicate"].AsBool());
+  REQUIRE(WaitUntil([&] { return got.size() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(got.size() == 1);
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", R"({"event":"remote"})", json);
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  ::setenv("LUX_BUS_TOKEN", "bus-secret", 1);
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", R"({"id":"ev-2","event":"remote","data":{"n":8}})", json);
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", R"({"id":"ev-2","event":"remote","data":{"n":8}})",
+                    json + "Authorization: Bearer bus-secret\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  ::unsetenv("LUX_BUS_TOKEN");
+  REQUIRE(WaitUntil([&] { return got.size() == 2; }));
+}
