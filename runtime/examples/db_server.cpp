@@ -41,6 +41,17 @@ void Setup(lux::App& app) {
   app.Route("GET", "/items/count", &CountItems);
   app.Route("GET", "/items/:id", &GetItem);
   app.Route("GET", "/health", [](lux::Request&) { return lux::Text(200, "ok"); });
+  // The same HTTP work without the database (bench baselines): parse the body and answer it
+  // with an id; answer a record of the same shape for any id.
+  app.Route("POST", "/echo", [](lux::Request& req) {
+    lux::Value v = req.Json();
+    v["id"] = 1;
+    return lux::Respond(201, v);
+  });
+  app.Route("GET", "/echo/:id", [](lux::Request& req) {
+    return lux::Respond(200, lux::Value{{"id", lux::rt::ParamInt(req, "id")}, {"name", "item"}, {"qty", 1}, {"price", 2.5},
+                                        {"done", false}, {"tags", lux::Array{"a", "b"}}});
+  });
 }
 
 }  // namespace

@@ -111,3 +111,38 @@ TEST_CASE("a transaction suspended on its fiber does not block other requests' w
   CHECK(tx_rows[1]["id"].AsInt() == tx_rows[0]["id"].AsInt() + 1);
   CHECK(ModelCount("Event") == 7);
 }
+
+TEST_CASE("100 threads outside fibers (as job workers): no lock errors, no lost read-modify-write updates") {
+  constexpr int kThreads = 100;
+  constexpr int kEach = 5;
+  TempDir dir;
+  DbServer server(dir.File("threads.db"), {Event()});
+  ModelCreate("Event", {{"writer", 0}, {"seq", 0}});  // id 1: a counter in `seq`
+  std::atomic<int> errors{0};
+  std::string first_error;
+  std::mutex mu;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < kThreads; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        try {
+          ModelCreate("Event", {{"writer", t}, {"seq", i}});
+          // Read then write in one transaction: BEGIN IMMEDIATE serialises these.
+          DbTransaction([] {
+            std::int64_t n = ModelFind("Event", 1)["seq"].AsInt();
+            return ModelUpdate("Event", 1, {{"seq", static_cast<long long>(n + 1)}});
+          });
+        } catch (const std::exception& e) {
+          errors++;
+          std::lock_guard lock(mu);
+          if (first_error.empty()) first_error = e.what();
+        }
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  INFO(first_error);
+  CHECK(errors.load() == 0);
+  CHECK(ModelCount("Event") == 1 + kThreads * kEach);
+  CHECK(ModelFind("Event", 1)["seq"] == Value(kThreads * kEach));
+}

@@ -124,3 +124,19 @@ TEST_CASE("db.close: later calls fail clearly; the App's own close after on_stop
   DbClose();
   server.Stop();
 }
+
+TEST_CASE("a program that runs without starting the server (run-task) opens the database on first use") {
+  TempDir dir;
+  std::string path = dir.File("lazy.db");
+  {
+    lux::App app("task");
+    lux::RegisterDb(app, {path});
+    lux::RegisterModel(app, Account());
+    CHECK(ModelCreate("Account", {{"owner", "from a task"}})["id"] == Value(1));  // created the table too
+    CHECK(ModelCount("Account") == 1);
+    DbClose();
+    CHECK_THROWS_WITH(ModelCount("Account"), Catch::Contains("no database is open"));  // closed stays closed
+  }
+  DbServer server(path, {Account()});
+  CHECK(ModelFind("Account", 1)["owner"] == Value("from a task"));
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Data bench (issue 8): create and find (a) through an HTTP route of lux_db_server (wrk), next to
+# its /echo routes (the same HTTP request and response without the database), (b) through the
+# runtime's db layer in-process (layer.cpp, no HTTP), (c) directly on the SQLite C API
+# (direct.cpp: the same statements on one connection). Everything under test is pinned to CPU 0,
+# wrk to CPU 1; RUNS rounds, each measuring (a), (b), (c) side by side on a fresh database file
+# in $OUT; medians reported, with the overhead ratios.
+#   BUILD_DIR=build-db bench/db/run.sh          # RUNS=3 DURATION=3 (seconds) CONNS=16
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build-bench}
+OUT=$BUILD/bench-db
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-3}
+CONNS=${CONNS:-16}
+PORT=${PORT:-18431}
+mkdir -p "$OUT"
+
+echo "== building" >&2
+[ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" --target lux_runtime lux_db_server -j2 >/dev/null
+CXX=${CXX:-g++}
+$CXX -std=c++20 -O2 -DNDEBUG "$ROOT/bench/db/direct.cpp" -lsqlite3 -o "$OUT/direct"
+$CXX -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/db/layer.cpp" \
+  "$BUILD/runtime/liblux_runtime.a" "$BUILD/compiler/check/cron/liblux_cron.a" \
+  -lboost_context -lboost_url -lsqlite3 -lpthread -o "$OUT/layer"
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "server on $1 did not come up" >&2
+  return 1
+}
+rps() { awk '/Requests\/sec/ {print $2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+: >"$OUT/raw.txt"
+for r in $(seq 1 "$RUNS"); do
+  rm -f "$OUT"/*.db "$OUT"/*.db-wal "$OUT"/*.db-shm
+  taskset -c 0 "$OUT/direct" "$OUT/direct.db" "$DURATION" 2>/dev/null | sed 's/^/direct_/' >>"$OUT/raw.txt"
+  taskset -c 0 "$OUT/layer" "$OUT/layer.db" "$DURATION" 2>/dev/null | sed 's/^/layer_/' >>"$OUT/raw.txt"
+  LUX_DB_PATH="$OUT/http.db" PORT=$PORT HOST=127.0.0.1 LUX_THREADS=1 LUX_ACCESS_LOG=0 \
+    taskset -c 0 "$BUILD/runtime/lux_db_server" >"$OUT/server.log" 2>&1 &
+  pid=$!
+  wait_port "$PORT"
+  out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/post.lua" "http://127.0.0.1:$PORT/items")
+  echo "$out" | grep -q "Non-2xx" && echo "POST: non-2xx responses!" >&2
+  echo "http_create $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  rows=$(curl -sf "http://127.0.0.1:$PORT/items/count" | python3 -c 'import sys, json; print(json.load(sys.stdin)["count"])')
+  out=$(ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
+  echo "$out" | grep -q "Non-2xx" && echo "GET: non-2xx responses!" >&2
+  echo "http_find $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/post.lua" "http://127.0.0.1:$PORT/echo")
+  echo "http_echo_post $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  out=$(PREFIX=/echo/ ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
+  echo "http_echo_get $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  kill -TERM $pid && wait $pid || true
+  echo "== round $r done" >&2
+done
+
+echo "== $RUNS rounds x ${DURATION}s, wrk -t1 -c$CONNS; ops/s, median (all rounds in $OUT/raw.txt)"
+for k in direct_create layer_create http_create http_echo_post direct_find layer_find http_find http_echo_get; do
+  printf '%-14s %s\n' "$k" "$(awk -v k="$k" '$1==k {print $2}' "$OUT/raw.txt" | median)"
+done | tee "$OUT/medians.txt"
+python3 - "$OUT/medians.txt" <<'PY'
+import sys
+m = {k: float(v) for k, v in (l.split() for l in open(sys.argv[1]))}
+base = {"create": "http_echo_post", "find": "http_echo_get"}
+for op in ("create", "find"):
+    print(f"{op}: direct/layer {m['direct_'+op]/m['layer_'+op]:.2f}x (db layer cost), direct/http {m['direct_'+op]/m['http_'+op]:.2f}x, "
+          f"http {op}/{base[op]} {m['http_'+op]/m[base[op]]:.2f} (HTTP without the db = 1.00)")
+PY
