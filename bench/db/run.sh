@@ -39,31 +39,33 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 : >"$OUT/raw.txt"
 for r in $(seq 1 "$RUNS"); do
   rm -f "$OUT"/*.db "$OUT"/*.db-wal "$OUT"/*.db-shm
-  taskset -c 0 "$OUT/direct" "$OUT/direct.db" "$DURATION" 2>/dev/null | sed 's/^/direct_/' >>"$OUT/raw.txt"
-  taskset -c 0 "$OUT/layer" "$OUT/layer.db" "$DURATION" 2>/dev/null | sed 's/^/layer_/' >>"$OUT/raw.txt"
+  taskset -c 0 "$OUT/direct" "$OUT/direct.db" "$DURATION" 2>/dev/null | sed "s/^/$r direct_/" >>"$OUT/raw.txt"
+  taskset -c 0 "$OUT/layer" "$OUT/layer.db" "$DURATION" 2>/dev/null | sed "s/^/$r layer_/" >>"$OUT/raw.txt"
   LUX_DB_PATH="$OUT/http.db" PORT=$PORT HOST=127.0.0.1 LUX_THREADS=1 LUX_ACCESS_LOG=0 \
     taskset -c 0 "$BUILD/runtime/lux_db_server" >"$OUT/server.log" 2>&1 &
   pid=$!
   wait_port "$PORT"
   out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/post.lua" "http://127.0.0.1:$PORT/items")
   echo "$out" | grep -q "Non-2xx" && echo "POST: non-2xx responses!" >&2
-  echo "http_create $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  echo "$r http_create $(echo "$out" | rps)" >>"$OUT/raw.txt"
   rows=$(curl -sf "http://127.0.0.1:$PORT/items/count" | python3 -c 'import sys, json; print(json.load(sys.stdin)["count"])')
   out=$(ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
   echo "$out" | grep -q "Non-2xx" && echo "GET: non-2xx responses!" >&2
-  echo "http_find $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  echo "$r http_find $(echo "$out" | rps)" >>"$OUT/raw.txt"
   out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/post.lua" "http://127.0.0.1:$PORT/echo")
-  echo "http_echo_post $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  echo "$r http_echo_post $(echo "$out" | rps)" >>"$OUT/raw.txt"
   out=$(PREFIX=/echo/ ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
-  echo "http_echo_get $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  echo "$r http_echo_get $(echo "$out" | rps)" >>"$OUT/raw.txt"
   kill -TERM $pid && wait $pid || true
   echo "== round $r done" >&2
 done
 
-echo "== $RUNS rounds x ${DURATION}s, wrk -t1 -c$CONNS; ops/s, median (all rounds in $OUT/raw.txt)"
+echo "== $RUNS rounds x ${DURATION}s, wrk -t1 -c$CONNS; ops/s per round, then the median"
 for k in direct_create layer_create http_create http_echo_post direct_find layer_find http_find http_echo_get; do
-  printf '%-14s %s\n' "$k" "$(awk -v k="$k" '$1==k {print $2}' "$OUT/raw.txt" | median)"
-done | tee "$OUT/medians.txt"
+  printf '%-14s %s | %s\n' "$k" "$(awk -v k="$k" '$2==k {printf "%s ", $3}' "$OUT/raw.txt")" \
+    "$(awk -v k="$k" '$2==k {print $3}' "$OUT/raw.txt" | median)"
+done | tee "$OUT/table.txt"
+awk '{print $1, $NF}' "$OUT/table.txt" >"$OUT/medians.txt"
 python3 - "$OUT/medians.txt" <<'PY'
 import sys
 m = {k: float(v) for k, v in (l.split() for l in open(sys.argv[1]))}
