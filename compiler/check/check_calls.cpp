@@ -209,12 +209,20 @@ const Ty* Checker::checkModelCall(const ast::CallExpr* call, const ast::MemberEx
     checkArgsAgainst(args, ptys, qn, nullptr);
     if (rec) {
       std::string what = fmt::format("model `{}`", rec->name.str());
-      for (const ArgInfo& a : args) {
-        auto* obj = llvm::dyn_cast_or_null<ast::ObjectExpr>(a.expr);
-        if (!obj) continue;
-        if (method == "create" || method == "update") checkObjectAgainstRecord(obj, rec, what, false);
-        else if (method == "where" || method == "count") checkObjectAgainstRecord(obj, rec, what, true);
-      }
+      // The fields object: the first argument (`update(id, fields)`: the second); `where`'s
+      // second argument is its options ({ order_by, desc, limit, offset }).
+      size_t at = method == "update" ? 1 : 0;
+      auto* obj = args.size() > at ? llvm::dyn_cast_or_null<ast::ObjectExpr>(args[at].expr) : nullptr;
+      if (obj && (method == "create" || method == "update")) checkObjectAgainstRecord(obj, rec, what, false);
+      else if (obj && (method == "where" || method == "count")) checkObjectAgainstRecord(obj, rec, what, true);
+      if (method == "where" && args.size() > 1)
+        if (auto* o = llvm::dyn_cast_or_null<ast::ObjectExpr>(args[1].expr)) {
+          static const OptionSpec kWhereOptions[] = {
+              {"order_by", "", OptionSpec::Kind::String}, {"desc", "", OptionSpec::Kind::Bool},
+              {"limit", "", OptionSpec::Kind::Int},       {"offset", "", OptionSpec::Kind::Int},
+          };
+          checkOptions(o, "`where`", kWhereOptions);
+        }
     }
   }
   if (b->result_is_self) return self;

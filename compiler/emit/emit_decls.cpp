@@ -196,7 +196,8 @@ void Emitter::emitRecord(const RecordInfo* r) {
   std::string name = safeName(r->name);
   lineDirective(r->range);
   line(fmt::format("struct {} {{", name));
-  if (r->is_model) line("  std::int64_t id = 0;");
+  bool implicit_id = r->is_model && !r->field("id");  // a model's record has an `id: Int`
+  if (implicit_id) line("  std::int64_t id = 0;");
   for (const FieldInfo& f : r->fields) {
     std::string t = cppType(f.type);
     std::string init = (t == "std::int64_t" || t == "double" || t == "bool") ? "{}" : "";
@@ -209,14 +210,14 @@ void Emitter::emitRecord(const RecordInfo* r) {
   };
   line(fmt::format("inline lux::Value ToValue(const {}& r) {{", name));
   line("  lux::Object o;");
-  if (r->is_model) line("  o.Set(\"id\", lux::ToValue(r.id));");
+  if (implicit_id) line("  o.Set(\"id\", lux::ToValue(r.id));");
   for (const FieldInfo& f : r->fields)
     line(fmt::format("  o.Set({}, {}ToValue(r.{}));", cppString(f.name), direct(f) ? "" : "lux::", safeName(f.name)));
   line("  return lux::Value(std::move(o));");
   line("}");
   line(fmt::format("inline void FromValue(const lux::Value& v, {}& r) {{", name));
   line(fmt::format("  if (!v.IsObject()) throw lux::TypeError(std::string(\"expected {}, got \") + v.KindName());", name));
-  if (r->is_model) line("  if (v.Find(\"id\")) lux::FromField(v, \"id\", r.id);");
+  if (implicit_id) line("  if (v.Find(\"id\")) lux::FromField(v, \"id\", r.id);");
   for (const FieldInfo& f : r->fields) {
     if (f.has_default) line(fmt::format("  if (v.Find({0})) lux::FromField(v, {0}, r.{1});", cppString(f.name), safeName(f.name)));
     else line(fmt::format("  lux::FromField(v, {}, r.{});", cppString(f.name), safeName(f.name)));

@@ -478,11 +478,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     }
     if (base_sym && base_sym->kind == SymbolKind::Service && base_sym->service)
       return rpcCall(base_sym->service->name, name, argList());
-    if (base_sym && base_sym->kind == SymbolKind::Model) {
-      std::string shown = llvm::cast<ast::NameExpr>(m->base)->name.name.str() + "." + name.str();
-      unsupported(callee->range(), fmt::format("`{}` (databases are a later issue)", shown));
-      return "lux::Value()";
-    }
+    if (base_sym && base_sym->kind == SymbolKind::Model && base_sym->model)
+      return modelCall(base_sym->model, name, argList(), callee->range());
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)
       return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(name), argList());
     if (base_sym && fn_) {
@@ -527,12 +524,19 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, std::vec
   if (owner == "Global" && (name == "spawn_job" || name == "spawn_job_in" || name == "spawn_job_with"))
     return spawnCall(name, args);
   if (owner == "Global" && name == "publish") return fmt::format("lux::stdlib::Publish({})", list());
+  if (owner == "Global" && name == "delete_all") return deleteAllCall(args, at->range());
+  if (owner == "db") {
+    if (name == "run" || name == "query")
+      return fmt::format("lux::stdlib::{}({}{}{{{}}})", name == "run" ? "DbRun" : "DbQuery", args.empty() ? "" : argText(args[0]),
+                         args.empty() ? "" : ", ", list(1));
+    if (name == "transaction") return fmt::format("lux::stdlib::DbTransaction({})", list());
+    if (name == "migrate") return "lux::stdlib::DbMigrate()";
+    if (name == "close") return "lux::stdlib::DbClose()";
+  }
   for (const BuiltinMapping& m : kBuiltins)
     if (owner == m.owner && name == m.name) return fmt::format("lux::stdlib::{}({})", m.cpp, list());
   std::string shown = owner == "Global" ? name : owner + "." + name;
-  if (owner == "db" || owner == "Model" || name == "delete_all")
-    unsupported(at->range(), fmt::format("`{}` (databases are a later issue)", shown));
-  else unsupported(at->range(), fmt::format("the built-in `{}`", shown));
+  unsupported(at->range(), fmt::format("the built-in `{}`", shown));
   return "lux::Value()";
 }
 

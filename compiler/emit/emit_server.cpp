@@ -3,8 +3,8 @@
 // declared types; a bad value answers 400 naming the parameter) and `Register(lux::App&)`,
 // the explicit registration function its main passes to lux::stdlib::ServerMain.
 // Jobs and schedules: emit_jobs.cpp; discover and RPC: emit_services.cpp; events:
-// emit_events.cpp. Constructs of later issues (db, models, auth, cors, rate_limit) are reported
-// as E5001 at their declaration.
+// emit_events.cpp; db and models: emit_db.cpp. Constructs of later issues (auth, cors,
+// rate_limit) are reported as E5001 at their declaration.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -49,9 +49,7 @@ bool Emitter::checkSupported(const ServerModel& sm) {
     ok = false;
   };
   for (const ast::Decl* d : sm.decl->items) {
-    if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) later(db->keyword_range, "`db { }` (databases are a later issue)");
-    else if (auto* md = llvm::dyn_cast<ast::ModelDecl>(d)) later(md->name.range, "`model` (databases are a later issue)");
-    else if (auto* a = llvm::dyn_cast<ast::AuthDecl>(d)) later(a->keyword_range, "`auth { }` (authentication is a later issue)");
+    if (auto* a = llvm::dyn_cast<ast::AuthDecl>(d)) later(a->keyword_range, "`auth { }` (authentication is a later issue)");
     else if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) later(c->keyword_range, "`cors { }` (a later issue)");
     else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) later(rl->keyword_range, "`rate_limit { }` (a later issue)");
   }
@@ -240,6 +238,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
       line(fmt::format("app.options().port = static_cast<int>({}.AsInt());", safeName(env.name)));
     if (n == "HOST" && std::string(fnk) == "String" && !opt) line(fmt::format("app.options().host = {}.AsString();", safeName(env.name)));
   }
+  emitDbRegistrations(sm);
   emitServiceRegistrations(sm);
   emitEventRegistrations(sm, index);
   for (const ast::Decl* d : sm.decl->items) {

@@ -79,6 +79,11 @@ class Emitter {
   void emitJobRegistrations(const ServerModel& sm);   // inside Register
   std::string spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args);
 
+  // --- data (emit_db.cpp)
+  void emitDbRegistrations(const ServerModel& sm);  // inside Register
+  std::string modelCall(const ModelInfo* m, llvm::StringRef method, const std::string& args, SourceRange at);
+  std::string deleteAllCall(const std::vector<const ast::Expr*>& args, SourceRange at);
+
   // --- the event bus (emit_events.cpp)
   void emitSubscriptions(const ServerModel& sm);                     // one handler per `subscribe`
   void emitEventRegistrations(const ServerModel& sm, size_t index);  // inside Register

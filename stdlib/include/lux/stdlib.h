@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lux/lux.h>
+#include <lux/db.h>
 #include <lux/events.h>
 #include <lux/jobs.h>
 #include <lux/stdlib_main.h>
@@ -219,5 +220,23 @@ const Value& EventPayload(const Value& data, const char* event) {
   return data;
 }
 const Value& EventPayloadKind(const Value& data, Kind kind, const char* event);
+
+// ---- data: model methods and the `db` module (stdlib/src/db.cpp) -----------------------------
+// `User.create(obj)` → ModelCreate("User", obj); see runtime/include/lux/db.h for the semantics.
+Value ModelCreate(const char* model, const Value& fields);
+Value ModelAll(const char* model);
+Value ModelFind(const char* model, const Value& id);  // None (null) or the record
+Value ModelWhere(const char* model, const Value& filter, const Value& options = Value());
+Value ModelCount(const char* model, const Value& filter = Value());
+Value ModelUpdate(const char* model, const Value& id, const Value& fields);
+Value ModelDelete(const char* model, const Value& id);
+Value ModelDeleteEvery(const char* model);                          // `User.delete_all()`
+Value ModelDeleteWhere(const char* model, const Value& filter);     // `User.where(f) |> delete_all()`
+Value ModelDeleteAll(const char* model, const Value& records);      // `records |> delete_all()`
+Value DbRun(const Value& sql, std::initializer_list<Value> args);
+Value DbQuery(const Value& sql, std::initializer_list<Value> args);
+Value DbTransaction(const Value& body);
+Value DbMigrate();
+Value DbClose();
 
 }  // namespace lux::stdlib
