@@ -301,6 +301,10 @@ JobQueue::JobQueue(JobStore& store, const JobRegistry& registry, Options options
 JobQueue::~JobQueue() { Stop(std::chrono::steady_clock::now()); }
 
 void JobQueue::Start() {
+  // Jobs without a handler here stay pending, untouched, instead of being claimed and released.
+  std::vector<std::string> names;
+  for (const auto& [name, def] : *s_->registry) names.push_back(name);
+  s_->store->SetRunnableNames(names);
   std::lock_guard<std::mutex> lock(s_->mu);
   if (s_->started) return;
   s_->started = true;
