@@ -138,6 +138,8 @@ std::string JobsState::Spawn(std::string_view name, Value args, const SpawnOptio
   const JobOptions& o = it->second.options;
   std::int64_t delay = options.delay_ms.value_or(o.delay_ms);
   if (delay < 0) delay = 0;
+  if (delay > kMaxJobDelayMs)
+    throw Error("spawn_job `" + std::string(name) + "`: delay " + std::to_string(delay) + " ms is longer than ten years");
   StoredJob j;
   j.id = core::NewRequestId();
   j.name = it->first;
@@ -163,6 +165,8 @@ void RegisterJob(App& app, std::string name, JobOptions options, JobHandler hand
     throw std::invalid_argument("job `" + name + "`: attempts must be in 1.." + std::to_string(kMaxJobAttempts));
   if (options.backoff_ms < 0 || options.delay_ms < 0 || options.timeout_ms < 0)
     throw std::invalid_argument("job `" + name + "`: backoff_delay, delay and timeout must not be negative");
+  if (options.delay_ms > jobs::kMaxJobDelayMs)
+    throw std::invalid_argument("job `" + name + "`: delay is longer than ten years");
   jobs::JobsState& st = jobs::StateOf(app);
   if (st.jobs.count(name)) throw std::invalid_argument("job `" + name + "` is registered twice");
   st.jobs.emplace(name, jobs::JobDef{name, options, std::move(handler)});

@@ -33,6 +33,10 @@ struct ScheduleDef {
   std::string description;  // describeCron text, or "every N ms"
 };
 
+// Longest delay before a job's first attempt (ten years): larger values are bugs, and run_at
+// (Unix ms in an int64) must not overflow.
+inline constexpr std::int64_t kMaxJobDelayMs = 10LL * 366 * 24 * 3600 * 1000;
+
 // Smallest interval RegisterEvery accepts: shorter ones are busy loops, not schedules.
 inline constexpr std::int64_t kMinEveryIntervalMs = 10;
 

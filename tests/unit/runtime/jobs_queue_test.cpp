@@ -8,6 +8,7 @@
 
 #include "core/ids.h"
 #include "jobs/queue.h"
+#include "jobs/registry.h"
 #include "jobs_test_util.h"
 #include "lux/jobs.h"
 #include "lux/rt.h"
@@ -219,6 +220,11 @@ TEST_CASE("spawn_job in a real App: handler args, request id of the route, unkno
     }));
     REQUIRE(got[0] == "ada/rq-7");
     REQUIRE(luxtest::Call(srv.port(), "GET", "/bad")->status == 500);
+    lux::SpawnOptions far;
+    far.delay_ms = lux::jobs::kMaxJobDelayMs + 1;  // past the limit: refused, no overflow
+    REQUIRE_THROWS_WITH(lux::rt::SpawnJob("greet", lux::Value::MakeArray(), far), Catch::Contains("ten years"));
+    far.delay_ms = lux::jobs::kMaxJobDelayMs;  // at the limit: stored, waits
+    REQUIRE(lux::rt::SpawnJob("greet", lux::Value::MakeArray(), far).size() == 36);
   }
   std::string text = log.Text();
   REQUIRE(text.find("spawn_job: unknown job `nope` (registered: greet)") != std::string::npos);
@@ -227,6 +233,7 @@ TEST_CASE("spawn_job in a real App: handler args, request id of the route, unkno
   auto store = lux::jobs::OpenSqliteStore(path);
   lux::jobs::JobCounts c = store->Counts(luxtest::NowMs());
   REQUIRE(c.pending == 1);  // the ghost, untouched
+  REQUIRE(c.scheduled == 1);  // the one delayed by ten years
   REQUIRE(c.completed == 1);
   REQUIRE_THROWS_WITH(lux::rt::SpawnJob("greet", lux::Value::MakeArray()),
                       Catch::Contains("no App with jobs is running"));
