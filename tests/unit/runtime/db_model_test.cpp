@@ -38,7 +38,7 @@ using Names_ = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("create returns the record with its id; find, all, update, delete") {
+TEST_CASE("create returns the record with its id, find, all, update, delete") {
   TempDir dir;
   DbServer server(dir.File("crud.db"), {UserSpec()});
   Value ada = ModelCreate("User", U("ada", 36, {{"email", "ada@example.com"}}));

@@ -152,7 +152,7 @@ TEST_CASE("table names: snake_case plural of the model name") {
     CHECK(lux::db::DefaultTableName(model) == table);
 }
 
-TEST_CASE("LUX_DB_PATH overrides the db block's path; :memory: works") {
+TEST_CASE("LUX_DB_PATH overrides the db block's path, :memory: works") {
   TempDir dir;
   std::string env_path = dir.File("from_env.db");
   ::setenv("LUX_DB_PATH", env_path.c_str(), 1);

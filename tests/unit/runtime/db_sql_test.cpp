@@ -43,7 +43,7 @@ TEST_CASE("db.run and db.query bind their arguments and type the rows") {
   CHECK(DbRun("UPDATE users SET age = age + 1", {}) == 2);  // the connection is usable after the refusal
 }
 
-TEST_CASE("db.transaction commits on return and rolls back on throw; nested = savepoint") {
+TEST_CASE("db.transaction commits on return and rolls back on throw, nested = savepoint") {
   TempDir dir;
   DbServer server(dir.File("tx.db"), {Account()});
   ModelCreate("Account", {{"owner", "a"}, {"balance", 100}});
@@ -114,7 +114,7 @@ TEST_CASE("uncommitted writes are invisible to other connections until commit") 
   CHECK(ModelCount("Account") == 1);
 }
 
-TEST_CASE("db.close: later calls fail clearly; the App's own close after on_stop is harmless") {
+TEST_CASE("db.close: later calls fail clearly, the App's own close after on_stop is harmless") {
   TempDir dir;
   DbServer server(dir.File("close.db"), {Account()});
   ModelCreate("Account", {{"owner", "x"}});
