@@ -113,8 +113,18 @@ void Checker::checkServer(int index) {
   cur_ = server_scopes_[index].get();
   ServerModel& sm = model_.servers[index];
   for (EnvModel& env : sm.env) checkEnv(env);
-  for (const ast::Decl* d : sm.decl->items)
+  for (const ast::Decl* d : sm.decl->items) {
     if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
+    if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d); auth && auth->config) {
+      static const OptionSpec kAuthOptions[] = {
+          {"type", "", OptionSpec::Kind::String},   {"secret", "", OptionSpec::Kind::String},
+          {"issuer", "", OptionSpec::Kind::String}, {"audience", "", OptionSpec::Kind::String},
+      };
+      auto opts = checkOptions(auth->config, "`auth`", kAuthOptions);
+      static const llvm::StringRef kTypes[] = {"jwt"};
+      checkOptionChoice(opts.lookup("type"), "`auth`", kTypes);
+    }
+  }
   for (const ServiceModel* svc : sm.services) checkService(const_cast<ServiceModel&>(*svc));
   for (const Symbol* b : sm.bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
   for (const FunctionModel* fn : sm.functions) checkFunctionBody(fn);

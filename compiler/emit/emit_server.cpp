@@ -3,8 +3,8 @@
 // declared types; a bad value answers 400 naming the parameter) and `Register(lux::App&)`,
 // the explicit registration function its main passes to lux::stdlib::ServerMain.
 // Jobs and schedules: emit_jobs.cpp; discover and RPC: emit_services.cpp; events:
-// emit_events.cpp; db and models: emit_db.cpp. Constructs of later issues (auth, cors,
-// rate_limit) are reported as E5001 at their declaration.
+// emit_events.cpp; db and models: emit_db.cpp; `auth { }` and `with auth` here. Constructs of
+// later issues (cors, rate_limit) are reported as E5001 at their declaration.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -49,8 +49,7 @@ bool Emitter::checkSupported(const ServerModel& sm) {
     ok = false;
   };
   for (const ast::Decl* d : sm.decl->items) {
-    if (auto* a = llvm::dyn_cast<ast::AuthDecl>(d)) later(a->keyword_range, "`auth { }` (authentication is a later issue)");
-    else if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) later(c->keyword_range, "`cors { }` (a later issue)");
+    if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) later(c->keyword_range, "`cors { }` (a later issue)");
     else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) later(rl->keyword_range, "`rate_limit { }` (a later issue)");
   }
   return ok;
@@ -238,6 +237,15 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
       line(fmt::format("app.options().port = static_cast<int>({}.AsInt());", safeName(env.name)));
     if (n == "HOST" && std::string(fnk) == "String" && !opt) line(fmt::format("app.options().host = {}.AsString();", safeName(env.name)));
   }
+  for (const ast::Decl* d : sm.decl->items) {
+    if (auto* a = llvm::dyn_cast<ast::AuthDecl>(d); a && a->config) {
+      FnContext ctx;
+      fn_ = &ctx;
+      lineDirective(a->range());
+      line(fmt::format("lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom({}));", expr(a->config)));
+      fn_ = nullptr;
+    }
+  }
   emitDbRegistrations(sm);
   emitServiceRegistrations(sm);
   emitEventRegistrations(sm, index);
@@ -295,7 +303,8 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   route_no = 0;
   for (const RouteModel& r : sm.routes) {
     lineDirective(r.decl->range());
-    line(fmt::format("app.Route({}, {}, &{});", cppString(r.method), cppString(r.path), handlers[route_no++]));
+    line(fmt::format("app.Route({}, {}, &{}{});", cppString(r.method), cppString(r.path), handlers[route_no++],
+                     r.requires_auth ? ", {lux::RequireAuth(app)}" : ""));
   }
   --indent_;
   line("}");

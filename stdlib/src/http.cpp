@@ -182,4 +182,22 @@ Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool opt
   return QueryParam(req, name, kind, optional);
 }
 
+// `auth { type: "jwt", secret, issuer, audience }`: literal values were checked by the compiler.
+JwtOptions JwtOptionsFrom(const Value& config) {
+  JwtOptions o;
+  auto text = [&](const char* key, std::string& out) {
+    if (const Value* v = config.Find(key)) {
+      if (!v->IsString()) throw StartupError(std::string("auth option `") + key + "` expects a String, found " + Str(*v));
+      out = v->AsString();
+    }
+  };
+  std::string type = "jwt";
+  text("type", type);
+  if (type != "jwt") throw StartupError("auth: unsupported type \"" + type + "\" (luxc supports \"jwt\")");
+  text("secret", o.secret);
+  text("issuer", o.issuer);
+  text("audience", o.audience);
+  return o;
+}
+
 }  // namespace lux::stdlib

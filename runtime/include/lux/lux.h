@@ -1,6 +1,7 @@
 // Umbrella header: everything generated code and hand-written servers use.
 #pragma once
 
+#include "lux/auth.h"
 #include "lux/client.h"
 #include "lux/db.h"
 #include "lux/env.h"

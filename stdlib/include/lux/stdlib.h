@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lux/lux.h>
+#include <lux/auth.h>
 #include <lux/db.h>
 #include <lux/events.h>
 #include <lux/jobs.h>
@@ -238,5 +239,8 @@ Value DbQuery(const Value& sql, std::initializer_list<Value> args);
 Value DbTransaction(const Value& body);
 Value DbMigrate();
 Value DbClose();
+
+// ---- auth (stdlib/src/http.cpp) ----------------------------------------------------------
+JwtOptions JwtOptionsFrom(const Value& config);
 
 }  // namespace lux::stdlib

@@ -1,0 +1,45 @@
+// `auth { type: "jwt", secret: ... }` and `route ... with auth`: HS256 JSON Web Tokens verified
+// with OpenSSL's HMAC (src/auth/). A route guarded by RequireAuth answers 401 with
+// `WWW-Authenticate: Bearer ...` for a missing, malformed, unsigned (`alg: none`), wrongly signed,
+// expired or not-yet-valid token; otherwise the token's claims are the request's `user`
+// (`req.user` in Lux, rt::Locals()["user"] here). Users' view: docs/runtime.md#auth.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "lux/error.h"
+#include "lux/http.h"
+#include "lux/value.h"
+
+namespace lux {
+
+// Clock skew tolerated on `exp` and `nbf`.
+inline constexpr std::int64_t kJwtLeewaySeconds = 30;
+// Longer tokens are refused before any parsing (real ones are well under 2 KiB).
+inline constexpr std::size_t kMaxJwtBytes = 8 << 10;
+
+struct JwtOptions {
+  std::string secret;    // LUX_JWT_SECRET overrides (keep secrets out of source: use env)
+  std::string issuer;    // when set, `iss` must equal it
+  std::string audience;  // when set, `aud` (a string or a list) must contain it
+  std::int64_t leeway_s = kJwtLeewaySeconds;
+  std::string realm = "lux";
+};
+
+// Why a token was refused (the message is safe to send to the client).
+class AuthError : public HttpError {
+ public:
+  explicit AuthError(const std::string& message) : HttpError(401, message) {}
+};
+
+// Checks an HS256 token at `now_s` (Unix seconds) and returns its claims; throws AuthError.
+Value VerifyJwt(std::string_view token, const JwtOptions& options, std::int64_t now_s);
+
+// Registration: the App's JWT settings (throws StartupError when no secret is given).
+void RegisterJwtAuth(App& app, JwtOptions options);
+// Route middleware for `with auth` on a route of `app` (RegisterJwtAuth first).
+Middleware RequireAuth(App& app);
+
+}  // namespace lux

@@ -1,0 +1,146 @@
+// HS256 JWT verification (lux/auth.h): base64url decoding, the header's `alg` (HS256 only:
+// `none` and every other algorithm are refused), the HMAC-SHA256 signature compared in constant
+// time (OpenSSL's HMAC and CRYPTO_memcmp: no hand-written crypto), then exp/nbf/iss/aud.
+// RequireAuth reads `Authorization: Bearer <token>` and answers 401 with WWW-Authenticate.
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "core/log.h"
+#include "lux/auth.h"
+#include "lux/rt.h"
+
+namespace lux {
+
+namespace {
+
+// base64url without padding → bytes; nullopt on a character outside the alphabet.
+std::optional<std::string> Base64UrlDecode(std::string_view in) {
+  std::string b64(in);
+  for (char& c : b64) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (!(std::isalnum(static_cast<unsigned char>(c)))) return std::nullopt;
+  }
+  if (b64.size() % 4 == 1) return std::nullopt;
+  while (b64.size() % 4) b64 += '=';
+  std::string out(b64.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(b64.data()),
+                          static_cast<int>(b64.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t pad = 0;
+  for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+Value ParseSegment(std::string_view seg, const char* what) {
+  auto raw = Base64UrlDecode(seg);
+  if (!raw) throw AuthError(std::string("invalid token: the ") + what + " is not base64url");
+  try {
+    Value v = ParseJson(*raw);
+    if (!v.IsObject()) throw AuthError(std::string("invalid token: the ") + what + " is not a JSON object");
+    return v;
+  } catch (const AuthError&) {
+    throw;
+  } catch (const std::exception&) {
+    throw AuthError(std::string("invalid token: the ") + what + " is not JSON");
+  }
+}
+
+std::optional<std::int64_t> NumericClaim(const Value& claims, const char* name) {
+  const Value* v = claims.Find(name);
+  if (!v) return std::nullopt;
+  if (v->IsInt()) return v->AsInt();
+  if (v->IsFloat()) return static_cast<std::int64_t>(v->AsFloat());
+  throw AuthError(std::string("invalid token: `") + name + "` is not a number");
+}
+
+std::mutex g_mu;
+std::map<const App*, JwtOptions> g_options;
+
+}  // namespace
+
+Value VerifyJwt(std::string_view token, const JwtOptions& o, std::int64_t now_s) {
+  if (token.size() > kMaxJwtBytes) throw AuthError("invalid token: too long");
+  std::size_t d1 = token.find('.');
+  std::size_t d2 = d1 == std::string_view::npos ? d1 : token.find('.', d1 + 1);
+  if (d2 == std::string_view::npos || token.find('.', d2 + 1) != std::string_view::npos)
+    throw AuthError("invalid token: a JWT has three parts separated by `.`");
+  Value header = ParseSegment(token.substr(0, d1), "header");
+  const Value* alg = header.Find("alg");
+  if (!alg || !alg->IsString() || alg->AsString() != "HS256")
+    throw AuthError("invalid token: only HS256-signed tokens are accepted");
+  auto sig = Base64UrlDecode(token.substr(d2 + 1));
+  if (!sig || sig->size() != 32) throw AuthError("invalid token: bad signature");
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  std::string_view signed_part = token.substr(0, d2);
+  if (!HMAC(EVP_sha256(), o.secret.data(), static_cast<int>(o.secret.size()),
+            reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac, &mac_len) ||
+      mac_len != 32 || CRYPTO_memcmp(mac, sig->data(), 32) != 0)
+    throw AuthError("invalid token: bad signature");
+  Value claims = ParseSegment(token.substr(d1 + 1, d2 - d1 - 1), "payload");
+  if (auto exp = NumericClaim(claims, "exp"); exp && now_s > *exp + o.leeway_s) throw AuthError("token expired");
+  if (auto nbf = NumericClaim(claims, "nbf"); nbf && now_s + o.leeway_s < *nbf) throw AuthError("token not valid yet");
+  if (!o.issuer.empty()) {
+    const Value* iss = claims.Find("iss");
+    if (!iss || !iss->IsString() || iss->AsString() != o.issuer) throw AuthError("invalid token: wrong issuer");
+  }
+  if (!o.audience.empty()) {
+    const Value* aud = claims.Find("aud");
+    bool ok = aud && aud->IsString() && aud->AsString() == o.audience;
+    if (aud && aud->IsArray())
+      for (const Value& a : aud->AsArray()) ok |= a.IsString() && a.AsString() == o.audience;
+    if (!ok) throw AuthError("invalid token: wrong audience");
+  }
+  return claims;
+}
+
+void RegisterJwtAuth(App& app, JwtOptions options) {
+  if (const char* env = std::getenv("LUX_JWT_SECRET"); env && *env) options.secret = env;
+  if (options.secret.empty()) throw StartupError("auth: no JWT secret (set `secret` in the auth block or LUX_JWT_SECRET)");
+  if (options.secret.size() < 32)
+    core::Log(LogLevel::kWarn, "auth: the JWT secret is shorter than 32 bytes; HS256 wants at least 256 bits",
+              {{"server", app.name()}});
+  std::lock_guard<std::mutex> lock(g_mu);
+  g_options[&app] = std::move(options);
+}
+
+Middleware RequireAuth(App& app) {
+  const App* key = &app;
+  return [key](Request& req, const Next& next) -> Response {
+    JwtOptions o;
+    {
+      std::lock_guard<std::mutex> lock(g_mu);
+      auto it = g_options.find(key);
+      if (it == g_options.end()) throw Error("`with auth` on a server without RegisterJwtAuth");
+      o = it->second;
+    }
+    auto refuse = [&](const std::string& why, bool had_token) {
+      Response r = Respond(401, Value{{"error", why}, {"request_id", req.id}});
+      r.SetHeader("WWW-Authenticate", had_token ? "Bearer realm=\"" + o.realm + "\", error=\"invalid_token\"" : "Bearer realm=\"" + o.realm + "\"");
+      return r;
+    };
+    std::optional<std::string> auth = req.Header("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!auth || auth->size() <= kBearer.size() || !IEquals(std::string_view(*auth).substr(0, kBearer.size()), kBearer))
+      return refuse("authentication required: send `Authorization: Bearer <token>`", false);
+    std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    try {
+      Value claims = VerifyJwt(std::string_view(*auth).substr(kBearer.size()), o, now);
+      rt::Locals()["user"] = std::move(claims);
+    } catch (const AuthError& e) {
+      return refuse(e.what(), true);
+    }
+    return next(req);
+  };
+}
+
+}  // namespace lux

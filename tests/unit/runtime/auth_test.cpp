@@ -1,0 +1,116 @@
+// JWT (HS256) verification and `with auth` routes: tokens are made here with OpenSSL's HMAC;
+// alg none, another algorithm, a bad signature, exp/nbf at the leeway edges, issuer and audience,
+// malformed tokens, and over HTTP: 401 with WWW-Authenticate, claims reaching the handler.
+#include <catch2/catch.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <string>
+
+#include "test_http.h"
+
+namespace {
+
+std::string B64Url(const std::string& in) {
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return out;
+}
+
+std::string Sign(const std::string& header_json, const std::string& claims_json, const std::string& secret) {
+  std::string signed_part = B64Url(header_json) + "." + B64Url(claims_json);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(signed_part.data()),
+       signed_part.size(), mac, &len);
+  return signed_part + "." + B64Url(std::string(reinterpret_cast<char*>(mac), len));
+}
+
+const std::string kHs256 = R"({"alg":"HS256","typ":"JWT"})";
+const std::string kSecret = "a-test-secret-of-at-least-32-bytes!!";
+constexpr std::int64_t kNow = 1'800'000'000;
+
+lux::JwtOptions Opts() {
+  lux::JwtOptions o;
+  o.secret = kSecret;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("jwt: a valid HS256 token gives its claims", "[auth]") {
+  lux::Value claims = lux::VerifyJwt(Sign(kHs256, R"({"sub":"42","role":"admin"})", kSecret), Opts(), kNow);
+  CHECK(claims["sub"].AsString() == "42");
+  CHECK(claims["role"].AsString() == "admin");
+}
+
+TEST_CASE("jwt: alg none, other algorithms and bad signatures are refused", "[auth]") {
+  std::string none = B64Url(R"({"alg":"none"})") + "." + B64Url(R"({"sub":"1"})") + ".";
+  CHECK_THROWS_WITH(lux::VerifyJwt(none, Opts(), kNow), Catch::Contains("only HS256"));
+  CHECK_THROWS_WITH(lux::VerifyJwt(Sign(R"({"alg":"HS512"})", R"({"sub":"1"})", kSecret), Opts(), kNow),
+                    Catch::Contains("only HS256"));
+  CHECK_THROWS_WITH(lux::VerifyJwt(Sign(kHs256, R"({"sub":"1"})", "another secret of the same kind..."), Opts(), kNow),
+                    Catch::Contains("bad signature"));
+  // A payload changed after signing.
+  std::string t = Sign(kHs256, R"({"sub":"1"})", kSecret);
+  std::string forged = B64Url(kHs256) + "." + B64Url(R"({"sub":"2"})") + t.substr(t.rfind('.'));
+  CHECK_THROWS_WITH(lux::VerifyJwt(forged, Opts(), kNow), Catch::Contains("bad signature"));
+}
+
+TEST_CASE("jwt: exp and nbf with the leeway, at its edges", "[auth]") {
+  auto at = [&](std::int64_t exp) { return Sign(kHs256, "{\"exp\":" + std::to_string(exp) + "}", kSecret); };
+  CHECK_NOTHROW(lux::VerifyJwt(at(kNow - lux::kJwtLeewaySeconds), Opts(), kNow));
+  CHECK_THROWS_WITH(lux::VerifyJwt(at(kNow - lux::kJwtLeewaySeconds - 1), Opts(), kNow), Catch::Contains("expired"));
+  auto nbf = [&](std::int64_t t) { return Sign(kHs256, "{\"nbf\":" + std::to_string(t) + "}", kSecret); };
+  CHECK_NOTHROW(lux::VerifyJwt(nbf(kNow + lux::kJwtLeewaySeconds), Opts(), kNow));
+  CHECK_THROWS_WITH(lux::VerifyJwt(nbf(kNow + lux::kJwtLeewaySeconds + 1), Opts(), kNow), Catch::Contains("not valid yet"));
+  CHECK_THROWS_WITH(lux::VerifyJwt(Sign(kHs256, R"({"exp":"soon"})", kSecret), Opts(), kNow), Catch::Contains("not a number"));
+}
+
+TEST_CASE("jwt: issuer and audience when configured", "[auth]") {
+  lux::JwtOptions o = Opts();
+  o.issuer = "https://id.example";
+  o.audience = "api";
+  CHECK_NOTHROW(lux::VerifyJwt(Sign(kHs256, R"({"iss":"https://id.example","aud":["web","api"]})", kSecret), o, kNow));
+  CHECK_THROWS_WITH(lux::VerifyJwt(Sign(kHs256, R"({"iss":"evil","aud":"api"})", kSecret), o, kNow), Catch::Contains("issuer"));
+  CHECK_THROWS_WITH(lux::VerifyJwt(Sign(kHs256, R"({"iss":"https://id.example","aud":"web"})", kSecret), o, kNow),
+                    Catch::Contains("audience"));
+}
+
+TEST_CASE("jwt: malformed tokens", "[auth]") {
+  for (std::string t : {std::string(""), std::string("abc"), std::string("a.b"), std::string("a.b.c.d"),
+                        std::string("!!.??.##"), B64Url("not json") + "." + B64Url("{}") + ".x",
+                        std::string(lux::kMaxJwtBytes + 1, 'a')}) {
+    INFO(t.substr(0, 40));
+    CHECK_THROWS_AS(lux::VerifyJwt(t, Opts(), kNow), lux::AuthError);
+  }
+}
+
+TEST_CASE("jwt: a `with auth` route answers 401 with WWW-Authenticate, and gives the handler the claims", "[auth]") {
+  luxtest::TestServer s{[](lux::App& app) {
+    lux::RegisterJwtAuth(app, Opts());
+    app.Route("GET", "/me", [](lux::Request&) { return lux::Respond(200, lux::rt::Locals()["user"]); },
+              {lux::RequireAuth(app)});
+    app.Get("/open", [](lux::Request&) { return lux::Respond(200, lux::Value("open")); });
+  }};
+  auto r = luxtest::Call(s.port(), "GET", "/me");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(r->Header("www-authenticate") == "Bearer realm=\"lux\"");
+  CHECK(r->Json()["error"].AsString().find("Bearer") != std::string::npos);
+  r = luxtest::Call(s.port(), "GET", "/me", "", "Authorization: Bearer " + Sign(kHs256, R"({"sub":"1"})", "wrong secret") + "\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(r->Header("www-authenticate").find("invalid_token") != std::string::npos);
+  r = luxtest::Call(s.port(), "GET", "/me", "", "Authorization: Bearer " + Sign(kHs256, R"({"sub":"7"})", kSecret) + "\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->Json()["sub"].AsString() == "7");
+  r = luxtest::Call(s.port(), "GET", "/open");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
