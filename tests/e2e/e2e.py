@@ -10,7 +10,8 @@ servers: RPC with the request id in both logs, the breaker opening while the pee
 closing after it is back), events (two servers: events published while the subscriber is down
 arrive in order after it starts, a failing handler and a rejected payload are logged), monitoring
 (samples/monitoring.lux, seed 002: both servers, events into the shared database, its routes),
-advanced (samples/advanced.lux, seed 000: JWT auth refusals and a valid token, job, event, RPC).
+advanced (samples/advanced.lux, seed 000: JWT auth refusals and a valid token, the welcome mail
+through an SMTP sink on loopback, the event and its RPC to an absent service).
 """
 import argparse
 import base64
@@ -612,6 +613,61 @@ def case_monitoring(a):
     check(any("[collector] Monitoring 3 services" in o for o in outs), "the collector's on_start ran")
 
 
+class SmtpSink:
+    """A minimal SMTP server on 127.0.0.1 (RFC 5321 happy path) that keeps what it receives."""
+
+    def __init__(self):
+        import socketserver
+        import threading
+        self.messages = []
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                def reply(text):
+                    self.wfile.write((text + "\r\n").encode())
+                reply("220 lux-e2e-sink ESMTP")
+                msg = {"rcpt": [], "data": ""}
+                while True:
+                    line = self.rfile.readline().decode(errors="replace")
+                    if not line:
+                        return
+                    cmd = line.strip().upper()
+                    if cmd.startswith(("EHLO", "HELO")):
+                        reply("250 lux-e2e-sink")
+                    elif cmd.startswith("MAIL FROM"):
+                        msg["from"] = line.strip()[10:]
+                        reply("250 OK")
+                    elif cmd.startswith("RCPT TO"):
+                        msg["rcpt"].append(line.strip()[8:])
+                        reply("250 OK")
+                    elif cmd == "DATA":
+                        reply("354 end with <CRLF>.<CRLF>")
+                        data = []
+                        while True:
+                            d = self.rfile.readline().decode(errors="replace")
+                            if not d or d in (".\r\n", ".\n"):
+                                break
+                            data.append(d)
+                        msg["data"] = "".join(data)
+                        sink.messages.append(dict(msg))
+                        reply("250 OK: queued")
+                    elif cmd == "QUIT":
+                        reply("221 bye")
+                        return
+                    else:
+                        reply("250 OK")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def make_jwt(claims, secret=b"secret", alg="HS256"):
     def b64(b):
         return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
@@ -633,8 +689,9 @@ def case_advanced(a):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     port = free_port()
-    env = dict(os.environ, LUX_SERVICE_NOTIFICATIONS_URL=f"http://127.0.0.1:{free_port()}")
-    env.pop("SMTP_HOST", None)
+    sink = SmtpSink()
+    env = dict(os.environ, LUX_SERVICE_NOTIFICATIONS_URL=f"http://127.0.0.1:{free_port()}",
+               SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.port), MAIL_FROM="api@example.com")
     proc = subprocess.Popen([exe, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=work,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
@@ -664,7 +721,12 @@ def case_advanced(a):
             check("error" in body and "request_id" in body, f"{what}: 401 body {body}")
         st, headers, body = post(make_jwt({"sub": "42", "exp": now + 3600}))
         check(st == 201 and body.get("name") == "Ada" and isinstance(body.get("id"), int), f"create with a valid token: {st} {body}")
-        check(read_until(proc, r"Welcome!", lines, 15), f"the welcome job's mail (printed without SMTP): {lines}")
+        deadline = time.time() + 15
+        while time.time() < deadline and not sink.messages:
+            time.sleep(0.1)
+        mail = sink.messages[0] if sink.messages else {}
+        check(mail.get("rcpt") == ["<ada@example.com>"] and "Subject: Welcome!" in mail.get("data", "")
+              and "Hello Ada!" in mail.get("data", ""), f"the welcome job's mail over SMTP: {mail}")
         check(read_until(proc, r"notifications\\.notify failed|event handler failed", lines, 15),
               f"the subscriber's RPC to the absent notifications service is logged: {lines[-5:]}")
     finally:
@@ -674,6 +736,7 @@ def case_advanced(a):
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
+        sink.close()
     check(proc.returncode == 0, f"exit status after SIGTERM: {proc.returncode}")
     check("API server stopped" in "".join(lines) + out, "on_stop ran")
 
