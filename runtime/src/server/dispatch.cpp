@@ -3,6 +3,7 @@
 #include <boost/context/detail/exception.hpp>
 
 #include "core/fiber.h"
+#include "http/conditional.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "server/app_impl.h"
@@ -103,9 +104,15 @@ Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
     }
     Handler route_terminal = [&](Request& r) -> Response {
       if (route) {
-        if (route->middleware.empty()) return route->handler(r);
-        Chain inner{&route->middleware, &route->handler};
-        return RunChain(&inner, 0, r);
+        Response res;
+        if (route->middleware.empty()) {
+          res = route->handler(r);
+        } else {
+          Chain inner{&route->middleware, &route->handler};
+          res = RunChain(&inner, 0, r);
+        }
+        http::ApplyConditional(r, res);  // If-None-Match → 304
+        return res;
       }
       if (match.result == http::Router::Result::kMethodNotAllowed) {
         std::string allow = Join(match.allow);
