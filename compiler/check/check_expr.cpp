@@ -304,6 +304,8 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   bool add_sub = e->op == ast::BinaryOp::Add || e->op == ast::BinaryOp::Sub;
   if (l->isNumeric() && r->isNumeric()) return (l == Float || r == Float) ? Float : Int;
   if (e->op == ast::BinaryOp::Add && l == Str && r == Str) return Str;
+  // `xs + ys` joins two lists (`[Any] + [String]` stays gradual).
+  if (e->op == ast::BinaryOp::Add && l->kind == TyKind::Array && r->kind == TyKind::Array) return joinTypes(types_, l, r);
   if (add_sub && l == Dur && r == Dur) return Dur;
   if (add_sub && l == Int && r == Dur) return Int;  // a timestamp in ms ± a duration
   if (add_sub && l == Dur && r == Int) return Dur;

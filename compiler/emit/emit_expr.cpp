@@ -288,6 +288,11 @@ std::string Emitter::nameExpr(const ast::NameExpr* n) {
       return nameOf(sym);
     }
     case SymbolKind::Binding:
+      if (isSharedVar(sym)) {
+        if (sym == lvalue_root_) return lvalue_alias_;
+        return safeName(sym->name) + ".Load()";
+      }
+      return safeName(sym->name);
     case SymbolKind::Env: return safeName(sym->name);
     case SymbolKind::Function:
     case SymbolKind::BackgroundFn: return functionValue(sym);
@@ -372,10 +377,20 @@ std::string Emitter::member(const ast::MemberExpr* m) {
   return fmt::format("lux::stdlib::Field({}, {})", expr(m->base), cppString(m->member.name));
 }
 
+const Symbol* Emitter::targetRoot(const ast::Expr* e) const {
+  while (true) {
+    if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) e = m->base;
+    else if (auto* ix = llvm::dyn_cast<ast::IndexExpr>(e)) e = ix->base;
+    else break;
+  }
+  return llvm::isa<ast::NameExpr>(e) ? symbolOf(e) : nullptr;
+}
+
 std::string Emitter::lvalue(const ast::Expr* e) {
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(e)) {
     const Symbol* sym = symbolOf(n);
     if (!sym) return "lux::stdlib::Scratch()";
+    if (isSharedVar(sym) && sym == lvalue_root_) return lvalue_alias_;
     if (sym->kind == SymbolKind::Binding || sym->kind == SymbolKind::Env) return safeName(sym->name);
     return nameOf(sym);
   }

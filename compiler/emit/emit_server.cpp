@@ -86,7 +86,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   if (!sm.bindings.empty()) line("// server bindings (initialised by Register, in source order)");
   for (const Symbol* b : sm.bindings) {
     lineDirective(b->range);
-    line(fmt::format("lux::Value {};", safeName(b->name)));
+    line(fmt::format("{} {};", isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value", safeName(b->name)));
   }
   line("");
 
@@ -262,8 +262,21 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     FnContext ctx;
     fn_ = &ctx;
     lineDirective(vd->range());
-    if (llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(vd->init)) exprInto(vd->init, Target::assign(safeName(b->name)));
-    else line(fmt::format("{} = {};", safeName(b->name), expr(vd->init)));
+    bool shared = isSharedVar(b);
+    if (llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(vd->init)) {
+      if (shared) {
+        std::string t = temp();
+        line(fmt::format("lux::Value {};", t));
+        exprInto(vd->init, Target::assign(t));
+        line(fmt::format("{}.Store({});", safeName(b->name), t));
+      } else {
+        exprInto(vd->init, Target::assign(safeName(b->name)));
+      }
+    } else if (shared) {
+      line(fmt::format("{}.Store({});", safeName(b->name), expr(vd->init)));
+    } else {
+      line(fmt::format("{} = {};", safeName(b->name), expr(vd->init)));
+    }
     fn_ = nullptr;
   }
   for (const FunctionModel* fn : sm.functions) {

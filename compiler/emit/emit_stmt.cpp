@@ -302,13 +302,8 @@ void Emitter::stmt(const ast::Stmt* s) {
         return;
       }
     }
-    std::string value;
-    if (llvm::isa<IfExpr, MatchExpr, BlockExpr>(as->value) && as->op == AssignOp::Assign) {
-      exprInto(as->value, Target::assign(lvalue(as->target)));
-      return;
-    }
-    value = expr(as->value);
-    std::string target = lvalue(as->target);
+    const Symbol* root = targetRoot(as->target);
+    bool shared = isSharedVar(root) && root != lvalue_root_;
     const char* op = nullptr;
     switch (as->op) {
       case AssignOp::Assign: break;
@@ -318,8 +313,45 @@ void Emitter::stmt(const ast::Stmt* s) {
       case AssignOp::Div: op = "Div"; break;
       case AssignOp::Mod: op = "Mod"; break;
     }
-    if (op) line(fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value));
-    else line(fmt::format("{} = {};", target, value));
+    bool block_value = llvm::isa<IfExpr, MatchExpr, BlockExpr>(as->value) && as->op == AssignOp::Assign;
+    if (!shared) {
+      if (block_value) {
+        exprInto(as->value, Target::assign(lvalue(as->target)));
+        return;
+      }
+      std::string value = expr(as->value);
+      std::string target = lvalue(as->target);
+      line(op ? fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value) : fmt::format("{} = {};", target, value));
+      return;
+    }
+    // A server `var`: the change happens under the binding's lock. A value that reads the same
+    // binding (`seen = seen + [x]`) is computed inside the lock, so no concurrent update is lost
+    // (it must not wait: no fetch or sleep there); any other value is computed first, outside it.
+    bool inside = usesSymbol(as->value, root);
+    std::string value;
+    if (!inside) {
+      value = temp();
+      if (block_value) {
+        line(fmt::format("lux::Value {};", value));
+        exprInto(as->value, Target::assign(value));
+      } else {
+        line(fmt::format("const lux::Value {} = {};", value, expr(as->value)));
+      }
+    }
+    line(fmt::format("{}.Update([&](lux::Value& shared_) {{", safeName(root->name)));
+    ++indent_;
+    lvalue_root_ = root;
+    lvalue_alias_ = "shared_";
+    std::string target = lvalue(as->target);
+    if (inside && block_value) {
+      exprInto(as->value, Target::assign(target));
+    } else {
+      if (inside) value = expr(as->value);
+      line(op ? fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value) : fmt::format("{} = {};", target, value));
+    }
+    lvalue_root_ = nullptr;
+    --indent_;
+    line("});");
     return;
   }
   if (auto* es = llvm::dyn_cast<ExprStmt>(s)) {

@@ -188,18 +188,19 @@ bool Emitter::run(EmittedProgram& result) {
   for (const Symbol* b : prog_.shared_bindings) {
     const auto* vd = llvm::dyn_cast_or_null<ast::VarDecl>(b->decl);
     lineDirective(b->range);
+    const char* type = isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value";
     if (!vd || !vd->init) {
-      line(fmt::format("lux::Value {};", safeName(b->name)));
+      line(fmt::format("{} {};", type, safeName(b->name)));
       continue;
     }
     // Initialised where it is declared: shared bindings are computed once, before main.
     FnContext ctx;
     fn_ = &ctx;
-    line(fmt::format("lux::Value {} = [] {{", safeName(b->name)));
+    line(fmt::format("{} {}{{[] {{", type, safeName(b->name)));
     ++indent_;
     exprInto(vd->init, Target::ret());
     --indent_;
-    line("}();");
+    line("}()};");
     fn_ = nullptr;
   }
   for (const FunctionModel* fn : prog_.shared_functions) emitFunctionDecl(fn, true);

@@ -103,6 +103,11 @@ class Emitter {
   std::string nameExpr(const ast::NameExpr* n);
   std::string member(const ast::MemberExpr* m);
   std::string lvalue(const ast::Expr* e);
+  // A `var` at server or shared level: a lux::stdlib::SharedVar (read with Load(), written
+  // under its lock with Update()), since handlers, jobs and event handlers run on many threads.
+  static bool isSharedVar(const Symbol* sym) { return sym && sym->kind == SymbolKind::Binding && sym->is_mutable; }
+  // The binding at the root of an assignment target (`x`, `x.f`, `x[i].g`), or null.
+  const Symbol* targetRoot(const ast::Expr* e) const;
   std::string objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries);
   std::string hoistInto(const ast::Expr* e);  // emits e as statements into a temp, returns it
   std::string requestRef(const Symbol* sym) const;
@@ -126,6 +131,9 @@ class Emitter {
   void emitMiddleware(const FunctionModel* fn);
   bool checkSupported(const ServerModel& sm);
 
+  // While emitting the body of a SharedVar::Update: its root binding and the lambda's name for it.
+  const Symbol* lvalue_root_ = nullptr;
+  std::string lvalue_alias_;
   const CheckedProgram& prog_;
   const ast::Program& program_;
   const SourceFile& file_;

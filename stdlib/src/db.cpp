@@ -53,7 +53,24 @@ Value DbQuery(const Value& sql, std::initializer_list<Value> args) {
   if (!sql.IsString()) throw Error("db.query: the SQL must be a String, found " + Str(sql));
   return rt::DbQuery(sql.AsString(), ToArray(args));
 }
-Value DbTransaction(const Value& body) { return rt::DbTransaction([&] { return Call(body, {}); }); }
+namespace {
+// Unwinds a transaction whose body returned Err(e): rolled back, and the Err is its value.
+struct ErrResult {
+  Value err;
+};
+}  // namespace
+
+Value DbTransaction(const Value& body) {
+  try {
+    return rt::DbTransaction([&] {
+      Value v = Call(body, {});
+      if (IsErr(v)) throw ErrResult{std::move(v)};
+      return v;
+    });
+  } catch (ErrResult& e) {
+    return std::move(e.err);
+  }
+}
 Value DbMigrate() {
   rt::DbMigrate();
   return Value();

@@ -11,7 +11,8 @@ closing after it is back), events (two servers: events published while the subsc
 arrive in order after it starts, a failing handler and a rejected payload are logged), monitoring
 (samples/monitoring.lux, seed 002: both servers, events into the shared database, its routes),
 advanced (samples/advanced.lux, seed 000: JWT auth refusals and a valid token, the welcome mail
-through an SMTP sink on loopback, the event and its RPC to an absent service).
+through an SMTP sink on loopback, the event and its RPC to an absent service), shared_state
+(server `var`s under concurrent requests on four I/O threads: no lost update, no crash).
 """
 import argparse
 import base64
@@ -741,6 +742,67 @@ def case_advanced(a):
     check("API server stopped" in "".join(lines) + out, "on_stop ran")
 
 
+SHARED_STATE = """
+server {
+  env PORT: Int = 0
+  var hits = 0
+  var seen = []
+  var by_name = {}
+  fn bump(name: String) {
+    hits += 1
+    seen = seen + [name]
+    by_name[name] = (by_name[name] |> unwrapOr(0)) + 1
+    { hits: hits }
+  }
+  route POST "/bump/:name" => bump
+  route GET "/state" => fn() { { hits: hits, seen: len(seen), alice: by_name["alice"] |> unwrapOr(0) } }
+}
+"""
+
+
+def case_shared_state(a):
+    """Server `var`s under concurrent requests on several I/O threads: no lost update, no crash."""
+    import concurrent.futures
+    os.makedirs(a.out, exist_ok=True)
+    lux = os.path.join(a.out, "state.lux")
+    with open(lux, "w") as f:
+        f.write(SHARED_STATE)
+    p = build(a, lux)
+    check(p.returncode == 0, f"luxc build failed:\\n{p.stderr}")
+    if p.returncode:
+        return
+    exe = p.stdout.strip().splitlines()[-1]
+    port = free_port()
+    env = dict(os.environ, LUX_THREADS="4", LUX_JOBS_PATH=":memory:", LUX_ACCESS_LOG="0")
+    proc = subprocess.Popen([exe, "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        check(wait_listening(port, proc), "server did not start listening")
+        names = ["alice", "bob", "carol", "dave"]
+        per = 150
+
+        def worker(name):
+            for _ in range(per):
+                st, _, _ = request(port, "POST", f"/bump/{name}")
+                if st != 200:
+                    return st
+            return 200
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+            results = list(ex.map(worker, names * 2))
+        check(all(r == 200 for r in results), f"statuses: {results}")
+        total = per * len(names) * 2
+        expect_json(port, "GET", "/state", 200, {"hits": total, "seen": total, "alice": per * 2})
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+    check(proc.returncode == 0, f"exit status after SIGTERM: {proc.returncode}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--luxc", required=True)
@@ -750,7 +812,8 @@ def main():
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)
     {"hello": case_hello, "run_two_servers": case_run_two_servers, "build_errors": case_build_errors,
-     "jobs": case_jobs, "rpc": case_rpc, "events": case_events, "monitoring": case_monitoring, "advanced": case_advanced}[a.case](a)
+     "jobs": case_jobs, "rpc": case_rpc, "events": case_events, "monitoring": case_monitoring, "advanced": case_advanced,
+     "shared_state": case_shared_state}[a.case](a)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         return 1

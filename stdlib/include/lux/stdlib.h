@@ -22,6 +22,27 @@
 
 namespace lux::stdlib {
 
+// ---- mutable server state ------------------------------------------------------------------
+// A `var` at server (or shared) level. Handlers run on several I/O threads, and jobs, event
+// handlers and schedules on threads of their own, so every read copies the value under a lock
+// and every write or in-place change happens under it. The lock is recursive (an index
+// expression may read the same binding) and is never held while Lux code waits.
+class SharedVar {
+ public:
+  SharedVar();
+  explicit SharedVar(Value v);
+  ~SharedVar();
+  SharedVar(const SharedVar&) = delete;
+  SharedVar& operator=(const SharedVar&) = delete;
+  Value Load() const;
+  void Store(Value v);
+  void Update(const std::function<void(Value&)>& change);
+
+ private:
+  void* mu_;  // a std::recursive_mutex (stdlib/src/shared_var.cpp): keeps <mutex> out of generated code
+  Value v_;
+};
+
 // ---- operators (Int op Int stays Int; any Float makes Float; `+` also joins strings/arrays) --
 Value Add(const Value& a, const Value& b);
 Value Sub(const Value& a, const Value& b);

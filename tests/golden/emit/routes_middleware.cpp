@@ -50,7 +50,7 @@ lux::Value DEBUG;  // env DEBUG: Bool
 lux::Value BANNER;  // env BANNER: Option<String>
 // server bindings (initialised by Register, in source order)
 #line 19 "routes_middleware.lux"
-lux::Value hits;
+lux::stdlib::SharedVar hits;
 
 lux::Value timing(lux::Request& req, const lux::Next& next);
 lux::Value tag(lux::Request& req, lux::Response& res);
@@ -62,7 +62,10 @@ lux::Value note(const lux::Value& id, const lux::Value& text, lux::Request& req)
 #line 21 "routes_middleware.lux"
 lux::Value timing(lux::Request& req, const lux::Next& next) {
 #line 22 "routes_middleware.lux"
-  hits = lux::stdlib::Add(hits, lux::Value(1));
+  const lux::Value t1 = lux::Value(1);
+  hits.Update([&](lux::Value& shared_) {
+    shared_ = lux::stdlib::Add(shared_, t1);
+  });
 #line 23 "routes_middleware.lux"
   const lux::Value response = lux::stdlib::FromResponse(next(req));
 #line 24 "routes_middleware.lux"
@@ -110,7 +113,7 @@ lux::Value OnStart() {
 #line 32 "routes_middleware.lux"
 // on_stop: after in-flight requests drained
 lux::Value OnStop() {
-  return lux::stdlib::Print({lux::stdlib::Interp("shop stopped after ", hits, " requests")});
+  return lux::stdlib::Print({lux::stdlib::Interp("shop stopped after ", hits.Load(), " requests")});
 }
 
 #line 33 "routes_middleware.lux"
@@ -162,7 +165,7 @@ void Register(lux::App& app) {
   DEBUG = lux::ToValue(lux::EnvBool("DEBUG", false));
   BANNER = lux::ToValue(lux::EnvOptString("BANNER"));
 #line 19 "routes_middleware.lux"
-  hits = lux::Value(0);
+  hits.Store(lux::Value(0));
 #line 21 "routes_middleware.lux"
   app.Use([](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(timing(req, next)); });
 #line 27 "routes_middleware.lux"
