@@ -1,11 +1,14 @@
 // Logging and the cached Date header (see log.h).
 #include "core/log.h"
 
+#include "lux/rt.h"
+
 #include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
 #include <mutex>
+#include <vector>
 
 namespace lux::core {
 namespace {
@@ -110,8 +113,26 @@ void AppendIsoTime(std::chrono::system_clock::time_point tp, std::string& out) {
   out.push_back('Z');
 }
 
-void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
+void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> given) {
   if (!LogEnabled(level)) return;
+  // Every line written while serving a request (or running a job or event handler it caused)
+  // carries that request's id, whether or not the caller named it.
+  std::vector<LogField> with_id;
+  const std::string& rid = rt::RequestId();
+  bool named = false;
+  for (const LogField& f : given) named |= f.key == "request_id";
+  if (!named && !rid.empty()) {
+    with_id.assign(given.begin(), given.end());
+    with_id.emplace_back("request_id", rid);
+  }
+  const LogField* fields_begin = with_id.empty() ? given.begin() : with_id.data();
+  const LogField* fields_end = with_id.empty() ? given.end() : with_id.data() + with_id.size();
+  struct Range {
+    const LogField* b;
+    const LogField* e;
+    const LogField* begin() const { return b; }
+    const LogField* end() const { return e; }
+  } fields{fields_begin, fields_end};
   const LogSettings& cfg = LogConfig();
   std::string local;
   std::string& out = tl_buffered ? tl_buffer : local;
