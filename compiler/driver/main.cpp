@@ -2,6 +2,7 @@
 //   luxc parse FILE [--dump-ast] [--format=text|json]   source → AST
 //   luxc check FILE [--dump-model]                      AST → checked model + diagnostics
 //   luxc emit FILE                                      checked program → C++ (stdout)
+//   luxc openapi FILE [--server NAME]                   a server's OpenAPI 3 document (stdout)
 //   luxc build FILE [-o DIR] [--release] [--cxx CXX]    C++ → one executable per server
 //   luxc run FILE [-o DIR] [--release] [-- ARGS]        build, then run every server
 //   luxc explain CODE                                   what a diagnostic code means
@@ -110,6 +111,13 @@ int main(int argc, char** argv) {
   auto* emit = app.add_subcommand("emit", "print the C++ generated for a .lux file");
   emit->add_option("file", file, "the .lux file")->required();
 
+  std::string openapi_server;
+  bool openapi_server_given = false;
+  auto* openapi = app.add_subcommand("openapi", "print a server's OpenAPI 3 document (nothing is built)");
+  openapi->add_option("file", file, "the .lux file")->required();
+  openapi->add_option("--server", openapi_server, "the server, by name (needed when there are several)")
+      ->each([&](const std::string&) { openapi_server_given = true; });
+
   lux::BuildOptions bopts;
   auto* build = app.add_subcommand("build", "compile a .lux file to one executable per server");
   build->add_option("file", file, "the .lux file")->required();
@@ -148,6 +156,24 @@ int main(int argc, char** argv) {
     int rc = lux::runFrontEnd(file, opts, std::cout, std::cerr);
     if (rc == 0) std::cout << program.cpp;
     return rc;
+  }
+  if (openapi->parsed()) {
+    lux::EmittedProgram program;
+    opts.stage = lux::Stage::Emit;
+    opts.emitted = &program;
+    int rc = lux::runFrontEnd(file, opts, std::cout, std::cerr);
+    if (rc != 0) return rc;
+    std::string names;
+    for (const lux::EmittedServer& s : program.servers) {
+      names += (names.empty() ? "" : ", ") + (s.name.empty() ? std::string("(unnamed)") : s.name);
+      if ((!openapi_server_given && program.servers.size() == 1) || (openapi_server_given && s.name == openapi_server)) {
+        std::cout << s.openapi;
+        return 0;
+      }
+    }
+    std::cerr << "luxc: " << (openapi_server_given ? "no server named `" + openapi_server + "`" : std::string("several servers"))
+              << "; pass --server with one of: " << names << "\n";
+    return 2;
   }
   if (build->parsed() || run->parsed()) {
     bopts.file = file;

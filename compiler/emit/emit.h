@@ -19,6 +19,7 @@ struct EmittedServer {
   std::string executable;  // `<stem>` or `<stem>-<name>`
   std::string setup_fn;    // fully qualified: `lux_program::api::Register`
   std::string main_cpp;    // the server's main translation unit
+  std::string openapi;     // its OpenAPI 3 document (JSON), also served at GET /openapi.json
 };
 
 struct EmittedProgram {

@@ -215,6 +215,19 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     line("");
   }
 
+  // The OpenAPI document, computed now (no reflection at run time).
+  result.openapi = openApiDocument(prog_, sm, result.executable);
+  bool own_openapi = false;
+  for (const RouteModel& r : sm.routes) own_openapi |= r.path == "/openapi.json";
+  if (!own_openapi) {
+    line("// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.");
+    if (result.openapi.find(")luxopenapi\"") == std::string::npos)
+      line("const char* const kOpenApi = R\"luxopenapi(" + result.openapi + ")luxopenapi\";");
+    else
+      line("const char* const kOpenApi = " + cppString(result.openapi) + ";");
+    line("");
+  }
+
   // Registration.
   lineDirective(sm.decl->range());
   line("void Register(lux::App& app) {");
@@ -310,6 +323,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     }
   }
   emitJobRegistrations(sm);
+  if (!own_openapi) line("app.Get(\"/openapi.json\", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });");
   if (!sm.health_path.empty())
     line(fmt::format("app.Get({}, [](lux::Request&) {{ return lux::Respond(200, lux::Value{{{{\"status\", \"ok\"}}}}); }});",
                      cppString(sm.health_path)));

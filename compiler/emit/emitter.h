@@ -15,6 +15,9 @@
 
 namespace lux::emit {
 
+// The OpenAPI 3 document of one server (emit_openapi.cpp).
+std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title);
+
 // A Lux name as a C++ identifier (keywords and reserved spellings get a suffix or prefix).
 std::string safeName(llvm::StringRef name);
 

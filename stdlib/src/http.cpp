@@ -1,6 +1,8 @@
 // respond(), the conversion of a handler's value to a response (Ok/Err, respond values,
 // middleware results), `res.*` for (req, res) middleware and on_error, `req.<field>`, and the
 // route-parameter conversions that answer 400 naming the parameter.
+#include <cstdlib>
+
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {
@@ -180,6 +182,17 @@ Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool opt
     if (const Value* f = body.IsObject() ? body.Find(name) : nullptr; f && !f->IsNull()) return CheckKind(*f, kind, name);
   }
   return QueryParam(req, name, kind, optional);
+}
+
+Response OpenApiResponse(const char* document) {
+  const char* off = std::getenv("LUX_OPENAPI");
+  if (off && (std::string_view(off) == "0" || std::string_view(off) == "false"))
+    return lux::Respond(404, Value{{"error", "not found"}, {"request_id", Value(rt::RequestId())}});
+  Response res;
+  res.status = 200;
+  res.body = document;
+  res.SetHeader("Content-Type", "application/json; charset=utf-8");
+  return res;
 }
 
 // `auth { type: "jwt", secret, issuer, audience }`: literal values were checked by the compiler.

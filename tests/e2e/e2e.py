@@ -12,7 +12,9 @@ arrive in order after it starts, a failing handler and a rejected payload are lo
 (samples/monitoring.lux, seed 002: both servers, events into the shared database, its routes),
 advanced (samples/advanced.lux, seed 000: JWT auth refusals and a valid token, the welcome mail
 through an SMTP sink on loopback, the event and its RPC to an absent service), shared_state
-(server `var`s under concurrent requests on four I/O threads: no lost update, no crash).
+(server `var`s under concurrent requests on four I/O threads: no lost update, no crash), openapi
+(GET /openapi.json serves `luxc openapi`'s document; every sample's document passes
+@apidevtools/swagger-parser, installed from npm into the test's directory).
 """
 import argparse
 import base64
@@ -803,6 +805,79 @@ def case_shared_state(a):
     check(proc.returncode == 0, f"exit status after SIGTERM: {proc.returncode}")
 
 
+VALIDATE_JS = """
+const SwaggerParser = require("@apidevtools/swagger-parser");
+(async () => {
+  let bad = 0;
+  for (const f of process.argv.slice(2)) {
+    try { await SwaggerParser.validate(f); console.log("valid " + f); }
+    catch (e) { bad++; console.log("INVALID " + f + ": " + e.message); }
+  }
+  process.exit(bad ? 1 : 0);
+})();
+"""
+
+
+def case_openapi(a):
+    """GET /openapi.json serves what `luxc openapi` prints; every sample's document passes a real
+    OpenAPI validator (npm @apidevtools/swagger-parser, run with the machine's Node)."""
+    os.makedirs(a.out, exist_ok=True)
+    hello = os.path.join(a.root, "samples", "hello.lux")
+    p = build(a, hello)
+    check(p.returncode == 0, f"luxc build failed:\\n{p.stderr}")
+    if p.returncode:
+        return
+    exe = p.stdout.strip().splitlines()[-1]
+    printed = subprocess.run([a.luxc, "openapi", hello], capture_output=True, text=True)
+    check(printed.returncode == 0, f"luxc openapi: {printed.stderr}")
+    for disabled in (False, True):
+        port = free_port()
+        env = dict(os.environ, LUX_JOBS_PATH=":memory:")
+        if disabled:
+            env["LUX_OPENAPI"] = "0"
+        proc = subprocess.Popen([exe, "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            check(wait_listening(port, proc), "server did not start listening")
+            st, headers, text = request(port, "GET", "/openapi.json")
+            if disabled:
+                check(st == 404, f"LUX_OPENAPI=0: {st}")
+            else:
+                check(st == 200 and headers.get("Content-Type", "").startswith("application/json"), f"/openapi.json: {st}")
+                check(json.loads(text) == json.loads(printed.stdout), "served document differs from `luxc openapi`")
+                check("/todos/{id}" in json.loads(text)["paths"], "path parameters in OpenAPI form")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+    # A real validator over every sample's documents and the openapi goldens.
+    docs = []
+    for sample, servers in (("hello.lux", [None]), ("advanced.lux", [None]), ("monitoring.lux", ["api", "collector"])):
+        for server in servers:
+            args = [a.luxc, "openapi", os.path.join(a.root, "samples", sample)] + (["--server", server] if server else [])
+            r = subprocess.run(args, capture_output=True, text=True)
+            check(r.returncode == 0, f"luxc openapi {sample} {server}: {r.stderr}")
+            path = os.path.join(a.out, f"{sample}-{server or 'main'}.openapi.json")
+            with open(path, "w") as f:
+                f.write(r.stdout)
+            docs.append(path)
+    golden = os.path.abspath(os.path.join(a.root, "tests", "golden", "openapi"))
+    docs += [os.path.join(golden, f) for f in sorted(os.listdir(golden)) if f.endswith(".json")]
+    npm_dir = os.path.join(a.out, "npm")
+    if not os.path.isdir(os.path.join(npm_dir, "node_modules", "@apidevtools", "swagger-parser")):
+        r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", npm_dir,
+                            "@apidevtools/swagger-parser@10"], capture_output=True, text=True, timeout=300)
+        check(r.returncode == 0, f"npm install @apidevtools/swagger-parser: {r.stderr[-2000:]}")
+    script = os.path.join(npm_dir, "validate.js")
+    with open(script, "w") as f:
+        f.write(VALIDATE_JS)
+    r = subprocess.run(["node", script] + docs, capture_output=True, text=True, timeout=120, cwd=npm_dir)
+    check(r.returncode == 0 and r.stdout.count("valid ") == len(docs), f"OpenAPI validation:\\n{r.stdout}{r.stderr}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--luxc", required=True)
@@ -813,7 +888,7 @@ def main():
     a.out = os.path.abspath(a.out)
     {"hello": case_hello, "run_two_servers": case_run_two_servers, "build_errors": case_build_errors,
      "jobs": case_jobs, "rpc": case_rpc, "events": case_events, "monitoring": case_monitoring, "advanced": case_advanced,
-     "shared_state": case_shared_state}[a.case](a)
+     "shared_state": case_shared_state, "openapi": case_openapi}[a.case](a)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         return 1

@@ -37,6 +37,7 @@ STAGES = {
     "model": (["check", "--dump-model", "%s"], ".model"),
     "emit": (["emit", "%s"], ".cpp"),
     "input": (["check", "%s"], None),
+    "openapi": (["openapi", "%s"], ".json"),
 }
 TIMEOUT_S = 20
 MARKER = re.compile(r"//~\s*([EW]\d{4})")

@@ -261,6 +261,9 @@ Value DbTransaction(const Value& body);
 Value DbMigrate();
 Value DbClose();
 
+// GET /openapi.json: the document luxc computed (404 when LUX_OPENAPI=0).
+Response OpenApiResponse(const char* document);
+
 // ---- auth (stdlib/src/http.cpp) ----------------------------------------------------------
 JwtOptions JwtOptionsFrom(const Value& config);
 

@@ -43,11 +43,124 @@ lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse(Route2Body());
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "auth_routes",
+    "version": "1.0.0"
+  },
+  "paths": {
+    "/me": {
+      "get": {
+        "operationId": "me_get",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "missing, malformed, expired or wrongly signed token",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/open": {
+      "get": {
+        "operationId": "route2_get",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    },
+    "securitySchemes": {
+      "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT"
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 2 "auth_routes.lux"
 void Register(lux::App& app) {
   JWT_SECRET = lux::ToValue(lux::EnvString("JWT_SECRET", std::string("change-me-to-32-bytes-or-more-please")));
 #line 4 "auth_routes.lux"
   lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom(lux::Value{{"type", "jwt"}, {"secret", JWT_SECRET}, {"issuer", "https://id.example"}}));
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
 #line 8 "auth_routes.lux"
   app.Route("GET", "/me", &Route1, {lux::RequireAuth(app)});
 #line 9 "auth_routes.lux"

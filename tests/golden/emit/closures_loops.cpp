@@ -131,8 +131,139 @@ lux::Response Route3(lux::Request& req) {
   return lux::stdlib::ToResponse(Route3Body(text));
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "closures_loops",
+    "version": "1.0.0"
+  },
+  "paths": {
+    "/counter": {
+      "get": {
+        "operationId": "route1_get",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/totals": {
+      "post": {
+        "operationId": "route2_post",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/parse": {
+      "get": {
+        "operationId": "route3_get",
+        "parameters": [
+          {
+            "name": "text",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 41 "closures_loops.lux"
 void Register(lux::App& app) {
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
 #line 42 "closures_loops.lux"
   app.Route("GET", "/counter", &Route1);
 #line 43 "closures_loops.lux"

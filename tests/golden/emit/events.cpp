@@ -57,11 +57,95 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(ingest(service, value));
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "events-api",
+    "version": "1.0.0"
+  },
+  "paths": {
+    "/ingest": {
+      "post": {
+        "operationId": "ingest_post",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "service": {
+                    "type": "string"
+                  },
+                  "value": {
+                    "type": "number",
+                    "format": "double"
+                  }
+                },
+                "required": [
+                  "service",
+                  "value"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 9 "events.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3001));
   app.options().port = static_cast<int>(PORT.AsInt());
   lux::RegisterPeer(app, "collector", {"count", "metric"}, "http://127.0.0.1:3005");
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
 #line 16 "events.lux"
   app.Route("POST", "/ingest", &Route1);
 }
@@ -95,6 +179,35 @@ lux::Value Subscriber3() {
   return lux::stdlib::Print({"something was counted"});
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "events-collector",
+    "version": "1.0.0"
+  },
+  "paths": {},
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 18 "events.lux"
 void Register(lux::App& app) {
 #line 20 "events.lux"
@@ -104,6 +217,7 @@ void Register(lux::App& app) {
 #line 26 "events.lux"
   lux::RegisterSubscriber(app, "count", [](const lux::Value& /*data*/) { lux::stdlib::JobDone(Subscriber3()); });
   app.options().port = static_cast<int>(lux::Value(3005).AsInt());
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
 }
 
 }  // namespace collector

@@ -79,6 +79,84 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(signup(email));
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "jobs_schedules",
+    "version": "1.0.0"
+  },
+  "paths": {
+    "/signup": {
+      "post": {
+        "operationId": "signup_post",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 3 "jobs_schedules.lux"
 void Register(lux::App& app) {
 #line 4 "jobs_schedules.lux"
@@ -100,6 +178,7 @@ void Register(lux::App& app) {
   lux::RegisterSchedule(app, "nightly", "0 3 * * *", lux::ScheduleOptions{}, [] { Schedule3(); });
 #line 24 "jobs_schedules.lux"
   lux::RegisterEvery(app, "fortnight", lux::stdlib::Millis(lux::Value(1209600000)), lux::stdlib::ScheduleOptionsFrom(lux::Value{{"run_on_start", true}}), [] { Schedule4(); });
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
 #line 35 "jobs_schedules.lux"
   app.Route("POST", "/signup", &Route1);
 }

@@ -104,6 +104,84 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(demo(name));
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "models_db",
+    "version": "1.0.0"
+  },
+  "paths": {
+    "/demo": {
+      "post": {
+        "operationId": "demo_post",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "name"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 11 "models_db.lux"
 void Register(lux::App& app) {
 #line 12 "models_db.lux"
@@ -124,6 +202,7 @@ void Register(lux::App& app) {
     spec.columns.push_back(lux::ColumnSpec{"tags", lux::ColumnType::kJson, false, lux::Value()});
     lux::RegisterModel(app, std::move(spec));
   }
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
 #line 36 "models_db.lux"
   app.Route("POST", "/demo", &Route1);
 }

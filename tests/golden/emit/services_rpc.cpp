@@ -43,6 +43,77 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(Route1Body(a));
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "services_rpc-api",
+    "version": "1.0.0"
+  },
+  "paths": {
+    "/sum": {
+      "get": {
+        "operationId": "route1_get",
+        "parameters": [
+          {
+            "name": "a",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "integer",
+              "format": "int64"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 3 "services_rpc.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3001));
@@ -58,6 +129,7 @@ void Register(lux::App& app) {
   lux::ExposeRpc(app, "hello", [](const lux::Value& /*args*/) -> lux::Value {
     return hello();
   });
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
 #line 8 "services_rpc.lux"
   app.Route("GET", "/sum", &Route1);
@@ -88,6 +160,77 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(total(a));
 }
 
+// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+const char* const kOpenApi = R"luxopenapi({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "services_rpc-front",
+    "version": "1.0.0"
+  },
+  "paths": {
+    "/total/{a}": {
+      "get": {
+        "operationId": "total_get",
+        "parameters": [
+          {
+            "name": "a",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer",
+              "format": "int64"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "internal error (no details)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "error"
+        ]
+      }
+    }
+  }
+}
+)luxopenapi";
+
 #line 10 "services_rpc.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3000));
@@ -104,6 +247,7 @@ void Register(lux::App& app) {
     o.health_interval_ms = 1000;
     lux::RegisterService(app, "api", std::move(o));
   }
+  app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
 #line 16 "services_rpc.lux"
   app.Route("GET", "/total/:a", &Route1);
 }
