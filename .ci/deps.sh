@@ -9,6 +9,7 @@ PKGS=(
   libboost1.81-dev libboost-context1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libcurl4-openssl-dev uuid-dev
   libclang-rt-14-dev wrk curl tzdata
+  chromium
 )
 missing=()
 for p in "${PKGS[@]}"; do

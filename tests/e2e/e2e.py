@@ -14,7 +14,8 @@ advanced (samples/advanced.lux, seed 000: JWT auth refusals and a valid token, t
 through an SMTP sink on loopback, the event and its RPC to an absent service), shared_state
 (server `var`s under concurrent requests on four I/O threads: no lost update, no crash), openapi
 (GET /openapi.json serves `luxc openapi`'s document; every sample's document passes
-@apidevtools/swagger-parser, installed from npm into the test's directory).
+@apidevtools/swagger-parser; /docs with its embedded assets in headless Chromium through
+playwright-core: routes listed, "Try it out" runs a request, a screenshot kept in the out dir).
 """
 import argparse
 import base64
@@ -818,6 +819,31 @@ const SwaggerParser = require("@apidevtools/swagger-parser");
 """
 
 
+TRY_IT_JS = """
+const { chromium } = require("playwright-core");
+(async () => {
+  const [url, shot] = process.argv.slice(2);
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync"] });
+  const page = await browser.newPage();
+  await page.goto(url + "/docs");
+  const op = "#operations-default-greet_get";
+  await page.waitForSelector(op);
+  const paths = await page.$$eval(".opblock-summary-path", els => els.map(e => e.textContent.replace(/\\u200b/g, "")));
+  await page.click(op + " .opblock-summary");
+  await page.click(op + " .try-out__btn");
+  await page.fill(op + " input[placeholder='name']", "Docs");
+  await page.click(op + " .execute");
+  await page.waitForSelector(op + " .live-responses-table .microlight");
+  const body = await page.textContent(op + " .live-responses-table .microlight");
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(JSON.stringify({ paths, body }));
+  await browser.close();
+})().catch(e => { console.error(e.message); process.exit(1); });
+"""
+
+
 def case_openapi(a):
     """GET /openapi.json serves what `luxc openapi` prints; every sample's document passes a real
     OpenAPI validator (npm @apidevtools/swagger-parser, run with the machine's Node)."""
@@ -830,6 +856,12 @@ def case_openapi(a):
     exe = p.stdout.strip().splitlines()[-1]
     printed = subprocess.run([a.luxc, "openapi", hello], capture_output=True, text=True)
     check(printed.returncode == 0, f"luxc openapi: {printed.stderr}")
+    npm_dir = os.path.join(a.out, "npm")
+    for pkg, probe in (("@apidevtools/swagger-parser@10", "@apidevtools/swagger-parser"), ("playwright-core@1", "playwright-core")):
+        if not os.path.isdir(os.path.join(npm_dir, "node_modules", probe)):
+            r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", npm_dir, pkg],
+                               capture_output=True, text=True, timeout=300)
+            check(r.returncode == 0, f"npm install {pkg}: {r.stderr[-2000:]}")
     for disabled in (False, True):
         port = free_port()
         env = dict(os.environ, LUX_JOBS_PATH=":memory:")
@@ -846,6 +878,26 @@ def case_openapi(a):
                 check(st == 200 and headers.get("Content-Type", "").startswith("application/json"), f"/openapi.json: {st}")
                 check(json.loads(text) == json.loads(printed.stdout), "served document differs from `luxc openapi`")
                 check("/todos/{id}" in json.loads(text)["paths"], "path parameters in OpenAPI form")
+                st, headers, page = request(port, "GET", "/docs")
+                check(st == 200 and "swagger-ui-bundle.js" in page and "/openapi.json" in page, f"/docs: {st}")
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/docs/swagger-ui-bundle.js")
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    bundle = r.read()
+                    check(r.status == 200 and len(bundle) > 1_000_000 and r.headers.get("Content-Type", "").startswith(
+                        "application/javascript"), f"the embedded bundle: {r.status} {len(bundle)} bytes")
+                # The page in headless Chromium (no network beyond this server): the routes are
+                # listed, and "Try it out" on GET /hello runs a real request.
+                script = os.path.join(npm_dir, "try_it.js")
+                with open(script, "w") as f:
+                    f.write(TRY_IT_JS)
+                shot = os.path.join(a.out, "docs.png")
+                r = subprocess.run(["node", script, f"http://127.0.0.1:{port}", shot], capture_output=True, text=True,
+                                   timeout=120, cwd=npm_dir)
+                got = json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+                check(r.returncode == 0, f"headless Chromium on /docs: {r.stderr[-2000:]}")
+                check(set(got.get("paths", [])) >= {"/hello", "/todos", "/todos/{id}", "/stats"}, f"routes on /docs: {got}")
+                check("Hello, Docs!" in got.get("body", ""), f"Try it out on GET /hello: {got}")
+                check(os.path.exists(shot), "the screenshot is kept as a test artifact")
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -866,11 +918,6 @@ def case_openapi(a):
             docs.append(path)
     golden = os.path.abspath(os.path.join(a.root, "tests", "golden", "openapi"))
     docs += [os.path.join(golden, f) for f in sorted(os.listdir(golden)) if f.endswith(".json")]
-    npm_dir = os.path.join(a.out, "npm")
-    if not os.path.isdir(os.path.join(npm_dir, "node_modules", "@apidevtools", "swagger-parser")):
-        r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", npm_dir,
-                            "@apidevtools/swagger-parser@10"], capture_output=True, text=True, timeout=300)
-        check(r.returncode == 0, f"npm install @apidevtools/swagger-parser: {r.stderr[-2000:]}")
     script = os.path.join(npm_dir, "validate.js")
     with open(script, "w") as f:
         f.write(VALIDATE_JS)

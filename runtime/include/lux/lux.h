@@ -4,6 +4,7 @@
 #include "lux/auth.h"
 #include "lux/client.h"
 #include "lux/db.h"
+#include "lux/docs.h"
 #include "lux/env.h"
 #include "lux/error.h"
 #include "lux/events.h"

@@ -161,6 +161,7 @@ void Register(lux::App& app) {
 #line 4 "auth_routes.lux"
   lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom(lux::Value{{"type", "jwt"}, {"secret", JWT_SECRET}, {"issuer", "https://id.example"}}));
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "auth_routes");
 #line 8 "auth_routes.lux"
   app.Route("GET", "/me", &Route1, {lux::RequireAuth(app)});
 #line 9 "auth_routes.lux"

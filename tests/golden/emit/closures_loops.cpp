@@ -264,6 +264,7 @@ const char* const kOpenApi = R"luxopenapi({
 #line 41 "closures_loops.lux"
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "closures_loops");
 #line 42 "closures_loops.lux"
   app.Route("GET", "/counter", &Route1);
 #line 43 "closures_loops.lux"

@@ -146,6 +146,7 @@ void Register(lux::App& app) {
   app.options().port = static_cast<int>(PORT.AsInt());
   lux::RegisterPeer(app, "collector", {"count", "metric"}, "http://127.0.0.1:3005");
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "events-api");
 #line 16 "events.lux"
   app.Route("POST", "/ingest", &Route1);
 }
@@ -218,6 +219,7 @@ void Register(lux::App& app) {
   lux::RegisterSubscriber(app, "count", [](const lux::Value& /*data*/) { lux::stdlib::JobDone(Subscriber3()); });
   app.options().port = static_cast<int>(lux::Value(3005).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "events-collector");
 }
 
 }  // namespace collector

@@ -179,6 +179,7 @@ void Register(lux::App& app) {
 #line 24 "jobs_schedules.lux"
   lux::RegisterEvery(app, "fortnight", lux::stdlib::Millis(lux::Value(1209600000)), lux::stdlib::ScheduleOptionsFrom(lux::Value{{"run_on_start", true}}), [] { Schedule4(); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "jobs_schedules");
 #line 35 "jobs_schedules.lux"
   app.Route("POST", "/signup", &Route1);
 }

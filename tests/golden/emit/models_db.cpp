@@ -203,6 +203,7 @@ void Register(lux::App& app) {
     lux::RegisterModel(app, std::move(spec));
   }
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "models_db");
 #line 36 "models_db.lux"
   app.Route("POST", "/demo", &Route1);
 }

@@ -399,6 +399,7 @@ const char* const kOpenApi = R"luxopenapi({
 #line 46 "records_match.lux"
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "records_match");
 #line 47 "records_match.lux"
   app.Route("GET", "/area/:r", &Route1);
 #line 50 "records_match.lux"

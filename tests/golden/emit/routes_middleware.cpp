@@ -445,6 +445,7 @@ void Register(lux::App& app) {
     return lux::stdlib::ToResponse(OnError(error.ToValue(), req, res), res);
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "routes_middleware-shop");
   app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
 #line 55 "routes_middleware.lux"
   app.Route("GET", "/orders", &Route1);

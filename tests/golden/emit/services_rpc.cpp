@@ -130,6 +130,7 @@ void Register(lux::App& app) {
     return hello();
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "services_rpc-api");
   app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
 #line 8 "services_rpc.lux"
   app.Route("GET", "/sum", &Route1);
@@ -248,6 +249,7 @@ void Register(lux::App& app) {
     lux::RegisterService(app, "api", std::move(o));
   }
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
+  lux::ServeDocs(app, "services_rpc-front");
 #line 16 "services_rpc.lux"
   app.Route("GET", "/total/:a", &Route1);
 }
