@@ -73,6 +73,25 @@ def wait_listening(port, proc, timeout=10):
     return False
 
 
+def start_server(exe, port, env=None, cwd=None, name="server"):
+    """Starts a built server on 127.0.0.1:port and waits until it accepts connections."""
+    proc = subprocess.Popen([exe, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(wait_listening(port, proc), f"{name} did not start listening")
+    return proc
+
+
+def stop_server(proc, timeout=15):
+    """SIGTERM, then the rest of its output (killed if it does not stop in time)."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return out
+
+
 def build(a, lux, extra=()):
     p = subprocess.run([a.luxc, "build", lux, "-o", a.out, *extra], capture_output=True, text=True)
     return p
@@ -412,19 +431,9 @@ def case_rpc(a):
                LUX_SERVICE_API_URL=f"http://127.0.0.1:{api_port}")
 
     def start(name, port):
-        proc = subprocess.Popen([exes[name], "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        check(wait_listening(port, proc), f"{name} did not start listening")
-        return proc
+        return start_server(exes[name], port, env=env, name=name)
 
-    def stop(proc):
-        proc.send_signal(signal.SIGTERM)
-        try:
-            out, _ = proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-        return out
+    stop = stop_server
 
     api = start("rpc-api", api_port)
     front = start("rpc-front", front_port)
@@ -502,19 +511,9 @@ def case_events(a):
     def start(name, port):
         env = dict(os.environ, LUX_JOBS_PATH=":memory:", LUX_EVENTS_PATH=os.path.join(a.out, f"{name}.events.db"),
                    LUX_PEER_COLLECTOR_URL=f"http://127.0.0.1:{col_port}")
-        proc = subprocess.Popen([exes["ev-" + name], "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        check(wait_listening(port, proc), f"{name} did not start listening")
-        return proc
+        return start_server(exes["ev-" + name], port, env=env, name=name)
 
-    def stop(proc):
-        proc.send_signal(signal.SIGTERM)
-        try:
-            out, _ = proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-        return out
+    stop = stop_server
 
     api = start("api", api_port)
     col = None
@@ -572,10 +571,7 @@ def case_monitoring(a):
                LUX_PEER_COLLECTOR_URL=f"http://127.0.0.1:{col_port}")
 
     def start(name, port):
-        proc = subprocess.Popen([exes[name], "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=work,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        check(wait_listening(port, proc), f"{name} did not start listening")
-        return proc
+        return start_server(exes[name], port, env=env, cwd=work, name=name)
 
     procs = [start("monitoring-collector", col_port), start("monitoring-api", api_port)]
     outs = []
