@@ -234,7 +234,7 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
   std::string pch_key;
   fs::path pch = work / "lux_stdlib.pch";
   if (fs::path(cxx_words[0]).filename().string().find("clang") != std::string::npos) {
-    std::string ids = cxx + "\n" ;
+    std::string ids = cxx + "\n-fpch-instantiate-templates\n";
     for (const std::string& f : flags) ids += f + " ";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
       std::vector<std::string> headers;
@@ -249,7 +249,10 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
       Job job;
       job.argv = cxx_words;
       job.argv.insert(job.argv.end(), flags.begin(), flags.end());
-      job.argv.insert(job.argv.end(), {"-x", "c++-header", LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch.string()});
+      // Templates the header uses are instantiated once in the PCH instead of in every program
+      // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
+      job.argv.insert(job.argv.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
+                                       LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch.string()});
       job.log = work / "lux_stdlib.pch.log";
       std::vector<Job*> one{&job};
       if (spawn(job, opts.verbose, err)) waitAll(one);
