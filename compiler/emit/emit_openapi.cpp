@@ -24,9 +24,22 @@ struct SchemaBuilder {
 
   Json ErrorSchema() {
     if (!components.count("Error"))
-      components["Error"] = Json{{"type", "object"},
-                                 {"properties", Json{{"error", Json{{"type", "string"}}}, {"request_id", Json{{"type", "string"}}}}},
-                                 {"required", Json::array({"error"})}};
+      components["Error"] = Json{
+          {"type", "object"},
+          {"properties",
+           Json{{"error", Json{{"type", "string"}}},
+                {"request_id", Json{{"type", "string"}}},
+                {"details",
+                 Json{{"type", "object"},
+                      {"description", "for a body that does not fit its declared type: every bad field"},
+                      {"properties",
+                       Json{{"errors", Json{{"type", "array"},
+                                            {"items", Json{{"type", "object"},
+                                                           {"properties", Json{{"path", Json{{"type", "string"}}},
+                                                                               {"expected", Json{{"type", "string"}}},
+                                                                               {"found", Json{{"type", "string"}}}}},
+                                                           {"required", Json::array({"path", "expected", "found"})}}}}}}}}}}},
+          {"required", Json::array({"error"})}};
     return Json{{"$ref", "#/components/schemas/Error"}};
   }
 

@@ -109,6 +109,18 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   emitSchedules(sm);
   emitSubscriptions(sm);
 
+  // The OpenAPI document, computed now (no reflection at run time): served at /openapi.json
+  // and the schema request bodies are validated against.
+  result.openapi = openApiDocument(prog_, sm, result.executable);
+  bool own_openapi = false;
+  for (const RouteModel& r : sm.routes) own_openapi |= r.path == "/openapi.json";
+  line("// The OpenAPI 3 document of this server, computed by luxc.");
+  if (result.openapi.find(")luxopenapi\"") == std::string::npos)
+    line("const char* const kOpenApi = R\"luxopenapi(" + result.openapi + ")luxopenapi\";");
+  else
+    line("const char* const kOpenApi = " + cppString(result.openapi) + ";");
+  line("");
+
   // Route handlers.
   int route_no = 0;
   std::vector<std::string> handlers;
@@ -189,10 +201,13 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
                              t->isDynamic() ? "true" : "false"));
           break;
         case ParamSource::Body:
-          if (t->kind == TyKind::Record && t->record)
+          if (t->kind == TyKind::Record && t->record) {
+            // Every bad field at once (against the OpenAPI schema), then the typed conversion.
+            line(fmt::format("lux::stdlib::ValidateBody(req, kOpenApi, {}, {});", cppString(t->record->name), name));
             line(fmt::format("const lux::Value {} = lux::stdlib::BodyRecord<{}>(req, {});", pn, safeName(t->record->name), name));
-          else
+          } else {
             line(fmt::format("const lux::Value {} = req.Json();", pn));
+          }
           break;
         case ParamSource::BodyOrQuery: {
           bool optional = t->isDynamic() || t->kind == TyKind::Option;
@@ -215,18 +230,6 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     line("");
   }
 
-  // The OpenAPI document, computed now (no reflection at run time).
-  result.openapi = openApiDocument(prog_, sm, result.executable);
-  bool own_openapi = false;
-  for (const RouteModel& r : sm.routes) own_openapi |= r.path == "/openapi.json";
-  if (!own_openapi) {
-    line("// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.");
-    if (result.openapi.find(")luxopenapi\"") == std::string::npos)
-      line("const char* const kOpenApi = R\"luxopenapi(" + result.openapi + ")luxopenapi\";");
-    else
-      line("const char* const kOpenApi = " + cppString(result.openapi) + ";");
-    line("");
-  }
 
   // Registration.
   lineDirective(sm.decl->range());

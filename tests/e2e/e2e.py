@@ -156,6 +156,12 @@ def case_hello(a):
         expect_json(port, "POST", "/todos", 201, {"created": todo, "shout": "SHIP-IT-NOW"}, body=todo)
         bad = dict(todo, priority="Urgent")
         expect_json(port, "POST", "/todos", 400, lambda b: "priority" in b["error"] and "todo" in b["error"], body=bad)
+        # Every bad field at once, by path, with what was expected (validated against /openapi.json's schema).
+        worse = {"id": "x", "title": 5, "priority": "Urgent", "tags": ["a", 3]}
+        expect_json(port, "POST", "/todos", 400,
+                    lambda b: [e["path"] for e in b["details"]["errors"]] == ["body.done", "body.id", "body.title",
+                                                                             "body.priority", "body.tags[1]"]
+                    and b["details"]["errors"][3]["expected"] == "one of Low, Normal, High", body=worse)
         expect_json(port, "DELETE", "/todos/3", 200, {"deleted": 3})
         st, _, _ = request(port, "GET", "/nope")
         check(st == 404, f"unknown route: {st}")

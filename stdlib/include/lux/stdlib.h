@@ -261,6 +261,10 @@ Value DbTransaction(const Value& body);
 Value DbMigrate();
 Value DbClose();
 
+// Checks the JSON body against `schema` of the server's OpenAPI `document` before the handler
+// runs: 400 {"error", "details": {"errors": [{path, expected, found}, ...]}} listing every bad field.
+void ValidateBody(const Request& req, const char* document, const char* schema, const char* name);
+
 // GET /openapi.json: the document luxc computed (404 when LUX_OPENAPI=0).
 Response OpenApiResponse(const char* document);
 

@@ -27,23 +27,7 @@ lux::Value me(lux::Request& req) {
   return lux::Value{{"user", lux::stdlib::RequestField(req, "user")}};
 }
 
-#line 8 "auth_routes.lux"
-// route GET /me
-lux::Response Route1(lux::Request& req) {
-  return lux::stdlib::ToResponse(me(req));
-}
-
-#line 9 "auth_routes.lux"
-lux::Value Route2Body() {
-  return lux::Value("open");
-}
-
-// route GET /open
-lux::Response Route2(lux::Request&) {
-  return lux::stdlib::ToResponse(Route2Body());
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -137,6 +121,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -154,6 +166,22 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 8 "auth_routes.lux"
+// route GET /me
+lux::Response Route1(lux::Request& req) {
+  return lux::stdlib::ToResponse(me(req));
+}
+
+#line 9 "auth_routes.lux"
+lux::Value Route2Body() {
+  return lux::Value("open");
+}
+
+// route GET /open
+lux::Response Route2(lux::Request&) {
+  return lux::stdlib::ToResponse(Route2Body());
+}
 
 #line 2 "auth_routes.lux"
 void Register(lux::App& app) {

@@ -95,43 +95,7 @@ namespace server {
 
 
 
-#line 42 "closures_loops.lux"
-lux::Value Route1Body() {
-  return make_counter();
-}
-
-// route GET /counter
-lux::Response Route1(lux::Request&) {
-  return lux::stdlib::ToResponse(Route1Body());
-}
-
-#line 43 "closures_loops.lux"
-lux::Value Route2Body(lux::Request& req) {
-#line 44 "closures_loops.lux"
-  const lux::Value t1 = req.Body();
-  const lux::Value xs = lux::stdlib::Field(t1, "xs");
-#line 45 "closures_loops.lux"
-  return totals(xs);
-}
-
-#line 43 "closures_loops.lux"
-// route POST /totals
-lux::Response Route2(lux::Request& req) {
-  return lux::stdlib::ToResponse(Route2Body(req));
-}
-
-#line 47 "closures_loops.lux"
-lux::Value Route3Body(const lux::Value& text) {
-  return safe_parse(text);
-}
-
-// route GET /parse
-lux::Response Route3(lux::Request& req) {
-  const lux::Value text = lux::stdlib::QueryParam(req, "text", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(Route3Body(text));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -250,6 +214,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -260,6 +252,42 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 42 "closures_loops.lux"
+lux::Value Route1Body() {
+  return make_counter();
+}
+
+// route GET /counter
+lux::Response Route1(lux::Request&) {
+  return lux::stdlib::ToResponse(Route1Body());
+}
+
+#line 43 "closures_loops.lux"
+lux::Value Route2Body(lux::Request& req) {
+#line 44 "closures_loops.lux"
+  const lux::Value t1 = req.Body();
+  const lux::Value xs = lux::stdlib::Field(t1, "xs");
+#line 45 "closures_loops.lux"
+  return totals(xs);
+}
+
+#line 43 "closures_loops.lux"
+// route POST /totals
+lux::Response Route2(lux::Request& req) {
+  return lux::stdlib::ToResponse(Route2Body(req));
+}
+
+#line 47 "closures_loops.lux"
+lux::Value Route3Body(const lux::Value& text) {
+  return safe_parse(text);
+}
+
+// route GET /parse
+lux::Response Route3(lux::Request& req) {
+  const lux::Value text = lux::stdlib::QueryParam(req, "text", lux::stdlib::Kind::kString, false);
+  return lux::stdlib::ToResponse(Route3Body(text));
+}
 
 #line 41 "closures_loops.lux"
 void Register(lux::App& app) {

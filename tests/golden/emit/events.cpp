@@ -49,15 +49,7 @@ lux::Value ingest(const lux::Value& service, const lux::Value& value) {
   return lux::Value{{"queued", true}};
 }
 
-#line 16 "events.lux"
-// route POST /ingest
-lux::Response Route1(lux::Request& req) {
-  const lux::Value service = lux::stdlib::BodyOrQueryParam(req, "service", lux::stdlib::Kind::kString, false);
-  const lux::Value value = lux::stdlib::BodyOrQueryParam(req, "value", lux::stdlib::Kind::kFloat, false);
-  return lux::stdlib::ToResponse(ingest(service, value));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -129,6 +121,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -139,6 +159,14 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 16 "events.lux"
+// route POST /ingest
+lux::Response Route1(lux::Request& req) {
+  const lux::Value service = lux::stdlib::BodyOrQueryParam(req, "service", lux::stdlib::Kind::kString, false);
+  const lux::Value value = lux::stdlib::BodyOrQueryParam(req, "value", lux::stdlib::Kind::kFloat, false);
+  return lux::stdlib::ToResponse(ingest(service, value));
+}
 
 #line 9 "events.lux"
 void Register(lux::App& app) {
@@ -180,7 +208,7 @@ lux::Value Subscriber3() {
   return lux::stdlib::Print({"something was counted"});
 }
 
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -198,6 +226,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [

@@ -72,14 +72,7 @@ lux::Value Schedule4() {
   return lux::stdlib::Print({"fortnight"});
 }
 
-#line 35 "jobs_schedules.lux"
-// route POST /signup
-lux::Response Route1(lux::Request& req) {
-  const lux::Value email = lux::stdlib::BodyOrQueryParam(req, "email", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(signup(email));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -146,6 +139,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -156,6 +177,13 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 35 "jobs_schedules.lux"
+// route POST /signup
+lux::Response Route1(lux::Request& req) {
+  const lux::Value email = lux::stdlib::BodyOrQueryParam(req, "email", lux::stdlib::Kind::kString, false);
+  return lux::stdlib::ToResponse(signup(email));
+}
 
 #line 3 "jobs_schedules.lux"
 void Register(lux::App& app) {

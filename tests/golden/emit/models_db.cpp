@@ -97,14 +97,7 @@ lux::Value demo(const lux::Value& name) {
   return lux::Value{{"found", found}, {"all", all}, {"n", n}, {"gone", gone}, {"also", also}, {"rows", rows}, {"changed", changed}, {"total", total}};
 }
 
-#line 36 "models_db.lux"
-// route POST /demo
-lux::Response Route1(lux::Request& req) {
-  const lux::Value name = lux::stdlib::BodyOrQueryParam(req, "name", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(demo(name));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -171,6 +164,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -181,6 +202,13 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 36 "models_db.lux"
+// route POST /demo
+lux::Response Route1(lux::Request& req) {
+  const lux::Value name = lux::stdlib::BodyOrQueryParam(req, "name", lux::stdlib::Kind::kString, false);
+  return lux::stdlib::ToResponse(demo(name));
+}
 
 #line 11 "models_db.lux"
 void Register(lux::App& app) {

@@ -146,56 +146,7 @@ namespace server {
 
 
 
-#line 47 "records_match.lux"
-lux::Value Route1Body(const lux::Value& r) {
-#line 48 "records_match.lux"
-  return lux::Value{{"circle", area(lux::stdlib::Variant("Circle", {r}))}, {"square", area(lux::stdlib::Variant("Rect", {r, r}))}, {"empty", area(lux::Value("Empty"))}};
-}
-
-#line 47 "records_match.lux"
-// route GET /area/:r
-lux::Response Route1(lux::Request& req) {
-  const lux::Value r = lux::stdlib::PathParam(req, "r", lux::stdlib::Kind::kFloat);
-  return lux::stdlib::ToResponse(Route1Body(r));
-}
-
-#line 50 "records_match.lux"
-lux::Value Route2Body(const lux::Value& n) {
-  return lux::Value{{"label", classify(n)}};
-}
-
-// route GET /classify/:n
-lux::Response Route2(lux::Request& req) {
-  const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse(Route2Body(n));
-}
-
-#line 51 "records_match.lux"
-lux::Value Route3Body(const lux::Value& text) {
-  return shout(text);
-}
-
-// route GET /shout
-lux::Response Route3(lux::Request& req) {
-  const lux::Value text = lux::stdlib::QueryParam(req, "text", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(Route3Body(text));
-}
-
-#line 52 "records_match.lux"
-lux::Value Route4Body(const lux::Value& sensor, const lux::Value& value) {
-#line 53 "records_match.lux"
-  return reading(sensor, lux::stdlib::UnwrapOr(value, 0.0));
-}
-
-#line 52 "records_match.lux"
-// route GET /reading/:sensor
-lux::Response Route4(lux::Request& req) {
-  const lux::Value sensor = lux::stdlib::PathParam(req, "sensor", lux::stdlib::Kind::kString);
-  const lux::Value value = lux::stdlib::QueryParam(req, "value", lux::stdlib::Kind::kFloat, true);
-  return lux::stdlib::ToResponse(Route4Body(sensor, value));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -385,6 +336,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -395,6 +374,55 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 47 "records_match.lux"
+lux::Value Route1Body(const lux::Value& r) {
+#line 48 "records_match.lux"
+  return lux::Value{{"circle", area(lux::stdlib::Variant("Circle", {r}))}, {"square", area(lux::stdlib::Variant("Rect", {r, r}))}, {"empty", area(lux::Value("Empty"))}};
+}
+
+#line 47 "records_match.lux"
+// route GET /area/:r
+lux::Response Route1(lux::Request& req) {
+  const lux::Value r = lux::stdlib::PathParam(req, "r", lux::stdlib::Kind::kFloat);
+  return lux::stdlib::ToResponse(Route1Body(r));
+}
+
+#line 50 "records_match.lux"
+lux::Value Route2Body(const lux::Value& n) {
+  return lux::Value{{"label", classify(n)}};
+}
+
+// route GET /classify/:n
+lux::Response Route2(lux::Request& req) {
+  const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
+  return lux::stdlib::ToResponse(Route2Body(n));
+}
+
+#line 51 "records_match.lux"
+lux::Value Route3Body(const lux::Value& text) {
+  return shout(text);
+}
+
+// route GET /shout
+lux::Response Route3(lux::Request& req) {
+  const lux::Value text = lux::stdlib::QueryParam(req, "text", lux::stdlib::Kind::kString, false);
+  return lux::stdlib::ToResponse(Route3Body(text));
+}
+
+#line 52 "records_match.lux"
+lux::Value Route4Body(const lux::Value& sensor, const lux::Value& value) {
+#line 53 "records_match.lux"
+  return reading(sensor, lux::stdlib::UnwrapOr(value, 0.0));
+}
+
+#line 52 "records_match.lux"
+// route GET /reading/:sensor
+lux::Response Route4(lux::Request& req) {
+  const lux::Value sensor = lux::stdlib::PathParam(req, "sensor", lux::stdlib::Kind::kString);
+  const lux::Value value = lux::stdlib::QueryParam(req, "value", lux::stdlib::Kind::kFloat, true);
+  return lux::stdlib::ToResponse(Route4Body(sensor, value));
+}
 
 #line 46 "records_match.lux"
 void Register(lux::App& app) {

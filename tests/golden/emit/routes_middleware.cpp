@@ -125,39 +125,7 @@ lux::Value OnError(const lux::Value& err, lux::Request& req, lux::Response& res)
   return lux::stdlib::ResJson(res, lux::Value{{"error", lux::stdlib::Field(err, "message")}, {"path", lux::Value(req.path)}, {"request_id", lux::stdlib::RequestId()}});
 }
 
-#line 55 "routes_middleware.lux"
-// route GET /orders
-lux::Response Route1(lux::Request& req) {
-  const lux::Value customer = lux::stdlib::QueryParam(req, "customer", lux::stdlib::Kind::kString, true);
-  const lux::Value min_total = lux::stdlib::QueryParam(req, "min_total", lux::stdlib::Kind::kFloat, true);
-  const lux::Value ids = lux::stdlib::QueryList(req, "ids", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse(list(customer, min_total, ids));
-}
-
-#line 56 "routes_middleware.lux"
-// route GET /orders/:id
-lux::Response Route2(lux::Request& req) {
-  const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
-  const lux::Value verbose = lux::stdlib::QueryParam(req, "verbose", lux::stdlib::Kind::kBool, false);
-  return lux::stdlib::ToResponse(get(id, verbose));
-}
-
-#line 57 "routes_middleware.lux"
-// route POST /orders
-lux::Response Route3(lux::Request& req) {
-  const lux::Value order = lux::stdlib::BodyRecord<Order>(req, "order");
-  return lux::stdlib::ToResponse(create(order));
-}
-
-#line 58 "routes_middleware.lux"
-// route POST /orders/:id/notes
-lux::Response Route4(lux::Request& req) {
-  const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
-  const lux::Value text = lux::stdlib::BodyOrQueryParam(req, "text", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(note(id, text, req));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -383,6 +351,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -421,6 +417,39 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 55 "routes_middleware.lux"
+// route GET /orders
+lux::Response Route1(lux::Request& req) {
+  const lux::Value customer = lux::stdlib::QueryParam(req, "customer", lux::stdlib::Kind::kString, true);
+  const lux::Value min_total = lux::stdlib::QueryParam(req, "min_total", lux::stdlib::Kind::kFloat, true);
+  const lux::Value ids = lux::stdlib::QueryList(req, "ids", lux::stdlib::Kind::kInt);
+  return lux::stdlib::ToResponse(list(customer, min_total, ids));
+}
+
+#line 56 "routes_middleware.lux"
+// route GET /orders/:id
+lux::Response Route2(lux::Request& req) {
+  const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
+  const lux::Value verbose = lux::stdlib::QueryParam(req, "verbose", lux::stdlib::Kind::kBool, false);
+  return lux::stdlib::ToResponse(get(id, verbose));
+}
+
+#line 57 "routes_middleware.lux"
+// route POST /orders
+lux::Response Route3(lux::Request& req) {
+  lux::stdlib::ValidateBody(req, kOpenApi, "Order", "order");
+  const lux::Value order = lux::stdlib::BodyRecord<Order>(req, "order");
+  return lux::stdlib::ToResponse(create(order));
+}
+
+#line 58 "routes_middleware.lux"
+// route POST /orders/:id/notes
+lux::Response Route4(lux::Request& req) {
+  const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
+  const lux::Value text = lux::stdlib::BodyOrQueryParam(req, "text", lux::stdlib::Kind::kString, false);
+  return lux::stdlib::ToResponse(note(id, text, req));
+}
 
 #line 12 "routes_middleware.lux"
 void Register(lux::App& app) {

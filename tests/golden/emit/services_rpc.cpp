@@ -32,18 +32,7 @@ lux::Value hello() {
   return lux::Value("hi");
 }
 
-#line 8 "services_rpc.lux"
-lux::Value Route1Body(const lux::Value& a) {
-  return lux::Value{{"sum", add(a)}};
-}
-
-// route GET /sum
-lux::Response Route1(lux::Request& req) {
-  const lux::Value a = lux::stdlib::QueryParam(req, "a", lux::stdlib::Kind::kInt, false);
-  return lux::stdlib::ToResponse(Route1Body(a));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -103,6 +92,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -113,6 +130,17 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 8 "services_rpc.lux"
+lux::Value Route1Body(const lux::Value& a) {
+  return lux::Value{{"sum", add(a)}};
+}
+
+// route GET /sum
+lux::Response Route1(lux::Request& req) {
+  const lux::Value a = lux::stdlib::QueryParam(req, "a", lux::stdlib::Kind::kInt, false);
+  return lux::stdlib::ToResponse(Route1Body(a));
+}
 
 #line 3 "services_rpc.lux"
 void Register(lux::App& app) {
@@ -154,14 +182,7 @@ lux::Value total(const lux::Value& a) {
   return lux::Value{{"total", lux::rt::CallService("api", "add", lux::Value(lux::Array{a, 5}))}, {"greet", lux::rt::CallService("api", "hello", lux::Value(lux::Array{}))}};
 }
 
-#line 16 "services_rpc.lux"
-// route GET /total/:a
-lux::Response Route1(lux::Request& req) {
-  const lux::Value a = lux::stdlib::PathParam(req, "a", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse(total(a));
-}
-
-// The OpenAPI 3 document of this server (GET /openapi.json), computed by luxc.
+// The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
   "openapi": "3.0.3",
   "info": {
@@ -221,6 +242,34 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "request_id": {
             "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "description": "for a body that does not fit its declared type: every bad field",
+            "properties": {
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "path": {
+                      "type": "string"
+                    },
+                    "expected": {
+                      "type": "string"
+                    },
+                    "found": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "path",
+                    "expected",
+                    "found"
+                  ]
+                }
+              }
+            }
           }
         },
         "required": [
@@ -231,6 +280,13 @@ const char* const kOpenApi = R"luxopenapi({
   }
 }
 )luxopenapi";
+
+#line 16 "services_rpc.lux"
+// route GET /total/:a
+lux::Response Route1(lux::Request& req) {
+  const lux::Value a = lux::stdlib::PathParam(req, "a", lux::stdlib::Kind::kInt);
+  return lux::stdlib::ToResponse(total(a));
+}
 
 #line 10 "services_rpc.lux"
 void Register(lux::App& app) {
