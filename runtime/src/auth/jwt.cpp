@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/bearer.h"
 #include "core/log.h"
 #include "lux/auth.h"
 #include "lux/rt.h"
@@ -128,13 +129,11 @@ Middleware RequireAuth(App& app) {
       r.SetHeader("WWW-Authenticate", had_token ? "Bearer realm=\"" + o.realm + "\", error=\"invalid_token\"" : "Bearer realm=\"" + o.realm + "\"");
       return r;
     };
-    std::optional<std::string> auth = req.Header("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (!auth || auth->size() <= kBearer.size() || !IEquals(std::string_view(*auth).substr(0, kBearer.size()), kBearer))
-      return refuse("authentication required: send `Authorization: Bearer <token>`", false);
+    std::optional<std::string> token = core::BearerToken(req);
+    if (!token) return refuse("authentication required: send `Authorization: Bearer <token>`", false);
     std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     try {
-      Value claims = VerifyJwt(std::string_view(*auth).substr(kBearer.size()), o, now);
+      Value claims = VerifyJwt(*token, o, now);
       rt::Locals()["user"] = std::move(claims);
     } catch (const AuthError& e) {
       return refuse(e.what(), true);

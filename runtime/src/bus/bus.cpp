@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "bus/outbox.h"
+#include "core/bearer.h"
+#include "core/env_names.h"
 #include "core/fiber.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -40,12 +42,6 @@ constexpr std::int64_t kSeenRetentionMs = 7LL * 24 * 3600 * 1000;
 std::int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string EnvName(std::string_view prefix, std::string_view name, std::string_view suffix) {
-  std::string n(prefix);
-  for (char c : name) n += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
-  return n + std::string(suffix);
 }
 
 struct Subscriber {
@@ -105,7 +101,7 @@ class Bus {
     Bind(app);
     std::lock_guard<std::mutex> lock(mu_);
     auto p = std::make_unique<Peer>();
-    const char* env = std::getenv(EnvName("LUX_PEER_", server, "_URL").c_str());
+    const char* env = std::getenv(core::EnvVarName("LUX_PEER_", server, "_URL").c_str());
     p->url = env && *env ? env : default_url;
     while (!p->url.empty() && p->url.back() == '/') p->url.pop_back();
     p->lane = "peer:" + server;
@@ -153,14 +149,8 @@ class Bus {
  private:
   void InstallEndpoint(App& app) {
     app.Post("/_lux/events", [this](Request& req) {
-      if (const char* token = std::getenv("LUX_BUS_TOKEN"); token && *token) {
-        std::string want = std::string("Bearer ") + token;
-        std::string got = req.Header("Authorization").value_or("");
-        bool same = got.size() == want.size();
-        unsigned char diff = 0;
-        for (std::size_t i = 0; same && i < want.size(); ++i) diff |= static_cast<unsigned char>(got[i] ^ want[i]);
-        if (!same || diff) throw HttpError(401, "a valid bus token is required (LUX_BUS_TOKEN)");
-      }
+      if (const char* token = std::getenv("LUX_BUS_TOKEN"); token && *token && !core::HasBearer(req, token))
+        throw HttpError(401, "a valid bus token is required (LUX_BUS_TOKEN)");
       const Value& body = req.Json();
       const Value* id = body.IsObject() ? body.Find("id") : nullptr;
       const Value* event = body.IsObject() ? body.Find("event") : nullptr;

@@ -3,6 +3,7 @@
 // Store calls block the I/O thread briefly (SQLite, local file): acceptable for admin traffic.
 #include "jobs/admin.h"
 
+#include "core/bearer.h"
 #include "core/log.h"
 #include "server/app_impl.h"
 
@@ -21,15 +22,6 @@ Response JsonError(int status, const std::string& message, const Request& req) {
 
 }  // namespace
 
-bool TokenMatches(std::string_view given, std::string_view expected) {
-  unsigned diff = given.size() == expected.size() ? 0u : 1u;
-  for (std::size_t i = 0; i < given.size(); ++i) {
-    unsigned char e = expected.empty() ? 0 : static_cast<unsigned char>(expected[i % expected.size()]);
-    diff |= static_cast<unsigned>(static_cast<unsigned char>(given[i]) ^ e);
-  }
-  return diff == 0 && !expected.empty();
-}
-
 Value JobsReport(JobStore& store, std::int64_t now_ms) {
   JobCounts c = store.Counts(now_ms);
   Value counts{{"pending", c.pending}, {"scheduled", c.scheduled}, {"running", c.running},
@@ -45,11 +37,7 @@ void RegisterAdminRoutes(App::Impl& app, JobsState& st) {
   // Wraps a handler with the bearer-token check.
   auto guarded = [s](std::function<Response(Request&)> inner) {
     return [s, inner = std::move(inner)](Request& req) -> Response {
-      std::string auth = req.Header("authorization").value_or("");
-      constexpr std::string_view kBearer = "Bearer ";
-      bool ok = auth.size() > kBearer.size() && IEquals(auth.substr(0, kBearer.size()), kBearer) &&
-                TokenMatches(std::string_view(auth).substr(kBearer.size()), s->config.admin_token);
-      if (!ok) {
+      if (!core::HasBearer(req, s->config.admin_token)) {
         core::Log(LogLevel::kWarn, "admin request refused", {{"path", req.path}, {"request_id", req.id}});
         Response res = JsonError(401, "unauthorized", req);
         res.SetHeader("WWW-Authenticate", "Bearer");

@@ -1,6 +1,6 @@
 // Operating jobs and schedules: the admin HTTP routes (registered only when an admin token is
 // configured) and the JSON both they and the `jobs` command print.
-// Entry points: RegisterAdminRoutes, JobsReport, TokenMatches.
+// Entry points: RegisterAdminRoutes, JobsReport (tokens: core/bearer.h).
 #pragma once
 
 #include <string_view>
@@ -15,8 +15,6 @@ inline constexpr int kReportedFailures = 20;
 
 // {counts: {pending, scheduled, running, dead, completed}, recent_failures: [{id, name, attempt, error, at}]}
 Value JobsReport(JobStore& store, std::int64_t now_ms);
-// Constant-time comparison (time depends on the lengths only).
-bool TokenMatches(std::string_view given, std::string_view expected);
 // GET /_lux/jobs, POST /_lux/jobs/:id/retry, GET /_lux/schedules, POST /_lux/schedules/:name/run.
 void RegisterAdminRoutes(App::Impl& app, JobsState& state);
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "core/env_names.h"
 #include "core/log.h"
 #include "lux/client.h"
 
@@ -26,11 +27,7 @@ Breaker::Clock& BreakerClock() {
 
 void SetBreakerClock(Breaker::Clock clock) { BreakerClock() = clock ? std::move(clock) : Breaker::Clock(&NowMs); }
 
-std::string UrlEnvName(std::string_view service) {
-  std::string n = "LUX_SERVICE_";
-  for (char c : service) n += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
-  return n + "_URL";
-}
+std::string UrlEnvName(std::string_view service) { return core::EnvVarName("LUX_SERVICE_", service, "_URL"); }
 
 std::vector<std::string> SplitUrls(std::string_view text) {
   std::vector<std::string> out;

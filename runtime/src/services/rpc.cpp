@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "core/bearer.h"
 #include "core/log.h"
 #include "lux/client.h"
 #include "lux/services.h"
@@ -13,14 +14,6 @@
 namespace lux {
 
 namespace {
-
-// Constant-time comparison of a presented bearer token with the configured one.
-bool TokenMatches(std::string_view given, std::string_view want) {
-  if (given.size() != want.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ want[i]);
-  return diff == 0;
-}
 
 Value ServicesValue() {
   Array list;
@@ -53,9 +46,7 @@ void InstallOnce(App& app) {
   if (!token || !*token) return;
   std::string want = token;
   app.Get("/_lux/services", [want](Request& req) {
-    std::string auth = req.Header("Authorization").value_or("");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth.rfind(kBearer, 0) != 0 || !TokenMatches(std::string_view(auth).substr(kBearer.size()), want)) {
+    if (!core::HasBearer(req, want)) {
       Response r = Respond(401, Value{{"error", "a valid admin token is required (Authorization: Bearer <LUX_ADMIN_TOKEN>)"}});
       r.SetHeader("WWW-Authenticate", "Bearer");
       return r;
