@@ -22,20 +22,27 @@ const char* columnType(const Ty* t) {
   }
 }
 
-// The declaration of a model's field, for its default: the model's own list, or the shared type's.
+const ast::FieldDecl* findField(llvm::ArrayRef<ast::FieldDecl*> fields, llvm::StringRef name) {
+  for (const ast::FieldDecl* f : fields)
+    if (f->name.name == name) return f;
+  return nullptr;
+}
+
+// The declaration of a model's field, for its default: the model's own list, or the fields of the
+// record type it takes (declared at top level or in `shared { }`).
 const ast::FieldDecl* fieldDecl(const ast::Program& program, const ModelInfo* m, llvm::StringRef field) {
-  if (m->decl && m->decl->has_body) {
-    for (const ast::FieldDecl* f : m->decl->fields)
-      if (f->name.name == field) return f;
-    return nullptr;
-  }
+  if (m->decl && m->decl->has_body) return findField(m->decl->fields, field);
+  if (!m->record) return nullptr;
+  auto inType = [&](const ast::Decl* d) -> const ast::FieldDecl* {
+    auto* rt = llvm::dyn_cast<ast::RecordTypeDecl>(d);
+    return rt && rt->name.name == m->record->name ? findField(rt->fields, field) : nullptr;
+  };
   for (const ast::Decl* d : program.items) {
-    auto* sb = llvm::dyn_cast<ast::SharedBlock>(d);
-    for (const ast::Decl* item : sb ? sb->items : llvm::ArrayRef<ast::Decl*>(const_cast<ast::Decl**>(&d), 1)) {
-      auto* rt = llvm::dyn_cast<ast::RecordTypeDecl>(item);
-      if (!rt || !m->record || rt->name.name != m->record->name) continue;
-      for (const ast::FieldDecl* f : rt->fields)
-        if (f->name.name == field) return f;
+    if (auto* sb = llvm::dyn_cast<ast::SharedBlock>(d)) {
+      for (const ast::Decl* item : sb->items)
+        if (const ast::FieldDecl* f = inType(item)) return f;
+    } else if (const ast::FieldDecl* f = inType(d)) {
+      return f;
     }
   }
   return nullptr;

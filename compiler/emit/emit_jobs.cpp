@@ -50,25 +50,11 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     std::string opts = decl && decl->options ? fmt::format("lux::stdlib::JobOptionsFrom({})", expr(decl->options))
                                              : std::string("lux::JobOptions{}");
     fn_ = nullptr;
-    // Parameters with defaults may be left out by spawn_job: call with as many as were stored.
-    int min = fn->minArgs(), max = fn->maxArgs();
-    // JobDone: a job that returns Err(e) failed (it is retried like one that threw).
-    auto callWith = [&](int count) {
-      std::string s = "lux::stdlib::JobDone(" + fnName(fn) + "(";
-      for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::ArgAt(args, {})", i ? ", " : "", i);
-      return s + "));";
-    };
     line(fmt::format("lux::RegisterJob(app, {}, {}, [](const lux::Value& {}) {{", cppString(fn->name), opts,
-                     max == 0 ? "/*args*/" : "args"));
+                     fn->maxArgs() == 0 ? "/*args*/" : "args"));
     ++indent_;
-    if (min == max) {
-      line(callWith(max));
-    } else {
-      line("switch (lux::stdlib::ArgCount(args)) {");
-      for (int c = min; c < max; ++c) line(fmt::format("  case {}: {} return;", c, callWith(c)));
-      line(fmt::format("  default: {}", callWith(max)));
-      line("}");
-    }
+    // JobDone: a job that returns Err(e) failed (it is retried like one that threw).
+    emitCallFromArgs(fn, "lux::stdlib::JobDone(", ");");
     --indent_;
     line("});");
   }
@@ -92,6 +78,24 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
                        n));
     }
   }
+}
+
+void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after) {
+  int min = fn->minArgs(), max = fn->maxArgs();
+  auto callWith = [&](int count) {
+    std::string s = before + fnName(fn) + "(";
+    for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::ArgAt(args, {})", i ? ", " : "", i);
+    return s + ")" + after;
+  };
+  if (min == max) {
+    line(callWith(max));
+    return;
+  }
+  bool returns = before.rfind("return ", 0) == 0;
+  line("switch (lux::stdlib::ArgCount(args)) {");
+  for (int c = min; c < max; ++c) line(fmt::format("  case {}: {}{}", c, callWith(c), returns ? "" : " return;"));
+  line(fmt::format("  default: {}", callWith(max)));
+  line("}");
 }
 
 std::string Emitter::spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args) {

@@ -29,23 +29,10 @@ void Emitter::emitServiceRegistrations(const ServerModel& sm) {
   }
   for (const FunctionModel* fn : sm.rpc_functions) {
     lineDirective(fn->decl->range());
-    int min = fn->minArgs(), max = fn->maxArgs();
-    auto callWith = [&](int count) {
-      std::string s = "return " + fnName(fn) + "(";
-      for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::ArgAt(args, {})", i ? ", " : "", i);
-      return s + ");";
-    };
     line(fmt::format("lux::ExposeRpc(app, {}, [](const lux::Value& {}) -> lux::Value {{", cppString(fn->name),
-                     max == 0 ? "/*args*/" : "args"));
+                     fn->maxArgs() == 0 ? "/*args*/" : "args"));
     ++indent_;
-    if (min == max) {
-      line(callWith(max));
-    } else {
-      line("switch (lux::stdlib::ArgCount(args)) {");
-      for (int c = min; c < max; ++c) line(fmt::format("  case {}: {}", c, callWith(c)));
-      line(fmt::format("  default: {}", callWith(max)));
-      line("}");
-    }
+    emitCallFromArgs(fn, "return ", ";");
     --indent_;
     line("});");
   }

@@ -81,6 +81,10 @@ class Emitter {
   void emitSchedules(const ServerModel& sm);          // one task function per schedule
   void emitJobRegistrations(const ServerModel& sm);   // inside Register
   std::string spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args);
+  // Calls `fn` with the elements of the array `args` (a stored job's or an RPC call's
+  // arguments): parameters with defaults may be left out, so a switch on how many were given
+  // picks the call. Each call is written `before` fn(...) `after`.
+  void emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after);
 
   // --- data (emit_db.cpp)
   void emitDbRegistrations(const ServerModel& sm);  // inside Register

@@ -12,13 +12,6 @@ std::int64_t IdOf(const Value& id, const char* model, const char* method) {
   throw Error(std::string(model) + "." + method + ": the id must be an Int, found " + Str(id));
 }
 
-Array ToArray(std::initializer_list<Value> args) {
-  Array a;
-  a.reserve(args.size());
-  for (const Value& v : args) a.push_back(v);
-  return a;
-}
-
 }  // namespace
 
 Value ModelCreate(const char* model, const Value& fields) { return rt::ModelCreate(model, fields); }
@@ -47,11 +40,11 @@ Value ModelDeleteAll(const char* model, const Value& records) {
 
 Value DbRun(const Value& sql, std::initializer_list<Value> args) {
   if (!sql.IsString()) throw Error("db.run: the SQL must be a String, found " + Str(sql));
-  return Value(static_cast<long long>(rt::DbRun(sql.AsString(), ToArray(args))));
+  return Value(static_cast<long long>(rt::DbRun(sql.AsString(), Array(args))));
 }
 Value DbQuery(const Value& sql, std::initializer_list<Value> args) {
   if (!sql.IsString()) throw Error("db.query: the SQL must be a String, found " + Str(sql));
-  return rt::DbQuery(sql.AsString(), ToArray(args));
+  return rt::DbQuery(sql.AsString(), Array(args));
 }
 namespace {
 // Unwinds a transaction whose body returned Err(e): rolled back, and the Err is its value.

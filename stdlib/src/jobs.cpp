@@ -10,13 +10,6 @@ namespace lux::stdlib {
 
 namespace {
 
-Value ArgsArray(std::initializer_list<Value> args) {
-  Array a;
-  a.reserve(args.size());
-  for (const Value& v : args) a.push_back(v);
-  return Value(std::move(a));
-}
-
 std::int64_t OptionMs(const Value& v, const char* what, const char* key) {
   if (v.IsInt() && v.AsInt() >= 0) return v.AsInt();
   if (v.IsFloat() && v.AsFloat() >= 0) return static_cast<std::int64_t>(v.AsFloat());
@@ -53,7 +46,7 @@ void JobDone(const Value& result) {
 }
 
 Value SpawnJob(std::string_view job, std::initializer_list<Value> args) {
-  return Value(rt::SpawnJob(job, ArgsArray(args)));
+  return Value(rt::SpawnJob(job, Value(Array(args))));
 }
 
 Value SpawnJobIn(const Value& delay, std::string_view job, std::initializer_list<Value> args) {
@@ -61,7 +54,7 @@ Value SpawnJobIn(const Value& delay, std::string_view job, std::initializer_list
   if (!delay.IsInt() && !delay.IsFloat()) throw Error("spawn_job_in: the delay must be a duration, found " + Str(delay));
   o.delay_ms = delay.IsInt() ? delay.AsInt() : static_cast<std::int64_t>(delay.AsFloat());
   if (*o.delay_ms < 0) o.delay_ms = 0;
-  return Value(rt::SpawnJob(job, ArgsArray(args), o));
+  return Value(rt::SpawnJob(job, Value(Array(args)), o));
 }
 
 Value SpawnJobWith(const Value& options, std::string_view job, std::initializer_list<Value> args) {
@@ -74,7 +67,7 @@ Value SpawnJobWith(const Value& options, std::string_view job, std::initializer_
     if (!p->IsInt()) throw Error("spawn_job_with: `priority` must be an Int, found " + Str(*p));
     o.priority = static_cast<int>(p->AsInt());
   }
-  return Value(rt::SpawnJob(job, ArgsArray(args), o));
+  return Value(rt::SpawnJob(job, Value(Array(args)), o));
 }
 
 Value Publish(const Value& event, const Value& data) {
