@@ -1,7 +1,10 @@
 // Code generation: the checked model → C++ against the runtime's <lux/...> headers.
-// Entry point: emitProgram. The output is one translation unit (records, shared code, one
-// namespace and one registration function per server) plus, per server, the name of its
-// registration function; the driver (compiler/driver/build.cpp) writes a tiny main per server.
+// Entry point: emitProgram. The output is a program header (includes, records, prototypes,
+// `extern` declarations) and several small translation units that include it — the shared
+// code's and each server's, a few top-level definitions each — so that `luxc build` recompiles
+// only the units whose text changed (docs/architecture.md, "Translation units"). `cpp` is the
+// same program as one translation unit (header, then every unit), which `luxc emit` prints.
+// Per server: the name of its registration function and a tiny main (compiler/driver/build.cpp).
 // Constructs code generation does not support yet are reported as E5xxx diagnostics.
 #pragma once
 
@@ -22,8 +25,16 @@ struct EmittedServer {
   std::string openapi;     // its OpenAPI 3 document (JSON), also served at GET /openapi.json
 };
 
+struct EmittedUnit {
+  std::string name;  // `shared`, `shared.2`, `<server namespace>`, `<server namespace>.2`, ...
+  int server = -1;   // index into EmittedProgram::servers, -1 for shared code (linked into every server)
+  std::string body;  // the definitions, after `#include "<stem>.h"`
+};
+
 struct EmittedProgram {
-  std::string cpp;  // the program's translation unit
+  std::string header;               // `<stem>.h`: what every unit includes
+  std::vector<EmittedUnit> units;   // in a fixed order: shared units, then each server's
+  std::string cpp;                  // the whole program as one translation unit (luxc emit)
   std::vector<EmittedServer> servers;
 };
 

@@ -205,17 +205,26 @@ void Emitter::emitRecord(const RecordInfo* r) {
     line(fmt::format("  {} {}{};", t, safeName(f.name), init));
   }
   line("};");
+  line(fmt::format("lux::Value ToValue(const {}& r);", name));
+  line(fmt::format("void FromValue(const lux::Value& v, {}& r);", name));
+  line("");
+}
+
+void Emitter::emitRecordConversions(const RecordInfo* r) {
+  std::string name = safeName(r->name);
+  bool implicit_id = r->is_model && !r->field("id");
+  lineDirective(r->range);
   auto direct = [&](const FieldInfo& f) {
     return f.type && (f.type->kind == TyKind::Record || (f.type->kind == TyKind::Enum && cppType(f.type) != "lux::Value"));
   };
-  line(fmt::format("inline lux::Value ToValue(const {}& r) {{", name));
+  line(fmt::format("lux::Value ToValue(const {}& r) {{", name));
   line("  lux::Object o;");
   if (implicit_id) line("  o.Set(\"id\", lux::ToValue(r.id));");
   for (const FieldInfo& f : r->fields)
     line(fmt::format("  o.Set({}, {}ToValue(r.{}));", cppString(f.name), direct(f) ? "" : "lux::", safeName(f.name)));
   line("  return lux::Value(std::move(o));");
   line("}");
-  line(fmt::format("inline void FromValue(const lux::Value& v, {}& r) {{", name));
+  line(fmt::format("void FromValue(const lux::Value& v, {}& r) {{", name));
   line(fmt::format("  if (!v.IsObject()) throw lux::TypeError(std::string(\"expected {}, got \") + v.KindName());", name));
   if (implicit_id) line("  if (v.Find(\"id\")) lux::FromField(v, \"id\", r.id);");
   for (const FieldInfo& f : r->fields) {

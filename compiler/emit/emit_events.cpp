@@ -34,10 +34,12 @@ void Emitter::emitSubscriptions(const ServerModel& sm) {
     ++n;
     const ast::SubscribeDecl* d = s.decl;
     std::vector<const ast::Param*> params(d->params.begin(), d->params.end());
+    piece();
     lineDirective(d->range());
     line(fmt::format("// subscribe \"{}\"", s.event));
     std::string sig = fmt::format("lux::Value Subscriber{}(", n);
     if (!params.empty()) sig += "const lux::Value& " + safeName(params[0]->name.name);
+    headerLine(fmt::format("{});  // subscribe \"{}\"", sig, s.event));
     line(sig + ") {");
     FnContext ctx;
     fn_ = &ctx;

@@ -26,8 +26,10 @@ void Emitter::emitSchedules(const ServerModel& sm) {
   int n = 0;
   for (const ScheduleModel& s : sm.schedules) {
     ++n;
+    piece();
     lineDirective(s.decl->range());
     line(fmt::format("// schedule \"{}\"", scheduleName(s)));
+    headerLine(fmt::format("lux::Value Schedule{}();  // schedule \"{}\"", n, scheduleName(s)));
     line(fmt::format("lux::Value Schedule{}() {{", n));
     FnContext ctx;
     fn_ = &ctx;

@@ -64,33 +64,11 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   result.setup_fn = "lux_program::" + ns + "::Register";
   checkSupported(sm);
 
-  line("");
-  lineDirective(sm.decl->range());
-  line(sm.name.empty() ? "// --- server { }" : fmt::format("// --- server \"{}\"", sm.name));
-  line(fmt::format("namespace {} {{", ns));
-  line("");
-
-  // Records declared by this server (models' own field lists).
+  // The header: this server's namespace with its records, env settings, bindings and the
+  // prototypes of everything its units define.
   std::vector<const RecordInfo*> records;
   for (const RecordInfo* r : prog_.records)
     if (r->server == static_cast<int>(index)) records.push_back(r);
-  for (const EnumInfo* e : prog_.enums)
-    if (e->server == static_cast<int>(index)) emitEnum(e);
-  for (const RecordInfo* r : records) emitRecord(r);
-
-  if (!sm.env.empty()) line("// env settings (read by Register)");
-  for (const EnvModel& env : sm.env) {
-    lineDirective(env.decl->range());
-    line(fmt::format("lux::Value {};  // env {}: {}", safeName(env.name), env.name.str(), typeName(env.type)));
-  }
-  if (!sm.bindings.empty()) line("// server bindings (initialised by Register, in source order)");
-  for (const Symbol* b : sm.bindings) {
-    lineDirective(b->range);
-    line(fmt::format("{} {};", isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value", safeName(b->name)));
-  }
-  line("");
-
-  // Function prototypes, then definitions.
   for (const FunctionModel* fn : sm.functions) {
     if (fn->kind == SymbolKind::Middleware) {
       std::vector<ParamRole> roles(fn->params.size(), ParamRole::Value);
@@ -98,11 +76,39 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
       if (roles.size() > 1) roles[1] = fn->params[1].name == "next" ? ParamRole::Next : ParamRole::Response;
       fn_roles_[fn] = roles;
     }
-    if (!fn->name.empty()) emitFunctionDecl(fn, false);
   }
-  line("");
-  for (const FunctionModel* fn : sm.functions)
-    if (!fn->name.empty()) emitFunctionDecl(fn, true);
+  intoHeader([&] {
+    line("");
+    line(sm.name.empty() ? "// --- server { }" : fmt::format("// --- server \"{}\"", sm.name));
+    line(fmt::format("namespace {} {{", ns));
+    line("");
+    for (const EnumInfo* e : prog_.enums)
+      if (e->server == static_cast<int>(index)) emitEnum(e);
+    for (const RecordInfo* r : records) emitRecord(r);
+    if (!sm.env.empty()) line("// env settings (read by Register)");
+    for (const EnvModel& env : sm.env)
+      line(fmt::format("extern lux::Value {};  // env {}: {}", safeName(env.name), env.name.str(), typeName(env.type)));
+    if (!sm.bindings.empty()) line("// server bindings (initialised by Register, in source order)");
+    for (const Symbol* b : sm.bindings)
+      line(fmt::format("extern {} {};", isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value", safeName(b->name)));
+    line("extern const char* const kOpenApi;  // this server's OpenAPI 3 document");
+    line("void Register(lux::App& app);");
+    line("");
+    for (const FunctionModel* fn : sm.functions)
+      if (!fn->name.empty()) emitFunctionDecl(fn, false);
+  });
+
+  beginSection(static_cast<int>(index), ns);
+  if (!records.empty()) {
+    piece();
+    line("// --- records' JSON conversions");
+    for (const RecordInfo* r : records) emitRecordConversions(r);
+  }
+  for (const FunctionModel* fn : sm.functions) {
+    if (fn->name.empty()) continue;
+    piece();
+    emitFunctionDecl(fn, true);
+  }
 
   // Hooks and scheduled tasks.
   for (const HookModel& h : sm.hooks) emitHook(h);
@@ -114,12 +120,6 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   result.openapi = openApiDocument(prog_, sm, result.executable);
   bool own_openapi = false;
   for (const RouteModel& r : sm.routes) own_openapi |= r.path == "/openapi.json";
-  line("// The OpenAPI 3 document of this server, computed by luxc.");
-  if (result.openapi.find(")luxopenapi\"") == std::string::npos)
-    line("const char* const kOpenApi = R\"luxopenapi(" + result.openapi + ")luxopenapi\";");
-  else
-    line("const char* const kOpenApi = " + cppString(result.openapi) + ";");
-  line("");
 
   // Route handlers.
   int route_no = 0;
@@ -127,6 +127,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   for (const RouteModel& r : sm.routes) {
     std::string hname = fmt::format("Route{}", ++route_no);
     handlers.push_back(hname);
+    piece();
     std::string target;
     std::vector<ParamRole> roles;
     std::vector<const ast::Param*> lambda_params;
@@ -151,6 +152,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
                                              : role == ParamRole::Response ? "lux::Response& "
                                                                            : "const lux::Value& ") + pn;
       }
+      headerLine(sig + ");");
       line(sig + ") {");
       FnContext ctx;
       fn_ = &ctx;
@@ -173,6 +175,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     line(fmt::format("// route {} {}", r.method, r.path));
     bool uses_req = false;
     for (const RouteParamBinding& b : r.bindings) uses_req |= b.source != ParamSource::Response;
+    headerLine(fmt::format("lux::Response {}(lux::Request& req);  // route {} {}", hname, r.method, r.path));
     line(fmt::format("lux::Response {}(lux::Request&{}) {{", hname, uses_req ? " req" : ""));
     ++indent_;
     bool takes_res = false;
@@ -231,7 +234,24 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   }
 
 
-  // Registration.
+  // Registration, with the definitions of the server's env settings, bindings and document.
+  piece();
+  if (!sm.env.empty()) line("// env settings (read by Register)");
+  for (const EnvModel& env : sm.env) {
+    lineDirective(env.decl->range());
+    line(fmt::format("lux::Value {};  // env {}: {}", safeName(env.name), env.name.str(), typeName(env.type)));
+  }
+  if (!sm.bindings.empty()) line("// server bindings (initialised by Register, in source order)");
+  for (const Symbol* b : sm.bindings) {
+    lineDirective(b->range);
+    line(fmt::format("{} {};", isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value", safeName(b->name)));
+  }
+  line("// The OpenAPI 3 document of this server, computed by luxc.");
+  if (result.openapi.find(")luxopenapi\"") == std::string::npos)
+    line("const char* const kOpenApi = R\"luxopenapi(" + result.openapi + ")luxopenapi\";");
+  else
+    line("const char* const kOpenApi = " + cppString(result.openapi) + ";");
+  line("");
   lineDirective(sm.decl->range());
   line("void Register(lux::App& app) {");
   ++indent_;
@@ -343,8 +363,8 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   }
   --indent_;
   line("}");
-  line("");
-  line(fmt::format("}}  // namespace {}", ns));
+  endSection();
+  headerLine(fmt::format("}}  // namespace {}", ns));
 
   // The server's main translation unit.
   std::string env_specs;
@@ -370,6 +390,7 @@ void Emitter::emitHook(const HookModel& h) {
   std::vector<const ast::Param*> params(d->params.begin(), d->params.end());
   std::vector<ParamRole> roles;
   std::string sig;
+  piece();
   lineDirective(d->range());
   switch (d->hook) {
     case ast::HookDecl::Hook::Start:
@@ -390,6 +411,7 @@ void Emitter::emitHook(const HookModel& h) {
       break;
     }
   }
+  headerLine(sig + ";");
   line(sig + " {");
   FnContext ctx;
   fn_ = &ctx;

@@ -64,10 +64,31 @@ class Emitter {
   bool usesSymbol(const ast::Node* n, const Symbol* sym) const;
   std::string where(SourceRange r) const;  // "file.lux:12"
 
+  // --- translation units (emitter.cpp). Definitions are emitted as pieces: each top-level
+  // definition (a function, a route, a hook, ...) starts one with piece(); endSection groups a
+  // section's pieces, kPiecesPerUnit at a time, into units. Declarations go to the header.
+  void beginSection(int server, const std::string& ns);  // -1: the shared code
+  void piece();
+  void endSection();
+  void headerLine(const std::string& text);
+  template <class F>
+  void intoHeader(F&& f) {  // runs f with line() writing to the header (no #line there)
+    std::swap(out_, header_);
+    int indent = indent_;
+    indent_ = 0;
+    bool lines = in_header_;
+    in_header_ = true;
+    f();
+    in_header_ = lines;
+    indent_ = indent;
+    std::swap(out_, header_);
+  }
+
   // --- declarations (emit_decls.cpp)
   std::string cppType(const Ty* t);  // the typed C++ form of a Lux type (records, fields)
   void emitEnum(const EnumInfo* e);
-  void emitRecord(const RecordInfo* r);
+  void emitRecord(const RecordInfo* r);             // the struct (in the header)
+  void emitRecordConversions(const RecordInfo* r);  // its ToValue/FromValue (in a unit)
   void emitFunctionDecl(const FunctionModel* fn, bool definition);
   std::string fnName(const FunctionModel* fn) const;
   std::string signature(const FunctionModel* fn, const std::vector<ParamRole>& roles);
@@ -147,6 +168,12 @@ class Emitter {
   DiagEngine& diags_;
   const EmitOptions& opts_;
   std::string out_;
+  std::string header_;
+  bool in_header_ = false;
+  std::vector<std::string> pieces_;  // of the open section; out_ is the last one's text
+  int section_server_ = -1;
+  std::string section_ns_;
+  std::vector<EmittedUnit> units_;
   int indent_ = 0;
   int last_line_ = -1;
   bool failed_ = false;

@@ -28,6 +28,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.error
@@ -122,7 +123,29 @@ def case_hello(a):
     check(os.path.basename(exe) == "hello", f"executable name {exe}")
     # Unchanged input: no recompilation.
     p2 = subprocess.run([a.luxc, "build", lux, "-o", a.out, "--timings"], capture_output=True, text=True)
-    check("(0 of 2 units)" in p2.stderr and "(0 executables)" in p2.stderr, f"rebuild was not a no-op: {p2.stderr}")
+    check(re.search(r"\(0 of \d+ units\)", p2.stderr) and "(0 executables)" in p2.stderr,
+          f"rebuild was not a no-op: {p2.stderr}")
+    # A one-line change recompiles only the unit that holds it (issue 4: split translation units).
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "hello.lux")
+        shutil.copy(lux, copy)
+        out = os.path.join(tmp, "out")
+        p3 = subprocess.run([a.luxc, "build", copy, "-o", out, "--timings"], capture_output=True, text=True)
+        m = re.search(r"\((\d+) of (\d+) units\)", p3.stderr)
+        check(p3.returncode == 0 and m and int(m.group(1)) == int(m.group(2)) > 3, f"cold build: {p3.stderr}")
+        with open(copy) as f:
+            text = f.read()
+        with open(copy, "w") as f:
+            f.write(text.replace("respond(200, { deleted: id })", "respond(200, { deleted: id, edited: true })"))
+        p4 = subprocess.run([a.luxc, "build", copy, "-o", out, "--timings"], capture_output=True, text=True)
+        check(p4.returncode == 0 and "(1 of " in p4.stderr and "(1 executables)" in p4.stderr,
+              f"a one-line change recompiled more than its unit: {p4.stderr}")
+        port = free_port()
+        proc = start_server(os.path.join(out, "hello"), port, name="hello-edited")
+        try:
+            expect_json(port, "DELETE", "/todos/7", 200, {"deleted": 7, "edited": True})
+        finally:
+            stop_server(proc)
 
     help_text = subprocess.run([exe, "--help"], capture_output=True, text=True)
     check(help_text.returncode == 0 and "GREETING" in help_text.stdout and "--port" in help_text.stdout,
