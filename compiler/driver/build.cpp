@@ -375,7 +375,7 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
       keys += units[k].key;
     }
     l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts.release ? "release" : "debug")));
-    result.servers.push_back({s.name, l.exe});
+    result.servers.push_back({s.name, l.exe, s.port});
     if (fs::exists(l.exe, ec) && readFile(l.key_file) == l.key) continue;
     fs::remove(l.key_file, ec);
     l.job.argv = link_driver;

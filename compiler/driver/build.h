@@ -25,6 +25,7 @@ struct BuildResult {
   struct Server {
     std::string name;        // "" for the unnamed server
     std::string executable;  // path
+    int port = 3000;         // declared default port
   };
   std::vector<Server> servers;
 };
@@ -32,6 +33,17 @@ struct BuildResult {
 // Returns the exit status (0 built, 1 errors in the program or the build).
 int buildProgram(const BuildOptions& opts, const DriverOptions& dopts, BuildResult& result, std::ostream& out,
                  std::ostream& err);
+
+struct DevOptions {
+  int port = 0;                   // > 0: the first server listens here, the next on port + 1, ...
+  std::string host = "127.0.0.1";
+  std::vector<std::string> args;  // for every server
+};
+
+// `luxc dev`: builds and runs every server, rebuilds on each save of the file and replaces the
+// servers whose executable changed without refusing a connection (compiler/driver/dev.cpp).
+// Returns when SIGINT/SIGTERM stopped everything.
+int runDev(const BuildOptions& bopts, const DriverOptions& dopts, const DevOptions& opts, std::ostream& err);
 
 // Starts every server as a child, prefixes each line of its output with its name, forwards
 // SIGINT/SIGTERM, and returns when all have exited (their first non-zero status, else 0).

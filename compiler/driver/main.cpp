@@ -135,6 +135,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> run_args;
   run->add_option("args", run_args, "arguments for every server (after --)");
 
+  lux::DevOptions dev_opts;
+  auto* dev = app.add_subcommand("dev", "build and run every server, rebuild and swap them on each save (Ctrl-C stops)");
+  dev->add_option("file", file, "the .lux file")->required();
+  dev->add_option("-o,--out", bopts.out_dir, "output directory (default: ./lux-build)");
+  dev->add_option("--port", dev_opts.port, "port of the first server (the next ones get port + 1, ...)");
+  dev->add_option("--host", dev_opts.host, "address the servers listen on (default 127.0.0.1)");
+  dev->add_option("--cxx", bopts.cxx, "C++ compiler");
+  dev->add_flag("--timings", bopts.timings, "print the time of each build step on stderr");
+  dev->add_option("args", dev_opts.args, "arguments for every server (after --)");
+
   std::string code;
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code, e.g. `luxc explain E2101`");
   explain->add_option("code", code, "the diagnostic code")->required();
@@ -174,6 +184,10 @@ int main(int argc, char** argv) {
     std::cerr << "luxc: " << (openapi_server_given ? "no server named `" + openapi_server + "`" : std::string("several servers"))
               << "; pass --server with one of: " << names << "\n";
     return 2;
+  }
+  if (dev->parsed()) {
+    bopts.file = file;
+    return lux::runDev(bopts, opts, dev_opts, std::cerr);
   }
   if (build->parsed() || run->parsed()) {
     bopts.file = file;

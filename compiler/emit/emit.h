@@ -23,6 +23,7 @@ struct EmittedServer {
   std::string setup_fn;    // fully qualified: `lux_program::api::Register`
   std::string main_cpp;    // the server's main translation unit
   std::string openapi;     // its OpenAPI 3 document (JSON), also served at GET /openapi.json
+  int port = 3000;         // the port it listens on by default (`env PORT: Int = N`, `port N`)
 };
 
 struct EmittedUnit {

@@ -14,8 +14,6 @@ namespace lux::emit {
 
 std::string scalarKind(const Ty* t);
 
-namespace {
-
 // The port a server listens on by default: `env PORT: Int = N`, `port N`, else the runtime's 3000.
 std::string defaultPort(const ServerModel& sm) {
   for (const EnvModel& env : sm.env)
@@ -25,8 +23,6 @@ std::string defaultPort(const ServerModel& sm) {
       if (auto* i = llvm::dyn_cast<ast::IntLit>(pd->value)) return std::to_string(i->value);
   return "3000";
 }
-
-}  // namespace
 
 void Emitter::emitSubscriptions(const ServerModel& sm) {
   int n = 0;

@@ -62,6 +62,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   result.name = sm.name;
   result.executable = sm.name.empty() ? opts_.stem : opts_.stem + "-" + sm.name;
   result.setup_fn = "lux_program::" + ns + "::Register";
+  result.port = std::atoi(defaultPort(sm).c_str());
   checkSupported(sm);
 
   // The header: this server's namespace with its records, env settings, bindings and the
@@ -235,7 +236,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
 
 
   // Registration, with the definitions of the server's env settings, bindings and document.
-  piece();
+  piece(/*alone=*/true);
   if (!sm.env.empty()) line("// env settings (read by Register)");
   for (const EnvModel& env : sm.env) {
     lineDirective(env.decl->range());

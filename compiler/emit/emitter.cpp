@@ -61,37 +61,45 @@ void Emitter::beginSection(int server, const std::string& ns) {
   section_ns_ = ns;
   pieces_.clear();
   out_.clear();
+  alone_ = false;
 }
 
-void Emitter::piece() {
-  if (!out_.empty() || !pieces_.empty()) pieces_.push_back(std::move(out_));
+void Emitter::piece(bool alone) {
+  if (!out_.empty()) pieces_.push_back({std::move(out_), alone_});
   out_.clear();
+  alone_ = alone;
   last_line_ = -1;  // the piece may start a translation unit: repeat its #line
 }
 
 void Emitter::endSection() {
-  if (!out_.empty()) pieces_.push_back(std::move(out_));
-  out_.clear();
+  piece();
   // How many top-level definitions share a unit: one per unit makes an edit recompile the
   // least, but every unit costs a compiler start and the PCH load (~110 ms, bench/README.md).
+  // A piece marked `alone` (a server's Register: many lambdas, the OpenAPI constant) gets a
+  // unit of its own, so that editing a route next to it does not recompile it.
   const size_t kPiecesPerUnit = 4;
   std::string base = section_server_ < 0 ? "shared" : section_ns_;
   std::string open = section_server_ < 0 ? "namespace lux_program {\n"
                                           : "namespace lux_program::" + section_ns_ + " {\n";
   std::string close = section_server_ < 0 ? "}  // namespace lux_program\n"
                                            : "}  // namespace lux_program::" + section_ns_ + "\n";
-  pieces_.erase(std::remove(pieces_.begin(), pieces_.end(), std::string()), pieces_.end());
-  size_t n = 0;
-  for (size_t i = 0; i < pieces_.size(); i += kPiecesPerUnit) {
+  std::vector<std::vector<const Piece*>> groups;
+  for (const Piece& p : pieces_) {
+    if (p.alone || groups.empty() || groups.back().size() >= kPiecesPerUnit || groups.back().front()->alone)
+      groups.emplace_back();
+    groups.back().push_back(&p);
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
     EmittedUnit u;
-    u.name = ++n == 1 ? base : fmt::format("{}.{}", base, n);
+    u.name = g == 0 ? base : fmt::format("{}.{}", base, g + 1);
     u.server = section_server_;
     u.body = open;
-    for (size_t j = i; j < i + kPiecesPerUnit && j < pieces_.size(); ++j) u.body += "\n" + pieces_[j];
+    for (const Piece* p : groups[g]) u.body += "\n" + p->text;
     u.body += close;
     units_.push_back(std::move(u));
   }
   pieces_.clear();
+  alone_ = false;
   last_line_ = -1;
 }
 

@@ -18,6 +18,9 @@ namespace lux::emit {
 // The OpenAPI 3 document of one server (emit_openapi.cpp).
 std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title);
 
+// The port a server listens on by default, as written (emit_events.cpp).
+std::string defaultPort(const ServerModel& sm);
+
 // A Lux name as a C++ identifier (keywords and reserved spellings get a suffix or prefix).
 std::string safeName(llvm::StringRef name);
 
@@ -68,7 +71,7 @@ class Emitter {
   // definition (a function, a route, a hook, ...) starts one with piece(); endSection groups a
   // section's pieces, kPiecesPerUnit at a time, into units. Declarations go to the header.
   void beginSection(int server, const std::string& ns);  // -1: the shared code
-  void piece();
+  void piece(bool alone = false);  // alone: the piece gets a unit of its own
   void endSection();
   void headerLine(const std::string& text);
   template <class F>
@@ -170,7 +173,12 @@ class Emitter {
   std::string out_;
   std::string header_;
   bool in_header_ = false;
-  std::vector<std::string> pieces_;  // of the open section; out_ is the last one's text
+  struct Piece {
+    std::string text;
+    bool alone = false;
+  };
+  std::vector<Piece> pieces_;  // of the open section (out_ is the text of the one being written)
+  bool alone_ = false;         // of the one being written
   int section_server_ = -1;
   std::string section_ns_;
   std::vector<EmittedUnit> units_;

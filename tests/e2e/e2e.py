@@ -28,8 +28,9 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -248,6 +249,128 @@ def case_run_two_servers(a):
         rest, _ = proc.communicate()
     check(proc.returncode == 0, f"luxc run exit status {proc.returncode}")
     check("[alpha] alpha down" in rest and "[beta]  beta down" in rest, f"on_stop output: {rest}")
+
+
+class Lines:
+    """Collects a pipe's lines on a thread; wait() blocks until a new line matches."""
+
+    def __init__(self, pipe):
+        self.lines, self.cond, self.seen = [], threading.Condition(), 0
+        threading.Thread(target=self._read, args=(pipe,), daemon=True).start()
+
+    def _read(self, pipe):
+        for line in pipe:
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+
+    def wait(self, pred, timeout):
+        deadline = time.time() + timeout
+        with self.cond:
+            while True:
+                for i in range(self.seen, len(self.lines)):
+                    if pred(self.lines[i]):
+                        self.seen = i + 1
+                        return self.lines[i]
+                left = deadline - time.time()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+
+def case_dev(a):
+    """luxc dev: edits are served without a refused connection; errors keep the last good build."""
+    os.makedirs(a.out, exist_ok=True)
+    lux = os.path.join(a.out, "pair.lux")
+    with open(lux, "w") as f:
+        f.write(TWO_SERVERS)
+    base = free_port()
+    while base + 1 > 65535 or not port_free(base + 1):
+        base = free_port()
+    proc = subprocess.Popen([a.luxc, "dev", lux, "--port", str(base), "-o", os.path.join(a.out, "build")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err, out = Lines(proc.stderr), Lines(proc.stdout)
+    try:
+        started = err.wait(lambda l: "started" in l or "failed" in l, 120)
+        check(started and "alpha" in started and "beta" in started, f"first build: {started} {err.lines}")
+        expect_json(base, "GET", "/n/2", 200, {"server": "alpha", "twice": 4})
+        expect_json(base + 1, "GET", "/n/2", 200, {"server": "beta", "twice": 5})
+
+        # A client polling alpha (a new connection each time) through every swap below.
+        failures, answers, stop = [], [], threading.Event()
+
+        def poll_alpha():
+            while not stop.is_set():
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{base}/n/1", timeout=10) as r:
+                        answers.append(json.loads(r.read())["server"])
+                except Exception as e:  # refused, reset, 5xx: each one is a failure of the swap
+                    failures.append(repr(e))
+                time.sleep(0.005)
+
+        poller = threading.Thread(target=poll_alpha, daemon=True)
+        poller.start()
+
+        def edit(old, new):
+            with open(lux) as f:
+                text = f.read()
+            check(old in text, f"edit: {old!r} not in the program")
+            with open(lux, "w") as f:
+                f.write(text.replace(old, new, 1))
+
+        edit('server: "alpha"', 'server: "alpha-v2"')
+        line = err.wait(lambda l: l.startswith("luxc dev: built") or "failed" in l, 60)
+        check(line and "replaced alpha" in line and "beta" not in line, f"edit of alpha: {line}")
+        expect_json(base, "GET", "/n/2", 200, {"server": "alpha-v2", "twice": 4})
+        expect_json(base + 1, "GET", "/n/2", 200, {"server": "beta", "twice": 5})
+
+        # A syntax error: diagnostics printed, the running servers keep answering.
+        edit('route GET "/n/:n" => fn(n: Int) { { server: "alpha-v2"', 'route GET "/n/:n" => fn(n: Int) { { server: "alpha-v3" oops')
+        line = err.wait(lambda l: "build failed" in l or l.startswith("luxc dev: built"), 60)
+        check(line and "build failed" in line and "keep serving" in line, f"error build: {line}")
+        check(any("error[" in l for l in err.lines), "no diagnostic printed for the syntax error")
+        expect_json(base, "GET", "/n/2", 200, {"server": "alpha-v2", "twice": 4})
+
+        # The fix is picked up.
+        edit('"alpha-v3" oops', '"alpha-v3"')
+        line = err.wait(lambda l: l.startswith("luxc dev: built") or "failed" in l, 60)
+        check(line and "replaced alpha" in line, f"fix: {line}")
+        expect_json(base, "GET", "/n/2", 200, {"server": "alpha-v3", "twice": 4})
+        time.sleep(0.2)
+        stop.set()
+        poller.join(15)
+        check(not failures, f"{len(failures)} failed requests during the swaps: {failures[:3]}")
+        check(len(answers) > 20 and "alpha-v2" in answers and answers[-1] == "alpha-v3",
+              f"poller saw {len(answers)} answers: {sorted(set(answers))}")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    check(proc.returncode == 0, f"luxc dev exit status {proc.returncode}")
+    time.sleep(0.3)
+    check(any("alpha down" in l for l in out.lines) and any("beta down" in l for l in out.lines),
+          f"on_stop did not run in both servers: {out.lines[-6:]}")
+    check(refused(base) and refused(base + 1), "a server is still listening after Ctrl-C")
+
+
+def refused(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+
+
+def port_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 UNSUPPORTED = '''
@@ -959,7 +1082,7 @@ def main():
     ap.add_argument("case")
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)
-    {"hello": case_hello, "run_two_servers": case_run_two_servers, "build_errors": case_build_errors,
+    {"hello": case_hello, "run_two_servers": case_run_two_servers, "dev": case_dev, "build_errors": case_build_errors,
      "jobs": case_jobs, "rpc": case_rpc, "events": case_events, "monitoring": case_monitoring, "advanced": case_advanced,
      "shared_state": case_shared_state, "openapi": case_openapi}[a.case](a)
     if FAILURES:

@@ -3,7 +3,9 @@
 // stackful fiber per connection so handlers can block in direct style. Also the lifecycle:
 // Start (bind, on_start, serve), Shutdown (stop accepting, close idle connections), Wait
 // (drain with deadline, on_stop) and Run (flags, env, signals).
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/bind_executor.hpp>
@@ -319,6 +321,23 @@ void App::Impl::Tick(server::Worker& w) {
   });
 }
 
+namespace {
+
+// A file descriptor handed down by the parent in the environment variable `var` (then removed,
+// so that the server's own children do not inherit the claim), or -1.
+int TakeInheritedFd(const char* var) {
+  const char* v = std::getenv(var);
+  if (!v || !*v) return -1;
+  char* end = nullptr;
+  long fd = std::strtol(v, &end, 10);
+  ::unsetenv(var);
+  if (*end != '\0' || fd < 0 || fd > 65535 || ::fcntl(static_cast<int>(fd), F_GETFD) < 0) return -1;
+  ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  return static_cast<int>(fd);
+}
+
+}  // namespace
+
 void App::Impl::Start() {
   if (started) throw StartupError("server already started");
   core::LogConfig().level = opts.log_level;
@@ -343,10 +362,23 @@ void App::Impl::Start() {
   tcp::endpoint ep(addr, static_cast<std::uint16_t>(opts.port));
   acceptor = std::make_unique<tcp::acceptor>(workers[0]->ioc);
   std::string where = opts.host + ":" + std::to_string(opts.port);
-  acceptor->open(ep.protocol(), ec);
-  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->bind(ep, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (int fd = TakeInheritedFd("LUX_LISTEN_FD"); fd >= 0) {
+    // Socket activation (luxc dev): a listening socket opened by the parent is adopted as is.
+    // The parent keeps its copy, so when this process stops accepting, connections still
+    // queued wait for the next process instead of being refused (docs/runtime.md#lifecycle).
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+      throw StartupError("LUX_LISTEN_FD=" + std::to_string(fd) + " is not a socket");
+    }
+    acceptor->assign(ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
+    where = "inherited socket " + std::to_string(fd);
+  } else {
+    acceptor->open(ep.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(ep, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  }
   if (ec) {
     std::string why = ec == asio::error::address_in_use ? "address already in use" : ec.message();
     throw StartupError("cannot listen on " + where + ": " + why);
@@ -414,6 +446,14 @@ void App::Impl::Start() {
   core::Log(LogLevel::kInfo, "listening",
             {{"server", name}, {"host", opts.host}, {"port", static_cast<int>(bound_port)},
              {"threads", static_cast<int>(workers.size())}});
+  // Readiness for a supervisor (luxc dev swaps processes on it): one line on LUX_READY_FD once
+  // on_start has run and requests are being served.
+  if (int fd = TakeInheritedFd("LUX_READY_FD"); fd >= 0) {
+    std::string line = "ready " + std::to_string(bound_port) + "\n";
+    ssize_t ignored = ::write(fd, line.data(), line.size());
+    (void)ignored;
+    ::close(fd);
+  }
 }
 
 void App::Impl::Shutdown() {
