@@ -198,6 +198,7 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
   EmittedProgram program;
   dopts.stage = Stage::Emit;
   dopts.emitted = &program;
+  dopts.pieces_per_unit = opts.pieces_per_unit;
   std::error_code ec;
   fs::path lux_abs = fs::absolute(opts.file, ec);
   dopts.source_name = lux_abs.string();

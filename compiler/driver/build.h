@@ -19,6 +19,7 @@ struct BuildOptions {
   std::string cxx;      // default $CXX, else clang++, else c++
   bool timings = false;
   bool verbose = false;
+  int pieces_per_unit = 4;  // top-level definitions per translation unit (`luxc dev`: 1)
 };
 
 struct BuildResult {

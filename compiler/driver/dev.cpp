@@ -42,7 +42,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kReadyTimeoutMs = 15000;
 // Editors write a file in several steps (truncate + write, or write a temp file + rename):
 // events closer together than this are one save.
-constexpr int kDebounceMs = 30;
+constexpr int kDebounceMs = 5;
 // How long a swap waits for the replaced process to drain and exit before it reports (the
 // process keeps draining after that; the runtime's own deadline is 10 s).
 constexpr int kRetireWaitMs = 12000;
@@ -406,7 +406,17 @@ int Dev::Run() {
   std::string name = file.filename().string();
   err_ << "luxc dev: watching " << bopts_.file << " (Ctrl-C stops)\n";
 
+  // The text of the last build: a save that does not change it (a touch) rebuilds nothing.
+  // Read before each build, so that a save landing during the build is seen as a change.
+  std::string last_text;
+  auto readText = [&] {
+    std::ifstream in(file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
   auto rebuild = [&] {
+    last_text = readText();
     BuildResult built;
     long ms = 0;
     if (!Build(built, ms)) {
@@ -418,13 +428,6 @@ int Dev::Run() {
   };
   rebuild();
 
-  std::string last_text;
-  {
-    std::ifstream in(file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    last_text = ss.str();
-  }
   while (!g_signal) {
     std::vector<pollfd> pfds{{g_wake[0], POLLIN, 0}, {ino, POLLIN, 0}};
     for (auto& p : procs_)
@@ -451,11 +454,7 @@ int Dev::Run() {
       }
       Pump(5);
     }
-    std::ifstream in(file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (ss.str() == last_text) continue;
-    last_text = ss.str();
+    if (readText() == last_text) continue;
     rebuild();
   }
   err_ << "luxc dev: stopping\n";

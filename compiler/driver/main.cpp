@@ -187,6 +187,9 @@ int main(int argc, char** argv) {
   }
   if (dev->parsed()) {
     bopts.file = file;
+    // One top-level definition per translation unit: an edit recompiles only its definition
+    // (bench/README.md, edit-to-serve).
+    bopts.pieces_per_unit = 1;
     return lux::runDev(bopts, opts, dev_opts, std::cerr);
   }
   if (build->parsed() || run->parsed()) {

@@ -27,6 +27,7 @@ struct DriverOptions {
   EmittedProgram* emitted = nullptr;
   std::string source_name;  // for #line; the path as given when empty
   double* front_end_ms = nullptr;  // time spent in parse + check + emit, when set
+  int pieces_per_unit = 4;         // EmitOptions::pieces_per_unit
 };
 
 // Runs the front end on `path`; returns the process exit status (0 ok, 1 errors).

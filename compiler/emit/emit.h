@@ -43,6 +43,9 @@ struct EmitOptions {
   std::string source_name;  // as written in `#line` and the header (the path given to luxc)
   std::string stem;         // executable base name
   bool line_directives = true;
+  // Top-level definitions per translation unit (docs/architecture.md, "Translation units"):
+  // fewer means a smaller recompile after an edit and a slower first build. `luxc dev` uses 1.
+  int pieces_per_unit = 4;
 };
 
 // Returns false (after reporting) when the program uses something code generation cannot emit.

@@ -73,11 +73,11 @@ void Emitter::piece(bool alone) {
 
 void Emitter::endSection() {
   piece();
-  // How many top-level definitions share a unit: one per unit makes an edit recompile the
-  // least, but every unit costs a compiler start and the PCH load (~110 ms, bench/README.md).
+  // How many top-level definitions share a unit (EmitOptions::pieces_per_unit): one per unit
+  // makes an edit recompile the least, but every unit costs a compiler start (~110 ms).
   // A piece marked `alone` (a server's Register: many lambdas, the OpenAPI constant) gets a
   // unit of its own, so that editing a route next to it does not recompile it.
-  const size_t kPiecesPerUnit = 4;
+  const size_t kPiecesPerUnit = static_cast<size_t>(std::max(1, opts_.pieces_per_unit));
   std::string base = section_server_ < 0 ? "shared" : section_ns_;
   std::string open = section_server_ < 0 ? "namespace lux_program {\n"
                                           : "namespace lux_program::" + section_ns_ + " {\n";
