@@ -25,15 +25,6 @@ std::string floatText(double d) {
   return s;
 }
 
-bool isLiteral(const ast::Expr* e) {
-  return llvm::isa<ast::IntLit>(e) || llvm::isa<ast::FloatLit>(e) || llvm::isa<ast::StringLit>(e) ||
-         llvm::isa<ast::BoolLit>(e);
-}
-
-bool needsStatements(const ast::Expr* e) {
-  return llvm::isa<ast::IfExpr>(e) || llvm::isa<ast::MatchExpr>(e) || llvm::isa<ast::BlockExpr>(e);
-}
-
 int64_t unitMs(llvm::StringRef unit) {
   if (unit == "ms" || unit == "millisecond" || unit == "milliseconds") return 1;
   if (unit == "second" || unit == "seconds") return 1000;
