@@ -173,24 +173,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -214,24 +200,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -254,24 +226,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -303,24 +261,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -369,6 +313,28 @@ const char* const kOpenApi = R"luxopenapi({
         "required": [
           "error"
         ]
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "InternalError": {
+        "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     }
   }

@@ -172,24 +172,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       },
@@ -210,24 +196,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -259,24 +231,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -318,24 +276,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -412,6 +356,28 @@ const char* const kOpenApi = R"luxopenapi({
           "total",
           "lines"
         ]
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "InternalError": {
+        "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     }
   }
