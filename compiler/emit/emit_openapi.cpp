@@ -2,9 +2,9 @@
 // (`:id` → `{id}`), query parameters and JSON bodies bound by name with their declared types,
 // return types (shared records → components/schemas, Option → nullable, enums → string enums,
 // lists → arrays, Result<T, E> → 200 T and 400), `with auth` (a bearer JWT security scheme,
-// 401), and `///` doc comments (summary, description). The error responses (400, 401, 500) are
-// components/responses that operations `$ref`. Deterministic: keys in a fixed order.
-// Entry point: openApiDocument (served at GET /openapi.json, printed by `luxc openapi`).
+// 401), `///` doc comments (summary, description) and `openapi { }` (info, servers). The error
+// responses (400, 401, 500) are components/responses that operations `$ref`. Deterministic:
+// keys in a fixed order. Entry point: openApiDocument (GET /openapi.json, `luxc openapi`).
 #include <fmt/format.h>
 
 #include <map>
@@ -148,6 +148,14 @@ constexpr ErrorResponse kInternalError{"InternalError", "internal error (no deta
 
 Json ResponseRef(const ErrorResponse& r) { return Json{{"$ref", std::string("#/components/responses/") + r.name}}; }
 
+Json Info(const OpenApiModel& oa, const std::string& default_title) {
+  Json info = Json::object();
+  info["title"] = oa.title.value_or(default_title);
+  if (!oa.description.empty()) info["description"] = oa.description;
+  info["version"] = oa.version;
+  return info;
+}
+
 }  // namespace
 
 std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title) {
@@ -225,7 +233,16 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   for (const std::string& p : path_order) paths[p] = by_path[p];
   Json doc = Json::object();
   doc["openapi"] = "3.0.3";
-  doc["info"] = Json{{"title", title}, {"version", "1.0.0"}};
+  doc["info"] = Info(sm.openapi, title);
+  if (!sm.openapi.servers.empty()) {
+    Json servers = Json::array();
+    for (const OpenApiServerEntry& s : sm.openapi.servers) {
+      Json entry{{"url", s.url}};
+      if (!s.description.empty()) entry["description"] = s.description;
+      servers.push_back(entry);
+    }
+    doc["servers"] = servers;
+  }
   doc["paths"] = paths;
   Json components = Json::object();
   Json schema_obj = Json::object();
