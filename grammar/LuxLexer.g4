@@ -48,6 +48,7 @@ MODEL      : 'model';
 AUTH       : 'auth';
 CORS       : 'cors';
 RATE_LIMIT : 'rate_limit';
+OPENAPI    : 'openapi';
 HEALTH     : 'health';
 PORT       : 'port';
 BACKGROUND : 'background';

@@ -29,15 +29,16 @@ topItem
   | fnDecl
   | typeDecl
   | varDecl
+  | openapiDecl
   | serverOnlyItem
   ;
 
 sharedBlock : SHARED LBRACE sep? (sharedItem sep?)* RBRACE ;
-sharedItem : typeDecl | fnDecl | varDecl | serverOnlyItem ;
+sharedItem : typeDecl | fnDecl | varDecl | openapiDecl | serverOnlyItem ;
 
 serverBlock : SERVER str? LBRACE sep? (serverItem sep?)* RBRACE ;
 
-serverItem : serverOnlyItem | fnDecl | typeDecl | varDecl ;
+serverItem : serverOnlyItem | openapiDecl | fnDecl | typeDecl | varDecl ;
 
 serverOnlyItem
   : envDecl
@@ -58,6 +59,9 @@ serverOnlyItem
 
 envDecl : ENV ident COLON typeExpr (ASSIGN expr)? ;
 configDecl : kw=(DB | AUTH | CORS | RATE_LIMIT) objectLit ;
+// The OpenAPI document's info and servers, and the /docs switch: in a server (that server) or at
+// top level and in `shared` (every server; a server's own block overrides it key by key).
+openapiDecl : OPENAPI objectLit ;
 modelDecl : MODEL ident (LBRACE (fieldDecl (itemSep fieldDecl)* itemSep?)? RBRACE)? ;
 fieldDecl : ident COLON typeExpr (ASSIGN expr)? ;
 healthDecl : HEALTH str ;
@@ -129,14 +133,14 @@ expr
   | FLOAT                                                            # floatLit
   | (TRUE | FALSE)                                                   # boolLit
   | str                                                              # strLit
-  | type_name=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT) LBRACE recordFirstEntry (itemSep objEntry)* itemSep? RBRACE  # recordLit
-  | name=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT)                                                    # nameRef
+  | type_name=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT) LBRACE recordFirstEntry (itemSep objEntry)* itemSep? RBRACE  # recordLit
+  | name=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT)                                                    # nameRef
   | LPAREN expr RPAREN                                               # parenExpr
   | LBRACKET (arrayElem (COMMA arrayElem)* COMMA?)? RBRACKET         # arrayLit
   | objectLit                                                        # objectExpr
   | IF expr block (elseIf)* (ELSE block)?                            # ifExpr
   | MATCH expr LBRACE itemSep? (matchArm itemSep?)* RBRACE             # matchExpr
-  | expr DOT member=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH)                                       # memberExpr
+  | expr DOT member=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH)                                       # memberExpr
   | expr LPAREN argList? RPAREN                   # callExpr
   | expr LBRACKET expr RBRACKET                   # indexExpr
   | expr BANG                                     # unwrapExpr
@@ -157,7 +161,7 @@ expr
 // The right side of `|>`: a function name (possibly qualified) and optional call arguments.
 // Not a general expression, so `x |> f() / n` is `(x |> f()) / n` and `x |> f()!` unwraps the
 // pipe's result.
-pipeTarget : head=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT) (DOT members+=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH))* (LPAREN argList? RPAREN)? ;
+pipeTarget : head=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT) (DOT members+=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH))* (LPAREN argList? RPAREN)? ;
 
 argList : expr (COMMA expr)* COMMA? ;
 
@@ -166,9 +170,9 @@ elseIf : (ELIF | ELSE IF) expr block ;
 arrayElem : ELLIPSIS? expr ;
 
 objectLit : LBRACE (objEntry (itemSep objEntry)* itemSep?)? RBRACE ;
-recordFirstEntry : key=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH) COLON expr | str COLON expr ;
+recordFirstEntry : key=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH) COLON expr | str COLON expr ;
 objEntry
-  : key=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH) COLON expr    # namedEntry
+  : key=(IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT | FN | IF | ELIF | ELSE | FOR | IN | WHILE | RETURN | BREAK | CONTINUE | MATCH | TRY | CATCH | FINALLY | VAR | LET | TRUE | FALSE | AWAIT | TYPE | SERVER | SHARED | WITH) COLON expr    # namedEntry
   | str COLON expr           # quotedEntry
   | ident                    # shorthandEntry
   | ELLIPSIS expr            # spreadEntry
@@ -195,6 +199,6 @@ strPart
 // Names: identifiers and the soft keywords, which only mean something where an item starts.
 // (Expressions use the same set inline; after `.` and as object keys every keyword is a name.)
 ident
-  : IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | HEALTH | PORT | BACKGROUND | SCHEDULE
+  : IDENT | ENV | DB | MODEL | AUTH | CORS | RATE_LIMIT | OPENAPI | HEALTH | PORT | BACKGROUND | SCHEDULE
   | CRON | EVERY | SUBSCRIBE | ON_START | ON_STOP | ON_ERROR | MIDDLEWARE | ROUTE | DISCOVER | AT
   ;

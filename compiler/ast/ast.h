@@ -181,7 +181,7 @@ class Program : public Node {
  public:
   LUX_AST_LEAF(Program)
   Program(SourceRange r, llvm::ArrayRef<Decl*> items) : Node(kKind, r), items(items) {}
-  // SharedBlock, ServerBlock, FnDecl, type declarations and VarDecls, in source order.
+  // SharedBlock, ServerBlock, FnDecl, type declarations, VarDecls and OpenApiDecls, in source order.
   llvm::ArrayRef<Decl*> items;
 };
 
@@ -297,12 +297,14 @@ class EnvDecl : public Decl {
   Expr* default_value;  // null when absent
 };
 
-// `db { ... }`, `auth { ... }`, `cors { ... }`, `rate_limit { ... }`: a keyword and an object.
+// `db { ... }`, `auth { ... }`, `cors { ... }`, `rate_limit { ... }`, `openapi { ... }`: a keyword
+// and an object.
 class ConfigDecl : public Decl {
  public:
   static bool classof(const Node* n) {
     return n->kind() == NodeKind::DbDecl || n->kind() == NodeKind::AuthDecl ||
-           n->kind() == NodeKind::CorsDecl || n->kind() == NodeKind::RateLimitDecl;
+           n->kind() == NodeKind::CorsDecl || n->kind() == NodeKind::RateLimitDecl ||
+           n->kind() == NodeKind::OpenApiDecl;
   }
   ObjectExpr* config;
   SourceRange keyword_range;
@@ -322,6 +324,7 @@ LUX_AST_CONFIG_DECL(DbDecl)
 LUX_AST_CONFIG_DECL(AuthDecl)
 LUX_AST_CONFIG_DECL(CorsDecl)
 LUX_AST_CONFIG_DECL(RateLimitDecl)
+LUX_AST_CONFIG_DECL(OpenApiDecl)
 #undef LUX_AST_CONFIG_DECL
 
 // `model Name` (fields come from the type `Name`) or `model Name { field: Type ... }`.

@@ -232,7 +232,8 @@ Desc describe(const Node& node) {
     case NodeKind::DbDecl:
     case NodeKind::AuthDecl:
     case NodeKind::CorsDecl:
-    case NodeKind::RateLimitDecl: d.child("config", llvm::cast<ConfigDecl>(node).config); break;
+    case NodeKind::RateLimitDecl:
+    case NodeKind::OpenApiDecl: d.child("config", llvm::cast<ConfigDecl>(node).config); break;
     case NodeKind::ModelDecl: {
       auto& n = llvm::cast<ModelDecl>(node);
       d.ident("name", n.name);

@@ -74,6 +74,7 @@ void Checker::run() {
   cur_ = &global_;
   for (const Symbol* b : model_.shared_bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
   for (const FunctionModel* fn : model_.shared_functions) checkFunctionBody(fn);
+  checkProgramOpenApi(shared_items);
   for (size_t i = 0; i < servers.size(); ++i) checkServer(static_cast<int>(i));
 
   // Pass 3: program-wide.

@@ -1,6 +1,6 @@
-// Option blocks (`discover ... with { }`, `db { }`, `background fn ... with { }`): known keys
-// (E4401 with did-you-mean), one value per key under either spelling (E4403), value kinds
-// (E4402). Entry points: Checker::checkOptions, literalMillis.
+// Option blocks (`discover ... with { }`, `db { }`, `background fn ... with { }`, `openapi { }`):
+// known keys (E4401 with did-you-mean), one value per key under either spelling (E4403), value
+// kinds (E4402). Entry points: Checker::checkOptions, literalMillis.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -15,6 +15,7 @@ const char* kindText(Checker::OptionSpec::Kind k) {
     case Checker::OptionSpec::Kind::String: return "a `String`";
     case Checker::OptionSpec::Kind::Object: return "an object `{ ... }`";
     case Checker::OptionSpec::Kind::Bool: return "a `Bool`";
+    case Checker::OptionSpec::Kind::List: return "a list `[...]`";
   }
   return "a value";
 }
@@ -32,11 +33,16 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
   llvm::StringMap<const ast::ObjectEntry*> out;
   if (!obj) return out;
   for (const ast::ObjectEntry* en : obj->entries) {
-    const Ty* vt = en->value && !llvm::isa<ast::ObjectExpr>(en->value) ? checkExpr(en->value) : types_.get(TyKind::Object);
-    if (en->form == ast::ObjectEntry::Form::Spread) continue;
     const OptionSpec* spec = nullptr;
     for (const OptionSpec& s : specs)
       if (s.key == en->key.name) spec = &s;
+    // Nested objects, and the elements of a literal list given to a List option, are checked by
+    // the caller (with their own specs), so their values are not checked twice.
+    const Ty* vt = nullptr;
+    if (llvm::isa<ast::ObjectExpr>(en->value)) vt = types_.get(TyKind::Object);
+    else if (spec && spec->kind == OptionSpec::Kind::List && llvm::isa<ast::ArrayExpr>(en->value)) vt = types_.array(types_.dynamic());
+    else vt = checkExpr(en->value);
+    if (en->form == ast::ObjectEntry::Form::Spread) continue;
     if (!spec) {
       std::vector<std::string_view> keys;
       for (const OptionSpec& s : specs) keys.push_back(std::string_view(s.key));
@@ -77,6 +83,7 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
       case OptionSpec::Kind::String: ok = vt->isDynamic() || vt->kind == TyKind::String; break;
       case OptionSpec::Kind::Object: ok = llvm::isa<ast::ObjectExpr>(en->value); break;
       case OptionSpec::Kind::Bool: ok = vt->isDynamic() || vt->kind == TyKind::Bool; break;
+      case OptionSpec::Kind::List: ok = vt->isDynamic() || vt->kind == TyKind::Array; break;
     }
     if (!ok) diags_.report(DiagId::OptionType, en->value->range(), what, en->key.name.str(), kindText(spec->kind), found);
   }

@@ -1,6 +1,7 @@
 // A server block: declaring its names (env, models, functions, bindings, services), then checking
 // its parts in a fixed order. Also env settings (E4301/E4302), the `db { }` block (E4602),
-// `model Name` over a missing type (E2501), lifecycle hooks and function bodies.
+// `model Name` over a missing type (E2501), lifecycle hooks and function bodies; its `openapi { }`
+// block is check_openapi.cpp's.
 // Entry points: Checker::declareServer, checkServer, checkFunctionBody.
 #include <fmt/format.h>
 
@@ -137,6 +138,7 @@ void Checker::checkServer(int index) {
     else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) expectType(checkExpr(port->value), types_.get(TyKind::Int), port->value->range(), "`port`");
   }
   checkRouteDuplicates(sm);
+  checkServerOpenApi(sm);
 }
 
 void Checker::checkEnv(EnvModel& env) {

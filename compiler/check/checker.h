@@ -3,7 +3,8 @@
 //   1. declare: shared and top-level types, functions, bindings; then every server's names
 //      (all servers first, so a use of another server's name can say where it is declared);
 //   2. resolve signatures and type bodies;
-//   3. check bodies and server constructs (routes, jobs, schedules, events, services, env, db);
+//   3. check bodies and server constructs (routes, jobs, schedules, events, services, env, db,
+//      openapi: the program's block first, then each server's over it);
 //   4. program-wide checks (events published and subscribed).
 // Scopes: global (shared + top level) ← server ← function ← blocks. Built-ins come after the
 // scope chain, so a user's `fn len` wins.
@@ -13,6 +14,7 @@
 #include <llvm/ADT/StringSet.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,11 +114,30 @@ class Checker {
   const Ty* checkRpcCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* svc,
                          const std::vector<ArgInfo>& args);
 
+  // --- openapi blocks (check_openapi.cpp) --------------------------------------------------
+  // What one `openapi { }` block sets; an unset key falls back to the program's block, then to
+  // the defaults of OpenApiModel.
+  struct OpenApiSettings {
+    std::optional<std::string> title, version, description;
+    std::optional<std::vector<OpenApiServerEntry>> servers;
+    std::optional<bool> docs;
+  };
+  // The program's block (top level or `shared`; a second one is E2104), in the global scope.
+  void checkProgramOpenApi(llvm::ArrayRef<ast::Decl*> shared_items);
+  // The server's own block over the program's, into ServerModel::openapi.
+  void checkServerOpenApi(ServerModel& server);
+  OpenApiSettings checkOpenApiBlock(const ast::OpenApiDecl* decl);
+  std::optional<OpenApiServerEntry> checkOpenApiServer(const ast::Expr* e);
+  // True when `value` is a literal (of any kind: a wrong kind is E4402, reported by
+  // checkOptions); otherwise reports E4701 unless another error already covers it.
+  bool openApiLiteral(const std::string& what, llvm::StringRef key, const ast::Expr* value, TyKind expected);
+  bool checkOpenApiUrl(const ast::StringLit* url);  // E4702
+
   // --- options blocks shared by discover, db and `background fn ... with` (check_options.cpp)
   struct OptionSpec {
     llvm::StringRef key;
     llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
-    enum class Kind : uint8_t { Int, Duration, String, Object, Bool } kind;
+    enum class Kind : uint8_t { Int, Duration, String, Object, Bool, List } kind;
   };
   // Checks keys, duplicates (either spelling) and value kinds; returns the entries by canonical key.
   llvm::StringMap<const ast::ObjectEntry*> checkOptions(const ast::ObjectExpr* obj, const std::string& what,
@@ -179,6 +200,8 @@ class Checker {
   llvm::DenseMap<const ast::Node*, EnumInfo*> decl_enums_;
   llvm::DenseMap<const ast::Node*, Symbol*> decl_aliases_;
   llvm::DenseMap<const ast::Node*, bool> alias_busy_;
+  OpenApiSettings program_openapi_;  // the program's `openapi { }` block, if any
+  bool program_openapi_given_ = false;
   llvm::StringSet<> program_name_pool_;  // names the checker makes (`UserModel`)  // cycle guard while resolving an alias
 };
 

@@ -1,7 +1,7 @@
 // The checked model of a program: what the checker hands to code generation.
 // Servers with their env settings, db, models, functions, jobs, schedules, subscriptions,
 // publishes, routes (with how each handler parameter is bound), discovered services (linked to
-// the program's own server when they name one), hooks; shared types and functions; and side
+// the program's own server when they name one), hooks, OpenAPI info; shared types and functions; and side
 // tables from AST nodes to what they mean (name resolutions, expression types, whether a plain
 // `x = e` declares, re-binds or assigns). `dumpModel` (model_dump.cpp) prints it.
 #pragma once
@@ -166,6 +166,23 @@ struct ServiceModel {
   int server = -1;
 };
 
+// One entry of `openapi { servers: [...] }`: a URL string or `{ url, description }`.
+struct OpenApiServerEntry {
+  std::string url;
+  std::string description;  // empty: none
+};
+
+// What `openapi { }` blocks set for one server: its own block over the program's (top level or
+// `shared`), key by key. Without any block: the defaults below.
+struct OpenApiModel {
+  std::optional<std::string> title;  // absent: the executable's name
+  std::string version = "1.0.0";
+  std::string description;                  // empty: none
+  std::vector<OpenApiServerEntry> servers;  // empty: no `servers` in the document
+  bool docs = true;                         // false: no GET /docs (LUX_DOCS=0 turns it off at run time)
+  bool given = false;                       // some `openapi { }` block applies to this server
+};
+
 struct HookModel {
   const ast::HookDecl* decl = nullptr;
   std::vector<ParamModel> params;
@@ -187,6 +204,7 @@ struct ServerModel {
   std::vector<const ServiceModel*> services;
   std::vector<HookModel> hooks;
   std::string health_path;
+  OpenApiModel openapi;
   // Functions of this server that other servers of the program call through `discover`
   // (exposed as POST /_lux/rpc/<fn>), in the order their first call was checked.
   std::vector<const FunctionModel*> rpc_functions;

@@ -74,6 +74,13 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
     if (s.db) out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
     if (s.has_auth) out << "    auth\n";
     if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
+    if (s.openapi.given) {
+      const OpenApiModel& oa = s.openapi;
+      out << "    openapi title " << (oa.title ? "\"" + *oa.title + "\"" : std::string("(the executable's name)")) << " version \""
+          << oa.version << "\"" << (oa.description.empty() ? "" : " (description)") << " docs " << (oa.docs ? "on" : "off") << "\n";
+      for (const OpenApiServerEntry& e : oa.servers)
+        out << "      server \"" << e.url << "\"" << (e.description.empty() ? "" : " \"" + e.description + "\"") << "\n";
+    }
     for (const RecordInfo* r : m.records)
       if (r->server == static_cast<int>(si) && !r->is_model) dumpRecord(out, f, r, "    ");
     for (const ModelInfo* mi : s.models) {

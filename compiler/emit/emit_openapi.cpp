@@ -2,8 +2,9 @@
 // (`:id` → `{id}`), query parameters and JSON bodies bound by name with their declared types,
 // return types (shared records → components/schemas, Option → nullable, enums → string enums,
 // lists → arrays, Result<T, E> → 200 T and 400), `with auth` (a bearer JWT security scheme,
-// 401), and `///` doc comments (summary, description). Deterministic: keys in a fixed order.
-// Entry point: openApiDocument (served at GET /openapi.json, printed by `luxc openapi`).
+// 401), `///` doc comments (summary, description) and `openapi { }` (info, servers). The error
+// responses (400, 401, 500) are components/responses that operations `$ref`. Deterministic:
+// keys in a fixed order. Entry point: openApiDocument (GET /openapi.json, `luxc openapi`).
 #include <fmt/format.h>
 
 #include <map>
@@ -136,6 +137,25 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// The error responses every operation shares, by their name under components/responses.
+struct ErrorResponse {
+  const char* name;
+  const char* description;
+};
+constexpr ErrorResponse kBadRequest{"BadRequest", "a parameter or the body does not have its declared type, or the handler returned Err"};
+constexpr ErrorResponse kUnauthorized{"Unauthorized", "missing, malformed, expired or wrongly signed token"};
+constexpr ErrorResponse kInternalError{"InternalError", "internal error (no details)"};
+
+Json ResponseRef(const ErrorResponse& r) { return Json{{"$ref", std::string("#/components/responses/") + r.name}}; }
+
+Json Info(const OpenApiModel& oa, const std::string& default_title) {
+  Json info = Json::object();
+  info["title"] = oa.title.value_or(default_title);
+  if (!oa.description.empty()) info["description"] = oa.description;
+  info["version"] = oa.version;
+  return info;
+}
+
 }  // namespace
 
 std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title) {
@@ -198,15 +218,13 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     Json ok = Json{{"description", "OK"}};
     if (result && result->kind != TyKind::Unit) ok["content"] = Json{{"application/json", Json{{"schema", schemas.Of(result)}}}};
     responses["200"] = ok;
-    Json err_content = Json{{"application/json", Json{{"schema", schemas.ErrorSchema()}}}};
-    responses["400"] = Json{{"description", "a parameter or the body does not have its declared type, or the handler returned Err"},
-                            {"content", err_content}};
+    responses["400"] = ResponseRef(kBadRequest);
     if (r.requires_auth) {
       any_auth = true;
       op["security"] = Json::array({Json{{"bearerAuth", Json::array()}}});
-      responses["401"] = Json{{"description", "missing, malformed, expired or wrongly signed token"}, {"content", err_content}};
+      responses["401"] = ResponseRef(kUnauthorized);
     }
-    responses["500"] = Json{{"description", "internal error (no details)"}, {"content", err_content}};
+    responses["500"] = ResponseRef(kInternalError);
     op["responses"] = responses;
     std::string path = OpenApiPath(r.path);
     if (!by_path.count(path)) path_order.push_back(path);
@@ -215,13 +233,28 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   for (const std::string& p : path_order) paths[p] = by_path[p];
   Json doc = Json::object();
   doc["openapi"] = "3.0.3";
-  doc["info"] = Json{{"title", title}, {"version", "1.0.0"}};
+  doc["info"] = Info(sm.openapi, title);
+  if (!sm.openapi.servers.empty()) {
+    Json servers = Json::array();
+    for (const OpenApiServerEntry& s : sm.openapi.servers) {
+      Json entry{{"url", s.url}};
+      if (!s.description.empty()) entry["description"] = s.description;
+      servers.push_back(entry);
+    }
+    doc["servers"] = servers;
+  }
   doc["paths"] = paths;
   Json components = Json::object();
   Json schema_obj = Json::object();
-  schemas.ErrorSchema();
+  Json error_content = Json{{"application/json", Json{{"schema", schemas.ErrorSchema()}}}};
   for (auto& [name, s] : schemas.components) schema_obj[name] = s;
   components["schemas"] = schema_obj;
+  if (!sm.routes.empty()) {
+    Json responses = Json::object();
+    for (const ErrorResponse* r : {&kBadRequest, &kUnauthorized, &kInternalError})
+      if (r != &kUnauthorized || any_auth) responses[r->name] = Json{{"description", r->description}, {"content", error_content}};
+    components["responses"] = responses;
+  }
   if (any_auth)
     components["securitySchemes"] = Json{{"bearerAuth", Json{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}};
   doc["components"] = components;

@@ -80,6 +80,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* varDecl(LuxParser::VarDeclContext* c);
   ast::Decl* envDecl(LuxParser::EnvDeclContext* c);
   ast::Decl* configDecl(LuxParser::ConfigDeclContext* c);
+  ast::Decl* openapiDecl(LuxParser::OpenapiDeclContext* c);
   ast::Decl* modelDecl(LuxParser::ModelDeclContext* c);
   ast::Decl* scheduleDecl(LuxParser::ScheduleDeclContext* c);
   ast::Decl* subscribeDecl(LuxParser::SubscribeDeclContext* c);

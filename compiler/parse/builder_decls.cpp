@@ -1,6 +1,6 @@
 // AstBuilder, declarations: the program, shared and server blocks and every server item
 // (env, db, model, auth, fn, background fn, schedule, subscribe, hooks, middleware, routes,
-// discover, types, bindings), with `///` doc comments attached.
+// discover, openapi, types, bindings), with `///` doc comments attached.
 #include "parse/builder.h"
 #include "parse/parse.h"
 #include "parse/syntax_errors.h"
@@ -67,6 +67,7 @@ Decl* AstBuilder::topItem(LuxParser::TopItemContext* c) {
   else if (c->fnDecl()) d = fnDecl(c->fnDecl());
   else if (c->typeDecl()) d = typeDecl(c->typeDecl());
   else if (c->varDecl()) d = varDecl(c->varDecl());
+  else if (c->openapiDecl()) d = openapiDecl(c->openapiDecl());
   else if (c->serverOnlyItem()) misplacedItem(c->serverOnlyItem());
   if (d) d->doc = docComment(c);
   return d;
@@ -80,6 +81,7 @@ Decl* AstBuilder::sharedBlock(LuxParser::SharedBlockContext* c) {
     if (item->typeDecl()) d = typeDecl(item->typeDecl());
     else if (item->fnDecl()) d = fnDecl(item->fnDecl());
     else if (item->varDecl()) d = varDecl(item->varDecl());
+    else if (item->openapiDecl()) d = openapiDecl(item->openapiDecl());
     else if (item->serverOnlyItem()) misplacedItem(item->serverOnlyItem());
     if (d) {
       d->doc = docComment(item);
@@ -115,6 +117,7 @@ void AstBuilder::misplacedItem(LuxParser::ServerOnlyItemContext* c) {
 Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {
   if (!c || c->exception) return nullptr;
   if (auto* x = c->serverOnlyItem()) return serverOnlyItem(x);
+  if (auto* x = c->openapiDecl()) return openapiDecl(x);
   if (auto* x = c->fnDecl()) return fnDecl(x);
   if (auto* x = c->typeDecl()) return typeDecl(x);
   if (auto* x = c->varDecl()) return varDecl(x);
@@ -287,6 +290,12 @@ Decl* AstBuilder::configDecl(LuxParser::ConfigDeclContext* c) {
     case LuxParser::CORS: return ctx_.create<CorsDecl>(range(c), kw, config);
     default: return ctx_.create<RateLimitDecl>(range(c), kw, config);
   }
+}
+
+Decl* AstBuilder::openapiDecl(LuxParser::OpenapiDeclContext* c) {
+  ObjectExpr* config = c->exception ? nullptr : objectLit(c->objectLit());
+  if (!config) return nullptr;
+  return ctx_.create<OpenApiDecl>(range(c), range(c->OPENAPI()->getSymbol()), config);
 }
 
 Decl* AstBuilder::modelDecl(LuxParser::ModelDeclContext* c) {

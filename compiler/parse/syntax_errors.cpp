@@ -60,6 +60,37 @@ const char* ruleCategory(size_t rule) {
   }
 }
 
+// `db`, `auth`, `cors`, `rate_limit` or `openapi` starting an item right before `t` (`db "x.db"`,
+// `openapi title: "x"`): the block keyword, whose settings belong in braces; else null.
+antlr4::Token* blockKeywordBefore(antlr4::Parser* parser, antlr4::Token* t) {
+  if (!t || t->getType() == LuxLexer::LBRACE || !parser->getContext()) return nullptr;
+  switch (parser->getContext()->getRuleIndex()) {
+    case LuxParser::RuleProgram: case LuxParser::RuleTopItem: case LuxParser::RuleSharedBlock:
+    case LuxParser::RuleSharedItem: case LuxParser::RuleServerBlock: case LuxParser::RuleServerItem:
+    case LuxParser::RuleServerOnlyItem: case LuxParser::RuleConfigDecl: case LuxParser::RuleOpenapiDecl:
+      break;
+    default: return nullptr;
+  }
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  auto previous = [&](size_t index) -> antlr4::Token* {
+    while (index-- > 0) {
+      antlr4::Token* p = tokens->get(index);
+      if (p->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return p;
+    }
+    return nullptr;
+  };
+  antlr4::Token* kw = previous(t->getTokenIndex());
+  if (!kw) return nullptr;
+  switch (kw->getType()) {
+    case LuxLexer::DB: case LuxLexer::AUTH: case LuxLexer::CORS: case LuxLexer::RATE_LIMIT: case LuxLexer::OPENAPI: break;
+    default: return nullptr;
+  }
+  antlr4::Token* before = previous(kw->getTokenIndex());
+  bool starts_item = !before || before->getType() == LuxLexer::NL || before->getType() == LuxLexer::SEMI ||
+                     before->getType() == LuxLexer::LBRACE;
+  return starts_item ? kw : nullptr;
+}
+
 }  // namespace
 
 std::string describeToken(antlr4::Token* t) {
@@ -119,6 +150,9 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
   auto b = diags_.report(DiagId::UnexpectedToken, at, describeExpected(parser, expected), describeToken(offending));
   if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::LBRACE))) {
     b.help("a line break ends the declaration here: put the `{` on the same line");
+  }
+  if (antlr4::Token* kw = blockKeywordBefore(parser, offending)) {
+    b.help("`" + kw->getText() + "` takes its settings as an object on the same line: `" + kw->getText() + " { key: value }`");
   }
   if (offending && isKeyword(type) && expected.contains(static_cast<size_t>(LuxLexer::IDENT))) {
     b.help("`" + offending->getText() + "` is a keyword and cannot be used as a name here");

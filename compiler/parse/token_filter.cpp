@@ -171,6 +171,7 @@ const char* TokenFilter::constructName(const Open& open) const {
       case LuxLexer::AUTH: return "`auth` block";
       case LuxLexer::CORS: return "`cors` block";
       case LuxLexer::RATE_LIMIT: return "`rate_limit` block";
+      case LuxLexer::OPENAPI: return "`openapi` block";
       case LuxLexer::WITH: return "`with` block";
       case LuxLexer::DISCOVER: return "`discover` block";
       case LuxLexer::ON_START: return "`on_start` block";
@@ -254,7 +255,7 @@ bool TokenFilter::endsStatement() const {
     case LuxLexer::CONTINUE: case LuxLexer::GT:
     // soft keywords are names
     case LuxLexer::ENV: case LuxLexer::DB: case LuxLexer::MODEL: case LuxLexer::AUTH: case LuxLexer::CORS:
-    case LuxLexer::RATE_LIMIT: case LuxLexer::HEALTH: case LuxLexer::PORT: case LuxLexer::BACKGROUND:
+    case LuxLexer::RATE_LIMIT: case LuxLexer::OPENAPI: case LuxLexer::HEALTH: case LuxLexer::PORT: case LuxLexer::BACKGROUND:
     case LuxLexer::SCHEDULE: case LuxLexer::CRON: case LuxLexer::EVERY: case LuxLexer::SUBSCRIBE:
     case LuxLexer::ON_START: case LuxLexer::ON_STOP: case LuxLexer::ON_ERROR: case LuxLexer::MIDDLEWARE:
     case LuxLexer::ROUTE: case LuxLexer::DISCOVER: case LuxLexer::AT:

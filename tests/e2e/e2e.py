@@ -15,7 +15,9 @@ through an SMTP sink on loopback, the event and its RPC to an absent service), s
 (server `var`s under concurrent requests on four I/O threads: no lost update, no crash), openapi
 (GET /openapi.json serves `luxc openapi`'s document; every sample's document passes
 @apidevtools/swagger-parser; /docs with its embedded assets in headless Chromium through
-playwright-core: routes listed, "Try it out" runs a request, a screenshot kept in the out dir).
+playwright-core: routes listed, "Try it out" runs a request, a screenshot kept in the out dir; a
+program with `openapi { title, version, description, servers, docs: false }` serves that info
+and those servers, and answers 404 on /docs).
 """
 import argparse
 import base64
@@ -968,6 +970,22 @@ const SwaggerParser = require("@apidevtools/swagger-parser");
 """
 
 
+# `openapi { }` at top level (every server) and in the server (over it, key by key).
+OPENAPI_BLOCK_LUX = """
+openapi {
+  title: "Inventory"
+  version: "2.1.0"
+  servers: ["https://inventory.example.com", { url: "/", description: "this server" }]
+}
+
+server {
+  openapi { description: "Stock levels of the warehouse", docs: false }
+  fn stock(id: Int) -> Int { id * 10 }
+  route GET "/stock/:id" => stock
+}
+"""
+
+
 TRY_IT_JS = """
 const { chromium } = require("playwright-core");
 (async () => {
@@ -1054,8 +1072,42 @@ def case_openapi(a):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.communicate()
-    # A real validator over every sample's documents and the openapi goldens.
+    # `openapi { }`: the served document carries its info and servers, and `docs: false` leaves
+    # /docs and its assets out (404) while /openapi.json stays.
     docs = []
+    block_lux = os.path.join(a.out, "openapi_block.lux")
+    with open(block_lux, "w") as f:
+        f.write(OPENAPI_BLOCK_LUX)
+    p = build(a, block_lux)
+    check(p.returncode == 0, f"luxc build openapi_block.lux failed:\n{p.stderr}")
+    printed = subprocess.run([a.luxc, "openapi", block_lux], capture_output=True, text=True)
+    check(printed.returncode == 0, f"luxc openapi openapi_block.lux: {printed.stderr}")
+    if p.returncode == 0 and printed.returncode == 0:
+        block_doc = os.path.join(a.out, "openapi_block.openapi.json")
+        with open(block_doc, "w") as f:
+            f.write(printed.stdout)
+        docs.append(block_doc)
+        block_port = free_port()
+        proc = start_server(p.stdout.strip().splitlines()[-1], block_port, env=dict(os.environ, LUX_JOBS_PATH=":memory:"),
+                            name="openapi_block")
+        try:
+            st, headers, text = request(block_port, "GET", "/openapi.json")
+            check(st == 200, f"openapi_block /openapi.json: {st}")
+            served = json.loads(text) if st == 200 else {}
+            check(served == json.loads(printed.stdout), "openapi_block: served document differs from `luxc openapi`")
+            check(served.get("info") == {"title": "Inventory", "description": "Stock levels of the warehouse",
+                                         "version": "2.1.0"}, f"openapi_block info: {served.get('info')}")
+            check(served.get("servers") == [{"url": "https://inventory.example.com"},
+                                            {"url": "/", "description": "this server"}],
+                  f"openapi_block servers: {served.get('servers')}")
+            for path in ("/docs", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"):
+                st, _, _ = request(block_port, "GET", path)
+                check(st == 404, f"openapi_block {path} with `docs: false`: {st}, expected 404")
+            expect_json(block_port, "GET", "/stock/4", 200, 40)
+        finally:
+            out = stop_server(proc)
+            check(proc.returncode == 0, f"openapi_block exited {proc.returncode}:\n{out[-2000:]}")
+    # A real validator over every sample's documents, the one above and the openapi goldens.
     for sample, servers in (("hello.lux", [None]), ("advanced.lux", [None]), ("monitoring.lux", ["api", "collector"])):
         for server in servers:
             args = [a.luxc, "openapi", os.path.join(a.root, "samples", sample)] + (["--server", server] if server else [])

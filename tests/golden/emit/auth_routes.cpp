@@ -78,34 +78,13 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "401": {
-            "description": "missing, malformed, expired or wrongly signed token",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unauthorized"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -118,24 +97,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -184,6 +149,38 @@ const char* const kOpenApi = R"luxopenapi({
         "required": [
           "error"
         ]
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "Unauthorized": {
+        "description": "missing, malformed, expired or wrongly signed token",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "InternalError": {
+        "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     },
     "securitySchemes": {

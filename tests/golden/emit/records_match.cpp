@@ -260,24 +260,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -301,24 +287,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -341,24 +313,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -390,24 +348,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -456,6 +400,28 @@ const char* const kOpenApi = R"luxopenapi({
         "required": [
           "error"
         ]
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "InternalError": {
+        "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     }
   }

@@ -259,24 +259,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       },
@@ -297,24 +283,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -346,24 +318,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -405,24 +363,10 @@ const char* const kOpenApi = R"luxopenapi({
             "description": "OK"
           },
           "400": {
-            "description": "a parameter or the body does not have its declared type, or the handler returned Err",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "500": {
-            "description": "internal error (no details)",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -499,6 +443,28 @@ const char* const kOpenApi = R"luxopenapi({
           "total",
           "lines"
         ]
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "a parameter or the body does not have its declared type, or the handler returned Err",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "InternalError": {
+        "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     }
   }
