@@ -53,6 +53,10 @@ lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse(Route2Body());
 }
 
+}  // namespace lux_program::server
+
+// ===== translation unit auth_routes.server.2.cpp =====
+namespace lux_program::server {
 
 // env settings (read by Register)
 #line 3 "auth_routes.lux"

@@ -152,6 +152,10 @@ lux::Response Route3(lux::Request& req) {
   return lux::stdlib::ToResponse(Route3Body(text));
 }
 
+}  // namespace lux_program::server
+
+// ===== translation unit closures_loops.server.2.cpp =====
+namespace lux_program::server {
 
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({

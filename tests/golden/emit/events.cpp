@@ -84,6 +84,10 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(ingest(service, value));
 }
 
+}  // namespace lux_program::api
+
+// ===== translation unit events.api.2.cpp =====
+namespace lux_program::api {
 
 // env settings (read by Register)
 #line 10 "events.lux"
@@ -245,6 +249,10 @@ lux::Value Subscriber3() {
   return lux::stdlib::Print({"something was counted"});
 }
 
+}  // namespace lux_program::collector
+
+// ===== translation unit events.collector.2.cpp =====
+namespace lux_program::collector {
 
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({

@@ -126,6 +126,10 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(demo(name));
 }
 
+}  // namespace lux_program::server
+
+// ===== translation unit models_db.server.2.cpp =====
+namespace lux_program::server {
 
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({

@@ -199,6 +199,10 @@ lux::Response Route4(lux::Request& req) {
   return lux::stdlib::ToResponse(note(id, text, req));
 }
 
+}  // namespace lux_program::shop
+
+// ===== translation unit routes_middleware.shop.5.cpp =====
+namespace lux_program::shop {
 
 // env settings (read by Register)
 #line 13 "routes_middleware.lux"

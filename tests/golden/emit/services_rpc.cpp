@@ -64,6 +64,10 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(Route1Body(a));
 }
 
+}  // namespace lux_program::api
+
+// ===== translation unit services_rpc.api.2.cpp =====
+namespace lux_program::api {
 
 // env settings (read by Register)
 #line 4 "services_rpc.lux"
@@ -215,6 +219,10 @@ lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse(total(a));
 }
 
+}  // namespace lux_program::front
+
+// ===== translation unit services_rpc.front.2.cpp =====
+namespace lux_program::front {
 
 // env settings (read by Register)
 #line 11 "services_rpc.lux"
