@@ -351,7 +351,8 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     line("app.Get(\"/openapi.json\", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });");
     bool own_docs = false;
     for (const RouteModel& r : sm.routes) own_docs |= r.path == "/docs" || r.path.rfind("/docs/", 0) == 0;
-    if (!own_docs && sm.openapi.docs) line(fmt::format("lux::ServeDocs(app, {});", cppString(result.executable)));
+    if (!own_docs && sm.openapi.docs)
+      line(fmt::format("lux::ServeDocs(app, {});", cppString(sm.openapi.title.value_or(result.executable))));
   }
   if (!sm.health_path.empty())
     line(fmt::format("app.Get({}, [](lux::Request&) {{ return lux::Respond(200, lux::Value{{{{\"status\", \"ok\"}}}}); }});",
