@@ -235,6 +235,13 @@ struct RedisBus::State {
     done();
   }
 
+  // A whole batch is leased (renewed by the lease thread) from the moment it is read: the last
+  // entries of a batch wait while the first ones are handled, and must not look abandoned.
+  void Hold(Lane& lane, const std::vector<std::pair<EventRow, int>>& batch) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& [row, count] : batch) lane.in_progress.insert(row.lane);
+  }
+
   // Entries of consumers idle longer than the visibility timeout, with their delivery counts.
   std::vector<std::pair<EventRow, int>> TakeOver(redis::Connection& c, Lane& lane) {
     std::vector<std::pair<EventRow, int>> out;
@@ -273,6 +280,7 @@ struct RedisBus::State {
             last_takeover = now;
             auto taken = TakeOver(*c, lane);
             if (taken.size() >= static_cast<std::size_t>(kReadCount)) last_takeover = 0;  // more may wait
+            Hold(lane, taken);
             for (auto& [row, count] : taken) {
               if (Stopping()) break;
               std::string entry = row.lane;
@@ -284,16 +292,20 @@ struct RedisBus::State {
           Reply r = c->Command({"XREADGROUP", "GROUP", lane.sub.group, consumer, "COUNT", std::to_string(kReadCount),
                                 "BLOCK", std::to_string(kBlockMs), "STREAMS", lane.stream, ">"});
           if (!r.IsArray() || r.elements.empty()) continue;
+          std::vector<std::pair<EventRow, int>> batch;
           for (const Reply& stream : r.elements) {
             if (stream.elements.size() < 2) continue;
             for (const Reply& e : stream.elements[1].elements) {
               EventRow row;
-              if (!ToRow(e, row)) continue;
-              std::string entry = row.lane;
-              // Read but not handled when stopping: pending, taken over after the visibility timeout.
-              if (Stopping()) break;
-              Handle(lane, row, entry, 1, rng);
+              if (ToRow(e, row)) batch.emplace_back(std::move(row), 1);
             }
+          }
+          Hold(lane, batch);
+          for (auto& [row, count] : batch) {
+            // Read but not handled when stopping: pending, taken over after the visibility timeout.
+            if (Stopping()) break;
+            std::string entry = row.lane;
+            Handle(lane, row, entry, count, rng);
           }
         }
       } catch (const std::exception& e) {

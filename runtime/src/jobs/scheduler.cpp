@@ -160,6 +160,10 @@ void FireShared(const std::shared_ptr<State>& s, std::unique_lock<std::mutex>& l
   for (Ask& a : asks) {
     Entry& e = *a.e;
     if (a.claim == JobStore::TickClaim::kTaken) continue;
+    if (s->stopping) {  // claimed while the scheduler was stopping: not run (the lease expires)
+      if (a.claim == JobStore::TickClaim::kRun && a.exclusive) s->end_runs.push_back(e.def->name);
+      continue;
+    }
     ticks.emplace_back(e.def->name, a.planned);
     if (a.claim == JobStore::TickClaim::kBusy) {
       ++e.stats.skipped;

@@ -281,3 +281,32 @@ TEST_CASE("redis bus: in a real App, publish reaches every local subscriber once
   }
   ::unsetenv("LUX_BUS_URL");
 }
+
+TEST_CASE("redis bus: events read in one batch stay leased while the first ones are handled (no takeover)",
+          "[redis]") {
+  luxtest::RedisServer redis;
+  std::string prefix = luxtest::UniquePrefix("batch");
+  RedisBus publisher(Options(redis, prefix, "api"), {}, {{"slow", "worker"}},
+                     [](std::size_t, const EventRow&, std::string&, bool&) { return true; });
+  for (int i = 0; i < 10; ++i) publisher.Publish(Row("slow", i));  // one XREADGROUP gets them all
+  std::mutex mu;
+  std::map<std::string, int> seen;
+  auto handler = [&](std::size_t, const EventRow& row, std::string&, bool&) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++seen[row.event_id];
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 10 x 300 ms >> the 300 ms timeout
+    return true;
+  };
+  RedisBus a(Options(redis, prefix, "worker", 300), {{"slow", "worker"}}, {}, handler);
+  a.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // A holds the batch
+  RedisBus b(Options(redis, prefix, "worker", 300), {{"slow", "worker"}}, {}, handler);
+  b.Start();
+  REQUIRE(luxtest::WaitFor([&] { return publisher.Backlog("slow", "worker") == 0; }, 10'000));
+  a.Stop();
+  b.Stop();
+  REQUIRE(seen.size() == 10);
+  for (const auto& [id, n] : seen) REQUIRE(n == 1);
+}
