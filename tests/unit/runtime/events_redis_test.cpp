@@ -112,7 +112,7 @@ TEST_CASE("redis bus: two servers of two and three replicas each handle every ev
   again->Stop();
 }
 
-TEST_CASE("redis bus: events published while the only subscriber is down wait for it, in order", "[redis]") {
+TEST_CASE("redis bus: events published while the only subscriber is down wait for it in order", "[redis]") {
   luxtest::RedisServer redis;
   std::string prefix = luxtest::UniquePrefix("down");
   // The publisher creates the collector's group before its first publish: events are kept.
@@ -171,8 +171,8 @@ TEST_CASE("redis bus: an event left pending by a replica that died is taken over
   live.Stop();
 }
 
-TEST_CASE("redis bus: a long handler keeps its event (the lease is renewed); a failing one is retried, then "
-          "dead-lettered; a rejected payload is not retried",
+TEST_CASE("redis bus: a long handler keeps its event (the lease is renewed) - a failing one is retried then "
+          "dead-lettered - a rejected payload is not retried",
           "[redis]") {
   luxtest::LogCapture log(lux::LogLevel::kInfo);
   luxtest::RedisServer redis;
@@ -227,7 +227,7 @@ TEST_CASE("redis bus: a long handler keeps its event (the lease is renewed); a f
   for (auto& r : replicas) r->Stop();
 }
 
-TEST_CASE("redis bus: in a real App, publish reaches every local subscriber once; the env can switch it", "[redis]") {
+TEST_CASE("redis bus: in a real App publish reaches every local subscriber once - the env can switch it", "[redis]") {
   luxtest::RedisServer redis;
   std::string prefix = luxtest::UniquePrefix("app");
   std::mutex mu;

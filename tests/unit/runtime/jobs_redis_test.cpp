@@ -58,7 +58,7 @@ std::unique_ptr<JobStore> Open(luxtest::RedisServer& r, const std::string& prefi
 
 }  // namespace
 
-TEST_CASE("redis store: claim order is priority desc, then run_at, then insertion; future jobs wait", "[redis]") {
+TEST_CASE("redis store: claim order is priority desc then run_at then insertion - future jobs wait", "[redis]") {
   luxtest::RedisServer redis;
   auto store = Open(redis, luxtest::UniquePrefix("order"));
   REQUIRE(store->Shared());
@@ -88,7 +88,7 @@ TEST_CASE("redis store: claim order is priority desc, then run_at, then insertio
   REQUIRE(Names(store->ClaimDue(20'000, 10)) == std::vector<std::string>{"zero", "low"});
 }
 
-TEST_CASE("redis store: complete deletes and counts; release undoes a claim; arguments are kept byte for byte",
+TEST_CASE("redis store: complete deletes and counts - release undoes a claim - arguments are kept byte for byte",
           "[redis]") {
   luxtest::RedisServer redis;
   auto store = Open(redis, luxtest::UniquePrefix("complete"));
@@ -117,7 +117,7 @@ TEST_CASE("redis store: complete deletes and counts; release undoes a claim; arg
   REQUIRE(redis.Cmd({"KEYS", "*job:*"}).elements.empty());  // nothing left behind
 }
 
-TEST_CASE("redis store: fail retries at a time, then the dead letter with the last error; retry by id", "[redis]") {
+TEST_CASE("redis store: fail retries at a time then the dead letter with the last error - retry by id", "[redis]") {
   luxtest::RedisServer redis;
   auto store = Open(redis, luxtest::UniquePrefix("fail"));
   StoredJob j = Job("mail", 0, 0, 2);
@@ -174,7 +174,7 @@ TEST_CASE("redis store: the failures list keeps the most recent kKeptFailures", 
   REQUIRE(all.front().error == "error " + std::to_string(lux::jobs::kKeptFailures + 19));
 }
 
-TEST_CASE("redis store: a lease that is not renewed expires and any replica takes the job; a live one is renewed",
+TEST_CASE("redis store: a lease that is not renewed expires and any replica takes the job - a live one is renewed",
           "[redis]") {
   luxtest::RedisServer redis;
   std::string prefix = luxtest::UniquePrefix("lease");
@@ -227,7 +227,7 @@ TEST_CASE("redis store: a worker whose job was taken over cannot fail or release
   REQUIRE(a->Find(j.id)->state == "running");
 }
 
-TEST_CASE("redis store: three replicas claiming 6,000 jobs at once: each is claimed exactly once", "[redis]") {
+TEST_CASE("redis store: three replicas claiming 6000 jobs at once: each is claimed exactly once", "[redis]") {
   luxtest::RedisServer redis;
   std::string prefix = luxtest::UniquePrefix("race");
   constexpr int kJobs = 6000;
@@ -297,7 +297,7 @@ TEST_CASE("redis store: jobs with a name this replica cannot run stay for one th
   REQUIRE(Names(new_build->ClaimDue(1, 5)) == std::vector<std::string>{"b"});
 }
 
-TEST_CASE("redis store: worker pools on three replicas run 3,000 jobs spawned on one of them, each once", "[redis]") {
+TEST_CASE("redis store: worker pools on three replicas run 3000 jobs spawned on one of them each once", "[redis]") {
   luxtest::RedisServer redis;
   std::string prefix = luxtest::UniquePrefix("pools");
   std::mutex mu;
@@ -385,7 +385,7 @@ TEST_CASE("redis store: with AOF (appendfsync always) a stored job survives Redi
   REQUIRE(Names(got) == std::vector<std::string>{"durable"});
 }
 
-TEST_CASE("redis store: Redis down fails calls with an error naming it; the store reconnects when it is back",
+TEST_CASE("redis store: Redis down fails calls with an error naming it - the store reconnects when it is back",
           "[redis]") {
   luxtest::RedisServer redis(/*aof=*/true);
   std::string prefix = luxtest::UniquePrefix("down");
@@ -403,7 +403,7 @@ TEST_CASE("redis store: Redis down fails calls with an error naming it; the stor
   REQUIRE_THROWS_WITH(lux::jobs::OpenRedisStore(o), Catch::Contains("cannot connect"));
 }
 
-TEST_CASE("redis URLs: host, port, password, database, unix sockets; bad ones are refused with the reason",
+TEST_CASE("redis URLs: host port password database unix sockets - bad ones are refused with the reason",
           "[redis]") {
   using lux::redis::ParseUrl;
   auto u = ParseUrl("redis://127.0.0.1:6380/2");

@@ -112,7 +112,7 @@ TEST_CASE("redis schedules: each tick of a 1-second cron runs once across three 
   REQUIRE(*r.stores[0]->LastFire("tick") == kT0 + 500 + 19'000);
 }
 
-TEST_CASE("redis schedules: `every` intervals are aligned to the epoch, so replicas started apart agree", "[redis]") {
+TEST_CASE("redis schedules: `every` intervals are aligned to the epoch so replicas started apart agree", "[redis]") {
   REQUIRE(lux::jobs::AlignedNextMs(250, 1000) == 1250);
   REQUIRE(lux::jobs::AlignedNextMs(250, 1001) == 1250);
   REQUIRE(lux::jobs::AlignedNextMs(250, 1249) == 1250);
@@ -139,7 +139,7 @@ TEST_CASE("redis schedules: `every` intervals are aligned to the epoch, so repli
   }
 }
 
-TEST_CASE("redis schedules: overlap skip holds across replicas; a replica that died frees the schedule when its "
+TEST_CASE("redis schedules: overlap skip holds across replicas - a replica that died frees the schedule when its "
           "lease expires",
           "[redis]") {
   luxtest::LogCapture log(lux::LogLevel::kInfo);
@@ -195,7 +195,7 @@ TEST_CASE("redis schedules: overlap skip holds across replicas; a replica that d
   release->store(true);
 }
 
-TEST_CASE("redis schedules: a run missed while every replica was down runs once, on one replica", "[redis]") {
+TEST_CASE("redis schedules: a run missed while every replica was down runs once on one replica", "[redis]") {
   luxtest::RedisServer redis;
   std::string prefix = luxtest::UniquePrefix("missed");
   ManualClock clock(kT0);
@@ -220,7 +220,7 @@ TEST_CASE("redis schedules: a run missed while every replica was down runs once,
   REQUIRE(runs.load() == 1);
 }
 
-TEST_CASE("redis jobs in a real App: spawn over HTTP, /_lux/jobs and retry, LUX_JOBS_URL switches the store",
+TEST_CASE("redis jobs in a real App: spawn over HTTP /_lux/jobs and retry LUX_JOBS_URL switches the store",
           "[redis]") {
   luxtest::RedisServer redis;
   std::string prefix = luxtest::UniquePrefix("app");
