@@ -10,6 +10,7 @@ PKGS=(
   libsqlite3-dev libssl-dev libcurl4-openssl-dev uuid-dev
   libclang-rt-14-dev wrk curl tzdata
   chromium
+  libhiredis-dev redis-server
 )
 missing=()
 for p in "${PKGS[@]}"; do

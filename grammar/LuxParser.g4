@@ -53,6 +53,7 @@ serverOnlyItem
   | middlewareDecl
   | routeDecl
   | discoverDecl
+  | backendDecl
   ;
 
 // --- declarations ----------------------------------------------------------------------------
@@ -85,6 +86,9 @@ subscribeDecl : SUBSCRIBE str FN paramList block ;
 hookDecl : hook=(ON_START | ON_STOP | ON_ERROR) (FN paramList)? block ;
 routeDecl : ROUTE ident str (WITH ident (COMMA ident)*)? FAT_ARROW expr ;
 discoverDecl : DISCOVER str (AT expr (WITH objectLit)? | objectLit) ;
+// `jobs { ... }`, `bus { ... }`: plain names, not soft keywords (the AST builder checks which),
+// so they stay usable as names everywhere; `name {` cannot start any other item.
+backendDecl : name=IDENT objectLit ;
 
 typeDecl
   : TYPE ident LBRACE (typeMember (itemSep typeMember)* itemSep?)? RBRACE   # typeBody

@@ -428,6 +428,18 @@ class DiscoverDecl : public Decl {
   ObjectExpr* options;  // AtForm: the `with { }` object or null; block form: the whole block
 };
 
+// `jobs { ... }` or `bus { ... }`: where a server's jobs and schedules, or its events, live.
+class BackendDecl : public Decl {
+ public:
+  enum class Kind : uint8_t { Jobs, Bus };
+  LUX_AST_LEAF(BackendDecl)
+  BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
+      : Decl(kKind, r), which(which), name(name), config(config) {}
+  Kind which;
+  Ident name;  // the block's name as written (its range is the keyword's)
+  ObjectExpr* config;
+};
+
 // --- statements -----------------------------------------------------------------------------
 
 // `var x[: T] = e` (mutable) or `let x[: T] = e` (immutable) inside a block. A plain `x = e`

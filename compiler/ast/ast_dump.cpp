@@ -234,6 +234,12 @@ Desc describe(const Node& node) {
     case NodeKind::CorsDecl:
     case NodeKind::RateLimitDecl:
     case NodeKind::OpenApiDecl: d.child("config", llvm::cast<ConfigDecl>(node).config); break;
+    case NodeKind::BackendDecl: {
+      auto& n = llvm::cast<BackendDecl>(node);
+      d.ident("name", n.name);
+      d.child("config", n.config);
+      break;
+    }
     case NodeKind::ModelDecl: {
       auto& n = llvm::cast<ModelDecl>(node);
       d.ident("name", n.name);

@@ -82,6 +82,7 @@ void Checker::run() {
   cur_ = &global_;
   checkEvents();
   checkSharedDatabases();
+  checkBusAgreement();
 }
 
 SourceRange rangeInString(const SourceFile& file, const ast::StringLit* lit, size_t offset, size_t length) {

@@ -108,6 +108,11 @@ class Checker {
   void notePublish(const ast::CallExpr* call, const std::vector<ArgInfo>& args);
   void checkEvents();
 
+  // --- `jobs { }` and `bus { }` (check_backends.cpp) --------------------------------------
+  void declareBackend(ServerModel& server, const ast::BackendDecl* decl);
+  void checkBackend(ServerModel& server, const ast::BackendDecl* decl);
+  void checkBusAgreement();
+
   // --- services (check_services.cpp) ------------------------------------------------------
   void declareService(ServerModel& server, const ast::DiscoverDecl* decl, Scope& scope);
   void checkService(ServiceModel& svc);

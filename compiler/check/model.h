@@ -102,6 +102,15 @@ struct DbModel {
   std::string path;  // `path:` or `database:`
 };
 
+// `jobs { ... }` / `bus { ... }`: where the server's jobs and schedules, or its events, live.
+struct BackendModel {
+  const ast::BackendDecl* decl = nullptr;
+  std::string adapter = "sqlite";  // the literal adapter; "" when computed at run time
+  bool literal_url = false;        // `url:` is a string literal (then in `url`)
+  std::string url;
+  bool redis() const { return adapter == "redis"; }
+};
+
 struct ModelInfo {
   const ast::ModelDecl* decl = nullptr;
   llvm::StringRef name;
@@ -193,6 +202,8 @@ struct ServerModel {
   std::string name;  // empty for the unnamed server
   std::vector<EnvModel> env;
   std::optional<DbModel> db;
+  std::optional<BackendModel> jobs_backend;  // `jobs { }`
+  std::optional<BackendModel> bus_backend;   // `bus { }`
   bool has_auth = false;
   std::vector<const ModelInfo*> models;
   std::vector<const FunctionModel*> functions;  // fn, background fn, middleware, in source order

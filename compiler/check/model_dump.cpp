@@ -73,6 +73,13 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
       out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
     if (s.db) out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
     if (s.has_auth) out << "    auth\n";
+    for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
+      if (!*b) continue;
+      out << "    " << ((*b)->decl->which == ast::BackendDecl::Kind::Jobs ? "jobs" : "bus") << " "
+          << ((*b)->adapter.empty() ? std::string("(computed)") : (*b)->adapter);
+      if ((*b)->literal_url) out << " \"" << (*b)->url << "\"";
+      out << "\n";
+    }
     if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
     if (s.openapi.given) {
       const OpenApiModel& oa = s.openapi;

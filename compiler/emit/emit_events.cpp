@@ -3,7 +3,9 @@
 // that does not fit is rejected and logged, not retried), `publish(e, data)` becomes
 // lux::stdlib::Publish, and every other server of the program that subscribes to an event this
 // server may publish is registered with lux::RegisterPeer (default URL: 127.0.0.1 and the
-// peer's declared port). Entry points: Emitter::emitSubscriptions, emitEventRegistrations.
+// peer's declared port; its executable name names its consumer groups on Redis). A `bus { ... }`
+// block becomes lux::stdlib::ConfigureBus. Entry points: Emitter::emitSubscriptions,
+// emitEventRegistrations.
 #include <fmt/format.h>
 
 #include <set>
@@ -49,6 +51,13 @@ void Emitter::emitSubscriptions(const ServerModel& sm) {
 }
 
 void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
+  if (sm.bus_backend && sm.bus_backend->decl->config) {  // `bus { adapter: "redis", ... }`
+    lineDirective(sm.bus_backend->decl->range());
+    FnContext ctx;
+    fn_ = &ctx;
+    line(fmt::format("lux::stdlib::ConfigureBus(app, {});", expr(sm.bus_backend->decl->config)));
+    fn_ = nullptr;
+  }
   int n = 0;
   for (const SubscribeModel& s : sm.subscriptions) {
     ++n;
@@ -82,14 +91,17 @@ void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
   for (size_t i = 0; i < prog_.servers.size(); ++i) {
     if (i == index) continue;
     const ServerModel& peer = prog_.servers[i];
-    std::set<std::string> events;
+    // One entry per `subscribe`, sorted (an event subscribed twice is listed twice: on Redis
+    // each subscription has its own consumer group).
+    std::multiset<std::string> events;
     for (const SubscribeModel& s : peer.subscriptions)
       if (any || published.count(s.event)) events.insert(s.event);
     if (events.empty()) continue;
     std::string list;
     for (const std::string& e : events) list += (list.empty() ? "" : ", ") + cppString(e);
-    line(fmt::format("lux::RegisterPeer(app, {}, {{{}}}, {});", cppString(peer.name), list,
-                     cppString("http://127.0.0.1:" + defaultPort(peer))));
+    std::string app_name = peer.name.empty() ? opts_.stem : opts_.stem + "-" + peer.name;  // its executable
+    line(fmt::format("lux::RegisterPeer(app, {}, {{{}}}, {}, {});", cppString(peer.name), list,
+                     cppString("http://127.0.0.1:" + defaultPort(peer)), cppString(app_name)));
   }
 }
 

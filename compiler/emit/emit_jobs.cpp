@@ -3,7 +3,7 @@
 // lux::stdlib::SpawnJob*, and each `schedule` becomes a task function registered with
 // lux::RegisterSchedule / RegisterEvery. Option objects are passed as values and converted by
 // lux::stdlib::*OptionsFrom at registration (literal values were checked by the checker).
-// Entry points: Emitter::emitSchedules, emitJobRegistrations, spawnCall.
+// A `jobs { ... }` block becomes lux::stdlib::ConfigureJobs (where the store lives). Entry points: Emitter::emitSchedules, emitJobRegistrations, spawnCall.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -43,6 +43,13 @@ void Emitter::emitSchedules(const ServerModel& sm) {
 }
 
 void Emitter::emitJobRegistrations(const ServerModel& sm) {
+  if (sm.jobs_backend && sm.jobs_backend->decl->config) {  // `jobs { adapter: "redis", ... }`
+    lineDirective(sm.jobs_backend->decl->range());
+    FnContext ctx;
+    fn_ = &ctx;
+    line(fmt::format("lux::stdlib::ConfigureJobs(app, {});", expr(sm.jobs_backend->decl->config)));
+    fn_ = nullptr;
+  }
   for (const FunctionModel* fn : sm.functions) {
     if (fn->kind != SymbolKind::BackgroundFn || fn->name.empty()) continue;
     auto* decl = llvm::dyn_cast<ast::BackgroundFnDecl>(fn->decl);

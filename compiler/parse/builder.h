@@ -8,6 +8,7 @@
 
 #include <antlr4-runtime.h>
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -87,6 +88,8 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* hookDecl(LuxParser::HookDeclContext* c);
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
   ast::Decl* discoverDecl(LuxParser::DiscoverDeclContext* c);
+  ast::Decl* backendDecl(LuxParser::BackendDeclContext* c);
+  static std::optional<ast::BackendDecl::Kind> backendKind(const std::string& name);
   ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
                             LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);
   bool params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<ast::Param*>& out);

@@ -111,6 +111,10 @@ Decl* AstBuilder::serverBlock(LuxParser::ServerBlockContext* c) {
 void AstBuilder::misplacedItem(LuxParser::ServerOnlyItemContext* c) {
   if (!c || !c->getStart()) return;
   antlr4::Token* kw = c->getStart();
+  if (c->backendDecl() && !backendKind(kw->getText())) {  // `foo { ... }`: not a block at all
+    backendDecl(c->backendDecl());
+    return;
+  }
   diags_.report(DiagId::ItemOutsideServer, range(kw), kw->getText()).help("move it into a `server { ... }` block");
 }
 
@@ -144,6 +148,7 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->middlewareDecl()) return middlewareDecl(x);
   if (auto* x = c->routeDecl()) return routeDecl(x);
   if (auto* x = c->discoverDecl()) return discoverDecl(x);
+  if (auto* x = c->backendDecl()) return backendDecl(x);
   return nullptr;
 }
 
@@ -392,6 +397,28 @@ Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
   Expr* handler = expr(c->expr());
   if (method.empty() || !path || !handler) return nullptr;
   return ctx_.create<RouteDecl>(range(c), method, path, copy(guards), handler);
+}
+
+// `jobs` and `bus` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
+std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name) {
+  if (name == "jobs") return BackendDecl::Kind::Jobs;
+  if (name == "bus") return BackendDecl::Kind::Bus;
+  return std::nullopt;
+}
+
+Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
+  if (c->exception || !c->name) return nullptr;
+  Ident name = identToken(c->name);
+  std::optional<BackendDecl::Kind> kind = backendKind(c->name->getText());
+  if (!kind) {
+    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus"};
+    diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
+        .didYouMean(closestMatch(c->name->getText(), kBlocks));
+    return nullptr;
+  }
+  ObjectExpr* config = objectLit(c->objectLit());
+  if (!config) return nullptr;
+  return ctx_.create<BackendDecl>(range(c), *kind, name, config);
 }
 
 Decl* AstBuilder::discoverDecl(LuxParser::DiscoverDeclContext* c) {

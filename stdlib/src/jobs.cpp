@@ -107,6 +107,27 @@ JobOptions JobOptionsFrom(const Value& options) {
   return o;
 }
 
+namespace {
+
+// The four settings both blocks share, into `adapter`, `url`, `prefix` and `visibility_ms`.
+template <typename Config>
+void ConfigureBackend(Config& c, const Value& config, const char* what) {
+  if (const Value* v = config.Find("adapter")) {
+    c.adapter = OptionString(*v, what, "adapter");
+    if (c.adapter != "redis" && c.adapter != "sqlite")
+      throw StartupError(std::string(what) + " option `adapter` must be \"redis\" or \"sqlite\", found \"" + c.adapter + "\"");
+  }
+  if (const Value* v = config.Find("url")) c.url = OptionString(*v, what, "url");
+  if (const Value* v = config.Find("prefix")) c.prefix = OptionString(*v, what, "prefix");
+  if (const Value* v = config.Find("visibility_timeout")) c.visibility_timeout_ms = OptionMs(*v, what, "visibility_timeout");
+}
+
+}  // namespace
+
+void ConfigureJobs(App& app, const Value& config) { ConfigureBackend(Jobs(app), config, "`jobs`"); }
+
+void ConfigureBus(App& app, const Value& config) { ConfigureBackend(Events(app), config, "`bus`"); }
+
 ScheduleOptions ScheduleOptionsFrom(const Value& options) {
   const char* what = "`schedule`";
   ScheduleOptions o;

@@ -7,6 +7,7 @@
 // in src/bus/; users' view: docs/runtime.md#events.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -33,15 +34,26 @@ class PayloadRejected : public Error {
 // Where the outbox lives: LUX_EVENTS_PATH overrides; "" = ".lux/<app name>.events.db";
 // ":memory:" keeps events in memory only (lost on a restart). LUX_BUS_TOKEN, when set, is sent
 // to peers and required from them (Authorization: Bearer) on POST /_lux/events.
+// With adapter "redis" (`bus { adapter: "redis", url: ... }`, or LUX_BUS_URL=redis://...;
+// LUX_BUS_URL=embedded goes back) events go through Redis Streams instead: every server of the
+// program must then use the same Redis and prefix (LUX_BUS_PREFIX, LUX_BUS_VISIBILITY_MS).
 struct EventsConfig {
   std::string path;
+  std::string adapter = "sqlite";  // "sqlite": the embedded outbox, peers over HTTP; "redis"
+  std::string url;                 // adapter "redis": redis://[:password@]host[:port][/db]
+  std::string prefix = "lux";      // Redis keys are `<prefix>:{bus}:...`
+  // An event whose replica stopped handling it is taken over by another replica after this long.
+  std::int64_t visibility_timeout_ms = 30'000;
 };
 
 // Registration, before Start/Run.
 void RegisterSubscriber(App& app, std::string event, std::function<void(const Value& data)> handler);
-// Another server of the program that subscribes to `events`. Its URL: LUX_PEER_<NAME>_URL, else
-// `default_url` (the code generator passes the peer's declared port on 127.0.0.1).
-void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url);
+// Another server of the program that subscribes to `events`, one entry per `subscribe` (an
+// event it subscribes to twice is listed twice). Its URL: LUX_PEER_<NAME>_URL, else
+// `default_url` (the code generator passes the peer's declared port on 127.0.0.1). `app_name`:
+// the peer's App name (its executable; "" = `server`), which names its consumer groups on Redis.
+void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url,
+                  std::string app_name = "");
 EventsConfig& Events(App& app);
 
 namespace rt {

@@ -66,16 +66,31 @@ struct ScheduleOptions {
   Missed missed = Missed::kSkip;
 };
 
+// How long a job claimed from Redis stays claimed without its worker renewing the lease (the
+// worker renews it every third of this while the job runs): a job whose process died is run
+// again by another replica after at most this long.
+inline constexpr std::int64_t kDefaultVisibilityTimeoutMs = 30'000;
+// Shorter leases are refused: renewals would be a busy loop, and a loaded machine's scheduling
+// delays alone would let leases of live workers lapse (and their jobs run twice).
+inline constexpr std::int64_t kMinVisibilityTimeoutMs = 100;
+
 // Where and how jobs run. Environment overrides at Run()/Start():
 //   LUX_JOBS_PATH (":memory:" keeps jobs in memory only), LUX_JOB_WORKERS,
 //   LUX_SCHEDULER_ENABLED=false (run tasks from an external cron: `<binary> run-task NAME`),
 //   LUX_ADMIN_TOKEN (enables /_lux/jobs and /_lux/schedules; absent: those answer 404),
-//   LUX_JOBS_SYNC=full (fsync every commit: jobs survive power loss, not only a process kill).
+//   LUX_JOBS_SYNC=full (fsync every commit: jobs survive power loss, not only a process kill),
+//   LUX_JOBS_URL=redis://host:port/db (jobs on Redis, shared by every replica; `embedded` goes
+//   back to SQLite), LUX_JOBS_PREFIX, LUX_JOBS_VISIBILITY_MS.
 struct JobsConfig {
   std::string path;  // "" = ".lux/<app name>.jobs.db" under the working directory
   int workers = 4;   // jobs running at once
   bool scheduler_enabled = true;
   std::string admin_token;
+  // `jobs { adapter: "redis", url: ..., prefix: ..., visibility_timeout: ... }`
+  std::string adapter = "sqlite";  // "sqlite" (embedded, one process) or "redis" (replicas)
+  std::string url;                 // adapter "redis": redis://[:password@]host[:port][/db]
+  std::string prefix = "lux";      // Redis keys are `<prefix>:{<app name>}:...`
+  std::int64_t visibility_timeout_ms = kDefaultVisibilityTimeoutMs;
 };
 
 // Registration, before Start/Run. Throws std::invalid_argument on a duplicate name, bad

@@ -2,7 +2,8 @@
 // outbox in order (local subscribers with retries and a dead letter; peers over HTTP, retried
 // until they are back), and POST /_lux/events for events from peers. One bus per process, tied
 // to the App that registered it: opened by an on_start hook, stopped by an on_stop hook (rows
-// not yet delivered stay in the outbox for the next start).
+// not yet delivered stay in the outbox for the next start). With adapter "redis" the outbox,
+// lanes and peers are replaced by Redis Streams (redis_bus.cpp); handlers run the same way.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,14 +16,18 @@
 #include <thread>
 
 #include "bus/outbox.h"
+#include "bus/redis_bus.h"
 #include "core/bearer.h"
 #include "core/env_names.h"
 #include "core/fiber.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "lux/client.h"
+#include "lux/env.h"
 #include "lux/events.h"
+#include "lux/jobs.h"
 #include "lux/rt.h"
+#include "redis/client.h"
 
 namespace lux {
 
@@ -52,6 +57,7 @@ struct Subscriber {
 
 struct Peer {
   std::string server;
+  std::string app_name;
   std::vector<std::string> events;
   std::string url;
   std::string lane;
@@ -97,7 +103,8 @@ class Bus {
     subscribers_.push_back(std::move(s));
   }
 
-  void AddPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url) {
+  void AddPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url,
+               std::string app_name) {
     Bind(app);
     std::lock_guard<std::mutex> lock(mu_);
     auto p = std::make_unique<Peer>();
@@ -105,6 +112,7 @@ class Bus {
     p->url = env && *env ? env : default_url;
     while (!p->url.empty() && p->url.back() == '/') p->url.pop_back();
     p->lane = "peer:" + server;
+    p->app_name = app_name.empty() ? server : std::move(app_name);
     p->server = std::move(server);
     p->events = std::move(events);
     peers_.push_back(std::move(p));
@@ -114,10 +122,12 @@ class Bus {
     std::vector<bus::EventRow> rows;
     std::string id;
     std::shared_ptr<bus::Outbox> box;
+    std::shared_ptr<bus::RedisBus> redis;
     {
       std::lock_guard<std::mutex> lock(mu_);
       box = box_;
-      if (!box_) {
+      redis = redis_;
+      if (!box_ && !redis_) {
         if (subscribers_.empty() && peers_.empty()) return "";
         throw Error("publish(\"" + std::string(event) + "\"): the event bus is not running (publish after on_start begins)");
       }
@@ -141,6 +151,10 @@ class Bus {
         }
     }
     if (rows.empty()) return "";
+    if (redis) {
+      redis->Publish(rows.front());  // one stream entry; every subscription's group gets it
+      return id;
+    }
     box->Insert(rows);
     Wake();
     return id;
@@ -163,6 +177,9 @@ class Bus {
       {
         std::lock_guard<std::mutex> lock(mu_);
         box = box_;
+        // 503 makes an embedded peer keep the event and retry: nothing is lost while the
+        // program's servers disagree about where the bus is.
+        if (redis_) throw HttpError(503, "this server's event bus is on Redis: events reach it through Redis");
         if (!box_) throw HttpError(503, "the event bus is not running");
         bus::EventRow base;
         base.event_id = id->AsString();
@@ -182,7 +199,72 @@ class Bus {
     });
   }
 
+  void ApplyBackendEnv() {
+    if (auto u = EnvOptString("LUX_BUS_URL")) {
+      if (*u == "embedded" || *u == "sqlite") {
+        config_.adapter = "sqlite";
+      } else if (u->rfind("redis://", 0) == 0 || u->rfind("unix://", 0) == 0) {
+        config_.adapter = "redis";
+        config_.url = *u;
+      } else {
+        throw StartupError("env LUX_BUS_URL: expected redis://..., unix://... or embedded, got \"" + *u + "\"");
+      }
+    }
+    if (auto p = EnvOptString("LUX_BUS_PREFIX")) config_.prefix = *p;
+    if (auto v = EnvOptInt("LUX_BUS_VISIBILITY_MS")) config_.visibility_timeout_ms = *v;
+    if (config_.adapter != "sqlite" && config_.adapter != "redis")
+      throw StartupError("bus: unknown adapter \"" + config_.adapter + "\" (expected \"sqlite\" or \"redis\")");
+    if (config_.adapter != "redis") return;
+    if (config_.url.empty()) throw StartupError("bus: adapter \"redis\" needs a url (redis://host:port)");
+    if (config_.prefix.empty()) throw StartupError("bus: the Redis key prefix is empty");
+    if (config_.visibility_timeout_ms < kMinVisibilityTimeoutMs)
+      throw StartupError("bus: visibility timeout " + std::to_string(config_.visibility_timeout_ms) +
+                         " ms is shorter than the minimum " + std::to_string(kMinVisibilityTimeoutMs) + " ms");
+    try {
+      redis::ParseUrl(config_.url);
+    } catch (const Error& e) {
+      throw StartupError(std::string("bus: ") + e.what());
+    }
+  }
+
+  // Redis: a consumer group per subscription, named after the subscribing App and the
+  // subscription's rank among that App's subscriptions of the event.
+  void StartRedis(App& app) {
+    std::vector<bus::RedisSubscription> local, remote;
+    std::map<std::string, int> ordinal;
+    for (auto& s : subscribers_) local.push_back({s->event, bus::GroupName(app.name(), ordinal[s->event]++)});
+    for (auto& p : peers_) {
+      std::map<std::string, int> peer_ordinal;
+      for (const std::string& e : p->events) remote.push_back({e, bus::GroupName(p->app_name, peer_ordinal[e]++)});
+    }
+    bus::RedisBusOptions o;
+    o.url = config_.url;
+    o.prefix = config_.prefix;
+    o.server = app.name();
+    o.visibility_ms = config_.visibility_timeout_ms;
+    auto rb = std::make_shared<bus::RedisBus>(
+        o, std::move(local), std::move(remote),
+        [this](std::size_t index, const bus::EventRow& row, std::string& error, bool& rejected) {
+          return DeliverLocal(*subscribers_[index], row, error, rejected);
+        });
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      redis_ = rb;
+      stop_ = false;
+      running_ = true;
+    }
+    rb->Start();
+    core::Log(LogLevel::kInfo, "event bus on Redis",
+              {{"redis", redis::ParseUrl(config_.url).text}, {"prefix", config_.prefix},
+               {"subscriptions", static_cast<int>(subscribers_.size())}});
+  }
+
   void Start(App& app) {
+    ApplyBackendEnv();
+    if (config_.adapter == "redis") {
+      StartRedis(app);
+      return;
+    }
     std::string path = config_.path;
     if (const char* env = std::getenv("LUX_EVENTS_PATH"); env && *env) path = env;
     if (path.empty()) path = ".lux/" + app.name() + ".events.db";
@@ -207,16 +289,20 @@ class Bus {
   }
 
   void Stop() {
+    std::shared_ptr<bus::RedisBus> redis;
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
+      redis = redis_;
     }
+    if (redis) redis->Stop();
     cv_.notify_all();
     for (auto& l : lanes_)
       if (l->thread.joinable()) l->thread.join();
     std::lock_guard<std::mutex> lock(mu_);
     lanes_.clear();
     box_.reset();
+    redis_.reset();
     running_ = false;
     app_ = nullptr;
   }
@@ -293,21 +379,34 @@ class Bus {
     }
   }
 
-  bool Deliver(const Lane& lane, const bus::EventRow& row, std::string& error, bool& rejected) {
+  // Runs a local handler with the publishing request's id as request_id().
+  static bool DeliverLocal(const Subscriber& sub, const bus::EventRow& row, std::string& error, bool& rejected) {
     try {
       Value data = ParseJson(row.payload_json);
-      if (lane.subscriber) {
-        const std::string* saved = core::tl_job_request_id;
-        core::tl_job_request_id = &row.request_id;
-        try {
-          lane.subscriber->handler(data);
-        } catch (...) {
-          core::tl_job_request_id = saved;
-          throw;
-        }
+      const std::string* saved = core::tl_job_request_id;
+      core::tl_job_request_id = &row.request_id;
+      try {
+        sub.handler(data);
+      } catch (...) {
         core::tl_job_request_id = saved;
-        return true;
+        throw;
       }
+      core::tl_job_request_id = saved;
+      return true;
+    } catch (const PayloadRejected& e) {
+      rejected = true;
+      error = e.what();
+      return false;
+    } catch (const std::exception& e) {
+      error = e.what();
+      return false;
+    }
+  }
+
+  bool Deliver(const Lane& lane, const bus::EventRow& row, std::string& error, bool& rejected) {
+    if (lane.subscriber) return DeliverLocal(*lane.subscriber, row, error, rejected);
+    try {
+      Value data = ParseJson(row.payload_json);
       FetchOptions o;
       o.method = "POST";
       o.timeout_ms = kPeerTimeoutMs;
@@ -342,6 +441,7 @@ class Bus {
   std::vector<std::unique_ptr<Peer>> peers_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::shared_ptr<bus::Outbox> box_;
+  std::shared_ptr<bus::RedisBus> redis_;
 };
 
 }  // namespace
@@ -350,8 +450,9 @@ void RegisterSubscriber(App& app, std::string event, std::function<void(const Va
   Bus::Get().AddSubscriber(app, std::move(event), std::move(handler));
 }
 
-void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url) {
-  Bus::Get().AddPeer(app, std::move(server), std::move(events), std::move(default_url));
+void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url,
+                  std::string app_name) {
+  Bus::Get().AddPeer(app, std::move(server), std::move(events), std::move(default_url), std::move(app_name));
 }
 
 EventsConfig& Events(App& app) {

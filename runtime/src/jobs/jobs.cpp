@@ -11,6 +11,7 @@
 #include "jobs/jobs_state.h"
 #include "lux/env.h"
 #include "lux/rt.h"
+#include "redis/client.h"
 #include "server/app_impl.h"
 
 namespace lux {
@@ -62,18 +63,36 @@ void JobsState::Open(const std::string& app_name, bool server) {
   }
   if (config.workers < 1 || config.workers > kMaxJobWorkers)
     throw StartupError("jobs: workers must be in 1.." + std::to_string(kMaxJobWorkers));
-  path = config.path.empty() ? ".lux/" + app_name + ".jobs.db" : config.path;
+  ApplyBackendEnv();
+  bool redis = config.adapter == "redis";
+  if (redis) {
+    path = redis::ParseUrl(config.url).text;  // for logs: the password is masked
+  } else {
+    path = config.path.empty() ? ".lux/" + app_name + ".jobs.db" : config.path;
+  }
   {
     std::unique_lock<std::shared_mutex> lock(g_running_mu);
     if (g_running && g_running != this) throw StartupError("another App with jobs is already running in this process");
   }
   try {
-    store = OpenSqliteStore(path, sync);
+    if (redis) {
+      RedisStoreOptions ro;
+      ro.url = config.url;
+      ro.prefix = config.prefix;
+      ro.app = app_name;
+      ro.visibility_ms = config.visibility_timeout_ms;
+      store = OpenRedisStore(ro);
+    } else {
+      store = OpenSqliteStore(path, sync);
+    }
     std::vector<std::string> names;
     for (const auto& [name, def] : jobs) names.push_back(name);
     store->SetRunnableNames(names);
     if (server) {
-      int recovered = store->RecoverRunning("interrupted: the process stopped while this attempt ran");
+      // Shared store: only jobs whose lease ran out (their replica died); the others run live.
+      int recovered = store->RecoverRunning(store->Shared()
+                                                ? "interrupted: the worker running this attempt stopped renewing its lease"
+                                                : "interrupted: the process stopped while this attempt ran");
       if (recovered > 0)
         core::Log(LogLevel::kWarn, "jobs interrupted by the last stop are pending again",
                   {{"jobs", recovered}, {"store", path}});
@@ -89,6 +108,34 @@ void JobsState::Open(const std::string& app_name, bool server) {
   g_running = this;
 }
 
+void JobsState::ApplyBackendEnv() {
+  if (auto u = EnvOptString("LUX_JOBS_URL")) {
+    if (*u == "embedded" || *u == "sqlite") {
+      config.adapter = "sqlite";
+    } else if (u->rfind("redis://", 0) == 0 || u->rfind("unix://", 0) == 0) {
+      config.adapter = "redis";
+      config.url = *u;
+    } else {
+      throw StartupError("env LUX_JOBS_URL: expected redis://..., unix://... or embedded, got \"" + *u + "\"");
+    }
+  }
+  if (auto p = EnvOptString("LUX_JOBS_PREFIX")) config.prefix = *p;
+  if (auto v = EnvOptInt("LUX_JOBS_VISIBILITY_MS")) config.visibility_timeout_ms = *v;
+  if (config.adapter != "sqlite" && config.adapter != "redis")
+    throw StartupError("jobs: unknown adapter \"" + config.adapter + "\" (expected \"sqlite\" or \"redis\")");
+  if (config.adapter != "redis") return;
+  if (config.url.empty()) throw StartupError("jobs: adapter \"redis\" needs a url (redis://host:port)");
+  if (config.prefix.empty()) throw StartupError("jobs: the Redis key prefix is empty");
+  if (config.visibility_timeout_ms < kMinVisibilityTimeoutMs)
+    throw StartupError("jobs: visibility timeout " + std::to_string(config.visibility_timeout_ms) +
+                       " ms is shorter than the minimum " + std::to_string(kMinVisibilityTimeoutMs) + " ms");
+  try {
+    redis::ParseUrl(config.url);
+  } catch (const Error& e) {
+    throw StartupError(std::string("jobs: ") + e.what());
+  }
+}
+
 void JobsState::StartRunning() {
   if (!store) return;
   JobQueue::Options qo;
@@ -97,6 +144,7 @@ void JobsState::StartRunning() {
   qo.jitter = jitter;
   queue = std::make_unique<JobQueue>(*store, jobs, qo);
   queue->Start();
+  store->SetWakeup([q = queue.get()] { q->Poke(); });  // other replicas' spawns
   scheduler = std::make_unique<Scheduler>(*store, schedules, clock);
   if (config.scheduler_enabled) {
     scheduler->Start();
@@ -110,6 +158,7 @@ void JobsState::StartRunning() {
 }
 
 void JobsState::Stop(std::chrono::steady_clock::time_point deadline) {
+  if (store) store->SetWakeup({});
   if (scheduler) scheduler->Stop(deadline);
   if (queue) queue->Stop(deadline);
 }

@@ -23,7 +23,7 @@ class JobsState {
   ~JobsState();
 
   // Applies LUX_JOBS_PATH / LUX_JOB_WORKERS / LUX_SCHEDULER_ENABLED / LUX_ADMIN_TOKEN /
-  // LUX_JOBS_SYNC, opens the store and makes this the process's running jobs state. `server`:
+  // LUX_JOBS_SYNC / LUX_JOBS_URL..., opens the store (SQLite, or Redis for adapter "redis") and makes this the process's running jobs state. `server`:
   // also recovers jobs left running and warns about stored jobs without a handler (the CLI
   // commands open without, since a server may be running on the same store). Throws
   // StartupError.
@@ -36,6 +36,9 @@ class JobsState {
   void Close();
 
   std::string Spawn(std::string_view name, Value args, const SpawnOptions& options);
+  // LUX_JOBS_URL / LUX_JOBS_PREFIX / LUX_JOBS_VISIBILITY_MS over `config`, then checks the
+  // backend settings. Throws StartupError.
+  void ApplyBackendEnv();
 
   JobsConfig config;
   JobRegistry jobs;
@@ -44,7 +47,7 @@ class JobsState {
   Clock* clock = nullptr;
   std::function<double()> jitter;
 
-  std::string path;  // resolved store path
+  std::string path;  // resolved store path, or the Redis URL
   std::unique_ptr<JobStore> store;
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<Scheduler> scheduler;

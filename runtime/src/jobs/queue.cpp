@@ -278,7 +278,9 @@ void DispatchLoop(std::shared_ptr<State> s) {
         ++s->active;
       }
       if (!fresh.empty()) s->work_cv.notify_all();
-      s->next_due_ms = next.value_or(kNever);
+      // At least every kStorePollMs even with nothing due: jobs other processes added (another
+      // replica, `jobs retry`) and leases that ran out are found by the next claim.
+      s->next_due_ms = std::min(next.value_or(kNever), now + kStorePollMs);
       continue;
     }
     std::int64_t wake = now + kStorePollMs;

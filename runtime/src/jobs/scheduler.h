@@ -20,6 +20,9 @@ namespace lux::jobs {
 // The first fire instant of `def` strictly after `after_ms` (cron: in its zone; interval:
 // after_ms + interval), or kNever.
 std::int64_t NextFireMs(const ScheduleDef& def, std::int64_t after_ms);
+// The first multiple of `interval_ms` (since the epoch) strictly after `after_ms`: where
+// `every` schedules fire when replicas share the store.
+std::int64_t AlignedNextMs(std::int64_t interval_ms, std::int64_t after_ms);
 
 class Scheduler {
  public:

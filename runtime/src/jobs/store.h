@@ -1,11 +1,15 @@
 // JobStore: where jobs live between spawn_job and their last attempt, behind an interface so a
-// networked backend (Redis) can replace SQLite without touching generated code or the queue.
+// networked backend (Redis) replaces SQLite without touching generated code or the queue.
 // Times are Unix milliseconds. Delivery is at-least-once: a job is claimed (state `running`)
 // before it runs and deleted after it succeeds; RecoverRunning() returns interrupted ones.
-// Entry points: JobStore, StoredJob, OpenSqliteStore (sqlite_store.cpp).
+// A store that several processes share (Redis: replicas of one server) also arbitrates
+// schedule ticks (ClaimTick) and wakes the queue when another process adds work.
+// Entry points: JobStore, StoredJob, OpenSqliteStore (sqlite_store.cpp), OpenRedisStore
+// (redis_store.cpp).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +84,29 @@ class JobStore {
   virtual std::vector<std::pair<std::string, std::int64_t>> UnrunnableNames() = 0;
   virtual std::optional<std::int64_t> LastFire(const std::string& schedule) = 0;
   virtual void SetLastFire(const std::string& schedule, std::int64_t at_ms) = 0;
+
+  // ---- several processes on one store ----
+  // True when other processes may use this store at the same time (replicas): RecoverRunning
+  // then only takes back jobs whose lease ran out, and the scheduler claims every tick here
+  // (and aligns `every` intervals to the epoch so that all replicas agree on the instants).
+  virtual bool Shared() const { return false; }
+  enum class TickClaim {
+    kRun,    // this process runs the tick
+    kTaken,  // another process claimed this tick (or a later one): nothing to do
+    kBusy,   // claimed, but a run of the schedule is still going (overlap: skip): skipped
+  };
+  // Claims tick `tick_ms` of `schedule` for this process; of all processes asking for the same
+  // tick exactly one gets kRun or kBusy. With `exclusive` (overlap: skip) the claim also takes
+  // the schedule's run lease, held until EndRun (kBusy while any process holds it, or while
+  // `running_here`). The embedded store always answers kRun.
+  virtual TickClaim ClaimTick(const std::string& schedule, std::int64_t tick_ms, bool exclusive, bool running_here) {
+    return TickClaim::kRun;
+  }
+  // The run that ClaimTick(exclusive) started is over: its run lease is released.
+  virtual void EndRun(const std::string& schedule) {}
+  // `wake` is called (on a store thread) when another process may have added due work; empty
+  // to stop. The embedded store never calls it.
+  virtual void SetWakeup(std::function<void()> wake) {}
 };
 
 enum class SyncMode { kNormal, kFull };
@@ -87,6 +114,18 @@ enum class SyncMode { kNormal, kFull };
 // Opens (creating) the SQLite store at `path` (":memory:" = in memory; the parent directory is
 // created). Throws lux::Error on failure.
 std::unique_ptr<JobStore> OpenSqliteStore(const std::string& path, SyncMode sync = SyncMode::kNormal);
+
+// The Redis store (redis_store.cpp): `url` is redis://..., keys are `<prefix>:{<app>}:...`.
+// A claimed job holds a lease of `visibility_ms`, renewed while this process runs it; a job
+// whose lease runs out (its process died) is claimed again by any replica. Throws lux::Error
+// when Redis cannot be reached.
+struct RedisStoreOptions {
+  std::string url;
+  std::string prefix = "lux";
+  std::string app;
+  std::int64_t visibility_ms = 30'000;
+};
+std::unique_ptr<JobStore> OpenRedisStore(const RedisStoreOptions& options);
 
 // Most failures kept for RecentFailures (older ones are deleted as new ones arrive).
 inline constexpr int kKeptFailures = 100;

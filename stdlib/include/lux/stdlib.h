@@ -225,6 +225,10 @@ JobOptions JobOptionsFrom(const Value& options);
 ScheduleOptions ScheduleOptionsFrom(const Value& options);
 // A duration value (Int milliseconds) as milliseconds.
 std::int64_t Millis(const Value& duration);
+// `jobs { adapter, url, prefix, visibility_timeout }` / `bus { ... }` into Jobs(app) / Events(app);
+// a computed value of the wrong kind is a StartupError (the runtime checks URLs at start).
+void ConfigureJobs(App& app, const Value& config);
+void ConfigureBus(App& app, const Value& config);
 
 // ---- events (stdlib/src/jobs.cpp) ----------------------------------------------------------
 // publish("event", data): stored in the outbox for every subscriber; returns Unit.

@@ -215,7 +215,7 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3001));
   app.options().port = static_cast<int>(PORT.AsInt());
-  lux::RegisterPeer(app, "collector", {"count", "metric"}, "http://127.0.0.1:3005");
+  lux::RegisterPeer(app, "collector", {"count", "count", "metric"}, "http://127.0.0.1:3005", "events-collector");
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "events-api");
 #line 16 "events.lux"
