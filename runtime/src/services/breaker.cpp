@@ -32,7 +32,27 @@ void Breaker::Open() {
     core::Log(LogLevel::kWarn, "circuit opened",
               {{"service", name_}, {"consecutive_failures", stats_.consecutive_failures},
                {"retry_after_ms", static_cast<long long>(reset_ms_)}});
+    if (on_open_) on_open_();
   }
+}
+
+void Breaker::SetOnOpen(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_open_ = std::move(hook);
+}
+
+void Breaker::OpenFromPeer(std::int64_t remaining_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MaybeHalfOpen();
+  if (stats_.state == State::kOpen) return;
+  remaining_ms = remaining_ms < 0 ? 0 : remaining_ms > reset_ms_ ? reset_ms_ : remaining_ms;
+  stats_.state = State::kOpen;
+  opened_at_ = clock_() - (reset_ms_ - remaining_ms);
+  trials_in_flight_ = 0;
+  trial_successes_ = 0;
+  ++stats_.times_opened;
+  core::Log(LogLevel::kWarn, "circuit opened",
+            {{"service", name_}, {"by", "another replica"}, {"retry_after_ms", static_cast<long long>(remaining_ms)}});
 }
 
 void Breaker::MaybeHalfOpen() {

@@ -40,6 +40,14 @@ class Breaker {
   Stats stats();
   static const char* StateName(State s);
 
+  // Shared state between replicas (shared_breakers.cpp): `hook` is called when this breaker
+  // opens by itself, with the breaker's lock held (it must not block); empty to stop.
+  void SetOnOpen(std::function<void()> hook);
+  // Another replica's breaker for the service opened: open here too, half-opening when the
+  // other one does (`remaining_ms` from now). No effect when already open; not reported to the hook.
+  void OpenFromPeer(std::int64_t remaining_ms);
+  std::int64_t reset_ms() const { return reset_ms_; }
+
  private:
   void Open();          // mu_ held
   void MaybeHalfOpen();  // mu_ held: open and the reset timeout has passed
@@ -54,6 +62,7 @@ class Breaker {
   std::int64_t opened_at_ = 0;
   int trials_in_flight_ = 0;
   int trial_successes_ = 0;
+  std::function<void()> on_open_;
 };
 
 }  // namespace lux::services

@@ -10,6 +10,7 @@
 #include "lux/client.h"
 #include "lux/services.h"
 #include "services/registry.h"
+#include "services/shared_breakers.h"
 
 namespace lux {
 
@@ -35,13 +36,39 @@ Value ServicesValue() {
   return Value{{"services", Value(std::move(list))}};
 }
 
+std::unique_ptr<services::SharedBreakers>& SharedBreakersSlot() {
+  static std::unique_ptr<services::SharedBreakers> slot;
+  return slot;
+}
+
+// LUX_BREAKER_URL=redis://...: the breakers of this process follow those of the other replicas
+// (LUX_BREAKER_PREFIX, default `lux`, must match between them).
+void StartSharedBreakers() {
+  const char* url = std::getenv("LUX_BREAKER_URL");
+  if (!url || !*url) return;
+  const char* prefix = std::getenv("LUX_BREAKER_PREFIX");
+  std::vector<std::pair<std::string, services::Breaker*>> list;
+  for (services::Service* s : services::Registry::Get().All()) list.emplace_back(s->name, s->breaker.get());
+  try {
+    SharedBreakersSlot() = std::make_unique<services::SharedBreakers>(url, prefix && *prefix ? prefix : "lux", list);
+  } catch (const Error& e) {
+    throw StartupError(std::string("env LUX_BREAKER_URL: ") + e.what());
+  }
+}
+
 // One set of hooks and admin routes per App, however many services it discovers.
 void InstallOnce(App& app) {
   static App* installed = nullptr;
   if (installed == &app) return;
   installed = &app;
-  app.OnStart([] { services::Registry::Get().StartHealth(); });
-  app.OnStop([] { services::Registry::Get().StopHealth(); });
+  app.OnStart([] {
+    services::Registry::Get().StartHealth();
+    StartSharedBreakers();
+  });
+  app.OnStop([] {
+    SharedBreakersSlot().reset();
+    services::Registry::Get().StopHealth();
+  });
   const char* token = std::getenv("LUX_ADMIN_TOKEN");
   if (!token || !*token) return;
   std::string want = token;
