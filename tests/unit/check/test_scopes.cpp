@@ -49,7 +49,7 @@ TEST_CASE("a `var` is assignable from nested blocks and closures", "[scopes]") {
   CHECK(c.codes().empty());
 }
 
-TEST_CASE("parameters and `let` bindings are immutable; `let` may shadow", "[scopes]") {
+TEST_CASE("parameters and `let` bindings are immutable, `let` may shadow", "[scopes]") {
   Checked c(R"(server {
   fn f(limit: Int) {
     let limit = limit + 1
@@ -94,7 +94,7 @@ TEST_CASE("the checker records what each plain assignment does", "[scopes]") {
   CHECK(kinds == std::vector<lux::AssignKind>{lux::AssignKind::Declare, lux::AssignKind::Rebind, lux::AssignKind::Assign});
 }
 
-TEST_CASE("shared names are visible in every server; a server's names are its own", "[scopes]") {
+TEST_CASE("shared names are visible in every server, a server's names are its own", "[scopes]") {
   Checked c(R"(shared {
   type Point {
     x: Int

@@ -20,7 +20,7 @@ lux::Request MakeReq(std::string method, std::string path, std::string body = ""
 
 }  // namespace
 
-TEST_CASE("middleware runs in order around the handler; decorators add headers or short-circuit") {
+TEST_CASE("middleware runs in order around the handler, decorators add headers or short-circuit") {
   lux::App app;
   std::vector<std::string> trail;
   app.Use([&](lux::Request& req, const lux::Next& next) {

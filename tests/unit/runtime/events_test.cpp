@@ -86,7 +86,7 @@ TEST_CASE("events: every local subscriber gets each event once, in publish order
   CHECK(r->Json()["id"].AsString().empty());
 }
 
-TEST_CASE("events: a failing subscriber is retried, then dead-lettered; the others and later events go on",
+TEST_CASE("events: a failing subscriber is retried, then dead-lettered, the others and later events go on",
           "[events]") {
   Seen good, after;
   std::atomic<int> failing_calls{0};

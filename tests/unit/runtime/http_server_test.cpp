@@ -111,7 +111,7 @@ TEST_CASE("routing over HTTP: params, wildcard, 404, 405 Allow, HEAD, OPTIONS") 
   REQUIRE(c.Read()->Json()["id"].AsString() == "5");
 }
 
-TEST_CASE("bodies, query, headers, cookies; text/html/redirect/204 responses") {
+TEST_CASE("bodies, query, headers, cookies, text/html/redirect/204 responses") {
   TestServer s(BasicRoutes);
   auto form = Call(s.port(), "POST", "/echo?k=v%21", "a=1&b=x+y", "Content-Type: application/x-www-form-urlencoded\r\n");
   REQUIRE(form->Json()["body"]["b"].AsString() == "x y");
@@ -173,7 +173,7 @@ TEST_CASE("request locals are per request even when requests interleave on one t
   REQUIRE(rb->Json()["id"].AsBool());
 }
 
-TEST_CASE("limits: body at the limit passes, above it 413; big headers 431") {
+TEST_CASE("limits: body at the limit passes, above it 413, big headers 431") {
   TestServer s([](lux::App& app) {
     app.options().max_body_bytes = 1000;
     app.Post("/size", [](lux::Request& req) { return lux::Respond(200, {{"n", static_cast<long long>(req.body.size())}}); });
@@ -206,7 +206,7 @@ TEST_CASE("default body limit is kMaxBodyBytes") {
   REQUIRE(c.Read()->status == 413);
 }
 
-TEST_CASE("malformed HTTP gets 400 and the connection is closed; the server keeps serving") {
+TEST_CASE("malformed HTTP gets 400 and the connection is closed, the server keeps serving") {
   TestServer s(BasicRoutes);
   for (std::string bad : {std::string("GARBAGE\r\n\r\n"), std::string("GET /hello HTTP/9.9\r\n\r\n"),
                           std::string("GET /hello HTTP/1.1\r\nBad Header\r\n\r\n"),
@@ -236,7 +236,7 @@ TEST_CASE("invalid JSON body gets 400 with the position") {
   REQUIRE(b["request_id"].AsString() == r->Header("x-request-id"));
 }
 
-TEST_CASE("a client trickling its request is cut off at the read timeout; idle keep-alive too") {
+TEST_CASE("a client trickling its request is cut off at the read timeout, idle keep-alive too") {
   TestServer s([](lux::App& app) {
     app.options().read_timeout_ms = 300;
     app.options().keep_alive_timeout_ms = 300;

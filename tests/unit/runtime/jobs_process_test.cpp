@@ -89,7 +89,7 @@ TEST_CASE("SIGTERM while a job runs: it finishes, waiting jobs stay on disk and 
   REQUIRE(p.Wait() == 0);
 }
 
-TEST_CASE("dead letter through GET /_lux/jobs; retry by id over HTTP and from the command line") {
+TEST_CASE("dead letter through GET /_lux/jobs, retry by id over HTTP and from the command line") {
   luxtest::TempDir dir;
   std::string id;
   {

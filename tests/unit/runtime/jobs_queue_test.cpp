@@ -58,7 +58,7 @@ TEST_CASE("backoff delays: exponential doubles and is capped, fixed stays, jitte
   REQUIRE(BackoffDelayMs(o, 3, 1.2) == 0);
 }
 
-TEST_CASE("a failing job is retried at the computed times, then dead-lettered; failures are logged") {
+TEST_CASE("a failing job is retried at the computed times, then dead-lettered, failures are logged") {
   luxtest::LogCapture log(lux::LogLevel::kInfo);
   ManualClock clock(kT0);
   auto store = lux::jobs::OpenSqliteStore(":memory:");
@@ -117,7 +117,7 @@ TEST_CASE("a failing job is retried at the computed times, then dead-lettered; f
   REQUIRE(text.find("request_id=req-42") != std::string::npos);
 }
 
-TEST_CASE("an attempt over its timeout is failed and replaced; the pool keeps running jobs") {
+TEST_CASE("an attempt over its timeout is failed and replaced, the pool keeps running jobs") {
   luxtest::LogCapture log(lux::LogLevel::kInfo);
   ManualClock clock(kT0);
   auto store = lux::jobs::OpenSqliteStore(":memory:");

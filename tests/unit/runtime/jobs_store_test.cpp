@@ -36,7 +36,7 @@ std::vector<std::string> Names(const std::vector<StoredJob>& js) {
 
 }  // namespace
 
-TEST_CASE("claim order: priority desc, then run_at, then insertion; future jobs wait") {
+TEST_CASE("claim order: priority desc, then run_at, then insertion, future jobs wait") {
   auto store = OpenSqliteStore(":memory:");
   store->Enqueue(Job("a", 0, 100));
   store->Enqueue(Job("b", 5, 200));
@@ -60,7 +60,7 @@ TEST_CASE("claim order: priority desc, then run_at, then insertion; future jobs 
   REQUIRE(Names(store->ClaimDue(10'000, 10)) == std::vector<std::string>{"e"});
 }
 
-TEST_CASE("complete deletes the job and counts it; release undoes a claim") {
+TEST_CASE("complete deletes the job and counts it, release undoes a claim") {
   auto store = OpenSqliteStore(":memory:");
   StoredJob j = Job("a", 0, 0);
   store->Enqueue(j);
@@ -78,7 +78,7 @@ TEST_CASE("complete deletes the job and counts it; release undoes a claim") {
   REQUIRE(c.running == 0);
 }
 
-TEST_CASE("fail: retry at a time, then the dead letter with the last error; retry by id") {
+TEST_CASE("fail: retry at a time, then the dead letter with the last error, retry by id") {
   auto store = OpenSqliteStore(":memory:");
   StoredJob j = Job("mail", 0, 0, 2);
   store->Enqueue(j);
@@ -191,7 +191,7 @@ TEST_CASE("quotes and SQL in arguments, names and errors are stored as text") {
   REQUIRE(store->Counts(2).pending == 1);  // tables still there
 }
 
-TEST_CASE("only runnable names are claimed; the others are reported") {
+TEST_CASE("only runnable names are claimed, the others are reported") {
   auto store = OpenSqliteStore(":memory:");
   store->Enqueue(Job("known", 0, 0));
   store->Enqueue(Job("ghost", 5, 0));

@@ -158,7 +158,7 @@ TEST_CASE("missed runs from the stored last fire time: skip by default, run once
   REQUIRE(log.Has("msg=\"missed scheduled run while stopped; running once now\" schedule=catcher"));
 }
 
-TEST_CASE("run_on_start runs once right after start; intervals keep their cadence") {
+TEST_CASE("run_on_start runs once right after start, intervals keep their cadence") {
   ManualClock clock(kT0);
   auto store = lux::jobs::OpenSqliteStore(":memory:");
   std::atomic<int> runs{0};
@@ -208,7 +208,7 @@ TEST_CASE("a 1-second cron schedule fires on time in a real App (firing delay pr
   REQUIRE(median < 100);  // the target is < 10 ms; a loaded 2-core machine gets slack here
 }
 
-TEST_CASE("LUX_SCHEDULER_ENABLED=false: no ticks, no run_on_start; manual runs still work") {
+TEST_CASE("LUX_SCHEDULER_ENABLED=false: no ticks, no run_on_start, manual runs still work") {
   ::setenv("LUX_SCHEDULER_ENABLED", "false", 1);
   std::atomic<int> runs{0};
   {
@@ -233,7 +233,7 @@ TEST_CASE("LUX_SCHEDULER_ENABLED=false: no ticks, no run_on_start; manual runs s
   ::unsetenv("LUX_SCHEDULER_ENABLED");
 }
 
-TEST_CASE("admin routes: bearer token required, manual trigger, 404 and 409; absent without a token") {
+TEST_CASE("admin routes: bearer token required, manual trigger, 404 and 409, absent without a token") {
   std::atomic<bool> release{false};
   std::atomic<int> runs{0};
   {

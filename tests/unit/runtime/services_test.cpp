@@ -150,7 +150,7 @@ TEST_CASE("rpc: a call reaches the peer's function with its arguments and the re
   CHECK(peer.last_request_id == "rpc-trace-42");
 }
 
-TEST_CASE("rpc: 500s, timeouts and refused connections open the breaker; then calls fail without a request",
+TEST_CASE("rpc: 500s, timeouts and refused connections open the breaker, then calls fail without a request",
           "[services]") {
   FakeClock clock;
   lux::services::SetBreakerClock(clock.fn());
