@@ -31,6 +31,7 @@
 
 #include "core/env_names.h"
 #include "driver/build.h"
+#include "driver/supervise.h"
 
 namespace lux {
 namespace {
@@ -46,16 +47,6 @@ constexpr int kDebounceMs = 5;
 // How long a swap waits for the replaced process to drain and exit before it reports (the
 // process keeps draining after that; the runtime's own deadline is 10 s).
 constexpr int kRetireWaitMs = 12000;
-
-volatile sig_atomic_t g_signal = 0;
-int g_wake[2] = {-1, -1};
-
-void onSignal(int sig) {
-  g_signal = sig;
-  char c = 1;
-  ssize_t ignored = write(g_wake[1], &c, 1);
-  (void)ignored;
-}
 
 long msSince(Clock::time_point t) {
   return static_cast<long>(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
@@ -104,6 +95,7 @@ class Dev {
   std::vector<std::unique_ptr<Proc>> procs_;
   std::map<std::string, std::string> served_;  // server name → identity of the executable running
   size_t width_ = 6;
+  int wake_ = -1;  // read end of the stop-signal pipe
 };
 
 std::string Dev::Label(const std::string& server) const {
@@ -208,17 +200,7 @@ Proc* Dev::Start(const BuildResult::Server& s, const BuildResult& built) {
   return procs_.back().get();
 }
 
-void Dev::Forward(Proc& p, bool flush) {
-  size_t start = 0;
-  for (size_t nl; (nl = p.partial.find('\n', start)) != std::string::npos; start = nl + 1)
-    std::cout << Label(p.server) << p.partial.substr(start, nl - start + 1);
-  p.partial.erase(0, start);
-  if (flush && !p.partial.empty()) {
-    std::cout << Label(p.server) << p.partial << '\n';
-    p.partial.clear();
-  }
-  std::cout.flush();
-}
+void Dev::Forward(Proc& p, bool flush) { supervise::ForwardLines(std::cout, Label(p.server), p.partial, flush); }
 
 void Dev::Pump(int timeout_ms) {
   std::vector<pollfd> pfds;
@@ -263,7 +245,7 @@ void Dev::Reap() {
     }
     if (p.ready >= 0) close(p.ready);
     int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    if (!p.retiring && !g_signal) {
+    if (!p.retiring && !supervise::StopSignal()) {
       err_ << "luxc dev: " << Label(p.server) << "exited with status " << code
            << "; it starts again after the next successful build\n";
       served_.erase(p.server);
@@ -276,7 +258,7 @@ bool Dev::AwaitReady(Proc* p) {
   auto deadline = Clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
   pid_t pid = p->pid;
   int ready = p->ready;
-  while (Clock::now() < deadline && !g_signal) {
+  while (Clock::now() < deadline && !supervise::StopSignal()) {
     pollfd pf{ready, POLLIN, 0};
     if (poll(&pf, 1, 0) > 0) {
       char buf[64];
@@ -332,7 +314,7 @@ void Dev::Swap(const BuildResult& built, long build_ms) {
     }
     // Until they have exited (they finish their requests first), an old process may still
     // accept a connection and answer it with the old code: the status line comes after.
-    for (auto until = Clock::now() + std::chrono::milliseconds(kRetireWaitMs); Clock::now() < until && !g_signal;) {
+    for (auto until = Clock::now() + std::chrono::milliseconds(kRetireWaitMs); Clock::now() < until && !supervise::StopSignal();) {
       bool left = false;
       for (auto& p : procs_) left |= std::find(old_pids.begin(), old_pids.end(), p->pid) != old_pids.end();
       if (!left) break;
@@ -374,11 +356,11 @@ void Dev::StopAll() {
     kill(p->pid, SIGTERM);
   }
   char drain[64];
-  while (read(g_wake[0], drain, sizeof drain) > 0) {
+  while (read(wake_, drain, sizeof drain) > 0) {
   }
   bool forced = false;
   while (!procs_.empty()) {
-    if (!forced && read(g_wake[0], drain, sizeof drain) > 0) {  // a second Ctrl-C: force
+    if (!forced && read(wake_, drain, sizeof drain) > 0) {  // a second Ctrl-C: force
       forced = true;
       for (auto& p : procs_) kill(p->pid, SIGKILL);
     }
@@ -387,12 +369,8 @@ void Dev::StopAll() {
 }
 
 int Dev::Run() {
-  if (pipe2(g_wake, O_NONBLOCK | O_CLOEXEC) != 0) return 1;
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  wake_ = supervise::CatchStopSignals();
+  if (wake_ < 0) return 1;
   signal(SIGPIPE, SIG_IGN);
 
   // Watch the directory (editors often replace the file by renaming a new one over it).
@@ -428,12 +406,12 @@ int Dev::Run() {
   };
   rebuild();
 
-  while (!g_signal) {
-    std::vector<pollfd> pfds{{g_wake[0], POLLIN, 0}, {ino, POLLIN, 0}};
+  while (!supervise::StopSignal()) {
+    std::vector<pollfd> pfds{{wake_, POLLIN, 0}, {ino, POLLIN, 0}};
     for (auto& p : procs_)
       if (p->out >= 0) pfds.push_back({p->out, POLLIN, 0});
     if (poll(pfds.data(), pfds.size(), 500) < 0 && errno != EINTR) break;
-    if (g_signal) break;
+    if (supervise::StopSignal()) break;
     bool changed = false;
     if (pfds[1].revents & POLLIN) {
       alignas(inotify_event) char buf[4096];

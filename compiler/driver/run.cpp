@@ -14,19 +14,10 @@
 #include <vector>
 
 #include "driver/build.h"
+#include "driver/supervise.h"
 
 namespace lux {
 namespace {
-
-volatile sig_atomic_t g_signal = 0;
-int g_wake[2] = {-1, -1};
-
-void onSignal(int sig) {
-  g_signal = sig;
-  char c = 1;
-  ssize_t ignored = write(g_wake[1], &c, 1);
-  (void)ignored;
-}
 
 struct Child {
   std::string label;
@@ -39,28 +30,14 @@ struct Child {
 
 void emitLines(Child& c, const char* data, size_t n, bool flush) {
   c.partial.append(data, n);
-  size_t start = 0;
-  for (size_t nl; (nl = c.partial.find('\n', start)) != std::string::npos; start = nl + 1)
-    std::cout << c.label << c.partial.substr(start, nl - start + 1);
-  c.partial.erase(0, start);
-  if (flush && !c.partial.empty()) {
-    std::cout << c.label << c.partial << '\n';
-    c.partial.clear();
-  }
-  std::cout.flush();
+  supervise::ForwardLines(std::cout, c.label, c.partial, flush);
 }
 
 }  // namespace
 
 int runServers(const BuildResult& built, const std::vector<std::string>& args, std::ostream& err) {
-  if (pipe(g_wake) != 0) return 1;
-  fcntl(g_wake[0], F_SETFL, O_NONBLOCK);
-  fcntl(g_wake[1], F_SETFL, O_NONBLOCK);
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  int wake = supervise::CatchStopSignals();
+  if (wake < 0) return 1;
 
   size_t width = 0;
   for (const auto& s : built.servers) width = std::max(width, (s.name.empty() ? std::string("server") : s.name).size());
@@ -99,20 +76,20 @@ int runServers(const BuildResult& built, const std::vector<std::string>& args, s
   bool forwarded = false;
   for (;;) {
     std::vector<pollfd> pfds;
-    pfds.push_back({g_wake[0], POLLIN, 0});
+    pfds.push_back({wake, POLLIN, 0});
     for (Child& c : children)
       if (c.fd >= 0) pfds.push_back({c.fd, POLLIN, 0});
     if (pfds.size() == 1) break;  // every child closed its output
     int n = poll(pfds.data(), pfds.size(), -1);
     if (n < 0 && errno != EINTR) break;
-    if (g_signal && !forwarded) {
+    if (int sig = supervise::StopSignal(); sig && !forwarded) {
       forwarded = true;
-      for (Child& c : children) kill(c.pid, g_signal);
-    } else if (g_signal && forwarded && g_signal != 0) {
+      for (Child& c : children) kill(c.pid, sig);
+    } else if (sig && forwarded) {
       // A second signal: forwarded too (the servers force their exit on it).
     }
     char drain[64];
-    while (read(g_wake[0], drain, sizeof drain) > 0) {
+    while (read(wake, drain, sizeof drain) > 0) {
     }
     for (size_t i = 1; i < pfds.size(); ++i) {
       if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
