@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 #include <mutex>
@@ -37,10 +38,18 @@ const char* LevelName(LogLevel l) {
   return "info";
 }
 
+// Bytes that make a logfmt value need quotes: controls, space, '"', '=', '\\'.
+constexpr std::array<bool, 256> kNeedsQuote = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (unsigned char c : {' ', '"', '=', '\\'}) t[c] = true;
+  return t;
+}();
+
 bool NeedsQuote(std::string_view s) {
   if (s.empty()) return true;
   for (char c : s)
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
+    if (kNeedsQuote[static_cast<unsigned char>(c)]) return true;
   return false;
 }
 

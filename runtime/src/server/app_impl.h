@@ -19,7 +19,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "http/router.h"
 #include "lux/http.h"
@@ -35,11 +34,15 @@ class DbState;
 
 namespace server {
 
+// A connection's socket: the concrete io_context executor (no type-erased any_io_executor
+// copied into every operation). Sessions use it in non-blocking mode (server.cpp).
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+
 // Per-connection state the worker's tick inspects. Deadlines are plain time points checked
 // every kTickInterval instead of Asio timers re-armed per request (which cost a timer-queue
 // update and often a timerfd syscall on each of the 2-3 I/O steps of every request).
 struct ConnState {
-  boost::beast::tcp_stream* stream = nullptr;
+  Socket* socket = nullptr;
   bool idle = false;       // waiting for the first byte of a request
   bool timed_out = false;  // the tick cancelled the pending I/O
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -108,7 +111,7 @@ class App::Impl {
 
  private:
   void DoAccept();
-  void StartSession(server::Worker& w, boost::asio::ip::tcp::socket sock);
+  void StartSession(server::Worker& w, server::Socket sock);
   void Tick(server::Worker& w);
   void ConnectionClosed();
 };

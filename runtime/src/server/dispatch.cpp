@@ -92,51 +92,59 @@ Response App::Impl::HandleError(const Error& e, Request& req) {
   return def;
 }
 
+namespace {
+
+// The end of the global chain: the route (its own middleware, then the handler), or the
+// 404/405/OPTIONS answer.
+Response RouteTerminal(const server::RouteEntry* route, const http::Router::Match& match, Request& r) {
+  if (route) {
+    Response res;
+    if (route->middleware.empty()) {
+      res = route->handler(r);
+    } else {
+      Chain inner{&route->middleware, &route->handler};
+      res = RunChain(&inner, 0, r);
+    }
+    http::ApplyConditional(r, res);  // If-None-Match → 304
+    return res;
+  }
+  if (match.result == http::Router::Result::kMethodNotAllowed) {
+    std::string allow = Join(match.allow);
+    if (r.method == "OPTIONS") {
+      Response res;
+      res.status = 204;
+      res.SetHeader("Allow", allow);
+      return res;
+    }
+    Value body = Value::MakeObject();
+    body["error"] = "method not allowed";
+    body["allow"] = ToValue(match.allow);
+    body["request_id"] = r.id;
+    Response res = Respond(405, body);
+    res.SetHeader("Allow", allow);
+    return res;
+  }
+  Value body = Value::MakeObject();
+  body["error"] = "not found";
+  body["request_id"] = r.id;
+  return Respond(404, body);
+}
+
+}  // namespace
+
 Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
   std::exception_ptr ep;
   try {
     http::Router::Match match = router.Find(req.method, raw_path);
-    Handler terminal;
     const server::RouteEntry* route = nullptr;
     if (match.result == http::Router::Result::kFound) {
       route = &routes[static_cast<std::size_t>(match.route)];
       req.params = std::move(match.params);
     }
-    Handler route_terminal = [&](Request& r) -> Response {
-      if (route) {
-        Response res;
-        if (route->middleware.empty()) {
-          res = route->handler(r);
-        } else {
-          Chain inner{&route->middleware, &route->handler};
-          res = RunChain(&inner, 0, r);
-        }
-        http::ApplyConditional(r, res);  // If-None-Match → 304
-        return res;
-      }
-      if (match.result == http::Router::Result::kMethodNotAllowed) {
-        std::string allow = Join(match.allow);
-        if (r.method == "OPTIONS") {
-          Response res;
-          res.status = 204;
-          res.SetHeader("Allow", allow);
-          return res;
-        }
-        Value body = Value::MakeObject();
-        body["error"] = "method not allowed";
-        body["allow"] = ToValue(match.allow);
-        body["request_id"] = r.id;
-        Response res = Respond(405, body);
-        res.SetHeader("Allow", allow);
-        return res;
-      }
-      Value body = Value::MakeObject();
-      body["error"] = "not found";
-      body["request_id"] = r.id;
-      return Respond(404, body);
-    };
-    if (middleware.empty()) return route_terminal(req);
-    Chain chain{&middleware, &route_terminal};
+    // Without global middleware the terminal is called directly (no std::function to build).
+    if (middleware.empty()) return RouteTerminal(route, match, req);
+    Handler terminal = [route, &match](Request& r) { return RouteTerminal(route, match, r); };
+    Chain chain{&middleware, &terminal};
     return RunChain(&chain, 0, req);
   } catch (const boost::context::detail::forced_unwind&) {
     throw;

@@ -14,13 +14,17 @@
 #include <boost/asio/spawn.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/context/protected_fixedsize_stack.hpp>
+#include <array>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 
 #include "core/fiber.h"
 #include "core/ids.h"
@@ -54,22 +58,62 @@ Response SimpleError(int status, const char* message, const std::string& request
   return Respond(status, body);
 }
 
+// The response head as Beast's fields would have serialised it (FillMessage below), built into
+// one reused string: Date, the handler's headers in order, X-Request-Id and Content-Type when
+// missing, Connection: close, Content-Length. Returns false (nothing written) when the
+// handler set a header that Beast would rewrite (Connection, Content-Length,
+// Transfer-Encoding): the caller then takes the Beast path.
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+  // Beast's limits and trimming (basic_fields::new_element).
+  if (name.size() + 2 > 65535) throw std::length_error("field name too large");
+  if (value.size() + 2 > 65535) throw std::length_error("field value too large");
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
+bool BuildHead(std::string& out, const Response& res, const std::string& request_id, bool keep_alive, bool no_body) {
+  bool has_id = false, has_type = false;
+  for (const auto& [k, v] : res.headers) {
+    if (IEquals(k, "Connection") || IEquals(k, "Content-Length") || IEquals(k, "Transfer-Encoding")) return false;
+    has_id = has_id || IEquals(k, "X-Request-Id");
+    has_type = has_type || IEquals(k, "Content-Type");
+  }
+  out.clear();
+  unsigned code = static_cast<unsigned>(res.status);
+  char line[13] = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ', static_cast<char>('0' + code / 100),
+                   static_cast<char>('0' + (code / 10) % 10), static_cast<char>('0' + code % 10), ' '};
+  out.append(line, sizeof line);
+  beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  AppendField(out, "Date", core::CachedHttpDate());
+  for (const auto& [k, v] : res.headers) AppendField(out, k, v);
+  if (!has_id) AppendField(out, "X-Request-Id", request_id);
+  if (!no_body && !res.body.empty() && !has_type) out += "Content-Type: text/plain; charset=utf-8\r\n";
+  if (!keep_alive) out += "Connection: close\r\n";
+  out += "Content-Length: ";
+  char num[24];
+  auto [end, ec] = std::to_chars(num, num + sizeof num, res.body.size());
+  out.append(num, end);
+  out += "\r\n\r\n";
+  return true;
+}
+
+// The general path: the response as a Beast message (handlers that set Connection,
+// Content-Length or Transfer-Encoding themselves get Beast's rewriting of those).
 void FillMessage(bhttp::response<bhttp::string_body>& msg, Response& res, const std::string& request_id,
                  bool keep_alive) {
-  if (res.status < 100 || res.status > 599) {
-    core::Log(LogLevel::kError, "handler returned an invalid status",
-              {{"request_id", request_id}, {"status", res.status}});
-    res = SimpleError(500, "internal server error", request_id);
-  }
   msg.result(static_cast<unsigned>(res.status));
   msg.version(11);
   msg.set(bhttp::field::date, core::CachedHttpDate());
   for (const auto& [k, v] : res.headers) msg.insert(k, v);
   if (!res.headers.Has("X-Request-Id")) msg.set("X-Request-Id", request_id);
   bool no_body = res.status == 204 || res.status == 304 || res.status < 200;
-  if (no_body) {
-    res.body.clear();
-  } else if (!res.body.empty() && !res.headers.Has("Content-Type")) {
+  if (!no_body && !res.body.empty() && !res.headers.Has("Content-Type")) {
     msg.set(bhttp::field::content_type, "text/plain; charset=utf-8");
   }
   msg.body() = std::move(res.body);
@@ -77,12 +121,17 @@ void FillMessage(bhttp::response<bhttp::string_body>& msg, Response& res, const 
   msg.prepare_payload();
 }
 
-std::string EndpointText(const tcp::socket& s) {
+template <typename S>
+std::string EndpointText(const S& s) {
   boost::system::error_code ec;
   auto ep = s.remote_endpoint(ec);
   if (ec) return "";
   return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
+
+// A connection that keeps finding its next request already buffered (pipelining) yields to
+// the worker's other connections after this many requests in a row.
+constexpr int kRequestsBeforeYield = 16;
 
 }  // namespace
 
@@ -90,15 +139,21 @@ std::string EndpointText(const tcp::socket& s) {
 
 namespace server {
 
+// One connection, served by its own fiber. The fiber drives Beast's parser itself over a
+// plain socket (no beast::tcp_stream, no composed operations) and writes responses with a
+// direct non-blocking send: a keep-alive request costs one suspension (the read that waits
+// for it) instead of one per Beast operation (read header, complete the read, write), each of
+// which also went through the scheduler queue. BuildHead writes the response head.
 class Session {
  public:
-  Session(App::Impl& app, Worker& w, tcp::socket sock) : app_(app), w_(w), stream_(std::move(sock)) {}
+  Session(App::Impl& app, Worker& w, Socket sock) : app_(app), w_(w), sock_(std::move(sock)) {}
 
   void Run(asio::yield_context yield) {
     boost::system::error_code ec;
-    stream_.socket().set_option(tcp::no_delay(true), ec);
-    remote_ = EndpointText(stream_.socket());
-    state_.stream = &stream_;
+    sock_.set_option(tcp::no_delay(true), ec);
+    sock_.non_blocking(true, ec);
+    remote_ = EndpointText(sock_);
+    state_.socket = &sock_;
     w_.conns.insert(&state_);
     core::Fiber fiber{&yield, &w_.ioc, nullptr};
     try {
@@ -110,38 +165,105 @@ class Session {
       core::Log(LogLevel::kError, "connection failed", {{"remote", remote_}, {"error", std::string(e.what())}});
     }
     core::tl_fiber = nullptr;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    sock_.shutdown(tcp::socket::shutdown_send, ec);
+    sock_.close(ec);
     w_.conns.erase(&state_);
   }
 
  private:
+  // Reads what the kernel has into buf_, suspending until something arrives. Asio's read
+  // tries recv first and only then waits for epoll (async_wait instead would re-arm the
+  // descriptor with epoll_ctl on every call). asio::error::eof when the peer closed;
+  // operation_aborted when the tick or Shutdown cancelled.
+  // `size`: how much to ask for; by default what Beast's own reads ask for.
+  void ReadSome(asio::yield_context& yield, boost::system::error_code& ec, std::size_t size = 0) {
+    if (size == 0) size = beast::read_size(buf_, 65536);
+    std::size_t n = sock_.async_read_some(buf_.prepare(size), yield[ec]);
+    if (!ec) buf_.commit(n);
+  }
+
+  // Feeds buffered bytes to the parser, reading more as needed, until done(parser): what
+  // Beast's http::async_read/async_read_header do, with the same errors (end_of_stream for a
+  // close between requests, the parser's own limit and syntax errors).
+  template <typename Parser, typename Done>
+  void ReadUntil(Parser& parser, Done done, asio::yield_context& yield, boost::system::error_code& ec) {
+    while (!done(parser)) {
+      if (buf_.size() > 0) {
+        std::size_t used = parser.put(buf_.data(), ec);
+        buf_.consume(used);
+        if (!ec && used > 0) continue;
+        if (ec && ec != bhttp::error::need_more) return;
+        ec = {};
+      }
+      ReadSome(yield, ec);
+      if (ec == asio::error::eof) {
+        ec = {};
+        if (!parser.got_some()) {
+          ec = bhttp::error::end_of_stream;
+          return;
+        }
+        parser.put_eof(ec);
+        return;
+      }
+      if (ec) return;
+    }
+  }
+
+  // Writes the buffers completely: straight from the fiber while the kernel takes them (the
+  // usual case: no suspension), through Asio when its send buffer is full.
+  bool WriteAll(asio::const_buffer a, asio::const_buffer b, asio::yield_context& yield) {
+    boost::system::error_code ec;
+    state_.deadline = Clock::now() + std::chrono::milliseconds(app_.opts.read_timeout_ms);  // a client that never reads cannot pin us
+    while (a.size() + b.size() > 0) {
+      std::array<asio::const_buffer, 2> bufs{a, b};
+      std::size_t n = sock_.write_some(bufs, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) n = sock_.async_write_some(bufs, yield[ec]);
+      if (ec) break;
+      std::size_t from_a = std::min(n, a.size());
+      a += from_a;
+      b += n - from_a;
+    }
+    state_.deadline = Clock::time_point::max();
+    return !ec;
+  }
+
   void Loop(asio::yield_context& yield, core::Fiber& fiber) {
     boost::system::error_code ec;
     const ServerOptions& o = app_.opts;
+    int without_wait = 0;
     for (;;) {
+      if (buf_.size() == 0) {
+        without_wait = 0;
+      } else if (++without_wait >= kRequestsBeforeYield) {
+        without_wait = 0;
+        asio::post(yield);
+      }
       if (app_.draining.load(std::memory_order_relaxed)) return;
       if (buf_.size() == 0) {
         state_.idle = true;
         state_.deadline = Clock::now() + std::chrono::milliseconds(o.keep_alive_timeout_ms);
-        std::size_t n = stream_.async_read_some(buf_.prepare(4096), yield[ec]);
+        // 4 KiB: a typical request arrives whole, and Beast's header limit is exact only for
+        // bytes it parses in one go (tests/unit/runtime: header fields of exactly the limit).
+        ReadSome(yield, ec, 4096);
         state_.idle = false;
         if (ec) return;
-        buf_.commit(n);
       }
       auto t0 = Clock::now();
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
       parser.body_limit(o.max_body_bytes);
       state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
-      bhttp::async_read_header(stream_, buf_, parser, yield[ec]);
+      parser.eager(false);
+      ReadUntil(parser, [](const auto& p) { return p.is_header_done(); }, yield, ec);
       if (!ec && !parser.is_done()) {
         auto expect = parser.get()[bhttp::field::expect];
         if (IEquals(expect, "100-continue")) {
           static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-          asio::async_write(stream_, asio::buffer(kContinue, sizeof kContinue - 1), yield[ec]);
+          if (!WriteAll(asio::buffer(kContinue, sizeof kContinue - 1), {}, yield)) ec = asio::error::broken_pipe;
+          state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
         }
-        if (!ec) bhttp::async_read(stream_, buf_, parser, yield[ec]);
+        parser.eager(true);
+        if (!ec) ReadUntil(parser, [](const auto& p) { return p.is_done(); }, yield, ec);
       }
       state_.deadline = Clock::time_point::max();
       if (ec) {
@@ -188,18 +310,26 @@ class Session {
   }
 
   bool Write(Response& res, const std::string& request_id, bool keep_alive, bool head, asio::yield_context& yield) {
-    boost::system::error_code ec;
+    if (res.status < 100 || res.status > 599) {
+      core::Log(LogLevel::kError, "handler returned an invalid status",
+                {{"request_id", request_id}, {"status", res.status}});
+      res = SimpleError(500, "internal server error", request_id);
+    }
+    bool no_body = res.status == 204 || res.status == 304 || res.status < 200;
+    if (no_body) res.body.clear();
+    if (BuildHead(head_, res, request_id, keep_alive, no_body)) {
+      return WriteAll(asio::buffer(head_), head ? asio::const_buffer() : asio::buffer(res.body), yield);
+    }
     bhttp::response<bhttp::string_body> msg;
     FillMessage(msg, res, request_id, keep_alive);
-    state_.deadline = Clock::now() + std::chrono::milliseconds(app_.opts.read_timeout_ms);  // a client that never reads cannot pin us
+    std::ostringstream os;
     if (head) {
-      bhttp::response_serializer<bhttp::string_body> sr(msg);
-      bhttp::async_write_header(stream_, sr, yield[ec]);
+      os << msg.base();
     } else {
-      bhttp::async_write(stream_, msg, yield[ec]);
+      os << msg;
     }
-    state_.deadline = Clock::time_point::max();
-    return !ec;
+    head_ = std::move(os).str();
+    return WriteAll(asio::buffer(head_), {}, yield);
   }
 
   void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
@@ -240,8 +370,9 @@ class Session {
 
   App::Impl& app_;
   Worker& w_;
-  beast::tcp_stream stream_;
+  Socket sock_;
   beast::flat_buffer buf_;
+  std::string head_;  // the response head being written, reused across requests
   ConnState state_;
   std::string remote_;
 };
@@ -257,7 +388,7 @@ void App::Impl::ConnectionClosed() {
   }
 }
 
-void App::Impl::StartSession(server::Worker& w, tcp::socket sock) {
+void App::Impl::StartSession(server::Worker& w, server::Socket sock) {
   live.fetch_add(1);
   asio::spawn(
       w.ioc, std::allocator_arg, boost::context::protected_fixedsize_stack(core::kFiberStackBytes),
@@ -280,7 +411,7 @@ void App::Impl::StartSession(server::Worker& w, tcp::socket sock) {
 
 void App::Impl::DoAccept() {
   server::Worker& w = *workers[next_worker++ % workers.size()];
-  acceptor->async_accept(w.ioc, [this, &w](boost::system::error_code ec, tcp::socket sock) {
+  acceptor->async_accept(w.ioc, [this, &w](boost::system::error_code ec, server::Socket sock) {
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
       if (draining.load()) {
@@ -314,7 +445,7 @@ void App::Impl::Tick(server::Worker& w) {
         c->timed_out = true;
         c->deadline = Clock::time_point::max();
         boost::system::error_code ignored;
-        c->stream->socket().cancel(ignored);
+        c->socket->cancel(ignored);
       }
     }
     if (!ec) Tick(w);
@@ -479,7 +610,7 @@ void App::Impl::Shutdown() {
       for (server::ConnState* c : w->conns) {
         if (c->idle) {
           boost::system::error_code ec;
-          c->stream->socket().cancel(ec);
+          c->socket->cancel(ec);
         }
       }
     });
