@@ -634,6 +634,12 @@ void App::Impl::Wait() {
   }
   for (auto& w : workers)
     if (w->thread.joinable()) w->thread.join();
+  // The close Shutdown posted may not have run before ioc.stop() (live can reach 0 first): the
+  // port must be free once Wait returns, so close here too (no I/O thread runs any more).
+  if (acceptor) {
+    boost::system::error_code ec;
+    acceptor->close(ec);
+  }
   if (!drained) {
     // Fibers still suspended in handlers cannot be unwound safely from here: leave them.
     for (auto& w : workers) (void)w.release();

@@ -106,6 +106,31 @@ TEST_CASE("Start reports a port in use as one StartupError") {
                                            ": address already in use");
 }
 
+TEST_CASE("after Wait returns the port is free: a new server listens on it at once") {
+  // Shutdown posts the acceptor's close to an I/O thread; when the last connection closes
+  // first, Wait used to stop that thread before the close ran and the port stayed taken.
+  std::vector<std::string> events;
+  std::mutex mu;
+  for (int round = 0; round < 30; ++round) {
+    std::unique_ptr<lux::App> first(MakeApp(events, mu));
+    first->Start();
+    std::uint16_t port = first->port();
+    {
+      Conn c(port);  // one idle keep-alive connection: the drain closes it right away
+      REQUIRE(c.Send(Req("GET", "/fast")));
+      REQUIRE(c.Read()->status == 200);
+      first->Shutdown();
+      first->Wait();
+    }
+    std::unique_ptr<lux::App> second(MakeApp(events, mu));
+    second->options().port = port;
+    INFO("round " << round);
+    REQUIRE_NOTHROW(second->Start());
+    second->Shutdown();
+    second->Wait();
+  }
+}
+
 TEST_CASE("a failing on_start is a StartupError and no request is served") {
   lux::App app("failing");
   app.options().host = "127.0.0.1";
