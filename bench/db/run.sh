@@ -8,6 +8,7 @@
 #   BUILD_DIR=build-db bench/db/run.sh          # RUNS=3 DURATION=3 (seconds) CONNS=16
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 BUILD=${BUILD_DIR:-$ROOT/build-bench}
 OUT=$BUILD/bench-db
 RUNS=${RUNS:-3}
@@ -19,11 +20,11 @@ mkdir -p "$OUT"
 echo "== building" >&2
 [ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" --target lux_runtime lux_db_server -j2 >/dev/null
+mapfile -t RT_LIBS < <(lux_runtime_libs "$BUILD")
 CXX=${CXX:-g++}
 $CXX -std=c++20 -O2 -DNDEBUG "$ROOT/bench/db/direct.cpp" -lsqlite3 -o "$OUT/direct"
 $CXX -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/db/layer.cpp" \
-  "$BUILD/runtime/liblux_runtime.a" "$BUILD/compiler/check/cron/liblux_cron.a" \
-  -lboost_context -lboost_url -lsqlite3 -lpthread -o "$OUT/layer"
+  "${RT_LIBS[@]}" -o "$OUT/layer"
 
 wait_port() {
   for _ in $(seq 1 100); do

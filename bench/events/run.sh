@@ -6,6 +6,7 @@
 #   bench/events/run.sh [BUILD_DIR]      # RUNS=3 N_LAT=2000 N_TP=5000 N_RPC=2000 N_REJECT=200000
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 BUILD=$(realpath -m "${1:-${BUILD_DIR:-$ROOT/build-bench}}")
 OUT=$BUILD/bench-events
 RUNS=${RUNS:-3} N_LAT=${N_LAT:-2000} N_TP=${N_TP:-5000} N_RPC=${N_RPC:-2000} N_REJECT=${N_REJECT:-200000}
@@ -15,9 +16,9 @@ unset LUX_EVENTS_PATH LUX_BUS_TOKEN LUX_ADMIN_TOKEN PORT HOST LUX_PEER_EVSUB_URL
 echo "== building into $BUILD" >&2
 [ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target lux_runtime -j2 >/dev/null
+mapfile -t RT_LIBS < <(lux_runtime_libs "$BUILD")
 ${CXX:-g++} -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/events/lux_events_bench.cpp" \
-  "$BUILD/runtime/liblux_runtime.a" "$BUILD/compiler/check/cron/liblux_cron.a" \
-  -lboost_context -lboost_url -lsqlite3 -lcrypto -lpthread -o "$OUT/lux_events_bench"
+  "${RT_LIBS[@]}" -o "$OUT/lux_events_bench"
 BIN=$OUT/lux_events_bench
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 store() { if [ "${STORE:-}" = ":memory:" ]; then echo ":memory:"; else rm -f "$OUT/$1"*; echo "$OUT/$1"; fi; }

@@ -6,6 +6,7 @@
 #   bench/jobs/run.sh [BUILD_DIR]        # RUNS=3 N_EXEC=20000 N_ENQ=5000 N_FULL=500 TICKS=10
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 BUILD=$(realpath -m "${1:-${BUILD_DIR:-$ROOT/build-bench}}")
 OUT=$BUILD/bench-jobs
 RUNS=${RUNS:-3} N_EXEC=${N_EXEC:-20000} N_ENQ=${N_ENQ:-5000} N_MEM=${N_MEM:-20000} N_FULL=${N_FULL:-500} TICKS=${TICKS:-10}
@@ -15,9 +16,9 @@ unset LUX_JOBS_PATH LUX_JOBS_SYNC LUX_JOB_WORKERS
 echo "== building into $BUILD" >&2
 [ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target lux_runtime -j2 >/dev/null
+mapfile -t RT_LIBS < <(lux_runtime_libs "$BUILD")
 ${CXX:-g++} -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/jobs/lux_jobs_bench.cpp" \
-  "$BUILD/runtime/liblux_runtime.a" "$BUILD/compiler/check/cron/liblux_cron.a" \
-  -lboost_context -lboost_url -lsqlite3 -lcrypto -lpthread -o "$OUT/lux_jobs_bench"
+  "${RT_LIBS[@]}" -o "$OUT/lux_jobs_bench"
 [ -d "$OUT/npm/node_modules/bullmq" ] || npm install --silent --prefix "$OUT/npm" bullmq@5 >/dev/null
 export BULLMQ_PATH=$OUT/npm/node_modules/bullmq
 command -v redis-server >/dev/null || { echo "redis-server missing: apt-get install redis-server" >&2; exit 1; }

@@ -8,6 +8,7 @@
 #   bench/redis/run.sh [BUILD_DIR]    # RUNS=3 N_ENQ=5000 N_DRAIN=20000 RATE=1000 SECS=5 N_TP=20000
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 BUILD=$(realpath -m "${1:-${BUILD_DIR:-$ROOT/build-bench}}")
 OUT=$BUILD/bench-redis
 RUNS=${RUNS:-3} N_ENQ=${N_ENQ:-5000} N_DRAIN=${N_DRAIN:-20000} RATE=${RATE:-1000} SECS=${SECS:-5} N_TP=${N_TP:-20000}
@@ -17,9 +18,9 @@ unset LUX_JOBS_URL LUX_BUS_URL LUX_JOBS_PREFIX LUX_BUS_PREFIX LUX_JOB_WORKERS PO
 echo "== building into $BUILD" >&2
 [ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target lux_runtime -j2 >/dev/null
+mapfile -t RT_LIBS < <(lux_runtime_libs "$BUILD")
 ${CXX:-g++} -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/redis/lux_redis_bench.cpp" \
-  "$BUILD/runtime/liblux_runtime.a" "$BUILD/compiler/check/cron/liblux_cron.a" \
-  -lboost_context -lboost_url -lsqlite3 -lcrypto -lhiredis -lpthread -o "$OUT/lux_redis_bench"
+  "${RT_LIBS[@]}" -o "$OUT/lux_redis_bench"
 [ -d "$OUT/npm/node_modules/bullmq" ] || npm install --silent --prefix "$OUT/npm" bullmq@5 >/dev/null
 export BULLMQ_PATH=$OUT/npm/node_modules/bullmq
 command -v redis-server >/dev/null || { echo "redis-server missing: bash .ci/deps.sh" >&2; exit 1; }
