@@ -1,14 +1,22 @@
-// The Redis client (see client.h) on hiredis's synchronous API. Replies are copied into our own
-// Reply tree and hiredis's freed at once, so no hiredis type leaves this file.
+// The Redis client (see client.h) on hiredis. Replies are copied into our own Reply tree and
+// hiredis's freed at once, so no hiredis type leaves this file. After the (blocking) connect the
+// socket is non-blocking and hiredis only encodes and parses: this file writes and reads through
+// core::WaitFd, so a command sent from a request's fiber suspends that fiber while Redis answers
+// instead of holding up every other request on the I/O thread.
 #include "redis/client.h"
 
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <optional>
+
+#include "core/wait_fd.h"
 
 namespace lux::redis {
 
@@ -162,10 +170,42 @@ struct Connection::Impl {
   ~Impl() {
     if (ctx) redisFree(ctx);
   }
+  int timeout_ms = 0;  // for each reply (and for sending); <= 0: none
   [[noreturn]] void Broke(const char* doing) {
     broken = true;
     std::string why = ctx && ctx->err ? ctx->errstr : "connection closed";
     throw RedisError("redis " + where + ": " + doing + ": " + why, true);
+  }
+  std::optional<std::chrono::steady_clock::time_point> Deadline() const {
+    if (timeout_ms <= 0) return std::nullopt;
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  void Wait(core::FdWait what, const std::optional<std::chrono::steady_clock::time_point>& deadline,
+            const char* doing) {
+    if (core::WaitFd(ctx->fd, what, deadline)) return;
+    broken = true;  // a reply may still arrive: the connection is out of step
+    throw RedisError("redis " + where + ": " + doing + ": no answer within " + std::to_string(timeout_ms) + " ms", true);
+  }
+  // Sends what redisAppendCommand* queued.
+  void Flush(const char* doing) {
+    auto deadline = Deadline();
+    for (;;) {
+      int done = 0;
+      if (redisBufferWrite(ctx, &done) != REDIS_OK) Broke(doing);
+      if (done) return;
+      Wait(core::FdWait::kWrite, deadline, doing);
+    }
+  }
+  // The next reply (never null).
+  void* Next(const char* doing) {
+    auto deadline = Deadline();
+    for (;;) {
+      void* raw = nullptr;
+      if (redisGetReplyFromReader(ctx, &raw) != REDIS_OK) Broke(doing);
+      if (raw) return raw;
+      Wait(core::FdWait::kRead, deadline, doing);
+      if (redisBufferRead(ctx) != REDIS_OK) Broke(doing);
+    }
   }
 };
 
@@ -180,7 +220,12 @@ std::unique_ptr<Connection> Connection::Open(const Url& url, int timeout_ms) {
                                     : redisConnectUnixWithTimeout(url.unix_path.c_str(), tv);
   if (!impl->ctx) throw RedisError("redis " + impl->where + ": cannot connect: out of memory", true);
   if (impl->ctx->err) throw RedisError("redis " + impl->where + ": cannot connect: " + impl->ctx->errstr, true);
-  redisSetTimeout(impl->ctx, tv);
+  // From here on hiredis never touches the socket's blocking behaviour: Flush and Next wait.
+  int flags = ::fcntl(impl->ctx->fd, F_GETFL);
+  if (flags < 0 || ::fcntl(impl->ctx->fd, F_SETFL, flags | O_NONBLOCK) != 0)
+    throw RedisError("redis " + impl->where + ": cannot make the socket non-blocking", true);
+  impl->ctx->flags &= ~REDIS_BLOCK;
+  impl->timeout_ms = timeout_ms;
   std::unique_ptr<Connection> c(new Connection(std::move(impl)));
   if (!url.password.empty()) {
     if (url.user.empty()) c->Command({"AUTH", url.password});
@@ -210,8 +255,11 @@ Reply Connection::Command(const std::vector<std::string>& argv) {
   if (impl_->broken) throw RedisError("redis " + impl_->where + ": connection is broken", true);
   std::vector<std::size_t> lens;
   std::vector<const char*> ptrs = Argv(argv, lens);
-  void* raw = redisCommandArgv(impl_->ctx, static_cast<int>(ptrs.size()), ptrs.data(), lens.data());
-  if (!raw) impl_->Broke(argv.empty() ? "command" : argv[0].c_str());
+  const char* doing = argv.empty() ? "command" : argv[0].c_str();
+  if (redisAppendCommandArgv(impl_->ctx, static_cast<int>(ptrs.size()), ptrs.data(), lens.data()) != REDIS_OK)
+    impl_->Broke(doing);
+  impl_->Flush(doing);
+  void* raw = impl_->Next(doing);
   Reply r = Convert(static_cast<redisReply*>(raw));
   freeReplyObject(raw);
   if (r.type == Reply::Type::kError) throw RedisError("redis: " + r.str, false);
@@ -226,11 +274,11 @@ std::vector<Reply> Connection::Pipeline(const std::vector<std::vector<std::strin
     if (redisAppendCommandArgv(impl_->ctx, static_cast<int>(ptrs.size()), ptrs.data(), lens.data()) != REDIS_OK)
       impl_->Broke("pipeline");
   }
+  impl_->Flush("pipeline");
   std::vector<Reply> out;
   out.reserve(commands.size());
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(impl_->ctx, &raw) != REDIS_OK || !raw) impl_->Broke("pipeline");
+    void* raw = impl_->Next("pipeline");
     out.push_back(Convert(static_cast<redisReply*>(raw)));
     freeReplyObject(raw);
   }
@@ -255,12 +303,11 @@ Reply Connection::Eval(const Script& script, const std::vector<std::string>& key
   return Command(argv);
 }
 
-void Connection::SetTimeout(int timeout_ms) { redisSetTimeout(impl_->ctx, ToTimeval(timeout_ms)); }
+void Connection::SetTimeout(int timeout_ms) { impl_->timeout_ms = timeout_ms; }
 
 Reply Connection::Read() {
   if (impl_->broken) throw RedisError("redis " + impl_->where + ": connection is broken", true);
-  void* raw = nullptr;
-  if (redisGetReply(impl_->ctx, &raw) != REDIS_OK || !raw) impl_->Broke("read");
+  void* raw = impl_->Next("read");
   Reply r = Convert(static_cast<redisReply*>(raw));
   freeReplyObject(raw);
   if (r.type == Reply::Type::kError) throw RedisError("redis: " + r.str, false);

@@ -1,0 +1,71 @@
+#include "core/wait_fd.h"
+
+#include <poll.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <memory>
+
+#include "core/fiber.h"
+
+namespace lux::core {
+
+namespace asio = boost::asio;
+
+namespace {
+
+bool PollFd(int fd, FdWait what, std::optional<std::chrono::steady_clock::time_point> deadline) {
+  pollfd p{fd, static_cast<short>(what == FdWait::kWrite ? POLLOUT : POLLIN), 0};
+  for (;;) {
+    int timeout = -1;
+    if (deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      timeout = left.count() > 0 ? static_cast<int>(left.count()) : 0;
+    }
+    int r = ::poll(&p, 1, timeout);
+    if (r > 0) return true;
+    if (r == 0) return false;
+    if (errno != EINTR) return true;  // let the caller's read/write report it
+  }
+}
+
+// What the deadline timer's handler shares with the waiting fiber: it may run after WaitFd
+// returned (a completion already queued when the wait ended), so it holds the descriptor.
+struct FiberWait {
+  FiberWait(asio::io_context& ioc, int fd) : sd(ioc, fd) {}
+  ~FiberWait() {
+    if (sd.is_open()) sd.release();  // deregister from epoll; never close: the library owns it
+  }
+  asio::posix::stream_descriptor sd;
+  bool timed_out = false;
+};
+
+}  // namespace
+
+bool WaitFd(int fd, FdWait what, std::optional<std::chrono::steady_clock::time_point> deadline) {
+  SuspendGuard guard;
+  Fiber* f = guard.fiber();
+  if (!f || !f->yield) return PollFd(fd, what, deadline);
+  auto w = std::make_shared<FiberWait>(*f->ioc, fd);
+  std::optional<asio::steady_timer> timer;
+  if (deadline) {
+    timer.emplace(*f->ioc, *deadline);
+    timer->async_wait([w](boost::system::error_code ec) {
+      if (ec) return;
+      w->timed_out = true;
+      boost::system::error_code ignored;
+      w->sd.cancel(ignored);
+    });
+  }
+  boost::system::error_code ec;
+  w->sd.async_wait(what == FdWait::kWrite ? asio::posix::stream_descriptor::wait_write
+                                          : asio::posix::stream_descriptor::wait_read,
+                   (*f->yield)[ec]);
+  if (timer) timer->cancel();
+  bool ok = !w->timed_out;
+  w->sd.release();
+  return ok;
+}
+
+}  // namespace lux::core
