@@ -47,8 +47,8 @@ struct ModelSpec {
 // program, moves it to PostgreSQL); LUX_DB_POOL overrides pool.
 struct DbConfig {
   std::string path;
-  std::string adapter;  // "" or "sqlite": embedded; "postgres"
-  std::string url;      // postgres only
+  std::string adapter = {};  // "" or "sqlite": embedded; "postgres"
+  std::string url = {};      // postgres only
   int pool = 0;         // postgres connections; 0 = kDefaultPostgresPool
 };
 // PostgreSQL connections per server process when `pool` is not given.

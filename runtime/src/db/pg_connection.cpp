@@ -234,10 +234,13 @@ bool PgConnection::TransactionFailed() const { return PQtransactionStatus(c_) ==
 
 bool PgConnection::Usable() {
   if (broken() || PQtransactionStatus(c_) != PQTRANS_IDLE) return false;
+  // An idle connection (no LISTEN, no query in flight) has nothing to read unless the server is
+  // closing it: pg_terminate_backend or a shutdown sends a FATAL error, then EOF, which libpq
+  // would only notice on the next query. Anything readable: drop it, the caller reconnects.
   pollfd p{PQsocket(c_), POLLIN, 0};
-  if (::poll(&p, 1, 0) > 0) {  // an idle connection has nothing to read unless the server left
-    if (!PQconsumeInput(c_)) return false;
-    if (broken()) return false;
+  if (::poll(&p, 1, 0) != 0) {
+    core::Log(LogLevel::kInfo, "db connection closed by the server, reconnecting", {{"url", shown_}});
+    return false;
   }
   return true;
 }
@@ -259,15 +262,22 @@ bool PgConnection::Wait(bool write, std::optional<std::chrono::steady_clock::tim
     while (r < 0 && errno == EINTR);
     return r != 0;
   }
-  // The descriptor is shared with the timer's handler, which may run after this returns.
+  // The descriptor and the flag are shared with the timer's handler, which may run after this
+  // returns; the descriptor is released (never closed: libpq owns the socket) however this ends.
   auto sd = std::make_shared<asio::posix::stream_descriptor>(*f->ioc, fd);
+  auto timed_out = std::make_shared<bool>(false);
+  struct Release {
+    std::shared_ptr<asio::posix::stream_descriptor> sd;
+    ~Release() {
+      if (sd->is_open()) sd->release();
+    }
+  } release{sd};
   std::optional<asio::steady_timer> timer;
-  bool timed_out = false;
   if (deadline) {
     timer.emplace(*f->ioc, *deadline);
-    timer->async_wait([sd, &timed_out](boost::system::error_code ec) {
-      if (ec) return;
-      timed_out = true;
+    timer->async_wait([sd, timed_out](boost::system::error_code ec) {
+      if (ec || !sd->is_open()) return;
+      *timed_out = true;
       boost::system::error_code ignored;
       sd->cancel(ignored);
     });
@@ -276,8 +286,7 @@ bool PgConnection::Wait(bool write, std::optional<std::chrono::steady_clock::tim
   sd->async_wait(write ? asio::posix::stream_descriptor::wait_write : asio::posix::stream_descriptor::wait_read,
                  (*f->yield)[ec]);
   if (timer) timer->cancel();
-  sd->release();  // libpq owns the socket
-  return !timed_out;
+  return !*timed_out;
 }
 
 void PgConnection::Lost(std::string_view what) {
@@ -363,7 +372,17 @@ PgResult PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& pa
   if (!PQsendQueryPrepared(c_, it->second.name.c_str(), static_cast<int>(params.size()), values.data(), nullptr, nullptr, 0))
     Lost(what);
   Flush(what);
-  return Check(Collect(what), what);
+  PGresult* r = Collect(what);
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  if (state && std::string_view(state) == "0A000" && !InTransaction()) {
+    // "cached plan must not change result type": a table changed under a cached `SELECT *`
+    // (another replica migrated). Prepare it again, once; inside a transaction the error stands.
+    PQclear(r);
+    Command("DEALLOCATE " + it->second.name, what);
+    stmts_.erase(it);
+    return Exec(sql, params, what);
+  }
+  return Check(r, what);
 }
 
 void PgConnection::Command(const std::string& sql, std::string_view what) {
