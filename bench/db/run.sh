@@ -26,7 +26,7 @@ CXX=${CXX:-g++}
 $CXX -std=c++20 -O2 -DNDEBUG "$ROOT/bench/db/direct.cpp" -lsqlite3 -o "$OUT/direct"
 $CXX -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/db/layer.cpp" \
   "$BUILD/runtime/liblux_runtime.a" "$BUILD/compiler/check/cron/liblux_cron.a" \
-  -lboost_context -lboost_url -lsqlite3 -lpthread -o "$OUT/layer"
+  -lboost_context -lboost_url -lsqlite3 -lpq -lpthread -o "$OUT/layer"
 
 wait_port() {
   for _ in $(seq 1 100); do
@@ -53,7 +53,8 @@ if [ "$PG" = 1 ]; then
   trap 'kill -INT $pgpid 2>/dev/null; wait $pgpid 2>/dev/null; rm -rf "$PGDIR"' EXIT
   for _ in $(seq 1 100); do "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 0.1; done
 fi
-# wrk against lux_db_server with the given environment: create then find -> raw.txt as $1_*.
+# wrk against lux_db_server with the given environment: create then find -> raw.txt as
+# <name>_create / <name>_find; ECHO=1 adds the /echo baselines (the same HTTP work, no database).
 http_round() {
   local r=$1 name=$2
   shift 2
@@ -69,6 +70,12 @@ http_round() {
   out=$(ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
   echo "$out" | grep -q "Non-2xx" && echo "GET: non-2xx responses!" >&2
   echo "$r ${name}_find $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  if [ "${ECHO:-0}" = 1 ]; then
+    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/post.lua" "http://127.0.0.1:$PORT/echo")
+    echo "$r ${name}_echo_post $(echo "$out" | rps)" >>"$OUT/raw.txt"
+    out=$(PREFIX=/echo/ ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
+    echo "$r ${name}_echo_get $(echo "$out" | rps)" >>"$OUT/raw.txt"
+  fi
   kill -TERM $pid && wait $pid || true
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -78,22 +85,7 @@ for r in $(seq 1 "$RUNS"); do
   rm -f "$OUT"/*.db "$OUT"/*.db-wal "$OUT"/*.db-shm
   taskset -c 0 "$OUT/direct" "$OUT/direct.db" "$DURATION" 2>/dev/null | sed "s/^/$r direct_/" >>"$OUT/raw.txt"
   taskset -c 0 "$OUT/layer" "$OUT/layer.db" "$DURATION" 2>/dev/null | sed "s/^/$r layer_/" >>"$OUT/raw.txt"
-  LUX_DB_PATH="$OUT/http.db" PORT=$PORT HOST=127.0.0.1 LUX_THREADS=1 LUX_ACCESS_LOG=0 \
-    taskset -c 0 "$BUILD/runtime/lux_db_server" >"$OUT/server.log" 2>&1 &
-  pid=$!
-  wait_port "$PORT"
-  out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/post.lua" "http://127.0.0.1:$PORT/items")
-  echo "$out" | grep -q "Non-2xx" && echo "POST: non-2xx responses!" >&2
-  echo "$r http_create $(echo "$out" | rps)" >>"$OUT/raw.txt"
-  rows=$(curl -sf "http://127.0.0.1:$PORT/items/count" | python3 -c 'import sys, json; print(json.load(sys.stdin)["count"])')
-  out=$(ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
-  echo "$out" | grep -q "Non-2xx" && echo "GET: non-2xx responses!" >&2
-  echo "$r http_find $(echo "$out" | rps)" >>"$OUT/raw.txt"
-  out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/post.lua" "http://127.0.0.1:$PORT/echo")
-  echo "$r http_echo_post $(echo "$out" | rps)" >>"$OUT/raw.txt"
-  out=$(PREFIX=/echo/ ROWS=$rows taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/db/get.lua" "http://127.0.0.1:$PORT")
-  echo "$r http_echo_get $(echo "$out" | rps)" >>"$OUT/raw.txt"
-  kill -TERM $pid && wait $pid || true
+  ECHO=1 http_round "$r" http LUX_DB_PATH="$OUT/http.db"
   if [ "$PG" = 1 ]; then
     "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U lux "bench$r"
     http_round "$r" pg LUX_DB_URL="postgres://lux@127.0.0.1:$PGPORT/bench$r"

@@ -65,20 +65,12 @@ void DbState::Open(const std::string& app_name) {
     else if (v != "normal") throw StartupError("LUX_DB_SYNC must be `normal` or `full`, got `" + v + "`");
   }
   bool memory = path == ":memory:";
-  try {
-    if (!memory) {
-      std::filesystem::path parent = std::filesystem::path(path).parent_path();
-      std::error_code ec;
-      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    }
-    backend_ = OpenSqlite(path, options, memory ? 1 : kMaxConnections);
-    MigrateAll();
-  } catch (const std::exception& e) {
-    std::string msg = e.what();
-    backend_.reset();
-    throw StartupError("db " + path + ": " + msg);
+  if (!memory) {
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;  // a directory that cannot be made fails the open below, with its reason
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   }
-  Opened();
+  OpenWith([&] { return OpenSqlite(path, options, memory ? 1 : kMaxConnections); });
   core::Log(LogLevel::kInfo, "db open", {{"path", path}, {"models", static_cast<int>(models.size())}});
 }
 
@@ -87,20 +79,20 @@ void DbState::OpenPostgres(const std::string& url) {
     throw StartupError("db: adapter \"postgres\" needs a url (`db { adapter: \"postgres\", url: ... }` or LUX_DB_URL)");
   path = RedactConninfo(url);
   int pool = PoolSize(config.pool);
+  OpenWith([&] { return db::OpenPostgres(url, path, pool); });
+  core::Log(LogLevel::kInfo, "db open",
+            {{"adapter", "postgres"}, {"url", path}, {"pool", pool}, {"models", static_cast<int>(models.size())}});
+}
+
+void DbState::OpenWith(const std::function<std::unique_ptr<Backend>()>& open) {
   try {
-    backend_ = db::OpenPostgres(url, path, pool);
+    backend_ = open();
     MigrateAll();
   } catch (const std::exception& e) {
     std::string msg = e.what();
     backend_.reset();
     throw StartupError("db " + path + ": " + msg);
   }
-  Opened();
-  core::Log(LogLevel::kInfo, "db open",
-            {{"adapter", "postgres"}, {"url", path}, {"pool", pool}, {"models", static_cast<int>(models.size())}});
-}
-
-void DbState::Opened() {
   opened_ = true;
   {
     std::lock_guard lock(g_mu);

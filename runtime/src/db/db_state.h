@@ -4,6 +4,7 @@
 // open one (one per process) through Active().
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,7 +41,9 @@ class DbState : public std::enable_shared_from_this<DbState> {
  private:
   void MigrateAll();
   void OpenPostgres(const std::string& url);
-  void Opened();  // now the process's open database
+  // Opens the backend and migrates (StartupError "db <path>: ..."), then makes this the
+  // process's open database.
+  void OpenWith(const std::function<std::unique_ptr<Backend>()>& open);
   std::unique_ptr<Backend> backend_;
   bool opened_ = false;  // opened at least once (a closed state is not reopened lazily)
   friend std::shared_ptr<DbState> Active(std::string_view op);
