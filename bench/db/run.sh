@@ -26,7 +26,7 @@ CXX=${CXX:-g++}
 $CXX -std=c++20 -O2 -DNDEBUG "$ROOT/bench/db/direct.cpp" -lsqlite3 -o "$OUT/direct"
 $CXX -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/db/layer.cpp" \
   "$BUILD/runtime/liblux_runtime.a" "$BUILD/compiler/check/cron/liblux_cron.a" \
-  -lboost_context -lboost_url -lsqlite3 -lpq -lpthread -o "$OUT/layer"
+  -lboost_context -lboost_url -lsqlite3 -lpq -lhiredis -lcrypto -lpthread -o "$OUT/layer"
 
 wait_port() {
   for _ in $(seq 1 100); do
@@ -50,7 +50,8 @@ if [ "$PG" = 1 ]; then
   "${AS[@]}" taskset -c 0 "$PGBIN/postgres" -D "$PGDIR/data" -p "$PGPORT" -h 127.0.0.1 -k "$PGDIR" \
     -c fsync=off -c synchronous_commit=off >"$OUT/postgres.log" 2>&1 &
   pgpid=$!
-  trap 'kill -INT $pgpid 2>/dev/null; wait $pgpid 2>/dev/null; rm -rf "$PGDIR"' EXIT
+  # Fast shutdown of the postmaster itself (runuser does not pass SIGINT on), then its files.
+  trap 'kill -INT "$(head -1 "$PGDIR/data/postmaster.pid" 2>/dev/null)" 2>/dev/null; wait $pgpid 2>/dev/null; rm -rf "$PGDIR"' EXIT
   for _ in $(seq 1 100); do "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 0.1; done
 fi
 # wrk against lux_db_server with the given environment: create then find -> raw.txt as
