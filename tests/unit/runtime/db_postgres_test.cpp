@@ -329,3 +329,21 @@ TEST_CASE("postgres: an unreachable server is a one-line StartupError without th
   CHECK(err.find('\n') == std::string::npos);
   CHECK_THAT(StartFailure("", {}), Catch::Contains("needs a url"));
 }
+
+TEST_CASE("postgres: LUX_DB_URL moves a SQLite program to PostgreSQL, LUX_DB_POOL is checked") {
+  PostgresServer pg;
+  std::string url = pg.CreateDatabase();
+  luxtest::TempDir dir;
+  ::setenv("LUX_DB_URL", url.c_str(), 1);
+  {
+    luxtest::DbServer server(dir.File("never.db"), {UserSpec()});
+    ModelCreate("User", {{"name", "moved"}, {"age", 1}});
+    CHECK(DbQuery("SELECT current_database() AS db", {})[0]["db"] == Value(url.substr(url.rfind('/') + 1)));
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.File("never.db")));
+  ::setenv("LUX_DB_POOL", "0", 1);
+  CHECK_THAT(luxtest::StartFailure(dir.File("never.db"), {UserSpec()}), Catch::Contains("LUX_DB_POOL must be an Int from 1 to 1000"));
+  ::unsetenv("LUX_DB_POOL");
+  ::unsetenv("LUX_DB_URL");
+  CHECK(pg.Admin(url.substr(url.rfind('/') + 1)).Exec("SELECT name FROM users", {}, "t").Text(0, 0) == "moved");
+}
