@@ -1421,6 +1421,17 @@ server "notes" {
 """
 
 
+def build_text(luxc, out, filename, text):
+    """Writes `text` to out/filename and builds it into `out`; the executable's path, or None."""
+    os.makedirs(out, exist_ok=True)
+    lux = os.path.join(out, filename)
+    with open(lux, "w") as f:
+        f.write(text)
+    p = subprocess.run([luxc, "build", lux, "-o", out], capture_output=True, text=True)
+    check(p.returncode == 0, f"luxc build {filename} failed:\n{p.stderr}")
+    return p.stdout.strip().splitlines()[-1] if p.returncode == 0 else None
+
+
 def postgres_bin(name):
     import glob
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
@@ -1462,15 +1473,9 @@ def case_postgres(a):
     """Three replicas on one PostgreSQL: concurrent creates through all of them, consistent
     counts and reads everywhere, a SIGKILLed replica loses nothing acknowledged; then SQLite."""
     import http.client
-    os.makedirs(a.out, exist_ok=True)
-    lux = os.path.join(a.out, "notes.lux")
-    with open(lux, "w") as f:
-        f.write(POSTGRES_PROGRAM)
-    p = build(a, lux)
-    check(p.returncode == 0, f"luxc build failed:\n{p.stderr}")
-    if p.returncode:
+    exe = build_text(a.luxc, a.out, "notes.lux", POSTGRES_PROGRAM)
+    if not exe:
         return
-    exe = p.stdout.strip().splitlines()[-1]
     pg, pgport = start_postgres(os.path.join(a.out, "pg"))
     if not pg:
         return
@@ -1583,19 +1588,15 @@ def case_postgres(a):
 
     # The same program on the embedded database: only the `db` block differs.
     sqlite_dir = os.path.join(a.out, "sqlite")
-    os.makedirs(sqlite_dir, exist_ok=True)
-    lux = os.path.join(sqlite_dir, "notes.lux")
-    with open(lux, "w") as f:
-        f.write(POSTGRES_PROGRAM.replace('db { adapter: "postgres", url: DATABASE_URL, pool: 8 }', 'db { path: "notes.db" }'))
-    p = subprocess.run([a.luxc, "build", lux, "-o", sqlite_dir], capture_output=True, text=True)
-    check(p.returncode == 0, f"luxc build (sqlite) failed:\n{p.stderr}")
-    if p.returncode:
+    exe = build_text(a.luxc, sqlite_dir, "notes.lux",
+                     POSTGRES_PROGRAM.replace('db { adapter: "postgres", url: DATABASE_URL, pool: 8 }', 'db { path: "notes.db" }'))
+    if not exe:
         return
     port = free_port()
     for ext in ("", "-wal", "-shm"):
         if os.path.exists(os.path.join(sqlite_dir, "notes.db" + ext)):
             os.remove(os.path.join(sqlite_dir, "notes.db" + ext))
-    proc = start_server(p.stdout.strip().splitlines()[-1], port, cwd=sqlite_dir, name="sqlite notes",
+    proc = start_server(exe, port, cwd=sqlite_dir, name="sqlite notes",
                         env=dict(os.environ, LUX_DB_PATH=os.path.join(sqlite_dir, "notes.db")))
     expect_json(port, "POST", "/notes", 201, lambda b: b["id"] == 1 and b["stars"] == 0,
                 body={"id": 0, "title": "t", "writer": "w", "tags": None})

@@ -56,9 +56,11 @@ void IgnoreNotice(void*, const char* message) {
 NumberedSql NumberPlaceholders(std::string_view sql, std::string_view what) {
   NumberedSql out;
   out.text.reserve(sql.size() + 8);
-  bool ended = false;  // a `;` outside quotes was seen
+  bool ended = false;    // a `;` outside quotes was seen
+  bool started = false;  // SQL other than space and comments was seen
   std::size_t i = 0;
   auto code = [&](char c) {  // a character of SQL itself (not quoted, not a comment)
+    if (!std::isspace(static_cast<unsigned char>(c))) started = true;
     if (ended && c != ';' && !std::isspace(static_cast<unsigned char>(c))) out.more_statements = true;
     if (c == ';') ended = true;
   };
@@ -127,7 +129,7 @@ NumberedSql NumberPlaceholders(std::string_view sql, std::string_view what) {
       ++i;
       continue;
     }
-    if (out.first_word.empty() && std::isalpha(static_cast<unsigned char>(c)) && out.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (!started && std::isalpha(static_cast<unsigned char>(c))) {
       std::size_t j = i;
       while (j < sql.size() && std::isalpha(static_cast<unsigned char>(sql[j]))) ++j;
       for (char w : sql.substr(i, j - i)) out.first_word += static_cast<char>(std::toupper(static_cast<unsigned char>(w)));

@@ -66,6 +66,7 @@ TEST_CASE("postgres: placeholders are numbered outside literals, identifiers, do
   CHECK(NumberPlaceholders("SELECT 1; ", "q").more_statements == false);
   CHECK(NumberPlaceholders("SELECT 1; DROP TABLE users", "q").more_statements);
   CHECK(NumberPlaceholders("  begin", "q").first_word == "BEGIN");
+  CHECK(NumberPlaceholders("-- note\n/* x */ COMMIT", "q").first_word == "COMMIT");
   CHECK_THROWS_WITH(NumberPlaceholders("SELECT $1", "db.query"), Catch::Contains("write parameters as `?`"));
 }
 
