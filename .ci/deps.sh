@@ -11,6 +11,7 @@ PKGS=(
   libclang-rt-14-dev wrk curl tzdata
   chromium
   libhiredis-dev redis-server
+  libpq-dev postgresql
 )
 missing=()
 for p in "${PKGS[@]}"; do

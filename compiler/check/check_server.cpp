@@ -1,5 +1,6 @@
 // A server block: declaring its names (env, models, functions, bindings, services), then checking
-// its parts in a fixed order. Also env settings (E4301/E4302), the `db { }` block (E4602),
+// its parts in a fixed order. Also env settings (E4301/E4302), the `db { }` block (E4602; with
+// adapter "postgres": E4706 without `url`, E4707 for an option of the other adapter),
 // `model Name` over a missing type (E2501), lifecycle hooks and function bodies; its `openapi { }`
 // block is check_openapi.cpp's.
 // Entry points: Checker::declareServer, checkServer, checkFunctionBody.
@@ -10,6 +11,9 @@
 namespace lux {
 
 namespace {
+// The runtime's kMaxPostgresPool (lux/db.h): each connection is a PostgreSQL server process.
+constexpr int64_t kMaxDbPool = 1000;
+
 const char* hookName(ast::HookDecl::Hook h) {
   switch (h) {
     case ast::HookDecl::Hook::Start: return "on_start";
@@ -187,16 +191,53 @@ void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
       {"path", "", OptionSpec::Kind::String},
       {"database", "path", OptionSpec::Kind::String},
       {"adapter", "", OptionSpec::Kind::String},
+      {"url", "", OptionSpec::Kind::String},
+      {"pool", "", OptionSpec::Kind::Int},
   };
   auto entries = checkOptions(db->config, "`db`", kDbOptions);
-  if (const ast::ObjectEntry* a = entries.lookup("adapter")) {
-    if (auto* s = llvm::dyn_cast<ast::StringLit>(a->value)) {
-      if (s->value != "sqlite") diags_.report(DiagId::DbAdapter, s->range(), s->value.str());
+  const ast::ObjectEntry* adapter = entries.lookup("adapter");
+  if (adapter) {
+    if (auto* s = llvm::dyn_cast<ast::StringLit>(adapter->value)) {
+      if (s->value != "sqlite" && s->value != "postgres")
+        diags_.report(DiagId::DbAdapter, s->range(), s->value.str())
+            .didYouMean(closestMatch(s->value, {std::string_view("sqlite"), std::string_view("postgres")}));
       sm.db->adapter = s->value.str();
+    } else {
+      sm.db->adapter = "";  // computed: the runtime checks it at start
     }
   }
   if (const ast::ObjectEntry* p = entries.lookup("path"))
     if (auto* s = llvm::dyn_cast<ast::StringLit>(p->value)) sm.db->path = s->value.str();
+  const ast::ObjectEntry* url = entries.lookup("url");
+  const ast::ObjectEntry* pool = entries.lookup("pool");
+  if (url) sm.db->url = url->value;
+  if (pool) sm.db->pool = pool->value;
+  if (auto* lit = url ? llvm::dyn_cast<ast::StringLit>(url->value) : nullptr) {
+    sm.db->literal_url = lit->value.str();
+    llvm::StringRef u = lit->value;
+    if (!u.startswith("postgres://") && !u.startswith("postgresql://") && !u.contains('='))
+      diags_.report(DiagId::OptionValue, lit->range(), "`db`", "url",
+                    "a `postgres://` or `postgresql://` URL, or libpq `key=value` pairs", "\"" + u.str() + "\"")
+          .help("e.g. \"postgres://app@127.0.0.1:5432/app\" or \"host=127.0.0.1 dbname=app user=app\"");
+  }
+  checkOptionMax(pool, "`db`", kMaxDbPool);
+  if (sm.db->postgres()) {
+    if (!url)
+      diags_.report(DiagId::DbMissingUrl, adapter->value->range())
+          .help("read it from the environment: `env DATABASE_URL: String` and `url: DATABASE_URL` (LUX_DB_URL also "
+                "sets it when the server starts)");
+    if (const ast::ObjectEntry* p = entries.lookup("path"))
+      diags_.report(DiagId::DbOptionAdapter, p->key.range, p->key.name.str(), "postgres",
+                    "the tables live in the database that `url` names, not in a file")
+          .help("remove it, or name the database in the URL (postgres://user@host:5432/DBNAME)");
+  } else if (sm.db->adapter == "sqlite") {
+    for (const ast::ObjectEntry* en : {url, pool})
+      if (en)
+        diags_.report(DiagId::DbOptionAdapter, en->key.range, en->key.name.str(), "sqlite",
+                      "an embedded database is a file (`path`)")
+            .help(adapter ? "write `adapter: \"postgres\"` to use a PostgreSQL server"
+                          : "add `adapter: \"postgres\"` to use a PostgreSQL server");
+  }
 }
 
 void Checker::checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max) {

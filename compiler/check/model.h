@@ -98,8 +98,12 @@ struct EnvModel {
 
 struct DbModel {
   const ast::DbDecl* decl = nullptr;
-  std::string adapter = "sqlite";
-  std::string path;  // `path:` or `database:`
+  std::string adapter = "sqlite";         // "sqlite" or "postgres"
+  std::string path;                       // `path:` or `database:` (SQLite)
+  const ast::Expr* url = nullptr;         // `url:` (PostgreSQL): a literal or an env String
+  std::string literal_url;                // the URL when `url` is a string literal
+  const ast::Expr* pool = nullptr;        // `pool:` (PostgreSQL connections)
+  bool postgres() const { return adapter == "postgres"; }
 };
 
 // `jobs { ... }` / `bus { ... }`: where the server's jobs and schedules, or its events, live.

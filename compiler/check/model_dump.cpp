@@ -71,7 +71,11 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
     out << "  server " << (s.name.empty() ? std::string("(unnamed)") : "\"" + s.name + "\"") << " " << pos(f, s.decl->range()) << "\n";
     for (const EnvModel& e : s.env)
       out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
-    if (s.db) out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
+    if (s.db && s.db->postgres())
+      out << "    db postgres url " << (s.db->url && s.db->literal_url.empty() ? "(computed)" : "\"" + s.db->literal_url + "\"")
+          << (s.db->pool ? " pool" : "") << "\n";
+    else if (s.db)
+      out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
     if (s.has_auth) out << "    auth\n";
     for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
       if (!*b) continue;

@@ -51,9 +51,26 @@ const ast::FieldDecl* fieldDecl(const ast::Program& program, const ModelInfo* m,
 }  // namespace
 
 void Emitter::emitDbRegistrations(const ServerModel& sm) {
-  if (sm.db) {
+  if (sm.db && sm.db->adapter == "sqlite") {
     lineDirective(sm.db->decl->range());
     line(fmt::format("lux::RegisterDb(app, lux::DbConfig{{{}}});", cppString(sm.db->path)));
+  } else if (sm.db) {  // postgres, or an adapter computed at start
+    lineDirective(sm.db->decl->range());
+    FnContext ctx;
+    fn_ = &ctx;
+    auto text = [&](const ast::Expr* e) {
+      if (auto* lit = llvm::dyn_cast_or_null<ast::StringLit>(e)) return cppString(lit->value);
+      return e ? fmt::format("lux::Value({}).AsString()", expr(e)) : std::string("\"\"");
+    };
+    const ast::ObjectEntry* adapter = nullptr;
+    for (const ast::ObjectEntry* en : sm.db->decl->config->entries)
+      if (en->key.name == "adapter") adapter = en;
+    std::string pool = "0";
+    if (auto* n = llvm::dyn_cast_or_null<ast::IntLit>(sm.db->pool)) pool = std::to_string(n->value);
+    else if (sm.db->pool) pool = fmt::format("static_cast<int>(lux::Value({}).AsInt())", expr(sm.db->pool));
+    line(fmt::format("lux::RegisterDb(app, lux::DbConfig{{.path = {}, .adapter = {}, .url = {}, .pool = {}}});",
+                     cppString(sm.db->path), text(adapter ? adapter->value : nullptr), text(sm.db->url), pool));
+    fn_ = nullptr;
   }
   for (const ModelInfo* m : sm.models) {
     if (!m->record) continue;

@@ -1,7 +1,8 @@
-// Data: the `db { ... }` block and `model`s on embedded SQLite. Registration functions take the
-// App whose lifecycle opens the database (WAL, busy timeout, foreign keys), creates or extends
-// the models' tables before the job store and on_start, and closes it after on_stop. The
-// lux::rt functions are what generated code calls; the pool, schema and SQL live in src/db/.
+// Data: the `db { ... }` block and `model`s on embedded SQLite or on PostgreSQL (libpq).
+// Registration functions take the App whose lifecycle opens the database (SQLite: WAL, busy
+// timeout, foreign keys; PostgreSQL: a connection pool), creates or extends the models' tables
+// before the job store and on_start, and closes it after on_stop. The lux::rt functions are what
+// generated code calls, the same for both adapters; the pools, schema and SQL live in src/db/.
 // Users' view: docs/runtime.md#data.
 #pragma once
 
@@ -41,9 +42,19 @@ struct ModelSpec {
 // `db { path: "./data.db" }` / `db { adapter: "sqlite", database: "metrics.db" }`.
 // LUX_DB_PATH overrides path; ":memory:" keeps the data in memory (one connection).
 // "" = "<app name>.db" in the working directory.
+// `db { adapter: "postgres", url: DATABASE_URL, pool: 20 }`: `url` is a postgres:// or
+// postgresql:// URL or libpq key=value conninfo. LUX_DB_URL overrides url (and, set on a SQLite
+// program, moves it to PostgreSQL); LUX_DB_POOL overrides pool.
 struct DbConfig {
   std::string path;
+  std::string adapter = {};  // "" or "sqlite": embedded; "postgres"
+  std::string url = {};      // postgres only
+  int pool = 0;         // postgres connections; 0 = kDefaultPostgresPool
 };
+// PostgreSQL connections per server process when `pool` is not given.
+inline constexpr int kDefaultPostgresPool = 10;
+// The most `pool` (or LUX_DB_POOL) may ask for: each connection is a server process.
+inline constexpr int kMaxPostgresPool = 1000;
 
 // Registration, before Start/Run. RegisterModel throws std::invalid_argument on a bad or
 // duplicate name; schema problems (a column whose type changed, ...) are StartupErrors at start.
@@ -75,7 +86,8 @@ std::int64_t ModelDeleteAll(std::string_view model, const Value& records);
 
 // `db.run(sql, args...)`: one statement, `?` parameters bound from args -> rows changed.
 std::int64_t DbRun(std::string_view sql, const Array& args = {});
-// `db.query(sql, args...)` -> array of row objects (BOOLEAN columns as Bool, JSON_TEXT parsed).
+// `db.query(sql, args...)` -> array of row objects (BOOLEAN columns as Bool, JSON_TEXT parsed;
+// PostgreSQL: by the result column's type). `?` marks a parameter with both adapters.
 Value DbQuery(std::string_view sql, const Array& args = {});
 // `db.transaction(fn() { ... })`: commits when body returns, rolls back when it throws (and
 // rethrows); nested calls are savepoints. Returns what body returns.

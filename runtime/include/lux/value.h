@@ -208,6 +208,12 @@ inline Value ToValue(int i) { return Value(i); }
 inline Value ToValue(double f) { return Value(f); }
 inline Value ToValue(const std::string& s) { return Value(s); }
 inline Value ToValue(const char* s) { return Value(s); }
+// Declared first so each template finds the others (Option<[String]>, [Option<Int>], ...):
+// std:: containers of built-in types bring no lux:: overloads in through ADL.
+template <typename T>
+Value ToValue(const std::vector<T>& xs);
+template <typename T>
+Value ToValue(const std::map<std::string, T>& m);
 template <typename T>
 Value ToValue(const std::optional<T>& o) {
   return o ? ToValue(*o) : Value();
@@ -232,6 +238,10 @@ void FromValue(const Value& v, std::int64_t& out);
 void FromValue(const Value& v, int& out);
 void FromValue(const Value& v, double& out);
 void FromValue(const Value& v, std::string& out);
+template <typename T>
+void FromValue(const Value& v, std::vector<T>& out);
+template <typename T>
+void FromValue(const Value& v, std::map<std::string, T>& out);
 template <typename T>
 void FromValue(const Value& v, std::optional<T>& out) {
   if (v.IsNull()) {

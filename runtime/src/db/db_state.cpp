@@ -1,5 +1,6 @@
-// DbState: path resolution and environment, the open/close lifecycle, migration of all models
-// in one BEGIN IMMEDIATE, registration (RegisterDb/RegisterModel), and the process's open state.
+// DbState: adapter, path/URL resolution and environment, the open/close lifecycle, migration of
+// all models in one transaction, registration (RegisterDb/RegisterModel), and the process's open
+// state.
 #include "db/db_state.h"
 
 #include <cstdlib>
@@ -7,8 +8,9 @@
 #include <stdexcept>
 
 #include "core/log.h"
+#include "db/pg_connection.h"
+#include "db/pool.h"
 #include "db/schema.h"
-#include "db/session.h"
 #include "lux/error.h"
 #include "lux/http.h"
 #include "server/app_impl.h"
@@ -29,7 +31,31 @@ const char* Env(const char* name) {
 
 DbState::~DbState() { Close(); }
 
+static int PoolSize(int configured) {
+  int n = configured > 0 ? configured : kDefaultPostgresPool;
+  if (const char* p = Env("LUX_DB_POOL")) {
+    char* end = nullptr;
+    long v = std::strtol(p, &end, 10);
+    if (*end || v < 1 || v > kMaxPostgresPool)
+      throw StartupError("LUX_DB_POOL must be an Int from 1 to " + std::to_string(kMaxPostgresPool) + ", got `" + p + "`");
+    n = static_cast<int>(v);
+  }
+  if (n > kMaxPostgresPool) throw StartupError("db pool " + std::to_string(n) + " is more than " + std::to_string(kMaxPostgresPool));
+  return n;
+}
+
 void DbState::Open(const std::string& app_name) {
+  std::string adapter = config.adapter.empty() ? "sqlite" : config.adapter;
+  std::string url = config.url;
+  if (const char* u = Env("LUX_DB_URL")) {
+    url = u;
+    adapter = "postgres";
+  }
+  if (adapter == "postgres") {
+    OpenPostgres(url);
+    return;
+  }
+  if (adapter != "sqlite") throw StartupError("db: unknown adapter \"" + adapter + "\" (adapters: sqlite, postgres)");
   path = config.path.empty() ? app_name + ".db" : config.path;
   if (const char* p = Env("LUX_DB_PATH")) path = p;
   OpenOptions options;
@@ -39,17 +65,32 @@ void DbState::Open(const std::string& app_name) {
     else if (v != "normal") throw StartupError("LUX_DB_SYNC must be `normal` or `full`, got `" + v + "`");
   }
   bool memory = path == ":memory:";
+  if (!memory) {
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;  // a directory that cannot be made fails the open below, with its reason
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  }
+  OpenWith([&] { return OpenSqlite(path, options, memory ? 1 : kMaxConnections); });
+  core::Log(LogLevel::kInfo, "db open", {{"path", path}, {"models", static_cast<int>(models.size())}});
+}
+
+void DbState::OpenPostgres(const std::string& url) {
+  if (url.empty())
+    throw StartupError("db: adapter \"postgres\" needs a url (`db { adapter: \"postgres\", url: ... }` or LUX_DB_URL)");
+  path = RedactConninfo(url);
+  int pool = PoolSize(config.pool);
+  OpenWith([&] { return db::OpenPostgres(url, path, pool); });
+  core::Log(LogLevel::kInfo, "db open",
+            {{"adapter", "postgres"}, {"url", path}, {"pool", pool}, {"models", static_cast<int>(models.size())}});
+}
+
+void DbState::OpenWith(const std::function<std::unique_ptr<Backend>()>& open) {
   try {
-    if (!memory) {
-      std::filesystem::path parent = std::filesystem::path(path).parent_path();
-      std::error_code ec;
-      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    }
-    pool_ = std::make_unique<Pool>(path, options, memory ? 1 : kMaxConnections);
+    backend_ = open();
     MigrateAll();
   } catch (const std::exception& e) {
     std::string msg = e.what();
-    pool_.reset();
+    backend_.reset();
     throw StartupError("db " + path + ": " + msg);
   }
   opened_ = true;
@@ -57,19 +98,12 @@ void DbState::Open(const std::string& app_name) {
     std::lock_guard lock(g_mu);
     g_open = shared_from_this();
   }
-  core::Log(LogLevel::kInfo, "db open", {{"path", path}, {"models", static_cast<int>(models.size())}});
 }
 
-void DbState::MigrateAll() {
-  if (models.empty()) return;
-  Lease lease = pool_->Acquire();
-  WriteTx tx(*lease, "migrate");
-  for (const auto& [name, m] : models) MigrateModel(*lease, m);
-  tx.Commit();
-}
+void DbState::MigrateAll() { backend_->Migrate(models); }
 
 void DbState::Migrate() {
-  if (!pool_) throw Error("db.migrate: the database is closed");
+  if (!backend_) throw Error("db.migrate: the database is closed");
   try {
     MigrateAll();
   } catch (const SchemaError& e) {
@@ -82,8 +116,8 @@ void DbState::Close() {
     std::lock_guard lock(g_mu);
     if (g_open.get() == this) g_open.reset();
   }
-  if (pool_) {
-    pool_->Close();
+  if (backend_) {
+    backend_->Close();
     core::Log(LogLevel::kDebug, "db closed", {{"path", path}});
   }
 }

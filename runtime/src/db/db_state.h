@@ -4,13 +4,14 @@
 // open one (one per process) through Active().
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "db/backend.h"
 #include "db/model.h"
-#include "db/pool.h"
 #include "lux/db.h"
 
 namespace lux::db {
@@ -19,8 +20,9 @@ class DbState : public std::enable_shared_from_this<DbState> {
  public:
   ~DbState();
 
-  // Applies LUX_DB_PATH / LUX_DB_SYNC, opens the pool, migrates every model, and makes this the
-  // process's open database. Throws StartupError "db <path>: ..." (one line).
+  // Applies LUX_DB_PATH / LUX_DB_SYNC (SQLite) or LUX_DB_URL / LUX_DB_POOL (PostgreSQL), opens
+  // the backend, migrates every model, and makes this the process's open database. Throws
+  // StartupError "db <path or URL without password>: ..." (one line).
   void Open(const std::string& app_name);
   // Re-runs the migration on the open database (db.migrate()); throws lux::Error.
   void Migrate();
@@ -28,17 +30,21 @@ class DbState : public std::enable_shared_from_this<DbState> {
   void Close();
 
   const Model& FindModel(std::string_view name, std::string_view op) const;  // throws lux::Error
-  Pool& pool() { return *pool_; }
+  Backend& backend() { return *backend_; }
 
   DbConfig config;
   std::string app_name;     // the default path is "<app_name>.db"
   bool configured = false;  // RegisterDb was called
   std::map<std::string, Model, std::less<>> models;
-  std::string path;  // resolved, while open
+  std::string path;  // resolved (PostgreSQL: the URL without its password), while open
 
  private:
   void MigrateAll();
-  std::unique_ptr<Pool> pool_;
+  void OpenPostgres(const std::string& url);
+  // Opens the backend and migrates (StartupError "db <path>: ..."), then makes this the
+  // process's open database.
+  void OpenWith(const std::function<std::unique_ptr<Backend>()>& open);
+  std::unique_ptr<Backend> backend_;
   bool opened_ = false;  // opened at least once (a closed state is not reopened lazily)
   friend std::shared_ptr<DbState> Active(std::string_view op);
 // The open database or nullptr, without opening one.

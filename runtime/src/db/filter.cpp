@@ -21,7 +21,7 @@ struct OpSuffix {
 };
 constexpr OpSuffix kOps[] = {
     {"_ne", Op::kNe, " <> ?"},  {"_lte", Op::kLte, " <= ?"}, {"_gte", Op::kGte, " >= ?"},
-    {"_lt", Op::kLt, " < ?"},   {"_gt", Op::kGt, " > ?"},    {"_in", Op::kIn, " IN (SELECT value FROM json_each(?))"},
+    {"_lt", Op::kLt, " < ?"},   {"_gt", Op::kGt, " > ?"},    {"_in", Op::kIn, nullptr},
 };
 
 std::string Shown(std::string_view key) {
@@ -34,7 +34,13 @@ ColumnType TypeOf(const Model& m, int column) {
 
 }  // namespace
 
-Clause BuildFilter(const Model& m, std::string_view op, const Value& filter) {
+// ` IN (...)` for an `_in` filter on a column of `type`, one JSON array parameter.
+static std::string InList(ColumnType type, Dialect d) {
+  if (d == Dialect::kSqlite) return " IN (SELECT value FROM json_each(?))";
+  return std::string(" IN (SELECT CAST(jsonb_array_elements_text(CAST(? AS JSONB)) AS ") + SqlTypeName(type, d) + "))";
+}
+
+Clause BuildFilter(const Model& m, std::string_view op, const Value& filter, Dialect d) {
   Clause c;
   if (filter.IsNull()) return c;
   if (!filter.IsObject()) throw Error(std::string(op) + ": the filter must be an object, got " + filter.KindName());
@@ -78,7 +84,7 @@ Clause BuildFilter(const Model& m, std::string_view op, const Value& filter) {
     } else {
       m.CheckValue(where_op, column, value, /*allow_null=*/false);
     }
-    c.sql += (c.sql.empty() ? " WHERE " : " AND ") + field + sql;
+    c.sql += (c.sql.empty() ? " WHERE " : " AND ") + field + (kind == Op::kIn ? InList(type, d) : std::string(sql));
     c.params.push_back({column, &value, kind == Op::kIn});
   }
   return c;
@@ -115,9 +121,9 @@ void BuildOptions(const Model& m, std::string_view op, const Value& options, Cla
   // Ties (and the default) are broken by id so results are deterministic.
   if (order != "\"id\"") c.sql += desc ? ", \"id\" DESC" : ", \"id\"";
   if (limit || offset) {
-    static const Value kNoLimit(-1);
+    static const Value kNone(kNoLimit);
     c.sql += " LIMIT ? OFFSET ?";
-    c.params.push_back({kNoColumn, limit ? limit : &kNoLimit, false});
+    c.params.push_back({kNoColumn, limit ? limit : &kNone, false});
     static const Value kZero(0);
     c.params.push_back({kNoColumn, offset ? offset : &kZero, false});
   }

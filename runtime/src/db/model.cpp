@@ -34,7 +34,17 @@ const char* TypeName(ColumnType t) {
   return "?";
 }
 
-const char* SqlTypeName(ColumnType t) {
+const char* SqlTypeName(ColumnType t, Dialect d) {
+  if (d == Dialect::kPostgres) {
+    switch (t) {
+      case ColumnType::kInt: return "BIGINT";
+      case ColumnType::kFloat: return "DOUBLE PRECISION";
+      case ColumnType::kBool: return "BOOLEAN";
+      case ColumnType::kString: return "TEXT";
+      case ColumnType::kJson: return "JSONB";
+    }
+    return "?";
+  }
   switch (t) {
     case ColumnType::kInt: return "INTEGER";
     case ColumnType::kFloat: return "REAL";

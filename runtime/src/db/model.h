@@ -22,8 +22,13 @@ inline constexpr std::size_t kMaxNameLength = 64;
 // The column index used for `id` in lookups (not in spec.columns).
 inline constexpr int kIdColumn = -1;
 
+// The SQL spoken by a backend: column types, the `_in` filter, boolean literals.
+enum class Dialect : std::uint8_t { kSqlite, kPostgres };
+
 const char* TypeName(ColumnType t);        // "Int", "Float", ...
-const char* SqlTypeName(ColumnType t);     // "INTEGER", "REAL", "BOOLEAN", "TEXT", "JSON_TEXT"
+// SQLite: "INTEGER", "REAL", "BOOLEAN", "TEXT", "JSON_TEXT";
+// PostgreSQL: "BIGINT", "DOUBLE PRECISION", "BOOLEAN", "TEXT", "JSONB".
+const char* SqlTypeName(ColumnType t, Dialect d = Dialect::kSqlite);
 std::string QuoteIdent(std::string_view name);  // "name" (names are validated identifiers)
 // User for `model User`, MetricRecord -> metric_records, Category -> categories.
 std::string DefaultTableName(std::string_view model);

@@ -1,6 +1,8 @@
-// MigrateModel: compares PRAGMA table_info with the model. Types are matched by the declared
-// column type (what luxc writes: INTEGER, REAL, BOOLEAN, TEXT, JSON_TEXT; tables made by hand
-// are accepted by SQLite's affinity rules), so Bool -> Int or String -> Json are type changes.
+// MigrateModel: compares the table (SQLite: PRAGMA table_info; PostgreSQL: information_schema,
+// read by pg_backend.cpp) with the model. SQLite types are matched by the declared column type
+// (what luxc writes: INTEGER, REAL, BOOLEAN, TEXT, JSON_TEXT; tables made by hand are accepted by
+// SQLite's affinity rules), so Bool -> Int or String -> Json are type changes; PostgreSQL types
+// by data_type (BIGINT, INTEGER and SMALLINT hold Ints, JSON and JSONB hold Json, ...).
 #include "db/schema.h"
 
 #include <algorithm>
@@ -15,14 +17,6 @@
 namespace lux::db {
 namespace {
 
-struct TableColumn {
-  std::string name;
-  std::string type;  // declared, upper-cased
-  bool not_null;
-  bool has_default;
-  bool pk;
-};
-
 std::string Upper(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
@@ -32,7 +26,7 @@ bool Has(const std::string& s, const char* part) { return s.find(part) != std::s
 
 // Whether a column declared `decl` holds values of `type` (SQLite affinity rules, with
 // BOOLEAN and JSON told apart from the INTEGER and TEXT they would otherwise be).
-bool Compatible(const std::string& decl, ColumnType type) {
+bool CompatibleSqlite(const std::string& decl, ColumnType type) {
   bool is_bool = Has(decl, "BOOL");
   bool is_json = Has(decl, "JSON");
   bool int_aff = Has(decl, "INT");
@@ -48,16 +42,32 @@ bool Compatible(const std::string& decl, ColumnType type) {
   return false;
 }
 
+// PostgreSQL data_type names (information_schema) that hold values of `type`.
+bool CompatiblePostgres(const std::string& t, ColumnType type) {
+  switch (type) {
+    case ColumnType::kBool: return t == "BOOLEAN";
+    case ColumnType::kJson: return t == "JSONB" || t == "JSON";
+    case ColumnType::kInt: return t == "BIGINT" || t == "INTEGER" || t == "SMALLINT";
+    case ColumnType::kFloat: return t == "DOUBLE PRECISION" || t == "REAL" || t == "NUMERIC";
+    case ColumnType::kString: return t == "TEXT" || t == "CHARACTER VARYING" || t == "CHARACTER";
+  }
+  return false;
+}
+
+bool Compatible(const std::string& decl, ColumnType type, Dialect d) {
+  return d == Dialect::kSqlite ? CompatibleSqlite(decl, type) : CompatiblePostgres(decl, type);
+}
+
 // What a declared type holds, for messages.
-std::string Describe(const std::string& decl) {
+std::string Describe(const std::string& decl, Dialect d) {
   for (ColumnType t : {ColumnType::kBool, ColumnType::kJson, ColumnType::kInt, ColumnType::kFloat, ColumnType::kString})
-    if (Compatible(decl, t)) return std::string(TypeName(t)) + " (" + (decl.empty() ? "no type" : decl) + ")";
+    if (Compatible(decl, t, d)) return std::string(TypeName(t)) + " (" + (decl.empty() ? "no type" : decl) + ")";
   return decl.empty() ? "no declared type" : decl;
 }
 
 // A default from the program source as an SQL literal (DDL cannot take parameters). Strings
 // double their quotes; the value was type-checked at registration.
-std::string Literal(const Value& v, ColumnType type) {
+std::string Literal(const Value& v, ColumnType type, Dialect d) {
   auto quote = [](const std::string& s) {
     std::string out = "'";
     for (char ch : s) out += ch == '\'' ? std::string("''") : std::string(1, ch);
@@ -72,21 +82,39 @@ std::string Literal(const Value& v, ColumnType type) {
       if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
       return s;
     }
-    case ColumnType::kBool: return v.AsBool() ? "1" : "0";
+    case ColumnType::kBool:
+      if (d == Dialect::kPostgres) return v.AsBool() ? "TRUE" : "FALSE";
+      return v.AsBool() ? "1" : "0";
     case ColumnType::kString: return quote(v.AsString());
     case ColumnType::kJson: return quote(ToJson(v));
   }
   return "NULL";
 }
 
-std::string ColumnDef(const ColumnSpec& col, bool not_null) {
-  std::string s = QuoteIdent(col.name) + " " + SqlTypeName(col.type);
+std::string ColumnDef(const ColumnSpec& col, bool not_null, Dialect d) {
+  std::string s = QuoteIdent(col.name) + " " + SqlTypeName(col.type, d);
   if (not_null) s += " NOT NULL";
-  if (!col.default_value.IsNull()) s += " DEFAULT " + Literal(col.default_value, col.type);
+  if (!col.default_value.IsNull()) s += " DEFAULT " + Literal(col.default_value, col.type, d);
   return s;
 }
 
-std::vector<TableColumn> ReadTable(Connection& c, const Model& m) {
+class SqliteSchema : public SchemaAccess {
+ public:
+  explicit SqliteSchema(Connection& c) : c_(c) {}
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::vector<TableColumn> ReadTable(const Model& m) override;
+  bool Exists(const std::string& sql) override {
+    StmtUse s = c_.Prepare(sql, "migrate");
+    return c_.Step(s, "migrate");
+  }
+  void Exec(const std::string& sql) override { c_.Exec(sql.c_str(), "migrate"); }
+
+ private:
+  Connection& c_;
+};
+
+std::vector<TableColumn> SqliteSchema::ReadTable(const Model& m) {
+  Connection& c = c_;
   std::vector<TableColumn> cols;
   // The table name is a validated identifier; PRAGMA takes no parameters.
   StmtUse s = c.Prepare("PRAGMA table_info(" + m.quoted_table() + ")", "migrate");
@@ -103,21 +131,24 @@ std::vector<TableColumn> ReadTable(Connection& c, const Model& m) {
   return cols;
 }
 
-bool Exists(Connection& c, const std::string& sql) {
-  StmtUse s = c.Prepare(sql, "migrate");
-  return c.Step(s, "migrate");
-}
-
 }  // namespace
 
 void MigrateModel(Connection& c, const Model& m) {
+  SqliteSchema access(c);
+  MigrateModel(access, m);
+}
+
+void MigrateModel(SchemaAccess& c, const Model& m) {
+  const Dialect d = c.dialect();
+  const bool pg = d == Dialect::kPostgres;
   const std::string who = "model " + m.name() + " (table " + m.table() + ")";
-  std::vector<TableColumn> table = ReadTable(c, m);
+  std::vector<TableColumn> table = c.ReadTable(m);
   if (table.empty()) {
-    std::string sql = "CREATE TABLE " + m.quoted_table() + " (\"id\" INTEGER PRIMARY KEY";
-    for (const ColumnSpec& col : m.spec().columns) sql += ", " + ColumnDef(col, !col.optional);
+    std::string sql = "CREATE TABLE " + m.quoted_table() +
+                      (pg ? " (\"id\" BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" : " (\"id\" INTEGER PRIMARY KEY");
+    for (const ColumnSpec& col : m.spec().columns) sql += ", " + ColumnDef(col, !col.optional, d);
     sql += ")";
-    c.Exec(sql.c_str(), "migrate");
+    c.Exec(sql);
     core::Log(LogLevel::kInfo, "db table created", {{"model", m.name()}, {"table", m.table()}});
     return;
   }
@@ -127,21 +158,22 @@ void MigrateModel(Connection& c, const Model& m) {
     return nullptr;
   };
   const TableColumn* id = find("id");
-  if (!id || !id->pk || id->type != "INTEGER")
-    throw SchemaError(who + ": the table exists without an `id INTEGER PRIMARY KEY` column");
-  bool has_rows = Exists(c, "SELECT 1 FROM " + m.quoted_table() + " LIMIT 1");
+  if (!id || !id->pk || !(pg ? CompatiblePostgres(id->type, ColumnType::kInt) : id->type == "INTEGER"))
+    throw SchemaError(who + (pg ? ": the table exists without an `id BIGINT PRIMARY KEY` column"
+                                : ": the table exists without an `id INTEGER PRIMARY KEY` column"));
+  bool has_rows = c.Exists("SELECT 1 FROM " + m.quoted_table() + " LIMIT 1");
   for (const ColumnSpec& col : m.spec().columns) {
     const TableColumn* t = find(col.name);
     std::string field = "field `" + col.name + "` (" + TypeName(col.type) + (col.optional ? ", optional" : "") + ")";
     if (t) {
-      if (!Compatible(t->type, col.type))
-        throw SchemaError(who + ": " + field + " but column `" + col.name + "` holds " + Describe(t->type) +
+      if (!Compatible(t->type, col.type, d))
+        throw SchemaError(who + ": " + field + " but column `" + col.name + "` holds " + Describe(t->type, d) +
                           ": a column's type cannot change in place; add a new field, or convert the table with SQL");
       if (col.optional && t->not_null)
         throw SchemaError(who + ": " + field + " but column `" + col.name +
                           "` is NOT NULL: make the field non-optional, or rebuild the table with SQL");
       if (!col.optional && !t->not_null &&
-          Exists(c, "SELECT 1 FROM " + m.quoted_table() + " WHERE " + QuoteIdent(col.name) + " IS NULL LIMIT 1"))
+          c.Exists("SELECT 1 FROM " + m.quoted_table() + " WHERE " + QuoteIdent(col.name) + " IS NULL LIMIT 1"))
         throw SchemaError(who + ": " + field + " is not optional but column `" + col.name +
                           "` has rows without a value: make it Option<" + TypeName(col.type) + ">, or fill them with db.run");
       continue;
@@ -152,8 +184,7 @@ void MigrateModel(Connection& c, const Model& m) {
                         TypeName(col.type) + "> or give it a default");
     // A non-optional field without default on an empty table: nullable column, the runtime
     // never writes NULL into it (and a later start checks that).
-    std::string sql = "ALTER TABLE " + m.quoted_table() + " ADD COLUMN " + ColumnDef(col, not_null);
-    c.Exec(sql.c_str(), "migrate");
+    c.Exec("ALTER TABLE " + m.quoted_table() + " ADD COLUMN " + ColumnDef(col, not_null, d));
     core::Log(LogLevel::kInfo, "db column added", {{"model", m.name()}, {"table", m.table()}, {"column", col.name}});
   }
   for (const TableColumn& t : table) {
