@@ -82,7 +82,7 @@ scheduleDecl
   | SCHEDULE str? EVERY expr (FN ident? paramList)? (WITH objectLit)? block            # scheduleEvery
   ;
 
-subscribeDecl : SUBSCRIBE str FN paramList block ;
+subscribeDecl : SUBSCRIBE str (WITH objectLit)? FN paramList block ;
 hookDecl : hook=(ON_START | ON_STOP | ON_ERROR) (FN paramList)? block ;
 routeDecl : ROUTE ident str (WITH ident (COMMA ident)*)? FAT_ARROW expr ;
 discoverDecl : DISCOVER str (AT expr (WITH objectLit)? | objectLit) ;

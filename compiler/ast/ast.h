@@ -379,9 +379,10 @@ class ScheduleDecl : public Decl {
 class SubscribeDecl : public Decl {
  public:
   LUX_AST_LEAF(SubscribeDecl)
-  SubscribeDecl(SourceRange r, StringLit* event, llvm::ArrayRef<Param*> params, BlockExpr* body)
-      : Decl(kKind, r), event(event), params(params), body(body) {}
+  SubscribeDecl(SourceRange r, StringLit* event, ObjectExpr* options, llvm::ArrayRef<Param*> params, BlockExpr* body)
+      : Decl(kKind, r), event(event), options(options), params(params), body(body) {}
   StringLit* event;
+  ObjectExpr* options;  // `subscribe "e" with { broadcast: true } fn(...)`, or null
   llvm::ArrayRef<Param*> params;
   BlockExpr* body;
 };

@@ -267,6 +267,7 @@ Desc describe(const Node& node) {
     case NodeKind::SubscribeDecl: {
       auto& n = llvm::cast<SubscribeDecl>(node);
       d.child("event", n.event);
+      if (n.options) d.child("options", n.options);
       d.list("params", n.params);
       d.child("body", n.body);
       break;

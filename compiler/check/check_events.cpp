@@ -16,6 +16,20 @@ void Checker::checkSubscribe(ServerModel& sm, const ast::SubscribeDecl* sub) {
   m.decl = sub;
   m.event = sub->event ? sub->event->value.str() : std::string();
   m.server = cur_server_;
+  if (sub->options) {
+    static const OptionSpec kSubscribeOptions[] = {{"broadcast", "", OptionSpec::Kind::Bool}};
+    uint32_t errors_before = diags_.errorCount();
+    auto opts = checkOptions(sub->options, "`subscribe`", kSubscribeOptions);
+    bool typed_ok = diags_.errorCount() == errors_before;
+    if (const ast::ObjectEntry* en = opts.lookup("broadcast")) {
+      // Peers must know it when they start (they keep events for the server's replicas or not),
+      // so it is fixed at compile time.
+      if (auto* b = llvm::dyn_cast<ast::BoolLit>(en->value)) m.broadcast = b->value;
+      else if (typed_ok)
+        diags_.report(DiagId::OptionType, en->value->range(), "`subscribe`", "broadcast", "a literal `true` or `false`",
+                         "an expression");
+    }
+  }
   std::vector<ParamModel> params = makeParams(sub->params, "this `subscribe` handler");
   checkHandlerParamCount(sub->event ? sub->event->range() : sub->range(), "a `subscribe` handler", params.size(), 0, 1);
   m.payload = params.empty() ? types_.dynamic() : params[0].type;

@@ -136,6 +136,9 @@ struct SubscribeModel {
   std::string event;
   const Ty* payload = nullptr;
   int server = -1;
+  // `with { broadcast: true }`: every replica of the server receives each event (on a shared
+  // bus; otherwise one replica of the server does).
+  bool broadcast = false;
 };
 
 struct PublishSite {

@@ -122,7 +122,8 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
       out << " " << pos(f, sc.decl->range()) << "\n";
     }
     for (const SubscribeModel& sub : s.subscriptions)
-      out << "    subscribe \"" << sub.event << "\" payload " << typeName(sub.payload) << " " << pos(f, sub.decl->range()) << "\n";
+      out << "    subscribe \"" << sub.event << "\" payload " << typeName(sub.payload) << (sub.broadcast ? " broadcast" : "")
+          << " " << pos(f, sub.decl->range()) << "\n";
     for (const PublishSite& p : s.publishes)
       out << "    publish " << (p.literal ? "\"" + p.event + "\"" : std::string("<computed>")) << " payload "
           << typeName(p.payload) << " " << pos(f, p.call->range()) << "\n";

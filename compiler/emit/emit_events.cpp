@@ -8,7 +8,9 @@
 // emitEventRegistrations.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 #include "emit/emitter.h"
 
@@ -73,8 +75,9 @@ void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
       else
         arg = "data";
     }
-    line(fmt::format("lux::RegisterSubscriber(app, {}, [](const lux::Value& {}) {{ lux::stdlib::JobDone(Subscriber{}({})); }});",
-                     cppString(s.event), arg.empty() ? "/*data*/" : "data", n, arg));
+    line(fmt::format("lux::RegisterSubscriber(app, {}, [](const lux::Value& {}) {{ lux::stdlib::JobDone(Subscriber{}({})); }}{});",
+                     cppString(s.event), arg.empty() ? "/*data*/" : "data", n, arg,
+                     s.broadcast ? ", lux::SubscribeOptions{/*broadcast=*/true}" : ""));
   }
   // What this server may publish: literal event names, or anything when a name is computed or
   // shared code (callable from every server) publishes.
@@ -91,17 +94,26 @@ void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
   for (size_t i = 0; i < prog_.servers.size(); ++i) {
     if (i == index) continue;
     const ServerModel& peer = prog_.servers[i];
-    // One entry per `subscribe`, sorted (an event subscribed twice is listed twice: on Redis
-    // each subscription has its own consumer group).
-    std::multiset<std::string> events;
+    // One entry per `subscribe`, sorted by event and in declaration order within one (an event
+    // subscribed twice is listed twice: on Redis each subscription has its own consumer group,
+    // named by its rank among the peer's subscriptions of that event).
+    std::vector<const SubscribeModel*> events;
     for (const SubscribeModel& s : peer.subscriptions)
-      if (any || published.count(s.event)) events.insert(s.event);
+      if (any || published.count(s.event)) events.push_back(&s);
     if (events.empty()) continue;
-    std::string list;
-    for (const std::string& e : events) list += (list.empty() ? "" : ", ") + cppString(e);
+    std::stable_sort(events.begin(), events.end(),
+                     [](const SubscribeModel* a, const SubscribeModel* b) { return a->event < b->event; });
+    std::string list, broadcast;
+    bool any_broadcast = false;
+    for (const SubscribeModel* e : events) {
+      list += (list.empty() ? "" : ", ") + cppString(e->event);
+      broadcast += std::string(broadcast.empty() ? "" : ", ") + (e->broadcast ? "true" : "false");
+      any_broadcast = any_broadcast || e->broadcast;
+    }
     std::string app_name = peer.name.empty() ? opts_.stem : opts_.stem + "-" + peer.name;  // its executable
-    line(fmt::format("lux::RegisterPeer(app, {}, {{{}}}, {}, {});", cppString(peer.name), list,
-                     cppString("http://127.0.0.1:" + defaultPort(peer)), cppString(app_name)));
+    std::string tail = any_broadcast ? fmt::format(", {{{}}}", broadcast) : "";  // which are `broadcast`
+    line(fmt::format("lux::RegisterPeer(app, {}, {{{}}}, {}, {}{});", cppString(peer.name), list,
+                     cppString("http://127.0.0.1:" + defaultPort(peer)), cppString(app_name), tail));
   }
 }
 

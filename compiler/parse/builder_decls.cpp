@@ -365,9 +365,11 @@ Decl* AstBuilder::subscribeDecl(LuxParser::SubscribeDeclContext* c) {
   StringLit* event = constStr(c->str(), "an event name");
   llvm::SmallVector<Param*, 2> ps;
   if (!event || !params(c->paramList(), ps)) return nullptr;
+  ObjectExpr* options = nullptr;
+  if (c->WITH() && !(options = objectLit(c->objectLit()))) return nullptr;
   BlockExpr* body = block(c->block());
   if (!body) return nullptr;
-  return ctx_.create<SubscribeDecl>(range(c), event, copy(ps), body);
+  return ctx_.create<SubscribeDecl>(range(c), event, options, copy(ps), body);
 }
 
 Decl* AstBuilder::hookDecl(LuxParser::HookDeclContext* c) {

@@ -1164,6 +1164,7 @@ shared {
   type Run { n: Int, replica: String }
   type Tick { at: Int, replica: String }
   type Got { n: Int, replica: String }
+  type Heard { n: Int, replica: String }
 }
 server "work" {
   env PORT: Int = 0
@@ -1215,8 +1216,13 @@ server "listener" {
   bus { adapter: "redis", url: REDIS_URL, prefix: "e2e" }
   db { path: "listener.db" }
   model Got
+  model Heard
   subscribe "ping" fn(p) {
     Got.create({ n: p.n, replica: REPLICA })
+  }
+  // Every replica hears each event published while it runs.
+  subscribe "ping" with { broadcast: true } fn(p) {
+    Heard.create({ n: p.n, replica: REPLICA })
   }
 }
 """
@@ -1344,6 +1350,16 @@ def case_redis(a):
         for server, names in (("listener", listeners), ("work", work)):
             g = got(names)
             check(len(g) == 300 and set(g) == set(range(300)), f"{server}: each event once: {len(g)} rows, {len(set(g))} distinct")
+        # broadcast: each listener replica heard every event published after it started (100-299),
+        # none from before (a broadcast subscription keeps nothing for a replica that is down).
+        check(wait(lambda: all(len(rows(os.path.join(a.out, f"{n}.db"), "SELECT n FROM heards")) >= 200
+                               for n in listeners), 30), "broadcast events arrived at every listener replica")
+        time.sleep(0.3)
+        for n in listeners:
+            heard = [r[0] for r in rows(os.path.join(a.out, f"{n}.db"), "SELECT n FROM heards")]
+            check(len(heard) == 200 and set(heard) == set(range(100, 300)),
+                  f"{n}: broadcast: each event published while it ran once: {len(heard)} rows, {len(set(heard))} distinct, "
+                  f"range {min(heard) if heard else None}-{max(heard) if heard else None}")
         lg = all_rows(listeners, "SELECT n, replica FROM gots")
         print(f"events: listener replicas {dict((r, sum(1 for _, x in lg if x == r)) for r in listeners)}")
         # --- ticks so far: one per second across the three replicas, none missing. `at` is when the

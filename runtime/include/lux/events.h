@@ -46,14 +46,25 @@ struct EventsConfig {
   std::int64_t visibility_timeout_ms = 30'000;
 };
 
+// `subscribe "e" with { broadcast: true }`: on a shared bus (Redis) every running replica of the
+// server receives each event, instead of one replica per server. A broadcast subscription sees
+// events published while it runs (its consumer group is the replica's own); nothing is kept for
+// a replica that is down. On the embedded bus a server is one process, so it changes nothing.
+struct SubscribeOptions {
+  bool broadcast = false;
+};
+
 // Registration, before Start/Run.
-void RegisterSubscriber(App& app, std::string event, std::function<void(const Value& data)> handler);
+void RegisterSubscriber(App& app, std::string event, std::function<void(const Value& data)> handler,
+                        SubscribeOptions options = {});
 // Another server of the program that subscribes to `events`, one entry per `subscribe` (an
 // event it subscribes to twice is listed twice). Its URL: LUX_PEER_<NAME>_URL, else
 // `default_url` (the code generator passes the peer's declared port on 127.0.0.1). `app_name`:
 // the peer's App name (its executable; "" = `server`), which names its consumer groups on Redis.
+// `broadcast`: empty, or one flag per entry of `events` (SubscribeOptions::broadcast): no
+// consumer group is kept for a broadcast subscription of a peer.
 void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url,
-                  std::string app_name = "");
+                  std::string app_name = "", std::vector<bool> broadcast = {});
 EventsConfig& Events(App& app);
 
 namespace rt {

@@ -53,12 +53,14 @@ struct Subscriber {
   std::string event;
   std::function<void(const Value&)> handler;
   std::string lane;
+  bool broadcast = false;
 };
 
 struct Peer {
   std::string server;
   std::string app_name;
   std::vector<std::string> events;
+  std::vector<bool> broadcast;  // per entry of events (empty: none)
   std::string url;
   std::string lane;
 };
@@ -92,19 +94,22 @@ class Bus {
 
   EventsConfig& config() { return config_; }
 
-  void AddSubscriber(App& app, std::string event, std::function<void(const Value&)> handler) {
+  void AddSubscriber(App& app, std::string event, std::function<void(const Value&)> handler, bool broadcast) {
     Bind(app);
     std::lock_guard<std::mutex> lock(mu_);
     auto s = std::make_unique<Subscriber>();
     s->lane = "local:" + event + ":" + std::to_string(subscribers_.size());
     s->event = std::move(event);
     s->handler = std::move(handler);
+    s->broadcast = broadcast;
     if (subscribers_.empty()) InstallEndpoint(app);
     subscribers_.push_back(std::move(s));
   }
 
   void AddPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url,
-               std::string app_name) {
+               std::string app_name, std::vector<bool> broadcast) {
+    if (!broadcast.empty() && broadcast.size() != events.size())
+      throw std::invalid_argument("RegisterPeer: one broadcast flag per event");
     Bind(app);
     std::lock_guard<std::mutex> lock(mu_);
     auto p = std::make_unique<Peer>();
@@ -115,6 +120,7 @@ class Bus {
     p->app_name = app_name.empty() ? server : std::move(app_name);
     p->server = std::move(server);
     p->events = std::move(events);
+    p->broadcast = std::move(broadcast);
     peers_.push_back(std::move(p));
   }
 
@@ -232,10 +238,14 @@ class Bus {
   void StartRedis(App& app) {
     std::vector<bus::RedisSubscription> local, remote;
     std::map<std::string, int> ordinal;
-    for (auto& s : subscribers_) local.push_back({s->event, bus::GroupName(app.name(), ordinal[s->event]++)});
+    for (auto& s : subscribers_)
+      local.push_back({s->event, bus::GroupName(app.name(), ordinal[s->event]++), s->broadcast});
     for (auto& p : peers_) {
       std::map<std::string, int> peer_ordinal;
-      for (const std::string& e : p->events) remote.push_back({e, bus::GroupName(p->app_name, peer_ordinal[e]++)});
+      for (std::size_t i = 0; i < p->events.size(); ++i) {
+        const std::string& e = p->events[i];
+        remote.push_back({e, bus::GroupName(p->app_name, peer_ordinal[e]++), !p->broadcast.empty() && p->broadcast[i]});
+      }
     }
     bus::RedisBusOptions o;
     o.url = config_.url;
@@ -446,13 +456,15 @@ class Bus {
 
 }  // namespace
 
-void RegisterSubscriber(App& app, std::string event, std::function<void(const Value& data)> handler) {
-  Bus::Get().AddSubscriber(app, std::move(event), std::move(handler));
+void RegisterSubscriber(App& app, std::string event, std::function<void(const Value& data)> handler,
+                        SubscribeOptions options) {
+  Bus::Get().AddSubscriber(app, std::move(event), std::move(handler), options.broadcast);
 }
 
 void RegisterPeer(App& app, std::string server, std::vector<std::string> events, std::string default_url,
-                  std::string app_name) {
-  Bus::Get().AddPeer(app, std::move(server), std::move(events), std::move(default_url), std::move(app_name));
+                  std::string app_name, std::vector<bool> broadcast) {
+  Bus::Get().AddPeer(app, std::move(server), std::move(events), std::move(default_url), std::move(app_name),
+                     std::move(broadcast));
 }
 
 EventsConfig& Events(App& app) {

@@ -2,6 +2,8 @@
 //   B ev:<event>   stream of published events: fields id event data publisher request_id
 //   B dead         stream of dead-lettered events: group entry id event data publisher
 //                  request_id attempts error at
+//   B alive:<group> a broadcast group's heartbeat (PX, renewed by its replica's lease thread);
+//                  broadcast groups are `<server group>@<consumer>`, one per replica
 // Each local subscription has a reader thread on its own connection: first events of other
 // consumers idle longer than the visibility timeout (XAUTOCLAIM: their replica died), then new
 // ones (XREADGROUP ... BLOCK). An event's attempts are the stream's delivery count: after each
@@ -59,7 +61,11 @@ return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return s;
 }
 
-// KEYS: stream.  ARGV: forget_ms.  Trims entries every group is done with; returns how many.
+// KEYS: stream.  ARGV: forget_ms, alive key prefix.  Trims entries every group is done with;
+// returns how many. A broadcast group (`...@<consumer>`, one replica's own) whose replica no
+// longer renews its `<alive prefix><group>` key died without destroying it: the group is
+// destroyed and holds nothing back. (A consumer's idle time cannot tell: Redis 7.0 does not
+// refresh it for reads that return nothing.)
 const Script& TrimScript() {
   static const Script s(R"lua(
 local key = KEYS[1]
@@ -77,6 +83,9 @@ local min = nil
 for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
   local info = {}
   for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+  if string.find(info['name'], '@', 1, true) and redis.call('EXISTS', ARGV[2] .. info['name']) == 0 then
+    redis.call('XGROUP', 'DESTROY', key, info['name'])
+  else
   local bound
   if tonumber(info['pending']) > 0 then
     bound = redis.call('XPENDING', key, info['name'])[2]
@@ -91,6 +100,7 @@ for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
     if tonumber(ci['pending']) == 0 and tonumber(ci['idle']) > tonumber(ARGV[1]) then
       redis.call('XGROUP', 'DELCONSUMER', key, info['name'], ci['name'])
     end
+  end
   end
 end
 if min == nil then return 0 end
@@ -327,8 +337,23 @@ struct RedisBus::State {
     std::set<std::string> streams;
     for (auto& l : lanes) streams.insert(l->stream);
     std::int64_t n = 0;
-    for (const std::string& st : streams) n += pool->Eval(TrimScript(), {st}, {std::to_string(kForgetConsumerMs)}).AsInt();
+    for (const std::string& st : streams)
+      n += pool->Eval(TrimScript(), {st}, {std::to_string(kForgetConsumerMs), b + "alive:"}).AsInt();
     return n;
+  }
+
+  // How long a broadcast group outlives its replica's last heartbeat (the lease thread renews
+  // it every visibility/3).
+  std::int64_t BroadcastStaleMs() const {
+    return o.broadcast_stale_ms > 0 ? o.broadcast_stale_ms : std::max<std::int64_t>(60'000, 4 * o.visibility_ms);
+  }
+  // SET <alive key> for each broadcast group of this replica.
+  std::vector<std::vector<std::string>> Heartbeats() const {
+    std::vector<std::vector<std::string>> out;
+    for (auto& l : lanes)
+      if (l->sub.broadcast)
+        out.push_back({"SET", b + "alive:" + l->sub.group, "1", "PX", std::to_string(BroadcastStaleMs())});
+    return out;
   }
 
   void LeaseLoop() {
@@ -342,6 +367,7 @@ struct RedisBus::State {
           for (const std::string& entry : l->in_progress)
             claims.push_back({"XCLAIM", l->stream, l->sub.group, consumer, "0", entry, "JUSTID"});
       }
+      for (auto& beat : Heartbeats()) claims.push_back(std::move(beat));
       try {
         if (!claims.empty()) pool->Pipeline(claims);
         std::int64_t now = WallMs();
@@ -370,11 +396,15 @@ RedisBus::RedisBus(RedisBusOptions options, std::vector<RedisSubscription> local
     lane->index = i;
     lane->sub = local[i];
     lane->stream = s_->Stream(local[i].event);
+    if (lane->sub.broadcast) lane->sub.group += "@" + s_->consumer;  // this replica's own group
     create.push_back({"XGROUP", "CREATE", lane->stream, lane->sub.group, "$", "MKSTREAM"});
     s_->lanes.push_back(std::move(lane));
   }
+  // The heartbeat exists before the group, so the trim never takes a new group for a dead one's.
+  for (auto& beat : s_->Heartbeats()) create.insert(create.begin(), std::move(beat));
   for (const RedisSubscription& r : remote)
-    create.push_back({"XGROUP", "CREATE", s_->Stream(r.event), r.group, "$", "MKSTREAM"});
+    if (!r.broadcast)  // a broadcast subscriber's replicas make their own groups as they start
+      create.push_back({"XGROUP", "CREATE", s_->Stream(r.event), r.group, "$", "MKSTREAM"});
   create.push_back({"PING"});
   std::vector<Reply> replies = s_->pool->Pipeline(create);
   for (const Reply& r : replies)
@@ -409,6 +439,21 @@ void RedisBus::Stop() {
   for (auto& l : s_->lanes)
     if (l->thread.joinable()) l->thread.join();
   if (s_->lease.joinable()) s_->lease.join();
+  // This replica's broadcast groups go with it (a crashed replica's are left to the trim).
+  std::vector<std::vector<std::string>> destroy;
+  for (auto& l : s_->lanes)
+    if (l->sub.broadcast) {
+      destroy.push_back({"XGROUP", "DESTROY", l->stream, l->sub.group});
+      destroy.push_back({"DEL", s_->b + "alive:" + l->sub.group});
+    }
+  if (!destroy.empty()) {
+    try {
+      s_->pool->Pipeline(destroy);
+    } catch (const std::exception& e) {
+      core::Log(LogLevel::kWarn, "event bus: could not remove this replica's broadcast groups",
+                {{"error", std::string(e.what())}});
+    }
+  }
 }
 
 std::string RedisBus::Publish(const EventRow& row) {

@@ -24,12 +24,19 @@ struct RedisBusOptions {
   std::string prefix = "lux";  // keys `<prefix>:{bus}:...`
   std::string server;          // this server's name (its consumer groups are named after it)
   std::int64_t visibility_ms = 30'000;
+  // A broadcast group whose replica has been silent this long is taken for a dead replica's and
+  // destroyed by the trim; 0 = max(60 s, 4 x visibility_ms).
+  std::int64_t broadcast_stale_ms = 0;
 };
 
 // A local subscription: its event and its consumer group.
 struct RedisSubscription {
   std::string event;
   std::string group;
+  // Every replica reads all events: the group is `<group>@<consumer>`, the replica's own,
+  // created when it starts, destroyed when it stops (or by the trim after a crash). Remote
+  // broadcast subscriptions get no group from the publisher.
+  bool broadcast = false;
 };
 
 // Runs local subscriber `index` on `row`; false with `error` (and `rejected` for a payload its

@@ -35,6 +35,7 @@ void Register(lux::App& app);
 
 lux::Value Subscriber1(const lux::Value& o);  // subscribe "order.placed"
 lux::Value Subscriber2(const lux::Value& o);  // subscribe "order.placed"
+lux::Value Subscriber3(const lux::Value& o);  // subscribe "order.placed"
 }  // namespace mailer
 }  // namespace lux_program
 
@@ -192,7 +193,7 @@ void Register(lux::App& app) {
   REDIS_URL = lux::ToValue(lux::EnvString("REDIS_URL", std::string("redis://127.0.0.1:6379")));
 #line 5 "redis_backends.lux"
   lux::stdlib::ConfigureBus(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}, {"prefix", "shop"}});
-  lux::RegisterPeer(app, "mailer", {"order.placed", "order.placed"}, "http://127.0.0.1:3000", "redis_backends-mailer");
+  lux::RegisterPeer(app, "mailer", {"order.placed", "order.placed", "order.placed"}, "http://127.0.0.1:3000", "redis_backends-mailer", {false, false, true});
 #line 4 "redis_backends.lux"
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}, {"visibility_timeout", lux::Value(10000)}});
 #line 6 "redis_backends.lux"
@@ -222,6 +223,13 @@ lux::Value Subscriber1(const lux::Value& o) {
 // subscribe "order.placed"
 lux::Value Subscriber2(const lux::Value& o) {
   return lux::stdlib::Print({lux::stdlib::Interp("audit ", lux::stdlib::Field(o, "id"))});
+}
+
+
+#line 21 "redis_backends.lux"
+// subscribe "order.placed"
+lux::Value Subscriber3(const lux::Value& o) {
+  return lux::stdlib::Print({lux::stdlib::Interp("cache ", lux::stdlib::Field(o, "id"))});
 }
 
 }  // namespace lux_program::mailer
@@ -298,6 +306,8 @@ void Register(lux::App& app) {
   lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(data)); });
 #line 19 "redis_backends.lux"
   lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber2(data)); });
+#line 21 "redis_backends.lux"
+  lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber3(data)); }, lux::SubscribeOptions{/*broadcast=*/true});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "redis_backends-mailer");
 }

@@ -310,3 +310,88 @@ TEST_CASE("redis bus: events read in one batch stay leased while the first ones 
   REQUIRE(seen.size() == 10);
   for (const auto& [id, n] : seen) REQUIRE(n == 1);
 }
+
+TEST_CASE("redis bus: a broadcast subscription reaches every replica - its group lives and dies with the replica",
+          "[redis]") {
+  luxtest::RedisServer redis;
+  std::string prefix = luxtest::UniquePrefix("broadcast");
+  std::string stream = prefix + ":{bus}:ev:config";
+  // Three replicas of `cache`, each subscribed twice to "config": once per server (the default)
+  // and once broadcast (e.g. to drop a local cache).
+  std::mutex mu;
+  std::map<int, std::set<std::string>> broadcast_seen;  // replica -> event ids
+  std::map<std::string, int> once_seen;                 // event id -> times, all replicas
+  auto make = [&](int replica) {
+    auto bus = std::make_unique<RedisBus>(
+        Options(redis, prefix, "cache"), std::vector<RedisSubscription>{{"config", "cache", false}, {"config", "cache#2", true}},
+        std::vector<RedisSubscription>{},
+        [&, replica](std::size_t index, const EventRow& row, std::string&, bool&) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (index == 1) broadcast_seen[replica].insert(row.event_id);
+          else ++once_seen[row.event_id];
+          return true;
+        });
+    bus->Start();
+    return bus;
+  };
+  std::vector<std::unique_ptr<RedisBus>> replicas;
+  for (int i = 0; i < 3; ++i) replicas.push_back(make(i));
+  // The publisher keeps a group for the per-server subscription only.
+  RedisBus publisher(Options(redis, prefix, "api"), {}, {{"config", "cache", false}, {"config", "cache#2", true}},
+                     [](std::size_t, const EventRow&, std::string&, bool&) { return true; });
+  constexpr int kEvents = 200;
+  for (int i = 0; i < kEvents; ++i) publisher.Publish(Row("config", i));
+  auto done = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    if (once_seen.size() != kEvents) return false;
+    for (int r = 0; r < 3; ++r)
+      if (broadcast_seen[r].size() != kEvents) return false;
+    return true;
+  };
+  REQUIRE(luxtest::WaitFor(done, 30'000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& [id, n] : once_seen) REQUIRE(n == 1);  // per server: once across the replicas
+    for (int r = 0; r < 3; ++r) REQUIRE(broadcast_seen[r].size() == kEvents);  // broadcast: every replica
+  }
+  auto groups = [&] {
+    std::set<std::string> names;
+    for (const auto& g : redis.Cmd({"XINFO", "GROUPS", stream}).elements)
+      for (std::size_t i = 0; i + 1 < g.elements.size(); i += 2)
+        if (g.elements[i].AsString() == "name") names.insert(g.elements[i + 1].AsString());
+    return names;
+  };
+  std::set<std::string> before = groups();
+  REQUIRE(before.count("cache") == 1);
+  REQUIRE(before.size() == 4);  // "cache" and one "cache#2@<consumer>" per replica
+  // Each replica's group has a heartbeat key while it runs.
+  for (const std::string& g : before)
+    if (g != "cache") REQUIRE(redis.Cmd({"PTTL", prefix + ":{bus}:alive:" + g}).AsInt() > 0);
+  // A replica that stops removes its broadcast group and its heartbeat.
+  replicas[2]->Stop();
+  REQUIRE(groups().size() == 3);
+  // A replica that died: its group is left behind (made by hand here, reading from the start so
+  // it would hold every entry back) and its heartbeat has expired (never set).
+  redis.Cmd({"XGROUP", "CREATE", stream, "cache#2@dead-host:1:abcd", "0"});
+  REQUIRE(groups().size() == 4);
+  std::int64_t trimmed = replicas[0]->TrimNow();
+  std::set<std::string> after = groups();
+  INFO("groups after the trim: " << after.size());
+  REQUIRE(after.count("cache#2@dead-host:1:abcd") == 0);
+  REQUIRE(after.size() == 3);  // the live replicas' groups stay (their readers keep them fresh)
+  REQUIRE(trimmed > 0);        // entries every remaining group is done with are gone
+  // Events published after a replica started only: a new replica sees the next event, not the
+  // old ones.
+  auto late = make(3);
+  publisher.Publish(Row("config", kEvents));
+  REQUIRE(luxtest::WaitFor(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return broadcast_seen[3].size() == 1 && broadcast_seen[0].size() == kEvents + 1;
+      },
+      10'000));
+  late->Stop();
+  for (auto& r : replicas) r->Stop();
+  publisher.Stop();
+}
