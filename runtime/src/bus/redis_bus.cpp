@@ -342,17 +342,13 @@ struct RedisBus::State {
     return n;
   }
 
-  // How long a broadcast group outlives its replica's last heartbeat (the lease thread renews
-  // it every visibility/3).
-  std::int64_t BroadcastStaleMs() const {
-    return o.broadcast_stale_ms > 0 ? o.broadcast_stale_ms : std::max<std::int64_t>(60'000, 4 * o.visibility_ms);
-  }
-  // SET <alive key> for each broadcast group of this replica.
+  // SET <alive key> for each broadcast group of this replica. It outlives the replica's last
+  // renewal (the lease thread's, every visibility/3) by max(60 s, 4 x visibility timeout).
   std::vector<std::vector<std::string>> Heartbeats() const {
+    std::string ttl = std::to_string(std::max<std::int64_t>(60'000, 4 * o.visibility_ms));
     std::vector<std::vector<std::string>> out;
     for (auto& l : lanes)
-      if (l->sub.broadcast)
-        out.push_back({"SET", b + "alive:" + l->sub.group, "1", "PX", std::to_string(BroadcastStaleMs())});
+      if (l->sub.broadcast) out.push_back({"SET", b + "alive:" + l->sub.group, "1", "PX", ttl});
     return out;
   }
 

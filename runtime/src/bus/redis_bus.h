@@ -24,9 +24,6 @@ struct RedisBusOptions {
   std::string prefix = "lux";  // keys `<prefix>:{bus}:...`
   std::string server;          // this server's name (its consumer groups are named after it)
   std::int64_t visibility_ms = 30'000;
-  // A broadcast group whose replica has been silent this long is taken for a dead replica's and
-  // destroyed by the trim; 0 = max(60 s, 4 x visibility_ms).
-  std::int64_t broadcast_stale_ms = 0;
 };
 
 // A local subscription: its event and its consumer group.

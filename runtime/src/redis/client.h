@@ -1,5 +1,6 @@
-// A small synchronous Redis client for the Redis job store and event bus, over hiredis (only
-// client.cpp includes it): `redis://` URLs, a reply tree of our own, Lua scripts by EVALSHA
+// A small Redis client for the Redis job store and event bus, over hiredis (only client.cpp
+// includes it). Calls return their reply (no callbacks); on a request's fiber the wait for it
+// suspends the fiber, not the I/O thread (core::WaitFd). `redis://` URLs, a reply tree of our own, Lua scripts by EVALSHA
 // (sent whole once when the server answers NOSCRIPT), a pool of connections that any thread may
 // use, and dedicated connections for blocking reads (XREADGROUP BLOCK, SUBSCRIBE) that another
 // thread can interrupt. Entry points: ParseUrl, Connection, Pool, Script.
