@@ -26,6 +26,8 @@ postgres (a PostgreSQL cluster started here, three replicas of a server with `db
 "postgres" }` on it: 3 x 300 creates through all three at once, counts and reads agree on every
 replica, one replica SIGKILLed mid-way loses nothing it acknowledged, bad input gets 4xx JSON;
 the same program with `db { path }` instead runs on SQLite).
+A case may also live in its own module, tests/e2e/e2e_<case>.py, with a `run(a)` function that
+imports its helpers (check, build, popen_ready, ...) from `e2e`.
 """
 import argparse
 import base64
@@ -1656,10 +1658,19 @@ def main():
     ap.add_argument("case")
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)
-    {"hello": case_hello, "run_two_servers": case_run_two_servers, "dev": case_dev, "build_errors": case_build_errors,
+    cases = {"hello": case_hello, "run_two_servers": case_run_two_servers, "dev": case_dev, "build_errors": case_build_errors,
      "jobs": case_jobs, "rpc": case_rpc, "events": case_events, "monitoring": case_monitoring, "advanced": case_advanced,
      "shared_state": case_shared_state, "openapi": case_openapi, "redis": case_redis,
-     "postgres": case_postgres}[a.case](a)
+     "postgres": case_postgres}
+    if a.case in cases:
+        cases[a.case](a)
+    else:
+        # A case may live in its own module, tests/e2e/e2e_<case>.py, with a run(a) function; it
+        # imports its helpers from `e2e`, which must be this very module (one FAILURES list).
+        sys.modules.setdefault("e2e", sys.modules[__name__])
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import importlib
+        importlib.import_module(f"e2e_{a.case}").run(a)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         return 1
