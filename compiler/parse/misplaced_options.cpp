@@ -10,6 +10,7 @@
 //   fn name(params) -> T { body }                               (no options)
 #include "parse/misplaced_options.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -86,6 +87,7 @@ class Repairer {
   std::string render(const std::vector<size_t>& order, const Span& with) const;
   std::string shown(const Span& with) const;
   static bool inWith(const Header& h, size_t k);
+  size_t editedUntil(const Header& h) const;
 
   std::vector<std::unique_ptr<antlr4::Token>>& tokens_;
   const TokenFilter& filter_;
@@ -171,6 +173,12 @@ std::optional<Header> Repairer::scan(Kind kind, size_t kw) const {
       }
       if (t == LuxLexer::LBRACE && kind != Kind::Route) {
         h.body = h.end = k;
+        // `{ body } with { ... }` on the body's last line: options after the body.
+        const size_t close = matching(k);
+        if (close != kNone && type(close + 1) == LuxLexer::WITH && type(close + 2) == LuxLexer::LBRACE) {
+          std::optional<Span> w = withSpan(close + 1);
+          if (w) h.withs.push_back(*w);
+        }
         return h;
       }
       if (t == LuxLexer::FN && h.fn == kNone) h.fn = k;
@@ -184,6 +192,12 @@ std::optional<Header> Repairer::scan(Kind kind, size_t kw) const {
     ++k;
   }
   return std::nullopt;
+}
+
+size_t Repairer::editedUntil(const Header& h) const {
+  size_t until = d_[h.end];
+  for (const Span& w : h.withs) until = std::max(until, d_[w.last] + 1);
+  return until;
 }
 
 bool Repairer::inWith(const Header& h, size_t k) {
@@ -288,7 +302,7 @@ void Repairer::repair(const Header& h) {
                 " { ... }` runs `" + name + "` as a background job; otherwise remove `with`");
       drop(w);
     }
-    edited_until_ = d_[h.end];
+    edited_until_ = editedUntil(h);
     return;
   }
   for (const Span& w : h.withs)
@@ -329,7 +343,7 @@ void Repairer::repair(const Header& h) {
     b.help("write `" + text + "`");
     moves_.push_back({d_[w.first], d_[w.last], d_[target]});
   }
-  edited_until_ = d_[h.end];
+  edited_until_ = editedUntil(h);
 }
 
 void Repairer::run() {

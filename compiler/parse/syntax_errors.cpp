@@ -154,7 +154,15 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
   if (antlr4::Token* kw = blockKeywordBefore(parser, offending)) {
     b.help("`" + kw->getText() + "` takes its settings as an object on the same line: `" + kw->getText() + " { key: value }`");
   }
-  if (offending && isKeyword(type) && expected.contains(static_cast<size_t>(LuxLexer::IDENT))) {
+  if (type == LuxLexer::WITH && parser->getContext() && parser->getContext()->getRuleIndex() == LuxParser::RuleDiscoverDecl) {
+    b.help("a `discover` takes options after its URL: `discover \"name\" at \"http://host:port\" with { ... }`");
+  } else if (type == LuxLexer::WITH) {
+    // A `with` the misplaced-option repair could not place (misplaced_options.cpp): say where
+    // options go rather than that `with` is a keyword.
+    b.help("options go right before the body of a `schedule` or `background fn` (`fn f() with { ... } { }`), "
+           "after the event of a `subscribe` (`subscribe \"e\" with { ... } fn(x) { }`), after the path of a "
+           "`route` (`with auth =>`) and after the URL of a `discover`; other declarations take none");
+  } else if (offending && isKeyword(type) && expected.contains(static_cast<size_t>(LuxLexer::IDENT))) {
     b.help("`" + offending->getText() + "` is a keyword and cannot be used as a name here");
   }
 }
