@@ -322,8 +322,8 @@ void Repairer::repair(const Header& h) {
       continue;
     }
     moved = &w;
-    // The declaration as it should read, up to the body (or through the handler of a route).
-    // Up to the body, or through `=>` of a route, whose handler is shown after it when short.
+    // The declaration as it should read: up to the body, or through `=>` of a route, whose
+    // handler follows when short.
     std::vector<size_t> order;
     const size_t stop = h.kind == Kind::Route ? h.arrow + 1 : h.body;
     for (size_t k = h.kw; k <= stop; ++k) {
