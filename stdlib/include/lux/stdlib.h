@@ -2,7 +2,7 @@
 // dynamic values, Option/Result/enum encodings, the built-in functions of stdlib/builtins.def,
 // route-parameter conversion, respond(), and ServerMain (--help and env flags around
 // lux::rt::RunMain). Thin on purpose: only <lux/...> runtime headers, no Boost, no JSON library,
-// so every generated translation unit stays cheap to compile (TOOLCHAIN.md). docs/stdlib.md
+// so every generated translation unit stays cheap to compile (docs/toolchain.md). docs/stdlib.md
 // documents the Lux-facing functions; the value encodings are described there too.
 #pragma once
 
