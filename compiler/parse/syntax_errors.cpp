@@ -132,7 +132,7 @@ std::string SyntaxErrorStrategy::describeExpected(antlr4::Parser* parser, const 
 }
 
 void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offending,
-                                 const antlr4::misc::IntervalSet& expected) {
+                                 const antlr4::misc::IntervalSet& expected, std::string expected_text) {
   SourceRange at = offending ? filter_.rangeOf(*offending) : SourceRange{};
   for (const SourceRange& s : filter_.suppressedRanges()) {
     if (at.begin >= s.begin && at.begin <= s.end) return;
@@ -147,7 +147,8 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
 
   error_lines.insert(line);
   size_t type = offending ? offending->getType() : static_cast<size_t>(antlr4::Token::EOF);
-  auto b = diags_.report(DiagId::UnexpectedToken, at, describeExpected(parser, expected), describeToken(offending));
+  if (expected_text.empty()) expected_text = describeExpected(parser, expected);
+  auto b = diags_.report(DiagId::UnexpectedToken, at, expected_text, describeToken(offending));
   if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::LBRACE))) {
     b.help("a line break ends the declaration here: put the `{` on the same line");
   }
@@ -168,8 +169,19 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
 }
 
 void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) {
-  // The offending token is where prediction gave up; expected is what could start the rule.
-  report(parser, e.getOffendingToken(), e.getExpectedTokens());
+  // The offending token is where prediction gave up; expected is what could start the rule. When
+  // prediction read past a keyword that starts the rule (`schedule "x" with ...`), "expected
+  // `schedule`" would name a token that is there: name the declaration instead.
+  antlr4::Token* start = e.getStartToken();
+  antlr4::Token* offending = e.getOffendingToken();
+  const antlr4::misc::IntervalSet expected = e.getExpectedTokens();
+  std::string text;
+  const size_t kw = start ? start->getType() : antlr4::Token::INVALID_TYPE;
+  const bool declaration = kw == LuxLexer::TYPE || kw == LuxLexer::SERVER || kw == LuxLexer::SHARED ||
+                           (kw >= LuxLexer::ENV && kw <= LuxLexer::AT);
+  if (declaration && offending && start != offending && expected.contains(kw))
+    text = "the rest of the `" + start->getText() + "` declaration";
+  report(parser, offending, expected, text);
 }
 
 void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) {
