@@ -155,6 +155,7 @@ Value RangeOf(const Value& a, const Value& b, const Value& step) {
   if (!step.IsNull()) st = step.AsInt();
   if (st == 0) throw Error("range: the step is 0");
   Array out;
+  if (st > 0 ? lo < hi : lo > hi) CheckRangeLength(lo, hi, st, false);
   // Stops when the next step would leave the Int range as well as at `hi`.
   for (std::int64_t i = lo; st > 0 ? i < hi : i > hi;) {
     out.push_back(Value(static_cast<long long>(i)));

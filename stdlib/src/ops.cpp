@@ -25,7 +25,7 @@ namespace {
 
 bool BothInt(const Value& a, const Value& b) { return a.IsInt() && b.IsInt(); }
 
-[[noreturn]] void IntOverflow(const char* op, std::int64_t a, std::int64_t b) {
+[[noreturn, gnu::cold]] void IntOverflow(const char* op, std::int64_t a, std::int64_t b) {
   throw Error("integer overflow: " + std::to_string(a) + " " + op + " " + std::to_string(b) +
               " is outside the Int range [-9223372036854775808, 9223372036854775807]");
 }
@@ -216,10 +216,23 @@ Value Duration(const Value& amount, std::int64_t unit_ms) {
   return Value(static_cast<long long>(FloatToInt(amount.AsFloat() * static_cast<double>(unit_ms), "duration")));
 }
 
+void CheckRangeLength(std::int64_t lo, std::int64_t hi, std::int64_t step, bool inclusive) {
+  // The span of two Ints fits in 64 unsigned bits; elements = ceil(span / |step|) (+1 inclusive).
+  std::uint64_t span = step > 0 ? static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo)
+                                : static_cast<std::uint64_t>(lo) - static_cast<std::uint64_t>(hi);
+  std::uint64_t by = step > 0 ? static_cast<std::uint64_t>(step) : 0 - static_cast<std::uint64_t>(step);
+  std::uint64_t n = span / by + (span % by != 0);
+  if (n > kMaxRangeLength || (inclusive && span % by == 0 && n == kMaxRangeLength))
+    throw Error("a range of more than " + std::to_string(kMaxRangeLength) + " elements (from " + std::to_string(lo) +
+                " to " + std::to_string(hi) + ")");
+}
+
 Value Range(const Value& lo, const Value& hi, bool inclusive) {
   Array out;
   std::int64_t a = lo.AsInt(), b = hi.AsInt();
   if (a > b || (a == b && !inclusive)) return Value(std::move(out));
+  CheckRangeLength(a, b, 1, inclusive);
+  out.reserve(static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a) + 1);
   // Counting up to b itself (not to b + 1): `lo..=9223372036854775807` has no end past the range.
   if (!inclusive) --b;
   for (std::int64_t i = a;; ++i) {

@@ -116,6 +116,7 @@ def run_arithmetic(port):
     expect(get(port, "/float_to_int/1e300"), 500, "to_int(inf)", err500)
     expect(get(port, "/float_to_int/3.5"), 200, "to_int(12.25)", lambda b: b == {"i": 12})
     expect(get(port, f"/range/{MAX - 2}"), 200, "a..=MAX", lambda b: b == {"n": 3})
+    expect(get(port, "/range/0"), 500, "0..=MAX would take all memory", err500)
     # Parameters: the canonical form only, the range named, a NUL kept in the message.
     expect(get(port, "/double/+5"), 400, "+5", lambda b: b["error"] == 'parameter `n`: expected Int, got "+5"')
     expect(get(port, "/double/-5"), 200, "-5", lambda b: b == {"n": -10})

@@ -89,6 +89,11 @@ Value& IndexRef(Value& v, const Value& i);
 Value Duration(const Value& amount, std::int64_t unit_ms);
 // `lo..hi` / `lo..=hi` as a list of Int.
 Value Range(const Value& lo, const Value& hi, bool inclusive);
+// Elements of one range (`a..b`, `range(...)`): the list is built whole, 16 bytes an element, so
+// `0..n` with a client's n could otherwise take all memory. 160 MB at the limit.
+inline constexpr std::uint64_t kMaxRangeLength = 10'000'000;
+// Throws lux::Error when lo..hi by step (step != 0, a non-empty range) is longer than that.
+void CheckRangeLength(std::int64_t lo, std::int64_t hi, std::int64_t step, bool inclusive);
 bool InRange(const Value& v, const Value& lo, const Value& hi, bool inclusive);
 // Calls a function value (a lambda, or a named function used as a value).
 Value Call(const Value& fn, std::vector<Value> args);

@@ -80,6 +80,20 @@ TEST_CASE("int: sum, durations and ranges stay in range") {
   REQUIRE(sl::RangeOf(I(kMin + 10), I(kMin), I(-4)).size() == 3);
 }
 
+TEST_CASE("int: one range holds at most kMaxRangeLength elements") {
+  constexpr long long kLen = static_cast<long long>(sl::kMaxRangeLength);
+  REQUIRE(sl::Range(I(-5), I(kLen - 5), false).size() == sl::kMaxRangeLength);
+  REQUIRE_THROWS_WITH(sl::Range(I(-5), I(kLen - 4), false), Catch::StartsWith("a range of more than 10000000 elements"));
+  REQUIRE(sl::Range(I(1), I(kLen), true).size() == sl::kMaxRangeLength);
+  REQUIRE_THROWS_AS(sl::Range(I(0), I(kLen), true), lux::Error);
+  REQUIRE_THROWS_AS(sl::Range(I(kMin), I(kMax), true), lux::Error);  // 2^64 elements: no wrap to 0
+  REQUIRE(sl::RangeOf(I(0), I(3 * kLen), I(3)).size() == sl::kMaxRangeLength);
+  REQUIRE_THROWS_AS(sl::RangeOf(I(0), I(3 * kLen + 1), I(3)), lux::Error);
+  REQUIRE(sl::RangeOf(I(0), I(-2 * kLen), I(-2)).size() == sl::kMaxRangeLength);
+  REQUIRE_THROWS_AS(sl::RangeOf(I(kMax), I(kMin), I(-1)), lux::Error);
+  REQUIRE_THROWS_AS(sl::RangeOf(I(kMax)), lux::Error);
+}
+
 TEST_CASE("float to int: truncates in range, refuses NaN, infinities and the rest") {
   REQUIRE(sl::ToInt(Value(2.9)).AsInt() == 2);
   REQUIRE(sl::ToInt(Value(-2.9)).AsInt() == -2);
