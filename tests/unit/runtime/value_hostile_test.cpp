@@ -87,11 +87,14 @@ TEST_CASE("json: a 1 MiB body parses in linear time, whatever its shape") {
   std::string escapes = "\"";
   while (escapes.size() < (1u << 20)) escapes += "\\n\\u00e9\\\"\\ud83d\\ude00\xc3\xa9x";
   escapes += "\"";
+  std::string long_float = "1." + std::string((1u << 20) - 2, '5');
+  std::string spaces = "[" + std::string((1u << 20) - 3, ' ') + "1]";
   struct Shape {
     const char* name;
     const std::string* text;
   } shapes[] = {{"objects of 10k keys", &wide}, {"many small objects", &many_small}, {"deep nesting", &deep},
-                {"a long array", &long_array}, {"a long string with escapes", &escapes}};
+                {"a long array", &long_array}, {"a long string with escapes", &escapes},
+                {"a float of 1M digits", &long_float}, {"whitespace", &spaces}};
   for (const Shape& s : shapes) {
     double ms = MillisToParse(*s.text);
     std::printf("parse %-28s %8zu bytes: %7.2f ms\n", s.name, s.text->size(), ms);
