@@ -115,8 +115,8 @@ void RetryWhileBusy(const std::function<void()>& attempt) {
     } catch (const BusyError& e) {
       auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
       if (waited >= kOpenBusyRetryMs)
-        throw BusyError(std::string(e.what()) + " (the file stayed locked by another connection for " +
-                        std::to_string(waited / 1000) + " s, " + std::to_string(attempts) + " attempts)");
+        throw BusyError(std::string(e.what()) + " (another connection kept the file locked for " +
+                        std::to_string(waited / 1000) + " s)");
       std::uniform_real_distribution<double> jitter(0.5, 1.5);
       SleepMs(std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(sleep_ms) * jitter(rng))));
       sleep_ms = std::min(sleep_ms * 2, kOpenRetryMaxSleepMs);

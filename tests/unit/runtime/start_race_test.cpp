@@ -4,7 +4,8 @@
 // event outbox) started at one instant on the same three files, round after round: every one
 // must open and serve. The process rounds cycle through the states a deployment meets: fresh
 // files, files left by a clean stop, and files left by SIGKILL right after a write (WAL and
-// shared memory to recover).
+// shared memory to recover). A file that another process keeps locked stops the server after
+// kOpenBusyRetryMs with one line and exit 1.
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 
 #include "bus/outbox.h"
 #include "db/backend.h"
+#include "db/sqlite_open.h"
 #include "db_test_util.h"
 #include "jobs/store.h"
 #include "test_proc.h"
@@ -175,4 +177,25 @@ TEST_CASE("eight processes started at one instant on one db, job store and outbo
   INFO(failures.size() << " failure(s) in " << kRounds * kProcesses << " starts:" << shown);
   CHECK(started == kRounds * kProcesses);
   CHECK(failures.empty());
+}
+
+TEST_CASE("a server whose database file stays locked stops after the retry bound with one line and exit 1", "[start_race]") {
+  luxtest::TempDir dir;
+  const std::string path = dir.File("held.db");
+  // Another process's exclusive transaction (rollback mode): nobody else can even read the file.
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "CREATE TABLE t(x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  auto started = std::chrono::steady_clock::now();
+  Proc p(kBinary, {"--host", "127.0.0.1", "--port", "0"},
+         {"LUX_DB_PATH=" + path, "LUX_JOBS_PATH=" + dir.File("jobs.db"), "LUX_EVENTS_PATH=" + dir.File("events.db")});
+  int code = p.Wait(lux::db::kOpenBusyRetryMs + 10'000);
+  auto took = std::chrono::steady_clock::now() - started;
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  CHECK(code == 1);
+  CHECK(took >= std::chrono::milliseconds(lux::db::kOpenBusyRetryMs));
+  CHECK(p.err() == "race: db " + path + ": open: database is locked (another connection kept the file locked for " +
+                       std::to_string(lux::db::kOpenBusyRetryMs / 1000) + " s)\n");
 }
