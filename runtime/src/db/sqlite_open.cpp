@@ -37,7 +37,7 @@ void SleepMs(std::int64_t ms) {
   else std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
-// Runs one SQL text (pragmas, a script) and throws via ThrowSqlite when it fails.
+// Runs one SQL text (pragmas, a script); throws BusyError or lux::Error "<what>: <message>".
 void Exec(sqlite3* db, const char* sql, std::string_view what) {
   char* err = nullptr;
   int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
@@ -107,10 +107,11 @@ void RetryWhileBusy(const std::function<void()>& attempt) {
     try {
       AttemptMark mark(owner);
       attempt();
-      if (attempts > 1)
+      if (attempts > 1) {
+        auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
         core::Log(LogLevel::kDebug, "sqlite file was busy at open; opened on a later attempt",
-                  {{"attempts", attempts}, {"waited_ms", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                             std::chrono::steady_clock::now() - start).count())}});
+                  {{"attempts", attempts}, {"waited_ms", static_cast<long long>(waited.count())}});
+      }
       return;
     } catch (const BusyError& e) {
       auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
