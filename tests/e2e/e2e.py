@@ -36,6 +36,7 @@ import hmac
 import json
 import os
 import re
+import secrets
 import shutil
 import select
 import signal
@@ -1662,6 +1663,12 @@ def main():
      "jobs": case_jobs, "rpc": case_rpc, "events": case_events, "monitoring": case_monitoring, "advanced": case_advanced,
      "shared_state": case_shared_state, "openapi": case_openapi, "redis": case_redis,
      "postgres": case_postgres}
+    # The program's servers share one secret, as an operator deploys them (docs/runtime.md#internal-auth);
+    # `luxc run` and `luxc dev` make their own, and internal_auth sets it per server itself.
+    if a.case in ("run_two_servers", "dev", "internal_auth"):
+        os.environ.pop("LUX_PROGRAM_SECRET", None)
+    else:
+        os.environ.setdefault("LUX_PROGRAM_SECRET", secrets.token_hex(32))
     if a.case in cases:
         cases[a.case](a)
     else:
