@@ -10,8 +10,6 @@ with a short one, or with only the retired LUX_BUS_TOKEN; LUX_INTERNAL_AUTH=off 
 Servers with different secrets cannot call each other. `luxc run` generates one secret for all
 the servers it starts, and `luxc dev` gives a server replaced after an edit the same one.
 """
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -20,7 +18,7 @@ import subprocess
 import time
 
 import hostile
-from e2e import check, build, free_port, start_server, stop_server, make_jwt, popen_ready
+from e2e import check, build, free_port, start_server, stop_server, make_jwt, sign_internal
 
 JWT_SECRET = "front-jwt-secret-of-at-least-32-bytes!"
 
@@ -59,12 +57,7 @@ server "front" {
 
 
 def sign(secret, method, path, body, t=None, nonce=None):
-    """X-Lux-Signature as docs/runtime.md#internal-auth specifies it."""
-    t = int(time.time()) if t is None else t
-    nonce = secrets.token_hex(16) if nonce is None else nonce
-    msg = f"LUX-HMAC-SHA256\n{method}\n{path}\n{t}\n{nonce}\n{hashlib.sha256(body).hexdigest()}"
-    mac = hmac.new(secret.encode(), msg.encode(), hashlib.sha256).hexdigest()
-    return f"t={t},n={nonce},s={mac}"
+    return sign_internal(method, path, body, secret=secret, t=t, nonce=nonce)
 
 
 def post(port, path, body, signature=None, extra=()):
