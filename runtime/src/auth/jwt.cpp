@@ -1,11 +1,10 @@
 // HS256 JWT verification (lux/auth.h): strict base64url decoding, the header's `alg` (HS256 only:
 // `none` and every other algorithm are refused, and so is `crit`), the HMAC-SHA256 signature
-// compared in constant time (OpenSSL's HMAC and CRYPTO_memcmp: no hand-written crypto), then
-// exp (required unless `require_exp: false`), nbf and iat without overflow, iss, aud.
+// compared in constant time (OpenSSL's HMAC through core::HmacSha256, CRYPTO_memcmp: no
+// hand-written crypto), then exp (required unless `require_exp: false`), nbf and iat without
+// overflow, iss, aud.
 // RequireAuth reads `Authorization: Bearer <token>` and answers 401 with WWW-Authenticate.
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <chrono>
 #include <cmath>
@@ -17,6 +16,7 @@
 #include <optional>
 
 #include "core/bearer.h"
+#include "core/internal_auth.h"
 #include "core/log.h"
 #include "lux/auth.h"
 #include "lux/rt.h"
@@ -108,13 +108,8 @@ Value VerifyJwt(std::string_view token, const JwtOptions& o, std::int64_t now_s)
   if (header.Find("crit")) throw AuthError("invalid token: unsupported critical header parameters (`crit`)");
   auto sig = Base64UrlDecode(token.substr(d2 + 1));
   if (!sig || sig->size() != 32) throw AuthError("invalid token: bad signature");
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  std::string_view signed_part = token.substr(0, d2);
-  if (!HMAC(EVP_sha256(), o.secret.data(), static_cast<int>(o.secret.size()),
-            reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac, &mac_len) ||
-      mac_len != 32 || CRYPTO_memcmp(mac, sig->data(), 32) != 0)
-    throw AuthError("invalid token: bad signature");
+  std::string mac = core::HmacSha256(o.secret, token.substr(0, d2));
+  if (CRYPTO_memcmp(mac.data(), sig->data(), 32) != 0) throw AuthError("invalid token: bad signature");
   Value claims = ParseSegment(token.substr(d1 + 1, d2 - d1 - 1), "payload");
   // Compared as now - leeway > exp and now + leeway < nbf: now_s and the leeway are small, the
   // claims may be anything in the int64 range.

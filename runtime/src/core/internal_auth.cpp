@@ -1,11 +1,12 @@
 // Signed calls between the servers of one program (see internal_auth.h). OpenSSL does the
 // cryptography (HMAC, SHA-256, RAND_bytes, CRYPTO_memcmp); this file builds the string to sign,
-// parses the header strictly and keeps the nonces of the replay window.
+// keeps OpenSSL's contexts per thread, parses the header strictly and keeps the nonces of the
+// replay window.
 #include "core/internal_auth.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -56,22 +57,70 @@ std::optional<std::string> Unhex(std::string_view s, std::size_t n) {
   return out;
 }
 
+// OpenSSL 3 looks an algorithm up in its provider store on every one-shot call (HMAC() and
+// EVP_Digest with EVP_sha256() cost 8 and 2.4 us on this machine, against 1.5 and 1.0 us with
+// the algorithms fetched once and a context kept per thread): a signed call computes two of each.
+const EVP_MD* Sha256() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // never freed: used until exit
+  if (!md) throw Error("SHA-256 is not available from OpenSSL", 500);
+  return md;
+}
+
+struct ThreadDigest {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~ThreadDigest() { EVP_MD_CTX_free(ctx); }
+};
+
+// An HMAC-SHA256 context keyed once and re-initialised with the same key for each message; a
+// thread keeps one per key it has used (at most kKeyedMacSlots: the secret and the accepted one).
+constexpr std::size_t kKeyedMacSlots = 2;
+struct KeyedMac {
+  std::string key;
+  EVP_MAC_CTX* ctx = nullptr;
+  ~KeyedMac() { EVP_MAC_CTX_free(ctx); }
+};
+struct ThreadMacs {
+  KeyedMac slots[kKeyedMacSlots];
+  std::size_t next = 0;
+};
+
+EVP_MAC_CTX* MacFor(std::string_view key) {
+  static EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed: used until exit
+  if (!hmac) throw Error("HMAC is not available from OpenSSL", 500);
+  thread_local ThreadMacs macs;
+  for (KeyedMac& m : macs.slots)
+    if (m.ctx && m.key == key) {
+      if (!EVP_MAC_init(m.ctx, nullptr, 0, nullptr)) break;  // same key: reset only
+      return m.ctx;
+    }
+  KeyedMac& m = macs.slots[macs.next++ % kKeyedMacSlots];
+  EVP_MAC_CTX_free(m.ctx);
+  m.ctx = EVP_MAC_CTX_new(hmac);
+  m.key.assign(key);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  static const unsigned char kNoKey = 0;  // an empty key must still be passed as a key, not as "keep"
+  const unsigned char* raw = key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+  if (!m.ctx || !EVP_MAC_init(m.ctx, raw, key.size(), params)) {
+    EVP_MAC_CTX_free(m.ctx);
+    m.ctx = nullptr;
+    m.key.clear();
+    throw Error("HMAC-SHA256 failed", 500);
+  }
+  return m.ctx;
+}
+
 std::string Sha256Hex(std::string_view data) {
+  thread_local ThreadDigest d;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (!EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr)) throw Error("SHA-256 failed", 500);
+  if (!d.ctx || !EVP_DigestInit_ex(d.ctx, Sha256(), nullptr) || !EVP_DigestUpdate(d.ctx, data.data(), data.size()) ||
+      !EVP_DigestFinal_ex(d.ctx, md, &len))
+    throw Error("SHA-256 failed", 500);
   return Hex(md, len);
 }
 
-std::string Mac(std::string_view secret, std::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len) ||
-      len != 32)
-    throw Error("HMAC-SHA256 failed", 500);
-  return std::string(reinterpret_cast<const char*>(mac), len);
-}
+std::string Mac(std::string_view secret, std::string_view message) { return HmacSha256(secret, message); }
 
 std::string StringToSign(std::string_view method, std::string_view endpoint, std::string_view t, std::string_view nonce,
                          std::string_view body) {
@@ -130,6 +179,16 @@ std::atomic<std::int64_t> g_last_refusal_log_ms{0};
 std::atomic<long long> g_refused_since_log{0};
 
 }  // namespace
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  EVP_MAC_CTX* ctx = MacFor(key);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  std::size_t len = 0;
+  if (!EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()), message.size()) ||
+      !EVP_MAC_final(ctx, mac, &len, sizeof mac) || len != 32)
+    throw Error("HMAC-SHA256 failed", 500);
+  return std::string(reinterpret_cast<const char*>(mac), len);
+}
 
 void RequireProgramSecret(std::string_view server, std::string_view what) {
   std::string secret = EnvOr(kProgramSecretEnv);

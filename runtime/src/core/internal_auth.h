@@ -4,7 +4,7 @@
 // the program secret LUX_PROGRAM_SECRET that all the program's servers share. The receiver
 // refuses (401, nothing runs) a missing, malformed, wrongly keyed, stale or replayed signature.
 // Entry points: RequireProgramSecret (start-up), SignInternalCall (caller), VerifyInternalCall
-// (endpoint), InternalUnauthorized (the 401 answer).
+// (endpoint), InternalUnauthorized (the 401 answer); HmacSha256 (shared with JWT verification).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,9 @@ inline constexpr std::int64_t kSignatureWindowSeconds = 300;
 inline constexpr std::size_t kMaxRememberedNonces = 1 << 18;
 // A refused call is logged at most once per this interval (with the count refused meanwhile).
 inline constexpr std::int64_t kRefusalLogIntervalMs = 10'000;
+
+// HMAC-SHA256 of `message` keyed by `key` (32 raw bytes), with OpenSSL contexts reused per thread.
+std::string HmacSha256(std::string_view key, std::string_view message);
 
 // At start of a server with internal endpoints or internal calls (`what` says which): throws
 // StartupError naming the variable and how to make a secret unless a valid secret is set or
