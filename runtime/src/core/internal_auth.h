@@ -1,6 +1,6 @@
 // Authentication between the servers of one program (docs/runtime.md#internal-auth): every call
 // to an internal endpoint (POST /_lux/rpc/<fn>, POST /_lux/events) carries an HMAC-SHA256 over
-// the method, the endpoint path, a timestamp, a random nonce and the body's SHA-256, keyed with
+// the method, the endpoint path, a timestamp, a unique nonce and the body's SHA-256, keyed with
 // the program secret LUX_PROGRAM_SECRET that all the program's servers share. The receiver
 // refuses (401, nothing runs) a missing, malformed, wrongly keyed, stale or replayed signature.
 // Entry points: RequireProgramSecret (start-up), SignInternalCall (caller), VerifyInternalCall
