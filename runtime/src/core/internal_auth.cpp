@@ -163,28 +163,49 @@ std::int64_t NowSeconds() {
 // which calls are refused because a nonce of that age had to be forgotten.
 class NonceCache {
  public:
-  // True when the nonce is new (and now remembered).
-  bool Remember(const std::string& nonce, std::int64_t t, std::int64_t now_s) {
+  // True when the nonce (16 raw bytes) is new, and now remembered.
+  bool Remember(std::string_view nonce, std::int64_t t, std::int64_t now_s) {
+    Key key = ToKey(nonce);
     std::lock_guard<std::mutex> lock(mu_);
-    while (!order_.empty() && order_.front().first < now_s - kSignatureWindowSeconds) {
-      seen_.erase(order_.front().second);
+    while (!order_.empty() && order_.front().t < now_s - kSignatureWindowSeconds) {
+      seen_.erase(order_.front().key);
       order_.pop_front();
     }
     if (t <= floor_) return false;
-    if (!seen_.insert(nonce).second) return false;
-    order_.emplace_back(t, nonce);
+    if (!seen_.insert(key).second) return false;
+    order_.push_back({t, key});
     if (order_.size() > kMaxRememberedNonces) {
-      floor_ = std::max(floor_, order_.front().first);
-      seen_.erase(order_.front().second);
+      floor_ = std::max(floor_, order_.front().t);
+      seen_.erase(order_.front().key);
       order_.pop_front();
     }
     return true;
   }
 
  private:
+  // 128 bits as two integers: about 80 bytes per remembered call (set node, bucket, queue entry).
+  struct Key {
+    std::uint64_t hi = 0, lo = 0;
+    bool operator==(const Key& o) const { return hi == o.hi && lo == o.lo; }
+  };
+  // Only nonces of calls whose MAC verified get here: their bits are not chosen to collide.
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const { return static_cast<std::size_t>(k.hi * 0x9E3779B97F4A7C15ULL ^ k.lo); }
+  };
+  struct Entry {
+    std::int64_t t;
+    Key key;
+  };
+  static Key ToKey(std::string_view raw) {
+    Key k;
+    for (std::size_t i = 0; i < 8 && i < raw.size(); ++i) k.hi = k.hi << 8 | static_cast<unsigned char>(raw[i]);
+    for (std::size_t i = 8; i < 16 && i < raw.size(); ++i) k.lo = k.lo << 8 | static_cast<unsigned char>(raw[i]);
+    return k;
+  }
+
   std::mutex mu_;
-  std::unordered_set<std::string> seen_;
-  std::deque<std::pair<std::int64_t, std::string>> order_;
+  std::unordered_set<Key, KeyHash> seen_;
+  std::deque<Entry> order_;
   std::int64_t floor_ = 0;
 };
 
@@ -269,7 +290,8 @@ std::optional<std::string> VerifyInternalCallAt(const Request& req, std::int64_t
   if (t.empty() || t.size() > kMaxTimestampDigits || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return "malformed signature timestamp";
   auto given = Unhex(sig, kMacHexChars / 2);
-  if (!Unhex(nonce, kNonceHexChars / 2) || !given) return "malformed signature header";
+  auto nonce_raw = Unhex(nonce, kNonceHexChars / 2);
+  if (!nonce_raw || !given) return "malformed signature header";
   std::int64_t ts = std::stoll(std::string(t));  // at most 12 digits: no overflow
   if (ts < now_s - kSignatureWindowSeconds || ts > now_s + kSignatureWindowSeconds)
     return "signature timestamp outside the " + std::to_string(kSignatureWindowSeconds) + " s window (check the clocks)";
@@ -278,7 +300,7 @@ std::optional<std::string> VerifyInternalCallAt(const Request& req, std::int64_t
   std::string accept = EnvOr(kProgramSecretAcceptEnv);
   if (!ok && !accept.empty()) ok = CRYPTO_memcmp(Mac(accept, message).data(), given->data(), given->size()) == 0;
   if (!ok) return "bad signature (the servers' LUX_PROGRAM_SECRET differ?)";
-  if (!Nonces().Remember(std::string(nonce), ts, now_s)) return "replayed call (its nonce was seen already)";
+  if (!Nonces().Remember(*nonce_raw, ts, now_s)) return "replayed call (its nonce was seen already)";
   return std::nullopt;
 }
 
