@@ -10,7 +10,7 @@ import threading
 import time
 
 import hostile
-from e2e import build_text, check, free_port, start_server, stop_server
+from e2e import build_text, check, free_port, sign_internal, start_server, stop_server
 
 PROGRAM = """
 server "values" {
@@ -56,9 +56,12 @@ def get(port, path):
     return hostile.exchange(port, hostile.request_bytes("GET", path, [("Connection", "close")]), timeout=10)
 
 
-def post(port, path, body, timeout=30):
-    head = hostile.request_bytes("POST", path, [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                                                ("Connection", "close")])
+def post(port, path, body, timeout=30, signed=False):
+    """`signed`: as a server of the program calls an internal endpoint (docs/runtime.md#internal-auth)."""
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Connection", "close")]
+    if signed:
+        headers.append(("X-Lux-Signature", sign_internal("POST", path, body)))
+    head = hostile.request_bytes("POST", path, headers)
     return hostile.send_all_then_read(port, head, body, timeout=timeout)
 
 
@@ -204,19 +207,20 @@ def run_json(port, proc_pid, timings):
 
 
 def run_internal_endpoints(port, wide_keys):
-    # /_lux/events and /_lux/rpc read their bodies with the same parser and limits.
+    # /_lux/events and /_lux/rpc read their bodies with the same parser and limits (the calls are
+    # signed: unsigned ones are refused before the body is parsed).
     for path in ("/_lux/events", "/_lux/rpc/add"):
         t0 = time.time()
-        r = post(port, path, wide_keys)
+        r = post(port, path, wide_keys, signed=True)
         dt = time.time() - t0
         expect(r, 400, f"{path}: 105k keys", lambda b: "more than 10000 keys" in b["error"])
         check(dt < 5, f"{path}: a 1 MiB body took {dt:.1f} s")
-        expect(post(port, path, b'{"args":[1,2],"args":[3,4]}'), 400, f"{path}: a repeated key",
+        expect(post(port, path, b'{"args":[1,2],"args":[3,4]}', signed=True), 400, f"{path}: a repeated key",
                lambda b: "duplicate key" in b["error"])
-        expect(post(port, path, b'{"event":"\xed\xa0\x80"}'), 400, f"{path}: invalid UTF-8",
+        expect(post(port, path, b'{"event":"\xed\xa0\x80"}', signed=True), 400, f"{path}: invalid UTF-8",
                lambda b: "invalid UTF-8" in b["error"])
-    expect(post(port, "/_lux/rpc/add", b'{"args":[1,2]}'), 200, "rpc add", lambda b: b == {"result": 3})
-    expect(post(port, "/_lux/rpc/add", json.dumps({"args": [MAX, 1]}).encode()), 500, "rpc add overflow")
+    expect(post(port, "/_lux/rpc/add", b'{"args":[1,2]}', signed=True), 200, "rpc add", lambda b: b == {"result": 3})
+    expect(post(port, "/_lux/rpc/add", json.dumps({"args": [MAX, 1]}).encode(), signed=True), 500, "rpc add overflow")
 
 
 def run(a):
