@@ -309,6 +309,16 @@ void Emitter::prepareFunction(const std::vector<const ast::Param*>& params, cons
   if (body) {
     std::map<const Symbol*, int> declared;
     findBoxed(prog_, body, 0, declared, fn_->boxed);
+    findInplace(body, fn_->inplace);
+  }
+  // A parameter that `cache_control(p, ...)` changes: a copy of the argument.
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Symbol* s = symbolOf(params[i]);
+    ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
+    if (!s || role != ParamRole::Value || !isInplace(s)) continue;
+    std::string copy = unique(fn_->names[s]);
+    line(fmt::format("lux::Value {} = {};", copy, fn_->names[s]));
+    fn_->names[s] = copy;
   }
 }
 

@@ -110,6 +110,28 @@ bool usesSymbolIn(const CheckedProgram& prog, const ast::Node* n, const Symbol* 
 
 bool Emitter::usesSymbol(const ast::Node* n, const Symbol* sym) const { return n && usesSymbolIn(prog_, n, sym); }
 
+void Emitter::findInplace(const ast::Node* n, std::set<const Symbol*>& out) const {
+  const ast::Expr* callee = nullptr;
+  const ast::Expr* first = nullptr;
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(n)) {
+    callee = c->callee;
+    if (!c->args.empty()) first = c->args[0];
+  } else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(n)) {
+    auto* c = llvm::dyn_cast<ast::CallExpr>(p->target);
+    callee = c ? c->callee : p->target;
+    first = p->value;
+  }
+  const Symbol* fn = callee && llvm::isa<ast::NameExpr>(callee) ? symbolOf(callee) : nullptr;
+  if (fn && fn->kind == SymbolKind::Builtin && fn->builtin && fn->builtin->owner == "Global" &&
+      (fn->builtin->name == "cache_control" || fn->builtin->name == "etag") && first && llvm::isa<ast::NameExpr>(first)) {
+    const Symbol* target = symbolOf(first);
+    if (target && (target->kind == SymbolKind::Local || target->kind == SymbolKind::Param ||
+                   target->kind == SymbolKind::PatternBinding))
+      out.insert(target);
+  }
+  forEachChild(n, [&](const ast::Node* c) { findInplace(c, out); });
+}
+
 namespace {
 std::string literalValue(Emitter& em, const ast::Expr* e) {
   if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(e)) return "lux::stdlib::Neg(" + em.expr(u->operand) + ")";
@@ -210,7 +232,7 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
       if (!usesSymbol(arm->body, sym)) continue;  // read only by the guard
       std::string n = unique(safeName(sym->name));
       fn_->names[sym] = n;
-      line(fmt::format("const lux::Value& {} = {};", n, proj));
+      line(fmt::format("{} {} = {};", isInplace(sym) ? "lux::Value" : "const lux::Value&", n, proj));
     }
     if (auto* b = llvm::dyn_cast<ast::BlockExpr>(arm->body)) block(b, t);
     else exprInto(arm->body, t);
@@ -238,7 +260,11 @@ void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
   ++indent_;
   if (!ts->error_name.empty()) {
     // Uses of the error resolve to a symbol without a declaring node: they read the bare name.
-    line(fmt::format("const lux::Value {} = lux::stdlib::ErrorValue({});", safeName(ts->error_name.name), e));
+    bool changed = false;
+    for (const Symbol* s : fn_ ? fn_->inplace : std::set<const Symbol*>{})
+      changed |= s->kind == SymbolKind::Local && !s->decl && s->name == ts->error_name.name;
+    line(fmt::format("{}lux::Value {} = lux::stdlib::ErrorValue({});", changed ? "" : "const ",
+                     safeName(ts->error_name.name), e));
   }
   block(ts->catch_body, t);
   --indent_;
@@ -265,7 +291,7 @@ void Emitter::stmt(const ast::Stmt* s) {
     std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
     if (boxed) line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, v));
     else if (v.empty()) line(fmt::format("lux::Value {};", n));
-    else line(fmt::format("{}lux::Value {} = {};", is_mutable ? "" : "const ", n, v));
+    else line(fmt::format("{}lux::Value {} = {};", is_mutable || isInplace(sym) ? "" : "const ", n, v));
   };
   if (auto* let = llvm::dyn_cast<LetStmt>(s)) {
     declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
@@ -278,7 +304,7 @@ void Emitter::stmt(const ast::Stmt* s) {
       const Symbol* sym = symbolOf(f);
       std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
       line(fmt::format("{}lux::Value {} = lux::stdlib::Field({}, {});",
-                       ds->keyword == DestructureStmt::Keyword::Var ? "" : "const ", n, t, cppString(f->key.name)));
+                       ds->keyword == DestructureStmt::Keyword::Var ? "" : constFor(sym), n, t, cppString(f->key.name)));
     }
     return;
   }
@@ -376,7 +402,7 @@ void Emitter::stmt(const ast::Stmt* s) {
     const Symbol* vsym = symbolOf(fs);
     if (fs->index.empty()) {
       std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
-      line(fmt::format("for (const lux::Value& {} : lux::stdlib::Items({})) {{", v, items));
+      line(fmt::format("for ({} {} : lux::stdlib::Items({})) {{", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, items));
     } else {
       std::string list = temp("items");
       std::string k = temp("k");
@@ -385,7 +411,7 @@ void Emitter::stmt(const ast::Stmt* s) {
       std::string idx = safeName(fs->index.name);
       line(fmt::format("  const lux::Value {}(static_cast<long long>({}));", idx, k));
       std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
-      line(fmt::format("  const lux::Value& {} = {}[{}];", v, list, k));
+      line(fmt::format("  {} {} = {}[{}];", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
     }
     ++indent_;
     block(fs->body, Target::discard());
