@@ -109,6 +109,12 @@ void findBoxed(const CheckedProgram& prog, const ast::Node* n, int lambda_depth,
     auto it = prog.resolved.find(let);
     if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
   }
+  if (auto* ds = llvm::dyn_cast<ast::DestructureStmt>(n)) {  // `var { a, b } = ...`
+    for (const ast::DestructureField* f : ds->fields) {
+      auto it = prog.resolved.find(f);
+      if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
+    }
+  }
   if (auto* ne = llvm::dyn_cast<ast::NameExpr>(n)) {
     auto it = prog.resolved.find(ne);
     if (it != prog.resolved.end()) {

@@ -333,7 +333,8 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
   // Captures: values by copy (closures keep them), the request/response by reference, boxed
   // `var`s share their box.
   std::string capture = "=";
-  for (const auto& [sym, role] : fn_->roles) capture += ", &" + requestRef(sym);
+  for (const auto& [sym, role] : fn_->roles)
+    if (usesSymbol(l->body, sym)) capture += ", &" + requestRef(sym);  // an unread parameter has no name
   // `cache_control(x, ...)` on a captured `x` changes the closure's own copy.
   std::set<const Symbol*> changed;
   findInplace(l->body, changed);

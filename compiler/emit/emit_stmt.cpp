@@ -255,6 +255,7 @@ void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
   ++indent_;
   block(ts->body, t);
   --indent_;
+  if (fn_ && !ts->error_name.empty()) fn_->used.insert(safeName(ts->error_name.name));
   std::string e = temp("e");
   line(fmt::format("}} catch (const std::exception& {}) {{", e));
   ++indent_;
@@ -303,6 +304,10 @@ void Emitter::stmt(const ast::Stmt* s) {
     for (const DestructureField* f : ds->fields) {
       const Symbol* sym = symbolOf(f);
       std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
+      if (sym && fn_->boxed.count(sym)) {
+        line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox(lux::stdlib::Field({}, {}));", n, t, cppString(f->key.name)));
+        continue;
+      }
       line(fmt::format("{}lux::Value {} = lux::stdlib::Field({}, {});",
                        ds->keyword == DestructureStmt::Keyword::Var ? "" : constFor(sym), n, t, cppString(f->key.name)));
     }
@@ -404,11 +409,12 @@ void Emitter::stmt(const ast::Stmt* s) {
       std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
       line(fmt::format("for ({} {} : lux::stdlib::Items({})) {{", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, items));
     } else {
+      std::string idx = safeName(fs->index.name);
+      if (fn_) fn_->used.insert(idx);  // the temporaries below must not take the index's name
       std::string list = temp("items");
       std::string k = temp("k");
       line(fmt::format("const lux::Array {} = lux::stdlib::Items({});", list, items));
       line(fmt::format("for (std::size_t {0} = 0; {0} < {1}.size(); ++{0}) {{", k, list));
-      std::string idx = safeName(fs->index.name);
       line(fmt::format("  const lux::Value {}(static_cast<long long>({}));", idx, k));
       std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
       line(fmt::format("  {} {} = {}[{}];", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
