@@ -387,6 +387,12 @@ std::string Emitter::lvalue(const ast::Expr* e) {
     if (!sym) return "lux::stdlib::Scratch()";
     if (isSharedVar(sym) && sym == lvalue_root_) return lvalue_alias_;
     if (sym->kind == SymbolKind::Binding || sym->kind == SymbolKind::Env) return safeName(sym->name);
+    if (fn_ && fn_->roles.count(sym)) {
+      // `req.user.name = v`: the request's request-scoped values.
+      if (fn_->roles[sym] == ParamRole::Request) return "lux::rt::Locals()";
+      unsupported(e->range(), "writing to the response parameter (use `res.setHeader(...)`, `res.status(...)`)");
+      return "lux::stdlib::Scratch()";
+    }
     return nameOf(sym);
   }
   if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e))

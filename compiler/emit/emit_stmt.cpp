@@ -129,6 +129,12 @@ void Emitter::findInplace(const ast::Node* n, std::set<const Symbol*>& out) cons
                    target->kind == SymbolKind::PatternBinding))
       out.insert(target);
   }
+  // `req.id = ...` in a function that is not a route handler: its `req` is a plain value
+  // parameter (the checker lets a parameter named `req` be written), changed on a copy.
+  if (auto* as = llvm::dyn_cast<ast::AssignStmt>(n); as && !llvm::isa<ast::NameExpr>(as->target)) {
+    const Symbol* root = targetRoot(as->target);
+    if (root && root->kind == SymbolKind::Param) out.insert(root);
+  }
   forEachChild(n, [&](const ast::Node* c) { findInplace(c, out); });
 }
 
@@ -323,15 +329,12 @@ void Emitter::stmt(const ast::Stmt* s) {
     // `req.id = v` writes the request's id.
     if (auto* m = llvm::dyn_cast<MemberExpr>(as->target)) {
       const Symbol* base = llvm::isa<NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
-      if (base && fn_->roles.count(base) && fn_->roles[base] == ParamRole::Request) {
-        if (m->member.name == "id" && as->op == AssignOp::Assign) {
-          line(fmt::format("{}.id = lux::stdlib::Str({});", requestRef(base), expr(as->value)));
-        } else {
-          std::string v = expr(as->value);
-          line(fmt::format("lux::stdlib::FieldRef(lux::rt::Locals(), {}) = {};", cppString(m->member.name), v));
-        }
+      if (base && fn_->roles.count(base) && fn_->roles[base] == ParamRole::Request && m->member.name == "id" &&
+          as->op == AssignOp::Assign) {
+        line(fmt::format("{}.id = lux::stdlib::Str({});", requestRef(base), expr(as->value)));
         return;
       }
+      // Any other `req.name ... = v` (or `+=`) writes the request-scoped values (lvalue()).
     }
     const Symbol* root = targetRoot(as->target);
     bool shared = isSharedVar(root) && root != lvalue_root_;
