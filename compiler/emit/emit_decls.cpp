@@ -177,7 +177,7 @@ void Emitter::emitEnum(const EnumInfo* e) {
   std::string list, names, alts;
   for (size_t i = 0; i < e->variants.size(); ++i) {
     const std::string v = e->variants[i].name.str();
-    list += (i ? ", " : "") + v;
+    list += (i ? ", " : "") + safeName(v);  // a variant may be spelled like a C++ keyword (`new`)
     names += (i ? ", " : "") + cppString(v);
   }
   line(fmt::format("enum class {} {{ {} }};", name, list));
@@ -190,7 +190,7 @@ void Emitter::emitEnum(const EnumInfo* e) {
   for (size_t i = 0; i < e->variants.size(); ++i) {
     const std::string v = e->variants[i].name.str();
     line(fmt::format("  if (s == {}) {{", cppString(v)));
-    line(fmt::format("    out = {}::{};", name, v));
+    line(fmt::format("    out = {}::{};", name, safeName(v)));
     line("    return;");
     line("  }");
   }

@@ -195,6 +195,9 @@ class Emitter {
   bool failed_ = false;
   FnContext* fn_ = nullptr;
   int cur_server_ = -1;
+  // C++ names at the program namespace's level: shared records, enums, functions, bindings and
+  // the servers' namespaces (emit_server.cpp).
+  std::set<std::string> namespaces_;
   // Functions whose parameter at index i is bound to the request/response by a route.
   std::map<const FunctionModel*, std::vector<ParamRole>> fn_roles_;
 };
