@@ -70,6 +70,17 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
               .note(t->record->range, fmt::format("`{}` is declared here", t->record->name.str()));
         }
       }
+      if (ds->keyword == ast::DestructureStmt::Keyword::None) {
+        // `{ a } = e` binds like `a = e`: not over an immutable `a` of this function.
+        const Symbol* prev = lookupInFunction(f->binding.name);
+        if (prev && !prev->is_mutable) {
+          auto d = diags_.report(DiagId::AssignToImmutable, f->binding.range, f->binding.name.str());
+          if (prev->range.size() > 0)
+            d.note(prev->range, fmt::format("`{}` is declared here, without `var`", f->binding.name.str()));
+          d.help(fmt::format("write `let {{ ... }} = ...` to declare new bindings, or declare the first one `var`"));
+          continue;
+        }
+      }
       declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure);
     }
     return;
