@@ -307,7 +307,7 @@ std::string Emitter::functionValue(const Symbol* sym) {
   }
   std::string args;
   for (size_t i = 0; i < fn->params.size(); ++i) args += fmt::format("{}lux::stdlib::Arg(args, {})", i ? ", " : "", i);
-  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return {}({}); }}))",
+  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return ({})({}); }}))",
                      fnName(fn), args);
 }
 
@@ -444,7 +444,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       case SymbolKind::BackgroundFn: {
         if (!sym->fn) break;
         std::vector<ParamRole> roles = rolesFor(sym->fn);
-        std::string s = fnName(sym->fn) + "(";
+        // `(f)(...)`: no argument-dependent lookup, which would also find `lux::ToJson` & co.
+        std::string s = "(" + fnName(sym->fn) + ")(";
         for (size_t i = 0; i < args.size(); ++i) {
           if (i) s += ", ";
           ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;

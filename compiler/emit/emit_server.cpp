@@ -240,7 +240,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
       args.push_back(pn);
     }
     if (takes_res) line("lux::Response res;");
-    std::string call = target + "(";
+    std::string call = "(" + target + ")(";  // no argument-dependent lookup (lux::ToJson & co.)
     for (size_t i = 0; i < args.size(); ++i) call += (i ? ", " : "") + args[i];
     call += ")";
     if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));

@@ -126,7 +126,7 @@ lux::Value closure() {
 #line 43 "cache_headers.lux"
 // route GET /cached
 lux::Response Route1(lux::Request& req) {
-  return lux::stdlib::ToResponse(cached(req));
+  return lux::stdlib::ToResponse((cached)(req));
 }
 
 }  // namespace lux_program::server
@@ -137,32 +137,32 @@ namespace lux_program::server {
 #line 44 "cache_headers.lux"
 // route GET /piped
 lux::Response Route2(lux::Request&) {
-  return lux::stdlib::ToResponse(piped());
+  return lux::stdlib::ToResponse((piped)());
 }
 
 
 #line 45 "cache_headers.lux"
 // route GET /direct
 lux::Response Route3(lux::Request&) {
-  return lux::stdlib::ToResponse(direct());
+  return lux::stdlib::ToResponse((direct)());
 }
 
 
 #line 46 "cache_headers.lux"
 // route GET /field
 lux::Response Route4(lux::Request&) {
-  return lux::stdlib::ToResponse(field());
+  return lux::stdlib::ToResponse((field)());
 }
 
 
 #line 47 "cache_headers.lux"
 lux::Value Route5Body() {
-  return decorate(lux::stdlib::Respond(201, "made"), "d1");
+  return (decorate)(lux::stdlib::Respond(201, "made"), "d1");
 }
 
 // route GET /decorated
 lux::Response Route5(lux::Request&) {
-  return lux::stdlib::ToResponse(Route5Body());
+  return lux::stdlib::ToResponse((Route5Body)());
 }
 
 }  // namespace lux_program::server
@@ -173,7 +173,7 @@ namespace lux_program::server {
 #line 48 "cache_headers.lux"
 // route GET /closure
 lux::Response Route6(lux::Request&) {
-  return lux::stdlib::ToResponse(closure());
+  return lux::stdlib::ToResponse((closure)());
 }
 
 }  // namespace lux_program::server

@@ -158,29 +158,29 @@ lux::Value unread(lux::Request& /*req*/) {
 #line 44 "name_clashes.lux"
 // route GET /a
 lux::Response Route1(lux::Request& req) {
-  return lux::stdlib::ToResponse(Route1_(req));
+  return lux::stdlib::ToResponse((Route1_)(req));
 }
 
 
 #line 45 "name_clashes.lux"
 lux::Value Route2Body() {
-  return lux::Value(lux::Array{Schedule1_(), Subscriber2Body_(), OnStart_(), kOpenApi_()});
+  return lux::Value(lux::Array{(Schedule1_)(), (Subscriber2Body_)(), (OnStart_)(), (kOpenApi_)()});
 }
 
 // route GET /b
 lux::Response Route2(lux::Request&) {
-  return lux::stdlib::ToResponse(Route2Body());
+  return lux::stdlib::ToResponse((Route2Body)());
 }
 
 
 #line 46 "name_clashes.lux"
 lux::Value Route3Body() {
-  return lux::Value(lux::Array{temps(lux::Value(4)), captured(), indexed(lux::Value(lux::Array{1}))});
+  return lux::Value(lux::Array{(temps)(lux::Value(4)), (captured)(), (indexed)(lux::Value(lux::Array{1}))});
 }
 
 // route GET /c
 lux::Response Route3(lux::Request&) {
-  return lux::stdlib::ToResponse(Route3Body());
+  return lux::stdlib::ToResponse((Route3Body)());
 }
 
 }  // namespace lux_program::server
@@ -191,7 +191,7 @@ namespace lux_program::server {
 #line 47 "name_clashes.lux"
 // route GET /d
 lux::Response Route4(lux::Request& req) {
-  return lux::stdlib::ToResponse(unread(req));
+  return lux::stdlib::ToResponse((unread)(req));
 }
 
 }  // namespace lux_program::server

@@ -149,18 +149,18 @@ lux::Value g() {
 #line 20 "namespace_clash.lux"
 // route GET /g
 lux::Response Route1(lux::Request&) {
-  return lux::stdlib::ToResponse(g());
+  return lux::stdlib::ToResponse((g)());
 }
 
 
 #line 21 "namespace_clash.lux"
 lux::Value Route2Body() {
-  return f(lux::Value("int"));
+  return (f)(lux::Value("int"));
 }
 
 // route GET /f
 lux::Response Route2(lux::Request&) {
-  return lux::stdlib::ToResponse(Route2Body());
+  return lux::stdlib::ToResponse((Route2Body)());
 }
 
 }  // namespace lux_program::api_server
@@ -301,12 +301,12 @@ namespace lux_program::a_b_server {
 
 #line 25 "namespace_clash.lux"
 lux::Value Route1Body() {
-  return a_b();
+  return (a_b)();
 }
 
 // route GET /x
 lux::Response Route1(lux::Request&) {
-  return lux::stdlib::ToResponse(Route1Body());
+  return lux::stdlib::ToResponse((Route1Body)());
 }
 
 }  // namespace lux_program::a_b_server
@@ -429,12 +429,12 @@ namespace lux_program::a_b_server2 {
 
 #line 29 "namespace_clash.lux"
 lux::Value Route1Body() {
-  return a_b();
+  return (a_b)();
 }
 
 // route GET /y
 lux::Response Route1(lux::Request&) {
-  return lux::stdlib::ToResponse(Route1Body());
+  return lux::stdlib::ToResponse((Route1Body)());
 }
 
 }  // namespace lux_program::a_b_server2

@@ -54,18 +54,18 @@ lux::Value handler(lux::Request& req) {
 #line 15 "request_writes.lux"
 // route GET /h
 lux::Response Route1(lux::Request& req) {
-  return lux::stdlib::ToResponse(handler(req));
+  return lux::stdlib::ToResponse((handler)(req));
 }
 
 
 #line 16 "request_writes.lux"
 lux::Value Route2Body() {
-  return helper(lux::Value{{"id", "a"}});
+  return (helper)(lux::Value{{"id", "a"}});
 }
 
 // route GET /g
 lux::Response Route2(lux::Request&) {
-  return lux::stdlib::ToResponse(Route2Body());
+  return lux::stdlib::ToResponse((Route2Body)());
 }
 
 }  // namespace lux_program::server
