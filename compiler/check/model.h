@@ -3,7 +3,7 @@
 // publishes, routes (with how each handler parameter is bound), discovered services (linked to
 // the program's own server when they name one), hooks, OpenAPI info; shared types and functions; and side
 // tables from AST nodes to what they mean (name resolutions, expression types, whether a plain
-// `x = e` declares, re-binds or assigns). `dumpModel` (model_dump.cpp) prints it.
+// `x = e` declares or assigns). `dumpModel` (model_dump.cpp) prints it.
 #pragma once
 
 #include <llvm/ADT/DenseMap.h>
