@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: the main job on the embedded defaults. Checks every sample with luxc, then builds
 # samples/hello.lux and runs it with `luxc run` on 127.0.0.1:${PORT:-8080} until Ctrl-C.
-# (samples/monitoring.lux, the seed program, is the one to run once code generation covers
-# databases, events and discovery: see the open issues.)
+# (samples/monitoring.lux, the seed program, builds too: `luxc run samples/monitoring.lux` starts
+# its servers, which call one another on localhost ports 3001-3003.)
 set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Events and services bench (issue 6), RUNS rounds: in-process publish -> handler latency and
+# Events and services bench, RUNS rounds: in-process publish -> handler latency and
 # throughput; the same across two processes (publisher App with a peer -> subscriber App);
 # CallService vs lux::Fetch of the same JSON to a plain route of that peer; the cost of a call
 # rejected by an open breaker. Durable outboxes (files) unless STORE=:memory:.

@@ -3,7 +3,7 @@
 
   e2e.py --luxc BUILD/luxc --root REPO --out DIR CASE
 Cases: hello (samples/hello.lux route by route), run_two_servers (`luxc run` of a two-server
-program: prefixed logs, SIGTERM forwarded), build_errors (E5001 for constructs of later issues,
+program: prefixed logs, SIGTERM forwarded), build_errors (E5001 for blocks without code generation,
 E5002 for a C++ compiler failure), jobs (background fns and schedules in a real server: retries,
 dead letter, the admin routes, SIGKILL mid-job then restart, run-task, a 1-second schedule), rpc (two
 servers: RPC with the request id in both logs, the breaker opening while the peer is down and
@@ -164,7 +164,7 @@ def case_hello(a):
     p2 = subprocess.run([a.luxc, "build", lux, "-o", a.out, "--timings"], capture_output=True, text=True)
     check(re.search(r"\(0 of \d+ units\)", p2.stderr) and "(0 executables)" in p2.stderr,
           f"rebuild was not a no-op: {p2.stderr}")
-    # A one-line change recompiles only the unit that holds it (issue 4: split translation units).
+    # A one-line change recompiles only the unit that holds it (split translation units).
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, "hello.lux")
         shutil.copy(lux, copy)
