@@ -40,10 +40,25 @@ Symbol* Checker::lookup(llvm::StringRef name, Scope** found_in) const {
   return nullptr;
 }
 
+Symbol* Checker::lookupInFunction(llvm::StringRef name) const {
+  for (Scope* s = cur_; s; s = s->parent) {
+    if (s->kind == Scope::Kind::Server || s->kind == Scope::Kind::Global) break;
+    auto it = s->names.find(name);
+    if (it != s->names.end()) return it->second;
+    if (s->kind == Scope::Kind::Function) break;
+  }
+  return nullptr;
+}
+
 void Checker::pushScope(Scope::Kind kind) {
   auto s = std::make_unique<Scope>();
   s->kind = kind;
   s->parent = cur_;
+  if (kind == Scope::Kind::Function) {
+    // `break` inside a lambda leaves the lambda, not a loop around it.
+    s->outer_loop_depth = loop_depth_;
+    loop_depth_ = 0;
+  }
   cur_ = s.get();
   stack_.push_back(std::move(s));
 }
@@ -66,6 +81,7 @@ void Checker::popScope() {
           .help(fmt::format("remove it, or name it `_{}` if it is intended", sym->name.str()));
     }
   }
+  if (s->kind == Scope::Kind::Function) loop_depth_ = s->outer_loop_depth;
   cur_ = s->parent;
   stack_.pop_back();
 }

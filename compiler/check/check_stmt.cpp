@@ -1,11 +1,13 @@
-// Statements and blocks: local bindings and the assignment rule, loops, try/catch, return.
-// The rule for a plain `x = e` (docs/diagnostics.md#E2201):
+// Statements and blocks: local bindings and the assignment rule, loops (`break`/`continue`
+// outside one: E2601), try/catch, return. The rule for a plain `x = e` (docs/language.md,
+// "Bindings"; docs/diagnostics.md#E2201):
+//   * `x` is a `var` (here or in any enclosing scope) → assigns it;
+//   * an immutable `x` of this function (any of its blocks, a parameter, a pattern binding) → E2201;
+//   * an immutable `x` outside this function (the enclosing function of a lambda, a server or
+//     shared binding) → declares a new local that shadows it (warning W0005);
 //   * no `x` in scope → declares an immutable local;
-//   * `x` is a `var` → assigns it;
-//   * `x` was declared by a plain `x = e` in this same block → re-binds it (a new immutable
-//     binding that shadows the old one; `results = results |> filter(...)` in seed 002);
-//   * otherwise (a parameter, a `let`, a binding of an enclosing block, a server binding) →
-//     E2201; a function, env setting, model, type... → E2202.
+//   * a function, env setting, model, type... → E2202.
+// `x += e` needs a `var`; `x.f = e` / `x[i] = e` need a `var` at the root (values are copied).
 // Entry points: Checker::checkBlock, checkStmt, checkAssign, declareLocal, isPure.
 #include <fmt/format.h>
 
@@ -27,7 +29,11 @@ Symbol* Checker::declareLocal(const ast::Ident& name, SymbolKind kind, const Ty*
 const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
   if (!block) return types_.get(TyKind::Unit);
   if (new_scope) pushScope(Scope::Kind::Block);
-  for (const ast::Stmt* s : block->stmts) checkStmt(s);
+  for (const ast::Stmt* s : block->stmts) {
+    checkStmt(s);
+    auto* es = llvm::dyn_cast<ast::ExprStmt>(s);
+    if (es && !(s == block->stmts.back() && block->resultExpr())) checkResponseHelperStmt(es->expr);
+  }
   const Ty* t = types_.get(TyKind::Unit);
   if (const ast::Expr* last = block->resultExpr()) {
     auto it = model_.expr_types.find(last);
@@ -64,8 +70,18 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
               .note(t->record->range, fmt::format("`{}` is declared here", t->record->name.str()));
         }
       }
-      Symbol* sym = declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure);
-      sym->rebindable = ds->keyword == ast::DestructureStmt::Keyword::None;
+      if (ds->keyword == ast::DestructureStmt::Keyword::None) {
+        // `{ a } = e` binds like `a = e`: not over an immutable `a` of this function.
+        const Symbol* prev = lookupInFunction(f->binding.name);
+        if (prev && !prev->is_mutable) {
+          auto d = diags_.report(DiagId::AssignToImmutable, f->binding.range, f->binding.name.str());
+          if (prev->range.size() > 0)
+            d.note(prev->range, fmt::format("`{}` is declared here, without `var`", f->binding.name.str()));
+          d.help(fmt::format("write `let {{ ... }} = ...` to declare new bindings, or declare the first one `var`"));
+          continue;
+        }
+      }
+      declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure);
     }
     return;
   }
@@ -89,13 +105,17 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     pushScope(Scope::Kind::Block);
     if (!fs->index.empty()) declareLocal(fs->index, SymbolKind::Local, types_.get(TyKind::Int), nullptr, false, false);
     declareLocal(fs->value, SymbolKind::Local, elem, fs, false, false);
+    ++loop_depth_;
     checkBlock(fs->body);
+    --loop_depth_;
     popScope();
     return;
   }
   if (auto* ws = llvm::dyn_cast<ast::WhileStmt>(stmt)) {
     expectType(checkExpr(ws->cond), types_.get(TyKind::Bool), ws->cond->range(), "the `while` condition");
+    ++loop_depth_;
     checkBlock(ws->body);
+    --loop_depth_;
     return;
   }
   if (auto* ts = llvm::dyn_cast<ast::TryStmt>(stmt)) {
@@ -109,7 +129,21 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     if (ts->finally_body) checkBlock(ts->finally_body);
     return;
   }
-  // BreakStmt, ContinueStmt: nothing to check.
+  if (llvm::isa<ast::BreakStmt>(stmt) || llvm::isa<ast::ContinueStmt>(stmt)) {
+    if (loop_depth_ > 0) return;
+    const char* kw = llvm::isa<ast::BreakStmt>(stmt) ? "break" : "continue";
+    bool in_lambda = false;
+    for (Scope* s = cur_; s; s = s->parent) {
+      if (s->kind != Scope::Kind::Function) continue;
+      in_lambda = s->outer_loop_depth > 0;
+      break;
+    }
+    auto d = diags_.report(DiagId::BreakOutsideLoop, stmt->range(), kw);
+    if (in_lambda) d.help(fmt::format("a lambda is a function of its own: `{}` cannot leave a loop around it; "
+                                      "use a `for` loop instead of the lambda", kw));
+    else d.help(fmt::format("`{}` belongs inside the body of a `for` or `while` loop; use `return` to leave the function", kw));
+    return;
+  }
 }
 
 void Checker::checkAssign(const ast::AssignStmt* stmt) {
@@ -117,26 +151,35 @@ void Checker::checkAssign(const ast::AssignStmt* stmt) {
   auto* target = llvm::dyn_cast<ast::NameExpr>(stmt->target);
   if (!target) {
     checkExpr(stmt->target);  // a field or an index: the base is read
+    checkPartAssign(stmt);
     return;
   }
-  Scope* where = nullptr;
-  Symbol* sym = lookup(target->name.name, &where);
   bool plain = stmt->op == ast::AssignOp::Assign;
+  // A plain `x = e` first looks in the function it is in (its blocks and parameters): an
+  // immutable `x` there cannot be assigned. Outside the function (a lambda's enclosing
+  // function, the server, shared code) only a `var` is assigned; an immutable `x` there is
+  // shadowed by a new local, with W0005.
+  Symbol* inner = plain ? lookupInFunction(target->name.name) : nullptr;
+  Symbol* sym = inner ? inner : lookup(target->name.name);
+  auto isVariable = [](const Symbol* s) {
+    return s->kind == SymbolKind::Local || s->kind == SymbolKind::Param || s->kind == SymbolKind::PatternBinding ||
+           s->kind == SymbolKind::Binding;
+  };
+  auto declareHere = [&] {
+    Symbol* s = declareLocal(target->name, SymbolKind::Local, vt, stmt, false, isPure(stmt->value));
+    model_.assigns[stmt] = AssignKind::Declare;
+    model_.resolved[target] = s;
+    model_.expr_types[target] = vt;
+  };
   if (!sym) {
     if (!plain) {
       reportUnresolved(target->name, false);
       return;
     }
-    Symbol* s = declareLocal(target->name, SymbolKind::Local, vt, stmt, false, isPure(stmt->value));
-    s->rebindable = true;
-    model_.assigns[stmt] = AssignKind::Declare;
-    model_.resolved[target] = s;
-    model_.expr_types[target] = vt;
+    declareHere();
     return;
   }
-  bool variable = sym->kind == SymbolKind::Local || sym->kind == SymbolKind::Param ||
-                  sym->kind == SymbolKind::PatternBinding || sym->kind == SymbolKind::Binding;
-  if (variable && sym->is_mutable) {
+  if (isVariable(sym) && sym->is_mutable) {
     sym->reads++;  // assigning a `var` counts as using it
     model_.assigns[stmt] = AssignKind::Assign;
     model_.resolved[target] = sym;
@@ -148,30 +191,108 @@ void Checker::checkAssign(const ast::AssignStmt* stmt) {
                  "the type is declared here");
     return;
   }
-  if (plain && sym->kind == SymbolKind::Local && sym->rebindable && where == cur_) {
-    Symbol* s = declareLocal(target->name, SymbolKind::Local, vt, stmt, false, isPure(stmt->value));
-    s->rebindable = true;
-    model_.assigns[stmt] = AssignKind::Rebind;
-    model_.resolved[target] = s;
+  if (isVariable(sym) && plain && !inner) {
+    // An immutable binding from outside this function: the new local shadows it.
+    auto d = diags_.report(DiagId::ShadowedBinding, target->range(), sym->name.str(),
+                           sym->kind == SymbolKind::Binding ? (sym->server < 0 ? "a shared binding" : "a server binding")
+                                                            : "a binding of the enclosing function");
+    if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here, without `var`", sym->name.str()));
+    d.help(fmt::format("write `let {0} = ...` to declare a new local on purpose, or declare the outer one with `var {0} = ...` "
+                       "to assign it",
+                       sym->name.str()));
+    declareHere();
     return;
   }
-  if (variable) {
-    const char* what = sym->kind == SymbolKind::Param ? "a parameter" : sym->kind == SymbolKind::Binding ? "a binding" : "a local";
-    auto d = diags_.report(DiagId::AssignToImmutable, target->range(), sym->name.str());
-    if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is {} declared here, without `var`", sym->name.str(), what));
-    if (sym->kind == SymbolKind::Param) {
-      d.help(fmt::format("declare a new binding with `let {} = ...` instead", sym->name.str()));
-    } else if (sym->kind == SymbolKind::Local && sym->rebindable) {
-      d.help(fmt::format("a plain `{0} = ...` re-binds `{0}` only in the block that declared it; declare it "
-                         "with `var {0} = ...` to assign it from a nested block",
-                         sym->name.str()));
-    } else {
-      d.help(fmt::format("declare it with `var {} = ...` to make it mutable", sym->name.str()));
-    }
+  if (isVariable(sym)) {
+    reportImmutable(target, sym, false);
     return;
   }
   auto d = diags_.report(DiagId::AssignToNonVariable, target->range(), sym->name.str(), symbolKindName(sym->kind));
   if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here", sym->name.str()));
+}
+
+void Checker::reportImmutable(const ast::Expr* at, const Symbol* sym, bool part) {
+  const char* what = sym->kind == SymbolKind::Param            ? "a parameter"
+                     : sym->kind == SymbolKind::PatternBinding ? "a pattern binding"
+                     : sym->kind == SymbolKind::Binding        ? (sym->server < 0 ? "a shared binding" : "a server binding")
+                                                               : "a local";
+  auto d = diags_.report(DiagId::AssignToImmutable, at->range(), sym->name.str());
+  if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is {} declared here, without `var`", sym->name.str(), what));
+  std::string n = sym->name.str();
+  // Parameters, pattern bindings and loop variables cannot be declared `var`: copy them.
+  bool copy = sym->kind == SymbolKind::Param || sym->kind == SymbolKind::PatternBinding ||
+              (sym->kind == SymbolKind::Local && (!sym->decl || llvm::isa<ast::ForStmt>(sym->decl)));
+  std::string fix = copy ? fmt::format("copy it into a variable first: `var {0}2 = {0}`", n)
+                         : fmt::format("declare it with `var {} = ...` to make it mutable", n);
+  if (part) {
+    d.help(fmt::format("Lux values are copied, not shared: changing `{}` changes `{}` itself; {}",
+                       std::string(file_.slice(at->range())), n, fix));
+  } else if (copy) {
+    d.help(fmt::format("declare a new binding with `let {} = ...` instead", n));
+  } else {
+    d.help(fix);
+  }
+}
+
+void Checker::checkPartAssign(const ast::AssignStmt* stmt) {
+  // The root name of `x.f[i].g`: Lux values are copied, not shared, so changing a part of `x`
+  // changes `x` itself, which needs a `var`. The request (`req.id = ...`, request locals) is
+  // not a value binding and may be written.
+  const ast::Expr* e = stmt->target;
+  while (true) {
+    if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) e = m->base;
+    else if (auto* ix = llvm::dyn_cast<ast::IndexExpr>(e)) e = ix->base;
+    else break;
+  }
+  auto* root = llvm::dyn_cast<ast::NameExpr>(e);
+  if (!root) return;
+  auto it = model_.resolved.find(root);
+  if (it == model_.resolved.end() || !it->second) return;
+  const Symbol* sym = it->second;
+  bool variable = sym->kind == SymbolKind::Local || sym->kind == SymbolKind::Param ||
+                  sym->kind == SymbolKind::PatternBinding || sym->kind == SymbolKind::Binding;
+  if (!variable || sym->is_mutable) return;
+  if (sym->kind == SymbolKind::Param && (sym->name == "req" || sym->name == "request")) {
+    if (auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl); p && !p->type) return;
+  }
+  reportImmutable(stmt->target, sym, true);
+}
+
+void Checker::checkResponseHelperStmt(const ast::Expr* e) {
+  const ast::Expr* callee = nullptr;
+  const ast::Expr* first = nullptr;
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(e)) {
+    callee = c->callee;
+    first = c->args.empty() ? nullptr : c->args[0];
+  } else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(e)) {
+    auto* c = llvm::dyn_cast<ast::CallExpr>(p->target);
+    callee = c ? c->callee : p->target;
+    first = p->value;
+  }
+  auto* name = llvm::dyn_cast_or_null<ast::NameExpr>(callee);
+  if (!name || !first) return;
+  auto it = model_.resolved.find(name);
+  if (it == model_.resolved.end() || !it->second || it->second->kind != SymbolKind::Builtin || !it->second->builtin) return;
+  const Builtin* b = it->second->builtin;
+  if (b->owner != "Global" || (b->name != "cache_control" && b->name != "etag")) return;
+  std::string fn = std::string(b->name);
+  std::string why;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(first)) {
+    auto s = model_.resolved.find(n);
+    const Symbol* sym = s == model_.resolved.end() ? nullptr : s->second;
+    if (!sym) return;
+    if (sym->kind == SymbolKind::Local || sym->kind == SymbolKind::Param || sym->kind == SymbolKind::PatternBinding) return;
+    if (sym->kind != SymbolKind::Binding) return;  // not a response at all: reported elsewhere or at run time
+    why = fmt::format("`{}` is {}, which every request shares, so `{}` changes a copy of it", sym->name.str(),
+                      sym->server < 0 ? "a shared binding" : "a server binding", fn);
+  } else {
+    why = fmt::format("`{}` sets the header on the response it is given and returns it; nothing keeps `{}`",
+                      fn, std::string(file_.slice(first->range())));
+  }
+  diags_.report(DiagId::ResponseHelperDiscarded, e->range(), fn, why)
+      .help(fmt::format("bind the result to a local (`response = {}(...)`) and return it, or make the call the "
+                        "handler's last expression",
+                        fn));
 }
 
 bool Checker::isPure(const ast::Expr* e) {

@@ -30,6 +30,7 @@ struct Scope {
   Scope* parent = nullptr;
   llvm::StringMap<Symbol*> names;
   std::vector<Symbol*> locals;  // every local declared here, for the unused-variable warning
+  int outer_loop_depth = 0;     // a Function scope: the loop depth of the code around it
 };
 
 // An argument as the call checker sees it: the expression (null for a piped value that has
@@ -154,6 +155,13 @@ class Checker {
   const Ty* checkBlock(const ast::BlockExpr* block, bool new_scope = true);
   void checkStmt(const ast::Stmt* stmt);
   void checkAssign(const ast::AssignStmt* stmt);
+  // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
+  void checkPartAssign(const ast::AssignStmt* stmt);
+  void reportImmutable(const ast::Expr* at, const Symbol* sym, bool part);
+  // The symbol `name` in the scopes of the current function (blocks up to its Function scope).
+  Symbol* lookupInFunction(llvm::StringRef name) const;
+  // `cache_control(x, ...)` / `etag(x, ...)` as a statement: the response must land somewhere (E2304).
+  void checkResponseHelperStmt(const ast::Expr* e);
   Symbol* declareLocal(const ast::Ident& name, SymbolKind kind, const Ty* type, const ast::Node* decl,
                        bool is_mutable, bool pure_init);
   const Ty* checkExpr(const ast::Expr* e);
@@ -199,6 +207,7 @@ class Checker {
   Scope* cur_ = &global_;
   int cur_server_ = -1;
   const Ty* cur_return_ = nullptr;   // the annotated return type of the function being checked
+  int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
   std::string cur_fn_name_;
   llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it
   llvm::DenseMap<const ast::Node*, RecordInfo*> decl_records_;  // record types and model field lists

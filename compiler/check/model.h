@@ -3,7 +3,7 @@
 // publishes, routes (with how each handler parameter is bound), discovered services (linked to
 // the program's own server when they name one), hooks, OpenAPI info; shared types and functions; and side
 // tables from AST nodes to what they mean (name resolutions, expression types, whether a plain
-// `x = e` declares, re-binds or assigns). `dumpModel` (model_dump.cpp) prints it.
+// `x = e` declares or assigns). `dumpModel` (model_dump.cpp) prints it.
 #pragma once
 
 #include <llvm/ADT/DenseMap.h>
@@ -53,7 +53,6 @@ struct Symbol {
   const Ty* type = nullptr;         // the binding's type (Dynamic when unknown)
   int server = -1;                  // declaring server; -1 shared, top level or built-in
   bool is_mutable = false;
-  bool rebindable = false;  // a plain `x = e`: a later `x = e` in the same block re-binds it
   bool pure_init = false;   // its initializer has no effect (unused-variable warning applies)
   uint32_t reads = 0;
   const FunctionModel* fn = nullptr;
@@ -230,7 +229,7 @@ struct ServerModel {
 };
 
 // What a plain `x = e` does (code generation emits a declaration or an assignment).
-enum class AssignKind : uint8_t { Declare, Rebind, Assign };
+enum class AssignKind : uint8_t { Declare, Assign };
 
 struct CheckedProgram {
   CheckedProgram() : builtins(types) {}

@@ -109,6 +109,12 @@ void findBoxed(const CheckedProgram& prog, const ast::Node* n, int lambda_depth,
     auto it = prog.resolved.find(let);
     if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
   }
+  if (auto* ds = llvm::dyn_cast<ast::DestructureStmt>(n)) {  // `var { a, b } = ...`
+    for (const ast::DestructureField* f : ds->fields) {
+      auto it = prog.resolved.find(f);
+      if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
+    }
+  }
   if (auto* ne = llvm::dyn_cast<ast::NameExpr>(n)) {
     auto it = prog.resolved.find(ne);
     if (it != prog.resolved.end()) {
@@ -171,7 +177,7 @@ void Emitter::emitEnum(const EnumInfo* e) {
   std::string list, names, alts;
   for (size_t i = 0; i < e->variants.size(); ++i) {
     const std::string v = e->variants[i].name.str();
-    list += (i ? ", " : "") + v;
+    list += (i ? ", " : "") + safeName(v);  // a variant may be spelled like a C++ keyword (`new`)
     names += (i ? ", " : "") + cppString(v);
   }
   line(fmt::format("enum class {} {{ {} }};", name, list));
@@ -184,7 +190,7 @@ void Emitter::emitEnum(const EnumInfo* e) {
   for (size_t i = 0; i < e->variants.size(); ++i) {
     const std::string v = e->variants[i].name.str();
     line(fmt::format("  if (s == {}) {{", cppString(v)));
-    line(fmt::format("    out = {}::{};", name, v));
+    line(fmt::format("    out = {}::{};", name, safeName(v)));
     line("    return;");
     line("  }");
   }
@@ -309,6 +315,16 @@ void Emitter::prepareFunction(const std::vector<const ast::Param*>& params, cons
   if (body) {
     std::map<const Symbol*, int> declared;
     findBoxed(prog_, body, 0, declared, fn_->boxed);
+    findInplace(body, fn_->inplace);
+  }
+  // A parameter that `cache_control(p, ...)` changes: a copy of the argument.
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Symbol* s = symbolOf(params[i]);
+    ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
+    if (!s || role != ParamRole::Value || !isInplace(s)) continue;
+    std::string copy = unique(fn_->names[s]);
+    line(fmt::format("lux::Value {} = {};", copy, fn_->names[s]));
+    fn_->names[s] = copy;
   }
 }
 

@@ -307,7 +307,7 @@ std::string Emitter::functionValue(const Symbol* sym) {
   }
   std::string args;
   for (size_t i = 0; i < fn->params.size(); ++i) args += fmt::format("{}lux::stdlib::Arg(args, {})", i ? ", " : "", i);
-  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return {}({}); }}))",
+  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return ({})({}); }}))",
                      fnName(fn), args);
 }
 
@@ -321,7 +321,7 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
     const Symbol* s = symbolOf(params[i]);
     std::string n = unique(safeName(params[i]->name.name));
     if (s) fn_->names[s] = n;
-    line(fmt::format("const lux::Value& {} = lux::stdlib::Arg(args, {});", n, i));
+    line(fmt::format("{} {} = lux::stdlib::Arg(args, {});", isInplace(s) ? "lux::Value" : "const lux::Value&", n, i));
   }
   if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
   else exprInto(l->body, Target::ret());
@@ -333,9 +333,13 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
   // Captures: values by copy (closures keep them), the request/response by reference, boxed
   // `var`s share their box.
   std::string capture = "=";
-  for (const auto& [sym, role] : fn_->roles) capture += ", &" + requestRef(sym);
-  return fmt::format("lux::Value(lux::Function([{}](const std::vector<lux::Value>& args) -> lux::Value {{\n{}{}}}))",
-                     capture, body, indentStr());
+  for (const auto& [sym, role] : fn_->roles)
+    if (usesSymbol(l->body, sym)) capture += ", &" + requestRef(sym);  // an unread parameter has no name
+  // `cache_control(x, ...)` on a captured `x` changes the closure's own copy.
+  std::set<const Symbol*> changed;
+  findInplace(l->body, changed);
+  return fmt::format("lux::Value(lux::Function([{}](const std::vector<lux::Value>& args){} -> lux::Value {{\n{}{}}}))",
+                     capture, changed.empty() ? "" : " mutable", body, indentStr());
 }
 
 std::string Emitter::member(const ast::MemberExpr* m) {
@@ -383,6 +387,12 @@ std::string Emitter::lvalue(const ast::Expr* e) {
     if (!sym) return "lux::stdlib::Scratch()";
     if (isSharedVar(sym) && sym == lvalue_root_) return lvalue_alias_;
     if (sym->kind == SymbolKind::Binding || sym->kind == SymbolKind::Env) return safeName(sym->name);
+    if (fn_ && fn_->roles.count(sym)) {
+      // `req.user.name = v`: the request's request-scoped values.
+      if (fn_->roles[sym] == ParamRole::Request) return "lux::rt::Locals()";
+      unsupported(e->range(), "writing to the response parameter (use `res.setHeader(...)`, `res.status(...)`)");
+      return "lux::stdlib::Scratch()";
+    }
     return nameOf(sym);
   }
   if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e))
@@ -434,7 +444,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       case SymbolKind::BackgroundFn: {
         if (!sym->fn) break;
         std::vector<ParamRole> roles = rolesFor(sym->fn);
-        std::string s = fnName(sym->fn) + "(";
+        // `(f)(...)`: no argument-dependent lookup, which would also find `lux::ToJson` & co.
+        std::string s = "(" + fnName(sym->fn) + ")(";
         for (size_t i = 0; i < args.size(); ++i) {
           if (i) s += ", ";
           ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
@@ -521,11 +532,18 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, std::vec
     return std::string("lux::stdlib::") + (two ? "SortWith(" : "SortBy(") + list() + ")";
   }
   if (owner == "Global" && (name == "cache_control" || name == "etag")) {
+    // The response with the header set; on a local name the binding keeps the changed response.
     if (args.empty()) return "lux::Value()";
-    std::string target = lvalue(args[0]);
+    const char* fnc = name == "etag" ? "Etag" : "CacheControl";
     std::string rest;
     for (size_t i = 1; i < args.size(); ++i) rest += ", " + argText(args[i]);
-    return fmt::format("lux::stdlib::{}({}{})", name == "etag" ? "Etag" : "CacheControl", target, rest);
+    const Symbol* target = llvm::isa<ast::NameExpr>(args[0]) ? symbolOf(args[0]) : nullptr;
+    bool role = target && fn_ && fn_->roles.count(target);
+    if (isInplace(target) && !role) {
+      std::string n = nameOf(target);
+      return fmt::format("({0} = lux::stdlib::{1}({0}{2}))", n, fnc, rest);
+    }
+    return fmt::format("lux::stdlib::{}({}{})", fnc, argText(args[0]), rest);
   }
   if (owner == "Global" && (name == "spawn_job" || name == "spawn_job_in" || name == "spawn_job_with"))
     return spawnCall(name, args);

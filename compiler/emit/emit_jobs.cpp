@@ -92,7 +92,7 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
 void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after) {
   int min = fn->minArgs(), max = fn->maxArgs();
   auto callWith = [&](int count) {
-    std::string s = before + fnName(fn) + "(";
+    std::string s = before + "(" + fnName(fn) + ")(";  // no argument-dependent lookup
     for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::ArgAt(args, {})", i ? ", " : "", i);
     return s + ")" + after;
   };

@@ -58,7 +58,23 @@ bool Emitter::checkSupported(const ServerModel& sm) {
 void Emitter::emitServer(size_t index, EmittedServer& result) {
   const ServerModel& sm = prog_.servers[index];
   cur_server_ = static_cast<int>(index);
+  // A server's namespace sits beside the shared code's names and the other servers' namespaces:
+  // `server "api"` next to a shared `fn api()` or `server "a_b"` next to `server "a-b"` gets a suffix.
+  if (namespaces_.empty()) {
+    for (const RecordInfo* r : prog_.records)
+      if (r->server < 0) namespaces_.insert(safeName(r->name));
+    for (const EnumInfo* e : prog_.enums)
+      if (e->server < 0) namespaces_.insert(safeName(e->name));
+    for (const FunctionModel* fn : prog_.shared_functions) namespaces_.insert(fnName(fn));
+    for (const Symbol* b : prog_.shared_bindings) namespaces_.insert(safeName(b->name));
+  }
   std::string ns = namespaceName(sm.name);
+  if (namespaces_.count(ns)) {
+    std::string base = ns + "_server";
+    ns = base;
+    for (int i = 2; namespaces_.count(ns); ++i) ns = fmt::format("{}{}", base, i);
+  }
+  namespaces_.insert(ns);
   result.name = sm.name;
   result.executable = sm.name.empty() ? opts_.stem : opts_.stem + "-" + sm.name;
   result.setup_fn = "lux_program::" + ns + "::Register";
@@ -224,7 +240,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
       args.push_back(pn);
     }
     if (takes_res) line("lux::Response res;");
-    std::string call = target + "(";
+    std::string call = "(" + target + ")(";  // no argument-dependent lookup (lux::ToJson & co.)
     for (size_t i = 0; i < args.size(); ++i) call += (i ? ", " : "") + args[i];
     call += ")";
     if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));

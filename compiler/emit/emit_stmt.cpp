@@ -110,6 +110,34 @@ bool usesSymbolIn(const CheckedProgram& prog, const ast::Node* n, const Symbol* 
 
 bool Emitter::usesSymbol(const ast::Node* n, const Symbol* sym) const { return n && usesSymbolIn(prog_, n, sym); }
 
+void Emitter::findInplace(const ast::Node* n, std::set<const Symbol*>& out) const {
+  const ast::Expr* callee = nullptr;
+  const ast::Expr* first = nullptr;
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(n)) {
+    callee = c->callee;
+    if (!c->args.empty()) first = c->args[0];
+  } else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(n)) {
+    auto* c = llvm::dyn_cast<ast::CallExpr>(p->target);
+    callee = c ? c->callee : p->target;
+    first = p->value;
+  }
+  const Symbol* fn = callee && llvm::isa<ast::NameExpr>(callee) ? symbolOf(callee) : nullptr;
+  if (fn && fn->kind == SymbolKind::Builtin && fn->builtin && fn->builtin->owner == "Global" &&
+      (fn->builtin->name == "cache_control" || fn->builtin->name == "etag") && first && llvm::isa<ast::NameExpr>(first)) {
+    const Symbol* target = symbolOf(first);
+    if (target && (target->kind == SymbolKind::Local || target->kind == SymbolKind::Param ||
+                   target->kind == SymbolKind::PatternBinding))
+      out.insert(target);
+  }
+  // `req.id = ...` in a function that is not a route handler: its `req` is a plain value
+  // parameter (the checker lets a parameter named `req` be written), changed on a copy.
+  if (auto* as = llvm::dyn_cast<ast::AssignStmt>(n); as && !llvm::isa<ast::NameExpr>(as->target)) {
+    const Symbol* root = targetRoot(as->target);
+    if (root && root->kind == SymbolKind::Param) out.insert(root);
+  }
+  forEachChild(n, [&](const ast::Node* c) { findInplace(c, out); });
+}
+
 namespace {
 std::string literalValue(Emitter& em, const ast::Expr* e) {
   if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(e)) return "lux::stdlib::Neg(" + em.expr(u->operand) + ")";
@@ -210,7 +238,7 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
       if (!usesSymbol(arm->body, sym)) continue;  // read only by the guard
       std::string n = unique(safeName(sym->name));
       fn_->names[sym] = n;
-      line(fmt::format("const lux::Value& {} = {};", n, proj));
+      line(fmt::format("{} {} = {};", isInplace(sym) ? "lux::Value" : "const lux::Value&", n, proj));
     }
     if (auto* b = llvm::dyn_cast<ast::BlockExpr>(arm->body)) block(b, t);
     else exprInto(arm->body, t);
@@ -233,12 +261,17 @@ void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
   ++indent_;
   block(ts->body, t);
   --indent_;
+  if (fn_ && !ts->error_name.empty()) fn_->used.insert(safeName(ts->error_name.name));
   std::string e = temp("e");
   line(fmt::format("}} catch (const std::exception& {}) {{", e));
   ++indent_;
   if (!ts->error_name.empty()) {
     // Uses of the error resolve to a symbol without a declaring node: they read the bare name.
-    line(fmt::format("const lux::Value {} = lux::stdlib::ErrorValue({});", safeName(ts->error_name.name), e));
+    bool changed = false;
+    for (const Symbol* s : fn_ ? fn_->inplace : std::set<const Symbol*>{})
+      changed |= s->kind == SymbolKind::Local && !s->decl && s->name == ts->error_name.name;
+    line(fmt::format("{}lux::Value {} = lux::stdlib::ErrorValue({});", changed ? "" : "const ",
+                     safeName(ts->error_name.name), e));
   }
   block(ts->catch_body, t);
   --indent_;
@@ -265,7 +298,7 @@ void Emitter::stmt(const ast::Stmt* s) {
     std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
     if (boxed) line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, v));
     else if (v.empty()) line(fmt::format("lux::Value {};", n));
-    else line(fmt::format("{}lux::Value {} = {};", is_mutable ? "" : "const ", n, v));
+    else line(fmt::format("{}lux::Value {} = {};", is_mutable || isInplace(sym) ? "" : "const ", n, v));
   };
   if (auto* let = llvm::dyn_cast<LetStmt>(s)) {
     declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
@@ -277,8 +310,12 @@ void Emitter::stmt(const ast::Stmt* s) {
     for (const DestructureField* f : ds->fields) {
       const Symbol* sym = symbolOf(f);
       std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
+      if (sym && fn_->boxed.count(sym)) {
+        line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox(lux::stdlib::Field({}, {}));", n, t, cppString(f->key.name)));
+        continue;
+      }
       line(fmt::format("{}lux::Value {} = lux::stdlib::Field({}, {});",
-                       ds->keyword == DestructureStmt::Keyword::Var ? "" : "const ", n, t, cppString(f->key.name)));
+                       ds->keyword == DestructureStmt::Keyword::Var ? "" : constFor(sym), n, t, cppString(f->key.name)));
     }
     return;
   }
@@ -292,15 +329,12 @@ void Emitter::stmt(const ast::Stmt* s) {
     // `req.id = v` writes the request's id.
     if (auto* m = llvm::dyn_cast<MemberExpr>(as->target)) {
       const Symbol* base = llvm::isa<NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
-      if (base && fn_->roles.count(base) && fn_->roles[base] == ParamRole::Request) {
-        if (m->member.name == "id" && as->op == AssignOp::Assign) {
-          line(fmt::format("{}.id = lux::stdlib::Str({});", requestRef(base), expr(as->value)));
-        } else {
-          std::string v = expr(as->value);
-          line(fmt::format("lux::stdlib::FieldRef(lux::rt::Locals(), {}) = {};", cppString(m->member.name), v));
-        }
+      if (base && fn_->roles.count(base) && fn_->roles[base] == ParamRole::Request && m->member.name == "id" &&
+          as->op == AssignOp::Assign) {
+        line(fmt::format("{}.id = lux::stdlib::Str({});", requestRef(base), expr(as->value)));
         return;
       }
+      // Any other `req.name ... = v` (or `+=`) writes the request-scoped values (lvalue()).
     }
     const Symbol* root = targetRoot(as->target);
     bool shared = isSharedVar(root) && root != lvalue_root_;
@@ -376,16 +410,17 @@ void Emitter::stmt(const ast::Stmt* s) {
     const Symbol* vsym = symbolOf(fs);
     if (fs->index.empty()) {
       std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
-      line(fmt::format("for (const lux::Value& {} : lux::stdlib::Items({})) {{", v, items));
+      line(fmt::format("for ({} {} : lux::stdlib::Items({})) {{", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, items));
     } else {
+      std::string idx = safeName(fs->index.name);
+      if (fn_) fn_->used.insert(idx);  // the temporaries below must not take the index's name
       std::string list = temp("items");
       std::string k = temp("k");
       line(fmt::format("const lux::Array {} = lux::stdlib::Items({});", list, items));
       line(fmt::format("for (std::size_t {0} = 0; {0} < {1}.size(); ++{0}) {{", k, list));
-      std::string idx = safeName(fs->index.name);
       line(fmt::format("  const lux::Value {}(static_cast<long long>({}));", idx, k));
       std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
-      line(fmt::format("  const lux::Value& {} = {}[{}];", v, list, k));
+      line(fmt::format("  {} {} = {}[{}];", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
     }
     ++indent_;
     block(fs->body, Target::discard());

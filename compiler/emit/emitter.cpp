@@ -20,7 +20,23 @@ const char* const kCppKeywords[] = {
     "namespace", "new", "noexcept", "not", "nullptr", "operator", "or", "private", "protected", "public",
     "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this",
     "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
-    "volatile", "while", "xor", "lux", "std", "app", "args", "Register", "error"};
+    "volatile", "while", "xor", "lux", "std", "app", "args", "Register", "error",
+    // Names the generated code declares next to the program's own (emit_server.cpp, ...).
+    "OnStart", "OnStop", "OnError", "ToValue", "FromValue", "FromField", "kOpenApi", "kEnv", "lux_program",
+    "shared_"};
+
+// `Route3`, `Route3Body`, `Schedule2`, `Subscriber1`: generated functions of a server.
+bool generatedName(llvm::StringRef n) {
+  for (llvm::StringRef prefix : {"Route", "Schedule", "Subscriber"}) {
+    if (!n.consume_front(prefix)) continue;
+    size_t digits = 0;
+    while (digits < n.size() && std::isdigit(static_cast<unsigned char>(n[digits]))) ++digits;
+    if (digits == 0) return false;
+    n = n.drop_front(digits);
+    return n.empty() || n == "Body";
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -28,6 +44,7 @@ std::string safeName(llvm::StringRef name) {
   std::string n = name.str();
   for (const char* k : kCppKeywords)
     if (n == k) return n + "_";
+  if (generatedName(name)) return n + "_";
   // Names with a leading underscore and a capital, or two underscores, are reserved in C++.
   if (n.size() > 1 && n[0] == '_' && (n[1] == '_' || std::isupper(static_cast<unsigned char>(n[1]))))
     return "lux" + n;
@@ -122,9 +139,12 @@ std::string Emitter::cppString(llvm::StringRef s) const {
 }
 
 std::string Emitter::temp(const char* prefix) {
-  int n = fn_ ? ++fn_->temps : 0;
-  std::string name = fmt::format("{}{}", prefix, n);
-  if (fn_) fn_->used.insert(name);
+  if (!fn_) return fmt::format("{}0", prefix);
+  // Skip the names a local already took (a Lux local may be called `m1` or `t2`).
+  std::string name;
+  do name = fmt::format("{}{}", prefix, ++fn_->temps);
+  while (fn_->used.count(name));
+  fn_->used.insert(name);
   return name;
 }
 

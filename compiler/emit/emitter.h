@@ -40,6 +40,9 @@ struct FnContext {
   std::map<const Symbol*, std::string> names;  // C++ name (or projection) per Lux symbol
   std::set<std::string> used;                  // C++ names taken in this function
   std::set<const Symbol*> boxed;               // mutable locals captured by a lambda
+  // Locals, parameters and pattern bindings that `cache_control(x, ...)` / `etag(x, ...)` change
+  // in place (`x = CacheControl(x, ...)`): declared without `const`, parameters copied first.
+  std::set<const Symbol*> inplace;
   std::map<const Symbol*, ParamRole> roles;    // request/response/next parameters
   int temps = 0;
 };
@@ -65,6 +68,11 @@ class Emitter {
   const Ty* typeOf(const ast::Node* e) const;
   const Symbol* symbolOf(const ast::Node* n) const;
   bool usesSymbol(const ast::Node* n, const Symbol* sym) const;
+  // The names that `cache_control`/`etag` calls inside `n` change in place (see FnContext::inplace).
+  void findInplace(const ast::Node* n, std::set<const Symbol*>& out) const;
+  bool isInplace(const Symbol* sym) const { return sym && fn_ && fn_->inplace.count(sym); }
+  // `const ` unless `sym` is changed in place.
+  const char* constFor(const Symbol* sym) const { return isInplace(sym) ? "" : "const "; }
   std::string where(SourceRange r) const;  // "file.lux:12"
 
   // --- translation units (emitter.cpp). Definitions are emitted as pieces: each top-level
@@ -187,6 +195,9 @@ class Emitter {
   bool failed_ = false;
   FnContext* fn_ = nullptr;
   int cur_server_ = -1;
+  // C++ names at the program namespace's level: shared records, enums, functions, bindings and
+  // the servers' namespaces (emit_server.cpp).
+  std::set<std::string> namespaces_;
   // Functions whose parameter at index i is bound to the request/response by a route.
   std::map<const FunctionModel*, std::vector<ParamRole>> fn_roles_;
 };

@@ -15,7 +15,7 @@ Value Respond(const Value& status, const Value& body, const Value& headers) {
 
 bool IsResponse(const Value& v) { return v.IsObject() && v.Find("$status") != nullptr; }
 
-Value CacheControl(Value& response, const Value& max_age, const Value& options) {
+Value CacheControl(Value response, const Value& max_age, const Value& options) {
   std::string cc;
   if (options.IsObject()) {
     if (options["private"].Truthy()) cc += "private, ";
@@ -26,13 +26,13 @@ Value CacheControl(Value& response, const Value& max_age, const Value& options) 
   cc += "max-age=" + std::to_string(max_age.AsInt());
   if (!IsResponse(response)) throw Error("cache_control: the first argument is not a response (from respond())");
   response["$headers"]["Cache-Control"] = Value(cc);
-  return Value();
+  return response;
 }
 
-Value Etag(Value& response, const Value& tag) {
+Value Etag(Value response, const Value& tag) {
   if (!IsResponse(response)) throw Error("etag: the first argument is not a response (from respond())");
   response["$headers"]["ETag"] = Value("\"" + Str(tag) + "\"");
-  return Value();
+  return response;
 }
 
 namespace {

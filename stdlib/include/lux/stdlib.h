@@ -176,9 +176,11 @@ Value Locals();
 // respond(status, body[, headers]) as a value: {"$status": s, "$body": b, "$headers": h}.
 Value Respond(const Value& status, const Value& body = Value(), const Value& headers = Value());
 bool IsResponse(const Value& v);
-// cache_control(response, max_age[, {private, no_cache, no_store}]) and etag(response, tag).
-Value CacheControl(Value& response, const Value& max_age, const Value& options = Value());
-Value Etag(Value& response, const Value& tag);
+// cache_control(response, max_age[, {private, public, no_cache, no_store}]) and etag(response,
+// tag): the response with the header set. Generated code writes `r = CacheControl(r, ...)` when
+// the Lux argument is a local name, so the binding holds the changed response (docs/stdlib.md).
+Value CacheControl(Value response, const Value& max_age, const Value& options = Value());
+Value Etag(Value response, const Value& tag);
 // What a handler's value becomes: a respond(...) value as given; Ok(v) → 200 v; Err(e) → 400
 // {"error": e} (or e.status / e itself when e is an object with an Int `status`); else 200 v.
 Response ToResponse(const Value& v);

@@ -39,7 +39,7 @@ lux::Value me(lux::Request& req) {
 #line 8 "auth_routes.lux"
 // route GET /me
 lux::Response Route1(lux::Request& req) {
-  return lux::stdlib::ToResponse(me(req));
+  return lux::stdlib::ToResponse((me)(req));
 }
 
 
@@ -50,7 +50,7 @@ lux::Value Route2Body() {
 
 // route GET /open
 lux::Response Route2(lux::Request&) {
-  return lux::stdlib::ToResponse(Route2Body());
+  return lux::stdlib::ToResponse((Route2Body)());
 }
 
 }  // namespace lux_program::server

@@ -116,12 +116,12 @@ namespace lux_program::server {
 
 #line 42 "closures_loops.lux"
 lux::Value Route1Body() {
-  return make_counter();
+  return (make_counter)();
 }
 
 // route GET /counter
 lux::Response Route1(lux::Request&) {
-  return lux::stdlib::ToResponse(Route1Body());
+  return lux::stdlib::ToResponse((Route1Body)());
 }
 
 
@@ -131,25 +131,25 @@ lux::Value Route2Body(lux::Request& req) {
   const lux::Value t1 = req.Body();
   const lux::Value xs = lux::stdlib::Field(t1, "xs");
 #line 45 "closures_loops.lux"
-  return totals(xs);
+  return (totals)(xs);
 }
 
 #line 43 "closures_loops.lux"
 // route POST /totals
 lux::Response Route2(lux::Request& req) {
-  return lux::stdlib::ToResponse(Route2Body(req));
+  return lux::stdlib::ToResponse((Route2Body)(req));
 }
 
 
 #line 47 "closures_loops.lux"
 lux::Value Route3Body(const lux::Value& text) {
-  return safe_parse(text);
+  return (safe_parse)(text);
 }
 
 // route GET /parse
 lux::Response Route3(lux::Request& req) {
   const lux::Value text = lux::stdlib::QueryParam(req, "text", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(Route3Body(text));
+  return lux::stdlib::ToResponse((Route3Body)(text));
 }
 
 }  // namespace lux_program::server

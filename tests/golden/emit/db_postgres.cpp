@@ -72,7 +72,7 @@ lux::Value add(const lux::Value& title) {
 // route POST /notes/:title
 lux::Response Route1(lux::Request& req) {
   const lux::Value title = lux::stdlib::PathParam(req, "title", lux::stdlib::Kind::kString);
-  return lux::stdlib::ToResponse(add(title));
+  return lux::stdlib::ToResponse((add)(title));
 }
 
 }  // namespace lux_program::server

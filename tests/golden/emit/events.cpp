@@ -81,7 +81,7 @@ lux::Value ingest(const lux::Value& service, const lux::Value& value) {
 lux::Response Route1(lux::Request& req) {
   const lux::Value service = lux::stdlib::BodyOrQueryParam(req, "service", lux::stdlib::Kind::kString, false);
   const lux::Value value = lux::stdlib::BodyOrQueryParam(req, "value", lux::stdlib::Kind::kFloat, false);
-  return lux::stdlib::ToResponse(ingest(service, value));
+  return lux::stdlib::ToResponse((ingest)(service, value));
 }
 
 }  // namespace lux_program::api

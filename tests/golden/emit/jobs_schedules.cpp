@@ -98,7 +98,7 @@ lux::Value Schedule4() {
 // route POST /signup
 lux::Response Route1(lux::Request& req) {
   const lux::Value email = lux::stdlib::BodyOrQueryParam(req, "email", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(signup(email));
+  return lux::stdlib::ToResponse((signup)(email));
 }
 
 }  // namespace lux_program::server
@@ -225,13 +225,13 @@ void Register(lux::App& app) {
 #line 4 "jobs_schedules.lux"
   lux::RegisterJob(app, "send_email", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 5}, {"backoff", "exponential"}, {"backoff_delay", lux::Value(2000)}, {"timeout", lux::Value(30000)}}), [](const lux::Value& args) {
     switch (lux::stdlib::ArgCount(args)) {
-      case 1: lux::stdlib::JobDone(send_email(lux::stdlib::ArgAt(args, 0))); return;
-      default: lux::stdlib::JobDone(send_email(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1)));
+      case 1: lux::stdlib::JobDone((send_email)(lux::stdlib::ArgAt(args, 0))); return;
+      default: lux::stdlib::JobDone((send_email)(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1)));
     }
   });
 #line 8 "jobs_schedules.lux"
   lux::RegisterJob(app, "cleanup", lux::JobOptions{}, [](const lux::Value& /*args*/) {
-    lux::stdlib::JobDone(cleanup());
+    lux::stdlib::JobDone((cleanup)());
   });
 #line 12 "jobs_schedules.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });

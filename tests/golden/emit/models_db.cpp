@@ -123,7 +123,7 @@ lux::Value demo(const lux::Value& name) {
 // route POST /demo
 lux::Response Route1(lux::Request& req) {
   const lux::Value name = lux::stdlib::BodyOrQueryParam(req, "name", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(demo(name));
+  return lux::stdlib::ToResponse((demo)(name));
 }
 
 }  // namespace lux_program::server

@@ -151,7 +151,7 @@ namespace lux_program {
 #line 36 "records_match.lux"
 lux::Value shout(const lux::Value& text) {
 #line 37 "records_match.lux"
-  const lux::Value t1 = lux::stdlib::OkOr(first_word(text), lux::stdlib::Interp("no words in \"", text, "\""));
+  const lux::Value t1 = lux::stdlib::OkOr((first_word)(text), lux::stdlib::Interp("no words in \"", text, "\""));
   if (lux::stdlib::IsFailure(t1)) return t1;  // `!`: None or Err goes to the caller
   const lux::Value w = lux::stdlib::Unwrapped(t1);
 #line 38 "records_match.lux"
@@ -179,45 +179,45 @@ namespace lux_program::server {
 #line 47 "records_match.lux"
 lux::Value Route1Body(const lux::Value& r) {
 #line 48 "records_match.lux"
-  return lux::Value{{"circle", area(lux::stdlib::Variant("Circle", {r}))}, {"square", area(lux::stdlib::Variant("Rect", {r, r}))}, {"empty", area(lux::Value("Empty"))}};
+  return lux::Value{{"circle", (area)(lux::stdlib::Variant("Circle", {r}))}, {"square", (area)(lux::stdlib::Variant("Rect", {r, r}))}, {"empty", (area)(lux::Value("Empty"))}};
 }
 
 #line 47 "records_match.lux"
 // route GET /area/:r
 lux::Response Route1(lux::Request& req) {
   const lux::Value r = lux::stdlib::PathParam(req, "r", lux::stdlib::Kind::kFloat);
-  return lux::stdlib::ToResponse(Route1Body(r));
+  return lux::stdlib::ToResponse((Route1Body)(r));
 }
 
 
 #line 50 "records_match.lux"
 lux::Value Route2Body(const lux::Value& n) {
-  return lux::Value{{"label", classify(n)}};
+  return lux::Value{{"label", (classify)(n)}};
 }
 
 // route GET /classify/:n
 lux::Response Route2(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse(Route2Body(n));
+  return lux::stdlib::ToResponse((Route2Body)(n));
 }
 
 
 #line 51 "records_match.lux"
 lux::Value Route3Body(const lux::Value& text) {
-  return shout(text);
+  return (shout)(text);
 }
 
 // route GET /shout
 lux::Response Route3(lux::Request& req) {
   const lux::Value text = lux::stdlib::QueryParam(req, "text", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(Route3Body(text));
+  return lux::stdlib::ToResponse((Route3Body)(text));
 }
 
 
 #line 52 "records_match.lux"
 lux::Value Route4Body(const lux::Value& sensor, const lux::Value& value) {
 #line 53 "records_match.lux"
-  return reading(sensor, lux::stdlib::UnwrapOr(value, 0.0));
+  return (reading)(sensor, lux::stdlib::UnwrapOr(value, 0.0));
 }
 
 #line 52 "records_match.lux"
@@ -225,7 +225,7 @@ lux::Value Route4Body(const lux::Value& sensor, const lux::Value& value) {
 lux::Response Route4(lux::Request& req) {
   const lux::Value sensor = lux::stdlib::PathParam(req, "sensor", lux::stdlib::Kind::kString);
   const lux::Value value = lux::stdlib::QueryParam(req, "value", lux::stdlib::Kind::kFloat, true);
-  return lux::stdlib::ToResponse(Route4Body(sensor, value));
+  return lux::stdlib::ToResponse((Route4Body)(sensor, value));
 }
 
 }  // namespace lux_program::server

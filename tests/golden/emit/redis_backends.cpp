@@ -70,7 +70,7 @@ lux::Value Schedule1() {
 // route POST /orders/:id
 lux::Response Route1(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse(order(id));
+  return lux::stdlib::ToResponse((order)(id));
 }
 
 }  // namespace lux_program::api
@@ -198,7 +198,7 @@ void Register(lux::App& app) {
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}, {"visibility_timeout", lux::Value(10000)}});
 #line 6 "redis_backends.lux"
   lux::RegisterJob(app, "charge", lux::JobOptions{}, [](const lux::Value& args) {
-    lux::stdlib::JobDone(charge(lux::stdlib::ArgAt(args, 0)));
+    lux::stdlib::JobDone((charge)(lux::stdlib::ArgAt(args, 0)));
   });
 #line 7 "redis_backends.lux"
   lux::RegisterEvery(app, "sweep", lux::stdlib::Millis(lux::Value(1000)), lux::ScheduleOptions{}, [] { Schedule1(); });

@@ -165,7 +165,7 @@ lux::Response Route1(lux::Request& req) {
   const lux::Value customer = lux::stdlib::QueryParam(req, "customer", lux::stdlib::Kind::kString, true);
   const lux::Value min_total = lux::stdlib::QueryParam(req, "min_total", lux::stdlib::Kind::kFloat, true);
   const lux::Value ids = lux::stdlib::QueryList(req, "ids", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse(list(customer, min_total, ids));
+  return lux::stdlib::ToResponse((list)(customer, min_total, ids));
 }
 
 
@@ -174,7 +174,7 @@ lux::Response Route1(lux::Request& req) {
 lux::Response Route2(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
   const lux::Value verbose = lux::stdlib::QueryParam(req, "verbose", lux::stdlib::Kind::kBool, false);
-  return lux::stdlib::ToResponse(get(id, verbose));
+  return lux::stdlib::ToResponse((get)(id, verbose));
 }
 
 
@@ -183,7 +183,7 @@ lux::Response Route2(lux::Request& req) {
 lux::Response Route3(lux::Request& req) {
   lux::stdlib::ValidateBody(req, kOpenApi, "Order", "order");
   const lux::Value order = lux::stdlib::BodyRecord<Order>(req, "order");
-  return lux::stdlib::ToResponse(create(order));
+  return lux::stdlib::ToResponse((create)(order));
 }
 
 }  // namespace lux_program::shop
@@ -196,7 +196,7 @@ namespace lux_program::shop {
 lux::Response Route4(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
   const lux::Value text = lux::stdlib::BodyOrQueryParam(req, "text", lux::stdlib::Kind::kString, false);
-  return lux::stdlib::ToResponse(note(id, text, req));
+  return lux::stdlib::ToResponse((note)(id, text, req));
 }
 
 }  // namespace lux_program::shop

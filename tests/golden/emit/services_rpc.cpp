@@ -55,13 +55,13 @@ lux::Value hello() {
 
 #line 8 "services_rpc.lux"
 lux::Value Route1Body(const lux::Value& a) {
-  return lux::Value{{"sum", add(a)}};
+  return lux::Value{{"sum", (add)(a)}};
 }
 
 // route GET /sum
 lux::Response Route1(lux::Request& req) {
   const lux::Value a = lux::stdlib::QueryParam(req, "a", lux::stdlib::Kind::kInt, false);
-  return lux::stdlib::ToResponse(Route1Body(a));
+  return lux::stdlib::ToResponse((Route1Body)(a));
 }
 
 }  // namespace lux_program::api
@@ -186,13 +186,13 @@ void Register(lux::App& app) {
 #line 6 "services_rpc.lux"
   lux::ExposeRpc(app, "add", [](const lux::Value& args) -> lux::Value {
     switch (lux::stdlib::ArgCount(args)) {
-      case 1: return add(lux::stdlib::ArgAt(args, 0));
-      default: return add(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1));
+      case 1: return (add)(lux::stdlib::ArgAt(args, 0));
+      default: return (add)(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1));
     }
   });
 #line 7 "services_rpc.lux"
   lux::ExposeRpc(app, "hello", [](const lux::Value& /*args*/) -> lux::Value {
-    return hello();
+    return (hello)();
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_rpc-api");
@@ -216,7 +216,7 @@ lux::Value total(const lux::Value& a) {
 // route GET /total/:a
 lux::Response Route1(lux::Request& req) {
   const lux::Value a = lux::stdlib::PathParam(req, "a", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse(total(a));
+  return lux::stdlib::ToResponse((total)(a));
 }
 
 }  // namespace lux_program::front

@@ -1,5 +1,6 @@
-// Scope rules end to end (parse + check): plain `x = e` declares, re-binds in its own block, is
-// an error from a nested block; `var` is assignable anywhere it is visible; names per server.
+// Scope rules end to end (parse + check): plain `x = e` declares, is an error on an immutable
+// binding of the same function (its own block or a nested one), shadows an immutable binding from
+// outside the function (W0005); `var` is assignable anywhere it is visible; names per server.
 #include <catch2/catch.hpp>
 
 #include "check_test_util.h"
@@ -7,7 +8,7 @@
 using lux::test::Checked;
 using lux::test::Codes;
 
-TEST_CASE("a plain `x = e` re-binds in the block that declared it", "[scopes]") {
+TEST_CASE("a second plain `x = e` in the block that declared `x` is an error", "[scopes]") {
   Checked c(R"(server {
   fn f(xs) {
     results = xs
@@ -16,7 +17,28 @@ TEST_CASE("a plain `x = e` re-binds in the block that declared it", "[scopes]") 
   }
 })");
   REQUIRE(c.parse_ok);
-  CHECK(c.codes().empty());
+  CHECK(c.codes() == Codes{"E2201"});
+  CHECK(c.lineOf("E2201") == 4);
+}
+
+TEST_CASE("a plain `x = e` in a lambda shadows an immutable `x` of the enclosing function", "[scopes]") {
+  Checked c(R"(server {
+  limit = 10
+  fn f(xs) {
+    total = len(xs)
+    xs |> map(fn(x) {
+      total = x + 1
+      total
+    })
+  }
+  fn g() {
+    limit = 5
+    limit
+  }
+})");
+  REQUIRE(c.parse_ok);
+  CHECK(c.codes() == Codes{"W0005", "W0005"});
+  CHECK(c.lineOf("W0005") == 6);
 }
 
 TEST_CASE("assigning an immutable binding from a nested block is an error", "[scopes]") {
@@ -81,8 +103,8 @@ TEST_CASE("the checker records what each plain assignment does", "[scopes]") {
   fn f() {
     var a = 1
     b = 2
-    b = b + 1
-    a = b
+    c = b + 1
+    a = c
     a
   }
 })");
@@ -91,7 +113,7 @@ TEST_CASE("the checker records what each plain assignment does", "[scopes]") {
   std::vector<lux::AssignKind> kinds;
   for (const auto& [node, kind] : c.model->assigns) kinds.push_back(kind);
   std::sort(kinds.begin(), kinds.end());
-  CHECK(kinds == std::vector<lux::AssignKind>{lux::AssignKind::Declare, lux::AssignKind::Rebind, lux::AssignKind::Assign});
+  CHECK(kinds == std::vector<lux::AssignKind>{lux::AssignKind::Declare, lux::AssignKind::Declare, lux::AssignKind::Assign});
 }
 
 TEST_CASE("shared names are visible in every server, a server's names are its own", "[scopes]") {
