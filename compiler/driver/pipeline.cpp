@@ -64,13 +64,18 @@ int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::
       if (opts.stage != Stage::Parse && parsed.program && !diags.hasErrors()) {
         auto model = checkProgram(*parsed.program, file, diags);
         if (opts.dump_model && model) dumpModel(*model, file, out);
-        if (opts.stage == Stage::Emit && model && !diags.hasErrors() && opts.emitted) {
+        // `luxc check` runs code generation too, into a scratch program: a construct the
+        // emitter refuses (E5001) is then reported by check, so every program check accepts
+        // also builds.
+        EmittedProgram scratch;
+        EmittedProgram* emitted = opts.stage == Stage::Emit ? opts.emitted : &scratch;
+        if (model && !diags.hasErrors() && emitted) {
           EmitOptions eo;
           eo.source_name = opts.source_name.empty() ? file.path() : opts.source_name;
           std::string stem = std::filesystem::path(file.path()).stem().string();
           eo.stem = stem.empty() ? "server" : stem;
           eo.pieces_per_unit = opts.pieces_per_unit;
-          emitProgram(*model, *parsed.program, file, diags, eo, *opts.emitted);
+          emitProgram(*model, *parsed.program, file, diags, eo, *emitted);
         }
       }
     });
