@@ -172,6 +172,10 @@ void FillMessage(bhttp::response<bhttp::string_body>& msg, Response& res, const 
   else msg.body() = std::move(res.body);
   msg.keep_alive(keep_alive);
   msg.prepare_payload();
+  if (no_body) {  // Beast writes Content-Length: 0; RFC 9110 8.6 (see BuildHead)
+    msg.erase(bhttp::field::content_length);
+    msg.erase(bhttp::field::transfer_encoding);
+  }
 }
 
 template <typename S>

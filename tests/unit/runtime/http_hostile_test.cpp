@@ -24,6 +24,11 @@ void Routes(lux::App& app) {
     return r;
   });
   app.Get("/none", [](lux::Request&) { return lux::Text(204, "ignored"); });
+  app.Get("/none-close", [](lux::Request&) {
+    lux::Response r = lux::Text(204, "ignored");
+    r.SetHeader("Connection", "close");  // takes the Beast path (FillMessage)
+    return r;
+  });
   app.Get("/tagged", [](lux::Request&) {
     lux::Response r = lux::Text(200, "tagged body");
     r.SetHeader("ETag", "\"v1\"");
@@ -197,6 +202,13 @@ TEST_CASE("204 and 304 carry no Content-Length; HEAD keeps the length; static bo
   auto none = c.Read();
   REQUIRE(none->status == 204);
   REQUIRE_FALSE(none->Has("content-length"));
+  {
+    Conn b(s.port());
+    b.Send(Req("GET", "/none-close"));
+    auto r = b.Read();
+    REQUIRE(r->status == 204);
+    REQUIRE_FALSE(r->Has("content-length"));
+  }
   c.Send(Req("GET", "/tagged", "", "If-None-Match: \"v1\"\r\n"));
   auto nm = c.Read();
   REQUIRE(nm->status == 304);
