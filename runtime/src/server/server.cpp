@@ -660,6 +660,11 @@ void App::Impl::Refuse(server::Socket& sock) {
       "Retry-After: 1\r\nConnection: close\r\nContent-Length: 45\r\n\r\n"
       "{\"error\":\"too many connections, retry later\"}";
   static_assert(sizeof("{\"error\":\"too many connections, retry later\"}") - 1 == 45);
+  // Whatever of the request already arrived is read first: a close with unread bytes would be
+  // a reset instead of the 503 and the FIN.
+  char scratch[4096];
+  for (int i = 0; i < 4 && ::recv(sock.native_handle(), scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+  }
   ssize_t ignored = ::send(sock.native_handle(), k503, sizeof k503 - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
   (void)ignored;
   boost::system::error_code ec;
