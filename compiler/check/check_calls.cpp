@@ -114,6 +114,7 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
         for (size_t i = 0; i < n; ++i) ptys.push_back(b->paramType(i));
         checkArgsAgainst(args, ptys, name.str(), nullptr);
         if (b->name == "publish") notePublish(call, args);
+        if (b->name == "respond" && n == 3) checkHeaderLiterals(call->args[2]);
         if (b->result_is_first_arg) return n > 0 ? args[0].type : types_.dynamic();
         return b->result ? b->result : types_.dynamic();
       }

@@ -251,4 +251,54 @@ void Checker::checkRouteDuplicates(ServerModel& sm) {
   }
 }
 
+
+// ---- header literals ----
+
+namespace {
+
+bool IsTokenChar(unsigned char c) {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  return llvm::StringRef("!#$%&'*+-.^_`|~").contains(static_cast<char>(c));
+}
+
+// A readable name for the first byte a header cannot carry, or empty.
+std::string ForbiddenValueByte(llvm::StringRef text) {
+  for (char c : text) {
+    if (c == '\r') return "a carriage return (\\r)";
+    if (c == '\n') return "a line feed (\\n)";
+    if (c == '\0') return "a NUL byte";
+  }
+  return "";
+}
+
+}  // namespace
+
+void Checker::checkHeaderLiterals(const ast::Expr* headers) {
+  auto* obj = llvm::dyn_cast_or_null<ast::ObjectExpr>(headers);
+  if (!obj) return;
+  for (const ast::ObjectEntry* en : obj->entries) {
+    if (en->form == ast::ObjectEntry::Form::Spread) continue;
+    llvm::StringRef name = en->key.name;
+    bool token = !name.empty();
+    for (char c : name) token = token && IsTokenChar(static_cast<unsigned char>(c));
+    if (!token) {
+      diags_.report(DiagId::HeaderLiteralInvalid, en->range(), fmt::format("name \"{}\"", name.str()),
+                    "characters other than letters, digits and !#$%&'*+-.^_`|~");
+      continue;
+    }
+    std::vector<const ast::StringLit*> pieces;
+    if (auto* lit = llvm::dyn_cast<ast::StringLit>(en->value)) pieces.push_back(lit);
+    if (auto* interp = llvm::dyn_cast<ast::InterpolatedString>(en->value))
+      for (const ast::Expr* part : interp->parts)
+        if (auto* lit = llvm::dyn_cast<ast::StringLit>(part)) pieces.push_back(lit);
+    for (const ast::StringLit* lit : pieces) {
+      std::string bad = ForbiddenValueByte(lit->value);
+      if (bad.empty()) continue;
+      diags_.report(DiagId::HeaderLiteralInvalid, lit->range(), fmt::format("`{}` value", name.str()), bad)
+          .help("a header value is one line: CR and LF would end it early and start another header");
+      break;
+    }
+  }
+}
+
 }  // namespace lux

@@ -89,6 +89,10 @@ class Checker {
   void checkRouteDuplicates(ServerModel& server);
   void checkHealth(ServerModel& server, const ast::HealthDecl* health);
 
+  // `respond(status, body, { Name: "literal" })`: a literal header name that is not a token, or a
+  // literal value piece with CR, LF or NUL (E4502; the server refuses those at run time).
+  void checkHeaderLiterals(const ast::Expr* headers);
+
   // --- jobs (check_jobs.cpp) -----------------------------------------------------------------
   void checkBackgroundOptions(const ast::BackgroundFnDecl* fn);
   const Ty* checkSpawnJob(const ast::CallExpr* call, const std::vector<ArgInfo>& args);

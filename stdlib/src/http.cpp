@@ -37,6 +37,8 @@ Value Etag(Value response, const Value& tag) {
 
 namespace {
 
+// Names and values are sent as given; the server refuses (500, logged) a value with CR, LF or
+// NUL or a name that is not a token when it writes the response (src/server/server.cpp).
 void ApplyHeaders(const Value& headers, Response& res) {
   if (!headers.IsObject()) return;
   for (const auto& [k, v] : headers.AsObject()) res.SetHeader(k, Str(v));
@@ -82,7 +84,7 @@ Response ToResponse(const Value& v, Response res) {
 Value FromResponse(const Response& res) {
   Object headers;
   for (const auto& [k, v] : res.headers) headers.Set(k, Value(v));
-  return Value{{"$status", Value(res.status)}, {"$raw", Value(res.body)}, {"$headers", Value(std::move(headers))}};
+  return Value{{"$status", Value(res.status)}, {"$raw", Value(std::string(res.BodyView()))}, {"$headers", Value(std::move(headers))}};
 }
 
 Value ResStatus(Response& res, const Value& status) {
@@ -188,6 +190,13 @@ Value CheckKind(const Value& v, Kind kind, const char* what) {
 }
 
 Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool optional) {
+  if (!req.body.empty() && req.HasFormBody()) {  // an HTML form: its fields are strings, like the query's
+    Value form = req.Form();
+    const Value* f = form.Find(name);
+    if (!f) return QueryParam(req, name, kind, optional);
+    if (optional && f->AsString().empty()) return Value();
+    return ParamFromString(name, f->AsString(), kind);
+  }
   if (!req.body.empty()) {
     const Value& body = req.Json();
     if (const Value* f = body.IsObject() ? body.Find(name) : nullptr; f && !f->IsNull()) return CheckKind(*f, kind, name);
@@ -201,7 +210,7 @@ Response OpenApiResponse(const char* document) {
     return lux::Respond(404, Value{{"error", "not found"}, {"request_id", Value(rt::RequestId())}});
   Response res;
   res.status = 200;
-  res.body = document;
+  res.StaticBody(document);  // the program's constant: no copy per response
   res.SetHeader("Content-Type", "application/json; charset=utf-8");
   return res;
 }

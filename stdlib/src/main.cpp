@@ -24,6 +24,7 @@ void Usage(const char* name, const EnvSpec* env, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) std::printf(" [--%s VALUE]", env[i].name);
   std::printf("\n\n  --port N      listen on port N (also $PORT; 0 picks a free port)\n");
   std::printf("  --host H      listen on address H (also $HOST; default 0.0.0.0)\n");
+  std::printf("  --max-connections N  open connections at most (also $LUX_MAX_CONNECTIONS; default from ulimit -n)\n");
   std::printf("  --help        print this help\n");
   if (n) std::printf("\nenv settings (each also as --NAME VALUE):\n");
   for (std::size_t i = 0; i < n; ++i) {

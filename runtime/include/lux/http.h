@@ -20,13 +20,19 @@ namespace lux {
 // Durations are plain milliseconds: <chrono> would add ~10% to every generated TU's parse.
 // Request body: larger bodies get 413 before they are read (a JSON API rarely needs more).
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
-// Header fields (with the final CRLF; Beast does not count the request line): larger get 431
-// (nginx's default buffers hold 4 x 8 KiB).
+// The request head: request line, header fields and the blank line that ends them, counted
+// from the request's first byte however the bytes arrive: larger gets 431 (nginx's default
+// buffers hold 4 x 8 KiB; Beast's header_limit is documented to include the start line).
 inline constexpr std::size_t kMaxHeaderBytes = 16 << 10;
 // A whole request (after its first byte) must arrive within this: slow-loris protection.
 inline constexpr std::int64_t kRequestReadTimeoutMs = 10'000;
 // An idle keep-alive connection is closed after this.
 inline constexpr std::int64_t kKeepAliveTimeoutMs = 30'000;
+// Open connections when neither ServerOptions::max_connections, LUX_MAX_CONNECTIONS nor
+// --max-connections sets them: the soft RLIMIT_NOFILE minus a quarter of it (at least
+// kMinSpareFds), which stays free for the database, the job store, the bus and outgoing fetch.
+// At the limit a new connection closes the longest-idle keep-alive connection, or gets 503.
+inline constexpr std::size_t kMinSpareFds = 64;
 // Graceful shutdown waits this long for in-flight requests before giving up.
 inline constexpr std::int64_t kDrainTimeoutMs = 10'000;
 // Incoming X-Request-Id longer than this (or with other characters than [A-Za-z0-9._:-])
@@ -84,8 +90,12 @@ class Request {
   std::optional<std::string> Query(std::string_view name) const;  // first value, decoded
   std::vector<std::string> QueryAll(std::string_view name) const;
   std::optional<std::string> Cookie(std::string_view name) const;
-  // The body parsed as JSON (cached). Throws HttpError 400 "invalid JSON at line L column C: ..."
+  // The body parsed as JSON (cached); an empty body is null. Throws HttpError 415 when the
+  // Content-Type is not application/json (or application/*+json), 400 "invalid JSON at line L
+  // column C: ..." when it does not parse.
   const Value& Json() const;
+  bool HasJsonBody() const;  // Content-Type application/json or application/*+json
+  bool HasFormBody() const;  // Content-Type application/x-www-form-urlencoded
   // application/x-www-form-urlencoded body as an object of strings.
   Value Form() const;
   // By Content-Type: JSON -> parsed, form -> object, empty -> null, otherwise the string.
@@ -105,6 +115,7 @@ class Response {
  public:
   int status = 200;
   Headers headers;
+  // The body; when it is empty, StaticBody's bytes (if any) are sent instead.
   std::string body;
 
   Response() = default;
@@ -123,12 +134,26 @@ class Response {
   // Set-Cookie: name=value; <attributes>
   Response& SetCookie(std::string_view name, std::string_view value,
                       std::string_view attributes = "Path=/; HttpOnly; SameSite=Lax");
+  // A body that outlives every response (embedded assets, constant documents): sent from
+  // where it lies, never copied, so a thousand slow readers of a 2 MB asset cost no memory.
+  Response& StaticBody(std::string_view bytes) {
+    body.clear();
+    static_body_ = bytes;
+    return *this;
+  }
+  // The bytes that will be sent: `body`, or the static body when `body` is empty.
+  std::string_view BodyView() const { return body.empty() ? static_body_ : std::string_view(body); }
+  void ClearBody() {
+    body.clear();
+    static_body_ = {};
+  }
   // True once a body was set by Json/Text/Html/Redirect: a (req, res) middleware that sends
   // ends the chain.
   bool sent() const { return sent_; }
 
  private:
   bool sent_ = false;
+  std::string_view static_body_;
 };
 
 // `respond(status, body)`: JSON by default.
@@ -161,6 +186,9 @@ struct ServerOptions {
   std::size_t max_header_bytes = kMaxHeaderBytes;
   std::int64_t read_timeout_ms = kRequestReadTimeoutMs;
   std::int64_t keep_alive_timeout_ms = kKeepAliveTimeoutMs;
+  // Open connections at most (LUX_MAX_CONNECTIONS, --max-connections); 0 = from RLIMIT_NOFILE
+  // (see kMinSpareFds).
+  std::size_t max_connections = 0;
   LogLevel log_level = LogLevel::kInfo;  // LUX_LOG_LEVEL=debug|info|warn|error|off
   LogFormat log_format = LogFormat::kText;  // LUX_LOG_FORMAT=json
   bool access_log = true;                // LUX_ACCESS_LOG=0 turns it off

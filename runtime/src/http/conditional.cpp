@@ -42,7 +42,7 @@ void ApplyConditional(const Request& req, Response& res) {
   auto inm = req.headers.Get("If-None-Match");
   if (!etag || !inm || !EtagMatches(*inm, *etag)) return;
   res.status = 304;
-  res.body.clear();
+  res.ClearBody();
   res.headers.Remove("Content-Type");
   res.headers.Remove("Content-Length");
 }

@@ -53,7 +53,20 @@ bool ContentTypeIs(const Request& r, std::string_view type) {
   std::size_t semi = v.find(';');
   return IEquals(Trim(v.substr(0, semi)), type);
 }
+
+// application/json or any application/*+json (problem+json, merge-patch+json, ...).
+bool IsJsonType(const Request& r) {
+  if (ContentTypeIs(r, "application/json")) return true;
+  auto ct = r.headers.Get("content-type");
+  if (!ct) return false;
+  std::string_view v = Trim(ct->substr(0, ct->find(';')));
+  return v.size() > 5 && IEquals(v.substr(v.size() - 5), "+json") && v.size() > 12 &&
+         IEquals(v.substr(0, 12), "application/");
+}
 }  // namespace
+
+bool Request::HasJsonBody() const { return IsJsonType(*this); }
+bool Request::HasFormBody() const { return ContentTypeIs(*this, "application/x-www-form-urlencoded"); }
 
 void Headers::Set(std::string name, std::string value) {
   Remove(name);
@@ -148,6 +161,14 @@ const Value& Request::Json() const {
   if (!json_) {
     if (body.empty()) {
       json_ = Value();
+    } else if (!IsJsonType(*this)) {
+      // A browser posts an HTML form (or a no-cors fetch) to any origin without asking; only a
+      // declared JSON body is read as one, so such a cross-site request cannot act as JSON.
+      auto ct = headers.Get("content-type");
+      std::string seen = ct ? "`" + std::string(Trim(ct->substr(0, ct->find(';')))) + "`" : std::string("none");
+      Value data = Value::MakeObject();
+      data["expected"] = "application/json";
+      throw HttpError(415, "unsupported Content-Type " + seen + ": the body must be application/json", std::move(data));
     } else {
       try {
         json_ = ParseJson(body);
@@ -172,9 +193,7 @@ Value Request::Form() const {
 Value Request::Body() const {
   if (body.empty()) return Value();
   if (ContentTypeIs(*this, "application/x-www-form-urlencoded")) return Form();
-  auto ct = headers.Get("content-type");
-  if (ContentTypeIs(*this, "application/json") || (ct && ct->find("+json") != std::string_view::npos))
-    return Json();
+  if (IsJsonType(*this)) return Json();
   return Value(body);
 }
 
@@ -219,6 +238,7 @@ Value Request::ToValue() const {
 
 Response& Response::Json(const Value& v) {
   body.clear();
+  static_body_ = {};
   AppendJson(v, body);
   headers.Set("Content-Type", "application/json; charset=utf-8");
   sent_ = true;
@@ -227,6 +247,7 @@ Response& Response::Json(const Value& v) {
 
 Response& Response::Text(std::string s) {
   body = std::move(s);
+  static_body_ = {};
   headers.Set("Content-Type", "text/plain; charset=utf-8");
   sent_ = true;
   return *this;
@@ -234,6 +255,7 @@ Response& Response::Text(std::string s) {
 
 Response& Response::Html(std::string s) {
   body = std::move(s);
+  static_body_ = {};
   headers.Set("Content-Type", "text/html; charset=utf-8");
   sent_ = true;
   return *this;
@@ -242,7 +264,7 @@ Response& Response::Html(std::string s) {
 Response& Response::Redirect(std::string location, int code) {
   status = code;
   headers.Set("Location", std::move(location));
-  body.clear();
+  ClearBody();
   sent_ = true;
   return *this;
 }

@@ -43,8 +43,10 @@ using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asi
 // update and often a timerfd syscall on each of the 2-3 I/O steps of every request).
 struct ConnState {
   Socket* socket = nullptr;
-  bool idle = false;       // waiting for the first byte of a request
+  bool idle = false;       // waiting for the first byte of a request, or lingering after an error
   bool timed_out = false;  // the tick cancelled the pending I/O
+  bool shed = false;       // closed to make room at the connection limit
+  std::chrono::steady_clock::time_point idle_since;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
@@ -107,10 +109,24 @@ class App::Impl {
   bool shutdown_requested = false;
   bool started = false;
   bool waited = false;
+  long long accept_failures = 0;  // acceptor thread only
+  std::chrono::steady_clock::time_point last_accept_log;
   std::uint16_t bound_port = 0;
+  std::size_t max_connections = 0;  // effective limit, set by Start; acceptor thread only
+  std::atomic<long long> refused{0};  // connections answered 503 at the limit
 
  private:
+  // Accepting pauses this long after running out of descriptors; failures are logged at most
+  // once per kAcceptLogInterval (a flood must not turn into a log flood).
+  static constexpr std::chrono::milliseconds kAcceptPause{100};
+  static constexpr std::chrono::seconds kAcceptLogInterval{1};
+  // Descriptors kept free below the count at which accept ran out of them (DoAccept).
+  static constexpr std::size_t kEmfileMargin = 8;
+
   void DoAccept();
+  void AcceptFailed(const boost::system::error_code& ec);
+  bool ShedIdlest(server::Worker& w);
+  void Refuse(server::Socket& sock);
   void StartSession(server::Worker& w, server::Socket sock);
   void Tick(server::Worker& w);
   void ConnectionClosed();

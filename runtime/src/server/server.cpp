@@ -5,6 +5,7 @@
 // (drain with deadline, on_stop) and Run (flags, env, signals).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -75,7 +76,8 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
   out += "\r\n";
 }
 
-bool BuildHead(std::string& out, const Response& res, const std::string& request_id, bool keep_alive, bool no_body) {
+bool BuildHead(std::string& out, const Response& res, std::string_view body, const std::string& request_id,
+               bool keep_alive, bool no_body) {
   bool has_id = false, has_type = false;
   for (const auto& [k, v] : res.headers) {
     if (IEquals(k, "Connection") || IEquals(k, "Content-Length") || IEquals(k, "Transfer-Encoding")) return false;
@@ -93,14 +95,64 @@ bool BuildHead(std::string& out, const Response& res, const std::string& request
   AppendField(out, "Date", core::CachedHttpDate());
   for (const auto& [k, v] : res.headers) AppendField(out, k, v);
   if (!has_id) AppendField(out, "X-Request-Id", request_id);
-  if (!no_body && !res.body.empty() && !has_type) out += "Content-Type: text/plain; charset=utf-8\r\n";
+  if (!no_body && !body.empty() && !has_type) out += "Content-Type: text/plain; charset=utf-8\r\n";
   if (!keep_alive) out += "Connection: close\r\n";
+  // RFC 9110 8.6: never on 1xx or 204; on 304 it would have to be the length of the 200 body,
+  // which the server does not know, so none.
+  if (no_body) {
+    out += "\r\n";
+    return true;
+  }
   out += "Content-Length: ";
   char num[24];
-  auto [end, ec] = std::to_chars(num, num + sizeof num, res.body.size());
+  auto [end, ec] = std::to_chars(num, num + sizeof num, body.size());
   out.append(num, end);
   out += "\r\n\r\n";
   return true;
+}
+
+// Header names a program may send: RFC 9110 tokens. Values: anything but CR, LF and NUL (RFC
+// 9110 5.5 calls those dangerous: CR/LF would end the header early and let a value that came
+// from a request add headers or forge a whole second response).
+struct HeaderTables {
+  bool token[256] = {};
+  bool bad_value[256] = {};
+  constexpr HeaderTables() {
+    for (int c = '0'; c <= '9'; ++c) token[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) token[c] = token[c - 32] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) token[static_cast<unsigned char>(c)] = true;
+    bad_value[0] = bad_value['\r'] = bad_value['\n'] = true;
+  }
+};
+constexpr HeaderTables kHeaderTables;
+
+// The first header the program set that cannot be sent as is, or nullptr.
+const Headers::Entry* InvalidHeader(const Response& res) {
+  for (const auto& e : res.headers) {
+    if (e.first.empty()) return &e;
+    for (char c : e.first)
+      if (!kHeaderTables.token[static_cast<unsigned char>(c)]) return &e;
+    for (char c : e.second)
+      if (kHeaderTables.bad_value[static_cast<unsigned char>(c)]) return &e;
+  }
+  return nullptr;
+}
+
+// For a log line: control bytes as \xNN, at most 200 bytes.
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 200)) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // The general path: the response as a Beast message (handlers that set Connection,
@@ -113,12 +165,17 @@ void FillMessage(bhttp::response<bhttp::string_body>& msg, Response& res, const 
   for (const auto& [k, v] : res.headers) msg.insert(k, v);
   if (!res.headers.Has("X-Request-Id")) msg.set("X-Request-Id", request_id);
   bool no_body = res.status == 204 || res.status == 304 || res.status < 200;
-  if (!no_body && !res.body.empty() && !res.headers.Has("Content-Type")) {
+  if (!no_body && !res.BodyView().empty() && !res.headers.Has("Content-Type")) {
     msg.set(bhttp::field::content_type, "text/plain; charset=utf-8");
   }
-  msg.body() = std::move(res.body);
+  if (res.body.empty()) msg.body().assign(res.BodyView().data(), res.BodyView().size());
+  else msg.body() = std::move(res.body);
   msg.keep_alive(keep_alive);
   msg.prepare_payload();
+  if (no_body) {  // Beast writes Content-Length: 0; RFC 9110 8.6 (see BuildHead)
+    msg.erase(bhttp::field::content_length);
+    msg.erase(bhttp::field::transfer_encoding);
+  }
 }
 
 template <typename S>
@@ -132,6 +189,50 @@ std::string EndpointText(const S& s) {
 // A connection that keeps finding its next request already buffered (pipelining) yields to
 // the worker's other connections after this many requests in a row.
 constexpr int kRequestsBeforeYield = 16;
+
+// Lingering close (nginx's lingering_close): after an early error response (413, 431, 400 or
+// 501 while the request was still arriving) the server shuts down its sending side, then keeps
+// reading and discarding what the client still sends, so that clients that write their whole
+// body before reading (Python's urllib and requests) find the response instead of a reset: a
+// close with unread bytes makes the kernel send RST, which also discards the response data
+// the client had not read yet. Bounded in bytes (more than any body a client can mean to send
+// after a 413 at the 1 MiB default limit, with room for a body several times that) and in time.
+constexpr std::size_t kLingerMaxBytes = 16 << 20;
+constexpr std::chrono::milliseconds kLingerTimeout{3000};
+
+// A connection's flat_buffer grows to hold a large request's bytes; above this capacity it is
+// released between requests, so idle keep-alive connections stay small.
+constexpr std::size_t kMaxIdleBufferBytes = 64 << 10;
+
+// Characters allowed in a Host header: uri-host [ ":" port ] (RFC 3986 reg-name, IPv4,
+// IP-literal in brackets, percent-encoding).
+struct HostTable {
+  bool ok[256] = {};
+  constexpr HostTable() {
+    for (int c = '0'; c <= '9'; ++c) ok[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) ok[c] = ok[c - 32] = true;
+    for (char c : std::string_view("-._~%!$&'()*+,;=:[]")) ok[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr HostTable kHostTable;
+
+bool ValidHost(std::string_view v) {
+  for (char c : v)
+    if (!kHostTable.ok[static_cast<unsigned char>(c)]) return false;
+  return true;
+}
+
+// The last coding of a Transfer-Encoding list ("gzip, chunked" -> "chunked").
+std::string_view LastCoding(std::string_view list) {
+  std::size_t comma = list.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  std::size_t semi = last.find(';');  // transfer parameters
+  if (semi != std::string_view::npos) last = last.substr(0, semi);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  return last;
+}
 
 }  // namespace
 
@@ -158,6 +259,7 @@ class Session {
     core::Fiber fiber{&yield, &w_.ioc, nullptr};
     try {
       Loop(yield, fiber);
+      if (linger_) LingeringClose(yield);
     } catch (const boost::context::detail::forced_unwind&) {
       w_.conns.erase(&state_);
       throw;
@@ -174,7 +276,7 @@ class Session {
   // Reads what the kernel has into buf_, suspending until something arrives. Asio's read
   // tries recv first and only then waits for epoll (async_wait instead would re-arm the
   // descriptor with epoll_ctl on every call). asio::error::eof when the peer closed;
-  // operation_aborted when the tick or Shutdown cancelled.
+  // operation_aborted when the tick, Shutdown or the connection limit cancelled.
   // `size`: how much to ask for; by default what Beast's own reads ask for.
   void ReadSome(asio::yield_context& yield, boost::system::error_code& ec, std::size_t size = 0) {
     if (size == 0) size = beast::read_size(buf_, 65536);
@@ -182,12 +284,71 @@ class Session {
     if (!ec) buf_.commit(n);
   }
 
-  // Feeds buffered bytes to the parser, reading more as needed, until done(parser): what
-  // Beast's http::async_read/async_read_header do, with the same errors (end_of_stream for a
-  // close between requests, the parser's own limit and syntax errors).
-  template <typename Parser, typename Done>
-  void ReadUntil(Parser& parser, Done done, asio::yield_context& yield, boost::system::error_code& ec) {
-    while (!done(parser)) {
+  // Handles end of input while parsing: end_of_stream for a close between requests, else what
+  // the parser says about a message cut short.
+  template <typename Parser>
+  void Eof(Parser& parser, boost::system::error_code& ec) {
+    ec = {};
+    if (!parser.got_some()) {
+      ec = bhttp::error::end_of_stream;
+      return;
+    }
+    parser.put_eof(ec);
+  }
+
+  // Reads the request head (request line, fields, blank line). Counts its bytes from the first
+  // one however they arrive (Beast's own header_limit only bounds what one put() sees, so a
+  // head trickled in small pieces could grow without bound) and refuses obsolete line folding
+  // (RFC 9112 5.2; Beast would unfold it). Errors: header_limit, bad_value (why_ says).
+  template <typename Parser>
+  void ReadHead(Parser& parser, asio::yield_context& yield, boost::system::error_code& ec) {
+    const std::size_t limit = app_.opts.max_header_bytes;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limit + 1, UINT32_MAX)));
+    std::size_t head = 0;  // bytes of the head the parser took so far
+    char last = 0;         // the last of them
+    while (!parser.is_header_done()) {
+      if (buf_.size() > 0) {
+        std::size_t room = limit - head;
+        auto data = buf_.data();
+        std::size_t give = std::min(data.size(), room);
+        std::size_t used = parser.put(asio::buffer(data.data(), give), ec);
+        if (used > 0) {
+          const char* p = static_cast<const char*>(data.data());
+          if (last == '\n' && (p[0] == ' ' || p[0] == '\t')) return Fold(ec);
+          for (const char* nl = p; (nl = static_cast<const char*>(std::memchr(nl, '\n', used - (nl - p))));) {
+            ++nl;
+            if (nl == p + used) break;
+            if (*nl == ' ' || *nl == '\t') return Fold(ec);
+          }
+          last = p[used - 1];
+          head += used;
+          buf_.consume(used);
+        }
+        if (!ec && used > 0) continue;
+        if (ec && ec != bhttp::error::need_more) return;
+        ec = {};
+        if (give == room && !parser.is_header_done()) {
+          ec = bhttp::error::header_limit;
+          return;
+        }
+      }
+      ReadSome(yield, ec);
+      if (ec == asio::error::eof) return Eof(parser, ec);
+      if (ec) return;
+    }
+  }
+
+  void Fold(boost::system::error_code& ec) {
+    why_ = "obsolete line folding in a header field";
+    ec = bhttp::error::bad_value;
+  }
+
+  // Feeds buffered bytes to the parser, reading more as needed, until the message is done:
+  // what Beast's http::async_read does, with the same errors (the parser's limit and syntax
+  // errors, partial_message for a body cut short).
+  template <typename Parser>
+  void ReadBody(Parser& parser, asio::yield_context& yield, boost::system::error_code& ec) {
+    while (!parser.is_done()) {
       if (buf_.size() > 0) {
         std::size_t used = parser.put(buf_.data(), ec);
         buf_.consume(used);
@@ -196,28 +357,25 @@ class Session {
         ec = {};
       }
       ReadSome(yield, ec);
-      if (ec == asio::error::eof) {
-        ec = {};
-        if (!parser.got_some()) {
-          ec = bhttp::error::end_of_stream;
-          return;
-        }
-        parser.put_eof(ec);
-        return;
-      }
+      if (ec == asio::error::eof) return Eof(parser, ec);
       if (ec) return;
     }
   }
 
   // Writes the buffers completely: straight from the fiber while the kernel takes them (the
-  // usual case: no suspension), through Asio when its send buffer is full.
+  // usual case: no suspension), through Asio when its send buffer is full. A client that stops
+  // reading is cut off once no byte has gone out for read_timeout_ms.
   bool WriteAll(asio::const_buffer a, asio::const_buffer b, asio::yield_context& yield) {
     boost::system::error_code ec;
-    state_.deadline = Clock::now() + std::chrono::milliseconds(app_.opts.read_timeout_ms);  // a client that never reads cannot pin us
+    const auto stall = std::chrono::milliseconds(app_.opts.read_timeout_ms);
+    state_.deadline = Clock::now() + stall;
     while (a.size() + b.size() > 0) {
       std::array<asio::const_buffer, 2> bufs{a, b};
       std::size_t n = sock_.write_some(bufs, ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) n = sock_.async_write_some(bufs, yield[ec]);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        n = sock_.async_write_some(bufs, yield[ec]);
+        if (!ec) state_.deadline = Clock::now() + stall;
+      }
       if (ec) break;
       std::size_t from_a = std::min(n, a.size());
       a += from_a;
@@ -225,6 +383,44 @@ class Session {
     }
     state_.deadline = Clock::time_point::max();
     return !ec;
+  }
+
+  // The framing rules Beast leaves to the server (RFC 9112 3.2, 6.1, 6.3): exactly one valid
+  // Host in HTTP/1.1; Transfer-Encoding only as `chunked` alone in HTTP/1.1 (a last coding that
+  // is not chunked leaves the body's end unknown: the classic request-smuggling vector; other
+  // codings before chunked are not implemented). Returns the status to refuse with, or 0.
+  int CheckFraming(const bhttp::request<bhttp::string_body>& h) {
+    int hosts = 0, encodings = 0;
+    std::string_view host, te;
+    for (const auto& f : h) {
+      if (f.name() == bhttp::field::host) {
+        ++hosts;
+        host = std::string_view(f.value().data(), f.value().size());
+      } else if (f.name() == bhttp::field::transfer_encoding) {
+        ++encodings;
+        te = std::string_view(f.value().data(), f.value().size());
+      }
+    }
+    if (hosts > 1 || (hosts == 0 && h.version() >= 11)) {
+      why_ = hosts ? "more than one Host header" : "an HTTP/1.1 request needs a Host header";
+      return 400;
+    }
+    if (hosts == 1 && !ValidHost(host)) {
+      why_ = "invalid Host header";
+      return 400;
+    }
+    if (encodings == 0) return 0;
+    if (h.version() < 11) {
+      why_ = "Transfer-Encoding in an HTTP/1.0 request";
+      return 400;
+    }
+    if (encodings == 1 && IEquals(LastCoding(te), "chunked") && te.find(',') == std::string_view::npos) return 0;
+    if (encodings > 1 || !IEquals(LastCoding(te), "chunked")) {
+      why_ = "the last transfer coding must be chunked";
+      return 400;
+    }
+    why_ = "unsupported transfer coding (only chunked is implemented)";
+    return 501;
   }
 
   void Loop(asio::yield_context& yield, core::Fiber& fiber) {
@@ -240,21 +436,27 @@ class Session {
       }
       if (app_.draining.load(std::memory_order_relaxed)) return;
       if (buf_.size() == 0) {
+        if (buf_.capacity() > kMaxIdleBufferBytes) buf_.shrink_to_fit();
         state_.idle = true;
-        state_.deadline = Clock::now() + std::chrono::milliseconds(o.keep_alive_timeout_ms);
-        // 4 KiB: a typical request arrives whole, and Beast's header limit is exact only for
-        // bytes it parses in one go (tests/unit/runtime: header fields of exactly the limit).
+        state_.idle_since = Clock::now();
+        state_.deadline = state_.idle_since + std::chrono::milliseconds(o.keep_alive_timeout_ms);
+        // 4 KiB: a typical request arrives whole in one read.
         ReadSome(yield, ec, 4096);
         state_.idle = false;
         if (ec) return;
       }
       auto t0 = Clock::now();
       bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
       parser.body_limit(o.max_body_bytes);
       state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
       parser.eager(false);
-      ReadUntil(parser, [](const auto& p) { return p.is_header_done(); }, yield, ec);
+      ReadHead(parser, yield, ec);
+      if (!ec) {
+        if (int status = CheckFraming(parser.get())) {
+          state_.deadline = Clock::time_point::max();
+          return EarlyError(status, why_, yield, t0);
+        }
+      }
       if (!ec && !parser.is_done()) {
         auto expect = parser.get()[bhttp::field::expect];
         if (IEquals(expect, "100-continue")) {
@@ -263,7 +465,7 @@ class Session {
           state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
         }
         parser.eager(true);
-        if (!ec) ReadUntil(parser, [](const auto& p) { return p.is_done(); }, yield, ec);
+        if (!ec) ReadBody(parser, yield, ec);
       }
       state_.deadline = Clock::time_point::max();
       if (ec) {
@@ -302,10 +504,12 @@ class Session {
       }
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
-      int status = res.status;
       if (!Write(res, req.id, keep_alive, head, yield)) return;
-      AccessLog(req.method, req.path, status, t0, req.id);
-      if (!keep_alive) return;
+      AccessLog(req.method, req.path, res.status, t0, req.id);
+      if (!keep_alive) {
+        linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
+        return;
+      }
     }
   }
 
@@ -314,11 +518,16 @@ class Session {
       core::Log(LogLevel::kError, "handler returned an invalid status",
                 {{"request_id", request_id}, {"status", res.status}});
       res = SimpleError(500, "internal server error", request_id);
+    } else if (const Headers::Entry* bad = InvalidHeader(res)) {
+      core::Log(LogLevel::kError, "handler set an invalid header (CR, LF or NUL in its value, or a name that is not a token)",
+                {{"request_id", request_id}, {"header", Printable(bad->first)}, {"value", Printable(bad->second)}});
+      res = SimpleError(500, "internal server error", request_id);
     }
     bool no_body = res.status == 204 || res.status == 304 || res.status < 200;
-    if (no_body) res.body.clear();
-    if (BuildHead(head_, res, request_id, keep_alive, no_body)) {
-      return WriteAll(asio::buffer(head_), head ? asio::const_buffer() : asio::buffer(res.body), yield);
+    if (no_body) res.ClearBody();
+    std::string_view body = res.BodyView();
+    if (BuildHead(head_, res, body, request_id, keep_alive, no_body)) {
+      return WriteAll(asio::buffer(head_), head ? asio::const_buffer() : asio::buffer(body.data(), body.size()), yield);
     }
     bhttp::response<bhttp::string_body> msg;
     FillMessage(msg, res, request_id, keep_alive);
@@ -343,29 +552,46 @@ class Session {
   // Maps a read failure to a final response (or a silent close) and ends the connection.
   void ReadFailed(const boost::system::error_code& ec, asio::yield_context& yield,
                   std::chrono::steady_clock::time_point t0) {
-    int status = 0;
-    const char* message = nullptr;
-    if (ec == bhttp::error::body_limit) {
-      status = 413;
-      message = "request body too large";
-    } else if (ec == bhttp::error::header_limit) {
-      status = 431;
-      message = "request headers too large";
-    } else if (state_.timed_out) {
-      status = 408;
-      message = "request timeout";
-    } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-               ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-      status = 400;
-      message = "malformed HTTP request";
+    if (ec == bhttp::error::body_limit) return EarlyError(413, "request body too large", yield, t0, &ec);
+    if (ec == bhttp::error::header_limit) return EarlyError(431, "request headers too large", yield, t0, &ec);
+    if (state_.timed_out) {
+      state_.timed_out = false;
+      linger_ = false;  // a client this slow gets its 408 and the close, nothing more
+      return EarlyError(408, "request timeout", yield, t0, &ec, /*linger=*/false);
     }
-    if (!status) return;  // peer closed or reset
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      return EarlyError(400, why_.empty() ? "malformed HTTP request" : why_.c_str(), yield, t0, &ec);
+    }
+    // peer closed or reset: nothing to answer
+  }
+
+  // Answers a request refused before it was read whole, then closes (lingering unless told).
+  void EarlyError(int status, const std::string& message, asio::yield_context& yield, std::chrono::steady_clock::time_point t0,
+                  const boost::system::error_code* ec = nullptr, bool linger = true) {
     std::string id = core::NewRequestId();
-    Response res = SimpleError(status, message, id);
-    state_.timed_out = false;
-    core::Log(LogLevel::kWarn, "bad request", {{"remote", remote_}, {"status", status}, {"error", ec.message()}, {"request_id", id}});
-    Write(res, id, false, false, yield);
+    Response res = SimpleError(status, message.c_str(), id);
+    core::Log(LogLevel::kWarn, "bad request",
+              {{"remote", remote_}, {"status", status}, {"error", ec ? ec->message() : message}, {"request_id", id}});
+    if (Write(res, id, false, false, yield)) linger_ = linger;
     AccessLog("-", "-", status, t0, id);
+  }
+
+  // See kLingerMaxBytes. The connection counts as idle meanwhile: Shutdown and the connection
+  // limit may close it at once.
+  void LingeringClose(asio::yield_context& yield) {
+    boost::system::error_code ec;
+    sock_.shutdown(tcp::socket::shutdown_send, ec);
+    std::size_t drained = buf_.size();
+    buf_.consume(buf_.size());
+    state_.idle = true;
+    state_.idle_since = Clock::now();
+    state_.deadline = state_.idle_since + kLingerTimeout;
+    while (!ec && drained < kLingerMaxBytes && !app_.draining.load(std::memory_order_relaxed)) {
+      drained += sock_.async_read_some(buf_.prepare(65536), yield[ec]);
+    }
+    state_.idle = false;
+    state_.deadline = Clock::time_point::max();
   }
 
   App::Impl& app_;
@@ -375,6 +601,8 @@ class Session {
   std::string head_;  // the response head being written, reused across requests
   ConnState state_;
   std::string remote_;
+  std::string why_;     // what was wrong with a refused request, for its 400/501 body
+  bool linger_ = false;  // read and discard before closing (see kLingerMaxBytes)
 };
 
 }  // namespace server
@@ -388,8 +616,8 @@ void App::Impl::ConnectionClosed() {
   }
 }
 
+// The caller has counted the connection in `live`.
 void App::Impl::StartSession(server::Worker& w, server::Socket sock) {
-  live.fetch_add(1);
   asio::spawn(
       w.ioc, std::allocator_arg, boost::context::protected_fixedsize_stack(core::kFiberStackBytes),
       [this, &w, s = std::move(sock)](asio::yield_context yield) mutable {
@@ -409,6 +637,42 @@ void App::Impl::StartSession(server::Worker& w, server::Socket sock) {
       });
 }
 
+// On w's thread: closes w's longest-idle connection (waiting for a request, or lingering after
+// an error). False when every connection there is busy.
+bool App::Impl::ShedIdlest(server::Worker& w) {
+  server::ConnState* idlest = nullptr;
+  for (server::ConnState* c : w.conns)
+    if (c->idle && !c->shed && (!idlest || c->idle_since < idlest->idle_since)) idlest = c;
+  if (!idlest) return false;
+  idlest->shed = true;
+  // Closed here, not just cancelled: the descriptor is free before the next accept. The
+  // session's pending read ends with operation_aborted and its own close is then a no-op.
+  boost::system::error_code ignored;
+  idlest->socket->close(ignored);
+  return true;
+}
+
+// At the connection limit with nothing idle to close: a short 503 (best effort: one
+// non-blocking send) and the close.
+void App::Impl::Refuse(server::Socket& sock) {
+  static const char k503[] =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 45\r\n\r\n"
+      "{\"error\":\"too many connections, retry later\"}";
+  static_assert(sizeof("{\"error\":\"too many connections, retry later\"}") - 1 == 45);
+  // Whatever of the request already arrived is read first: a close with unread bytes would be
+  // a reset instead of the 503 and the FIN.
+  char scratch[4096];
+  for (int i = 0; i < 4 && ::recv(sock.native_handle(), scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+  }
+  ssize_t ignored = ::send(sock.native_handle(), k503, sizeof k503 - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  (void)ignored;
+  boost::system::error_code ec;
+  sock.shutdown(tcp::socket::shutdown_send, ec);
+  sock.close(ec);
+  refused.fetch_add(1, std::memory_order_relaxed);
+}
+
 void App::Impl::DoAccept() {
   server::Worker& w = *workers[next_worker++ % workers.size()];
   acceptor->async_accept(w.ioc, [this, &w](boost::system::error_code ec, server::Socket sock) {
@@ -419,20 +683,71 @@ void App::Impl::DoAccept() {
         sock.close(ignored);
         return;
       }
-      StartSession(w, std::move(sock));
-    } else {
-      core::Log(LogLevel::kWarn, "accept failed", {{"error", ec.message()}});
-      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
-        // Out of file descriptors: back off briefly instead of spinning.
-        auto t = std::make_shared<asio::steady_timer>(acceptor->get_executor(), std::chrono::milliseconds(50));
-        t->async_wait([this, t](boost::system::error_code) {
-          if (acceptor->is_open()) DoAccept();
+      if (static_cast<std::size_t>(live.fetch_add(1)) < max_connections) {
+        StartSession(w, std::move(sock));
+      } else {
+        // Full: make room on the connection's own worker (its connection set is only touched
+        // there) by closing its longest-idle connection, or refuse; the next accept waits for
+        // that, so a flood of new connections cannot run ahead of the descriptors it frees.
+        asio::post(w.ioc, [this, &w, s = std::move(sock)]() mutable {
+          if (ShedIdlest(w)) {
+            StartSession(w, std::move(s));
+          } else {
+            Refuse(s);
+            ConnectionClosed();
+          }
+          asio::post(acceptor->get_executor(), [this] {
+            if (acceptor->is_open()) DoAccept();
+          });
         });
         return;
       }
+      DoAccept();
+      return;
     }
+    if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+        ec.value() == ENFILE || ec.value() == ENOMEM) {
+      // Out of descriptors before the connection limit (set above what the fd limit allows,
+      // or something else holds descriptors): the limit comes down to what is open now, less
+      // a few, so that from here on each new connection replaces the idlest one at full
+      // speed; the workers close their idlest connections down to that limit at once, and
+      // accepting pauses briefly instead of spinning on the error.
+      std::size_t open = static_cast<std::size_t>(std::max(live.load(), 0));
+      if (open > kEmfileMargin * 2 && open - kEmfileMargin < max_connections) {
+        max_connections = open - kEmfileMargin;
+        core::Log(LogLevel::kWarn, "out of file descriptors: connection limit lowered",
+                  {{"max_connections", static_cast<long long>(max_connections)}});
+      }
+      AcceptFailed(ec);
+      std::size_t excess = open > max_connections ? open - max_connections : 0;
+      std::size_t per_worker = excess / workers.size() + 1;
+      for (auto& wp : workers) {
+        server::Worker* wk = wp.get();
+        asio::post(wk->ioc, [this, wk, per_worker] {
+          for (std::size_t i = 0; i < per_worker && ShedIdlest(*wk); ++i) {
+          }
+        });
+      }
+      auto t = std::make_shared<asio::steady_timer>(acceptor->get_executor(), kAcceptPause);
+      t->async_wait([this, t](boost::system::error_code) {
+        if (acceptor->is_open()) DoAccept();
+      });
+      return;
+    }
+    AcceptFailed(ec);  // e.g. ECONNABORTED: the next connection is fine
     DoAccept();
   });
+}
+
+// At most one log line per kAcceptLogInterval, with the count of failures since the last one.
+void App::Impl::AcceptFailed(const boost::system::error_code& ec) {
+  ++accept_failures;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_log < kAcceptLogInterval) return;
+  core::Log(LogLevel::kWarn, "accept failed",
+            {{"error", ec.message()}, {"failures", static_cast<long long>(accept_failures)}});
+  accept_failures = 0;
+  last_accept_log = now;
 }
 
 void App::Impl::Tick(server::Worker& w) {
@@ -453,6 +768,15 @@ void App::Impl::Tick(server::Worker& w) {
 }
 
 namespace {
+
+// See kMinSpareFds.
+std::size_t DefaultMaxConnections() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  std::size_t fds = static_cast<std::size_t>(rl.rlim_cur);
+  std::size_t spare = std::max(kMinSpareFds, fds / 4);
+  return fds > spare + 16 ? fds - spare : 16;
+}
 
 // A file descriptor handed down by the parent in the environment variable `var` (then removed,
 // so that the server's own children do not inherit the claim), or -1.
@@ -515,6 +839,7 @@ void App::Impl::Start() {
     throw StartupError("cannot listen on " + where + ": " + why);
   }
   bound_port = acceptor->local_endpoint().port();
+  max_connections = opts.max_connections > 0 ? opts.max_connections : DefaultMaxConnections();
 
   // The database opens (pragmas, tables created or extended) before the job store and on_start,
   // which may both use it; it closes last, after on_stop.
@@ -577,7 +902,8 @@ void App::Impl::Start() {
   }
   core::Log(LogLevel::kInfo, "listening",
             {{"server", name}, {"host", opts.host}, {"port", static_cast<int>(bound_port)},
-             {"threads", static_cast<int>(workers.size())}});
+             {"threads", static_cast<int>(workers.size())},
+             {"max_connections", static_cast<long long>(max_connections)}});
   // Readiness for a supervisor (luxc dev swaps processes on it): one line on LUX_READY_FD once
   // on_start has run and requests are being served.
   if (int fd = TakeInheritedFd("LUX_READY_FD"); fd >= 0) {
@@ -690,6 +1016,10 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
   }
   if (auto a = EnvOptBool("LUX_ACCESS_LOG")) opts.access_log = *a;
   if (auto d = EnvOptInt("LUX_DRAIN_TIMEOUT_MS")) opts.drain_timeout_ms = *d;
+  if (auto m = EnvOptInt("LUX_MAX_CONNECTIONS")) {
+    if (*m < 1) throw StartupError("env LUX_MAX_CONNECTIONS: expected a positive Int, got \"" + std::to_string(*m) + "\"");
+    opts.max_connections = static_cast<std::size_t>(*m);
+  }
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto take = [&](const char* flag) -> std::optional<std::string> {
@@ -707,8 +1037,12 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
       opts.port = static_cast<int>(*p);
     } else if (auto v = take("--host")) {
       opts.host = *v;
+    } else if (auto v = take("--max-connections")) {
+      auto m = ParseIntStrict(*v);
+      if (!m || *m < 1) throw StartupError("option --max-connections: expected a positive Int, got \"" + *v + "\"");
+      opts.max_connections = static_cast<std::size_t>(*m);
     } else {
-      throw StartupError("unknown option `" + arg + "` (expected --port N, --host H)");
+      throw StartupError("unknown option `" + arg + "` (expected --port N, --host H, --max-connections N)");
     }
   }
 }
