@@ -185,7 +185,7 @@ class Gen:
             args = [self.expr(p, scope, depth + 1) for p in ps]
             if args and self.chance(0.3):
                 self.use("pipe-user-fn")
-                return "%s |> %s(%s)" % (self.paren(args[0]), f, ", ".join(args[1:]))
+                return "(%s |> %s(%s))" % (self.paren(args[0]), f, ", ".join(args[1:]))
             return "%s(%s)" % (f, ", ".join(args))
         if self.chance(0.06):
             return self.if_expr(t, scope, depth)
@@ -389,7 +389,7 @@ class Gen:
         if c == 1:
             self.use("builtin-len")
             x = self.expr(self.pick([STRING, List(self.rand_type(1))]), scope, d + 1)
-            return "len(%s)" % x if self.chance(0.5) else "%s |> len()" % self.paren(x)
+            return "len(%s)" % x if self.chance(0.5) else "(%s |> len())" % self.paren(x)
         if c == 2:
             self.use("builtin-to_int")
             return "to_int(%s)" % self.expr(self.pick([INT, FLOAT, BOOL]), scope, d + 1)
@@ -419,7 +419,7 @@ class Gen:
             return "%s.count()" % m
         if c == 10:
             self.use("builtin-unwrapOr-result")
-            return "%s |> unwrapOr(%s)" % (self.paren(self.expr(Res(INT, STRING), scope, d + 1)), self.expr(INT, scope, d + 1))
+            return "(%s |> unwrapOr(%s))" % (self.paren(self.expr(Res(INT, STRING), scope, d + 1)), self.expr(INT, scope, d + 1))
         return self.leaf(t, scope)
 
     def e_Float(self, t, scope, d):
@@ -467,13 +467,13 @@ class Gen:
             f = self.pick(["upper", "lower", "trim"])
             self.use("builtin-" + f)
             x = self.expr(STRING, scope, d + 1)
-            return "%s(%s)" % (f, x) if self.chance(0.5) else "%s |> %s()" % (self.paren(x), f)
+            return "%s(%s)" % (f, x) if self.chance(0.5) else "(%s |> %s())" % (self.paren(x), f)
         if c == 4:
             self.use("builtin-join")
             et = self.pick([STRING, INT, FLOAT])
             if self.chance(0.3):
                 return "join(%s)" % self.expr(List(et), scope, d + 1)
-            return "%s |> join(%s)" % (self.paren(self.expr(List(et), scope, d + 1)), self.str_lit())
+            return "(%s |> join(%s))" % (self.paren(self.expr(List(et), scope, d + 1)), self.str_lit())
         if c == 5:
             self.use("builtin-uuid")
             return "uuid()"
@@ -487,7 +487,7 @@ class Gen:
             return self.pick(["request_id()", "__getRequestId()"])
         if c == 8:
             self.use("builtin-unwrapOr-string")
-            return "%s |> unwrapOr(%s)" % (self.paren(self.expr(Opt(STRING), scope, d + 1)), self.str_lit())
+            return "(%s |> unwrapOr(%s))" % (self.paren(self.expr(Opt(STRING), scope, d + 1)), self.str_lit())
         if c == 9:
             self.use("enum-to-string")
             if self.enums:
@@ -515,7 +515,7 @@ class Gen:
             if self.chance(0.5):
                 return "contains(%s, %s)" % (self.expr(STRING, scope, d + 1), self.str_lit())
             et = self.pick([INT, STRING])
-            return "%s |> contains(%s)" % (self.paren(self.expr(List(et), scope, d + 1)), self.expr(et, scope, d + 1))
+            return "(%s |> contains(%s))" % (self.paren(self.expr(List(et), scope, d + 1)), self.expr(et, scope, d + 1))
         return self.leaf(t, scope)
 
     def e_List(self, t, scope, d):
@@ -532,11 +532,11 @@ class Gen:
             src = self.pick(SCALARS)
             lam = self.lambda_of(Fn([src], et), scope, d + 1)
             xs = self.expr(List(src), scope, d + 1)
-            return "map(%s, %s)" % (xs, lam) if self.chance(0.5) else "%s |> map(%s)" % (self.paren(xs), lam)
+            return "map(%s, %s)" % (xs, lam) if self.chance(0.5) else "(%s |> map(%s))" % (self.paren(xs), lam)
         if c == 2:
             self.use("builtin-filter")
             lam = self.lambda_of(Fn([et], BOOL), scope, d + 1)
-            return "%s |> filter(%s)" % (self.paren(self.expr(t, scope, d + 1)), lam)
+            return "(%s |> filter(%s))" % (self.paren(self.expr(t, scope, d + 1)), lam)
         if c == 3:
             self.use("builtin-take")
             return "take(%s, %s)" % (self.expr(t, scope, d + 1), self.pick(["0", "1", "2", "10"]))
@@ -548,7 +548,7 @@ class Gen:
                 self.use("sort_by-compare")
                 a, b = self.fresh("a"), self.fresh("b")
                 lam = "fn(%s: %s, %s: %s) %s < %s" % (a, tname(et), b, tname(et), a, b)
-            return "%s |> sort_by(%s)" % (self.paren(self.expr(t, scope, d + 1)), lam)
+            return "(%s |> sort_by(%s))" % (self.paren(self.expr(t, scope, d + 1)), lam)
         if c == 5 and et == STRING:
             self.use("builtin-split")
             return "split(%s, %s)" % (self.expr(STRING, scope, d + 1), self.pick(['","', '" "', '""']))
@@ -572,7 +572,7 @@ class Gen:
         if c == 1:
             self.use("builtin-first")
             xs = self.expr(List(et), scope, d + 1)
-            return "first(%s)" % xs if self.chance(0.5) else "%s |> first()" % self.paren(xs)
+            return "first(%s)" % xs if self.chance(0.5) else "(%s |> first())" % self.paren(xs)
         if c == 2:
             self.use("option-none")
             return "None"
@@ -588,7 +588,7 @@ class Gen:
             return "Err(%s)" % self.expr(t[2], scope, d + 1)
         if c == 2:
             self.use("builtin-ok_or")
-            return "%s |> ok_or(%s)" % (self.paren(self.expr(Opt(t[1]), scope, d + 1)), self.expr(t[2], scope, d + 1))
+            return "(%s |> ok_or(%s))" % (self.paren(self.expr(Opt(t[1]), scope, d + 1)), self.expr(t[2], scope, d + 1))
         return self.leaf(t, scope)
 
     def e_Rec(self, t, scope, d):
@@ -913,7 +913,7 @@ class Gen:
             if self.chance(0.5):
                 self.use("job-options")
                 opts = " with { attempts: %d, backoff: %s, backoff_delay: 1.seconds, timeout: 30.seconds, priority: %d }" % (
-                    self.r.randrange(1, 6), self.pick(['"exponential"', '"fixed"']), self.r.randrange(1, 5))
+                    self.r.randrange(1, 6), self.pick(['"exponential"', '"fixed"']), self.r.randrange(-2, 5))
             self.use("background-fn")
             out.append(ind + "background fn %s(%s)%s {" % (jn, ", ".join("%s: %s" % (n, tname(p)) for n, p in zip(pn, ps)), opts))
             out += self.block(s, None, ind + "  ", self.r.randrange(1, 3), None)

@@ -5,7 +5,7 @@ For each seed: `gen.py --seed N` → `luxc check` (must exit 0) → `luxc emit` 
 the C++ compiler with -fsyntax-only against the runtime headers (must accept it). A program that
 fails a step is kept in OUT/failures/ with the tool's output beside it. With --build N, the first
 N programs that passed are also built with `luxc build`, each of their servers is started on a
-free loopback port, must answer GET /resp with 200 and JSON, and must exit 0 on SIGTERM.
+free loopback port, must answer GET /resp with 2xx and JSON, and must exit 0 on SIGTERM.
 
 Seeds: --seeds A:B (A inclusive, B exclusive), or --minutes M (from --start, until time is up).
 Prints a summary: programs, failures by kind, constructs covered with counts. Exit 1 when any
@@ -61,13 +61,14 @@ class Runner:
         self.work = self.out / "work"
         self.work.mkdir(parents=True, exist_ok=True)
         self.cxx = a.cxx or find_cxx()
-        self.incs = ["-I" + str(ROOT / "runtime/include"), "-I" + str(ROOT / "stdlib/include")]
+        root = pathlib.Path(a.root) if a.root else ROOT
+        self.incs = ["-I" + str(root / "runtime/include"), "-I" + str(root / "stdlib/include")]
         self.flags = ["-std=c++20"] + self.incs
         self.pch = None
         if "clang" in pathlib.Path(self.cxx).name:
             # a precompiled <lux/stdlib.h>: most of a syntax check is parsing the runtime's headers
             pch = self.work / "lux_stdlib.pch"
-            rc, text = run([self.cxx] + self.flags + ["-x", "c++-header", str(ROOT / "stdlib/include/lux/stdlib.h"),
+            rc, text = run([self.cxx] + self.flags + ["-x", "c++-header", str(root / "stdlib/include/lux/stdlib.h"),
                                                     "-o", str(pch)], timeout=300)
             if rc == 0:
                 self.pch = pch
@@ -159,7 +160,7 @@ class Runner:
                 if problem is None and body is None:
                     problem = "no answer within 20 s"
                 elif problem is None:
-                    if status != 200:
+                    if not 200 <= status < 300:
                         problem = "GET /resp answered %d: %r" % (status, body[:300])
                     else:
                         try:
@@ -207,6 +208,7 @@ def main():
     ap.add_argument("--start", type=int, default=1, help="first seed with --minutes")
     ap.add_argument("--build", type=int, default=0, help="also build and run the first N programs that pass")
     ap.add_argument("--cxx")
+    ap.add_argument("--root", help="the source tree whose runtime headers luxc was built with (default: this one)")
     ap.add_argument("--known-bugs", action="store_true")
     ap.add_argument("--no-finally-spread", action="store_true")
     ap.add_argument("--verbose", action="store_true")
