@@ -149,6 +149,7 @@ class Emitter {
   void exprInto(const ast::Expr* e, Target t);
   void ifInto(const ast::IfExpr* e, Target t);
   void tryInto(const ast::TryStmt* s, Target t);
+  void tryCatch(const ast::TryStmt* s, Target t);  // try/catch without the `finally`
   void matchInto(const ast::MatchExpr* m, Target t);
   std::string patternTest(const ast::Pattern* p, const std::string& subject);
   void patternBindings(const ast::Pattern* p, const std::string& subject,
