@@ -13,9 +13,10 @@ discover + RPC between two servers, and db + models.
 The first line of a program lists the constructs it uses (`// constructs: a b c`), which the
 driver (run_gen.py) counts.
 
-`--known-bugs` also generates the forms another change is fixing (docs/testing.md): built-ins
-that mutate an argument (`cache_control`, `etag`) applied to an immutable binding, and
-reassignment of an immutable binding. Without it those are generated on `var` bindings only.
+`--known-bugs` also generates the three forms another change is fixing (README.md): built-ins
+that mutate an argument (`cache_control`, `etag`) applied to an immutable binding, reassignment
+of an immutable binding, and `break`/`continue` outside a loop. Without it the built-ins are
+applied to `var` bindings only and the other two are never generated.
 """
 import argparse
 import random
@@ -611,6 +612,16 @@ class Gen:
         return out
 
     def stmt(self, scope, ind, fn_ret):
+        if self.known_bugs and self.chance(0.05):
+            # the forms another change turns into checker errors (README.md, --known-bugs)
+            if self.chance(0.5):
+                self.use("known-bug-reassign-immutable")
+                n = self.fresh("im")
+                scope.add(n, INT)
+                return [ind + "%s = 1" % n, ind + "%s = 2" % n, ind + "print(%s)" % n]
+            if not self.in_loop:
+                self.use("known-bug-break-outside-loop")
+                return [ind + "if %s { %s }" % (self.expr(BOOL, scope, 1), self.pick(["break", "continue"]))]
         c = self.r.randrange(16)
         if c <= 2:
             t = self.rand_type(0, allow_fn=True)
@@ -736,8 +747,46 @@ class Gen:
             e = "%s |> ok_or(%s)!" % (self.paren(self.expr(Opt(t), scope, 1)), self.expr(self.fn_unwrap_ok, scope, 1))
             scope.add(n, t)
             return [ind + "%s = %s" % (n, e)]
+        if c == 15 or self.chance(0.3):
+            return self.effect_stmt(scope, ind)
         self.use("builtin-print")
         return [ind + "print(%s)" % self.expr(self.pick(SCALARS), scope, 1)]
+
+    def effect_stmt(self, scope, ind):
+        """Built-ins with effects outside the program, and the dynamic ones (JSON, objects)."""
+        c = self.r.randrange(8)
+        if c == 0:
+            self.use("builtin-JSON.parse")
+            return [ind + 'print(to_string(JSON.parse(%s)))' % self.pick(['"[1, 2]"', '"[\\"a\\", 1.5]"', '"null"', '"\\{\\"a\\": true\\}"'])]
+        if c == 1:
+            self.use("builtin-values")
+            return [ind + "print(values({ a: %s, b: %s }) |> len())" % (self.expr(INT, scope, 2), self.expr(STRING, scope, 2))]
+        if c == 2:
+            self.use("object-spread")
+            return [ind + "print({ a: %s, ...{ b: %s }, c: [%s] })" % (self.expr(INT, scope, 2), self.expr(STRING, scope, 2),
+                                                                         self.expr(BOOL, scope, 2))]
+        if c == 3:
+            self.use("builtin-sleep")
+            return [ind + "sleep(%s)" % self.pick(["1", "0", "1.ms"])]
+        if c == 4:
+            self.use("builtin-mail.send")
+            extra = ', { from: "gen@example.com" }' if self.chance(0.5) else ""
+            return [ind + 'mail.send("to@example.com", %s, %s%s)' % (self.expr(STRING, scope, 2), self.expr(STRING, scope, 2), extra)]
+        if c == 5:
+            # a request to a closed loopback port: compiles like any call; fails at run time
+            self.use("builtin-fetch")
+            e = self.fresh("ferr")
+            return [ind + "try {",
+                    ind + '  r = fetch("http://127.0.0.1:9/gen", { method: "POST", headers: { "X-Gen": "1" }, body: { n: 1 }, timeout: 200 })',
+                    ind + "  print(r.status, r.ok)",
+                    ind + "} catch %s {" % e,
+                    ind + "  print(%s.message)" % e,
+                    ind + "}"]
+        if c == 6 and self.in_request:
+            self.use("builtin-__getLocals")
+            return [ind + "print(__getLocals())"]
+        self.use("builtin-print")
+        return [ind + "print(%s)" % ", ".join(self.expr(self.pick(SCALARS), scope, 1) for _ in range(2))]
 
     def spawn(self, scope):
         j = self.pick(sorted(self.jobs))
@@ -860,6 +909,10 @@ class Gen:
             default = "None" if t[0] == "Opt" else self.leaf(t, Scope())
             out.append(ind + "env %s: %s = %s" % (n, tname(t), default))
             self.globals.add(n, t)
+        self.has_auth = self.chance(0.3)
+        if self.has_auth:
+            self.use("auth")
+            out.append(ind + 'auth { type: "jwt", secret: "gen-secret" }')
         if self.chance(0.5):
             self.use("health")
             out.append(ind + 'health "/health"')
@@ -1034,13 +1087,17 @@ class Gen:
         body = self.block(s, ret, ind + "  ", self.r.randrange(0, 4), fn_ret=ret)
         self.fn_unwrap_ok = old
         ptext = ", ".join(n if t is None else "%s: %s" % (n, tname(t)) for n, t in params)
+        guard = ""
+        if self.has_auth and self.chance(0.4):
+            self.use("route-with-auth")
+            guard = " with auth"
         if self.chance(0.5):
             self.use("route-lambda")
-            return [ind + 'route %s "%s" => fn(%s) -> %s {' % (method, path, ptext, tname(ret))] + body + [ind + "}"]
+            return [ind + 'route %s "%s"%s => fn(%s) -> %s {' % (method, path, guard, ptext, tname(ret))] + body + [ind + "}"]
         self.use("route-named-fn")
         fname = self.fresh("handler")
         return ([ind + "fn %s(%s) -> %s {" % (fname, ptext, tname(ret))] + body + [ind + "}",
-                ind + 'route %s "%s" => %s' % (method, path, fname)])
+                ind + 'route %s "%s"%s => %s' % (method, path, guard, fname)])
 
     def rpc_route(self, ind, discover):
         peer, _, exports = discover
@@ -1100,6 +1157,8 @@ class Gen:
         if self.chance(0.5):
             self.use("cache_control")
             mutable = not self.known_bugs or self.chance(0.5)
+            if not mutable:
+                self.use("known-bug-cache-control-immutable")
             lines.append(ind + "  %sr = respond(200, { ok: true, v: %s })" % ("var " if mutable else "", self.expr(STRING, s, 2)))
             lines.append(ind + '  cache_control(r, 60%s)' % self.pick(["", ", { private: true }", ", { public: true, no_cache: false }"]))
             if self.chance(0.5):
