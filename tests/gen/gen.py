@@ -110,8 +110,25 @@ class Gen:
     def use(self, c):
         self.used.add(c)
 
+    # Names that are fine in Lux but are C++ keywords, macros of the C library, names of the
+    # runtime, or soft keywords of Lux: each used at most once per program, for locals,
+    # parameters and functions.
+    AWKWARD = ["int", "class", "new", "delete", "this", "namespace", "template", "auto", "register",
+               "signed", "unsigned", "char", "goto", "operator", "typename", "requires", "concept",
+               "co_await", "char8_t", "NULL", "errno", "stdin", "stdout", "stderr", "EOF", "BUFSIZ",
+               "INT_MAX", "PATH_MAX", "assert", "offsetof", "alloca", "lux", "std", "app", "args", "error",
+               "Register", "main", "t1", "m2", "e2", "finally1", "env", "model", "route", "schedule",
+               "health", "port", "cron", "every", "discover", "at", "middleware", "background"]
+
     def fresh(self, prefix):
         self.counter += 1
+        if prefix in ("x", "v", "q", "p", "d", "it", "i", "j", "a", "b", "e", "sf", "f", "w", "u") and self.chance(0.04):
+            if not hasattr(self, "awkward"):
+                self.awkward = list(self.AWKWARD)
+                self.r.shuffle(self.awkward)
+            if self.awkward:
+                self.use("awkward-name")
+                return self.awkward.pop()
         return "%s%d" % (prefix, self.counter)
 
     def chance(self, p):
