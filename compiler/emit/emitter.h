@@ -89,6 +89,11 @@ class Emitter {
 
   // --- declarations (emit_decls.cpp)
   std::string cppType(const Ty* t);  // the typed C++ form of a Lux type (records, fields)
+  // Records whose struct is complete at this point of the header: a field naming another record
+  // (or its own) is typed only then; otherwise (recursive and mutually recursive types,
+  // `manager: Option<User>`) it is a lux::Value, converted like any dynamic value.
+  std::set<const RecordInfo*> complete_records_;
+  bool isComplete(const Ty* t) const;
   void emitEnum(const EnumInfo* e);
   void emitRecord(const RecordInfo* r);             // the struct (in the header)
   void emitRecordConversions(const RecordInfo* r);  // its ToValue/FromValue (in a unit)

@@ -299,7 +299,7 @@ class Gen:
                 if ps:
                     binds = []
                     for p in ps:
-                        b = self.fresh("p")
+                        b = self.fresh("pb")  # a pattern binding must start lower-case
                         s.add(b, p)
                         binds.append(b)
                     self.use("match-payload")
@@ -322,7 +322,7 @@ class Gen:
             self.use("match-option")
             scrut = self.expr(Opt(et), scope, depth + 1)
             s = inner_scope()
-            b = self.fresh("v")
+            b = self.fresh("vb")
             s.add(b, et)
             arms = [("Some(%s)" % b, self.expr(t, s, depth + 1)), ("None", self.expr(t, scope, depth + 1))]
         elif kind == "Res":
@@ -330,7 +330,7 @@ class Gen:
             self.use("match-result")
             scrut = self.expr(Res(et, STRING), scope, depth + 1)
             s1, s2 = inner_scope(), inner_scope()
-            b1, b2 = self.fresh("ok"), self.fresh("e")
+            b1, b2 = self.fresh("ok"), self.fresh("eb")
             s1.add(b1, et)
             s2.add(b2, STRING)
             arms = [("Ok(%s)" % b1, self.expr(t, s1, depth + 1)), ("Err(%s)" % b2, self.expr(t, s2, depth + 1))]
