@@ -20,6 +20,7 @@ build: configure
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# samples/monitoring.lux (both servers, embedded defaults) with `luxc run`, until Ctrl-C.
 run: build
 	@bash samples/run.sh $(BUILD_DIR)
 

@@ -1,5 +1,5 @@
 // Lux syntax. Read with docs/language.md, which describes every construct for users.
-// Shape rules that keep the grammar fast (SLL decides every valid program, see TOOLCHAIN.md):
+// Shape rules that keep the grammar fast (SLL decides every valid program, see docs/toolchain.md):
 // - statements and items are separated by `sep` (NL tokens the token filter kept, or `;`); the
 //   grammar lets a separator be missing and the AST builder reports it (E1013), so recovery from
 //   `x = 1 y = 2` is exact;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Data bench (issue 8): create and find (a) through an HTTP route of lux_db_server (wrk), next to
+# Data bench: create and find (a) through an HTTP route of lux_db_server (wrk), next to
 # its /echo routes (the same HTTP request and response without the database), (b) through the
 # runtime's db layer in-process (layer.cpp, no HTTP), (c) directly on the SQLite C API
 # (direct.cpp: the same statements on one connection). Everything under test is pinned to CPU 0,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Edit-to-serve latency of `luxc dev` (issue 9): from the write of the .lux file to the first
+"""Edit-to-serve latency of `luxc dev`: from the write of the .lux file to the first
 response that shows the change. Runs `luxc dev` on a copy of samples/monitoring.lux, then N times
 rewrites one value in the api server's /health response (an in-place one-line edit) and polls
 GET /health on a fresh connection every 2 ms until the new value is served. Prints each sample

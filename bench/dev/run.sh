@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Edit-to-serve latency of `luxc dev` on samples/monitoring.lux (issue 9): 20 in-place edits of
+# Edit-to-serve latency of `luxc dev` on samples/monitoring.lux: 20 in-place edits of
 # the api server's /health response, p50 and p95. Usage: bench/dev/run.sh [BUILD_DIR] [EDITS]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -1,4 +1,4 @@
-// Events and services bench (issue 6). Times are CLOCK_MONOTONIC ns (steady_clock), the same
+// Events and services bench. Times are CLOCK_MONOTONIC ns (steady_clock), the same
 // clock in every process of the machine, so a receiver can time an event stamped by a sender.
 //   lux_events_bench local STORE N_LAT N_TP            one App: publish -> subscriber
 //   lux_events_bench sub PORT STORE                    subscriber App: event "tick", rpc echo, POST /plain

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Events and services bench (issue 6), RUNS rounds: in-process publish -> handler latency and
+# Events and services bench, RUNS rounds: in-process publish -> handler latency and
 # throughput; the same across two processes (publisher App with a peer -> subscriber App);
 # CallService vs lux::Fetch of the same JSON to a plain route of that peer; the cost of a call
 # rejected by an open breaker. Durable outboxes (files) unless STORE=:memory:.
@@ -12,6 +12,8 @@ OUT=$BUILD/bench-events
 RUNS=${RUNS:-3} N_LAT=${N_LAT:-2000} N_TP=${N_TP:-5000} N_RPC=${N_RPC:-2000} N_REJECT=${N_REJECT:-200000}
 mkdir -p "$OUT"
 unset LUX_EVENTS_PATH LUX_BUS_TOKEN LUX_ADMIN_TOKEN PORT HOST LUX_PEER_EVSUB_URL LUX_SERVICE_EVSUB_URL
+# The publisher and the subscriber are one program: calls and events between them are signed.
+export LUX_PROGRAM_SECRET=${LUX_PROGRAM_SECRET:-$(openssl rand -hex 32)}
 
 echo "== building into $BUILD" >&2
 [ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

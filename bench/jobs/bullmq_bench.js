@@ -1,4 +1,4 @@
-// Jobs bench, BullMQ side (issue 5): the same work as lux_jobs_bench.cpp on a local Redis.
+// Jobs bench, BullMQ side: the same work as lux_jobs_bench.cpp on a local Redis.
 //   node bullmq_bench.js enqueue PORT CONC N   Queue.add of N jobs (delayed 1 h), CONC loops awaiting
 //   node bullmq_bench.js execute PORT N        N no-op jobs, Worker concurrency 4: first add to last done
 //   node bullmq_bench.js drain PORT N          addBulk of N jobs first, then a Worker (concurrency 4): start to last done

@@ -1,4 +1,4 @@
-// Jobs bench, lux side (issue 5): one App with jobs per process, one result line. STORE: a file
+// Jobs bench, lux side: one App with jobs per process, one result line. STORE: a file
 // or ":memory:" (LUX_JOBS_SYNC=full is read at Start). Modes: enqueue STORE THREADS N (SpawnJob of
 // not-yet-due jobs: ops/s, p50/p99 us); execute STORE N (N no-op jobs, first enqueue to last done);
 // fill STORE N (via `run-task`: stored, no workers) then drain STORE N (start to last done);

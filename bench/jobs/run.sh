@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Jobs bench (issue 5), RUNS rounds side by side: lux SpawnJob (durable NORMAL, LUX_JOBS_SYNC=full,
+# Jobs bench, RUNS rounds side by side: lux SpawnJob (durable NORMAL, LUX_JOBS_SYNC=full,
 # :memory:) vs BullMQ on local Redis (no persistence; AOF everysec): enqueue from 1 and 4 threads
 # (ops/s, p50/p99), N no-op jobs from first enqueue to last done, a drain of N stored jobs, and the
 # firing delay of `* * * * * *`; medians and lux/BullMQ ratios at the end (bench/jobs/summary.py).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-# Jobs bench summary (issue 5): reads raw.txt lines "ROUND NAME key=value ..." written by run.sh
+# Jobs bench summary: reads raw.txt lines "ROUND NAME key=value ..." written by run.sh
 # and prints a markdown table of medians over the rounds (per-round ops/s listed too) and the
-# lux/BullMQ ratios the issue asks for (durable enqueue, execution, memory-only enqueue).
+# lux/BullMQ ratios (durable enqueue, execution, memory-only enqueue).
 import statistics
 import sys
 from collections import defaultdict

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis bench (issue 10), RUNS rounds, lux on Redis side by side with BullMQ on the same Redis
+# Redis bench, RUNS rounds, lux on Redis side by side with BullMQ on the same Redis
 # (AOF everysec, started here), each with 1 and 3 replicas (processes): enqueue from 1 and 4
 # threads/loops; drain of N_DRAIN stored no-op jobs (first replica start to last job done); job
 # pickup latency at RATE/s (spawn -> handler start); lux event latency at RATE/s and event

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Redis bench summary (issue 10): reads raw.txt lines "ROUND NAME key=value ..." written by
+# Redis bench summary: reads raw.txt lines "ROUND NAME key=value ..." written by
 # bench/redis/run.sh and prints markdown tables of medians over the rounds (per-round values
 # listed) and the lux/BullMQ ratios, 1 and 3 replicas.
 import statistics

@@ -1,4 +1,6 @@
 // Small out-of-line pieces of the AST: kind names and node helpers.
+#include <cmath>
+
 #include "ast/ast.h"
 
 namespace lux::ast {
@@ -26,7 +28,8 @@ double DurationLit::milliseconds() const {
     case DurationUnit::Days: scale = 86400e3; break;
     case DurationUnit::Weeks: scale = 7 * 86400e3; break;
   }
-  return static_cast<double>(static_cast<int64_t>(amount_value * scale));
+  // std::trunc, not a cast through int64_t: a literal past the Int range (E1014) stays finite.
+  return std::trunc(amount_value * scale);
 }
 
 Expr* ObjectExpr::find(llvm::StringRef key) const {

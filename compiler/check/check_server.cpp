@@ -127,6 +127,7 @@ void Checker::checkServer(int index) {
       static const OptionSpec kAuthOptions[] = {
           {"type", "", OptionSpec::Kind::String},   {"secret", "", OptionSpec::Kind::String},
           {"issuer", "", OptionSpec::Kind::String}, {"audience", "", OptionSpec::Kind::String},
+          {"require_exp", "", OptionSpec::Kind::Bool},
       };
       auto opts = checkOptions(auth->config, "`auth`", kAuthOptions);
       static const llvm::StringRef kTypes[] = {"jwt"};

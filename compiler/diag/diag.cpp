@@ -101,6 +101,7 @@ DiagBuilder& DiagBuilder::didYouMean(std::string_view suggestion) {
 
 DiagBuilder DiagEngine::reportFormatted(DiagId id, SourceRange range, std::string message) {
   const DiagInfo& info = diagInfo(id);
+  if (!reported_.emplace(id, range.begin, message).second) return DiagBuilder(this, SIZE_MAX);
   Severity sev = info.severity;
   if (sev == Severity::Warning) {
     if (disabled_groups_.count(info.group)) return DiagBuilder(this, SIZE_MAX);

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "source.h"
@@ -86,6 +87,8 @@ class DiagEngine {
     return reportFormatted(id, range,
                            fmt::format(fmt::runtime(diagInfo(id).format), std::forward<Args>(args)...));
   }
+  // A report identical to an earlier one (same code, position and message) is dropped: one
+  // mistake reaches the user once, however many passes notice it.
   DiagBuilder reportFormatted(DiagId id, SourceRange range, std::string message);
 
   // -Wno-<group>: silences the warnings of a group. -Werror: warnings become errors.
@@ -109,6 +112,7 @@ class DiagEngine {
   const SourceFile* file_;
   std::vector<Diagnostic> diags_;
   std::set<std::string, std::less<>> disabled_groups_;
+  std::set<std::tuple<DiagId, uint32_t, std::string>> reported_;  // (code, begin, message) seen
   bool warnings_as_errors_ = false;
   bool color_ = false;
   bool limit_reported_ = false;

@@ -234,7 +234,7 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
   }
   flags.insert(flags.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
 
-  // clang: a precompiled <lux/stdlib.h> (TOOLCHAIN.md: parsing the runtime's headers is most
+  // clang: a precompiled <lux/stdlib.h> (docs/toolchain.md: parsing the runtime's headers is most
   // of a debug compile), rebuilt when the compiler, the flags or a runtime header change.
   std::string pch_key;
   fs::path pch = work / "lux_stdlib.pch";

@@ -4,6 +4,8 @@
 // process accept from the same queue: the new one is started and reports ready (LUX_READY_FD)
 // before the old one is stopped gracefully, and a client never sees a refused connection.
 // A build with errors prints its diagnostics and leaves the running servers as they are.
+// Every server of the session, the replaced ones included, shares one LUX_PROGRAM_SECRET: the
+// environment's, else one generated when luxc dev starts.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -369,6 +371,7 @@ void Dev::StopAll() {
 }
 
 int Dev::Run() {
+  if (!supervise::EnsureProgramSecret(err_)) return 1;
   wake_ = supervise::CatchStopSignals();
   if (wake_ < 0) return 1;
   signal(SIGPIPE, SIG_IGN);

@@ -10,13 +10,9 @@
 #include <ostream>
 
 #include "ast/ast.h"
-#include "parse/parse.h"
-#ifdef LUX_HAVE_CHECK
 #include "check/check.h"
-#endif
-#ifdef LUX_HAVE_EMIT
 #include "emit/emit.h"
-#endif
+#include "parse/parse.h"
 
 namespace lux {
 namespace {
@@ -65,11 +61,9 @@ int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::
       ast::AstContext ctx;
       ParseResult parsed = parseProgram(file, ctx, diags);
       if (opts.dump_ast && parsed.program) dumpAst(*parsed.program, file, out, opts.ast_json);
-#ifdef LUX_HAVE_CHECK
       if (opts.stage != Stage::Parse && parsed.program && !diags.hasErrors()) {
         auto model = checkProgram(*parsed.program, file, diags);
         if (opts.dump_model && model) dumpModel(*model, file, out);
-#ifdef LUX_HAVE_EMIT
         if (opts.stage == Stage::Emit && model && !diags.hasErrors() && opts.emitted) {
           EmitOptions eo;
           eo.source_name = opts.source_name.empty() ? file.path() : opts.source_name;
@@ -78,9 +72,7 @@ int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::
           eo.pieces_per_unit = opts.pieces_per_unit;
           emitProgram(*model, *parsed.program, file, diags, eo, *opts.emitted);
         }
-#endif
       }
-#endif
     });
   }
   if (opts.front_end_ms)

@@ -1,4 +1,4 @@
-// The driver's pipeline: load → parse → check (→ emit, build in later stages), each stage's
+// The driver's pipeline: load → parse → check → emit → build, each stage's
 // dump on request, diagnostics rendered once at the end. Kept apart from main.cpp so tests and
 // the fuzz target can run the same code in-process.
 #pragma once

@@ -1,6 +1,7 @@
 // runServers (`luxc run`): starts every built server as a child process with its output on a
 // pipe, prefixes each line with the server's name, forwards SIGINT/SIGTERM to every child, and
-// returns once all have exited: the first non-zero exit status, else 0.
+// returns once all have exited: the first non-zero exit status, else 0. The servers share one
+// LUX_PROGRAM_SECRET: the environment's, else one generated for this run.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -36,6 +37,7 @@ void emitLines(Child& c, const char* data, size_t n, bool flush) {
 }  // namespace
 
 int runServers(const BuildResult& built, const std::vector<std::string>& args, std::ostream& err) {
+  if (!supervise::EnsureProgramSecret(err)) return 1;
   int wake = supervise::CatchStopSignals();
   if (wake < 0) return 1;
 

@@ -2,9 +2,13 @@
 #include "driver/supervise.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <ostream>
 
 namespace lux::supervise {
@@ -44,6 +48,29 @@ void ForwardLines(std::ostream& out, const std::string& label, std::string& part
     partial.clear();
   }
   out.flush();
+}
+
+bool EnsureProgramSecret(std::ostream& err) {
+  if (const char* set = std::getenv("LUX_PROGRAM_SECRET"); set && *set) return true;  // the operator's
+  unsigned char raw[32];
+  size_t got = 0;
+  while (got < sizeof raw) {
+    ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err << "luxc: no randomness for LUX_PROGRAM_SECRET: " << std::strerror(errno) << "\n";
+      return false;
+    }
+    got += static_cast<size_t>(n);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : raw) {
+    hex += kHex[b >> 4];
+    hex += kHex[b & 15];
+  }
+  setenv("LUX_PROGRAM_SECRET", hex.c_str(), 1);
+  return true;
 }
 
 }  // namespace lux::supervise

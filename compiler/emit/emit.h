@@ -5,7 +5,7 @@
 // only the units whose text changed (docs/architecture.md, "Translation units"). `cpp` is the
 // same program as one translation unit (header, then every unit), which `luxc emit` prints.
 // Per server: the name of its registration function and a tiny main (compiler/driver/build.cpp).
-// Constructs code generation does not support yet are reported as E5xxx diagnostics.
+// Constructs this version does not generate code for are reported as E5xxx diagnostics.
 #pragma once
 
 #include <string>

@@ -3,8 +3,8 @@
 // declared types; a bad value answers 400 naming the parameter) and `Register(lux::App&)`,
 // the explicit registration function its main passes to lux::stdlib::ServerMain.
 // Jobs and schedules: emit_jobs.cpp; discover and RPC: emit_services.cpp; events:
-// emit_events.cpp; db and models: emit_db.cpp; `auth { }` and `with auth` here. Constructs of
-// later issues (cors, rate_limit) are reported as E5001 at their declaration.
+// emit_events.cpp; db and models: emit_db.cpp; `auth { }` and `with auth` here. Blocks this
+// version does not generate code for (cors, rate_limit) are reported as E5001 at their declaration.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -44,13 +44,13 @@ std::string envDefault(Emitter& em, const ast::Expr* e) {
 
 bool Emitter::checkSupported(const ServerModel& sm) {
   bool ok = true;
-  auto later = [&](SourceRange r, const std::string& what) {
+  auto refuse = [&](SourceRange r, const std::string& what) {
     unsupported(r, what);
     ok = false;
   };
   for (const ast::Decl* d : sm.decl->items) {
-    if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) later(c->keyword_range, "`cors { }` (a later issue)");
-    else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) later(rl->keyword_range, "`rate_limit { }` (a later issue)");
+    if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) refuse(c->keyword_range, "`cors { }`");
+    else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) refuse(rl->keyword_range, "`rate_limit { }`");
   }
   return ok;
 }

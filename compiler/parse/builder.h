@@ -72,6 +72,9 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* serverOnlyItem(LuxParser::ServerOnlyItemContext* c);
   // A server-only item outside a server: reported (E1019) and dropped.
   void misplacedItem(LuxParser::ServerOnlyItemContext* c);
+  // Whether `offset` lies between a `server ... {` and its `}` in the text (whatever the parser
+  // made of it after a syntax error).
+  bool insideServerText(uint32_t offset);
   ast::Decl* sharedBlock(LuxParser::SharedBlockContext* c);
   ast::Decl* serverBlock(LuxParser::ServerBlockContext* c);
   ast::FnDecl* fnDecl(LuxParser::FnDeclContext* c);
@@ -124,6 +127,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   const TokenFilter& filter_;
   antlr4::BufferedTokenStream& tokens_;
   const std::set<uint32_t>& error_lines_;
+  std::optional<std::vector<SourceRange>> server_text_;  // computed on first use
   ast::Expr* expr_ = nullptr;  // result slot of the expression visits
   uint32_t expr_depth_ = 0;    // recursion guard (operator chains nest in the tree, not in ANTLR)
   bool depth_reported_ = false;

@@ -115,7 +115,46 @@ void AstBuilder::misplacedItem(LuxParser::ServerOnlyItemContext* c) {
     backendDecl(c->backendDecl());
     return;
   }
+  // After a syntax error inside a server block, ANTLR's recovery may leave the block early and
+  // parse the items after the error at the top level: they are inside the server, and the error
+  // already reported is the one to fix.
+  if (diags_.hasErrors() && insideServerText(range(kw).begin)) return;
   diags_.report(DiagId::ItemOutsideServer, range(kw), kw->getText()).help("move it into a `server { ... }` block");
+}
+
+bool AstBuilder::insideServerText(uint32_t offset) {
+  if (!server_text_) {
+    server_text_.emplace();
+    struct Open {
+      uint32_t begin;
+      bool server;
+    };
+    std::vector<Open> open;
+    bool after_server = false;  // `server` seen, its `{` not yet
+    for (antlr4::Token* t : tokens_.getTokens()) {
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      switch (t->getType()) {
+        case grammar::LuxLexer::SERVER: after_server = true; break;
+        case grammar::LuxLexer::LBRACE: case grammar::LuxLexer::STR_INTERP:
+          open.push_back({range(t).begin, after_server && t->getType() == grammar::LuxLexer::LBRACE});
+          after_server = false;
+          break;
+        case grammar::LuxLexer::RBRACE:
+          if (!open.empty()) {
+            if (open.back().server) server_text_->push_back({open.back().begin, range(t).end});
+            open.pop_back();
+          }
+          break;
+        case grammar::LuxLexer::STR_OPEN: case grammar::LuxLexer::STR_TEXT: case grammar::LuxLexer::STR_ESCAPE:
+        case grammar::LuxLexer::STR_CLOSE:
+          break;  // the server's name
+        default: after_server = false; break;
+      }
+    }
+  }
+  for (const SourceRange& r : *server_text_)
+    if (offset > r.begin && offset < r.end) return true;
+  return false;
 }
 
 Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {

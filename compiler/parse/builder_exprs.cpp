@@ -93,7 +93,12 @@ antlrcpp::Any AstBuilder::visitMemberExpr(LuxParser::MemberExprContext* c) {
   if (!base || member.empty()) return {};
   DurationUnit unit;
   if ((llvm::isa<IntLit>(base) || llvm::isa<FloatLit>(base)) && durationUnit(member.name, unit)) {
-    expr_ = ctx_.create<DurationLit>(range(c), base, unit, member.range);
+    auto* d = ctx_.create<DurationLit>(range(c), base, unit, member.range);
+    // A duration is Int milliseconds: a literal past the Int range could not be represented.
+    if (!(d->milliseconds() < 9223372036854775808.0))
+      diags_.report(DiagId::IntegerTooLarge, range(c), c->getText())
+          .help("a duration is Int milliseconds, at most 9223372036854775807 ms (about 292 million years)");
+    expr_ = d;
   } else {
     expr_ = ctx_.create<MemberExpr>(range(c), base, member);
   }

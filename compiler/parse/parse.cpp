@@ -1,4 +1,4 @@
-// parseProgram: byte checks → lexer → TokenFilter → parser (SLL with bail-out first, then full
+// parseProgram: byte checks → lexer → TokenFilter → misplaced-`with` repair → parser (SLL with bail-out first, then full
 // LL with luxc's error reporting when SLL fails) → AstBuilder. See parse.h.
 #include "parse/parse.h"
 
@@ -7,6 +7,7 @@
 #include "LuxLexer.h"
 #include "LuxParser.h"
 #include "parse/builder.h"
+#include "parse/misplaced_options.h"
 #include "parse/source_map.h"
 #include "parse/syntax_errors.h"
 #include "parse/token_filter.h"
@@ -72,9 +73,15 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
   grammar::LuxLexer lexer(&input);
   lexer.removeErrorListeners();
   TokenFilter filter(lexer, map, diags);
-  antlr4::CommonTokenStream tokens(&filter);
-  tokens.fill();
+  std::vector<std::unique_ptr<antlr4::Token>> filtered;
+  do {
+    filtered.push_back(filter.nextToken());
+  } while (filtered.back()->getType() != antlr4::Token::EOF);
   if (filter.fatal()) return result;
+  parse::repairMisplacedOptions(filtered, filter, diags);
+  antlr4::ListTokenSource source(std::move(filtered));
+  antlr4::CommonTokenStream tokens(&source);
+  tokens.fill();
   if (!filter.sawTokens()) {
     diags.report(DiagId::NoItems, SourceRange::point(0));
     return result;

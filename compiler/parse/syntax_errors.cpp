@@ -132,7 +132,7 @@ std::string SyntaxErrorStrategy::describeExpected(antlr4::Parser* parser, const 
 }
 
 void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offending,
-                                 const antlr4::misc::IntervalSet& expected) {
+                                 const antlr4::misc::IntervalSet& expected, std::string expected_text) {
   SourceRange at = offending ? filter_.rangeOf(*offending) : SourceRange{};
   for (const SourceRange& s : filter_.suppressedRanges()) {
     if (at.begin >= s.begin && at.begin <= s.end) return;
@@ -147,21 +147,41 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
 
   error_lines.insert(line);
   size_t type = offending ? offending->getType() : static_cast<size_t>(antlr4::Token::EOF);
-  auto b = diags_.report(DiagId::UnexpectedToken, at, describeExpected(parser, expected), describeToken(offending));
+  if (expected_text.empty()) expected_text = describeExpected(parser, expected);
+  auto b = diags_.report(DiagId::UnexpectedToken, at, expected_text, describeToken(offending));
   if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::LBRACE))) {
     b.help("a line break ends the declaration here: put the `{` on the same line");
   }
   if (antlr4::Token* kw = blockKeywordBefore(parser, offending)) {
     b.help("`" + kw->getText() + "` takes its settings as an object on the same line: `" + kw->getText() + " { key: value }`");
   }
-  if (offending && isKeyword(type) && expected.contains(static_cast<size_t>(LuxLexer::IDENT))) {
+  if (type == LuxLexer::WITH && parser->getContext() && parser->getContext()->getRuleIndex() == LuxParser::RuleDiscoverDecl) {
+    b.help("a `discover` takes options after its URL: `discover \"name\" at \"http://host:port\" with { ... }`");
+  } else if (type == LuxLexer::WITH) {
+    // A `with` the misplaced-option repair could not place (misplaced_options.cpp): say where
+    // options go rather than that `with` is a keyword.
+    b.help("options go right before the body of a `schedule` or `background fn` (`fn f() with { ... } { }`), "
+           "after the event of a `subscribe` (`subscribe \"e\" with { ... } fn(x) { }`), after the path of a "
+           "`route` (`with auth =>`) and after the URL of a `discover`; other declarations take none");
+  } else if (offending && isKeyword(type) && expected.contains(static_cast<size_t>(LuxLexer::IDENT))) {
     b.help("`" + offending->getText() + "` is a keyword and cannot be used as a name here");
   }
 }
 
 void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) {
-  // The offending token is where prediction gave up; expected is what could start the rule.
-  report(parser, e.getOffendingToken(), e.getExpectedTokens());
+  // The offending token is where prediction gave up; expected is what could start the rule. When
+  // prediction read past a keyword that starts the rule (`schedule "x" with ...`), "expected
+  // `schedule`" would name a token that is there: name the declaration instead.
+  antlr4::Token* start = e.getStartToken();
+  antlr4::Token* offending = e.getOffendingToken();
+  const antlr4::misc::IntervalSet expected = e.getExpectedTokens();
+  std::string text;
+  const size_t kw = start ? start->getType() : antlr4::Token::INVALID_TYPE;
+  const bool declaration = kw == LuxLexer::TYPE || kw == LuxLexer::SERVER || kw == LuxLexer::SHARED ||
+                           (kw >= LuxLexer::ENV && kw <= LuxLexer::AT);
+  if (declaration && offending && start != offending && expected.contains(kw))
+    text = "the rest of the `" + start->getText() + "` declaration";
+  report(parser, offending, expected, text);
 }
 
 void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) {

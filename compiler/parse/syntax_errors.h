@@ -25,7 +25,9 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   void reportMissingToken(antlr4::Parser* parser) override;
 
  private:
-  void report(antlr4::Parser* parser, antlr4::Token* offending, const antlr4::misc::IntervalSet& expected);
+  // `expected_text` replaces the description of `expected` when given.
+  void report(antlr4::Parser* parser, antlr4::Token* offending, const antlr4::misc::IntervalSet& expected,
+              std::string expected_text = "");
   std::string describeExpected(antlr4::Parser* parser, const antlr4::misc::IntervalSet& expected) const;
 
   DiagEngine& diags_;

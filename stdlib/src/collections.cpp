@@ -143,12 +143,12 @@ Value ToString(const Value& v) { return Value(Str(v)); }
 
 Value ToInt(const Value& v) {
   if (v.IsInt()) return v;
-  if (v.IsFloat()) return Value(static_cast<long long>(v.AsFloat()));
+  if (v.IsFloat()) return Value(static_cast<long long>(FloatToInt(v.AsFloat(), "to_int")));
   if (v.IsBool()) return Value(v.AsBool() ? 1 : 0);
   if (v.IsString()) {
     if (auto i = ParseIntStrict(v.AsString())) return Value(static_cast<long long>(*i));
-    if (auto f = ParseFloatStrict(v.AsString())) return Value(static_cast<long long>(*f));
-    throw Error("to_int: \"" + v.AsString() + "\" is not a number");
+    if (auto f = ParseFloatStrict(v.AsString())) return Value(static_cast<long long>(FloatToInt(*f, "to_int")));
+    throw Error("to_int: " + QuoteText(v.AsString()) + " is not a number");
   }
   throw TypeError(std::string("to_int() of ") + v.KindName());
 }
@@ -157,7 +157,7 @@ Value ToFloat(const Value& v) {
   if (v.IsNumber()) return Value(v.AsFloat());
   if (v.IsString()) {
     if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
-    throw Error("to_float: \"" + v.AsString() + "\" is not a number");
+    throw Error("to_float: " + QuoteText(v.AsString()) + " is not a number");
   }
   throw TypeError(std::string("to_float() of ") + v.KindName());
 }
@@ -184,7 +184,12 @@ Value RangeOf(const Value& a, const Value& b, const Value& step) {
   if (!step.IsNull()) st = step.AsInt();
   if (st == 0) throw Error("range: the step is 0");
   Array out;
-  for (std::int64_t i = lo; st > 0 ? i < hi : i > hi; i += st) out.push_back(Value(static_cast<long long>(i)));
+  if (st > 0 ? lo < hi : lo > hi) CheckRangeLength(lo, hi, st, false);
+  // Stops when the next step would leave the Int range as well as at `hi`.
+  for (std::int64_t i = lo; st > 0 ? i < hi : i > hi;) {
+    out.push_back(Value(static_cast<long long>(i)));
+    if (__builtin_add_overflow(i, st, &i)) break;
+  }
   return Value(std::move(out));
 }
 

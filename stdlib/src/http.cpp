@@ -131,14 +131,19 @@ const char* KindName(Kind k) {
 
 Value ParamFromString(const char* name, const std::string& text, Kind kind) {
   auto bad = [&]() -> Value {
-    throw HttpError(400, std::string("parameter `") + name + "`: expected " + KindName(kind) + ", got \"" + text + "\"");
+    throw HttpError(400, std::string("parameter `") + name + "`: expected " + KindName(kind) + ", got " + QuoteText(text));
   };
+  // Numbers in their one canonical sign: `-5`, never `+5` (ParseIntStrict takes `+` for env values).
+  bool plus = !text.empty() && text[0] == '+';
   switch (kind) {
     case Kind::kInt:
-      if (auto i = ParseIntStrict(text)) return Value(static_cast<long long>(*i));
+      if (auto i = ParseIntStrict(text); i && !plus) return Value(static_cast<long long>(*i));
+      if (!plus && ParseFloatStrict(text) && text.find_first_not_of("-0123456789") == std::string::npos)
+        throw HttpError(400, std::string("parameter `") + name + "`: " + QuoteText(text) +
+                                 " is outside the Int range [-9223372036854775808, 9223372036854775807]");
       return bad();
     case Kind::kFloat:
-      if (auto f = ParseFloatStrict(text)) return Value(*f);
+      if (auto f = ParseFloatStrict(text); f && !plus) return Value(*f);
       return bad();
     case Kind::kBool:
       if (auto b = ParseBoolStrict(text)) return Value(*b);
@@ -154,7 +159,13 @@ Value PathParam(const Request& req, const char* name, Kind kind) {
 }
 
 Value QueryParam(const Request& req, const char* name, Kind kind, bool optional) {
-  auto v = req.Query(name);
+  // One rule with JSON bodies (a repeated key is a 400): a scalar given twice is ambiguous.
+  std::vector<std::string> all = req.QueryAll(name);
+  if (all.size() > 1)
+    throw HttpError(400, std::string("query parameter `") + name + "` is given " + std::to_string(all.size()) +
+                             " times; it takes one value (a `[T]` parameter takes several)");
+  std::optional<std::string> v;
+  if (!all.empty()) v = std::move(all[0]);
   if (!v || (optional && v->empty())) {
     if (optional) return Value();
     throw HttpError(400, std::string("missing query parameter `") + name + "`");
@@ -195,7 +206,7 @@ Response OpenApiResponse(const char* document) {
   return res;
 }
 
-// `auth { type: "jwt", secret, issuer, audience }`: literal values were checked by the compiler.
+// `auth { type: "jwt", secret, issuer, audience, require_exp }`: literal values were checked by the compiler.
 JwtOptions JwtOptionsFrom(const Value& config) {
   JwtOptions o;
   auto text = [&](const char* key, std::string& out) {
@@ -210,6 +221,10 @@ JwtOptions JwtOptionsFrom(const Value& config) {
   text("secret", o.secret);
   text("issuer", o.issuer);
   text("audience", o.audience);
+  if (const Value* v = config.Find("require_exp")) {
+    if (!v->IsBool()) throw StartupError("auth option `require_exp` expects a Bool, found " + Str(*v));
+    o.require_exp = v->AsBool();
+  }
   return o;
 }
 

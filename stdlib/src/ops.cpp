@@ -1,5 +1,6 @@
 // Operators, string conversion, member/index access, Option/Result/enum encodings and errors.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "lux/stdlib.h"
@@ -7,6 +8,14 @@
 namespace lux::stdlib {
 
 [[noreturn]] void Fail(const std::string& message) { throw Error(message); }
+
+std::string QuoteText(std::string_view text) {
+  constexpr std::size_t kShown = 64;
+  if (text.size() <= kShown) return ToJson(Value(text));
+  std::size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole characters
+  return ToJson(Value(text.substr(0, cut))) + "...";
+}
 
 namespace {
 
@@ -16,10 +25,43 @@ namespace {
 
 bool BothInt(const Value& a, const Value& b) { return a.IsInt() && b.IsInt(); }
 
+[[noreturn, gnu::cold]] void IntOverflow(const char* op, std::int64_t a, std::int64_t b) {
+  throw Error("integer overflow: " + std::to_string(a) + " " + op + " " + std::to_string(b) +
+              " is outside the Int range [-9223372036854775808, 9223372036854775807]");
+}
+
 }  // namespace
 
+std::int64_t CheckedAdd(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) IntOverflow("+", a, b);
+  return r;
+}
+
+std::int64_t CheckedSub(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) IntOverflow("-", a, b);
+  return r;
+}
+
+std::int64_t CheckedMul(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) IntOverflow("*", a, b);
+  return r;
+}
+
+std::int64_t FloatToInt(double f, const char* what) {
+  // 2^63 is exactly representable; every double below it in magnitude truncates into range.
+  if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", f);
+    throw Error(std::string(what) + ": " + buf + " is not in the Int range");
+  }
+  return static_cast<std::int64_t>(f);
+}
+
 Value Add(const Value& a, const Value& b) {
-  if (BothInt(a, b)) return Value(static_cast<long long>(a.AsInt() + b.AsInt()));
+  if (BothInt(a, b)) return Value(static_cast<long long>(CheckedAdd(a.AsInt(), b.AsInt())));
   if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() + b.AsFloat());
   if (a.IsString() || b.IsString()) return Value(Str(a) + Str(b));
   if (a.IsArray() && b.IsArray()) {
@@ -31,21 +73,24 @@ Value Add(const Value& a, const Value& b) {
 }
 
 Value Sub(const Value& a, const Value& b) {
-  if (BothInt(a, b)) return Value(static_cast<long long>(a.AsInt() - b.AsInt()));
+  if (BothInt(a, b)) return Value(static_cast<long long>(CheckedSub(a.AsInt(), b.AsInt())));
   if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() - b.AsFloat());
   BadOperands("-", a, b);
 }
 
 Value Mul(const Value& a, const Value& b) {
-  if (BothInt(a, b)) return Value(static_cast<long long>(a.AsInt() * b.AsInt()));
+  if (BothInt(a, b)) return Value(static_cast<long long>(CheckedMul(a.AsInt(), b.AsInt())));
   if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() * b.AsFloat());
   BadOperands("*", a, b);
 }
 
 Value Div(const Value& a, const Value& b) {
   if (BothInt(a, b)) {
-    if (b.AsInt() == 0) throw Error("division by zero");
-    return Value(static_cast<long long>(a.AsInt() / b.AsInt()));
+    std::int64_t x = a.AsInt(), y = b.AsInt();
+    if (y == 0) throw Error("division by zero");
+    // The one quotient outside the range: -9223372036854775808 / -1.
+    if (x == INT64_MIN && y == -1) IntOverflow("/", x, y);
+    return Value(static_cast<long long>(x / y));
   }
   if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() / b.AsFloat());
   BadOperands("/", a, b);
@@ -53,15 +98,21 @@ Value Div(const Value& a, const Value& b) {
 
 Value Mod(const Value& a, const Value& b) {
   if (BothInt(a, b)) {
-    if (b.AsInt() == 0) throw Error("division by zero");
-    return Value(static_cast<long long>(a.AsInt() % b.AsInt()));
+    std::int64_t x = a.AsInt(), y = b.AsInt();
+    if (y == 0) throw Error("division by zero");
+    // x % -1 is 0 for every x; the CPU's division would trap on INT64_MIN % -1.
+    if (y == -1) return Value(0);
+    return Value(static_cast<long long>(x % y));
   }
   if (a.IsNumber() && b.IsNumber()) return Value(std::fmod(a.AsFloat(), b.AsFloat()));
   BadOperands("%", a, b);
 }
 
 Value Neg(const Value& a) {
-  if (a.IsInt()) return Value(static_cast<long long>(-a.AsInt()));
+  if (a.IsInt()) {
+    if (a.AsInt() == INT64_MIN) throw Error("integer overflow: -(-9223372036854775808) is outside the Int range");
+    return Value(static_cast<long long>(-a.AsInt()));
+  }
   if (a.IsFloat()) return Value(-a.AsFloat());
   throw TypeError(std::string("cannot negate ") + a.KindName());
 }
@@ -161,15 +212,33 @@ Value& Scratch() {
 }
 
 Value Duration(const Value& amount, std::int64_t unit_ms) {
-  if (amount.IsInt()) return Value(static_cast<long long>(amount.AsInt() * unit_ms));
-  return Value(static_cast<long long>(amount.AsFloat() * static_cast<double>(unit_ms)));
+  if (amount.IsInt()) return Value(static_cast<long long>(CheckedMul(amount.AsInt(), unit_ms)));
+  return Value(static_cast<long long>(FloatToInt(amount.AsFloat() * static_cast<double>(unit_ms), "duration")));
+}
+
+void CheckRangeLength(std::int64_t lo, std::int64_t hi, std::int64_t step, bool inclusive) {
+  // The span of two Ints fits in 64 unsigned bits; elements = ceil(span / |step|) (+1 inclusive).
+  std::uint64_t span = step > 0 ? static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo)
+                                : static_cast<std::uint64_t>(lo) - static_cast<std::uint64_t>(hi);
+  std::uint64_t by = step > 0 ? static_cast<std::uint64_t>(step) : 0 - static_cast<std::uint64_t>(step);
+  std::uint64_t n = span / by + (span % by != 0);
+  if (n > kMaxRangeLength || (inclusive && span % by == 0 && n == kMaxRangeLength))
+    throw Error("a range of more than " + std::to_string(kMaxRangeLength) + " elements (from " + std::to_string(lo) +
+                " to " + std::to_string(hi) + ")");
 }
 
 Value Range(const Value& lo, const Value& hi, bool inclusive) {
   Array out;
   std::int64_t a = lo.AsInt(), b = hi.AsInt();
-  if (inclusive) ++b;
-  for (std::int64_t i = a; i < b; ++i) out.push_back(Value(static_cast<long long>(i)));
+  if (a > b || (a == b && !inclusive)) return Value(std::move(out));
+  CheckRangeLength(a, b, 1, inclusive);
+  out.reserve(static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a) + 1);
+  // Counting up to b itself (not to b + 1): `lo..=9223372036854775807` has no end past the range.
+  if (!inclusive) --b;
+  for (std::int64_t i = a;; ++i) {
+    out.push_back(Value(static_cast<long long>(i)));
+    if (i == b) break;
+  }
   return Value(std::move(out));
 }
 

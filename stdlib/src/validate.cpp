@@ -35,8 +35,9 @@ struct Validator {
   }
 
   static std::string Found(const Value& v) {
-    std::string text = v.IsString() ? "\"" + v.AsString() + "\"" : ToJson(v);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    // A string quoted as JSON (a NUL or a control byte cannot cut or garble the message).
+    std::string text = v.IsString() ? QuoteText(v.AsString()) : ToJson(v);
+    if (!v.IsString() && text.size() > 60) text = text.substr(0, 57) + "...";
     const char* kind = v.IsNull() ? "null" : v.IsBool() ? "a Bool" : v.IsInt() ? "an Int" : v.IsFloat() ? "a Float"
                        : v.IsString() ? "a String" : v.IsArray() ? "a list" : "an object";
     return v.IsNull() ? std::string("null") : std::string(kind) + " " + text;

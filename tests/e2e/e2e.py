@@ -3,7 +3,7 @@
 
   e2e.py --luxc BUILD/luxc --root REPO --out DIR CASE
 Cases: hello (samples/hello.lux route by route), run_two_servers (`luxc run` of a two-server
-program: prefixed logs, SIGTERM forwarded), build_errors (E5001 for constructs of later issues,
+program: prefixed logs, SIGTERM forwarded), build_errors (E5001 for blocks without code generation,
 E5002 for a C++ compiler failure), jobs (background fns and schedules in a real server: retries,
 dead letter, the admin routes, SIGKILL mid-job then restart, run-task, a 1-second schedule), rpc (two
 servers: RPC with the request id in both logs, the breaker opening while the peer is down and
@@ -36,6 +36,7 @@ import hmac
 import json
 import os
 import re
+import secrets
 import shutil
 import select
 import signal
@@ -132,6 +133,16 @@ def stop_server(proc, timeout=15):
     return out
 
 
+def sign_internal(method, path, body, secret=None, t=None, nonce=None):
+    """X-Lux-Signature of a call between the program's servers (docs/runtime.md#internal-auth),
+    keyed with LUX_PROGRAM_SECRET unless `secret` is given."""
+    secret = os.environ["LUX_PROGRAM_SECRET"] if secret is None else secret
+    t = int(time.time()) if t is None else t
+    nonce = secrets.token_hex(16) if nonce is None else nonce
+    msg = f"LUX-HMAC-SHA256\n{method}\n{path}\n{t}\n{nonce}\n{hashlib.sha256(body).hexdigest()}"
+    return f"t={t},n={nonce},s={hmac.new(secret.encode(), msg.encode(), hashlib.sha256).hexdigest()}"
+
+
 def build(a, lux, extra=()):
     p = subprocess.run([a.luxc, "build", lux, "-o", a.out, *extra], capture_output=True, text=True)
     return p
@@ -164,7 +175,7 @@ def case_hello(a):
     p2 = subprocess.run([a.luxc, "build", lux, "-o", a.out, "--timings"], capture_output=True, text=True)
     check(re.search(r"\(0 of \d+ units\)", p2.stderr) and "(0 executables)" in p2.stderr,
           f"rebuild was not a no-op: {p2.stderr}")
-    # A one-line change recompiles only the unit that holds it (issue 4: split translation units).
+    # A one-line change recompiles only the unit that holds it (split translation units).
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, "hello.lux")
         shutil.copy(lux, copy)
@@ -727,9 +738,10 @@ def case_events(a):
         check(read_until(col, r"second handler ok 19", lines, 15), "the second subscriber got the events too")
         check(read_until(col, r"event handler failed.*too big", lines, 10), f"a failing handler is logged: {lines[-5:]}")
         # A payload that does not fit the declared type (sent by hand: the compiler catches it in Lux code).
-        bad = urllib.request.Request(f"http://127.0.0.1:{col_port}/_lux/events", method="POST",
-                                     data=json.dumps({"id": "bad-1", "event": "metric", "data": {"service": 5}}).encode(),
-                                     headers={"Content-Type": "application/json"})
+        data = json.dumps({"id": "bad-1", "event": "metric", "data": {"service": 5}}).encode()
+        bad = urllib.request.Request(f"http://127.0.0.1:{col_port}/_lux/events", method="POST", data=data,
+                                     headers={"Content-Type": "application/json",
+                                              "X-Lux-Signature": sign_internal("POST", "/_lux/events", data)})
         with urllib.request.urlopen(bad, timeout=10) as r:
             check(r.status == 200, "the peer endpoint takes the event")
         check(read_until(col, r"event payload rejected", lines, 10), f"a rejected payload is logged: {lines[-5:]}")
@@ -1662,6 +1674,12 @@ def main():
      "jobs": case_jobs, "rpc": case_rpc, "events": case_events, "monitoring": case_monitoring, "advanced": case_advanced,
      "shared_state": case_shared_state, "openapi": case_openapi, "redis": case_redis,
      "postgres": case_postgres}
+    # The program's servers share one secret, as an operator deploys them (docs/runtime.md#internal-auth);
+    # `luxc run` and `luxc dev` make their own, and internal_auth sets it per server itself.
+    if a.case in ("run_two_servers", "dev", "internal_auth"):
+        os.environ.pop("LUX_PROGRAM_SECRET", None)
+    else:
+        os.environ.setdefault("LUX_PROGRAM_SECRET", secrets.token_hex(32))
     if a.case in cases:
         cases[a.case](a)
     else:

@@ -11,12 +11,16 @@ Rules enforced here:
     a crash, a hang (timeout) or any other exit status always fails;
   * `//~ CODE` on a line means a diagnostic CODE must be reported on that line;
     `// EXPECT: CODE` anywhere means CODE must be reported somewhere (for errors at end of file);
-    every fail_*.lux carries at least one of them, so an update that changes the error is caught.
+    every fail_*.lux carries at least one of them, so an update that changes the error is caught;
+  * no two reported diagnostics share code, file, line and column (one mistake, one report).
 
 Usage:
   run_golden.py --luxc BUILD/luxc [FILES...]            check (all files when none given)
   run_golden.py --luxc BUILD/luxc --update [FILES...]   rewrite expected files; review the diff
   run_golden.py --luxc BUILD/luxc --coverage            every live code has a golden test
+  run_golden.py --luxc BUILD/luxc --no-duplicates [FILES...]
+                                                        the duplicate rule alone, over FILES or
+                                                        the fuzz regression inputs (`luxc check`)
 """
 import argparse
 import difflib
@@ -129,6 +133,39 @@ def check_markers(text, stderr, base):
     return problems
 
 
+def duplicates(stderr):
+    """Diagnostics reported twice at one place with one code: a cascade or a pass run twice."""
+    seen, problems = set(), []
+    for m in DIAG_LINE.finditer(stderr):
+        key = (m.group(1), m.group(2), m.group(3), m.group(4))
+        if key in seen:
+            problems.append(f"{m.group(4)} reported twice at {m.group(1)}:{m.group(2)}:{m.group(3)}")
+        seen.add(key)
+    return problems
+
+
+def no_duplicates(luxc, files):
+    failed = 0
+    for f in files:
+        try:
+            p = subprocess.run([luxc, "--color=never", "check", os.path.basename(f)], cwd=os.path.dirname(f),
+                               capture_output=True, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            print(f"FAIL {f}: timed out after {TIMEOUT_S}s")
+            failed += 1
+            continue
+        problems = duplicates(p.stderr.decode(errors="replace"))
+        if p.returncode not in (0, 1):
+            problems.append(f"luxc exited with status {p.returncode}")
+        if problems:
+            failed += 1
+            print(f"FAIL {f}")
+            for pr in problems:
+                print("  " + pr)
+    print(f"{len(files) - failed} of {len(files)} file(s) without duplicate diagnostics")
+    return 1 if failed else 0
+
+
 def test_file(luxc, path, update):
     res, err = run_one(luxc, path)
     rel = os.path.relpath(path, os.path.dirname(os.path.dirname(ROOT)))
@@ -166,6 +203,7 @@ def test_file(luxc, path, update):
                                         tofile="actual")
             problems.append("output differs:\n" + "".join(diff))
     problems += check_markers(text, p.stderr.decode(errors="replace"), base)
+    problems += duplicates(p.stderr.decode(errors="replace"))
     if problems and not update:
         problems.append(f"rerun: python3 tests/golden/run_golden.py --luxc {luxc} {rel}\n"
                         f"update after an intended change: add --update, then review `git diff`")
@@ -201,11 +239,17 @@ def main():
     ap.add_argument("--luxc", required=True)
     ap.add_argument("--update", action="store_true")
     ap.add_argument("--coverage", action="store_true")
+    ap.add_argument("--no-duplicates", action="store_true")
     ap.add_argument("files", nargs="*")
     a = ap.parse_args()
     luxc = os.path.abspath(a.luxc)
     if a.coverage:
         return coverage(luxc)
+    if a.no_duplicates:
+        fuzz = os.path.join(ROOT, "..", "fuzz", "regressions")
+        files = [os.path.abspath(f) for f in a.files] or sorted(
+            os.path.abspath(os.path.join(fuzz, f)) for f in os.listdir(fuzz) if f.endswith(".lux"))
+        return no_duplicates(luxc, files)
     files = [os.path.abspath(f) for f in a.files] or all_inputs()
     failed = 0
     for f in files:

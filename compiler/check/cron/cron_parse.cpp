@@ -57,6 +57,30 @@ std::string lower(std::string_view s) {
 std::vector<std::string_view> monthNames() { return {detail::kMonthNames.begin() + 1, detail::kMonthNames.end()}; }
 std::vector<std::string_view> weekdayNames() { return {detail::kWeekdayNames.begin(), detail::kWeekdayNames.end()}; }
 
+// A value as written back in a message: the name when the user wrote names.
+std::string valueText(CronField field, int v, bool as_name) {
+  if (as_name && field == CronField::Month) return std::string(detail::kMonthNames[v]);
+  if (as_name && field == CronField::DayOfWeek) return std::string(detail::kWeekdayNames[v % 7]);
+  return std::to_string(v);
+}
+
+// `a-b` with a > b. Ranges do not wrap around, so offer both readings: the same values in order,
+// and the wrapped range split in two (day-of-week wraps through 7, Sunday, then from 1).
+std::string reversedRangeMessage(CronField field, std::string_view left, std::string_view right, int lo, int hi) {
+  const detail::FieldInfo& info = detail::fieldInfo(field);
+  const bool names = isAlpha(left[0]) || isAlpha(right[0]);
+  std::string msg = "range `" + std::string(left) + "-" + std::string(right) + "` is reversed";
+  if (field == CronField::DayOfWeek && hi == 0) {
+    return msg + "; a range ending on Sunday ends with `7` or `SUN`: write `" + std::string(left) + "-7`";
+  }
+  const int wrap_min = field == CronField::DayOfWeek ? 1 : info.min;
+  auto part = [&](int a, int b) {
+    return a == b ? valueText(field, a, names) : valueText(field, a, names) + "-" + valueText(field, b, names);
+  };
+  return msg + " and ranges do not wrap around: write `" + std::string(right) + "-" + std::string(left) + "`, or `" +
+         part(lo, info.max) + "," + part(wrap_min, hi) + "` to wrap around";
+}
+
 class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
@@ -256,9 +280,11 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
   }
   const std::string_view base = el.substr(0, base_len);
   // The range [lo, hi] the element covers before stepping: the whole field for `*`.
+  // Day-of-week runs 0-7 like Vixie cron's (7 is Sunday again): `*/2` selects 0, 2, 4, 6 and
+  // `MON/2` selects 1, 3, 5, 7 (Monday, Wednesday, Friday, Sunday).
   int lo = info.min;
-  int hi = field == CronField::DayOfWeek ? 6 : info.max;
-  bool explicit_range = false;
+  int hi = info.max;
+  enum class Form { Star, Range, FromValue } form = Form::Star;
   if (base.empty()) {
     error(CronErrorKind::MissingValue, offset, std::max<std::size_t>(length, 1),
           "missing value before `/` in `" + std::string(el) + "`");
@@ -285,7 +311,7 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
       }
     }
   } else if (const std::size_t dash = base.find('-', 0); dash != std::string_view::npos) {
-    explicit_range = true;
+    form = Form::Range;
     const std::string_view left = base.substr(0, dash), right = base.substr(dash + 1);
     if (left.empty()) {
       error(CronErrorKind::MissingValue, offset, base.size(), "missing start of range in `" + std::string(base) + "`");
@@ -305,9 +331,10 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
     if (!a || !b) return;
     lo = *a;
     hi = *b;
+    // `SUN` ending a range is 7, as in Vixie cron: `MON-SUN` is Monday through Sunday.
+    if (field == CronField::DayOfWeek && hi == 0 && lo > 0 && upper(right) == "SUN") hi = 7;
     if (lo > hi) {
-      error(CronErrorKind::ReversedRange, offset, base.size(),
-            "range `" + std::string(base) + "` is reversed; write the smaller value first");
+      error(CronErrorKind::ReversedRange, offset, base.size(), reversedRangeMessage(field, left, right, lo, hi));
       return;
     }
   } else {
@@ -315,15 +342,28 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
     if (!a) return;
     lo = *a;
     if (!has_step) hi = lo;
-    else explicit_range = true;  // `a/n` means a through the field's maximum
+    else form = Form::FromValue;  // `a/n` means a through the field's maximum
   }
   if (!ok) return;
   if (has_step && step > hi - lo) {
-    const std::string range = explicit_range ? "the range `" + std::to_string(lo) + "-" + std::to_string(hi) + "`"
-                                             : "the " + fname + " range " + std::to_string(lo) + "-" + std::to_string(hi);
+    std::string range;
+    switch (form) {
+      case Form::Star: range = "the " + fname + " range " + std::to_string(lo) + "-" + std::to_string(hi); break;
+      case Form::Range: range = "the range `" + std::string(base) + "`"; break;
+      case Form::FromValue:
+        range = "the range from `" + std::string(base) + "` to the " + fname + " maximum " + std::to_string(hi);
+        break;
+    }
+    const std::string first = form == Form::Star ? std::to_string(lo) : std::string(base.substr(0, base.find('-')));
     error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
-          "step `" + std::string(step_written) + "` is larger than " + range + " and would only select `" +
-              std::to_string(lo) + "`");
+          "step `" + std::string(step_written) + "` is larger than " + range + " and would only select `" + first + "`");
+    return;
+  }
+  if (has_step && field == CronField::DayOfWeek && lo == 0 && hi == 7 && step == 7) {
+    // 0 and 7: two values, one day.
+    error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
+          "step `" + std::string(step_written) + "` in `" + std::string(el) +
+              "` would only select Sunday (`0` and `7` are both Sunday)");
     return;
   }
   for (int v = lo; v <= hi; v += step) {

@@ -1,8 +1,9 @@
 // `auth { type: "jwt", secret: ... }` and `route ... with auth`: HS256 JSON Web Tokens verified
 // with OpenSSL's HMAC (src/auth/). A route guarded by RequireAuth answers 401 with
 // `WWW-Authenticate: Bearer ...` for a missing, malformed, unsigned (`alg: none`), wrongly signed,
-// expired or not-yet-valid token; otherwise the token's claims are the request's `user`
-// (`req.user` in Lux, rt::Locals()["user"] here). Users' view: docs/runtime.md#auth.
+// expired, never-expiring (no `exp`, unless `require_exp: false`) or not-yet-valid token;
+// otherwise the token's claims are the request's `user` (`req.user` in Lux, rt::Locals()["user"]
+// here). Users' view: docs/runtime.md#auth.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@ struct JwtOptions {
   std::string secret;    // LUX_JWT_SECRET overrides (keep secrets out of source: use env)
   std::string issuer;    // when set, `iss` must equal it
   std::string audience;  // when set, `aud` (a string or a list) must contain it
+  bool require_exp = true;  // `auth { require_exp: false }` accepts tokens without `exp` (never expiring)
   std::int64_t leeway_s = kJwtLeewaySeconds;
   std::string realm = "lux";
 };

@@ -149,8 +149,11 @@ class Value {
   };
 };
 
-// Insertion-ordered string->Value map with linear lookup: objects in HTTP payloads and records
-// are small, where a scan over a contiguous vector beats hashing.
+// Insertion-ordered string->Value map. Small objects (records, most payloads) are searched
+// linearly over a contiguous vector, which beats hashing at that size; an object that grows past
+// kObjectIndexFrom keys gets a hashed index (keyed SipHash, so client-chosen keys cannot force
+// collisions), keeping inserts and lookups O(1) for a JSON body with 100k keys.
+inline constexpr std::size_t kObjectIndexFrom = 16;
 class Object {
  public:
   using Entry = ObjectEntry;
@@ -168,6 +171,8 @@ class Object {
   // Inserts null when absent.
   Value& operator[](std::string_view key);
   void Set(std::string key, Value value);
+  // Adds the entry unless the key is present; false (and nothing changed) when it is.
+  bool Insert(std::string key, Value value);
   bool Erase(std::string_view key);
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
@@ -177,24 +182,40 @@ class Object {
   std::vector<Entry>::iterator end() { return entries_.end(); }
   void Reserve(std::size_t n) { entries_.reserve(n); }
   bool operator==(const Object& other) const;  // order-insensitive
+  // Iteration may change values in place, never keys (the index would no longer find them).
 
  private:
+  struct Index;  // open-addressed positions into entries_ (src/value/value.cpp)
+  std::size_t Position(std::string_view key) const;  // entries_.size() when absent
+  void Append(std::string key, Value value);
   std::vector<Entry> entries_;
+  Index* index_ = nullptr;
 };
 
 inline Value::Value(std::initializer_list<ObjectEntry> entries) : Value(Object(entries)) {}
 inline Value Value::MakeObject() { return Value(Object{}); }
 
 // ---- JSON ----
-// Parses RFC 8259 JSON (max nesting kMaxJsonDepth); throws JsonError with position.
+// Parses RFC 8259 JSON in time linear in its length; throws JsonError with the position on
+// malformed input, invalid UTF-8 in a string, a key repeated in one object, or a breach of
+// the limits below. Every caller shares them: request bodies (and so /_lux/events and
+// /_lux/rpc), JSON.parse, fetch responses, stored job arguments.
 Value ParseJson(std::string_view text);
-// Serialises compactly. Non-finite floats become null; functions become null.
+// Serialises compactly. Non-finite floats become null; functions become null. Bytes of a
+// string that are not valid UTF-8 are written as U+FFFD, so the output is always valid JSON.
 std::string ToJson(const Value& v);
 void AppendJson(const Value& v, std::string& out);
 // Two-space indented form (for logs and debugging).
 std::string ToJsonPretty(const Value& v);
-// Nesting limit for ParseJson: a hostile body cannot exhaust the coroutine stack.
+// Nesting limit: a hostile body cannot exhaust the coroutine stack.
 inline constexpr int kMaxJsonDepth = 128;
+// Keys in one object: no API takes more field names than this in one object (collections
+// are arrays), and it bounds what one object costs to build, copy and walk.
+inline constexpr std::size_t kMaxJsonObjectKeys = 10'000;
+// Values (scalars, arrays, objects, keys not counted) in one document: bounds the memory one
+// document can take (an empty array costs about 60 bytes for its 3 bytes of text); a 1 MiB
+// request body holds at most about 525k values, so this binds for larger texts (fetch, JSON.parse).
+inline constexpr std::size_t kMaxJsonValues = 1'000'000;
 
 // ---- typed conversions ----
 // Generated records implement, in their own namespace (found by ADL):

@@ -1,18 +1,22 @@
-// HS256 JWT verification (lux/auth.h): base64url decoding, the header's `alg` (HS256 only:
-// `none` and every other algorithm are refused), the HMAC-SHA256 signature compared in constant
-// time (OpenSSL's HMAC and CRYPTO_memcmp: no hand-written crypto), then exp/nbf/iss/aud.
+// HS256 JWT verification (lux/auth.h): strict base64url decoding, the header's `alg` (HS256 only:
+// `none` and every other algorithm are refused, and so is `crit`), the HMAC-SHA256 signature
+// compared in constant time (OpenSSL's HMAC through core::HmacSha256, CRYPTO_memcmp: no
+// hand-written crypto), then exp (required unless `require_exp: false`), nbf and iat without
+// overflow, iss, aud.
 // RequireAuth reads `Authorization: Bearer <token>` and answers 401 with WWW-Authenticate.
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <optional>
 
 #include "core/bearer.h"
+#include "core/internal_auth.h"
 #include "core/log.h"
 #include "lux/auth.h"
 #include "lux/rt.h"
@@ -21,23 +25,36 @@ namespace lux {
 
 namespace {
 
-// base64url without padding → bytes; nullopt on a character outside the alphabet.
+int Base64UrlValue(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+// Strict base64url without padding (RFC 7515 section 2) → bytes. nullopt on a character outside
+// the alphabet (`=`, `+`, `/`, whitespace included), a length that leaves a lone character, or
+// non-zero spare bits in the last character: each byte string has exactly one encoding, so a
+// signature cannot be altered without failing.
 std::optional<std::string> Base64UrlDecode(std::string_view in) {
-  std::string b64(in);
-  for (char& c : b64) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (!(std::isalnum(static_cast<unsigned char>(c)))) return std::nullopt;
+  if (in.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() / 4 * 3 + 2);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = Base64UrlValue(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
   }
-  if (b64.size() % 4 == 1) return std::nullopt;
-  while (b64.size() % 4) b64 += '=';
-  std::string out(b64.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(b64.data()),
-                          static_cast<int>(b64.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t pad = 0;
-  for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;  // 2 or 4 spare bits
   return out;
 }
 
@@ -55,11 +72,20 @@ Value ParseSegment(std::string_view seg, const char* what) {
   }
 }
 
+// A NumericDate claim (RFC 7519: seconds, possibly fractional) as whole seconds, saturated to
+// the int64 range: a huge `exp` is simply far in the future, never an overflow.
 std::optional<std::int64_t> NumericClaim(const Value& claims, const char* name) {
   const Value* v = claims.Find(name);
   if (!v) return std::nullopt;
   if (v->IsInt()) return v->AsInt();
-  if (v->IsFloat()) return static_cast<std::int64_t>(v->AsFloat());
+  if (v->IsFloat()) {
+    double d = v->AsFloat();
+    if (!std::isfinite(d)) throw AuthError(std::string("invalid token: `") + name + "` is not a finite number");
+    constexpr double kLimit = 9.2e18;  // just below INT64_MAX (about 9.223e18)
+    if (d >= kLimit) return std::numeric_limits<std::int64_t>::max();
+    if (d <= -kLimit) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(std::floor(d));
+  }
   throw AuthError(std::string("invalid token: `") + name + "` is not a number");
 }
 
@@ -78,18 +104,20 @@ Value VerifyJwt(std::string_view token, const JwtOptions& o, std::int64_t now_s)
   const Value* alg = header.Find("alg");
   if (!alg || !alg->IsString() || alg->AsString() != "HS256")
     throw AuthError("invalid token: only HS256-signed tokens are accepted");
+  // RFC 7515 section 4.1.11: an extension the verifier does not implement must be refused.
+  if (header.Find("crit")) throw AuthError("invalid token: unsupported critical header parameters (`crit`)");
   auto sig = Base64UrlDecode(token.substr(d2 + 1));
   if (!sig || sig->size() != 32) throw AuthError("invalid token: bad signature");
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  std::string_view signed_part = token.substr(0, d2);
-  if (!HMAC(EVP_sha256(), o.secret.data(), static_cast<int>(o.secret.size()),
-            reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac, &mac_len) ||
-      mac_len != 32 || CRYPTO_memcmp(mac, sig->data(), 32) != 0)
-    throw AuthError("invalid token: bad signature");
+  std::string mac = core::HmacSha256(o.secret, token.substr(0, d2));
+  if (CRYPTO_memcmp(mac.data(), sig->data(), 32) != 0) throw AuthError("invalid token: bad signature");
   Value claims = ParseSegment(token.substr(d1 + 1, d2 - d1 - 1), "payload");
-  if (auto exp = NumericClaim(claims, "exp"); exp && now_s > *exp + o.leeway_s) throw AuthError("token expired");
+  // Compared as now - leeway > exp and now + leeway < nbf: now_s and the leeway are small, the
+  // claims may be anything in the int64 range.
+  std::optional<std::int64_t> exp = NumericClaim(claims, "exp");
+  if (!exp && o.require_exp) throw AuthError("invalid token: no `exp` claim (a token must expire)");
+  if (exp && now_s - o.leeway_s > *exp) throw AuthError("token expired");
   if (auto nbf = NumericClaim(claims, "nbf"); nbf && now_s + o.leeway_s < *nbf) throw AuthError("token not valid yet");
+  NumericClaim(claims, "iat");  // when present it must be a number
   if (!o.issuer.empty()) {
     const Value* iss = claims.Find("iss");
     if (!iss || !iss->IsString() || iss->AsString() != o.issuer) throw AuthError("invalid token: wrong issuer");

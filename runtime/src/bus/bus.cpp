@@ -1,6 +1,7 @@
 // The event bus (see lux/events.h): registration, publish, the lane threads that deliver the
 // outbox in order (local subscribers with retries and a dead letter; peers over HTTP, retried
-// until they are back), and POST /_lux/events for events from peers. One bus per process, tied
+// until they are back, each delivery signed with the program secret), and POST /_lux/events for
+// events from peers (signed calls only: core/internal_auth.h). One bus per process, tied
 // to the App that registered it: opened by an on_start hook, stopped by an on_stop hook (rows
 // not yet delivered stay in the outbox for the next start). With adapter "redis" the outbox,
 // lanes and peers are replaced by Redis Streams (redis_bus.cpp); handlers run the same way.
@@ -17,9 +18,9 @@
 
 #include "bus/outbox.h"
 #include "bus/redis_bus.h"
-#include "core/bearer.h"
 #include "core/env_names.h"
 #include "core/fiber.h"
+#include "core/internal_auth.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "lux/client.h"
@@ -169,8 +170,7 @@ class Bus {
  private:
   void InstallEndpoint(App& app) {
     app.Post("/_lux/events", [this](Request& req) {
-      if (const char* token = std::getenv("LUX_BUS_TOKEN"); token && *token && !core::HasBearer(req, token))
-        throw HttpError(401, "a valid bus token is required (LUX_BUS_TOKEN)");
+      if (auto why = core::VerifyInternalCall(req)) return core::InternalUnauthorized(req, *why);
       const Value& body = req.Json();
       const Value* id = body.IsObject() ? body.Find("id") : nullptr;
       const Value* event = body.IsObject() ? body.Find("event") : nullptr;
@@ -275,6 +275,11 @@ class Bus {
       StartRedis(app);
       return;
     }
+    // Over HTTP the servers authenticate each other (Redis and its ACLs guard the other transport).
+    if (!subscribers_.empty())
+      core::RequireProgramSecret(app.name(), "receives events from its peers (POST /_lux/events)");
+    else if (!peers_.empty())
+      core::RequireProgramSecret(app.name(), "delivers events to its peers");
     std::string path = config_.path;
     if (const char* env = std::getenv("LUX_EVENTS_PATH"); env && *env) path = env;
     if (path.empty()) path = ".lux/" + app.name() + ".events.db";
@@ -423,8 +428,7 @@ class Bus {
       o.Json(Value{{"id", Value(row.event_id)}, {"event", Value(row.event)}, {"data", data},
                    {"publisher", Value(row.publisher)}});
       if (!row.request_id.empty()) o.Header("X-Request-Id", row.request_id);
-      if (const char* token = std::getenv("LUX_BUS_TOKEN"); token && *token)
-        o.Header("Authorization", std::string("Bearer ") + token);
+      core::SignInternalCall(o, "/_lux/events");
       FetchResponse r = Fetch(lane.peer->url + "/_lux/events", o);
       if (r.ok()) return true;
       error = lane.peer->server + " at " + lane.peer->url + " answered " + std::to_string(r.status) + ": " +

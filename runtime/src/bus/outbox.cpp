@@ -3,9 +3,23 @@
 
 #include <filesystem>
 
+#include "lux/error.h"
+
 namespace lux::bus {
 
 namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL,
+  event_id TEXT NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL,
+  request_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT);
+CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, seq);
+CREATE TABLE IF NOT EXISTS seen (event_id TEXT NOT NULL, lane TEXT NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (event_id, lane));
+CREATE TABLE IF NOT EXISTS dead (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL, event_id TEXT NOT NULL,
+  event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL, request_id TEXT NOT NULL,
+  attempts INTEGER NOT NULL, last_error TEXT NOT NULL, failed_at INTEGER NOT NULL);
+)sql";
 
 void BindText(const db::StmtUse& s, int i, const std::string& v) {
   sqlite3_bind_text(s.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -53,23 +67,13 @@ std::unique_ptr<Outbox> Outbox::Open(const std::string& path) {
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   }
   auto box = std::make_unique<Outbox>();
-  box->conn_ = db::Connection::Open(path, db::OpenOptions{});
-  db::Connection& c = *box->conn_;
-  c.Exec(
-      "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL, "
-      "event_id TEXT NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL, "
-      "request_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT)",
-      "event outbox schema");
-  c.Exec("CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, seq)", "event outbox schema");
-  c.Exec(
-      "CREATE TABLE IF NOT EXISTS seen (event_id TEXT NOT NULL, lane TEXT NOT NULL, at INTEGER NOT NULL, "
-      "PRIMARY KEY (event_id, lane))",
-      "event outbox schema");
-  c.Exec(
-      "CREATE TABLE IF NOT EXISTS dead (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL, event_id TEXT NOT NULL, "
-      "event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL, request_id TEXT NOT NULL, "
-      "attempts INTEGER NOT NULL, last_error TEXT NOT NULL, failed_at INTEGER NOT NULL)",
-      "event outbox schema");
+  db::OpenOptions options;
+  options.schema = kSchema;  // with the open, in one retried sequence (db/sqlite_open.h)
+  try {
+    box->conn_ = db::Connection::Open(path, options);
+  } catch (const Error& e) {
+    throw Error("event outbox " + path + ": " + e.what());
+  }
   return box;
 }
 

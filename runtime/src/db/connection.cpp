@@ -1,10 +1,12 @@
-// Connection: sqlite3_open_v2 with the runtime's pragmas, the busy handler that suspends only
+// Connection: OpenSqliteFile with the runtime's pragmas, the busy handler that suspends only
 // the calling fiber (a thread sleeps instead) while another connection holds the write lock,
 // and the prepared-statement cache.
 #include "db/connection.h"
 
 #include <cctype>
 #include <thread>
+
+#include "db/sqlite_open.h"
 
 #include "lux/error.h"
 #include "lux/rt.h"
@@ -20,23 +22,14 @@ constexpr std::int64_t kMaxThreadBackoffUs = 2000;
 }  // namespace
 
 std::unique_ptr<Connection> Connection::Open(const std::string& path, const OpenOptions& options) {
-  sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
-    sqlite3_close_v2(raw);
-    throw Error("cannot open database " + path + ": " + msg);
-  }
-  std::unique_ptr<Connection> c(new Connection(raw));
-  sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_handler(raw, &Connection::BusyHandler, c.get());
-  // WAL: readers never block the writer nor each other; one writer at a time (per file, across
-  // processes). NORMAL: a commit is in the WAL (the OS has it) when it returns, so it survives a
-  // process kill; FULL adds an fsync per commit for power loss.
-  c->Exec("PRAGMA journal_mode=WAL", "open");
-  c->Exec(options.sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "open");
-  c->Exec("PRAGMA foreign_keys=ON", "open");
+  std::unique_ptr<Connection> c(new Connection(nullptr));
+  SqliteFileSetup setup;
+  setup.what = "open";
+  setup.sync_full = options.sync_full;
+  setup.foreign_keys = true;
+  setup.schema = options.schema;
+  setup.configure = [conn = c.get()](sqlite3* db) { sqlite3_busy_handler(db, &Connection::BusyHandler, conn); };
+  c->db_ = OpenSqliteFile(path, setup);
   return c;
 }
 
@@ -86,16 +79,16 @@ StmtUse Connection::Prepare(std::string_view sql, std::string_view what) {
 
 void Connection::Exec(const char* sql, std::string_view what) {
   char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errmsg(db_);
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = std::string(what) + ": " + (err ? err : sqlite3_errmsg(db_));
     sqlite3_free(err);
-    throw Error(std::string(what) + ": " + msg);
+    if ((rc & 0xff) == SQLITE_BUSY) throw BusyError(msg);
+    throw Error(msg);
   }
 }
 
-void Connection::Fail(std::string_view what) const {
-  throw Error(std::string(what) + ": " + sqlite3_errmsg(db_));
-}
+void Connection::Fail(std::string_view what) const { ThrowSqlite(db_, sqlite3_extended_errcode(db_), what); }
 
 bool Connection::Step(const StmtUse& s, std::string_view what) {
   int rc = sqlite3_step(s.get());

@@ -1,5 +1,6 @@
 // One SQLite connection: opened with the runtime's pragmas (WAL, synchronous, foreign keys) and
-// a fiber-aware busy handler, plus a cache of prepared statements keyed by SQL text. A
+// a fiber-aware busy handler (through OpenSqliteFile, sqlite_open.h: an open that finds the file
+// busy starts over), plus a cache of prepared statements keyed by SQL text. A
 // connection is used by one fiber or thread at a time (the Pool hands it out); it is never
 // shared concurrently, so it is opened with SQLITE_OPEN_NOMUTEX. Entry points: Connection::Open,
 // Prepare (-> StmtUse, which resets the statement when it goes out of scope), Exec, Fail.
@@ -24,7 +25,8 @@ inline constexpr std::int64_t kBusyTimeoutMs = 10'000;
 inline constexpr std::size_t kMaxCachedStatements = 256;
 
 struct OpenOptions {
-  bool sync_full = false;  // synchronous=FULL (fsync per commit) instead of NORMAL
+  bool sync_full = false;          // synchronous=FULL (fsync per commit) instead of NORMAL
+  const char* schema = nullptr;    // a script run at open in one BEGIN IMMEDIATE (CREATE ... IF NOT EXISTS)
 };
 
 // A prepared statement in use: bound, stepped, and reset + unbound when destroyed, so no
@@ -51,7 +53,7 @@ class StmtUse {
 
 class Connection {
  public:
-  // Throws lux::Error with SQLite's message.
+  // Throws lux::Error with SQLite's message (BusyError when the file stayed busy).
   static std::unique_ptr<Connection> Open(const std::string& path, const OpenOptions& options);
   ~Connection();
   Connection(const Connection&) = delete;
@@ -64,7 +66,8 @@ class Connection {
   StmtUse Prepare(std::string_view sql, std::string_view what);
   // Runs SQL without parameters (pragmas, BEGIN/COMMIT, DDL); throws lux::Error.
   void Exec(const char* sql, std::string_view what);
-  // Throws lux::Error "<what>: <sqlite message>" for the connection's last error.
+  // Throws lux::Error "<what>: <sqlite message>" for the connection's last error (BusyError,
+  // sqlite_open.h, when another connection held the lock).
   [[noreturn]] void Fail(std::string_view what) const;
   // Steps once: true for a row, false when done; throws via Fail otherwise.
   bool Step(const StmtUse& s, std::string_view what);

@@ -11,6 +11,7 @@
 #include "db/pg_connection.h"
 #include "db/pool.h"
 #include "db/schema.h"
+#include "db/sqlite_open.h"
 #include "lux/error.h"
 #include "lux/http.h"
 #include "server/app_impl.h"
@@ -86,8 +87,14 @@ void DbState::OpenPostgres(const std::string& url) {
 
 void DbState::OpenWith(const std::function<std::unique_ptr<Backend>()>& open) {
   try {
-    backend_ = open();
-    MigrateAll();
+    // Open and migration as one sequence: while an SQLite file is busy in a way its busy
+    // handler does not cover (another process opening it too), it starts over, for at most
+    // kOpenBusyRetryMs (sqlite_open.h). PostgreSQL never throws BusyError.
+    RetryWhileBusy([&] {
+      backend_.reset();
+      backend_ = open();
+      MigrateAll();
+    });
   } catch (const std::exception& e) {
     std::string msg = e.what();
     backend_.reset();

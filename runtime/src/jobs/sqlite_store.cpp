@@ -1,6 +1,7 @@
-// The SQLite JobStore: one connection in WAL mode guarded by a mutex, every statement prepared
-// once and parameterised. synchronous=NORMAL (a commit survives a process kill; LUX_JOBS_SYNC=full
-// adds an fsync per commit for power loss). Completed jobs are deleted and counted in `meta`.
+// The SQLite JobStore: one connection in WAL mode guarded by a mutex (opened, with its schema,
+// through db::OpenSqliteFile), every statement prepared once and parameterised.
+// synchronous=NORMAL (a commit survives a process kill; LUX_JOBS_SYNC=full adds an fsync per
+// commit for power loss). Completed jobs are deleted and counted in `meta`.
 // Enqueue group-commits concurrent callers. Tables: jobs, dead_letter, failures (the last
 // kKeptFailures), schedules, meta.
 #include <sqlite3.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "db/sqlite_open.h"
 #include "jobs/store.h"
 #include "lux/error.h"
 
@@ -152,18 +154,15 @@ class SqliteStore final : public JobStore {
       if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
       if (ec) throw Error("job store: cannot create directory " + p.parent_path().string() + ": " + ec.message());
     }
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-      std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      db_ = nullptr;
-      throw Error("job store: cannot open " + path + ": " + why);
-    }
+    // Open, WAL, synchronous and the schema as one sequence that starts over while another
+    // process opening the same file holds it (db/sqlite_open.h).
+    db::SqliteFileSetup setup;
+    setup.what = "job store";
+    setup.sync_full = sync == SyncMode::kFull;
+    setup.configure = [](sqlite3* db) { sqlite3_busy_timeout(db, kBusyTimeoutMs); };
+    setup.schema = kSchema;
+    db_ = db::OpenSqliteFile(path, setup);
     try {
-      sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-      ExecScript("PRAGMA journal_mode=WAL;");
-      ExecScript(sync == SyncMode::kFull ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-      ExecScript(kSchema);
       Prepare();
     } catch (...) {
       Finalize();

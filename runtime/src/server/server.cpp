@@ -548,6 +548,7 @@ void App::Impl::Start() {
     } catch (const std::exception& e) {
       acceptor->close(ec);
       if (jobs) jobs->Close();
+      if (dynamic_cast<const StartupError*>(&e)) throw;  // the runtime's own checks name their cause
       throw StartupError(std::string("on_start failed: ") + e.what());
     }
   }

@@ -1,11 +1,13 @@
 // RPC between servers and the services' public face: RegisterService (env URL override, the
 // health thread tied to on_start/on_stop, GET /_lux/services behind LUX_ADMIN_TOKEN),
-// ExposeRpc (POST /_lux/rpc/<fn>), and rt::CallService (breaker, round-robin, timeout; the
+// ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret), and
+// rt::CallService (breaker, round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
 #include <cstdlib>
 #include <stdexcept>
 
 #include "core/bearer.h"
+#include "core/internal_auth.h"
 #include "core/log.h"
 #include "lux/client.h"
 #include "lux/services.h"
@@ -61,7 +63,8 @@ void InstallOnce(App& app) {
   static App* installed = nullptr;
   if (installed == &app) return;
   installed = &app;
-  app.OnStart([] {
+  app.OnStart([&app] {
+    core::RequireProgramSecret(app.name(), "calls RPC functions of other servers");
     services::Registry::Get().StartHealth();
     StartSharedBreakers();
   });
@@ -94,7 +97,9 @@ void RegisterService(App& app, std::string name, ServiceOptions options) {
 }
 
 void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)> handler) {
+  app.OnStart([&app] { core::RequireProgramSecret(app.name(), "exposes RPC functions (POST /_lux/rpc/...)"); });
   app.Post("/_lux/rpc/" + fn, [handler = std::move(handler)](Request& req) {
+    if (auto why = core::VerifyInternalCall(req)) return core::InternalUnauthorized(req, *why);
     const Value& body = req.Json();  // 400 with the position on malformed JSON
     const Value* args = body.IsObject() ? body.Find("args") : nullptr;
     if (!args || !args->IsArray()) throw HttpError(400, "an RPC body is {\"args\": [...]}");
@@ -115,9 +120,11 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
   o.method = "POST";
   o.timeout_ms = s->options.timeout_ms;
   o.Json(Value{{"args", std::move(args)}});
+  std::string endpoint = "/_lux/rpc/" + std::string(fn);
+  core::SignInternalCall(o, endpoint);
   FetchResponse resp;
   try {
-    resp = Fetch(in->url + "/_lux/rpc/" + std::string(fn), o);
+    resp = Fetch(in->url + endpoint, o);
   } catch (const FetchError& e) {
     s->breaker->OnFailure();
     throw Error("call of " + what + " failed: " + e.what(), 502);

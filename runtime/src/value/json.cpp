@@ -1,15 +1,62 @@
 // Hand-written JSON parser and serialiser for lux::Value (entry points ParseJson, AppendJson,
 // ToJson, ToJsonPretty). Measured against nlohmann::json in bench/runtime/json_bench.cpp: a
 // direct parse into Value avoids the second tree nlohmann would build, and header users never
-// pay nlohmann's compile cost.
+// pay nlohmann's compile cost. The parser is linear in the input (objects index their keys
+// once they grow, see Object) and enforces the limits of value.h; strings are checked to be
+// UTF-8 on the way in and are made UTF-8 on the way out.
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "lux/value.h"
 
 namespace lux {
 namespace {
+
+// Length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), 0 when it is not one:
+// overlong forms, surrogates (U+D800..DFFF), code points above U+10FFFF, truncated sequences
+// and stray continuation bytes are all refused (Unicode 15, table 3-7).
+std::size_t Utf8Length(const unsigned char* p, const unsigned char* end) {
+  unsigned char c = p[0];
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (static_cast<std::size_t>(end - p) < n) return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  return n;
+}
+
+// A key quoted for an error message: control and non-ASCII bytes as \xNN, at most 40 bytes.
+std::string QuoteKey(std::string_view key) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < key.size() && i < 40; ++i) {
+    unsigned char c = static_cast<unsigned char>(key[i]);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  if (key.size() > 40) out += "...";
+  return out + "\"";
+}
 
 class Parser {
  public:
@@ -46,6 +93,8 @@ class Parser {
 
   Value ParseValue(int depth) {
     if (p_ >= end_) Fail("unexpected end of input");
+    if (++values_ > kMaxJsonValues)
+      Fail("more than " + std::to_string(kMaxJsonValues) + " values in one document (the limit)");
     switch (*p_) {
       case '{': return ParseObject(depth + 1);
       case '[': return ParseArray(depth + 1);
@@ -164,7 +213,16 @@ class Parser {
     ++p_;  // opening quote
     for (;;) {
       const char* run = p_;
-      while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+      while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) {
+        if (static_cast<unsigned char>(*p_) >= 0x80) {
+          std::size_t n = Utf8Length(reinterpret_cast<const unsigned char*>(p_),
+                                     reinterpret_cast<const unsigned char*>(end_));
+          if (n == 0) Fail("invalid UTF-8 in string");
+          p_ += n;
+        } else {
+          ++p_;
+        }
+      }
       out.append(run, p_);
       if (p_ >= end_) Fail("unterminated string");
       char c = *p_;
@@ -242,13 +300,20 @@ class Parser {
     for (;;) {
       SkipWs();
       if (p_ >= end_ || *p_ != '"') Fail("expected string key in object");
+      const char* key_start = p_;
+      if (o.size() == kMaxJsonObjectKeys)
+        Fail("more than " + std::to_string(kMaxJsonObjectKeys) + " keys in one object (the limit)");
       std::string key;
       ParseString(key);
+      if (o.Contains(key)) {
+        p_ = key_start;
+        Fail("duplicate key " + QuoteKey(key) + " in object");
+      }
       SkipWs();
       if (p_ >= end_ || *p_ != ':') Fail("expected ':' after object key");
       ++p_;
       SkipWs();
-      o.Set(std::move(key), ParseValue(depth));  // duplicate keys: last wins
+      o.Insert(std::move(key), ParseValue(depth));
       SkipWs();
       if (p_ >= end_) Fail("unexpected end of input in object");
       if (*p_ == ',') {
@@ -266,6 +331,7 @@ class Parser {
   const char* p_;
   const char* begin_;
   const char* end_;
+  std::size_t values_ = 0;
 };
 
 void AppendString(const std::string& s, std::string& out) {
@@ -275,9 +341,22 @@ void AppendString(const std::string& s, std::string& out) {
   const char* end = p + s.size();
   while (p < end) {
     const char* run = p;
-    while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) {
+      if (static_cast<unsigned char>(*p) < 0x80) {
+        ++p;
+        continue;
+      }
+      std::size_t n = Utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+      if (n == 0) break;
+      p += n;
+    }
     out.append(run, p);
     if (p >= end) break;
+    if (static_cast<unsigned char>(*p) >= 0x80) {  // not UTF-8: one replacement character per byte
+      out.append("\xEF\xBF\xBD");
+      ++p;
+      continue;
+    }
     char c = *p++;
     switch (c) {
       case '"': out.append("\\\""); break;

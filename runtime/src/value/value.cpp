@@ -3,34 +3,155 @@
 #include "lux/value.h"
 
 #include <cmath>
+#include <cstdint>
+#include <random>
 
 namespace lux {
 
 // ---- Object ----
+namespace {
+
+// SipHash-1-3 (Aumasson and Bernstein) under a key drawn once per process: a client that
+// chooses an object's keys cannot predict which slots they hash to.
+inline std::uint64_t Rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+struct SipKey {
+  std::uint64_t k0, k1;
+};
+
+const SipKey& ProcessKey() {
+  static const SipKey key = [] {
+    std::random_device rd;
+    SipKey k{};
+    k.k0 = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    k.k1 = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    return k;
+  }();
+  return key;
+}
+
+std::uint64_t SipHash13(std::string_view s) {
+  const SipKey& key = ProcessKey();
+  std::uint64_t v0 = key.k0 ^ 0x736f6d6570736575ULL, v1 = key.k1 ^ 0x646f72616e646f6dULL;
+  std::uint64_t v2 = key.k0 ^ 0x6c7967656e657261ULL, v3 = key.k1 ^ 0x7465646279746573ULL;
+  auto round = [&] {
+    v0 += v1; v1 = Rotl(v1, 13); v1 ^= v0; v0 = Rotl(v0, 32);
+    v2 += v3; v3 = Rotl(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = Rotl(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = Rotl(v1, 17); v1 ^= v2; v2 = Rotl(v2, 32);
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  std::size_t n = s.size();
+  std::size_t whole = n & ~static_cast<std::size_t>(7);
+  for (std::size_t i = 0; i < whole; i += 8) {
+    std::uint64_t m = 0;
+    for (int j = 7; j >= 0; --j) m = (m << 8) | p[i + static_cast<std::size_t>(j)];
+    v3 ^= m;
+    round();
+    v0 ^= m;
+  }
+  std::uint64_t last = static_cast<std::uint64_t>(n & 0xff) << 56;
+  for (std::size_t j = 0; j < (n & 7); ++j) last |= static_cast<std::uint64_t>(p[whole + j]) << (8 * j);
+  v3 ^= last;
+  round();
+  v0 ^= last;
+  v2 ^= 0xff;
+  round();
+  round();
+  round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+}  // namespace
+
+// Open addressing with linear probing over positions + 1 (0 marks an empty slot), at most half
+// full. Rebuilt on Erase (erasing from the vector moves every later position anyway).
+struct Object::Index {
+  std::vector<std::uint32_t> slots;
+
+  void Build(const std::vector<Entry>& entries, std::size_t capacity) {
+    std::size_t cap = 64;
+    while (cap < 2 * capacity) cap *= 2;
+    slots.assign(cap, 0);
+    for (std::size_t i = 0; i < entries.size(); ++i) Add(entries[i].first, i);
+  }
+  void Add(std::string_view key, std::size_t position) {
+    std::size_t mask = slots.size() - 1;
+    std::size_t i = static_cast<std::size_t>(SipHash13(key)) & mask;
+    while (slots[i] != 0) i = (i + 1) & mask;
+    slots[i] = static_cast<std::uint32_t>(position + 1);
+  }
+};
+
 Object::Object() = default;
 Object::Object(std::initializer_list<Entry> entries) {
   entries_.reserve(entries.size());
   for (const auto& e : entries) Set(e.first, e.second);
 }
-Object::Object(const Object&) = default;
-Object::Object(Object&&) noexcept = default;
-Object& Object::operator=(const Object&) = default;
-Object& Object::operator=(Object&&) noexcept = default;
-Object::~Object() = default;
+Object::Object(const Object& other) : entries_(other.entries_) {
+  if (other.index_) index_ = new Index(*other.index_);
+}
+Object::Object(Object&& other) noexcept : entries_(std::move(other.entries_)), index_(other.index_) {
+  other.index_ = nullptr;
+  other.entries_.clear();
+}
+Object& Object::operator=(const Object& other) {
+  if (this != &other) {
+    Object copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+Object& Object::operator=(Object&& other) noexcept {
+  if (this != &other) {
+    delete index_;
+    entries_ = std::move(other.entries_);
+    index_ = other.index_;
+    other.index_ = nullptr;
+    other.entries_.clear();
+  }
+  return *this;
+}
+Object::~Object() { delete index_; }
+
+std::size_t Object::Position(std::string_view key) const {
+  if (index_) {
+    const std::vector<std::uint32_t>& slots = index_->slots;
+    std::size_t mask = slots.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(SipHash13(key)) & mask; slots[i] != 0; i = (i + 1) & mask) {
+      std::size_t pos = slots[i] - 1;
+      if (entries_[pos].first == key) return pos;
+    }
+    return entries_.size();
+  }
+  for (std::size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].first == key) return i;
+  return entries_.size();
+}
+
+void Object::Append(std::string key, Value value) {
+  entries_.emplace_back(std::move(key), std::move(value));
+  std::size_t n = entries_.size();
+  if (index_) {
+    if (2 * n > index_->slots.size()) index_->Build(entries_, n);
+    else index_->Add(entries_.back().first, n - 1);
+  } else if (n > kObjectIndexFrom) {
+    index_ = new Index;
+    index_->Build(entries_, n);
+  }
+}
 
 const Value* Object::Find(std::string_view key) const {
-  for (const auto& e : entries_)
-    if (e.first == key) return &e.second;
-  return nullptr;
+  std::size_t pos = Position(key);
+  return pos < entries_.size() ? &entries_[pos].second : nullptr;
 }
 Value* Object::Find(std::string_view key) {
-  for (auto& e : entries_)
-    if (e.first == key) return &e.second;
-  return nullptr;
+  std::size_t pos = Position(key);
+  return pos < entries_.size() ? &entries_[pos].second : nullptr;
 }
 Value& Object::operator[](std::string_view key) {
   if (Value* v = Find(key)) return *v;
-  entries_.emplace_back(std::string(key), Value());
+  Append(std::string(key), Value());
   return entries_.back().second;
 }
 void Object::Set(std::string key, Value value) {
@@ -38,16 +159,26 @@ void Object::Set(std::string key, Value value) {
     *v = std::move(value);
     return;
   }
-  entries_.emplace_back(std::move(key), std::move(value));
+  Append(std::move(key), std::move(value));
+}
+bool Object::Insert(std::string key, Value value) {
+  if (Position(key) < entries_.size()) return false;
+  Append(std::move(key), std::move(value));
+  return true;
 }
 bool Object::Erase(std::string_view key) {
-  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-    if (it->first == key) {
-      entries_.erase(it);
-      return true;
+  std::size_t pos = Position(key);
+  if (pos == entries_.size()) return false;
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(pos));
+  if (index_) {
+    if (entries_.size() > kObjectIndexFrom) {
+      index_->Build(entries_, entries_.size());
+    } else {
+      delete index_;
+      index_ = nullptr;
     }
   }
-  return false;
+  return true;
 }
 bool Object::operator==(const Object& other) const {
   if (size() != other.size()) return false;

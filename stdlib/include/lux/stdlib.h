@@ -2,7 +2,7 @@
 // dynamic values, Option/Result/enum encodings, the built-in functions of stdlib/builtins.def,
 // route-parameter conversion, respond(), and ServerMain (--help and env flags around
 // lux::rt::RunMain). Thin on purpose: only <lux/...> runtime headers, no Boost, no JSON library,
-// so every generated translation unit stays cheap to compile (TOOLCHAIN.md). docs/stdlib.md
+// so every generated translation unit stays cheap to compile (docs/toolchain.md). docs/stdlib.md
 // documents the Lux-facing functions; the value encodings are described there too.
 #pragma once
 
@@ -46,12 +46,20 @@ class SharedVar {
 };
 
 // ---- operators (Int op Int stays Int; any Float makes Float; `+` also joins strings/arrays) --
+// Int arithmetic is checked: a result outside [-2^63, 2^63-1] throws lux::Error ("integer
+// overflow: ..."), a runtime error like any other (500 in a request, a failed job attempt).
 Value Add(const Value& a, const Value& b);
 Value Sub(const Value& a, const Value& b);
 Value Mul(const Value& a, const Value& b);
 Value Div(const Value& a, const Value& b);  // Int / Int truncates; division by zero is an error
-Value Mod(const Value& a, const Value& b);
+Value Mod(const Value& a, const Value& b);  // sign of the dividend; x % -1 is 0
 Value Neg(const Value& a);
+std::int64_t CheckedAdd(std::int64_t a, std::int64_t b);
+std::int64_t CheckedSub(std::int64_t a, std::int64_t b);
+std::int64_t CheckedMul(std::int64_t a, std::int64_t b);
+// A Float truncated toward zero; NaN, infinities and values outside the Int range throw
+// lux::Error naming `what` (the function that converts).
+std::int64_t FloatToInt(double f, const char* what);
 bool Lt(const Value& a, const Value& b);  // numbers, or strings by bytes
 bool Le(const Value& a, const Value& b);
 bool Gt(const Value& a, const Value& b);
@@ -83,6 +91,11 @@ Value& IndexRef(Value& v, const Value& i);
 Value Duration(const Value& amount, std::int64_t unit_ms);
 // `lo..hi` / `lo..=hi` as a list of Int.
 Value Range(const Value& lo, const Value& hi, bool inclusive);
+// Elements of one range (`a..b`, `range(...)`): the list is built whole, 16 bytes an element, so
+// `0..n` with a client's n could otherwise take all memory. 160 MB at the limit.
+inline constexpr std::uint64_t kMaxRangeLength = 10'000'000;
+// Throws lux::Error when lo..hi by step (step != 0, a non-empty range) is longer than that.
+void CheckRangeLength(std::int64_t lo, std::int64_t hi, std::int64_t step, bool inclusive);
 bool InRange(const Value& v, const Value& lo, const Value& hi, bool inclusive);
 // Calls a function value (a lambda, or a named function used as a value).
 Value Call(const Value& fn, std::vector<Value> args);
@@ -155,6 +168,10 @@ class Finally {
 Value ErrorValue(const std::exception& e);
 // `throw`-like failures raised by library functions.
 [[noreturn]] void Fail(const std::string& message);
+// Text from a client or a program quoted for an error message: a JSON string (control bytes
+// escaped, so a NUL cannot cut the message; invalid UTF-8 as U+FFFD) of at most 64 bytes of
+// the text, "..." marking a cut.
+std::string QuoteText(std::string_view text);
 
 // ---- built-in functions (docs/stdlib.md) ----------------------------------------------------
 Value Print(std::initializer_list<Value> args);

@@ -102,6 +102,24 @@ TEST_CASE("day-of-week 0 and 7 are both Sunday") {
   CHECK(fires(spec("0 0 * * SUN"), "2024-06-01 00:00:00", 2) == sundays);
 }
 
+// 2024-06-01 is a Saturday.
+TEST_CASE("day-of-week ranges ending on SUN and steps to 7 fire on those days") {
+  CHECK(fires(spec("0 0 * * MON-SUN"), "2024-06-01 00:00:00", 3) ==
+        S{"2024-06-02 00:00:00", "2024-06-03 00:00:00", "2024-06-04 00:00:00"});
+  CHECK(fires(spec("0 8 * * FRI-SUN"), "2024-06-03 00:00:00", 4) ==
+        S{"2024-06-07 08:00:00", "2024-06-08 08:00:00", "2024-06-09 08:00:00", "2024-06-14 08:00:00"});
+  // MON/2: Monday, Wednesday, Friday and Sunday (1, 3, 5, 7).
+  CHECK(fires(spec("0 0 * * MON/2"), "2024-06-01 00:00:00", 5) ==
+        S{"2024-06-02 00:00:00", "2024-06-03 00:00:00", "2024-06-05 00:00:00", "2024-06-07 00:00:00",
+          "2024-06-09 00:00:00"});
+  // */2: Sunday, Tuesday, Thursday, Saturday (0, 2, 4, 6).
+  CHECK(fires(spec("0 0 * * */2"), "2024-06-01 00:00:00", 4) ==
+        S{"2024-06-02 00:00:00", "2024-06-04 00:00:00", "2024-06-06 00:00:00", "2024-06-08 00:00:00"});
+  CHECK(fires(spec("0 0 * * SAT/1"), "2024-06-03 00:00:00", 3) ==
+        S{"2024-06-08 00:00:00", "2024-06-09 00:00:00", "2024-06-15 00:00:00"});
+  CHECK(fires(spec("0 0 * * MON-SUN"), "2024-06-01 00:00:00", 3) == fires(spec("0 0 * * *"), "2024-06-01 00:00:00", 3));
+}
+
 TEST_CASE("fixed-offset zones") {
   auto india = fixedOffsetZone(std::chrono::hours(5) + std::chrono::minutes(30));
   auto pacific = fixedOffsetZone(-std::chrono::hours(8));

@@ -87,8 +87,23 @@ TEST_CASE("month and weekday names, any case, in ranges and lists") {
   CHECK(bits(spec("0 0 1 jun-aug *").months) == V{6, 7, 8});
   CHECK(bits(spec("0 0 * * MON-FRI").days_of_week) == V{1, 2, 3, 4, 5});
   CHECK(bits(spec("0 0 * * sun,Sat").days_of_week) == V{0, 6});
-  CHECK(bits(spec("0 0 * * MON/2").days_of_week) == V{1, 3, 5});
+  CHECK(bits(spec("0 0 * * MON/2").days_of_week) == V{0, 1, 3, 5});  // 1, 3, 5, 7: to the maximum, 7
   CHECK(bits(spec("0 0 1 FEB-12/2 *").months) == V{2, 4, 6, 8, 10, 12});  // names and numbers mix
+}
+
+TEST_CASE("day-of-week runs 0-7: `SUN` ending a range is 7, steps run through 7") {
+  CHECK(bits(spec("0 0 * * MON-SUN").days_of_week).size() == 7);
+  CHECK(bits(spec("0 0 * * mon-sun").days_of_week).size() == 7);
+  CHECK(bits(spec("0 0 * * FRI-SUN").days_of_week) == V{0, 5, 6});
+  CHECK(bits(spec("0 0 * * SAT-SUN").days_of_week) == V{0, 6});
+  CHECK(bits(spec("0 0 * * SUN-SUN").days_of_week) == V{0});   // a range starting on Sunday: Sunday is 0
+  CHECK(bits(spec("0 0 * * SUN-TUE").days_of_week) == V{0, 1, 2});
+  CHECK(bits(spec("0 0 * * MON-SUN/2").days_of_week) == V{0, 1, 3, 5});
+  CHECK(bits(spec("0 0 * * */2").days_of_week) == V{0, 2, 4, 6});  // 0-7 step 2: 7 not reached
+  CHECK(bits(spec("0 0 * * */3").days_of_week) == V{0, 3, 6});
+  CHECK(bits(spec("0 0 * * 1/3").days_of_week) == V{0, 1, 4});     // 1, 4, 7
+  CHECK(bits(spec("0 0 * * SAT/1").days_of_week) == V{0, 6});      // 6, 7
+  CHECK(bits(spec("0 0 * * 0/2").days_of_week) == V{0, 2, 4, 6});
 }
 
 TEST_CASE("day-of-week 7 is Sunday, like 0") {

@@ -53,11 +53,28 @@ TEST_CASE("diagnostics are sorted by position whatever the report order", "[diag
 TEST_CASE("error limit stops at kMaxErrors and says so once", "[diag]") {
   SourceFile f = SourceFile::fromString("a.lux", "x");
   DiagEngine e(f);
-  for (uint32_t i = 0; i < DiagEngine::kMaxErrors + 50; ++i) e.report(DiagId::FileEmpty, {0, 1});
+  // Distinct positions: identical reports are dropped before they count (next test).
+  for (uint32_t i = 0; i < DiagEngine::kMaxErrors + 50; ++i) e.report(DiagId::FileEmpty, {i, i + 1});
   auto s = e.sorted();
   CHECK(e.errorCount() == DiagEngine::kMaxErrors);
   REQUIRE(s.size() == DiagEngine::kMaxErrors + 1);
   CHECK(s.back().id == DiagId::TooManyErrors);
+}
+
+TEST_CASE("an identical report (code, position, message) is kept once, with its notes", "[diag]") {
+  SourceFile f = SourceFile::fromString("a.lux", "server {\n  x = usr\n}\n");
+  DiagEngine e(f);
+  e.report(DiagId::UndefinedName, {15, 18}, "usr").didYouMean("user");
+  e.report(DiagId::UndefinedName, {15, 18}, "usr").help("dropped with its report");
+  e.report(DiagId::UndefinedName, {15, 18}, "usr2");           // another message: kept
+  e.report(DiagId::UndefinedType, {15, 18}, "usr");            // another code: kept
+  e.report(DiagId::UndefinedName, {16, 18}, "usr");            // another position: kept
+  auto s = e.sorted();
+  REQUIRE(s.size() == 4);
+  CHECK(e.errorCount() == 4);
+  CHECK(s[0].id == DiagId::UndefinedName);
+  CHECK(s[0].message == "cannot find `usr` in this scope");
+  CHECK(s[0].help == std::vector<std::string>{"did you mean `user`?"});
 }
 
 TEST_CASE("JSON output carries code, severity and ranges", "[diag]") {

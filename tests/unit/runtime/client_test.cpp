@@ -144,7 +144,7 @@ TEST_CASE("an unhandled fetch failure in a handler is a 500 that does not leak t
   REQUIRE(r->body.find("internal") == r->body.find("internal server error"));
 }
 
-// The issue's concurrency proof: handlers wait in direct style on a slow downstream.
+// Concurrency in direct style: handlers wait in direct style on a slow downstream.
 TEST_CASE("1,000 concurrent requests to a handler that waits 1 s on a downstream all complete in under 3 s") {
   constexpr int kRequests = 1000;
   rlimit rl{};

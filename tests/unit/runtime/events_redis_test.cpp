@@ -8,11 +8,13 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
 
 #include "bus/redis_bus.h"
+#include "core/internal_auth.h"
 #include "jobs_test_util.h"
 #include "lux/events.h"
 #include "redis_test_util.h"
@@ -265,10 +267,21 @@ TEST_CASE("redis bus: in a real App publish reaches every local subscriber once 
     REQUIRE(redis.Cmd({"XLEN", prefix + ":{bus}:ev:user.created"}).AsInt() == 20);
     auto groups = redis.Cmd({"XINFO", "GROUPS", prefix + ":{bus}:ev:user.created"});
     REQUIRE(groups.elements.size() == 2);
-    // The HTTP endpoint for embedded peers refuses (they keep the event and retry).
-    auto r = luxtest::Call(srv.port(), "POST", "/_lux/events", R"({"id":"x","event":"user.created","data":{}})",
-                           "Content-Type: application/json\r\n");
+    // The HTTP endpoint for embedded peers refuses a signed event with 503 (they keep the event
+    // and retry), an unsigned one with 401 like any server.
+    const std::string secret(64, 's'), event = R"({"id":"x","event":"user.created","data":{}})";
+    ::setenv("LUX_PROGRAM_SECRET", secret.c_str(), 1);
+    std::int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto r = luxtest::Call(srv.port(), "POST", "/_lux/events", event,
+                           "Content-Type: application/json\r\nX-Lux-Signature: " +
+                               lux::core::InternalSignature(secret, "POST", "/_lux/events", event, now,
+                                                            "0123456789abcdef0123456789abcdef") +
+                               "\r\n");
     REQUIRE(r->status == 503);
+    r = luxtest::Call(srv.port(), "POST", "/_lux/events", event, "Content-Type: application/json\r\n");
+    REQUIRE(r->status == 401);
+    ::unsetenv("LUX_PROGRAM_SECRET");
   }
   ::setenv("LUX_BUS_URL", "redis://127.0.0.1:1", 1);  // nothing listens there: start-up fails
   {

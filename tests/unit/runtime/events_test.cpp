@@ -1,19 +1,38 @@
 // The event bus in one process: local subscribers in publish order, isolation of a failing
 // subscriber (retries, then its dead letter), payloads rejected by a subscriber's declared type,
-// events that survive a restart, and POST /_lux/events (de-duplication by id, bad bodies, the bus
-// token). Delivery between real server processes is tested end to end (tests/e2e, case events).
+// events that survive a restart, and POST /_lux/events (de-duplication by id, bad bodies, calls
+// not signed with the program secret refused before anything is stored). Delivery between real
+// server processes is tested end to end (tests/e2e, cases events and internal_auth).
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/internal_auth.h"
 #include "test_http.h"
 
 namespace {
+
+// The program's servers share its secret, as an operator sets it.
+constexpr const char* kProgramSecret = "events-test-secret-0123456789abcdef0123456789";
+const bool kProgramSecretSet = [] { return ::setenv("LUX_PROGRAM_SECRET", kProgramSecret, 1) == 0; }();
+
+// Headers of a POST /_lux/events as a peer of the program signs it.
+std::string Signed(const std::string& body, const std::string& secret = kProgramSecret) {
+  static std::atomic<unsigned> counter{0};
+  char nonce[33];
+  std::snprintf(nonce, sizeof nonce, "%08x%024x", static_cast<unsigned>(::getpid()), ++counter);
+  std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return "Content-Type: application/json\r\nX-Lux-Signature: " +
+         lux::core::InternalSignature(secret, "POST", "/_lux/events", body, now, nonce) + "\r\n";
+}
 
 std::string TempStore(const char* name) {
   auto dir = std::filesystem::temp_directory_path() / ("lux-events-test-" + std::to_string(::getpid()));
@@ -159,36 +178,69 @@ TEST_CASE("events: an event not yet handled when the server stops is handled aft
   (void)fail;
 }
 
-TEST_CASE("events: POST /_lux/events de-duplicates by id and checks its body and token", "[events]") {
+TEST_CASE("events: POST /_lux/events de-duplicates by id, checks its body, and takes only signed calls", "[events]") {
+  REQUIRE(kProgramSecretSet);
   Seen got;
   std::string store = TempStore("incoming.db");
   luxtest::TestServer s{[&](lux::App& app) {
     lux::Events(app).path = store;
     lux::RegisterSubscriber(app, "remote", [&](const lux::Value& v) { got.Add(v); });
   }};
-  const std::string json = "Content-Type: application/json\r\n";
   std::string body = R"({"id":"ev-1","event":"remote","data":{"n":7},"publisher":"peer"})";
-  auto r = luxtest::Call(s.port(), "POST", "/_lux/events", body, json);
+  auto r = luxtest::Call(s.port(), "POST", "/_lux/events", body, Signed(body));
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(r->Json()["accepted"].AsInt() == 1);
-  r = luxtest::Call(s.port(), "POST", "/_lux/events", body, json);  // redelivered by the peer
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", body, Signed(body));  // redelivered by the peer
   REQUIRE(r);
   CHECK(r->Json()["duplicate"].AsBool());
   REQUIRE(WaitUntil([&] { return got.size() == 1; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK(got.size() == 1);
-  r = luxtest::Call(s.port(), "POST", "/_lux/events", R"({"event":"remote"})", json);
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", R"({"event":"remote"})", Signed(R"({"event":"remote"})"));
   REQUIRE(r);
   CHECK(r->status == 400);
-  ::setenv("LUX_BUS_TOKEN", "bus-secret", 1);
-  r = luxtest::Call(s.port(), "POST", "/_lux/events", R"({"id":"ev-2","event":"remote","data":{"n":8}})", json);
-  REQUIRE(r);
-  CHECK(r->status == 401);
-  r = luxtest::Call(s.port(), "POST", "/_lux/events", R"({"id":"ev-2","event":"remote","data":{"n":8}})",
-                    json + "Authorization: Bearer bus-secret\r\n");
+  // Forged events: unsigned, signed with another secret, a signed body altered, the old bearer
+  // token. None is stored or handled.
+  const std::string forged = R"({"id":"ev-2","event":"remote","data":{"n":8}})";
+  for (const std::string& headers :
+       {std::string("Content-Type: application/json\r\n"), Signed(forged, std::string(40, 'z')),
+        Signed(R"({"id":"ev-2","event":"remote","data":{"n":9}})"),
+        "Content-Type: application/json\r\nAuthorization: Bearer " + std::string(kProgramSecret) + "\r\n"}) {
+    r = luxtest::Call(s.port(), "POST", "/_lux/events", forged, headers);
+    REQUIRE(r);
+    CHECK(r->status == 401);
+    CHECK(r->Json()["error"].AsString().find("unauthorized internal call") != std::string::npos);
+  }
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", forged, Signed(forged));
   REQUIRE(r);
   CHECK(r->status == 200);
-  ::unsetenv("LUX_BUS_TOKEN");
+  CHECK(r->Json()["accepted"].AsInt() == 1);  // ev-2 was not stored by any forged call
   REQUIRE(WaitUntil([&] { return got.size() == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(got.get() == std::vector<std::int64_t>{7, 8});
+}
+
+TEST_CASE("events: a subscribing server refuses to start without LUX_PROGRAM_SECRET", "[events]") {
+  REQUIRE(kProgramSecretSet);
+  ::unsetenv("LUX_PROGRAM_SECRET");
+  std::string store = TempStore("no-secret.db");
+  lux::App app("subscriber");
+  app.options().host = "127.0.0.1";
+  app.options().port = 0;
+  app.options().log_level = lux::LogLevel::kOff;
+  app.options().handle_signals = false;
+  lux::Events(app).path = store;
+  lux::RegisterSubscriber(app, "remote", [](const lux::Value&) {});
+  std::string error;
+  try {
+    app.Start();
+  } catch (const lux::StartupError& e) {
+    error = e.what();
+  }
+  app.Shutdown();
+  app.Wait();
+  CHECK(error.find("LUX_PROGRAM_SECRET is not set: this server receives events from its peers") != std::string::npos);
+  CHECK(error.find("openssl rand -hex 32") != std::string::npos);
+  ::setenv("LUX_PROGRAM_SECRET", kProgramSecret, 1);
 }

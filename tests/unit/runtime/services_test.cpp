@@ -1,11 +1,17 @@
 // Discovered services: the circuit breaker's transitions on a stepped clock, and RPC over
 // loopback against a fault-injecting peer (slow, 500, refused, hanging) driving the breaker,
-// round-robin over healthy instances, health checks, request-id propagation, ExposeRpc errors.
+// round-robin over healthy instances, health checks, request-id propagation, ExposeRpc errors;
+// the program secret: only signed calls run (unsigned, wrongly keyed, stale, replayed, altered,
+// malformed: 401 and nothing runs), the start-up refusal without it, the bounded nonce memory.
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <random>
 #include <string>
 
+#include "core/internal_auth.h"
 #include "services/breaker.h"
 #include "services/registry.h"
 #include "test_http.h"
@@ -14,6 +20,47 @@ using lux::services::Breaker;
 using State = Breaker::State;
 
 namespace {
+
+// The servers of these tests belong to one program: they share its secret, as an operator sets it.
+constexpr const char* kProgramSecret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const bool kProgramSecretSet = [] { return ::setenv("LUX_PROGRAM_SECRET", kProgramSecret, 1) == 0; }();
+
+std::int64_t NowS() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string NewNonce() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+// Headers of a raw POST signed as a server of the program would sign it.
+std::string Signed(const std::string& path, const std::string& body, std::int64_t t = NowS(),
+                   const std::string& nonce = NewNonce(), const std::string& secret = kProgramSecret) {
+  return "Content-Type: application/json\r\nX-Lux-Signature: " +
+         lux::core::InternalSignature(secret, "POST", path, body, t, nonce) + "\r\n";
+}
+
+// Sets (or unsets, with nullptr) an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) ::setenv(name, value, 1);
+    else ::unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
 
 struct FakeClock {
   std::int64_t now = 1'000'000;
@@ -217,13 +264,14 @@ TEST_CASE("rpc: round-robin over the healthy instances, health checks mark a pee
 }
 
 TEST_CASE("rpc: the body of an RPC request is checked", "[services]") {
+  REQUIRE(kProgramSecretSet);
   FaultyPeer peer;
-  const std::string json = "Content-Type: application/json\r\n";
-  auto r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/echo", "{\"nope\": 1}", json);
+  auto r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/echo", "{\"nope\": 1}",
+                         Signed("/_lux/rpc/echo", "{\"nope\": 1}"));
   REQUIRE(r);
   CHECK(r->status == 400);
   CHECK(r->body.find("args") != std::string::npos);
-  r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/echo", "{bad", json);
+  r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/echo", "{bad", Signed("/_lux/rpc/echo", "{bad"));
   REQUIRE(r);
   CHECK(r->status == 400);
 }
@@ -232,4 +280,137 @@ TEST_CASE("services: LUX_SERVICE_<NAME>_URL names and URL lists", "[services]") 
   CHECK(lux::services::UrlEnvName("api") == "LUX_SERVICE_API_URL");
   CHECK(lux::services::UrlEnvName("user-db.v2") == "LUX_SERVICE_USER_DB_V2_URL");
   CHECK(lux::services::SplitUrls(" http://a:1/, http://b:2 ,,") == std::vector<std::string>{"http://a:1", "http://b:2"});
+}
+
+TEST_CASE("rpc: only calls signed with the program secret run, the others are 401 and run nothing", "[services]") {
+  REQUIRE(kProgramSecretSet);
+  FaultyPeer peer;
+  std::uint16_t port = peer.server.port();
+  const std::string path = "/_lux/rpc/echo", body = R"({"args":[1]})";
+  auto refused = [&](const std::string& what, const std::string& headers, const std::string& target, const std::string& b,
+                     const std::string& reason) {
+    INFO(what);
+    auto r = luxtest::Call(port, "POST", target, b, headers);
+    REQUIRE(r);
+    CHECK(r->status == 401);
+    CHECK(r->Header("www-authenticate") == "LuxSignature realm=\"internal\"");
+    CHECK(r->Json()["error"].AsString().find(reason) != std::string::npos);
+    CHECK(peer.calls == 0);
+  };
+  refused("unsigned", "Content-Type: application/json\r\n", path, body, "signed with LUX_PROGRAM_SECRET");
+  refused("another secret", Signed(path, body, NowS(), NewNonce(), std::string(64, 'x')), path, body, "bad signature");
+  refused("stale", Signed(path, body, NowS() - lux::core::kSignatureWindowSeconds - 5), path, body, "window");
+  refused("from the future", Signed(path, body, NowS() + lux::core::kSignatureWindowSeconds + 5), path, body, "window");
+  refused("body altered", Signed(path, body), path, R"({"args":[2]})", "bad signature");
+  refused("signed for another function", Signed("/_lux/rpc/fail", body), path, body, "bad signature");
+  std::string good = lux::core::InternalSignature(kProgramSecret, "POST", path, body, NowS(), NewNonce());
+  std::string upper = good;
+  for (std::size_t i = upper.find(",s=") + 3; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+  for (const std::string& h : {std::string("t=1"), std::string("garbage"), good + ",x=1", upper,
+                               "t=-1" + good.substr(good.find(',')), "t=99999999999999" + good.substr(good.find(',')),
+                               good.substr(0, good.find(",n=") + 3) + "zz" + good.substr(good.find(",n=") + 5)})
+    refused("malformed: " + h, "Content-Type: application/json\r\nX-Lux-Signature: " + h + "\r\n", path, body, "");
+
+  // A valid call runs once; the very same request sent again is a replay.
+  std::string headers = Signed(path, body, NowS() - lux::core::kSignatureWindowSeconds + 5);
+  auto r = luxtest::Call(port, "POST", path, body, headers);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->Json()["result"] == Args({1}));
+  CHECK(peer.calls == 1);
+  r = luxtest::Call(port, "POST", path, body, headers);
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(r->Json()["error"].AsString().find("replayed") != std::string::npos);
+  CHECK(peer.calls == 1);
+
+  // While a new secret is rolled out, the one in LUX_PROGRAM_SECRET_ACCEPT is accepted too.
+  const std::string next(48, 'n');
+  CHECK(luxtest::Call(port, "POST", path, body, Signed(path, body, NowS(), NewNonce(), next))->status == 401);
+  {
+    ScopedEnv accept("LUX_PROGRAM_SECRET_ACCEPT", next.c_str());
+    CHECK(luxtest::Call(port, "POST", path, body, Signed(path, body, NowS(), NewNonce(), next))->status == 200);
+    CHECK(luxtest::Call(port, "POST", path, body, Signed(path, body))->status == 200);
+  }
+  CHECK(peer.calls == 3);
+
+  // rt::CallService signs its calls.
+  lux::App app("caller");
+  lux::RegisterService(app, "rpc_signed", Opts({peer.url()}));
+  CHECK(lux::rt::CallService("rpc_signed", "echo", Args({"signed"})) == Args({"signed"}));
+  CHECK(peer.calls == 4);
+}
+
+TEST_CASE("rpc: without LUX_PROGRAM_SECRET a server with RPC functions or calls refuses to start", "[services]") {
+  ScopedEnv no_secret("LUX_PROGRAM_SECRET", nullptr);
+  auto start = [](std::function<void(lux::App&)> setup) -> std::string {
+    lux::App app("lonely");
+    app.options().host = "127.0.0.1";
+    app.options().port = 0;
+    app.options().log_level = lux::LogLevel::kOff;
+    app.options().handle_signals = false;
+    setup(app);
+    std::string error;
+    try {
+      app.Start();
+    } catch (const lux::StartupError& e) {
+      error = e.what();
+    }
+    app.Shutdown();
+    app.Wait();
+    return error;
+  };
+  auto expose = [](lux::App& app) { lux::ExposeRpc(app, "f", [](const lux::Value&) { return lux::Value(1); }); };
+  std::string e = start(expose);
+  CHECK(e.find("LUX_PROGRAM_SECRET is not set") != std::string::npos);
+  CHECK(e.find("exposes RPC functions") != std::string::npos);
+  CHECK(e.find("openssl rand -hex 32") != std::string::npos);
+  CHECK(e.rfind("on_start failed", 0) == std::string::npos);  // the cause itself, not a wrapper
+  e = start([](lux::App& app) { lux::RegisterService(app, "rpc_lonely", Opts({"http://127.0.0.1:9"})); });
+  CHECK(e.find("calls RPC functions of other servers") != std::string::npos);
+  {
+    ScopedEnv short_secret("LUX_PROGRAM_SECRET", "hunter2");
+    CHECK(start(expose).find("shorter than 32") != std::string::npos);
+  }
+  {
+    ScopedEnv bus_token("LUX_BUS_TOKEN", "an old bus token");
+    CHECK(start(expose).find("LUX_BUS_TOKEN is no longer read") != std::string::npos);
+  }
+  // LUX_INTERNAL_AUTH=off (a developer's machine): starts, and takes unsigned calls.
+  ScopedEnv off("LUX_INTERNAL_AUTH", "off");
+  CHECK(start(expose).empty());
+  luxtest::TestServer open{expose};
+  auto r = luxtest::Call(open.port(), "POST", "/_lux/rpc/f", R"({"args":[]})", "Content-Type: application/json\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
+
+TEST_CASE("rpc: the nonce memory is bounded, past it older timestamps are refused and replays never pass",
+          "[services]") {
+  REQUIRE(kProgramSecretSet);
+  const std::int64_t now = NowS();
+  auto request = [&](std::int64_t t, const std::string& nonce) {
+    lux::Request req;
+    req.method = "POST";
+    req.path = "/_lux/rpc/f";
+    req.body = R"({"args":[]})";
+    req.headers.Add(lux::core::kSignatureHeader,
+                    lux::core::InternalSignature(kProgramSecret, "POST", req.path, req.body, t, nonce));
+    return req;
+  };
+  // The first call is the oldest (t = now - 100); the others are newer.
+  const lux::Request first = request(now - 100, NewNonce());
+  REQUIRE_FALSE(lux::core::VerifyInternalCallAt(first, now));
+  for (std::size_t i = 1; i < lux::core::kMaxRememberedNonces; ++i) {
+    char nonce[33];
+    std::snprintf(nonce, sizeof nonce, "%032zx", i);
+    REQUIRE_FALSE(lux::core::VerifyInternalCallAt(request(now - 50, nonce), now));
+  }
+  // At the limit everything is remembered: the first is a replay.
+  CHECK(lux::core::VerifyInternalCallAt(first, now).value_or("") .find("replayed") != std::string::npos);
+  // One more forgets the first, and from then on its timestamp and older are refused.
+  REQUIRE_FALSE(lux::core::VerifyInternalCallAt(request(now - 50, NewNonce()), now));
+  CHECK(lux::core::VerifyInternalCallAt(first, now).has_value());
+  CHECK(lux::core::VerifyInternalCallAt(request(now - 100, NewNonce()), now).has_value());
+  CHECK_FALSE(lux::core::VerifyInternalCallAt(request(now - 99, NewNonce()), now));
 }

@@ -1,5 +1,7 @@
 // A child process for the process tests: runs a binary with extra environment, collects its
-// stderr (and stdout), sends signals, waits for its exit code.
+// stderr (and stdout), sends signals, waits for its exit code. With `start_fd` the child waits
+// for one byte on that descriptor before it execs: several children blocked on one pipe start
+// at the same instant when the test writes one byte per child in one write (a start barrier).
 #pragma once
 
 #include <fcntl.h>
@@ -8,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <regex>
 #include <string>
@@ -17,7 +20,7 @@ namespace luxtest {
 
 class Proc {
  public:
-  Proc(const std::string& binary, std::vector<std::string> args, std::vector<std::string> env) {
+  Proc(const std::string& binary, std::vector<std::string> args, std::vector<std::string> env, int start_fd = -1) {
     int err[2], out[2];
     if (::pipe(err) != 0 || ::pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid_ = ::fork();
@@ -29,6 +32,11 @@ class Proc {
       ::close(out[0]);
       ::close(out[1]);
       for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+      if (start_fd >= 0) {
+        char go;
+        while (::read(start_fd, &go, 1) < 0 && errno == EINTR) {
+        }
+      }
       std::vector<char*> argv{const_cast<char*>(binary.c_str())};
       for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
