@@ -14,7 +14,7 @@ void Checker::checkBackgroundOptions(const ast::BackgroundFnDecl* fn) {
       {"attempts", "", OptionSpec::Kind::Int},      {"retries", "attempts", OptionSpec::Kind::Int},
       {"backoff", "", OptionSpec::Kind::String},    {"backoff_delay", "", OptionSpec::Kind::Duration},
       {"delay", "", OptionSpec::Kind::Duration},    {"timeout", "", OptionSpec::Kind::Duration},
-      {"priority", "", OptionSpec::Kind::Int},
+      {"priority", "", OptionSpec::Kind::SignedInt},
   };
   auto opts = checkOptions(fn->options, "`background fn`", kJobOptions);
   static const llvm::StringRef kBackoffs[] = {"exponential", "fixed"};
@@ -40,7 +40,7 @@ const Ty* Checker::checkSpawnJobWith(const ast::CallExpr* call, const Builtin* b
     } else {
       static const OptionSpec kSpawnOptions[] = {
           {"delay", "", OptionSpec::Kind::Duration},
-          {"priority", "", OptionSpec::Kind::Int},
+          {"priority", "", OptionSpec::Kind::SignedInt},
       };
       checkOptions(obj, "`spawn_job_with`", kSpawnOptions);
     }

@@ -11,6 +11,7 @@ namespace {
 const char* kindText(Checker::OptionSpec::Kind k) {
   switch (k) {
     case Checker::OptionSpec::Kind::Int: return "a positive `Int`";
+    case Checker::OptionSpec::Kind::SignedInt: return "an `Int`";
     case Checker::OptionSpec::Kind::Duration: return "a duration such as `30.seconds` (or milliseconds as an `Int`)";
     case Checker::OptionSpec::Kind::String: return "a `String`";
     case Checker::OptionSpec::Kind::Object: return "an object `{ ... }`";
@@ -73,6 +74,7 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
           found = "a negative number";
         }
         break;
+      case OptionSpec::Kind::SignedInt: ok = vt->isDynamic() || vt->kind == TyKind::Int; break;
       case OptionSpec::Kind::Duration:
         ok = vt->isDynamic() || vt->kind == TyKind::Int || vt->kind == TyKind::Duration;
         if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(en->value); u && u->op == ast::UnaryOp::Neg) {

@@ -147,7 +147,8 @@ class Checker {
   struct OptionSpec {
     llvm::StringRef key;
     llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
-    enum class Kind : uint8_t { Int, Duration, String, Object, Bool, List } kind;
+    // Int: a positive count; SignedInt: any Int (a job's `priority`, default 0)
+    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List } kind;
   };
   // Checks keys, duplicates (either spelling) and value kinds; returns the entries by canonical key.
   llvm::StringMap<const ast::ObjectEntry*> checkOptions(const ast::ObjectExpr* obj, const std::string& what,

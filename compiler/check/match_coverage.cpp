@@ -103,7 +103,12 @@ std::optional<std::vector<std::string>> missing(const std::vector<Row>& in_rows,
   const Ty* t = inferType(rows, tys[0], ctx);
   std::vector<const Ty*> rest(tys.begin() + 1, tys.end());
   auto ctors = constructors(t, ctx);
-  if (!ctors) {
+  // A column of wildcards only is covered by the rows as they are (the default matrix): split it
+  // into constructors only when some row names one, or a recursive enum (`Node(Tree, Tree)`)
+  // would be expanded without end.
+  bool any_ctor = false;
+  for (const Row& r : rows) any_ctor = any_ctor || !isWild(r[0]);
+  if (!ctors || (!any_ctor && !rows.empty())) {
     std::vector<Row> def;
     for (const Row& r : rows)
       if (isWild(r[0])) def.emplace_back(r.begin() + 1, r.end());

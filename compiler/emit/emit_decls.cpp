@@ -198,6 +198,14 @@ void Emitter::emitEnum(const EnumInfo* e) {
   line("}");
 }
 
+bool Emitter::isComplete(const Ty* t) const {
+  if (!t) return true;
+  if (t->kind == TyKind::Record && !complete_records_.count(t->record)) return false;
+  for (const Ty* p : t->params)
+    if (!isComplete(p)) return false;
+  return isComplete(t->elem) && isComplete(t->err);
+}
+
 void Emitter::emitRecord(const RecordInfo* r) {
   std::string name = safeName(r->name);
   lineDirective(r->range);
@@ -205,12 +213,13 @@ void Emitter::emitRecord(const RecordInfo* r) {
   bool implicit_id = r->is_model && !r->field("id");  // a model's record has an `id: Int`
   if (implicit_id) line("  std::int64_t id = 0;");
   for (const FieldInfo& f : r->fields) {
-    std::string t = cppType(f.type);
+    std::string t = isComplete(f.type) ? cppType(f.type) : "lux::Value";
     std::string init = (t == "std::int64_t" || t == "double" || t == "bool") ? "{}" : "";
     if (f.type && f.type->kind == TyKind::Enum && t != "lux::Value") init = "{}";
     line(fmt::format("  {} {}{};", t, safeName(f.name), init));
   }
   line("};");
+  complete_records_.insert(r);
   line(fmt::format("lux::Value ToValue(const {}& r);", name));
   line(fmt::format("void FromValue(const lux::Value& v, {}& r);", name));
   line("");

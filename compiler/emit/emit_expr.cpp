@@ -135,15 +135,23 @@ std::string Emitter::expr(const ast::Expr* e) {
     case NodeKind::ArrayExpr: {
       auto* a = llvm::cast<ArrayExpr>(e);
       if (a->elements.empty()) return "lux::Value::MakeArray()";
-      std::string s = "lux::Value(lux::Array{";
-      for (size_t i = 0; i < a->elements.size(); ++i) {
-        const Expr* el = a->elements[i];
-        if (auto* u = llvm::dyn_cast<UnaryExpr>(el); u && u->op == UnaryOp::Spread) {
-          unsupported(el->range(), "a spread `...` inside a list");
-          return "lux::Value()";
+      auto spreadOf = [](const Expr* el) -> const Expr* {
+        auto* u = llvm::dyn_cast<UnaryExpr>(el);
+        return u && u->op == UnaryOp::Spread ? u->operand : nullptr;
+      };
+      bool any_spread = false;
+      for (const Expr* el : a->elements) any_spread = any_spread || spreadOf(el);
+      if (any_spread) {
+        // `[a, ...xs]`: parts flagged as spread are expanded at run time (lux::stdlib::ListOf).
+        std::string s = "lux::stdlib::ListOf({";
+        for (size_t i = 0; i < a->elements.size(); ++i) {
+          const Expr* inner = spreadOf(a->elements[i]);
+          s += (i ? ", " : "") + (inner ? "{" + expr(inner) + ", true}" : "{" + argText(a->elements[i]) + "}");
         }
-        s += (i ? ", " : "") + argText(el);
+        return s + "})";
       }
+      std::string s = "lux::Value(lux::Array{";
+      for (size_t i = 0; i < a->elements.size(); ++i) s += (i ? ", " : "") + argText(a->elements[i]);
       return s + "})";
     }
     case NodeKind::ObjectExpr: return objectLiteral(llvm::cast<ObjectExpr>(e)->entries);
@@ -246,13 +254,23 @@ std::string Emitter::expr(const ast::Expr* e) {
 
 std::string Emitter::objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries) {
   if (entries.empty()) return "lux::Value::MakeObject()";
+  bool any_spread = false;
+  for (const ast::ObjectEntry* en : entries) any_spread = any_spread || en->form == ast::ObjectEntry::Form::Spread;
+  if (any_spread) {
+    // `{ k: v, ...o }`: entries in order, a spread one copying o's entries (lux::stdlib::ObjectOf).
+    std::string s = "lux::stdlib::ObjectOf({";
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const ast::ObjectEntry* en = entries[i];
+      if (en->form == ast::ObjectEntry::Form::Spread)
+        s += fmt::format("{}{{\"\", {}, true}}", i ? ", " : "", expr(en->value));
+      else
+        s += fmt::format("{}{{{}, {}}}", i ? ", " : "", cppString(en->key.name), argText(en->value));
+    }
+    return s + "})";
+  }
   std::string s = "lux::Value{";
   for (size_t i = 0; i < entries.size(); ++i) {
     const ast::ObjectEntry* en = entries[i];
-    if (en->form == ast::ObjectEntry::Form::Spread) {
-      unsupported(en->range(), "a spread `...` inside an object");
-      return "lux::Value()";
-    }
     s += fmt::format("{}{{{}, {}}}", i ? ", " : "", cppString(en->key.name), argText(en->value));
   }
   return s + "}";
@@ -331,7 +349,8 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
   last_line_ = -1;
   (void)saved_line;
   // Captures: values by copy (closures keep them), the request/response by reference, boxed
-  // `var`s share their box.
+  // `var`s share their box. Only the request parameters the lambda reads are captured: one the
+  // function never reads has no name in its signature (see signature()).
   std::string capture = "=";
   for (const auto& [sym, role] : fn_->roles)
     if (usesSymbol(l->body, sym)) capture += ", &" + requestRef(sym);  // an unread parameter has no name

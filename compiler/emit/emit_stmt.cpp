@@ -33,7 +33,7 @@ void Emitter::block(const ast::BlockExpr* b, Target t) {
     exprInto(es->expr, t);
     return;
   }
-  if (auto* ts = llvm::dyn_cast<ast::TryStmt>(last); ts && !ts->finally_body && t.kind != Target::Discard) {
+  if (auto* ts = llvm::dyn_cast<ast::TryStmt>(last); ts && t.kind != Target::Discard) {
     // A trailing `try` gives the block its value: the try body's, or the catch body's.
     lineDirective(last->range());
     tryInto(ts, t);
@@ -252,11 +252,55 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
   line("}");
 }
 
+namespace {
+// The first statement or `!` in a `finally` body that would leave it (`return`, `!`, or a
+// `break`/`continue` of a loop outside the body); lambdas inside are their own functions.
+const ast::Node* escapeFromFinally(const ast::Node* n, int loops) {
+  using namespace ast;
+  if (llvm::isa<LambdaExpr>(n)) return nullptr;
+  if (llvm::isa<ReturnStmt>(n) || llvm::isa<UnwrapExpr>(n)) return n;
+  if ((llvm::isa<BreakStmt>(n) || llvm::isa<ContinueStmt>(n)) && loops == 0) return n;
+  int inner = loops + (llvm::isa<ForStmt>(n) || llvm::isa<WhileStmt>(n) ? 1 : 0);
+  const Node* found = nullptr;
+  forEachChild(n, [&](const Node* c) {
+    if (!found) found = escapeFromFinally(c, inner);
+  });
+  return found;
+}
+}  // namespace
+
 void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
   if (ts->finally_body) {
-    unsupported(ts->finally_body->range(), "`finally`");
+    // The finally body runs from a scope guard's destructor (lux::stdlib::Finally): on normal
+    // exit, on `return`/`break`/`continue` out of the try, and while an error unwinds.
+    if (const ast::Node* esc = escapeFromFinally(ts->finally_body, 0)) {
+      const char* what = llvm::isa<ast::ReturnStmt>(esc)   ? "`return` inside `finally`"
+                         : llvm::isa<ast::UnwrapExpr>(esc) ? "`!` inside `finally`"
+                         : llvm::isa<ast::BreakStmt>(esc)  ? "`break` out of `finally`"
+                                                           : "`continue` out of `finally`";
+      unsupported(esc->range(), what);
+      return;
+    }
+    line("{");
+    ++indent_;
+    line(fmt::format("lux::stdlib::Finally {}([&]() {{", temp("finally")));
+    ++indent_;
+    block(ts->finally_body, Target::discard());
+    --indent_;
+    line("});");
+    if (ts->catch_body) {
+      tryCatch(ts, t);
+    } else {
+      block(ts->body, t);
+    }
+    --indent_;
+    line("}");
     return;
   }
+  tryCatch(ts, t);
+}
+
+void Emitter::tryCatch(const ast::TryStmt* ts, Target t) {
   line("try {");
   ++indent_;
   block(ts->body, t);

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 namespace lux {
 namespace emit {
@@ -23,7 +25,14 @@ const char* const kCppKeywords[] = {
     "volatile", "while", "xor", "lux", "std", "app", "args", "Register", "error",
     // Names the generated code declares next to the program's own (emit_server.cpp, ...).
     "OnStart", "OnStop", "OnError", "ToValue", "FromValue", "FromField", "kOpenApi", "kEnv", "lux_program",
-    "shared_"};
+    "shared_",
+    // C++20 keywords and alternative tokens beyond the list above
+    "and_eq", "bitand", "bitor", "char8_t", "char16_t", "char32_t", "co_await", "co_return", "co_yield",
+    "compl", "concept", "const_cast", "consteval", "constinit", "decltype", "dynamic_cast",
+    "not_eq", "or_eq", "reinterpret_cast", "requires", "static_assert", "static_cast", "thread_local",
+    "wchar_t", "xor_eq",
+    // names the C library defines as macros or functions generated code may see unqualified
+    "assert", "setjmp"};
 
 // `Route3`, `Route3Body`, `Schedule2`, `Subscriber1`: generated functions of a server.
 bool generatedName(llvm::StringRef n) {
@@ -38,12 +47,24 @@ bool generatedName(llvm::StringRef n) {
   return false;
 }
 
+// Macros visible to generated code (cpp_macros.def): a variable named `errno` or `NULL` would
+// be replaced by the preprocessor.
+const char* const kCppMacros[] = {
+#define LUX_CPP_MACRO(Name) #Name,
+#include "emit/cpp_macros.def"
+};
+
 }  // namespace
 
 std::string safeName(llvm::StringRef name) {
   std::string n = name.str();
-  for (const char* k : kCppKeywords)
-    if (n == k) return n + "_";
+  static const std::unordered_set<std::string_view> reserved = [] {
+    std::unordered_set<std::string_view> s;
+    for (const char* k : kCppKeywords) s.insert(k);
+    for (const char* k : kCppMacros) s.insert(k);
+    return s;
+  }();
+  if (reserved.count(n)) return n + "_";
   if (generatedName(name)) return n + "_";
   // Names with a leading underscore and a capital, or two underscores, are reserved in C++.
   if (n.size() > 1 && n[0] == '_' && (n[1] == '_' || std::isupper(static_cast<unsigned char>(n[1]))))

@@ -97,6 +97,11 @@ class Emitter {
 
   // --- declarations (emit_decls.cpp)
   std::string cppType(const Ty* t);  // the typed C++ form of a Lux type (records, fields)
+  // Records whose struct is complete at this point of the header: a field naming another record
+  // (or its own) is typed only then; otherwise (recursive and mutually recursive types,
+  // `manager: Option<User>`) it is a lux::Value, converted like any dynamic value.
+  std::set<const RecordInfo*> complete_records_;
+  bool isComplete(const Ty* t) const;
   void emitEnum(const EnumInfo* e);
   void emitRecord(const RecordInfo* r);             // the struct (in the header)
   void emitRecordConversions(const RecordInfo* r);  // its ToValue/FromValue (in a unit)
@@ -157,6 +162,7 @@ class Emitter {
   void exprInto(const ast::Expr* e, Target t);
   void ifInto(const ast::IfExpr* e, Target t);
   void tryInto(const ast::TryStmt* s, Target t);
+  void tryCatch(const ast::TryStmt* s, Target t);  // try/catch without the `finally`
   void matchInto(const ast::MatchExpr* m, Target t);
   std::string patternTest(const ast::Pattern* p, const std::string& subject);
   void patternBindings(const ast::Pattern* p, const std::string& subject,

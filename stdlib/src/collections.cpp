@@ -10,6 +10,35 @@
 
 namespace lux::stdlib {
 
+Value ListOf(std::initializer_list<ListPart> parts) {
+  Array out;
+  for (const ListPart& p : parts) {
+    if (!p.spread) {
+      out.push_back(p.value);
+    } else if (p.value.IsArray()) {
+      const Array& xs = p.value.AsArray();
+      out.insert(out.end(), xs.begin(), xs.end());
+    } else if (!p.value.IsNull()) {
+      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into a list");
+    }
+  }
+  return Value(std::move(out));
+}
+
+Value ObjectOf(std::initializer_list<ObjectPart> parts) {
+  Object out;
+  for (const ObjectPart& p : parts) {
+    if (!p.spread) {
+      out.Set(p.key, p.value);
+    } else if (p.value.IsObject()) {
+      for (const auto& [k, v] : p.value.AsObject()) out.Set(k, v);
+    } else if (!p.value.IsNull()) {
+      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into an object");
+    }
+  }
+  return Value(std::move(out));
+}
+
 Value Print(std::initializer_list<Value> args) {
   std::string line;
   bool first = true;

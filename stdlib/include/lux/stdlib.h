@@ -14,6 +14,8 @@
 #include <lux/stdlib_main.h>
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -105,6 +107,20 @@ Array Items(const Value& v);
 // the same variable (`var count = 0; bump = fn() { count += 1 }`).
 using Box = std::shared_ptr<Value>;
 inline Box MakeBox(Value v = Value()) { return std::make_shared<Value>(std::move(v)); }
+// Literals with spreads: `[a, ...xs, b]` and `{ k: v, ...o }`. A part with `spread` set adds the
+// elements of a list (the entries of an object, later keys replacing earlier ones); a spread
+// None adds nothing; any other value is a TypeError.
+struct ListPart {
+  Value value;
+  bool spread = false;
+};
+Value ListOf(std::initializer_list<ListPart> parts);
+struct ObjectPart {
+  std::string key;  // empty for a spread
+  Value value;
+  bool spread = false;
+};
+Value ObjectOf(std::initializer_list<ObjectPart> parts);
 // A throwaway lvalue (assignment targets the checker could not resolve).
 Value& Scratch();
 
@@ -125,6 +141,29 @@ inline bool IsFailure(const Value& v) { return v.IsNull() || IsErr(v); }
 inline const Value& Unwrapped(const Value& v) { return IsOk(v) ? OkValue(v) : v; }
 // A `match` that no arm matched (only reachable when the checker could not see the type).
 [[noreturn]] void NoMatch(const char* where, const Value& subject);
+// `try { } finally { }`: the finally body runs when the guard's scope ends — normally, by
+// `return`/`break`/`continue`, or while an error unwinds. An error the body raises while another
+// is on its way out is dropped (the first error wins); otherwise it propagates.
+class Finally {
+ public:
+  explicit Finally(std::function<void()> body) : body_(std::move(body)), pending_(std::uncaught_exceptions()) {}
+  Finally(const Finally&) = delete;
+  Finally& operator=(const Finally&) = delete;
+  ~Finally() noexcept(false) {
+    if (std::uncaught_exceptions() <= pending_) {
+      body_();
+      return;
+    }
+    try {
+      body_();
+    } catch (...) {
+    }
+  }
+
+ private:
+  std::function<void()> body_;
+  int pending_;
+};
 // `catch err`: the error as a Lux value {message, status}.
 Value ErrorValue(const std::exception& e);
 // `throw`-like failures raised by library functions.
