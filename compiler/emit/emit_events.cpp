@@ -52,6 +52,24 @@ void Emitter::emitSubscriptions(const ServerModel& sm) {
   }
 }
 
+bool Emitter::receivesFromPeers(size_t index) const {
+  const ServerModel& sm = prog_.servers[index];
+  auto subscribed = [&](const PublishSite& p) {
+    if (!p.literal) return true;
+    for (const SubscribeModel& s : sm.subscriptions)
+      if (s.event == p.event) return true;
+    return false;
+  };
+  for (size_t i = 0; i < prog_.servers.size(); ++i) {
+    if (i == index) continue;
+    for (const PublishSite& p : prog_.servers[i].publishes)
+      if (subscribed(p)) return true;
+    for (const PublishSite& p : prog_.shared_publishes)
+      if (subscribed(p)) return true;
+  }
+  return false;
+}
+
 void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
   if (sm.bus_backend && sm.bus_backend->decl->config) {  // `bus { adapter: "redis", ... }`
     lineDirective(sm.bus_backend->decl->range());
@@ -79,6 +97,10 @@ void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
                      cppString(s.event), arg.empty() ? "/*data*/" : "data", n, arg,
                      s.broadcast ? ", lux::SubscribeOptions{/*broadcast=*/true}" : ""));
   }
+  // A server whose subscriptions only hear its own publishes takes no events over HTTP (and so
+  // needs no program secret): no other server, nor shared code run by one, publishes an event it
+  // subscribes to.
+  if (!sm.subscriptions.empty() && !receivesFromPeers(index)) line("lux::Events(app).from_peers = false;");
   // What this server may publish: literal event names, or anything when a name is computed or
   // shared code (callable from every server) publishes.
   std::set<std::string> published;

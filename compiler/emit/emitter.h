@@ -131,6 +131,8 @@ class Emitter {
   // --- the event bus (emit_events.cpp)
   void emitSubscriptions(const ServerModel& sm);                     // one handler per `subscribe`
   void emitEventRegistrations(const ServerModel& sm, size_t index);  // inside Register
+  // Whether another server of the program may publish an event server `index` subscribes to.
+  bool receivesFromPeers(size_t index) const;
 
   // --- discovered services and RPC (emit_services.cpp)
   void emitServiceRegistrations(const ServerModel& sm);  // inside Register

@@ -8,7 +8,9 @@ call signed as docs/runtime.md describes runs. The refusals are logged once per 
 refuses to start without the secret (the line names the variable and `openssl rand -hex 32`),
 with a short one, or with only the retired LUX_BUS_TOKEN; LUX_INTERNAL_AUTH=off starts it open.
 Servers with different secrets cannot call each other. `luxc run` generates one secret for all
-the servers it starts, and `luxc dev` gives a server replaced after an edit the same one.
+the servers it starts, and `luxc dev` gives a server replaced after an edit the same one. A
+one-server program whose subscriptions hear only its own publishes needs no secret: it starts
+without one, its events are handled, and POST /_lux/events is 404 there.
 """
 import json
 import os
@@ -18,7 +20,7 @@ import subprocess
 import time
 
 import hostile
-from e2e import check, build, free_port, start_server, stop_server, make_jwt, sign_internal
+from e2e import check, build, build_text, free_port, start_server, stop_server, make_jwt, sign_internal
 
 JWT_SECRET = "front-jwt-secret-of-at-least-32-bytes!"
 
@@ -280,6 +282,38 @@ def luxc_dev(a):
     check(proc.returncode == 0, f"luxc dev exit status {proc.returncode}")
 
 
+LOCAL_PROGRAM = """
+server {
+  subscribe "note" fn(text: String) {
+    print("local note {text}")
+  }
+  route POST "/note/:text" => fn(text: String) {
+    publish("note", text)
+    { queued: true }
+  }
+}
+"""
+
+
+def local_events(a):
+    """Events within one server travel no HTTP: no secret is needed and the endpoint is absent."""
+    exe = build_text(a.luxc, os.path.join(a.out, "local"), "local.lux", LOCAL_PROGRAM)
+    check(exe is not None, "luxc build of the one-server program failed")
+    if exe is None:
+        return
+    port = free_port()
+    proc = start_server(exe, port, env=clean_env(), name="local")
+    try:
+        r = post(port, "/note/hello", b"")
+        check(r.status == 200, f"a local publish without a program secret: {r}")
+        r = post(port, "/_lux/events", json.dumps({"id": "e1", "event": "note", "data": "forged",
+                                                    "publisher": "x"}).encode())
+        check(r.status == 404, f"POST /_lux/events on a server no peer publishes to: {r}")
+    finally:
+        out = stop_server(proc)
+    check("local note hello" in out and "forged" not in out, f"the local event was handled once:\n{out[-2000:]}")
+
+
 def run(a):
     os.makedirs(a.out, exist_ok=True)
     api_port, front_port = free_port(), free_port()
@@ -292,3 +326,4 @@ def run(a):
     startup(a, exes, api_port, front_port)
     luxc_run(a, free_port(), free_port())
     luxc_dev(a)
+    local_events(a)

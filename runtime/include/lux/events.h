@@ -44,6 +44,11 @@ struct EventsConfig {
   std::string prefix = "lux";      // Redis keys are `<prefix>:{bus}:...`
   // An event whose replica stopped handling it is taken over by another replica after this long.
   std::int64_t visibility_timeout_ms = 30'000;
+  // Whether other servers of the program deliver events to this one over HTTP (POST
+  // /_lux/events, signed with the program secret). The code generator sets it to false for a
+  // server whose subscriptions only hear its own publishes: that server then answers 404 there
+  // and needs no LUX_PROGRAM_SECRET.
+  bool from_peers = true;
 };
 
 // `subscribe "e" with { broadcast: true }`: on a shared bus (Redis) every running replica of the

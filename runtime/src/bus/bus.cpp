@@ -170,6 +170,7 @@ class Bus {
  private:
   void InstallEndpoint(App& app) {
     app.Post("/_lux/events", [this](Request& req) {
+      if (!config_.from_peers) throw HttpError(404, "not found");
       if (auto why = core::VerifyInternalCall(req)) return core::InternalUnauthorized(req, *why);
       const Value& body = req.Json();
       const Value* id = body.IsObject() ? body.Find("id") : nullptr;
@@ -276,7 +277,7 @@ class Bus {
       return;
     }
     // Over HTTP the servers authenticate each other (Redis and its ACLs guard the other transport).
-    if (!subscribers_.empty())
+    if (!subscribers_.empty() && config_.from_peers)
       core::RequireProgramSecret(app.name(), "receives events from its peers (POST /_lux/events)");
     else if (!peers_.empty())
       core::RequireProgramSecret(app.name(), "delivers events to its peers");

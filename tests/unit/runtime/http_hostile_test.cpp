@@ -195,7 +195,7 @@ TEST_CASE("a header value with CR, LF or NUL, or a bad header name, is a 500 and
   REQUIRE(c.Read()->status == 200);
 }
 
-TEST_CASE("204 and 304 carry no Content-Length; HEAD keeps the length; static bodies are sent as is") {
+TEST_CASE("204 and 304 carry no Content-Length, HEAD keeps the length, static bodies are sent as is") {
   TestServer s(Routes);
   Conn c(s.port());
   c.Send(Req("GET", "/none"));
@@ -253,7 +253,7 @@ TEST_CASE("413 after the client wrote its whole body first: the response is read
   REQUIRE(c.WaitClosed(5000));
 }
 
-TEST_CASE("connection limit: the longest-idle connection makes room; with none idle, 503") {
+TEST_CASE("connection limit: the longest-idle connection makes room, with none idle a 503") {
   TestServer s([](lux::App& app) {
     app.options().max_connections = 4;
     Routes(app);

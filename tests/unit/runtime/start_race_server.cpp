@@ -18,6 +18,7 @@ void Setup(lux::App& app) {
     lux::rt::ModelCreate("Reading", lux::Value{{"sensor", args[0]}, {"value", 1.0}});
   });
   lux::RegisterSubscriber(app, "reading", [](const lux::Value& data) { lux::rt::SpawnJob("record", lux::Array{data}); });
+  lux::Events(app).from_peers = false;  // one server: it hears only its own publishes
   // POST /readings {"sensor": ...}: publish, so the subscriber spawns the job that stores it.
   app.Post("/readings", [](lux::Request& req) {
     lux::Value body = req.Json();

@@ -87,7 +87,9 @@ class Proc {
     return static_cast<std::uint16_t>(std::stoi(m[1]));
   }
   // Exit code, or 128+signal; -1 on timeout.
+  // A second Wait returns the same status at once (the child was reaped by the first).
   int Wait(int timeout_ms = 5000) {
+    if (exited_) return status_;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (std::chrono::steady_clock::now() < deadline) {
       int st = 0;
@@ -95,7 +97,8 @@ class Proc {
       if (r == pid_) {
         exited_ = true;
         for (int i = 0; i < 5; ++i) Pump(5);
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return status_;
       }
       Pump(10);
     }
@@ -110,6 +113,7 @@ class Proc {
   int err_ = -1;
   int out_fd_ = -1;
   bool exited_ = false;
+  int status_ = -1;
   std::string err_text_;
   std::string out_text_;
 };
