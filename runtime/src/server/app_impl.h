@@ -46,6 +46,7 @@ struct ConnState {
   bool idle = false;       // waiting for the first byte of a request, or lingering after an error
   bool timed_out = false;  // the tick cancelled the pending I/O
   bool shed = false;       // closed to make room at the connection limit
+  bool fresh = true;       // accepted, its first request not answered yet (see kDrainGraceForNew)
   std::chrono::steady_clock::time_point idle_since;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };

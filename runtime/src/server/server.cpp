@@ -203,6 +203,12 @@ constexpr std::chrono::milliseconds kLingerTimeout{3000};
 // A connection's flat_buffer grows to hold a large request's bytes; above this capacity it is
 // released between requests, so idle keep-alive connections stay small.
 constexpr std::size_t kMaxIdleBufferBytes = 64 << 10;
+// A graceful stop closes idle keep-alive connections at once (their clients may retry on a new
+// connection, RFC 9112 9.3.1), but a connection accepted just before the stop has not sent its
+// request yet and its client has no reason to retry: it gets this long to send it, and is
+// answered (with Connection: close). During a `luxc dev` swap the old server accepts from the
+// shared queue until its acceptor closes, so without this a request can meet a bare close.
+constexpr std::chrono::milliseconds kDrainGraceForNew{1000};
 
 // Characters allowed in a Host header: uri-host [ ":" port ] (RFC 3986 reg-name, IPv4,
 // IP-literal in brackets, percent-encoding).
@@ -434,12 +440,14 @@ class Session {
         without_wait = 0;
         asio::post(yield);
       }
-      if (app_.draining.load(std::memory_order_relaxed)) return;
+      bool draining = app_.draining.load(std::memory_order_relaxed);
+      if (draining && !state_.fresh) return;
       if (buf_.size() == 0) {
         if (buf_.capacity() > kMaxIdleBufferBytes) buf_.shrink_to_fit();
         state_.idle = true;
         state_.idle_since = Clock::now();
         state_.deadline = state_.idle_since + std::chrono::milliseconds(o.keep_alive_timeout_ms);
+        if (draining) state_.deadline = std::min(state_.deadline, state_.idle_since + kDrainGraceForNew);
         // 4 KiB: a typical request arrives whole in one read.
         ReadSome(yield, ec, 4096);
         state_.idle = false;
@@ -505,6 +513,7 @@ class Session {
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
       if (!Write(res, req.id, keep_alive, head, yield)) return;
+      state_.fresh = false;
       AccessLog(req.method, req.path, res.status, t0, req.id);
       if (!keep_alive) {
         linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
@@ -584,6 +593,7 @@ class Session {
     sock_.shutdown(tcp::socket::shutdown_send, ec);
     std::size_t drained = buf_.size();
     buf_.consume(buf_.size());
+    state_.fresh = false;  // answered: a stop closes it at once
     state_.idle = true;
     state_.idle_since = Clock::now();
     state_.deadline = state_.idle_since + kLingerTimeout;
@@ -934,8 +944,12 @@ void App::Impl::Shutdown() {
   for (auto& wp : workers) {
     server::Worker* w = wp.get();
     asio::post(w->ioc, [w] {
+      auto grace = Clock::now() + kDrainGraceForNew;
       for (server::ConnState* c : w->conns) {
-        if (c->idle) {
+        if (!c->idle) continue;
+        if (c->fresh) {
+          c->deadline = std::min(c->deadline, grace);  // see kDrainGraceForNew
+        } else {
           boost::system::error_code ec;
           c->socket->cancel(ec);
         }

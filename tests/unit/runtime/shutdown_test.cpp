@@ -1,5 +1,6 @@
 // Graceful stop in-process: in-flight requests finish, new connections are refused, idle
-// keep-alive connections close, on_stop runs after the drain, the drain deadline holds.
+// keep-alive connections close, a connection accepted just before the stop still gets its first
+// request answered, on_stop runs after the drain, the drain deadline holds.
 #include <catch2/catch.hpp>
 
 #include <future>
@@ -74,6 +75,48 @@ TEST_CASE("shutdown drains in-flight requests, refuses new connections, then run
   REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
   std::lock_guard<std::mutex> l(mu);
   REQUIRE(events == std::vector<std::string>{"on_start", "handler done", "on_stop"});
+}
+
+TEST_CASE("a connection accepted before the stop that sends its request during the drain is answered") {
+  // A `luxc dev` swap: the old server accepted the connection from the shared queue, then got
+  // SIGTERM before the client's request arrived. Its client has no reason to retry: answer it.
+  std::vector<std::string> events;
+  std::mutex mu;
+  std::unique_ptr<lux::App> app(MakeApp(events, mu));
+  app->Start();
+  std::uint16_t port = app->port();
+  Conn used(port);  // keep-alive, one request answered: closed at once by the stop
+  used.Send(Req("GET", "/fast"));
+  REQUIRE(used.Read()->status == 200);
+  Conn fresh(port);  // accepted, nothing sent yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // accepted by the server
+  auto t0 = std::chrono::steady_clock::now();
+  app->Shutdown();
+  auto waiter = std::async(std::launch::async, [&] { app->Wait(); });
+  REQUIRE(used.WaitClosed(1000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the request arrives late
+  fresh.Send(Req("GET", "/fast"));
+  auto r = fresh.Read(2000);
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  REQUIRE(r->Header("connection") == "close");
+  REQUIRE(waiter.wait_for(std::chrono::seconds(3)) == std::future_status::ready);
+  REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+}
+
+TEST_CASE("a connection that sends nothing delays a stop by at most the grace for new connections") {
+  std::vector<std::string> events;
+  std::mutex mu;
+  std::unique_ptr<lux::App> app(MakeApp(events, mu));
+  app->Start();
+  Conn silent(app->port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto t0 = std::chrono::steady_clock::now();
+  app->Shutdown();
+  app->Wait();
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  REQUIRE(elapsed < std::chrono::milliseconds(2000));  // the grace is 1 s, the keep-alive timeout longer
+  REQUIRE(silent.WaitClosed(1000));
 }
 
 TEST_CASE("the drain deadline bounds the wait for a stuck request") {
