@@ -226,7 +226,7 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
             line(fmt::format("lux::stdlib::ValidateBody(req, kOpenApi, {}, {});", cppString(t->record->name), name));
             line(fmt::format("const lux::Value {} = lux::stdlib::BodyRecord<{}>(req, {});", pn, safeName(t->record->name), name));
           } else {
-            line(fmt::format("const lux::Value {} = req.Json();", pn));
+            line(fmt::format("const lux::Value& {} = req.Json();", pn));  // the parsed body, not a copy
           }
           break;
         case ParamSource::BodyOrQuery: {

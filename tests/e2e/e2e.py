@@ -116,10 +116,18 @@ def popen_ready(cmd, env=None, timeout=10, **kw):
     return proc
 
 
-def start_server(exe, port, env=None, cwd=None, name="server"):
-    """Starts a built server on 127.0.0.1:port and waits until it serves."""
-    return popen_ready([exe, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=cwd,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start_server(exe, port, env=None, cwd=None, name="server", log=None):
+    """Starts a built server on 127.0.0.1:port and waits until it serves. Its output goes to a
+    pipe the caller reads (read_until, stop_server); with `log` (a file path) it goes to that
+    file instead: for tests that make the server log more than a pipe holds (64 KiB) before
+    stop_server reads it — a full pipe blocks the server's log writes, and so the server."""
+    cmd = [exe, "--host", "127.0.0.1", "--port", str(port)]
+    if log is None:
+        return popen_ready(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with open(log, "w") as f:
+        proc = popen_ready(cmd, env=env, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, text=True)
+    proc.log_path = log
+    return proc
 
 
 def stop_server(proc, timeout=15):
@@ -130,6 +138,9 @@ def stop_server(proc, timeout=15):
     except subprocess.TimeoutExpired:
         proc.kill()
         out, _ = proc.communicate()
+    if getattr(proc, "log_path", None):
+        with open(proc.log_path, errors="replace") as f:
+            out = f.read()
     return out
 
 

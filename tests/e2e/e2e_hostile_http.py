@@ -232,7 +232,7 @@ def probe_connection_limit(a, exe, out_dir):
 
     # An explicit limit: idle connections up to it are all kept; beyond, the idlest go.
     port = free_port()
-    proc = start_server(exe, port, env=dict(os.environ, LUX_MAX_CONNECTIONS="50", LUX_ACCESS_LOG="0"))
+    proc = start_server(exe, port, env=dict(os.environ, LUX_MAX_CONNECTIONS="50", LUX_ACCESS_LOG="0"), log=os.path.join(a.out, "server-%d.log" % port))
     try:
         idle = h.open_idle(port, 50)
         time.sleep(0.5)
@@ -257,7 +257,7 @@ def run(a):
     if not exe:
         return
     port = free_port()
-    proc = start_server(exe, port, env=dict(os.environ, LUX_ACCESS_LOG="0"))
+    proc = start_server(exe, port, env=dict(os.environ, LUX_ACCESS_LOG="0"), log=os.path.join(a.out, "server-%d.log" % port))
     try:
         probe_framing(port)
         probe_headers_and_bodies(port)

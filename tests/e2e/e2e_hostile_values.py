@@ -44,6 +44,10 @@ server "front" {
   env PORT: Int = 0
   discover "values" at "http://127.0.0.1:1"
   route GET "/add/:a" => fn(a: Int) { { s: values.add(a, 1) } }
+  route POST "/thing" => fn() {
+    publish("thing", 1)
+    { ok: true }
+  }
 }
 """
 
@@ -230,7 +234,7 @@ def run(a):
     exe = os.path.join(os.path.dirname(exe), "hv-values")
     port = free_port()
     env = dict(os.environ, LUX_THREADS="1", LUX_JOBS_PATH=":memory:", LUX_EVENTS_PATH=":memory:")
-    proc = start_server(exe, port, env=env, cwd=a.out)
+    proc = start_server(exe, port, env=env, cwd=a.out, log=os.path.join(a.out, "server-%d.log" % port))
     timings = {}
     try:
         run_arithmetic(port)

@@ -99,7 +99,8 @@ class Request {
   // application/x-www-form-urlencoded body as an object of strings.
   Value Form() const;
   // By Content-Type: JSON -> parsed, form -> object, empty -> null, otherwise the string.
-  Value Body() const;
+  // Computed once and kept, like Json(): reading `req.body` copies nothing.
+  const Value& Body() const;
   Value QueryValue() const;    // object; repeated keys keep the last value
   Value ParamsValue() const;   // object
   Value HeadersValue() const;  // object with lower-case names
@@ -109,6 +110,7 @@ class Request {
 
  private:
   mutable std::optional<Value> json_;
+  mutable std::optional<Value> body_value_;  // Body() of a body that is not JSON
 };
 
 class Response {

@@ -190,11 +190,14 @@ Value Request::Form() const {
   return out;
 }
 
-Value Request::Body() const {
-  if (body.empty()) return Value();
-  if (ContentTypeIs(*this, "application/x-www-form-urlencoded")) return Form();
-  if (IsJsonType(*this)) return Json();
-  return Value(body);
+const Value& Request::Body() const {
+  if (!body.empty() && IsJsonType(*this)) return Json();
+  if (!body_value_) {
+    if (body.empty()) body_value_ = Value();
+    else if (ContentTypeIs(*this, "application/x-www-form-urlencoded")) body_value_ = Form();
+    else body_value_ = Value(body);
+  }
+  return *body_value_;
 }
 
 Value Request::QueryValue() const {
