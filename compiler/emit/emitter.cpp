@@ -159,12 +159,29 @@ std::string Emitter::cppString(llvm::StringRef s) const {
   return out + "\"";
 }
 
+// The C++ names of the program's functions and top-level bindings: a temporary named like one
+// would hide it inside the function (a Lux `fn t1()` called where a temporary `t1` is in scope).
+const std::set<std::string>& Emitter::globalNames() {
+  if (!global_names_) {
+    global_names_.emplace();
+    auto add = [&](llvm::StringRef n) { global_names_->insert(safeName(n)); };
+    for (const FunctionModel* f : prog_.shared_functions) add(f->name);
+    for (const Symbol* s : prog_.shared_bindings) add(s->name);
+    for (const ServerModel& sm : prog_.servers) {
+      for (const FunctionModel* f : sm.functions) add(f->name);
+      for (const Symbol* s : sm.bindings) add(s->name);
+    }
+  }
+  return *global_names_;
+}
+
 std::string Emitter::temp(const char* prefix) {
   if (!fn_) return fmt::format("{}0", prefix);
-  // Skip the names a local already took (a Lux local may be called `m1` or `t2`).
+  // Skip the names a local already took (a Lux local may be called `m1` or `t2`), and the
+  // program's functions and bindings.
   std::string name;
   do name = fmt::format("{}{}", prefix, ++fn_->temps);
-  while (fn_->used.count(name));
+  while (fn_->used.count(name) || globalNames().count(name));
   fn_->used.insert(name);
   return name;
 }

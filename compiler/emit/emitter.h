@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -182,6 +183,8 @@ class Emitter {
   const Symbol* lvalue_root_ = nullptr;
   std::string lvalue_alias_;
   const CheckedProgram& prog_;
+  std::optional<std::set<std::string>> global_names_;  // see globalNames()
+  const std::set<std::string>& globalNames();
   const ast::Program& program_;
   const SourceFile& file_;
   DiagEngine& diags_;
