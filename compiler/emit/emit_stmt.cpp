@@ -214,6 +214,8 @@ void Emitter::patternBindings(const ast::Pattern* p, const std::string& subject,
 void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
   std::string subject = temp("m");
   line(fmt::format("const lux::Value {} = {};", subject, expr(m->subject)));
+  size_t chain_start = out_.size();
+  int chain_line = last_line_;
   bool exhaustive_tail = false;
   for (size_t i = 0; i < m->arms.size(); ++i) {
     const ast::MatchArm* arm = m->arms[i];
@@ -223,7 +225,15 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
     if (arm->guard) {
       // The guard sees the bindings as projections of the subject.
       for (auto& [sym, proj] : binds) fn_->names[sym] = proj;
+      size_t before = out_.size();
       std::string g = this->cond(arm->guard);
+      if (out_.size() != before) {
+        // The guard needs statements first (an `if`/`match` used as a value): they must run
+        // after the pattern test and inside the arm, so the whole match takes the flag form.
+        out_.resize(chain_start);
+        last_line_ = chain_line;
+        return matchWithFlag(m, subject, t);
+      }
       cond = cond.empty() ? g : cond + " && " + g;
     }
     lineDirective(arm->range());
@@ -250,6 +260,48 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
     line(fmt::format("  lux::stdlib::NoMatch({}, {});", cppString(where(m->range())), subject));
   }
   line("}");
+}
+
+// `match` whose guards need statements first: each arm is `if (!done && test) { guard
+// statements; if (guard) { done = true; body } }`, so a guard runs only after its pattern
+// matched, in the arm's own scope.
+void Emitter::matchWithFlag(const ast::MatchExpr* m, const std::string& subject, Target t) {
+  std::string done = temp("done");
+  line(fmt::format("bool {} = false;", done));
+  for (const ast::MatchArm* arm : m->arms) {
+    std::vector<std::pair<const Symbol*, std::string>> binds;
+    patternBindings(arm->pattern, subject, binds);
+    std::string test = patternTest(arm->pattern, subject);
+    lineDirective(arm->range());
+    line(fmt::format("if (!{}{}) {{", done, test.empty() ? "" : " && " + test));
+    ++indent_;
+    if (arm->guard) {
+      for (auto& [sym, proj] : binds) fn_->names[sym] = proj;
+      std::string g = this->cond(arm->guard);
+      line(fmt::format("if ({}) {{", g));
+      ++indent_;
+    }
+    line(fmt::format("{} = true;", done));
+    for (auto& [sym, proj] : binds) {
+      if (!usesSymbol(arm->body, sym)) continue;  // read only by the guard
+      std::string n = unique(safeName(sym->name));
+      fn_->names[sym] = n;
+      line(fmt::format("{} {} = {};", isInplace(sym) ? "lux::Value" : "const lux::Value&", n, proj));
+    }
+    if (auto* b = llvm::dyn_cast<ast::BlockExpr>(arm->body)) block(b, t);
+    else exprInto(arm->body, t);
+    if (arm->guard) {
+      --indent_;
+      line("}");
+    }
+    --indent_;
+    line("}");
+  }
+  // With a return target every matched arm has returned: reaching here means none matched.
+  if (t.kind == Target::Return)
+    line(fmt::format("lux::stdlib::NoMatch({}, {});", cppString(where(m->range())), subject));
+  else
+    line(fmt::format("if (!{}) lux::stdlib::NoMatch({}, {});", done, cppString(where(m->range())), subject));
 }
 
 namespace {

@@ -49,3 +49,11 @@ def run(a):
         check(st == 500, f"GET /bad (an object spread into a list): status {st}, expected 500: {body}")
         stop_server(proc)
         check(proc.returncode == 0, f"spread_literals exit status {proc.returncode}")
+    proc, port = _serve(a, "match_guard_hoisted")
+    if proc:
+        expect_json(port, "GET", "/kind?w=3&h=2&wide=true", 200, {"kind": "matching rect"})
+        expect_json(port, "GET", "/kind?w=3&h=2&wide=false", 200, {"kind": "other rect"})
+        expect_json(port, "GET", "/kind?w=2&h=0&wide=true", 200, {"kind": "matching circle"})
+        expect_json(port, "GET", "/kind?w=2&h=0&wide=false", 200, {"kind": "other circle"})
+        stop_server(proc)
+        check(proc.returncode == 0, f"match_guard_hoisted exit status {proc.returncode}")
