@@ -211,6 +211,19 @@ void Emitter::patternBindings(const ast::Pattern* p, const std::string& subject,
   }
 }
 
+// An arm's body: the bindings it reads (as locals; projections of the subject), then the body.
+void Emitter::armBody(const ast::MatchArm* arm, const std::vector<std::pair<const Symbol*, std::string>>& binds,
+                      Target t) {
+  for (auto& [sym, proj] : binds) {
+    if (!usesSymbol(arm->body, sym)) continue;  // read only by the guard
+    std::string n = unique(safeName(sym->name));
+    fn_->names[sym] = n;
+    line(fmt::format("{} {} = {};", isInplace(sym) ? "lux::Value" : "const lux::Value&", n, proj));
+  }
+  if (auto* b = llvm::dyn_cast<ast::BlockExpr>(arm->body)) block(b, t);
+  else exprInto(arm->body, t);
+}
+
 void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
   std::string subject = temp("m");
   line(fmt::format("const lux::Value {} = {};", subject, expr(m->subject)));
@@ -244,14 +257,7 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
       line(fmt::format("{}if ({}) {{", i == 0 ? "" : "} else ", cond));
     }
     ++indent_;
-    for (auto& [sym, proj] : binds) {
-      if (!usesSymbol(arm->body, sym)) continue;  // read only by the guard
-      std::string n = unique(safeName(sym->name));
-      fn_->names[sym] = n;
-      line(fmt::format("{} {} = {};", isInplace(sym) ? "lux::Value" : "const lux::Value&", n, proj));
-    }
-    if (auto* b = llvm::dyn_cast<ast::BlockExpr>(arm->body)) block(b, t);
-    else exprInto(arm->body, t);
+    armBody(arm, binds, t);
     --indent_;
     if (exhaustive_tail) break;
   }
@@ -282,14 +288,7 @@ void Emitter::matchWithFlag(const ast::MatchExpr* m, const std::string& subject,
       ++indent_;
     }
     line(fmt::format("{} = true;", done));
-    for (auto& [sym, proj] : binds) {
-      if (!usesSymbol(arm->body, sym)) continue;  // read only by the guard
-      std::string n = unique(safeName(sym->name));
-      fn_->names[sym] = n;
-      line(fmt::format("{} {} = {};", isInplace(sym) ? "lux::Value" : "const lux::Value&", n, proj));
-    }
-    if (auto* b = llvm::dyn_cast<ast::BlockExpr>(arm->body)) block(b, t);
-    else exprInto(arm->body, t);
+    armBody(arm, binds, t);
     if (arm->guard) {
       --indent_;
       line("}");

@@ -168,6 +168,7 @@ class Emitter {
   void tryCatch(const ast::TryStmt* s, Target t);  // try/catch without the `finally`
   void matchInto(const ast::MatchExpr* m, Target t);
   void matchWithFlag(const ast::MatchExpr* m, const std::string& subject, Target t);  // guards that hoist
+  void armBody(const ast::MatchArm* arm, const std::vector<std::pair<const Symbol*, std::string>>& binds, Target t);
   std::string patternTest(const ast::Pattern* p, const std::string& subject);
   void patternBindings(const ast::Pattern* p, const std::string& subject,
                        std::vector<std::pair<const Symbol*, std::string>>& out);
