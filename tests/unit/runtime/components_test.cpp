@@ -279,3 +279,28 @@ TEST_CASE("command runs: run-task opens and runs the hooks without starting; job
     CHECK(log == Log{"open jobs", "close jobs"});
   }
 }
+
+TEST_CASE("App::Run: a component that fails to open is exit 1 and one line on stderr") {
+  Log log;
+  lux::App app("runner");
+  Quiet(app);
+  Add(app, Order::kDb, "db", log);
+  Add(app, Order::kServices, "services", log).fail_open = "no route to the registry";
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  int saved = ::dup(2);
+  ::dup2(pipe_fds[1], 2);
+  char arg0[] = "runner";
+  char* argv[] = {arg0, nullptr};
+  int code = app.Run(1, argv);
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(pipe_fds[1]);
+  std::string err;
+  char buf[512];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
+  ::close(pipe_fds[0]);
+  CHECK(code == 1);
+  CHECK(err == "runner: services: no route to the registry\n");
+  CHECK(log == Log{"open db", "open services", "close services", "close db"});
+}
