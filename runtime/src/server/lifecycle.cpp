@@ -2,6 +2,7 @@
 #include "server/lifecycle.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -52,9 +53,11 @@ Component* Lifecycle::CommandProvider(std::string_view command) const {
 bool Lifecycle::Up(Host& host, const std::function<bool()>& stop_requested) {
   const RunMode run = host.Mode();
   sealed_ = true;
+  // Work a started component already runs gets the drain grace, as in a normal stop.
+  auto grace = [&] { return Deadline::clock::now() + std::chrono::milliseconds(host.Options().drain_timeout_ms); };
   auto stop = [&] {
     if (!stop_requested || !stop_requested()) return false;
-    Unwind(Deadline::clock::now());
+    Unwind(grace());
     return true;
   };
   for (const auto& c : list_) {
@@ -89,8 +92,8 @@ bool Lifecycle::Up(Host& host, const std::function<bool()>& stop_requested) {
       c->Start(host);
     } catch (const std::exception& e) {
       StartupError error = Named(c->name() + ": ", e);
-      Logged("stop failed", c->name(), [&] { c->Stop(Deadline::clock::now()); });  // a partial Start
-      Unwind(Deadline::clock::now());
+      Logged("stop failed", c->name(), [&] { c->Stop(grace()); });  // a partial Start
+      Unwind(grace());
       throw error;
     }
     started_.push_back(c);

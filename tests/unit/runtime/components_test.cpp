@@ -7,6 +7,10 @@
 
 #include <stdexcept>
 
+#include "lux/db.h"
+#include "lux/docs.h"
+#include "lux/events.h"
+#include "lux/jobs.h"
 #include "server/component.h"
 #include "server/lifecycle.h"
 #include "test_http.h"
@@ -303,4 +307,24 @@ TEST_CASE("App::Run: a component that fails to open is exit 1 and one line on st
   CHECK(code == 1);
   CHECK(err == "runner: services: no route to the registry\n");
   CHECK(log == Log{"open db", "open services", "close services", "close db"});
+}
+
+TEST_CASE("the runtime's subsystems register themselves as components, one each, whatever the registration order") {
+  lux::App app("subsystems");
+  Quiet(app);
+  lux::RegisterSubscriber(app, "e", [](const lux::Value&) {});
+  lux::RegisterJob(app, "j", {}, [](const lux::Value&) {});
+  lux::RegisterJob(app, "k", {}, [](const lux::Value&) {});
+  lux::RegisterModel(app, {"Item", "items", {{"name", lux::ColumnType::kString}}});
+  lux::ServeDocs(app, "subsystems");
+  auto name = [&](Order o) {
+    Component* c = lux::server::FindComponent(app, o);
+    return c ? c->name() : std::string("none");
+  };
+  CHECK(name(Order::kDb) == "db");
+  CHECK(name(Order::kJobs) == "jobs");
+  CHECK(name(Order::kScheduler) == "scheduler");
+  CHECK(name(Order::kBus) == "bus");
+  CHECK(name(Order::kServices) == "none");  // no service discovered, no RPC exposed
+  CHECK(name(Order::kDocs) == "docs");
 }
