@@ -1021,6 +1021,12 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
       auto m = ParseIntStrict(*v);
       if (!m || *m < 1) throw StartupError("option --max-connections: expected a positive Int, got \"" + *v + "\"");
       opts.max_connections = static_cast<std::size_t>(*m);
+    } else if (!arg.empty() && arg[0] != '-') {
+      // A command no component of this program provides (`run-task` and `jobs` come with
+      // background jobs or schedules).
+      throw StartupError("unknown command `" + arg +
+                         "`: `run-task NAME` and `jobs` exist when the program declares background jobs or "
+                         "schedules; options are --port N, --host H, --max-connections N");
     } else {
       throw StartupError("unknown option `" + arg + "` (expected --port N, --host H, --max-connections N)");
     }

@@ -309,6 +309,33 @@ TEST_CASE("App::Run: a component that fails to open is exit 1 and one line on st
   CHECK(log == Log{"open db", "open services", "close services", "close db"});
 }
 
+TEST_CASE("App::Run: a command no component provides is exit 1 with a line that says where commands come from") {
+  Log log;
+  lux::App app("runner");
+  Quiet(app);
+  Add(app, Order::kDb, "db", log);
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  int saved = ::dup(2);
+  ::dup2(pipe_fds[1], 2);
+  char arg0[] = "runner";
+  char arg1[] = "run-task";
+  char arg2[] = "cleanup";
+  char* argv[] = {arg0, arg1, arg2, nullptr};
+  int code = app.Run(3, argv);
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(pipe_fds[1]);
+  std::string err;
+  char buf[512];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
+  ::close(pipe_fds[0]);
+  CHECK(code == 1);
+  CHECK(err.find("unknown command `run-task`: `run-task NAME` and `jobs` exist when the program declares background "
+                 "jobs or schedules") != std::string::npos);
+  CHECK(log.empty());
+}
+
 TEST_CASE("the runtime's subsystems register themselves as components, one each, whatever the registration order") {
   lux::App app("subsystems");
   Quiet(app);
