@@ -15,6 +15,7 @@ deploys them, except in the cases that start `luxc run`/`luxc dev` or set it per
 """
 import argparse
 import base64
+import codecs
 import hashlib
 import hmac
 import importlib
@@ -130,7 +131,7 @@ def stop_server(proc, timeout=15):
     if getattr(proc, "log_path", None):
         with open(proc.log_path, errors="replace") as f:
             out = f.read()
-    return out
+    return getattr(proc, "e2e_partial", "") + (out or "")
 
 
 def sign_internal(method, path, body, secret=None, t=None, nonce=None):
@@ -195,15 +196,32 @@ def admin(port, method, path, token="e2e-secret"):
 
 
 def read_until(proc, pattern, lines, timeout):
-    deadline = time.time() + timeout
+    """Reads the output of proc (started with stdout=PIPE) into `lines` until a line matches
+    `pattern` (a regex; every line read so far counts) or `timeout` seconds pass; whether one
+    matched. It waits on the pipe with select, so a silent server cannot hold it past the
+    timeout. A line cut off at the deadline waits on proc for the next call (stop_server
+    puts it back in front of the rest of the output)."""
     rx = re.compile(pattern)
-    while time.time() < deadline:
-        if any(rx.search(l) for l in lines):
-            return True
-        line = proc.stdout.readline()
-        if not line:
-            return any(rx.search(l) for l in lines)
-        lines.append(line)
+    deadline = time.time() + timeout
+    fd = proc.stdout.fileno()
+    pending = getattr(proc, "e2e_partial", "")
+    decoder = getattr(proc, "e2e_decoder", None) or codecs.getincrementaldecoder("utf-8")("replace")
+    try:
+        while not any(rx.search(l) for l in lines):
+            left = deadline - time.time()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:  # the process closed its output
+                pending += decoder.decode(b"", final=True)
+                if pending:
+                    lines.append(pending)
+                    pending = ""
+                break
+            *complete, pending = (pending + decoder.decode(chunk)).split("\n")
+            lines.extend(l + "\n" for l in complete)
+    finally:
+        proc.e2e_partial, proc.e2e_decoder = pending, decoder
     return any(rx.search(l) for l in lines)
 
 
