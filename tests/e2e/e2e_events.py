@@ -8,7 +8,8 @@ import time
 import urllib.error
 import urllib.request
 
-from e2e import build, check, expect_json, free_port, program, read_until, sign_internal, start_server, stop_server
+from e2e import (build, check, expect_json, free_port, program, read_until, sign_internal,
+                 start_server, stop_server)
 
 
 def run(a):

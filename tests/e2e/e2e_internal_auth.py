@@ -20,7 +20,8 @@ import subprocess
 import time
 
 import hostile
-from e2e import build, build_text, check, free_port, make_jwt, program_text, replace_all, sign_internal, start_server, stop_server
+from e2e import (build, build_text, check, free_port, make_jwt, program_text, replace_all,
+                 sign_internal, start_server, stop_server)
 
 JWT_SECRET = "front-jwt-secret-of-at-least-32-bytes!"
 

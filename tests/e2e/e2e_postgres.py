@@ -13,7 +13,8 @@ import subprocess
 import threading
 import time
 
-from e2e import build_text, check, expect_json, free_port, program_text, replace_all, request, start_server, stop_server, wait_listening
+from e2e import (build_text, check, expect_json, free_port, program_text, replace_all, request,
+                 start_server, stop_server, wait_listening)
 
 
 def postgres_bin(name):

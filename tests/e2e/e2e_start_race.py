@@ -1,13 +1,13 @@
 """Case start_race: servers that share SQLite files all start, however many start at once.
 
 1. A built Lux program with a `db { }`, a background fn and a subscription: eight processes
-started at the same instant (a barrier: each child, a bash that then execs the server, waits for
-one byte on a shared pipe, and the test writes one byte per child at once) in one directory, so
-they open the same db file, job store and event outbox together. Rounds cycle through fresh
-files, the files of a clean stop, and the files of a SIGKILL right after a write (WAL recovery).
-Every process must become ready and stop with 0. 2. `luxc run samples/monitoring.lux` (two
-servers over one database file) started and stopped 20 times in a row: both servers up every
-time, `luxc run` exits 0 on SIGINT.
+   started at the same instant (a barrier: each child, a bash that then execs the server, waits
+   for one byte on a shared pipe, and the test writes one byte per child at once) in one
+   directory, so they open the same db file, job store and event outbox together. Rounds cycle
+   through fresh files, the files of a clean stop, and the files of a SIGKILL right after a
+   write (WAL recovery). Every process must become ready and stop with 0.
+2. `luxc run samples/monitoring.lux` (two servers over one database file) started and stopped
+   20 times in a row: both servers up every time, `luxc run` exits 0 on SIGINT.
 """
 import os
 import re
