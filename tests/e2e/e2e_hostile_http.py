@@ -15,44 +15,7 @@ import subprocess
 import time
 
 import hostile as h
-from e2e import check, free_port, start_server, stop_server, build_text, popen_ready
-
-PROGRAM = r'''
-shared {
-  type Note {
-    title: String
-    stars: Int
-  }
-}
-
-server {
-  fn ping() {
-    { ok: true }
-  }
-
-  fn go(next: String) {
-    respond(302, {}, { Location: next })
-  }
-
-  fn create(note: Note) {
-    respond(201, { title: note.title, stars: note.stars })
-  }
-
-  fn subscribe(email: String, weekly: Bool) {
-    { email: email, weekly: weekly }
-  }
-
-  fn nothing() {
-    respond(204, {})
-  }
-
-  route GET "/ping" => ping
-  route GET "/go" => go
-  route POST "/notes" => create
-  route POST "/subscribe" => subscribe
-  route DELETE "/nothing" => nothing
-}
-'''
+from e2e import build_text, check, free_port, popen_ready, program_text, start_server, stop_server
 
 NOTE = b'{"title":"t","stars":3}'
 
@@ -253,7 +216,7 @@ def probe_connection_limit(a, exe, out_dir):
 
 def run(a):
     out_dir = os.path.join(a.out, "hostile_http")
-    exe = build_text(a.luxc, out_dir, "hostile.lux", PROGRAM)
+    exe = build_text(a.luxc, out_dir, "hostile.lux", program_text("hostile_http.lux"))
     if not exe:
         return
     port = free_port()
