@@ -15,6 +15,7 @@
 #include <string>
 
 #include "LuxLexer.h"
+#include "parse/keywords.h"
 
 namespace lux::parse {
 namespace {
@@ -31,7 +32,6 @@ constexpr size_t kNone = SIZE_MAX;
 
 enum class Kind { Schedule, Background, Subscribe, Route, PlainFn };
 
-bool isName(size_t t) { return t == LuxLexer::IDENT || (t >= LuxLexer::ENV && t <= LuxLexer::AT); }
 bool isOpener(size_t t) {
   return t == LuxLexer::LBRACE || t == LuxLexer::LPAREN || t == LuxLexer::LBRACKET || t == LuxLexer::STR_INTERP;
 }
