@@ -2,7 +2,7 @@
 // with the expected form and moves (or drops) it so the parser sees a well-formed declaration
 // (misplaced_options.h).
 //
-// Where `with` belongs (grammar/LuxParser.g4):
+// Where `with` belongs (grammar/LuxParser.g4.in):
 //   schedule "cron" fn name(params) with { ... } { body }      and the `cron(...)`/`every` forms
 //   background fn name(params) -> T with { ... } { body }
 //   subscribe "event" with { ... } fn(params) { body }
