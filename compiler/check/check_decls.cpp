@@ -93,6 +93,7 @@ void Checker::resolveTypeBodies(llvm::ArrayRef<ast::Decl*> items) {
       fi.range = f->name.range;
       fi.type = f->type ? resolveType(f->type) : types_.dynamic();
       fi.has_default = f->default_value != nullptr;
+      fi.default_value = f->default_value;
       rec->fields.push_back(fi);
     }
   };

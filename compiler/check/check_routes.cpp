@@ -179,6 +179,7 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route) {
     params = makeParams(lam->params, "this lambda");
     handler_decl = lam;
     have_params = true;
+    rm.lambda = lam;
   } else if (route->handler) {
     checkExpr(route->handler);
   }

@@ -33,9 +33,9 @@ void Emitter::emitSchedules(const ServerModel& sm) {
     line(fmt::format("lux::Value Schedule{}() {{", n));
     FnContext ctx;
     fn_ = &ctx;
-    ++indent_;
+    w_.indent();
     emitFunctionBody({}, {}, s.decl->body, Target::ret());
-    --indent_;
+    w_.dedent();
     fn_ = nullptr;
     line("}");
     line("");
@@ -61,10 +61,10 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     fn_ = nullptr;
     line(fmt::format("lux::RegisterJob(app, {}, {}, [](const lux::Value& {}) {{", cppString(fn->name), opts,
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
-    ++indent_;
+    w_.indent();
     // JobDone: a job that returns Err(e) failed (it is retried like one that threw).
     emitCallFromArgs(fn, "lux::stdlib::JobDone(", ");");
-    --indent_;
+    w_.dedent();
     line("});");
   }
   int n = 0;
