@@ -163,6 +163,7 @@ FunctionModel* Checker::makeFunction(const ast::FnDecl* fn, int server) {
   fm.kind = llvm::isa<ast::BackgroundFnDecl>(fn)   ? SymbolKind::BackgroundFn
             : llvm::isa<ast::MiddlewareDecl>(fn) ? SymbolKind::Middleware
                                                  : SymbolKind::Function;
+  if (auto* bg = llvm::dyn_cast<ast::BackgroundFnDecl>(fn)) fm.job_options = bg->options;
   fm.params = makeParams(fn->params, fmt::format("`{}`", fn->name.name.str()));
   fm.annotated_result = fn->return_type != nullptr;
   fm.result = fn->return_type ? resolveType(fn->return_type) : types_.dynamic();

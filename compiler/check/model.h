@@ -80,6 +80,7 @@ struct FunctionModel {
   bool annotated_result = false;
   int server = -1;
   SymbolKind kind = SymbolKind::Function;  // Function, BackgroundFn or Middleware
+  const ast::ObjectExpr* job_options = nullptr;  // a `background fn`'s `with { retries: 3, ... }`
   int minArgs() const {
     int n = 0;
     for (const ParamModel& p : params) n += p.has_default ? 0 : 1;
@@ -128,6 +129,7 @@ struct ScheduleModel {
   std::string name;  // the fn name or the "name" string; empty for `schedule "cron" fn() {}`
   std::string cron;  // as written; empty for `every`
   std::optional<cron::CronSpec> spec;
+  bool every = false;      // `schedule every <duration>` (else a cron expression)
   double interval_ms = 0;  // `every` form
 };
 
