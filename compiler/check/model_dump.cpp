@@ -77,6 +77,8 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
     else if (s.db)
       out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
     if (s.has_auth) out << "    auth\n";
+    if (s.port) out << "    port " << std::string(f.slice(s.port->range())) << " (default port " << s.default_port << ")\n";
+    for (const UnsupportedUse& u : s.unsupported) out << "    unsupported " << u.what << " " << pos(f, u.at) << "\n";
     for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
       if (!*b) continue;
       out << "    " << ((*b)->decl->which == ast::BackendDecl::Kind::Jobs ? "jobs" : "bus") << " "
