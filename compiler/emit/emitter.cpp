@@ -87,24 +87,26 @@ const std::set<std::string>& Emitter::globalNames() {
   return *global_names_;
 }
 
-std::string Emitter::temp(const char* prefix) {
-  if (!fn_) return fmt::format("{}0", prefix);
+std::string FnContext::temp(const char* prefix, const std::set<std::string>& globals) {
   // Skip the names a local already took (a Lux local may be called `m1` or `t2`), and the
   // program's functions and bindings.
   std::string name;
-  do name = fmt::format("{}{}", prefix, ++fn_->temps);
-  while (fn_->used.count(name) || globalNames().count(name));
-  fn_->used.insert(name);
+  do name = fmt::format("{}{}", prefix, ++temps);
+  while (used.count(name) || globals.count(name));
+  used.insert(name);
   return name;
 }
 
-std::string Emitter::unique(const std::string& base) {
-  if (!fn_) return base;
+std::string FnContext::unique(const std::string& base) {
   std::string n = base;
-  for (int i = 2; fn_->used.count(n); ++i) n = fmt::format("{}_{}", base, i);
-  fn_->used.insert(n);
+  for (int i = 2; used.count(n); ++i) n = fmt::format("{}_{}", base, i);
+  used.insert(n);
   return n;
 }
+
+std::string Emitter::temp(const char* prefix) { return fn_ ? fn_->temp(prefix, globalNames()) : fmt::format("{}0", prefix); }
+
+std::string Emitter::unique(const std::string& base) { return fn_ ? fn_->unique(base) : base; }
 
 std::string Emitter::declare(const Symbol* sym, const std::string& hint) {
   std::string n = unique(safeName(hint));

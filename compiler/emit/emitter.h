@@ -52,6 +52,10 @@ struct FnContext {
   std::set<const Symbol*> inplace;
   std::map<const Symbol*, ParamRole> roles;    // request/response/next parameters
   int temps = 0;
+
+  // A fresh temporary `<prefix>N`, avoiding this function's names and `globals`.
+  std::string temp(const char* prefix, const std::set<std::string>& globals);
+  std::string unique(const std::string& base);  // `base`, else `base_2`, `base_3`, ...
 };
 
 class Emitter {
