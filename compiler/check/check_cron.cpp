@@ -47,7 +47,8 @@ void Checker::checkSchedule(ServerModel& sm, const ast::ScheduleDecl* sched) {
     diags_.report(DiagId::ScheduleParams, sched->params.front()->range(), sched->params.size())
         .help("a schedule runs on its own; read what it needs from env settings, models or server bindings");
   }
-  if (sched->form == ast::ScheduleDecl::Form::Every) {
+  m.every = sched->form == ast::ScheduleDecl::Form::Every;
+  if (m.every) {
     const Ty* t = checkExpr(sched->interval);
     double ms = literalMillis(sched->interval);
     bool is_duration = t->kind == TyKind::Duration;

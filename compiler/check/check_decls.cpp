@@ -89,6 +89,7 @@ void Checker::resolveTypeBodies(llvm::ArrayRef<ast::Decl*> items) {
       fi.range = f->name.range;
       fi.type = f->type ? resolveType(f->type) : types_.dynamic();
       fi.has_default = f->default_value != nullptr;
+      fi.default_value = f->default_value;
       rec->fields.push_back(fi);
     }
   };
@@ -158,6 +159,7 @@ FunctionModel* Checker::makeFunction(const ast::FnDecl* fn, int server) {
   fm.kind = llvm::isa<ast::BackgroundFnDecl>(fn)   ? SymbolKind::BackgroundFn
             : llvm::isa<ast::MiddlewareDecl>(fn) ? SymbolKind::Middleware
                                                  : SymbolKind::Function;
+  if (auto* bg = llvm::dyn_cast<ast::BackgroundFnDecl>(fn)) fm.job_options = bg->options;
   fm.params = makeParams(fn->params, fmt::format("`{}`", fn->name.name.str()));
   fm.annotated_result = fn->return_type != nullptr;
   fm.result = fn->return_type ? resolveType(fn->return_type) : types_.dynamic();

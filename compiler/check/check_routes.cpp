@@ -251,6 +251,7 @@ Checker::RouteHandler Checker::resolveRouteHandler(RouteModel& rm, const ast::Ro
     h.params = makeParams(lam->params, "this lambda");
     h.decl = lam;
     h.has_params = true;
+    rm.lambda = lam;
   } else if (route->handler) {
     checkExpr(route->handler);
   }

@@ -22,6 +22,15 @@ const char* hookName(ast::HookDecl::Hook h) {
   }
   return "on_start";
 }
+
+// The port a server listens on by default, as written.
+std::string defaultPort(const ServerModel& sm) {
+  for (const EnvModel& env : sm.env)
+    if (env.name == "PORT" && !env.default_text.empty()) return env.default_text;
+  if (auto* i = llvm::dyn_cast_or_null<ast::IntLit>(sm.port)) return std::to_string(i->value);
+  return "3000";
+}
+
 }  // namespace
 
 void Checker::declareServer(int index) {
@@ -61,6 +70,7 @@ void Checker::declareServer(int index) {
             .note(llvm::cast<ast::AuthDecl>(first_auth)->keyword_range, "the first `auth` block is here");
       } else {
         first_auth = auth;
+        sm.auth = auth;
       }
       sm.has_auth = true;
     } else if (auto* disc = llvm::dyn_cast<ast::DiscoverDecl>(d)) {
@@ -77,8 +87,15 @@ void Checker::declareServer(int index) {
       } else {
         first_hook[k] = hook;
       }
+    } else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) {
+      if (!sm.port) sm.port = port->value;  // the first one decides (the default port too)
+    } else if (auto* cors = llvm::dyn_cast<ast::CorsDecl>(d)) {
+      sm.unsupported.push_back({cors->keyword_range, "`cors { }`"});
+    } else if (auto* limit = llvm::dyn_cast<ast::RateLimitDecl>(d)) {
+      sm.unsupported.push_back({limit->keyword_range, "`rate_limit { }`"});
     }
   }
+  sm.default_port = defaultPort(sm);
   std::stable_sort(sm.models.begin(), sm.models.end(),  // source order (models with fields came first)
                    [](const ModelInfo* a, const ModelInfo* b) { return a->decl->range().begin < b->decl->range().begin; });
 }
@@ -197,6 +214,7 @@ void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
   };
   auto entries = checkOptions(db->config, "`db`", kDbOptions);
   const ast::ObjectEntry* adapter = entries.lookup("adapter");
+  if (adapter) sm.db->adapter_value = adapter->value;
   if (adapter) {
     if (auto* s = llvm::dyn_cast<ast::StringLit>(adapter->value)) {
       if (s->value != "sqlite" && s->value != "postgres")

@@ -80,6 +80,7 @@ struct FunctionModel {
   bool annotated_result = false;
   int server = -1;
   SymbolKind kind = SymbolKind::Function;  // Function, BackgroundFn or Middleware
+  const ast::ObjectExpr* job_options = nullptr;  // a `background fn`'s `with { retries: 3, ... }`
   int minArgs() const {
     int n = 0;
     for (const ParamModel& p : params) n += p.has_default ? 0 : 1;
@@ -102,6 +103,7 @@ struct DbModel {
   const ast::Expr* url = nullptr;         // `url:` (PostgreSQL): a literal or an env String
   std::string literal_url;                // the URL when `url` is a string literal
   const ast::Expr* pool = nullptr;        // `pool:` (PostgreSQL connections)
+  const ast::Expr* adapter_value = nullptr;  // `adapter:` as written (a literal or computed)
   bool postgres() const { return adapter == "postgres"; }
 };
 
@@ -127,6 +129,7 @@ struct ScheduleModel {
   std::string name;  // the fn name or the "name" string; empty for `schedule "cron" fn() {}`
   std::string cron;  // as written; empty for `every`
   std::optional<cron::CronSpec> spec;
+  bool every = false;      // `schedule every <duration>` (else a cron expression)
   double interval_ms = 0;  // `every` form
 };
 
@@ -163,6 +166,7 @@ struct RouteModel {
   std::string path;
   std::vector<std::string> path_params;
   const FunctionModel* handler = nullptr;  // null for a lambda handler
+  const ast::LambdaExpr* lambda = nullptr;  // the lambda handler, if the route has one
   std::vector<RouteParamBinding> bindings;
   bool requires_auth = false;
 };
@@ -198,6 +202,13 @@ struct OpenApiModel {
   bool given = false;                       // some `openapi { }` block applies to this server
 };
 
+// A construct the checker accepts but code generation does not support yet (`cors { }`,
+// `rate_limit { }`): code generation reports it (E5001) at `at`.
+struct UnsupportedUse {
+  SourceRange at;
+  std::string what;  // e.g. "`cors { }`"
+};
+
 struct HookModel {
   const ast::HookDecl* decl = nullptr;
   std::vector<ParamModel> params;
@@ -211,6 +222,12 @@ struct ServerModel {
   std::optional<BackendModel> jobs_backend;  // `jobs { }`
   std::optional<BackendModel> bus_backend;   // `bus { }`
   bool has_auth = false;
+  const ast::AuthDecl* auth = nullptr;     // the first `auth { ... }` block
+  const ast::Expr* port = nullptr;         // the first `port N`: its value
+  // The port it listens on by default, as written: `env PORT: Int = N`, else a literal `port N`,
+  // else 3000.
+  std::string default_port = "3000";
+  std::vector<UnsupportedUse> unsupported;  // in source order
   std::vector<const ModelInfo*> models;
   std::vector<const FunctionModel*> functions;  // fn, background fn, middleware, in source order
   std::vector<const Symbol*> bindings;

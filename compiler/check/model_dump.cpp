@@ -65,8 +65,8 @@ void dumpShared(const CheckedProgram& m, const SourceFile& f, std::ostream& out)
     out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
 }
 
-// A server's settings: env, db, auth, jobs/bus backends, health, openapi.
-void dumpServerSettings(const ServerModel& s, std::ostream& out) {
+// A server's settings: env, db, auth, port, unsupported blocks, jobs/bus backends, health, openapi.
+void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream& out) {
   for (const EnvModel& e : s.env)
     out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
   if (s.db && s.db->postgres())
@@ -75,6 +75,8 @@ void dumpServerSettings(const ServerModel& s, std::ostream& out) {
   else if (s.db)
     out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
   if (s.has_auth) out << "    auth\n";
+  if (s.port) out << "    port " << std::string(f.slice(s.port->range())) << " (default port " << s.default_port << ")\n";
+  for (const UnsupportedUse& u : s.unsupported) out << "    unsupported " << u.what << " " << pos(f, u.at) << "\n";
   for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
     if (!*b) continue;
     out << "    " << ((*b)->decl->which == ast::BackendDecl::Kind::Jobs ? "jobs" : "bus") << " "
@@ -179,7 +181,7 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
   for (size_t si = 0; si < m.servers.size(); ++si) {
     const ServerModel& s = m.servers[si];
     out << "  server " << (s.name.empty() ? std::string("(unnamed)") : "\"" + s.name + "\"") << " " << pos(f, s.decl->range()) << "\n";
-    dumpServerSettings(s, out);
+    dumpServerSettings(s, f, out);
     dumpServerItems(m, f, si, out);
   }
   dumpEvents(m, out);

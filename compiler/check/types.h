@@ -18,6 +18,7 @@
 namespace lux::ast {
 class Decl;
 class EnumVariant;
+class Expr;
 }  // namespace lux::ast
 
 namespace lux {
@@ -46,6 +47,7 @@ struct FieldInfo {
   const Ty* type = nullptr;
   SourceRange range;
   bool has_default = false;
+  const ast::Expr* default_value = nullptr;  // the default as written (model columns use it)
 };
 
 struct RecordInfo {

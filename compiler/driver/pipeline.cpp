@@ -75,7 +75,7 @@ int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::
           std::string stem = std::filesystem::path(file.path()).stem().string();
           eo.stem = stem.empty() ? "server" : stem;
           eo.pieces_per_unit = opts.pieces_per_unit;
-          emitProgram(*model, *parsed.program, file, diags, eo, *emitted);
+          emitProgram(*model, file, diags, eo, *emitted);
         }
       }
     });

@@ -49,7 +49,7 @@ struct EmitOptions {
 };
 
 // Returns false (after reporting) when the program uses something code generation cannot emit.
-bool emitProgram(const CheckedProgram& prog, const ast::Program& program, const SourceFile& file,
-                 DiagEngine& diags, const EmitOptions& opts, EmittedProgram& out);
+bool emitProgram(const CheckedProgram& prog, const SourceFile& file, DiagEngine& diags, const EmitOptions& opts,
+                 EmittedProgram& out);
 
 }  // namespace lux

@@ -22,32 +22,6 @@ const char* columnType(const Ty* t) {
   }
 }
 
-const ast::FieldDecl* findField(llvm::ArrayRef<ast::FieldDecl*> fields, llvm::StringRef name) {
-  for (const ast::FieldDecl* f : fields)
-    if (f->name.name == name) return f;
-  return nullptr;
-}
-
-// The declaration of a model's field, for its default: the model's own list, or the fields of the
-// record type it takes (declared at top level or in `shared { }`).
-const ast::FieldDecl* fieldDecl(const ast::Program& program, const ModelInfo* m, llvm::StringRef field) {
-  if (m->decl && m->decl->has_body) return findField(m->decl->fields, field);
-  if (!m->record) return nullptr;
-  auto inType = [&](const ast::Decl* d) -> const ast::FieldDecl* {
-    auto* rt = llvm::dyn_cast<ast::RecordTypeDecl>(d);
-    return rt && rt->name.name == m->record->name ? findField(rt->fields, field) : nullptr;
-  };
-  for (const ast::Decl* d : program.items) {
-    if (auto* sb = llvm::dyn_cast<ast::SharedBlock>(d)) {
-      for (const ast::Decl* item : sb->items)
-        if (const ast::FieldDecl* f = inType(item)) return f;
-    } else if (const ast::FieldDecl* f = inType(d)) {
-      return f;
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 void Emitter::emitDbRegistrations(const ServerModel& sm) {
@@ -62,21 +36,18 @@ void Emitter::emitDbRegistrations(const ServerModel& sm) {
       if (auto* lit = llvm::dyn_cast_or_null<ast::StringLit>(e)) return cppString(lit->value);
       return e ? fmt::format("lux::Value({}).AsString()", expr(e)) : std::string("\"\"");
     };
-    const ast::ObjectEntry* adapter = nullptr;
-    for (const ast::ObjectEntry* en : sm.db->decl->config->entries)
-      if (en->key.name == "adapter") adapter = en;
     std::string pool = "0";
     if (auto* n = llvm::dyn_cast_or_null<ast::IntLit>(sm.db->pool)) pool = std::to_string(n->value);
     else if (sm.db->pool) pool = fmt::format("static_cast<int>(lux::Value({}).AsInt())", expr(sm.db->pool));
     line(fmt::format("lux::RegisterDb(app, lux::DbConfig{{.path = {}, .adapter = {}, .url = {}, .pool = {}}});",
-                     cppString(sm.db->path), text(adapter ? adapter->value : nullptr), text(sm.db->url), pool));
+                     cppString(sm.db->path), text(sm.db->adapter_value), text(sm.db->url), pool));
     fn_ = nullptr;
   }
   for (const ModelInfo* m : sm.models) {
     if (!m->record) continue;
     lineDirective(m->decl->range());
     line("{");
-    ++indent_;
+    w_.indent();
     line(fmt::format("lux::ModelSpec spec{{{}, \"\", {{}}}};", cppString(m->name)));
     FnContext ctx;
     fn_ = &ctx;
@@ -86,13 +57,13 @@ void Emitter::emitDbRegistrations(const ServerModel& sm) {
       bool optional = t && t->kind == TyKind::Option;
       const Ty* inner = optional ? t->elem : t;
       std::string def = "lux::Value()";
-      if (const ast::FieldDecl* fd = fieldDecl(program_, m, f.name); fd && fd->default_value) def = expr(fd->default_value);
+      if (f.default_value) def = expr(f.default_value);
       line(fmt::format("spec.columns.push_back(lux::ColumnSpec{{{}, {}, {}, {}}});", cppString(f.name), columnType(inner),
                        optional ? "true" : "false", def));
     }
     fn_ = nullptr;
     line("lux::RegisterModel(app, std::move(spec));");
-    --indent_;
+    w_.dedent();
     line("}");
   }
 }

@@ -303,9 +303,9 @@ void Emitter::emitFunctionDecl(const FunctionModel* fn, bool definition) {
   std::vector<const ast::Param*> params(fn->decl->params.begin(), fn->decl->params.end());
   FnContext ctx;
   fn_ = &ctx;
-  ++indent_;
+  w_.indent();
   emitFunctionBody(params, roles, fn->decl->body, Target::ret());
-  --indent_;
+  w_.dedent();
   fn_ = nullptr;
   line("}");
   line("");

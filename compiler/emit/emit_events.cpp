@@ -16,18 +16,6 @@
 
 namespace lux::emit {
 
-std::string scalarKind(const Ty* t);
-
-// The port a server listens on by default: `env PORT: Int = N`, `port N`, else the runtime's 3000.
-std::string defaultPort(const ServerModel& sm) {
-  for (const EnvModel& env : sm.env)
-    if (env.name == "PORT" && !env.default_text.empty()) return env.default_text;
-  for (const ast::Decl* d : sm.decl->items)
-    if (auto* pd = llvm::dyn_cast<ast::PortDecl>(d))
-      if (auto* i = llvm::dyn_cast<ast::IntLit>(pd->value)) return std::to_string(i->value);
-  return "3000";
-}
-
 void Emitter::emitSubscriptions(const ServerModel& sm) {
   int n = 0;
   for (const SubscribeModel& s : sm.subscriptions) {
@@ -43,9 +31,9 @@ void Emitter::emitSubscriptions(const ServerModel& sm) {
     line(sig + ") {");
     FnContext ctx;
     fn_ = &ctx;
-    ++indent_;
+    w_.indent();
     emitFunctionBody(params, std::vector<ParamRole>(params.size(), ParamRole::Value), d->body, Target::ret());
-    --indent_;
+    w_.dedent();
     fn_ = nullptr;
     line("}");
     line("");
@@ -135,7 +123,7 @@ void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
     std::string app_name = peer.name.empty() ? opts_.stem : opts_.stem + "-" + peer.name;  // its executable
     std::string tail = any_broadcast ? fmt::format(", {{{}}}", broadcast) : "";  // which are `broadcast`
     line(fmt::format("lux::RegisterPeer(app, {}, {{{}}}, {}, {}{});", cppString(peer.name), list,
-                     cppString("http://127.0.0.1:" + defaultPort(peer)), cppString(app_name), tail));
+                     cppString("http://127.0.0.1:" + peer.default_port), cppString(app_name), tail));
   }
 }
 

@@ -116,44 +116,13 @@ std::string Emitter::expr(const ast::Expr* e) {
     case NodeKind::FloatLit: return "lux::Value(" + floatText(llvm::cast<FloatLit>(e)->value) + ")";
     case NodeKind::BoolLit: return llvm::cast<BoolLit>(e)->value ? "lux::Value(true)" : "lux::Value(false)";
     case NodeKind::StringLit: return "lux::Value(" + cppString(llvm::cast<StringLit>(e)->value) + ")";
-    case NodeKind::InterpolatedString: {
-      std::string s = "lux::stdlib::Interp(";
-      bool firstPart = true;
-      for (const Expr* p : llvm::cast<InterpolatedString>(e)->parts) {
-        if (!firstPart) s += ", ";
-        firstPart = false;
-        if (auto* lit = llvm::dyn_cast<StringLit>(p)) s += cppString(lit->value);
-        else s += expr(p);
-      }
-      return s + ")";
-    }
+    case NodeKind::InterpolatedString: return interpolated(llvm::cast<InterpolatedString>(e));
     case NodeKind::DurationLit: {
       double ms = llvm::cast<DurationLit>(e)->milliseconds();
       return fmt::format("lux::Value({})", intText(static_cast<uint64_t>(ms)));
     }
     case NodeKind::NameExpr: return nameExpr(llvm::cast<NameExpr>(e));
-    case NodeKind::ArrayExpr: {
-      auto* a = llvm::cast<ArrayExpr>(e);
-      if (a->elements.empty()) return "lux::Value::MakeArray()";
-      auto spreadOf = [](const Expr* el) -> const Expr* {
-        auto* u = llvm::dyn_cast<UnaryExpr>(el);
-        return u && u->op == UnaryOp::Spread ? u->operand : nullptr;
-      };
-      bool any_spread = false;
-      for (const Expr* el : a->elements) any_spread = any_spread || spreadOf(el);
-      if (any_spread) {
-        // `[a, ...xs]`: parts flagged as spread are expanded at run time (lux::stdlib::ListOf).
-        std::string s = "lux::stdlib::ListOf({";
-        for (size_t i = 0; i < a->elements.size(); ++i) {
-          const Expr* inner = spreadOf(a->elements[i]);
-          s += (i ? ", " : "") + (inner ? "{" + expr(inner) + ", true}" : "{" + argText(a->elements[i]) + "}");
-        }
-        return s + "})";
-      }
-      std::string s = "lux::Value(lux::Array{";
-      for (size_t i = 0; i < a->elements.size(); ++i) s += (i ? ", " : "") + argText(a->elements[i]);
-      return s + "})";
-    }
+    case NodeKind::ArrayExpr: return arrayLiteral(llvm::cast<ArrayExpr>(e));
     case NodeKind::ObjectExpr: return objectLiteral(llvm::cast<ObjectExpr>(e)->entries);
     case NodeKind::RecordExpr: {
       auto* r = llvm::cast<RecordExpr>(e);
@@ -183,45 +152,7 @@ std::string Emitter::expr(const ast::Expr* e) {
       unsupported(e->range(), "a spread `...` here");
       return "lux::Value()";
     }
-    case NodeKind::BinaryExpr: {
-      auto* b = llvm::cast<BinaryExpr>(e);
-      if (b->op == BinaryOp::And || b->op == BinaryOp::Or) {
-        std::string lhs = expr(b->lhs);
-        // The right side runs only when needed: its hoisted statements go inside the `if`.
-        std::string saved = std::move(out_);
-        out_.clear();
-        ++indent_;
-        std::string rhs = expr(b->rhs);
-        --indent_;
-        std::string rhs_stmts = std::move(out_);
-        out_ = std::move(saved);
-        const char* op = b->op == BinaryOp::And ? " && " : " || ";
-        if (rhs_stmts.empty())
-          return "lux::Value(lux::stdlib::Truthy(" + lhs + ")" + op + "lux::stdlib::Truthy(" + rhs + "))";
-        std::string t = temp("t");
-        line(fmt::format("lux::Value {}(lux::stdlib::Truthy({}));", t, lhs));
-        line(fmt::format("if ({}{}.AsBool()) {{", b->op == BinaryOp::And ? "" : "!", t));
-        out_ += rhs_stmts;
-        line(fmt::format("  {} = lux::Value(lux::stdlib::Truthy({}));", t, rhs));
-        line("}");
-        return t;
-      }
-      std::string lhs = expr(b->lhs), rhs = expr(b->rhs);
-      switch (b->op) {
-        case BinaryOp::Add: return "lux::stdlib::Add(" + lhs + ", " + rhs + ")";
-        case BinaryOp::Sub: return "lux::stdlib::Sub(" + lhs + ", " + rhs + ")";
-        case BinaryOp::Mul: return "lux::stdlib::Mul(" + lhs + ", " + rhs + ")";
-        case BinaryOp::Div: return "lux::stdlib::Div(" + lhs + ", " + rhs + ")";
-        case BinaryOp::Mod: return "lux::stdlib::Mod(" + lhs + ", " + rhs + ")";
-        case BinaryOp::Eq: return "lux::Value(" + lhs + " == " + rhs + ")";
-        case BinaryOp::Ne: return "lux::Value(" + lhs + " != " + rhs + ")";
-        case BinaryOp::Lt: return "lux::Value(lux::stdlib::Lt(" + lhs + ", " + rhs + "))";
-        case BinaryOp::Le: return "lux::Value(lux::stdlib::Le(" + lhs + ", " + rhs + "))";
-        case BinaryOp::Gt: return "lux::Value(lux::stdlib::Gt(" + lhs + ", " + rhs + "))";
-        case BinaryOp::Ge: return "lux::Value(lux::stdlib::Ge(" + lhs + ", " + rhs + "))";
-        default: return "lux::Value()";
-      }
-    }
+    case NodeKind::BinaryExpr: return binaryExpr(llvm::cast<BinaryExpr>(e));
     case NodeKind::RangeExpr: {
       auto* r = llvm::cast<RangeExpr>(e);
       return fmt::format("lux::stdlib::Range({}, {}, {})", expr(r->lo), expr(r->hi), r->inclusive ? "true" : "false");
@@ -250,6 +181,77 @@ std::string Emitter::expr(const ast::Expr* e) {
   }
   unsupported(e->range(), "this expression");
   return "lux::Value()";
+}
+
+std::string Emitter::interpolated(const ast::InterpolatedString* e) {
+  using namespace ast;
+  std::string s = "lux::stdlib::Interp(";
+  bool firstPart = true;
+  for (const Expr* p : e->parts) {
+    if (!firstPart) s += ", ";
+    firstPart = false;
+    if (auto* lit = llvm::dyn_cast<StringLit>(p)) s += cppString(lit->value);
+    else s += expr(p);
+  }
+  return s + ")";
+}
+
+std::string Emitter::arrayLiteral(const ast::ArrayExpr* a) {
+  using namespace ast;
+  if (a->elements.empty()) return "lux::Value::MakeArray()";
+  auto spreadOf = [](const Expr* el) -> const Expr* {
+    auto* u = llvm::dyn_cast<UnaryExpr>(el);
+    return u && u->op == UnaryOp::Spread ? u->operand : nullptr;
+  };
+  bool any_spread = false;
+  for (const Expr* el : a->elements) any_spread = any_spread || spreadOf(el);
+  if (any_spread) {
+    // `[a, ...xs]`: parts flagged as spread are expanded at run time (lux::stdlib::ListOf).
+    std::string s = "lux::stdlib::ListOf({";
+    for (size_t i = 0; i < a->elements.size(); ++i) {
+      const Expr* inner = spreadOf(a->elements[i]);
+      s += (i ? ", " : "") + (inner ? "{" + expr(inner) + ", true}" : "{" + argText(a->elements[i]) + "}");
+    }
+    return s + "})";
+  }
+  std::string s = "lux::Value(lux::Array{";
+  for (size_t i = 0; i < a->elements.size(); ++i) s += (i ? ", " : "") + argText(a->elements[i]);
+  return s + "})";
+}
+
+std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
+  using namespace ast;
+  if (b->op == BinaryOp::And || b->op == BinaryOp::Or) {
+    std::string lhs = expr(b->lhs);
+    // The right side runs only when needed: its hoisted statements go inside the `if`.
+    std::string rhs;
+    std::string rhs_stmts = w_.capture([&] { rhs = expr(b->rhs); });
+    const char* op = b->op == BinaryOp::And ? " && " : " || ";
+    if (rhs_stmts.empty())
+      return "lux::Value(lux::stdlib::Truthy(" + lhs + ")" + op + "lux::stdlib::Truthy(" + rhs + "))";
+    std::string t = temp("t");
+    line(fmt::format("lux::Value {}(lux::stdlib::Truthy({}));", t, lhs));
+    line(fmt::format("if ({}{}.AsBool()) {{", b->op == BinaryOp::And ? "" : "!", t));
+    w_.append(rhs_stmts);
+    line(fmt::format("  {} = lux::Value(lux::stdlib::Truthy({}));", t, rhs));
+    line("}");
+    return t;
+  }
+  std::string lhs = expr(b->lhs), rhs = expr(b->rhs);
+  switch (b->op) {
+    case BinaryOp::Add: return "lux::stdlib::Add(" + lhs + ", " + rhs + ")";
+    case BinaryOp::Sub: return "lux::stdlib::Sub(" + lhs + ", " + rhs + ")";
+    case BinaryOp::Mul: return "lux::stdlib::Mul(" + lhs + ", " + rhs + ")";
+    case BinaryOp::Div: return "lux::stdlib::Div(" + lhs + ", " + rhs + ")";
+    case BinaryOp::Mod: return "lux::stdlib::Mod(" + lhs + ", " + rhs + ")";
+    case BinaryOp::Eq: return "lux::Value(" + lhs + " == " + rhs + ")";
+    case BinaryOp::Ne: return "lux::Value(" + lhs + " != " + rhs + ")";
+    case BinaryOp::Lt: return "lux::Value(lux::stdlib::Lt(" + lhs + ", " + rhs + "))";
+    case BinaryOp::Le: return "lux::Value(lux::stdlib::Le(" + lhs + ", " + rhs + "))";
+    case BinaryOp::Gt: return "lux::Value(lux::stdlib::Gt(" + lhs + ", " + rhs + "))";
+    case BinaryOp::Ge: return "lux::Value(lux::stdlib::Ge(" + lhs + ", " + rhs + "))";
+    default: return "lux::Value()";
+  }
 }
 
 std::string Emitter::objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries) {
@@ -330,24 +332,18 @@ std::string Emitter::functionValue(const Symbol* sym) {
 }
 
 std::string Emitter::lambda(const ast::LambdaExpr* l) {
-  std::string saved = std::move(out_);
-  out_.clear();
-  int saved_line = last_line_;
-  ++indent_;
-  std::vector<const ast::Param*> params(l->params.begin(), l->params.end());
-  for (size_t i = 0; i < params.size(); ++i) {
-    const Symbol* s = symbolOf(params[i]);
-    std::string n = unique(safeName(params[i]->name.name));
-    if (s) fn_->names[s] = n;
-    line(fmt::format("{} {} = lux::stdlib::Arg(args, {});", isInplace(s) ? "lux::Value" : "const lux::Value&", n, i));
-  }
-  if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
-  else exprInto(l->body, Target::ret());
-  --indent_;
-  std::string body = std::move(out_);
-  out_ = std::move(saved);
-  last_line_ = -1;
-  (void)saved_line;
+  std::string body = w_.capture([&] {
+    std::vector<const ast::Param*> params(l->params.begin(), l->params.end());
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Symbol* s = symbolOf(params[i]);
+      std::string n = unique(safeName(params[i]->name.name));
+      if (s) fn_->names[s] = n;
+      line(fmt::format("{} {} = lux::stdlib::Arg(args, {});", isInplace(s) ? "lux::Value" : "const lux::Value&", n, i));
+    }
+    if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
+    else exprInto(l->body, Target::ret());
+  });
+  w_.forgetLine();
   // Captures: values by copy (closures keep them), the request/response by reference, boxed
   // `var`s share their box. Only the request parameters the lambda reads are captured: one the
   // function never reads has no name in its signature (see signature()).
@@ -358,7 +354,7 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
   std::set<const Symbol*> changed;
   findInplace(l->body, changed);
   return fmt::format("lux::Value(lux::Function([{}](const std::vector<lux::Value>& args){} -> lux::Value {{\n{}{}}}))",
-                     capture, changed.empty() ? "" : " mutable", body, indentStr());
+                     capture, changed.empty() ? "" : " mutable", body, w_.indentStr());
 }
 
 std::string Emitter::member(const ast::MemberExpr* m) {

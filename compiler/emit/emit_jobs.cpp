@@ -16,7 +16,7 @@ namespace {
 // expression, unnamed intervals by "every <ms>ms" (what `run-task` and the admin routes take).
 std::string scheduleName(const ScheduleModel& s) {
   if (!s.name.empty()) return s.name;
-  if (s.decl->form != ast::ScheduleDecl::Form::Every) return s.cron;
+  if (!s.every) return s.cron;
   return fmt::format("every {}ms", static_cast<int64_t>(s.interval_ms));
 }
 
@@ -33,9 +33,9 @@ void Emitter::emitSchedules(const ServerModel& sm) {
     line(fmt::format("lux::Value Schedule{}() {{", n));
     FnContext ctx;
     fn_ = &ctx;
-    ++indent_;
+    w_.indent();
     emitFunctionBody({}, {}, s.decl->body, Target::ret());
-    --indent_;
+    w_.dedent();
     fn_ = nullptr;
     line("}");
     line("");
@@ -52,19 +52,18 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
   }
   for (const FunctionModel* fn : sm.functions) {
     if (fn->kind != SymbolKind::BackgroundFn || fn->name.empty()) continue;
-    auto* decl = llvm::dyn_cast<ast::BackgroundFnDecl>(fn->decl);
     lineDirective(fn->decl->range());
     FnContext ctx;
     fn_ = &ctx;
-    std::string opts = decl && decl->options ? fmt::format("lux::stdlib::JobOptionsFrom({})", expr(decl->options))
-                                             : std::string("lux::JobOptions{}");
+    std::string opts = fn->job_options ? fmt::format("lux::stdlib::JobOptionsFrom({})", expr(fn->job_options))
+                                       : std::string("lux::JobOptions{}");
     fn_ = nullptr;
     line(fmt::format("lux::RegisterJob(app, {}, {}, [](const lux::Value& {}) {{", cppString(fn->name), opts,
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
-    ++indent_;
+    w_.indent();
     // JobDone: a job that returns Err(e) failed (it is retried like one that threw).
     emitCallFromArgs(fn, "lux::stdlib::JobDone(", ");");
-    --indent_;
+    w_.dedent();
     line("});");
   }
   int n = 0;
@@ -76,7 +75,7 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     std::string opts = s.decl->options ? fmt::format("lux::stdlib::ScheduleOptionsFrom({})", expr(s.decl->options))
                                        : std::string("lux::ScheduleOptions{}");
     std::string name = cppString(scheduleName(s));
-    if (s.decl->form == ast::ScheduleDecl::Form::Every) {
+    if (s.every) {
       std::string every = expr(s.decl->interval);
       fn_ = nullptr;
       line(fmt::format("lux::RegisterEvery(app, {}, lux::stdlib::Millis({}), {}, [] {{ Schedule{}(); }});", name, every,

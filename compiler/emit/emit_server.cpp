@@ -1,17 +1,15 @@
 // One server → one C++ namespace: its records, env settings, bindings, functions, middleware,
-// hooks, one handler per route (parameters bound from path/query/body and converted to their
-// declared types; a bad value answers 400 naming the parameter) and `Register(lux::App&)`,
-// the explicit registration function its main passes to lux::stdlib::ServerMain.
+// hooks, route handlers (emit_routes.cpp) and `Register(lux::App&)`, the explicit registration
+// function its main passes to lux::stdlib::ServerMain. emitServer reads top-down: the names, the
+// header's part, the definitions, Register, the main.
 // Jobs and schedules: emit_jobs.cpp; discover and RPC: emit_services.cpp; events:
-// emit_events.cpp; db and models: emit_db.cpp; `auth { }` and `with auth` here. Blocks this
-// version does not generate code for (cors, rate_limit) are reported as E5001 at their declaration.
+// emit_events.cpp; db and models: emit_db.cpp; `auth { }` here. Blocks the checker accepts but
+// this version does not generate code for (ServerModel::unsupported) are reported as E5001.
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
 
 namespace lux::emit {
-
-std::string scalarKind(const Ty* t);
 
 namespace {
 
@@ -23,7 +21,8 @@ std::string namespaceName(const std::string& server) {
   return safeName(n);
 }
 
-std::string envDefault(Emitter& em, const ast::Expr* e) {
+// An env setting's default as a C++ value (a literal; "" when none).
+std::string envDefault(const ast::Expr* e) {
   if (!e) return "";
   if (auto* i = llvm::dyn_cast<ast::IntLit>(e)) return std::to_string(i->value);
   if (auto* f = llvm::dyn_cast<ast::FloatLit>(e)) return fmt::format("{}", f->value);
@@ -32,34 +31,51 @@ std::string envDefault(Emitter& em, const ast::Expr* e) {
     if (n->name.name == "true" || n->name.name == "false") return n->name.name.str();
     return "";  // None
   }
-  if (auto* s = llvm::dyn_cast<ast::StringLit>(e)) return "std::string(" + em.cppString(s->value) + ")";
+  if (auto* s = llvm::dyn_cast<ast::StringLit>(e)) return "std::string(" + cppString(s->value) + ")";
   if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(e)) {
-    std::string inner = envDefault(em, u->operand);
+    std::string inner = envDefault(u->operand);
     return inner.empty() ? "" : "-" + inner;
   }
   return "";
 }
 
-}  // namespace
+std::string bindingType(bool shared_var) { return shared_var ? "lux::stdlib::SharedVar" : "lux::Value"; }
 
-bool Emitter::checkSupported(const ServerModel& sm) {
-  bool ok = true;
-  auto refuse = [&](SourceRange r, const std::string& what) {
-    unsupported(r, what);
-    ok = false;
-  };
-  for (const ast::Decl* d : sm.decl->items) {
-    if (auto* c = llvm::dyn_cast<ast::CorsDecl>(d)) refuse(c->keyword_range, "`cors { }`");
-    else if (auto* rl = llvm::dyn_cast<ast::RateLimitDecl>(d)) refuse(rl->keyword_range, "`rate_limit { }`");
-  }
-  return ok;
-}
+}  // namespace
 
 void Emitter::emitServer(size_t index, EmittedServer& result) {
   const ServerModel& sm = prog_.servers[index];
   cur_server_ = static_cast<int>(index);
-  // A server's namespace sits beside the shared code's names and the other servers' namespaces:
-  // `server "api"` next to a shared `fn api()` or `server "a_b"` next to `server "a-b"` gets a suffix.
+  std::string ns = serverNamespace(sm);
+  result.name = sm.name;
+  result.executable = sm.name.empty() ? opts_.stem : opts_.stem + "-" + sm.name;
+  result.setup_fn = "lux_program::" + ns + "::Register";
+  result.port = std::atoi(sm.default_port.c_str());
+  for (const UnsupportedUse& u : sm.unsupported) unsupported(u.at, u.what);
+  assignMiddlewareRoles(sm);
+
+  std::vector<const RecordInfo*> records;
+  for (const RecordInfo* r : prog_.records)
+    if (r->server == static_cast<int>(index)) records.push_back(r);
+  declareServer(sm, index, ns, records);
+
+  w_.beginSection(static_cast<int>(index), ns);
+  emitServerFunctions(sm, records);
+  // The OpenAPI document, computed now (no reflection at run time): served at /openapi.json
+  // and the schema request bodies are validated against.
+  result.openapi = openApiDocument(prog_, sm, result.executable);
+  std::vector<std::string> handlers = emitRoutes(sm);
+  emitRegister(sm, index, result, handlers);
+  w_.endSection();
+  headerLine(fmt::format("}}  // namespace {}", ns));
+
+  result.main_cpp = serverMain(sm, ns, result);
+  cur_server_ = -1;
+}
+
+// A server's namespace sits beside the shared code's names and the other servers' namespaces:
+// `server "api"` next to a shared `fn api()` or `server "a_b"` next to `server "a-b"` gets a suffix.
+std::string Emitter::serverNamespace(const ServerModel& sm) {
   if (namespaces_.empty()) {
     for (const RecordInfo* r : prog_.records)
       if (r->server < 0) namespaces_.insert(safeName(r->name));
@@ -75,26 +91,26 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     for (int i = 2; namespaces_.count(ns); ++i) ns = fmt::format("{}{}", base, i);
   }
   namespaces_.insert(ns);
-  result.name = sm.name;
-  result.executable = sm.name.empty() ? opts_.stem : opts_.stem + "-" + sm.name;
-  result.setup_fn = "lux_program::" + ns + "::Register";
-  result.port = std::atoi(defaultPort(sm).c_str());
-  checkSupported(sm);
+  return ns;
+}
 
-  // The header: this server's namespace with its records, env settings, bindings and the
-  // prototypes of everything its units define.
-  std::vector<const RecordInfo*> records;
-  for (const RecordInfo* r : prog_.records)
-    if (r->server == static_cast<int>(index)) records.push_back(r);
+// A middleware takes the request, then `next` (it wraps the handler) or the response (it
+// decorates the answer).
+void Emitter::assignMiddlewareRoles(const ServerModel& sm) {
   for (const FunctionModel* fn : sm.functions) {
-    if (fn->kind == SymbolKind::Middleware) {
-      std::vector<ParamRole> roles(fn->params.size(), ParamRole::Value);
-      if (!roles.empty()) roles[0] = ParamRole::Request;
-      if (roles.size() > 1) roles[1] = fn->params[1].name == "next" ? ParamRole::Next : ParamRole::Response;
-      fn_roles_[fn] = roles;
-    }
+    if (fn->kind != SymbolKind::Middleware) continue;
+    std::vector<ParamRole> roles(fn->params.size(), ParamRole::Value);
+    if (!roles.empty()) roles[0] = ParamRole::Request;
+    if (roles.size() > 1) roles[1] = fn->params[1].name == "next" ? ParamRole::Next : ParamRole::Response;
+    fn_roles_[fn] = roles;
   }
-  intoHeader([&] {
+}
+
+// The header: this server's namespace with its records, env settings, bindings and the
+// prototypes of everything its units define.
+void Emitter::declareServer(const ServerModel& sm, size_t index, const std::string& ns,
+                            const std::vector<const RecordInfo*>& records) {
+  w_.intoHeader([&] {
     line("");
     line(sm.name.empty() ? "// --- server { }" : fmt::format("// --- server \"{}\"", sm.name));
     line(fmt::format("namespace {} {{", ns));
@@ -106,16 +122,17 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     for (const EnvModel& env : sm.env)
       line(fmt::format("extern lux::Value {};  // env {}: {}", safeName(env.name), env.name.str(), typeName(env.type)));
     if (!sm.bindings.empty()) line("// server bindings (initialised by Register, in source order)");
-    for (const Symbol* b : sm.bindings)
-      line(fmt::format("extern {} {};", isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value", safeName(b->name)));
+    for (const Symbol* b : sm.bindings) line(fmt::format("extern {} {};", bindingType(isSharedVar(b)), safeName(b->name)));
     line("extern const char* const kOpenApi;  // this server's OpenAPI 3 document");
     line("void Register(lux::App& app);");
     line("");
     for (const FunctionModel* fn : sm.functions)
       if (!fn->name.empty()) emitFunctionDecl(fn, false);
   });
+}
 
-  beginSection(static_cast<int>(index), ns);
+// The records' conversions, the functions, hooks, scheduled tasks and event handlers.
+void Emitter::emitServerFunctions(const ServerModel& sm, const std::vector<const RecordInfo*>& records) {
   if (!records.empty()) {
     piece();
     line("// --- records' JSON conversions");
@@ -126,281 +143,9 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
     piece();
     emitFunctionDecl(fn, true);
   }
-
-  // Hooks and scheduled tasks.
   for (const HookModel& h : sm.hooks) emitHook(h);
   emitSchedules(sm);
   emitSubscriptions(sm);
-
-  // The OpenAPI document, computed now (no reflection at run time): served at /openapi.json
-  // and the schema request bodies are validated against.
-  result.openapi = openApiDocument(prog_, sm, result.executable);
-  bool own_openapi = false;
-  for (const RouteModel& r : sm.routes) own_openapi |= r.path == "/openapi.json";
-
-  // Route handlers.
-  int route_no = 0;
-  std::vector<std::string> handlers;
-  for (const RouteModel& r : sm.routes) {
-    std::string hname = fmt::format("Route{}", ++route_no);
-    handlers.push_back(hname);
-    piece();
-    std::string target;
-    std::vector<ParamRole> roles;
-    std::vector<const ast::Param*> lambda_params;
-    const auto* lam = llvm::dyn_cast_or_null<ast::LambdaExpr>(r.decl->handler);
-    if (r.handler) {
-      target = fnName(r.handler);
-      roles = rolesFor(r.handler);
-    } else if (lam) {
-      // A lambda handler becomes a function of its own.
-      target = hname + "Body";
-      for (const RouteParamBinding& b : r.bindings)
-        roles.push_back(b.source == ParamSource::Request    ? ParamRole::Request
-                        : b.source == ParamSource::Response ? ParamRole::Response
-                                                            : ParamRole::Value);
-      lambda_params.assign(lam->params.begin(), lam->params.end());
-      lineDirective(lam->range());
-      std::string sig = "lux::Value " + target + "(";
-      for (size_t i = 0; i < lambda_params.size(); ++i) {
-        ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
-        std::string pn = safeName(lambda_params[i]->name.name);
-        sig += (i ? ", " : "") + std::string(role == ParamRole::Request    ? "lux::Request& "
-                                             : role == ParamRole::Response ? "lux::Response& "
-                                                                           : "const lux::Value& ") + pn;
-      }
-      headerLine(sig + ");");
-      line(sig + ") {");
-      FnContext ctx;
-      fn_ = &ctx;
-      ++indent_;
-      if (auto* b = llvm::dyn_cast<ast::BlockExpr>(lam->body)) {
-        emitFunctionBody(lambda_params, roles, b, Target::ret());
-      } else {
-        prepareFunction(lambda_params, roles, lam->body);
-        exprInto(lam->body, Target::ret());
-      }
-      --indent_;
-      fn_ = nullptr;
-      line("}");
-      line("");
-    } else {
-      unsupported(r.decl->range(), "this route handler");
-      continue;
-    }
-    lineDirective(r.decl->range());
-    line(fmt::format("// route {} {}", r.method, r.path));
-    bool uses_req = false;
-    for (const RouteParamBinding& b : r.bindings) uses_req |= b.source != ParamSource::Response;
-    headerLine(fmt::format("lux::Response {}(lux::Request& req);  // route {} {}", hname, r.method, r.path));
-    line(fmt::format("lux::Response {}(lux::Request&{}) {{", hname, uses_req ? " req" : ""));
-    ++indent_;
-    bool takes_res = false;
-    std::vector<std::string> args;
-    for (const RouteParamBinding& b : r.bindings) {
-      const Ty* t = b.type ? b.type : prog_.types.dynamic();
-      std::string name = cppString(b.name);
-      std::string pn = safeName(b.name);
-      if (pn == "req" || pn == "res") pn += "_";
-      switch (b.source) {
-        case ParamSource::Request: args.push_back("req"); continue;
-        case ParamSource::Response:
-          takes_res = true;
-          args.push_back("res");
-          continue;
-        case ParamSource::Path:
-          line(fmt::format("const lux::Value {} = lux::stdlib::PathParam(req, {}, {});", pn, name, scalarKind(t)));
-          break;
-        case ParamSource::Query:
-          if (t->kind == TyKind::Array)
-            line(fmt::format("const lux::Value {} = lux::stdlib::QueryList(req, {}, {});", pn, name, scalarKind(t->elem)));
-          else if (t->kind == TyKind::Option)
-            line(fmt::format("const lux::Value {} = lux::stdlib::QueryParam(req, {}, {}, true);", pn, name, scalarKind(t->elem)));
-          else
-            line(fmt::format("const lux::Value {} = lux::stdlib::QueryParam(req, {}, {}, {});", pn, name, scalarKind(t),
-                             t->isDynamic() ? "true" : "false"));
-          break;
-        case ParamSource::Body:
-          if (t->kind == TyKind::Record && t->record) {
-            // Every bad field at once (against the OpenAPI schema), then the typed conversion.
-            line(fmt::format("lux::stdlib::ValidateBody(req, kOpenApi, {}, {});", cppString(t->record->name), name));
-            line(fmt::format("const lux::Value {} = lux::stdlib::BodyRecord<{}>(req, {});", pn, safeName(t->record->name), name));
-          } else {
-            line(fmt::format("const lux::Value& {} = req.Json();", pn));  // the parsed body, not a copy
-          }
-          break;
-        case ParamSource::BodyOrQuery: {
-          bool optional = t->isDynamic() || t->kind == TyKind::Option;
-          const Ty* st = t->kind == TyKind::Option ? t->elem : t;
-          line(fmt::format("const lux::Value {} = lux::stdlib::BodyOrQueryParam(req, {}, {}, {});", pn, name, scalarKind(st),
-                           optional ? "true" : "false"));
-          break;
-        }
-      }
-      args.push_back(pn);
-    }
-    if (takes_res) line("lux::Response res;");
-    std::string call = "(" + target + ")(";  // no argument-dependent lookup (lux::ToJson & co.)
-    for (size_t i = 0; i < args.size(); ++i) call += (i ? ", " : "") + args[i];
-    call += ")";
-    if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));
-    else line(fmt::format("return lux::stdlib::ToResponse({});", call));
-    --indent_;
-    line("}");
-    line("");
-  }
-
-
-  // Registration, with the definitions of the server's env settings, bindings and document.
-  piece(/*alone=*/true);
-  if (!sm.env.empty()) line("// env settings (read by Register)");
-  for (const EnvModel& env : sm.env) {
-    lineDirective(env.decl->range());
-    line(fmt::format("lux::Value {};  // env {}: {}", safeName(env.name), env.name.str(), typeName(env.type)));
-  }
-  if (!sm.bindings.empty()) line("// server bindings (initialised by Register, in source order)");
-  for (const Symbol* b : sm.bindings) {
-    lineDirective(b->range);
-    line(fmt::format("{} {};", isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value", safeName(b->name)));
-  }
-  line("// The OpenAPI 3 document of this server, computed by luxc.");
-  if (result.openapi.find(")luxopenapi\"") == std::string::npos)
-    line("const char* const kOpenApi = R\"luxopenapi(" + result.openapi + ")luxopenapi\";");
-  else
-    line("const char* const kOpenApi = " + cppString(result.openapi) + ";");
-  line("");
-  lineDirective(sm.decl->range());
-  line("void Register(lux::App& app) {");
-  ++indent_;
-  for (const EnvModel& env : sm.env) {
-    std::string n = env.name.str();
-    std::string def = envDefault(*this, env.decl->default_value);
-    const Ty* t = env.type;
-    bool opt = t && t->kind == TyKind::Option;
-    const Ty* st = opt ? t->elem : t;
-    const char* fnk = !st ? "String"
-                      : st->kind == TyKind::Int ? "Int"
-                      : st->kind == TyKind::Float ? "Float"
-                      : st->kind == TyKind::Bool ? "Bool"
-                                                 : "String";
-    if (opt) line(fmt::format("{} = lux::ToValue(lux::EnvOpt{}({}));", safeName(env.name), fnk, cppString(n)));
-    else if (def.empty()) line(fmt::format("{} = lux::ToValue(lux::Env{}({}));", safeName(env.name), fnk, cppString(n)));
-    else line(fmt::format("{} = lux::ToValue(lux::Env{}({}, {}));", safeName(env.name), fnk, cppString(n), def));
-    if ((n == "PORT" && std::string(fnk) == "Int") && !opt)
-      line(fmt::format("app.options().port = static_cast<int>({}.AsInt());", safeName(env.name)));
-    if (n == "HOST" && std::string(fnk) == "String" && !opt) line(fmt::format("app.options().host = {}.AsString();", safeName(env.name)));
-  }
-  for (const ast::Decl* d : sm.decl->items) {
-    if (auto* a = llvm::dyn_cast<ast::AuthDecl>(d); a && a->config) {
-      FnContext ctx;
-      fn_ = &ctx;
-      lineDirective(a->range());
-      line(fmt::format("lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom({}));", expr(a->config)));
-      fn_ = nullptr;
-    }
-  }
-  emitDbRegistrations(sm);
-  emitServiceRegistrations(sm);
-  emitEventRegistrations(sm, index);
-  for (const ast::Decl* d : sm.decl->items) {
-    if (auto* pd = llvm::dyn_cast<ast::PortDecl>(d)) {
-      bool env_port = false;
-      for (const EnvModel& env : sm.env) env_port |= env.name == "PORT";
-      if (!env_port) line(fmt::format("app.options().port = static_cast<int>({}.AsInt());", expr(pd->value)));
-    }
-  }
-  for (const Symbol* b : sm.bindings) {
-    const auto* vd = llvm::dyn_cast_or_null<ast::VarDecl>(b->decl);
-    if (!vd || !vd->init) continue;
-    FnContext ctx;
-    fn_ = &ctx;
-    lineDirective(vd->range());
-    bool shared = isSharedVar(b);
-    if (llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(vd->init)) {
-      if (shared) {
-        std::string t = temp();
-        line(fmt::format("lux::Value {};", t));
-        exprInto(vd->init, Target::assign(t));
-        line(fmt::format("{}.Store({});", safeName(b->name), t));
-      } else {
-        exprInto(vd->init, Target::assign(safeName(b->name)));
-      }
-    } else if (shared) {
-      line(fmt::format("{}.Store({});", safeName(b->name), expr(vd->init)));
-    } else {
-      line(fmt::format("{} = {};", safeName(b->name), expr(vd->init)));
-    }
-    fn_ = nullptr;
-  }
-  for (const FunctionModel* fn : sm.functions) {
-    if (fn->kind != SymbolKind::Middleware || fn->name.empty()) continue;
-    std::vector<ParamRole> roles = rolesFor(fn);
-    lineDirective(fn->decl->range());
-    if (roles.size() > 1 && roles[1] == ParamRole::Next) {
-      line(fmt::format("app.Use([](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }});",
-                       fnName(fn)));
-    } else if (roles.size() > 1) {
-      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ {}(req, res); }});", fnName(fn)));
-    } else {
-      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response&) {{ {}(req); }});", fnName(fn)));
-    }
-  }
-  for (const HookModel& h : sm.hooks) {
-    lineDirective(h.decl->range());
-    switch (h.decl->hook) {
-      case ast::HookDecl::Hook::Start: line("app.OnStart([] { OnStart(); });"); break;
-      case ast::HookDecl::Hook::Stop: line("app.OnStop([] { OnStop(); });"); break;
-      case ast::HookDecl::Hook::Error: {
-        std::string args = "error.ToValue()";
-        if (h.params.size() > 1) args += ", req";
-        if (h.params.size() > 2) args += ", res";
-        line("app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {");
-        line("  if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is");
-        line(fmt::format("  return lux::stdlib::ToResponse(OnError({}), res);", args));
-        line("});");
-        break;
-      }
-    }
-  }
-  emitJobRegistrations(sm);
-  if (!own_openapi) {
-    line("app.Get(\"/openapi.json\", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });");
-    bool own_docs = false;
-    for (const RouteModel& r : sm.routes) own_docs |= r.path == "/docs" || r.path.rfind("/docs/", 0) == 0;
-    if (!own_docs && sm.openapi.docs)
-      line(fmt::format("lux::ServeDocs(app, {});", cppString(sm.openapi.title.value_or(result.executable))));
-  }
-  if (!sm.health_path.empty())
-    line(fmt::format("app.Get({}, [](lux::Request&) {{ return lux::Respond(200, lux::Value{{{{\"status\", \"ok\"}}}}); }});",
-                     cppString(sm.health_path)));
-  route_no = 0;
-  for (const RouteModel& r : sm.routes) {
-    lineDirective(r.decl->range());
-    line(fmt::format("app.Route({}, {}, &{}{});", cppString(r.method), cppString(r.path), handlers[route_no++],
-                     r.requires_auth ? ", {lux::RequireAuth(app)}" : ""));
-  }
-  --indent_;
-  line("}");
-  endSection();
-  headerLine(fmt::format("}}  // namespace {}", ns));
-
-  // The server's main translation unit.
-  std::string env_specs;
-  for (const EnvModel& env : sm.env)
-    env_specs += fmt::format("    {{{}, {}, {}}},\n", cppString(env.name), cppString(typeName(env.type)), cppString(env.default_text));
-  std::string base = opts_.source_name;
-  size_t slash = base.find_last_of('/');
-  if (slash != std::string::npos) base = base.substr(slash + 1);
-  std::string m = fmt::format("// Generated by luxc from {} — do not edit. The main of {}.\n", base, sm.displayName());
-  m += "#include <lux/stdlib_main.h>\n\n";
-  m += fmt::format("namespace lux_program::{} {{\nvoid Register(lux::App& app);\n}}  // namespace lux_program::{}\n\n", ns, ns);
-  if (!env_specs.empty()) m += "static const lux::stdlib::EnvSpec kEnv[] = {\n" + env_specs + "};\n\n";
-  m += "int main(int argc, char** argv) {\n";
-  m += fmt::format("  return lux::stdlib::ServerMain(argc, argv, {}, &{}, {}, {});\n", cppString(result.executable),
-                   result.setup_fn, env_specs.empty() ? "nullptr" : "kEnv", env_specs.empty() ? "0" : "sizeof kEnv / sizeof kEnv[0]");
-  m += "}\n";
-  result.main_cpp = std::move(m);
-  cur_server_ = -1;
 }
 
 void Emitter::emitHook(const HookModel& h) {
@@ -433,12 +178,202 @@ void Emitter::emitHook(const HookModel& h) {
   line(sig + " {");
   FnContext ctx;
   fn_ = &ctx;
-  ++indent_;
+  w_.indent();
   emitFunctionBody(params, roles, d->body, Target::ret());
-  --indent_;
+  w_.dedent();
   fn_ = nullptr;
   line("}");
   line("");
+}
+
+// Registration (a unit of its own), with the definitions of the server's env settings,
+// bindings and document. Parts register in a fixed order: settings, auth, data, services,
+// events, the port, bindings, middleware, hooks, jobs, the documents, the routes.
+void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedServer& server,
+                           const std::vector<std::string>& handlers) {
+  piece(/*alone=*/true);
+  emitServerGlobals(sm, server.openapi);
+  lineDirective(sm.decl->range());
+  line("void Register(lux::App& app) {");
+  w_.indent();
+  registerEnv(sm);
+  registerAuth(sm);
+  emitDbRegistrations(sm);
+  emitServiceRegistrations(sm);
+  emitEventRegistrations(sm, index);
+  registerPort(sm);
+  registerBindings(sm);
+  registerMiddleware(sm);
+  registerHooks(sm);
+  emitJobRegistrations(sm);
+  registerOpenApi(sm, server.executable);
+  registerRoutes(sm, handlers);
+  w_.dedent();
+  line("}");
+}
+
+void Emitter::emitServerGlobals(const ServerModel& sm, const std::string& openapi) {
+  if (!sm.env.empty()) line("// env settings (read by Register)");
+  for (const EnvModel& env : sm.env) {
+    lineDirective(env.decl->range());
+    line(fmt::format("lux::Value {};  // env {}: {}", safeName(env.name), env.name.str(), typeName(env.type)));
+  }
+  if (!sm.bindings.empty()) line("// server bindings (initialised by Register, in source order)");
+  for (const Symbol* b : sm.bindings) {
+    lineDirective(b->range);
+    line(fmt::format("{} {};", bindingType(isSharedVar(b)), safeName(b->name)));
+  }
+  line("// The OpenAPI 3 document of this server, computed by luxc.");
+  if (openapi.find(")luxopenapi\"") == std::string::npos)
+    line("const char* const kOpenApi = R\"luxopenapi(" + openapi + ")luxopenapi\";");
+  else
+    line("const char* const kOpenApi = " + cppString(openapi) + ";");
+  line("");
+}
+
+// Each env setting read from the environment (or its default); PORT and HOST set the listener.
+void Emitter::registerEnv(const ServerModel& sm) {
+  for (const EnvModel& env : sm.env) {
+    std::string n = env.name.str();
+    std::string def = envDefault(env.decl->default_value);
+    const Ty* t = env.type;
+    bool opt = t && t->kind == TyKind::Option;
+    const Ty* st = opt ? t->elem : t;
+    const char* fnk = !st ? "String"
+                      : st->kind == TyKind::Int ? "Int"
+                      : st->kind == TyKind::Float ? "Float"
+                      : st->kind == TyKind::Bool ? "Bool"
+                                                 : "String";
+    if (opt) line(fmt::format("{} = lux::ToValue(lux::EnvOpt{}({}));", safeName(env.name), fnk, cppString(n)));
+    else if (def.empty()) line(fmt::format("{} = lux::ToValue(lux::Env{}({}));", safeName(env.name), fnk, cppString(n)));
+    else line(fmt::format("{} = lux::ToValue(lux::Env{}({}, {}));", safeName(env.name), fnk, cppString(n), def));
+    if ((n == "PORT" && std::string(fnk) == "Int") && !opt)
+      line(fmt::format("app.options().port = static_cast<int>({}.AsInt());", safeName(env.name)));
+    if (n == "HOST" && std::string(fnk) == "String" && !opt) line(fmt::format("app.options().host = {}.AsString();", safeName(env.name)));
+  }
+}
+
+void Emitter::registerAuth(const ServerModel& sm) {
+  if (!sm.auth || !sm.auth->config) return;
+  FnContext ctx;
+  fn_ = &ctx;
+  lineDirective(sm.auth->range());
+  line(fmt::format("lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom({}));", expr(sm.auth->config)));
+  fn_ = nullptr;
+}
+
+// `port N` (an `env PORT` setting, read by registerEnv, takes precedence).
+void Emitter::registerPort(const ServerModel& sm) {
+  if (!sm.port) return;
+  for (const EnvModel& env : sm.env)
+    if (env.name == "PORT") return;
+  line(fmt::format("app.options().port = static_cast<int>({}.AsInt());", expr(sm.port)));
+}
+
+// The server's bindings, initialised in source order.
+void Emitter::registerBindings(const ServerModel& sm) {
+  for (const Symbol* b : sm.bindings) {
+    const auto* vd = llvm::dyn_cast_or_null<ast::VarDecl>(b->decl);
+    if (!vd || !vd->init) continue;
+    FnContext ctx;
+    fn_ = &ctx;
+    lineDirective(vd->range());
+    bool shared = isSharedVar(b);
+    if (llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(vd->init)) {
+      if (shared) {
+        std::string t = temp();
+        line(fmt::format("lux::Value {};", t));
+        exprInto(vd->init, Target::assign(t));
+        line(fmt::format("{}.Store({});", safeName(b->name), t));
+      } else {
+        exprInto(vd->init, Target::assign(safeName(b->name)));
+      }
+    } else if (shared) {
+      line(fmt::format("{}.Store({});", safeName(b->name), expr(vd->init)));
+    } else {
+      line(fmt::format("{} = {};", safeName(b->name), expr(vd->init)));
+    }
+    fn_ = nullptr;
+  }
+}
+
+void Emitter::registerMiddleware(const ServerModel& sm) {
+  for (const FunctionModel* fn : sm.functions) {
+    if (fn->kind != SymbolKind::Middleware || fn->name.empty()) continue;
+    std::vector<ParamRole> roles = rolesFor(fn);
+    lineDirective(fn->decl->range());
+    if (roles.size() > 1 && roles[1] == ParamRole::Next) {
+      line(fmt::format("app.Use([](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }});",
+                       fnName(fn)));
+    } else if (roles.size() > 1) {
+      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ {}(req, res); }});", fnName(fn)));
+    } else {
+      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response&) {{ {}(req); }});", fnName(fn)));
+    }
+  }
+}
+
+void Emitter::registerHooks(const ServerModel& sm) {
+  for (const HookModel& h : sm.hooks) {
+    lineDirective(h.decl->range());
+    switch (h.decl->hook) {
+      case ast::HookDecl::Hook::Start: line("app.OnStart([] { OnStart(); });"); break;
+      case ast::HookDecl::Hook::Stop: line("app.OnStop([] { OnStop(); });"); break;
+      case ast::HookDecl::Hook::Error: {
+        std::string args = "error.ToValue()";
+        if (h.params.size() > 1) args += ", req";
+        if (h.params.size() > 2) args += ", res";
+        line("app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {");
+        line("  if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is");
+        line(fmt::format("  return lux::stdlib::ToResponse(OnError({}), res);", args));
+        line("});");
+        break;
+      }
+    }
+  }
+}
+
+// GET /openapi.json and GET /docs, unless the program serves those paths itself; the health route.
+void Emitter::registerOpenApi(const ServerModel& sm, const std::string& title) {
+  bool own_openapi = false;
+  for (const RouteModel& r : sm.routes) own_openapi |= r.path == "/openapi.json";
+  if (!own_openapi) {
+    line("app.Get(\"/openapi.json\", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });");
+    bool own_docs = false;
+    for (const RouteModel& r : sm.routes) own_docs |= r.path == "/docs" || r.path.rfind("/docs/", 0) == 0;
+    if (!own_docs && sm.openapi.docs) line(fmt::format("lux::ServeDocs(app, {});", cppString(sm.openapi.title.value_or(title))));
+  }
+  if (!sm.health_path.empty())
+    line(fmt::format("app.Get({}, [](lux::Request&) {{ return lux::Respond(200, lux::Value{{{{\"status\", \"ok\"}}}}); }});",
+                     cppString(sm.health_path)));
+}
+
+void Emitter::registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers) {
+  size_t route_no = 0;
+  for (const RouteModel& r : sm.routes) {
+    lineDirective(r.decl->range());
+    line(fmt::format("app.Route({}, {}, &{}{});", cppString(r.method), cppString(r.path), handlers[route_no++],
+                     r.requires_auth ? ", {lux::RequireAuth(app)}" : ""));
+  }
+}
+
+// The server's main translation unit: its env settings (for --help) and a call to ServerMain.
+std::string Emitter::serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const {
+  std::string env_specs;
+  for (const EnvModel& env : sm.env)
+    env_specs += fmt::format("    {{{}, {}, {}}},\n", cppString(env.name), cppString(typeName(env.type)), cppString(env.default_text));
+  std::string base = opts_.source_name;
+  size_t slash = base.find_last_of('/');
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  std::string m = fmt::format("// Generated by luxc from {} — do not edit. The main of {}.\n", base, sm.displayName());
+  m += "#include <lux/stdlib_main.h>\n\n";
+  m += fmt::format("namespace lux_program::{} {{\nvoid Register(lux::App& app);\n}}  // namespace lux_program::{}\n\n", ns, ns);
+  if (!env_specs.empty()) m += "static const lux::stdlib::EnvSpec kEnv[] = {\n" + env_specs + "};\n\n";
+  m += "int main(int argc, char** argv) {\n";
+  m += fmt::format("  return lux::stdlib::ServerMain(argc, argv, {}, &{}, {}, {});\n", cppString(server.executable),
+                   server.setup_fn, env_specs.empty() ? "nullptr" : "kEnv", env_specs.empty() ? "0" : "sizeof kEnv / sizeof kEnv[0]");
+  m += "}\n";
+  return m;
 }
 
 }  // namespace lux::emit

@@ -13,7 +13,7 @@ void Emitter::emitServiceRegistrations(const ServerModel& sm) {
   for (const ServiceModel* svc : sm.services) {
     lineDirective(svc->decl->range());
     line("{");
-    ++indent_;
+    w_.indent();
     line("lux::ServiceOptions o;");
     if (!svc->url.empty()) line(fmt::format("o.urls = {{{}}};", cppString(svc->url)));
     if (svc->timeout_ms > 0) line(fmt::format("o.timeout_ms = {};", static_cast<int64_t>(svc->timeout_ms)));
@@ -24,16 +24,16 @@ void Emitter::emitServiceRegistrations(const ServerModel& sm) {
     if (svc->health_interval_ms > 0)
       line(fmt::format("o.health_interval_ms = {};", static_cast<int64_t>(svc->health_interval_ms)));
     line(fmt::format("lux::RegisterService(app, {}, std::move(o));", cppString(svc->name)));
-    --indent_;
+    w_.dedent();
     line("}");
   }
   for (const FunctionModel* fn : sm.rpc_functions) {
     lineDirective(fn->decl->range());
     line(fmt::format("lux::ExposeRpc(app, {}, [](const lux::Value& {}) -> lux::Value {{", cppString(fn->name),
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
-    ++indent_;
+    w_.indent();
     emitCallFromArgs(fn, "return ", ";");
-    --indent_;
+    w_.dedent();
     line("});");
   }
 }

@@ -49,9 +49,9 @@ void Emitter::exprInto(const ast::Expr* e, Target t) {
   if (auto* m = llvm::dyn_cast<ast::MatchExpr>(e)) return matchInto(m, t);
   if (auto* b = llvm::dyn_cast<ast::BlockExpr>(e)) {
     line("{");
-    ++indent_;
+    w_.indent();
     block(b, t);
-    --indent_;
+    w_.dedent();
     line("}");
     return;
   }
@@ -71,12 +71,12 @@ void Emitter::ifInto(const ast::IfExpr* e, Target t) {
     const ast::IfBranch* br = e->branches[i];
     std::string cond = this->cond(br->cond);
     line(fmt::format("if ({}) {{", cond));
-    ++indent_;
+    w_.indent();
     block(br->body, t);
-    --indent_;
+    w_.dedent();
     if (i + 1 < e->branches.size() || e->else_body) {
       line("} else {");
-      ++indent_;
+      w_.indent();
       ++opened;
     } else {
       line("}");
@@ -88,7 +88,7 @@ void Emitter::ifInto(const ast::IfExpr* e, Target t) {
     // fallthrough: no branch taken
   }
   for (int i = 0; i < opened; ++i) {
-    --indent_;
+    w_.dedent();
     line("}");
   }
   if (!e->else_body && t.kind == Target::Return) line("return lux::Value();");
@@ -138,20 +138,18 @@ void Emitter::findInplace(const ast::Node* n, std::set<const Symbol*>& out) cons
   forEachChild(n, [&](const ast::Node* c) { findInplace(c, out); });
 }
 
-namespace {
-std::string literalValue(Emitter& em, const ast::Expr* e) {
-  if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(e)) return "lux::stdlib::Neg(" + em.expr(u->operand) + ")";
-  return em.expr(e);
+std::string Emitter::literalValue(const ast::Expr* e) {
+  if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(e)) return "lux::stdlib::Neg(" + expr(u->operand) + ")";
+  return expr(e);
 }
-}  // namespace
 
 std::string Emitter::patternTest(const ast::Pattern* p, const std::string& subject) {
   using namespace ast;
   if (llvm::isa<WildcardPattern>(p) || llvm::isa<BindingPattern>(p)) return "";
-  if (auto* lp = llvm::dyn_cast<LiteralPattern>(p)) return subject + " == " + literalValue(*this, lp->value);
+  if (auto* lp = llvm::dyn_cast<LiteralPattern>(p)) return subject + " == " + literalValue(lp->value);
   if (auto* rp = llvm::dyn_cast<RangePattern>(p))
-    return fmt::format("lux::stdlib::InRange({}, {}, {}, {})", subject, literalValue(*this, rp->lo),
-                       literalValue(*this, rp->hi), rp->inclusive ? "true" : "false");
+    return fmt::format("lux::stdlib::InRange({}, {}, {}, {})", subject, literalValue(rp->lo),
+                       literalValue(rp->hi), rp->inclusive ? "true" : "false");
   if (auto* op = llvm::dyn_cast<OrPattern>(p)) {
     std::string s;
     for (const Pattern* alt : op->alternatives) {
@@ -227,8 +225,7 @@ void Emitter::armBody(const ast::MatchArm* arm, const std::vector<std::pair<cons
 void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
   std::string subject = temp("m");
   line(fmt::format("const lux::Value {} = {};", subject, expr(m->subject)));
-  size_t chain_start = out_.size();
-  int chain_line = last_line_;
+  const CodeWriter::Mark chain_start = w_.mark();
   bool exhaustive_tail = false;
   for (size_t i = 0; i < m->arms.size(); ++i) {
     const ast::MatchArm* arm = m->arms[i];
@@ -238,13 +235,12 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
     if (arm->guard) {
       // The guard sees the bindings as projections of the subject.
       for (auto& [sym, proj] : binds) fn_->names[sym] = proj;
-      size_t before = out_.size();
+      const CodeWriter::Mark before = w_.mark();
       std::string g = this->cond(arm->guard);
-      if (out_.size() != before) {
+      if (w_.wroteSince(before)) {
         // The guard needs statements first (an `if`/`match` used as a value): they must run
         // after the pattern test and inside the arm, so the whole match takes the flag form.
-        out_.resize(chain_start);
-        last_line_ = chain_line;
+        w_.rewind(chain_start);
         return matchWithFlag(m, subject, t);
       }
       cond = cond.empty() ? g : cond + " && " + g;
@@ -256,9 +252,9 @@ void Emitter::matchInto(const ast::MatchExpr* m, Target t) {
     } else {
       line(fmt::format("{}if ({}) {{", i == 0 ? "" : "} else ", cond));
     }
-    ++indent_;
+    w_.indent();
     armBody(arm, binds, t);
-    --indent_;
+    w_.dedent();
     if (exhaustive_tail) break;
   }
   if (!exhaustive_tail) {
@@ -280,20 +276,20 @@ void Emitter::matchWithFlag(const ast::MatchExpr* m, const std::string& subject,
     std::string test = patternTest(arm->pattern, subject);
     lineDirective(arm->range());
     line(fmt::format("if (!{}{}) {{", done, test.empty() ? "" : " && " + test));
-    ++indent_;
+    w_.indent();
     if (arm->guard) {
       for (auto& [sym, proj] : binds) fn_->names[sym] = proj;
       std::string g = this->cond(arm->guard);
       line(fmt::format("if ({}) {{", g));
-      ++indent_;
+      w_.indent();
     }
     line(fmt::format("{} = true;", done));
     armBody(arm, binds, t);
     if (arm->guard) {
-      --indent_;
+      w_.dedent();
       line("}");
     }
-    --indent_;
+    w_.dedent();
     line("}");
   }
   // With a return target every matched arm has returned: reaching here means none matched.
@@ -333,18 +329,18 @@ void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
       return;
     }
     line("{");
-    ++indent_;
+    w_.indent();
     line(fmt::format("lux::stdlib::Finally {}([&]() {{", temp("finally")));
-    ++indent_;
+    w_.indent();
     block(ts->finally_body, Target::discard());
-    --indent_;
+    w_.dedent();
     line("});");
     if (ts->catch_body) {
       tryCatch(ts, t);
     } else {
       block(ts->body, t);
     }
-    --indent_;
+    w_.dedent();
     line("}");
     return;
   }
@@ -353,13 +349,13 @@ void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
 
 void Emitter::tryCatch(const ast::TryStmt* ts, Target t) {
   line("try {");
-  ++indent_;
+  w_.indent();
   block(ts->body, t);
-  --indent_;
+  w_.dedent();
   if (fn_ && !ts->error_name.empty()) fn_->used.insert(safeName(ts->error_name.name));
   std::string e = temp("e");
   line(fmt::format("}} catch (const std::exception& {}) {{", e));
-  ++indent_;
+  w_.indent();
   if (!ts->error_name.empty()) {
     // Uses of the error resolve to a symbol without a declaring node: they read the bare name.
     bool changed = false;
@@ -369,187 +365,174 @@ void Emitter::tryCatch(const ast::TryStmt* ts, Target t) {
                      safeName(ts->error_name.name), e));
   }
   block(ts->catch_body, t);
-  --indent_;
+  w_.dedent();
   line("}");
 }
 
 void Emitter::stmt(const ast::Stmt* s) {
   using namespace ast;
   lineDirective(s->range());
-  auto declareValue = [&](const Symbol* sym, llvm::StringRef name, const Expr* init, bool is_mutable) {
-    bool boxed = sym && fn_->boxed.count(sym);
-    if (init && llvm::isa<IfExpr, MatchExpr, BlockExpr>(init)) {
-      std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
-      if (boxed) {
-        line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox();", n));
-        exprInto(init, Target::assign("*" + n));
-      } else {
-        line(fmt::format("lux::Value {};", n));
-        exprInto(init, Target::assign(n));
-      }
-      return;
-    }
-    std::string v = init ? argText(init) : "";
-    std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
-    if (boxed) line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, v));
-    else if (v.empty()) line(fmt::format("lux::Value {};", n));
-    else line(fmt::format("{}lux::Value {} = {};", is_mutable || isInplace(sym) ? "" : "const ", n, v));
-  };
-  if (auto* let = llvm::dyn_cast<LetStmt>(s)) {
-    declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
-    return;
-  }
-  if (auto* ds = llvm::dyn_cast<DestructureStmt>(s)) {
-    std::string t = temp("t");
-    line(fmt::format("const lux::Value {} = {};", t, expr(ds->init)));
-    for (const DestructureField* f : ds->fields) {
-      const Symbol* sym = symbolOf(f);
-      std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
-      if (sym && fn_->boxed.count(sym)) {
-        line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox(lux::stdlib::Field({}, {}));", n, t, cppString(f->key.name)));
-        continue;
-      }
-      line(fmt::format("{}lux::Value {} = lux::stdlib::Field({}, {});",
-                       ds->keyword == DestructureStmt::Keyword::Var ? "" : constFor(sym), n, t, cppString(f->key.name)));
-    }
-    return;
-  }
-  if (auto* as = llvm::dyn_cast<AssignStmt>(s)) {
-    auto kind = prog_.assigns.find(as);
-    if (kind != prog_.assigns.end() && kind->second != AssignKind::Assign) {
-      auto* target = llvm::cast<NameExpr>(as->target);
-      declareValue(symbolOf(target), target->name.name, as->value, false);
-      return;
-    }
-    // `req.id = v` writes the request's id.
-    if (auto* m = llvm::dyn_cast<MemberExpr>(as->target)) {
-      const Symbol* base = llvm::isa<NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
-      if (base && fn_->roles.count(base) && fn_->roles[base] == ParamRole::Request && m->member.name == "id" &&
-          as->op == AssignOp::Assign) {
-        line(fmt::format("{}.id = lux::stdlib::Str({});", requestRef(base), expr(as->value)));
-        return;
-      }
-      // Any other `req.name ... = v` (or `+=`) writes the request-scoped values (lvalue()).
-    }
-    const Symbol* root = targetRoot(as->target);
-    bool shared = isSharedVar(root) && root != lvalue_root_;
-    const char* op = nullptr;
-    switch (as->op) {
-      case AssignOp::Assign: break;
-      case AssignOp::Add: op = "Add"; break;
-      case AssignOp::Sub: op = "Sub"; break;
-      case AssignOp::Mul: op = "Mul"; break;
-      case AssignOp::Div: op = "Div"; break;
-      case AssignOp::Mod: op = "Mod"; break;
-    }
-    bool block_value = llvm::isa<IfExpr, MatchExpr, BlockExpr>(as->value) && as->op == AssignOp::Assign;
-    if (!shared) {
-      if (block_value) {
-        exprInto(as->value, Target::assign(lvalue(as->target)));
-        return;
-      }
-      std::string value = expr(as->value);
-      std::string target = lvalue(as->target);
-      line(op ? fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value) : fmt::format("{} = {};", target, value));
-      return;
-    }
-    // A server `var`: the change happens under the binding's lock. A value that reads the same
-    // binding (`seen = seen + [x]`) is computed inside the lock, so no concurrent update is lost
-    // (it must not wait: no fetch or sleep there); any other value is computed first, outside it.
-    bool inside = usesSymbol(as->value, root);
-    std::string value;
-    if (!inside) {
-      value = temp();
-      if (block_value) {
-        line(fmt::format("lux::Value {};", value));
-        exprInto(as->value, Target::assign(value));
-      } else {
-        line(fmt::format("const lux::Value {} = {};", value, expr(as->value)));
-      }
-    }
-    line(fmt::format("{}.Update([&](lux::Value& shared_) {{", safeName(root->name)));
-    ++indent_;
-    lvalue_root_ = root;
-    lvalue_alias_ = "shared_";
-    std::string target = lvalue(as->target);
-    if (inside && block_value) {
-      exprInto(as->value, Target::assign(target));
-    } else {
-      if (inside) value = expr(as->value);
-      line(op ? fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value) : fmt::format("{} = {};", target, value));
-    }
-    lvalue_root_ = nullptr;
-    --indent_;
-    line("});");
-    return;
-  }
-  if (auto* es = llvm::dyn_cast<ExprStmt>(s)) {
-    exprInto(es->expr, Target::discard());
-    return;
-  }
+  if (auto* let = llvm::dyn_cast<LetStmt>(s)) return declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
+  if (auto* ds = llvm::dyn_cast<DestructureStmt>(s)) return destructure(ds);
+  if (auto* as = llvm::dyn_cast<AssignStmt>(s)) return assign(as);
+  if (auto* es = llvm::dyn_cast<ExprStmt>(s)) return exprInto(es->expr, Target::discard());
   if (auto* rs = llvm::dyn_cast<ReturnStmt>(s)) {
     if (rs->value) exprInto(rs->value, Target::ret());
     else line("return lux::Value();");
     return;
   }
-  if (llvm::isa<BreakStmt>(s)) {
-    line("break;");
-    return;
-  }
-  if (llvm::isa<ContinueStmt>(s)) {
-    line("continue;");
-    return;
-  }
-  if (auto* fs = llvm::dyn_cast<ForStmt>(s)) {
-    std::string items = expr(fs->iterable);
-    const Symbol* vsym = symbolOf(fs);
-    if (fs->index.empty()) {
-      std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
-      line(fmt::format("for ({} {} : lux::stdlib::Items({})) {{", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, items));
-    } else {
-      std::string idx = safeName(fs->index.name);
-      if (fn_) fn_->used.insert(idx);  // the temporaries below must not take the index's name
-      std::string list = temp("items");
-      std::string k = temp("k");
-      line(fmt::format("const lux::Array {} = lux::stdlib::Items({});", list, items));
-      line(fmt::format("for (std::size_t {0} = 0; {0} < {1}.size(); ++{0}) {{", k, list));
-      line(fmt::format("  const lux::Value {}(static_cast<long long>({}));", idx, k));
-      std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
-      line(fmt::format("  {} {} = {}[{}];", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
-    }
-    ++indent_;
-    block(fs->body, Target::discard());
-    --indent_;
-    line("}");
-    return;
-  }
-  if (auto* ws = llvm::dyn_cast<WhileStmt>(s)) {
-    // The condition is evaluated at the top of every iteration (hoisted parts included).
-    std::string saved = std::move(out_);
-    out_.clear();
-    ++indent_;
-    std::string cond = this->cond(ws->cond);
-    --indent_;
-    std::string cond_stmts = std::move(out_);
-    out_ = std::move(saved);
-    if (cond_stmts.empty()) {
-      line(fmt::format("while ({}) {{", cond));
-    } else {
-      line("while (true) {");
-      out_ += cond_stmts;
-      line(fmt::format("  if (!({})) break;", cond));
-    }
-    ++indent_;
-    block(ws->body, Target::discard());
-    --indent_;
-    line("}");
-    return;
-  }
-  if (auto* ts = llvm::dyn_cast<TryStmt>(s)) {
-    tryInto(ts, Target::discard());
-    return;
-  }
+  if (llvm::isa<BreakStmt>(s)) return line("break;");
+  if (llvm::isa<ContinueStmt>(s)) return line("continue;");
+  if (auto* fs = llvm::dyn_cast<ForStmt>(s)) return forStmt(fs);
+  if (auto* ws = llvm::dyn_cast<WhileStmt>(s)) return whileStmt(ws);
+  if (auto* ts = llvm::dyn_cast<TryStmt>(s)) return tryInto(ts, Target::discard());
   unsupported(s->range(), "this statement");
+}
+
+// A new local (`let`, `var`, a plain `x = e` that declares): boxed when a lambda captures it
+// and changes it; a block value (`if`/`match`/`{ }`) is assigned after the declaration.
+void Emitter::declareValue(const Symbol* sym, llvm::StringRef name, const ast::Expr* init, bool is_mutable) {
+  bool boxed = sym && fn_->boxed.count(sym);
+  if (init && llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(init)) {
+    std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
+    if (boxed) {
+      line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox();", n));
+      exprInto(init, Target::assign("*" + n));
+    } else {
+      line(fmt::format("lux::Value {};", n));
+      exprInto(init, Target::assign(n));
+    }
+    return;
+  }
+  std::string v = init ? argText(init) : "";
+  std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
+  if (boxed) line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, v));
+  else if (v.empty()) line(fmt::format("lux::Value {};", n));
+  else line(fmt::format("{}lux::Value {} = {};", is_mutable || isInplace(sym) ? "" : "const ", n, v));
+}
+
+void Emitter::destructure(const ast::DestructureStmt* ds) {
+  std::string t = temp("t");
+  line(fmt::format("const lux::Value {} = {};", t, expr(ds->init)));
+  for (const ast::DestructureField* f : ds->fields) {
+    const Symbol* sym = symbolOf(f);
+    std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
+    if (sym && fn_->boxed.count(sym)) {
+      line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox(lux::stdlib::Field({}, {}));", n, t, cppString(f->key.name)));
+      continue;
+    }
+    line(fmt::format("{}lux::Value {} = lux::stdlib::Field({}, {});",
+                     ds->keyword == ast::DestructureStmt::Keyword::Var ? "" : constFor(sym), n, t, cppString(f->key.name)));
+  }
+}
+
+void Emitter::assign(const ast::AssignStmt* as) {
+  using namespace ast;
+  auto kind = prog_.assigns.find(as);
+  if (kind != prog_.assigns.end() && kind->second != AssignKind::Assign) {
+    auto* target = llvm::cast<NameExpr>(as->target);
+    return declareValue(symbolOf(target), target->name.name, as->value, false);
+  }
+  // `req.id = v` writes the request's id.
+  if (auto* m = llvm::dyn_cast<MemberExpr>(as->target)) {
+    const Symbol* base = llvm::isa<NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
+    if (base && fn_->roles.count(base) && fn_->roles[base] == ParamRole::Request && m->member.name == "id" &&
+        as->op == AssignOp::Assign) {
+      line(fmt::format("{}.id = lux::stdlib::Str({});", requestRef(base), expr(as->value)));
+      return;
+    }
+    // Any other `req.name ... = v` (or `+=`) writes the request-scoped values (lvalue()).
+  }
+  const char* op = nullptr;
+  switch (as->op) {
+    case AssignOp::Assign: break;
+    case AssignOp::Add: op = "Add"; break;
+    case AssignOp::Sub: op = "Sub"; break;
+    case AssignOp::Mul: op = "Mul"; break;
+    case AssignOp::Div: op = "Div"; break;
+    case AssignOp::Mod: op = "Mod"; break;
+  }
+  const Symbol* root = targetRoot(as->target);
+  if (isSharedVar(root) && root != lvalue_root_) return assignShared(as, root, op);
+  if (llvm::isa<IfExpr, MatchExpr, BlockExpr>(as->value) && as->op == AssignOp::Assign) {
+    exprInto(as->value, Target::assign(lvalue(as->target)));
+    return;
+  }
+  std::string value = expr(as->value);
+  std::string target = lvalue(as->target);
+  line(op ? fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value) : fmt::format("{} = {};", target, value));
+}
+
+// A server `var`: the change happens under the binding's lock. A value that reads the same
+// binding (`seen = seen + [x]`) is computed inside the lock, so no concurrent update is lost
+// (it must not wait: no fetch or sleep there); any other value is computed first, outside it.
+void Emitter::assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op) {
+  bool block_value = llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(as->value) && as->op == ast::AssignOp::Assign;
+  bool inside = usesSymbol(as->value, root);
+  std::string value;
+  if (!inside) {
+    value = temp();
+    if (block_value) {
+      line(fmt::format("lux::Value {};", value));
+      exprInto(as->value, Target::assign(value));
+    } else {
+      line(fmt::format("const lux::Value {} = {};", value, expr(as->value)));
+    }
+  }
+  line(fmt::format("{}.Update([&](lux::Value& shared_) {{", safeName(root->name)));
+  w_.indent();
+  lvalue_root_ = root;
+  lvalue_alias_ = "shared_";
+  std::string target = lvalue(as->target);
+  if (inside && block_value) {
+    exprInto(as->value, Target::assign(target));
+  } else {
+    if (inside) value = expr(as->value);
+    line(op ? fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value) : fmt::format("{} = {};", target, value));
+  }
+  lvalue_root_ = nullptr;
+  w_.dedent();
+  line("});");
+}
+
+void Emitter::forStmt(const ast::ForStmt* fs) {
+  std::string items = expr(fs->iterable);
+  const Symbol* vsym = symbolOf(fs);
+  if (fs->index.empty()) {
+    std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
+    line(fmt::format("for ({} {} : lux::stdlib::Items({})) {{", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, items));
+  } else {
+    std::string idx = safeName(fs->index.name);
+    if (fn_) fn_->used.insert(idx);  // the temporaries below must not take the index's name
+    std::string list = temp("items");
+    std::string k = temp("k");
+    line(fmt::format("const lux::Array {} = lux::stdlib::Items({});", list, items));
+    line(fmt::format("for (std::size_t {0} = 0; {0} < {1}.size(); ++{0}) {{", k, list));
+    line(fmt::format("  const lux::Value {}(static_cast<long long>({}));", idx, k));
+    std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
+    line(fmt::format("  {} {} = {}[{}];", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
+  }
+  w_.indent();
+  block(fs->body, Target::discard());
+  w_.dedent();
+  line("}");
+}
+
+void Emitter::whileStmt(const ast::WhileStmt* ws) {
+  // The condition is evaluated at the top of every iteration (hoisted parts included).
+  std::string cond;
+  std::string cond_stmts = w_.capture([&] { cond = this->cond(ws->cond); });
+  if (cond_stmts.empty()) {
+    line(fmt::format("while ({}) {{", cond));
+  } else {
+    line("while (true) {");
+    w_.append(cond_stmts);
+    line(fmt::format("  if (!({})) break;", cond));
+  }
+  w_.indent();
+  block(ws->body, Target::discard());
+  w_.dedent();
+  line("}");
 }
 
 }  // namespace lux::emit

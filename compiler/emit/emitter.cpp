@@ -1,7 +1,6 @@
-// emitProgram and the emitter's output helpers: the program header (includes, declarations,
-// records, prototypes), the units of definitions (shared code, then per server its functions,
-// hooks, tasks, routes and registration function), `#line` directives, C++ string literals
-// and per-function naming.
+// emitProgram and the program's outline: the program header (includes, declarations, records,
+// prototypes), the shared code's units, then each server's (emit_server.cpp); C++ names (safeName)
+// and per-function naming (temporaries, locals).
 #include "emit/emitter.h"
 
 #include <fmt/format.h>
@@ -72,93 +71,6 @@ std::string safeName(llvm::StringRef name) {
   return n;
 }
 
-void Emitter::line(const std::string& text) {
-  if (text.empty()) {
-    out_ += '\n';
-    return;
-  }
-  out_ += indentStr();
-  out_ += text;
-  out_ += '\n';
-}
-
-void Emitter::lineDirective(SourceRange r) {
-  if (!opts_.line_directives || in_header_) return;
-  int l = static_cast<int>(file_.lineCol(r.begin).line);
-  if (l == last_line_) return;
-  last_line_ = l;
-  out_ += fmt::format("#line {} {}\n", l, cppString(opts_.source_name));
-}
-
-void Emitter::headerLine(const std::string& text) {
-  intoHeader([&] { line(text); });
-}
-
-void Emitter::beginSection(int server, const std::string& ns) {
-  section_server_ = server;
-  section_ns_ = ns;
-  pieces_.clear();
-  out_.clear();
-  alone_ = false;
-}
-
-void Emitter::piece(bool alone) {
-  if (!out_.empty()) pieces_.push_back({std::move(out_), alone_});
-  out_.clear();
-  alone_ = alone;
-  last_line_ = -1;  // the piece may start a translation unit: repeat its #line
-}
-
-void Emitter::endSection() {
-  piece();
-  // How many top-level definitions share a unit (EmitOptions::pieces_per_unit): one per unit
-  // makes an edit recompile the least, but every unit costs a compiler start (~110 ms).
-  // A piece marked `alone` (a server's Register: many lambdas, the OpenAPI constant) gets a
-  // unit of its own, so that editing a route next to it does not recompile it.
-  const size_t kPiecesPerUnit = static_cast<size_t>(std::max(1, opts_.pieces_per_unit));
-  std::string base = section_server_ < 0 ? "shared" : section_ns_;
-  std::string open = section_server_ < 0 ? "namespace lux_program {\n"
-                                          : "namespace lux_program::" + section_ns_ + " {\n";
-  std::string close = section_server_ < 0 ? "}  // namespace lux_program\n"
-                                           : "}  // namespace lux_program::" + section_ns_ + "\n";
-  std::vector<std::vector<const Piece*>> groups;
-  for (const Piece& p : pieces_) {
-    if (p.alone || groups.empty() || groups.back().size() >= kPiecesPerUnit || groups.back().front()->alone)
-      groups.emplace_back();
-    groups.back().push_back(&p);
-  }
-  for (size_t g = 0; g < groups.size(); ++g) {
-    EmittedUnit u;
-    u.name = g == 0 ? base : fmt::format("{}.{}", base, g + 1);
-    u.server = section_server_;
-    u.body = open;
-    for (const Piece* p : groups[g]) u.body += "\n" + p->text;
-    u.body += close;
-    units_.push_back(std::move(u));
-  }
-  pieces_.clear();
-  alone_ = false;
-  last_line_ = -1;
-}
-
-std::string Emitter::cppString(llvm::StringRef s) const {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '?': out += "?"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}\"\"", c);
-        else out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 // The C++ names of the program's functions and top-level bindings: a temporary named like one
 // would hide it inside the function (a Lux `fn t1()` called where a temporary `t1` is in scope).
 const std::set<std::string>& Emitter::globalNames() {
@@ -175,24 +87,26 @@ const std::set<std::string>& Emitter::globalNames() {
   return *global_names_;
 }
 
-std::string Emitter::temp(const char* prefix) {
-  if (!fn_) return fmt::format("{}0", prefix);
+std::string FnContext::temp(const char* prefix, const std::set<std::string>& globals) {
   // Skip the names a local already took (a Lux local may be called `m1` or `t2`), and the
   // program's functions and bindings.
   std::string name;
-  do name = fmt::format("{}{}", prefix, ++fn_->temps);
-  while (fn_->used.count(name) || globalNames().count(name));
-  fn_->used.insert(name);
+  do name = fmt::format("{}{}", prefix, ++temps);
+  while (used.count(name) || globals.count(name));
+  used.insert(name);
   return name;
 }
 
-std::string Emitter::unique(const std::string& base) {
-  if (!fn_) return base;
+std::string FnContext::unique(const std::string& base) {
   std::string n = base;
-  for (int i = 2; fn_->used.count(n); ++i) n = fmt::format("{}_{}", base, i);
-  fn_->used.insert(n);
+  for (int i = 2; used.count(n); ++i) n = fmt::format("{}_{}", base, i);
+  used.insert(n);
   return n;
 }
+
+std::string Emitter::temp(const char* prefix) { return fn_ ? fn_->temp(prefix, globalNames()) : fmt::format("{}0", prefix); }
+
+std::string Emitter::unique(const std::string& base) { return fn_ ? fn_->unique(base) : base; }
 
 std::string Emitter::declare(const Symbol* sym, const std::string& hint) {
   std::string n = unique(safeName(hint));
@@ -250,10 +164,39 @@ void orderRecords(const RecordInfo* r, const std::vector<const RecordInfo*>& all
   out.push_back(r);
 }
 
+// The shared records, each after the records its fields use.
+std::vector<const RecordInfo*> sharedRecords(const CheckedProgram& prog) {
+  std::vector<const RecordInfo*> out;
+  std::set<const RecordInfo*> done;
+  for (const RecordInfo* r : prog.records)
+    if (r->server < 0) orderRecords(r, prog.records, done, out);
+  return out;
+}
+
 }  // namespace
 
 bool Emitter::run(EmittedProgram& result) {
-  // Route parameters bound to the request or the response change the C++ signature.
+  assignRouteRoles();
+  emitProgramHeader();
+  emitSharedCode();
+  for (size_t i = 0; i < prog_.servers.size(); ++i) {
+    EmittedServer s;
+    emitServer(i, s);
+    result.servers.push_back(std::move(s));
+  }
+  headerLine("}  // namespace lux_program");
+
+  result.header = w_.takeHeader();
+  result.units = w_.takeUnits();
+  // The same program as one translation unit: the header, then every unit's definitions.
+  result.cpp = result.header;
+  for (const EmittedUnit& u : result.units)
+    result.cpp += fmt::format("\n// ===== translation unit {}.{}.cpp =====\n{}", opts_.stem, u.name, u.body);
+  return !failed_;
+}
+
+// Route parameters bound to the request or the response change the handler's C++ signature.
+void Emitter::assignRouteRoles() {
   for (const ServerModel& sm : prog_.servers) {
     for (const RouteModel& r : sm.routes) {
       if (!r.handler) continue;
@@ -265,12 +208,14 @@ bool Emitter::run(EmittedProgram& result) {
       fn_roles_[r.handler] = roles;
     }
   }
+}
 
+// The header's start: includes, then the shared declarations, records and bindings.
+void Emitter::emitProgramHeader() {
   std::string base = opts_.source_name;
   size_t slash = base.find_last_of('/');
   if (slash != std::string::npos) base = base.substr(slash + 1);
-  // The header: includes, declarations, records, prototypes and `extern`s of every unit.
-  intoHeader([&] {
+  w_.intoHeader([&] {
     line(fmt::format("// Generated by luxc from {} — do not edit.", base));
     line("// The program header: declarations, records and prototypes. The definitions follow in");
     line("// translation units of a few each (shared code, then one namespace per server with its");
@@ -281,15 +226,9 @@ bool Emitter::run(EmittedProgram& result) {
     line("namespace lux_program {");
     line("");
   });
-
   // Declarations: enums and the shared records' names, then shared function prototypes.
-  std::vector<const RecordInfo*> shared_records;
-  {
-    std::set<const RecordInfo*> done;
-    for (const RecordInfo* r : prog_.records)
-      if (r->server < 0) orderRecords(r, prog_.records, done, shared_records);
-  }
-  intoHeader([&] {
+  std::vector<const RecordInfo*> shared_records = sharedRecords(prog_);
+  w_.intoHeader([&] {
     line("// --- declarations");
     for (const EnumInfo* e : prog_.enums)
       if (e->server < 0) emitEnum(e);
@@ -302,13 +241,26 @@ bool Emitter::run(EmittedProgram& result) {
     for (const Symbol* b : prog_.shared_bindings)
       line(fmt::format("extern {} {};", isSharedVar(b) ? "lux::stdlib::SharedVar" : "lux::Value", safeName(b->name)));
   });
+}
 
-  beginSection(-1, "");
+// The shared code's units: the records' conversions, the shared bindings, the shared functions.
+void Emitter::emitSharedCode() {
+  std::vector<const RecordInfo*> shared_records = sharedRecords(prog_);
+  w_.beginSection(-1, "");
   if (!shared_records.empty()) {
     piece();
     line("// --- records' JSON conversions");
     for (const RecordInfo* r : shared_records) emitRecordConversions(r);
   }
+  emitSharedBindings();
+  for (const FunctionModel* fn : prog_.shared_functions) {
+    piece();
+    emitFunctionDecl(fn, true);
+  }
+  w_.endSection();
+}
+
+void Emitter::emitSharedBindings() {
   if (!prog_.shared_bindings.empty()) {
     // One piece, in source order: shared bindings are computed once, before main.
     piece();
@@ -325,39 +277,19 @@ bool Emitter::run(EmittedProgram& result) {
     FnContext ctx;
     fn_ = &ctx;
     line(fmt::format("{} {}{{[] {{", type, safeName(b->name)));
-    ++indent_;
+    w_.indent();
     exprInto(vd->init, Target::ret());
-    --indent_;
+    w_.dedent();
     line("}()};");
     fn_ = nullptr;
   }
-  for (const FunctionModel* fn : prog_.shared_functions) {
-    piece();
-    emitFunctionDecl(fn, true);
-  }
-  endSection();
-
-  for (size_t i = 0; i < prog_.servers.size(); ++i) {
-    EmittedServer s;
-    emitServer(i, s);
-    result.servers.push_back(std::move(s));
-  }
-  headerLine("}  // namespace lux_program");
-
-  result.header = std::move(header_);
-  result.units = std::move(units_);
-  // The same program as one translation unit: the header, then every unit's definitions.
-  result.cpp = result.header;
-  for (const EmittedUnit& u : result.units)
-    result.cpp += fmt::format("\n// ===== translation unit {}.{}.cpp =====\n{}", opts_.stem, u.name, u.body);
-  return !failed_;
 }
 
 }  // namespace emit
 
-bool emitProgram(const CheckedProgram& prog, const ast::Program& program, const SourceFile& file, DiagEngine& diags,
-                 const EmitOptions& opts, EmittedProgram& out) {
-  emit::Emitter e(prog, program, file, diags, opts);
+bool emitProgram(const CheckedProgram& prog, const SourceFile& file, DiagEngine& diags, const EmitOptions& opts,
+                 EmittedProgram& out) {
+  emit::Emitter e(prog, file, diags, opts);
   return e.run(out);
 }
 

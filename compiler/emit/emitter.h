@@ -1,9 +1,12 @@
-// The code generator's internal state, shared by the emit_*.cpp files.
+// The code generator's implementation, shared by the emit_*.cpp files only (compiler/emit/emit.h
+// is the outside's entry point). An Emitter reads the checked model and writes through a
+// CodeWriter (code_writer.h); its members are private and each emit_*.cpp file defines one
+// area's: declarations, expressions, statements, servers, routes, jobs, data, events, services.
 // Values: every Lux value in a function body is a lux::Value (dynamic); records and enums of
 // the program become typed C++ structs / enum classes with ToValue/FromValue, used where data
-// crosses a boundary (request bodies, record construction). Statements are emitted into `out_`
-// as they are produced, so an expression that needs statements first (an `if`/`match` used as
-// a value, `e!`) writes them to `out_` and returns the name of a temporary ("hoisting").
+// crosses a boundary (request bodies, record construction). Statements are written as they are
+// produced, so an expression that needs statements first (an `if`/`match` used as a value,
+// `e!`) writes them and returns the name of a temporary ("hoisting").
 #pragma once
 
 #include <map>
@@ -12,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "emit/code_writer.h"
 #include "emit/emit.h"
 
 namespace lux::emit {
@@ -19,11 +23,11 @@ namespace lux::emit {
 // The OpenAPI 3 document of one server (emit_openapi.cpp).
 std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title);
 
-// The port a server listens on by default, as written (emit_events.cpp).
-std::string defaultPort(const ServerModel& sm);
-
 // A Lux name as a C++ identifier (keywords and reserved spellings get a suffix or prefix).
 std::string safeName(llvm::StringRef name);
+
+// The lux::stdlib::Kind of a scalar type (kAny for the others) (emit_decls.cpp).
+std::string scalarKind(const Ty* t);
 
 // Where the value of an expression emitted as statements goes.
 struct Target {
@@ -37,6 +41,8 @@ struct Target {
 // What a handler/hook/middleware parameter is bound to in C++.
 enum class ParamRole { Value, Request, Response, Next };
 
+// The C++ names of one generated function: per Lux symbol, the temporaries taken, and what the
+// body's analysis found (boxed captures, values changed in place, request/response parameters).
 struct FnContext {
   std::map<const Symbol*, std::string> names;  // C++ name (or projection) per Lux symbol
   std::set<std::string> used;                  // C++ names taken in this function
@@ -46,25 +52,38 @@ struct FnContext {
   std::set<const Symbol*> inplace;
   std::map<const Symbol*, ParamRole> roles;    // request/response/next parameters
   int temps = 0;
+
+  // A fresh temporary `<prefix>N`, avoiding this function's names and `globals`.
+  std::string temp(const char* prefix, const std::set<std::string>& globals);
+  std::string unique(const std::string& base);  // `base`, else `base_2`, `base_3`, ...
 };
 
 class Emitter {
  public:
-  Emitter(const CheckedProgram& prog, const ast::Program& program, const SourceFile& file, DiagEngine& diags,
-          const EmitOptions& opts)
-      : prog_(prog), program_(program), file_(file), diags_(diags), opts_(opts) {}
+  Emitter(const CheckedProgram& prog, const SourceFile& file, DiagEngine& diags, const EmitOptions& opts)
+      : prog_(prog), file_(file), diags_(diags), opts_(opts), w_(file, opts) {}
 
+  // Generates the whole program; false (after reporting) when something has no code generation.
   bool run(EmittedProgram& out);
 
-  // --- output helpers (emitter.cpp)
-  void line(const std::string& text);  // one line at the current indent
-  void lineDirective(SourceRange r);   // `#line N "file"` when it changes
-  std::string indentStr() const { return std::string(indent_ * 2, ' '); }
-  std::string cppString(llvm::StringRef s) const;  // a C++ string literal
+ private:
+  // --- the program (emitter.cpp)
+  void emitProgramHeader();
+  void emitSharedCode();
+  void emitSharedBindings();
+  void assignRouteRoles();
+
+  // --- output and naming (emitter.cpp)
+  void line(const std::string& text) { w_.line(text); }
+  void lineDirective(SourceRange r) { w_.lineDirective(r); }
+  void piece(bool alone = false) { w_.piece(alone); }
+  void headerLine(const std::string& text) { w_.headerLine(text); }
   std::string temp(const char* prefix = "t");
   std::string unique(const std::string& base);  // a fresh C++ local name in this function
   std::string nameOf(const Symbol* sym);        // declares on first use in this function
   std::string declare(const Symbol* sym, const std::string& hint);
+  // The C++ names of the program's functions and top-level bindings (temporaries avoid them).
+  const std::set<std::string>& globalNames();
   void unsupported(SourceRange r, const std::string& what);
   const Ty* typeOf(const ast::Node* e) const;
   const Symbol* symbolOf(const ast::Node* n) const;
@@ -76,32 +95,8 @@ class Emitter {
   const char* constFor(const Symbol* sym) const { return isInplace(sym) ? "" : "const "; }
   std::string where(SourceRange r) const;  // "file.lux:12"
 
-  // --- translation units (emitter.cpp). Definitions are emitted as pieces: each top-level
-  // definition (a function, a route, a hook, ...) starts one with piece(); endSection groups a
-  // section's pieces, kPiecesPerUnit at a time, into units. Declarations go to the header.
-  void beginSection(int server, const std::string& ns);  // -1: the shared code
-  void piece(bool alone = false);  // alone: the piece gets a unit of its own
-  void endSection();
-  void headerLine(const std::string& text);
-  template <class F>
-  void intoHeader(F&& f) {  // runs f with line() writing to the header (no #line there)
-    std::swap(out_, header_);
-    int indent = indent_;
-    indent_ = 0;
-    bool lines = in_header_;
-    in_header_ = true;
-    f();
-    in_header_ = lines;
-    indent_ = indent;
-    std::swap(out_, header_);
-  }
-
   // --- declarations (emit_decls.cpp)
   std::string cppType(const Ty* t);  // the typed C++ form of a Lux type (records, fields)
-  // Records whose struct is complete at this point of the header: a field naming another record
-  // (or its own) is typed only then; otherwise (recursive and mutually recursive types,
-  // `manager: Option<User>`) it is a lux::Value, converted like any dynamic value.
-  std::set<const RecordInfo*> complete_records_;
   bool isComplete(const Ty* t) const;
   void emitEnum(const EnumInfo* e);
   void emitRecord(const RecordInfo* r);             // the struct (in the header)
@@ -141,8 +136,11 @@ class Emitter {
 
   // --- expressions (emit_expr.cpp)
   std::string expr(const ast::Expr* e);
-  std::string argText(const ast::Expr* e);
-  std::string cond(const ast::Expr* e);  // a C++ `bool` expression for if/while/guards  // literals bare, else expr(e)
+  std::string binaryExpr(const ast::BinaryExpr* b);  // `&&`/`||` evaluate their right side only when needed
+  std::string interpolated(const ast::InterpolatedString* e);
+  std::string arrayLiteral(const ast::ArrayExpr* a);
+  std::string argText(const ast::Expr* e);      // literals bare, else expr(e)
+  std::string cond(const ast::Expr* e);         // a C++ `bool` expression for if/while/guards
   std::string call(const ast::CallExpr* c, const ast::Expr* piped);
   std::string builtinCall(const Builtin* b, const ast::Expr* at, std::vector<const ast::Expr*> args);
   std::string lambda(const ast::LambdaExpr* l);
@@ -162,6 +160,12 @@ class Emitter {
   // --- statements (emit_stmt.cpp)
   void block(const ast::BlockExpr* b, Target t);
   void stmt(const ast::Stmt* s);
+  void declareValue(const Symbol* sym, llvm::StringRef name, const ast::Expr* init, bool is_mutable);
+  void destructure(const ast::DestructureStmt* ds);
+  void assign(const ast::AssignStmt* as);
+  void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`
+  void forStmt(const ast::ForStmt* fs);
+  void whileStmt(const ast::WhileStmt* ws);
   void exprInto(const ast::Expr* e, Target t);
   void ifInto(const ast::IfExpr* e, Target t);
   void tryInto(const ast::TryStmt* s, Target t);
@@ -170,44 +174,54 @@ class Emitter {
   void matchWithFlag(const ast::MatchExpr* m, const std::string& subject, Target t);  // guards that hoist
   void armBody(const ast::MatchArm* arm, const std::vector<std::pair<const Symbol*, std::string>>& binds, Target t);
   std::string patternTest(const ast::Pattern* p, const std::string& subject);
+  std::string literalValue(const ast::Expr* e);  // a literal pattern's value
   void patternBindings(const ast::Pattern* p, const std::string& subject,
                        std::vector<std::pair<const Symbol*, std::string>>& out);
   void finish(Target t, const std::string& value);
 
-  // --- servers (emit_server.cpp)
+  // --- servers (emit_server.cpp): a namespace, a Register function and a main per server
   void emitServer(size_t index, EmittedServer& out);
-  void emitRoute(const ServerModel& sm, const RouteModel& r);
+  std::string serverNamespace(const ServerModel& sm);
+  void assignMiddlewareRoles(const ServerModel& sm);
+  void declareServer(const ServerModel& sm, size_t index, const std::string& ns,
+                     const std::vector<const RecordInfo*>& records);  // the header's part
+  void emitServerFunctions(const ServerModel& sm, const std::vector<const RecordInfo*>& records);
   void emitHook(const HookModel& h);
-  void emitMiddleware(const FunctionModel* fn);
-  bool checkSupported(const ServerModel& sm);
+  void emitRegister(const ServerModel& sm, size_t index, const EmittedServer& server,
+                    const std::vector<std::string>& handlers);
+  void emitServerGlobals(const ServerModel& sm, const std::string& openapi);
+  void registerEnv(const ServerModel& sm);
+  void registerAuth(const ServerModel& sm);
+  void registerPort(const ServerModel& sm);
+  void registerBindings(const ServerModel& sm);
+  void registerMiddleware(const ServerModel& sm);
+  void registerHooks(const ServerModel& sm);
+  void registerOpenApi(const ServerModel& sm, const std::string& title);
+  void registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers);
+  std::string serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const;
 
-  // While emitting the body of a SharedVar::Update: its root binding and the lambda's name for it.
-  const Symbol* lvalue_root_ = nullptr;
-  std::string lvalue_alias_;
+  // --- routes (emit_routes.cpp): one handler function per route
+  std::vector<std::string> emitRoutes(const ServerModel& sm);  // the handlers' names
+  void emitRoute(const RouteModel& r, const std::string& hname);
+  std::string lambdaHandler(const RouteModel& r, const std::string& hname, std::vector<ParamRole>& roles);
+  std::string bindRouteParam(const RouteParamBinding& b);  // declares the parameter, returns its name
+
   const CheckedProgram& prog_;
-  std::optional<std::set<std::string>> global_names_;  // see globalNames()
-  const std::set<std::string>& globalNames();
-  const ast::Program& program_;
   const SourceFile& file_;
   DiagEngine& diags_;
   const EmitOptions& opts_;
-  std::string out_;
-  std::string header_;
-  bool in_header_ = false;
-  struct Piece {
-    std::string text;
-    bool alone = false;
-  };
-  std::vector<Piece> pieces_;  // of the open section (out_ is the text of the one being written)
-  bool alone_ = false;         // of the one being written
-  int section_server_ = -1;
-  std::string section_ns_;
-  std::vector<EmittedUnit> units_;
-  int indent_ = 0;
-  int last_line_ = -1;
+  CodeWriter w_;
   bool failed_ = false;
-  FnContext* fn_ = nullptr;
+  FnContext* fn_ = nullptr;  // of the function being written
   int cur_server_ = -1;
+  // While emitting the body of a SharedVar::Update: its root binding and the lambda's name for it.
+  const Symbol* lvalue_root_ = nullptr;
+  std::string lvalue_alias_;
+  std::optional<std::set<std::string>> global_names_;  // see globalNames()
+  // Records whose struct is complete at this point of the header: a field naming another record
+  // (or its own) is typed only then; otherwise (recursive and mutually recursive types,
+  // `manager: Option<User>`) it is a lux::Value, converted like any dynamic value.
+  std::set<const RecordInfo*> complete_records_;
   // C++ names at the program namespace's level: shared records, enums, functions, bindings and
   // the servers' namespaces (emit_server.cpp).
   std::set<std::string> namespaces_;

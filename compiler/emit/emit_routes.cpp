@@ -1,0 +1,136 @@
+// Route handlers: per route a `RouteN(lux::Request&)` that binds each handler parameter from
+// the path, the query or the body (converted to its declared type; a bad value answers 400
+// naming the parameter), calls the handler and turns its value into the response. A lambda
+// handler becomes a function of its own (`RouteNBody`). Entry point: emitRoutes (emit_server.cpp
+// registers the handlers it names).
+#include <fmt/format.h>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+std::vector<std::string> Emitter::emitRoutes(const ServerModel& sm) {
+  std::vector<std::string> handlers;
+  for (const RouteModel& r : sm.routes) {
+    handlers.push_back(fmt::format("Route{}", handlers.size() + 1));
+    piece();
+    emitRoute(r, handlers.back());
+  }
+  return handlers;
+}
+
+void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
+  std::string target;
+  std::vector<ParamRole> roles;
+  if (r.handler) {
+    target = fnName(r.handler);
+    roles = rolesFor(r.handler);
+  } else if (r.lambda) {
+    target = lambdaHandler(r, hname, roles);
+  } else {
+    unsupported(r.decl->range(), "this route handler");
+    return;
+  }
+  lineDirective(r.decl->range());
+  line(fmt::format("// route {} {}", r.method, r.path));
+  bool uses_req = false;
+  for (const RouteParamBinding& b : r.bindings) uses_req |= b.source != ParamSource::Response;
+  headerLine(fmt::format("lux::Response {}(lux::Request& req);  // route {} {}", hname, r.method, r.path));
+  line(fmt::format("lux::Response {}(lux::Request&{}) {{", hname, uses_req ? " req" : ""));
+  w_.indent();
+  bool takes_res = false;
+  std::vector<std::string> args;
+  for (const RouteParamBinding& b : r.bindings) {
+    takes_res |= b.source == ParamSource::Response;
+    args.push_back(bindRouteParam(b));
+  }
+  if (takes_res) line("lux::Response res;");
+  std::string call = "(" + target + ")(";  // no argument-dependent lookup (lux::ToJson & co.)
+  for (size_t i = 0; i < args.size(); ++i) call += (i ? ", " : "") + args[i];
+  call += ")";
+  if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));
+  else line(fmt::format("return lux::stdlib::ToResponse({});", call));
+  w_.dedent();
+  line("}");
+  line("");
+}
+
+// A lambda handler as a function of its own; returns its name and fills the parameters' roles.
+std::string Emitter::lambdaHandler(const RouteModel& r, const std::string& hname, std::vector<ParamRole>& roles) {
+  const ast::LambdaExpr* lam = r.lambda;
+  std::string target = hname + "Body";
+  for (const RouteParamBinding& b : r.bindings)
+    roles.push_back(b.source == ParamSource::Request    ? ParamRole::Request
+                    : b.source == ParamSource::Response ? ParamRole::Response
+                                                        : ParamRole::Value);
+  std::vector<const ast::Param*> params(lam->params.begin(), lam->params.end());
+  lineDirective(lam->range());
+  std::string sig = "lux::Value " + target + "(";
+  for (size_t i = 0; i < params.size(); ++i) {
+    ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
+    std::string pn = safeName(params[i]->name.name);
+    sig += (i ? ", " : "") + std::string(role == ParamRole::Request    ? "lux::Request& "
+                                         : role == ParamRole::Response ? "lux::Response& "
+                                                                       : "const lux::Value& ") + pn;
+  }
+  headerLine(sig + ");");
+  line(sig + ") {");
+  FnContext ctx;
+  fn_ = &ctx;
+  w_.indent();
+  if (auto* b = llvm::dyn_cast<ast::BlockExpr>(lam->body)) {
+    emitFunctionBody(params, roles, b, Target::ret());
+  } else {
+    prepareFunction(params, roles, lam->body);
+    exprInto(lam->body, Target::ret());
+  }
+  w_.dedent();
+  fn_ = nullptr;
+  line("}");
+  line("");
+  return target;
+}
+
+// Declares one handler parameter from the request (as its declared type) and returns the
+// argument to pass: its name, or `req` / `res` for the request and response themselves.
+std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
+  const Ty* t = b.type ? b.type : prog_.types.dynamic();
+  std::string name = cppString(b.name);
+  std::string pn = safeName(b.name);
+  if (pn == "req" || pn == "res") pn += "_";
+  switch (b.source) {
+    case ParamSource::Request: return "req";
+    case ParamSource::Response: return "res";
+    case ParamSource::Path:
+      line(fmt::format("const lux::Value {} = lux::stdlib::PathParam(req, {}, {});", pn, name, scalarKind(t)));
+      break;
+    case ParamSource::Query:
+      if (t->kind == TyKind::Array)
+        line(fmt::format("const lux::Value {} = lux::stdlib::QueryList(req, {}, {});", pn, name, scalarKind(t->elem)));
+      else if (t->kind == TyKind::Option)
+        line(fmt::format("const lux::Value {} = lux::stdlib::QueryParam(req, {}, {}, true);", pn, name, scalarKind(t->elem)));
+      else
+        line(fmt::format("const lux::Value {} = lux::stdlib::QueryParam(req, {}, {}, {});", pn, name, scalarKind(t),
+                         t->isDynamic() ? "true" : "false"));
+      break;
+    case ParamSource::Body:
+      if (t->kind == TyKind::Record && t->record) {
+        // Every bad field at once (against the OpenAPI schema), then the typed conversion.
+        line(fmt::format("lux::stdlib::ValidateBody(req, kOpenApi, {}, {});", cppString(t->record->name), name));
+        line(fmt::format("const lux::Value {} = lux::stdlib::BodyRecord<{}>(req, {});", pn, safeName(t->record->name), name));
+      } else {
+        line(fmt::format("const lux::Value& {} = req.Json();", pn));  // the parsed body, not a copy
+      }
+      break;
+    case ParamSource::BodyOrQuery: {
+      bool optional = t->isDynamic() || t->kind == TyKind::Option;
+      const Ty* st = t->kind == TyKind::Option ? t->elem : t;
+      line(fmt::format("const lux::Value {} = lux::stdlib::BodyOrQueryParam(req, {}, {}, {});", pn, name, scalarKind(st),
+                       optional ? "true" : "false"));
+      break;
+    }
+  }
+  return pn;
+}
+
+}  // namespace lux::emit

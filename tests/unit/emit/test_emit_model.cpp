@@ -1,0 +1,98 @@
+// What code generation reads from the checked model instead of the AST: the blocks it does not
+// support (reported as E5001 from ServerModel::unsupported, which the checker fills), a server's
+// auth, port and default port, a lambda route handler, the db adapter and model field defaults.
+#include <catch2/catch.hpp>
+
+#include "check_test_util.h"
+#include "emit/emit.h"
+
+using lux::test::Checked;
+using lux::test::Codes;
+
+namespace {
+
+const char* const kProgram = R"(shared {
+  type User {
+    name: String = "anon"
+    age: Int
+  }
+}
+server "api" {
+  port 8080
+  auth { type: "jwt", secret: "not-a-secret" }
+  cors { origins: ["http://localhost:5173"] }
+  rate_limit { requests: 100, window: 1.minutes }
+  db { adapter: "postgres", url: "postgres://app@127.0.0.1/app" }
+  model User
+  route GET "/" => fn() { { ok: true } }
+}
+)";
+
+bool emit(Checked& c, lux::EmittedProgram& out) {
+  lux::EmitOptions opts;
+  opts.source_name = "test.lux";
+  opts.stem = "test";
+  return lux::emitProgram(*c.model, c.file, c.diags, opts, out);
+}
+
+}  // namespace
+
+TEST_CASE("model for emit: the checker lists unsupported blocks, auth, port, lambda handler, db, defaults", "[emit]") {
+  Checked c(kProgram);
+  REQUIRE(c.parse_ok);
+  REQUIRE(c.codes() == Codes{});
+  const lux::ServerModel& sm = c.model->servers.at(0);
+  REQUIRE(sm.unsupported.size() == 2);
+  CHECK(sm.unsupported[0].what == "`cors { }`");
+  CHECK(c.file.lineCol(sm.unsupported[0].at.begin).line == 10);
+  CHECK(sm.unsupported[1].what == "`rate_limit { }`");
+  CHECK(c.file.lineCol(sm.unsupported[1].at.begin).line == 11);
+  REQUIRE(sm.auth != nullptr);
+  CHECK(sm.auth->config != nullptr);
+  REQUIRE(sm.port != nullptr);
+  CHECK(sm.default_port == "8080");
+  REQUIRE(sm.routes.size() == 1);
+  CHECK(sm.routes[0].handler == nullptr);
+  CHECK(sm.routes[0].lambda != nullptr);
+  REQUIRE(sm.db.has_value());
+  CHECK(sm.db->adapter == "postgres");
+  CHECK(sm.db->adapter_value != nullptr);
+  REQUIRE(sm.models.size() == 1);
+  const lux::RecordInfo* user = sm.models[0]->record;
+  REQUIRE(user != nullptr);
+  CHECK(user->field("name")->default_value != nullptr);
+  CHECK(user->field("age")->default_value == nullptr);
+}
+
+TEST_CASE("model for emit: E5001 comes from ServerModel::unsupported, not from the AST", "[emit]") {
+  {
+    Checked c(kProgram);
+    REQUIRE(c.model);
+    lux::EmittedProgram out;
+    CHECK_FALSE(emit(c, out));
+    CHECK(c.codes() == Codes{"E5001", "E5001"});
+    CHECK(c.lineOf("E5001") == 10);
+  }
+  {
+    // Once the checker's verdict says nothing is unsupported, code generation emits the server.
+    Checked c(kProgram);
+    REQUIRE(c.model);
+    c.model->servers.at(0).unsupported.clear();
+    lux::EmittedProgram out;
+    CHECK(emit(c, out));
+    CHECK(c.codes() == Codes{});
+    REQUIRE(out.servers.size() == 1);
+    CHECK(out.servers[0].port == 8080);
+    CHECK(out.cpp.find("lux::RegisterJwtAuth(app,") != std::string::npos);
+  }
+}
+
+TEST_CASE("model for emit: the default port is env PORT's default, else a literal port, else 3000", "[emit]") {
+  Checked env_port("server {\n  env PORT: Int = 9000\n  port 8080\n  route GET \"/\" => fn() { 1 }\n}\n");
+  REQUIRE(env_port.model);
+  CHECK(env_port.model->servers.at(0).default_port == "9000");
+  Checked none("server {\n  route GET \"/\" => fn() { 1 }\n}\n");
+  REQUIRE(none.model);
+  CHECK(none.model->servers.at(0).default_port == "3000");
+  CHECK(none.model->servers.at(0).port == nullptr);
+}
