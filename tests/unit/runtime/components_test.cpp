@@ -94,7 +94,7 @@ class FakeHost final : public lux::server::Host {
 
 }  // namespace
 
-TEST_CASE("components open and start in their order, stop and close in reverse; on_start and on_stop in between") {
+TEST_CASE("components open and start in their order, stop and close in reverse, on_start and on_stop in between") {
   Log log;
   lux::App app("order");
   Quiet(app);
@@ -118,7 +118,7 @@ TEST_CASE("components open and start in their order, stop and close in reverse; 
   CHECK(log == Log{"stop bus", "stop jobs", "stop db", "on_stop 2", "on_stop 1", "close bus", "close jobs", "close db"});
 }
 
-TEST_CASE("a component that fails to open fails the start with its name; the ones opened before are closed") {
+TEST_CASE("a component that fails to open fails the start with its name, and the ones opened before are closed") {
   Log log;
   bool started = false, stopped = false;
   std::uint16_t port = 0;
@@ -155,7 +155,7 @@ TEST_CASE("a StartupError from a component is the start's error as it is") {
   CHECK(log == Log{"open db", "close db"});
 }
 
-TEST_CASE("a failing on_start closes every component and starts none; on_stop does not run") {
+TEST_CASE("a failing on_start closes every component and starts none, and on_stop does not run") {
   Log log;
   lux::App app("hook");
   Quiet(app);
@@ -215,7 +215,7 @@ TEST_CASE("a stop requested during the start brings down what is up and serves n
   }
 }
 
-TEST_CASE("components add routes and stages when they open; stages run outside the program's middleware") {
+TEST_CASE("components add routes and stages when they open, and stages run outside the program's middleware") {
   Log log;
   lux::App app("stages");
   Quiet(app);
@@ -258,7 +258,7 @@ TEST_CASE("registration closes when the start begins") {
   app.Wait();
 }
 
-TEST_CASE("command runs: run-task opens and runs the hooks without starting; jobs commands open only their part") {
+TEST_CASE("command runs: run-task opens and runs the hooks without starting, jobs commands open only their part") {
   Log log;
   lux::server::Lifecycle lc;
   lc.Add(std::make_unique<Recorder>(Order::kBus, "bus", log));
