@@ -10,46 +10,7 @@ import threading
 import time
 
 import hostile
-from e2e import build_text, check, free_port, sign_internal, start_server, stop_server
-
-PROGRAM = """
-server "values" {
-  env PORT: Int = 0
-  fn add(a: Int, b: Int) -> Int { a + b }
-  route GET "/ping" => fn() { { ok: true } }
-  route GET "/div/:a/:b" => fn(a: Int, b: Int) { { q: a / b } }
-  route GET "/mod/:a/:b" => fn(a: Int, b: Int) { { r: a % b } }
-  route GET "/add/:a/:b" => fn(a: Int, b: Int) { { s: a + b } }
-  route GET "/sub/:a/:b" => fn(a: Int, b: Int) { { d: a - b } }
-  route GET "/neg/:a" => fn(a: Int) { { n: -a } }
-  route GET "/double/:n" => fn(n: Int) { { n: n * 2 } }
-  route GET "/bump/:n" => fn(n: Int) {
-    var x = n
-    x += 1
-    { x: x }
-  }
-  route GET "/sum/:a/:b" => fn(a: Int, b: Int) { { s: sum([a, b]) } }
-  route GET "/to_int/:s" => fn(s: String) { { i: to_int(s) } }
-  route GET "/float_to_int/:f" => fn(f: Float) { { i: to_int(f * f) } }
-  route GET "/range/:a" => fn(a: Int) { { n: len(a..=9223372036854775807) } }
-  route GET "/query" => fn(n: Int) { { n: n } }
-  route GET "/query_list" => fn(n: [Int]) { { n: n } }
-  route POST "/echo" => fn(req) { { body: req.body } }
-  route POST "/count" => fn(req) { { n: len(req.body) } }
-  subscribe "thing" fn(x) {
-    print("got a thing")
-  }
-}
-server "front" {
-  env PORT: Int = 0
-  discover "values" at "http://127.0.0.1:1"
-  route GET "/add/:a" => fn(a: Int) { { s: values.add(a, 1) } }
-  route POST "/thing" => fn() {
-    publish("thing", 1)
-    { ok: true }
-  }
-}
-"""
+from e2e import build_text, check, free_port, program_text, sign_internal, start_server, stop_server
 
 MAX = 9223372036854775807
 MIN = -9223372036854775808
@@ -228,7 +189,7 @@ def run_internal_endpoints(port, wide_keys):
 
 
 def run(a):
-    exe = build_text(a.luxc, a.out, "hv.lux", PROGRAM)
+    exe = build_text(a.luxc, a.out, "hv.lux", program_text("hostile_values.lux"))
     if not exe:
         return
     exe = os.path.join(os.path.dirname(exe), "hv-values")

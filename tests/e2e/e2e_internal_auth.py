@@ -20,43 +20,10 @@ import subprocess
 import time
 
 import hostile
-from e2e import check, build, build_text, free_port, start_server, stop_server, make_jwt, sign_internal
+from e2e import (build, build_text, check, free_port, make_jwt, program_text, replace_all,
+                 sign_internal, start_server, stop_server)
 
 JWT_SECRET = "front-jwt-secret-of-at-least-32-bytes!"
-
-PROGRAM = """
-shared {
-  type Note {
-    text: String
-  }
-}
-server "api" {
-  env PORT: Int = API_PORT
-  health "/health"
-  fn add(a: Int, b: Int) -> Int {
-    print("add ran {a} {b}")
-    a + b
-  }
-  subscribe "note" fn(n: Note) {
-    print("note got {n.text}")
-  }
-}
-server "front" {
-  env PORT: Int = FRONT_PORT
-  auth { type: "jwt", secret: "JWT_SECRET" }
-  discover "api" at "http://127.0.0.1:API_PORT" with { threshold: 100, timeout: 2000 }
-  fn total(a: Int) {
-    { total: api.add(a, 5) }
-  }
-  fn note(text: String) {
-    publish("note", Note { text: text })
-    { queued: true }
-  }
-  route GET "/total/:a" with auth => total
-  route POST "/note/:text" => note
-}
-"""
-
 
 def sign(secret, method, path, body, t=None, nonce=None):
     return sign_internal(method, path, body, secret=secret, t=t, nonce=nonce)
@@ -83,11 +50,12 @@ def body_json(r):
         return None
 
 
-def program(a, api_port, front_port, name="ia"):
+def write_program(a, api_port, front_port, name="ia"):
     lux = os.path.join(a.out, f"{name}.lux")
     with open(lux, "w") as f:
-        f.write(PROGRAM.replace("API_PORT", str(api_port)).replace("FRONT_PORT", str(front_port))
-                .replace("JWT_SECRET", JWT_SECRET))
+        text = program_text("internal_auth.lux")
+        check(f'secret: "{JWT_SECRET}"' in text, "internal_auth.lux signs its tokens with JWT_SECRET")
+        f.write(replace_all(replace_all(text, "18101", str(api_port), count=2), "18102", str(front_port), count=1))
     return lux
 
 
@@ -219,7 +187,7 @@ def startup(a, exes, api_port, front_port):
 
 def luxc_run(a, api_port, front_port):
     """`luxc run` makes one secret for the run; the servers call each other with it."""
-    lux = program(a, api_port, front_port, name="iarun")
+    lux = write_program(a, api_port, front_port, name="iarun")
     proc = subprocess.Popen([a.luxc, "run", lux, "-o", os.path.join(a.out, "run"), "--", "--host", "127.0.0.1"],
                             env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
@@ -254,7 +222,7 @@ def luxc_dev(a):
     base = free_port()
     while base + 1 > 65535 or not port_free(base + 1):
         base = free_port()
-    lux = program(a, 1, 2, name="iadev")  # luxc dev --port puts api on base, front on base + 1
+    lux = write_program(a, 1, 2, name="iadev")  # luxc dev --port puts api on base, front on base + 1
     proc = subprocess.Popen([a.luxc, "dev", lux, "--port", str(base), "-o", os.path.join(a.out, "dev")],
                             env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err = Lines(proc.stderr)
@@ -282,22 +250,9 @@ def luxc_dev(a):
     check(proc.returncode == 0, f"luxc dev exit status {proc.returncode}")
 
 
-LOCAL_PROGRAM = """
-server {
-  subscribe "note" fn(text: String) {
-    print("local note {text}")
-  }
-  route POST "/note/:text" => fn(text: String) {
-    publish("note", text)
-    { queued: true }
-  }
-}
-"""
-
-
 def local_events(a):
     """Events within one server travel no HTTP: no secret is needed and the endpoint is absent."""
-    exe = build_text(a.luxc, os.path.join(a.out, "local"), "local.lux", LOCAL_PROGRAM)
+    exe = build_text(a.luxc, os.path.join(a.out, "local"), "local.lux", program_text("local_events.lux"))
     check(exe is not None, "luxc build of the one-server program failed")
     if exe is None:
         return
@@ -317,7 +272,7 @@ def local_events(a):
 def run(a):
     os.makedirs(a.out, exist_ok=True)
     api_port, front_port = free_port(), free_port()
-    p = build(a, program(a, api_port, front_port))
+    p = build(a, write_program(a, api_port, front_port))
     check(p.returncode == 0, f"luxc build failed:\n{p.stderr}")
     if p.returncode:
         return

@@ -2,9 +2,10 @@
 
 1. A built Lux program with a `db { }`, a background fn and a subscription: eight processes
    started at the same instant (a barrier: each child, a bash that then execs the server, waits
-   for one byte on a shared pipe, and the test writes one byte per child at once) in one directory, so they open the same db file, job store and event outbox
-   together. Rounds cycle through fresh files, the files of a clean stop, and the files of a
-   SIGKILL right after a write (WAL recovery). Every process must become ready and stop with 0.
+   for one byte on a shared pipe, and the test writes one byte per child at once) in one
+   directory, so they open the same db file, job store and event outbox together. Rounds cycle
+   through fresh files, the files of a clean stop, and the files of a SIGKILL right after a
+   write (WAL recovery). Every process must become ready and stop with 0.
 2. `luxc run samples/monitoring.lux` (two servers over one database file) started and stopped
    20 times in a row: both servers up every time, `luxc run` exits 0 on SIGINT.
 """
@@ -16,40 +17,12 @@ import signal
 import subprocess
 import time
 
-from e2e import build_text, check, free_port, request
+from e2e import build_text, check, free_port, program_text, request
 
 PROCESSES = 8
 ROUNDS = 15
 MONITORING_RUNS = 20
 START_TIMEOUT = 20  # seconds for a round's processes to become ready (or fail)
-
-PROGRAM = """
-shared {
-  type Reading { sensor: String, value: Float }
-}
-server "station" {
-  env PORT: Int = 0
-  db { path: "station.db" }
-  model Reading
-
-  background fn record(sensor: String) {
-    Reading.create({ sensor: sensor, value: 1.0 })
-  }
-  subscribe "reading" fn(r) {
-    spawn_job(record, r.sensor)
-  }
-  fn ingest(sensor: String) {
-    publish("reading", { sensor: sensor })
-    { accepted: true }
-  }
-  route POST "/readings/:sensor" => ingest
-  fn count() {
-    { count: Reading.all() |> len() }
-  }
-  route GET "/count" => count
-}
-"""
-
 
 def start_together(exe, cwd, n, logdir):
     """Starts n processes of exe released by one barrier; returns [(proc, ready_fd, log_path)]."""
@@ -194,7 +167,7 @@ def monitoring_runs(a):
 
 def run(a):
     os.makedirs(a.out, exist_ok=True)
-    exe = build_text(a.luxc, a.out, "race.lux", PROGRAM)
+    exe = build_text(a.luxc, a.out, "race.lux", program_text("start_race.lux"))
     check(exe is not None, "the race program builds")
     if exe:
         race_rounds(a, exe)

@@ -236,6 +236,27 @@ def close_all(socks):
             pass
 
 
+def cpu_ticks(pid):
+    """User + system CPU time of a process, in clock ticks (from /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def wait_cpu_settled(pid, quiet=0.5, limit=15.0):
+    """Waits until a process has used no CPU for `quiet` seconds (at most `limit` seconds), so a
+    latency measured next is not the cost of work a previous step queued."""
+    deadline = time.time() + limit
+    last = cpu_ticks(pid)
+    while time.time() < deadline:
+        time.sleep(quiet)
+        now = cpu_ticks(pid)
+        if now == last:
+            return True
+        last = now
+    return False
+
+
 def rss_kb(pid):
     """Resident set size of a process in KiB (from /proc)."""
     with open(f"/proc/{pid}/status") as f:
