@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace lux {
@@ -362,16 +364,6 @@ std::string arityText(int min_args, int max_args) {
   if (max_args < 0) return fmt::format("at least {}", min_args);
   if (min_args == max_args) return fmt::format("{}", min_args);
   return fmt::format("{} to {}", min_args, max_args);
-}
-
-const char* builtinFormName(BuiltinForm form) {
-  switch (form) {
-#define LUX_FORM_NAME(F) \
-  case BuiltinForm::F: return #F;
-    LUX_BUILTIN_FORMS(LUX_FORM_NAME)
-#undef LUX_FORM_NAME
-  }
-  return "?";
 }
 
 }  // namespace lux

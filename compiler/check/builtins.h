@@ -122,6 +122,4 @@ const Ty* parseBuiltinType(TypeTable& types, std::string_view text, std::vector<
 // "1", "1 to 3", "at least 1", "no" (for messages: "expected 1 to 3 arguments").
 std::string arityText(int min_args, int max_args);
 
-const char* builtinFormName(BuiltinForm form);
-
 }  // namespace lux
