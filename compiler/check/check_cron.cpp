@@ -1,4 +1,4 @@
-// Schedules: cron expressions validated by lux_cron (check/cron/), each error mapped to E4101 with
+// Schedules: cron expressions validated by common/cron/, each error mapped to E4101 with
 // the caret under the offending field inside the string literal, schedules that never fire
 // (E4102), parameters (E4103), `every` intervals (E4104), duplicate names (E2104).
 // Entry point: Checker::checkSchedule.

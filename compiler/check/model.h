@@ -16,7 +16,7 @@
 
 #include "ast/ast.h"
 #include "check/builtins.h"
-#include "check/cron/cron.h"
+#include "lux_common/cron.h"
 #include "check/types.h"
 
 namespace lux {

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "core/env_names.h"
+#include "lux_common/env_names.h"
 #include "driver/build.h"
 #include "driver/supervise.h"
 

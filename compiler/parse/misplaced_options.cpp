@@ -2,7 +2,7 @@
 // with the expected form and moves (or drops) it so the parser sees a well-formed declaration
 // (misplaced_options.h).
 //
-// Where `with` belongs (grammar/LuxParser.g4):
+// Where `with` belongs (grammar/LuxParser.g4.in):
 //   schedule "cron" fn name(params) with { ... } { body }      and the `cron(...)`/`every` forms
 //   background fn name(params) -> T with { ... } { body }
 //   subscribe "event" with { ... } fn(params) { body }
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "LuxLexer.h"
+#include "parse/keywords.h"
 
 namespace lux::parse {
 namespace {
@@ -31,7 +32,6 @@ constexpr size_t kNone = SIZE_MAX;
 
 enum class Kind { Schedule, Background, Subscribe, Route, PlainFn };
 
-bool isName(size_t t) { return t == LuxLexer::IDENT || (t >= LuxLexer::ENV && t <= LuxLexer::AT); }
 bool isOpener(size_t t) {
   return t == LuxLexer::LBRACE || t == LuxLexer::LPAREN || t == LuxLexer::LBRACKET || t == LuxLexer::STR_INTERP;
 }

@@ -1,5 +1,5 @@
 // The parsing stage: source text → luxc's AST, syntax errors reported through DiagEngine.
-// Entry point: parseProgram. ANTLR (grammar/LuxLexer.g4, LuxParser.g4) is used inside this
+// Entry point: parseProgram. ANTLR (grammar/LuxLexer.g4.in, LuxParser.g4.in) is used inside this
 // directory only; nothing here exposes its types.
 #pragma once
 

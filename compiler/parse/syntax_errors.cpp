@@ -7,6 +7,7 @@
 
 #include "LuxLexer.h"
 #include "LuxParser.h"
+#include "parse/keywords.h"
 
 namespace lux::parse {
 
@@ -14,8 +15,6 @@ using grammar::LuxLexer;
 using grammar::LuxParser;
 
 namespace {
-
-bool isKeyword(size_t type) { return type >= LuxLexer::FN && type <= LuxLexer::AT; }
 
 // A token type as an expected item: "`)`", "a name", "a newline".
 std::string expectedName(const antlr4::dfa::Vocabulary& vocab, size_t type) {
@@ -60,8 +59,9 @@ const char* ruleCategory(size_t rule) {
   }
 }
 
-// `db`, `auth`, `cors`, `rate_limit` or `openapi` starting an item right before `t` (`db "x.db"`,
-// `openapi title: "x"`): the block keyword, whose settings belong in braces; else null.
+// A keyword with settings (`db`, `auth`, `openapi`, ...: role Settings in grammar/keywords.def)
+// starting an item right before `t` (`db "x.db"`, `openapi title: "x"`): that keyword, whose
+// settings belong in braces; else null.
 antlr4::Token* blockKeywordBefore(antlr4::Parser* parser, antlr4::Token* t) {
   if (!t || t->getType() == LuxLexer::LBRACE || !parser->getContext()) return nullptr;
   switch (parser->getContext()->getRuleIndex()) {
@@ -81,10 +81,7 @@ antlr4::Token* blockKeywordBefore(antlr4::Parser* parser, antlr4::Token* t) {
   };
   antlr4::Token* kw = previous(t->getTokenIndex());
   if (!kw) return nullptr;
-  switch (kw->getType()) {
-    case LuxLexer::DB: case LuxLexer::AUTH: case LuxLexer::CORS: case LuxLexer::RATE_LIMIT: case LuxLexer::OPENAPI: break;
-    default: return nullptr;
-  }
+  if (!hasRole(kw->getType(), KeywordRole::Settings)) return nullptr;
   antlr4::Token* before = previous(kw->getTokenIndex());
   bool starts_item = !before || before->getType() == LuxLexer::NL || before->getType() == LuxLexer::SEMI ||
                      before->getType() == LuxLexer::LBRACE;
@@ -177,8 +174,7 @@ void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, cons
   const antlr4::misc::IntervalSet expected = e.getExpectedTokens();
   std::string text;
   const size_t kw = start ? start->getType() : antlr4::Token::INVALID_TYPE;
-  const bool declaration = kw == LuxLexer::TYPE || kw == LuxLexer::SERVER || kw == LuxLexer::SHARED ||
-                           (kw >= LuxLexer::ENV && kw <= LuxLexer::AT);
+  const bool declaration = hasRole(kw, KeywordRole::Declaration) || isSoftKeyword(kw);
   if (declaration && offending && start != offending && expected.contains(kw))
     text = "the rest of the `" + start->getText() + "` declaration";
   report(parser, offending, expected, text);

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "parse/keywords.h"
 #include "parse/parse.h"
 
 namespace lux::parse {
@@ -251,18 +252,15 @@ bool TokenFilter::endsStatement() const {
   switch (prev_type_) {
     case LuxLexer::IDENT: case LuxLexer::INT: case LuxLexer::FLOAT: case LuxLexer::TRUE:
     case LuxLexer::FALSE: case LuxLexer::STR_CLOSE: case LuxLexer::RPAREN: case LuxLexer::RBRACKET:
-    case LuxLexer::RBRACE: case LuxLexer::BANG: case LuxLexer::RETURN: case LuxLexer::BREAK:
-    case LuxLexer::CONTINUE: case LuxLexer::GT:
-    // soft keywords are names
-    case LuxLexer::ENV: case LuxLexer::DB: case LuxLexer::MODEL: case LuxLexer::AUTH: case LuxLexer::CORS:
-    case LuxLexer::RATE_LIMIT: case LuxLexer::OPENAPI: case LuxLexer::HEALTH: case LuxLexer::PORT: case LuxLexer::BACKGROUND:
-    case LuxLexer::SCHEDULE: case LuxLexer::CRON: case LuxLexer::EVERY: case LuxLexer::SUBSCRIBE:
-    case LuxLexer::ON_START: case LuxLexer::ON_STOP: case LuxLexer::ON_ERROR: case LuxLexer::MIDDLEWARE:
-    case LuxLexer::ROUTE: case LuxLexer::DISCOVER: case LuxLexer::AT:
+    case LuxLexer::RBRACE: case LuxLexer::BANG: case LuxLexer::GT:
       return true;
-    default:
-      // `x.type`: any keyword after `.` is a member name.
-      return prev_prev_type_ == LuxLexer::DOT && prev_type_ >= LuxLexer::FN && prev_type_ <= LuxLexer::WITH;
+    default: {
+      auto kw = keywordOf(prev_type_);
+      if (!kw) return false;
+      // Soft keywords are names; `x.type`: any keyword after `.` is a member name.
+      return kw->cls == KeywordClass::Soft || kw->role == KeywordRole::EndsStatement ||
+             prev_prev_type_ == LuxLexer::DOT;
+    }
   }
 }
 

@@ -19,7 +19,7 @@
 
 #include "bus/outbox.h"
 #include "bus/redis_bus.h"
-#include "core/env_names.h"
+#include "lux_common/env_names.h"
 #include "core/fiber.h"
 #include "core/internal_auth.h"
 #include "core/ids.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cron.h"
+#include "lux_common/cron.h"
 #include "lux/jobs.h"
 
 namespace lux::jobs {

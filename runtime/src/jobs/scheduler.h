@@ -1,4 +1,4 @@
-// Scheduler: fires `schedule` tasks (cron, via lux_cron, in their time zone) and RegisterEvery
+// Scheduler: fires `schedule` tasks (cron, via lux_common, in their time zone) and RegisterEvery
 // intervals. One thread sleeps until the next fire instant; each run gets its own thread so a
 // slow task never delays another schedule. Overlap, missed runs (from the stored last-fire
 // time) and run_on_start follow ScheduleOptions. Entry points: Scheduler, NextFireMs.

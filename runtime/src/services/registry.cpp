@@ -8,7 +8,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "core/env_names.h"
+#include "lux_common/env_names.h"
 #include "core/log.h"
 #include "lux/client.h"
 

@@ -158,7 +158,7 @@ TEST_CASE("every error kind has a row in the table") {
   for (const Row& row : kRows) covered.insert(row.kind);
   CronErrorKind kinds[] = {
 #define CRON_ERROR(name, id, doc) CronErrorKind::name,
-#include "cron_errors.def"
+#include "lux_common/cron_errors.def"
   };
   for (CronErrorKind k : kinds) {
     INFO("kind " << cronErrorId(k));
@@ -171,7 +171,7 @@ TEST_CASE("error ids are distinct and stable in form") {
   std::set<std::string_view> ids;
   CronErrorKind kinds[] = {
 #define CRON_ERROR(name, id, doc) CronErrorKind::name,
-#include "cron_errors.def"
+#include "lux_common/cron_errors.def"
   };
   for (CronErrorKind k : kinds) {
     CHECK(cronErrorId(k).substr(0, 5) == "cron-");

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "cron.h"
+#include "lux_common/cron.h"
 
 namespace lux::cron::test {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cron_internal.h"
-#include "cron_time_zone.h"
+#include "lux_common/cron_time_zone.h"
 
 namespace lux::cron {
 namespace {

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <string>
 
-#include "cron.h"
+#include "lux_common/cron.h"
 #include "cron_internal.h"
 
 namespace lux::cron {
@@ -16,7 +16,7 @@ std::string_view cronErrorId(CronErrorKind kind) {
 #define CRON_ERROR(name, id, doc) \
   case CronErrorKind::name:       \
     return id;
-#include "cron_errors.def"
+#include "lux_common/cron_errors.def"
   }
   return "cron-unknown";
 }

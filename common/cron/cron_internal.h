@@ -8,7 +8,7 @@
 #include <vector>
 #include <string_view>
 
-#include "cron.h"
+#include "lux_common/cron.h"
 
 namespace lux::cron::detail {
 

@@ -1,4 +1,4 @@
-// lux_cron: cron expressions for `schedule` — parse and validate (checker), next fire time (runtime).
+// Cron (lux_common): cron expressions for `schedule` — parse and validate (checker), next fire time (runtime).
 // Entry points: parseCron() turns text into a CronSpec or a list of CronErrors with byte spans;
 // nextFireTime() finds the first fire instant after a given one in a TimeZone (cron_time_zone.h);
 // describeCron() renders a one-line description. Pure functions: no clock reads, no globals
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cron_time_zone.h"
+#include "lux_common/cron_time_zone.h"
 
 namespace lux::cron {
 
@@ -28,7 +28,7 @@ inline constexpr std::size_t kMaxCronErrors = 16;
 
 enum class CronErrorKind : std::uint8_t {
 #define CRON_ERROR(name, id, doc) name,
-#include "cron_errors.def"
+#include "lux_common/cron_errors.def"
 };
 
 // Stable identifier of a kind, e.g. "cron-out-of-range" (for tests, JSON diagnostics, docs).

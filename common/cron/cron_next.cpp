@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "cron.h"
+#include "lux_common/cron.h"
 #include "cron_internal.h"
 
 namespace lux::cron {

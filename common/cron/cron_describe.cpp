@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cron.h"
+#include "lux_common/cron.h"
 #include "cron_internal.h"
 
 namespace lux::cron {

@@ -1,7 +1,7 @@
 // Time zones for nextFireTime(): UTC, fixed offsets, and loadZone() which picks the right kind
 // for a name (`UTC`, `+05:30`, or an IANA name read as a TZif file, cron_tzif_zone.cpp).
-// loadZone() is the only function in lux_cron that reads anything (a zone file); the rest is pure.
-#include "cron_time_zone.h"
+// loadZone() is the only function in common/cron that reads anything (a zone file); the rest is pure.
+#include "lux_common/cron_time_zone.h"
 
 #include <cctype>
 #include <cstdlib>

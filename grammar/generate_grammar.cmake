@@ -1,0 +1,93 @@
+# Writes LuxLexer.g4 and LuxParser.g4 from their templates (*.g4.in) and the keyword list
+# (keywords.def). grammar/CMakeLists.txt runs it at build time, before antlr4:
+#   cmake -DSOURCE_DIR=<this directory> -DOUTPUT_DIR=<build dir> -P generate_grammar.cmake
+# Placeholders (a name between `@`s): KEYWORD_RULES (lexer: one `TOKEN : 'spelling';` per keyword,
+# the hard ones first, then the soft ones, each in the order listed), SOFT_KEYWORDS and
+# HARD_KEYWORDS (parser: the tokens as alternatives, `ENV | DB | ...`). A file is rewritten only
+# when its text changes, so a comment edit in keywords.def does not rerun antlr4.
+# Fails on anything in keywords.def other than comments and well-formed LUX_KEYWORD lines, on a
+# repeated token or spelling, on a role the class does not allow, and on a placeholder it does
+# not know.
+cmake_minimum_required(VERSION 3.25)
+
+file(READ "${SOURCE_DIR}/keywords.def" def)
+string(REGEX REPLACE "//[^\n]*" "" body "${def}")
+string(REGEX MATCHALL "LUX_KEYWORD\\([^)\n]*\\)" entries "${body}")
+string(REGEX REPLACE "LUX_KEYWORD\\([^)\n]*\\)" "" rest "${body}")
+string(STRIP "${rest}" rest)
+if(NOT rest STREQUAL "")
+  message(FATAL_ERROR "keywords.def: not a LUX_KEYWORD(TOKEN, \"spelling\", CLASS, ROLE) line: ${rest}")
+endif()
+
+set(entry_re "^LUX_KEYWORD\\( *([A-Z][A-Z0-9_]*) *, *\"([a-z_][a-z0-9_]*)\" *, *([A-Za-z]+) *, *([A-Za-z]+) *\\)$")
+set(tokens "")
+set(spellings "")
+set(hard "")
+set(soft "")
+set(hard_rules "")
+set(soft_rules "")
+foreach(entry IN LISTS entries)
+  if(NOT entry MATCHES "${entry_re}")
+    message(FATAL_ERROR "keywords.def: malformed entry `${entry}`: expected "
+                        "LUX_KEYWORD(TOKEN, \"spelling\", Hard|Soft, ROLE) with an upper-case TOKEN "
+                        "and a lower-case spelling")
+  endif()
+  set(token "${CMAKE_MATCH_1}")
+  set(spelling "${CMAKE_MATCH_2}")
+  set(class "${CMAKE_MATCH_3}")
+  set(role "${CMAKE_MATCH_4}")
+  if(token IN_LIST tokens)
+    message(FATAL_ERROR "keywords.def: token ${token} is listed twice")
+  endif()
+  if(spelling IN_LIST spellings)
+    message(FATAL_ERROR "keywords.def: keyword `${spelling}` is listed twice")
+  endif()
+  list(APPEND tokens "${token}")
+  list(APPEND spellings "${spelling}")
+  string(LENGTH "${token}" length)
+  math(EXPR padding "11 - ${length}")
+  if(padding LESS 1)
+    set(padding 1)
+  endif()
+  string(REPEAT " " ${padding} pad)
+  set(rule "${token}${pad}: '${spelling}';\n")
+  if(class STREQUAL "Hard")
+    if(NOT role MATCHES "^(None|EndsStatement|Declaration)$")
+      message(FATAL_ERROR "keywords.def: ${token}: a Hard keyword's role is None, EndsStatement or Declaration, not ${role}")
+    endif()
+    list(APPEND hard "${token}")
+    string(APPEND hard_rules "${rule}")
+  elseif(class STREQUAL "Soft")
+    if(NOT role MATCHES "^(None|Settings)$")
+      message(FATAL_ERROR "keywords.def: ${token}: a Soft keyword's role is None or Settings, not ${role}")
+    endif()
+    list(APPEND soft "${token}")
+    string(APPEND soft_rules "${rule}")
+  else()
+    message(FATAL_ERROR "keywords.def: ${token}: the class is Hard or Soft, not ${class}")
+  endif()
+endforeach()
+if(NOT hard OR NOT soft)
+  message(FATAL_ERROR "keywords.def: no hard or no soft keywords found")
+endif()
+list(JOIN hard " | " hard_alternatives)
+list(JOIN soft " | " soft_alternatives)
+string(STRIP "${hard_rules}${soft_rules}" keyword_rules)
+
+# Writes OUTPUT_DIR/NAME from SOURCE_DIR/NAME.in with the placeholders replaced.
+function(lux_generate_g4 name)
+  file(READ "${SOURCE_DIR}/${name}.in" text)
+  string(REPLACE "@KEYWORD_RULES@" "${keyword_rules}" text "${text}")
+  string(REPLACE "@SOFT_KEYWORDS@" "${soft_alternatives}" text "${text}")
+  string(REPLACE "@HARD_KEYWORDS@" "${hard_alternatives}" text "${text}")
+  if(text MATCHES "@[A-Z_]+@")
+    message(FATAL_ERROR "${name}.in: unknown placeholder ${CMAKE_MATCH_0}")
+  endif()
+  set(header "// Generated from grammar/${name}.in and grammar/keywords.def by grammar/generate_grammar.cmake: do not edit.\n")
+  file(WRITE "${OUTPUT_DIR}/${name}.tmp" "${header}${text}")
+  file(COPY_FILE "${OUTPUT_DIR}/${name}.tmp" "${OUTPUT_DIR}/${name}" ONLY_IF_DIFFERENT)
+  file(REMOVE "${OUTPUT_DIR}/${name}.tmp")
+endfunction()
+
+lux_generate_g4(LuxLexer.g4)
+lux_generate_g4(LuxParser.g4)
