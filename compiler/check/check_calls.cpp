@@ -1,8 +1,9 @@
 // Calls and pipes: user functions (arity E2301, argument types E3001), built-ins from
-// stdlib/builtins.def, module functions (E2302), model methods (E2502, fields E3004), enum
-// variant constructors, Some/Ok/Err, RPC through a discovered service, and calls of things that
-// are not functions (E2303). `x |> f(a)` is checked as `f(x, a)`.
-// Entry points: Checker::checkCall, checkPipe, checkModelCall, checkArgsAgainst.
+// stdlib/builtins.def (their generic signature instantiated at each call, lambda arguments typed
+// from it, then the row's form), module functions (E2302), model methods (E2502, fields E3004),
+// enum variant constructors, Some/Ok/Err, RPC through a discovered service, and calls of things
+// that are not functions (E2303). `x |> f(a)` is checked as `f(x, a)`.
+// Entry points: Checker::checkCall, checkPipe, checkBuiltinCall, checkModelCall, checkArgsAgainst.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -11,8 +12,82 @@ namespace lux {
 
 namespace {
 
+std::vector<ArgShape> argShapes(const std::vector<ArgInfo>& args) {
+  std::vector<ArgShape> out;
+  for (const ArgInfo& a : args) {
+    ArgShape s;
+    s.type = a.type;
+    if (auto* l = llvm::dyn_cast_or_null<ast::LambdaExpr>(a.expr); l && !a.type)
+      s.lambda_params = static_cast<int>(l->params.size());
+    out.push_back(s);
+  }
+  return out;
+}
 
 }  // namespace
+
+const Builtin* Checker::globalBuiltinCallee(const ast::Expr* callee) const {
+  auto* n = llvm::dyn_cast<ast::NameExpr>(callee);
+  if (!n) return nullptr;
+  llvm::StringRef name = n->name.name;
+  // The order of resolveValueName (check_expr.cpp): scopes, enum variants, Some/None/Ok/Err, built-ins.
+  if (lookup(name) || variants_.count(name)) return nullptr;
+  if (name == "Some" || name == "None" || name == "Ok" || name == "Err") return nullptr;
+  return model_.builtins.global(name);
+}
+
+const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b, const std::string& shown,
+                                    std::vector<ArgInfo>& args, bool piped, const Ty* self) {
+  // Lambdas, left to right, each against the signature instantiated from the arguments known so
+  // far: `xs |> map(fn(x) ...)` gives `x` the element type of `xs`.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].type) continue;
+    auto* lam = llvm::cast<ast::LambdaExpr>(args[i].expr);
+    Instance in = instantiate(types_, *b, argShapes(args), self);
+    args[i].type = checkLambda(lam, i < in.params.size() ? in.params[i] : nullptr);
+    model_.expr_types[lam] = args[i].type;
+  }
+  switch (b->form) {
+    case BuiltinForm::SpawnJob: return checkSpawnJob(call, args);
+    case BuiltinForm::SpawnJobIn:
+    case BuiltinForm::SpawnJobWith: return checkSpawnJobWith(call, b, args);
+    default: break;
+  }
+  const size_t n = args.size();
+  Instance in = instantiate(types_, *b, argShapes(args), self);
+  if (!b->acceptsCount(static_cast<int>(n))) {
+    reportCallArity(call, piped, n, shown, arityText(b->min_args, b->max_args));
+    return in.result;
+  }
+  checkArgsAgainst(args, in.params, shown, nullptr);
+  const RecordInfo* rec = self && self->kind == TyKind::Record ? self->record : nullptr;
+  auto objectArg = [&](size_t i) { return i < n ? llvm::dyn_cast_or_null<ast::ObjectExpr>(args[i].expr) : nullptr; };
+  switch (b->form) {
+    case BuiltinForm::Publish: notePublish(call, args); break;
+    case BuiltinForm::Respond:
+      if (n == 3 && args[2].expr) checkHeaderLiterals(args[2].expr);
+      break;
+    case BuiltinForm::ModelFields:
+      // The fields object is the last argument (`create(fields)`, `update(id, fields)`).
+      if (rec && n > 0)
+        if (auto* obj = objectArg(n - 1)) checkObjectAgainstRecord(obj, rec, fmt::format("model `{}`", rec->name.str()), false);
+      break;
+    case BuiltinForm::ModelQuery:
+      // Filters first (`where(filter, options)`, `count(filter)`), then the query options.
+      if (!rec) break;
+      if (auto* obj = objectArg(0)) checkObjectAgainstRecord(obj, rec, fmt::format("model `{}`", rec->name.str()), true);
+      if (auto* o = objectArg(1)) {
+        static const OptionSpec kQueryOptions[] = {
+            {"order_by", "", OptionSpec::Kind::String}, {"desc", "", OptionSpec::Kind::Bool},
+            {"limit", "", OptionSpec::Kind::Int},       {"offset", "", OptionSpec::Kind::Int},
+        };
+        checkOptions(o, fmt::format("`{}`", b->name), kQueryOptions);
+      }
+      break;
+    default: break;
+  }
+  return in.result;
+}
 
 void Checker::checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
                                const std::string& callee, const ast::Node* decl_note) {
@@ -42,7 +117,10 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
                              SourceRange piped_range) {
   std::vector<ArgInfo> args;
   if (piped) args.push_back({piped, piped_type, piped_range});
-  for (const ast::Expr* a : call->args) args.push_back({a, checkExpr(a), a->range()});
+  // A global built-in types its lambda arguments from its signature (checkBuiltinCall).
+  const bool lambdas_wait = globalBuiltinCallee(call->callee) != nullptr;
+  for (const ast::Expr* a : call->args)
+    args.push_back({a, lambdas_wait && llvm::isa<ast::LambdaExpr>(a) ? nullptr : checkExpr(a), a->range()});
   const size_t n = args.size();
   auto arityError = [&](const std::string& name, const std::string& expected, SourceRange note_at, const std::string& note) {
     reportCallArity(call, piped != nullptr, n, name, expected, note_at, note);
@@ -67,22 +145,7 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
       case SymbolKind::Middleware: return checkFunctionCall(call, piped != nullptr, callee, sym, args);
       case SymbolKind::Variant: return checkVariantCall(call, piped != nullptr, callee, sym, args);
       case SymbolKind::OptionCtor: return checkOptionCtorCall(call, piped != nullptr, callee, args);
-      case SymbolKind::Builtin: {
-        const Builtin* b = sym->builtin;
-        if (b->name == "spawn_job") return checkSpawnJob(call, args);
-        if (b->name == "spawn_job_in" || b->name == "spawn_job_with") return checkSpawnJobWith(call, b, args);
-        if (!b->acceptsCount(static_cast<int>(n))) {
-          arityError(name.str(), arityText(b->min_args, b->max_args), {}, {});
-          return b->result ? b->result : types_.dynamic();
-        }
-        std::vector<const Ty*> ptys;
-        for (size_t i = 0; i < n; ++i) ptys.push_back(b->paramType(i));
-        checkArgsAgainst(args, ptys, name.str(), nullptr);
-        if (b->name == "publish") notePublish(call, args);
-        if (b->name == "respond" && n == 3) checkHeaderLiterals(call->args[2]);
-        if (b->result_is_first_arg) return n > 0 ? args[0].type : types_.dynamic();
-        return b->result ? b->result : types_.dynamic();
-      }
+      case SymbolKind::Builtin: return checkBuiltinCall(call, sym->builtin, name.str(), args, piped != nullptr);
       case SymbolKind::Local:
       case SymbolKind::Param:
       case SymbolKind::PatternBinding:
@@ -123,14 +186,7 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
               .didYouMean(closestMatch(callee->member.name, model_.builtins.namesOf(std::string_view(base->name.name))));
           return types_.dynamic();
         }
-        if (!b->acceptsCount(static_cast<int>(n))) {
-          arityError(qn, arityText(b->min_args, b->max_args), {}, {});
-        } else {
-          std::vector<const Ty*> ptys;
-          for (size_t i = 0; i < n; ++i) ptys.push_back(b->paramType(i));
-          checkArgsAgainst(args, ptys, qn, nullptr);
-        }
-        return b->result ? b->result : types_.dynamic();
+        return checkBuiltinCall(call, b, qn, args, piped != nullptr);
       }
     }
     checkExpr(callee);  // a method of a value: `res.status(500)`, `req.headers.get(...)`
@@ -226,35 +282,8 @@ const Ty* Checker::checkModelCall(const ast::CallExpr* call, const ast::MemberEx
     return types_.dynamic();
   }
   const RecordInfo* rec = sym->model ? sym->model->record : nullptr;
-  const Ty* self = rec ? types_.record(rec) : types_.dynamic();
-  if (!b->acceptsCount(static_cast<int>(args.size()))) {
-    diags_.report(DiagId::CallArity, call->range(), qn, arityText(b->min_args, b->max_args), args.size());
-  } else {
-    std::vector<const Ty*> ptys;
-    for (size_t i = 0; i < args.size(); ++i) ptys.push_back(b->paramType(i));
-    checkArgsAgainst(args, ptys, qn, nullptr);
-    if (rec) {
-      std::string what = fmt::format("model `{}`", rec->name.str());
-      // The fields object: the first argument (`update(id, fields)`: the second); `where`'s
-      // second argument is its options ({ order_by, desc, limit, offset }).
-      size_t at = method == "update" ? 1 : 0;
-      auto* obj = args.size() > at ? llvm::dyn_cast_or_null<ast::ObjectExpr>(args[at].expr) : nullptr;
-      if (obj && (method == "create" || method == "update")) checkObjectAgainstRecord(obj, rec, what, false);
-      else if (obj && (method == "where" || method == "count")) checkObjectAgainstRecord(obj, rec, what, true);
-      if (method == "where" && args.size() > 1)
-        if (auto* o = llvm::dyn_cast_or_null<ast::ObjectExpr>(args[1].expr)) {
-          static const OptionSpec kWhereOptions[] = {
-              {"order_by", "", OptionSpec::Kind::String}, {"desc", "", OptionSpec::Kind::Bool},
-              {"limit", "", OptionSpec::Kind::Int},       {"offset", "", OptionSpec::Kind::Int},
-          };
-          checkOptions(o, "`where`", kWhereOptions);
-        }
-    }
-  }
-  if (b->result_is_self) return self;
-  if (b->result_is_self_array) return types_.array(self);
-  if (b->result_is_self_option) return types_.option(self);
-  return b->result ? b->result : types_.dynamic();
+  std::vector<ArgInfo> checked = args;
+  return checkBuiltinCall(call, b, qn, checked, false, rec ? types_.record(rec) : types_.dynamic());
 }
 
 }  // namespace lux

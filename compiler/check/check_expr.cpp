@@ -1,6 +1,7 @@
 // Expressions: names (scope chain, then enum variants, then built-ins), members (record fields
 // E3004, enum variants E2401, durations `x.hours`), operators (E3007), record construction
-// (E3003/E3004/E3005/E2105), lambdas, if, blocks; and the gradual type check (E3001).
+// (E3003/E3004/E3005/E2105), lambdas (parameter types from the context when it knows them), if,
+// blocks; and the gradual type check (E3001).
 // Entry points: Checker::checkExpr, checkName, checkMember, checkBinary, checkRecordExpr,
 // checkLambda, expectType, checkObjectAgainstRecord.
 #include <fmt/format.h>
@@ -415,8 +416,13 @@ void Checker::checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordI
   }
 }
 
-const Ty* Checker::checkLambda(const ast::LambdaExpr* e) {
+const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   std::vector<ParamModel> params = makeParams(e->params, "this lambda");
+  // Unannotated parameters take the types the context expects (`links |> map(fn(l) l.code)`: `l`
+  // is a `Link`), so field reads on them are checked as on declared types.
+  if (expected && expected->kind == TyKind::Fn)
+    for (size_t i = 0; i < params.size() && i < expected->params.size(); ++i)
+      if (!params[i].annotated && expected->params[i]) params[i].type = expected->params[i];
   pushScope(Scope::Kind::Function);
   std::vector<const Ty*> ptys;
   for (size_t i = 0; i < params.size(); ++i) {

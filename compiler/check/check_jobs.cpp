@@ -25,7 +25,7 @@ void Checker::checkBackgroundOptions(const ast::BackgroundFnDecl* fn) {
 
 const Ty* Checker::checkSpawnJobWith(const ast::CallExpr* call, const Builtin* b, const std::vector<ArgInfo>& args) {
   const Ty* job_id = types_.get(TyKind::String);
-  bool with = b->name == "spawn_job_with";
+  bool with = b->form == BuiltinForm::SpawnJobWith;
   if (args.size() < 2) {
     diags_.report(DiagId::CallArity, call->range(), std::string(b->name), "at least 2", args.size())
         .help(with ? "give the options, then the job: `spawn_job_with({ delay: 5.minutes, priority: 10 }, send_email, to)`"

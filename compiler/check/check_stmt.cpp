@@ -274,7 +274,7 @@ void Checker::checkResponseHelperStmt(const ast::Expr* e) {
   auto it = model_.resolved.find(name);
   if (it == model_.resolved.end() || !it->second || it->second->kind != SymbolKind::Builtin || !it->second->builtin) return;
   const Builtin* b = it->second->builtin;
-  if (b->owner != "Global" || (b->name != "cache_control" && b->name != "etag")) return;
+  if (!b->isResponseHelper()) return;
   std::string fn = std::string(b->name);
   std::string why;
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(first)) {

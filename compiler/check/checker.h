@@ -205,9 +205,18 @@ class Checker {
   const Ty* checkMember(const ast::MemberExpr* e);
   const Ty* checkBinary(const ast::BinaryExpr* e);
   const Ty* checkRecordExpr(const ast::RecordExpr* e);
-  const Ty* checkLambda(const ast::LambdaExpr* e);
+  // `expected`: the function type the lambda's context asks for (a built-in's instantiated
+  // parameter); an unannotated parameter takes its type from it.
+  const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                       SourceRange piped_range);
+  // A global built-in the callee names (then the call's lambda arguments wait for their expected types).
+  const Builtin* globalBuiltinCallee(const ast::Expr* callee) const;
+  // A built-in call against its row: lambda arguments (type null in `args`) checked with their
+  // expected types, argument types against the instantiated signature, the form's own checks;
+  // returns the instantiated result. `self`: the model's record on Model rows.
+  const Ty* checkBuiltinCall(const ast::CallExpr* call, const Builtin* b, const std::string& shown,
+                             std::vector<ArgInfo>& args, bool piped, const Ty* self = nullptr);
   const Ty* checkPipe(const ast::PipeExpr* e);
   // E2301 for a call of `name` with `n` arguments (`piped`: the first came from `|>`).
   void reportCallArity(const ast::CallExpr* call, bool piped, size_t n, const std::string& name,

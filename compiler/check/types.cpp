@@ -18,7 +18,7 @@ const Ty* TypeTable::get(TyKind simple) const {
 
 const Ty* TypeTable::intern(Ty t) {
   const void* decl = t.record ? static_cast<const void*>(t.record) : static_cast<const void*>(t.enum_info);
-  Key key{static_cast<int>(t.kind), t.elem, t.err, decl, t.params};
+  Key key{static_cast<int>(t.kind), t.elem, t.err, decl, t.params, t.param_index, t.param_name};
   auto it = interned_.find(key);
   if (it != interned_.end()) return it->second;
   const Ty* p = &storage_.emplace_back(std::move(t));
@@ -70,6 +70,14 @@ const Ty* TypeTable::enumTy(const EnumInfo* info) {
   return intern(std::move(t));
 }
 
+const Ty* TypeTable::param(int index, std::string_view name) {
+  Ty t;
+  t.kind = TyKind::Param;
+  t.param_index = index;
+  t.param_name = name;
+  return intern(std::move(t));
+}
+
 std::string typeName(const Ty* t) {
   if (!t) return "Any";
   switch (t->kind) {
@@ -91,6 +99,7 @@ std::string typeName(const Ty* t) {
     }
     case TyKind::Record: return t->record->name.str();
     case TyKind::Enum: return t->enum_info->name.str();
+    case TyKind::Param: return std::string(t->param_name);
   }
   return "Any";
 }
@@ -98,6 +107,7 @@ std::string typeName(const Ty* t) {
 bool isAssignable(const Ty* from, const Ty* to) {
   if (!from || !to || from == to) return true;
   if (from->isDynamic() || to->isDynamic()) return true;
+  if (from->kind == TyKind::Param || to->kind == TyKind::Param) return true;  // uninstantiated: not checked
   switch (to->kind) {
     case TyKind::Float: return from->kind == TyKind::Int;
     case TyKind::Array: return from->kind == TyKind::Array && isAssignable(from->elem, to->elem);

@@ -1,6 +1,6 @@
 // The checker's semantic types: interned `Ty` values (compare by pointer), the record and enum
 // descriptions they point at, and the gradual compatibility rule.
-// Entry points: TypeTable (get/array/option/result/fn/record/enumTy, str), isAssignable.
+// Entry points: TypeTable (get/array/option/result/fn/record/enumTy/param), typeName, isAssignable.
 // `Dynamic` is the type of whatever the checker cannot see (an untyped parameter, a JSON value);
 // a mismatch is reported only when both sides are known (docs/diagnostics.md, E3001).
 #pragma once
@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -38,6 +39,8 @@ enum class TyKind : uint8_t {
   Fn,        // fn(params) -> result
   Record,    // a `type T { fields }` or a model's record
   Enum,      // a `type T { A, B(x) }`
+  Param,     // a type parameter of a built-in's signature (`T` in `([T]) -> Option<T>`); never the
+             // type of an expression: a call instantiates it (check/builtins.h, instantiate)
 };
 
 struct Ty;
@@ -91,6 +94,8 @@ struct Ty {
   std::vector<const Ty*> params;        // Fn parameter types
   const RecordInfo* record = nullptr;   // Record
   const EnumInfo* enum_info = nullptr;  // Enum
+  int param_index = -1;                 // Param: its place in the signature's list of type parameters
+  std::string_view param_name;          // Param: as written (`T`, `Self`)
 
   bool isDynamic() const { return kind == TyKind::Dynamic; }
   bool isNumeric() const { return kind == TyKind::Int || kind == TyKind::Float; }
@@ -114,13 +119,15 @@ class TypeTable {
   const Ty* fn(const std::vector<const Ty*>& params, const Ty* result);
   const Ty* record(const RecordInfo* info);
   const Ty* enumTy(const EnumInfo* info);
+  // The type parameter `name`, number `index` of its signature (static text: builtins.def).
+  const Ty* param(int index, std::string_view name);
 
   // Owned record/enum descriptions (stable addresses).
   RecordInfo* newRecord() { return &records_.emplace_back(); }
   EnumInfo* newEnum() { return &enums_.emplace_back(); }
 
  private:
-  using Key = std::tuple<int, const Ty*, const Ty*, const void*, std::vector<const Ty*>>;
+  using Key = std::tuple<int, const Ty*, const Ty*, const void*, std::vector<const Ty*>, int, std::string_view>;
   const Ty* intern(Ty t);
   std::deque<Ty> storage_;
   std::map<Key, const Ty*> interned_;
@@ -130,7 +137,7 @@ class TypeTable {
 };
 
 // How a type is written in Lux: `Int`, `[String]`, `Option<Alert>`, `fn(Int) -> String`; `Any`
-// for Dynamic.
+// for Dynamic; a type parameter by its name (`T`).
 std::string typeName(const Ty* t);
 
 // Gradual compatibility: may a value of type `from` be used where `to` is expected? True when

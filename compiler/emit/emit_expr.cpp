@@ -1,7 +1,8 @@
 // Expressions → C++ expressions over lux::Value. Entry point: Emitter::expr. Calls go to user
-// functions by name, to built-ins through lux::stdlib (the mapping table below, keyed by the
-// rows of stdlib/builtins.def), to function values through lux::stdlib::Call. `if`/`match`
-// used as values and postfix `!` are hoisted into statements before the current one.
+// functions by name, to built-ins through lux::stdlib (builtinCall: the row of
+// stdlib/builtins.def names the function and the form of the call), to function values through
+// lux::stdlib::Call. `if`/`match` used as values and postfix `!` are hoisted into statements
+// before the current one.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -34,32 +35,6 @@ int64_t unitMs(llvm::StringRef unit) {
   if (unit == "week" || unit == "weeks") return 604'800'000;
   return 0;
 }
-
-// Built-ins with a direct lux::stdlib counterpart: (owner, name) → function.
-struct BuiltinMapping {
-  const char* owner;
-  const char* name;
-  const char* cpp;
-};
-const BuiltinMapping kBuiltins[] = {
-    {"Global", "len", "Len"},           {"Global", "map", "Map"},
-    {"Global", "filter", "Filter"},     {"Global", "each", "Each"},
-    {"Global", "take", "Take"},         {"Global", "first", "First"},
-    {"Global", "sum", "Sum"},           {"Global", "join", "Join"},
-    {"Global", "to_string", "ToString"}, {"Global", "to_int", "ToInt"},
-    {"Global", "to_float", "ToFloat"},  {"Global", "unwrapOr", "UnwrapOr"},
-    {"Global", "ok_or", "OkOr"},        {"Global", "range", "RangeOf"},
-    {"Global", "keys", "Keys"},         {"Global", "values", "Values"},
-    {"Global", "contains", "Contains"}, {"Global", "split", "Split"},
-    {"Global", "trim", "Trim"},         {"Global", "upper", "Upper"},
-    {"Global", "lower", "Lower"},       {"Global", "uuid", "Uuid"},
-    {"Global", "fetch", "Fetch"},       {"Global", "sleep", "Sleep"},
-    {"Global", "respond", "Respond"},   {"Global", "request_id", "RequestId"},
-    {"Global", "__getRequestId", "RequestId"}, {"Global", "__getLocals", "Locals"},
-    {"Date", "now", "DateNow"},         {"JSON", "stringify", "JsonStringify"},
-    {"JSON", "parse", "JsonParse"},     {"Process", "uptime", "ProcessUptime"},
-    {"mail", "send", "MailSend"},
-};
 
 }  // namespace
 
@@ -510,8 +485,11 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     }
     if (base_sym && base_sym->kind == SymbolKind::Service && base_sym->service)
       return rpcCall(base_sym->service->name, name, argList());
-    if (base_sym && base_sym->kind == SymbolKind::Model && base_sym->model)
-      return modelCall(base_sym->model, name, argList(), callee->range());
+    if (base_sym && base_sym->kind == SymbolKind::Model && base_sym->model) {
+      if (const Builtin* b = prog_.builtins.modelMethod(name)) return builtinCall(b, callee, args, base_sym->model);
+      unsupported(callee->range(), fmt::format("`{}.{}`", base_sym->model->name.str(), name.str()));
+      return "lux::Value()";
+    }
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)
       return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(name), argList());
     if (base_sym && fn_) {
@@ -533,48 +511,57 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());
 }
 
-std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, std::vector<const ast::Expr*> args) {
-  std::string owner(b->owner), name(b->name);
-  auto list = [&](size_t from = 0) {
+std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
+                                 const ModelInfo* model) {
+  const std::string fn = "lux::stdlib::" + std::string(b->cpp);
+  auto list = [&](size_t from) {
     std::string s;
     for (size_t i = from; i < args.size(); ++i) s += (i > from ? ", " : "") + argText(args[i]);
     return s;
   };
-  if (owner == "Global" && name == "print") return "lux::stdlib::Print({" + list() + "})";
-  if (owner == "Global" && name == "sort_by") {
-    bool two = args.size() == 2 && llvm::isa<ast::LambdaExpr>(args[1]) &&
-               llvm::cast<ast::LambdaExpr>(args[1])->params.size() == 2;
-    return std::string("lux::stdlib::") + (two ? "SortWith(" : "SortBy(") + list() + ")";
-  }
-  if (owner == "Global" && (name == "cache_control" || name == "etag")) {
-    // The response with the header set; on a local name the binding keeps the changed response.
-    if (args.empty()) return "lux::Value()";
-    const char* fnc = name == "etag" ? "Etag" : "CacheControl";
-    std::string rest;
-    for (size_t i = 1; i < args.size(); ++i) rest += ", " + argText(args[i]);
-    const Symbol* target = llvm::isa<ast::NameExpr>(args[0]) ? symbolOf(args[0]) : nullptr;
-    bool role = target && fn_ && fn_->roles.count(target);
-    if (isInplace(target) && !role) {
-      std::string n = nameOf(target);
-      return fmt::format("({0} = lux::stdlib::{1}({0}{2}))", n, fnc, rest);
+  switch (b->form) {
+    case BuiltinForm::Call:
+    case BuiltinForm::Respond:
+    case BuiltinForm::Publish: return fn + "(" + list(0) + ")";
+    case BuiltinForm::ArgList: return fn + "({" + list(0) + "})";
+    case BuiltinForm::SqlArgs:
+      if (args.empty()) return fn + "({})";
+      return fmt::format("{}({}, {{{}}})", fn, argText(args[0]), list(1));
+    case BuiltinForm::KeyOrOrder: {
+      auto* order = args.size() == 2 ? llvm::dyn_cast<ast::LambdaExpr>(args[1]) : nullptr;
+      return fn + (order && order->params.size() == 2 ? "With(" : "By(") + list(0) + ")";
     }
-    return fmt::format("lux::stdlib::{}({}{})", fnc, argText(args[0]), rest);
+    case BuiltinForm::ResponseHelper: {
+      // The response with the header set; on a local name the binding keeps the changed response.
+      if (args.empty()) return "lux::Value()";
+      std::string rest;
+      for (size_t i = 1; i < args.size(); ++i) rest += ", " + argText(args[i]);
+      const Symbol* target = llvm::isa<ast::NameExpr>(args[0]) ? symbolOf(args[0]) : nullptr;
+      bool role = target && fn_ && fn_->roles.count(target);
+      if (isInplace(target) && !role) return fmt::format("({0} = {1}({0}{2}))", nameOf(target), fn, rest);
+      return fmt::format("{}({}{})", fn, argText(args[0]), rest);
+    }
+    case BuiltinForm::SpawnJob:
+    case BuiltinForm::SpawnJobIn:
+    case BuiltinForm::SpawnJobWith: {
+      // The job by name (a string literal or the `background fn` itself), after the delay or options.
+      size_t job_at = b->form == BuiltinForm::SpawnJob ? 0 : 1;
+      if (args.size() <= job_at) return "lux::Value()";
+      std::string job;
+      if (auto* s = llvm::dyn_cast<ast::StringLit>(args[job_at])) job = s->value.str();
+      else if (auto* n = llvm::dyn_cast<ast::NameExpr>(args[job_at])) job = n->name.name.str();
+      std::string before;
+      for (size_t i = 0; i < job_at; ++i) before += argText(args[i]) + ", ";
+      return fmt::format("{}({}{}, {{{}}})", fn, before, cppString(job), list(job_at + 1));
+    }
+    case BuiltinForm::DeleteAll: return deleteAllCall(args, at->range());
+    case BuiltinForm::ModelCall:
+    case BuiltinForm::ModelFields:
+    case BuiltinForm::ModelQuery:
+      if (!model) break;
+      return fmt::format("{}({}{}{})", fn, cppString(model->name), args.empty() ? "" : ", ", list(0));
   }
-  if (owner == "Global" && (name == "spawn_job" || name == "spawn_job_in" || name == "spawn_job_with"))
-    return spawnCall(name, args);
-  if (owner == "Global" && name == "publish") return fmt::format("lux::stdlib::Publish({})", list());
-  if (owner == "Global" && name == "delete_all") return deleteAllCall(args, at->range());
-  if (owner == "db") {
-    if (name == "run" || name == "query")
-      return fmt::format("lux::stdlib::{}({}{}{{{}}})", name == "run" ? "DbRun" : "DbQuery", args.empty() ? "" : argText(args[0]),
-                         args.empty() ? "" : ", ", list(1));
-    if (name == "transaction") return fmt::format("lux::stdlib::DbTransaction({})", list());
-    if (name == "migrate") return "lux::stdlib::DbMigrate()";
-    if (name == "close") return "lux::stdlib::DbClose()";
-  }
-  for (const BuiltinMapping& m : kBuiltins)
-    if (owner == m.owner && name == m.name) return fmt::format("lux::stdlib::{}({})", m.cpp, list());
-  std::string shown = owner == "Global" ? name : owner + "." + name;
+  std::string shown = b->owner == "Global" ? std::string(b->name) : fmt::format("{}.{}", b->owner, b->name);
   unsupported(at->range(), fmt::format("the built-in `{}`", shown));
   return "lux::Value()";
 }

@@ -3,7 +3,7 @@
 // lux::stdlib::SpawnJob*, and each `schedule` becomes a task function registered with
 // lux::RegisterSchedule / RegisterEvery. Option objects are passed as values and converted by
 // lux::stdlib::*OptionsFrom at registration (literal values were checked by the checker).
-// A `jobs { ... }` block becomes lux::stdlib::ConfigureJobs (where the store lives). Entry points: Emitter::emitSchedules, emitJobRegistrations, spawnCall.
+// A `jobs { ... }` block becomes lux::stdlib::ConfigureJobs (where the store lives). Entry points: Emitter::emitSchedules, emitJobRegistrations (`spawn_job` calls: Emitter::builtinCall).
 #include <fmt/format.h>
 
 #include "emit/emitter.h"
@@ -104,20 +104,6 @@ void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& befor
   for (int c = min; c < max; ++c) line(fmt::format("  case {}: {}{}", c, callWith(c), returns ? "" : " return;"));
   line(fmt::format("  default: {}", callWith(max)));
   line("}");
-}
-
-std::string Emitter::spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args) {
-  size_t target_at = builtin == "spawn_job" ? 0 : 1;
-  if (args.size() <= target_at) return "lux::Value()";
-  const ast::Expr* target = args[target_at];
-  std::string job;
-  if (auto* s = llvm::dyn_cast<ast::StringLit>(target)) job = s->value.str();
-  else if (auto* n = llvm::dyn_cast<ast::NameExpr>(target)) job = n->name.name.str();
-  std::string list;
-  for (size_t i = target_at + 1; i < args.size(); ++i) list += (i > target_at + 1 ? ", " : "") + argText(args[i]);
-  if (builtin == "spawn_job") return fmt::format("lux::stdlib::SpawnJob({}, {{{}}})", cppString(job), list);
-  const char* fnc = builtin == "spawn_job_in" ? "SpawnJobIn" : "SpawnJobWith";
-  return fmt::format("lux::stdlib::{}({}, {}, {{{}}})", fnc, argText(args[0]), cppString(job), list);
 }
 
 }  // namespace lux::emit

@@ -122,8 +122,8 @@ void Emitter::findInplace(const ast::Node* n, std::set<const Symbol*>& out) cons
     first = p->value;
   }
   const Symbol* fn = callee && llvm::isa<ast::NameExpr>(callee) ? symbolOf(callee) : nullptr;
-  if (fn && fn->kind == SymbolKind::Builtin && fn->builtin && fn->builtin->owner == "Global" &&
-      (fn->builtin->name == "cache_control" || fn->builtin->name == "etag") && first && llvm::isa<ast::NameExpr>(first)) {
+  if (fn && fn->kind == SymbolKind::Builtin && fn->builtin && fn->builtin->isResponseHelper() && first &&
+      llvm::isa<ast::NameExpr>(first)) {
     const Symbol* target = symbolOf(first);
     if (target && (target->kind == SymbolKind::Local || target->kind == SymbolKind::Param ||
                    target->kind == SymbolKind::PatternBinding))

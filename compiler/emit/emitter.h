@@ -113,7 +113,6 @@ class Emitter {
   // --- jobs and schedules (emit_jobs.cpp)
   void emitSchedules(const ServerModel& sm);          // one task function per schedule
   void emitJobRegistrations(const ServerModel& sm);   // inside Register
-  std::string spawnCall(llvm::StringRef builtin, const std::vector<const ast::Expr*>& args);
   // Calls `fn` with the elements of the array `args` (a stored job's or an RPC call's
   // arguments): parameters with defaults may be left out, so a switch on how many were given
   // picks the call. Each call is written `before` fn(...) `after`.
@@ -121,7 +120,6 @@ class Emitter {
 
   // --- data (emit_db.cpp)
   void emitDbRegistrations(const ServerModel& sm);  // inside Register
-  std::string modelCall(const ModelInfo* m, llvm::StringRef method, const std::string& args, SourceRange at);
   std::string deleteAllCall(const std::vector<const ast::Expr*>& args, SourceRange at);
 
   // --- the event bus (emit_events.cpp)
@@ -142,7 +140,10 @@ class Emitter {
   std::string argText(const ast::Expr* e);      // literals bare, else expr(e)
   std::string cond(const ast::Expr* e);         // a C++ `bool` expression for if/while/guards
   std::string call(const ast::CallExpr* c, const ast::Expr* piped);
-  std::string builtinCall(const Builtin* b, const ast::Expr* at, std::vector<const ast::Expr*> args);
+  // A built-in call, generated from its row of stdlib/builtins.def (form and C++ function);
+  // `model`: the model of a Model row's call (`User.create(...)`).
+  std::string builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
+                          const ModelInfo* model = nullptr);
   std::string lambda(const ast::LambdaExpr* l);
   std::string functionValue(const Symbol* sym);
   std::string nameExpr(const ast::NameExpr* n);

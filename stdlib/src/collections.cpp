@@ -1,5 +1,5 @@
-// print, the list/Option helpers (len, map, filter, each, sort_by, take, first, sum, join,
-// keys, values, contains, range), conversions (to_string, to_int, to_float, unwrapOr, ok_or)
+// print, the list/Option helpers (len, map, filter, each, find, reduce, sort_by, take, first, sum,
+// join, keys, values, contains, range), conversions (to_string, to_int, to_float, unwrapOr, ok_or)
 // and the string helpers (split, trim, upper, lower).
 #include <algorithm>
 #include <cctype>
@@ -84,6 +84,18 @@ Value Filter(const Value& xs, const Value& fn) {
 Value Each(const Value& xs, const Value& fn) {
   for (const Value& x : Items(xs)) Call(fn, {x});
   return Value();
+}
+
+Value Find(const Value& xs, const Value& fn) {
+  for (const Value& x : Items(xs))
+    if (Call(fn, {x}).Truthy()) return x;
+  return Value();
+}
+
+Value Reduce(const Value& xs, const Value& fn, const Value& init) {
+  Value acc = init;
+  for (const Value& x : Items(xs)) acc = Call(fn, {acc, x});
+  return acc;
 }
 
 Value SortBy(const Value& xs, const Value& fn) {

@@ -179,6 +179,8 @@ Value Len(const Value& v);
 Value Map(const Value& xs, const Value& fn);  // a list element-wise; an Option/Result inside
 Value Filter(const Value& xs, const Value& fn);
 Value Each(const Value& xs, const Value& fn);
+Value Find(const Value& xs, const Value& fn);                       // the first x with fn(x) true, or null
+Value Reduce(const Value& xs, const Value& fn, const Value& init);  // fn(...fn(fn(init, x0), x1)..., xn)
 Value SortBy(const Value& xs, const Value& fn);    // fn(x) → key
 Value SortWith(const Value& xs, const Value& fn);  // fn(a, b) → negative when a comes first
 Value Take(const Value& xs, const Value& n);

@@ -61,24 +61,77 @@ TEST_CASE("joinTypes keeps a common type or gives up to Dynamic", "[types]") {
   CHECK(joinTypes(t, t.option(t.dynamic()), t.option(Int)) == t.option(Int));
 }
 
-TEST_CASE("the builtins table loads with parsed types", "[builtins]") {
+TEST_CASE("the builtins table loads with parsed signatures", "[builtins]") {
   TypeTable t;
   Builtins b(t);
   REQUIRE(b.module("Date", "now"));
-  CHECK(b.module("Date", "now")->result == t.get(TyKind::Int));
+  CHECK(b.module("Date", "now")->overloads.at(0).result == t.get(TyKind::Int));
   REQUIRE(b.global("len"));
   CHECK(b.global("len")->acceptsCount(1));
   CHECK_FALSE(b.global("len")->acceptsCount(2));
+  CHECK(b.global("print")->acceptsCount(0));
   CHECK(b.global("print")->acceptsCount(7));  // variadic
-  CHECK(b.global("range")->result == t.array(t.get(TyKind::Int)));
-  CHECK(b.modelMethod("find")->result_is_self_option);
+  CHECK(b.global("range")->acceptsCount(3));
+  CHECK_FALSE(b.global("range")->acceptsCount(4));
+  CHECK(b.global("spawn_job_in")->min_args == 2);
+  CHECK(b.global("spawn_job_in")->max_args == -1);
+  CHECK(b.global("sort_by")->form == BuiltinForm::KeyOrOrder);
+  CHECK(b.global("map")->cpp == "Map");
+  CHECK(b.modelMethod("find")->selfParam() >= 0);
   CHECK(b.isModule("db"));
   CHECK(b.isModule("mail"));
   CHECK_FALSE(b.isModule("Model"));
   CHECK_FALSE(b.global("nope"));
   CHECK(parseBuiltinType(t, "Result<Any, String>") == t.result(t.dynamic(), t.get(TyKind::String)));
   CHECK(parseBuiltinType(t, "[Option<Int>]") == t.array(t.option(t.get(TyKind::Int))));
+  CHECK(typeName(parseBuiltinType(t, "fn(T, U) -> [U]")) == "fn(T, U) -> [U]");
+  CHECK_THROWS(parseBuiltinType(t, "Option<Int"));
+  CHECK_THROWS(parseBuiltinType(t, "Lst<Int>"));
   CHECK(arityText(1, 3) == "1 to 3");
   CHECK(arityText(2, 2) == "2");
   CHECK(arityText(1, -1) == "at least 1");
+}
+
+TEST_CASE("a signature is instantiated from the arguments' types", "[builtins]") {
+  TypeTable t;
+  Builtins b(t);
+  const Ty* Int = t.get(TyKind::Int);
+  const Ty* Float = t.get(TyKind::Float);
+  const Ty* Str = t.get(TyKind::String);
+  const Ty* Dyn = t.dynamic();
+  RecordInfo* link = t.newRecord();
+  link->name = "Link";
+  const Ty* Link = t.record(link);
+
+  // first: ([T]) -> Option<T>
+  CHECK(instantiate(t, *b.global("first"), {{t.array(Link)}}).result == t.option(Link));
+  CHECK(instantiate(t, *b.global("first"), {{Dyn}}).result == t.option(Dyn));
+  // map over a list, with the lambda's result known, or not yet checked (its parameter expected)
+  const Builtin& map = *b.global("map");
+  CHECK(instantiate(t, map, {{t.array(Link)}, {t.fn({Link}, Str)}}).result == t.array(Str));
+  Instance pending = instantiate(t, map, {{t.array(Link)}, {nullptr, 1}});
+  CHECK(pending.params.at(1) == t.fn({Link}, Dyn));
+  // map over an Option takes the second overload; over an unknown value the overloads disagree
+  CHECK(instantiate(t, map, {{t.option(Int)}, {t.fn({Int}, Str)}}).result == t.option(Str));
+  CHECK(instantiate(t, map, {{Dyn}, {t.fn({Dyn}, Str)}}).result == Dyn);
+  // a Unit result binds nothing
+  CHECK(instantiate(t, map, {{t.array(Int)}, {t.fn({Int}, t.get(TyKind::Unit))}}).result == t.array(Dyn));
+  // two bindings join; an Any argument binds to Any
+  const Builtin& unwrap = *b.global("unwrapOr");
+  CHECK(instantiate(t, unwrap, {{t.option(Float)}, {Int}}).result == Float);
+  CHECK(instantiate(t, unwrap, {{t.result(Str, Int)}, {Str}}).result == Str);
+  CHECK(instantiate(t, unwrap, {{Dyn}, {Int}}).result == Dyn);
+  // sum picks by element type; a list of unknown elements gives an unknown sum
+  CHECK(instantiate(t, *b.global("sum"), {{t.array(Int)}}).result == Int);
+  CHECK(instantiate(t, *b.global("sum"), {{t.array(Float)}}).result == Float);
+  CHECK(instantiate(t, *b.global("sum"), {{t.array(Dyn)}}).result == Dyn);
+  // no overload fits: the first one, whose parameters report the mismatch
+  Instance bad = instantiate(t, *b.global("sum"), {{t.array(Str)}});
+  CHECK(bad.params.at(0) == t.array(Int));
+  // sort_by chooses by the lambda's parameter count
+  Instance order = instantiate(t, *b.global("sort_by"), {{t.array(Link)}, {nullptr, 2}});
+  CHECK(order.params.at(1) == t.fn({Link, Link}, Dyn));
+  // Self is the model's record
+  CHECK(instantiate(t, *b.modelMethod("find"), {{Int}}, Link).result == t.option(Link));
+  CHECK(instantiate(t, *b.modelMethod("all"), {}, nullptr).result == t.array(Dyn));
 }

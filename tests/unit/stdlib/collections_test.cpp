@@ -1,0 +1,57 @@
+// The list helpers of lux::stdlib that take a function (map, filter, find, reduce, sort_by),
+// called with lux::Function values as a generated program passes its lambdas.
+#include <catch2/catch.hpp>
+#include <lux/stdlib.h>
+
+#include <vector>
+
+using lux::Value;
+namespace sl = lux::stdlib;
+
+namespace {
+
+Value List(std::initializer_list<long long> xs) {
+  lux::Array out;
+  for (long long x : xs) out.push_back(Value(x));
+  return Value(std::move(out));
+}
+
+Value Fn(std::function<Value(const std::vector<Value>&)> f) { return Value(lux::Function(std::move(f))); }
+
+}  // namespace
+
+TEST_CASE("find gives the first element the function accepts, or None", "[stdlib]") {
+  int calls = 0;
+  Value over_two = Fn([&](const std::vector<Value>& a) {
+    ++calls;
+    return Value(a[0].AsInt() > 2);
+  });
+  CHECK(sl::Find(List({1, 3, 4, 5}), over_two) == Value(3));
+  CHECK(calls == 2);  // stops at the first match
+  CHECK(sl::Find(List({1, 2}), over_two).IsNull());
+  CHECK(sl::Find(List({}), over_two).IsNull());
+  CHECK(sl::Find(Value(), over_two).IsNull());  // None iterates as an empty list
+}
+
+TEST_CASE("reduce folds from the initial value, left to right", "[stdlib]") {
+  Value minus = Fn([](const std::vector<Value>& a) { return sl::Sub(a[0], a[1]); });
+  CHECK(sl::Reduce(List({1, 2, 3}), minus, Value(10)) == Value(4));  // ((10 - 1) - 2) - 3
+  CHECK(sl::Reduce(List({}), minus, Value(10)) == Value(10));
+  Value concat = Fn([](const std::vector<Value>& a) { return sl::Add(a[0], sl::ToString(a[1])); });
+  CHECK(sl::Reduce(List({1, 2}), concat, Value("n")) == Value("n12"));
+  // An error in the function goes to the caller.
+  Value fails = Fn([](const std::vector<Value>&) -> Value { throw lux::Error("boom"); });
+  CHECK_THROWS_WITH(sl::Reduce(List({1}), fails, Value(0)), Catch::Contains("boom"));
+}
+
+TEST_CASE("map, filter and sort_by call the function on each element", "[stdlib]") {
+  Value twice = Fn([](const std::vector<Value>& a) { return sl::Mul(a[0], Value(2)); });
+  CHECK(sl::Map(List({1, 2}), twice) == List({2, 4}));
+  CHECK(sl::Map(Value(), twice).IsNull());  // None stays None
+  Value odd = Fn([](const std::vector<Value>& a) { return Value(a[0].AsInt() % 2 != 0); });
+  CHECK(sl::Filter(List({1, 2, 3}), odd) == List({1, 3}));
+  Value negated = Fn([](const std::vector<Value>& a) { return sl::Neg(a[0]); });
+  CHECK(sl::SortBy(List({1, 3, 2}), negated) == List({3, 2, 1}));
+  Value descending = Fn([](const std::vector<Value>& a) { return Value(a[0].AsInt() > a[1].AsInt()); });
+  CHECK(sl::SortWith(List({1, 3, 2}), descending) == List({3, 2, 1}));
+}
