@@ -12,19 +12,23 @@
 #   bench/footprint/run.sh               # 5 rounds
 #   RUNS=1 bench/footprint/run.sh
 #   BUILD_DIR=build bench/footprint/run.sh
+#   LUXC=/other/build/luxc OUT=/tmp/fp bench/footprint/run.sh   # another luxc, as built (no cmake)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
-OUT=$BUILD/bench-footprint
+OUT=${OUT:-$BUILD/bench-footprint}
 RUNS=${RUNS:-5}
 CXX=${CXX:-g++}
 mkdir -p "$OUT"
 
 echo "== building" >&2
-[ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" --target luxc -j2 >/dev/null
-"$BUILD/luxc" build "$ROOT/samples/hello.lux" -o "$OUT/debug" >/dev/null
-"$BUILD/luxc" build --release "$ROOT/samples/hello.lux" -o "$OUT/release" >/dev/null
+if [ -z "${LUXC:-}" ]; then
+  [ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD" --target luxc -j2 >/dev/null
+  LUXC=$BUILD/luxc
+fi
+"$LUXC" build "$ROOT/samples/hello.lux" -o "$OUT/debug" >/dev/null
+"$LUXC" build --release "$ROOT/samples/hello.lux" -o "$OUT/release" >/dev/null
 $CXX -std=c++20 -O2 -DNDEBUG "$ROOT/bench/runtime/bare_beast.cpp" -lpthread -o "$OUT/bare_beast"
 DEV_LIB=$(ldd "$OUT/debug/hello" | awk '/liblux_dev/ {print $3}')
 
