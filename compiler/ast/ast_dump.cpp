@@ -1,5 +1,5 @@
 // dumpAst: the `luxc parse --dump-ast` printer (text, or JSON with --format=json).
-// One describe() per node kind lists its attributes and labelled children; the text and JSON
+// One describeNode() per node kind lists its attributes and labelled children; the text and JSON
 // printers both walk that description, so the two formats always carry the same content.
 #include <nlohmann/json.hpp>
 
@@ -116,362 +116,340 @@ void describeFn(const FnDecl& n, Desc& d) {
   d.child("returns", n.return_type);
 }
 
+// One describeNode per node kind. The deleted template catches a kind without its own overload
+// (a subclass would otherwise take its base's silently): describe() below fails to compile.
+template <typename T>
+void describeNode(const T&, Desc&) = delete;
+
+void describeNode(const Program& n, Desc& d) { d.list("items", n.items); }
+
+void describeNode(const Param& n, Desc& d) {
+  d.ident("name", n.name);
+  d.child("type", n.type);
+  d.child("default", n.default_value);
+}
+
+void describeNode(const FieldDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  d.child("type", n.type);
+  d.child("default", n.default_value);
+}
+
+void describeNode(const EnumVariant& n, Desc& d) {
+  d.ident("name", n.name);
+  d.flag("parens", n.has_parens);
+  d.list("payload", n.payload);
+}
+
+void describeNode(const ObjectEntry& n, Desc& d) {
+  if (n.form == ObjectEntry::Form::Quoted) {
+    d.quoted("key", n.key.name);
+  } else {
+    d.ident("key", n.key);
+  }
+  if (n.form != ObjectEntry::Form::Named) d.raw("form", entryFormName(n.form));
+  d.child("value", n.value);
+}
+
+void describeNode(const MatchArm& n, Desc& d) {
+  d.child("pattern", n.pattern);
+  d.child("guard", n.guard);
+  d.child("body", n.body);
+}
+
+void describeNode(const IfBranch& n, Desc& d) {
+  d.child("cond", n.cond);
+  d.child("body", n.body);
+}
+
+void describeNode(const DestructureField& n, Desc& d) {
+  d.ident("key", n.key);
+  if (n.binding.name != n.key.name) d.ident("binding", n.binding);
+}
+
+void describeNode(const SharedBlock& n, Desc& d) { d.list("items", n.items); }
+
+void describeNode(const ServerBlock& n, Desc& d) {
+  if (!n.name.empty()) d.quoted("name", n.name.name);
+  d.list("items", n.items);
+}
+
+void describeFnWithBody(const FnDecl& n, Desc& d) {
+  describeFn(n, d);
+  d.child("body", n.body);
+}
+void describeNode(const FnDecl& n, Desc& d) { describeFnWithBody(n, d); }
+void describeNode(const MiddlewareDecl& n, Desc& d) { describeFnWithBody(n, d); }
+
+void describeNode(const BackgroundFnDecl& n, Desc& d) {
+  describeFn(n, d);
+  d.child("options", n.options);
+  d.child("body", n.body);
+}
+
+void describeNode(const RecordTypeDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  d.list("fields", n.fields);
+}
+
+void describeNode(const EnumTypeDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  d.list("variants", n.variants);
+}
+
+void describeNode(const TypeAliasDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  d.child("type", n.aliased);
+}
+
+void describeNode(const VarDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  d.flag("mutable", n.is_mutable);
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  d.child("type", n.type);
+  d.child("init", n.init);
+}
+
+void describeNode(const EnvDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  d.child("type", n.type);
+  d.child("default", n.default_value);
+}
+
+void describeConfigDecl(const ConfigDecl& n, Desc& d) { d.child("config", n.config); }
+void describeNode(const DbDecl& n, Desc& d) { describeConfigDecl(n, d); }
+void describeNode(const AuthDecl& n, Desc& d) { describeConfigDecl(n, d); }
+void describeNode(const CorsDecl& n, Desc& d) { describeConfigDecl(n, d); }
+void describeNode(const RateLimitDecl& n, Desc& d) { describeConfigDecl(n, d); }
+void describeNode(const OpenApiDecl& n, Desc& d) { describeConfigDecl(n, d); }
+
+void describeNode(const BackendDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  d.child("config", n.config);
+}
+
+void describeNode(const ModelDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  d.flag("body", n.has_body);
+  d.list("fields", n.fields);
+}
+
+void describeNode(const HealthDecl& n, Desc& d) { d.child("path", n.path); }
+void describeNode(const PortDecl& n, Desc& d) { d.child("value", n.value); }
+
+void describeNode(const ScheduleDecl& n, Desc& d) {
+  const char* form = n.form == ScheduleDecl::Form::CronFn      ? "cron-fn"
+                     : n.form == ScheduleDecl::Form::CronNamed ? "cron-named"
+                                                                : "every";
+  d.raw("form", form);
+  d.ident("name", n.name);
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  d.child("cron", n.cron);
+  d.child("every", n.interval);
+  d.list("params", n.params);
+  d.child("options", n.options);
+  d.child("body", n.body);
+}
+
+void describeNode(const SubscribeDecl& n, Desc& d) {
+  d.child("event", n.event);
+  if (n.options) d.child("options", n.options);
+  d.list("params", n.params);
+  d.child("body", n.body);
+}
+
+void describeNode(const HookDecl& n, Desc& d) {
+  d.raw("hook", n.hook == HookDecl::Hook::Start  ? "on_start"
+                : n.hook == HookDecl::Hook::Stop ? "on_stop"
+                                                 : "on_error");
+  d.flag("fn_form", n.fn_form);
+  d.list("params", n.params);
+  d.child("body", n.body);
+}
+
+void describeNode(const RouteDecl& n, Desc& d) {
+  d.ident("method", n.method);
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  if (!n.guards.empty()) {
+    nlohmann::json guards = nlohmann::json::array();
+    for (const Ident& g : n.guards) guards.push_back(g.name.str());
+    d.raw("with", guards);
+  }
+  d.child("path", n.path);
+  d.child("handler", n.handler);
+}
+
+void describeNode(const DiscoverDecl& n, Desc& d) {
+  d.raw("form", n.block_form ? "block" : "at");
+  d.child("name", n.name);
+  d.child("url", n.url);
+  d.child("options", n.options);
+}
+
+void describeNode(const LetStmt& n, Desc& d) {
+  d.ident("name", n.name);
+  d.flag("mutable", n.is_mutable);
+  d.child("type", n.type);
+  d.child("init", n.init);
+}
+
+void describeNode(const DestructureStmt& n, Desc& d) {
+  d.raw("keyword", n.keyword == DestructureStmt::Keyword::Let   ? "let"
+                   : n.keyword == DestructureStmt::Keyword::Var ? "var"
+                                                                : "none");
+  d.list("fields", n.fields);
+  d.child("init", n.init);
+}
+
+void describeNode(const AssignStmt& n, Desc& d) {
+  d.raw("op", assignOpName(n.op));
+  d.child("target", n.target);
+  d.child("value", n.value);
+}
+
+void describeNode(const ExprStmt& n, Desc& d) { d.child("", n.expr); }
+void describeNode(const ReturnStmt& n, Desc& d) { d.child("value", n.value); }
+void describeNode(const BreakStmt&, Desc&) {}
+void describeNode(const ContinueStmt&, Desc&) {}
+
+void describeNode(const ForStmt& n, Desc& d) {
+  d.ident("index", n.index);
+  d.ident("value", n.value);
+  d.child("iterable", n.iterable);
+  d.child("body", n.body);
+}
+
+void describeNode(const WhileStmt& n, Desc& d) {
+  d.child("cond", n.cond);
+  d.child("body", n.body);
+}
+
+void describeNode(const TryStmt& n, Desc& d) {
+  d.ident("error", n.error_name);
+  d.child("body", n.body);
+  d.child("catch", n.catch_body);
+  d.child("finally", n.finally_body);
+}
+
+void describeNode(const IntLit& n, Desc& d) { d.raw("value", n.value); }
+void describeNode(const FloatLit& n, Desc& d) { d.raw("value", n.value); }
+void describeNode(const BoolLit& n, Desc& d) { d.raw("value", n.value); }
+void describeNode(const StringLit& n, Desc& d) { d.quoted("value", n.value); }
+void describeNode(const InterpolatedString& n, Desc& d) { d.list("parts", n.parts); }
+
+void describeNode(const DurationLit& n, Desc& d) {
+  d.raw("unit", durationUnitName(n.unit));
+  d.raw("ms", n.milliseconds());
+  d.child("amount", n.amount);
+}
+
+void describeNode(const NameExpr& n, Desc& d) { d.ident("name", n.name); }
+void describeNode(const ArrayExpr& n, Desc& d) { d.list("elements", n.elements); }
+void describeNode(const ObjectExpr& n, Desc& d) { d.list("entries", n.entries); }
+
+void describeNode(const RecordExpr& n, Desc& d) {
+  d.ident("type", n.type_name);
+  d.list("entries", n.entries);
+}
+
+void describeNode(const CallExpr& n, Desc& d) {
+  d.child("callee", n.callee);
+  d.list("args", n.args);
+}
+
+void describeNode(const MemberExpr& n, Desc& d) {
+  d.ident("member", n.member);
+  d.child("base", n.base);
+}
+
+void describeNode(const IndexExpr& n, Desc& d) {
+  d.child("base", n.base);
+  d.child("index", n.index);
+}
+
+void describeNode(const UnaryExpr& n, Desc& d) {
+  d.raw("op", unaryOpName(n.op));
+  d.child("operand", n.operand);
+}
+
+void describeNode(const BinaryExpr& n, Desc& d) {
+  d.raw("op", binaryOpName(n.op));
+  d.child("lhs", n.lhs);
+  d.child("rhs", n.rhs);
+}
+
+void describeNode(const RangeExpr& n, Desc& d) {
+  d.flag("inclusive", n.inclusive);
+  d.child("lo", n.lo);
+  d.child("hi", n.hi);
+}
+
+void describeNode(const PipeExpr& n, Desc& d) {
+  d.child("value", n.value);
+  d.child("target", n.target);
+}
+
+void describeNode(const UnwrapExpr& n, Desc& d) { d.child("operand", n.operand); }
+void describeNode(const AwaitExpr& n, Desc& d) { d.child("operand", n.operand); }
+
+void describeNode(const LambdaExpr& n, Desc& d) {
+  d.list("params", n.params);
+  d.child("returns", n.return_type);
+  d.child("body", n.body);
+}
+
+void describeNode(const IfExpr& n, Desc& d) {
+  d.list("branches", n.branches);
+  d.child("else", n.else_body);
+}
+
+void describeNode(const MatchExpr& n, Desc& d) {
+  d.child("subject", n.subject);
+  d.list("arms", n.arms);
+}
+
+void describeNode(const BlockExpr& n, Desc& d) { d.list("stmts", n.stmts); }
+void describeNode(const WildcardPattern&, Desc&) {}
+void describeNode(const LiteralPattern& n, Desc& d) { d.child("value", n.value); }
+
+void describeNode(const RangePattern& n, Desc& d) {
+  d.flag("inclusive", n.inclusive);
+  d.child("lo", n.lo);
+  d.child("hi", n.hi);
+}
+
+void describeNode(const BindingPattern& n, Desc& d) { d.ident("name", n.name); }
+
+void describeNode(const VariantPattern& n, Desc& d) {
+  d.ident("qualifier", n.qualifier);
+  d.ident("name", n.name);
+  d.flag("parens", n.has_parens);
+  d.list("args", n.args);
+}
+
+void describeNode(const OrPattern& n, Desc& d) { d.list("alternatives", n.alternatives); }
+
+void describeNode(const NamedType& n, Desc& d) {
+  d.ident("name", n.name);
+  d.list("args", n.args);
+}
+
+void describeNode(const ArrayType& n, Desc& d) { d.child("element", n.element); }
+
+void describeNode(const FnType& n, Desc& d) {
+  d.list("params", n.params);
+  d.child("result", n.result);
+}
+
 Desc describe(const Node& node) {
   Desc d;
   switch (node.kind()) {
-    case NodeKind::Program: d.list("items", llvm::cast<Program>(node).items); break;
-    case NodeKind::Param: {
-      auto& n = llvm::cast<Param>(node);
-      d.ident("name", n.name);
-      d.child("type", n.type);
-      d.child("default", n.default_value);
-      break;
-    }
-    case NodeKind::FieldDecl: {
-      auto& n = llvm::cast<FieldDecl>(node);
-      d.ident("name", n.name);
-      d.child("type", n.type);
-      d.child("default", n.default_value);
-      break;
-    }
-    case NodeKind::EnumVariant: {
-      auto& n = llvm::cast<EnumVariant>(node);
-      d.ident("name", n.name);
-      d.flag("parens", n.has_parens);
-      d.list("payload", n.payload);
-      break;
-    }
-    case NodeKind::ObjectEntry: {
-      auto& n = llvm::cast<ObjectEntry>(node);
-      if (n.form == ObjectEntry::Form::Quoted) {
-        d.quoted("key", n.key.name);
-      } else {
-        d.ident("key", n.key);
-      }
-      if (n.form != ObjectEntry::Form::Named) d.raw("form", entryFormName(n.form));
-      d.child("value", n.value);
-      break;
-    }
-    case NodeKind::MatchArm: {
-      auto& n = llvm::cast<MatchArm>(node);
-      d.child("pattern", n.pattern);
-      d.child("guard", n.guard);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::IfBranch: {
-      auto& n = llvm::cast<IfBranch>(node);
-      d.child("cond", n.cond);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::DestructureField: {
-      auto& n = llvm::cast<DestructureField>(node);
-      d.ident("key", n.key);
-      if (n.binding.name != n.key.name) d.ident("binding", n.binding);
-      break;
-    }
-    case NodeKind::SharedBlock: d.list("items", llvm::cast<SharedBlock>(node).items); break;
-    case NodeKind::ServerBlock: {
-      auto& n = llvm::cast<ServerBlock>(node);
-      if (!n.name.empty()) d.quoted("name", n.name.name);
-      d.list("items", n.items);
-      break;
-    }
-    case NodeKind::FnDecl:
-    case NodeKind::MiddlewareDecl: {
-      auto& n = llvm::cast<FnDecl>(node);
-      describeFn(n, d);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::BackgroundFnDecl: {
-      auto& n = llvm::cast<BackgroundFnDecl>(node);
-      describeFn(n, d);
-      d.child("options", n.options);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::RecordTypeDecl: {
-      auto& n = llvm::cast<RecordTypeDecl>(node);
-      d.ident("name", n.name);
-      if (!n.doc.empty()) d.quoted("doc", n.doc);
-      d.list("fields", n.fields);
-      break;
-    }
-    case NodeKind::EnumTypeDecl: {
-      auto& n = llvm::cast<EnumTypeDecl>(node);
-      d.ident("name", n.name);
-      if (!n.doc.empty()) d.quoted("doc", n.doc);
-      d.list("variants", n.variants);
-      break;
-    }
-    case NodeKind::TypeAliasDecl: {
-      auto& n = llvm::cast<TypeAliasDecl>(node);
-      d.ident("name", n.name);
-      if (!n.doc.empty()) d.quoted("doc", n.doc);
-      d.child("type", n.aliased);
-      break;
-    }
-    case NodeKind::VarDecl: {
-      auto& n = llvm::cast<VarDecl>(node);
-      d.ident("name", n.name);
-      d.flag("mutable", n.is_mutable);
-      if (!n.doc.empty()) d.quoted("doc", n.doc);
-      d.child("type", n.type);
-      d.child("init", n.init);
-      break;
-    }
-    case NodeKind::EnvDecl: {
-      auto& n = llvm::cast<EnvDecl>(node);
-      d.ident("name", n.name);
-      d.child("type", n.type);
-      d.child("default", n.default_value);
-      break;
-    }
-    case NodeKind::DbDecl:
-    case NodeKind::AuthDecl:
-    case NodeKind::CorsDecl:
-    case NodeKind::RateLimitDecl:
-    case NodeKind::OpenApiDecl: d.child("config", llvm::cast<ConfigDecl>(node).config); break;
-    case NodeKind::BackendDecl: {
-      auto& n = llvm::cast<BackendDecl>(node);
-      d.ident("name", n.name);
-      d.child("config", n.config);
-      break;
-    }
-    case NodeKind::ModelDecl: {
-      auto& n = llvm::cast<ModelDecl>(node);
-      d.ident("name", n.name);
-      d.flag("body", n.has_body);
-      d.list("fields", n.fields);
-      break;
-    }
-    case NodeKind::HealthDecl: d.child("path", llvm::cast<HealthDecl>(node).path); break;
-    case NodeKind::PortDecl: d.child("value", llvm::cast<PortDecl>(node).value); break;
-    case NodeKind::ScheduleDecl: {
-      auto& n = llvm::cast<ScheduleDecl>(node);
-      const char* form = n.form == ScheduleDecl::Form::CronFn      ? "cron-fn"
-                         : n.form == ScheduleDecl::Form::CronNamed ? "cron-named"
-                                                                    : "every";
-      d.raw("form", form);
-      d.ident("name", n.name);
-      if (!n.doc.empty()) d.quoted("doc", n.doc);
-      d.child("cron", n.cron);
-      d.child("every", n.interval);
-      d.list("params", n.params);
-      d.child("options", n.options);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::SubscribeDecl: {
-      auto& n = llvm::cast<SubscribeDecl>(node);
-      d.child("event", n.event);
-      if (n.options) d.child("options", n.options);
-      d.list("params", n.params);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::HookDecl: {
-      auto& n = llvm::cast<HookDecl>(node);
-      d.raw("hook", n.hook == HookDecl::Hook::Start  ? "on_start"
-                    : n.hook == HookDecl::Hook::Stop ? "on_stop"
-                                                     : "on_error");
-      d.flag("fn_form", n.fn_form);
-      d.list("params", n.params);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::RouteDecl: {
-      auto& n = llvm::cast<RouteDecl>(node);
-      d.ident("method", n.method);
-      if (!n.doc.empty()) d.quoted("doc", n.doc);
-      if (!n.guards.empty()) {
-        nlohmann::json guards = nlohmann::json::array();
-        for (const Ident& g : n.guards) guards.push_back(g.name.str());
-        d.raw("with", guards);
-      }
-      d.child("path", n.path);
-      d.child("handler", n.handler);
-      break;
-    }
-    case NodeKind::DiscoverDecl: {
-      auto& n = llvm::cast<DiscoverDecl>(node);
-      d.raw("form", n.block_form ? "block" : "at");
-      d.child("name", n.name);
-      d.child("url", n.url);
-      d.child("options", n.options);
-      break;
-    }
-    case NodeKind::LetStmt: {
-      auto& n = llvm::cast<LetStmt>(node);
-      d.ident("name", n.name);
-      d.flag("mutable", n.is_mutable);
-      d.child("type", n.type);
-      d.child("init", n.init);
-      break;
-    }
-    case NodeKind::DestructureStmt: {
-      auto& n = llvm::cast<DestructureStmt>(node);
-      d.raw("keyword", n.keyword == DestructureStmt::Keyword::Let   ? "let"
-                       : n.keyword == DestructureStmt::Keyword::Var ? "var"
-                                                                    : "none");
-      d.list("fields", n.fields);
-      d.child("init", n.init);
-      break;
-    }
-    case NodeKind::AssignStmt: {
-      auto& n = llvm::cast<AssignStmt>(node);
-      d.raw("op", assignOpName(n.op));
-      d.child("target", n.target);
-      d.child("value", n.value);
-      break;
-    }
-    case NodeKind::ExprStmt: d.child("", llvm::cast<ExprStmt>(node).expr); break;
-    case NodeKind::ReturnStmt: d.child("value", llvm::cast<ReturnStmt>(node).value); break;
-    case NodeKind::BreakStmt:
-    case NodeKind::ContinueStmt: break;
-    case NodeKind::ForStmt: {
-      auto& n = llvm::cast<ForStmt>(node);
-      d.ident("index", n.index);
-      d.ident("value", n.value);
-      d.child("iterable", n.iterable);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::WhileStmt: {
-      auto& n = llvm::cast<WhileStmt>(node);
-      d.child("cond", n.cond);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::TryStmt: {
-      auto& n = llvm::cast<TryStmt>(node);
-      d.ident("error", n.error_name);
-      d.child("body", n.body);
-      d.child("catch", n.catch_body);
-      d.child("finally", n.finally_body);
-      break;
-    }
-    case NodeKind::IntLit: d.raw("value", llvm::cast<IntLit>(node).value); break;
-    case NodeKind::FloatLit: d.raw("value", llvm::cast<FloatLit>(node).value); break;
-    case NodeKind::BoolLit: d.raw("value", llvm::cast<BoolLit>(node).value); break;
-    case NodeKind::StringLit: d.quoted("value", llvm::cast<StringLit>(node).value); break;
-    case NodeKind::InterpolatedString: d.list("parts", llvm::cast<InterpolatedString>(node).parts); break;
-    case NodeKind::DurationLit: {
-      auto& n = llvm::cast<DurationLit>(node);
-      d.raw("unit", durationUnitName(n.unit));
-      d.raw("ms", n.milliseconds());
-      d.child("amount", n.amount);
-      break;
-    }
-    case NodeKind::NameExpr: d.ident("name", llvm::cast<NameExpr>(node).name); break;
-    case NodeKind::ArrayExpr: d.list("elements", llvm::cast<ArrayExpr>(node).elements); break;
-    case NodeKind::ObjectExpr: d.list("entries", llvm::cast<ObjectExpr>(node).entries); break;
-    case NodeKind::RecordExpr: {
-      auto& n = llvm::cast<RecordExpr>(node);
-      d.ident("type", n.type_name);
-      d.list("entries", n.entries);
-      break;
-    }
-    case NodeKind::CallExpr: {
-      auto& n = llvm::cast<CallExpr>(node);
-      d.child("callee", n.callee);
-      d.list("args", n.args);
-      break;
-    }
-    case NodeKind::MemberExpr: {
-      auto& n = llvm::cast<MemberExpr>(node);
-      d.ident("member", n.member);
-      d.child("base", n.base);
-      break;
-    }
-    case NodeKind::IndexExpr: {
-      auto& n = llvm::cast<IndexExpr>(node);
-      d.child("base", n.base);
-      d.child("index", n.index);
-      break;
-    }
-    case NodeKind::UnaryExpr: {
-      auto& n = llvm::cast<UnaryExpr>(node);
-      d.raw("op", unaryOpName(n.op));
-      d.child("operand", n.operand);
-      break;
-    }
-    case NodeKind::BinaryExpr: {
-      auto& n = llvm::cast<BinaryExpr>(node);
-      d.raw("op", binaryOpName(n.op));
-      d.child("lhs", n.lhs);
-      d.child("rhs", n.rhs);
-      break;
-    }
-    case NodeKind::RangeExpr: {
-      auto& n = llvm::cast<RangeExpr>(node);
-      d.flag("inclusive", n.inclusive);
-      d.child("lo", n.lo);
-      d.child("hi", n.hi);
-      break;
-    }
-    case NodeKind::PipeExpr: {
-      auto& n = llvm::cast<PipeExpr>(node);
-      d.child("value", n.value);
-      d.child("target", n.target);
-      break;
-    }
-    case NodeKind::UnwrapExpr: d.child("operand", llvm::cast<UnwrapExpr>(node).operand); break;
-    case NodeKind::AwaitExpr: d.child("operand", llvm::cast<AwaitExpr>(node).operand); break;
-    case NodeKind::LambdaExpr: {
-      auto& n = llvm::cast<LambdaExpr>(node);
-      d.list("params", n.params);
-      d.child("returns", n.return_type);
-      d.child("body", n.body);
-      break;
-    }
-    case NodeKind::IfExpr: {
-      auto& n = llvm::cast<IfExpr>(node);
-      d.list("branches", n.branches);
-      d.child("else", n.else_body);
-      break;
-    }
-    case NodeKind::MatchExpr: {
-      auto& n = llvm::cast<MatchExpr>(node);
-      d.child("subject", n.subject);
-      d.list("arms", n.arms);
-      break;
-    }
-    case NodeKind::BlockExpr: d.list("stmts", llvm::cast<BlockExpr>(node).stmts); break;
-    case NodeKind::WildcardPattern: break;
-    case NodeKind::LiteralPattern: d.child("value", llvm::cast<LiteralPattern>(node).value); break;
-    case NodeKind::RangePattern: {
-      auto& n = llvm::cast<RangePattern>(node);
-      d.flag("inclusive", n.inclusive);
-      d.child("lo", n.lo);
-      d.child("hi", n.hi);
-      break;
-    }
-    case NodeKind::BindingPattern: d.ident("name", llvm::cast<BindingPattern>(node).name); break;
-    case NodeKind::VariantPattern: {
-      auto& n = llvm::cast<VariantPattern>(node);
-      d.ident("qualifier", n.qualifier);
-      d.ident("name", n.name);
-      d.flag("parens", n.has_parens);
-      d.list("args", n.args);
-      break;
-    }
-    case NodeKind::OrPattern: d.list("alternatives", llvm::cast<OrPattern>(node).alternatives); break;
-    case NodeKind::NamedType: {
-      auto& n = llvm::cast<NamedType>(node);
-      d.ident("name", n.name);
-      d.list("args", n.args);
-      break;
-    }
-    case NodeKind::ArrayType: d.child("element", llvm::cast<ArrayType>(node).element); break;
-    case NodeKind::FnType: {
-      auto& n = llvm::cast<FnType>(node);
-      d.list("params", n.params);
-      d.child("result", n.result);
-      break;
-    }
+#define LUX_AST_NODE(Name, Category) \
+  case NodeKind::Name: describeNode(llvm::cast<Name>(node), d); break;
+#include "ast/ast_nodes.def"
   }
   return d;
 }

@@ -18,20 +18,28 @@ Checker::Checker(const ast::Program& program, const SourceFile& file, DiagEngine
     : program_(program), file_(file), diags_(diags), model_(model), types_(model.types) {}
 
 void Checker::run() {
-  // Pass 1: shared and top-level declarations, then each server's names.
   std::vector<ast::Decl*> shared_items;
+  std::vector<const ast::ServerBlock*> servers;
+  splitProgram(shared_items, servers);
+  declareAll(shared_items, servers);
+  checkBodies(shared_items, servers.size());
+  checkProgramWide();
+}
+
+void Checker::splitProgram(std::vector<ast::Decl*>& shared_items,
+                           std::vector<const ast::ServerBlock*>& servers) const {
   for (ast::Decl* d : program_.items) {
     if (auto* sb = llvm::dyn_cast<ast::SharedBlock>(d)) {
       shared_items.insert(shared_items.end(), sb->items.begin(), sb->items.end());
-    } else if (!llvm::isa<ast::ServerBlock>(d)) {
+    } else if (auto* server = llvm::dyn_cast<ast::ServerBlock>(d)) {
+      servers.push_back(server);
+    } else {
       shared_items.push_back(d);
     }
   }
-  declareTypes(shared_items, global_, -1);
+}
 
-  std::vector<const ast::ServerBlock*> servers;
-  for (ast::Decl* d : program_.items)
-    if (auto* sb = llvm::dyn_cast<ast::ServerBlock>(d)) servers.push_back(sb);
+void Checker::addServers(llvm::ArrayRef<const ast::ServerBlock*> servers) {
   for (const ast::ServerBlock* sb : servers) {
     ServerModel sm;
     sm.decl = sb;
@@ -53,6 +61,12 @@ void Checker::run() {
     scope->parent = &global_;
     server_scopes_.push_back(std::move(scope));
   }
+}
+
+// Pass 1: shared and top-level declarations, then each server's names.
+void Checker::declareAll(llvm::ArrayRef<ast::Decl*> shared_items, llvm::ArrayRef<const ast::ServerBlock*> servers) {
+  declareTypes(shared_items, global_, -1);
+  addServers(servers);
   for (size_t i = 0; i < servers.size(); ++i) {
     cur_server_ = static_cast<int>(i);
     declareTypes(servers[i]->items, *server_scopes_[i], cur_server_);
@@ -68,16 +82,20 @@ void Checker::run() {
   cur_ = &global_;
   declareValues(shared_items, global_, -1);
   for (size_t i = 0; i < servers.size(); ++i) declareServer(static_cast<int>(i));
+}
 
-  // Pass 2: bodies. Shared bindings first (servers read their types), then shared functions.
+// Pass 2: bodies. Shared bindings first (servers read their types), then shared functions.
+void Checker::checkBodies(llvm::ArrayRef<ast::Decl*> shared_items, size_t server_count) {
   cur_server_ = -1;
   cur_ = &global_;
   for (const Symbol* b : model_.shared_bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
   for (const FunctionModel* fn : model_.shared_functions) checkFunctionBody(fn);
   checkProgramOpenApi(shared_items);
-  for (size_t i = 0; i < servers.size(); ++i) checkServer(static_cast<int>(i));
+  for (size_t i = 0; i < server_count; ++i) checkServer(static_cast<int>(i));
+}
 
-  // Pass 3: program-wide.
+// Pass 3: program-wide.
+void Checker::checkProgramWide() {
   cur_server_ = -1;
   cur_ = &global_;
   checkEvents();

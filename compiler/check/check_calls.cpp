@@ -45,9 +45,7 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
   for (const ast::Expr* a : call->args) args.push_back({a, checkExpr(a), a->range()});
   const size_t n = args.size();
   auto arityError = [&](const std::string& name, const std::string& expected, SourceRange note_at, const std::string& note) {
-    auto d = diags_.report(DiagId::CallArity, call->range(), name, expected, n);
-    if (note_at.size() > 0) d.note(note_at, note);
-    if (piped) d.help("the value on the left of `|>` is the first argument");
+    reportCallArity(call, piped != nullptr, n, name, expected, note_at, note);
   };
 
   if (auto* callee = llvm::dyn_cast<ast::NameExpr>(call->callee)) {
@@ -66,42 +64,9 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
     switch (sym->kind) {
       case SymbolKind::Function:
       case SymbolKind::BackgroundFn:
-      case SymbolKind::Middleware: {
-        const FunctionModel* fn = sym->fn;
-        if (!fn) return types_.dynamic();
-        int lo = fn->minArgs(), hi = fn->maxArgs();
-        if (static_cast<int>(n) < lo || static_cast<int>(n) > hi) {
-          arityError(name.str(), arityText(lo, hi), fn->decl->name.range, fmt::format("`{}` is declared here", name.str()));
-        } else {
-          std::vector<const Ty*> ptys;
-          for (const ParamModel& p : fn->params) ptys.push_back(p.annotated ? p.type : nullptr);
-          checkArgsAgainst(args, ptys, name.str(), fn->decl);
-        }
-        return fn->result;
-      }
-      case SymbolKind::Variant: {
-        const VariantInfo* v = sym->variant;
-        if (v->payload.size() != n) {
-          arityError(name.str(), fmt::format("{}", v->payload.size()), v->range,
-                     fmt::format("variant `{}` is declared here", name.str()));
-        } else {
-          checkArgsAgainst(args, v->payload, name.str(), nullptr);
-        }
-        return sym->type;
-      }
-      case SymbolKind::OptionCtor: {
-        if (name == "None") {
-          diags_.report(DiagId::NotCallable, callee->range(), "None", "a value");
-          return types_.option(types_.dynamic());
-        }
-        if (n != 1) {
-          arityError(name.str(), "1", {}, {});
-          return types_.dynamic();
-        }
-        if (name == "Some") return types_.option(args[0].type);
-        if (name == "Ok") return types_.result(args[0].type, types_.dynamic());
-        return types_.result(types_.dynamic(), args[0].type);
-      }
+      case SymbolKind::Middleware: return checkFunctionCall(call, piped != nullptr, callee, sym, args);
+      case SymbolKind::Variant: return checkVariantCall(call, piped != nullptr, callee, sym, args);
+      case SymbolKind::OptionCtor: return checkOptionCtorCall(call, piped != nullptr, callee, args);
       case SymbolKind::Builtin: {
         const Builtin* b = sym->builtin;
         if (b->name == "spawn_job") return checkSpawnJob(call, args);
@@ -122,21 +87,8 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
       case SymbolKind::Param:
       case SymbolKind::PatternBinding:
       case SymbolKind::Binding:
-      case SymbolKind::Env: {
-        const Ty* t = sym->type;
-        if (t && t->kind == TyKind::Fn) return t->elem ? t->elem : types_.dynamic();
-        if (t && !t->isDynamic()) {
-          diags_.report(DiagId::NotCallable, callee->range(), name.str(), fmt::format("a value of type `{}`", typeName(t)))
-              .note(sym->range, fmt::format("`{}` is declared here", name.str()));
-        }
-        return types_.dynamic();
-      }
-      default: {
-        auto d = diags_.report(DiagId::NotCallable, callee->range(), name.str(), symbolKindName(sym->kind));
-        if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here", name.str()));
-        if (sym->record) d.help(fmt::format("construct a record with `{} {{ field: value }}`", name.str()));
-        return types_.dynamic();
-      }
+      case SymbolKind::Env: return checkValueCall(callee, sym);
+      default: return reportNotCallable(callee, sym);
     }
   }
 
@@ -187,6 +139,79 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
 
   const Ty* ct = checkExpr(call->callee);
   if (ct->kind == TyKind::Fn) return ct->elem ? ct->elem : types_.dynamic();
+  return types_.dynamic();
+}
+
+void Checker::reportCallArity(const ast::CallExpr* call, bool piped, size_t n, const std::string& name,
+                              const std::string& expected, SourceRange note_at, const std::string& note) {
+  auto d = diags_.report(DiagId::CallArity, call->range(), name, expected, n);
+  if (note_at.size() > 0) d.note(note_at, note);
+  if (piped) d.help("the value on the left of `|>` is the first argument");
+}
+
+const Ty* Checker::checkFunctionCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
+                                     const std::vector<ArgInfo>& args) {
+  const FunctionModel* fn = sym->fn;
+  if (!fn) return types_.dynamic();
+  std::string name = callee->name.name.str();
+  int lo = fn->minArgs(), hi = fn->maxArgs();
+  int n = static_cast<int>(args.size());
+  if (n < lo || n > hi) {
+    reportCallArity(call, piped, args.size(), name, arityText(lo, hi), fn->decl->name.range,
+                    fmt::format("`{}` is declared here", name));
+  } else {
+    std::vector<const Ty*> ptys;
+    for (const ParamModel& p : fn->params) ptys.push_back(p.annotated ? p.type : nullptr);
+    checkArgsAgainst(args, ptys, name, fn->decl);
+  }
+  return fn->result;
+}
+
+const Ty* Checker::checkVariantCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
+                                    const std::vector<ArgInfo>& args) {
+  const VariantInfo* v = sym->variant;
+  std::string name = callee->name.name.str();
+  if (v->payload.size() != args.size()) {
+    reportCallArity(call, piped, args.size(), name, fmt::format("{}", v->payload.size()), v->range,
+                    fmt::format("variant `{}` is declared here", name));
+  } else {
+    checkArgsAgainst(args, v->payload, name, nullptr);
+  }
+  return sym->type;
+}
+
+const Ty* Checker::checkOptionCtorCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee,
+                                       const std::vector<ArgInfo>& args) {
+  llvm::StringRef name = callee->name.name;
+  if (name == "None") {
+    diags_.report(DiagId::NotCallable, callee->range(), "None", "a value");
+    return types_.option(types_.dynamic());
+  }
+  if (args.size() != 1) {
+    reportCallArity(call, piped, args.size(), name.str(), "1");
+    return types_.dynamic();
+  }
+  if (name == "Some") return types_.option(args[0].type);
+  if (name == "Ok") return types_.result(args[0].type, types_.dynamic());
+  return types_.result(types_.dynamic(), args[0].type);
+}
+
+const Ty* Checker::checkValueCall(const ast::NameExpr* callee, const Symbol* sym) {
+  const Ty* t = sym->type;
+  if (t && t->kind == TyKind::Fn) return t->elem ? t->elem : types_.dynamic();
+  if (t && !t->isDynamic()) {
+    diags_.report(DiagId::NotCallable, callee->range(), callee->name.name.str(),
+                  fmt::format("a value of type `{}`", typeName(t)))
+        .note(sym->range, fmt::format("`{}` is declared here", callee->name.name.str()));
+  }
+  return types_.dynamic();
+}
+
+const Ty* Checker::reportNotCallable(const ast::NameExpr* callee, const Symbol* sym) {
+  std::string name = callee->name.name.str();
+  auto d = diags_.report(DiagId::NotCallable, callee->range(), name, symbolKindName(sym->kind));
+  if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here", name));
+  if (sym->record) d.help(fmt::format("construct a record with `{} {{ field: value }}`", name));
   return types_.dynamic();
 }
 

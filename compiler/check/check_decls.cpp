@@ -8,10 +8,6 @@
 
 namespace lux {
 
-namespace {
-std::string scopeLabel(const Checker& c) { return c.hereName(); }
-}  // namespace
-
 void Checker::declareTypes(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int server) {
   for (ast::Decl* d : items) {
     if (auto* rd = llvm::dyn_cast<ast::RecordTypeDecl>(d)) {
@@ -23,7 +19,7 @@ void Checker::declareTypes(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int s
       model_.records.push_back(rec);
       Symbol* sym = newSymbol(SymbolKind::Type, rd->name.name, rd->name.range, rd, types_.record(rec));
       sym->record = rec;
-      declare(scope, sym, scopeLabel(*this));
+      declare(scope, sym, hereName());
     } else if (auto* ed = llvm::dyn_cast<ast::EnumTypeDecl>(d)) {
       EnumInfo* info = types_.newEnum();
       info->name = ed->name.name;
@@ -45,12 +41,12 @@ void Checker::declareTypes(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int s
       for (const VariantInfo& vi : info->variants) variants_[vi.name].push_back(info);
       Symbol* sym = newSymbol(SymbolKind::Type, ed->name.name, ed->name.range, ed, types_.enumTy(info));
       sym->enum_info = info;
-      declare(scope, sym, scopeLabel(*this));
+      declare(scope, sym, hereName());
     } else if (auto* ad = llvm::dyn_cast<ast::TypeAliasDecl>(d)) {
       Symbol* sym = newSymbol(SymbolKind::Type, ad->name.name, ad->name.range, ad, nullptr);
       sym->type = nullptr;  // resolved on first use or in resolveTypeBodies
       decl_aliases_[ad] = sym;
-      declare(scope, sym, scopeLabel(*this));
+      declare(scope, sym, hereName());
     } else if (auto* md = llvm::dyn_cast<ast::ModelDecl>(d)) {
       if (!md->has_body) continue;  // `model User`: declared with the server's values
       RecordInfo* rec = types_.newRecord();
@@ -68,7 +64,7 @@ void Checker::declareTypes(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int s
       Symbol* sym = newSymbol(SymbolKind::Model, md->name.name, md->name.range, md, types_.record(rec));
       sym->record = rec;
       sym->model = &mi;
-      declare(scope, sym, scopeLabel(*this));
+      declare(scope, sym, hereName());
       std::string alt = md->name.name.str() + "Model";
       Symbol* alt_sym = newSymbol(SymbolKind::Model, program_name_pool_.insert(alt).first->getKey(),
                                   md->name.range, md, types_.record(rec));
@@ -176,14 +172,14 @@ void Checker::declareValues(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int 
       for (const ParamModel& p : fm->params) ptys.push_back(p.type);
       Symbol* sym = newSymbol(fm->kind, fn->name.name, fn->name.range, fn, types_.fn(ptys, fm->result));
       sym->fn = fm;
-      declare(scope, sym, scopeLabel(*this));
+      declare(scope, sym, hereName());
       if (server < 0) model_.shared_functions.push_back(fm);
       else model_.servers[server].functions.push_back(fm);
     } else if (auto* vd = llvm::dyn_cast<ast::VarDecl>(d)) {
       Symbol* sym = newSymbol(SymbolKind::Binding, vd->name.name, vd->name.range, vd,
                               vd->type ? resolveType(vd->type) : types_.dynamic());
       sym->is_mutable = vd->is_mutable;
-      declare(scope, sym, scopeLabel(*this));
+      declare(scope, sym, hereName());
       if (server < 0) model_.shared_bindings.push_back(sym);
       else model_.servers[server].bindings.push_back(sym);
     }

@@ -136,68 +136,65 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
   return t;
 }
 
-// Resolves a name used as a value; reports it when it names nothing. Returns null then.
-static const Symbol* resolveValueName(Checker& c, const ast::NameExpr* e);
-
-const Symbol* resolveValueName(Checker& c, const ast::NameExpr* e) {
+const Symbol* Checker::resolveValueName(const ast::NameExpr* e) {
   llvm::StringRef n = e->name.name;
-  if (Symbol* sym = c.lookup(n)) {
+  if (Symbol* sym = lookup(n)) {
     sym->reads++;
-    c.model_.resolved[e] = sym;
+    model_.resolved[e] = sym;
     return sym;
   }
   // Enum variants, by their bare name.
-  auto vit = c.variants_.find(n);
-  if (vit != c.variants_.end() && !vit->second.empty()) {
+  auto vit = variants_.find(n);
+  if (vit != variants_.end() && !vit->second.empty()) {
     const auto& enums = vit->second;
     if (enums.size() > 1) {
-      c.diags_.report(DiagId::AmbiguousVariant, e->range(), n.str(), enums[0]->name.str(), enums[1]->name.str())
+      diags_.report(DiagId::AmbiguousVariant, e->range(), n.str(), enums[0]->name.str(), enums[1]->name.str())
           .note(enums[0]->variant(n)->range, fmt::format("declared in `{}` here", enums[0]->name.str()))
           .note(enums[1]->variant(n)->range, fmt::format("and in `{}` here", enums[1]->name.str()))
           .help(fmt::format("qualify it: `{}.{}`", enums[0]->name.str(), n.str()));
       return nullptr;
     }
-    Symbol* sym = c.newSymbol(SymbolKind::Variant, n, enums[0]->variant(n)->range, nullptr, c.types_.enumTy(enums[0]));
+    Symbol* sym = newSymbol(SymbolKind::Variant, n, enums[0]->variant(n)->range, nullptr, types_.enumTy(enums[0]));
     sym->enum_info = enums[0];
     sym->variant = enums[0]->variant(n);
     sym->server = enums[0]->server;
-    c.model_.resolved[e] = sym;
+    model_.resolved[e] = sym;
     return sym;
   }
   if (n == "Some" || n == "None" || n == "Ok" || n == "Err") {
-    Symbol* sym = c.newSymbol(SymbolKind::OptionCtor, n, {}, nullptr,
-                              n == "None" ? c.types_.option(c.types_.dynamic()) : c.types_.dynamic());
+    Symbol* sym = newSymbol(SymbolKind::OptionCtor, n, {}, nullptr,
+                              n == "None" ? types_.option(types_.dynamic()) : types_.dynamic());
     sym->server = -1;
-    c.model_.resolved[e] = sym;
+    model_.resolved[e] = sym;
     return sym;
   }
-  if (const Builtin* b = c.model_.builtins.global(n)) {
-    Symbol* sym = c.newSymbol(SymbolKind::Builtin, n, {}, nullptr, c.types_.dynamic());
+  if (const Builtin* b = model_.builtins.global(n)) {
+    Symbol* sym = newSymbol(SymbolKind::Builtin, n, {}, nullptr, types_.dynamic());
     sym->builtin = b;
     sym->server = -1;
-    c.model_.resolved[e] = sym;
+    model_.resolved[e] = sym;
     return sym;
   }
-  if (c.model_.builtins.isModule(n)) {
+  if (model_.builtins.isModule(n)) {
     if (n == "db") {
-      if (c.cur_server_ < 0 || !c.model_.servers[c.cur_server_].db) {
-        auto d = c.diags_.report(DiagId::DbNotConfigured, e->range(), c.hereName());
-        if (c.cur_server_ >= 0) d.help("add `db { path: \"./data.db\" }` to the server");
+      if (cur_server_ < 0 || !model_.servers[cur_server_].db) {
+        auto d = diags_.report(DiagId::DbNotConfigured, e->range(), hereName());
+        if (cur_server_ >= 0) d.help("add `db { path: \"./data.db\" }` to the server");
         else d.help("shared code runs in every server; pass the data in, or move this function into a server");
       }
     }
-    Symbol* sym = c.newSymbol(SymbolKind::Module, n, {}, nullptr, c.types_.dynamic());
+    Symbol* sym = newSymbol(SymbolKind::Module, n, {}, nullptr, types_.dynamic());
     sym->server = -1;
-    c.model_.resolved[e] = sym;
+    model_.resolved[e] = sym;
     return sym;
   }
-  c.reportUnresolved(e->name, false);
+  reportUnresolved(e->name, false);
   return nullptr;
 }
 
 const Ty* Checker::checkName(const ast::NameExpr* e, bool as_callee) {
   if (e->name.name == "true" || e->name.name == "false") return types_.get(TyKind::Bool);
-  const Symbol* sym = resolveValueName(*this, e);
+  const Symbol* sym = resolveValueName(e);
   if (!sym) return types_.dynamic();
   switch (sym->kind) {
     case SymbolKind::Variant:

@@ -29,11 +29,11 @@ struct PathParam {
 };
 
 // Validates a route path; reports each problem with the caret on it. Returns its parameters.
-std::vector<PathParam> checkPath(Checker& c, const ast::StringLit* lit) {
+std::vector<PathParam> checkPath(DiagEngine& diags, const SourceFile& file, const ast::StringLit* lit) {
   std::vector<PathParam> params;
   std::string_view p(lit->value.data(), lit->value.size());
   auto bad = [&](size_t off, size_t len, const std::string& msg, const std::string& help = {}) {
-    auto d = c.diags_.report(DiagId::RoutePathSyntax, rangeInString(c.file_, lit, off, len), msg);
+    auto d = diags.report(DiagId::RoutePathSyntax, rangeInString(file, lit, off, len), msg);
     if (!help.empty()) d.help(help);
   };
   if (p.empty() || p[0] != '/') {
@@ -105,11 +105,100 @@ bool queryBindable(const Ty* t) {
   return false;
 }
 
+void checkRouteMethod(DiagEngine& diags, const RouteModel& rm, const ast::RouteDecl* route) {
+  bool method_ok = false;
+  for (const char* m : kMethods) method_ok |= rm.method == m;
+  if (method_ok) return;
+  std::string up = rm.method;
+  for (char& ch : up) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::vector<std::string_view> names(std::begin(kMethods), std::end(kMethods));
+  auto d = diags.report(DiagId::RouteMethod, route->method.range, rm.method);
+  bool upper_ok = false;
+  for (const char* m : kMethods) upper_ok |= up == m;
+  if (upper_ok) d.help(fmt::format("HTTP methods are written in upper case: `{}`", up));
+  else d.didYouMean(closestMatch(up, names));
+}
+
+void checkRouteGuards(DiagEngine& diags, const ServerModel& sm, RouteModel& rm, const ast::RouteDecl* route) {
+  for (const ast::Ident& g : route->guards) {
+    if (g.name == "auth") {
+      rm.requires_auth = true;
+      if (!sm.has_auth)
+        diags.report(DiagId::RouteAuthWithoutAuth, g.range, sm.displayName())
+            .help("add `auth { type: \"jwt\", secret: SECRET }` to the server");
+    } else {
+      std::vector<std::string_view> guards{"auth"};
+      diags.report(DiagId::RouteUnknownGuard, g.range, g.name.str()).didYouMean(closestMatch(g.name, guards));
+    }
+  }
+}
+
+// Where each handler parameter comes from: the request itself, the path, the query string or the
+// body (by name and type, and by the method: GET and DELETE have no body).
+void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::ArrayRef<PathParam> path_params,
+                     RouteModel& rm) {
+  bool body_method = rm.method == "POST" || rm.method == "PUT" || rm.method == "PATCH";
+  const ParamModel* body_param = nullptr;
+  for (const ParamModel& p : h.params) {
+    RouteParamBinding b;
+    b.name = p.name;
+    b.type = p.type;
+    bool in_path = false;
+    for (const PathParam& pp : path_params) in_path |= pp.name == p.name;
+    if (!p.annotated && (p.name == "req" || p.name == "request")) {
+      b.source = ParamSource::Request;
+    } else if (!p.annotated && (p.name == "res" || p.name == "response")) {
+      b.source = ParamSource::Response;
+    } else if (in_path) {
+      b.source = ParamSource::Path;
+      if (!p.type->isDynamic() && !p.type->isScalar())
+        diags.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type), "the path")
+            .help("path parameters are `Int`, `Float`, `Bool` or `String`");
+    } else if (!body_method) {
+      b.source = ParamSource::Query;
+      if (!queryBindable(p.type))
+        diags.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type),
+                     fmt::format("the query string of a `{}` request", rm.method))
+            .help("query parameters are scalars, `Option`s or lists of scalars; send records in the body of a POST, PUT or PATCH");
+    } else if (p.type->kind == TyKind::Record || p.type->kind == TyKind::Object ||
+               (p.type->kind == TyKind::Array && !p.type->elem->isScalar() && !p.type->elem->isDynamic())) {
+      b.source = ParamSource::Body;
+      if (body_param) {
+        diags.report(DiagId::RouteTwoBodies, p.range, h.name, body_param->name.str(), p.name.str())
+            .note(body_param->range, "the first one is here");
+      } else {
+        body_param = &p;
+      }
+    } else {
+      b.source = ParamSource::BodyOrQuery;
+    }
+    rm.bindings.push_back(b);
+  }
+}
+
+// A path parameter no handler parameter takes (E4205), unless the handler reads the request.
+void reportUnboundPathParams(DiagEngine& diags, const SourceFile& file, const ast::RouteDecl* route,
+                             const Checker::RouteHandler& h, llvm::ArrayRef<PathParam> path_params) {
+  bool takes_request = false;
+  for (const ParamModel& p : h.params)
+    takes_request |= !p.annotated && (p.name == "req" || p.name == "request");
+  for (const PathParam& pp : path_params) {
+    bool bound = false;
+    for (const ParamModel& p : h.params) bound |= p.name == pp.name;
+    if (bound || takes_request) continue;
+    auto d = diags.report(DiagId::RoutePathParamUnbound, rangeInString(file, route->path, pp.offset, pp.name.size() + 1),
+                          pp.name, h.name);
+    if (auto* fn = llvm::dyn_cast_or_null<ast::FnDecl>(h.decl))
+      d.note(fn->name.range, fmt::format("`{}` is declared here", h.name));
+    d.help(fmt::format("add a parameter `{}` to the handler, or take `req` and read `req.params.{}`", pp.name, pp.name));
+  }
+}
+
 }  // namespace
 
 void Checker::checkHealth(ServerModel& sm, const ast::HealthDecl* health) {
   if (!health->path) return;
-  checkPath(*this, health->path);
+  checkPath(diags_, file_, health->path);
   sm.health_path = health->path->value.str();
 }
 
@@ -117,44 +206,27 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route) {
   RouteModel rm;
   rm.decl = route;
   rm.method = route->method.name.str();
-  bool method_ok = false;
-  for (const char* m : kMethods) method_ok |= rm.method == m;
-  if (!method_ok) {
-    std::string up = rm.method;
-    for (char& ch : up) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    std::vector<std::string_view> names(std::begin(kMethods), std::end(kMethods));
-    auto d = diags_.report(DiagId::RouteMethod, route->method.range, rm.method);
-    bool upper_ok = false;
-    for (const char* m : kMethods) upper_ok |= up == m;
-    if (upper_ok) d.help(fmt::format("HTTP methods are written in upper case: `{}`", up));
-    else d.didYouMean(closestMatch(up, names));
-  }
+  checkRouteMethod(diags_, rm, route);
   std::vector<PathParam> path_params;
   if (route->path) {
     rm.path = route->path->value.str();
-    path_params = checkPath(*this, route->path);
+    path_params = checkPath(diags_, file_, route->path);
   }
   for (const PathParam& pp : path_params) rm.path_params.push_back(pp.name);
-  for (const ast::Ident& g : route->guards) {
-    if (g.name == "auth") {
-      rm.requires_auth = true;
-      if (!sm.has_auth)
-        diags_.report(DiagId::RouteAuthWithoutAuth, g.range, sm.displayName())
-            .help("add `auth { type: \"jwt\", secret: SECRET }` to the server");
-    } else {
-      std::vector<std::string_view> guards{"auth"};
-      diags_.report(DiagId::RouteUnknownGuard, g.range, g.name.str()).didYouMean(closestMatch(g.name, guards));
-    }
+  checkRouteGuards(diags_, sm, rm, route);
+  RouteHandler handler = resolveRouteHandler(rm, route);
+  if (handler.has_params) {
+    bindRouteParams(diags_, handler, path_params, rm);
+    reportUnboundPathParams(diags_, file_, route, handler, path_params);
   }
+  sm.routes.push_back(std::move(rm));
+}
 
-  // The handler and its parameters.
-  std::vector<ParamModel> params;
-  std::string handler_name = "this lambda";
-  SourceRange handler_at = route->handler ? route->handler->range() : route->range();
-  const ast::Node* handler_decl = nullptr;
-  bool have_params = false;
+// The handler (a function by name, or a lambda) and its parameters.
+Checker::RouteHandler Checker::resolveRouteHandler(RouteModel& rm, const ast::RouteDecl* route) {
+  RouteHandler h;
   if (auto* n = llvm::dyn_cast_or_null<ast::NameExpr>(route->handler)) {
-    handler_name = n->name.name.str();
+    h.name = n->name.name.str();
     Symbol* sym = lookup(n->name.name);
     if (!sym) {
       reportUnresolved(n->name, false);
@@ -164,78 +236,25 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route) {
       model_.resolved[route] = sym;
       if (sym->kind == SymbolKind::Function && sym->fn) {
         rm.handler = sym->fn;
-        params = sym->fn->params;
-        handler_decl = sym->fn->decl;
-        have_params = true;
+        h.params = sym->fn->params;
+        h.decl = sym->fn->decl;
+        h.has_params = true;
       } else {
-        auto d = diags_.report(DiagId::RouteHandlerNotFunction, n->range(), handler_name, symbolKindName(sym->kind));
-        if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here", handler_name));
+        auto d = diags_.report(DiagId::RouteHandlerNotFunction, n->range(), h.name, symbolKindName(sym->kind));
+        if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here", h.name));
         if (sym->kind == SymbolKind::BackgroundFn)
           d.help("a `background fn` runs as a job; call `spawn_job` from a plain `fn` handler");
       }
     }
   } else if (auto* lam = llvm::dyn_cast_or_null<ast::LambdaExpr>(route->handler)) {
     checkExpr(lam);
-    params = makeParams(lam->params, "this lambda");
-    handler_decl = lam;
-    have_params = true;
+    h.params = makeParams(lam->params, "this lambda");
+    h.decl = lam;
+    h.has_params = true;
   } else if (route->handler) {
     checkExpr(route->handler);
   }
-
-  if (have_params) {
-    bool body_method = rm.method == "POST" || rm.method == "PUT" || rm.method == "PATCH";
-    bool takes_request = false;
-    const ParamModel* body_param = nullptr;
-    for (const ParamModel& p : params) {
-      RouteParamBinding b;
-      b.name = p.name;
-      b.type = p.type;
-      bool in_path = false;
-      for (const PathParam& pp : path_params) in_path |= pp.name == p.name;
-      if (!p.annotated && (p.name == "req" || p.name == "request")) {
-        b.source = ParamSource::Request;
-        takes_request = true;
-      } else if (!p.annotated && (p.name == "res" || p.name == "response")) {
-        b.source = ParamSource::Response;
-      } else if (in_path) {
-        b.source = ParamSource::Path;
-        if (!p.type->isDynamic() && !p.type->isScalar())
-          diags_.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type), "the path")
-              .help("path parameters are `Int`, `Float`, `Bool` or `String`");
-      } else if (!body_method) {
-        b.source = ParamSource::Query;
-        if (!queryBindable(p.type))
-          diags_.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type),
-                        fmt::format("the query string of a `{}` request", rm.method))
-              .help("query parameters are scalars, `Option`s or lists of scalars; send records in the body of a POST, PUT or PATCH");
-      } else if (p.type->kind == TyKind::Record || p.type->kind == TyKind::Object ||
-                 (p.type->kind == TyKind::Array && !p.type->elem->isScalar() && !p.type->elem->isDynamic())) {
-        b.source = ParamSource::Body;
-        if (body_param) {
-          diags_.report(DiagId::RouteTwoBodies, p.range, handler_name, body_param->name.str(), p.name.str())
-              .note(body_param->range, "the first one is here");
-        } else {
-          body_param = &p;
-        }
-      } else {
-        b.source = ParamSource::BodyOrQuery;
-      }
-      rm.bindings.push_back(b);
-    }
-    for (const PathParam& pp : path_params) {
-      bool bound = false;
-      for (const ParamModel& p : params) bound |= p.name == pp.name;
-      if (bound || takes_request) continue;
-      auto d = diags_.report(DiagId::RoutePathParamUnbound, rangeInString(file_, route->path, pp.offset, pp.name.size() + 1),
-                             pp.name, handler_name);
-      if (auto* fn = llvm::dyn_cast_or_null<ast::FnDecl>(handler_decl))
-        d.note(fn->name.range, fmt::format("`{}` is declared here", handler_name));
-      d.help(fmt::format("add a parameter `{}` to the handler, or take `req` and read `req.params.{}`", pp.name, pp.name));
-    }
-  }
-  (void)handler_at;
-  sm.routes.push_back(std::move(rm));
+  return h;
 }
 
 void Checker::checkRouteDuplicates(ServerModel& sm) {

@@ -1,5 +1,8 @@
-// The checker's internal state, shared by the check_*.cpp files (one construct each).
-// Entry point: Checker::run (called by checkProgram in check.cpp). Passes, in order:
+// The checker's implementation class, private to compiler/check: nothing outside this directory
+// includes this header (ctest repo/private_headers); the stage's interface is check/check.h
+// (checkProgram, dumpModel). The public surface is the constructor and run(); every method and
+// all state are private, and the check_*.cpp files (one construct each) define the methods.
+// run() does the passes, in order:
 //   1. declare: shared and top-level types, functions, bindings; then every server's names
 //      (all servers first, so a use of another server's name can say where it is declared);
 //   2. resolve signatures and type bodies;
@@ -43,8 +46,39 @@ struct ArgInfo {
 
 class Checker {
  public:
+  // `model` receives what the checker finds; `diags` every report. run() once.
   Checker(const ast::Program& program, const SourceFile& file, DiagEngine& diags, CheckedProgram& model);
+  Checker(const Checker&) = delete;
+  Checker& operator=(const Checker&) = delete;
   void run();
+
+  // Types the file-local helpers of the area files name (so they are public).
+  // An entry of an options table (check_jobs, check_services, check_openapi, ...; read by
+  // checkOptions).
+  struct OptionSpec {
+    llvm::StringRef key;
+    llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
+    // Int: a positive count; SignedInt: any Int (a job's `priority`, default 0)
+    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List } kind;
+  };
+  // A route's handler as checkRoute resolved it (check_routes.cpp).
+  struct RouteHandler {
+    std::vector<ParamModel> params;
+    std::string name = "this lambda";
+    const ast::Node* decl = nullptr;  // the FnDecl or LambdaExpr
+    bool has_params = false;          // false when the handler is not a function
+  };
+
+ private:
+  // --- the passes of run() (check.cpp) -------------------------------------------------------
+  // Shared and top-level items (the contents of `shared { }` blocks and the items outside any
+  // block), and the server blocks, in source order.
+  void splitProgram(std::vector<ast::Decl*>& shared_items, std::vector<const ast::ServerBlock*>& servers) const;
+  // One ServerModel and one server scope per server block; two servers with one name are E2108.
+  void addServers(llvm::ArrayRef<const ast::ServerBlock*> servers);
+  void declareAll(llvm::ArrayRef<ast::Decl*> shared_items, llvm::ArrayRef<const ast::ServerBlock*> servers);
+  void checkBodies(llvm::ArrayRef<ast::Decl*> shared_items, size_t server_count);
+  void checkProgramWide();
 
   // --- scopes and symbols (check_scope.cpp) -----------------------------------------------
   Symbol* newSymbol(SymbolKind kind, llvm::StringRef name, SourceRange range, const ast::Node* decl,
@@ -86,6 +120,7 @@ class Checker {
 
   // --- routes (check_routes.cpp) -----------------------------------------------------------
   void checkRoute(ServerModel& server, const ast::RouteDecl* route);
+  RouteHandler resolveRouteHandler(RouteModel& rm, const ast::RouteDecl* route);
   void checkRouteDuplicates(ServerModel& server);
   void checkHealth(ServerModel& server, const ast::HealthDecl* health);
 
@@ -144,12 +179,6 @@ class Checker {
   bool checkOpenApiUrl(const ast::StringLit* url);  // E4702
 
   // --- options blocks shared by discover, db and `background fn ... with` (check_options.cpp)
-  struct OptionSpec {
-    llvm::StringRef key;
-    llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
-    // Int: a positive count; SignedInt: any Int (a job's `priority`, default 0)
-    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List } kind;
-  };
   // Checks keys, duplicates (either spelling) and value kinds; returns the entries by canonical key.
   llvm::StringMap<const ast::ObjectEntry*> checkOptions(const ast::ObjectExpr* obj, const std::string& what,
                                                       llvm::ArrayRef<OptionSpec> specs);
@@ -171,6 +200,8 @@ class Checker {
                        bool is_mutable, bool pure_init);
   const Ty* checkExpr(const ast::Expr* e);
   const Ty* checkName(const ast::NameExpr* e, bool as_callee = false);
+  // Resolves a name used as a value; reports it when it names nothing. Returns null then.
+  const Symbol* resolveValueName(const ast::NameExpr* e);
   const Ty* checkMember(const ast::MemberExpr* e);
   const Ty* checkBinary(const ast::BinaryExpr* e);
   const Ty* checkRecordExpr(const ast::RecordExpr* e);
@@ -178,6 +209,18 @@ class Checker {
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                       SourceRange piped_range);
   const Ty* checkPipe(const ast::PipeExpr* e);
+  // E2301 for a call of `name` with `n` arguments (`piped`: the first came from `|>`).
+  void reportCallArity(const ast::CallExpr* call, bool piped, size_t n, const std::string& name,
+                       const std::string& expected, SourceRange note_at = {}, const std::string& note = {});
+  // Calls by name, one per kind of symbol the name resolves to (checkCall dispatches).
+  const Ty* checkFunctionCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
+                              const std::vector<ArgInfo>& args);
+  const Ty* checkVariantCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
+                             const std::vector<ArgInfo>& args);
+  const Ty* checkOptionCtorCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee,
+                                const std::vector<ArgInfo>& args);
+  const Ty* checkValueCall(const ast::NameExpr* callee, const Symbol* sym);  // a local of function type
+  const Ty* reportNotCallable(const ast::NameExpr* callee, const Symbol* sym);  // E2303
   const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
                            const std::vector<ArgInfo>& args);
   void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
@@ -218,10 +261,10 @@ class Checker {
   llvm::DenseMap<const ast::Node*, RecordInfo*> decl_records_;  // record types and model field lists
   llvm::DenseMap<const ast::Node*, EnumInfo*> decl_enums_;
   llvm::DenseMap<const ast::Node*, Symbol*> decl_aliases_;
-  llvm::DenseMap<const ast::Node*, bool> alias_busy_;
+  llvm::DenseMap<const ast::Node*, bool> alias_busy_;  // cycle guard while resolving an alias
   OpenApiSettings program_openapi_;  // the program's `openapi { }` block, if any
   bool program_openapi_given_ = false;
-  llvm::StringSet<> program_name_pool_;  // names the checker makes (`UserModel`)  // cycle guard while resolving an alias
+  llvm::StringSet<> program_name_pool_;  // names the checker makes (`UserModel`)
 };
 
 // The source range of the characters [offset, offset+length) inside string literal `lit`

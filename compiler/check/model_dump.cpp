@@ -42,10 +42,8 @@ void dumpFunction(std::ostream& out, const SourceFile& f, const FunctionModel* f
   out << " " << pos(f, fn->decl->range()) << "\n";
 }
 
-}  // namespace
-
-void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) {
-  out << "program\n";
+// Shared records, enums, functions and bindings.
+void dumpShared(const CheckedProgram& m, const SourceFile& f, std::ostream& out) {
   out << "  shared\n";
   for (const RecordInfo* r : m.records)
     if (r->server < 0) dumpRecord(out, f, r, "    ");
@@ -65,86 +63,93 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
   for (const FunctionModel* fn : m.shared_functions) dumpFunction(out, f, fn);
   for (const Symbol* b : m.shared_bindings)
     out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
+}
 
-  for (size_t si = 0; si < m.servers.size(); ++si) {
-    const ServerModel& s = m.servers[si];
-    out << "  server " << (s.name.empty() ? std::string("(unnamed)") : "\"" + s.name + "\"") << " " << pos(f, s.decl->range()) << "\n";
-    for (const EnvModel& e : s.env)
-      out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
-    if (s.db && s.db->postgres())
-      out << "    db postgres url " << (s.db->url && s.db->literal_url.empty() ? "(computed)" : "\"" + s.db->literal_url + "\"")
-          << (s.db->pool ? " pool" : "") << "\n";
-    else if (s.db)
-      out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
-    if (s.has_auth) out << "    auth\n";
-    for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
-      if (!*b) continue;
-      out << "    " << ((*b)->decl->which == ast::BackendDecl::Kind::Jobs ? "jobs" : "bus") << " "
-          << ((*b)->adapter.empty() ? std::string("(computed)") : (*b)->adapter);
-      if ((*b)->literal_url) out << " \"" << (*b)->url << "\"";
-      out << "\n";
-    }
-    if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
-    if (s.openapi.given) {
-      const OpenApiModel& oa = s.openapi;
-      out << "    openapi title " << (oa.title ? "\"" + *oa.title + "\"" : std::string("(the executable's name)")) << " version \""
-          << oa.version << "\"" << (oa.description.empty() ? "" : " (description)") << " docs " << (oa.docs ? "on" : "off") << "\n";
-      for (const OpenApiServerEntry& e : oa.servers)
-        out << "      server \"" << e.url << "\"" << (e.description.empty() ? "" : " \"" + e.description + "\"") << "\n";
-    }
-    for (const RecordInfo* r : m.records)
-      if (r->server == static_cast<int>(si) && !r->is_model) dumpRecord(out, f, r, "    ");
-    for (const ModelInfo* mi : s.models) {
-      out << "    model " << mi->name.str() << " " << pos(f, mi->decl->range());
-      if (!mi->record) {
-        out << " (no fields)\n";
-        continue;
-      }
-      out << (mi->from_type ? " (fields of type " + mi->record->name.str() + ")" : std::string()) << "\n";
-      for (const FieldInfo& fi : mi->record->fields) out << "      field " << fi.name.str() << ": " << typeName(fi.type) << "\n";
-    }
-    for (const Symbol* b : s.bindings)
-      out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
-    for (const FunctionModel* fn : s.functions) dumpFunction(out, f, fn);
-    for (const HookModel& h : s.hooks) {
-      const char* name = h.decl->hook == ast::HookDecl::Hook::Start ? "on_start" : h.decl->hook == ast::HookDecl::Hook::Stop ? "on_stop" : "on_error";
-      out << "    hook " << name << params(h.params) << " " << pos(f, h.decl->range()) << "\n";
-    }
-    for (const ScheduleModel& sc : s.schedules) {
-      out << "    schedule " << (sc.name.empty() ? std::string("<anonymous>") : sc.name);
-      if (!sc.cron.empty()) {
-        out << " cron \"" << sc.cron << "\"";
-        if (sc.spec) out << " (" << (sc.spec->has_seconds ? "6" : "5") << " fields: " << cron::describeCron(*sc.spec) << ")";
-        else out << " (invalid)";
-      } else {
-        out << " every " << ms(sc.interval_ms);
-      }
-      out << " " << pos(f, sc.decl->range()) << "\n";
-    }
-    for (const SubscribeModel& sub : s.subscriptions)
-      out << "    subscribe \"" << sub.event << "\" payload " << typeName(sub.payload) << (sub.broadcast ? " broadcast" : "")
-          << " " << pos(f, sub.decl->range()) << "\n";
-    for (const PublishSite& p : s.publishes)
-      out << "    publish " << (p.literal ? "\"" + p.event + "\"" : std::string("<computed>")) << " payload "
-          << typeName(p.payload) << " " << pos(f, p.call->range()) << "\n";
-    for (const RouteModel& r : s.routes) {
-      out << "    route " << r.method << " \"" << r.path << "\" => "
-          << (r.handler ? r.handler->name.str() : std::string("<lambda>")) << (r.requires_auth ? " with auth" : "") << " "
-          << pos(f, r.decl->range()) << "\n";
-      for (const RouteParamBinding& b : r.bindings)
-        out << "      param " << b.name.str() << ": " << typeName(b.type) << " from " << paramSourceName(b.source) << "\n";
-    }
-    for (const ServiceModel* svc : s.services) {
-      out << "    discover \"" << svc->name << "\" url \"" << svc->url << "\"";
-      if (svc->target_server >= 0) out << " (server of this program)";
-      out << " failure_threshold " << svc->failure_threshold << " reset_timeout " << ms(svc->reset_timeout_ms) << " timeout "
-          << ms(svc->timeout_ms) << " half_open_requests " << svc->half_open_requests;
-      if (!svc->health.empty()) out << " health \"" << svc->health << "\"";
-      out << " " << pos(f, svc->decl->range()) << "\n";
-    }
+// A server's settings: env, db, auth, jobs/bus backends, health, openapi.
+void dumpServerSettings(const ServerModel& s, std::ostream& out) {
+  for (const EnvModel& e : s.env)
+    out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
+  if (s.db && s.db->postgres())
+    out << "    db postgres url " << (s.db->url && s.db->literal_url.empty() ? "(computed)" : "\"" + s.db->literal_url + "\"")
+        << (s.db->pool ? " pool" : "") << "\n";
+  else if (s.db)
+    out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
+  if (s.has_auth) out << "    auth\n";
+  for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
+    if (!*b) continue;
+    out << "    " << ((*b)->decl->which == ast::BackendDecl::Kind::Jobs ? "jobs" : "bus") << " "
+        << ((*b)->adapter.empty() ? std::string("(computed)") : (*b)->adapter);
+    if ((*b)->literal_url) out << " \"" << (*b)->url << "\"";
+    out << "\n";
   }
+  if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
+  if (s.openapi.given) {
+    const OpenApiModel& oa = s.openapi;
+    out << "    openapi title " << (oa.title ? "\"" + *oa.title + "\"" : std::string("(the executable's name)")) << " version \""
+        << oa.version << "\"" << (oa.description.empty() ? "" : " (description)") << " docs " << (oa.docs ? "on" : "off") << "\n";
+    for (const OpenApiServerEntry& e : oa.servers)
+      out << "      server \"" << e.url << "\"" << (e.description.empty() ? "" : " \"" + e.description + "\"") << "\n";
+  }
+}
 
-  // Events across the program.
+// A server's definitions: records, models, bindings, functions, hooks, schedules, events, routes,
+// discovered services.
+void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, std::ostream& out) {
+  const ServerModel& s = m.servers[si];
+  for (const RecordInfo* r : m.records)
+    if (r->server == static_cast<int>(si) && !r->is_model) dumpRecord(out, f, r, "    ");
+  for (const ModelInfo* mi : s.models) {
+    out << "    model " << mi->name.str() << " " << pos(f, mi->decl->range());
+    if (!mi->record) {
+      out << " (no fields)\n";
+      continue;
+    }
+    out << (mi->from_type ? " (fields of type " + mi->record->name.str() + ")" : std::string()) << "\n";
+    for (const FieldInfo& fi : mi->record->fields) out << "      field " << fi.name.str() << ": " << typeName(fi.type) << "\n";
+  }
+  for (const Symbol* b : s.bindings)
+    out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
+  for (const FunctionModel* fn : s.functions) dumpFunction(out, f, fn);
+  for (const HookModel& h : s.hooks) {
+    const char* name = h.decl->hook == ast::HookDecl::Hook::Start ? "on_start" : h.decl->hook == ast::HookDecl::Hook::Stop ? "on_stop" : "on_error";
+    out << "    hook " << name << params(h.params) << " " << pos(f, h.decl->range()) << "\n";
+  }
+  for (const ScheduleModel& sc : s.schedules) {
+    out << "    schedule " << (sc.name.empty() ? std::string("<anonymous>") : sc.name);
+    if (!sc.cron.empty()) {
+      out << " cron \"" << sc.cron << "\"";
+      if (sc.spec) out << " (" << (sc.spec->has_seconds ? "6" : "5") << " fields: " << cron::describeCron(*sc.spec) << ")";
+      else out << " (invalid)";
+    } else {
+      out << " every " << ms(sc.interval_ms);
+    }
+    out << " " << pos(f, sc.decl->range()) << "\n";
+  }
+  for (const SubscribeModel& sub : s.subscriptions)
+    out << "    subscribe \"" << sub.event << "\" payload " << typeName(sub.payload) << (sub.broadcast ? " broadcast" : "")
+        << " " << pos(f, sub.decl->range()) << "\n";
+  for (const PublishSite& p : s.publishes)
+    out << "    publish " << (p.literal ? "\"" + p.event + "\"" : std::string("<computed>")) << " payload "
+        << typeName(p.payload) << " " << pos(f, p.call->range()) << "\n";
+  for (const RouteModel& r : s.routes) {
+    out << "    route " << r.method << " \"" << r.path << "\" => "
+        << (r.handler ? r.handler->name.str() : std::string("<lambda>")) << (r.requires_auth ? " with auth" : "") << " "
+        << pos(f, r.decl->range()) << "\n";
+    for (const RouteParamBinding& b : r.bindings)
+      out << "      param " << b.name.str() << ": " << typeName(b.type) << " from " << paramSourceName(b.source) << "\n";
+  }
+  for (const ServiceModel* svc : s.services) {
+    out << "    discover \"" << svc->name << "\" url \"" << svc->url << "\"";
+    if (svc->target_server >= 0) out << " (server of this program)";
+    out << " failure_threshold " << svc->failure_threshold << " reset_timeout " << ms(svc->reset_timeout_ms) << " timeout "
+        << ms(svc->timeout_ms) << " half_open_requests " << svc->half_open_requests;
+    if (!svc->health.empty()) out << " health \"" << svc->health << "\"";
+    out << " " << pos(f, svc->decl->range()) << "\n";
+  }
+}
+
+// Events across the program: who publishes and who subscribes to each.
+void dumpEvents(const CheckedProgram& m, std::ostream& out) {
   std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> events;
   auto label = [&](int server) { return server < 0 ? std::string("shared") : m.servers[server].name.empty() ? std::string("(unnamed)") : m.servers[server].name; };
   for (const ServerModel& s : m.servers) {
@@ -164,6 +169,20 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
     for (const std::string& s : who.second) out << (i++ ? ", " : "") << s;
     out << "]\n";
   }
+}
+
+}  // namespace
+
+void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) {
+  out << "program\n";
+  dumpShared(m, f, out);
+  for (size_t si = 0; si < m.servers.size(); ++si) {
+    const ServerModel& s = m.servers[si];
+    out << "  server " << (s.name.empty() ? std::string("(unnamed)") : "\"" + s.name + "\"") << " " << pos(f, s.decl->range()) << "\n";
+    dumpServerSettings(s, out);
+    dumpServerItems(m, f, si, out);
+  }
+  dumpEvents(m, out);
 }
 
 }  // namespace lux

@@ -189,84 +189,28 @@ std::string fileIdentity(const std::string& path) {
          std::to_string(st.st_mtim.tv_nsec);
 }
 
-}  // namespace
+// One `luxc build`: the steps of buildProgram, in order, over the state they share.
+class BuildRun {
+ public:
+  BuildRun(const BuildOptions& opts, const DriverOptions& dopts, BuildResult& result, std::ostream& out,
+           std::ostream& err)
+      : opts_(opts), dopts_(dopts), result_(result), out_(out), err_(err) {}
 
-int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildResult& result, std::ostream& out,
-                 std::ostream& err) {
-  auto t0 = Clock::now();
-  DriverOptions dopts = dopts_in;
-  EmittedProgram program;
-  dopts.stage = Stage::Emit;
-  dopts.emitted = &program;
-  dopts.pieces_per_unit = opts.pieces_per_unit;
-  std::error_code ec;
-  fs::path lux_abs = fs::absolute(opts.file, ec);
-  dopts.source_name = lux_abs.string();
-  double fe_ms = 0;
-  dopts.front_end_ms = &fe_ms;
-  if (int rc = runFrontEnd(opts.file, dopts, out, err); rc != 0) return rc;
-
-  fs::path dir = opts.out_dir.empty() ? fs::path("lux-build") : fs::path(opts.out_dir);
-  fs::path work = dir / ".lux";
-  fs::create_directories(work, ec);
-  if (ec) {
-    reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0,
-                     "cannot create `" + work.string() + "`: " + ec.message(), {}, out, err);
-    return 1;
-  }
-  std::string stem = lux_abs.stem().string();
-
-  // The compiler: --cxx, $CXX, clang++ (fastest at -O0), c++.
-  std::string cxx = opts.cxx;
-  if (cxx.empty() && std::getenv("CXX") && *std::getenv("CXX")) cxx = std::getenv("CXX");
-  if (cxx.empty()) cxx = onPath("clang++") ? "clang++" : "c++";
-  std::vector<std::string> cxx_words = words(cxx);
-  if (cxx_words.empty() || !onPath(cxx_words[0])) {
-    reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0,
-                     "the C++ compiler `" + cxx + "` was not found (set $CXX or pass --cxx)", {}, out, err);
-    return 1;
-  }
-  std::vector<std::string> flags = {"-std=c++20"};
-  if (opts.release) {
-    flags.insert(flags.end(), {"-O2", "-DNDEBUG"});
-  } else {
-    flags.insert(flags.end(), {"-O0", "-g"});
-  }
-  flags.insert(flags.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
-
-  // clang: a precompiled <lux/stdlib.h> (docs/toolchain.md: parsing the runtime's headers is most
-  // of a debug compile), rebuilt when the compiler, the flags or a runtime header change.
-  std::string pch_key;
-  fs::path pch = work / "lux_stdlib.pch";
-  if (fs::path(cxx_words[0]).filename().string().find("clang") != std::string::npos) {
-    std::string ids = cxx + "\n-fpch-instantiate-templates\n";
-    for (const std::string& f : flags) ids += f + " ";
-    for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
-      std::vector<std::string> headers;
-      for (const auto& e : fs::directory_iterator(inc, ec)) headers.push_back(e.path().string());
-      std::sort(headers.begin(), headers.end());
-      for (const std::string& h : headers) ids += fileIdentity(h) + "\n";
-    }
-    pch_key = hex(fnv1a(ids));
-    fs::path pch_key_file = work / "lux_stdlib.pch.key";
-    if (!(fs::exists(pch, ec) && readFile(pch_key_file) == pch_key)) {
-      auto t_pch = Clock::now();
-      Job job;
-      job.argv = cxx_words;
-      job.argv.insert(job.argv.end(), flags.begin(), flags.end());
-      // Templates the header uses are instantiated once in the PCH instead of in every program
-      // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
-      job.argv.insert(job.argv.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
-                                       LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch.string()});
-      job.log = work / "lux_stdlib.pch.log";
-      std::vector<Job*> one{&job};
-      if (spawn(job, opts.verbose, err)) waitAll(one);
-      if (job.status == 0) writeFile(pch_key_file, pch_key);
-      else pch_key.clear();  // build without it
-      if (opts.timings) err << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
-    }
+  int run() {
+    auto t0 = Clock::now();
+    if (int rc = frontEnd(); rc != 0) return rc;
+    if (!makeWorkDir() || !chooseCompiler()) return 1;
+    precompileHeader();
+    writeUnits();
+    if (!compileUnits()) return 1;
+    if (!linkServers()) return 1;
+    for (const BuildResult::Server& s : result_.servers) out_ << s.executable << '\n';
+    out_.flush();
+    if (opts_.timings) printTimings(t0);
+    return 0;
   }
 
+ private:
   struct Unit {
     std::string name;
     std::string text;
@@ -276,155 +220,260 @@ int buildProgram(const BuildOptions& opts, const DriverOptions& dopts_in, BuildR
     bool fresh = false;
     Job job;
   };
-  std::vector<Unit> units;
-  std::string header_name = stem + ".h";
-  writeFile(work / header_name, "#pragma once\n" + program.header);
-  auto addUnit = [&](std::string name, std::string text, int server) {
-    Unit u;
-    u.name = std::move(name);
-    u.text = std::move(text);
-    u.server = server;
-    units.push_back(std::move(u));
-  };
-  for (const EmittedUnit& u : program.units) addUnit(stem + "." + u.name, "#include \"" + header_name + "\"\n" + u.body, u.server);
-  size_t first_main = units.size();
-  for (const EmittedServer& s : program.servers) addUnit(s.executable + ".main", s.main_cpp, -2);
-  std::string flag_text;
-  for (const std::string& f : flags) flag_text += f + " ";
-  for (Unit& u : units) {
-    u.src = work / (u.name + ".cpp");
-    u.obj = work / (u.name + ".o");
-    u.key_file = work / (u.name + ".o.key");
-    u.log = work / (u.name + ".log");
-    writeFile(u.src, u.text);
-    bool with_pch = !pch_key.empty() && u.server != -2;
-    std::string deps = cxx + "\n" + flag_text + (with_pch ? pch_key : "") + (u.server != -2 ? program.header : "");
-    u.key = hex(fnv1a(u.text, fnv1a(deps)));
-    u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
-  }
-
-  // Compile what changed, in parallel.
-  auto t_compile = Clock::now();
-  std::vector<Job*> running;
-  for (Unit& u : units) {
-    if (u.fresh) continue;
-    fs::remove(u.key_file, ec);
-    u.job.argv = cxx_words;
-    u.job.argv.insert(u.job.argv.end(), flags.begin(), flags.end());
-    if (!pch_key.empty() && u.server != -2) u.job.argv.insert(u.job.argv.end(), {"-include-pch", pch.string()});
-    u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
-    u.job.log = u.log;
-    if (!spawn(u.job, opts.verbose, err)) {
-      reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0, "cannot run `" + cxx + "`", {}, out, err);
-      return 1;
-    }
-    running.push_back(&u.job);
-  }
-  waitAll(running);
-  double compile_ms = msSince(t_compile);
-  for (Unit& u : units) {
-    if (u.fresh) continue;
-    if (u.job.status != 0) {
-      std::string log = readFile(u.log);
-      uint32_t line = 0;
-      std::string message;
-      bool at_lux = firstLuxError(log, lux_abs.string(), line, message);
-      std::vector<std::string> notes;
-      if (at_lux) notes.push_back("the C++ compiler said: " + message);
-      notes.push_back("the compiler's full output is in " + u.log.string());
-      reportBuildError(opts.file, dopts, DiagId::BuildCompilerFailed, line,
-                       cxx + " exited with status " + std::to_string(u.job.status), notes, out, err);
-      return 1;
-    }
-    writeFile(u.key_file, u.key);
-  }
-
-  // Link one executable per server: its main, the shared units and its own units. With the
-  // compiler that built the runtime (its libstdc++ is the runtime's; the gcc driver also starts
-  // in a few ms where clang++'s takes ~80, bench/README.md).
-  auto t_link = Clock::now();
-  std::vector<std::string> libs;
-  if (opts.release) {
-    libs = splitList(LUX_LINK_LIBRARIES);
-  } else {
-    libs = {LUX_DEV_LIBRARY, "-Wl,-rpath," + fs::path(LUX_DEV_LIBRARY).parent_path().string()};
-  }
-  std::string lib_ids;
-  for (const std::string& l : libs) lib_ids += (l[0] == '/' ? fileIdentity(l) : l) + "\n";
-  std::vector<std::string> link_flags;
-  if (std::string(LUX_LINKER_FLAG).size()) link_flags.push_back(LUX_LINKER_FLAG);
-  std::vector<std::string> link_driver = onPath(LUX_CONFIG_CXX) ? std::vector<std::string>{LUX_CONFIG_CXX} : cxx_words;
-  std::string link_driver_text;
-  for (const std::string& w : link_driver) link_driver_text += w + " ";
   struct LinkJob {
     std::string exe;
     fs::path key_file;
     std::string key;
     Job job;
   };
-  std::vector<LinkJob> links;
-  for (size_t i = 0; i < program.servers.size(); ++i) {
-    const EmittedServer& s = program.servers[i];
-    LinkJob l;
-    l.exe = (dir / s.executable).string();
-    l.key_file = work / (s.executable + ".key");
-    std::vector<std::string> objs{units[first_main + i].obj.string()};
-    std::string keys = units[first_main + i].key;
-    for (size_t k = 0; k < first_main; ++k) {
-      if (units[k].server != -1 && units[k].server != static_cast<int>(i)) continue;
-      objs.push_back(units[k].obj.string());
-      keys += units[k].key;
-    }
-    l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts.release ? "release" : "debug")));
-    result.servers.push_back({s.name, l.exe, s.port});
-    if (fs::exists(l.exe, ec) && readFile(l.key_file) == l.key) continue;
-    fs::remove(l.key_file, ec);
-    l.job.argv = link_driver;
-    l.job.argv.insert(l.job.argv.end(), link_flags.begin(), link_flags.end());
-    // Linked beside and renamed over the executable: a server still running the old one (luxc
-    // dev) keeps its file, and a failed link leaves the last good executable in place.
-    l.job.argv.insert(l.job.argv.end(), {"-o", l.exe + ".new"});
-    l.job.argv.insert(l.job.argv.end(), objs.begin(), objs.end());
-    l.job.argv.insert(l.job.argv.end(), libs.begin(), libs.end());
-    l.job.argv.push_back("-pthread");
-    l.job.log = work / (s.executable + ".link.log");
-    links.push_back(std::move(l));
+
+  // Reports a failure of the build (not of the program) and returns false.
+  bool fail(DiagId id, uint32_t line, const std::string& arg, const std::vector<std::string>& notes = {}) {
+    reportBuildError(opts_.file, dopts_, id, line, arg, notes, out_, err_);
+    return false;
   }
-  std::vector<Job*> linking;
-  for (LinkJob& l : links) {
-    if (!spawn(l.job, opts.verbose, err)) {
-      reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0, "cannot run `" + cxx + "`", {}, out, err);
-      return 1;
-    }
-    linking.push_back(&l.job);
+
+  // Parse, check and emit into program_; diagnostics go out as for `luxc check`.
+  int frontEnd() {
+    dopts_.stage = Stage::Emit;
+    dopts_.emitted = &program_;
+    dopts_.pieces_per_unit = opts_.pieces_per_unit;
+    std::error_code ec;
+    lux_abs_ = fs::absolute(opts_.file, ec);
+    dopts_.source_name = lux_abs_.string();
+    dopts_.front_end_ms = &fe_ms_;
+    return runFrontEnd(opts_.file, dopts_, out_, err_);
   }
-  waitAll(linking);
-  for (LinkJob& l : links) {
-    if (l.job.status != 0) {
-      reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0,
-                       "linking `" + l.exe + "` failed (" + cxx + " exited with status " + std::to_string(l.job.status) + ")",
-                       {"the linker's output is in " + l.job.log.string()}, out, err);
-      return 1;
-    }
-    fs::rename(l.exe + ".new", l.exe, ec);
-    if (ec) {
-      reportBuildError(opts.file, dopts, DiagId::BuildToolFailed, 0, "cannot replace `" + l.exe + "`: " + ec.message(), {},
-                       out, err);
-      return 1;
-    }
-    writeFile(l.key_file, l.key);
+
+  bool makeWorkDir() {
+    std::error_code ec;
+    dir_ = opts_.out_dir.empty() ? fs::path("lux-build") : fs::path(opts_.out_dir);
+    work_ = dir_ / ".lux";
+    fs::create_directories(work_, ec);
+    if (ec) return fail(DiagId::BuildToolFailed, 0, "cannot create `" + work_.string() + "`: " + ec.message());
+    stem_ = lux_abs_.stem().string();
+    return true;
   }
-  double link_ms = msSince(t_link);
-  for (const BuildResult::Server& s : result.servers) out << s.executable << '\n';
-  out.flush();
-  if (opts.timings) {
+
+  // The compiler: --cxx, $CXX, clang++ (fastest at -O0), c++; and its flags.
+  bool chooseCompiler() {
+    cxx_ = opts_.cxx;
+    if (cxx_.empty() && std::getenv("CXX") && *std::getenv("CXX")) cxx_ = std::getenv("CXX");
+    if (cxx_.empty()) cxx_ = onPath("clang++") ? "clang++" : "c++";
+    cxx_words_ = words(cxx_);
+    if (cxx_words_.empty() || !onPath(cxx_words_[0]))
+      return fail(DiagId::BuildToolFailed, 0, "the C++ compiler `" + cxx_ + "` was not found (set $CXX or pass --cxx)");
+    flags_ = {"-std=c++20"};
+    if (opts_.release) {
+      flags_.insert(flags_.end(), {"-O2", "-DNDEBUG"});
+    } else {
+      flags_.insert(flags_.end(), {"-O0", "-g"});
+    }
+    flags_.insert(flags_.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
+    return true;
+  }
+
+  // clang: a precompiled <lux/stdlib.h> (docs/toolchain.md: parsing the runtime's headers is most
+  // of a debug compile), rebuilt when the compiler, the flags or a runtime header change. Leaves
+  // pch_key_ empty when there is none (another compiler, or it failed: build without it).
+  void precompileHeader() {
+    std::error_code ec;
+    pch_ = work_ / "lux_stdlib.pch";
+    if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
+    std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
+    for (const std::string& f : flags_) ids += f + " ";
+    for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
+      std::vector<std::string> headers;
+      for (const auto& e : fs::directory_iterator(inc, ec)) headers.push_back(e.path().string());
+      std::sort(headers.begin(), headers.end());
+      for (const std::string& h : headers) ids += fileIdentity(h) + "\n";
+    }
+    pch_key_ = hex(fnv1a(ids));
+    fs::path pch_key_file = work_ / "lux_stdlib.pch.key";
+    if (fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
+    auto t_pch = Clock::now();
+    Job job;
+    job.argv = cxx_words_;
+    job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
+    // Templates the header uses are instantiated once in the PCH instead of in every program
+    // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
+    job.argv.insert(job.argv.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
+                                     LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch_.string()});
+    job.log = work_ / "lux_stdlib.pch.log";
+    std::vector<Job*> one{&job};
+    if (spawn(job, opts_.verbose, err_)) waitAll(one);
+    if (job.status == 0) writeFile(pch_key_file, pch_key_);
+    else pch_key_.clear();  // build without it
+    if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+  }
+
+  // The header and every unit (the program's, then each server's main) written to .lux/, each
+  // with the key of what its object depends on; `fresh` when the object on disk has that key.
+  void writeUnits() {
+    std::error_code ec;
+    std::string header_name = stem_ + ".h";
+    writeFile(work_ / header_name, "#pragma once\n" + program_.header);
+    auto addUnit = [&](std::string name, std::string text, int server) {
+      Unit u;
+      u.name = std::move(name);
+      u.text = std::move(text);
+      u.server = server;
+      units_.push_back(std::move(u));
+    };
+    for (const EmittedUnit& u : program_.units) addUnit(stem_ + "." + u.name, "#include \"" + header_name + "\"\n" + u.body, u.server);
+    first_main_ = units_.size();
+    for (const EmittedServer& s : program_.servers) addUnit(s.executable + ".main", s.main_cpp, -2);
+    std::string flag_text;
+    for (const std::string& f : flags_) flag_text += f + " ";
+    for (Unit& u : units_) {
+      u.src = work_ / (u.name + ".cpp");
+      u.obj = work_ / (u.name + ".o");
+      u.key_file = work_ / (u.name + ".o.key");
+      u.log = work_ / (u.name + ".log");
+      writeFile(u.src, u.text);
+      bool with_pch = !pch_key_.empty() && u.server != -2;
+      std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ : "") + (u.server != -2 ? program_.header : "");
+      u.key = hex(fnv1a(u.text, fnv1a(deps)));
+      u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
+    }
+  }
+
+  // Compile what changed, in parallel. A failure is E5002 at the .lux line of the first error.
+  bool compileUnits() {
+    std::error_code ec;
+    auto t_compile = Clock::now();
+    std::vector<Job*> running;
+    for (Unit& u : units_) {
+      if (u.fresh) continue;
+      fs::remove(u.key_file, ec);
+      u.job.argv = cxx_words_;
+      u.job.argv.insert(u.job.argv.end(), flags_.begin(), flags_.end());
+      if (!pch_key_.empty() && u.server != -2) u.job.argv.insert(u.job.argv.end(), {"-include-pch", pch_.string()});
+      u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
+      u.job.log = u.log;
+      if (!spawn(u.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
+      running.push_back(&u.job);
+    }
+    waitAll(running);
+    compile_ms_ = msSince(t_compile);
+    for (Unit& u : units_) {
+      if (u.fresh) continue;
+      if (u.job.status != 0) {
+        std::string log = readFile(u.log);
+        uint32_t line = 0;
+        std::string message;
+        bool at_lux = firstLuxError(log, lux_abs_.string(), line, message);
+        std::vector<std::string> notes;
+        if (at_lux) notes.push_back("the C++ compiler said: " + message);
+        notes.push_back("the compiler's full output is in " + u.log.string());
+        return fail(DiagId::BuildCompilerFailed, line, cxx_ + " exited with status " + std::to_string(u.job.status), notes);
+      }
+      writeFile(u.key_file, u.key);
+    }
+    return true;
+  }
+
+  // Link one executable per server: its main, the shared units and its own units. With the
+  // compiler that built the runtime (its libstdc++ is the runtime's; the gcc driver also starts
+  // in a few ms where clang++'s takes ~80, bench/README.md).
+  bool linkServers() {
+    auto t_link = Clock::now();
+    planLinks();
+    std::vector<Job*> linking;
+    for (LinkJob& l : links_) {
+      if (!spawn(l.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
+      linking.push_back(&l.job);
+    }
+    waitAll(linking);
+    for (LinkJob& l : links_) {
+      std::error_code ec;
+      if (l.job.status != 0) {
+        return fail(DiagId::BuildToolFailed, 0,
+                    "linking `" + l.exe + "` failed (" + cxx_ + " exited with status " + std::to_string(l.job.status) + ")",
+                    {"the linker's output is in " + l.job.log.string()});
+      }
+      fs::rename(l.exe + ".new", l.exe, ec);
+      if (ec) return fail(DiagId::BuildToolFailed, 0, "cannot replace `" + l.exe + "`: " + ec.message());
+      writeFile(l.key_file, l.key);
+    }
+    link_ms_ = msSince(t_link);
+    return true;
+  }
+
+  // A link job for each server whose executable is out of date (its key: its objects' keys, the
+  // runtime libraries, the link driver and the build type); every server goes into result_.
+  void planLinks() {
+    std::error_code ec;
+    std::vector<std::string> libs;
+    if (opts_.release) {
+      libs = splitList(LUX_LINK_LIBRARIES);
+    } else {
+      libs = {LUX_DEV_LIBRARY, "-Wl,-rpath," + fs::path(LUX_DEV_LIBRARY).parent_path().string()};
+    }
+    std::string lib_ids;
+    for (const std::string& l : libs) lib_ids += (l[0] == '/' ? fileIdentity(l) : l) + "\n";
+    std::vector<std::string> link_flags;
+    if (std::string(LUX_LINKER_FLAG).size()) link_flags.push_back(LUX_LINKER_FLAG);
+    std::vector<std::string> link_driver = onPath(LUX_CONFIG_CXX) ? std::vector<std::string>{LUX_CONFIG_CXX} : cxx_words_;
+    std::string link_driver_text;
+    for (const std::string& w : link_driver) link_driver_text += w + " ";
+    for (size_t i = 0; i < program_.servers.size(); ++i) {
+      const EmittedServer& s = program_.servers[i];
+      LinkJob l;
+      l.exe = (dir_ / s.executable).string();
+      l.key_file = work_ / (s.executable + ".key");
+      std::vector<std::string> objs{units_[first_main_ + i].obj.string()};
+      std::string keys = units_[first_main_ + i].key;
+      for (size_t k = 0; k < first_main_; ++k) {
+        if (units_[k].server != -1 && units_[k].server != static_cast<int>(i)) continue;
+        objs.push_back(units_[k].obj.string());
+        keys += units_[k].key;
+      }
+      l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts_.release ? "release" : "debug")));
+      result_.servers.push_back({s.name, l.exe, s.port});
+      if (fs::exists(l.exe, ec) && readFile(l.key_file) == l.key) continue;
+      fs::remove(l.key_file, ec);
+      l.job.argv = link_driver;
+      l.job.argv.insert(l.job.argv.end(), link_flags.begin(), link_flags.end());
+      // Linked beside and renamed over the executable: a server still running the old one (luxc
+      // dev) keeps its file, and a failed link leaves the last good executable in place.
+      l.job.argv.insert(l.job.argv.end(), {"-o", l.exe + ".new"});
+      l.job.argv.insert(l.job.argv.end(), objs.begin(), objs.end());
+      l.job.argv.insert(l.job.argv.end(), libs.begin(), libs.end());
+      l.job.argv.push_back("-pthread");
+      l.job.log = work_ / (s.executable + ".link.log");
+      links_.push_back(std::move(l));
+    }
+  }
+
+  void printTimings(Clock::time_point t0) {
     size_t compiled = 0;
-    for (const Unit& u : units) compiled += u.fresh ? 0 : 1;
-    err << "luxc: front end " << static_cast<long>(fe_ms) << " ms, compile " << static_cast<long>(compile_ms)
-        << " ms (" << compiled << " of " << units.size() << " units), link " << static_cast<long>(link_ms) << " ms ("
-        << links.size() << " executables), total " << static_cast<long>(msSince(t0)) << " ms\n";
+    for (const Unit& u : units_) compiled += u.fresh ? 0 : 1;
+    err_ << "luxc: front end " << static_cast<long>(fe_ms_) << " ms, compile " << static_cast<long>(compile_ms_)
+         << " ms (" << compiled << " of " << units_.size() << " units), link " << static_cast<long>(link_ms_) << " ms ("
+         << links_.size() << " executables), total " << static_cast<long>(msSince(t0)) << " ms\n";
   }
-  return 0;
+
+  const BuildOptions& opts_;
+  DriverOptions dopts_;
+  BuildResult& result_;
+  std::ostream& out_;
+  std::ostream& err_;
+  EmittedProgram program_;
+  fs::path lux_abs_, dir_, work_, pch_;
+  std::string stem_, cxx_, pch_key_;
+  std::vector<std::string> cxx_words_, flags_;
+  std::vector<Unit> units_;
+  size_t first_main_ = 0;  // units_[first_main_ + i] is server i's main
+  std::vector<LinkJob> links_;
+  double fe_ms_ = 0, compile_ms_ = 0, link_ms_ = 0;
+};
+
+}  // namespace
+
+int buildProgram(const BuildOptions& opts, const DriverOptions& dopts, BuildResult& result, std::ostream& out,
+                 std::ostream& err) {
+  return BuildRun(opts, dopts, result, out, err).run();
 }
 
 }  // namespace lux

@@ -80,6 +80,36 @@ void tuneAllocator(char** argv) {
   unsetenv("LUXC_MALLOC_TUNED");
 }
 
+// `luxc emit`: the generated C++ as one file.
+int emitCommand(const std::string& file, lux::DriverOptions opts) {
+  lux::EmittedProgram program;
+  opts.stage = lux::Stage::Emit;
+  opts.emitted = &program;
+  int rc = lux::runFrontEnd(file, opts, std::cout, std::cerr);
+  if (rc == 0) std::cout << program.cpp;
+  return rc;
+}
+
+// `luxc openapi [--server NAME]`: one server's OpenAPI document (`server` null: the only one).
+int openApiCommand(const std::string& file, lux::DriverOptions opts, const std::string* server) {
+  lux::EmittedProgram program;
+  opts.stage = lux::Stage::Emit;
+  opts.emitted = &program;
+  int rc = lux::runFrontEnd(file, opts, std::cout, std::cerr);
+  if (rc != 0) return rc;
+  std::string names;
+  for (const lux::EmittedServer& s : program.servers) {
+    names += (names.empty() ? "" : ", ") + (s.name.empty() ? std::string("(unnamed)") : s.name);
+    if ((!server && program.servers.size() == 1) || (server && s.name == *server)) {
+      std::cout << s.openapi;
+      return 0;
+    }
+  }
+  std::cerr << "luxc: " << (server ? "no server named `" + *server + "`" : std::string("several servers"))
+            << "; pass --server with one of: " << names << "\n";
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,32 +189,8 @@ int main(int argc, char** argv) {
 
   if (explain->parsed()) return lux::explainCode(code, std::cout);
   if (codes->parsed()) return lux::listCodes(std::cout);
-  if (emit->parsed()) {
-    lux::EmittedProgram program;
-    opts.stage = lux::Stage::Emit;
-    opts.emitted = &program;
-    int rc = lux::runFrontEnd(file, opts, std::cout, std::cerr);
-    if (rc == 0) std::cout << program.cpp;
-    return rc;
-  }
-  if (openapi->parsed()) {
-    lux::EmittedProgram program;
-    opts.stage = lux::Stage::Emit;
-    opts.emitted = &program;
-    int rc = lux::runFrontEnd(file, opts, std::cout, std::cerr);
-    if (rc != 0) return rc;
-    std::string names;
-    for (const lux::EmittedServer& s : program.servers) {
-      names += (names.empty() ? "" : ", ") + (s.name.empty() ? std::string("(unnamed)") : s.name);
-      if ((!openapi_server_given && program.servers.size() == 1) || (openapi_server_given && s.name == openapi_server)) {
-        std::cout << s.openapi;
-        return 0;
-      }
-    }
-    std::cerr << "luxc: " << (openapi_server_given ? "no server named `" + openapi_server + "`" : std::string("several servers"))
-              << "; pass --server with one of: " << names << "\n";
-    return 2;
-  }
+  if (emit->parsed()) return emitCommand(file, opts);
+  if (openapi->parsed()) return openApiCommand(file, opts, openapi_server_given ? &openapi_server : nullptr);
   if (dev->parsed()) {
     bopts.file = file;
     // One top-level definition per translation unit: an edit recompiles only its definition

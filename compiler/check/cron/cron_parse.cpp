@@ -96,6 +96,27 @@ class Parser {
   bool parseMacro(std::size_t begin, std::size_t end, CronSpec& spec);
   void parseField(CronField field, std::size_t offset, std::size_t length, CronSpec& spec);
   void parseElement(CronField field, std::size_t offset, std::size_t length, CronSpec& spec, bool& first_is_star);
+  // The steps of parseElement. An element is `base[/step]`; the base is `*`, `?`, a value or a
+  // range `a-b`. Each step reports what it finds wrong and returns false when the element is done.
+  struct Step {
+    int value = 1;
+    std::string_view written;  // as written, for messages
+    bool given = false;
+    bool ok = true;  // false: reported; the base is still checked
+  };
+  // The range [lo, hi] the element covers before stepping: the whole field for `*`.
+  enum class Form { Star, Range, FromValue };
+  struct Span {
+    int lo = 0, hi = 0;
+    Form form = Form::Star;
+  };
+  bool checkElementChars(std::size_t offset, std::string_view el, const std::string& fname);
+  Step parseStep(std::size_t offset, std::string_view el, std::size_t slash);
+  bool parseBase(CronField field, std::size_t offset, std::size_t length, std::string_view base, const Step& step,
+                 Span& span, bool& first_is_star);
+  bool parseRange(CronField field, std::size_t offset, std::string_view base, std::size_t dash, Span& span);
+  bool checkStepFits(CronField field, std::size_t offset, std::size_t length, std::string_view el,
+                     std::string_view base, std::size_t slash, const Step& step, const Span& span);
   std::optional<int> parseValue(CronField field, std::size_t offset, std::size_t length);
 
   std::string_view text_;
@@ -233,140 +254,15 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
                           bool& first_is_star) {
   const FieldInfo& info = detail::fieldInfo(field);
   const std::string_view el = slice(offset, length);
-  const std::string fname(info.name);
-  // Characters first: anything outside [0-9A-Za-z*?/-] ends this element.
-  for (std::size_t i = 0; i < el.size(); ++i) {
-    const char c = el[i];
-    if (isDigit(c) || isAlpha(c) || c == '*' || c == '?' || c == '/' || c == '-') continue;
-    if (c == '#') {
-      error(CronErrorKind::Unsupported, offset + i, 1,
-            "`#` (nth weekday of the month) is not supported; list the days of the month instead");
-      return;
-    }
-    std::size_t len = 1;
-    const std::string shown = showChar(text_, offset + i, len);
-    error(CronErrorKind::UnexpectedChar, offset + i, len,
-          "unexpected character `" + shown + "` in the " + fname + " field");
-    return;
-  }
-  // Split off the step.
+  if (!checkElementChars(offset, el, std::string(info.name))) return;
   const std::size_t slash = el.find('/');
-  std::size_t base_len = slash == std::string_view::npos ? el.size() : slash;
-  int step = 1;
-  std::string_view step_written;  // the step as written, for messages
-  bool has_step = false;
-  bool ok = true;
-  if (slash != std::string_view::npos) {
-    has_step = true;
-    const std::string_view step_text = el.substr(slash + 1);
-    step_written = step_text;
-    const std::size_t step_off = offset + slash + 1;
-    if (step_text.empty()) {
-      error(CronErrorKind::MissingValue, offset + slash, 1, "missing step after `/` in `" + std::string(el) + "`");
-      ok = false;
-    } else if (!std::all_of(step_text.begin(), step_text.end(), isDigit)) {
-      error(CronErrorKind::BadStep, step_off, step_text.size(),
-            "step `" + std::string(step_text) + "` is not a number");
-      ok = false;
-    } else {
-      long long v = 0;
-      for (char c : step_text) v = std::min(v * 10 + (c - '0'), 1000000LL);
-      if (v == 0) {
-        error(CronErrorKind::ZeroStep, step_off, step_text.size(), "step must be at least 1, found `" + std::string(step_text) + "`");
-        ok = false;
-      }
-      step = static_cast<int>(v);
-    }
-  }
-  const std::string_view base = el.substr(0, base_len);
-  // The range [lo, hi] the element covers before stepping: the whole field for `*`.
-  // Day-of-week runs 0-7 like Vixie cron's (7 is Sunday again): `*/2` selects 0, 2, 4, 6 and
-  // `MON/2` selects 1, 3, 5, 7 (Monday, Wednesday, Friday, Sunday).
-  int lo = info.min;
-  int hi = info.max;
-  enum class Form { Star, Range, FromValue } form = Form::Star;
-  if (base.empty()) {
-    error(CronErrorKind::MissingValue, offset, std::max<std::size_t>(length, 1),
-          "missing value before `/` in `" + std::string(el) + "`");
-    return;
-  }
-  if (const std::size_t star = base.find_first_of("*?"); star != std::string_view::npos && base.size() > 1) {
-    // `*-5`, `1-?`, `**`: a star inside a range or value.
-    error(CronErrorKind::UnexpectedChar, offset + star, 1,
-          "unexpected `" + std::string(1, base[star]) + "` in `" + std::string(base) +
-              "`; `*` stands alone or before a step, as in `*/5`");
-    return;
-  }
-  if (base == "*" || base == "?") {
-    first_is_star = true;
-    if (base == "?") {
-      if (field != CronField::DayOfMonth && field != CronField::DayOfWeek) {
-        error(CronErrorKind::MisplacedAny, offset, 1,
-              "`?` is only allowed in the day-of-month and day-of-week fields; use `*` in the " + fname + " field");
-        return;
-      }
-      if (has_step) {
-        error(CronErrorKind::MisplacedAny, offset, length, "`?` cannot take a step; use `*/" + std::to_string(step) + "`");
-        return;
-      }
-    }
-  } else if (const std::size_t dash = base.find('-', 0); dash != std::string_view::npos) {
-    form = Form::Range;
-    const std::string_view left = base.substr(0, dash), right = base.substr(dash + 1);
-    if (left.empty()) {
-      error(CronErrorKind::MissingValue, offset, base.size(), "missing start of range in `" + std::string(base) + "`");
-      return;
-    }
-    if (right.empty()) {
-      error(CronErrorKind::MissingValue, offset, base.size(), "missing end of range in `" + std::string(base) + "`");
-      return;
-    }
-    if (const std::size_t dash2 = right.find('-'); dash2 != std::string_view::npos) {
-      error(CronErrorKind::UnexpectedChar, offset + dash + 1 + dash2, 1,
-            "unexpected second `-` in range `" + std::string(base) + "`");
-      return;
-    }
-    const auto a = parseValue(field, offset, left.size());
-    const auto b = parseValue(field, offset + dash + 1, right.size());
-    if (!a || !b) return;
-    lo = *a;
-    hi = *b;
-    // `SUN` ending a range is 7, as in Vixie cron: `MON-SUN` is Monday through Sunday.
-    if (field == CronField::DayOfWeek && hi == 0 && lo > 0 && upper(right) == "SUN") hi = 7;
-    if (lo > hi) {
-      error(CronErrorKind::ReversedRange, offset, base.size(), reversedRangeMessage(field, left, right, lo, hi));
-      return;
-    }
-  } else {
-    const auto a = parseValue(field, offset, base.size());
-    if (!a) return;
-    lo = *a;
-    if (!has_step) hi = lo;
-    else form = Form::FromValue;  // `a/n` means a through the field's maximum
-  }
-  if (!ok) return;
-  if (has_step && step > hi - lo) {
-    std::string range;
-    switch (form) {
-      case Form::Star: range = "the " + fname + " range " + std::to_string(lo) + "-" + std::to_string(hi); break;
-      case Form::Range: range = "the range `" + std::string(base) + "`"; break;
-      case Form::FromValue:
-        range = "the range from `" + std::string(base) + "` to the " + fname + " maximum " + std::to_string(hi);
-        break;
-    }
-    const std::string first = form == Form::Star ? std::to_string(lo) : std::string(base.substr(0, base.find('-')));
-    error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
-          "step `" + std::string(step_written) + "` is larger than " + range + " and would only select `" + first + "`");
-    return;
-  }
-  if (has_step && field == CronField::DayOfWeek && lo == 0 && hi == 7 && step == 7) {
-    // 0 and 7: two values, one day.
-    error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
-          "step `" + std::string(step_written) + "` in `" + std::string(el) +
-              "` would only select Sunday (`0` and `7` are both Sunday)");
-    return;
-  }
-  for (int v = lo; v <= hi; v += step) {
+  const Step step = parseStep(offset, el, slash);
+  const std::string_view base = el.substr(0, slash == std::string_view::npos ? el.size() : slash);
+  Span span{info.min, info.max, Form::Star};
+  if (!parseBase(field, offset, length, base, step, span, first_is_star)) return;
+  if (!step.ok) return;
+  if (!checkStepFits(field, offset, length, el, base, slash, step, span)) return;
+  for (int v = span.lo; v <= span.hi; v += step.value) {
     switch (field) {
       case CronField::Second: spec.seconds.set(v); break;
       case CronField::Minute: spec.minutes.set(v); break;
@@ -376,6 +272,155 @@ void Parser::parseElement(CronField field, std::size_t offset, std::size_t lengt
       case CronField::DayOfWeek: spec.days_of_week.set(v % 7); break;
     }
   }
+}
+
+// Characters first: anything outside [0-9A-Za-z*?/-] ends this element.
+bool Parser::checkElementChars(std::size_t offset, std::string_view el, const std::string& fname) {
+  for (std::size_t i = 0; i < el.size(); ++i) {
+    const char c = el[i];
+    if (isDigit(c) || isAlpha(c) || c == '*' || c == '?' || c == '/' || c == '-') continue;
+    if (c == '#') {
+      error(CronErrorKind::Unsupported, offset + i, 1,
+            "`#` (nth weekday of the month) is not supported; list the days of the month instead");
+      return false;
+    }
+    std::size_t len = 1;
+    const std::string shown = showChar(text_, offset + i, len);
+    error(CronErrorKind::UnexpectedChar, offset + i, len,
+          "unexpected character `" + shown + "` in the " + fname + " field");
+    return false;
+  }
+  return true;
+}
+
+// The step after `/` (1 when there is none).
+Parser::Step Parser::parseStep(std::size_t offset, std::string_view el, std::size_t slash) {
+  Step step;
+  if (slash == std::string_view::npos) return step;
+  step.given = true;
+  const std::string_view step_text = el.substr(slash + 1);
+  step.written = step_text;
+  const std::size_t step_off = offset + slash + 1;
+  if (step_text.empty()) {
+    error(CronErrorKind::MissingValue, offset + slash, 1, "missing step after `/` in `" + std::string(el) + "`");
+    step.ok = false;
+  } else if (!std::all_of(step_text.begin(), step_text.end(), isDigit)) {
+    error(CronErrorKind::BadStep, step_off, step_text.size(),
+          "step `" + std::string(step_text) + "` is not a number");
+    step.ok = false;
+  } else {
+    long long v = 0;
+    for (char c : step_text) v = std::min(v * 10 + (c - '0'), 1000000LL);
+    if (v == 0) {
+      error(CronErrorKind::ZeroStep, step_off, step_text.size(), "step must be at least 1, found `" + std::string(step_text) + "`");
+      step.ok = false;
+    }
+    step.value = static_cast<int>(v);
+  }
+  return step;
+}
+
+// Day-of-week runs 0-7 like Vixie cron's (7 is Sunday again): `*/2` selects 0, 2, 4, 6 and
+// `MON/2` selects 1, 3, 5, 7 (Monday, Wednesday, Friday, Sunday).
+bool Parser::parseBase(CronField field, std::size_t offset, std::size_t length, std::string_view base,
+                       const Step& step, Span& span, bool& first_is_star) {
+  const std::string_view el = slice(offset, length);
+  if (base.empty()) {
+    error(CronErrorKind::MissingValue, offset, std::max<std::size_t>(length, 1),
+          "missing value before `/` in `" + std::string(el) + "`");
+    return false;
+  }
+  if (const std::size_t star = base.find_first_of("*?"); star != std::string_view::npos && base.size() > 1) {
+    // `*-5`, `1-?`, `**`: a star inside a range or value.
+    error(CronErrorKind::UnexpectedChar, offset + star, 1,
+          "unexpected `" + std::string(1, base[star]) + "` in `" + std::string(base) +
+              "`; `*` stands alone or before a step, as in `*/5`");
+    return false;
+  }
+  if (base == "*" || base == "?") {
+    first_is_star = true;
+    if (base == "?") {
+      if (field != CronField::DayOfMonth && field != CronField::DayOfWeek) {
+        error(CronErrorKind::MisplacedAny, offset, 1,
+              "`?` is only allowed in the day-of-month and day-of-week fields; use `*` in the " +
+                  std::string(detail::fieldInfo(field).name) + " field");
+        return false;
+      }
+      if (step.given) {
+        error(CronErrorKind::MisplacedAny, offset, length, "`?` cannot take a step; use `*/" + std::to_string(step.value) + "`");
+        return false;
+      }
+    }
+    return true;
+  }
+  if (const std::size_t dash = base.find('-', 0); dash != std::string_view::npos)
+    return parseRange(field, offset, base, dash, span);
+  const auto a = parseValue(field, offset, base.size());
+  if (!a) return false;
+  span.lo = *a;
+  if (!step.given) span.hi = span.lo;
+  else span.form = Form::FromValue;  // `a/n` means a through the field's maximum
+  return true;
+}
+
+bool Parser::parseRange(CronField field, std::size_t offset, std::string_view base, std::size_t dash, Span& span) {
+  span.form = Form::Range;
+  const std::string_view left = base.substr(0, dash), right = base.substr(dash + 1);
+  if (left.empty()) {
+    error(CronErrorKind::MissingValue, offset, base.size(), "missing start of range in `" + std::string(base) + "`");
+    return false;
+  }
+  if (right.empty()) {
+    error(CronErrorKind::MissingValue, offset, base.size(), "missing end of range in `" + std::string(base) + "`");
+    return false;
+  }
+  if (const std::size_t dash2 = right.find('-'); dash2 != std::string_view::npos) {
+    error(CronErrorKind::UnexpectedChar, offset + dash + 1 + dash2, 1,
+          "unexpected second `-` in range `" + std::string(base) + "`");
+    return false;
+  }
+  const auto a = parseValue(field, offset, left.size());
+  const auto b = parseValue(field, offset + dash + 1, right.size());
+  if (!a || !b) return false;
+  span.lo = *a;
+  span.hi = *b;
+  // `SUN` ending a range is 7, as in Vixie cron: `MON-SUN` is Monday through Sunday.
+  if (field == CronField::DayOfWeek && span.hi == 0 && span.lo > 0 && upper(right) == "SUN") span.hi = 7;
+  if (span.lo > span.hi) {
+    error(CronErrorKind::ReversedRange, offset, base.size(), reversedRangeMessage(field, left, right, span.lo, span.hi));
+    return false;
+  }
+  return true;
+}
+
+// A step that selects one value only is a mistake (`*/60` in the minute field).
+bool Parser::checkStepFits(CronField field, std::size_t offset, std::size_t length, std::string_view el,
+                           std::string_view base, std::size_t slash, const Step& step, const Span& span) {
+  if (!step.given) return true;
+  const std::string fname(detail::fieldInfo(field).name);
+  const int lo = span.lo, hi = span.hi;
+  if (step.value > hi - lo) {
+    std::string range;
+    switch (span.form) {
+      case Form::Star: range = "the " + fname + " range " + std::to_string(lo) + "-" + std::to_string(hi); break;
+      case Form::Range: range = "the range `" + std::string(base) + "`"; break;
+      case Form::FromValue:
+        range = "the range from `" + std::string(base) + "` to the " + fname + " maximum " + std::to_string(hi);
+        break;
+    }
+    const std::string first = span.form == Form::Star ? std::to_string(lo) : std::string(base.substr(0, base.find('-')));
+    error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
+          "step `" + std::string(step.written) + "` is larger than " + range + " and would only select `" + first + "`");
+    return false;
+  }
+  if (field == CronField::DayOfWeek && lo == 0 && hi == 7 && step.value == 7) {
+    // 0 and 7: two values, one day.
+    error(CronErrorKind::StepTooLarge, offset + slash + 1, length - slash - 1,
+          "step `" + std::string(step.written) + "` in `" + std::string(el) +
+              "` would only select Sunday (`0` and `7` are both Sunday)");
+    return false;
+  }
+  return true;
 }
 
 // A single value: digits, or a month/weekday name where the field takes names.

@@ -218,20 +218,28 @@ class App {
   void Use(Middleware m);
   void UseDecorator(Decorator d);
   void OnError(ErrorHandler h);
-  void OnStart(Hook h);  // after the port is bound, before the first request
-  void OnStop(Hook h);   // after in-flight requests drained, before exit
+  // After the port is bound and the runtime's components (database, job store, event outbox,
+  // ...) opened, before they start their background work and before the first request.
+  void OnStart(Hook h);
+  // After in-flight requests drained and the components stopped their background work,
+  // before they close (reverse registration order).
+  void OnStop(Hook h);
 
   ServerOptions& options();
   const std::string& name() const;
 
   // The whole lifecycle for a program's main(): reads LUX_*/PORT/HOST and --port/--host,
-  // binds, runs on_start, serves until SIGTERM/SIGINT, drains, runs on_stop. Returns the exit
-  // code: 0 after a graceful stop, 1 on a start-up failure (one line on stderr).
+  // binds, brings the components up around on_start, serves until SIGTERM/SIGINT, drains,
+  // brings them down around on_stop (docs/architecture.md, "Runtime components"). Or runs a
+  // command a component provides (`run-task NAME`, `jobs`). Returns the exit code: 0 after a
+  // graceful stop, 1 on a start-up failure (one line on stderr).
   int Run(int argc, char** argv);
 
-  // Embedding and tests: Start binds (throws StartupError), runs on_start and serves on
-  // background threads; Shutdown begins a graceful stop (what the first signal does);
-  // Wait blocks until drained, runs on_stop, and returns.
+  // Embedding and tests: Start binds, brings the components up around on_start (throws
+  // StartupError with everything undone) and serves on background threads; Shutdown begins a
+  // graceful stop (what the first signal does; during Start, Start undoes what it did and
+  // returns without serving); Wait blocks until drained, brings the components down around
+  // on_stop, and returns.
   void Start();
   std::uint16_t port() const;
   void Shutdown();

@@ -2,9 +2,10 @@
 // outbox in order (local subscribers with retries and a dead letter; peers over HTTP, retried
 // until they are back, each delivery signed with the program secret), and POST /_lux/events for
 // events from peers (signed calls only: core/internal_auth.h). One bus per process, tied
-// to the App that registered it: opened by an on_start hook, stopped by an on_stop hook (rows
-// not yet delivered stay in the outbox for the next start). With adapter "redis" the outbox,
-// lanes and peers are replaced by Redis Streams (redis_bus.cpp); handlers run the same way.
+// to the App that registered it as its "bus" runtime component: Open opens the outbox (publish
+// works from then on, on_start included), Start starts the lanes, Stop stops them, Close closes
+// the outbox (rows not yet delivered stay in it for the next start). With adapter "redis" the
+// outbox, lanes and peers are replaced by Redis Streams (redis_bus.cpp); handlers run the same way.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -29,6 +30,7 @@
 #include "lux/jobs.h"
 #include "lux/rt.h"
 #include "redis/client.h"
+#include "server/component.h"
 
 namespace lux {
 
@@ -88,9 +90,75 @@ class Bus {
     subscribers_.clear();
     peers_.clear();
     config_ = EventsConfig{};
-    App* self = &app;
-    app.OnStart([this, self] { Start(*self); });
-    app.OnStop([this] { Stop(); });
+    AddComponent(app);
+  }
+
+  // The bus's steps as the App's component calls them (see the top of the file).
+  void Open(const std::string& app_name) {
+    ApplyBackendEnv();
+    if (config_.adapter == "redis") {
+      OpenRedis(app_name);
+      return;
+    }
+    // Over HTTP the servers authenticate each other (Redis and its ACLs guard the other transport).
+    if (!subscribers_.empty() && config_.from_peers)
+      core::RequireProgramSecret(app_name, "receives events from its peers (POST /_lux/events)");
+    else if (!peers_.empty())
+      core::RequireProgramSecret(app_name, "delivers events to its peers");
+    std::string path = config_.path;
+    if (const char* env = std::getenv("LUX_EVENTS_PATH"); env && *env) path = env;
+    if (path.empty()) path = ".lux/" + app_name + ".events.db";
+    std::shared_ptr<bus::Outbox> box = bus::Outbox::Open(path);
+    box->PruneSeen(WallMs() - kSeenRetentionMs);
+    std::lock_guard<std::mutex> lock(mu_);
+    box_ = std::move(box);
+    stop_ = false;
+    running_ = true;
+  }
+
+  void Start() {
+    std::shared_ptr<bus::RedisBus> redis;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      redis = redis_;
+      if (!redis) {
+        for (auto& s : subscribers_) StartLane(s->lane, s.get(), nullptr);
+        for (auto& p : peers_) StartLane(p->lane, nullptr, p.get());
+      }
+    }
+    if (!redis) return;
+    redis->Start();
+    core::Log(LogLevel::kInfo, "event bus on Redis",
+              {{"redis", redis::ParseUrl(config_.url).text}, {"prefix", config_.prefix},
+               {"subscriptions", static_cast<int>(subscribers_.size())}});
+  }
+
+  void Stop() {
+    std::shared_ptr<bus::RedisBus> redis;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+      redis = redis_;
+    }
+    if (redis) redis->Stop();
+    cv_.notify_all();
+    for (auto& l : lanes_)
+      if (l->thread.joinable()) l->thread.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    lanes_.clear();
+  }
+
+  void Close() {
+    std::shared_ptr<bus::RedisBus> redis;
+    std::shared_ptr<bus::Outbox> box;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      redis = std::move(redis_);
+      box = std::move(box_);
+      running_ = false;
+      app_ = nullptr;
+    }
+    // Released outside the lock: ~RedisBus may talk to Redis (this replica's broadcast groups).
   }
 
   EventsConfig& config() { return config_; }
@@ -168,6 +236,8 @@ class Bus {
   }
 
  private:
+  static void AddComponent(App& app);  // after BusComponent
+
   void InstallEndpoint(App& app) {
     app.Post("/_lux/events", [this](Request& req) {
       if (!config_.from_peers) throw HttpError(404, "not found");
@@ -235,12 +305,13 @@ class Bus {
   }
 
   // Redis: a consumer group per subscription, named after the subscribing App and the
-  // subscription's rank among that App's subscriptions of the event.
-  void StartRedis(App& app) {
+  // subscription's rank among that App's subscriptions of the event. Publishing works once
+  // the groups exist; the readers start with Start.
+  void OpenRedis(const std::string& app_name) {
     std::vector<bus::RedisSubscription> local, remote;
     std::map<std::string, int> ordinal;
     for (auto& s : subscribers_)
-      local.push_back({s->event, bus::GroupName(app.name(), ordinal[s->event]++), s->broadcast});
+      local.push_back({s->event, bus::GroupName(app_name, ordinal[s->event]++), s->broadcast});
     for (auto& p : peers_) {
       std::map<std::string, int> peer_ordinal;
       for (std::size_t i = 0; i < p->events.size(); ++i) {
@@ -251,47 +322,17 @@ class Bus {
     bus::RedisBusOptions o;
     o.url = config_.url;
     o.prefix = config_.prefix;
-    o.server = app.name();
+    o.server = app_name;
     o.visibility_ms = config_.visibility_timeout_ms;
     auto rb = std::make_shared<bus::RedisBus>(
         o, std::move(local), std::move(remote),
         [this](std::size_t index, const bus::EventRow& row, std::string& error, bool& rejected) {
           return DeliverLocal(*subscribers_[index], row, error, rejected);
         });
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      redis_ = rb;
-      stop_ = false;
-      running_ = true;
-    }
-    rb->Start();
-    core::Log(LogLevel::kInfo, "event bus on Redis",
-              {{"redis", redis::ParseUrl(config_.url).text}, {"prefix", config_.prefix},
-               {"subscriptions", static_cast<int>(subscribers_.size())}});
-  }
-
-  void Start(App& app) {
-    ApplyBackendEnv();
-    if (config_.adapter == "redis") {
-      StartRedis(app);
-      return;
-    }
-    // Over HTTP the servers authenticate each other (Redis and its ACLs guard the other transport).
-    if (!subscribers_.empty() && config_.from_peers)
-      core::RequireProgramSecret(app.name(), "receives events from its peers (POST /_lux/events)");
-    else if (!peers_.empty())
-      core::RequireProgramSecret(app.name(), "delivers events to its peers");
-    std::string path = config_.path;
-    if (const char* env = std::getenv("LUX_EVENTS_PATH"); env && *env) path = env;
-    if (path.empty()) path = ".lux/" + app.name() + ".events.db";
-    std::shared_ptr<bus::Outbox> box = bus::Outbox::Open(path);
-    box->PruneSeen(WallMs() - kSeenRetentionMs);
     std::lock_guard<std::mutex> lock(mu_);
-    box_ = std::move(box);
+    redis_ = rb;
     stop_ = false;
     running_ = true;
-    for (auto& s : subscribers_) StartLane(s->lane, s.get(), nullptr);
-    for (auto& p : peers_) StartLane(p->lane, nullptr, p.get());
   }
 
   void StartLane(const std::string& name, const Subscriber* s, const Peer* p) {
@@ -302,25 +343,6 @@ class Bus {
     Lane* raw = lane.get();
     lane->thread = std::thread([this, raw] { Run(*raw); });
     lanes_.push_back(std::move(lane));
-  }
-
-  void Stop() {
-    std::shared_ptr<bus::RedisBus> redis;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-      redis = redis_;
-    }
-    if (redis) redis->Stop();
-    cv_.notify_all();
-    for (auto& l : lanes_)
-      if (l->thread.joinable()) l->thread.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    lanes_.clear();
-    box_.reset();
-    redis_.reset();
-    running_ = false;
-    app_ = nullptr;
   }
 
   void Wake() {
@@ -458,6 +480,20 @@ class Bus {
   std::shared_ptr<bus::Outbox> box_;
   std::shared_ptr<bus::RedisBus> redis_;
 };
+
+// The bus as the App's runtime component.
+class BusComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kBus;
+  BusComponent() : Component(kOrder, "bus") {}
+
+  void Open(server::Host& host) override { Bus::Get().Open(host.AppName()); }
+  void Start(server::Host&) override { Bus::Get().Start(); }
+  void Stop(server::Deadline) override { Bus::Get().Stop(); }
+  void Close() override { Bus::Get().Close(); }
+};
+
+void Bus::AddComponent(App& app) { server::Ensure<BusComponent>(app); }
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 // DbState: adapter, path/URL resolution and environment, the open/close lifecycle, migration of
-// all models in one transaction, registration (RegisterDb/RegisterModel), and the process's open
-// state.
+// all models in one transaction, registration (RegisterDb/RegisterModel), the process's open
+// state, and the "db" runtime component that opens it first and closes it last.
 #include "db/db_state.h"
 
 #include <cstdlib>
@@ -14,7 +14,7 @@
 #include "db/sqlite_open.h"
 #include "lux/error.h"
 #include "lux/http.h"
-#include "server/app_impl.h"
+#include "server/component.h"
 
 namespace lux::db {
 namespace {
@@ -27,6 +27,19 @@ const char* Env(const char* name) {
   const char* v = std::getenv(name);
   return v && *v ? v : nullptr;
 }
+
+// Opens (pragmas, tables created or extended) before every other component and on_start,
+// which may all use it; closes after them.
+class DbComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kDb;
+  DbComponent() : Component(kOrder, "db") {}
+
+  void Open(server::Host& host) override { state->Open(host.AppName()); }
+  void Close() override { state->Close(); }
+
+  std::shared_ptr<DbState> state = std::make_shared<DbState>();
+};
 
 }  // namespace
 
@@ -136,16 +149,16 @@ const Model& DbState::FindModel(std::string_view name, std::string_view op) cons
 }
 
 DbState& StateOf(App& app) {
-  auto& impl = AppImpl(app);
-  if (!impl.database) {
-    impl.database = std::make_shared<DbState>();
-    impl.database->app_name = impl.name;
+  auto* c = static_cast<DbComponent*>(server::FindComponent(app, DbComponent::kOrder));
+  if (!c) {
+    c = &server::Ensure<DbComponent>(app);
+    c->state->app_name = app.name();
   }
   {
     std::lock_guard lock(g_mu);
-    g_registered = impl.database;
+    g_registered = c->state;
   }
-  return *impl.database;
+  return *c->state;
 }
 
 std::shared_ptr<DbState> OpenState() {

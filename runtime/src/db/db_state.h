@@ -1,6 +1,6 @@
 // DbState: one App's database (its DbConfig and models) and, while open, its connection pool.
-// App::Impl owns it; server.cpp opens it before the job store and on_start (Open: pragmas and
-// migration, StartupError on failure) and closes it after on_stop. The rt functions find the
+// The App's "db" runtime component owns it (db_state.cpp): it opens first, before the job store
+// and on_start (Open: pragmas and migration, StartupError on failure), and closes last. The rt functions find the
 // open one (one per process) through Active().
 #pragma once
 

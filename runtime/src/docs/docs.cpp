@@ -2,11 +2,13 @@
 // embedded Swagger UI bundle and points it at /openapi.json. Assets are served with their
 // content type, a version ETag and a day of caching (the bundle is 1.7 MB), straight from the
 // executable's read-only data: a response costs no copy however many clients read slowly.
+// The "docs" runtime component adds the routes when the server opens (LUX_DOCS read then).
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "lux/docs.h"
+#include "server/component.h"
 
 extern "C" {
 extern const char lux_swagger_js_begin[], lux_swagger_js_end[];
@@ -44,9 +46,7 @@ Response AssetResponse(std::string_view body, const char* type) {
   return r;
 }
 
-}  // namespace
-
-void ServeDocs(App& app, std::string title) {
+void AddRoutes(server::Host& app, const std::string& title) {
   if (const char* off = std::getenv("LUX_DOCS"); off && (std::string_view(off) == "0" || std::string_view(off) == "false"))
     return;
   std::string page =
@@ -59,16 +59,32 @@ void ServeDocs(App& app, std::string title) {
       "<script src=\"/docs/swagger-ui-bundle.js\"></script>\n"
       "<script>\nwindow.ui = SwaggerUIBundle({ url: \"/openapi.json\", dom_id: \"#swagger-ui\", deepLinking: true });\n"
       "</script>\n</body>\n</html>\n";
-  app.Get("/docs", [page](Request&) { return Html(200, page); });
-  app.Get("/docs/swagger-ui-bundle.js", [](Request&) {
+  app.AddRoute("GET", "/docs", [page](Request&) { return Html(200, page); });
+  app.AddRoute("GET", "/docs/swagger-ui-bundle.js", [](Request&) {
     return AssetResponse(Asset(lux_swagger_js_begin, lux_swagger_js_end), "application/javascript; charset=utf-8");
   });
-  app.Get("/docs/swagger-ui.css", [](Request&) {
+  app.AddRoute("GET", "/docs/swagger-ui.css", [](Request&) {
     return AssetResponse(Asset(lux_swagger_css_begin, lux_swagger_css_end), "text/css; charset=utf-8");
   });
-  app.Get("/docs/LICENSE", [](Request&) {
+  app.AddRoute("GET", "/docs/LICENSE", [](Request&) {
     return AssetResponse(Asset(lux_swagger_license_begin, lux_swagger_license_end), "text/plain; charset=utf-8");
   });
 }
+
+// Serving only: the routes are added when the server opens.
+class DocsComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kDocs;
+  DocsComponent() : Component(kOrder, "docs") {}
+
+  bool TakesPart(server::RunMode run) const override { return run == server::RunMode::kServe; }
+  void Open(server::Host& host) override { AddRoutes(host, title); }
+
+  std::string title;
+};
+
+}  // namespace
+
+void ServeDocs(App& app, std::string title) { server::Ensure<DocsComponent>(app).title = std::move(title); }
 
 }  // namespace lux

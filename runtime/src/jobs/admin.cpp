@@ -5,7 +5,6 @@
 
 #include "core/bearer.h"
 #include "core/log.h"
-#include "server/app_impl.h"
 
 namespace lux::jobs {
 namespace {
@@ -32,7 +31,7 @@ Value JobsReport(JobStore& store, std::int64_t now_ms) {
   return Value{{"counts", counts}, {"recent_failures", failures}};
 }
 
-void RegisterAdminRoutes(App::Impl& app, JobsState& st) {
+void RegisterAdminRoutes(server::Host& app, JobsState& st) {
   JobsState* s = &st;
   // Wraps a handler with the bearer-token check.
   auto guarded = [s](std::function<Response(Request&)> inner) {

@@ -7,6 +7,7 @@
 
 #include "jobs/jobs_state.h"
 #include "lux/http.h"
+#include "server/component.h"
 
 namespace lux::jobs {
 
@@ -16,6 +17,6 @@ inline constexpr int kReportedFailures = 20;
 // {counts: {pending, scheduled, running, dead, completed}, recent_failures: [{id, name, attempt, error, at}]}
 Value JobsReport(JobStore& store, std::int64_t now_ms);
 // GET /_lux/jobs, POST /_lux/jobs/:id/retry, GET /_lux/schedules, POST /_lux/schedules/:name/run.
-void RegisterAdminRoutes(App::Impl& app, JobsState& state);
+void RegisterAdminRoutes(server::Host& app, JobsState& state);
 
 }  // namespace lux::jobs

@@ -1,7 +1,9 @@
-// The jobs commands (see cli.h). They open the store without recovering running jobs (a server
-// may be using the same file) and never bind the HTTP port. run-task runs on_start before the
-// task and on_stop after it, as a server would around a scheduled run; jobs the task spawns
-// stay in the store for the server's workers.
+// The jobs commands (see cli.h). They never bind the HTTP port and start no background work.
+// `jobs` and `jobs retry` open the job store alone (RunMode::kAdmin), without recovering running
+// jobs (a server may be using the same store). run-task brings the components up as a task run
+// (RunMode::kTask: db, job store, bus, services open; on_start), runs the task, then on_stop and
+// the components close, as a server would around a scheduled run; jobs the task spawns and
+// events it publishes stay in the store and the outbox for the server.
 #include "jobs/cli.h"
 
 #include <cstdio>
@@ -14,13 +16,13 @@
 namespace lux::jobs {
 namespace {
 
-int Fail(const App::Impl& app, const std::string& message) {
+int Fail(const server::CommandHost& app, const std::string& message) {
   core::FlushThreadLog();
-  std::fprintf(stderr, "%s: %s\n", app.name.c_str(), message.c_str());
+  std::fprintf(stderr, "%s: %s\n", app.AppName().c_str(), message.c_str());
   return 1;
 }
 
-int RunTask(App::Impl& app, JobsState& st, const std::string& name) {
+int RunTask(server::CommandHost& app, JobsState& st, const std::string& name) {
   const ScheduleDef* def = nullptr;
   std::string known;
   for (const ScheduleDef& d : st.schedules) {
@@ -28,12 +30,10 @@ int RunTask(App::Impl& app, JobsState& st, const std::string& name) {
     known += (known.empty() ? "" : ", ") + d.name;
   }
   if (!def) return Fail(app, "unknown task `" + name + "` (schedules: " + (known.empty() ? "none" : known) + ")");
-  for (auto& hook : app.on_start) {
-    try {
-      hook();
-    } catch (const std::exception& e) {
-      return Fail(app, std::string("on_start failed: ") + e.what());
-    }
+  try {
+    app.Up(server::RunMode::kTask);
+  } catch (const std::exception& e) {
+    return Fail(app, e.what());
   }
   std::string error;
   bool ok = false;
@@ -49,13 +49,7 @@ int RunTask(App::Impl& app, JobsState& st, const std::string& name) {
     st.store->SetLastFire(name, SystemClock().NowMs());
   } catch (const std::exception&) {
   }
-  for (auto it = app.on_stop.rbegin(); it != app.on_stop.rend(); ++it) {
-    try {
-      (*it)();
-    } catch (const std::exception& e) {
-      core::Log(LogLevel::kError, "on_stop failed", {{"error", std::string(e.what())}});
-    }
-  }
+  app.Down();
   if (!ok) return Fail(app, "task `" + name + "` failed: " + error);
   core::Log(LogLevel::kInfo, "task finished", {{"schedule", name}});
   return 0;
@@ -63,31 +57,22 @@ int RunTask(App::Impl& app, JobsState& st, const std::string& name) {
 
 }  // namespace
 
-bool IsJobsCommand(int argc, char** argv) {
-  if (argc < 2) return false;
-  std::string cmd = argv[1];
-  return cmd == "run-task" || cmd == "jobs";
-}
+bool IsJobsCommand(std::string_view command) { return command == "run-task" || command == "jobs"; }
 
-int RunJobsCommand(App::Impl& app, int argc, char** argv) {
+int RunJobsCommand(server::CommandHost& app, JobsState& st, int argc, char** argv) {
   std::string cmd = argv[1];
-  if (!app.jobs) return Fail(app, "this program has no background jobs or schedules");
-  JobsState& st = *app.jobs;
   if (cmd == "run-task" && argc != 3) return Fail(app, "usage: run-task NAME");
   if (cmd == "jobs" && !(argc == 2 || (argc == 4 && std::string(argv[2]) == "retry")))
     return Fail(app, "usage: jobs | jobs retry ID");
-  core::LogConfig().level = app.opts.log_level;
-  core::LogConfig().format = app.opts.log_format;
+  if (cmd == "run-task") return RunTask(app, st, argv[2]);
   try {
-    st.Open(app.name, /*server=*/false);
+    app.Up(server::RunMode::kAdmin);
   } catch (const std::exception& e) {
     return Fail(app, e.what());
   }
   int code = 0;
   try {
-    if (cmd == "run-task") {
-      code = RunTask(app, st, argv[2]);
-    } else if (argc == 2) {
+    if (argc == 2) {
       std::string out = ToJsonPretty(JobsReport(*st.store, SystemClock().NowMs()));
       std::printf("%s\n", out.c_str());
     } else {
@@ -102,7 +87,7 @@ int RunJobsCommand(App::Impl& app, int argc, char** argv) {
     code = Fail(app, e.what());
   }
   std::fflush(stdout);
-  st.Close();
+  app.Down();
   return code;
 }
 

@@ -2,15 +2,19 @@
 //   <binary> run-task NAME     run one schedule's task once (external cron), exit 0 / 1
 //   <binary> jobs              counts and recent failures as JSON on stdout
 //   <binary> jobs retry ID     a dead or failed job back to pending
-// Entry points: IsJobsCommand, RunJobsCommand (called by App::Run before any flag parsing).
+// Entry points: IsJobsCommand, RunJobsCommand (the "jobs" component provides these commands:
+// App::Run runs them instead of serving, before any flag parsing).
 #pragma once
 
-#include "server/app_impl.h"
+#include <string_view>
+
+#include "jobs/jobs_state.h"
+#include "server/component.h"
 
 namespace lux::jobs {
 
-bool IsJobsCommand(int argc, char** argv);
+bool IsJobsCommand(std::string_view command);
 // Returns the process exit code. Errors are one line on stderr: `<app>: <message>`.
-int RunJobsCommand(App::Impl& app, int argc, char** argv);
+int RunJobsCommand(server::CommandHost& host, JobsState& st, int argc, char** argv);
 
 }  // namespace lux::jobs

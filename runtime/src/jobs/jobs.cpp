@@ -1,6 +1,7 @@
 // The public jobs API (lux/jobs.h): RegisterJob / RegisterSchedule / RegisterEvery validate and
 // record definitions on the App; rt::SpawnJob stores a job through the running App. Also the
-// JobsState lifecycle (env, store open/recover, pool and scheduler start/stop, close).
+// JobsState lifecycle (env, store open/recover, pool and scheduler start/stop, close) and the
+// two runtime components that drive it: "jobs" and "scheduler" (server/component.h).
 #include <cstdlib>
 #include <mutex>
 #include <shared_mutex>
@@ -8,11 +9,13 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "jobs/admin.h"
+#include "jobs/cli.h"
 #include "jobs/jobs_state.h"
 #include "lux/env.h"
 #include "lux/rt.h"
 #include "redis/client.h"
-#include "server/app_impl.h"
+#include "server/component.h"
 
 namespace lux {
 namespace jobs {
@@ -27,13 +30,58 @@ void CheckName(const char* what, const std::string& name) {
 
 }  // namespace
 
-JobsState* FindState(App& app) { return AppImpl(app).jobs.get(); }
+namespace {
+
+// The job store and worker pool. Takes part in every run: `jobs` and `jobs retry` open the
+// store alone; serving also recovers interrupted jobs and adds the admin routes.
+class JobsComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kJobs;
+  JobsComponent() : Component(kOrder, "jobs") {}
+
+  bool TakesPart(server::RunMode) const override { return true; }
+  void Open(server::Host& host) override {
+    bool serving = host.Mode() == server::RunMode::kServe;
+    state->Open(host.AppName(), serving);
+    if (serving && !state->config.admin_token.empty()) RegisterAdminRoutes(host, *state);
+  }
+  void Start(server::Host&) override { state->StartWorkers(); }
+  void Stop(server::Deadline deadline) override { state->StopWorkers(deadline); }
+  void Close() override { state->Close(); }
+
+  bool ProvidesCommand(std::string_view command) const override { return IsJobsCommand(command); }
+  int RunCommand(server::CommandHost& host, int argc, char** argv) override {
+    return RunJobsCommand(host, *state, argc, argv);
+  }
+
+  std::shared_ptr<JobsState> state = std::make_shared<JobsState>();
+};
+
+// Schedules: the scheduler starts after the worker pool and stops before it.
+class SchedulerComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kScheduler;
+  SchedulerComponent() : Component(kOrder, "scheduler") {}
+
+  void Start(server::Host&) override { state->StartScheduler(); }
+  void Stop(server::Deadline deadline) override { state->StopScheduler(deadline); }
+
+  JobsState* state = nullptr;
+};
+
+}  // namespace
+
+JobsState* FindState(App& app) {
+  auto* c = static_cast<JobsComponent*>(server::FindComponent(app, JobsComponent::kOrder));
+  return c ? c->state.get() : nullptr;
+}
 
 JobsState& StateOf(App& app) {
-  App::Impl& impl = AppImpl(app);
-  if (impl.started) throw std::invalid_argument("jobs and schedules must be registered before the App starts");
-  if (!impl.jobs) impl.jobs = std::make_shared<JobsState>();
-  return *impl.jobs;
+  if (server::Started(app)) throw std::invalid_argument("jobs and schedules must be registered before the App starts");
+  if (JobsState* st = FindState(app)) return *st;
+  JobsState& st = *server::Ensure<JobsComponent>(app).state;
+  server::Ensure<SchedulerComponent>(app).state = &st;
+  return st;
 }
 
 JobsState* RunningState() {
@@ -136,7 +184,7 @@ void JobsState::ApplyBackendEnv() {
   }
 }
 
-void JobsState::StartRunning() {
+void JobsState::StartWorkers() {
   if (!store) return;
   JobQueue::Options qo;
   qo.workers = config.workers;
@@ -145,6 +193,13 @@ void JobsState::StartRunning() {
   queue = std::make_unique<JobQueue>(*store, jobs, qo);
   queue->Start();
   store->SetWakeup([q = queue.get()] { q->Poke(); });  // other replicas' spawns
+  core::Log(LogLevel::kInfo, "jobs started",
+            {{"store", path}, {"workers", config.workers}, {"jobs", static_cast<int>(jobs.size())},
+             {"schedules", static_cast<int>(schedules.size())}});
+}
+
+void JobsState::StartScheduler() {
+  if (!store) return;
   scheduler = std::make_unique<Scheduler>(*store, schedules, clock);
   if (config.scheduler_enabled) {
     scheduler->Start();
@@ -152,15 +207,20 @@ void JobsState::StartRunning() {
     core::Log(LogLevel::kInfo, "scheduler disabled (LUX_SCHEDULER_ENABLED); run tasks with `run-task NAME`",
               {{"schedules", static_cast<int>(schedules.size())}});
   }
-  core::Log(LogLevel::kInfo, "jobs started",
-            {{"store", path}, {"workers", config.workers}, {"jobs", static_cast<int>(jobs.size())},
-             {"schedules", static_cast<int>(schedules.size())}});
+}
+
+void JobsState::StopScheduler(std::chrono::steady_clock::time_point deadline) {
+  if (scheduler) scheduler->Stop(deadline);
+}
+
+void JobsState::StopWorkers(std::chrono::steady_clock::time_point deadline) {
+  if (store) store->SetWakeup({});
+  if (queue) queue->Stop(deadline);
 }
 
 void JobsState::Stop(std::chrono::steady_clock::time_point deadline) {
-  if (store) store->SetWakeup({});
-  if (scheduler) scheduler->Stop(deadline);
-  if (queue) queue->Stop(deadline);
+  StopScheduler(deadline);
+  StopWorkers(deadline);
 }
 
 void JobsState::Close() {

@@ -1,7 +1,7 @@
 // JobsState: one App's jobs and schedules (what it registered, its JobsConfig) and, while the
-// App runs, its store, worker pool and scheduler. App::Impl owns it; server.cpp drives the
-// lifecycle (Open before on_start, StartRunning after, Stop after the HTTP drain, Close after
-// on_stop); admin.cpp and cli.cpp use it. rt::SpawnJob finds the open one (one per process).
+// App runs, its store, worker pool and scheduler. Two runtime components drive it (jobs.cpp):
+// "jobs" (Open: the store; Start/Stop: the worker pool; Close) and "scheduler" (Start/Stop);
+// admin.cpp and cli.cpp use it. rt::SpawnJob finds the open one (one per process).
 #pragma once
 
 #include <chrono>
@@ -28,9 +28,15 @@ class JobsState {
   // commands open without, since a server may be running on the same store). Throws
   // StartupError.
   void Open(const std::string& app_name, bool server);
-  // Starts the worker pool and (if enabled) the scheduler.
-  void StartRunning();
-  // Stops the scheduler and the pool; running work gets until `deadline`.
+  // Starts the worker pool.
+  void StartWorkers();
+  // Makes the scheduler (admin routes and triggers use it) and starts it when enabled.
+  void StartScheduler();
+  // Stops the scheduler; a running task gets until `deadline`.
+  void StopScheduler(std::chrono::steady_clock::time_point deadline);
+  // Stops the pool; running jobs get until `deadline`.
+  void StopWorkers(std::chrono::steady_clock::time_point deadline);
+  // Both, the scheduler first.
   void Stop(std::chrono::steady_clock::time_point deadline);
   // Closes the store; SpawnJob fails from here on.
   void Close();
@@ -53,8 +59,8 @@ class JobsState {
   std::unique_ptr<Scheduler> scheduler;
 };
 
-// The App's state, created on first use (RegisterJob, Jobs(app), ...); nullptr when the App
-// registered nothing job-related.
+// The App's state, created on first use (RegisterJob, Jobs(app), ...) with its two components;
+// FindState: nullptr when the App registered nothing job-related.
 JobsState& StateOf(App& app);
 JobsState* FindState(App& app);
 

@@ -1,6 +1,7 @@
-// App::Impl: the state behind lux::App (routes, middleware, hooks, options) and the Beast
-// server (workers, acceptor, sessions, graceful drain). dispatch.cpp runs a request through
-// middleware/router/error handling; server.cpp owns sockets and the lifecycle.
+// App::Impl: the state behind lux::App (routes, middleware, options, the components and hooks
+// of its lifecycle) and the Beast server (workers, acceptor, sessions, graceful drain).
+// dispatch.cpp runs a request through middleware/router/error handling; server.cpp owns
+// sockets and drives the lifecycle (lifecycle.h). Components see the App as a server::Host.
 #pragma once
 
 #include <atomic>
@@ -22,15 +23,10 @@
 
 #include "http/router.h"
 #include "lux/http.h"
+#include "server/component.h"
+#include "server/lifecycle.h"
 
 namespace lux {
-
-namespace jobs {
-class JobsState;
-}
-namespace db {
-class DbState;
-}
 
 namespace server {
 
@@ -68,9 +64,20 @@ struct RouteEntry {
 
 }  // namespace server
 
-class App::Impl {
+class App::Impl final : public server::Host {
  public:
   explicit Impl(std::string n) : name(std::move(n)) {}
+
+  // server::Host
+  const std::string& AppName() const override { return name; }
+  server::RunMode Mode() const override { return mode; }
+  const ServerOptions& Options() const override { return opts; }
+  void AddRoute(std::string_view method, std::string_view pattern, Handler handler) override {
+    AddRoute(method, pattern, std::move(handler), {});
+  }
+  void AddStage(Middleware stage) override {
+    middleware.insert(middleware.begin() + static_cast<std::ptrdiff_t>(stages++), std::move(stage));
+  }
 
   // dispatch.cpp
   Response Dispatch(Request& req, std::string_view raw_path);
@@ -84,20 +91,20 @@ class App::Impl {
   void Wait();
   void ApplyEnvAndFlags(int argc, char** argv);
   void AddRoute(std::string_view method, std::string_view pattern, Handler handler,
-                std::vector<Middleware> route_middleware = {});
+                std::vector<Middleware> route_middleware);
+  // A command a component provides (argv[1]: run-task, jobs), run instead of serving.
+  int RunCommand(server::Component& provider, int argc, char** argv);
 
   std::string name;
   ServerOptions opts;
   http::Router router;
   std::vector<server::RouteEntry> routes;
-  std::vector<Middleware> middleware;
+  std::vector<Middleware> middleware;  // the components' stages first, then the program's
+  std::size_t stages = 0;              // how many of `middleware` are stages (AddStage)
   ErrorHandler on_error;
-  std::vector<Hook> on_start;
-  std::vector<Hook> on_stop;
-  // Background jobs and schedules (src/jobs/); null when the program registered none.
-  std::shared_ptr<jobs::JobsState> jobs;
-  // The database and models (src/db/); null when the program has no db block or model.
-  std::shared_ptr<db::DbState> database;
+  // The subsystems (db, jobs, bus, ...) in their order, and the program's on_start/on_stop.
+  server::Lifecycle lifecycle;
+  server::RunMode mode = server::RunMode::kServe;
 
   // Server state.
   std::vector<std::unique_ptr<server::Worker>> workers;

@@ -194,8 +194,8 @@ void App::UseDecorator(Decorator d) {
 }
 
 void App::OnError(ErrorHandler h) { impl_->on_error = std::move(h); }
-void App::OnStart(Hook h) { impl_->on_start.push_back(std::move(h)); }
-void App::OnStop(Hook h) { impl_->on_stop.push_back(std::move(h)); }
+void App::OnStart(Hook h) { impl_->lifecycle.on_start.push_back(std::move(h)); }
+void App::OnStop(Hook h) { impl_->lifecycle.on_stop.push_back(std::move(h)); }
 ServerOptions& App::options() { return impl_->opts; }
 const std::string& App::name() const { return impl_->name; }
 

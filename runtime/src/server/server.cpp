@@ -1,8 +1,9 @@
 // The Beast HTTP/1.1 server behind lux::App: N worker threads, each with its own io_context
 // (one per core by default), one acceptor handing sockets round-robin to workers, and one
 // stackful fiber per connection so handlers can block in direct style. Also the lifecycle:
-// Start (bind, on_start, serve), Shutdown (stop accepting, close idle connections), Wait
-// (drain with deadline, on_stop) and Run (flags, env, signals).
+// Start (bind, the components up and on_start, serve), Shutdown (stop accepting, close idle
+// connections), Wait (drain with deadline, the components down and on_stop), Run (flags, env,
+// signals, or a command a component provides) and the App's component list (component.h).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -30,11 +31,7 @@
 #include "core/fiber.h"
 #include "core/ids.h"
 #include "core/log.h"
-#include "db/db_state.h"
 #include "http/router.h"
-#include "jobs/admin.h"
-#include "jobs/cli.h"
-#include "jobs/jobs_state.h"
 #include "lux/env.h"
 #include "server/app_impl.h"
 
@@ -851,48 +848,26 @@ void App::Impl::Start() {
   bound_port = acceptor->local_endpoint().port();
   max_connections = opts.max_connections > 0 ? opts.max_connections : DefaultMaxConnections();
 
-  // The database opens (pragmas, tables created or extended) before the job store and on_start,
-  // which may both use it; it closes last, after on_stop.
-  if (database) {
-    try {
-      database->Open(name);
-    } catch (const std::exception& e) {
-      acceptor->close(ec);
-      if (dynamic_cast<const StartupError*>(&e)) throw;
-      throw StartupError(std::string("db: ") + e.what());
-    }
+  // The components open in order, on_start runs, the components start (lifecycle.h); a
+  // failure has unwound all of it when Up throws. Connections meanwhile wait in the backlog.
+  bool up = false;
+  try {
+    up = lifecycle.Up(*this, [this] {
+      std::lock_guard<std::mutex> lock(mu);
+      return shutdown_requested;
+    });
+  } catch (...) {
+    acceptor->close(ec);
+    throw;
+  }
+  if (!up) {  // Shutdown during the start: Up has brought everything down again
+    acceptor->close(ec);
+    started = waited = true;
+    core::Log(LogLevel::kInfo, "stopped", {{"server", name}});
+    return;
   }
 
-  // The job store opens (and recovers interrupted jobs) before on_start, which may spawn jobs.
-  if (jobs) {
-    try {
-      jobs->Open(name, /*server=*/true);
-      if (!jobs->config.admin_token.empty()) jobs::RegisterAdminRoutes(*this, *jobs);
-    } catch (const std::exception& e) {
-      acceptor->close(ec);
-      jobs->Close();
-      if (dynamic_cast<const StartupError*>(&e)) throw;
-      throw StartupError(std::string("jobs: ") + e.what());
-    }
-  }
-
-  // on_start: after bind (connections queue in the backlog), before the first request.
-  for (auto& hook : on_start) {
-    try {
-      hook();
-    } catch (const std::exception& e) {
-      acceptor->close(ec);
-      if (jobs) jobs->Close();
-      if (dynamic_cast<const StartupError*>(&e)) throw;  // the runtime's own checks name their cause
-      throw StartupError(std::string("on_start failed: ") + e.what());
-    }
-  }
-
-  // Job workers and the scheduler start after on_start (whose spawned jobs are already stored)
-  // and before the I/O threads, so handlers never see them half-built.
-  if (jobs) jobs->StartRunning();
-
-  started = true;  // only now: a failed start runs no on_stop and needs no drain
+  started = true;  // only now: a failed start needs no drain (Up unwound it)
   DoAccept();
   for (auto& wp : workers) {
     server::Worker* w = wp.get();
@@ -987,18 +962,9 @@ void App::Impl::Wait() {
     (void)acceptor.release();
   }
   waited = true;
-  // After the HTTP drain: the scheduler stops, workers claim nothing new, running jobs get
-  // until the same drain deadline; jobs not started stay in the store for the next start.
-  if (jobs) jobs->Stop(deadline);
-  for (auto it = on_stop.rbegin(); it != on_stop.rend(); ++it) {
-    try {
-      (*it)();
-    } catch (const std::exception& e) {
-      core::Log(LogLevel::kError, "on_stop failed", {{"error", std::string(e.what())}});
-    }
-  }
-  if (jobs) jobs->Close();  // last: on_stop may still spawn jobs (they wait on disk)
-  if (database) database->Close();  // after the job store: nothing uses it any more
+  // After the HTTP drain: the components stop in reverse (the scheduler, then the job workers:
+  // running work gets until the same drain deadline), on_stop runs, the components close.
+  lifecycle.Down(deadline);
   core::Log(LogLevel::kInfo, "stopped", {{"server", name}});
 }
 
@@ -1061,6 +1027,60 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
   }
 }
 
+namespace {
+
+// A command run as the component providing it sees it: Up/Down of the App's lifecycle in the
+// command's mode, never starting a component.
+class CommandRun final : public server::CommandHost {
+ public:
+  explicit CommandRun(App::Impl& app) : app_(app) {}
+  const std::string& AppName() const override { return app_.name; }
+  void Up(server::RunMode mode) override {
+    app_.mode = mode;
+    app_.lifecycle.Up(app_);
+    up_ = true;
+  }
+  void Down() override {
+    if (!up_) return;
+    up_ = false;
+    app_.lifecycle.Down(std::chrono::steady_clock::now() + std::chrono::milliseconds(app_.opts.drain_timeout_ms));
+  }
+
+ private:
+  App::Impl& app_;
+  bool up_ = false;
+};
+
+}  // namespace
+
+int App::Impl::RunCommand(server::Component& provider, int argc, char** argv) {
+  core::LogConfig().level = opts.log_level;
+  core::LogConfig().format = opts.log_format;
+  CommandRun run(*this);
+  int code = provider.RunCommand(run, argc, argv);
+  run.Down();
+  return code;
+}
+
+// ---- the component list ----
+
+namespace server {
+
+Component* FindComponent(App& app, Order order) { return AppImpl(app).lifecycle.Find(order); }
+
+Component& AddComponent(App& app, std::unique_ptr<Component> component) {
+  if (Started(app))
+    throw std::invalid_argument("runtime component `" + component->name() + "` added after the App started");
+  return AppImpl(app).lifecycle.Add(std::move(component));
+}
+
+bool Started(App& app) {
+  App::Impl& impl = AppImpl(app);
+  return impl.started || impl.lifecycle.sealed();
+}
+
+}  // namespace server
+
 // ---- App methods implemented here ----
 
 void App::Start() { impl_->Start(); }
@@ -1074,14 +1094,15 @@ int App::Run(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   bool signals = impl_->opts.handle_signals;
-  if (jobs::IsJobsCommand(argc, argv)) {  // run-task / jobs: no port, no signals
+  server::Component* command = argc >= 2 ? impl_->lifecycle.CommandProvider(argv[1]) : nullptr;
+  if (command) {  // run-task / jobs: no port, no signals
     try {
       impl_->ApplyEnvAndFlags(1, argv);  // env only (log level, format)
     } catch (const StartupError& e) {
       std::fprintf(stderr, "%s: %s\n", impl_->name.c_str(), e.what());
       return 1;
     }
-    return jobs::RunJobsCommand(*impl_, argc, argv);
+    return impl_->RunCommand(*command, argc, argv);
   }
   try {
     impl_->ApplyEnvAndFlags(argc, argv);

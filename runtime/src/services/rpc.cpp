@@ -1,5 +1,6 @@
 // RPC between servers and the services' public face: RegisterService (env URL override, the
-// health thread tied to on_start/on_stop, GET /_lux/services behind LUX_ADMIN_TOKEN),
+// "services" runtime component: program secret and shared breakers at Open, the health thread
+// between Start and Stop; GET /_lux/services behind LUX_ADMIN_TOKEN),
 // ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret), and
 // rt::CallService (breaker, round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
@@ -12,6 +13,7 @@
 #include "lux/client.h"
 #include "lux/services.h"
 #include "services/registry.h"
+#include "server/component.h"
 #include "services/shared_breakers.h"
 
 namespace lux {
@@ -58,20 +60,36 @@ void StartSharedBreakers() {
   }
 }
 
-// One set of hooks and admin routes per App, however many services it discovers.
-void InstallOnce(App& app) {
-  static App* installed = nullptr;
-  if (installed == &app) return;
-  installed = &app;
-  app.OnStart([&app] {
-    core::RequireProgramSecret(app.name(), "calls RPC functions of other servers");
-    services::Registry::Get().StartHealth();
+// The App's side of RPC: servers it calls (health checks, shared breakers) and functions it
+// exposes. Both need the program secret, checked at Open so a misconfigured server never binds.
+class ServicesComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kServices;
+  ServicesComponent() : Component(kOrder, "services") {}
+
+  void Open(server::Host& host) override {
+    if (exposes) core::RequireProgramSecret(host.AppName(), "exposes RPC functions (POST /_lux/rpc/...)");
+    if (!calls) return;
+    core::RequireProgramSecret(host.AppName(), "calls RPC functions of other servers");
     StartSharedBreakers();
-  });
-  app.OnStop([] {
-    SharedBreakersSlot().reset();
-    services::Registry::Get().StopHealth();
-  });
+  }
+  void Start(server::Host&) override {
+    if (calls) services::Registry::Get().StartHealth();
+  }
+  void Stop(server::Deadline) override {
+    if (calls) services::Registry::Get().StopHealth();
+  }
+  void Close() override { SharedBreakersSlot().reset(); }
+
+  bool calls = false;    // RegisterService
+  bool exposes = false;  // ExposeRpc
+};
+
+// One component and one admin route per App, however many services it discovers.
+void InstallOnce(App& app) {
+  ServicesComponent& c = server::Ensure<ServicesComponent>(app);
+  if (c.calls) return;
+  c.calls = true;
   const char* token = std::getenv("LUX_ADMIN_TOKEN");
   if (!token || !*token) return;
   std::string want = token;
@@ -97,7 +115,7 @@ void RegisterService(App& app, std::string name, ServiceOptions options) {
 }
 
 void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)> handler) {
-  app.OnStart([&app] { core::RequireProgramSecret(app.name(), "exposes RPC functions (POST /_lux/rpc/...)"); });
+  server::Ensure<ServicesComponent>(app).exposes = true;
   app.Post("/_lux/rpc/" + fn, [handler = std::move(handler)](Request& req) {
     if (auto why = core::VerifyInternalCall(req)) return core::InternalUnauthorized(req, *why);
     const Value& body = req.Json();  // 400 with the position on malformed JSON

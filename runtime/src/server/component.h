@@ -1,0 +1,122 @@
+// A runtime subsystem as the App runs it (db, jobs, scheduler, bus, services, docs, ...): one
+// interface with four steps, a fixed place in the order (Order), and Host, the small view of
+// the App a component gets. The App keeps its components in one ordered list (lifecycle.h)
+// and drives them; server/ knows no subsystem by name. Registering a subsystem is one call,
+// Ensure<T>(app), from the subsystem's own registration function (RegisterJob, RegisterDb...).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "lux/http.h"
+
+namespace lux::server {
+
+// What the process does this run: serve HTTP, or one of the commands a server binary takes
+// instead (`run-task NAME`; `jobs`, `jobs retry ID`). Command runs start no background work.
+enum class RunMode { kServe, kTask, kAdmin };
+
+// The order components open and start in; they stop and close in reverse. One row per
+// subsystem: a component may use those above it from its Open on.
+enum class Order {
+  kDb,         // the database and models: everything below may read and write data
+  kJobs,       // the job store and worker pool: on_start, tasks and subscribers spawn jobs
+  kScheduler,  // schedules: tick in the job store, spawn jobs
+  kBus,        // the event outbox (or Redis Streams) and its delivery lanes
+  kServices,   // discovered services: program secret, shared breakers, health checks
+  kDocs,       // GET /docs
+};
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+// The App as a component sees it.
+class Host {
+ public:
+  virtual const std::string& AppName() const = 0;
+  virtual RunMode Mode() const = 0;
+  virtual const ServerOptions& Options() const = 0;
+  // A route of the runtime's own (/_lux/..., /docs). Open is the place to add it.
+  virtual void AddRoute(std::string_view method, std::string_view pattern, Handler handler) = 0;
+  // A stage on every request's path: outside the program's middleware, stages in component
+  // order (the first component's stage sees the request first). Open is the place to add it.
+  virtual void AddStage(Middleware stage) = 0;
+
+ protected:
+  ~Host() = default;
+};
+
+// A command run (`run-task`, `jobs`) as the component that provides it sees it.
+class CommandHost {
+ public:
+  virtual const std::string& AppName() const = 0;
+  // Opens the components that take part in `run` and, for RunMode::kTask, runs on_start.
+  // Throws StartupError with everything already opened closed again.
+  virtual void Up(RunMode run) = 0;
+  // on_stop (when Up ran on_start), then closes what Up opened, in reverse. Idempotent.
+  virtual void Down() = 0;
+
+ protected:
+  ~CommandHost() = default;
+};
+
+// The contract (docs/architecture.md, "Runtime components"):
+//   Open   acquire what the component needs (files, connections, routes, stages); throws
+//          StartupError naming its cause (another exception becomes "<name>: <what>"). The
+//          components above it are open. A component whose Open throws is closed too, so
+//          Close must accept a partial Open.
+//   Start  begin background work (threads, timers); the listener is bound, user on_start ran.
+//          Serving runs only: command runs never start a component. A component whose Start
+//          throws is stopped too.
+//   Stop   take no new work, finish the running work by `deadline`. Only after Start.
+//   Close  release what Open acquired. Errors of Stop and Close are logged, never thrown.
+class Component {
+ public:
+  Component(Order order, std::string name) : order_(order), name_(std::move(name)) {}
+  virtual ~Component() = default;
+  Component(const Component&) = delete;
+  Component& operator=(const Component&) = delete;
+
+  Order order() const { return order_; }
+  const std::string& name() const { return name_; }
+
+  // Whether the component opens in a run of this kind. Default: serving and run-task.
+  virtual bool TakesPart(RunMode run) const { return run != RunMode::kAdmin; }
+  virtual void Open(Host& host) { (void)host; }
+  virtual void Start(Host& host) { (void)host; }
+  virtual void Stop(Deadline deadline) { (void)deadline; }
+  virtual void Close() {}
+
+  // A command of the server binary this component provides (argv[1]), run instead of serving.
+  virtual bool ProvidesCommand(std::string_view command) const {
+    (void)command;
+    return false;
+  }
+  // Returns the exit code; errors are one line on stderr, `<app>: <message>`.
+  virtual int RunCommand(CommandHost& host, int argc, char** argv) {
+    (void)host, (void)argc, (void)argv;
+    return 1;
+  }
+
+ private:
+  Order order_;
+  std::string name_;
+};
+
+// The App's component of `order`, or nullptr.
+Component* FindComponent(App& app, Order order);
+// Adds a component to the App's list at its place in the order. Throws std::invalid_argument
+// when the App already started, or already has a component of that order.
+Component& AddComponent(App& app, std::unique_ptr<Component> component);
+// Whether Start was called on the App (registration is closed).
+bool Started(App& app);
+
+// The App's component of type T (T::kOrder; default-constructible), added on first use.
+template <class T>
+T& Ensure(App& app) {
+  if (Component* c = FindComponent(app, T::kOrder)) return static_cast<T&>(*c);
+  return static_cast<T&>(AddComponent(app, std::make_unique<T>()));
+}
+
+}  // namespace lux::server
