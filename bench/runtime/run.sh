@@ -20,7 +20,8 @@ echo "== building" >&2
 [ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" --target lux_runtime luxc -j2 >/dev/null
 CXX=${CXX:-g++}
-# The runtime's own dependencies: the cron library (scheduler), SQLite (jobs, events, data), OpenSSL (JWT).
+# The runtime's own dependencies (the cron library, Boost.Context); SQLite, OpenSSL, libpq and
+# hiredis are loaded on first use (docs/runtime.md, "Client libraries: loaded when used").
 mapfile -t RT_LIBS < <(lux_runtime_libs "$BUILD")
 $CXX -std=c++20 -O2 -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/runtime/bench_server.cpp" \
   "${RT_LIBS[@]}" -o "$OUT/lux_bench_server"

@@ -1,0 +1,34 @@
+// The libcrypto functions the runtime calls (internal auth's HMAC-SHA256 and nonces, JWT
+// verification, the Redis client's script digests), forwarded to OpenSSL's libcrypto loaded on
+// first use (lazy/forward.h): a server that neither signs, checks nor digests never maps it.
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "lazy/forward.h"
+
+LUX_FORWARD(kCrypto, int, CRYPTO_memcmp, (const void* a, const void* b, size_t len), (a, b, len))
+LUX_FORWARD(kCrypto, int, RAND_bytes, (unsigned char* buf, int num), (buf, num))
+LUX_FORWARD(kCrypto, unsigned char*, SHA1, (const unsigned char* d, size_t n, unsigned char* md), (d, n, md))
+LUX_FORWARD(kCrypto, EVP_MD*, EVP_MD_fetch, (OSSL_LIB_CTX * ctx, const char* algorithm, const char* properties),
+            (ctx, algorithm, properties))
+LUX_FORWARD(kCrypto, EVP_MD_CTX*, EVP_MD_CTX_new, (), ())
+LUX_FORWARD(kCrypto, void, EVP_MD_CTX_free, (EVP_MD_CTX * ctx), (ctx))
+LUX_FORWARD(kCrypto, int, EVP_DigestInit_ex, (EVP_MD_CTX * ctx, const EVP_MD* type, ENGINE* impl), (ctx, type, impl))
+LUX_FORWARD(kCrypto, int, EVP_DigestUpdate, (EVP_MD_CTX * ctx, const void* d, size_t cnt), (ctx, d, cnt))
+LUX_FORWARD(kCrypto, int, EVP_DigestFinal_ex, (EVP_MD_CTX * ctx, unsigned char* md, unsigned int* s), (ctx, md, s))
+LUX_FORWARD(kCrypto, EVP_MAC*, EVP_MAC_fetch, (OSSL_LIB_CTX * ctx, const char* algorithm, const char* properties),
+            (ctx, algorithm, properties))
+LUX_FORWARD(kCrypto, EVP_MAC_CTX*, EVP_MAC_CTX_new, (EVP_MAC * mac), (mac))
+LUX_FORWARD(kCrypto, void, EVP_MAC_CTX_free, (EVP_MAC_CTX * ctx), (ctx))
+LUX_FORWARD(kCrypto, int, EVP_MAC_init, (EVP_MAC_CTX * ctx, const unsigned char* key, size_t keylen, const OSSL_PARAM params[]),
+            (ctx, key, keylen, params))
+LUX_FORWARD(kCrypto, int, EVP_MAC_update, (EVP_MAC_CTX * ctx, const unsigned char* data, size_t datalen), (ctx, data, datalen))
+LUX_FORWARD(kCrypto, int, EVP_MAC_final, (EVP_MAC_CTX * ctx, unsigned char* out, size_t* outl, size_t outsize),
+            (ctx, out, outl, outsize))
+LUX_FORWARD(kCrypto, OSSL_PARAM, OSSL_PARAM_construct_utf8_string, (const char* key, char* buf, size_t bsize), (key, buf, bsize))
+LUX_FORWARD(kCrypto, OSSL_PARAM, OSSL_PARAM_construct_end, (), ())
