@@ -42,6 +42,7 @@ void Checker::declareServer(int index) {
   declareValues(sb->items, scope, index);
   const ast::Decl* first_db = nullptr;
   const ast::Decl* first_auth = nullptr;
+  const ast::PortDecl* first_port = nullptr;
   const ast::HookDecl* first_hook[3] = {nullptr, nullptr, nullptr};
   for (const ast::Decl* d : sb->items) {
     if (auto* env = llvm::dyn_cast<ast::EnvDecl>(d)) {
@@ -88,7 +89,14 @@ void Checker::declareServer(int index) {
         first_hook[k] = hook;
       }
     } else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) {
-      if (!sm.port) sm.port = port->value;  // the first one decides (the default port too)
+      SourceRange kw{port->range().begin, port->range().begin + 4};  // `port`
+      if (first_port) {
+        diags_.report(DiagId::DuplicateDeclaration, kw, "port", sm.displayName())
+            .note(SourceRange{first_port->range().begin, first_port->range().begin + 4}, "the first `port` is here");
+      } else {
+        first_port = port;
+        sm.port = port->value;
+      }
     } else if (auto* cors = llvm::dyn_cast<ast::CorsDecl>(d)) {
       sm.unsupported.push_back({cors->keyword_range, "`cors { }`"});
     } else if (auto* limit = llvm::dyn_cast<ast::RateLimitDecl>(d)) {

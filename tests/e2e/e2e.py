@@ -9,13 +9,15 @@ needs from this module: `check` (records a failure and goes on; the run fails at
 check failed), `program`/`build`/`build_text` (luxc build), `free_port`, `start_server`/
 `popen_ready` (start a server and wait for its readiness line), `stop_server` (SIGTERM, then its
 output), `request`/`expect_json`/`admin` (HTTP), `read_until`/`Lines` (a server's output),
-`sign_internal`/`make_jwt` (signed calls and tokens). tests/e2e/hostile.py is the raw-socket
+`sign_internal`/`make_jwt` (signed calls and tokens), `start_postgres` (a throwaway PostgreSQL
+cluster). tests/e2e/hostile.py is the raw-socket
 client. Every case's servers get one LUX_PROGRAM_SECRET in the environment, as an operator
 deploys them, except in the cases that start `luxc run`/`luxc dev` or set it per server.
 """
 import argparse
 import base64
 import codecs
+import glob
 import hashlib
 import hmac
 import importlib
@@ -24,6 +26,7 @@ import os
 import re
 import secrets
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -259,6 +262,42 @@ def port_free(port):
             return True
         except OSError:
             return False
+
+
+def postgres_bin(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    check(bool(found), f"{name} is not installed (.ci/deps.sh installs postgresql)")
+    return found[-1] if found else None
+
+
+def start_postgres(dirname):
+    """A throwaway PostgreSQL cluster on a free loopback port (trust auth, user `lux`, database
+    `notes`); as the `postgres` user when running as root. Returns (proc, port)."""
+    initdb, postgres, createdb = postgres_bin("initdb"), postgres_bin("postgres"), postgres_bin("createdb")
+    if not (initdb and postgres and createdb):
+        return None, 0
+    shutil.rmtree(dirname, ignore_errors=True)
+    os.makedirs(dirname)
+    user = "postgres" if os.geteuid() == 0 else None
+    if user:
+        shutil.chown(dirname, user, user)
+    data = os.path.join(dirname, "data")
+    p = subprocess.run([initdb, "-D", data, "-U", "lux", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
+                       user=user, capture_output=True, text=True)
+    check(p.returncode == 0, f"initdb failed: {p.stderr}")
+    port = free_port()
+    log = open(os.path.join(dirname, "postgres.log"), "w")
+    proc = subprocess.Popen([postgres, "-D", data, "-p", str(port), "-h", "127.0.0.1", "-k", dirname, "-c", "fsync=off",
+                             "-c", "max_connections=100"], user=user, stdout=log, stderr=subprocess.STDOUT)
+    check(wait_listening(port, proc, timeout=30), "postgres did not start")
+    deadline = time.time() + 20
+    while time.time() < deadline:  # listening is not yet accepting sessions ("starting up")
+        p = subprocess.run([createdb, "-h", "127.0.0.1", "-p", str(port), "-U", "lux", "notes"], capture_output=True, text=True)
+        if p.returncode == 0:
+            break
+        time.sleep(0.2)
+    check(p.returncode == 0, f"createdb failed: {p.stderr}")
+    return proc, port
 
 
 def program(name):

@@ -155,3 +155,21 @@ def run(a):
     check(has(names, "libsqlite3.so"), f"LUX_BACKEND_PATH={only_sqlite}: SQLite not loaded: {sorted(names)}")
     stop_server(proc)
     check(proc.returncode == 0, f"notes with LUX_BACKEND_PATH exited {proc.returncode}")
+
+    # 6. JWT auth loads libcrypto when the server starts: mapped before any token arrives, and a
+    # server that cannot load it does not start (rather than answering its first token with 500).
+    out = os.path.join(a.out, "members")
+    exe = build_text(a.luxc, out, "members.lux", program_text("footprint_auth.lux"))
+    if not exe:
+        return
+    port = free_port()
+    proc = start_server(exe, port, cwd=out)
+    if proc is None:
+        return
+    expect_json(port, "GET", "/me", 401, None)
+    names = mapped(proc.pid)
+    check(has(names, "libcrypto.so"), f"an auth server started without loading libcrypto: {sorted(names)}")
+    stop_server(proc)
+    status, lines = start_fails(exe, dict(os.environ, LUX_BACKEND_PATH=only_sqlite), out)
+    check(status == 1 and len(lines) == 1 and "auth: cannot load libcrypto.so" in lines[0] and only_sqlite in lines[0],
+          f"an auth server without libcrypto: exit {status}, {lines}")

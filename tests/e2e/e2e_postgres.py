@@ -3,54 +3,16 @@
 agree on every replica, one replica SIGKILLed mid-way loses nothing it acknowledged, bad input
 gets 4xx JSON; the same program with `db { path }` instead runs on SQLite.
 """
-import glob
 import http.client
 import json
 import os
-import shutil
 import signal
 import subprocess
 import threading
 import time
 
 from e2e import (build_text, check, expect_json, free_port, program_text, replace_all, request,
-                 start_server, stop_server, wait_listening)
-
-
-def postgres_bin(name):
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    check(bool(found), f"{name} is not installed (.ci/deps.sh installs postgresql)")
-    return found[-1] if found else None
-
-
-def start_postgres(dirname):
-    """A throwaway PostgreSQL cluster on a free loopback port (trust auth, user `lux`, database
-    `notes`); as the `postgres` user when running as root. Returns (proc, port)."""
-    initdb, postgres, createdb = postgres_bin("initdb"), postgres_bin("postgres"), postgres_bin("createdb")
-    if not (initdb and postgres and createdb):
-        return None, 0
-    shutil.rmtree(dirname, ignore_errors=True)
-    os.makedirs(dirname)
-    user = "postgres" if os.geteuid() == 0 else None
-    if user:
-        shutil.chown(dirname, user, user)
-    data = os.path.join(dirname, "data")
-    p = subprocess.run([initdb, "-D", data, "-U", "lux", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
-                       user=user, capture_output=True, text=True)
-    check(p.returncode == 0, f"initdb failed: {p.stderr}")
-    port = free_port()
-    log = open(os.path.join(dirname, "postgres.log"), "w")
-    proc = subprocess.Popen([postgres, "-D", data, "-p", str(port), "-h", "127.0.0.1", "-k", dirname, "-c", "fsync=off",
-                             "-c", "max_connections=100"], user=user, stdout=log, stderr=subprocess.STDOUT)
-    check(wait_listening(port, proc, timeout=30), "postgres did not start")
-    deadline = time.time() + 20
-    while time.time() < deadline:  # listening is not yet accepting sessions ("starting up")
-        p = subprocess.run([createdb, "-h", "127.0.0.1", "-p", str(port), "-U", "lux", "notes"], capture_output=True, text=True)
-        if p.returncode == 0:
-            break
-        time.sleep(0.2)
-    check(p.returncode == 0, f"createdb failed: {p.stderr}")
-    return proc, port
+                 start_postgres, start_server, stop_server, wait_listening)
 
 
 def run(a):

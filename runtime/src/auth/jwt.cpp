@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "core/bearer.h"
+#include "lazy/loader.h"
 #include "core/internal_auth.h"
 #include "core/log.h"
 #include "lux/auth.h"
@@ -138,6 +139,13 @@ void RegisterJwtAuth(App& app, JwtOptions options) {
   if (options.secret.size() < 32)
     core::Log(LogLevel::kWarn, "auth: the JWT secret is shorter than 32 bytes; HS256 wants at least 256 bits",
               {{"server", app.name()}});
+  // Verifying a signature needs libcrypto, loaded on first use: load it now so a server that
+  // cannot fails to start instead of answering its first token with a 500.
+  try {
+    lazy::Load(lazy::kCrypto);
+  } catch (const Error& e) {
+    throw StartupError(std::string("auth: ") + e.what());
+  }
   std::lock_guard<std::mutex> lock(g_mu);
   g_options[&app] = std::move(options);
 }

@@ -18,6 +18,7 @@
 #include <unordered_set>
 
 #include "core/log.h"
+#include "lazy/loader.h"
 #include "lux/error.h"
 
 namespace lux::core {
@@ -257,6 +258,13 @@ void RequireProgramSecret(std::string_view server, std::string_view what) {
   if (!accept.empty() && accept.size() < kMinProgramSecretChars)
     throw StartupError(std::string(kProgramSecretAcceptEnv) + " is shorter than " +
                        std::to_string(kMinProgramSecretChars) + " characters");
+  // Signatures need libcrypto, loaded on first use: a server that cannot load it fails here,
+  // not at its first internal call.
+  try {
+    lazy::Load(lazy::kCrypto);
+  } catch (const Error& e) {
+    throw StartupError(std::string("internal auth: ") + e.what());
+  }
 }
 
 std::string InternalSignature(std::string_view secret, std::string_view method, std::string_view endpoint,
