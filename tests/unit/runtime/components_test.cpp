@@ -3,9 +3,15 @@
 // order of open/start/stop/close whatever the registration order, where on_start and on_stop
 // run, unwinding when a component fails to open or start or on_start fails, a stop requested
 // during the start, stages on the request path, and which components a command run opens.
-#include <catch2/catch.hpp>
+
+#include <unistd.h>
 
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "lux/db.h"
 #include "lux/docs.h"
@@ -91,6 +97,27 @@ class FakeHost final : public lux::server::Host {
   RunMode mode_;
   lux::ServerOptions options_;
 };
+
+// App::Run with these arguments; its exit code and what it wrote to stderr (the pipe holds it:
+// a start-up failure is one short line).
+std::pair<int, std::string> RunCapturingStderr(lux::App& app, std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  int saved = ::dup(2);
+  ::dup2(pipe_fds[1], 2);
+  int code = app.Run(static_cast<int>(args.size()), argv.data());
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(pipe_fds[1]);
+  std::string err;
+  char buf[512];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
+  ::close(pipe_fds[0]);
+  return {code, err};
+}
 
 }  // namespace
 
@@ -290,20 +317,7 @@ TEST_CASE("App::Run: a component that fails to open is exit 1 and one line on st
   Quiet(app);
   Add(app, Order::kDb, "db", log);
   Add(app, Order::kServices, "services", log).fail_open = "no route to the registry";
-  int pipe_fds[2];
-  REQUIRE(::pipe(pipe_fds) == 0);
-  int saved = ::dup(2);
-  ::dup2(pipe_fds[1], 2);
-  char arg0[] = "runner";
-  char* argv[] = {arg0, nullptr};
-  int code = app.Run(1, argv);
-  ::dup2(saved, 2);
-  ::close(saved);
-  ::close(pipe_fds[1]);
-  std::string err;
-  char buf[512];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
-  ::close(pipe_fds[0]);
+  auto [code, err] = RunCapturingStderr(app, {"runner"});
   CHECK(code == 1);
   CHECK(err == "runner: services: no route to the registry\n");
   CHECK(log == Log{"open db", "open services", "close services", "close db"});
@@ -314,22 +328,7 @@ TEST_CASE("App::Run: a command no component provides is exit 1 with a line that 
   lux::App app("runner");
   Quiet(app);
   Add(app, Order::kDb, "db", log);
-  int pipe_fds[2];
-  REQUIRE(::pipe(pipe_fds) == 0);
-  int saved = ::dup(2);
-  ::dup2(pipe_fds[1], 2);
-  char arg0[] = "runner";
-  char arg1[] = "run-task";
-  char arg2[] = "cleanup";
-  char* argv[] = {arg0, arg1, arg2, nullptr};
-  int code = app.Run(3, argv);
-  ::dup2(saved, 2);
-  ::close(saved);
-  ::close(pipe_fds[1]);
-  std::string err;
-  char buf[512];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
-  ::close(pipe_fds[0]);
+  auto [code, err] = RunCapturingStderr(app, {"runner", "run-task", "cleanup"});
   CHECK(code == 1);
   CHECK(err.find("unknown command `run-task`: `run-task NAME` and `jobs` exist when the program declares background "
                  "jobs or schedules") != std::string::npos);
