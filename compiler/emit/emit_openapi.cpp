@@ -235,6 +235,53 @@ const char* ReasonPhrase(int status) {
   }
 }
 
+// An operation's responses, by status: the handler's value (200) or its literal success
+// statuses, its other literal statuses, and the shared 400, 401 (with auth) and 500.
+Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r) {
+  SourceRange handler_range = r.handler && r.handler->decl ? r.handler->decl->range()
+                              : r.lambda                   ? r.lambda->range()
+                                                           : SourceRange{};
+  std::vector<LiteralAnswer> answers = LiteralAnswers(prog, handler_range);
+  // A handler that answers success with a literal status (`respond(201, link)`) answers it
+  // that way; otherwise its value is the 200.
+  bool literal_success = false;
+  for (const LiteralAnswer& a : answers) literal_success |= a.status < 400;
+  const Ty* result = r.handler && r.handler->annotated_result ? r.handler->result : nullptr;
+  std::map<int, Json> by_status;  // sorted by status in the output
+  if (!literal_success) {
+    Json ok = Json{{"description", "OK"}};
+    if (result && result->kind != TyKind::Unit) ok["content"] = Json{{"application/json", Json{{"schema", schemas.Of(result)}}}};
+    by_status[200] = ok;
+  }
+  for (const LiteralAnswer& a : answers) {
+    if (a.status == 400 || a.status == 401 || a.status == 500) continue;  // the shared Error-shaped responses
+    Json& resp = by_status[a.status];
+    if (resp.is_null()) resp = Json{{"description", ReasonPhrase(a.status)}};
+    const ast::Expr* body_expr = a.call->args.size() > 1 ? a.call->args[1] : nullptr;
+    const auto* text = body_expr ? llvm::dyn_cast<ast::StringLit>(body_expr) : nullptr;
+    bool no_body = !body_expr || a.status == 204 || a.status == 304 || (text && text->value.empty());
+    if (!resp.contains("content") && !no_body) {
+      Json body = a.error_shape ? schemas.ErrorSchema() : schemas.Literal(prog, body_expr);
+      // A String body is sent as text/plain (ToResponse), anything else as JSON.
+      bool plain = body.is_object() && body.value("type", "") == "string";
+      if (!body.is_null()) resp["content"] = Json{{plain ? "text/plain" : "application/json", Json{{"schema", body}}}};
+    }
+    const auto* headers = a.call->args.size() > 2 && !a.error_shape ? llvm::dyn_cast<ast::ObjectExpr>(a.call->args[2]) : nullptr;
+    for (const ast::ObjectEntry* h : headers ? headers->entries : llvm::ArrayRef<ast::ObjectEntry*>{}) {
+      if (h->form == ast::ObjectEntry::Form::Spread) continue;
+      std::string name = h->key.name.str();
+      if (Lower(name) == "location") name = "Location";
+      resp["headers"][name] = Json{{"schema", Json{{"type", "string"}}}};
+    }
+  }
+  by_status[400] = ResponseRef(kBadRequest);
+  if (r.requires_auth) by_status[401] = ResponseRef(kUnauthorized);
+  by_status[500] = ResponseRef(kInternalError);
+  Json responses = Json::object();
+  for (auto& [status, resp] : by_status) responses[std::to_string(status)] = resp;
+  return responses;
+}
+
 Json Info(const OpenApiModel& oa, const std::string& default_title) {
   Json info = Json::object();
   info["title"] = oa.title.value_or(default_title);
@@ -300,52 +347,11 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     }
     if (!body_schema.is_null())
       op["requestBody"] = Json{{"required", true}, {"content", Json{{"application/json", Json{{"schema", body_schema}}}}}};
-    Json responses = Json::object();
-    SourceRange handler_range = r.handler && r.handler->decl ? r.handler->decl->range()
-                                : r.lambda                   ? r.lambda->range()
-                                                             : SourceRange{};
-    std::vector<LiteralAnswer> answers = LiteralAnswers(prog, handler_range);
-    // A handler that answers success with a literal status (`respond(201, link)`) answers it
-    // that way; otherwise its value is the 200.
-    bool literal_success = false;
-    for (const LiteralAnswer& a : answers) literal_success |= a.status < 400;
-    const Ty* result = r.handler && r.handler->annotated_result ? r.handler->result : nullptr;
-    std::map<int, Json> by_status;  // sorted by status in the output
-    if (!literal_success) {
-      Json ok = Json{{"description", "OK"}};
-      if (result && result->kind != TyKind::Unit) ok["content"] = Json{{"application/json", Json{{"schema", schemas.Of(result)}}}};
-      by_status[200] = ok;
-    }
-    for (const LiteralAnswer& a : answers) {
-      if (a.status == 400 || a.status == 401 || a.status == 500) continue;  // the shared Error-shaped responses
-      Json& resp = by_status[a.status];
-      if (resp.is_null()) resp = Json{{"description", ReasonPhrase(a.status)}};
-      const ast::Expr* body_expr = a.call->args.size() > 1 ? a.call->args[1] : nullptr;
-      const auto* text = body_expr ? llvm::dyn_cast<ast::StringLit>(body_expr) : nullptr;
-      bool no_body = !body_expr || a.status == 204 || a.status == 304 || (text && text->value.empty());
-      if (!resp.contains("content") && !no_body) {
-        Json body = a.error_shape ? schemas.ErrorSchema() : schemas.Literal(prog, body_expr);
-        // A String body is sent as text/plain (ToResponse), anything else as JSON.
-        bool plain = body.is_object() && body.value("type", "") == "string";
-        if (!body.is_null()) resp["content"] = Json{{plain ? "text/plain" : "application/json", Json{{"schema", body}}}};
-      }
-      const auto* headers = a.call->args.size() > 2 && !a.error_shape ? llvm::dyn_cast<ast::ObjectExpr>(a.call->args[2]) : nullptr;
-      for (const ast::ObjectEntry* h : headers ? headers->entries : llvm::ArrayRef<ast::ObjectEntry*>{}) {
-        if (h->form == ast::ObjectEntry::Form::Spread) continue;
-        std::string name = h->key.name.str();
-        if (Lower(name) == "location") name = "Location";
-        resp["headers"][name] = Json{{"schema", Json{{"type", "string"}}}};
-      }
-    }
-    by_status[400] = ResponseRef(kBadRequest);
     if (r.requires_auth) {
       any_auth = true;
       op["security"] = Json::array({Json{{"bearerAuth", Json::array()}}});
-      by_status[401] = ResponseRef(kUnauthorized);
     }
-    by_status[500] = ResponseRef(kInternalError);
-    for (auto& [status, resp] : by_status) responses[std::to_string(status)] = resp;
-    op["responses"] = responses;
+    op["responses"] = OperationResponses(schemas, prog, r);
     std::string path = OpenApiPath(r.path);
     if (!by_path.count(path)) path_order.push_back(path);
     by_path[path][Lower(r.method)] = op;
@@ -378,7 +384,6 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   if (any_auth)
     components["securitySchemes"] = Json{{"bearerAuth", Json{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}};
   doc["components"] = components;
-  (void)prog;
   return doc.dump(2) + "\n";
 }
 
