@@ -25,6 +25,7 @@ namespace lux {
   X(KeyOrOrder)              \
   X(ResponseHelper)          \
   X(Respond)                 \
+  X(RespondError)            \
   X(Publish)                 \
   X(SpawnJob)                \
   X(SpawnJobIn)              \

@@ -65,7 +65,11 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
   switch (b->form) {
     case BuiltinForm::Publish: notePublish(call, args); break;
     case BuiltinForm::Respond:
+      if (n > 0) checkResponseStatus(b, args[0].expr, 100);
       if (n == 3 && args[2].expr) checkHeaderLiterals(args[2].expr);
+      break;
+    case BuiltinForm::RespondError:
+      if (n > 0) checkResponseStatus(b, args[0].expr, 400);
       break;
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).

@@ -293,6 +293,16 @@ std::string ForbiddenValueByte(llvm::StringRef text) {
 
 }  // namespace
 
+void Checker::checkResponseStatus(const Builtin* b, const ast::Expr* status, int lowest) {
+  auto* lit = llvm::dyn_cast_or_null<ast::IntLit>(status);
+  if (!lit || (lit->value >= static_cast<uint64_t>(lowest) && lit->value <= 599)) return;
+  const bool error_only = lowest >= 400;
+  diags_.report(DiagId::ResponseStatus, lit->range(), fmt::format("`{}`", b->name), lit->value,
+                error_only ? "an error status (400-599)" : "an HTTP status (100-599)")
+      .help(error_only ? "answer success with `respond(status, body)`; `respond_error` is for 4xx and 5xx"
+                       : "HTTP statuses are three digits, 100 to 599");
+}
+
 void Checker::checkHeaderLiterals(const ast::Expr* headers) {
   auto* obj = llvm::dyn_cast_or_null<ast::ObjectExpr>(headers);
   if (!obj) return;

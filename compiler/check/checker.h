@@ -127,6 +127,8 @@ class Checker {
   // `respond(status, body, { Name: "literal" })`: a literal header name that is not a token, or a
   // literal value piece with CR, LF or NUL (E4502; the server refuses those at run time).
   void checkHeaderLiterals(const ast::Expr* headers);
+  // A literal status of respond/respond_error within [lowest, 599] (E4503).
+  void checkResponseStatus(const Builtin* b, const ast::Expr* status, int lowest);
 
   // --- jobs (check_jobs.cpp) -----------------------------------------------------------------
   void checkBackgroundOptions(const ast::BackgroundFnDecl* fn);

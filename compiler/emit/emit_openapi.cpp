@@ -1,12 +1,15 @@
 // The OpenAPI 3 document of a server, computed at compile time from its routes: path parameters
 // (`:id` → `{id}`), query parameters and JSON bodies bound by name with their declared types,
 // return types (shared records → components/schemas, Option → nullable, enums → string enums,
-// lists → arrays, Result<T, E> → 200 T and 400), `with auth` (a bearer JWT security scheme,
-// 401), `///` doc comments (summary, description) and `openapi { }` (info, servers). The error
+// lists → arrays, Result<T, E> → 200 T and 400), the literal statuses a handler answers with
+// `respond(201, ...)` / `respond_error(404, ...)` (with their body's schema when known and the
+// headers of a literal third argument, e.g. a redirect's Location), `with auth` (a bearer JWT
+// security scheme, 401), `///` doc comments (summary, description) and `openapi { }` (info, servers). The error
 // responses (400, 401, 500) are components/responses that operations `$ref`. Deterministic:
 // keys in a fixed order. Entry point: openApiDocument (GET /openapi.json, `luxc openapi`).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -32,7 +35,8 @@ struct SchemaBuilder {
                 {"request_id", Json{{"type", "string"}}},
                 {"details",
                  Json{{"type", "object"},
-                      {"description", "for a body that does not fit its declared type: every bad field"},
+                      {"description", "more about the error: for a body that does not fit its declared type, every bad "
+                                      "field (errors); from respond_error, the details it was given"},
                       {"properties",
                        Json{{"errors", Json{{"type", "array"},
                                             {"items", Json{{"type", "object"},
@@ -40,7 +44,7 @@ struct SchemaBuilder {
                                                                                {"expected", Json{{"type", "string"}}},
                                                                                {"found", Json{{"type", "string"}}}}},
                                                            {"required", Json::array({"path", "expected", "found"})}}}}}}}}}}},
-          {"required", Json::array({"error"})}};
+          {"required", Json::array({"error", "request_id"})}};
     return Json{{"$ref", "#/components/schemas/Error"}};
   }
 
@@ -65,6 +69,27 @@ struct SchemaBuilder {
       case TyKind::Object: return Json{{"type", "object"}};
       default: return Json::object();  // Dynamic, Unit, Fn: any value
     }
+  }
+
+  // The schema of a response body expression: an object literal field by field, any other
+  // expression by its checked type; null when nothing is known (a dynamic value).
+  Json Literal(const CheckedProgram& prog, const ast::Expr* e) {
+    if (const auto* obj = llvm::dyn_cast<ast::ObjectExpr>(e)) {
+      Json props = Json::object();
+      Json required = Json::array();
+      for (const ast::ObjectEntry* entry : obj->entries) {
+        if (entry->form == ast::ObjectEntry::Form::Spread) return Json{{"type", "object"}};
+        Json field = Literal(prog, entry->value);
+        props[entry->key.name.str()] = field.is_null() ? Json::object() : field;
+        required.push_back(entry->key.name.str());
+      }
+      Json schema{{"type", "object"}, {"properties", props}};
+      if (!required.empty()) schema["required"] = required;
+      return schema;
+    }
+    auto it = prog.expr_types.find(e);
+    if (it == prog.expr_types.end() || !it->second || it->second->isDynamic()) return Json();
+    return Of(it->second);
   }
 
   Json Record(const RecordInfo* r) {
@@ -148,6 +173,115 @@ constexpr ErrorResponse kInternalError{"InternalError", "internal error (no deta
 
 Json ResponseRef(const ErrorResponse& r) { return Json{{"$ref", std::string("#/components/responses/") + r.name}}; }
 
+// A `respond(...)` or `respond_error(...)` call with a literal status inside a handler.
+struct LiteralAnswer {
+  int status;
+  const ast::CallExpr* call;
+  bool error_shape;  // respond_error: the body is the Error schema
+};
+
+// The literal-status answers written inside `within` (a handler's declaration or lambda), in
+// source order. The checker typed every call (expr_types) and resolved every callee (resolved),
+// so the calls are found there without walking the tree; a program is one source file, so the
+// offsets place them.
+std::vector<LiteralAnswer> LiteralAnswers(const CheckedProgram& prog, SourceRange within) {
+  std::vector<LiteralAnswer> out;
+  for (const auto& entry : prog.expr_types) {
+    const auto* call = llvm::dyn_cast<ast::CallExpr>(entry.first);
+    if (!call || call->args.empty()) continue;
+    if (call->range().begin < within.begin || call->range().end > within.end) continue;
+    auto it = prog.resolved.find(call->callee);
+    if (it == prog.resolved.end() || it->second->kind != SymbolKind::Builtin || !it->second->builtin) continue;
+    std::string_view name = it->second->builtin->name;
+    if (name != "respond" && name != "respond_error") continue;
+    const auto* code = llvm::dyn_cast<ast::IntLit>(call->args[0]);
+    if (!code || code->value < 100 || code->value > 599) continue;
+    out.push_back({static_cast<int>(code->value), call, name == "respond_error"});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const LiteralAnswer& a, const LiteralAnswer& b) { return a.call->range().begin < b.call->range().begin; });
+  return out;
+}
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status < 300 ? "Success" : status < 400 ? "Redirect" : status < 500 ? "Client error" : "Server error";
+  }
+}
+
+// An operation's responses, by status: the handler's value (200) or its literal success
+// statuses, its other literal statuses, and the shared 400, 401 (with auth) and 500.
+Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r) {
+  SourceRange handler_range = r.handler && r.handler->decl ? r.handler->decl->range()
+                              : r.lambda                   ? r.lambda->range()
+                                                           : SourceRange{};
+  std::vector<LiteralAnswer> answers = LiteralAnswers(prog, handler_range);
+  // A handler that answers success with a literal status (`respond(201, link)`) answers it
+  // that way; otherwise its value is the 200.
+  bool literal_success = false;
+  for (const LiteralAnswer& a : answers) literal_success |= a.status < 400;
+  const Ty* result = r.handler && r.handler->annotated_result ? r.handler->result : nullptr;
+  std::map<int, Json> by_status;  // sorted by status in the output
+  if (!literal_success) {
+    Json ok = Json{{"description", "OK"}};
+    if (result && result->kind != TyKind::Unit) ok["content"] = Json{{"application/json", Json{{"schema", schemas.Of(result)}}}};
+    by_status[200] = ok;
+  }
+  for (const LiteralAnswer& a : answers) {
+    if (a.status == 400 || a.status == 401 || a.status == 500) continue;  // the shared Error-shaped responses
+    Json& resp = by_status[a.status];
+    if (resp.is_null()) resp = Json{{"description", ReasonPhrase(a.status)}};
+    const ast::Expr* body_expr = a.call->args.size() > 1 ? a.call->args[1] : nullptr;
+    const auto* text = body_expr ? llvm::dyn_cast<ast::StringLit>(body_expr) : nullptr;
+    bool no_body = !body_expr || a.status == 204 || a.status == 304 || (text && text->value.empty());
+    if (!resp.contains("content") && !no_body) {
+      Json body = a.error_shape ? schemas.ErrorSchema() : schemas.Literal(prog, body_expr);
+      // A String body is sent as text/plain (ToResponse), anything else as JSON.
+      bool plain = body.is_object() && body.value("type", "") == "string";
+      if (!body.is_null()) resp["content"] = Json{{plain ? "text/plain" : "application/json", Json{{"schema", body}}}};
+    }
+    const auto* headers = a.call->args.size() > 2 && !a.error_shape ? llvm::dyn_cast<ast::ObjectExpr>(a.call->args[2]) : nullptr;
+    for (const ast::ObjectEntry* h : headers ? headers->entries : llvm::ArrayRef<ast::ObjectEntry*>{}) {
+      if (h->form == ast::ObjectEntry::Form::Spread) continue;
+      std::string name = h->key.name.str();
+      if (Lower(name) == "location") name = "Location";
+      resp["headers"][name] = Json{{"schema", Json{{"type", "string"}}}};
+    }
+  }
+  by_status[400] = ResponseRef(kBadRequest);
+  if (r.requires_auth) by_status[401] = ResponseRef(kUnauthorized);
+  by_status[500] = ResponseRef(kInternalError);
+  Json responses = Json::object();
+  for (auto& [status, resp] : by_status) responses[std::to_string(status)] = resp;
+  return responses;
+}
+
 Json Info(const OpenApiModel& oa, const std::string& default_title) {
   Json info = Json::object();
   info["title"] = oa.title.value_or(default_title);
@@ -213,19 +347,11 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     }
     if (!body_schema.is_null())
       op["requestBody"] = Json{{"required", true}, {"content", Json{{"application/json", Json{{"schema", body_schema}}}}}};
-    Json responses = Json::object();
-    const Ty* result = r.handler && r.handler->annotated_result ? r.handler->result : nullptr;
-    Json ok = Json{{"description", "OK"}};
-    if (result && result->kind != TyKind::Unit) ok["content"] = Json{{"application/json", Json{{"schema", schemas.Of(result)}}}};
-    responses["200"] = ok;
-    responses["400"] = ResponseRef(kBadRequest);
     if (r.requires_auth) {
       any_auth = true;
       op["security"] = Json::array({Json{{"bearerAuth", Json::array()}}});
-      responses["401"] = ResponseRef(kUnauthorized);
     }
-    responses["500"] = ResponseRef(kInternalError);
-    op["responses"] = responses;
+    op["responses"] = OperationResponses(schemas, prog, r);
     std::string path = OpenApiPath(r.path);
     if (!by_path.count(path)) path_order.push_back(path);
     by_path[path][Lower(r.method)] = op;
@@ -258,7 +384,6 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   if (any_auth)
     components["securitySchemes"] = Json{{"bearerAuth", Json{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}};
   doc["components"] = components;
-  (void)prog;
   return doc.dump(2) + "\n";
 }
 

@@ -13,6 +13,20 @@ Value Respond(const Value& status, const Value& body, const Value& headers) {
   return r;
 }
 
+Value ErrorBody(const Value& message, const Value& details) {
+  Value body{{"error", message}};
+  if (!details.IsNull()) body["details"] = details;
+  body["request_id"] = Value(rt::RequestId());
+  return body;
+}
+
+Value RespondError(const Value& status, const Value& message, const Value& details) {
+  const long long code = status.AsInt();
+  if (code < 400 || code > 599)
+    throw Error("respond_error: status " + std::to_string(code) + " is not an error status (400-599)");
+  return Respond(status, ErrorBody(message, details), Value());
+}
+
 bool IsResponse(const Value& v) { return v.IsObject() && v.Find("$status") != nullptr; }
 
 Value CacheControl(Value response, const Value& max_age, const Value& options) {
@@ -69,9 +83,12 @@ Response ToResponse(const Value& v) {
     if (e.IsObject()) {
       const Value* st = e.Find("status");
       int status = st && st->IsInt() ? static_cast<int>(st->AsInt()) : 400;
-      return lux::Respond(status, e);
+      if (e.Find("request_id")) return lux::Respond(status, e);
+      Value body = e;
+      body["request_id"] = Value(rt::RequestId());
+      return lux::Respond(status, body);
     }
-    return lux::Respond(400, Value{{"error", e}, {"request_id", Value(rt::RequestId())}});
+    return lux::Respond(400, ErrorBody(e, Value()));
   }
   return lux::Respond(200, v);
 }
@@ -131,9 +148,9 @@ const char* KindName(Kind k) {
 }
 }  // namespace
 
-Value ParamFromString(const char* name, const std::string& text, Kind kind) {
+Value ParamFromString(const char* name, const std::string& text, Kind kind, const char* where) {
   auto bad = [&]() -> Value {
-    throw HttpError(400, std::string("parameter `") + name + "`: expected " + KindName(kind) + ", got " + QuoteText(text));
+    throw HttpError(400, std::string(where) + " `" + name + "`: expected " + KindName(kind) + ", got " + QuoteText(text));
   };
   // Numbers in their one canonical sign: `-5`, never `+5` (ParseIntStrict takes `+` for env values).
   bool plus = !text.empty() && text[0] == '+';
@@ -141,7 +158,7 @@ Value ParamFromString(const char* name, const std::string& text, Kind kind) {
     case Kind::kInt:
       if (auto i = ParseIntStrict(text); i && !plus) return Value(static_cast<long long>(*i));
       if (!plus && ParseFloatStrict(text) && text.find_first_not_of("-0123456789") == std::string::npos)
-        throw HttpError(400, std::string("parameter `") + name + "`: " + QuoteText(text) +
+        throw HttpError(400, std::string(where) + " `" + name + "`: " + QuoteText(text) +
                                  " is outside the Int range [-9223372036854775808, 9223372036854775807]");
       return bad();
     case Kind::kFloat:
@@ -157,7 +174,7 @@ Value ParamFromString(const char* name, const std::string& text, Kind kind) {
 Value PathParam(const Request& req, const char* name, Kind kind) {
   auto v = req.Param(name);
   if (!v) throw HttpError(400, std::string("missing path parameter `") + name + "`");
-  return ParamFromString(name, *v, kind);
+  return ParamFromString(name, *v, kind, "path parameter");
 }
 
 Value QueryParam(const Request& req, const char* name, Kind kind, bool optional) {
@@ -172,19 +189,19 @@ Value QueryParam(const Request& req, const char* name, Kind kind, bool optional)
     if (optional) return Value();
     throw HttpError(400, std::string("missing query parameter `") + name + "`");
   }
-  return ParamFromString(name, *v, kind);
+  return ParamFromString(name, *v, kind, "query parameter");
 }
 
 Value QueryList(const Request& req, const char* name, Kind kind) {
   Array out;
-  for (const std::string& s : req.QueryAll(name)) out.push_back(ParamFromString(name, s, kind));
+  for (const std::string& s : req.QueryAll(name)) out.push_back(ParamFromString(name, s, kind, "query parameter"));
   return Value(std::move(out));
 }
 
 Value CheckKind(const Value& v, Kind kind, const char* what) {
   bool ok = kind == Kind::kAny || (kind == Kind::kInt && v.IsInt()) || (kind == Kind::kFloat && v.IsNumber()) ||
             (kind == Kind::kBool && v.IsBool()) || (kind == Kind::kString && v.IsString());
-  if (!ok) throw HttpError(400, std::string("parameter `") + what + "`: expected " + KindName(kind) + ", got " + v.KindName());
+  if (!ok) throw HttpError(400, std::string("body field `") + what + "`: expected " + KindName(kind) + ", got " + v.KindName());
   if (kind == Kind::kFloat) return Value(v.AsFloat());
   return v;
 }
@@ -192,22 +209,25 @@ Value CheckKind(const Value& v, Kind kind, const char* what) {
 Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool optional) {
   if (!req.body.empty() && req.HasFormBody()) {  // an HTML form: its fields are strings, like the query's
     Value form = req.Form();
-    const Value* f = form.Find(name);
-    if (!f) return QueryParam(req, name, kind, optional);
-    if (optional && f->AsString().empty()) return Value();
-    return ParamFromString(name, f->AsString(), kind);
-  }
-  if (!req.body.empty()) {
+    if (const Value* f = form.Find(name)) {
+      if (optional && f->AsString().empty()) return Value();
+      return ParamFromString(name, f->AsString(), kind, "body field");
+    }
+  } else if (!req.body.empty()) {
     const Value& body = req.Json();
     if (const Value* f = body.IsObject() ? body.Find(name) : nullptr; f && !f->IsNull()) return CheckKind(*f, kind, name);
   }
-  return QueryParam(req, name, kind, optional);
+  // Not in the body: the query string may carry it; a POST/PUT/PATCH expects it in the body, so
+  // that is where a missing one is reported.
+  if (!req.QueryAll(name).empty()) return QueryParam(req, name, kind, optional);
+  if (optional) return Value();
+  throw HttpError(400, std::string("missing body field `") + name + "`");
 }
 
 Response OpenApiResponse(const char* document) {
   const char* off = std::getenv("LUX_OPENAPI");
   if (off && (std::string_view(off) == "0" || std::string_view(off) == "false"))
-    return lux::Respond(404, Value{{"error", "not found"}, {"request_id", Value(rt::RequestId())}});
+    return lux::Respond(404, ErrorBody(Value("not found"), Value()));
   Response res;
   res.status = 200;
   res.StaticBody(document);  // the program's constant: no copy per response

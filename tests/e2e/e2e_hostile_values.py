@@ -86,11 +86,11 @@ def run_arithmetic(port):
     expect(get(port, f"/range/{MAX - 2}"), 200, "a..=MAX", lambda b: b == {"n": 3})
     expect(get(port, "/range/0"), 500, "0..=MAX would take all memory", err500)
     # Parameters: the canonical form only, the range named, a NUL kept in the message.
-    expect(get(port, "/double/+5"), 400, "+5", lambda b: b["error"] == 'parameter `n`: expected Int, got "+5"')
+    expect(get(port, "/double/+5"), 400, "+5", lambda b: b["error"] == 'path parameter `n`: expected Int, got "+5"')
     expect(get(port, "/double/-5"), 200, "-5", lambda b: b == {"n": -10})
     expect(get(port, f"/double/{MAX + 1}"), 400, "MAX + 1 as text", lambda b: "outside the Int range" in b["error"])
     expect(get(port, "/double/1%00after"), 400, "%00 in a parameter",
-           lambda b: b["error"] == 'parameter `n`: expected Int, got "1\\u0000after"')
+           lambda b: b["error"] == 'path parameter `n`: expected Int, got "1\\u0000after"')
     long_text = "9" * 5000
     expect(get(port, f"/double/x{long_text}"), 400, "a 5000-byte parameter is cut in the message",
            lambda b: len(b["error"]) < 120 and b["error"].endswith('"...'))

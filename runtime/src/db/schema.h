@@ -39,6 +39,10 @@ class SchemaAccess {
   // Whether `sql` (no parameters) returns a row.
   virtual bool Exists(const std::string& sql) = 0;
   virtual void Exec(const std::string& sql) = 0;
+  // Makes a table created before ids were kept unique (SQLite: without AUTOINCREMENT, where a
+  // deleted highest id is handed out again) keep them unique from now on. PostgreSQL's identity
+  // never reuses a value, so there is nothing to do there.
+  virtual void KeepIdsUnique(const Model&) {}
 };
 
 // Throws SchemaError with the reason (one line); logs each table created / column added.

@@ -217,6 +217,12 @@ Value Locals();
 // respond(status, body[, headers]) as a value: {"$status": s, "$body": b, "$headers": h}.
 Value Respond(const Value& status, const Value& body = Value(), const Value& headers = Value());
 bool IsResponse(const Value& v);
+// The one shape of an error answer, the runtime's own and respond_error's:
+// {"error": message, "details": details (when not None), "request_id": the request's id}.
+Value ErrorBody(const Value& message, const Value& details);
+// respond_error(status, message[, details]): respond(status, ErrorBody(...)); a status outside
+// 400-599 is a runtime error.
+Value RespondError(const Value& status, const Value& message, const Value& details = Value());
 // cache_control(response, max_age[, {private, public, no_cache, no_store}]) and etag(response,
 // tag): the response with the header set. Generated code writes `r = CacheControl(r, ...)` when
 // the Lux argument is a local name, so the binding holds the changed response (docs/stdlib.md).
@@ -241,7 +247,8 @@ Value RequestField(const Request& req, std::string_view name);
 // ---- route parameters: a value that does not convert answers 400 naming the parameter -----
 enum class Kind { kAny, kInt, kFloat, kBool, kString };
 // From a string (path or query): Int/Float/Bool parsed strictly.
-Value ParamFromString(const char* name, const std::string& text, Kind kind);
+// `where` names the place in the 400's message: "path parameter", "query parameter", "body field".
+Value ParamFromString(const char* name, const std::string& text, Kind kind, const char* where = "parameter");
 // `name` from the path; `name: T` / `name: Option<T>` / `name: [T]` from the query string.
 Value PathParam(const Request& req, const char* name, Kind kind);
 Value QueryParam(const Request& req, const char* name, Kind kind, bool optional);

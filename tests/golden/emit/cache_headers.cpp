@@ -197,7 +197,22 @@ const char* const kOpenApi = R"luxopenapi({
         "operationId": "cached_get",
         "responses": {
           "200": {
-            "description": "OK"
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "text": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "text"
+                  ]
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -213,7 +228,14 @@ const char* const kOpenApi = R"luxopenapi({
         "operationId": "piped_get",
         "responses": {
           "200": {
-            "description": "OK"
+            "description": "OK",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -229,7 +251,14 @@ const char* const kOpenApi = R"luxopenapi({
         "operationId": "direct_get",
         "responses": {
           "200": {
-            "description": "OK"
+            "description": "OK",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -245,7 +274,14 @@ const char* const kOpenApi = R"luxopenapi({
         "operationId": "field_get",
         "responses": {
           "200": {
-            "description": "OK"
+            "description": "OK",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -260,8 +296,15 @@ const char* const kOpenApi = R"luxopenapi({
       "get": {
         "operationId": "route5_get",
         "responses": {
-          "200": {
-            "description": "OK"
+          "201": {
+            "description": "Created",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -277,7 +320,14 @@ const char* const kOpenApi = R"luxopenapi({
         "operationId": "closure_get",
         "responses": {
           "200": {
-            "description": "OK"
+            "description": "OK",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -302,7 +352,7 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "details": {
             "type": "object",
-            "description": "for a body that does not fit its declared type: every bad field",
+            "description": "more about the error: for a body that does not fit its declared type, every bad field (errors); from respond_error, the details it was given",
             "properties": {
               "errors": {
                 "type": "array",
@@ -330,7 +380,8 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "required": [
-          "error"
+          "error",
+          "request_id"
         ]
       }
     },

@@ -283,8 +283,28 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "responses": {
-          "200": {
-            "description": "OK"
+          "201": {
+            "description": "Created",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "order": {
+                      "$ref": "#/components/schemas/Order"
+                    },
+                    "gross": {
+                      "type": "number",
+                      "format": "double"
+                    }
+                  },
+                  "required": [
+                    "order",
+                    "gross"
+                  ]
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -389,7 +409,7 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "details": {
             "type": "object",
-            "description": "for a body that does not fit its declared type: every bad field",
+            "description": "more about the error: for a body that does not fit its declared type, every bad field (errors); from respond_error, the details it was given",
             "properties": {
               "errors": {
                 "type": "array",
@@ -417,7 +437,8 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "required": [
-          "error"
+          "error",
+          "request_id"
         ]
       },
       "Order": {

@@ -253,6 +253,22 @@ TEST_CASE("postgres: migration adds a column with a default to a table with rows
   CHECK_THAT(StartFailure(url, {required}), Catch::Contains("is not optional and has no default, but the table has rows"));
 }
 
+TEST_CASE("postgres: the id of a deleted record is never handed out again, across restarts") {
+  PostgresServer pg;
+  std::string url = pg.CreateDatabase();
+  lux::ModelSpec note{"Note", "", {{"title", lux::ColumnType::kString, false, {}}}};
+  {
+    PgApp app(url, {note});
+    ModelCreate("Note", {{"title", "a"}});
+    CHECK(ModelCreate("Note", {{"title", "b"}})["id"] == Value(2));
+    CHECK(ModelDelete("Note", 2));
+    CHECK(ModelCreate("Note", {{"title", "c"}})["id"] == Value(3));
+    CHECK(ModelDelete("Note", 3));
+  }
+  PgApp app(url, {note});
+  CHECK(ModelCreate("Note", {{"title", "d"}})["id"] == Value(4));
+}
+
 TEST_CASE("postgres: replicas starting at once migrate one after the other") {
   PostgresServer pg;
   std::string url = pg.CreateDatabase();

@@ -28,13 +28,13 @@ std::string Schema(const std::string& table) {
 
 }  // namespace
 
-TEST_CASE("a missing table is created with id INTEGER PRIMARY KEY and the declared types") {
+TEST_CASE("a missing table is created with id INTEGER PRIMARY KEY AUTOINCREMENT and the declared types") {
   TempDir dir;
   DbServer server(dir.File("schema.db"), {luxtest::UserSpec(), {"MetricRecord", "", {{"v", ColumnType::kFloat, false, {}}}}});
   CHECK(Schema("users") ==
-        "CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY, \"name\" TEXT NOT NULL, \"email\" TEXT, \"age\" INTEGER NOT NULL, "
+        "CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"name\" TEXT NOT NULL, \"email\" TEXT, \"age\" INTEGER NOT NULL, "
         "\"score\" REAL, \"active\" BOOLEAN NOT NULL DEFAULT 1, \"tags\" JSON_TEXT)");
-  CHECK(Schema("metric_records") == "CREATE TABLE \"metric_records\" (\"id\" INTEGER PRIMARY KEY, \"v\" REAL NOT NULL)");
+  CHECK(Schema("metric_records") == "CREATE TABLE \"metric_records\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"v\" REAL NOT NULL)");
   CHECK(DbQuery("PRAGMA journal_mode", {})[0]["journal_mode"] == Value("wal"));
   CHECK(DbQuery("PRAGMA foreign_keys", {})[0]["foreign_keys"] == Value(1));
 }
@@ -143,6 +143,73 @@ TEST_CASE("a table made by hand with other type names is accepted by affinity") 
   CHECK(ann["ok"] == Value(true));
   CHECK(ann["rating"] == Value(4.5));
   CHECK(StartFailure(dir.File("other.db"), {}) == "");
+}
+
+TEST_CASE("the id of a deleted record is never handed out again") {
+  TempDir dir;
+  std::string path = dir.File("ids.db");
+  {
+    DbServer server(path, {Note()});
+    ModelCreate("Note", {{"title", "a"}});
+    Value b = ModelCreate("Note", {{"title", "b"}});
+    CHECK(ModelDelete("Note", b["id"].AsInt()));
+    CHECK(ModelCreate("Note", {{"title", "c"}})["id"] == Value(3));
+    CHECK(ModelDelete("Note", 3));
+  }
+  // Nor after a restart (the highest id handed out is kept in sqlite_sequence).
+  DbServer server(path, {Note()});
+  CHECK(ModelCreate("Note", {{"title", "d"}})["id"] == Value(4));
+}
+
+TEST_CASE("a table created before AUTOINCREMENT is rebuilt with its rows, ids and indexes") {
+  TempDir dir;
+  std::string path = dir.File("old.db");
+  {
+    DbServer server(path, {});
+    // Exactly what earlier versions created, plus a column they added later and an index.
+    DbRun("CREATE TABLE \"notes\" (\"id\" INTEGER PRIMARY KEY, \"title\" TEXT NOT NULL, \"pinned\" BOOLEAN NOT NULL DEFAULT 0)", {});
+    DbRun("ALTER TABLE \"notes\" ADD COLUMN \"views\" INTEGER NOT NULL DEFAULT 0", {});
+    DbRun("CREATE INDEX notes_title ON notes (title)", {});
+    for (const char* t : {"a", "b", "c", "d"}) DbRun("INSERT INTO notes (title, views) VALUES (?, 7)", {t});
+    DbRun("DELETE FROM notes WHERE id IN (2, 4)", {});
+  }
+  {
+    DbServer server(path, {Note({{"views", ColumnType::kInt, false, 0}})});
+    CHECK(Schema("notes") ==
+          "CREATE TABLE \"notes\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"title\" TEXT NOT NULL, \"pinned\" BOOLEAN NOT NULL "
+          "DEFAULT 0, \"views\" INTEGER NOT NULL DEFAULT 0)");
+    CHECK(Schema("notes_title") == "CREATE INDEX notes_title ON notes (title)");
+    CHECK(Schema("lux_rebuild_notes") == "");
+    CHECK(ModelCount("Note") == 2);
+    CHECK(ModelFind("Note", 3)["title"] == Value("c"));
+    CHECK(ModelFind("Note", 3)["views"] == Value(7));
+    // Id 4 was deleted before the rebuild, above every remaining row: the one id that can be
+    // handed out again. After the rebuild no deleted id comes back.
+    CHECK(ModelCreate("Note", {{"title", "e"}})["id"] == Value(4));
+    CHECK(ModelDelete("Note", 4));
+    CHECK(ModelCreate("Note", {{"title", "f"}})["id"] == Value(5));
+  }
+  // The next start finds AUTOINCREMENT and leaves the table alone.
+  DbServer server(path, {Note({{"views", ColumnType::kInt, false, 0}})});
+  CHECK(ModelCount("Note") == 3);
+  CHECK(ModelCreate("Note", {{"title", "g"}})["id"] == Value(6));
+}
+
+TEST_CASE("an old table another table's foreign key points at is left as it is") {
+  TempDir dir;
+  std::string path = dir.File("fk.db");
+  {
+    DbServer server(path, {});
+    DbRun("CREATE TABLE \"notes\" (\"id\" INTEGER PRIMARY KEY, \"title\" TEXT NOT NULL, \"pinned\" BOOLEAN NOT NULL DEFAULT 0)", {});
+    DbRun("CREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes (id) ON DELETE CASCADE)", {});
+    DbRun("INSERT INTO notes (title) VALUES ('a')", {});
+    DbRun("INSERT INTO tags (note_id) VALUES (1)", {});
+  }
+  // A rebuild would drop the table, and the DROP would cascade to tags: the start warns instead.
+  DbServer server(path, {Note()});
+  CHECK(Schema("notes").find("AUTOINCREMENT") == std::string::npos);
+  CHECK(DbQuery("SELECT count(*) AS n FROM tags", {})[0]["n"] == Value(1));
+  CHECK(ModelFind("Note", 1)["title"] == Value("a"));
 }
 
 TEST_CASE("table names: snake_case plural of the model name") {

@@ -1,0 +1,48 @@
+// The one error shape of lux::stdlib: ErrorBody, respond_error (RespondError) and what
+// ToResponse makes of a handler's Err, called as generated code calls them. Outside a request
+// the request id is empty; e2e/error_answers checks it against X-Request-Id.
+#include <catch2/catch.hpp>
+#include <lux/stdlib.h>
+
+using lux::Value;
+namespace sl = lux::stdlib;
+
+namespace {
+Value Body(const lux::Response& r) { return lux::ParseJson(std::string(r.BodyView())); }
+}  // namespace
+
+TEST_CASE("ErrorBody is {error, details?, request_id}", "[stdlib]") {
+  Value plain = sl::ErrorBody(Value("no link 7"), Value());
+  CHECK(plain.AsObject().size() == 2);
+  CHECK(plain["error"] == Value("no link 7"));
+  CHECK(plain.Find("request_id") != nullptr);
+  CHECK(plain.Find("details") == nullptr);
+  Value detailed = sl::ErrorBody(Value("slug taken"), Value{{"slug", Value("a")}});
+  CHECK(detailed["details"]["slug"] == Value("a"));
+}
+
+TEST_CASE("respond_error answers its status in the error shape, and only an error status", "[stdlib]") {
+  lux::Response r = sl::ToResponse(sl::RespondError(Value(409), Value("slug taken"), Value{{"slug", Value("a")}}));
+  CHECK(r.status == 409);
+  Value body = Body(r);
+  CHECK(body["error"] == Value("slug taken"));
+  CHECK(body["details"]["slug"] == Value("a"));
+  CHECK(body.Find("request_id") != nullptr);
+  CHECK_THROWS_WITH(sl::RespondError(Value(200), Value("fine")),
+                    Catch::Contains("respond_error: status 200 is not an error status (400-599)"));
+  CHECK_THROWS(sl::RespondError(Value(600), Value("x")));
+  CHECK(sl::ToResponse(sl::RespondError(Value(599), Value("x"))).status == 599);
+}
+
+TEST_CASE("an Err answers with request_id added, a given one kept", "[stdlib]") {
+  lux::Response text = sl::ToResponse(sl::Err(Value("bad input")));
+  CHECK(text.status == 400);
+  CHECK(Body(text)["error"] == Value("bad input"));
+  CHECK(Body(text).Find("request_id") != nullptr);
+  lux::Response object = sl::ToResponse(sl::Err(Value{{"status", Value(409)}, {"error", Value("taken")}}));
+  CHECK(object.status == 409);
+  CHECK(Body(object)["error"] == Value("taken"));
+  CHECK(Body(object).Find("request_id") != nullptr);
+  lux::Response given = sl::ToResponse(sl::Err(Value{{"error", Value("x")}, {"request_id", Value("mine")}}));
+  CHECK(Body(given)["request_id"] == Value("mine"));
+}
