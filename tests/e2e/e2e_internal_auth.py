@@ -75,9 +75,11 @@ def token():
 def refusals(a, exes, api_port, front_port):
     secret = secrets.token_hex(32)
     env = clean_env(LUX_PROGRAM_SECRET=secret)
-    api = start_server(exes["ia-api"], api_port, env=env, name="api")
+    api_log = os.path.join(a.out, "refusals-api.log")
+    api = start_server(exes["ia-api"], api_port, env=env, name="api", log=api_log)
     front = start_server(exes["ia-front"], front_port, env=env, name="front")
     api_out = ""
+    first_refusal = last_refusal = 0.0
     try:
         # The program's own path: a `with auth` route calling api.add.
         r = get(front_port, "/total/7", token())
@@ -98,6 +100,7 @@ def refusals(a, exes, api_port, front_port):
              .replace("S=", "s="), path, body),
             ("the old bearer token", None, path, body),
         ]
+        first_refusal = time.monotonic()
         for what, sig, p, b in probes:
             extra = [("Authorization", f"Bearer {secret}")] if what == "the old bearer token" else []
             r = post(api_port, p, b, sig, extra)
@@ -123,9 +126,15 @@ def refusals(a, exes, api_port, front_port):
                           ("signed for rpc", sign(secret, "POST", path, ev))):
             r = post(api_port, "/_lux/events", ev, sig)
             check(r.status == 401, f"event {what}: expected 401, got {r}")
+        last_refusal = time.monotonic()
         r = post(front_port, "/note/hello", b"")
         check(r.status == 200, f"publish through front: {r}")
-        time.sleep(1.0)  # the peer lane delivers at once; give the subscriber's lane time to run
+        deadline = time.monotonic() + 20  # delivered at once; the wait only bounds a loaded machine
+        while time.monotonic() < deadline:
+            with open(api_log, errors="replace") as f:
+                if "note got hello" in f.read():
+                    break
+            time.sleep(0.05)
         check(api.poll() is None and front.poll() is None, "a server died under the probes")
     finally:
         api_out = stop_server(api)
@@ -135,8 +144,11 @@ def refusals(a, exes, api_port, front_port):
     check("note got hello" in api_out and "forged" not in api_out.replace("forged-1", ""),
           f"the program's event arrived, no forged one:\n{api_out}")
     # One log line for the burst of refusals (then one per interval with the count).
+    # The refusals above take well under the 10 s interval on an idle machine; a loaded one may
+    # spread them over more intervals, each of which may log one line.
     lines = [l for l in api_out.splitlines() if "internal call refused" in l]
-    check(len(lines) == 1, f"refusals are logged once per interval: {lines}")
+    allowed = 1 + int((last_refusal - first_refusal) // 10)
+    check(1 <= len(lines) <= allowed, f"refusals are logged once per interval ({allowed} allowed): {lines}")
     check(secret not in api_out + front_out, "the program secret appears in a log")
 
 
