@@ -160,11 +160,10 @@ Proc* Dev::Start(const BuildResult::Server& s, const BuildResult& built) {
     env.push_back(core::EnvVarName("LUX_SERVICE_", o.name, "_URL") + "=" + url);
   }
   int listener = listeners_[s.name];
+  pid_t self = getpid();
   pid_t pid = fork();
   if (pid == 0) {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
+    supervise::PrepareChild(self);
     // The listening socket becomes fd 3 and the readiness pipe fd 4 (dup2 clears CLOEXEC).
     int l = fcntl(listener, F_DUPFD_CLOEXEC, 10), r = fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
     dup2(out[1], 1);
