@@ -1028,7 +1028,10 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
                          "`: `run-task NAME` and `jobs` exist when the program declares background jobs or "
                          "schedules; options are --port N, --host H, --max-connections N");
     } else {
-      throw StartupError("unknown option `" + arg + "` (expected --port N, --host H, --max-connections N)");
+      std::vector<std::string> flags(ServerFlags().begin(), ServerFlags().end());
+      std::string guess = ClosestFlag(arg, flags);
+      throw StartupError("unknown option `" + arg.substr(0, arg.find('=')) + "`" + (guess.empty() ? "" : "; did you mean `" + guess + "`?") +
+                         " (options are --port N, --host H, --max-connections N)");
     }
   }
 }
