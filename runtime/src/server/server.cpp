@@ -885,8 +885,10 @@ void App::Impl::Start() {
       core::SetThreadLogBuffered(false);
     });
   }
+  // The address really bound (an inherited socket's is its parent's choice, not opts.host).
+  std::string bound_host = acceptor->local_endpoint(ec).address().to_string();
   core::Log(LogLevel::kInfo, "listening",
-            {{"server", name}, {"host", opts.host}, {"port", static_cast<int>(bound_port)},
+            {{"server", name}, {"host", ec ? opts.host : bound_host}, {"port", static_cast<int>(bound_port)},
              {"threads", static_cast<int>(workers.size())},
              {"max_connections", static_cast<long long>(max_connections)}});
   // Readiness for a supervisor (luxc dev swaps processes on it): one line on LUX_READY_FD once
