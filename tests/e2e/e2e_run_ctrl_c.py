@@ -15,34 +15,7 @@ import threading
 import time
 import urllib.request
 
-from e2e import check, Lines, program
-
-
-def children(pid):
-    """{child pid: state letter} of the live children of `pid`, from /proc."""
-    out = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
-        if int(fields[1]) == pid:
-            out[int(entry)] = fields[0]
-    return out
-
-
-def state(pid):
-    """The state letter of `pid` ('Z' for a zombie), or None when it no longer exists."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            stat = f.read()
-    except OSError:
-        return None
-    return stat[stat.rindex(")") + 2:].split()[0]
+from e2e import check, children_of, Lines, proc_state, program
 
 
 def start(a, out):
@@ -58,14 +31,7 @@ def start(a, out):
         if m:
             ports[m.group(1)] = int(m.group(2))
     check(sorted(ports) == ["alpha", "beta"], f"both servers listening: {lines.lines[-8:]}")
-    pids = {}
-    for pid in children(proc.pid):
-        try:
-            with open(f"/proc/{pid}/cmdline") as f:
-                exe = os.path.basename(f.read().split("\0")[0])
-        except OSError:
-            continue
-        pids[exe.replace("slow_pair-", "")] = pid
+    pids = {name.replace("slow_pair-", ""): pid for name, pid in children_of(proc.pid).items()}
     check(sorted(pids) == ["alpha", "beta"], f"luxc run's children: {pids}")
     return proc, lines, pids, ports.get("alpha", 0)
 
@@ -107,11 +73,11 @@ def graceful(a, out):
         check(lines.wait(lambda l: "beta down" in l, 10), f"beta's on_stop: {lines.lines[-8:]}")
         # beta has nothing to drain: it exits now, and luxc reaps it while alpha still works.
         deadline = time.time() + 3
-        while time.time() < deadline and state(pids.get("beta", -1)) is not None:
+        while time.time() < deadline and proc_state(pids.get("beta", -1)) is not None:
             time.sleep(0.02)
-        check(state(pids.get("beta", -1)) is None,
-              f"beta stopped but is still a child of luxc run (state {state(pids.get('beta', -1))}) while alpha drains")
-        check(not answers and state(pids.get("alpha", -1)) not in (None, "Z"),
+        check(proc_state(pids.get("beta", -1)) is None,
+              f"beta stopped but is still a child of luxc run (state {proc_state(pids.get('beta', -1))}) while alpha drains")
+        check(not answers and proc_state(pids.get("alpha", -1)) not in (None, "Z"),
               f"alpha should still be draining the slow request: {answers}")
         t.join(20)
         check(answers and answers[0][0] == 200 and '"done":true' in answers[0][1].replace(" ", ""),
@@ -122,8 +88,8 @@ def graceful(a, out):
     text = "".join(lines.lines)
     check("alpha down" in text and "beta down" in text, f"on_stop output: {lines.lines[-8:]}")
     check("second signal" not in text, f"one Ctrl-C reached a server twice: {lines.lines[-8:]}")
-    check(not children(proc.pid) and all(state(p) is None for p in pids.values()),
-          f"servers left after luxc run exited: {[(p, state(p)) for p in pids.values()]}")
+    check(not children_of(proc.pid) and all(proc_state(p) is None for p in pids.values()),
+          f"servers left after luxc run exited: {[(p, proc_state(p)) for p in pids.values()]}")
 
 
 def forced(a, out):
@@ -140,8 +106,8 @@ def forced(a, out):
     check(exited and took < 4, f"a second Ctrl-C should force the drain to end, luxc run took {took:.1f} s")
     check(any("second signal: forcing exit" in l for l in lines.lines), f"alpha's forced exit: {lines.lines[-8:]}")
     check(proc.returncode != 0, "luxc run reports the forced stop with a non-zero status")
-    check(all(state(p) is None for p in pids.values()),
-          f"servers left after the second Ctrl-C: {[(p, state(p)) for p in pids.values()]}")
+    check(all(proc_state(p) is None for p in pids.values()),
+          f"servers left after the second Ctrl-C: {[(p, proc_state(p)) for p in pids.values()]}")
 
 
 def orphaned(a, out):
@@ -149,9 +115,9 @@ def orphaned(a, out):
     proc.kill()  # luxc alone, with no chance to stop anything
     proc.wait()
     deadline = time.time() + 15
-    while time.time() < deadline and any(state(p) not in (None, "Z") for p in pids.values()):
+    while time.time() < deadline and any(proc_state(p) not in (None, "Z") for p in pids.values()):
         time.sleep(0.05)
-    left = {n: state(p) for n, p in pids.items() if state(p) not in (None, "Z")}
+    left = {n: proc_state(p) for n, p in pids.items() if proc_state(p) not in (None, "Z")}
     check(not left, f"servers still running after luxc was killed: {left}")
 
 
