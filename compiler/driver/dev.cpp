@@ -1,5 +1,6 @@
 // runDev (`luxc dev`): build and run every server of a program, watch the source (inotify), and
-// on each save rebuild and swap only the servers whose executable changed. luxc holds each
+// on each save rebuild and swap only the servers whose executable changed in what it loads
+// (ExecutableDigest: not its debug info or build id). luxc holds each
 // server's listening socket and hands it to the server (LUX_LISTEN_FD), so the old and the new
 // process accept from the same queue: the new one is started and reports ready (LUX_READY_FD)
 // before the old one is stopped gracefully, and a client never sees a refused connection.
@@ -14,7 +15,6 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +33,7 @@
 
 #include "lux_common/env_names.h"
 #include "driver/build.h"
+#include "driver/exe_digest.h"
 #include "driver/supervise.h"
 
 namespace lux {
@@ -54,10 +55,10 @@ long msSince(Clock::time_point t) {
   return static_cast<long>(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
 }
 
-std::string identity(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return "";
-  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+// HOST:PORT as a person types it ([::1]:8080 for an IPv6 address).
+std::string hostPort(const std::string& host, int port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 struct Proc {
@@ -95,7 +96,7 @@ class Dev {
   std::map<std::string, int> listeners_;  // server name → listening socket
   std::map<std::string, int> ports_;      // server name → port
   std::vector<std::unique_ptr<Proc>> procs_;
-  std::map<std::string, std::string> served_;  // server name → identity of the executable running
+  std::map<std::string, std::string> served_;  // server name → ExecutableDigest of the one running
   size_t width_ = 6;
   int wake_ = -1;  // read end of the stop-signal pipe
 };
@@ -132,7 +133,7 @@ bool Dev::Listen(const BuildResult::Server& s, size_t index) {
   int why = errno;
   freeaddrinfo(res);
   if (!ok) {
-    err_ << "luxc dev: cannot listen on " << opts_.host << ":" << port << " for " << Label(s.name) << ": "
+    err_ << "luxc dev: cannot listen on " << hostPort(opts_.host, port) << " for " << Label(s.name) << ": "
          << std::strerror(why) << "\n";
     if (fd >= 0) close(fd);
     return false;
@@ -160,11 +161,10 @@ Proc* Dev::Start(const BuildResult::Server& s, const BuildResult& built) {
     env.push_back(core::EnvVarName("LUX_SERVICE_", o.name, "_URL") + "=" + url);
   }
   int listener = listeners_[s.name];
+  pid_t self = getpid();
   pid_t pid = fork();
   if (pid == 0) {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
+    supervise::PrepareChild(self);
     // The listening socket becomes fd 3 and the readiness pipe fd 4 (dup2 clears CLOEXEC).
     int l = fcntl(listener, F_DUPFD_CLOEXEC, 10), r = fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
     dup2(out[1], 1);
@@ -173,6 +173,8 @@ Proc* Dev::Start(const BuildResult::Server& s, const BuildResult& built) {
     dup2(r, 4);
     setenv("LUX_LISTEN_FD", "3", 1);
     setenv("LUX_READY_FD", "4", 1);
+    // The address luxc bound for it: what the server reports and a declared `env HOST` reads.
+    setenv("HOST", opts_.host.c_str(), 1);
     for (const std::string& e : env) {
       size_t eq = e.find('=');
       if (!std::getenv(e.substr(0, eq).c_str())) setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
@@ -287,9 +289,10 @@ void Dev::Swap(const BuildResult& built, long build_ms) {
   for (size_t i = 0; i < built.servers.size(); ++i) {
     const BuildResult::Server& s = built.servers[i];
     width_ = std::max(width_, (s.name.empty() ? std::string("server") : s.name).size());
-    std::string id = identity(s.executable);
+    // Unchanged in what it loads (an edit above it only moved its #line numbers): keeps running.
+    std::string id = ExecutableDigest(s.executable);
     auto was = served_.find(s.name);
-    if (was != served_.end() && was->second == id) continue;  // unchanged: keeps running
+    if (was != served_.end() && !id.empty() && was->second == id) continue;
     if (!Listen(s, i)) {
       failed.push_back(s.name.empty() ? "server" : s.name);
       continue;
@@ -323,7 +326,7 @@ void Dev::Swap(const BuildResult& built, long build_ms) {
       Pump(5);
     }
     served_[s.name] = id;
-    std::string shown = (s.name.empty() ? "server" : s.name) + " (" + opts_.host + ":" + std::to_string(ports_[s.name]) + ")";
+    std::string shown = (s.name.empty() ? "server" : s.name) + " (" + hostPort(opts_.host, ports_[s.name]) + ")";
     (old.empty() ? started : replaced).push_back(shown);
   }
   // Servers no longer in the program.

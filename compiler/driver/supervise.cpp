@@ -2,8 +2,9 @@
 #include "driver/supervise.h"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,13 +16,19 @@ namespace lux::supervise {
 namespace {
 
 volatile sig_atomic_t g_signal = 0;
+volatile sig_atomic_t g_stops = 0;
 int g_wake[2] = {-1, -1};
 
 void onSignal(int sig) {
-  g_signal = sig;
+  int saved = errno;
+  if (sig != SIGCHLD) {
+    g_signal = sig;
+    g_stops = g_stops + 1;
+  }
   char c = 1;
-  ssize_t ignored = write(g_wake[1], &c, 1);
+  ssize_t ignored = write(g_wake[1], &c, 1);  // a full pipe already wakes the poll
   (void)ignored;
+  errno = saved;
 }
 
 }  // namespace
@@ -37,6 +44,26 @@ int CatchStopSignals() {
 }
 
 int StopSignal() { return g_signal; }
+
+int StopCount() { return g_stops; }
+
+void WakeOnChildExit() {
+  struct sigaction sa {};
+  sa.sa_handler = onSignal;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGCHLD, &sa, nullptr);
+}
+
+void PrepareChild(pid_t parent) {
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  signal(SIGCHLD, SIG_DFL);
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) _exit(1);  // luxc died before the line above took effect
+}
 
 void ForwardLines(std::ostream& out, const std::string& label, std::string& partial, bool flush) {
   size_t start = 0;

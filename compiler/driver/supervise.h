@@ -1,8 +1,10 @@
 // What `luxc run` (run.cpp) and `luxc dev` (dev.cpp) share as supervisors of server processes:
-// catching SIGINT/SIGTERM into a pipe that a poll loop can wait on, and forwarding a child's
-// output line by line with the server's name in front, and the program secret the servers of
-// one run share.
+// catching SIGINT/SIGTERM (and, for `luxc run`, SIGCHLD) into a pipe that a poll loop can wait
+// on, setting up a forked server before its exec, forwarding a child's output line by line with
+// the server's name in front, and the program secret the servers of one run share.
 #pragma once
+
+#include <sys/types.h>
 
 #include <iosfwd>
 #include <string>
@@ -14,6 +16,18 @@ namespace lux::supervise {
 int CatchStopSignals();
 // The last SIGINT/SIGTERM caught, 0 before any.
 int StopSignal();
+// How many SIGINT/SIGTERM were caught (a supervisor forwards each one once: the first stops the
+// servers gracefully, the second forces them).
+int StopCount();
+// Also wakes the pipe of CatchStopSignals on SIGCHLD, so that a supervisor reaps a server as soon
+// as it exits instead of leaving it a zombie while the others drain.
+void WakeOnChildExit();
+
+// In a server process just forked from luxc, before its exec: default SIGINT/SIGTERM/SIGPIPE,
+// a process group of its own (a terminal's Ctrl-C reaches luxc alone, which forwards it exactly
+// once: a server that got the terminal's signal and luxc's would take the second one as "force
+// exit"), and SIGTERM when luxc (`parent`) dies, so that no server outlives its supervisor.
+void PrepareChild(pid_t parent);
 
 // Writes every complete line of `partial` to `out` after `label` and keeps the rest; with
 // `flush`, the rest too (as a line of its own).

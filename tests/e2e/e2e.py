@@ -9,6 +9,7 @@ needs from this module: `check` (records a failure and goes on; the run fails at
 check failed), `program`/`build`/`build_text` (luxc build), `free_port`, `start_server`/
 `popen_ready` (start a server and wait for its readiness line), `stop_server` (SIGTERM, then its
 output), `request`/`expect_json`/`admin` (HTTP), `read_until`/`Lines` (a server's output),
+`children_of`/`proc_state` (the processes luxc run/dev started, from /proc),
 `sign_internal`/`make_jwt` (signed calls and tokens), `start_postgres` (a throwaway PostgreSQL
 cluster). tests/e2e/hostile.py is the raw-socket
 client. Every case's servers get one LUX_PROGRAM_SECRET in the environment, as an operator
@@ -226,6 +227,37 @@ def read_until(proc, pattern, lines, timeout):
     finally:
         proc.e2e_partial, proc.e2e_decoder = pending, decoder
     return any(rx.search(l) for l in lines)
+
+
+def proc_state(pid):
+    """The state letter of process `pid` ('Z' for a zombie), or None when it no longer exists."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()[0]
+
+
+def children_of(pid):
+    """{executable's base name: pid} of the processes whose parent is `pid` (zombies included:
+    their name is the one in /proc/PID/stat), from /proc."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            if int(stat[stat.rindex(")") + 2:].split()[1]) != pid:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            with open(f"/proc/{entry}/cmdline") as f:
+                argv0 = f.read().split("\0")[0]
+        except (OSError, ValueError):
+            continue
+        out[os.path.basename(argv0) or name] = int(entry)
+    return out
 
 
 class Lines:

@@ -1,6 +1,7 @@
-"""e2e case `dev`: `luxc dev` on a copy of programs/pair.lux: an edit is served, a syntax error
+"""e2e case `dev`: `luxc dev` on a copy of programs/pair.lux: an edit is served, a route added to
+alpha replaces alpha alone (beta's process stays, though the edit moved its lines), a syntax error
 keeps the old server answering, the fix is picked up, a client polling throughout sees no failed
-request, and Ctrl-C stops both servers.
+request, the servers log the address luxc dev prints, and Ctrl-C stops both servers.
 """
 import json
 import os
@@ -13,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
-from e2e import check, expect_json, free_port, Lines, port_free, program
+from e2e import check, children_of, expect_json, free_port, Lines, port_free, program
 
 
 def run(a):
@@ -32,6 +33,12 @@ def run(a):
         check(started and "alpha" in started and "beta" in started, f"first build: {started} {err.lines}")
         expect_json(base, "GET", "/n/2", 200, {"server": "alpha", "twice": 4})
         expect_json(base + 1, "GET", "/n/2", 200, {"server": "beta", "twice": 5})
+        # What the status line says is where the servers say they listen.
+        for name, port in (("alpha", base), ("beta", base + 1)):
+            shown = f"{name} (127.0.0.1:{port})"
+            logged = out.wait(lambda l: f"msg=listening server=pair-{name} " in l, 10) or ""
+            check(shown in started and f"host=127.0.0.1 port={port} " in logged,
+                  f"luxc dev says {started.strip()!r}, {name} logs {logged.strip()!r}")
 
         # A client polling alpha (a new connection each time) through every swap below.
         failures, answers, stop = [], [], threading.Event()
@@ -60,6 +67,20 @@ def run(a):
         check(line and "replaced alpha" in line and "beta" not in line, f"edit of alpha: {line}")
         expect_json(base, "GET", "/n/2", 200, {"server": "alpha-v2", "twice": 4})
         expect_json(base + 1, "GET", "/n/2", 200, {"server": "beta", "twice": 5})
+
+        # A route added to alpha, above beta: only alpha's process is replaced (beta's executable
+        # differs only in its #line numbers and build id).
+        before = children_of(proc.pid)
+        edit('  route GET "/n/:n" => fn(n: Int) { { server: "alpha-v2"',
+             '  route GET "/added" => fn() { { added: true } }\n  route GET "/n/:n" => fn(n: Int) { { server: "alpha-v2"')
+        line = err.wait(lambda l: l.startswith("luxc dev: built") or "failed" in l, 60)
+        check(line and "replaced alpha" in line and "beta" not in line, f"route added to alpha: {line}")
+        expect_json(base, "GET", "/added", 200, {"added": True})
+        expect_json(base + 1, "GET", "/n/2", 200, {"server": "beta", "twice": 5})
+        after = children_of(proc.pid)
+        check(after.get("pair-beta") == before.get("pair-beta") and before.get("pair-beta"),
+              f"beta's process was replaced: {before} -> {after}")
+        check(after.get("pair-alpha") != before.get("pair-alpha"), f"alpha's process was not replaced: {before} -> {after}")
 
         # A syntax error: diagnostics printed, the running servers keep answering.
         edit('route GET "/n/:n" => fn(n: Int) { { server: "alpha-v2"', 'route GET "/n/:n" => fn(n: Int) { { server: "alpha-v3" oops')

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lux/error.h"
 
@@ -30,5 +32,17 @@ std::optional<std::int64_t> EnvOptInt(const char* name);
 std::optional<double> EnvOptFloat(const char* name);
 std::optional<bool> EnvOptBool(const char* name);
 std::optional<std::string> EnvOptString(const char* name);
+
+// A server's command line (runtime/src/env/flags.cpp; stdlib's ServerMain adds `--help` and the
+// env settings' flags).
+// The flags every server takes, each with a value: --port, --host, --max-connections.
+std::span<const std::string_view> ServerFlags();
+// Whether `--help` hides the default of an env setting: its name or its type, in any case,
+// contains SECRET, TOKEN, PASSWORD, PASS, KEY, CREDENTIAL or PRIVATE.
+bool IsSecretSetting(std::string_view name, std::string_view type);
+// The flag of `accepted` that `given` (an unknown flag, `--x` or `--x=v`) was probably meant to
+// be: the closest by edit distance, comparing without dashes or `=value`, in lower case, `_` as
+// `-`; "" when none is close enough to be a typo.
+std::string ClosestFlag(std::string_view given, const std::vector<std::string>& accepted);
 
 }  // namespace lux

@@ -885,8 +885,10 @@ void App::Impl::Start() {
       core::SetThreadLogBuffered(false);
     });
   }
+  // The address really bound (an inherited socket's is its parent's choice, not opts.host).
+  std::string bound_host = acceptor->local_endpoint(ec).address().to_string();
   core::Log(LogLevel::kInfo, "listening",
-            {{"server", name}, {"host", opts.host}, {"port", static_cast<int>(bound_port)},
+            {{"server", name}, {"host", ec ? opts.host : bound_host}, {"port", static_cast<int>(bound_port)},
              {"threads", static_cast<int>(workers.size())},
              {"max_connections", static_cast<long long>(max_connections)}});
   // Readiness for a supervisor (luxc dev swaps processes on it): one line on LUX_READY_FD once
@@ -1028,7 +1030,10 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
                          "`: `run-task NAME` and `jobs` exist when the program declares background jobs or "
                          "schedules; options are --port N, --host H, --max-connections N");
     } else {
-      throw StartupError("unknown option `" + arg + "` (expected --port N, --host H, --max-connections N)");
+      std::vector<std::string> flags(ServerFlags().begin(), ServerFlags().end());
+      std::string guess = ClosestFlag(arg, flags);
+      throw StartupError("unknown option `" + arg.substr(0, arg.find('=')) + "`" + (guess.empty() ? "" : "; did you mean `" + guess + "`?") +
+                         " (options are --port N, --host H, --max-connections N)");
     }
   }
 }
