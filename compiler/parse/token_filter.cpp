@@ -146,7 +146,7 @@ const char* TokenFilter::constructName(const Open& open) const {
   size_t before = emitted_[i - 1].type;
   switch (before) {
     case LuxLexer::ASSIGN: case LuxLexer::COLON: case LuxLexer::COMMA: case LuxLexer::LPAREN:
-    case LuxLexer::LBRACKET: case LuxLexer::RETURN: case LuxLexer::NL: case LuxLexer::SEMI:
+    case LuxLexer::LBRACKET: case LuxLexer::RETURN: case LuxLexer::THROW: case LuxLexer::NL: case LuxLexer::SEMI:
     case LuxLexer::LBRACE: case LuxLexer::STR_INTERP:
       return "object literal";
     case LuxLexer::FAT_ARROW:
