@@ -95,7 +95,7 @@ TEST_CASE("log.info writes msg and a last object's fields; below the level nothi
     std::string text = cap.Take();
     REQUIRE_THAT(text, Catch::Contains("level=info msg=\"created 3\" id=3 who=\"a b\" tags=[]\n"));
     REQUIRE(text.find("hidden") == std::string::npos);
-    REQUIRE_THAT(text, Catch::Contains("level=warn msg={\"only\":1}\n"));
+    REQUIRE_THAT(text, Catch::Contains("level=warn msg=\"{\\\"only\\\":1}\"\n"));
   }
   {
     LogCapture cap(lux::LogLevel::kDebug, lux::LogFormat::kJson);
