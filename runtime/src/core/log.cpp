@@ -218,9 +218,17 @@ void Log(LogLevel level, const std::string& msg, const Value& fields) {
   std::vector<core::LogField> out;
   if (fields.IsObject()) {
     const auto& obj = fields.AsObject();
-    texts.reserve(obj.size());
+    texts.reserve(2 * obj.size());
     out.reserve(obj.size());
-    for (const auto& [key, v] : obj) {
+    for (const auto& [given_key, v] : obj) {
+      // The keys the line itself uses are taken: a field named like one is `field_<key>`.
+      std::string_view key = given_key;
+      for (std::string_view taken : {"ts", "level", "msg", "request_id", "job_id", "job"}) {
+        if (key != taken) continue;
+        texts.push_back("field_" + std::string(taken));
+        key = texts.back();
+        break;
+      }
       if (v.IsString()) {
         out.emplace_back(key, v.AsString());
       } else if (v.IsInt()) {

@@ -100,7 +100,7 @@ TEST_CASE("log.info writes msg and a last object's fields; below the level nothi
   {
     LogCapture cap(lux::LogLevel::kDebug, lux::LogFormat::kJson);
     lux::stdlib::LogError({lux::Value("failed"), lux::Value{{"n", 2}, {"x", 1.5}, {"ok", true}, {"o", lux::Value{{"a", 1}}}}});
-    lux::stdlib::LogDebug({lux::Value("shown")});
+    lux::stdlib::LogDebug({lux::Value("shown"), lux::Value{{"msg", "mine"}, {"request_id", "spoofed"}}});
     std::string text = cap.Take();
     std::size_t nl = text.find('\n');
     REQUIRE(nl != std::string::npos);
@@ -111,6 +111,7 @@ TEST_CASE("log.info writes msg and a last object's fields; below the level nothi
     REQUIRE(line["x"].AsFloat() == 1.5);
     REQUIRE(line["ok"].AsBool());
     REQUIRE(line["o"]["a"].AsInt() == 1);
-    REQUIRE_THAT(text.substr(nl + 1), Catch::Contains("\"level\":\"debug\",\"msg\":\"shown\""));
+    REQUIRE_THAT(text.substr(nl + 1),
+                 Catch::Contains("\"level\":\"debug\",\"msg\":\"shown\",\"field_msg\":\"mine\",\"field_request_id\":\"spoofed\"}"));
   }
 }
