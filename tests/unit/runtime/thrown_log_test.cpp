@@ -64,7 +64,7 @@ TEST_CASE("catch binds the thrown value itself, a runtime error as {message, sta
   }
 }
 
-TEST_CASE("a thrown value reaches on_error as err.value; the client gets a 500 without it") {
+TEST_CASE("a thrown value reaches on_error as err.value, the client gets a 500 without it") {
   lux::App app;
   lux::Value seen;
   app.Route("GET", "/boom", [](lux::Request&) -> lux::Response {
@@ -86,7 +86,7 @@ TEST_CASE("a thrown value reaches on_error as err.value; the client gets a 500 w
   REQUIRE(seen["value"]["code"].AsInt() == 7);
 }
 
-TEST_CASE("log.info writes msg and a last object's fields; below the level nothing") {
+TEST_CASE("log.info writes msg and a last object's fields, below the level nothing") {
   {
     LogCapture cap(lux::LogLevel::kInfo, lux::LogFormat::kText);
     lux::stdlib::LogInfo({lux::Value("created"), lux::Value(3), lux::Value{{"id", 3}, {"who", "a b"}, {"tags", lux::Value::MakeArray()}}});
