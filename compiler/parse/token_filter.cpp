@@ -254,6 +254,10 @@ bool TokenFilter::endsStatement() const {
     case LuxLexer::FALSE: case LuxLexer::STR_CLOSE: case LuxLexer::RPAREN: case LuxLexer::RBRACKET:
     case LuxLexer::RBRACE: case LuxLexer::BANG: case LuxLexer::GT:
       return true;
+    case LuxLexer::THROW:
+      // `throw` needs its value on the same line: a newline after it is kept, so a bare
+      // `throw` is a syntax error there and never raises the next line's expression.
+      return true;
     default: {
       auto kw = keywordOf(prev_type_);
       if (!kw) return false;
