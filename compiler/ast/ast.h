@@ -495,6 +495,13 @@ class ReturnStmt : public Stmt {
   Expr* value;  // null for a bare `return`
 };
 
+class ThrowStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(ThrowStmt)
+  ThrowStmt(SourceRange r, Expr* value) : Stmt(kKind, r), value(value) {}
+  Expr* value;  // the value raised: a String, a record, an object, ...
+};
+
 class BreakStmt : public Stmt {
  public:
   LUX_AST_LEAF(BreakStmt)

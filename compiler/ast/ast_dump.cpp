@@ -312,6 +312,7 @@ void describeNode(const AssignStmt& n, Desc& d) {
 
 void describeNode(const ExprStmt& n, Desc& d) { d.child("", n.expr); }
 void describeNode(const ReturnStmt& n, Desc& d) { d.child("value", n.value); }
+void describeNode(const ThrowStmt& n, Desc& d) { d.child("value", n.value); }
 void describeNode(const BreakStmt&, Desc&) {}
 void describeNode(const ContinueStmt&, Desc&) {}
 

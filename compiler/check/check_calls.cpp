@@ -272,6 +272,12 @@ const Ty* Checker::reportNotCallable(const ast::NameExpr* callee, const Symbol* 
   auto d = diags_.report(DiagId::NotCallable, callee->range(), name, symbolKindName(sym->kind));
   if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here", name));
   if (sym->record) d.help(fmt::format("construct a record with `{} {{ field: value }}`", name));
+  if (sym->kind == SymbolKind::Module) {
+    // `log(e)`: the module's functions are what can be called (`log.info(e)`).
+    std::string fns;
+    for (std::string_view f : model_.builtins.namesOf(name)) fns += fmt::format("{}`{}.{}`", fns.empty() ? "" : ", ", name, f);
+    if (!fns.empty()) d.help(fmt::format("call one of its functions: {}", fns));
+  }
   return types_.dynamic();
 }
 

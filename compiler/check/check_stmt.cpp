@@ -1,5 +1,5 @@
 // Statements and blocks: local bindings and the assignment rule, loops (`break`/`continue`
-// outside one: E2601), try/catch, return. The rule for a plain `x = e` (docs/language.md,
+// outside one: E2601), try/catch, return, throw (outside a function: E2602). The rule for a plain `x = e` (docs/language.md,
 // "Bindings"; docs/diagnostics.md#E2201):
 //   * `x` is a `var` (here or in any enclosing scope) → assigns it;
 //   * an immutable `x` of this function (any of its blocks, a parameter, a pattern binding) → E2201;
@@ -35,6 +35,9 @@ const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
     if (es && !(s == block->stmts.back() && block->resultExpr())) checkResponseHelperStmt(es->expr);
   }
   const Ty* t = types_.get(TyKind::Unit);
+  // A block that ends in `throw` gives no value: it fits wherever a value is expected
+  // (`if ok { n } else { throw "bad" }`, a function declared `-> Int`).
+  if (!block->stmts.empty() && llvm::isa<ast::ThrowStmt>(block->stmts.back())) t = types_.dynamic();
   if (const ast::Expr* last = block->resultExpr()) {
     auto it = model_.expr_types.find(last);
     t = it == model_.expr_types.end() ? types_.dynamic() : it->second;
@@ -99,6 +102,10 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     if (cur_return_) expectType(t, cur_return_, rs->value->range(), fmt::format("the result of `{}`", cur_fn_name_));
     return;
   }
+  if (auto* ts = llvm::dyn_cast<ast::ThrowStmt>(stmt)) {
+    checkThrow(ts);
+    return;
+  }
   if (auto* fs = llvm::dyn_cast<ast::ForStmt>(stmt)) {
     const Ty* it = checkExpr(fs->iterable);
     const Ty* elem = it->kind == TyKind::Array ? it->elem : types_.dynamic();
@@ -144,6 +151,17 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     else d.help(fmt::format("`{}` belongs inside the body of a `for` or `while` loop; use `return` to leave the function", kw));
     return;
   }
+}
+
+// `throw e` raises e (any value) like a runtime error: only a function, handler, hook, job,
+// schedule or subscriber can raise one; a server or shared binding's value cannot (E2602).
+void Checker::checkThrow(const ast::ThrowStmt* stmt) {
+  checkExpr(stmt->value);
+  for (const Scope* s = cur_; s; s = s->parent)
+    if (s->kind == Scope::Kind::Function) return;
+  diags_.report(DiagId::ThrowOutsideFunction, stmt->range(),
+                "a binding's value is computed when the server starts, where nothing can catch it")
+      .help("compute the value in a function or `on_start`, or return an `Err(...)` instead");
 }
 
 void Checker::checkAssign(const ast::AssignStmt* stmt) {

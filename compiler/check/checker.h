@@ -191,6 +191,7 @@ class Checker {
   const Ty* checkBlock(const ast::BlockExpr* block, bool new_scope = true);
   void checkStmt(const ast::Stmt* stmt);
   void checkAssign(const ast::AssignStmt* stmt);
+  void checkThrow(const ast::ThrowStmt* stmt);
   // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
   void checkPartAssign(const ast::AssignStmt* stmt);
   void reportImmutable(const ast::Expr* at, const Symbol* sym, bool part);

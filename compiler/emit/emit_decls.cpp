@@ -28,6 +28,7 @@ void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)
       break;
     case NodeKind::ExprStmt: v(llvm::cast<ExprStmt>(n)->expr); break;
     case NodeKind::ReturnStmt: v(llvm::cast<ReturnStmt>(n)->value); break;
+    case NodeKind::ThrowStmt: v(llvm::cast<ThrowStmt>(n)->value); break;
     case NodeKind::ForStmt:
       v(llvm::cast<ForStmt>(n)->iterable);
       v(llvm::cast<ForStmt>(n)->body);

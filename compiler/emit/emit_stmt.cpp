@@ -1,6 +1,6 @@
 // Statements, blocks and the value-producing constructs emitted as statements: `if`, `match`
 // (an if/else chain over pattern tests; a guard reads the arm's bindings as projections of the
-// subject), blocks, loops, try/catch. Entry points: Emitter::block, stmt, exprInto.
+// subject), blocks, loops, try/catch, throw. Entry points: Emitter::block, stmt, exprInto.
 #include <fmt/format.h>
 
 #include <functional>
@@ -369,6 +369,21 @@ void Emitter::tryCatch(const ast::TryStmt* ts, Target t) {
   line("}");
 }
 
+// `throw e`: the value travels in a lux::ThrownError (a lux::Error whose message is the
+// value's `message`, or the value itself when it is a String), so catch, on_error and the job
+// queue handle it like any runtime error; a catch binding receives the value itself.
+void Emitter::throwStmt(const ast::ThrowStmt* ts) {
+  const ast::Expr* v = ts->value;
+  if (llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(v)) {
+    std::string t = temp("thrown");
+    line(fmt::format("lux::Value {};", t));
+    exprInto(v, Target::assign(t));
+    line(fmt::format("throw lux::ThrownError({});", t));
+    return;
+  }
+  line(fmt::format("throw lux::ThrownError({});", expr(v)));
+}
+
 void Emitter::stmt(const ast::Stmt* s) {
   using namespace ast;
   lineDirective(s->range());
@@ -381,6 +396,7 @@ void Emitter::stmt(const ast::Stmt* s) {
     else line("return lux::Value();");
     return;
   }
+  if (auto* ts = llvm::dyn_cast<ThrowStmt>(s)) return throwStmt(ts);
   if (llvm::isa<BreakStmt>(s)) return line("break;");
   if (llvm::isa<ContinueStmt>(s)) return line("continue;");
   if (auto* fs = llvm::dyn_cast<ForStmt>(s)) return forStmt(fs);

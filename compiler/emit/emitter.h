@@ -171,6 +171,7 @@ class Emitter {
   void ifInto(const ast::IfExpr* e, Target t);
   void tryInto(const ast::TryStmt* s, Target t);
   void tryCatch(const ast::TryStmt* s, Target t);  // try/catch without the `finally`
+  void throwStmt(const ast::ThrowStmt* s);
   void matchInto(const ast::MatchExpr* m, Target t);
   void matchWithFlag(const ast::MatchExpr* m, const std::string& subject, Target t);  // guards that hoist
   void armBody(const ast::MatchArm* arm, const std::vector<std::pair<const Symbol*, std::string>>& binds, Target t);

@@ -88,6 +88,11 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
     }
     return ctx_.create<ReturnStmt>(range(c), value);
   }
+  if (auto* s = dynamic_cast<LuxParser::ThrowStmtContext*>(c)) {
+    Expr* value = expr(s->expr());
+    if (!value) return nullptr;
+    return ctx_.create<ThrowStmt>(range(c), value);
+  }
   if (dynamic_cast<LuxParser::BreakStmtContext*>(c)) return ctx_.create<BreakStmt>(range(c));
   if (dynamic_cast<LuxParser::ContinueStmtContext*>(c)) return ctx_.create<ContinueStmt>(range(c));
   if (auto* s = dynamic_cast<LuxParser::ForStmtContext*>(c)) {

@@ -146,7 +146,10 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
   size_t type = offending ? offending->getType() : static_cast<size_t>(antlr4::Token::EOF);
   if (expected_text.empty()) expected_text = describeExpected(parser, expected);
   auto b = diags_.report(DiagId::UnexpectedToken, at, expected_text, describeToken(offending));
-  if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::LBRACE))) {
+  if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::INT))) {
+    // A value was expected (after `throw`): a `{` there would start an object, not a body.
+    b.help("a line break ends the statement here: put the value on the same line");
+  } else if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::LBRACE))) {
     b.help("a line break ends the declaration here: put the `{` on the same line");
   }
   if (antlr4::Token* kw = blockKeywordBefore(parser, offending)) {

@@ -146,7 +146,7 @@ const char* TokenFilter::constructName(const Open& open) const {
   size_t before = emitted_[i - 1].type;
   switch (before) {
     case LuxLexer::ASSIGN: case LuxLexer::COLON: case LuxLexer::COMMA: case LuxLexer::LPAREN:
-    case LuxLexer::LBRACKET: case LuxLexer::RETURN: case LuxLexer::NL: case LuxLexer::SEMI:
+    case LuxLexer::LBRACKET: case LuxLexer::RETURN: case LuxLexer::THROW: case LuxLexer::NL: case LuxLexer::SEMI:
     case LuxLexer::LBRACE: case LuxLexer::STR_INTERP:
       return "object literal";
     case LuxLexer::FAT_ARROW:
@@ -253,6 +253,10 @@ bool TokenFilter::endsStatement() const {
     case LuxLexer::IDENT: case LuxLexer::INT: case LuxLexer::FLOAT: case LuxLexer::TRUE:
     case LuxLexer::FALSE: case LuxLexer::STR_CLOSE: case LuxLexer::RPAREN: case LuxLexer::RBRACKET:
     case LuxLexer::RBRACE: case LuxLexer::BANG: case LuxLexer::GT:
+      return true;
+    case LuxLexer::THROW:
+      // `throw` needs its value on the same line: a newline after it is kept, so a bare
+      // `throw` is a syntax error there and never raises the next line's expression.
       return true;
     default: {
       auto kw = keywordOf(prev_type_);

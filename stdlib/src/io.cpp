@@ -1,4 +1,5 @@
-// uuid, Date.now, Process.uptime, JSON.stringify/parse, sleep, fetch, request_id, __getLocals.
+// uuid, Date.now, Process.uptime, JSON.stringify/parse, sleep, fetch, request_id, __getLocals,
+// log.debug/info/warn/error.
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -86,6 +87,28 @@ Value Fetch(const Value& url, const Value& options) {
 }
 
 Value RequestId() { return Value(rt::RequestId()); }
+
+namespace {
+// The arguments joined as print joins them; a last argument that is an object (and not the
+// only one) gives the line's fields instead.
+Value LogAt(LogLevel level, std::initializer_list<Value> args) {
+  const Value* end = args.end();
+  const Value* fields = nullptr;
+  if (args.size() > 1 && (end - 1)->IsObject()) fields = --end;
+  std::string msg;
+  for (const Value* v = args.begin(); v != end; ++v) {
+    if (v != args.begin()) msg += ' ';
+    AppendStr(msg, *v);
+  }
+  rt::Log(level, msg, fields ? *fields : Value());
+  return Value();
+}
+}  // namespace
+
+Value LogDebug(std::initializer_list<Value> args) { return LogAt(LogLevel::kDebug, args); }
+Value LogInfo(std::initializer_list<Value> args) { return LogAt(LogLevel::kInfo, args); }
+Value LogWarn(std::initializer_list<Value> args) { return LogAt(LogLevel::kWarn, args); }
+Value LogError(std::initializer_list<Value> args) { return LogAt(LogLevel::kError, args); }
 Value Locals() { return rt::Locals(); }
 
 }  // namespace lux::stdlib

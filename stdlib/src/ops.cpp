@@ -301,7 +301,7 @@ void NoMatch(const char* where, const Value& subject) {
 }
 
 Value ErrorValue(const std::exception& e) {
-  if (auto* le = dynamic_cast<const Error*>(&e)) return le->ToValue();
+  if (auto* le = dynamic_cast<const Error*>(&e)) return le->is_thrown() ? le->thrown() : le->ToValue();
   return Value{{"message", Value(e.what())}, {"status", Value(500)}};
 }
 

@@ -1,5 +1,5 @@
 // Errors that cross the runtime's boundary: lux::Error (what Lux code throws and what
-// on_error receives), lux::HttpError (an error whose message is safe to show the client) and
+// on_error receives), lux::ThrownError (the value of a Lux `throw`), lux::HttpError (an error whose message is safe to show the client) and
 // lux::StartupError (a start-up failure: printed as one line, non-zero exit).
 #pragma once
 
@@ -21,12 +21,33 @@ class Error : public std::runtime_error {
   // True when the message may be sent to the client (HttpError). A plain Error or any other
   // exception becomes `{"error":"internal server error"}`: internals never leak.
   virtual bool exposed() const { return false; }
-  // {message, status, data?} for Lux code (`err.message`).
+  // {message, status, data?, value?} for Lux code (`err.message`; `err.value` is what a
+  // `throw` raised).
   Value ToValue() const;
+  // The value a Lux `throw` raised (null for any other error). Kept by copies of the Error, so
+  // the request's error path and on_error see it.
+  const Value& thrown() const { return thrown_; }
+  bool is_thrown() const { return is_thrown_; }
+
+ protected:
+  void SetThrown(Value v) {
+    thrown_ = std::move(v);
+    is_thrown_ = true;
+  }
 
  private:
   int status_;
   Value data_;
+  Value thrown_;
+  bool is_thrown_ = false;
+};
+
+// `throw value` in Lux: any value (a String, a record, an object). Its message is the value
+// when it is a String, else its `message` field when that is a String, else its JSON. Never
+// exposed: a request it escapes answers 500 `internal server error`.
+class ThrownError : public Error {
+ public:
+  explicit ThrownError(Value value);
 };
 
 // A client-facing error: `throw lux::HttpError(404, "user not found")` answers

@@ -44,6 +44,11 @@ T BodyAs(const Request& req) {
   return out;
 }
 
+// One structured log line from Lux code (`log.info(msg, { k: v })`): fields from an object
+// (Strings and numbers as such, anything else as its JSON), plus the request id, and the job
+// id and name inside a job. Filtered by LUX_LOG_LEVEL, formatted by LUX_LOG_FORMAT.
+void Log(LogLevel level, const std::string& msg, const Value& fields);
+
 // Program entry point for generated code:
 //   int main(int argc, char** argv) { return lux::rt::RunMain(argc, argv, "api", &Setup); }
 // Setup reads env values and registers routes/hooks; a StartupError thrown there (or by

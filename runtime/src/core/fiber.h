@@ -23,6 +23,9 @@ inline thread_local Fiber* tl_fiber = nullptr;
 // While a background job runs on a job worker thread: the id of the request that spawned it,
 // so rt::RequestId() (and the logs a job writes) point back at that request.
 inline thread_local const std::string* tl_job_request_id = nullptr;
+// The running job's id and name (`job_id=... job=...` on every line it logs).
+inline thread_local const std::string* tl_job_id = nullptr;
+inline thread_local const std::string* tl_job_name = nullptr;
 
 class SuspendGuard {
  public:

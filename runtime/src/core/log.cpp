@@ -3,6 +3,8 @@
 
 #include "lux/rt.h"
 
+#include "core/fiber.h"
+
 #include <unistd.h>
 
 #include <array>
@@ -123,19 +125,33 @@ void AppendIsoTime(std::chrono::system_clock::time_point tp, std::string& out) {
 }
 
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> given) {
+  Log(level, msg, given.begin(), given.end());
+}
+
+void Log(LogLevel level, std::string_view msg, const LogField* given_begin, const LogField* given_end) {
   if (!LogEnabled(level)) return;
   // Every line written while serving a request (or running a job or event handler it caused)
-  // carries that request's id, whether or not the caller named it.
-  std::vector<LogField> with_id;
+  // carries that request's id, and inside a job the job's id and name, whether or not the
+  // caller named them.
   const std::string& rid = rt::RequestId();
-  bool named = false;
-  for (const LogField& f : given) named |= f.key == "request_id";
-  if (!named && !rid.empty()) {
-    with_id.assign(given.begin(), given.end());
-    with_id.emplace_back("request_id", rid);
+  bool named_rid = false, named_job = false;
+  for (const LogField* f = given_begin; f != given_end; ++f) {
+    named_rid |= f->key == "request_id";
+    named_job |= f->key == "job_id";
   }
-  const LogField* fields_begin = with_id.empty() ? given.begin() : with_id.data();
-  const LogField* fields_end = with_id.empty() ? given.end() : with_id.data() + with_id.size();
+  bool add_rid = !named_rid && !rid.empty();
+  bool add_job = !named_job && tl_job_id && tl_job_name;
+  std::vector<LogField> extended;
+  if (add_rid || add_job) {
+    extended.assign(given_begin, given_end);
+    if (add_rid) extended.emplace_back("request_id", rid);
+    if (add_job) {
+      extended.emplace_back("job_id", *tl_job_id);
+      extended.emplace_back("job", *tl_job_name);
+    }
+  }
+  const LogField* fields_begin = extended.empty() ? given_begin : extended.data();
+  const LogField* fields_end = extended.empty() ? given_end : extended.data() + extended.size();
   struct Range {
     const LogField* b;
     const LogField* e;
@@ -158,6 +174,8 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> g
       out.push_back(':');
       if (f.kind == LogField::Kind::kStr) {
         AppendJson(Value(f.s), out);
+      } else if (f.kind == LogField::Kind::kJson) {
+        out += f.s;
       } else {
         AppendNumber(f, out);
       }
@@ -174,7 +192,7 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> g
       out.push_back(' ');
       out += f.key;
       out.push_back('=');
-      if (f.kind == LogField::Kind::kStr) {
+      if (f.kind == LogField::Kind::kStr || f.kind == LogField::Kind::kJson) {
         if (NeedsQuote(f.s)) AppendQuoted(f.s, out); else out += f.s;
       } else {
         AppendNumber(f, out);
@@ -189,6 +207,46 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> g
     FlushThreadLog();
   }
 }
+
+}  // namespace lux::core
+
+namespace lux::rt {
+
+void Log(LogLevel level, const std::string& msg, const Value& fields) {
+  if (!core::LogEnabled(level)) return;
+  std::vector<std::string> texts;  // the fields' text, alive until the line is written
+  std::vector<core::LogField> out;
+  if (fields.IsObject()) {
+    const auto& obj = fields.AsObject();
+    texts.reserve(2 * obj.size());
+    out.reserve(obj.size());
+    for (const auto& [given_key, v] : obj) {
+      // The keys the line itself uses are taken: a field named like one is `field_<key>`.
+      std::string_view key = given_key;
+      for (std::string_view taken : {"ts", "level", "msg", "request_id", "job_id", "job"}) {
+        if (key != taken) continue;
+        texts.push_back("field_" + std::string(taken));
+        key = texts.back();
+        break;
+      }
+      if (v.IsString()) {
+        out.emplace_back(key, v.AsString());
+      } else if (v.IsInt()) {
+        out.emplace_back(key, static_cast<long long>(v.AsInt()));
+      } else {
+        texts.push_back(ToJson(v));
+        core::LogField f(key, texts.back());
+        f.kind = core::LogField::Kind::kJson;
+        out.push_back(f);
+      }
+    }
+  }
+  core::Log(level, msg, out.data(), out.data() + out.size());
+}
+
+}  // namespace lux::rt
+
+namespace lux::core {
 
 void SetThreadLogBuffered(bool on) {
   if (!on) FlushThreadLog();

@@ -17,7 +17,8 @@ inline constexpr std::size_t kLogBufferFlushBytes = 16 << 10;
 
 struct LogField {
   std::string_view key;
-  enum class Kind { kStr, kInt, kFloat } kind = Kind::kStr;
+  // kJson: `s` is JSON text (written as is in JSON lines, as a string in text lines).
+  enum class Kind { kStr, kInt, kFloat, kJson } kind = Kind::kStr;
   std::string_view s;
   long long i = 0;
   double f = 0;
@@ -37,7 +38,10 @@ struct LogSettings {
 LogSettings& LogConfig();
 
 bool LogEnabled(LogLevel level);
+// Every line gets request_id inside a request (or a job it spawned) and job_id/job inside a
+// job, unless the caller names them.
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields);
+void Log(LogLevel level, std::string_view msg, const LogField* begin, const LogField* end);
 // Marks the calling thread as a buffered (worker) thread.
 void SetThreadLogBuffered(bool on);
 void FlushThreadLog();

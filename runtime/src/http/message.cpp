@@ -316,7 +316,19 @@ Value Error::ToValue() const {
   v["message"] = what();
   v["status"] = status_;
   if (!data_.IsNull()) v["data"] = data_;
+  if (is_thrown_) v["value"] = thrown_;
   return v;
 }
+
+namespace {
+std::string ThrownMessage(const Value& v) {
+  if (v.IsString()) return v.AsString();
+  if (v.IsObject())
+    if (const Value* m = v.Find("message"); m && m->IsString()) return m->AsString();
+  return ToJson(v);
+}
+}  // namespace
+
+ThrownError::ThrownError(Value value) : Error(ThrownMessage(value)) { SetThrown(std::move(value)); }
 
 }  // namespace lux

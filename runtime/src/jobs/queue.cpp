@@ -125,6 +125,8 @@ bool Execute(Attempt& a, std::string& error) {
   }
   bool ok = false;
   core::tl_job_request_id = &a.job.request_id;  // rt::RequestId() inside the job
+  core::tl_job_id = &a.job.id;                   // and the job on its log lines
+  core::tl_job_name = &a.job.name;
   try {
     a.handler(args);
     ok = true;
@@ -134,6 +136,8 @@ bool Execute(Attempt& a, std::string& error) {
     error = "unknown exception";
   }
   core::tl_job_request_id = nullptr;
+  core::tl_job_id = nullptr;
+  core::tl_job_name = nullptr;
   lux::rt::Locals() = Value::MakeObject();  // the worker thread's locals do not carry over to the next job
   return ok;
 }

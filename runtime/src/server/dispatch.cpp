@@ -60,7 +60,7 @@ Response App::Impl::HandleException(std::exception_ptr ep, Request& req) {
     if (e.exposed()) {
       exposed.emplace(e.status(), e.what(), e.data());
     } else {
-      plain.emplace(e.what(), e.status(), e.data());
+      plain.emplace(e);  // a copy keeps what a `throw` raised (Error::thrown)
     }
   } catch (const JsonError& e) {
     exposed.emplace(400, e.what());

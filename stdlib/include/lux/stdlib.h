@@ -164,7 +164,7 @@ class Finally {
   std::function<void()> body_;
   int pending_;
 };
-// `catch err`: the error as a Lux value {message, status}.
+// `catch err`: the error as a Lux value {message, status}, or the value a `throw` raised.
 Value ErrorValue(const std::exception& e);
 // `throw`-like failures raised by library functions.
 [[noreturn]] void Fail(const std::string& message);
@@ -175,6 +175,11 @@ std::string QuoteText(std::string_view text);
 
 // ---- built-in functions (docs/stdlib.md) ----------------------------------------------------
 Value Print(std::initializer_list<Value> args);
+// log.debug/info/warn/error: one structured line (lux::rt::Log); a last object argument gives fields.
+Value LogDebug(std::initializer_list<Value> args);
+Value LogInfo(std::initializer_list<Value> args);
+Value LogWarn(std::initializer_list<Value> args);
+Value LogError(std::initializer_list<Value> args);
 Value Len(const Value& v);
 Value Map(const Value& xs, const Value& fn);  // a list element-wise; an Option/Result inside
 Value Filter(const Value& xs, const Value& fn);
