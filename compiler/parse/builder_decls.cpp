@@ -473,6 +473,7 @@ Decl* AstBuilder::discoverDecl(LuxParser::DiscoverDeclContext* c) {
     if (!url) return nullptr;
     return ctx_.create<DiscoverDecl>(range(c), name, false, url, options);
   }
+  if (!c->objectLit()) return ctx_.create<DiscoverDecl>(range(c), name, false, nullptr, nullptr);  // no URL
   ObjectExpr* options = objectLit(c->objectLit());
   if (!options) return nullptr;
   return ctx_.create<DiscoverDecl>(range(c), name, true, nullptr, options);
