@@ -26,9 +26,9 @@ def calls_each_other(front, reports):
 
 def bad_arguments_do_not_open_the_breaker(front, reports):
     # The peer itself: 400 with the parameter and its expected type.
-    body = json.dumps({"args": [5]})
+    body = json.dumps({"args": [5]}).encode()
     sig = sign_internal("POST", "/_lux/rpc/label", body)
-    req = urllib.request.Request(f"http://127.0.0.1:{reports}/_lux/rpc/label", data=body.encode(), method="POST",
+    req = urllib.request.Request(f"http://127.0.0.1:{reports}/_lux/rpc/label", data=body, method="POST",
                                  headers={"Content-Type": "application/json", "X-Lux-Signature": sig})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
