@@ -78,13 +78,18 @@ void Checker::checkService(ServiceModel& svc) {
   } else {
     auto opts = checkOptions(d->options, "`discover`", kDiscoverBlockOptions);
     fill(opts);
-    if (const ast::ObjectEntry* e = opts.lookup("url")) has_url = true, url = llvm::dyn_cast<ast::StringLit>(e->value);
-    else if (svc.target_server < 0)
+    if (const ast::ObjectEntry* e = opts.lookup("url")) {
+      has_url = true;
+      url = llvm::dyn_cast<ast::StringLit>(e->value);
+    } else if (svc.target_server < 0) {
       diags_.report(DiagId::DiscoverMissingUrl, d->name ? d->name->range() : d->range(), svc.name)
           .help("add `url: \"http://host:port\"`");
+    }
     if (const ast::ObjectEntry* e = opts.lookup("circuit_breaker"))
       if (auto* obj = llvm::dyn_cast<ast::ObjectExpr>(e->value)) fill(checkOptions(obj, "`circuit_breaker`", kBreakerOptions));
   }
+  // No URL at all: a server of this program (http://127.0.0.1:<its declared port>, which the
+  // environment may replace at start), else E4408 (the block form already had E4404).
   if (!has_url && svc.target_server >= 0) {
     svc.default_url = "http://127.0.0.1:" + model_.servers[svc.target_server].default_port;
   } else if (!has_url && !d->block_form) {

@@ -1,7 +1,8 @@
 // RPC between servers and the services' public face: RegisterService (env URL override, the
 // "services" runtime component: program secret and shared breakers at Open, the health thread
 // between Start and Stop; GET /_lux/services behind LUX_ADMIN_TOKEN),
-// ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret), and
+// ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret; rt::RpcArg
+// checks each typed parameter: 400 naming it), and
 // rt::CallService (breaker, round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
 #include <cstdlib>
@@ -11,8 +12,8 @@
 #include "core/internal_auth.h"
 #include "core/log.h"
 #include "lux/client.h"
-#include "lux_common/env_names.h"
 #include "lux/services.h"
+#include "lux_common/env_names.h"
 #include "services/registry.h"
 #include "server/component.h"
 #include "services/shared_breakers.h"

@@ -8,8 +8,16 @@
 namespace lux_program {
 
 // --- declarations
+struct Entry;
 
 // --- records
+struct Entry {
+  std::string title;
+  std::int64_t stars{};
+};
+lux::Value ToValue(const Entry& r);
+void FromValue(const lux::Value& v, Entry& r);
+
 
 // --- server "reports"
 namespace reports {
@@ -21,6 +29,7 @@ void Register(lux::App& app);
 
 lux::Value summary(const lux::Value& n);
 lux::Value label(const lux::Value& name);
+lux::Value file(const lux::Value& entry, const lux::Value& note);
 lux::Value Route1Body();
 lux::Response Route1(lux::Request& req);  // route GET /ping
 }  // namespace reports
@@ -37,22 +46,47 @@ lux::Response Route1(lux::Request& req);  // route GET /s/:n
 }  // namespace api
 }  // namespace lux_program
 
+// ===== translation unit services_discover_by_name.shared.cpp =====
+namespace lux_program {
+
+// --- records' JSON conversions
+#line 3 "services_discover_by_name.lux"
+lux::Value ToValue(const Entry& r) {
+  lux::Object o;
+  o.Set("title", lux::ToValue(r.title));
+  o.Set("stars", lux::ToValue(r.stars));
+  return lux::Value(std::move(o));
+}
+void FromValue(const lux::Value& v, Entry& r) {
+  if (!v.IsObject()) throw lux::TypeError(std::string("expected Entry, got ") + v.KindName());
+  lux::FromField(v, "title", r.title);
+  lux::FromField(v, "stars", r.stars);
+}
+
+}  // namespace lux_program
+
 // ===== translation unit services_discover_by_name.reports.cpp =====
 namespace lux_program::reports {
 
-#line 6 "services_discover_by_name.lux"
+#line 7 "services_discover_by_name.lux"
 lux::Value summary(const lux::Value& n) {
   return lux::stdlib::Mul(n, lux::Value(2));
 }
 
 
-#line 7 "services_discover_by_name.lux"
+#line 8 "services_discover_by_name.lux"
 lux::Value label(const lux::Value& name) {
   return lux::stdlib::Add(lux::Value("report "), name);
 }
 
 
-#line 8 "services_discover_by_name.lux"
+#line 9 "services_discover_by_name.lux"
+lux::Value file(const lux::Value& entry, const lux::Value& /*note*/) {
+  return lux::stdlib::Field(entry, "title");
+}
+
+
+#line 10 "services_discover_by_name.lux"
 lux::Value Route1Body() {
   return lux::Value{{"p", lux::rt::CallService("api", "ping", lux::Value(lux::Array{}))}};
 }
@@ -68,7 +102,7 @@ lux::Response Route1(lux::Request&) {
 namespace lux_program::reports {
 
 // env settings (read by Register)
-#line 4 "services_discover_by_name.lux"
+#line 5 "services_discover_by_name.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -166,11 +200,11 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 3 "services_discover_by_name.lux"
+#line 4 "services_discover_by_name.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3101));
   app.options().port = static_cast<int>(PORT.AsInt());
-#line 5 "services_discover_by_name.lux"
+#line 6 "services_discover_by_name.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3100"};
@@ -179,17 +213,21 @@ void Register(lux::App& app) {
     o.half_open_requests = 1;
     lux::RegisterService(app, "api", std::move(o));
   }
-#line 6 "services_discover_by_name.lux"
+#line 7 "services_discover_by_name.lux"
   lux::ExposeRpc(app, "summary", [](const lux::Value& args) -> lux::Value {
     return (summary)(lux::rt::RpcArg(args, 0, "summary", "n", "Int"));
   });
-#line 7 "services_discover_by_name.lux"
+#line 8 "services_discover_by_name.lux"
   lux::ExposeRpc(app, "label", [](const lux::Value& args) -> lux::Value {
     return (label)(lux::rt::RpcArg(args, 0, "label", "name", "String"));
   });
+#line 9 "services_discover_by_name.lux"
+  lux::ExposeRpc(app, "file", [](const lux::Value& args) -> lux::Value {
+    return (file)(lux::rt::RpcRecordArg<Entry>(args, 0, "file", "entry", "Entry"), lux::stdlib::ArgAt(args, 1));
+  });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_discover_by_name-reports");
-#line 8 "services_discover_by_name.lux"
+#line 10 "services_discover_by_name.lux"
   app.Route("GET", "/ping", &Route1);
 }
 }  // namespace lux_program::reports
@@ -197,15 +235,15 @@ void Register(lux::App& app) {
 // ===== translation unit services_discover_by_name.api.cpp =====
 namespace lux_program::api {
 
-#line 13 "services_discover_by_name.lux"
+#line 15 "services_discover_by_name.lux"
 lux::Value ping() {
   return lux::Value("pong");
 }
 
 
-#line 14 "services_discover_by_name.lux"
+#line 16 "services_discover_by_name.lux"
 lux::Value Route1Body(const lux::Value& n) {
-  return lux::Value{{"s", lux::rt::CallService("reports", "summary", lux::Value(lux::Array{n}))}, {"l", lux::rt::CallService("reports", "label", lux::Value(lux::Array{"x"}))}};
+  return lux::Value{{"s", lux::rt::CallService("reports", "summary", lux::Value(lux::Array{n}))}, {"l", lux::rt::CallService("reports", "label", lux::Value(lux::Array{"x"}))}, {"f", lux::rt::CallService("reports", "file", lux::Value(lux::Array{lux::Value{{"title", "t"}, {"stars", n}}, 1}))}};
 }
 
 // route GET /s/:n
@@ -326,9 +364,9 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 10 "services_discover_by_name.lux"
-void Register(lux::App& app) {
 #line 12 "services_discover_by_name.lux"
+void Register(lux::App& app) {
+#line 14 "services_discover_by_name.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3101"};
@@ -338,14 +376,14 @@ void Register(lux::App& app) {
     o.half_open_requests = 1;
     lux::RegisterService(app, "reports", std::move(o));
   }
-#line 13 "services_discover_by_name.lux"
+#line 15 "services_discover_by_name.lux"
   lux::ExposeRpc(app, "ping", [](const lux::Value& /*args*/) -> lux::Value {
     return (ping)();
   });
   app.options().port = static_cast<int>(lux::Value(3100).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_discover_by_name-api");
-#line 14 "services_discover_by_name.lux"
+#line 16 "services_discover_by_name.lux"
   app.Route("GET", "/s/:n", &Route1);
 }
 }  // namespace lux_program::api
