@@ -417,7 +417,8 @@ class RouteDecl : public Decl {
   }
 };
 
-// `discover "name" at "url" [with { options }]` (AtForm) or `discover "name" { url: ..., ... }`.
+// `discover "name" at "url" [with { options }]` (AtForm), `discover "name" { url: ..., ... }`, or
+// `discover "name"` alone (AtForm without a URL: a server of the same program).
 class DiscoverDecl : public Decl {
  public:
   LUX_AST_LEAF(DiscoverDecl)
@@ -425,7 +426,7 @@ class DiscoverDecl : public Decl {
       : Decl(kKind, r), name(name), block_form(block_form), url(url), options(options) {}
   StringLit* name;
   bool block_form;
-  Expr* url;            // AtForm: the `at` expression; block form: null (the `url:` entry is in options)
+  Expr* url;            // AtForm: the `at` expression or null; block form: null (the `url:` entry is in options)
   ObjectExpr* options;  // AtForm: the `with { }` object or null; block form: the whole block
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "check/checker.h"
+#include "lux_common/env_names.h"
 
 namespace lux {
 
@@ -137,6 +138,16 @@ void Checker::reportUnresolved(const ast::Ident& name, bool is_type) {
         .note(other->range, fmt::format("`{}` is declared here, in {}", name.name.str(), sm.displayName()))
         .help("named servers run as separate processes and do not see each other's declarations; "
               "declare it in this server too, or move it into `shared { }`");
+    return;
+  }
+  // Another server of the program, called without a `discover` for it.
+  for (size_t i = 0; !is_type && i < model_.servers.size(); ++i) {
+    const ServerModel& sm = model_.servers[i];
+    if (static_cast<int>(i) == cur_server_ || sm.name.empty() || !sm.decl || sm.name != name.name) continue;
+    diags_.report(DiagId::UndefinedName, name.range, name.name.str())
+        .note(sm.decl->name.range, fmt::format("`{}` is a server of this program, declared here", sm.name))
+        .help(fmt::format("add `discover \"{}\"` to {} to call its functions (it is found at its declared port; "
+                          "{} overrides that)", sm.name, hereName(), core::EnvVarName("LUX_SERVICE_", sm.name, "_URL")));
     return;
   }
   std::vector<std::string_view> candidates = visibleNames(is_type);

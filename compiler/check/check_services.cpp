@@ -1,13 +1,16 @@
 // Service discovery: `discover "svc" at "url" [with { ... }]` and the block form
 // `discover "svc" { url: ..., circuit_breaker: { ... } }`: options (known keys, both spellings
-// `threshold`/`failure_threshold`, value kinds), the URL (E4404, E4405), and calls `svc.fn(args)`
-// that resolve to the program's own server named `svc` (E4406, arity E2301, types E3001).
+// `threshold`/`failure_threshold`, value kinds), the URL (E4404, E4405; none at all names a server
+// of the program, found at its declared port unless the environment says otherwise: E4408), and
+// calls `svc.fn(args)` that resolve to the program's own server named `svc` (E4406, arity E2301,
+// types E3001).
 // Entry points: Checker::declareService, checkService, checkRpcCall.
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "check/checker.h"
+#include "lux_common/env_names.h"
 
 namespace lux {
 
@@ -48,6 +51,7 @@ void Checker::declareService(ServerModel& sm, const ast::DiscoverDecl* decl, Sco
 void Checker::checkService(ServiceModel& svc) {
   const ast::DiscoverDecl* d = svc.decl;
   const ast::StringLit* url = nullptr;
+  bool has_url = d->url != nullptr;
   auto fill = [&](const llvm::StringMap<const ast::ObjectEntry*>& opts) {
     auto num = [&](llvm::StringRef key, auto& field) {
       if (const ast::ObjectEntry* e = opts.lookup(key))
@@ -74,11 +78,28 @@ void Checker::checkService(ServiceModel& svc) {
   } else {
     auto opts = checkOptions(d->options, "`discover`", kDiscoverBlockOptions);
     fill(opts);
-    if (const ast::ObjectEntry* e = opts.lookup("url")) url = llvm::dyn_cast<ast::StringLit>(e->value);
-    else diags_.report(DiagId::DiscoverMissingUrl, d->name ? d->name->range() : d->range(), svc.name)
-        .help("add `url: \"http://host:port\"`");
+    if (const ast::ObjectEntry* e = opts.lookup("url")) {
+      has_url = true;
+      url = llvm::dyn_cast<ast::StringLit>(e->value);
+    } else if (svc.target_server < 0) {
+      diags_.report(DiagId::DiscoverMissingUrl, d->name ? d->name->range() : d->range(), svc.name)
+          .help("add `url: \"http://host:port\"`");
+    }
     if (const ast::ObjectEntry* e = opts.lookup("circuit_breaker"))
       if (auto* obj = llvm::dyn_cast<ast::ObjectExpr>(e->value)) fill(checkOptions(obj, "`circuit_breaker`", kBreakerOptions));
+  }
+  // No URL at all: a server of this program (http://127.0.0.1:<its declared port>, which the
+  // environment may replace at start), else E4408 (the block form already had E4404).
+  if (!has_url && svc.target_server >= 0) {
+    svc.default_url = "http://127.0.0.1:" + model_.servers[svc.target_server].default_port;
+  } else if (!has_url && !d->block_form) {
+    std::vector<std::string_view> names;
+    for (const ServerModel& s : model_.servers)
+      if (!s.name.empty()) names.push_back(std::string_view(s.name));
+    diags_.report(DiagId::DiscoverUnknownServer, d->name ? d->name->range() : d->range(), svc.name, svc.name)
+        .help(fmt::format("give its URL: `discover \"{}\" at \"http://host:port\"` (at start {} replaces it)", svc.name,
+                          core::EnvVarName("LUX_SERVICE_", svc.name, "_URL")))
+        .didYouMean(closestMatch(svc.name, names));
   }
   if (url) {
     svc.url = url->value.str();

@@ -183,6 +183,9 @@ struct ServiceModel {
   double health_interval_ms = 0;
   int target_server = -1;  // the program's server of that name, if any
   int server = -1;
+  // No URL given and a server of the program is named so: http://127.0.0.1:<its declared port>
+  // (LUX_SERVICE_<NAME>_URL, then LUX_PEER_<NAME>_URL, replace it at start).
+  std::string default_url;
 };
 
 // One entry of `openapi { servers: [...] }`: a URL string or `{ url, description }`.

@@ -142,6 +142,7 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
   }
   for (const ServiceModel* svc : s.services) {
     out << "    discover \"" << svc->name << "\" url \"" << svc->url << "\"";
+    if (!svc->default_url.empty()) out << " default url \"" << svc->default_url << "\"";
     if (svc->target_server >= 0) out << " (server of this program)";
     out << " failure_threshold " << svc->failure_threshold << " reset_timeout " << ms(svc->reset_timeout_ms) << " timeout "
         << ms(svc->timeout_ms) << " half_open_requests " << svc->half_open_requests;

@@ -88,11 +88,30 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
   }
 }
 
-void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after) {
+void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after, bool typed) {
   int min = fn->minArgs(), max = fn->maxArgs();
+  auto arg = [&](int i) {
+    const ParamModel* p = typed && static_cast<size_t>(i) < fn->params.size() ? &fn->params[i] : nullptr;
+    const Ty* t = p && p->annotated ? p->type : nullptr;
+    if (!t) return fmt::format("lux::stdlib::ArgAt(args, {})", i);
+    std::string where = fmt::format("args, {}, {}, {}", i, cppString(fn->name), cppString(p->name));
+    switch (t->kind) {
+      case TyKind::Int:
+      case TyKind::Duration: return fmt::format("lux::rt::RpcArg({}, \"Int\")", where);
+      case TyKind::Float: return fmt::format("lux::rt::RpcArg({}, \"Float\")", where);
+      case TyKind::Bool: return fmt::format("lux::rt::RpcArg({}, \"Bool\")", where);
+      case TyKind::String: return fmt::format("lux::rt::RpcArg({}, \"String\")", where);
+      case TyKind::Record:
+        if (t->record)
+          return fmt::format("lux::rt::RpcRecordArg<{}>({}, {})", safeName(t->record->name), where, cppString(t->record->name));
+        break;
+      default: break;
+    }
+    return fmt::format("lux::stdlib::ArgAt(args, {})", i);
+  };
   auto callWith = [&](int count) {
     std::string s = before + "(" + fnName(fn) + ")(";  // no argument-dependent lookup
-    for (int i = 0; i < count; ++i) s += fmt::format("{}lux::stdlib::ArgAt(args, {})", i ? ", " : "", i);
+    for (int i = 0; i < count; ++i) s += (i ? ", " : "") + arg(i);
     return s + ")" + after;
   };
   if (min == max) {

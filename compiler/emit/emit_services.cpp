@@ -1,5 +1,6 @@
 // Discovered services and RPC: each `discover` becomes a lux::RegisterService call in Register
-// (URLs and breaker options from the checked model), `svc.fn(args)` becomes
+// (URLs and breaker options from the checked model; a `discover "peer"` without a URL gets the
+// peer server's declared port on 127.0.0.1 and `program_server`), `svc.fn(args)` becomes
 // lux::rt::CallService("svc", "fn", [args]), and a server whose functions other servers of the
 // program call exposes exactly those through lux::ExposeRpc (POST /_lux/rpc/<fn>).
 // Entry points: Emitter::emitServiceRegistrations, rpcCall.
@@ -16,6 +17,10 @@ void Emitter::emitServiceRegistrations(const ServerModel& sm) {
     w_.indent();
     line("lux::ServiceOptions o;");
     if (!svc->url.empty()) line(fmt::format("o.urls = {{{}}};", cppString(svc->url)));
+    if (!svc->default_url.empty()) {  // a server of this program at its declared port
+      line(fmt::format("o.urls = {{{}}};", cppString(svc->default_url)));
+      line("o.program_server = true;");
+    }
     if (svc->timeout_ms > 0) line(fmt::format("o.timeout_ms = {};", static_cast<int64_t>(svc->timeout_ms)));
     line(fmt::format("o.failure_threshold = {};", svc->failure_threshold));
     if (svc->reset_timeout_ms > 0) line(fmt::format("o.reset_timeout_ms = {};", static_cast<int64_t>(svc->reset_timeout_ms)));
@@ -32,7 +37,7 @@ void Emitter::emitServiceRegistrations(const ServerModel& sm) {
     line(fmt::format("lux::ExposeRpc(app, {}, [](const lux::Value& {}) -> lux::Value {{", cppString(fn->name),
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
     w_.indent();
-    emitCallFromArgs(fn, "return ", ";");
+    emitCallFromArgs(fn, "return ", ";", /*typed=*/true);
     w_.dedent();
     line("});");
   }

@@ -116,7 +116,9 @@ class Emitter {
   // Calls `fn` with the elements of the array `args` (a stored job's or an RPC call's
   // arguments): parameters with defaults may be left out, so a switch on how many were given
   // picks the call. Each call is written `before` fn(...) `after`.
-  void emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after);
+  // `typed`: each annotated Int/Float/Bool/String/Duration or record parameter is checked
+  // (lux::rt::RpcArg: 400 on a mismatch) rather than taken as it comes (RPC; jobs check nothing).
+  void emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after, bool typed = false);
 
   // --- data (emit_db.cpp)
   void emitDbRegistrations(const ServerModel& sm);  // inside Register

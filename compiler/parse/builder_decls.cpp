@@ -467,12 +467,21 @@ Decl* AstBuilder::discoverDecl(LuxParser::DiscoverDeclContext* c) {
   StringLit* name = constStr(c->str(), "a service name");
   if (!name) return nullptr;
   if (c->AT()) {
+    if (!c->expr()) {  // `discover "x" at` and no URL: the grammar lets `at` stand alone
+      size_t i = c->AT()->getSymbol()->getTokenIndex();
+      antlr4::Token* next = nullptr;
+      while (++i < tokens_.size() && (next = tokens_.get(i))->getChannel() != antlr4::Token::DEFAULT_CHANNEL) {
+      }
+      if (next) diags_.report(DiagId::UnexpectedToken, range(next), "an expression", describeToken(next));
+      return nullptr;
+    }
     Expr* url = expr(c->expr());
     ObjectExpr* options = nullptr;
     if (c->WITH() && !(options = objectLit(c->objectLit()))) return nullptr;
     if (!url) return nullptr;
     return ctx_.create<DiscoverDecl>(range(c), name, false, url, options);
   }
+  if (!c->objectLit()) return ctx_.create<DiscoverDecl>(range(c), name, false, nullptr, nullptr);  // no URL
   ObjectExpr* options = objectLit(c->objectLit());
   if (!options) return nullptr;
   return ctx_.create<DiscoverDecl>(range(c), name, true, nullptr, options);

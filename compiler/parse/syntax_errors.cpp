@@ -62,6 +62,27 @@ const char* ruleCategory(size_t rule) {
 // A keyword with settings (`db`, `auth`, `openapi`, ...: role Settings in grammar/keywords.def)
 // starting an item right before `t` (`db "x.db"`, `openapi title: "x"`): that keyword, whose
 // settings belong in braces; else null.
+// `discover "name" with`: `t` follows a string (STR_OPEN ... STR_CLOSE) right after `discover`.
+bool afterDiscoverName(antlr4::Parser* parser, antlr4::Token* t) {
+  if (!t) return false;
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  size_t index = t->getTokenIndex();
+  auto previous = [&]() -> antlr4::Token* {
+    while (index-- > 0) {
+      antlr4::Token* p = tokens->get(index);
+      if (p->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return p;
+    }
+    return nullptr;
+  };
+  antlr4::Token* p = previous();
+  if (!p || p->getType() != LuxLexer::STR_CLOSE) return false;
+  while ((p = previous()) && p->getType() != LuxLexer::STR_OPEN) {
+    if (p->getType() == LuxLexer::NL) return false;
+  }
+  p = p ? previous() : nullptr;
+  return p && p->getType() == LuxLexer::DISCOVER;
+}
+
 antlr4::Token* blockKeywordBefore(antlr4::Parser* parser, antlr4::Token* t) {
   if (!t || t->getType() == LuxLexer::LBRACE || !parser->getContext()) return nullptr;
   switch (parser->getContext()->getRuleIndex()) {
@@ -155,8 +176,9 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
   if (antlr4::Token* kw = blockKeywordBefore(parser, offending)) {
     b.help("`" + kw->getText() + "` takes its settings as an object on the same line: `" + kw->getText() + " { key: value }`");
   }
-  if (type == LuxLexer::WITH && parser->getContext() && parser->getContext()->getRuleIndex() == LuxParser::RuleDiscoverDecl) {
-    b.help("a `discover` takes options after its URL: `discover \"name\" at \"http://host:port\" with { ... }`");
+  if (type == LuxLexer::WITH && afterDiscoverName(parser, offending)) {
+    b.help("a `discover` takes options after its URL: `discover \"name\" at \"http://host:port\" with { ... }`; "
+           "without a URL (a server of this program), in a block: `discover \"name\" { circuit_breaker: { ... } }`");
   } else if (type == LuxLexer::WITH) {
     // A `with` the misplaced-option repair could not place (misplaced_options.cpp): say where
     // options go rather than that `with` is a keyword.

@@ -25,6 +25,9 @@ struct ServiceOptions {
   int half_open_requests = 1;              // trial calls let through while half-open
   std::string health;                      // a path such as "/health"; empty: no health checks
   std::int64_t health_interval_ms = 10'000;
+  // A server of the same program discovered without a URL (`urls` holds its declared port on
+  // 127.0.0.1): LUX_PEER_<NAME>_URL, the variable its events use, also replaces the URLs.
+  bool program_server = false;
 };
 
 // A call rejected without a network request because the service's breaker is open (503).
@@ -34,13 +37,34 @@ class CircuitOpenError : public Error {
 };
 
 // Registration, before Start/Run. The URLs can be replaced at start by the environment:
-// LUX_SERVICE_<NAME>_URL (NAME upper-cased, `-` → `_`; several URLs separated by commas).
+// LUX_SERVICE_<NAME>_URL (NAME upper-cased, `-` → `_`; several URLs separated by commas), else,
+// for a `program_server`, LUX_PEER_<NAME>_URL.
 void RegisterService(App& app, std::string name, ServiceOptions options);
 // The server side: `fn` answers POST /_lux/rpc/<fn> with body {"args": [...]} and replies
 // {"result": ...}. A thrown HttpError keeps its status; other errors answer 500.
 void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)> handler);
 
 namespace rt {
+// The server side of a typed parameter: the `index`-th argument of an RPC call to `fn`, checked
+// against the parameter's declared type before the function runs. `expected` is "Int", "Float"
+// (an Int fits too), "Bool" or "String". A missing argument or one of another type throws
+// HttpError 400 `argument `param` of fn: expected T, found ...` with details {parameter,
+// expected}: the caller's mistake, which the caller's breaker does not count.
+const Value& RpcArg(const Value& args, int index, const char* fn, const char* param, const char* expected);
+[[noreturn]] void ThrowRpcArgError(const char* fn, const char* param, const char* expected, const std::string& found);
+// The same for a record parameter: its conversion must succeed (the TypeError names the field).
+template <typename T>
+const Value& RpcRecordArg(const Value& args, int index, const char* fn, const char* param, const char* type) {
+  const Value& v = RpcArg(args, index, fn, param, "");
+  T record{};
+  try {
+    FromValue(v, record);  // ADL finds the record's FromValue
+  } catch (const TypeError& e) {
+    ThrowRpcArgError(fn, param, type, e.what());
+  }
+  return v;
+}
+
 // `svc.fn(args...)`: `args` is an array. Throws CircuitOpenError when the breaker is open, and
 // lux::Error (status 502) naming the service, function and cause when the call fails.
 Value CallService(std::string_view service, std::string_view fn, Value args);

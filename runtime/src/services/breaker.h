@@ -39,6 +39,11 @@ class Breaker {
   State state();
   Stats stats();
   static const char* StateName(State s);
+  // Whether an answer with this HTTP status counts as a failure of the peer: a 5xx does; a 2xx,
+  // 3xx or 4xx (the caller's mistake: a wrongly typed argument, an unknown function, a refused
+  // signature) is an answer and counts as a success. Timeouts and connection errors (no status)
+  // are failures too.
+  static bool IsFailureStatus(int status) { return status >= 500; }
 
   // Shared state between replicas (shared_breakers.cpp): `hook` is called when this breaker
   // opens by itself, with the breaker's lock held (it must not block); empty to stop.

@@ -1,7 +1,8 @@
 // RPC between servers and the services' public face: RegisterService (env URL override, the
 // "services" runtime component: program secret and shared breakers at Open, the health thread
 // between Start and Stop; GET /_lux/services behind LUX_ADMIN_TOKEN),
-// ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret), and
+// ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret; rt::RpcArg
+// checks each typed parameter: 400 naming it), and
 // rt::CallService (breaker, round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "core/log.h"
 #include "lux/client.h"
 #include "lux/services.h"
+#include "lux_common/env_names.h"
 #include "services/registry.h"
 #include "server/component.h"
 #include "services/shared_breakers.h"
@@ -107,7 +109,12 @@ void InstallOnce(App& app) {
 
 void RegisterService(App& app, std::string name, ServiceOptions options) {
   if (name.empty()) throw std::invalid_argument("a discovered service needs a name");
-  if (const char* env = std::getenv(services::UrlEnvName(name).c_str()); env && *env) options.urls = {env};
+  if (const char* env = std::getenv(services::UrlEnvName(name).c_str()); env && *env) {
+    options.urls = {env};
+  } else if (options.program_server) {
+    std::string peer = core::EnvVarName("LUX_PEER_", name, "_URL");
+    if (const char* p = std::getenv(peer.c_str()); p && *p) options.urls = {p};
+  }
   services::Service& s = services::Registry::Get().Add(name, std::move(options));
   if (s.instances.empty())
     throw StartupError("service `" + s.name + "` has no URL (set " + services::UrlEnvName(s.name) + ")");
@@ -126,6 +133,35 @@ void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)>
 }
 
 namespace rt {
+
+// How much of a wrongly typed argument a 400 answer quotes: enough to recognise it, never the
+// whole of a large value sent back.
+constexpr std::size_t kMaxFoundChars = 80;
+
+void ThrowRpcArgError(const char* fn, const char* param, const char* expected, const std::string& found) {
+  throw HttpError(400, std::string("argument `") + param + "` of " + fn + ": expected " + expected + ", found " + found,
+                  Value{{"parameter", Value(param)}, {"expected", Value(expected)}});
+}
+
+const Value& RpcArg(const Value& args, int index, const char* fn, const char* param, const char* expected) {
+  static const Value kNull;
+  const Array* list = args.IsArray() ? &args.AsArray() : nullptr;
+  if (!list || index < 0 || static_cast<std::size_t>(index) >= list->size()) {
+    if (!*expected) return kNull;  // a record parameter: its conversion says what is missing
+    ThrowRpcArgError(fn, param, expected, "nothing (the argument is missing)");
+  }
+  const Value& v = (*list)[static_cast<std::size_t>(index)];
+  std::string_view want = expected;
+  bool ok = want.empty() || (want == "Int" && v.IsInt()) || (want == "Float" && (v.IsFloat() || v.IsInt())) ||
+            (want == "Bool" && v.IsBool()) || (want == "String" && v.IsString()) ||
+            (want != "Int" && want != "Float" && want != "Bool" && want != "String");
+  if (!ok) {
+    std::string found = ToJson(v);
+    if (found.size() > kMaxFoundChars) found = found.substr(0, kMaxFoundChars) + "...";
+    ThrowRpcArgError(fn, param, expected, found);
+  }
+  return v;
+}
 
 Value CallService(std::string_view service, std::string_view fn, Value args) {
   services::Service* s = services::Registry::Get().Find(service);
@@ -147,7 +183,7 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
     s->breaker->OnFailure();
     throw Error("call of " + what + " failed: " + e.what(), 502);
   }
-  if (resp.status >= 500) {
+  if (services::Breaker::IsFailureStatus(resp.status)) {
     s->breaker->OnFailure();
     throw Error("call of " + what + " failed: " + in->url + " answered " + std::to_string(resp.status), 502);
   }

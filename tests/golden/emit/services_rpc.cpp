@@ -187,8 +187,8 @@ void Register(lux::App& app) {
 #line 6 "services_rpc.lux"
   lux::ExposeRpc(app, "add", [](const lux::Value& args) -> lux::Value {
     switch (lux::stdlib::ArgCount(args)) {
-      case 1: return (add)(lux::stdlib::ArgAt(args, 0));
-      default: return (add)(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1));
+      case 1: return (add)(lux::rt::RpcArg(args, 0, "add", "a", "Int"));
+      default: return (add)(lux::rt::RpcArg(args, 0, "add", "a", "Int"), lux::rt::RpcArg(args, 1, "add", "b", "Int"));
     }
   });
 #line 7 "services_rpc.lux"

@@ -1,6 +1,7 @@
 // Discovered services: the circuit breaker's transitions on a stepped clock, and RPC over
 // loopback against a fault-injecting peer (slow, 500, refused, hanging) driving the breaker,
-// round-robin over healthy instances, health checks, request-id propagation, ExposeRpc errors;
+// round-robin over healthy instances, health checks, request-id propagation, ExposeRpc errors,
+// typed parameters (400 naming the parameter, not a breaker failure), program servers' URLs;
 // the program secret: only signed calls run (unsigned, wrongly keyed, stale, replayed, altered,
 // malformed: 401 and nothing runs), the start-up refusal without it, the bounded nonce memory.
 #include <catch2/catch.hpp>
@@ -90,6 +91,15 @@ struct FaultyPeer {
       return lux::Value("late");
     });
     lux::ExposeRpc(app, "bad_args", [](const lux::Value&) -> lux::Value { throw lux::HttpError(400, "n must be positive"); });
+    // As the code generator exposes `fn twice(n: Int)`: the parameter's type checked first.
+    lux::ExposeRpc(app, "twice", [this](const lux::Value& args) {
+      const lux::Value& n = lux::rt::RpcArg(args, 0, "twice", "n", "Int");
+      ++calls;  // only when the argument fits
+      return lux::Value(n.AsInt() * 2);
+    });
+    lux::ExposeRpc(app, "half", [](const lux::Value& args) {
+      return lux::Value(lux::rt::RpcArg(args, 0, "half", "x", "Float").AsFloat() / 2);
+    });
     app.Get("/health", [this](lux::Request&) { return lux::Respond(healthy ? 200 : 503, lux::Value{{"ok", healthy.load()}}); });
   }};
   std::string url() { return "http://127.0.0.1:" + std::to_string(server.port()); }
@@ -274,6 +284,81 @@ TEST_CASE("rpc: the body of an RPC request is checked", "[services]") {
   r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/echo", "{bad", Signed("/_lux/rpc/echo", "{bad"));
   REQUIRE(r);
   CHECK(r->status == 400);
+}
+
+TEST_CASE("breaker policy: 5xx answers are failures, 2xx to 4xx answers are not", "[services]") {
+  for (int status : {200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 422, 429, 499}) {
+    CAPTURE(status);
+    CHECK_FALSE(Breaker::IsFailureStatus(status));
+  }
+  for (int status : {500, 502, 503, 504, 599}) {
+    CAPTURE(status);
+    CHECK(Breaker::IsFailureStatus(status));
+  }
+}
+
+TEST_CASE("rpc: wrongly typed arguments are 400 naming the parameter, and 20 of them do not open the breaker",
+          "[services]") {
+  FaultyPeer peer;
+  lux::App app("caller");
+  lux::RegisterService(app, "rpc_typed", Opts({peer.url()}, 2, 60'000));
+  auto* svc = lux::services::Registry::Get().Find("rpc_typed");
+  REQUIRE(svc);
+  for (int i = 0; i < 20; ++i) {
+    CHECK_THROWS_WITH(lux::rt::CallService("rpc_typed", "twice", Args({"x"})),
+                      "call of rpc_typed.twice refused (400): argument `n` of twice: expected Int, found \"x\"");
+  }
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_typed", "twice", Args({})),
+                    Catch::Contains("argument `n` of twice: expected Int, found nothing"));
+  CHECK(peer.calls == 0);  // the function never ran
+  // Other 4xx answers: an unknown function (404), a refused signature (401).
+  for (int i = 0; i < 5; ++i)
+    CHECK_THROWS_WITH(lux::rt::CallService("rpc_typed", "no_such_fn", Args({})), Catch::Contains("refused (404)"));
+  CHECK(svc->breaker->state() == State::kClosed);
+  CHECK(svc->breaker->stats().failures == 0);
+  CHECK(lux::rt::CallService("rpc_typed", "twice", Args({21})) == lux::Value(42));
+  CHECK(lux::rt::CallService("rpc_typed", "half", Args({3})) == lux::Value(1.5));  // an Int fits a Float
+  // The peer's answer itself: details name the parameter and the expected type.
+  std::string body = "{\"args\": [true]}";
+  auto r = luxtest::Call(peer.server.port(), "POST", "/_lux/rpc/twice", body, Signed("/_lux/rpc/twice", body));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  const lux::Value doc = lux::ParseJson(r->body);
+  CHECK(doc["details"] == lux::Value{{"parameter", "n"}, {"expected", "Int"}});
+  CHECK(doc["error"] == lux::Value("argument `n` of twice: expected Int, found true"));
+  // A 5xx still counts: the breaker opens after two.
+  CHECK_THROWS(lux::rt::CallService("rpc_typed", "fail", Args({})));
+  CHECK_THROWS(lux::rt::CallService("rpc_typed", "fail", Args({})));
+  CHECK(svc->breaker->state() == State::kOpen);
+}
+
+TEST_CASE("services: a server of the program discovered without a URL: LUX_SERVICE_, then LUX_PEER_, then its port",
+          "[services]") {
+  lux::App app("caller");
+  lux::ServiceOptions o = Opts({"http://127.0.0.1:3101"});
+  o.program_server = true;
+  {
+    ScopedEnv svc("LUX_SERVICE_PS_DEFAULT_URL", nullptr), peer("LUX_PEER_PS_DEFAULT_URL", nullptr);
+    lux::RegisterService(app, "ps-default", o);
+  }
+  {
+    ScopedEnv svc("LUX_SERVICE_PS_PEER_URL", nullptr), peer("LUX_PEER_PS_PEER_URL", "http://127.0.0.1:4102/");
+    lux::RegisterService(app, "ps-peer", o);
+  }
+  {
+    ScopedEnv svc("LUX_SERVICE_PS_BOTH_URL", "http://127.0.0.1:4201"), peer("LUX_PEER_PS_BOTH_URL", "http://127.0.0.1:4202");
+    lux::RegisterService(app, "ps-both", o);
+  }
+  lux::ServiceOptions plain = Opts({"http://127.0.0.1:3101"});  // a URL written in the program
+  {
+    ScopedEnv peer("LUX_PEER_PS_PLAIN_URL", "http://127.0.0.1:4302");
+    lux::RegisterService(app, "ps-plain", plain);
+  }
+  auto url = [](const char* name) { return lux::services::Registry::Get().Find(name)->instances.at(0)->url; };
+  CHECK(url("ps-default") == "http://127.0.0.1:3101");
+  CHECK(url("ps-peer") == "http://127.0.0.1:4102");
+  CHECK(url("ps-both") == "http://127.0.0.1:4201");
+  CHECK(url("ps-plain") == "http://127.0.0.1:3101");
 }
 
 TEST_CASE("services: LUX_SERVICE_<NAME>_URL names and URL lists", "[services]") {
