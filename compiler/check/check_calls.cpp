@@ -99,7 +99,9 @@ void Checker::checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vect
       note_at = fn->params[i]->range();
       note = fmt::format("parameter `{}` is declared here", fn->params[i]->name.name.str());
     }
-    expectType(args[i].type, params[i], args[i].range, fmt::format("argument {} of `{}`", i + 1, callee), note_at, note);
+    std::string what = fmt::format("argument {} of `{}`", i + 1, callee);
+    if (args[i].expr) checkValueAgainst(args[i].expr, args[i].type, params[i], what, note_at, note);
+    else expectType(args[i].type, params[i], args[i].range, what, note_at, note);
   }
 }
 
@@ -121,6 +123,10 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
   const bool lambdas_wait = globalBuiltinCallee(call->callee) != nullptr;
   for (const ast::Expr* a : call->args)
     args.push_back({a, lambdas_wait && llvm::isa<ast::LambdaExpr>(a) ? nullptr : checkExpr(a), a->range()});
+  // The result of a built-in that returns nothing is no argument (E3010); nor is it piped.
+  for (size_t i = 0; i < args.size(); ++i)
+    if (checkUnitUse(args[i].expr, fmt::format("argument {} of `{}`", i + 1, std::string(file_.slice(call->callee->range())))))
+      args[i].type = types_.dynamic();
   const size_t n = args.size();
   auto arityError = [&](const std::string& name, const std::string& expected, SourceRange note_at, const std::string& note) {
     reportCallArity(call, piped != nullptr, n, name, expected, note_at, note);

@@ -50,14 +50,17 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     const Ty* declared = t;
     if (let->type) {
       declared = resolveType(let->type);
-      if (let->init) expectType(t, declared, let->init->range(), fmt::format("`{}`", let->name.name.str()),
-                                let->type->range(), "the type is declared here");
+      if (let->init) checkValueAgainst(let->init, t, declared, fmt::format("`{}`", let->name.name.str()),
+                                       let->type->range(), "the type is declared here");
+    } else if (let->init) {
+      checkUnitUse(let->init, fmt::format("`{}`", let->name.name.str()));
     }
     declareLocal(let->name, SymbolKind::Local, declared, let, let->is_mutable, !let->init || isPure(let->init));
     return;
   }
   if (auto* ds = llvm::dyn_cast<ast::DestructureStmt>(stmt)) {
     const Ty* t = checkExpr(ds->init);
+    checkUnitUse(ds->init, "a destructuring");
     bool pure = isPure(ds->init);
     for (const ast::DestructureField* f : ds->fields) {
       const Ty* ft = types_.dynamic();
@@ -96,7 +99,7 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
   if (auto* rs = llvm::dyn_cast<ast::ReturnStmt>(stmt)) {
     if (!rs->value) return;
     const Ty* t = checkExpr(rs->value);
-    if (cur_return_) expectType(t, cur_return_, rs->value->range(), fmt::format("the result of `{}`", cur_fn_name_));
+    if (cur_return_) checkValueAgainst(rs->value, t, cur_return_, fmt::format("the result of `{}`", cur_fn_name_));
     return;
   }
   if (auto* fs = llvm::dyn_cast<ast::ForStmt>(stmt)) {
@@ -148,6 +151,8 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
 
 void Checker::checkAssign(const ast::AssignStmt* stmt) {
   const Ty* vt = checkExpr(stmt->value);
+  if (checkUnitUse(stmt->value, fmt::format("`{}`", std::string(file_.slice(stmt->target->range())))))
+    vt = types_.dynamic();
   auto* target = llvm::dyn_cast<ast::NameExpr>(stmt->target);
   if (!target) {
     checkExpr(stmt->target);  // a field or an index: the base is read
@@ -187,8 +192,8 @@ void Checker::checkAssign(const ast::AssignStmt* stmt) {
     if (auto* let = llvm::dyn_cast_or_null<ast::LetStmt>(sym->decl)) annotation = let->type;
     if (auto* vd = llvm::dyn_cast_or_null<ast::VarDecl>(sym->decl)) annotation = vd->type;
     if (annotation && plain)
-      expectType(vt, sym->type, stmt->value->range(), fmt::format("`{}`", sym->name.str()), annotation->range(),
-                 "the type is declared here");
+      checkValueAgainst(stmt->value, vt, sym->type, fmt::format("`{}`", sym->name.str()), annotation->range(),
+                        "the type is declared here");
     return;
   }
   if (isVariable(sym) && plain && !inner) {

@@ -241,6 +241,25 @@ class Checker {
                                 bool filters);
   static bool isPure(const ast::Expr* e);
 
+  // --- values against expected types (check_expected.cpp) -----------------------------------
+  // `e` (already checked, of type `from`) where `to` is expected: object literals against
+  // records, list literals against typed lists, string literals against enums, the result of a
+  // built-in returning nothing (E3010), else expectType. Returns the type `e` now has.
+  const Ty* checkValueAgainst(const ast::Expr* e, const Ty* from, const Ty* to, const std::string& what,
+                              SourceRange note_at = {}, const std::string& note = {});
+  // The fields of a record construction or of an object literal used as record `rec` (null:
+  // duplicates only); `missing_at` is where E3005 points, `shown` names the value in E2105.
+  void checkRecordFields(llvm::ArrayRef<ast::ObjectEntry*> entries, const RecordInfo* rec, SourceRange missing_at,
+                         const std::string& shown);
+  void reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given, const RecordInfo* rec, SourceRange at);
+  // E3010 when `e` is a call of a built-in that returns nothing, used as `use`; true then.
+  bool checkUnitUse(const ast::Expr* e, const std::string& use);
+  std::string unitCallee(const ast::Expr* e) const;  // the callee as written, when `e` is such a call
+  // The defaults of the record and model fields declared in `items` (in the current scope).
+  void checkFieldDefaults(llvm::ArrayRef<ast::Decl*> items);
+  // A route handler whose response is the result of a built-in returning nothing (E3010).
+  void checkHandlerResponse(const ast::Node* handler, const std::string& route);
+
   // --- match (check_match.cpp) ---------------------------------------------------------------
   const Ty* checkMatch(const ast::MatchExpr* e);
   void bindPattern(const ast::Pattern* p, const Ty* subject);
