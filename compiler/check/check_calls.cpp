@@ -70,7 +70,10 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).
       if (rec && n > 0)
-        if (auto* obj = objectArg(n - 1)) checkObjectAgainstRecord(obj, rec, fmt::format("model `{}`", rec->name.str()), false);
+        if (auto* obj = objectArg(n - 1)) {
+          checkObjectAgainstRecord(obj, rec, fmt::format("model `{}`", rec->name.str()), false);
+          if (b->name == "create") checkCreateFields(obj, rec);
+        }
       break;
     case BuiltinForm::ModelQuery:
       // Filters first (`where(filter, options)`, `count(filter)`), then the query options.

@@ -4,8 +4,8 @@
 // types) and takes the record's type; a list literal takes the typed list's; a string literal
 // that names a variant of the expected enum is that variant (E2401 otherwise); the result of a
 // built-in that returns nothing (`Unit`) is not a value (E3010).
-// Entry points: Checker::checkValueAgainst, checkRecordFields, reportMissingFields, checkUnitUse,
-// checkFieldDefaults, checkHandlerResponse.
+// Entry points: Checker::checkValueAgainst, checkRecordFields, reportMissingFields, checkCreateFields,
+// checkUnitUse, checkFieldDefaults, checkHandlerResponse.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -139,10 +139,12 @@ void Checker::checkRecordFields(llvm::ArrayRef<ast::ObjectEntry*> entries, const
   if (rec && !spread && !unknown) reportMissingFields(seen, rec, missing_at);
 }
 
-void Checker::reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given, const RecordInfo* rec, SourceRange at) {
+void Checker::reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given, const RecordInfo* rec, SourceRange at,
+                                  bool stored) {
   std::vector<std::string> missing;
   for (const FieldInfo& f : rec->fields) {
     if (f.has_default || f.type->kind == TyKind::Option) continue;
+    if (stored && f.name == "id") continue;  // the database assigns it
     bool found = false;
     for (const ast::ObjectEntry* en : given) found |= en->form != ast::ObjectEntry::Form::Spread && en->key.name == f.name;
     if (!found) missing.push_back("`" + f.name.str() + "`");
@@ -152,6 +154,16 @@ void Checker::reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given,
   for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
   diags_.report(DiagId::MissingFields, at, (missing.size() == 1 ? "field " : "fields ") + list, rec->name.str())
       .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()));
+}
+
+void Checker::checkCreateFields(const ast::ObjectExpr* obj, const RecordInfo* rec) {
+  std::vector<const ast::ObjectEntry*> given;
+  for (const ast::ObjectEntry* en : obj->entries) {
+    if (en->form == ast::ObjectEntry::Form::Spread) return;  // the spread may hold the rest
+    if (!rec->field(en->key.name)) return;                     // E3004 already: likely a misspelt one
+    given.push_back(en);
+  }
+  reportMissingFields(given, rec, openingBrace(obj), /*stored=*/true);
 }
 
 void Checker::checkFieldDefaults(llvm::ArrayRef<ast::Decl*> items) {

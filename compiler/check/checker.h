@@ -251,7 +251,11 @@ class Checker {
   // duplicates only); `missing_at` is where E3005 points, `shown` names the value in E2105.
   void checkRecordFields(llvm::ArrayRef<ast::ObjectEntry*> entries, const RecordInfo* rec, SourceRange missing_at,
                          const std::string& shown);
-  void reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given, const RecordInfo* rec, SourceRange at);
+  // `stored`: the fields of a new row of a model (`id` is the database's).
+  void reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given, const RecordInfo* rec, SourceRange at,
+                           bool stored = false);
+  // `M.create({ ... })`: every field without a default or an Option type is given (E3005).
+  void checkCreateFields(const ast::ObjectExpr* obj, const RecordInfo* rec);
   // E3010 when `e` is a call of a built-in that returns nothing, used as `use`; true then.
   bool checkUnitUse(const ast::Expr* e, const std::string& use);
   std::string unitCallee(const ast::Expr* e) const;  // the callee as written, when `e` is such a call
