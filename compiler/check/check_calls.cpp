@@ -124,8 +124,15 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
   if (piped) args.push_back({piped, piped_type, piped_range});
   // A global built-in types its lambda arguments from its signature (checkBuiltinCall).
   const bool lambdas_wait = globalBuiltinCallee(call->callee) != nullptr;
-  for (const ast::Expr* a : call->args)
-    args.push_back({a, lambdas_wait && llvm::isa<ast::LambdaExpr>(a) ? nullptr : checkExpr(a), a->range()});
+  // A user function's typed parameters are known before its arguments are checked.
+  const FunctionModel* fn = nullptr;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee))
+    if (const Symbol* s = lookup(n->name.name); s && s->fn) fn = s->fn;
+  for (const ast::Expr* a : call->args) {
+    size_t i = args.size();
+    const Ty* expected = fn && i < fn->params.size() && fn->params[i].annotated ? fn->params[i].type : nullptr;
+    args.push_back({a, lambdas_wait && llvm::isa<ast::LambdaExpr>(a) ? nullptr : checkExprExpecting(a, expected), a->range()});
+  }
   // The result of a built-in that returns nothing is no argument (E3010); nor is it piped.
   for (size_t i = 0; i < args.size(); ++i)
     if (checkUnitUse(args[i].expr, fmt::format("argument {} of `{}`", i + 1, std::string(file_.slice(call->callee->range())))))

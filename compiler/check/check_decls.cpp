@@ -190,7 +190,7 @@ void Checker::declareValues(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int 
 
 void Checker::checkBindingInit(Symbol* sym, const ast::VarDecl* decl) {
   if (!decl->init) return;
-  const Ty* t = checkExpr(decl->init);
+  const Ty* t = checkExprExpecting(decl->init, decl->type ? sym->type : nullptr);
   if (decl->type) {
     checkValueAgainst(decl->init, t, sym->type, fmt::format("`{}`", decl->name.name.str()), decl->type->range(),
                       "the type is declared here");

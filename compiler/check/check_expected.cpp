@@ -47,6 +47,16 @@ bool Checker::checkUnitUse(const ast::Expr* e, const std::string& use) {
   return true;
 }
 
+const Ty* Checker::checkExprExpecting(const ast::Expr* e, const Ty* expected) {
+  const Ty* target = expected && expected->kind == TyKind::Option ? expected->elem : expected;
+  if (!llvm::isa_and_nonnull<ast::NameExpr>(e) || !target || target->kind != TyKind::Enum) return checkExpr(e);
+  const EnumInfo* saved = variant_hint_;
+  variant_hint_ = target->enum_info;
+  const Ty* t = checkExpr(e);
+  variant_hint_ = saved;
+  return t;
+}
+
 const Ty* Checker::checkValueAgainst(const ast::Expr* e, const Ty* from, const Ty* to, const std::string& what,
                                      SourceRange note_at, const std::string& note) {
   if (!e || !to) return from;
@@ -173,7 +183,7 @@ void Checker::checkFieldDefaults(llvm::ArrayRef<ast::Decl*> items) {
     if (auto* md = llvm::dyn_cast<ast::ModelDecl>(d); md && !md->has_body) continue;
     for (const FieldInfo& f : it->second->fields) {
       if (!f.default_value) continue;
-      checkValueAgainst(f.default_value, checkExpr(f.default_value), f.type,
+      checkValueAgainst(f.default_value, checkExprExpecting(f.default_value, f.type), f.type,
                         fmt::format("the default of field `{}`", f.name.str()), f.range,
                         fmt::format("`{}` is declared `{}` here", f.name.str(), typeName(f.type)));
     }

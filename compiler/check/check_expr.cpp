@@ -6,6 +6,8 @@
 // checkLambda, expectType, checkObjectAgainstRecord.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "check/checker.h"
 
 namespace lux {
@@ -157,7 +159,9 @@ const Symbol* Checker::resolveValueName(const ast::NameExpr* e) {
   // Enum variants, by their bare name.
   auto vit = variants_.find(n);
   if (vit != variants_.end() && !vit->second.empty()) {
-    const auto& enums = vit->second;
+    std::vector<const EnumInfo*> enums = vit->second;
+    // Where an enum is expected, its own variant is meant (checkExprExpecting).
+    if (enums.size() > 1 && variant_hint_ && std::count(enums.begin(), enums.end(), variant_hint_)) enums = {variant_hint_};
     if (enums.size() > 1) {
       diags_.report(DiagId::AmbiguousVariant, e->range(), n.str(), enums[0]->name.str(), enums[1]->name.str())
           .note(enums[0]->variant(n)->range, fmt::format("declared in `{}` here", enums[0]->name.str()))
@@ -342,7 +346,8 @@ const Ty* Checker::checkRecordExpr(const ast::RecordExpr* e) {
     reportUnresolved(e->type_name, true);
   }
   for (const ast::ObjectEntry* en : e->entries) {
-    checkExpr(en->value);
+    const FieldInfo* f = rec && en->form != ast::ObjectEntry::Form::Spread ? rec->field(en->key.name) : nullptr;
+    checkExprExpecting(en->value, f ? f->type : nullptr);
     if (en->form != ast::ObjectEntry::Form::Spread) checkUnitUse(en->value, fmt::format("field `{}`", en->key.name.str()));
   }
   checkRecordFields(e->entries, rec, e->type_name.range, fmt::format("`{}`", e->type_name.name.str()));

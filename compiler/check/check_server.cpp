@@ -318,6 +318,7 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
   cur_return_ = fn->annotated_result ? fn->result : nullptr;
   cur_fn_name_ = fn->name.str();
   if (d->body) {
+    block_expected_ = cur_return_;
     const Ty* t = checkBlock(d->body);
     const ast::Expr* last = d->body->resultExpr();
     if (cur_return_ && last)

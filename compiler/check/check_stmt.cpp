@@ -27,11 +27,14 @@ Symbol* Checker::declareLocal(const ast::Ident& name, SymbolKind kind, const Ty*
 }
 
 const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
+  const Ty* expected = block_expected_;  // for the result expression of this block only
+  block_expected_ = nullptr;
   if (!block) return types_.get(TyKind::Unit);
   if (new_scope) pushScope(Scope::Kind::Block);
   for (const ast::Stmt* s : block->stmts) {
-    checkStmt(s);
     auto* es = llvm::dyn_cast<ast::ExprStmt>(s);
+    if (es && expected && es->expr == block->resultExpr()) checkExprExpecting(es->expr, expected);
+    else checkStmt(s);
     if (es && !(s == block->stmts.back() && block->resultExpr())) checkResponseHelperStmt(es->expr);
   }
   const Ty* t = types_.get(TyKind::Unit);
@@ -46,10 +49,10 @@ const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
 
 void Checker::checkStmt(const ast::Stmt* stmt) {
   if (auto* let = llvm::dyn_cast<ast::LetStmt>(stmt)) {
-    const Ty* t = let->init ? checkExpr(let->init) : types_.dynamic();
-    const Ty* declared = t;
+    const Ty* declared = let->type ? resolveType(let->type) : nullptr;
+    const Ty* t = let->init ? checkExprExpecting(let->init, declared) : types_.dynamic();
+    if (!declared) declared = t;
     if (let->type) {
-      declared = resolveType(let->type);
       if (let->init) checkValueAgainst(let->init, t, declared, fmt::format("`{}`", let->name.name.str()),
                                        let->type->range(), "the type is declared here");
     } else if (let->init) {
@@ -98,7 +101,7 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
   }
   if (auto* rs = llvm::dyn_cast<ast::ReturnStmt>(stmt)) {
     if (!rs->value) return;
-    const Ty* t = checkExpr(rs->value);
+    const Ty* t = checkExprExpecting(rs->value, cur_return_);
     if (cur_return_) checkValueAgainst(rs->value, t, cur_return_, fmt::format("the result of `{}`", cur_fn_name_));
     return;
   }

@@ -259,6 +259,9 @@ class Checker {
   // E3010 when `e` is a call of a built-in that returns nothing, used as `use`; true then.
   bool checkUnitUse(const ast::Expr* e, const std::string& use);
   std::string unitCallee(const ast::Expr* e) const;  // the callee as written, when `e` is such a call
+  // checkExpr of `e` where `expected` is known beforehand: a bare variant name declared by
+  // several enums (E2402 otherwise) is the expected enum's.
+  const Ty* checkExprExpecting(const ast::Expr* e, const Ty* expected);
   // The defaults of the record and model fields declared in `items` (in the current scope).
   void checkFieldDefaults(llvm::ArrayRef<ast::Decl*> items);
   // A route handler whose response is the result of a built-in returning nothing (E3010).
@@ -287,6 +290,8 @@ class Checker {
   Scope* cur_ = &global_;
   int cur_server_ = -1;
   const Ty* cur_return_ = nullptr;   // the annotated return type of the function being checked
+  const EnumInfo* variant_hint_ = nullptr;  // the enum a bare variant name is expected from (checkExprExpecting)
+  const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
   std::string cur_fn_name_;
   llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it
