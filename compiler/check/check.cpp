@@ -88,6 +88,7 @@ void Checker::declareAll(llvm::ArrayRef<ast::Decl*> shared_items, llvm::ArrayRef
 void Checker::checkBodies(llvm::ArrayRef<ast::Decl*> shared_items, size_t server_count) {
   cur_server_ = -1;
   cur_ = &global_;
+  checkFieldDefaults(shared_items);
   for (const Symbol* b : model_.shared_bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
   for (const FunctionModel* fn : model_.shared_functions) checkFunctionBody(fn);
   checkProgramOpenApi(shared_items);

@@ -74,7 +74,10 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).
       if (rec && n > 0)
-        if (auto* obj = objectArg(n - 1)) checkObjectAgainstRecord(obj, rec, fmt::format("model `{}`", rec->name.str()), false);
+        if (auto* obj = objectArg(n - 1)) {
+          checkObjectAgainstRecord(obj, rec, fmt::format("model `{}`", rec->name.str()), false);
+          if (b->name == "create") checkCreateFields(obj, rec);
+        }
       break;
     case BuiltinForm::ModelQuery:
       // Filters first (`where(filter, options)`, `count(filter)`), then the query options.
@@ -103,7 +106,9 @@ void Checker::checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vect
       note_at = fn->params[i]->range();
       note = fmt::format("parameter `{}` is declared here", fn->params[i]->name.name.str());
     }
-    expectType(args[i].type, params[i], args[i].range, fmt::format("argument {} of `{}`", i + 1, callee), note_at, note);
+    std::string what = fmt::format("argument {} of `{}`", i + 1, callee);
+    if (args[i].expr) checkValueAgainst(args[i].expr, args[i].type, params[i], what, note_at, note);
+    else expectType(args[i].type, params[i], args[i].range, what, note_at, note);
   }
 }
 
@@ -123,8 +128,19 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
   if (piped) args.push_back({piped, piped_type, piped_range});
   // A global built-in types its lambda arguments from its signature (checkBuiltinCall).
   const bool lambdas_wait = globalBuiltinCallee(call->callee) != nullptr;
-  for (const ast::Expr* a : call->args)
-    args.push_back({a, lambdas_wait && llvm::isa<ast::LambdaExpr>(a) ? nullptr : checkExpr(a), a->range()});
+  // A user function's typed parameters are known before its arguments are checked.
+  const FunctionModel* fn = nullptr;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee))
+    if (const Symbol* s = lookup(n->name.name); s && s->fn) fn = s->fn;
+  for (const ast::Expr* a : call->args) {
+    size_t i = args.size();
+    const Ty* expected = fn && i < fn->params.size() && fn->params[i].annotated ? fn->params[i].type : nullptr;
+    args.push_back({a, lambdas_wait && llvm::isa<ast::LambdaExpr>(a) ? nullptr : checkExprExpecting(a, expected), a->range()});
+  }
+  // The result of a built-in that returns nothing is no argument (E3010); nor is it piped.
+  for (size_t i = 0; i < args.size(); ++i)
+    if (checkUnitUse(args[i].expr, fmt::format("argument {} of `{}`", i + 1, std::string(file_.slice(call->callee->range())))))
+      args[i].type = types_.dynamic();
   const size_t n = args.size();
   auto arityError = [&](const std::string& name, const std::string& expected, SourceRange note_at, const std::string& note) {
     reportCallArity(call, piped != nullptr, n, name, expected, note_at, note);

@@ -190,10 +190,12 @@ void Checker::declareValues(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int 
 
 void Checker::checkBindingInit(Symbol* sym, const ast::VarDecl* decl) {
   if (!decl->init) return;
-  const Ty* t = checkExpr(decl->init);
+  const Ty* t = checkExprExpecting(decl->init, decl->type ? sym->type : nullptr);
   if (decl->type) {
-    expectType(t, sym->type, decl->init->range(), fmt::format("`{}`", decl->name.name.str()), decl->type->range(),
-               "the type is declared here");
+    checkValueAgainst(decl->init, t, sym->type, fmt::format("`{}`", decl->name.name.str()), decl->type->range(),
+                      "the type is declared here");
+  } else if (checkUnitUse(decl->init, fmt::format("`{}`", decl->name.name.str()))) {
+    sym->type = types_.dynamic();
   } else {
     sym->type = t;
   }

@@ -87,8 +87,8 @@ void Checker::checkEvents() {
     }
     for (const SubscribeModel* s : it->second) {
       if (p->call->args.size() < 2 || s->decl->params.empty()) continue;
-      expectType(p->payload, s->payload, p->call->args[1]->range(), fmt::format("the payload of event \"{}\"", p->event),
-                 s->decl->params[0]->range(), "the subscriber's parameter is declared here");
+      checkValueAgainst(p->call->args[1], p->payload, s->payload, fmt::format("the payload of event \"{}\"", p->event),
+                        s->decl->params[0]->range(), "the subscriber's parameter is declared here");
     }
   }
   if (any_dynamic) return;  // an event name computed at run time may be any of them

@@ -6,6 +6,8 @@
 // checkLambda, expectType, checkObjectAgainstRecord.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "check/checker.h"
 
 namespace lux {
@@ -60,7 +62,10 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
     case ast::NodeKind::StringLit: t = types_.get(TyKind::String); break;
     case ast::NodeKind::DurationLit: t = types_.get(TyKind::Duration); break;
     case ast::NodeKind::InterpolatedString:
-      for (const ast::Expr* p : llvm::cast<ast::InterpolatedString>(e)->parts) checkExpr(p);
+      for (const ast::Expr* p : llvm::cast<ast::InterpolatedString>(e)->parts) {
+        checkExpr(p);
+        checkUnitUse(p, "an interpolation");
+      }
       t = types_.get(TyKind::String);
       break;
     case ast::NodeKind::NameExpr: t = checkName(llvm::cast<ast::NameExpr>(e)); break;
@@ -68,6 +73,7 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
       const Ty* elem = nullptr;
       for (const ast::Expr* el : llvm::cast<ast::ArrayExpr>(e)->elements) {
         const Ty* et = checkExpr(el);
+        checkUnitUse(el, "an element of a list");
         if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(el); u && u->op == ast::UnaryOp::Spread)
           et = et->kind == TyKind::Array ? et->elem : types_.dynamic();
         elem = elem ? joinTypes(types_, elem, et) : et;
@@ -76,7 +82,10 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
       break;
     }
     case ast::NodeKind::ObjectExpr:
-      for (const ast::ObjectEntry* en : llvm::cast<ast::ObjectExpr>(e)->entries) checkExpr(en->value);
+      for (const ast::ObjectEntry* en : llvm::cast<ast::ObjectExpr>(e)->entries) {
+        checkExpr(en->value);
+        if (en->form != ast::ObjectEntry::Form::Spread) checkUnitUse(en->value, fmt::format("field `{}`", en->key.name.str()));
+      }
       t = types_.get(TyKind::Object);
       break;
     case ast::NodeKind::RecordExpr: t = checkRecordExpr(llvm::cast<ast::RecordExpr>(e)); break;
@@ -92,6 +101,9 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
     case ast::NodeKind::UnaryExpr: {
       auto* ue = llvm::cast<ast::UnaryExpr>(e);
       const Ty* ot = checkExpr(ue->operand);
+      checkUnitUse(ue->operand, ue->op == ast::UnaryOp::Not   ? "the operand of `!`"
+                                : ue->op == ast::UnaryOp::Neg ? "the operand of `-`"
+                                                              : "a spread");
       if (ue->op == ast::UnaryOp::Not) t = types_.get(TyKind::Bool);
       else if (ue->op == ast::UnaryOp::Neg) t = ot->isNumeric() || ot->kind == TyKind::Duration ? ot : types_.dynamic();
       else t = ot;
@@ -147,7 +159,9 @@ const Symbol* Checker::resolveValueName(const ast::NameExpr* e) {
   // Enum variants, by their bare name.
   auto vit = variants_.find(n);
   if (vit != variants_.end() && !vit->second.empty()) {
-    const auto& enums = vit->second;
+    std::vector<const EnumInfo*> enums = vit->second;
+    // Where an enum is expected, its own variant is meant (checkExprExpecting).
+    if (enums.size() > 1 && variant_hint_ && std::count(enums.begin(), enums.end(), variant_hint_)) enums = {variant_hint_};
     if (enums.size() > 1) {
       diags_.report(DiagId::AmbiguousVariant, e->range(), n.str(), enums[0]->name.str(), enums[1]->name.str())
           .note(enums[0]->variant(n)->range, fmt::format("declared in `{}` here", enums[0]->name.str()))
@@ -267,6 +281,10 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
 const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* l = checkExpr(e->lhs);
   const Ty* r = checkExpr(e->rhs);
+  // The result of a built-in that returns nothing is no operand (E3010).
+  bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e->op)));
+  unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e->op)));
+  if (unit) return e->op >= ast::BinaryOp::Eq ? types_.get(TyKind::Bool) : types_.dynamic();
   const Ty* Int = types_.get(TyKind::Int);
   const Ty* Float = types_.get(TyKind::Float);
   const Ty* Bool = types_.get(TyKind::Bool);
@@ -327,57 +345,13 @@ const Ty* Checker::checkRecordExpr(const ast::RecordExpr* e) {
   } else {
     reportUnresolved(e->type_name, true);
   }
-  std::vector<const ast::ObjectEntry*> seen;
-  bool spread = false;
-  bool unknown = false;  // an unknown field is likely a misspelt one: then no missing-field report
   for (const ast::ObjectEntry* en : e->entries) {
-    const Ty* vt = checkExpr(en->value);
-    if (en->form == ast::ObjectEntry::Form::Spread) {
-      spread = true;
-      continue;
-    }
-    bool dup = false;
-    for (const ast::ObjectEntry* prev : seen) {
-      if (prev->key.name == en->key.name) {
-        diags_.report(DiagId::DuplicateField, en->key.range, en->key.name.str(), fmt::format("`{}`", e->type_name.name.str()))
-            .note(prev->key.range, "first given here");
-        dup = true;
-        break;
-      }
-    }
-    if (dup) continue;
-    seen.push_back(en);
-    if (!rec) continue;
-    const FieldInfo* f = rec->field(en->key.name);
-    if (!f) {
-      std::vector<std::string_view> names;
-      for (const FieldInfo& fi : rec->fields) names.push_back(std::string_view(fi.name));
-      diags_.report(DiagId::UnknownField, en->key.range, rec->is_model ? "model" : "type", rec->name.str(), en->key.name.str())
-          .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()))
-          .didYouMean(closestMatch(en->key.name, names));
-      unknown = true;
-      continue;
-    }
-    expectType(vt, f->type, en->value->range(), fmt::format("field `{}` of `{}`", f->name.str(), rec->name.str()), f->range,
-               fmt::format("`{}` is declared `{}` here", f->name.str(), typeName(f->type)));
+    const FieldInfo* f = rec && en->form != ast::ObjectEntry::Form::Spread ? rec->field(en->key.name) : nullptr;
+    checkExprExpecting(en->value, f ? f->type : nullptr);
+    if (en->form != ast::ObjectEntry::Form::Spread) checkUnitUse(en->value, fmt::format("field `{}`", en->key.name.str()));
   }
+  checkRecordFields(e->entries, rec, e->type_name.range, fmt::format("`{}`", e->type_name.name.str()));
   if (!rec) return types_.dynamic();
-  if (!spread && !unknown) {
-    std::vector<std::string> missing;
-    for (const FieldInfo& f : rec->fields) {
-      if (f.has_default || f.type->kind == TyKind::Option) continue;
-      bool given = false;
-      for (const ast::ObjectEntry* en : seen) given |= en->key.name == f.name;
-      if (!given) missing.push_back("`" + f.name.str() + "`");
-    }
-    if (!missing.empty()) {
-      std::string list;
-      for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
-      diags_.report(DiagId::MissingFields, e->type_name.range, (missing.size() == 1 ? "field " : "fields ") + list,
-                    rec->name.str())
-          .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()));
-    }
-  }
   return types_.record(rec);
 }
 
@@ -408,10 +382,10 @@ void Checker::checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordI
     }
     // Ordering filters (`_lt`, `_gt`, ...) compare as the database does; equality ones are typed.
     if (suffix.empty() || suffix == "_ne") {
-      expectType(vt, f->type, en->value->range(), fmt::format("field `{}` of {}", f->name.str(), what), f->range,
-                 fmt::format("`{}` is declared `{}` here", f->name.str(), typeName(f->type)));
+      checkValueAgainst(en->value, vt, f->type, fmt::format("field `{}` of {}", f->name.str(), what), f->range,
+                        fmt::format("`{}` is declared `{}` here", f->name.str(), typeName(f->type)));
     } else if (suffix == "_in") {
-      expectType(vt, types_.array(f->type), en->value->range(), fmt::format("filter `{}` of {}", key.str(), what));
+      checkValueAgainst(en->value, vt, types_.array(f->type), fmt::format("filter `{}` of {}", key.str(), what));
     }
   }
 }
@@ -434,7 +408,9 @@ const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   cur_return_ = e->return_type ? resolveType(e->return_type) : nullptr;
   cur_fn_name_ = "this lambda";
   const Ty* rt = checkExpr(e->body);
-  if (cur_return_ && !llvm::isa<ast::BlockExpr>(e->body)) expectType(rt, cur_return_, e->body->range(), "the result of this lambda");
+  const ast::Expr* last = e->body;
+  if (auto* b = llvm::dyn_cast<ast::BlockExpr>(e->body)) last = b->resultExpr();
+  if (cur_return_ && last) checkValueAgainst(last, model_.expr_types.lookup(last), cur_return_, "the result of this lambda");
   const Ty* result = cur_return_ ? cur_return_ : rt;
   cur_return_ = saved;
   cur_fn_name_ = saved_name;

@@ -160,6 +160,7 @@ void Checker::checkServer(int index) {
     }
   }
   for (const ServiceModel* svc : sm.services) checkService(const_cast<ServiceModel&>(*svc));
+  checkFieldDefaults(sm.decl->items);
   for (const Symbol* b : sm.bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
   for (const FunctionModel* fn : sm.functions) checkFunctionBody(fn);
   for (const ast::Decl* d : sm.decl->items) {
@@ -308,8 +309,8 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
   pushScope(Scope::Kind::Function);
   for (size_t i = 0; i < fn->params.size(); ++i) {
     const ast::Param* p = d->params[i];
-    if (p->default_value) expectType(checkExpr(p->default_value), fn->params[i].type, p->default_value->range(),
-                                     fmt::format("the default of parameter `{}`", p->name.name.str()));
+    if (p->default_value) checkValueAgainst(p->default_value, checkExpr(p->default_value), fn->params[i].type,
+                                            fmt::format("the default of parameter `{}`", p->name.name.str()));
     declareLocal(p->name, SymbolKind::Param, fn->params[i].type, p, false, false);
   }
   const Ty* saved = cur_return_;
@@ -317,11 +318,12 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
   cur_return_ = fn->annotated_result ? fn->result : nullptr;
   cur_fn_name_ = fn->name.str();
   if (d->body) {
+    block_expected_ = cur_return_;
     const Ty* t = checkBlock(d->body);
     const ast::Expr* last = d->body->resultExpr();
     if (cur_return_ && last)
-      expectType(t, cur_return_, last->range(), fmt::format("the result of `{}`", fn->name.str()), d->return_type->range(),
-                 "the return type is declared here");
+      model_.expr_types[d->body] = checkValueAgainst(last, t, cur_return_, fmt::format("the result of `{}`", fn->name.str()),
+                                                     d->return_type->range(), "the return type is declared here");
   }
   cur_return_ = saved;
   cur_fn_name_ = saved_name;

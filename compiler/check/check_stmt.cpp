@@ -27,11 +27,14 @@ Symbol* Checker::declareLocal(const ast::Ident& name, SymbolKind kind, const Ty*
 }
 
 const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
+  const Ty* expected = block_expected_;  // for the result expression of this block only
+  block_expected_ = nullptr;
   if (!block) return types_.get(TyKind::Unit);
   if (new_scope) pushScope(Scope::Kind::Block);
   for (const ast::Stmt* s : block->stmts) {
-    checkStmt(s);
     auto* es = llvm::dyn_cast<ast::ExprStmt>(s);
+    if (es && expected && es->expr == block->resultExpr()) checkExprExpecting(es->expr, expected);
+    else checkStmt(s);
     if (es && !(s == block->stmts.back() && block->resultExpr())) checkResponseHelperStmt(es->expr);
   }
   const Ty* t = types_.get(TyKind::Unit);
@@ -49,18 +52,21 @@ const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
 
 void Checker::checkStmt(const ast::Stmt* stmt) {
   if (auto* let = llvm::dyn_cast<ast::LetStmt>(stmt)) {
-    const Ty* t = let->init ? checkExpr(let->init) : types_.dynamic();
-    const Ty* declared = t;
+    const Ty* declared = let->type ? resolveType(let->type) : nullptr;
+    const Ty* t = let->init ? checkExprExpecting(let->init, declared) : types_.dynamic();
+    if (!declared) declared = t;
     if (let->type) {
-      declared = resolveType(let->type);
-      if (let->init) expectType(t, declared, let->init->range(), fmt::format("`{}`", let->name.name.str()),
-                                let->type->range(), "the type is declared here");
+      if (let->init) checkValueAgainst(let->init, t, declared, fmt::format("`{}`", let->name.name.str()),
+                                       let->type->range(), "the type is declared here");
+    } else if (let->init) {
+      checkUnitUse(let->init, fmt::format("`{}`", let->name.name.str()));
     }
     declareLocal(let->name, SymbolKind::Local, declared, let, let->is_mutable, !let->init || isPure(let->init));
     return;
   }
   if (auto* ds = llvm::dyn_cast<ast::DestructureStmt>(stmt)) {
     const Ty* t = checkExpr(ds->init);
+    checkUnitUse(ds->init, "a destructuring");
     bool pure = isPure(ds->init);
     for (const ast::DestructureField* f : ds->fields) {
       const Ty* ft = types_.dynamic();
@@ -98,8 +104,8 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
   }
   if (auto* rs = llvm::dyn_cast<ast::ReturnStmt>(stmt)) {
     if (!rs->value) return;
-    const Ty* t = checkExpr(rs->value);
-    if (cur_return_) expectType(t, cur_return_, rs->value->range(), fmt::format("the result of `{}`", cur_fn_name_));
+    const Ty* t = checkExprExpecting(rs->value, cur_return_);
+    if (cur_return_) checkValueAgainst(rs->value, t, cur_return_, fmt::format("the result of `{}`", cur_fn_name_));
     return;
   }
   if (auto* ts = llvm::dyn_cast<ast::ThrowStmt>(stmt)) {
@@ -166,6 +172,8 @@ void Checker::checkThrow(const ast::ThrowStmt* stmt) {
 
 void Checker::checkAssign(const ast::AssignStmt* stmt) {
   const Ty* vt = checkExpr(stmt->value);
+  if (checkUnitUse(stmt->value, fmt::format("`{}`", std::string(file_.slice(stmt->target->range())))))
+    vt = types_.dynamic();
   auto* target = llvm::dyn_cast<ast::NameExpr>(stmt->target);
   if (!target) {
     checkExpr(stmt->target);  // a field or an index: the base is read
@@ -205,8 +213,8 @@ void Checker::checkAssign(const ast::AssignStmt* stmt) {
     if (auto* let = llvm::dyn_cast_or_null<ast::LetStmt>(sym->decl)) annotation = let->type;
     if (auto* vd = llvm::dyn_cast_or_null<ast::VarDecl>(sym->decl)) annotation = vd->type;
     if (annotation && plain)
-      expectType(vt, sym->type, stmt->value->range(), fmt::format("`{}`", sym->name.str()), annotation->range(),
-                 "the type is declared here");
+      checkValueAgainst(stmt->value, vt, sym->type, fmt::format("`{}`", sym->name.str()), annotation->range(),
+                        "the type is declared here");
     return;
   }
   if (isVariable(sym) && plain && !inner) {

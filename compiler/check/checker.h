@@ -244,6 +244,32 @@ class Checker {
                                 bool filters);
   static bool isPure(const ast::Expr* e);
 
+  // --- values against expected types (check_expected.cpp) -----------------------------------
+  // `e` (already checked, of type `from`) where `to` is expected: object literals against
+  // records, list literals against typed lists, string literals against enums, the result of a
+  // built-in returning nothing (E3010), else expectType. Returns the type `e` now has.
+  const Ty* checkValueAgainst(const ast::Expr* e, const Ty* from, const Ty* to, const std::string& what,
+                              SourceRange note_at = {}, const std::string& note = {});
+  // The fields of a record construction or of an object literal used as record `rec` (null:
+  // duplicates only); `missing_at` is where E3005 points, `shown` names the value in E2105.
+  void checkRecordFields(llvm::ArrayRef<ast::ObjectEntry*> entries, const RecordInfo* rec, SourceRange missing_at,
+                         const std::string& shown);
+  // `stored`: the fields of a new row of a model (`id` is the database's).
+  void reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given, const RecordInfo* rec, SourceRange at,
+                           bool stored = false);
+  // `M.create({ ... })`: every field without a default or an Option type is given (E3005).
+  void checkCreateFields(const ast::ObjectExpr* obj, const RecordInfo* rec);
+  // E3010 when `e` is a call of a built-in that returns nothing, used as `use`; true then.
+  bool checkUnitUse(const ast::Expr* e, const std::string& use);
+  std::string unitCallee(const ast::Expr* e) const;  // the callee as written, when `e` is such a call
+  // checkExpr of `e` where `expected` is known beforehand: a bare variant name declared by
+  // several enums (E2402 otherwise) is the expected enum's.
+  const Ty* checkExprExpecting(const ast::Expr* e, const Ty* expected);
+  // The defaults of the record and model fields declared in `items` (in the current scope).
+  void checkFieldDefaults(llvm::ArrayRef<ast::Decl*> items);
+  // A route handler whose response is the result of a built-in returning nothing (E3010).
+  void checkHandlerResponse(const ast::Node* handler, const std::string& route);
+
   // --- match (check_match.cpp) ---------------------------------------------------------------
   const Ty* checkMatch(const ast::MatchExpr* e);
   void bindPattern(const ast::Pattern* p, const Ty* subject);
@@ -267,6 +293,8 @@ class Checker {
   Scope* cur_ = &global_;
   int cur_server_ = -1;
   const Ty* cur_return_ = nullptr;   // the annotated return type of the function being checked
+  const EnumInfo* variant_hint_ = nullptr;  // the enum a bare variant name is expected from (checkExprExpecting)
+  const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
   std::string cur_fn_name_;
   llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it

@@ -243,10 +243,27 @@ void Emitter::emitRecordConversions(const RecordInfo* r) {
   line(fmt::format("void FromValue(const lux::Value& v, {}& r) {{", name));
   line(fmt::format("  if (!v.IsObject()) throw lux::TypeError(std::string(\"expected {}, got \") + v.KindName());", name));
   if (implicit_id) line("  if (v.Find(\"id\")) lux::FromField(v, \"id\", r.id);");
+  FnContext ctx;  // a field's default is an expression of its own
+  fn_ = &ctx;
+  w_.indent();
   for (const FieldInfo& f : r->fields) {
-    if (f.has_default) line(fmt::format("  if (v.Find({0})) lux::FromField(v, {0}, r.{1});", cppString(f.name), safeName(f.name)));
-    else line(fmt::format("  lux::FromField(v, {}, r.{});", cppString(f.name), safeName(f.name)));
+    if (!f.has_default) {
+      line(fmt::format("lux::FromField(v, {}, r.{});", cppString(f.name), safeName(f.name)));
+    } else if (!f.default_value) {
+      line(fmt::format("if (v.Find({0})) lux::FromField(v, {0}, r.{1});", cppString(f.name), safeName(f.name)));
+    } else {
+      // A field left out takes its declared default (`status: Status = Active`).
+      line(fmt::format("if (v.Find({0})) {{", cppString(f.name)));
+      line(fmt::format("  lux::FromField(v, {}, r.{});", cppString(f.name), safeName(f.name)));
+      line("} else {");
+      w_.indent();
+      line(fmt::format("FromValue({}, r.{});", expr(f.default_value), safeName(f.name)));
+      w_.dedent();
+      line("}");
+    }
   }
+  w_.dedent();
+  fn_ = nullptr;
   line("}");
   line("");
 }

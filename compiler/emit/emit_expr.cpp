@@ -98,10 +98,12 @@ std::string Emitter::expr(const ast::Expr* e) {
     }
     case NodeKind::NameExpr: return nameExpr(llvm::cast<NameExpr>(e));
     case NodeKind::ArrayExpr: return arrayLiteral(llvm::cast<ArrayExpr>(e));
-    case NodeKind::ObjectExpr: return objectLiteral(llvm::cast<ObjectExpr>(e)->entries);
+    case NodeKind::ObjectExpr:
     case NodeKind::RecordExpr: {
-      auto* r = llvm::cast<RecordExpr>(e);
-      std::string obj = objectLiteral(r->entries);
+      // A record construction, or an object literal the checker typed as a record (where one
+      // is expected): converted to the record (defaults filled in).
+      auto* r = llvm::dyn_cast<RecordExpr>(e);
+      std::string obj = objectLiteral(r ? r->entries : llvm::cast<ObjectExpr>(e)->entries);
       const Ty* t = typeOf(e);
       if (t->kind == TyKind::Record && t->record) return "lux::stdlib::AsRecord<" + safeName(t->record->name) + ">(" + obj + ")";
       return obj;

@@ -27,8 +27,7 @@ Value ModelUpdate(const char* model, const Value& id, const Value& fields) {
   return rt::ModelUpdate(model, IdOf(id, model, "update"), fields);
 }
 Value ModelDelete(const char* model, const Value& id) {
-  rt::ModelDelete(model, IdOf(id, model, "delete"));
-  return Value();
+  return Value(rt::ModelDelete(model, IdOf(id, model, "delete")));
 }
 Value ModelDeleteEvery(const char* model) { return Value(static_cast<long long>(rt::ModelDeleteWhere(model, Value()))); }
 Value ModelDeleteWhere(const char* model, const Value& filter) {

@@ -70,7 +70,11 @@ void FromValue(const lux::Value& v, Value& r) {
   if (!v.IsObject()) throw lux::TypeError(std::string("expected Value, got ") + v.KindName());
   lux::FromField(v, "int", r.int_);
   lux::FromField(v, "class", r.class_);
-  if (v.Find("requires")) lux::FromField(v, "requires", r.requires_);
+  if (v.Find("requires")) {
+    lux::FromField(v, "requires", r.requires_);
+  } else {
+    FromValue(lux::Value(false), r.requires_);
+  }
 }
 
 

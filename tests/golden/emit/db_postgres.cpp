@@ -49,7 +49,11 @@ void FromValue(const lux::Value& v, Note& r) {
   if (!v.IsObject()) throw lux::TypeError(std::string("expected Note, got ") + v.KindName());
   lux::FromField(v, "id", r.id);
   lux::FromField(v, "title", r.title);
-  if (v.Find("stars")) lux::FromField(v, "stars", r.stars);
+  if (v.Find("stars")) {
+    lux::FromField(v, "stars", r.stars);
+  } else {
+    FromValue(lux::Value(0), r.stars);
+  }
 }
 
 }  // namespace lux_program

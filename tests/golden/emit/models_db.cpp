@@ -57,7 +57,11 @@ void FromValue(const lux::Value& v, User& r) {
   if (!v.IsObject()) throw lux::TypeError(std::string("expected User, got ") + v.KindName());
   lux::FromField(v, "id", r.id);
   lux::FromField(v, "name", r.name);
-  if (v.Find("active")) lux::FromField(v, "active", r.active);
+  if (v.Find("active")) {
+    lux::FromField(v, "active", r.active);
+  } else {
+    FromValue(lux::Value(true), r.active);
+  }
 }
 
 }  // namespace lux_program
