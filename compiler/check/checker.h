@@ -230,6 +230,8 @@ class Checker {
                                 const std::vector<ArgInfo>& args);
   const Ty* checkValueCall(const ast::NameExpr* callee, const Symbol* sym);  // a local of function type
   const Ty* reportNotCallable(const ast::NameExpr* callee, const Symbol* sym);  // E2303
+  const Ty* checkMethodCall(const ast::CallExpr* call, const ast::MemberExpr* callee);  // `x.f(...)`, E2305
+  std::vector<std::string_view> builtinsAccepting(const Ty* t);
   const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
                            const std::vector<ArgInfo>& args);
   void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
