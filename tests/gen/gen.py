@@ -224,7 +224,8 @@ class Gen:
         return m(t, scope, depth)
 
     def paren(self, s):
-        return s if s.replace("_", "").isalnum() or s.startswith('"') and s.count('"') == 2 else "(" + s + ")"
+        plain_string = s.startswith('"') and s.endswith('"') and s.count('"') == 2
+        return s if s.replace("_", "").isalnum() or plain_string else "(" + s + ")"
 
     def leaf(self, t, scope):
         names = self.names_of(scope, t)
