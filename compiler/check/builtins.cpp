@@ -108,6 +108,7 @@ class SignatureParser {
       return b ? types_.result(a, b) : types_.option(a);
     }
     if (name == "Any") return types_.dynamic();
+    if (name == "Json") return types_.json();
     if (name == "Unit") return types_.get(TyKind::Unit);
     if (name == "Int") return types_.get(TyKind::Int);
     if (name == "Float") return types_.get(TyKind::Float);
@@ -181,7 +182,7 @@ class Binder {
 
   void bind(const Ty* p, const Ty* a) {
     if (!p || !a) return;
-    if (a->isDynamic()) return bindAllDynamic(p);
+    if (a->isDynamic() && !(a->json && p->kind == TyKind::Param)) return bindAllDynamic(p);  // Json binds T
     switch (p->kind) {
       case TyKind::Param: {
         const Ty*& slot = bound_[p->param_index];

@@ -209,13 +209,57 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
         return checkBuiltinCall(call, b, qn, args, piped != nullptr);
       }
     }
-    checkExpr(callee);  // a method of a value: `res.status(500)`, `req.headers.get(...)`
-    return types_.dynamic();
+    return checkMethodCall(call, callee);  // a method of a value: `res.status(500)`, `req.headers.get(...)`
   }
 
   const Ty* ct = checkExpr(call->callee);
   if (ct->kind == TyKind::Fn) return ct->elem ? ct->elem : types_.dynamic();
   return types_.dynamic();
+}
+
+// `x.f(...)` where `x` is a value: `f` must be a field of function type (or of unknown type) of a
+// record; on a value of any other known type there is no method to call (E2305). Built-ins take
+// the value as their first argument (`x |> f(...)`), never as a receiver. Unknown receivers (Any,
+// object literals) stay unchecked.
+const Ty* Checker::checkMethodCall(const ast::CallExpr* call, const ast::MemberExpr* callee) {
+  const Ty* ft = checkExpr(callee);
+  if (ft->kind == TyKind::Fn) return ft->elem ? ft->elem : types_.dynamic();
+  auto it = model_.expr_types.find(callee->base);
+  const Ty* recv = it == model_.expr_types.end() ? types_.dynamic() : it->second;
+  if (recv->isDynamic() || recv->kind == TyKind::Object || recv->kind == TyKind::Param) return types_.dynamic();
+  std::string method = callee->member.name.str();
+  if (recv->kind == TyKind::Record) {
+    const FieldInfo* f = recv->record->field(callee->member.name);
+    if (f && !ft->isDynamic()) {
+      diags_.report(DiagId::NotCallable, call->callee->range(), fmt::format("{}.{}", recv->record->name.str(), method),
+                    fmt::format("a field of type `{}`", typeName(ft)))
+          .note(f->range, fmt::format("`{}` is declared here", method));
+    }
+    return types_.dynamic();  // a missing field is E3004 (checkMember)
+  }
+  auto d = diags_.report(DiagId::UnknownMethod, callee->member.range, typeName(recv), method);
+  if (const Builtin* b = model_.builtins.global(callee->member.name); b && !method.starts_with("__")) {
+    d.help(fmt::format("`{0}` is a built-in function that takes the value as its first argument: write "
+                       "`value |> {0}(...)` or `{0}(value, ...)`", method));
+    return types_.dynamic();
+  }
+  std::string_view near = closestMatch(method, builtinsAccepting(recv));
+  d.didYouMean(near);
+  d.help(fmt::format("built-in functions take the value as their first argument: `value |> {}(...)`",
+                     near.empty() ? std::string_view("f") : near));
+  return types_.dynamic();
+}
+
+// The global built-ins whose first parameter accepts a value of type `t` (did-you-mean for E2305).
+std::vector<std::string_view> Checker::builtinsAccepting(const Ty* t) {
+  std::vector<std::string_view> out;
+  for (const Builtin& b : model_.builtins.all()) {
+    if (b.owner != "Global" || b.max_args == 0 || b.name.starts_with("__")) continue;
+    Instance in = instantiate(types_, b, {ArgShape{t, -1}});
+    if (!in.params.empty() && (!in.params[0] || isAssignable(t, in.params[0])))
+      out.push_back(b.name);
+  }
+  return out;
 }
 
 void Checker::reportCallArity(const ast::CallExpr* call, bool piped, size_t n, const std::string& name,

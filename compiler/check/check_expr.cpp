@@ -45,10 +45,53 @@ const char* opText(ast::BinaryOp op) {
 
 bool Checker::expectType(const Ty* from, const Ty* to, SourceRange at, const std::string& what, SourceRange note_at,
                          const std::string& note) {
+  if (from && from->json && to && needsConversionFromJson(to)) return reportJsonToTyped(to, at, what);
   if (isAssignable(from, to)) return true;
   auto d = diags_.report(DiagId::TypeMismatch, at, typeName(to), what, typeName(from));
   if (note_at.size() > 0) d.note(note_at, note);
   if (to->kind == TyKind::String && from->isScalar()) d.help("convert the value with `to_string(...)`");
+  return false;
+}
+
+// A JSON document's parts are whatever the document holds: a typed place (a parameter, a typed
+// binding, a record field, a result) of a scalar, Duration, record or enum type takes one only
+// through a conversion, so a misspelt field read (`body.cuont`) is not passed on as null.
+bool Checker::needsConversionFromJson(const Ty* to) {
+  switch (to->kind) {
+    case TyKind::Int:
+    case TyKind::Float:
+    case TyKind::String:
+    case TyKind::Duration:
+    case TyKind::Record:
+    case TyKind::Enum: return true;
+    default: return false;
+  }
+}
+
+// `req.body`, `req.query` and `req.params` of the request (an unannotated parameter named `req`
+// or `request`) are what the client sent: JSON documents.
+bool Checker::isRequestJson(const ast::MemberExpr* e) const {
+  auto* base = llvm::dyn_cast<ast::NameExpr>(e->base);
+  llvm::StringRef m = e->member.name;
+  if (!base || !(m == "body" || m == "query" || m == "params")) return false;
+  auto it = model_.resolved.find(base);
+  const Symbol* sym = it == model_.resolved.end() ? nullptr : it->second;
+  if (!sym || sym->kind != SymbolKind::Param || !(sym->name == "req" || sym->name == "request")) return false;
+  auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl);
+  return p && !p->type;
+}
+
+bool Checker::reportJsonToTyped(const Ty* to, SourceRange at, const std::string& what) {
+  auto d = diags_.report(DiagId::JsonNeedsConversion, at, typeName(to), what);
+  switch (to->kind) {
+    case TyKind::Int: d.help("convert it with `to_int(...)`: a value that is not a number then fails the request (500)"); break;
+    case TyKind::Float: d.help("convert it with `to_float(...)`"); break;
+    case TyKind::String: d.help("convert it with `to_string(...)`"); break;
+    case TyKind::Record:
+      d.help(fmt::format("build the record from converted fields: `{} {{ field: to_string(doc.field), ... }}`", typeName(to)));
+      break;
+    default: d.help("read it into a typed value with a conversion or a `match` first"); break;
+  }
   return false;
 }
 
@@ -95,7 +138,7 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
       auto* ie = llvm::cast<ast::IndexExpr>(e);
       const Ty* bt = checkExpr(ie->base);
       checkExpr(ie->index);
-      t = bt->kind == TyKind::Array ? bt->elem : types_.dynamic();
+      t = bt->kind == TyKind::Array ? bt->elem : bt->json ? bt : types_.dynamic();
       break;
     }
     case ast::NodeKind::UnaryExpr: {
@@ -261,6 +304,7 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     }
   }
   const Ty* bt = checkExpr(e->base);
+  if (isRequestJson(e)) return types_.json();
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;
     if (const FieldInfo* f = rec->field(e->member.name)) return f->type;
@@ -275,7 +319,7 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
   }
   if ((bt->isNumeric() || bt->isDynamic()) && isDurationUnit(e->member.name) && !bt->isDynamic())
     return types_.get(TyKind::Duration);
-  return types_.dynamic();
+  return bt->json ? bt : types_.dynamic();  // a field of a JSON document is one too
 }
 
 const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {

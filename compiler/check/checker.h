@@ -233,11 +233,16 @@ class Checker {
                                 const std::vector<ArgInfo>& args);
   const Ty* checkValueCall(const ast::NameExpr* callee, const Symbol* sym);  // a local of function type
   const Ty* reportNotCallable(const ast::NameExpr* callee, const Symbol* sym);  // E2303
+  const Ty* checkMethodCall(const ast::CallExpr* call, const ast::MemberExpr* callee);  // `x.f(...)`, E2305
+  std::vector<std::string_view> builtinsAccepting(const Ty* t);
   const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
                            const std::vector<ArgInfo>& args);
   void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
                         const std::string& callee, const ast::Node* decl_note);
   // E3001 when both types are known and `from` does not fit `to`.
+  static bool needsConversionFromJson(const Ty* to);  // dynamic values (docs/language.md)
+  bool isRequestJson(const ast::MemberExpr* e) const;  // `req.body`, `req.query`, `req.params`
+  bool reportJsonToTyped(const Ty* to, SourceRange at, const std::string& what);  // E3020
   bool expectType(const Ty* from, const Ty* to, SourceRange at, const std::string& what,
                   SourceRange note_at = {}, const std::string& note = {});
   void checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordInfo* rec, const std::string& what,

@@ -2,6 +2,7 @@
 // line, indented by nesting, positions as line:col, in source order within fixed sections.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <set>
@@ -174,6 +175,28 @@ void dumpEvents(const CheckedProgram& m, std::ostream& out) {
   }
 }
 
+// What the checker inferred for local bindings (`x = e`, `for x in`, patterns, `catch err`) and
+// lambda parameters, in source order: a user sees the types field reads and calls are checked
+// against.
+void dumpInferred(const CheckedProgram& m, const SourceFile& f, std::ostream& out) {
+  std::set<const ast::Node*> lambda_params;
+  for (const auto& [node, ty] : m.expr_types)
+    if (auto* l = llvm::dyn_cast<ast::LambdaExpr>(node))
+      for (const ast::Param* p : l->params) lambda_params.insert(p);
+  std::vector<const Symbol*> shown;
+  for (const Symbol& s : m.symbols) {
+    bool local = s.kind == SymbolKind::Local || s.kind == SymbolKind::PatternBinding;
+    if (local || (s.kind == SymbolKind::Param && lambda_params.count(s.decl))) shown.push_back(&s);
+  }
+  if (shown.empty()) return;
+  std::stable_sort(shown.begin(), shown.end(), [](const Symbol* a, const Symbol* b) { return a->range.begin < b->range.begin; });
+  out << "  inferred\n";
+  for (const Symbol* s : shown) {
+    const char* what = s->kind == SymbolKind::Param ? "lambda param" : "local";
+    out << "    " << what << " " << s->name.str() << ": " << typeName(s->type) << " " << pos(f, s->range) << "\n";
+  }
+}
+
 }  // namespace
 
 void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) {
@@ -186,6 +209,7 @@ void dumpModel(const CheckedProgram& m, const SourceFile& f, std::ostream& out) 
     dumpServerItems(m, f, si, out);
   }
   dumpEvents(m, out);
+  dumpInferred(m, f, out);
 }
 
 }  // namespace lux

@@ -9,6 +9,9 @@ TypeTable::TypeTable() {
     t.kind = static_cast<TyKind>(k);
     simple_[k] = &storage_.emplace_back(std::move(t));
   }
+  Ty j;
+  j.json = true;
+  json_ = &storage_.emplace_back(std::move(j));
 }
 
 const Ty* TypeTable::get(TyKind simple) const {
@@ -81,7 +84,7 @@ const Ty* TypeTable::param(int index, std::string_view name) {
 std::string typeName(const Ty* t) {
   if (!t) return "Any";
   switch (t->kind) {
-    case TyKind::Dynamic: return "Any";
+    case TyKind::Dynamic: return t->json ? "Json" : "Any";
     case TyKind::Unit: return "Unit";
     case TyKind::Int: return "Int";
     case TyKind::Float: return "Float";
@@ -131,6 +134,7 @@ const Ty* joinTypes(TypeTable& types, const Ty* a, const Ty* b) {
   if (!a) return b;
   if (!b) return a;
   if (a == b) return a;
+  if (a->json || b->json) return types.json();  // what may be a JSON document's part is treated as one
   if (a->isDynamic() || b->isDynamic()) return types.dynamic();
   if (a->isNumeric() && b->isNumeric()) return types.get(TyKind::Float);
   if (a->kind == TyKind::Option && b->kind == TyKind::Option) {

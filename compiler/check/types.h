@@ -96,6 +96,9 @@ struct Ty {
   const EnumInfo* enum_info = nullptr;  // Enum
   int param_index = -1;                 // Param: its place in the signature's list of type parameters
   std::string_view param_name;          // Param: as written (`T`, `Self`)
+  bool json = false;                    // Dynamic: a JSON document (`Json`: JSON.parse, fetch, db.query
+                                        // rows); its fields are Json, and a typed place takes it only
+                                        // through a conversion (E3020)
 
   bool isDynamic() const { return kind == TyKind::Dynamic; }
   bool isNumeric() const { return kind == TyKind::Int || kind == TyKind::Float; }
@@ -113,6 +116,7 @@ class TypeTable {
 
   const Ty* get(TyKind simple) const;  // Dynamic, Unit, Int, Float, Bool, String, Duration, Object
   const Ty* dynamic() const { return get(TyKind::Dynamic); }
+  const Ty* json() const { return json_; }  // Dynamic with `json` set, written `Json`
   const Ty* array(const Ty* elem);
   const Ty* option(const Ty* elem);
   const Ty* result(const Ty* ok, const Ty* err);
@@ -132,12 +136,13 @@ class TypeTable {
   std::deque<Ty> storage_;
   std::map<Key, const Ty*> interned_;
   const Ty* simple_[8] = {};
+  const Ty* json_ = nullptr;
   std::deque<RecordInfo> records_;
   std::deque<EnumInfo> enums_;
 };
 
 // How a type is written in Lux: `Int`, `[String]`, `Option<Alert>`, `fn(Int) -> String`; `Any`
-// for Dynamic; a type parameter by its name (`T`).
+// for Dynamic (`Json` for a JSON document); a type parameter by its name (`T`).
 std::string typeName(const Ty* t);
 
 // Gradual compatibility: may a value of type `from` be used where `to` is expected? True when

@@ -224,7 +224,8 @@ class Gen:
         return m(t, scope, depth)
 
     def paren(self, s):
-        return s if s.replace("_", "").isalnum() or s.startswith('"') and s.count('"') == 2 else "(" + s + ")"
+        plain_string = s.startswith('"') and s.endswith('"') and s.count('"') == 2
+        return s if s.replace("_", "").isalnum() or plain_string else "(" + s + ")"
 
     def leaf(self, t, scope):
         names = self.names_of(scope, t)
@@ -364,6 +365,39 @@ class Gen:
         body = "\n".join("      %s => %s" % (p, e) for p, e in arms)
         return "(match %s {\n%s\n    })" % (scrut, body)
 
+    def builtin_lambda(self, t, scope, depth):
+        """A lambda passed to a built-in: half of them leave their parameter types to inference from
+        the built-in's signature (`xs |> map(fn(x) x.a)`: `x` is the element type of `xs`)."""
+        if not self.chance(0.5):
+            return self.lambda_of(t, scope, depth)
+        params, ret = t[1], t[2]
+        names = [self.fresh("a") for _ in params]
+        s = Scope(scope)
+        for n, p in zip(names, params):
+            s.add(n, p)
+        self.use("lambda-inferred")
+        return "fn(%s) %s" % (", ".join(names), self.expr(ret, s, depth + 1))
+
+    def elem_source(self):
+        """An element type to start a chain from: a scalar or one of the program's records."""
+        return self.pick(SCALARS + [Rec(rn) for rn in sorted(self.records)])
+
+    def pipe_chain(self, et, scope, d):
+        """`xs |> filter(fn(x) ...) |> map(fn(x) ...)` ending in a list of et, its lambdas' parameters
+        inferred through the chain; sometimes sorted or cut short on the way."""
+        self.use("pipe-chain")
+        src = self.elem_source()
+        parts = [self.paren(self.expr(List(src), scope, d + 1))]
+        parts.append("filter(%s)" % self.builtin_lambda(Fn([src], BOOL), scope, d + 1))
+        if self.chance(0.3):
+            parts.append("take(%s)" % self.pick(["1", "3"]))
+        parts.append("map(%s)" % self.builtin_lambda(Fn([src], et), scope, d + 1))
+        if et in (INT, FLOAT, STRING) and self.chance(0.3):
+            self.use("pipe-chain-sort")
+            a = self.fresh("a")
+            parts.append("sort_by(fn(%s) %s)" % (a, a))
+        return "(" + " |> ".join(parts) + ")"
+
     def lambda_of(self, t, scope, depth):
         params, ret = t[1], t[2]
         names = [self.fresh("a") for _ in params]
@@ -435,6 +469,14 @@ class Gen:
             m = self.pick(sorted(self.models))
             self.use("model-count")
             return "%s.count()" % m
+        if c == 11:
+            self.use("builtin-reduce")
+            src = self.elem_source()
+            lam = self.builtin_lambda(Fn([INT, src], INT), scope, d + 1)
+            return "reduce(%s, %s, %s)" % (self.expr(List(src), scope, d + 1), lam, self.expr(INT, scope, d + 1))
+        if c == 12:
+            self.use("pipe-chain-len")
+            return "(%s |> len())" % self.pipe_chain(self.pick(SCALARS), scope, d)[1:-1]
         if c == 10:
             self.use("builtin-unwrapOr-result")
             return "(%s |> unwrapOr(%s))" % (self.paren(self.expr(Res(INT, STRING), scope, d + 1)), self.expr(INT, scope, d + 1))
@@ -548,12 +590,12 @@ class Gen:
         if c == 1:
             self.use("builtin-map")
             src = self.pick(SCALARS)
-            lam = self.lambda_of(Fn([src], et), scope, d + 1)
+            lam = self.builtin_lambda(Fn([src], et), scope, d + 1)
             xs = self.expr(List(src), scope, d + 1)
             return "map(%s, %s)" % (xs, lam) if self.chance(0.5) else "(%s |> map(%s))" % (self.paren(xs), lam)
         if c == 2:
             self.use("builtin-filter")
-            lam = self.lambda_of(Fn([et], BOOL), scope, d + 1)
+            lam = self.builtin_lambda(Fn([et], BOOL), scope, d + 1)
             return "(%s |> filter(%s))" % (self.paren(self.expr(t, scope, d + 1)), lam)
         if c == 3:
             self.use("builtin-take")
@@ -561,7 +603,7 @@ class Gen:
         if c == 4 and et in (INT, FLOAT, STRING):
             self.use("builtin-sort_by")
             if self.chance(0.5):
-                lam = self.lambda_of(Fn([et], et), scope, d + 1)
+                lam = self.builtin_lambda(Fn([et], et), scope, d + 1)
             else:
                 self.use("sort_by-compare")
                 a, b = self.fresh("a"), self.fresh("b")
@@ -576,6 +618,8 @@ class Gen:
         if c == 7 and self.unsupported:
             self.use("list-spread")
             return "[%s, ...%s]" % (self.expr(et, scope, d + 1), self.paren(self.expr(t, scope, d + 1)))
+        if c == 9:
+            return self.pipe_chain(et, scope, d)
         if c == 8 and et == STRING:
             self.use("builtin-keys")
             return "keys({ a: 1, b: %s })" % self.expr(INT, scope, d + 1)
@@ -594,6 +638,13 @@ class Gen:
         if c == 2:
             self.use("option-none")
             return "None"
+        if c == 3:
+            self.use("pipe-chain-first")
+            return "(%s |> first())" % self.pipe_chain(et, scope, d)[1:-1]
+        if c == 4:
+            self.use("builtin-find")
+            xs = self.paren(self.expr(List(et), scope, d + 1))
+            return "(%s |> find(%s))" % (xs, self.builtin_lambda(Fn([et], BOOL), scope, d + 1))
         return self.leaf(t, scope)
 
     def e_Res(self, t, scope, d):
@@ -721,6 +772,9 @@ class Gen:
             self.use("builtin-each")
             et = self.pick(SCALARS)
             v = self.fresh("e")
+            if self.chance(0.5):
+                self.use("lambda-inferred")
+                return [ind + "each(%s, fn(%s) { print(%s) })" % (self.expr(List(et), scope, 1), v, v)]
             return [ind + "each(%s, fn(%s: %s) { print(%s) })" % (self.expr(List(et), scope, 1), v, tname(et), v)]
         if c == 9 and fn_ret is not None:
             self.use("early-return")

@@ -140,8 +140,10 @@ class Runner:
             rundir = bdir / ("run_" + exe.name)
             rundir.mkdir(exist_ok=True)
             log = open(rundir / "log.txt", "wb")
+            # Servers exposing RPC functions refuse to start without the program's shared secret.
+            env = dict(os.environ, LUX_PROGRAM_SECRET="gen-" + "0" * 60)
             proc = subprocess.Popen([str(exe.resolve()), "--port", str(port), "--host", "127.0.0.1"], cwd=rundir,
-                                    stdout=log, stderr=subprocess.STDOUT)
+                                    stdout=log, stderr=subprocess.STDOUT, env=env)
             problem = None
             try:
                 body = None
