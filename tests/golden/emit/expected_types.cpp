@@ -335,8 +335,15 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "responses": {
-          "200": {
-            "description": "OK"
+          "201": {
+            "description": "Created",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Link"
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -362,11 +369,29 @@ const char* const kOpenApi = R"luxopenapi({
           }
         ],
         "responses": {
-          "200": {
-            "description": "OK"
+          "204": {
+            "description": "No Content"
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "description": "Not Found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "error": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "error"
+                  ]
+                }
+              }
+            }
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -388,7 +413,7 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "details": {
             "type": "object",
-            "description": "for a body that does not fit its declared type: every bad field",
+            "description": "more about the error: for a body that does not fit its declared type, every bad field (errors); from respond_error, the details it was given",
             "properties": {
               "errors": {
                 "type": "array",
@@ -416,7 +441,26 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "required": [
-          "error"
+          "error",
+          "request_id"
+        ]
+      },
+      "Link": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "code": {
+            "type": "string"
+          },
+          "status": {
+            "$ref": "#/components/schemas/Status"
+          }
+        },
+        "required": [
+          "code"
         ]
       },
       "Report": {

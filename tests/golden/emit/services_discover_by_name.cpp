@@ -142,7 +142,7 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "details": {
             "type": "object",
-            "description": "for a body that does not fit its declared type: every bad field",
+            "description": "more about the error: for a body that does not fit its declared type, every bad field (errors); from respond_error, the details it was given",
             "properties": {
               "errors": {
                 "type": "array",
@@ -170,7 +170,8 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "required": [
-          "error"
+          "error",
+          "request_id"
         ]
       }
     },
@@ -243,7 +244,7 @@ lux::Value ping() {
 
 #line 16 "services_discover_by_name.lux"
 lux::Value Route1Body(const lux::Value& n) {
-  return lux::Value{{"s", lux::rt::CallService("reports", "summary", lux::Value(lux::Array{n}))}, {"l", lux::rt::CallService("reports", "label", lux::Value(lux::Array{"x"}))}, {"f", lux::rt::CallService("reports", "file", lux::Value(lux::Array{lux::Value{{"title", "t"}, {"stars", n}}, 1}))}};
+  return lux::Value{{"s", lux::rt::CallService("reports", "summary", lux::Value(lux::Array{n}))}, {"l", lux::rt::CallService("reports", "label", lux::Value(lux::Array{"x"}))}, {"f", lux::rt::CallService("reports", "file", lux::Value(lux::Array{lux::stdlib::AsRecord<Entry>(lux::Value{{"title", "t"}, {"stars", n}}), 1}))}};
 }
 
 // route GET /s/:n
@@ -306,7 +307,7 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "details": {
             "type": "object",
-            "description": "for a body that does not fit its declared type: every bad field",
+            "description": "more about the error: for a body that does not fit its declared type, every bad field (errors); from respond_error, the details it was given",
             "properties": {
               "errors": {
                 "type": "array",
@@ -334,7 +335,8 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "required": [
-          "error"
+          "error",
+          "request_id"
         ]
       }
     },

@@ -204,7 +204,7 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "details": {
             "type": "object",
-            "description": "for a body that does not fit its declared type: every bad field",
+            "description": "more about the error: for a body that does not fit its declared type, every bad field (errors); from respond_error, the details it was given",
             "properties": {
               "errors": {
                 "type": "array",
@@ -232,7 +232,8 @@ const char* const kOpenApi = R"luxopenapi({
           }
         },
         "required": [
-          "error"
+          "error",
+          "request_id"
         ]
       }
     },
