@@ -222,7 +222,10 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
 // the value as their first argument (`x |> f(...)`), never as a receiver. Unknown receivers (Any,
 // object literals) stay unchecked.
 const Ty* Checker::checkMethodCall(const ast::CallExpr* call, const ast::MemberExpr* callee) {
+  const ast::MemberExpr* outer = callee_member_;
+  callee_member_ = callee;  // checkMember leaves a method of a field-less type to E2305 below
   const Ty* ft = checkExpr(callee);
+  callee_member_ = outer;
   if (ft->kind == TyKind::Fn) return ft->elem ? ft->elem : types_.dynamic();
   auto it = model_.expr_types.find(callee->base);
   const Ty* recv = it == model_.expr_types.end() ? types_.dynamic() : it->second;

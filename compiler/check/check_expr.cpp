@@ -319,7 +319,38 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
   }
   if ((bt->isNumeric() || bt->isDynamic()) && isDurationUnit(e->member.name) && !bt->isDynamic())
     return types_.get(TyKind::Duration);
+  if (!bt->json && e != callee_member_ && hasNoFields(bt)) {
+    // `name.length` on a String, `xs.size` on a list: values of these types have no fields (at
+    // run time the read fails the request); built-ins take them as an argument. A method call
+    // `x.f(...)` is reported by checkMethodCall instead (E2305).
+    auto d = diags_.report(DiagId::UnknownField, e->member.range, "type", typeName(bt), e->member.name.str());
+    llvm::StringRef m = e->member.name;
+    if (m == "length" || m == "size" || m == "count")
+      d.help(fmt::format("values of type `{}` have no fields; their length is `len(value)`", typeName(bt)));
+    else
+      d.help(fmt::format("values of type `{}` have no fields; built-in functions take the value as their first "
+                         "argument (`f(value)` or `value |> f()`)",
+                         typeName(bt)));
+    return types_.dynamic();
+  }
   return bt->json ? bt : types_.dynamic();  // a field of a JSON document is one too
+}
+
+// Types whose values have no fields to read: scalars, lists, Option and Result.
+bool Checker::hasNoFields(const Ty* t) {
+  switch (t->kind) {
+    case TyKind::Int:
+    case TyKind::Float:
+    case TyKind::Bool:
+    case TyKind::String:
+    case TyKind::Duration:
+    case TyKind::Array:
+    case TyKind::Option:
+    case TyKind::Result:
+      return true;
+    default:
+      return false;
+  }
 }
 
 const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {

@@ -206,6 +206,7 @@ class Checker {
   // Resolves a name used as a value; reports it when it names nothing. Returns null then.
   const Symbol* resolveValueName(const ast::NameExpr* e);
   const Ty* checkMember(const ast::MemberExpr* e);
+  static bool hasNoFields(const Ty* t);
   const Ty* checkBinary(const ast::BinaryExpr* e);
   const Ty* checkRecordExpr(const ast::RecordExpr* e);
   // `expected`: the function type the lambda's context asks for (a built-in's instantiated
@@ -301,6 +302,7 @@ class Checker {
   const EnumInfo* variant_hint_ = nullptr;  // the enum a bare variant name is expected from (checkExprExpecting)
   const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
+  const ast::MemberExpr* callee_member_ = nullptr;  // the `x.f` of a method call being checked (checkMethodCall)
   std::string cur_fn_name_;
   llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it
   llvm::DenseMap<const ast::Node*, RecordInfo*> decl_records_;  // record types and model field lists
