@@ -486,6 +486,10 @@ const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   const ast::Expr* last = e->body;
   if (auto* b = llvm::dyn_cast<ast::BlockExpr>(e->body)) last = b->resultExpr();
   if (cur_return_ && last) checkValueAgainst(last, model_.expr_types.lookup(last), cur_return_, "the result of this lambda");
+  // A predicate (`filter`, `find`: `fn(T) -> Bool`) must give a Bool, as an `if` condition must.
+  else if (last && expected && expected->kind == TyKind::Fn && expected->elem &&
+           expected->elem == types_.get(TyKind::Bool))
+    checkValueAgainst(last, model_.expr_types.lookup(last), expected->elem, "the result of this predicate");
   const Ty* result = cur_return_ ? cur_return_ : rt;
   cur_return_ = saved;
   cur_fn_name_ = saved_name;
