@@ -3,25 +3,9 @@
 #include <algorithm>
 
 #include "cron_internal.h"
+#include "lux_common/edit_distance.h"
 
 namespace lux::cron::detail {
-namespace {
-
-// Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
-int editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= a.size(); ++i)
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
-}
-
-}  // namespace
 
 std::string_view suggest(std::string_view word, const std::vector<std::string_view>& candidates, int max_distance) {
   if (word.size() > 3)
@@ -31,7 +15,7 @@ std::string_view suggest(std::string_view word, const std::vector<std::string_vi
   int best_distance = max_distance + 1;
   for (std::string_view c : candidates) {
     if (c.empty()) continue;
-    const int dist = editDistance(word, c);
+    const int dist = common::EditDistance(word, c);
     if (dist < best_distance) best = c, best_distance = dist;
   }
   return best;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lux/env.h"
+#include "lux_common/edit_distance.h"
 
 namespace lux {
 namespace {
@@ -30,20 +31,6 @@ std::string Key(std::string_view flag) {
   std::string out(flag);
   for (char& c : out) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-// Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps.
-int EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= a.size(); ++i)
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
 }
 
 }  // namespace
@@ -70,7 +57,7 @@ std::string ClosestFlag(std::string_view given, const std::vector<std::string>& 
   for (const std::string& flag : accepted) {
     std::string candidate = Key(flag);
     if (candidate.empty() || candidate.size() > kMaxCompared) continue;
-    int distance = EditDistance(key, candidate);
+    int distance = common::EditDistance(key, candidate);
     if (distance < best_distance) {
       best = flag;
       best_distance = distance;
