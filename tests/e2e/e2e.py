@@ -265,7 +265,13 @@ class Lines:
 
     def __init__(self, pipe):
         self.lines, self.cond, self.seen = [], threading.Condition(), 0
-        threading.Thread(target=self._read, args=(pipe,), daemon=True).start()
+        self.reader = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self.reader.start()
+
+    def join(self, timeout):
+        """Waits until the pipe is at its end (every line the process wrote is in `lines`): a
+        process that has exited may still have lines in the pipe the thread has not read."""
+        self.reader.join(timeout)
 
     def _read(self, pipe):
         for line in pipe:

@@ -84,6 +84,7 @@ def graceful(a, out):
               f"the in-flight request completes during the drain: {answers}")
     finally:
         exited = finish(proc, 30)
+    lines.join(10)  # the last lines (alpha's on_stop) may still be in the pipe when luxc exits
     check(exited and proc.returncode == 0, f"luxc run exit status after Ctrl-C: {proc.returncode}")
     text = "".join(lines.lines)
     check("alpha down" in text and "beta down" in text, f"on_stop output: {lines.lines[-8:]}")
@@ -103,6 +104,7 @@ def forced(a, out):
     ctrl_c(proc)
     exited = finish(proc, 30)
     took = time.time() - t0
+    lines.join(10)
     check(exited and took < 4, f"a second Ctrl-C should force the drain to end, luxc run took {took:.1f} s")
     check(any("second signal: forcing exit" in l for l in lines.lines), f"alpha's forced exit: {lines.lines[-8:]}")
     check(proc.returncode != 0, "luxc run reports the forced stop with a non-zero status")
