@@ -11,6 +11,8 @@ import os
 import signal
 import subprocess
 
+import hostile
+
 from e2e import (build, build_text, check, program_text, expect_json, free_port, start_postgres, start_server, stop_server)
 
 
@@ -45,14 +47,6 @@ def has(names, prefix):
     return any(n.startswith(prefix) for n in names)
 
 
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def start_fails(exe, env, cwd):
     """Runs `exe` expecting a start-up failure; returns (exit status, stderr lines other than the
     log lines of what started before the failure)."""
@@ -75,7 +69,7 @@ def run(a):
         return
     expect_json(port, "GET", "/todos", 200, None)
     names = mapped(proc.pid)
-    print(f"hello: {len(names)} shared objects mapped, RSS {rss_kb(proc.pid)} kB: {' '.join(sorted(names))}")
+    print(f"hello: {len(names)} shared objects mapped, RSS {hostile.rss_kb(proc.pid)} kB: {' '.join(sorted(names))}")
     for lib in OPTIONAL:
         check(not has(names, lib), f"hello maps {lib}: {sorted(names)}")
     stop_server(proc)
