@@ -217,6 +217,11 @@ Value ProcessUptime();
 Value MailSend(const Value& to, const Value& subject, const Value& body, const Value& options = Value());
 Value RequestId();
 Value Locals();
+// A built-in applied to a value the client sent (`to_int(req.body.count)`, `JSON.parse(...)` of a
+// request field): its failure is the client's error, 400 in the error shape naming the place as
+// the program reads it: {"error": "`body.count`: to_int: \"abc\" is not a number", "details":
+// {"field": "body.count"}}. The checker marks such values (docs/language.md, "Dynamic values").
+Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_view place);
 
 // ---- responses ---------------------------------------------------------------------------
 // respond(status, body[, headers]) as a value: {"$status": s, "$body": b, "$headers": h}.
