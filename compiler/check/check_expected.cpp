@@ -48,8 +48,16 @@ bool Checker::checkUnitUse(const ast::Expr* e, const std::string& use, bool if_w
   }
   std::string callee = unitCallee(e);
   if (callee.empty()) return false;
-  diags_.report(DiagId::UnitValue, e->range(), callee, use)
-      .help(fmt::format("`{}` returns nothing; call it as a statement", callee));
+  auto d = diags_.report(DiagId::UnitValue, e->range(), callee, use);
+  // A function of the program without a declared result: show the call its body ends in.
+  const ast::Expr* call = e;
+  if (auto* a = llvm::dyn_cast<ast::AwaitExpr>(call)) call = a->operand;
+  if (auto* p = llvm::dyn_cast<ast::PipeExpr>(call)) call = p->target;
+  const ast::Expr* callee_expr = llvm::isa<ast::CallExpr>(call) ? llvm::cast<ast::CallExpr>(call)->callee : call;
+  if (const Symbol* s = model_.resolved.lookup(callee_expr); s && s->fn && !s->fn->annotated_result && s->fn->decl && s->fn->decl->body)
+    if (const ast::Expr* last = s->fn->decl->body->resultExpr())
+      d.note(last->range(), fmt::format("`{}` ends in this call, which returns nothing", callee));
+  d.help(fmt::format("`{}` returns nothing; call it as a statement", callee));
   model_.expr_types[e] = types_.dynamic();  // reported once, wherever else the value goes
   return true;
 }
