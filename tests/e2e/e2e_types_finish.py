@@ -6,7 +6,7 @@
   without details.
 - Built-ins that take any value (to_string, JSON.stringify, print, log.info, len, contains, keys)
   called with records, lists, Options and enums answer what their docs say; a handler returning a
-  helper's `respond_error(404, ...)` answers 404.
+  helper's `respond_error(404, ...)` answers 404, and /openapi.json lists that 404.
 - A subscriber that throws is retried (attempts 1-4 logged with the thrown message) and then
   dead-lettered ("event handler failed for good", attempt 5); one that throws twice is handled on
   its third try. A schedule that throws is logged with its name each tick and keeps running.
@@ -92,6 +92,10 @@ def run(a):
         expect_json(port, "GET", "/links/a", 200, link)
         got, _ = expect_json(port, "GET", "/links/zz", 404, None)
         check(got is not None and got.get("error") == "no link zz", f"GET /links/zz: {got}")
+        # The served OpenAPI document lists the helper's 404 on the route that calls it.
+        doc, _ = expect_json(port, "GET", "/openapi.json", 200, None)
+        responses = (doc or {}).get("paths", {}).get("/links/{code}", {}).get("get", {}).get("responses", {})
+        check("404" in responses and "200" in responses, f"/links/{{code}} responses: {sorted(responses)}")
 
         # Events: a handler that always throws ends in the dead letter after 5 attempts.
         expect_json(port, "POST", "/fail_event", 200, {"ok": True})
