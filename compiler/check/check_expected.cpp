@@ -2,8 +2,10 @@
 // typed binding, a record field, an element of a typed list, a model's fields. An object literal
 // where a record is expected is checked as a record construction (E2105, E3004, E3005, field
 // types) and takes the record's type; a list literal takes the typed list's; a string literal
-// that names a variant of the expected enum is that variant (E2401 otherwise); the result of a
-// built-in that returns nothing (`Unit`) is not a value (E3010).
+// that names a variant of the expected enum is that variant (E2401 otherwise); `Some(v)`, `Ok(v)`,
+// `Err(v)` check `v` against their part, and a local bound to an object literal is checked at
+// each use as a record; the result of a function that returns nothing (`Unit`) and an `if`
+// without `else` are not values (E3010).
 // Entry points: Checker::checkValueAgainst, checkRecordFields, reportMissingFields, checkCreateFields,
 // checkUnitUse, checkFieldDefaults, checkHandlerResponse.
 #include <fmt/format.h>

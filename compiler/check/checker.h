@@ -266,9 +266,9 @@ class Checker {
                            bool stored = false);
   // `M.create({ ... })`: every field without a default or an Option type is given (E3005).
   void checkCreateFields(const ast::ObjectExpr* obj, const RecordInfo* rec);
-  // E3010 when `e` is a call of a built-in that returns nothing, used as `use`; true then.
   // E3010 when `e` gives no value: a call of a function that returns nothing, or (unless
-  // `if_without_else` is false: a handler's last expression) an `if` without `else`.
+  // `if_without_else` is false: a handler's last expression) an `if` without `else`, used as
+  // `use`; true then.
   bool checkUnitUse(const ast::Expr* e, const std::string& use, bool if_without_else = true);
   std::string unitCallee(const ast::Expr* e) const;  // the callee as written, when `e` is such a call
   // checkExpr of `e` where `expected` is known beforehand: a bare variant name declared by

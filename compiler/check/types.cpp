@@ -142,7 +142,6 @@ const Ty* joinTypes(TypeTable& types, const Ty* a, const Ty* b) {
   if (!a) return b;
   if (!b) return a;
   if (a == b) return a;
-  if (a->client && b->client) return a;
   if (a->json || b->json) return types.json();  // what may be a JSON document's part is treated as one
   if (a->isDynamic() || b->isDynamic()) return types.dynamic();
   if (a->isNumeric() && b->isNumeric()) return types.get(TyKind::Float);
