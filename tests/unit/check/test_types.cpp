@@ -136,7 +136,7 @@ TEST_CASE("a signature is instantiated from the arguments' types", "[builtins]")
   CHECK(instantiate(t, *b.modelMethod("all"), {}, nullptr).result == t.array(Dyn));
 }
 
-TEST_CASE("no row uses Any; Json parameters take only dynamic values; Object takes records", "[builtins]") {
+TEST_CASE("no row uses Any, Json parameters take only dynamic values, Object takes records", "[builtins]") {
   TypeTable t;
   Builtins b(t);
   for (const Builtin& row : b.all()) {
