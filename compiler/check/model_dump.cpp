@@ -125,6 +125,7 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
       else out << " (invalid)";
     } else {
       out << " every " << ms(sc.interval_ms);
+      if (!sc.interval_text.empty()) out << " (\"" << sc.interval_text << "\")";
     }
     out << " " << pos(f, sc.decl->range()) << "\n";
   }

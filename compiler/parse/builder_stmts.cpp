@@ -111,6 +111,12 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
     if (!cond || !body) return nullptr;
     return ctx_.create<WhileStmt>(range(c), cond, body);
   }
+  if (auto* s = dynamic_cast<LuxParser::GuardStmtContext*>(c)) {
+    Expr* cond = expr(s->expr());
+    BlockExpr* else_body = block(s->block());
+    if (!cond || !else_body) return nullptr;
+    return ctx_.create<GuardStmt>(range(c), cond, else_body);
+  }
   if (auto* s = dynamic_cast<LuxParser::TryStmtContext*>(c)) {
     auto blocks = s->block();
     if (blocks.empty()) return nullptr;
