@@ -56,25 +56,25 @@ IntervalParse parseInterval(llvm::StringRef text) {
     t = t.drop_front(u);
     double value = 0;
     if (num.empty() || num.count('.') > 1 || num.front() == '.' || num.back() == '.' || num.getAsDouble(value)) {
-      r.error = num.empty() ? fmt::format("expected a number before `{}`", unit.empty() ? t.take_front(1) : unit)
-                            : fmt::format("`{}` is not a number", num);
+      r.error = num.empty() ? fmt::format("expected a number before `{}`", (unit.empty() ? t.take_front(1) : unit).str())
+                            : fmt::format("`{}` is not a number", num.str());
       r.help = help;
       return r;
     }
     if (unit.empty()) {
-      r.error = fmt::format("`{}` has no unit", num);
+      r.error = fmt::format("`{}` has no unit", num.str());
       r.help = help;
       return r;
     }
     size_t idx = 0;
     while (idx < std::size(kUnits) && kUnits[idx].name != unit) ++idx;
     if (idx == std::size(kUnits)) {
-      r.error = fmt::format("unknown unit `{}`", unit);
+      r.error = fmt::format("unknown unit `{}`", unit.str());
       r.help = "the units are `ms`, `s`, `m`, `h`, `d` and `w` (`30s`, `5m`, `1h30m`)";
       return r;
     }
     if (idx < last_unit) {
-      r.error = fmt::format("unit `{}` comes after a smaller unit or twice", unit);
+      r.error = fmt::format("unit `{}` comes after a smaller unit or twice", unit.str());
       r.help = "write the parts from the largest unit down, each once: `1h30m`, not `30m1h`";
       return r;
     }

@@ -73,6 +73,8 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
   if (s.db && s.db->postgres())
     out << "    db postgres url " << (s.db->url && s.db->literal_url.empty() ? "(computed)" : "\"" + s.db->literal_url + "\"")
         << (s.db->pool ? " pool" : "") << "\n";
+  else if (s.db && s.db->adapter.empty())
+    out << "    db adapter chosen at start" << (s.db->url ? " from the url (computed)" : " (computed)") << "\n";
   else if (s.db)
     out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
   if (s.has_auth) out << "    auth\n";
