@@ -55,6 +55,8 @@ def _forms(port):
     expect_json(port, "GET", "/half/x", 400, lambda b: "error" in b)
     expect_json(port, "GET", "/greet?name=ada", 200, {"greeting": "hello ada", "none": None})
     expect_json(port, "GET", "/greet", 400, lambda b: b.get("error") == "name is required")
+    expect_json(port, "GET", "/bio", 200, {"length": None})
+    expect_json(port, "GET", "/bio?bio=abc", 200, {"length": 3})
     # middleware: (req) answers when it returns a response, else the request goes on.
     st, headers, text = _get(port, "/half/2", {"X-Block": "yes"})
     check(st == 403 and json.loads(text).get("error") == "blocked by gate", f"gate: {st} {text}")
