@@ -241,7 +241,7 @@ void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
   const ast::ObjectEntry* pool = entries.lookup("pool");
   if (url) sm.db->url = url->value;
   if (pool) sm.db->pool = pool->value;
-  if (url && !adapter && selectDbByUrl(sm, url)) return;
+  if (url && !adapter && selectDbByUrl(sm, url, pool)) return;
   if (auto* lit = url ? llvm::dyn_cast<ast::StringLit>(url->value) : nullptr) {
     sm.db->literal_url = lit->value.str();
     llvm::StringRef u = lit->value;
@@ -274,7 +274,7 @@ void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
 // here — `postgres://` / `postgresql://` (or libpq `key=value` pairs) is PostgreSQL, `sqlite:PATH`
 // or a plain path is an SQLite file —; any other value decides when the server starts, by the
 // same rule (lux::DbAdapterForUrl). Returns true when nothing is left to check.
-bool Checker::selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url) {
+bool Checker::selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool) {
   auto* lit = llvm::dyn_cast<ast::StringLit>(url->value);
   if (!lit) {
     sm.db->adapter = "";  // decided at start from the URL's value
@@ -296,6 +296,9 @@ bool Checker::selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url) {
   sm.db->adapter = "sqlite";
   sm.db->path = u.str();
   sm.db->url = nullptr;
+  if (pool)
+    diags_.report(DiagId::DbOptionAdapter, pool->key.range, "pool", "sqlite", "an embedded database is a file (`path`)")
+        .help("the url names an SQLite file; remove `pool`, or give a `postgres://` URL");
   return true;
 }
 

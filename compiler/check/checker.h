@@ -117,7 +117,7 @@ class Checker {
   void declareModel(ServerModel& server, const ast::ModelDecl* decl, Scope& scope);
   void checkHook(ServerModel& server, const ast::HookDecl* hook);
   void checkFunctionBody(const FunctionModel* fn);
-  bool selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url);
+  bool selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool);
   void checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max);
 
   // --- routes (check_routes.cpp) -----------------------------------------------------------
