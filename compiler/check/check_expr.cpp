@@ -50,6 +50,9 @@ bool Checker::expectType(const Ty* from, const Ty* to, SourceRange at, const std
   auto d = diags_.report(DiagId::TypeMismatch, at, typeName(to), what, typeName(from));
   if (note_at.size() > 0) d.note(note_at, note);
   if (to->kind == TyKind::String && from->isScalar()) d.help("convert the value with `to_string(...)`");
+  if (from == types_.option(types_.dynamic()) && to->kind != TyKind::Option)
+    d.help(fmt::format("`nil` (`None`) is an absent value and only an `Option` can be absent: declare `Option<{}>`",
+                       typeName(to)));
   return false;
 }
 
@@ -219,6 +222,8 @@ const Symbol* Checker::resolveValueName(const ast::NameExpr* e) {
     model_.resolved[e] = sym;
     return sym;
   }
+  // `nil` is the family's spelling of `None` (unless a binding of that name is in scope).
+  if (n == "nil") n = "None";
   if (n == "Some" || n == "None" || n == "Ok" || n == "Err") {
     Symbol* sym = newSymbol(SymbolKind::OptionCtor, n, {}, nullptr,
                               n == "None" ? types_.option(types_.dynamic()) : types_.dynamic());

@@ -33,6 +33,7 @@ struct Scope {
   Scope* parent = nullptr;
   llvm::StringMap<Symbol*> names;
   std::vector<Symbol*> locals;  // every local declared here, for the unused-variable warning
+  std::vector<std::pair<Symbol*, const Ty*>> narrowed;  // types a `guard` narrowed here, restored on exit
   int outer_loop_depth = 0;     // a Function scope: the loop depth of the code around it
 };
 
@@ -117,6 +118,7 @@ class Checker {
   void declareModel(ServerModel& server, const ast::ModelDecl* decl, Scope& scope);
   void checkHook(ServerModel& server, const ast::HookDecl* hook);
   void checkFunctionBody(const FunctionModel* fn);
+  bool selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool);
   void checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max);
 
   // --- routes (check_routes.cpp) -----------------------------------------------------------
@@ -193,6 +195,12 @@ class Checker {
   void checkStmt(const ast::Stmt* stmt);
   void checkAssign(const ast::AssignStmt* stmt);
   void checkThrow(const ast::ThrowStmt* stmt);
+  // --- `guard cond else { ... }` (check_guard.cpp) ---
+  void checkGuard(const ast::GuardStmt* stmt);
+  // Whether running `n` to its end always leaves the function (or, for break/continue, the loop).
+  bool alwaysLeaves(const ast::Node* n) const;
+  // `guard x != nil else { ... }`: x (an immutable Option) is its element type for the rest of the scope.
+  void narrowAfterGuard(const ast::Expr* cond);
   // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
   void checkPartAssign(const ast::AssignStmt* stmt);
   void reportImmutable(const ast::Expr* at, const Symbol* sym, bool part);

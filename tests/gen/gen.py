@@ -754,7 +754,15 @@ class Gen:
             if not self.in_loop:
                 self.use("known-bug-break-outside-loop")
                 return [ind + "if %s { %s }" % (self.expr(BOOL, scope, 1), self.pick(["break", "continue"]))]
-        c = self.r.randrange(16)
+        c = self.r.randrange(18)
+        if c == 16:
+            return self.guard_stmt(scope, ind, fn_ret)
+        if c == 17:
+            opts = sorted(n for n, (nt, _) in scope.lookup_all().items() if nt[0] == "Opt")
+            if opts:
+                self.use("nil-compare")
+                n = self.pick(opts)
+                return [ind + "if %s %s nil { print(\"%s\") }" % (n, self.pick(["==", "!="]), n)]
         if c <= 2:
             t = self.rand_type(0, allow_fn=True)
             n = self.fresh("x")
@@ -932,6 +940,22 @@ class Gen:
                                for _ in range(self.r.randrange(1, 3)))
             return [ind + "log.%s(%s, { %s })" % (level, self.str_lit(), fields)]
         return [ind + "log.%s(%s)" % (level, self.expr(self.rand_type(1), scope, 2))]
+    def guard_stmt(self, scope, ind, fn_ret):
+        """`guard cond else { ... }` leaving by return, continue or throw; on an Option in scope,
+        `guard x != nil` (which makes x its element type afterwards)."""
+        if fn_ret is not None:
+            leave = "return %s" % self.expr(fn_ret, scope, 1)
+        elif self.in_loop:
+            leave = self.pick(["continue", "break"])
+        else:
+            leave = 'throw "guard failed"'
+        opts = sorted(n for n, (nt, _) in scope.lookup_all().items() if nt[0] == "Opt")
+        if opts and self.chance(0.5):
+            self.use("guard-nil")
+            n = self.pick(opts)
+            return [ind + "guard %s != nil else { %s }" % (n, leave), ind + "print(%s)" % n]
+        self.use("guard")
+        return [ind + "guard %s else {" % self.expr(BOOL, scope, 1), ind + "  " + leave, ind + "}"]
 
     def effect_stmt(self, scope, ind):
         """Built-ins with effects outside the program, and the dynamic ones (JSON, objects)."""
@@ -1168,7 +1192,7 @@ class Gen:
         self.events_pub = dict(publish)
         # schedules
         for _ in range(self.r.randrange(0, 3)):
-            form = self.r.randrange(5)
+            form = self.r.randrange(6)
             s = Scope(self.globals)
             body = self.block(s, None, ind + "  ", self.r.randrange(1, 3), None)
             if form == 0:
@@ -1183,6 +1207,9 @@ class Gen:
             elif form == 3:
                 self.use("schedule-every")
                 hdr = "schedule every %s {" % self.pick(["30.seconds", "5.minutes", "1.hours"])
+            elif form == 5:
+                self.use("schedule-interval-string")
+                hdr = 'schedule "%s" fn %s() {' % (self.pick(["30s", "5m", "1h", "1h30m", "1d", "2w", "90s"]), self.fresh("tick"))
             else:
                 self.use("schedule-options")
                 hdr = 'schedule "0 9 * * 1-5" fn %s() with { tz: "Europe/Berlin", overlap: "skip", missed: "run_once" } {' % self.fresh("report")

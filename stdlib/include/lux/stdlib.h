@@ -45,6 +45,10 @@ class SharedVar {
   Value v_;
 };
 
+// `with_lock(fn() { ... })` / `withLock(...)`: calls the function holding the server process's
+// one lock (lux::rt::WithLock: FIFO, reentrant, a waiting fiber suspends) and returns its value.
+Value WithLock(const Value& body);
+
 // ---- operators (Int op Int stays Int; any Float makes Float; `+` also joins strings/arrays) --
 // Int arithmetic is checked: a result outside [-2^63, 2^63-1] throws lux::Error ("integer
 // overflow: ..."), a runtime error like any other (500 in a request, a failed job attempt).
