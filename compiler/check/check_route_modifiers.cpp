@@ -32,24 +32,39 @@ const ModifierRow* findModifier(llvm::StringRef name) {
   return nullptr;
 }
 
-// The row's argument types: "Int, Int" -> {"Int", "Int"}; "String..." -> {"String..."}.
-std::vector<std::string> argTypes(const ModifierRow& row) {
-  std::vector<std::string> out;
+struct ArgSpec {
+  std::string type;      // `Int`, `String` or `String...`
+  std::string fallback;  // the default of a trailing optional argument (`Int=60`), else empty
+};
+
+// The row's arguments: "Int, Int=60" -> {Int}, {Int, 60}; "String..." -> {String...}.
+std::vector<ArgSpec> argSpecs(const ModifierRow& row) {
+  std::vector<ArgSpec> out;
   llvm::StringRef rest(row.args);
   while (!rest.empty()) {
     auto [head, tail] = rest.split(',');
-    out.push_back(head.trim().str());
+    auto [type, fallback] = head.trim().split('=');
+    out.push_back({type.trim().str(), fallback.trim().str()});
     rest = tail;
   }
   return out;
 }
 
-std::string describeArgs(const std::vector<std::string>& types) {
-  if (types.empty()) return "no arguments";
-  if (types.size() == 1 && types[0] == "String...") return "one or more `String` arguments";
+size_t requiredArgs(const std::vector<ArgSpec>& specs) {
+  size_t n = 0;
+  for (const ArgSpec& a : specs) n += a.fallback.empty() ? 1 : 0;
+  return n;
+}
+
+std::string describeArgs(const std::vector<ArgSpec>& specs) {
+  if (specs.empty()) return "no arguments";
+  if (specs.size() == 1 && specs[0].type == "String...") return "one or more `String` arguments";
   std::string list;
-  for (size_t i = 0; i < types.size(); ++i) list += (i ? ", `" : "`") + types[i] + "`";
-  return fmt::format("{} argument{} ({})", types.size(), types.size() == 1 ? "" : "s", list);
+  for (size_t i = 0; i < specs.size(); ++i)
+    list += (i ? ", `" : "`") + specs[i].type + "`" + (specs[i].fallback.empty() ? "" : " = " + specs[i].fallback);
+  const size_t req = requiredArgs(specs);
+  std::string count = req == specs.size() ? std::to_string(req) : fmt::format("{} to {}", req, specs.size());
+  return fmt::format("{} argument{} ({})", count, specs.size() == 1 ? "" : "s", list);
 }
 
 // An Int literal (possibly negated): its value.
@@ -71,10 +86,10 @@ std::string shownKind(const ast::Expr* e) {
 }  // namespace
 
 bool Checker::checkModifierArgs(const ast::RouteModifier* m, const RouteModifierRow& row, RouteModifierUse& use) {
-  std::vector<std::string> types = argTypes(row);
-  const bool variadic = types.size() == 1 && types[0] == "String...";
+  std::vector<ArgSpec> types = argSpecs(row);
+  const bool variadic = types.size() == 1 && types[0].type == "String...";
   const size_t n = m->args.size();
-  if (variadic ? n == 0 : n != types.size()) {
+  if (variadic ? n == 0 : (n < requiredArgs(types) || n > types.size())) {
     auto d = diags_.report(DiagId::RouteModifierArgs, m->range(), row.name, describeArgs(types),
                            fmt::format("{} argument{}", n, n == 1 ? "" : "s"));
     if (variadic) d.help(fmt::format("name the roles that may call the route: `{}(\"admin\")`", row.name));
@@ -86,7 +101,7 @@ bool Checker::checkModifierArgs(const ast::RouteModifier* m, const RouteModifier
   for (size_t i = 0; i < n; ++i) {
     const ast::Expr* a = m->args[i];
     checkExpr(a);
-    const std::string& want = variadic ? std::string("String") : types[i];
+    const std::string want = variadic ? std::string("String") : types[i].type;
     use.shown.push_back(std::string(file_.slice(a->range())));
     if (want == "Int") {
       std::optional<int64_t> v = intLiteral(a);
@@ -117,6 +132,9 @@ bool Checker::checkModifierArgs(const ast::RouteModifier* m, const RouteModifier
       }
     }
   }
+  for (size_t i = n; ok && !variadic && i < types.size(); ++i)  // the defaults of omitted arguments
+    use.args.push_back(types[i].type == "Int" ? RouteModifierUse::Arg{true, std::stoll(types[i].fallback), ""}
+                                              : RouteModifierUse::Arg{false, 0, types[i].fallback});
   return ok;
 }
 
