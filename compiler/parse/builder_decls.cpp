@@ -448,6 +448,16 @@ bool AstBuilder::routeModifiers(const std::vector<LuxParser::RouteModifierContex
   return true;
 }
 
+// A route group option's literal: a constant string, a (negated) number, true or false.
+Expr* AstBuilder::routesValue(LuxParser::RoutesValueContext* c) {
+  if (!c || c->exception) return nullptr;
+  if (c->str()) return constStr(c->str(), "a route group option");
+  if (c->TRUE() || c->FALSE()) return ctx_.create<BoolLit>(range(c), c->TRUE() != nullptr);
+  Expr* number = c->INT() ? intLiteral(c->INT()->getSymbol()) : c->FLOAT() ? floatLiteral(c->FLOAT()->getSymbol()) : nullptr;
+  if (!number || !c->MINUS()) return number;
+  return ctx_.create<UnaryExpr>(range(c), UnaryOp::Neg, number);
+}
+
 Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
   if (c->exception || !c->RBRACE()) return nullptr;
   StringLit* prefix = constStr(c->str(), "a route group's path");
@@ -455,9 +465,7 @@ Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
   for (auto* o : c->routesOption()) {
     if (o->exception) return nullptr;
     Ident name = ident(o->ident());
-    Expr* value = o->literalPattern() && o->literalPattern()->str()
-                      ? constStr(o->literalPattern()->str(), "a route group option")
-                      : literalPattern(o->literalPattern());
+    Expr* value = routesValue(o->routesValue());
     if (name.empty() || !value) return nullptr;
     options.push_back(ctx_.create<RoutesOption>(range(o), name, value));
   }
