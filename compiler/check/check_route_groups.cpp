@@ -97,7 +97,9 @@ std::string httpDate(int64_t unix) {
 }
 
 std::string joinPrefix(const std::string& outer, llvm::StringRef own) {
-  std::string p = outer + own.str();
+  std::string base = outer;
+  while (!base.empty() && base.back() == '/') base.pop_back();  // `routes "/"` adds nothing
+  std::string p = base + own.str();
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   return p;
 }

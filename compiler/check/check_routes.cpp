@@ -208,9 +208,16 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route, int group
   checkRouteMethod(diags_, rm, route);
   std::vector<PathParam> path_params;  // the route's own (carets point into its literal)
   std::vector<PathParam> all_params;   // the enclosing groups' prefixes' too
-  const std::string prefix = group >= 0 ? sm.groups[group].prefix : "";
+  std::string prefix = group >= 0 ? sm.groups[group].prefix : "";
+  if (prefix == "/") prefix.clear();
   if (route->path) {
     path_params = checkPath(diags_, file_, route->path);
+    for (const std::string& name : prefixParams(prefix))
+      for (const PathParam& pp : path_params)
+        if (pp.name == name)
+          diags_.report(DiagId::RoutePathSyntax, rangeInString(file_, route->path, pp.offset, name.size() + 1),
+                        fmt::format("path parameter `:{}` appears more than once", name))
+              .note(sm.groups[group].decl->prefix->range(), "the route group's path has it already");
     rm.path = prefix.empty() ? route->path->value.str()
               : route->path->value == "/" ? prefix
                                           : prefix + route->path->value.str();
