@@ -400,21 +400,55 @@ class HookDecl : public Decl {
   BlockExpr* body;
 };
 
-// `route METHOD "path" [with auth[, ...]] => handler`.
+// One modifier after `with`: `auth`, `role("admin", "ops")`, `timeout(500)`. What each name
+// means and takes is compiler/check/route_modifiers.def.
+class RouteModifier : public Node {
+ public:
+  LUX_AST_LEAF(RouteModifier)
+  RouteModifier(SourceRange r, Ident name, bool parens, llvm::ArrayRef<Expr*> args)
+      : Node(kKind, r), name(name), parens(parens), args(args) {}
+  Ident name;
+  bool parens;                  // written with `( )` (possibly empty)
+  llvm::ArrayRef<Expr*> args;
+};
+
+// `route METHOD "path" [with auth[, role("admin"), ...]] => handler`.
 class RouteDecl : public Decl {
  public:
   LUX_AST_LEAF(RouteDecl)
-  RouteDecl(SourceRange r, Ident method, StringLit* path, llvm::ArrayRef<Ident> guards, Expr* handler)
-      : Decl(kKind, r), method(method), path(path), guards(guards), handler(handler) {}
+  RouteDecl(SourceRange r, Ident method, StringLit* path, llvm::ArrayRef<RouteModifier*> modifiers, Expr* handler)
+      : Decl(kKind, r), method(method), path(path), modifiers(modifiers), handler(handler) {}
   Ident method;        // as written (`GET`, `POST`, ...); the checker validates it
   StringLit* path;     // cooked text; range() covers the literal
-  llvm::ArrayRef<Ident> guards;  // the names after `with`, e.g. `auth`
+  llvm::ArrayRef<RouteModifier*> modifiers;  // after `with`, in order
   Expr* handler;       // usually a NameExpr; may be a LambdaExpr
   bool requiresAuth() const {
-    for (const Ident& g : guards)
-      if (g.name == "auth") return true;
+    for (const RouteModifier* m : modifiers)
+      if (m->name.name == "auth") return true;
     return false;
   }
+};
+
+// `version: "1"` in a route group's header: a name and a literal.
+class RoutesOption : public Node {
+ public:
+  LUX_AST_LEAF(RoutesOption)
+  RoutesOption(SourceRange r, Ident name, Expr* value) : Node(kKind, r), name(name), value(value) {}
+  Ident name;
+  Expr* value;  // a literal: StringLit, IntLit, FloatLit, BoolLit (or a negated number)
+};
+
+// `routes "/prefix" [options] [with modifiers] { fn / middleware / route / routes ... }`.
+class RoutesDecl : public Decl {
+ public:
+  LUX_AST_LEAF(RoutesDecl)
+  RoutesDecl(SourceRange r, StringLit* prefix, llvm::ArrayRef<RoutesOption*> options,
+             llvm::ArrayRef<RouteModifier*> modifiers, llvm::ArrayRef<Decl*> items)
+      : Decl(kKind, r), prefix(prefix), options(options), modifiers(modifiers), items(items) {}
+  StringLit* prefix;
+  llvm::ArrayRef<RoutesOption*> options;
+  llvm::ArrayRef<RouteModifier*> modifiers;
+  llvm::ArrayRef<Decl*> items;
 };
 
 // `discover "name" at "url" [with { options }]` (AtForm), `discover "name" { url: ..., ... }`, or

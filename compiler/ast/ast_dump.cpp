@@ -270,16 +270,43 @@ void describeNode(const HookDecl& n, Desc& d) {
   d.child("body", n.body);
 }
 
+// `with a, b` as a list of names when no modifier has arguments, else as nodes.
+void describeModifiers(llvm::ArrayRef<RouteModifier*> modifiers, Desc& d) {
+  if (modifiers.empty()) return;
+  bool plain = true;
+  for (const RouteModifier* m : modifiers) plain = plain && !m->parens;
+  if (!plain) {
+    d.list("with", modifiers);
+    return;
+  }
+  nlohmann::json names = nlohmann::json::array();
+  for (const RouteModifier* m : modifiers) names.push_back(m->name.name.str());
+  d.raw("with", names);
+}
+
 void describeNode(const RouteDecl& n, Desc& d) {
   d.ident("method", n.method);
   if (!n.doc.empty()) d.quoted("doc", n.doc);
-  if (!n.guards.empty()) {
-    nlohmann::json guards = nlohmann::json::array();
-    for (const Ident& g : n.guards) guards.push_back(g.name.str());
-    d.raw("with", guards);
-  }
+  describeModifiers(n.modifiers, d);
   d.child("path", n.path);
   d.child("handler", n.handler);
+}
+
+void describeNode(const RouteModifier& n, Desc& d) {
+  d.ident("name", n.name);
+  d.list("args", n.args);
+}
+
+void describeNode(const RoutesOption& n, Desc& d) {
+  d.ident("name", n.name);
+  d.child("value", n.value);
+}
+
+void describeNode(const RoutesDecl& n, Desc& d) {
+  d.child("prefix", n.prefix);
+  d.list("options", n.options);
+  describeModifiers(n.modifiers, d);
+  d.list("items", n.items);
 }
 
 void describeNode(const DiscoverDecl& n, Desc& d) {

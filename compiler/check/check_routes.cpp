@@ -1,6 +1,6 @@
 // Routes: the method (E4201), the path's syntax (E4202, caret inside the literal), duplicate
-// method+path (E4203, `:id` and `:name` in the same place collide), the handler (E4204), `with`
-// guards (E4208, E4209), and how each handler parameter is bound: `req`/`res` → the request and
+// method+path (E4203, `:id` and `:name` in the same place collide, across route groups too), the
+// handler (E4204), the `with` modifiers (check_route_modifiers.cpp), and how each handler parameter is bound: `req`/`res` → the request and
 // response, `:name` → the path, others → the query string (GET, DELETE, HEAD, OPTIONS) or the body
 // (POST, PUT, PATCH; a record-typed parameter takes the whole body) — E4205, E4206, E4207.
 // Also `health "/path"`. Entry points: Checker::checkRoute, checkRouteDuplicates, checkHealth.
@@ -99,6 +99,18 @@ std::string normalizedPath(std::string_view p) {
   return out;
 }
 
+// The `:name` segments of a group prefix (already checked where the group is declared).
+std::vector<std::string> prefixParams(std::string_view p) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while ((i = p.find("/:", i)) != std::string_view::npos) {
+    size_t end = p.find('/', i + 1);
+    out.emplace_back(p.substr(i + 2, end == std::string_view::npos ? std::string_view::npos : end - i - 2));
+    i += 2;
+  }
+  return out;
+}
+
 bool queryBindable(const Ty* t) {
   if (t->isDynamic() || t->isScalar()) return true;
   if (t->kind == TyKind::Option || t->kind == TyKind::Array) return t->elem->isDynamic() || t->elem->isScalar();
@@ -117,20 +129,6 @@ void checkRouteMethod(DiagEngine& diags, const RouteModel& rm, const ast::RouteD
   for (const char* m : kMethods) upper_ok |= up == m;
   if (upper_ok) d.help(fmt::format("HTTP methods are written in upper case: `{}`", up));
   else d.didYouMean(closestMatch(up, names));
-}
-
-void checkRouteGuards(DiagEngine& diags, const ServerModel& sm, RouteModel& rm, const ast::RouteDecl* route) {
-  for (const ast::Ident& g : route->guards) {
-    if (g.name == "auth") {
-      rm.requires_auth = true;
-      if (!sm.has_auth)
-        diags.report(DiagId::RouteAuthWithoutAuth, g.range, sm.displayName())
-            .help("add `auth { type: \"jwt\", secret: SECRET }` to the server");
-    } else {
-      std::vector<std::string_view> guards{"auth"};
-      diags.report(DiagId::RouteUnknownGuard, g.range, g.name.str()).didYouMean(closestMatch(g.name, guards));
-    }
-  }
 }
 
 // Where each handler parameter comes from: the request itself, the path, the query string or the
@@ -202,25 +200,49 @@ void Checker::checkHealth(ServerModel& sm, const ast::HealthDecl* health) {
   sm.health_path = health->path->value.str();
 }
 
-void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route) {
+void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route, int group) {
   RouteModel rm;
   rm.decl = route;
   rm.method = route->method.name.str();
+  rm.group = group;
   checkRouteMethod(diags_, rm, route);
-  std::vector<PathParam> path_params;
+  std::vector<PathParam> path_params;  // the route's own (carets point into its literal)
+  std::vector<PathParam> all_params;   // the enclosing groups' prefixes' too
+  std::string prefix = group >= 0 ? sm.groups[group].prefix : "";
+  if (prefix == "/") prefix.clear();
   if (route->path) {
-    rm.path = route->path->value.str();
     path_params = checkPath(diags_, file_, route->path);
+    for (const std::string& name : prefixParams(prefix))
+      for (const PathParam& pp : path_params)
+        if (pp.name == name)
+          diags_.report(DiagId::RoutePathSyntax, rangeInString(file_, route->path, pp.offset, name.size() + 1),
+                        fmt::format("path parameter `:{}` appears more than once", name))
+              .note(sm.groups[group].decl->prefix->range(), "the route group's path has it already");
+    rm.path = prefix.empty() ? route->path->value.str()
+              : route->path->value == "/" ? prefix
+                                          : prefix + route->path->value.str();
   }
-  for (const PathParam& pp : path_params) rm.path_params.push_back(pp.name);
-  checkRouteGuards(diags_, sm, rm, route);
+  for (const std::string& name : prefixParams(prefix)) all_params.push_back({name, std::string::npos});
+  all_params.insert(all_params.end(), path_params.begin(), path_params.end());
+  for (const PathParam& pp : all_params) rm.path_params.push_back(pp.name);
+  bool auth_before = false;
+  for (int g = group; g >= 0; g = sm.groups[g].parent)
+    for (const RouteModifierUse& u : sm.groups[g].modifiers) auth_before |= u.name == "auth";
+  rm.modifiers = checkRouteModifiers(sm, route->modifiers, auth_before);
+  applyRouteGroups(sm, rm);
   RouteHandler handler = resolveRouteHandler(rm, route);
   checkHandlerResponse(handler.decl, fmt::format("route `{} {}`", rm.method, rm.path));
   if (handler.has_params) {
-    bindRouteParams(diags_, handler, path_params, rm);
+    bindRouteParams(diags_, handler, all_params, rm);
     reportUnboundPathParams(diags_, file_, route, handler, path_params);
   }
   sm.routes.push_back(std::move(rm));
+}
+
+std::vector<std::string> Checker::checkRoutePrefix(const ast::StringLit* prefix) {
+  std::vector<std::string> names;
+  for (const PathParam& pp : checkPath(diags_, file_, prefix)) names.push_back(pp.name);
+  return names;
 }
 
 // The handler (a function by name, or a lambda) and its parameters.

@@ -40,6 +40,7 @@ void Checker::declareServer(int index) {
   ServerModel& sm = model_.servers[index];
   const ast::ServerBlock* sb = sm.decl;
   declareValues(sb->items, scope, index);
+  declareRouteGroups(sm, sb->items, -1, scope);
   const ast::Decl* first_db = nullptr;
   const ast::Decl* first_auth = nullptr;
   const ast::PortDecl* first_port = nullptr;
@@ -152,7 +153,7 @@ void Checker::checkServer(int index) {
       static const OptionSpec kAuthOptions[] = {
           {"type", "", OptionSpec::Kind::String},   {"secret", "", OptionSpec::Kind::String},
           {"issuer", "", OptionSpec::Kind::String}, {"audience", "", OptionSpec::Kind::String},
-          {"require_exp", "", OptionSpec::Kind::Bool},
+          {"require_exp", "", OptionSpec::Kind::Bool},     {"roles_claim", "", OptionSpec::Kind::String},
       };
       auto opts = checkOptions(auth->config, "`auth`", kAuthOptions);
       static const llvm::StringRef kTypes[] = {"jwt"};
@@ -168,6 +169,10 @@ void Checker::checkServer(int index) {
     else if (auto* sched = llvm::dyn_cast<ast::ScheduleDecl>(d)) checkSchedule(sm, sched);
     else if (auto* sub = llvm::dyn_cast<ast::SubscribeDecl>(d)) checkSubscribe(sm, sub);
     else if (auto* route = llvm::dyn_cast<ast::RouteDecl>(d)) checkRoute(sm, route);
+    else if (llvm::isa<ast::RoutesDecl>(d)) {
+      ast::Decl* group = const_cast<ast::Decl*>(d);
+      checkRouteGroupItems(sm, llvm::ArrayRef<ast::Decl*>(group), -1);
+    }
     else if (auto* health = llvm::dyn_cast<ast::HealthDecl>(d)) checkHealth(sm, health);
     else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) expectType(checkExpr(port->value), types_.get(TyKind::Int), port->value->range(), "`port`");
   }

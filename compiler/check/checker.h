@@ -27,6 +27,9 @@
 
 namespace lux {
 
+struct RouteModifierRow;  // a row of route_modifiers.def (check_route_modifiers.cpp)
+
+
 struct Scope {
   enum class Kind : uint8_t { Global, Server, Function, Block };
   Kind kind = Kind::Block;
@@ -122,7 +125,17 @@ class Checker {
   void checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max);
 
   // --- routes (check_routes.cpp) -----------------------------------------------------------
-  void checkRoute(ServerModel& server, const ast::RouteDecl* route);
+  void checkRoute(ServerModel& server, const ast::RouteDecl* route, int group = -1);
+  std::vector<std::string> checkRoutePrefix(const ast::StringLit* prefix);  // its `:name`s
+
+  // Route modifiers (check_route_modifiers.cpp) and route groups (check_route_groups.cpp).
+  std::vector<RouteModifierUse> checkRouteModifiers(const ServerModel& server,
+                                                    llvm::ArrayRef<ast::RouteModifier*> modifiers, bool auth_before);
+  bool checkModifierArgs(const ast::RouteModifier* m, const RouteModifierRow& row, RouteModifierUse& use);
+  void declareRouteGroups(ServerModel& server, llvm::ArrayRef<ast::Decl*> items, int parent, Scope& scope);
+  void checkRouteGroupOptions(RouteGroupModel& group);
+  void checkRouteGroupItems(ServerModel& server, llvm::ArrayRef<ast::Decl*> items, int group);
+  void applyRouteGroups(const ServerModel& server, RouteModel& route);
   RouteHandler resolveRouteHandler(RouteModel& rm, const ast::RouteDecl* route);
   void checkRouteDuplicates(ServerModel& server);
   void checkHealth(ServerModel& server, const ast::HealthDecl* health);

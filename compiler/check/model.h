@@ -81,6 +81,7 @@ struct FunctionModel {
   int server = -1;
   SymbolKind kind = SymbolKind::Function;  // Function, BackgroundFn or Middleware
   const ast::ObjectExpr* job_options = nullptr;  // a `background fn`'s `with { retries: 3, ... }`
+  int group = -1;  // declared in a route group (index in ServerModel::groups); -1: the server's own
   int minArgs() const {
     int n = 0;
     for (const ParamModel& p : params) n += p.has_default ? 0 : 1;
@@ -161,10 +162,49 @@ struct RouteParamBinding {
   ParamSource source = ParamSource::Query;
 };
 
+// One modifier after `with` (a row of check/route_modifiers.def) with its checked arguments.
+struct RouteModifierUse {
+  const ast::RouteModifier* decl = nullptr;
+  std::string name;                   // the row's name: `auth`, `role`, `timeout`, ...
+  std::string factory;                // the row's runtime factory: `Factory(app, args...)` is a lux::Middleware
+  int status = 0;                     // the error status it may answer (OpenAPI), 0: none
+  bool variadic = false;              // `String...`: the strings go to the factory as one list
+  struct Arg {
+    bool is_int = false;
+    int64_t int_value = 0;
+    std::string text;  // a String argument's value
+  };
+  std::vector<Arg> args;
+  std::vector<std::string> shown;  // the arguments as written (--dump-model)
+};
+
+// `routes "/prefix" [version: ..., deprecated: ..., sunset: ...] [with ...] { ... }`.
+struct RouteGroupModel {
+  const ast::RoutesDecl* decl = nullptr;
+  int parent = -1;        // the enclosing group, -1 at the server's level
+  std::string prefix;     // the full prefix (the enclosing groups' joined with this one's)
+  std::string version;    // `version:` as written; empty when absent
+  bool deprecated = false;
+  // The `Deprecation` header (RFC 9745): `@<Unix seconds>`; empty when not deprecated.
+  std::string deprecation_header;
+  std::string sunset_header;  // the `Sunset` header (RFC 8594 HTTP-date); empty when absent
+  std::vector<RouteModifierUse> modifiers;
+  std::vector<const FunctionModel*> middleware;  // declared in the group, in source order
+};
+
 struct RouteModel {
   const ast::RouteDecl* decl = nullptr;
   std::string method;
-  std::string path;
+  std::string path;     // the full path (a group's prefix included)
+  int group = -1;       // the innermost enclosing route group, -1 when none
+  std::vector<RouteModifierUse> modifiers;  // the route's own `with`, in order
+  // What the route's groups and modifiers add up to (OpenAPI and the dump).
+  bool deprecated = false;
+  std::vector<std::string> roles;  // per `role(...)` that applies: `"a" | "b"` (each must be met)
+  int64_t timeout_ms = 0;          // the innermost `timeout`, 0 when none
+  int64_t cache_max_age = -1;      // the innermost `cache`, -1 when none
+  std::vector<int> modifier_statuses;  // the error statuses its modifiers (and its groups') may answer
+  std::string version;             // the innermost group's `version:`
   std::vector<std::string> path_params;
   const FunctionModel* handler = nullptr;  // null for a lambda handler
   const ast::LambdaExpr* lambda = nullptr;  // the lambda handler, if the route has one
@@ -239,6 +279,7 @@ struct ServerModel {
   std::vector<SubscribeModel> subscriptions;
   std::vector<PublishSite> publishes;
   std::vector<RouteModel> routes;
+  std::vector<RouteGroupModel> groups;  // route groups, outer before inner, in source order
   std::vector<const ServiceModel*> services;
   std::vector<HookModel> hooks;
   std::string health_path;

@@ -97,6 +97,19 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
   }
 }
 
+// `auth, role("a", "b"), timeout(500)`.
+std::string modifierList(const std::vector<RouteModifierUse>& uses) {
+  std::string out;
+  for (const RouteModifierUse& u : uses) {
+    out += (out.empty() ? "" : ", ") + u.name;
+    if (u.shown.empty()) continue;
+    out += "(";
+    for (size_t k = 0; k < u.shown.size(); ++k) out += (k ? ", " : "") + u.shown[k];
+    out += ")";
+  }
+  return out;
+}
+
 // A server's definitions: records, models, bindings, functions, hooks, schedules, events, routes,
 // discovered services.
 void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, std::ostream& out) {
@@ -137,10 +150,29 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
   for (const PublishSite& p : s.publishes)
     out << "    publish " << (p.literal ? "\"" + p.event + "\"" : std::string("<computed>")) << " payload "
         << typeName(p.payload) << " " << pos(f, p.call->range()) << "\n";
+  for (const RouteGroupModel& g : s.groups) {
+    out << "    routes \"" << g.prefix << "\"";
+    if (!g.version.empty()) out << " version \"" << g.version << "\"";
+    if (g.deprecated) out << " deprecated (Deprecation: " << g.deprecation_header << ")";
+    if (!g.sunset_header.empty()) out << " sunset (Sunset: " << g.sunset_header << ")";
+    if (!g.modifiers.empty()) out << " with " << modifierList(g.modifiers);
+    for (size_t k = 0; k < g.middleware.size(); ++k) out << (k ? ", " : " middleware ") << g.middleware[k]->name.str();
+    out << " " << pos(f, g.decl->range()) << "\n";
+  }
   for (const RouteModel& r : s.routes) {
     out << "    route " << r.method << " \"" << r.path << "\" => "
-        << (r.handler ? r.handler->name.str() : std::string("<lambda>")) << (r.requires_auth ? " with auth" : "") << " "
-        << pos(f, r.decl->range()) << "\n";
+        << (r.handler ? r.handler->name.str() : std::string("<lambda>")) << (r.requires_auth ? " with auth" : "");
+    if (!r.modifiers.empty() && !(r.modifiers.size() == 1 && r.modifiers[0].name == "auth"))
+      out << " (own: " << modifierList(r.modifiers) << ")";
+    if (r.group >= 0) out << " in group \"" << s.groups[r.group].prefix << "\"";
+    if (!r.roles.empty()) {
+      out << " roles";
+      for (const std::string& role : r.roles) out << " (" << role << ")";
+    }
+    if (r.timeout_ms > 0) out << " timeout " << r.timeout_ms << "ms";
+    if (r.cache_max_age >= 0) out << " cache max-age=" << r.cache_max_age;
+    if (r.deprecated) out << " deprecated";
+    out << " " << pos(f, r.decl->range()) << "\n";
     for (const RouteParamBinding& b : r.bindings)
       out << "      param " << b.name.str() << ": " << typeName(b.type) << " from " << paramSourceName(b.source) << "\n";
   }

@@ -254,6 +254,16 @@ const char* ReasonPhrase(int status) {
   }
 }
 
+// What a route modifier's error status means, for the operation's responses.
+std::string ModifierAnswer(int status) {
+  switch (status) {
+    case 403: return "the caller's token has none of the required roles";
+    case 429: return "too many requests: the route's rate limit is exceeded";
+    case 504: return "the handler did not finish within the route's timeout";
+    default: return ReasonPhrase(status);
+  }
+}
+
 // An operation's responses, by status: the handler's value (200) or its literal success
 // statuses, its other literal statuses, and the shared 400, 401 (with auth) and 500.
 Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r) {
@@ -295,6 +305,17 @@ Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, cons
   }
   by_status[400] = ResponseRef(kBadRequest);
   if (r.requires_auth) by_status[401] = ResponseRef(kUnauthorized);
+  for (int status : r.modifier_statuses) {  // what the route's modifiers answer (route_modifiers.def)
+    if (status == 401 || !by_status[status].is_null()) continue;
+    Json content = Json{{"application/json", Json{{"schema", schemas.ErrorSchema()}}}};
+    by_status[status] = Json{{"description", ModifierAnswer(status)}, {"content", content}};
+  }
+  if (r.cache_max_age >= 0 && r.method == "GET") {
+    Json& ok = by_status[200];
+    if (ok.is_null()) ok = Json{{"description", ReasonPhrase(200)}};
+    ok["headers"]["Cache-Control"] = Json{{"schema", Json{{"type", "string"}}},
+                                          {"description", fmt::format("max-age={}", r.cache_max_age)}};
+  }
   by_status[500] = ResponseRef(kInternalError);
   Json responses = Json::object();
   for (auto& [status, resp] : by_status) responses[std::to_string(status)] = resp;
@@ -370,6 +391,8 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
       any_auth = true;
       op["security"] = Json::array({Json{{"bearerAuth", Json::array()}}});
     }
+    if (r.deprecated) op["deprecated"] = true;
+    if (!r.version.empty()) op["x-api-version"] = r.version;
     op["responses"] = OperationResponses(schemas, prog, r);
     std::string path = OpenApiPath(r.path);
     if (!by_path.count(path)) path_order.push_back(path);

@@ -300,7 +300,7 @@ void Emitter::registerBindings(const ServerModel& sm) {
 
 void Emitter::registerMiddleware(const ServerModel& sm) {
   for (const FunctionModel* fn : sm.functions) {
-    if (fn->kind != SymbolKind::Middleware || fn->name.empty()) continue;
+    if (fn->kind != SymbolKind::Middleware || fn->name.empty() || fn->group >= 0) continue;  // a group's: its routes'
     std::vector<ParamRole> roles = rolesFor(fn);
     lineDirective(fn->decl->range());
     if (roles.size() > 1 && roles[1] == ParamRole::Next) {
@@ -357,9 +357,52 @@ void Emitter::registerRoutes(const ServerModel& sm, const std::vector<std::strin
   size_t route_no = 0;
   for (const RouteModel& r : sm.routes) {
     lineDirective(r.decl->range());
+    std::vector<std::string> chain = routeMiddleware(sm, r);
+    std::string list;
+    for (size_t k = 0; k < chain.size(); ++k) list += (k ? ", " : "") + chain[k];
     line(fmt::format("app.Route({}, {}, &{}{});", cppString(r.method), cppString(r.path), handlers[route_no++],
-                     r.requires_auth ? ", {lux::RequireAuth(app)}" : ""));
+                     chain.empty() ? "" : ", {" + list + "}"));
   }
+}
+
+// A route's own middleware, in the order it runs: per enclosing group from the outermost, its
+// Deprecation/Sunset headers, its modifiers and its middleware; then the route's modifiers.
+std::vector<std::string> Emitter::routeMiddleware(const ServerModel& sm, const RouteModel& r) {
+  std::vector<int> groups;
+  for (int g = r.group; g >= 0; g = sm.groups[g].parent) groups.insert(groups.begin(), g);
+  std::vector<std::string> chain;
+  for (int g : groups) {
+    const RouteGroupModel& gm = sm.groups[g];
+    if (!gm.deprecation_header.empty() || !gm.sunset_header.empty())
+      chain.push_back(fmt::format("lux::RouteDeprecation(app, {}, {})", cppString(gm.deprecation_header),
+                                  cppString(gm.sunset_header)));
+    for (const RouteModifierUse& u : gm.modifiers) chain.push_back(modifierCall(u));
+    for (const FunctionModel* fn : gm.middleware) {
+      if (fn->name.empty()) continue;
+      std::vector<ParamRole> roles = rolesFor(fn);
+      if (roles.size() > 1 && roles[1] == ParamRole::Next)
+        chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }}",
+                                    fnName(fn)));
+      else if (roles.size() > 1)
+        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ {}(req, res); }})", fnName(fn)));
+      else
+        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response&) {{ {}(req); }})", fnName(fn)));
+    }
+  }
+  for (const RouteModifierUse& u : r.modifiers) chain.push_back(modifierCall(u));
+  return chain;
+}
+
+// `factory(app, args...)` of a modifier's row (check/route_modifiers.def).
+std::string Emitter::modifierCall(const RouteModifierUse& u) const {
+  std::string args;
+  std::string strings;
+  for (const RouteModifierUse::Arg& a : u.args) {
+    if (u.variadic) strings += (strings.empty() ? "" : ", ") + cppString(a.text);
+    else args += ", " + (a.is_int ? fmt::format("INT64_C({})", a.int_value) : cppString(a.text));
+  }
+  if (u.variadic) args += ", std::vector<std::string>{" + strings + "}";
+  return fmt::format("{}(app{})", u.factory, args);
 }
 
 // The server's main translation unit: its env settings (for --help) and a call to ServerMain.

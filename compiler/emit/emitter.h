@@ -203,6 +203,8 @@ class Emitter {
   void registerHooks(const ServerModel& sm);
   void registerOpenApi(const ServerModel& sm, const std::string& title);
   void registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers);
+  std::vector<std::string> routeMiddleware(const ServerModel& sm, const RouteModel& r);
+  std::string modifierCall(const RouteModifierUse& u) const;
   std::string serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const;
 
   // --- routes (emit_routes.cpp): one handler function per route

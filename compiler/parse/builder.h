@@ -90,6 +90,10 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* subscribeDecl(LuxParser::SubscribeDeclContext* c);
   ast::Decl* hookDecl(LuxParser::HookDeclContext* c);
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
+  ast::Decl* routesDecl(LuxParser::RoutesDeclContext* c);
+  ast::Expr* routesValue(LuxParser::RoutesValueContext* c);
+  bool routeModifiers(const std::vector<LuxParser::RouteModifierContext*>& cs,
+                      llvm::SmallVectorImpl<ast::RouteModifier*>& out);
   ast::Decl* discoverDecl(LuxParser::DiscoverDeclContext* c);
   ast::Decl* backendDecl(LuxParser::BackendDeclContext* c);
   static std::optional<ast::BackendDecl::Kind> backendKind(const std::string& name);

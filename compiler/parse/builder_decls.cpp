@@ -186,6 +186,7 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->hookDecl()) return hookDecl(x);
   if (auto* x = c->middlewareDecl()) return middlewareDecl(x);
   if (auto* x = c->routeDecl()) return routeDecl(x);
+  if (auto* x = c->routesDecl()) return routesDecl(x);
   if (auto* x = c->discoverDecl()) return discoverDecl(x);
   if (auto* x = c->backendDecl()) return backendDecl(x);
   return nullptr;
@@ -425,19 +426,65 @@ Decl* AstBuilder::hookDecl(LuxParser::HookDeclContext* c) {
 
 Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
   if (c->exception) return nullptr;
-  auto names = c->ident();
-  if (names.empty()) return nullptr;
-  Ident method = ident(names[0]);
+  Ident method = ident(c->ident());
   StringLit* path = constStr(c->str(), "a route path");
-  llvm::SmallVector<Ident, 2> guards;
-  for (size_t i = 1; i < names.size(); ++i) {
-    Ident g = ident(names[i]);
-    if (g.empty()) return nullptr;
-    guards.push_back(g);
-  }
+  llvm::SmallVector<RouteModifier*, 2> modifiers;
+  if (!routeModifiers(c->routeModifier(), modifiers)) return nullptr;
   Expr* handler = expr(c->expr());
   if (method.empty() || !path || !handler) return nullptr;
-  return ctx_.create<RouteDecl>(range(c), method, path, copy(guards), handler);
+  return ctx_.create<RouteDecl>(range(c), method, path, copy(modifiers), handler);
+}
+
+bool AstBuilder::routeModifiers(const std::vector<LuxParser::RouteModifierContext*>& cs,
+                                llvm::SmallVectorImpl<RouteModifier*>& out) {
+  for (auto* m : cs) {
+    if (m->exception) return false;
+    Ident name = ident(m->ident());
+    if (name.empty()) return false;
+    llvm::SmallVector<Expr*, 2> list;
+    if (m->LPAREN() && (!m->RPAREN() || !args(m->argList(), list))) return false;
+    out.push_back(ctx_.create<RouteModifier>(range(m), name, m->LPAREN() != nullptr, copy(list)));
+  }
+  return true;
+}
+
+// A route group option's literal: a constant string, a (negated) number, true or false.
+Expr* AstBuilder::routesValue(LuxParser::RoutesValueContext* c) {
+  if (!c || c->exception) return nullptr;
+  if (c->str()) return constStr(c->str(), "a route group option");
+  if (c->TRUE() || c->FALSE()) return ctx_.create<BoolLit>(range(c), c->TRUE() != nullptr);
+  Expr* number = c->INT() ? intLiteral(c->INT()->getSymbol()) : c->FLOAT() ? floatLiteral(c->FLOAT()->getSymbol()) : nullptr;
+  if (!number || !c->MINUS()) return number;
+  return ctx_.create<UnaryExpr>(range(c), UnaryOp::Neg, number);
+}
+
+Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
+  if (c->exception || !c->RBRACE()) return nullptr;
+  StringLit* prefix = constStr(c->str(), "a route group's path");
+  llvm::SmallVector<RoutesOption*, 4> options;
+  for (auto* o : c->routesOption()) {
+    if (o->exception) return nullptr;
+    Ident name = ident(o->ident());
+    Expr* value = routesValue(o->routesValue());
+    if (name.empty() || !value) return nullptr;
+    options.push_back(ctx_.create<RoutesOption>(range(o), name, value));
+  }
+  llvm::SmallVector<RouteModifier*, 2> modifiers;
+  if (!routeModifiers(c->routeModifier(), modifiers)) return nullptr;
+  llvm::SmallVector<Decl*, 8> items;
+  for (auto* item : c->routesItem()) {
+    Decl* d = nullptr;
+    if (auto* x = item->fnDecl()) d = fnDecl(x);
+    else if (auto* x = item->middlewareDecl()) d = middlewareDecl(x);
+    else if (auto* x = item->routeDecl()) d = routeDecl(x);
+    else if (auto* x = item->routesDecl()) d = routesDecl(x);
+    if (d) {
+      d->doc = docComment(item);
+      items.push_back(d);
+    }
+  }
+  if (!prefix) return nullptr;
+  return ctx_.create<RoutesDecl>(range(c), prefix, copy(options), copy(modifiers), copy(items));
 }
 
 // `jobs` and `bus` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.

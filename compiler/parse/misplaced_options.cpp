@@ -145,8 +145,17 @@ std::optional<Span> Repairer::withSpan(size_t k) const {
     return Span{k, close, true};
   }
   if (!isName(type(k + 1))) return std::nullopt;
-  size_t last = k + 1;
-  while (type(last + 1) == LuxLexer::COMMA && isName(type(last + 2))) last += 2;
+  // Route modifiers: `with auth, role("admin"), timeout(500)`: each a name and its arguments.
+  auto modifierEnd = [&](size_t name) -> size_t {
+    if (type(name + 1) != LuxLexer::LPAREN) return name;
+    return matching(name + 1);
+  };
+  size_t last = modifierEnd(k + 1);
+  if (last == kNone) return std::nullopt;
+  while (type(last + 1) == LuxLexer::COMMA && isName(type(last + 2))) {
+    last = modifierEnd(last + 2);
+    if (last == kNone) return std::nullopt;
+  }
   return Span{k, last, false};
 }
 

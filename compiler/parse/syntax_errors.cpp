@@ -52,6 +52,9 @@ const char* ruleCategory(size_t rule) {
     case LuxParser::RuleObjectLit: case LuxParser::RuleObjEntry: case LuxParser::RuleRecordFirstEntry:
       return "an entry (`key: value`)";
     case LuxParser::RuleParamList: case LuxParser::RuleParam: return "a parameter";
+    case LuxParser::RuleRoutesValue: return "a literal (a string, a number, `true` or `false`)";
+    case LuxParser::RuleRoutesDecl: case LuxParser::RuleRoutesItem:
+      return "a route group item (`route`, `fn`, `middleware fn` or `routes`)";
     case LuxParser::RuleBlock: case LuxParser::RuleStmt: return "a statement";
     case LuxParser::RuleTypeDecl: case LuxParser::RuleTypeMember: case LuxParser::RuleVariantField:
       return "a field or variant";

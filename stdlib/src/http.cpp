@@ -251,7 +251,7 @@ Response OpenApiResponse(const char* document) {
   return res;
 }
 
-// `auth { type: "jwt", secret, issuer, audience, require_exp }`: literal values were checked by the compiler.
+// `auth { type: "jwt", secret, issuer, audience, require_exp, roles_claim }`: literal values were checked by the compiler.
 JwtOptions JwtOptionsFrom(const Value& config) {
   JwtOptions o;
   auto text = [&](const char* key, std::string& out) {
@@ -266,6 +266,7 @@ JwtOptions JwtOptionsFrom(const Value& config) {
   text("secret", o.secret);
   text("issuer", o.issuer);
   text("audience", o.audience);
+  text("roles_claim", o.roles_claim);
   if (const Value* v = config.Find("require_exp")) {
     if (!v->IsBool()) throw StartupError("auth option `require_exp` expects a Bool, found " + Str(*v));
     o.require_exp = v->AsBool();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lux/error.h"
 #include "lux/http.h"
@@ -28,6 +29,9 @@ struct JwtOptions {
   bool require_exp = true;  // `auth { require_exp: false }` accepts tokens without `exp` (never expiring)
   std::int64_t leeway_s = kJwtLeewaySeconds;
   std::string realm = "lux";
+  // The claim holding the caller's roles for `with role(...)`: a String or a list of Strings.
+  // Empty: `role`, then `roles`.
+  std::string roles_claim;
 };
 
 // Why a token was refused (the message is safe to send to the client).
@@ -43,5 +47,11 @@ Value VerifyJwt(std::string_view token, const JwtOptions& options, std::int64_t 
 void RegisterJwtAuth(App& app, JwtOptions options);
 // Route middleware for `with auth` on a route of `app` (RegisterJwtAuth first).
 Middleware RequireAuth(App& app);
+// Route middleware for `with auth, role("a", "b")`: runs after RequireAuth and answers 403 (the
+// server's error shape) unless the token's roles claim (JwtOptions::roles_claim) holds one of
+// `roles`. Roles compare exactly (case matters).
+Middleware RouteRole(App& app, std::vector<std::string> roles);
+// The roles a token's claims carry (`role`/`roles`, or `claim` when given): a String is one role.
+std::vector<std::string> ClaimRoles(const Value& claims, const std::string& claim);
 
 }  // namespace lux

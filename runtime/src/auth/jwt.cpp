@@ -6,6 +6,7 @@
 // RequireAuth reads `Authorization: Bearer <token>` and answers 401 with WWW-Authenticate.
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -175,6 +176,46 @@ Middleware RequireAuth(App& app) {
       return refuse(e.what(), true);
     }
     return next(req);
+  };
+}
+
+std::vector<std::string> ClaimRoles(const Value& claims, const std::string& claim) {
+  std::vector<std::string> out;
+  auto take = [&](const Value* v) {
+    if (!v) return false;
+    if (v->IsString()) out.push_back(v->AsString());
+    if (v->IsArray())
+      for (const Value& r : v->AsArray())
+        if (r.IsString()) out.push_back(r.AsString());
+    return true;
+  };
+  if (!claims.IsObject()) return out;
+  if (!claim.empty()) take(claims.Find(claim));
+  else if (!take(claims.Find("role"))) take(claims.Find("roles"));
+  return out;
+}
+
+Middleware RouteRole(App& app, std::vector<std::string> roles) {
+  const App* key = &app;
+  return [key, roles = std::move(roles)](Request& req, const Next& next) -> Response {
+    std::string claim;
+    {
+      std::lock_guard<std::mutex> lock(g_mu);
+      auto it = g_options.find(key);
+      if (it == g_options.end()) throw Error("`with role` on a server without RegisterJwtAuth");
+      claim = it->second.roles_claim;
+    }
+    const Value* user = rt::Locals().Find("user");
+    std::vector<std::string> held = user ? ClaimRoles(*user, claim) : std::vector<std::string>{};
+    for (const std::string& want : roles)
+      if (std::find(held.begin(), held.end(), want) != held.end()) return next(req);
+    std::string list;
+    for (const std::string& r : roles) list += (list.empty() ? "" : ", ") + r;
+    Value details = Value::MakeObject();
+    details["required_roles"] = ToValue(roles);
+    return Respond(403, Value{{"error", "forbidden: this route needs the role " + list},
+                              {"details", details},
+                              {"request_id", req.id}});
   };
 }
 

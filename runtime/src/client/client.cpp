@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 
+#include "core/deadline.h"
 #include "core/fiber.h"
 #include "lux/rt.h"
 
@@ -83,11 +84,16 @@ struct Attempt {
 };
 
 // Runs the exchange on `yield`. Throws FetchError.
+// `request_deadline`: the calling request's (`with timeout`); reaching it throws DeadlineExceeded.
 FetchResponse Exchange(asio::io_context& ioc, asio::yield_context yield, std::string_view url, const Target& t,
-                       const FetchOptions& o, const bhttp::request<bhttp::string_body>& req) {
+                       const FetchOptions& o, const bhttp::request<bhttp::string_body>& req,
+                       std::optional<std::chrono::steady_clock::time_point> request_deadline) {
   Pool& pool = tl_pools[&ioc];
   std::string key = t.host + ":" + t.port;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
+  const bool request_bound = request_deadline && *request_deadline < deadline;
+  if (request_bound) deadline = *request_deadline;
+  if (request_bound && deadline <= std::chrono::steady_clock::now()) core::ThrowDeadlineExceeded();
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<PooledConn> conn;
     bool reused = false;
@@ -128,6 +134,7 @@ FetchResponse Exchange(asio::io_context& ioc, asio::yield_context yield, std::st
     if (ec) {
       bool nothing_received = stage != Stage::kReceive || (!parser.got_some());
       if (reused && nothing_received && ec != beast::error::timeout && attempt == 0) continue;  // stale pooled socket
+      if (ec == beast::error::timeout && request_bound) core::ThrowDeadlineExceeded();  // abandoned: the caller's time is up
       if (ec == beast::error::timeout)
         throw FetchError(FetchError::Kind::kTimeout,
                          Describe(o, url) + ": timed out after " + std::to_string(o.timeout_ms) + " ms");
@@ -194,9 +201,10 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
   if (!o.body.empty() || o.method == "POST" || o.method == "PUT" || o.method == "PATCH") req.prepare_payload();
   req.keep_alive(true);
 
+  const auto request_deadline = core::CurrentDeadline();
   core::SuspendGuard guard;
   core::Fiber* f = guard.fiber();
-  if (f && f->yield) return Exchange(*f->ioc, *f->yield, url, t, o, req);
+  if (f && f->yield) return Exchange(*f->ioc, *f->yield, url, t, o, req, request_deadline);
 
   // Not on a fiber: run the same code on this thread's private io_context.
   thread_local asio::io_context ioc{1};
@@ -204,7 +212,7 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
   std::exception_ptr error;
   asio::spawn(
       ioc, std::allocator_arg, boost::context::protected_fixedsize_stack(core::kFiberStackBytes),
-      [&](asio::yield_context yield) { result = Exchange(ioc, yield, url, t, o, req); },
+      [&](asio::yield_context yield) { result = Exchange(ioc, yield, url, t, o, req, request_deadline); },
       [&](std::exception_ptr e) { error = e; });
   ioc.restart();
   ioc.run();

@@ -4,6 +4,9 @@
 // SuspendGuard.
 #pragma once
 
+#include <chrono>
+#include <optional>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/spawn.hpp>
 
@@ -16,6 +19,9 @@ struct Fiber {
   boost::asio::yield_context* yield = nullptr;
   boost::asio::io_context* ioc = nullptr;
   Request* request = nullptr;
+  // The running request's deadline (`with timeout(ms)`): waits for sockets, timers, fetches, RPC
+  // calls and database connections end there (core/deadline.h).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 inline thread_local Fiber* tl_fiber = nullptr;

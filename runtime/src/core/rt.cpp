@@ -2,9 +2,11 @@
 #include "lux/rt.h"
 
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
+#include "core/deadline.h"
 #include "core/fiber.h"
 #include "core/log.h"
 #include "lux/env.h"
@@ -29,10 +31,29 @@ Value& Locals() {
   return outside;
 }
 
+namespace {
+void SleepFor(std::int64_t ms);
+}  // namespace
+
 bool InFiber() { return core::tl_fiber != nullptr && core::tl_fiber->yield != nullptr; }
 
 void Sleep(std::int64_t ms) {
   if (ms < 0) ms = 0;
+  // A request with a deadline sleeps at most until it, then stops (core/deadline.h).
+  bool cut = false;
+  if (auto deadline = core::CurrentDeadline()) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - core::Clock::now()).count();
+    if (left <= ms) {
+      cut = true;
+      ms = std::max<std::int64_t>(left, 0);
+    }
+  }
+  SleepFor(ms);
+  if (cut) core::ThrowDeadlineExceeded();
+}
+
+namespace {
+void SleepFor(std::int64_t ms) {
   core::SuspendGuard guard;
   core::Fiber* f = guard.fiber();
   if (!f || !f->yield) {
@@ -43,6 +64,7 @@ void Sleep(std::int64_t ms) {
   boost::system::error_code ec;
   timer.async_wait((*f->yield)[ec]);
 }
+}  // namespace
 
 namespace {
 [[noreturn]] void BadInput(const char* where, std::string_view name, const char* type, const std::string& got) {

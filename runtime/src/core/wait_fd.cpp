@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "core/deadline.h"
 #include "core/fiber.h"
 
 namespace lux::core {
@@ -44,6 +45,7 @@ struct FiberWait {
 }  // namespace
 
 bool WaitFd(int fd, FdWait what, std::optional<std::chrono::steady_clock::time_point> deadline) {
+  deadline = WithRequestDeadline(deadline);  // a request past its deadline stops waiting
   SuspendGuard guard;
   Fiber* f = guard.fiber();
   if (!f || !f->yield) return PollFd(fd, what, deadline);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/deadline.h"
 #include "db/connection.h"
 #include "lux/error.h"
 #include "lux/rt.h"
@@ -75,6 +76,7 @@ class BasicPool {
 
   BasicLease<C> Acquire() {  // throws lux::Error when closed, or what opening a connection throws
     for (;;) {
+      core::CheckDeadline();  // a request past its deadline stops waiting for a connection
       std::unique_lock lock(mu_);
       if (closed_) throw Error("the database is closed (db.close() was called or the server stopped)");
       while (!idle_.empty()) {

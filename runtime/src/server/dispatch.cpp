@@ -6,6 +6,7 @@
 #include "http/conditional.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "lux/routes.h"
 #include "server/app_impl.h"
 
 namespace lux {
@@ -182,15 +183,7 @@ void App::Route(std::string_view method, std::string_view pattern, Handler handl
 void App::Use(Middleware m) { impl_->middleware.push_back(std::move(m)); }
 
 void App::UseDecorator(Decorator d) {
-  impl_->middleware.push_back([d = std::move(d)](Request& req, const Next& next) -> Response {
-    Response pre;
-    d(req, pre);
-    if (pre.sent()) return pre;
-    Response out = next(req);
-    for (const auto& [k, v] : pre.headers)
-      if (!out.headers.Has(k)) out.headers.Add(k, v);
-    return out;
-  });
+  impl_->middleware.push_back(DecoratorMiddleware(std::move(d)));
 }
 
 void App::OnError(ErrorHandler h) { impl_->on_error = std::move(h); }
