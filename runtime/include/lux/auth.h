@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,5 +44,9 @@ Value VerifyJwt(std::string_view token, const JwtOptions& options, std::int64_t 
 void RegisterJwtAuth(App& app, JwtOptions options);
 // Route middleware for `with auth` on a route of `app` (RegisterJwtAuth first).
 Middleware RequireAuth(App& app);
+// The user of a request that carries a valid token for `app`: its claim `sub`, else `id`, else
+// `user_id` (as text); nullopt without auth, without a token or with a refused one. Never
+// throws. (`rate_limit { key: "user" }`, which runs before any route's `with auth`.)
+std::optional<std::string> TokenUserId(App& app, const Request& req);
 
 }  // namespace lux
