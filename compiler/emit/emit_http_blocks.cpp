@@ -32,13 +32,13 @@ std::string Emitter::httpOptionValue(llvm::StringRef key, const ast::Expr* value
       auto* name = llvm::dyn_cast<ast::NameExpr>(e);
       bool bare = name && !name->name.name.empty() && name->name.name.upper() == name->name.name &&
                   !prog_.resolved.count(name);
-      out += (i ? ", " : "") + (bare ? "lux::Value(" + cppString(name->name.name.str()) + ")" : "lux::Value(" + expr(e) + ")");
+      out += (i ? ", " : "") + (bare ? cppString(name->name.name.str()) : expr(e));
     }
     return out + "})";
   }
   if (auto* dur = llvm::dyn_cast<ast::DurationLit>(value); dur && key == "window")  // seconds
     return fmt::format("lux::Value({})", static_cast<long long>(dur->milliseconds() / 1000));
-  return "lux::Value(" + expr(value) + ")";
+  return expr(value);
 }
 
 std::string Emitter::httpOptions(const std::vector<const ast::ObjectEntry*>& entries,
@@ -75,8 +75,8 @@ void Emitter::registerHttpBlocks(const ServerModel& sm) {
     std::vector<const ast::ObjectEntry*> own;
     for (const ast::ObjectEntry* en : entries(h.rate_limit))
       if (en->key.name != "store" && en->key.name != "url") own.push_back(en);
-    std::vector<std::pair<std::string, std::string>> extra = {{"store", "lux::Value(" + cppString(h.rate_limit_store) + ")"}};
-    if (h.rate_limit_store == "redis" && h.rate_limit_url) extra.push_back({"url", "lux::Value(" + expr(h.rate_limit_url) + ")"});
+    std::vector<std::pair<std::string, std::string>> extra = {{"store", cppString(h.rate_limit_store)}};
+    if (h.rate_limit_store == "redis" && h.rate_limit_url) extra.push_back({"url", expr(h.rate_limit_url)});
     lineDirective(h.rate_limit->range());
     line(fmt::format("lux::ConfigureRateLimit(app, {});", httpOptions(own, extra)));
   }

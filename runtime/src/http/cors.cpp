@@ -63,6 +63,7 @@ struct CorsPolicy {
   bool reflect_headers = true;       // no `headers`: whatever the preflight asks for
   bool any_header = false;           // `headers: ["*"]`
   std::vector<std::string> headers;  // lower case
+  std::string headers_text;          // as written, joined (Access-Control-Allow-Headers)
   bool credentials = false;
   std::int64_t max_age_s = kDefaultMaxAgeS;
   std::string expose;  // Access-Control-Expose-Headers, joined
@@ -125,6 +126,7 @@ CorsPolicy ParsePolicy(const Value& config) {
     for (const std::string& h : http::BlockStrings(*v, kBlock, "headers")) {
       if (h == "*") p.any_header = true;
       else p.headers.push_back(Lower(h));
+      p.headers_text += (p.headers_text.empty() ? "" : ", ") + h;
     }
   }
   if (const Value* v = config.Find("credentials")) p.credentials = http::BlockBool(*v, kBlock, "credentials");
@@ -169,7 +171,7 @@ class CorsComponent final : public server::Component {
     res.headers.Add("Access-Control-Allow-Origin", AllowOrigin(origin));
     res.headers.Add("Access-Control-Allow-Methods", Join(policy_.methods));
     if (!asked.empty())
-      res.headers.Add("Access-Control-Allow-Headers", policy_.reflect_headers || policy_.any_header ? Join(asked) : Join(policy_.headers));
+      res.headers.Add("Access-Control-Allow-Headers", policy_.reflect_headers || policy_.any_header ? Join(asked) : policy_.headers_text);
     if (policy_.credentials) res.headers.Add("Access-Control-Allow-Credentials", "true");
     res.headers.Add("Access-Control-Max-Age", std::to_string(policy_.max_age_s));
     return res;

@@ -242,7 +242,9 @@ class RateLimitComponent final : public server::Component {
     } else if (key_ == "header") {
       if (auto v = req.headers.Get(header_); v && !v->empty()) return "h:" + std::string(v->substr(0, kMaxKeyBytes));
     }
-    return "ip:" + req.remote_addr;
+    // remote_addr is "address:port": the port changes with every connection.
+    std::size_t colon = req.remote_addr.rfind(':');
+    return "ip:" + (colon == std::string::npos ? req.remote_addr : req.remote_addr.substr(0, colon));
   }
 
   std::optional<http::Decision> Take(const Limiter& limiter, const std::string& client) {
