@@ -220,8 +220,8 @@ struct OpenApiModel {
   bool given = false;                       // some `openapi { }` block applies to this server
 };
 
-// A construct the checker accepts but code generation does not support yet (`cors { }`,
-// `rate_limit { }`): code generation reports it (E5001) at `at`.
+// A construct the checker accepts but code generation does not support (a `return` inside
+// `finally`, ...): code generation reports it (E5001) at `at`.
 struct UnsupportedUse {
   SourceRange at;
   std::string what;  // e.g. "`cors { }`"

@@ -146,13 +146,13 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   REDIS_URL = lux::ToValue(lux::EnvString("REDIS_URL", std::string("redis://127.0.0.1:6379")));
 #line 7 "http_blocks.lux"
-  lux::ConfigureCors(app, lux::Value{{"origins", lux::Value(lux::Value(lux::Array{"https://app.example.com", "https://*.example.org"}))}, {"methods", lux::Value(lux::Array{lux::Value("GET"), lux::Value("POST")})}, {"credentials", lux::Value(lux::Value(true))}, {"max_age", lux::Value(lux::Value(3600))}});
+  lux::ConfigureCors(app, lux::Value{{"origins", lux::Value(lux::Array{"https://app.example.com", "https://*.example.org"})}, {"methods", lux::Value(lux::Array{"GET", "POST"})}, {"credentials", lux::Value(true)}, {"max_age", lux::Value(3600)}});
 #line 13 "http_blocks.lux"
-  lux::ConfigureRateLimit(app, lux::Value{{"max", lux::Value(lux::Value(100))}, {"window", lux::Value(60)}, {"key", lux::Value(lux::Value("header:X-Api-Key"))}, {"store", lux::Value("redis")}, {"url", lux::Value(REDIS_URL)}});
+  lux::ConfigureRateLimit(app, lux::Value{{"max", lux::Value(100)}, {"window", lux::Value(60)}, {"key", lux::Value("header:X-Api-Key")}, {"store", "redis"}, {"url", REDIS_URL}});
 #line 14 "http_blocks.lux"
-  lux::ConfigureCacheDefaults(app, lux::Value{{"max_age", lux::Value(lux::Value(60))}, {"private", lux::Value(lux::Value(true))}});
+  lux::ConfigureCacheDefaults(app, lux::Value{{"max_age", lux::Value(60)}, {"private", lux::Value(true)}});
 #line 15 "http_blocks.lux"
-  lux::ConfigureLimits(app, lux::Value{{"max_body", lux::Value(lux::Value(10000000))}, {"max_header_bytes", lux::Value(lux::Value(32768))}, {"idle_timeout", lux::Value(lux::Value(5000))}});
+  lux::ConfigureLimits(app, lux::Value{{"max_body", lux::Value(10000000)}, {"max_header_bytes", lux::Value(32768)}, {"idle_timeout", lux::Value(5000)}});
   app.options().port = static_cast<int>(lux::Value(8080).AsInt());
 #line 6 "http_blocks.lux"
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}});
