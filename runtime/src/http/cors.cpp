@@ -70,9 +70,10 @@ struct CorsPolicy {
 
   bool OriginAllowed(std::string_view origin) const {
     if (any_origin) return true;
+    for (const std::string& allowed : origins)  // the common case, without copying the origin
+      if (IEquals(allowed, origin)) return true;
     std::string o = Lower(origin);
     for (const std::string& allowed : origins) {
-      if (allowed == o) return true;
       std::size_t star = allowed.find("://*.");
       if (star == std::string::npos) continue;
       // "https://*.example.com": the scheme, then any non-empty subdomain of example.com.
@@ -178,10 +179,10 @@ class CorsComponent final : public server::Component {
   }
 
   Response Handle(Request& req, const Next& next) const {
-    std::optional<std::string> origin = req.Header("Origin");
+    std::optional<std::string_view> origin = req.headers.Get("Origin");
     if (!origin) return next(req);
     if (req.method == "OPTIONS") {
-      if (auto method = req.Header("Access-Control-Request-Method")) return Preflight(req, *origin, *method);
+      if (auto method = req.headers.Get("Access-Control-Request-Method")) return Preflight(req, *origin, *method);
     }
     // The rest of the chain, with its errors answered here (on_error included), so that a
     // browser can read a 4xx or 500 body too.
@@ -197,9 +198,10 @@ class CorsComponent final : public server::Component {
     if (ep) res = AppImpl(*app_).HandleException(ep, req);
     AddVary(res, "Origin");
     if (!policy_.OriginAllowed(*origin)) return res;
-    res.headers.Set("Access-Control-Allow-Origin", AllowOrigin(*origin));
-    if (policy_.credentials) res.headers.Set("Access-Control-Allow-Credentials", "true");
-    if (!policy_.expose.empty()) res.headers.Set("Access-Control-Expose-Headers", policy_.expose);
+    // A handler does not set these itself: Add (no scan for an earlier value).
+    res.headers.Add("Access-Control-Allow-Origin", AllowOrigin(*origin));
+    if (policy_.credentials) res.headers.Add("Access-Control-Allow-Credentials", "true");
+    if (!policy_.expose.empty()) res.headers.Add("Access-Control-Expose-Headers", policy_.expose);
     return res;
   }
 

@@ -248,17 +248,21 @@ class RateLimitComponent final : public server::Component {
   }
 
   std::optional<http::Decision> Take(const Limiter& limiter, const std::string& client) {
-    std::string key = limiter.id + ":" + client;
+    std::string key;
+    key.reserve(limiter.id.size() + 1 + client.size());
+    key.append(limiter.id).append(":").append(client);
     if (redis_) return redis_->Take(limiter.bucket, key);
     std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
     return memory_.Take(limiter.bucket, key, now);
   }
 
+  // The innermost limit's numbers win (a route's limit, then the server's block adds nothing).
   static void Mark(Response& res, const http::Decision& d) {
-    res.headers.Set("RateLimit-Limit", std::to_string(d.limit));
-    res.headers.Set("RateLimit-Remaining", std::to_string(d.remaining));
-    res.headers.Set("RateLimit-Reset", std::to_string(d.reset_s));
+    if (res.headers.Has("RateLimit-Limit")) return;
+    res.headers.Add("RateLimit-Limit", std::to_string(d.limit));
+    res.headers.Add("RateLimit-Remaining", std::to_string(d.remaining));
+    res.headers.Add("RateLimit-Reset", std::to_string(d.reset_s));
   }
 
   App* app_ = nullptr;

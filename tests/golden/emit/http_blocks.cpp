@@ -63,6 +63,9 @@ const char* const kOpenApi = R"luxopenapi({
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -129,6 +132,16 @@ const char* const kOpenApi = R"luxopenapi({
       },
       "InternalError": {
         "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "TooManyRequests": {
+        "description": "the client's rate limit is spent (`rate_limit { }`): retry after Retry-After seconds",
         "content": {
           "application/json": {
             "schema": {
