@@ -262,7 +262,7 @@ class App {
 // flags) is described in docs/runtime.md, "CORS, rate limits, cache defaults, limits".
 
 // In memory a rate limiter keeps at most this many client keys (all its buckets together):
-// a flood of distinct addresses evicts refilled buckets first, then the fullest ones, so it
+// a flood of distinct addresses evicts refilled buckets first, then those closest to full, so it
 // never grows past about kRateLimitMaxKeys * 100 bytes.
 inline constexpr std::size_t kRateLimitMaxKeys = 100'000;
 // Redis unreachable: requests are allowed (fail-open) and Redis is tried again after this.

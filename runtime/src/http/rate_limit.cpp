@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "core/log.h"
 #include "http/block_options.h"
@@ -66,9 +67,15 @@ Decision MemoryStore::Take(const Bucket& b, const std::string& key, std::int64_t
   if (shard.tat.size() >= kPerShard) {
     for (auto e = shard.tat.begin(); e != shard.tat.end();) e = e->second <= now_us ? shard.tat.erase(e) : std::next(e);
     if (shard.tat.size() >= kPerShard) {
-      auto oldest = std::min_element(shard.tat.begin(), shard.tat.end(),
-                                     [](const auto& x, const auto& y) { return x.second < y.second; });
-      shard.tat.erase(oldest);
+      // Still full: drop the eighth of the shard closest to full (one scan per kPerShard / 8
+      // new keys, so a flood costs a few steps per request, not a scan each).
+      std::vector<std::int64_t> tats;
+      tats.reserve(shard.tat.size());
+      for (const auto& e : shard.tat) tats.push_back(e.second);
+      auto cut = tats.begin() + static_cast<std::ptrdiff_t>(tats.size() / 8);
+      std::nth_element(tats.begin(), cut, tats.end());
+      const std::int64_t limit = *cut;
+      for (auto e = shard.tat.begin(); e != shard.tat.end();) e = e->second <= limit ? shard.tat.erase(e) : std::next(e);
     }
   }
   shard.tat.emplace(key, s.new_tat);

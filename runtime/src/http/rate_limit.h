@@ -52,8 +52,8 @@ Step Decide(const Bucket& b, std::int64_t tat, std::int64_t now_us);
 
 // Buckets in this process: kShards maps, each behind its own mutex (no lock is shared by all
 // requests), holding at most kRateLimitMaxKeys keys in all. A key whose bucket is full again
-// holds nothing worth keeping: a shard at its cap first drops those, then the key closest to
-// full (one scan of the shard).
+// holds nothing worth keeping: a shard at its cap first drops those, then the eighth of its keys
+// closest to full (one scan per kPerShard / 8 new keys).
 class MemoryStore {
  public:
   static constexpr std::size_t kShards = 64;

@@ -105,7 +105,7 @@ TEST_CASE("cors: actual requests and their errors carry the origin, credentials 
   CHECK_FALSE(r->Has("access-control-allow-origin"));
 }
 
-TEST_CASE("cors: every origin without credentials answers `*`; with credentials start-up refuses") {
+TEST_CASE("cors: every origin without credentials answers `*`, with credentials start-up refuses") {
   TestServer s([](lux::App& app) {
     Routes(app);
     lux::ConfigureCors(app, lux::Value::MakeObject());
@@ -217,7 +217,7 @@ TEST_CASE("rate_limit: RouteRateLimit keeps a bucket per route and client") {
   CHECK_THROWS_AS(lux::RouteRateLimit(app, 0, 60), lux::StartupError);
 }
 
-TEST_CASE("rate_limit: two Apps on one Redis share the limit; Redis down fails open") {
+TEST_CASE("rate_limit: two Apps on one Redis share the limit, Redis down fails open") {
   luxtest::RedisServer redis;
   auto setup = [&](lux::App& app) {
     Routes(app);
