@@ -297,14 +297,15 @@ class EnvDecl : public Decl {
   Expr* default_value;  // null when absent
 };
 
-// `db { ... }`, `auth { ... }`, `cors { ... }`, `rate_limit { ... }`, `openapi { ... }`: a keyword
-// and an object.
+// `db { ... }`, `auth { ... }`, `cors { ... }`, `rate_limit { ... }`, `openapi { ... }`, `cache { ... }`,
+// `limits { ... }`: a name and an object (`max_body N` is a LimitsDecl of `{ max_body: N }`).
 class ConfigDecl : public Decl {
  public:
   static bool classof(const Node* n) {
     return n->kind() == NodeKind::DbDecl || n->kind() == NodeKind::AuthDecl ||
            n->kind() == NodeKind::CorsDecl || n->kind() == NodeKind::RateLimitDecl ||
-           n->kind() == NodeKind::OpenApiDecl;
+           n->kind() == NodeKind::OpenApiDecl || n->kind() == NodeKind::CacheDecl ||
+           n->kind() == NodeKind::LimitsDecl;
   }
   ObjectExpr* config;
   SourceRange keyword_range;
@@ -325,6 +326,8 @@ LUX_AST_CONFIG_DECL(AuthDecl)
 LUX_AST_CONFIG_DECL(CorsDecl)
 LUX_AST_CONFIG_DECL(RateLimitDecl)
 LUX_AST_CONFIG_DECL(OpenApiDecl)
+LUX_AST_CONFIG_DECL(CacheDecl)
+LUX_AST_CONFIG_DECL(LimitsDecl)
 #undef LUX_AST_CONFIG_DECL
 
 // `model Name` (fields come from the type `Name`) or `model Name { field: Type ... }`.

@@ -225,6 +225,8 @@ void describeNode(const AuthDecl& n, Desc& d) { describeConfigDecl(n, d); }
 void describeNode(const CorsDecl& n, Desc& d) { describeConfigDecl(n, d); }
 void describeNode(const RateLimitDecl& n, Desc& d) { describeConfigDecl(n, d); }
 void describeNode(const OpenApiDecl& n, Desc& d) { describeConfigDecl(n, d); }
+void describeNode(const CacheDecl& n, Desc& d) { describeConfigDecl(n, d); }
+void describeNode(const LimitsDecl& n, Desc& d) { describeConfigDecl(n, d); }
 
 void describeNode(const BackendDecl& n, Desc& d) {
   d.ident("name", n.name);

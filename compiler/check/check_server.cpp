@@ -98,10 +98,9 @@ void Checker::declareServer(int index) {
         first_port = port;
         sm.port = port->value;
       }
-    } else if (auto* cors = llvm::dyn_cast<ast::CorsDecl>(d)) {
-      sm.unsupported.push_back({cors->keyword_range, "`cors { }`"});
-    } else if (auto* limit = llvm::dyn_cast<ast::RateLimitDecl>(d)) {
-      sm.unsupported.push_back({limit->keyword_range, "`rate_limit { }`"});
+    } else if (llvm::isa<ast::CorsDecl>(d) || llvm::isa<ast::RateLimitDecl>(d) || llvm::isa<ast::CacheDecl>(d) ||
+               llvm::isa<ast::LimitsDecl>(d)) {
+      declareHttpBlock(sm, llvm::cast<ast::ConfigDecl>(d));
     }
   }
   sm.default_port = defaultPort(sm);
@@ -160,6 +159,7 @@ void Checker::checkServer(int index) {
       checkOptionChoice(opts.lookup("type"), "`auth`", kTypes);
     }
   }
+  checkHttpBlocks(sm);
   for (const ServiceModel* svc : sm.services) checkService(const_cast<ServiceModel&>(*svc));
   checkFieldDefaults(sm.decl->items);
   for (const Symbol* b : sm.bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));

@@ -169,6 +169,15 @@ class Checker {
   // --- `jobs { }` and `bus { }` (check_backends.cpp) --------------------------------------
   void declareBackend(ServerModel& server, const ast::BackendDecl* decl);
   void checkBackend(ServerModel& server, const ast::BackendDecl* decl);
+  // check_http_blocks.cpp: `cors`, `rate_limit`, `cache`, `max_body`, `limits`
+  void declareHttpBlock(ServerModel& server, const ast::ConfigDecl* decl);
+  void checkHttpBlocks(ServerModel& server);
+  void checkCors(ServerModel& server, const ast::CorsDecl* decl);
+  void checkCorsList(const ast::ObjectEntry* en, llvm::StringRef key, bool* bare_names);
+  void checkRateLimit(ServerModel& server, const ast::RateLimitDecl* decl);
+  void checkCacheBlock(const ast::CacheDecl* decl);
+  void checkLimits(ServerModel& server);
+  void checkOptionMin(const ast::ObjectEntry* en, const std::string& what, int64_t min, const char* unit);
   void checkBusAgreement();
 
   // --- services (check_services.cpp) ------------------------------------------------------

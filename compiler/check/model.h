@@ -117,6 +117,21 @@ struct BackendModel {
   bool redis() const { return adapter == "redis"; }
 };
 
+// `cors { }`, `rate_limit { }`, `cache { }`, `max_body N` and `limits { }` (check_http_blocks.cpp):
+// the blocks as written (their options checked), and what the checker decided for them.
+struct HttpBlocksModel {
+  const ast::CorsDecl* cors = nullptr;
+  const ast::RateLimitDecl* rate_limit = nullptr;
+  // Where the rate limit's buckets live: "memory", or "redis" when the block says so or, without
+  // `store`, when the server's `jobs` or `bus` block uses Redis (then its `url` is theirs).
+  std::string rate_limit_store = "memory";
+  const ast::Expr* rate_limit_url = nullptr;  // the block's `url`, else the jobs/bus one, else null
+  // A `methods` list written with bare names (`[GET, POST]`, as `security { cors }` does).
+  bool cors_bare_methods = false;
+  const ast::CacheDecl* cache = nullptr;
+  std::vector<const ast::LimitsDecl*> limits;  // `max_body N` and `limits { }`, in source order
+};
+
 struct ModelInfo {
   const ast::ModelDecl* decl = nullptr;
   llvm::StringRef name;
@@ -246,8 +261,8 @@ struct OpenApiModel {
   bool given = false;                       // some `openapi { }` block applies to this server
 };
 
-// A construct the checker accepts but code generation does not support yet (`cors { }`,
-// `rate_limit { }`): code generation reports it (E5001) at `at`.
+// A construct the checker accepts but code generation does not support (a `return` inside
+// `finally`, ...): code generation reports it (E5001) at `at`.
 struct UnsupportedUse {
   SourceRange at;
   std::string what;  // e.g. "`cors { }`"
@@ -265,6 +280,7 @@ struct ServerModel {
   std::optional<DbModel> db;
   std::optional<BackendModel> jobs_backend;  // `jobs { }`
   std::optional<BackendModel> bus_backend;   // `bus { }`
+  HttpBlocksModel http;                      // `cors`, `rate_limit`, `cache`, `max_body`, `limits`
   bool has_auth = false;
   const ast::AuthDecl* auth = nullptr;     // the first `auth { ... }` block
   const ast::Expr* port = nullptr;         // the first `port N`: its value

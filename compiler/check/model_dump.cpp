@@ -66,6 +66,31 @@ void dumpShared(const CheckedProgram& m, const SourceFile& f, std::ostream& out)
     out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
 }
 
+// `cors`, `rate_limit`, `cache`, `max_body`/`limits`: each block's options as written (white
+// space collapsed), and where the rate limit keeps its buckets.
+std::string optionsText(const ast::ObjectExpr* obj, const SourceFile& f) {
+  std::string out = "{";
+  for (const ast::ObjectEntry* en : obj->entries) {
+    std::string v;
+    for (char c : f.slice(en->value->range())) {
+      if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+      if (!(c == ' ' && !v.empty() && v.back() == ' ')) v += c;
+    }
+    out += (out.size() > 1 ? ", " : " ") + en->key.name.str() + ": " + v;
+  }
+  return out + " }";
+}
+
+void dumpHttpBlocks(const ServerModel& s, const SourceFile& f, std::ostream& out) {
+  const HttpBlocksModel& h = s.http;
+  if (h.cors) out << "    cors " << pos(f, h.cors->keyword_range) << " " << optionsText(h.cors->config, f) << "\n";
+  if (h.rate_limit)
+    out << "    rate_limit " << pos(f, h.rate_limit->keyword_range) << " " << optionsText(h.rate_limit->config, f) << " store "
+        << h.rate_limit_store << (h.rate_limit_url ? " url " + std::string(f.slice(h.rate_limit_url->range())) : "") << "\n";
+  if (h.cache) out << "    cache " << pos(f, h.cache->keyword_range) << " " << optionsText(h.cache->config, f) << "\n";
+  for (const ast::LimitsDecl* l : h.limits) out << "    limits " << pos(f, l->keyword_range) << " " << optionsText(l->config, f) << "\n";
+}
+
 // A server's settings: env, db, auth, port, unsupported blocks, jobs/bus backends, health, openapi.
 void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream& out) {
   for (const EnvModel& e : s.env)
@@ -87,6 +112,7 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
     if ((*b)->literal_url) out << " \"" << (*b)->url << "\"";
     out << "\n";
   }
+  dumpHttpBlocks(s, f, out);
   if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
   if (s.openapi.given) {
     const OpenApiModel& oa = s.openapi;

@@ -170,6 +170,7 @@ struct ErrorResponse {
 constexpr ErrorResponse kBadRequest{"BadRequest", "a parameter or the body does not have its declared type, or the handler returned Err"};
 constexpr ErrorResponse kUnauthorized{"Unauthorized", "missing, malformed, expired or wrongly signed token"};
 constexpr ErrorResponse kInternalError{"InternalError", "internal error (no details)"};
+constexpr ErrorResponse kTooManyRequests{"TooManyRequests", "the client's rate limit is spent (`rate_limit { }`): retry after Retry-After seconds"};
 
 Json ResponseRef(const ErrorResponse& r) { return Json{{"$ref", std::string("#/components/responses/") + r.name}}; }
 
@@ -265,8 +266,9 @@ std::string ModifierAnswer(int status) {
 }
 
 // An operation's responses, by status: the handler's value (200) or its literal success
-// statuses, its other literal statuses, and the shared 400, 401 (with auth) and 500.
-Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r) {
+// statuses, its other literal statuses, and the shared 400, 401 (with auth), 429 (with a
+// rate_limit block) and 500.
+Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r, bool rate_limited) {
   SourceRange handler_range = r.handler && r.handler->decl ? r.handler->decl->range()
                               : r.lambda                   ? r.lambda->range()
                                                            : SourceRange{};
@@ -316,6 +318,7 @@ Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, cons
     ok["headers"]["Cache-Control"] = Json{{"schema", Json{{"type", "string"}}},
                                           {"description", fmt::format("max-age={}", r.cache_max_age)}};
   }
+  if (rate_limited) by_status[429] = ResponseRef(kTooManyRequests);
   by_status[500] = ResponseRef(kInternalError);
   Json responses = Json::object();
   for (auto& [status, resp] : by_status) responses[std::to_string(status)] = resp;
@@ -393,7 +396,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     }
     if (r.deprecated) op["deprecated"] = true;
     if (!r.version.empty()) op["x-api-version"] = r.version;
-    op["responses"] = OperationResponses(schemas, prog, r);
+    op["responses"] = OperationResponses(schemas, prog, r, sm.http.rate_limit != nullptr);
     std::string path = OpenApiPath(r.path);
     if (!by_path.count(path)) path_order.push_back(path);
     by_path[path][Lower(r.method)] = op;
@@ -419,8 +422,9 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   components["schemas"] = schema_obj;
   if (!sm.routes.empty()) {
     Json responses = Json::object();
-    for (const ErrorResponse* r : {&kBadRequest, &kUnauthorized, &kInternalError})
-      if (r != &kUnauthorized || any_auth) responses[r->name] = Json{{"description", r->description}, {"content", error_content}};
+    for (const ErrorResponse* r : {&kBadRequest, &kUnauthorized, &kInternalError, &kTooManyRequests})
+      if ((r != &kUnauthorized || any_auth) && (r != &kTooManyRequests || sm.http.rate_limit))
+        responses[r->name] = Json{{"description", r->description}, {"content", error_content}};
     components["responses"] = responses;
   }
   if (any_auth)

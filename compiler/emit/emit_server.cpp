@@ -199,6 +199,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   w_.indent();
   registerEnv(sm);
   registerAuth(sm);
+  registerHttpBlocks(sm);
   emitDbRegistrations(sm);
   emitServiceRegistrations(sm);
   emitEventRegistrations(sm, index);

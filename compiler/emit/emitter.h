@@ -197,6 +197,11 @@ class Emitter {
   void emitServerGlobals(const ServerModel& sm, const std::string& openapi);
   void registerEnv(const ServerModel& sm);
   void registerAuth(const ServerModel& sm);
+  // emit_http_blocks.cpp: `cors`, `rate_limit`, `cache`, `max_body`, `limits`
+  void registerHttpBlocks(const ServerModel& sm);
+  std::string httpOptions(const std::vector<const ast::ObjectEntry*>& entries,
+                          const std::vector<std::pair<std::string, std::string>>& extra);
+  std::string httpOptionValue(llvm::StringRef key, const ast::Expr* value);
   void registerPort(const ServerModel& sm);
   void registerBindings(const ServerModel& sm);
   void registerMiddleware(const ServerModel& sm);

@@ -96,6 +96,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
                       llvm::SmallVectorImpl<ast::RouteModifier*>& out);
   ast::Decl* discoverDecl(LuxParser::DiscoverDeclContext* c);
   ast::Decl* backendDecl(LuxParser::BackendDeclContext* c);
+  ast::Decl* maxBodyDecl(LuxParser::MaxBodyDeclContext* c);
   static std::optional<ast::BackendDecl::Kind> backendKind(const std::string& name);
   ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
                             LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);

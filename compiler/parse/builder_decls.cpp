@@ -180,6 +180,7 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
     Expr* value = expr(x->expr());
     return value ? ctx_.create<PortDecl>(range(x), value) : nullptr;
   }
+  if (auto* x = c->maxBodyDecl()) return maxBodyDecl(x);
   if (auto* x = c->backgroundDecl()) return backgroundDecl(x);
   if (auto* x = c->scheduleDecl()) return scheduleDecl(x);
   if (auto* x = c->subscribeDecl()) return subscribeDecl(x);
@@ -488,6 +489,21 @@ Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
 }
 
 // `jobs` and `bus` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
+// `max_body N`: the same as `limits { max_body: N }`, the entry's key at the keyword.
+Decl* AstBuilder::maxBodyDecl(LuxParser::MaxBodyDeclContext* c) {
+  if (c->exception || !c->expr()) return nullptr;
+  Expr* value = expr(c->expr());
+  if (!value) return nullptr;
+  SourceRange kw = range(c->MAX_BODY()->getSymbol());
+  Ident key;
+  key.name = "max_body";
+  key.range = kw;
+  auto* entry = ctx_.create<ObjectEntry>(range(c), ObjectEntry::Form::Named, key, value);
+  llvm::SmallVector<ObjectEntry*, 1> entries{entry};
+  auto* config = ctx_.create<ObjectExpr>(range(c), copy(entries));
+  return ctx_.create<LimitsDecl>(range(c), kw, config);
+}
+
 std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name) {
   if (name == "jobs") return BackendDecl::Kind::Jobs;
   if (name == "bus") return BackendDecl::Kind::Bus;
@@ -498,8 +514,14 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   if (c->exception || !c->name) return nullptr;
   Ident name = identToken(c->name);
   std::optional<BackendDecl::Kind> kind = backendKind(c->name->getText());
+  if (c->name->getText() == "cache" || c->name->getText() == "limits") {  // plain names too
+    ObjectExpr* config = objectLit(c->objectLit());
+    if (!config) return nullptr;
+    if (c->name->getText() == "cache") return ctx_.create<CacheDecl>(range(c), name.range, config);
+    return ctx_.create<LimitsDecl>(range(c), name.range, config);
+  }
   if (!kind) {
-    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus"};
+    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "cache", "limits"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;

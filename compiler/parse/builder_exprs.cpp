@@ -1,5 +1,6 @@
 // AstBuilder, expressions: operators, literals, strings with interpolation and escapes,
 // durations, object/array/record literals, lambdas, if and match.
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
@@ -202,6 +203,19 @@ antlrcpp::Any AstBuilder::visitPipeExpr(LuxParser::PipeExprContext* c) {
 
 // --- literals --------------------------------------------------------------------------------
 
+namespace {
+// `10_000_000`, `1_000.5`, `0xff_ff`: each `_` stands between two digits of the literal's base
+// (so never first, last, doubled or next to `.`, `x`, `b` or an exponent).
+bool separatorsOk(const std::string& text, size_t start, int base) {
+  auto digit = [base](char c) { return base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : base == 2 ? (c == '0' || c == '1') : (c >= '0' && c <= '9'); };
+  for (size_t i = start; i < text.size(); ++i) {
+    if (text[i] != '_') continue;
+    if (i == start || i + 1 == text.size() || !digit(text[i - 1]) || !digit(text[i + 1])) return false;
+  }
+  return true;
+}
+}  // namespace
+
 Expr* AstBuilder::intLiteral(antlr4::Token* t) {
   std::string text = t->getText();
   std::string digits;
@@ -214,6 +228,7 @@ Expr* AstBuilder::intLiteral(antlr4::Token* t) {
   for (size_t i = start; i < text.size(); ++i) {
     if (text[i] != '_') digits += text[i];
   }
+  if (!digits.empty() && !separatorsOk(text, start, base)) diags_.report(DiagId::NumericSeparator, range(t), text);
   if (digits.empty()) {
     diags_.report(DiagId::InvalidNumber, range(t), text);
     return ctx_.create<IntLit>(range(t), 0);
@@ -232,6 +247,7 @@ Expr* AstBuilder::floatLiteral(antlr4::Token* t) {
   for (char ch : t->getText()) {
     if (ch != '_') text += ch;
   }
+  if (!separatorsOk(t->getText(), 0, 10)) diags_.report(DiagId::NumericSeparator, range(t), t->getText());
   double v = std::strtod(text.c_str(), nullptr);
   return ctx_.create<FloatLit>(range(t), v);
 }

@@ -339,7 +339,7 @@ def start_postgres(dirname):
 
 
 def program(name):
-    """The path of tests/e2e/programs/NAME (e.g. "jobs.lux", "fail/fail_unsupported_blocks.lux")."""
+    """The path of tests/e2e/programs/NAME (e.g. "jobs.lux", "fail/fail_finally_escape.lux")."""
     path = os.path.join(PROGRAMS, name)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no program {name} in {PROGRAMS}")

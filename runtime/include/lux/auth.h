@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,5 +54,9 @@ Middleware RequireAuth(App& app);
 Middleware RouteRole(App& app, std::vector<std::string> roles);
 // The roles a token's claims carry (`role`/`roles`, or `claim` when given): a String is one role.
 std::vector<std::string> ClaimRoles(const Value& claims, const std::string& claim);
+// The user of a request that carries a valid token for `app`: its claim `sub`, else `id`, else
+// `user_id` (as text); nullopt without auth, without a token or with a refused one. Never
+// throws. (`rate_limit { key: "user" }`, which runs before any route's `with auth`.)
+std::optional<std::string> TokenUserId(App& app, const Request& req);
 
 }  // namespace lux

@@ -255,4 +255,31 @@ class App {
   Impl* impl_;  // owned; a raw pointer keeps <memory> (+20k lines) out of generated TUs
 };
 
+// ---- server blocks: cors { }, rate_limit { }, cache { }, max_body / limits { } ----
+// Each takes the checked block as an object (the code generator passes it; keys as in
+// docs/language.md) and throws StartupError naming the option for a value it cannot use.
+// The behaviour (preflights, the bucket algorithm, the Redis script, precedence of env and
+// flags) is described in docs/runtime.md, "CORS, rate limits, cache defaults, limits".
+
+// In memory a rate limiter keeps at most this many client keys (all its buckets together):
+// a flood of distinct addresses evicts refilled buckets first, then those closest to full, so it
+// never grows past about kRateLimitMaxKeys * 100 bytes.
+inline constexpr std::size_t kRateLimitMaxKeys = 100'000;
+// Redis unreachable: requests are allowed (fail-open) and Redis is tried again after this.
+inline constexpr std::int64_t kRateLimitRetryMs = 1'000;
+
+// `cors { origins, methods, headers, credentials, max_age, expose_headers }`
+void ConfigureCors(App& app, const Value& config);
+// `rate_limit { max, window, key, burst, store, url }`
+void ConfigureRateLimit(App& app, const Value& config);
+// A limit of `max` requests per `window_seconds` for one route (its own buckets, keyed by the
+// route and the client as the server's `rate_limit` block keys them, in the same store).
+Middleware RouteRateLimit(App& app, std::int64_t max, std::int64_t window_seconds);
+// `cache { max_age, stale_while_revalidate, private }`: default Cache-Control of GET 200s.
+void ConfigureCacheDefaults(App& app, const Value& config);
+// `max_body N` and `limits { max_body, max_header_bytes, header_timeout, idle_timeout,
+// max_connections }`: into App::options() (LUX_MAX_CONNECTIONS and --max-connections still
+// override max_connections).
+void ConfigureLimits(App& app, const Value& config);
+
 }  // namespace lux

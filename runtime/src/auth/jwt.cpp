@@ -217,6 +217,27 @@ Middleware RouteRole(App& app, std::vector<std::string> roles) {
                               {"details", details},
                               {"request_id", req.id}});
   };
+std::optional<std::string> TokenUserId(App& app, const Request& req) {
+  JwtOptions o;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    auto it = g_options.find(&app);
+    if (it == g_options.end()) return std::nullopt;
+    o = it->second;
+  }
+  std::optional<std::string> token = core::BearerToken(req);
+  if (!token) return std::nullopt;
+  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  try {
+    Value claims = VerifyJwt(*token, o, now);
+    for (const char* claim : {"sub", "id", "user_id"}) {
+      const Value* v = claims.Find(claim);
+      if (v && v->IsString() && !v->AsString().empty()) return v->AsString();
+      if (v && v->IsInt()) return std::to_string(v->AsInt());
+    }
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
 }
 
 }  // namespace lux

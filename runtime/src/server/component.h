@@ -27,6 +27,12 @@ enum class Order {
   kBus,        // the event outbox (or Redis Streams) and its delivery lanes
   kServices,   // discovered services: program secret, shared breakers, health checks
   kDocs,       // GET /docs
+  // Server blocks on the request path (src/http/): CORS first, so that a 429, an error or a
+  // cached answer still carries its Access-Control-* headers; then the rate limit, which
+  // answers before any handler runs; then the default Cache-Control.
+  kCors,
+  kRateLimit,
+  kCacheDefaults,
 };
 
 using Deadline = std::chrono::steady_clock::time_point;

@@ -1,6 +1,7 @@
-// What code generation reads from the checked model instead of the AST: the blocks it does not
-// support (reported as E5001 from ServerModel::unsupported, which the checker fills), a server's
-// auth, port and default port, a lambda route handler, the db adapter and model field defaults.
+// What code generation reads from the checked model instead of the AST: what it does not support
+// (reported as E5001 from ServerModel::unsupported, which the checker fills), a server's HTTP
+// blocks, auth, port and default port, a lambda route handler, the db adapter and model field
+// defaults.
 #include <catch2/catch.hpp>
 
 #include "check_test_util.h"
@@ -21,7 +22,7 @@ server "api" {
   port 8080
   auth { type: "jwt", secret: "not-a-secret" }
   cors { origins: ["http://localhost:5173"] }
-  rate_limit { requests: 100, window: 1.minutes }
+  rate_limit { max: 100, window: 1.minutes }
   db { adapter: "postgres", url: "postgres://app@127.0.0.1/app" }
   model User
   route GET "/" => fn() { { ok: true } }
@@ -37,16 +38,17 @@ bool emit(Checked& c, lux::EmittedProgram& out) {
 
 }  // namespace
 
-TEST_CASE("model for emit: the checker lists unsupported blocks, auth, port, lambda handler, db, defaults", "[emit]") {
+TEST_CASE("model for emit: the checker lists HTTP blocks, auth, port, lambda handler, db, defaults", "[emit]") {
   Checked c(kProgram);
   REQUIRE(c.parse_ok);
   REQUIRE(c.codes() == Codes{});
   const lux::ServerModel& sm = c.model->servers.at(0);
-  REQUIRE(sm.unsupported.size() == 2);
-  CHECK(sm.unsupported[0].what == "`cors { }`");
-  CHECK(c.file.lineCol(sm.unsupported[0].at.begin).line == 10);
-  CHECK(sm.unsupported[1].what == "`rate_limit { }`");
-  CHECK(c.file.lineCol(sm.unsupported[1].at.begin).line == 11);
+  CHECK(sm.unsupported.empty());
+  REQUIRE(sm.http.cors != nullptr);
+  CHECK(c.file.lineCol(sm.http.cors->keyword_range.begin).line == 10);
+  REQUIRE(sm.http.rate_limit != nullptr);
+  CHECK(sm.http.rate_limit_store == "memory");
+  CHECK(sm.http.rate_limit_url == nullptr);
   REQUIRE(sm.auth != nullptr);
   CHECK(sm.auth->config != nullptr);
   REQUIRE(sm.port != nullptr);
@@ -66,24 +68,28 @@ TEST_CASE("model for emit: the checker lists unsupported blocks, auth, port, lam
 
 TEST_CASE("model for emit: E5001 comes from ServerModel::unsupported, not from the AST", "[emit]") {
   {
+    // The checker's verdict alone (here: the cors block marked unsupported) stops code generation.
     Checked c(kProgram);
     REQUIRE(c.model);
+    lux::ServerModel& sm = c.model->servers.at(0);
+    sm.unsupported.push_back({sm.http.cors->keyword_range, "`cors { }`"});
     lux::EmittedProgram out;
     CHECK_FALSE(emit(c, out));
-    CHECK(c.codes() == Codes{"E5001", "E5001"});
+    CHECK(c.codes() == Codes{"E5001"});
     CHECK(c.lineOf("E5001") == 10);
   }
   {
-    // Once the checker's verdict says nothing is unsupported, code generation emits the server.
+    // Nothing unsupported: code generation emits the server with its blocks.
     Checked c(kProgram);
     REQUIRE(c.model);
-    c.model->servers.at(0).unsupported.clear();
     lux::EmittedProgram out;
     CHECK(emit(c, out));
     CHECK(c.codes() == Codes{});
     REQUIRE(out.servers.size() == 1);
     CHECK(out.servers[0].port == 8080);
     CHECK(out.cpp.find("lux::RegisterJwtAuth(app,") != std::string::npos);
+    CHECK(out.cpp.find("lux::ConfigureCors(app,") != std::string::npos);
+    CHECK(out.cpp.find("lux::ConfigureRateLimit(app, lux::Value{{\"max\", lux::Value(100)}, {\"window\", lux::Value(60)}") != std::string::npos);
   }
 }
 

@@ -202,3 +202,25 @@ TEST_CASE("jwt: a header with `crit` is refused", "[auth]") {
   CHECK_THROWS_WITH(lux::VerifyJwt(Sign(R"({"alg":"HS256","crit":["b64"],"b64":false})", Claims(""), kSecret), Opts(), kNow),
                     Catch::Contains("crit"));
 }
+
+TEST_CASE("auth: rate_limit { key: \"user\" } counts per token subject, the address without a valid token") {
+  luxtest::TestServer s([](lux::App& app) {
+    lux::RegisterJwtAuth(app, Opts());
+    lux::ConfigureRateLimit(app, lux::Value{{"max", lux::Value(2)}, {"window", lux::Value(60)}, {"key", lux::Value("user")}});
+    app.Get("/x", [](lux::Request&) { return lux::Respond(200, lux::Value("x")); });
+  });
+  std::int64_t exp = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 600;
+  auto bearer = [&](const std::string& sub, const std::string& secret) {
+    return "Authorization: Bearer " + Sign(kHs256, R"({"sub":")" + sub + R"(","exp":)" + std::to_string(exp) + "}", secret) + "\r\n";
+  };
+  auto status = [&](const std::string& headers) { return luxtest::Call(s.port(), "GET", "/x", "", headers)->status; };
+  CHECK(status(bearer("alice", kSecret)) == 200);
+  CHECK(status(bearer("alice", kSecret)) == 200);
+  CHECK(status(bearer("alice", kSecret)) == 429);
+  CHECK(status(bearer("bob", kSecret)) == 200);  // another user, another bucket
+  // No token, and a wrongly signed one, both count against the address.
+  CHECK(status("") == 200);
+  CHECK(status(bearer("alice", "another secret of the same length, wrong!")) == 200);
+  CHECK(status("") == 429);
+  CHECK(lux::TokenUserId(s.app, lux::Request{}) == std::nullopt);
+}
