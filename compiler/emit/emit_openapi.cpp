@@ -341,6 +341,8 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   bool any_auth = false;
   std::map<std::string, Json> by_path;  // keep the routes of one path together, in source order
   std::vector<std::string> path_order;
+  std::set<std::string> op_ids;  // operationId is unique in a document (OpenAPI 3): a handler serving
+                                 // several routes of one method gets `_2`, `_3`, ... after the first
   int n = 0;
   for (const RouteModel& r : sm.routes) {
     ++n;
@@ -353,7 +355,9 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
       op["summary"] = d.substr(0, nl);
       if (nl != std::string::npos) op["description"] = d.substr(nl + 1);
     }
-    op["operationId"] = op_id + "_" + Lower(r.method);
+    std::string unique_id = op_id + "_" + Lower(r.method);
+    for (int k = 2; !op_ids.insert(unique_id).second; ++k) unique_id = fmt::format("{}_{}_{}", op_id, Lower(r.method), k);
+    op["operationId"] = unique_id;
     Json params = Json::array();
     Json body_props = Json::object();
     Json body_required = Json::array();

@@ -51,6 +51,21 @@ def check_groups(port):
     check(st == 404, f"a path under the prefix that no route declares: {st}")
 
 
+def check_route_rate_limit(port):
+    """`with rate_limit(max, window)`: the route's own bucket; other routes are not counted."""
+    for path, limit in (("/api/v2/limited", 3), ("/api/v2/per_minute", 2)):
+        answers = [get(port, path) for _ in range(limit + 2)]
+        statuses = [st for st, _, _, _ in answers]
+        check(statuses == [200] * limit + [429, 429], f"{path}: {limit} allowed then 429: {statuses}")
+        st, h, body, _ = answers[-1]
+        check(h.get("Retry-After") and h.get("RateLimit-Limit") == str(limit) and h.get("RateLimit-Remaining") == "0",
+              f"{path}: 429 headers: {dict(h)}")
+        got = json.loads(body)
+        check(got.get("error") and got.get("request_id"), f"{path}: 429 body in the error shape: {body}")
+    st, _, _, _ = get(port, "/api/v2/items")
+    check(st == 200, f"a route without rate_limit is not limited: {st}")
+
+
 def check_roles(port):
     st, h, body, _ = get(port, "/api/v1/admin/stats")
     check(st == 401 and h.get("Deprecation") == "@1767225600", f"no token: {st} {dict(h)} {body}")
@@ -108,6 +123,9 @@ def check_openapi(port):
     check("403" in stats.get("responses", {}) and stats.get("security"), f"role route: 403 and security: {stats}")
     slow = doc["paths"].get("/api/v2/slow", {}).get("get", {})
     check("504" in slow.get("responses", {}), f"timeout route: 504: {slow}")
+    limited = doc["paths"].get("/api/v2/limited", {}).get("get", {})
+    check("429" in limited.get("responses", {}), f"rate_limit route: 429: {limited}")
+    check("429" not in slow.get("responses", {}), f"no 429 on a route without a limit: {slow}")
 
 
 def run(a):
@@ -124,6 +142,7 @@ def run(a):
     try:
         check_groups(api_port)
         check_roles(api_port)
+        check_route_rate_limit(api_port)
         check_timeouts(api_port, slow)
         check_openapi(api_port)
     finally:

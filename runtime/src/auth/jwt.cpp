@@ -217,6 +217,8 @@ Middleware RouteRole(App& app, std::vector<std::string> roles) {
                               {"details", details},
                               {"request_id", req.id}});
   };
+}
+
 std::optional<std::string> TokenUserId(App& app, const Request& req) {
   JwtOptions o;
   {

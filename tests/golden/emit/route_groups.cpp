@@ -24,6 +24,8 @@ lux::Value list();
 lux::Response Route1(lux::Request& req);  // route GET /api/v1/items
 lux::Response Route2(lux::Request& req);  // route GET /api/v1/admin/stats
 lux::Response Route3(lux::Request& req);  // route GET /plain
+lux::Response Route4(lux::Request& req);  // route GET /limited
+lux::Response Route5(lux::Request& req);  // route GET /per_minute
 }  // namespace server
 }  // namespace lux_program
 
@@ -78,9 +80,27 @@ lux::Response Route3(lux::Request&) {
   return lux::stdlib::ToResponse((list)());
 }
 
+
+#line 17 "route_groups.lux"
+// route GET /limited
+lux::Response Route4(lux::Request&) {
+  return lux::stdlib::ToResponse((list)());
+}
+
 }  // namespace lux_program::server
 
 // ===== translation unit route_groups.server.3.cpp =====
+namespace lux_program::server {
+
+#line 18 "route_groups.lux"
+// route GET /per_minute
+lux::Response Route5(lux::Request&) {
+  return lux::stdlib::ToResponse((list)());
+}
+
+}  // namespace lux_program::server
+
+// ===== translation unit route_groups.server.4.cpp =====
 namespace lux_program::server {
 
 // The OpenAPI 3 document of this server, computed by luxc.
@@ -118,7 +138,7 @@ const char* const kOpenApi = R"luxopenapi({
     },
     "/api/v1/admin/stats": {
       "get": {
-        "operationId": "list_get",
+        "operationId": "list_get_2",
         "security": [
           {
             "bearerAuth": []
@@ -163,7 +183,7 @@ const char* const kOpenApi = R"luxopenapi({
     },
     "/plain": {
       "get": {
-        "operationId": "list_get",
+        "operationId": "list_get_3",
         "security": [
           {
             "bearerAuth": []
@@ -178,6 +198,58 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/limited": {
+      "get": {
+        "operationId": "list_get_4",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "429": {
+            "description": "too many requests: the route's rate limit is exceeded",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/per_minute": {
+      "get": {
+        "operationId": "list_get_5",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "429": {
+            "description": "too many requests: the route's rate limit is exceeded",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -289,5 +361,9 @@ void Register(lux::App& app) {
   app.Route("GET", "/api/v1/admin/stats", &Route2, {lux::RouteDeprecation(app, "@1767225600", "Mon, 01 Jun 2026 00:00:00 GMT"), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(count(req, next)); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { mark(req, res); }), lux::RequireAuth(app), lux::RouteRole(app, std::vector<std::string>{"admin", "ops"}), lux::RouteTimeout(app, INT64_C(500))});
 #line 16 "route_groups.lux"
   app.Route("GET", "/plain", &Route3, {lux::RequireAuth(app)});
+#line 17 "route_groups.lux"
+  app.Route("GET", "/limited", &Route4, {lux::RouteRateLimit(app, INT64_C(5), INT64_C(30))});
+#line 18 "route_groups.lux"
+  app.Route("GET", "/per_minute", &Route5, {lux::RouteRateLimit(app, INT64_C(100), INT64_C(60))});
 }
 }  // namespace lux_program::server
