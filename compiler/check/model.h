@@ -116,6 +116,23 @@ struct BackendModel {
   bool redis() const { return adapter == "redis"; }
 };
 
+// `static "/prefix" => "dir" [fallback "f"]` (check_static.cpp).
+struct StaticModel {
+  const ast::StaticDecl* decl = nullptr;
+  std::string prefix;    // without a trailing `/` (but "/" itself)
+  std::string dir;
+  std::string fallback;  // "" without `fallback`
+};
+
+// `compression { min_size, level, types, enabled }` (check_static.cpp); every value a literal.
+struct CompressionModel {
+  const ast::BackendDecl* decl = nullptr;
+  bool enabled = true;
+  long long min_size = 1024;
+  int level = 0;  // 0: each coding's default
+  std::vector<std::string> types;  // empty: the runtime's default list
+};
+
 struct ModelInfo {
   const ast::ModelDecl* decl = nullptr;
   llvm::StringRef name;
@@ -224,6 +241,8 @@ struct ServerModel {
   std::optional<DbModel> db;
   std::optional<BackendModel> jobs_backend;  // `jobs { }`
   std::optional<BackendModel> bus_backend;   // `bus { }`
+  std::vector<StaticModel> statics;             // `static` directories, in source order
+  std::optional<CompressionModel> compression;  // `compression { }`
   bool has_auth = false;
   const ast::AuthDecl* auth = nullptr;     // the first `auth { ... }` block
   const ast::Expr* port = nullptr;         // the first `port N`: its value

@@ -208,6 +208,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   emitJobRegistrations(sm);
   registerOpenApi(sm, server.executable);
   registerRoutes(sm, handlers);
+  registerStaticAndCompression(sm);
   w_.dedent();
   line("}");
 }
@@ -355,6 +356,20 @@ void Emitter::registerRoutes(const ServerModel& sm, const std::vector<std::strin
     line(fmt::format("app.Route({}, {}, &{}{});", cppString(r.method), cppString(r.path), handlers[route_no++],
                      r.requires_auth ? ", {lux::RequireAuth(app)}" : ""));
   }
+}
+
+void Emitter::registerStaticAndCompression(const ServerModel& sm) {
+  for (const StaticModel& st : sm.statics) {
+    lineDirective(st.decl->range());
+    line(fmt::format("lux::ServeStatic(app, {{{}, {}, {}}});", cppString(st.prefix), cppString(st.dir),
+                     cppString(st.fallback)));
+  }
+  if (!sm.compression || !sm.compression->enabled) return;
+  const CompressionModel& c = *sm.compression;
+  std::string types;
+  for (const std::string& t : c.types) types += (types.empty() ? "" : ", ") + cppString(t);
+  lineDirective(c.decl->range());
+  line(fmt::format("lux::EnableCompression(app, {{{}, {}, {{{}}}}});", c.min_size, c.level, types));
 }
 
 // The server's main translation unit: its env settings (for --help) and a call to ServerMain.

@@ -202,6 +202,8 @@ class Emitter {
   void registerHooks(const ServerModel& sm);
   void registerOpenApi(const ServerModel& sm, const std::string& title);
   void registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers);
+  // `static` directories and `compression { }` (runtime components: lux/static.h, lux/compression.h).
+  void registerStaticAndCompression(const ServerModel& sm);
   std::string serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const;
 
   // --- routes (emit_routes.cpp): one handler function per route

@@ -92,6 +92,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
   ast::Decl* discoverDecl(LuxParser::DiscoverDeclContext* c);
   ast::Decl* backendDecl(LuxParser::BackendDeclContext* c);
+  ast::Decl* staticDecl(LuxParser::StaticDeclContext* c);
   static std::optional<ast::BackendDecl::Kind> backendKind(const std::string& name);
   ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
                             LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);

@@ -27,6 +27,9 @@ enum class Order {
   kBus,        // the event outbox (or Redis Streams) and its delivery lanes
   kServices,   // discovered services: program secret, shared breakers, health checks
   kDocs,       // GET /docs
+
+  kCompression,  // its stage encodes the responses of every stage and route below it (static files too)
+  kStatic,       // `static` directories: routes GET <prefix>/*, behind the program's routes
 };
 
 using Deadline = std::chrono::steady_clock::time_point;
