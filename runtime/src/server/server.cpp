@@ -188,6 +188,21 @@ std::string EndpointText(const S& s) {
 // the worker's other connections after this many requests in a row.
 constexpr int kRequestsBeforeYield = 16;
 
+// sendfile has no MSG_NOSIGNAL: writing to a connection the client reset raises SIGPIPE, whose
+// default action ends the process. The I/O thread that sends a file blocks SIGPIPE for good
+// (sendfile then fails with EPIPE, which ends the connection); a blocked, thread-directed
+// SIGPIPE stays pending on that thread and harms nothing. The process's disposition is left
+// alone (it is inherited by programs the server starts).
+void BlockSigpipeOnThisThread() {
+  thread_local bool blocked = false;
+  if (blocked) return;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  blocked = true;
+}
+
 // One sendfile call sends at most this much, so that the stall deadline is renewed as the bytes
 // go out and one large file does not hold the worker in a single call.
 constexpr std::size_t kSendfileChunk = 1 << 20;
@@ -398,6 +413,7 @@ class Session {
   // segment. A client that stops reading is cut off as in WriteAll; a file that shrank since it
   // was opened ends the connection (the Content-Length sent cannot be met).
   bool WriteHeadAndFile(int fd, std::uint64_t offset, std::uint64_t length, asio::yield_context& yield) {
+    BlockSigpipeOnThisThread();
     ssize_t sent = ::send(sock_.native_handle(), head_.data(), head_.size(), MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
     std::size_t done = sent > 0 ? static_cast<std::size_t>(sent) : 0;
     if (done < head_.size() && !WriteAll(asio::buffer(head_.data() + done, head_.size() - done), {}, yield)) return false;

@@ -373,3 +373,21 @@ TEST_CASE("the compression stage: routes and files, min_size, types, ETag, HEAD"
   CHECK(!range->Has("content-encoding"));
   CHECK(range->body == page.substr(0, 10));
 }
+
+TEST_CASE("a client that resets while a large file is sent costs its connection only", "[static][http]") {
+  TempDir dir;
+  dir.Write("big.bin", std::string(8 << 20, 'x'));
+  luxtest::TestServer s{[&](lux::App& app) { lux::ServeStatic(app, {"/", dir.path, ""}); }, 1};
+  for (int i = 0; i < 20; ++i) {
+    luxtest::Conn c(s.port());
+    REQUIRE(c.ok());
+    c.Send(luxtest::Req("GET", "/big.bin"));
+    c.Fill(2000);  // the head and the first bytes: the rest is still being sent
+    linger hard{1, 0};
+    setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);  // close sends RST: EPIPE/ECONNRESET
+  }
+  auto r = luxtest::Call(s.port(), "GET", "/big.bin", "", "Range: bytes=0-3\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 206);
+  CHECK(r->body == "xxxx");
+}
