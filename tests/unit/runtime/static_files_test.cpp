@@ -228,6 +228,15 @@ TEST_CASE("static files over HTTP: types, validators, 304, ranges, HEAD, directo
   CHECK(unsat->Header("content-range") == "bytes */" + std::to_string(css.size()));
   CHECK(unsat->Json()["error"].AsString() == "range not satisfiable");
 
+  std::string large = Repeat("0123456789abcdef", 8 << 10);  // 128 KiB: sent with sendfile
+  dir.Write("large.txt", large);
+  auto whole = luxtest::Call(s.port(), "GET", "/assets/large.txt");
+  REQUIRE(whole);
+  CHECK(whole->body == large);
+  CHECK(whole->Header("content-length") == std::to_string(large.size()));
+  auto tail = luxtest::Call(s.port(), "GET", "/assets/large.txt", "", "Range: bytes=-16\r\n");
+  CHECK(tail->body == "0123456789abcdef");
+
   auto head = luxtest::Call(s.port(), "HEAD", "/assets/site.css");
   REQUIRE(head);
   CHECK(head->status == 200);
