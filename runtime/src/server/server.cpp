@@ -588,7 +588,12 @@ class Session {
         if (head) return WriteAll(asio::buffer(head_), {}, yield);
         return WriteHeadAndFile(res.file_fd(), res.file_offset(), res.file_length(), yield);
       }
-      res.LoadFileBody();  // headers Beast rewrites: the general path below
+      try {
+        res.LoadFileBody();  // headers Beast rewrites: the general path below
+      } catch (const std::exception& e) {
+        core::Log(LogLevel::kError, "cannot read the file of a response", {{"request_id", request_id}, {"error", std::string(e.what())}});
+        return false;  // nothing was written: the connection closes
+      }
     }
     std::string_view body = res.BodyView();
     if (BuildHead(head_, res, body.size(), request_id, keep_alive, no_body)) {
