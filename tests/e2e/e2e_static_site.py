@@ -88,6 +88,10 @@ def check_files(port):
     check(st == 416 and b'"range not satisfiable"' in body and b"request_id" in body, f"unsatisfiable: {st} {body!r}")
     st, h, body = curl(port, "/assets/site.css", "-I")
     check(st == 200 and body == b"" and h.get("content-length") == str(len(CSS)), f"-I: {st} {h}")
+    st, _, body = curl(port, "/assets/img/")
+    check(st == 404 and b"dot.png" not in body, f"a directory without index.html is not listed: {st} {body!r}")
+    st, h, _ = curl(port, "/assets/img?x=1")
+    check(st == 301 and h.get("location") == "/assets/img/?x=1", f"a directory without its slash: {st} {h}")
     st, h, _ = curl(port, "/assets/img/dot.png")
     check(st == 200 and h.get("content-type") == "image/png", f"dot.png: {st} {h.get('content-type')!r}")
 
