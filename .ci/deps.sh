@@ -12,6 +12,7 @@ PKGS=(
   chromium
   libhiredis-dev redis-server
   libpq-dev postgresql
+  libbrotli-dev zlib1g-dev brotli nginx-light
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -467,16 +467,29 @@ class DiscoverDecl : public Decl {
   ObjectExpr* options;  // AtForm: the `with { }` object or null; block form: the whole block
 };
 
-// `jobs { ... }` or `bus { ... }`: where a server's jobs and schedules, or its events, live.
+// `jobs { ... }` or `bus { ... }`: where a server's jobs and schedules, or its events, live;
+// `compression { ... }`: the server's response compression (a settings block of the same shape).
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus };
+  enum class Kind : uint8_t { Jobs, Bus, Compression };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}
   Kind which;
   Ident name;  // the block's name as written (its range is the keyword's)
   ObjectExpr* config;
+};
+
+// `static "/prefix" => "./dir"` or `static "/" => "./dist" fallback "index.html"`: a directory
+// served under a URL prefix (check_static.cpp).
+class StaticDecl : public Decl {
+ public:
+  LUX_AST_LEAF(StaticDecl)
+  StaticDecl(SourceRange r, StringLit* prefix, StringLit* dir, StringLit* fallback)
+      : Decl(kKind, r), prefix(prefix), dir(dir), fallback(fallback) {}
+  StringLit* prefix;
+  StringLit* dir;
+  StringLit* fallback;  // null without `fallback`
 };
 
 // --- statements -----------------------------------------------------------------------------

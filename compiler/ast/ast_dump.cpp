@@ -233,6 +233,12 @@ void describeNode(const BackendDecl& n, Desc& d) {
   d.child("config", n.config);
 }
 
+void describeNode(const StaticDecl& n, Desc& d) {
+  d.child("prefix", n.prefix);
+  d.child("dir", n.dir);
+  if (n.fallback) d.child("fallback", n.fallback);
+}
+
 void describeNode(const ModelDecl& n, Desc& d) {
   d.ident("name", n.name);
   d.flag("body", n.has_body);

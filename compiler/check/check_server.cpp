@@ -78,7 +78,8 @@ void Checker::declareServer(int index) {
     } else if (auto* disc = llvm::dyn_cast<ast::DiscoverDecl>(d)) {
       declareService(sm, disc, scope);
     } else if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
-      declareBackend(sm, backend);
+      if (backend->which == ast::BackendDecl::Kind::Compression) declareCompression(sm, backend);
+      else declareBackend(sm, backend);
     } else if (auto* hook = llvm::dyn_cast<ast::HookDecl>(d)) {
       int k = static_cast<int>(hook->hook);
       SourceRange kw{hook->range().begin, hook->range().begin + static_cast<uint32_t>(strlen(hookName(hook->hook)))};
@@ -147,7 +148,11 @@ void Checker::checkServer(int index) {
   for (EnvModel& env : sm.env) checkEnv(env);
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
-    if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) checkBackend(sm, backend);
+    if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
+      if (backend->which == ast::BackendDecl::Kind::Compression) checkCompression(sm, backend);
+      else checkBackend(sm, backend);
+    }
+    if (auto* st = llvm::dyn_cast<ast::StaticDecl>(d)) checkStatic(sm, st);
     if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d); auth && auth->config) {
       static const OptionSpec kAuthOptions[] = {
           {"type", "", OptionSpec::Kind::String},   {"secret", "", OptionSpec::Kind::String},
@@ -177,6 +182,7 @@ void Checker::checkServer(int index) {
     else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) expectType(checkExpr(port->value), types_.get(TyKind::Int), port->value->range(), "`port`");
   }
   checkRouteDuplicates(sm);
+  checkStaticRoutes(sm);
   checkServerOpenApi(sm);
 }
 

@@ -180,6 +180,15 @@ class Checker {
   void checkOptionMin(const ast::ObjectEntry* en, const std::string& what, int64_t min, const char* unit);
   void checkBusAgreement();
 
+  // --- static files and compression (check_static.cpp) -------------------------------------
+  // Prefix, directory and fallback of a `static` item (E4830, E4833, E4834), a prefix served
+  // twice (E4831); after the routes, a route that takes the prefix's wildcard (E4832).
+  void checkStatic(ServerModel& server, const ast::StaticDecl* decl);
+  void checkStaticRoutes(const ServerModel& server);
+  // `compression { }`: one per server (E2104), literal options (E4401-E4407).
+  void declareCompression(ServerModel& server, const ast::BackendDecl* decl);
+  void checkCompression(ServerModel& server, const ast::BackendDecl* decl);
+
   // --- services (check_services.cpp) ------------------------------------------------------
   void declareService(ServerModel& server, const ast::DiscoverDecl* decl, Scope& scope);
   void checkService(ServiceModel& svc);

@@ -132,6 +132,23 @@ struct HttpBlocksModel {
   std::vector<const ast::LimitsDecl*> limits;  // `max_body N` and `limits { }`, in source order
 };
 
+// `static "/prefix" => "dir" [fallback "f"]` (check_static.cpp).
+struct StaticModel {
+  const ast::StaticDecl* decl = nullptr;
+  std::string prefix;    // without a trailing `/` (but "/" itself)
+  std::string dir;
+  std::string fallback;  // "" without `fallback`
+};
+
+// `compression { min_size, level, types, enabled }` (check_static.cpp); every value a literal.
+struct CompressionModel {
+  const ast::BackendDecl* decl = nullptr;
+  bool enabled = true;
+  long long min_size = 1024;
+  int level = 0;  // 0: each coding's default
+  std::vector<std::string> types;  // empty: the runtime's default list
+};
+
 struct ModelInfo {
   const ast::ModelDecl* decl = nullptr;
   llvm::StringRef name;
@@ -281,6 +298,8 @@ struct ServerModel {
   std::optional<BackendModel> jobs_backend;  // `jobs { }`
   std::optional<BackendModel> bus_backend;   // `bus { }`
   HttpBlocksModel http;                      // `cors`, `rate_limit`, `cache`, `max_body`, `limits`
+  std::vector<StaticModel> statics;             // `static` directories, in source order
+  std::optional<CompressionModel> compression;  // `compression { }`
   bool has_auth = false;
   const ast::AuthDecl* auth = nullptr;     // the first `auth { ... }` block
   const ast::Expr* port = nullptr;         // the first `port N`: its value

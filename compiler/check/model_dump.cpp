@@ -113,6 +113,17 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
     out << "\n";
   }
   dumpHttpBlocks(s, f, out);
+  for (const StaticModel& st : s.statics)
+    out << "    static \"" << st.prefix << "\" => \"" << st.dir << "\""
+        << (st.fallback.empty() ? "" : " fallback \"" + st.fallback + "\"") << "\n";
+  if (s.compression) {
+    const CompressionModel& c = *s.compression;
+    out << "    compression " << (c.enabled ? "on" : "off") << " min_size " << c.min_size << " level "
+        << (c.level ? std::to_string(c.level) : std::string("default")) << " types ";
+    if (c.types.empty()) out << "(default)";
+    for (size_t i = 0; i < c.types.size(); ++i) out << (i ? ", " : "") << "\"" << c.types[i] << "\"";
+    out << "\n";
+  }
   if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
   if (s.openapi.given) {
     const OpenApiModel& oa = s.openapi;

@@ -210,6 +210,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   emitJobRegistrations(sm);
   registerOpenApi(sm, server.executable);
   registerRoutes(sm, handlers);
+  registerStaticAndCompression(sm);
   w_.dedent();
   line("}");
 }
@@ -404,6 +405,20 @@ std::string Emitter::modifierCall(const RouteModifierUse& u) const {
   }
   if (u.variadic) args += ", std::vector<std::string>{" + strings + "}";
   return fmt::format("{}(app{})", u.factory, args);
+}
+
+void Emitter::registerStaticAndCompression(const ServerModel& sm) {
+  for (const StaticModel& st : sm.statics) {
+    lineDirective(st.decl->range());
+    line(fmt::format("lux::ServeStatic(app, {{{}, {}, {}}});", cppString(st.prefix), cppString(st.dir),
+                     cppString(st.fallback)));
+  }
+  if (!sm.compression || !sm.compression->enabled) return;
+  const CompressionModel& c = *sm.compression;
+  std::string types;
+  for (const std::string& t : c.types) types += (types.empty() ? "" : ", ") + cppString(t);
+  lineDirective(c.decl->range());
+  line(fmt::format("lux::EnableCompression(app, {{{}, {}, {{{}}}}});", c.min_size, c.level, types));
 }
 
 // The server's main translation unit: its env settings (for --help) and a call to ServerMain.

@@ -210,6 +210,8 @@ class Emitter {
   void registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers);
   std::vector<std::string> routeMiddleware(const ServerModel& sm, const RouteModel& r);
   std::string modifierCall(const RouteModifierUse& u) const;
+  // `static` directories and `compression { }` (runtime components: lux/static.h, lux/compression.h).
+  void registerStaticAndCompression(const ServerModel& sm);
   std::string serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const;
 
   // --- routes (emit_routes.cpp): one handler function per route

@@ -97,6 +97,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* discoverDecl(LuxParser::DiscoverDeclContext* c);
   ast::Decl* backendDecl(LuxParser::BackendDeclContext* c);
   ast::Decl* maxBodyDecl(LuxParser::MaxBodyDeclContext* c);
+  ast::Decl* staticDecl(LuxParser::StaticDeclContext* c);
   static std::optional<ast::BackendDecl::Kind> backendKind(const std::string& name);
   ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
                             LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);

@@ -190,6 +190,7 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->routesDecl()) return routesDecl(x);
   if (auto* x = c->discoverDecl()) return discoverDecl(x);
   if (auto* x = c->backendDecl()) return backendDecl(x);
+  if (auto* x = c->staticDecl()) return staticDecl(x);
   return nullptr;
 }
 
@@ -507,6 +508,7 @@ Decl* AstBuilder::maxBodyDecl(LuxParser::MaxBodyDeclContext* c) {
 std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name) {
   if (name == "jobs") return BackendDecl::Kind::Jobs;
   if (name == "bus") return BackendDecl::Kind::Bus;
+  if (name == "compression") return BackendDecl::Kind::Compression;
   return std::nullopt;
 }
 
@@ -521,7 +523,8 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
     return ctx_.create<LimitsDecl>(range(c), name.range, config);
   }
   if (!kind) {
-    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "cache", "limits"};
+    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "cache", "limits",
+                                                          "compression"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;
@@ -529,6 +532,15 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   ObjectExpr* config = objectLit(c->objectLit());
   if (!config) return nullptr;
   return ctx_.create<BackendDecl>(range(c), *kind, name, config);
+}
+
+Decl* AstBuilder::staticDecl(LuxParser::StaticDeclContext* c) {
+  if (c->exception || c->str().size() < 2) return nullptr;
+  StringLit* prefix = constStr(c->str(0), "a URL prefix");
+  StringLit* dir = constStr(c->str(1), "a directory");
+  StringLit* fallback = c->FALLBACK() && c->str().size() > 2 ? constStr(c->str(2), "a fallback file") : nullptr;
+  if (!prefix || !dir || (c->FALLBACK() && !fallback)) return nullptr;
+  return ctx_.create<StaticDecl>(range(c), prefix, dir, fallback);
 }
 
 Decl* AstBuilder::discoverDecl(LuxParser::DiscoverDeclContext* c) {

@@ -121,6 +121,12 @@ class Response {
   std::string body;
 
   Response() = default;
+  // A file body holds an open descriptor: copies duplicate it, destruction closes it.
+  Response(const Response& other);
+  Response(Response&& other) noexcept;
+  Response& operator=(const Response& other);
+  Response& operator=(Response&& other) noexcept;
+  ~Response();
   Response& Status(int s) {
     status = s;
     return *this;
@@ -145,17 +151,32 @@ class Response {
   }
   // The bytes that will be sent: `body`, or the static body when `body` is empty.
   std::string_view BodyView() const { return body.empty() ? static_body_ : std::string_view(body); }
-  void ClearBody() {
-    body.clear();
-    static_body_ = {};
-  }
+  // A body sent from a file without passing through user space (sendfile): `length` bytes of
+  // the open descriptor `fd` from `offset`; the response takes ownership of `fd`. `body` and
+  // the static body must be empty (static files, docs/runtime.md "Static files").
+  Response& FileBody(int fd, std::uint64_t offset, std::uint64_t length);
+  bool HasFileBody() const { return file_fd_ >= 0; }
+  int file_fd() const { return file_fd_; }
+  std::uint64_t file_offset() const { return file_offset_; }
+  std::uint64_t file_length() const { return file_length_; }
+  // Reads the file body into `body` and closes it (a stage that rewrites the bytes: compression).
+  // Throws lux::Error when the file cannot be read whole.
+  void LoadFileBody();
+  // Bytes the body has: `body`, the static body or the file body.
+  std::uint64_t BodySize() const { return file_fd_ >= 0 ? file_length_ : BodyView().size(); }
+  void ClearBody();
   // True once a body was set by Json/Text/Html/Redirect: a (req, res) middleware that sends
   // ends the chain.
   bool sent() const { return sent_; }
 
  private:
+  void CloseFile();
+
   bool sent_ = false;
   std::string_view static_body_;
+  int file_fd_ = -1;
+  std::uint64_t file_offset_ = 0;
+  std::uint64_t file_length_ = 0;
 };
 
 // `respond(status, body)`: JSON by default.

@@ -3,6 +3,7 @@
 
 #include "lux/auth.h"
 #include "lux/client.h"
+#include "lux/compression.h"
 #include "lux/db.h"
 #include "lux/docs.h"
 #include "lux/env.h"
@@ -13,4 +14,5 @@
 #include "lux/routes.h"
 #include "lux/rt.h"
 #include "lux/services.h"
+#include "lux/static.h"
 #include "lux/value.h"

@@ -1,4 +1,8 @@
 // Headers, Request accessors (query, cookies, JSON/form bodies) and Response builders.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "http/router.h"
@@ -239,9 +243,84 @@ Value Request::ToValue() const {
   return v;
 }
 
+Response::Response(const Response& other)
+    : status(other.status), headers(other.headers), body(other.body), sent_(other.sent_),
+      static_body_(other.static_body_), file_offset_(other.file_offset_), file_length_(other.file_length_) {
+  if (other.file_fd_ >= 0) file_fd_ = ::fcntl(other.file_fd_, F_DUPFD_CLOEXEC, 0);
+}
+
+Response::Response(Response&& other) noexcept
+    : status(other.status), headers(std::move(other.headers)), body(std::move(other.body)), sent_(other.sent_),
+      static_body_(other.static_body_), file_fd_(other.file_fd_), file_offset_(other.file_offset_),
+      file_length_(other.file_length_) {
+  other.file_fd_ = -1;
+}
+
+Response& Response::operator=(const Response& other) {
+  if (this != &other) *this = Response(other);
+  return *this;
+}
+
+Response& Response::operator=(Response&& other) noexcept {
+  if (this == &other) return *this;
+  CloseFile();
+  status = other.status;
+  headers = std::move(other.headers);
+  body = std::move(other.body);
+  sent_ = other.sent_;
+  static_body_ = other.static_body_;
+  file_fd_ = other.file_fd_;
+  file_offset_ = other.file_offset_;
+  file_length_ = other.file_length_;
+  other.file_fd_ = -1;
+  return *this;
+}
+
+Response::~Response() { CloseFile(); }
+
+void Response::CloseFile() {
+  if (file_fd_ >= 0) ::close(file_fd_);
+  file_fd_ = -1;
+  file_offset_ = file_length_ = 0;
+}
+
+void Response::ClearBody() {
+  body.clear();
+  static_body_ = {};
+  CloseFile();
+}
+
+Response& Response::FileBody(int fd, std::uint64_t offset, std::uint64_t length) {
+  ClearBody();
+  file_fd_ = fd;
+  file_offset_ = offset;
+  file_length_ = length;
+  sent_ = true;
+  return *this;
+}
+
+void Response::LoadFileBody() {
+  if (file_fd_ < 0) return;
+  std::string bytes(file_length_, '\0');
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::pread(file_fd_, bytes.data() + got, bytes.size() - got, static_cast<off_t>(file_offset_ + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      CloseFile();
+      throw Error(n == 0 ? "file shrank while being read" : std::string("cannot read file: ") + std::strerror(errno));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  CloseFile();
+  body = std::move(bytes);
+  static_body_ = {};
+}
+
 Response& Response::Json(const Value& v) {
   body.clear();
   static_body_ = {};
+  CloseFile();
   AppendJson(v, body);
   headers.Set("Content-Type", "application/json; charset=utf-8");
   sent_ = true;
@@ -251,6 +330,7 @@ Response& Response::Json(const Value& v) {
 Response& Response::Text(std::string s) {
   body = std::move(s);
   static_body_ = {};
+  CloseFile();
   headers.Set("Content-Type", "text/plain; charset=utf-8");
   sent_ = true;
   return *this;
@@ -259,6 +339,7 @@ Response& Response::Text(std::string s) {
 Response& Response::Html(std::string s) {
   body = std::move(s);
   static_body_ = {};
+  CloseFile();
   headers.Set("Content-Type", "text/html; charset=utf-8");
   sent_ = true;
   return *this;

@@ -19,6 +19,8 @@ const ClientLibrary kLibpq{LUX_LIB_PQ_SONAME, LUX_LIB_PQ_DIR, "the PostgreSQL cl
 const ClientLibrary kHiredis{LUX_LIB_HIREDIS_SONAME, LUX_LIB_HIREDIS_DIR, "the Redis client"};
 const ClientLibrary kSqlite{LUX_LIB_SQLITE_SONAME, LUX_LIB_SQLITE_DIR, "SQLite"};
 const ClientLibrary kCrypto{LUX_LIB_CRYPTO_SONAME, LUX_LIB_CRYPTO_DIR, "OpenSSL's libcrypto"};
+const ClientLibrary kZlib{LUX_LIB_ZLIB_SONAME, LUX_LIB_ZLIB_DIR, "zlib (gzip compression)"};
+const ClientLibrary kBrotliEnc{LUX_LIB_BROTLIENC_SONAME, LUX_LIB_BROTLIENC_DIR, "the Brotli encoder"};
 
 namespace {
 

@@ -33,6 +33,9 @@ enum class Order {
   kCors,
   kRateLimit,
   kCacheDefaults,
+
+  kCompression,  // its stage encodes the responses of every stage and route below it (static files too)
+  kStatic,       // `static` directories: routes GET <prefix>/*, behind the program's routes
 };
 
 using Deadline = std::chrono::steady_clock::time_point;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
   out += "\r\n";
 }
 
-bool BuildHead(std::string& out, const Response& res, std::string_view body, const std::string& request_id,
+bool BuildHead(std::string& out, const Response& res, std::uint64_t body_size, const std::string& request_id,
                bool keep_alive, bool no_body) {
   bool has_id = false, has_type = false;
   for (const auto& [k, v] : res.headers) {
@@ -92,7 +93,7 @@ bool BuildHead(std::string& out, const Response& res, std::string_view body, con
   AppendField(out, "Date", core::CachedHttpDate());
   for (const auto& [k, v] : res.headers) AppendField(out, k, v);
   if (!has_id) AppendField(out, "X-Request-Id", request_id);
-  if (!no_body && !body.empty() && !has_type) out += "Content-Type: text/plain; charset=utf-8\r\n";
+  if (!no_body && body_size > 0 && !has_type) out += "Content-Type: text/plain; charset=utf-8\r\n";
   if (!keep_alive) out += "Connection: close\r\n";
   // RFC 9110 8.6: never on 1xx or 204; on 304 it would have to be the length of the 200 body,
   // which the server does not know, so none.
@@ -102,7 +103,7 @@ bool BuildHead(std::string& out, const Response& res, std::string_view body, con
   }
   out += "Content-Length: ";
   char num[24];
-  auto [end, ec] = std::to_chars(num, num + sizeof num, body.size());
+  auto [end, ec] = std::to_chars(num, num + sizeof num, body_size);
   out.append(num, end);
   out += "\r\n\r\n";
   return true;
@@ -186,6 +187,25 @@ std::string EndpointText(const S& s) {
 // A connection that keeps finding its next request already buffered (pipelining) yields to
 // the worker's other connections after this many requests in a row.
 constexpr int kRequestsBeforeYield = 16;
+
+// sendfile has no MSG_NOSIGNAL: writing to a connection the client reset raises SIGPIPE, whose
+// default action ends the process. The I/O thread that sends a file blocks SIGPIPE for good
+// (sendfile then fails with EPIPE, which ends the connection); a blocked, thread-directed
+// SIGPIPE stays pending on that thread and harms nothing. The process's disposition is left
+// alone (it is inherited by programs the server starts).
+void BlockSigpipeOnThisThread() {
+  thread_local bool blocked = false;
+  if (blocked) return;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  blocked = true;
+}
+
+// One sendfile call sends at most this much, so that the stall deadline is renewed as the bytes
+// go out and one large file does not hold the worker in a single call.
+constexpr std::size_t kSendfileChunk = 1 << 20;
 
 // Lingering close (nginx's lingering_close): after an early error response (413, 431, 400 or
 // 501 while the request was still arriving) the server shuts down its sending side, then keeps
@@ -388,6 +408,38 @@ class Session {
     return !ec;
   }
 
+  // The head, then `length` bytes of the file from `offset` with sendfile (no copy through user
+  // space). The head goes out with MSG_MORE so that it and the file's first bytes share a
+  // segment. A client that stops reading is cut off as in WriteAll; a file that shrank since it
+  // was opened ends the connection (the Content-Length sent cannot be met).
+  bool WriteHeadAndFile(int fd, std::uint64_t offset, std::uint64_t length, asio::yield_context& yield) {
+    BlockSigpipeOnThisThread();
+    ssize_t sent = ::send(sock_.native_handle(), head_.data(), head_.size(), MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
+    std::size_t done = sent > 0 ? static_cast<std::size_t>(sent) : 0;
+    if (done < head_.size() && !WriteAll(asio::buffer(head_.data() + done, head_.size() - done), {}, yield)) return false;
+    boost::system::error_code ec;
+    const auto stall = std::chrono::milliseconds(app_.opts.read_timeout_ms);
+    state_.deadline = Clock::now() + stall;
+    auto off = static_cast<off_t>(offset);
+    while (length > 0) {
+      std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(length, kSendfileChunk));
+      ssize_t n = ::sendfile(sock_.native_handle(), fd, &off, chunk);
+      if (n > 0) {
+        length -= static_cast<std::uint64_t>(n);
+        state_.deadline = Clock::now() + stall;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        sock_.async_wait(tcp::socket::wait_write, yield[ec]);
+        if (!ec) continue;
+      }
+      break;  // n == 0 (the file shrank), a send error, or the wait failed (timeout, reset)
+    }
+    state_.deadline = Clock::time_point::max();
+    return length == 0;
+  }
+
   // The framing rules Beast leaves to the server (RFC 9112 3.2, 6.1, 6.3): exactly one valid
   // Host in HTTP/1.1; Transfer-Encoding only as `chunked` alone in HTTP/1.1 (a last coding that
   // is not chunked leaves the body's end unknown: the classic request-smuggling vector; other
@@ -531,8 +583,20 @@ class Session {
     }
     bool no_body = res.status == 204 || res.status == 304 || res.status < 200;
     if (no_body) res.ClearBody();
+    if (res.HasFileBody()) {
+      if (BuildHead(head_, res, res.file_length(), request_id, keep_alive, no_body)) {
+        if (head) return WriteAll(asio::buffer(head_), {}, yield);
+        return WriteHeadAndFile(res.file_fd(), res.file_offset(), res.file_length(), yield);
+      }
+      try {
+        res.LoadFileBody();  // headers Beast rewrites: the general path below
+      } catch (const std::exception& e) {
+        core::Log(LogLevel::kError, "cannot read the file of a response", {{"request_id", request_id}, {"error", std::string(e.what())}});
+        return false;  // nothing was written: the connection closes
+      }
+    }
     std::string_view body = res.BodyView();
-    if (BuildHead(head_, res, body, request_id, keep_alive, no_body)) {
+    if (BuildHead(head_, res, body.size(), request_id, keep_alive, no_body)) {
       return WriteAll(asio::buffer(head_), head ? asio::const_buffer() : asio::buffer(body.data(), body.size()), yield);
     }
     bhttp::response<bhttp::string_body> msg;

@@ -1,0 +1,311 @@
+// Compression: Accept-Encoding negotiation, the type rules and the encoders (compression.h), and
+// the "compression" component, whose stage encodes the response of everything inside it (the
+// program's middleware and routes, static files) when the client accepts a coding, the body is
+// at least min_size bytes of a compressible type, and nothing encoded it already.
+// Entry point: lux::EnableCompression (lux/compression.h).
+#include "http/compression.h"
+
+#include <brotli/encode.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <tuple>
+
+#include "lux/compression.h"
+#include "lux/error.h"
+#include "server/component.h"
+
+namespace lux::http {
+
+namespace {
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+std::string LowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = Lower(c);
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// A q-value ("1", "0.5", "1.000") in thousandths; -1 when malformed.
+int ParseQ(std::string_view v) {
+  v = Trim(v);
+  if (v.empty() || (v[0] != '0' && v[0] != '1')) return -1;
+  int q = (v[0] - '0') * 1000;
+  if (v.size() == 1) return q;
+  if (v[1] != '.' || v.size() > 5) return -1;
+  int scale = 100;
+  for (std::size_t i = 2; i < v.size(); ++i, scale /= 10) {
+    if (v[i] < '0' || v[i] > '9') return -1;
+    q += (v[i] - '0') * scale;
+  }
+  return q > 1000 ? -1 : q;
+}
+
+// The media type of a Content-Type value, lower case, without parameters.
+std::string MediaType(std::string_view content_type) {
+  return LowerCopy(Trim(content_type.substr(0, content_type.find(';'))));
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+std::string_view CodingName(Coding c) {
+  switch (c) {
+    case Coding::kBrotli: return "br";
+    case Coding::kGzip: return "gzip";
+    case Coding::kDeflate: return "deflate";
+    case Coding::kIdentity: break;
+  }
+  return "";
+}
+
+Coding Negotiate(std::optional<std::string_view> accept_encoding, unsigned offered) {
+  if (!accept_encoding) return Coding::kIdentity;
+  constexpr Coding kOrder[] = {Coding::kBrotli, Coding::kGzip, Coding::kDeflate};
+  int q[4] = {-1, -1, -1, -1};  // per Coding; -1 = not listed
+  int star = -1;
+  std::string_view list = *accept_encoding;
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    std::size_t semi = item.find(';');
+    std::string token = LowerCopy(Trim(item.substr(0, semi)));
+    int value = 1000;
+    if (semi != std::string_view::npos) {
+      std::string_view param = Trim(item.substr(semi + 1));
+      if (param.size() < 2 || Lower(param[0]) != 'q' || param[1] != '=') continue;  // not a q: ignore the item
+      value = ParseQ(param.substr(2));
+      if (value < 0) continue;
+    }
+    if (token == "*") star = value;
+    else if (token == "br") q[static_cast<unsigned>(Coding::kBrotli)] = value;
+    else if (token == "gzip" || token == "x-gzip") q[static_cast<unsigned>(Coding::kGzip)] = value;
+    else if (token == "deflate") q[static_cast<unsigned>(Coding::kDeflate)] = value;
+  }
+  Coding best = Coding::kIdentity;
+  int best_q = 0;
+  for (Coding c : kOrder) {
+    if (!(offered & (1u << static_cast<unsigned>(c)))) continue;
+    int v = q[static_cast<unsigned>(c)];
+    if (v < 0) v = star < 0 ? 0 : star;
+    if (v > best_q) {
+      best = c;
+      best_q = v;
+    }
+  }
+  return best;
+}
+
+const std::vector<std::string> kDefaultTypes = {
+    "text/*", "application/json", "application/javascript", "application/x-javascript", "application/xml",
+    "application/wasm", "application/x-ndjson", "image/svg+xml", "application/manifest+json",
+};
+
+bool AlreadyCompressedType(std::string_view content_type) {
+  std::string t = MediaType(content_type);
+  if (t == "image/svg+xml") return false;
+  for (std::string_view p : {"image/", "audio/", "video/"})
+    if (t.compare(0, p.size(), p) == 0) return true;
+  for (std::string_view x : {"font/woff", "font/woff2", "application/zip", "application/gzip", "application/x-gzip",
+                             "application/x-brotli", "application/x-bzip2", "application/x-xz", "application/zstd",
+                             "application/x-7z-compressed", "application/x-rar-compressed", "application/pdf",
+                             "application/octet-stream"})
+    if (t == x) return true;
+  return false;
+}
+
+bool CompressibleType(std::string_view content_type, const std::vector<std::string>& types) {
+  if (AlreadyCompressedType(content_type)) return false;
+  std::string t = MediaType(content_type);
+  const std::vector<std::string>& list = types.empty() ? kDefaultTypes : types;
+  for (const std::string& want : list) {
+    std::string w = LowerCopy(want);
+    if (w == t) return true;
+    if (EndsWith(w, "/*") && t.compare(0, w.size() - 1, w, 0, w.size() - 1) == 0) return true;
+  }
+  // Structured syntax suffixes (application/problem+json, application/atom+xml) go with the
+  // default list's JSON and XML.
+  return types.empty() && (EndsWith(t, "+json") || EndsWith(t, "+xml"));
+}
+
+namespace {
+
+std::string Brotli(std::string_view data, int level) {
+  std::size_t cap = BrotliEncoderMaxCompressedSize(data.size());
+  if (cap == 0) cap = data.size() + 1024;
+  std::string out(cap, '\0');
+  std::size_t size = cap;
+  if (!BrotliEncoderCompress(level, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, data.size(),
+                             reinterpret_cast<const std::uint8_t*>(data.data()), &size,
+                             reinterpret_cast<std::uint8_t*>(out.data())))
+    throw Error("brotli: compression failed");
+  out.resize(size);
+  return out;
+}
+
+// gzip (window bits 15 + 16) or the zlib format HTTP calls deflate (15).
+std::string Zlib(std::string_view data, int level, int window_bits) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw Error("zlib: deflateInit2 failed");
+  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  std::size_t size = zs.total_out;
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw Error("zlib: deflate failed");
+  out.resize(size);
+  return out;
+}
+
+}  // namespace
+
+std::string Encode(Coding c, std::string_view data, int level) {
+  switch (c) {
+    case Coding::kBrotli: return Brotli(data, level > 0 ? level : 4);
+    case Coding::kGzip: return Zlib(data, level > 0 ? level : 6, 15 + 16);
+    case Coding::kDeflate: return Zlib(data, level > 0 ? level : 6, 15);
+    case Coding::kIdentity: break;
+  }
+  return std::string(data);
+}
+
+}  // namespace lux::http
+
+namespace lux {
+
+namespace {
+
+using http::Coding;
+
+// Bodies larger than this are sent as they are: one response must not hold the worker for long
+// nor double a large file in memory.
+constexpr std::uint64_t kMaxCompressBytes = 16 << 20;
+// Encoded copies of constant bodies (StaticBody: /docs' assets, constant documents) are kept up
+// to this many bytes in all, so each is encoded once per coding.
+constexpr std::size_t kMaxCachedBytes = 16 << 20;
+
+bool HasToken(std::string_view list, std::string_view token) {
+  std::size_t i = 0;
+  while (i <= list.size()) {
+    std::size_t comma = list.find(',', i);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string_view item = list.substr(i, comma - i);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (IEquals(item, token)) return true;
+    i = comma + 1;
+  }
+  return false;
+}
+
+class CompressionComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kCompression;
+  CompressionComponent() : Component(kOrder, "compression") {}
+
+  bool TakesPart(server::RunMode run) const override { return run == server::RunMode::kServe; }
+
+  void Open(server::Host& host) override {
+    host.AddStage([this](Request& req, const Next& next) {
+      Response res = next(req);
+      Apply(req, res);
+      return res;
+    });
+  }
+
+  void Close() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_.clear();
+    cached_bytes_ = 0;
+  }
+
+  CompressionOptions options;
+
+ private:
+  // What the stage does to one response.
+  void Apply(const Request& req, Response& res) {
+    if (req.method == "HEAD" || res.status < 200 || res.status == 204 || res.status == 206 || res.status == 304) return;
+    if (res.headers.Has("Content-Encoding")) return;
+    if (auto cc = res.headers.Get("Cache-Control"); cc && HasToken(*cc, "no-transform")) return;
+    std::uint64_t size = res.BodySize();
+    if (size < options.min_size || size == 0 || size > kMaxCompressBytes) return;
+    auto type = res.headers.Get("Content-Type");
+    if (!http::CompressibleType(type ? *type : "text/plain", options.types)) return;
+    auto vary = res.headers.Get("Vary");
+    if (!vary) res.headers.Add("Vary", "Accept-Encoding");
+    else if (!HasToken(*vary, "Accept-Encoding") && !HasToken(*vary, "*"))
+      res.headers.Set("Vary", std::string(*vary) + ", Accept-Encoding");
+    Coding coding = http::Negotiate(req.headers.Get("Accept-Encoding"), 0xe);
+    if (coding == Coding::kIdentity) return;
+    bool constant = !res.HasFileBody() && res.body.empty();
+    if (res.HasFileBody()) res.LoadFileBody();
+    std::string_view bytes = res.BodyView();
+    std::optional<std::string_view> cached = constant ? CachedEncode(coding, bytes) : std::nullopt;
+    if (cached) {
+      if (cached->size() >= bytes.size()) return;
+      res.StaticBody(*cached);
+    } else {
+      std::string encoded = http::Encode(coding, bytes, options.level);
+      if (encoded.size() >= bytes.size()) return;
+      res.body = std::move(encoded);
+    }
+    res.headers.Set("Content-Encoding", std::string(http::CodingName(coding)));
+    res.headers.Remove("Content-Length");
+    res.headers.Remove("Accept-Ranges");
+    // Another representation: a strong validator becomes weak, as nginx does.
+    if (auto etag = res.headers.Get("ETag"); etag && etag->size() > 1 && (*etag)[0] == '"')
+      res.headers.Set("ETag", "W/" + std::string(*etag));
+  }
+
+  // A constant body's encoding, computed once while the cache has room.
+  std::optional<std::string_view> CachedEncode(Coding coding, std::string_view bytes) {
+    auto key = std::make_tuple(static_cast<const void*>(bytes.data()), bytes.size(), static_cast<unsigned>(coding));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = cache_.find(key);
+      if (it != cache_.end()) return *it->second;
+    }
+    auto encoded = std::make_unique<std::string>(http::Encode(coding, bytes, options.level));
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return *it->second;
+    if (cached_bytes_ + encoded->size() > kMaxCachedBytes) return std::nullopt;  // the caller encodes per response
+    cached_bytes_ += encoded->size();
+    std::string_view view = *encoded;
+    cache_.emplace(key, std::move(encoded));
+    return view;
+  }
+
+  std::mutex mu_;
+  std::map<std::tuple<const void*, std::size_t, unsigned>, std::unique_ptr<std::string>> cache_;
+  std::size_t cached_bytes_ = 0;
+};
+
+}  // namespace
+
+void EnableCompression(App& app, CompressionOptions options) {
+  if (options.level < 0 || options.level > 9)
+    throw std::invalid_argument("compression level " + std::to_string(options.level) + " is not within 1-9");
+  server::Ensure<CompressionComponent>(app).options = std::move(options);
+}
+
+}  // namespace lux
