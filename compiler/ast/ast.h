@@ -400,16 +400,20 @@ class HookDecl : public Decl {
   BlockExpr* body;
 };
 
-// `route METHOD "path" [with auth[, ...]] => handler`.
+// `route METHOD "path" [body: Type] [with auth[, ...]] [-> Type] => handler`.
 class RouteDecl : public Decl {
  public:
   LUX_AST_LEAF(RouteDecl)
-  RouteDecl(SourceRange r, Ident method, StringLit* path, llvm::ArrayRef<Ident> guards, Expr* handler)
-      : Decl(kKind, r), method(method), path(path), guards(guards), handler(handler) {}
+  RouteDecl(SourceRange r, Ident method, StringLit* path, llvm::ArrayRef<Ident> guards, Expr* handler,
+            Type* body_type = nullptr, Type* response_type = nullptr)
+      : Decl(kKind, r), method(method), path(path), guards(guards), handler(handler), body_type(body_type),
+        response_type(response_type) {}
   Ident method;        // as written (`GET`, `POST`, ...); the checker validates it
   StringLit* path;     // cooked text; range() covers the literal
   llvm::ArrayRef<Ident> guards;  // the names after `with`, e.g. `auth`
   Expr* handler;       // usually a NameExpr; may be a LambdaExpr
+  Type* body_type;     // `body: CreateUser` (validated request body), or null
+  Type* response_type;  // `-> [User]` (the declared response), or null
   bool requiresAuth() const {
     for (const Ident& g : guards)
       if (g.name == "auth") return true;

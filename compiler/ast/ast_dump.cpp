@@ -279,6 +279,8 @@ void describeNode(const RouteDecl& n, Desc& d) {
     d.raw("with", guards);
   }
   d.child("path", n.path);
+  if (n.body_type) d.child("body", n.body_type);
+  if (n.response_type) d.child("returns", n.response_type);
   d.child("handler", n.handler);
 }
 

@@ -304,6 +304,7 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     }
   }
   const Ty* bt = checkExpr(e->base);
+  if (const Ty* typed = typedRequestBody(e)) return typed;
   if (isRequestJson(e)) return types_.json();
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;

@@ -215,6 +215,7 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route) {
   for (const PathParam& pp : path_params) rm.path_params.push_back(pp.name);
   checkRouteGuards(diags_, sm, rm, route);
   RouteHandler handler = resolveRouteHandler(rm, route);
+  checkRouteTypes(rm, route, handler.decl);
   checkHandlerResponse(handler.decl, fmt::format("route `{} {}`", rm.method, rm.path));
   if (handler.has_params) {
     bindRouteParams(diags_, handler, path_params, rm);

@@ -148,20 +148,12 @@ void Checker::checkServer(int index) {
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
     if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) checkBackend(sm, backend);
-    if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d); auth && auth->config) {
-      static const OptionSpec kAuthOptions[] = {
-          {"type", "", OptionSpec::Kind::String},   {"secret", "", OptionSpec::Kind::String},
-          {"issuer", "", OptionSpec::Kind::String}, {"audience", "", OptionSpec::Kind::String},
-          {"require_exp", "", OptionSpec::Kind::Bool},
-      };
-      auto opts = checkOptions(auth->config, "`auth`", kAuthOptions);
-      static const llvm::StringRef kTypes[] = {"jwt"};
-      checkOptionChoice(opts.lookup("type"), "`auth`", kTypes);
-    }
+    if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d); auth && auth->config) checkAuth(sm, auth);
   }
   for (const ServiceModel* svc : sm.services) checkService(const_cast<ServiceModel&>(*svc));
   checkFieldDefaults(sm.decl->items);
   for (const Symbol* b : sm.bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
+  collectRouteBodies(sm);
   for (const FunctionModel* fn : sm.functions) checkFunctionBody(fn);
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* hook = llvm::dyn_cast<ast::HookDecl>(d)) checkHook(sm, hook);

@@ -135,7 +135,10 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
     out << "    publish " << (p.literal ? "\"" + p.event + "\"" : std::string("<computed>")) << " payload "
         << typeName(p.payload) << " " << pos(f, p.call->range()) << "\n";
   for (const RouteModel& r : s.routes) {
-    out << "    route " << r.method << " \"" << r.path << "\" => "
+    out << "    route " << r.method << " \"" << r.path << "\"";
+    if (r.body_type) out << " body: " << typeName(r.body_type);
+    if (r.response_type) out << " -> " << typeName(r.response_type);
+    out << " => "
         << (r.handler ? r.handler->name.str() : std::string("<lambda>")) << (r.requires_auth ? " with auth" : "") << " "
         << pos(f, r.decl->range()) << "\n";
     for (const RouteParamBinding& b : r.bindings)
