@@ -12,6 +12,8 @@ PKGS=(
   chromium
   libhiredis-dev redis-server
   libpq-dev postgresql
+  # the e2e case typed_routes makes RS256/ES256 keys and tokens with the openssl command
+  openssl
 )
 missing=()
 for p in "${PKGS[@]}"; do
