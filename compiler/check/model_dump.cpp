@@ -75,7 +75,12 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
         << (s.db->pool ? " pool" : "") << "\n";
   else if (s.db)
     out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
-  if (s.has_auth) out << "    auth\n";
+  if (s.has_auth) {
+    out << "    auth " << s.auth_type;
+    if (s.auth_type == "api_key")
+      out << (s.api_key_query.empty() ? " header \"" + s.api_key_header + "\"" : " query \"" + s.api_key_query + "\"");
+    out << "\n";
+  }
   if (s.port) out << "    port " << std::string(f.slice(s.port->range())) << " (default port " << s.default_port << ")\n";
   for (const UnsupportedUse& u : s.unsupported) out << "    unsupported " << u.what << " " << pos(f, u.at) << "\n";
   for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
