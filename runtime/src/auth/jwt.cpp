@@ -199,8 +199,22 @@ bool AudienceMatches(const Value* aud, const std::string& want) {
   return ok;
 }
 
+// PEM text as given, or the file it names. An env setting often holds the PEM on one line with
+// `\n` escapes (what most deployment tools accept): those become line breaks.
 std::string ReadKeyText(const std::string& pem_or_path) {
-  if (pem_or_path.find("-----BEGIN") != std::string::npos) return pem_or_path;
+  if (pem_or_path.find("-----BEGIN") != std::string::npos) {
+    if (pem_or_path.find('\n') != std::string::npos) return pem_or_path;
+    std::string text;
+    for (std::size_t i = 0; i < pem_or_path.size(); ++i) {
+      if (pem_or_path[i] == '\\' && i + 1 < pem_or_path.size() && pem_or_path[i + 1] == 'n') {
+        text += '\n';
+        ++i;
+      } else {
+        text += pem_or_path[i];
+      }
+    }
+    return text;
+  }
   std::ifstream in(pem_or_path, std::ios::binary);
   if (!in) throw StartupError("auth: cannot read the public key file \"" + pem_or_path + "\"");
   std::ostringstream text;

@@ -110,6 +110,12 @@ TEST_CASE("jwt: RS256 and ES256 verify with the public key", "[auth]") {
     Key other = MakeKey(alg);
     lux::JwtOptions o = With(alg, &key);
     CHECK(lux::VerifyJwt(SignKey(alg, key, kClaims), o, kNow)["sub"].AsString() == "9");
+    // The PEM on one line with `\n` escapes (as an env setting often holds it).
+    std::string one_line;
+    for (char c : key.public_pem) one_line += c == '\n' ? std::string("\\n") : std::string(1, c);
+    lux::JwtOptions escaped = o;
+    escaped.key = lux::LoadJwtPublicKey(one_line, alg);
+    CHECK(lux::VerifyJwt(SignKey(alg, key, kClaims), escaped, kNow)["sub"].AsString() == "9");
     CHECK_THROWS_WITH(lux::VerifyJwt(SignKey(alg, other, kClaims), o, kNow), Catch::Contains("bad signature"));
     std::string t = SignKey(alg, key, kClaims);
     std::string changed = t.substr(0, t.find('.') + 1) + B64Url(R"({"sub":"1","exp":1800003600})") + t.substr(t.rfind('.'));
