@@ -539,6 +539,16 @@ class WhileStmt : public Stmt {
   BlockExpr* body;
 };
 
+// `guard cond else { ... }`: when cond is false the else block runs, and it must leave the
+// enclosing function (return, throw) or loop (break, continue).
+class GuardStmt : public Stmt {
+ public:
+  LUX_AST_LEAF(GuardStmt)
+  GuardStmt(SourceRange r, Expr* cond, BlockExpr* else_body) : Stmt(kKind, r), cond(cond), else_body(else_body) {}
+  Expr* cond;
+  BlockExpr* else_body;
+};
+
 // `try { } catch [err] { } [finally { }]`.
 class TryStmt : public Stmt {
  public:

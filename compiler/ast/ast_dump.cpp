@@ -330,6 +330,11 @@ void describeNode(const WhileStmt& n, Desc& d) {
   d.child("body", n.body);
 }
 
+void describeNode(const GuardStmt& n, Desc& d) {
+  d.child("cond", n.cond);
+  d.child("else", n.else_body);
+}
+
 void describeNode(const TryStmt& n, Desc& d) {
   d.ident("error", n.error_name);
   d.child("body", n.body);

@@ -109,6 +109,8 @@ class SignatureParser {
     }
     if (name == "Any") return types_.dynamic();
     if (name == "Json") return types_.json();
+    if (name == "Object") return types_.get(TyKind::Object);
+    if (name == "Response") return types_.response();
     if (name == "Unit") return types_.get(TyKind::Unit);
     if (name == "Int") return types_.get(TyKind::Int);
     if (name == "Float") return types_.get(TyKind::Float);
@@ -160,6 +162,7 @@ class SignatureParser {
 // Does an argument of type `a` have the shape parameter `p` asks for? An unknown part fits any
 // shape and sets `loose` where `p` wanted a particular one.
 bool fitsShape(const Ty* p, const Ty* a, bool& loose) {
+  if (p && p->json) return !a || a->isDynamic();  // a JSON document or a value of unknown type
   if (!p || p->isDynamic() || p->kind == TyKind::Param) return true;
   if (!a || a->isDynamic()) {
     loose = true;
@@ -174,6 +177,16 @@ bool fitsShape(const Ty* p, const Ty* a, bool& loose) {
     case TyKind::Fn: return a->kind == TyKind::Fn && a->params.size() == p->params.size();
     default: return isAssignable(a, p);
   }
+}
+
+// Does `t` hold an unknown part (`[Any]` from `[]`, `Option<Any>` from `None`)?
+bool hasDynamicPart(const Ty* t) {
+  if (!t) return false;
+  if (t->isDynamic()) return true;
+  if (hasDynamicPart(t->elem) || hasDynamicPart(t->err)) return true;
+  for (const Ty* p : t->params)
+    if (hasDynamicPart(p)) return true;
+  return false;
 }
 
 class Binder {
@@ -236,7 +249,16 @@ Instance instantiateOne(TypeTable& types, const Builtin& b, const Signature& sig
   int self_at = b.selfParam();
   if (self_at >= 0) in.bound[self_at] = self ? self : types.dynamic();
   Binder binder(types, in.bound);
-  for (size_t i = 0; i < args.size(); ++i) binder.bind(sig.paramAt(i), args[i].type);
+  // The other arguments first: a type parameter they bind is what a lambda's result must give
+  // (`reduce(xs, fn(acc, x) ..., 0)`: the accumulator is an Int), not what it widens to.
+  auto isFn = [&](size_t i) { return sig.paramAt(i) && sig.paramAt(i)->kind == TyKind::Fn; };
+  for (size_t i = 0; i < args.size(); ++i)
+    if (!isFn(i)) binder.bind(sig.paramAt(i), args[i].type);
+  std::vector<const Ty*> before_lambdas = in.bound;
+  for (size_t i = 0; i < args.size(); ++i)
+    if (isFn(i)) binder.bind(sig.paramAt(i), args[i].type);
+  for (size_t k = 0; k < in.bound.size(); ++k)
+    if (before_lambdas[k] && !hasDynamicPart(before_lambdas[k])) in.bound[k] = before_lambdas[k];
   for (size_t i = 0; i < args.size(); ++i) {
     const Ty* p = sig.paramAt(i);
     in.params.push_back(p ? substitute(types, p, in.bound) : nullptr);
@@ -331,9 +353,16 @@ Instance instantiate(TypeTable& types, const Builtin& b, const std::vector<ArgSh
   const Signature* fallback = nullptr;
   bool chosen_loose = false;
   std::vector<const Signature*> others;  // further overloads that fit too
+  auto takesJson = [](const Signature& s) {
+    for (const Ty* p : s.params)
+      if (p && p->json) return true;
+    return false;
+  };
   for (const Signature& s : b.overloads) {
     if (!s.acceptsCount(n)) continue;
-    if (!fallback) fallback = &s;
+    // None fits: the first overload that names the types it wants reports the mismatch (a
+    // `Json` parameter would accept anything there).
+    if (!fallback || (takesJson(*fallback) && !takesJson(s))) fallback = &s;
     bool loose = false, fits = true;
     for (size_t i = 0; i < args.size() && fits; ++i) {
       const Ty* shape = args[i].type;

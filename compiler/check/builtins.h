@@ -107,10 +107,13 @@ struct Instance {
 };
 
 // Takes the first overload whose parameters fit the arguments' shapes (an unknown argument fits
-// any; none fits: the first overload with a fitting arity, whose parameters then report the
+// any; a `Json` parameter takes only a JSON document or an unknown value; none fits: the first
+// overload with a fitting arity and no `Json` parameter, whose parameters then report the
 // mismatch), binds its type parameters from the known arguments (an `Any` argument binds them to
-// Any; two bindings join: `Int` and `Float` give `Float`, unrelated types Any; a lambda's `Unit`
-// result binds nothing) and substitutes them. `self` binds `Self` (Model rows).
+// Any; two bindings join: `Int` and `Float` give `Float`, unrelated types Any; the other
+// arguments bind before lambdas, and a lambda's result does not change a parameter they bound to
+// a fully known type, so `reduce`'s accumulator stays the init's type; a lambda's `Unit` result
+// binds nothing) and substitutes them. `self` binds `Self` (Model rows).
 Instance instantiate(TypeTable& types, const Builtin& b, const std::vector<ArgShape>& args, const Ty* self = nullptr);
 
 // `t` with its type parameters replaced by `bound` (unbound ones by Dynamic).

@@ -96,6 +96,11 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
       break;
     default: break;
   }
+  // A JSON document made from one the client sent (`JSON.parse(req.body.payload)`) is the
+  // client's too (a failed conversion of it answers 400).
+  if (in.result && in.result->json && in.sig)
+    for (size_t i = 0; i < n; ++i)
+      if (args[i].type && args[i].type->client && in.sig->paramAt(i) && in.sig->paramAt(i)->json) return types_.clientJson();
   return in.result;
 }
 

@@ -151,6 +151,34 @@ std::vector<ParamModel> Checker::makeParams(llvm::ArrayRef<ast::Param*> params, 
   return out;
 }
 
+// Does the body of `fn` end in a call of a built-in that returns nothing (`print(...)`,
+// `log.info(...)`, `xs |> each(...)`)? Then a function without a declared result gives no value
+// either (E3010 where it is used as one). A parameter of the same name shadows the built-in.
+bool Checker::endsInUnitBuiltin(const ast::FnDecl* fn) const {
+  const ast::Expr* last = fn->body ? fn->body->resultExpr() : nullptr;
+  const ast::Expr* target = last;
+  if (auto* p = llvm::dyn_cast_or_null<ast::PipeExpr>(last)) target = p->target;  // `x |> print()`, `x |> print`
+  const ast::Expr* callee = target;
+  if (auto* c = llvm::dyn_cast_or_null<ast::CallExpr>(target)) callee = c->callee;
+  else if (target == last) return false;  // not a call
+  auto shadowed = [&](llvm::StringRef name) {
+    for (const ast::Param* p : fn->params)
+      if (p->name.name == name) return true;
+    return false;
+  };
+  const Builtin* b = nullptr;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(callee)) {
+    if (!shadowed(n->name.name)) b = model_.builtins.global(n->name.name);
+  } else if (auto* m = llvm::dyn_cast<ast::MemberExpr>(callee)) {
+    if (auto* base = llvm::dyn_cast<ast::NameExpr>(m->base); base && !shadowed(base->name.name))
+      b = model_.builtins.module(base->name.name, m->member.name);
+  }
+  if (!b) return false;
+  for (const Signature& s : b->overloads)
+    if (!s.result || s.result->kind != TyKind::Unit) return false;
+  return true;
+}
+
 FunctionModel* Checker::makeFunction(const ast::FnDecl* fn, int server) {
   FunctionModel& fm = model_.function_store.emplace_back();
   fm.decl = fn;
@@ -162,7 +190,9 @@ FunctionModel* Checker::makeFunction(const ast::FnDecl* fn, int server) {
   if (auto* bg = llvm::dyn_cast<ast::BackgroundFnDecl>(fn)) fm.job_options = bg->options;
   fm.params = makeParams(fn->params, fmt::format("`{}`", fn->name.name.str()));
   fm.annotated_result = fn->return_type != nullptr;
-  fm.result = fn->return_type ? resolveType(fn->return_type) : types_.dynamic();
+  fm.result = fn->return_type                                      ? resolveType(fn->return_type)
+              : llvm::isa<ast::MiddlewareDecl>(fn) || !endsInUnitBuiltin(fn) ? types_.dynamic()
+                                                                               : types_.get(TyKind::Unit);
   return &fm;
 }
 

@@ -2,8 +2,10 @@
 // typed binding, a record field, an element of a typed list, a model's fields. An object literal
 // where a record is expected is checked as a record construction (E2105, E3004, E3005, field
 // types) and takes the record's type; a list literal takes the typed list's; a string literal
-// that names a variant of the expected enum is that variant (E2401 otherwise); the result of a
-// built-in that returns nothing (`Unit`) is not a value (E3010).
+// that names a variant of the expected enum is that variant (E2401 otherwise); `Some(v)`, `Ok(v)`,
+// `Err(v)` check `v` against their part, and a local bound to an object literal is checked at
+// each use as a record; the result of a function that returns nothing (`Unit`) and an `if`
+// without `else` are not values (E3010).
 // Entry points: Checker::checkValueAgainst, checkRecordFields, reportMissingFields, checkCreateFields,
 // checkUnitUse, checkFieldDefaults, checkHandlerResponse.
 #include <fmt/format.h>
@@ -37,12 +39,27 @@ std::string Checker::unitCallee(const ast::Expr* e) const {
   return std::string(file_.slice(callee->range()));
 }
 
-bool Checker::checkUnitUse(const ast::Expr* e, const std::string& use) {
+bool Checker::checkUnitUse(const ast::Expr* e, const std::string& use, bool if_without_else) {
   if (!e) return false;
+  if (auto* ie = llvm::dyn_cast<ast::IfExpr>(e); ie && !ie->else_body && if_without_else) {
+    // No value when every condition is false.
+    diags_.report(DiagId::UnitValue, SourceRange{e->range().begin, e->range().begin + 2}, "if` without `else", use)
+        .help("add an `else` branch with the value to use when the condition is false");
+    model_.expr_types[e] = types_.dynamic();
+    return true;
+  }
   std::string callee = unitCallee(e);
   if (callee.empty()) return false;
-  diags_.report(DiagId::UnitValue, e->range(), callee, use)
-      .help(fmt::format("`{}` returns nothing; call it as a statement", callee));
+  auto d = diags_.report(DiagId::UnitValue, e->range(), callee, use);
+  // A function of the program without a declared result: show the call its body ends in.
+  const ast::Expr* call = e;
+  if (auto* a = llvm::dyn_cast<ast::AwaitExpr>(call)) call = a->operand;
+  if (auto* p = llvm::dyn_cast<ast::PipeExpr>(call)) call = p->target;
+  const ast::Expr* callee_expr = llvm::isa<ast::CallExpr>(call) ? llvm::cast<ast::CallExpr>(call)->callee : call;
+  if (const Symbol* s = model_.resolved.lookup(callee_expr); s && s->fn && !s->fn->annotated_result && s->fn->decl && s->fn->decl->body)
+    if (const ast::Expr* last = s->fn->decl->body->resultExpr())
+      d.note(last->range(), fmt::format("`{}` ends in this call, which returns nothing", callee));
+  d.help(fmt::format("`{}` returns nothing; call it as a statement", callee));
   model_.expr_types[e] = types_.dynamic();  // reported once, wherever else the value goes
   return true;
 }
@@ -70,6 +87,40 @@ const Ty* Checker::checkValueAgainst(const ast::Expr* e, const Ty* from, const T
   if (auto* obj = llvm::dyn_cast<ast::ObjectExpr>(e); obj && target->kind == TyKind::Record) {
     checkRecordFields(obj->entries, target->record, openingBrace(obj), fmt::format("an object literal for {}", what));
     return refine(types_.record(target->record));
+  }
+  // `Some(v)`, `Ok(v)`, `Err(v)` where an Option or Result is expected: `v` against its part.
+  if (auto* call = llvm::dyn_cast<ast::CallExpr>(e); call && call->args.size() == 1) {
+    const ast::Expr* arg = call->args[0];
+    const Symbol* ctor = model_.resolved.lookup(call->callee);
+    if (ctor && ctor->kind == SymbolKind::OptionCtor) {
+      llvm::StringRef name = ctor->name;
+      const Ty* part = to->kind == TyKind::Option && name == "Some"  ? to->elem
+                       : to->kind == TyKind::Result && name == "Ok"  ? to->elem
+                       : to->kind == TyKind::Result && name == "Err" ? to->err
+                                                                      : nullptr;
+      if (part) {
+        const Ty* at = checkValueAgainst(arg, model_.expr_types.lookup(arg), part, what, note_at, note);
+        if (!isAssignable(at, part)) return from;
+        return refine(name == "Some" ? types_.option(at)
+                      : name == "Ok" ? types_.result(at, from && from->kind == TyKind::Result ? from->err : types_.dynamic())
+                                     : types_.result(from && from->kind == TyKind::Result ? from->elem : types_.dynamic(), at));
+      }
+    }
+  }
+  // An immutable local bound to an object literal (`x = { code: "a" }`), used where a record is
+  // expected: the literal is checked against the record at each such use.
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(e); n && target->kind == TyKind::Record && from && from->kind == TyKind::Object) {
+    const Symbol* s = model_.resolved.lookup(n);
+    const ast::Expr* init = nullptr;
+    if (s && s->kind == SymbolKind::Local && !s->is_mutable) {
+      if (auto* let = llvm::dyn_cast_or_null<ast::LetStmt>(s->decl)) init = let->init;
+      else if (auto* as = llvm::dyn_cast_or_null<ast::AssignStmt>(s->decl)) init = as->value;
+    }
+    if (auto* obj = llvm::dyn_cast_or_null<ast::ObjectExpr>(init)) {
+      checkRecordFields(obj->entries, target->record, openingBrace(obj),
+                        fmt::format("the object literal bound to `{}`, used as {}", n->name.name.str(), what));
+      return from;
+    }
   }
   if (auto* arr = llvm::dyn_cast<ast::ArrayExpr>(e); arr && target->kind == TyKind::Array) {
     bool ok = true;
@@ -195,7 +246,7 @@ void Checker::checkHandlerResponse(const ast::Node* handler, const std::string& 
   if (auto* fn = llvm::dyn_cast_or_null<ast::FnDecl>(handler)) body = fn->body;
   else if (auto* lam = llvm::dyn_cast_or_null<ast::LambdaExpr>(handler)) body = lam->body;
   if (auto* b = llvm::dyn_cast_or_null<ast::BlockExpr>(body)) body = b->resultExpr();
-  if (body) checkUnitUse(body, fmt::format("the response of {}", route));
+  if (body) checkUnitUse(body, fmt::format("the response of {}", route), /*if_without_else=*/false);
 }
 
 }  // namespace lux

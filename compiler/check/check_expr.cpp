@@ -50,6 +50,9 @@ bool Checker::expectType(const Ty* from, const Ty* to, SourceRange at, const std
   auto d = diags_.report(DiagId::TypeMismatch, at, typeName(to), what, typeName(from));
   if (note_at.size() > 0) d.note(note_at, note);
   if (to->kind == TyKind::String && from->isScalar()) d.help("convert the value with `to_string(...)`");
+  if (from == types_.option(types_.dynamic()) && to->kind != TyKind::Option)
+    d.help(fmt::format("`nil` (`None`) is an absent value and only an `Option` can be absent: declare `Option<{}>`",
+                       typeName(to)));
   return false;
 }
 
@@ -219,6 +222,8 @@ const Symbol* Checker::resolveValueName(const ast::NameExpr* e) {
     model_.resolved[e] = sym;
     return sym;
   }
+  // `nil` is the family's spelling of `None` (unless a binding of that name is in scope).
+  if (n == "nil") n = "None";
   if (n == "Some" || n == "None" || n == "Ok" || n == "Err") {
     Symbol* sym = newSymbol(SymbolKind::OptionCtor, n, {}, nullptr,
                               n == "None" ? types_.option(types_.dynamic()) : types_.dynamic());
@@ -305,7 +310,7 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
   }
   const Ty* bt = checkExpr(e->base);
   if (const Ty* typed = typedRequestBody(e)) return typed;
-  if (isRequestJson(e)) return types_.json();
+  if (isRequestJson(e)) return types_.clientJson();
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;
     if (const FieldInfo* f = rec->field(e->member.name)) return f->type;
@@ -487,10 +492,14 @@ const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   const ast::Expr* last = e->body;
   if (auto* b = llvm::dyn_cast<ast::BlockExpr>(e->body)) last = b->resultExpr();
   if (cur_return_ && last) checkValueAgainst(last, model_.expr_types.lookup(last), cur_return_, "the result of this lambda");
-  // A predicate (`filter`, `find`: `fn(T) -> Bool`) must give a Bool, as an `if` condition must.
-  else if (last && expected && expected->kind == TyKind::Fn && expected->elem &&
-           expected->elem == types_.get(TyKind::Bool))
-    checkValueAgainst(last, model_.expr_types.lookup(last), expected->elem, "the result of this predicate");
+  // A predicate (`filter`, `find`: `fn(T) -> Bool`) must give a Bool, as an `if` condition must;
+  // a result the other arguments fix (`reduce(xs, fn(acc, x) ..., init)`: the init's type) must be
+  // of that type.
+  else if (last && expected && expected->kind == TyKind::Fn && expected->elem && !expected->elem->isDynamic() &&
+           expected->elem->kind != TyKind::Unit && expected->elem->kind != TyKind::Param)
+    checkValueAgainst(last, model_.expr_types.lookup(last), expected->elem,
+                      expected->elem == types_.get(TyKind::Bool) ? "the result of this predicate"
+                                                                 : "the result of this lambda");
   const Ty* result = cur_return_ ? cur_return_ : rt;
   cur_return_ = saved;
   cur_fn_name_ = saved_name;

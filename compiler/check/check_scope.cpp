@@ -82,6 +82,7 @@ void Checker::popScope() {
           .help(fmt::format("remove it, or name it `_{}` if it is intended", sym->name.str()));
     }
   }
+  for (auto it = s->narrowed.rbegin(); it != s->narrowed.rend(); ++it) it->first->type = it->second;
   if (s->kind == Scope::Kind::Function) loop_depth_ = s->outer_loop_depth;
   cur_ = s->parent;
   stack_.pop_back();

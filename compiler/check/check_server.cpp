@@ -210,6 +210,7 @@ void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
       {"path", "", OptionSpec::Kind::String},
       {"database", "path", OptionSpec::Kind::String},
       {"adapter", "", OptionSpec::Kind::String},
+      {"driver", "adapter", OptionSpec::Kind::String},
       {"url", "", OptionSpec::Kind::String},
       {"pool", "", OptionSpec::Kind::Int},
   };
@@ -232,6 +233,7 @@ void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
   const ast::ObjectEntry* pool = entries.lookup("pool");
   if (url) sm.db->url = url->value;
   if (pool) sm.db->pool = pool->value;
+  if (url && !adapter && selectDbByUrl(sm, url, pool)) return;
   if (auto* lit = url ? llvm::dyn_cast<ast::StringLit>(url->value) : nullptr) {
     sm.db->literal_url = lit->value.str();
     llvm::StringRef u = lit->value;
@@ -258,6 +260,38 @@ void Checker::checkDb(ServerModel& sm, const ast::DbDecl* db) {
             .help(adapter ? "write `adapter: \"postgres\"` to use a PostgreSQL server"
                           : "add `adapter: \"postgres\"` to use a PostgreSQL server");
   }
+}
+
+// `db { url: ... }` without `adapter`/`driver`: the URL names the database. A literal decides
+// here — `postgres://` / `postgresql://` (or libpq `key=value` pairs) is PostgreSQL, `sqlite:PATH`
+// or a plain path is an SQLite file —; any other value decides when the server starts, by the
+// same rule (lux::DbAdapterForUrl). Returns true when nothing is left to check.
+bool Checker::selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool) {
+  auto* lit = llvm::dyn_cast<ast::StringLit>(url->value);
+  if (!lit) {
+    sm.db->adapter = "";  // decided at start from the URL's value
+    return true;
+  }
+  llvm::StringRef u = lit->value;
+  if (u.startswith("postgres://") || u.startswith("postgresql://") || u.contains('=')) {
+    sm.db->adapter = "postgres";
+    sm.db->literal_url = u.str();
+    return false;  // the PostgreSQL checks apply
+  }
+  if (u.consume_front("sqlite://") || u.consume_front("sqlite:")) {}
+  if (u.empty()) {
+    diags_.report(DiagId::OptionValue, lit->range(), "`db`", "url",
+                  "a `postgres://` URL, `sqlite:PATH` or a file path", "\"" + lit->value.str() + "\"")
+        .help("e.g. \"sqlite:./data.db\" or \"postgres://app@127.0.0.1:5432/app\"");
+    return true;
+  }
+  sm.db->adapter = "sqlite";
+  sm.db->path = u.str();
+  sm.db->url = nullptr;
+  if (pool)
+    diags_.report(DiagId::DbOptionAdapter, pool->key.range, "pool", "sqlite", "an embedded database is a file (`path`)")
+        .help("the url names an SQLite file; remove `pool`, or give a `postgres://` URL");
+  return true;
 }
 
 void Checker::checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max) {
@@ -296,7 +330,7 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
   if (fn->kind == SymbolKind::Middleware) {
     checkHandlerParamCount(d->name.empty() ? SourceRange{d->range().begin, d->range().begin + 10} : d->name.range,
                            d->name.empty() ? std::string("`middleware fn`") : fmt::format("`middleware fn {}`", d->name.name.str()),
-                           d->params.size(), 2, 2);
+                           d->params.size(), 1, 2);
   }
   pushScope(Scope::Kind::Function);
   for (size_t i = 0; i < fn->params.size(); ++i) {

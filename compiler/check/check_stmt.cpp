@@ -112,6 +112,10 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     checkThrow(ts);
     return;
   }
+  if (auto* gs = llvm::dyn_cast<ast::GuardStmt>(stmt)) {
+    checkGuard(gs);
+    return;
+  }
   if (auto* fs = llvm::dyn_cast<ast::ForStmt>(stmt)) {
     const Ty* it = checkExpr(fs->iterable);
     const Ty* elem = it->kind == TyKind::Array ? it->elem : types_.dynamic();

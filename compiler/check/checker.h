@@ -33,6 +33,7 @@ struct Scope {
   Scope* parent = nullptr;
   llvm::StringMap<Symbol*> names;
   std::vector<Symbol*> locals;  // every local declared here, for the unused-variable warning
+  std::vector<std::pair<Symbol*, const Ty*>> narrowed;  // types a `guard` narrowed here, restored on exit
   int outer_loop_depth = 0;     // a Function scope: the loop depth of the code around it
 };
 
@@ -103,6 +104,7 @@ class Checker {
   void resolveTypeBodies(llvm::ArrayRef<ast::Decl*> items);
   void declareValues(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int server);
   FunctionModel* makeFunction(const ast::FnDecl* fn, int server);
+  bool endsInUnitBuiltin(const ast::FnDecl* fn) const;
   std::vector<ParamModel> makeParams(llvm::ArrayRef<ast::Param*> params, const std::string& owner);
   void checkBindingInit(Symbol* sym, const ast::VarDecl* decl);
 
@@ -117,6 +119,7 @@ class Checker {
   void declareModel(ServerModel& server, const ast::ModelDecl* decl, Scope& scope);
   void checkHook(ServerModel& server, const ast::HookDecl* hook);
   void checkFunctionBody(const FunctionModel* fn);
+  bool selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool);
   void checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max);
 
   // --- routes (check_routes.cpp) -----------------------------------------------------------
@@ -205,6 +208,12 @@ class Checker {
   void checkStmt(const ast::Stmt* stmt);
   void checkAssign(const ast::AssignStmt* stmt);
   void checkThrow(const ast::ThrowStmt* stmt);
+  // --- `guard cond else { ... }` (check_guard.cpp) ---
+  void checkGuard(const ast::GuardStmt* stmt);
+  // Whether running `n` to its end always leaves the function (or, for break/continue, the loop).
+  bool alwaysLeaves(const ast::Node* n) const;
+  // `guard x != nil else { ... }`: x (an immutable Option) is its element type for the rest of the scope.
+  void narrowAfterGuard(const ast::Expr* cond);
   // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
   void checkPartAssign(const ast::AssignStmt* stmt);
   void reportImmutable(const ast::Expr* at, const Symbol* sym, bool part);
@@ -278,8 +287,10 @@ class Checker {
                            bool stored = false);
   // `M.create({ ... })`: every field without a default or an Option type is given (E3005).
   void checkCreateFields(const ast::ObjectExpr* obj, const RecordInfo* rec);
-  // E3010 when `e` is a call of a built-in that returns nothing, used as `use`; true then.
-  bool checkUnitUse(const ast::Expr* e, const std::string& use);
+  // E3010 when `e` gives no value: a call of a function that returns nothing, or (unless
+  // `if_without_else` is false: a handler's last expression) an `if` without `else`, used as
+  // `use`; true then.
+  bool checkUnitUse(const ast::Expr* e, const std::string& use, bool if_without_else = true);
   std::string unitCallee(const ast::Expr* e) const;  // the callee as written, when `e` is such a call
   // checkExpr of `e` where `expected` is known beforehand: a bare variant name declared by
   // several enums (E2402 otherwise) is the expected enum's.

@@ -130,7 +130,8 @@ struct ScheduleModel {
   std::string cron;  // as written; empty for `every`
   std::optional<cron::CronSpec> spec;
   bool every = false;      // `schedule every <duration>` (else a cron expression)
-  double interval_ms = 0;  // `every` form
+  double interval_ms = 0;  // `every` form and interval strings
+  std::string interval_text;  // `schedule "30s" fn ...`: the interval string as written (trimmed)
 };
 
 struct SubscribeModel {

@@ -73,6 +73,8 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
   if (s.db && s.db->postgres())
     out << "    db postgres url " << (s.db->url && s.db->literal_url.empty() ? "(computed)" : "\"" + s.db->literal_url + "\"")
         << (s.db->pool ? " pool" : "") << "\n";
+  else if (s.db && s.db->adapter.empty())
+    out << "    db adapter chosen at start" << (s.db->url ? " from the url (computed)" : " (computed)") << "\n";
   else if (s.db)
     out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
   if (s.has_auth) {
@@ -130,6 +132,7 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
       else out << " (invalid)";
     } else {
       out << " every " << ms(sc.interval_ms);
+      if (!sc.interval_text.empty()) out << " (\"" << sc.interval_text << "\")";
     }
     out << " " << pos(f, sc.decl->range()) << "\n";
   }

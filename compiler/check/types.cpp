@@ -12,6 +12,13 @@ TypeTable::TypeTable() {
   Ty j;
   j.json = true;
   json_ = &storage_.emplace_back(std::move(j));
+  Ty cj;
+  cj.json = true;
+  cj.client = true;
+  client_json_ = &storage_.emplace_back(std::move(cj));
+  Ty r;
+  r.response = true;
+  response_ = &storage_.emplace_back(std::move(r));
 }
 
 const Ty* TypeTable::get(TyKind simple) const {
@@ -84,7 +91,7 @@ const Ty* TypeTable::param(int index, std::string_view name) {
 std::string typeName(const Ty* t) {
   if (!t) return "Any";
   switch (t->kind) {
-    case TyKind::Dynamic: return t->json ? "Json" : "Any";
+    case TyKind::Dynamic: return t->json ? "Json" : t->response ? "Response" : "Any";
     case TyKind::Unit: return "Unit";
     case TyKind::Int: return "Int";
     case TyKind::Float: return "Float";
@@ -125,6 +132,7 @@ bool isAssignable(const Ty* from, const Ty* to) {
              (from->kind == TyKind::Record && from->record->name == to->record->name);
     case TyKind::Fn: return from->kind == TyKind::Fn;
     case TyKind::Enum: return from->kind == TyKind::Enum && from->enum_info->name == to->enum_info->name;
+    case TyKind::Object: return from->kind == TyKind::Record;  // a built-in's `Object` parameter
     case TyKind::Unit: return true;  // a value may be discarded
     default: return false;
   }

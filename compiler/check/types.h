@@ -99,6 +99,10 @@ struct Ty {
   bool json = false;                    // Dynamic: a JSON document (`Json`: JSON.parse, fetch, db.query
                                         // rows); its fields are Json, and a typed place takes it only
                                         // through a conversion (E3020)
+  bool client = false;                  // Json: read from the request (`req.body`, its parts, JSON.parse
+                                        // of it): a failed conversion is the client's error (400)
+  bool response = false;                // Dynamic: a response value (`respond(...)`), written
+                                        // `Response`; a result of any declared type
 
   bool isDynamic() const { return kind == TyKind::Dynamic; }
   bool isNumeric() const { return kind == TyKind::Int || kind == TyKind::Float; }
@@ -117,6 +121,8 @@ class TypeTable {
   const Ty* get(TyKind simple) const;  // Dynamic, Unit, Int, Float, Bool, String, Duration, Object
   const Ty* dynamic() const { return get(TyKind::Dynamic); }
   const Ty* json() const { return json_; }  // Dynamic with `json` set, written `Json`
+  const Ty* clientJson() const { return client_json_; }  // Json from the request (`client` set)
+  const Ty* response() const { return response_; }  // Dynamic with `response` set, written `Response`
   const Ty* array(const Ty* elem);
   const Ty* option(const Ty* elem);
   const Ty* result(const Ty* ok, const Ty* err);
@@ -137,6 +143,8 @@ class TypeTable {
   std::map<Key, const Ty*> interned_;
   const Ty* simple_[8] = {};
   const Ty* json_ = nullptr;
+  const Ty* response_ = nullptr;
+  const Ty* client_json_ = nullptr;
   std::deque<RecordInfo> records_;
   std::deque<EnumInfo> enums_;
 };

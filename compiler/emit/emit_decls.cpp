@@ -37,6 +37,10 @@ void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)
       v(llvm::cast<WhileStmt>(n)->cond);
       v(llvm::cast<WhileStmt>(n)->body);
       break;
+    case NodeKind::GuardStmt:
+      v(llvm::cast<GuardStmt>(n)->cond);
+      v(llvm::cast<GuardStmt>(n)->else_body);
+      break;
     case NodeKind::TryStmt:
       v(llvm::cast<TryStmt>(n)->body);
       v(llvm::cast<TryStmt>(n)->catch_body);

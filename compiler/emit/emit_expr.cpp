@@ -513,9 +513,30 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());
 }
 
+namespace {
+
+// A value's place as the program reads it, for a 400 naming it: `body.count`, `items[0]`.
+std::string placeText(const ast::Expr* e) {
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(e)) return n->name.name.str();
+  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) return placeText(m->base) + "." + m->member.name.str();
+  if (auto* ix = llvm::dyn_cast<ast::IndexExpr>(e)) {
+    if (auto* i = llvm::dyn_cast<ast::IntLit>(ix->index)) return fmt::format("{}[{}]", placeText(ix->base), i->value);
+    if (auto* s = llvm::dyn_cast<ast::StringLit>(ix->index)) return fmt::format("{}[\"{}\"]", placeText(ix->base), s->value.str());
+    return placeText(ix->base) + "[...]";
+  }
+  return "the value";
+}
+
+}  // namespace
+
 std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
                                  const ModelInfo* model) {
   const std::string fn = "lux::stdlib::" + std::string(b->cpp);
+  // A one-argument built-in whose first overload takes `Json` (to_int, to_float, len, JSON.parse,
+  // ...), applied to a value the client sent: its failure answers 400 naming the place.
+  if (b->form == BuiltinForm::Call && args.size() == 1 && typeOf(args[0])->client && !b->overloads.empty() &&
+      !b->overloads[0].params.empty() && b->overloads[0].params[0]->json)
+    return fmt::format("lux::stdlib::FromRequest({}, {}, {})", fn, argText(args[0]), cppString(placeText(args[0])));
   auto list = [&](size_t from) {
     std::string s;
     for (size_t i = from; i < args.size(); ++i) s += (i > from ? ", " : "") + argText(args[i]);

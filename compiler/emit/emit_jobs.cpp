@@ -13,10 +13,12 @@ namespace lux::emit {
 namespace {
 
 // The stable name of a schedule: its fn name or "name"; unnamed cron schedules go by their
-// expression, unnamed intervals by "every <ms>ms" (what `run-task` and the admin routes take).
+// expression, unnamed interval strings by the string ("30s"), other unnamed intervals by
+// "every <ms>ms" (what `run-task` and the admin routes take).
 std::string scheduleName(const ScheduleModel& s) {
   if (!s.name.empty()) return s.name;
   if (!s.every) return s.cron;
+  if (!s.interval_text.empty()) return s.interval_text;
   return fmt::format("every {}ms", static_cast<int64_t>(s.interval_ms));
 }
 
@@ -76,10 +78,10 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
                                        : std::string("lux::ScheduleOptions{}");
     std::string name = cppString(scheduleName(s));
     if (s.every) {
-      std::string every = expr(s.decl->interval);
+      std::string every = s.decl->interval ? "lux::stdlib::Millis(" + expr(s.decl->interval) + ")"
+                                           : fmt::format("int64_t{{{}}}", static_cast<int64_t>(s.interval_ms));
       fn_ = nullptr;
-      line(fmt::format("lux::RegisterEvery(app, {}, lux::stdlib::Millis({}), {}, [] {{ Schedule{}(); }});", name, every,
-                       opts, n));
+      line(fmt::format("lux::RegisterEvery(app, {}, {}, {}, [] {{ Schedule{}(); }});", name, every, opts, n));
     } else {
       fn_ = nullptr;
       line(fmt::format("lux::RegisterSchedule(app, {}, {}, {}, [] {{ Schedule{}(); }});", name, cppString(s.cron), opts,

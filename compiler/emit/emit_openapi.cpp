@@ -181,18 +181,31 @@ struct LiteralAnswer {
   bool redirect = false;  // redirect(url, status?): no body, a Location header
 };
 
-// The literal-status answers written inside `within` (a handler's declaration or lambda), in
-// source order. The checker typed every call (expr_types) and resolved every callee (resolved),
-// so the calls are found there without walking the tree; a program is one source file, so the
-// offsets place them.
-std::vector<LiteralAnswer> LiteralAnswers(const CheckedProgram& prog, SourceRange within) {
-  std::vector<LiteralAnswer> out;
+// How deep the answers of called functions are followed: a handler calling `not_found()` that
+// calls `respond(404, ...)` is depth 2. Deeper helpers are rare, and the bound keeps the search
+// linear in the program for chains and recursion alike.
+constexpr int kMaxAnswerCallDepth = 4;
+
+// The literal-status answers written inside `within` (a handler's declaration or lambda), and in
+// the functions of the program it calls (directly or through calls, to kMaxAnswerCallDepth
+// levels), in source order. The checker typed every call (expr_types) and resolved every callee
+// (resolved), so the calls are found there without walking the tree; a program is one source
+// file, so the offsets place them.
+void CollectAnswers(const CheckedProgram& prog, SourceRange within, int depth, std::set<const ast::Node*>& seen,
+                    std::vector<LiteralAnswer>& out) {
   for (const auto& entry : prog.expr_types) {
     const auto* call = llvm::dyn_cast<ast::CallExpr>(entry.first);
-    if (!call || call->args.empty()) continue;
+    if (!call) continue;
     if (call->range().begin < within.begin || call->range().end > within.end) continue;
     auto it = prog.resolved.find(call->callee);
-    if (it == prog.resolved.end() || it->second->kind != SymbolKind::Builtin || !it->second->builtin) continue;
+    if (it == prog.resolved.end()) continue;
+    if (it->second->kind == SymbolKind::Function && it->second->fn && it->second->fn->decl) {
+      const ast::FnDecl* callee = it->second->fn->decl;
+      if (depth < kMaxAnswerCallDepth && seen.insert(callee).second)
+        CollectAnswers(prog, callee->range(), depth + 1, seen, out);
+      continue;
+    }
+    if (call->args.empty() || it->second->kind != SymbolKind::Builtin || !it->second->builtin) continue;
     std::string_view name = it->second->builtin->name;
     if (name == "redirect") {
       const auto* code = call->args.size() > 1 ? llvm::dyn_cast<ast::IntLit>(call->args[1]) : nullptr;
@@ -203,8 +216,14 @@ std::vector<LiteralAnswer> LiteralAnswers(const CheckedProgram& prog, SourceRang
     if (name != "respond" && name != "respond_error") continue;
     const auto* code = llvm::dyn_cast<ast::IntLit>(call->args[0]);
     if (!code || code->value < 100 || code->value > 599) continue;
-    out.push_back({static_cast<int>(code->value), call, name == "respond_error"});
+    if (seen.insert(call).second) out.push_back({static_cast<int>(code->value), call, name == "respond_error"});
   }
+}
+
+std::vector<LiteralAnswer> LiteralAnswers(const CheckedProgram& prog, SourceRange within) {
+  std::vector<LiteralAnswer> out;
+  std::set<const ast::Node*> seen;
+  CollectAnswers(prog, within, 1, seen, out);
   std::sort(out.begin(), out.end(),
             [](const LiteralAnswer& a, const LiteralAnswer& b) { return a.call->range().begin < b.call->range().begin; });
   return out;

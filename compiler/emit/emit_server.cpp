@@ -95,7 +95,8 @@ std::string Emitter::serverNamespace(const ServerModel& sm) {
 }
 
 // A middleware takes the request, then `next` (it wraps the handler) or the response (it
-// decorates the answer).
+// decorates the answer), or the request alone (it runs before the handler, which it can answer
+// instead by returning a response).
 void Emitter::assignMiddlewareRoles(const ServerModel& sm) {
   for (const FunctionModel* fn : sm.functions) {
     if (fn->kind != SymbolKind::Middleware) continue;
@@ -308,7 +309,11 @@ void Emitter::registerMiddleware(const ServerModel& sm) {
     } else if (roles.size() > 1) {
       line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ {}(req, res); }});", fnName(fn)));
     } else {
-      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response&) {{ {}(req); }});", fnName(fn)));
+      // `middleware fn m(req)`: runs before the handler; a response it returns answers the
+      // request, anything else lets the request go on.
+      line(fmt::format("app.Use([](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); "
+                       "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }});",
+                       fnName(fn)));
     }
   }
 }

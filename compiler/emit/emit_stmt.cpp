@@ -401,6 +401,7 @@ void Emitter::stmt(const ast::Stmt* s) {
   if (llvm::isa<ContinueStmt>(s)) return line("continue;");
   if (auto* fs = llvm::dyn_cast<ForStmt>(s)) return forStmt(fs);
   if (auto* ws = llvm::dyn_cast<WhileStmt>(s)) return whileStmt(ws);
+  if (auto* gs = llvm::dyn_cast<GuardStmt>(s)) return guardStmt(gs);
   if (auto* ts = llvm::dyn_cast<TryStmt>(s)) return tryInto(ts, Target::discard());
   unsupported(s->range(), "this statement");
 }
@@ -530,6 +531,16 @@ void Emitter::forStmt(const ast::ForStmt* fs) {
   }
   w_.indent();
   block(fs->body, Target::discard());
+  w_.dedent();
+  line("}");
+}
+
+// `guard c else { ... }`: the else block runs when c is false; the checker made sure it leaves.
+void Emitter::guardStmt(const ast::GuardStmt* gs) {
+  std::string cond = this->cond(gs->cond);
+  line(fmt::format("if (!({})) {{", cond));
+  w_.indent();
+  block(gs->else_body, Target::discard());
   w_.dedent();
   line("}");
 }

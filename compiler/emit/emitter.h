@@ -169,6 +169,7 @@ class Emitter {
   void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`
   void forStmt(const ast::ForStmt* fs);
   void whileStmt(const ast::WhileStmt* ws);
+  void guardStmt(const ast::GuardStmt* gs);
   void exprInto(const ast::Expr* e, Target t);
   void ifInto(const ast::IfExpr* e, Target t);
   void tryInto(const ast::TryStmt* s, Target t);

@@ -111,6 +111,12 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
     if (!cond || !body) return nullptr;
     return ctx_.create<WhileStmt>(range(c), cond, body);
   }
+  if (auto* s = dynamic_cast<LuxParser::GuardStmtContext*>(c)) {
+    Expr* cond = expr(s->expr());
+    BlockExpr* else_body = block(s->block());
+    if (!cond || !else_body) return nullptr;
+    return ctx_.create<GuardStmt>(range(c), cond, else_body);
+  }
   if (auto* s = dynamic_cast<LuxParser::TryStmtContext*>(c)) {
     auto blocks = s->block();
     if (blocks.empty()) return nullptr;
@@ -176,6 +182,8 @@ Pattern* AstBuilder::patternAtom(LuxParser::PatternAtomContext* c) {
     bool parens = n->LPAREN() != nullptr;
     if (!qualified && !parens) {
       if (name.name == "_") return ctx_.create<WildcardPattern>(range(c));
+      // `nil` is the family's spelling of `None`: the same pattern (the tree shows `None`).
+      if (name.name == "nil") return ctx_.create<VariantPattern>(range(c), Ident{}, Ident{"None", name.range}, llvm::ArrayRef<Pattern*>{}, false);
       if (!std::isupper(static_cast<unsigned char>(name.name[0]))) {
         return ctx_.create<BindingPattern>(range(c), name);
       }

@@ -83,6 +83,20 @@ bool afterDiscoverName(antlr4::Parser* parser, antlr4::Token* t) {
   return p && p->getType() == LuxLexer::DISCOVER;
 }
 
+// `else` not followed by `{` (`if a { 1 } else 2`): the token after it, which is the mistake;
+// else null. (`else` may also end a `guard` condition, so the parser stops at `else` itself.)
+antlr4::Token* afterBlocklessElse(antlr4::Parser* parser, antlr4::Token* t) {
+  if (!t || t->getType() != LuxLexer::ELSE) return nullptr;
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  for (size_t index = t->getTokenIndex() + 1; index < tokens->size(); ++index) {
+    antlr4::Token* n = tokens->get(index);
+    if (n->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    if (n->getType() == LuxLexer::LBRACE || n->getType() == LuxLexer::IF) return nullptr;
+    return n;
+  }
+  return nullptr;
+}
+
 antlr4::Token* blockKeywordBefore(antlr4::Parser* parser, antlr4::Token* t) {
   if (!t || t->getType() == LuxLexer::LBRACE || !parser->getContext()) return nullptr;
   switch (parser->getContext()->getRuleIndex()) {
@@ -151,6 +165,10 @@ std::string SyntaxErrorStrategy::describeExpected(antlr4::Parser* parser, const 
 
 void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offending,
                                  const antlr4::misc::IntervalSet& expected, std::string expected_text) {
+  if (antlr4::Token* after = afterBlocklessElse(parser, offending)) {
+    offending = after;
+    expected_text = "`{` after `else`";
+  }
   SourceRange at = offending ? filter_.rangeOf(*offending) : SourceRange{};
   for (const SourceRange& s : filter_.suppressedRanges()) {
     if (at.begin >= s.begin && at.begin <= s.end) return;

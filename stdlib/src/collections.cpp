@@ -167,6 +167,7 @@ Value ToInt(const Value& v) {
 
 Value ToFloat(const Value& v) {
   if (v.IsNumber()) return Value(v.AsFloat());
+  if (v.IsBool()) return Value(v.AsBool() ? 1.0 : 0.0);
   if (v.IsString()) {
     if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
     throw Error("to_float: " + QuoteText(v.AsString()) + " is not a number");

@@ -161,6 +161,22 @@ const char* KindName(Kind k) {
 }
 }  // namespace
 
+Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_view place) {
+  std::string message;
+  try {
+    return convert(v);
+  } catch (const HttpError&) {
+    throw;
+  } catch (const Error& e) {
+    message = e.what();
+  } catch (const TypeError& e) {
+    message = e.what();
+  }
+  Object details;
+  details.Set("field", Value(std::string(place)));
+  throw HttpError(400, "`" + std::string(place) + "`: " + message, Value(std::move(details)));
+}
+
 Value ParamFromString(const char* name, const std::string& text, Kind kind, const char* where) {
   auto bad = [&]() -> Value {
     throw HttpError(400, std::string(where) + " `" + name + "`: expected " + KindName(kind) + ", got " + QuoteText(text));

@@ -1,6 +1,7 @@
 // SharedVar: the lock around a mutable server binding (see lux/stdlib.h).
 #include <mutex>
 
+#include "lux/rt.h"
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {
@@ -26,6 +27,10 @@ void SharedVar::Store(Value v) {
 void SharedVar::Update(const std::function<void(Value&)>& change) {
   std::lock_guard<std::recursive_mutex> lock(Mu(mu_));
   change(v_);
+}
+
+Value WithLock(const Value& body) {
+  return rt::WithLock([&] { return Call(body, {}); });
 }
 
 }  // namespace lux::stdlib

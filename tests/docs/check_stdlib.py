@@ -6,7 +6,8 @@ entry in a table of docs/stdlib.md: a line `| \`name\` | \`signature\` | ... |`,
 `name` for Global rows, `Owner.name` for module and Model rows, the signature exactly as the row
 writes it (`|` between overloads escaped as `\\|` in the table). An entry whose name is no row
 fails too, and so does a row whose C++ function is not declared in <lux/stdlib.h> (KeyOrOrder
-rows: `<Cpp>By` and `<Cpp>With`).
+rows: `<Cpp>By` and `<Cpp>With`), and a row whose signature uses `Any` (unchecked): every built-in
+has a precise generic signature, a type parameter `T` where it takes any value.
 
 Usage: check_stdlib.py --root REPO
 """
@@ -66,6 +67,9 @@ def main():
                                   % (doc_path, n, shown, doc_sig, line, sig))
             if len(got) > 1:
                 errors.append("%s:%d: `%s` has %d entries" % (doc_path, got[1][1], shown, len(got)))
+        if re.search(r'\bAny\b', sig):
+            errors.append("%s:%d: the signature of `%s` uses `Any`: give it a type parameter (`T`), `Json`, `Object` "
+                          "or overloads (docs/stdlib.md, \"Signatures\")" % (def_path, line, shown))
         fns = [cpp + "By", cpp + "With"] if form == "KeyOrOrder" else [cpp]
         for fn in fns:
             if not re.search(r'\b%s\(' % re.escape(fn), header):

@@ -398,6 +398,54 @@ class Gen:
             parts.append("sort_by(fn(%s) %s)" % (a, a))
         return "(" + " |> ".join(parts) + ")"
 
+    def record_chain(self, t, scope, d):
+        """A chain of built-ins over a list of one of the program's records that gives a value of
+        type t (Int, Float, String or Option of the record), reading the records' fields in
+        inferred lambdas: sort_by a field, reduce with an accumulator, map then sum or join, find;
+        None when no record has a field of the type needed."""
+        cands = []
+        for rn in sorted(self.records):
+            fields = self.records[rn]
+            if t in (INT, FLOAT):
+                cands += [(rn, f) for f, ft, _ in fields if ft == t]
+            elif t == STRING:
+                cands += [(rn, f) for f, ft, _ in fields if ft in (STRING, INT)]
+            elif t == Opt(Rec(rn)):
+                cands += [(rn, f) for f, ft, _ in fields if ft in SCALARS]
+        if not cands:
+            return None
+        rn, f = self.pick(cands)
+        ft = dict((n, ty) for n, ty, _ in self.records[rn])[f]
+        xs = self.paren(self.expr(List(Rec(rn)), scope, d + 1))
+        a, b = self.fresh("r"), self.fresh("r")
+        keep = Scope(scope)
+        keep.add(a, Rec(rn))
+        cond = self.expr(BOOL, keep, d + 2)
+        steps = []
+        if self.chance(0.5):
+            steps.append("filter(fn(%s) %s)" % (a, cond))
+        if self.chance(0.5) and ft in (INT, FLOAT, STRING):
+            self.use("record-chain-sort")
+            steps.append("sort_by(fn(%s) %s.%s)" % (a, a, f))
+        if self.chance(0.3):
+            steps.append("take(%s)" % self.pick(["2", "5"]))
+        if t in (INT, FLOAT):
+            if self.chance(0.5):
+                self.use("record-chain-reduce")
+                init = "0" if t == INT else "0.0"
+                steps.append("reduce(fn(%s, %s) %s + %s.%s, %s)" % (b, a, b, a, f, init))
+            else:
+                self.use("record-chain-sum")
+                steps += ["map(fn(%s) %s.%s)" % (a, a, f), "sum()"]
+        elif t == STRING:
+            self.use("record-chain-join")
+            field = "%s.%s" % (a, f) if ft == STRING else "to_string(%s.%s)" % (a, f)
+            steps += ["map(fn(%s) %s)" % (a, field), 'join(", ")']
+        else:
+            self.use("record-chain-find")
+            steps.append("find(fn(%s) %s)" % (a, cond))
+        return "(%s)" % " |> ".join([xs] + steps)
+
     def lambda_of(self, t, scope, depth):
         params, ret = t[1], t[2]
         names = [self.fresh("a") for _ in params]
@@ -477,6 +525,10 @@ class Gen:
         if c == 12:
             self.use("pipe-chain-len")
             return "(%s |> len())" % self.pipe_chain(self.pick(SCALARS), scope, d)[1:-1]
+        if c == 13:
+            chain = self.record_chain(INT, scope, d)
+            if chain:
+                return chain
         if c == 10:
             self.use("builtin-unwrapOr-result")
             return "(%s |> unwrapOr(%s))" % (self.paren(self.expr(Res(INT, STRING), scope, d + 1)), self.expr(INT, scope, d + 1))
@@ -498,10 +550,18 @@ class Gen:
         if c == 3:
             self.use("arith-mixed")
             return "%s * %s" % (self.paren(self.expr(INT, scope, d + 1)), self.paren(self.expr(FLOAT, scope, d + 1)))
+        if c == 4:
+            chain = self.record_chain(FLOAT, scope, d)
+            if chain:
+                return chain
         return self.leaf(t, scope)
 
     def e_String(self, t, scope, d):
-        c = self.r.randrange(18)
+        c = self.r.randrange(19)
+        if c == 18:
+            chain = self.record_chain(STRING, scope, d)
+            if chain:
+                return chain
         if c == 0:
             self.use("interpolation")
             parts = []
@@ -627,7 +687,11 @@ class Gen:
 
     def e_Opt(self, t, scope, d):
         et = t[1]
-        c = self.r.randrange(6)
+        c = self.r.randrange(7)
+        if c == 6 and et[0] == "Rec":
+            chain = self.record_chain(t, scope, d)
+            if chain:
+                return chain
         if c == 0:
             self.use("option-some")
             return "Some(%s)" % self.expr(et, scope, d + 1)
@@ -690,7 +754,15 @@ class Gen:
             if not self.in_loop:
                 self.use("known-bug-break-outside-loop")
                 return [ind + "if %s { %s }" % (self.expr(BOOL, scope, 1), self.pick(["break", "continue"]))]
-        c = self.r.randrange(16)
+        c = self.r.randrange(18)
+        if c == 16:
+            return self.guard_stmt(scope, ind, fn_ret)
+        if c == 17:
+            opts = sorted(n for n, (nt, _) in scope.lookup_all().items() if nt[0] == "Opt")
+            if opts:
+                self.use("nil-compare")
+                n = self.pick(opts)
+                return [ind + "if %s %s nil { print(\"%s\") }" % (n, self.pick(["==", "!="]), n)]
         if c <= 2:
             t = self.rand_type(0, allow_fn=True)
             n = self.fresh("x")
@@ -784,9 +856,24 @@ class Gen:
             e = self.fresh("err")
             lines = [ind + "try {"]
             lines += self.block(Scope(scope), None, ind + "  ", 1, fn_ret)
+            thrown = self.chance(0.6)
+            if thrown:
+                # the caught value is the thrown one itself: printed and logged whole
+                value = self.thrown_value(scope)
+                if self.chance(0.5):
+                    self.use("throw-conditional")
+                    lines.append(ind + "  if %s { throw %s }" % (self.expr(BOOL, scope, 1), value))
+                else:
+                    self.use("throw")
+                    lines.append(ind + "  throw %s" % value)
             lines.append(ind + "} catch %s {" % e)
             s = Scope(scope)
-            lines.append(ind + "  print(%s.message)" % e)
+            if thrown:
+                self.use("catch-thrown-value")
+                lines.append(ind + "  print(%s)" % e)
+                lines.append(ind + '  log.warn("caught", { error: %s })' % e)
+            else:
+                lines.append(ind + "  print(%s.message)" % e)
             if self.unsupported and self.chance(0.4):
                 self.use("finally")
                 lines.append(ind + "} finally {")
@@ -823,9 +910,58 @@ class Gen:
         self.use("builtin-print")
         return [ind + "print(%s)" % self.expr(self.pick(SCALARS), scope, 1)]
 
+    def thrown_value(self, scope):
+        """What a `throw` raises: a String, an interpolated one, a record of the program or an object."""
+        c = self.r.randrange(4)
+        if c == 0 and self.records:
+            self.use("throw-record")
+            return self.record_lit(self.pick(sorted(self.records)), scope, 2)
+        if c == 1:
+            self.use("throw-object")
+            return "{ code: %s, message: %s }" % (self.expr(INT, scope, 2), self.expr(STRING, scope, 2))
+        if c == 2:
+            inner = self.expr(INT, scope, 2)
+            if "\n" in inner:  # an interpolation stays on its line
+                inner = self.leaf(INT, scope)
+            return '"failed: {%s}"' % inner
+        return self.str_lit()
+
+    def log_stmt(self, scope, ind):
+        """log.debug/info/warn/error: a message alone, with a fields object of any values (records,
+        lists, Options), or any value itself."""
+        level = self.pick(["debug", "info", "warn", "error"])
+        self.use("log-" + level)
+        c = self.r.randrange(3)
+        if c == 0:
+            return [ind + "log.%s(%s)" % (level, self.expr(STRING, scope, 2))]
+        if c == 1:
+            self.use("log-fields")
+            fields = ", ".join("%s: %s" % (self.fresh("k"), self.expr(self.rand_type(1), scope, 2))
+                               for _ in range(self.r.randrange(1, 3)))
+            return [ind + "log.%s(%s, { %s })" % (level, self.str_lit(), fields)]
+        return [ind + "log.%s(%s)" % (level, self.expr(self.rand_type(1), scope, 2))]
+    def guard_stmt(self, scope, ind, fn_ret):
+        """`guard cond else { ... }` leaving by return, continue or throw; on an Option in scope,
+        `guard x != nil` (which makes x its element type afterwards)."""
+        if fn_ret is not None:
+            leave = "return %s" % self.expr(fn_ret, scope, 1)
+        elif self.in_loop:
+            leave = self.pick(["continue", "break"])
+        else:
+            leave = 'throw "guard failed"'
+        opts = sorted(n for n, (nt, _) in scope.lookup_all().items() if nt[0] == "Opt")
+        if opts and self.chance(0.5):
+            self.use("guard-nil")
+            n = self.pick(opts)
+            return [ind + "guard %s != nil else { %s }" % (n, leave), ind + "print(%s)" % n]
+        self.use("guard")
+        return [ind + "guard %s else {" % self.expr(BOOL, scope, 1), ind + "  " + leave, ind + "}"]
+
     def effect_stmt(self, scope, ind):
         """Built-ins with effects outside the program, and the dynamic ones (JSON, objects)."""
-        c = self.r.randrange(8)
+        c = self.r.randrange(10)
+        if c >= 8:
+            return self.log_stmt(scope, ind)
         if c == 0:
             self.use("builtin-JSON.parse")
             return [ind + 'print(to_string(JSON.parse(%s)))' % self.pick(['"[1, 2]"', '"[\\"a\\", 1.5]"', '"null"', '"\\{\\"a\\": true\\}"'])]
@@ -1056,7 +1192,7 @@ class Gen:
         self.events_pub = dict(publish)
         # schedules
         for _ in range(self.r.randrange(0, 3)):
-            form = self.r.randrange(5)
+            form = self.r.randrange(6)
             s = Scope(self.globals)
             body = self.block(s, None, ind + "  ", self.r.randrange(1, 3), None)
             if form == 0:
@@ -1071,6 +1207,9 @@ class Gen:
             elif form == 3:
                 self.use("schedule-every")
                 hdr = "schedule every %s {" % self.pick(["30.seconds", "5.minutes", "1.hours"])
+            elif form == 5:
+                self.use("schedule-interval-string")
+                hdr = 'schedule "%s" fn %s() {' % (self.pick(["30s", "5m", "1h", "1h30m", "1d", "2w", "90s"]), self.fresh("tick"))
             else:
                 self.use("schedule-options")
                 hdr = 'schedule "0 9 * * 1-5" fn %s() with { tz: "Europe/Berlin", overlap: "skip", missed: "run_once" } {' % self.fresh("report")

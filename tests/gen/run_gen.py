@@ -4,8 +4,9 @@
 For each seed: `gen.py --seed N` → `luxc check` (must exit 0) → `luxc emit` (must exit 0) →
 the C++ compiler with -fsyntax-only against the runtime headers (must accept it). A program that
 fails a step is kept in OUT/failures/ with the tool's output beside it. With --build N, the first
-N programs that passed are also built with `luxc build`, each of their servers is started on a
-free loopback port, must answer GET /resp with 2xx and JSON, and must exit 0 on SIGTERM.
+N programs that passed are also built with `luxc build`, all of their servers are started at once,
+each on a free loopback port and told the others' (LUX_SERVICE_<NAME>_URL), each must answer GET
+/resp with 2xx and JSON, and each must exit 0 on SIGTERM.
 
 Seeds: --seeds A:B (A inclusive, B exclusive), or --minutes M (from --start, until time is up).
 Prints a summary: programs, failures by kind, constructs covered with counts. Exit 1 when any
@@ -135,58 +136,72 @@ class Runner:
             self.fail("build", seed, src, text)
             return
         exes = sorted(p for p in bdir.iterdir() if p.is_file() and os.access(p, os.X_OK))
-        for exe in exes:
-            port = free_port()
-            rundir = bdir / ("run_" + exe.name)
-            rundir.mkdir(exist_ok=True)
-            log = open(rundir / "log.txt", "wb")
-            # Servers exposing RPC functions refuse to start without the program's shared secret.
-            env = dict(os.environ, LUX_PROGRAM_SECRET="gen-" + "0" * 60)
-            proc = subprocess.Popen([str(exe.resolve()), "--port", str(port), "--host", "127.0.0.1"], cwd=rundir,
-                                    stdout=log, stderr=subprocess.STDOUT, env=env)
-            problem = None
-            try:
-                body = None
-                deadline = time.monotonic() + 20
-                while time.monotonic() < deadline and body is None:
-                    if proc.poll() is not None:
-                        problem = "exited with %s before answering" % proc.returncode
-                        break
-                    try:
-                        with urllib.request.urlopen("http://127.0.0.1:%d/resp" % port, timeout=5) as resp:
-                            status, body = resp.status, resp.read()
-                    except urllib.error.HTTPError as e:
-                        status, body = e.code, e.read()
-                    except (ConnectionError, urllib.error.URLError, socket.timeout):
-                        time.sleep(0.1)
-                if problem is None and body is None:
-                    problem = "no answer within 20 s"
-                elif problem is None:
-                    if not 200 <= status < 300:
-                        problem = "GET /resp answered %d: %r" % (status, body[:300])
-                    else:
-                        try:
-                            json.loads(body)
-                        except ValueError:
-                            problem = "GET /resp answered non-JSON %r" % body[:300]
-            finally:
+        # Every server of the program runs at once, each told where the others are (a server's
+        # functions may call its peer's over RPC, and its events go to the peer): the executable
+        # `gen_3-a` is the service `a`, found through LUX_SERVICE_A_URL / LUX_PEER_A_URL.
+        ports = {exe: free_port() for exe in exes}
+        # Servers exposing RPC functions refuse to start without the program's shared secret.
+        env = dict(os.environ, LUX_PROGRAM_SECRET="gen-" + "0" * 60)
+        for exe, port in ports.items():
+            service = exe.name.rsplit("-", 1)[-1].upper()
+            env["LUX_SERVICE_%s_URL" % service] = env["LUX_PEER_%s_URL" % service] = "http://127.0.0.1:%d" % port
+        procs, logs = {}, {}
+        problem, failed_exe = None, None
+        try:
+            for exe in exes:
+                rundir = bdir / ("run_" + exe.name)
+                rundir.mkdir(exist_ok=True)
+                logs[exe] = open(rundir / "log.txt", "wb")
+                procs[exe] = subprocess.Popen([str(exe.resolve()), "--port", str(ports[exe]), "--host", "127.0.0.1"],
+                                              cwd=rundir, stdout=logs[exe], stderr=subprocess.STDOUT, env=env)
+            for exe in exes:
+                problem, failed_exe = self.probe(procs[exe], ports[exe]), exe
+                if problem:
+                    break
+        finally:
+            for exe, proc in procs.items():
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
-                    try:
-                        rc = proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait()
-                        rc = "none (killed after 20 s)"
-                    if problem is None and rc != 0:
-                        problem = "exit status %s after SIGTERM" % rc
-                log.close()
-            if problem:
-                self.fail("run", seed, src, "%s: %s\n--- log\n%s" % (exe.name, problem,
-                                                                   (rundir / "log.txt").read_text(errors="replace")))
-                return
+            for exe, proc in procs.items():
+                try:
+                    rc = proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    rc = "none (killed after 20 s)"
+                if problem is None and rc != 0:
+                    problem, failed_exe = "exit status %s after SIGTERM" % rc, exe
+                logs[exe].close()
+        if problem:
+            rundir = bdir / ("run_" + failed_exe.name)
+            self.fail("run", seed, src, "%s: %s\n--- log\n%s" % (failed_exe.name, problem,
+                                                               (rundir / "log.txt").read_text(errors="replace")))
+            return
         shutil.rmtree(bdir, ignore_errors=True)
         print("built and ran seed %d (%d server%s)" % (seed, len(exes), "" if len(exes) == 1 else "s"), flush=True)
+
+    def probe(self, proc, port):
+        """None when the server answers GET /resp with 2xx JSON within 20 s, else what went wrong."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                return "exited with %s before answering" % proc.returncode
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/resp" % port, timeout=5) as resp:
+                    status, body = resp.status, resp.read()
+            except urllib.error.HTTPError as e:
+                status, body = e.code, e.read()
+            except (ConnectionError, urllib.error.URLError, socket.timeout):
+                time.sleep(0.1)
+                continue
+            if not 200 <= status < 300:
+                return "GET /resp answered %d: %r" % (status, body[:300])
+            try:
+                json.loads(body)
+            except ValueError:
+                return "GET /resp answered non-JSON %r" % body[:300]
+            return None
+        return "no answer within 20 s"
 
     def summary(self, elapsed):
         print("\n== run_gen summary ==")

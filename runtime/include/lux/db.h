@@ -51,6 +51,15 @@ struct DbConfig {
   std::string url = {};      // postgres only
   int pool = 0;         // postgres connections; 0 = kDefaultPostgresPool
 };
+// `db { url: ... }` without an adapter, and LUX_DB_URL: `postgres://`, `postgresql://` and libpq
+// `key=value` pairs are PostgreSQL; `sqlite:PATH`, `sqlite://PATH` and a plain path are an SQLite
+// file (`path` then holds it). An empty `adapter` means the URL names nothing (an empty path).
+struct DbUrlChoice {
+  std::string adapter;  // "postgres", "sqlite" or ""
+  std::string path;     // the SQLite file
+};
+DbUrlChoice DbAdapterForUrl(std::string_view url);
+
 // PostgreSQL connections per server process when `pool` is not given.
 inline constexpr int kDefaultPostgresPool = 10;
 // The most `pool` (or LUX_DB_POOL) may ask for: each connection is a server process.

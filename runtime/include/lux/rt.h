@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ Value& Locals();
 bool InFiber();
 // Waits `ms` milliseconds; on a fiber other requests keep being served meanwhile.
 void Sleep(std::int64_t ms);
+// `with_lock(fn() { ... })`: runs `body` holding the server process's one lock (FIFO, reentrant
+// on the same fiber or thread). A fiber waiting for it suspends, so its I/O thread serves other
+// requests meanwhile; the body may itself wait (a query, a fetch) while it holds the lock.
+Value WithLock(const std::function<Value()>& body);
 
 // Typed inputs. A client sending the wrong type is a 400 naming the input, not a 500:
 //   `fn get(id: Int)` on /items/:id   -> ParamInt(req, "id")

@@ -59,18 +59,26 @@ static int PoolSize(int configured) {
 }
 
 void DbState::Open(const std::string& app_name) {
-  std::string adapter = config.adapter.empty() ? "sqlite" : config.adapter;
+  std::string adapter = config.adapter;
   std::string url = config.url;
+  std::string file = config.path;
   if (const char* u = Env("LUX_DB_URL")) {
     url = u;
-    adapter = "postgres";
+    adapter.clear();  // the URL says which
   }
+  if (adapter.empty() && !url.empty()) {
+    DbUrlChoice choice = DbAdapterForUrl(url);
+    if (choice.adapter.empty()) throw StartupError("db: url `" + url + "` names no database: write `postgres://...`, `sqlite:PATH` or a file path");
+    adapter = choice.adapter;
+    if (adapter == "sqlite") file = choice.path;
+  }
+  if (adapter.empty()) adapter = "sqlite";
   if (adapter == "postgres") {
     OpenPostgres(url);
     return;
   }
   if (adapter != "sqlite") throw StartupError("db: unknown adapter \"" + adapter + "\" (adapters: sqlite, postgres)");
-  path = config.path.empty() ? app_name + ".db" : config.path;
+  path = file.empty() ? app_name + ".db" : file;
   if (const char* p = Env("LUX_DB_PATH")) path = p;
   OpenOptions options;
   if (const char* s = Env("LUX_DB_SYNC")) {
@@ -192,6 +200,16 @@ std::shared_ptr<DbState> Active(std::string_view op) {
 }  // namespace lux::db
 
 namespace lux {
+
+DbUrlChoice DbAdapterForUrl(std::string_view url) {
+  auto starts = [&](std::string_view p) { return url.substr(0, p.size()) == p; };
+  if (starts("postgres://") || starts("postgresql://") || url.find('=') != std::string_view::npos)
+    return {"postgres", ""};
+  if (starts("sqlite://")) url.remove_prefix(9);
+  else if (starts("sqlite:")) url.remove_prefix(7);
+  if (url.empty()) return {};
+  return {"sqlite", std::string(url)};
+}
 
 void RegisterDb(App& app, DbConfig config) {
   db::DbState& s = db::StateOf(app);

@@ -45,6 +45,10 @@ class SharedVar {
   Value v_;
 };
 
+// `with_lock(fn() { ... })` / `withLock(...)`: calls the function holding the server process's
+// one lock (lux::rt::WithLock: FIFO, reentrant, a waiting fiber suspends) and returns its value.
+Value WithLock(const Value& body);
+
 // ---- operators (Int op Int stays Int; any Float makes Float; `+` also joins strings/arrays) --
 // Int arithmetic is checked: a result outside [-2^63, 2^63-1] throws lux::Error ("integer
 // overflow: ..."), a runtime error like any other (500 in a request, a failed job attempt).
@@ -217,6 +221,11 @@ Value ProcessUptime();
 Value MailSend(const Value& to, const Value& subject, const Value& body, const Value& options = Value());
 Value RequestId();
 Value Locals();
+// A built-in applied to a value the client sent (`to_int(req.body.count)`, `JSON.parse(...)` of a
+// request field): its failure is the client's error, 400 in the error shape naming the place as
+// the program reads it: {"error": "`body.count`: to_int: \"abc\" is not a number", "details":
+// {"field": "body.count"}}. The checker marks such values (docs/language.md, "Dynamic values").
+Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_view place);
 
 // ---- responses ---------------------------------------------------------------------------
 // respond(status, body[, headers]) as a value: {"$status": s, "$body": b, "$headers": h}.

@@ -135,3 +135,53 @@ TEST_CASE("a signature is instantiated from the arguments' types", "[builtins]")
   CHECK(instantiate(t, *b.modelMethod("find"), {{Int}}, Link).result == t.option(Link));
   CHECK(instantiate(t, *b.modelMethod("all"), {}, nullptr).result == t.array(Dyn));
 }
+
+TEST_CASE("no row uses Any, Json parameters take only dynamic values, Object takes records", "[builtins]") {
+  TypeTable t;
+  Builtins b(t);
+  for (const Builtin& row : b.all()) {
+    INFO(row.name);
+    CHECK(std::string_view(row.signature).find("Any") == std::string_view::npos);
+  }
+  const Ty* Int = t.get(TyKind::Int);
+  const Ty* Str = t.get(TyKind::String);
+  const Ty* Dyn = t.dynamic();
+  RecordInfo* link = t.newRecord();
+  link->name = "Link";
+  const Ty* Link = t.record(link);
+  const Builtin& to_int = *b.global("to_int");
+  // A Json argument (and an unknown one) goes to the `(Json) -> Int` overload: no conversion asked.
+  CHECK(instantiate(t, to_int, {{t.json()}}).params.at(0)->json);
+  CHECK(instantiate(t, to_int, {{t.clientJson()}}).params.at(0)->json);
+  CHECK(instantiate(t, to_int, {{Dyn}}).params.at(0)->json);
+  CHECK(instantiate(t, to_int, {{Str}}).params.at(0) == Str);
+  CHECK(instantiate(t, to_int, {{t.get(TyKind::Duration)}}).result == Int);
+  // A record fits no overload: the first one naming its types (String) reports it, not Json.
+  CHECK(instantiate(t, to_int, {{Link}}).params.at(0) == Str);
+  const Builtin& keys = *b.global("keys");
+  CHECK(instantiate(t, keys, {{Link}}).params.at(0) == t.get(TyKind::Object));
+  CHECK(isAssignable(Link, t.get(TyKind::Object)));
+  CHECK_FALSE(isAssignable(Int, t.get(TyKind::Object)));
+  CHECK(typeName(t.response()) == "Response");
+  CHECK(typeName(t.clientJson()) == "Json");
+}
+
+TEST_CASE("reduce: the accumulator is the init's type, not what the lambda widens it to", "[builtins]") {
+  TypeTable t;
+  Builtins b(t);
+  const Ty* Int = t.get(TyKind::Int);
+  const Ty* Float = t.get(TyKind::Float);
+  const Ty* Str = t.get(TyKind::String);
+  const Builtin& reduce = *b.global("reduce");
+  // While the lambda waits, its expected type comes from the init.
+  Instance pending = instantiate(t, reduce, {{t.array(Str)}, {nullptr, 2}, {Int}});
+  CHECK(pending.params.at(1) == t.fn({Int, Str}, Int));
+  // A Float lambda result does not widen an Int init: the lambda is what gets reported.
+  Instance done = instantiate(t, reduce, {{t.array(Str)}, {t.fn({Int, Str}, Float)}, {Int}});
+  CHECK(done.result == Int);
+  // An init of unknown parts (`[]`) takes the lambda's result.
+  Instance list = instantiate(t, reduce, {{t.array(Str)}, {t.fn({t.array(t.dynamic()), Str}, t.array(Str))},
+                                          {t.array(t.dynamic())}});
+  CHECK(list.result == t.array(Str));
+  CHECK(instantiate(t, reduce, {{t.array(Str)}, {t.fn({Float, Str}, Float)}, {Float}}).result == Float);
+}

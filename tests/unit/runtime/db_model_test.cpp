@@ -259,3 +259,37 @@ TEST_CASE("SQL injection attempts through every call that takes user data are st
   CHECK(ModelCount("User") == 2);
   CHECK(DbQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'users'", {}).size() == 1);
 }
+
+TEST_CASE("the adapter from a url: postgres URLs and conninfo, sqlite: and plain paths") {
+  CHECK(lux::DbAdapterForUrl("postgres://app@127.0.0.1:5432/app").adapter == "postgres");
+  CHECK(lux::DbAdapterForUrl("postgresql://app@h/app").adapter == "postgres");
+  CHECK(lux::DbAdapterForUrl("host=127.0.0.1 dbname=app").adapter == "postgres");
+  auto a = lux::DbAdapterForUrl("sqlite:./data.db");
+  CHECK((a.adapter == "sqlite" && a.path == "./data.db"));
+  auto b = lux::DbAdapterForUrl("sqlite:///var/lib/app.db");
+  CHECK((b.adapter == "sqlite" && b.path == "/var/lib/app.db"));
+  auto c = lux::DbAdapterForUrl("./plain.db");
+  CHECK((c.adapter == "sqlite" && c.path == "./plain.db"));
+  CHECK(lux::DbAdapterForUrl("sqlite:").adapter.empty());
+}
+
+TEST_CASE("`db { url }` without an adapter opens the SQLite file its value names, and an empty one stops the start") {
+  TempDir dir;
+  std::string file = dir.File("from_url.db");
+  {
+    luxtest::TestServer server([&](lux::App& app) {
+      lux::RegisterDb(app, lux::DbConfig{.path = "", .adapter = "", .url = "sqlite:" + file, .pool = 0});
+      lux::RegisterModel(app, UserSpec());
+    });
+    ModelCreate("User", U("ada", 36));
+  }
+  CHECK(std::filesystem::exists(file));
+  try {
+    luxtest::TestServer server([&](lux::App& app) {
+      lux::RegisterDb(app, lux::DbConfig{.path = "", .adapter = "", .url = "sqlite:", .pool = 0});
+    });
+    FAIL("an empty sqlite: url started");
+  } catch (const lux::StartupError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("names no database"));
+  }
+}

@@ -283,3 +283,29 @@ TEST_CASE("admin routes: bearer token required, manual trigger, 404 and 409, abs
   REQUIRE(luxtest::Call(plain.port(), "GET", "/_lux/jobs", "", "Authorization: Bearer \r\n")->status == 404);
   REQUIRE(luxtest::Call(plain.port(), "POST", "/_lux/schedules/x/run")->status == 404);
 }
+
+TEST_CASE("an interval schedule (`schedule \"30s\"`) fires every 30 s from the start: an hour of fake time") {
+  ManualClock clock(kT0);
+  auto store = lux::jobs::OpenSqliteStore(":memory:");
+  std::atomic<int> runs{0};
+  ScheduleDef d;
+  d.name = "30s";
+  d.interval_ms = 30'000;
+  d.description = "every 30000 ms";
+  d.task = [&] { ++runs; };
+  std::vector<ScheduleDef> defs{d};
+  Scheduler sch(*store, defs, &clock);
+  sch.Start();
+  clock.Advance(29'999);  // not yet: the first run is a whole interval after the start
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(runs.load() == 0);
+  clock.Advance(1);
+  REQUIRE(luxtest::WaitFor([&] { return runs.load() == 1; }));
+  for (int i = 2; i <= 120; ++i) {
+    clock.Advance(30'000);
+    REQUIRE(luxtest::WaitFor([&] { return runs.load() == i; }));
+  }
+  REQUIRE(*store->LastFire("30s") == kT0 + 120 * 30'000);
+  REQUIRE(sch.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(2)) == 0);
+  REQUIRE(runs.load() == 120);
+}

@@ -2,6 +2,7 @@
 // ToResponse makes of a handler's Err, called as generated code calls them. Outside a request
 // the request id is empty; e2e/error_answers checks it against X-Request-Id.
 #include <catch2/catch.hpp>
+#include <lux/error.h>
 #include <lux/stdlib.h>
 
 using lux::Value;
@@ -60,4 +61,39 @@ TEST_CASE("redirect answers 302 or the given redirect status with Location and n
   for (int code : {200, 300, 304, 404, 500}) CHECK_THROWS_AS(sl::Redirect(Value("/x"), Value(code)), lux::Error);
   CHECK_THROWS_AS(sl::Redirect(Value("")), lux::Error);
   CHECK_THROWS_AS(sl::Redirect(Value("/x\r\nSet-Cookie: a=b")), lux::Error);
+}
+
+TEST_CASE("a built-in failing on a value the client sent is a 400 naming the place", "[stdlib]") {
+  CHECK(sl::FromRequest(sl::ToInt, Value("42"), "body.count") == Value(42));
+  try {
+    sl::FromRequest(sl::ToInt, Value("abc"), "body.count");
+    FAIL("no error");
+  } catch (const lux::HttpError& e) {
+    CHECK(e.status() == 400);
+    CHECK(std::string(e.what()) == "`body.count`: to_int: \"abc\" is not a number");
+    CHECK(e.data()["field"] == Value("body.count"));
+  }
+  try {
+    sl::FromRequest(sl::Len, Value(5), "body.items");
+    FAIL("no error");
+  } catch (const lux::HttpError& e) {
+    CHECK(e.status() == 400);
+    CHECK(std::string(e.what()).rfind("`body.items`: len() of", 0) == 0);
+  }
+  CHECK_THROWS_AS(sl::FromRequest(sl::JsonParse, Value("{"), "payload"), lux::HttpError);
+  // The same conversion on the server's own data stays an internal error.
+  try {
+    sl::ToInt(Value("abc"));
+    FAIL("no error");
+  } catch (const lux::HttpError&) {
+    FAIL("a server-side conversion must not be a client error");
+  } catch (const lux::Error& e) {
+    CHECK(e.status() == 500);
+  }
+}
+
+TEST_CASE("to_float takes a Bool as to_int does", "[stdlib]") {
+  CHECK(sl::ToFloat(Value(true)) == Value(1.0));
+  CHECK(sl::ToFloat(Value(false)) == Value(0.0));
+  CHECK(sl::ToInt(Value(true)) == Value(1));
 }
