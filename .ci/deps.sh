@@ -13,6 +13,8 @@ PKGS=(
   libhiredis-dev redis-server
   libpq-dev postgresql
   libbrotli-dev zlib1g-dev brotli nginx-light
+  # the e2e case typed_routes makes RS256/ES256 keys and tokens with the openssl command
+  openssl
 )
 missing=()
 for p in "${PKGS[@]}"; do

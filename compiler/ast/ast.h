@@ -415,16 +415,20 @@ class RouteModifier : public Node {
   llvm::ArrayRef<Expr*> args;
 };
 
-// `route METHOD "path" [with auth[, role("admin"), ...]] => handler`.
+// `route METHOD "path" [body: Type] [with auth[, role("admin"), ...]] [-> Type] => handler`.
 class RouteDecl : public Decl {
  public:
   LUX_AST_LEAF(RouteDecl)
-  RouteDecl(SourceRange r, Ident method, StringLit* path, llvm::ArrayRef<RouteModifier*> modifiers, Expr* handler)
-      : Decl(kKind, r), method(method), path(path), modifiers(modifiers), handler(handler) {}
+  RouteDecl(SourceRange r, Ident method, StringLit* path, llvm::ArrayRef<RouteModifier*> modifiers, Expr* handler,
+            Type* body_type = nullptr, Type* response_type = nullptr)
+      : Decl(kKind, r), method(method), path(path), modifiers(modifiers), handler(handler), body_type(body_type),
+        response_type(response_type) {}
   Ident method;        // as written (`GET`, `POST`, ...); the checker validates it
   StringLit* path;     // cooked text; range() covers the literal
   llvm::ArrayRef<RouteModifier*> modifiers;  // after `with`, in order
   Expr* handler;       // usually a NameExpr; may be a LambdaExpr
+  Type* body_type;     // `body: CreateUser` (validated request body), or null
+  Type* response_type;  // `-> [User]` (the declared response), or null
   bool requiresAuth() const {
     for (const RouteModifier* m : modifiers)
       if (m->name.name == "auth") return true;

@@ -297,6 +297,8 @@ void describeNode(const RouteDecl& n, Desc& d) {
   if (!n.doc.empty()) d.quoted("doc", n.doc);
   describeModifiers(n.modifiers, d);
   d.child("path", n.path);
+  if (n.body_type) d.child("body", n.body_type);
+  if (n.response_type) d.child("returns", n.response_type);
   d.child("handler", n.handler);
 }
 

@@ -26,6 +26,7 @@ namespace lux {
   X(ResponseHelper)          \
   X(Respond)                 \
   X(RespondError)            \
+  X(Redirect)                \
   X(Publish)                 \
   X(SpawnJob)                \
   X(SpawnJobIn)              \

@@ -71,6 +71,9 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     case BuiltinForm::RespondError:
       if (n > 0) checkResponseStatus(b, args[0].expr, 400);
       break;
+    case BuiltinForm::Redirect:
+      if (n > 1) checkRedirectStatus(args[1].expr);
+      break;
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).
       if (rec && n > 0)

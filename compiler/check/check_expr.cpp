@@ -309,6 +309,7 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     }
   }
   const Ty* bt = checkExpr(e->base);
+  if (const Ty* typed = typedRequestBody(e)) return typed;
   if (isRequestJson(e)) return types_.clientJson();
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;

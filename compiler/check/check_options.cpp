@@ -17,6 +17,7 @@ const char* kindText(Checker::OptionSpec::Kind k) {
     case Checker::OptionSpec::Kind::Object: return "an object `{ ... }`";
     case Checker::OptionSpec::Kind::Bool: return "a `Bool`";
     case Checker::OptionSpec::Kind::List: return "a list `[...]`";
+    case Checker::OptionSpec::Kind::StringOrList: return "a `String` or a list of `String`s";
   }
   return "a value";
 }
@@ -86,6 +87,10 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
       case OptionSpec::Kind::Object: ok = llvm::isa<ast::ObjectExpr>(en->value); break;
       case OptionSpec::Kind::Bool: ok = vt->isDynamic() || vt->kind == TyKind::Bool; break;
       case OptionSpec::Kind::List: ok = vt->isDynamic() || vt->kind == TyKind::Array; break;
+      case OptionSpec::Kind::StringOrList:
+        ok = vt->isDynamic() || vt->kind == TyKind::String ||
+             (vt->kind == TyKind::Array && (vt->elem->isDynamic() || vt->elem->kind == TyKind::String));
+        break;
     }
     if (!ok) diags_.report(DiagId::OptionType, en->value->range(), what, en->key.name.str(), kindText(spec->kind), found);
   }

@@ -231,6 +231,7 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route, int group
   rm.modifiers = checkRouteModifiers(sm, route->modifiers, auth_before);
   applyRouteGroups(sm, rm);
   RouteHandler handler = resolveRouteHandler(rm, route);
+  checkRouteTypes(rm, route, handler.decl);
   checkHandlerResponse(handler.decl, fmt::format("route `{} {}`", rm.method, rm.path));
   if (handler.has_params) {
     bindRouteParams(diags_, handler, all_params, rm);

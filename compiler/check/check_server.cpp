@@ -153,21 +153,13 @@ void Checker::checkServer(int index) {
       else checkBackend(sm, backend);
     }
     if (auto* st = llvm::dyn_cast<ast::StaticDecl>(d)) checkStatic(sm, st);
-    if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d); auth && auth->config) {
-      static const OptionSpec kAuthOptions[] = {
-          {"type", "", OptionSpec::Kind::String},   {"secret", "", OptionSpec::Kind::String},
-          {"issuer", "", OptionSpec::Kind::String}, {"audience", "", OptionSpec::Kind::String},
-          {"require_exp", "", OptionSpec::Kind::Bool},     {"roles_claim", "", OptionSpec::Kind::String},
-      };
-      auto opts = checkOptions(auth->config, "`auth`", kAuthOptions);
-      static const llvm::StringRef kTypes[] = {"jwt"};
-      checkOptionChoice(opts.lookup("type"), "`auth`", kTypes);
-    }
+    if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d); auth && auth->config) checkAuth(sm, auth);
   }
   checkHttpBlocks(sm);
   for (const ServiceModel* svc : sm.services) checkService(const_cast<ServiceModel&>(*svc));
   checkFieldDefaults(sm.decl->items);
   for (const Symbol* b : sm.bindings) checkBindingInit(const_cast<Symbol*>(b), llvm::cast<ast::VarDecl>(b->decl));
+  collectRouteBodies(sm);
   for (const FunctionModel* fn : sm.functions) checkFunctionBody(fn);
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* hook = llvm::dyn_cast<ast::HookDecl>(d)) checkHook(sm, hook);

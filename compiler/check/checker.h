@@ -63,7 +63,8 @@ class Checker {
     llvm::StringRef key;
     llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
     // Int: a positive count; SignedInt: any Int (a job's `priority`, default 0)
-    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List } kind;
+    // StringOrList: a `String` (an env setting) or a list of them (`keys`, `audience`)
+    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List, StringOrList } kind;
   };
   // A route's handler as checkRoute resolved it (check_routes.cpp).
   struct RouteHandler {
@@ -136,6 +137,16 @@ class Checker {
   void checkRouteGroupOptions(RouteGroupModel& group);
   void checkRouteGroupItems(ServerModel& server, llvm::ArrayRef<ast::Decl*> items, int group);
   void applyRouteGroups(const ServerModel& server, RouteModel& route);
+  // `auth { }`: options by type ("jwt", "api_key") and algorithm (E4955, E4956). check_auth.cpp.
+  void checkAuth(ServerModel& server, const ast::AuthDecl* auth);
+  // `body: T` of the server's routes, before function bodies are checked: the type of each
+  // handler's `req.body` (typed_req_bodies_). check_route_types.cpp.
+  void collectRouteBodies(const ServerModel& server);
+  const Ty* routeBodyType(const ast::RouteDecl* route);
+  // `body: T` on a method without a body (E4952); `-> T` against the handler's result (E4953).
+  void checkRouteTypes(RouteModel& rm, const ast::RouteDecl* route, const ast::Node* handler);
+  // `req.body` of a handler whose route declares `body: T`: T; else null.
+  const Ty* typedRequestBody(const ast::MemberExpr* e) const;
   RouteHandler resolveRouteHandler(RouteModel& rm, const ast::RouteDecl* route);
   void checkRouteDuplicates(ServerModel& server);
   void checkHealth(ServerModel& server, const ast::HealthDecl* health);
@@ -144,6 +155,8 @@ class Checker {
   // literal value piece with CR, LF or NUL (E4502; the server refuses those at run time).
   void checkHeaderLiterals(const ast::Expr* headers);
   // A literal status of respond/respond_error within [lowest, 599] (E4503).
+  // `redirect(url, status)`: a literal status is 301, 302, 303, 307 or 308 (E4954).
+  void checkRedirectStatus(const ast::Expr* status);
   void checkResponseStatus(const Builtin* b, const ast::Expr* status, int lowest);
 
   // --- jobs (check_jobs.cpp) -----------------------------------------------------------------
@@ -347,6 +360,10 @@ class Checker {
   const ast::MemberExpr* callee_member_ = nullptr;  // the `x.f` of a method call being checked (checkMethodCall)
   std::string cur_fn_name_;
   llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it
+  // The request parameter (`req`) of a handler whose route says `body: T` → T; and each such
+  // route's resolved T.
+  llvm::DenseMap<const ast::Node*, const Ty*> typed_req_bodies_;
+  llvm::DenseMap<const ast::Node*, const Ty*> route_bodies_;
   llvm::DenseMap<const ast::Node*, RecordInfo*> decl_records_;  // record types and model field lists
   llvm::DenseMap<const ast::Node*, EnumInfo*> decl_enums_;
   llvm::DenseMap<const ast::Node*, Symbol*> decl_aliases_;

@@ -242,6 +242,11 @@ struct RouteModel {
   const ast::LambdaExpr* lambda = nullptr;  // the lambda handler, if the route has one
   std::vector<RouteParamBinding> bindings;
   bool requires_auth = false;
+  // `body: T`: the request body's type (a record or a list of records), validated before the
+  // handler runs and the type of the handler's `req.body`; null without `body:`.
+  const Ty* body_type = nullptr;
+  // `-> T`: the declared response type (the OpenAPI 200 schema); null without `->`.
+  const Ty* response_type = nullptr;
 };
 
 struct ServiceModel {
@@ -302,6 +307,11 @@ struct ServerModel {
   std::optional<CompressionModel> compression;  // `compression { }`
   bool has_auth = false;
   const ast::AuthDecl* auth = nullptr;     // the first `auth { ... }` block
+  // Its literal `type` ("jwt" unless it says "api_key") and, for API keys, where the key is read:
+  // the `header` (default X-API-Key) or the `query` parameter (OpenAPI's security scheme).
+  std::string auth_type = "jwt";
+  std::string api_key_header = "X-API-Key";
+  std::string api_key_query;
   const ast::Expr* port = nullptr;         // the first `port N`: its value
   // The port it listens on by default, as written: `env PORT: Int = N`, else a literal `port N`,
   // else 3000.

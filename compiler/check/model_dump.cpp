@@ -102,7 +102,12 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
     out << "    db adapter chosen at start" << (s.db->url ? " from the url (computed)" : " (computed)") << "\n";
   else if (s.db)
     out << "    db " << s.db->adapter << " \"" << s.db->path << "\"\n";
-  if (s.has_auth) out << "    auth\n";
+  if (s.has_auth) {
+    out << "    auth " << s.auth_type;
+    if (s.auth_type == "api_key")
+      out << (s.api_key_query.empty() ? " header \"" + s.api_key_header + "\"" : " query \"" + s.api_key_query + "\"");
+    out << "\n";
+  }
   if (s.port) out << "    port " << std::string(f.slice(s.port->range())) << " (default port " << s.default_port << ")\n";
   for (const UnsupportedUse& u : s.unsupported) out << "    unsupported " << u.what << " " << pos(f, u.at) << "\n";
   for (const auto* b : {&s.jobs_backend, &s.bus_backend}) {
@@ -197,7 +202,10 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
     out << " " << pos(f, g.decl->range()) << "\n";
   }
   for (const RouteModel& r : s.routes) {
-    out << "    route " << r.method << " \"" << r.path << "\" => "
+    out << "    route " << r.method << " \"" << r.path << "\"";
+    if (r.body_type) out << " body: " << typeName(r.body_type);
+    if (r.response_type) out << " -> " << typeName(r.response_type);
+    out << " => "
         << (r.handler ? r.handler->name.str() : std::string("<lambda>")) << (r.requires_auth ? " with auth" : "");
     if (!r.modifiers.empty() && !(r.modifiers.size() == 1 && r.modifiers[0].name == "auth"))
       out << " (own: " << modifierList(r.modifiers) << ")";

@@ -546,6 +546,7 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
     case BuiltinForm::Call:
     case BuiltinForm::Respond:
     case BuiltinForm::RespondError:
+    case BuiltinForm::Redirect:
     case BuiltinForm::Publish: return fn + "(" + list(0) + ")";
     case BuiltinForm::ArgList: return fn + "({" + list(0) + "})";
     case BuiltinForm::SqlArgs:

@@ -179,6 +179,7 @@ struct LiteralAnswer {
   int status;
   const ast::CallExpr* call;
   bool error_shape;  // respond_error: the body is the Error schema
+  bool redirect = false;  // redirect(url, status?): no body, a Location header
 };
 
 // How deep the answers of called functions are followed: a handler calling `not_found()` that
@@ -207,6 +208,12 @@ void CollectAnswers(const CheckedProgram& prog, SourceRange within, int depth, s
     }
     if (call->args.empty() || it->second->kind != SymbolKind::Builtin || !it->second->builtin) continue;
     std::string_view name = it->second->builtin->name;
+    if (name == "redirect") {
+      const auto* code = call->args.size() > 1 ? llvm::dyn_cast<ast::IntLit>(call->args[1]) : nullptr;
+      if (call->args.size() > 1 && !code) continue;  // computed: not known here
+      out.push_back({code ? static_cast<int>(code->value) : 302, call, false, true});
+      continue;
+    }
     if (name != "respond" && name != "respond_error") continue;
     const auto* code = llvm::dyn_cast<ast::IntLit>(call->args[0]);
     if (!code || code->value < 100 || code->value > 599) continue;
@@ -277,7 +284,9 @@ Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, cons
   // that way; otherwise its value is the 200.
   bool literal_success = false;
   for (const LiteralAnswer& a : answers) literal_success |= a.status < 400;
-  const Ty* result = r.handler && r.handler->annotated_result ? r.handler->result : nullptr;
+  const Ty* result = r.response_type                              ? r.response_type
+                     : r.handler && r.handler->annotated_result ? r.handler->result
+                                                                : nullptr;
   std::map<int, Json> by_status;  // sorted by status in the output
   if (!literal_success) {
     Json ok = Json{{"description", "OK"}};
@@ -288,6 +297,10 @@ Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, cons
     if (a.status == 400 || a.status == 401 || a.status == 500) continue;  // the shared Error-shaped responses
     Json& resp = by_status[a.status];
     if (resp.is_null()) resp = Json{{"description", ReasonPhrase(a.status)}};
+    if (a.redirect) {
+      resp["headers"]["Location"] = Json{{"description", "where the client is redirected"}, {"schema", Json{{"type", "string"}}}};
+      continue;
+    }
     const ast::Expr* body_expr = a.call->args.size() > 1 ? a.call->args[1] : nullptr;
     const auto* text = body_expr ? llvm::dyn_cast<ast::StringLit>(body_expr) : nullptr;
     bool no_body = !body_expr || a.status == 204 || a.status == 304 || (text && text->value.empty());
@@ -387,6 +400,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
         case ParamSource::Response: break;
       }
     }
+    if (r.body_type) body_schema = schemas.Of(r.body_type);  // `body: T` is the whole body
     if (!params.empty()) op["parameters"] = params;
     if (body_schema.is_null() && !body_props.empty()) {
       body_schema = Json{{"type", "object"}, {"properties", body_props}};
@@ -396,7 +410,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
       op["requestBody"] = Json{{"required", true}, {"content", Json{{"application/json", Json{{"schema", body_schema}}}}}};
     if (r.requires_auth) {
       any_auth = true;
-      op["security"] = Json::array({Json{{"bearerAuth", Json::array()}}});
+      op["security"] = Json::array({Json{{sm.auth_type == "api_key" ? "apiKeyAuth" : "bearerAuth", Json::array()}}});
     }
     if (r.deprecated) op["deprecated"] = true;
     if (!r.version.empty()) op["x-api-version"] = r.version;
@@ -428,10 +442,17 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     Json responses = Json::object();
     for (const ErrorResponse* r : {&kBadRequest, &kUnauthorized, &kInternalError, &kTooManyRequests})
       if ((r != &kUnauthorized || any_auth) && (r != &kTooManyRequests || sm.http.rate_limit))
-        responses[r->name] = Json{{"description", r->description}, {"content", error_content}};
+        responses[r->name] = Json{{"description", r == &kUnauthorized && sm.auth_type == "api_key" ? "missing or unknown API key"
+                                                                                                   : r->description},
+                                  {"content", error_content}};
     components["responses"] = responses;
   }
-  if (any_auth)
+  if (any_auth && sm.auth_type == "api_key")
+    components["securitySchemes"] =
+        Json{{"apiKeyAuth", Json{{"type", "apiKey"},
+                                 {"in", sm.api_key_query.empty() ? "header" : "query"},
+                                 {"name", sm.api_key_query.empty() ? sm.api_key_header : sm.api_key_query}}}};
+  else if (any_auth)
     components["securitySchemes"] = Json{{"bearerAuth", Json{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}};
   doc["components"] = components;
   return doc.dump(2) + "\n";

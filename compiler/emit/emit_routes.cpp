@@ -1,7 +1,8 @@
 // Route handlers: per route a `RouteN(lux::Request&)` that binds each handler parameter from
 // the path, the query or the body (converted to its declared type; a bad value answers 400
 // naming the parameter), calls the handler and turns its value into the response. A lambda
-// handler becomes a function of its own (`RouteNBody`). Entry point: emitRoutes (emit_server.cpp
+// handler becomes a function of its own (`RouteNBody`). A route's `body: T` is validated and
+// converted first (lux::stdlib::TypeRequestBody). Entry point: emitRoutes (emit_server.cpp
 // registers the handlers it names).
 #include <fmt/format.h>
 
@@ -35,9 +36,17 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   line(fmt::format("// route {} {}", r.method, r.path));
   bool uses_req = false;
   for (const RouteParamBinding& b : r.bindings) uses_req |= b.source != ParamSource::Response;
+  uses_req |= r.body_type != nullptr;
   headerLine(fmt::format("lux::Response {}(lux::Request& req);  // route {} {}", hname, r.method, r.path));
   line(fmt::format("lux::Response {}(lux::Request&{}) {{", hname, uses_req ? " req" : ""));
   w_.indent();
+  if (const Ty* bt = r.body_type) {
+    // `body: T` / `body: [T]`: validated and converted before anything reads it.
+    bool list = bt->kind == TyKind::Array;
+    const RecordInfo* rec = list ? bt->elem->record : bt->record;
+    line(fmt::format("lux::stdlib::TypeRequestBody<{}>(req, kOpenApi, {}, {});", safeName(rec->name),
+                     cppString(rec->name), list ? "true" : "false"));
+  }
   bool takes_res = false;
   std::vector<std::string> args;
   for (const RouteParamBinding& b : r.bindings) {

@@ -261,7 +261,7 @@ void Emitter::registerAuth(const ServerModel& sm) {
   FnContext ctx;
   fn_ = &ctx;
   lineDirective(sm.auth->range());
-  line(fmt::format("lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom({}));", expr(sm.auth->config)));
+  line(fmt::format("lux::stdlib::RegisterAuth(app, {});", expr(sm.auth->config)));
   fn_ = nullptr;
 }
 

@@ -432,9 +432,19 @@ Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
   StringLit* path = constStr(c->str(), "a route path");
   llvm::SmallVector<RouteModifier*, 2> modifiers;
   if (!routeModifiers(c->routeModifier(), modifiers)) return nullptr;
+  Type* body_type = nullptr;
+  if (auto* b = c->routeBody()) {
+    Ident kw = ident(b->ident());
+    if (!kw.empty() && kw.name != "body")
+      diags_.report(DiagId::RouteBodyKeyword, kw.range, kw.name.str())
+          .help("declare the request body's type as `body: Type`, e.g. `route POST \"/users\" body: CreateUser => create`");
+    if (!(body_type = type(b->typeExpr()))) return nullptr;
+  }
+  Type* response_type = nullptr;
+  if (auto* r = c->routeResult(); r && !(response_type = type(r->typeExpr()))) return nullptr;
   Expr* handler = expr(c->expr());
   if (method.empty() || !path || !handler) return nullptr;
-  return ctx_.create<RouteDecl>(range(c), method, path, copy(modifiers), handler);
+  return ctx_.create<RouteDecl>(range(c), method, path, copy(modifiers), handler, body_type, response_type);
 }
 
 bool AstBuilder::routeModifiers(const std::vector<LuxParser::RouteModifierContext*>& cs,

@@ -51,6 +51,7 @@ struct Header {
   size_t body = kNone;   // the body's `{`
   size_t fn = kNone;     // the first `fn` after the keyword (subscribe)
   size_t arrow = kNone;  // `=>` (route)
+  size_t result = kNone;  // a route's `-> T` before its `=>`: `with` goes before it
   size_t end = kNone;    // first position after the header (body `{`, end of line, ...)
 };
 
@@ -192,6 +193,7 @@ std::optional<Header> Repairer::scan(Kind kind, size_t kw) const {
       }
       if (t == LuxLexer::FN && h.fn == kNone) h.fn = k;
       if (t == LuxLexer::FAT_ARROW && h.arrow == kNone) h.arrow = k;
+      if (t == LuxLexer::ARROW && kind == Kind::Route && h.arrow == kNone && h.result == kNone) h.result = k;
     }
     if (isOpener(t)) ++depth;
     else if (isCloser(t)) {
@@ -283,7 +285,7 @@ void Repairer::repair(const Header& h) {
       where = "the options of a `subscribe` go right after the event name, before `fn`";
       break;
     case Kind::Route:
-      target = h.arrow;
+      target = h.result != kNone ? h.result : h.arrow;
       want_object = false;
       what = "route";
       where = "a route's middleware (`with name, ...`) goes right after the path, before `=>`";

@@ -227,6 +227,14 @@ void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, cons
 }
 
 void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) {
+  // `route GET "/" h`: a name after the path reads as the start of `body: T`; the mistake is
+  // the name itself (a handler without `=>`), not a missing `:` after it.
+  antlr4::ParserRuleContext* ctx = parser->getContext();
+  if (ctx && ctx->getRuleIndex() == LuxParser::RuleRouteBody && ctx->start && e.getOffendingToken() &&
+      e.getOffendingToken()->getType() != LuxLexer::COLON) {
+    report(parser, ctx->start, e.getExpectedTokens(), "`body: Type`, `with`, `->` or `=>`");
+    return;
+  }
   report(parser, e.getOffendingToken(), e.getExpectedTokens());
 }
 

@@ -27,6 +27,19 @@ Value RespondError(const Value& status, const Value& message, const Value& detai
   return Respond(status, ErrorBody(message, details), Value());
 }
 
+Value Redirect(const Value& url, const Value& status) {
+  const long long code = status.IsNull() ? 302 : status.AsInt();
+  if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308)
+    throw Error("redirect: status " + std::to_string(code) + " is not a redirect status (301, 302, 303, 307 or 308)");
+  const std::string& to = url.AsString();
+  if (to.empty()) throw Error("redirect: the URL is empty");
+  if (to.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+    throw Error("redirect: the URL holds a line break or a NUL byte");
+  Object headers;
+  headers.Set("Location", Value(to));
+  return Value{{"$status", Value(static_cast<std::int64_t>(code))}, {"$raw", Value(std::string())}, {"$headers", Value(std::move(headers))}};
+}
+
 bool IsResponse(const Value& v) { return v.IsObject() && v.Find("$status") != nullptr; }
 
 Value CacheControl(Value response, const Value& max_age, const Value& options) {
@@ -251,27 +264,81 @@ Response OpenApiResponse(const char* document) {
   return res;
 }
 
-// `auth { type: "jwt", secret, issuer, audience, require_exp, roles_claim }`: literal values were checked by the compiler.
+namespace {
+
+std::string OptionText(const Value& config, const char* key, std::string fallback = {}) {
+  const Value* v = config.Find(key);
+  if (!v || v->IsNull()) return fallback;
+  if (!v->IsString()) throw StartupError(std::string("auth option `") + key + "` expects a String, found " + Str(*v));
+  return v->AsString();
+}
+
+// A String or a list of Strings; a single String is split at commas (an env setting holding
+// `key1,key2`), entries trimmed and empty ones dropped.
+std::vector<std::string> OptionList(const Value& config, const char* key) {
+  std::vector<std::string> out;
+  const Value* v = config.Find(key);
+  if (!v || v->IsNull()) return out;
+  auto add = [&](std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (!text.empty()) out.emplace_back(text);
+  };
+  if (v->IsString()) {
+    std::string_view all = v->AsString();
+    for (std::size_t at = 0; at <= all.size();) {
+      std::size_t comma = all.find(',', at);
+      if (comma == std::string_view::npos) comma = all.size();
+      add(all.substr(at, comma - at));
+      at = comma + 1;
+    }
+    return out;
+  }
+  if (!v->IsArray()) throw StartupError(std::string("auth option `") + key + "` expects a String or a list of Strings, found " + Str(*v));
+  for (const Value& e : v->AsArray()) {
+    if (!e.IsString()) throw StartupError(std::string("auth option `") + key + "` holds " + Str(e) + ", not a String");
+    add(e.AsString());
+  }
+  return out;
+}
+
+}  // namespace
+
+// `auth { type: "jwt", algorithm, secret | public_key, issuer, audience, leeway, require_exp, roles_claim }`:
+// literal values were checked by the compiler; computed ones (env settings) are checked here.
 JwtOptions JwtOptionsFrom(const Value& config) {
   JwtOptions o;
-  auto text = [&](const char* key, std::string& out) {
-    if (const Value* v = config.Find(key)) {
-      if (!v->IsString()) throw StartupError(std::string("auth option `") + key + "` expects a String, found " + Str(*v));
-      out = v->AsString();
-    }
-  };
-  std::string type = "jwt";
-  text("type", type);
-  if (type != "jwt") throw StartupError("auth: unsupported type \"" + type + "\" (luxc supports \"jwt\")");
-  text("secret", o.secret);
-  text("issuer", o.issuer);
-  text("audience", o.audience);
-  text("roles_claim", o.roles_claim);
+  std::string type = OptionText(config, "type", "jwt");
+  if (type != "jwt") throw StartupError("auth: unsupported type \"" + type + "\" (\"jwt\" or \"api_key\")");
+  o.algorithm = OptionText(config, "algorithm", "HS256");
+  o.secret = OptionText(config, "secret");
+  o.public_key = OptionText(config, "public_key");
+  o.issuer = OptionText(config, "issuer");
+  o.audiences = OptionList(config, "audience");
+  o.roles_claim = OptionText(config, "roles_claim");
   if (const Value* v = config.Find("require_exp")) {
     if (!v->IsBool()) throw StartupError("auth option `require_exp` expects a Bool, found " + Str(*v));
     o.require_exp = v->AsBool();
   }
+  if (const Value* v = config.Find("leeway")) {
+    if (!v->IsInt() || v->AsInt() < 0 || v->AsInt() > 86400)
+      throw StartupError("auth option `leeway` expects seconds from 0 to 86400, found " + Str(*v));
+    o.leeway_s = v->AsInt();
+  }
   return o;
+}
+
+ApiKeyOptions ApiKeyOptionsFrom(const Value& config) {
+  ApiKeyOptions o;
+  o.keys = OptionList(config, "keys");
+  o.header = OptionText(config, "header", "X-API-Key");
+  o.query = OptionText(config, "query");
+  return o;
+}
+
+void RegisterAuth(App& app, const Value& config) {
+  if (OptionText(config, "type", "jwt") == "api_key") RegisterApiKeyAuth(app, ApiKeyOptionsFrom(config));
+  else RegisterJwtAuth(app, JwtOptionsFrom(config));
 }
 
 }  // namespace lux::stdlib

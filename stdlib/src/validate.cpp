@@ -142,4 +142,17 @@ void ValidateBody(const Request& req, const char* document, const char* schema, 
                   Value{{"errors", Value(std::move(v.errors))}});
 }
 
+void ValidateRequestBody(const Request& req, const char* document, const char* schema, bool list) {
+  const Value& body = req.Json();  // malformed JSON: 400 with the position; not JSON: 415
+  Validator v{ParsedDocument(document), {}};
+  Value ref{{"$ref", Value(std::string("#/components/schemas/") + schema)}};
+  Value want = list ? Value{{"type", Value("array")}, {"items", ref}} : ref;
+  if (v.Check(body, want, "body", true, 0)) return;
+  std::size_t n = v.errors.size();
+  std::string first = Str(v.errors[0]["path"]) + ": expected " + Str(v.errors[0]["expected"]) + ", found " +
+                      Str(v.errors[0]["found"]);
+  throw HttpError(400, "invalid request body: " + first + (n > 1 ? " (and " + std::to_string(n - 1) + " more)" : std::string()),
+                  Value{{"errors", Value(std::move(v.errors))}});
+}
+
 }  // namespace lux::stdlib

@@ -94,6 +94,12 @@ class Request {
   // Content-Type is not application/json (or application/*+json), 400 "invalid JSON at line L
   // column C: ..." when it does not parse.
   const Value& Json() const;
+  // Replaces the parsed JSON body (Json(), and Body() of a JSON request): a route with a typed
+  // body (`body: T`) puts the validated and converted value there before its handler runs.
+  void SetJson(Value v) {
+    json_ = std::move(v);
+    body_value_.reset();
+  }
   bool HasJsonBody() const;  // Content-Type application/json or application/*+json
   bool HasFormBody() const;  // Content-Type application/x-www-form-urlencoded
   // application/x-www-form-urlencoded body as an object of strings.

@@ -1,11 +1,16 @@
 // The libcrypto functions the runtime calls (internal auth's HMAC-SHA256 and nonces, JWT
-// verification, the Redis client's script digests), forwarded to OpenSSL's libcrypto loaded on
+// verification with HMAC or a public key (RS256, ES256), the Redis client's script digests), forwarded to OpenSSL's libcrypto loaded on
 // first use (lazy/forward.h): a server that neither signs, checks nor digests never maps it.
+#include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -32,3 +37,27 @@ LUX_FORWARD(kCrypto, int, EVP_MAC_final, (EVP_MAC_CTX * ctx, unsigned char* out,
             (ctx, out, outl, outsize))
 LUX_FORWARD(kCrypto, OSSL_PARAM, OSSL_PARAM_construct_utf8_string, (const char* key, char* buf, size_t bsize), (key, buf, bsize))
 LUX_FORWARD(kCrypto, OSSL_PARAM, OSSL_PARAM_construct_end, (), ())
+
+// JWT with a public key (src/auth/jwt.cpp): the PEM key read at start, RS256/ES256 verification.
+LUX_FORWARD(kCrypto, BIO*, BIO_new_mem_buf, (const void* buf, int len), (buf, len))
+LUX_FORWARD(kCrypto, int, BIO_free, (BIO * a), (a))
+LUX_FORWARD(kCrypto, EVP_PKEY*, PEM_read_bio_PUBKEY, (BIO * bp, EVP_PKEY** x, pem_password_cb* cb, void* u), (bp, x, cb, u))
+LUX_FORWARD(kCrypto, void, EVP_PKEY_free, (EVP_PKEY * pkey), (pkey))
+LUX_FORWARD(kCrypto, int, EVP_PKEY_get_base_id, (const EVP_PKEY* pkey), (pkey))
+LUX_FORWARD(kCrypto, int, EVP_PKEY_get_bits, (const EVP_PKEY* pkey), (pkey))
+LUX_FORWARD(kCrypto, int, EVP_PKEY_get_utf8_string_param,
+            (const EVP_PKEY* pkey, const char* key_name, char* str, size_t max_buf_sz, size_t* out_sz),
+            (pkey, key_name, str, max_buf_sz, out_sz))
+LUX_FORWARD(kCrypto, int, EVP_DigestVerifyInit, (EVP_MD_CTX * ctx, EVP_PKEY_CTX** pctx, const EVP_MD* type, ENGINE* e, EVP_PKEY* pkey),
+            (ctx, pctx, type, e, pkey))
+LUX_FORWARD(kCrypto, int, EVP_DigestVerify,
+            (EVP_MD_CTX * ctx, const unsigned char* sigret, size_t siglen, const unsigned char* tbs, size_t tbslen),
+            (ctx, sigret, siglen, tbs, tbslen))
+LUX_FORWARD(kCrypto, ECDSA_SIG*, ECDSA_SIG_new, (), ())
+LUX_FORWARD(kCrypto, void, ECDSA_SIG_free, (ECDSA_SIG * sig), (sig))
+LUX_FORWARD(kCrypto, int, ECDSA_SIG_set0, (ECDSA_SIG * sig, BIGNUM* r, BIGNUM* s), (sig, r, s))
+LUX_FORWARD(kCrypto, int, i2d_ECDSA_SIG, (const ECDSA_SIG* sig, unsigned char** pp), (sig, pp))
+LUX_FORWARD(kCrypto, BIGNUM*, BN_bin2bn, (const unsigned char* s, int len, BIGNUM* ret), (s, len, ret))
+LUX_FORWARD(kCrypto, void, BN_free, (BIGNUM * a), (a))
+LUX_FORWARD(kCrypto, void, CRYPTO_free, (void* ptr, const char* file, int line), (ptr, file, line))
+LUX_FORWARD(kCrypto, void, ERR_clear_error, (), ())

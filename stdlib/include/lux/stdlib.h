@@ -237,6 +237,10 @@ Value ErrorBody(const Value& message, const Value& details);
 // respond_error(status, message[, details]): respond(status, ErrorBody(...)); a status outside
 // 400-599 is a runtime error.
 Value RespondError(const Value& status, const Value& message, const Value& details = Value());
+// redirect(url, status?): an empty answer with `Location: url`, 302 unless status is 301, 303,
+// 307 or 308; another status, or a URL that is empty or holds CR, LF or NUL, is a runtime error
+// (500, the reason in the log).
+Value Redirect(const Value& url, const Value& status = Value());
 // cache_control(response, max_age[, {private, public, no_cache, no_store}]) and etag(response,
 // tag): the response with the header set. Generated code writes `r = CacheControl(r, ...)` when
 // the Lux argument is a local name, so the binding holds the changed response (docs/stdlib.md).
@@ -282,6 +286,33 @@ Value BodyRecord(const Request& req, const char* name) {
     throw HttpError(400, std::string("body parameter `") + name + "`: " + e.what());
   }
   return ToValue(record);
+}
+// `route ... body: T` / `body: [T]`: every bad field of the JSON body at once (400 "invalid
+// request body: ..." with details.errors, against the OpenAPI schema `schema`), then the body
+// converted to T (defaults filled, unknown fields dropped) becomes the request's JSON body, so
+// the handler's `req.body` is a T.
+void ValidateRequestBody(const Request& req, const char* document, const char* schema, bool list);
+template <typename T>
+void TypeRequestBody(Request& req, const char* document, const char* schema, bool list) {
+  ValidateRequestBody(req, document, schema, list);
+  auto convert = [](const Value& v) {
+    T record{};
+    try {
+      FromValue(v, record);
+    } catch (const TypeError& e) {
+      throw HttpError(400, std::string("invalid request body: ") + e.what());
+    }
+    return ToValue(record);
+  };
+  const Value& body = req.Json();
+  if (!list) {
+    req.SetJson(convert(body));
+    return;
+  }
+  Value out = Value::MakeArray();
+  out.AsArray().reserve(body.AsArray().size());
+  for (const Value& e : body.AsArray()) out.AsArray().push_back(convert(e));
+  req.SetJson(std::move(out));
 }
 // Converts a value to a record type and back (record construction `T { ... }`).
 template <typename T>
@@ -355,5 +386,8 @@ Response OpenApiResponse(const char* document);
 
 // ---- auth (stdlib/src/http.cpp) ----------------------------------------------------------
 JwtOptions JwtOptionsFrom(const Value& config);
+ApiKeyOptions ApiKeyOptionsFrom(const Value& config);
+// `auth { ... }`: RegisterApiKeyAuth for `type: "api_key"`, else RegisterJwtAuth.
+void RegisterAuth(App& app, const Value& config);
 
 }  // namespace lux::stdlib

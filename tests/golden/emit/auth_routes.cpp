@@ -203,7 +203,7 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   JWT_SECRET = lux::ToValue(lux::EnvString("JWT_SECRET", std::string("change-me-to-32-bytes-or-more-please")));
 #line 4 "auth_routes.lux"
-  lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom(lux::Value{{"type", "jwt"}, {"secret", JWT_SECRET}, {"issuer", "https://id.example"}, {"require_exp", false}}));
+  lux::stdlib::RegisterAuth(app, lux::Value{{"type", "jwt"}, {"secret", JWT_SECRET}, {"issuer", "https://id.example"}, {"require_exp", false}});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "auth_routes");
 #line 8 "auth_routes.lux"

@@ -350,7 +350,7 @@ const char* const kOpenApi = R"luxopenapi({
 #line 4 "route_groups.lux"
 void Register(lux::App& app) {
 #line 5 "route_groups.lux"
-  lux::RegisterJwtAuth(app, lux::stdlib::JwtOptionsFrom(lux::Value{{"type", "jwt"}, {"secret", "route-groups-secret-0123456789abcdefgh"}}));
+  lux::stdlib::RegisterAuth(app, lux::Value{{"type", "jwt"}, {"secret", "route-groups-secret-0123456789abcdefgh"}});
 #line 6 "route_groups.lux"
   app.UseDecorator([](lux::Request& req, lux::Response& res) { everywhere(req, res); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });

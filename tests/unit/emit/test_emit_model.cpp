@@ -87,7 +87,7 @@ TEST_CASE("model for emit: E5001 comes from ServerModel::unsupported, not from t
     CHECK(c.codes() == Codes{});
     REQUIRE(out.servers.size() == 1);
     CHECK(out.servers[0].port == 8080);
-    CHECK(out.cpp.find("lux::RegisterJwtAuth(app,") != std::string::npos);
+    CHECK(out.cpp.find("lux::stdlib::RegisterAuth(app,") != std::string::npos);
     CHECK(out.cpp.find("lux::ConfigureCors(app,") != std::string::npos);
     CHECK(out.cpp.find("lux::ConfigureRateLimit(app, lux::Value{{\"max\", lux::Value(100)}, {\"window\", lux::Value(60)}") != std::string::npos);
   }

@@ -48,6 +48,21 @@ TEST_CASE("an Err answers with request_id added, a given one kept", "[stdlib]") 
   CHECK(Body(given)["request_id"] == Value("mine"));
 }
 
+TEST_CASE("redirect answers 302 or the given redirect status with Location and no body", "[stdlib]") {
+  lux::Response r = sl::ToResponse(sl::Redirect(Value("/login")));
+  CHECK(r.status == 302);
+  CHECK(r.headers.Get("Location").value_or("") == "/login");
+  CHECK(r.BodyView().empty());
+  for (int code : {301, 303, 307, 308}) {
+    r = sl::ToResponse(sl::Redirect(Value("https://example.com/a?b=1"), Value(code)));
+    CHECK(r.status == code);
+    CHECK(r.headers.Get("Location").value_or("") == "https://example.com/a?b=1");
+  }
+  for (int code : {200, 300, 304, 404, 500}) CHECK_THROWS_AS(sl::Redirect(Value("/x"), Value(code)), lux::Error);
+  CHECK_THROWS_AS(sl::Redirect(Value("")), lux::Error);
+  CHECK_THROWS_AS(sl::Redirect(Value("/x\r\nSet-Cookie: a=b")), lux::Error);
+}
+
 TEST_CASE("a built-in failing on a value the client sent is a 400 naming the place", "[stdlib]") {
   CHECK(sl::FromRequest(sl::ToInt, Value("42"), "body.count") == Value(42));
   try {
