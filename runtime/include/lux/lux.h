@@ -12,4 +12,6 @@
 #include "lux/jobs.h"
 #include "lux/rt.h"
 #include "lux/services.h"
+#include "lux/session.h"
+#include "lux/tls.h"
 #include "lux/value.h"

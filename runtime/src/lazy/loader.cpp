@@ -19,6 +19,7 @@ const ClientLibrary kLibpq{LUX_LIB_PQ_SONAME, LUX_LIB_PQ_DIR, "the PostgreSQL cl
 const ClientLibrary kHiredis{LUX_LIB_HIREDIS_SONAME, LUX_LIB_HIREDIS_DIR, "the Redis client"};
 const ClientLibrary kSqlite{LUX_LIB_SQLITE_SONAME, LUX_LIB_SQLITE_DIR, "SQLite"};
 const ClientLibrary kCrypto{LUX_LIB_CRYPTO_SONAME, LUX_LIB_CRYPTO_DIR, "OpenSSL's libcrypto"};
+const ClientLibrary kSsl{LUX_LIB_SSL_SONAME, LUX_LIB_SSL_DIR, "OpenSSL's libssl (TLS)"};
 
 namespace {
 

@@ -26,6 +26,7 @@ enum class Order {
   kScheduler,  // schedules: tick in the job store, spawn jobs
   kBus,        // the event outbox (or Redis Streams) and its delivery lanes
   kServices,   // discovered services: program secret, shared breakers, health checks
+  kSession,    // sessions: the cookie read before the program's middleware, saved after it
   kDocs,       // GET /docs
 };
 
