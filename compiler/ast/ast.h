@@ -430,10 +430,11 @@ class DiscoverDecl : public Decl {
   ObjectExpr* options;  // AtForm: the `with { }` object or null; block form: the whole block
 };
 
-// `jobs { ... }` or `bus { ... }`: where a server's jobs and schedules, or its events, live.
+// A server block named by a plain name, not a keyword: `jobs { ... }` or `bus { ... }` (where a
+// server's jobs and schedules, or its events, live), `tls { ... }` (HTTPS) and `session { ... }`.
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus };
+  enum class Kind : uint8_t { Jobs, Bus, Tls, Session };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}

@@ -71,6 +71,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     case BuiltinForm::RespondError:
       if (n > 0) checkResponseStatus(b, args[0].expr, 400);
       break;
+    case BuiltinForm::Cookie: checkCookieOptions(call, b->name == "clear_cookie" ? 1 : 2); break;
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).
       if (rec && n > 0)

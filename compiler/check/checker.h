@@ -153,6 +153,14 @@ class Checker {
   // --- `jobs { }` and `bus { }` (check_backends.cpp) --------------------------------------
   void declareBackend(ServerModel& server, const ast::BackendDecl* decl);
   void checkBackend(ServerModel& server, const ast::BackendDecl* decl);
+  // `tls { }` and `session { }` (check_tls_session.cpp): one of each per server, their options;
+  // `req.session` needs the block (E4860), `set_cookie` options (literal object).
+  void declareTlsOrSession(ServerModel& server, const ast::BackendDecl* decl);
+  void checkTls(ServerModel& server, const ast::BackendDecl* decl);
+  void checkSession(ServerModel& server, const ast::BackendDecl* decl);
+  std::string settingText(const ast::Expr* e) const;
+  void checkSessionUses();
+  void checkCookieOptions(const ast::CallExpr* call, size_t options_arg);
   void checkBusAgreement();
 
   // --- services (check_services.cpp) ------------------------------------------------------

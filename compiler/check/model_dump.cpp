@@ -66,7 +66,8 @@ void dumpShared(const CheckedProgram& m, const SourceFile& f, std::ostream& out)
     out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";
 }
 
-// A server's settings: env, db, auth, port, unsupported blocks, jobs/bus backends, health, openapi.
+// A server's settings: env, db, auth, port, unsupported blocks, jobs/bus backends, tls, session,
+// health, openapi.
 void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream& out) {
   for (const EnvModel& e : s.env)
     out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
@@ -84,6 +85,13 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
         << ((*b)->adapter.empty() ? std::string("(computed)") : (*b)->adapter);
     if ((*b)->literal_url) out << " \"" << (*b)->url << "\"";
     out << "\n";
+  }
+  if (s.tls) out << "    tls cert " << s.tls->cert << " key " << s.tls->key << " min_version " << s.tls->min_version << "\n";
+  if (s.session) {
+    const SessionModel& se = *s.session;
+    out << "    session store " << (se.store.empty() ? std::string("(computed)") : se.store) << " cookie \"" << se.cookie_name
+        << "\" max_age " << se.max_age << " same_site " << se.same_site << " secure " << (se.secure ? "on" : "off")
+        << " secrets " << se.secrets << "\n";
   }
   if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
   if (s.openapi.given) {

@@ -523,6 +523,7 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
   };
   switch (b->form) {
     case BuiltinForm::Call:
+    case BuiltinForm::Cookie:
     case BuiltinForm::Respond:
     case BuiltinForm::RespondError:
     case BuiltinForm::Publish: return fn + "(" + list(0) + ")";

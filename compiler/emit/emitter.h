@@ -113,6 +113,7 @@ class Emitter {
   // --- jobs and schedules (emit_jobs.cpp)
   void emitSchedules(const ServerModel& sm);          // one task function per schedule
   void emitJobRegistrations(const ServerModel& sm);   // inside Register
+  void registerTlsAndSession(const ServerModel& sm);
   // Calls `fn` with the elements of the array `args` (a stored job's or an RPC call's
   // arguments): parameters with defaults may be left out, so a switch on how many were given
   // picks the call. Each call is written `before` fn(...) `after`.

@@ -440,10 +440,13 @@ Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
   return ctx_.create<RouteDecl>(range(c), method, path, copy(guards), handler);
 }
 
-// `jobs` and `bus` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
+// `jobs`, `bus`, `tls` and `session` are names, not soft keywords: a server item `name { ... }` is
+// one of them or a mistake.
 std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name) {
   if (name == "jobs") return BackendDecl::Kind::Jobs;
   if (name == "bus") return BackendDecl::Kind::Bus;
+  if (name == "tls") return BackendDecl::Kind::Tls;
+  if (name == "session") return BackendDecl::Kind::Session;
   return std::nullopt;
 }
 
@@ -452,7 +455,7 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   Ident name = identToken(c->name);
   std::optional<BackendDecl::Kind> kind = backendKind(c->name->getText());
   if (!kind) {
-    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus"};
+    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "tls", "session"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;

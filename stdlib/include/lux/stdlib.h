@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lux/lux.h>
+#include <lux/cookies.h>
 #include <lux/auth.h>
 #include <lux/db.h>
 #include <lux/events.h>
@@ -312,6 +313,12 @@ std::int64_t Millis(const Value& duration);
 // `jobs { adapter, url, prefix, visibility_timeout }` / `bus { ... }` into Jobs(app) / Events(app);
 // a computed value of the wrong kind is a StartupError (the runtime checks URLs at start).
 void ConfigureJobs(App& app, const Value& config);
+// `tls { cert, key, min_version }` and `session { secret, max_age, cookie_name, store, same_site,
+// secure }`: the option objects as Register evaluates them; a value only an env setting gives is
+// checked here (StartupError, one line).
+void ConfigureTls(App& app, const Value& config);
+// `max_age_is_duration`: the checker saw a Duration (`1.day`, Int milliseconds), not seconds.
+void ConfigureSession(App& app, const Value& config, bool max_age_is_duration = false);
 void ConfigureBus(App& app, const Value& config);
 
 // ---- events (stdlib/src/jobs.cpp) ----------------------------------------------------------

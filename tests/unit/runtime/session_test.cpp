@@ -1,0 +1,197 @@
+// Cookies and sessions: RFC 6265 parsing and Set-Cookie formatting (lux/cookies.h); the session
+// codec (src/session/codec.h: HKDF keys, AES-256-GCM sealing, HMAC, rotation, tampering); the
+// cookie store on a stepped clock (expiry); the session component on a real App over loopback.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "lux/cookies.h"
+#include "lux/rt.h"
+#include "lux/session.h"
+#include "session/codec.h"
+#include "session/session.h"
+#include "test_http.h"
+
+using lux::Value;
+namespace ls = lux::session;
+
+TEST_CASE("cookie header: pairs in order, quotes, escapes, bad names skipped") {
+  auto v = lux::ParseCookieHeader(" a=1;b=\"x y\" ; c=%7B%7d;bad name=2; d; e=; f=%zz;=g");
+  REQUIRE(v.size() == 5);
+  CHECK(v[0] == std::pair<std::string, std::string>{"a", "1"});
+  CHECK(v[1].second == "x y");
+  CHECK(v[2].second == "{}");
+  CHECK(v[3] == std::pair<std::string, std::string>{"e", ""});
+  CHECK(v[4].second == "%zz");
+  CHECK(lux::ParseCookieHeader("").empty());
+}
+
+TEST_CASE("Set-Cookie: attributes, value escaping, refusals") {
+  lux::CookieOptions o;
+  CHECK(lux::FormatSetCookie("s", "a b;c", o) == "s=a%20b%3Bc; Path=/; HttpOnly; SameSite=Lax");
+  o.max_age = 60;
+  o.secure = true;
+  o.same_site = "None";
+  o.domain = "example.com";
+  o.http_only = false;
+  CHECK(lux::FormatSetCookie("s", "v", o) == "s=v; Path=/; Domain=example.com; Max-Age=60; Secure; SameSite=None");
+  o.max_age = -5;
+  CHECK(lux::FormatSetCookie("s", "", o).find("Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT") != std::string::npos);
+  o.secure = false;
+  CHECK_THROWS_WITH(lux::FormatSetCookie("s", "v", o), Catch::Contains("SameSite=None needs secure"));
+  lux::CookieOptions d;
+  CHECK_THROWS_WITH(lux::FormatSetCookie("a b", "v", d), Catch::Contains("not a token"));
+  d.path = "/x;Secure";
+  CHECK_THROWS(lux::FormatSetCookie("a", "v", d));
+  d.path = "/";
+  d.same_site = "sideways";
+  CHECK_THROWS_WITH(lux::FormatSetCookie("a", "v", d), Catch::Contains("same_site"));
+  d.same_site = "strict";
+  CHECK(lux::FormatSetCookie("a", std::string(4000, 'x'), d).size() <= lux::kMaxCookieBytes);
+  CHECK_THROWS_WITH(lux::FormatSetCookie("a", std::string(4090, 'x'), d), Catch::Contains("at most 4096"));
+}
+
+TEST_CASE("codec: sealed values open with the key, never after a change") {
+  ls::Keys k = ls::DeriveKeys("secret-one-0123456789abcdef0123456789");
+  CHECK(k.mac.size() == 32);
+  CHECK(k.enc.size() == 32);
+  CHECK(k.mac != k.enc);
+  std::string a = ls::Seal(k, "{\"user\":7}");
+  std::string b = ls::Seal(k, "{\"user\":7}");
+  CHECK(a != b);  // a fresh IV per value
+  CHECK(a.find("user") == std::string::npos);
+  CHECK(ls::Unseal({k}, a) == std::optional<std::string>("{\"user\":7}"));
+  for (std::size_t i = 0; i < a.size(); ++i) {  // every single-character change is refused
+    std::string t = a;
+    t[i] = t[i] == 'A' ? 'B' : 'A';
+    if (t == a) continue;
+    CHECK_FALSE(ls::Unseal({k}, t));
+  }
+  CHECK_FALSE(ls::Unseal({k}, a.substr(0, a.size() - 1)));
+  CHECK_FALSE(ls::Unseal({k}, ""));
+  CHECK_FALSE(ls::Unseal({k}, "1.."));
+  CHECK_FALSE(ls::Unseal({k}, "2" + a.substr(1)));
+  ls::Keys other = ls::DeriveKeys("secret-two-0123456789abcdef0123456789");
+  CHECK_FALSE(ls::Unseal({other}, a));
+  // Rotation: the new key first, the old one still opens what it sealed.
+  CHECK(ls::Unseal({other, k}, a) == std::optional<std::string>("{\"user\":7}"));
+}
+
+TEST_CASE("codec: signed session ids and base64url") {
+  ls::Keys k = ls::DeriveKeys("secret-one-0123456789abcdef0123456789");
+  std::string id = ls::NewSessionId();
+  CHECK(id.size() == 32);
+  CHECK(id != ls::NewSessionId());
+  std::string s = ls::SignId(k, id);
+  CHECK(ls::VerifyId({k}, s) == std::optional<std::string>(id));
+  CHECK_FALSE(ls::VerifyId({ls::DeriveKeys("x")}, s));
+  std::string t = s;
+  t[3] = t[3] == 'a' ? 'b' : 'a';
+  CHECK_FALSE(ls::VerifyId({k}, t));
+  for (std::string raw : {"", "f", "fo", "foo", "foob", std::string("\0\xff\x10", 3)})
+    CHECK(ls::Base64UrlDecode(ls::Base64UrlEncode(raw)) == std::optional<std::string>(raw));
+  CHECK(ls::Base64UrlEncode("\xfb\xff") == "-_8");
+  CHECK_FALSE(ls::Base64UrlDecode("a"));
+  CHECK_FALSE(ls::Base64UrlDecode("ab=c"));
+  CHECK_FALSE(ls::Base64UrlDecode("-_9"));  // non-canonical trailing bits
+}
+
+TEST_CASE("cookie store: values round-trip and expire after max_age on a stepped clock") {
+  std::int64_t now = 1'000'000;
+  lux::SessionOptions o;
+  o.secrets = {"secret-one-0123456789abcdef0123456789"};
+  o.max_age_s = 60;
+  ls::CookieSessions s(o, [&] { return now; });
+  Value data = Value::MakeObject();
+  data["user_id"] = 3;
+  data["name"] = "ada";
+  std::string c = s.Save(data);
+  CHECK(s.Load(c) == data);
+  now += 59;
+  CHECK(s.Load(c) == data);
+  now += 1;
+  CHECK(s.Load(c).AsObject().empty());
+  CHECK(s.Load("").AsObject().empty());
+  CHECK(s.Load("not-a-session").AsObject().empty());
+  // Sealed but not a session document: empty, never an exception.
+  ls::Keys k = ls::DeriveKeys(o.secrets[0]);
+  CHECK(s.Load(ls::Seal(k, "[1,2]")).AsObject().empty());
+  CHECK(s.Load(ls::Seal(k, "{\"d\":1,\"e\":99999999999}")).AsObject().empty());
+  CHECK(s.Load(ls::Seal(k, "not json")).AsObject().empty());
+  CHECK(s.Attributes(false).max_age == std::optional<std::int64_t>(60));
+  CHECK(s.Attributes(true).max_age == std::optional<std::int64_t>(0));
+}
+
+namespace {
+
+std::string CookieOf(const luxtest::HttpResponse& r) {
+  std::string sc = r.Header("set-cookie");
+  return sc.substr(0, sc.find(';'));
+}
+
+}  // namespace
+
+TEST_CASE("session component: set when changed, read back, destroyed, tampered is empty") {
+  luxtest::TestServer srv([](lux::App& app) {
+    lux::SessionOptions o;
+    o.secrets = {"secret-one-0123456789abcdef0123456789"};
+    o.max_age_s = 120;
+    o.same_site = "strict";
+    o.secure = true;
+    lux::UseSessions(app, o);
+    app.Get("/set", [](lux::Request& req) {
+      lux::rt::Locals()["session"]["n"] = lux::Value(static_cast<long long>(req.QueryValue()["n"].AsString().size()));
+      return lux::Respond(200, lux::Value("ok"));
+    });
+    app.Get("/get", [](lux::Request&) { return lux::Respond(200, lux::rt::Locals()["session"]); });
+    app.Get("/bye", [](lux::Request& req) {
+      lux::DestroySession(req);
+      return lux::Respond(200, lux::Value("bye"));
+    });
+    app.Get("/fail", [](lux::Request&) -> lux::Response {
+      lux::rt::Locals()["session"]["n"] = 99;
+      throw lux::Error("boom");
+    });
+  });
+  auto r = luxtest::Call(srv.port(), "GET", "/get");
+  REQUIRE(r);
+  CHECK(r->body == "{}");
+  CHECK_FALSE(r->Has("set-cookie"));
+  r = luxtest::Call(srv.port(), "GET", "/set?n=abc");
+  REQUIRE(r);
+  std::string sc = r->Header("set-cookie");
+  CHECK(sc.rfind("__sid=1.", 0) == 0);
+  CHECK(sc.find("; Path=/; Max-Age=120; HttpOnly; Secure; SameSite=Strict") != std::string::npos);
+  std::string cookie = CookieOf(*r);
+  r = luxtest::Call(srv.port(), "GET", "/get", "", "Cookie: other=1; " + cookie + "\r\n");
+  REQUIRE(r);
+  CHECK(r->Json() == Value{{"n", 3}});
+  CHECK_FALSE(r->Has("set-cookie"));  // unchanged: no cookie
+  r = luxtest::Call(srv.port(), "GET", "/fail", "", "Cookie: " + cookie + "\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 500);
+  CHECK_FALSE(r->Has("set-cookie"));  // a failed request saves nothing
+  std::string tampered = cookie;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'x' ? 'y' : 'x';
+  r = luxtest::Call(srv.port(), "GET", "/get", "", "Cookie: " + tampered + "\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body == "{}");
+  r = luxtest::Call(srv.port(), "GET", "/bye", "", "Cookie: " + cookie + "\r\n");
+  REQUIRE(r);
+  CHECK(r->Header("set-cookie").rfind("__sid=; Path=/; Max-Age=0;", 0) == 0);
+  r = luxtest::Call(srv.port(), "GET", "/bye");  // no cookie, nothing to delete
+  REQUIRE(r);
+  CHECK_FALSE(r->Has("set-cookie"));
+}
+
+TEST_CASE("session component: an empty secret stops the start") {
+  lux::App app("s");
+  app.options().host = "127.0.0.1";
+  app.options().port = 0;
+  app.options().log_level = lux::LogLevel::kOff;
+  lux::SessionOptions o;
+  o.secrets = {""};
+  lux::UseSessions(app, o);
+  CHECK_THROWS_WITH(app.Start(), Catch::Contains("session: a `secret` is empty"));
+}
