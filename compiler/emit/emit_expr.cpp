@@ -508,6 +508,13 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
         return "lux::Value()";
       }
     }
+    // `req.session.clear()` / `req.session.destroy()`: session_destroy(req) (docs/language.md).
+    if (auto* inner = llvm::dyn_cast<ast::MemberExpr>(m->base); inner && args.empty() &&
+        (name == "clear" || name == "destroy") && inner->member.name == "session" && fn_)
+      if (const Symbol* req = llvm::isa<ast::NameExpr>(inner->base) ? symbolOf(inner->base) : nullptr) {
+        auto role = fn_->roles.find(req);
+        if (role != fn_->roles.end() && role->second == ParamRole::Request) return "lux::stdlib::SessionDestroy()";
+      }
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());

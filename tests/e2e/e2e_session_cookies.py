@@ -123,6 +123,11 @@ def run(a):
     st, _, body = c.call("GET", "/me")
     check(body == {"user": None, "visits": None}, f"/me after logout: {body}")
 
+    c.call("POST", "/login", {"user": "bob"})
+    check(c.sid() is not None, "no session cookie after the second login")
+    st, h, body = c.call("POST", "/clear")
+    check("Max-Age=0" in (h.get("Set-Cookie") or "") and c.sid() is None, f"req.session.clear(): {h.get('Set-Cookie')}")
+
     # req.cookies: RFC 6265 pairs, the first of a repeated name, quotes and escapes removed.
     st, _, text = raw(port, "/cookies", 'a=1; b="x y"; a=2; bad name=3; c=%7Bq%7D; novalue')
     check(st == 200 and json.loads(text) == {"a": "1", "b": "x y", "c": "{q}"}, f"/cookies: {st} {text}")

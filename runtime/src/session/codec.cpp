@@ -91,7 +91,8 @@ std::string Seal(const Keys& k, std::string_view plaintext) {
 
 std::optional<std::string> Unseal(const std::vector<Keys>& keys, std::string_view value) {
   std::size_t dot = value.rfind('.');
-  if (dot == std::string_view::npos || value.substr(0, kVersion.size() + 1) != "1.") return std::nullopt;
+  if (dot == std::string_view::npos || dot <= kVersion.size() + 1 || value.substr(0, kVersion.size() + 1) != "1.")
+    return std::nullopt;
   std::string_view signed_part = value.substr(0, dot);
   auto mac = Base64UrlDecode(value.substr(dot + 1));
   auto sealed = Base64UrlDecode(signed_part.substr(kVersion.size() + 1));

@@ -27,6 +27,8 @@ lux::Value Route2Body();
 lux::Response Route2(lux::Request& req);  // route GET /theme
 lux::Value Route3Body(lux::Request& req);
 lux::Response Route3(lux::Request& req);  // route POST /logout
+lux::Value Route4Body(lux::Request& req);
+lux::Response Route4(lux::Request& req);  // route POST /forget
 }  // namespace server
 }  // namespace lux_program
 
@@ -73,6 +75,21 @@ lux::Value Route3Body(lux::Request& req) {
 // route POST /logout
 lux::Response Route3(lux::Request& req) {
   return lux::stdlib::ToResponse((Route3Body)(req));
+}
+
+
+#line 21 "tls_session_cookies.lux"
+lux::Value Route4Body(lux::Request& req) {
+#line 22 "tls_session_cookies.lux"
+  lux::stdlib::SessionDestroy();
+#line 23 "tls_session_cookies.lux"
+  return lux::Value{{"ok", true}};
+}
+
+#line 21 "tls_session_cookies.lux"
+// route POST /forget
+lux::Response Route4(lux::Request& req) {
+  return lux::stdlib::ToResponse((Route4Body)(req));
 }
 
 }  // namespace lux_program::server
@@ -170,6 +187,22 @@ const char* const kOpenApi = R"luxopenapi({
                 }
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/forget": {
+      "post": {
+        "operationId": "route4_post",
+        "responses": {
+          "200": {
+            "description": "OK"
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -278,5 +311,7 @@ void Register(lux::App& app) {
   app.Route("GET", "/theme", &Route2);
 #line 17 "tls_session_cookies.lux"
   app.Route("POST", "/logout", &Route3);
+#line 21 "tls_session_cookies.lux"
+  app.Route("POST", "/forget", &Route4);
 }
 }  // namespace lux_program::server

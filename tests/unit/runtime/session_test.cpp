@@ -88,7 +88,7 @@ TEST_CASE("codec: signed session ids and base64url") {
   std::string t = s;
   t[3] = t[3] == 'a' ? 'b' : 'a';
   CHECK_FALSE(ls::VerifyId({k}, t));
-  for (std::string raw : {"", "f", "fo", "foo", "foob", std::string("\0\xff\x10", 3)})
+  for (const std::string& raw : std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\0\xff\x10", 3)})
     CHECK(ls::Base64UrlDecode(ls::Base64UrlEncode(raw)) == std::optional<std::string>(raw));
   CHECK(ls::Base64UrlEncode("\xfb\xff") == "-_8");
   CHECK_FALSE(ls::Base64UrlDecode("a"));
