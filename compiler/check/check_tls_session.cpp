@@ -152,7 +152,7 @@ void Checker::checkSession(ServerModel& sm, const ast::BackendDecl* d) {
                                                    !llvm::StringRef(lit->value).startswith("unix://"))
     diags_.report(DiagId::OptionValue, lit->range(), "`session`", "url", "a `redis://` or `unix://` URL",
                   "\"" + lit->value.str() + "\"");
-  if (s.store == "db" || s.store == "redis")
+  if (s.store == "redis")
     sm.unsupported.push_back({store->value->range(), fmt::format("`session {{ store: \"{}\" }}`", s.store)});
 }
 

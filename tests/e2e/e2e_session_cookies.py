@@ -4,7 +4,9 @@ the server, secret rotation (a cookie sealed with the old secret still opens; on
 unknown secret is an empty session), a tampered cookie giving an empty session (200, never an
 error page), no Set-Cookie while the session is unchanged, logout deleting the cookie; then
 `req.cookies` (RFC 6265 parsing), `set_cookie` and `clear_cookie` through respond's headers and
-with_headers; and that a server without `tls` never maps libssl.
+with_headers; and that a server without `tls` never maps libssl. Then the same program with
+`store: "db"` on SQLite: the cookie holds only a signed id, the session survives a restart (the
+row in lux_sessions), and after logout the old cookie opens nothing.
 """
 import http.client
 import http.cookiejar
@@ -12,7 +14,7 @@ import json
 import os
 import urllib.request
 
-from e2e import build, check, free_port, program, start_server, stop_server
+from e2e import build, build_text, check, free_port, program, program_text, replace_all, start_server, stop_server
 
 SECRET = "e2e-session-secret-0123456789abcdef0123456789"
 OLD = "e2e-session-old-secret-0123456789abcdef012345"
@@ -140,3 +142,33 @@ def run(a):
     check(json.loads(text) == {"theme": "dark mode; blue"}, f"set_cookie's value read back: {text}")
     out = stop_server(proc)
     check(proc.returncode == 0, f"exit {proc.returncode}:\n{out}")
+
+    db_store(a)
+
+
+def db_store(a):
+    text = replace_all(program_text("session_cookies.lux"), '    same_site: "strict"\n',
+                       '    same_site: "strict"\n    store: "db"\n', count=1)
+    text = replace_all(text, "  session {\n", '  db { path: "./sessions.db" }\n  session {\n', count=1)
+    out = os.path.join(a.out, "db_store")
+    exe = build_text(a.luxc, out, "session_db.lux", text)
+    if not exe:
+        return
+    port = free_port()
+    env = dict(os.environ, SESSION_SECRET=SECRET, SESSION_OLD_SECRET=OLD)
+    proc = start_server(exe, port, env=env, cwd=out)
+    c = Client(port)
+    st, h, body = c.call("POST", "/login", {"user": "grace"})
+    sid = c.sid() or ""
+    check(st == 200 and len(sid.split(".")[0]) == 32 and "grace" not in sid, f"db store login: {st} {sid}")
+    c.call("POST", "/count")
+    stop_server(proc)
+    proc = start_server(exe, port, env=env, cwd=out)
+    st, _, body = c.call("GET", "/me")
+    check(body == {"user": "grace", "visits": 1}, f"db store after a restart: {body}")
+    st, h, body = c.call("POST", "/logout")
+    check("Max-Age=0" in (h.get("Set-Cookie") or ""), f"db store logout: {h.get('Set-Cookie')}")
+    st, _, text = raw(port, "/me", f"__sid={sid}")
+    check(json.loads(text) == {"user": None, "visits": None}, f"a destroyed db session's old cookie: {text}")
+    out_text = stop_server(proc)
+    check(proc.returncode == 0, f"exit {proc.returncode}:\n{out_text}")

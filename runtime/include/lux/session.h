@@ -16,7 +16,9 @@ struct SessionOptions {
   std::vector<std::string> secrets;  // the first signs (and encrypts); every one verifies
   std::int64_t max_age_s = 86400;
   std::string cookie_name = "__sid";
-  std::string store = "cookie";  // "cookie": the values travel in the cookie, encrypted
+  // "cookie": the values travel in the cookie, encrypted; "db": a signed id in the cookie, the
+  // values in the table lux_sessions of the server's database (RegisterDb)
+  std::string store = "cookie";
   std::string same_site = "lax";
   bool secure = false;
 };

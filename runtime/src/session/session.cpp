@@ -4,12 +4,14 @@
 // "session" (`req.session` reads and writes them), runs the rest of the chain and, when the
 // values changed, sets the new cookie (or deletes it when the session became empty).
 // A tampered, expired, foreign or undecodable cookie is an empty session, never an error.
-// Entry points: UseSessions, DestroySession; session::CookieSessions for tests.
+// Stores: the cookie itself (encrypted), or the server's database (session.h).
+// Entry points: UseSessions, DestroySession; session::CookieSessions, DbSessions for tests.
 #include "session/session.h"
 
 #include <chrono>
 
 #include "core/log.h"
+#include "lux/db.h"
 #include "lux/cookies.h"
 #include "lux/session.h"
 #include "server/component.h"
@@ -27,40 +29,90 @@ std::int64_t SystemNow() {
 
 }  // namespace
 
-CookieSessions::CookieSessions(const SessionOptions& o, std::function<std::int64_t()> now)
+Store::Store(const SessionOptions& o, std::function<std::int64_t()> now)
     : options_(o), now_(now ? std::move(now) : SystemNow) {
   for (const std::string& s : o.secrets) keys_.push_back(DeriveKeys(s));
 }
 
-Value CookieSessions::Load(std::string_view cookie) const {
-  if (cookie.empty() || keys_.empty()) return Value::MakeObject();
-  auto plain = Unseal(keys_, cookie);
-  if (!plain) return Value::MakeObject();
-  try {
-    Value doc = ParseJson(*plain);
-    const Value* data = doc.Find("d");
-    const Value* exp = doc.Find("e");
-    if (!data || !data->IsObject() || !exp || !exp->IsInt() || exp->AsInt() <= now_()) return Value::MakeObject();
-    return *data;
-  } catch (const std::exception&) {
-    return Value::MakeObject();
-  }
-}
-
-std::string CookieSessions::Save(const Value& data) const {
-  Value doc = Value::MakeObject();
-  doc["d"] = data;
-  doc["e"] = Value(static_cast<long long>(now_() + options_.max_age_s));
-  return Seal(keys_.front(), ToJson(doc));
-}
-
-CookieOptions CookieSessions::Attributes(bool remove) const {
+CookieOptions Store::Attributes(bool remove) const {
   CookieOptions c;
   c.http_only = true;
   c.secure = options_.secure;
   c.same_site = options_.same_site;
   c.max_age = remove ? 0 : options_.max_age_s;
   return c;
+}
+
+Loaded CookieSessions::Load(std::string_view cookie) {
+  Loaded out{Value::MakeObject(), ""};
+  if (cookie.empty() || keys_.empty()) return out;
+  auto plain = Unseal(keys_, cookie);
+  if (!plain) return out;
+  try {
+    Value doc = ParseJson(*plain);
+    const Value* data = doc.Find("d");
+    const Value* exp = doc.Find("e");
+    if (data && data->IsObject() && exp && exp->IsInt() && exp->AsInt() > now_()) out.data = *data;
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
+std::string CookieSessions::Save(const std::string& id, const Value& data) {
+  (void)id;
+  Value doc = Value::MakeObject();
+  doc["d"] = data;
+  doc["e"] = Value(static_cast<long long>(now_() + options_.max_age_s));
+  return Seal(keys_.front(), ToJson(doc));
+}
+
+DbSessions::DbSessions(const SessionOptions& o, std::function<std::int64_t()> now) : Store(o, std::move(now)) {}
+
+void DbSessions::Open() {
+  rt::DbRun(std::string("CREATE TABLE IF NOT EXISTS ") + kSessionTable +
+            " (id TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at BIGINT NOT NULL)");
+  Purge();
+}
+
+Loaded DbSessions::Load(std::string_view cookie) {
+  Loaded out{Value::MakeObject(), ""};
+  std::optional<std::string> id = cookie.empty() ? std::nullopt : VerifyId(keys_, cookie);
+  if (!id) return out;
+  Value rows = rt::DbQuery(std::string("SELECT data, expires_at FROM ") + kSessionTable + " WHERE id = ?", {Value(*id)});
+  if (!rows.IsArray() || rows.AsArray().empty()) return out;
+  const Value& row = rows[0];
+  if (!row["expires_at"].IsInt() || row["expires_at"].AsInt() <= now_()) {
+    Destroy(*id);
+    return out;
+  }
+  try {
+    Value data = ParseJson(row["data"].AsString());
+    if (data.IsObject()) out = Loaded{std::move(data), *id};
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
+std::string DbSessions::Save(const std::string& given, const Value& data) {
+  std::string id = given.empty() ? NewSessionId() : given;
+  std::int64_t now = now_();
+  rt::DbRun(std::string("INSERT INTO ") + kSessionTable +
+                " (id, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                "expires_at = excluded.expires_at",
+            {Value(id), Value(ToJson(data)), Value(static_cast<long long>(now + options_.max_age_s))});
+  std::int64_t last = last_purge_.load(std::memory_order_relaxed);
+  if (now - last >= kPurgeIntervalS && last_purge_.compare_exchange_strong(last, now)) Purge();
+  return SignId(keys_.front(), id);
+}
+
+void DbSessions::Destroy(const std::string& id) {
+  if (!id.empty()) rt::DbRun(std::string("DELETE FROM ") + kSessionTable + " WHERE id = ?", {Value(id)});
+}
+
+std::int64_t DbSessions::Purge() {
+  last_purge_.store(now_(), std::memory_order_relaxed);
+  return rt::DbRun(std::string("DELETE FROM ") + kSessionTable + " WHERE expires_at <= ?",
+                   {Value(static_cast<long long>(now_()))});
 }
 
 namespace {
@@ -81,7 +133,19 @@ class SessionComponent final : public server::Component {
         core::Log(LogLevel::kWarn, "session secret is short: use at least 32 random characters (openssl rand -hex 32)",
                   {{"length", static_cast<long long>(s.size())}});
     }
-    sessions_ = std::make_unique<CookieSessions>(options);
+    if (options.store == "db") {
+      auto db = std::make_unique<DbSessions>(options);
+      try {
+        db->Open();
+      } catch (const std::exception& e) {
+        throw StartupError(std::string("session: the db store: ") + e.what());
+      }
+      sessions_ = std::move(db);
+    } else if (options.store == "cookie") {
+      sessions_ = std::make_unique<CookieSessions>(options);
+    } else {
+      throw StartupError("session: unknown store \"" + options.store + "\"");
+    }
     host.AddStage([this](Request& req, const Next& next) { return Around(req, next); });
   }
 
@@ -93,24 +157,26 @@ class SessionComponent final : public server::Component {
 
   Response Around(Request& req, const Next& next) {
     std::optional<std::string> cookie = req.Cookie(options.cookie_name);
-    Value loaded = sessions_->Load(cookie.value_or(""));
-    std::string before = ToJson(loaded);
+    Loaded loaded = sessions_->Load(cookie.value_or(""));
+    std::string before = ToJson(loaded.data);
     if (!req.locals.IsObject()) req.locals = Value::MakeObject();
-    req.locals["session"] = std::move(loaded);
+    req.locals["session"] = std::move(loaded.data);
     Response res = next(req);
     const Value* now = req.locals.IsObject() ? req.locals.Find("session") : nullptr;
     bool empty = !now || !now->IsObject() || now->AsObject().empty();
     std::string after = empty ? "{}" : ToJson(*now);
     if (after == before) return res;
     if (empty) {
+      sessions_->Destroy(loaded.id);
       if (cookie) res.headers.Add("Set-Cookie", FormatSetCookie(options.cookie_name, "", sessions_->Attributes(true)));
       return res;
     }
-    res.headers.Add("Set-Cookie", FormatSetCookie(options.cookie_name, sessions_->Save(*now), sessions_->Attributes(false)));
+    std::string value = sessions_->Save(loaded.id, *now);
+    res.headers.Add("Set-Cookie", FormatSetCookie(options.cookie_name, value, sessions_->Attributes(false)));
     return res;
   }
 
-  std::unique_ptr<CookieSessions> sessions_;
+  std::unique_ptr<Store> sessions_;
 };
 
 }  // namespace

@@ -3,7 +3,11 @@
 // cookie store on a stepped clock (expiry); the session component on a real App over loopback.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
+#include <unistd.h>
+
+#include "lux/db.h"
 
 #include "lux/cookies.h"
 #include "lux/rt.h"
@@ -105,19 +109,20 @@ TEST_CASE("cookie store: values round-trip and expire after max_age on a stepped
   Value data = Value::MakeObject();
   data["user_id"] = 3;
   data["name"] = "ada";
-  std::string c = s.Save(data);
-  CHECK(s.Load(c) == data);
+  std::string c = s.Save("", data);
+  CHECK(s.Load(c).data == data);
+  CHECK(s.Load(c).id.empty());
   now += 59;
-  CHECK(s.Load(c) == data);
+  CHECK(s.Load(c).data == data);
   now += 1;
-  CHECK(s.Load(c).AsObject().empty());
-  CHECK(s.Load("").AsObject().empty());
-  CHECK(s.Load("not-a-session").AsObject().empty());
+  CHECK(s.Load(c).data.AsObject().empty());
+  CHECK(s.Load("").data.AsObject().empty());
+  CHECK(s.Load("not-a-session").data.AsObject().empty());
   // Sealed but not a session document: empty, never an exception.
   ls::Keys k = ls::DeriveKeys(o.secrets[0]);
-  CHECK(s.Load(ls::Seal(k, "[1,2]")).AsObject().empty());
-  CHECK(s.Load(ls::Seal(k, "{\"d\":1,\"e\":99999999999}")).AsObject().empty());
-  CHECK(s.Load(ls::Seal(k, "not json")).AsObject().empty());
+  CHECK(s.Load(ls::Seal(k, "[1,2]")).data.AsObject().empty());
+  CHECK(s.Load(ls::Seal(k, "{\"d\":1,\"e\":99999999999}")).data.AsObject().empty());
+  CHECK(s.Load(ls::Seal(k, "not json")).data.AsObject().empty());
   CHECK(s.Attributes(false).max_age == std::optional<std::int64_t>(60));
   CHECK(s.Attributes(true).max_age == std::optional<std::int64_t>(0));
 }
@@ -194,4 +199,86 @@ TEST_CASE("session component: an empty secret stops the start") {
   o.secrets = {""};
   lux::UseSessions(app, o);
   CHECK_THROWS_WITH(app.Start(), Catch::Contains("session: a `secret` is empty"));
+}
+
+TEST_CASE("db store: the id in the cookie, the values in lux_sessions, survives a restart, destroy deletes") {
+  std::string path = (std::filesystem::temp_directory_path() / ("lux-session-db-" + std::to_string(::getpid()) + ".db")).string();
+  std::filesystem::remove(path);
+  auto setup = [&](lux::App& app) {
+    lux::RegisterDb(app, lux::DbConfig{path});
+    lux::SessionOptions o;
+    o.secrets = {"secret-one-0123456789abcdef0123456789"};
+    o.store = "db";
+    lux::UseSessions(app, o);
+    app.Get("/set", [](lux::Request&) {
+      lux::rt::Locals()["session"]["user"] = "ada";
+      return lux::Respond(200, lux::Value("ok"));
+    });
+    app.Get("/get", [](lux::Request&) { return lux::Respond(200, lux::rt::Locals()["session"]); });
+    app.Get("/rows", [](lux::Request&) { return lux::Respond(200, lux::rt::DbQuery("SELECT id FROM lux_sessions")); });
+    app.Get("/bye", [](lux::Request& req) {
+      lux::DestroySession(req);
+      return lux::Respond(200, lux::Value("bye"));
+    });
+  };
+  std::string cookie;
+  {
+    luxtest::TestServer srv(setup);
+    auto r = luxtest::Call(srv.port(), "GET", "/set");
+    REQUIRE(r);
+    cookie = CookieOf(*r);
+    std::string id = cookie.substr(6, 32);  // "__sid=" then 32 hex digits, ".", the signature
+    CHECK(cookie.size() > 6 + 33);
+    CHECK(cookie.find("ada") == std::string::npos);
+    r = luxtest::Call(srv.port(), "GET", "/rows");
+    REQUIRE(r);
+    CHECK(r->Json() == Value(lux::Array{Value{{"id", id}}}));
+  }
+  {
+    luxtest::TestServer srv(setup);  // a new process would see the same file
+    auto r = luxtest::Call(srv.port(), "GET", "/get", "", "Cookie: " + cookie + "\r\n");
+    REQUIRE(r);
+    CHECK(r->Json() == Value{{"user", "ada"}});
+    std::string forged = cookie.substr(0, 6) + std::string(32, 'a') + cookie.substr(38);
+    r = luxtest::Call(srv.port(), "GET", "/get", "", "Cookie: " + forged + "\r\n");
+    REQUIRE(r);
+    CHECK(r->body == "{}");  // an id whose signature does not match
+    r = luxtest::Call(srv.port(), "GET", "/bye", "", "Cookie: " + cookie + "\r\n");
+    REQUIRE(r);
+    CHECK(r->Header("set-cookie").find("Max-Age=0") != std::string::npos);
+    r = luxtest::Call(srv.port(), "GET", "/rows");
+    REQUIRE(r);
+    CHECK(r->body == "[]");
+    r = luxtest::Call(srv.port(), "GET", "/get", "", "Cookie: " + cookie + "\r\n");
+    REQUIRE(r);
+    CHECK(r->body == "{}");  // the old cookie opens nothing once destroyed
+  }
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("db store: expired rows are not read and are purged") {
+  std::string path = (std::filesystem::temp_directory_path() / ("lux-session-purge-" + std::to_string(::getpid()) + ".db")).string();
+  std::filesystem::remove(path);
+  std::int64_t now = 5'000'000;
+  luxtest::TestServer srv([&](lux::App& app) { lux::RegisterDb(app, lux::DbConfig{path}); });
+  lux::SessionOptions o;
+  o.secrets = {"secret-one-0123456789abcdef0123456789"};
+  o.store = "db";
+  o.max_age_s = 10;
+  ls::DbSessions s(o, [&] { return now; });
+  s.Open();
+  std::string a = s.Save("", Value{{"n", 1}});
+  now += 5;
+  std::string b = s.Save("", Value{{"n", 2}});
+  auto loaded = s.Load(a);
+  CHECK(loaded.data == Value{{"n", 1}});
+  CHECK(loaded.id.size() == 32);
+  CHECK(s.Save(loaded.id, Value{{"n", 3}}) == a);  // the same id, signed the same way
+  now += 6;  // a's row (saved at +5 as n:3) lives; b was saved at +5 too
+  CHECK(s.Load(a).data == Value{{"n", 3}});
+  now += 5;
+  CHECK(s.Load(b).data.AsObject().empty());
+  CHECK(s.Purge() == 1);  // a: b was deleted when it was read expired
+  CHECK(lux::rt::DbQuery("SELECT COUNT(*) AS n FROM lux_sessions")[0]["n"] == Value(0));
+  std::filesystem::remove(path);
 }
