@@ -79,7 +79,7 @@ void Checker::checkSession(ServerModel& sm, const ast::BackendDecl* d) {
       {"max_age", "", OptionSpec::Kind::Duration},  {"cookie_name", "", OptionSpec::Kind::String},
       {"name", "cookie_name", OptionSpec::Kind::String}, {"store", "", OptionSpec::Kind::String},
       {"same_site", "", OptionSpec::Kind::String},  {"secure", "", OptionSpec::Kind::Bool},
-      {"url", "", OptionSpec::Kind::String},
+      {"url", "", OptionSpec::Kind::String},        {"prefix", "", OptionSpec::Kind::String},
   };
   // `secret` is a String or a list of them (rotation): take the list before the kind check.
   const ast::ObjectEntry* secret = nullptr;
@@ -152,8 +152,6 @@ void Checker::checkSession(ServerModel& sm, const ast::BackendDecl* d) {
                                                    !llvm::StringRef(lit->value).startswith("unix://"))
     diags_.report(DiagId::OptionValue, lit->range(), "`session`", "url", "a `redis://` or `unix://` URL",
                   "\"" + lit->value.str() + "\"");
-  if (s.store == "redis")
-    sm.unsupported.push_back({store->value->range(), fmt::format("`session {{ store: \"{}\" }}`", s.store)});
 }
 
 void Checker::checkSessionUses() {

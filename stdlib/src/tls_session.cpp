@@ -52,8 +52,10 @@ void ConfigureSession(App& app, const Value& config, bool max_age_is_duration) {
   if (name && name->IsString()) o.cookie_name = name->AsString();
   if (!IsCookieName(o.cookie_name)) throw StartupError("session: `cookie_name` \"" + o.cookie_name + "\" is not a cookie name");
   if (const Value* v = config.Find("store"); v && v->IsString()) o.store = v->AsString();
-  if (o.store != "cookie" && o.store != "db")
-    throw StartupError("session: store \"" + o.store + "\" is not available; use \"cookie\" or \"db\"");
+  if (o.store != "cookie" && o.store != "db" && o.store != "redis")
+    throw StartupError("session: `store` must be \"cookie\", \"db\" or \"redis\", found \"" + o.store + "\"");
+  if (const Value* v = config.Find("url"); v && v->IsString()) o.url = v->AsString();
+  if (const Value* v = config.Find("prefix"); v && v->IsString()) o.redis_prefix = v->AsString();
   if (const Value* v = config.Find("same_site"); v && v->IsString()) o.same_site = v->AsString();
   if (o.same_site != "lax" && o.same_site != "strict" && o.same_site != "none")
     throw StartupError("session: `same_site` must be \"lax\", \"strict\" or \"none\", found \"" + o.same_site + "\"");

@@ -17,8 +17,11 @@ struct SessionOptions {
   std::int64_t max_age_s = 86400;
   std::string cookie_name = "__sid";
   // "cookie": the values travel in the cookie, encrypted; "db": a signed id in the cookie, the
-  // values in the table lux_sessions of the server's database (RegisterDb)
+  // values in the table lux_sessions of the server's database (RegisterDb); "redis": a signed
+  // id in the cookie, the values in Redis at `url` with Redis's expiry
   std::string store = "cookie";
+  std::string url;                    // "redis": redis:// or unix:// (LUX_SESSION_URL overrides)
+  std::string redis_prefix = "lux:";  // "redis": keys <prefix>session:<id> (LUX_SESSION_PREFIX)
   std::string same_site = "lax";
   bool secure = false;
 };

@@ -12,6 +12,8 @@
 
 #include "core/log.h"
 #include "lux/db.h"
+#include "lux/env.h"
+#include "redis/client.h"
 #include "lux/cookies.h"
 #include "lux/session.h"
 #include "server/component.h"
@@ -22,6 +24,9 @@ namespace lux {
 namespace session {
 
 namespace {
+
+// Redis commands of the redis store give up after this (the request then fails with 500).
+constexpr int kRedisTimeoutMs = 2000;
 
 std::int64_t SystemNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -115,6 +120,38 @@ std::int64_t DbSessions::Purge() {
                    {Value(static_cast<long long>(now_()))});
 }
 
+RedisSessions::RedisSessions(const SessionOptions& o, std::function<std::int64_t()> now) : Store(o, std::move(now)) {}
+RedisSessions::~RedisSessions() = default;
+
+void RedisSessions::Open() {
+  pool_ = std::make_unique<redis::Pool>(redis::ParseUrl(options_.url), kRedisTimeoutMs);
+  pool_->Command({"PING"});
+}
+
+Loaded RedisSessions::Load(std::string_view cookie) {
+  Loaded out{Value::MakeObject(), ""};
+  std::optional<std::string> id = cookie.empty() ? std::nullopt : VerifyId(keys_, cookie);
+  if (!id) return out;
+  redis::Reply r = pool_->Command({"GET", Key(*id)});
+  if (r.IsNil()) return out;
+  try {
+    Value data = ParseJson(r.AsString());
+    if (data.IsObject()) out = Loaded{std::move(data), *id};
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
+std::string RedisSessions::Save(const std::string& given, const Value& data) {
+  std::string id = given.empty() ? NewSessionId() : given;
+  pool_->Command({"SET", Key(id), ToJson(data), "EX", std::to_string(options_.max_age_s)});
+  return SignId(keys_.front(), id);
+}
+
+void RedisSessions::Destroy(const std::string& id) {
+  if (!id.empty()) pool_->Command({"DEL", Key(id)});
+}
+
 namespace {
 
 class SessionComponent final : public server::Component {
@@ -141,6 +178,16 @@ class SessionComponent final : public server::Component {
         throw StartupError(std::string("session: the db store: ") + e.what());
       }
       sessions_ = std::move(db);
+    } else if (options.store == "redis") {
+      if (auto u = EnvOptString("LUX_SESSION_URL")) options.url = *u;
+      if (auto p = EnvOptString("LUX_SESSION_PREFIX")) options.redis_prefix = *p;
+      auto r = std::make_unique<RedisSessions>(options);
+      try {
+        r->Open();
+      } catch (const std::exception& e) {
+        throw StartupError(std::string("session: the redis store: ") + e.what());
+      }
+      sessions_ = std::move(r);
     } else if (options.store == "cookie") {
       sessions_ = std::make_unique<CookieSessions>(options);
     } else {

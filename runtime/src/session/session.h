@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@
 #include "lux/session.h"
 #include "lux/value.h"
 #include "session/codec.h"
+
+namespace lux::redis {
+class Pool;
+}
 
 namespace lux::session {
 
@@ -73,6 +78,25 @@ class DbSessions final : public Store {
 
  private:
   std::atomic<std::int64_t> last_purge_{0};
+};
+
+// `store: "redis"`: key `<prefix>session:<id>` holding the values' JSON with Redis's own expiry
+// (SET ... EX max_age), so Redis deletes expired sessions itself. Every command is safe to run
+// twice (the pool retries once on a broken connection).
+class RedisSessions final : public Store {
+ public:
+  // `url`: redis:// or unix:// (options.url); `prefix` of the keys ("lux:").
+  RedisSessions(const SessionOptions& options, std::function<std::int64_t()> now = {});
+  ~RedisSessions() override;
+  // Connects and PINGs: a Redis that cannot be reached stops the start.
+  void Open();
+  Loaded Load(std::string_view cookie) override;
+  std::string Save(const std::string& id, const Value& data) override;
+  void Destroy(const std::string& id) override;
+
+ private:
+  std::string Key(const std::string& id) const { return options_.redis_prefix + "session:" + id; }
+  std::unique_ptr<redis::Pool> pool_;
 };
 
 }  // namespace lux::session

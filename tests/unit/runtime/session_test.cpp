@@ -14,6 +14,7 @@
 #include "lux/session.h"
 #include "session/codec.h"
 #include "session/session.h"
+#include "redis_test_util.h"
 #include "test_http.h"
 
 using lux::Value;
@@ -281,4 +282,36 @@ TEST_CASE("db store: expired rows are not read and are purged") {
   CHECK(s.Purge() == 1);  // a: b was deleted when it was read expired
   CHECK(lux::rt::DbQuery("SELECT COUNT(*) AS n FROM lux_sessions")[0]["n"] == Value(0));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("redis store: a signed id in the cookie, the values in Redis with its expiry, destroy deletes") {
+  luxtest::RedisServer redis;
+  lux::SessionOptions o;
+  o.secrets = {"secret-one-0123456789abcdef0123456789"};
+  o.store = "redis";
+  o.url = redis.Url();
+  o.redis_prefix = "t1:";
+  o.max_age_s = 100;
+  ls::RedisSessions s(o);
+  s.Open();
+  std::string cookie = s.Save("", Value{{"user", "ada"}});
+  std::string id = cookie.substr(0, 32);
+  CHECK(redis.Cmd({"GET", "t1:session:" + id}).AsString() == "{\"user\":\"ada\"}");
+  std::int64_t ttl = redis.Cmd({"TTL", "t1:session:" + id}).AsInt();
+  CHECK(ttl > 90);
+  CHECK(ttl <= 100);
+  auto loaded = s.Load(cookie);
+  CHECK(loaded.data == Value{{"user", "ada"}});
+  CHECK(loaded.id == id);
+  CHECK(s.Load(std::string(32, 'f') + cookie.substr(32)).data.AsObject().empty());  // signature of another id
+  // A second store on the same Redis (another replica) reads the same session.
+  ls::RedisSessions other(o);
+  other.Open();
+  CHECK(other.Load(cookie).data == Value{{"user", "ada"}});
+  s.Destroy(id);
+  CHECK(redis.Cmd({"EXISTS", "t1:session:" + id}).AsInt() == 0);
+  CHECK(other.Load(cookie).data.AsObject().empty());
+  o.url = "redis://127.0.0.1:1";
+  ls::RedisSessions down(o);
+  CHECK_THROWS(down.Open());
 }
