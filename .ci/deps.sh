@@ -12,6 +12,8 @@ PKGS=(
   chromium
   libhiredis-dev redis-server
   libpq-dev postgresql
+  # e2e/tls and runtime.session: throwaway certificates (openssl CLI)
+  openssl
 )
 missing=()
 for p in "${PKGS[@]}"; do
