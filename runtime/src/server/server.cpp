@@ -429,17 +429,25 @@ class Session {
     return !ec;
   }
 
-  // WriteAll over TLS: the head and a small body as one record, a large body after the head.
+  // WriteAll over TLS: the head and a small body as one record, a large body after the head in
+  // pieces of kTlsCoalesceBytes. As for plain HTTP, a client that stops reading is cut off once
+  // no piece has gone out for read_timeout_ms.
   bool WriteTls(asio::const_buffer a, asio::const_buffer b, asio::yield_context& yield) {
     boost::system::error_code ec;
-    state_.deadline = Clock::now() + std::chrono::milliseconds(app_.opts.read_timeout_ms);
-    bool ok;
+    const auto stall = std::chrono::milliseconds(app_.opts.read_timeout_ms);
+    auto piece = [&](const void* data, std::size_t size) {
+      state_.deadline = Clock::now() + stall;
+      return tls_->WriteAll(data, size, yield, ec);
+    };
+    bool ok = true;
     if (b.size() > 0 && b.size() <= kTlsCoalesceBytes) {
       tls_out_.assign(static_cast<const char*>(a.data()), a.size());
       tls_out_.append(static_cast<const char*>(b.data()), b.size());
-      ok = tls_->WriteAll(tls_out_.data(), tls_out_.size(), yield, ec);
+      ok = piece(tls_out_.data(), tls_out_.size());
     } else {
-      ok = tls_->WriteAll(a.data(), a.size(), yield, ec) && tls_->WriteAll(b.data(), b.size(), yield, ec);
+      ok = piece(a.data(), a.size());
+      for (std::size_t at = 0; ok && at < b.size(); at += kTlsCoalesceBytes)
+        ok = piece(static_cast<const char*>(b.data()) + at, std::min(kTlsCoalesceBytes, b.size() - at));
     }
     state_.deadline = Clock::time_point::max();
     return ok;
@@ -667,7 +675,8 @@ class Session {
   std::string remote_;
   std::string why_;     // what was wrong with a refused request, for its 400/501 body
   bool linger_ = false;  // read and discard before closing (see kLingerMaxBytes)
-  // A body up to this size goes into one TLS record with the head (one write, one record).
+  // A body up to this size goes into one TLS record with the head (one write, one record);
+  // a larger one is written in pieces of this size.
   static constexpr std::size_t kTlsCoalesceBytes = 16 << 10;
   std::unique_ptr<http::TlsConnection> tls_;  // set once the TLS handshake is done
   std::string tls_out_;                        // the coalesced head and body
