@@ -6,7 +6,9 @@ error page), no Set-Cookie while the session is unchanged, logout deleting the c
 `req.cookies` (RFC 6265 parsing), `set_cookie` and `clear_cookie` through respond's headers and
 with_headers; and that a server without `tls` never maps libssl. Then the same program with
 `store: "db"` on SQLite: the cookie holds only a signed id, the session survives a restart (the
-row in lux_sessions), and after logout the old cookie opens nothing.
+row in lux_sessions), and after logout the old cookie opens nothing; and with `store: "redis"`
+three replicas on one redis-server share the sessions (login on one, counted on the others,
+logout on the third ends it everywhere).
 """
 import http.client
 import http.cookiejar
@@ -144,6 +146,7 @@ def run(a):
     check(proc.returncode == 0, f"exit {proc.returncode}:\n{out}")
 
     db_store(a)
+    redis_replicas(a)
 
 
 def db_store(a):
@@ -172,3 +175,41 @@ def db_store(a):
     check(json.loads(text) == {"user": None, "visits": None}, f"a destroyed db session's old cookie: {text}")
     out_text = stop_server(proc)
     check(proc.returncode == 0, f"exit {proc.returncode}:\n{out_text}")
+
+
+def redis_replicas(a):
+    from e2e_redis import start_redis
+    rproc, rport = start_redis(os.path.join(a.out, "redis"))
+    if rproc is None:
+        return
+    text = replace_all(program_text("session_cookies.lux"), '    same_site: "strict"\n',
+                       '    same_site: "strict"\n    store: "redis"\n    url: REDIS_URL\n', count=1)
+    text = replace_all(text, "  session {\n", '  env REDIS_URL: String = "redis://127.0.0.1:6379"\n  session {\n', count=1)
+    out = os.path.join(a.out, "redis_store")
+    exe = build_text(a.luxc, out, "session_redis.lux", text)
+    procs = []
+    try:
+        if not exe:
+            return
+        env = dict(os.environ, SESSION_SECRET=SECRET, SESSION_OLD_SECRET=OLD, REDIS_URL=f"redis://127.0.0.1:{rport}")
+        ports = [free_port() for _ in range(3)]
+        procs = [start_server(exe, p, env=env, cwd=out) for p in ports]
+        c = Client(ports[0])
+        st, _, body = c.call("POST", "/login", {"user": "lin"})
+        check(st == 200 and len((c.sid() or "").split(".")[0]) == 32, f"redis store login: {st} {c.sid()}")
+        for i, port in enumerate(ports):
+            c.port = port
+            st, _, body = c.call("POST", "/count")
+            check(body == {"visits": i + 1}, f"replica {i} count: {body}")
+        sid = c.sid()
+        st, h, _ = c.call("POST", "/logout")  # on the third replica
+        for i, port in enumerate(ports):
+            st, _, text = raw(port, "/me", f"__sid={sid}")
+            check(json.loads(text) == {"user": None, "visits": None}, f"replica {i} after logout: {text}")
+    finally:
+        for p in procs:
+            if p:
+                out_text = stop_server(p)
+                check(p.returncode == 0, f"exit {p.returncode}:\n{out_text}")
+        rproc.terminate()
+        rproc.wait(timeout=10)
