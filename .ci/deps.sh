@@ -14,6 +14,7 @@ PKGS=(
   libpq-dev postgresql
   libbrotli-dev zlib1g-dev brotli nginx-light
   # the e2e case typed_routes makes RS256/ES256 keys and tokens with the openssl command
+  # e2e/tls and runtime.session: throwaway certificates (openssl CLI)
   openssl
 )
 missing=()

@@ -471,11 +471,12 @@ class DiscoverDecl : public Decl {
   ObjectExpr* options;  // AtForm: the `with { }` object or null; block form: the whole block
 };
 
-// `jobs { ... }` or `bus { ... }`: where a server's jobs and schedules, or its events, live;
-// `compression { ... }`: the server's response compression (a settings block of the same shape).
+// A server block named by a plain name, not a keyword: `jobs { ... }` or `bus { ... }` (where a
+// server's jobs and schedules, or its events, live), `compression { ... }` (the server's response
+// compression), `tls { ... }` (HTTPS) and `session { ... }`.
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus, Compression };
+  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}

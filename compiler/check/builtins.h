@@ -34,7 +34,8 @@ namespace lux {
   X(DeleteAll)               \
   X(ModelCall)               \
   X(ModelFields)             \
-  X(ModelQuery)
+  X(ModelQuery)              \
+  X(Cookie)
 
 enum class BuiltinForm : uint8_t {
 #define LUX_FORM_ENUM(F) F,

@@ -102,6 +102,7 @@ void Checker::checkProgramWide() {
   checkEvents();
   checkSharedDatabases();
   checkBusAgreement();
+  checkSessionUses();
 }
 
 SourceRange rangeInString(const SourceFile& file, const ast::StringLit* lit, size_t offset, size_t length) {

@@ -74,6 +74,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     case BuiltinForm::Redirect:
       if (n > 1) checkRedirectStatus(args[1].expr);
       break;
+    case BuiltinForm::Cookie: checkCookieOptions(call, b->name == "clear_cookie" ? 1 : 2); break;
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).
       if (rec && n > 0)

@@ -71,12 +71,13 @@ bool Checker::needsConversionFromJson(const Ty* to) {
   }
 }
 
-// `req.body`, `req.query` and `req.params` of the request (an unannotated parameter named `req`
-// or `request`) are what the client sent: JSON documents.
+// `req.body`, `req.query`, `req.params` and `req.cookies` of the request (an unannotated
+// parameter named `req` or `request`) are what the client sent: JSON documents; so is
+// `req.session`, the values the session keeps (docs/language.md, "Sessions and cookies").
 bool Checker::isRequestJson(const ast::MemberExpr* e) const {
   auto* base = llvm::dyn_cast<ast::NameExpr>(e->base);
   llvm::StringRef m = e->member.name;
-  if (!base || !(m == "body" || m == "query" || m == "params")) return false;
+  if (!base || !(m == "body" || m == "query" || m == "params" || m == "cookies" || m == "session")) return false;
   auto it = model_.resolved.find(base);
   const Symbol* sym = it == model_.resolved.end() ? nullptr : it->second;
   if (!sym || sym->kind != SymbolKind::Param || !(sym->name == "req" || sym->name == "request")) return false;
@@ -310,7 +311,13 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
   }
   const Ty* bt = checkExpr(e->base);
   if (const Ty* typed = typedRequestBody(e)) return typed;
-  if (isRequestJson(e)) return types_.clientJson();
+  if (isRequestJson(e)) {
+    if (e->member.name == "session") {  // written by the server (signed), not sent by the client
+      if (cur_server_ >= 0 && !model_.servers[cur_server_].session_use) model_.servers[cur_server_].session_use = e;
+      return types_.json();
+    }
+    return types_.clientJson();
+  }
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;
     if (const FieldInfo* f = rec->field(e->member.name)) return f->type;

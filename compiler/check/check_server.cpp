@@ -79,6 +79,8 @@ void Checker::declareServer(int index) {
       declareService(sm, disc, scope);
     } else if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
       if (backend->which == ast::BackendDecl::Kind::Compression) declareCompression(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Tls || backend->which == ast::BackendDecl::Kind::Session)
+        declareTlsOrSession(sm, backend);
       else declareBackend(sm, backend);
     } else if (auto* hook = llvm::dyn_cast<ast::HookDecl>(d)) {
       int k = static_cast<int>(hook->hook);
@@ -150,6 +152,8 @@ void Checker::checkServer(int index) {
     if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
     if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
       if (backend->which == ast::BackendDecl::Kind::Compression) checkCompression(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Tls) checkTls(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Session) checkSession(sm, backend);
       else checkBackend(sm, backend);
     }
     if (auto* st = llvm::dyn_cast<ast::StaticDecl>(d)) checkStatic(sm, st);

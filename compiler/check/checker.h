@@ -191,6 +191,14 @@ class Checker {
   void checkCacheBlock(const ast::CacheDecl* decl);
   void checkLimits(ServerModel& server);
   void checkOptionMin(const ast::ObjectEntry* en, const std::string& what, int64_t min, const char* unit);
+  // `tls { }` and `session { }` (check_tls_session.cpp): one of each per server, their options;
+  // `req.session` needs the block (E4860), `set_cookie` options (literal object).
+  void declareTlsOrSession(ServerModel& server, const ast::BackendDecl* decl);
+  void checkTls(ServerModel& server, const ast::BackendDecl* decl);
+  void checkSession(ServerModel& server, const ast::BackendDecl* decl);
+  std::string settingText(const ast::Expr* e) const;
+  void checkSessionUses();
+  void checkCookieOptions(const ast::CallExpr* call, size_t options_arg);
   void checkBusAgreement();
 
   // --- static files and compression (check_static.cpp) -------------------------------------

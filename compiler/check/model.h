@@ -149,6 +149,26 @@ struct CompressionModel {
   std::vector<std::string> types;  // empty: the runtime's default list
 };
 
+// `tls { cert, key, min_version }`: the server speaks HTTPS. The paths as written: a literal
+// ("./cert.pem") or the env setting that holds one (`env TLS_CERT`).
+struct TlsModel {
+  const ast::BackendDecl* decl = nullptr;
+  std::string cert, key;
+  std::string min_version = "1.2";
+};
+
+// `session { secret, max_age, cookie_name, store, same_site, secure, url }`.
+struct SessionModel {
+  const ast::BackendDecl* decl = nullptr;
+  std::string store = "cookie";  // "cookie" | "db" | "redis"; "" when computed
+  std::string cookie_name = "__sid";
+  std::string max_age = "86400";  // seconds, as written (or "(computed)")
+  bool max_age_duration = false;  // a Duration (milliseconds at run time), not Int seconds
+  std::string same_site = "lax";
+  bool secure = false;
+  int secrets = 1;  // how many secrets rotate (a list literal), 1 otherwise
+};
+
 struct ModelInfo {
   const ast::ModelDecl* decl = nullptr;
   llvm::StringRef name;
@@ -305,6 +325,9 @@ struct ServerModel {
   HttpBlocksModel http;                      // `cors`, `rate_limit`, `cache`, `max_body`, `limits`
   std::vector<StaticModel> statics;             // `static` directories, in source order
   std::optional<CompressionModel> compression;  // `compression { }`
+  std::optional<TlsModel> tls;               // `tls { }`
+  std::optional<SessionModel> session;       // `session { }`
+  const ast::Node* session_use = nullptr;    // the first `req.session` (E4860 without a block)
   bool has_auth = false;
   const ast::AuthDecl* auth = nullptr;     // the first `auth { ... }` block
   // Its literal `type` ("jwt" unless it says "api_key") and, for API keys, where the key is read:

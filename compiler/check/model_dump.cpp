@@ -91,7 +91,8 @@ void dumpHttpBlocks(const ServerModel& s, const SourceFile& f, std::ostream& out
   for (const ast::LimitsDecl* l : h.limits) out << "    limits " << pos(f, l->keyword_range) << " " << optionsText(l->config, f) << "\n";
 }
 
-// A server's settings: env, db, auth, port, unsupported blocks, jobs/bus backends, health, openapi.
+// A server's settings: env, db, auth, port, unsupported blocks, jobs/bus backends, tls, session,
+// health, openapi.
 void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream& out) {
   for (const EnvModel& e : s.env)
     out << "    env " << e.name.str() << ": " << typeName(e.type) << (e.default_text.empty() ? " (required)" : " = " + e.default_text) << "\n";
@@ -128,6 +129,13 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
     if (c.types.empty()) out << "(default)";
     for (size_t i = 0; i < c.types.size(); ++i) out << (i ? ", " : "") << "\"" << c.types[i] << "\"";
     out << "\n";
+  }
+  if (s.tls) out << "    tls cert " << s.tls->cert << " key " << s.tls->key << " min_version " << s.tls->min_version << "\n";
+  if (s.session) {
+    const SessionModel& se = *s.session;
+    out << "    session store " << (se.store.empty() ? std::string("(computed)") : se.store) << " cookie \"" << se.cookie_name
+        << "\" max_age " << se.max_age << " same_site " << se.same_site << " secure " << (se.secure ? "on" : "off")
+        << " secrets " << se.secrets << "\n";
   }
   if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
   if (s.openapi.given) {

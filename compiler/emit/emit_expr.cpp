@@ -364,6 +364,17 @@ std::string Emitter::member(const ast::MemberExpr* m) {
   return fmt::format("lux::stdlib::Field({}, {})", expr(m->base), cppString(m->member.name));
 }
 
+// `req.session.clear()` / `req.session.destroy()` on the request: session_destroy(req)
+// (docs/language.md, "TLS, sessions and cookies").
+bool Emitter::isSessionClear(const ast::MemberExpr* m) const {
+  auto* inner = llvm::dyn_cast<ast::MemberExpr>(m->base);
+  if (!inner || !fn_ || inner->member.name != "session" || (m->member.name != "clear" && m->member.name != "destroy"))
+    return false;
+  const Symbol* req = llvm::isa<ast::NameExpr>(inner->base) ? symbolOf(inner->base) : nullptr;
+  auto role = req ? fn_->roles.find(req) : fn_->roles.end();
+  return role != fn_->roles.end() && role->second == ParamRole::Request;
+}
+
 const Symbol* Emitter::targetRoot(const ast::Expr* e) const {
   while (true) {
     if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) e = m->base;
@@ -508,6 +519,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
         return "lux::Value()";
       }
     }
+    if (args.empty() && isSessionClear(m)) return "lux::stdlib::SessionDestroy()";
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());
@@ -544,6 +556,7 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
   };
   switch (b->form) {
     case BuiltinForm::Call:
+    case BuiltinForm::Cookie:
     case BuiltinForm::Respond:
     case BuiltinForm::RespondError:
     case BuiltinForm::Redirect:

@@ -454,6 +454,13 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
                                  {"name", sm.api_key_query.empty() ? sm.api_key_header : sm.api_key_query}}}};
   else if (any_auth)
     components["securitySchemes"] = Json{{"bearerAuth", Json{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}};
+  // `session { }`: the session cookie, as an apiKey in a cookie (its name when written literally).
+  if (sm.session && sm.session->cookie_name != "(computed)") {
+    if (!components.contains("securitySchemes")) components["securitySchemes"] = Json::object();
+    components["securitySchemes"]["sessionCookie"] =
+        Json{{"type", "apiKey"}, {"in", "cookie"}, {"name", sm.session->cookie_name},
+             {"description", "the session cookie, set by the server when the session changes"}};
+  }
   doc["components"] = components;
   return doc.dump(2) + "\n";
 }

@@ -208,11 +208,26 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   registerMiddleware(sm);
   registerHooks(sm);
   emitJobRegistrations(sm);
+  registerTlsAndSession(sm);
   registerOpenApi(sm, server.executable);
   registerRoutes(sm, handlers);
   registerStaticAndCompression(sm);
   w_.dedent();
   line("}");
+}
+
+// `tls { }` and `session { }`: their option objects, read by the runtime at start.
+void Emitter::registerTlsAndSession(const ServerModel& sm) {
+  for (auto [decl, fn] : {std::pair{sm.tls ? sm.tls->decl : nullptr, "ConfigureTls"},
+                          std::pair{sm.session ? sm.session->decl : nullptr, "ConfigureSession"}}) {
+    if (!decl || !decl->config) continue;
+    lineDirective(decl->range());
+    FnContext ctx;
+    fn_ = &ctx;
+    bool ms = sm.session && decl == sm.session->decl && sm.session->max_age_duration;
+    line(fmt::format("lux::stdlib::{}(app, {}{});", fn, expr(decl->config), ms ? ", /*max_age_is_duration=*/true" : ""));
+    fn_ = nullptr;
+  }
 }
 
 void Emitter::emitServerGlobals(const ServerModel& sm, const std::string& openapi) {

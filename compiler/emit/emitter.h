@@ -113,6 +113,7 @@ class Emitter {
   // --- jobs and schedules (emit_jobs.cpp)
   void emitSchedules(const ServerModel& sm);          // one task function per schedule
   void emitJobRegistrations(const ServerModel& sm);   // inside Register
+  void registerTlsAndSession(const ServerModel& sm);
   // Calls `fn` with the elements of the array `args` (a stored job's or an RPC call's
   // arguments): parameters with defaults may be left out, so a switch on how many were given
   // picks the call. Each call is written `before` fn(...) `after`.
@@ -155,6 +156,7 @@ class Emitter {
   // under its lock with Update()), since handlers, jobs and event handlers run on many threads.
   static bool isSharedVar(const Symbol* sym) { return sym && sym->kind == SymbolKind::Binding && sym->is_mutable; }
   // The binding at the root of an assignment target (`x`, `x.f`, `x[i].g`), or null.
+  bool isSessionClear(const ast::MemberExpr* m) const;
   const Symbol* targetRoot(const ast::Expr* e) const;
   std::string objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries);
   std::string hoistInto(const ast::Expr* e);  // emits e as statements into a temp, returns it

@@ -499,7 +499,7 @@ Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
   return ctx_.create<RoutesDecl>(range(c), prefix, copy(options), copy(modifiers), copy(items));
 }
 
-// `jobs` and `bus` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
+// `jobs`, `bus`, `compression`, `tls` and `session` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
 // `max_body N`: the same as `limits { max_body: N }`, the entry's key at the keyword.
 Decl* AstBuilder::maxBodyDecl(LuxParser::MaxBodyDeclContext* c) {
   if (c->exception || !c->expr()) return nullptr;
@@ -519,6 +519,8 @@ std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name
   if (name == "jobs") return BackendDecl::Kind::Jobs;
   if (name == "bus") return BackendDecl::Kind::Bus;
   if (name == "compression") return BackendDecl::Kind::Compression;
+  if (name == "tls") return BackendDecl::Kind::Tls;
+  if (name == "session") return BackendDecl::Kind::Session;
   return std::nullopt;
 }
 
@@ -534,7 +536,7 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   }
   if (!kind) {
     static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "cache", "limits",
-                                                          "compression"};
+                                                          "compression", "tls", "session"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;

@@ -3,6 +3,8 @@
 // route-parameter conversions that answer 400 naming the parameter.
 #include <cstdlib>
 
+#include "lux/cookies.h"
+#include "lux/session.h"
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {
@@ -62,13 +64,69 @@ Value Etag(Value response, const Value& tag) {
   return response;
 }
 
+Value WithHeaders(Value response, const Value& headers) {
+  if (!IsResponse(response)) response = Respond(Value(200), response, Value());
+  if (!headers.IsObject()) return response;
+  Value& into = response["$headers"];
+  if (!into.IsObject()) into = Value::MakeObject();
+  for (const auto& [k, v] : headers.AsObject()) into[k] = v;
+  return response;
+}
+
+namespace {
+
+const Value* CookieOption(const Value& options, const char* snake, const char* camel) {
+  if (!options.IsObject()) return nullptr;
+  if (const Value* v = options.Find(snake); v && !v->IsNull()) return v;
+  if (const Value* v = options.Find(camel); v && !v->IsNull()) return v;
+  return nullptr;
+}
+
+CookieOptions CookieOptionsOf(const Value& options) {
+  CookieOptions c;
+  if (!options.IsNull() && !options.IsObject()) throw Error("set_cookie: the options must be an object");
+  if (const Value* v = CookieOption(options, "http_only", "httpOnly")) c.http_only = v->Truthy();
+  if (const Value* v = CookieOption(options, "max_age", "maxAge")) c.max_age = v->AsInt();
+  if (const Value* v = CookieOption(options, "same_site", "sameSite")) c.same_site = Str(*v);
+  if (const Value* v = CookieOption(options, "secure", "secure")) c.secure = v->Truthy();
+  if (const Value* v = CookieOption(options, "path", "path")) c.path = Str(*v);
+  if (const Value* v = CookieOption(options, "domain", "domain")) c.domain = Str(*v);
+  return c;
+}
+
+}  // namespace
+
+Value SetCookie(const Value& name, const Value& value, const Value& options) {
+  return Value(FormatSetCookie(Str(name), Str(value), CookieOptionsOf(options)));
+}
+
+Value ClearCookie(const Value& name, const Value& options) {
+  CookieOptions c = CookieOptionsOf(options);
+  c.max_age = 0;
+  return Value(FormatSetCookie(Str(name), "", c));
+}
+
+Value SessionDestroy(const Value& req) {
+  (void)req;
+  if (Request* r = rt::CurrentRequest()) DestroySession(*r);
+  else rt::Locals()["session"] = Value::MakeObject();
+  return Value();
+}
+
 namespace {
 
 // Names and values are sent as given; the server refuses (500, logged) a value with CR, LF or
 // NUL or a name that is not a token when it writes the response (src/server/server.cpp).
 void ApplyHeaders(const Value& headers, Response& res) {
   if (!headers.IsObject()) return;
-  for (const auto& [k, v] : headers.AsObject()) res.SetHeader(k, Str(v));
+  for (const auto& [k, v] : headers.AsObject()) {
+    if (!v.IsArray()) {
+      res.SetHeader(k, Str(v));
+      continue;
+    }
+    res.headers.Remove(k);
+    for (const Value& each : v.AsArray()) res.headers.Add(k, Str(each));
+  }
 }
 
 Response FromRespondValue(const Value& v) {
@@ -142,8 +200,8 @@ Value ResText(Response& res, const Value& text) {
 }
 
 Value RequestField(const Request& req, std::string_view name) {
+  if (name == "user" || name == "session") return rt::Locals()[name];
   Value all = req.ToValue();
-  if (name == "user") return rt::Locals()["user"];
   return all[name];
 }
 

@@ -15,4 +15,6 @@
 #include "lux/rt.h"
 #include "lux/services.h"
 #include "lux/static.h"
+#include "lux/session.h"
+#include "lux/tls.h"
 #include "lux/value.h"

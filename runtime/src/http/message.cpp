@@ -7,6 +7,7 @@
 
 #include "http/router.h"
 #include "lux/http.h"
+#include "lux/cookies.h"
 
 namespace lux {
 
@@ -127,36 +128,20 @@ std::vector<std::string> Request::QueryAll(std::string_view name) const {
 std::optional<std::string> Request::Cookie(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (!IEquals(k, "cookie")) continue;
-    std::string_view s = v;
-    while (!s.empty()) {
-      std::size_t semi = s.find(';');
-      std::string_view part = Trim(s.substr(0, semi));
-      s = semi == std::string_view::npos ? std::string_view() : s.substr(semi + 1);
-      std::size_t eq = part.find('=');
-      if (eq == std::string_view::npos) continue;
-      if (Trim(part.substr(0, eq)) == name) {
-        std::string_view val = Trim(part.substr(eq + 1));
-        if (val.size() >= 2 && val.front() == '"' && val.back() == '"') val = val.substr(1, val.size() - 2);
-        return std::string(val);
-      }
-    }
+    for (auto& [n, val] : ParseCookieHeader(v))
+      if (n == name) return std::move(val);
   }
   return std::nullopt;
 }
 
+// RFC 6265 5.4: a browser sends the cookie with the longest path first, so the first of a
+// repeated name is the most specific one.
 Value Request::CookiesValue() const {
   Value out = Value::MakeObject();
   for (const auto& [k, v] : headers) {
     if (!IEquals(k, "cookie")) continue;
-    std::string_view s = v;
-    while (!s.empty()) {
-      std::size_t semi = s.find(';');
-      std::string_view part = Trim(s.substr(0, semi));
-      s = semi == std::string_view::npos ? std::string_view() : s.substr(semi + 1);
-      std::size_t eq = part.find('=');
-      if (eq == std::string_view::npos) continue;
-      out[Trim(part.substr(0, eq))] = Value(Trim(part.substr(eq + 1)));
-    }
+    for (auto& [n, val] : ParseCookieHeader(v))
+      if (!out.AsObject().Contains(n)) out.AsObject().Set(std::move(n), Value(std::move(val)));
   }
   return out;
 }

@@ -60,4 +60,21 @@ LUX_FORWARD(kCrypto, int, i2d_ECDSA_SIG, (const ECDSA_SIG* sig, unsigned char** 
 LUX_FORWARD(kCrypto, BIGNUM*, BN_bin2bn, (const unsigned char* s, int len, BIGNUM* ret), (s, len, ret))
 LUX_FORWARD(kCrypto, void, BN_free, (BIGNUM * a), (a))
 LUX_FORWARD(kCrypto, void, CRYPTO_free, (void* ptr, const char* file, int line), (ptr, file, line))
-LUX_FORWARD(kCrypto, void, ERR_clear_error, (), ())
+LUX_FORWARD(kCrypto, void, ERR_clear_error, (), ())  // also used by src/http/tls.cpp
+// AES-256-GCM of the session cookie store (src/session/codec.cpp).
+LUX_FORWARD(kCrypto, const EVP_CIPHER*, EVP_aes_256_gcm, (), ())
+LUX_FORWARD(kCrypto, EVP_CIPHER_CTX*, EVP_CIPHER_CTX_new, (), ())
+LUX_FORWARD(kCrypto, void, EVP_CIPHER_CTX_free, (EVP_CIPHER_CTX * ctx), (ctx))
+LUX_FORWARD(kCrypto, int, EVP_CIPHER_CTX_ctrl, (EVP_CIPHER_CTX * ctx, int type, int arg, void* ptr), (ctx, type, arg, ptr))
+LUX_FORWARD(kCrypto, int, EVP_EncryptInit_ex,
+            (EVP_CIPHER_CTX * ctx, const EVP_CIPHER* cipher, ENGINE* impl, const unsigned char* key, const unsigned char* iv),
+            (ctx, cipher, impl, key, iv))
+LUX_FORWARD(kCrypto, int, EVP_EncryptUpdate, (EVP_CIPHER_CTX * ctx, unsigned char* out, int* outl, const unsigned char* in, int inl),
+            (ctx, out, outl, in, inl))
+LUX_FORWARD(kCrypto, int, EVP_EncryptFinal_ex, (EVP_CIPHER_CTX * ctx, unsigned char* out, int* outl), (ctx, out, outl))
+LUX_FORWARD(kCrypto, int, EVP_DecryptInit_ex,
+            (EVP_CIPHER_CTX * ctx, const EVP_CIPHER* cipher, ENGINE* impl, const unsigned char* key, const unsigned char* iv),
+            (ctx, cipher, impl, key, iv))
+LUX_FORWARD(kCrypto, int, EVP_DecryptUpdate, (EVP_CIPHER_CTX * ctx, unsigned char* out, int* outl, const unsigned char* in, int inl),
+            (ctx, out, outl, in, inl))
+LUX_FORWARD(kCrypto, int, EVP_DecryptFinal_ex, (EVP_CIPHER_CTX * ctx, unsigned char* outm, int* outl), (ctx, outm, outl))

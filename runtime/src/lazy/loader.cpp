@@ -21,6 +21,7 @@ const ClientLibrary kSqlite{LUX_LIB_SQLITE_SONAME, LUX_LIB_SQLITE_DIR, "SQLite"}
 const ClientLibrary kCrypto{LUX_LIB_CRYPTO_SONAME, LUX_LIB_CRYPTO_DIR, "OpenSSL's libcrypto"};
 const ClientLibrary kZlib{LUX_LIB_ZLIB_SONAME, LUX_LIB_ZLIB_DIR, "zlib (gzip compression)"};
 const ClientLibrary kBrotliEnc{LUX_LIB_BROTLIENC_SONAME, LUX_LIB_BROTLIENC_DIR, "the Brotli encoder"};
+const ClientLibrary kSsl{LUX_LIB_SSL_SONAME, LUX_LIB_SSL_DIR, "OpenSSL's libssl (TLS)"};
 
 namespace {
 

@@ -23,6 +23,7 @@ extern const ClientLibrary kSqlite;
 extern const ClientLibrary kCrypto;
 extern const ClientLibrary kZlib;        // compression { }: gzip and deflate
 extern const ClientLibrary kBrotliEnc;   // compression { }: Brotli
+extern const ClientLibrary kSsl;
 
 // The candidate paths, in order: with LUX_BACKEND_PATH set (directories separated by `:`),
 // `<dir>/<soname>` for each of them and nothing else; otherwise `<build_dir>/<soname>`, then the

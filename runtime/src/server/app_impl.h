@@ -23,10 +23,15 @@
 
 #include "http/router.h"
 #include "lux/http.h"
+#include "lux/tls.h"
 #include "server/component.h"
 #include "server/lifecycle.h"
 
 namespace lux {
+
+namespace http {
+class TlsContext;
+}
 
 namespace server {
 
@@ -101,6 +106,8 @@ class App::Impl final : public server::Host {
   std::vector<server::RouteEntry> routes;
   std::vector<Middleware> middleware;  // the components' stages first, then the program's
   std::size_t stages = 0;              // how many of `middleware` are stages (AddStage)
+  std::optional<TlsOptions> tls_options;  // ServeTls: loaded into `tls` by Start
+  std::shared_ptr<http::TlsContext> tls;  // set: every connection speaks TLS (http/tls.h)
   ErrorHandler on_error;
   // The subsystems (db, jobs, bus, ...) in their order, and the program's on_start/on_stop.
   server::Lifecycle lifecycle;

@@ -26,6 +26,7 @@ enum class Order {
   kScheduler,  // schedules: tick in the job store, spawn jobs
   kBus,        // the event outbox (or Redis Streams) and its delivery lanes
   kServices,   // discovered services: program secret, shared breakers, health checks
+  kSession,    // sessions: the cookie read before the program's middleware, saved after it
   kDocs,       // GET /docs
   // Server blocks on the request path (src/http/): CORS first, so that a 429, an error or a
   // cached answer still carries its Access-Control-* headers; then the rate limit, which

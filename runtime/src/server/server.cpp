@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "lux/env.h"
+#include "http/tls.h"
 #include "server/app_impl.h"
 
 namespace lux {
@@ -281,7 +282,8 @@ class Session {
     w_.conns.insert(&state_);
     core::Fiber fiber{&yield, &w_.ioc, nullptr};
     try {
-      Loop(yield, fiber);
+      if (!app_.tls || StartTls(yield)) Loop(yield, fiber);
+      if (tls_) tls_->Close();
       if (linger_) LingeringClose(yield);
     } catch (const boost::context::detail::forced_unwind&) {
       w_.conns.erase(&state_);
@@ -303,8 +305,46 @@ class Session {
   // `size`: how much to ask for; by default what Beast's own reads ask for.
   void ReadSome(asio::yield_context& yield, boost::system::error_code& ec, std::size_t size = 0) {
     if (size == 0) size = beast::read_size(buf_, 65536);
+    if (tls_) {
+      auto into = buf_.prepare(size);
+      std::size_t n = tls_->ReadSome(into.data(), into.size(), yield, ec);
+      if (!ec) buf_.commit(n);
+      return;
+    }
     std::size_t n = sock_.async_read_some(buf_.prepare(size), yield[ec]);
     if (!ec) buf_.commit(n);
+  }
+
+  // A TLS port: a client speaking plain HTTP gets a plain-HTTP 400 and the close (nginx's
+  // answer); anything else goes through the handshake within the request read timeout.
+  // False when the connection ends here.
+  bool StartTls(asio::yield_context& yield) {
+    boost::system::error_code ec;
+    state_.idle = true;
+    state_.idle_since = Clock::now();
+    state_.deadline = state_.idle_since + std::chrono::milliseconds(app_.opts.read_timeout_ms);
+    sock_.async_wait(Socket::wait_read, yield[ec]);
+    state_.idle = false;
+    unsigned char first = 0;
+    if (ec || ::recv(sock_.native_handle(), &first, 1, MSG_PEEK) != 1) {
+      state_.deadline = Clock::time_point::max();
+      return false;
+    }
+    if (http::Classify(first) == http::FirstBytes::kPlainHttp) {
+      state_.deadline = Clock::time_point::max();
+      EarlyError(400, "plain HTTP request sent to an HTTPS port", yield, Clock::now(), nullptr, /*linger=*/true);
+      return false;
+    }
+    tls_ = std::make_unique<http::TlsConnection>(*app_.tls, sock_);
+    tls_->Handshake(yield, ec);
+    state_.deadline = Clock::time_point::max();
+    if (ec) {
+      if (ec != asio::error::eof && ec != asio::error::operation_aborted)
+        core::Log(LogLevel::kDebug, "TLS handshake failed", {{"remote", remote_}, {"error", tls_->Reason()}});
+      tls_.reset();
+      return false;
+    }
+    return true;
   }
 
   // Handles end of input while parsing: end_of_stream for a close between requests, else what
@@ -390,6 +430,7 @@ class Session {
   // reading is cut off once no byte has gone out for read_timeout_ms.
   bool WriteAll(asio::const_buffer a, asio::const_buffer b, asio::yield_context& yield) {
     boost::system::error_code ec;
+    if (tls_) return WriteTls(a, b, yield);
     const auto stall = std::chrono::milliseconds(app_.opts.read_timeout_ms);
     state_.deadline = Clock::now() + stall;
     while (a.size() + b.size() > 0) {
@@ -438,6 +479,30 @@ class Session {
     }
     state_.deadline = Clock::time_point::max();
     return length == 0;
+  }
+
+  // WriteAll over TLS: the head and a small body as one record, a large body after the head in
+  // pieces of kTlsCoalesceBytes. As for plain HTTP, a client that stops reading is cut off once
+  // no piece has gone out for read_timeout_ms.
+  bool WriteTls(asio::const_buffer a, asio::const_buffer b, asio::yield_context& yield) {
+    boost::system::error_code ec;
+    const auto stall = std::chrono::milliseconds(app_.opts.read_timeout_ms);
+    auto piece = [&](const void* data, std::size_t size) {
+      state_.deadline = Clock::now() + stall;
+      return tls_->WriteAll(data, size, yield, ec);
+    };
+    bool ok = true;
+    if (b.size() > 0 && b.size() <= kTlsCoalesceBytes) {
+      tls_out_.assign(static_cast<const char*>(a.data()), a.size());
+      tls_out_.append(static_cast<const char*>(b.data()), b.size());
+      ok = piece(tls_out_.data(), tls_out_.size());
+    } else {
+      ok = piece(a.data(), a.size());
+      for (std::size_t at = 0; ok && at < b.size(); at += kTlsCoalesceBytes)
+        ok = piece(static_cast<const char*>(b.data()) + at, std::min(kTlsCoalesceBytes, b.size() - at));
+    }
+    state_.deadline = Clock::time_point::max();
+    return ok;
   }
 
   // The framing rules Beast leaves to the server (RFC 9112 3.2, 6.1, 6.3): exactly one valid
@@ -584,7 +649,8 @@ class Session {
     bool no_body = res.status == 204 || res.status == 304 || res.status < 200;
     if (no_body) res.ClearBody();
     if (res.HasFileBody()) {
-      if (BuildHead(head_, res, res.file_length(), request_id, keep_alive, no_body)) {
+      // sendfile writes the socket itself: over TLS the file is read and encrypted like any body.
+      if (!tls_ && BuildHead(head_, res, res.file_length(), request_id, keep_alive, no_body)) {
         if (head) return WriteAll(asio::buffer(head_), {}, yield);
         return WriteHeadAndFile(res.file_fd(), res.file_offset(), res.file_length(), yield);
       }
@@ -674,6 +740,11 @@ class Session {
   std::string remote_;
   std::string why_;     // what was wrong with a refused request, for its 400/501 body
   bool linger_ = false;  // read and discard before closing (see kLingerMaxBytes)
+  // A body up to this size goes into one TLS record with the head (one write, one record);
+  // a larger one is written in pieces of this size.
+  static constexpr std::size_t kTlsCoalesceBytes = 16 << 10;
+  std::unique_ptr<http::TlsConnection> tls_;  // set once the TLS handshake is done
+  std::string tls_out_;                        // the coalesced head and body
 };
 
 }  // namespace server
@@ -876,6 +947,9 @@ void App::Impl::Start() {
     workers.push_back(std::move(w));
   }
 
+  // The certificate and key first: a server that cannot speak TLS must not take its port.
+  if (tls_options) tls = http::TlsContext::Load(*tls_options);
+
   boost::system::error_code ec;
   asio::ip::address addr = asio::ip::make_address(opts.host, ec);
   if (ec) {
@@ -953,7 +1027,7 @@ void App::Impl::Start() {
   std::string bound_host = acceptor->local_endpoint(ec).address().to_string();
   core::Log(LogLevel::kInfo, "listening",
             {{"server", name}, {"host", ec ? opts.host : bound_host}, {"port", static_cast<int>(bound_port)},
-             {"threads", static_cast<int>(workers.size())},
+             {"threads", static_cast<int>(workers.size())}, {"tls", tls != nullptr},
              {"max_connections", static_cast<long long>(max_connections)}});
   // Readiness for a supervisor (luxc dev swaps processes on it): one line on LUX_READY_FD once
   // on_start has run and requests are being served.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lux/lux.h>
+#include <lux/cookies.h>
 #include <lux/auth.h>
 #include <lux/db.h>
 #include <lux/events.h>
@@ -246,6 +247,18 @@ Value Redirect(const Value& url, const Value& status = Value());
 // the Lux argument is a local name, so the binding holds the changed response (docs/stdlib.md).
 Value CacheControl(Value response, const Value& max_age, const Value& options = Value());
 Value Etag(Value response, const Value& tag);
+// with_headers(response, {name: value}): the response with the headers set (a list value sends
+// the header once per element: `"Set-Cookie": [a, b]`); a value that is not a respond(...)
+// value becomes respond(200, value) first.
+Value WithHeaders(Value response, const Value& headers);
+// set_cookie(name, value[, options]) and clear_cookie(name[, options]): a Set-Cookie header
+// value (lux/cookies.h). Options: http_only/httpOnly (default true), max_age/maxAge (seconds),
+// same_site/sameSite ("strict" | "lax" | "none", default "lax"), secure, path (default "/"),
+// domain. A bad name, SameSite None without secure, or more than 4096 bytes is a runtime error.
+Value SetCookie(const Value& name, const Value& value, const Value& options = Value());
+Value ClearCookie(const Value& name, const Value& options = Value());
+// session_destroy(req): the current request's session becomes empty (lux::DestroySession).
+Value SessionDestroy(const Value& req = Value());
 // What a handler's value becomes: a respond(...) value as given; Ok(v) → 200 v; Err(e) → 400
 // {"error": e} (or e.status / e itself when e is an object with an Int `status`); else 200 v.
 Response ToResponse(const Value& v);
@@ -340,6 +353,12 @@ std::int64_t Millis(const Value& duration);
 // `jobs { adapter, url, prefix, visibility_timeout }` / `bus { ... }` into Jobs(app) / Events(app);
 // a computed value of the wrong kind is a StartupError (the runtime checks URLs at start).
 void ConfigureJobs(App& app, const Value& config);
+// `tls { cert, key, min_version }` and `session { secret, max_age, cookie_name, store, same_site,
+// secure }`: the option objects as Register evaluates them; a value only an env setting gives is
+// checked here (StartupError, one line).
+void ConfigureTls(App& app, const Value& config);
+// `max_age_is_duration`: the checker saw a Duration (`1.day`, Int milliseconds), not seconds.
+void ConfigureSession(App& app, const Value& config, bool max_age_is_duration = false);
 void ConfigureBus(App& app, const Value& config);
 
 // ---- events (stdlib/src/jobs.cpp) ----------------------------------------------------------
