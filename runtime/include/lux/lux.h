@@ -12,4 +12,5 @@
 #include "lux/jobs.h"
 #include "lux/rt.h"
 #include "lux/services.h"
+#include "lux/upload.h"
 #include "lux/value.h"

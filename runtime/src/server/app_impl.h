@@ -78,6 +78,7 @@ class App::Impl final : public server::Host {
   void AddStage(Middleware stage) override {
     middleware.insert(middleware.begin() + static_cast<std::ptrdiff_t>(stages++), std::move(stage));
   }
+  void SetBodyStreams(server::BodyStreamFactory factory) override { body_streams = std::move(factory); }
 
   // dispatch.cpp
   Response Dispatch(Request& req, std::string_view raw_path);
@@ -102,6 +103,7 @@ class App::Impl final : public server::Host {
   std::vector<Middleware> middleware;  // the components' stages first, then the program's
   std::size_t stages = 0;              // how many of `middleware` are stages (AddStage)
   ErrorHandler on_error;
+  server::BodyStreamFactory body_streams;  // empty: every body is read into Request::body
   // The subsystems (db, jobs, bus, ...) in their order, and the program's on_start/on_stop.
   server::Lifecycle lifecycle;
   server::RunMode mode = server::RunMode::kServe;
