@@ -338,12 +338,13 @@ class ModelDecl : public Decl {
   llvm::ArrayRef<FieldDecl*> fields;
 };
 
-// `health "/path"`.
+// `health "/path"`, or a readiness route `health "/ready" { check_db, my_check, timeout: 2000 }`.
 class HealthDecl : public Decl {
  public:
   LUX_AST_LEAF(HealthDecl)
-  HealthDecl(SourceRange r, StringLit* path) : Decl(kKind, r), path(path) {}
+  HealthDecl(SourceRange r, StringLit* path, ObjectExpr* checks) : Decl(kKind, r), path(path), checks(checks) {}
   StringLit* path;
+  ObjectExpr* checks;  // null for the plain form
 };
 
 // `port 3001`.
@@ -433,7 +434,7 @@ class DiscoverDecl : public Decl {
 // `jobs { ... }` or `bus { ... }`: where a server's jobs and schedules, or its events, live.
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus };
+  enum class Kind : uint8_t { Jobs, Bus, Upload };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}

@@ -199,6 +199,7 @@ void reportUnboundPathParams(DiagEngine& diags, const SourceFile& file, const as
 void Checker::checkHealth(ServerModel& sm, const ast::HealthDecl* health) {
   if (!health->path) return;
   checkPath(diags_, file_, health->path);
+  if (health->checks) return checkReadiness(sm, health);
   sm.health_path = health->path->value.str();
 }
 

@@ -77,7 +77,8 @@ void Checker::declareServer(int index) {
     } else if (auto* disc = llvm::dyn_cast<ast::DiscoverDecl>(d)) {
       declareService(sm, disc, scope);
     } else if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
-      declareBackend(sm, backend);
+      if (backend->which == ast::BackendDecl::Kind::Upload) declareUpload(sm, backend);
+      else declareBackend(sm, backend);
     } else if (auto* hook = llvm::dyn_cast<ast::HookDecl>(d)) {
       int k = static_cast<int>(hook->hook);
       SourceRange kw{hook->range().begin, hook->range().begin + static_cast<uint32_t>(strlen(hookName(hook->hook)))};
@@ -147,7 +148,10 @@ void Checker::checkServer(int index) {
   for (EnvModel& env : sm.env) checkEnv(env);
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
-    if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) checkBackend(sm, backend);
+    if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
+      if (backend->which == ast::BackendDecl::Kind::Upload) checkUpload(sm, backend);
+      else checkBackend(sm, backend);
+    }
     if (auto* auth = llvm::dyn_cast<ast::AuthDecl>(d); auth && auth->config) {
       static const OptionSpec kAuthOptions[] = {
           {"type", "", OptionSpec::Kind::String},   {"secret", "", OptionSpec::Kind::String},

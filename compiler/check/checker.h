@@ -155,6 +155,16 @@ class Checker {
   void checkBackend(ServerModel& server, const ast::BackendDecl* decl);
   void checkBusAgreement();
 
+  // --- `upload { }`, readiness routes, `req.files` / `req.form` (check_upload.cpp) -------------
+  void declareUpload(ServerModel& server, const ast::BackendDecl* decl);
+  void checkUpload(ServerModel& server, const ast::BackendDecl* decl);
+  void checkReadiness(ServerModel& server, const ast::HealthDecl* health);
+  std::optional<ReadinessCheckModel> readinessCheck(ServerModel& server, const ast::ObjectEntry* entry);
+  // The type of `req.files` / `req.form` (`member`), or null when `e` is not one of them.
+  const Ty* uploadMember(const ast::MemberExpr* e);
+  const Ty* uploadedFileType();
+  const RecordInfo* uploaded_file_ = nullptr;
+
   // --- services (check_services.cpp) ------------------------------------------------------
   void declareService(ServerModel& server, const ast::DiscoverDecl* decl, Scope& scope);
   void checkService(ServiceModel& svc);

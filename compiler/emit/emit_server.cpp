@@ -207,6 +207,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   registerHooks(sm);
   emitJobRegistrations(sm);
   registerOpenApi(sm, server.executable);
+  registerUpload(sm);
   registerRoutes(sm, handlers);
   w_.dedent();
   line("}");

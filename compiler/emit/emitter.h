@@ -201,6 +201,7 @@ class Emitter {
   void registerMiddleware(const ServerModel& sm);
   void registerHooks(const ServerModel& sm);
   void registerOpenApi(const ServerModel& sm, const std::string& title);
+  void registerUpload(const ServerModel& sm);  // emit_upload.cpp: `upload { }`, readiness routes
   void registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers);
   std::string serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const;
 

@@ -174,7 +174,9 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->modelDecl()) return modelDecl(x);
   if (auto* x = c->healthDecl()) {
     StringLit* path = constStr(x->str(), "a health path");
-    return path ? ctx_.create<HealthDecl>(range(x), path) : nullptr;
+    ObjectExpr* checks = nullptr;
+    if (x->objectLit() && !(checks = objectLit(x->objectLit()))) return nullptr;
+    return path ? ctx_.create<HealthDecl>(range(x), path, checks) : nullptr;
   }
   if (auto* x = c->portDecl()) {
     Expr* value = expr(x->expr());
@@ -440,10 +442,11 @@ Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
   return ctx_.create<RouteDecl>(range(c), method, path, copy(guards), handler);
 }
 
-// `jobs` and `bus` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
+// `jobs`, `bus` and `upload` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
 std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name) {
   if (name == "jobs") return BackendDecl::Kind::Jobs;
   if (name == "bus") return BackendDecl::Kind::Bus;
+  if (name == "upload") return BackendDecl::Kind::Upload;
   return std::nullopt;
 }
 
@@ -452,7 +455,7 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   Ident name = identToken(c->name);
   std::optional<BackendDecl::Kind> kind = backendKind(c->name->getText());
   if (!kind) {
-    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus"};
+    static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "upload"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;

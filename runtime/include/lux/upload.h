@@ -29,10 +29,11 @@ struct UploadOptions {
 // multipart/form-data bodies read as a stream into Request::files / form_fields.
 void RegisterUpload(App& app, UploadOptions options);
 
-// One entry of a readiness route: a component's check by name ("db", "redis", "jobs", "bus")
-// or a program function (`fn` set; `name` is its key in the answer).
+// One entry of a readiness route: the checks the App's components offer under `component`
+// ("db", "redis", "jobs"), or a program function `fn`; `name` is its key in the answer.
 struct ReadinessItem {
   std::string name;
+  std::string component;
   std::function<bool()> fn;
 };
 

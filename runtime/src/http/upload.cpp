@@ -3,8 +3,8 @@
 // body-stream factory: a multipart/form-data body is parsed as it arrives (http/multipart.h),
 // small files kept in memory, larger ones written to a temporary file, each file's declared
 // and sniffed type checked against `allowed_types`, and the sizes against `max_size`. The
-// stream owns the temporary files: they are removed once the response was written, whatever
-// the handler did. Entry point: lux::RegisterUpload.
+// stream owns the temporary files: they are removed once the handler is done (before the response
+// is written), whatever the handler did. Entry point: lux::RegisterUpload.
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>

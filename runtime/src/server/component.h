@@ -37,8 +37,8 @@ using Deadline = std::chrono::steady_clock::time_point;
 
 // A request body the server hands over piece by piece as it arrives instead of keeping it in
 // Request::body (multipart uploads, src/http/upload.cpp). Made per request from the request's
-// head by the factory a component installs (Host::SetBodyStreams); lives until the response was
-// written, so what it holds (temporary files) is released after the request in every case.
+// head by the factory a component installs (Host::SetBodyStreams); lives until the handler is done
+// (released before the response is written), so what it holds (temporary files) goes in every case.
 class BodyStream {
  public:
   virtual ~BodyStream() = default;

@@ -58,7 +58,7 @@ std::vector<std::function<void(server::Deadline)>> RunsOf(App& app, const Readin
   }
   for (const auto& c : AppImpl(app).lifecycle.components())
     for (server::ReadinessCheck& check : c->ReadinessChecks())
-      if (check.name == item.name) runs.push_back(std::move(check.run));
+      if (check.name == item.component) runs.push_back(std::move(check.run));
   return runs;
 }
 

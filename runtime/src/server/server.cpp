@@ -619,6 +619,9 @@ class Session {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
       }
+      // The handler is done with the body: its temporary files go before the answer does, so
+      // a client that reads the answer finds them gone.
+      stream.reset();
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
       if (!Write(res, req.id, keep_alive, head, yield)) return;

@@ -357,8 +357,8 @@ TEST_CASE("readiness: component checks, program checks, a timeout, 200 then 503"
   luxtest::TestServer s{[&](lux::App& app) {
     healthy = lux::server::Ensure<Probe>(app).healthy_;
     std::vector<lux::ReadinessItem> items;
-    items.push_back({"db", {}});
-    items.push_back({"cache_warm", [&] {
+    items.push_back({"db", "db", {}});
+    items.push_back({"cache_warm", "", [&] {
                        while (slow.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
                        return true;
                      }});
