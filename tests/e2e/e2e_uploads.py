@@ -77,6 +77,14 @@ def run(a):
     updir = os.path.join(tmp, "lux-uploads")
     env = dict(os.environ, DATABASE_URL=f"postgres://lux@127.0.0.1:{pgport}/notes",
                REDIS_URL=f"redis://127.0.0.1:{rport}", TMPDIR=tmp, LUX_ACCESS_LOG="0")
+    # An upload directory that cannot be made: one line naming it, exit 1.
+    blocker = os.path.join(a.out, "not-a-dir")
+    with open(blocker, "w") as f:
+        f.write("x")
+    p = subprocess.run([exe, "--host", "127.0.0.1", "--port", str(free_port())], env=dict(env, TMPDIR=blocker),
+                       capture_output=True, text=True, timeout=60)
+    errs = [ln for ln in p.stderr.splitlines() if "upload" in ln]
+    check(p.returncode == 1 and len(errs) == 1 and "not-a-dir/lux-uploads" in errs[0], f"bad upload dir: {p.returncode} {p.stderr[-500:]}")
     port = free_port()
     proc = start_server(exe, port, env=env, log=os.path.join(a.out, "server.log"))
     try:
