@@ -341,12 +341,13 @@ class ModelDecl : public Decl {
   llvm::ArrayRef<FieldDecl*> fields;
 };
 
-// `health "/path"`.
+// `health "/path"`, or a readiness route `health "/ready" { check_db, my_check, timeout: 2000 }`.
 class HealthDecl : public Decl {
  public:
   LUX_AST_LEAF(HealthDecl)
-  HealthDecl(SourceRange r, StringLit* path) : Decl(kKind, r), path(path) {}
+  HealthDecl(SourceRange r, StringLit* path, ObjectExpr* checks) : Decl(kKind, r), path(path), checks(checks) {}
   StringLit* path;
+  ObjectExpr* checks;  // null for the plain form
 };
 
 // `port 3001`.
@@ -476,7 +477,7 @@ class DiscoverDecl : public Decl {
 // compression), `tls { ... }` (HTTPS) and `session { ... }`.
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session };
+  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session, Upload };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}

@@ -245,7 +245,10 @@ void describeNode(const ModelDecl& n, Desc& d) {
   d.list("fields", n.fields);
 }
 
-void describeNode(const HealthDecl& n, Desc& d) { d.child("path", n.path); }
+void describeNode(const HealthDecl& n, Desc& d) {
+  d.child("path", n.path);
+  if (n.checks) d.child("checks", n.checks);
+}
 void describeNode(const PortDecl& n, Desc& d) { d.child("value", n.value); }
 
 void describeNode(const ScheduleDecl& n, Desc& d) {

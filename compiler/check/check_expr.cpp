@@ -318,16 +318,17 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     }
     return types_.clientJson();
   }
+  if (const Ty* t = uploadMember(e)) return t;
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;
     if (const FieldInfo* f = rec->field(e->member.name)) return f->type;
     if (e->member.name == "id" && rec->is_model) return types_.get(TyKind::Int);
     std::vector<std::string_view> names;
     for (const FieldInfo& f : rec->fields) names.push_back(std::string_view(f.name));
-    diags_.report(DiagId::UnknownField, e->member.range, rec->is_model ? "model" : "type", rec->name.str(),
-                  e->member.name.str())
-        .note(rec->range, fmt::format("`{}` is declared here", rec->name.str()))
-        .didYouMean(closestMatch(e->member.name, names));
+    auto d = diags_.report(DiagId::UnknownField, e->member.range, rec->is_model ? "model" : "type", rec->name.str(),
+                           e->member.name.str());
+    if (rec != uploaded_file_) d.note(rec->range, fmt::format("`{}` is declared here", rec->name.str()));
+    d.didYouMean(closestMatch(e->member.name, names));
     return types_.dynamic();
   }
   if ((bt->isNumeric() || bt->isDynamic()) && isDurationUnit(e->member.name) && !bt->isDynamic())

@@ -197,6 +197,7 @@ void reportUnboundPathParams(DiagEngine& diags, const SourceFile& file, const as
 void Checker::checkHealth(ServerModel& sm, const ast::HealthDecl* health) {
   if (!health->path) return;
   checkPath(diags_, file_, health->path);
+  if (health->checks) return checkReadiness(sm, health);
   sm.health_path = health->path->value.str();
 }
 
@@ -292,6 +293,22 @@ void Checker::checkRouteDuplicates(ServerModel& sm) {
     auto d = diags_.report(DiagId::RouteDuplicate, r.decl->path->range(), r.method, r.path);
     if (it->second->path == r.path) d.note(it->second->decl->path->range(), "first declared here");
     else d.note(it->second->decl->path->range(), fmt::format("`{}` matches the same requests; first declared here", it->second->path));
+  }
+  // Readiness routes are GET routes too (the plain `health` path among them).
+  std::map<std::string, const ast::StringLit*> gets;
+  for (const ReadinessModel& rd : sm.readiness) {
+    std::string key = "GET " + normalizedPath(rd.path);
+    const ast::StringLit* first = nullptr;
+    if (auto r = seen.find(key); r != seen.end()) first = r->second->decl->path;
+    else if (auto g = gets.find(key); g != gets.end()) first = g->second;
+    else if (!sm.health_path.empty() && normalizedPath(sm.health_path) == normalizedPath(rd.path)) first = rd.decl->path;
+    if (!first) {
+      gets.emplace(key, rd.decl->path);
+      continue;
+    }
+    auto d = diags_.report(DiagId::RouteDuplicate, rd.decl->path->range(), "GET", rd.path);
+    if (first != rd.decl->path) d.note(first->range(), "first declared here");
+    else d.help("the plain `health` route already answers this path: give the readiness route its own, e.g. \"/ready\"");
   }
 }
 

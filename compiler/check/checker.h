@@ -209,6 +209,15 @@ class Checker {
   // `compression { }`: one per server (E2104), literal options (E4401-E4407).
   void declareCompression(ServerModel& server, const ast::BackendDecl* decl);
   void checkCompression(ServerModel& server, const ast::BackendDecl* decl);
+  // --- `upload { }`, readiness routes, `req.files` / `req.form` (check_upload.cpp) -------------
+  void declareUpload(ServerModel& server, const ast::BackendDecl* decl);
+  void checkUpload(ServerModel& server, const ast::BackendDecl* decl);
+  void checkReadiness(ServerModel& server, const ast::HealthDecl* health);
+  std::optional<ReadinessCheckModel> readinessCheck(ServerModel& server, const ast::ObjectEntry* entry);
+  // The type of `req.files` / `req.form` (`member`), or null when `e` is not one of them.
+  const Ty* uploadMember(const ast::MemberExpr* e);
+  const Ty* uploadedFileType();
+  const RecordInfo* uploaded_file_ = nullptr;
 
   // --- services (check_services.cpp) ------------------------------------------------------
   void declareService(ServerModel& server, const ast::DiscoverDecl* decl, Scope& scope);

@@ -169,6 +169,30 @@ struct SessionModel {
   int secrets = 1;  // how many secrets rotate (a list literal), 1 otherwise
 };
 
+// `upload { max_size, allowed_types, max_files, dir }`: multipart bodies read as a stream.
+struct UploadModel {
+  const ast::BackendDecl* decl = nullptr;
+  int64_t max_size = 10'000'000;           // bytes per file and per request (the runtime's default)
+  std::vector<std::string> allowed_types;  // empty: any type
+  int64_t max_files = 100;                 // lux::kDefaultUploadMaxFiles
+  std::string dir;                         // empty: the runtime's default
+};
+
+// One check of a readiness route: a component's (`check_db` -> "db") or a program function's.
+struct ReadinessCheckModel {
+  std::string name;                   // its key in the answer
+  std::string component;              // "db", "redis", "jobs"; empty for a function
+  const FunctionModel* fn = nullptr;  // `fn() -> Bool` of the server
+};
+
+// `health "/ready" { check_db, check_redis, warm_cache, timeout: 2.seconds }`.
+struct ReadinessModel {
+  const ast::HealthDecl* decl = nullptr;
+  std::string path;
+  double timeout_ms = 0;  // 0: the runtime's default (lux::kDefaultReadinessTimeoutMs)
+  std::vector<ReadinessCheckModel> checks;
+};
+
 struct ModelInfo {
   const ast::ModelDecl* decl = nullptr;
   llvm::StringRef name;
@@ -351,6 +375,8 @@ struct ServerModel {
   std::vector<const ServiceModel*> services;
   std::vector<HookModel> hooks;
   std::string health_path;
+  std::optional<UploadModel> upload;       // `upload { }`
+  std::vector<ReadinessModel> readiness;   // `health "/path" { checks }`, in source order
   OpenApiModel openapi;
   // Functions of this server that other servers of the program call through `discover`
   // (exposed as POST /_lux/rpc/<fn>), in the order their first call was checked.

@@ -138,6 +138,18 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
         << " secrets " << se.secrets << "\n";
   }
   if (!s.health_path.empty()) out << "    health \"" << s.health_path << "\"\n";
+  if (s.upload) {
+    out << "    upload max_size " << s.upload->max_size << " max_files " << s.upload->max_files << " allowed_types [";
+    for (size_t i = 0; i < s.upload->allowed_types.size(); ++i) out << (i ? ", " : "") << "\"" << s.upload->allowed_types[i] << "\"";
+    out << "]" << (s.upload->dir.empty() ? "" : " dir \"" + s.upload->dir + "\"") << "\n";
+  }
+  for (const ReadinessModel& r : s.readiness) {
+    out << "    readiness \"" << r.path << "\"";
+    if (r.timeout_ms > 0) out << " timeout " << static_cast<long long>(r.timeout_ms) << "ms";
+    for (const ReadinessCheckModel& c : r.checks)
+      out << " " << c.name << "=" << (c.fn ? "fn " + c.fn->name.str() : c.component);
+    out << "\n";
+  }
   if (s.openapi.given) {
     const OpenApiModel& oa = s.openapi;
     out << "    openapi title " << (oa.title ? "\"" + *oa.title + "\"" : std::string("(the executable's name)")) << " version \""

@@ -353,6 +353,8 @@ std::string Emitter::member(const ast::MemberExpr* m) {
       if (f == "params") return r + ".ParamsValue()";
       if (f == "query") return r + ".QueryValue()";
       if (f == "cookies") return r + ".CookiesValue()";
+      if (f == "files") return r + ".FilesValue()";  // multipart uploads (`upload { }`)
+      if (f == "form") return r + ".FormValue()";
       return fmt::format("lux::stdlib::RequestField({}, {})", r, cppString(f));
     }
   }

@@ -348,6 +348,37 @@ Json Info(const OpenApiModel& oa, const std::string& default_title) {
 
 }  // namespace
 
+// `health "/ready" { checks }`: GET answering 200 or 503 with one entry per check.
+void readinessPaths(const ServerModel& sm, std::map<std::string, Json>& by_path, std::vector<std::string>& path_order) {
+  int n = 0;
+  for (const ReadinessModel& rd : sm.readiness) {
+    Json check{{"type", "object"},
+               {"properties", Json{{"ok", Json{{"type", "boolean"}}}, {"latency_ms", Json{{"type", "number"}}},
+                                   {"error", Json{{"type", "string"}}}}},
+               {"required", Json::array({"ok", "latency_ms"})}};
+    Json checks{{"type", "object"}, {"properties", Json::object()}};
+    std::string names;
+    for (const ReadinessCheckModel& c : rd.checks) {
+      checks["properties"][c.name] = check;
+      names += (names.empty() ? "" : ", ") + c.name;
+    }
+    Json body{{"type", "object"},
+              {"properties", Json{{"status", Json{{"type", "string"}, {"enum", Json::array({"ok", "unavailable"})}}},
+                                  {"checks", checks},
+                                  {"error", Json{{"type", "string"}}},
+                                  {"request_id", Json{{"type", "string"}}}}},
+              {"required", Json::array({"status", "checks"})}};
+    Json content{{"application/json", Json{{"schema", body}}}};
+    Json op{{"summary", "readiness: " + (names.empty() ? std::string("no checks") : names)},
+            {"operationId", ++n == 1 ? std::string("readiness_get") : fmt::format("readiness{}_get", n)},
+            {"responses", Json{{"200", Json{{"description", "every check passed"}, {"content", content}}},
+                               {"503", Json{{"description", "a check failed or timed out"}, {"content", content}}}}}};
+    std::string path = OpenApiPath(rd.path);
+    if (!by_path.count(path)) path_order.push_back(path);
+    by_path[path]["get"] = op;
+  }
+}
+
 std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title) {
   SchemaBuilder schemas;
   Json paths = Json::object();
@@ -419,6 +450,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     if (!by_path.count(path)) path_order.push_back(path);
     by_path[path][Lower(r.method)] = op;
   }
+  readinessPaths(sm, by_path, path_order);
   for (const std::string& p : path_order) paths[p] = by_path[p];
   Json doc = Json::object();
   doc["openapi"] = "3.0.3";

@@ -210,6 +210,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   emitJobRegistrations(sm);
   registerTlsAndSession(sm);
   registerOpenApi(sm, server.executable);
+  registerUpload(sm);
   registerRoutes(sm, handlers);
   registerStaticAndCompression(sm);
   w_.dedent();

@@ -209,6 +209,7 @@ class Emitter {
   void registerMiddleware(const ServerModel& sm);
   void registerHooks(const ServerModel& sm);
   void registerOpenApi(const ServerModel& sm, const std::string& title);
+  void registerUpload(const ServerModel& sm);  // emit_upload.cpp: `upload { }`, readiness routes
   void registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers);
   std::vector<std::string> routeMiddleware(const ServerModel& sm, const RouteModel& r);
   std::string modifierCall(const RouteModifierUse& u) const;

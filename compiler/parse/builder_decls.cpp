@@ -174,7 +174,9 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->modelDecl()) return modelDecl(x);
   if (auto* x = c->healthDecl()) {
     StringLit* path = constStr(x->str(), "a health path");
-    return path ? ctx_.create<HealthDecl>(range(x), path) : nullptr;
+    ObjectExpr* checks = nullptr;
+    if (x->objectLit() && !(checks = objectLit(x->objectLit()))) return nullptr;
+    return path ? ctx_.create<HealthDecl>(range(x), path, checks) : nullptr;
   }
   if (auto* x = c->portDecl()) {
     Expr* value = expr(x->expr());
@@ -521,6 +523,7 @@ std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name
   if (name == "compression") return BackendDecl::Kind::Compression;
   if (name == "tls") return BackendDecl::Kind::Tls;
   if (name == "session") return BackendDecl::Kind::Session;
+  if (name == "upload") return BackendDecl::Kind::Upload;
   return std::nullopt;
 }
 
@@ -536,7 +539,7 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   }
   if (!kind) {
     static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "cache", "limits",
-                                                          "compression", "tls", "session"};
+                                                          "compression", "tls", "session", "upload"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;

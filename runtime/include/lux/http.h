@@ -84,6 +84,11 @@ class Request {
   std::string remote_addr;
   TraceContext trace;
   Value locals;  // request-scoped storage (`__getLocals()`, rt::Locals()); null until first use
+  // A multipart/form-data body on a server with `upload` (src/http/upload.cpp): the files (a
+  // list of {field, filename, content_type, size, path, data}) and the text fields (an object
+  // of strings); null otherwise (Lux `req.files`, `req.form`).
+  Value files;
+  Value form_fields;
 
   std::optional<std::string> Header(std::string_view name) const;
   std::optional<std::string> Param(std::string_view name) const;
@@ -104,6 +109,10 @@ class Request {
   bool HasFormBody() const;  // Content-Type application/x-www-form-urlencoded
   // application/x-www-form-urlencoded body as an object of strings.
   Value Form() const;
+  // Lux `req.form`: the text fields of a multipart body, else Form() of a urlencoded one, else {}.
+  Value FormValue() const;
+  // Lux `req.files`: the uploaded files of a multipart body, else [].
+  Value FilesValue() const;
   // By Content-Type: JSON -> parsed, form -> object, empty -> null, otherwise the string.
   // Computed once and kept, like Json(): reading `req.body` copies nothing.
   const Value& Body() const;

@@ -17,4 +17,5 @@
 #include "lux/static.h"
 #include "lux/session.h"
 #include "lux/tls.h"
+#include "lux/upload.h"
 #include "lux/value.h"

@@ -491,6 +491,16 @@ class BusComponent final : public server::Component {
   void Start(server::Host&) override { Bus::Get().Start(); }
   void Stop(server::Deadline) override { Bus::Get().Stop(); }
   void Close() override { Bus::Get().Close(); }
+  // `check_redis` when the bus is Redis Streams: a PING.
+  std::vector<server::ReadinessCheck> ReadinessChecks() override {
+    const EventsConfig& c = Bus::Get().config();
+    if (c.adapter != "redis") return {};
+    std::string url = c.url;
+    return {{"redis", [url](server::Deadline deadline) {
+               auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+               redis::Ping(url, static_cast<int>(left.count()));
+             }}};
+  }
 };
 
 void Bus::AddComponent(App& app) { server::Ensure<BusComponent>(app); }

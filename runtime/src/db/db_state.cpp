@@ -37,6 +37,14 @@ class DbComponent final : public server::Component {
 
   void Open(server::Host& host) override { state->Open(host.AppName()); }
   void Close() override { state->Close(); }
+  // `check_db`: the database answers `SELECT 1`.
+  std::vector<server::ReadinessCheck> ReadinessChecks() override {
+    return {{"db", [](server::Deadline) {
+               std::shared_ptr<DbState> open = OpenState();
+               if (!open) throw std::runtime_error("the database is closed");
+               open->backend().Query("SELECT 1", Array{});
+             }}};
+  }
 
   std::shared_ptr<DbState> state = std::make_shared<DbState>();
 };

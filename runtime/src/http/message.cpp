@@ -179,7 +179,16 @@ Value Request::Form() const {
   return out;
 }
 
+Value Request::FormValue() const {
+  if (!form_fields.IsNull()) return form_fields;
+  if (HasFormBody()) return Form();
+  return Value::MakeObject();
+}
+
+Value Request::FilesValue() const { return files.IsNull() ? Value::MakeArray() : files; }
+
 const Value& Request::Body() const {
+  if (!form_fields.IsNull()) return form_fields;  // multipart: its text fields
   if (!body.empty() && IsJsonType(*this)) return Json();
   if (!body_value_) {
     if (body.empty()) body_value_ = Value();

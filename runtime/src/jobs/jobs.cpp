@@ -48,6 +48,25 @@ class JobsComponent final : public server::Component {
   void Start(server::Host&) override { state->StartWorkers(); }
   void Stop(server::Deadline deadline) override { state->StopWorkers(deadline); }
   void Close() override { state->Close(); }
+  // `check_jobs`: the job store answers (its counts); `check_redis` when it is Redis: a PING.
+  std::vector<server::ReadinessCheck> ReadinessChecks() override {
+    std::shared_ptr<JobsState> st = state;
+    std::vector<server::ReadinessCheck> out;
+    out.push_back({"jobs", [st](server::Deadline) {
+                     if (!st->store) throw std::runtime_error("the job store is closed");
+                     st->store->Counts(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+                   }});
+    if (st->config.adapter == "redis") {
+      std::string url = st->config.url;
+      out.push_back({"redis", [url](server::Deadline deadline) {
+                       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+                       redis::Ping(url, static_cast<int>(left.count()));
+                     }});
+    }
+    return out;
+  }
 
   bool ProvidesCommand(std::string_view command) const override { return IsJobsCommand(command); }
   int RunCommand(server::CommandHost& host, int argc, char** argv) override {

@@ -210,6 +210,10 @@ struct Connection::Impl {
 };
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void Ping(const std::string& url, int timeout_ms) {
+  Connection::Open(ParseUrl(url), timeout_ms < 1 ? 1 : timeout_ms)->Command({"PING"});
+}
 Connection::~Connection() = default;
 
 std::unique_ptr<Connection> Connection::Open(const Url& url, int timeout_ms) {

@@ -31,6 +31,10 @@ struct Url {
 // Throws lux::Error naming what is wrong (`rediss://` is refused: no TLS).
 Url ParseUrl(std::string_view text);
 
+// Connects to `url` on a connection of its own and sends PING, all within `timeout_ms`
+// (readiness checks). Throws RedisError / lux::Error naming what failed.
+void Ping(const std::string& url, int timeout_ms);
+
 // A failure talking to Redis. `io()`: the connection broke or timed out (the command may or
 // may not have run); otherwise Redis answered with an error reply.
 class RedisError : public Error {

@@ -83,6 +83,7 @@ class App::Impl final : public server::Host {
   void AddStage(Middleware stage) override {
     middleware.insert(middleware.begin() + static_cast<std::ptrdiff_t>(stages++), std::move(stage));
   }
+  void SetBodyStreams(server::BodyStreamFactory factory) override { body_streams = std::move(factory); }
 
   // dispatch.cpp
   Response Dispatch(Request& req, std::string_view raw_path);
@@ -109,6 +110,7 @@ class App::Impl final : public server::Host {
   std::optional<TlsOptions> tls_options;  // ServeTls: loaded into `tls` by Start
   std::shared_ptr<http::TlsContext> tls;  // set: every connection speaks TLS (http/tls.h)
   ErrorHandler on_error;
+  server::BodyStreamFactory body_streams;  // empty: every body is read into Request::body
   // The subsystems (db, jobs, bus, ...) in their order, and the program's on_start/on_stop.
   server::Lifecycle lifecycle;
   server::RunMode mode = server::RunMode::kServe;

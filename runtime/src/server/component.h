@@ -6,9 +6,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lux/http.h"
 
@@ -37,9 +40,38 @@ enum class Order {
 
   kCompression,  // its stage encodes the responses of every stage and route below it (static files too)
   kStatic,       // `static` directories: routes GET <prefix>/*, behind the program's routes
+  kUpload,     // multipart/form-data bodies read as a stream (`upload { }`), temporary files
 };
 
 using Deadline = std::chrono::steady_clock::time_point;
+
+// A request body the server hands over piece by piece as it arrives instead of keeping it in
+// Request::body (multipart uploads, src/http/upload.cpp). Made per request from the request's
+// head by the factory a component installs (Host::SetBodyStreams); lives until the handler is done
+// (released before the response is written), so what it holds (temporary files) goes in every case.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The most bytes the body may have: past it the server answers 413 and stops reading.
+  virtual std::uint64_t Limit() const = 0;
+  // The next bytes of the body. Throws lux::HttpError (its status, message and data answer
+  // the request; the rest of the body is not read).
+  virtual void Write(std::string_view bytes) = 0;
+  // The body ended: completes `req` (what the program reads). Throws lux::HttpError.
+  virtual void Finish(Request& req) = 0;
+};
+// The stream for a request (its head: method, target, path, headers; no body), or nullptr to
+// read the body as usual. Throws lux::HttpError to refuse the request before its body.
+using BodyStreamFactory = std::function<std::unique_ptr<BodyStream>(const Request& head)>;
+
+// A component's readiness check (`health "/ready" { check_db, ... }`): `run` answers whether
+// what the component depends on is reachable now (a `SELECT 1`, a Redis PING), throwing with
+// the reason when not. It runs on a thread of its own (the caller waits at most its deadline
+// and reports a timeout), so it may block; it must not touch the request.
+struct ReadinessCheck {
+  std::string name;   // the check's key in the answer: "db", "redis", "jobs", "bus"
+  std::function<void(Deadline deadline)> run;
+};
 
 // The App as a component sees it.
 class Host {
@@ -52,6 +84,8 @@ class Host {
   // A stage on every request's path: outside the program's middleware, stages in component
   // order (the first component's stage sees the request first). Open is the place to add it.
   virtual void AddStage(Middleware stage) = 0;
+  // Request bodies read as a stream (see BodyStream): one factory per App, Open is the place.
+  virtual void SetBodyStreams(BodyStreamFactory factory) = 0;
 
  protected:
   ~Host() = default;
@@ -97,6 +131,10 @@ class Component {
   virtual void Start(Host& host) { (void)host; }
   virtual void Stop(Deadline deadline) { (void)deadline; }
   virtual void Close() {}
+
+  // The checks of what this component depends on that a readiness route may run (`db`, and
+  // `redis` when its store is Redis). Called after Open; empty: nothing to check.
+  virtual std::vector<ReadinessCheck> ReadinessChecks() { return {}; }
 
   // A command of the server binary this component provides (argv[1]), run instead of serving.
   virtual bool ProvidesCommand(std::string_view command) const {

@@ -51,12 +51,52 @@ namespace {
 constexpr std::chrono::milliseconds kTickInterval{100};
 using Clock = std::chrono::steady_clock;
 
-Response SimpleError(int status, const char* message, const std::string& request_id) {
+Response SimpleError(int status, const char* message, const std::string& request_id, const Value& details = {}) {
   Value body = Value::MakeObject();
   body["error"] = message;
+  if (!details.IsNull()) body["details"] = details;
   body["request_id"] = request_id;
   return Respond(status, body);
 }
+
+// A body handed to a server::BodyStream as it arrives (Beast's Body concept, reader only). An
+// exception of the stream is kept for the session (Beast's parser is not exception-safe) and
+// the read stops with kStreamFailed.
+struct StreamTarget {
+  server::BodyStream* stream = nullptr;
+  std::exception_ptr* error = nullptr;
+};
+const boost::system::error_code kStreamFailed = boost::system::errc::make_error_code(boost::system::errc::operation_canceled);
+
+struct StreamBody {
+  using value_type = StreamTarget;
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(bhttp::header<isRequest, Fields>&, value_type& target) : target_(target) {}
+    void init(const boost::optional<std::uint64_t>&, boost::system::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+      ec = {};
+      std::size_t n = 0;
+      try {
+        for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+          asio::const_buffer b = *it;
+          target_.stream->Write(std::string_view(static_cast<const char*>(b.data()), b.size()));
+          n += b.size();
+        }
+      } catch (...) {
+        *target_.error = std::current_exception();
+        ec = kStreamFailed;
+      }
+      return n;
+    }
+    void finish(boost::system::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& target_;
+  };
+};
 
 // The response head as Beast's fields would have serialised it (FillMessage below), built into
 // one reused string: Date, the handler's headers in order, X-Request-Id and Content-Type when
@@ -425,6 +465,46 @@ class Session {
     }
   }
 
+  // The body limit decided after the head: a Content-Length above it is refused at once (what
+  // Beast does when the limit is set before the head), a chunked body when it gets there.
+  template <typename Parser>
+  void LimitBody(Parser& parser, std::uint64_t limit, boost::system::error_code& ec) {
+    if (parser.is_done()) return;
+    if (auto length = parser.content_length(); length && *length > limit) {
+      ec = bhttp::error::body_limit;
+      return;
+    }
+    parser.body_limit(limit);
+  }
+
+  // After the head: 100 Continue when asked for, then the body.
+  template <typename Parser>
+  void ReadRest(Parser& parser, asio::yield_context& yield, boost::system::error_code& ec,
+                std::chrono::steady_clock::time_point t0) {
+    if (ec || parser.is_done()) return;
+    auto expect = parser.get()[bhttp::field::expect];
+    if (IEquals(expect, "100-continue")) {
+      static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      if (!WriteAll(asio::buffer(kContinue, sizeof kContinue - 1), {}, yield)) ec = asio::error::broken_pipe;
+      state_.deadline = t0 + std::chrono::milliseconds(app_.opts.read_timeout_ms);
+    }
+    parser.eager(true);
+    if (!ec) ReadBody(parser, yield, ec);
+  }
+
+  // The request as a BodyStreamFactory sees it: method, target, path, query, headers.
+  Request HeadOf(const bhttp::request<bhttp::string_body>& h) {
+    Request head;
+    head.method = std::string(h.method_string());
+    head.target = std::string(h.target());
+    std::size_t q = head.target.find('?');
+    head.path = http::PercentDecode(std::string_view(head.target).substr(0, q), false);
+    if (q != std::string::npos) head.query_string = head.target.substr(q + 1);
+    for (const auto& f : h) head.headers.Add(std::string(f.name_string()), std::string(f.value()));
+    head.remote_addr = remote_;
+    return head;
+  }
+
   // Writes the buffers completely: straight from the fiber while the kernel takes them (the
   // usual case: no suspension), through Asio when its send buffer is full. A client that stops
   // reading is cut off once no byte has gone out for read_timeout_ms.
@@ -569,7 +649,9 @@ class Session {
       }
       auto t0 = Clock::now();
       bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(o.max_body_bytes);
+      // With body streams the limit depends on the request (its stream's Limit): it is set,
+      // and a Content-Length checked against it, once the head was read (LimitBody).
+      parser.body_limit(app_.body_streams ? boost::optional<std::uint64_t>() : boost::optional<std::uint64_t>(o.max_body_bytes));
       state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
       parser.eager(false);
       ReadHead(parser, yield, ec);
@@ -579,23 +661,43 @@ class Session {
           return EarlyError(status, why_, yield, t0);
         }
       }
-      if (!ec && !parser.is_done()) {
-        auto expect = parser.get()[bhttp::field::expect];
-        if (IEquals(expect, "100-continue")) {
-          static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-          if (!WriteAll(asio::buffer(kContinue, sizeof kContinue - 1), {}, yield)) ec = asio::error::broken_pipe;
-          state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
+      // A body some component reads as a stream (multipart uploads), else into a string.
+      std::unique_ptr<BodyStream> stream;
+      if (!ec && !parser.is_done() && app_.body_streams) {
+        try {
+          stream = app_.body_streams(HeadOf(parser.get()));
+        } catch (const Error& e) {
+          state_.deadline = Clock::time_point::max();
+          return EarlyError(e.status(), e.message(), yield, t0, nullptr, true, e.data());
         }
-        parser.eager(true);
-        if (!ec) ReadBody(parser, yield, ec);
       }
-      state_.deadline = Clock::time_point::max();
-      if (ec) {
-        ReadFailed(ec, yield, t0);
-        return;
+      bhttp::request<bhttp::string_body> hreq;
+      if (stream) {
+        bhttp::request_parser<StreamBody> sp(std::move(parser));
+        LimitBody(sp, stream->Limit(), ec);
+        std::exception_ptr failed;
+        sp.get().body() = StreamTarget{stream.get(), &failed};
+        ReadRest(sp, yield, ec, t0);
+        state_.deadline = Clock::time_point::max();
+        if (failed) {
+          try {
+            std::rethrow_exception(failed);
+          } catch (const Error& e) {
+            return EarlyError(e.status(), e.message(), yield, t0, nullptr, true, e.data());
+          } catch (const std::exception& e) {
+            core::Log(LogLevel::kError, "request body stream failed", {{"remote", remote_}, {"error", std::string(e.what())}});
+            return EarlyError(500, "internal server error", yield, t0);
+          }
+        }
+        if (ec) return ReadFailed(ec, yield, t0);
+        hreq = bhttp::request<bhttp::string_body>(std::move(sp.release().base()));
+      } else {
+        if (app_.body_streams && !ec) LimitBody(parser, o.max_body_bytes, ec);
+        ReadRest(parser, yield, ec, t0);
+        state_.deadline = Clock::time_point::max();
+        if (ec) return ReadFailed(ec, yield, t0);
+        hreq = parser.release();
       }
-
-      bhttp::request<bhttp::string_body> hreq = parser.release();
       bool keep_alive = hreq.keep_alive();
       Request req;
       req.method = std::string(hreq.method_string());
@@ -614,7 +716,17 @@ class Session {
       req.remote_addr = remote_;
 
       Response res;
-      if (raw_path.empty() || raw_path[0] != '/') {
+      bool refused = false;
+      if (stream) {
+        try {
+          stream->Finish(req);
+        } catch (const Error& e) {
+          res = SimpleError(e.status(), e.message().c_str(), req.id, e.data());
+          refused = true;
+        }
+      }
+      if (refused) {
+      } else if (raw_path.empty() || raw_path[0] != '/') {
         res = SimpleError(400, "request target must be an absolute path", req.id);
         keep_alive = false;
       } else {
@@ -624,6 +736,9 @@ class Session {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
       }
+      // The handler is done with the body: its temporary files go before the answer does, so
+      // a client that reads the answer finds them gone.
+      stream.reset();
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
       if (!Write(res, req.id, keep_alive, head, yield)) return;
@@ -704,9 +819,9 @@ class Session {
 
   // Answers a request refused before it was read whole, then closes (lingering unless told).
   void EarlyError(int status, const std::string& message, asio::yield_context& yield, std::chrono::steady_clock::time_point t0,
-                  const boost::system::error_code* ec = nullptr, bool linger = true) {
+                  const boost::system::error_code* ec = nullptr, bool linger = true, const Value& details = {}) {
     std::string id = core::NewRequestId();
-    Response res = SimpleError(status, message.c_str(), id);
+    Response res = SimpleError(status, message.c_str(), id, details);
     core::Log(LogLevel::kWarn, "bad request",
               {{"remote", remote_}, {"status", status}, {"error", ec ? ec->message() : message}, {"request_id", id}});
     if (Write(res, id, false, false, yield)) linger_ = linger;

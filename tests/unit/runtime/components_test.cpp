@@ -91,6 +91,7 @@ class FakeHost final : public lux::server::Host {
   const lux::ServerOptions& Options() const override { return options_; }
   void AddRoute(std::string_view, std::string_view, lux::Handler) override {}
   void AddStage(lux::Middleware) override {}
+  void SetBodyStreams(lux::server::BodyStreamFactory) override {}
 
  private:
   std::string name_ = "cmd";
