@@ -107,6 +107,12 @@ const char* const kOpenApi = R"luxopenapi({
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -541,6 +547,26 @@ const char* const kOpenApi = R"luxopenapi({
       },
       "InternalError": {
         "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "PayloadTooLarge": {
+        "description": "the body is larger than the server's `max_body`, or an uploaded file larger than `upload { max_size }`",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "UnsupportedMediaType": {
+        "description": "an uploaded file's type is not in `upload { allowed_types }`, or its first bytes contradict it",
         "content": {
           "application/json": {
             "schema": {
