@@ -2,10 +2,11 @@
 (a throwaway CA and certificate made with the openssl CLI, as e2e_tls does). Checked together with
 curl --cacert and Python (ssl, http.cookiejar, urllib): a CORS preflight and an actual request
 from the allowed origin (none for another origin); compressed JSON and static answers whose Vary
-lists both Origin and Accept-Encoding; a static file's Range and ETag/304 over TLS (the bytes
-checked); the SPA fallback; a session login/counter flow through a cookie jar; a multipart upload,
+lists both Origin and Accept-Encoding (HEAD and the 304 of a gzip copy too); a static file's
+Range and ETag/304 over TLS (the bytes checked); the SPA fallback; a session login/counter flow through a cookie jar; a multipart upload,
 415 for a type not allowed and 413 too large; the per-route and the server rate limit (429 with
-RateLimit-* and the CORS headers); the cache default and a route's `with cache`; /ready; and the
+RateLimit-* and the CORS headers); the cache default and a route's `with cache`; /ready and
+/health answering 200 with `Cache-Control: no-store` over the cache default; and the
 served /openapi.json equal to `luxc openapi`, listing 413 (and 415) on operations with a body.
 """
 import gzip
@@ -108,6 +109,15 @@ def check_compression(c):
     check(h.get("access-control-allow-origin") == ORIGIN, f"static keeps CORS: {h}")
     st, h, body = c.req("GET", "/api/small", {"Accept-Encoding": "gzip"})
     check(st == 200 and "content-encoding" not in h and json.loads(body) == {"ok": True}, f"below min_size: {h}")
+    # HEAD gets the identity headers with the GET's Vary; revalidating the gzip copy gets a 304
+    # whose Vary is the 200's (the cache keeps its variants apart).
+    st, h, body = c.req("HEAD", "/assets/site.css", {"Origin": ORIGIN, "Accept-Encoding": "gzip"})
+    check(st == 200 and body == b"" and {"origin", "accept-encoding"} <= vary(h), f"HEAD Vary: {st} {h}")
+    st, h, _ = c.req("GET", "/assets/site.css", {"Origin": ORIGIN, "Accept-Encoding": "gzip"})
+    etag = h.get("etag", "")
+    check(etag.startswith('W/"'), f"the gzip copy's ETag is weak: {etag}")
+    st, h, body = c.req("GET", "/assets/site.css", {"Origin": ORIGIN, "Accept-Encoding": "gzip", "If-None-Match": etag})
+    check(st == 304 and body == b"" and {"origin", "accept-encoding"} <= vary(h), f"304 of the gzip copy: {st} {h}")
 
 
 def check_static(c, port, pki):
@@ -126,8 +136,11 @@ def check_static(c, port, pki):
         st, h, body = c.req("GET", path)
         check(st == 200 and body == SHELL.encode() and h.get("content-type", "").startswith("text/html"),
               f"SPA fallback {path}: {st} {body[:80]}")
+    # `static "/"` covers every path: a GET that matches no route and no file gets the shell.
     st, h, body = c.req("GET", "/api/nothing")
-    check(st == 404 or body == SHELL.encode(), f"an unknown API path: {st}")
+    check(st == 200 and body == SHELL.encode(), f"an unknown path below the fallback: {st} {body[:80]}")
+    st, h, body = c.req("POST", "/api/nothing", {"Content-Type": "application/json"}, b"{}")
+    check(400 <= st < 500 and "error" in json.loads(body or b"null"), f"POST to no route: {st} {body[:200]}")
 
 
 def check_session(port, pki):
@@ -178,10 +191,11 @@ def check_upload(c):
 
 def check_limits(c):
     st, h, body = c.req("GET", "/api/cached")
-    check(st == 200 and h.get("cache-control", "").startswith("public, max-age=120") or h.get("cache-control") == "max-age=120",
-          f"with cache(120): {h.get('cache-control')}")
-    st, h, body = c.req("GET", "/ready")
-    check(st == 200 and json.loads(body).get("status") == "ok", f"/ready: {st} {body}")
+    check(st == 200 and h.get("cache-control") == "max-age=120", f"with cache(120): {h.get('cache-control')}")
+    for path in ("/ready", "/health"):  # probes are never cacheable, whatever `cache { }` says
+        st, h, body = c.req("GET", path)
+        check(st == 200 and json.loads(body).get("status") == "ok" and h.get("cache-control") == "no-store",
+              f"{path}: {st} {h.get('cache-control')} {body}")
     seen = []
     for _ in range(3):
         st, h, body = c.req("GET", "/api/limited", {"Origin": ORIGIN})
@@ -200,8 +214,8 @@ def check_server_limit(c):
         n += 1
         if st == 429:
             break
-        check(st == 200 and "ratelimit-limit" in h, f"under the server limit: {st} {h}")
-    check(st == 429, f"the server rate_limit (max 25) answered 429 within 40 requests: {st}")
+        check(st == 200 and h.get("ratelimit-limit") == "5", f"under the server limit: {st} {h}")
+    check(st == 429 and n == 6, f"the server rate_limit (max 5) refuses the 6th request: {st} after {n}")
     b = json.loads(body or b"null")
     check(h.get("ratelimit-remaining") == "0" and int(h.get("retry-after", "0")) >= 1 and "request_id" in b,
           f"server 429: {h} {b}")
@@ -243,7 +257,7 @@ def run(a):
     if not exe:
         return
     source = os.path.join(a.out, "bin", "all_blocks.lux")
-    env = dict(os.environ, TLS_CERT=os.path.join(pki, "cert.pem"), TLS_KEY=os.path.join(pki, "key.pem"), RATE_MAX="25",
+    env = dict(os.environ, TLS_CERT=os.path.join(pki, "cert.pem"), TLS_KEY=os.path.join(pki, "key.pem"), RATE_MAX="200",
                TMPDIR=a.out)
     port = free_port()
     proc = start_server(exe, port, env=env, cwd=a.out)

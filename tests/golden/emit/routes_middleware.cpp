@@ -536,7 +536,7 @@ void Register(lux::App& app) {
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "routes_middleware-shop");
-  app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
+  lux::ServeLiveness(app, "/health");
 #line 55 "routes_middleware.lux"
   app.Route("GET", "/orders", &Route1);
 #line 56 "routes_middleware.lux"

@@ -596,7 +596,7 @@ void Register(lux::App& app) {
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "upload_readiness-media");
-  app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
+  lux::ServeLiveness(app, "/health");
 #line 8 "upload_readiness.lux"
   {
     lux::UploadOptions o;
