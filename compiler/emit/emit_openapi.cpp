@@ -171,6 +171,15 @@ constexpr ErrorResponse kBadRequest{"BadRequest", "a parameter or the body does 
 constexpr ErrorResponse kUnauthorized{"Unauthorized", "missing, malformed, expired or wrongly signed token"};
 constexpr ErrorResponse kInternalError{"InternalError", "internal error (no details)"};
 constexpr ErrorResponse kTooManyRequests{"TooManyRequests", "the client's rate limit is spent (`rate_limit { }`): retry after Retry-After seconds"};
+constexpr ErrorResponse kPayloadTooLarge{"PayloadTooLarge", "the body is larger than the server's `max_body`, or an uploaded file larger than `upload { max_size }`"};
+constexpr ErrorResponse kUnsupportedMediaType{"UnsupportedMediaType", "an uploaded file's type is not in `upload { allowed_types }`, or its first bytes contradict it"};
+
+// The shared error responses of an operation beyond 400 and 500.
+struct SharedErrors {
+  bool rate_limited = false;  // 429: the server has a `rate_limit` block
+  bool takes_body = false;    // 413: the operation reads a body (POST, PUT, PATCH, or a declared body)
+  bool upload = false;        // 415 as well: the server has an `upload` block
+};
 
 Json ResponseRef(const ErrorResponse& r) { return Json{{"$ref", std::string("#/components/responses/") + r.name}}; }
 
@@ -273,9 +282,9 @@ std::string ModifierAnswer(int status) {
 }
 
 // An operation's responses, by status: the handler's value (200) or its literal success
-// statuses, its other literal statuses, and the shared 400, 401 (with auth), 429 (with a
-// rate_limit block) and 500.
-Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r, bool rate_limited) {
+// statuses, its other literal statuses, and the shared 400, 401 (with auth), 413 (with a body),
+// 415 (with a body on a server with `upload`), 429 (with a rate_limit block) and 500.
+Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r, const SharedErrors& shared) {
   SourceRange handler_range = r.handler && r.handler->decl ? r.handler->decl->range()
                               : r.lambda                   ? r.lambda->range()
                                                            : SourceRange{};
@@ -331,7 +340,9 @@ Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, cons
     ok["headers"]["Cache-Control"] = Json{{"schema", Json{{"type", "string"}}},
                                           {"description", fmt::format("max-age={}", r.cache_max_age)}};
   }
-  if (rate_limited) by_status[429] = ResponseRef(kTooManyRequests);
+  if (shared.takes_body && by_status[413].is_null()) by_status[413] = ResponseRef(kPayloadTooLarge);
+  if (shared.takes_body && shared.upload && by_status[415].is_null()) by_status[415] = ResponseRef(kUnsupportedMediaType);
+  if (shared.rate_limited) by_status[429] = ResponseRef(kTooManyRequests);
   by_status[500] = ResponseRef(kInternalError);
   Json responses = Json::object();
   for (auto& [status, resp] : by_status) responses[std::to_string(status)] = resp;
@@ -383,6 +394,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   SchemaBuilder schemas;
   Json paths = Json::object();
   bool any_auth = false;
+  bool any_body = false;  // an operation reads a body: the 413 (and 415) responses are shared
   std::map<std::string, Json> by_path;  // keep the routes of one path together, in source order
   std::vector<std::string> path_order;
   std::set<std::string> op_ids;  // operationId is unique in a document (OpenAPI 3): a handler serving
@@ -445,7 +457,12 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     }
     if (r.deprecated) op["deprecated"] = true;
     if (!r.version.empty()) op["x-api-version"] = r.version;
-    op["responses"] = OperationResponses(schemas, prog, r, sm.http.rate_limit != nullptr);
+    SharedErrors shared;
+    shared.rate_limited = sm.http.rate_limit != nullptr;
+    shared.takes_body = r.method == "POST" || r.method == "PUT" || r.method == "PATCH" || op.contains("requestBody");
+    shared.upload = sm.upload.has_value();
+    any_body |= shared.takes_body;
+    op["responses"] = OperationResponses(schemas, prog, r, shared);
     std::string path = OpenApiPath(r.path);
     if (!by_path.count(path)) path_order.push_back(path);
     by_path[path][Lower(r.method)] = op;
@@ -472,8 +489,10 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   components["schemas"] = schema_obj;
   if (!sm.routes.empty()) {
     Json responses = Json::object();
-    for (const ErrorResponse* r : {&kBadRequest, &kUnauthorized, &kInternalError, &kTooManyRequests})
-      if ((r != &kUnauthorized || any_auth) && (r != &kTooManyRequests || sm.http.rate_limit))
+    for (const ErrorResponse* r :
+         {&kBadRequest, &kUnauthorized, &kInternalError, &kTooManyRequests, &kPayloadTooLarge, &kUnsupportedMediaType})
+      if ((r != &kUnauthorized || any_auth) && (r != &kTooManyRequests || sm.http.rate_limit) &&
+          (r != &kPayloadTooLarge || any_body) && (r != &kUnsupportedMediaType || (any_body && sm.upload)))
         responses[r->name] = Json{{"description", r == &kUnauthorized && sm.auth_type == "api_key" ? "missing or unknown API key"
                                                                                                    : r->description},
                                   {"content", error_content}};

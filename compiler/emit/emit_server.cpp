@@ -367,8 +367,7 @@ void Emitter::registerOpenApi(const ServerModel& sm, const std::string& title) {
     if (!own_docs && sm.openapi.docs) line(fmt::format("lux::ServeDocs(app, {});", cppString(sm.openapi.title.value_or(title))));
   }
   if (!sm.health_path.empty())
-    line(fmt::format("app.Get({}, [](lux::Request&) {{ return lux::Respond(200, lux::Value{{{{\"status\", \"ok\"}}}}); }});",
-                     cppString(sm.health_path)));
+    line(fmt::format("lux::ServeLiveness(app, {});", cppString(sm.health_path)));
 }
 
 void Emitter::registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers) {

@@ -37,8 +37,12 @@ struct ReadinessItem {
   std::function<bool()> fn;
 };
 
+// GET `path`: 200 {status: "ok"} while the process serves (liveness), `Cache-Control: no-store`.
+void ServeLiveness(App& app, const std::string& path);
+
 // GET `path`: runs every check at once, each for at most `timeout_ms`, and answers 200
-// {status: "ok", checks: {name: {ok, latency_ms}}} or 503 with `error` on the failed ones.
+// {status: "ok", checks: {name: {ok, latency_ms}}} or 503 with `error` on the failed ones; both
+// `Cache-Control: no-store`.
 void ServeReadiness(App& app, std::string path, std::vector<ReadinessItem> checks, std::int64_t timeout_ms);
 
 }  // namespace lux

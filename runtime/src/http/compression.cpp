@@ -4,6 +4,7 @@
 // at least min_size bytes of a compressible type, and nothing encoded it already.
 // Entry point: lux::EnableCompression (lux/compression.h).
 #include "http/compression.h"
+#include "http/static.h"
 
 #include <brotli/encode.h>
 #include <zlib.h>
@@ -243,17 +244,24 @@ class CompressionComponent final : public server::Component {
  private:
   // What the stage does to one response.
   void Apply(const Request& req, Response& res) {
-    if (req.method == "HEAD" || res.status < 200 || res.status == 204 || res.status == 206 || res.status == 304) return;
     if (res.headers.Has("Content-Encoding")) return;
     if (auto cc = res.headers.Get("Cache-Control"); cc && HasToken(*cc, "no-transform")) return;
+    if (res.status == 304) {
+      // A 304 carries the Vary of the 200 it revalidates (RFC 9110 15.4.5), so that a cache
+      // keeps its variants apart. Its Content-Type is gone: a file's type comes from its path.
+      auto type = res.headers.Get("Content-Type");
+      if (http::CompressibleType(type ? std::string(*type) : std::string(http::MimeType(req.path)), options.types))
+        AddVary(res);
+      return;
+    }
+    if (res.status < 200 || res.status == 204 || res.status == 206) return;
     std::uint64_t size = res.BodySize();
     if (size < options.min_size || size == 0 || size > kMaxCompressBytes) return;
     auto type = res.headers.Get("Content-Type");
     if (!http::CompressibleType(type ? *type : "text/plain", options.types)) return;
-    auto vary = res.headers.Get("Vary");
-    if (!vary) res.headers.Add("Vary", "Accept-Encoding");
-    else if (!HasToken(*vary, "Accept-Encoding") && !HasToken(*vary, "*"))
-      res.headers.Set("Vary", std::string(*vary) + ", Accept-Encoding");
+    AddVary(res);
+    // HEAD: the headers of the identity representation, whose Vary is the GET's.
+    if (req.method == "HEAD") return;
     Coding coding = http::Negotiate(req.headers.Get("Accept-Encoding"), 0xe);
     if (coding == Coding::kIdentity) return;
     bool constant = !res.HasFileBody() && res.body.empty();
@@ -274,6 +282,14 @@ class CompressionComponent final : public server::Component {
     // Another representation: a strong validator becomes weak, as nginx does.
     if (auto etag = res.headers.Get("ETag"); etag && etag->size() > 1 && (*etag)[0] == '"')
       res.headers.Set("ETag", "W/" + std::string(*etag));
+  }
+
+  // `Vary: Accept-Encoding`, merged into a Vary another stage set (CORS's Origin).
+  static void AddVary(Response& res) {
+    auto vary = res.headers.Get("Vary");
+    if (!vary) res.headers.Add("Vary", "Accept-Encoding");
+    else if (!HasToken(*vary, "Accept-Encoding") && !HasToken(*vary, "*"))
+      res.headers.Set("Vary", std::string(*vary) + ", Accept-Encoding");
   }
 
   // A constant body's encoding, computed once while the cache has room.

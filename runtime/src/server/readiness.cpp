@@ -111,13 +111,25 @@ Response Answer(const std::vector<Entry>& entries, const std::vector<Outcome>& o
   Value body = Value::MakeObject();
   body["status"] = failed.empty() ? "ok" : "unavailable";
   body["checks"] = std::move(checks);
-  if (failed.empty()) return Respond(200, body);
-  body["error"] = "not ready: " + failed;
-  body["request_id"] = req.id;
-  return Respond(503, body);
+  if (!failed.empty()) {
+    body["error"] = "not ready: " + failed;
+    body["request_id"] = req.id;
+  }
+  Response res = Respond(failed.empty() ? 200 : 503, body);
+  // The state of this instant: never stored by a cache, whatever `cache { }` says of GETs.
+  res.headers.Set("Cache-Control", "no-store");
+  return res;
 }
 
 }  // namespace
+
+void ServeLiveness(App& app, const std::string& path) {
+  app.Get(path, [](Request&) {
+    Response res = Respond(200, Value{{"status", "ok"}});
+    res.headers.Set("Cache-Control", "no-store");
+    return res;
+  });
+}
 
 void ServeReadiness(App& app, std::string path, std::vector<ReadinessItem> items, std::int64_t timeout_ms) {
   if (timeout_ms <= 0) timeout_ms = kDefaultReadinessTimeoutMs;

@@ -171,6 +171,9 @@ const char* const kOpenApi = R"luxopenapi({
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -237,6 +240,16 @@ const char* const kOpenApi = R"luxopenapi({
       },
       "InternalError": {
         "description": "internal error (no details)",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "PayloadTooLarge": {
+        "description": "the body is larger than the server's `max_body`, or an uploaded file larger than `upload { max_size }`",
         "content": {
           "application/json": {
             "schema": {

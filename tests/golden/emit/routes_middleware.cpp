@@ -309,6 +309,9 @@ const char* const kOpenApi = R"luxopenapi({
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -388,6 +391,9 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -490,6 +496,16 @@ const char* const kOpenApi = R"luxopenapi({
             }
           }
         }
+      },
+      "PayloadTooLarge": {
+        "description": "the body is larger than the server's `max_body`, or an uploaded file larger than `upload { max_size }`",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     }
   }
@@ -520,7 +536,7 @@ void Register(lux::App& app) {
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "routes_middleware-shop");
-  app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
+  lux::ServeLiveness(app, "/health");
 #line 55 "routes_middleware.lux"
   app.Route("GET", "/orders", &Route1);
 #line 56 "routes_middleware.lux"

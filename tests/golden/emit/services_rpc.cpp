@@ -197,7 +197,7 @@ void Register(lux::App& app) {
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_rpc-api");
-  app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
+  lux::ServeLiveness(app, "/health");
 #line 8 "services_rpc.lux"
   app.Route("GET", "/sum", &Route1);
 }

@@ -107,6 +107,12 @@ const char* const kOpenApi = R"luxopenapi({
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -548,6 +554,26 @@ const char* const kOpenApi = R"luxopenapi({
             }
           }
         }
+      },
+      "PayloadTooLarge": {
+        "description": "the body is larger than the server's `max_body`, or an uploaded file larger than `upload { max_size }`",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "UnsupportedMediaType": {
+        "description": "an uploaded file's type is not in `upload { allowed_types }`, or its first bytes contradict it",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     }
   }
@@ -570,7 +596,7 @@ void Register(lux::App& app) {
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "upload_readiness-media");
-  app.Get("/health", [](lux::Request&) { return lux::Respond(200, lux::Value{{"status", "ok"}}); });
+  lux::ServeLiveness(app, "/health");
 #line 8 "upload_readiness.lux"
   {
     lux::UploadOptions o;

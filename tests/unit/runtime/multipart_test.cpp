@@ -363,10 +363,19 @@ TEST_CASE("readiness: component checks, program checks, a timeout, 200 then 503"
                        return true;
                      }});
     lux::ServeReadiness(app, "/ready", std::move(items), 300);
+    lux::ServeLiveness(app, "/health");
+    // The server's GET default does not make probes cacheable.
+    lux::ConfigureCacheDefaults(app, lux::Value{{"max_age", lux::Value(300)}});
   }};
+  auto live = luxtest::Call(s.port(), "GET", "/health");
+  REQUIRE(live);
+  CHECK(live->status == 200);
+  CHECK(live->Json()["status"].AsString() == "ok");
+  CHECK(live->Header("cache-control") == "no-store");
   auto r = luxtest::Call(s.port(), "GET", "/ready");
   REQUIRE(r);
   CHECK(r->status == 200);
+  CHECK(r->Header("cache-control") == "no-store");
   lux::Value v = r->Json();
   CHECK(v["status"].AsString() == "ok");
   CHECK(v["checks"]["db"]["ok"].AsBool());
@@ -383,6 +392,7 @@ TEST_CASE("readiness: component checks, program checks, a timeout, 200 then 503"
   CHECK(v["checks"]["db"]["error"].AsString() == "connection refused");
   CHECK(v["checks"]["cache_warm"]["ok"].AsBool());
   CHECK_THAT(v["error"].AsString(), Catch::Contains("db"));
+  CHECK(r->Header("cache-control") == "no-store");
 
   healthy->store(true);
   slow.store(true);

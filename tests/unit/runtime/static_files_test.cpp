@@ -369,14 +369,27 @@ TEST_CASE("the compression stage: routes and files, min_size, types, ETag, HEAD"
         "identity-ish");
   auto head = luxtest::Call(s.port(), "HEAD", "/big", "", "Accept-Encoding: gzip\r\n");
   CHECK(!head->Has("content-encoding"));
+  CHECK(head->Header("vary") == "Accept-Encoding");  // the GET's Vary
+  CHECK(luxtest::Call(s.port(), "HEAD", "/files/page.html", "", "Accept-Encoding: gzip\r\n")->Header("vary") ==
+        "Accept-Encoding");
+  CHECK(!luxtest::Call(s.port(), "HEAD", "/small", "", "Accept-Encoding: gzip\r\n")->Has("vary"));
 
   auto file = luxtest::Call(s.port(), "GET", "/files/page.html", "", "Accept-Encoding: gzip\r\n");
   CHECK(file->Header("content-encoding") == "gzip");
   CHECK(file->Header("etag").rfind("W/\"", 0) == 0);
   CHECK(!file->Has("accept-ranges"));
   CHECK(Gunzip(file->body) == page);
+  // Revalidating the gzip copy: a 304 with the 200's Vary (the file's type from its path).
+  auto file304 = luxtest::Call(s.port(), "GET", "/files/page.html", "",
+                               "Accept-Encoding: gzip\r\nIf-None-Match: " + file->Header("etag") + "\r\n");
+  CHECK(file304->status == 304);
+  CHECK(file304->Header("vary") == "Accept-Encoding");
   auto png = luxtest::Call(s.port(), "GET", "/files/logo.png", "", "Accept-Encoding: gzip\r\n");
   CHECK(!png->Has("content-encoding"));
+  auto png304 = luxtest::Call(s.port(), "GET", "/files/logo.png", "",
+                              "Accept-Encoding: gzip\r\nIf-None-Match: " + png->Header("etag") + "\r\n");
+  CHECK(png304->status == 304);
+  CHECK(!png304->Has("vary"));  // never compressed: nothing varies
   auto range = luxtest::Call(s.port(), "GET", "/files/page.html", "", "Accept-Encoding: gzip\r\nRange: bytes=0-9\r\n");
   CHECK(range->status == 206);
   CHECK(!range->Has("content-encoding"));
