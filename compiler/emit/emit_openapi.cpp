@@ -357,6 +357,17 @@ Json Info(const OpenApiModel& oa, const std::string& default_title) {
   return info;
 }
 
+// `openapi { servers: [...] }`: the document's `servers`.
+Json Servers(const OpenApiModel& oa) {
+  Json servers = Json::array();
+  for (const OpenApiServerEntry& s : oa.servers) {
+    Json entry{{"url", s.url}};
+    if (!s.description.empty()) entry["description"] = s.description;
+    servers.push_back(entry);
+  }
+  return servers;
+}
+
 }  // namespace
 
 // `health "/ready" { checks }`: GET answering 200 or 503 with one entry per check.
@@ -472,15 +483,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
   Json doc = Json::object();
   doc["openapi"] = "3.0.3";
   doc["info"] = Info(sm.openapi, title);
-  if (!sm.openapi.servers.empty()) {
-    Json servers = Json::array();
-    for (const OpenApiServerEntry& s : sm.openapi.servers) {
-      Json entry{{"url", s.url}};
-      if (!s.description.empty()) entry["description"] = s.description;
-      servers.push_back(entry);
-    }
-    doc["servers"] = servers;
-  }
+  if (!sm.openapi.servers.empty()) doc["servers"] = Servers(sm.openapi);
   doc["paths"] = paths;
   Json components = Json::object();
   Json schema_obj = Json::object();

@@ -86,7 +86,7 @@ def run(a):
         doc = json.loads(text)
         check(sorted(doc["paths"]["/go/{slug}"]["get"]["responses"]) == ["302", "400", "410", "500"],
               f"/go/{{slug}} responses: {sorted(doc['paths']['/go/{slug}']['get']['responses'])}")
-        check(sorted(doc["paths"]["/links"]["post"]["responses"]) == ["201", "400", "500"],
+        check(sorted(doc["paths"]["/links"]["post"]["responses"]) == ["201", "400", "413", "500"],
               f"/links responses: {sorted(doc['paths']['/links']['post']['responses'])}")
 
         # A deleted link's id is never handed out again.
