@@ -173,6 +173,9 @@ std::vector<RouteModifierUse> Checker::checkRouteModifiers(const ServerModel& sm
     } else if (use.name == "role" && !auth_before) {
       diags_.report(DiagId::RouteRoleWithoutAuth, m->name.range)
           .help("roles are claims of the caller's token: write `with auth, role(...)`");
+    } else if (use.name == "role" && sm.has_auth && sm.auth_type == "api_key") {
+      diags_.report(DiagId::RouteRoleWithApiKey, m->name.range, sm.displayName())
+          .help("roles are claims of a JWT: use `auth { type: \"jwt\", roles_claim: ... }`, or check the key in the handler");
     }
     uses.push_back(std::move(use));
   }
