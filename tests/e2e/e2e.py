@@ -58,6 +58,22 @@ def free_port():
         return s.getsockname()[1]
 
 
+def curl_response(url, *args):
+    """(status, headers with lower-case names, body bytes) of one `curl -s` call to `url` with
+    `args`; a header sent several times is joined with ", " as RFC 9110 allows."""
+    dump = [] if "-I" in args else ["-D", "-"]  # -I prints the head itself
+    p = subprocess.run(["curl", "-s", *dump, "--max-time", "10", *args, url], capture_output=True)
+    head, _, body = p.stdout.partition(b"\r\n\r\n")
+    lines = head.decode(errors="replace").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        k = k.strip().lower()
+        headers[k] = f"{headers[k]}, {v.strip()}" if k in headers else v.strip()
+    return status, headers, body
+
+
 def request(port, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)

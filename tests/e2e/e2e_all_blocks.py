@@ -20,7 +20,7 @@ import subprocess
 import urllib.error
 import urllib.request
 
-from e2e import build_text, check, free_port, program_text, replace_all, start_server, stop_server
+from e2e import build_text, check, curl_response, free_port, program_text, replace_all, start_server, stop_server
 from e2e_tls import make_pki
 from e2e_uploads import multipart, PNG
 
@@ -65,17 +65,7 @@ def vary(h):
 
 
 def curl(port, pki, path, *args):
-    p = subprocess.run(["curl", "-s", "-D", "-", "--max-time", "10", "--cacert", os.path.join(pki, "ca.pem"), *args,
-                        f"https://localhost:{port}{path}"], capture_output=True)
-    head, _, body = p.stdout.partition(b"\r\n\r\n")
-    lines = head.decode(errors="replace").split("\r\n")
-    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
-    headers = {}
-    for line in lines[1:]:
-        k, _, v = line.partition(":")
-        k = k.strip().lower()
-        headers[k] = f"{headers[k]}, {v.strip()}" if k in headers else v.strip()
-    return status, headers, body
+    return curl_response(f"https://localhost:{port}{path}", "--cacert", os.path.join(pki, "ca.pem"), *args)
 
 
 def check_cors(c, port, pki):

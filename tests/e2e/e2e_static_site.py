@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 
-from e2e import build, check, free_port, program, start_server, stop_server
+from e2e import build, check, curl_response, free_port, program, start_server, stop_server
 
 CSS = "body { color: #333; margin: 0 auto; max-width: 40em; }\n" * 60
 JS = "export function hello(name) { return `hello ${name}`; }\n" * 80
@@ -43,17 +43,7 @@ def layout(root, outside):
 
 def curl(port, path, *args):
     """(status, headers with lower-case names, body bytes) of one curl call."""
-    dump = [] if "-I" in args else ["-D", "-"]  # -I prints the head itself
-    p = subprocess.run(["curl", "-s", *dump, "--max-time", "10", *args, f"http://127.0.0.1:{port}{path}"],
-                       capture_output=True)
-    head, _, body = p.stdout.partition(b"\r\n\r\n")
-    lines = head.decode(errors="replace").split("\r\n")
-    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
-    headers = {}
-    for line in lines[1:]:
-        k, _, v = line.partition(":")
-        headers[k.strip().lower()] = v.strip()
-    return status, headers, body
+    return curl_response(f"http://127.0.0.1:{port}{path}", *args)
 
 
 def get(port, path, headers=None, method="GET"):
