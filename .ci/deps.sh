@@ -17,6 +17,9 @@ PKGS=(
   # e2e/tls and runtime.session: throwaway certificates (openssl CLI)
   openssl
 )
+# Node.js and npm: /docs embeds swagger-ui-dist from npm at build; the e2e cases run Node tools.
+# A machine that already has them (e.g. from NodeSource) keeps its own; Debian's otherwise.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
