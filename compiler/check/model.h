@@ -8,6 +8,7 @@
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/StringRef.h>
+#include <llvm/ADT/StringSet.h>
 
 #include <deque>
 #include <memory>
@@ -421,6 +422,9 @@ struct CheckedProgram {
   // Expression → its type, where the checker knows it (absent means Dynamic).
   llvm::DenseMap<const ast::Node*, const Ty*> expr_types;
   llvm::DenseMap<const ast::Node*, AssignKind> assigns;
+  // Names the checker makes (`UserModel`, a service's name): symbols point into it, so it lives
+  // as long as the model.
+  llvm::StringSet<> made_names;
   std::unique_ptr<EditorTables> editor;  // null unless CheckOptions::editor_tables
 };
 

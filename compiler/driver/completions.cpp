@@ -26,7 +26,8 @@ struct Command {
   std::string name;  // empty for luxc itself
   std::string help;
   std::vector<Opt> options;
-  std::string positional;  // "lux" (.lux files), "code", "any", or "" when it takes none
+  std::string positional;  // "lux" (.lux files), "code", "choice", "any", or "" when it takes none
+  std::vector<std::string> positional_choices;  // "choice": an IsMember set (`luxc completions bash`)
 };
 
 // `TEXT:{text,json}` (an IsMember validator's description) → {text, json}.
@@ -53,6 +54,10 @@ Command commandOf(const CLI::App& app, const std::string& name) {
   for (const CLI::Option* o : app.get_options()) {
     if (o->get_positional() && !o->nonpositional()) {
       std::string p = o->get_name(true);
+      if (c.positional.empty() && !choicesOf(o).empty()) {
+        c.positional = "choice";
+        c.positional_choices = choicesOf(o);
+      }
       c.positional = p == "code" ? "code" : p == "file" || p == "files" ? "lux" : c.positional.empty() ? "any" : c.positional;
       continue;
     }
@@ -127,6 +132,8 @@ void writeBash(const std::vector<Command>& cmds, std::ostream& out) {
         << "      if [[ \"$cur\" == -* ]]; then COMPREPLY=($(compgen -W " << squote(joined(flags)) << " -- \"$cur\"))\n";
     if (c.name.empty()) out << "      else COMPREPLY=($(compgen -W " << squote(joined(subs)) << " -- \"$cur\"))\n";
     else if (c.positional == "code") out << "      else COMPREPLY=($(compgen -W " << squote(codes()) << " -- \"$cur\"))\n";
+    else if (c.positional == "choice")
+      out << "      else COMPREPLY=($(compgen -W " << squote(joined(c.positional_choices)) << " -- \"$cur\"))\n";
     else if (c.positional == "lux")
       out << "      else compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -X '!*.lux' -- \"$cur\") $(compgen -d -- \"$cur\"))\n";
     else if (c.positional == "any") out << "      else compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n";
@@ -166,6 +173,7 @@ void writeZsh(const std::vector<Command>& cmds, std::ostream& out) {
     const Command& c = cmds[i];
     std::string pos = c.positional == "code" ? "'*:code:(" + codes() + ")'"
                       : c.positional == "lux" ? "'*:file:_files -g \"*.lux\"'"
+                      : c.positional == "choice" ? "'1:value:(" + joined(c.positional_choices) + ")'"
                       : c.positional == "any" ? "'*:argument:_files'" : "";
     out << "        " << c.name << ") _arguments \\\n" << optSpecs(c) << "    " << (pos.empty() ? "''" : pos) << " ;;\n";
   }
@@ -192,6 +200,8 @@ void writeFish(const std::vector<Command>& cmds, std::ostream& out) {
     }
     if (c.positional == "code") out << "complete -c luxc -n " << squote(cond) << " -a " << squote(codes()) << "\n";
     else if (c.positional == "lux") out << "complete -c luxc -n " << squote(cond) << " -a '(__fish_complete_suffix .lux)'\n";
+    else if (c.positional == "choice")
+      out << "complete -c luxc -n " << squote(cond) << " -a " << squote(joined(c.positional_choices)) << "\n";
     else if (c.positional == "any") out << "complete -c luxc -n " << squote(cond) << " -F\n";
   }
 }
