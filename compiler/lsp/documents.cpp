@@ -3,6 +3,7 @@
 // positions before the edited region are unchanged, those after it shift by the edit's length).
 #include "lsp/documents.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "lsp/features.h"
@@ -112,7 +113,8 @@ json diagnosticsJson(const Document& doc) {
   return out;
 }
 
-json answerAt(const Document& doc, const std::string& method, Position p) {
+json answerAt(const Document& doc, const std::string& method, Position p, bool include_declaration,
+             const std::string& new_name) {
   LineIndex lines(doc.text);
   uint32_t cursor = lines.offsetOf(p);
   const Analysis* a = doc.checked ? doc.checked.get() : doc.latest.get();
@@ -137,6 +139,24 @@ json answerAt(const Document& doc, const std::string& method, Position p) {
     json out = json::array();
     for (SourceRange r : definitionAt(*a, at)) out.push_back({{"uri", doc.uri}, {"range", toCurrent(r)}});
     return out;
+  }
+  if (method == "textDocument/references" || method == "textDocument/rename" || method == "textDocument/prepareRename") {
+    std::vector<SourceRange> refs = referencesAt(*a, at, method != "textDocument/references" || include_declaration);
+    if (method != "textDocument/references" && !renameable(*a, at)) return nullptr;
+    if (method == "textDocument/prepareRename") {
+      for (SourceRange r : refs)
+        if (r.begin <= at && at <= r.end) return toCurrent(r);
+      return nullptr;
+    }
+    if (method == "textDocument/references") {
+      json out = json::array();
+      for (SourceRange r : refs) out.push_back({{"uri", doc.uri}, {"range", toCurrent(r)}});
+      return out;
+    }
+    if (refs.empty()) return nullptr;
+    json edits = json::array();
+    for (SourceRange r : refs) edits.push_back({{"range", toCurrent(r)}, {"newText", new_name}});
+    return {{"changes", {{doc.uri, edits}}}};
   }
   return signatureAt(*a, at);
 }

@@ -32,8 +32,10 @@ struct Document {
 // The latest analysis's diagnostics as LSP Diagnostics.
 nlohmann::json diagnosticsJson(const Document& doc);
 
-// hover, definition, completion or signatureHelp at a position of the current text.
-nlohmann::json answerAt(const Document& doc, const std::string& method, Position p);
+// hover, definition, references, rename, completion or signatureHelp at a position of the
+// current text (`include_declaration`: references' context; `new_name`: rename's).
+nlohmann::json answerAt(const Document& doc, const std::string& method, Position p, bool include_declaration = true,
+                        const std::string& new_name = "");
 
 // `file:///a%20b/x.lux` → `/a b/x.lux`; another scheme is returned as it is.
 std::string uriToPath(const std::string& uri);

@@ -1,5 +1,5 @@
 // The editor features over one analysis (offsets are bytes into that analysis's text).
-// Entry points: hoverAt, definitionAt, completionAt, documentSymbols, signatureAt.
+// Entry points: hoverAt, definitionAt, referencesAt, completionAt, documentSymbols, signatureAt.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,6 +22,11 @@ std::optional<Hover> hoverAt(const Analysis& a, uint32_t offset, std::chrono::sy
 
 // The declarations what is at `offset` names (usually one; an event names every subscriber).
 std::vector<SourceRange> definitionAt(const Analysis& a, uint32_t offset);
+
+// The declaration and every use of what is at `offset` (rename edits these ranges).
+std::vector<SourceRange> referencesAt(const Analysis& a, uint32_t offset, bool include_declaration);
+// Whether rename may change what is at `offset` (a model's, service's or variant's name may not).
+bool renameable(const Analysis& a, uint32_t offset);
 
 // What completes the text before the cursor. `before` is the current line up to the cursor (in
 // the document as it is now, which may differ from the analysed text); `offset` is where the

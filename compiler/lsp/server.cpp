@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -92,6 +93,13 @@ struct RequestError {
   std::string message;
 };
 
+bool validName(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
 Document& Server::document(const json& params) {
   std::string uri = params.at("textDocument").at("uri").get<std::string>();
   auto it = docs_.find(uri);
@@ -133,6 +141,8 @@ json Server::request(const std::string& method, const json& params) {
               {"textDocumentSync", {{"openClose", true}, {"change", 2}, {"save", {{"includeText", false}}}}},
               {"hoverProvider", true},
               {"definitionProvider", true},
+              {"referencesProvider", true},
+              {"renameProvider", {{"prepareProvider", true}}},
               {"documentSymbolProvider", true},
               {"completionProvider", {{"triggerCharacters", {"."}}, {"resolveProvider", false}}},
               {"signatureHelpProvider", {{"triggerCharacters", {"(", ","}}}}}},
@@ -150,11 +160,16 @@ json Server::request(const std::string& method, const json& params) {
     return documentSymbols(*doc.latest);
   }
   if (method == "textDocument/hover" || method == "textDocument/definition" || method == "textDocument/completion" ||
-      method == "textDocument/signatureHelp") {
+      method == "textDocument/signatureHelp" || method == "textDocument/references" || method == "textDocument/rename" ||
+      method == "textDocument/prepareRename") {
     Document& doc = document(params);
     if (doc.dirty) analyzeNow(doc);
     Position p{params.at("position").at("line").get<uint32_t>(), params.at("position").at("character").get<uint32_t>()};
-    return answerAt(doc, method, p);
+    bool with_decl = params.contains("context") ? params["context"].value("includeDeclaration", true) : true;
+    std::string new_name = params.value("newName", "");
+    if (method == "textDocument/rename" && !validName(new_name))
+      throw RequestError{kInvalidParams, "`" + new_name + "` is not a name: a letter or `_`, then letters, digits or `_`"};
+    return answerAt(doc, method, p, with_decl, new_name);
   }
   throw RequestError{kMethodNotFound, "unsupported method: " + method};
 }

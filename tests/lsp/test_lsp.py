@@ -135,6 +135,13 @@ def case_hover_definition(a):
     hv = d.hover(d.pos("name: SHOP_NAME", 8))
     check("env SHOP_NAME: String" in hv, f"hover on an env setting: {hv!r}")
 
+    sig = d.ask("textDocument/signatureHelp", d.pos("charge(order.total)", 8))
+    check(sig and "fn charge(amount: Float" in sig["signatures"][0]["label"] and sig["activeParameter"] == 0,
+          f"signature help in a peer call: {sig}")
+    sig = d.ask("textDocument/signatureHelp", d.pos("spawn_job(send_receipt, order)", 25))
+    check(sig and sig["signatures"][0]["label"].startswith("spawn_job") and sig["activeParameter"] == 1,
+          f"signature help of a built-in, second argument: {sig}")
+
     def definition(pos):
         r = d.ask("textDocument/definition", pos)
         return [(x["range"]["start"]["line"], x["range"]["start"]["character"]) for x in r]
@@ -150,6 +157,44 @@ def case_hover_definition(a):
     check(definition(d.pos('publish("order.paid"', 10)) == [at('"order.paid" fn')], "definition of an event: its subscriber")
     check(definition(d.pos("name: SHOP_NAME", 8)) == [at("SHOP_NAME: String")], "definition of an env setting")
     check(definition(d.pos('discover "billing"', 11)) == [at('server "billing"', 7)], "definition of a discovered server")
+    c.request("shutdown")
+    c.notify("exit")
+    c.close()
+
+
+def case_references_rename(a):
+    """References and rename: locals, a job named in spawn_job, a peer function across servers, a type."""
+    c, caps = start(a)
+    check(caps.get("referencesProvider") and caps.get("renameProvider"), f"references and rename offered: {caps}")
+    d = Doc(c, os.path.join(a.root, "tests", "lsp", "programs", "shop.lux"))
+
+    def refs(pos, decl=True):
+        r = c.request("textDocument/references", {"textDocument": {"uri": d.uri}, "position": pos,
+                                                  "context": {"includeDeclaration": decl}})
+        return [(x["range"]["start"]["line"], x["range"]["start"]["character"]) for x in r]
+
+    def at(needle, shift=0, nth=0):
+        p = d.pos(needle, shift, nth)
+        return (p["line"], p["character"])
+
+    got = refs(d.pos("order = Order", 1))
+    check(got == [at("order = Order"), at("order.total)"), at("order)\n    publish"), at("order)\n    {")], f"references of a local: {got}")
+    got = refs(d.pos("charge(amount", 1))
+    check(got == [at("charge(amount"), at("charge(order")], f"references of a function called from another server: {got}")
+    got = refs(d.pos("send_receipt(order", 1), decl=False)
+    check(got == [at("send_receipt, order")], f"uses of a job: {got}")
+    got = refs(d.pos("Order {\n", 1))
+    check(len(got) == 4, f"references of a type (declaration, two annotations, a construction): {got}")
+    edit = c.request("textDocument/rename", {"textDocument": {"uri": d.uri}, "position": d.pos("charge(order", 2),
+                                             "newName": "bill"})
+    edits = edit["changes"][d.uri]
+    check(len(edits) == 2 and all(e["newText"] == "bill" for e in edits), f"rename across servers: {edit}")
+    r = c.request("textDocument/prepareRename", {"textDocument": {"uri": d.uri}, "position": d.pos('discover "billing"', 11)})
+    check(r is None, f"a discovered service is not renamed: {r}")
+    rid = c.request_async("textDocument/rename", {"textDocument": {"uri": d.uri}, "position": d.pos("order = Order", 1),
+                                                  "newName": "no good"})
+    m = c.wait_for(lambda m: m.get("id") == rid)
+    check(m.get("error", {}).get("code") == -32602, f"rename to a non-name: {m}")
     c.request("shutdown")
     c.notify("exit")
     c.close()
