@@ -14,8 +14,10 @@ class LspClient:
         self.next_id = 0
         self.inbox = queue.Queue()
         self.stderr_lines = []
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self.threads = [threading.Thread(target=self._read, daemon=True),
+                        threading.Thread(target=self._read_stderr, daemon=True)]
+        for t in self.threads:
+            t.start()
 
     def _read(self):
         out = self.proc.stdout
@@ -38,8 +40,16 @@ class LspClient:
         for line in self.proc.stderr:
             self.stderr_lines.append(line.decode(errors="replace"))
 
+    @staticmethod
+    def frame(body: bytes) -> bytes:
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
     def send_raw(self, body: bytes):
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.send_frames(self.frame(body))
+
+    def send_frames(self, data: bytes):
+        """Writes already framed messages in one write (a burst arrives at once)."""
+        self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
     def notify(self, method, params=None):
@@ -89,4 +99,8 @@ class LspClient:
         return result
 
     def close(self, timeout=10.0):
-        return self.proc.wait(timeout=timeout)
+        """Waits for the server to exit and for its output to be read to the end; its status."""
+        status = self.proc.wait(timeout=timeout)
+        for t in self.threads:
+            t.join(timeout)
+        return status
