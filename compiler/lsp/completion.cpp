@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <functional>
 #include <set>
 
 #include "lsp/ast_walk.h"
@@ -139,6 +140,30 @@ std::optional<json> optionItems(const Analysis& a, uint32_t offset) {
   return std::nullopt;
 }
 
+// Declarations of a tree without a checked model (a partial tree): their names, by kind.
+void declaredNames(llvm::ArrayRef<ast::Decl*> items, uint32_t offset, const std::function<void(const ast::Ident&, int)>& add) {
+  for (const ast::Decl* d : items) {
+    if (!d) continue;
+    if (auto* s = llvm::dyn_cast<ast::SharedBlock>(d)) declaredNames(s->items, offset, add);
+    else if (auto* s = llvm::dyn_cast<ast::ServerBlock>(d); s && contains(s->range(), offset)) declaredNames(s->items, offset, add);
+    else if (auto* g = llvm::dyn_cast<ast::RoutesDecl>(d)) declaredNames(g->items, offset, add);
+    else if (auto* f = llvm::dyn_cast<ast::FnDecl>(d)) add(f->name, kFunction);
+    else if (auto* t = llvm::dyn_cast<ast::RecordTypeDecl>(d)) add(t->name, kStruct);
+    else if (auto* t = llvm::dyn_cast<ast::EnumTypeDecl>(d)) add(t->name, kEnum);
+    else if (auto* t = llvm::dyn_cast<ast::TypeAliasDecl>(d)) add(t->name, kStruct);
+    else if (auto* m = llvm::dyn_cast<ast::ModelDecl>(d)) add(m->name, kClass);
+    else if (auto* e = llvm::dyn_cast<ast::EnvDecl>(d)) add(e->name, kConstant);
+    else if (auto* v = llvm::dyn_cast<ast::VarDecl>(d)) add(v->name, kVariable);
+  }
+}
+
+// The built-in table, for a document that has never checked (its rows parse once).
+const Builtins& builtinTable() {
+  static TypeTable* types = new TypeTable();
+  static Builtins* table = new Builtins(*types);
+  return *table;
+}
+
 json scopeItems(const Analysis& a, uint32_t offset) {
   json items = json::array();
   std::set<std::string> seen;
@@ -151,10 +176,19 @@ json scopeItems(const Analysis& a, uint32_t offset) {
       add(s->name.str(), item(s->name.str(), symbolItemKind(*s), symbolDetail(*s)));
     std::set<std::string> modules;
     for (const Builtin& b : a.model->builtins.all()) {
+      if (b.name.starts_with("__")) continue;  // the code generator's own helpers
       if (b.owner == "Global") add(std::string(b.name), item(std::string(b.name), kFunction, builtinSignature(b), std::string(builtinDoc(b))));
       else if (b.owner != "Model") modules.insert(std::string(b.owner));
     }
     for (const std::string& m : modules) add(m, item(m, kModule, "module"));
+  } else if (a.program) {
+    for (const ast::Ident& id : namesInScopeAt(*a.program, offset))
+      if (!id.empty()) add(id.name.str(), item(id.name.str(), kVariable, ""));
+    declaredNames(a.program->items, offset, [&](const ast::Ident& id, int kind) {
+      if (!id.empty()) add(id.name.str(), item(id.name.str(), kind, ""));
+    });
+    for (const Builtin& b : builtinTable().all())
+      if (b.owner == "Global" && !b.name.starts_with("__")) add(std::string(b.name), item(std::string(b.name), kFunction, builtinSignature(b), std::string(builtinDoc(b))));
   }
   for (const char* c : {"Some", "None", "Ok", "Err"}) add(c, item(c, kEnumMember, "Option / Result"));
   for (const char* k : kKeywords) add(k, item(k, kKeyword, "keyword"));

@@ -192,6 +192,13 @@ void scopeNames(const ast::Node* n, const ast::Node* inner, uint32_t offset, std
 
 }  // namespace
 
+std::vector<ast::Ident> namesInScopeAt(const ast::Program& program, uint32_t offset) {
+  std::vector<const ast::Node*> path = pathAt(&program, offset);
+  std::vector<ast::Ident> out;
+  for (size_t i = path.size(); i-- > 0;) scopeNames(path[i], i + 1 < path.size() ? path[i + 1] : nullptr, offset, out);
+  return out;
+}
+
 std::vector<const Symbol*> localsAt(const Analysis& a, uint32_t offset) {
   std::vector<const Symbol*> out;
   if (!a.program || !a.model) return out;

@@ -22,6 +22,9 @@ std::string describeType(const Ty* t);
 // A hover's Markdown for a symbol: a code block with its declaration, and a line of detail.
 std::string describeSymbol(const Analysis& a, const Symbol& s);
 
+// The names locals and parameters have at `offset`, read from the tree alone (innermost first;
+// for a partial tree, which has no checked model).
+std::vector<ast::Ident> namesInScopeAt(const ast::Program& program, uint32_t offset);
 // Locals and parameters in scope at `offset` (innermost first; shadowed names once).
 std::vector<const Symbol*> localsAt(const Analysis& a, uint32_t offset);
 // Symbols of the program visible from server `server` (-1: shared code): its own declarations,

@@ -256,6 +256,15 @@ def case_broken_document(a):
     check(len(r) == 1 and r[0]["range"]["start"] == d.pos("charge(amount"), f"definition below the broken line: {r}")
     syms = c.request("textDocument/documentSymbol", {"textDocument": {"uri": d.uri}})
     check(len(syms) >= 2, f"symbols of a partial tree: {[s['name'] for s in syms]}")
+    # A document that never checked: completion from its partial tree (locals, declarations),
+    # the built-ins and the keywords.
+    b = Doc(c, "broken.lux", text='server "a" {\n  env TOKEN: String = "x"\n  fn helper(count: Int) {\n'
+                                  '    total = count + 1\n    \n  }\n  fn broken( {\n}\n', uri="file:///tmp/lsp-broken.lux")
+    check(any(x["code"].startswith("E1") for x in b.first), f"opened with a syntax error: {b.first}")
+    items = b.ask("textDocument/completion", {"line": 4, "character": 4})
+    labels = {i["label"] for i in items["items"]}
+    check({"total", "count", "helper", "TOKEN", "len", "match"} <= labels, f"completion on a partial tree: {sorted(labels)}")
+    check(not any(l.startswith("__") for l in labels), "no internal helpers offered")
     # Garbage of every kind: still serving.
     for junk in ["", "server {", "}}}}", "\x00\xff", "fn " * 200, '"' + "{" * 300, "server \"a\" { route GET \"/\" => }"]:
         d.replace_all(junk)
