@@ -16,6 +16,9 @@ PKGS=(
   # the e2e case typed_routes makes RS256/ES256 keys and tokens with the openssl command
   # e2e/tls and runtime.session: throwaway certificates (openssl CLI)
   openssl
+  # editor tools: ctest lsp/completions parses the zsh and fish scripts (lsp/vscode_grammar runs
+  # under the Node and npm that e2e/openapi uses; its npm packages are pinned in the test)
+  zsh fish
 )
 # Node.js and npm: /docs embeds swagger-ui-dist from npm at build; the e2e cases run Node tools.
 # A machine that already has them (e.g. from NodeSource) keeps its own; Debian's otherwise.

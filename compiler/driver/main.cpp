@@ -6,6 +6,8 @@
 //   luxc build FILE [-o DIR] [--release] [--cxx CXX]    C++ → one executable per server
 //   luxc run FILE [-o DIR] [--release] [-- ARGS]        build, then run every server
 //   luxc explain CODE                                   what a diagnostic code means
+//   luxc lsp                                            the language server (LSP over stdio)
+//   luxc completions bash|zsh|fish                      a shell completion script
 // Common flags: --diagnostics-format=text|json, --color=auto|always|never, -Wno-GROUP, -Werror.
 // Exit status: 0 success (warnings allowed), 1 errors in the program, 2 bad usage.
 #include <CLI/CLI.hpp>
@@ -17,7 +19,9 @@
 #include <vector>
 
 #include "driver/build.h"
+#include "driver/completions.h"
 #include "driver/pipeline.h"
+#include "lsp/lsp.h"
 
 namespace {
 
@@ -181,7 +185,24 @@ int main(int argc, char** argv) {
 
   auto* codes = app.add_subcommand("codes", "list every diagnostic code");
 
+  // --- editor tools: the language server and shell completions ---
+  lux::lsp::LspOptions lsp_opts;
+  auto* lsp = app.add_subcommand("lsp", "run the language server (LSP over stdin/stdout, for editors)");
+  bool lsp_stdio = true;
+  lsp->add_flag("--stdio", lsp_stdio, "talk over stdin/stdout (the default and only transport)");
+  lsp->add_option("--debounce-ms", lsp_opts.debounce_ms, "re-check a changed document after this many quiet milliseconds")
+      ->check(CLI::Range(0, 10000));
+  lsp->add_flag("--verbose", lsp_opts.verbose, "log each check and its time on stderr");
+  std::string completion_shell;
+  auto* completions = app.add_subcommand("completions", "print a completion script: bash, zsh or fish");
+  completions->add_option("shell", completion_shell, "bash, zsh or fish")->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  // --- end of editor tools ---
+
   CLI11_PARSE(app, argc, argv);
+
+  if (lsp->parsed()) return lux::lsp::runLanguageServer(STDIN_FILENO, STDOUT_FILENO, std::cerr, lsp_opts);
+  if (completions->parsed()) return lux::printCompletions(app, completion_shell, std::cout, std::cerr);
 
   opts.diag_format = diag_format == "json" ? lux::DiagFormat::Json : lux::DiagFormat::Text;
   opts.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO) && diag_format == "text");
