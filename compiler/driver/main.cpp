@@ -6,6 +6,8 @@
 //   luxc build FILE [-o DIR] [--release] [--cxx CXX]    C++ → one executable per server
 //   luxc run FILE [-o DIR] [--release] [-- ARGS]        build, then run every server
 //   luxc explain CODE                                   what a diagnostic code means
+//   luxc fmt [--check] [--stdin] FILES...               format files (fmt_command.cpp)
+//   luxc new NAME [--template api|two-servers|jobs]     a project from a template (new_project.cpp)
 // Common flags: --diagnostics-format=text|json, --color=auto|always|never, -Wno-GROUP, -Werror.
 // Exit status: 0 success (warnings allowed), 1 errors in the program, 2 bad usage.
 #include <CLI/CLI.hpp>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "driver/build.h"
+#include "driver/fmt_command.h"
 #include "driver/pipeline.h"
 
 namespace {
@@ -181,11 +184,31 @@ int main(int argc, char** argv) {
 
   auto* codes = app.add_subcommand("codes", "list every diagnostic code");
 
+  // --- luxc fmt, luxc new ---------------------------------------------------------------------
+  lux::FmtOptions fmt_opts;
+  std::string fmt_tokens;
+  auto* fmt = app.add_subcommand("fmt", "format .lux files in place (--check: list and diff, write nothing)");
+  fmt->add_option("files", fmt_opts.files, "the .lux files");
+  fmt->add_flag("--check", fmt_opts.check, "exit 1 and print a diff when a file is not formatted");
+  fmt->add_flag("--stdin", fmt_opts.stdin_input, "format standard input to standard output");
+  fmt->add_option("--tokens", fmt_tokens, "print FILE's tokens, comments included (for tests)");
+  lux::NewOptions new_opts;
+  auto* new_cmd = app.add_subcommand("new", "create a project directory from a template");
+  new_cmd->add_option("name", new_opts.name, "the directory to create")->required();
+  new_cmd->add_option("--template", new_opts.template_name, "api (default), two-servers or jobs");
+
   CLI11_PARSE(app, argc, argv);
 
   opts.diag_format = diag_format == "json" ? lux::DiagFormat::Json : lux::DiagFormat::Text;
   opts.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO) && diag_format == "text");
   opts.ast_json = ast_format == "json";
+
+  if (fmt->parsed()) {
+    if (!fmt_tokens.empty()) return lux::dumpFmtTokens(fmt_tokens, std::cout, std::cerr);
+    fmt_opts.color = opts.color;
+    return lux::runFmt(fmt_opts, std::cout, std::cerr);
+  }
+  if (new_cmd->parsed()) return lux::runNew(new_opts, std::cout, std::cerr);
 
   if (explain->parsed()) return lux::explainCode(code, std::cout);
   if (codes->parsed()) return lux::listCodes(std::cout);
