@@ -405,9 +405,9 @@ class Builder {
     groupEnd();
   }
 
-  // The bodies of declarations (`server`, `shared`, `routes`, functions, hooks, schedules, ...)
-  // and of loops and `try` are broken even when short; blocks inside expressions (lambdas,
-  // `if`, `match` arms) and object literals only when they do not fit.
+  // The bodies of declarations (`server`, `shared`, `routes`, functions, hooks, schedules, ...),
+  // of loops, `try` and an `if` statement are broken even when short; blocks inside expressions
+  // (lambdas, an `if` value, `match` arms) and object literals only when they do not fit.
   bool alwaysBreaks(uint32_t open) const {
     int32_t node = t_.tokens[open].node;
     if (!is(t_.tokens[open], n_.lbrace) || node < 0) return false;
@@ -417,8 +417,17 @@ class Builder {
     int32_t parent = t_.nodes[node].parent;
     const std::string& owner = t_.labels[t_.nodes[parent].label];
     if (endsWith(owner, "Decl") || owner == "forStmt" || owner == "whileStmt" || owner == "tryStmt") return true;
+    if (owner == "ifExpr" || owner == "elseIf") return ifStatement(owner == "ifExpr" ? parent : t_.nodes[parent].parent);
     int32_t grand = t_.nodes[parent].parent;
     return grand >= 0 && endsWith(t_.labels[t_.nodes[grand].label], "Item");
+  }
+
+  // An `if` that is a statement of its own (not a value inside an expression).
+  bool ifStatement(int32_t if_node) const {
+    if (if_node < 0) return false;
+    int32_t stmt = t_.nodes[if_node].parent;
+    return stmt >= 0 && t_.labels[t_.nodes[stmt].label] == "exprStmt" &&
+           t_.nodes[stmt].first == t_.nodes[if_node].first && t_.nodes[stmt].last == t_.nodes[if_node].last;
   }
 
   // `f(a, { ... })`, `f(fn(x) { ... })`, `[{ ... }]`: when the last element of a `( )` or `[ ]`
