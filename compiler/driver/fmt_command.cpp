@@ -6,11 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 
 #include "driver/pipeline.h"
@@ -67,13 +67,25 @@ std::optional<SourceFile> loadSource(const std::string& path, std::ostream& err)
   return file;
 }
 
+std::string readStdin() {
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n > 0) {
+      text.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      return text;
+    }
+  }
+}
+
 // One file (or stdin when `path` is "-"); false when it does not parse or cannot be read or written.
 bool formatOne(const std::string& path, const FmtOptions& opts, std::ostream& out, std::ostream& err,
                bool& changed) {
   std::optional<SourceFile> file;
   if (path == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    file = SourceFile::fromString("<stdin>", std::move(text));
+    file = SourceFile::fromString("<stdin>", readStdin());
   } else {
     file = loadSource(path, err);
   }

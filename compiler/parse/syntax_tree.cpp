@@ -2,7 +2,8 @@
 // that turns ANTLR's context classes into names (`LuxParser::PipeExprContext` → "pipeExpr").
 #include "parse/syntax_tree.h"
 
-#include <typeindex>
+#include <cstdint>
+#include <typeinfo>
 #include <unordered_map>
 
 #include "parse/syntax_tree_build.h"
@@ -77,10 +78,14 @@ class TreeFiller {
       int32_t id = addNode(*item.ctx, item.parent);
       for (size_t i = item.ctx->children.size(); i-- > 0;) {
         antlr4::tree::ParseTree* child = item.ctx->children[i];
-        if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child)) {
+        // Most children are plain terminals: a type_info comparison is cheaper than a cast.
+        auto* rule = typeid(*child) == typeid(antlr4::tree::TerminalNodeImpl)
+                         ? nullptr
+                         : dynamic_cast<antlr4::ParserRuleContext*>(child);
+        if (rule) {
           todo.push_back({rule, id});
-        } else if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
-          size_t index = term->getSymbol()->getTokenIndex();
+        } else {  // a terminal (or an error node, also a terminal)
+          size_t index = static_cast<antlr4::tree::TerminalNode*>(child)->getSymbol()->getTokenIndex();
           if (index < out_.tokens.size()) out_.tokens[index].node = id;
         }
       }
@@ -91,12 +96,7 @@ class TreeFiller {
   int32_t addNode(antlr4::ParserRuleContext& ctx, int32_t parent) {
     syntax::Node node;
     node.parent = parent;
-    auto [it, added] = label_ids_.try_emplace(std::type_index(typeid(ctx)), 0);
-    if (added) {
-      it->second = static_cast<uint32_t>(out_.labels.size());
-      out_.labels.push_back(labelOf(ctx));
-    }
-    node.label = it->second;
+    node.label = labelId(ctx);
     antlr4::Token* start = ctx.getStart();
     antlr4::Token* stop = ctx.getStop();
     node.first = start ? static_cast<uint32_t>(start->getTokenIndex()) : 1;
@@ -105,9 +105,31 @@ class TreeFiller {
     return static_cast<int32_t>(out_.nodes.size() - 1);
   }
 
+  // A direct-mapped cache in front of the map: a file has a few dozen context classes.
+  uint32_t labelId(antlr4::ParserRuleContext& ctx) {
+    const std::type_info* type = &typeid(ctx);
+    size_t slot = (reinterpret_cast<uintptr_t>(type) >> 4) % kCacheSlots;
+    if (cache_[slot].type == type) return cache_[slot].id;
+    auto [it, added] = label_ids_.try_emplace(type, 0);
+    if (added) {
+      it->second = static_cast<uint32_t>(out_.labels.size());
+      out_.labels.push_back(labelOf(ctx));
+    }
+    cache_[slot] = {type, it->second};
+    return it->second;
+  }
+
+  static constexpr size_t kCacheSlots = 127;
+  struct CacheSlot {
+    const std::type_info* type = nullptr;
+    uint32_t id = 0;
+  };
+  CacheSlot cache_[kCacheSlots];
   syntax::Tree& out_;
   const TokenFilter& filter_;
-  std::unordered_map<std::type_index, uint32_t> label_ids_;
+  // By the address of the class's type_info (one per class in a program linked as luxc is),
+  // cheaper than hashing its name as std::type_index does.
+  std::unordered_map<const std::type_info*, uint32_t> label_ids_;
 };
 
 }  // namespace

@@ -18,12 +18,14 @@
 Exit 1 when a check fails, listing each failure.
 """
 import argparse
+import concurrent.futures
 import os
 import pathlib
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 
 POSITION = re.compile(r" \d+:\d+-\d+:\d+")
 CLOSERS = {"RPAREN", "RBRACKET", "RBRACE"}
@@ -121,7 +123,7 @@ def check_one(luxc, path, failures, tmp):
     rc, twice, err = fmt_text(luxc, once)
     if rc != 0 or twice != once:
         failures.append(f"{path}: not idempotent (formatting the output changes it again)")
-    formatted = pathlib.Path(tmp) / "formatted.lux"
+    formatted = pathlib.Path(tmp) / f"formatted_{threading.get_ident()}.lux"
     formatted.write_text(once, encoding="utf-8")
     if ast_of(luxc, path) != ast_of(luxc, formatted):
         failures.append(f"{path}: the formatted text parses to another AST")
@@ -143,9 +145,10 @@ def roundtrip(args, root):
             if parses(args.luxc, path):
                 files.append(path)
         files += gen_programs(root, args.gen_seeds, tmp)
-        for path in files:
-            check_one(args.luxc, path, failures, tmp)
-            count += 1
+        # Two at a time: the machine is shared.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda path: check_one(args.luxc, path, failures, tmp), files))
+        count = len(files)
     for f in failures:
         print(f)
     print(f"check_fmt roundtrip: {count} files, {len(failures)} failure(s)")
