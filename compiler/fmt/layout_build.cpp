@@ -65,6 +65,7 @@ class Builder {
 
   std::vector<Op> run() {
     prepare();
+    ops_.reserve(t_.tokens.size() * 2);
     for (uint32_t i = 0; i < t_.tokens.size(); ++i) {
       const syntax::Token& tok = t_.tokens[i];
       if (consumed_[i]) continue;

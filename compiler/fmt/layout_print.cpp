@@ -30,6 +30,7 @@ class Printer {
   Printer(const std::vector<Op>& ops, const FormatOptions& options) : ops_(ops), opt_(options) {}
 
   std::string run() {
+    out_.reserve(ops_.size() * 4);
     for (size_t i = 0; i < ops_.size(); ++i) step(i);
     out_ += '\n';
     return separateItems();
@@ -125,7 +126,8 @@ class Printer {
   bool fits(size_t start) const {
     size_t hug = ops_[start].hug;
     int64_t room = static_cast<int64_t>(opt_.width) - (pending_nl_ > 0 ? indent_ * opt_.indent : col_);
-    std::vector<bool> broken;  // must_break of the groups entered while measuring
+    std::vector<bool>& broken = measure_;  // must_break of the groups entered while measuring
+    broken.clear();
     int depth = 0;
     for (size_t j = start; j < ops_.size(); ++j) {
       const Op& op = ops_[j];
@@ -194,6 +196,7 @@ class Printer {
   std::string out_;
   std::vector<bool> modes_;  // per open group: flat
   std::vector<bool> indents_;  // per open indentation: whether it indents (its group is broken)
+  mutable std::vector<bool> measure_;  // fits()'s stack, kept to spare an allocation per group
   std::vector<ItemLines> items_;
   std::vector<size_t> open_items_;
   uint32_t col_ = 0;

@@ -53,6 +53,7 @@ class TreeFiller {
   TreeFiller(syntax::Tree& out, const TokenFilter& filter) : out_(out), filter_(filter) {}
 
   void tokens(antlr4::BufferedTokenStream& stream) {
+    out_.tokens.reserve(stream.size());
     for (antlr4::Token* t : stream.getTokens()) {
       if (t->getType() == antlr4::Token::EOF) break;
       SourceRange r = filter_.rangeOf(*t);
