@@ -77,7 +77,7 @@ class Builder {
         token(i);
       }
     }
-    flushComments(kNone);
+    flushComments();
     return std::move(ops_);
   }
 
@@ -301,8 +301,8 @@ class Builder {
     }
   }
 
-  // Comments on lines of their own, before the token `before` (kNone: the end of the file).
-  void flushComments(uint32_t before) {
+  // Comments on lines of their own, before the token about to be printed (or the end of file).
+  void flushComments() {
     for (uint32_t c : pending_comments_) {
       bool blank = c > 0 && line_[c] >= lineEnd(c - 1) + 2 && !ops_.empty();
       hardLine(blank);
@@ -313,7 +313,6 @@ class Builder {
       afterComment(c);
     }
     pending_comments_.clear();
-    (void)before;
   }
 
   // --- tokens -----------------------------------------------------------------------------------
@@ -324,7 +323,7 @@ class Builder {
       op.container = item_begin_[i];
       op.top_level = label(item_begin_[i]) == n_.program;
     }
-    flushComments(i);
+    flushComments();
     if (item_begin_[i] != -2) push(OpKind::kItemCode);
     for (; next_chain_ < chain_starts_.size() && chain_starts_[next_chain_] == i; ++next_chain_) {
       if (interp_depth_ == 0) groupBegin(false);
