@@ -76,7 +76,9 @@ std::map<std::string, std::string> projectFiles(const NewOptions& opts, const st
     files[path == "gitignore" ? ".gitignore" : path] = std::move(text);
   }
   auto app = files.find("app.lux");
-  if (app != files.end() && !tests.empty() && parsesCleanly(app->second + tests)) app->second += tests;
+  if (app != files.end() && !tests.empty() && parsesCleanly(app->second + "\n" + tests)) {
+    app->second += "\n" + tests;  // one blank line between the program and its tests
+  }
   return files;
 }
 
