@@ -8,6 +8,7 @@ name, an unknown template (one line, exit 1, nothing written).
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 
@@ -35,7 +36,8 @@ def poll_json(port, path, done, timeout=15):
 def make_project(a, template):
     """`luxc new proj --template T` in a.out/T; the project directory, or None."""
     root = os.path.join(a.out, template)
-    os.makedirs(root, exist_ok=True)
+    shutil.rmtree(root, ignore_errors=True)  # a fresh directory on every run
+    os.makedirs(root)
     p = luxc(a, "new", "proj", "--template", template, cwd=root)
     check(p.returncode == 0, f"luxc new --template {template}: {p.stdout}{p.stderr}")
     proj = os.path.join(root, "proj")
@@ -144,7 +146,8 @@ def jobs_template(a):
 
 def refusals(a):
     root = os.path.join(a.out, "refusals")
-    os.makedirs(os.path.join(root, "taken"), exist_ok=True)
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(os.path.join(root, "taken"))
     keep = os.path.join(root, "taken", "notes.txt")
     with open(keep, "w") as f:
         f.write("mine\n")
@@ -152,7 +155,7 @@ def refusals(a):
     check(p.returncode == 1 and p.stderr == "luxc new: `taken` exists and is not empty\n",
           f"an existing non-empty directory is refused: {p.returncode} {p.stderr!r}")
     check(sorted(os.listdir(os.path.join(root, "taken"))) == ["notes.txt"], "nothing written into it")
-    os.makedirs(os.path.join(root, "empty"), exist_ok=True)
+    os.makedirs(os.path.join(root, "empty"))
     p = luxc(a, "new", "empty", cwd=root)
     check(p.returncode == 0 and os.path.isfile(os.path.join(root, "empty", "app.lux")),
           f"an existing empty directory is used: {p.stderr}")
