@@ -1,0 +1,175 @@
+// OTLP JSON encoding (see otlp_json.h).
+#include "tracing/otlp_json.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "tracing/version.h"
+
+namespace lux::tracing {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+std::size_t Utf8Length(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  if (n == 2 && c < 0xC2) return 0;  // overlong
+  return n;
+}
+
+void AppendInt(std::int64_t v, std::string& out) {
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, p);
+}
+
+void AppendQuotedInt(std::int64_t v, std::string& out) {
+  out.push_back('"');
+  AppendInt(v, out);
+  out.push_back('"');
+}
+
+void AppendAnyValue(const Attribute& a, std::string& out) {
+  switch (a.type) {
+    case Attribute::Type::kString:
+      out += "{\"stringValue\":";
+      AppendJsonString(a.s, out);
+      break;
+    case Attribute::Type::kInt:
+      out += "{\"intValue\":";
+      AppendQuotedInt(a.i, out);
+      break;
+    case Attribute::Type::kBool:
+      out += a.b ? "{\"boolValue\":true" : "{\"boolValue\":false";
+      break;
+    case Attribute::Type::kDouble: {
+      out += "{\"doubleValue\":";
+      if (std::isfinite(a.d)) {
+        char buf[40];
+        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, a.d);
+        out.append(buf, p);
+      } else {
+        out += std::isnan(a.d) ? "\"NaN\"" : a.d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+      }
+      break;
+    }
+  }
+  out.push_back('}');
+}
+
+void AppendKeyValue(std::string_view key, const Attribute& a, std::string& out) {
+  out += "{\"key\":";
+  AppendJsonString(key, out);
+  out += ",\"value\":";
+  AppendAnyValue(a, out);
+  out.push_back('}');
+}
+
+void AppendSpan(const SpanData& s, std::string& out) {
+  out += "{\"traceId\":\"";
+  out += s.ctx.trace_id;
+  out += "\",\"spanId\":\"";
+  out += s.ctx.span_id;
+  out.push_back('"');
+  if (!s.ctx.parent_id.empty()) {
+    out += ",\"parentSpanId\":\"";
+    out += s.ctx.parent_id;
+    out.push_back('"');
+  }
+  out += ",\"flags\":";
+  AppendInt(s.ctx.flags, out);
+  out += ",\"name\":";
+  AppendJsonString(s.name, out);
+  out += ",\"kind\":";
+  AppendInt(static_cast<int>(s.kind), out);
+  out += ",\"startTimeUnixNano\":";
+  AppendQuotedInt(s.start_ns, out);
+  out += ",\"endTimeUnixNano\":";
+  AppendQuotedInt(s.end_ns, out);
+  out += ",\"attributes\":[";
+  for (std::size_t i = 0; i < s.attributes.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendKeyValue(s.attributes[i].key, s.attributes[i], out);
+  }
+  out.push_back(']');
+  if (!s.links.empty()) {
+    out += ",\"links\":[";
+    for (std::size_t i = 0; i < s.links.size(); ++i) {
+      if (i) out.push_back(',');
+      out += "{\"traceId\":\"" + s.links[i].trace_id + "\",\"spanId\":\"" + s.links[i].span_id + "\"}";
+    }
+    out.push_back(']');
+  }
+  // STATUS_CODE_UNSET (0) unless an error: STATUS_CODE_ERROR (2) with its message.
+  out += ",\"status\":{";
+  if (s.error) {
+    out += "\"code\":2,\"message\":";
+    AppendJsonString(s.status_message, out);
+  }
+  out += "}}";
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+      ++i;
+    } else if (c < 0x20) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+      }
+      ++i;
+    } else if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+    } else if (std::size_t n = Utf8Length(s, i)) {
+      out.append(s.data() + i, n);
+      i += n;
+    } else {
+      out += "\\ufffd";
+      ++i;
+    }
+  }
+  out.push_back('"');
+}
+
+std::string EncodeOtlpJson(const Resource& resource, const std::vector<std::unique_ptr<SpanData>>& spans) {
+  std::string out;
+  out.reserve(512 + spans.size() * 512);
+  out += "{\"resourceSpans\":[{\"resource\":{\"attributes\":[";
+  for (std::size_t i = 0; i < resource.attributes.size(); ++i) {
+    if (i) out.push_back(',');
+    Attribute a;
+    a.s = resource.attributes[i].second;
+    AppendKeyValue(resource.attributes[i].first, a, out);
+  }
+  out += "]},\"scopeSpans\":[{\"scope\":{\"name\":\"";
+  out += kScopeName;
+  out += "\",\"version\":\"";
+  out += kRuntimeVersion;
+  out += "\"},\"spans\":[";
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendSpan(*spans[i], out);
+  }
+  out += "]}]}]}";
+  return out;
+}
+
+}  // namespace lux::tracing
