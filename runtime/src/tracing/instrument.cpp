@@ -48,9 +48,15 @@ Span ChildOf(const TraceContext* parent_from_store, std::string_view name, SpanK
   return Span(name, kind, parent_from_store);
 }
 
+// A stored traceparent as the context of the span it names (its span id is the parent-id field).
 std::optional<TraceContext> Parse(std::string_view traceparent) {
   if (traceparent.empty()) return std::nullopt;
-  return core::ParseTraceparent(traceparent);
+  auto ctx = core::ParseTraceparent(traceparent);
+  if (ctx) {
+    ctx->span_id = std::move(ctx->parent_id);
+    ctx->parent_id.clear();
+  }
+  return ctx;
 }
 
 }  // namespace
