@@ -22,6 +22,7 @@
 #include "tracing/otlp_json.h"
 #include "tracing/sampler.h"
 #include "tracing/tracing.h"
+#include "tracing/tracing_state.h"
 
 using lux::tracing::BatchQueue;
 using lux::tracing::Sampler;
@@ -417,4 +418,89 @@ TEST_CASE("tracing with an unreachable collector: requests served, spans dropped
     }
   }
   CHECK(lux::tracing::DroppedSpans() - dropped_before == 5);
+}
+
+namespace {
+
+// Keeps what the spans submit (in place of the exporter's queue).
+struct RecordingSink final : lux::tracing::Sink {
+  std::vector<std::unique_ptr<SpanData>> spans;
+  void Submit(std::unique_ptr<SpanData> span) override { spans.push_back(std::move(span)); }
+};
+
+struct SinkScope {
+  RecordingSink sink;
+  explicit SinkScope(const Sampler& sampler = Sampler()) {
+    lux::tracing::SetActiveSampler(sampler);
+    lux::tracing::SetSink(&sink);
+  }
+  ~SinkScope() {
+    lux::tracing::SetSink(nullptr);
+    lux::tracing::SetActiveSampler(Sampler());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("tracing spans: a stored traceparent makes the job run its child; its context is current inside") {
+  SinkScope scope;
+  std::string stored;
+  {
+    lux::tracing::Span publish = lux::tracing::PublishSpan("placed");
+    REQUIRE(publish.Recording());
+    stored = lux::tracing::TraceparentOf(publish);
+    CHECK(stored == "00-" + publish.Context()->trace_id + "-" + publish.Context()->span_id + "-01");
+  }
+  {
+    lux::tracing::Span job = lux::tracing::JobSpan("confirm", "job-1", 2, stored);
+    REQUIRE(job.Recording());
+    lux::tracing::ScopedContext in_job(job.Context());
+    CHECK(lux::tracing::CurrentContext() == job.Context());
+    CHECK(lux::tracing::CurrentTraceparent() == job.Traceparent());
+    lux::tracing::Span query = lux::tracing::DbSpan("sqlite", "SELECT", "orders");
+    REQUIRE(query.Recording());
+  }
+  CHECK(lux::tracing::CurrentContext() == nullptr);
+  REQUIRE(scope.sink.spans.size() == 3);
+  const SpanData& publish = *scope.sink.spans[0];
+  const SpanData& query = *scope.sink.spans[1];
+  const SpanData& job = *scope.sink.spans[2];
+  CHECK(publish.kind == lux::tracing::SpanKind::kProducer);
+  CHECK(publish.ctx.parent_id.empty());  // outside a trace: a root
+  CHECK(job.kind == lux::tracing::SpanKind::kConsumer);
+  CHECK(job.ctx.trace_id == publish.ctx.trace_id);
+  CHECK(job.ctx.parent_id == publish.ctx.span_id);
+  CHECK(query.ctx.parent_id == job.ctx.span_id);
+  CHECK(query.name == "SELECT orders");
+  CHECK(job.name == "process confirm");
+  CHECK(job.end_ns >= job.start_ns);
+}
+
+TEST_CASE("tracing spans: unsampled parents record no children; an exception marks the span an error") {
+  SinkScope scope;
+  {
+    lux::tracing::Span job = lux::tracing::JobSpan("confirm", "j", 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+    CHECK_FALSE(job.Recording());
+    CHECK(job.Context() == nullptr);
+  }
+  CHECK(scope.sink.spans.empty());
+  try {
+    lux::tracing::Span job = lux::tracing::JobSpan("confirm", "j", 1, "");
+    throw std::runtime_error("kaput");
+  } catch (const std::runtime_error&) {
+  }
+  REQUIRE(scope.sink.spans.size() == 1);
+  CHECK(scope.sink.spans[0]->error);
+  CHECK(scope.sink.spans[0]->ctx.parent_id.empty());  // spawned outside a trace: a new one
+  // Queries outside any trace (migrations, on_start) are not recorded.
+  lux::tracing::Span q = lux::tracing::DbSpan("sqlite", "SELECT", "orders");
+  CHECK_FALSE(q.Recording());
+}
+
+TEST_CASE("tracing spans: with tracing off nothing is recorded and no context is made") {
+  REQUIRE_FALSE(lux::tracing::Enabled());
+  lux::tracing::Span s = lux::tracing::PublishSpan("placed");
+  CHECK_FALSE(s.Recording());
+  CHECK(lux::tracing::TraceparentOf(s).empty());
+  CHECK(lux::tracing::JobSpan("x", "j", 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").Context() == nullptr);
 }
