@@ -33,7 +33,7 @@ instructions() {  # MODE N -> total instructions of the server's run
   python3 "$ROOT/bench/tracing/requests.py" $port "$n"
   kill -TERM $pid
   wait $pid || true
-  callgrind_annotate "$OUT/cg.$mode.$n" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'
+  awk '/^summary:/ {print $2}' "$OUT/cg.$mode.$n"
 }
 MODES="off on"
 if [ -n "${BASE_LUXC:-}" ]; then MODES="base off on"; fi

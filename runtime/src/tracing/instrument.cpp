@@ -92,8 +92,7 @@ Span StartServerSpan(Request& req) {
   return span;
 }
 
-void FinishServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status) {
-  if (!span.Recording()) return;
+void EndServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status) {
   if (route_pattern) {
     span.SetName(req.method + " " + *route_pattern);
     span.Attr("http.route", *route_pattern);
@@ -114,8 +113,7 @@ Span StartFetchSpan(std::string_view method, std::string_view url) {
   return span;
 }
 
-void FinishClientSpan(Span& span, int status) {
-  if (!span.Recording()) return;
+void RecordClientStatus(Span& span, int status) {
   span.Attr("http.response.status_code", static_cast<std::int64_t>(status));
   if (status >= 400) span.SetError(std::to_string(status), "");
 }

@@ -23,7 +23,10 @@ Span StartServerSpan(Request& req);
 inline Span ServerSpan(Request& req) { return Enabled() ? StartServerSpan(req) : Span(); }
 // Names it `METHOD /route/pattern` (just METHOD when no route matched) and records the status
 // (ERROR from 500 on).
-void FinishServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status);
+void EndServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status);
+inline void FinishServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status) {
+  if (span.Recording()) EndServerSpan(span, req, route_pattern, status);
+}
 
 // An outgoing fetch (kind CLIENT), a child of the current context. None when the caller set
 // its own traceparent header (an RPC call carries its RPC span's).
@@ -32,7 +35,10 @@ inline Span FetchSpan(std::string_view method, std::string_view url, bool tracep
   return Enabled() && !traceparent_given ? StartFetchSpan(method, url) : Span();
 }
 // http.response.status_code; ERROR from 400 on (a client span's rule).
-void FinishClientSpan(Span& span, int status);
+void RecordClientStatus(Span& span, int status);
+inline void FinishClientSpan(Span& span, int status) {
+  if (span.Recording()) RecordClientStatus(span, status);
+}
 
 // An RPC call `service.fn` (kind CLIENT, rpc.system `lux`), to `url`.
 Span StartRpcSpan(std::string_view service, std::string_view fn, std::string_view url);

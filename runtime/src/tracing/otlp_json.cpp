@@ -118,7 +118,18 @@ void AppendSpan(const SpanData& s, std::string& out) {
 void AppendJsonString(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // The longest run of bytes written as they are, appended at once.
+    std::size_t run = i;
+    while (run < s.size()) {
+      auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
@@ -134,9 +145,6 @@ void AppendJsonString(std::string_view s, std::string& out) {
           out.push_back(kHex[c >> 4]);
           out.push_back(kHex[c & 0xF]);
       }
-      ++i;
-    } else if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
       ++i;
     } else if (std::size_t n = Utf8Length(s, i)) {
       out.append(s.data() + i, n);

@@ -18,6 +18,8 @@ std::atomic<Sink*> g_sink{nullptr};
 
 namespace {
 thread_local const TraceContext* tl_context = nullptr;
+// Attributes of the busiest span (a request's): one allocation for them all.
+constexpr std::size_t kAttributesReserved = 14;
 constexpr char kHex[] = "0123456789abcdef";
 }  // namespace
 
@@ -54,25 +56,25 @@ std::string FormatTraceparent(const TraceContext& ctx) {
 
 void SpanData::Add(std::string_view key, std::string_view value) {
   Attribute& a = attributes.emplace_back();
-  a.key = std::string(key);
+  a.key = key;
   a.s = std::string(value);
 }
 void SpanData::Add(std::string_view key, std::int64_t value) {
   Attribute& a = attributes.emplace_back();
   a.type = Attribute::Type::kInt;
-  a.key = std::string(key);
+  a.key = key;
   a.i = value;
 }
 void SpanData::AddDouble(std::string_view key, double value) {
   Attribute& a = attributes.emplace_back();
   a.type = Attribute::Type::kDouble;
-  a.key = std::string(key);
+  a.key = key;
   a.d = value;
 }
 void SpanData::AddBool(std::string_view key, bool value) {
   Attribute& a = attributes.emplace_back();
   a.type = Attribute::Type::kBool;
-  a.key = std::string(key);
+  a.key = key;
   a.b = value;
 }
 
@@ -91,6 +93,7 @@ Span::Span(std::string_view name, SpanKind kind, const TraceContext* parent) {
   }
   ctx.span_id = core::RandomHex(8);
   d_ = std::make_unique<SpanData>();
+  d_->attributes.reserve(kAttributesReserved);
   d_->name = std::string(name);
   d_->kind = kind;
   d_->ctx = std::move(ctx);
@@ -102,6 +105,7 @@ Span Span::WithContext(std::string_view name, SpanKind kind, const TraceContext&
   Span s;
   if (!Enabled() || !(self.flags & 0x01)) return s;
   s.d_ = std::make_unique<SpanData>();
+  s.d_->attributes.reserve(kAttributesReserved);
   s.d_->name = std::string(name);
   s.d_->kind = kind;
   s.d_->ctx = self;

@@ -21,7 +21,8 @@ enum class SpanKind : int { kInternal = 1, kServer = 2, kClient = 3, kProducer =
 
 struct Attribute {
   enum class Type { kString, kInt, kDouble, kBool } type = Type::kString;
-  std::string key;
+  // A name of the semantic conventions: a string literal (static storage), never copied.
+  std::string_view key;
   std::string s;
   std::int64_t i = 0;
   double d = 0;
@@ -47,6 +48,7 @@ struct SpanData {
   std::string status_message;
   int uncaught_at_start = 0;   // std::uncaught_exceptions(): an End during unwinding is an error
 
+  // `key` must outlive the span: the call sites pass string literals.
   void Add(std::string_view key, std::string_view value);
   void Add(std::string_view key, std::int64_t value);
   void AddDouble(std::string_view key, double value);
