@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Instructions per request of the hello route with tracing off, and on at 100% sampling
-# exporting to the stand-in collector: the server runs under callgrind (all its threads, so the
+# Instructions per request of the hello route with tracing off, on at 100% sampling and on
+# at 10% (traceidratio 0.1), exporting to the stand-in collector: the server runs under callgrind (all its threads, so the
 # exporter's encoding and POSTs count too) for N1 and N2 requests; (I(N2) - I(N1)) / (N2 - N1)
 # removes the start and the stop. Robust on a loaded machine, unlike wall-clock figures.
 #   bench/tracing/callgrind.sh            # N1=200 N2=2200
@@ -26,6 +26,9 @@ instructions() {  # MODE N -> total instructions of the server's run
   if [ "$mode" = base ]; then exe=$OUT/base/hello; fi
   if [ "$mode" = on ]; then
     env+=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CPORT" OTEL_TRACES_SAMPLER=always_on OTEL_BSP_SCHEDULE_DELAY=200)
+  elif [ "$mode" = ratio ]; then
+    env+=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CPORT" OTEL_TRACES_SAMPLER=traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
+          OTEL_BSP_SCHEDULE_DELAY=200)
   fi
   env "${env[@]}" valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$mode.$n" "$exe" --host 127.0.0.1 --port $port \
     >"$OUT/server.$mode.$n.log" 2>&1 &
@@ -35,8 +38,8 @@ instructions() {  # MODE N -> total instructions of the server's run
   wait $pid || true
   awk '/^summary:/ {print $2}' "$OUT/cg.$mode.$n"
 }
-MODES="off on"
-if [ -n "${BASE_LUXC:-}" ]; then MODES="base off on"; fi
+MODES="off on ratio"
+if [ -n "${BASE_LUXC:-}" ]; then MODES="base off on ratio"; fi
 for mode in $MODES; do
   a=$(instructions $mode "$N1")
   b=$(instructions $mode "$N2")
@@ -50,4 +53,6 @@ if "base" in r:
     base = int(r["base"])
     print(f"instructions per request, base (BASE_LUXC): {base:,}; off: {off:,} ({(off / base - 1) * 100:+.2f}%)")
 print(f"instructions per request: off {off:,}, on (100% sampled, exported) {on:,}: +{(on / off - 1) * 100:.1f}%")
+ratio = int(r["ratio"])
+print(f"instructions per request: on, traceidratio 0.1: {ratio:,}: +{(ratio / off - 1) * 100:.1f}%")
 PY

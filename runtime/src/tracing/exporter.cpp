@@ -257,7 +257,11 @@ class TracingComponent final : public server::Component {
 
   // Posts one batch; retries on a connection failure, a timeout, 429, 502, 503 and 504.
   void Export(const std::vector<std::unique_ptr<SpanData>>& batch) {
-    std::string body = EncodeOtlpJson(settings_.resource, batch);
+    FetchOptions o;  // the same request for every attempt: the body is encoded and held once
+    o.method = "POST";
+    o.body = EncodeOtlpJson(settings_.resource, batch);
+    o.Header("Content-Type", "application/json");
+    for (auto& [k, v] : settings_.headers) o.Header(k, v);
     auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.export_timeout_ms);
     if (stopping_.load()) give_up_at = std::min(give_up_at, flush_until_);
     std::string error;
@@ -267,12 +271,7 @@ class TracingComponent final : public server::Component {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now()).count();
       if (left <= 0) break;
       try {
-        FetchOptions o;
-        o.method = "POST";
-        o.body = body;
         o.timeout_ms = std::min<std::int64_t>(settings_.timeout_ms, left);
-        o.Header("Content-Type", "application/json");
-        for (auto& [k, v] : settings_.headers) o.Header(k, v);
         FetchResponse r = Fetch(settings_.url, o);
         if (r.status >= 200 && r.status < 300) {
           g_exported.fetch_add(batch.size());

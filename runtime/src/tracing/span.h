@@ -21,7 +21,8 @@ enum class SpanKind : int { kInternal = 1, kServer = 2, kClient = 3, kProducer =
 
 struct Attribute {
   enum class Type { kString, kInt, kDouble, kBool } type = Type::kString;
-  // A name of the semantic conventions: a string literal (static storage), never copied.
+  // A name of the semantic conventions: a plain-ASCII string literal (static storage), never
+  // copied, written into the JSON without escaping.
   std::string_view key;
   std::string s;
   std::int64_t i = 0;
