@@ -102,7 +102,9 @@ class Span {
   static Span WithContext(std::string_view name, SpanKind kind, const TraceContext& self);
   Span(Span&&) noexcept = default;
   Span& operator=(Span&&) noexcept = default;
-  ~Span() { End(); }
+  ~Span() {
+    if (d_) End();
+  }
 
   bool Recording() const { return d_ != nullptr; }
   SpanData* data() { return d_.get(); }
