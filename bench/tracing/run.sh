@@ -19,7 +19,7 @@ EXE=$OUT/bin/hello
 PIDS=()
 TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait "${PIDS[@]}" 2>/dev/null || true; }
 trap stop_all EXIT
 taskset -c 1 python3 "$ROOT/bench/tracing/collector.py" 8290 >"$OUT/collector.log" 2>&1 &
 COLLECTOR=$!
@@ -49,7 +49,7 @@ for run in $(seq 1 "$RUNS"); do
   echo "run $run done" >&2
 done
 stop_all
-kill -TERM $COLLECTOR; wait $COLLECTOR 2>/dev/null || true
+kill -TERM $COLLECTOR 2>/dev/null || true; wait $COLLECTOR 2>/dev/null || true
 grep -h "spans" "$OUT/collector.log" >&2 || true
 grep -h "trace export failed" "$OUT/on.log" >&2 && echo "(exports failed during the run: see $OUT/on.log)" >&2
 python3 - "$RES" <<'PY'
