@@ -436,8 +436,8 @@ class Bus {
   static bool DeliverLocal(const Subscriber& sub, const bus::EventRow& row, std::string& error, bool& rejected) {
     try {
       Value data = ParseJson(row.payload_json);
-      tracing::Span span = tracing::EventSpan(row.event, row.event_id, row.traceparent);
-      tracing::ScopedContext in_span(span.Context());  // the handler's fetches, queries and log lines
+      // The delivery's span; the handler's fetches, queries and log lines belong to it.
+      tracing::ConsumerScope traced(tracing::EventSpan(row.event, row.event_id, row.traceparent), row.traceparent);
       const std::string* saved = core::tl_job_request_id;
       core::tl_job_request_id = &row.request_id;
       try {

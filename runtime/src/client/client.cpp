@@ -199,6 +199,9 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
   if (Request* cur = rt::CurrentRequest()) {
     if (!has_rid) req.set("X-Request-Id", cur->id);
     if (!has_tp && !span.Recording() && !cur->trace.trace_id.empty()) req.set("traceparent", cur->trace.ChildTraceparent());
+  } else if (!has_tp && !span.Recording() && tracing::Enabled()) {
+    // A job run or event delivery whose trace is not sampled: the peer learns it is not.
+    if (const TraceContext* ctx = tracing::CurrentContext()) req.set("traceparent", tracing::FormatTraceparent(*ctx));
   }
   req.body() = o.body;
   if (!o.body.empty() || o.method == "POST" || o.method == "PUT" || o.method == "PATCH") req.prepare_payload();

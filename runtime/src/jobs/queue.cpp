@@ -125,8 +125,9 @@ bool Execute(Attempt& a, std::string& error) {
     return false;
   }
   bool ok = false;
-  tracing::Span span = tracing::JobSpan(a.job.name, a.job.id, a.job.attempts, a.job.traceparent);
-  tracing::ScopedContext in_span(span.Context());  // its fetches, queries and log lines
+  // The run's span; its fetches, queries and log lines belong to it.
+  tracing::ConsumerScope traced(tracing::JobSpan(a.job.name, a.job.id, a.job.attempts, a.job.traceparent),
+                                a.job.traceparent);
   core::tl_job_request_id = &a.job.request_id;  // rt::RequestId() inside the job
   core::tl_job_id = &a.job.id;                   // and the job on its log lines
   core::tl_job_name = &a.job.name;
@@ -135,10 +136,10 @@ bool Execute(Attempt& a, std::string& error) {
     ok = true;
   } catch (const std::exception& e) {
     error = e.what();
-    span.SetError(tracing::ErrorType(e), error);
+    traced.span().SetError(tracing::ErrorType(e), error);
   } catch (...) {
     error = "unknown exception";
-    span.SetError("unknown", error);
+    traced.span().SetError("unknown", error);
   }
   core::tl_job_request_id = nullptr;
   core::tl_job_id = nullptr;

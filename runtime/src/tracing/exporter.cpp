@@ -246,9 +246,10 @@ class TracingComponent final : public server::Component {
     for (;;) {
       auto batch = queue_->TakeNow();
       if (batch.empty()) return;
-      if (std::chrono::steady_clock::now() >= flush_until_) {
-        queue_->CountDropped(batch.size() + queue_->TakeNow().size());
-        while (!(batch = queue_->TakeNow()).empty()) queue_->CountDropped(batch.size());
+      if (std::chrono::steady_clock::now() >= flush_until_) {  // out of time: the rest is dropped
+        do {
+          queue_->CountDropped(batch.size());
+        } while (!(batch = queue_->TakeNow()).empty());
         return;
       }
       Export(batch);

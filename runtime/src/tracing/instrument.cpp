@@ -176,6 +176,11 @@ Span StartEventSpan(std::string_view event, std::string_view event_id, std::stri
   return span;
 }
 
+ConsumerScope::ConsumerScope(Span span, std::string_view stored_traceparent)
+    : span_(std::move(span)),
+      stored_(!span_.Recording() && Enabled() ? Parse(stored_traceparent) : std::nullopt),
+      scoped_(span_.Recording() ? span_.Context() : stored_ ? &*stored_ : nullptr) {}
+
 std::string ErrorType(const std::exception& e) {
   const char* mangled = typeid(e).name();
   int status = 0;

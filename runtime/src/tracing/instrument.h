@@ -73,6 +73,20 @@ inline Span EventSpan(std::string_view event, std::string_view event_id, std::st
   return Enabled() ? StartEventSpan(event, event_id, traceparent) : Span();
 }
 
+// A job run or an event delivery: its span, and the context its code runs in while this lives
+// (CurrentContext): the span's when it records, else the stored one, so that a trace that is not
+// sampled stays unsampled in the calls, jobs and events the code makes.
+class ConsumerScope {
+ public:
+  ConsumerScope(Span span, std::string_view stored_traceparent);
+  Span& span() { return span_; }
+
+ private:
+  Span span_;
+  std::optional<TraceContext> stored_;
+  ScopedContext scoped_;
+};
+
 // The traceparent to store with work the current code hands on (a job, an event): the current
 // context's, or "" outside a trace or with tracing off.
 std::string CurrentTraceparent();

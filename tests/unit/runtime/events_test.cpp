@@ -249,7 +249,7 @@ TEST_CASE("events: a subscribing server refuses to start without LUX_PROGRAM_SEC
   ::setenv("LUX_PROGRAM_SECRET", kProgramSecret, 1);
 }
 
-TEST_CASE("event outbox: the publish's trace context is kept with each row; an outbox written without it opens") {
+TEST_CASE("event outbox: the publish's trace context is kept with each row, an outbox written without it opens") {
   std::string path = (std::filesystem::temp_directory_path() / ("lux_outbox_trace_" + std::to_string(::getpid()) + ".db")).string();
   std::filesystem::remove(path);
   {

@@ -146,7 +146,7 @@ TEST_CASE("tracing queue: bounded, a full queue drops and counts, batches of at 
   CHECK(batch.empty());
 }
 
-TEST_CASE("tracing queue: many threads submitting never exceed the bound; every span is queued or counted") {
+TEST_CASE("tracing queue: many threads submitting never exceed the bound, every span is queued or counted") {
   BatchQueue q(100, 10);
   std::vector<std::thread> ts;
   for (int t = 0; t < 4; ++t)
@@ -442,7 +442,7 @@ struct SinkScope {
 
 }  // namespace
 
-TEST_CASE("tracing spans: a stored traceparent makes the job run its child; its context is current inside") {
+TEST_CASE("tracing spans: a stored traceparent makes the job run its child, its context is current inside") {
   SinkScope scope;
   std::string stored;
   {
@@ -476,7 +476,7 @@ TEST_CASE("tracing spans: a stored traceparent makes the job run its child; its 
   CHECK(job.end_ns >= job.start_ns);
 }
 
-TEST_CASE("tracing spans: unsampled parents record no children; an exception marks the span an error") {
+TEST_CASE("tracing spans: unsampled parents record no children, an exception marks the span an error") {
   SinkScope scope;
   {
     lux::tracing::Span job = lux::tracing::JobSpan("confirm", "j", 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
@@ -503,4 +503,28 @@ TEST_CASE("tracing spans: with tracing off nothing is recorded and no context is
   CHECK_FALSE(s.Recording());
   CHECK(lux::tracing::TraceparentOf(s).empty());
   CHECK(lux::tracing::JobSpan("x", "j", 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").Context() == nullptr);
+}
+
+TEST_CASE("tracing spans: inside an unsampled job the stored context is current, so what it hands on stays unsampled") {
+  SinkScope scope;
+  const std::string stored = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+  {
+    lux::tracing::ConsumerScope traced(lux::tracing::JobSpan("confirm", "j", 1, stored), stored);
+    CHECK_FALSE(traced.span().Recording());
+    const lux::TraceContext* ctx = lux::tracing::CurrentContext();
+    REQUIRE(ctx);
+    CHECK(ctx->trace_id == "0af7651916cd43dd8448eb211c80319c");
+    CHECK(ctx->span_id == "b7ad6b7169203331");
+    CHECK(ctx->flags == 0);
+    CHECK(lux::tracing::CurrentTraceparent() == stored);  // a job or event it spawns: unsampled too
+    CHECK_FALSE(lux::tracing::PublishSpan("placed").Recording());
+  }
+  CHECK(lux::tracing::CurrentContext() == nullptr);
+  {
+    const std::string sampled = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    lux::tracing::ConsumerScope traced(lux::tracing::JobSpan("confirm", "j", 1, sampled), sampled);
+    REQUIRE(traced.span().Recording());
+    CHECK(lux::tracing::CurrentContext() == traced.span().Context());
+  }
+  CHECK(scope.sink.spans.size() == 1);
 }
