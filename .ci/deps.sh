@@ -13,6 +13,8 @@ PKGS=(
   libhiredis-dev redis-server
   libpq-dev postgresql
   libbrotli-dev zlib1g-dev brotli nginx-light
+  # bench/tracing/callgrind.sh: instructions per request
+  valgrind
   # the e2e case typed_routes makes RS256/ES256 keys and tokens with the openssl command
   # e2e/tls and runtime.session: throwaway certificates (openssl CLI)
   openssl

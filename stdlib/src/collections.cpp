@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "lux/rt.h"
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {
@@ -47,7 +48,7 @@ Value Print(std::initializer_list<Value> args) {
     first = false;
     AppendStr(line, v);
   }
-  line += '\n';
+  line = rt::PrintLine(line);  // the request id (and trace) on a line printed while serving one
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
   std::fwrite(line.data(), 1, line.size(), stdout);

@@ -87,7 +87,8 @@ def run(a):
         check(rec.get("color") == "Green" and json.loads(rec.get("link", "null")) == link,
               f"log.info fields: {rec}")
         # print writes its own line (stdout), apart from the log: wait for it rather than assume an order.
-        check(read_until(proc, r'^\{"code":"a","clicks":3\} \[.*Green None$', lines, 10),
+        # Printed while serving a request, the line ends with that request's id (docs/runtime.md, "Logging").
+        check(read_until(proc, r'^\{"code":"a","clicks":3\} \[.*Green None request_id=[0-9a-f-]{36}$', lines, 10),
               "print of a record, a list, an Option, an enum and None:\n" + "".join(lines[-20:]))
         expect_json(port, "GET", "/links/a", 200, link)
         got, _ = expect_json(port, "GET", "/links/zz", 404, None)

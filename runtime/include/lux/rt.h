@@ -54,6 +54,12 @@ T BodyAs(const Request& req) {
 // id and name inside a job. Filtered by LUX_LOG_LEVEL, formatted by LUX_LOG_FORMAT.
 void Log(LogLevel level, const std::string& msg, const Value& fields);
 
+// The line `print(...)` writes to stdout for `text` (newline included). Outside a request,
+// job run or event delivery: `text` itself. Inside one, text lines (LUX_LOG_FORMAT=text) add
+// ` request_id=<id>` (and ` trace_id=<t> span_id=<s>` with tracing on); JSON lines are
+// objects {ts, level: "info", msg: text, source: "print", request_id, trace_id, span_id}.
+std::string PrintLine(std::string_view text);
+
 // Program entry point for generated code:
 //   int main(int argc, char** argv) { return lux::rt::RunMain(argc, argv, "api", &Setup); }
 // Setup reads env values and registers routes/hooks; a StartupError thrown there (or by

@@ -31,6 +31,7 @@
 #include "lux/rt.h"
 #include "redis/client.h"
 #include "server/component.h"
+#include "tracing/instrument.h"
 
 namespace lux {
 
@@ -50,6 +51,16 @@ constexpr std::int64_t kSeenRetentionMs = 7LL * 24 * 3600 * 1000;
 std::int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// The trace context an event received from a peer is delivered in: the publish span's (the
+// caller's traceparent), so the local delivery is its child as it is on the publishing server.
+std::string PublisherTraceparent(const Request& req) {
+  if (!tracing::Enabled()) return "";
+  if (req.trace.parent_id.empty()) return tracing::CurrentTraceparent();
+  TraceContext publish = req.trace;
+  publish.span_id = req.trace.parent_id;
+  return tracing::FormatTraceparent(publish);
 }
 
 struct Subscriber {
@@ -208,7 +219,10 @@ class Bus {
       }
       id = core::NewRequestId();
       std::string payload = ToJson(data);
+      tracing::Span span = tracing::PublishSpan(event);  // the deliveries are its children
+      span.Attr("messaging.message.id", id);
       bus::EventRow base;
+      base.traceparent = tracing::TraceparentOf(span);
       base.event_id = id;
       base.event = std::string(event);
       base.payload_json = payload;
@@ -264,6 +278,7 @@ class Bus {
         base.payload_json = ToJson(*data);
         base.publisher = publisher && publisher->IsString() ? publisher->AsString() : "";
         base.request_id = req.id;
+        base.traceparent = PublisherTraceparent(req);
         for (auto& s : subscribers_)
           if (s->event == base.event) {
             base.lane = s->lane;
@@ -421,6 +436,8 @@ class Bus {
   static bool DeliverLocal(const Subscriber& sub, const bus::EventRow& row, std::string& error, bool& rejected) {
     try {
       Value data = ParseJson(row.payload_json);
+      // The delivery's span; the handler's fetches, queries and log lines belong to it.
+      tracing::ConsumerScope traced(tracing::EventSpan(row.event, row.event_id, row.traceparent), row.traceparent);
       const std::string* saved = core::tl_job_request_id;
       core::tl_job_request_id = &row.request_id;
       try {
@@ -451,6 +468,7 @@ class Bus {
       o.Json(Value{{"id", Value(row.event_id)}, {"event", Value(row.event)}, {"data", data},
                    {"publisher", Value(row.publisher)}});
       if (!row.request_id.empty()) o.Header("X-Request-Id", row.request_id);
+      if (!row.traceparent.empty()) o.Header("traceparent", row.traceparent);  // the peer's span: a child of the publish
       core::SignInternalCall(o, "/_lux/events");
       FetchResponse r = Fetch(lane.peer->url + "/_lux/events", o);
       if (r.ok()) return true;

@@ -12,13 +12,15 @@ namespace {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL,
   event_id TEXT NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL,
-  request_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT);
+  request_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT,
+  traceparent TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, seq);
 CREATE TABLE IF NOT EXISTS seen (event_id TEXT NOT NULL, lane TEXT NOT NULL, at INTEGER NOT NULL,
   PRIMARY KEY (event_id, lane));
 CREATE TABLE IF NOT EXISTS dead (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL, event_id TEXT NOT NULL,
   event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL, request_id TEXT NOT NULL,
-  attempts INTEGER NOT NULL, last_error TEXT NOT NULL, failed_at INTEGER NOT NULL);
+  attempts INTEGER NOT NULL, last_error TEXT NOT NULL, failed_at INTEGER NOT NULL,
+  traceparent TEXT NOT NULL DEFAULT '');
 )sql";
 
 void BindText(const db::StmtUse& s, int i, const std::string& v) {
@@ -33,8 +35,8 @@ std::string ColText(const db::StmtUse& s, int i) {
 
 void InsertRow(db::Connection& c, const EventRow& r) {
   auto s = c.Prepare(
-      "INSERT INTO outbox (lane, event_id, event, payload, publisher, request_id, attempts, next_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+      "INSERT INTO outbox (lane, event_id, event, payload, publisher, request_id, attempts, next_at, traceparent) "
+      "VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)",
       "event outbox insert");
   BindText(s, 1, r.lane);
   BindText(s, 2, r.event_id);
@@ -42,6 +44,7 @@ void InsertRow(db::Connection& c, const EventRow& r) {
   BindText(s, 4, r.payload_json);
   BindText(s, 5, r.publisher);
   BindText(s, 6, r.request_id);
+  BindText(s, 7, r.traceparent);
   c.Step(s, "event outbox insert");
 }
 
@@ -74,7 +77,25 @@ std::unique_ptr<Outbox> Outbox::Open(const std::string& path) {
   } catch (const Error& e) {
     throw Error("event outbox " + path + ": " + e.what());
   }
+  box->AddTraceparentColumns();
   return box;
+}
+
+void Outbox::AddTraceparentColumns() {
+  // Outboxes written before events kept their trace context get the column.
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const char* table : {"outbox", "dead"}) {
+    std::string probe = std::string("SELECT COUNT(*) FROM pragma_table_info('") + table + "') WHERE name = 'traceparent'";
+    auto s = conn_->Prepare(probe, "event outbox upgrade");
+    if (conn_->Step(s, "event outbox upgrade") && sqlite3_column_int(s.get(), 0) > 0) continue;
+    std::string alter = std::string("ALTER TABLE ") + table + " ADD COLUMN traceparent TEXT NOT NULL DEFAULT ''";
+    char* err = nullptr;
+    if (sqlite3_exec(conn_->get(), alter.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string why = err ? err : "unknown error";
+      sqlite3_free(err);
+      if (why.find("duplicate column") == std::string::npos) throw Error("event outbox: " + why);
+    }
+  }
 }
 
 void Outbox::Insert(const std::vector<EventRow>& rows) {
@@ -105,7 +126,7 @@ int Outbox::Accept(const std::vector<EventRow>& rows, std::int64_t now_ms) {
 std::optional<EventRow> Outbox::Head(const std::string& lane) {
   std::lock_guard<std::mutex> lock(mu_);
   auto s = conn_->Prepare(
-      "SELECT seq, event_id, event, payload, publisher, request_id, attempts, next_at FROM outbox "
+      "SELECT seq, event_id, event, payload, publisher, request_id, attempts, next_at, traceparent FROM outbox "
       "WHERE lane = ? ORDER BY seq LIMIT 1",
       "event outbox read");
   BindText(s, 1, lane);
@@ -120,6 +141,7 @@ std::optional<EventRow> Outbox::Head(const std::string& lane) {
   r.request_id = ColText(s, 5);
   r.attempts = sqlite3_column_int(s.get(), 6);
   r.next_at_ms = sqlite3_column_int64(s.get(), 7);
+  r.traceparent = ColText(s, 8);
   return r;
 }
 
@@ -145,7 +167,7 @@ void Outbox::Dead(const EventRow& r, const std::string& error, std::int64_t now_
   Transaction(*conn_, [&] {
     auto s = conn_->Prepare(
         "INSERT OR REPLACE INTO dead (seq, lane, event_id, event, payload, publisher, request_id, attempts, "
-        "last_error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "last_error, failed_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "event dead letter");
     sqlite3_bind_int64(s.get(), 1, r.seq);
     BindText(s, 2, r.lane);
@@ -157,6 +179,7 @@ void Outbox::Dead(const EventRow& r, const std::string& error, std::int64_t now_
     sqlite3_bind_int(s.get(), 8, r.attempts);
     BindText(s, 9, error);
     sqlite3_bind_int64(s.get(), 10, now_ms);
+    BindText(s, 11, r.traceparent);
     conn_->Step(s, "event dead letter");
     auto d = conn_->Prepare("DELETE FROM outbox WHERE seq = ?", "event outbox delete");
     sqlite3_bind_int64(d.get(), 1, r.seq);

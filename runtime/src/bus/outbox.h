@@ -25,6 +25,7 @@ struct EventRow {
   std::string payload_json;
   std::string publisher;   // the server that published it first
   std::string request_id;  // of the request that published it ("" outside a request)
+  std::string traceparent; // the publish span's context ("" outside a trace or with tracing off)
   int attempts = 0;
   std::int64_t next_at_ms = 0;
 };
@@ -32,6 +33,8 @@ struct EventRow {
 class Outbox {
  public:
   static std::unique_ptr<Outbox> Open(const std::string& path);  // throws lux::Error
+  // Adds the traceparent column to files written without it (Open calls it).
+  void AddTraceparentColumns();
   // One row per lane, in one transaction.
   void Insert(const std::vector<EventRow>& rows);
   // Like Insert for rows received from a peer: rows whose (event_id, lane) was seen before are

@@ -133,6 +133,7 @@ bool ToRow(const Reply& entry, EventRow& row) {
     else if (k == "data") row.payload_json = v;
     else if (k == "publisher") row.publisher = v;
     else if (k == "request_id") row.request_id = v;
+    else if (k == "traceparent") row.traceparent = v;
   }
   return true;
 }
@@ -454,7 +455,8 @@ void RedisBus::Stop() {
 
 std::string RedisBus::Publish(const EventRow& row) {
   Reply r = s_->pool->Command({"XADD", s_->Stream(row.event), "*", "id", row.event_id, "event", row.event, "data",
-                               row.payload_json, "publisher", row.publisher, "request_id", row.request_id});
+                               row.payload_json, "publisher", row.publisher, "request_id", row.request_id,
+                               "traceparent", row.traceparent});
   return r.AsString();
 }
 

@@ -20,6 +20,7 @@
 #include "core/deadline.h"
 #include "core/fiber.h"
 #include "lux/rt.h"
+#include "tracing/instrument.h"
 
 namespace lux {
 
@@ -193,9 +194,14 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
     has_accept |= IEquals(k, "accept");
   }
   if (!has_accept) req.set(bhttp::field::accept, "application/json, */*");
+  tracing::Span span = tracing::FetchSpan(o.method, url, has_tp);  // nothing when tracing is off
+  if (span.Recording()) req.set("traceparent", span.Traceparent());
   if (Request* cur = rt::CurrentRequest()) {
     if (!has_rid) req.set("X-Request-Id", cur->id);
-    if (!has_tp && !cur->trace.trace_id.empty()) req.set("traceparent", cur->trace.ChildTraceparent());
+    if (!has_tp && !span.Recording() && !cur->trace.trace_id.empty()) req.set("traceparent", cur->trace.ChildTraceparent());
+  } else if (!has_tp && !span.Recording() && tracing::Enabled()) {
+    // A job run or event delivery whose trace is not sampled: the peer learns it is not.
+    if (const TraceContext* ctx = tracing::CurrentContext()) req.set("traceparent", tracing::FormatTraceparent(*ctx));
   }
   req.body() = o.body;
   if (!o.body.empty() || o.method == "POST" || o.method == "PUT" || o.method == "PATCH") req.prepare_payload();
@@ -204,7 +210,11 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
   const auto request_deadline = core::CurrentDeadline();
   core::SuspendGuard guard;
   core::Fiber* f = guard.fiber();
-  if (f && f->yield) return Exchange(*f->ioc, *f->yield, url, t, o, req, request_deadline);
+  if (f && f->yield) {
+    FetchResponse res = Exchange(*f->ioc, *f->yield, url, t, o, req, request_deadline);
+    tracing::FinishClientSpan(span, res.status);
+    return res;
+  }
 
   // Not on a fiber: run the same code on this thread's private io_context.
   thread_local asio::io_context ioc{1};
@@ -217,6 +227,7 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
   ioc.restart();
   ioc.run();
   if (error) std::rethrow_exception(error);
+  tracing::FinishClientSpan(span, result->status);
   return std::move(*result);
 }
 

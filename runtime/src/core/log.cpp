@@ -4,6 +4,7 @@
 #include "lux/rt.h"
 
 #include "core/fiber.h"
+#include "tracing/span.h"
 
 #include <unistd.h>
 
@@ -134,20 +135,29 @@ void Log(LogLevel level, std::string_view msg, const LogField* given_begin, cons
   // carries that request's id, and inside a job the job's id and name, whether or not the
   // caller named them.
   const std::string& rid = rt::RequestId();
-  bool named_rid = false, named_job = false;
+  bool named_rid = false, named_job = false, named_trace = false;
   for (const LogField* f = given_begin; f != given_end; ++f) {
     named_rid |= f->key == "request_id";
     named_job |= f->key == "job_id";
+    named_trace |= f->key == "trace_id";
   }
   bool add_rid = !named_rid && !rid.empty();
   bool add_job = !named_job && tl_job_id && tl_job_name;
+  // With tracing on, a line written inside a request, job run or event delivery names its
+  // trace and span, so a log search finds the trace and the other way round.
+  const TraceContext* trace = !named_trace && tracing::Enabled() ? tracing::CurrentContext() : nullptr;
+  if (trace && trace->trace_id.empty()) trace = nullptr;
   std::vector<LogField> extended;
-  if (add_rid || add_job) {
+  if (add_rid || add_job || trace) {
     extended.assign(given_begin, given_end);
     if (add_rid) extended.emplace_back("request_id", rid);
     if (add_job) {
       extended.emplace_back("job_id", *tl_job_id);
       extended.emplace_back("job", *tl_job_name);
+    }
+    if (trace) {
+      extended.emplace_back("trace_id", trace->trace_id);
+      extended.emplace_back("span_id", trace->span_id);
     }
   }
   const LogField* fields_begin = extended.empty() ? given_begin : extended.data();
@@ -223,7 +233,7 @@ void Log(LogLevel level, const std::string& msg, const Value& fields) {
     for (const auto& [given_key, v] : obj) {
       // The keys the line itself uses are taken: a field named like one is `field_<key>`.
       std::string_view key = given_key;
-      for (std::string_view taken : {"ts", "level", "msg", "request_id", "job_id", "job"}) {
+      for (std::string_view taken : {"ts", "level", "msg", "request_id", "job_id", "job", "trace_id", "span_id"}) {
         if (key != taken) continue;
         texts.push_back("field_" + std::string(taken));
         key = texts.back();
@@ -242,6 +252,36 @@ void Log(LogLevel level, const std::string& msg, const Value& fields) {
     }
   }
   core::Log(level, msg, out.data(), out.data() + out.size());
+}
+
+std::string PrintLine(std::string_view text) {
+  const std::string& rid = RequestId();
+  const TraceContext* trace = tracing::Enabled() ? tracing::CurrentContext() : nullptr;
+  if (trace && trace->trace_id.empty()) trace = nullptr;
+  std::string out;
+  if (core::LogConfig().format == LogFormat::kJson) {
+    out += "{\"ts\":\"";
+    core::AppendIsoTime(std::chrono::system_clock::now(), out);
+    out += "\",\"level\":\"info\",\"msg\":";
+    AppendJson(Value(text), out);
+    out += ",\"source\":\"print\"";
+    if (!rid.empty()) {
+      out += ",\"request_id\":";
+      AppendJson(Value(rid), out);
+    }
+    if (trace) out += ",\"trace_id\":\"" + trace->trace_id + "\",\"span_id\":\"" + trace->span_id + "\"";
+    out += "}\n";
+    return out;
+  }
+  out.reserve(text.size() + 64);
+  out += text;
+  if (!rid.empty()) {
+    out += " request_id=";
+    if (core::NeedsQuote(rid)) core::AppendQuoted(rid, out); else out += rid;
+  }
+  if (trace) out += " trace_id=" + trace->trace_id + " span_id=" + trace->span_id;
+  out.push_back('\n');
+  return out;
 }
 
 }  // namespace lux::rt

@@ -1,5 +1,6 @@
 // lux::rt helpers for generated code: current request, id, locals, fiber-aware sleep, RunMain.
 #include "lux/rt.h"
+#include "tracing/tracing.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -114,6 +115,7 @@ std::optional<bool> QueryBool(const Request& req, std::string_view name) {
 int RunMain(int argc, char** argv, const char* name, void (*setup)(App&)) {
   try {
     App app(name);
+    tracing::RegisterTracing(app);  // every server: on when an OTLP endpoint is set
     try {
       setup(app);
     } catch (const StartupError& e) {

@@ -8,6 +8,9 @@
 #include "db/db_state.h"
 #include "lux/db.h"
 #include "lux/error.h"
+#include "tracing/instrument.h"
+
+#include <cctype>
 
 namespace lux::rt {
 namespace {
@@ -57,6 +60,25 @@ Target Open(std::string_view model, const std::string& op) {
   return {std::move(state), &m};
 }
 
+const char* DbSystem(db::Dialect d) { return d == db::Dialect::kPostgres ? "postgresql" : "sqlite"; }
+
+// The span of a model call (`INSERT metric_records`), nothing when tracing is off.
+tracing::Span ModelSpan(const Target& t, std::string_view operation) {
+  if (!tracing::Enabled()) return {};
+  return tracing::DbSpan(DbSystem(t.backend().dialect()), operation, t.model->table());
+}
+
+// The span of `db.run`/`db.query`: the SQL's first word names the operation; the text keeps
+// its `?` placeholders and never the values.
+tracing::Span SqlSpan(db::DbState& state, std::string_view sql) {
+  if (!tracing::Enabled()) return {};
+  std::size_t b = sql.find_first_not_of(" \t\r\n(");
+  std::string op;
+  for (std::size_t i = b; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
+    op.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
+  return tracing::DbSpan(DbSystem(state.backend().dialect()), op.empty() ? "SQL" : op, "", sql);
+}
+
 }  // namespace
 
 Value ModelCreate(std::string_view model, const Value& fields) {
@@ -66,6 +88,7 @@ Value ModelCreate(std::string_view model, const Value& fields) {
   record.Reserve(t.model->spec().columns.size() + 1);
   record.Set("id", Value());
   std::vector<const Value*> values = CreateValues(*t.model, op, fields, record);
+  tracing::Span span = ModelSpan(t, "INSERT");
   *record.Find("id") = Value(static_cast<long long>(t.backend().Insert(*t.model, op, values)));
   return Value(std::move(record));
 }
@@ -75,12 +98,14 @@ Value ModelAll(std::string_view model) {
   Target t = Open(model, op);
   db::Clause clause;
   clause.sql = " ORDER BY \"id\"";
+  tracing::Span span = ModelSpan(t, "SELECT");
   return Value(t.backend().Select(*t.model, op, clause));
 }
 
 Value ModelFind(std::string_view model, std::int64_t id) {
   std::string op = Op(model, "find");
   Target t = Open(model, op);
+  tracing::Span span = ModelSpan(t, "SELECT");
   return t.backend().Find(*t.model, op, id);
 }
 
@@ -89,6 +114,7 @@ Value ModelWhere(std::string_view model, const Value& filter, const Value& optio
   Target t = Open(model, op);
   db::Clause clause = db::BuildFilter(*t.model, op, filter, t.backend().dialect());
   db::BuildOptions(*t.model, op, options, clause);
+  tracing::Span span = ModelSpan(t, "SELECT");
   return Value(t.backend().Select(*t.model, op, clause));
 }
 
@@ -96,6 +122,7 @@ std::int64_t ModelCount(std::string_view model, const Value& filter) {
   std::string op = Op(model, "count");
   Target t = Open(model, op);
   db::Clause clause = db::BuildFilter(*t.model, op, filter, t.backend().dialect());
+  tracing::Span span = ModelSpan(t, "SELECT");
   return t.backend().Count(*t.model, op, clause);
 }
 
@@ -112,6 +139,7 @@ Value ModelUpdate(std::string_view model, std::int64_t id, const Value& fields) 
     m.CheckValue(op, column, value, m.spec().columns[static_cast<std::size_t>(column)].optional);
     sets.emplace_back(column, &value);
   }
+  tracing::Span span = ModelSpan(t, "UPDATE");
   Value updated = t.backend().Update(m, op, id, sets);
   if (updated.IsNull()) throw Error(op + ": no " + m.name() + " with id " + std::to_string(id), 404);
   return updated;
@@ -120,6 +148,7 @@ Value ModelUpdate(std::string_view model, std::int64_t id, const Value& fields) 
 bool ModelDelete(std::string_view model, std::int64_t id) {
   std::string op = Op(model, "delete");
   Target t = Open(model, op);
+  tracing::Span span = ModelSpan(t, "DELETE");
   return t.backend().Delete(*t.model, op, id);
 }
 
@@ -127,6 +156,7 @@ std::int64_t ModelDeleteWhere(std::string_view model, const Value& filter) {
   std::string op = Op(model, "delete_all");
   Target t = Open(model, op);
   db::Clause clause = db::BuildFilter(*t.model, op, filter, t.backend().dialect());
+  tracing::Span span = ModelSpan(t, "DELETE");
   return t.backend().DeleteWhere(*t.model, op, clause);
 }
 
@@ -142,12 +172,21 @@ std::int64_t ModelDeleteAll(std::string_view model, const Value& records) {
     if (!id || !id->IsInt()) throw Error(op + ": every element must be a " + m.name() + " record with an Int `id`");
     ids.push_back(*id);
   }
+  tracing::Span span = ModelSpan(t, "DELETE");
   return t.backend().DeleteIds(m, op, ToJson(Value(std::move(ids))));
 }
 
-std::int64_t DbRun(std::string_view sql, const Array& args) { return db::Active("db.run")->backend().Run(sql, args); }
+std::int64_t DbRun(std::string_view sql, const Array& args) {
+  auto state = db::Active("db.run");
+  tracing::Span span = SqlSpan(*state, sql);
+  return state->backend().Run(sql, args);
+}
 
-Value DbQuery(std::string_view sql, const Array& args) { return db::Active("db.query")->backend().Query(sql, args); }
+Value DbQuery(std::string_view sql, const Array& args) {
+  auto state = db::Active("db.query");
+  tracing::Span span = SqlSpan(*state, sql);
+  return state->backend().Query(sql, args);
+}
 
 Value DbTransaction(const std::function<Value()>& body) {
   if (!body) throw Error("db.transaction: no function given");

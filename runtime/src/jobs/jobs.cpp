@@ -14,6 +14,7 @@
 #include "jobs/jobs_state.h"
 #include "lux/env.h"
 #include "lux/rt.h"
+#include "tracing/instrument.h"
 #include "redis/client.h"
 #include "server/component.h"
 
@@ -277,6 +278,7 @@ std::string JobsState::Spawn(std::string_view name, Value args, const SpawnOptio
   j.created_at_ms = (clock ? clock : &SystemClock())->NowMs();
   j.run_at_ms = j.created_at_ms + delay;
   j.request_id = rt::RequestId();
+  j.traceparent = tracing::CurrentTraceparent();  // the run's span is a child of the spawning one
   store->Enqueue(j);
   if (queue) queue->Poke();
   return j.id;

@@ -13,6 +13,7 @@
 #include "core/fiber.h"
 #include "core/log.h"
 #include "lux/rt.h"
+#include "tracing/instrument.h"
 
 namespace lux::jobs {
 
@@ -124,6 +125,9 @@ bool Execute(Attempt& a, std::string& error) {
     return false;
   }
   bool ok = false;
+  // The run's span; its fetches, queries and log lines belong to it.
+  tracing::ConsumerScope traced(tracing::JobSpan(a.job.name, a.job.id, a.job.attempts, a.job.traceparent),
+                                a.job.traceparent);
   core::tl_job_request_id = &a.job.request_id;  // rt::RequestId() inside the job
   core::tl_job_id = &a.job.id;                   // and the job on its log lines
   core::tl_job_name = &a.job.name;
@@ -132,8 +136,10 @@ bool Execute(Attempt& a, std::string& error) {
     ok = true;
   } catch (const std::exception& e) {
     error = e.what();
+    traced.span().SetError(tracing::ErrorType(e), error);
   } catch (...) {
     error = "unknown exception";
+    traced.span().SetError("unknown", error);
   }
   core::tl_job_request_id = nullptr;
   core::tl_job_id = nullptr;

@@ -3,7 +3,7 @@
 // commands cannot lose or duplicate a job. Layout under P = `<prefix>:{<app>}:` (one hash tag:
 // every key of a queue is in one cluster slot, which multi-key scripts need):
 //   P job:<id>   hash: name args priority attempts max_attempts run_at created_at last_error
-//                request_id state(pending|running|dead) seq rkey claim failed_at
+//                request_id state(pending|running|dead) seq rkey claim failed_at traceparent
 //   P ready      zset of due jobs: score -priority, member rkey = run_at(15):seq(12):id, so
 //                ZRANGE gives priority desc, then run_at, then insertion order
 //   P delayed    zset of jobs waiting for run_at (delay, retry backoff): score run_at, member id
@@ -79,7 +79,7 @@ local run_at = tonumber(ARGV[7])
 local rkey = string.format('%015d:%012d:', run_at, seq)..id
 redis.call('HSET', jk, 'name', ARGV[3], 'args', ARGV[4], 'priority', ARGV[5], 'attempts', 0,
   'max_attempts', ARGV[6], 'run_at', ARGV[7], 'created_at', ARGV[8], 'last_error', '',
-  'request_id', ARGV[9], 'state', 'pending', 'seq', seq, 'rkey', rkey, 'claim', '')
+  'request_id', ARGV[9], 'state', 'pending', 'seq', seq, 'rkey', rkey, 'claim', '', 'traceparent', ARGV[11])
 redis.call('HINCRBY', p..'names', ARGV[3], 1)
 if run_at <= tonumber(ARGV[10]) then
   redis.call('ZADD', p..'ready', -tonumber(ARGV[5]), rkey)
@@ -94,7 +94,7 @@ return 1
 
 // ARGV: p now limit vis token note ncompleted ids... nnames(-1: all) names...
 // Returns {more(0/1), next_delayed_run_at(-1: none), reclaimed, job, job, ...} where a job is
-// {id name args priority attempts max_attempts run_at created_at last_error request_id}.
+// {id name args priority attempts max_attempts run_at created_at last_error request_id traceparent}.
 const Script& ClaimScript() {
   static const Script s(std::string(kReclaimLua) + R"lua(
 local p = ARGV[1]
@@ -140,7 +140,7 @@ if limit > 0 then
       local id = string.sub(rk, 30)
       local jk = p..'job:'..id
       local f = redis.call('HMGET', jk, 'name', 'args', 'priority', 'attempts', 'max_attempts', 'run_at',
-                           'created_at', 'last_error', 'request_id')
+                           'created_at', 'last_error', 'request_id', 'traceparent')
       if not f[1] then
         redis.call('ZREM', ready, rk)
       elseif runnable and not runnable[f[1]] then
@@ -151,7 +151,7 @@ if limit > 0 then
         redis.call('HSET', jk, 'state', 'running', 'attempts', attempts, 'claim', token)
         redis.call('ZADD', running, snow + vis, id)
         claimed = claimed + 1
-        out[#out + 1] = {id, f[1], f[2], f[3], tostring(attempts), f[5], f[6], f[7], f[8], f[9]}
+        out[#out + 1] = {id, f[1], f[2], f[3], tostring(attempts), f[5], f[6], f[7], f[8], f[9], f[10] or ''}
       end
     end
     if out[1] == 1 or claimed >= limit or skipped > 1000 then break end
@@ -349,7 +349,7 @@ class RedisStore final : public JobStore {
     pool_.Eval(EnqueueScript(), {},
                {p_, j.id, j.name, j.args_json, std::to_string(j.priority), std::to_string(j.max_attempts),
                 std::to_string(j.run_at_ms), std::to_string(j.created_at_ms), j.request_id,
-                std::to_string(j.created_at_ms)});
+                std::to_string(j.created_at_ms), j.traceparent});
   }
 
   std::vector<StoredJob> ClaimDue(std::int64_t now_ms, int limit, const std::vector<std::string>& completed) override {
@@ -391,6 +391,7 @@ class RedisStore final : public JobStore {
       j.created_at_ms = f[7].AsInt();
       j.last_error = f[8].AsString();
       j.request_id = f[9].AsString();
+      if (f.size() > 10 && !f[10].IsNil()) j.traceparent = f[10].AsString();
       out.push_back(std::move(j));
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -506,6 +507,7 @@ class RedisStore final : public JobStore {
     j.created_at_ms = num("created_at");
     j.last_error = f["last_error"];
     j.request_id = f["request_id"];
+    j.traceparent = f["traceparent"];
     return j;
   }
 

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   run_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   last_error TEXT NOT NULL DEFAULT '',
-  request_id TEXT NOT NULL DEFAULT '');
+  request_id TEXT NOT NULL DEFAULT '',
+  traceparent TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS jobs_claim ON jobs(state, priority DESC, run_at, seq);
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, run_at);
 CREATE TABLE IF NOT EXISTS dead_letter (
@@ -48,7 +49,8 @@ CREATE TABLE IF NOT EXISTS dead_letter (
   created_at INTEGER NOT NULL,
   last_error TEXT NOT NULL,
   request_id TEXT NOT NULL,
-  failed_at INTEGER NOT NULL);
+  failed_at INTEGER NOT NULL,
+  traceparent TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS failures (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL,
@@ -63,7 +65,7 @@ CREATE TEMP TABLE IF NOT EXISTS runnable (name TEXT PRIMARY KEY);
 )sql";
 
 constexpr const char* kJobColumns =
-    "id, name, args, state, priority, attempts, max_attempts, run_at, created_at, last_error, request_id";
+    "id, name, args, state, priority, attempts, max_attempts, run_at, created_at, last_error, request_id, traceparent";
 
 class Stmt {
  public:
@@ -133,6 +135,7 @@ class Run {
     j.created_at_ms = Int(8);
     j.last_error = Text(9);
     j.request_id = Text(10);
+    j.traceparent = Text(11);
     return j;
   }
 
@@ -163,6 +166,7 @@ class SqliteStore final : public JobStore {
     setup.schema = kSchema;
     db_ = db::OpenSqliteFile(path, setup);
     try {
+      AddTraceparentColumns();
       Prepare();
     } catch (...) {
       Finalize();
@@ -383,7 +387,7 @@ class SqliteStore final : public JobStore {
   void Insert(const StoredJob& j) {
     Run(db_, insert_)
         .Bind(j.id).Bind(j.name).Bind(j.args_json).Bind(j.priority).Bind(j.attempts).Bind(j.max_attempts)
-        .Bind(j.run_at_ms).Bind(j.created_at_ms).Bind(j.last_error).Bind(j.request_id)
+        .Bind(j.run_at_ms).Bind(j.created_at_ms).Bind(j.last_error).Bind(j.request_id).Bind(j.traceparent)
         .Exec();
   }
 
@@ -412,6 +416,24 @@ class SqliteStore final : public JobStore {
     }
   }
 
+  // Files written before jobs kept their trace context get the column (a second process
+  // adding it at the same moment is no error).
+  void AddTraceparentColumns() {
+    for (const char* table : {"jobs", "dead_letter"}) {
+      Stmt has;
+      has.Prepare(db_, std::string("SELECT COUNT(*) FROM pragma_table_info('") + table + "') WHERE name = 'traceparent'");
+      Run r(db_, has);
+      if (r.Step() && r.Int(0) > 0) continue;
+      char* err = nullptr;
+      std::string sql = std::string("ALTER TABLE ") + table + " ADD COLUMN traceparent TEXT NOT NULL DEFAULT ''";
+      if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string why = err ? err : sqlite3_errmsg(db_);
+        sqlite3_free(err);
+        if (why.find("duplicate column") == std::string::npos) throw Error("job store: " + why);
+      }
+    }
+  }
+
   void ExecScript(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -425,7 +447,7 @@ class SqliteStore final : public JobStore {
     std::string cols = kJobColumns;
     begin_.Prepare(db_, "BEGIN IMMEDIATE");
     commit_.Prepare(db_, "COMMIT");
-    insert_.Prepare(db_, "INSERT INTO jobs(" + cols + ") VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    insert_.Prepare(db_, "INSERT INTO jobs(" + cols + ") VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     // INDEXED BY: left alone, the planner picks jobs_due for the run_at range and then sorts
     // every due job (a 100k backlog made each claim cost milliseconds); jobs_claim is already
     // in claim order, so the scan stops after `limit` rows.
@@ -447,8 +469,8 @@ class SqliteStore final : public JobStore {
     retry_later_.Prepare(db_, "UPDATE jobs SET state = 'pending', run_at = ?1, last_error = ?2 WHERE id = ?3");
     to_dead_.Prepare(db_,
                      "INSERT OR REPLACE INTO dead_letter(id, name, args, priority, attempts, max_attempts, created_at, "
-                     "last_error, request_id, failed_at) SELECT id, name, args, priority, attempts, max_attempts, "
-                     "created_at, ?1, request_id, ?2 FROM jobs WHERE id = ?3");
+                     "last_error, request_id, failed_at, traceparent) SELECT id, name, args, priority, attempts, "
+                     "max_attempts, created_at, ?1, request_id, ?2, traceparent FROM jobs WHERE id = ?3");
     log_failure_.Prepare(db_,
                          "INSERT INTO failures(id, name, attempt, error, at) SELECT id, name, attempts, ?1, ?2 FROM "
                          "jobs WHERE id = ?3");
@@ -462,14 +484,14 @@ class SqliteStore final : public JobStore {
     recent_failures_.Prepare(db_, "SELECT id, name, attempt, error, at FROM failures ORDER BY seq DESC LIMIT ?1");
     revive_.Prepare(db_,
                     "INSERT INTO jobs(" + cols + ") SELECT id, name, args, 'pending', priority, 0, max_attempts, ?1, "
-                    "created_at, last_error, request_id FROM dead_letter WHERE id = ?2");
+                    "created_at, last_error, request_id, traceparent FROM dead_letter WHERE id = ?2");
     delete_dead_.Prepare(db_, "DELETE FROM dead_letter WHERE id = ?1");
     retry_now_.Prepare(db_,
                        "UPDATE jobs SET run_at = ?1 WHERE id = ?2 AND state = 'pending' AND attempts > 0 AND run_at > ?1");
     find_.Prepare(db_, "SELECT " + cols + " FROM jobs WHERE id = ?1");
     find_dead_.Prepare(db_,
                        "SELECT id, name, args, 'dead', priority, attempts, max_attempts, failed_at, created_at, "
-                       "last_error, request_id FROM dead_letter WHERE id = ?1");
+                       "last_error, request_id, traceparent FROM dead_letter WHERE id = ?1");
     add_runnable_.Prepare(db_, "INSERT OR IGNORE INTO temp.runnable(name) VALUES (?1)");
     unrunnable_.Prepare(db_,
                         "SELECT name, COUNT(*) FROM jobs WHERE name NOT IN (SELECT name FROM temp.runnable) GROUP BY "

@@ -30,6 +30,7 @@ struct StoredJob {
   std::int64_t created_at_ms = 0;
   std::string last_error;
   std::string request_id;  // of the request that spawned it ("" outside a request)
+  std::string traceparent; // the trace context it was spawned in ("" outside a trace or with tracing off)
 };
 
 struct JobCounts {

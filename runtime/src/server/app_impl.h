@@ -87,6 +87,8 @@ class App::Impl final : public server::Host {
 
   // dispatch.cpp
   Response Dispatch(Request& req, std::string_view raw_path);
+  // Dispatch without the server span: `*route_pattern` (when given) is set when a route matched.
+  Response DispatchRoute(Request& req, std::string_view raw_path, const std::string** route_pattern);
   Response HandleException(std::exception_ptr ep, Request& req);
   Response HandleError(const Error& e, Request& req);
   Response DefaultError(const Error& e, const Request& req) const;

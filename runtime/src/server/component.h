@@ -24,6 +24,9 @@ enum class RunMode { kServe, kTask, kAdmin };
 // The order components open and start in; they stop and close in reverse. One row per
 // subsystem: a component may use those above it from its Open on.
 enum class Order {
+  // Traces (src/tracing/): first, so it stops last and flushes the spans of everything below.
+  kTracing,
+
   kDb,         // the database and models: everything below may read and write data
   kJobs,       // the job store and worker pool: on_start, tasks and subscribers spawn jobs
   kScheduler,  // schedules: tick in the job store, spawn jobs

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "lux/routes.h"
 #include "server/app_impl.h"
+#include "tracing/instrument.h"
 
 namespace lux {
 namespace {
@@ -134,12 +135,22 @@ Response RouteTerminal(const server::RouteEntry* route, const http::Router::Matc
 }  // namespace
 
 Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
+  if (!tracing::Enabled()) return DispatchRoute(req, raw_path, nullptr);  // tracing off: one test
+  tracing::Span span = tracing::ServerSpan(req);
+  const std::string* route_pattern = nullptr;
+  Response res = DispatchRoute(req, raw_path, &route_pattern);
+  tracing::FinishServerSpan(span, req, route_pattern, res.status);
+  return res;
+}
+
+Response App::Impl::DispatchRoute(Request& req, std::string_view raw_path, const std::string** route_pattern) {
   std::exception_ptr ep;
   try {
     http::Router::Match match = router.Find(req.method, raw_path);
     const server::RouteEntry* route = nullptr;
     if (match.result == http::Router::Result::kFound) {
       route = &routes[static_cast<std::size_t>(match.route)];
+      if (route_pattern) *route_pattern = &route->pattern;
       req.params = std::move(match.params);
     }
     // Without global middleware the terminal is called directly (no std::function to build).

@@ -36,6 +36,7 @@
 #include "lux/env.h"
 #include "http/tls.h"
 #include "server/app_impl.h"
+#include "tracing/span.h"
 
 namespace lux {
 
@@ -743,7 +744,7 @@ class Session {
       bool head = req.method == "HEAD";
       if (!Write(res, req.id, keep_alive, head, yield)) return;
       state_.fresh = false;
-      AccessLog(req.method, req.path, res.status, t0, req.id);
+      AccessLog(req.method, req.path, res.status, t0, req.id, &req.trace);
       if (!keep_alive) {
         linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
         return;
@@ -793,9 +794,15 @@ class Session {
   }
 
   void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
-                 const std::string& request_id) {
+                 const std::string& request_id, const TraceContext* trace = nullptr) {
     if (!app_.opts.access_log || !core::LogEnabled(LogLevel::kInfo)) return;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (trace && tracing::Enabled()) {  // written after the request's span ended: its ids by hand
+      core::Log(LogLevel::kInfo, "request",
+                {{"method", method}, {"path", path}, {"status", status}, {"duration_ms", ms}, {"request_id", request_id},
+                 {"trace_id", trace->trace_id}, {"span_id", trace->span_id}});
+      return;
+    }
     core::Log(LogLevel::kInfo, "request",
               {{"method", method}, {"path", path}, {"status", status}, {"duration_ms", ms}, {"request_id", request_id}});
   }

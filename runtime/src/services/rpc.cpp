@@ -17,6 +17,7 @@
 #include "services/registry.h"
 #include "server/component.h"
 #include "services/shared_breakers.h"
+#include "tracing/instrument.h"
 
 namespace lux {
 
@@ -176,6 +177,8 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
   o.Json(Value{{"args", std::move(args)}});
   std::string endpoint = "/_lux/rpc/" + std::string(fn);
   core::SignInternalCall(o, endpoint);
+  tracing::Span span = tracing::RpcSpan(service, fn, in->url);  // the peer's server span is its child
+  if (span.Recording()) o.Header("traceparent", span.Traceparent());
   FetchResponse resp;
   try {
     resp = Fetch(in->url + endpoint, o);
@@ -183,6 +186,7 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
     s->breaker->OnFailure();
     throw Error("call of " + what + " failed: " + e.what(), 502);
   }
+  tracing::FinishClientSpan(span, resp.status);
   if (services::Breaker::IsFailureStatus(resp.status)) {
     s->breaker->OnFailure();
     throw Error("call of " + what + " failed: " + in->url + " answered " + std::to_string(resp.status), 502);

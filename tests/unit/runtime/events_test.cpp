@@ -5,6 +5,9 @@
 // server processes is tested end to end (tests/e2e, cases events and internal_auth).
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/outbox.h"
 #include "core/internal_auth.h"
 #include "test_http.h"
 
@@ -243,4 +247,45 @@ TEST_CASE("events: a subscribing server refuses to start without LUX_PROGRAM_SEC
   CHECK(error.find("LUX_PROGRAM_SECRET is not set: this server receives events from its peers") != std::string::npos);
   CHECK(error.find("openssl rand -hex 32") != std::string::npos);
   ::setenv("LUX_PROGRAM_SECRET", kProgramSecret, 1);
+}
+
+TEST_CASE("event outbox: the publish's trace context is kept with each row, an outbox written without it opens") {
+  std::string path = (std::filesystem::temp_directory_path() / ("lux_outbox_trace_" + std::to_string(::getpid()) + ".db")).string();
+  std::filesystem::remove(path);
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const char* old_schema =
+        "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL, event_id TEXT NOT NULL,"
+        " event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL, request_id TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT);"
+        "CREATE TABLE dead (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL, event_id TEXT NOT NULL, event TEXT NOT NULL,"
+        " payload TEXT NOT NULL, publisher TEXT NOT NULL, request_id TEXT NOT NULL, attempts INTEGER NOT NULL,"
+        " last_error TEXT NOT NULL, failed_at INTEGER NOT NULL);"
+        "INSERT INTO outbox (lane, event_id, event, payload, publisher, request_id, attempts, next_at)"
+        " VALUES ('sub:a', 'e-old', 'a', '{}', 'api', 'r-old', 0, 0);";
+    REQUIRE(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto box = lux::bus::Outbox::Open(path);
+  auto old = box->Head("sub:a");
+  REQUIRE(old);
+  CHECK(old->event_id == "e-old");
+  CHECK(old->traceparent.empty());
+  box->Done(old->seq);
+  lux::bus::EventRow row;
+  row.lane = "sub:a";
+  row.event_id = "e-new";
+  row.event = "a";
+  row.payload_json = "{}";
+  row.publisher = "api";
+  row.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  box->Insert({row});
+  auto head = box->Head("sub:a");
+  REQUIRE(head);
+  CHECK(head->traceparent == row.traceparent);
+  box.reset();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
 }

@@ -440,3 +440,18 @@ TEST_CASE("redis scripts: EVALSHA falls back to EVAL after SCRIPT FLUSH", "[redi
   store->Enqueue(Job("b", 0, 0));
   REQUIRE(store->ClaimDue(1, 5).size() == 2);
 }
+
+TEST_CASE("redis store: the trace context a job was spawned in comes back with its claim", "[redis]") {
+  luxtest::RedisServer redis;
+  auto store = Open(redis, luxtest::UniquePrefix("trace"));
+  StoredJob j = Job("traced", 0, 0);
+  j.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  store->Enqueue(j);
+  store->Enqueue(Job("untraced", 0, 0));
+  auto claimed = store->ClaimDue(1000, 10);
+  REQUIRE(claimed.size() == 2);
+  CHECK(claimed[0].traceparent == j.traceparent);
+  CHECK(claimed[1].traceparent.empty());
+  REQUIRE(store->Find(j.id));
+  CHECK(store->Find(j.id)->traceparent == j.traceparent);
+}

@@ -3,6 +3,8 @@
 // the enqueue cost (durable file and in memory; printed, not asserted).
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 #include "jobs/store.h"
 #include "jobs_test_util.h"
 
@@ -221,4 +223,56 @@ TEST_CASE("enqueue cost (printed): durable file in WAL mode and in memory") {
   WARN("enqueue per job: file (synchronous=NORMAL) " << file_us << " us, file (FULL) " << full_us
                                                      << " us, in memory " << mem_us << " us");
   REQUIRE(file->Counts(0).pending == 5000);
+}
+
+TEST_CASE("the trace context a job was spawned in is stored with it, through the dead letter and back") {
+  auto store = OpenSqliteStore(":memory:");
+  StoredJob j = Job("traced", 0, 0, 1);
+  j.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  store->Enqueue(j);
+  auto claimed = store->ClaimDue(1000, 10);
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].traceparent == j.traceparent);
+  store->Fail(j.id, "boom", 1000, std::nullopt);  // to the dead letter
+  REQUIRE(store->Find(j.id));
+  CHECK(store->Find(j.id)->traceparent == j.traceparent);
+  REQUIRE(store->Retry(j.id, 2000));
+  claimed = store->ClaimDue(3000, 10);
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].traceparent == j.traceparent);
+}
+
+TEST_CASE("a job store file written before jobs kept their trace context opens, its jobs intact") {
+  luxtest::TempDir dir;
+  std::string path = dir.path() + "/jobs.db";
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const char* old_schema =
+        "CREATE TABLE jobs (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, args TEXT NOT NULL,"
+        " state TEXT NOT NULL, priority INTEGER NOT NULL, attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL,"
+        " run_at INTEGER NOT NULL, created_at INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '',"
+        " request_id TEXT NOT NULL DEFAULT '');"
+        "CREATE TABLE dead_letter (id TEXT PRIMARY KEY, name TEXT NOT NULL, args TEXT NOT NULL, priority INTEGER NOT NULL,"
+        " attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, created_at INTEGER NOT NULL, last_error TEXT NOT NULL,"
+        " request_id TEXT NOT NULL, failed_at INTEGER NOT NULL);"
+        "INSERT INTO jobs (id, name, args, state, priority, attempts, max_attempts, run_at, created_at, request_id)"
+        " VALUES ('old-1', 'legacy', '[]', 'pending', 0, 0, 3, 0, 0, 'req-old');";
+    REQUIRE(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = OpenSqliteStore(path);
+  auto claimed = store->ClaimDue(1000, 10);
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].id == "old-1");
+  CHECK(claimed[0].request_id == "req-old");
+  CHECK(claimed[0].traceparent.empty());
+  StoredJob j = Job("new", 0, 0);
+  j.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  store->Enqueue(j);
+  store.reset();
+  auto again = OpenSqliteStore(path);  // the column exists now: opening again adds nothing
+  auto next = again->ClaimDue(1000, 10);
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].traceparent == j.traceparent);
 }

@@ -1,0 +1,138 @@
+// Spans: what the runtime records about a request, an RPC call, a job run, an event delivery, a
+// query or a fetch, and hands to the exporter when it ends. A `Span` is an RAII object that
+// records only while tracing is on (an OTLP endpoint is set) and its trace is sampled; otherwise
+// it holds a null pointer and every call on it is a test of that pointer: nothing is allocated.
+// Entry points: Enabled, CurrentContext, Span, ScopedContext, Sink.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lux/http.h"
+
+namespace lux::tracing {
+
+// OTLP span kinds (opentelemetry.proto.trace.v1.Span.SpanKind).
+enum class SpanKind : int { kInternal = 1, kServer = 2, kClient = 3, kProducer = 4, kConsumer = 5 };
+
+struct Attribute {
+  enum class Type { kString, kInt, kDouble, kBool } type = Type::kString;
+  // A name of the semantic conventions: a plain-ASCII string literal (static storage), never
+  // copied, written into the JSON without escaping.
+  std::string_view key;
+  std::string s;
+  std::int64_t i = 0;
+  double d = 0;
+  bool b = false;
+};
+
+struct Link {
+  std::string trace_id;
+  std::string span_id;
+};
+
+// One finished (or running) span as the exporter encodes it.
+struct SpanData {
+  std::string name;
+  SpanKind kind = SpanKind::kInternal;
+  // trace_id (32 lowercase hex), span_id (16), parent_id (16; empty for a root span), flags.
+  TraceContext ctx;
+  std::int64_t start_ns = 0;   // Unix nanoseconds
+  std::int64_t end_ns = 0;
+  std::vector<Attribute> attributes;
+  std::vector<Link> links;
+  bool error = false;          // status ERROR (5xx, exception); else UNSET
+  std::string status_message;
+  int uncaught_at_start = 0;   // std::uncaught_exceptions(): an End during unwinding is an error
+
+  // `key` must outlive the span: the call sites pass string literals.
+  void Add(std::string_view key, std::string_view value);
+  void Add(std::string_view key, std::int64_t value);
+  void AddDouble(std::string_view key, double value);
+  void AddBool(std::string_view key, bool value);
+};
+
+// Where ended spans go (the exporter's queue). Never blocks; drops when full.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void Submit(std::unique_ptr<SpanData> span) = 0;
+};
+
+namespace detail {
+extern std::atomic<bool> g_enabled;
+extern std::atomic<Sink*> g_sink;
+}  // namespace detail
+
+// Whether spans are recorded and exported at all (an endpoint is set, OTEL_SDK_DISABLED unset).
+inline bool Enabled() { return detail::g_enabled.load(std::memory_order_relaxed); }
+// Installs (or, with nullptr, removes) the sink; Enabled() follows it.
+void SetSink(Sink* sink);
+
+// The trace context the calling code runs in: the request served by this fiber, else the job
+// or event delivery running on this thread (ScopedContext), else nullptr.
+const TraceContext* CurrentContext();
+
+// While alive, CurrentContext() on this thread (outside a request) is `ctx` (job runs, event
+// deliveries). Restores the previous one when destroyed.
+class ScopedContext {
+ public:
+  explicit ScopedContext(const TraceContext* ctx);
+  ~ScopedContext();
+  ScopedContext(const ScopedContext&) = delete;
+  ScopedContext& operator=(const ScopedContext&) = delete;
+
+ private:
+  const TraceContext* saved_;
+};
+
+std::int64_t NowNs();
+
+class Span {
+ public:
+  Span() = default;
+  // A child of `parent` (nullptr: a new trace, sampled by the sampler). Records only when
+  // tracing is on and the resulting trace is sampled.
+  Span(std::string_view name, SpanKind kind, const TraceContext* parent);
+  // A span whose ids are already chosen and sampled (the server span: the request's context).
+  static Span WithContext(std::string_view name, SpanKind kind, const TraceContext& self);
+  Span(Span&&) noexcept = default;
+  Span& operator=(Span&&) noexcept = default;
+  ~Span() {
+    if (d_) End();
+  }
+
+  bool Recording() const { return d_ != nullptr; }
+  SpanData* data() { return d_.get(); }
+  // This span as a context for its children (traceparent, log lines); nullptr when not
+  // recording (the children then take the enclosing context).
+  const TraceContext* Context() const { return d_ ? &d_->ctx : nullptr; }
+  // `00-<trace>-<span>-<flags>`, or "" when not recording.
+  std::string Traceparent() const;
+
+  void Attr(std::string_view key, std::string_view value) {
+    if (d_) d_->Add(key, value);
+  }
+  void Attr(std::string_view key, std::int64_t value) {
+    if (d_) d_->Add(key, value);
+  }
+  void SetName(std::string_view name) {
+    if (d_) d_->name = std::string(name);
+  }
+  // Status ERROR with `error.type` (an exception's class, or the status code).
+  void SetError(std::string_view type, std::string_view message);
+  // Ends the span now and submits it; idempotent.
+  void End();
+
+ private:
+  std::unique_ptr<SpanData> d_;
+};
+
+// `00-<trace_id>-<span_id>-<flags>` of a context.
+std::string FormatTraceparent(const TraceContext& ctx);
+
+}  // namespace lux::tracing

@@ -1,0 +1,279 @@
+"""e2e case `tracing`: OpenTelemetry traces and JSON logs across two servers (programs/tracing.lux).
+
+A stand-in OTLP collector (a Python HTTP server on loopback, started here) records the OTLP JSON
+the servers POST to /v1/traces. One request to the shop (a query, an RPC to the pricing server, a
+job that fetches the pricing server, an event the pricing server stores) must give ONE trace whose
+spans form the right tree across both processes; the JSON log lines written while serving must
+name the exported spans. Then: sampling off sends nothing; an unreachable collector leaves every
+request served, the spans dropped and one log line about it.
+"""
+import json
+import os
+import shutil
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from e2e import build, check, expect_json, free_port, request, start_server, stop_server
+
+
+class Collector:
+    """Records every span POSTed to /v1/traces, with the service it came from."""
+
+    def __init__(self):
+        self.spans = []
+        self.posts = []
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status = 200
+                try:
+                    doc = json.loads(body)
+                    with outer.lock:
+                        outer.posts.append({"path": self.path, "headers": dict(self.headers), "doc": doc})
+                        for rs in doc["resourceSpans"]:
+                            res = {a["key"]: a["value"].get("stringValue") for a in rs["resource"]["attributes"]}
+                            for ss in rs["scopeSpans"]:
+                                for sp in ss["spans"]:
+                                    sp["_service"] = res.get("service.name")
+                                    sp["_resource"] = res
+                                    sp["_attrs"] = {a["key"]: next(iter(a["value"].values())) for a in sp.get("attributes", [])}
+                                    outer.spans.append(sp)
+                except (ValueError, KeyError) as e:
+                    print("collector: bad body:", e)
+                    status = 400
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.spans)
+
+    def wait_for(self, pred, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            spans = self.snapshot()
+            if pred(spans):
+                return spans
+            time.sleep(0.1)
+        return self.snapshot()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def one(spans, name, service):
+    found = [s for s in spans if s["name"] == name and s["_service"] == service]
+    check(len(found) == 1, f"one span `{name}` from {service}: {len(found)} in {[(s['name'], s['_service']) for s in spans]}")
+    return found[0] if found else None
+
+
+def child_of(span, parent, what):
+    if span and parent:
+        check(span.get("parentSpanId") == parent["spanId"] and span["traceId"] == parent["traceId"],
+              f"{what}: `{span['name']}` is a child of `{parent['name']}`: {span.get('parentSpanId')} != {parent['spanId']}"
+              f" (spans: {[(s['name'], s['spanId']) for s in (span, parent)]})")
+
+
+def json_lines(out, what):
+    """Every line of a server's output parsed as JSON (a failed check names one that is not)."""
+    rows = []
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            check(False, f"{what}: a line that is not JSON: {line!r}")
+    return rows
+
+
+def run(a):
+    os.makedirs(a.out, exist_ok=True)
+    p = build(a, os.path.join(a.root, "tests", "e2e", "programs", "tracing.lux"))
+    check(p.returncode == 0, f"luxc build failed:\n{p.stderr}")
+    if p.returncode:
+        return
+    exes = {os.path.basename(x): x for x in p.stdout.split()}
+    work = os.path.join(a.out, "run")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    collector = Collector()
+    try:
+        traced(a, exes, work, collector)
+        sampling_off(exes, work, collector)
+        unreachable(exes, work)
+    finally:
+        collector.close()
+
+
+def servers_env(collector_url, shop_port, pricing_port, **extra):
+    env = dict(os.environ, LUX_JOBS_PATH=":memory:", LUX_LOG_FORMAT="json", OTEL_BSP_SCHEDULE_DELAY="100",
+               LUX_SERVICE_PRICING_URL=f"http://127.0.0.1:{pricing_port}",
+               LUX_PEER_PRICING_URL=f"http://127.0.0.1:{pricing_port}",
+               PRICING_HEALTH=f"http://127.0.0.1:{pricing_port}/health")
+    for k in [k for k in env if k.startswith("OTEL_")]:
+        if k != "OTEL_BSP_SCHEDULE_DELAY":
+            del env[k]
+    if collector_url:
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector_url
+    env.update(extra)
+    return env
+
+
+def traced(a, exes, work, collector):
+    shop_port, pricing_port = free_port(), free_port()
+    env = servers_env(collector.url(), shop_port, pricing_port, OTEL_EXPORTER_OTLP_HEADERS="x-collector-token=s3cret")
+    pricing = start_server(exes["tracing-pricing"], pricing_port, env=env, cwd=work, name="tracing-pricing")
+    shop = start_server(exes["tracing-shop"], shop_port, env=env, cwd=work, name="tracing-shop")
+    outs = {}
+    try:
+        st, _, text = request(shop_port, "POST", "/orders", {"item": "book", "qty": 2})
+        check(st == 201 and json.loads(text)["total"] == 500, f"POST /orders: {st} {text}")
+        rid = None
+        expect_json(shop_port, "GET", "/fail", 503, {"error": "unavailable"})
+        wanted = {("POST /orders", "tracing-shop"), ("pricing/quote", "tracing-shop"), ("POST /_lux/rpc/quote", "tracing-pricing"),
+                  ("INSERT orders", "tracing-shop"), ("process confirm", "tracing-shop"), ("GET", "tracing-shop"), ("GET /health", "tracing-pricing"),
+                  ("publish placed", "tracing-shop"), ("POST /_lux/events", "tracing-pricing"), ("process placed", "tracing-pricing"),
+                  ("INSERT sales", "tracing-pricing"), ("GET /fail", "tracing-shop")}
+        spans = collector.wait_for(lambda ss: wanted <= {(s["name"], s["_service"]) for s in ss})
+        got = {(s["name"], s["_service"]) for s in spans}
+        check(wanted <= got, f"spans missing: {sorted(wanted - got)}")
+        root = one(spans, "POST /orders", "tracing-shop")
+        if not root:
+            return
+        trace = root["traceId"]
+        in_trace = [s for s in spans if s["traceId"] == trace]
+        check({(s["name"], s["_service"]) for s in in_trace} == wanted - {("GET /fail", "tracing-shop")},
+              f"the request's trace holds its spans and no others: {sorted((s['name'], s['_service']) for s in in_trace)}")
+        check("parentSpanId" not in root and root["kind"] == 2, f"the request's span is a root SERVER span: {root}")
+        check(root["_attrs"].get("http.route") == "/orders" and root["_attrs"].get("http.request.method") == "POST" and
+              root["_attrs"].get("http.response.status_code") == "201" and root["_attrs"].get("url.path") == "/orders",
+              f"server span attributes: {root['_attrs']}")
+        check(root["_resource"].get("telemetry.sdk.name") == "lux" and root["_resource"].get("telemetry.sdk.language") == "cpp",
+              f"resource: {root['_resource']}")
+        rid = root["_attrs"].get("lux.request_id")
+        rpc = one(in_trace, "pricing/quote", "tracing-shop")
+        child_of(rpc, root, "RPC")
+        check(rpc and rpc["kind"] == 3 and rpc["_attrs"].get("rpc.system") == "lux" and rpc["_attrs"].get("rpc.service") == "pricing"
+              and rpc["_attrs"].get("rpc.method") == "quote", f"RPC client span: {rpc}")
+        rpc_server = one(in_trace, "POST /_lux/rpc/quote", "tracing-pricing")
+        child_of(rpc_server, rpc, "the peer's RPC span")
+        insert = one(in_trace, "INSERT orders", "tracing-shop")
+        child_of(insert, root, "query")
+        check(insert and insert["kind"] == 3 and insert["_attrs"].get("db.system") == "sqlite" and
+              insert["_attrs"].get("db.operation.name") == "INSERT" and insert["_attrs"].get("db.collection.name") == "orders",
+              f"db span: {insert}")
+        job = one(in_trace, "process confirm", "tracing-shop")
+        child_of(job, root, "job run")
+        check(job and job["kind"] == 5 and job["_attrs"].get("messaging.destination.name") == "confirm" and
+              job["_attrs"].get("messaging.operation.type") == "process", f"job span: {job}")
+        fetch = one(in_trace, "GET", "tracing-shop")
+        child_of(fetch, job, "the job's fetch")
+        check(fetch and fetch["kind"] == 3 and fetch["_attrs"].get("http.response.status_code") == "200", f"fetch span: {fetch}")
+        child_of(one(in_trace, "GET /health", "tracing-pricing"), fetch, "the fetched server's span")
+        publish = one(in_trace, "publish placed", "tracing-shop")
+        child_of(publish, root, "publish")
+        check(publish and publish["kind"] == 4 and publish["_attrs"].get("messaging.destination.name") == "placed",
+              f"producer span: {publish}")
+        child_of(one(in_trace, "POST /_lux/events", "tracing-pricing"), publish, "the peer's delivery request")
+        consume = one(in_trace, "process placed", "tracing-pricing")
+        child_of(consume, publish, "event delivery")
+        check(consume and consume["kind"] == 5, f"consumer span: {consume}")
+        child_of(one(in_trace, "INSERT sales", "tracing-pricing"), consume, "the subscriber's query")
+        fail = one(spans, "GET /fail", "tracing-shop")
+        check(fail and fail["status"].get("code") == 2 and fail["_attrs"].get("error.type") == "503",
+              f"a 5xx is an ERROR span: {fail}")
+        for s in in_trace:
+            check(int(s["startTimeUnixNano"]) <= int(s["endTimeUnixNano"]) and len(s["spanId"]) == 16 and len(trace) == 32,
+                  f"ids and times of `{s['name']}`")
+        check(all(p["path"] == "/v1/traces" and p["headers"].get("x-collector-token") == "s3cret" and
+                  p["headers"].get("Content-Type") == "application/json" for p in collector.posts),
+              "every export is a POST /v1/traces in JSON with OTEL_EXPORTER_OTLP_HEADERS")
+    finally:
+        outs["shop"] = stop_server(shop)
+        outs["pricing"] = stop_server(pricing)
+    if not root:
+        return
+    by_id = {s["spanId"]: s for s in collector.snapshot()}
+    for name, out in outs.items():
+        rows = json_lines(out, name)
+        check(all({"ts", "level", "msg"} <= set(r) for r in rows), f"{name}: every JSON line has ts, level, msg")
+        mine = [r for r in rows if r.get("request_id") == rid]
+        check(mine, f"{name}: lines of the request {rid}")
+        for r in mine:
+            check(r.get("trace_id") == trace and r.get("span_id") in by_id,
+                  f"{name}: a line of the request names its trace and an exported span: {r}")
+    shop_rows = json_lines(outs["shop"], "tracing-shop")
+    placed = [r for r in shop_rows if r.get("msg") == "order placed"]
+    check(len(placed) == 1 and placed[0].get("span_id") == root["spanId"], f"log.info in the handler: the server span: {placed}")
+    printed = [r for r in shop_rows if r.get("msg") == "placed book"]
+    check(len(printed) == 1 and printed[0].get("source") == "print" and printed[0].get("span_id") == root["spanId"],
+          f"print in the handler: a JSON line with the request's ids: {printed}")
+    access = [r for r in shop_rows if r.get("msg") == "request" and r.get("path") == "/orders"]
+    check(len(access) == 1 and access[0].get("span_id") == root["spanId"], f"the access log line: {access}")
+    confirming = [r for r in shop_rows if r.get("msg") == "confirming"]
+    job_span = next((s for s in collector.snapshot() if s["name"] == "process confirm"), None)
+    check(len(confirming) == 1 and job_span and confirming[0].get("span_id") == job_span["spanId"],
+          f"the job's log line names the job's span: {confirming}")
+
+
+def sampling_off(exes, work, collector):
+    """OTEL_TRACES_SAMPLER=always_off on the shop: the pricing server follows (parent-based), nothing of the
+    request is sent."""
+    shop_port, pricing_port = free_port(), free_port()
+    before = len(collector.snapshot())
+    env = servers_env(collector.url(), shop_port, pricing_port)
+    pricing = start_server(exes["tracing-pricing"], pricing_port, env=env, cwd=work, name="tracing-pricing")
+    shop = start_server(exes["tracing-shop"], shop_port, env=dict(env, OTEL_TRACES_SAMPLER="always_off"), cwd=work, name="tracing-shop")
+    try:
+        st, _, text = request(shop_port, "POST", "/orders", {"item": "pen", "qty": 1})
+        check(st == 201, f"POST /orders with sampling off: {st} {text}")
+        time.sleep(1.0)  # ten schedule delays: whatever was recorded would have been sent
+    finally:
+        shop_out = stop_server(shop)
+        stop_server(pricing)
+    sent = [(s["name"], s["_service"]) for s in collector.snapshot()[before:]]
+    # The only spans: the pricing server's own root spans of the shop's health checks (no
+    # trace context, so its default sampler samples them).
+    check(all(x == ("GET /health", "tracing-pricing") for x in sent), f"sampling off: no span of the request sent: {sent}")
+    check(any(r.get("msg") == "placed pen" for r in json_lines(shop_out, "shop (sampling off)")), "the request ran")
+
+
+def unreachable(exes, work):
+    """A collector nobody listens on: requests are served, the spans dropped, one warning."""
+    shop_port, pricing_port = free_port(), free_port()
+    env = servers_env(f"http://127.0.0.1:{free_port()}", shop_port, pricing_port, OTEL_BSP_EXPORT_TIMEOUT="500",
+                      OTEL_BSP_SCHEDULE_DELAY="50")
+    shop = start_server(exes["tracing-shop"], shop_port, env=env, cwd=work, name="tracing-shop")
+    try:
+        for _ in range(20):
+            expect_json(shop_port, "GET", "/fail", 503, {"error": "unavailable"})
+            time.sleep(0.05)
+        time.sleep(1.5)
+        st, _, _ = request(shop_port, "GET", "/fail")
+        check(st == 503, "still serving while the exports fail")
+    finally:
+        out = stop_server(shop)
+    check(shop.returncode == 0, f"exit status after SIGTERM: {shop.returncode}")
+    rows = json_lines(out, "shop (unreachable collector)")
+    failed = [r for r in rows if r.get("msg") == "trace export failed; spans dropped"]
+    check(len(failed) == 1, f"one log line for the outage, not one per batch: {len(failed)}")

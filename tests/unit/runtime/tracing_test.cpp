@@ -1,0 +1,530 @@
+// Traces: the sampler (names, ratio, parent-based), traceparent parse/format, the bounded span
+// queue (drops counted, batches), the OTLP JSON encoding, the OTEL_* settings, and a real App
+// on loopback exporting its server, fetch and database-free spans to a stand-in collector App.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/ids.h"
+#include "lux/client.h"
+#include "lux/tracing.h"
+#include "test_http.h"
+#include "tracing/batch_queue.h"
+#include "tracing/instrument.h"
+#include "tracing/otlp_json.h"
+#include "tracing/sampler.h"
+#include "tracing/tracing.h"
+#include "tracing/tracing_state.h"
+
+using lux::tracing::BatchQueue;
+using lux::tracing::Sampler;
+using lux::tracing::SpanData;
+
+namespace {
+
+std::unique_ptr<SpanData> MakeSpan(const std::string& name) {
+  auto s = std::make_unique<SpanData>();
+  s->name = name;
+  s->ctx.trace_id = lux::core::RandomHex(16);
+  s->ctx.span_id = lux::core::RandomHex(8);
+  s->ctx.flags = 1;
+  return s;
+}
+
+std::function<std::optional<std::string>(const char*)> Env(std::map<std::string, std::string> vars) {
+  return [vars](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const lux::Value* Attr(const lux::Value& span, const std::string& key) {
+  for (const lux::Value& kv : span["attributes"].AsArray())
+    if (kv["key"].AsString() == key) return &kv["value"];
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("tracing sampler: names, arguments and their errors") {
+  Sampler d = Sampler::Parse(std::nullopt, std::nullopt);
+  CHECK(d.root() == Sampler::Root::kAlwaysOn);
+  CHECK(d.parent_based());
+  CHECK(Sampler::Parse("always_off", std::nullopt).root() == Sampler::Root::kAlwaysOff);
+  CHECK_FALSE(Sampler::Parse("always_off", std::nullopt).parent_based());
+  Sampler r = Sampler::Parse("parentbased_traceidratio", "0.25");
+  CHECK(r.root() == Sampler::Root::kRatio);
+  CHECK(r.parent_based());
+  CHECK(r.ratio() == Approx(0.25));
+  CHECK(Sampler::Parse("traceidratio", std::nullopt).ratio() == 1.0);  // the default argument
+  CHECK_THROWS_WITH(Sampler::Parse("sometimes", std::nullopt), Catch::Contains("OTEL_TRACES_SAMPLER") && Catch::Contains("sometimes"));
+  CHECK_THROWS_WITH(Sampler::Parse("traceidratio", "1.5"), Catch::Contains("OTEL_TRACES_SAMPLER_ARG"));
+  CHECK_THROWS_WITH(Sampler::Parse("traceidratio", "half"), Catch::Contains("OTEL_TRACES_SAMPLER_ARG"));
+}
+
+TEST_CASE("tracing sampler: a ratio samples that share of trace ids, the same id the same way") {
+  Sampler quarter(Sampler::Root::kRatio, false, 0.25);
+  int sampled = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    std::string id = lux::core::RandomHex(16);
+    bool first = quarter.ShouldSample(id, std::nullopt);
+    CHECK(first == quarter.ShouldSample(id, std::nullopt));
+    sampled += first;
+  }
+  // 20000 draws at p = 0.25: the standard deviation is ~61, so ±600 never fails by chance.
+  CHECK(sampled > n / 4 - 600);
+  CHECK(sampled < n / 4 + 600);
+  Sampler none(Sampler::Root::kRatio, false, 0.0), all(Sampler::Root::kRatio, false, 1.0);
+  CHECK_FALSE(none.ShouldSample("ffffffffffffffff0000000000000000", std::nullopt));
+  CHECK(all.ShouldSample("ffffffffffffffffffffffffffffffff", std::nullopt));
+  // The low 8 bytes decide: below ratio * 2^64 is sampled.
+  CHECK(quarter.ShouldSample("ffffffffffffffff0fffffffffffffff", std::nullopt));
+  CHECK_FALSE(quarter.ShouldSample("00000000000000004000000000000001", std::nullopt));
+}
+
+TEST_CASE("tracing sampler: parent-based kinds follow a caller's flag, the others decide themselves") {
+  Sampler pb_off(Sampler::Root::kAlwaysOff, true);
+  CHECK(pb_off.ShouldSample("0af7651916cd43dd8448eb211c80319c", true));
+  CHECK_FALSE(pb_off.ShouldSample("0af7651916cd43dd8448eb211c80319c", std::nullopt));
+  Sampler pb_on(Sampler::Root::kAlwaysOn, true);
+  CHECK_FALSE(pb_on.ShouldSample("0af7651916cd43dd8448eb211c80319c", false));
+  Sampler on(Sampler::Root::kAlwaysOn, false);
+  CHECK(on.ShouldSample("0af7651916cd43dd8448eb211c80319c", false));
+}
+
+TEST_CASE("tracing traceparent: parse and format round trip, invalid values refused") {
+  const std::string tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  auto ctx = lux::core::ParseTraceparent(tp);
+  REQUIRE(ctx);
+  CHECK(ctx->trace_id == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(ctx->parent_id == "b7ad6b7169203331");
+  CHECK(ctx->flags == 1);
+  lux::TraceContext self{ctx->trace_id, "", ctx->parent_id, ctx->flags};
+  CHECK(lux::tracing::FormatTraceparent(self) == tp);
+  self.flags = 0;
+  CHECK(lux::tracing::FormatTraceparent(self) == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+  for (const char* bad : {"", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331", "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+                          "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                          "00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-x"})
+    CHECK_FALSE(lux::core::ParseTraceparent(bad));
+}
+
+TEST_CASE("tracing queue: bounded, a full queue drops and counts, batches of at most the batch size") {
+  BatchQueue q(3, 2);
+  for (int i = 0; i < 5; ++i) q.Submit(MakeSpan("s" + std::to_string(i)));
+  CHECK(q.size() == 3);
+  CHECK(q.dropped() == 2);
+  auto batch = q.Take(std::chrono::steady_clock::now() + std::chrono::seconds(5));  // full: at once
+  REQUIRE(batch.size() == 2);
+  CHECK(batch[0]->name == "s0");
+  CHECK(batch[1]->name == "s1");
+  auto t0 = std::chrono::steady_clock::now();
+  batch = q.Take(t0 + std::chrono::milliseconds(50));  // one span: waits for the schedule delay
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(45));
+  REQUIRE(batch.size() == 1);
+  CHECK(batch[0]->name == "s2");
+  CHECK(q.TakeNow().empty());
+  // Wake ends a wait at once (the stop's flush).
+  std::thread waker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    q.Wake();
+  });
+  t0 = std::chrono::steady_clock::now();
+  batch = q.Take(t0 + std::chrono::seconds(10));
+  waker.join();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  CHECK(batch.empty());
+}
+
+TEST_CASE("tracing queue: many threads submitting never exceed the bound, every span is queued or counted") {
+  BatchQueue q(100, 10);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) q.Submit(MakeSpan("x"));
+    });
+  for (auto& t : ts) t.join();
+  CHECK(q.size() == 100);
+  CHECK(q.dropped() == 1900);
+}
+
+TEST_CASE("tracing OTLP JSON: ids in hex, times and ints as strings, kinds, status, resource") {
+  lux::tracing::Resource res;
+  res.attributes = {{"service.name", "api"}, {"telemetry.sdk.name", "lux"}};
+  std::vector<std::unique_ptr<SpanData>> spans;
+  auto s = MakeSpan("GET /users/:id");
+  s->kind = lux::tracing::SpanKind::kServer;
+  s->ctx.trace_id = "0af7651916cd43dd8448eb211c80319c";
+  s->ctx.span_id = "b7ad6b7169203331";
+  s->ctx.parent_id = "00f067aa0ba902b7";
+  s->start_ns = 1700000000123456789;
+  s->end_ns = 1700000000223456789;
+  s->Add("http.request.method", "GET");
+  s->Add("http.response.status_code", std::int64_t{503});
+  s->AddBool("lux.flag", true);
+  s->AddDouble("lux.ratio", 0.5);
+  s->Add("weird", std::string("line\nbreak \"q\" \x01 \xff end"));
+  s->error = true;
+  s->status_message = "boom";
+  spans.push_back(std::move(s));
+  auto root = MakeSpan("publish alerts");
+  root->kind = lux::tracing::SpanKind::kProducer;
+  spans.push_back(std::move(root));
+  std::string text = lux::tracing::EncodeOtlpJson(res, spans);
+  lux::Value doc = lux::ParseJson(text);  // valid JSON, also for the control and invalid bytes
+  const lux::Value& rs = doc["resourceSpans"][0];
+  CHECK(rs["resource"]["attributes"][0]["key"].AsString() == "service.name");
+  CHECK(rs["resource"]["attributes"][0]["value"]["stringValue"].AsString() == "api");
+  const lux::Value& scope = rs["scopeSpans"][0];
+  CHECK(scope["scope"]["name"].AsString() == "lux");
+  const lux::Value& span = scope["spans"][0];
+  CHECK(span["traceId"].AsString() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(span["spanId"].AsString() == "b7ad6b7169203331");
+  CHECK(span["parentSpanId"].AsString() == "00f067aa0ba902b7");
+  CHECK(span["name"].AsString() == "GET /users/:id");
+  CHECK(span["kind"].AsInt() == 2);
+  CHECK(span["startTimeUnixNano"].AsString() == "1700000000123456789");
+  CHECK(span["endTimeUnixNano"].AsString() == "1700000000223456789");
+  CHECK((*Attr(span, "http.request.method"))["stringValue"].AsString() == "GET");
+  CHECK((*Attr(span, "http.response.status_code"))["intValue"].AsString() == "503");
+  CHECK((*Attr(span, "lux.flag"))["boolValue"].AsBool());
+  CHECK((*Attr(span, "lux.ratio"))["doubleValue"].AsFloat() == 0.5);
+  CHECK((*Attr(span, "weird"))["stringValue"].AsString() == "line\nbreak \"q\" \x01 \xef\xbf\xbd end");
+  CHECK(span["status"]["code"].AsInt() == 2);
+  CHECK(span["status"]["message"].AsString() == "boom");
+  const lux::Value& producer = scope["spans"][1];
+  CHECK(producer["kind"].AsInt() == 4);
+  CHECK(producer.Find("parentSpanId") == nullptr);  // a root span has none
+  CHECK(producer["status"].AsObject().size() == 0);  // UNSET
+}
+
+TEST_CASE("tracing settings: endpoints, headers, limits, sampler, resource, and their errors") {
+  using lux::tracing::ParseExportSettings;
+  CHECK_FALSE(ParseExportSettings("api", Env({})).enabled);
+  auto s = ParseExportSettings("api", Env({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318/"},
+                                           {"OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc, x-tenant = t1"},
+                                           {"OTEL_BSP_MAX_QUEUE_SIZE", "100"},
+                                           {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "10"},
+                                           {"OTEL_BSP_SCHEDULE_DELAY", "250"},
+                                           {"OTEL_TRACES_SAMPLER", "traceidratio"},
+                                           {"OTEL_TRACES_SAMPLER_ARG", "0.5"},
+                                           {"OTEL_RESOURCE_ATTRIBUTES", "service.version=1.2.3,deployment.environment.name=test"}}));
+  CHECK(s.enabled);
+  CHECK(s.url == "http://127.0.0.1:4318/v1/traces");
+  REQUIRE(s.headers.size() == 2);
+  CHECK(s.headers[0] == std::make_pair(std::string("authorization"), std::string("Bearer abc")));
+  CHECK(s.headers[1] == std::make_pair(std::string("x-tenant"), std::string("t1")));
+  CHECK(s.max_queue == 100);
+  CHECK(s.batch_size == 10);
+  CHECK(s.schedule_delay_ms == 250);
+  CHECK(s.sampler.root() == Sampler::Root::kRatio);
+  CHECK(s.resource.attributes[0] == std::make_pair(std::string("service.name"), std::string("api")));
+  CHECK(s.resource.attributes[1] == std::make_pair(std::string("service.version"), std::string("1.2.3")));
+  // The traces endpoint is taken as is; OTEL_SERVICE_NAME wins over the server's name.
+  s = ParseExportSettings("api", Env({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"},
+                                      {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://b:2/custom"},
+                                      {"OTEL_SERVICE_NAME", "checkout"}}));
+  CHECK(s.url == "http://b:2/custom");
+  CHECK(s.resource.attributes[0].second == "checkout");
+  CHECK_FALSE(ParseExportSettings("api", Env({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"}, {"OTEL_SDK_DISABLED", "true"}})).enabled);
+  CHECK_FALSE(ParseExportSettings("api", Env({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"}, {"OTEL_TRACES_EXPORTER", "none"}})).enabled);
+  auto fails = [](std::map<std::string, std::string> vars, const std::string& needle) {
+    vars.emplace("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
+    CHECK_THROWS_WITH(ParseExportSettings("api", Env(vars)), Catch::Contains(needle));
+  };
+  fails({{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://collector:4318/v1/traces"}}, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+  fails({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}, "OTEL_EXPORTER_OTLP_PROTOCOL");
+  fails({{"OTEL_BSP_MAX_QUEUE_SIZE", "0"}}, "OTEL_BSP_MAX_QUEUE_SIZE");
+  fails({{"OTEL_BSP_SCHEDULE_DELAY", "soon"}}, "OTEL_BSP_SCHEDULE_DELAY");
+  fails({{"OTEL_BSP_MAX_QUEUE_SIZE", "10"}, {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "20"}}, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE");
+  fails({{"OTEL_EXPORTER_OTLP_HEADERS", "novalue"}}, "OTEL_EXPORTER_OTLP_HEADERS");
+  fails({{"OTEL_TRACES_SAMPLER", "maybe"}}, "OTEL_TRACES_SAMPLER");
+  fails({{"OTEL_TRACES_EXPORTER", "zipkin"}}, "OTEL_TRACES_EXPORTER");
+  CHECK(ParseExportSettings("api", Env({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"}, {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}})).enabled);
+}
+
+namespace {
+
+// A stand-in OTLP collector: a lux App that keeps every span it is sent.
+struct Collector {
+  std::mutex mu;
+  std::vector<lux::Value> spans;
+  std::vector<std::string> content_types;
+  luxtest::TestServer server{[this](lux::App& app) {
+    app.Post("/v1/traces", [this](lux::Request& req) {
+      lux::Value doc = lux::ParseJson(req.body);
+      std::lock_guard<std::mutex> lock(mu);
+      content_types.push_back(req.Header("content-type").value_or(""));
+      for (const lux::Value& rs : doc["resourceSpans"].AsArray())
+        for (const lux::Value& ss : rs["scopeSpans"].AsArray())
+          for (const lux::Value& sp : ss["spans"].AsArray()) {
+            lux::Value copy = sp;
+            copy["service"] = rs["resource"]["attributes"][0]["value"]["stringValue"];
+            spans.push_back(copy);
+          }
+      return lux::Respond(200, lux::Value::MakeObject());
+    });
+  }};
+
+  std::vector<lux::Value> Snapshot() {
+    std::lock_guard<std::mutex> lock(mu);
+    return spans;
+  }
+  const lux::Value* Find(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const lux::Value& s : spans)
+      if (s["name"].AsString() == name) return &s;
+    return nullptr;
+  }
+};
+
+struct ScopedEnv {
+  std::vector<std::string> names;
+  void Set(const char* name, const std::string& value) {
+    ::setenv(name, value.c_str(), 1);
+    names.push_back(name);
+  }
+  ~ScopedEnv() {
+    for (const auto& n : names) ::unsetenv(n.c_str());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("tracing on a real App: server and fetch spans exported to the collector, one trace") {
+  Collector collector;
+  luxtest::TestServer peer([](lux::App& app) {
+    app.Get("/peer", [](lux::Request& req) { return lux::Respond(200, lux::Value{{"tp", req.Header("traceparent").value_or("")}}); });
+  });
+  ScopedEnv env;
+  env.Set("OTEL_EXPORTER_OTLP_ENDPOINT", collector.server.Url(""));
+  env.Set("OTEL_BSP_SCHEDULE_DELAY", "50");
+  env.Set("OTEL_SERVICE_NAME", "front");
+  std::string peer_url = peer.Url("/peer");
+  {
+    luxtest::TestServer s([&](lux::App& app) {
+      lux::tracing::RegisterTracing(app);
+      app.Get("/items/:id", [&](lux::Request&) {
+        lux::FetchResponse r = lux::Fetch(peer_url);
+        return lux::Respond(200, lux::Value{{"peer", r.Json()}});
+      });
+      app.Get("/boom", [](lux::Request&) -> lux::Response { throw std::runtime_error("kaput"); });
+    });
+    auto r = luxtest::Call(s.port(), "GET", "/items/7", "",
+                           "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    auto b = luxtest::Call(s.port(), "GET", "/boom");
+    REQUIRE(b);
+    CHECK(b->status == 500);
+    s.Stop();  // flushes
+  }
+  CHECK(lux::tracing::DroppedSpans() == 0);
+  const lux::Value* server = collector.Find("GET /items/:id");
+  const lux::Value* client = collector.Find("GET");
+  const lux::Value* boom = collector.Find("GET /boom");
+  REQUIRE(server);
+  REQUIRE(client);
+  REQUIRE(boom);
+  CHECK((*server)["service"].AsString() == "front");
+  CHECK((*server)["traceId"].AsString() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK((*server)["parentSpanId"].AsString() == "b7ad6b7169203331");  // the caller's span
+  CHECK((*server)["kind"].AsInt() == 2);
+  CHECK((*Attr(*server, "http.route"))["stringValue"].AsString() == "/items/:id");
+  CHECK((*Attr(*server, "url.path"))["stringValue"].AsString() == "/items/7");
+  CHECK((*Attr(*server, "http.response.status_code"))["intValue"].AsString() == "200");
+  CHECK((*Attr(*server, "network.peer.address"))["stringValue"].AsString() == "127.0.0.1");
+  CHECK((*client)["kind"].AsInt() == 3);
+  CHECK((*client)["traceId"].AsString() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK((*client)["parentSpanId"].AsString() == (*server)["spanId"].AsString());
+  CHECK((*Attr(*client, "server.address"))["stringValue"].AsString() == "127.0.0.1");
+  const lux::Value* peer_span = collector.Find("GET /peer");  // the peer's span: the fetch's child
+  REQUIRE(peer_span);
+  CHECK((*peer_span)["parentSpanId"].AsString() == (*client)["spanId"].AsString());
+  CHECK((*boom)["status"]["code"].AsInt() == 2);
+  CHECK((*Attr(*boom, "error.type"))["stringValue"].AsString() == "500");
+  CHECK(collector.content_types.at(0) == "application/json");
+}
+
+TEST_CASE("tracing off: no endpoint, nothing recorded, and always_off records nothing either") {
+  Collector collector;
+  {
+    luxtest::TestServer s([&](lux::App& app) {
+      lux::tracing::RegisterTracing(app);
+      app.Get("/x", [](lux::Request&) {
+        CHECK_FALSE(lux::tracing::Enabled());
+        return lux::Respond(200, lux::Value::MakeObject());
+      });
+    });
+    auto r = luxtest::Call(s.port(), "GET", "/x");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+  ScopedEnv env;
+  env.Set("OTEL_EXPORTER_OTLP_ENDPOINT", collector.server.Url(""));
+  env.Set("OTEL_BSP_SCHEDULE_DELAY", "50");
+  env.Set("OTEL_TRACES_SAMPLER", "always_off");
+  {
+    luxtest::TestServer s([&](lux::App& app) {
+      lux::tracing::RegisterTracing(app);
+      app.Get("/x", [](lux::Request& req) {
+        CHECK(lux::tracing::Enabled());
+        CHECK((req.trace.flags & 1) == 0);  // propagated as not sampled
+        return lux::Respond(200, lux::Value::MakeObject());
+      });
+    });
+    auto r = luxtest::Call(s.port(), "GET", "/x");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+  CHECK(collector.Snapshot().empty());
+}
+
+TEST_CASE("tracing with an unreachable collector: requests served, spans dropped and counted") {
+  std::uint64_t dropped_before = lux::tracing::DroppedSpans();
+  ScopedEnv env;
+  // A port nothing listens on: every export fails at connect.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  std::string url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  ::close(fd);
+  env.Set("OTEL_EXPORTER_OTLP_ENDPOINT", url);
+  env.Set("OTEL_BSP_SCHEDULE_DELAY", "20");
+  env.Set("OTEL_BSP_EXPORT_TIMEOUT", "300");
+  {
+    luxtest::TestServer s([&](lux::App& app) {
+      lux::tracing::RegisterTracing(app);
+      app.Get("/x", [](lux::Request&) { return lux::Respond(200, lux::Value::MakeObject()); });
+    });
+    for (int i = 0; i < 5; ++i) {
+      auto r = luxtest::Call(s.port(), "GET", "/x");
+      REQUIRE(r);
+      CHECK(r->status == 200);
+    }
+  }
+  CHECK(lux::tracing::DroppedSpans() - dropped_before == 5);
+}
+
+namespace {
+
+// Keeps what the spans submit (in place of the exporter's queue).
+struct RecordingSink final : lux::tracing::Sink {
+  std::vector<std::unique_ptr<SpanData>> spans;
+  void Submit(std::unique_ptr<SpanData> span) override { spans.push_back(std::move(span)); }
+};
+
+struct SinkScope {
+  RecordingSink sink;
+  explicit SinkScope(const Sampler& sampler = Sampler()) {
+    lux::tracing::SetActiveSampler(sampler);
+    lux::tracing::SetSink(&sink);
+  }
+  ~SinkScope() {
+    lux::tracing::SetSink(nullptr);
+    lux::tracing::SetActiveSampler(Sampler());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("tracing spans: a stored traceparent makes the job run its child, its context is current inside") {
+  SinkScope scope;
+  std::string stored;
+  {
+    lux::tracing::Span publish = lux::tracing::PublishSpan("placed");
+    REQUIRE(publish.Recording());
+    stored = lux::tracing::TraceparentOf(publish);
+    CHECK(stored == "00-" + publish.Context()->trace_id + "-" + publish.Context()->span_id + "-01");
+  }
+  {
+    lux::tracing::Span job = lux::tracing::JobSpan("confirm", "job-1", 2, stored);
+    REQUIRE(job.Recording());
+    lux::tracing::ScopedContext in_job(job.Context());
+    CHECK(lux::tracing::CurrentContext() == job.Context());
+    CHECK(lux::tracing::CurrentTraceparent() == job.Traceparent());
+    lux::tracing::Span query = lux::tracing::DbSpan("sqlite", "SELECT", "orders");
+    REQUIRE(query.Recording());
+  }
+  CHECK(lux::tracing::CurrentContext() == nullptr);
+  REQUIRE(scope.sink.spans.size() == 3);
+  const SpanData& publish = *scope.sink.spans[0];
+  const SpanData& query = *scope.sink.spans[1];
+  const SpanData& job = *scope.sink.spans[2];
+  CHECK(publish.kind == lux::tracing::SpanKind::kProducer);
+  CHECK(publish.ctx.parent_id.empty());  // outside a trace: a root
+  CHECK(job.kind == lux::tracing::SpanKind::kConsumer);
+  CHECK(job.ctx.trace_id == publish.ctx.trace_id);
+  CHECK(job.ctx.parent_id == publish.ctx.span_id);
+  CHECK(query.ctx.parent_id == job.ctx.span_id);
+  CHECK(query.name == "SELECT orders");
+  CHECK(job.name == "process confirm");
+  CHECK(job.end_ns >= job.start_ns);
+}
+
+TEST_CASE("tracing spans: unsampled parents record no children, an exception marks the span an error") {
+  SinkScope scope;
+  {
+    lux::tracing::Span job = lux::tracing::JobSpan("confirm", "j", 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+    CHECK_FALSE(job.Recording());
+    CHECK(job.Context() == nullptr);
+  }
+  CHECK(scope.sink.spans.empty());
+  try {
+    lux::tracing::Span job = lux::tracing::JobSpan("confirm", "j", 1, "");
+    throw std::runtime_error("kaput");
+  } catch (const std::runtime_error&) {
+  }
+  REQUIRE(scope.sink.spans.size() == 1);
+  CHECK(scope.sink.spans[0]->error);
+  CHECK(scope.sink.spans[0]->ctx.parent_id.empty());  // spawned outside a trace: a new one
+  // Queries outside any trace (migrations, on_start) are not recorded.
+  lux::tracing::Span q = lux::tracing::DbSpan("sqlite", "SELECT", "orders");
+  CHECK_FALSE(q.Recording());
+}
+
+TEST_CASE("tracing spans: with tracing off nothing is recorded and no context is made") {
+  REQUIRE_FALSE(lux::tracing::Enabled());
+  lux::tracing::Span s = lux::tracing::PublishSpan("placed");
+  CHECK_FALSE(s.Recording());
+  CHECK(lux::tracing::TraceparentOf(s).empty());
+  CHECK(lux::tracing::JobSpan("x", "j", 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").Context() == nullptr);
+}
+
+TEST_CASE("tracing spans: inside an unsampled job the stored context is current, so what it hands on stays unsampled") {
+  SinkScope scope;
+  const std::string stored = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+  {
+    lux::tracing::ConsumerScope traced(lux::tracing::JobSpan("confirm", "j", 1, stored), stored);
+    CHECK_FALSE(traced.span().Recording());
+    const lux::TraceContext* ctx = lux::tracing::CurrentContext();
+    REQUIRE(ctx);
+    CHECK(ctx->trace_id == "0af7651916cd43dd8448eb211c80319c");
+    CHECK(ctx->span_id == "b7ad6b7169203331");
+    CHECK(ctx->flags == 0);
+    CHECK(lux::tracing::CurrentTraceparent() == stored);  // a job or event it spawns: unsampled too
+    CHECK_FALSE(lux::tracing::PublishSpan("placed").Recording());
+  }
+  CHECK(lux::tracing::CurrentContext() == nullptr);
+  {
+    const std::string sampled = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    lux::tracing::ConsumerScope traced(lux::tracing::JobSpan("confirm", "j", 1, sampled), sampled);
+    REQUIRE(traced.span().Recording());
+    CHECK(lux::tracing::CurrentContext() == traced.span().Context());
+  }
+  CHECK(scope.sink.spans.size() == 1);
+}
