@@ -126,7 +126,7 @@ class Checker {
   void checkTests(llvm::ArrayRef<ast::Decl*> shared_items);
   void checkTest(const ast::TestDecl* test, int inside);
   int testServer(const ast::TestDecl* test, int inside, const ast::ObjectEntry* server_opt);
-  // assert_eq / assert_ne of two known types that can never be equal: E5208.
+  // assert_eq / assert_ne of two known types that can never be equal: E5206.
   void checkTestCall(const Builtin* b, const std::vector<ArgInfo>& args);
   void checkFunctionBody(const FunctionModel* fn);
   bool selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool);

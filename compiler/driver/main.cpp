@@ -5,6 +5,7 @@
 //   luxc openapi FILE [--server NAME]                   a server's OpenAPI 3 document (stdout)
 //   luxc build FILE [-o DIR] [--release] [--cxx CXX]    C++ → one executable per server
 //   luxc run FILE [-o DIR] [--release] [-- ARGS]        build, then run every server
+//   luxc test [FILES|DIRS] [--filter TEXT]             build and run the programs' `test` blocks
 //   luxc explain CODE                                   what a diagnostic code means
 // Common flags: --diagnostics-format=text|json, --color=auto|always|never, -Wno-GROUP, -Werror.
 // Exit status: 0 success (warnings allowed), 1 errors in the program, 2 bad usage.
@@ -18,6 +19,7 @@
 
 #include "driver/build.h"
 #include "driver/pipeline.h"
+#include "driver/test.h"
 
 namespace {
 
@@ -175,6 +177,16 @@ int main(int argc, char** argv) {
   dev->add_flag("--timings", bopts.timings, "print the time of each build step on stderr");
   dev->add_option("args", dev_opts.args, "arguments for every server (after --)");
 
+  // --- luxc test ---
+  lux::TestOptions test_opts;
+  auto* test = app.add_subcommand("test", "build and run the `test` blocks of .lux files (default: those under the current directory)");
+  test->add_option("paths", test_opts.paths, "the .lux files, or directories to search for them");
+  test->add_option("--filter", test_opts.filter, "run only the tests whose name contains TEXT");
+  test->add_option("-o,--out", bopts.out_dir, "output directory (default: ./lux-build/test)");
+  test->add_option("--cxx", bopts.cxx, "C++ compiler");
+  test->add_flag("--timings", bopts.timings, "print the time of each build step on stderr");
+  // --- end luxc test ---
+
   std::string code;
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code, e.g. `luxc explain E2101`");
   explain->add_option("code", code, "the diagnostic code")->required();
@@ -188,6 +200,7 @@ int main(int argc, char** argv) {
   opts.ast_json = ast_format == "json";
 
   if (explain->parsed()) return lux::explainCode(code, std::cout);
+  if (test->parsed()) return lux::runTests(test_opts, bopts, opts, std::cout, std::cerr);
   if (codes->parsed()) return lux::listCodes(std::cout);
   if (emit->parsed()) return emitCommand(file, opts);
   if (openapi->parsed()) return openApiCommand(file, opts, openapi_server_given ? &openapi_server : nullptr);

@@ -240,9 +240,6 @@ class Bus {
     return id;
   }
 
- private:
-  static void AddComponent(App& app);  // after BusComponent
-
   void SetRecorder(bus::PublishRecorder recorder) { recorder_ = std::move(recorder); }
 
   std::vector<std::string> RunLocal(std::string_view event, const Value& data) {
@@ -262,6 +259,9 @@ class Bus {
     }
     return errors;
   }
+
+ private:
+  static void AddComponent(App& app);  // after BusComponent
 
   void InstallEndpoint(App& app) {
     app.Post("/_lux/events", [this](Request& req) {
