@@ -181,6 +181,42 @@ struct Outcome {
   bool ok = true;
   std::string failure;
   std::vector<std::string> notes;
+  std::string output;  // what the test printed (print, on_start, ...), shown when it failed
+};
+
+int g_report_fd = 1;  // the report's stdout while a test's own output is captured
+
+// Sends the process's stdout to a temporary file while a test runs, so that `print` in the
+// program does not cut the report's lines; Take returns what was printed.
+class Capture {
+ public:
+  Capture() {
+    std::fflush(stdout);
+    file_ = std::tmpfile();
+    if (!file_) return;
+    saved_ = dup(1);
+    dup2(fileno(file_), 1);
+    g_report_fd = saved_;
+  }
+  std::string Take() {
+    if (!file_) return "";
+    std::fflush(stdout);
+    dup2(saved_, 1);
+    close(saved_);
+    g_report_fd = 1;
+    std::string text;
+    std::rewind(file_);
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_)) > 0;) text.append(buf, n);
+    std::fclose(file_);
+    file_ = nullptr;
+    return text;
+  }
+  ~Capture() { Take(); }
+
+ private:
+  std::FILE* file_ = nullptr;
+  int saved_ = -1;
 };
 
 // Fails the whole executable when a test overruns its time (its thread cannot be interrupted).
@@ -190,9 +226,8 @@ class Watchdog {
     std::int64_t ms = t.timeout_ms > 0 ? t.timeout_ms : kDefaultTimeoutMs;
     std::unique_lock<std::mutex> lock(mu_);
     if (cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) return;
-    std::fprintf(stdout, "FAILED\n\n%s: test \"%s\" timed out after %lld ms\n\ntest result: FAILED. timed out\n", t.where,
-                 t.name, static_cast<long long>(ms));
-    std::fflush(stdout);
+    dprintf(g_report_fd, "FAILED\n\n%s: test \"%s\" timed out after %lld ms\n\ntest result: FAILED. timed out\n", t.where,
+            t.name, static_cast<long long>(ms));
     _exit(1);
   }) {}
   ~Watchdog() {
@@ -310,7 +345,9 @@ int TestMain(int argc, char** argv, const char* program, void (*setup)(App&), co
   for (const TestCase* t : chosen) {
     std::printf("test %s ... ", t->name);
     std::fflush(stdout);
+    Capture capture;
     Outcome o = RunOne(*t, program, setup);
+    o.output = capture.Take();
     std::printf("%s\n", o.ok ? "ok" : "FAILED");
     std::fflush(stdout);
     if (o.ok) ++passed;
@@ -319,7 +356,8 @@ int TestMain(int argc, char** argv, const char* program, void (*setup)(App&), co
   if (!failed.empty()) {
     std::printf("\nfailures:\n");
     for (const auto& [t, o] : failed) {
-      std::printf("\n---- %s ----\n%s\n", t->name, o.failure.c_str());
+      std::printf("\n---- %s ----\n%s%s%s\n", t->name, o.output.c_str(),
+                  o.output.empty() || o.output.back() == '\n' ? "" : "\n", o.failure.c_str());
       for (const std::string& n : o.notes) std::printf("  note: %s\n", n.c_str());
     }
     std::printf("\nfailures:\n");
