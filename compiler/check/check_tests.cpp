@@ -74,7 +74,11 @@ void Checker::checkTest(const ast::TestDecl* t, int inside) {
   tm.server = testServer(t, inside, server_opt);
   if (const ast::ObjectEntry* timeout = opts.lookup("timeout")) {
     double ms = literalMillis(timeout->value);
-    if (ms <= 0)
+    const ast::Expr* v = timeout->value;
+    bool wrong_kind = llvm::isa<ast::StringLit>(v) || llvm::isa<ast::InterpolatedString>(v) || llvm::isa<ast::BoolLit>(v) ||
+                      llvm::isa<ast::ObjectExpr>(v) || llvm::isa<ast::ArrayExpr>(v);  // E4402 already
+    if (wrong_kind) {
+    } else if (ms <= 0)
       diags_.report(DiagId::TestBadTimeout, timeout->value->range(), std::string(file_.slice(timeout->value->range())))
           .help("write `timeout=5000` (milliseconds) or `with { timeout: 5.seconds }`");
     else

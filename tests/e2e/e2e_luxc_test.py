@@ -31,7 +31,7 @@ def run(a):
             "failures:\n"
             "\n"
             "---- a missing note is found ----\n"
-            "tested.lux:37: assert_eq failed: expected 200, found 404\n"
+            "tested.lux:49: assert_eq failed: expected 200, found 400\n"
             "\n"
             "failures:\n"
             "    a missing note is found\n"
