@@ -36,6 +36,8 @@ namespace {
 // Job attempts, subscriber runs and schedule ticks one drain may run: past it, work keeps
 // bringing more work at the same instant (a job that spawns itself) and the test fails.
 constexpr std::int64_t kMaxDrainSteps = 100'000;
+// Background failures listed under a failed test (the first ones: later ones repeat them).
+constexpr std::size_t kShownNotes = 10;
 
 struct Context {
   App* app = nullptr;
@@ -249,6 +251,7 @@ class Watchdog {
 Outcome RunOne(const TestCase& t, const char* program, void (*setup)(App&)) {
   Outcome out;
   g_clock->Set(kClockStartMs);
+  services::Registry::Get().Clear();
   App app(program);
   App::Impl& impl = AppImpl(app);
   bool up = false;
@@ -358,7 +361,8 @@ int TestMain(int argc, char** argv, const char* program, void (*setup)(App&), co
     for (const auto& [t, o] : failed) {
       std::printf("\n---- %s ----\n%s%s%s\n", t->name, o.output.c_str(),
                   o.output.empty() || o.output.back() == '\n' ? "" : "\n", o.failure.c_str());
-      for (const std::string& n : o.notes) std::printf("  note: %s\n", n.c_str());
+      for (std::size_t i = 0; i < o.notes.size() && i < kShownNotes; ++i) std::printf("  note: %s\n", o.notes[i].c_str());
+      if (o.notes.size() > kShownNotes) std::printf("  note: ... and %zu more\n", o.notes.size() - kShownNotes);
     }
     std::printf("\nfailures:\n");
     for (const auto& [t, o] : failed) std::printf("    %s\n", t->name);
