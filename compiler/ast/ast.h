@@ -498,6 +498,19 @@ class StaticDecl : public Decl {
   StringLit* fallback;  // null without `fallback`
 };
 
+// `test "name" [timeout=5000] [with { server: "api", timeout: 5000 }] { ... }`: compiled only by
+// `luxc test` (never into a served program). The family's `key=value` options and the `with`
+// object are one object (`options`, null when neither is written).
+class TestDecl : public Decl {
+ public:
+  LUX_AST_LEAF(TestDecl)
+  TestDecl(SourceRange r, StringLit* name, ObjectExpr* options, BlockExpr* body)
+      : Decl(kKind, r), name(name), options(options), body(body) {}
+  StringLit* name;
+  ObjectExpr* options;
+  BlockExpr* body;
+};
+
 // --- statements -----------------------------------------------------------------------------
 
 // `var x[: T] = e` (mutable) or `let x[: T] = e` (immutable) inside a block. A plain `x = e`

@@ -239,6 +239,12 @@ void describeNode(const StaticDecl& n, Desc& d) {
   if (n.fallback) d.child("fallback", n.fallback);
 }
 
+void describeNode(const TestDecl& n, Desc& d) {
+  d.child("name", n.name);
+  if (n.options) d.child("options", n.options);
+  d.child("body", n.body);
+}
+
 void describeNode(const ModelDecl& n, Desc& d) {
   d.ident("name", n.name);
   d.flag("body", n.has_body);

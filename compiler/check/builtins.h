@@ -35,7 +35,8 @@ namespace lux {
   X(ModelCall)               \
   X(ModelFields)             \
   X(ModelQuery)              \
-  X(Cookie)
+  X(Cookie)                  \
+  X(Test)
 
 enum class BuiltinForm : uint8_t {
 #define LUX_FORM_ENUM(F) F,

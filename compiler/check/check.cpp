@@ -99,6 +99,7 @@ void Checker::checkBodies(llvm::ArrayRef<ast::Decl*> shared_items, size_t server
   for (const FunctionModel* fn : model_.shared_functions) checkFunctionBody(fn);
   checkProgramOpenApi(shared_items);
   for (size_t i = 0; i < server_count; ++i) checkServer(static_cast<int>(i));
+  checkTests(shared_items);
 }
 
 // Pass 3: program-wide.

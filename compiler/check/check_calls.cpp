@@ -47,6 +47,9 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     args[i].type = checkLambda(lam, i < in.params.size() ? in.params[i] : nullptr);
     model_.expr_types[lam] = args[i].type;
   }
+  if (b->form == BuiltinForm::Test && !in_test_)
+    diags_.report(DiagId::TestBuiltinOutsideTest, call->callee->range(), shown)
+        .help("move the call into a `test \"name\" { ... }` block, which `luxc test` runs");
   switch (b->form) {
     case BuiltinForm::SpawnJob: return checkSpawnJob(call, args);
     case BuiltinForm::SpawnJobIn:
@@ -75,6 +78,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
       if (n > 1) checkRedirectStatus(args[1].expr);
       break;
     case BuiltinForm::Cookie: checkCookieOptions(call, b->name == "clear_cookie" ? 1 : 2); break;
+    case BuiltinForm::Test: checkTestCall(b, args); break;
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).
       if (rec && n > 0)

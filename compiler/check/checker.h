@@ -121,6 +121,13 @@ class Checker {
   void checkDb(ServerModel& server, const ast::DbDecl* db);
   void declareModel(ServerModel& server, const ast::ModelDecl* decl, Scope& scope);
   void checkHook(ServerModel& server, const ast::HookDecl* hook);
+
+  // --- `test` blocks (check_tests.cpp) ------------------------------------------------------
+  void checkTests(llvm::ArrayRef<ast::Decl*> shared_items);
+  void checkTest(const ast::TestDecl* test, int inside);
+  int testServer(const ast::TestDecl* test, int inside, const ast::ObjectEntry* server_opt);
+  // assert_eq / assert_ne of two known types that can never be equal: E5206.
+  void checkTestCall(const Builtin* b, const std::vector<ArgInfo>& args);
   void checkFunctionBody(const FunctionModel* fn);
   bool selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool);
   void checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max);
@@ -376,6 +383,7 @@ class Checker {
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
   const ast::MemberExpr* callee_member_ = nullptr;  // the `x.f` of a method call being checked (checkMethodCall)
   std::string cur_fn_name_;
+  bool in_test_ = false;  // checking a `test` body: the test built-ins are allowed
   llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it
   // The request parameter (`req`) of a handler whose route says `body: T` → T; and each such
   // route's resolved T.

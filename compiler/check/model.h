@@ -341,6 +341,15 @@ struct HookModel {
   std::vector<ParamModel> params;
 };
 
+// A `test "name" { ... }` (check_tests.cpp): the server it runs against (-1: the program has
+// none) and its wall-clock limit. Only `luxc test` generates code for it.
+struct TestModel {
+  const ast::TestDecl* decl = nullptr;
+  std::string name;
+  int server = -1;
+  std::int64_t timeout_ms = 0;  // 0: the runner's default
+};
+
 struct ServerModel {
   const ast::ServerBlock* decl = nullptr;
   std::string name;  // empty for the unnamed server
@@ -416,6 +425,7 @@ struct CheckedProgram {
   std::vector<const Symbol*> shared_bindings;
   std::vector<ServerModel> servers;
   std::vector<PublishSite> shared_publishes;  // publishes in shared functions
+  std::vector<TestModel> tests;  // in source order (inside servers and at top level)
 
   // NameExpr (and route handler) → the symbol it names.
   llvm::DenseMap<const ast::Node*, const Symbol*> resolved;

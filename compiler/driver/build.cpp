@@ -204,7 +204,8 @@ class BuildRun {
     writeUnits();
     if (!compileUnits()) return 1;
     if (!linkServers()) return 1;
-    for (const BuildResult::Server& s : result_.servers) out_ << s.executable << '\n';
+    if (!opts_.tests)
+      for (const BuildResult::Server& s : result_.servers) out_ << s.executable << '\n';
     out_.flush();
     if (opts_.timings) printTimings(t0);
     return 0;
@@ -238,6 +239,8 @@ class BuildRun {
     dopts_.stage = Stage::Emit;
     dopts_.emitted = &program_;
     dopts_.pieces_per_unit = opts_.pieces_per_unit;
+    dopts_.tests = opts_.tests;
+    dopts_.place_name = opts_.file;
     std::error_code ec;
     lux_abs_ = fs::absolute(opts_.file, ec);
     dopts_.source_name = lux_abs_.string();

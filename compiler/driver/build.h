@@ -20,6 +20,7 @@ struct BuildOptions {
   bool timings = false;
   bool verbose = false;
   int pieces_per_unit = 4;  // top-level definitions per translation unit (`luxc dev`: 1)
+  bool tests = false;       // `luxc test`: test executables (EmitOptions::tests), paths not printed
 };
 
 struct BuildResult {

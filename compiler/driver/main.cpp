@@ -5,6 +5,7 @@
 //   luxc openapi FILE [--server NAME]                   a server's OpenAPI 3 document (stdout)
 //   luxc build FILE [-o DIR] [--release] [--cxx CXX]    C++ → one executable per server
 //   luxc run FILE [-o DIR] [--release] [-- ARGS]        build, then run every server
+//   luxc test [FILES|DIRS] [--filter TEXT]             build and run the programs' `test` blocks
 //   luxc explain CODE                                   what a diagnostic code means
 //   luxc lsp                                            the language server (LSP over stdio)
 //   luxc completions bash|zsh|fish                      a shell completion script
@@ -26,6 +27,7 @@
 #include "driver/fmt_command.h"
 #include "driver/pipeline.h"
 #include "lsp/lsp.h"
+#include "driver/test.h"
 
 namespace {
 
@@ -172,6 +174,21 @@ struct SourceTools {
   }
 };
 
+// `luxc test`: builds and runs the programs' `test` blocks.
+struct TestTool {
+  lux::TestOptions opts;
+  CLI::App* test = nullptr;
+
+  void add(CLI::App& app, lux::BuildOptions& bopts) {
+    test = app.add_subcommand("test", "build and run the `test` blocks of .lux files (default: those under the current directory)");
+    test->add_option("paths", opts.paths, "the .lux files, or directories to search for them");
+    test->add_option("--filter", opts.filter, "run only the tests whose name contains TEXT");
+    test->add_option("-o,--out", bopts.out_dir, "output directory (default: ./lux-build/test)");
+    test->add_option("--cxx", bopts.cxx, "C++ compiler");
+    test->add_flag("--timings", bopts.timings, "print the time of each build step on stderr");
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,6 +254,9 @@ int main(int argc, char** argv) {
   dev->add_flag("--timings", bopts.timings, "print the time of each build step on stderr");
   dev->add_option("args", dev_opts.args, "arguments for every server (after --)");
 
+  TestTool test_tool;
+  test_tool.add(app, bopts);
+
   std::string code;
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code, e.g. `luxc explain E2101`");
   explain->add_option("code", code, "the diagnostic code")->required();
@@ -259,6 +279,7 @@ int main(int argc, char** argv) {
   if (auto rc = source_tools.run(opts)) return *rc;
 
   if (explain->parsed()) return lux::explainCode(code, std::cout);
+  if (test_tool.test->parsed()) return lux::runTests(test_tool.opts, bopts, opts, std::cout, std::cerr);
   if (codes->parsed()) return lux::listCodes(std::cout);
   if (emit->parsed()) return emitCommand(file, opts);
   if (openapi->parsed()) return openApiCommand(file, opts, openapi_server_given ? &openapi_server : nullptr);

@@ -75,6 +75,8 @@ int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::
           std::string stem = std::filesystem::path(file.path()).stem().string();
           eo.stem = stem.empty() ? "server" : stem;
           eo.pieces_per_unit = opts.pieces_per_unit;
+          eo.tests = opts.tests || emitted == &scratch;
+          eo.place_name = opts.place_name;
           emitProgram(*model, file, diags, eo, *emitted);
         }
       }

@@ -29,6 +29,8 @@ struct DriverOptions {
   std::string source_name;  // for #line; the path as given when empty
   double* front_end_ms = nullptr;  // time spent in parse + check + emit, when set
   int pieces_per_unit = 4;         // EmitOptions::pieces_per_unit
+  bool tests = false;              // EmitOptions::tests (`luxc test`; `luxc check` always generates them)
+  std::string place_name;          // EmitOptions::place_name
 };
 
 // Runs the front end on `path`; returns the process exit status (0 ok, 1 errors).

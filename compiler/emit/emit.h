@@ -46,6 +46,12 @@ struct EmitOptions {
   // Top-level definitions per translation unit (docs/architecture.md, "Translation units"):
   // fewer means a smaller recompile after an edit and a slower first build. `luxc dev` uses 1.
   int pieces_per_unit = 4;
+  // `luxc test`: also the `test` blocks, and per server a test main instead of the server's
+  // (EmittedServer::main_cpp); a program without servers but with tests gets one test executable.
+  bool tests = false;
+  // How a test failure names the file (`app.lux:12: ...`): the path as the user gave it; empty:
+  // source_name.
+  std::string place_name;
 };
 
 // Returns false (after reporting) when the program uses something code generation cannot emit.

@@ -564,6 +564,8 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
     case BuiltinForm::Redirect:
     case BuiltinForm::Publish: return fn + "(" + list(0) + ")";
     case BuiltinForm::ArgList: return fn + "({" + list(0) + "})";
+    case BuiltinForm::Test:
+      return fmt::format("{}({{{}}}, {})", fn, list(0), cppString(fmt::format("{}:{}", opts_.place_name.empty() ? opts_.source_name : opts_.place_name, file_.lineCol(at->range().begin).line)));
     case BuiltinForm::SqlArgs:
       if (args.empty()) return fn + "({})";
       return fmt::format("{}({}, {{{}}})", fn, argText(args[0]), list(1));

@@ -66,10 +66,12 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   result.openapi = openApiDocument(prog_, sm, result.executable);
   std::vector<std::string> handlers = emitRoutes(sm);
   emitRegister(sm, index, result, handlers);
+  emitTests(static_cast<int>(index));
   w_.endSection();
   headerLine(fmt::format("}}  // namespace {}", ns));
 
-  result.main_cpp = serverMain(sm, ns, result);
+  result.main_cpp = opts_.tests ? testMain(static_cast<int>(index), "lux_program::" + ns, result.executable, result.setup_fn)
+                                : serverMain(sm, ns, result);
   cur_server_ = -1;
 }
 

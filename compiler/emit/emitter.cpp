@@ -184,6 +184,13 @@ bool Emitter::run(EmittedProgram& result) {
     emitServer(i, s);
     result.servers.push_back(std::move(s));
   }
+  // `luxc test` of a program without servers: one executable for its tests of shared code.
+  if (opts_.tests && prog_.servers.empty() && !prog_.tests.empty()) {
+    EmittedServer s;
+    s.executable = opts_.stem;
+    s.main_cpp = testMain(-1, "lux_program", s.executable, "");
+    result.servers.push_back(std::move(s));
+  }
   headerLine("}  // namespace lux_program");
 
   result.header = w_.takeHeader();
@@ -257,6 +264,7 @@ void Emitter::emitSharedCode() {
     piece();
     emitFunctionDecl(fn, true);
   }
+  emitTests(-1);
   w_.endSection();
 }
 

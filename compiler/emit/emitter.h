@@ -217,6 +217,11 @@ class Emitter {
   void registerStaticAndCompression(const ServerModel& sm);
   std::string serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const;
 
+  // `test` blocks, with EmitOptions::tests only (emit_tests.cpp).
+  static std::string testFunctionName(size_t index);
+  void emitTests(int server);
+  std::string testMain(int server, const std::string& ns, const std::string& executable, const std::string& setup_fn) const;
+
   // --- routes (emit_routes.cpp): one handler function per route
   std::vector<std::string> emitRoutes(const ServerModel& sm);  // the handlers' names
   void emitRoute(const RouteModel& r, const std::string& hname);

@@ -98,6 +98,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* backendDecl(LuxParser::BackendDeclContext* c);
   ast::Decl* maxBodyDecl(LuxParser::MaxBodyDeclContext* c);
   ast::Decl* staticDecl(LuxParser::StaticDeclContext* c);
+  ast::Decl* testDecl(LuxParser::TestDeclContext* c);
   static std::optional<ast::BackendDecl::Kind> backendKind(const std::string& name);
   ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
                             LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);

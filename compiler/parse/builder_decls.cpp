@@ -69,6 +69,7 @@ Decl* AstBuilder::topItem(LuxParser::TopItemContext* c) {
   else if (c->varDecl()) d = varDecl(c->varDecl());
   else if (c->openapiDecl()) d = openapiDecl(c->openapiDecl());
   else if (c->serverOnlyItem()) misplacedItem(c->serverOnlyItem());
+  else if (c->testDecl()) d = testDecl(c->testDecl());
   if (d) d->doc = docComment(c);
   return d;
 }
@@ -164,6 +165,7 @@ Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {
   if (auto* x = c->fnDecl()) return fnDecl(x);
   if (auto* x = c->typeDecl()) return typeDecl(x);
   if (auto* x = c->varDecl()) return varDecl(x);
+  if (auto* x = c->testDecl()) return testDecl(x);
   return nullptr;
 }
 
@@ -581,6 +583,40 @@ Decl* AstBuilder::discoverDecl(LuxParser::DiscoverDeclContext* c) {
   ObjectExpr* options = objectLit(c->objectLit());
   if (!options) return nullptr;
   return ctx_.create<DiscoverDecl>(range(c), name, true, nullptr, options);
+}
+
+}  // namespace lux::parse
+
+namespace lux::parse {
+
+// `test "name" [key=value ...] [with { ... }] { ... }`: the `key=value` options (the family's
+// `timeout=5000`) come first in the one options object, then the `with` object's entries.
+Decl* AstBuilder::testDecl(LuxParser::TestDeclContext* c) {
+  if (!c || c->exception) return nullptr;
+  StringLit* name = constStr(c->str(), "a test name");
+  if (!name) return nullptr;
+  llvm::SmallVector<ObjectEntry*, 4> entries;
+  for (auto* o : c->testOption()) {
+    Ident key = ident(o->ident());
+    Expr* value = expr(o->expr());
+    if (key.empty() || !value) return nullptr;
+    entries.push_back(ctx_.create<ObjectEntry>(range(o), ObjectEntry::Form::Named, key, value));
+  }
+  ObjectExpr* options = nullptr;
+  if (c->objectLit()) {
+    ObjectExpr* with = objectLit(c->objectLit());
+    if (!with) return nullptr;
+    if (entries.empty()) options = with;
+    else entries.append(with->entries.begin(), with->entries.end());
+  }
+  if (!options && !entries.empty()) {
+    SourceRange r{entries.front()->range().begin, entries.back()->range().end};
+    if (c->objectLit()) r.end = range(c->objectLit()).end;
+    options = ctx_.create<ObjectExpr>(r, copy(entries));
+  }
+  BlockExpr* body = block(c->block());
+  if (!body) return nullptr;
+  return ctx_.create<TestDecl>(range(c), name, options, body);
 }
 
 }  // namespace lux::parse

@@ -24,10 +24,7 @@ Value Uuid() {
   return Value(buf);
 }
 
-Value DateNow() {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-  return Value(static_cast<long long>(ms.count()));
-}
+Value DateNow() { return Value(static_cast<long long>(rt::NowMs())); }
 
 Value ProcessUptime() {
   return Value(std::chrono::duration<double>(std::chrono::steady_clock::now() - kProcessStart).count());

@@ -1,6 +1,6 @@
 """e2e case `new_project`: `luxc new` for each template in a fresh directory: the files it
 writes (app.lux, README.md with the run and test commands, .gitignore), `luxc check` with no
-diagnostic, `luxc fmt --check` clean, `luxc build`, and the servers answering over loopback
+diagnostic, `luxc fmt --check` clean, `luxc test` passing, `luxc build`, and the servers answering over loopback
 (the api's model with a validated body, the two servers' RPC call and event, the jobs
 template's background job). Then the refusals: an existing non-empty directory, an invalid
 name, an unknown template (one line, exit 1, nothing written).
@@ -52,12 +52,14 @@ def make_project(a, template):
     app = open(os.path.join(proj, "app.lux")).read()
     check("{{name}}" not in app and "proj" in app, f"{template}: the name is filled in")
     commands = luxc(a, "--help").stdout.split("Subcommands:")[-1]
-    if re.search(r"^  test ", commands, re.M):
-        check('test "' in app, f"{template}: app.lux carries the template's tests (luxc test exists)")
+    check(re.search(r"^  test ", commands, re.M) and 'test "' in app, f"{template}: app.lux carries the template's tests")
     c = luxc(a, "check", "app.lux", cwd=proj)
     check(c.returncode == 0 and c.stderr == "", f"{template}: luxc check: {c.stderr}")
     f = luxc(a, "fmt", "--check", "app.lux", cwd=proj)
     check(f.returncode == 0, f"{template}: app.lux is formatted:\n{f.stdout}{f.stderr}")
+    t = luxc(a, "test", cwd=proj)
+    check(t.returncode == 0 and re.search(r"^test result: ok\. [1-9]\d* passed; 0 failed", t.stdout, re.M),
+          f"{template}: luxc test passes:\n{t.stdout}{t.stderr}")
     return proj
 
 

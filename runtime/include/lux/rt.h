@@ -21,8 +21,12 @@ const std::string& RequestId();
 Value& Locals();
 // True when running on a server fiber: blocking waits suspend only this request.
 bool InFiber();
-// Waits `ms` milliseconds; on a fiber other requests keep being served meanwhile.
+// Waits `ms` milliseconds; on a fiber other requests keep being served meanwhile. In a test
+// executable (simulated clock, lux/testing.h) it moves the clock forward instead of waiting.
 void Sleep(std::int64_t ms);
+// `Date.now()`: milliseconds since the Unix epoch on the process's clock (the real one, or the
+// simulated clock of a test executable).
+std::int64_t NowMs();
 // `with_lock(fn() { ... })`: runs `body` holding the server process's one lock (FIFO, reentrant
 // on the same fiber or thread). A fiber waiting for it suspends, so its I/O thread serves other
 // requests meanwhile; the body may itself wait (a query, a fetch) while it holds the lock.

@@ -4,6 +4,8 @@
 // connection that fails before any response byte is retried once on a fresh one.
 #include "lux/client.h"
 
+#include <atomic>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/spawn.hpp>
@@ -17,6 +19,7 @@
 #include <map>
 #include <memory>
 
+#include "client/offline.h"
 #include "core/deadline.h"
 #include "core/fiber.h"
 #include "lux/rt.h"
@@ -178,7 +181,17 @@ Value FetchResponse::Json() const {
   }
 }
 
+namespace {
+std::atomic<bool> g_offline{false};
+}  // namespace
+
+namespace client {
+void SetFetchOffline(bool offline) { g_offline.store(offline); }
+}  // namespace client
+
 FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
+  if (g_offline.load(std::memory_order_relaxed))
+    throw FetchError(FetchError::Kind::kConnect, "fetch " + std::string(url) + ": no network in tests (luxc test)");
   Target t = ParseTarget(url, o);
   bhttp::request<bhttp::string_body> req;
   req.method_string(o.method);

@@ -77,7 +77,7 @@ class DocsComponent final : public server::Component {
   static constexpr server::Order kOrder = server::Order::kDocs;
   DocsComponent() : Component(kOrder, "docs") {}
 
-  bool TakesPart(server::RunMode run) const override { return run == server::RunMode::kServe; }
+  bool TakesPart(server::RunMode run) const override { return server::ServesRequests(run); }
   void Open(server::Host& host) override { AddRoutes(host, title); }
 
   std::string title;

@@ -223,7 +223,7 @@ class CompressionComponent final : public server::Component {
   static constexpr server::Order kOrder = server::Order::kCompression;
   CompressionComponent() : Component(kOrder, "compression") {}
 
-  bool TakesPart(server::RunMode run) const override { return run == server::RunMode::kServe; }
+  bool TakesPart(server::RunMode run) const override { return server::ServesRequests(run); }
 
   void Open(server::Host& host) override {
     host.AddStage([this](Request& req, const Next& next) {

@@ -461,7 +461,7 @@ class StaticComponent final : public server::Component {
   static constexpr server::Order kOrder = server::Order::kStatic;
   StaticComponent() : Component(kOrder, "static") {}
 
-  bool TakesPart(server::RunMode run) const override { return run == server::RunMode::kServe; }
+  bool TakesPart(server::RunMode run) const override { return server::ServesRequests(run); }
 
   void Open(server::Host& host) override {
     for (StaticDir& d : dirs) OpenDir(d);

@@ -255,7 +255,7 @@ class UploadComponent final : public server::Component {
   static constexpr server::Order kOrder = server::Order::kUpload;
   UploadComponent() : Component(kOrder, "upload") {}
 
-  bool TakesPart(server::RunMode run) const override { return run == server::RunMode::kServe; }
+  bool TakesPart(server::RunMode run) const override { return server::ServesRequests(run); }
   void Open(server::Host& host) override {
     auto s = std::make_shared<Settings>();
     s->options = options;

@@ -33,10 +33,18 @@ class RealClock : public Clock {
 
 }  // namespace
 
+namespace {
+std::atomic<ManualClock*> g_simulated{nullptr};
+}  // namespace
+
 Clock& SystemClock() {
   static Clock* clock = new RealClock();  // leaked on purpose: detached job threads may outlive statics
+  if (ManualClock* sim = g_simulated.load(std::memory_order_relaxed)) return *sim;
   return *clock;
 }
+
+void SetProcessClock(ManualClock* clock) { g_simulated.store(clock); }
+ManualClock* SimulatedClock() { return g_simulated.load(std::memory_order_relaxed); }
 
 void ManualClock::WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, std::int64_t deadline_ms) {
   if (deadline_ms != kNever && NowMs() >= deadline_ms) return;

@@ -23,8 +23,17 @@ class Clock {
   virtual void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, std::int64_t deadline_ms) = 0;
 };
 
-// The real clock (a process-wide instance that is never destroyed).
+// The process's clock: the real one (a process-wide instance that is never destroyed), or the
+// simulated clock a test executable installs with SetProcessClock (lux::testing). Stored job
+// times, the scheduler, Date.now(), sleep and the services' breakers all read it.
 Clock& SystemClock();
+
+class ManualClock;
+// Installs `clock` as the process's clock (nullptr: the real clock again). Only before any
+// component opens: a test executable calls it once at its start.
+void SetProcessClock(ManualClock* clock);
+// The simulated clock, or nullptr when the process runs on the real one.
+ManualClock* SimulatedClock();
 
 // A clock that moves only when told to. WaitUntil returns after a short real wait so that
 // waiters notice Advance() without being notified by it.

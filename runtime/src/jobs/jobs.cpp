@@ -44,7 +44,7 @@ class JobsComponent final : public server::Component {
   void Open(server::Host& host) override {
     bool serving = host.Mode() == server::RunMode::kServe;
     state->Open(host.AppName(), serving);
-    if (serving && !state->config.admin_token.empty()) RegisterAdminRoutes(host, *state);
+    if (server::ServesRequests(host.Mode()) && !state->config.admin_token.empty()) RegisterAdminRoutes(host, *state);
   }
   void Start(server::Host&) override { state->StartWorkers(); }
   void Stop(server::Deadline deadline) override { state->StopWorkers(deadline); }

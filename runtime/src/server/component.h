@@ -18,8 +18,13 @@
 namespace lux::server {
 
 // What the process does this run: serve HTTP, or one of the commands a server binary takes
-// instead (`run-task NAME`; `jobs`, `jobs retry ID`). Command runs start no background work.
-enum class RunMode { kServe, kTask, kAdmin };
+// instead (`run-task NAME`; `jobs`, `jobs retry ID`), or run a test executable's tests
+// (`luxc test`: components open as for serving, requests arrive in process, nothing starts —
+// the test drives time, jobs and events itself, lux/testing.h). Command and test runs start no
+// background work.
+enum class RunMode { kServe, kTask, kAdmin, kTest };
+// Whether requests reach the App in this run (serving, or a test's in-process client).
+inline bool ServesRequests(RunMode run) { return run == RunMode::kServe || run == RunMode::kTest; }
 
 // The order components open and start in; they stop and close in reverse. One row per
 // subsystem: a component may use those above it from its Open on.

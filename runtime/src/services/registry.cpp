@@ -88,6 +88,11 @@ Service* Registry::Find(std::string_view name) {
   return nullptr;
 }
 
+void Registry::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  services_.clear();
+}
+
 std::vector<Service*> Registry::All() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Service*> out;

@@ -48,6 +48,9 @@ class Registry {
   Service& Add(std::string name, ServiceOptions options);  // throws std::invalid_argument on a duplicate
   Service* Find(std::string_view name);
   std::vector<Service*> All();
+  // Forgets every service (a test executable, before the next test's App registers its own);
+  // the health thread must not be running.
+  void Clear();
   void StartHealth();
   void StopHealth();
 

@@ -409,4 +409,23 @@ ApiKeyOptions ApiKeyOptionsFrom(const Value& config);
 // `auth { ... }`: RegisterApiKeyAuth for `type: "api_key"`, else RegisterJwtAuth.
 void RegisterAuth(App& app, const Value& config);
 
+// ---- test built-ins (only inside `test` blocks; luxc test, lux/testing.h) ---------------------
+// Each takes the call's arguments and its place ("file.lux:LINE") for the failure message. A
+// failed assertion throws lux::testing::AssertionFailed.
+Value TestAssert(std::initializer_list<Value> args, const char* where);
+Value TestAssertEq(std::initializer_list<Value> args, const char* where);
+Value TestAssertNe(std::initializer_list<Value> args, const char* where);
+// `assert_throws(fn, text?)` / `expect_error`: the error's message, which must contain `text`.
+Value TestAssertThrows(std::initializer_list<Value> args, const char* where);
+Value TestGet(std::initializer_list<Value> args, const char* where);
+Value TestDelete(std::initializer_list<Value> args, const char* where);
+Value TestPost(std::initializer_list<Value> args, const char* where);
+Value TestPut(std::initializer_list<Value> args, const char* where);
+Value TestPatch(std::initializer_list<Value> args, const char* where);
+Value TestClockAdvance(std::initializer_list<Value> args, const char* where);
+Value TestClockNow(std::initializer_list<Value> args, const char* where);
+Value TestClockSet(std::initializer_list<Value> args, const char* where);
+Value TestJobsDrain(std::initializer_list<Value> args, const char* where);
+Value TestEventsPublished(std::initializer_list<Value> args, const char* where);
+
 }  // namespace lux::stdlib

@@ -1,0 +1,454 @@
+// The test executable's runner (lux/testing.h): TestMain selects the tests, runs each against a
+// fresh App opened in RunMode::kTest (in-memory database, job store and outbox, the process's
+// clock simulated) and prints the report. Inside a test, the built-ins reach the App through
+// the current test's context: Request (App::Handle, the whole HTTP stack without a socket),
+// AdvanceClock (schedule ticks, due jobs and event deliveries in time order), DrainJobs.
+#include "lux/testing.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "bus/local_delivery.h"
+#include "client/offline.h"
+#include "core/fiber.h"
+#include "core/log.h"
+#include "jobs/clock.h"
+#include "jobs/jobs_state.h"
+#include "jobs/queue.h"
+#include "jobs/scheduler.h"
+#include "lux/error.h"
+#include "server/app_impl.h"
+#include "services/registry.h"
+
+namespace lux::testing {
+
+namespace {
+
+// Job attempts, subscriber runs and schedule ticks one drain may run: past it, work keeps
+// bringing more work at the same instant (a job that spawns itself) and the test fails.
+constexpr std::int64_t kMaxDrainSteps = 100'000;
+// Background failures listed under a failed test (the first ones: later ones repeat them).
+constexpr std::size_t kShownNotes = 10;
+
+struct Context {
+  App* app = nullptr;
+  jobs::JobsState* jobs = nullptr;
+  std::map<std::string, std::int64_t> next_fire;  // per schedule
+  std::map<std::string, std::vector<Value>> published;
+  std::deque<std::pair<std::string, Value>> undelivered;
+  std::vector<std::string> notes;  // what failed in the background: shown with a failed test
+};
+
+Context* g_context = nullptr;
+jobs::ManualClock* g_clock = nullptr;
+
+Context& Current() {
+  if (!g_context) throw Error("test built-ins work only while a test runs");
+  return *g_context;
+}
+
+std::int64_t Now() { return g_clock->NowMs(); }
+
+void RunJob(Context& c, const jobs::StoredJob& j) {
+  auto it = c.jobs->jobs.find(j.name);
+  std::string error;
+  bool ok = false;
+  if (it == c.jobs->jobs.end()) {
+    error = "no `background fn` of that name";
+  } else {
+    core::tl_job_request_id = &j.request_id;
+    core::tl_job_id = &j.id;
+    core::tl_job_name = &j.name;
+    try {
+      it->second.handler(ParseJson(j.args_json));
+      ok = true;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    core::tl_job_request_id = nullptr;
+    core::tl_job_id = nullptr;
+    core::tl_job_name = nullptr;
+  }
+  if (ok) {
+    c.jobs->store->Complete(j.id);
+    return;
+  }
+  std::string what = "job `" + j.name + "` attempt " + std::to_string(j.attempts) + " of " +
+                     std::to_string(j.max_attempts) + " failed: " + error;
+  if (it == c.jobs->jobs.end() || j.attempts >= j.max_attempts) {
+    c.jobs->store->Fail(j.id, error, Now(), std::nullopt);
+    c.notes.push_back(what + " (moved to the dead letter)");
+    return;
+  }
+  // No jitter: a test sees the backoff the options say.
+  std::int64_t delay = jobs::BackoffDelayMs(it->second.options, j.attempts, 1.0);
+  c.jobs->store->Fail(j.id, error, Now(), Now() + delay);
+  c.notes.push_back(what + " (retry in " + std::to_string(delay) + " ms)");
+}
+
+// Delivers the published events and runs the due jobs until neither is left; returns the job
+// attempts run.
+std::int64_t DrainNow(Context& c) {
+  std::int64_t attempts = 0, steps = 0;
+  for (;;) {
+    bool progress = false;
+    while (!c.undelivered.empty()) {
+      auto [event, data] = std::move(c.undelivered.front());
+      c.undelivered.pop_front();
+      for (std::string& e : bus::RunSubscribers(event, data)) c.notes.push_back(std::move(e));
+      progress = true;
+      ++steps;
+    }
+    if (c.jobs && c.jobs->store) {
+      std::vector<jobs::StoredJob> due = c.jobs->store->ClaimDue(Now(), 64);
+      for (const jobs::StoredJob& j : due) {
+        RunJob(c, j);
+        ++attempts;
+        ++steps;
+      }
+      progress = progress || !due.empty();
+    }
+    if (!progress) return attempts;
+    if (steps > kMaxDrainSteps)
+      throw Error("jobs and events keep bringing more work at the same instant (over " +
+                  std::to_string(kMaxDrainSteps) + " steps): a job that spawns itself without a delay?");
+  }
+}
+
+const std::vector<jobs::ScheduleDef>& Schedules(const Context& c) {
+  static const std::vector<jobs::ScheduleDef> kNone;
+  return c.jobs ? c.jobs->schedules : kNone;
+}
+
+void PlanSchedules(Context& c) {
+  for (const jobs::ScheduleDef& def : Schedules(c)) c.next_fire[def.name] = jobs::NextFireMs(def, Now());
+}
+
+void RunTick(Context& c, const jobs::ScheduleDef& def) {
+  try {
+    def.task();
+  } catch (const std::exception& e) {
+    c.notes.push_back("schedule `" + def.name + "` failed: " + e.what());
+  }
+  c.next_fire[def.name] = jobs::NextFireMs(def, Now());
+}
+
+void AdvanceTo(Context& c, std::int64_t target) {
+  DrainNow(c);
+  bool jobs_blocked = false;  // due jobs no drain can claim (none runnable): wait for the ticks only
+  for (std::int64_t steps = 0;; ++steps) {
+    if (steps > kMaxDrainSteps) throw Error("clock.advance: more than " + std::to_string(kMaxDrainSteps) + " steps");
+    const jobs::ScheduleDef* tick = nullptr;
+    std::int64_t at = jobs::kNever;
+    for (const jobs::ScheduleDef& def : Schedules(c)) {
+      std::int64_t t = c.next_fire[def.name];
+      if (t < at) {
+        at = t;
+        tick = &def;
+      }
+    }
+    std::optional<std::int64_t> job_at = c.jobs && c.jobs->store && !jobs_blocked ? c.jobs->store->NextRunAt() : std::nullopt;
+    bool job_first = job_at && *job_at <= at;
+    if (job_first) at = *job_at;
+    if (at == jobs::kNever || at > target) break;
+    if (at > Now()) g_clock->Set(at);
+    if (job_first) {
+      if (DrainNow(c) == 0) jobs_blocked = true;
+      continue;
+    }
+    RunTick(c, *tick);
+    DrainNow(c);
+  }
+  if (target > Now()) g_clock->Set(target);
+  DrainNow(c);
+}
+
+std::string Lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// ---- the runner ----
+
+struct Outcome {
+  bool ok = true;
+  std::string failure;
+  std::vector<std::string> notes;
+  std::string output;  // what the test printed (print, on_start, ...), shown when it failed
+};
+
+int g_report_fd = 1;  // the report's stdout while a test's own output is captured
+
+// Sends the process's stdout to a temporary file while a test runs, so that `print` in the
+// program does not cut the report's lines; Take returns what was printed.
+class Capture {
+ public:
+  Capture() {
+    std::fflush(stdout);
+    file_ = std::tmpfile();
+    if (!file_) return;
+    saved_ = dup(1);
+    dup2(fileno(file_), 1);
+    g_report_fd = saved_;
+  }
+  std::string Take() {
+    if (!file_) return "";
+    std::fflush(stdout);
+    dup2(saved_, 1);
+    close(saved_);
+    g_report_fd = 1;
+    std::string text;
+    std::rewind(file_);
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_)) > 0;) text.append(buf, n);
+    std::fclose(file_);
+    file_ = nullptr;
+    return text;
+  }
+  ~Capture() { Take(); }
+
+ private:
+  std::FILE* file_ = nullptr;
+  int saved_ = -1;
+};
+
+// Fails the whole executable when a test overruns its time (its thread cannot be interrupted).
+class Watchdog {
+ public:
+  Watchdog(const TestCase& t) : thread_([this, &t] {
+    std::int64_t ms = t.timeout_ms > 0 ? t.timeout_ms : kDefaultTimeoutMs;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) return;
+    dprintf(g_report_fd, "FAILED\n\n%s: test \"%s\" timed out after %lld ms\n\ntest result: FAILED. timed out\n", t.where,
+            t.name, static_cast<long long>(ms));
+    _exit(1);
+  }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+Outcome RunOne(const TestCase& t, const char* program, void (*setup)(App&)) {
+  Outcome out;
+  g_clock->Set(kClockStartMs);
+  services::Registry::Get().Clear();
+  App app(program);
+  App::Impl& impl = AppImpl(app);
+  bool up = false;
+  try {
+    if (setup) setup(app);
+    impl.mode = server::RunMode::kTest;
+    char arg0[] = "test";
+    char* argv[] = {arg0, nullptr};
+    impl.ApplyEnvAndFlags(1, argv);
+    core::LogConfig().level = impl.opts.log_level;
+    impl.lifecycle.Up(impl);
+    up = true;
+  } catch (const std::exception& e) {
+    out.ok = false;
+    out.failure = std::string(t.where) + ": the server did not start: " + e.what();
+    return out;
+  }
+  Context c;
+  c.app = &app;
+  c.jobs = jobs::FindState(app);
+  PlanSchedules(c);
+  g_context = &c;
+  {
+    Watchdog watchdog(t);
+    try {
+      t.run();
+    } catch (const AssertionFailed& e) {
+      out.ok = false;
+      out.failure = e.what();
+    } catch (const std::exception& e) {
+      out.ok = false;
+      out.failure = std::string(t.where) + ": the test threw: " + e.what();
+    }
+  }
+  g_context = nullptr;
+  out.notes = std::move(c.notes);
+  if (up) impl.lifecycle.Down(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  return out;
+}
+
+// Every test gets an in-memory database, job store and outbox, whatever the program or the
+// environment says (LUX_DB_URL and friends would reach real servers).
+void IsolateEnvironment() {
+  setenv("LUX_DB_PATH", ":memory:", 1);
+  setenv("LUX_JOBS_PATH", ":memory:", 1);
+  setenv("LUX_EVENTS_PATH", ":memory:", 1);
+  for (const char* name : {"LUX_DB_URL", "LUX_JOBS_URL", "LUX_BUS_URL"}) unsetenv(name);
+  setenv("LUX_SCHEDULER_ENABLED", "0", 1);
+  if (!std::getenv("LUX_LOG_LEVEL")) setenv("LUX_LOG_LEVEL", "off", 1);
+  if (!std::getenv("LUX_PROGRAM_SECRET"))
+    setenv("LUX_PROGRAM_SECRET", "6c75782d746573742d70726f6772616d2d7365637265742d6e6f742d7573656421", 1);
+}
+
+}  // namespace
+
+int TestMain(int argc, char** argv, const char* program, void (*setup)(App&), const TestCase* tests,
+             std::size_t count) {
+  std::string filter;
+  bool list = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--filter" && i + 1 < argc) filter = argv[++i];
+    else if (a.rfind("--filter=", 0) == 0) filter = a.substr(9);
+    else if (a == "--list") list = true;
+    else {
+      std::fprintf(stderr, "%s: unknown argument `%s` (expected --filter TEXT or --list)\n", program, a.c_str());
+      return 2;
+    }
+  }
+  std::vector<const TestCase*> chosen;
+  for (std::size_t i = 0; i < count; ++i)
+    if (filter.empty() || std::string_view(tests[i].name).find(filter) != std::string_view::npos) chosen.push_back(&tests[i]);
+  if (list) {
+    for (const TestCase* t : chosen) std::printf("%s: test\n", t->name);
+    return 0;
+  }
+  IsolateEnvironment();
+  static jobs::ManualClock clock(kClockStartMs);
+  g_clock = &clock;
+  jobs::SetProcessClock(&clock);
+  client::SetFetchOffline(true);
+  services::SetBreakerClock([] { return g_clock->NowMs(); });
+  bus::SetPublishRecorder([](std::string_view event, const Value& data) {
+    Context& c = Current();
+    c.published[std::string(event)].push_back(data);
+    c.undelivered.emplace_back(std::string(event), data);
+  });
+
+  auto started = std::chrono::steady_clock::now();
+  std::printf("\nrunning %zu test%s\n", chosen.size(), chosen.size() == 1 ? "" : "s");
+  std::fflush(stdout);
+  std::vector<std::pair<const TestCase*, Outcome>> failed;
+  std::size_t passed = 0;
+  for (const TestCase* t : chosen) {
+    std::printf("test %s ... ", t->name);
+    std::fflush(stdout);
+    Capture capture;
+    Outcome o = RunOne(*t, program, setup);
+    o.output = capture.Take();
+    std::printf("%s\n", o.ok ? "ok" : "FAILED");
+    std::fflush(stdout);
+    if (o.ok) ++passed;
+    else failed.emplace_back(t, std::move(o));
+  }
+  if (!failed.empty()) {
+    std::printf("\nfailures:\n");
+    for (const auto& [t, o] : failed) {
+      std::printf("\n---- %s ----\n%s%s%s\n", t->name, o.output.c_str(),
+                  o.output.empty() || o.output.back() == '\n' ? "" : "\n", o.failure.c_str());
+      for (std::size_t i = 0; i < o.notes.size() && i < kShownNotes; ++i) std::printf("  note: %s\n", o.notes[i].c_str());
+      if (o.notes.size() > kShownNotes) std::printf("  note: ... and %zu more\n", o.notes.size() - kShownNotes);
+    }
+    std::printf("\nfailures:\n");
+    for (const auto& [t, o] : failed) std::printf("    %s\n", t->name);
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("\ntest result: %s. %zu passed; %zu failed; %zu filtered out; finished in %.2fs\n\n",
+              failed.empty() ? "ok" : "FAILED", passed, failed.size(), count - chosen.size(), secs);
+  std::fflush(stdout);
+  bus::SetPublishRecorder({});
+  return failed.empty() ? 0 : 1;
+}
+
+Value Request(std::string_view method, const std::string& target, const Value* body, const Value& headers) {
+  Context& c = Current();
+  lux::Request req;
+  for (char ch : method) req.method += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  req.target = target.empty() || target[0] != '/' ? "/" + target : target;
+  std::size_t q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  if (q != std::string::npos) req.query_string = req.target.substr(q + 1);
+  req.remote_addr = "127.0.0.1";
+  if (headers.IsObject())
+    for (const auto& [name, value] : headers.AsObject())
+      req.headers.Add(name, value.IsString() ? value.AsString() : ToJson(value));
+  if (body && !body->IsNull()) {
+    bool text = body->IsString();
+    req.body = text ? body->AsString() : ToJson(*body);
+    if (!req.headers.Has("content-type"))
+      req.headers.Add("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
+  }
+  if (!req.headers.Has("host")) req.headers.Add("Host", "localhost");
+  req.headers.Add("Content-Length", std::to_string(req.body.size()));
+  Response res = c.app->Handle(req);
+  if (res.HasFileBody()) res.LoadFileBody();
+  Value out = Value::MakeObject();
+  out["status"] = Value(static_cast<long long>(res.status));
+  Value hs = Value::MakeObject();
+  for (const auto& [name, value] : res.headers) {
+    std::string key = Lower(name);
+    const Value* had = hs.Find(key);
+    hs[key] = Value(had ? had->AsString() + ", " + value : value);
+  }
+  std::string text(res.BodyView());
+  Value json;
+  auto type = res.headers.Get("content-type");
+  if (type && type->find("json") != std::string_view::npos && !text.empty()) {
+    try {
+      json = ParseJson(text);
+    } catch (const std::exception&) {
+      json = Value();
+    }
+  }
+  out["headers"] = std::move(hs);
+  out["body"] = Value(std::move(text));
+  out["json"] = std::move(json);
+  // Work the request published or spawned stays queued until the test drains or moves the clock.
+  return out;
+}
+
+void AdvanceClock(std::int64_t ms) {
+  Context& c = Current();
+  if (ms < 0) throw Error("clock.advance: a negative duration (" + std::to_string(ms) + " ms)");
+  AdvanceTo(c, Now() + ms);
+}
+
+void SetClock(std::int64_t ms) {
+  Context& c = Current();
+  if (ms >= Now()) {
+    AdvanceTo(c, ms);
+    return;
+  }
+  g_clock->Set(ms);
+  PlanSchedules(c);
+}
+
+std::int64_t ClockNow() { return Now(); }
+
+std::int64_t DrainJobs() { return DrainNow(Current()); }
+
+Value Published(const std::string& event) {
+  Context& c = Current();
+  Value out = Value::MakeArray();
+  auto it = c.published.find(event);
+  if (it != c.published.end())
+    for (const Value& v : it->second) out.AsArray().push_back(v);
+  return out;
+}
+
+}  // namespace lux::testing
