@@ -173,6 +173,11 @@ std::int64_t PositiveInt(const Value& options, const char* name, std::int64_t lo
 
 void ConfigureSse(App& app, const Value& options) {
   realtime::HubOf(app);  // the realtime component serves the channels
+  if (const Value* a = options.IsObject() ? options.Find("adapter") : nullptr; a && a->IsString()) {
+    realtime::HubOptions& h = realtime::RealtimeOptions(app);
+    h.adapter = a->AsString();
+    if (const Value* u = options.Find("url"); u && u->IsString()) h.url = u->AsString();
+  }
   SseOptions o;
   o.heartbeat_ms = PositiveInt(options, "heartbeat", 1, o.heartbeat_ms / 1000) * 1000;
   if (const Value* ms = options.IsObject() ? options.Find("heartbeat_ms") : nullptr; ms && !ms->IsNull())
