@@ -71,12 +71,7 @@ void Checker::checkSseHandler(RouteModel& rm, const ast::RouteDecl* route) {
 void Checker::prepareStreamCall(const ast::CallExpr* call) {
   markSseUse();
   auto* lam = call->args.size() == 1 ? llvm::dyn_cast<ast::LambdaExpr>(call->args[0]) : nullptr;
-  if (!lam) {
-    if (call->args.size() == 1 && !llvm::isa<ast::NameExpr>(call->args[0]))
-      diags_.report(DiagId::SseStreamFn, call->args[0]->range(), "this expression")
-          .help("`stream(fn(send, close) { send(\"part\") })` sends each `send` as one chunk");
-    return;
-  }
+  if (!lam) return;  // not a function at all: the signature's E3001
   if (lam->params.size() > 2) {
     diags_.report(DiagId::SseStreamFn, lam->range(), fmt::format("a function of {} parameters", lam->params.size()))
         .help("the function takes `send` and, optionally, `close`");
@@ -193,14 +188,15 @@ void Checker::checkSseOptions(ServerModel& sm, const ast::BackendDecl* d) {
   static const OptionSpec kOptions[] = {
       {"heartbeat", "", OptionSpec::Kind::Duration},
       {"retry", "", OptionSpec::Kind::Duration},
-      {"max_queue", "", OptionSpec::Kind::Int},
-      {"max_queue_bytes", "", OptionSpec::Kind::Int},
+      {"max_queue", "", OptionSpec::Kind::SignedInt},  // 1 or more: checked below with the others
+      {"max_queue_bytes", "", OptionSpec::Kind::SignedInt},
   };
   const std::string what = "`sse`";
   auto opts = checkOptions(d->config, what, kOptions);
   auto literal = [&](const char* key, const char* expected, bool seconds, double min) -> long long {
     const ast::ObjectEntry* en = opts.lookup(key);
     if (!en) return -1;
+    if (llvm::isa<ast::FloatLit>(en->value)) return -1;  // checkOptions reported the kind (E4402)
     double v = -1;
     if (auto* dl = llvm::dyn_cast<ast::DurationLit>(en->value)) v = seconds ? dl->milliseconds() / 1000.0 : dl->milliseconds();
     else if (auto* i = llvm::dyn_cast<ast::IntLit>(en->value)) v = static_cast<double>(i->value);
