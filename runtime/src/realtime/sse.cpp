@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "core/fiber.h"
 #include "lux/realtime.h"
 #include "realtime/hub.h"
 #include "realtime/outbox.h"
@@ -144,6 +145,7 @@ void Serve(Stream& s, std::int64_t heartbeat_ms) {
   realtime::Outbox& box = s.Box();
   s.out->OnEnd([b = s.box] { b->Close(); });
   auto every = std::chrono::milliseconds(std::max<std::int64_t>(heartbeat_ms, 1));
+  core::ReleaseIdleStack();  // the handler's frames are gone: an idle stream keeps a few pages
   while (!s.Ended()) {
     bool got = box.Wait(std::chrono::steady_clock::now() + every);
     if (s.Ended()) break;

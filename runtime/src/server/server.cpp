@@ -321,6 +321,7 @@ class Session {
     state_.socket = &sock_;
     w_.conns.insert(&state_);
     core::Fiber fiber{&yield, &w_.ioc, nullptr};
+    fiber.stack_top = reinterpret_cast<const char*>(&fiber);
     try {
       if (!app_.tls || StartTls(yield)) Loop(yield, fiber);
       if (tls_) tls_->Close();
@@ -875,6 +876,9 @@ class Session {
     head_ += "\r\n";
     if (!WriteAll(asio::buffer(head_), {}, yield)) return false;
     if (head) return keep_alive;
+    // A stream may stay open for hours: what the request's read and the head took goes now.
+    if (buf_.size() == 0) buf_.shrink_to_fit();
+    std::string().swap(head_);
     auto st = std::make_shared<StreamState>();
     int fd = sock_.native_handle();
     sock_.async_wait(Socket::wait_read, [st, fd](const boost::system::error_code& ec) {
