@@ -480,7 +480,7 @@ class DiscoverDecl : public Decl {
 // compression), `tls { ... }` (HTTPS) and `session { ... }`.
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session, Upload, Sse };
+  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session, Upload, Sse, Realtime };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}

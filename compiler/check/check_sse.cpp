@@ -175,12 +175,43 @@ void Checker::checkChannelCall(const ast::CallExpr* call, const ast::MemberExpr*
 }
 
 void Checker::declareSseOptions(ServerModel& sm, const ast::BackendDecl* d) {
-  if (sm.sse.decl) {
-    diags_.report(DiagId::DuplicateDeclaration, d->name.range, "sse", sm.displayName())
-        .note(sm.sse.decl->name.range, "the first `sse` block is here");
+  const bool realtime = d->which == ast::BackendDecl::Kind::Realtime;
+  const ast::BackendDecl*& slot = realtime ? sm.sse.realtime : sm.sse.decl;
+  const char* name = realtime ? "realtime" : "sse";
+  if (slot) {
+    diags_.report(DiagId::DuplicateDeclaration, d->name.range, name, sm.displayName())
+        .note(slot->name.range, fmt::format("the first `{}` block is here", name));
     return;
   }
-  sm.sse.decl = d;
+  slot = d;
+}
+
+// `realtime { adapter: "local" | "redis", url }`: a literal adapter; redis needs a url (a String
+// literal or an env setting).
+void Checker::checkRealtimeBlock(ServerModel& sm, const ast::BackendDecl* d) {
+  if (sm.sse.realtime != d || !d->config) return;
+  static const OptionSpec kOptions[] = {
+      {"adapter", "", OptionSpec::Kind::String},
+      {"url", "", OptionSpec::Kind::String},
+  };
+  const std::string what = "`realtime`";
+  auto opts = checkOptions(d->config, what, kOptions);
+  sm.sse.used = true;
+  sm.sse.adapter = "local";
+  if (const ast::ObjectEntry* en = opts.lookup("adapter")) {
+    auto* lit = llvm::dyn_cast<ast::StringLit>(en->value);
+    if (lit && (lit->value == "local" || lit->value == "redis")) {
+      sm.sse.adapter = lit->value.str();
+    } else if (lit) {
+      diags_.report(DiagId::OptionValue, en->value->range(), what, "adapter", "\"local\" or \"redis\"",
+                    "\"" + lit->value.str() + "\"")
+          .didYouMean(closestMatch(lit->value.str(), {"local", "redis"}));
+    }
+  }
+  if (const ast::ObjectEntry* en = opts.lookup("url")) sm.sse.url = en->value;
+  if (sm.sse.adapter == "redis" && !sm.sse.url)
+    diags_.report(DiagId::BlockMissingOption, d->name.range, "realtime", "url")
+        .help("add `url: \"redis://127.0.0.1:6379\"`, or an env setting holding it");
 }
 
 void Checker::checkSseOptions(ServerModel& sm, const ast::BackendDecl* d) {

@@ -250,6 +250,7 @@ class Checker {
   enum class StreamFn : uint8_t { SseSend, StreamSend, Close };
   void declareSseOptions(ServerModel& server, const ast::BackendDecl* decl);
   void checkSseOptions(ServerModel& server, const ast::BackendDecl* decl);
+  void checkRealtimeBlock(ServerModel& server, const ast::BackendDecl* decl);  // `realtime { adapter, url }`
   // An `sse` route's handler: a lambda of (send, close) or (req, send, close) (E5100, E5101).
   void checkSseHandler(RouteModel& route, const ast::RouteDecl* decl);
   // A call of a stream's `send`/`close` (arity, an event literal's keys and values).

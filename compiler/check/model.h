@@ -150,6 +150,10 @@ struct SseModel {
   long long max_queue = 256;
   long long max_queue_bytes = 1 << 20;
   bool used = false;
+  // `realtime { adapter: "redis", url }`: the hub's link to the other replicas.
+  const ast::BackendDecl* realtime = nullptr;
+  std::string adapter;                 // "local" or "redis"; empty: none given
+  const ast::Expr* url = nullptr;      // a String literal or env setting
 };
 
 struct CompressionModel {

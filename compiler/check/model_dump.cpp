@@ -130,6 +130,8 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
     for (size_t i = 0; i < c.types.size(); ++i) out << (i ? ", " : "") << "\"" << c.types[i] << "\"";
     out << "\n";
   }
+  if (s.sse.realtime)
+    out << "    realtime adapter " << s.sse.adapter << (s.sse.url ? " url " + std::string(f.slice(s.sse.url->range())) : "") << "\n";
   if (s.sse.used || s.sse.decl)
     out << "    sse heartbeat " << s.sse.heartbeat_s << "s retry " << s.sse.retry_ms << "ms max_queue " << s.sse.max_queue
         << " max_queue_bytes " << s.sse.max_queue_bytes << (s.sse.used ? "" : " (unused)") << "\n";
