@@ -430,6 +430,9 @@ class RouteDecl : public Decl {
   Expr* handler;       // usually a NameExpr; may be a LambdaExpr
   Type* body_type;     // `body: CreateUser` (validated request body), or null
   Type* response_type;  // `-> [User]` (the declared response), or null
+  // `sse "/path" fn(send, close) { ... }`: a GET route whose handler writes server-sent events
+  // (`method` is GET, its range the `sse` keyword's).
+  bool sse = false;
   bool requiresAuth() const {
     for (const RouteModifier* m : modifiers)
       if (m->name.name == "auth") return true;
@@ -477,7 +480,7 @@ class DiscoverDecl : public Decl {
 // compression), `tls { ... }` (HTTPS) and `session { ... }`.
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session, Upload };
+  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session, Upload, Sse, Realtime };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}

@@ -303,6 +303,7 @@ void describeModifiers(llvm::ArrayRef<RouteModifier*> modifiers, Desc& d) {
 
 void describeNode(const RouteDecl& n, Desc& d) {
   d.ident("method", n.method);
+  d.flag("sse", n.sse);
   if (!n.doc.empty()) d.quoted("doc", n.doc);
   describeModifiers(n.modifiers, d);
   d.child("path", n.path);

@@ -153,6 +153,7 @@ const char* paramSourceName(ParamSource s) {
     case ParamSource::BodyOrQuery: return "body-field-or-query";
     case ParamSource::Request: return "request";
     case ParamSource::Response: return "response";
+    case ParamSource::Stream: return "stream";
   }
   return "query";
 }

@@ -139,6 +139,10 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
                              SourceRange piped_range) {
   std::vector<ArgInfo> args;
   if (piped) args.push_back({piped, piped_type, piped_range});
+  if (const Builtin* b = globalBuiltinCallee(call->callee)) {
+    if (b->name == "stream") prepareStreamCall(call);
+    if (b->name == "stream" || b->name == "sse_channel") markSseUse();
+  }
   // A global built-in types its lambda arguments from its signature (checkBuiltinCall).
   const bool lambdas_wait = globalBuiltinCallee(call->callee) != nullptr;
   // A user function's typed parameters are known before its arguments are checked.
@@ -183,7 +187,10 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
       case SymbolKind::Param:
       case SymbolKind::PatternBinding:
       case SymbolKind::Binding:
-      case SymbolKind::Env: return checkValueCall(callee, sym);
+      case SymbolKind::Env:
+        if (auto it = stream_params_.find(sym->decl); it != stream_params_.end())
+          checkStreamFnCall(call, piped != nullptr, sym, it->second, args);
+        return checkValueCall(callee, sym);
       default: return reportNotCallable(callee, sym);
     }
   }
@@ -222,7 +229,9 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
         return checkBuiltinCall(call, b, qn, args, piped != nullptr);
       }
     }
-    return checkMethodCall(call, callee);  // a method of a value: `res.status(500)`, `req.headers.get(...)`
+    const Ty* t = checkMethodCall(call, callee);  // a method of a value: `res.status(500)`, `req.headers.get(...)`
+    checkChannelCall(call, callee, piped != nullptr, args);
+    return t;
   }
 
   const Ty* ct = checkExpr(call->callee);

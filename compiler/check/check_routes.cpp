@@ -231,6 +231,11 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route, int group
     for (const RouteModifierUse& u : sm.groups[g].modifiers) auth_before |= u.name == "auth";
   rm.modifiers = checkRouteModifiers(sm, route->modifiers, auth_before);
   applyRouteGroups(sm, rm);
+  if (route->sse) {
+    checkSseHandler(rm, route);
+    sm.routes.push_back(std::move(rm));
+    return;
+  }
   RouteHandler handler = resolveRouteHandler(rm, route);
   checkRouteTypes(rm, route, handler.decl);
   checkHandlerResponse(handler.decl, fmt::format("route `{} {}`", rm.method, rm.path));

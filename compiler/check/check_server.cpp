@@ -79,6 +79,8 @@ void Checker::declareServer(int index) {
       declareService(sm, disc, scope);
     } else if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
       if (backend->which == ast::BackendDecl::Kind::Compression) declareCompression(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Sse || backend->which == ast::BackendDecl::Kind::Realtime)
+        declareSseOptions(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Upload) declareUpload(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Tls || backend->which == ast::BackendDecl::Kind::Session)
         declareTlsOrSession(sm, backend);
@@ -153,6 +155,8 @@ void Checker::checkServer(int index) {
     if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
     if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
       if (backend->which == ast::BackendDecl::Kind::Compression) checkCompression(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Sse) checkSseOptions(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Realtime) checkRealtimeBlock(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Upload) checkUpload(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Tls) checkTls(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Session) checkSession(sm, backend);

@@ -16,6 +16,7 @@
 #include <llvm/ADT/StringMap.h>
 #include <llvm/ADT/StringSet.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -251,6 +252,25 @@ class Checker {
   bool openApiLiteral(const std::string& what, llvm::StringRef key, const ast::Expr* value, TyKind expected);
   bool checkOpenApiUrl(const ast::StringLit* url);  // E4702
 
+  // --- server-sent events and streamed responses (check_sse.cpp) ----------------------------
+  // What a handler parameter is when the runtime binds it to a stream.
+  enum class StreamFn : uint8_t { SseSend, StreamSend, Close };
+  void declareSseOptions(ServerModel& server, const ast::BackendDecl* decl);
+  void checkSseOptions(ServerModel& server, const ast::BackendDecl* decl);
+  void checkRealtimeBlock(ServerModel& server, const ast::BackendDecl* decl);  // `realtime { adapter, url }`
+  // An `sse` route's handler: a lambda of (send, close) or (req, send, close) (E5100, E5101).
+  void checkSseHandler(RouteModel& route, const ast::RouteDecl* decl);
+  // A call of a stream's `send`/`close` (arity, an event literal's keys and values).
+  void checkStreamFnCall(const ast::CallExpr* call, bool piped, const Symbol* sym, StreamFn fn,
+                         const std::vector<ArgInfo>& args);
+  // `channel.send/count/subscribe(...)` on an SseChannel (E5105, E5106).
+  void checkChannelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, bool piped,
+                        const std::vector<ArgInfo>& args);
+  void checkSseEventLiteral(const ast::Expr* arg, const std::string& sender);
+  // `stream(fn(send, close) { ... })`: the lambda's parameters become the stream's (E5107).
+  void prepareStreamCall(const ast::CallExpr* call);
+  void markSseUse();
+
   // --- options blocks shared by discover, db and `background fn ... with` (check_options.cpp)
   // Checks keys, duplicates (either spelling) and value kinds; returns the entries by canonical key.
   llvm::StringMap<const ast::ObjectEntry*> checkOptions(const ast::ObjectExpr* obj, const std::string& what,
@@ -384,6 +404,7 @@ class Checker {
   const ast::MemberExpr* callee_member_ = nullptr;  // the `x.f` of a method call being checked (checkMethodCall)
   std::string cur_fn_name_;
   bool in_test_ = false;  // checking a `test` body: the test built-ins are allowed
+  std::map<const ast::Node*, StreamFn> stream_params_;  // send/close parameters (check_sse.cpp)
   llvm::StringMap<std::vector<const EnumInfo*>> variants_;  // variant name → enums declaring it
   // The request parameter (`req`) of a handler whose route says `body: T` → T; and each such
   // route's resolved T.

@@ -143,6 +143,21 @@ struct StaticModel {
 };
 
 // `compression { min_size, level, types, enabled }` (check_static.cpp); every value a literal.
+// `sse { heartbeat, retry, max_queue, max_queue_bytes }` and whether the server uses events at
+// all (an `sse` route, `sse_channel`, `stream`): then Register sets up the realtime component.
+struct SseModel {
+  const ast::BackendDecl* decl = nullptr;  // `sse { }`, if given
+  long long heartbeat_s = 15;
+  long long retry_ms = 0;  // 0: no `retry:` line when a stream opens
+  long long max_queue = 256;
+  long long max_queue_bytes = 1 << 20;
+  bool used = false;
+  // `realtime { adapter: "redis", url }`: the hub's link to the other replicas.
+  const ast::BackendDecl* realtime = nullptr;
+  std::string adapter;                 // "local" or "redis"; empty: none given
+  const ast::Expr* url = nullptr;      // a String literal or env setting
+};
+
 struct CompressionModel {
   const ast::BackendDecl* decl = nullptr;
   bool enabled = true;
@@ -231,7 +246,8 @@ struct PublishSite {
   int server = -1;
 };
 
-enum class ParamSource : uint8_t { Path, Query, Body, BodyOrQuery, Request, Response };
+// Stream: `send` or `close` of an `sse` handler, bound by the runtime (check_sse.cpp).
+enum class ParamSource : uint8_t { Path, Query, Body, BodyOrQuery, Request, Response, Stream };
 const char* paramSourceName(ParamSource s);
 
 struct RouteParamBinding {
@@ -284,6 +300,7 @@ struct RouteModel {
   std::vector<int> modifier_statuses;  // the error statuses its modifiers (and its groups') may answer
   std::string version;             // the innermost group's `version:`
   std::vector<std::string> path_params;
+  bool sse = false;  // `sse "/path" fn(send, close)`: a GET whose answer is an event stream
   const FunctionModel* handler = nullptr;  // null for a lambda handler
   const ast::LambdaExpr* lambda = nullptr;  // the lambda handler, if the route has one
   std::vector<RouteParamBinding> bindings;
@@ -360,6 +377,7 @@ struct ServerModel {
   HttpBlocksModel http;                      // `cors`, `rate_limit`, `cache`, `max_body`, `limits`
   std::vector<StaticModel> statics;             // `static` directories, in source order
   std::optional<CompressionModel> compression;  // `compression { }`
+  SseModel sse;                                 // `sse { }`, and whether the server streams events
   std::optional<TlsModel> tls;               // `tls { }`
   std::optional<SessionModel> session;       // `session { }`
   const ast::Node* session_use = nullptr;    // the first `req.session` (E4860 without a block)

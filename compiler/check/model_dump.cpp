@@ -130,6 +130,11 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
     for (size_t i = 0; i < c.types.size(); ++i) out << (i ? ", " : "") << "\"" << c.types[i] << "\"";
     out << "\n";
   }
+  if (s.sse.realtime)
+    out << "    realtime adapter " << s.sse.adapter << (s.sse.url ? " url " + std::string(f.slice(s.sse.url->range())) : "") << "\n";
+  if (s.sse.used || s.sse.decl)
+    out << "    sse heartbeat " << s.sse.heartbeat_s << "s retry " << s.sse.retry_ms << "ms max_queue " << s.sse.max_queue
+        << " max_queue_bytes " << s.sse.max_queue_bytes << (s.sse.used ? "" : " (unused)") << "\n";
   if (s.tls) out << "    tls cert " << s.tls->cert << " key " << s.tls->key << " min_version " << s.tls->min_version << "\n";
   if (s.session) {
     const SessionModel& se = *s.session;
@@ -222,7 +227,7 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
     out << " " << pos(f, g.decl->range()) << "\n";
   }
   for (const RouteModel& r : s.routes) {
-    out << "    route " << r.method << " \"" << r.path << "\"";
+    out << "    " << (r.sse ? "sse" : "route " + r.method) << " \"" << r.path << "\"";
     if (r.body_type) out << " body: " << typeName(r.body_type);
     if (r.response_type) out << " -> " << typeName(r.response_type);
     out << " => "

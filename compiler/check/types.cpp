@@ -19,6 +19,9 @@ TypeTable::TypeTable() {
   Ty r;
   r.response = true;
   response_ = &storage_.emplace_back(std::move(r));
+  Ty ch;
+  ch.sse_channel = true;
+  sse_channel_ = &storage_.emplace_back(std::move(ch));
 }
 
 const Ty* TypeTable::get(TyKind simple) const {
@@ -91,7 +94,7 @@ const Ty* TypeTable::param(int index, std::string_view name) {
 std::string typeName(const Ty* t) {
   if (!t) return "Any";
   switch (t->kind) {
-    case TyKind::Dynamic: return t->json ? "Json" : t->response ? "Response" : "Any";
+    case TyKind::Dynamic: return t->json ? "Json" : t->response ? "Response" : t->sse_channel ? "SseChannel" : "Any";
     case TyKind::Unit: return "Unit";
     case TyKind::Int: return "Int";
     case TyKind::Float: return "Float";

@@ -103,6 +103,8 @@ struct Ty {
                                         // of it): a failed conversion is the client's error (400)
   bool response = false;                // Dynamic: a response value (`respond(...)`), written
                                         // `Response`; a result of any declared type
+  bool sse_channel = false;             // Dynamic: an `sse_channel(name)`, written `SseChannel`;
+                                        // its methods are checked by name (check_sse.cpp)
 
   bool isDynamic() const { return kind == TyKind::Dynamic; }
   bool isNumeric() const { return kind == TyKind::Int || kind == TyKind::Float; }
@@ -123,6 +125,7 @@ class TypeTable {
   const Ty* json() const { return json_; }  // Dynamic with `json` set, written `Json`
   const Ty* clientJson() const { return client_json_; }  // Json from the request (`client` set)
   const Ty* response() const { return response_; }  // Dynamic with `response` set, written `Response`
+  const Ty* sseChannel() const { return sse_channel_; }  // Dynamic with `sse_channel` set, written `SseChannel`
   const Ty* array(const Ty* elem);
   const Ty* option(const Ty* elem);
   const Ty* result(const Ty* ok, const Ty* err);
@@ -144,6 +147,7 @@ class TypeTable {
   const Ty* simple_[8] = {};
   const Ty* json_ = nullptr;
   const Ty* response_ = nullptr;
+  const Ty* sse_channel_ = nullptr;
   const Ty* client_json_ = nullptr;
   std::deque<RecordInfo> records_;
   std::deque<EnumInfo> enums_;

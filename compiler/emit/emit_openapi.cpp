@@ -297,7 +297,11 @@ Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, cons
                      : r.handler && r.handler->annotated_result ? r.handler->result
                                                                 : nullptr;
   std::map<int, Json> by_status;  // sorted by status in the output
-  if (!literal_success) {
+  if (r.sse) {
+    // An event stream: text/event-stream, each event `event:`/`id:`/`retry:`/`data:` lines.
+    by_status[200] = Json{{"description", "a stream of server-sent events"},
+                          {"content", Json{{"text/event-stream", Json{{"schema", Json{{"type", "string"}}}}}}}};
+  } else if (!literal_success) {
     Json ok = Json{{"description", "OK"}};
     if (result && result->kind != TyKind::Unit) ok["content"] = Json{{"application/json", Json{{"schema", schemas.Of(result)}}}};
     by_status[200] = ok;
@@ -451,7 +455,8 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
           break;
         }
         case ParamSource::Request:
-        case ParamSource::Response: break;
+        case ParamSource::Response:
+        case ParamSource::Stream: break;
       }
     }
     if (r.body_type) body_schema = schemas.Of(r.body_type);  // `body: T` is the whole body

@@ -33,6 +33,7 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
     return;
   }
   lineDirective(r.decl->range());
+  if (r.sse) return emitSseRoute(r, hname, target);
   line(fmt::format("// route {} {}", r.method, r.path));
   bool uses_req = false;
   for (const RouteParamBinding& b : r.bindings) uses_req |= b.source != ParamSource::Response;
@@ -59,6 +60,35 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   call += ")";
   if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));
   else line(fmt::format("return lux::stdlib::ToResponse({});", call));
+  w_.dedent();
+  line("}");
+  line("");
+}
+
+// An `sse` route: the response is the event stream, whose producer calls the handler with the
+// stream's `send` and `close` (lux::rt::SseResponse); `req` outlives the stream.
+void Emitter::emitSseRoute(const RouteModel& r, const std::string& hname, const std::string& target) {
+  line(fmt::format("// sse {}", r.path));
+  headerLine(fmt::format("lux::Response {}(lux::Request& req);  // sse {}", hname, r.path));
+  line(fmt::format("lux::Response {}(lux::Request& req) {{", hname));
+  w_.indent();
+  std::string args;
+  bool takes_req = false;
+  for (const RouteParamBinding& b : r.bindings) {
+    takes_req |= b.source == ParamSource::Request;
+    args += std::string(args.empty() ? "" : ", ") + (b.source == ParamSource::Request ? "req" : safeName(b.name));
+  }
+  std::string send = r.bindings.size() >= 1 ? safeName(r.bindings[takes_req ? 1 : 0].name) : "send";
+  std::string close = r.bindings.size() >= (takes_req ? 3u : 2u) ? safeName(r.bindings.back().name) : "";
+  if (send == "req" || close == "req") {  // named `req` without being the request: renamed in C++
+    unsupported(r.lambda->range(), "an `sse` handler whose `send` or `close` is named `req`");
+  }
+  line(fmt::format("return lux::rt::SseResponse(req, [{}](const lux::Value& {}, const lux::Value&{}) {{", takes_req ? "&req" : "",
+                   send, close.empty() ? "" : " " + close));
+  w_.indent();
+  line(fmt::format("({})({});", target, args));
+  w_.dedent();
+  line("});");
   w_.dedent();
   line("}");
   line("");
@@ -110,6 +140,7 @@ std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
   switch (b.source) {
     case ParamSource::Request: return "req";
     case ParamSource::Response: return "res";
+    case ParamSource::Stream: return pn;  // bound by the runtime (emitSseRoute)
     case ParamSource::Path:
       line(fmt::format("const lux::Value {} = lux::stdlib::PathParam(req, {}, {});", pn, name, scalarKind(t)));
       break;

@@ -213,6 +213,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   registerTlsAndSession(sm);
   registerOpenApi(sm, server.executable);
   registerUpload(sm);
+  registerSse(sm);
   registerRoutes(sm, handlers);
   registerStaticAndCompression(sm);
   w_.dedent();
@@ -422,6 +423,26 @@ std::string Emitter::modifierCall(const RouteModifierUse& u) const {
   }
   if (u.variadic) args += ", std::vector<std::string>{" + strings + "}";
   return fmt::format("{}(app{})", u.factory, args);
+}
+
+// A server with event streams, channels or `stream(...)`: the stream options and the realtime
+// hub, linked through Redis when the server's bus is (its literal URL; LUX_BUS_URL at run time).
+void Emitter::registerSse(const ServerModel& sm) {
+  if (!sm.sse.used && !sm.sse.decl) return;
+  if (sm.sse.decl) lineDirective(sm.sse.decl->range());
+  std::string redis;
+  if (sm.sse.realtime && !sm.sse.adapter.empty()) {
+    FnContext ctx;  // the url may read an env setting
+    fn_ = &ctx;
+    redis = fmt::format(", {{\"adapter\", lux::Value({})}}", cppString(sm.sse.adapter));
+    if (sm.sse.url) redis += fmt::format(", {{\"url\", lux::Value({})}}", expr(sm.sse.url));
+    fn_ = nullptr;
+  } else if (sm.bus_backend && sm.bus_backend->redis() && sm.bus_backend->literal_url) {
+    redis = fmt::format(", {{\"adapter\", lux::Value(\"redis\")}}, {{\"url\", lux::Value({})}}", cppString(sm.bus_backend->url));
+  }
+  line(fmt::format("lux::ConfigureSse(app, lux::Value{{{{\"heartbeat\", lux::Value(INT64_C({}))}}, {{\"retry\", lux::Value(INT64_C({}))}}, "
+                   "{{\"max_queue\", lux::Value(INT64_C({}))}}, {{\"max_queue_bytes\", lux::Value(INT64_C({}))}}{}}});",
+                   sm.sse.heartbeat_s, sm.sse.retry_ms, sm.sse.max_queue, sm.sse.max_queue_bytes, redis));
 }
 
 void Emitter::registerStaticAndCompression(const ServerModel& sm) {

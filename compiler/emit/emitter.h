@@ -226,6 +226,8 @@ class Emitter {
   std::vector<std::string> emitRoutes(const ServerModel& sm);  // the handlers' names
   void emitRoute(const RouteModel& r, const std::string& hname);
   std::string lambdaHandler(const RouteModel& r, const std::string& hname, std::vector<ParamRole>& roles);
+  void emitSseRoute(const RouteModel& r, const std::string& hname, const std::string& target);
+  void registerSse(const ServerModel& sm);  // `sse { }` and the realtime hub (emit_server.cpp)
   std::string bindRouteParam(const RouteParamBinding& b);  // declares the parameter, returns its name
 
   const CheckedProgram& prog_;

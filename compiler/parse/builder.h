@@ -89,6 +89,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* scheduleDecl(LuxParser::ScheduleDeclContext* c);
   ast::Decl* subscribeDecl(LuxParser::SubscribeDeclContext* c);
   ast::Decl* hookDecl(LuxParser::HookDeclContext* c);
+  ast::Decl* sseDecl(LuxParser::SseDeclContext* c);
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
   ast::Decl* routesDecl(LuxParser::RoutesDeclContext* c);
   ast::Expr* routesValue(LuxParser::RoutesValueContext* c);

@@ -195,6 +195,7 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->discoverDecl()) return discoverDecl(x);
   if (auto* x = c->backendDecl()) return backendDecl(x);
   if (auto* x = c->staticDecl()) return staticDecl(x);
+  if (auto* x = c->sseDecl()) return sseDecl(x);
   return nullptr;
 }
 
@@ -451,6 +452,26 @@ Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
   return ctx_.create<RouteDecl>(range(c), method, path, copy(modifiers), handler, body_type, response_type);
 }
 
+// `sse { options }` is a BackendDecl of kind Sse; `sse "/path" ... fn(send, close) { }` a GET
+// RouteDecl marked `sse` (check_sse.cpp).
+Decl* AstBuilder::sseDecl(LuxParser::SseDeclContext* c) {
+  if (c->exception) return nullptr;
+  Ident kw = identToken(c->SSE()->getSymbol());
+  if (c->objectLit()) {
+    ObjectExpr* config = objectLit(c->objectLit());
+    return config ? ctx_.create<BackendDecl>(range(c), BackendDecl::Kind::Sse, kw, config) : nullptr;
+  }
+  StringLit* path = constStr(c->str(), "an event stream's path");
+  llvm::SmallVector<RouteModifier*, 2> modifiers;
+  if (!routeModifiers(c->routeModifier(), modifiers)) return nullptr;
+  Expr* handler = expr(c->expr());
+  if (!path || !handler) return nullptr;
+  Ident method{ctx_.intern("GET"), kw.range};
+  auto* d = ctx_.create<RouteDecl>(range(c), method, path, copy(modifiers), handler);
+  d->sse = true;
+  return d;
+}
+
 bool AstBuilder::routeModifiers(const std::vector<LuxParser::RouteModifierContext*>& cs,
                                 llvm::SmallVectorImpl<RouteModifier*>& out) {
   for (auto* m : cs) {
@@ -494,6 +515,7 @@ Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
     else if (auto* x = item->middlewareDecl()) d = middlewareDecl(x);
     else if (auto* x = item->routeDecl()) d = routeDecl(x);
     else if (auto* x = item->routesDecl()) d = routesDecl(x);
+    else if (auto* x = item->sseDecl()) d = sseDecl(x);
     if (d) {
       d->doc = docComment(item);
       items.push_back(d);
@@ -526,6 +548,7 @@ std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name
   if (name == "tls") return BackendDecl::Kind::Tls;
   if (name == "session") return BackendDecl::Kind::Session;
   if (name == "upload") return BackendDecl::Kind::Upload;
+  if (name == "realtime") return BackendDecl::Kind::Realtime;
   return std::nullopt;
 }
 
@@ -541,7 +564,7 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   }
   if (!kind) {
     static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "cache", "limits",
-                                                          "compression", "tls", "session", "upload"};
+                                                          "compression", "tls", "session", "upload", "realtime"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;

@@ -4,10 +4,18 @@
 #include <cstdlib>
 
 #include "lux/cookies.h"
+#include "lux/realtime.h"
 #include "lux/session.h"
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {
+
+Value Stream(const Value& producer) { return rt::StreamValue(producer); }
+
+Value SseChannel(const Value& name) {
+  if (!name.IsString()) throw Error("sse_channel: the name must be a String");
+  return rt::SseChannel(name.AsString());
+}
 
 Value Respond(const Value& status, const Value& body, const Value& headers) {
   Value r{{"$status", status}, {"$body", body}};
@@ -132,7 +140,9 @@ void ApplyHeaders(const Value& headers, Response& res) {
 Response FromRespondValue(const Value& v) {
   int status = static_cast<int>(v["$status"].AsInt());
   Response res;
-  if (const Value* raw = v.Find("$raw")) {
+  if (v.Find("$stream")) {
+    res = rt::StreamResponse(v);
+  } else if (const Value* raw = v.Find("$raw")) {
     res.status = status;
     res.body = raw->AsString();
   } else {
@@ -201,6 +211,11 @@ Value ResText(Response& res, const Value& text) {
 
 Value RequestField(const Request& req, std::string_view name) {
   if (name == "user" || name == "session") return rt::Locals()[name];
+  // An EventSource that reconnects sends the id of the last event it received.
+  if (name == "last_event_id") {
+    auto id = req.headers.Get("last-event-id");
+    return id ? Value(std::string(*id)) : Value();
+  }
   Value all = req.ToValue();
   return all[name];
 }

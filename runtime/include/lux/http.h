@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,6 +129,28 @@ class Request {
   mutable std::optional<Value> body_value_;  // Body() of a body that is not JSON
 };
 
+// Where a streamed body goes (Response::StreamBody): the connection, through the server's
+// chunked writer (and the compression stage's encoder, when it applies). Used on the
+// connection's fiber only.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Sends `bytes` now, as one piece of the body. False once the client is gone or the write
+  // failed: the producer should return (later writes do nothing).
+  virtual bool Write(std::string_view bytes) = 0;
+  // False once the client closed the connection (noticed without a write too) or a write failed.
+  virtual bool Alive() const = 0;
+  // True once the server began a graceful stop: a long-lived stream should end.
+  virtual bool Stopping() const = 0;
+  // `wake` runs (on the connection's thread, at most once) when the client goes away or the
+  // server begins a graceful stop, so that a producer waiting for something else can end.
+  virtual void OnEnd(std::function<void()> wake) = 0;
+};
+// Produces a streamed body: runs on the connection's fiber after the head went out, writing
+// pieces as they are ready; returning ends the body. An exception ends the connection
+// without the body's proper end (the client sees a cut-off response), and is logged.
+using BodyProducer = std::function<void(BodyWriter& out)>;
+
 class Response {
  public:
   int status = 200;
@@ -177,6 +200,11 @@ class Response {
   // Reads the file body into `body` and closes it (a stage that rewrites the bytes: compression).
   // Throws lux::Error when the file cannot be read whole.
   void LoadFileBody();
+  // A body produced while it is sent (server-sent events, `stream(...)`): sent with
+  // Transfer-Encoding: chunked (HTTP/1.0: until the connection closes); replaces any other body.
+  Response& StreamBody(BodyProducer producer);
+  bool HasStreamBody() const { return stream_ != nullptr; }
+  const BodyProducer& stream_producer() const { return *stream_; }
   // Bytes the body has: `body`, the static body or the file body.
   std::uint64_t BodySize() const { return file_fd_ >= 0 ? file_length_ : BodyView().size(); }
   void ClearBody();
@@ -188,6 +216,7 @@ class Response {
   void CloseFile();
 
   bool sent_ = false;
+  std::shared_ptr<const BodyProducer> stream_;
   std::string_view static_body_;
   int file_fd_ = -1;
   std::uint64_t file_offset_ = 0;

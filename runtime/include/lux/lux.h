@@ -11,6 +11,7 @@
 #include "lux/events.h"
 #include "lux/http.h"
 #include "lux/jobs.h"
+#include "lux/realtime.h"
 #include "lux/routes.h"
 #include "lux/rt.h"
 #include "lux/services.h"

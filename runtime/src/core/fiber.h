@@ -22,6 +22,9 @@ struct Fiber {
   // The running request's deadline (`with timeout(ms)`): waits for sockets, timers, fetches, RPC
   // calls and database connections end there (core/deadline.h).
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // An address near the top of the fiber's stack (taken when the connection's fiber starts), so
+  // that a long idle wait can give back the stack pages below it (ReleaseIdleStack).
+  const char* stack_top = nullptr;
 };
 
 inline thread_local Fiber* tl_fiber = nullptr;
@@ -46,5 +49,11 @@ class SuspendGuard {
 // Stack for each connection's fiber. Generated code at -O0 uses stack generously; a guard page
 // turns an overflow into a clean crash rather than silent corruption.
 inline constexpr std::size_t kFiberStackBytes = 256 << 10;
+
+// On a connection fiber about to wait long (an idle event stream): returns the pages of its
+// stack below the caller's frame to the kernel (madvise MADV_DONTNEED; they come back zeroed
+// if touched again). What the handler's deep calls left resident is otherwise kept for as long
+// as the stream stays open. No effect off a fiber.
+void ReleaseIdleStack();
 
 }  // namespace lux::core

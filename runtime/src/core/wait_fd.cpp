@@ -1,6 +1,10 @@
 #include "core/wait_fd.h"
 
 #include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,6 +15,24 @@
 #include "core/fiber.h"
 
 namespace lux::core {
+
+void ReleaseIdleStack() {
+  Fiber* f = tl_fiber;
+  if (!f || !f->yield || !f->stack_top) return;
+  const char here = 0;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  // The stack spans [stack_top - kFiberStackBytes + slack, stack_top]: slack covers what lies
+  // above the Fiber in Session::Run's frame. Keep 4 KiB below this frame (its callees, the red
+  // zone, madvise's own frame) and stay clear of the guard page at the bottom.
+  constexpr std::uintptr_t kSlack = 16 << 10;
+  auto top = reinterpret_cast<std::uintptr_t>(f->stack_top);
+  auto sp = reinterpret_cast<std::uintptr_t>(&here);
+  if (sp > top || top - sp > kFiberStackBytes - kSlack) return;
+  std::uintptr_t lo = (top - kFiberStackBytes + kSlack + page - 1) / page * page;
+  std::uintptr_t hi = (sp - 4096) / page * page;
+  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+}
+
 
 namespace asio = boost::asio;
 

@@ -9,6 +9,7 @@
 #include <brotli/encode.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -189,6 +190,80 @@ std::string Encode(Coding c, std::string_view data, int level) {
   return std::string(data);
 }
 
+namespace {
+
+class ZlibStream final : public StreamEncoder {
+ public:
+  ZlibStream(int level, int window_bits) {
+    if (deflateInit2(&zs_, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      throw Error("zlib: deflateInit2 failed");
+  }
+  ~ZlibStream() override { deflateEnd(&zs_); }
+  std::string Chunk(std::string_view data) override { return Run(data, Z_SYNC_FLUSH); }
+  std::string Finish() override { return Run({}, Z_FINISH); }
+
+ private:
+  std::string Run(std::string_view data, int flush) {
+    std::string out;
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs_.avail_in = static_cast<uInt>(data.size());
+    char buf[16384];
+    for (;;) {
+      zs_.next_out = reinterpret_cast<Bytef*>(buf);
+      zs_.avail_out = sizeof buf;
+      int rc = deflate(&zs_, flush);
+      if (rc == Z_STREAM_ERROR) throw Error("zlib: deflate failed");
+      out.append(buf, sizeof buf - zs_.avail_out);
+      // Done when the output buffer was not filled (SYNC_FLUSH) or the stream ended (FINISH).
+      if (flush == Z_FINISH ? rc == Z_STREAM_END : zs_.avail_out != 0) break;
+    }
+    return out;
+  }
+  z_stream zs_{};
+};
+
+class BrotliStream final : public StreamEncoder {
+ public:
+  explicit BrotliStream(int level) : st_(BrotliEncoderCreateInstance(nullptr, nullptr, nullptr)) {
+    if (!st_) throw Error("brotli: cannot create an encoder");
+    BrotliEncoderSetParameter(st_, BROTLI_PARAM_QUALITY, static_cast<std::uint32_t>(level));
+  }
+  ~BrotliStream() override { BrotliEncoderDestroyInstance(st_); }
+  std::string Chunk(std::string_view data) override { return Run(data, BROTLI_OPERATION_FLUSH); }
+  std::string Finish() override { return Run({}, BROTLI_OPERATION_FINISH); }
+
+ private:
+  std::string Run(std::string_view data, BrotliEncoderOperation op) {
+    std::string out;
+    std::size_t in_left = data.size();
+    const auto* in = reinterpret_cast<const std::uint8_t*>(data.data());
+    std::uint8_t buf[16384];
+    for (;;) {
+      std::size_t out_left = sizeof buf;
+      std::uint8_t* next = buf;
+      if (!BrotliEncoderCompressStream(st_, op, &in_left, &in, &out_left, &next, nullptr))
+        throw Error("brotli: compression failed");
+      out.append(reinterpret_cast<const char*>(buf), sizeof buf - out_left);
+      // Done when all input is taken and the encoder holds nothing more (the flush is complete).
+      if (in_left == 0 && out_left != 0) break;
+    }
+    return out;
+  }
+  BrotliEncoderState* st_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamEncoder> StreamEncoder::Make(Coding c, int level) {
+  switch (c) {
+    case Coding::kBrotli: return std::make_unique<BrotliStream>(level > 0 ? level : 4);
+    case Coding::kGzip: return std::make_unique<ZlibStream>(level > 0 ? level : 6, 15 + 16);
+    case Coding::kDeflate: return std::make_unique<ZlibStream>(level > 0 ? level : 6, 15);
+    case Coding::kIdentity: break;
+  }
+  throw Error("no stream encoder for the identity coding");
+}
+
 }  // namespace lux::http
 
 namespace lux {
@@ -255,6 +330,7 @@ class CompressionComponent final : public server::Component {
       return;
     }
     if (res.status < 200 || res.status == 204 || res.status == 206) return;
+    if (res.HasStreamBody()) return ApplyToStream(req, res);
     std::uint64_t size = res.BodySize();
     if (size < options.min_size || size == 0 || size > kMaxCompressBytes) return;
     auto type = res.headers.Get("Content-Type");
@@ -283,6 +359,51 @@ class CompressionComponent final : public server::Component {
     if (auto etag = res.headers.Get("ETag"); etag && etag->size() > 1 && (*etag)[0] == '"')
       res.headers.Set("ETag", "W/" + std::string(*etag));
   }
+
+  // A streamed body (its size is unknown: min_size does not apply): each piece the producer
+  // writes goes through the encoder and out at once. Event streams are compressed only when
+  // `types` names text/event-stream (some proxies and clients hold compressed events back).
+  void ApplyToStream(const Request& req, Response& res) {
+    auto type = res.headers.Get("Content-Type");
+    std::string t = type ? std::string(*type) : "text/plain";
+    if (!http::CompressibleType(t, options.types)) return;
+    if (t.rfind("text/event-stream", 0) == 0 &&
+        std::find(options.types.begin(), options.types.end(), "text/event-stream") == options.types.end())
+      return;
+    AddVary(res);
+    if (req.method == "HEAD") return;
+    Coding coding = http::Negotiate(req.headers.Get("Accept-Encoding"), 0xe);
+    if (coding == Coding::kIdentity) return;
+    res.headers.Set("Content-Encoding", std::string(http::CodingName(coding)));
+    res.headers.Remove("Accept-Ranges");
+    BodyProducer inner = res.stream_producer();
+    int level = options.level;
+    res.StreamBody([inner, coding, level](BodyWriter& out) {
+      EncodingWriter enc(out, http::StreamEncoder::Make(coding, level));
+      inner(enc);
+      enc.Finish();
+    });
+  }
+
+  // Passes each piece through a StreamEncoder to the connection's writer.
+  class EncodingWriter final : public BodyWriter {
+   public:
+    EncodingWriter(BodyWriter& out, std::unique_ptr<http::StreamEncoder> enc) : out_(out), enc_(std::move(enc)) {}
+    bool Write(std::string_view bytes) override {
+      if (bytes.empty()) return out_.Alive();
+      return out_.Write(enc_->Chunk(bytes));
+    }
+    bool Alive() const override { return out_.Alive(); }
+    bool Stopping() const override { return out_.Stopping(); }
+    void OnEnd(std::function<void()> wake) override { out_.OnEnd(std::move(wake)); }
+    void Finish() {
+      if (out_.Alive()) out_.Write(enc_->Finish());
+    }
+
+   private:
+    BodyWriter& out_;
+    std::unique_ptr<http::StreamEncoder> enc_;
+  };
 
   // `Vary: Accept-Encoding`, merged into a Vary another stage set (CORS's Origin).
   static void AddVary(Response& res) {

@@ -5,6 +5,7 @@
 // Entry points: Negotiate, CompressibleType, Encode.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +34,17 @@ extern const std::vector<std::string> kDefaultTypes;
 // The bytes encoded with `c` at `level` (1-9; 0 = the coding's default). Throws lux::Error when the
 // encoder fails or its library cannot be loaded.
 std::string Encode(Coding c, std::string_view data, int level);
+
+// The encoder of a streamed body (Response::StreamBody): each Chunk is flushed (zlib's
+// Z_SYNC_FLUSH, Brotli's BROTLI_OPERATION_FLUSH), so that the client can decode everything
+// written so far at once; Finish ends the coded stream. Throws lux::Error when the encoder fails.
+class StreamEncoder {
+ public:
+  // `c` is not kIdentity; `level` as for Encode.
+  static std::unique_ptr<StreamEncoder> Make(Coding c, int level);
+  virtual ~StreamEncoder() = default;
+  virtual std::string Chunk(std::string_view data) = 0;
+  virtual std::string Finish() = 0;
+};
 
 }  // namespace lux::http

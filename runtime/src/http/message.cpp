@@ -238,14 +238,14 @@ Value Request::ToValue() const {
 }
 
 Response::Response(const Response& other)
-    : status(other.status), headers(other.headers), body(other.body), sent_(other.sent_),
+    : status(other.status), headers(other.headers), body(other.body), sent_(other.sent_), stream_(other.stream_),
       static_body_(other.static_body_), file_offset_(other.file_offset_), file_length_(other.file_length_) {
   if (other.file_fd_ >= 0) file_fd_ = ::fcntl(other.file_fd_, F_DUPFD_CLOEXEC, 0);
 }
 
 Response::Response(Response&& other) noexcept
     : status(other.status), headers(std::move(other.headers)), body(std::move(other.body)), sent_(other.sent_),
-      static_body_(other.static_body_), file_fd_(other.file_fd_), file_offset_(other.file_offset_),
+      stream_(std::move(other.stream_)), static_body_(other.static_body_), file_fd_(other.file_fd_), file_offset_(other.file_offset_),
       file_length_(other.file_length_) {
   other.file_fd_ = -1;
 }
@@ -262,6 +262,7 @@ Response& Response::operator=(Response&& other) noexcept {
   headers = std::move(other.headers);
   body = std::move(other.body);
   sent_ = other.sent_;
+  stream_ = std::move(other.stream_);
   static_body_ = other.static_body_;
   file_fd_ = other.file_fd_;
   file_offset_ = other.file_offset_;
@@ -281,7 +282,15 @@ void Response::CloseFile() {
 void Response::ClearBody() {
   body.clear();
   static_body_ = {};
+  stream_.reset();
   CloseFile();
+}
+
+Response& Response::StreamBody(BodyProducer producer) {
+  ClearBody();
+  stream_ = std::make_shared<const BodyProducer>(std::move(producer));
+  sent_ = true;
+  return *this;
 }
 
 Response& Response::FileBody(int fd, std::uint64_t offset, std::uint64_t length) {

@@ -19,3 +19,13 @@ LUX_FORWARD(kBrotliEnc, BROTLI_BOOL, BrotliEncoderCompress,
              const uint8_t input_buffer[BROTLI_ARRAY_PARAM(input_size)], size_t* encoded_size,
              uint8_t encoded_buffer[BROTLI_ARRAY_PARAM(*encoded_size)]),
             (quality, lgwin, mode, input_size, input_buffer, encoded_size, encoded_buffer))
+// Streamed bodies (compression.h, StreamEncoder): one encoder instance per response.
+LUX_FORWARD(kBrotliEnc, BrotliEncoderState*, BrotliEncoderCreateInstance,
+            (brotli_alloc_func alloc_func, brotli_free_func free_func, void* opaque), (alloc_func, free_func, opaque))
+LUX_FORWARD(kBrotliEnc, BROTLI_BOOL, BrotliEncoderSetParameter,
+            (BrotliEncoderState * state, BrotliEncoderParameter param, uint32_t value), (state, param, value))
+LUX_FORWARD(kBrotliEnc, BROTLI_BOOL, BrotliEncoderCompressStream,
+            (BrotliEncoderState * state, BrotliEncoderOperation op, size_t* available_in, const uint8_t** next_in,
+             size_t* available_out, uint8_t** next_out, size_t* total_out),
+            (state, op, available_in, next_in, available_out, next_out, total_out))
+LUX_FORWARD(kBrotliEnc, void, BrotliEncoderDestroyInstance, (BrotliEncoderState * state), (state))

@@ -50,6 +50,8 @@ struct ConnState {
   bool fresh = true;       // accepted, its first request not answered yet (see kDrainGraceForNew)
   std::chrono::steady_clock::time_point idle_since;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // While a streamed response is written: ends it when a graceful stop begins (on this thread).
+  std::function<void()> on_drain;
 };
 
 struct Worker {

@@ -322,6 +322,7 @@ class Session {
     state_.socket = &sock_;
     w_.conns.insert(&state_);
     core::Fiber fiber{&yield, &w_.ioc, nullptr};
+    fiber.stack_top = reinterpret_cast<const char*>(&fiber);
     try {
       if (!app_.tls || StartTls(yield)) Loop(yield, fiber);
       if (tls_) tls_->Close();
@@ -742,7 +743,19 @@ class Session {
       stream.reset();
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
-      if (!Write(res, req.id, keep_alive, head, yield)) return;
+      http10_ = hreq.version() < 11;
+      // A streamed body runs the program's code while it is written: it gets the request's fiber.
+      bool streamed = res.HasStreamBody();
+      if (streamed) {
+        fiber.request = &req;
+        core::tl_fiber = &fiber;
+      }
+      bool written = Write(res, req.id, keep_alive, head, yield);
+      if (streamed) {
+        core::tl_fiber = nullptr;
+        fiber.request = nullptr;
+      }
+      if (!written) return;
       state_.fresh = false;
       AccessLog(req.method, req.path, res.status, t0, req.id, &req.trace);
       if (!keep_alive) {
@@ -764,6 +777,7 @@ class Session {
     }
     bool no_body = res.status == 204 || res.status == 304 || res.status < 200;
     if (no_body) res.ClearBody();
+    if (res.HasStreamBody()) return WriteStream(res, request_id, keep_alive, head, yield);
     if (res.HasFileBody()) {
       // sendfile writes the socket itself: over TLS the file is read and encrypted like any body.
       if (!tls_ && BuildHead(head_, res, res.file_length(), request_id, keep_alive, no_body)) {
@@ -791,6 +805,117 @@ class Session {
     }
     head_ = std::move(os).str();
     return WriteAll(asio::buffer(head_), {}, yield);
+  }
+
+  // What a streamed body's writer and the connection share: the client left, a graceful stop
+  // began, and the producer's wake-up (BodyWriter::OnEnd).
+  struct StreamState {
+    bool gone = false;
+    bool stopping = false;
+    std::function<void()> wake;
+    void End() {
+      if (!wake) return;
+      auto w = std::move(wake);
+      wake = nullptr;
+      w();
+    }
+  };
+
+  // Each Write is one chunk (`<size hex>\r\n<bytes>\r\n`), or the bytes as they are for HTTP/1.0.
+  class ChunkWriter final : public BodyWriter {
+   public:
+    ChunkWriter(Session& s, asio::yield_context& yield, std::shared_ptr<StreamState> st, bool chunked)
+        : s_(s), yield_(yield), st_(std::move(st)), chunked_(chunked) {}
+    bool Write(std::string_view bytes) override {
+      if (st_->gone) return false;
+      if (bytes.empty()) return true;
+      bool ok;
+      if (chunked_) {
+        char size[24];
+        int n = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+        out_.assign(size, static_cast<std::size_t>(n));
+        out_.append(bytes.data(), bytes.size());
+        out_ += "\r\n";
+        ok = s_.WriteAll(asio::buffer(out_), {}, yield_);
+      } else {
+        ok = s_.WriteAll(asio::buffer(bytes.data(), bytes.size()), {}, yield_);
+      }
+      if (!ok) {
+        st_->gone = true;
+        st_->End();
+      }
+      return ok;
+    }
+    bool Alive() const override { return !st_->gone; }
+    bool Stopping() const override { return st_->stopping || s_.app_.draining.load(std::memory_order_relaxed); }
+    void OnEnd(std::function<void()> wake) override {
+      st_->wake = std::move(wake);
+      if (st_->gone || Stopping()) st_->End();
+    }
+
+   private:
+    Session& s_;
+    asio::yield_context& yield_;
+    std::shared_ptr<StreamState> st_;
+    bool chunked_;
+    std::string out_;
+  };
+
+  // A streamed body (Response::StreamBody): the head with Transfer-Encoding: chunked (HTTP/1.0:
+  // no framing, and the connection closes after it), then the producer on this fiber. The client
+  // leaving is noticed by a read wait (end of stream) and a graceful stop by ConnState::on_drain;
+  // both wake the producer (BodyWriter::OnEnd). False when the connection must close.
+  bool WriteStream(Response& res, const std::string& request_id, bool keep_alive, bool head, asio::yield_context& yield) {
+    const bool chunked = !http10_;
+    if (!chunked) keep_alive = false;
+    res.headers.Remove("Content-Length");
+    res.headers.Remove("Transfer-Encoding");
+    res.headers.Remove("Connection");
+    BuildHead(head_, res, 0, request_id, keep_alive, /*no_body=*/true);
+    head_.resize(head_.size() - 2);
+    if (chunked) head_ += "Transfer-Encoding: chunked\r\n";
+    head_ += "\r\n";
+    if (!WriteAll(asio::buffer(head_), {}, yield)) return false;
+    if (head) return keep_alive;
+    // A stream may stay open for hours: what the request's read and the head took goes now.
+    if (buf_.size() == 0) buf_.shrink_to_fit();
+    std::string().swap(head_);
+    auto st = std::make_shared<StreamState>();
+    int fd = sock_.native_handle();
+    sock_.async_wait(Socket::wait_read, [st, fd](const boost::system::error_code& ec) {
+      if (ec) return;  // cancelled: the stream ended first
+      char c;
+      ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        st->gone = true;
+        st->End();
+      }
+    });
+    state_.on_drain = [st] {
+      st->stopping = true;
+      st->End();
+    };
+    bool ok = true;
+    try {
+      ChunkWriter out(*this, yield, st, chunked);
+      res.stream_producer()(out);
+    } catch (const boost::context::detail::forced_unwind&) {
+      state_.on_drain = nullptr;
+      throw;
+    } catch (const std::exception& e) {
+      core::Log(LogLevel::kError, "streamed response failed", {{"request_id", request_id}, {"error", std::string(e.what())}});
+      ok = false;  // no final chunk: the client sees the body cut off
+    }
+    state_.on_drain = nullptr;
+    st->wake = nullptr;
+    boost::system::error_code ignored;
+    sock_.cancel(ignored);  // the read wait
+    if (!ok || st->gone) return false;
+    if (chunked) {
+      static const char kLast[] = "0\r\n\r\n";
+      if (!WriteAll(asio::buffer(kLast, sizeof kLast - 1), {}, yield)) return false;
+    }
+    return keep_alive;
   }
 
   void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
@@ -862,6 +987,7 @@ class Session {
   std::string remote_;
   std::string why_;     // what was wrong with a refused request, for its 400/501 body
   bool linger_ = false;  // read and discard before closing (see kLingerMaxBytes)
+  bool http10_ = false;  // the request being answered is HTTP/1.0 (no chunked bodies)
   // A body up to this size goes into one TLS record with the head (one write, one record);
   // a larger one is written in pieces of this size.
   static constexpr std::size_t kTlsCoalesceBytes = 16 << 10;
@@ -1183,6 +1309,7 @@ void App::Impl::Shutdown() {
     asio::post(w->ioc, [w] {
       auto grace = Clock::now() + kDrainGraceForNew;
       for (server::ConnState* c : w->conns) {
+        if (c->on_drain) c->on_drain();  // a streamed response: its producer ends the stream
         if (!c->idle) continue;
         if (c->fresh) {
           c->deadline = std::min(c->deadline, grace);  // see kDrainGraceForNew

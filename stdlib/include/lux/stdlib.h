@@ -228,6 +228,12 @@ Value Locals();
 // {"field": "body.count"}}. The checker marks such values (docs/language.md, "Dynamic values").
 Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_view place);
 
+// ---- server-sent events and streamed responses (lux/realtime.h) ----------------------------
+// stream(fn(send, close)): a chunked response ({"$status": 200, "$stream": fn}).
+Value Stream(const Value& producer);
+// sse_channel(name): {name, send(event), count(), subscribe(send)}.
+Value SseChannel(const Value& name);
+
 // ---- responses ---------------------------------------------------------------------------
 // respond(status, body[, headers]) as a value: {"$status": s, "$body": b, "$headers": h}.
 Value Respond(const Value& status, const Value& body = Value(), const Value& headers = Value());
