@@ -172,6 +172,7 @@ void Checker::checkServer(int index) {
     else if (auto* sched = llvm::dyn_cast<ast::ScheduleDecl>(d)) checkSchedule(sm, sched);
     else if (auto* sub = llvm::dyn_cast<ast::SubscribeDecl>(d)) checkSubscribe(sm, sub);
     else if (auto* route = llvm::dyn_cast<ast::RouteDecl>(d)) checkRoute(sm, route);
+    else if (auto* ws = llvm::dyn_cast<ast::WsDecl>(d)) checkWs(sm, ws, -1);
     else if (llvm::isa<ast::RoutesDecl>(d)) {
       ast::Decl* group = const_cast<ast::Decl*>(d);
       checkRouteGroupItems(sm, llvm::ArrayRef<ast::Decl*>(group), -1);

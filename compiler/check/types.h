@@ -123,6 +123,9 @@ class TypeTable {
   const Ty* json() const { return json_; }  // Dynamic with `json` set, written `Json`
   const Ty* clientJson() const { return client_json_; }  // Json from the request (`client` set)
   const Ty* response() const { return response_; }  // Dynamic with `response` set, written `Response`
+  // A WebSocket connection (a `ws` hook's first parameter): the built-in record `WebSocket`
+  // {id: String, data: Any, send, send_binary, close}; `data` may be written in place.
+  const Ty* webSocket() const { return web_socket_; }
   const Ty* array(const Ty* elem);
   const Ty* option(const Ty* elem);
   const Ty* result(const Ty* ok, const Ty* err);
@@ -145,6 +148,7 @@ class TypeTable {
   const Ty* json_ = nullptr;
   const Ty* response_ = nullptr;
   const Ty* client_json_ = nullptr;
+  const Ty* web_socket_ = nullptr;
   std::deque<RecordInfo> records_;
   std::deque<EnumInfo> enums_;
 };

@@ -147,6 +147,7 @@ void Emitter::emitServerFunctions(const ServerModel& sm, const std::vector<const
   for (const HookModel& h : sm.hooks) emitHook(h);
   emitSchedules(sm);
   emitSubscriptions(sm);
+  emitWsHooks(sm);
 }
 
 void Emitter::emitHook(const HookModel& h) {
@@ -212,6 +213,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   registerOpenApi(sm, server.executable);
   registerUpload(sm);
   registerRoutes(sm, handlers);
+  registerWs(sm);
   registerStaticAndCompression(sm);
   w_.dedent();
   line("}");

@@ -131,6 +131,10 @@ class Emitter {
   // Whether another server of the program may publish an event server `index` subscribes to.
   bool receivesFromPeers(size_t index) const;
 
+  // --- WebSocket endpoints (emit_ws.cpp)
+  void emitWsHooks(const ServerModel& sm);  // one function per hook
+  void registerWs(const ServerModel& sm);   // inside Register
+
   // --- discovered services and RPC (emit_services.cpp)
   void emitServiceRegistrations(const ServerModel& sm);  // inside Register
   std::string rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args);

@@ -91,6 +91,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* hookDecl(LuxParser::HookDeclContext* c);
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
   ast::Decl* routesDecl(LuxParser::RoutesDeclContext* c);
+  ast::Decl* wsDecl(LuxParser::WsDeclContext* c);
   ast::Expr* routesValue(LuxParser::RoutesValueContext* c);
   bool routeModifiers(const std::vector<LuxParser::RouteModifierContext*>& cs,
                       llvm::SmallVectorImpl<ast::RouteModifier*>& out);

@@ -5,12 +5,17 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/spawn.hpp>
 
 #include "lux/http.h"
+
+namespace lux::server {
+class Takeover;
+}
 
 namespace lux::core {
 
@@ -22,6 +27,9 @@ struct Fiber {
   // The running request's deadline (`with timeout(ms)`): waits for sockets, timers, fetches, RPC
   // calls and database connections end there (core/deadline.h).
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // A handler that answers 101 and takes the connection over (a WebSocket upgrade) leaves
+  // itself here; the session runs it after the handler returned (server/app_impl.h).
+  std::shared_ptr<server::Takeover> takeover;
 };
 
 inline thread_local Fiber* tl_fiber = nullptr;

@@ -1,0 +1,655 @@
+// WebSocket endpoints: the upgrade route (426/400/403 as JSON for what cannot be upgraded), the
+// connection it hands the socket to (server::Takeover, run on the connection's fiber: Beast's
+// websocket stream reads, validates and reassembles frames and answers pings and closes), each
+// connection's bounded outbox and its writer, pings and the idle timeout, the close 1001 of a
+// graceful stop, and the rooms behind join/leave/broadcast/broadcast_to.
+// Entry points: RegisterWebSocket, ws::Join, ws::Leave, ws::Broadcast, ws::BroadcastTo.
+#include "lux/ws.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/context/detail/exception.hpp>
+
+#include "core/fiber.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "http/block_options.h"
+#include "http/cors.h"
+#include "server/app_impl.h"
+#include "ws/utf8.h"
+
+namespace lux {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bws = boost::beast::websocket;
+namespace bhttp = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+namespace ws {
+namespace {
+
+constexpr const char* kBlock = "ws";
+
+struct Options {
+  std::int64_t max_message = kWsDefaultMaxMessage;
+  std::int64_t ping_interval_ms = kWsDefaultPingIntervalS * 1000;
+  std::int64_t idle_timeout_ms = kWsDefaultIdleTimeoutS * 1000;
+  std::int64_t max_queue = kWsDefaultMaxQueue;
+  std::int64_t max_queue_bytes = kWsDefaultMaxQueueBytes;
+  std::vector<std::string> protocols;  // subprotocols the endpoint speaks, in preference order
+};
+
+Options ParseOptions(const Value& o) {
+  Options out;
+  if (!o.IsObject()) return out;
+  if (const Value* v = o.Find("max_message")) out.max_message = http::BlockInt(*v, kBlock, "max_message", 1, INT32_MAX);
+  if (const Value* v = o.Find("ping_interval")) out.ping_interval_ms = http::BlockMs(*v, kBlock, "ping_interval");
+  if (const Value* v = o.Find("idle_timeout")) out.idle_timeout_ms = http::BlockMs(*v, kBlock, "idle_timeout");
+  if (const Value* v = o.Find("max_queue")) out.max_queue = http::BlockInt(*v, kBlock, "max_queue", 1, 1'000'000);
+  if (const Value* v = o.Find("protocols")) out.protocols = http::BlockStrings(*v, kBlock, "protocols");
+  if (out.ping_interval_ms >= out.idle_timeout_ms)
+    throw StartupError("`ws` option `ping_interval` must be shorter than `idle_timeout`");
+  return out;
+}
+
+// One thing for the writer to send.
+struct Item {
+  enum Kind : std::uint8_t { kText, kBinary, kPing, kClose } kind = kText;
+  std::shared_ptr<const std::string> payload;
+  std::uint16_t code = 0;  // kClose
+};
+
+// One `ws` endpoint: its hooks and options (shared by its connections).
+struct Endpoint {
+  Options opts;
+  WsHooks hooks;
+};
+
+class Connection;
+
+// The open connections and the rooms of this process. Rooms map to connection numbers; a
+// broadcast copies the members under the lock and delivers outside it.
+class Registry {
+ public:
+  static Registry& Get() {
+    static Registry r;
+    return r;
+  }
+  void Add(std::uint64_t num, const std::string& id, const std::shared_ptr<Connection>& c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    by_num_[num] = c;
+    by_id_[id] = num;
+  }
+  void Remove(std::uint64_t num, const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    by_num_.erase(num);
+    by_id_.erase(id);
+    for (auto it = rooms_.begin(); it != rooms_.end();) {
+      it->second.erase(num);
+      it = it->second.empty() ? rooms_.erase(it) : std::next(it);
+    }
+  }
+  std::shared_ptr<Connection> Find(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return nullptr;
+    auto c = by_num_.find(it->second);
+    return c == by_num_.end() ? nullptr : c->second.lock();
+  }
+  void Join(std::uint64_t num, const std::string& room) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (by_num_.count(num)) rooms_[room].insert(num);
+  }
+  void Leave(std::uint64_t num, const std::string& room) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = rooms_.find(room);
+    if (it == rooms_.end()) return;
+    it->second.erase(num);
+    if (it->second.empty()) rooms_.erase(it);
+  }
+  // room == nullptr: every connection.
+  std::vector<std::shared_ptr<Connection>> Members(const std::string* room, std::uint64_t except) {
+    std::vector<std::shared_ptr<Connection>> out;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!room) {
+      out.reserve(by_num_.size());
+      for (auto& [num, w] : by_num_)
+        if (num != except)
+          if (auto c = w.lock()) out.push_back(std::move(c));
+      return out;
+    }
+    auto it = rooms_.find(*room);
+    if (it == rooms_.end()) return out;
+    for (std::uint64_t num : it->second) {
+      if (num == except) continue;
+      auto c = by_num_.find(num);
+      if (c != by_num_.end())
+        if (auto p = c->second.lock()) out.push_back(std::move(p));
+    }
+    return out;
+  }
+  std::size_t Size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return by_num_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> by_num_;
+  std::unordered_map<std::string, std::uint64_t> by_id_;
+  std::map<std::string, std::set<std::uint64_t>> rooms_;
+};
+
+std::atomic<std::uint64_t> g_next_num{1};
+
+// The close code a failed read ends with (Beast sent it already), for on_close.
+std::int64_t FailureCode(const boost::system::error_code& ec) {
+  if (ec == bws::error::message_too_big || ec == bws::error::buffer_overflow) return 1009;
+  if (ec == bws::error::bad_frame_payload) return 1007;
+  if (ec.category() == bws::make_error_code(bws::error::closed).category()) return 1002;
+  return 1006;  // the connection dropped without a close frame
+}
+
+bool ValidCloseCode(std::int64_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
+
+// One open WebSocket. The fiber that accepted it reads and runs the hooks; everything that is
+// sent goes through the outbox (any thread) and the writer (the connection's I/O thread), so a
+// hook's send, a broadcast from a job and the pings never write at the same time.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock)
+      : ep_(std::move(ep)), opts_(ep_->opts), hooks_(ep_->hooks), ioc_(static_cast<asio::io_context&>(sock.get_executor().context())),
+        ws_(sock), timer_(ioc_), writer_done_(ioc_), num_(g_next_num.fetch_add(1)), id_(core::NewRequestId()) {}
+
+  std::uint64_t num() const { return num_; }
+
+  void Serve(Request& req, asio::yield_context yield, server::ConnState& state) {
+    if (!Accept(req, yield, state)) return;
+    auto self = shared_from_this();
+    value_ = MakeValue();
+    Registry::Get().Add(num_, id_, self);
+    std::weak_ptr<Connection> weak = self;
+    state.on_drain = [weak] {
+      if (auto c = weak.lock()) c->Close(1001, "server shutting down");
+    };
+    core::Fiber fiber{&yield, &ioc_, &req, std::nullopt, nullptr};
+    core::tl_fiber = &fiber;
+    last_read_ = Clock::now();
+    ArmTimer();
+    RunHook("on_open", [&] {
+      if (hooks_.on_open) hooks_.on_open(value_);
+    });
+    boost::system::error_code ec = ReadLoop(yield, fiber);
+    std::int64_t code = 1006;
+    std::string reason;
+    if (ec == bws::error::closed) {
+      code = ws_.reason().code == bws::close_code::none ? 1005 : ws_.reason().code;
+      reason = std::string(ws_.reason().reason.data(), ws_.reason().reason.size());
+    } else {
+      code = FailureCode(ec);
+      if (code != 1006 && hooks_.on_error) RunHook("on_error", [&] { hooks_.on_error(value_, ec.message()); });
+    }
+    Finish(yield);
+    core::tl_fiber = &fiber;
+    RunHook("on_close", [&] {
+      if (hooks_.on_close) hooks_.on_close(value_, code, reason);
+    });
+    core::tl_fiber = nullptr;
+  }
+
+  // Any thread. Past the bounds the oldest waiting messages go (never a close).
+  void Enqueue(Item item) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finished_ || close_queued_) return;
+    if (item.kind == Item::kClose) close_queued_ = true;
+    std::size_t bytes = item.payload ? item.payload->size() : 0;
+    out_.push_back(std::move(item));
+    out_bytes_ += bytes;
+    while (out_.size() > 1 && (out_.size() > static_cast<std::size_t>(opts_.max_queue) ||
+                               out_bytes_ > static_cast<std::size_t>(opts_.max_queue_bytes))) {
+      auto victim = std::find_if(out_.begin(), out_.end(), [](const Item& i) { return i.kind != Item::kClose; });
+      if (victim == out_.end()) break;
+      out_bytes_ -= victim->payload ? victim->payload->size() : 0;
+      out_.erase(victim);
+      if (dropped_++ == 0)
+        core::Log(LogLevel::kWarn, "websocket client too slow: dropping its oldest queued messages", {{"ws", id_}});
+    }
+    if (!writing_) {
+      writing_ = true;
+      asio::post(ioc_, [self = shared_from_this()] { self->WriteNext(); });
+    }
+  }
+
+  void Send(const Value& message, bool binary) {
+    Item item;
+    if (message.IsString()) {
+      item.payload = std::make_shared<const std::string>(message.AsString());
+      item.kind = binary || !ValidUtf8(*item.payload) ? Item::kBinary : Item::kText;
+    } else {
+      item.payload = std::make_shared<const std::string>(ToJson(message));
+      item.kind = binary ? Item::kBinary : Item::kText;
+    }
+    Enqueue(std::move(item));
+  }
+
+  void Close(std::int64_t code, const std::string& reason) {
+    if (!ValidCloseCode(code))
+      throw Error("close code " + std::to_string(code) + " is not one a server may send (1000-1003, 1007-1014, 3000-4999)");
+    if (reason.size() > 123) throw Error("a close reason is at most 123 bytes");
+    Item item;
+    item.kind = Item::kClose;
+    item.code = static_cast<std::uint16_t>(code);
+    item.payload = std::make_shared<const std::string>(reason);
+    Enqueue(std::move(item));
+  }
+
+ private:
+  bool Accept(Request& req, asio::yield_context& yield, server::ConnState& state) {
+    bhttp::request<bhttp::empty_body> breq;
+    breq.method(bhttp::verb::get);
+    breq.target(req.target);
+    breq.version(11);
+    for (const auto& [k, v] : req.headers) breq.insert(k, v);
+    std::string protocol = ChooseProtocol(req);
+    std::string request_id = req.id;
+    ws_.set_option(bws::stream_base::decorator([protocol, request_id](bws::response_type& res) {
+      res.set(bhttp::field::server, "lux");
+      res.set("X-Request-Id", request_id);
+      if (!protocol.empty()) res.set(bhttp::field::sec_websocket_protocol, protocol);
+    }));
+    ws_.read_message_max(static_cast<std::size_t>(opts_.max_message));
+    ws_.auto_fragment(false);
+    ws_.control_callback([this](bws::frame_type, beast::string_view) { last_read_ = Clock::now(); });
+    boost::system::error_code ec;
+    state.deadline = Clock::now() + std::chrono::seconds(10);  // the 101 must go out (the tick cuts a stall)
+    ws_.async_accept(breq, yield[ec]);
+    state.deadline = Clock::time_point::max();
+    if (ec) core::Log(LogLevel::kDebug, "websocket handshake failed", {{"error", ec.message()}});
+    return !ec;
+  }
+
+  // `bearer` when the token came that way (Sec-WebSocket-Protocol: bearer, <token>), else the
+  // first protocol the client offers that the endpoint speaks.
+  std::string ChooseProtocol(const Request& req) const {
+    auto offered = req.headers.Get("Sec-WebSocket-Protocol");
+    if (!offered) return "";
+    std::vector<std::string> list;
+    std::string_view rest = *offered;
+    while (!rest.empty()) {
+      std::size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) list.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (list.size() >= 2 && IEquals(list[0], "bearer")) return list[0];
+    for (const std::string& p : list)
+      if (std::find(opts_.protocols.begin(), opts_.protocols.end(), p) != opts_.protocols.end()) return p;
+    return "";
+  }
+
+  Value MakeValue() {
+    std::weak_ptr<Connection> weak = shared_from_this();
+    Value v = Value::MakeObject();
+    v["id"] = id_;
+    v["data"] = Value::MakeObject();
+    v["send"] = Value(Function([weak](const std::vector<Value>& args) -> Value {
+      auto c = weak.lock();
+      if (!c) return Value(false);
+      c->Send(args.empty() ? Value() : args[0], false);
+      return Value(true);
+    }));
+    v["send_binary"] = Value(Function([weak](const std::vector<Value>& args) -> Value {
+      auto c = weak.lock();
+      if (!c) return Value(false);
+      c->Send(args.empty() ? Value("") : args[0], true);
+      return Value(true);
+    }));
+    v["close"] = Value(Function([weak](const std::vector<Value>& args) -> Value {
+      auto c = weak.lock();
+      if (!c) return Value();
+      std::int64_t code = args.size() > 0 && args[0].IsInt() ? args[0].AsInt() : 1000;
+      std::string reason = args.size() > 1 && args[1].IsString() ? args[1].AsString() : "";
+      c->Close(code, reason);
+      return Value();
+    }));
+    return v;
+  }
+
+  template <typename F>
+  void RunHook(const char* which, F&& f) {
+    std::string error;
+    try {
+      f();
+      return;
+    } catch (const boost::context::detail::forced_unwind&) {
+      throw;
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+    core::Log(LogLevel::kError, "websocket hook failed", {{"hook", which}, {"ws", id_}, {"error", error}});
+    if (std::string_view(which) == "on_error" || std::string_view(which) == "on_close" || !hooks_.on_error) return;
+    try {
+      hooks_.on_error(value_, error);
+    } catch (const boost::context::detail::forced_unwind&) {
+      throw;
+    } catch (...) {
+      core::Log(LogLevel::kError, "websocket hook failed", {{"hook", "on_error"}, {"ws", id_}});
+    }
+  }
+
+  boost::system::error_code ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
+    beast::flat_buffer buf;
+    boost::system::error_code ec;
+    for (;;) {
+      ws_.async_read(buf, yield[ec]);
+      core::tl_fiber = &fiber;
+      if (ec) return ec;
+      last_read_ = Clock::now();
+      bool binary = ws_.got_binary();
+      Value message(beast::buffers_to_string(buf.data()));
+      buf.consume(buf.size());
+      if (buf.capacity() > (64 << 10)) buf.shrink_to_fit();
+      RunHook("on_message", [&] {
+        if (hooks_.on_message) hooks_.on_message(value_, message, binary);
+      });
+    }
+  }
+
+  // The read side ended: no more sends, leave every room, wait for the writer (it uses the
+  // socket, which the session closes once Serve returns).
+  void Finish(asio::yield_context& yield) {
+    Registry::Get().Remove(num_, id_);
+    bool wait = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_ = true;
+      out_.clear();
+      out_bytes_ = 0;
+      wait = writing_;
+    }
+    timer_.cancel();
+    boost::system::error_code ec;
+    if (wait) {
+      ws_.next_layer().cancel(ec);
+      auto writing = [this] {
+        std::lock_guard<std::mutex> lock(mu_);
+        return writing_;
+      };
+      while (writing()) {
+        writer_done_.expires_at(Clock::time_point::max());
+        writer_done_.async_wait(yield[ec]);
+      }
+    }
+  }
+
+  // The I/O thread: sends the next waiting item, or stops.
+  void WriteNext() {
+    Item item;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (out_.empty() || finished_ || broken_) {
+        writing_ = false;
+        writer_done_.cancel();
+        return;
+      }
+      item = std::move(out_.front());
+      out_.pop_front();
+      out_bytes_ -= item.payload ? item.payload->size() : 0;
+    }
+    auto self = shared_from_this();
+    auto done = [self, item](boost::system::error_code ec, std::size_t = 0) {
+      if (ec) {
+        std::lock_guard<std::mutex> lock(self->mu_);
+        self->broken_ = true;
+      }
+      if (item.kind == Item::kClose) self->CloseSent();
+      self->WriteNext();
+    };
+    switch (item.kind) {
+      case Item::kText:
+      case Item::kBinary:
+        ws_.binary(item.kind == Item::kBinary);
+        ws_.async_write(asio::buffer(*item.payload), done);
+        break;
+      case Item::kPing: ws_.async_ping({}, [done](boost::system::error_code ec) { done(ec); }); break;
+      case Item::kClose: {
+        bws::close_reason cr(static_cast<bws::close_code>(item.code), beast::string_view(*item.payload));
+        ws_.async_close(cr, [done](boost::system::error_code ec) { done(ec); });
+        break;
+      }
+    }
+  }
+
+  // The close went out: the client has kWsCloseTimeoutMs to answer.
+  void CloseSent() {
+    close_sent_ = Clock::now();
+    timer_.cancel();
+    ArmTimer();
+  }
+
+  // Every ping interval (or the close timeout once closing): pings a quiet client, closes one that
+  // stayed silent past the idle timeout.
+  void ArmTimer() {
+    auto now = Clock::now();
+    auto next = close_sent_ != Clock::time_point() ? close_sent_ + std::chrono::milliseconds(kWsCloseTimeoutMs)
+                                                    : now + std::chrono::milliseconds(opts_.ping_interval_ms);
+    timer_.expires_at(next);
+    std::weak_ptr<Connection> weak = shared_from_this();
+    timer_.async_wait([weak](boost::system::error_code ec) {
+      auto c = weak.lock();
+      if (!c || ec) return;
+      c->OnTimer();
+    });
+  }
+
+  void OnTimer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_) return;
+    }
+    auto now = Clock::now();
+    boost::system::error_code ec;
+    if (close_sent_ != Clock::time_point() || now - last_read_ >= std::chrono::milliseconds(opts_.idle_timeout_ms)) {
+      ws_.next_layer().cancel(ec);  // the read ends: on_close with 1006
+      return;
+    }
+    if (now - last_read_ >= std::chrono::milliseconds(opts_.ping_interval_ms)) Enqueue(Item{Item::kPing, nullptr, 0});
+    ArmTimer();
+  }
+
+  std::shared_ptr<const Endpoint> ep_;
+  const Options& opts_;
+  const WsHooks& hooks_;
+  asio::io_context& ioc_;
+  bws::stream<server::Socket&> ws_;
+  asio::steady_timer timer_;  // pings, idle and close timeouts
+  asio::steady_timer writer_done_;  // Finish waits on it for the writer
+  std::uint64_t num_;
+  std::string id_;
+  Value value_;
+  Clock::time_point last_read_;
+  Clock::time_point close_sent_;
+
+  std::mutex mu_;  // the outbox and its flags
+  std::deque<Item> out_;
+  std::size_t out_bytes_ = 0;
+  bool writing_ = false;
+  bool finished_ = false;
+  bool broken_ = false;
+  bool close_queued_ = false;
+  std::uint64_t dropped_ = 0;
+};
+
+// What the upgrade route leaves behind: the endpoint whose connection takes the socket over.
+class EndpointTakeover final : public server::Takeover {
+ public:
+  explicit EndpointTakeover(std::shared_ptr<Endpoint> ep) : ep_(std::move(ep)) {}
+  void Run(server::Socket& socket, Request& req, asio::yield_context yield, server::ConnState& state) override {
+    auto c = std::make_shared<Connection>(ep_, socket);
+    c->Serve(req, yield, state);
+  }
+
+ private:
+  std::shared_ptr<Endpoint> ep_;  // kept alive while a connection uses its hooks
+};
+
+Response WsError(int status, const std::string& message, const Request& req) {
+  Value body = Value::MakeObject();
+  body["error"] = message;
+  body["request_id"] = req.id;
+  return Respond(status, body);
+}
+
+bool HasToken(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (IEquals(item, token)) return true;
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return false;
+}
+
+bool IsUpgrade(const Request& req) {
+  auto upgrade = req.headers.Get("Upgrade");
+  auto connection = req.headers.Get("Connection");
+  return req.method == "GET" && upgrade && HasToken(*upgrade, "websocket") && connection && HasToken(*connection, "upgrade");
+}
+
+// A browser cannot set Authorization on a WebSocket: the token may come as the subprotocol
+// (`new WebSocket(url, ["bearer", token])`) or as `?token=`; only on an upgrade, and only when
+// the request has no Authorization of its own.
+Middleware TokenFromUpgrade() {
+  return [](Request& req, const Next& next) {
+    if (IsUpgrade(req) && !req.headers.Has("Authorization")) {
+      std::string token;
+      if (auto p = req.headers.Get("Sec-WebSocket-Protocol")) {
+        std::string_view list = *p;
+        std::size_t comma = list.find(',');
+        std::string_view first = list.substr(0, comma);
+        while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+        if (comma != std::string_view::npos && IEquals(first, "bearer")) {
+          std::string_view rest = list.substr(comma + 1);
+          while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+          token = std::string(rest.substr(0, rest.find(',')));
+          while (!token.empty() && token.back() == ' ') token.pop_back();
+        }
+      }
+      if (token.empty()) token = req.Query("token").value_or("");
+      if (!token.empty()) req.headers.Set("Authorization", "Bearer " + token);
+    }
+    return next(req);
+  };
+}
+
+Response Upgrade(App& app, const std::shared_ptr<Endpoint>& ep, Request& req) {
+  if (!IsUpgrade(req)) {
+    Response res = WsError(426, "this endpoint takes WebSocket connections (a GET with `Upgrade: websocket`)", req);
+    res.SetHeader("Upgrade", "websocket");
+    return res;
+  }
+  if (req.Header("Sec-WebSocket-Version").value_or("") != "13") {
+    Response res = WsError(426, "unsupported WebSocket version (13 is supported)", req);
+    res.SetHeader("Sec-WebSocket-Version", "13");
+    return res;
+  }
+  std::string key = req.Header("Sec-WebSocket-Key").value_or("");
+  if (key.size() != 24 || key[22] != '=' || key[23] != '=') return WsError(400, "missing or malformed Sec-WebSocket-Key", req);
+  if (auto origin = req.headers.Get("Origin"); origin && !http::CorsAllowsOrigin(app, *origin))
+    return WsError(403, "origin not allowed", req);
+  core::Fiber* fiber = core::tl_fiber;
+  if (!fiber || !fiber->yield) return WsError(426, "WebSocket needs a connection", req);
+  fiber->takeover = std::make_shared<EndpointTakeover>(ep);
+  Response res;
+  res.status = 101;
+  return res;
+}
+
+class WsComponent final : public server::Component {
+ public:
+  static constexpr server::Order kOrder = server::Order::kWebSocket;
+  WsComponent() : Component(kOrder, "websocket") {}
+};
+
+std::shared_ptr<Connection> ConnectionOf(const Value& ws) {
+  if (!ws.IsObject()) throw TypeError(std::string("expected a WebSocket connection, found ") + ws.KindName());
+  const Value* id = ws.Find("id");
+  if (!id || !id->IsString()) throw TypeError("expected a WebSocket connection (a value with an `id`)");
+  return Registry::Get().Find(id->AsString());
+}
+
+std::uint64_t ExceptNum(const Value& except) {
+  if (except.IsNull()) return 0;
+  auto c = ConnectionOf(except);
+  return c ? c->num() : 0;
+}
+
+Item ItemOf(const Value& message) {
+  Item item;
+  if (message.IsString()) {
+    item.payload = std::make_shared<const std::string>(message.AsString());
+    item.kind = ValidUtf8(*item.payload) ? Item::kText : Item::kBinary;
+  } else {
+    item.payload = std::make_shared<const std::string>(ToJson(message));
+  }
+  return item;
+}
+
+}  // namespace
+
+void Join(const Value& ws, const std::string& room) {
+  if (auto c = ConnectionOf(ws)) Registry::Get().Join(c->num(), room);
+}
+
+void Leave(const Value& ws, const std::string& room) {
+  if (auto c = ConnectionOf(ws)) Registry::Get().Leave(c->num(), room);
+}
+
+void Broadcast(const Value& message, const Value& except) {
+  Item item = ItemOf(message);
+  for (auto& c : Registry::Get().Members(nullptr, ExceptNum(except))) c->Enqueue(item);
+}
+
+void BroadcastTo(const std::string& room, const Value& message, const Value& except) {
+  Item item = ItemOf(message);
+  for (auto& c : Registry::Get().Members(&room, ExceptNum(except))) c->Enqueue(item);
+}
+
+std::size_t OpenConnections() { return Registry::Get().Size(); }
+
+}  // namespace ws
+
+void RegisterWebSocket(App& app, std::string_view path, WsHooks hooks, const Value& options,
+                       std::vector<Middleware> modifiers) {
+  server::Ensure<ws::WsComponent>(app);
+  auto ep = std::make_shared<ws::Endpoint>();
+  ep->opts = ws::ParseOptions(options);
+  ep->hooks = std::move(hooks);
+  modifiers.insert(modifiers.begin(), ws::TokenFromUpgrade());
+  App* a = &app;
+  app.Route("GET", path, [a, ep](Request& req) { return ws::Upgrade(*a, ep, req); }, std::move(modifiers));
+}
+
+}  // namespace lux
