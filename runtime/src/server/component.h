@@ -28,6 +28,7 @@ enum class Order {
   kJobs,       // the job store and worker pool: on_start, tasks and subscribers spawn jobs
   kScheduler,  // schedules: tick in the job store, spawn jobs
   kBus,        // the event outbox (or Redis Streams) and its delivery lanes
+  kRealtime,   // the realtime hub: sse_channel topics, WebSocket rooms, their Redis link
   kServices,   // discovered services: program secret, shared breakers, health checks
   kSession,    // sessions: the cookie read before the program's middleware, saved after it
   kDocs,       // GET /docs
