@@ -33,6 +33,7 @@ void Emitter::emitWsHooks(const ServerModel& sm) {
       headerLine(sig + ";");
       line(sig + " {");
       FnContext ctx;
+      if (!params.empty()) ctx.by_reference.insert(symbolOf(params[0]));
       fn_ = &ctx;
       w_.indent();
       emitFunctionBody(params, std::vector<ParamRole>(params.size(), ParamRole::Value), h->body, Target::ret());

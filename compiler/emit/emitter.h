@@ -51,6 +51,9 @@ struct FnContext {
   // in place (`x = CacheControl(x, ...)`): declared without `const`, parameters copied first.
   std::set<const Symbol*> inplace;
   std::map<const Symbol*, ParamRole> roles;    // request/response/next parameters
+  // Parameters taken by reference whose in-place changes are the point (a `ws` hook's
+  // connection: `ws.data.x = v`): never copied first.
+  std::set<const Symbol*> by_reference;
   int temps = 0;
 
   // A fresh temporary `<prefix>N`, avoiding this function's names and `globals`.

@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "http/block_options.h"
 #include "http/cors.h"
+#include "realtime/hub.h"
 #include "server/app_impl.h"
 #include "ws/utf8.h"
 
@@ -66,95 +67,81 @@ Options ParseOptions(const Value& o) {
   return out;
 }
 
-// One thing for the writer to send.
-struct Item {
-  enum Kind : std::uint8_t { kText, kBinary, kPing, kClose } kind = kText;
-  std::shared_ptr<const std::string> payload;
-  std::uint16_t code = 0;  // kClose
-};
+// What a connection's outbox holds: one frame, its kind in the first byte ('t' text, 'b' binary),
+// so that the hub carries one string per message to every replica.
+using Payload = std::shared_ptr<const std::string>;
+
+Payload Frame(const Value& message, bool binary) {
+  auto out = std::make_shared<std::string>();
+  if (message.IsString()) {
+    const std::string& s = message.AsString();
+    out->reserve(s.size() + 1);
+    out->push_back(binary || !ValidUtf8(s) ? 'b' : 't');
+    out->append(s);
+  } else {
+    out->push_back(binary ? 'b' : 't');
+    out->append(ToJson(message));
+  }
+  return out;
+}
+
+// Hub topics: every WebSocket of the server, and one per room.
+constexpr std::string_view kAllTopic = "ws:*";
+std::string RoomTopic(std::string_view room) { return "ws:room:" + std::string(room); }
 
 // One `ws` endpoint: its hooks and options (shared by its connections).
 struct Endpoint {
   Options opts;
   WsHooks hooks;
+  realtime::Hub* hub = nullptr;  // the App's hub: rooms and broadcasts go through it
 };
+
+// The items of a comma-separated header list, trimmed.
+std::vector<std::string> SplitTokens(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return out;
+}
 
 class Connection;
 
-// The open connections and the rooms of this process. Rooms map to connection numbers; a
-// broadcast copies the members under the lock and delivers outside it.
+// The open connections of this process by id (a connection's value carries its id), for
+// join/leave and `except`.
 class Registry {
  public:
   static Registry& Get() {
     static Registry r;
     return r;
   }
-  void Add(std::uint64_t num, const std::string& id, const std::shared_ptr<Connection>& c) {
+  void Add(const std::string& id, const std::shared_ptr<Connection>& c) {
     std::lock_guard<std::mutex> lock(mu_);
-    by_num_[num] = c;
-    by_id_[id] = num;
+    by_id_[id] = c;
   }
-  void Remove(std::uint64_t num, const std::string& id) {
+  void Remove(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
-    by_num_.erase(num);
     by_id_.erase(id);
-    for (auto it = rooms_.begin(); it != rooms_.end();) {
-      it->second.erase(num);
-      it = it->second.empty() ? rooms_.erase(it) : std::next(it);
-    }
   }
   std::shared_ptr<Connection> Find(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = by_id_.find(id);
-    if (it == by_id_.end()) return nullptr;
-    auto c = by_num_.find(it->second);
-    return c == by_num_.end() ? nullptr : c->second.lock();
-  }
-  void Join(std::uint64_t num, const std::string& room) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (by_num_.count(num)) rooms_[room].insert(num);
-  }
-  void Leave(std::uint64_t num, const std::string& room) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = rooms_.find(room);
-    if (it == rooms_.end()) return;
-    it->second.erase(num);
-    if (it->second.empty()) rooms_.erase(it);
-  }
-  // room == nullptr: every connection.
-  std::vector<std::shared_ptr<Connection>> Members(const std::string* room, std::uint64_t except) {
-    std::vector<std::shared_ptr<Connection>> out;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!room) {
-      out.reserve(by_num_.size());
-      for (auto& [num, w] : by_num_)
-        if (num != except)
-          if (auto c = w.lock()) out.push_back(std::move(c));
-      return out;
-    }
-    auto it = rooms_.find(*room);
-    if (it == rooms_.end()) return out;
-    for (std::uint64_t num : it->second) {
-      if (num == except) continue;
-      auto c = by_num_.find(num);
-      if (c != by_num_.end())
-        if (auto p = c->second.lock()) out.push_back(std::move(p));
-    }
-    return out;
+    return it == by_id_.end() ? nullptr : it->second.lock();
   }
   std::size_t Size() {
     std::lock_guard<std::mutex> lock(mu_);
-    return by_num_.size();
+    return by_id_.size();
   }
 
  private:
   std::mutex mu_;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> by_num_;
-  std::unordered_map<std::string, std::uint64_t> by_id_;
-  std::map<std::string, std::set<std::uint64_t>> rooms_;
+  std::unordered_map<std::string, std::weak_ptr<Connection>> by_id_;
 };
-
-std::atomic<std::uint64_t> g_next_num{1};
 
 // The close code a failed read ends with (Beast sent it already), for on_close.
 std::int64_t FailureCode(const boost::system::error_code& ec) {
@@ -165,25 +152,72 @@ std::int64_t FailureCode(const boost::system::error_code& ec) {
 }
 
 bool ValidCloseCode(std::int64_t code) {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1013) || (code >= 3000 && code <= 4999);
 }
 
-// One open WebSocket. The fiber that accepted it reads and runs the hooks; everything that is
-// sent goes through the outbox (any thread) and the writer (the connection's I/O thread), so a
-// hook's send, a broadcast from a job and the pings never write at the same time.
-class Connection : public std::enable_shared_from_this<Connection> {
+// One open WebSocket. The fiber that accepted it reads and runs the hooks. Everything sent goes
+// through the connection's Outbox (realtime/outbox.h: bounded, the oldest dropped when full) —
+// a hook's send, a broadcast from a job or another replica — and its writer, a chain of Beast
+// writes on the connection's I/O thread that also sends the pings and the close, so no two writes
+// overlap and a slow client holds up no one.
+class Connection final : public realtime::Sink, public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock)
-      : ep_(std::move(ep)), opts_(ep_->opts), hooks_(ep_->hooks), ioc_(static_cast<asio::io_context&>(sock.get_executor().context())),
-        ws_(sock), timer_(ioc_), writer_done_(ioc_), num_(g_next_num.fetch_add(1)), id_(core::NewRequestId()) {}
+      : ep_(std::move(ep)), opts_(ep_->opts), hooks_(ep_->hooks),
+        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), ws_(sock), timer_(ioc_),
+        writer_done_(ioc_), outbox_(realtime::OutboxLimits{static_cast<std::size_t>(opts_.max_queue),
+                                                           static_cast<std::size_t>(opts_.max_queue_bytes)}),
+        conn_id_(realtime::NextConnectionId()), id_(core::NewRequestId()) {}
 
-  std::uint64_t num() const { return num_; }
+  std::uint64_t ConnectionId() const override { return conn_id_; }
 
-  void Serve(Request& req, asio::yield_context yield, server::ConnState& state) {
+  // Any thread, never blocks.
+  void Deliver(Payload payload, std::uint64_t) override {
+    if (!outbox_.Push(std::move(payload))) return;
+    if (outbox_.dropped() > 0 && !warned_drop_.exchange(true))
+      core::Log(LogLevel::kWarn, "websocket client too slow: its oldest queued messages are dropped", {{"ws", id_}});
+    Kick();
+  }
+
+  void Send(const Value& message, bool binary) { Deliver(Frame(message, binary), 0); }
+
+  void Close(std::int64_t code, const std::string& reason) {
+    if (!ValidCloseCode(code))
+      throw Error("close code " + std::to_string(code) + " is not one a server may send (1000-1003, 1007-1013, 3000-4999)");
+    if (reason.size() > 123) throw Error("a close reason is at most 123 bytes");
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_ || close_code_) return;
+      close_code_ = static_cast<std::uint16_t>(code);
+      close_reason_ = reason;
+    }
+    Kick();
+  }
+
+  // `join(ws, room)` / `leave(ws, room)`.
+  void Join(const std::string& room) {
+    realtime::Hub* hub = hub_;
+    if (!hub) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finished_ || rooms_.count(room)) return;
+    rooms_.emplace(room, hub->Subscribe(RoomTopic(room), shared_from_this()));
+  }
+  void Leave(const std::string& room) {
+    realtime::Subscription gone;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = rooms_.find(room);
+    if (it == rooms_.end()) return;
+    gone = std::move(it->second);
+    rooms_.erase(it);
+  }
+
+  void Serve(Request& req, asio::yield_context yield, server::ConnState& state, realtime::Hub* hub) {
     if (!Accept(req, yield, state)) return;
     auto self = shared_from_this();
+    hub_ = hub;
     value_ = MakeValue();
-    Registry::Get().Add(num_, id_, self);
+    Registry::Get().Add(id_, self);
+    if (hub_) all_ = hub_->Subscribe(std::string(kAllTopic), self);
     std::weak_ptr<Connection> weak = self;
     state.on_drain = [weak] {
       if (auto c = weak.lock()) c->Close(1001, "server shutting down");
@@ -211,52 +245,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (hooks_.on_close) hooks_.on_close(value_, code, reason);
     });
     core::tl_fiber = nullptr;
-  }
-
-  // Any thread. Past the bounds the oldest waiting messages go (never a close).
-  void Enqueue(Item item) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (finished_ || close_queued_) return;
-    if (item.kind == Item::kClose) close_queued_ = true;
-    std::size_t bytes = item.payload ? item.payload->size() : 0;
-    out_.push_back(std::move(item));
-    out_bytes_ += bytes;
-    while (out_.size() > 1 && (out_.size() > static_cast<std::size_t>(opts_.max_queue) ||
-                               out_bytes_ > static_cast<std::size_t>(opts_.max_queue_bytes))) {
-      auto victim = std::find_if(out_.begin(), out_.end(), [](const Item& i) { return i.kind != Item::kClose; });
-      if (victim == out_.end()) break;
-      out_bytes_ -= victim->payload ? victim->payload->size() : 0;
-      out_.erase(victim);
-      if (dropped_++ == 0)
-        core::Log(LogLevel::kWarn, "websocket client too slow: dropping its oldest queued messages", {{"ws", id_}});
-    }
-    if (!writing_) {
-      writing_ = true;
-      asio::post(ioc_, [self = shared_from_this()] { self->WriteNext(); });
-    }
-  }
-
-  void Send(const Value& message, bool binary) {
-    Item item;
-    if (message.IsString()) {
-      item.payload = std::make_shared<const std::string>(message.AsString());
-      item.kind = binary || !ValidUtf8(*item.payload) ? Item::kBinary : Item::kText;
-    } else {
-      item.payload = std::make_shared<const std::string>(ToJson(message));
-      item.kind = binary ? Item::kBinary : Item::kText;
-    }
-    Enqueue(std::move(item));
-  }
-
-  void Close(std::int64_t code, const std::string& reason) {
-    if (!ValidCloseCode(code))
-      throw Error("close code " + std::to_string(code) + " is not one a server may send (1000-1003, 1007-1014, 3000-4999)");
-    if (reason.size() > 123) throw Error("a close reason is at most 123 bytes");
-    Item item;
-    item.kind = Item::kClose;
-    item.code = static_cast<std::uint16_t>(code);
-    item.payload = std::make_shared<const std::string>(reason);
-    Enqueue(std::move(item));
   }
 
  private:
@@ -289,16 +277,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string ChooseProtocol(const Request& req) const {
     auto offered = req.headers.Get("Sec-WebSocket-Protocol");
     if (!offered) return "";
-    std::vector<std::string> list;
-    std::string_view rest = *offered;
-    while (!rest.empty()) {
-      std::size_t comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-      if (!item.empty()) list.emplace_back(item);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    }
+    std::vector<std::string> list = SplitTokens(*offered);
     if (list.size() >= 2 && IEquals(list[0], "bearer")) return list[0];
     for (const std::string& p : list)
       if (std::find(opts_.protocols.begin(), opts_.protocols.end(), p) != opts_.protocols.end()) return p;
@@ -310,18 +289,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Value v = Value::MakeObject();
     v["id"] = id_;
     v["data"] = Value::MakeObject();
-    v["send"] = Value(Function([weak](const std::vector<Value>& args) -> Value {
-      auto c = weak.lock();
-      if (!c) return Value(false);
-      c->Send(args.empty() ? Value() : args[0], false);
-      return Value(true);
-    }));
-    v["send_binary"] = Value(Function([weak](const std::vector<Value>& args) -> Value {
-      auto c = weak.lock();
-      if (!c) return Value(false);
-      c->Send(args.empty() ? Value("") : args[0], true);
-      return Value(true);
-    }));
+    auto sender = [weak](bool binary) {
+      return Value(Function([weak, binary](const std::vector<Value>& args) -> Value {
+        auto c = weak.lock();
+        if (!c) return Value(false);
+        c->Send(args.empty() ? Value("") : args[0], binary);
+        return Value(true);
+      }));
+    };
+    v["send"] = sender(false);
+    v["send_binary"] = sender(true);
     v["close"] = Value(Function([weak](const std::vector<Value>& args) -> Value {
       auto c = weak.lock();
       if (!c) return Value();
@@ -375,18 +352,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  // The read side ended: no more sends, leave every room, wait for the writer (it uses the
+  // The read side ended: no more sends, out of every room, and the writer waited for (it uses the
   // socket, which the session closes once Serve returns).
   void Finish(asio::yield_context& yield) {
-    Registry::Get().Remove(num_, id_);
+    Registry::Get().Remove(id_);
+    std::map<std::string, realtime::Subscription> rooms;
+    realtime::Subscription all;
     bool wait = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       finished_ = true;
-      out_.clear();
-      out_bytes_ = 0;
+      rooms.swap(rooms_);
+      all = std::move(all_);
       wait = writing_;
     }
+    outbox_.Close();
     timer_.cancel();
     boost::system::error_code ec;
     if (wait) {
@@ -402,42 +382,76 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  // The I/O thread: sends the next waiting item, or stops.
-  void WriteNext() {
-    Item item;
+  // Any thread: starts the writer unless it runs.
+  void Kick() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (out_.empty() || finished_ || broken_) {
+      if (writing_ || finished_) return;
+      writing_ = true;
+    }
+    asio::post(ioc_, [self = shared_from_this()] { self->WriteNext(); });
+  }
+
+  // The I/O thread: sends a pending ping, else the next queued message, else the close; or stops.
+  void WriteNext() {
+    enum { kNone, kPing, kData, kClose } what = kNone;
+    Payload data;
+    std::uint16_t code = 0;
+    std::string reason;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_ || broken_) {
         writing_ = false;
         writer_done_.cancel();
         return;
       }
-      item = std::move(out_.front());
-      out_.pop_front();
-      out_bytes_ -= item.payload ? item.payload->size() : 0;
+      if (ping_pending_) {
+        ping_pending_ = false;
+        what = kPing;
+      } else if (NextQueued(data)) {
+        what = kData;
+      } else if (close_code_ && !close_started_) {
+        close_started_ = true;
+        what = kClose;
+        code = close_code_;
+        reason = close_reason_;
+      } else {
+        writing_ = false;
+        return;
+      }
     }
     auto self = shared_from_this();
-    auto done = [self, item](boost::system::error_code ec, std::size_t = 0) {
+    auto done = [self, what](boost::system::error_code ec) {
       if (ec) {
         std::lock_guard<std::mutex> lock(self->mu_);
         self->broken_ = true;
       }
-      if (item.kind == Item::kClose) self->CloseSent();
+      if (what == kClose) self->CloseSent();
       self->WriteNext();
     };
-    switch (item.kind) {
-      case Item::kText:
-      case Item::kBinary:
-        ws_.binary(item.kind == Item::kBinary);
-        ws_.async_write(asio::buffer(*item.payload), done);
+    switch (what) {
+      case kPing: ws_.async_ping({}, done); break;
+      case kData:
+        ws_.binary((*data)[0] == 'b');
+        ws_.async_write(asio::buffer(data->data() + 1, data->size() - 1),
+                        [done, data](boost::system::error_code ec, std::size_t) { done(ec); });
         break;
-      case Item::kPing: ws_.async_ping({}, [done](boost::system::error_code ec) { done(ec); }); break;
-      case Item::kClose: {
-        bws::close_reason cr(static_cast<bws::close_code>(item.code), beast::string_view(*item.payload));
-        ws_.async_close(cr, [done](boost::system::error_code ec) { done(ec); });
+      case kClose:
+        ws_.async_close(bws::close_reason(static_cast<bws::close_code>(code), beast::string_view(reason)), done);
         break;
-      }
+      case kNone: break;
     }
+  }
+
+  // The next message taken from the outbox (mu_ held); false when there is none.
+  bool NextQueued(Payload& out) {
+    if (batch_pos_ == batch_.size()) {
+      batch_.clear();
+      batch_pos_ = 0;
+      if (outbox_.TakeAll(batch_) == 0) return false;
+    }
+    out = std::move(batch_[batch_pos_++]);
+    return true;
   }
 
   // The close went out: the client has kWsCloseTimeoutMs to answer.
@@ -450,9 +464,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Every ping interval (or the close timeout once closing): pings a quiet client, closes one that
   // stayed silent past the idle timeout.
   void ArmTimer() {
-    auto now = Clock::now();
     auto next = close_sent_ != Clock::time_point() ? close_sent_ + std::chrono::milliseconds(kWsCloseTimeoutMs)
-                                                    : now + std::chrono::milliseconds(opts_.ping_interval_ms);
+                                                    : Clock::now() + std::chrono::milliseconds(opts_.ping_interval_ms);
     timer_.expires_at(next);
     std::weak_ptr<Connection> weak = shared_from_this();
     timer_.async_wait([weak](boost::system::error_code ec) {
@@ -473,7 +486,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ws_.next_layer().cancel(ec);  // the read ends: on_close with 1006
       return;
     }
-    if (now - last_read_ >= std::chrono::milliseconds(opts_.ping_interval_ms)) Enqueue(Item{Item::kPing, nullptr, 0});
+    if (now - last_read_ >= std::chrono::milliseconds(opts_.ping_interval_ms)) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ping_pending_ = true;
+      }
+      Kick();
+    }
     ArmTimer();
   }
 
@@ -482,22 +501,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const WsHooks& hooks_;
   asio::io_context& ioc_;
   bws::stream<server::Socket&> ws_;
-  asio::steady_timer timer_;  // pings, idle and close timeouts
+  asio::steady_timer timer_;        // pings, idle and close timeouts
   asio::steady_timer writer_done_;  // Finish waits on it for the writer
-  std::uint64_t num_;
+  realtime::Outbox outbox_;
+  std::uint64_t conn_id_;
   std::string id_;
+  realtime::Hub* hub_ = nullptr;
   Value value_;
   Clock::time_point last_read_;
   Clock::time_point close_sent_;
+  std::atomic<bool> warned_drop_{false};
 
-  std::mutex mu_;  // the outbox and its flags
-  std::deque<Item> out_;
-  std::size_t out_bytes_ = 0;
+  std::mutex mu_;  // what follows
+  std::vector<Payload> batch_;  // taken from the outbox; from batch_pos_ on not yet written
+  std::size_t batch_pos_ = 0;
+  std::map<std::string, realtime::Subscription> rooms_;
+  realtime::Subscription all_;
   bool writing_ = false;
   bool finished_ = false;
   bool broken_ = false;
-  bool close_queued_ = false;
-  std::uint64_t dropped_ = 0;
+  bool ping_pending_ = false;
+  std::uint16_t close_code_ = 0;  // set: close once the queue is written
+  bool close_started_ = false;
+  std::string close_reason_;
 };
 
 // What the upgrade route leaves behind: the endpoint whose connection takes the socket over.
@@ -506,7 +532,7 @@ class EndpointTakeover final : public server::Takeover {
   explicit EndpointTakeover(std::shared_ptr<Endpoint> ep) : ep_(std::move(ep)) {}
   void Run(server::Socket& socket, Request& req, asio::yield_context yield, server::ConnState& state) override {
     auto c = std::make_shared<Connection>(ep_, socket);
-    c->Serve(req, yield, state);
+    c->Serve(req, yield, state, ep_->hub);
   }
 
  private:
@@ -521,14 +547,8 @@ Response WsError(int status, const std::string& message, const Request& req) {
 }
 
 bool HasToken(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    std::size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+  for (const std::string& item : SplitTokens(list))
     if (IEquals(item, token)) return true;
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-  }
   return false;
 }
 
@@ -600,41 +620,33 @@ std::shared_ptr<Connection> ConnectionOf(const Value& ws) {
   return Registry::Get().Find(id->AsString());
 }
 
-std::uint64_t ExceptNum(const Value& except) {
+std::uint64_t ExceptId(const Value& except) {
   if (except.IsNull()) return 0;
   auto c = ConnectionOf(except);
-  return c ? c->num() : 0;
+  return c ? c->ConnectionId() : 0;
 }
 
-Item ItemOf(const Value& message) {
-  Item item;
-  if (message.IsString()) {
-    item.payload = std::make_shared<const std::string>(message.AsString());
-    item.kind = ValidUtf8(*item.payload) ? Item::kText : Item::kBinary;
-  } else {
-    item.payload = std::make_shared<const std::string>(ToJson(message));
-  }
-  return item;
+void Publish(std::string_view topic, const Value& message, const Value& except) {
+  realtime::Hub* hub = realtime::CurrentHub();
+  if (!hub) return;  // no server runs in this process (a `run-task`): nobody to send to
+  Payload frame = Frame(message, false);
+  hub->Publish(topic, *frame, ExceptId(except));
 }
 
 }  // namespace
 
 void Join(const Value& ws, const std::string& room) {
-  if (auto c = ConnectionOf(ws)) Registry::Get().Join(c->num(), room);
+  if (auto c = ConnectionOf(ws)) c->Join(room);
 }
 
 void Leave(const Value& ws, const std::string& room) {
-  if (auto c = ConnectionOf(ws)) Registry::Get().Leave(c->num(), room);
+  if (auto c = ConnectionOf(ws)) c->Leave(room);
 }
 
-void Broadcast(const Value& message, const Value& except) {
-  Item item = ItemOf(message);
-  for (auto& c : Registry::Get().Members(nullptr, ExceptNum(except))) c->Enqueue(item);
-}
+void Broadcast(const Value& message, const Value& except) { Publish(kAllTopic, message, except); }
 
 void BroadcastTo(const std::string& room, const Value& message, const Value& except) {
-  Item item = ItemOf(message);
-  for (auto& c : Registry::Get().Members(&room, ExceptNum(except))) c->Enqueue(item);
+  Publish(RoomTopic(room), message, except);
 }
 
 std::size_t OpenConnections() { return Registry::Get().Size(); }
@@ -647,6 +659,7 @@ void RegisterWebSocket(App& app, std::string_view path, WsHooks hooks, const Val
   auto ep = std::make_shared<ws::Endpoint>();
   ep->opts = ws::ParseOptions(options);
   ep->hooks = std::move(hooks);
+  ep->hub = &realtime::HubOf(app);
   modifiers.insert(modifiers.begin(), ws::TokenFromUpgrade());
   App* a = &app;
   app.Route("GET", path, [a, ep](Request& req) { return ws::Upgrade(*a, ep, req); }, std::move(modifiers));
