@@ -314,7 +314,9 @@ bool Checker::selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const 
 
 void Checker::checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max) {
   if (found >= min && found <= max) return;
-  std::string expected = min == max ? fmt::format("{}", min) : fmt::format("{} or {}", min, max);
+  std::string expected = min == max       ? fmt::format("{}", min)
+                         : max == min + 1 ? fmt::format("{} or {}", min, max)
+                                          : fmt::format("{} to {}", min, max);
   diags_.report(DiagId::HandlerParamCount, at, what, expected, found);
 }
 

@@ -151,7 +151,7 @@ void Checker::checkWsHook(const ast::WsHook* h) {
       TyKind k = spec->params[i].second;
       t = k == TyKind::Record ? types_.webSocket() : types_.get(k);
       if (params[i].annotated && !isAssignable(t, params[i].type)) {
-        diags_.report(DiagId::WsHookParamType, h->params[i]->type->range(), params[i].name.str(), what,
+        diags_.report(DiagId::WsHookParamType, h->params[i]->type->range(), params[i].name.str(), h->name.name.str(),
                       fmt::format("a `{}`", typeName(t)), typeName(params[i].type))
             .help(fmt::format("the runtime passes {} `{}`: drop the annotation or write `{}`", what,
                               spec->params[i].first.str(), typeName(t)));
