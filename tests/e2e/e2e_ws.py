@@ -8,6 +8,7 @@ three clients (join, leave, broadcast_to with except, broadcast, a POST that bro
 """
 import json
 import os
+import socket
 import struct
 import subprocess
 import time
@@ -316,6 +317,62 @@ def check_idle(port):
     expect_close(c, (1000,), "a client answering pings outlived idle_timeout")
 
 
+def redis_subscribers(port, channel):
+    """PUBSUB NUMSUB of `channel` on the redis-server at 127.0.0.1:port (RESP over a socket)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(f"*3\r\n$6\r\nPUBSUB\r\n$6\r\nNUMSUB\r\n${len(channel)}\r\n{channel}\r\n".encode())
+        data = b""
+        while data.count(b"\r\n") < 4:
+            data += s.recv(4096)
+    return int(data.split(b"\r\n")[3].lstrip(b":"))
+
+
+def check_replicas(a, exe):
+    """Three replicas on one redis-server: a broadcast_to made on replica C (a POST) and a broadcast
+    from a client of replica B reach a client of replica A; the sender's own replica delivers once."""
+    from e2e_redis import start_redis
+    redis, rport = start_redis(os.path.join(a.out, "redis"))
+    if not redis:
+        return
+    servers = []
+    try:
+        env = dict(os.environ, LUX_REALTIME_URL=f"redis://127.0.0.1:{rport}")
+        ports = [free_port() for _ in range(3)]
+        for i, port in enumerate(ports):
+            servers.append(start_server(exe, port, env=env, log=os.path.join(a.out, f"replica{i}.log")))
+        deadline = time.time() + 10
+        while redis_subscribers(rport, "lux:realtime:ws_chat") < 3 and time.time() < deadline:
+            time.sleep(0.05)  # each replica's subscriber thread subscribes after the server is ready
+        check(redis_subscribers(rport, "lux:realtime:ws_chat") == 3, "three replicas subscribed to the realtime channel")
+        ca = WsClient.connect(ports[0], "/chat")
+        cb = WsClient.connect(ports[1], "/chat")
+        for cl in (ca, cb):
+            cl.recv_data()
+        ca.send_text(json.dumps({"type": "join", "room": "lobby"}))
+        check(json.loads(ca.recv_data()[1]) == {"type": "joined", "room": "lobby"}, "replica A: joined")
+        req = urllib.request.Request(f"http://127.0.0.1:{ports[2]}/rooms/lobby/announce", data=b'{"text":"from C"}',
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            r.read()
+        ca.sock.settimeout(5)
+        check(json.loads(ca.recv_data()[1]) == {"type": "announce", "text": "from C"},
+              "a client on replica A got the broadcast_to made on replica C")
+        cb.send_text(json.dumps({"type": "all", "text": "from B"}))
+        want = {"type": "all", "from": "anon", "text": "from B"}
+        check(json.loads(ca.recv_data()[1]) == want, "a client on replica A got broadcast() from replica B")
+        check(json.loads(cb.recv_data()[1]) == want, "the sender on replica B got its broadcast once")
+        cb.send_text(json.dumps({"type": "nope"}))
+        check(json.loads(cb.recv_data()[1]).get("type") == "error", "replica B: no second copy of its own broadcast")
+        for cl in (ca, cb):
+            cl.close()
+            expect_close(cl, (1000,), "replica client close")
+    finally:
+        for sv in servers:
+            stop_server(sv)
+        redis.terminate()
+        redis.wait(timeout=10)
+
+
 def run(a):
     p = build(a, program("ws_chat.lux"))
     check(p.returncode == 0, f"luxc build failed:\n{p.stderr}")
@@ -350,3 +407,4 @@ def run(a):
         out = stop_server(server) if server.poll() is None else open(os.path.join(a.out, "server.log")).read()
     check("closed bob" in out or "closed anon" in out, "on_close ran (its print is in the log)")
     check("Segmentation" not in out and "terminate called" not in out, f"server crashed:\n{out[-2000:]}")
+    check_replicas(a, exe)
