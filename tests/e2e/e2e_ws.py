@@ -8,6 +8,7 @@ three clients (join, leave, broadcast_to with except, broadcast, a POST that bro
 """
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -373,6 +374,27 @@ def check_replicas(a, exe):
         redis.wait(timeout=10)
 
 
+def check_browser(a, port):
+    """Headless Chromium (playwright-core, as e2e/openapi installs it) on a page of the server."""
+    npm_dir = os.path.join(a.out, "npm")
+    if not os.path.isdir(os.path.join(npm_dir, "node_modules", "playwright-core")):
+        r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", npm_dir, "playwright-core@1"],
+                           capture_output=True, text=True, timeout=300)
+        check(r.returncode == 0, f"npm install playwright-core: {r.stderr[-1000:]}")
+    script = os.path.join(npm_dir, "ws_browser.js")  # beside node_modules, where require() looks
+    shutil.copy(os.path.join(os.path.dirname(os.path.abspath(__file__)), "ws_browser.js"), script)
+    token = make_jwt({"sub": "browser", "exp": int(time.time()) + 600}, SECRET)
+    r = subprocess.run(["node", script, f"http://127.0.0.1:{port}", token], capture_output=True, text=True,
+                       timeout=120, cwd=npm_dir)
+    check(r.returncode == 0, f"headless Chromium: {r.stderr[-2000:]}")
+    got = json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+    check(got.get("welcome", {}).get("type") == "welcome", f"browser: welcome {got}")
+    check(got.get("joined") == {"type": "joined", "room": "web"}, f"browser: joined {got}")
+    check(got.get("said") == {"type": "said", "from": "anon", "text": "from the browser"}, f"browser: room message {got}")
+    check(got.get("feed") == "authorized" and got.get("protocol") == "bearer", f"browser: bearer subprotocol {got}")
+    check(got.get("closeCode") == 4000, f"browser: ws.close(4000) seen as {got.get('closeCode')}")
+
+
 def run(a):
     p = build(a, program("ws_chat.lux"))
     check(p.returncode == 0, f"luxc build failed:\n{p.stderr}")
@@ -380,7 +402,7 @@ def run(a):
         return
     exe = p.stdout.strip().splitlines()[-1]
     port = free_port()
-    env = dict(os.environ, LUX_DRAIN_TIMEOUT_MS="5000")
+    env = dict(os.environ, LUX_DRAIN_TIMEOUT_MS="5000", PAGE_ORIGIN=f"http://127.0.0.1:{port}")
     server = start_server(exe, port, env=env, log=os.path.join(a.out, "server.log"))
     try:
         check_handshakes(port)
@@ -391,6 +413,7 @@ def run(a):
         check_close(port)
         check_chat(port, server)
         check_idle(port)
+        check_browser(a, port)
         # Graceful stop: an open connection gets close 1001, the server exits 0 promptly.
         c = WsClient.connect(port, "/chat")
         c.recv_data()

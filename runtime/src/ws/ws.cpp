@@ -461,11 +461,13 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     ArmTimer();
   }
 
-  // Every ping interval (or the close timeout once closing): pings a quiet client, closes one that
-  // stayed silent past the idle timeout.
+  // Wakes when the client's silence reaches the ping interval (to ping it), then the idle timeout
+  // (to close it), or at the close timeout once closing. Measured from the last frame read, so a
+  // client that answers each ping is never closed.
   void ArmTimer() {
     auto next = close_sent_ != Clock::time_point() ? close_sent_ + std::chrono::milliseconds(kWsCloseTimeoutMs)
-                                                    : Clock::now() + std::chrono::milliseconds(opts_.ping_interval_ms);
+                : pinged_at_ > last_read_         ? last_read_ + std::chrono::milliseconds(opts_.idle_timeout_ms)
+                                                  : last_read_ + std::chrono::milliseconds(opts_.ping_interval_ms);
     timer_.expires_at(next);
     std::weak_ptr<Connection> weak = shared_from_this();
     timer_.async_wait([weak](boost::system::error_code ec) {
@@ -486,7 +488,8 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       ws_.next_layer().cancel(ec);  // the read ends: on_close with 1006
       return;
     }
-    if (now - last_read_ >= std::chrono::milliseconds(opts_.ping_interval_ms)) {
+    if (now - last_read_ >= std::chrono::milliseconds(opts_.ping_interval_ms) && pinged_at_ <= last_read_) {
+      pinged_at_ = now;
       {
         std::lock_guard<std::mutex> lock(mu_);
         ping_pending_ = true;
@@ -510,6 +513,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   Value value_;
   Clock::time_point last_read_;
   Clock::time_point close_sent_;
+  Clock::time_point pinged_at_;  // the last ping sent (none since last_read_ when not after it)
   std::atomic<bool> warned_drop_{false};
 
   std::mutex mu_;  // what follows
