@@ -50,12 +50,12 @@ PID=$!
 wait_port "$port"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
 before=$(rss)
-coproc IDLEC { node "$ROOT/bench/realtime/ws_idle.js" "ws://127.0.0.1:$port/echo" "$IDLE"; }
-read -r line <&"${IDLEC[0]}"
+# The client holds its connections while its stdin stays open (the sleep), then exits.
+(sleep 120 | node "$ROOT/bench/realtime/ws_idle.js" "ws://127.0.0.1:$port/echo" "$IDLE" >"$OUT/idle_client.log" 2>&1 &)
+for _ in $(seq 1 240); do grep -q '^open' "$OUT/idle_client.log" 2>/dev/null && break; sleep 0.5; done
 sleep 1
 after=$(rss)
 echo "idle_rss_kib_before,1,lux,$before"
 echo "idle_rss_kib_after_${IDLE},1,lux,$after"
 echo "idle_bytes_per_connection,1,lux,$(( (after - before) * 1024 / IDLE ))"
-exec {IDLEC[1]}>&-
-stop
+stop  # the client exits when its connections close

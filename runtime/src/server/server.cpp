@@ -762,6 +762,8 @@ class Session {
     state_.fresh = false;
     state_.deadline = Clock::time_point::max();
     AccessLog(req.method, req.path, 101, t0, req.id);
+    buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
+    head_ = std::string();
     takeover.Run(sock_, req, yield, state_);
     state_.on_drain = nullptr;
   }

@@ -6,6 +6,8 @@
 // Entry points: RegisterWebSocket, ws::Join, ws::Leave, ws::Broadcast, ws::BroadcastTo.
 #include "lux/ws.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
 #include <deque>
@@ -229,6 +231,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     RunHook("on_open", [&] {
       if (hooks_.on_open) hooks_.on_open(value_);
     });
+    ReleaseStackPages(&state);
     boost::system::error_code ec = ReadLoop(yield, fiber);
     std::int64_t code = 1006;
     std::string reason;
@@ -332,6 +335,22 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     } catch (...) {
       core::Log(LogLevel::kError, "websocket hook failed", {{"hook", "on_error"}, {"ws", id_}});
     }
+  }
+
+  // The handshake and the request before it ran deep in the fiber's stack; an idle connection then
+  // only needs the few frames above its read. The pages below the current frame are returned to
+  // the kernel (they fault back in as zeros when used again), so 10,000 idle connections do not keep
+  // their deepest moment resident. `near_top` is an object of the session, which lives at the top
+  // of the fiber's stack: the stack spans kFiberStackBytes below it (a guard page further down).
+  static void ReleaseStackPages(const void* near_top) {
+    const std::uintptr_t page = 4096;
+    auto top = reinterpret_cast<std::uintptr_t>(near_top);
+    char here = 0;
+    auto sp = reinterpret_cast<std::uintptr_t>(&here);
+    if (sp >= top || top - sp > core::kFiberStackBytes) return;  // not on the session's fiber
+    std::uintptr_t low = (top - core::kFiberStackBytes + 4 * page + page - 1) & ~(page - 1);
+    std::uintptr_t high = (sp - 2 * page) & ~(page - 1);
+    if (high > low) ::madvise(reinterpret_cast<void*>(low), high - low, MADV_DONTNEED);
   }
 
   boost::system::error_code ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
