@@ -134,7 +134,7 @@ TEST_CASE("a WebSocket endpoint echoes, refuses non-upgrades and enforces max_me
   CHECK(c.ws.reason().code == bws::close_code::too_big);
 }
 
-TEST_CASE("rooms and broadcasts reach connections from any thread; ws.close and the stop's 1001", "[ws]") {
+TEST_CASE("rooms and broadcasts reach connections from any thread, ws.close, and 1001 when the App stops", "[ws]") {
   auto s = std::make_unique<Server>();
   std::uint16_t port = s->app.port();
   Client a(port), b(port);
