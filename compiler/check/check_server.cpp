@@ -181,6 +181,7 @@ void Checker::checkServer(int index) {
     else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) expectType(checkExpr(port->value), types_.get(TyKind::Int), port->value->range(), "`port`");
   }
   checkRouteDuplicates(sm);
+  checkWsPaths(sm);
   checkStaticRoutes(sm);
   checkServerOpenApi(sm);
 }

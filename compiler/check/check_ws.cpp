@@ -5,6 +5,8 @@
 // the runtime passes (E5132), and their bodies. Entry point: Checker::checkWs.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "check/checker.h"
 
 namespace lux {
@@ -76,6 +78,21 @@ void Checker::checkWs(ServerModel& sm, const ast::WsDecl* d, int group) {
     m.hooks.push_back(h);
   }
   sm.websockets.push_back(std::move(m));
+}
+
+void Checker::checkWsPaths(const ServerModel& sm) {
+  std::map<std::string, SourceRange> taken;  // GET paths, first declaration
+  for (const RouteModel& r : sm.routes)
+    if (r.method == "GET" && r.decl->path) taken.emplace(r.path, r.decl->path->range());
+  for (const ReadinessModel& rd : sm.readiness) taken.emplace(rd.path, rd.decl->path->range());
+  for (const WsModel& w : sm.websockets) {
+    SourceRange at = w.decl->path ? w.decl->path->range() : w.decl->range();
+    auto [it, inserted] = taken.emplace(w.path, at);
+    if (inserted) continue;
+    diags_.report(DiagId::RouteDuplicate, at, "GET", w.path)
+        .note(it->second, "first declared here")
+        .help("a WebSocket endpoint is a GET route of its own: give it another path");
+  }
 }
 
 void Checker::checkWsOptions(WsModel& m) {

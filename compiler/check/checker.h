@@ -209,6 +209,8 @@ class Checker {
   void checkWs(ServerModel& server, const ast::WsDecl* decl, int group);
   void checkWsOptions(WsModel& ws);
   void checkWsHook(const ast::WsHook* hook);
+  // A ws path taken by a GET route, a health or readiness route or another ws: E4203.
+  void checkWsPaths(const ServerModel& server);
   void checkStaticRoutes(const ServerModel& server);
   // `compression { }`: one per server (E2104), literal options (E4401-E4407).
   void declareCompression(ServerModel& server, const ast::BackendDecl* decl);
