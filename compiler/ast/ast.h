@@ -514,6 +514,32 @@ class TestDecl : public Decl {
   BlockExpr* body;
 };
 
+// One hook of a `ws` block: `on_open fn(ws) { }`, `on_message fn(ws, message) { }`,
+// `on_close fn(ws, code, reason) { }`, `on_error fn(ws, error) { }`; the checker validates the name.
+class WsHook : public Node {
+ public:
+  LUX_AST_LEAF(WsHook)
+  WsHook(SourceRange r, Ident name, llvm::ArrayRef<Param*> params, BlockExpr* body)
+      : Node(kKind, r), name(name), params(params), body(body) {}
+  Ident name;
+  llvm::ArrayRef<Param*> params;
+  BlockExpr* body;
+};
+
+// `ws "/chat" with auth { hooks and options }`, or `ws { ... }` (path null: `/ws`): a WebSocket
+// endpoint (check_ws.cpp). The options (`ping_interval: 20`) are gathered into one object.
+class WsDecl : public Decl {
+ public:
+  LUX_AST_LEAF(WsDecl)
+  WsDecl(SourceRange r, StringLit* path, llvm::ArrayRef<RouteModifier*> modifiers, llvm::ArrayRef<WsHook*> hooks,
+         ObjectExpr* options)
+      : Decl(kKind, r), path(path), modifiers(modifiers), hooks(hooks), options(options) {}
+  StringLit* path;  // null: the family's default, "/ws"
+  llvm::ArrayRef<RouteModifier*> modifiers;
+  llvm::ArrayRef<WsHook*> hooks;
+  ObjectExpr* options;  // never null (empty when the block has no options)
+};
+
 // --- statements -----------------------------------------------------------------------------
 
 // `var x[: T] = e` (mutable) or `let x[: T] = e` (immutable) inside a block. A plain `x = e`

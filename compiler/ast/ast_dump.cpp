@@ -278,6 +278,21 @@ void describeNode(const SubscribeDecl& n, Desc& d) {
   d.child("body", n.body);
 }
 
+void describeModifiers(llvm::ArrayRef<RouteModifier*> modifiers, Desc& d);
+
+void describeNode(const WsHook& n, Desc& d) {
+  d.ident("name", n.name);
+  d.list("params", n.params);
+  d.child("body", n.body);
+}
+
+void describeNode(const WsDecl& n, Desc& d) {
+  if (n.path) d.child("path", n.path);
+  describeModifiers(n.modifiers, d);
+  d.list("hooks", n.hooks);
+  if (!n.options->entries.empty()) d.child("options", n.options);
+}
+
 void describeNode(const HookDecl& n, Desc& d) {
   d.raw("hook", n.hook == HookDecl::Hook::Start  ? "on_start"
                 : n.hook == HookDecl::Hook::Stop ? "on_stop"

@@ -112,6 +112,7 @@ class SignatureParser {
     if (name == "Object") return types_.get(TyKind::Object);
     if (name == "Response") return types_.response();
     if (name == "SseChannel") return types_.sseChannel();
+    if (name == "WebSocket") return types_.webSocket();
     if (name == "Unit") return types_.get(TyKind::Unit);
     if (name == "Int") return types_.get(TyKind::Int);
     if (name == "Float") return types_.get(TyKind::Float);

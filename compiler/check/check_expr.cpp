@@ -327,7 +327,7 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     for (const FieldInfo& f : rec->fields) names.push_back(std::string_view(f.name));
     auto d = diags_.report(DiagId::UnknownField, e->member.range, rec->is_model ? "model" : "type", rec->name.str(),
                            e->member.name.str());
-    if (rec != uploaded_file_) d.note(rec->range, fmt::format("`{}` is declared here", rec->name.str()));
+    if (rec != uploaded_file_ && bt != types_.webSocket()) d.note(rec->range, fmt::format("`{}` is declared here", rec->name.str()));
     d.didYouMean(closestMatch(e->member.name, names));
     return types_.dynamic();
   }

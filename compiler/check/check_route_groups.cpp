@@ -190,6 +190,10 @@ void Checker::checkRouteGroupItems(ServerModel& sm, llvm::ArrayRef<ast::Decl*> i
       checkRoute(sm, route, parent);
       continue;
     }
+    if (auto* ws = llvm::dyn_cast<ast::WsDecl>(d)) {
+      checkWs(sm, ws, parent);
+      continue;
+    }
     auto* g = llvm::dyn_cast<ast::RoutesDecl>(d);
     if (!g) continue;
     int index = -1;

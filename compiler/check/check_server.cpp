@@ -176,6 +176,7 @@ void Checker::checkServer(int index) {
     else if (auto* sched = llvm::dyn_cast<ast::ScheduleDecl>(d)) checkSchedule(sm, sched);
     else if (auto* sub = llvm::dyn_cast<ast::SubscribeDecl>(d)) checkSubscribe(sm, sub);
     else if (auto* route = llvm::dyn_cast<ast::RouteDecl>(d)) checkRoute(sm, route);
+    else if (auto* ws = llvm::dyn_cast<ast::WsDecl>(d)) checkWs(sm, ws, -1);
     else if (llvm::isa<ast::RoutesDecl>(d)) {
       ast::Decl* group = const_cast<ast::Decl*>(d);
       checkRouteGroupItems(sm, llvm::ArrayRef<ast::Decl*>(group), -1);
@@ -184,6 +185,7 @@ void Checker::checkServer(int index) {
     else if (auto* port = llvm::dyn_cast<ast::PortDecl>(d)) expectType(checkExpr(port->value), types_.get(TyKind::Int), port->value->range(), "`port`");
   }
   checkRouteDuplicates(sm);
+  checkWsPaths(sm);
   checkStaticRoutes(sm);
   checkServerOpenApi(sm);
 }
@@ -317,7 +319,9 @@ bool Checker::selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const 
 
 void Checker::checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max) {
   if (found >= min && found <= max) return;
-  std::string expected = min == max ? fmt::format("{}", min) : fmt::format("{} or {}", min, max);
+  std::string expected = min == max       ? fmt::format("{}", min)
+                         : max == min + 1 ? fmt::format("{} or {}", min, max)
+                                          : fmt::format("{} to {}", min, max);
   diags_.report(DiagId::HandlerParamCount, at, what, expected, found);
 }
 

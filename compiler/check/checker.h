@@ -213,6 +213,12 @@ class Checker {
   // Prefix, directory and fallback of a `static` item (E4830, E4833, E4834), a prefix served
   // twice (E4831); after the routes, a route that takes the prefix's wildcard (E4832).
   void checkStatic(ServerModel& server, const ast::StaticDecl* decl);
+  // --- `ws` endpoints (check_ws.cpp) ---
+  void checkWs(ServerModel& server, const ast::WsDecl* decl, int group);
+  void checkWsOptions(WsModel& ws);
+  void checkWsHook(const ast::WsHook* hook);
+  // A ws path taken by a GET route, a health or readiness route or another ws: E4203.
+  void checkWsPaths(const ServerModel& server);
   void checkStaticRoutes(const ServerModel& server);
   // `compression { }`: one per server (E2104), literal options (E4401-E4407).
   void declareCompression(ServerModel& server, const ast::BackendDecl* decl);

@@ -272,6 +272,23 @@ struct RouteModifierUse {
   std::vector<std::string> shown;  // the arguments as written (--dump-model)
 };
 
+// `ws "/path" [with ...] { hooks, options }` (check_ws.cpp): the upgrade route and its hooks.
+struct WsModel {
+  const ast::WsDecl* decl = nullptr;
+  std::string path;  // the full path (a group's prefix included); "/ws" when the block has none
+  int group = -1;    // the innermost enclosing route group, -1 when none
+  std::vector<RouteModifierUse> modifiers;  // its own `with`, in order
+  bool requires_auth = false;               // `auth` on it or on one of its groups
+  // The literal options, -1 when absent (the runtime's defaults apply): milliseconds for the
+  // durations (an Int is seconds), bytes for max_message.
+  int64_t max_message = -1;
+  int64_t ping_interval_ms = -1;
+  int64_t idle_timeout_ms = -1;
+  int64_t max_queue = -1;
+  std::vector<std::string> protocols;
+  std::vector<const ast::WsHook*> hooks;  // the hooks with a known name, in source order
+};
+
 // `routes "/prefix" [version: ..., deprecated: ..., sunset: ...] [with ...] { ... }`.
 struct RouteGroupModel {
   const ast::RoutesDecl* decl = nullptr;
@@ -376,6 +393,7 @@ struct ServerModel {
   std::optional<BackendModel> bus_backend;   // `bus { }`
   HttpBlocksModel http;                      // `cors`, `rate_limit`, `cache`, `max_body`, `limits`
   std::vector<StaticModel> statics;             // `static` directories, in source order
+  std::vector<WsModel> websockets;              // `ws` endpoints, in source order
   std::optional<CompressionModel> compression;  // `compression { }`
   SseModel sse;                                 // `sse { }`, and whether the server streams events
   std::optional<TlsModel> tls;               // `tls { }`

@@ -226,6 +226,20 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
     for (size_t k = 0; k < g.middleware.size(); ++k) out << (k ? ", " : " middleware ") << g.middleware[k]->name.str();
     out << " " << pos(f, g.decl->range()) << "\n";
   }
+  for (const WsModel& w : s.websockets) {
+    out << "    ws \"" << w.path << "\"";
+    for (size_t k = 0; k < w.hooks.size(); ++k) out << (k ? ", " : " hooks ") << w.hooks[k]->name.name.str();
+    if (w.requires_auth) out << " with auth";
+    if (!w.modifiers.empty() && !(w.modifiers.size() == 1 && w.modifiers[0].name == "auth"))
+      out << " (own: " << modifierList(w.modifiers) << ")";
+    if (w.group >= 0) out << " in group \"" << s.groups[w.group].prefix << "\"";
+    if (w.max_message >= 0) out << " max_message " << w.max_message;
+    if (w.ping_interval_ms >= 0) out << " ping_interval " << w.ping_interval_ms << "ms";
+    if (w.idle_timeout_ms >= 0) out << " idle_timeout " << w.idle_timeout_ms << "ms";
+    if (w.max_queue >= 0) out << " max_queue " << w.max_queue;
+    for (size_t k = 0; k < w.protocols.size(); ++k) out << (k ? ", " : " protocols ") << w.protocols[k];
+    out << " " << pos(f, w.decl->range()) << "\n";
+  }
   for (const RouteModel& r : s.routes) {
     out << "    " << (r.sse ? "sse" : "route " + r.method) << " \"" << r.path << "\"";
     if (r.body_type) out << " body: " << typeName(r.body_type);

@@ -22,6 +22,12 @@ TypeTable::TypeTable() {
   Ty ch;
   ch.sse_channel = true;
   sse_channel_ = &storage_.emplace_back(std::move(ch));
+  RecordInfo* ws = newRecord();
+  ws->name = "WebSocket";
+  const Ty* sends = fn({dynamic()}, get(TyKind::Bool));
+  ws->fields = {{"id", get(TyKind::String)}, {"data", dynamic()}, {"send", sends}, {"send_binary", sends},
+                {"close", fn({}, get(TyKind::Unit))}};
+  web_socket_ = record(ws);
 }
 
 const Ty* TypeTable::get(TyKind simple) const {

@@ -126,6 +126,9 @@ class TypeTable {
   const Ty* clientJson() const { return client_json_; }  // Json from the request (`client` set)
   const Ty* response() const { return response_; }  // Dynamic with `response` set, written `Response`
   const Ty* sseChannel() const { return sse_channel_; }  // Dynamic with `sse_channel` set, written `SseChannel`
+  // A WebSocket connection (a `ws` hook's first parameter): the built-in record `WebSocket`
+  // {id: String, data: Any, send, send_binary, close}; `data` may be written in place.
+  const Ty* webSocket() const { return web_socket_; }
   const Ty* array(const Ty* elem);
   const Ty* option(const Ty* elem);
   const Ty* result(const Ty* ok, const Ty* err);
@@ -149,6 +152,7 @@ class TypeTable {
   const Ty* response_ = nullptr;
   const Ty* sse_channel_ = nullptr;
   const Ty* client_json_ = nullptr;
+  const Ty* web_socket_ = nullptr;
   std::deque<RecordInfo> records_;
   std::deque<EnumInfo> enums_;
 };

@@ -352,7 +352,7 @@ void Emitter::prepareFunction(const std::vector<const ast::Param*>& params, cons
   for (size_t i = 0; i < params.size(); ++i) {
     const Symbol* s = symbolOf(params[i]);
     ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
-    if (!s || role != ParamRole::Value || !isInplace(s)) continue;
+    if (!s || role != ParamRole::Value || !isInplace(s) || fn_->by_reference.count(s)) continue;
     std::string copy = unique(fn_->names[s]);
     line(fmt::format("lux::Value {} = {};", copy, fn_->names[s]));
     fn_->names[s] = copy;

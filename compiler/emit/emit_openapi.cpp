@@ -375,6 +375,30 @@ Json Servers(const OpenApiModel& oa) {
 }  // namespace
 
 // `health "/ready" { checks }`: GET answering 200 or 503 with one entry per check.
+// WebSocket endpoints: the upgrade as a GET (OpenAPI 3 describes no WebSocket messages), with
+// the hooks and subprotocols in an `x-websocket` extension.
+void wsPaths(const ServerModel& sm, std::map<std::string, Json>& by_path, std::vector<std::string>& path_order) {
+for (const WsModel& w : sm.websockets) {
+  Json hooks = Json::array();
+  for (const ast::WsHook* h : w.hooks) hooks.push_back(h->name.name.str());
+  Json ext = Json{{"hooks", hooks}};
+  if (!w.protocols.empty()) ext["protocols"] = w.protocols;
+  Json responses = Json::object();
+  responses["101"] = Json{{"description", "Switching Protocols: the connection is a WebSocket from here on"}};
+  if (w.requires_auth) responses["401"] = Json{{"description", "missing or invalid token (Authorization, `Sec-WebSocket-Protocol: bearer, <token>` or `?token=`)"}};
+  responses["403"] = Json{{"description", "the Origin is not one the `cors` block allows"}};
+  responses["426"] = Json{{"description", "not a WebSocket upgrade (a GET with `Upgrade: websocket`, version 13)"}};
+  Json op = Json{{"summary", "WebSocket endpoint"},
+                 {"description", "Open a WebSocket connection here; messages are text (JSON) or binary."},
+                 {"operationId", "websocket_" + std::to_string(&w - sm.websockets.data() + 1)},
+                 {"x-websocket", ext},
+                 {"responses", responses}};
+  std::string path = OpenApiPath(w.path);
+  if (!by_path.count(path)) path_order.push_back(path);
+  by_path[path]["get"] = op;
+}
+}
+
 void readinessPaths(const ServerModel& sm, std::map<std::string, Json>& by_path, std::vector<std::string>& path_order) {
   int n = 0;
   for (const ReadinessModel& rd : sm.readiness) {
@@ -484,6 +508,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     by_path[path][Lower(r.method)] = op;
   }
   readinessPaths(sm, by_path, path_order);
+  wsPaths(sm, by_path, path_order);
   for (const std::string& p : path_order) paths[p] = by_path[p];
   Json doc = Json::object();
   doc["openapi"] = "3.0.3";

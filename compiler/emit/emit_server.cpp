@@ -149,6 +149,7 @@ void Emitter::emitServerFunctions(const ServerModel& sm, const std::vector<const
   for (const HookModel& h : sm.hooks) emitHook(h);
   emitSchedules(sm);
   emitSubscriptions(sm);
+  emitWsHooks(sm);
 }
 
 void Emitter::emitHook(const HookModel& h) {
@@ -215,6 +216,7 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   registerUpload(sm);
   registerSse(sm);
   registerRoutes(sm, handlers);
+  registerWs(sm);
   registerStaticAndCompression(sm);
   w_.dedent();
   line("}");

@@ -51,6 +51,9 @@ struct FnContext {
   // in place (`x = CacheControl(x, ...)`): declared without `const`, parameters copied first.
   std::set<const Symbol*> inplace;
   std::map<const Symbol*, ParamRole> roles;    // request/response/next parameters
+  // Parameters taken by reference whose in-place changes are the point (a `ws` hook's
+  // connection: `ws.data.x = v`): never copied first.
+  std::set<const Symbol*> by_reference;
   int temps = 0;
 
   // A fresh temporary `<prefix>N`, avoiding this function's names and `globals`.
@@ -130,6 +133,10 @@ class Emitter {
   void emitEventRegistrations(const ServerModel& sm, size_t index);  // inside Register
   // Whether another server of the program may publish an event server `index` subscribes to.
   bool receivesFromPeers(size_t index) const;
+
+  // --- WebSocket endpoints (emit_ws.cpp)
+  void emitWsHooks(const ServerModel& sm);  // one function per hook
+  void registerWs(const ServerModel& sm);   // inside Register
 
   // --- discovered services and RPC (emit_services.cpp)
   void emitServiceRegistrations(const ServerModel& sm);  // inside Register

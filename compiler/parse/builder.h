@@ -92,6 +92,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* sseDecl(LuxParser::SseDeclContext* c);
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
   ast::Decl* routesDecl(LuxParser::RoutesDeclContext* c);
+  ast::Decl* wsDecl(LuxParser::WsDeclContext* c);
   ast::Expr* routesValue(LuxParser::RoutesValueContext* c);
   bool routeModifiers(const std::vector<LuxParser::RouteModifierContext*>& cs,
                       llvm::SmallVectorImpl<ast::RouteModifier*>& out);

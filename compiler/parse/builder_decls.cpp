@@ -196,6 +196,7 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->backendDecl()) return backendDecl(x);
   if (auto* x = c->staticDecl()) return staticDecl(x);
   if (auto* x = c->sseDecl()) return sseDecl(x);
+  if (auto* x = c->wsDecl()) return wsDecl(x);
   return nullptr;
 }
 
@@ -516,6 +517,7 @@ Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
     else if (auto* x = item->routeDecl()) d = routeDecl(x);
     else if (auto* x = item->routesDecl()) d = routesDecl(x);
     else if (auto* x = item->sseDecl()) d = sseDecl(x);
+    else if (auto* x = item->wsDecl()) d = wsDecl(x);
     if (d) {
       d->doc = docComment(item);
       items.push_back(d);
@@ -523,6 +525,35 @@ Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
   }
   if (!prefix) return nullptr;
   return ctx_.create<RoutesDecl>(range(c), prefix, copy(options), copy(modifiers), copy(items));
+}
+
+// `ws ["/path"] [with modifiers] { on_open fn(ws) { } ... ping_interval: 20 }`.
+Decl* AstBuilder::wsDecl(LuxParser::WsDeclContext* c) {
+  if (c->exception || !c->RBRACE()) return nullptr;
+  StringLit* path = nullptr;
+  if (c->str() && !(path = constStr(c->str(), "a WebSocket path"))) return nullptr;
+  llvm::SmallVector<RouteModifier*, 2> modifiers;
+  if (!routeModifiers(c->routeModifier(), modifiers)) return nullptr;
+  llvm::SmallVector<WsHook*, 4> hooks;
+  llvm::SmallVector<ObjectEntry*, 4> options;
+  for (auto* item : c->wsItem()) {
+    if (item->exception) return nullptr;
+    if (auto* h = dynamic_cast<LuxParser::WsHookContext*>(item)) {
+      Ident name = ident(h->ident());
+      llvm::SmallVector<Param*, 3> ps;
+      if (name.empty() || !params(h->paramList(), ps)) return nullptr;
+      BlockExpr* body = block(h->block());
+      if (!body) return nullptr;
+      hooks.push_back(ctx_.create<WsHook>(range(h), name, copy(ps), body));
+    } else if (auto* o = dynamic_cast<LuxParser::WsOptionContext*>(item)) {
+      Ident name = ident(o->ident());
+      Expr* value = expr(o->expr());
+      if (name.empty() || !value) return nullptr;
+      options.push_back(ctx_.create<ObjectEntry>(range(o), ObjectEntry::Form::Named, name, value));
+    }
+  }
+  auto* object = ctx_.create<ObjectExpr>(range(c), copy(options));
+  return ctx_.create<WsDecl>(range(c), path, copy(modifiers), copy(hooks), object);
 }
 
 // `jobs`, `bus`, `compression`, `tls` and `session` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.

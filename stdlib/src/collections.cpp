@@ -141,6 +141,11 @@ Value Sum(const Value& xs) {
 }
 
 Value Join(const Value& xs, const Value& sep) {
+  if (xs.IsObject() && xs.Find("send")) {  // `join(ws, room)`: a WebSocket connection
+    if (!sep.IsString()) throw HttpError(400, std::string("a room name is a String, found ") + sep.KindName());
+    ws::Join(xs, sep.AsString());
+    return Value();
+  }
   std::string out;
   std::string s = sep.IsNull() ? "" : Str(sep);
   bool first = true;

@@ -20,3 +20,4 @@
 #include "lux/tls.h"
 #include "lux/upload.h"
 #include "lux/value.h"
+#include "lux/ws.h"

@@ -5,12 +5,17 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/spawn.hpp>
 
 #include "lux/http.h"
+
+namespace lux::server {
+class Takeover;
+}
 
 namespace lux::core {
 
@@ -25,6 +30,9 @@ struct Fiber {
   // An address near the top of the fiber's stack (taken when the connection's fiber starts), so
   // that a long idle wait can give back the stack pages below it (ReleaseIdleStack).
   const char* stack_top = nullptr;
+  // A handler that answers 101 and takes the connection over (a WebSocket upgrade) leaves
+  // itself here; the session runs it after the handler returned (server/app_impl.h).
+  std::shared_ptr<server::Takeover> takeover;
 };
 
 inline thread_local Fiber* tl_fiber = nullptr;

@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "http/block_options.h"
+#include "http/cors.h"
 #include "server/app_impl.h"
 #include "server/component.h"
 
@@ -151,6 +152,7 @@ class CorsComponent final : public server::Component {
   void Open(server::Host& host) override {
     host.AddStage([this](Request& req, const Next& next) { return Handle(req, next); });
   }
+  bool Allows(std::string_view origin) const { return policy_.OriginAllowed(origin); }
 
  private:
   // The allowed-origin value: the origin itself (so credentials work), or `*`.
@@ -213,6 +215,11 @@ class CorsComponent final : public server::Component {
 
 void ConfigureCors(App& app, const Value& config) {
   server::Ensure<CorsComponent>(app).Configure(app, ParsePolicy(config));
+}
+
+bool http::CorsAllowsOrigin(App& app, std::string_view origin) {
+  server::Component* c = server::FindComponent(app, server::Order::kCors);
+  return !c || static_cast<CorsComponent*>(c)->Allows(origin);
 }
 
 }  // namespace lux

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "http/router.h"
@@ -50,8 +52,19 @@ struct ConnState {
   bool fresh = true;       // accepted, its first request not answered yet (see kDrainGraceForNew)
   std::chrono::steady_clock::time_point idle_since;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  // While a streamed response is written: ends it when a graceful stop begins (on this thread).
+  // Called on the worker's thread when a graceful stop begins: set while a streamed response is
+  // written (ends it), and by a connection a Takeover runs (a WebSocket: close 1001, then end).
   std::function<void()> on_drain;
+};
+
+// A handler that takes the connection over once it answered 101 (a WebSocket upgrade): it
+// puts itself in core::Fiber::takeover, and the session hands it the socket instead of writing
+// the response (server.cpp). Run is called on the connection's fiber; the session closes the
+// socket when it returns. Not over TLS: such a request is answered 501.
+class Takeover {
+ public:
+  virtual ~Takeover() = default;
+  virtual void Run(Socket& socket, Request& req, boost::asio::yield_context yield, ConnState& state) = 0;
 };
 
 struct Worker {

@@ -50,6 +50,8 @@ enum class Order {
   kCompression,  // its stage encodes the responses of every stage and route below it (static files too)
   kStatic,       // `static` directories: routes GET <prefix>/*, behind the program's routes
   kUpload,     // multipart/form-data bodies read as a stream (`upload { }`), temporary files
+
+  kWebSocket,  // `ws` endpoints: upgrade routes, their connections and rooms (src/ws/)
 };
 
 using Deadline = std::chrono::steady_clock::time_point;

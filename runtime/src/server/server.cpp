@@ -737,6 +737,12 @@ class Session {
         res = app_.Dispatch(req, std::string_view(raw_path.data(), raw_path.size()));
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
+        if (std::shared_ptr<Takeover> takeover = std::move(fiber.takeover); takeover && res.status == 101) {
+          if (!tls_ && !app_.draining.load()) return TakeOver(*takeover, req, yield, t0);
+          res = tls_ ? SimpleError(501, "WebSocket is not available on a TLS listener", req.id)
+                     : SimpleError(503, "server is shutting down", req.id);
+          keep_alive = false;
+        }
       }
       // The handler is done with the body: its temporary files go before the answer does, so
       // a client that reads the answer finds them gone.
@@ -763,6 +769,17 @@ class Session {
         return;
       }
     }
+  }
+
+  // A 101 whose handler takes the connection over (WebSocket): it owns the socket from here.
+  void TakeOver(Takeover& takeover, Request& req, asio::yield_context& yield, std::chrono::steady_clock::time_point t0) {
+    state_.fresh = false;
+    state_.deadline = Clock::time_point::max();
+    AccessLog(req.method, req.path, 101, t0, req.id);
+    buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
+    head_ = std::string();
+    takeover.Run(sock_, req, yield, state_);
+    state_.on_drain = nullptr;
   }
 
   bool Write(Response& res, const std::string& request_id, bool keep_alive, bool head, asio::yield_context& yield) {
@@ -1309,7 +1326,7 @@ void App::Impl::Shutdown() {
     asio::post(w->ioc, [w] {
       auto grace = Clock::now() + kDrainGraceForNew;
       for (server::ConnState* c : w->conns) {
-        if (c->on_drain) c->on_drain();  // a streamed response: its producer ends the stream
+        if (c->on_drain) c->on_drain();  // a streamed response ends, a WebSocket closes with 1001
         if (!c->idle) continue;
         if (c->fresh) {
           c->deadline = std::min(c->deadline, grace);  // see kDrainGraceForNew

@@ -196,6 +196,7 @@ Value SortWith(const Value& xs, const Value& fn);  // fn(a, b) → negative when
 Value Take(const Value& xs, const Value& n);
 Value First(const Value& xs);
 Value Sum(const Value& xs);
+// `join(list, sep)`; `join(ws, room)` (a WebSocket connection's value) puts the connection in the room.
 Value Join(const Value& xs, const Value& sep = Value(""));
 Value ToString(const Value& v);
 Value ToInt(const Value& v);
@@ -265,6 +266,12 @@ Value SetCookie(const Value& name, const Value& value, const Value& options = Va
 Value ClearCookie(const Value& name, const Value& options = Value());
 // session_destroy(req): the current request's session becomes empty (lux::DestroySession).
 Value SessionDestroy(const Value& req = Value());
+
+// ---- WebSocket rooms (stdlib/src/ws.cpp over lux/ws.h) ----
+// `leave(ws, room)`, `broadcast(msg, except?)`, `broadcast_to(room, msg, except?)`.
+Value WsLeave(const Value& ws, const Value& room);
+Value WsBroadcast(const Value& message, const Value& except = Value());
+Value WsBroadcastTo(const Value& room, const Value& message, const Value& except = Value());
 // What a handler's value becomes: a respond(...) value as given; Ok(v) → 200 v; Err(e) → 400
 // {"error": e} (or e.status / e itself when e is an object with an Int `status`); else 200 v.
 Response ToResponse(const Value& v);

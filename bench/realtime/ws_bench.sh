@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# WebSocket bench: echo messages/s of one server on one core (the lux server built with
+# `luxc build --release` from ws_echo.lux, LUX_THREADS=1, pinned to core 0) against Node's `ws`
+# package (ws_package.json pins it; pinned to core 0 too), the load client pinned to core 1, the two
+# servers taking turns in each of RUNS rounds; then the resident memory of the lux server holding
+# IDLE idle connections (VmRSS after they are all open, minus before, per connection).
+#   bench/realtime/ws_bench.sh [BUILD_DIR]   # RUNS=3 CONNS=50 WINDOW=10 SIZE=64 SECS=5 IDLE=10000
+# Bun is not in Debian's or npm's registries for this machine (its npm package downloads a binary
+# at install time from GitHub, which the build machine cannot reach), so Node is the comparison.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(realpath -m "${1:-${BUILD_DIR:-$ROOT/build}}")
+OUT=$BUILD/bench-ws
+RUNS=${RUNS:-3} CONNS=${CONNS:-50} WINDOW=${WINDOW:-10} SIZE=${SIZE:-64} SECS=${SECS:-5} IDLE=${IDLE:-10000}
+mkdir -p "$OUT/npm"
+cp "$ROOT/bench/realtime/ws_package.json" "$OUT/npm/package.json"
+[ -d "$OUT/npm/node_modules/ws" ] || npm install --silent --no-audit --no-fund --prefix "$OUT/npm" >/dev/null
+export NODE_PATH=$OUT/npm/node_modules
+"$BUILD/luxc" build --release "$ROOT/bench/realtime/ws_echo.lux" -o "$OUT" >/dev/null
+LUX=$OUT/ws_echo
+ulimit -n "$(ulimit -Hn)"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+PID=""
+stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; PID=""; }
+trap stop EXIT
+
+echo "case,round,server,value"
+for r in $(seq 1 "$RUNS"); do
+  for srv in lux node; do
+    port=$(free_port)
+    if [ $srv = lux ]; then
+      LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn taskset -c 0 "$LUX" --host 127.0.0.1 --port "$port" >"$OUT/$srv.log" 2>&1 &
+    else
+      taskset -c 0 node "$ROOT/bench/realtime/ws_echo_node.js" "$port" >"$OUT/$srv.log" 2>&1 &
+    fi
+    PID=$!
+    wait_port "$port"
+    v=$(taskset -c 1 node "$ROOT/bench/realtime/ws_load.js" "ws://127.0.0.1:$port/echo" "$CONNS" "$WINDOW" "$SIZE" "$SECS")
+    echo "echo_msgs_per_s,$r,$srv,$v"
+    stop
+  done
+done
+
+# Idle connections: the server's resident memory before and after IDLE connections are open.
+port=$(free_port)
+LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn "$LUX" --host 127.0.0.1 --port "$port" >"$OUT/idle.log" 2>&1 &
+PID=$!
+wait_port "$port"
+rss() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
+before=$(rss)
+# The client holds its connections while its stdin stays open (the sleep), then exits.
+(sleep 120 | node "$ROOT/bench/realtime/ws_idle.js" "ws://127.0.0.1:$port/echo" "$IDLE" >"$OUT/idle_client.log" 2>&1 &)
+for _ in $(seq 1 240); do grep -q '^open' "$OUT/idle_client.log" 2>/dev/null && break; sleep 0.5; done
+sleep 1
+after=$(rss)
+echo "idle_rss_kib_before,1,lux,$before"
+echo "idle_rss_kib_after_${IDLE},1,lux,$after"
+echo "idle_bytes_per_connection,1,lux,$(( (after - before) * 1024 / IDLE ))"
+stop  # the client exits when its connections close

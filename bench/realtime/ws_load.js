@@ -1,0 +1,34 @@
+// The load client of bench/realtime/ws_bench.sh: CONNS connections to URL, each keeping WINDOW
+// text messages of SIZE bytes in flight for SECS seconds; prints the echoed messages per second.
+//   node ws_load.js URL CONNS WINDOW SIZE SECS
+const WebSocket = require("ws");
+const [url, conns, window_, size, secs] = [process.argv[2], ...process.argv.slice(3).map(Number)];
+const msg = "x".repeat(size);
+let echoed = 0, counting = false, open = 0;
+const sockets = [];
+for (let i = 0; i < conns; i++) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  ws.on("open", () => {
+    for (let k = 0; k < window_; k++) ws.send(msg);
+    if (++open === conns) start();
+  });
+  ws.on("message", () => {
+    if (counting) echoed++;
+    ws.send(msg);
+  });
+  ws.on("error", (e) => { console.error(e.message); process.exit(1); });
+  sockets.push(ws);
+}
+function start() {
+  setTimeout(() => {  // one second of warm-up
+    counting = true;
+    const t0 = process.hrtime.bigint();
+    setTimeout(() => {
+      counting = false;
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      console.log(Math.round(echoed / s));
+      for (const ws of sockets) ws.terminate();
+      process.exit(0);
+    }, secs * 1000);
+  }, 1000);
+}
