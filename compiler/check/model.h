@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -266,6 +267,9 @@ struct RouteGroupModel {
   std::string sunset_header;  // the `Sunset` header (RFC 8594 HTTP-date); empty when absent
   std::vector<RouteModifierUse> modifiers;
   std::vector<const FunctionModel*> middleware;  // declared in the group, in source order
+  // The group's own `cors { }`: replaces the server's (and an enclosing group's) for the paths
+  // under `prefix`, preflights included; null when the group has none.
+  const ast::CorsDecl* cors = nullptr;
 };
 
 struct RouteModel {
@@ -412,6 +416,15 @@ struct CheckedProgram {
   // Expression → its type, where the checker knows it (absent means Dynamic).
   llvm::DenseMap<const ast::Node*, const Ty*> expr_types;
   llvm::DenseMap<const ast::Node*, AssignKind> assigns;
+
+  // A handler's multipart body as it reads it (`req.files`, `req.form.NAME`), by its request
+  // parameter: the OpenAPI document's `multipart/form-data` request body.
+  struct UploadUse {
+    bool files = false;                    // `req.files`: parts that are files
+    std::vector<std::string> form_fields;  // `req.form.NAME` (text fields), in first-use order
+    bool whole_form = false;               // `req.form` read as a whole
+  };
+  std::map<const ast::Param*, UploadUse> upload_uses;
 };
 
 }  // namespace lux

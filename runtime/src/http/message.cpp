@@ -234,6 +234,7 @@ Value Request::ToValue() const {
   v["headers"] = HeadersValue();
   v["body"] = Body();
   v["id"] = id;
+  v["ip"] = client_ip;
   return v;
 }
 

@@ -141,6 +141,7 @@ Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
     if (match.result == http::Router::Result::kFound) {
       route = &routes[static_cast<std::size_t>(match.route)];
       req.params = std::move(match.params);
+      req.probe = route->probe;
     }
     // Without global middleware the terminal is called directly (no std::function to build).
     if (middleware.empty()) return RouteTerminal(route, match, req);
