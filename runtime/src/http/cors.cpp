@@ -72,6 +72,8 @@ struct CorsPolicy {
 
   bool OriginAllowed(std::string_view origin) const {
     if (any_origin) return true;
+    for (const std::string& allowed : origins)  // browsers send the origin in lower case: a memcmp
+      if (allowed == origin) return true;
     for (const std::string& allowed : origins)  // the common case, without copying the origin
       if (IEquals(allowed, origin)) return true;
     std::string o = Lower(origin);
@@ -233,15 +235,17 @@ class CorsComponent final : public server::Component {
     }
     // The rest of the chain, with its errors answered here (on_error included), so that a
     // browser can read a 4xx or 500 body too.
-    Response res;
     std::exception_ptr ep;
-    try {
-      res = next(req);
-    } catch (const boost::context::detail::forced_unwind&) {
-      throw;
-    } catch (...) {
-      ep = std::current_exception();
-    }
+    Response res = [&]() -> Response {  // constructed in place: no default Response moved over
+      try {
+        return next(req);
+      } catch (const boost::context::detail::forced_unwind&) {
+        throw;
+      } catch (...) {
+        ep = std::current_exception();
+      }
+      return Response();
+    }();
     if (ep) res = AppImpl(*app_).HandleException(ep, req);
     Decorate(*policy, *origin, res);
     return res;
