@@ -309,7 +309,10 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
       return types_.dynamic();
     }
   }
+  // `req.form.NAME`: that inner `req.form` reads one field, not the whole form.
+  if (auto* inner = llvm::dyn_cast<ast::MemberExpr>(e->base); inner && inner->member.name == "form") named_form_ = inner;
   const Ty* bt = checkExpr(e->base);
+  noteFormField(e);
   if (const Ty* typed = typedRequestBody(e)) return typed;
   if (isRequestJson(e)) {
     if (e->member.name == "session") {  // written by the server (signed), not sent by the client

@@ -1,9 +1,10 @@
 // A server's HTTP blocks: `cors { }`, `rate_limit { }`, `cache { }`, `max_body N` and
-// `limits { }`. Options are checked like every option block (E4401-E4403, E4407 for impossible
-// values), one block of each kind per server (E2104; `max_body` and `limits` share their
+// `limits { }` (`trust_proxy X` is one of its keys, like `max_body N`). Options are checked like
+// every option block (E4401-E4403, E4407 for impossible values), one block of each kind per server (E2104; `max_body` and `limits` share their
 // keys, E4403), `cors` refuses every origin with credentials (E4801), `rate_limit` needs `max`
 // (E4803) and a Redis URL for `store: "redis"` (E4802). Entry points: Checker::declareHttpBlock,
 // checkHttpBlocks.
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -36,6 +37,30 @@ bool isOrigin(llvm::StringRef s) {
   llvm::StringRef host = s.substr(sep + 3);
   if (host.startswith("*.")) host = host.substr(2);
   return !host.empty() && !host.contains('/') && !host.contains('?') && !host.contains('#') && !host.contains(' ');
+}
+
+// "10.0.0.1", "10.0.0.0/8", "fd00::/8", or one of the names of address ranges.
+bool isProxyAddress(llvm::StringRef s) {
+  if (s == "loopback" || s == "linklocal" || s == "uniquelocal") return true;
+  auto [addr, bits] = s.split('/');
+  std::string text = addr.str();
+  unsigned char buf[16];
+  int max = 0;
+  if (::inet_pton(AF_INET, text.c_str(), buf) == 1) max = 32;
+  else if (::inet_pton(AF_INET6, text.c_str(), buf) == 1) max = 128;
+  else return false;
+  if (!s.contains('/')) return true;
+  unsigned n = 0;
+  return !bits.getAsInteger(10, n) && n <= static_cast<unsigned>(max);
+}
+
+std::vector<llvm::StringRef> splitTrimmed(llvm::StringRef s) {
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  s.split(parts, ',', -1, false);
+  std::vector<llvm::StringRef> out;
+  for (llvm::StringRef p : parts)
+    if (!p.trim().empty()) out.push_back(p.trim());
+  return out;
 }
 
 }  // namespace
@@ -229,11 +254,12 @@ void Checker::checkLimits(ServerModel& sm) {
       {"header_timeout", "", OptionSpec::Kind::Duration},
       {"idle_timeout", "", OptionSpec::Kind::Duration},
       {"max_connections", "", OptionSpec::Kind::Int},
+      {"trust_proxy", "", OptionSpec::Kind::ProxyTrust},
   };
   llvm::StringMap<const ast::ObjectEntry*> seen;
   for (const ast::LimitsDecl* d : sm.http.limits) {
     const bool plain = d->config->entries.size() == 1 && d->config->entries[0]->key.range.begin == d->keyword_range.begin;
-    const std::string what = plain ? "`max_body`" : "`limits`";
+    const std::string what = plain ? "`" + d->config->entries[0]->key.name.str() + "`" : "`limits`";
     auto opts = checkOptions(d->config, what, kOptions);
     for (auto& kv : opts) {
       llvm::StringRef key = kv.getKey();
@@ -251,6 +277,29 @@ void Checker::checkLimits(ServerModel& sm) {
     for (llvm::StringRef key : {"header_timeout", "idle_timeout"})
       if (const ast::ObjectEntry* en = opts.lookup(key); en && literalMillis(en->value) == 0)
         diags_.report(DiagId::OptionValue, en->value->range(), what, key.str(), "a positive duration", "`0`");
+    checkTrustProxy(opts.lookup("trust_proxy"), what);
+  }
+}
+
+// `trust_proxy`: true/false, a hop count up to 32, or addresses, CIDR ranges and the names
+// loopback, linklocal, uniquelocal (the runtime's src/http/proxy.h reads the same forms).
+void Checker::checkTrustProxy(const ast::ObjectEntry* en, const std::string& what) {
+  if (!en) return;
+  checkOptionMin(en, what, 0, "");
+  checkOptionMax(en, what, 32);
+  std::vector<const ast::StringLit*> items;
+  if (auto* lit = llvm::dyn_cast<ast::StringLit>(en->value)) items.push_back(lit);
+  if (auto* list = llvm::dyn_cast<ast::ArrayExpr>(en->value))
+    for (const ast::Expr* e : list->elements)
+      if (auto* lit = llvm::dyn_cast<ast::StringLit>(e)) items.push_back(lit);
+  for (const ast::StringLit* lit : items) {
+    for (llvm::StringRef item : splitTrimmed(lit->value)) {
+      if (isProxyAddress(item)) continue;
+      diags_.report(DiagId::OptionValue, lit->range(), what, "trust_proxy",
+                    "an address, a CIDR range or \"loopback\", \"linklocal\", \"uniquelocal\"", "\"" + item.str() + "\"")
+          .help("e.g. `trust_proxy [\"10.0.0.0/8\", \"loopback\"]`, or `trust_proxy 1` to trust the nearest proxy");
+      break;
+    }
   }
 }
 

@@ -18,6 +18,7 @@ const char* kindText(Checker::OptionSpec::Kind k) {
     case Checker::OptionSpec::Kind::Bool: return "a `Bool`";
     case Checker::OptionSpec::Kind::List: return "a list `[...]`";
     case Checker::OptionSpec::Kind::StringOrList: return "a `String` or a list of `String`s";
+    case Checker::OptionSpec::Kind::ProxyTrust: return "a `Bool`, a hop count (`Int`), or a list of addresses (`[String]`)";
   }
   return "a value";
 }
@@ -93,6 +94,10 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
       case OptionSpec::Kind::List: ok = vt->isDynamic() || vt->kind == TyKind::Array; break;
       case OptionSpec::Kind::StringOrList:
         ok = vt->isDynamic() || vt->kind == TyKind::String ||
+             (vt->kind == TyKind::Array && (vt->elem->isDynamic() || vt->elem->kind == TyKind::String));
+        break;
+      case OptionSpec::Kind::ProxyTrust:
+        ok = vt->isDynamic() || vt->kind == TyKind::Bool || vt->kind == TyKind::Int || vt->kind == TyKind::String ||
              (vt->kind == TyKind::Array && (vt->elem->isDynamic() || vt->elem->kind == TyKind::String));
         break;
     }

@@ -123,6 +123,7 @@ void Checker::declareRouteGroups(ServerModel& sm, llvm::ArrayRef<ast::Decl*> ite
       sm.groups.push_back(std::move(gm));
     }
     checkRouteGroupOptions(sm.groups[index]);
+    declareRouteGroupBlocks(sm, sm.groups[index]);
     const size_t first_fn = sm.functions.size();
     declareValues(g->items, scope, cur_server_);
     for (size_t k = first_fn; k < sm.functions.size(); ++k) {
@@ -181,6 +182,31 @@ void Checker::checkRouteGroupOptions(RouteGroupModel& gm) {
     } else {
       gm.sunset_header = httpDate(*unix);
     }
+  }
+}
+
+// A group's blocks: its own `cors { }` (checked like the server's, once per group); any other
+// block configures the whole server and is E4980 here.
+void Checker::declareRouteGroupBlocks(ServerModel& sm, RouteGroupModel& gm) {
+  for (const ast::Decl* d : gm.decl->items) {
+    auto* block = llvm::dyn_cast<ast::ConfigDecl>(d);
+    if (!block) continue;
+    auto* cors = llvm::dyn_cast<ast::CorsDecl>(block);
+    if (!cors) {
+      llvm::StringRef name = file_.slice(block->keyword_range);
+      diags_.report(DiagId::RoutesBlockNotAllowed, block->keyword_range, name.str())
+          .help(fmt::format("move `{}` to the server block; a route group takes `cors {{ }}`, functions, middleware, "
+                            "routes and groups",
+                            name.str()));
+      continue;
+    }
+    if (gm.cors) {
+      diags_.report(DiagId::DuplicateDeclaration, cors->keyword_range, "cors", fmt::format("route group \"{}\"", gm.prefix))
+          .note(gm.cors->keyword_range, "the first `cors` block is here");
+      continue;
+    }
+    gm.cors = cors;
+    checkCors(sm, cors);
   }
 }
 

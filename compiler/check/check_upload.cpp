@@ -223,7 +223,8 @@ const Ty* Checker::uploadedFileType() {
   return types_.record(uploaded_file_);
 }
 
-const Ty* Checker::uploadMember(const ast::MemberExpr* e) {
+// `req.files` / `req.form` of an unannotated request parameter: that parameter, else null.
+const ast::Param* Checker::uploadParam(const ast::MemberExpr* e) const {
   auto* base = llvm::dyn_cast<ast::NameExpr>(e->base);
   llvm::StringRef m = e->member.name;
   if (!base || !(m == "files" || m == "form")) return nullptr;
@@ -231,8 +232,29 @@ const Ty* Checker::uploadMember(const ast::MemberExpr* e) {
   const Symbol* sym = it == model_.resolved.end() ? nullptr : it->second;
   if (!sym || sym->kind != SymbolKind::Param || !(sym->name == "req" || sym->name == "request")) return nullptr;
   auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl);
-  if (!p || p->type) return nullptr;
-  return m == "files" ? types_.array(uploadedFileType()) : types_.json();
+  return p && !p->type ? p : nullptr;
+}
+
+const Ty* Checker::uploadMember(const ast::MemberExpr* e) {
+  const ast::Param* p = uploadParam(e);
+  if (!p) return nullptr;
+  CheckedProgram::UploadUse& use = model_.upload_uses[p];
+  if (e->member.name == "files") {
+    use.files = true;
+    return types_.array(uploadedFileType());
+  }
+  // `req.form.NAME` names a field (recorded by noteFormField); `req.form` alone reads them all.
+  if (named_form_ != e) use.whole_form = true;
+  return types_.json();
+}
+
+// `req.form.NAME`: NAME is a text field of the multipart body (for OpenAPI).
+void Checker::noteFormField(const ast::MemberExpr* e) {
+  auto* inner = llvm::dyn_cast<ast::MemberExpr>(e->base);
+  const ast::Param* p = inner && inner->member.name == "form" ? uploadParam(inner) : nullptr;
+  if (!p) return;
+  std::vector<std::string>& fields = model_.upload_uses[p].form_fields;
+  if (std::find(fields.begin(), fields.end(), e->member.name.str()) == fields.end()) fields.push_back(e->member.name.str());
 }
 
 }  // namespace lux

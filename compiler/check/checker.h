@@ -65,7 +65,7 @@ class Checker {
     llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
     // Int: a positive count; SignedInt: any Int (a job's `priority`, default 0)
     // StringOrList: a `String` (an env setting) or a list of them (`keys`, `audience`)
-    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List, StringOrList } kind;
+    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List, StringOrList, ProxyTrust } kind;
   };
   // A route's handler as checkRoute resolved it (check_routes.cpp).
   struct RouteHandler {
@@ -142,6 +142,7 @@ class Checker {
                                                     llvm::ArrayRef<ast::RouteModifier*> modifiers, bool auth_before);
   bool checkModifierArgs(const ast::RouteModifier* m, const RouteModifierRow& row, RouteModifierUse& use);
   void declareRouteGroups(ServerModel& server, llvm::ArrayRef<ast::Decl*> items, int parent, Scope& scope);
+  void declareRouteGroupBlocks(ServerModel& sm, RouteGroupModel& gm);
   void checkRouteGroupOptions(RouteGroupModel& group);
   void checkRouteGroupItems(ServerModel& server, llvm::ArrayRef<ast::Decl*> items, int group);
   void applyRouteGroups(const ServerModel& server, RouteModel& route);
@@ -197,6 +198,7 @@ class Checker {
   void checkCorsList(const ast::ObjectEntry* en, llvm::StringRef key, bool* bare_names);
   void checkRateLimit(ServerModel& server, const ast::RateLimitDecl* decl);
   void checkCacheBlock(const ast::CacheDecl* decl);
+  void checkTrustProxy(const ast::ObjectEntry* en, const std::string& what);
   void checkLimits(ServerModel& server);
   void checkOptionMin(const ast::ObjectEntry* en, const std::string& what, int64_t min, const char* unit);
   // `tls { }` and `session { }` (check_tls_session.cpp): one of each per server, their options;
@@ -229,6 +231,8 @@ class Checker {
   void checkReadiness(ServerModel& server, const ast::HealthDecl* health);
   std::optional<ReadinessCheckModel> readinessCheck(ServerModel& server, const ast::ObjectEntry* entry);
   // The type of `req.files` / `req.form` (`member`), or null when `e` is not one of them.
+  const ast::Param* uploadParam(const ast::MemberExpr* e) const;
+  void noteFormField(const ast::MemberExpr* e);
   const Ty* uploadMember(const ast::MemberExpr* e);
   const Ty* uploadedFileType();
   const RecordInfo* uploaded_file_ = nullptr;
@@ -408,6 +412,7 @@ class Checker {
   const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
   const ast::MemberExpr* callee_member_ = nullptr;  // the `x.f` of a method call being checked (checkMethodCall)
+  const ast::MemberExpr* named_form_ = nullptr;  // the `req.form` of a `req.form.NAME` being checked
   std::string cur_fn_name_;
   bool in_test_ = false;  // checking a `test` body: the test built-ins are allowed
   std::map<const ast::Node*, StreamFn> stream_params_;  // send/close parameters (check_sse.cpp)

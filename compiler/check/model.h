@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -301,6 +302,9 @@ struct RouteGroupModel {
   std::string sunset_header;  // the `Sunset` header (RFC 8594 HTTP-date); empty when absent
   std::vector<RouteModifierUse> modifiers;
   std::vector<const FunctionModel*> middleware;  // declared in the group, in source order
+  // The group's own `cors { }`: replaces the server's (and an enclosing group's) for the paths
+  // under `prefix`, preflights included; null when the group has none.
+  const ast::CorsDecl* cors = nullptr;
 };
 
 struct RouteModel {
@@ -472,6 +476,15 @@ struct CheckedProgram {
   // as long as the model.
   llvm::StringSet<> made_names;
   std::unique_ptr<EditorTables> editor;  // null unless CheckOptions::editor_tables
+
+  // A handler's multipart body as it reads it (`req.files`, `req.form.NAME`), by its request
+  // parameter: the OpenAPI document's `multipart/form-data` request body.
+  struct UploadUse {
+    bool files = false;                    // `req.files`: parts that are files
+    std::vector<std::string> form_fields;  // `req.form.NAME` (text fields), in first-use order
+    bool whole_form = false;               // `req.form` read as a whole
+  };
+  std::map<const ast::Param*, UploadUse> upload_uses;
 };
 
 }  // namespace lux

@@ -225,6 +225,7 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
     if (!g.modifiers.empty()) out << " with " << modifierList(g.modifiers);
     for (size_t k = 0; k < g.middleware.size(); ++k) out << (k ? ", " : " middleware ") << g.middleware[k]->name.str();
     out << " " << pos(f, g.decl->range()) << "\n";
+    if (g.cors) out << "      cors " << pos(f, g.cors->keyword_range) << " " << optionsText(g.cors->config, f) << "\n";
   }
   for (const WsModel& w : s.websockets) {
     out << "    ws \"" << w.path << "\"";

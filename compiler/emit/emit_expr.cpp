@@ -348,6 +348,7 @@ std::string Emitter::member(const ast::MemberExpr* m) {
       if (f == "url") return "lux::Value(" + r + ".target)";
       if (f == "path") return "lux::Value(" + r + ".path)";
       if (f == "id") return "lux::Value(" + r + ".id)";
+      if (f == "ip") return "lux::Value(" + r + ".client_ip)";  // the forwarded one behind a trusted proxy
       if (f == "body") return r + ".Body()";
       if (f == "headers") return r + ".HeadersValue()";
       if (f == "params") return r + ".ParamsValue()";

@@ -1,5 +1,5 @@
 // A server's HTTP blocks become one runtime call each in its Register: `cors { }` →
-// lux::ConfigureCors, `rate_limit { }` → lux::ConfigureRateLimit (with the store and Redis URL
+// lux::ConfigureCors (a route group's → lux::ConfigureGroupCors with the group's prefix), `rate_limit { }` → lux::ConfigureRateLimit (with the store and Redis URL
 // the checker chose), `cache { }` → lux::ConfigureCacheDefaults, `max_body N` and `limits { }` →
 // lux::ConfigureLimits (their options merged). Each passes its options as one object under the
 // canonical key names. Entry point: Emitter::registerHttpBlocks.
@@ -70,6 +70,11 @@ void Emitter::registerHttpBlocks(const ServerModel& sm) {
   if (h.cors) {
     lineDirective(h.cors->range());
     line(fmt::format("lux::ConfigureCors(app, {});", httpOptions(entries(h.cors), {})));
+  }
+  for (const RouteGroupModel& g : sm.groups) {  // a group's own `cors { }` (after the server's)
+    if (!g.cors) continue;
+    lineDirective(g.cors->range());
+    line(fmt::format("lux::ConfigureGroupCors(app, {}, {});", cppString(g.prefix), httpOptions(entries(g.cors), {})));
   }
   if (h.rate_limit) {
     std::vector<const ast::ObjectEntry*> own;

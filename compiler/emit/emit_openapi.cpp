@@ -281,6 +281,27 @@ std::string ModifierAnswer(int status) {
   }
 }
 
+
+// A route whose handler reads a multipart body (`req.files`, `req.form.NAME`) on a server with
+// `upload { }`: `multipart/form-data` beside (or instead of) JSON, with the text fields the handler
+// names and, when it reads `req.files`, any other part as a file (`format: binary`).
+void MultipartBody(const CheckedProgram& prog, const RouteModel& r, Json& op) {
+  llvm::ArrayRef<ast::Param*> params = r.lambda ? r.lambda->params
+                                       : r.handler && r.handler->decl ? r.handler->decl->params
+                                                                      : llvm::ArrayRef<ast::Param*>();
+  const CheckedProgram::UploadUse* use = nullptr;
+  for (const ast::Param* p : params)
+    if (auto it = prog.upload_uses.find(p); it != prog.upload_uses.end()) use = &it->second;
+  if (!use) return;
+  Json props = Json::object();
+  for (const std::string& f : use->form_fields) props[f] = Json{{"type", "string"}};
+  Json schema{{"type", "object"}, {"properties", props}};
+  if (use->files) schema["additionalProperties"] = Json{{"type", "string"}, {"format", "binary"}};
+  else if (use->whole_form) schema["additionalProperties"] = Json{{"type", "string"}};
+  if (!op.contains("requestBody")) op["requestBody"] = Json{{"required", true}, {"content", Json::object()}};
+  op["requestBody"]["content"]["multipart/form-data"] = Json{{"schema", schema}};
+}
+
 // An operation's responses, by status: the handler's value (200) or its literal success
 // statuses, its other literal statuses, and the shared 400, 401 (with auth), 413 (with a body),
 // 415 (with a body on a server with `upload`), 429 (with a rate_limit block) and 500.
@@ -491,6 +512,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     }
     if (!body_schema.is_null())
       op["requestBody"] = Json{{"required", true}, {"content", Json{{"application/json", Json{{"schema", body_schema}}}}}};
+    if (sm.upload) MultipartBody(prog, r, op);
     if (r.requires_auth) {
       any_auth = true;
       op["security"] = Json::array({Json{{sm.auth_type == "api_key" ? "apiKeyAuth" : "bearerAuth", Json::array()}}});

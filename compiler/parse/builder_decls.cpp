@@ -518,6 +518,7 @@ Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
     else if (auto* x = item->routesDecl()) d = routesDecl(x);
     else if (auto* x = item->sseDecl()) d = sseDecl(x);
     else if (auto* x = item->wsDecl()) d = wsDecl(x);
+    else if (auto* x = item->configDecl()) d = configDecl(x);  // `cors { }` of the group (others: E4980)
     if (d) {
       d->doc = docComment(item);
       items.push_back(d);
@@ -557,14 +558,15 @@ Decl* AstBuilder::wsDecl(LuxParser::WsDeclContext* c) {
 }
 
 // `jobs`, `bus`, `compression`, `tls` and `session` are names, not soft keywords: a server item `name { ... }` is one of them or a mistake.
-// `max_body N`: the same as `limits { max_body: N }`, the entry's key at the keyword.
+// `max_body N` and `trust_proxy X`: the same as `limits { max_body: N }` (`{ trust_proxy: X }`),
+// the entry's key at the keyword.
 Decl* AstBuilder::maxBodyDecl(LuxParser::MaxBodyDeclContext* c) {
-  if (c->exception || !c->expr()) return nullptr;
+  if (c->exception || !c->expr() || !c->kw) return nullptr;
   Expr* value = expr(c->expr());
   if (!value) return nullptr;
-  SourceRange kw = range(c->MAX_BODY()->getSymbol());
+  SourceRange kw = range(c->kw);
   Ident key;
-  key.name = "max_body";
+  key.name = c->kw->getType() == LuxParser::TRUST_PROXY ? "trust_proxy" : "max_body";
   key.range = kw;
   auto* entry = ctx_.create<ObjectEntry>(range(c), ObjectEntry::Form::Named, key, value);
   llvm::SmallVector<ObjectEntry*, 1> entries{entry};

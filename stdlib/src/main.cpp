@@ -59,6 +59,9 @@ void Usage(const char* name, const EnvSpec* env, std::size_t n) {
   std::printf("\n\n  --port N      listen on port N (also $PORT; 0 picks a free port)\n");
   std::printf("  --host H      listen on address H (also $HOST; default 0.0.0.0)\n");
   std::printf("  --max-connections N  open connections at most (also $LUX_MAX_CONNECTIONS; default from ulimit -n)\n");
+  std::printf("  --max-body BYTES, --max-header-bytes BYTES, --header-timeout D, --idle-timeout D\n"
+              "                the server's limits over the program's (also $LUX_MAX_BODY, ...; D: 500ms, 10s, 2m)\n");
+  std::printf("  --trust-proxy SPEC  peers that may forward the client's address (also $LUX_TRUST_PROXY)\n");
   std::printf("  --help        print this help\n");
   if (example)
     std::printf("\nenv settings (each also as a flag: %s VALUE sets %s):\n", FlagOf(example->name).c_str(), example->name);

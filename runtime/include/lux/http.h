@@ -44,7 +44,12 @@ inline constexpr std::size_t kMaxRequestIdLength = 128;
 class Headers {
  public:
   using Entry = std::pair<std::string, std::string>;
-  void Add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void Add(std::string name, std::string value) {
+    // One allocation for a typical response's headers instead of a reallocation (and a move
+    // of every entry) at the 2nd, 3rd and 5th: stages add theirs one by one.
+    if (items_.capacity() == 0) items_.reserve(kInitialCapacity);
+    items_.emplace_back(std::move(name), std::move(value));
+  }
   // Replaces every header of that name.
   void Set(std::string name, std::string value);
   std::optional<std::string_view> Get(std::string_view name) const;
@@ -57,6 +62,7 @@ class Headers {
   void Reserve(std::size_t n) { items_.reserve(n); }
 
  private:
+  static constexpr std::size_t kInitialCapacity = 8;
   std::vector<Entry> items_;
 };
 
@@ -82,7 +88,12 @@ class Request {
   std::string body;
   std::vector<std::pair<std::string, std::string>> params;  // from :name and * in the route
   std::string id;            // request id: validated incoming X-Request-Id, else generated
-  std::string remote_addr;
+  std::string remote_addr;   // the peer: "address:port"
+  // The client's address (Lux `req.ip`): the peer's without the port, or, when the peer is a
+  // proxy the server trusts (`trust_proxy`), the address it forwarded (X-Forwarded-For,
+  // Forwarded). The rate limit's "ip" key and the access log use it.
+  std::string client_ip;
+  bool probe = false;  // served by a probe route (/health, /ready, /metrics): not rate-limited
   TraceContext trace;
   Value locals;  // request-scoped storage (`__getLocals()`, rt::Locals()); null until first use
   // A multipart/form-data body on a server with `upload` (src/http/upload.cpp): the files (a
@@ -121,7 +132,7 @@ class Request {
   Value ParamsValue() const;   // object
   Value HeadersValue() const;  // object with lower-case names
   Value CookiesValue() const;
-  // {method, url, path, params, query, headers, body, id} for dynamic Lux code.
+  // {method, url, path, params, query, headers, body, id, ip} for dynamic Lux code.
   Value ToValue() const;
 
  private:
@@ -256,6 +267,10 @@ struct ServerOptions {
   // Open connections at most (LUX_MAX_CONNECTIONS, --max-connections); 0 = from RLIMIT_NOFILE
   // (see kMinSpareFds).
   std::size_t max_connections = 0;
+  // Which peers may say who the client is (X-Forwarded-For, Forwarded): "" nobody, "true",
+  // a hop count, or addresses and CIDR ranges separated by commas (`trust_proxy`,
+  // LUX_TRUST_PROXY, --trust-proxy; src/http/proxy.h).
+  std::string trust_proxy;
   LogLevel log_level = LogLevel::kInfo;  // LUX_LOG_LEVEL=debug|info|warn|error|off
   LogFormat log_format = LogFormat::kText;  // LUX_LOG_FORMAT=json
   bool access_log = true;                // LUX_ACCESS_LOG=0 turns it off
@@ -335,6 +350,9 @@ inline constexpr std::int64_t kRateLimitRetryMs = 1'000;
 
 // `cors { origins, methods, headers, credentials, max_age, expose_headers }`
 void ConfigureCors(App& app, const Value& config);
+// A route group's `cors { }` (same options): replaces the server's for the paths under
+// `prefix` ("/api": "/api" and "/api/..."), preflights included; the longest prefix wins.
+void ConfigureGroupCors(App& app, const std::string& prefix, const Value& config);
 // `rate_limit { max, window, key, burst, store, url }`
 void ConfigureRateLimit(App& app, const Value& config);
 // A limit of `max` requests per `window_seconds` for one route (its own buckets, keyed by the
@@ -342,9 +360,9 @@ void ConfigureRateLimit(App& app, const Value& config);
 Middleware RouteRateLimit(App& app, std::int64_t max, std::int64_t window_seconds);
 // `cache { max_age, stale_while_revalidate, private }`: default Cache-Control of GET 200s.
 void ConfigureCacheDefaults(App& app, const Value& config);
-// `max_body N` and `limits { max_body, max_header_bytes, header_timeout, idle_timeout,
-// max_connections }`: into App::options() (LUX_MAX_CONNECTIONS and --max-connections still
-// override max_connections).
+// `max_body N`, `trust_proxy X` and `limits { max_body, max_header_bytes, header_timeout,
+// idle_timeout, max_connections, trust_proxy }`: into App::options(); the environment and the
+// server's flags override each (LUX_MAX_BODY, --max-body, ...; docs/runtime.md, "Limits").
 void ConfigureLimits(App& app, const Value& config);
 
 }  // namespace lux

@@ -145,11 +145,15 @@ class Bus {
                {"subscriptions", static_cast<int>(subscribers_.size())}});
   }
 
-  void Stop() {
+  // A graceful stop: every lane first delivers what is due in the outbox now (an event a
+  // request published just before the stop is handled, not left for the next start), until
+  // `deadline`; a failed delivery or a row not yet due ends its lane at once (it stays queued).
+  void Stop(server::Deadline deadline = server::Deadline::clock::now()) {
     std::shared_ptr<bus::RedisBus> redis;
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
+      drain_until_ = deadline;
       redis = redis_;
     }
     if (redis) redis->Stop();
@@ -405,9 +409,11 @@ class Bus {
     std::mt19937_64 rng{std::random_device{}()};
     for (;;) {
       std::uint64_t gen;
+      bool stopping;  // Stop was called: deliver what is due, then return (see Stop)
       {
         std::lock_guard<std::mutex> lock(mu_);
-        if (stop_) return;
+        stopping = stop_;
+        if (stopping && server::Deadline::clock::now() >= drain_until_) return;
         gen = generation_;
       }
       std::optional<bus::EventRow> row;
@@ -415,14 +421,15 @@ class Bus {
         row = box_->Head(lane.name);
       } catch (const std::exception& e) {
         core::Log(LogLevel::kError, "event outbox read failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
+        if (stopping) return;
       }
       if (!row) {
-        if (!WaitFor(60'000, gen)) return;
+        if (stopping || !WaitFor(60'000, gen)) return;
         continue;
       }
       std::int64_t now = WallMs();
       if (row->next_at_ms > now) {
-        if (!WaitFor(row->next_at_ms - now, gen)) return;
+        if (stopping || !WaitFor(row->next_at_ms - now, gen)) return;
         continue;
       }
       std::string error;
@@ -430,6 +437,10 @@ class Bus {
       if (Deliver(lane, *row, error, rejected)) {
         box_->Done(row->seq);
         continue;
+      }
+      if (stopping && !rejected) {  // no retries while stopping: the row stays for the next start
+        box_->Retry(row->seq, row->attempts + 1, WallMs(), error);
+        return;
       }
       int attempts = row->attempts + 1;
       std::string rid = row->request_id;
@@ -515,6 +526,7 @@ class Bus {
   App* app_ = nullptr;
   bool running_ = false;
   bool stop_ = false;
+  server::Deadline drain_until_;  // Stop's deadline for delivering what is due
   std::uint64_t generation_ = 0;
   EventsConfig config_;
   std::vector<std::unique_ptr<Subscriber>> subscribers_;
@@ -533,7 +545,7 @@ class BusComponent final : public server::Component {
 
   void Open(server::Host& host) override { Bus::Get().Open(host.AppName()); }
   void Start(server::Host&) override { Bus::Get().Start(); }
-  void Stop(server::Deadline) override { Bus::Get().Stop(); }
+  void Stop(server::Deadline deadline) override { Bus::Get().Stop(deadline); }
   void Close() override { Bus::Get().Close(); }
   // `check_redis` when the bus is Redis Streams: a PING.
   std::vector<server::ReadinessCheck> ReadinessChecks() override {

@@ -14,7 +14,9 @@ namespace lux {
 namespace {
 
 // Every server takes these (App::Impl::ApplyEnvAndFlags), each with a value.
-constexpr std::array<std::string_view, 3> kServerFlags = {"--port", "--host", "--max-connections"};
+constexpr std::array<std::string_view, 8> kServerFlags = {"--port",         "--host",           "--max-connections",
+                                                          "--max-body",     "--max-header-bytes", "--header-timeout",
+                                                          "--idle-timeout", "--trust-proxy"};
 
 // Name parts that mark a setting as secret (docs/runtime.md, "A server's command line").
 constexpr std::array<std::string_view, 7> kSecretMarks = {"SECRET", "TOKEN", "PASSWORD", "PASS",

@@ -3,6 +3,7 @@
 // App::options() before LUX_* and flags are applied). Entry points: ConfigureCacheDefaults,
 // ConfigureLimits (lux/http.h); docs/runtime.md, "Cache defaults" and "Limits".
 #include "http/block_options.h"
+#include "http/proxy.h"
 #include "server/component.h"
 
 namespace lux {
@@ -32,6 +33,17 @@ class CacheDefaultsComponent final : public server::Component {
 
 constexpr std::int64_t kMaxAgeLimitS = 86'400 * 365;
 
+// `trust_proxy` as ServerOptions keeps it: true/false, a hop count, or a list of addresses and
+// CIDR ranges (one String or a list of them), checked as the server starts.
+std::string TrustProxyText(const Value& v) {
+  if (v.IsBool()) return v.AsBool() ? "true" : "";
+  if (v.IsInt()) return std::to_string(http::BlockInt(v, "limits", "trust_proxy", 0, http::kMaxTrustedHops));
+  std::string out;
+  for (const std::string& s : http::BlockStrings(v, "limits", "trust_proxy")) out += (out.empty() ? "" : ",") + s;
+  http::TrustedProxies::Parse(out, "`trust_proxy`");
+  return out;
+}
+
 }  // namespace
 
 void ConfigureCacheDefaults(App& app, const Value& config) {
@@ -58,6 +70,7 @@ void ConfigureLimits(App& app, const Value& config) {
   if (const Value* v = config.Find("idle_timeout")) o.keep_alive_timeout_ms = http::BlockMs(*v, block, "idle_timeout");
   if (const Value* v = config.Find("max_connections"))
     o.max_connections = static_cast<std::size_t>(http::BlockInt(*v, block, "max_connections", 1, 1'000'000));
+  if (const Value* v = config.Find("trust_proxy")) o.trust_proxy = TrustProxyText(*v);
 }
 
 }  // namespace lux

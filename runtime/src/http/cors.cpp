@@ -1,7 +1,9 @@
 // `cors { }`: the CORS component. Its stage answers preflights (OPTIONS with
 // Access-Control-Request-Method) for every path, allowed or not, and adds the
-// Access-Control-Allow-* headers to the responses of allowed origins, errors included.
-// Entry point: ConfigureCors (lux/http.h); the policy is in docs/runtime.md, "CORS".
+// Access-Control-Allow-* headers to the responses of allowed origins, errors included; the
+// answers the connection layer writes before any stage (413, 431, ...) get them through
+// DecorateEarlyAnswer. A route group's own `cors { }` replaces the server's under its prefix.
+// Entry points: ConfigureCors, ConfigureGroupCors (lux/http.h); docs/runtime.md, "CORS".
 #include <boost/context/detail/exception.hpp>
 
 #include <algorithm>
@@ -71,6 +73,8 @@ struct CorsPolicy {
 
   bool OriginAllowed(std::string_view origin) const {
     if (any_origin) return true;
+    for (const std::string& allowed : origins)  // browsers send the origin in lower case: a memcmp
+      if (allowed == origin) return true;
     for (const std::string& allowed : origins)  // the common case, without copying the origin
       if (IEquals(allowed, origin)) return true;
     std::string o = Lower(origin);
@@ -139,6 +143,13 @@ CorsPolicy ParsePolicy(const Value& config) {
   return p;
 }
 
+// Whether `path` is under a route group's `prefix` ("/api" covers "/api" and "/api/...").
+bool UnderPrefix(std::string_view path, std::string_view prefix) {
+  if (prefix == "/" || prefix.empty()) return true;
+  return path.size() >= prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+         (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
 class CorsComponent final : public server::Component {
  public:
   static constexpr server::Order kOrder = server::Order::kCors;
@@ -146,69 +157,110 @@ class CorsComponent final : public server::Component {
 
   void Configure(App& app, CorsPolicy policy) {
     app_ = &app;
-    policy_ = std::move(policy);
+    server_ = std::move(policy);
+  }
+
+  // A route group's own `cors { }`: it replaces the server's for every path under `prefix`
+  // (the longest prefix wins, so a nested group's block replaces its enclosing group's).
+  void ConfigureFor(App& app, std::string prefix, CorsPolicy policy) {
+    app_ = &app;
+    for (auto& g : groups_)
+      if (g.first == prefix) throw StartupError("`cors` given twice for the route group \"" + prefix + "\"");
+    groups_.emplace_back(std::move(prefix), std::move(policy));
+    std::stable_sort(groups_.begin(), groups_.end(),
+                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   }
 
   void Open(server::Host& host) override {
     host.AddStage([this](Request& req, const Next& next) { return Handle(req, next); });
   }
-  bool Allows(std::string_view origin) const { return policy_.OriginAllowed(origin); }
-
- private:
-  // The allowed-origin value: the origin itself (so credentials work), or `*`.
-  std::string AllowOrigin(std::string_view origin) const {
-    return policy_.any_origin && !policy_.credentials ? "*" : std::string(origin);
+  // Whether `origin` may open a connection at `path` (a WebSocket upgrade): the policy that covers
+  // the path (a group's or the server's) lists it; no policy there allows every origin.
+  bool Allows(std::string_view path, std::string_view origin) const {
+    const CorsPolicy* policy = PolicyFor(path);
+    return !policy || policy->OriginAllowed(origin);
   }
 
-  Response Preflight(const Request& req, std::string_view origin, std::string_view method) const {
+  // A 413, 431, 408 or 400 written before the stages ran: the headers an allowed origin's
+  // simple response gets, so that the browser lets the page read it.
+  void DecorateEarlyAnswer(const Request& head, Response& res) const override {
+    std::optional<std::string_view> origin = head.headers.Get("Origin");
+    const CorsPolicy* policy = origin ? PolicyFor(head.path) : nullptr;
+    if (policy) Decorate(*policy, *origin, res);
+  }
+
+ private:
+  // The policy of a path: its innermost group's, else the server's; nullptr: no CORS there.
+  const CorsPolicy* PolicyFor(std::string_view path) const {
+    for (const auto& [prefix, policy] : groups_)
+      if (UnderPrefix(path, prefix)) return &policy;
+    return server_ ? &*server_ : nullptr;
+  }
+
+  // The allowed-origin value: the origin itself (so credentials work), or `*`.
+  static std::string AllowOrigin(const CorsPolicy& p, std::string_view origin) {
+    return p.any_origin && !p.credentials ? std::string("*") : std::string(origin);
+  }
+
+  static Response Preflight(const CorsPolicy& p, const Request& req, std::string_view origin, std::string_view method) {
     Response res;
     res.status = 204;
     AddVary(res, "Origin");
     AddVary(res, "Access-Control-Request-Method");
     AddVary(res, "Access-Control-Request-Headers");
-    if (!policy_.OriginAllowed(origin) || !policy_.MethodAllowed(method)) return res;
+    if (!p.OriginAllowed(origin) || !p.MethodAllowed(method)) return res;
     std::vector<std::string> asked;
     if (auto h = req.headers.Get("Access-Control-Request-Headers")) asked = SplitList(*h);
     for (const std::string& h : asked)
-      if (!policy_.HeaderAllowed(h)) return res;
-    res.headers.Add("Access-Control-Allow-Origin", AllowOrigin(origin));
-    res.headers.Add("Access-Control-Allow-Methods", Join(policy_.methods));
+      if (!p.HeaderAllowed(h)) return res;
+    res.headers.Add("Access-Control-Allow-Origin", AllowOrigin(p, origin));
+    res.headers.Add("Access-Control-Allow-Methods", Join(p.methods));
     if (!asked.empty())
-      res.headers.Add("Access-Control-Allow-Headers", policy_.reflect_headers || policy_.any_header ? Join(asked) : policy_.headers_text);
-    if (policy_.credentials) res.headers.Add("Access-Control-Allow-Credentials", "true");
-    res.headers.Add("Access-Control-Max-Age", std::to_string(policy_.max_age_s));
+      res.headers.Add("Access-Control-Allow-Headers", p.reflect_headers || p.any_header ? Join(asked) : p.headers_text);
+    if (p.credentials) res.headers.Add("Access-Control-Allow-Credentials", "true");
+    res.headers.Add("Access-Control-Max-Age", std::to_string(p.max_age_s));
     return res;
+  }
+
+  // Vary: Origin always; the Allow-* headers when the origin is allowed.
+  static void Decorate(const CorsPolicy& p, std::string_view origin, Response& res) {
+    AddVary(res, "Origin");
+    if (!p.OriginAllowed(origin)) return;
+    // A handler does not set these itself: Add (no scan for an earlier value).
+    res.headers.Add("Access-Control-Allow-Origin", AllowOrigin(p, origin));
+    if (p.credentials) res.headers.Add("Access-Control-Allow-Credentials", "true");
+    if (!p.expose.empty()) res.headers.Add("Access-Control-Expose-Headers", p.expose);
   }
 
   Response Handle(Request& req, const Next& next) const {
     std::optional<std::string_view> origin = req.headers.Get("Origin");
     if (!origin) return next(req);
+    const CorsPolicy* policy = PolicyFor(req.path);
+    if (!policy) return next(req);
     if (req.method == "OPTIONS") {
-      if (auto method = req.headers.Get("Access-Control-Request-Method")) return Preflight(req, *origin, *method);
+      if (auto method = req.headers.Get("Access-Control-Request-Method")) return Preflight(*policy, req, *origin, *method);
     }
     // The rest of the chain, with its errors answered here (on_error included), so that a
     // browser can read a 4xx or 500 body too.
-    Response res;
     std::exception_ptr ep;
-    try {
-      res = next(req);
-    } catch (const boost::context::detail::forced_unwind&) {
-      throw;
-    } catch (...) {
-      ep = std::current_exception();
-    }
+    Response res = [&]() -> Response {  // constructed in place: no default Response moved over
+      try {
+        return next(req);
+      } catch (const boost::context::detail::forced_unwind&) {
+        throw;
+      } catch (...) {
+        ep = std::current_exception();
+      }
+      return Response();
+    }();
     if (ep) res = AppImpl(*app_).HandleException(ep, req);
-    AddVary(res, "Origin");
-    if (!policy_.OriginAllowed(*origin)) return res;
-    // A handler does not set these itself: Add (no scan for an earlier value).
-    res.headers.Add("Access-Control-Allow-Origin", AllowOrigin(*origin));
-    if (policy_.credentials) res.headers.Add("Access-Control-Allow-Credentials", "true");
-    if (!policy_.expose.empty()) res.headers.Add("Access-Control-Expose-Headers", policy_.expose);
+    Decorate(*policy, *origin, res);
     return res;
   }
 
   App* app_ = nullptr;
-  CorsPolicy policy_;
+  std::optional<CorsPolicy> server_;
+  std::vector<std::pair<std::string, CorsPolicy>> groups_;  // longest prefix first
 };
 
 }  // namespace
@@ -217,9 +269,13 @@ void ConfigureCors(App& app, const Value& config) {
   server::Ensure<CorsComponent>(app).Configure(app, ParsePolicy(config));
 }
 
-bool http::CorsAllowsOrigin(App& app, std::string_view origin) {
+bool http::CorsAllowsOrigin(App& app, std::string_view path, std::string_view origin) {
   server::Component* c = server::FindComponent(app, server::Order::kCors);
-  return !c || static_cast<CorsComponent*>(c)->Allows(origin);
+  return !c || static_cast<CorsComponent*>(c)->Allows(path, origin);
+}
+
+void ConfigureGroupCors(App& app, const std::string& prefix, const Value& config) {
+  server::Ensure<CorsComponent>(app).ConfigureFor(app, prefix, ParsePolicy(config));
 }
 
 }  // namespace lux

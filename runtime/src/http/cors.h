@@ -8,7 +8,8 @@
 
 namespace lux::http {
 
-// True when the App has no `cors` block, or its `origins` allow `origin`.
-bool CorsAllowsOrigin(App& app, std::string_view origin);
+// True when no `cors` block covers `path` (the server's, or the route group's around it), or its
+// `origins` allow `origin`.
+bool CorsAllowsOrigin(App& app, std::string_view path, std::string_view origin);
 
 }  // namespace lux::http

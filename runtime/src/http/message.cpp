@@ -75,7 +75,7 @@ bool Request::HasFormBody() const { return ContentTypeIs(*this, "application/x-w
 
 void Headers::Set(std::string name, std::string value) {
   Remove(name);
-  items_.emplace_back(std::move(name), std::move(value));
+  Add(std::move(name), std::move(value));
 }
 
 std::optional<std::string_view> Headers::Get(std::string_view name) const {
@@ -234,6 +234,7 @@ Value Request::ToValue() const {
   v["headers"] = HeadersValue();
   v["body"] = Body();
   v["id"] = id;
+  v["ip"] = client_ip;
   return v;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "http/block_options.h"
+#include "http/proxy.h"
 #include "lux/auth.h"
 #include "redis/client.h"
 #include "server/component.h"
@@ -206,7 +207,11 @@ class RateLimitComponent final : public server::Component {
         throw StartupError(std::string("rate_limit: ") + e.what());
       }
     }
-    if (global_) host.AddStage([this](Request& req, const Next& next) { return Apply(*global_, req, next); });
+    // Probes (/health, /ready, /metrics) are not counted by the server's limit: a load balancer
+    // checking often must not use up the address it checks from (a route's own limit still
+    // counts what it is on).
+    if (global_)
+      host.AddStage([this](Request& req, const Next& next) { return req.probe ? next(req) : Apply(*global_, req, next); });
   }
 
   void Close() override { redis_.reset(); }
@@ -249,24 +254,27 @@ class RateLimitComponent final : public server::Component {
     } else if (key_ == "header") {
       if (auto v = req.headers.Get(header_); v && !v->empty()) return "h:" + std::string(v->substr(0, kMaxKeyBytes));
     }
-    // remote_addr is "address:port": the port changes with every connection.
-    std::size_t colon = req.remote_addr.rfind(':');
-    return "ip:" + (colon == std::string::npos ? req.remote_addr : req.remote_addr.substr(0, colon));
+    // The client's address (the forwarded one behind a trusted proxy); a request made without
+    // a connection (App::Handle) has only remote_addr, "address:port".
+    if (!req.client_ip.empty()) return "ip:" + req.client_ip;
+    return "ip:" + http::WithoutPort(req.remote_addr);
   }
 
   std::optional<http::Decision> Take(const Limiter& limiter, const std::string& client) {
-    std::string key;
-    key.reserve(limiter.id.size() + 1 + client.size());
+    // The bucket's key, built in a buffer the thread keeps (no allocation per request).
+    thread_local std::string key;
+    key.clear();
     key.append(limiter.id).append(":").append(client);
-    if (redis_) return redis_->Take(limiter.bucket, key);
+    if (redis_) return redis_->Take(limiter.bucket, std::string(key));  // a copy: the call may suspend the fiber
     std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
     return memory_.Take(limiter.bucket, key, now);
   }
 
   // The innermost limit's numbers win (a route's limit, then the server's block adds nothing).
-  static void Mark(Response& res, const http::Decision& d) {
-    if (res.headers.Has("RateLimit-Limit")) return;
+  void Mark(Response& res, const http::Decision& d) const {
+    // Only a route's limiter runs inside the server's: without any, nothing marked it yet.
+    if (routes_ > 0 && res.headers.Has("RateLimit-Limit")) return;
     res.headers.Add("RateLimit-Limit", std::to_string(d.limit));
     res.headers.Add("RateLimit-Remaining", std::to_string(d.remaining));
     res.headers.Add("RateLimit-Reset", std::to_string(d.reset_s));

@@ -23,6 +23,7 @@
 #include <boost/asio/spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "http/proxy.h"
 #include "http/router.h"
 #include "lux/http.h"
 #include "lux/tls.h"
@@ -80,6 +81,7 @@ struct RouteEntry {
   std::string pattern;
   Handler handler;
   std::vector<Middleware> middleware;
+  bool probe = false;  // Host::AddProbe: Request::probe while it is served
 };
 
 }  // namespace server
@@ -99,6 +101,10 @@ class App::Impl final : public server::Host {
     middleware.insert(middleware.begin() + static_cast<std::ptrdiff_t>(stages++), std::move(stage));
   }
   void SetBodyStreams(server::BodyStreamFactory factory) override { body_streams = std::move(factory); }
+  void AddProbe(std::string_view pattern, Handler handler) override {
+    AddRoute("GET", pattern, std::move(handler), {});
+    routes.back().probe = true;
+  }
 
   // dispatch.cpp
   Response Dispatch(Request& req, std::string_view raw_path);
@@ -128,6 +134,7 @@ class App::Impl final : public server::Host {
   std::shared_ptr<http::TlsContext> tls;  // set: every connection speaks TLS (http/tls.h)
   ErrorHandler on_error;
   server::BodyStreamFactory body_streams;  // empty: every body is read into Request::body
+  http::TrustedProxies proxies;            // opts.trust_proxy, parsed by Start
   // The subsystems (db, jobs, bus, ...) in their order, and the program's on_start/on_stop.
   server::Lifecycle lifecycle;
   server::RunMode mode = server::RunMode::kServe;

@@ -97,6 +97,10 @@ class Host {
   virtual void AddStage(Middleware stage) = 0;
   // Request bodies read as a stream (see BodyStream): one factory per App, Open is the place.
   virtual void SetBodyStreams(BodyStreamFactory factory) = 0;
+  // A probe of the runtime's own (GET: liveness, readiness, metrics): a route like AddRoute's
+  // that request-counting stages leave alone (the server's rate limit does not count it;
+  // Request::probe is set while it is served).
+  virtual void AddProbe(std::string_view pattern, Handler handler) = 0;
 
  protected:
   ~Host() = default;
@@ -146,6 +150,16 @@ class Component {
   // The checks of what this component depends on that a readiness route may run (`db`, and
   // `redis` when its store is Redis). Called after Open; empty: nothing to check.
   virtual std::vector<ReadinessCheck> ReadinessChecks() { return {}; }
+
+  // An answer the connection layer writes before any stage runs (413 body too large, 431, 408,
+  // 400 malformed, an upload refused by its limits): what this component adds to every answer
+  // (CORS adds Access-Control-Allow-Origin so that a browser can read the 413). `head` is what
+  // was read of the request: method, target, path and headers when its head was complete, else
+  // what could be recovered of it (often nothing). Called on the connection's fiber, for
+  // every opened component in order; must not block or throw.
+  virtual void DecorateEarlyAnswer(const Request& head, Response& res) const {
+    (void)head, (void)res;
+  }
 
   // A command of the server binary this component provides (argv[1]), run instead of serving.
   virtual bool ProvidesCommand(std::string_view command) const {

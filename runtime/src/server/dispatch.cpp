@@ -152,6 +152,7 @@ Response App::Impl::DispatchRoute(Request& req, std::string_view raw_path, const
       route = &routes[static_cast<std::size_t>(match.route)];
       if (route_pattern) *route_pattern = &route->pattern;
       req.params = std::move(match.params);
+      req.probe = route->probe;
     }
     // Without global middleware the terminal is called directly (no std::function to build).
     if (middleware.empty()) return RouteTerminal(route, match, req);

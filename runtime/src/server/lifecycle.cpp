@@ -104,6 +104,10 @@ bool Lifecycle::Up(Host& host, const std::function<bool()>& stop_requested) {
 
 void Lifecycle::Down(Deadline deadline) { Unwind(deadline); }
 
+void Lifecycle::DecorateEarlyAnswer(const Request& head, Response& res) const {
+  for (const Component* c : opened_) c->DecorateEarlyAnswer(head, res);
+}
+
 void Lifecycle::Unwind(Deadline deadline) {
   while (!started_.empty()) {
     Component* c = started_.back();

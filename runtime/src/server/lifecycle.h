@@ -41,6 +41,9 @@ class Lifecycle {
   // when on_start ran (reverse registration order), closes the opened components (reverse).
   // Errors are logged. Idempotent: a second call does nothing.
   void Down(Deadline deadline);
+  // Component::DecorateEarlyAnswer of every opened component, in order (serving only: the list
+  // of opened components does not change while connections are served).
+  void DecorateEarlyAnswer(const Request& head, Response& res) const;
 
  private:
   void Unwind(Deadline deadline);

@@ -124,7 +124,7 @@ Response Answer(const std::vector<Entry>& entries, const std::vector<Outcome>& o
 }  // namespace
 
 void ServeLiveness(App& app, const std::string& path) {
-  app.Get(path, [](Request&) {
+  AppImpl(app).AddProbe(path, [](Request&) {
     Response res = Respond(200, Value{{"status", "ok"}});
     res.headers.Set("Cache-Control", "no-store");
     return res;
@@ -136,7 +136,7 @@ void ServeReadiness(App& app, std::string path, std::vector<ReadinessItem> items
   auto entries = std::make_shared<std::vector<Entry>>();
   for (ReadinessItem& item : items) entries->push_back(Entry{std::move(item)});
   App* a = &app;
-  app.Get(path, [a, entries, timeout_ms](Request& req) {
+  AppImpl(app).AddProbe(path, [a, entries, timeout_ms](Request& req) {
     auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     auto round = std::make_shared<Round>(entries->size());
     if (round->efd < 0) throw Error("readiness: eventfd failed");

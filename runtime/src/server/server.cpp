@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "lux/env.h"
+#include "http/proxy.h"
 #include "http/tls.h"
 #include "server/app_impl.h"
 #include "tracing/span.h"
@@ -120,9 +121,16 @@ bool BuildHead(std::string& out, const Response& res, std::uint64_t body_size, c
                bool keep_alive, bool no_body) {
   bool has_id = false, has_type = false;
   for (const auto& [k, v] : res.headers) {
-    if (IEquals(k, "Connection") || IEquals(k, "Content-Length") || IEquals(k, "Transfer-Encoding")) return false;
-    has_id = has_id || IEquals(k, "X-Request-Id");
-    has_type = has_type || IEquals(k, "Content-Type");
+    switch (k.size()) {  // compared only with the names of its length
+      case 10: if (IEquals(k, "Connection")) return false; break;
+      case 14: if (IEquals(k, "Content-Length")) return false; break;
+      case 17: if (IEquals(k, "Transfer-Encoding")) return false; break;
+      case 12:
+        has_id = has_id || IEquals(k, "X-Request-Id");
+        has_type = has_type || IEquals(k, "Content-Type");
+        break;
+      default: break;
+    }
   }
   out.clear();
   unsigned code = static_cast<unsigned>(res.status);
@@ -166,14 +174,31 @@ struct HeaderTables {
 };
 constexpr HeaderTables kHeaderTables;
 
+// Whether a value holds none of CR, LF and NUL: eight bytes at a time, a word with no byte below
+// 0x0e passes at once (the classic "has a byte less than n" test); a word with one is looked at
+// byte by byte. Values are most of a response head's bytes.
+bool CleanValue(std::string_view v) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, v.data() + i, 8);
+    if (((x - kOnes * 0x0e) & ~x & kHigh) == 0) continue;
+    for (std::size_t k = i; k < i + 8; ++k)
+      if (kHeaderTables.bad_value[static_cast<unsigned char>(v[k])]) return false;
+  }
+  for (; i < v.size(); ++i)
+    if (kHeaderTables.bad_value[static_cast<unsigned char>(v[i])]) return false;
+  return true;
+}
+
 // The first header the program set that cannot be sent as is, or nullptr.
 const Headers::Entry* InvalidHeader(const Response& res) {
   for (const auto& e : res.headers) {
     if (e.first.empty()) return &e;
     for (char c : e.first)
       if (!kHeaderTables.token[static_cast<unsigned char>(c)]) return &e;
-    for (char c : e.second)
-      if (kHeaderTables.bad_value[static_cast<unsigned char>(c)]) return &e;
+    if (!CleanValue(e.second)) return &e;
   }
   return nullptr;
 }
@@ -319,6 +344,7 @@ class Session {
     sock_.set_option(tcp::no_delay(true), ec);
     sock_.non_blocking(true, ec);
     remote_ = EndpointText(sock_);
+    peer_ip_ = http::WithoutPort(remote_);
     state_.socket = &sock_;
     w_.conns.insert(&state_);
     core::Fiber fiber{&yield, &w_.ioc, nullptr};
@@ -374,7 +400,7 @@ class Session {
     }
     if (http::Classify(first) == http::FirstBytes::kPlainHttp) {
       state_.deadline = Clock::time_point::max();
-      EarlyError(400, "plain HTTP request sent to an HTTPS port", yield, Clock::now(), nullptr, /*linger=*/true);
+      EarlyError(400, "plain HTTP request sent to an HTTPS port", yield, Clock::now(), Request{}, nullptr, /*linger=*/true);
       return false;
     }
     tls_ = std::make_unique<http::TlsConnection>(*app_.tls, sock_);
@@ -495,7 +521,8 @@ class Session {
   }
 
   // The request as a BodyStreamFactory sees it: method, target, path, query, headers.
-  Request HeadOf(const bhttp::request<bhttp::string_body>& h) {
+  template <class Message>
+  Request HeadOf(const Message& h) {
     Request head;
     head.method = std::string(h.method_string());
     head.target = std::string(h.target());
@@ -504,6 +531,44 @@ class Session {
     if (q != std::string::npos) head.query_string = head.target.substr(q + 1);
     for (const auto& f : h) head.headers.Add(std::string(f.name_string()), std::string(f.value()));
     head.remote_addr = remote_;
+    head.client_ip = app_.proxies.ClientIp(peer_ip_, head.headers);
+    return head;
+  }
+
+  // What can be told of a request refused while its head was read (too large, malformed, too
+  // slow): the head the parser completed, else the request line and the whole header lines
+  // still in the buffer (the parser takes a head only once it is complete), for the components
+  // that decorate early answers (an Origin for CORS).
+  template <class Parser>
+  Request HeadFor(const Parser& parser) {
+    // Beast puts the fields into the message as it parses them: a head refused at its end (a
+    // Content-Length over the limit) has them although is_header_done() is still false.
+    if (parser.is_header_done() || parser.get().begin() != parser.get().end()) return HeadOf(parser.get());
+    Request head;
+    head.remote_addr = remote_;
+    head.client_ip = peer_ip_;
+    auto data = buf_.data();
+    std::string_view text(static_cast<const char*>(data.data()), data.size());
+    bool first = true;
+    for (std::size_t nl; (nl = text.find('\n')) != std::string_view::npos; text.remove_prefix(nl + 1)) {
+      std::string_view line = text.substr(0, nl);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) break;
+      if (first) {
+        first = false;
+        std::size_t sp1 = line.find(' '), sp2 = line.rfind(' ');
+        if (sp1 == std::string_view::npos || sp2 <= sp1) break;
+        head.method = std::string(line.substr(0, sp1));
+        head.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
+        head.path = http::PercentDecode(std::string_view(head.target).substr(0, head.target.find('?')), false);
+        continue;
+      }
+      std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0) continue;
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      head.headers.Add(std::string(line.substr(0, colon)), std::string(value));
+    }
     return head;
   }
 
@@ -660,17 +725,18 @@ class Session {
       if (!ec) {
         if (int status = CheckFraming(parser.get())) {
           state_.deadline = Clock::time_point::max();
-          return EarlyError(status, why_, yield, t0);
+          return EarlyError(status, why_, yield, t0, HeadOf(parser.get()));
         }
       }
       // A body some component reads as a stream (multipart uploads), else into a string.
       std::unique_ptr<BodyStream> stream;
       if (!ec && !parser.is_done() && app_.body_streams) {
+        Request head = HeadOf(parser.get());
         try {
-          stream = app_.body_streams(HeadOf(parser.get()));
+          stream = app_.body_streams(head);
         } catch (const Error& e) {
           state_.deadline = Clock::time_point::max();
-          return EarlyError(e.status(), e.message(), yield, t0, nullptr, true, e.data());
+          return EarlyError(e.status(), e.message(), yield, t0, head, nullptr, true, e.data());
         }
       }
       bhttp::request<bhttp::string_body> hreq;
@@ -685,19 +751,19 @@ class Session {
           try {
             std::rethrow_exception(failed);
           } catch (const Error& e) {
-            return EarlyError(e.status(), e.message(), yield, t0, nullptr, true, e.data());
+            return EarlyError(e.status(), e.message(), yield, t0, HeadOf(sp.get()), nullptr, true, e.data());
           } catch (const std::exception& e) {
             core::Log(LogLevel::kError, "request body stream failed", {{"remote", remote_}, {"error", std::string(e.what())}});
-            return EarlyError(500, "internal server error", yield, t0);
+            return EarlyError(500, "internal server error", yield, t0, HeadOf(sp.get()));
           }
         }
-        if (ec) return ReadFailed(ec, yield, t0);
+        if (ec) return ReadFailed(sp, ec, yield, t0);
         hreq = bhttp::request<bhttp::string_body>(std::move(sp.release().base()));
       } else {
         if (app_.body_streams && !ec) LimitBody(parser, o.max_body_bytes, ec);
         ReadRest(parser, yield, ec, t0);
         state_.deadline = Clock::time_point::max();
-        if (ec) return ReadFailed(ec, yield, t0);
+        if (ec) return ReadFailed(parser, ec, yield, t0);
         hreq = parser.release();
       }
       bool keep_alive = hreq.keep_alive();
@@ -716,6 +782,7 @@ class Session {
       req.id = incoming_id && core::IsValidRequestId(*incoming_id) ? std::string(*incoming_id) : core::NewRequestId();
       req.trace = core::MakeTraceContext(req.headers.Get("traceparent"));
       req.remote_addr = remote_;
+      req.client_ip = app_.proxies.enabled() ? app_.proxies.ClientIp(peer_ip_, req.headers) : peer_ip_;
 
       Response res;
       bool refused = false;
@@ -728,8 +795,10 @@ class Session {
         }
       }
       if (refused) {
+        app_.lifecycle.DecorateEarlyAnswer(req, res);  // answered before any stage ran
       } else if (raw_path.empty() || raw_path[0] != '/') {
         res = SimpleError(400, "request target must be an absolute path", req.id);
+        app_.lifecycle.DecorateEarlyAnswer(req, res);
         keep_alive = false;
       } else {
         fiber.request = &req;
@@ -763,7 +832,7 @@ class Session {
       }
       if (!written) return;
       state_.fresh = false;
-      AccessLog(req.method, req.path, res.status, t0, req.id, &req.trace);
+      AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
       if (!keep_alive) {
         linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
         return;
@@ -775,7 +844,7 @@ class Session {
   void TakeOver(Takeover& takeover, Request& req, asio::yield_context& yield, std::chrono::steady_clock::time_point t0) {
     state_.fresh = false;
     state_.deadline = Clock::time_point::max();
-    AccessLog(req.method, req.path, 101, t0, req.id);
+    AccessLog(req.method, req.path, 101, t0, req.id, req.client_ip);
     buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
     head_ = std::string();
     takeover.Run(sock_, req, yield, state_);
@@ -936,45 +1005,51 @@ class Session {
   }
 
   void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
-                 const std::string& request_id, const TraceContext* trace = nullptr) {
+                 const std::string& request_id, std::string_view ip, const TraceContext* trace = nullptr) {
     if (!app_.opts.access_log || !core::LogEnabled(LogLevel::kInfo)) return;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (trace && tracing::Enabled()) {  // written after the request's span ended: its ids by hand
       core::Log(LogLevel::kInfo, "request",
                 {{"method", method}, {"path", path}, {"status", status}, {"duration_ms", ms}, {"request_id", request_id},
-                 {"trace_id", trace->trace_id}, {"span_id", trace->span_id}});
+                 {"ip", ip}, {"trace_id", trace->trace_id}, {"span_id", trace->span_id}});
       return;
     }
     core::Log(LogLevel::kInfo, "request",
-              {{"method", method}, {"path", path}, {"status", status}, {"duration_ms", ms}, {"request_id", request_id}});
+              {{"method", method}, {"path", path}, {"status", status}, {"duration_ms", ms}, {"request_id", request_id},
+               {"ip", ip}});
   }
 
   // Maps a read failure to a final response (or a silent close) and ends the connection.
-  void ReadFailed(const boost::system::error_code& ec, asio::yield_context& yield,
+  template <class Parser>
+  void ReadFailed(const Parser& parser, const boost::system::error_code& ec, asio::yield_context& yield,
                   std::chrono::steady_clock::time_point t0) {
-    if (ec == bhttp::error::body_limit) return EarlyError(413, "request body too large", yield, t0, &ec);
-    if (ec == bhttp::error::header_limit) return EarlyError(431, "request headers too large", yield, t0, &ec);
+    if (ec == bhttp::error::body_limit) return EarlyError(413, "request body too large", yield, t0, HeadFor(parser), &ec);
+    if (ec == bhttp::error::header_limit)
+      return EarlyError(431, "request headers too large", yield, t0, HeadFor(parser), &ec);
     if (state_.timed_out) {
       state_.timed_out = false;
       linger_ = false;  // a client this slow gets its 408 and the close, nothing more
-      return EarlyError(408, "request timeout", yield, t0, &ec, /*linger=*/false);
+      return EarlyError(408, "request timeout", yield, t0, HeadFor(parser), &ec, /*linger=*/false);
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-      return EarlyError(400, why_.empty() ? "malformed HTTP request" : why_.c_str(), yield, t0, &ec);
+      return EarlyError(400, why_.empty() ? "malformed HTTP request" : why_.c_str(), yield, t0, HeadFor(parser), &ec);
     }
     // peer closed or reset: nothing to answer
   }
 
   // Answers a request refused before it was read whole, then closes (lingering unless told).
+  // `head` is what was read of it: the components decorate the answer from it (CORS).
   void EarlyError(int status, const std::string& message, asio::yield_context& yield, std::chrono::steady_clock::time_point t0,
-                  const boost::system::error_code* ec = nullptr, bool linger = true, const Value& details = {}) {
+                  const Request& head, const boost::system::error_code* ec = nullptr, bool linger = true,
+                  const Value& details = {}) {
     std::string id = core::NewRequestId();
     Response res = SimpleError(status, message.c_str(), id, details);
+    app_.lifecycle.DecorateEarlyAnswer(head, res);
     core::Log(LogLevel::kWarn, "bad request",
               {{"remote", remote_}, {"status", status}, {"error", ec ? ec->message() : message}, {"request_id", id}});
     if (Write(res, id, false, false, yield)) linger_ = linger;
-    AccessLog("-", "-", status, t0, id);
+    AccessLog("-", "-", status, t0, id, head.client_ip.empty() ? peer_ip_ : head.client_ip);
   }
 
   // See kLingerMaxBytes. The connection counts as idle meanwhile: Shutdown and the connection
@@ -1002,6 +1077,7 @@ class Session {
   std::string head_;  // the response head being written, reused across requests
   ConnState state_;
   std::string remote_;
+  std::string peer_ip_;  // remote_ without the port
   std::string why_;     // what was wrong with a refused request, for its 400/501 body
   bool linger_ = false;  // read and discard before closing (see kLingerMaxBytes)
   bool http10_ = false;  // the request being answered is HTTP/1.0 (no chunked bodies)
@@ -1212,6 +1288,7 @@ void App::Impl::Start() {
     workers.push_back(std::move(w));
   }
 
+  proxies = http::TrustedProxies::Parse(opts.trust_proxy, "trust_proxy");
   // The certificate and key first: a server that cannot speak TLS must not take its port.
   if (tls_options) tls = http::TlsContext::Load(*tls_options);
 
@@ -1387,6 +1464,66 @@ LogLevel ParseLevel(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+// A server limit settable by the environment and by a flag over the program's `limits { }`
+// (docs/runtime.md, "Limits": flag > env > program > default). Sizes are bytes, durations
+// milliseconds or a number with ms, s or m.
+struct LimitSetting {
+  const char* env;
+  const char* flag;
+  enum Kind { kBytes, kDuration, kCount, kTrust } kind;
+  std::int64_t min, max;
+};
+constexpr LimitSetting kLimitSettings[] = {
+    {"LUX_MAX_BODY", "--max-body", LimitSetting::kBytes, 1, std::int64_t{1} << 32},
+    {"LUX_MAX_HEADER_BYTES", "--max-header-bytes", LimitSetting::kBytes, 1024, 1 << 20},
+    {"LUX_HEADER_TIMEOUT", "--header-timeout", LimitSetting::kDuration, 1, 86'400'000},
+    {"LUX_IDLE_TIMEOUT", "--idle-timeout", LimitSetting::kDuration, 1, 86'400'000},
+    {"LUX_MAX_CONNECTIONS", "--max-connections", LimitSetting::kCount, 1, 1'000'000},
+    {"LUX_TRUST_PROXY", "--trust-proxy", LimitSetting::kTrust, 0, 0},
+};
+
+std::optional<std::int64_t> ParseDurationMs(std::string_view v) {
+  std::int64_t unit = 1;
+  if (v.size() > 2 && v.substr(v.size() - 2) == "ms") v.remove_suffix(2);
+  else if (v.size() > 1 && v.back() == 's') unit = 1000, v.remove_suffix(1);
+  else if (v.size() > 1 && v.back() == 'm') unit = 60'000, v.remove_suffix(1);
+  auto n = ParseIntStrict(v);
+  if (!n || *n > INT64_MAX / unit) return std::nullopt;
+  return *n * unit;
+}
+
+// Sets the option of `s` from `value`, given by `where` ("env LUX_MAX_BODY", "option --max-body").
+void ApplyLimit(ServerOptions& o, const LimitSetting& s, const std::string& value, const std::string& where) {
+  if (s.kind == LimitSetting::kTrust) {
+    http::TrustedProxies::Parse(value, where);  // checked now: a bad value is one line, exit 1
+    o.trust_proxy = value;
+    return;
+  }
+  std::optional<std::int64_t> n = s.kind == LimitSetting::kDuration ? ParseDurationMs(value) : ParseIntStrict(value);
+  if (!n || *n < s.min || *n > s.max) {
+    const char* what = s.kind == LimitSetting::kDuration ? "a duration (500ms, 10s, 2m; a bare number is milliseconds)"
+                       : s.kind == LimitSetting::kBytes  ? "a number of bytes"
+                                                         : "a count";
+    throw StartupError(where + ": expected " + what + " from " + std::to_string(s.min) +
+                       (s.kind == LimitSetting::kDuration ? " ms" : "") + " to " + std::to_string(s.max) +
+                       (s.kind == LimitSetting::kDuration ? " ms" : "") + ", got \"" + value + "\"");
+  }
+  std::string_view env = s.env;
+  if (env == "LUX_MAX_BODY") o.max_body_bytes = static_cast<std::size_t>(*n);
+  else if (env == "LUX_MAX_HEADER_BYTES") o.max_header_bytes = static_cast<std::size_t>(*n);
+  else if (env == "LUX_HEADER_TIMEOUT") o.read_timeout_ms = *n;
+  else if (env == "LUX_IDLE_TIMEOUT") o.keep_alive_timeout_ms = *n;
+  else o.max_connections = static_cast<std::size_t>(*n);
+}
+
+const char* const kFlagsText =
+    "options are --port N, --host H, --max-connections N, --max-body BYTES, --max-header-bytes BYTES, "
+    "--header-timeout DURATION, --idle-timeout DURATION, --trust-proxy SPEC";
+
+}  // namespace
+
 void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
   if (auto p = EnvOptInt("PORT")) {
     if (*p < 0 || *p > 65535) throw StartupError("env PORT: expected Int in 0..65535, got \"" + std::to_string(*p) + "\"");
@@ -1402,10 +1539,8 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
   }
   if (auto a = EnvOptBool("LUX_ACCESS_LOG")) opts.access_log = *a;
   if (auto d = EnvOptInt("LUX_DRAIN_TIMEOUT_MS")) opts.drain_timeout_ms = *d;
-  if (auto m = EnvOptInt("LUX_MAX_CONNECTIONS")) {
-    if (*m < 1) throw StartupError("env LUX_MAX_CONNECTIONS: expected a positive Int, got \"" + std::to_string(*m) + "\"");
-    opts.max_connections = static_cast<std::size_t>(*m);
-  }
+  for (const LimitSetting& s : kLimitSettings)
+    if (const char* v = std::getenv(s.env); v && *v) ApplyLimit(opts, s, v, std::string("env ") + s.env);
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto take = [&](const char* flag) -> std::optional<std::string> {
@@ -1417,27 +1552,32 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
       if (arg.rfind(f + "=", 0) == 0) return arg.substr(f.size() + 1);
       return std::nullopt;
     };
+    bool limit = false;
+    for (const LimitSetting& s : kLimitSettings) {
+      if (auto v = take(s.flag)) {
+        ApplyLimit(opts, s, *v, std::string("option ") + s.flag);
+        limit = true;
+        break;
+      }
+    }
+    if (limit) continue;
     if (auto v = take("--port")) {
       auto p = ParseIntStrict(*v);
       if (!p || *p < 0 || *p > 65535) throw StartupError("option --port: expected Int in 0..65535, got \"" + *v + "\"");
       opts.port = static_cast<int>(*p);
     } else if (auto v = take("--host")) {
       opts.host = *v;
-    } else if (auto v = take("--max-connections")) {
-      auto m = ParseIntStrict(*v);
-      if (!m || *m < 1) throw StartupError("option --max-connections: expected a positive Int, got \"" + *v + "\"");
-      opts.max_connections = static_cast<std::size_t>(*m);
     } else if (!arg.empty() && arg[0] != '-') {
       // A command no component of this program provides (`run-task` and `jobs` come with
       // background jobs or schedules).
       throw StartupError("unknown command `" + arg +
                          "`: `run-task NAME` and `jobs` exist when the program declares background jobs or "
-                         "schedules; options are --port N, --host H, --max-connections N");
+                         "schedules; " + kFlagsText);
     } else {
       std::vector<std::string> flags(ServerFlags().begin(), ServerFlags().end());
       std::string guess = ClosestFlag(arg, flags);
       throw StartupError("unknown option `" + arg.substr(0, arg.find('=')) + "`" + (guess.empty() ? "" : "; did you mean `" + guess + "`?") +
-                         " (options are --port N, --host H, --max-connections N)");
+                         " (" + kFlagsText + ")");
     }
   }
 }

@@ -623,7 +623,7 @@ Response Upgrade(App& app, const std::shared_ptr<Endpoint>& ep, Request& req) {
   }
   std::string key = req.Header("Sec-WebSocket-Key").value_or("");
   if (key.size() != 24 || key[22] != '=' || key[23] != '=') return WsError(400, "missing or malformed Sec-WebSocket-Key", req);
-  if (auto origin = req.headers.Get("Origin"); origin && !http::CorsAllowsOrigin(app, *origin))
+  if (auto origin = req.headers.Get("Origin"); origin && !http::CorsAllowsOrigin(app, req.path, *origin))
     return WsError(403, "origin not allowed", req);
   core::Fiber* fiber = core::tl_fiber;
   if (!fiber || !fiber->yield) return WsError(426, "WebSocket needs a connection", req);

@@ -100,6 +100,25 @@ const char* const kOpenApi = R"luxopenapi({
     "/media": {
       "post": {
         "operationId": "receive_post",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "title": {
+                    "type": "string"
+                  }
+                },
+                "additionalProperties": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          }
+        },
         "responses": {
           "200": {
             "description": "OK"

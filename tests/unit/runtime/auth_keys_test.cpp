@@ -15,18 +15,11 @@
 #include <string>
 
 #include "test_http.h"
+#include "test_b64url.h"
 
 namespace {
 
-std::string B64Url(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
+using lux::test::B64Url;
 
 constexpr std::int64_t kNow = 1'800'000'000;
 const std::string kSecret = "a-test-secret-of-at-least-64-bytes-for-hs512-0123456789abcdefghij";

@@ -43,7 +43,8 @@ TEST_CASE("the closest flag: typos within the bound, none beyond it") {
 
 TEST_CASE("the runtime's flags are the ones ApplyEnvAndFlags reads") {
   std::vector<std::string> flags(lux::ServerFlags().begin(), lux::ServerFlags().end());
-  CHECK(flags == std::vector<std::string>{"--port", "--host", "--max-connections"});
+  CHECK(flags == std::vector<std::string>{"--port", "--host", "--max-connections", "--max-body", "--max-header-bytes",
+                                          "--header-timeout", "--idle-timeout", "--trust-proxy"});
 }
 
 TEST_CASE("App::Run refuses an unknown flag, naming the likely one and not echoing its value") {
@@ -71,5 +72,6 @@ TEST_CASE("App::Run refuses an unknown flag, naming the likely one and not echoi
   unlink(path);
   CHECK(rc == 1);
   CHECK(text.str() == "flags: unknown option `--max-conection`; did you mean `--max-connections`? "
-                      "(options are --port N, --host H, --max-connections N)\n");
+                      "(options are --port N, --host H, --max-connections N, --max-body BYTES, --max-header-bytes BYTES, "
+                      "--header-timeout DURATION, --idle-timeout DURATION, --trust-proxy SPEC)\n");
 }

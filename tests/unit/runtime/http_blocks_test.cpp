@@ -275,3 +275,66 @@ TEST_CASE("limits: max_body, max_header_bytes and timeouts set the server's opti
   CHECK(Call(s.port(), "POST", "/echo", "0123456789a", "Content-Type: text/plain\r\n")->status == 413);
   CHECK(Call(s.port(), "GET", "/echo", "", "X-Big: " + std::string(2000, 'x') + "\r\n")->status == 431);
 }
+
+TEST_CASE("cors: the connection layer's 413 carries the headers of an allowed origin only") {
+  TestServer s([](lux::App& app) {
+    Routes(app);
+    lux::ConfigureCors(app, Cors());
+    app.options().max_body_bytes = 16;
+  });
+  std::string body(100, 'x');
+  auto r = Call(s.port(), "POST", "/hello", body, "Origin: https://app.example.com\r\nContent-Type: text/plain\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 413);
+  CHECK(r->Header("access-control-allow-origin") == "https://app.example.com");
+  CHECK(r->Header("access-control-allow-credentials") == "true");
+  CHECK(r->Header("vary") == "Origin");
+  r = Call(s.port(), "POST", "/hello", body, "Origin: https://other.example.com\r\nContent-Type: text/plain\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 413);
+  CHECK(r->Header("access-control-allow-origin").empty());
+}
+
+TEST_CASE("cors: a route group's policy replaces the server's under its prefix, the longest prefix first") {
+  TestServer s([](lux::App& app) {
+    app.Get("/api/x", [](lux::Request&) { return lux::Respond(200, lux::Value{{"ok", true}}); });
+    app.Get("/api/open/x", [](lux::Request&) { return lux::Respond(200, lux::Value{{"ok", true}}); });
+    app.Get("/apix", [](lux::Request&) { return lux::Respond(200, lux::Value{{"ok", true}}); });
+    lux::ConfigureCors(app, Cors());
+    lux::ConfigureGroupCors(app, "/api/open", lux::Value{{"origins", lux::Value(lux::Array{lux::Value("*")})}});
+    lux::ConfigureGroupCors(app, "/api", lux::Value{{"origins", lux::Value(lux::Array{lux::Value("https://api.example.net")})}});
+  });
+  auto origin_of = [&](const std::string& path, const std::string& origin) {
+    auto r = Call(s.port(), "GET", path, "", "Origin: " + origin + "\r\n");
+    return r ? r->Header("access-control-allow-origin") : std::string("no answer");
+  };
+  CHECK(origin_of("/api/x", "https://api.example.net") == "https://api.example.net");
+  CHECK(origin_of("/api/x", "https://app.example.com").empty());  // the server's origin, not the group's
+  CHECK(origin_of("/api/open/x", "https://anyone.example") == "*");
+  CHECK(origin_of("/apix", "https://app.example.com") == "https://app.example.com");  // not under /api
+  auto r = Call(s.port(), "OPTIONS", "/api/open/x", "", Preflight("https://anyone.example", "GET"));
+  REQUIRE(r);
+  CHECK(r->status == 204);
+  CHECK(r->Header("access-control-allow-origin") == "*");
+}
+
+TEST_CASE("rate_limit: probes are not counted by the server's limit") {
+  TestServer s([](lux::App& app) {
+    Routes(app);
+    lux::ServeLiveness(app, "/health");
+    lux::ConfigureRateLimit(app, lux::Value{{"max", lux::Value(2)}, {"window", lux::Value(60)}});
+  });
+  for (int i = 0; i < 5; ++i) {
+    auto r = Call(s.port(), "GET", "/health");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->Header("ratelimit-limit").empty());
+  }
+  auto a = Call(s.port(), "GET", "/hello");
+  auto b = Call(s.port(), "GET", "/hello");
+  auto c = Call(s.port(), "GET", "/hello");
+  REQUIRE((a && b && c));
+  CHECK(a->status == 200);
+  CHECK(b->status == 200);
+  CHECK(c->status == 429);
+}
