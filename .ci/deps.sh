@@ -16,6 +16,8 @@ PKGS=(
   # the e2e case typed_routes makes RS256/ES256 keys and tokens with the openssl command
   # e2e/tls and runtime.session: throwaway certificates (openssl CLI)
   openssl
+  # e2e/metrics: `promtool check metrics` and a Prometheus server scraping a program
+  prometheus
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -18,4 +18,5 @@
 #include "lux/session.h"
 #include "lux/tls.h"
 #include "lux/upload.h"
+#include "lux/metrics.h"
 #include "lux/value.h"

@@ -84,9 +84,11 @@ class App::Impl final : public server::Host {
     middleware.insert(middleware.begin() + static_cast<std::ptrdiff_t>(stages++), std::move(stage));
   }
   void SetBodyStreams(server::BodyStreamFactory factory) override { body_streams = std::move(factory); }
+  void ObserveRequests(server::RequestObserver* o) override { observer = o; }
 
   // dispatch.cpp
-  Response Dispatch(Request& req, std::string_view raw_path);
+  // `route`: set to the matched route's index in `routes` (left alone when none matched).
+  Response Dispatch(Request& req, std::string_view raw_path, int* route = nullptr);
   Response HandleException(std::exception_ptr ep, Request& req);
   Response HandleError(const Error& e, Request& req);
   Response DefaultError(const Error& e, const Request& req) const;
@@ -111,6 +113,7 @@ class App::Impl final : public server::Host {
   std::shared_ptr<http::TlsContext> tls;  // set: every connection speaks TLS (http/tls.h)
   ErrorHandler on_error;
   server::BodyStreamFactory body_streams;  // empty: every body is read into Request::body
+  server::RequestObserver* observer = nullptr;  // metrics: sees every request (ObserveRequests)
   // The subsystems (db, jobs, bus, ...) in their order, and the program's on_start/on_stop.
   server::Lifecycle lifecycle;
   server::RunMode mode = server::RunMode::kServe;

@@ -24,6 +24,9 @@ enum class RunMode { kServe, kTask, kAdmin };
 // The order components open and start in; they stop and close in reverse. One row per
 // subsystem: a component may use those above it from its Open on.
 enum class Order {
+  // Metrics first: it opens before anything can count and answers scrapes until the rest closed.
+  kMetrics,
+
   kDb,         // the database and models: everything below may read and write data
   kJobs,       // the job store and worker pool: on_start, tasks and subscribers spawn jobs
   kScheduler,  // schedules: tick in the job store, spawn jobs
@@ -73,6 +76,32 @@ struct ReadinessCheck {
   std::function<void(Deadline deadline)> run;
 };
 
+// Sees every request the server reads whole (metrics): called on the connection's worker
+// thread, so both calls must be cheap and never block. `route` is the index of the matched
+// route in the list given to Routes (-1: no route matched — 404, 405, OPTIONS, a bad target).
+struct RequestRecord {
+  int route = -1;
+  std::string_view method;
+  int status = 0;
+  std::uint64_t request_bytes = 0;   // the body as read
+  std::uint64_t response_bytes = 0;  // the body as sent (after compression), HEAD included
+  double seconds = 0;                // from the request's first byte to its answer written
+};
+class RequestObserver {
+ public:
+  struct RouteInfo {
+    std::string_view method;
+    std::string_view pattern;
+  };
+  // Once, after every component opened and before the first request: the routes by index.
+  virtual void Routes(const std::vector<RouteInfo>& routes) = 0;
+  virtual void Began() = 0;
+  virtual void Ended(const RequestRecord& r) = 0;
+
+ protected:
+  ~RequestObserver() = default;
+};
+
 // The App as a component sees it.
 class Host {
  public:
@@ -86,6 +115,8 @@ class Host {
   virtual void AddStage(Middleware stage) = 0;
   // Request bodies read as a stream (see BodyStream): one factory per App, Open is the place.
   virtual void SetBodyStreams(BodyStreamFactory factory) = 0;
+  // Every request read whole is reported to `observer` (one per App; nullptr: none). Open is the place.
+  virtual void ObserveRequests(RequestObserver* observer) = 0;
 
  protected:
   ~Host() = default;

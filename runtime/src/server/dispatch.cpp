@@ -133,13 +133,14 @@ Response RouteTerminal(const server::RouteEntry* route, const http::Router::Matc
 
 }  // namespace
 
-Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
+Response App::Impl::Dispatch(Request& req, std::string_view raw_path, int* route_index) {
   std::exception_ptr ep;
   try {
     http::Router::Match match = router.Find(req.method, raw_path);
     const server::RouteEntry* route = nullptr;
     if (match.result == http::Router::Result::kFound) {
       route = &routes[static_cast<std::size_t>(match.route)];
+      if (route_index) *route_index = match.route;
       req.params = std::move(match.params);
     }
     // Without global middleware the terminal is called directly (no std::function to build).

@@ -715,6 +715,9 @@ class Session {
       req.trace = core::MakeTraceContext(req.headers.Get("traceparent"));
       req.remote_addr = remote_;
 
+      server::RequestObserver* observer = app_.observer;  // metrics (Host::ObserveRequests)
+      if (observer) observer->Began();
+      int route = -1;
       Response res;
       bool refused = false;
       if (stream) {
@@ -732,7 +735,7 @@ class Session {
       } else {
         fiber.request = &req;
         core::tl_fiber = &fiber;
-        res = app_.Dispatch(req, std::string_view(raw_path.data(), raw_path.size()));
+        res = app_.Dispatch(req, std::string_view(raw_path.data(), raw_path.size()), &route);
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
       }
@@ -741,7 +744,10 @@ class Session {
       stream.reset();
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
-      if (!Write(res, req.id, keep_alive, head, yield)) return;
+      std::uint64_t response_bytes = res.BodySize();
+      bool written = Write(res, req.id, keep_alive, head, yield);
+      if (observer) observer->Ended({route, req.method, res.status, req.body.size(), response_bytes, Seconds(t0)});
+      if (!written) return;
       state_.fresh = false;
       AccessLog(req.method, req.path, res.status, t0, req.id);
       if (!keep_alive) {
@@ -792,6 +798,10 @@ class Session {
     return WriteAll(asio::buffer(head_), {}, yield);
   }
 
+  static double Seconds(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+
   void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
                  const std::string& request_id) {
     if (!app_.opts.access_log || !core::LogEnabled(LogLevel::kInfo)) return;
@@ -822,9 +832,12 @@ class Session {
                   const boost::system::error_code* ec = nullptr, bool linger = true, const Value& details = {}) {
     std::string id = core::NewRequestId();
     Response res = SimpleError(status, message.c_str(), id, details);
+    if (app_.observer) app_.observer->Began();
     core::Log(LogLevel::kWarn, "bad request",
               {{"remote", remote_}, {"status", status}, {"error", ec ? ec->message() : message}, {"request_id", id}});
+    std::uint64_t response_bytes = res.BodySize();
     if (Write(res, id, false, false, yield)) linger_ = linger;
+    if (app_.observer) app_.observer->Ended({-1, "", status, 0, response_bytes, Seconds(t0)});
     AccessLog("-", "-", status, t0, id);
   }
 
@@ -1121,6 +1134,11 @@ void App::Impl::Start() {
   }
 
   started = true;  // only now: a failed start needs no drain (Up unwound it)
+  if (observer) {
+    std::vector<server::RequestObserver::RouteInfo> list;
+    for (const server::RouteEntry& r : routes) list.push_back({r.method, r.pattern});
+    observer->Routes(list);
+  }
   DoAccept();
   for (auto& wp : workers) {
     server::Worker* w = wp.get();

@@ -92,6 +92,7 @@ class FakeHost final : public lux::server::Host {
   void AddRoute(std::string_view, std::string_view, lux::Handler) override {}
   void AddStage(lux::Middleware) override {}
   void SetBodyStreams(lux::server::BodyStreamFactory) override {}
+  void ObserveRequests(lux::server::RequestObserver*) override {}
 
  private:
   std::string name_ = "cmd";
