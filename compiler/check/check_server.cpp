@@ -80,6 +80,7 @@ void Checker::declareServer(int index) {
     } else if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
       if (backend->which == ast::BackendDecl::Kind::Compression) declareCompression(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Upload) declareUpload(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Metrics) declareMetrics(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Tls || backend->which == ast::BackendDecl::Kind::Session)
         declareTlsOrSession(sm, backend);
       else declareBackend(sm, backend);
@@ -154,6 +155,7 @@ void Checker::checkServer(int index) {
     if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {
       if (backend->which == ast::BackendDecl::Kind::Compression) checkCompression(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Upload) checkUpload(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Metrics) checkMetrics(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Tls) checkTls(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Session) checkSession(sm, backend);
       else checkBackend(sm, backend);
@@ -181,6 +183,7 @@ void Checker::checkServer(int index) {
   }
   checkRouteDuplicates(sm);
   checkStaticRoutes(sm);
+  checkMetricsRoutes(sm);
   checkServerOpenApi(sm);
 }
 

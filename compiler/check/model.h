@@ -149,6 +149,15 @@ struct CompressionModel {
   std::vector<std::string> types;  // empty: the runtime's default list
 };
 
+// GET /metrics (check_metrics.cpp): on by default; `metrics { enabled, path, port }` literals.
+struct MetricsModel {
+  const ast::BackendDecl* decl = nullptr;  // null: no `metrics { }` block, the defaults
+  bool enabled = true;
+  std::string path = "/metrics";
+  int64_t port = 0;                  // 0: the server's own port
+  bool program_serves_path = false;  // no block, and a route of the program has the path
+};
+
 // `tls { cert, key, min_version }`: the server speaks HTTPS. The paths as written: a literal
 // ("./cert.pem") or the env setting that holds one (`env TLS_CERT`).
 struct TlsModel {
@@ -349,6 +358,7 @@ struct ServerModel {
   HttpBlocksModel http;                      // `cors`, `rate_limit`, `cache`, `max_body`, `limits`
   std::vector<StaticModel> statics;             // `static` directories, in source order
   std::optional<CompressionModel> compression;  // `compression { }`
+  MetricsModel metrics;                          // GET /metrics (`metrics { }`, or the defaults)
   std::optional<TlsModel> tls;               // `tls { }`
   std::optional<SessionModel> session;       // `session { }`
   const ast::Node* session_use = nullptr;    // the first `req.session` (E4860 without a block)

@@ -130,6 +130,12 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
     for (size_t i = 0; i < c.types.size(); ++i) out << (i ? ", " : "") << "\"" << c.types[i] << "\"";
     out << "\n";
   }
+  if (s.metrics.decl || s.metrics.program_serves_path) {
+    const MetricsModel& m = s.metrics;
+    out << "    metrics " << (m.enabled ? "on" : "off") << " path \"" << m.path << "\" port "
+        << (m.port ? std::to_string(m.port) : std::string("(server's)"))
+        << (m.program_serves_path ? " (the program's route serves the path)" : "") << "\n";
+  }
   if (s.tls) out << "    tls cert " << s.tls->cert << " key " << s.tls->key << " min_version " << s.tls->min_version << "\n";
   if (s.session) {
     const SessionModel& se = *s.session;

@@ -77,7 +77,8 @@ struct ReadinessCheck {
 };
 
 // Sees every request the server reads whole (metrics): called on the connection's worker
-// thread, so both calls must be cheap and never block. `route` is the index of the matched
+// thread, so both calls must be cheap and never block. Ended runs before the answer is
+// written, so a client holding the answer finds the request counted. `route` is the index of the matched
 // route in the list given to Routes (-1: no route matched — 404, 405, OPTIONS, a bad target).
 struct RequestRecord {
   int route = -1;
@@ -85,7 +86,7 @@ struct RequestRecord {
   int status = 0;
   std::uint64_t request_bytes = 0;   // the body as read
   std::uint64_t response_bytes = 0;  // the body as sent (after compression), HEAD included
-  double seconds = 0;                // from the request's first byte to its answer written
+  double seconds = 0;                // from the request's first byte to its answer ready to write
 };
 class RequestObserver {
  public:

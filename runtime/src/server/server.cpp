@@ -744,10 +744,9 @@ class Session {
       stream.reset();
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
-      std::uint64_t response_bytes = res.BodySize();
-      bool written = Write(res, req.id, keep_alive, head, yield);
-      if (observer) observer->Ended({route, req.method, res.status, req.body.size(), response_bytes, Seconds(t0)});
-      if (!written) return;
+      // Counted before the answer leaves: a client that has it finds it counted.
+      if (observer) observer->Ended({route, req.method, res.status, req.body.size(), res.BodySize(), Seconds(t0)});
+      if (!Write(res, req.id, keep_alive, head, yield)) return;
       state_.fresh = false;
       AccessLog(req.method, req.path, res.status, t0, req.id);
       if (!keep_alive) {
@@ -835,9 +834,8 @@ class Session {
     if (app_.observer) app_.observer->Began();
     core::Log(LogLevel::kWarn, "bad request",
               {{"remote", remote_}, {"status", status}, {"error", ec ? ec->message() : message}, {"request_id", id}});
-    std::uint64_t response_bytes = res.BodySize();
+    if (app_.observer) app_.observer->Ended({-1, "", status, 0, res.BodySize(), Seconds(t0)});
     if (Write(res, id, false, false, yield)) linger_ = linger;
-    if (app_.observer) app_.observer->Ended({-1, "", status, 0, response_bytes, Seconds(t0)});
     AccessLog("-", "-", status, t0, id);
   }
 
