@@ -48,6 +48,8 @@ void Checker::checkMetrics(ServerModel& sm, const ast::BackendDecl* d) {
   const std::string what = "`metrics`";
   auto opts = checkOptions(d->config, what, kOptions);
   auto notLiteral = [&](const ast::ObjectEntry* en, const char* kind, const char* help) {
+    // A literal of another kind is E4402 already (checkOptions).
+    if (llvm::isa<ast::IntLit, ast::FloatLit, ast::BoolLit, ast::StringLit, ast::DurationLit>(en->value)) return;
     diags_.report(DiagId::OptionValue, en->value->range(), what, en->key.name.str(), kind,
                   "`" + std::string(file_.slice(en->value->range())) + "`")
         .help(help);
