@@ -40,7 +40,7 @@ struct HttpFamilies {
   Family& requests = Registry::Default().Add("http_server_requests", "HTTP requests answered, by route pattern and status class.",
                                              Type::kCounter, {"method", "route", "status_class"});
   Family& duration = Registry::Default().Add(
-      "http_server_request_duration_seconds", "Time from a request's first byte to its answer written, by route pattern.",
+      "http_server_request_duration_seconds", "Time from a request's first byte to its answer, by route pattern.",
       Type::kHistogram, {"method", "route", "status_class"}, metrics::kDurationBounds);
   Family& request_size = Registry::Default().Add("http_server_request_body_size_bytes", "Size of request bodies.",
                                                  Type::kHistogram, {"method", "route"}, metrics::kSizeBounds, 1);
