@@ -76,6 +76,8 @@ void Checker::checkMetrics(ServerModel& sm, const ast::BackendDecl* d) {
       if (std::to_string(m.port) == sm.default_port)
         diags_.report(DiagId::MetricsPortTaken, en->value->range(), m.port, sm.displayName())
             .help("leave `port` out to serve the metrics on the server's own port, or choose another one");
+      else
+        checkMetricsPortShared(sm, en->value);
     } else if (lit || llvm::isa<ast::UnaryExpr>(en->value)) {
       diags_.report(DiagId::OptionValue, en->value->range(), what, "port", "a TCP port from 1 to 65535",
                     std::string(file_.slice(en->value->range())))
@@ -83,6 +85,21 @@ void Checker::checkMetrics(ServerModel& sm, const ast::BackendDecl* d) {
     } else {
       notLiteral(en, "a literal `Int` port", "a port chosen at start is env LUX_METRICS_PORT");
     }
+  }
+}
+
+// `luxc run` starts every server of the program on one machine: a metrics port must be free of
+// the other servers' ports and metrics ports (the servers checked before this one).
+void Checker::checkMetricsPortShared(const ServerModel& sm, const ast::Expr* at) {
+  for (const ServerModel& other : model_.servers) {
+    if (&other == &sm) return;
+    bool metrics_port = other.metrics.port == sm.metrics.port;
+    if (!metrics_port && other.default_port != std::to_string(sm.metrics.port)) continue;
+    auto d = diags_.report(DiagId::MetricsPortShared, at->range(), sm.metrics.port,
+                           fmt::format(metrics_port ? "the metrics port of {}" : "the port {} listens on", other.displayName()));
+    if (metrics_port) d.note(other.metrics.decl->name.range, "its `metrics` block is here");
+    d.help("every server of a program runs on the same machine under `luxc run`: give each its own port");
+    return;
   }
 }
 
