@@ -96,7 +96,8 @@ void Checker::checkMetricsPortShared(const ServerModel& sm, const ast::Expr* at)
     bool metrics_port = other.metrics.port == sm.metrics.port;
     if (!metrics_port && other.default_port != std::to_string(sm.metrics.port)) continue;
     auto d = diags_.report(DiagId::MetricsPortShared, at->range(), sm.metrics.port,
-                           fmt::format(metrics_port ? "the metrics port of {}" : "the port {} listens on", other.displayName()));
+                           metrics_port ? "the metrics port of " + other.displayName()
+                                        : "the port " + other.displayName() + " listens on");
     if (metrics_port) d.note(other.metrics.decl->name.range, "its `metrics` block is here");
     d.help("every server of a program runs on the same machine under `luxc run`: give each its own port");
     return;
