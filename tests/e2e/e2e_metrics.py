@@ -118,6 +118,21 @@ def check_text(shop_port):
     check("# TYPE http_server_requests counter\n" in om, "OpenMetrics declares counters without _total")
 
 
+def check_db(stock_port):
+    """The stock server ran two db.run and one db.query per reservation (two reservations)."""
+    st, _, text = scrape(stock_port)
+    check(st == 200, f"stock /metrics: {st}")
+    want = {'lux_db_query_duration_seconds_count{operation="run"}': 4,
+            'lux_db_query_duration_seconds_count{operation="query"}': 2,
+            'lux_db_connections{state="in_use"}': 0}
+    for prefix, value in want.items():
+        check(sample(text, prefix) == value, f"stock: {prefix} = {sample(text, prefix)}, expected {value}")
+    check((sample(text, 'lux_db_connections{state="idle"}') or 0) >= 1, "stock: an idle db connection")
+    check('http_server_requests_total{method="POST",route="/_lux/rpc/reserve",status_class="2xx"} 2' in text,
+          "stock: the RPC endpoint's requests by its pattern")
+    promtool_check(text, "the stock server")
+
+
 def prometheus_query(shop_port, tmp):
     """A real Prometheus scrapes the shop every second (OpenMetrics, which it asks for first) and
     answers a PromQL query for the request counter of a route pattern."""
@@ -230,6 +245,7 @@ def run(a):
     try:
         exercise(shop_port)
         check_text(shop_port)
+        check_db(stock_port)
         prometheus_query(shop_port, tmp)
     finally:
         for proc in (shop, stock):
