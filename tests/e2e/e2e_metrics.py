@@ -133,6 +133,21 @@ def check_db(stock_port):
     promtool_check(text, "the stock server")
 
 
+def breaker(shop_port, stock):
+    """The peer stops: three failed calls open the shop's breaker (threshold 3), the next is rejected."""
+    stop_server(stock)
+    for i in range(4):
+        st, _, _ = request(shop_port, "POST", f"/orders/{10 + i}")
+        check(st >= 500, f"an order while the peer is down: {st}")
+    st, _, text = scrape(shop_port)
+    want = {'lux_rpc_calls_total{service="stock",outcome="error"}': 3,
+            'lux_rpc_calls_total{service="stock",outcome="rejected"}': 1,
+            'lux_breaker_state{service="stock"}': 2,
+            'lux_breaker_transitions_total{service="stock",to="open"}': 1}
+    for prefix, value in want.items():
+        check(sample(text, prefix) == value, f"{prefix} = {sample(text, prefix)}, expected {value}")
+
+
 def prometheus_query(shop_port, tmp):
     """A real Prometheus scrapes the shop every second (OpenMetrics, which it asks for first) and
     answers a PromQL query for the request counter of a route pattern."""
@@ -247,6 +262,7 @@ def run(a):
         check_text(shop_port)
         check_db(stock_port)
         prometheus_query(shop_port, tmp)
+        breaker(shop_port, stock)
     finally:
         for proc in (shop, stock):
             if proc.poll() is None:
