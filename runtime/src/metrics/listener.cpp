@@ -83,7 +83,11 @@ std::unique_ptr<Listener> Listener::Open(const std::string& host, int port, std:
     throw StartupError("metrics: cannot resolve host `" + host + "`: " + ::gai_strerror(rc));
   int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
+  // SO_REUSEPORT: `luxc dev` starts the new process before it stops the old one, and both bind
+  // the metrics port meanwhile (the kernel spreads connections between them; a process of
+  // another user cannot join).
   bool ok = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+            ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0 &&
             ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, 64) == 0;
   int err = errno;
   ::freeaddrinfo(found);
