@@ -56,7 +56,7 @@ std::uint16_t FreePort() {
 
 }  // namespace
 
-TEST_CASE("metrics.encode: label values escape backslash, quote and newline; HELP escapes backslash and newline") {
+TEST_CASE("metrics.encode: label values escape backslash, quote and newline, HELP escapes backslash and newline") {
   FamilySnapshot f{"jobs_seen", "Seen \\ jobs\nper \"name\".", Type::kCounter, {}, {}};
   SeriesSnapshot s;
   s.labels = {{"job", "a\\b\"c\nd"}};
@@ -98,7 +98,7 @@ TEST_CASE("metrics.encode: histogram buckets are cumulative and end with +Inf, t
   CHECK(om.substr(om.size() - 6) == "# EOF\n");
 }
 
-TEST_CASE("metrics.encode: series never used stay out; gauges always show; values print plainly") {
+TEST_CASE("metrics.encode: series never used stay out, gauges always show, values print plainly") {
   lux::metrics::Family c("unused", "Never counted.", Type::kCounter, {"k"});
   c.With({"x"});
   CHECK(c.Snap().series.empty());
@@ -122,7 +122,7 @@ TEST_CASE("metrics.negotiate: OpenMetrics only when the Accept header asks for i
   CHECK(std::string(lux::metrics::ContentType(Format::kOpenMetrics)).rfind("application/openmetrics-text; version=1.0.0", 0) == 0);
 }
 
-TEST_CASE("metrics.http: requests are counted by route pattern, method and status class; unmatched as route=\"unmatched\"") {
+TEST_CASE("metrics.http: requests are counted by route pattern, method and status class, unmatched ones as route unmatched") {
   TestServer s([](lux::App& app) {
     app.Get("/metrics_test/users/:id", [](lux::Request& r) { return lux::Respond(200, lux::Value{{"id", *r.Param("id")}}); });
     app.Post("/metrics_test/fail", [](lux::Request&) -> lux::Response { throw lux::HttpError(422, "no"); });
@@ -164,7 +164,7 @@ TEST_CASE("metrics.http: requests are counted by route pattern, method and statu
   CHECK(om->body.substr(om->body.size() - 6) == "# EOF\n");
 }
 
-TEST_CASE("metrics.http: LUX_METRICS_TOKEN puts GET /metrics behind a Bearer token; LUX_METRICS=0 leaves it out") {
+TEST_CASE("metrics.http: LUX_METRICS_TOKEN puts GET /metrics behind a Bearer token, LUX_METRICS=0 leaves it out") {
   {
     ScopedEnv token("LUX_METRICS_TOKEN", "s3cret");
     TestServer s([](lux::App& app) { lux::ServeMetrics(app, {}); });
