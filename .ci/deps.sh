@@ -18,7 +18,13 @@ PKGS=(
   openssl
   # e2e/metrics: `promtool check metrics` and a Prometheus server scraping a program
   prometheus
+  # editor tools: ctest lsp/completions parses the zsh and fish scripts (lsp/vscode_grammar runs
+  # under the Node and npm that e2e/openapi uses; its npm packages are pinned in the test)
+  zsh fish
 )
+# Node.js and npm: /docs embeds swagger-ui-dist from npm at build; the e2e cases run Node tools.
+# A machine that already has them (e.g. from NodeSource) keeps its own; Debian's otherwise.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,13 @@ namespace lux {
 
 std::unique_ptr<CheckedProgram> checkProgram(const ast::Program& program, const SourceFile& file,
                                              DiagEngine& diags) {
+  return checkProgram(program, file, diags, CheckOptions{});
+}
+
+std::unique_ptr<CheckedProgram> checkProgram(const ast::Program& program, const SourceFile& file, DiagEngine& diags,
+                                             const CheckOptions& options) {
   auto model = std::make_unique<CheckedProgram>();
+  if (options.editor_tables) model->editor = std::make_unique<EditorTables>();
   Checker checker(program, file, diags, *model);
   checker.run();
   return model;

@@ -14,7 +14,15 @@
 namespace lux {
 
 struct CheckedProgram;
+
+// What the checker records beyond what code generation needs.
+struct CheckOptions {
+  // Fill CheckedProgram::editor (the language server's tables); `luxc check` leaves it off.
+  bool editor_tables = false;
+};
+
 std::unique_ptr<CheckedProgram> checkProgram(const ast::Program&, const SourceFile&, DiagEngine&);
+std::unique_ptr<CheckedProgram> checkProgram(const ast::Program&, const SourceFile&, DiagEngine&, const CheckOptions&);
 void dumpModel(const CheckedProgram&, const SourceFile&, std::ostream&);
 
 }  // namespace lux

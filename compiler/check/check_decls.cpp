@@ -66,7 +66,7 @@ void Checker::declareTypes(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int s
       sym->model = &mi;
       declare(scope, sym, hereName());
       std::string alt = md->name.name.str() + "Model";
-      Symbol* alt_sym = newSymbol(SymbolKind::Model, program_name_pool_.insert(alt).first->getKey(),
+      Symbol* alt_sym = newSymbol(SymbolKind::Model, model_.made_names.insert(alt).first->getKey(),
                                   md->name.range, md, types_.record(rec));
       alt_sym->record = rec;
       alt_sym->model = &mi;

@@ -34,6 +34,10 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
                                                              llvm::ArrayRef<OptionSpec> specs) {
   llvm::StringMap<const ast::ObjectEntry*> out;
   if (!obj) return out;
+  if (model_.editor) {
+    std::vector<std::string_view>& keys = model_.editor->option_keys[obj];
+    for (const OptionSpec& s : specs) keys.push_back(std::string_view(s.key));
+  }
   for (const ast::ObjectEntry* en : obj->entries) {
     const OptionSpec* spec = nullptr;
     for (const OptionSpec& s : specs)

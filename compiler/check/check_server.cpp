@@ -132,7 +132,7 @@ void Checker::declareModel(ServerModel& sm, const ast::ModelDecl* md, Scope& sco
   }
   const Ty* self = mi.record ? types_.record(mi.record) : types_.dynamic();
   std::string alt = md->name.name.str() + "Model";
-  Symbol* alt_sym = newSymbol(SymbolKind::Model, program_name_pool_.insert(alt).first->getKey(), md->name.range, md, self);
+  Symbol* alt_sym = newSymbol(SymbolKind::Model, model_.made_names.insert(alt).first->getKey(), md->name.range, md, self);
   alt_sym->model = &mi;
   alt_sym->record = mi.record;
   declare(scope, alt_sym, sm.displayName());

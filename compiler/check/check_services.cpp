@@ -41,7 +41,7 @@ void Checker::declareService(ServerModel& sm, const ast::DiscoverDecl* decl, Sco
   svc.server = cur_server_;
   for (size_t i = 0; i < model_.servers.size(); ++i)
     if (!svc.name.empty() && model_.servers[i].name == svc.name) svc.target_server = static_cast<int>(i);
-  llvm::StringRef name = program_name_pool_.insert(svc.name).first->getKey();
+  llvm::StringRef name = model_.made_names.insert(svc.name).first->getKey();
   Symbol* sym = newSymbol(SymbolKind::Service, name, decl->name ? decl->name->range() : decl->range(), decl, types_.dynamic());
   sym->service = &svc;
   declare(scope, sym, sm.displayName());

@@ -396,7 +396,6 @@ class Checker {
   llvm::DenseMap<const ast::Node*, bool> alias_busy_;  // cycle guard while resolving an alias
   OpenApiSettings program_openapi_;  // the program's `openapi { }` block, if any
   bool program_openapi_given_ = false;
-  llvm::StringSet<> program_name_pool_;  // names the checker makes (`UserModel`)
 };
 
 // The source range of the characters [offset, offset+length) inside string literal `lit`

@@ -8,8 +8,10 @@
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/StringRef.h>
+#include <llvm/ADT/StringSet.h>
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -394,6 +396,14 @@ struct ServerModel {
   std::string displayName() const { return name.empty() ? "the unnamed server" : "server `" + name + "`"; }
 };
 
+// What the language server (compiler/lsp/) needs beyond code generation, recorded only when
+// checkProgram is given CheckOptions::editor_tables.
+struct EditorTables {
+  // An options object (`db { }`, `discover ... with { }`, a schedule's `with { }`, ...) → the
+  // keys its table accepts (aliases included), for completion inside it.
+  llvm::DenseMap<const ast::ObjectExpr*, std::vector<std::string_view>> option_keys;
+};
+
 // What a plain `x = e` does (code generation emits a declaration or an assignment).
 enum class AssignKind : uint8_t { Declare, Assign };
 
@@ -422,6 +432,10 @@ struct CheckedProgram {
   // Expression → its type, where the checker knows it (absent means Dynamic).
   llvm::DenseMap<const ast::Node*, const Ty*> expr_types;
   llvm::DenseMap<const ast::Node*, AssignKind> assigns;
+  // Names the checker makes (`UserModel`, a service's name): symbols point into it, so it lives
+  // as long as the model.
+  llvm::StringSet<> made_names;
+  std::unique_ptr<EditorTables> editor;  // null unless CheckOptions::editor_tables
 };
 
 }  // namespace lux

@@ -6,6 +6,10 @@
 //   luxc build FILE [-o DIR] [--release] [--cxx CXX]    C++ → one executable per server
 //   luxc run FILE [-o DIR] [--release] [-- ARGS]        build, then run every server
 //   luxc explain CODE                                   what a diagnostic code means
+//   luxc lsp                                            the language server (LSP over stdio)
+//   luxc completions bash|zsh|fish                      a shell completion script
+//   luxc fmt [--check] [--stdin] FILES...               format files (fmt_command.cpp)
+//   luxc new NAME [--template api|two-servers|jobs]     a project from a template (new_project.cpp)
 // Common flags: --diagnostics-format=text|json, --color=auto|always|never, -Wno-GROUP, -Werror.
 // Exit status: 0 success (warnings allowed), 1 errors in the program, 2 bad usage.
 #include <CLI/CLI.hpp>
@@ -14,10 +18,14 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "driver/build.h"
+#include "driver/completions.h"
+#include "driver/fmt_command.h"
 #include "driver/pipeline.h"
+#include "lsp/lsp.h"
 
 namespace {
 
@@ -110,6 +118,60 @@ int openApiCommand(const std::string& file, lux::DriverOptions opts, const std::
   return 2;
 }
 
+// `luxc lsp` and `luxc completions`: the editor tools.
+struct EditorTools {
+  lux::lsp::LspOptions lsp_opts;
+  bool lsp_stdio = true;
+  std::string completion_shell;
+  CLI::App* lsp = nullptr;
+  CLI::App* completions = nullptr;
+
+  void add(CLI::App& app) {
+    lsp = app.add_subcommand("lsp", "run the language server (LSP over stdin/stdout, for editors)");
+    lsp->add_flag("--stdio", lsp_stdio, "talk over stdin/stdout (the default and only transport)");
+    lsp->add_option("--debounce-ms", lsp_opts.debounce_ms, "re-check a changed document after this many quiet milliseconds")
+        ->check(CLI::Range(0, 10000));
+    lsp->add_flag("--verbose", lsp_opts.verbose, "log each check and its time on stderr");
+    completions = app.add_subcommand("completions", "print a completion script: bash, zsh or fish");
+    completions->add_option("shell", completion_shell, "bash, zsh or fish")->required()
+        ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  }
+  std::optional<int> run(const CLI::App& app) {
+    if (lsp->parsed()) return lux::lsp::runLanguageServer(STDIN_FILENO, STDOUT_FILENO, std::cerr, lsp_opts);
+    if (completions->parsed()) return lux::printCompletions(app, completion_shell, std::cout, std::cerr);
+    return std::nullopt;
+  }
+};
+
+// `luxc fmt` and `luxc new`: the tools that write Lux source.
+struct SourceTools {
+  lux::FmtOptions fmt_opts;
+  std::string fmt_tokens;
+  lux::NewOptions new_opts;
+  CLI::App* fmt = nullptr;
+  CLI::App* new_cmd = nullptr;
+
+  void add(CLI::App& app) {
+    fmt = app.add_subcommand("fmt", "format .lux files in place (--check: list and diff, write nothing)");
+    fmt->add_option("files", fmt_opts.files, "the .lux files");
+    fmt->add_flag("--check", fmt_opts.check, "exit 1 and print a diff when a file is not formatted");
+    fmt->add_flag("--stdin", fmt_opts.stdin_input, "format standard input to standard output");
+    fmt->add_option("--tokens", fmt_tokens, "print FILE's tokens, comments included (for tests)");
+    new_cmd = app.add_subcommand("new", "create a project directory from a template");
+    new_cmd->add_option("name", new_opts.name, "the directory to create")->required();
+    new_cmd->add_option("--template", new_opts.template_name, "api (default), two-servers or jobs");
+  }
+  std::optional<int> run(const lux::DriverOptions& opts) {
+    if (fmt->parsed()) {
+      if (!fmt_tokens.empty()) return lux::dumpFmtTokens(fmt_tokens, std::cout, std::cerr);
+      fmt_opts.color = opts.color;
+      return lux::runFmt(fmt_opts, std::cout, std::cerr);
+    }
+    if (new_cmd->parsed()) return lux::runNew(new_opts, std::cout, std::cerr);
+    return std::nullopt;
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -181,11 +243,20 @@ int main(int argc, char** argv) {
 
   auto* codes = app.add_subcommand("codes", "list every diagnostic code");
 
+  EditorTools editor_tools;
+  editor_tools.add(app);
+  SourceTools source_tools;
+  source_tools.add(app);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (auto rc = editor_tools.run(app)) return *rc;
 
   opts.diag_format = diag_format == "json" ? lux::DiagFormat::Json : lux::DiagFormat::Text;
   opts.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO) && diag_format == "text");
   opts.ast_json = ast_format == "json";
+
+  if (auto rc = source_tools.run(opts)) return *rc;
 
   if (explain->parsed()) return lux::explainCode(code, std::cout);
   if (codes->parsed()) return lux::listCodes(std::cout);

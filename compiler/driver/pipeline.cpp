@@ -17,6 +17,15 @@
 namespace lux {
 namespace {
 
+bool onlyWhitespace(std::string_view text) {
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 // The front end runs on its own thread with this stack: the parser's own nesting limit keeps
 // recursion bounded, and 256 MiB (reserved, not committed) leaves a wide margin above it.
 constexpr size_t kFrontEndStackBytes = 256u << 20;
@@ -37,15 +46,6 @@ void runOnLargeStack(const std::function<void()>& fn) {
   }
   pthread_attr_destroy(&attr);
 }
-
-bool onlyWhitespace(std::string_view text) {
-  for (char c : text) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::ostream& out, std::ostream& err) {
   DiagEngine diags(file);

@@ -3,6 +3,7 @@
 // the fuzz target can run the same code in-process.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct DriverOptions {
 int runFrontEnd(const std::string& path, const DriverOptions& opts, std::ostream& out, std::ostream& err);
 // Runs the front end on text already in memory (tests, fuzzing).
 int runFrontEndOnSource(const SourceFile& file, const DriverOptions& opts, std::ostream& out, std::ostream& err);
+
+// Runs `fn` on a thread with a stack deep enough for any input the parser accepts.
+void runOnLargeStack(const std::function<void()>& fn);
 
 int explainCode(const std::string& code, std::ostream& out);
 int listCodes(std::ostream& out);

@@ -10,6 +10,7 @@
 #include "parse/misplaced_options.h"
 #include "parse/source_map.h"
 #include "parse/syntax_errors.h"
+#include "parse/syntax_tree_build.h"
 #include "parse/token_filter.h"
 
 namespace lux {
@@ -55,7 +56,7 @@ bool onlyWhitespace(std::string_view text) {
 
 }  // namespace
 
-ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngine& diags) {
+ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngine& diags, syntax::Tree* syntax) {
   ParseResult result;
   std::string_view text = file.text();
   if (text.size() > ParseLimits::kMaxSourceBytes) {
@@ -133,6 +134,7 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
   static const std::set<uint32_t> kNoErrorLines;
   parse::AstBuilder builder(ctx, diags, filter, tokens, strategy ? strategy->error_lines : kNoErrorLines);
   result.program = builder.buildProgram(tree);
+  if (syntax && tree) parse::fillSyntaxTree(tree, tokens, filter, lexer.getVocabulary(), *syntax);
   return result;
 }
 

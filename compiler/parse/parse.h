@@ -9,6 +9,7 @@
 #include "ast/ast.h"
 #include "diag/diag.h"
 #include "diag/source.h"
+#include "parse/syntax_tree.h"
 
 namespace lux {
 
@@ -37,6 +38,9 @@ struct ParseLimits {
   static constexpr size_t kMaxSourceBytes = 2u << 20;
 };
 
-ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngine& diags);
+// `syntax`, when given, receives the concrete syntax tree too (tokens with comments, rule nodes),
+// filled when the parse produced a tree.
+ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngine& diags,
+                         syntax::Tree* syntax = nullptr);
 
 }  // namespace lux
