@@ -18,6 +18,8 @@ PKGS=(
   # the e2e case typed_routes makes RS256/ES256 keys and tokens with the openssl command
   # e2e/tls and runtime.session: throwaway certificates (openssl CLI)
   openssl
+  # e2e/metrics: `promtool check metrics` and a Prometheus server scraping a program
+  prometheus
   # editor tools: ctest lsp/completions parses the zsh and fish scripts (lsp/vscode_grammar runs
   # under the Node and npm that e2e/openapi uses; its npm packages are pinned in the test)
   zsh fish

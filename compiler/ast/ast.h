@@ -477,10 +477,11 @@ class DiscoverDecl : public Decl {
 
 // A server block named by a plain name, not a keyword: `jobs { ... }` or `bus { ... }` (where a
 // server's jobs and schedules, or its events, live), `compression { ... }` (the server's response
-// compression), `tls { ... }` (HTTPS) and `session { ... }`.
+// compression), `tls { ... }` (HTTPS), `session { ... }`, `upload { ... }` and `metrics { ... }`
+// (GET /metrics for Prometheus).
 class BackendDecl : public Decl {
  public:
-  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session, Upload, Sse, Realtime };
+  enum class Kind : uint8_t { Jobs, Bus, Compression, Tls, Session, Upload, Sse, Realtime, Metrics };
   LUX_AST_LEAF(BackendDecl)
   BackendDecl(SourceRange r, Kind which, Ident name, ObjectExpr* config)
       : Decl(kKind, r), which(which), name(name), config(config) {}

@@ -82,6 +82,7 @@ void Checker::declareServer(int index) {
       else if (backend->which == ast::BackendDecl::Kind::Sse || backend->which == ast::BackendDecl::Kind::Realtime)
         declareSseOptions(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Upload) declareUpload(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Metrics) declareMetrics(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Tls || backend->which == ast::BackendDecl::Kind::Session)
         declareTlsOrSession(sm, backend);
       else declareBackend(sm, backend);
@@ -158,6 +159,7 @@ void Checker::checkServer(int index) {
       else if (backend->which == ast::BackendDecl::Kind::Sse) checkSseOptions(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Realtime) checkRealtimeBlock(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Upload) checkUpload(sm, backend);
+      else if (backend->which == ast::BackendDecl::Kind::Metrics) checkMetrics(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Tls) checkTls(sm, backend);
       else if (backend->which == ast::BackendDecl::Kind::Session) checkSession(sm, backend);
       else checkBackend(sm, backend);
@@ -187,6 +189,7 @@ void Checker::checkServer(int index) {
   checkRouteDuplicates(sm);
   checkWsPaths(sm);
   checkStaticRoutes(sm);
+  checkMetricsRoutes(sm);
   checkServerOpenApi(sm);
 }
 

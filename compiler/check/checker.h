@@ -211,6 +211,15 @@ class Checker {
   void checkCookieOptions(const ast::CallExpr* call, size_t options_arg);
   void checkBusAgreement();
 
+  // --- metrics (check_metrics.cpp) -----------------------------------------------------------
+  // `metrics { enabled, path, port }`: one per server (E2104), literal options (E4401-E4407), a
+  // separate port other than the server's (E5161) and the program's other servers' (E5162); its path
+  // taken by no route (E5160).
+  void declareMetrics(ServerModel& server, const ast::BackendDecl* decl);
+  void checkMetrics(ServerModel& server, const ast::BackendDecl* decl);
+  void checkMetricsRoutes(ServerModel& server);
+  void checkMetricsPortShared(const ServerModel& server, const ast::Expr* at);  // E5162
+
   // --- static files and compression (check_static.cpp) -------------------------------------
   // Prefix, directory and fallback of a `static` item (E4830, E4833, E4834), a prefix served
   // twice (E4831); after the routes, a route that takes the prefix's wildcard (E4832).

@@ -167,6 +167,15 @@ struct CompressionModel {
   std::vector<std::string> types;  // empty: the runtime's default list
 };
 
+// GET /metrics (check_metrics.cpp): on by default; `metrics { enabled, path, port }` literals.
+struct MetricsModel {
+  const ast::BackendDecl* decl = nullptr;  // null: no `metrics { }` block, the defaults
+  bool enabled = true;
+  std::string path = "/metrics";
+  int64_t port = 0;                  // 0: the server's own port
+  bool program_serves_path = false;  // no block, and a route of the program has the path
+};
+
 // `tls { cert, key, min_version }`: the server speaks HTTPS. The paths as written: a literal
 // ("./cert.pem") or the env setting that holds one (`env TLS_CERT`).
 struct TlsModel {
@@ -400,6 +409,7 @@ struct ServerModel {
   std::vector<WsModel> websockets;              // `ws` endpoints, in source order
   std::optional<CompressionModel> compression;  // `compression { }`
   SseModel sse;                                 // `sse { }`, and whether the server streams events
+  MetricsModel metrics;                          // GET /metrics (`metrics { }`, or the defaults)
   std::optional<TlsModel> tls;               // `tls { }`
   std::optional<SessionModel> session;       // `session { }`
   const ast::Node* session_use = nullptr;    // the first `req.session` (E4860 without a block)

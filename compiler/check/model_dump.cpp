@@ -135,6 +135,12 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
   if (s.sse.used || s.sse.decl)
     out << "    sse heartbeat " << s.sse.heartbeat_s << "s retry " << s.sse.retry_ms << "ms max_queue " << s.sse.max_queue
         << " max_queue_bytes " << s.sse.max_queue_bytes << (s.sse.used ? "" : " (unused)") << "\n";
+  if (s.metrics.decl || s.metrics.program_serves_path) {
+    const MetricsModel& m = s.metrics;
+    out << "    metrics " << (m.enabled ? "on" : "off") << " path \"" << m.path << "\" port "
+        << (m.port ? std::to_string(m.port) : std::string("(server's)"))
+        << (m.program_serves_path ? " (the program's route serves the path)" : "") << "\n";
+  }
   if (s.tls) out << "    tls cert " << s.tls->cert << " key " << s.tls->key << " min_version " << s.tls->min_version << "\n";
   if (s.session) {
     const SessionModel& se = *s.session;

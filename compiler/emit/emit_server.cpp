@@ -218,8 +218,21 @@ void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedSer
   registerRoutes(sm, handlers);
   registerWs(sm);
   registerStaticAndCompression(sm);
+  registerMetrics(sm);
   w_.dedent();
   line("}");
+}
+
+void Emitter::registerMetrics(const ServerModel& sm) {
+  const MetricsModel& m = sm.metrics;
+  if (m.decl) lineDirective(m.decl->range());
+  std::string fields;
+  if (!m.enabled) fields += ".enabled = false, ";
+  if (m.path != "/metrics") fields += ".path = " + cppString(m.path) + ", ";
+  if (m.port) fields += fmt::format(".port = {}, ", m.port);
+  fields += ".program = " + cppString(opts_.stem);
+  if (m.program_serves_path) fields += ", .program_serves_path = true";
+  line(fmt::format("lux::ServeMetrics(app, {{{}}});", fields));
 }
 
 // `tls { }` and `session { }`: their option objects, read by the runtime at start.

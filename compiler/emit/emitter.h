@@ -222,6 +222,8 @@ class Emitter {
   std::string modifierCall(const RouteModifierUse& u) const;
   // `static` directories and `compression { }` (runtime components: lux/static.h, lux/compression.h).
   void registerStaticAndCompression(const ServerModel& sm);
+  // GET /metrics (`metrics { }` or the defaults; lux/metrics.h).
+  void registerMetrics(const ServerModel& sm);
   std::string serverMain(const ServerModel& sm, const std::string& ns, const EmittedServer& server) const;
 
   // `test` blocks, with EmitOptions::tests only (emit_tests.cpp).

@@ -582,6 +582,7 @@ std::optional<BackendDecl::Kind> AstBuilder::backendKind(const std::string& name
   if (name == "session") return BackendDecl::Kind::Session;
   if (name == "upload") return BackendDecl::Kind::Upload;
   if (name == "realtime") return BackendDecl::Kind::Realtime;
+  if (name == "metrics") return BackendDecl::Kind::Metrics;
   return std::nullopt;
 }
 
@@ -597,7 +598,8 @@ Decl* AstBuilder::backendDecl(LuxParser::BackendDeclContext* c) {
   }
   if (!kind) {
     static const std::vector<std::string_view> kBlocks = {"db", "auth", "cors", "rate_limit", "jobs", "bus", "cache", "limits",
-                                                          "compression", "tls", "session", "upload", "realtime"};
+                                                          "compression", "tls", "session", "upload", "realtime",
+                                                          "metrics"};
     diags_.report(DiagId::UnknownConfigBlock, name.range, c->name->getText())
         .didYouMean(closestMatch(c->name->getText(), kBlocks));
     return nullptr;

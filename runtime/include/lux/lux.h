@@ -19,5 +19,6 @@
 #include "lux/session.h"
 #include "lux/tls.h"
 #include "lux/upload.h"
+#include "lux/metrics.h"
 #include "lux/value.h"
 #include "lux/ws.h"

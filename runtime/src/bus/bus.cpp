@@ -33,6 +33,7 @@
 #include "redis/client.h"
 #include "server/component.h"
 #include "tracing/instrument.h"
+#include "metrics/instrument.h"
 
 namespace lux {
 
@@ -249,6 +250,7 @@ class Bus {
         }
     }
     if (rows.empty()) return "";
+    metrics::EventPublished(event);
     if (redis) {
       redis->Publish(rows.front());  // one stream entry; every subscription's group gets it
       return id;
@@ -276,6 +278,22 @@ class Bus {
       }
     }
     return errors;
+  }
+
+  // lux_events_outbox_depth{lane}: the rows waiting in each lane of the embedded outbox.
+  std::vector<std::pair<std::string, double>> OutboxDepth() {
+    std::shared_ptr<bus::Outbox> box;
+    std::vector<std::string> lanes;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      box = box_;
+      for (auto& s : subscribers_) lanes.push_back(s->lane);
+      for (auto& p : peers_) lanes.push_back(p->lane);
+    }
+    std::vector<std::pair<std::string, double>> out;
+    if (!box) return out;
+    for (const std::string& lane : lanes) out.emplace_back(lane, static_cast<double>(box->Pending(lane)));
+    return out;
   }
 
  private:
@@ -434,7 +452,9 @@ class Bus {
       }
       std::string error;
       bool rejected = false;
-      if (Deliver(lane, *row, error, rejected)) {
+      bool delivered = Deliver(lane, *row, error, rejected);
+      metrics::EventDelivery(row->event, delivered);
+      if (delivered) {
         box_->Done(row->seq);
         continue;
       }
@@ -543,10 +563,18 @@ class BusComponent final : public server::Component {
   static constexpr server::Order kOrder = server::Order::kBus;
   BusComponent() : Component(kOrder, "bus") {}
 
-  void Open(server::Host& host) override { Bus::Get().Open(host.AppName()); }
+  void Open(server::Host& host) override {
+    Bus::Get().Open(host.AppName());
+    if (host.Mode() == server::RunMode::kServe)
+      depth_ = metrics::WatchGauge("lux_events_outbox_depth", "Events waiting in each delivery lane of the outbox.", "lane",
+                                   [] { return Bus::Get().OutboxDepth(); });
+  }
   void Start(server::Host&) override { Bus::Get().Start(); }
   void Stop(server::Deadline deadline) override { Bus::Get().Stop(deadline); }
-  void Close() override { Bus::Get().Close(); }
+  void Close() override {
+    depth_.reset();
+    Bus::Get().Close();
+  }
   // `check_redis` when the bus is Redis Streams: a PING.
   std::vector<server::ReadinessCheck> ReadinessChecks() override {
     const EventsConfig& c = Bus::Get().config();
@@ -557,6 +585,9 @@ class BusComponent final : public server::Component {
                redis::Ping(url, static_cast<int>(left.count()));
              }}};
   }
+
+ private:
+  std::shared_ptr<void> depth_;  // the outbox depth gauge (metrics)
 };
 
 void Bus::AddComponent(App& app) { server::Ensure<BusComponent>(app); }

@@ -29,6 +29,7 @@
 #include "core/log.h"
 #include "lux/events.h"
 #include "redis/client.h"
+#include "metrics/instrument.h"
 
 namespace lux::bus {
 
@@ -209,7 +210,9 @@ struct RedisBus::State {
       for (;;) {
         std::string error;
         bool rejected = false;
-        if (deliver(lane.index, row, error, rejected)) {
+        bool delivered = deliver(lane.index, row, error, rejected);
+        metrics::EventDelivery(row.event, delivered);
+        if (delivered) {
           pool->Command({"XACK", lane.stream, lane.sub.group, entry});
           break;
         }

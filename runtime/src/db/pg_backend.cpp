@@ -13,6 +13,7 @@
 #include "db/schema.h"
 #include "db/session.h"
 #include "lux/error.h"
+#include "metrics/instrument.h"
 
 namespace lux::db {
 namespace {
@@ -286,10 +287,12 @@ class PgBackend : public Backend {
   }
 
   std::int64_t Run(std::string_view sql, const Array& args) override {
+    metrics::DbTimer timer("run");
     return Raw(sql, args, "db.run", [](const PgResult& r) { return Value(static_cast<long long>(r.Affected())); }).AsInt();
   }
 
   Value Query(std::string_view sql, const Array& args) override {
+    metrics::DbTimer timer("query");
     return Raw(sql, args, "db.query", [](const PgResult& r) {
       Array rows;
       rows.reserve(static_cast<std::size_t>(r.rows()));

@@ -18,6 +18,7 @@
 #include "db/connection.h"
 #include "lux/error.h"
 #include "lux/rt.h"
+#include "metrics/instrument.h"
 
 namespace lux::db {
 
@@ -70,11 +71,13 @@ class BasicPool {
   BasicPool(Opener open, int max, Check usable = {}) : open_fn_(std::move(open)), usable_(std::move(usable)), max_(max) {
     idle_.push_back(open_fn_());
     open_ = 1;
+    metrics::DbConnectionsIdle(1);
   }
   ~BasicPool() { Close(); }
   BasicPool(const BasicPool&) = delete;
 
   BasicLease<C> Acquire() {  // throws lux::Error when closed, or what opening a connection throws
+    bool waited = false;
     for (;;) {
       core::CheckDeadline();  // a request past its deadline stops waiting for a connection
       std::unique_lock lock(mu_);
@@ -82,20 +85,28 @@ class BasicPool {
       while (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
-        if (!usable_ || usable_(*c)) return BasicLease<C>(this, std::move(c));
+        metrics::DbConnectionsIdle(-1);
+        if (!usable_ || usable_(*c)) {
+          metrics::DbConnectionsInUse(1);
+          return BasicLease<C>(this, std::move(c));
+        }
         --open_;  // broken while idle (server restarted, backend terminated): open a new one below
       }
       if (open_ < max_) {
         ++open_;
         lock.unlock();
         try {
-          return BasicLease<C>(this, open_fn_());
+          BasicLease<C> lease(this, open_fn_());
+          metrics::DbConnectionsInUse(1);
+          return lease;
         } catch (...) {
           std::lock_guard again(mu_);
           --open_;
           throw;
         }
       }
+      if (!waited) metrics::DbPoolWait();
+      waited = true;
       if (rt::InFiber()) {
         lock.unlock();
         rt::Sleep(kFiberPoolPollMs);
@@ -111,6 +122,7 @@ class BasicPool {
       std::lock_guard lock(mu_);
       closed_ = true;
       open_ -= static_cast<int>(idle_.size());
+      metrics::DbConnectionsIdle(-static_cast<int>(idle_.size()));
       idle.swap(idle_);
     }
     idle.clear();  // SQLite: the last connection to close checkpoints the WAL into the file
@@ -121,6 +133,7 @@ class BasicPool {
   friend class BasicLease<C>;
   void Release(std::unique_ptr<C> c) {
     bool keep = !usable_ || usable_(*c);
+    metrics::DbConnectionsInUse(-1);
     std::unique_lock lock(mu_);
     if (closed_ || !keep) {
       --open_;
@@ -130,6 +143,7 @@ class BasicPool {
       return;
     }
     idle_.push_back(std::move(c));
+    metrics::DbConnectionsIdle(1);
     lock.unlock();
     cv_.notify_one();
   }

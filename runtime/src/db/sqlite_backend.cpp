@@ -7,6 +7,7 @@
 #include "db/schema.h"
 #include "db/session.h"
 #include "lux/error.h"
+#include "metrics/instrument.h"
 
 namespace lux::db {
 namespace {
@@ -160,6 +161,7 @@ class SqliteBackend : public Backend {
 
   std::int64_t Run(std::string_view sql, const Array& args) override {
     const std::string op = "db.run";
+    metrics::DbTimer timer("run");
     Session session(pool_);
     Connection& c = session.conn();
     // Prepared first: a read-only statement needs no write lock.
@@ -192,6 +194,7 @@ class SqliteBackend : public Backend {
 
   Value Query(std::string_view sql, const Array& args) override {
     const std::string op = "db.query";
+    metrics::DbTimer timer("query");
     Session session(pool_);
     Connection& c = session.conn();
     Array rows;

@@ -15,6 +15,7 @@
 #include "lux/env.h"
 #include "lux/rt.h"
 #include "tracing/instrument.h"
+#include "metrics/instrument.h"
 #include "redis/client.h"
 #include "server/component.h"
 
@@ -33,6 +34,32 @@ void CheckName(const char* what, const std::string& name) {
 
 namespace {
 
+// lux_jobs_queue_depth{state} and lux_jobs_oldest_waiting_age_seconds, read from the store at
+// each scrape (so replicas sharing a Redis store all report the shared queue).
+std::vector<std::shared_ptr<void>> WatchQueue(std::shared_ptr<JobsState> st) {
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  std::vector<std::shared_ptr<void>> out;
+  out.push_back(metrics::WatchGauge(
+      "lux_jobs_queue_depth", "Jobs in the store by state: pending (due), scheduled (waiting for their time), running, dead.",
+      "state", [st, now_ms]() -> std::vector<std::pair<std::string, double>> {
+        if (!st->store) return {};
+        JobCounts c = st->store->Counts(now_ms());
+        return {{"pending", static_cast<double>(c.pending)}, {"scheduled", static_cast<double>(c.scheduled)},
+                {"running", static_cast<double>(c.running)}, {"dead", static_cast<double>(c.dead)}};
+      }));
+  out.push_back(metrics::WatchGauge(
+      "lux_jobs_oldest_waiting_age_seconds", "How long the oldest due job has been waiting to be claimed (0: none waits).", "",
+      [st, now_ms]() -> std::vector<std::pair<std::string, double>> {
+        if (!st->store) return {};
+        std::int64_t now = now_ms();
+        std::optional<std::int64_t> next = st->store->NextRunAt();
+        return {{"", next && *next <= now ? static_cast<double>(now - *next) / 1000.0 : 0.0}};
+      }));
+  return out;
+}
+
 // The job store and worker pool. Takes part in every run: `jobs` and `jobs retry` open the
 // store alone; serving also recovers interrupted jobs and adds the admin routes.
 class JobsComponent final : public server::Component {
@@ -45,10 +72,14 @@ class JobsComponent final : public server::Component {
     bool serving = host.Mode() == server::RunMode::kServe;
     state->Open(host.AppName(), serving);
     if (server::ServesRequests(host.Mode()) && !state->config.admin_token.empty()) RegisterAdminRoutes(host, *state);
+    if (serving) watch_ = WatchQueue(state);
   }
   void Start(server::Host&) override { state->StartWorkers(); }
   void Stop(server::Deadline deadline) override { state->StopWorkers(deadline); }
-  void Close() override { state->Close(); }
+  void Close() override {
+    watch_.clear();
+    state->Close();
+  }
   // `check_jobs`: the job store answers (its counts); `check_redis` when it is Redis: a PING.
   std::vector<server::ReadinessCheck> ReadinessChecks() override {
     std::shared_ptr<JobsState> st = state;
@@ -75,6 +106,9 @@ class JobsComponent final : public server::Component {
   }
 
   std::shared_ptr<JobsState> state = std::make_shared<JobsState>();
+
+ private:
+  std::vector<std::shared_ptr<void>> watch_;  // the queue's gauges (metrics)
 };
 
 // Schedules: the scheduler starts after the worker pool and stops before it.
@@ -280,6 +314,7 @@ std::string JobsState::Spawn(std::string_view name, Value args, const SpawnOptio
   j.request_id = rt::RequestId();
   j.traceparent = tracing::CurrentTraceparent();  // the run's span is a child of the spawning one
   store->Enqueue(j);
+  metrics::JobEnqueued(j.name);
   if (queue) queue->Poke();
   return j.id;
 }

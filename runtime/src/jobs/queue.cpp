@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "lux/rt.h"
 #include "tracing/instrument.h"
+#include "metrics/instrument.h"
 
 namespace lux::jobs {
 
@@ -103,6 +104,7 @@ void Record(State& s, const Attempt& a, bool ok, const std::string& error) {
     std::int64_t now = s.clock->NowMs();
     if (j.attempts >= j.max_attempts) {
       s.store->Fail(j.id, error, now, std::nullopt);
+      metrics::JobDeadLettered(j.name);
       LogFailure(LogLevel::kError, "job failed; moved to the dead letter", j, error, -1);
     } else {
       double factor = s.jitter ? s.jitter() : DefaultJitter();
@@ -161,7 +163,9 @@ void WorkerLoop(std::shared_ptr<State> s, std::shared_ptr<Worker> w) {
     s->cv.notify_all();  // the dispatcher watches the new deadline
     lock.unlock();
     std::string error;
+    metrics::Clock::time_point started = metrics::JobStarted(a->job.name);
     bool ok = Execute(*a, error);
+    metrics::JobFinished(a->job.name, ok, started);
     lock.lock();
     a->worker.reset();
     s->running.erase(std::remove(s->running.begin(), s->running.end(), a), s->running.end());
@@ -267,6 +271,7 @@ void DispatchLoop(std::shared_ptr<State> s) {
             s->store->Fail(a->job.id, error, now, std::nullopt);
           } catch (const std::exception&) {
           }
+          metrics::JobDeadLettered(a->job.name);
           LogFailure(LogLevel::kError, "job failed; moved to the dead letter", a->job, error, -1);
           continue;
         }

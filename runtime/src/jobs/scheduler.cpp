@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "metrics/instrument.h"
 
 namespace lux::jobs {
 
@@ -73,6 +74,7 @@ using State = Scheduler::State;
 bool Launch(const std::shared_ptr<State>& s, Entry& e, const char* why, bool lease = false) {
   if (e.def->options.overlap == Overlap::kSkip && e.running > 0) {
     ++e.stats.skipped;
+    metrics::ScheduleSkipped(e.def->name);
     core::Log(LogLevel::kInfo, "scheduled run skipped: the previous run is still running",
               {{"schedule", e.def->name}, {"trigger", why}});
     if (lease) s->end_runs.push_back(e.def->name);
@@ -80,6 +82,7 @@ bool Launch(const std::shared_ptr<State>& s, Entry& e, const char* why, bool lea
   }
   ++e.running;
   ++e.stats.started;
+  metrics::ScheduleRun(e.def->name);
   ++s->active;
   Hook task = e.def->task;  // a copy: the thread may outlive the registry at shutdown
   Entry* ep = &e;           // entries never move after Start (the vector is built once)
@@ -96,6 +99,7 @@ bool Launch(const std::shared_ptr<State>& s, Entry& e, const char* why, bool lea
       error = "unknown exception";
     }
     if (!ok) core::Log(LogLevel::kError, "scheduled task failed", {{"schedule", name}, {"trigger", why}, {"error", error}});
+    if (!ok) metrics::ScheduleFailed(name);
     std::lock_guard<std::mutex> lock(s->mu);
     --ep->running;
     ++ep->stats.finished;
@@ -126,6 +130,7 @@ void ReleaseEndedRuns(const std::shared_ptr<State>& s, std::unique_lock<std::mut
 }
 
 void RecordDelay(Entry& e, std::int64_t delay) {
+  metrics::ScheduleLag(e.def->name, delay);
   e.stats.delays_ms.push_back(delay);
   if (e.stats.delays_ms.size() > kKeptDelays) e.stats.delays_ms.erase(e.stats.delays_ms.begin());
 }
@@ -167,6 +172,7 @@ void FireShared(const std::shared_ptr<State>& s, std::unique_lock<std::mutex>& l
     ticks.emplace_back(e.def->name, a.planned);
     if (a.claim == JobStore::TickClaim::kBusy) {
       ++e.stats.skipped;
+      metrics::ScheduleSkipped(e.def->name);
       core::Log(LogLevel::kInfo, "scheduled run skipped: the previous run is still running (here or on another replica)",
                 {{"schedule", e.def->name}, {"trigger", "schedule"}});
       continue;

@@ -105,11 +105,13 @@ class App::Impl final : public server::Host {
     AddRoute("GET", pattern, std::move(handler), {});
     routes.back().probe = true;
   }
+  void ObserveRequests(server::RequestObserver* o) override { observer = o; }
 
   // dispatch.cpp
-  Response Dispatch(Request& req, std::string_view raw_path);
-  // Dispatch without the server span: `*route_pattern` (when given) is set when a route matched.
-  Response DispatchRoute(Request& req, std::string_view raw_path, const std::string** route_pattern);
+  // `route`: set to the matched route's index in `routes` (left alone when none matched).
+  Response Dispatch(Request& req, std::string_view raw_path, int* route = nullptr);
+  // Dispatch without the server span.
+  Response DispatchRoute(Request& req, std::string_view raw_path, int* route);
   Response HandleException(std::exception_ptr ep, Request& req);
   Response HandleError(const Error& e, Request& req);
   Response DefaultError(const Error& e, const Request& req) const;
@@ -135,6 +137,7 @@ class App::Impl final : public server::Host {
   ErrorHandler on_error;
   server::BodyStreamFactory body_streams;  // empty: every body is read into Request::body
   http::TrustedProxies proxies;            // opts.trust_proxy, parsed by Start
+  server::RequestObserver* observer = nullptr;  // metrics: sees every request (ObserveRequests)
   // The subsystems (db, jobs, bus, ...) in their order, and the program's on_start/on_stop.
   server::Lifecycle lifecycle;
   server::RunMode mode = server::RunMode::kServe;

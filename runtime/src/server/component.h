@@ -29,7 +29,9 @@ inline bool ServesRequests(RunMode run) { return run == RunMode::kServe || run =
 // The order components open and start in; they stop and close in reverse. One row per
 // subsystem: a component may use those above it from its Open on.
 enum class Order {
-  // Traces (src/tracing/): first, so it stops last and flushes the spans of everything below.
+  // Metrics first: it opens before anything can count and answers scrapes until the rest closed.
+  kMetrics,
+  // Traces (src/tracing/): then, so it stops late and flushes the spans of everything below.
   kTracing,
 
   kDb,         // the database and models: everything below may read and write data
@@ -84,6 +86,33 @@ struct ReadinessCheck {
   std::function<void(Deadline deadline)> run;
 };
 
+// Sees every request the server reads whole (metrics): called on the connection's worker
+// thread, so both calls must be cheap and never block. Ended runs before the answer is
+// written, so a client holding the answer finds the request counted. `route` is the index of the matched
+// route in the list given to Routes (-1: no route matched — 404, 405, OPTIONS, a bad target).
+struct RequestRecord {
+  int route = -1;
+  std::string_view method;
+  int status = 0;
+  std::uint64_t request_bytes = 0;   // the body as read
+  std::uint64_t response_bytes = 0;  // the body as sent (after compression), HEAD included
+  double seconds = 0;                // from the request's first byte to its answer ready to write
+};
+class RequestObserver {
+ public:
+  struct RouteInfo {
+    std::string_view method;
+    std::string_view pattern;
+  };
+  // Once, after every component opened and before the first request: the routes by index.
+  virtual void Routes(const std::vector<RouteInfo>& routes) = 0;
+  virtual void Began() = 0;
+  virtual void Ended(const RequestRecord& r) = 0;
+
+ protected:
+  ~RequestObserver() = default;
+};
+
 // The App as a component sees it.
 class Host {
  public:
@@ -101,6 +130,8 @@ class Host {
   // that request-counting stages leave alone (the server's rate limit does not count it;
   // Request::probe is set while it is served).
   virtual void AddProbe(std::string_view pattern, Handler handler) = 0;
+  // Every request read whole is reported to `observer` (one per App; nullptr: none). Open is the place.
+  virtual void ObserveRequests(RequestObserver* observer) = 0;
 
  protected:
   ~Host() = default;

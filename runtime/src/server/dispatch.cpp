@@ -134,23 +134,25 @@ Response RouteTerminal(const server::RouteEntry* route, const http::Router::Matc
 
 }  // namespace
 
-Response App::Impl::Dispatch(Request& req, std::string_view raw_path) {
-  if (!tracing::Enabled()) return DispatchRoute(req, raw_path, nullptr);  // tracing off: one test
+Response App::Impl::Dispatch(Request& req, std::string_view raw_path, int* route_index) {
+  if (!tracing::Enabled()) return DispatchRoute(req, raw_path, route_index);  // tracing off: one test
   tracing::Span span = tracing::ServerSpan(req);
-  const std::string* route_pattern = nullptr;
-  Response res = DispatchRoute(req, raw_path, &route_pattern);
+  int matched = -1;
+  Response res = DispatchRoute(req, raw_path, &matched);
+  if (matched >= 0 && route_index) *route_index = matched;
+  const std::string* route_pattern = matched >= 0 ? &routes[static_cast<std::size_t>(matched)].pattern : nullptr;
   tracing::FinishServerSpan(span, req, route_pattern, res.status);
   return res;
 }
 
-Response App::Impl::DispatchRoute(Request& req, std::string_view raw_path, const std::string** route_pattern) {
+Response App::Impl::DispatchRoute(Request& req, std::string_view raw_path, int* route_index) {
   std::exception_ptr ep;
   try {
     http::Router::Match match = router.Find(req.method, raw_path);
     const server::RouteEntry* route = nullptr;
     if (match.result == http::Router::Result::kFound) {
       route = &routes[static_cast<std::size_t>(match.route)];
-      if (route_pattern) *route_pattern = &route->pattern;
+      if (route_index) *route_index = match.route;
       req.params = std::move(match.params);
       req.probe = route->probe;
     }

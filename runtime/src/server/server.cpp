@@ -784,6 +784,9 @@ class Session {
       req.remote_addr = remote_;
       req.client_ip = app_.proxies.enabled() ? app_.proxies.ClientIp(peer_ip_, req.headers) : peer_ip_;
 
+      server::RequestObserver* observer = app_.observer;  // metrics (Host::ObserveRequests)
+      if (observer) observer->Began();
+      int route = -1;
       Response res;
       bool refused = false;
       if (stream) {
@@ -803,7 +806,7 @@ class Session {
       } else {
         fiber.request = &req;
         core::tl_fiber = &fiber;
-        res = app_.Dispatch(req, std::string_view(raw_path.data(), raw_path.size()));
+        res = app_.Dispatch(req, std::string_view(raw_path.data(), raw_path.size()), &route);
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
         if (std::shared_ptr<Takeover> takeover = std::move(fiber.takeover); takeover && res.status == 101) {
@@ -819,6 +822,8 @@ class Session {
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
       http10_ = hreq.version() < 11;
+      // Counted before the answer leaves: a client that has it finds it counted.
+      if (observer) observer->Ended({route, req.method, res.status, req.body.size(), res.BodySize(), Seconds(t0)});
       // A streamed body runs the program's code while it is written: it gets the request's fiber.
       bool streamed = res.HasStreamBody();
       if (streamed) {
@@ -1004,6 +1009,10 @@ class Session {
     return keep_alive;
   }
 
+  static double Seconds(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+
   void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
                  const std::string& request_id, std::string_view ip, const TraceContext* trace = nullptr) {
     if (!app_.opts.access_log || !core::LogEnabled(LogLevel::kInfo)) return;
@@ -1046,8 +1055,10 @@ class Session {
     std::string id = core::NewRequestId();
     Response res = SimpleError(status, message.c_str(), id, details);
     app_.lifecycle.DecorateEarlyAnswer(head, res);
+    if (app_.observer) app_.observer->Began();
     core::Log(LogLevel::kWarn, "bad request",
               {{"remote", remote_}, {"status", status}, {"error", ec ? ec->message() : message}, {"request_id", id}});
+    if (app_.observer) app_.observer->Ended({-1, "", status, 0, res.BodySize(), Seconds(t0)});
     if (Write(res, id, false, false, yield)) linger_ = linger;
     AccessLog("-", "-", status, t0, id, head.client_ip.empty() ? peer_ip_ : head.client_ip);
   }
@@ -1348,6 +1359,11 @@ void App::Impl::Start() {
   }
 
   started = true;  // only now: a failed start needs no drain (Up unwound it)
+  if (observer) {
+    std::vector<server::RequestObserver::RouteInfo> list;
+    for (const server::RouteEntry& r : routes) list.push_back({r.method, r.pattern});
+    observer->Routes(list);
+  }
   DoAccept();
   for (auto& wp : workers) {
     server::Worker* w = wp.get();

@@ -2,6 +2,7 @@
 #include "services/breaker.h"
 
 #include "core/log.h"
+#include "metrics/instrument.h"
 
 namespace lux::services {
 
@@ -29,6 +30,7 @@ void Breaker::Open() {
   trial_successes_ = 0;
   if (!was_open) {
     ++stats_.times_opened;
+    metrics::BreakerTransition(name_, 2);
     core::Log(LogLevel::kWarn, "circuit opened",
               {{"service", name_}, {"consecutive_failures", stats_.consecutive_failures},
                {"retry_after_ms", static_cast<long long>(reset_ms_)}});
@@ -51,6 +53,7 @@ void Breaker::OpenFromPeer(std::int64_t remaining_ms) {
   trials_in_flight_ = 0;
   trial_successes_ = 0;
   ++stats_.times_opened;
+  metrics::BreakerTransition(name_, 2);
   core::Log(LogLevel::kWarn, "circuit opened",
             {{"service", name_}, {"by", "another replica"}, {"retry_after_ms", static_cast<long long>(remaining_ms)}});
 }
@@ -60,6 +63,7 @@ void Breaker::MaybeHalfOpen() {
   stats_.state = State::kHalfOpen;
   trials_in_flight_ = 0;
   trial_successes_ = 0;
+  metrics::BreakerTransition(name_, 1);
   core::Log(LogLevel::kInfo, "circuit half-open", {{"service", name_}, {"trial_calls", half_open_}});
 }
 
@@ -88,6 +92,7 @@ void Breaker::OnSuccess() {
   if (trials_in_flight_ > 0) --trials_in_flight_;
   if (++trial_successes_ >= half_open_) {
     stats_.state = State::kClosed;
+    metrics::BreakerTransition(name_, 0);
     core::Log(LogLevel::kInfo, "circuit closed", {{"service", name_}});
   }
 }
@@ -117,6 +122,7 @@ void Breaker::OnHealth(bool healthy) {
   if (++trial_successes_ >= half_open_) {
     stats_.state = State::kClosed;
     stats_.consecutive_failures = 0;
+    metrics::BreakerTransition(name_, 0);
     core::Log(LogLevel::kInfo, "circuit closed", {{"service", name_}, {"by", "health check"}});
   }
 }

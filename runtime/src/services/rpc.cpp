@@ -18,6 +18,7 @@
 #include "server/component.h"
 #include "services/shared_breakers.h"
 #include "tracing/instrument.h"
+#include "metrics/instrument.h"
 
 namespace lux {
 
@@ -75,6 +76,7 @@ class ServicesComponent final : public server::Component {
     if (!calls) return;
     core::RequireProgramSecret(host.AppName(), "calls RPC functions of other servers");
     StartSharedBreakers();
+    if (host.Mode() == server::RunMode::kServe) breaker_gauge_ = WatchBreakers();
   }
   void Start(server::Host&) override {
     if (calls) services::Registry::Get().StartHealth();
@@ -82,10 +84,27 @@ class ServicesComponent final : public server::Component {
   void Stop(server::Deadline) override {
     if (calls) services::Registry::Get().StopHealth();
   }
-  void Close() override { SharedBreakersSlot().reset(); }
+  void Close() override {
+    breaker_gauge_.reset();
+    SharedBreakersSlot().reset();
+  }
 
   bool calls = false;    // RegisterService
   bool exposes = false;  // ExposeRpc
+
+ private:
+  // lux_breaker_state{service}: 0 closed, 1 half-open, 2 open, read at each scrape.
+  static std::shared_ptr<void> WatchBreakers() {
+    return metrics::WatchGauge("lux_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.", "service", [] {
+      std::vector<std::pair<std::string, double>> out;
+      for (services::Service* s : services::Registry::Get().All()) {
+        services::Breaker::State st = s->breaker->state();
+        out.emplace_back(s->name, st == services::Breaker::State::kClosed ? 0 : st == services::Breaker::State::kHalfOpen ? 1 : 2);
+      }
+      return out;
+    });
+  }
+  std::shared_ptr<void> breaker_gauge_;
 };
 
 // One component and one admin route per App, however many services it discovers.
@@ -168,8 +187,11 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
   services::Service* s = services::Registry::Get().Find(service);
   std::string what = std::string(service) + "." + std::string(fn);
   if (!s) throw Error("call of " + what + ": no service `" + std::string(service) + "` is discovered", 500);
-  if (!s->breaker->Allow())
+  metrics::Clock::time_point started = metrics::Clock::now();
+  if (!s->breaker->Allow()) {
+    metrics::RpcCall(s->name, metrics::RpcOutcome::kRejected, started);
     throw CircuitOpenError("call of " + what + " rejected: the circuit breaker of `" + s->name + "` is open");
+  }
   services::Instance* in = s->Pick();
   FetchOptions o;
   o.method = "POST";
@@ -184,14 +206,17 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
     resp = Fetch(in->url + endpoint, o);
   } catch (const FetchError& e) {
     s->breaker->OnFailure();
+    metrics::RpcCall(s->name, metrics::RpcOutcome::kError, started);
     throw Error("call of " + what + " failed: " + e.what(), 502);
   }
   tracing::FinishClientSpan(span, resp.status);
   if (services::Breaker::IsFailureStatus(resp.status)) {
     s->breaker->OnFailure();
+    metrics::RpcCall(s->name, metrics::RpcOutcome::kError, started);
     throw Error("call of " + what + " failed: " + in->url + " answered " + std::to_string(resp.status), 502);
   }
   s->breaker->OnSuccess();  // the peer answered: a 4xx is this caller's mistake, not an outage
+  metrics::RpcCall(s->name, resp.status >= 400 ? metrics::RpcOutcome::kRefused : metrics::RpcOutcome::kOk, started);
   Value body;
   try {
     body = resp.Json();

@@ -159,5 +159,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "adl_names");
 #line 7 "adl_names.lux"
   app.Route("GET", "/g", &Route1);
+  lux::ServeMetrics(app, {.program = "adl_names"});
 }
 }  // namespace lux_program::server

@@ -210,5 +210,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/me", &Route1, {lux::RequireAuth(app)});
 #line 9 "auth_routes.lux"
   app.Route("GET", "/open", &Route2);
+  lux::ServeMetrics(app, {.program = "auth_routes"});
 }
 }  // namespace lux_program::server

@@ -261,5 +261,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "builtin_generics");
 #line 42 "builtin_generics.lux"
   app.Route("GET", "/top", &Route1);
+  lux::ServeMetrics(app, {.program = "builtin_generics"});
 }
 }  // namespace lux_program::server

@@ -429,5 +429,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/decorated", &Route5);
 #line 48 "cache_headers.lux"
   app.Route("GET", "/closure", &Route6);
+  lux::ServeMetrics(app, {.program = "cache_headers"});
 }
 }  // namespace lux_program::server

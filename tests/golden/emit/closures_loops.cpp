@@ -319,5 +319,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/totals", &Route2);
 #line 47 "closures_loops.lux"
   app.Route("GET", "/parse", &Route3);
+  lux::ServeMetrics(app, {.program = "closures_loops"});
 }
 }  // namespace lux_program::server

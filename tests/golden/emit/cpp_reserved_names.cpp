@@ -265,5 +265,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "cpp_reserved_names");
 #line 17 "cpp_reserved_names.lux"
   app.Route("GET", "/k", &Route1);
+  lux::ServeMetrics(app, {.program = "cpp_reserved_names"});
 }
 }  // namespace lux_program::server

@@ -223,5 +223,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "db_postgres");
 #line 19 "db_postgres.lux"
   app.Route("POST", "/notes/:title", &Route1);
+  lux::ServeMetrics(app, {.program = "db_postgres"});
 }
 }  // namespace lux_program::server

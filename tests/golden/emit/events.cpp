@@ -234,6 +234,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "events-api");
 #line 16 "events.lux"
   app.Route("POST", "/ingest", &Route1);
+  lux::ServeMetrics(app, {.program = "events"});
 }
 }  // namespace lux_program::api
 
@@ -337,5 +338,6 @@ void Register(lux::App& app) {
   app.options().port = static_cast<int>(lux::Value(3005).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "events-collector");
+  lux::ServeMetrics(app, {.program = "events"});
 }
 }  // namespace lux_program::collector

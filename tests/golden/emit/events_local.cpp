@@ -184,5 +184,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "events_local");
 #line 8 "events_local.lux"
   app.Route("POST", "/orders/:id", &Route1);
+  lux::ServeMetrics(app, {.program = "events_local"});
 }
 }  // namespace lux_program::server

@@ -378,5 +378,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/half/:n", &Route3);
 #line 27 "everyday_forms.lux"
   app.Route("GET", "/opt", &Route4);
+  lux::ServeMetrics(app, {.program = "everyday_forms"});
 }
 }  // namespace lux_program::server

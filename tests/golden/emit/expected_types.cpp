@@ -572,5 +572,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/links", &Route3);
 #line 40 "expected_types.lux"
   app.Route("DELETE", "/links/:id", &Route4);
+  lux::ServeMetrics(app, {.program = "expected_types"});
 }
 }  // namespace lux_program::api

@@ -173,5 +173,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "http_blocks-api");
 #line 17 "http_blocks.lux"
   app.Route("GET", "/", &Route1);
+  lux::ServeMetrics(app, {.program = "http_blocks"});
 }
 }  // namespace lux_program::api

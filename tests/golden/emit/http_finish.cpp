@@ -213,5 +213,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/public/info", &Route2);
 #line 13 "http_finish.lux"
   app.Route("GET", "/public/inner/x", &Route3);
+  lux::ServeMetrics(app, {.program = "http_finish"});
 }
 }  // namespace lux_program::server

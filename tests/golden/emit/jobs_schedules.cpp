@@ -259,5 +259,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "jobs_schedules");
 #line 35 "jobs_schedules.lux"
   app.Route("POST", "/signup", &Route1);
+  lux::ServeMetrics(app, {.program = "jobs_schedules"});
 }
 }  // namespace lux_program::server

@@ -253,5 +253,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/echo", &Route2);
 #line 14 "lambda_unused_request.lux"
   app.Route("GET", "/lambda", &Route3);
+  lux::ServeMetrics(app, {.program = "lambda_unused_request"});
 }
 }  // namespace lux_program::server

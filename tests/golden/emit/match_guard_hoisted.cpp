@@ -234,5 +234,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "match_guard_hoisted");
 #line 18 "match_guard_hoisted.lux"
   app.Route("GET", "/kind", &Route1);
+  lux::ServeMetrics(app, {.program = "match_guard_hoisted"});
 }
 }  // namespace lux_program::server

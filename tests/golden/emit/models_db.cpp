@@ -287,5 +287,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "models_db");
 #line 36 "models_db.lux"
   app.Route("POST", "/demo", &Route1);
+  lux::ServeMetrics(app, {.program = "models_db"});
 }
 }  // namespace lux_program::server

@@ -356,5 +356,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/c", &Route3);
 #line 47 "name_clashes.lux"
   app.Route("GET", "/d", &Route4);
+  lux::ServeMetrics(app, {.program = "name_clashes"});
 }
 }  // namespace lux_program::server

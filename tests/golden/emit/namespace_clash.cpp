@@ -294,6 +294,7 @@ void Register(lux::App& app) {
   app.Route("GET", "/g", &Route1);
 #line 21 "namespace_clash.lux"
   app.Route("GET", "/f", &Route2);
+  lux::ServeMetrics(app, {.program = "namespace_clash"});
 }
 }  // namespace lux_program::api_server
 
@@ -423,6 +424,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "namespace_clash-a-b");
 #line 25 "namespace_clash.lux"
   app.Route("GET", "/x", &Route1);
+  lux::ServeMetrics(app, {.program = "namespace_clash"});
 }
 }  // namespace lux_program::a_b_server
 
@@ -552,5 +554,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "namespace_clash-a_b");
 #line 29 "namespace_clash.lux"
   app.Route("GET", "/y", &Route1);
+  lux::ServeMetrics(app, {.program = "namespace_clash"});
 }
 }  // namespace lux_program::a_b_server2

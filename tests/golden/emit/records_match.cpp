@@ -441,5 +441,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/shout", &Route3);
 #line 52 "records_match.lux"
   app.Route("GET", "/reading/:sensor", &Route4);
+  lux::ServeMetrics(app, {.program = "records_match"});
 }
 }  // namespace lux_program::server

@@ -421,5 +421,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/a", &Route2);
 #line 33 "recursive_types.lux"
   app.Route("GET", "/tree", &Route3);
+  lux::ServeMetrics(app, {.program = "recursive_types"});
 }
 }  // namespace lux_program::server

@@ -220,6 +220,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "redis_backends-api");
 #line 13 "redis_backends.lux"
   app.Route("POST", "/orders/:id", &Route1);
+  lux::ServeMetrics(app, {.program = "redis_backends"});
 }
 }  // namespace lux_program::api
 
@@ -325,5 +326,6 @@ void Register(lux::App& app) {
   lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber3(data)); }, lux::SubscribeOptions{/*broadcast=*/true});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "redis_backends-mailer");
+  lux::ServeMetrics(app, {.program = "redis_backends"});
 }
 }  // namespace lux_program::mailer

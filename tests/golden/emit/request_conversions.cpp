@@ -201,5 +201,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/orders", &Route1);
 #line 15 "request_conversions.lux"
   app.Route("GET", "/rows", &Route2);
+  lux::ServeMetrics(app, {.program = "request_conversions"});
 }
 }  // namespace lux_program::server

@@ -194,5 +194,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/h", &Route1);
 #line 16 "request_writes.lux"
   app.Route("GET", "/g", &Route2);
+  lux::ServeMetrics(app, {.program = "request_writes"});
 }
 }  // namespace lux_program::server

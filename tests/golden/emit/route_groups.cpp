@@ -365,5 +365,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/limited", &Route4, {lux::RouteRateLimit(app, INT64_C(5), INT64_C(30))});
 #line 18 "route_groups.lux"
   app.Route("GET", "/per_minute", &Route5, {lux::RouteRateLimit(app, INT64_C(100), INT64_C(60))});
+  lux::ServeMetrics(app, {.program = "route_groups"});
 }
 }  // namespace lux_program::server

@@ -472,5 +472,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/old", &Route4);
 #line 12 "route_types.lux"
   app.Route("GET", "/login", &Route5);
+  lux::ServeMetrics(app, {.program = "route_types"});
 }
 }  // namespace lux_program::server

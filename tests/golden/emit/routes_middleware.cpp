@@ -545,5 +545,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/orders", &Route3);
 #line 58 "routes_middleware.lux"
   app.Route("POST", "/orders/:id/notes", &Route4);
+  lux::ServeMetrics(app, {.program = "routes_middleware"});
 }
 }  // namespace lux_program::shop

@@ -230,6 +230,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "services_discover_by_name-reports");
 #line 10 "services_discover_by_name.lux"
   app.Route("GET", "/ping", &Route1);
+  lux::ServeMetrics(app, {.program = "services_discover_by_name"});
 }
 }  // namespace lux_program::reports
 
@@ -387,5 +388,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "services_discover_by_name-api");
 #line 16 "services_discover_by_name.lux"
   app.Route("GET", "/s/:n", &Route1);
+  lux::ServeMetrics(app, {.program = "services_discover_by_name"});
 }
 }  // namespace lux_program::api

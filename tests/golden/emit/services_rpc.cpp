@@ -200,6 +200,7 @@ void Register(lux::App& app) {
   lux::ServeLiveness(app, "/health");
 #line 8 "services_rpc.lux"
   app.Route("GET", "/sum", &Route1);
+  lux::ServeMetrics(app, {.program = "services_rpc"});
 }
 }  // namespace lux_program::api
 
@@ -356,5 +357,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "services_rpc-front");
 #line 16 "services_rpc.lux"
   app.Route("GET", "/total/:a", &Route1);
+  lux::ServeMetrics(app, {.program = "services_rpc"});
 }
 }  // namespace lux_program::front

@@ -348,5 +348,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/moved", &Route3);
 #line 25 "spread_literals.lux"
   app.Route("GET", "/bad", &Route4);
+  lux::ServeMetrics(app, {.program = "spread_literals"});
 }
 }  // namespace lux_program::server

@@ -343,5 +343,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/orders", &Route3);
 #line 41 "sse.lux"
   app.Route("GET", "/download", &Route4);
+  lux::ServeMetrics(app, {.program = "sse"});
 }
 }  // namespace lux_program::server

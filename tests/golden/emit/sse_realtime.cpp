@@ -168,5 +168,6 @@ void Register(lux::App& app) {
   lux::ConfigureSse(app, lux::Value{{"heartbeat", lux::Value(INT64_C(15))}, {"retry", lux::Value(INT64_C(0))}, {"max_queue", lux::Value(INT64_C(256))}, {"max_queue_bytes", lux::Value(INT64_C(1048576))}, {"adapter", lux::Value("redis")}, {"url", lux::Value(REDIS_URL)}});
 #line 6 "sse_realtime.lux"
   app.Route("GET", "/news", &Route1);
+  lux::ServeMetrics(app, {.program = "sse_realtime"});
 }
 }  // namespace lux_program::server

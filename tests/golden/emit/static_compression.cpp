@@ -159,6 +159,7 @@ void Register(lux::App& app) {
   lux::ServeStatic(app, {"/", "./dist", "app/index.html"});
 #line 4 "static_compression.lux"
   lux::EnableCompression(app, {256, 9, {"text/html", "application/json"}});
+  lux::ServeMetrics(app, {.program = "static_compression"});
 }
 }  // namespace lux_program::server
 
@@ -283,5 +284,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "static_compression-quiet");
 #line 12 "static_compression.lux"
   app.Route("GET", "/", &Route1);
+  lux::ServeMetrics(app, {.program = "static_compression"});
 }
 }  // namespace lux_program::quiet

@@ -176,5 +176,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "temp_names_vs_functions");
 #line 18 "temp_names_vs_functions.lux"
   app.Route("GET", "/pick", &Route1);
+  lux::ServeMetrics(app, {.program = "temp_names_vs_functions"});
 }
 }  // namespace lux_program::server

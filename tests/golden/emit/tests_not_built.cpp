@@ -143,5 +143,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "tests_not_built");
 #line 4 "tests_not_built.lux"
   app.Route("GET", "/ping", &Route1);
+  lux::ServeMetrics(app, {.program = "tests_not_built"});
 }
 }  // namespace lux_program::server

@@ -280,5 +280,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/caught/:n", &Route1);
 #line 30 "throw_log.lux"
   app.Route("GET", "/boom", &Route2);
+  lux::ServeMetrics(app, {.program = "throw_log"});
 }
 }  // namespace lux_program::server

@@ -332,5 +332,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/logout", &Route3);
 #line 21 "tls_session_cookies.lux"
   app.Route("POST", "/forget", &Route4);
+  lux::ServeMetrics(app, {.program = "tls_session_cookies"});
 }
 }  // namespace lux_program::server

@@ -434,5 +434,6 @@ void Register(lux::App& app) {
   app.Route("GET", "/value", &Route4);
 #line 67 "try_finally.lux"
   app.Route("GET", "/loop", &Route5);
+  lux::ServeMetrics(app, {.program = "try_finally"});
 }
 }  // namespace lux_program::server

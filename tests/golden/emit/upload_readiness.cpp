@@ -633,5 +633,6 @@ void Register(lux::App& app) {
   lux::ServeReadiness(app, "/ready/db", {{"database", "db", {}}}, 2000);
 #line 26 "upload_readiness.lux"
   app.Route("POST", "/media", &Route1);
+  lux::ServeMetrics(app, {.program = "upload_readiness"});
 }
 }  // namespace lux_program::media

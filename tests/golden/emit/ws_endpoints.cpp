@@ -365,5 +365,6 @@ void Register(lux::App& app) {
     hooks.on_open = [](lux::Value& ws) { (void)Ws3_on_open(ws); };
     lux::RegisterWebSocket(app, "/admin/feed", std::move(hooks), lux::Value(), {lux::RequireAuth(app), lux::RouteRole(app, std::vector<std::string>{"admin"})});
   }
+  lux::ServeMetrics(app, {.program = "ws_endpoints"});
 }
 }  // namespace lux_program::server

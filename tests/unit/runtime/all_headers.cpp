@@ -7,6 +7,7 @@
 #include <lux/http.h>
 #include <lux/jobs.h>
 #include <lux/lux.h>
+#include <lux/metrics.h>
 #include <lux/rt.h>
 #include <lux/value.h>
 

@@ -93,6 +93,7 @@ class FakeHost final : public lux::server::Host {
   void AddStage(lux::Middleware) override {}
   void SetBodyStreams(lux::server::BodyStreamFactory) override {}
   void AddProbe(std::string_view, lux::Handler) override {}
+  void ObserveRequests(lux::server::RequestObserver*) override {}
 
  private:
   std::string name_ = "cmd";
