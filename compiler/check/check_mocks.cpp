@@ -21,6 +21,8 @@ std::string serviceNames(const std::vector<const ServiceModel*>& services) {
   return out;
 }
 
+std::string parameterCount(size_t n) { return fmt::format("{} parameter{}", n, n == 1 ? "" : "s"); }
+
 }  // namespace
 
 const ServiceModel* Checker::mockedService(const ArgInfo& arg) {
@@ -82,7 +84,7 @@ void Checker::checkMockFunctions(std::vector<ArgInfo>& args) {
     const std::string qn = svc ? fmt::format("{}.{}", svc->name, name.str()) : name.str();
     auto arity = [&](size_t n, SourceRange at) {
       if (!peer || n == peer->params.size()) return true;
-      diags_.report(DiagId::MockArity, at, svc->name, name.str(), n, qn, peer->params.size())
+      diags_.report(DiagId::MockArity, at, svc->name, name.str(), parameterCount(n), qn, parameterCount(peer->params.size()))
           .note(peer->decl->name.range, fmt::format("`{}` is declared here, in server `{}`", name.str(), svc->name))
           .help("a mock is called with the arguments the real call passes: give it the same parameters");
       return false;
