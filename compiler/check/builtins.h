@@ -36,7 +36,8 @@ namespace lux {
   X(ModelFields)             \
   X(ModelQuery)              \
   X(Cookie)                  \
-  X(Test)
+  X(Test)                    \
+  X(MockService)
 
 enum class BuiltinForm : uint8_t {
 #define LUX_FORM_ENUM(F) F,

@@ -40,6 +40,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
                                     std::vector<ArgInfo>& args, bool piped, const Ty* self) {
   // Lambdas, left to right, each against the signature instantiated from the arguments known so
   // far: `xs |> map(fn(x) ...)` gives `x` the element type of `xs`.
+  if (b->form == BuiltinForm::MockService) checkMockFunctions(args);
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].type) continue;
     auto* lam = llvm::cast<ast::LambdaExpr>(args[i].expr);
@@ -47,7 +48,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     args[i].type = checkLambda(lam, i < in.params.size() ? in.params[i] : nullptr);
     model_.expr_types[lam] = args[i].type;
   }
-  if (b->form == BuiltinForm::Test && !in_test_)
+  if ((b->form == BuiltinForm::Test || b->form == BuiltinForm::MockService) && !in_test_)
     diags_.report(DiagId::TestBuiltinOutsideTest, call->callee->range(), shown)
         .help("move the call into a `test \"name\" { ... }` block, which `luxc test` runs");
   switch (b->form) {
@@ -139,12 +140,15 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
                              SourceRange piped_range) {
   std::vector<ArgInfo> args;
   if (piped) args.push_back({piped, piped_type, piped_range});
-  if (const Builtin* b = globalBuiltinCallee(call->callee)) {
-    if (b->name == "stream") prepareStreamCall(call);
-    if (b->name == "stream" || b->name == "sse_channel") markSseUse();
+  // A global built-in types its lambda arguments from its signature (checkBuiltinCall), and
+  // mock_service its functions object from the mocked peer (checkMockFunctions).
+  const Builtin* global_builtin = globalBuiltinCallee(call->callee);
+  if (global_builtin) {
+    if (global_builtin->name == "stream") prepareStreamCall(call);
+    if (global_builtin->name == "stream" || global_builtin->name == "sse_channel") markSseUse();
   }
-  // A global built-in types its lambda arguments from its signature (checkBuiltinCall).
-  const bool lambdas_wait = globalBuiltinCallee(call->callee) != nullptr;
+  const bool lambdas_wait = global_builtin != nullptr;
+  const bool mock_waits = global_builtin && global_builtin->form == BuiltinForm::MockService;
   // A user function's typed parameters are known before its arguments are checked.
   const FunctionModel* fn = nullptr;
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee))
@@ -152,7 +156,8 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
   for (const ast::Expr* a : call->args) {
     size_t i = args.size();
     const Ty* expected = fn && i < fn->params.size() && fn->params[i].annotated ? fn->params[i].type : nullptr;
-    args.push_back({a, lambdas_wait && llvm::isa<ast::LambdaExpr>(a) ? nullptr : checkExprExpecting(a, expected), a->range()});
+    bool waits = (lambdas_wait && llvm::isa<ast::LambdaExpr>(a)) || (mock_waits && i == 1 && llvm::isa<ast::ObjectExpr>(a));
+    args.push_back({a, waits ? nullptr : checkExprExpecting(a, expected), a->range()});
   }
   // The result of a built-in that returns nothing is no argument (E3010); nor is it piped.
   for (size_t i = 0; i < args.size(); ++i)

@@ -129,6 +129,10 @@ class Checker {
   int testServer(const ast::TestDecl* test, int inside, const ast::ObjectEntry* server_opt);
   // assert_eq / assert_ne of two known types that can never be equal: E5206.
   void checkTestCall(const Builtin* b, const std::vector<ArgInfo>& args);
+  // mock_service (check_mocks.cpp): the service named, then the functions object (args[1].type
+  // is null for an object literal, set here).
+  void checkMockFunctions(std::vector<ArgInfo>& args);
+  const ServiceModel* mockedService(const ArgInfo& arg);
   void checkFunctionBody(const FunctionModel* fn);
   bool selectDbByUrl(ServerModel& sm, const ast::ObjectEntry* url, const ast::ObjectEntry* pool);
   void checkHandlerParamCount(SourceRange at, const std::string& what, size_t found, size_t min, size_t max);

@@ -566,6 +566,7 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
     case BuiltinForm::Publish: return fn + "(" + list(0) + ")";
     case BuiltinForm::ArgList: return fn + "({" + list(0) + "})";
     case BuiltinForm::Test:
+    case BuiltinForm::MockService:
       return fmt::format("{}({{{}}}, {})", fn, list(0), cppString(fmt::format("{}:{}", opts_.place_name.empty() ? opts_.source_name : opts_.place_name, file_.lineCol(at->range().begin).line)));
     case BuiltinForm::SqlArgs:
       if (args.empty()) return fn + "({})";

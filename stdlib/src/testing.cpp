@@ -1,6 +1,6 @@
 // The test built-ins (stdlib/builtins.def, form Test): assertions with readable failures, the
 // in-process client (get/post/put/patch/delete), the simulated clock, jobs.drain() and
-// events.published(). All but the assertions forward to lux::testing (runtime/src/testing/).
+// events.published(), mock_service. All but the assertions forward to lux::testing (runtime/src/testing/).
 #include <ctime>
 #include <string>
 
@@ -140,6 +140,13 @@ Value TestClockSet(std::initializer_list<Value> args, const char* where) {
 
 Value TestJobsDrain(std::initializer_list<Value>, const char*) {
   return Value(static_cast<long long>(testing::DrainJobs()));
+}
+
+Value TestMockService(std::initializer_list<Value> args, const char*) {
+  const Value& service = Arg(args, 0);
+  if (!service.IsString()) throw Error("mock_service: the service must be named by a String");
+  testing::MockService(service.AsString(), Arg(args, 1));
+  return Value();
 }
 
 Value TestEventsPublished(std::initializer_list<Value> args, const char*) {

@@ -1,7 +1,9 @@
 """e2e case `luxc_test`: `luxc test` on programs/tested.lux — the exact report (passing tests,
 one failing assertion with its place and difference, the summary line) and exit status 1;
 `--filter` running only the tests whose name holds the text (exit 0 when those pass); and the C++ `luxc emit` generates for the
-program is the same with and without its `test` blocks (tests never reach a served program).
+program is the same with and without its `test` blocks (tests never reach a served program);
+programs/mocked.lux: mock_service standing in for a peer of the program and one outside it
+(each test there passes only if its mock ran, or shows the offline error of an unmocked function).
 """
 import os
 import re
@@ -62,3 +64,16 @@ def run(a):
         check(e1.returncode == 0 and e2.returncode == 0, f"luxc emit failed: {e1.stderr}{e2.stderr}")
         check(e1.stdout == e2.stdout, "luxc emit output changes with the program's tests")
         check("LuxTest_" not in e1.stdout and "testing" not in e1.stdout, "test code in luxc emit output")
+
+        # mock_service: every test of programs/mocked.lux passes (they fail when a mock does not run
+        # or outlives its test).
+        shutil.copy(program("mocked.lux"), os.path.join(tmp, "mocked.lux"))
+        p = subprocess.run([a.luxc, "test", "mocked.lux", "-o", os.path.join(a.out, "luxc_test_mocked")], cwd=tmp,
+                           capture_output=True, text=True, timeout=600)
+        check(p.returncode == 0 and "test result: ok. 6 passed; 0 failed" in p.stdout,
+              f"luxc test mocked.lux (status {p.returncode}):\n{p.stdout}\n{p.stderr}")
+        for name in ("the mocked quote prices the order", "an unmocked function fails as an offline peer",
+                     "mocks end with their test", "a peer outside the program is mocked by annotations"):
+            check(f"test {name} ... ok\n" in p.stdout, f"test {name!r} did not pass:\n{p.stdout}")
+        e = subprocess.run([a.luxc, "emit", "mocked.lux"], cwd=tmp, capture_output=True, text=True)
+        check(e.returncode == 0 and "Mock" not in e.stdout, f"mock code in luxc emit output: {e.stderr}")

@@ -54,6 +54,11 @@ std::int64_t ClockNow();
 // Runs the due jobs (and the jobs and events they bring) on this thread until none is left;
 // returns how many job attempts ran.
 std::int64_t DrainJobs();
+// Replaces, for the rest of the running test, the functions of discovered `service` that
+// `functions` (an object of functions) names: RPC calls of them run the function instead of
+// reaching the peer (arguments and result through JSON); the service's other functions fail as
+// an offline peer does. A later call for the same service adds to (and replaces) the earlier ones.
+void MockService(const std::string& service, const Value& functions);
 // The payloads published under `event` since the test began, oldest first.
 Value Published(const std::string& event);
 

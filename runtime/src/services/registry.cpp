@@ -27,6 +27,14 @@ Breaker::Clock& BreakerClock() {
 
 void SetBreakerClock(Breaker::Clock clock) { BreakerClock() = clock ? std::move(clock) : Breaker::Clock(&NowMs); }
 
+namespace {
+std::atomic<RpcMock> g_rpc_mock{nullptr};
+}  // namespace
+
+void SetRpcMock(RpcMock mock) { g_rpc_mock.store(mock, std::memory_order_release); }
+
+RpcMock CurrentRpcMock() { return g_rpc_mock.load(std::memory_order_acquire); }
+
 std::string UrlEnvName(std::string_view service) { return core::EnvVarName("LUX_SERVICE_", service, "_URL"); }
 
 std::vector<std::string> SplitUrls(std::string_view text) {

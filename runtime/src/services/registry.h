@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -41,6 +43,12 @@ std::vector<std::string> SplitUrls(std::string_view text);
 
 // The clock breakers of services added from now on read (tests step it by hand).
 void SetBreakerClock(Breaker::Clock clock);
+
+// A test executable's stand-in for peers (mock_service): asked by rt::CallService before the
+// network; nullopt sends the call on as usual. Null in a served program (one pointer test per call).
+using RpcMock = std::optional<Value> (*)(std::string_view service, std::string_view fn, const Value& args);
+void SetRpcMock(RpcMock mock);
+RpcMock CurrentRpcMock();
 
 class Registry {
  public:

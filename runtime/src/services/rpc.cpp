@@ -3,7 +3,7 @@
 // between Start and Stop; GET /_lux/services behind LUX_ADMIN_TOKEN),
 // ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret; rt::RpcArg
 // checks each typed parameter: 400 naming it), and
-// rt::CallService (breaker, round-robin, timeout, the call signed by core/internal_auth; the
+// rt::CallService (breaker, a test's mock (services::SetRpcMock), round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
 #include <cstdlib>
 #include <stdexcept>
@@ -191,6 +191,22 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
   if (!s->breaker->Allow()) {
     metrics::RpcCall(s->name, metrics::RpcOutcome::kRejected, started);
     throw CircuitOpenError("call of " + what + " rejected: the circuit breaker of `" + s->name + "` is open");
+  }
+  // A test's mock_service answers in place of the peer; a mock that throws is a failing peer.
+  if (services::RpcMock mock = services::CurrentRpcMock()) {
+    std::optional<Value> mocked;
+    try {
+      mocked = mock(service, fn, args);
+    } catch (const std::exception& e) {
+      s->breaker->OnFailure();
+      metrics::RpcCall(s->name, metrics::RpcOutcome::kError, started);
+      throw Error("call of " + what + " failed: " + e.what(), 502);
+    }
+    if (mocked) {
+      s->breaker->OnSuccess();
+      metrics::RpcCall(s->name, metrics::RpcOutcome::kOk, started);
+      return std::move(*mocked);
+    }
   }
   services::Instance* in = s->Pick();
   FetchOptions o;

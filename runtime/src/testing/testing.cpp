@@ -2,7 +2,8 @@
 // fresh App opened in RunMode::kTest (in-memory database, job store and outbox, the process's
 // clock simulated) and prints the report. Inside a test, the built-ins reach the App through
 // the current test's context: Request (App::Handle, the whole HTTP stack without a socket),
-// AdvanceClock (schedule ticks, due jobs and event deliveries in time order), DrainJobs.
+// AdvanceClock (schedule ticks, due jobs and event deliveries in time order), DrainJobs,
+// MockService (the peer functions rt::CallService answers from, through services::SetRpcMock).
 #include "lux/testing.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <deque>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -46,6 +48,8 @@ struct Context {
   std::map<std::string, std::vector<Value>> published;
   std::deque<std::pair<std::string, Value>> undelivered;
   std::vector<std::string> notes;  // what failed in the background: shown with a failed test
+  // mock_service: service → function → the Lux function standing in for the peer's.
+  std::map<std::string, std::map<std::string, Value, std::less<>>, std::less<>> mocks;
 };
 
 Context* g_context = nullptr;
@@ -57,6 +61,23 @@ Context& Current() {
 }
 
 std::int64_t Now() { return g_clock->NowMs(); }
+
+// The RPC client's hook (services::SetRpcMock): a mocked function gets the arguments and gives
+// its result through JSON, as the peer would receive and answer them; a function the test did
+// not mock (or a call outside a test) goes on to the network, which a test executable keeps
+// offline.
+std::optional<Value> MockedCall(std::string_view service, std::string_view fn, const Value& args) {
+  if (!g_context) return std::nullopt;
+  auto svc = g_context->mocks.find(service);
+  if (svc == g_context->mocks.end()) return std::nullopt;
+  auto it = svc->second.find(fn);
+  if (it == svc->second.end()) return std::nullopt;
+  Value sent = ParseJson(ToJson(args));
+  std::vector<Value> list;
+  if (sent.IsArray()) list = sent.AsArray();
+  Value result = it->second.Call(list);
+  return ParseJson(ToJson(result));
+}
 
 void RunJob(Context& c, const jobs::StoredJob& j) {
   auto it = c.jobs->jobs.find(j.name);
@@ -334,6 +355,7 @@ int TestMain(int argc, char** argv, const char* program, void (*setup)(App&), co
   jobs::SetProcessClock(&clock);
   client::SetFetchOffline(true);
   services::SetBreakerClock([] { return g_clock->NowMs(); });
+  services::SetRpcMock(&MockedCall);
   bus::SetPublishRecorder([](std::string_view event, const Value& data) {
     Context& c = Current();
     c.published[std::string(event)].push_back(data);
@@ -372,6 +394,7 @@ int TestMain(int argc, char** argv, const char* program, void (*setup)(App&), co
               failed.empty() ? "ok" : "FAILED", passed, failed.size(), count - chosen.size(), secs);
   std::fflush(stdout);
   bus::SetPublishRecorder({});
+  services::SetRpcMock(nullptr);
   return failed.empty() ? 0 : 1;
 }
 
@@ -441,6 +464,18 @@ void SetClock(std::int64_t ms) {
 std::int64_t ClockNow() { return Now(); }
 
 std::int64_t DrainJobs() { return DrainNow(Current()); }
+
+void MockService(const std::string& service, const Value& functions) {
+  Context& c = Current();
+  if (!services::Registry::Get().Find(service))
+    throw Error("mock_service: the test's server does not discover a service named `" + service + "`");
+  if (!functions.IsObject())
+    throw Error("mock_service: the functions of `" + service + "` must be an object ({ name: fn(...) ... })");
+  for (const auto& [name, fn] : functions.AsObject())
+    if (!fn.IsFunction()) throw Error("mock_service: `" + service + "." + name + "` must be a function");
+  auto& mocked = c.mocks[service];
+  for (const auto& [name, fn] : functions.AsObject()) mocked.insert_or_assign(name, fn);
+}
 
 Value Published(const std::string& event) {
   Context& c = Current();

@@ -2,6 +2,7 @@
 // loopback against a fault-injecting peer (slow, 500, refused, hanging) driving the breaker,
 // round-robin over healthy instances, health checks, request-id propagation, ExposeRpc errors,
 // typed parameters (400 naming the parameter, not a breaker failure), program servers' URLs;
+// a test executable's mock (services::SetRpcMock) answering in place of the peer;
 // the program secret: only signed calls run (unsigned, wrongly keyed, stale, replayed, altered,
 // malformed: 401 and nothing runs), the start-up refusal without it, the bounded nonce memory.
 #include <catch2/catch.hpp>
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -498,4 +500,37 @@ TEST_CASE("rpc: the nonce memory is bounded, past it older timestamps are refuse
   CHECK(lux::core::VerifyInternalCallAt(first, now).has_value());
   CHECK(lux::core::VerifyInternalCallAt(request(now - 100, NewNonce()), now).has_value());
   CHECK_FALSE(lux::core::VerifyInternalCallAt(request(now - 99, NewNonce()), now));
+}
+
+// A test executable's mock (services::SetRpcMock, what mock_service installs): asked after the
+// breaker and before the network; nullopt goes on to the peer; a throwing mock is a failure.
+namespace {
+std::optional<lux::Value> EchoMock(std::string_view service, std::string_view fn, const lux::Value& args) {
+  if (service != "rpc_mocked") return std::nullopt;
+  if (fn == "echo") return lux::Value{{"mocked", args}};
+  if (fn == "broken") throw lux::Error("the mock broke");
+  return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("rpc: a mock answers before the network, an unmocked function reaches the peer, a throwing mock is a failure",
+          "[services]") {
+  FaultyPeer peer;
+  lux::App app("caller");
+  lux::RegisterService(app, "rpc_mocked", Opts({peer.url()}, 2, 60'000));
+  auto* svc = lux::services::Registry::Get().Find("rpc_mocked");
+  REQUIRE(svc);
+  lux::services::SetRpcMock(&EchoMock);
+  int before = peer.calls;
+  CHECK(lux::rt::CallService("rpc_mocked", "echo", Args({1, "two"})) == lux::Value{{"mocked", Args({1, "two"})}});
+  CHECK(peer.calls == before);  // no request was sent
+  CHECK(svc->breaker->stats().successes == 1);
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_mocked", "fail", Args({})), Catch::Contains("answered 500"));
+  CHECK(peer.calls == before + 1);  // an unmocked function goes to the peer
+  CHECK_THROWS_WITH(lux::rt::CallService("rpc_mocked", "broken", Args({})),
+                    Catch::Contains("call of rpc_mocked.broken failed: the mock broke"));
+  CHECK(svc->breaker->state() == State::kOpen);  // two failures: the threshold
+  CHECK_THROWS_AS(lux::rt::CallService("rpc_mocked", "echo", Args({})), lux::CircuitOpenError);
+  lux::services::SetRpcMock(nullptr);
+  CHECK(lux::services::CurrentRpcMock() == nullptr);
 }
