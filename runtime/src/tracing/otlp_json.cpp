@@ -4,12 +4,14 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstring>
 
 #include "tracing/version.h"
 
 namespace lux::tracing {
 namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
 
 // Bytes a JSON string holds as they are (printable ASCII but '"' and '\\').
 constexpr std::array<bool, 256> kPlain = [] {
@@ -17,6 +19,11 @@ constexpr std::array<bool, 256> kPlain = [] {
   for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
   return t;
 }();
+
+// The most bytes one input byte takes in a JSON string (`\u00XX`, `\ufffd`).
+constexpr std::size_t kMaxEscape = 6;
+// The most bytes of a decimal int64 ("-9223372036854775808") or a double (shortest round trip).
+constexpr std::size_t kMaxNumber = 32;
 
 // Length of the valid UTF-8 sequence at s[i], or 0.
 std::size_t Utf8Length(std::string_view s, std::size_t i) {
@@ -29,161 +36,201 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
   return n;
 }
 
-void AppendInt(std::int64_t v, std::string& out) {
-  char buf[24];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, p);
-}
+// Writes into room the caller reserved (see SpanBound): no checks, no temporaries.
+class Writer {
+ public:
+  explicit Writer(char* p) : p_(p) {}
+  char* pos() const { return p_; }
 
-void AppendQuotedInt(std::int64_t v, std::string& out) {
-  out.push_back('"');
-  AppendInt(v, out);
-  out.push_back('"');
-}
-
-void AppendAnyValue(const Attribute& a, std::string& out) {
-  switch (a.type) {
-    case Attribute::Type::kString:
-      out += "{\"stringValue\":";
-      AppendJsonString(a.s, out);
-      break;
-    case Attribute::Type::kInt:
-      out += "{\"intValue\":";
-      AppendQuotedInt(a.i, out);
-      break;
-    case Attribute::Type::kBool:
-      out += a.b ? "{\"boolValue\":true" : "{\"boolValue\":false";
-      break;
-    case Attribute::Type::kDouble: {
-      out += "{\"doubleValue\":";
-      if (std::isfinite(a.d)) {
-        char buf[40];
-        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, a.d);
-        out.append(buf, p);
+  template <std::size_t N>
+  void Lit(const char (&s)[N]) {  // a string literal, its length known at compile time
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+  }
+  void Raw(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void Char(char c) { *p_++ = c; }
+  void Int(std::int64_t v) { p_ = std::to_chars(p_, p_ + kMaxNumber, v).ptr; }
+  void QuotedInt(std::int64_t v) {
+    Char('"');
+    Int(v);
+    Char('"');
+  }
+  void Double(double d) {
+    if (std::isfinite(d)) {
+      p_ = std::to_chars(p_, p_ + kMaxNumber, d).ptr;
+    } else if (std::isnan(d)) {
+      Lit("\"NaN\"");
+    } else if (d > 0) {
+      Lit("\"Infinity\"");
+    } else {
+      Lit("\"-Infinity\"");
+    }
+  }
+  // `s` as a JSON string: quotes, escapes; invalid UTF-8 bytes become U+FFFD.
+  void String(std::string_view s) {
+    Char('"');
+    std::size_t i = 0;
+    while (i < s.size()) {
+      std::size_t run = i;  // the longest run of bytes written as they are, copied at once
+      while (run < s.size() && kPlain[static_cast<unsigned char>(s[run])]) ++run;
+      Raw(s.substr(i, run - i));
+      i = run;
+      if (i == s.size()) break;
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c == '"' || c == '\\') {
+        Char('\\');
+        Char(static_cast<char>(c));
+        ++i;
+      } else if (c < 0x20) {
+        switch (c) {
+          case '\n': Lit("\\n"); break;
+          case '\r': Lit("\\r"); break;
+          case '\t': Lit("\\t"); break;
+          default:
+            Lit("\\u00");
+            Char(kHex[c >> 4]);
+            Char(kHex[c & 0xF]);
+        }
+        ++i;
+      } else if (std::size_t n = Utf8Length(s, i)) {
+        Raw(s.substr(i, n));
+        i += n;
       } else {
-        out += std::isnan(a.d) ? "\"NaN\"" : a.d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+        Lit("\\ufffd");
+        ++i;
       }
-      break;
     }
+    Char('"');
   }
-  out.push_back('}');
-}
 
-void AppendKeyValue(std::string_view key, const Attribute& a, std::string& out) {
-  out += "{\"key\":";
-  AppendJsonString(key, out);
-  out += ",\"value\":";
-  AppendAnyValue(a, out);
-  out.push_back('}');
-}
-
-// A span attribute: its key is a name of the semantic conventions (plain ASCII, a literal of
-// the runtime's call sites), written without escaping.
-void AppendSpanAttribute(const Attribute& a, std::string& out) {
-  out += "{\"key\":\"";
-  out += a.key;
-  out += "\",\"value\":";
-  AppendAnyValue(a, out);
-  out.push_back('}');
-}
-
-void AppendSpan(const SpanData& s, std::string& out) {
-  out += "{\"traceId\":\"";
-  out += s.ctx.trace_id;
-  out += "\",\"spanId\":\"";
-  out += s.ctx.span_id;
-  out.push_back('"');
-  if (!s.ctx.parent_id.empty()) {
-    out += ",\"parentSpanId\":\"";
-    out += s.ctx.parent_id;
-    out.push_back('"');
-  }
-  out += ",\"flags\":";
-  AppendInt(s.ctx.flags, out);
-  out += ",\"name\":";
-  AppendJsonString(s.name, out);
-  out += ",\"kind\":";
-  AppendInt(static_cast<int>(s.kind), out);
-  out += ",\"startTimeUnixNano\":";
-  AppendQuotedInt(s.start_ns, out);
-  out += ",\"endTimeUnixNano\":";
-  AppendQuotedInt(s.end_ns, out);
-  out += ",\"attributes\":[";
-  for (std::size_t i = 0; i < s.attributes.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendSpanAttribute(s.attributes[i], out);
-  }
-  out.push_back(']');
-  if (!s.links.empty()) {
-    out += ",\"links\":[";
-    for (std::size_t i = 0; i < s.links.size(); ++i) {
-      if (i) out.push_back(',');
-      out += "{\"traceId\":\"" + s.links[i].trace_id + "\",\"spanId\":\"" + s.links[i].span_id + "\"}";
+  void AnyValue(const Attribute& a) {
+    switch (a.type) {
+      case Attribute::Type::kString:
+        Lit("{\"stringValue\":");
+        String(a.s);
+        break;
+      case Attribute::Type::kInt:
+        Lit("{\"intValue\":");
+        QuotedInt(a.i);
+        break;
+      case Attribute::Type::kBool:
+        if (a.b) {
+          Lit("{\"boolValue\":true");
+        } else {
+          Lit("{\"boolValue\":false");
+        }
+        break;
+      case Attribute::Type::kDouble:
+        Lit("{\"doubleValue\":");
+        Double(a.d);
+        break;
     }
-    out.push_back(']');
+    Char('}');
   }
-  // STATUS_CODE_UNSET (0) unless an error: STATUS_CODE_ERROR (2) with its message.
-  out += ",\"status\":{";
-  if (s.error) {
-    out += "\"code\":2,\"message\":";
-    AppendJsonString(s.status_message, out);
+
+  void Span(const SpanData& s) {
+    Lit("{\"traceId\":\"");
+    Raw(s.ctx.trace_id);
+    Lit("\",\"spanId\":\"");
+    Raw(s.ctx.span_id);
+    Char('"');
+    if (!s.ctx.parent_id.empty()) {
+      Lit(",\"parentSpanId\":\"");
+      Raw(s.ctx.parent_id);
+      Char('"');
+    }
+    Lit(",\"flags\":");
+    Int(s.ctx.flags);
+    Lit(",\"name\":");
+    String(s.name);
+    Lit(",\"kind\":");
+    Int(static_cast<int>(s.kind));
+    Lit(",\"startTimeUnixNano\":");
+    QuotedInt(s.start_ns);
+    Lit(",\"endTimeUnixNano\":");
+    QuotedInt(s.end_ns);
+    Lit(",\"attributes\":[");
+    bool first = true;
+    for (const Attribute& a : s.attributes) {
+      if (!first) Char(',');
+      first = false;
+      // The key is a name of the semantic conventions (plain ASCII, a literal of the runtime's
+      // call sites), written without escaping.
+      Lit("{\"key\":\"");
+      Raw(a.key);
+      Lit("\",\"value\":");
+      AnyValue(a);
+      Char('}');
+    }
+    Char(']');
+    if (!s.links.empty()) {
+      Lit(",\"links\":[");
+      for (std::size_t i = 0; i < s.links.size(); ++i) {
+        if (i) Char(',');
+        Lit("{\"traceId\":\"");
+        Raw(s.links[i].trace_id);
+        Lit("\",\"spanId\":\"");
+        Raw(s.links[i].span_id);
+        Lit("\"}");
+      }
+      Char(']');
+    }
+    // STATUS_CODE_UNSET (0) unless an error: STATUS_CODE_ERROR (2) with its message.
+    Lit(",\"status\":{");
+    if (s.error) {
+      Lit("\"code\":2,\"message\":");
+      String(s.status_message);
+    }
+    Lit("}}");
   }
-  out += "}}";
+
+ private:
+  char* p_;
+};
+
+// The longest text Writer::Span can produce for `s`: the fixed parts, every string escaped at
+// its worst, every number at its longest.
+std::size_t SpanBound(const SpanData& s) {
+  constexpr std::size_t kFixed = 400;  // the keys and punctuation of a span (about 250), with room to spare
+  constexpr std::size_t kPerAttribute = 48 + kMaxNumber;
+  constexpr std::size_t kPerLink = 40;
+  std::size_t n = kFixed + s.ctx.trace_id.size() + s.ctx.span_id.size() + s.ctx.parent_id.size() +
+                  kMaxEscape * (s.name.size() + s.status_message.size());
+  for (const Attribute& a : s.attributes) n += kPerAttribute + a.key.size() + kMaxEscape * a.s.size();
+  for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
+  return n;
 }
 
-// What a request's span takes encoded (about 1.1 KB with its attributes): one allocation for
-// the batch's text in the common case.
-constexpr std::size_t kBytesPerSpan = 1536;
+// Runs `write` with a Writer over `bound` bytes reserved at the end of `out`, then trims `out`
+// to what was written. Growth beyond the capacity doubles it, so a reused buffer settles.
+template <typename F>
+void WriteBounded(std::string& out, std::size_t bound, F&& write) {
+  std::size_t old = out.size();
+  if (out.capacity() < old + bound) out.reserve(std::max(old + bound, 2 * out.capacity()));
+  out.resize(old + bound);
+  Writer w(out.data() + old);
+  write(w);
+  out.resize(static_cast<std::size_t>(w.pos() - out.data()));
+}
 
 }  // namespace
 
 void AppendJsonString(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t i = 0;
-  while (i < s.size()) {
-    // The longest run of bytes written as they are, appended at once.
-    std::size_t run = i;
-    while (run < s.size() && kPlain[static_cast<unsigned char>(s[run])]) ++run;
-    out.append(s.data() + i, run - i);
-    i = run;
-    if (i == s.size()) break;
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-      ++i;
-    } else if (c < 0x20) {
-      switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-      }
-      ++i;
-    } else if (std::size_t n = Utf8Length(s, i)) {
-      out.append(s.data() + i, n);
-      i += n;
-    } else {
-      out += "\\ufffd";
-      ++i;
-    }
-  }
-  out.push_back('"');
+  WriteBounded(out, 2 + kMaxEscape * s.size(), [&](Writer& w) { w.String(s); });
 }
 
-std::string EncodeOtlpJson(const Resource& resource, const std::vector<std::unique_ptr<SpanData>>& spans) {
-  std::string out;
-  out.reserve(512 + spans.size() * kBytesPerSpan);
+void EncodeOtlpJson(const Resource& resource, const std::vector<std::unique_ptr<SpanData>>& spans, std::string& out) {
   out += "{\"resourceSpans\":[{\"resource\":{\"attributes\":[";
   for (std::size_t i = 0; i < resource.attributes.size(); ++i) {
     if (i) out.push_back(',');
-    Attribute a;
-    a.s = resource.attributes[i].second;
-    AppendKeyValue(resource.attributes[i].first, a, out);
+    out += "{\"key\":";
+    AppendJsonString(resource.attributes[i].first, out);
+    out += ",\"value\":{\"stringValue\":";
+    AppendJsonString(resource.attributes[i].second, out);
+    out += "}}";
   }
   out += "]},\"scopeSpans\":[{\"scope\":{\"name\":\"";
   out += kScopeName;
@@ -191,10 +238,18 @@ std::string EncodeOtlpJson(const Resource& resource, const std::vector<std::uniq
   out += kRuntimeVersion;
   out += "\"},\"spans\":[";
   for (std::size_t i = 0; i < spans.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendSpan(*spans[i], out);
+    const SpanData& s = *spans[i];
+    WriteBounded(out, 1 + SpanBound(s), [&](Writer& w) {
+      if (i) w.Char(',');
+      w.Span(s);
+    });
   }
   out += "]}]}]}";
+}
+
+std::string EncodeOtlpJson(const Resource& resource, const std::vector<std::unique_ptr<SpanData>>& spans) {
+  std::string out;
+  EncodeOtlpJson(resource, spans, out);
   return out;
 }
 
