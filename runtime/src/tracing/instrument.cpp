@@ -94,7 +94,7 @@ Span StartServerSpan(Request& req) {
 
 void EndServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status) {
   if (route_pattern) {
-    span.SetName(req.method + " " + *route_pattern);
+    span.data()->name.assign(req.method).append(1, ' ').append(*route_pattern);
     span.Attr("http.route", *route_pattern);
   }
   span.Attr("http.response.status_code", static_cast<std::int64_t>(status));

@@ -25,6 +25,33 @@ constexpr std::size_t kMaxEscape = 6;
 // The most bytes of a decimal int64 ("-9223372036854775808") or a double (shortest round trip).
 constexpr std::size_t kMaxNumber = 32;
 
+// The smallest 19-digit number, and "00" to "99" for writing two digits at a time.
+constexpr std::int64_t kNineteenDigits = 1'000'000'000'000'000'000;
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Index of the first byte at or after `i` that a JSON string cannot hold as it is (a control
+// character, '"', '\\', or a byte from 0x80: UTF-8 to check), or s.size(). Eight bytes a step.
+std::size_t PlainRun(std::string_view s, std::size_t i) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  while (i + 8 <= s.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // A byte < 0x20, equal to '"' or '\\', or with its high bit set marks the word.
+    std::uint64_t low = (w - kOnes * 0x20) & ~w;
+    std::uint64_t quote = w ^ (kOnes * '"');
+    std::uint64_t bslash = w ^ (kOnes * '\\');
+    std::uint64_t special = low | ((quote - kOnes) & ~quote) | ((bslash - kOnes) & ~bslash) | w;
+    if (special & kHigh) break;
+    i += 8;
+  }
+  while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
 // Length of the valid UTF-8 sequence at s[i], or 0.
 std::size_t Utf8Length(std::string_view s, std::size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
@@ -52,7 +79,23 @@ class Writer {
     p_ += s.size();
   }
   void Char(char c) { *p_++ = c; }
-  void Int(std::int64_t v) { p_ = std::to_chars(p_, p_ + kMaxNumber, v).ptr; }
+  void Int(std::int64_t v) {
+    if (v >= kNineteenDigits) {  // a Unix time in nanoseconds (2001 to 2286): fixed width
+      auto u = static_cast<std::uint64_t>(v);
+      char* end = p_ + 19;
+      char* q = end;
+      for (int k = 0; k < 9; ++k) {
+        std::uint64_t two = u % 100;
+        u /= 100;
+        q -= 2;
+        std::memcpy(q, kDigitPairs + 2 * two, 2);
+      }
+      *--q = static_cast<char>('0' + u);
+      p_ = end;
+      return;
+    }
+    p_ = std::to_chars(p_, p_ + kMaxNumber, v).ptr;
+  }
   void QuotedInt(std::int64_t v) {
     Char('"');
     Int(v);
@@ -74,8 +117,7 @@ class Writer {
     Char('"');
     std::size_t i = 0;
     while (i < s.size()) {
-      std::size_t run = i;  // the longest run of bytes written as they are, copied at once
-      while (run < s.size() && kPlain[static_cast<unsigned char>(s[run])]) ++run;
+      std::size_t run = PlainRun(s, i);  // the longest run of bytes written as they are
       Raw(s.substr(i, run - i));
       i = run;
       if (i == s.size()) break;
@@ -192,14 +234,19 @@ class Writer {
 };
 
 // The longest text Writer::Span can produce for `s`: the fixed parts, every string escaped at
-// its worst, every number at its longest.
+// its worst, every number at its longest. Kept tight: the room is zero-filled before it is
+// written, and a common span's room (under 2 KB) fills with vector stores.
 std::size_t SpanBound(const SpanData& s) {
-  constexpr std::size_t kFixed = 400;  // the keys and punctuation of a span (about 250), with room to spare
-  constexpr std::size_t kPerAttribute = 48 + kMaxNumber;
+  // The keys and punctuation of a span, all optional parts present (about 240).
+  constexpr std::size_t kFixed = 256 + 3 * kMaxNumber;
+  // `{"key":"` `","value":` `{"doubleValue":` `}}` and a comma.
+  constexpr std::size_t kPerAttribute = 40;
   constexpr std::size_t kPerLink = 40;
   std::size_t n = kFixed + s.ctx.trace_id.size() + s.ctx.span_id.size() + s.ctx.parent_id.size() +
                   kMaxEscape * (s.name.size() + s.status_message.size());
-  for (const Attribute& a : s.attributes) n += kPerAttribute + a.key.size() + kMaxEscape * a.s.size();
+  for (const Attribute& a : s.attributes)
+    n += kPerAttribute + a.key.size() +
+         (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.s.size() : kMaxNumber);
   for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
   return n;
 }
