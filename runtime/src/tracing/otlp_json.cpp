@@ -94,6 +94,22 @@ class Writer {
       p_ = end;
       return;
     }
+    if (v >= 0 && v < 100) {  // flags, kinds and the like
+      if (v >= 10) *p_++ = kDigitPairs[2 * v];
+      *p_++ = kDigitPairs[2 * v + 1];
+      return;
+    }
+    if (v >= 100 && v < 10'000) {  // ports below 10000, status codes
+      if (v >= 1000) {
+        std::memcpy(p_, kDigitPairs + 2 * (v / 100), 2);
+        p_ += 2;
+      } else {
+        *p_++ = static_cast<char>('0' + v / 100);
+      }
+      std::memcpy(p_, kDigitPairs + 2 * (v % 100), 2);
+      p_ += 2;
+      return;
+    }
     p_ = std::to_chars(p_, p_ + kMaxNumber, v).ptr;
   }
   void QuotedInt(std::int64_t v) {
@@ -152,7 +168,7 @@ class Writer {
     switch (a.type) {
       case Attribute::Type::kString:
         Lit("{\"stringValue\":");
-        String(a.s);
+        String(a.str());
         break;
       case Attribute::Type::kInt:
         Lit("{\"intValue\":");
@@ -246,7 +262,7 @@ std::size_t SpanBound(const SpanData& s) {
                   kMaxEscape * (s.name.size() + s.status_message.size());
   for (const Attribute& a : s.attributes)
     n += kPerAttribute + a.key.size() +
-         (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.s.size() : kMaxNumber);
+         (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.str().size() : kMaxNumber);
   for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
   return n;
 }

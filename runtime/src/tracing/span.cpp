@@ -156,7 +156,7 @@ std::string FormatTraceparent(const TraceContext& ctx) {
 void SpanData::Add(std::string_view key, std::string_view value) {
   Attribute& a = attributes.emplace_back();
   a.key = key;
-  a.s.assign(value);
+  a.SetString(value);
 }
 void SpanData::Add(std::string_view key, std::int64_t value) {
   Attribute& a = attributes.emplace_back();

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,10 +28,32 @@ struct Attribute {
   // A name of the semantic conventions: a plain-ASCII string literal (static storage), never
   // copied, written into the JSON without escaping.
   std::string_view key;
-  std::string s;
   std::int64_t i = 0;
   double d = 0;
   bool b = false;
+
+  // A string value (kString): held inline up to kInlineValue bytes, else in `overflow`.
+  std::string_view str() const {
+    return in_overflow ? std::string_view(overflow) : std::string_view(inline_value, inline_size);
+  }
+  void SetString(std::string_view v) {
+    if (v.size() <= kInlineValue) {
+      std::memcpy(inline_value, v.data(), v.size());
+      inline_size = static_cast<std::uint8_t>(v.size());
+      in_overflow = false;
+    } else {
+      overflow.assign(v);
+      in_overflow = true;
+    }
+  }
+
+  // Enough for a request's common values (method, path, address, request id, a short user
+  // agent): a longer one goes to `overflow`, whose capacity a recycled record keeps.
+  static constexpr std::size_t kInlineValue = 48;
+  std::uint8_t inline_size = 0;
+  bool in_overflow = false;
+  char inline_value[kInlineValue];
+  std::string overflow;
 };
 
 // A span's attributes: slots that are reused, not destroyed, when the record is recycled (a
@@ -43,7 +66,8 @@ class AttributeList {
     } else {
       Attribute& a = slots_[n_];
       a.type = Attribute::Type::kString;
-      a.s.clear();
+      a.inline_size = 0;
+      a.in_overflow = false;
       a.i = 0;
       a.d = 0;
       a.b = false;
