@@ -577,7 +577,7 @@ TEST_CASE("tracing OTLP JSON: integers and timestamps at the edges of their fast
   }
 }
 
-TEST_CASE("tracing spans: a recycled record starts clean; long values overflow their inline room") {
+TEST_CASE("tracing spans: a recycled record starts clean, a long value overflows its inline room") {
   SinkScope scope;
   const std::string long_value(300, 'x');
   {
