@@ -237,6 +237,7 @@ class TracingComponent final : public server::Component {
     while (!stopping_.load()) {
       auto batch = queue_->Take(std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.schedule_delay_ms));
       if (!batch.empty()) Export(batch);
+      RecycleSpans(batch);
     }
     Drain();
   }
@@ -253,6 +254,7 @@ class TracingComponent final : public server::Component {
         return;
       }
       Export(batch);
+      RecycleSpans(batch);
     }
   }
 
@@ -260,7 +262,15 @@ class TracingComponent final : public server::Component {
   void Export(const std::vector<std::unique_ptr<SpanData>>& batch) {
     FetchOptions o;  // the same request for every attempt: the body is encoded and held once
     o.method = "POST";
-    o.body = EncodeOtlpJson(settings_.resource, batch);
+    // Encoded into the buffer of the previous batch (its capacity kept), lent to the request.
+    body_.clear();
+    EncodeOtlpJson(settings_.resource, batch, body_);
+    o.body = std::move(body_);
+    struct GiveBack {
+      std::string& from;
+      std::string& to;
+      ~GiveBack() { to = std::move(from); }
+    } give_back{o.body, body_};
     o.Header("Content-Type", "application/json");
     for (auto& [k, v] : settings_.headers) o.Header(k, v);
     auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.export_timeout_ms);
@@ -314,6 +324,7 @@ class TracingComponent final : public server::Component {
   std::mutex backoff_mu_;
   std::condition_variable backoff_cv_;
   bool failing_ = false;
+  std::string body_;  // the OTLP JSON of the batch being posted, reused from batch to batch
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

@@ -15,15 +15,16 @@ namespace lux::tracing {
 namespace {
 
 // "host:port" → host and port (port 0 when absent); IPv6 literals keep their brackets off.
+// One scan from the end to the last ':' that no ']' follows.
 void SplitHostPort(std::string_view hp, std::string_view& host, std::int64_t& port) {
   port = 0;
   host = hp;
-  std::size_t colon = hp.rfind(':');
-  std::size_t bracket = hp.rfind(']');
-  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-    host = hp.substr(0, colon);
+  std::size_t i = hp.size();
+  while (i > 0 && hp[i - 1] != ':' && hp[i - 1] != ']') --i;
+  if (i > 0 && hp[i - 1] == ':') {
+    host = hp.substr(0, i - 1);
     std::int64_t p = 0;
-    for (char c : hp.substr(colon + 1)) {
+    for (char c : hp.substr(i)) {
       if (c < '0' || c > '9') return;
       p = p * 10 + (c - '0');
     }
@@ -94,7 +95,7 @@ Span StartServerSpan(Request& req) {
 
 void EndServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status) {
   if (route_pattern) {
-    span.SetName(req.method + " " + *route_pattern);
+    span.data()->name.assign(req.method).append(1, ' ').append(*route_pattern);
     span.Attr("http.route", *route_pattern);
   }
   span.Attr("http.response.status_code", static_cast<std::int64_t>(status));

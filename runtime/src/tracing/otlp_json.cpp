@@ -4,12 +4,14 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstring>
 
 #include "tracing/version.h"
 
 namespace lux::tracing {
 namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
 
 // Bytes a JSON string holds as they are (printable ASCII but '"' and '\\').
 constexpr std::array<bool, 256> kPlain = [] {
@@ -17,6 +19,38 @@ constexpr std::array<bool, 256> kPlain = [] {
   for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
   return t;
 }();
+
+// The most bytes one input byte takes in a JSON string (`\u00XX`, `\ufffd`).
+constexpr std::size_t kMaxEscape = 6;
+// The most bytes of a decimal int64 ("-9223372036854775808") or a double (shortest round trip).
+constexpr std::size_t kMaxNumber = 32;
+
+// The smallest 19-digit number, and "00" to "99" for writing two digits at a time.
+constexpr std::int64_t kNineteenDigits = 1'000'000'000'000'000'000;
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Index of the first byte at or after `i` that a JSON string cannot hold as it is (a control
+// character, '"', '\\', or a byte from 0x80: UTF-8 to check), or s.size(). Eight bytes a step.
+std::size_t PlainRun(std::string_view s, std::size_t i) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  while (i + 8 <= s.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // A byte < 0x20, equal to '"' or '\\', or with its high bit set marks the word.
+    std::uint64_t low = (w - kOnes * 0x20) & ~w;
+    std::uint64_t quote = w ^ (kOnes * '"');
+    std::uint64_t bslash = w ^ (kOnes * '\\');
+    std::uint64_t special = low | ((quote - kOnes) & ~quote) | ((bslash - kOnes) & ~bslash) | w;
+    if (special & kHigh) break;
+    i += 8;
+  }
+  while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
 
 // Length of the valid UTF-8 sequence at s[i], or 0.
 std::size_t Utf8Length(std::string_view s, std::size_t i) {
@@ -29,161 +63,272 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
   return n;
 }
 
-void AppendInt(std::int64_t v, std::string& out) {
-  char buf[24];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, p);
+// Copies n bytes with a few word moves when n <= 32 (keys, ids, most values), else memcpy: the
+// library call costs more than the copy for such lengths. The room reserved allows no byte past
+// dst + n to be written, and none is.
+inline void CopyShort(char* dst, const char* src, std::size_t n) {
+  if (n > 32) {
+    std::memcpy(dst, src, n);
+  } else if (n >= 16) {
+    std::uint64_t a, b, c, d;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + 8, 8);
+    std::memcpy(&c, src + n - 16, 8);
+    std::memcpy(&d, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + 8, &b, 8);
+    std::memcpy(dst + n - 16, &c, 8);
+    std::memcpy(dst + n - 8, &d, 8);
+  } else if (n >= 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else if (n > 0) {
+    dst[0] = src[0];
+    dst[n / 2] = src[n / 2];
+    dst[n - 1] = src[n - 1];
+  }
 }
 
-void AppendQuotedInt(std::int64_t v, std::string& out) {
-  out.push_back('"');
-  AppendInt(v, out);
-  out.push_back('"');
-}
+// Writes into room the caller reserved (see SpanBound): no checks, no temporaries.
+class Writer {
+ public:
+  explicit Writer(char* p) : p_(p) {}
+  char* pos() const { return p_; }
 
-void AppendAnyValue(const Attribute& a, std::string& out) {
-  switch (a.type) {
-    case Attribute::Type::kString:
-      out += "{\"stringValue\":";
-      AppendJsonString(a.s, out);
-      break;
-    case Attribute::Type::kInt:
-      out += "{\"intValue\":";
-      AppendQuotedInt(a.i, out);
-      break;
-    case Attribute::Type::kBool:
-      out += a.b ? "{\"boolValue\":true" : "{\"boolValue\":false";
-      break;
-    case Attribute::Type::kDouble: {
-      out += "{\"doubleValue\":";
-      if (std::isfinite(a.d)) {
-        char buf[40];
-        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, a.d);
-        out.append(buf, p);
-      } else {
-        out += std::isnan(a.d) ? "\"NaN\"" : a.d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  template <std::size_t N>
+  void Lit(const char (&s)[N]) {  // a string literal, its length known at compile time
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+  }
+  void Raw(std::string_view s) {
+    CopyShort(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void Char(char c) { *p_++ = c; }
+  void Int(std::int64_t v) {
+    if (v >= kNineteenDigits) {  // a Unix time in nanoseconds (2001 to 2286): fixed width
+      auto u = static_cast<std::uint64_t>(v);
+      char* end = p_ + 19;
+      char* q = end;
+      for (int k = 0; k < 9; ++k) {
+        std::uint64_t two = u % 100;
+        u /= 100;
+        q -= 2;
+        std::memcpy(q, kDigitPairs + 2 * two, 2);
       }
-      break;
+      *--q = static_cast<char>('0' + u);
+      p_ = end;
+      return;
+    }
+    if (v >= 0 && v < 100) {  // flags, kinds and the like
+      if (v >= 10) *p_++ = kDigitPairs[2 * v];
+      *p_++ = kDigitPairs[2 * v + 1];
+      return;
+    }
+    if (v >= 100 && v < 10'000) {  // ports below 10000, status codes
+      if (v >= 1000) {
+        std::memcpy(p_, kDigitPairs + 2 * (v / 100), 2);
+        p_ += 2;
+      } else {
+        *p_++ = static_cast<char>('0' + v / 100);
+      }
+      std::memcpy(p_, kDigitPairs + 2 * (v % 100), 2);
+      p_ += 2;
+      return;
+    }
+    p_ = std::to_chars(p_, p_ + kMaxNumber, v).ptr;
+  }
+  void QuotedInt(std::int64_t v) {
+    Char('"');
+    Int(v);
+    Char('"');
+  }
+  void Double(double d) {
+    if (std::isfinite(d)) {
+      p_ = std::to_chars(p_, p_ + kMaxNumber, d).ptr;
+    } else if (std::isnan(d)) {
+      Lit("\"NaN\"");
+    } else if (d > 0) {
+      Lit("\"Infinity\"");
+    } else {
+      Lit("\"-Infinity\"");
     }
   }
-  out.push_back('}');
-}
-
-void AppendKeyValue(std::string_view key, const Attribute& a, std::string& out) {
-  out += "{\"key\":";
-  AppendJsonString(key, out);
-  out += ",\"value\":";
-  AppendAnyValue(a, out);
-  out.push_back('}');
-}
-
-// A span attribute: its key is a name of the semantic conventions (plain ASCII, a literal of
-// the runtime's call sites), written without escaping.
-void AppendSpanAttribute(const Attribute& a, std::string& out) {
-  out += "{\"key\":\"";
-  out += a.key;
-  out += "\",\"value\":";
-  AppendAnyValue(a, out);
-  out.push_back('}');
-}
-
-void AppendSpan(const SpanData& s, std::string& out) {
-  out += "{\"traceId\":\"";
-  out += s.ctx.trace_id;
-  out += "\",\"spanId\":\"";
-  out += s.ctx.span_id;
-  out.push_back('"');
-  if (!s.ctx.parent_id.empty()) {
-    out += ",\"parentSpanId\":\"";
-    out += s.ctx.parent_id;
-    out.push_back('"');
-  }
-  out += ",\"flags\":";
-  AppendInt(s.ctx.flags, out);
-  out += ",\"name\":";
-  AppendJsonString(s.name, out);
-  out += ",\"kind\":";
-  AppendInt(static_cast<int>(s.kind), out);
-  out += ",\"startTimeUnixNano\":";
-  AppendQuotedInt(s.start_ns, out);
-  out += ",\"endTimeUnixNano\":";
-  AppendQuotedInt(s.end_ns, out);
-  out += ",\"attributes\":[";
-  for (std::size_t i = 0; i < s.attributes.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendSpanAttribute(s.attributes[i], out);
-  }
-  out.push_back(']');
-  if (!s.links.empty()) {
-    out += ",\"links\":[";
-    for (std::size_t i = 0; i < s.links.size(); ++i) {
-      if (i) out.push_back(',');
-      out += "{\"traceId\":\"" + s.links[i].trace_id + "\",\"spanId\":\"" + s.links[i].span_id + "\"}";
+  // `s` as a JSON string: quotes, escapes; invalid UTF-8 bytes become U+FFFD.
+  void String(std::string_view s) {
+    Char('"');
+    std::size_t i = 0;
+    while (i < s.size()) {
+      std::size_t run = PlainRun(s, i);  // the longest run of bytes written as they are
+      Raw(s.substr(i, run - i));
+      i = run;
+      if (i == s.size()) break;
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c == '"' || c == '\\') {
+        Char('\\');
+        Char(static_cast<char>(c));
+        ++i;
+      } else if (c < 0x20) {
+        switch (c) {
+          case '\n': Lit("\\n"); break;
+          case '\r': Lit("\\r"); break;
+          case '\t': Lit("\\t"); break;
+          default:
+            Lit("\\u00");
+            Char(kHex[c >> 4]);
+            Char(kHex[c & 0xF]);
+        }
+        ++i;
+      } else if (std::size_t n = Utf8Length(s, i)) {
+        Raw(s.substr(i, n));
+        i += n;
+      } else {
+        Lit("\\ufffd");
+        ++i;
+      }
     }
-    out.push_back(']');
+    Char('"');
   }
-  // STATUS_CODE_UNSET (0) unless an error: STATUS_CODE_ERROR (2) with its message.
-  out += ",\"status\":{";
-  if (s.error) {
-    out += "\"code\":2,\"message\":";
-    AppendJsonString(s.status_message, out);
+
+  void AnyValue(const Attribute& a) {
+    switch (a.type) {
+      case Attribute::Type::kString:
+        Lit("{\"stringValue\":");
+        String(a.str());
+        break;
+      case Attribute::Type::kInt:
+        Lit("{\"intValue\":");
+        QuotedInt(a.i);
+        break;
+      case Attribute::Type::kBool:
+        if (a.b) {
+          Lit("{\"boolValue\":true");
+        } else {
+          Lit("{\"boolValue\":false");
+        }
+        break;
+      case Attribute::Type::kDouble:
+        Lit("{\"doubleValue\":");
+        Double(a.d);
+        break;
+    }
+    Char('}');
   }
-  out += "}}";
+
+  void Span(const SpanData& s) {
+    Lit("{\"traceId\":\"");
+    Raw(s.ctx.trace_id);
+    Lit("\",\"spanId\":\"");
+    Raw(s.ctx.span_id);
+    Char('"');
+    if (!s.ctx.parent_id.empty()) {
+      Lit(",\"parentSpanId\":\"");
+      Raw(s.ctx.parent_id);
+      Char('"');
+    }
+    Lit(",\"flags\":");
+    Int(s.ctx.flags);
+    Lit(",\"name\":");
+    String(s.name);
+    Lit(",\"kind\":");
+    Int(static_cast<int>(s.kind));
+    Lit(",\"startTimeUnixNano\":");
+    QuotedInt(s.start_ns);
+    Lit(",\"endTimeUnixNano\":");
+    QuotedInt(s.end_ns);
+    Lit(",\"attributes\":[");
+    bool first = true;
+    for (const Attribute& a : s.attributes) {
+      if (!first) Char(',');
+      first = false;
+      // The key is a name of the semantic conventions (plain ASCII, a literal of the runtime's
+      // call sites), written without escaping.
+      Lit("{\"key\":\"");
+      Raw(a.key);
+      Lit("\",\"value\":");
+      AnyValue(a);
+      Char('}');
+    }
+    Char(']');
+    if (!s.links.empty()) {
+      Lit(",\"links\":[");
+      for (std::size_t i = 0; i < s.links.size(); ++i) {
+        if (i) Char(',');
+        Lit("{\"traceId\":\"");
+        Raw(s.links[i].trace_id);
+        Lit("\",\"spanId\":\"");
+        Raw(s.links[i].span_id);
+        Lit("\"}");
+      }
+      Char(']');
+    }
+    // STATUS_CODE_UNSET (0) unless an error: STATUS_CODE_ERROR (2) with its message.
+    Lit(",\"status\":{");
+    if (s.error) {
+      Lit("\"code\":2,\"message\":");
+      String(s.status_message);
+    }
+    Lit("}}");
+  }
+
+ private:
+  char* p_;
+};
+
+// The longest text Writer::Span can produce for `s`: the fixed parts, every string escaped at
+// its worst, every number at its longest. Kept tight: the room is zero-filled before it is
+// written, and a common span's room (under 2 KB) fills with vector stores.
+std::size_t SpanBound(const SpanData& s) {
+  // The keys and punctuation of a span, all optional parts present (about 240).
+  constexpr std::size_t kFixed = 256 + 3 * kMaxNumber;
+  // `{"key":"` `","value":` `{"doubleValue":` `}}` and a comma.
+  constexpr std::size_t kPerAttribute = 40;
+  constexpr std::size_t kPerLink = 40;
+  std::size_t n = kFixed + s.ctx.trace_id.size() + s.ctx.span_id.size() + s.ctx.parent_id.size() +
+                  kMaxEscape * (s.name.size() + s.status_message.size());
+  for (const Attribute& a : s.attributes)
+    n += kPerAttribute + a.key.size() +
+         (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.str().size() : kMaxNumber);
+  for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
+  return n;
 }
 
-// What a request's span takes encoded (about 1.1 KB with its attributes): one allocation for
-// the batch's text in the common case.
-constexpr std::size_t kBytesPerSpan = 1536;
+// Runs `write` with a Writer over `bound` bytes reserved at the end of `out`, then trims `out`
+// to what was written. Growth beyond the capacity doubles it, so a reused buffer settles.
+template <typename F>
+void WriteBounded(std::string& out, std::size_t bound, F&& write) {
+  std::size_t old = out.size();
+  if (out.capacity() < old + bound) out.reserve(std::max(old + bound, 2 * out.capacity()));
+  out.resize(old + bound);
+  Writer w(out.data() + old);
+  write(w);
+  out.resize(static_cast<std::size_t>(w.pos() - out.data()));
+}
 
 }  // namespace
 
 void AppendJsonString(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t i = 0;
-  while (i < s.size()) {
-    // The longest run of bytes written as they are, appended at once.
-    std::size_t run = i;
-    while (run < s.size() && kPlain[static_cast<unsigned char>(s[run])]) ++run;
-    out.append(s.data() + i, run - i);
-    i = run;
-    if (i == s.size()) break;
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-      ++i;
-    } else if (c < 0x20) {
-      switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-      }
-      ++i;
-    } else if (std::size_t n = Utf8Length(s, i)) {
-      out.append(s.data() + i, n);
-      i += n;
-    } else {
-      out += "\\ufffd";
-      ++i;
-    }
-  }
-  out.push_back('"');
+  WriteBounded(out, 2 + kMaxEscape * s.size(), [&](Writer& w) { w.String(s); });
 }
 
-std::string EncodeOtlpJson(const Resource& resource, const std::vector<std::unique_ptr<SpanData>>& spans) {
-  std::string out;
-  out.reserve(512 + spans.size() * kBytesPerSpan);
+void EncodeOtlpJson(const Resource& resource, const std::vector<std::unique_ptr<SpanData>>& spans, std::string& out) {
   out += "{\"resourceSpans\":[{\"resource\":{\"attributes\":[";
   for (std::size_t i = 0; i < resource.attributes.size(); ++i) {
     if (i) out.push_back(',');
-    Attribute a;
-    a.s = resource.attributes[i].second;
-    AppendKeyValue(resource.attributes[i].first, a, out);
+    out += "{\"key\":";
+    AppendJsonString(resource.attributes[i].first, out);
+    out += ",\"value\":{\"stringValue\":";
+    AppendJsonString(resource.attributes[i].second, out);
+    out += "}}";
   }
   out += "]},\"scopeSpans\":[{\"scope\":{\"name\":\"";
   out += kScopeName;
@@ -191,10 +336,18 @@ std::string EncodeOtlpJson(const Resource& resource, const std::vector<std::uniq
   out += kRuntimeVersion;
   out += "\"},\"spans\":[";
   for (std::size_t i = 0; i < spans.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendSpan(*spans[i], out);
+    const SpanData& s = *spans[i];
+    WriteBounded(out, 1 + SpanBound(s), [&](Writer& w) {
+      if (i) w.Char(',');
+      w.Span(s);
+    });
   }
   out += "]}]}]}";
+}
+
+std::string EncodeOtlpJson(const Resource& resource, const std::vector<std::unique_ptr<SpanData>>& spans) {
+  std::string out;
+  EncodeOtlpJson(resource, spans, out);
   return out;
 }
 

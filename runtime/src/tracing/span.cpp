@@ -1,11 +1,14 @@
 // Spans and the current trace context (see span.h).
 #include "tracing/span.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <exception>
+#include <mutex>
+#include <random>
 
 #include "core/fiber.h"
-#include "core/ids.h"
 #include "tracing/sampler.h"
 #include "tracing/tracing_state.h"
 
@@ -21,7 +24,103 @@ thread_local const TraceContext* tl_context = nullptr;
 // Attributes of the busiest span (a request's): one allocation for them all.
 constexpr std::size_t kAttributesReserved = 14;
 constexpr char kHex[] = "0123456789abcdef";
+
+// Records kept for reuse: a batch in flight at the exporter plus the spans that end while it
+// is posted, at the default batch size (512); each holds about 2 KB with its strings.
+constexpr std::size_t kPoolMax = 1024;
+// Records a thread takes from the shared pool at once (one lock for that many spans).
+constexpr std::size_t kThreadRefill = 32;
+
+struct SpanPool {
+  std::mutex mu;
+  std::vector<std::unique_ptr<SpanData>> free;
+};
+SpanPool& Pool() {
+  static SpanPool* pool = new SpanPool;  // never destroyed: threads may recycle at exit
+  return *pool;
+}
+thread_local std::vector<std::unique_ptr<SpanData>> tl_spare;
+
+std::unique_ptr<SpanData> AcquireRecord() {
+  if (tl_spare.empty()) {
+    SpanPool& pool = Pool();
+    std::lock_guard<std::mutex> lock(pool.mu);
+    std::size_t n = std::min(kThreadRefill, pool.free.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      tl_spare.push_back(std::move(pool.free.back()));
+      pool.free.pop_back();
+    }
+  }
+  if (!tl_spare.empty()) {
+    std::unique_ptr<SpanData> d = std::move(tl_spare.back());
+    tl_spare.pop_back();
+    return d;
+  }
+  auto d = std::make_unique<SpanData>();
+  d->attributes.reserve(kAttributesReserved);
+  return d;
+}
+
+// Span and trace ids: splitmix64 per thread, seeded from the OS (std::random_device) and the
+// thread's own address, so no lock and no shared state.
+std::uint64_t NextRandom() {
+  thread_local std::uint64_t state = [] {
+    std::random_device rd;
+    std::uint64_t seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    return seed ^ reinterpret_cast<std::uintptr_t>(&tl_context);
+  }();
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// `words` random 64-bit words as 16 lowercase hex digits each into `out`; never all zeros
+// (an invalid W3C id).
+void RandomHexInto(char* out, int words) {
+  std::uint64_t any = 0;
+  do {
+    any = 0;
+    for (int w = 0; w < words; ++w) {
+      std::uint64_t v = NextRandom();
+      any |= v;
+      for (int k = 15; k >= 0; --k) {
+        out[w * 16 + k] = kHex[v & 0xF];
+        v >>= 4;
+      }
+    }
+  } while (any == 0);
+}
 }  // namespace
+
+void RecycleSpans(std::vector<std::unique_ptr<SpanData>>& spans) {
+  for (auto& d : spans)
+    if (d) d->Reset();  // on the caller's (the exporter's) thread, not the request's
+  SpanPool& pool = Pool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    for (auto& d : spans) {
+      if (pool.free.size() >= kPoolMax) break;
+      if (d) pool.free.push_back(std::move(d));
+    }
+  }
+  spans.clear();  // what did not fit is freed here
+}
+
+void SpanData::Reset() {
+  name.clear();
+  kind = SpanKind::kInternal;
+  ctx.trace_id.clear();
+  ctx.parent_id.clear();
+  ctx.span_id.clear();
+  ctx.flags = 0;
+  start_ns = end_ns = 0;
+  attributes.clear();
+  links.clear();
+  error = false;
+  status_message.clear();
+  uncaught_at_start = 0;
+}
 
 void SetSink(Sink* sink) {
   detail::g_sink.store(sink, std::memory_order_release);
@@ -57,7 +156,7 @@ std::string FormatTraceparent(const TraceContext& ctx) {
 void SpanData::Add(std::string_view key, std::string_view value) {
   Attribute& a = attributes.emplace_back();
   a.key = key;
-  a.s = std::string(value);
+  a.SetString(value);
 }
 void SpanData::Add(std::string_view key, std::int64_t value) {
   Attribute& a = attributes.emplace_back();
@@ -80,23 +179,29 @@ void SpanData::AddBool(std::string_view key, bool value) {
 
 Span::Span(std::string_view name, SpanKind kind, const TraceContext* parent) {
   if (!Enabled()) return;
-  TraceContext ctx;
-  if (parent && !parent->trace_id.empty()) {
+  char ids[48];  // a new trace id (32 hex digits), then the span id (16)
+  bool child = parent && !parent->trace_id.empty();
+  if (child) {
     if (!(parent->flags & 0x01)) return;  // the trace is not sampled: nothing below it is either
-    ctx.trace_id = parent->trace_id;
-    ctx.parent_id = parent->span_id;
+    RandomHexInto(ids + 32, 1);
+  } else {
+    RandomHexInto(ids, 3);
+    if (!ActiveSampler().ShouldSample(std::string_view(ids, 32), std::nullopt)) return;
+  }
+  d_ = AcquireRecord();
+  TraceContext& ctx = d_->ctx;
+  if (child) {
+    ctx.trace_id.assign(parent->trace_id);
+    ctx.parent_id.assign(parent->span_id);
     ctx.flags = parent->flags;
   } else {
-    ctx.trace_id = core::RandomHex(16);
-    if (!ActiveSampler().ShouldSample(ctx.trace_id, std::nullopt)) return;
+    ctx.trace_id.assign(ids, 32);
+    ctx.parent_id.clear();
     ctx.flags = 0x01;
   }
-  ctx.span_id = core::RandomHex(8);
-  d_ = std::make_unique<SpanData>();
-  d_->attributes.reserve(kAttributesReserved);
-  d_->name = std::string(name);
+  ctx.span_id.assign(ids + 32, 16);
+  d_->name.assign(name);
   d_->kind = kind;
-  d_->ctx = std::move(ctx);
   d_->start_ns = NowNs();
   d_->uncaught_at_start = std::uncaught_exceptions();
 }
@@ -104,11 +209,13 @@ Span::Span(std::string_view name, SpanKind kind, const TraceContext* parent) {
 Span Span::WithContext(std::string_view name, SpanKind kind, const TraceContext& self) {
   Span s;
   if (!Enabled() || !(self.flags & 0x01)) return s;
-  s.d_ = std::make_unique<SpanData>();
-  s.d_->attributes.reserve(kAttributesReserved);
-  s.d_->name = std::string(name);
+  s.d_ = AcquireRecord();
+  s.d_->name.assign(name);
   s.d_->kind = kind;
-  s.d_->ctx = self;
+  s.d_->ctx.trace_id.assign(self.trace_id);
+  s.d_->ctx.parent_id.assign(self.parent_id);
+  s.d_->ctx.span_id.assign(self.span_id);
+  s.d_->ctx.flags = self.flags;
   s.d_->start_ns = NowNs();
   s.d_->uncaught_at_start = std::uncaught_exceptions();
   return s;
@@ -119,7 +226,7 @@ std::string Span::Traceparent() const { return d_ ? FormatTraceparent(d_->ctx) :
 void Span::SetError(std::string_view type, std::string_view message) {
   if (!d_) return;
   d_->error = true;
-  d_->status_message = std::string(message);
+  d_->status_message.assign(message);
   bool has_type = false;
   for (const Attribute& a : d_->attributes) has_type |= a.key == "error.type";
   if (!has_type) d_->Add("error.type", type);

@@ -2,11 +2,15 @@
 // query or a fetch, and hands to the exporter when it ends. A `Span` is an RAII object that
 // records only while tracing is on (an OTLP endpoint is set) and its trace is sampled; otherwise
 // it holds a null pointer and every call on it is a test of that pointer: nothing is allocated.
-// Entry points: Enabled, CurrentContext, Span, ScopedContext, Sink.
+// A recording span's record comes from a pool the exporter refills (RecycleSpans) with the
+// records it has encoded, strings and attribute slots keeping their capacity, so that once the
+// pool is warm starting and ending a span allocates nothing on the request's thread.
+// Entry points: Enabled, CurrentContext, Span, ScopedContext, Sink, RecycleSpans.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,10 +28,64 @@ struct Attribute {
   // A name of the semantic conventions: a plain-ASCII string literal (static storage), never
   // copied, written into the JSON without escaping.
   std::string_view key;
-  std::string s;
   std::int64_t i = 0;
   double d = 0;
   bool b = false;
+
+  // A string value (kString): held inline up to kInlineValue bytes, else in `overflow`.
+  std::string_view str() const {
+    return in_overflow ? std::string_view(overflow) : std::string_view(inline_value, inline_size);
+  }
+  void SetString(std::string_view v) {
+    if (v.size() <= kInlineValue) {
+      std::memcpy(inline_value, v.data(), v.size());
+      inline_size = static_cast<std::uint8_t>(v.size());
+      in_overflow = false;
+    } else {
+      overflow.assign(v);
+      in_overflow = true;
+    }
+  }
+
+  // Enough for a request's common values (method, path, address, request id, a short user
+  // agent): a longer one goes to `overflow`, whose capacity a recycled record keeps.
+  static constexpr std::size_t kInlineValue = 48;
+  std::uint8_t inline_size = 0;
+  bool in_overflow = false;
+  char inline_value[kInlineValue];
+  std::string overflow;
+};
+
+// A span's attributes: slots that are reused, not destroyed, when the record is recycled (a
+// string value keeps its capacity), so a recycled span fills them without allocating.
+class AttributeList {
+ public:
+  Attribute& emplace_back() {
+    if (n_ == slots_.size()) {
+      slots_.emplace_back();
+    } else {
+      Attribute& a = slots_[n_];
+      a.type = Attribute::Type::kString;
+      a.inline_size = 0;
+      a.in_overflow = false;
+      a.i = 0;
+      a.d = 0;
+      a.b = false;
+    }
+    return slots_[n_++];
+  }
+  void reserve(std::size_t n) { slots_.reserve(n); }
+  void clear() { n_ = 0; }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  const Attribute& operator[](std::size_t i) const { return slots_[i]; }
+  Attribute& operator[](std::size_t i) { return slots_[i]; }
+  const Attribute* begin() const { return slots_.data(); }
+  const Attribute* end() const { return slots_.data() + n_; }
+
+ private:
+  std::vector<Attribute> slots_;
+  std::size_t n_ = 0;
 };
 
 struct Link {
@@ -43,7 +101,7 @@ struct SpanData {
   TraceContext ctx;
   std::int64_t start_ns = 0;   // Unix nanoseconds
   std::int64_t end_ns = 0;
-  std::vector<Attribute> attributes;
+  AttributeList attributes;
   std::vector<Link> links;
   bool error = false;          // status ERROR (5xx, exception); else UNSET
   std::string status_message;
@@ -54,7 +112,13 @@ struct SpanData {
   void Add(std::string_view key, std::int64_t value);
   void AddDouble(std::string_view key, double value);
   void AddBool(std::string_view key, bool value);
+  // Back to a fresh record, keeping the capacity of its strings and attribute slots.
+  void Reset();
 };
+
+// Hands records the exporter has encoded back to the pool the spans start from (at most a
+// bounded number are kept; the rest are freed). Leaves `spans` empty.
+void RecycleSpans(std::vector<std::unique_ptr<SpanData>>& spans);
 
 // Where ended spans go (the exporter's queue). Never blocks; drops when full.
 class Sink {
@@ -121,7 +185,7 @@ class Span {
     if (d_) d_->Add(key, value);
   }
   void SetName(std::string_view name) {
-    if (d_) d_->name = std::string(name);
+    if (d_) d_->name.assign(name);
   }
   // Status ERROR with `error.type` (an exception's class, or the status code).
   void SetError(std::string_view type, std::string_view message);

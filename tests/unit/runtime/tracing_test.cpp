@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -527,4 +528,94 @@ TEST_CASE("tracing spans: inside an unsampled job the stored context is current,
     CHECK(lux::tracing::CurrentContext() == traced.span().Context());
   }
   CHECK(scope.sink.spans.size() == 1);
+}
+
+TEST_CASE("tracing OTLP JSON: strings of every short length with a byte to escape at every place") {
+  // The encoder scans eight bytes at a time and copies short strings by words: every length
+  // and every position of a special byte round-trips through a JSON parser.
+  lux::tracing::Resource res;
+  const std::string specials[] = {"\"", "\\", "\n", std::string(1, '\x01'), "\x7f", "\xc3\xa9", std::string(1, '\x1f')};
+  for (std::size_t len = 0; len <= 70; ++len) {
+    for (const std::string& special : specials) {
+      for (std::size_t at = 0; at <= len; at += (len < 20 ? 1 : 7)) {
+        std::string value(len, 'a');
+        for (std::size_t k = 0; k < len; ++k) value[k] = static_cast<char>('a' + k % 26);
+        value.insert(at, special);
+        std::vector<std::unique_ptr<SpanData>> spans;
+        auto s = MakeSpan(value);
+        s->Add("lux.value", value);
+        spans.push_back(std::move(s));
+        lux::Value doc = lux::ParseJson(lux::tracing::EncodeOtlpJson(res, spans));
+        const lux::Value& span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+        INFO("length " << len << ", special at " << at);
+        REQUIRE(span["name"].AsString() == value);
+        REQUIRE((*Attr(span, "lux.value"))["stringValue"].AsString() == value);
+      }
+    }
+  }
+}
+
+TEST_CASE("tracing OTLP JSON: integers and timestamps at the edges of their fast paths") {
+  lux::tracing::Resource res;
+  const std::int64_t values[] = {0,    1,     9,      10,     99,         100,         101,
+                                 999,  1000,  9999,   10000,  -1,         -100,        123456789,
+                                 std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+                                 999'999'999'999'999'999, 1'000'000'000'000'000'000, 1'700'000'000'000'000'007};
+  for (std::int64_t v : values) {
+    std::vector<std::unique_ptr<SpanData>> spans;
+    auto s = MakeSpan("n");
+    s->start_ns = v;
+    s->end_ns = v;
+    s->Add("lux.n", v);
+    spans.push_back(std::move(s));
+    lux::Value doc = lux::ParseJson(lux::tracing::EncodeOtlpJson(res, spans));
+    const lux::Value& span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+    INFO(v);
+    CHECK(span["startTimeUnixNano"].AsString() == std::to_string(v));
+    CHECK(span["endTimeUnixNano"].AsString() == std::to_string(v));
+    CHECK((*Attr(span, "lux.n"))["intValue"].AsString() == std::to_string(v));
+  }
+}
+
+TEST_CASE("tracing spans: a recycled record starts clean, a long value overflows its inline room") {
+  SinkScope scope;
+  const std::string long_value(300, 'x');
+  {
+    lux::tracing::Span a("first", lux::tracing::SpanKind::kInternal, nullptr);
+    REQUIRE(a.Recording());
+    a.Attr("lux.long", long_value);
+    a.Attr("lux.n", std::int64_t{7});
+    a.SetError("boom", "it broke");
+  }
+  REQUIRE(scope.sink.spans.size() == 1);
+  {
+    const SpanData& first = *scope.sink.spans[0];
+    REQUIRE(first.attributes.size() == 3);
+    CHECK(first.attributes[0].str() == long_value);
+    CHECK(first.error);
+  }
+  // The exporter hands encoded records back; the next spans on this thread reuse them.
+  lux::tracing::RecycleSpans(scope.sink.spans);
+  CHECK(scope.sink.spans.empty());
+  for (int i = 0; i < 40; ++i) {  // more than a thread takes from the pool at once
+    lux::tracing::Span b("second", lux::tracing::SpanKind::kServer, nullptr);
+    REQUIRE(b.Recording());
+    b.Attr("lux.short", "v");
+  }
+  REQUIRE(scope.sink.spans.size() == 40);
+  std::set<std::string> span_ids;
+  for (const auto& d : scope.sink.spans) {
+    CHECK(d->name == "second");
+    CHECK(d->kind == lux::tracing::SpanKind::kServer);
+    CHECK_FALSE(d->error);
+    CHECK(d->status_message.empty());
+    CHECK(d->ctx.parent_id.empty());
+    CHECK(d->ctx.trace_id.size() == 32);
+    REQUIRE(d->attributes.size() == 1);
+    CHECK(d->attributes[0].key == "lux.short");
+    CHECK(d->attributes[0].str() == "v");
+    CHECK(d->end_ns >= d->start_ns);
+    span_ids.insert(d->ctx.span_id);
+  }
+  CHECK(span_ids.size() == 40);
 }
