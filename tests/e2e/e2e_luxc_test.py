@@ -33,7 +33,7 @@ def run(a):
             "failures:\n"
             "\n"
             "---- a missing note is found ----\n"
-            "tested.lux:49: assert_eq failed: expected 200, found 400\n"
+            "tested.lux:47: assert_eq failed: expected 200, found 400\n"
             "\n"
             "failures:\n"
             "    a missing note is found\n"

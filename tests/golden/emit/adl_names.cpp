@@ -29,23 +29,26 @@ namespace lux_program::server {
 
 #line 4 "adl_names.lux"
 lux::Value ToJson(const lux::Value& /*v*/) {
+#line 5 "adl_names.lux"
   return lux::Value("mine");
 }
 
 
-#line 5 "adl_names.lux"
+#line 8 "adl_names.lux"
 lux::Value AppendJson(const lux::Value& /*v*/, const lux::Value& /*out*/) {
+#line 9 "adl_names.lux"
   return lux::Value(1);
 }
 
 
-#line 6 "adl_names.lux"
+#line 12 "adl_names.lux"
 lux::Value g() {
+#line 13 "adl_names.lux"
   return lux::Value(lux::Array{(ToJson)(lux::Value{{"a", 1}}), (AppendJson)(1, 2)});
 }
 
 
-#line 7 "adl_names.lux"
+#line 16 "adl_names.lux"
 // route GET /g
 lux::Response Route1(lux::Request&) {
   return lux::stdlib::ToResponse((g)());
@@ -157,7 +160,7 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "adl_names");
-#line 7 "adl_names.lux"
+#line 16 "adl_names.lux"
   app.Route("GET", "/g", &Route1);
   lux::ServeMetrics(app, {.program = "adl_names"});
 }

@@ -29,21 +29,21 @@ lux::Response Route2(lux::Request& req);  // route GET /open
 // ===== translation unit auth_routes.server.cpp =====
 namespace lux_program::server {
 
-#line 5 "auth_routes.lux"
-lux::Value me(lux::Request& req) {
 #line 6 "auth_routes.lux"
+lux::Value me(lux::Request& req) {
+#line 7 "auth_routes.lux"
   return lux::Value{{"user", lux::stdlib::RequestField(req, "user")}};
 }
 
 
-#line 8 "auth_routes.lux"
+#line 10 "auth_routes.lux"
 // route GET /me
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((me)(req));
 }
 
 
-#line 9 "auth_routes.lux"
+#line 11 "auth_routes.lux"
 lux::Value Route2Body() {
   return lux::Value("open");
 }
@@ -206,9 +206,9 @@ void Register(lux::App& app) {
   lux::stdlib::RegisterAuth(app, lux::Value{{"type", "jwt"}, {"secret", JWT_SECRET}, {"issuer", "https://id.example"}, {"require_exp", false}});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "auth_routes");
-#line 8 "auth_routes.lux"
+#line 10 "auth_routes.lux"
   app.Route("GET", "/me", &Route1, {lux::RequireAuth(app)});
-#line 9 "auth_routes.lux"
+#line 11 "auth_routes.lux"
   app.Route("GET", "/open", &Route2);
   lux::ServeMetrics(app, {.program = "auth_routes"});
 }

@@ -76,9 +76,9 @@ lux::Value top(const lux::Value& links) {
 }
 
 
-#line 17 "builtin_generics.lux"
+#line 21 "builtin_generics.lux"
 lux::Value total(const lux::Value& links) {
-#line 18 "builtin_generics.lux"
+#line 22 "builtin_generics.lux"
   return lux::stdlib::Reduce(links, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& sum = lux::stdlib::Arg(args, 0);
     const lux::Value& l = lux::stdlib::Arg(args, 1);
@@ -87,9 +87,9 @@ lux::Value total(const lux::Value& links) {
 }
 
 
-#line 21 "builtin_generics.lux"
+#line 25 "builtin_generics.lux"
 lux::Value named(const lux::Value& links, const lux::Value& code) {
-#line 22 "builtin_generics.lux"
+#line 26 "builtin_generics.lux"
   return lux::stdlib::Find(links, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& l = lux::stdlib::Arg(args, 0);
     return lux::Value(lux::stdlib::Field(l, "code") == code);
@@ -97,9 +97,9 @@ lux::Value named(const lux::Value& links, const lux::Value& code) {
 }
 
 
-#line 25 "builtin_generics.lux"
+#line 29 "builtin_generics.lux"
 lux::Value waits(const lux::Value& ns) {
-#line 26 "builtin_generics.lux"
+#line 30 "builtin_generics.lux"
   return lux::stdlib::Map(lux::stdlib::SortBy(ns, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& n = lux::stdlib::Arg(args, 0);
     return n;
@@ -114,38 +114,36 @@ lux::Value waits(const lux::Value& ns) {
 // ===== translation unit builtin_generics.server.2.cpp =====
 namespace lux_program::server {
 
-#line 29 "builtin_generics.lux"
+#line 33 "builtin_generics.lux"
 lux::Value average(const lux::Value& xs) {
-#line 30 "builtin_generics.lux"
+#line 34 "builtin_generics.lux"
   return lux::stdlib::Div(lux::stdlib::Sum(xs), lux::stdlib::ToFloat(lux::stdlib::Len(xs)));
 }
 
 
-#line 33 "builtin_generics.lux"
+#line 37 "builtin_generics.lux"
 lux::Value fallback(const lux::Value& r) {
-#line 34 "builtin_generics.lux"
+#line 38 "builtin_generics.lux"
   return lux::stdlib::UnwrapOr(r, 0);
 }
 
 
-#line 37 "builtin_generics.lux"
+#line 41 "builtin_generics.lux"
 lux::Value rows() {
-#line 38 "builtin_generics.lux"
+#line 42 "builtin_generics.lux"
   lux::stdlib::Print({"rows", lux::stdlib::Len(lux::stdlib::DbQuery("SELECT 1 WHERE ? > 0", {1}))});
-#line 39 "builtin_generics.lux"
+#line 43 "builtin_generics.lux"
   return lux::stdlib::DbTransaction(lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     return lux::stdlib::DbRun("DELETE FROM t WHERE n = ?", {1});
   })));
 }
 
 
-#line 42 "builtin_generics.lux"
+#line 46 "builtin_generics.lux"
 lux::Value Route1Body() {
-#line 43 "builtin_generics.lux"
   return lux::stdlib::UnwrapOr((top)(lux::Value(lux::Array{lux::stdlib::AsRecord<Link>(lux::Value{{"code", "a"}, {"clicks", 1}})})), "none");
 }
 
-#line 42 "builtin_generics.lux"
 // route GET /top
 lux::Response Route1(lux::Request&) {
   return lux::stdlib::ToResponse((Route1Body)());
@@ -259,7 +257,7 @@ void Register(lux::App& app) {
   lux::RegisterDb(app, lux::DbConfig{"./links.db"});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "builtin_generics");
-#line 42 "builtin_generics.lux"
+#line 46 "builtin_generics.lux"
   app.Route("GET", "/top", &Route1);
   lux::ServeMetrics(app, {.program = "builtin_generics"});
 }

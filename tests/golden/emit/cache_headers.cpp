@@ -39,38 +39,38 @@ lux::Response Route6(lux::Request& req);  // route GET /closure
 // ===== translation unit cache_headers.server.cpp =====
 namespace lux_program::server {
 
-#line 6 "cache_headers.lux"
-lux::Value cached(lux::Request& /*req*/) {
 #line 7 "cache_headers.lux"
-  lux::Value response = lux::stdlib::Respond(200, lux::Value{{"text", "cache me"}});
+lux::Value cached(lux::Request& /*req*/) {
 #line 8 "cache_headers.lux"
-  (response = lux::stdlib::CacheControl(response, 3600, lux::Value{{"private", true}}));
+  lux::Value response = lux::stdlib::Respond(200, lux::Value{{"text", "cache me"}});
 #line 9 "cache_headers.lux"
-  (response = lux::stdlib::Etag(response, "v1"));
+  (response = lux::stdlib::CacheControl(response, 3600, lux::Value{{"private", true}}));
 #line 10 "cache_headers.lux"
+  (response = lux::stdlib::Etag(response, "v1"));
+#line 11 "cache_headers.lux"
   return response;
 }
 
 
-#line 12 "cache_headers.lux"
+#line 14 "cache_headers.lux"
 lux::Value piped() {
-#line 13 "cache_headers.lux"
+#line 15 "cache_headers.lux"
   return lux::stdlib::Etag(lux::stdlib::CacheControl(lux::stdlib::Respond(200, "piped"), 60), "p1");
 }
 
 
-#line 15 "cache_headers.lux"
+#line 18 "cache_headers.lux"
 lux::Value direct() {
-#line 16 "cache_headers.lux"
+#line 19 "cache_headers.lux"
   return lux::stdlib::CacheControl(lux::stdlib::Respond(200, "direct"), 5, lux::Value{{"no_cache", true}});
 }
 
 
-#line 18 "cache_headers.lux"
+#line 22 "cache_headers.lux"
 lux::Value field() {
-#line 19 "cache_headers.lux"
+#line 23 "cache_headers.lux"
   const lux::Value holder = lux::Value{{"r", lux::stdlib::Respond(200, "held")}};
-#line 20 "cache_headers.lux"
+#line 24 "cache_headers.lux"
   return lux::stdlib::Etag(lux::stdlib::Field(holder, "r"), "f1");
 }
 
@@ -79,51 +79,51 @@ lux::Value field() {
 // ===== translation unit cache_headers.server.2.cpp =====
 namespace lux_program::server {
 
-#line 22 "cache_headers.lux"
+#line 27 "cache_headers.lux"
 lux::Value decorate(const lux::Value& r, const lux::Value& tag) {
   lux::Value r_2 = r;
-#line 23 "cache_headers.lux"
+#line 28 "cache_headers.lux"
   (r_2 = lux::stdlib::Etag(r_2, tag));
-#line 24 "cache_headers.lux"
+#line 29 "cache_headers.lux"
   return r_2;
 }
 
 
-#line 26 "cache_headers.lux"
+#line 32 "cache_headers.lux"
 lux::Value each_one(const lux::Value& tags) {
-#line 27 "cache_headers.lux"
+#line 33 "cache_headers.lux"
   lux::Value out = lux::Value::MakeArray();
-#line 28 "cache_headers.lux"
+#line 34 "cache_headers.lux"
   for (const lux::Value& t : lux::stdlib::Items(tags)) {
-#line 29 "cache_headers.lux"
+#line 35 "cache_headers.lux"
     lux::Value r = lux::stdlib::Respond(200, t);
-#line 30 "cache_headers.lux"
+#line 36 "cache_headers.lux"
     (r = lux::stdlib::Etag(r, t));
-#line 31 "cache_headers.lux"
+#line 37 "cache_headers.lux"
     out = lux::stdlib::Add(out, lux::Value(lux::Array{r}));
   }
-#line 33 "cache_headers.lux"
+#line 39 "cache_headers.lux"
   return out;
 }
 
 
-#line 35 "cache_headers.lux"
+#line 42 "cache_headers.lux"
 lux::Value closure() {
-#line 36 "cache_headers.lux"
+#line 43 "cache_headers.lux"
   lux::Value r = lux::stdlib::Respond(200, "closure");
-#line 37 "cache_headers.lux"
+#line 44 "cache_headers.lux"
   const lux::Value later = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) mutable -> lux::Value {
-#line 38 "cache_headers.lux"
+#line 45 "cache_headers.lux"
     (r = lux::stdlib::CacheControl(r, 30));
-#line 39 "cache_headers.lux"
+#line 46 "cache_headers.lux"
     return r;
   }));
-#line 41 "cache_headers.lux"
+#line 48 "cache_headers.lux"
   return lux::stdlib::Call(later, {});
 }
 
 
-#line 43 "cache_headers.lux"
+#line 51 "cache_headers.lux"
 // route GET /cached
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((cached)(req));
@@ -134,28 +134,28 @@ lux::Response Route1(lux::Request& req) {
 // ===== translation unit cache_headers.server.3.cpp =====
 namespace lux_program::server {
 
-#line 44 "cache_headers.lux"
+#line 52 "cache_headers.lux"
 // route GET /piped
 lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((piped)());
 }
 
 
-#line 45 "cache_headers.lux"
+#line 53 "cache_headers.lux"
 // route GET /direct
 lux::Response Route3(lux::Request&) {
   return lux::stdlib::ToResponse((direct)());
 }
 
 
-#line 46 "cache_headers.lux"
+#line 54 "cache_headers.lux"
 // route GET /field
 lux::Response Route4(lux::Request&) {
   return lux::stdlib::ToResponse((field)());
 }
 
 
-#line 47 "cache_headers.lux"
+#line 55 "cache_headers.lux"
 lux::Value Route5Body() {
   return (decorate)(lux::stdlib::Respond(201, "made"), "d1");
 }
@@ -170,7 +170,7 @@ lux::Response Route5(lux::Request&) {
 // ===== translation unit cache_headers.server.4.cpp =====
 namespace lux_program::server {
 
-#line 48 "cache_headers.lux"
+#line 56 "cache_headers.lux"
 // route GET /closure
 lux::Response Route6(lux::Request&) {
   return lux::stdlib::ToResponse((closure)());
@@ -417,17 +417,17 @@ void Register(lux::App& app) {
   app.options().port = static_cast<int>(PORT.AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "cache_headers");
-#line 43 "cache_headers.lux"
+#line 51 "cache_headers.lux"
   app.Route("GET", "/cached", &Route1);
-#line 44 "cache_headers.lux"
+#line 52 "cache_headers.lux"
   app.Route("GET", "/piped", &Route2);
-#line 45 "cache_headers.lux"
+#line 53 "cache_headers.lux"
   app.Route("GET", "/direct", &Route3);
-#line 46 "cache_headers.lux"
+#line 54 "cache_headers.lux"
   app.Route("GET", "/field", &Route4);
-#line 47 "cache_headers.lux"
+#line 55 "cache_headers.lux"
   app.Route("GET", "/decorated", &Route5);
-#line 48 "cache_headers.lux"
+#line 56 "cache_headers.lux"
   app.Route("GET", "/closure", &Route6);
   lux::ServeMetrics(app, {.program = "cache_headers"});
 }

@@ -82,10 +82,11 @@ lux::Value totals(const lux::Value& xs) {
     n = lux::stdlib::Sub(n, lux::Value(1));
 #line 27 "closures_loops.lux"
     if (n == lux::Value(1)) {
+#line 28 "closures_loops.lux"
       break;
     }
   }
-#line 29 "closures_loops.lux"
+#line 31 "closures_loops.lux"
   return lux::Value{{"sum", sum}, {"evens", evens}, {"n", n}, {"squares", lux::stdlib::Join(lux::stdlib::Map(xs, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x_2 = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Mul(x_2, x_2);
@@ -93,17 +94,17 @@ lux::Value totals(const lux::Value& xs) {
 }
 
 
-#line 32 "closures_loops.lux"
-lux::Value safe_parse(const lux::Value& text) {
-#line 33 "closures_loops.lux"
-  try {
 #line 34 "closures_loops.lux"
-    const lux::Value data = lux::stdlib::JsonParse(text);
+lux::Value safe_parse(const lux::Value& text) {
 #line 35 "closures_loops.lux"
+  try {
+#line 36 "closures_loops.lux"
+    const lux::Value data = lux::stdlib::JsonParse(text);
+#line 37 "closures_loops.lux"
     return lux::Value{{"ok", true}, {"keys", lux::stdlib::Keys(data)}};
   } catch (const std::exception& e1) {
     const lux::Value err = lux::stdlib::ErrorValue(e1);
-#line 37 "closures_loops.lux"
+#line 39 "closures_loops.lux"
     return lux::Value{{"ok", false}, {"why", lux::stdlib::Interp("could not parse ", lux::stdlib::Trim(text), ": ", lux::stdlib::Field(err, "message"))}};
   }
   return lux::Value();
@@ -114,7 +115,7 @@ lux::Value safe_parse(const lux::Value& text) {
 // ===== translation unit closures_loops.server.cpp =====
 namespace lux_program::server {
 
-#line 42 "closures_loops.lux"
+#line 44 "closures_loops.lux"
 lux::Value Route1Body() {
   return (make_counter)();
 }
@@ -125,23 +126,23 @@ lux::Response Route1(lux::Request&) {
 }
 
 
-#line 43 "closures_loops.lux"
+#line 46 "closures_loops.lux"
 lux::Value Route2Body(lux::Request& req) {
-#line 44 "closures_loops.lux"
+#line 47 "closures_loops.lux"
   const lux::Value t1 = req.Body();
   const lux::Value xs = lux::stdlib::Field(t1, "xs");
-#line 45 "closures_loops.lux"
+#line 48 "closures_loops.lux"
   return (totals)(xs);
 }
 
-#line 43 "closures_loops.lux"
+#line 46 "closures_loops.lux"
 // route POST /totals
 lux::Response Route2(lux::Request& req) {
   return lux::stdlib::ToResponse((Route2Body)(req));
 }
 
 
-#line 47 "closures_loops.lux"
+#line 51 "closures_loops.lux"
 lux::Value Route3Body(const lux::Value& text) {
   return (safe_parse)(text);
 }
@@ -309,15 +310,15 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 41 "closures_loops.lux"
+#line 43 "closures_loops.lux"
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "closures_loops");
-#line 42 "closures_loops.lux"
+#line 44 "closures_loops.lux"
   app.Route("GET", "/counter", &Route1);
-#line 43 "closures_loops.lux"
+#line 46 "closures_loops.lux"
   app.Route("POST", "/totals", &Route2);
-#line 47 "closures_loops.lux"
+#line 51 "closures_loops.lux"
   app.Route("GET", "/parse", &Route3);
   lux::ServeMetrics(app, {.program = "closures_loops"});
 }

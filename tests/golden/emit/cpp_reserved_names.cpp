@@ -78,15 +78,16 @@ void FromValue(const lux::Value& v, Value& r) {
 }
 
 
-#line 8 "cpp_reserved_names.lux"
+#line 9 "cpp_reserved_names.lux"
 lux::Value new_(const lux::Value& delete_, const lux::Value& this_) {
+#line 10 "cpp_reserved_names.lux"
   return lux::stdlib::Add(delete_, lux::stdlib::Len(this_));
 }
 
 
-#line 9 "cpp_reserved_names.lux"
+#line 13 "cpp_reserved_names.lux"
 lux::Value reserved(const lux::Value& NULL_, const lux::Value& errno_, const lux::Value& stdin_, const lux::Value& EOF_, const lux::Value& assert_, const lux::Value& concept_, const lux::Value& co_await_, const lux::Value& char8_t_) {
-#line 10 "cpp_reserved_names.lux"
+#line 23 "cpp_reserved_names.lux"
   return lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(NULL_, errno_), stdin_), EOF_), assert_), concept_), co_await_), char8_t_);
 }
 
@@ -95,25 +96,26 @@ lux::Value reserved(const lux::Value& NULL_, const lux::Value& errno_, const lux
 // ===== translation unit cpp_reserved_names.server.cpp =====
 namespace lux_program::server {
 
-#line 16 "cpp_reserved_names.lux"
+#line 31 "cpp_reserved_names.lux"
 lux::Value offsetof_(const lux::Value& BUFSIZ_, const lux::Value& INT_MAX_) {
+#line 32 "cpp_reserved_names.lux"
   return lux::stdlib::Add(BUFSIZ_, INT_MAX_);
 }
 
 
-#line 17 "cpp_reserved_names.lux"
+#line 35 "cpp_reserved_names.lux"
 lux::Value Route1Body(const lux::Value& int_, const lux::Value& char_, const lux::Value& errno_) {
-#line 18 "cpp_reserved_names.lux"
+#line 36 "cpp_reserved_names.lux"
   const lux::Value v = lux::stdlib::AsRecord<Value>(lux::Value{{"int", int_}, {"class", char_}});
-#line 19 "cpp_reserved_names.lux"
+#line 37 "cpp_reserved_names.lux"
   const lux::Value signed_ = lux::stdlib::Field(v, "int");
-#line 20 "cpp_reserved_names.lux"
+#line 38 "cpp_reserved_names.lux"
   const lux::Value goto_ = lux::Value("A");
-#line 21 "cpp_reserved_names.lux"
+#line 39 "cpp_reserved_names.lux"
   return lux::Value{{"a", (new_)(int_, char_)}, {"b", (reserved)(1, 2, 3, 4, 5, 6, 7, errno_)}, {"c", (offsetof_)(1, 2)}, {"s", signed_}, {"g", goto_}, {"v", v}, {"p", PATH_MAX_}, {"o", stdout_}};
 }
 
-#line 17 "cpp_reserved_names.lux"
+#line 35 "cpp_reserved_names.lux"
 // route GET /k
 lux::Response Route1(lux::Request& req) {
   const lux::Value int_ = lux::stdlib::QueryParam(req, "int", lux::stdlib::Kind::kInt, false);
@@ -128,9 +130,9 @@ lux::Response Route1(lux::Request& req) {
 namespace lux_program::server {
 
 // env settings (read by Register)
-#line 14 "cpp_reserved_names.lux"
+#line 28 "cpp_reserved_names.lux"
 lux::Value PATH_MAX_;  // env PATH_MAX: Int
-#line 15 "cpp_reserved_names.lux"
+#line 29 "cpp_reserved_names.lux"
 lux::Value stdout_;  // env stdout: String
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -257,13 +259,13 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 13 "cpp_reserved_names.lux"
+#line 27 "cpp_reserved_names.lux"
 void Register(lux::App& app) {
   PATH_MAX_ = lux::ToValue(lux::EnvInt("PATH_MAX", 4096));
   stdout_ = lux::ToValue(lux::EnvString("stdout", std::string("console")));
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "cpp_reserved_names");
-#line 17 "cpp_reserved_names.lux"
+#line 35 "cpp_reserved_names.lux"
   app.Route("GET", "/k", &Route1);
   lux::ServeMetrics(app, {.program = "cpp_reserved_names"});
 }

@@ -61,18 +61,18 @@ void FromValue(const lux::Value& v, Note& r) {
 // ===== translation unit db_postgres.server.cpp =====
 namespace lux_program::server {
 
-#line 14 "db_postgres.lux"
-lux::Value add(const lux::Value& title) {
 #line 15 "db_postgres.lux"
-  const lux::Value n = lux::stdlib::ModelCreate("Note", lux::Value{{"id", 0}, {"title", title}});
+lux::Value add(const lux::Value& title) {
 #line 16 "db_postgres.lux"
-  const lux::Value rows = lux::stdlib::DbQuery("SELECT count(*) AS n FROM notes WHERE title <> ?", {"?"});
+  const lux::Value n = lux::stdlib::ModelCreate("Note", lux::Value{{"id", 0}, {"title", title}});
 #line 17 "db_postgres.lux"
+  const lux::Value rows = lux::stdlib::DbQuery("SELECT count(*) AS n FROM notes WHERE title <> ?", {"?"});
+#line 18 "db_postgres.lux"
   return lux::Value{{"note", n}, {"rows", rows}, {"count", lux::stdlib::ModelCount("Note", lux::Value{{"stars_gte", 0}})}};
 }
 
 
-#line 19 "db_postgres.lux"
+#line 21 "db_postgres.lux"
 // route POST /notes/:title
 lux::Response Route1(lux::Request& req) {
   const lux::Value title = lux::stdlib::PathParam(req, "title", lux::stdlib::Kind::kString);
@@ -85,7 +85,7 @@ lux::Response Route1(lux::Request& req) {
 namespace lux_program::server {
 
 // env settings (read by Register)
-#line 10 "db_postgres.lux"
+#line 11 "db_postgres.lux"
 lux::Value DATABASE_URL;  // env DATABASE_URL: String
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -207,12 +207,12 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 9 "db_postgres.lux"
+#line 10 "db_postgres.lux"
 void Register(lux::App& app) {
   DATABASE_URL = lux::ToValue(lux::EnvString("DATABASE_URL", std::string("postgres://app@127.0.0.1:5432/app")));
-#line 11 "db_postgres.lux"
-  lux::RegisterDb(app, lux::DbConfig{.path = "", .adapter = "postgres", .url = lux::Value(DATABASE_URL).AsString(), .pool = 8});
 #line 12 "db_postgres.lux"
+  lux::RegisterDb(app, lux::DbConfig{.path = "", .adapter = "postgres", .url = lux::Value(DATABASE_URL).AsString(), .pool = 8});
+#line 13 "db_postgres.lux"
   {
     lux::ModelSpec spec{"Note", "", {}};
     spec.columns.push_back(lux::ColumnSpec{"title", lux::ColumnType::kString, false, lux::Value()});
@@ -221,7 +221,7 @@ void Register(lux::App& app) {
   }
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "db_postgres");
-#line 19 "db_postgres.lux"
+#line 21 "db_postgres.lux"
   app.Route("POST", "/notes/:title", &Route1);
   lux::ServeMetrics(app, {.program = "db_postgres"});
 }

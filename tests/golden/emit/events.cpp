@@ -65,18 +65,18 @@ void FromValue(const lux::Value& v, Metric& r) {
 // ===== translation unit events.api.cpp =====
 namespace lux_program::api {
 
-#line 11 "events.lux"
-lux::Value ingest(const lux::Value& service, const lux::Value& value) {
-#line 12 "events.lux"
-  lux::stdlib::Publish("metric", lux::stdlib::AsRecord<Metric>(lux::Value{{"service", service}, {"value", value}}));
 #line 13 "events.lux"
-  lux::stdlib::Publish("count", 1);
+lux::Value ingest(const lux::Value& service, const lux::Value& value) {
 #line 14 "events.lux"
+  lux::stdlib::Publish("metric", lux::stdlib::AsRecord<Metric>(lux::Value{{"service", service}, {"value", value}}));
+#line 15 "events.lux"
+  lux::stdlib::Publish("count", 1);
+#line 16 "events.lux"
   return lux::Value{{"queued", true}};
 }
 
 
-#line 16 "events.lux"
+#line 19 "events.lux"
 // route POST /ingest
 lux::Response Route1(lux::Request& req) {
   const lux::Value service = lux::stdlib::BodyOrQueryParam(req, "service", lux::stdlib::Kind::kString, false);
@@ -90,7 +90,7 @@ lux::Response Route1(lux::Request& req) {
 namespace lux_program::api {
 
 // env settings (read by Register)
-#line 10 "events.lux"
+#line 11 "events.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -225,14 +225,14 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 9 "events.lux"
+#line 10 "events.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3001));
   app.options().port = static_cast<int>(PORT.AsInt());
   lux::RegisterPeer(app, "collector", {"count", "count", "metric"}, "http://127.0.0.1:3005", "events-collector");
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "events-api");
-#line 16 "events.lux"
+#line 19 "events.lux"
   app.Route("POST", "/ingest", &Route1);
   lux::ServeMetrics(app, {.program = "events"});
 }
@@ -241,26 +241,26 @@ void Register(lux::App& app) {
 // ===== translation unit events.collector.cpp =====
 namespace lux_program::collector {
 
-#line 20 "events.lux"
+#line 25 "events.lux"
 // subscribe "metric"
 lux::Value Subscriber1(const lux::Value& m) {
-#line 21 "events.lux"
+#line 26 "events.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("got ", lux::stdlib::Field(m, "service"))});
 }
 
 
-#line 23 "events.lux"
+#line 29 "events.lux"
 // subscribe "count"
 lux::Value Subscriber2(const lux::Value& n) {
-#line 24 "events.lux"
+#line 30 "events.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("count ", n)});
 }
 
 
-#line 26 "events.lux"
+#line 33 "events.lux"
 // subscribe "count"
 lux::Value Subscriber3() {
-#line 27 "events.lux"
+#line 34 "events.lux"
   return lux::stdlib::Print({"something was counted"});
 }
 
@@ -327,13 +327,13 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 18 "events.lux"
+#line 22 "events.lux"
 void Register(lux::App& app) {
-#line 20 "events.lux"
+#line 25 "events.lux"
   lux::RegisterSubscriber(app, "metric", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(lux::stdlib::EventPayload<Metric>(data, "metric"))); });
-#line 23 "events.lux"
+#line 29 "events.lux"
   lux::RegisterSubscriber(app, "count", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber2(lux::stdlib::EventPayloadKind(data, lux::stdlib::Kind::kInt, "count"))); });
-#line 26 "events.lux"
+#line 33 "events.lux"
   lux::RegisterSubscriber(app, "count", [](const lux::Value& /*data*/) { lux::stdlib::JobDone(Subscriber3()); });
   app.options().port = static_cast<int>(lux::Value(3005).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });

@@ -39,44 +39,45 @@ lux::Response Route4(lux::Request& req);  // route GET /opt
 // ===== translation unit everyday_forms.server.cpp =====
 namespace lux_program::server {
 
-#line 6 "everyday_forms.lux"
-lux::Value require_key(lux::Request& req) {
 #line 7 "everyday_forms.lux"
-  if (lux::stdlib::Index(req.HeadersValue(), "x-key") == lux::Value("closed")) {
+lux::Value require_key(lux::Request& req) {
 #line 8 "everyday_forms.lux"
+  if (lux::stdlib::Index(req.HeadersValue(), "x-key") == lux::Value("closed")) {
+#line 9 "everyday_forms.lux"
     return lux::stdlib::Respond(403, lux::Value{{"error", "closed"}});
   }
   return lux::Value();
 }
 
 
-#line 11 "everyday_forms.lux"
+#line 13 "everyday_forms.lux"
 lux::Value timing(lux::Request& req, const lux::Next& next) {
-#line 12 "everyday_forms.lux"
+#line 14 "everyday_forms.lux"
   return lux::stdlib::FromResponse(next(req));
 }
 
 
-#line 14 "everyday_forms.lux"
-lux::Value bump() {
-#line 15 "everyday_forms.lux"
-  return lux::stdlib::WithLock(lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-#line 16 "everyday_forms.lux"
-    const lux::Value n = hits.Load();
 #line 17 "everyday_forms.lux"
+lux::Value bump() {
+#line 18 "everyday_forms.lux"
+  return lux::stdlib::WithLock(lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+#line 19 "everyday_forms.lux"
+    const lux::Value n = hits.Load();
+#line 20 "everyday_forms.lux"
     const lux::Value t1 = lux::stdlib::Add(n, lux::Value(1));
     hits.Update([&](lux::Value& shared_) {
       shared_ = t1;
     });
-#line 18 "everyday_forms.lux"
+#line 21 "everyday_forms.lux"
     return lux::stdlib::Add(n, lux::Value(1));
   })));
 }
 
 
-#line 31 "everyday_forms.lux"
+#line 38 "everyday_forms.lux"
 // schedule "heartbeat"
 lux::Value Schedule1() {
+#line 39 "everyday_forms.lux"
   return lux::stdlib::Print({"alive"});
 }
 
@@ -85,14 +86,15 @@ lux::Value Schedule1() {
 // ===== translation unit everyday_forms.server.2.cpp =====
 namespace lux_program::server {
 
-#line 32 "everyday_forms.lux"
+#line 42 "everyday_forms.lux"
 // schedule "1h30m"
 lux::Value Schedule2() {
+#line 43 "everyday_forms.lux"
   return lux::stdlib::Print({"report"});
 }
 
 
-#line 21 "everyday_forms.lux"
+#line 25 "everyday_forms.lux"
 lux::Value Route1Body() {
   return lux::Value{{"value", (bump)()}};
 }
@@ -103,7 +105,7 @@ lux::Response Route1(lux::Request&) {
 }
 
 
-#line 22 "everyday_forms.lux"
+#line 26 "everyday_forms.lux"
 lux::Value Route2Body() {
   return lux::Value{{"value", lux::stdlib::WithLock(lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value t1 = lux::Value(1);
@@ -114,24 +116,24 @@ lux::Value Route2Body() {
   })))}};
 }
 
-#line 22 "everyday_forms.lux"
+#line 26 "everyday_forms.lux"
 // route GET /visit
 lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((Route2Body)());
 }
 
 
-#line 23 "everyday_forms.lux"
+#line 28 "everyday_forms.lux"
 lux::Value Route3Body(const lux::Value& n) {
-#line 24 "everyday_forms.lux"
+#line 29 "everyday_forms.lux"
   if (!(lux::stdlib::Mod(n, lux::Value(2)) == lux::Value(0))) {
     return lux::stdlib::Respond(422, lux::Value{{"error", "odd"}});
   }
-#line 25 "everyday_forms.lux"
+#line 30 "everyday_forms.lux"
   return lux::Value{{"half", lux::stdlib::Div(n, lux::Value(2))}, {"none", lux::Value()}};
 }
 
-#line 23 "everyday_forms.lux"
+#line 28 "everyday_forms.lux"
 // route GET /half/:n
 lux::Response Route3(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
@@ -143,17 +145,17 @@ lux::Response Route3(lux::Request& req) {
 // ===== translation unit everyday_forms.server.3.cpp =====
 namespace lux_program::server {
 
-#line 27 "everyday_forms.lux"
+#line 33 "everyday_forms.lux"
 lux::Value Route4Body(const lux::Value& q) {
-#line 28 "everyday_forms.lux"
+#line 34 "everyday_forms.lux"
   if (!(q != lux::Value())) {
     return lux::Value{{"q", lux::Value()}};
   }
-#line 29 "everyday_forms.lux"
+#line 35 "everyday_forms.lux"
   return lux::Value{{"q", lux::stdlib::Add(q, lux::Value("!"))}};
 }
 
-#line 27 "everyday_forms.lux"
+#line 33 "everyday_forms.lux"
 // route GET /opt
 lux::Response Route4(lux::Request& req) {
   const lux::Value q = lux::stdlib::QueryParam(req, "q", lux::stdlib::Kind::kString, true);
@@ -360,23 +362,23 @@ void Register(lux::App& app) {
   hits.Store(lux::Value(0));
 #line 5 "everyday_forms.lux"
   visits.Store(lux::Value(0));
-#line 6 "everyday_forms.lux"
+#line 7 "everyday_forms.lux"
   app.Use([](lux::Request& req, const lux::Next& next) { lux::Value v = require_key(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); });
-#line 11 "everyday_forms.lux"
+#line 13 "everyday_forms.lux"
   app.Use([](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(timing(req, next)); });
-#line 31 "everyday_forms.lux"
+#line 38 "everyday_forms.lux"
   lux::RegisterEvery(app, "heartbeat", int64_t{30000}, lux::ScheduleOptions{}, [] { Schedule1(); });
-#line 32 "everyday_forms.lux"
+#line 42 "everyday_forms.lux"
   lux::RegisterEvery(app, "1h30m", int64_t{5400000}, lux::ScheduleOptions{}, [] { Schedule2(); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "everyday_forms");
-#line 21 "everyday_forms.lux"
+#line 25 "everyday_forms.lux"
   app.Route("GET", "/bump", &Route1);
-#line 22 "everyday_forms.lux"
+#line 26 "everyday_forms.lux"
   app.Route("GET", "/visit", &Route2);
-#line 23 "everyday_forms.lux"
+#line 28 "everyday_forms.lux"
   app.Route("GET", "/half/:n", &Route3);
-#line 27 "everyday_forms.lux"
+#line 33 "everyday_forms.lux"
   app.Route("GET", "/opt", &Route4);
   lux::ServeMetrics(app, {.program = "everyday_forms"});
 }

@@ -77,7 +77,7 @@ lux::Response Route4(lux::Request& req);  // route DELETE /links/:id
 namespace lux_program {
 
 // --- records' JSON conversions
-#line 5 "expected_types.lux"
+#line 6 "expected_types.lux"
 lux::Value ToValue(const Tag& r) {
   lux::Object o;
   o.Set("name", lux::ToValue(r.name));
@@ -94,7 +94,7 @@ void FromValue(const lux::Value& v, Tag& r) {
   }
 }
 
-#line 6 "expected_types.lux"
+#line 8 "expected_types.lux"
 lux::Value ToValue(const Report& r) {
   lux::Object o;
   o.Set("total", lux::ToValue(r.total));
@@ -125,7 +125,7 @@ void FromValue(const lux::Value& v, Report& r) {
 namespace lux_program::api {
 
 // --- records' JSON conversions
-#line 15 "expected_types.lux"
+#line 18 "expected_types.lux"
 lux::Value ToValue(const Link& r) {
   lux::Object o;
   o.Set("id", lux::ToValue(r.id));
@@ -145,30 +145,34 @@ void FromValue(const lux::Value& v, Link& r) {
 }
 
 
-#line 17 "expected_types.lux"
+#line 20 "expected_types.lux"
 lux::Value status_of(const lux::Value& text) {
-#line 18 "expected_types.lux"
+#line 21 "expected_types.lux"
   if (text == lux::Value("off")) {
+#line 22 "expected_types.lux"
     return lux::Value("Disabled");
   } else {
+#line 24 "expected_types.lux"
     return lux::Value("Active");
   }
 }
 
 
-#line 20 "expected_types.lux"
+#line 28 "expected_types.lux"
 lux::Value report(const lux::Value& n) {
-#line 21 "expected_types.lux"
+#line 29 "expected_types.lux"
   if (lux::stdlib::Gt(n, lux::Value(10))) {
+#line 30 "expected_types.lux"
     return lux::stdlib::AsRecord<Report>(lux::Value{{"total", n}, {"tags", lux::Value(lux::Array{lux::stdlib::AsRecord<Tag>(lux::Value{{"name", "big"}})})}});
   }
-#line 22 "expected_types.lux"
+#line 32 "expected_types.lux"
   return lux::stdlib::AsRecord<Report>(lux::Value{{"total", n}, {"status", (status_of)("on")}});
 }
 
 
-#line 24 "expected_types.lux"
+#line 35 "expected_types.lux"
 lux::Value weight(const lux::Value& t) {
+#line 36 "expected_types.lux"
   return lux::stdlib::Field(t, "weight");
 }
 
@@ -177,38 +181,40 @@ lux::Value weight(const lux::Value& t) {
 // ===== translation unit expected_types.api.2.cpp =====
 namespace lux_program::api {
 
-#line 25 "expected_types.lux"
+#line 39 "expected_types.lux"
 lux::Value first_weight() {
-#line 26 "expected_types.lux"
+#line 40 "expected_types.lux"
   const lux::Value r = lux::stdlib::AsRecord<Report>(lux::Value{{"total", 1}, {"tags", lux::Value(lux::Array{lux::stdlib::AsRecord<Tag>(lux::Value{{"name", "a"}, {"weight", 3}})})}});
-#line 27 "expected_types.lux"
+#line 41 "expected_types.lux"
   lux::Value tags = lux::Value::MakeArray();
-#line 28 "expected_types.lux"
+#line 42 "expected_types.lux"
   tags = lux::Value(lux::Array{lux::stdlib::AsRecord<Tag>(lux::Value{{"name", "b"}})});
-#line 29 "expected_types.lux"
+#line 43 "expected_types.lux"
   return lux::stdlib::Add(lux::stdlib::Add((weight)(lux::stdlib::AsRecord<Tag>(lux::Value{{"name", "c"}})), lux::stdlib::Len(lux::stdlib::Field(r, "tags"))), lux::stdlib::Len(tags));
 }
 
 
-#line 31 "expected_types.lux"
+#line 46 "expected_types.lux"
 lux::Value add(const lux::Value& code) {
-#line 32 "expected_types.lux"
+#line 47 "expected_types.lux"
   return lux::stdlib::Respond(201, lux::stdlib::ModelCreate("Link", lux::Value{{"code", code}, {"status", "Disabled"}}));
 }
 
 
-#line 34 "expected_types.lux"
+#line 50 "expected_types.lux"
 lux::Value remove(const lux::Value& id) {
-#line 35 "expected_types.lux"
+#line 51 "expected_types.lux"
   if (lux::stdlib::Truthy(lux::stdlib::ModelDelete("Link", id))) {
+#line 52 "expected_types.lux"
     return lux::stdlib::Respond(204, lux::Value::MakeObject());
   } else {
+#line 54 "expected_types.lux"
     return lux::stdlib::Respond(404, lux::Value{{"error", lux::stdlib::Interp("no link ", id)}});
   }
 }
 
 
-#line 37 "expected_types.lux"
+#line 58 "expected_types.lux"
 // route GET /report/:n
 lux::Response Route1(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
@@ -220,14 +226,14 @@ lux::Response Route1(lux::Request& req) {
 // ===== translation unit expected_types.api.3.cpp =====
 namespace lux_program::api {
 
-#line 38 "expected_types.lux"
+#line 59 "expected_types.lux"
 // route GET /weight
 lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((first_weight)());
 }
 
 
-#line 39 "expected_types.lux"
+#line 60 "expected_types.lux"
 // route POST /links
 lux::Response Route3(lux::Request& req) {
   const lux::Value code = lux::stdlib::BodyOrQueryParam(req, "code", lux::stdlib::Kind::kString, false);
@@ -235,7 +241,7 @@ lux::Response Route3(lux::Request& req) {
 }
 
 
-#line 40 "expected_types.lux"
+#line 61 "expected_types.lux"
 // route DELETE /links/:id
 lux::Response Route4(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -550,11 +556,11 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 12 "expected_types.lux"
-void Register(lux::App& app) {
-#line 14 "expected_types.lux"
-  lux::RegisterDb(app, lux::DbConfig{"./data.db"});
 #line 15 "expected_types.lux"
+void Register(lux::App& app) {
+#line 17 "expected_types.lux"
+  lux::RegisterDb(app, lux::DbConfig{"./data.db"});
+#line 18 "expected_types.lux"
   {
     lux::ModelSpec spec{"Link", "", {}};
     spec.columns.push_back(lux::ColumnSpec{"code", lux::ColumnType::kString, false, lux::Value()});
@@ -564,13 +570,13 @@ void Register(lux::App& app) {
   app.options().port = static_cast<int>(lux::Value(8080).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "expected_types-api");
-#line 37 "expected_types.lux"
+#line 58 "expected_types.lux"
   app.Route("GET", "/report/:n", &Route1);
-#line 38 "expected_types.lux"
+#line 59 "expected_types.lux"
   app.Route("GET", "/weight", &Route2);
-#line 39 "expected_types.lux"
+#line 60 "expected_types.lux"
   app.Route("POST", "/links", &Route3);
-#line 40 "expected_types.lux"
+#line 61 "expected_types.lux"
   app.Route("DELETE", "/links/:id", &Route4);
   lux::ServeMetrics(app, {.program = "expected_types"});
 }

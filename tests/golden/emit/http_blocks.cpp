@@ -27,7 +27,7 @@ lux::Response Route1(lux::Request& req);  // route GET /
 // ===== translation unit http_blocks.api.cpp =====
 namespace lux_program::api {
 
-#line 17 "http_blocks.lux"
+#line 19 "http_blocks.lux"
 lux::Value Route1Body() {
   return lux::Value{{"ok", true}};
 }
@@ -158,20 +158,20 @@ const char* const kOpenApi = R"luxopenapi({
 #line 3 "http_blocks.lux"
 void Register(lux::App& app) {
   REDIS_URL = lux::ToValue(lux::EnvString("REDIS_URL", std::string("redis://127.0.0.1:6379")));
-#line 7 "http_blocks.lux"
+#line 8 "http_blocks.lux"
   lux::ConfigureCors(app, lux::Value{{"origins", lux::Value(lux::Array{"https://app.example.com", "https://*.example.org"})}, {"methods", lux::Value(lux::Array{"GET", "POST"})}, {"credentials", lux::Value(true)}, {"max_age", lux::Value(3600)}});
-#line 13 "http_blocks.lux"
-  lux::ConfigureRateLimit(app, lux::Value{{"max", lux::Value(100)}, {"window", lux::Value(60)}, {"key", lux::Value("header:X-Api-Key")}, {"store", "redis"}, {"url", REDIS_URL}});
-#line 14 "http_blocks.lux"
-  lux::ConfigureCacheDefaults(app, lux::Value{{"max_age", lux::Value(60)}, {"private", lux::Value(true)}});
 #line 15 "http_blocks.lux"
+  lux::ConfigureRateLimit(app, lux::Value{{"max", lux::Value(100)}, {"window", lux::Value(60)}, {"key", lux::Value("header:X-Api-Key")}, {"store", "redis"}, {"url", REDIS_URL}});
+#line 16 "http_blocks.lux"
+  lux::ConfigureCacheDefaults(app, lux::Value{{"max_age", lux::Value(60)}, {"private", lux::Value(true)}});
+#line 17 "http_blocks.lux"
   lux::ConfigureLimits(app, lux::Value{{"max_body", lux::Value(10000000)}, {"max_header_bytes", lux::Value(32768)}, {"idle_timeout", lux::Value(5000)}});
   app.options().port = static_cast<int>(lux::Value(8080).AsInt());
 #line 6 "http_blocks.lux"
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "http_blocks-api");
-#line 17 "http_blocks.lux"
+#line 19 "http_blocks.lux"
   app.Route("GET", "/", &Route1);
   lux::ServeMetrics(app, {.program = "http_blocks"});
 }

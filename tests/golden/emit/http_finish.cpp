@@ -40,7 +40,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 10 "http_finish.lux"
+#line 11 "http_finish.lux"
 lux::Value Route2Body() {
   return lux::Value{{"ok", true}};
 }
@@ -51,7 +51,7 @@ lux::Response Route2(lux::Request&) {
 }
 
 
-#line 13 "http_finish.lux"
+#line 15 "http_finish.lux"
 lux::Value Route3Body() {
   return lux::Value{{"inner", true}};
 }
@@ -199,9 +199,9 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
 #line 4 "http_finish.lux"
   lux::ConfigureCors(app, lux::Value{{"origins", lux::Value(lux::Array{"https://app.example.com"})}, {"credentials", lux::Value(true)}});
-#line 9 "http_finish.lux"
+#line 10 "http_finish.lux"
   lux::ConfigureGroupCors(app, "/public", lux::Value{{"origins", lux::Value(lux::Array{"*"})}, {"methods", lux::Value(lux::Array{"GET"})}});
-#line 12 "http_finish.lux"
+#line 14 "http_finish.lux"
   lux::ConfigureGroupCors(app, "/public/inner", lux::Value{{"origins", lux::Value(lux::Array{"https://inner.example.com"})}, {"max_age", lux::Value(60)}});
 #line 5 "http_finish.lux"
   lux::ConfigureLimits(app, lux::Value{{"trust_proxy", lux::Value(lux::Array{"10.0.0.0/8", "loopback"})}, {"max_body", lux::Value(4096)}, {"idle_timeout", lux::Value(5000)}});
@@ -209,9 +209,9 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "http_finish");
 #line 7 "http_finish.lux"
   app.Route("GET", "/ip", &Route1);
-#line 10 "http_finish.lux"
+#line 11 "http_finish.lux"
   app.Route("GET", "/public/info", &Route2);
-#line 13 "http_finish.lux"
+#line 15 "http_finish.lux"
   app.Route("GET", "/public/inner/x", &Route3);
   lux::ServeMetrics(app, {.program = "http_finish"});
 }

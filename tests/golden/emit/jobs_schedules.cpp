@@ -33,35 +33,35 @@ namespace lux_program::server {
 
 #line 4 "jobs_schedules.lux"
 lux::Value send_email(const lux::Value& to, const lux::Value& subject) {
-#line 5 "jobs_schedules.lux"
+#line 10 "jobs_schedules.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("mail to ", to, ": ", subject)});
 }
 
 
-#line 8 "jobs_schedules.lux"
+#line 13 "jobs_schedules.lux"
 lux::Value cleanup() {
-#line 9 "jobs_schedules.lux"
+#line 14 "jobs_schedules.lux"
   return lux::stdlib::Print({"cleanup"});
 }
 
 
-#line 28 "jobs_schedules.lux"
+#line 37 "jobs_schedules.lux"
 lux::Value signup(const lux::Value& email) {
-#line 29 "jobs_schedules.lux"
+#line 38 "jobs_schedules.lux"
   const lux::Value id = lux::stdlib::SpawnJob("send_email", {email});
-#line 30 "jobs_schedules.lux"
+#line 39 "jobs_schedules.lux"
   const lux::Value later = lux::stdlib::SpawnJobIn(lux::Value(300000), "send_email", {email, "reminder"});
-#line 31 "jobs_schedules.lux"
+#line 40 "jobs_schedules.lux"
   const lux::Value urgent = lux::stdlib::SpawnJobWith(lux::Value{{"delay", lux::Value(1000)}, {"priority", 10}}, "send_email", {email, "urgent"});
-#line 32 "jobs_schedules.lux"
+#line 41 "jobs_schedules.lux"
   return lux::Value{{"id", id}, {"later", later}, {"urgent", urgent}};
 }
 
 
-#line 12 "jobs_schedules.lux"
+#line 17 "jobs_schedules.lux"
 // schedule "tick"
 lux::Value Schedule1() {
-#line 13 "jobs_schedules.lux"
+#line 18 "jobs_schedules.lux"
   return lux::stdlib::Print({"tick"});
 }
 
@@ -70,31 +70,31 @@ lux::Value Schedule1() {
 // ===== translation unit jobs_schedules.server.2.cpp =====
 namespace lux_program::server {
 
-#line 16 "jobs_schedules.lux"
+#line 21 "jobs_schedules.lux"
 // schedule "report"
 lux::Value Schedule2() {
-#line 17 "jobs_schedules.lux"
+#line 26 "jobs_schedules.lux"
   return lux::stdlib::SpawnJob("cleanup", {});
 }
 
 
-#line 20 "jobs_schedules.lux"
+#line 29 "jobs_schedules.lux"
 // schedule "nightly"
 lux::Value Schedule3() {
-#line 21 "jobs_schedules.lux"
+#line 30 "jobs_schedules.lux"
   return lux::stdlib::Print({"nightly"});
 }
 
 
-#line 24 "jobs_schedules.lux"
+#line 33 "jobs_schedules.lux"
 // schedule "fortnight"
 lux::Value Schedule4() {
-#line 25 "jobs_schedules.lux"
+#line 34 "jobs_schedules.lux"
   return lux::stdlib::Print({"fortnight"});
 }
 
 
-#line 35 "jobs_schedules.lux"
+#line 44 "jobs_schedules.lux"
 // route POST /signup
 lux::Response Route1(lux::Request& req) {
   const lux::Value email = lux::stdlib::BodyOrQueryParam(req, "email", lux::stdlib::Kind::kString, false);
@@ -243,21 +243,21 @@ void Register(lux::App& app) {
       default: lux::stdlib::JobDone((send_email)(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1)));
     }
   });
-#line 8 "jobs_schedules.lux"
+#line 13 "jobs_schedules.lux"
   lux::RegisterJob(app, "cleanup", lux::JobOptions{}, [](const lux::Value& /*args*/) {
     lux::stdlib::JobDone((cleanup)());
   });
-#line 12 "jobs_schedules.lux"
+#line 17 "jobs_schedules.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });
-#line 16 "jobs_schedules.lux"
+#line 21 "jobs_schedules.lux"
   lux::RegisterSchedule(app, "report", "0 9 * * 1-5", lux::stdlib::ScheduleOptionsFrom(lux::Value{{"tz", "Europe/Berlin"}, {"overlap", "skip"}, {"missed", "run_once"}}), [] { Schedule2(); });
-#line 20 "jobs_schedules.lux"
+#line 29 "jobs_schedules.lux"
   lux::RegisterSchedule(app, "nightly", "0 3 * * *", lux::ScheduleOptions{}, [] { Schedule3(); });
-#line 24 "jobs_schedules.lux"
+#line 33 "jobs_schedules.lux"
   lux::RegisterEvery(app, "fortnight", lux::stdlib::Millis(lux::Value(1209600000)), lux::stdlib::ScheduleOptionsFrom(lux::Value{{"run_on_start", true}}), [] { Schedule4(); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "jobs_schedules");
-#line 35 "jobs_schedules.lux"
+#line 44 "jobs_schedules.lux"
   app.Route("POST", "/signup", &Route1);
   lux::ServeMetrics(app, {.program = "jobs_schedules"});
 }

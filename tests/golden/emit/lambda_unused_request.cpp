@@ -42,19 +42,19 @@ lux::Value names(const lux::Value& id, lux::Request& /*req*/) {
 }
 
 
-#line 8 "lambda_unused_request.lux"
-lux::Value echo(lux::Request& req) {
 #line 9 "lambda_unused_request.lux"
+lux::Value echo(lux::Request& req) {
+#line 10 "lambda_unused_request.lux"
   const lux::Value ids = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Mul(x, lux::Value(2));
   })));
-#line 10 "lambda_unused_request.lux"
+#line 11 "lambda_unused_request.lux"
   return lux::Value{{"ids", ids}, {"path", lux::Value(req.path)}};
 }
 
 
-#line 12 "lambda_unused_request.lux"
+#line 14 "lambda_unused_request.lux"
 // route GET /names/:id
 lux::Response Route1(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -62,7 +62,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 13 "lambda_unused_request.lux"
+#line 15 "lambda_unused_request.lux"
 // route GET /echo
 lux::Response Route2(lux::Request& req) {
   return lux::stdlib::ToResponse((echo)(req));
@@ -73,7 +73,7 @@ lux::Response Route2(lux::Request& req) {
 // ===== translation unit lambda_unused_request.server.2.cpp =====
 namespace lux_program::server {
 
-#line 14 "lambda_unused_request.lux"
+#line 16 "lambda_unused_request.lux"
 lux::Value Route3Body(lux::Request& req) {
   return lux::stdlib::SortWith(lux::Value(lux::Array{3, 1}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& a = lux::stdlib::Arg(args, 0);
@@ -82,7 +82,7 @@ lux::Value Route3Body(lux::Request& req) {
   })));
 }
 
-#line 14 "lambda_unused_request.lux"
+#line 16 "lambda_unused_request.lux"
 // route GET /lambda
 lux::Response Route3(lux::Request& req) {
   return lux::stdlib::ToResponse((Route3Body)(req));
@@ -247,11 +247,11 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "lambda_unused_request");
-#line 12 "lambda_unused_request.lux"
-  app.Route("GET", "/names/:id", &Route1);
-#line 13 "lambda_unused_request.lux"
-  app.Route("GET", "/echo", &Route2);
 #line 14 "lambda_unused_request.lux"
+  app.Route("GET", "/names/:id", &Route1);
+#line 15 "lambda_unused_request.lux"
+  app.Route("GET", "/echo", &Route2);
+#line 16 "lambda_unused_request.lux"
   app.Route("GET", "/lambda", &Route3);
   lux::ServeMetrics(app, {.program = "lambda_unused_request"});
 }

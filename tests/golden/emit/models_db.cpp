@@ -70,7 +70,7 @@ void FromValue(const lux::Value& v, User& r) {
 namespace lux_program::server {
 
 // --- records' JSON conversions
-#line 14 "models_db.lux"
+#line 16 "models_db.lux"
 lux::Value ToValue(const Reading& r) {
   lux::Object o;
   o.Set("id", lux::ToValue(r.id));
@@ -90,40 +90,40 @@ void FromValue(const lux::Value& v, Reading& r) {
 }
 
 
-#line 21 "models_db.lux"
-lux::Value demo(const lux::Value& name) {
-#line 22 "models_db.lux"
-  const lux::Value u = lux::stdlib::ModelCreate("User", lux::Value{{"name", name}});
 #line 23 "models_db.lux"
-  const lux::Value found = lux::stdlib::ModelFind("User", lux::stdlib::Field(u, "id"));
+lux::Value demo(const lux::Value& name) {
 #line 24 "models_db.lux"
-  const lux::Value all = lux::stdlib::ModelAll("User");
+  const lux::Value u = lux::stdlib::ModelCreate("User", lux::Value{{"name", name}});
 #line 25 "models_db.lux"
-  lux::stdlib::ModelUpdate("User", lux::stdlib::Field(u, "id"), lux::Value{{"active", false}});
+  const lux::Value found = lux::stdlib::ModelFind("User", lux::stdlib::Field(u, "id"));
 #line 26 "models_db.lux"
-  const lux::Value n = lux::stdlib::ModelCount("User", lux::Value{{"active", true}});
+  const lux::Value all = lux::stdlib::ModelAll("User");
 #line 27 "models_db.lux"
-  const lux::Value recent = lux::stdlib::ModelWhere("Reading", lux::Value{{"value_gt", 1.5}, {"sensor_in", lux::Value(lux::Array{"a", "b"})}}, lux::Value{{"order_by", "value"}, {"desc", true}, {"limit", 10}});
+  lux::stdlib::ModelUpdate("User", lux::stdlib::Field(u, "id"), lux::Value{{"active", false}});
 #line 28 "models_db.lux"
-  const lux::Value gone = lux::stdlib::ModelDeleteWhere("Reading", lux::Value{{"value_lt", 0.0}});
+  const lux::Value n = lux::stdlib::ModelCount("User", lux::Value{{"active", true}});
 #line 29 "models_db.lux"
+  const lux::Value recent = lux::stdlib::ModelWhere("Reading", lux::Value{{"value_gt", 1.5}, {"sensor_in", lux::Value(lux::Array{"a", "b"})}}, lux::Value{{"order_by", "value"}, {"desc", true}, {"limit", 10}});
+#line 34 "models_db.lux"
+  const lux::Value gone = lux::stdlib::ModelDeleteWhere("Reading", lux::Value{{"value_lt", 0.0}});
+#line 35 "models_db.lux"
   const lux::Value also = lux::stdlib::ModelDeleteAll("Reading", recent);
-#line 30 "models_db.lux"
+#line 36 "models_db.lux"
   lux::stdlib::ModelDelete("User", lux::stdlib::Field(u, "id"));
-#line 31 "models_db.lux"
+#line 37 "models_db.lux"
   const lux::Value rows = lux::stdlib::DbQuery("SELECT name FROM users WHERE id > ?", {0});
-#line 32 "models_db.lux"
+#line 38 "models_db.lux"
   const lux::Value changed = lux::stdlib::DbRun("UPDATE users SET active = ? WHERE name = ?", {true, name});
-#line 33 "models_db.lux"
+#line 39 "models_db.lux"
   const lux::Value total = lux::stdlib::DbTransaction(lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     return lux::stdlib::ModelCount("Reading");
   })));
-#line 34 "models_db.lux"
+#line 40 "models_db.lux"
   return lux::Value{{"found", found}, {"all", all}, {"n", n}, {"gone", gone}, {"also", also}, {"rows", rows}, {"changed", changed}, {"total", total}};
 }
 
 
-#line 36 "models_db.lux"
+#line 52 "models_db.lux"
 // route POST /demo
 lux::Response Route1(lux::Request& req) {
   const lux::Value name = lux::stdlib::BodyOrQueryParam(req, "name", lux::stdlib::Kind::kString, false);
@@ -263,18 +263,18 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 11 "models_db.lux"
-void Register(lux::App& app) {
 #line 12 "models_db.lux"
-  lux::RegisterDb(app, lux::DbConfig{"app.db"});
+void Register(lux::App& app) {
 #line 13 "models_db.lux"
+  lux::RegisterDb(app, lux::DbConfig{"app.db"});
+#line 14 "models_db.lux"
   {
     lux::ModelSpec spec{"User", "", {}};
     spec.columns.push_back(lux::ColumnSpec{"name", lux::ColumnType::kString, false, lux::Value()});
     spec.columns.push_back(lux::ColumnSpec{"active", lux::ColumnType::kBool, false, lux::Value(true)});
     lux::RegisterModel(app, std::move(spec));
   }
-#line 14 "models_db.lux"
+#line 16 "models_db.lux"
   {
     lux::ModelSpec spec{"Reading", "", {}};
     spec.columns.push_back(lux::ColumnSpec{"sensor", lux::ColumnType::kString, false, lux::Value()});
@@ -285,7 +285,7 @@ void Register(lux::App& app) {
   }
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "models_db");
-#line 36 "models_db.lux"
+#line 52 "models_db.lux"
   app.Route("POST", "/demo", &Route1);
   lux::ServeMetrics(app, {.program = "models_db"});
 }

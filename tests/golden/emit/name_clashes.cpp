@@ -45,20 +45,23 @@ lux::Value Route1_(lux::Request& /*req*/) {
 }
 
 
-#line 8 "name_clashes.lux"
+#line 9 "name_clashes.lux"
 lux::Value Schedule1_() {
+#line 10 "name_clashes.lux"
   return lux::Value(1);
 }
 
 
-#line 9 "name_clashes.lux"
+#line 13 "name_clashes.lux"
 lux::Value Subscriber2Body_() {
+#line 14 "name_clashes.lux"
   return lux::Value(2);
 }
 
 
-#line 10 "name_clashes.lux"
+#line 17 "name_clashes.lux"
 lux::Value OnStart_() {
+#line 18 "name_clashes.lux"
   return lux::Value(3);
 }
 
@@ -67,74 +70,75 @@ lux::Value OnStart_() {
 // ===== translation unit name_clashes.server.2.cpp =====
 namespace lux_program::server {
 
-#line 11 "name_clashes.lux"
+#line 21 "name_clashes.lux"
 lux::Value kOpenApi_() {
+#line 22 "name_clashes.lux"
   return lux::Value(4);
 }
 
 
-#line 12 "name_clashes.lux"
+#line 25 "name_clashes.lux"
 lux::Value temps(const lux::Value& x) {
-#line 13 "name_clashes.lux"
+#line 26 "name_clashes.lux"
   const lux::Value m1 = 1;
-#line 14 "name_clashes.lux"
+#line 27 "name_clashes.lux"
   const lux::Value t2 = 2;
-#line 15 "name_clashes.lux"
+#line 28 "name_clashes.lux"
   lux::Value picked;
   const lux::Value m2 = x;
-#line 16 "name_clashes.lux"
+#line 29 "name_clashes.lux"
   if (!m2.IsNull()) {
     const lux::Value& v = m2;
     picked = v;
-#line 17 "name_clashes.lux"
+#line 30 "name_clashes.lux"
   } else if (m2.IsNull()) {
     picked = lux::Value(0);
   } else {
-    lux::stdlib::NoMatch("name_clashes.lux:15", m2);
+    lux::stdlib::NoMatch("name_clashes.lux:28", m2);
   }
-#line 19 "name_clashes.lux"
+#line 32 "name_clashes.lux"
   return lux::Value(lux::Array{m1, t2, picked});
 }
 
 
-#line 21 "name_clashes.lux"
+#line 35 "name_clashes.lux"
 lux::Value captured() {
-#line 22 "name_clashes.lux"
+#line 36 "name_clashes.lux"
   const lux::Value t1 = lux::Value{{"a", 1}, {"b", 2}};
   lux::stdlib::Box a = lux::stdlib::MakeBox(lux::stdlib::Field(t1, "a"));
   lux::stdlib::Box b = lux::stdlib::MakeBox(lux::stdlib::Field(t1, "b"));
-#line 23 "name_clashes.lux"
+#line 37 "name_clashes.lux"
   const lux::Value bump = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-#line 24 "name_clashes.lux"
+#line 38 "name_clashes.lux"
     (*a) = lux::stdlib::Add((*a), (*b));
-#line 25 "name_clashes.lux"
+#line 39 "name_clashes.lux"
     return (*a);
   }));
-#line 27 "name_clashes.lux"
+#line 41 "name_clashes.lux"
   return lux::stdlib::Call(bump, {});
 }
 
 
-#line 29 "name_clashes.lux"
+#line 44 "name_clashes.lux"
 lux::Value indexed(const lux::Value& xs) {
-#line 30 "name_clashes.lux"
+#line 45 "name_clashes.lux"
   const lux::Array items1 = lux::stdlib::Items(xs);
   for (std::size_t k3 = 0; k3 < items1.size(); ++k3) {
     const lux::Value k2(static_cast<long long>(k3));
     const lux::Value& x = items1[k3];
-#line 31 "name_clashes.lux"
+#line 46 "name_clashes.lux"
     lux::stdlib::Print({k2, x});
   }
-#line 33 "name_clashes.lux"
+#line 48 "name_clashes.lux"
   try {
-#line 34 "name_clashes.lux"
+#line 49 "name_clashes.lux"
     lux::stdlib::Print({lux::stdlib::Len(xs)});
   } catch (const std::exception& e5) {
     const lux::Value e4 = lux::stdlib::ErrorValue(e5);
-#line 36 "name_clashes.lux"
+#line 51 "name_clashes.lux"
     lux::stdlib::Print({e4});
   }
-#line 38 "name_clashes.lux"
+#line 53 "name_clashes.lux"
   return lux::Value(0);
 }
 
@@ -143,26 +147,26 @@ lux::Value indexed(const lux::Value& xs) {
 // ===== translation unit name_clashes.server.3.cpp =====
 namespace lux_program::server {
 
-#line 40 "name_clashes.lux"
+#line 56 "name_clashes.lux"
 lux::Value unread(lux::Request& /*req*/) {
-#line 41 "name_clashes.lux"
+#line 57 "name_clashes.lux"
   const lux::Value double_ = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& n = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Mul(n, lux::Value(2));
   }));
-#line 42 "name_clashes.lux"
+#line 58 "name_clashes.lux"
   return lux::stdlib::Call(double_, {21});
 }
 
 
-#line 44 "name_clashes.lux"
+#line 61 "name_clashes.lux"
 // route GET /a
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((Route1_)(req));
 }
 
 
-#line 45 "name_clashes.lux"
+#line 62 "name_clashes.lux"
 lux::Value Route2Body() {
   return lux::Value(lux::Array{(Schedule1_)(), (Subscriber2Body_)(), (OnStart_)(), (kOpenApi_)()});
 }
@@ -173,7 +177,7 @@ lux::Response Route2(lux::Request&) {
 }
 
 
-#line 46 "name_clashes.lux"
+#line 63 "name_clashes.lux"
 lux::Value Route3Body() {
   return lux::Value(lux::Array{(temps)(lux::Value(4)), (captured)(), (indexed)(lux::Value(lux::Array{1}))});
 }
@@ -188,7 +192,7 @@ lux::Response Route3(lux::Request&) {
 // ===== translation unit name_clashes.server.4.cpp =====
 namespace lux_program::server {
 
-#line 47 "name_clashes.lux"
+#line 64 "name_clashes.lux"
 // route GET /d
 lux::Response Route4(lux::Request& req) {
   return lux::stdlib::ToResponse((unread)(req));
@@ -348,13 +352,13 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "name_clashes");
-#line 44 "name_clashes.lux"
+#line 61 "name_clashes.lux"
   app.Route("GET", "/a", &Route1);
-#line 45 "name_clashes.lux"
+#line 62 "name_clashes.lux"
   app.Route("GET", "/b", &Route2);
-#line 46 "name_clashes.lux"
+#line 63 "name_clashes.lux"
   app.Route("GET", "/c", &Route3);
-#line 47 "name_clashes.lux"
+#line 64 "name_clashes.lux"
   app.Route("GET", "/d", &Route4);
   lux::ServeMetrics(app, {.program = "name_clashes"});
 }

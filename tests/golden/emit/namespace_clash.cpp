@@ -114,8 +114,9 @@ void FromValue(const lux::Value& v, Holder& r) {
 }
 
 
-#line 8 "namespace_clash.lux"
+#line 9 "namespace_clash.lux"
 lux::Value a_b() {
+#line 10 "namespace_clash.lux"
   return lux::Value(1);
 }
 
@@ -124,36 +125,37 @@ lux::Value a_b() {
 // ===== translation unit namespace_clash.api_server.cpp =====
 namespace lux_program::api_server {
 
-#line 12 "namespace_clash.lux"
+#line 17 "namespace_clash.lux"
 lux::Value f(const lux::Value& k) {
-#line 13 "namespace_clash.lux"
+#line 18 "namespace_clash.lux"
   const lux::Value h = lux::stdlib::AsRecord<Holder>(lux::Value{{"k", k}});
-#line 14 "namespace_clash.lux"
+#line 19 "namespace_clash.lux"
   const lux::Value m1 = k;
-#line 15 "namespace_clash.lux"
+#line 20 "namespace_clash.lux"
   if (lux::stdlib::IsVariant(m1, "int")) {
     return h;
-#line 16 "namespace_clash.lux"
+#line 21 "namespace_clash.lux"
   } else {
     return lux::stdlib::AsRecord<Holder>(lux::Value{{"k", lux::Value("new")}});
   }
 }
 
 
-#line 19 "namespace_clash.lux"
+#line 25 "namespace_clash.lux"
 lux::Value g() {
+#line 26 "namespace_clash.lux"
   return lux::stdlib::AsRecord<api>(lux::Value{{"name", "x"}});
 }
 
 
-#line 20 "namespace_clash.lux"
+#line 29 "namespace_clash.lux"
 // route GET /g
 lux::Response Route1(lux::Request&) {
   return lux::stdlib::ToResponse((g)());
 }
 
 
-#line 21 "namespace_clash.lux"
+#line 30 "namespace_clash.lux"
 lux::Value Route2Body() {
   return (f)(lux::Value("int"));
 }
@@ -169,7 +171,7 @@ lux::Response Route2(lux::Request&) {
 namespace lux_program::api_server {
 
 // env settings (read by Register)
-#line 11 "namespace_clash.lux"
+#line 15 "namespace_clash.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -284,15 +286,15 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 10 "namespace_clash.lux"
+#line 14 "namespace_clash.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3000));
   app.options().port = static_cast<int>(PORT.AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "namespace_clash-api");
-#line 20 "namespace_clash.lux"
+#line 29 "namespace_clash.lux"
   app.Route("GET", "/g", &Route1);
-#line 21 "namespace_clash.lux"
+#line 30 "namespace_clash.lux"
   app.Route("GET", "/f", &Route2);
   lux::ServeMetrics(app, {.program = "namespace_clash"});
 }
@@ -301,7 +303,7 @@ void Register(lux::App& app) {
 // ===== translation unit namespace_clash.a_b_server.cpp =====
 namespace lux_program::a_b_server {
 
-#line 25 "namespace_clash.lux"
+#line 35 "namespace_clash.lux"
 lux::Value Route1Body() {
   return (a_b)();
 }
@@ -317,7 +319,7 @@ lux::Response Route1(lux::Request&) {
 namespace lux_program::a_b_server {
 
 // env settings (read by Register)
-#line 24 "namespace_clash.lux"
+#line 34 "namespace_clash.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -416,13 +418,13 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 23 "namespace_clash.lux"
+#line 33 "namespace_clash.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3001));
   app.options().port = static_cast<int>(PORT.AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "namespace_clash-a-b");
-#line 25 "namespace_clash.lux"
+#line 35 "namespace_clash.lux"
   app.Route("GET", "/x", &Route1);
   lux::ServeMetrics(app, {.program = "namespace_clash"});
 }
@@ -431,7 +433,7 @@ void Register(lux::App& app) {
 // ===== translation unit namespace_clash.a_b_server2.cpp =====
 namespace lux_program::a_b_server2 {
 
-#line 29 "namespace_clash.lux"
+#line 40 "namespace_clash.lux"
 lux::Value Route1Body() {
   return (a_b)();
 }
@@ -447,7 +449,7 @@ lux::Response Route1(lux::Request&) {
 namespace lux_program::a_b_server2 {
 
 // env settings (read by Register)
-#line 28 "namespace_clash.lux"
+#line 39 "namespace_clash.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -546,13 +548,13 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 27 "namespace_clash.lux"
+#line 38 "namespace_clash.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3002));
   app.options().port = static_cast<int>(PORT.AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "namespace_clash-a_b");
-#line 29 "namespace_clash.lux"
+#line 40 "namespace_clash.lux"
   app.Route("GET", "/y", &Route1);
   lux::ServeMetrics(app, {.program = "namespace_clash"});
 }

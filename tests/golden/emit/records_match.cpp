@@ -66,7 +66,7 @@ lux::Response Route4(lux::Request& req);  // route GET /reading/:sensor
 namespace lux_program {
 
 // --- records' JSON conversions
-#line 5 "records_match.lux"
+#line 6 "records_match.lux"
 lux::Value ToValue(const Reading& r) {
   lux::Object o;
   o.Set("sensor", lux::ToValue(r.sensor));
@@ -86,60 +86,60 @@ void FromValue(const lux::Value& v, Reading& r) {
 }
 
 
-#line 13 "records_match.lux"
-lux::Value area(const lux::Value& s) {
 #line 14 "records_match.lux"
-  const lux::Value m1 = s;
+lux::Value area(const lux::Value& s) {
 #line 15 "records_match.lux"
+  const lux::Value m1 = s;
+#line 16 "records_match.lux"
   if (lux::stdlib::IsVariant(m1, "Circle")) {
     const lux::Value& r = lux::stdlib::VariantArg(m1, 0);
     return lux::stdlib::Mul(lux::stdlib::Mul(r, r), lux::Value(3.14));
-#line 16 "records_match.lux"
+#line 17 "records_match.lux"
   } else if (lux::stdlib::IsVariant(m1, "Rect") && lux::stdlib::VariantArg(m1, 0) == lux::stdlib::VariantArg(m1, 1)) {
     const lux::Value& w = lux::stdlib::VariantArg(m1, 0);
     return lux::stdlib::Mul(w, w);
-#line 17 "records_match.lux"
+#line 18 "records_match.lux"
   } else if (lux::stdlib::IsVariant(m1, "Rect")) {
     const lux::Value& w_2 = lux::stdlib::VariantArg(m1, 0);
     const lux::Value& h = lux::stdlib::VariantArg(m1, 1);
     return lux::stdlib::Mul(w_2, h);
-#line 18 "records_match.lux"
+#line 19 "records_match.lux"
   } else if (lux::stdlib::IsVariant(m1, "Empty")) {
     return lux::Value(0.0);
   } else {
-    lux::stdlib::NoMatch("records_match.lux:14", m1);
+    lux::stdlib::NoMatch("records_match.lux:15", m1);
   }
 }
 
 
-#line 22 "records_match.lux"
-lux::Value classify(const lux::Value& n) {
 #line 23 "records_match.lux"
-  const lux::Value m1 = n;
+lux::Value classify(const lux::Value& n) {
 #line 24 "records_match.lux"
+  const lux::Value m1 = n;
+#line 25 "records_match.lux"
   if (m1 == lux::Value(0)) {
     return lux::Value("zero");
-#line 25 "records_match.lux"
+#line 26 "records_match.lux"
   } else if (lux::stdlib::InRange(m1, lux::Value(1), lux::Value(9), true)) {
     return lux::Value("small");
-#line 26 "records_match.lux"
+#line 27 "records_match.lux"
   } else if ((m1 == lux::Value(10) || m1 == lux::Value(20) || m1 == lux::Value(30))) {
     return lux::Value("round");
-#line 27 "records_match.lux"
+#line 28 "records_match.lux"
   } else {
     return lux::Value("large");
   }
 }
 
 
-#line 31 "records_match.lux"
-lux::Value first_word(const lux::Value& text) {
 #line 32 "records_match.lux"
+lux::Value first_word(const lux::Value& text) {
+#line 33 "records_match.lux"
   const lux::Value words = lux::stdlib::Filter(lux::stdlib::Split(text, " "), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& w = lux::stdlib::Arg(args, 0);
     return lux::Value(lux::stdlib::Gt(lux::stdlib::Len(w), lux::Value(0)));
   })));
-#line 33 "records_match.lux"
+#line 34 "records_match.lux"
   return lux::stdlib::First(words);
 }
 
@@ -148,22 +148,23 @@ lux::Value first_word(const lux::Value& text) {
 // ===== translation unit records_match.shared.2.cpp =====
 namespace lux_program {
 
-#line 36 "records_match.lux"
-lux::Value shout(const lux::Value& text) {
 #line 37 "records_match.lux"
+lux::Value shout(const lux::Value& text) {
+#line 38 "records_match.lux"
   const lux::Value t1 = lux::stdlib::OkOr((first_word)(text), lux::stdlib::Interp("no words in \"", text, "\""));
   if (lux::stdlib::IsFailure(t1)) return t1;  // `!`: None or Err goes to the caller
   const lux::Value w = lux::stdlib::Unwrapped(t1);
-#line 38 "records_match.lux"
+#line 39 "records_match.lux"
   return lux::stdlib::Ok(lux::stdlib::Upper(w));
 }
 
 
-#line 41 "records_match.lux"
-lux::Value reading(const lux::Value& sensor, const lux::Value& value) {
 #line 42 "records_match.lux"
+lux::Value reading(const lux::Value& sensor, const lux::Value& value) {
+#line 43 "records_match.lux"
   lux::Value t1;
   if (lux::stdlib::Gt(value, lux::Value(10.0))) {
+#line 46 "records_match.lux"
     t1 = lux::Value("High");
   } else {
     t1 = lux::Value("Low");
@@ -176,13 +177,13 @@ lux::Value reading(const lux::Value& sensor, const lux::Value& value) {
 // ===== translation unit records_match.server.cpp =====
 namespace lux_program::server {
 
-#line 47 "records_match.lux"
+#line 54 "records_match.lux"
 lux::Value Route1Body(const lux::Value& r) {
-#line 48 "records_match.lux"
+#line 55 "records_match.lux"
   return lux::Value{{"circle", (area)(lux::stdlib::Variant("Circle", {r}))}, {"square", (area)(lux::stdlib::Variant("Rect", {r, r}))}, {"empty", (area)(lux::Value("Empty"))}};
 }
 
-#line 47 "records_match.lux"
+#line 54 "records_match.lux"
 // route GET /area/:r
 lux::Response Route1(lux::Request& req) {
   const lux::Value r = lux::stdlib::PathParam(req, "r", lux::stdlib::Kind::kFloat);
@@ -190,7 +191,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 50 "records_match.lux"
+#line 58 "records_match.lux"
 lux::Value Route2Body(const lux::Value& n) {
   return lux::Value{{"label", (classify)(n)}};
 }
@@ -202,7 +203,7 @@ lux::Response Route2(lux::Request& req) {
 }
 
 
-#line 51 "records_match.lux"
+#line 59 "records_match.lux"
 lux::Value Route3Body(const lux::Value& text) {
   return (shout)(text);
 }
@@ -214,13 +215,13 @@ lux::Response Route3(lux::Request& req) {
 }
 
 
-#line 52 "records_match.lux"
+#line 61 "records_match.lux"
 lux::Value Route4Body(const lux::Value& sensor, const lux::Value& value) {
-#line 53 "records_match.lux"
+#line 62 "records_match.lux"
   return (reading)(sensor, lux::stdlib::UnwrapOr(value, 0.0));
 }
 
-#line 52 "records_match.lux"
+#line 61 "records_match.lux"
 // route GET /reading/:sensor
 lux::Response Route4(lux::Request& req) {
   const lux::Value sensor = lux::stdlib::PathParam(req, "sensor", lux::stdlib::Kind::kString);
@@ -429,17 +430,17 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 46 "records_match.lux"
+#line 53 "records_match.lux"
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "records_match");
-#line 47 "records_match.lux"
+#line 54 "records_match.lux"
   app.Route("GET", "/area/:r", &Route1);
-#line 50 "records_match.lux"
+#line 58 "records_match.lux"
   app.Route("GET", "/classify/:n", &Route2);
-#line 51 "records_match.lux"
+#line 59 "records_match.lux"
   app.Route("GET", "/shout", &Route3);
-#line 52 "records_match.lux"
+#line 61 "records_match.lux"
   app.Route("GET", "/reading/:sensor", &Route4);
   lux::ServeMetrics(app, {.program = "records_match"});
 }

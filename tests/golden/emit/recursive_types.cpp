@@ -72,7 +72,7 @@ void FromValue(const lux::Value& v, User& r) {
   lux::FromField(v, "reports", r.reports);
 }
 
-#line 12 "recursive_types.lux"
+#line 13 "recursive_types.lux"
 lux::Value ToValue(const B& r) {
   lux::Object o;
   o.Set("a", lux::ToValue(r.a));
@@ -85,7 +85,7 @@ void FromValue(const lux::Value& v, B& r) {
   lux::FromField(v, "n", r.n);
 }
 
-#line 11 "recursive_types.lux"
+#line 12 "recursive_types.lux"
 lux::Value ToValue(const A& r) {
   lux::Object o;
   o.Set("b", lux::ToValue(r.b));
@@ -97,42 +97,42 @@ void FromValue(const lux::Value& v, A& r) {
 }
 
 
-#line 15 "recursive_types.lux"
-lux::Value depth(const lux::Value& t) {
 #line 16 "recursive_types.lux"
-  const lux::Value m1 = t;
+lux::Value depth(const lux::Value& t) {
 #line 17 "recursive_types.lux"
+  const lux::Value m1 = t;
+#line 18 "recursive_types.lux"
   if (lux::stdlib::IsVariant(m1, "Leaf")) {
     return lux::Value(1);
-#line 18 "recursive_types.lux"
+#line 19 "recursive_types.lux"
   } else if (lux::stdlib::IsVariant(m1, "Node")) {
     const lux::Value& l = lux::stdlib::VariantArg(m1, 0);
     const lux::Value& r = lux::stdlib::VariantArg(m1, 1);
     return lux::stdlib::Add(lux::stdlib::Add(lux::Value(1), (depth)(l)), (depth)(r));
   } else {
-    lux::stdlib::NoMatch("recursive_types.lux:16", m1);
+    lux::stdlib::NoMatch("recursive_types.lux:17", m1);
   }
 }
 
 
-#line 22 "recursive_types.lux"
-lux::Value leftmost(const lux::Value& t) {
 #line 23 "recursive_types.lux"
-  const lux::Value m1 = t;
+lux::Value leftmost(const lux::Value& t) {
 #line 24 "recursive_types.lux"
+  const lux::Value m1 = t;
+#line 25 "recursive_types.lux"
   if (lux::stdlib::IsVariant(m1, "Node") && lux::stdlib::IsVariant(lux::stdlib::VariantArg(m1, 0), "Leaf")) {
     const lux::Value& n = lux::stdlib::VariantArg(lux::stdlib::VariantArg(m1, 0), 0);
     return n;
-#line 25 "recursive_types.lux"
+#line 26 "recursive_types.lux"
   } else if (lux::stdlib::IsVariant(m1, "Node")) {
     const lux::Value& l = lux::stdlib::VariantArg(m1, 0);
     return (leftmost)(l);
-#line 26 "recursive_types.lux"
+#line 27 "recursive_types.lux"
   } else if (lux::stdlib::IsVariant(m1, "Leaf")) {
     const lux::Value& n_2 = lux::stdlib::VariantArg(m1, 0);
     return n_2;
   } else {
-    lux::stdlib::NoMatch("recursive_types.lux:23", m1);
+    lux::stdlib::NoMatch("recursive_types.lux:24", m1);
   }
 }
 
@@ -141,7 +141,7 @@ lux::Value leftmost(const lux::Value& t) {
 // ===== translation unit recursive_types.server.cpp =====
 namespace lux_program::server {
 
-#line 31 "recursive_types.lux"
+#line 33 "recursive_types.lux"
 lux::Value Route1Body(const lux::Value& u) {
   return lux::Value{{"u", u}, {"manager", lux::stdlib::Field(u, "manager")}, {"reports", lux::stdlib::Len(lux::stdlib::Field(u, "reports"))}};
 }
@@ -154,7 +154,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 32 "recursive_types.lux"
+#line 34 "recursive_types.lux"
 lux::Value Route2Body(const lux::Value& a) {
   return a;
 }
@@ -167,15 +167,15 @@ lux::Response Route2(lux::Request& req) {
 }
 
 
-#line 33 "recursive_types.lux"
+#line 36 "recursive_types.lux"
 lux::Value Route3Body() {
-#line 34 "recursive_types.lux"
+#line 37 "recursive_types.lux"
   const lux::Value t = lux::stdlib::Variant("Node", {lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {1}), lux::stdlib::Variant("Leaf", {2})}), lux::stdlib::Variant("Leaf", {3})});
-#line 35 "recursive_types.lux"
+#line 38 "recursive_types.lux"
   return lux::Value{{"depth", (depth)(t)}, {"leftmost", (leftmost)(t)}};
 }
 
-#line 33 "recursive_types.lux"
+#line 36 "recursive_types.lux"
 // route GET /tree
 lux::Response Route3(lux::Request&) {
   return lux::stdlib::ToResponse((Route3Body)());
@@ -411,15 +411,15 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 30 "recursive_types.lux"
+#line 32 "recursive_types.lux"
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "recursive_types");
-#line 31 "recursive_types.lux"
-  app.Route("POST", "/u", &Route1);
-#line 32 "recursive_types.lux"
-  app.Route("POST", "/a", &Route2);
 #line 33 "recursive_types.lux"
+  app.Route("POST", "/u", &Route1);
+#line 34 "recursive_types.lux"
+  app.Route("POST", "/a", &Route2);
+#line 36 "recursive_types.lux"
   app.Route("GET", "/tree", &Route3);
   lux::ServeMetrics(app, {.program = "recursive_types"});
 }

@@ -42,31 +42,33 @@ lux::Value Subscriber3(const lux::Value& o);  // subscribe "order.placed"
 // ===== translation unit redis_backends.api.cpp =====
 namespace lux_program::api {
 
-#line 6 "redis_backends.lux"
+#line 7 "redis_backends.lux"
 lux::Value charge(const lux::Value& order) {
+#line 8 "redis_backends.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("charge ", order)});
 }
 
 
-#line 8 "redis_backends.lux"
+#line 15 "redis_backends.lux"
 lux::Value order(const lux::Value& id) {
-#line 9 "redis_backends.lux"
+#line 16 "redis_backends.lux"
   lux::stdlib::SpawnJob("charge", {id});
-#line 10 "redis_backends.lux"
+#line 17 "redis_backends.lux"
   lux::stdlib::Publish("order.placed", lux::Value{{"id", id}});
-#line 11 "redis_backends.lux"
+#line 18 "redis_backends.lux"
   return lux::Value{{"ok", true}};
 }
 
 
-#line 7 "redis_backends.lux"
+#line 11 "redis_backends.lux"
 // schedule "sweep"
 lux::Value Schedule1() {
+#line 12 "redis_backends.lux"
   return lux::stdlib::Print({"sweep"});
 }
 
 
-#line 13 "redis_backends.lux"
+#line 21 "redis_backends.lux"
 // route POST /orders/:id
 lux::Response Route1(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -210,15 +212,15 @@ void Register(lux::App& app) {
   lux::RegisterPeer(app, "mailer", {"order.placed", "order.placed", "order.placed"}, "http://127.0.0.1:3000", "redis_backends-mailer", {false, false, true});
 #line 4 "redis_backends.lux"
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}, {"visibility_timeout", lux::Value(10000)}});
-#line 6 "redis_backends.lux"
+#line 7 "redis_backends.lux"
   lux::RegisterJob(app, "charge", lux::JobOptions{}, [](const lux::Value& args) {
     lux::stdlib::JobDone((charge)(lux::stdlib::ArgAt(args, 0)));
   });
-#line 7 "redis_backends.lux"
+#line 11 "redis_backends.lux"
   lux::RegisterEvery(app, "sweep", lux::stdlib::Millis(lux::Value(1000)), lux::ScheduleOptions{}, [] { Schedule1(); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "redis_backends-api");
-#line 13 "redis_backends.lux"
+#line 21 "redis_backends.lux"
   app.Route("POST", "/orders/:id", &Route1);
   lux::ServeMetrics(app, {.program = "redis_backends"});
 }
@@ -227,23 +229,26 @@ void Register(lux::App& app) {
 // ===== translation unit redis_backends.mailer.cpp =====
 namespace lux_program::mailer {
 
-#line 18 "redis_backends.lux"
+#line 28 "redis_backends.lux"
 // subscribe "order.placed"
 lux::Value Subscriber1(const lux::Value& o) {
+#line 29 "redis_backends.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("mail ", lux::stdlib::Field(o, "id"))});
 }
 
 
-#line 19 "redis_backends.lux"
+#line 32 "redis_backends.lux"
 // subscribe "order.placed"
 lux::Value Subscriber2(const lux::Value& o) {
+#line 33 "redis_backends.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("audit ", lux::stdlib::Field(o, "id"))});
 }
 
 
-#line 21 "redis_backends.lux"
+#line 37 "redis_backends.lux"
 // subscribe "order.placed"
 lux::Value Subscriber3(const lux::Value& o) {
+#line 38 "redis_backends.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("cache ", lux::stdlib::Field(o, "id"))});
 }
 
@@ -253,7 +258,7 @@ lux::Value Subscriber3(const lux::Value& o) {
 namespace lux_program::mailer {
 
 // env settings (read by Register)
-#line 16 "redis_backends.lux"
+#line 25 "redis_backends.lux"
 lux::Value REDIS_URL;  // env REDIS_URL: String
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -313,16 +318,16 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 15 "redis_backends.lux"
+#line 24 "redis_backends.lux"
 void Register(lux::App& app) {
   REDIS_URL = lux::ToValue(lux::EnvString("REDIS_URL", std::string("redis://127.0.0.1:6379")));
-#line 17 "redis_backends.lux"
+#line 26 "redis_backends.lux"
   lux::stdlib::ConfigureBus(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}, {"prefix", "shop"}});
-#line 18 "redis_backends.lux"
+#line 28 "redis_backends.lux"
   lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(data)); });
-#line 19 "redis_backends.lux"
+#line 32 "redis_backends.lux"
   lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber2(data)); });
-#line 21 "redis_backends.lux"
+#line 37 "redis_backends.lux"
   lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber3(data)); }, lux::SubscribeOptions{/*broadcast=*/true});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "redis_backends-mailer");

@@ -46,15 +46,15 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 15 "request_conversions.lux"
+#line 21 "request_conversions.lux"
 lux::Value Route2Body() {
-#line 16 "request_conversions.lux"
+#line 22 "request_conversions.lux"
   const lux::Value rows = lux::stdlib::DbQuery("SELECT 1 AS v", {});
-#line 17 "request_conversions.lux"
+#line 23 "request_conversions.lux"
   return lux::Value{{"v", lux::stdlib::ToInt(lux::stdlib::Field(lux::stdlib::Index(rows, 0), "v"))}, {"n", lux::stdlib::Len(rows)}};
 }
 
-#line 15 "request_conversions.lux"
+#line 21 "request_conversions.lux"
 // route GET /rows
 lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((Route2Body)());
@@ -199,7 +199,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "request_conversions");
 #line 8 "request_conversions.lux"
   app.Route("POST", "/orders", &Route1);
-#line 15 "request_conversions.lux"
+#line 21 "request_conversions.lux"
   app.Route("GET", "/rows", &Route2);
   lux::ServeMetrics(app, {.program = "request_conversions"});
 }

@@ -40,25 +40,25 @@ lux::Value helper(const lux::Value& req) {
 }
 
 
-#line 10 "request_writes.lux"
-lux::Value handler(lux::Request& req) {
 #line 11 "request_writes.lux"
-  lux::stdlib::FieldRef(lux::stdlib::FieldRef(lux::rt::Locals(), "user"), "name") = lux::Value("y");
+lux::Value handler(lux::Request& req) {
 #line 12 "request_writes.lux"
-  lux::stdlib::FieldRef(lux::rt::Locals(), "count") = lux::stdlib::Add(lux::stdlib::FieldRef(lux::rt::Locals(), "count"), lux::Value(1));
+  lux::stdlib::FieldRef(lux::stdlib::FieldRef(lux::rt::Locals(), "user"), "name") = lux::Value("y");
 #line 13 "request_writes.lux"
+  lux::stdlib::FieldRef(lux::rt::Locals(), "count") = lux::stdlib::Add(lux::stdlib::FieldRef(lux::rt::Locals(), "count"), lux::Value(1));
+#line 14 "request_writes.lux"
   return lux::Value{{"ok", true}};
 }
 
 
-#line 15 "request_writes.lux"
+#line 17 "request_writes.lux"
 // route GET /h
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((handler)(req));
 }
 
 
-#line 16 "request_writes.lux"
+#line 18 "request_writes.lux"
 lux::Value Route2Body() {
   return (helper)(lux::Value{{"id", "a"}});
 }
@@ -190,9 +190,9 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "request_writes");
-#line 15 "request_writes.lux"
+#line 17 "request_writes.lux"
   app.Route("GET", "/h", &Route1);
-#line 16 "request_writes.lux"
+#line 18 "request_writes.lux"
   app.Route("GET", "/g", &Route2);
   lux::ServeMetrics(app, {.program = "request_writes"});
 }

@@ -32,26 +32,30 @@ lux::Response Route5(lux::Request& req);  // route GET /per_minute
 // ===== translation unit route_groups.server.cpp =====
 namespace lux_program::server {
 
-#line 6 "route_groups.lux"
+#line 7 "route_groups.lux"
 lux::Value everywhere(lux::Request& /*req*/, lux::Response& res) {
+#line 8 "route_groups.lux"
   return lux::stdlib::ResSetHeader(res, "X-All", "1");
 }
 
 
-#line 8 "route_groups.lux"
+#line 12 "route_groups.lux"
 lux::Value count(lux::Request& req, const lux::Next& next) {
+#line 13 "route_groups.lux"
   return lux::stdlib::FromResponse(next(req));
 }
 
 
-#line 9 "route_groups.lux"
+#line 16 "route_groups.lux"
 lux::Value mark(lux::Request& /*req*/, lux::Response& res) {
+#line 17 "route_groups.lux"
   return lux::stdlib::ResSetHeader(res, "X-V1", "1");
 }
 
 
-#line 10 "route_groups.lux"
+#line 20 "route_groups.lux"
 lux::Value list() {
+#line 21 "route_groups.lux"
   return lux::Value(lux::Array{1, 2});
 }
 
@@ -60,28 +64,28 @@ lux::Value list() {
 // ===== translation unit route_groups.server.2.cpp =====
 namespace lux_program::server {
 
-#line 11 "route_groups.lux"
+#line 24 "route_groups.lux"
 // route GET /api/v1/items
 lux::Response Route1(lux::Request&) {
   return lux::stdlib::ToResponse((list)());
 }
 
 
-#line 13 "route_groups.lux"
+#line 27 "route_groups.lux"
 // route GET /api/v1/admin/stats
 lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((list)());
 }
 
 
-#line 16 "route_groups.lux"
+#line 31 "route_groups.lux"
 // route GET /plain
 lux::Response Route3(lux::Request&) {
   return lux::stdlib::ToResponse((list)());
 }
 
 
-#line 17 "route_groups.lux"
+#line 32 "route_groups.lux"
 // route GET /limited
 lux::Response Route4(lux::Request&) {
   return lux::stdlib::ToResponse((list)());
@@ -92,7 +96,7 @@ lux::Response Route4(lux::Request&) {
 // ===== translation unit route_groups.server.3.cpp =====
 namespace lux_program::server {
 
-#line 18 "route_groups.lux"
+#line 33 "route_groups.lux"
 // route GET /per_minute
 lux::Response Route5(lux::Request&) {
   return lux::stdlib::ToResponse((list)());
@@ -351,19 +355,19 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
 #line 5 "route_groups.lux"
   lux::stdlib::RegisterAuth(app, lux::Value{{"type", "jwt"}, {"secret", "route-groups-secret-0123456789abcdefgh"}});
-#line 6 "route_groups.lux"
+#line 7 "route_groups.lux"
   app.UseDecorator([](lux::Request& req, lux::Response& res) { everywhere(req, res); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "route_groups");
-#line 11 "route_groups.lux"
+#line 24 "route_groups.lux"
   app.Route("GET", "/api/v1/items", &Route1, {lux::RouteDeprecation(app, "@1767225600", "Mon, 01 Jun 2026 00:00:00 GMT"), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(count(req, next)); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { mark(req, res); }), lux::RouteCache(app, INT64_C(60))});
-#line 13 "route_groups.lux"
+#line 27 "route_groups.lux"
   app.Route("GET", "/api/v1/admin/stats", &Route2, {lux::RouteDeprecation(app, "@1767225600", "Mon, 01 Jun 2026 00:00:00 GMT"), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(count(req, next)); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { mark(req, res); }), lux::RequireAuth(app), lux::RouteRole(app, std::vector<std::string>{"admin", "ops"}), lux::RouteTimeout(app, INT64_C(500))});
-#line 16 "route_groups.lux"
+#line 31 "route_groups.lux"
   app.Route("GET", "/plain", &Route3, {lux::RequireAuth(app)});
-#line 17 "route_groups.lux"
+#line 32 "route_groups.lux"
   app.Route("GET", "/limited", &Route4, {lux::RouteRateLimit(app, INT64_C(5), INT64_C(30))});
-#line 18 "route_groups.lux"
+#line 33 "route_groups.lux"
   app.Route("GET", "/per_minute", &Route5, {lux::RouteRateLimit(app, INT64_C(100), INT64_C(60))});
   lux::ServeMetrics(app, {.program = "route_groups"});
 }

@@ -70,7 +70,7 @@ void FromValue(const lux::Value& v, CreateUser& r) {
   }
 }
 
-#line 4 "route_types.lux"
+#line 5 "route_types.lux"
 lux::Value ToValue(const User& r) {
   lux::Object o;
   o.Set("id", lux::ToValue(r.id));
@@ -88,13 +88,14 @@ void FromValue(const lux::Value& v, User& r) {
 // ===== translation unit route_types.server.cpp =====
 namespace lux_program::server {
 
-#line 7 "route_types.lux"
+#line 10 "route_types.lux"
 lux::Value create(lux::Request& req) {
+#line 11 "route_types.lux"
   return lux::stdlib::AsRecord<User>(lux::Value{{"id", 1}, {"name", lux::stdlib::Field(req.Body(), "name")}});
 }
 
 
-#line 8 "route_types.lux"
+#line 14 "route_types.lux"
 // route POST /users
 lux::Response Route1(lux::Request& req) {
   lux::stdlib::TypeRequestBody<CreateUser>(req, kOpenApi, "CreateUser", false);
@@ -102,7 +103,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 9 "route_types.lux"
+#line 15 "route_types.lux"
 lux::Value Route2Body(lux::Request& req) {
   return lux::Value::MakeArray();
 }
@@ -114,7 +115,7 @@ lux::Response Route2(lux::Request& req) {
 }
 
 
-#line 10 "route_types.lux"
+#line 16 "route_types.lux"
 lux::Value Route3Body() {
   return lux::Value::MakeArray();
 }
@@ -129,7 +130,7 @@ lux::Response Route3(lux::Request&) {
 // ===== translation unit route_types.server.2.cpp =====
 namespace lux_program::server {
 
-#line 11 "route_types.lux"
+#line 17 "route_types.lux"
 lux::Value Route4Body() {
   return lux::stdlib::Redirect("/users", 301);
 }
@@ -140,7 +141,7 @@ lux::Response Route4(lux::Request&) {
 }
 
 
-#line 12 "route_types.lux"
+#line 18 "route_types.lux"
 lux::Value Route5Body() {
   return lux::stdlib::Redirect("/auth/start");
 }
@@ -456,21 +457,21 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 5 "route_types.lux"
+#line 7 "route_types.lux"
 void Register(lux::App& app) {
-#line 6 "route_types.lux"
+#line 8 "route_types.lux"
   lux::stdlib::RegisterAuth(app, lux::Value{{"type", "api_key"}, {"keys", lux::Value(lux::Array{"k1"})}, {"header", "X-Service-Key"}});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "route_types");
-#line 8 "route_types.lux"
+#line 14 "route_types.lux"
   app.Route("POST", "/users", &Route1);
-#line 9 "route_types.lux"
+#line 15 "route_types.lux"
   app.Route("POST", "/users/bulk", &Route2, {lux::RequireAuth(app)});
-#line 10 "route_types.lux"
+#line 16 "route_types.lux"
   app.Route("GET", "/users", &Route3);
-#line 11 "route_types.lux"
+#line 17 "route_types.lux"
   app.Route("GET", "/old", &Route4);
-#line 12 "route_types.lux"
+#line 18 "route_types.lux"
   app.Route("GET", "/login", &Route5);
   lux::ServeMetrics(app, {.program = "route_types"});
 }

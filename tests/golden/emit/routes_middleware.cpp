@@ -97,16 +97,16 @@ lux::Value tag(lux::Request& /*req*/, lux::Response& res) {
 }
 
 
-#line 38 "routes_middleware.lux"
+#line 44 "routes_middleware.lux"
 lux::Value list(const lux::Value& customer, const lux::Value& min_total, const lux::Value& ids) {
-#line 39 "routes_middleware.lux"
+#line 45 "routes_middleware.lux"
   return lux::Value{{"customer", customer}, {"min_total", lux::stdlib::UnwrapOr(min_total, 0.0)}, {"ids", ids}};
 }
 
 
-#line 42 "routes_middleware.lux"
+#line 48 "routes_middleware.lux"
 lux::Value get(const lux::Value& id, const lux::Value& verbose) {
-#line 43 "routes_middleware.lux"
+#line 49 "routes_middleware.lux"
   return lux::Value{{"id", id}, {"verbose", verbose}, {"banner", lux::stdlib::UnwrapOr(BANNER, "none")}};
 }
 
@@ -115,18 +115,18 @@ lux::Value get(const lux::Value& id, const lux::Value& verbose) {
 // ===== translation unit routes_middleware.shop.2.cpp =====
 namespace lux_program::shop {
 
-#line 46 "routes_middleware.lux"
+#line 52 "routes_middleware.lux"
 lux::Value create(const lux::Value& order) {
-#line 47 "routes_middleware.lux"
+#line 53 "routes_middleware.lux"
   const lux::Value gross = lux::stdlib::Mul(lux::stdlib::Field(order, "total"), lux::stdlib::Add(lux::Value(1.0), TAX));
-#line 48 "routes_middleware.lux"
+#line 54 "routes_middleware.lux"
   return lux::stdlib::Respond(201, lux::Value{{"order", order}, {"gross", gross}});
 }
 
 
-#line 51 "routes_middleware.lux"
+#line 57 "routes_middleware.lux"
 lux::Value note(const lux::Value& id, const lux::Value& text, lux::Request& req) {
-#line 52 "routes_middleware.lux"
+#line 58 "routes_middleware.lux"
   return lux::Value{{"id", id}, {"text", text}, {"method", lux::Value(req.method)}, {"agent", lux::stdlib::UnwrapOr(lux::stdlib::Index(req.HeadersValue(), "user-agent"), "?")}};
 }
 
@@ -134,13 +134,15 @@ lux::Value note(const lux::Value& id, const lux::Value& text, lux::Request& req)
 #line 31 "routes_middleware.lux"
 // on_start: after the port is bound, before the first request
 lux::Value OnStart() {
+#line 32 "routes_middleware.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("shop starting, debug ", DEBUG)});
 }
 
 
-#line 32 "routes_middleware.lux"
+#line 35 "routes_middleware.lux"
 // on_stop: after in-flight requests drained
 lux::Value OnStop() {
+#line 36 "routes_middleware.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("shop stopped after ", hits.Load(), " requests")});
 }
 
@@ -149,17 +151,17 @@ lux::Value OnStop() {
 // ===== translation unit routes_middleware.shop.3.cpp =====
 namespace lux_program::shop {
 
-#line 33 "routes_middleware.lux"
+#line 39 "routes_middleware.lux"
 // on_error: an error a handler did not catch
 lux::Value OnError(const lux::Value& err, lux::Request& req, lux::Response& res) {
-#line 34 "routes_middleware.lux"
+#line 40 "routes_middleware.lux"
   lux::stdlib::ResStatus(res, 500);
-#line 35 "routes_middleware.lux"
+#line 41 "routes_middleware.lux"
   return lux::stdlib::ResJson(res, lux::Value{{"error", lux::stdlib::Field(err, "message")}, {"path", lux::Value(req.path)}, {"request_id", lux::stdlib::RequestId()}});
 }
 
 
-#line 55 "routes_middleware.lux"
+#line 61 "routes_middleware.lux"
 // route GET /orders
 lux::Response Route1(lux::Request& req) {
   const lux::Value customer = lux::stdlib::QueryParam(req, "customer", lux::stdlib::Kind::kString, true);
@@ -169,7 +171,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 56 "routes_middleware.lux"
+#line 62 "routes_middleware.lux"
 // route GET /orders/:id
 lux::Response Route2(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -178,7 +180,7 @@ lux::Response Route2(lux::Request& req) {
 }
 
 
-#line 57 "routes_middleware.lux"
+#line 63 "routes_middleware.lux"
 // route POST /orders
 lux::Response Route3(lux::Request& req) {
   lux::stdlib::ValidateBody(req, kOpenApi, "Order", "order");
@@ -191,7 +193,7 @@ lux::Response Route3(lux::Request& req) {
 // ===== translation unit routes_middleware.shop.4.cpp =====
 namespace lux_program::shop {
 
-#line 58 "routes_middleware.lux"
+#line 64 "routes_middleware.lux"
 // route POST /orders/:id/notes
 lux::Response Route4(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -527,9 +529,9 @@ void Register(lux::App& app) {
   app.UseDecorator([](lux::Request& req, lux::Response& res) { tag(req, res); });
 #line 31 "routes_middleware.lux"
   app.OnStart([] { OnStart(); });
-#line 32 "routes_middleware.lux"
+#line 35 "routes_middleware.lux"
   app.OnStop([] { OnStop(); });
-#line 33 "routes_middleware.lux"
+#line 39 "routes_middleware.lux"
   app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {
     if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is
     return lux::stdlib::ToResponse(OnError(error.ToValue(), req, res), res);
@@ -537,13 +539,13 @@ void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "routes_middleware-shop");
   lux::ServeLiveness(app, "/health");
-#line 55 "routes_middleware.lux"
+#line 61 "routes_middleware.lux"
   app.Route("GET", "/orders", &Route1);
-#line 56 "routes_middleware.lux"
+#line 62 "routes_middleware.lux"
   app.Route("GET", "/orders/:id", &Route2);
-#line 57 "routes_middleware.lux"
+#line 63 "routes_middleware.lux"
   app.Route("POST", "/orders", &Route3);
-#line 58 "routes_middleware.lux"
+#line 64 "routes_middleware.lux"
   app.Route("POST", "/orders/:id/notes", &Route4);
   lux::ServeMetrics(app, {.program = "routes_middleware"});
 }

@@ -68,25 +68,28 @@ void FromValue(const lux::Value& v, Entry& r) {
 // ===== translation unit services_discover_by_name.reports.cpp =====
 namespace lux_program::reports {
 
-#line 7 "services_discover_by_name.lux"
+#line 9 "services_discover_by_name.lux"
 lux::Value summary(const lux::Value& n) {
+#line 10 "services_discover_by_name.lux"
   return lux::stdlib::Mul(n, lux::Value(2));
 }
 
 
-#line 8 "services_discover_by_name.lux"
+#line 13 "services_discover_by_name.lux"
 lux::Value label(const lux::Value& name) {
+#line 14 "services_discover_by_name.lux"
   return lux::stdlib::Add(lux::Value("report "), name);
 }
 
 
-#line 9 "services_discover_by_name.lux"
+#line 17 "services_discover_by_name.lux"
 lux::Value file(const lux::Value& entry, const lux::Value& /*note*/) {
+#line 18 "services_discover_by_name.lux"
   return lux::stdlib::Field(entry, "title");
 }
 
 
-#line 10 "services_discover_by_name.lux"
+#line 21 "services_discover_by_name.lux"
 lux::Value Route1Body() {
   return lux::Value{{"p", lux::rt::CallService("api", "ping", lux::Value(lux::Array{}))}};
 }
@@ -102,7 +105,7 @@ lux::Response Route1(lux::Request&) {
 namespace lux_program::reports {
 
 // env settings (read by Register)
-#line 5 "services_discover_by_name.lux"
+#line 6 "services_discover_by_name.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -201,11 +204,11 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 4 "services_discover_by_name.lux"
+#line 5 "services_discover_by_name.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3101));
   app.options().port = static_cast<int>(PORT.AsInt());
-#line 6 "services_discover_by_name.lux"
+#line 7 "services_discover_by_name.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3100"};
@@ -214,21 +217,21 @@ void Register(lux::App& app) {
     o.half_open_requests = 1;
     lux::RegisterService(app, "api", std::move(o));
   }
-#line 7 "services_discover_by_name.lux"
+#line 9 "services_discover_by_name.lux"
   lux::ExposeRpc(app, "summary", [](const lux::Value& args) -> lux::Value {
     return (summary)(lux::rt::RpcArg(args, 0, "summary", "n", "Int"));
   });
-#line 8 "services_discover_by_name.lux"
+#line 13 "services_discover_by_name.lux"
   lux::ExposeRpc(app, "label", [](const lux::Value& args) -> lux::Value {
     return (label)(lux::rt::RpcArg(args, 0, "label", "name", "String"));
   });
-#line 9 "services_discover_by_name.lux"
+#line 17 "services_discover_by_name.lux"
   lux::ExposeRpc(app, "file", [](const lux::Value& args) -> lux::Value {
     return (file)(lux::rt::RpcRecordArg<Entry>(args, 0, "file", "entry", "Entry"), lux::stdlib::ArgAt(args, 1));
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_discover_by_name-reports");
-#line 10 "services_discover_by_name.lux"
+#line 21 "services_discover_by_name.lux"
   app.Route("GET", "/ping", &Route1);
   lux::ServeMetrics(app, {.program = "services_discover_by_name"});
 }
@@ -237,17 +240,20 @@ void Register(lux::App& app) {
 // ===== translation unit services_discover_by_name.api.cpp =====
 namespace lux_program::api {
 
-#line 15 "services_discover_by_name.lux"
+#line 28 "services_discover_by_name.lux"
 lux::Value ping() {
+#line 29 "services_discover_by_name.lux"
   return lux::Value("pong");
 }
 
 
-#line 16 "services_discover_by_name.lux"
+#line 32 "services_discover_by_name.lux"
 lux::Value Route1Body(const lux::Value& n) {
+#line 33 "services_discover_by_name.lux"
   return lux::Value{{"s", lux::rt::CallService("reports", "summary", lux::Value(lux::Array{n}))}, {"l", lux::rt::CallService("reports", "label", lux::Value(lux::Array{"x"}))}, {"f", lux::rt::CallService("reports", "file", lux::Value(lux::Array{lux::stdlib::AsRecord<Entry>(lux::Value{{"title", "t"}, {"stars", n}}), 1}))}};
 }
 
+#line 32 "services_discover_by_name.lux"
 // route GET /s/:n
 lux::Response Route1(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
@@ -367,9 +373,9 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 12 "services_discover_by_name.lux"
+#line 24 "services_discover_by_name.lux"
 void Register(lux::App& app) {
-#line 14 "services_discover_by_name.lux"
+#line 26 "services_discover_by_name.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3101"};
@@ -379,14 +385,14 @@ void Register(lux::App& app) {
     o.half_open_requests = 1;
     lux::RegisterService(app, "reports", std::move(o));
   }
-#line 15 "services_discover_by_name.lux"
+#line 28 "services_discover_by_name.lux"
   lux::ExposeRpc(app, "ping", [](const lux::Value& /*args*/) -> lux::Value {
     return (ping)();
   });
   app.options().port = static_cast<int>(lux::Value(3100).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_discover_by_name-api");
-#line 16 "services_discover_by_name.lux"
+#line 32 "services_discover_by_name.lux"
   app.Route("GET", "/s/:n", &Route1);
   lux::ServeMetrics(app, {.program = "services_discover_by_name"});
 }

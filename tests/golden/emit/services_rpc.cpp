@@ -41,19 +41,21 @@ lux::Response Route1(lux::Request& req);  // route GET /total/:a
 // ===== translation unit services_rpc.api.cpp =====
 namespace lux_program::api {
 
-#line 6 "services_rpc.lux"
+#line 7 "services_rpc.lux"
 lux::Value add(const lux::Value& a, const lux::Value& b) {
+#line 8 "services_rpc.lux"
   return lux::stdlib::Add(a, b);
 }
 
 
-#line 7 "services_rpc.lux"
+#line 11 "services_rpc.lux"
 lux::Value hello() {
+#line 12 "services_rpc.lux"
   return lux::Value("hi");
 }
 
 
-#line 8 "services_rpc.lux"
+#line 15 "services_rpc.lux"
 lux::Value Route1Body(const lux::Value& a) {
   return lux::Value{{"sum", (add)(a)}};
 }
@@ -184,21 +186,21 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3001));
   app.options().port = static_cast<int>(PORT.AsInt());
-#line 6 "services_rpc.lux"
+#line 7 "services_rpc.lux"
   lux::ExposeRpc(app, "add", [](const lux::Value& args) -> lux::Value {
     switch (lux::stdlib::ArgCount(args)) {
       case 1: return (add)(lux::rt::RpcArg(args, 0, "add", "a", "Int"));
       default: return (add)(lux::rt::RpcArg(args, 0, "add", "a", "Int"), lux::rt::RpcArg(args, 1, "add", "b", "Int"));
     }
   });
-#line 7 "services_rpc.lux"
+#line 11 "services_rpc.lux"
   lux::ExposeRpc(app, "hello", [](const lux::Value& /*args*/) -> lux::Value {
     return (hello)();
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_rpc-api");
   lux::ServeLiveness(app, "/health");
-#line 8 "services_rpc.lux"
+#line 15 "services_rpc.lux"
   app.Route("GET", "/sum", &Route1);
   lux::ServeMetrics(app, {.program = "services_rpc"});
 }
@@ -207,14 +209,14 @@ void Register(lux::App& app) {
 // ===== translation unit services_rpc.front.cpp =====
 namespace lux_program::front {
 
-#line 13 "services_rpc.lux"
+#line 29 "services_rpc.lux"
 lux::Value total(const lux::Value& a) {
-#line 14 "services_rpc.lux"
+#line 30 "services_rpc.lux"
   return lux::Value{{"total", lux::rt::CallService("api", "add", lux::Value(lux::Array{a, 5}))}, {"greet", lux::rt::CallService("api", "hello", lux::Value(lux::Array{}))}};
 }
 
 
-#line 16 "services_rpc.lux"
+#line 33 "services_rpc.lux"
 // route GET /total/:a
 lux::Response Route1(lux::Request& req) {
   const lux::Value a = lux::stdlib::PathParam(req, "a", lux::stdlib::Kind::kInt);
@@ -227,7 +229,7 @@ lux::Response Route1(lux::Request& req) {
 namespace lux_program::front {
 
 // env settings (read by Register)
-#line 11 "services_rpc.lux"
+#line 19 "services_rpc.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -337,11 +339,11 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 10 "services_rpc.lux"
+#line 18 "services_rpc.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3000));
   app.options().port = static_cast<int>(PORT.AsInt());
-#line 12 "services_rpc.lux"
+#line 21 "services_rpc.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3001"};
@@ -355,7 +357,7 @@ void Register(lux::App& app) {
   }
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_rpc-front");
-#line 16 "services_rpc.lux"
+#line 33 "services_rpc.lux"
   app.Route("GET", "/total/:a", &Route1);
   lux::ServeMetrics(app, {.program = "services_rpc"});
 }

@@ -31,11 +31,9 @@ namespace lux_program::server {
 
 #line 6 "sse_realtime.lux"
 lux::Value Route1Body(const lux::Value& send, const lux::Value& close) {
-#line 7 "sse_realtime.lux"
   return lux::stdlib::Call(lux::stdlib::Field(news, "subscribe"), {send});
 }
 
-#line 6 "sse_realtime.lux"
 // sse /news
 lux::Response Route1(lux::Request& req) {
   return lux::rt::SseResponse(req, [](const lux::Value& send, const lux::Value& close) {

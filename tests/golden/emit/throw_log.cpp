@@ -52,29 +52,29 @@ void FromValue(const lux::Value& v, Problem& r) {
 }
 
 
-#line 9 "throw_log.lux"
-lux::Value checked(const lux::Value& n) {
-#line 10 "throw_log.lux"
-  if (lux::stdlib::Lt(n, lux::Value(0))) {
 #line 11 "throw_log.lux"
+lux::Value checked(const lux::Value& n) {
+#line 12 "throw_log.lux"
+  if (lux::stdlib::Lt(n, lux::Value(0))) {
+#line 13 "throw_log.lux"
     throw lux::ThrownError(lux::stdlib::AsRecord<Problem>(lux::Value{{"code", 422}, {"message", lux::stdlib::Interp("negative: ", n)}}));
   }
-#line 13 "throw_log.lux"
+#line 15 "throw_log.lux"
   return n;
 }
 
 
-#line 15 "throw_log.lux"
+#line 18 "throw_log.lux"
 lux::Value flaky(const lux::Value& n) {
-#line 16 "throw_log.lux"
+#line 19 "throw_log.lux"
   lux::stdlib::LogInfo({"attempt", lux::Value{{"n", n}}});
-#line 17 "throw_log.lux"
+#line 20 "throw_log.lux"
   lux::Value thrown1;
   const lux::Value m2 = n;
-#line 18 "throw_log.lux"
+#line 21 "throw_log.lux"
   if (m2 == lux::Value(0)) {
     thrown1 = lux::Value("zero");
-#line 19 "throw_log.lux"
+#line 22 "throw_log.lux"
   } else {
     thrown1 = lux::Value("other");
   }
@@ -83,10 +83,10 @@ lux::Value flaky(const lux::Value& n) {
 }
 
 
-#line 6 "throw_log.lux"
+#line 7 "throw_log.lux"
 // on_error: an error a handler did not catch
 lux::Value OnError(const lux::Value& err, lux::Request& req) {
-#line 7 "throw_log.lux"
+#line 8 "throw_log.lux"
   return lux::stdlib::LogError({"handler failed", lux::Value{{"message", lux::stdlib::Field(err, "message")}, {"value", lux::stdlib::Field(err, "value")}}});
 }
 
@@ -95,23 +95,23 @@ lux::Value OnError(const lux::Value& err, lux::Request& req) {
 // ===== translation unit throw_log.server.2.cpp =====
 namespace lux_program::server {
 
-#line 22 "throw_log.lux"
+#line 26 "throw_log.lux"
 lux::Value Route1Body(const lux::Value& n) {
-#line 23 "throw_log.lux"
+#line 27 "throw_log.lux"
   try {
-#line 24 "throw_log.lux"
+#line 28 "throw_log.lux"
     return lux::Value{{"value", (checked)(n)}};
   } catch (const std::exception& e1) {
     const lux::Value problem = lux::stdlib::ErrorValue(e1);
-#line 26 "throw_log.lux"
+#line 30 "throw_log.lux"
     lux::stdlib::LogWarn({"caught", lux::stdlib::Field(problem, "code")});
-#line 27 "throw_log.lux"
+#line 31 "throw_log.lux"
     return lux::Value{{"caught", lux::stdlib::Field(problem, "code")}};
   }
   return lux::Value();
 }
 
-#line 22 "throw_log.lux"
+#line 26 "throw_log.lux"
 // route GET /caught/:n
 lux::Response Route1(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
@@ -119,16 +119,16 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 30 "throw_log.lux"
+#line 35 "throw_log.lux"
 lux::Value Route2Body() {
-#line 31 "throw_log.lux"
+#line 36 "throw_log.lux"
   lux::stdlib::LogDebug({"about to throw"});
-#line 32 "throw_log.lux"
+#line 37 "throw_log.lux"
   throw lux::ThrownError(lux::Value{{"message", "boom"}, {"code", 7}});
   return lux::Value();
 }
 
-#line 30 "throw_log.lux"
+#line 35 "throw_log.lux"
 // route GET /boom
 lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((Route2Body)());
@@ -265,20 +265,20 @@ const char* const kOpenApi = R"luxopenapi({
 
 #line 4 "throw_log.lux"
 void Register(lux::App& app) {
-#line 6 "throw_log.lux"
+#line 7 "throw_log.lux"
   app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {
     if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is
     return lux::stdlib::ToResponse(OnError(error.ToValue(), req), res);
   });
-#line 15 "throw_log.lux"
+#line 18 "throw_log.lux"
   lux::RegisterJob(app, "flaky", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 3}, {"backoff", "fixed"}, {"backoff_delay", 100}}), [](const lux::Value& args) {
     lux::stdlib::JobDone((flaky)(lux::stdlib::ArgAt(args, 0)));
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "throw_log");
-#line 22 "throw_log.lux"
+#line 26 "throw_log.lux"
   app.Route("GET", "/caught/:n", &Route1);
-#line 30 "throw_log.lux"
+#line 35 "throw_log.lux"
   app.Route("GET", "/boom", &Route2);
   lux::ServeMetrics(app, {.program = "throw_log"});
 }

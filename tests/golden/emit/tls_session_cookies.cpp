@@ -35,58 +35,58 @@ lux::Response Route4(lux::Request& req);  // route POST /forget
 // ===== translation unit tls_session_cookies.server.cpp =====
 namespace lux_program::server {
 
-#line 10 "tls_session_cookies.lux"
+#line 15 "tls_session_cookies.lux"
 lux::Value Route1Body(lux::Request& req) {
-#line 11 "tls_session_cookies.lux"
+#line 16 "tls_session_cookies.lux"
   lux::stdlib::FieldRef(lux::stdlib::FieldRef(lux::rt::Locals(), "session"), "user_id") = lux::stdlib::FromRequest(lux::stdlib::ToInt, lux::stdlib::Field(req.Body(), "id"), "req.body.id");
-#line 12 "tls_session_cookies.lux"
+#line 17 "tls_session_cookies.lux"
   return lux::Value{{"ok", true}, {"theme", lux::stdlib::Field(req.CookiesValue(), "theme")}};
 }
 
-#line 10 "tls_session_cookies.lux"
+#line 15 "tls_session_cookies.lux"
 // route POST /login
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((Route1Body)(req));
 }
 
 
-#line 14 "tls_session_cookies.lux"
+#line 20 "tls_session_cookies.lux"
 lux::Value Route2Body() {
-#line 15 "tls_session_cookies.lux"
+#line 21 "tls_session_cookies.lux"
   return lux::stdlib::Respond(200, lux::Value{{"ok", true}}, lux::Value{{"Set-Cookie", lux::Value(lux::Array{lux::stdlib::SetCookie("theme", "dark", lux::Value{{"maxAge", 60}}), lux::stdlib::ClearCookie("old")})}});
 }
 
-#line 14 "tls_session_cookies.lux"
+#line 20 "tls_session_cookies.lux"
 // route GET /theme
 lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((Route2Body)());
 }
 
 
-#line 17 "tls_session_cookies.lux"
+#line 26 "tls_session_cookies.lux"
 lux::Value Route3Body(lux::Request& req) {
-#line 18 "tls_session_cookies.lux"
+#line 27 "tls_session_cookies.lux"
   lux::stdlib::SessionDestroy(req.ToValue());
-#line 19 "tls_session_cookies.lux"
+#line 28 "tls_session_cookies.lux"
   return lux::stdlib::WithHeaders(lux::stdlib::Respond(200, lux::Value{{"ok", true}}), lux::Value{{"X-Bye", "1"}});
 }
 
-#line 17 "tls_session_cookies.lux"
+#line 26 "tls_session_cookies.lux"
 // route POST /logout
 lux::Response Route3(lux::Request& req) {
   return lux::stdlib::ToResponse((Route3Body)(req));
 }
 
 
-#line 21 "tls_session_cookies.lux"
+#line 31 "tls_session_cookies.lux"
 lux::Value Route4Body(lux::Request& req) {
-#line 22 "tls_session_cookies.lux"
+#line 32 "tls_session_cookies.lux"
   lux::stdlib::SessionDestroy();
-#line 23 "tls_session_cookies.lux"
+#line 33 "tls_session_cookies.lux"
   return lux::Value{{"ok", true}};
 }
 
-#line 21 "tls_session_cookies.lux"
+#line 31 "tls_session_cookies.lux"
 // route POST /forget
 lux::Response Route4(lux::Request& req) {
   return lux::stdlib::ToResponse((Route4Body)(req));
@@ -320,17 +320,17 @@ void Register(lux::App& app) {
   SECRET = lux::ToValue(lux::EnvString("SECRET", std::string("0123456789abcdef0123456789abcdef")));
 #line 7 "tls_session_cookies.lux"
   lux::stdlib::ConfigureTls(app, lux::Value{{"cert", TLS_CERT}, {"key", TLS_KEY}, {"min_version", "1.3"}});
-#line 8 "tls_session_cookies.lux"
+#line 9 "tls_session_cookies.lux"
   lux::stdlib::ConfigureSession(app, lux::Value{{"secret", lux::Value(lux::Array{SECRET, "fedcba9876543210fedcba9876543210"})}, {"max_age", lux::Value(86400000)}, {"same_site", "strict"}}, /*max_age_is_duration=*/true);
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "tls_session_cookies");
-#line 10 "tls_session_cookies.lux"
+#line 15 "tls_session_cookies.lux"
   app.Route("POST", "/login", &Route1);
-#line 14 "tls_session_cookies.lux"
+#line 20 "tls_session_cookies.lux"
   app.Route("GET", "/theme", &Route2);
-#line 17 "tls_session_cookies.lux"
+#line 26 "tls_session_cookies.lux"
   app.Route("POST", "/logout", &Route3);
-#line 21 "tls_session_cookies.lux"
+#line 31 "tls_session_cookies.lux"
   app.Route("POST", "/forget", &Route4);
   lux::ServeMetrics(app, {.program = "tls_session_cookies"});
 }

@@ -45,7 +45,7 @@ lux::Value cleanup_order(const lux::Value& fail) {
 #line 7 "try_finally.lux"
   {
     lux::stdlib::Finally finally1([&]() {
-#line 13 "try_finally.lux"
+#line 15 "try_finally.lux"
       log = lux::stdlib::Add(log, lux::Value("finally;"));
     });
     try {
@@ -53,77 +53,80 @@ lux::Value cleanup_order(const lux::Value& fail) {
       log = lux::stdlib::Add(log, lux::Value("try;"));
 #line 9 "try_finally.lux"
       if (lux::stdlib::Truthy(fail)) {
+#line 10 "try_finally.lux"
         lux::stdlib::JsonParse("{");
       }
     } catch (const std::exception& e2) {
       const lux::Value err = lux::stdlib::ErrorValue(e2);
-#line 11 "try_finally.lux"
+#line 13 "try_finally.lux"
       log = lux::stdlib::Add(log, lux::Value("catch;"));
     }
   }
-#line 15 "try_finally.lux"
+#line 17 "try_finally.lux"
   return log;
 }
 
 
-#line 18 "try_finally.lux"
-lux::Value early(const lux::Value& n) {
-#line 19 "try_finally.lux"
-  lux::Value steps = 0;
 #line 20 "try_finally.lux"
+lux::Value early(const lux::Value& n) {
+#line 21 "try_finally.lux"
+  lux::Value steps = 0;
+#line 22 "try_finally.lux"
   {
     lux::stdlib::Finally finally1([&]() {
-#line 24 "try_finally.lux"
+#line 28 "try_finally.lux"
       lux::stdlib::Print({lux::stdlib::Interp("finally after ", steps, " steps")});
     });
-#line 21 "try_finally.lux"
+#line 23 "try_finally.lux"
     if (lux::stdlib::Gt(n, lux::Value(0))) {
+#line 24 "try_finally.lux"
       return lux::Value("early");
     }
-#line 22 "try_finally.lux"
+#line 26 "try_finally.lux"
     steps = lux::stdlib::Add(steps, lux::Value(1));
   }
-#line 26 "try_finally.lux"
+#line 30 "try_finally.lux"
   return lux::Value("late");
 }
 
 
-#line 29 "try_finally.lux"
+#line 33 "try_finally.lux"
 lux::Value without_catch() {
-#line 30 "try_finally.lux"
+#line 34 "try_finally.lux"
   {
     lux::stdlib::Finally finally1([&]() {
-#line 33 "try_finally.lux"
+#line 37 "try_finally.lux"
       lux::stdlib::Print({"finally without catch"});
     });
-#line 31 "try_finally.lux"
+#line 35 "try_finally.lux"
     return lux::stdlib::JsonParse("[");
   }
   return lux::Value();
 }
 
 
-#line 37 "try_finally.lux"
+#line 41 "try_finally.lux"
 lux::Value value(const lux::Value& text) {
-#line 38 "try_finally.lux"
+#line 42 "try_finally.lux"
   {
     lux::stdlib::Finally finally1([&]() {
-#line 43 "try_finally.lux"
+#line 47 "try_finally.lux"
       for (const lux::Value& i : lux::stdlib::Items(lux::Value(lux::Array{1, 2, 3}))) {
-#line 44 "try_finally.lux"
+#line 48 "try_finally.lux"
         if (i == lux::Value(2)) {
+#line 49 "try_finally.lux"
           break;
         }
-#line 45 "try_finally.lux"
+#line 51 "try_finally.lux"
         lux::stdlib::Print({lux::stdlib::Interp("finally loop ", i)});
       }
     });
     try {
-#line 39 "try_finally.lux"
+#line 43 "try_finally.lux"
       return lux::stdlib::JsonParse(text);
     } catch (const std::exception& e2) {
       const lux::Value e = lux::stdlib::ErrorValue(e2);
-#line 41 "try_finally.lux"
+#line 45 "try_finally.lux"
       return lux::Value{{"error", lux::stdlib::Field(e, "message")}};
     }
   }
@@ -135,25 +138,26 @@ lux::Value value(const lux::Value& text) {
 // ===== translation unit try_finally.shared.2.cpp =====
 namespace lux_program {
 
-#line 50 "try_finally.lux"
+#line 56 "try_finally.lux"
 lux::Value loop_out() {
-#line 51 "try_finally.lux"
+#line 57 "try_finally.lux"
   lux::Value seen = 0;
-#line 52 "try_finally.lux"
+#line 58 "try_finally.lux"
   for (const lux::Value& x : lux::stdlib::Items(lux::Value(lux::Array{1, 2, 3}))) {
-#line 53 "try_finally.lux"
+#line 59 "try_finally.lux"
     {
       lux::stdlib::Finally finally1([&]() {
-#line 56 "try_finally.lux"
+#line 64 "try_finally.lux"
         seen = lux::stdlib::Add(seen, lux::Value(1));
       });
-#line 54 "try_finally.lux"
+#line 60 "try_finally.lux"
       if (x == lux::Value(2)) {
+#line 61 "try_finally.lux"
         break;
       }
     }
   }
-#line 59 "try_finally.lux"
+#line 67 "try_finally.lux"
   return seen;
 }
 
@@ -162,7 +166,7 @@ lux::Value loop_out() {
 // ===== translation unit try_finally.server.cpp =====
 namespace lux_program::server {
 
-#line 63 "try_finally.lux"
+#line 71 "try_finally.lux"
 lux::Value Route1Body(const lux::Value& fail) {
   return lux::Value{{"log", (cleanup_order)(fail)}};
 }
@@ -174,7 +178,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 64 "try_finally.lux"
+#line 72 "try_finally.lux"
 lux::Value Route2Body(const lux::Value& n) {
   return lux::Value{{"result", (early)(n)}};
 }
@@ -186,7 +190,7 @@ lux::Response Route2(lux::Request& req) {
 }
 
 
-#line 65 "try_finally.lux"
+#line 73 "try_finally.lux"
 lux::Value Route3Body() {
   return (without_catch)();
 }
@@ -197,7 +201,7 @@ lux::Response Route3(lux::Request&) {
 }
 
 
-#line 66 "try_finally.lux"
+#line 74 "try_finally.lux"
 lux::Value Route4Body(const lux::Value& text) {
   return (value)(text);
 }
@@ -213,7 +217,7 @@ lux::Response Route4(lux::Request& req) {
 // ===== translation unit try_finally.server.2.cpp =====
 namespace lux_program::server {
 
-#line 67 "try_finally.lux"
+#line 75 "try_finally.lux"
 lux::Value Route5Body() {
   return lux::Value{{"seen", (loop_out)()}};
 }
@@ -420,19 +424,19 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 62 "try_finally.lux"
+#line 70 "try_finally.lux"
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "try_finally");
-#line 63 "try_finally.lux"
+#line 71 "try_finally.lux"
   app.Route("GET", "/order", &Route1);
-#line 64 "try_finally.lux"
+#line 72 "try_finally.lux"
   app.Route("GET", "/early/:n", &Route2);
-#line 65 "try_finally.lux"
+#line 73 "try_finally.lux"
   app.Route("GET", "/nocatch", &Route3);
-#line 66 "try_finally.lux"
+#line 74 "try_finally.lux"
   app.Route("GET", "/value", &Route4);
-#line 67 "try_finally.lux"
+#line 75 "try_finally.lux"
   app.Route("GET", "/loop", &Route5);
   lux::ServeMetrics(app, {.program = "try_finally"});
 }

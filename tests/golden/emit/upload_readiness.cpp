@@ -33,35 +33,38 @@ lux::Response Route1(lux::Request& req);  // route POST /media
 // ===== translation unit upload_readiness.media.cpp =====
 namespace lux_program::media {
 
-#line 15 "upload_readiness.lux"
+#line 18 "upload_readiness.lux"
 lux::Value cache_warm() {
+#line 19 "upload_readiness.lux"
   return warmed.Load();
 }
 
 
-#line 16 "upload_readiness.lux"
+#line 22 "upload_readiness.lux"
 lux::Value queue_ok() {
+#line 23 "upload_readiness.lux"
   return lux::Value(true);
 }
 
 
-#line 17 "upload_readiness.lux"
+#line 26 "upload_readiness.lux"
 lux::Value thumbnail(const lux::Value& name) {
+#line 27 "upload_readiness.lux"
   return lux::stdlib::Print({name});
 }
 
 
-#line 19 "upload_readiness.lux"
+#line 30 "upload_readiness.lux"
 lux::Value receive(lux::Request& req) {
-#line 20 "upload_readiness.lux"
+#line 31 "upload_readiness.lux"
   const lux::Value files = req.FilesValue();
-#line 21 "upload_readiness.lux"
+#line 32 "upload_readiness.lux"
   const lux::Value first = lux::stdlib::Index(files, 0);
-#line 22 "upload_readiness.lux"
+#line 33 "upload_readiness.lux"
   const lux::Value size = lux::stdlib::Field(first, "size");
-#line 23 "upload_readiness.lux"
+#line 34 "upload_readiness.lux"
   const lux::Value name = lux::stdlib::Field(first, "filename");
-#line 24 "upload_readiness.lux"
+#line 35 "upload_readiness.lux"
   return lux::Value{{"count", lux::stdlib::Len(files)}, {"size", size}, {"name", name}, {"title", lux::stdlib::Field(req.FormValue(), "title")}};
 }
 
@@ -70,7 +73,7 @@ lux::Value receive(lux::Request& req) {
 // ===== translation unit upload_readiness.media.2.cpp =====
 namespace lux_program::media {
 
-#line 26 "upload_readiness.lux"
+#line 38 "upload_readiness.lux"
 // route POST /media
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((receive)(req));
@@ -87,7 +90,7 @@ lux::Value DATABASE_URL;  // env DATABASE_URL: String
 #line 5 "upload_readiness.lux"
 lux::Value REDIS_URL;  // env REDIS_URL: String
 // server bindings (initialised by Register, in source order)
-#line 14 "upload_readiness.lux"
+#line 16 "upload_readiness.lux"
 lux::stdlib::SharedVar warmed;
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -605,18 +608,18 @@ void Register(lux::App& app) {
   REDIS_URL = lux::ToValue(lux::EnvString("REDIS_URL", std::string("redis://127.0.0.1:6379")));
 #line 6 "upload_readiness.lux"
   lux::RegisterDb(app, lux::DbConfig{.path = "", .adapter = "postgres", .url = lux::Value(DATABASE_URL).AsString(), .pool = 0});
-#line 14 "upload_readiness.lux"
+#line 16 "upload_readiness.lux"
   warmed.Store(lux::Value(true));
 #line 7 "upload_readiness.lux"
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}});
-#line 17 "upload_readiness.lux"
+#line 26 "upload_readiness.lux"
   lux::RegisterJob(app, "thumbnail", lux::JobOptions{}, [](const lux::Value& args) {
     lux::stdlib::JobDone((thumbnail)(lux::stdlib::ArgAt(args, 0)));
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "upload_readiness-media");
   lux::ServeLiveness(app, "/health");
-#line 8 "upload_readiness.lux"
+#line 9 "upload_readiness.lux"
   {
     lux::UploadOptions o;
     o.max_size = 5000000;
@@ -627,11 +630,11 @@ void Register(lux::App& app) {
     o.dir = "/var/tmp/media";
     lux::RegisterUpload(app, std::move(o));
   }
-#line 29 "upload_readiness.lux"
+#line 41 "upload_readiness.lux"
   lux::ServeReadiness(app, "/ready", {{"db", "db", {}}, {"redis", "redis", {}}, {"jobs", "jobs", {}}, {"cache_warm", "", [] { return lux::stdlib::Truthy((cache_warm)()); }}, {"queue", "", [] { return lux::stdlib::Truthy((queue_ok)()); }}}, 1500);
-#line 30 "upload_readiness.lux"
+#line 42 "upload_readiness.lux"
   lux::ServeReadiness(app, "/ready/db", {{"database", "db", {}}}, 2000);
-#line 26 "upload_readiness.lux"
+#line 38 "upload_readiness.lux"
   app.Route("POST", "/media", &Route1);
   lux::ServeMetrics(app, {.program = "upload_readiness"});
 }

@@ -70,15 +70,13 @@ lux::Value Ws1_on_message(lux::Value& ws, const lux::Value& message) {
 #line 23 "ws_endpoints.lux"
 // ws "/ws" on_close
 lux::Value Ws1_on_close(lux::Value& ws, const lux::Value& code, const lux::Value& reason) {
-#line 24 "ws_endpoints.lux"
   return lux::stdlib::WsBroadcastTo("general", lux::stdlib::Interp("a user left (", code, " ", reason, ")"));
 }
 
 
-#line 26 "ws_endpoints.lux"
+#line 24 "ws_endpoints.lux"
 // ws "/ws" on_error
 lux::Value Ws1_on_error(lux::Value& ws, const lux::Value& error_) {
-#line 27 "ws_endpoints.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("WebSocket error: ", error_)});
 }
 
@@ -87,55 +85,54 @@ lux::Value Ws1_on_error(lux::Value& ws, const lux::Value& error_) {
 // ===== translation unit ws_endpoints.server.2.cpp =====
 namespace lux_program::server {
 
-#line 37 "ws_endpoints.lux"
+#line 33 "ws_endpoints.lux"
 // ws "/live" on_open
 lux::Value Ws2_on_open(lux::Value& ws) {
-#line 38 "ws_endpoints.lux"
   lux::stdlib::FieldRef(lux::stdlib::FieldRef(ws, "data"), "count") = lux::Value(0);
   return lux::Value();
 }
 
 
-#line 40 "ws_endpoints.lux"
+#line 34 "ws_endpoints.lux"
 // ws "/live" on_message
 lux::Value Ws2_on_message(lux::Value& ws, const lux::Value& message, const lux::Value& binary) {
-#line 41 "ws_endpoints.lux"
+#line 35 "ws_endpoints.lux"
   lux::stdlib::FieldRef(lux::stdlib::FieldRef(ws, "data"), "count") = lux::stdlib::Add(lux::stdlib::Field(lux::stdlib::Field(ws, "data"), "count"), lux::Value(1));
-#line 42 "ws_endpoints.lux"
+#line 36 "ws_endpoints.lux"
   if (lux::stdlib::Truthy(binary)) {
-#line 43 "ws_endpoints.lux"
+#line 37 "ws_endpoints.lux"
     lux::stdlib::Call(lux::stdlib::Field(ws, "send_binary"), {message});
   } else {
-#line 45 "ws_endpoints.lux"
+#line 39 "ws_endpoints.lux"
     lux::stdlib::Call(lux::stdlib::Field(ws, "send"), {lux::Value{{"n", lux::stdlib::Field(lux::stdlib::Field(ws, "data"), "count")}, {"echo", message}}});
   }
-#line 47 "ws_endpoints.lux"
+#line 41 "ws_endpoints.lux"
   if (lux::stdlib::Gt(lux::stdlib::Field(lux::stdlib::Field(ws, "data"), "count"), lux::Value(100))) {
-#line 48 "ws_endpoints.lux"
+#line 42 "ws_endpoints.lux"
     return lux::stdlib::Call(lux::stdlib::Field(ws, "close"), {4000, "enough"});
   }
   return lux::Value();
 }
 
 
-#line 55 "ws_endpoints.lux"
+#line 49 "ws_endpoints.lux"
 // ws "/admin/feed" on_open
 lux::Value Ws3_on_open(lux::Value& ws) {
   return lux::stdlib::WsBroadcast(lux::Value{{"type", "admin_joined"}, {"id", lux::stdlib::Field(ws, "id")}}, ws);
 }
 
 
-#line 59 "ws_endpoints.lux"
+#line 53 "ws_endpoints.lux"
 lux::Value Route1Body(lux::Request& req) {
-#line 60 "ws_endpoints.lux"
+#line 54 "ws_endpoints.lux"
   lux::stdlib::WsBroadcastTo("general", lux::Value{{"type", "announce"}, {"text", lux::stdlib::Field(req.Body(), "text")}});
-#line 61 "ws_endpoints.lux"
+#line 55 "ws_endpoints.lux"
   lux::stdlib::WsBroadcast("server says hi");
-#line 62 "ws_endpoints.lux"
+#line 56 "ws_endpoints.lux"
   return lux::Value{{"sent", true}};
 }
 
-#line 59 "ws_endpoints.lux"
+#line 53 "ws_endpoints.lux"
 // route POST /announce
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((Route1Body)(req));
@@ -341,7 +338,7 @@ void Register(lux::App& app) {
   lux::stdlib::RegisterAuth(app, lux::Value{{"type", "jwt"}, {"secret", "golden-secret-that-is-long-enough-0123"}});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "ws_endpoints");
-#line 59 "ws_endpoints.lux"
+#line 53 "ws_endpoints.lux"
   app.Route("POST", "/announce", &Route1);
 #line 6 "ws_endpoints.lux"
   {
@@ -352,14 +349,14 @@ void Register(lux::App& app) {
     hooks.on_error = [](lux::Value& ws, const std::string& error) { (void)error; (void)Ws1_on_error(ws, lux::Value(error)); };
     lux::RegisterWebSocket(app, "/ws", std::move(hooks), lux::Value(), {});
   }
-#line 31 "ws_endpoints.lux"
+#line 27 "ws_endpoints.lux"
   {
     lux::WsHooks hooks;
     hooks.on_open = [](lux::Value& ws) { (void)Ws2_on_open(ws); };
     hooks.on_message = [](lux::Value& ws, const lux::Value& message, bool binary) { (void)message, (void)binary; (void)Ws2_on_message(ws, message, lux::Value(binary)); };
     lux::RegisterWebSocket(app, "/live", std::move(hooks), lux::Value{{"max_message", INT64_C(65536)}, {"ping_interval", INT64_C(20000)}, {"idle_timeout", INT64_C(60000)}, {"max_queue", INT64_C(100)}, {"protocols", lux::Value(lux::Array{lux::Value("live.v1")})}}, {lux::RouteRateLimit(app, INT64_C(10), INT64_C(60))});
   }
-#line 54 "ws_endpoints.lux"
+#line 48 "ws_endpoints.lux"
   {
     lux::WsHooks hooks;
     hooks.on_open = [](lux::Value& ws) { (void)Ws3_on_open(ws); };
