@@ -9,6 +9,7 @@
 #   RUNS=3 DURATION=3s bench/metrics/run.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 BUILD=${BUILD_DIR:-$ROOT/build}
 OUT=$BUILD/bench-metrics
 RUNS=${RUNS:-5}
@@ -18,8 +19,6 @@ mkdir -p "$OUT"
 "$BUILD/luxc" build --release "$ROOT/bench/metrics/hello.lux" -o "$OUT" >/dev/null
 EXE=$OUT/hello
 PIDS=()
-TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop_all EXIT
 LUX_METRICS=0 LUX_THREADS=1 LUX_ACCESS_LOG=0 taskset -c 0 "$EXE" --host 127.0.0.1 --port 8291 >"$OUT/off.log" 2>&1 &
@@ -37,27 +36,8 @@ RES=$OUT/results.txt
 for run in $(seq 1 "$RUNS"); do
   for i in 0 1; do
     port=$((8291 + i))
-    c0=$(cpu_ticks "${PIDS[$i]}")
-    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$port/hello")
-    c1=$(cpu_ticks "${PIDS[$i]}")
-    if echo "$out" | grep -q "Non-2xx"; then echo "port $port: non-2xx responses" >&2; exit 1; fi
-    n=$(echo "$out" | awk '/requests in/ {print $1}')
-    cpu=$(python3 -c "print('%.2f' % (($c1 - $c0) * 1e6 / $TCK / $n))")
-    echo "$run $port $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}') $cpu" >>"$RES"
+    bench_round "$run" "$port" "${PIDS[$i]}" "$RES" 0 /hello
   done
   echo "run $run done" >&2
 done
-python3 - "$RES" <<'PY'
-import sys, statistics
-rows = [l.split() for l in open(sys.argv[1])]
-rps = {p: [float(r[2]) for r in rows if r[1] == p] for p in ("8291", "8292")}
-p99 = {p: [r[3] for r in rows if r[1] == p] for p in ("8291", "8292")}
-cpu = {p: [float(r[4]) for r in rows if r[1] == p] for p in ("8291", "8292")}
-cost = statistics.median(1 - b / a for a, b in zip(rps["8291"], rps["8292"]))
-cpu_cost = statistics.median(b / a - 1 for a, b in zip(cpu["8291"], cpu["8292"]))
-print("| server | req/s (median) | p99 (median of rounds) | CPU µs/request (median) | rounds |")
-print("|---|---|---|---|---|")
-for p, name in (("8291", "hello, LUX_METRICS=0"), ("8292", "hello, metrics on")):
-    print(f"| {name} | {statistics.median(rps[p]):,.0f} | {sorted(p99[p])[len(p99[p]) // 2]} | {statistics.median(cpu[p]):.1f} | {len(rps[p])} |")
-print(f"\ncost of metrics: {cost * 100:.1f}% of req/s, {cpu_cost * 100:.1f}% more CPU per request (medians of the per-round ratios)")
-PY
+bench_cost_table "$RES" "metrics" 8291 "hello, LUX_METRICS=0" 8292 "hello, metrics on"

@@ -71,7 +71,6 @@ declare -A IDLE RPS P99 CPU
 # The server's CPU time per request (user+sys of all its threads, from /proc): when wrk's one
 # core is the limit, req/s ties while CPU per request still shows what each server costs.
 TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for i in "${!NAMES[@]}"; do
   IDLE[${NAMES[$i]}]=$(rss_kb "${PIDS[$i]}")
   taskset -c 1 wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${PORTS[$i]}/hello" >/dev/null  # warm-up

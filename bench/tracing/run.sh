@@ -8,6 +8,7 @@
 #   RUNS=3 DURATION=3s bench/tracing/run.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 BUILD=${BUILD_DIR:-$ROOT/build}
 OUT=$BUILD/bench-tracing
 RUNS=${RUNS:-5}
@@ -17,8 +18,6 @@ mkdir -p "$OUT"
 "$BUILD/luxc" build --release "$ROOT/bench/tracing/hello.lux" -o "$OUT/bin" >/dev/null
 EXE=$OUT/bin/hello
 PIDS=()
-TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait "${PIDS[@]}" 2>/dev/null || true; }
 trap stop_all EXIT
 taskset -c 1 python3 "$ROOT/bench/tracing/collector.py" 8290 >"$OUT/collector.log" 2>&1 &
@@ -37,14 +36,7 @@ RES=$OUT/results.txt
 for run in $(seq 1 "$RUNS"); do
   for i in 0 1; do
     port=$((8291 + i))
-    c0=$(cpu_ticks "${PIDS[$i]}")
-    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$port/hello")
-    sleep 0.3  # the exporter's last batch of the round
-    c1=$(cpu_ticks "${PIDS[$i]}")
-    if echo "$out" | grep -q "Non-2xx"; then echo "port $port: non-2xx responses" >&2; exit 1; fi
-    n=$(echo "$out" | awk '/requests in/ {print $1}')
-    cpu=$(python3 -c "print('%.2f' % (($c1 - $c0) * 1e6 / $TCK / $n))")
-    echo "$run $port $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}') $cpu" >>"$RES"
+    bench_round "$run" "$port" "${PIDS[$i]}" "$RES" 0.3 /hello
   done
   echo "run $run done" >&2
 done
@@ -52,17 +44,4 @@ stop_all
 kill -TERM $COLLECTOR 2>/dev/null || true; wait $COLLECTOR 2>/dev/null || true
 grep -h "spans" "$OUT/collector.log" >&2 || true
 grep -h "trace export failed" "$OUT/on.log" >&2 && echo "(exports failed during the run: see $OUT/on.log)" >&2
-python3 - "$RES" <<'PY'
-import sys, statistics
-rows = [l.split() for l in open(sys.argv[1])]
-rps = {p: [float(r[2]) for r in rows if r[1] == p] for p in ("8291", "8292")}
-p99 = {p: [r[3] for r in rows if r[1] == p] for p in ("8291", "8292")}
-cpu = {p: [float(r[4]) for r in rows if r[1] == p] for p in ("8291", "8292")}
-cost = statistics.median(1 - b / a for a, b in zip(rps["8291"], rps["8292"]))
-cpu_cost = statistics.median(b / a - 1 for a, b in zip(cpu["8291"], cpu["8292"]))
-print("| server | req/s (median) | p99 (median of rounds) | CPU µs/request (median) | rounds |")
-print("|---|---|---|---|---|")
-for p, name in (("8291", "hello, tracing off"), ("8292", "hello, tracing on (100% sampled)")):
-    print(f"| {name} | {statistics.median(rps[p]):,.0f} | {sorted(p99[p])[len(p99[p]) // 2]} | {statistics.median(cpu[p]):.1f} | {len(rps[p])} |")
-print(f"\ncost of tracing: {cost * 100:.1f}% of req/s, {cpu_cost * 100:.1f}% more CPU per request (medians of the per-round ratios)")
-PY
+bench_cost_table "$RES" "tracing" 8291 "hello, tracing off" 8292 "hello, tracing on (100% sampled)"
