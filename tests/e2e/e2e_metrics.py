@@ -104,7 +104,7 @@ def check_text(shop_port):
     cpu = sample(text, "process_cpu_seconds_total")
     check(cpu is not None and cpu >= 0, f"process_cpu_seconds_total = {cpu}")
     check(abs(sample(text, "process_start_time_seconds") - time.time()) < 600, "process_start_time_seconds is now")
-    check('lux_build_info{version="' in text and 'program="metrics",server="metrics-shop"} 1' in text,
+    check('lux_build_info{version="' in text and 'program="metrics",server="shop"} 1' in text,
           "lux_build_info names the program and the server")
     check((sample(text, 'lux_schedule_lag_seconds_count{schedule="heartbeat"}') or 0) >= 1, "the schedule's lag")
     for line in text.splitlines():

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "client/lend.h"
 #include "core/log.h"
 #include "lux/client.h"
 #include "lux/env.h"
@@ -186,7 +187,8 @@ class TracingComponent final : public server::Component {
   bool TakesPart(server::RunMode run) const override { return run != server::RunMode::kAdmin; }
 
   void Open(server::Host& host) override {
-    settings_ = ParseExportSettings(host.AppName(), [](const char* var) { return EnvOptString(var); });
+    settings_ = ParseExportSettings(service_name_.empty() ? host.AppName() : service_name_,
+                                    [](const char* var) { return EnvOptString(var); });
     if (!settings_.enabled) return;
     queue_ = std::make_unique<BatchQueue>(settings_.max_queue, settings_.batch_size);
     {
@@ -231,6 +233,8 @@ class TracingComponent final : public server::Component {
     queue_.reset();
   }
 
+  void SetServiceName(std::string name) { service_name_ = std::move(name); }
+
  private:
   void Loop() {
     core::SetThreadLogBuffered(false);
@@ -262,15 +266,10 @@ class TracingComponent final : public server::Component {
   void Export(const std::vector<std::unique_ptr<SpanData>>& batch) {
     FetchOptions o;  // the same request for every attempt: the body is encoded and held once
     o.method = "POST";
-    // Encoded into the buffer of the previous batch (its capacity kept), lent to the request.
+    // Encoded into the buffer of the previous batch (its capacity kept), lent to each attempt's
+    // request (moved in and back, never copied).
     body_.clear();
     EncodeOtlpJson(settings_.resource, batch, body_);
-    o.body = std::move(body_);
-    struct GiveBack {
-      std::string& from;
-      std::string& to;
-      ~GiveBack() { to = std::move(from); }
-    } give_back{o.body, body_};
     o.Header("Content-Type", "application/json");
     for (auto& [k, v] : settings_.headers) o.Header(k, v);
     auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.export_timeout_ms);
@@ -283,7 +282,7 @@ class TracingComponent final : public server::Component {
       if (left <= 0) break;
       try {
         o.timeout_ms = std::min<std::int64_t>(settings_.timeout_ms, left);
-        FetchResponse r = Fetch(settings_.url, o);
+        FetchResponse r = client::FetchLendingBody(settings_.url, o, body_);
         if (r.status >= 200 && r.status < 300) {
           g_exported.fetch_add(batch.size());
           if (failing_) {
@@ -316,6 +315,7 @@ class TracingComponent final : public server::Component {
     }
   }
 
+  std::string service_name_;  // SetServiceName: the server's name in the program
   ExportSettings settings_;
   std::unique_ptr<BatchQueue> queue_;
   std::thread thread_;
@@ -331,6 +331,8 @@ class TracingComponent final : public server::Component {
 }  // namespace
 
 void RegisterTracing(App& app) { server::Ensure<TracingComponent>(app); }
+
+void SetServiceName(App& app, std::string name) { server::Ensure<TracingComponent>(app).SetServiceName(std::move(name)); }
 
 std::uint64_t DroppedSpans() {
   std::lock_guard<std::mutex> lock(g_queue_mu);
