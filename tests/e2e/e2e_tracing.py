@@ -160,6 +160,11 @@ def traced(a, exes, work, collector):
         spans = collector.wait_for(lambda ss: wanted <= {(s["name"], s["_service"]) for s in ss})
         got = {(s["name"], s["_service"]) for s in spans}
         check(wanted <= got, f"spans missing: {sorted(wanted - got)}")
+        st, _, metrics_text = request(shop_port, "GET", "/metrics")
+        counters = {line.split()[0]: float(line.split()[1]) for line in metrics_text.splitlines()
+                    if line.startswith("lux_trace_spans_")}
+        check(st == 200 and counters.get("lux_trace_spans_exported_total", 0) >= 1
+              and counters.get("lux_trace_spans_dropped_total") == 0, f"the span counters on /metrics: {st} {counters}")
         root = one(spans, "POST /orders", "shop")
         if not root:
             return
@@ -296,9 +301,13 @@ def unreachable(exes, work):
         time.sleep(1.5)
         st, _, _ = request(shop_port, "GET", "/fail")
         check(st == 503, "still serving while the exports fail")
+        _, _, metrics_text = request(shop_port, "GET", "/metrics")
+        dropped = next((float(line.split()[1]) for line in metrics_text.splitlines()
+                        if line.startswith("lux_trace_spans_dropped_total ")), None)
     finally:
         out = stop_server(shop)
     check(shop.returncode == 0, f"exit status after SIGTERM: {shop.returncode}")
     rows = json_lines(out, "shop (unreachable collector)")
     failed = [r for r in rows if r.get("msg") == "trace export failed; spans dropped"]
+    check(dropped and dropped > 0, f"lux_trace_spans_dropped_total counts the dropped spans: {dropped}")
     check(len(failed) == 1, f"one log line for the outage, not one per batch: {len(failed)}")

@@ -18,6 +18,7 @@
 #include "lux/env.h"
 #include "lux/error.h"
 #include "lux/tracing.h"
+#include "metrics/registry.h"
 #include "server/component.h"
 #include "tracing/batch_queue.h"
 #include "tracing/tracing_state.h"
@@ -197,6 +198,7 @@ class TracingComponent final : public server::Component {
     }
     SetActiveSampler(settings_.sampler);
     SetSink(queue_.get());
+    WatchSpanCounters();
     core::Log(LogLevel::kInfo, "tracing on", {{"endpoint", settings_.url}, {"service", settings_.resource.attributes[0].second}});
   }
 
@@ -227,6 +229,7 @@ class TracingComponent final : public server::Component {
       stopping_.store(true);
       Drain();
     }
+    watch_.reset();
     std::lock_guard<std::mutex> lock(g_queue_mu);
     g_dropped.fetch_add(queue_->dropped());
     g_queue = nullptr;
@@ -236,6 +239,24 @@ class TracingComponent final : public server::Component {
   void SetServiceName(std::string name) { service_name_ = std::move(name); }
 
  private:
+  // lux_trace_spans_exported_total and lux_trace_spans_dropped_total on /metrics while tracing
+  // is on (counted since the process started).
+  void WatchSpanCounters() {
+    const double since =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    watch_ = metrics::Registry::Default().AddCollector([since](std::vector<metrics::FamilySnapshot>& out) {
+      auto add = [&](const char* name, const char* help, std::uint64_t v) {
+        metrics::SeriesSnapshot s;
+        s.value = static_cast<double>(v);
+        s.created = since;
+        out.push_back(metrics::FamilySnapshot{name, help, metrics::Type::kCounter, {}, {s}});
+      };
+      add("lux_trace_spans_exported", "Spans the OTLP collector accepted.", ExportedSpans());
+      add("lux_trace_spans_dropped", "Spans dropped: the span queue was full, or their export failed after its retries.",
+          DroppedSpans());
+    });
+  }
+
   void Loop() {
     core::SetThreadLogBuffered(false);
     while (!stopping_.load()) {
@@ -316,6 +337,7 @@ class TracingComponent final : public server::Component {
   }
 
   std::string service_name_;  // SetServiceName: the server's name in the program
+  std::shared_ptr<void> watch_;  // the span counters' collector (metrics)
   ExportSettings settings_;
   std::unique_ptr<BatchQueue> queue_;
   std::thread thread_;
