@@ -408,3 +408,51 @@ TEST_CASE("redis bus: a broadcast subscription reaches every replica - its group
   for (auto& r : replicas) r->Stop();
   publisher.Stop();
 }
+
+TEST_CASE("redis bus: the depth of each subscription's group (lux_events_outbox_depth) - a dead letter keeps its "
+          "trace context",
+          "[redis]") {
+  luxtest::RedisServer redis;
+  std::string prefix = luxtest::UniquePrefix("depth");
+  std::atomic<bool> fail{false};
+  std::atomic<int> handled{0};
+  RedisBus worker(Options(redis, prefix, "worker"), {{"placed", "worker"}}, {},
+                  [&](std::size_t, const EventRow&, std::string& error, bool& rejected) {
+                    if (fail.load()) {
+                      rejected = true;  // dead-lettered at once
+                      error = "refused";
+                      return false;
+                    }
+                    ++handled;
+                    return true;
+                  });
+  RedisBus publisher(Options(redis, prefix, "api"), {}, {{"placed", "worker"}},
+                     [](std::size_t, const EventRow&, std::string&, bool&) { return true; });
+  // Not started yet: what is published waits for the worker's group.
+  for (int i = 1; i <= 3; ++i) publisher.Publish(Row("placed", i));
+  auto depths = worker.Depths();
+  REQUIRE(depths.size() == 1);
+  CHECK(depths[0].first == "redis:placed:worker");
+  CHECK(depths[0].second == 3);
+  CHECK(publisher.Depths().empty());  // no subscription of its own
+  worker.Start();
+  REQUIRE(luxtest::WaitFor([&] { return handled.load() == 3; }, 10'000));
+  REQUIRE(luxtest::WaitFor([&] { return worker.Depths().at(0).second == 0; }, 5000));
+  // A traced event that ends in the dead letter keeps its traceparent there.
+  fail = true;
+  EventRow traced = Row("placed", 4);
+  traced.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  publisher.Publish(traced);
+  REQUIRE(luxtest::WaitFor([&] { return publisher.DeadCount() == 1; }, 10'000));
+  auto dead = redis.Cmd({"XRANGE", prefix + ":{bus}:dead", "-", "+"});
+  REQUIRE(dead.elements.size() == 1);
+  std::map<std::string, std::string> fields;
+  const auto& f = dead.elements[0].elements[1].elements;
+  for (std::size_t i = 0; i + 1 < f.size(); i += 2) fields[f[i].AsString()] = f[i + 1].AsString();
+  CHECK(fields["id"] == "ev-4");
+  CHECK(fields["traceparent"] == traced.traceparent);
+  worker.Stop();
+  // Redis gone: the depth leaves the lane out instead of failing the scrape.
+  redis.Stop();
+  CHECK(worker.Depths().empty());
+}

@@ -99,7 +99,7 @@ TEST_CASE("metrics.encode: histogram buckets are cumulative and end with +Inf, t
   CHECK(om.substr(om.size() - 6) == "# EOF\n");
 }
 
-TEST_CASE("metrics.encode: OpenMetrics declares units and writes _created; the text format has neither") {
+TEST_CASE("metrics.encode: OpenMetrics declares units and writes _created, the text format has neither") {
   double before = static_cast<double>(std::time(nullptr)) - 1;
   lux::metrics::Family bytes("sent_bytes", "Bytes sent.", Type::kCounter, {"peer"});
   bytes.With({"a"}).Add(512);
