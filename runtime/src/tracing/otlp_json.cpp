@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "tracing/copy_short.h"
 #include "tracing/version.h"
 
 namespace lux::tracing {
@@ -46,13 +47,38 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "EightDigits writes lit
 
 // True when one of the 8 bytes of `w` is one a JSON string cannot hold as it is: below 0x20,
 // '"', '\\', or from 0x80.
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHigh = 0x8080808080808080ull;
 inline bool SpecialByte(std::uint64_t w) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
   std::uint64_t low = (w - kOnes * 0x20) & ~w;
   std::uint64_t quote = w ^ (kOnes * '"');
   std::uint64_t bslash = w ^ (kOnes * '\\');
   return ((low | ((quote - kOnes) & ~quote) | ((bslash - kOnes) & ~bslash) | w) & kHigh) != 0;
+}
+
+// Whether `s` (at most 16 bytes) holds no byte a JSON string cannot hold as it is, checked with
+// at most two overlapping word loads (the same ones CopyShort makes) instead of a loop.
+inline bool ShortPlain(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n >= 8) {  // 8 to 16 bytes: the first 8 and the last 8 cover them all
+    std::uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    return !SpecialByte(a) && !SpecialByte(b);
+  }
+  if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return !SpecialByte(a | (static_cast<std::uint64_t>(b) << 32));
+  }
+  if (n == 0) return true;
+  // 1 to 3 bytes: first, middle and last, in a word of spaces (plain).
+  std::uint64_t w = 0x2020202020000000ull | static_cast<unsigned char>(p[0]) |
+                    (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+                    (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+  return !SpecialByte(w);
 }
 
 // Index of the first byte at or after `i` that a JSON string cannot hold as it is (a control
@@ -79,11 +105,8 @@ std::size_t PlainRun(std::string_view s, std::size_t i) {
       std::memcpy(&b, p + n - 4, 4);
       w = a | (static_cast<std::uint64_t>(b) << 32);
     } else {
-      std::size_t m = n - i;  // 1 to 3 bytes: first, middle, last; the rest spaces (plain)
-      w = 0x2020202020202020ull;
-      w = (w & ~0xFFull) | static_cast<unsigned char>(p[i]);
-      w = (w & ~0xFF00ull) | (static_cast<std::uint64_t>(static_cast<unsigned char>(p[i + m / 2])) << 8);
-      w = (w & ~0xFF0000ull) | (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+      if (ShortPlain(s.substr(i))) return n;  // 1 to 3 bytes
+      w = kHigh;  // a special byte: the bytewise scan below finds it
     }
     if (!SpecialByte(w)) return n;
   }
@@ -100,41 +123,6 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
   if (n == 2 && c < 0xC2) return 0;  // overlong
   return n;
-}
-
-// Copies n bytes with a few word moves when n <= 32 (keys, ids, most values), else memcpy: the
-// library call costs more than the copy for such lengths. The room reserved allows no byte past
-// dst + n to be written, and none is.
-inline void CopyShort(char* dst, const char* src, std::size_t n) {
-  if (n > 32) {
-    std::memcpy(dst, src, n);
-  } else if (n >= 16) {
-    std::uint64_t a, b, c, d;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + 8, 8);
-    std::memcpy(&c, src + n - 16, 8);
-    std::memcpy(&d, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + 8, &b, 8);
-    std::memcpy(dst + n - 16, &c, 8);
-    std::memcpy(dst + n - 8, &d, 8);
-  } else if (n >= 8) {
-    std::uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4) {
-    std::uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    std::memcpy(dst, &a, 4);
-    std::memcpy(dst + n - 4, &b, 4);
-  } else if (n > 0) {
-    dst[0] = src[0];
-    dst[n / 2] = src[n / 2];
-    dst[n - 1] = src[n - 1];
-  }
 }
 
 // Writes into room the caller reserved (see SpanBound): no checks, no temporaries.
@@ -204,6 +192,11 @@ class Writer {
   // `s` as a JSON string: quotes, escapes; invalid UTF-8 bytes become U+FFFD.
   void String(std::string_view s) {
     Char('"');
+    if (s.size() <= 16 && ShortPlain(s)) {  // most values: a few word loads, tests and moves
+      Raw(s);
+      Char('"');
+      return;
+    }
     std::size_t i = 0;
     while (i < s.size()) {
       std::size_t run = PlainRun(s, i);  // the longest run of bytes written as they are

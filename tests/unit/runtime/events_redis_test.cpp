@@ -17,6 +17,7 @@
 #include "core/internal_auth.h"
 #include "jobs_test_util.h"
 #include "lux/events.h"
+#include "lux/metrics.h"
 #include "redis_test_util.h"
 #include "test_http.h"
 
@@ -240,6 +241,7 @@ TEST_CASE("redis bus: in a real App publish reaches every local subscriber once 
       lux::Events(app).adapter = "redis";
       lux::Events(app).url = redis.Url();
       lux::Events(app).prefix = prefix;
+      lux::ServeMetrics(app, lux::MetricsOptions());
       lux::RegisterSubscriber(app, "user.created", [&](const lux::Value& v) {
         std::lock_guard<std::mutex> lock(mu);
         a.push_back(v["name"].AsString() + "/" + lux::rt::RequestId());
@@ -267,6 +269,11 @@ TEST_CASE("redis bus: in a real App publish reaches every local subscriber once 
     REQUIRE(redis.Cmd({"XLEN", prefix + ":{bus}:ev:user.created"}).AsInt() == 20);
     auto groups = redis.Cmd({"XINFO", "GROUPS", prefix + ":{bus}:ev:user.created"});
     REQUIRE(groups.elements.size() == 2);
+    // /metrics: each subscription's group is a lane of lux_events_outbox_depth, nothing waiting.
+    auto m = luxtest::Call(srv.port(), "GET", "/metrics");
+    REQUIRE(m);
+    CHECK(m->body.find("lux_events_outbox_depth{lane=\"redis:user.created:test\"} 0\n") != std::string::npos);
+    CHECK(m->body.find("lux_events_outbox_depth{lane=\"redis:user.created:test#2\"} 0\n") != std::string::npos);
     // The HTTP endpoint for embedded peers refuses a signed event with 503 (they keep the event
     // and retry), an unsigned one with 401 like any server.
     const std::string secret(64, 's'), event = R"({"id":"x","event":"user.created","data":{}})";
