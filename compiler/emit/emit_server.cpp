@@ -232,6 +232,7 @@ void Emitter::registerMetrics(const ServerModel& sm) {
   if (m.port) fields += fmt::format(".port = {}, ", m.port);
   fields += ".program = " + cppString(opts_.stem);
   if (m.program_serves_path) fields += ", .program_serves_path = true";
+  if (!sm.name.empty()) fields += ", .server = " + cppString(sm.name);  // service.name, lux_build_info{server}
   line(fmt::format("lux::ServeMetrics(app, {{{}}});", fields));
 }
 

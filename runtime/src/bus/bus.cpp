@@ -280,16 +280,20 @@ class Bus {
     return errors;
   }
 
-  // lux_events_outbox_depth{lane}: the rows waiting in each lane of the embedded outbox.
+  // lux_events_outbox_depth{lane}: the rows waiting in each lane of the embedded outbox, or on
+  // Redis Streams what waits for each local subscription's group (RedisBus::Depths).
   std::vector<std::pair<std::string, double>> OutboxDepth() {
     std::shared_ptr<bus::Outbox> box;
+    std::shared_ptr<bus::RedisBus> redis;
     std::vector<std::string> lanes;
     {
       std::lock_guard<std::mutex> lock(mu_);
       box = box_;
+      redis = redis_;
       for (auto& s : subscribers_) lanes.push_back(s->lane);
       for (auto& p : peers_) lanes.push_back(p->lane);
     }
+    if (redis) return redis->Depths();  // Redis Streams: what waits for each of its groups
     std::vector<std::pair<std::string, double>> out;
     if (!box) return out;
     for (const std::string& lane : lanes) out.emplace_back(lane, static_cast<double>(box->Pending(lane)));

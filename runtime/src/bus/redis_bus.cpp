@@ -52,11 +52,12 @@ constexpr std::int64_t kMaxRetryMs = 10'000;
 constexpr int kMaxDeadEntries = 10'000;  // the dead-letter stream is capped (approximately)
 
 // KEYS: stream dead.  ARGV: group entry id event data publisher request_id attempts error at max
+// traceparent (the publish span's, so a dead letter still names its trace; "" outside a trace)
 const Script& DeadScript() {
   static const Script s(R"lua(
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[11], '*', 'group', ARGV[1], 'entry', ARGV[2], 'id', ARGV[3],
   'event', ARGV[4], 'data', ARGV[5], 'publisher', ARGV[6], 'request_id', ARGV[7], 'attempts', ARGV[8],
-  'error', ARGV[9], 'at', ARGV[10])
+  'error', ARGV[9], 'at', ARGV[10], 'traceparent', ARGV[12])
 return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 )lua");
   return s;
@@ -184,7 +185,8 @@ struct RedisBus::State {
   void Dead(Lane& lane, const EventRow& row, const std::string& entry, int attempts, const std::string& error) {
     pool->Eval(DeadScript(), {lane.stream, b + "dead"},
                {lane.sub.group, entry, row.event_id, row.event, row.payload_json, row.publisher, row.request_id,
-                std::to_string(attempts), error, std::to_string(WallMs()), std::to_string(kMaxDeadEntries)});
+                std::to_string(attempts), error, std::to_string(WallMs()), std::to_string(kMaxDeadEntries),
+                row.traceparent});
   }
 
   // Handles one entry; `attempt` is the number of the attempt about to start (the delivery count).
@@ -466,6 +468,24 @@ std::string RedisBus::Publish(const EventRow& row) {
 std::int64_t RedisBus::TrimNow() { return s_->Trim(); }
 
 std::int64_t RedisBus::DeadCount() { return s_->pool->Command({"XLEN", s_->b + "dead"}).AsInt(); }
+
+std::vector<std::pair<std::string, double>> RedisBus::Depths() {
+  std::vector<std::pair<std::string, std::string>> subs;  // event, group
+  {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    for (const auto& l : s_->lanes) subs.emplace_back(l->sub.event, l->sub.group);
+  }
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& [event, group] : subs) {
+    try {
+      std::int64_t n = Backlog(event, group);
+      if (n >= 0) out.emplace_back("redis:" + event + ":" + group, static_cast<double>(n));
+    } catch (const std::exception&) {
+      // Redis unreachable at this scrape: the lane is left out (its readiness check says why).
+    }
+  }
+  return out;
+}
 
 std::int64_t RedisBus::Backlog(const std::string& event, const std::string& group) {
   Reply r = s_->pool->Command({"XINFO", "GROUPS", s_->Stream(event)});
