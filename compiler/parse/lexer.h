@@ -1,11 +1,13 @@
 // luxc's lexer: the tokens grammar/LuxLexer.g4.in defines, scanned by hand over the UTF-8 bytes
 // instead of by ANTLR's lexer ATN simulation (which costs a DFA lookup, a lock and a few virtual
 // calls per character and a heap-allocated CommonToken per token: a quarter of `luxc check`).
-// The grammar stays the definition: the generated LuxLexer gives the token types, and ctest
-// unit/parse/lexer ("[lexer]") checks that this lexer produces exactly the generated lexer's
-// tokens (type, channel, positions, line, column, text) on every golden input, sample, the
-// generated bench program and a set of hostile inputs. A change to LuxLexer.g4.in needs the
-// same change here; that test fails until it is made.
+// The grammar stays the definition: the generated LuxLexer gives the token types, and a test
+// checks that this lexer produces exactly the generated lexer's tokens (type, channel,
+// positions, line, column, text) on every Lux file of the repository, the generated bench
+// program and hostile inputs (ctest `unit/parse/the hand-written lexer gives the generated
+// lexer's tokens ...`, tests/unit/parse/test_lexer.cpp). A change to
+// LuxLexer.g4.in needs the same change here; that test fails until it is made. Keywords come
+// from grammar/keywords.def, as the generated lexer's do.
 // Entry points: Lexer (a ModalLexer for TokenFilter), SourceToken.
 #pragma once
 
