@@ -1,6 +1,7 @@
 // The hand-written lexer (compiler/parse/lexer.h) against the lexer ANTLR generates from
-// grammar/LuxLexer.g4.in, the definition of Lux's tokens: on every golden input, the samples, the
-// fuzz regressions, the generated bench program and random hostile inputs, both must give the same
+// grammar/LuxLexer.g4.in, the definition of Lux's tokens: on every Lux file of the repository
+// (goldens, samples, e2e programs, templates, fuzz regressions), the generated bench program,
+// tests/gen's random programs and random hostile inputs, both must give the same
 // tokens (type, channel, start, stop, line, column, text) — read raw, and through the token
 // filter with its diagnostics (which drives the mode stack on mismatched brackets).
 #include <antlr4-runtime.h>
@@ -156,16 +157,26 @@ TEST_CASE("the hand-written lexer gives the generated lexer's tokens on every Lu
   CHECK(files >= 300);
 }
 
-TEST_CASE("the hand-written lexer gives the generated lexer's tokens on the generated bench program", "[lexer]") {
-  std::string command = "python3 " LUX_ROOT_DIR "/bench/frontend/gen_program.py 3000";
+std::string commandOutput(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe);
   std::string text;
   char buffer[65536];
   for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
   REQUIRE(pclose(pipe) == 0);
-  REQUIRE(text.size() > 50000);
-  CHECK(sameTokens("gen_program.py 3000", text));
+  return text;
+}
+
+TEST_CASE("the hand-written lexer gives the generated lexer's tokens on generated programs", "[lexer]") {
+  std::string bench = commandOutput("python3 " LUX_ROOT_DIR "/bench/frontend/gen_program.py 3000");
+  REQUIRE(bench.size() > 50000);
+  CHECK(sameTokens("gen_program.py 3000", bench));
+  // tests/gen's random well-typed programs: every construct it knows, literals of every form.
+  for (int seed = 1; seed <= 12; ++seed) {
+    std::string program = commandOutput("python3 " LUX_ROOT_DIR "/tests/gen/gen.py --seed " + std::to_string(seed));
+    REQUIRE(program.size() > 1000);
+    CHECK(sameTokens("gen.py --seed " + std::to_string(seed), program));
+  }
 }
 
 TEST_CASE("the hand-written lexer gives the generated lexer's tokens on hostile input", "[lexer]") {
