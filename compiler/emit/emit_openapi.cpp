@@ -472,8 +472,7 @@ std::string openApiDocument(const CheckedProgram& prog, const std::vector<const 
                             const ServerModel& sm, const std::string& title) {
   SchemaBuilder schemas;
   Json paths = Json::object();
-  bool any_auth = false;
-  bool any_body = false;  // an operation reads a body: the 413 (and 415) responses are shared
+  bool any_auth = false, any_body = false;  // any_body: an operation reads a body (413, 415 shared)
   std::map<std::string, Json> by_path;  // keep the routes of one path together, in source order
   std::vector<std::string> path_order;
   std::set<std::string> op_ids;  // operationId is unique in a document (OpenAPI 3): a handler serving
