@@ -63,7 +63,8 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   emitServerFunctions(sm, records);
   // The OpenAPI document, computed now (no reflection at run time): served at /openapi.json
   // and the schema request bodies are validated against.
-  result.openapi = openApiDocument(prog_, sm, result.executable);
+  if (!calls_) calls_ = callsInSourceOrder(prog_);
+  result.openapi = openApiDocument(prog_, *calls_, sm, result.executable);
   std::vector<std::string> handlers = emitRoutes(sm);
   emitRegister(sm, index, result, handlers);
   emitTests(static_cast<int>(index));
