@@ -3,9 +3,11 @@
 //   DIR/.lux/<stem>.h                the program header every unit includes
 //   DIR/.lux/<stem>.<unit>.cpp       the program's translation units (shared, then per server)
 //   DIR/.lux/<exe>.main.cpp          each server's main
+//   DIR/.lux/<stem>.h.pch            the program header precompiled on top of <lux/stdlib.h>'s
+//   DIR/.lux/<stem>.batch.<unit>.*   units compiled together (a cold build: about one batch per job)
 //   DIR/.lux/*.o, *.key, *.log       objects, their cache keys, the compiler's output
 // A translation unit is recompiled only when the hash of its text + the header + compiler + flags
-// changed; an executable (its main, the shared units and its own units) is relinked only when
+// changed; a batch object serves while all its units keep their keys (its .o.key lists them); an executable (its main, the shared units and its own units) is relinked only when
 // its objects or the runtime libraries changed. Debug builds link the runtime as one shared
 // library (liblux_dev.so, found through an rpath into luxc's build tree); --release links the
 // static libraries and gives self-contained executables.
@@ -14,6 +16,7 @@
 #include "driver/build.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,6 +26,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <map>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -143,6 +149,38 @@ void waitAll(std::vector<Job*>& jobs) {
   }
 }
 
+// How many compiler runs at once: $LUX_BUILD_JOBS, else the CPUs this process may run on.
+int jobLimit() {
+  if (const char* e = std::getenv("LUX_BUILD_JOBS"); e && std::atoi(e) > 0) return std::atoi(e);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+// Runs the jobs at most `limit` at a time (in order; a free slot goes to the next job when the
+// oldest running one ends). False when a job could not be started (the started ones are waited for).
+bool runJobs(const std::vector<Job*>& jobs, int limit, bool verbose, std::ostream& err) {
+  std::deque<Job*> running;
+  bool started_all = true;
+  auto waitOldest = [&] {
+    std::vector<Job*> one{running.front()};
+    running.pop_front();
+    waitAll(one);
+  };
+  for (Job* j : jobs) {
+    while (static_cast<int>(running.size()) >= limit) waitOldest();
+    if (!spawn(*j, verbose, err)) {
+      started_all = false;
+      break;
+    }
+    running.push_back(j);
+  }
+  while (!running.empty()) waitOldest();
+  return started_all;
+}
+
 // The first "FILE.lux:LINE:COL: error" of a compiler log, as (line, message).
 bool firstLuxError(const std::string& log, const std::string& lux_name, uint32_t& line, std::string& message) {
   std::regex re(R"(([^\s:]+\.lux):(\d+):(?:(\d+):)?\s*(?:fatal )?error:\s*(.*))");
@@ -202,6 +240,8 @@ class BuildRun {
     if (!makeWorkDir() || !chooseCompiler()) return 1;
     precompileHeader();
     writeUnits();
+    precompileProgramHeader();
+    planBatches();
     if (!compileUnits()) return 1;
     if (!linkServers()) return 1;
     if (!opts_.tests)
@@ -218,6 +258,18 @@ class BuildRun {
     int server = -1;  // -1: shared code, linked into every server; -2: a server's main
     fs::path src, obj, key_file, log;
     std::string key;
+    bool fresh = false;  // nothing to compile: its own object, or a batch's, has its key
+    int batch = -1;      // index into batches_ when a batch's object holds it
+    Job job;
+  };
+  // Units compiled in one compiler run into one object: consecutive units of one server (or of
+  // the shared code), never a main. Its list (`key_file`: the batch's key, then one line
+  // `UNIT-NAME UNIT-KEY` per unit) says what the object holds.
+  struct Batch {
+    std::string name;
+    std::vector<size_t> units;  // indexes into units_
+    fs::path src, obj, key_file, log;
+    std::string key, list;
     bool fresh = false;
     Job job;
   };
@@ -273,6 +325,8 @@ class BuildRun {
       flags_.insert(flags_.end(), {"-O0", "-g"});
     }
     flags_.insert(flags_.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
+    for (const std::string& f : flags_) flag_text_ += f + " ";
+    jobs_ = jobLimit();
     return true;
   }
 
@@ -326,8 +380,7 @@ class BuildRun {
     for (const EmittedUnit& u : program_.units) addUnit(stem_ + "." + u.name, "#include \"" + header_name + "\"\n" + u.body, u.server);
     first_main_ = units_.size();
     for (const EmittedServer& s : program_.servers) addUnit(s.executable + ".main", s.main_cpp, -2);
-    std::string flag_text;
-    for (const std::string& f : flags_) flag_text += f + " ";
+    const std::string& flag_text = flag_text_;
     for (Unit& u : units_) {
       u.src = work_ / (u.name + ".cpp");
       u.obj = work_ / (u.name + ".o");
@@ -341,38 +394,191 @@ class BuildRun {
     }
   }
 
-  // Compile what changed, in parallel. A failure is E5002 at the .lux line of the first error.
+  // clang: the program header precompiled on top of the <lux/stdlib.h> PCH, so that each unit
+  // loads it instead of parsing it and instantiating again what its records use (bench/README.md,
+  // build speed). Rebuilt when the header or the stdlib PCH changes, and only when a unit is to
+  // be compiled; when it fails, the units use the stdlib PCH alone.
+  void precompileProgramHeader() {
+    if (pch_key_.empty()) return;
+    bool needed = false;
+    for (size_t i = 0; i < first_main_; ++i) needed = needed || !units_[i].fresh;
+    if (!needed) return;
+    std::error_code ec;
+    fs::path pch = work_ / (stem_ + ".h.pch");
+    fs::path key_file = work_ / (stem_ + ".h.pch.key");
+    std::string key = hex(fnv1a(program_.header, fnv1a(cxx_ + "\n" + flag_text_ + pch_key_)));
+    if (fs::exists(pch, ec) && readFile(key_file) == key) {
+      program_pch_ = pch;
+      return;
+    }
+    fs::remove(key_file, ec);
+    auto t_pch = Clock::now();
+    Job job;
+    job.argv = cxx_words_;
+    job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
+    job.argv.insert(job.argv.end(), {"-include-pch", pch_.string(), "-fpch-instantiate-templates", "-x", "c++-header",
+                                     (work_ / (stem_ + ".h")).string(), "-o", pch.string()});
+    job.log = work_ / (stem_ + ".h.pch.log");
+    std::vector<Job*> one{&job};
+    if (spawn(job, opts_.verbose, err_)) waitAll(one);
+    if (job.status == 0) {
+      writeFile(key_file, key);
+      program_pch_ = pch;
+    }
+    if (opts_.timings) err_ << "luxc: program header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+  }
+
+  // Which object holds each unit: its own, a batch's whose units all kept their keys, or a new
+  // batch's. A batch some of whose units changed is removed; the others are compiled together
+  // again. With batch_cold_units, the units never compiled in this directory are compiled a few
+  // per compiler run: each run pays the compiler's start, loading the PCHs and instantiating the
+  // templates its code uses, which neighbouring units share; a batch pays them once. The cold
+  // units of a server (or of the shared code) make about jobs_ * their share of all cold units
+  // batches, so that the batches still fill the parallel jobs. An edited unit is compiled alone.
+  void planBatches() {
+    std::error_code ec;
+    std::map<std::string, size_t> by_name;
+    for (size_t i = 0; i < first_main_; ++i) by_name[units_[i].name] = i;
+    std::map<size_t, int> leftover;  // unit → the removed batch in which it kept its key
+    std::set<std::string> known;     // units some batch of this directory held
+    const std::string prefix = stem_ + ".batch.";
+    std::vector<fs::path> lists;
+    for (const auto& e : fs::directory_iterator(work_, ec)) {
+      std::string f = e.path().filename().string();
+      if (f.rfind(prefix, 0) == 0 && f.size() > 6 && f.compare(f.size() - 6, 6, ".o.key") == 0) lists.push_back(e.path());
+    }
+    std::sort(lists.begin(), lists.end());
+    int removed = 0;
+    for (const fs::path& list : lists) {
+      std::string file = list.filename().string();
+      Batch b = makeBatch(file.substr(0, file.size() - 6));
+      std::istringstream in(readFile(list));
+      std::string key, name, unit_key;
+      std::getline(in, key);
+      bool valid = fs::exists(b.obj, ec);
+      while (in >> name >> unit_key) {
+        known.insert(name);
+        auto it = by_name.find(name);
+        if (it == by_name.end() || units_[it->second].key != unit_key || units_[it->second].batch >= 0) {
+          valid = false;
+          continue;
+        }
+        b.units.push_back(it->second);
+      }
+      if (valid && !b.units.empty()) {
+        b.fresh = true;
+        b.key = key;
+        for (size_t u : b.units) {
+          units_[u].batch = static_cast<int>(batches_.size());
+          units_[u].fresh = true;
+        }
+        batches_.push_back(std::move(b));
+        continue;
+      }
+      for (const fs::path& f : {list, b.obj, b.src, b.log}) fs::remove(f, ec);
+      for (size_t u : b.units)
+        if (!units_[u].fresh) leftover[u] = removed;
+      ++removed;
+    }
+    if (!opts_.batch_cold_units) return;
+    std::map<std::pair<int, int>, std::vector<size_t>> groups;  // (0, removed batch) or (1, server)
+    size_t cold = 0;
+    for (size_t i = 0; i < first_main_; ++i) {
+      const Unit& u = units_[i];
+      if (u.fresh) continue;
+      if (auto it = leftover.find(i); it != leftover.end()) {
+        groups[{0, it->second}].push_back(i);
+      } else if (!known.count(u.name) && !fs::exists(u.obj, ec)) {
+        groups[{1, u.server}].push_back(i);
+        ++cold;
+      }
+    }
+    for (const auto& [group, members] : groups) {
+      size_t parts = 1;
+      if (group.first == 1)
+        parts = std::min(members.size(), (members.size() * static_cast<size_t>(jobs_) + cold - 1) / cold);
+      for (size_t p = 0; p < parts; ++p) {
+        size_t from = members.size() * p / parts, to = members.size() * (p + 1) / parts;
+        if (to - from < 2) continue;  // one unit: compiled alone, as an edited one
+        Batch b = makeBatch(prefix + units_[members[from]].name.substr(stem_.size() + 1));
+        std::string text;
+        for (size_t k = from; k < to; ++k) {
+          const Unit& u = units_[members[k]];
+          b.units.push_back(members[k]);
+          text += u.text;
+          b.list += u.name + " " + u.key + "\n";
+        }
+        b.key = hex(fnv1a(b.list));
+        b.list = b.key + "\n" + b.list;
+        writeFile(b.src, text);
+        for (size_t u : b.units) units_[u].batch = static_cast<int>(batches_.size());
+        batches_.push_back(std::move(b));
+      }
+    }
+  }
+
+  Batch makeBatch(const std::string& name) const {
+    Batch b;
+    b.name = name;
+    b.src = work_ / (name + ".cpp");
+    b.obj = work_ / (name + ".o");
+    b.key_file = work_ / (name + ".o.key");
+    b.log = work_ / (name + ".log");
+    return b;
+  }
+
+  void compileCommand(Job& job, const fs::path& src, const fs::path& obj, bool main_unit) const {
+    job.argv = cxx_words_;
+    job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
+    if (!pch_key_.empty() && !main_unit)
+      job.argv.insert(job.argv.end(), {"-include-pch", (program_pch_.empty() ? pch_ : program_pch_).string()});
+    job.argv.insert(job.argv.end(), {"-c", src.string(), "-o", obj.string()});
+  }
+
+  // Compile what changed (each unit alone or in its batch), jobs_ at a time, the largest first
+  // (a large one started last keeps the build waiting on one job). A failure is E5002 at the
+  // .lux line of the first error.
   bool compileUnits() {
     std::error_code ec;
     auto t_compile = Clock::now();
-    std::vector<Job*> running;
+    std::vector<std::pair<size_t, Job*>> sized;
+    for (Batch& b : batches_) {
+      if (b.fresh) continue;
+      fs::remove(b.key_file, ec);
+      compileCommand(b.job, b.src, b.obj, false);
+      b.job.log = b.log;
+      size_t size = 0;
+      for (size_t u : b.units) size += units_[u].text.size();
+      sized.emplace_back(size, &b.job);
+    }
     for (Unit& u : units_) {
-      if (u.fresh) continue;
+      if (u.fresh || u.batch >= 0) continue;
       fs::remove(u.key_file, ec);
-      u.job.argv = cxx_words_;
-      u.job.argv.insert(u.job.argv.end(), flags_.begin(), flags_.end());
-      if (!pch_key_.empty() && u.server != -2) u.job.argv.insert(u.job.argv.end(), {"-include-pch", pch_.string()});
-      u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
+      compileCommand(u.job, u.src, u.obj, u.server == -2);
       u.job.log = u.log;
-      if (!spawn(u.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
-      running.push_back(&u.job);
+      sized.emplace_back(u.text.size(), &u.job);
     }
-    waitAll(running);
+    std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<Job*> jobs;
+    for (const auto& [size, job] : sized) jobs.push_back(job);
+    compiler_runs_ = jobs.size();
+    if (!runJobs(jobs, jobs_, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
     compile_ms_ = msSince(t_compile);
-    for (Unit& u : units_) {
-      if (u.fresh) continue;
-      if (u.job.status != 0) {
-        std::string log = readFile(u.log);
-        uint32_t line = 0;
-        std::string message;
-        bool at_lux = firstLuxError(log, lux_abs_.string(), line, message);
-        std::vector<std::string> notes;
-        if (at_lux) notes.push_back("the C++ compiler said: " + message);
-        notes.push_back("the compiler's full output is in " + u.log.string());
-        return fail(DiagId::BuildCompilerFailed, line, cxx_ + " exited with status " + std::to_string(u.job.status), notes);
-      }
-      writeFile(u.key_file, u.key);
+    for (Job* j : jobs) {
+      if (j->status == 0) continue;
+      std::string log = readFile(j->log);
+      uint32_t line = 0;
+      std::string message;
+      bool at_lux = firstLuxError(log, lux_abs_.string(), line, message);
+      std::vector<std::string> notes;
+      if (at_lux) notes.push_back("the C++ compiler said: " + message);
+      notes.push_back("the compiler's full output is in " + j->log.string());
+      return fail(DiagId::BuildCompilerFailed, line, cxx_ + " exited with status " + std::to_string(j->status), notes);
     }
+    for (Batch& b : batches_)
+      if (!b.fresh) writeFile(b.key_file, b.list);
+    for (Unit& u : units_)
+      if (!u.fresh && u.batch < 0) writeFile(u.key_file, u.key);
     return true;
   }
 
@@ -383,11 +589,8 @@ class BuildRun {
     auto t_link = Clock::now();
     planLinks();
     std::vector<Job*> linking;
-    for (LinkJob& l : links_) {
-      if (!spawn(l.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
-      linking.push_back(&l.job);
-    }
-    waitAll(linking);
+    for (LinkJob& l : links_) linking.push_back(&l.job);
+    if (!runJobs(linking, jobs_, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
     for (LinkJob& l : links_) {
       std::error_code ec;
       if (l.job.status != 0) {
@@ -427,10 +630,17 @@ class BuildRun {
       l.key_file = work_ / (s.executable + ".key");
       std::vector<std::string> objs{units_[first_main_ + i].obj.string()};
       std::string keys = units_[first_main_ + i].key;
+      std::set<int> linked_batches;
       for (size_t k = 0; k < first_main_; ++k) {
-        if (units_[k].server != -1 && units_[k].server != static_cast<int>(i)) continue;
-        objs.push_back(units_[k].obj.string());
-        keys += units_[k].key;
+        const Unit& u = units_[k];
+        if (u.server != -1 && u.server != static_cast<int>(i)) continue;
+        if (u.batch < 0) {
+          objs.push_back(u.obj.string());
+          keys += u.key;
+        } else if (linked_batches.insert(u.batch).second) {
+          objs.push_back(batches_[u.batch].obj.string());
+          keys += batches_[u.batch].key;
+        }
       }
       l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts_.release ? "release" : "debug")));
       result_.servers.push_back({s.name, l.exe, s.port});
@@ -453,7 +663,8 @@ class BuildRun {
     size_t compiled = 0;
     for (const Unit& u : units_) compiled += u.fresh ? 0 : 1;
     err_ << "luxc: front end " << static_cast<long>(fe_ms_) << " ms, compile " << static_cast<long>(compile_ms_)
-         << " ms (" << compiled << " of " << units_.size() << " units), link " << static_cast<long>(link_ms_) << " ms ("
+         << " ms (" << compiled << " of " << units_.size() << " units) in " << compiler_runs_ << " compiler run"
+         << (compiler_runs_ == 1 ? "" : "s") << " (" << jobs_ << " at a time), link " << static_cast<long>(link_ms_) << " ms ("
          << links_.size() << " executables), total " << static_cast<long>(msSince(t0)) << " ms\n";
   }
 
@@ -463,10 +674,13 @@ class BuildRun {
   std::ostream& out_;
   std::ostream& err_;
   EmittedProgram program_;
-  fs::path lux_abs_, dir_, work_, pch_;
-  std::string stem_, cxx_, pch_key_;
+  fs::path lux_abs_, dir_, work_, pch_, program_pch_;
+  std::string stem_, cxx_, pch_key_, flag_text_;
   std::vector<std::string> cxx_words_, flags_;
+  int jobs_ = 1;  // compiler runs at once (jobLimit)
+  size_t compiler_runs_ = 0;
   std::vector<Unit> units_;
+  std::vector<Batch> batches_;
   size_t first_main_ = 0;  // units_[first_main_ + i] is server i's main
   std::vector<LinkJob> links_;
   double fe_ms_ = 0, compile_ms_ = 0, link_ms_ = 0;
