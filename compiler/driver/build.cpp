@@ -406,7 +406,10 @@ class BuildRun {
     std::error_code ec;
     fs::path pch = work_ / (stem_ + ".h.pch");
     fs::path key_file = work_ / (stem_ + ".h.pch.key");
-    std::string key = hex(fnv1a(program_.header, fnv1a(cxx_ + "\n" + flag_text_ + pch_key_)));
+    // The PCH it builds on is named by its absolute path: clang records the path as given, and a
+    // later build may run from another directory.
+    fs::path base = fs::absolute(pch_, ec);
+    std::string key = hex(fnv1a(program_.header, fnv1a(cxx_ + "\n" + flag_text_ + pch_key_ + base.string())));
     if (fs::exists(pch, ec) && readFile(key_file) == key) {
       program_pch_ = pch;
       return;
@@ -416,7 +419,7 @@ class BuildRun {
     Job job;
     job.argv = cxx_words_;
     job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
-    job.argv.insert(job.argv.end(), {"-include-pch", pch_.string(), "-fpch-instantiate-templates", "-x", "c++-header",
+    job.argv.insert(job.argv.end(), {"-include-pch", base.string(), "-fpch-instantiate-templates", "-x", "c++-header",
                                      (work_ / (stem_ + ".h")).string(), "-o", pch.string()});
     job.log = work_ / (stem_ + ".h.pch.log");
     std::vector<Job*> one{&job};
