@@ -3,9 +3,9 @@
 # BASE's luxc against NEW's, in interleaved rounds, and the one-translation-unit reference: the
 # front end (`luxc emit`), the program as it prints it compiled in one run with the same flags and
 # precompiled <lux/stdlib.h>, the servers' mains, and each server linked from its main and that
-# one object, one step after the other (its wall is the sum of theirs). Each round empties the output directory; "no PCH
-# rebuild" keeps only the stdlib PCH (the figure the docs compare: the PCH is built once per
-# output directory), "empty" removes it too. Prints the median wall and CPU (user + sys of luxc and
+# one object, one step after the other (its wall is the sum of theirs). Each round empties the
+# output directory; "nopch" keeps the stdlib PCH (the figure the docs compare: it is built once),
+# "empty" has none. Prints the median wall and CPU (user + sys of luxc and
 # the compilers it runs) of each, and CPU ratios to the one-TU reference. CPU is what to compare
 # on a loaded machine; wall, on a quiet one. Pin with taskset to compare fixed core counts.
 #   bench/build/cold.sh BASE_BUILD_DIR NEW_BUILD_DIR [ROUNDS] [SAMPLE]
@@ -20,12 +20,15 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 # wall and CPU seconds of a command: "WALL CPU"
 measure() { /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
             awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$work/t"; }
-# A PCH for each luxc, kept aside and put back before each "no PCH rebuild" run.
+# A PCH for each luxc, kept aside: put back into the output directory before each "nopch" run of
+# a luxc that keeps it there (main's), or named by LUX_PCH_DIR for one that shares it; an "empty"
+# run gets an empty LUX_PCH_DIR.
 for who in base new; do
   luxc=$([ $who = base ] && echo "$base" || echo "$new")/luxc
-  "$luxc" build "$work/app.lux" -o "$work/pch-$who" >/dev/null
+  LUX_PCH_DIR="$work/shared-pch" "$luxc" build "$work/app.lux" -o "$work/pch-$who" >/dev/null
 done
-"$new/luxc" build "$work/app.lux" -o "$work/ref" -v >/dev/null 2>"$work/verbose" || true
+pch_of() { ls "$work/pch-$1/.lux/lux_stdlib.pch" 2>/dev/null || ls "$work"/shared-pch/*/lux_stdlib.pch | head -1; }
+LUX_PCH_DIR="$work/shared-pch" "$new/luxc" build "$work/app.lux" -o "$work/ref" -v >/dev/null 2>"$work/verbose" || true
 "$new/luxc" emit "$work/app.lux" > "$work/one.cpp"
 flags=$(sed -n 's/^clang++ \(-std=c++20 -O0 -g -I[^ ]* -I[^ ]*\) .*/\1/p' "$work/verbose" | head -1)
 : > "$work/results"
@@ -33,16 +36,16 @@ for r in $(seq "$rounds"); do
   for who in base new; do
     luxc=$([ $who = base ] && echo "$base" || echo "$new")/luxc
     rm -rf "$work/out"; mkdir -p "$work/out/.lux"
-    cp "$work/pch-$who/.lux/lux_stdlib.pch" "$work/pch-$who/.lux/lux_stdlib.pch.key" "$work/out/.lux/"
-    echo "$who-nopch $(measure "$luxc" build "$work/app.lux" -o "$work/out")" >> "$work/results"
-    rm -rf "$work/out"
-    echo "$who-empty $(measure "$luxc" build "$work/app.lux" -o "$work/out")" >> "$work/results"
+    [ -e "$work/pch-$who/.lux/lux_stdlib.pch" ] && cp "$work/pch-$who/.lux/lux_stdlib.pch" "$work/pch-$who/.lux/lux_stdlib.pch.key" "$work/out/.lux/"
+    echo "$who-nopch $(LUX_PCH_DIR="$work/shared-pch" measure "$luxc" build "$work/app.lux" -o "$work/out")" >> "$work/results"
+    rm -rf "$work/out" "$work/empty-pch"
+    echo "$who-empty $(LUX_PCH_DIR="$work/empty-pch" measure "$luxc" build "$work/app.lux" -o "$work/out")" >> "$work/results"
   done
   # one TU: the front end, the whole program in one compiler run with the new luxc's PCH, the
   # mains, and each server linked from its main and that one object (the links luxc runs)
   sum() { echo "$1 $2" | awk '{printf "%.3f %.3f", $1 + $3, $2 + $4}'; }
   one=$(measure "$new/luxc" emit "$work/app.lux")
-  one=$(sum "$one" "$(measure clang++ $flags -include-pch "$work/pch-new/.lux/lux_stdlib.pch" -c "$work/one.cpp" -o "$work/one.o")")
+  one=$(sum "$one" "$(measure clang++ $flags -include-pch "$(pch_of new)" -c "$work/one.cpp" -o "$work/one.o")")
   for m in "$work"/pch-new/.lux/*.main.cpp; do
     one=$(sum "$one" "$(measure clang++ $flags -c "$m" -o "$m.o")")
     link=$(grep -- "-o $work/ref/$(basename "$m" .main.cpp).new " "$work/verbose" | head -1 |

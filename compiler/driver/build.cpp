@@ -44,6 +44,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Shared stdlib PCHs kept (BuildRun::pruneSharedPchs): a few compilers or runtime versions in turn.
+constexpr size_t kKeptPchs = 4;
+
 using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
@@ -331,14 +334,18 @@ class BuildRun {
   }
 
   // clang: a precompiled <lux/stdlib.h> (docs/toolchain.md: parsing the runtime's headers is most
-  // of a debug compile), rebuilt when the compiler, the flags or a runtime header change. Leaves
-  // pch_key_ empty when there is none (another compiler, or it failed: build without it).
+  // of a debug compile), keyed on the compiler (its command and its executables), the flags and
+  // the runtime's headers. One PCH serves every output directory of this luxc: it lives in
+  // $LUX_PCH_DIR, else <luxc's build tree>/pch, one directory per key (the kKeptPchs used last
+  // are kept); in the output directory when that one cannot be written. Leaves pch_key_ empty
+  // when there is none (another compiler, or it failed: build without it).
   void precompileHeader() {
     std::error_code ec;
     pch_ = work_ / "lux_stdlib.pch";
     if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
     std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
     for (const std::string& f : flags_) ids += f + " ";
+    for (const std::string& w : cxx_words_) ids += fileIdentity(resolve(w)) + "\n";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
       std::vector<std::string> headers;
       for (const auto& e : fs::directory_iterator(inc, ec)) headers.push_back(e.path().string());
@@ -346,8 +353,21 @@ class BuildRun {
       for (const std::string& h : headers) ids += fileIdentity(h) + "\n";
     }
     pch_key_ = hex(fnv1a(ids));
+    const char* env = std::getenv("LUX_PCH_DIR");
+    fs::path shared_root = env && *env ? fs::path(env) : fs::path(LUX_PCH_CACHE_DIR);
+    fs::path shared = shared_root / pch_key_;
+    if (fs::exists(shared / "lux_stdlib.pch", ec)) {
+      pch_ = fs::absolute(shared / "lux_stdlib.pch", ec);
+      fs::last_write_time(shared, fs::file_time_type::clock::now(), ec);  // used: kept longest
+      return;
+    }
     fs::path pch_key_file = work_ / "lux_stdlib.pch.key";
-    if (fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
+    bool in_shared = fs::create_directories(shared, ec) || fs::is_directory(shared, ec);
+    if (!in_shared && fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
+    // Written beside its place and renamed there: a build running at the same time sees no
+    // half-written PCH.
+    fs::path target = in_shared ? fs::absolute(shared / "lux_stdlib.pch", ec) : pch_;
+    fs::path partial = target.string() + "." + std::to_string(getpid()) + ".partial";
     auto t_pch = Clock::now();
     Job job;
     job.argv = cxx_words_;
@@ -355,13 +375,44 @@ class BuildRun {
     // Templates the header uses are instantiated once in the PCH instead of in every program
     // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
     job.argv.insert(job.argv.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
-                                     LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch_.string()});
+                                     LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", partial.string()});
     job.log = work_ / "lux_stdlib.pch.log";
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
-    if (job.status == 0) writeFile(pch_key_file, pch_key_);
-    else pch_key_.clear();  // build without it
+    if (job.status == 0) fs::rename(partial, target, ec);
+    if (job.status != 0 || ec) {
+      fs::remove(partial, ec);
+      pch_key_.clear();  // build without it
+    } else if (in_shared) {
+      pch_ = target;
+      pruneSharedPchs(shared_root);
+    } else {
+      writeFile(pch_key_file, pch_key_);
+    }
     if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+  }
+
+  // Removes the shared PCHs beyond the kKeptPchs used last (each is ~12 MB; a new runtime
+  // header or compiler makes a new one).
+  static void pruneSharedPchs(const fs::path& root) {
+    std::error_code ec;
+    std::vector<std::pair<fs::file_time_type, fs::path>> dirs;
+    for (const auto& e : fs::directory_iterator(root, ec))
+      if (e.is_directory(ec)) dirs.emplace_back(fs::last_write_time(e.path(), ec), e.path());
+    if (dirs.size() <= kKeptPchs) return;
+    std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = kKeptPchs; i < dirs.size(); ++i) fs::remove_all(dirs[i].second, ec);
+  }
+
+  // A command word as the PATH search finds it (itself when not found).
+  static std::string resolve(const std::string& word) {
+    if (word.find('/') != std::string::npos) return word;
+    const char* path = std::getenv("PATH");
+    std::stringstream ss(path ? path : "");
+    std::string dir;
+    while (std::getline(ss, dir, ':'))
+      if (!dir.empty() && access((dir + "/" + word).c_str(), X_OK) == 0) return dir + "/" + word;
+    return word;
   }
 
   // The header and every unit (the program's, then each server's main) written to .lux/, each
@@ -406,10 +457,11 @@ class BuildRun {
     std::error_code ec;
     fs::path pch = work_ / (stem_ + ".h.pch");
     fs::path key_file = work_ / (stem_ + ".h.pch.key");
-    // The PCH it builds on is named by its absolute path: clang records the path as given, and a
-    // later build may run from another directory.
+    // The PCH it builds on is named by its absolute path (clang records the path as given, and a
+    // later build may run from another directory); a rebuilt one needs a rebuilt program PCH.
     fs::path base = fs::absolute(pch_, ec);
-    std::string key = hex(fnv1a(program_.header, fnv1a(cxx_ + "\n" + flag_text_ + pch_key_ + base.string())));
+    std::string key =
+        hex(fnv1a(program_.header, fnv1a(cxx_ + "\n" + flag_text_ + pch_key_ + fileIdentity(base.string()))));
     if (fs::exists(pch, ec) && readFile(key_file) == key) {
       program_pch_ = pch;
       return;

@@ -462,13 +462,14 @@ bool RunInChildren(const std::vector<const TestCase*>& chosen, const char* progr
     }
     close(fds[1]);
     ChildReader reader(fds[0]);
-    std::optional<std::size_t> running;
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::size_t running = kNone;  // the test that began and has not ended
     int capture_fd = -1;
     Clock::time_point deadline = Clock::time_point::max();
     std::int64_t limit_ms = 0;
     for (;;) {
       Message m;
-      ChildReader::Got got = reader.Next(running ? deadline : Clock::time_point::max(), m);
+      ChildReader::Got got = reader.Next(running != kNone ? deadline : Clock::time_point::max(), m);
       if (got == ChildReader::Got::kMessage && m.type == 'B' && m.index < chosen.size()) {
         running = m.index;
         capture_fd = m.capture_fd;
@@ -478,9 +479,9 @@ bool RunInChildren(const std::vector<const TestCase*>& chosen, const char* progr
         begin(t);
         continue;
       }
-      if (got == ChildReader::Got::kMessage && m.type == 'D' && running && m.index == *running) {
+      if (got == ChildReader::Got::kMessage && m.type == 'D' && m.index == running) {
         report(*chosen[m.index], std::move(m.outcome));
-        running.reset();
+        running = kNone;
         next = m.index + 1;
         continue;
       }
@@ -495,13 +496,13 @@ bool RunInChildren(const std::vector<const TestCase*>& chosen, const char* progr
       while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
       close(fds[0]);
-      if (running) {
-        const TestCase& t = *chosen[*running];
+      if (running != kNone) {
+        const TestCase& t = *chosen[running];
         o.failure = got == ChildReader::Got::kLate
                         ? std::string(t.where) + ": test \"" + t.name + "\" timed out after " + std::to_string(limit_ms) + " ms"
                         : std::string(t.where) + ": the test ended the process (" + DescribeEnd(status) + ")";
         report(t, std::move(o));
-        next = *running + 1;
+        next = running + 1;
       } else if (next < chosen.size()) {
         // Ended between two tests: the test after the last one reported fails in its place, so
         // that the runner always moves on.
