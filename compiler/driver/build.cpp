@@ -7,8 +7,9 @@
 //   DIR/.lux/<stem>.batch.<unit>.*   units compiled together (a cold build: about one batch per job)
 //   DIR/.lux/*.o, *.key, *.log       objects, their cache keys, the compiler's output
 // A translation unit is recompiled only when the hash of its text + the header + compiler + flags
-// changed; a batch object serves while all its units keep their keys (its .o.key lists them); an executable (its main, the shared units and its own units) is relinked only when
-// its objects or the runtime libraries changed. Debug builds link the runtime as one shared
+// changed; a batch object serves while all its units keep their keys (its .o.key lists them); an
+// executable (its main, the shared units and its own units) is relinked only when its objects or
+// the runtime libraries changed. Debug builds link the runtime as one shared
 // library (liblux_dev.so, found through an rpath into luxc's build tree); --release links the
 // static libraries and gives self-contained executables.
 // A compiler failure on a checked program is an internal error (E5002) pointing at the .lux
@@ -27,12 +28,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <map>
-#include <set>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "driver/build_config.h"
@@ -364,8 +365,9 @@ class BuildRun {
     fs::path pch_key_file = work_ / "lux_stdlib.pch.key";
     bool in_shared = fs::create_directories(shared, ec) || fs::is_directory(shared, ec);
     if (!in_shared && fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
-    // Written beside its place and renamed there: a build running at the same time sees no
-    // half-written PCH.
+    // Written beside its place and linked there: a build running at the same time sees no
+    // half-written PCH, and a PCH in place is never replaced (a program PCH built on it names
+    // it; when two builds make it at once, the second uses the first one's).
     fs::path target = in_shared ? fs::absolute(shared / "lux_stdlib.pch", ec) : pch_;
     fs::path partial = target.string() + "." + std::to_string(getpid()) + ".partial";
     auto t_pch = Clock::now();
@@ -379,8 +381,15 @@ class BuildRun {
     job.log = work_ / "lux_stdlib.pch.log";
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
-    if (job.status == 0) fs::rename(partial, target, ec);
-    if (job.status != 0 || ec) {
+    bool placed = false;
+    if (job.status == 0 && in_shared) {
+      placed = link(partial.c_str(), target.c_str()) == 0 || errno == EEXIST;
+      fs::remove(partial, ec);
+    } else if (job.status == 0) {
+      fs::rename(partial, target, ec);
+      placed = !ec;
+    }
+    if (!placed) {
       fs::remove(partial, ec);
       pch_key_.clear();  // build without it
     } else if (in_shared) {
