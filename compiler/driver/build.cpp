@@ -565,6 +565,9 @@ class BuildRun {
         size_t from = members.size() * p / parts, to = members.size() * (p + 1) / parts;
         if (to - from < 2) continue;  // one unit: compiled alone, as an edited one
         Batch b = makeBatch(prefix + units_[members[from]].name.substr(stem_.size() + 1));
+        // The compiler's output goes where its first unit's would: a failure names the same log
+        // whether or not the unit was batched (which depends on the machine's CPUs).
+        b.log = units_[members[from]].log;
         std::string text;
         for (size_t k = from; k < to; ++k) {
           const Unit& u = units_[members[k]];
@@ -628,7 +631,10 @@ class BuildRun {
     compiler_runs_ = jobs.size();
     if (!runJobs(jobs, jobs_, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
     compile_ms_ = msSince(t_compile);
-    for (Job* j : jobs) {
+    // The first failure in the units' order (not the order the jobs ran in).
+    for (Unit& u : units_) {
+      if (u.fresh) continue;
+      Job* j = u.batch >= 0 ? &batches_[u.batch].job : &u.job;
       if (j->status == 0) continue;
       std::string log = readFile(j->log);
       uint32_t line = 0;
