@@ -163,9 +163,75 @@ int jobLimit() {
   return n > 0 ? static_cast<int>(n) : 1;
 }
 
-// Runs the jobs at most `limit` at a time (in order; a free slot goes to the next job when the
-// oldest running one ends). False when a job could not be started (the started ones are waited for).
+// The jobserver of a parent make (`MAKEFLAGS` with `--jobserver-auth=R,W`, GNU make 4.3's pipe,
+// or `--jobserver-auth=fifo:PATH`, 4.4's named pipe): each compiler run beyond the first takes a
+// token from it, and every token goes back when the runs end, so that `make -jN` bounds luxc's
+// runs together with its own. Inactive without one, or when its descriptors were not passed down
+// (a recipe make does not consider recursive): then only the job limit applies.
+class JobServer {
+ public:
+  JobServer() {
+    const char* flags = std::getenv("MAKEFLAGS");
+    if (!flags) return;
+    std::string text = flags;
+    size_t at = text.rfind("--jobserver-auth=");
+    if (at == std::string::npos) return;
+    std::string auth = text.substr(at + 17);
+    auth = auth.substr(0, auth.find(' '));
+    if (auth.rfind("fifo:", 0) == 0) {
+      std::string path = auth.substr(5);
+      read_fd_ = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      write_fd_ = read_fd_ < 0 ? -1 : open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      own_write_ = true;
+    } else {
+      int r = -1, w = -1;
+      if (std::sscanf(auth.c_str(), "%d,%d", &r, &w) != 2 || !isPipe(r) || !isPipe(w)) return;
+      // A description of our own, non-blocking, so that a try does not change make's.
+      read_fd_ = open(("/proc/self/fd/" + std::to_string(r)).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      write_fd_ = w;
+    }
+    if (read_fd_ < 0 || write_fd_ < 0) close();
+  }
+  ~JobServer() {
+    releaseAll();
+    close();
+  }
+  bool active() const { return read_fd_ >= 0; }
+  size_t held() const { return held_.size(); }
+  bool tryAcquire() {
+    char c;
+    if (!active() || read(read_fd_, &c, 1) != 1) return false;
+    held_.push_back(c);
+    return true;
+  }
+  void releaseAll() {
+    for (char c : held_)
+      while (write(write_fd_, &c, 1) < 0 && errno == EINTR) {
+      }
+    held_.clear();
+  }
+
+ private:
+  static bool isPipe(int fd) {
+    struct stat st {};
+    return fd >= 0 && fcntl(fd, F_GETFD) >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+  }
+  void close() {
+    if (read_fd_ >= 0) ::close(read_fd_);
+    if (own_write_ && write_fd_ >= 0) ::close(write_fd_);
+    read_fd_ = write_fd_ = -1;
+  }
+  int read_fd_ = -1, write_fd_ = -1;
+  bool own_write_ = false;
+  std::string held_;
+};
+
+// Runs the jobs at most `limit` at a time, and with a parent make's jobserver only as many as
+// it gives tokens for (plus the one luxc holds as make's child); in order, a free slot going to
+// the next job when the oldest running one ends. False when a job could not be started (the
+// started ones are waited for).
 bool runJobs(const std::vector<Job*>& jobs, int limit, bool verbose, std::ostream& err) {
+  static JobServer jobserver;
   std::deque<Job*> running;
   bool started_all = true;
   auto waitOldest = [&] {
@@ -175,6 +241,7 @@ bool runJobs(const std::vector<Job*>& jobs, int limit, bool verbose, std::ostrea
   };
   for (Job* j : jobs) {
     while (static_cast<int>(running.size()) >= limit) waitOldest();
+    if (jobserver.active() && running.size() >= 1 + jobserver.held() && !jobserver.tryAcquire()) waitOldest();
     if (!spawn(*j, verbose, err)) {
       started_all = false;
       break;
@@ -182,6 +249,7 @@ bool runJobs(const std::vector<Job*>& jobs, int limit, bool verbose, std::ostrea
     running.push_back(j);
   }
   while (!running.empty()) waitOldest();
+  jobserver.releaseAll();
   return started_all;
 }
 

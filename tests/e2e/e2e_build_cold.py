@@ -4,7 +4,8 @@ code's), fewer compiler runs than units, and both executables run; a change to o
 compiles its unit alone and the rest of its batch in one run, relinking that server only; a
 second change compiles its unit alone. A compile failure in a batch names the same log as
 unbatched. One stdlib PCH serves two output directories (LUX_PCH_DIR): the second cold build does
-not make one; two builds making it at the same time both succeed.
+not make one; two builds making it at the same time both succeed. Under `make -j3` two builds
+share make's jobserver tokens and give them all back.
 """
 import os
 import re
@@ -72,6 +73,26 @@ def run(a):
         check(os.listdir(os.path.join(tmp, "pch2")) and not any(
             f.endswith(".partial") for d in os.listdir(os.path.join(tmp, "pch2"))
             for f in os.listdir(os.path.join(tmp, "pch2", d))), "one PCH in place, no partial file left")
+
+        # Under `make -j3` (GNU make's jobserver, passed to recipes marked `+`): two builds at
+        # once, each taking tokens for its runs beyond the first and giving every one back (make
+        # complains at exit about a token missing), and the same without `+` (no descriptors
+        # passed down: the jobserver is ignored).
+        if shutil.which("make"):
+            for mark in ["+", ""]:
+                mk = os.path.join(tmp, f"make{len(mark)}")
+                os.makedirs(mk)
+                with open(os.path.join(mk, "Makefile"), "w") as f:
+                    f.write("all: a b\n.PHONY: all a b\n"
+                            f"a:\n\t{mark}{a.luxc} build {lux} -o out-a\n"
+                            f"b:\n\t{mark}{a.luxc} build {lux} -o out-b\n")
+                menv = dict(env, LUX_BUILD_JOBS="4")
+                menv.pop("MAKEFLAGS", None)
+                p = subprocess.run(["make", "-j3"], cwd=mk, capture_output=True, text=True, env=menv, timeout=600)
+                check(p.returncode == 0 and "jobserver" not in p.stderr and "INTERNAL" not in p.stderr
+                      and os.path.exists(os.path.join(mk, "out-a", "monitoring-api"))
+                      and os.path.exists(os.path.join(mk, "out-b", "monitoring-api")),
+                      f"make -j3 (recipes marked {mark!r}): {p.stdout}{p.stderr}")
 
         # A compile failure in a cold batch names its first unit's log, as unbatched.
         p = subprocess.run([a.luxc, "build", lux, "-o", os.path.join(tmp, "bad"), "--cxx", "false"],
