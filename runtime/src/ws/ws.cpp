@@ -32,6 +32,7 @@
 #include "http/cors.h"
 #include "realtime/hub.h"
 #include "server/app_impl.h"
+#include "ws/transport.h"
 #include "ws/utf8.h"
 
 namespace lux {
@@ -164,9 +165,9 @@ bool ValidCloseCode(std::int64_t code) {
 // overlap and a slow client holds up no one.
 class Connection final : public realtime::Sink, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock)
+  Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock, http::TlsConnection* tls)
       : ep_(std::move(ep)), opts_(ep_->opts), hooks_(ep_->hooks),
-        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), ws_(sock), timer_(ioc_),
+        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), ws_(sock, tls), timer_(ioc_),
         writer_done_(ioc_), outbox_(realtime::OutboxLimits{static_cast<std::size_t>(opts_.max_queue),
                                                            static_cast<std::size_t>(opts_.max_queue_bytes)}),
         conn_id_(realtime::NextConnectionId()), id_(core::NewRequestId()) {}
@@ -525,7 +526,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   const Options& opts_;
   const WsHooks& hooks_;
   asio::io_context& ioc_;
-  bws::stream<server::Socket&> ws_;
+  bws::stream<Transport> ws_;  // over the socket, or its TLS session
   asio::steady_timer timer_;        // pings, idle and close timeouts
   asio::steady_timer writer_done_;  // Finish waits on it for the writer
   realtime::Outbox outbox_;
@@ -557,7 +558,7 @@ class EndpointTakeover final : public server::Takeover {
  public:
   explicit EndpointTakeover(std::shared_ptr<Endpoint> ep) : ep_(std::move(ep)) {}
   void Run(server::Socket& socket, Request& req, asio::yield_context yield, server::ConnState& state) override {
-    auto c = std::make_shared<Connection>(ep_, socket);
+    auto c = std::make_shared<Connection>(ep_, socket, state.tls);
     c->Serve(req, yield, state, ep_->hub);
   }
 
