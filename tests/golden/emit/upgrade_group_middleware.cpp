@@ -44,17 +44,19 @@ lux::Value gate(lux::Request& req) {
 
 #line 14 "upgrade_group_middleware.lux"
 lux::Value stamp(lux::Request& /*req*/, lux::Response& res) {
+#line 15 "upgrade_group_middleware.lux"
   return lux::stdlib::ResSetHeader(res, "X-Group", "live");
 }
 
 
-#line 16 "upgrade_group_middleware.lux"
+#line 18 "upgrade_group_middleware.lux"
 lux::Value around(lux::Request& req, const lux::Next& next) {
+#line 19 "upgrade_group_middleware.lux"
   return lux::stdlib::FromResponse(next(req));
 }
 
 
-#line 19 "upgrade_group_middleware.lux"
+#line 22 "upgrade_group_middleware.lux"
 // ws "/live/socket" on_open
 lux::Value Ws1_on_open(lux::Value& ws) {
   return lux::stdlib::Call(lux::stdlib::Field(ws, "send"), {"open"});
@@ -65,15 +67,15 @@ lux::Value Ws1_on_open(lux::Value& ws) {
 // ===== translation unit upgrade_group_middleware.server.2.cpp =====
 namespace lux_program::server {
 
-#line 22 "upgrade_group_middleware.lux"
-lux::Value Route1Body(const lux::Value& send, const lux::Value& close) {
-#line 23 "upgrade_group_middleware.lux"
-  lux::stdlib::Call(send, {"hello"});
 #line 24 "upgrade_group_middleware.lux"
+lux::Value Route1Body(const lux::Value& send, const lux::Value& close) {
+#line 25 "upgrade_group_middleware.lux"
+  lux::stdlib::Call(send, {"hello"});
+#line 26 "upgrade_group_middleware.lux"
   return lux::stdlib::Call(close, {});
 }
 
-#line 22 "upgrade_group_middleware.lux"
+#line 24 "upgrade_group_middleware.lux"
 // sse /live/events
 lux::Response Route1(lux::Request& req) {
   return lux::rt::SseResponse(req, [](const lux::Value& send, const lux::Value& close) {
@@ -82,7 +84,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 27 "upgrade_group_middleware.lux"
+#line 29 "upgrade_group_middleware.lux"
 lux::Value Route2Body() {
   return lux::Value{{"ok", true}};
 }
@@ -283,11 +285,11 @@ void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "upgrade_group_middleware");
   lux::ConfigureSse(app, lux::Value{{"heartbeat", lux::Value(INT64_C(15))}, {"retry", lux::Value(INT64_C(0))}, {"max_queue", lux::Value(INT64_C(256))}, {"max_queue_bytes", lux::Value(INT64_C(1048576))}});
-#line 22 "upgrade_group_middleware.lux"
+#line 24 "upgrade_group_middleware.lux"
   app.Route("GET", "/live/events", &Route1, {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { stamp(req, res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }});
-#line 27 "upgrade_group_middleware.lux"
+#line 29 "upgrade_group_middleware.lux"
   app.Route("GET", "/live/plain", &Route2, {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { stamp(req, res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }});
-#line 18 "upgrade_group_middleware.lux"
+#line 22 "upgrade_group_middleware.lux"
   {
     lux::WsHooks hooks;
     hooks.on_open = [](lux::Value& ws) { (void)Ws1_on_open(ws); };
