@@ -15,7 +15,7 @@ from e2e import check, expect_json, free_port, Lines, program
 from e2e_realtime_rest import SseReader
 from wsclient import OP_CLOSE, OP_TEXT, Closed, WsClient
 
-SWAP_DRAIN_MS = 4000
+SWAP_DRAIN_MS = 6000
 
 
 def live_children(ppid):

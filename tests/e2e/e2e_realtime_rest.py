@@ -7,6 +7,7 @@ stream() decoded by curl as it arrives."""
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import threading
@@ -190,9 +191,28 @@ def check_tls(a, exe, pki):
         check(False, "a plain upgrade to the TLS port was accepted")
     except HandshakeError as e:
         check(e.status == 400, f"plain upgrade to the TLS port: {e.status}")
+    check_browser(a, port)
     out = stop_server(proc)
     check(proc.returncode == 0, f"wss server exit {proc.returncode}:\n{out}")
     check("closed 1000 bye" in out, f"wss: on_close saw 1000 bye:\n{out[-2000:]}")
+
+
+def check_browser(a, port):
+    """Headless Chromium (playwright-core, as e2e/ws installs it) speaking wss:// to the server."""
+    npm_dir = os.path.join(a.out, "npm")
+    if not os.path.isdir(os.path.join(npm_dir, "node_modules", "playwright-core")):
+        r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", npm_dir, "playwright-core@1"],
+                           capture_output=True, text=True, timeout=300)
+        check(r.returncode == 0, f"npm install playwright-core: {r.stderr[-1000:]}")
+    script = os.path.join(npm_dir, "wss_browser.js")  # beside node_modules, where require() looks
+    shutil.copy(os.path.join(os.path.dirname(os.path.abspath(__file__)), "wss_browser.js"), script)
+    r = subprocess.run(["node", script, f"https://localhost:{port}"], capture_output=True, text=True, timeout=120,
+                       cwd=npm_dir)
+    check(r.returncode == 0, f"headless Chromium over wss: {r.stderr[-2000:]}")
+    got = json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+    check(got.get("text") == "from chromium over tls", f"browser wss: text echo {got}")
+    check(got.get("binary") == [0, 1, 2, 250, 251, 252], f"browser wss: binary echo {got}")
+    check(got.get("closeCode") == 1000, f"browser wss: close code {got}")
 
 
 # ---- plain server ----
