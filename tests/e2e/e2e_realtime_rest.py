@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -192,7 +193,20 @@ def check_tls(a, exe, pki):
     except HandshakeError as e:
         check(e.status == 400, f"plain upgrade to the TLS port: {e.status}")
     check_browser(a, port)
-    out = stop_server(proc)
+    # SIGTERM with a wss connection open: close 1001 over TLS, then the process exits 0.
+    e = WsClient.connect(port, "/echo", tls=ctx)
+    e.send_text("before the stop")
+    check(e.recv_message() == (OP_TEXT, b"before the stop"), "wss: echo before SIGTERM")
+    proc.send_signal(signal.SIGTERM)
+    code, _ = e.expect_close()
+    check(code == 1001, f"wss: SIGTERM sends close 1001: {code}")
+    e.close(1001)
+    e.sock.close()
+    try:
+        out, _ = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
     check(proc.returncode == 0, f"wss server exit {proc.returncode}:\n{out}")
     check("closed 1000 bye" in out, f"wss: on_close saw 1000 bye:\n{out[-2000:]}")
 
