@@ -1415,6 +1415,7 @@ void App::Impl::Start() {
 
 void App::Impl::TellSupervisor(const std::string& line) {
   if (ready_fd < 0) return;
+  BlockSigpipeOnThisThread();  // a supervisor that closed its end: EPIPE, not the process's end
   ssize_t ignored = ::write(ready_fd, line.data(), line.size());
   (void)ignored;
 }
@@ -1449,7 +1450,8 @@ void App::Impl::Shutdown(bool swap) {
       cv.notify_all();
       // A stop after a swap: the realtime connections the swap kept end now.
       if (!swap && started && swapping.exchange(false)) {
-        core::Log(LogLevel::kInfo, "swap: ending realtime connections", {{"server", name}, {"open", live.load()}});
+        if (int open = live.load(); open > 0)
+          core::Log(LogLevel::kInfo, "swap: ending realtime connections", {{"server", name}, {"open", open}});
         EndRealtime();
       }
       return;
