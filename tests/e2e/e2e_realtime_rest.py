@@ -254,6 +254,7 @@ def check_group_middleware(port):
         check(e.status == 403 and body.get("error") == "no pass", f"refused upgrade: {e.status} {e.body!r}")
     c = WsClient.connect(port, "/guarded/socket", headers={"X-Pass": "yes"})
     check(c.recv_message() == (OP_TEXT, b"guarded open"), "upgrade the group's middleware let through")
+    check(c.headers.get("x-group") == "guarded", f"the group's (req, res) middleware's header on the 101: {c.headers}")
     c.close()
     s = SseReader(port, "/guarded/events")
     body = s.body()
@@ -262,6 +263,7 @@ def check_group_middleware(port):
     s = SseReader(port, "/guarded/events", headers={"X-Pass": "yes"})
     ev = s.next_event()
     check(s.status == 200 and ev["data"] == "guarded event", f"sse through the group's middleware: {s.status} {ev}")
+    check("x-group: guarded" in s.head.lower(), f"the group's (req, res) middleware's header on the stream: {s.head}")
     s.close()
 
 

@@ -70,6 +70,9 @@ class Takeover {
  public:
   virtual ~Takeover() = default;
   virtual void Run(Socket& socket, Request& req, boost::asio::yield_context yield, ConnState& state) = 0;
+  // The headers the request path put on the 101 (a `(req, res)` middleware's, CORS's, ...), set
+  // by the session before Run: the takeover writes them on its own 101.
+  Headers response_headers;
 };
 
 // A swap (SIGUSR2: `luxc dev` replaced this process) keeps open event streams and WebSockets

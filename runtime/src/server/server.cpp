@@ -823,7 +823,10 @@ class Session {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
         if (std::shared_ptr<Takeover> takeover = std::move(fiber.takeover); takeover && res.status == 101) {
-          if (!app_.draining.load()) return TakeOver(*takeover, req, yield, t0);
+          if (!app_.draining.load()) {
+            takeover->response_headers = std::move(res.headers);
+            return TakeOver(*takeover, req, yield, t0);
+          }
           res = SimpleError(503, "server is shutting down", req.id);
           keep_alive = false;
         }
