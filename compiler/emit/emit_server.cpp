@@ -422,8 +422,10 @@ std::vector<std::string> Emitter::routeMiddleware(const ServerModel& sm, const R
                                     fnName(fn)));
       else if (roles.size() > 1)
         chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ {}(req, res); }})", fnName(fn)));
-      else
-        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response&) {{ {}(req); }})", fnName(fn)));
+      else  // `(req)`: a response it returns answers the request (a route's or an upgrade's), as the server's
+        chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); "
+                                    "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }}",
+                                    fnName(fn)));
     }
   }
   for (const RouteModifierUse& u : r.modifiers) chain.push_back(modifierCall(u));

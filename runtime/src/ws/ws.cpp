@@ -32,6 +32,7 @@
 #include "http/cors.h"
 #include "realtime/hub.h"
 #include "server/app_impl.h"
+#include "ws/transport.h"
 #include "ws/utf8.h"
 
 namespace lux {
@@ -164,9 +165,9 @@ bool ValidCloseCode(std::int64_t code) {
 // overlap and a slow client holds up no one.
 class Connection final : public realtime::Sink, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock)
+  Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock, http::TlsConnection* tls)
       : ep_(std::move(ep)), opts_(ep_->opts), hooks_(ep_->hooks),
-        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), ws_(sock), timer_(ioc_),
+        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), ws_(sock, tls), timer_(ioc_),
         writer_done_(ioc_), outbox_(realtime::OutboxLimits{static_cast<std::size_t>(opts_.max_queue),
                                                            static_cast<std::size_t>(opts_.max_queue_bytes)}),
         conn_id_(realtime::NextConnectionId()), id_(core::NewRequestId()) {}
@@ -213,8 +214,8 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     rooms_.erase(it);
   }
 
-  void Serve(Request& req, asio::yield_context yield, server::ConnState& state, realtime::Hub* hub) {
-    if (!Accept(req, yield, state)) return;
+  void Serve(Request& req, const Headers& extra, asio::yield_context yield, server::ConnState& state, realtime::Hub* hub) {
+    if (!Accept(req, extra, yield, state)) return;
     auto self = shared_from_this();
     hub_ = hub;
     value_ = MakeValue();
@@ -251,7 +252,17 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   }
 
  private:
-  bool Accept(Request& req, asio::yield_context& yield, server::ConnState& state) {
+  // What Beast writes on the 101 itself, or what describes a body it does not have: not copied
+  // from the request path's headers.
+  static bool OwnedBy101(std::string_view name) {
+    for (std::string_view own : {"connection", "upgrade", "content-length", "content-type", "transfer-encoding", "server",
+                                 "x-request-id", "sec-websocket-accept", "sec-websocket-protocol",
+                                 "sec-websocket-extensions", "sec-websocket-version"})
+      if (IEquals(name, own)) return true;
+    return false;
+  }
+
+  bool Accept(Request& req, const Headers& extra, asio::yield_context& yield, server::ConnState& state) {
     bhttp::request<bhttp::empty_body> breq;
     breq.method(bhttp::verb::get);
     breq.target(req.target);
@@ -259,9 +270,13 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     for (const auto& [k, v] : req.headers) breq.insert(k, v);
     std::string protocol = ChooseProtocol(req);
     std::string request_id = req.id;
-    ws_.set_option(bws::stream_base::decorator([protocol, request_id](bws::response_type& res) {
+    std::vector<Headers::Entry> added;  // a group's `(req, res)` middleware, CORS, ...: as on a route's answer
+    for (const auto& [k, v] : extra)
+      if (!OwnedBy101(k)) added.emplace_back(k, v);
+    ws_.set_option(bws::stream_base::decorator([protocol, request_id, added = std::move(added)](bws::response_type& res) {
       res.set(bhttp::field::server, "lux");
       res.set("X-Request-Id", request_id);
+      for (const auto& [k, v] : added) res.insert(k, v);
       if (!protocol.empty()) res.set(bhttp::field::sec_websocket_protocol, protocol);
     }));
     ws_.read_message_max(static_cast<std::size_t>(opts_.max_message));
@@ -525,7 +540,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   const Options& opts_;
   const WsHooks& hooks_;
   asio::io_context& ioc_;
-  bws::stream<server::Socket&> ws_;
+  bws::stream<Transport> ws_;  // over the socket, or its TLS session
   asio::steady_timer timer_;        // pings, idle and close timeouts
   asio::steady_timer writer_done_;  // Finish waits on it for the writer
   realtime::Outbox outbox_;
@@ -557,8 +572,8 @@ class EndpointTakeover final : public server::Takeover {
  public:
   explicit EndpointTakeover(std::shared_ptr<Endpoint> ep) : ep_(std::move(ep)) {}
   void Run(server::Socket& socket, Request& req, asio::yield_context yield, server::ConnState& state) override {
-    auto c = std::make_shared<Connection>(ep_, socket);
-    c->Serve(req, yield, state, ep_->hub);
+    auto c = std::make_shared<Connection>(ep_, socket, state.tls);
+    c->Serve(req, response_headers, yield, state, ep_->hub);
   }
 
  private:
