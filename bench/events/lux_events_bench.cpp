@@ -4,6 +4,7 @@
 //   lux_events_bench sub PORT STORE                    subscriber App: event "tick", rpc echo, POST /plain
 //   lux_events_bench pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT   publisher App (peer + services)
 #include <lux/lux.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +19,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 long long Now() { return Clock::now().time_since_epoch().count(); }
+// CPU time of the whole process (every thread), user + system, in us.
+double CpuUs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 double Pct(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -89,13 +97,15 @@ int Local(const std::string& store, long n_lat, long n_tp) {
   std::printf("local_latency n=%zu p50_us=%.1f p99_us=%.1f publish_p50_us=%.1f publish_p99_us=%.1f\n", lat.size(),
               Pct(lat, 0.5), Pct(lat, 0.99), Pct(pub, 0.5), Pct(pub, 0.99));
   Reset();
+  double cpu0 = CpuUs();
   long long t0 = Now();
   PublishN(n_tp, 0);
   double pub_s = static_cast<double>(Now() - t0) / 1e9;
   WaitSeen(Seen, n_tp);
   double s = static_cast<double>(g_last_ns - t0) / 1e9;
-  std::printf("local_throughput n=%zu events_s=%.0f publish_s=%.2f secs=%.2f\n", Seen(), static_cast<double>(Seen()) / s,
-              pub_s, s);
+  double cpu = CpuUs() - cpu0;
+  std::printf("local_throughput n=%zu events_s=%.0f publish_s=%.2f secs=%.2f cpu_us_per_event=%.1f\n", Seen(),
+              static_cast<double>(Seen()) / s, pub_s, s, cpu / static_cast<double>(n_tp));
   app.Shutdown();
   app.Wait();
   return 0;
@@ -112,7 +122,8 @@ int Sub(int port, const std::string& store) {
     return lux::Respond(200, lux::Value{{"n", lux::Value(static_cast<long long>(g_lat_us.size()))},
                                         {"p50_us", lux::Value(Pct(g_lat_us, 0.5))},
                                         {"p99_us", lux::Value(Pct(g_lat_us, 0.99))},
-                                        {"last_ns", lux::Value(g_last_ns)}});
+                                        {"last_ns", lux::Value(g_last_ns)},
+                                        {"cpu_us", lux::Value(CpuUs())}});
   });
   app.Post("/reset", [](lux::Request&) { Reset(); return lux::Respond(200, lux::Value{{"ok", lux::Value(true)}}); });
   char name[] = "evsub";
@@ -147,14 +158,19 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
               static_cast<long long>(st["n"].AsInt()), st["p50_us"].AsFloat(), st["p99_us"].AsFloat(),
               Pct(pub, 0.5), Pct(pub, 0.99));
   lux::Fetch(base + "/reset", reset);
+  double sub_cpu0 = Stats(base)["cpu_us"].AsFloat();
+  double cpu0 = CpuUs();
   long long t0 = Now();
   PublishN(n_tp, 0);
   double pub_s = static_cast<double>(Now() - t0) / 1e9;
   WaitSeen(seen, n_tp);
   st = Stats(base);
+  double cpu = CpuUs() - cpu0, sub_cpu = st["cpu_us"].AsFloat() - sub_cpu0;
   double s = static_cast<double>(st["last_ns"].AsInt() - t0) / 1e9;
-  std::printf("peer_throughput n=%lld events_s=%.0f publish_s=%.2f secs=%.2f\n", static_cast<long long>(st["n"].AsInt()),
-              static_cast<double>(st["n"].AsInt()) / s, pub_s, s);
+  std::printf("peer_throughput n=%lld events_s=%.0f publish_s=%.2f secs=%.2f pub_cpu_us_per_event=%.1f "
+              "sub_cpu_us_per_event=%.1f\n",
+              static_cast<long long>(st["n"].AsInt()), static_cast<double>(st["n"].AsInt()) / s, pub_s, s,
+              cpu / static_cast<double>(n_tp), sub_cpu / static_cast<double>(n_tp));
 
   // RPC vs a plain POST of the same body to the same peer, alternating blocks of 200 calls.
   std::vector<double> rpc, plain;
@@ -184,10 +200,29 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
   long rejected = 0;
   auto b0 = Clock::now();
   for (long i = 0; i < n_reject; ++i) {
+#ifdef LUX_BENCH_BASELINE  // the runtime before rt::TryCallService: only the throwing call
     try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{Payload()})); } catch (const lux::CircuitOpenError&) { ++rejected; }
+#else
+    if (lux::rt::TryCallService("dead", "echo", lux::Value(lux::Array{Payload()})).rejected) ++rejected;
+#endif
   }
   double reject_ns = std::chrono::duration<double, std::nano>(Clock::now() - b0).count() / static_cast<double>(n_reject);
-  // Baseline: building the same argument and throwing/catching a lux::Error with a message of that size.
+  // The same loop through the throwing call (what generated code calls: a Lux `catch` sees it).
+  long thrown = 0;
+  auto t0b = Clock::now();
+  for (long i = 0; i < n_reject; ++i) {
+    try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{Payload()})); } catch (const lux::CircuitOpenError&) { ++thrown; }
+  }
+  double throw_ns = std::chrono::duration<double, std::nano>(Clock::now() - t0b).count() / static_cast<double>(n_reject);
+  // Baselines: building the same argument alone, and building it then throwing/catching a
+  // lux::Error with a message of that size.
+  std::size_t sink = 0;
+  auto a0 = Clock::now();
+  for (long i = 0; i < n_reject; ++i) {
+    lux::Value args(lux::Array{Payload()});
+    sink += args.AsArray().size();
+  }
+  double args_ns = std::chrono::duration<double, std::nano>(Clock::now() - a0).count() / static_cast<double>(n_reject);
   auto c0 = Clock::now();
   for (long i = 0; i < n_reject; ++i) {
     try {
@@ -196,7 +231,9 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
     } catch (const lux::Error&) {}
   }
   double base_ns = std::chrono::duration<double, std::nano>(Clock::now() - c0).count() / static_cast<double>(n_reject);
-  std::printf("breaker n=%ld rejected=%ld ns_per_call=%.0f throw_baseline_ns=%.0f\n", n_reject, rejected, reject_ns, base_ns);
+  std::printf("breaker n=%ld rejected=%ld ns_per_call=%.0f args_ns=%.0f reject_only_ns=%.0f thrown=%ld throwing_call_ns=%.0f "
+              "throw_baseline_ns=%.0f sink=%zu\n",
+              n_reject, rejected, reject_ns, args_ns, reject_ns - args_ns, thrown, throw_ns, base_ns, sink % 2);
   app.Shutdown();
   app.Wait();
   return 0;
