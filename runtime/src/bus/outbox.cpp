@@ -9,8 +9,12 @@ namespace lux::bus {
 
 namespace {
 
+// `seq` orders each lane's rows. It is the rowid without AUTOINCREMENT (files written before
+// keep theirs): a new row takes the largest seq + 1, so it follows every row still queued, and
+// no sqlite_sequence page is written per publish. A seq can come back once the outbox was empty,
+// so the dead letter keeps its own numbering.
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL,
   event_id TEXT NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL,
   request_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT,
   traceparent TEXT NOT NULL DEFAULT '');
@@ -103,20 +107,19 @@ void RetryRow(db::Connection& c, std::int64_t seq, int attempts, std::int64_t ne
 
 void DeadRow(db::Connection& c, const EventRow& r, int attempts, const std::string& error, std::int64_t now_ms) {
   auto s = c.Prepare(
-      "INSERT OR REPLACE INTO dead (seq, lane, event_id, event, payload, publisher, request_id, attempts, "
-      "last_error, failed_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO dead (lane, event_id, event, payload, publisher, request_id, attempts, "
+      "last_error, failed_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "event dead letter");
-  sqlite3_bind_int64(s.get(), 1, r.seq);
-  BindText(s, 2, r.lane);
-  BindText(s, 3, r.event_id);
-  BindText(s, 4, r.event);
-  BindText(s, 5, r.payload_json);
-  BindText(s, 6, r.publisher);
-  BindText(s, 7, r.request_id);
-  sqlite3_bind_int(s.get(), 8, attempts);
-  BindText(s, 9, error);
-  sqlite3_bind_int64(s.get(), 10, now_ms);
-  BindText(s, 11, r.traceparent);
+  BindText(s, 1, r.lane);
+  BindText(s, 2, r.event_id);
+  BindText(s, 3, r.event);
+  BindText(s, 4, r.payload_json);
+  BindText(s, 5, r.publisher);
+  BindText(s, 6, r.request_id);
+  sqlite3_bind_int(s.get(), 7, attempts);
+  BindText(s, 8, error);
+  sqlite3_bind_int64(s.get(), 9, now_ms);
+  BindText(s, 10, r.traceparent);
   c.Step(s, "event dead letter");
   auto d = c.Prepare("DELETE FROM outbox WHERE seq = ?", "event outbox delete");
   sqlite3_bind_int64(d.get(), 1, r.seq);
