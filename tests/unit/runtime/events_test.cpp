@@ -418,3 +418,41 @@ TEST_CASE("events: a batch received from a peer is stored up to its first malfor
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(got.size() == 3);
 }
+
+TEST_CASE("event outbox: a lane's rows stay in order across batches, and a seq that comes back after the outbox "
+          "emptied does not replace a dead letter") {
+  std::string path = TempStore("seq-reuse.db");
+  auto box = lux::bus::Outbox::Open(path);
+  auto row = [](const std::string& id) {
+    lux::bus::EventRow r;
+    r.lane = "local:a:0";
+    r.event_id = id;
+    r.event = "a";
+    r.payload_json = "{}";
+    r.publisher = "api";
+    return r;
+  };
+  box->Insert({row("e1")});
+  auto first = box->Batch("local:a:0", 10, 1 << 20);
+  REQUIRE(first.size() == 1);
+  box->Dead(first[0], "failed for good", 1);
+  CHECK(box->Pending("local:a:0") == 0);
+  box->Insert({row("e2")});  // the outbox was empty: the same seq may come back
+  box->Insert({row("e3")});
+  box->Insert({row("e4")});
+  auto batch = box->Batch("local:a:0", 2, 1 << 20);
+  REQUIRE(batch.size() == 2);
+  CHECK(batch[0].event_id == "e2");
+  CHECK(batch[1].event_id == "e3");
+  lux::bus::BatchOutcome o;
+  o.handled_through = batch[0].seq;  // e2 handled, e3 failed for good
+  o.failed = &batch[1];
+  o.dead = true;
+  o.error = "failed for good";
+  box->Settle("local:a:0", o, 2);
+  CHECK(box->DeadCount() == 2);
+  auto rest = box->Batch("local:a:0", 10, 1 << 20);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].event_id == "e4");
+  CHECK(rest[0].seq > batch[1].seq);
+}
