@@ -1,10 +1,14 @@
 // Events and services bench. Times are CLOCK_MONOTONIC ns (steady_clock), the same
 // clock in every process of the machine, so a receiver can time an event stamped by a sender.
+// CPU figures (getrusage, CLOCK_THREAD_CPUTIME_ID) hold on a loaded machine where wall-clock
+// rates do not: cpu_us_per_event (a whole process), publish_cpu_us (the publishing thread).
+// Built with -DLUX_BENCH_BASELINE against a runtime without rt::TryCallService.
 //   lux_events_bench local STORE N_LAT N_TP            one App: publish -> subscriber
 //   lux_events_bench sub PORT STORE                    subscriber App: event "tick", rpc echo, POST /plain
 //   lux_events_bench pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT   publisher App (peer + services)
 #include <lux/lux.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +23,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 long long Now() { return Clock::now().time_since_epoch().count(); }
+// CPU time of the calling thread, in us.
+double ThreadCpuUs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
 // CPU time of the whole process (every thread), user + system, in us.
 double CpuUs() {
   rusage u{};
@@ -97,15 +107,18 @@ int Local(const std::string& store, long n_lat, long n_tp) {
   std::printf("local_latency n=%zu p50_us=%.1f p99_us=%.1f publish_p50_us=%.1f publish_p99_us=%.1f\n", lat.size(),
               Pct(lat, 0.5), Pct(lat, 0.99), Pct(pub, 0.5), Pct(pub, 0.99));
   Reset();
-  double cpu0 = CpuUs();
+  double cpu0 = CpuUs(), tcpu0 = ThreadCpuUs();
   long long t0 = Now();
   PublishN(n_tp, 0);
   double pub_s = static_cast<double>(Now() - t0) / 1e9;
+  double tcpu = ThreadCpuUs() - tcpu0;
   WaitSeen(Seen, n_tp);
   double s = static_cast<double>(g_last_ns - t0) / 1e9;
   double cpu = CpuUs() - cpu0;
-  std::printf("local_throughput n=%zu events_s=%.0f publish_s=%.2f secs=%.2f cpu_us_per_event=%.1f\n", Seen(),
-              static_cast<double>(Seen()) / s, pub_s, s, cpu / static_cast<double>(n_tp));
+  std::printf("local_throughput n=%zu events_s=%.0f publish_s=%.2f secs=%.2f cpu_us_per_event=%.1f "
+              "publish_cpu_us=%.1f\n",
+              Seen(), static_cast<double>(Seen()) / s, pub_s, s, cpu / static_cast<double>(n_tp),
+              tcpu / static_cast<double>(n_tp));
   app.Shutdown();
   app.Wait();
   return 0;
@@ -159,18 +172,19 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
               Pct(pub, 0.5), Pct(pub, 0.99));
   lux::Fetch(base + "/reset", reset);
   double sub_cpu0 = Stats(base)["cpu_us"].AsFloat();
-  double cpu0 = CpuUs();
+  double cpu0 = CpuUs(), tcpu0 = ThreadCpuUs();
   long long t0 = Now();
   PublishN(n_tp, 0);
   double pub_s = static_cast<double>(Now() - t0) / 1e9;
+  double tcpu = ThreadCpuUs() - tcpu0;
   WaitSeen(seen, n_tp);
   st = Stats(base);
   double cpu = CpuUs() - cpu0, sub_cpu = st["cpu_us"].AsFloat() - sub_cpu0;
   double s = static_cast<double>(st["last_ns"].AsInt() - t0) / 1e9;
   std::printf("peer_throughput n=%lld events_s=%.0f publish_s=%.2f secs=%.2f pub_cpu_us_per_event=%.1f "
-              "sub_cpu_us_per_event=%.1f\n",
+              "sub_cpu_us_per_event=%.1f publish_cpu_us=%.1f\n",
               static_cast<long long>(st["n"].AsInt()), static_cast<double>(st["n"].AsInt()) / s, pub_s, s,
-              cpu / static_cast<double>(n_tp), sub_cpu / static_cast<double>(n_tp));
+              cpu / static_cast<double>(n_tp), sub_cpu / static_cast<double>(n_tp), tcpu / static_cast<double>(n_tp));
 
   // RPC vs a plain POST of the same body to the same peer, alternating blocks of 200 calls.
   std::vector<double> rpc, plain;

@@ -1,7 +1,8 @@
 // The event bus (see lux/events.h): registration, publish, the lane threads that deliver the
-// outbox in order (local subscribers with retries and a dead letter; peers over HTTP, retried
-// until they are back, each delivery signed with the program secret), and POST /_lux/events for
-// events from peers (signed calls only: core/internal_auth.h). One bus per process, tied
+// outbox in order, a batch at a time (local subscribers with retries and a dead letter; peers
+// over HTTP, one signed request per batch, retried until they are back), and POST /_lux/events
+// for events from peers (signed calls only: core/internal_auth.h; wire version 2, a batch, or
+// one event as version 1). One bus per process, tied
 // to the App that registered it as its "bus" runtime component: Open opens the outbox (publish
 // works from then on, on_start included), Start starts the lanes, Stop stops them, Close closes
 // the outbox (rows not yet delivered stay in it for the next start). With adapter "redis" the
