@@ -126,6 +126,24 @@ void DeadRow(db::Connection& c, const EventRow& r, int attempts, const std::stri
   c.Step(d, "event outbox delete");
 }
 
+// A new outbox file gets kPageSize pages: every commit writes each page it changed to the WAL
+// and checksums it, and a publish changes two (the table's last leaf, the lane index's), so
+// smaller pages make a commit cheaper; rows are a few hundred bytes (larger payloads spill into
+// overflow pages as before). The size is fixed when the file is first written, here (switching
+// it to WAL writes its header); an existing file keeps its own.
+constexpr int kPageSize = 1024;
+
+void CreateWithPageSize(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK) {
+    std::string pragma = "PRAGMA page_size=" + std::to_string(kPageSize) + "; PRAGMA journal_mode=WAL";
+    sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr);  // a failure leaves the default size
+  }
+  sqlite3_close_v2(db);
+}
+
 }  // namespace
 
 std::unique_ptr<Outbox> Outbox::Open(const std::string& path) {
@@ -133,6 +151,7 @@ std::unique_ptr<Outbox> Outbox::Open(const std::string& path) {
     std::filesystem::path dir = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    CreateWithPageSize(path);
   }
   auto box = std::make_unique<Outbox>();
   db::OpenOptions options;
