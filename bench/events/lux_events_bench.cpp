@@ -6,6 +6,7 @@
 //   lux_events_bench local STORE N_LAT N_TP            one App: publish -> subscriber
 //   lux_events_bench sub PORT STORE                    subscriber App: event "tick", rpc echo, POST /plain
 //   lux_events_bench pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT   publisher App (peer + services)
+//   lux_events_bench reject N KIND                     N calls refused by an open breaker (try|throw|args)
 #include <lux/lux.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -253,15 +254,51 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
   return 0;
 }
 
+// Only the open-breaker loop, for instruction counts (callgrind, bench/events/instructions.sh):
+// `kind` try (rt::TryCallService), throw (rt::CallService, caught) or args (the argument alone).
+int Reject(long n, const std::string& kind) {
+  lux::App app("evreject");
+  Quiet(app, 0, ":memory:");
+  lux::ServiceOptions dead;
+  dead.urls = {"http://127.0.0.1:9"};
+  dead.failure_threshold = 1;
+  dead.reset_timeout_ms = 3'600'000;
+  lux::RegisterService(app, "dead", dead);
+  app.Start();
+  try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{})); } catch (const lux::Error&) {}
+  long rejected = 0;
+  std::size_t sink = 0;
+  for (long i = 0; i < n; ++i) {
+    if (kind == "args") {
+      lux::Value args(lux::Array{Payload()});
+      sink += args.AsArray().size();
+      continue;
+    }
+#ifndef LUX_BENCH_BASELINE
+    if (kind == "try") {
+      if (lux::rt::TryCallService("dead", "echo", lux::Value(lux::Array{Payload()})).rejected) ++rejected;
+      continue;
+    }
+#endif
+    try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{Payload()})); } catch (const lux::CircuitOpenError&) { ++rejected; }
+  }
+  std::printf("reject kind=%s n=%ld rejected=%ld sink=%zu\n", kind.c_str(), n, rejected, sink % 2);
+  app.Shutdown();
+  app.Wait();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "local" && argc == 5) return Local(argv[2], std::atol(argv[3]), std::atol(argv[4]));
   if (mode == "sub" && argc == 4) return Sub(std::atoi(argv[2]), argv[3]);
+  if (mode == "reject" && argc == 4) return Reject(std::atol(argv[2]), argv[3]);
   if (mode == "pub" && argc == 8)
     return Pub(std::atoi(argv[2]), argv[3], std::atol(argv[4]), std::atol(argv[5]), std::atol(argv[6]), std::atol(argv[7]));
-  std::fprintf(stderr, "usage: %s local STORE N_LAT N_TP | sub PORT STORE | pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT\n",
+  std::fprintf(stderr, "usage: %s local STORE N_LAT N_TP | sub PORT STORE | pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT | "
+               "reject N try|throw|args\n",
                argv[0]);
   return 2;
 }
