@@ -408,7 +408,10 @@ class Bus {
         base.payload_json = ToJson(*data);
         base.publisher = TextField(e, "publisher");
         base.request_id = TextField(e, "request_id");
-        if (base.request_id.empty() || !core::IsValidRequestId(base.request_id)) base.request_id = req.id;
+        // Published outside a request (or an id this server would not take): a fresh one, as a
+        // request without X-Request-Id gets (the batch's header id is the first event's).
+        if (base.request_id.empty() || !core::IsValidRequestId(base.request_id))
+          base.request_id = handled == 0 ? req.id : core::NewRequestId();
         base.traceparent = tracing::Enabled() ? TextField(e, "traceparent") : "";
         RowsFor(base, rows);
       }
