@@ -313,7 +313,7 @@ std::vector<std::int64_t> Iota(std::int64_t from, std::int64_t to) {
 }
 }  // namespace
 
-TEST_CASE("events: a batch that fails half-way keeps its handled prefix; the failed event and the rest follow in order",
+TEST_CASE("events: a batch that fails half-way keeps its handled prefix - the failed event and the rest follow in order",
           "[events]") {
   Calls calls;
   std::atomic<bool> failed_once{false};
