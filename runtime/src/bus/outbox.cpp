@@ -31,6 +31,12 @@ void BindText(const db::StmtUse& s, int i, const std::string& v) {
   sqlite3_bind_text(s.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+// Binds without a copy: `v` must outlive the statement's use (the StmtUse resets and unbinds it
+// when it goes out of scope, before the caller's row does).
+void BindStatic(const db::StmtUse& s, int i, const std::string& v) {
+  sqlite3_bind_text(s.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+
 std::string ColText(const db::StmtUse& s, int i) {
   const unsigned char* t = sqlite3_column_text(s.get(), i);
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s.get(), i)))
@@ -42,13 +48,13 @@ void InsertRow(db::Connection& c, const EventRow& r) {
       "INSERT INTO outbox (lane, event_id, event, payload, publisher, request_id, attempts, next_at, traceparent) "
       "VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)",
       "event outbox insert");
-  BindText(s, 1, r.lane);
-  BindText(s, 2, r.event_id);
-  BindText(s, 3, r.event);
-  BindText(s, 4, r.payload_json);
-  BindText(s, 5, r.publisher);
-  BindText(s, 6, r.request_id);
-  BindText(s, 7, r.traceparent);
+  BindStatic(s, 1, r.lane);
+  BindStatic(s, 2, r.event_id);
+  BindStatic(s, 3, r.event);
+  BindStatic(s, 4, r.payload_json);
+  BindStatic(s, 5, r.publisher);
+  BindStatic(s, 6, r.request_id);
+  BindStatic(s, 7, r.traceparent);
   c.Step(s, "event outbox insert");
 }
 
