@@ -15,7 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -455,4 +457,37 @@ TEST_CASE("event outbox: a lane's rows stay in order across batches, and a seq t
   REQUIRE(rest.size() == 1);
   CHECK(rest[0].event_id == "e4");
   CHECK(rest[0].seq > batch[1].seq);
+}
+
+TEST_CASE("events: publishes from 8 threads at once share commits - each handled once in its thread's order") {
+  std::mutex mu;
+  std::map<std::int64_t, std::vector<std::int64_t>> by_thread;
+  std::size_t total = 0;
+  std::string store = TempStore("group-commit.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "many", [&](const lux::Value& v) {
+      std::lock_guard<std::mutex> lock(mu);
+      by_thread[v["t"].AsInt()].push_back(v["n"].AsInt());
+      ++total;
+    });
+  }};
+  constexpr int kThreads = 8, kEach = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> empty_ids{0};
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kEach; ++n)
+        if (lux::rt::Publish("many", lux::Value{{"t", t}, {"n", n}}).size() != 36) ++empty_ids;
+    });
+  for (auto& th : threads) th.join();
+  CHECK(empty_ids == 0);
+  REQUIRE(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return total >= static_cast<std::size_t>(kThreads * kEach);
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::lock_guard<std::mutex> lock(mu);
+  CHECK(total == static_cast<std::size_t>(kThreads * kEach));
+  for (int t = 0; t < kThreads; ++t) CHECK(by_thread[t] == Iota(0, kEach));
 }
