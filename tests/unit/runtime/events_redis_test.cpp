@@ -462,4 +462,55 @@ TEST_CASE("redis bus: the depth of each subscription's group (lux_events_outbox_
   // Redis gone: the depth leaves the lane out instead of failing the scrape.
   redis.Stop();
   CHECK(worker.Depths().empty());
+
+TEST_CASE("redis bus: publishes from 8 threads at once share pipelines - each handled once in its thread's order - "
+          "a batch failing half-way acknowledges its handled prefix",
+          "[redis]") {
+  luxtest::RedisServer redis;
+  std::string prefix = luxtest::UniquePrefix("pipe");
+  std::mutex mu;
+  std::map<int, std::vector<int>> by_thread;  // publisher thread -> the n it sent, in handling order
+  std::map<std::string, int> times;           // event id -> times handled
+  std::atomic<bool> failed_once{false};
+  RedisBus sub(Options(redis, prefix, "sub"), {{"tick", "sub"}}, {},
+               [&](std::size_t, const EventRow& row, std::string& error, bool&) {
+                 lux::Value v = lux::ParseJson(row.payload_json);
+                 int t = static_cast<int>(v["t"].AsInt()), n = static_cast<int>(v["n"].AsInt());
+                 if (t == 3 && n == 50 && !failed_once.exchange(true)) {
+                   error = "fails once";
+                   return false;
+                 }
+                 std::lock_guard<std::mutex> lock(mu);
+                 by_thread[t].push_back(n);
+                 ++times[row.event_id];
+                 return true;
+               });
+  RedisBus pub(Options(redis, prefix, "pub"), {}, {{"tick", "sub"}}, nullptr);
+  sub.Start();
+  constexpr int kThreads = 8, kEach = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kEach; ++n) {
+        EventRow row = Row("tick", t * kEach + n);
+        row.payload_json = "{\"t\":" + std::to_string(t) + ",\"n\":" + std::to_string(n) + "}";
+        REQUIRE(!pub.Publish(row).empty());
+      }
+    });
+  for (auto& th : threads) th.join();
+  REQUIRE(redis.Cmd({"XLEN", prefix + ":{bus}:ev:tick"}).AsInt() == kThreads * kEach);
+  REQUIRE(luxtest::WaitFor([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return times.size() == static_cast<std::size_t>(kThreads * kEach);
+  }, 20'000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto& [id, k] : times) CHECK(k == 1);
+  for (int t = 0; t < kThreads; ++t) {
+    std::vector<int> want;
+    for (int n = 0; n < kEach; ++n) want.push_back(n);
+    CHECK(by_thread[t] == want);
+  }
+  // Nothing is left pending: the handled entries were acknowledged, the failed one after its retry.
+  CHECK(sub.Backlog("tick", "sub") == 0);
 }
