@@ -462,6 +462,7 @@ TEST_CASE("redis bus: the depth of each subscription's group (lux_events_outbox_
   // Redis gone: the depth leaves the lane out instead of failing the scrape.
   redis.Stop();
   CHECK(worker.Depths().empty());
+}
 
 TEST_CASE("redis bus: publishes from 8 threads at once share pipelines - each handled once in its thread's order - "
           "a batch failing half-way acknowledges its handled prefix",
