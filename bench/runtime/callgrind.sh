@@ -4,10 +4,12 @@
 # figures a loaded machine does not move: user-space instructions counted by callgrind, and the
 # system calls made (strace -c). Each server runs twice, answering N1 and then N2 keep-alive
 # requests from one client outside the measured process (bench/tracing/requests.py); the
-# difference divided by N2 - N1 is one request's share, start-up and shutdown cancelled.
+# difference divided by N2 - N1 is one request's share, start-up and shutdown cancelled
+# (strace attaches after the start, so its difference removes only the shutdown).
 #   bench/runtime/callgrind.sh                               # BUILD_DIR=build, N1=500 N2=2500
 #   BASE_BUILD=/work/main/build bench/runtime/callgrind.sh   # also `base`: the runtime of another build
 #   SHOW=1 ...                                               # the inclusive cost of the hot functions
+#   H2O=0 ...                                                # without the h2o row
 # h2o: the Debian package (`apt-get install h2o`); without it that row is left out.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,7 +34,7 @@ if [ -n "${BASE_BUILD:-}" ]; then
   build_server "$BASE_BUILD" "$OUT/base"
   SERVERS=(base lux)
 fi
-if command -v h2o >/dev/null; then
+if [ "${H2O:-1}" = 1 ] && command -v h2o >/dev/null; then
   h2o_config "$OUT" "$PORT" >"$OUT/h2o.conf"
   SERVERS+=(h2o)
 fi
@@ -48,23 +50,27 @@ export LUX_THREADS=1 PORT HOST=127.0.0.1
 
 # run TOOL SERVER N: the server under valgrind (TOOL=cg) or strace (TOOL=st) answering N
 # requests after the readiness probe; prints the total instructions or system calls. The
-# server itself gets the SIGTERM (strace then writes its summary as the server exits).
+# server itself gets the SIGTERM.
 run() {
   local tool=$1 name=$2 n=$3
-  local out=$OUT/$name.$tool.$n pid server
+  local out=$OUT/$name.$tool.$n pid tracer=
   read -r -a cmd <<<"$(server_cmd "$name")"
   if [ "$tool" = cg ]; then
     valgrind --tool=callgrind --callgrind-out-file="$out" "${cmd[@]}" >"$out.log" 2>&1 &
     pid=$!
-    server=$pid
   else
-    strace -f -c -o "$out" "${cmd[@]}" >"$out.log" 2>&1 &
+    # strace attaches once the server listens (all its threads), and ends when it exits.
+    "${cmd[@]}" >"$out.log" 2>&1 &
     pid=$!
-    for _ in $(seq 1 100); do server=$(pgrep -P "$pid" | head -1) && [ -n "$server" ] && break; sleep 0.05; done
+    for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$PORT/hello" >/dev/null 2>&1 && break; sleep 0.05; done
+    strace -f -c -o "$out" -p "$pid" 2>/dev/null &
+    tracer=$!
+    sleep 0.5
   fi
   python3 "$ROOT/bench/tracing/requests.py" "$PORT" "$n"
-  kill -TERM "$server"
+  kill -TERM "$pid"
   wait "$pid" || true
+  if [ -n "$tracer" ]; then wait "$tracer" || true; fi
   if [ "$tool" = cg ]; then
     awk '/^summary:/ {print $2}' "$out"
   else

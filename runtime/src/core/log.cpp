@@ -218,6 +218,108 @@ void Log(LogLevel level, std::string_view msg, const LogField* given_begin, cons
   }
 }
 
+namespace {
+
+// A string field's value as Log writes it: logfmt quotes it when needed; JSON text escapes it
+// (a string with nothing to escape is copied as is, the rest goes through AppendJson).
+void AppendTextValue(std::string_view s, std::string& out) {
+  if (NeedsQuote(s)) AppendQuoted(s, out);
+  else out += s;
+}
+
+void AppendJsonValue(std::string_view s, std::string& out) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      AppendJson(Value(s), out);
+      return;
+    }
+  }
+  out.push_back('"');
+  out += s;
+  out.push_back('"');
+}
+
+// Milliseconds with three decimals from nanoseconds (what to_chars(fixed, 3) gives for the
+// double, without its cost): 1234567 ns -> "1.235".
+void AppendMillis(std::int64_t ns, std::string& out) {
+  std::int64_t us = ns <= 0 ? 0 : (ns + 500) / 1000;
+  char buf[32];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, us / 1000);
+  *p++ = '.';
+  int frac = static_cast<int>(us % 1000);
+  *p++ = static_cast<char>('0' + frac / 100);
+  *p++ = static_cast<char>('0' + frac / 10 % 10);
+  *p++ = static_cast<char>('0' + frac % 10);
+  out.append(buf, p);
+}
+
+void AppendInt(long long v, std::string& out) {
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, p);
+}
+
+}  // namespace
+
+void LogAccess(const AccessLogLine& line) {
+  if (!LogEnabled(LogLevel::kInfo)) return;
+  const LogSettings& cfg = LogConfig();
+  std::string local;
+  std::string& out = tl_buffered ? tl_buffer : local;
+  if (cfg.format == LogFormat::kJson) {
+    out += "{\"ts\":\"";
+    AppendIsoTime(std::chrono::system_clock::now(), out);
+    out += "\",\"level\":\"info\",\"msg\":\"request\",\"method\":";
+    AppendJsonValue(line.method, out);
+    out += ",\"path\":";
+    AppendJsonValue(line.path, out);
+    out += ",\"status\":";
+    AppendInt(line.status, out);
+    out += ",\"duration_ms\":";
+    AppendMillis(line.duration_ns, out);
+    out += ",\"request_id\":";
+    AppendJsonValue(line.request_id, out);
+    out += ",\"ip\":";
+    AppendJsonValue(line.ip, out);
+    if (line.trace) {
+      out += ",\"trace_id\":";
+      AppendJsonValue(line.trace->trace_id, out);
+      out += ",\"span_id\":";
+      AppendJsonValue(line.trace->span_id, out);
+    }
+    out += "}\n";
+  } else {
+    out += "ts=";
+    AppendIsoTime(std::chrono::system_clock::now(), out);
+    out += " level=info msg=request method=";
+    AppendTextValue(line.method, out);
+    out += " path=";
+    AppendTextValue(line.path, out);
+    out += " status=";
+    AppendInt(line.status, out);
+    out += " duration_ms=";
+    AppendMillis(line.duration_ns, out);
+    out += " request_id=";
+    AppendTextValue(line.request_id, out);
+    out += " ip=";
+    AppendTextValue(line.ip, out);
+    if (line.trace) {
+      out += " trace_id=";
+      AppendTextValue(line.trace->trace_id, out);
+      out += " span_id=";
+      AppendTextValue(line.trace->span_id, out);
+    }
+    out.push_back('\n');
+  }
+  if (!tl_buffered) {
+    std::lock_guard<std::mutex> lock(g_write_mutex);
+    WriteAll(cfg.fd, local.data(), local.size());
+  } else if (tl_buffer.size() >= kLogBufferFlushBytes) {
+    FlushThreadLog();
+  }
+}
+
 }  // namespace lux::core
 
 namespace lux::rt {
