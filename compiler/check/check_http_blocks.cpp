@@ -259,7 +259,8 @@ void Checker::checkLimits(ServerModel& sm) {
   llvm::StringMap<const ast::ObjectEntry*> seen;
   for (const ast::LimitsDecl* d : sm.http.limits) {
     const bool plain = d->config->entries.size() == 1 && d->config->entries[0]->key.range.begin == d->keyword_range.begin;
-    const std::string what = plain ? "`" + d->config->entries[0]->key.name.str() + "`" : "`limits`";
+    // `max_body N` and `trust_proxy X` stand alone in the server: "server option `max_body`".
+    const std::string what = plain ? "server" : "`limits`";
     auto opts = checkOptions(d->config, what, kOptions);
     for (auto& kv : opts) {
       llvm::StringRef key = kv.getKey();
@@ -296,7 +297,7 @@ void Checker::checkTrustProxy(const ast::ObjectEntry* en, const std::string& wha
     for (llvm::StringRef item : splitTrimmed(lit->value)) {
       if (isProxyAddress(item)) continue;
       diags_.report(DiagId::OptionValue, lit->range(), what, "trust_proxy",
-                    "an address, a CIDR range or \"loopback\", \"linklocal\", \"uniquelocal\"", "\"" + item.str() + "\"")
+                    "an address, a CIDR range, \"loopback\", \"linklocal\" or \"uniquelocal\"", "\"" + item.str() + "\"")
           .help("e.g. `trust_proxy [\"10.0.0.0/8\", \"loopback\"]`, or `trust_proxy 1` to trust the nearest proxy");
       break;
     }

@@ -1,7 +1,9 @@
 // Request-id validation/generation and traceparent parsing (see ids.h).
 #include "core/ids.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace lux::core {
@@ -19,6 +21,27 @@ std::uint64_t NextRandom() {
 }
 
 constexpr char kHex[] = "0123456789abcdef";
+
+// Every byte's two hex digits, so that an id is written two digits per step.
+struct HexPairs {
+  char pair[512] = {};
+  constexpr HexPairs() {
+    for (int b = 0; b < 256; ++b) {
+      pair[2 * b] = kHex[b >> 4];
+      pair[2 * b + 1] = kHex[b & 15];
+    }
+  }
+};
+constexpr HexPairs kHexPairs;
+
+// The `bytes` low-order bytes of v as hex, most significant first.
+char* PutHex(std::uint64_t v, int bytes, char* out) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    std::memcpy(out, kHexPairs.pair + 2 * ((v >> (8 * i)) & 0xFF), 2);
+    out += 2;
+  }
+  return out;
+}
 
 bool IsLowerHex(std::string_view s) {
   for (char c : s)
@@ -45,15 +68,14 @@ bool IsValidRequestId(std::string_view id) {
 }
 
 std::string RandomHex(int bytes) {
+  char buf[64];
   std::string out;
-  out.reserve(static_cast<std::size_t>(bytes) * 2);
-  std::uint64_t r = 0;
-  for (int i = 0; i < bytes; ++i) {
-    if (i % 8 == 0) r = NextRandom();
-    unsigned b = static_cast<unsigned>(r & 0xFF);
-    r >>= 8;
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
+  while (bytes > 0) {
+    int n = std::min(bytes, 32);
+    char* p = buf;
+    for (int left = n; left > 0; left -= 8) p = PutHex(NextRandom(), std::min(left, 8), p);
+    out.append(buf, p);
+    bytes -= n;
   }
   return out;
 }
@@ -62,20 +84,17 @@ std::string NewRequestId() {
   std::uint64_t hi = NextRandom(), lo = NextRandom();
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10
+  // 8-4-4-4-12 hex digits.
   char buf[36];
-  int pos = 0;
-  auto put = [&](std::uint64_t v, int nibbles) {
-    for (int i = nibbles - 1; i >= 0; --i) buf[pos++] = kHex[(v >> (i * 4)) & 0xF];
-  };
-  put(hi >> 32, 8);
-  buf[pos++] = '-';
-  put((hi >> 16) & 0xFFFF, 4);
-  buf[pos++] = '-';
-  put(hi & 0xFFFF, 4);
-  buf[pos++] = '-';
-  put(lo >> 48, 4);
-  buf[pos++] = '-';
-  put(lo & 0xFFFFFFFFFFFFull, 12);
+  char* p = PutHex(hi >> 32, 4, buf);
+  *p++ = '-';
+  p = PutHex(hi >> 16, 2, p);
+  *p++ = '-';
+  p = PutHex(hi, 2, p);
+  *p++ = '-';
+  p = PutHex(lo >> 48, 2, p);
+  *p++ = '-';
+  PutHex(lo, 6, p);
   return std::string(buf, 36);
 }
 

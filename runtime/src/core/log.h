@@ -42,6 +42,20 @@ bool LogEnabled(LogLevel level);
 // job, unless the caller names them.
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields);
 void Log(LogLevel level, std::string_view msg, const LogField* begin, const LogField* end);
+// The access log's line for one request: what Log(kInfo, "request", {method, path, status,
+// duration_ms, request_id, ip[, trace_id, span_id]}) writes, byte for byte, formatted straight
+// into the thread's buffer (no field list, no scan for the fields every line gets: the line
+// names them all). `trace`: its ids are added when set (the caller passes it with tracing on).
+struct AccessLogLine {
+  std::string_view method;
+  std::string_view path;
+  int status = 0;
+  std::int64_t duration_ns = 0;  // written as milliseconds with three decimals
+  std::string_view request_id;
+  std::string_view ip;
+  const TraceContext* trace = nullptr;
+};
+void LogAccess(const AccessLogLine& line);
 // Marks the calling thread as a buffered (worker) thread.
 void SetThreadLogBuffered(bool on);
 void FlushThreadLog();

@@ -6,6 +6,7 @@
 #include "http/rate_limit.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <vector>
 
@@ -166,7 +167,19 @@ constexpr std::size_t kMaxKeyBytes = 200;
 struct Limiter {
   http::Bucket bucket;
   std::string id;  // "g" for the server's block, "r<N>" for the N-th RouteRateLimit
+  std::string limit_text;  // RateLimit-Limit's value (the burst), formatted once
+  static Limiter Make(http::Bucket b, std::string id) {
+    std::string text = std::to_string(b.burst);
+    return Limiter{b, std::move(id), std::move(text)};
+  }
 };
+
+// A decimal RateLimit-* value, formatted on the stack (the string holds it without allocating).
+std::string Decimal(std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
 
 class RateLimitComponent final : public server::Component {
  public:
@@ -189,14 +202,14 @@ class RateLimitComponent final : public server::Component {
     }
     if (const Value* v = config.Find("url")) url_ = http::BlockString(*v, kBlock, "url");
     if (store_ == "redis" && url_.empty()) throw StartupError("`rate_limit { store: \"redis\" }` needs a `url`");
-    global_ = Limiter{http::Bucket::Make(max, window, burst), "g"};
+    global_ = Limiter::Make(http::Bucket::Make(max, window, burst), "g");
   }
 
   // The N-th per-route limiter of this server (N is the same on every replica: registration
   // order is the program's).
   Limiter AddRoute(App& app, std::int64_t max, std::int64_t window_s) {
     app_ = &app;
-    return Limiter{http::Bucket::Make(max, window_s, 0), "r" + std::to_string(routes_++)};
+    return Limiter::Make(http::Bucket::Make(max, window_s, 0), "r" + std::to_string(routes_++));
   }
 
   void Open(server::Host& host) override {
@@ -217,7 +230,7 @@ class RateLimitComponent final : public server::Component {
   void Close() override { redis_.reset(); }
 
   Response Apply(const Limiter& limiter, Request& req, const Next& next) {
-    std::optional<http::Decision> d = Take(limiter, ClientKey(req));
+    std::optional<http::Decision> d = Take(limiter, req);
     if (!d) return next(req);  // Redis failed: fail-open
     if (!d->allowed) {
       Value details = Value::MakeObject();
@@ -226,11 +239,11 @@ class RateLimitComponent final : public server::Component {
       details["retry_after"] = d->retry_after_s;
       Response res = Respond(429, Value{{"error", "too many requests"}, {"details", details}, {"request_id", req.id}});
       res.headers.Set("Retry-After", std::to_string(d->retry_after_s));
-      Mark(res, *d);
+      Mark(res, *d, limiter);
       return res;
     }
     Response res = next(req);
-    Mark(res, *d);
+    Mark(res, *d, limiter);
     return res;
   }
 
@@ -246,25 +259,34 @@ class RateLimitComponent final : public server::Component {
     }
   }
 
-  // The client a bucket belongs to: its address, its user (falling back to the address without
-  // a valid token), or a header's value (falling back to the address without it).
-  std::string ClientKey(const Request& req) const {
+  // The client a bucket belongs to, appended to `key`: its address, its user (falling back to
+  // the address without a valid token), or a header's value (falling back to the address
+  // without it).
+  void AppendClientKey(const Request& req, std::string& key) const {
     if (key_ == "user") {
-      if (std::optional<std::string> user = TokenUserId(*app_, req)) return "u:" + user->substr(0, kMaxKeyBytes);
+      if (std::optional<std::string> user = TokenUserId(*app_, req)) {
+        key.append("u:").append(std::string_view(*user).substr(0, kMaxKeyBytes));
+        return;
+      }
     } else if (key_ == "header") {
-      if (auto v = req.headers.Get(header_); v && !v->empty()) return "h:" + std::string(v->substr(0, kMaxKeyBytes));
+      if (auto v = req.headers.Get(header_); v && !v->empty()) {
+        key.append("h:").append(v->substr(0, kMaxKeyBytes));
+        return;
+      }
     }
     // The client's address (the forwarded one behind a trusted proxy); a request made without
     // a connection (App::Handle) has only remote_addr, "address:port".
-    if (!req.client_ip.empty()) return "ip:" + req.client_ip;
-    return "ip:" + http::WithoutPort(req.remote_addr);
+    key.append("ip:");
+    if (!req.client_ip.empty()) key.append(req.client_ip);
+    else key.append(http::WithoutPort(req.remote_addr));
   }
 
-  std::optional<http::Decision> Take(const Limiter& limiter, const std::string& client) {
+  std::optional<http::Decision> Take(const Limiter& limiter, const Request& req) {
     // The bucket's key, built in a buffer the thread keeps (no allocation per request).
     thread_local std::string key;
     key.clear();
-    key.append(limiter.id).append(":").append(client);
+    key.append(limiter.id).append(":");
+    AppendClientKey(req, key);
     if (redis_) return redis_->Take(limiter.bucket, std::string(key));  // a copy: the call may suspend the fiber
     std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -272,12 +294,12 @@ class RateLimitComponent final : public server::Component {
   }
 
   // The innermost limit's numbers win (a route's limit, then the server's block adds nothing).
-  void Mark(Response& res, const http::Decision& d) const {
+  void Mark(Response& res, const http::Decision& d, const Limiter& limiter) const {
     // Only a route's limiter runs inside the server's: without any, nothing marked it yet.
     if (routes_ > 0 && res.headers.Has("RateLimit-Limit")) return;
-    res.headers.Add("RateLimit-Limit", std::to_string(d.limit));
-    res.headers.Add("RateLimit-Remaining", std::to_string(d.remaining));
-    res.headers.Add("RateLimit-Reset", std::to_string(d.reset_s));
+    res.headers.Add("RateLimit-Limit", d.limit == limiter.bucket.burst ? limiter.limit_text : Decimal(d.limit));
+    res.headers.Add("RateLimit-Remaining", Decimal(d.remaining));
+    res.headers.Add("RateLimit-Reset", Decimal(d.reset_s));
   }
 
   App* app_ = nullptr;

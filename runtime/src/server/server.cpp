@@ -104,23 +104,49 @@ struct StreamBody {
 // one reused string: Date, the handler's headers in order, X-Request-Id and Content-Type when
 // missing, Connection: close, Content-Length. Returns false (nothing written) when the
 // handler set a header that Beast would rewrite (Connection, Content-Length,
-// Transfer-Encoding): the caller then takes the Beast path.
-void AppendField(std::string& out, std::string_view name, std::string_view value) {
-  // Beast's limits and trimming (basic_fields::new_element).
+// Transfer-Encoding): the caller then takes the Beast path. The head's size is known before a
+// byte is written (one pass over the headers): the string is sized once and written through a
+// pointer, each header two copies and four constant bytes.
+class HeadWriter {
+ public:
+  explicit HeadWriter(char* p) : p_(p) {}
+  void Put(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  template <std::size_t N>
+  void Lit(const char (&s)[N]) {  // a literal: its length is a constant, so is the copy
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+  }
+  void Field(std::string_view name, std::string_view value) {
+    Put(name);
+    Lit(": ");
+    Put(value);
+    Lit("\r\n");
+  }
+  char* pos() const { return p_; }
+
+ private:
+  char* p_;
+};
+
+// A field's value as Beast stores it: leading and trailing spaces and tabs trimmed, name and
+// value within its limits (basic_fields::new_element).
+std::string_view FieldValue(std::string_view name, std::string_view value) {
   if (name.size() + 2 > 65535) throw std::length_error("field name too large");
   if (value.size() + 2 > 65535) throw std::length_error("field value too large");
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  out += name;
-  out += ": ";
-  out += value;
-  out += "\r\n";
+  return value;
 }
 
 bool BuildHead(std::string& out, const Response& res, std::uint64_t body_size, const std::string& request_id,
                bool keep_alive, bool no_body) {
   bool has_id = false, has_type = false;
+  std::size_t fields = 0;  // bytes of the handler's headers, "name: value\r\n" each
   for (const auto& [k, v] : res.headers) {
+    fields += k.size() + v.size() + 4;
     switch (k.size()) {  // compared only with the names of its length
       case 10: if (IEquals(k, "Connection")) return false; break;
       case 14: if (IEquals(k, "Content-Length")) return false; break;
@@ -132,30 +158,40 @@ bool BuildHead(std::string& out, const Response& res, std::uint64_t body_size, c
       default: break;
     }
   }
-  out.clear();
+  static constexpr char kType[] = "Content-Type: text/plain; charset=utf-8\r\n";
+  static constexpr char kClose[] = "Connection: close\r\n";
   unsigned code = static_cast<unsigned>(res.status);
+  beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
+  std::string_view date = core::CachedHttpDate();
+  // Status line, Date, X-Request-Id, Content-Type, Connection, Content-Length (20 digits) and
+  // the blank line, at their longest.
+  std::size_t bound = 13 + reason.size() + 2 + 8 + date.size() + fields + 16 + request_id.size() + sizeof kType +
+                      sizeof kClose + 16 + 20 + 4;
+  out.resize(bound);
+  HeadWriter w(out.data());
   char line[13] = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ', static_cast<char>('0' + code / 100),
                    static_cast<char>('0' + (code / 10) % 10), static_cast<char>('0' + code % 10), ' '};
-  out.append(line, sizeof line);
-  beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
-  out.append(reason.data(), reason.size());
-  out += "\r\n";
-  AppendField(out, "Date", core::CachedHttpDate());
-  for (const auto& [k, v] : res.headers) AppendField(out, k, v);
-  if (!has_id) AppendField(out, "X-Request-Id", request_id);
-  if (!no_body && body_size > 0 && !has_type) out += "Content-Type: text/plain; charset=utf-8\r\n";
-  if (!keep_alive) out += "Connection: close\r\n";
+  w.Put(std::string_view(line, sizeof line));
+  w.Put(std::string_view(reason.data(), reason.size()));
+  w.Lit("\r\nDate: ");
+  w.Put(date);
+  w.Lit("\r\n");
+  for (const auto& [k, v] : res.headers) w.Field(k, FieldValue(k, v));
+  if (!has_id) w.Field("X-Request-Id", FieldValue("X-Request-Id", request_id));
+  if (!no_body && body_size > 0 && !has_type) w.Lit(kType);
+  if (!keep_alive) w.Lit(kClose);
   // RFC 9110 8.6: never on 1xx or 204; on 304 it would have to be the length of the 200 body,
   // which the server does not know, so none.
   if (no_body) {
-    out += "\r\n";
-    return true;
+    w.Lit("\r\n");
+  } else {
+    w.Lit("Content-Length: ");
+    char* p = w.pos();
+    auto [end, ec] = std::to_chars(p, p + 20, body_size);
+    w = HeadWriter(end);
+    w.Lit("\r\n\r\n");
   }
-  out += "Content-Length: ";
-  char num[24];
-  auto [end, ec] = std::to_chars(num, num + sizeof num, body_size);
-  out.append(num, end);
-  out += "\r\n\r\n";
+  out.resize(static_cast<std::size_t>(w.pos() - out.data()));
   return true;
 }
 
@@ -1033,19 +1069,20 @@ class Session {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
+  // One line per answered request (core::LogAccess); with tracing on, the request's trace and
+  // span ids by hand (the line is written after the request's span ended).
   void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
                  const std::string& request_id, std::string_view ip, const TraceContext* trace = nullptr) {
-    if (!app_.opts.access_log || !core::LogEnabled(LogLevel::kInfo)) return;
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (trace && tracing::Enabled()) {  // written after the request's span ended: its ids by hand
-      core::Log(LogLevel::kInfo, "request",
-                {{"method", method}, {"path", path}, {"status", status}, {"duration_ms", ms}, {"request_id", request_id},
-                 {"ip", ip}, {"trace_id", trace->trace_id}, {"span_id", trace->span_id}});
-      return;
-    }
-    core::Log(LogLevel::kInfo, "request",
-              {{"method", method}, {"path", path}, {"status", status}, {"duration_ms", ms}, {"request_id", request_id},
-               {"ip", ip}});
+    if (!app_.opts.access_log) return;
+    core::AccessLogLine line;
+    line.method = method;
+    line.path = path;
+    line.status = status;
+    line.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+    line.request_id = request_id;
+    line.ip = ip;
+    line.trace = trace && tracing::Enabled() ? trace : nullptr;
+    core::LogAccess(line);
   }
 
   // Maps a read failure to a final response (or a silent close) and ends the connection.
