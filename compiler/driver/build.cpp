@@ -32,11 +32,13 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "driver/build_config.h"
+#include "driver/pch_store.h"
 
 extern char** environ;
 
@@ -45,7 +47,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Shared stdlib PCHs kept (BuildRun::pruneSharedPchs): a few compilers or runtime versions in turn.
+// Shared stdlib PCHs kept (PruneSharedPchs): a few compilers or runtime versions in turn.
 constexpr size_t kKeptPchs = 4;
 
 using Clock = std::chrono::steady_clock;
@@ -406,8 +408,9 @@ class BuildRun {
   // of a debug compile), keyed on the compiler (its command and its executables), the flags and
   // the runtime's headers. One PCH serves every output directory of this luxc: it lives in
   // $LUX_PCH_DIR, else <luxc's build tree>/pch, one directory per key (the kKeptPchs used last
-  // are kept); in the output directory when that one cannot be written. Leaves pch_key_ empty
-  // when there is none (another compiler, or it failed: build without it).
+  // are kept), held by a PchLease until the build ends so that no concurrent luxc prunes it
+  // (pch_store.h); in the output directory when that one cannot be written. Leaves pch_key_
+  // empty when there is none (another compiler, or it failed: build without it).
   void precompileHeader() {
     std::error_code ec;
     pch_ = work_ / "lux_stdlib.pch";
@@ -425,13 +428,14 @@ class BuildRun {
     const char* env = std::getenv("LUX_PCH_DIR");
     fs::path shared_root = env && *env ? fs::path(env) : fs::path(LUX_PCH_CACHE_DIR);
     fs::path shared = shared_root / pch_key_;
-    if (fs::exists(shared / "lux_stdlib.pch", ec)) {
+    pch_lease_ = PchLease::Acquire(shared_root, pch_key_);
+    bool in_shared = pch_lease_.has_value();
+    if (in_shared && fs::exists(shared / "lux_stdlib.pch", ec)) {
       pch_ = fs::absolute(shared / "lux_stdlib.pch", ec);
       fs::last_write_time(shared, fs::file_time_type::clock::now(), ec);  // used: kept longest
       return;
     }
     fs::path pch_key_file = work_ / "lux_stdlib.pch.key";
-    bool in_shared = fs::create_directories(shared, ec) || fs::is_directory(shared, ec);
     if (!in_shared && fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
     // Written beside its place and linked there: a build running at the same time sees no
     // half-written PCH, and a PCH in place is never replaced (a program PCH built on it names
@@ -462,23 +466,11 @@ class BuildRun {
       pch_key_.clear();  // build without it
     } else if (in_shared) {
       pch_ = target;
-      pruneSharedPchs(shared_root);
+      PruneSharedPchs(shared_root, kKeptPchs);
     } else {
       writeFile(pch_key_file, pch_key_);
     }
     if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
-  }
-
-  // Removes the shared PCHs beyond the kKeptPchs used last (each is ~12 MB; a new runtime
-  // header or compiler makes a new one).
-  static void pruneSharedPchs(const fs::path& root) {
-    std::error_code ec;
-    std::vector<std::pair<fs::file_time_type, fs::path>> dirs;
-    for (const auto& e : fs::directory_iterator(root, ec))
-      if (e.is_directory(ec)) dirs.emplace_back(fs::last_write_time(e.path(), ec), e.path());
-    if (dirs.size() <= kKeptPchs) return;
-    std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (size_t i = kKeptPchs; i < dirs.size(); ++i) fs::remove_all(dirs[i].second, ec);
   }
 
   // A command word as the PATH search finds it (itself when not found).
@@ -813,6 +805,7 @@ class BuildRun {
   std::ostream& err_;
   EmittedProgram program_;
   fs::path lux_abs_, dir_, work_, pch_, program_pch_;
+  std::optional<PchLease> pch_lease_;  // the shared stdlib PCH held in use while this build runs
   std::string stem_, cxx_, pch_key_, flag_text_;
   std::vector<std::string> cxx_words_, flags_;
   int jobs_ = 1;  // compiler runs at once (jobLimit)

@@ -4,9 +4,11 @@ code's), fewer compiler runs than units, and both executables run; a change to o
 compiles its unit alone and the rest of its batch in one run, relinking that server only; a
 second change compiles its unit alone. A compile failure in a batch names the same log as
 unbatched. One stdlib PCH serves two output directories (LUX_PCH_DIR): the second cold build does
-not make one; two builds making it at the same time both succeed. Under `make -j3` two builds
+not make one; making it prunes the store to the 4 PCHs used last, except one a build holds; two
+builds making it at the same time both succeed. Under `make -j3` two builds
 share make's jobserver tokens and give them all back.
 """
+import fcntl
 import os
 import re
 import shutil
@@ -31,11 +33,27 @@ def run(a):
             return subprocess.run([a.luxc, "build", lux, "-o", os.path.join(tmp, out), "--timings", *extra],
                                   capture_output=True, text=True, env=env)
 
+        # Five PCHs of other compilers used long ago, the oldest held by a build (its lock taken
+        # shared, as luxc does while it compiles against it).
+        pch_root = os.path.join(tmp, "pch")
+        for n in range(5):
+            d = os.path.join(pch_root, f"old{n}")
+            os.makedirs(d)
+            for name in ("lux_stdlib.pch", "lock"):
+                open(os.path.join(d, name), "w").close()
+            os.utime(d, (1_000_000 + n, 1_000_000 + n))
+        held = open(os.path.join(pch_root, "old0", "lock"))
+        fcntl.flock(held, fcntl.LOCK_SH)
+
         p = build("one")
         t = timings(p)
         check(p.returncode == 0 and t and t[0] == t[1] and t[2] < t[0] and t[3] == 1,
               f"cold build in batches, one run at a time: {p.stderr}")
         check("precompiled header" in p.stderr, f"the first build makes the stdlib PCH: {p.stderr}")
+        kept = sorted(os.listdir(pch_root))
+        check(len(kept) == 5 and kept[1:] == ["old0", "old2", "old3", "old4"],
+              f"pruned to the 4 used last (its own and old2-4) and the held old0: {kept}")
+        held.close()
         batches = [f for f in os.listdir(os.path.join(tmp, "one", ".lux")) if ".batch." in f and f.endswith(".o")]
         check(len(batches) >= 2, f"a batch per server: {batches}")
 
