@@ -52,10 +52,7 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from ports import free_port  # noqa: E402  (ports below the ephemeral range, reserved per test)
 
 
 def curl_response(url, *args):

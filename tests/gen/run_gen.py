@@ -40,10 +40,8 @@ def run(argv, timeout=120, split=False, **kw):
         return (-999, "", "timed out after %d s" % timeout) if split else (-999, "timed out after %d s" % timeout)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from ports import free_port  # noqa: E402  (ports below the ephemeral range, reserved per test)
 
 
 def find_cxx():
