@@ -215,7 +215,7 @@ class BuildRun {
   struct Unit {
     std::string name;
     std::string text;
-    int server = -1;  // -1: shared code, linked into every server; -2: a server's main
+    int server = -1;  // -1: shared code, linked into every server; -2: a server's main; -3: a PCH's object
     fs::path src, obj, key_file, log;
     std::string key;
     bool fresh = false;
@@ -281,9 +281,10 @@ class BuildRun {
   // pch_key_ empty when there is none (another compiler, or it failed: build without it).
   void precompileHeader() {
     std::error_code ec;
-    pch_ = work_ / "lux_stdlib.pch";
+    pch_ = work_ / (opts_.dev_pch ? "lux_stdlib.dev.pch" : "lux_stdlib.pch");
     if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
     std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
+    if (opts_.dev_pch) ids += devPchFlagText();
     for (const std::string& f : flags_) ids += f + " ";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
       std::vector<std::string> headers;
@@ -292,22 +293,87 @@ class BuildRun {
       for (const std::string& h : headers) ids += fileIdentity(h) + "\n";
     }
     pch_key_ = hex(fnv1a(ids));
-    fs::path pch_key_file = work_ / "lux_stdlib.pch.key";
-    if (fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
+    fs::path pch_key_file = fs::path(pch_.string() + ".key");
+    if (fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) {
+      if (opts_.dev_pch) addPchObject(pch_, pch_key_);
+      return;
+    }
     auto t_pch = Clock::now();
     Job job;
     job.argv = cxx_words_;
     job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
     // Templates the header uses are instantiated once in the PCH instead of in every program
     // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
-    job.argv.insert(job.argv.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
-                                     LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch_.string()});
-    job.log = work_ / "lux_stdlib.pch.log";
+    job.argv.push_back("-fpch-instantiate-templates");
+    if (opts_.dev_pch) job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
+    job.argv.insert(job.argv.end(), {"-x", "c++-header", LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch_.string()});
+    job.log = fs::path(pch_.string() + ".log");
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
     if (job.status == 0) writeFile(pch_key_file, pch_key_);
     else pch_key_.clear();  // build without it
     if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+    if (opts_.dev_pch && !pch_key_.empty()) addPchObject(pch_, pch_key_);
+  }
+
+  // --- `luxc dev`'s precompiled headers (BuildOptions::dev_pch) ---
+  // -fpch-codegen: the inline functions and template instances of a header are compiled once,
+  // into the object of its PCH, instead of into every unit that uses them; -fpch-debuginfo: the
+  // same for the debug information of its types. A unit built on such a PCH is linked with its
+  // object.
+  static constexpr const char* kDevPchFlags[] = {"-fpch-codegen", "-fpch-debuginfo"};
+  static std::string devPchFlagText() {
+    std::string out;
+    for (const char* f : kDevPchFlags) out += std::string(f) + "\n";
+    return out;
+  }
+
+  // The object of a PCH built with kDevPchFlags, compiled with the units (it is needed only at
+  // link time); linked into every server.
+  void addPchObject(const fs::path& pch, const std::string& key) {
+    std::error_code ec;
+    Unit u;
+    u.name = pch.filename().string();
+    u.src = pch;
+    u.obj = fs::path(pch.string() + ".o");
+    u.key_file = fs::path(pch.string() + ".o.key");
+    u.log = fs::path(pch.string() + ".o.log");
+    u.key = key;
+    u.server = -3;
+    u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
+    pch_objects_.push_back(std::move(u));
+  }
+
+  // The program header precompiled on top of the runtime's PCH (a chained PCH): the units of a
+  // dev build include it instead of parsing the header each. Rebuilt when the header changes (an
+  // edit to a shared type, a prototype); sets prog_pch_key_, left empty when there is none.
+  void precompileProgramHeader(const fs::path& header) {
+    std::error_code ec;
+    if (pch_key_.empty()) return;
+    std::string flag_text;
+    for (const std::string& f : flags_) flag_text += f + " ";
+    fs::path pch = work_ / (stem_ + ".h.pch");
+    std::string key = hex(fnv1a("#pragma once\n" + program_.header, fnv1a(cxx_ + "\n" + flag_text + pch_key_)));
+    fs::path key_file = fs::path(pch.string() + ".key");
+    if (!(fs::exists(pch, ec) && readFile(key_file) == key)) {
+      fs::remove(key_file, ec);
+      auto t_pch = Clock::now();
+      Job job;
+      job.argv = cxx_words_;
+      job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
+      job.argv.insert(job.argv.end(), {"-include-pch", pch_.string(), "-fpch-instantiate-templates"});
+      job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
+      job.argv.insert(job.argv.end(), {"-x", "c++-header", header.string(), "-o", pch.string()});
+      job.log = fs::path(pch.string() + ".log");
+      std::vector<Job*> one{&job};
+      if (spawn(job, opts_.verbose, err_)) waitAll(one);
+      if (opts_.timings) err_ << "luxc: precompiled program header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+      if (job.status != 0) return;  // the units parse the header themselves
+      writeFile(key_file, key);
+    }
+    prog_pch_ = pch;
+    prog_pch_key_ = key;
+    addPchObject(pch, key);
   }
 
   // The header and every unit (the program's, then each server's main) written to .lux/, each
@@ -316,6 +382,7 @@ class BuildRun {
     std::error_code ec;
     std::string header_name = stem_ + ".h";
     writeFile(work_ / header_name, "#pragma once\n" + program_.header);
+    if (opts_.dev_pch) precompileProgramHeader(work_ / header_name);
     auto addUnit = [&](std::string name, std::string text, int server) {
       Unit u;
       u.name = std::move(name);
@@ -335,7 +402,8 @@ class BuildRun {
       u.log = work_ / (u.name + ".log");
       writeFile(u.src, u.text);
       bool with_pch = !pch_key_.empty() && u.server != -2;
-      std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ : "") + (u.server != -2 ? program_.header : "");
+      std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ + prog_pch_key_ : "") +
+                         (u.server != -2 ? program_.header : "");
       u.key = hex(fnv1a(u.text, fnv1a(deps)));
       u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
     }
@@ -346,12 +414,17 @@ class BuildRun {
     std::error_code ec;
     auto t_compile = Clock::now();
     std::vector<Job*> running;
-    for (Unit& u : units_) {
+    std::vector<Unit*> todo;
+    for (Unit& u : units_) todo.push_back(&u);
+    for (Unit& u : pch_objects_) todo.push_back(&u);
+    for (Unit* up : todo) {
+      Unit& u = *up;
       if (u.fresh) continue;
       fs::remove(u.key_file, ec);
       u.job.argv = cxx_words_;
       u.job.argv.insert(u.job.argv.end(), flags_.begin(), flags_.end());
-      if (!pch_key_.empty() && u.server != -2) u.job.argv.insert(u.job.argv.end(), {"-include-pch", pch_.string()});
+      if (!pch_key_.empty() && u.server >= -1)
+        u.job.argv.insert(u.job.argv.end(), {"-include-pch", (prog_pch_key_.empty() ? pch_ : prog_pch_).string()});
       u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
       u.job.log = u.log;
       if (!spawn(u.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
@@ -359,7 +432,8 @@ class BuildRun {
     }
     waitAll(running);
     compile_ms_ = msSince(t_compile);
-    for (Unit& u : units_) {
+    for (Unit* up : todo) {
+      Unit& u = *up;
       if (u.fresh) continue;
       if (u.job.status != 0) {
         std::string log = readFile(u.log);
@@ -432,6 +506,10 @@ class BuildRun {
         objs.push_back(units_[k].obj.string());
         keys += units_[k].key;
       }
+      for (const Unit& p : pch_objects_) {
+        objs.push_back(p.obj.string());
+        keys += p.key;
+      }
       l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts_.release ? "release" : "debug")));
       result_.servers.push_back({s.name, l.exe, s.port});
       if (fs::exists(l.exe, ec) && readFile(l.key_file) == l.key) continue;
@@ -467,6 +545,9 @@ class BuildRun {
   std::string stem_, cxx_, pch_key_;
   std::vector<std::string> cxx_words_, flags_;
   std::vector<Unit> units_;
+  std::vector<Unit> pch_objects_;  // dev_pch: the objects of the PCHs, linked into every server
+  fs::path prog_pch_;              // dev_pch: the program header's PCH
+  std::string prog_pch_key_;
   size_t first_main_ = 0;  // units_[first_main_ + i] is server i's main
   std::vector<LinkJob> links_;
   double fe_ms_ = 0, compile_ms_ = 0, link_ms_ = 0;

@@ -21,6 +21,10 @@ struct BuildOptions {
   bool verbose = false;
   int pieces_per_unit = 4;  // top-level definitions per translation unit (`luxc dev`: 1)
   bool tests = false;       // `luxc test`: test executables (EmitOptions::tests), paths not printed
+  // `luxc dev` (clang only): the precompiled headers carry the code of their inline functions
+  // (-fpch-codegen, linked once as an object) and the program header is precompiled too, chained
+  // on the runtime's; a unit then compiles only its own definitions (bench/README.md, edit-to-serve).
+  bool dev_pch = false;
 };
 
 struct BuildResult {
