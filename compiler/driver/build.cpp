@@ -15,21 +15,25 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
 #include "driver/build_config.h"
+#include "driver/header_deps.h"
 
 extern char** environ;
 
@@ -204,6 +208,7 @@ class BuildRun {
     writeUnits();
     if (!compileUnits()) return 1;
     if (!linkServers()) return 1;
+    if (opts_.dev) startDeferredPch();
     if (!opts_.tests)
       for (const BuildResult::Server& s : result_.servers) out_ << s.executable << '\n';
     out_.flush();
@@ -281,10 +286,10 @@ class BuildRun {
   // pch_key_ empty when there is none (another compiler, or it failed: build without it).
   void precompileHeader() {
     std::error_code ec;
-    pch_ = work_ / (opts_.dev_pch ? "lux_stdlib.dev.pch" : "lux_stdlib.pch");
+    pch_ = work_ / (opts_.dev ? "lux_stdlib.dev.pch" : "lux_stdlib.pch");
     if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
     std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
-    if (opts_.dev_pch) ids += devPchFlagText();
+    if (opts_.dev) ids += devPchFlagText();
     for (const std::string& f : flags_) ids += f + " ";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
       std::vector<std::string> headers;
@@ -295,7 +300,7 @@ class BuildRun {
     pch_key_ = hex(fnv1a(ids));
     fs::path pch_key_file = fs::path(pch_.string() + ".key");
     if (fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) {
-      if (opts_.dev_pch) addPchObject(pch_, pch_key_);
+      if (opts_.dev) addPchObject(pch_, pch_key_);
       return;
     }
     auto t_pch = Clock::now();
@@ -305,7 +310,7 @@ class BuildRun {
     // Templates the header uses are instantiated once in the PCH instead of in every program
     // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
     job.argv.push_back("-fpch-instantiate-templates");
-    if (opts_.dev_pch) job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
+    if (opts_.dev) job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
     job.argv.insert(job.argv.end(), {"-x", "c++-header", LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch_.string()});
     job.log = fs::path(pch_.string() + ".log");
     std::vector<Job*> one{&job};
@@ -313,10 +318,14 @@ class BuildRun {
     if (job.status == 0) writeFile(pch_key_file, pch_key_);
     else pch_key_.clear();  // build without it
     if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
-    if (opts_.dev_pch && !pch_key_.empty()) addPchObject(pch_, pch_key_);
+    if (opts_.dev && !pch_key_.empty()) addPchObject(pch_, pch_key_);
   }
 
-  // --- `luxc dev`'s precompiled headers (BuildOptions::dev_pch) ---
+  // --- `luxc dev`'s precompiled headers (BuildOptions::dev) ---
+  // Fewer units than this to compile after a header change: they compile without the program
+  // header's PCH, rebuilt in the background afterwards (each unit parsing the header costs less
+  // than building the PCH first, bench/README.md).
+  static constexpr size_t kProgramPchBeforeUnits = 8;
   // -fpch-codegen: the inline functions and template instances of a header are compiled once,
   // into the object of its PCH, instead of into every unit that uses them; -fpch-debuginfo: the
   // same for the debug information of its types. A unit built on such a PCH is linked with its
@@ -344,27 +353,37 @@ class BuildRun {
     pch_objects_.push_back(std::move(u));
   }
 
-  // The program header precompiled on top of the runtime's PCH (a chained PCH): the units of a
-  // dev build include it instead of parsing the header each. Rebuilt when the header changes (an
-  // edit to a shared type, a prototype); sets prog_pch_key_, left empty when there is none.
-  void precompileProgramHeader(const fs::path& header) {
+  // The program header precompiled on top of the runtime's PCH (a chained PCH, without codegen:
+  // a unit compiles to the same object with or without it, so it is not in the units' keys).
+  // Up to date: the units use it. Out of date (the header changed): built here before the units
+  // when many units compile (the first build), else those few compile without it and it is
+  // rebuilt in the background after this build (startDeferredPch) for the next one.
+  void precompileProgramHeader(const fs::path& header, size_t stale_units) {
     std::error_code ec;
     if (pch_key_.empty()) return;
+    if (opts_.dev_state) FinishDevBuild(*opts_.dev_state);
     std::string flag_text;
     for (const std::string& f : flags_) flag_text += f + " ";
-    fs::path pch = work_ / (stem_ + ".h.pch");
+    fs::path pch = fs::absolute(work_ / (stem_ + ".h.pch"), ec);
     std::string key = hex(fnv1a("#pragma once\n" + program_.header, fnv1a(cxx_ + "\n" + flag_text + pch_key_)));
     fs::path key_file = fs::path(pch.string() + ".key");
-    if (!(fs::exists(pch, ec) && readFile(key_file) == key)) {
+    bool fresh = fs::exists(pch, ec) && readFile(key_file) == key;
+    if (!fresh) {
       fs::remove(key_file, ec);
-      auto t_pch = Clock::now();
       Job job;
       job.argv = cxx_words_;
       job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
-      job.argv.insert(job.argv.end(), {"-include-pch", pch_.string(), "-fpch-instantiate-templates"});
-      job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
-      job.argv.insert(job.argv.end(), {"-x", "c++-header", header.string(), "-o", pch.string()});
+      job.argv.insert(job.argv.end(), {"-include-pch", fs::absolute(pch_, ec).string(), "-fpch-instantiate-templates",
+                                       "-x", "c++-header", fs::absolute(header, ec).string(), "-o"});
       job.log = fs::path(pch.string() + ".log");
+      if (opts_.dev_state && stale_units < kProgramPchBeforeUnits) {
+        job.argv.push_back(pch.string() + ".tmp");
+        deferred_pch_ = std::move(job);
+        deferred_pch_key_ = key;
+        return;
+      }
+      job.argv.push_back(pch.string());
+      auto t_pch = Clock::now();
       std::vector<Job*> one{&job};
       if (spawn(job, opts_.verbose, err_)) waitAll(one);
       if (opts_.timings) err_ << "luxc: precompiled program header " << static_cast<long>(msSince(t_pch)) << " ms\n";
@@ -372,8 +391,20 @@ class BuildRun {
       writeFile(key_file, key);
     }
     prog_pch_ = pch;
-    prog_pch_key_ = key;
-    addPchObject(pch, key);
+  }
+
+  // Starts the deferred rebuild of the program header's PCH (at a lower priority than the servers
+  // being started); FinishDevBuild installs it.
+  void startDeferredPch() {
+    if (deferred_pch_.argv.empty() || !opts_.dev_state) return;
+    DevBuildState& st = *opts_.dev_state;
+    if (!spawn(deferred_pch_, opts_.verbose, err_)) return;
+    setpriority(PRIO_PROCESS, static_cast<id_t>(deferred_pch_.pid), 10);
+    st.pch_job = deferred_pch_.pid;
+    st.pch_tmp = deferred_pch_.argv.back();
+    st.pch = st.pch_tmp.substr(0, st.pch_tmp.size() - 4);
+    st.key_file = st.pch + ".key";
+    st.key = deferred_pch_key_;
   }
 
   // The header and every unit (the program's, then each server's main) written to .lux/, each
@@ -382,7 +413,8 @@ class BuildRun {
     std::error_code ec;
     std::string header_name = stem_ + ".h";
     writeFile(work_ / header_name, "#pragma once\n" + program_.header);
-    if (opts_.dev_pch) precompileProgramHeader(work_ / header_name);
+    std::optional<HeaderDeps> header_deps;
+    if (opts_.dev) header_deps.emplace(program_.header);
     auto addUnit = [&](std::string name, std::string text, int server) {
       Unit u;
       u.name = std::move(name);
@@ -402,10 +434,17 @@ class BuildRun {
       u.log = work_ / (u.name + ".log");
       writeFile(u.src, u.text);
       bool with_pch = !pch_key_.empty() && u.server != -2;
-      std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ + prog_pch_key_ : "") +
-                         (u.server != -2 ? program_.header : "");
+      // A dev build keys a unit on the parts of the header it uses: an edit to one shared type
+      // recompiles the units that use the type, not every unit.
+      std::string header = u.server == -2 ? "" : header_deps ? header_deps->UsedBy(u.text) : program_.header;
+      std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ : "") + header;
       u.key = hex(fnv1a(u.text, fnv1a(deps)));
       u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
+    }
+    if (opts_.dev) {
+      size_t stale = 0;
+      for (const Unit& u : units_) stale += u.fresh || u.server == -2 ? 0 : 1;
+      precompileProgramHeader(work_ / header_name, stale);
     }
   }
 
@@ -424,7 +463,7 @@ class BuildRun {
       u.job.argv = cxx_words_;
       u.job.argv.insert(u.job.argv.end(), flags_.begin(), flags_.end());
       if (!pch_key_.empty() && u.server >= -1)
-        u.job.argv.insert(u.job.argv.end(), {"-include-pch", (prog_pch_key_.empty() ? pch_ : prog_pch_).string()});
+        u.job.argv.insert(u.job.argv.end(), {"-include-pch", (prog_pch_.empty() ? pch_ : prog_pch_).string()});
       u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
       u.job.log = u.log;
       if (!spawn(u.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
@@ -545,15 +584,31 @@ class BuildRun {
   std::string stem_, cxx_, pch_key_;
   std::vector<std::string> cxx_words_, flags_;
   std::vector<Unit> units_;
-  std::vector<Unit> pch_objects_;  // dev_pch: the objects of the PCHs, linked into every server
-  fs::path prog_pch_;              // dev_pch: the program header's PCH
-  std::string prog_pch_key_;
+  std::vector<Unit> pch_objects_;  // dev: the objects of the PCHs, linked into every server
+  fs::path prog_pch_;              // dev: the program header's PCH, when up to date
+  Job deferred_pch_;               // dev: its rebuild, started after this build
+  std::string deferred_pch_key_;
   size_t first_main_ = 0;  // units_[first_main_ + i] is server i's main
   std::vector<LinkJob> links_;
   double fe_ms_ = 0, compile_ms_ = 0, link_ms_ = 0;
 };
 
 }  // namespace
+
+void FinishDevBuild(DevBuildState& state) {
+  if (state.pch_job <= 0) return;
+  int st = 0;
+  while (waitpid(state.pch_job, &st, 0) < 0 && errno == EINTR) {
+  }
+  state.pch_job = -1;
+  std::error_code ec;
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+    fs::rename(state.pch_tmp, state.pch, ec);
+    if (!ec) writeFile(state.key_file, state.key);
+  } else {
+    fs::remove(state.pch_tmp, ec);
+  }
+}
 
 int buildProgram(const BuildOptions& opts, const DriverOptions& dopts, BuildResult& result, std::ostream& out,
                  std::ostream& err) {

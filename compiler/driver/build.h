@@ -21,11 +21,24 @@ struct BuildOptions {
   bool verbose = false;
   int pieces_per_unit = 4;  // top-level definitions per translation unit (`luxc dev`: 1)
   bool tests = false;       // `luxc test`: test executables (EmitOptions::tests), paths not printed
-  // `luxc dev` (clang only): the precompiled headers carry the code of their inline functions
-  // (-fpch-codegen, linked once as an object) and the program header is precompiled too, chained
-  // on the runtime's; a unit then compiles only its own definitions (bench/README.md, edit-to-serve).
-  bool dev_pch = false;
+  // `luxc dev`: the dev build (docs/architecture.md, "Translation units"; bench/README.md,
+  // edit-to-serve). With clang, the runtime's PCH carries the code of its inline functions
+  // (-fpch-codegen, linked once as an object) and the program header is precompiled on top of
+  // it; a unit's cache key holds only the parts of the program header it uses (HeaderDeps).
+  // `dev_state` carries what one build leaves to the next (a PCH rebuilt in the background).
+  bool dev = false;
+  struct DevBuildState* dev_state = nullptr;
 };
+
+// What `luxc dev` keeps between two builds: the program header's PCH, when a build found it out of
+// date and compiled its few units without it, is rebuilt in the background after that build; the
+// next build waits for it (FinishDevBuild) and uses it.
+struct DevBuildState {
+  int pch_job = -1;  // the background compiler's pid, -1 when none
+  std::string pch_tmp, pch, key_file, key;
+};
+// Waits for the background job of `state`, if any, and installs its PCH when it succeeded.
+void FinishDevBuild(DevBuildState& state);
 
 struct BuildResult {
   struct Server {

@@ -50,6 +50,9 @@ constexpr int kDebounceMs = 5;
 // How long a swap waits for the replaced process to drain and exit before it reports (the
 // process keeps draining after that; the runtime's own deadline is 10 s).
 constexpr int kRetireWaitMs = 12000;
+// The longest a wait sleeps in poll: the waits wake on the servers' pipes (output, readiness,
+// and their end when a process exits), this only bounds how late an exit is reaped.
+constexpr int kPollMs = 20;
 
 long msSince(Clock::time_point t) {
   return static_cast<long>(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
@@ -81,11 +84,16 @@ class Dev {
   bool Build(BuildResult& built, long& ms);
   bool Listen(const BuildResult::Server& s, size_t index);
   Proc* Start(const BuildResult::Server& s, const BuildResult& built);
-  bool AwaitReady(Proc* p);
-  void Pump(int timeout_ms);  // forwards output, reaps exited processes
+  std::map<pid_t, bool> AwaitReady(const std::vector<pid_t>& pids);
+  // Forwards output and reaps exited processes; waits up to timeout_ms for output or for one of
+  // `also` to become readable.
+  void Pump(int timeout_ms, const std::vector<int>& also = {});
   void Forward(Proc& p, bool flush);
   void Reap();
-  void Swap(const BuildResult& built, long build_ms);
+  Proc* Find(pid_t pid);
+  void Retire(const std::vector<pid_t>& old);
+  void AwaitRetired(const std::vector<pid_t>& old);
+  void Swap(const BuildResult& built, long build_ms, Clock::time_point saved);
   void StopAll();
   std::string Label(const std::string& server) const;
 
@@ -97,6 +105,7 @@ class Dev {
   std::map<std::string, int> ports_;      // server name → port
   std::vector<std::unique_ptr<Proc>> procs_;
   std::map<std::string, std::string> served_;  // server name → ExecutableDigest of the one running
+  DevBuildState build_state_;  // what one build leaves to the next
   size_t width_ = 6;
   int wake_ = -1;  // read end of the stop-signal pipe
 };
@@ -109,7 +118,9 @@ std::string Dev::Label(const std::string& server) const {
 bool Dev::Build(BuildResult& built, long& ms) {
   auto t0 = Clock::now();
   std::ostringstream paths;  // buildProgram prints the executables' paths: not needed here
-  int rc = buildProgram(bopts_, dopts_, built, paths, err_);
+  BuildOptions opts = bopts_;
+  opts.dev_state = &build_state_;
+  int rc = buildProgram(opts, dopts_, built, paths, err_);
   ms = msSince(t0);
   return rc == 0;
 }
@@ -206,14 +217,17 @@ Proc* Dev::Start(const BuildResult::Server& s, const BuildResult& built) {
 
 void Dev::Forward(Proc& p, bool flush) { supervise::ForwardLines(std::cout, Label(p.server), p.partial, flush); }
 
-void Dev::Pump(int timeout_ms) {
+void Dev::Pump(int timeout_ms, const std::vector<int>& also) {
   std::vector<pollfd> pfds;
+  for (int fd : also) pfds.push_back({fd, POLLIN, 0});
+  size_t outs = pfds.size();
   for (auto& p : procs_)
     if (p->out >= 0) pfds.push_back({p->out, POLLIN, 0});
   if (pfds.empty()) {
     if (timeout_ms > 0) poll(nullptr, 0, timeout_ms);
   } else if (poll(pfds.data(), pfds.size(), timeout_ms) > 0) {
-    for (const pollfd& pf : pfds) {
+    for (size_t i = outs; i < pfds.size(); ++i) {
+      const pollfd& pf = pfds[i];
       if (!(pf.revents & (POLLIN | POLLHUP | POLLERR))) continue;
       for (auto& p : procs_) {
         if (p->out != pf.fd) continue;
@@ -258,34 +272,79 @@ void Dev::Reap() {
   }
 }
 
-bool Dev::AwaitReady(Proc* p) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
-  pid_t pid = p->pid;
-  int ready = p->ready;
-  while (Clock::now() < deadline && !supervise::StopSignal()) {
-    pollfd pf{ready, POLLIN, 0};
-    if (poll(&pf, 1, 0) > 0) {
-      char buf[64];
-      ssize_t n = read(ready, buf, sizeof buf);
-      // The line "ready PORT\n"; EOF without it means the process exited or closed the pipe.
-      for (auto& q : procs_)
-        if (q->pid == pid) {
-          close(q->ready);
-          q->ready = -1;
-        }
-      return n > 0 && std::string(buf, static_cast<size_t>(n)).rfind("ready", 0) == 0;
-    }
-    Pump(5);
-    bool alive = false;
-    for (auto& q : procs_) alive |= q->pid == pid;
-    if (!alive) return false;
-  }
-  return false;
+Proc* Dev::Find(pid_t pid) {
+  for (auto& p : procs_)
+    if (p->pid == pid) return p.get();
+  return nullptr;
 }
 
-void Dev::Swap(const BuildResult& built, long build_ms) {
+// Until each of `pids` has reported ready: true for those that did (the line "ready PORT" on
+// LUX_READY_FD), false for those that exited or closed the pipe first, or took longer than
+// kReadyTimeoutMs. The new servers of one save start together and are awaited together.
+std::map<pid_t, bool> Dev::AwaitReady(const std::vector<pid_t>& pids) {
+  std::map<pid_t, bool> done;
+  auto deadline = Clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
+  while (done.size() < pids.size() && Clock::now() < deadline && !supervise::StopSignal()) {
+    std::vector<int> waiting;
+    for (pid_t pid : pids) {
+      if (done.count(pid)) continue;
+      Proc* p = Find(pid);
+      if (!p || p->ready < 0) {
+        done[pid] = false;
+        continue;
+      }
+      pollfd pf{p->ready, POLLIN, 0};
+      if (poll(&pf, 1, 0) <= 0) {
+        waiting.push_back(p->ready);
+        continue;
+      }
+      char buf[64];
+      ssize_t n = read(p->ready, buf, sizeof buf);
+      close(p->ready);
+      p->ready = -1;
+      done[pid] = n > 0 && std::string(buf, static_cast<size_t>(n)).rfind("ready", 0) == 0;
+    }
+    if (!waiting.empty()) Pump(kPollMs, waiting);
+  }
+  for (pid_t pid : pids) done.emplace(pid, false);
+  return done;
+}
+
+// The swap's handshake with the processes it replaces: once their successors are ready, SIGTERM
+// (they stop accepting, finish what they accepted and exit; what is still queued on the shared
+// socket is the new process's).
+void Dev::Retire(const std::vector<pid_t>& old) {
+  for (pid_t pid : old)
+    if (Proc* p = Find(pid)) {
+      p->retiring = true;
+      kill(pid, SIGTERM);
+    }
+}
+
+// Until the retired processes have exited (an old process may still answer a connection it
+// accepted with the old code: the status line comes after), at most kRetireWaitMs.
+void Dev::AwaitRetired(const std::vector<pid_t>& old) {
+  for (auto until = Clock::now() + std::chrono::milliseconds(kRetireWaitMs); Clock::now() < until && !supervise::StopSignal();) {
+    bool left = false;
+    for (pid_t pid : old) left |= Find(pid) != nullptr;
+    if (!left) break;
+    Pump(kPollMs);
+  }
+}
+
+void Dev::Swap(const BuildResult& built, long build_ms, Clock::time_point saved) {
   auto t0 = Clock::now();
   std::vector<std::string> replaced, started, failed;
+  // The servers that changed, each started beside the process it replaces; then all of them
+  // awaited together, and the old processes retired once their successors are ready.
+  struct Change {
+    const BuildResult::Server* server;
+    std::string id;  // its ExecutableDigest
+    std::vector<pid_t> old;
+    pid_t fresh = -1;
+    Clock::time_point started;
+  };
+  std::vector<Change> changes;
   for (size_t i = 0; i < built.servers.size(); ++i) {
     const BuildResult::Server& s = built.servers[i];
     width_ = std::max(width_, (s.name.empty() ? std::string("server") : s.name).size());
@@ -297,48 +356,59 @@ void Dev::Swap(const BuildResult& built, long build_ms) {
       failed.push_back(s.name.empty() ? "server" : s.name);
       continue;
     }
-    std::vector<Proc*> old;
+    changes.push_back({&s, id, {}, -1, {}});
+  }
+  long digest_ms = msSince(t0);
+  std::vector<pid_t> fresh_pids;
+  for (Change& c : changes) {
     for (auto& p : procs_)
-      if (p->server == s.name && !p->retiring) old.push_back(p.get());
-    Proc* fresh = Start(s, built);
-    if (!fresh || !AwaitReady(fresh)) {
-      if (fresh) {
-        fresh->retiring = true;
-        kill(fresh->pid, SIGKILL);
+      if (p->server == c.server->name && !p->retiring) c.old.push_back(p->pid);
+    c.started = Clock::now();
+    if (Proc* p = Start(*c.server, built)) {
+      c.fresh = p->pid;
+      fresh_pids.push_back(p->pid);
+    }
+  }
+  std::map<pid_t, bool> ready = AwaitReady(fresh_pids);
+  std::vector<pid_t> retired;
+  std::string ready_times;
+  for (Change& c : changes) {
+    const BuildResult::Server& s = *c.server;
+    std::string name = s.name.empty() ? "server" : s.name;
+    if (c.fresh < 0 || !ready[c.fresh]) {
+      if (Proc* p = c.fresh < 0 ? nullptr : Find(c.fresh)) {
+        p->retiring = true;
+        kill(p->pid, SIGKILL);
       }
-      failed.push_back(s.name.empty() ? "server" : s.name);
+      failed.push_back(name);
       continue;
     }
-    // The new process accepts from the same socket: stop the old ones gracefully (they finish
-    // what they have accepted; what is still queued is the new process's).
-    std::vector<pid_t> old_pids;
-    for (Proc* p : old) {
-      p->retiring = true;
-      kill(p->pid, SIGTERM);
-      old_pids.push_back(p->pid);
-    }
-    // Until they have exited (they finish their requests first), an old process may still
-    // accept a connection and answer it with the old code: the status line comes after.
-    for (auto until = Clock::now() + std::chrono::milliseconds(kRetireWaitMs); Clock::now() < until && !supervise::StopSignal();) {
-      bool left = false;
-      for (auto& p : procs_) left |= std::find(old_pids.begin(), old_pids.end(), p->pid) != old_pids.end();
-      if (!left) break;
-      Pump(5);
-    }
-    served_[s.name] = id;
-    std::string shown = (s.name.empty() ? "server" : s.name) + " (" + hostPort(opts_.host, ports_[s.name]) + ")";
-    (old.empty() ? started : replaced).push_back(shown);
+    ready_times += (ready_times.empty() ? "" : ", ") + name + " ready " + std::to_string(msSince(c.started)) + " ms after its start";
+    Retire(c.old);
+    retired.insert(retired.end(), c.old.begin(), c.old.end());
+    served_[s.name] = c.id;
+    std::string shown = name + " (" + hostPort(opts_.host, ports_[s.name]) + ")";
+    (c.old.empty() ? started : replaced).push_back(shown);
+  }
+  long swapped_ms = msSince(saved);
+  auto t_retire = Clock::now();
+  AwaitRetired(retired);
+  if (bopts_.timings) {
+    err_ << "luxc dev: timings: executable digests " << digest_ms << " ms"
+         << (ready_times.empty() ? "" : "; " + ready_times) << "; save to swap " << swapped_ms
+         << " ms; replaced processes exited " << msSince(t_retire) << " ms after SIGTERM\n";
   }
   // Servers no longer in the program.
+  std::vector<pid_t> gone;
   for (auto& p : procs_) {
     bool kept = false;
     for (const BuildResult::Server& s : built.servers) kept |= s.name == p->server;
     if (!kept && !p->retiring) {
-      p->retiring = true;
-      kill(p->pid, SIGTERM);
+      gone.push_back(p->pid);
       served_.erase(p->server);
     }
   }
+  Retire(gone);
   auto join = [](const std::vector<std::string>& v) {
     std::string out;
     for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
@@ -399,8 +469,9 @@ int Dev::Run() {
     ss << in.rdbuf();
     return ss.str();
   };
-  auto rebuild = [&] {
+  auto rebuild = [&](Clock::time_point saved) {
     last_text = readText();
+    if (bopts_.timings) err_ << "luxc dev: timings: save to build start " << msSince(saved) << " ms\n";
     BuildResult built;
     long ms = 0;
     if (!Build(built, ms)) {
@@ -408,9 +479,9 @@ int Dev::Run() {
            << (served_.empty() ? "nothing is running yet" : "the servers keep serving the last good build") << "\n";
       return;
     }
-    Swap(built, ms);
+    Swap(built, ms, saved);
   };
-  rebuild();
+  rebuild(Clock::now());
 
   while (!supervise::StopSignal()) {
     std::vector<pollfd> pfds{{wake_, POLLIN, 0}, {ino, POLLIN, 0}};
@@ -429,6 +500,7 @@ int Dev::Run() {
         }
       }
     }
+    auto saved = Clock::now();
     Pump(0);
     if (!changed) continue;
     // Let the rest of the save land, then rebuild only if the text really changed.
@@ -439,10 +511,11 @@ int Dev::Run() {
       Pump(5);
     }
     if (readText() == last_text) continue;
-    rebuild();
+    rebuild(saved);
   }
   err_ << "luxc dev: stopping\n";
   StopAll();
+  FinishDevBuild(build_state_);
   for (auto& [n, fd] : listeners_) close(fd);
   close(ino);
   return 0;
