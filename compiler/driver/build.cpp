@@ -207,6 +207,7 @@ class BuildRun {
     precompileHeader();
     writeUnits();
     if (!compileUnits()) return 1;
+    if (opts_.dev && !linkPchLibrary()) return 1;
     if (!linkServers()) return 1;
     if (opts_.dev) startDeferredPch();
     if (!opts_.tests)
@@ -277,6 +278,9 @@ class BuildRun {
     } else {
       flags_.insert(flags_.end(), {"-O0", "-g"});
     }
+    // A dev build's PCH object goes into a shared library (linkPchLibrary), so its code is
+    // position-independent, and with it (a PCH and its users agree on it) every unit's.
+    if (opts_.dev) flags_.push_back("-fPIC");
     flags_.insert(flags_.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
     return true;
   }
@@ -338,7 +342,7 @@ class BuildRun {
   }
 
   // The object of a PCH built with kDevPchFlags, compiled with the units (it is needed only at
-  // link time); linked into every server.
+  // link time); in the shared library every server links (linkPchLibrary).
   void addPchObject(const fs::path& pch, const std::string& key) {
     std::error_code ec;
     Unit u;
@@ -351,6 +355,41 @@ class BuildRun {
     u.server = -3;
     u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
     pch_objects_.push_back(std::move(u));
+  }
+
+  // The objects of the PCHs as one shared library, linked once per PCH instead of into each
+  // executable at each link (linking 3 MB of inline functions and their debug information cost
+  // ~10 ms of CPU per link, bench/README.md). Written beside and renamed over the last one: a
+  // running server keeps the file it mapped.
+  bool linkPchLibrary() {
+    if (pch_objects_.empty()) return true;
+    std::error_code ec;
+    fs::path lib = fs::absolute(work_ / "lux_pch.so", ec);
+    std::string key;
+    for (const Unit& u : pch_objects_) key += u.key;
+    key = hex(fnv1a(key + fileIdentity(LUX_DEV_LIBRARY)));
+    fs::path key_file = fs::path(lib.string() + ".key");
+    if (!(fs::exists(lib, ec) && readFile(key_file) == key)) {
+      fs::remove(key_file, ec);
+      Job job;
+      job.argv = onPath(LUX_CONFIG_CXX) ? std::vector<std::string>{LUX_CONFIG_CXX} : cxx_words_;
+      if (std::string(LUX_LINKER_FLAG).size()) job.argv.push_back(LUX_LINKER_FLAG);
+      job.argv.insert(job.argv.end(), {"-shared", "-o", lib.string() + ".new"});
+      for (const Unit& u : pch_objects_) job.argv.push_back(u.obj.string());
+      job.argv.push_back(LUX_DEV_LIBRARY);
+      job.log = fs::path(lib.string() + ".log");
+      std::vector<Job*> one{&job};
+      if (spawn(job, opts_.verbose, err_)) waitAll(one);
+      if (job.status != 0)
+        return fail(DiagId::BuildToolFailed, 0, "linking `" + lib.string() + "` failed",
+                    {"the linker's output is in " + job.log.string()});
+      fs::rename(lib.string() + ".new", lib, ec);
+      if (ec) return fail(DiagId::BuildToolFailed, 0, "cannot replace `" + lib.string() + "`: " + ec.message());
+      writeFile(key_file, key);
+    }
+    pch_lib_ = lib;
+    pch_lib_key_ = key;
+    return true;
   }
 
   // The program header precompiled on top of the runtime's PCH (a chained PCH, without codegen:
@@ -545,9 +584,9 @@ class BuildRun {
         objs.push_back(units_[k].obj.string());
         keys += units_[k].key;
       }
-      for (const Unit& p : pch_objects_) {
-        objs.push_back(p.obj.string());
-        keys += p.key;
+      if (!pch_lib_.empty()) {
+        objs.insert(objs.end(), {pch_lib_.string(), "-Wl,-rpath," + pch_lib_.parent_path().string()});
+        keys += pch_lib_key_;
       }
       l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts_.release ? "release" : "debug")));
       result_.servers.push_back({s.name, l.exe, s.port});
@@ -584,7 +623,9 @@ class BuildRun {
   std::string stem_, cxx_, pch_key_;
   std::vector<std::string> cxx_words_, flags_;
   std::vector<Unit> units_;
-  std::vector<Unit> pch_objects_;  // dev: the objects of the PCHs, linked into every server
+  std::vector<Unit> pch_objects_;  // dev: the objects of the PCHs (in pch_lib_)
+  fs::path pch_lib_;               // dev: the shared library of pch_objects_
+  std::string pch_lib_key_;
   fs::path prog_pch_;              // dev: the program header's PCH, when up to date
   Job deferred_pch_;               // dev: its rebuild, started after this build
   std::string deferred_pch_key_;
