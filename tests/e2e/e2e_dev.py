@@ -30,7 +30,8 @@ def run(a):
     err, out = Lines(proc.stderr), Lines(proc.stdout)
     try:
         started = err.wait(lambda l: "started" in l or "failed" in l, 120)
-        check(started and "alpha" in started and "beta" in started, f"first build: {started} {err.lines}")
+        check(started and "alpha" in started and "beta" in started and "did not start" not in started,
+              f"first build: {started} {err.lines}")
         expect_json(base, "GET", "/n/2", 200, {"server": "alpha", "twice": 4})
         expect_json(base + 1, "GET", "/n/2", 200, {"server": "beta", "twice": 5})
         # What the status line says is where the servers say they listen (the two start together:
