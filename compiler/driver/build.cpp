@@ -14,6 +14,7 @@
 #include "driver/build.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -400,11 +401,11 @@ class BuildRun {
   void precompileProgramHeader(const fs::path& header, size_t stale_units) {
     std::error_code ec;
     if (pch_key_.empty()) return;
-    if (opts_.dev_state) FinishDevBuild(*opts_.dev_state);
     std::string flag_text;
     for (const std::string& f : flags_) flag_text += f + " ";
     fs::path pch = fs::absolute(work_ / (stem_ + ".h.pch"), ec);
     std::string key = hex(fnv1a("#pragma once\n" + program_.header, fnv1a(cxx_ + "\n" + flag_text + pch_key_)));
+    if (opts_.dev_state) FinishDevBuild(*opts_.dev_state, key);
     fs::path key_file = fs::path(pch.string() + ".key");
     bool fresh = fs::exists(pch, ec) && readFile(key_file) == key;
     if (!fresh) {
@@ -636,8 +637,9 @@ class BuildRun {
 
 }  // namespace
 
-void FinishDevBuild(DevBuildState& state) {
+void FinishDevBuild(DevBuildState& state, const std::string& wanted) {
   if (state.pch_job <= 0) return;
+  if (wanted.empty() || wanted != state.key) kill(state.pch_job, SIGKILL);
   int st = 0;
   while (waitpid(state.pch_job, &st, 0) < 0 && errno == EINTR) {
   }

@@ -37,8 +37,10 @@ struct DevBuildState {
   int pch_job = -1;  // the background compiler's pid, -1 when none
   std::string pch_tmp, pch, key_file, key;
 };
-// Waits for the background job of `state`, if any, and installs its PCH when it succeeded.
-void FinishDevBuild(DevBuildState& state);
+// Ends the background job of `state`, if any: when it builds the PCH of key `wanted`, waits for
+// it and installs the PCH if it succeeded; otherwise (the header changed again, or luxc dev stops)
+// kills it.
+void FinishDevBuild(DevBuildState& state, const std::string& wanted = "");
 
 struct BuildResult {
   struct Server {
