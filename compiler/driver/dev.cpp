@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +92,7 @@ class Dev {
   void Forward(Proc& p, bool flush);
   void Reap();
   Proc* Find(pid_t pid);
+  std::string Digest(const std::string& exe);
   void Retire(const std::vector<pid_t>& old);
   void AwaitRetired(const std::vector<pid_t>& old);
   void Swap(const BuildResult& built, long build_ms, Clock::time_point saved);
@@ -105,6 +107,9 @@ class Dev {
   std::map<std::string, int> ports_;      // server name → port
   std::vector<std::unique_ptr<Proc>> procs_;
   std::map<std::string, std::string> served_;  // server name → ExecutableDigest of the one running
+  // Executable path → its size and mtime, and its ExecutableDigest then (a server the build did
+  // not relink is not read again).
+  std::map<std::string, std::pair<std::string, std::string>> digests_;
   DevBuildState build_state_;  // what one build leaves to the next
   size_t width_ = 6;
   int wake_ = -1;  // read end of the stop-signal pipe
@@ -272,6 +277,18 @@ void Dev::Reap() {
   }
 }
 
+std::string Dev::Digest(const std::string& exe) {
+  struct stat st {};
+  if (stat(exe.c_str(), &st) != 0) return ExecutableDigest(exe);
+  std::string identity = std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+                         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  auto it = digests_.find(exe);
+  if (it != digests_.end() && it->second.first == identity) return it->second.second;
+  std::string id = ExecutableDigest(exe);
+  digests_[exe] = {identity, id};
+  return id;
+}
+
 Proc* Dev::Find(pid_t pid) {
   for (auto& p : procs_)
     if (p->pid == pid) return p.get();
@@ -349,7 +366,7 @@ void Dev::Swap(const BuildResult& built, long build_ms, Clock::time_point saved)
     const BuildResult::Server& s = built.servers[i];
     width_ = std::max(width_, (s.name.empty() ? std::string("server") : s.name).size());
     // Unchanged in what it loads (an edit above it only moved its #line numbers): keeps running.
-    std::string id = ExecutableDigest(s.executable);
+    std::string id = Digest(s.executable);
     auto was = served_.find(s.name);
     if (was != served_.end() && !id.empty() && was->second == id) continue;
     if (!Listen(s, i)) {
