@@ -4,6 +4,8 @@
 //   DIR/.lux/<stem>.<unit>.cpp       the program's translation units (shared, then per server)
 //   DIR/.lux/<exe>.main.cpp          each server's main
 //   DIR/.lux/*.o, *.key, *.log       objects, their cache keys, the compiler's output
+//   DIR/.lux/lux_stdlib[.dev].pch    the runtime's precompiled header (clang)
+//   DIR/.lux/<stem>.h.pch, lux_pch.so  `luxc dev` only: the program header's PCH, the PCH's code
 // A translation unit is recompiled only when the hash of its text + the header + compiler + flags
 // changed; an executable (its main, the shared units and its own units) is relinked only when
 // its objects or the runtime libraries changed. Debug builds link the runtime as one shared
