@@ -75,6 +75,27 @@ std::string Declared(std::string_view text, Kind& kind) {
   return head_ids.empty() ? "" : head_ids.back();
 }
 
+// At a string or character literal (raw ones too): the offset just past it; npos when it does
+// not end; 0 when `i` does not start one.
+size_t LiteralEnd(std::string_view h, size_t i) {
+  char c = h[i];
+  char next = i + 1 < h.size() ? h[i + 1] : '\0';
+  bool word_before = i > 0 && IdentChar(h[i - 1]);
+  if (c == 'R' && next == '"' && !word_before) {  // R"delim( ... )delim"
+    size_t open = h.find('(', i + 2);
+    if (open == std::string_view::npos) return std::string_view::npos;
+    std::string close = ")" + std::string(h.substr(i + 2, open - i - 2)) + "\"";
+    size_t end = h.find(close, open + 1);
+    return end == std::string_view::npos ? end : end + close.size();
+  }
+  if (c == '"' || (c == '\'' && !word_before)) {
+    size_t j = i + 1;
+    while (j < h.size() && h[j] != c) j += h[j] == '\\' ? 2 : 1;
+    return j >= h.size() ? std::string_view::npos : j + 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 HeaderDeps::HeaderDeps(std::string_view h) : whole_(h) {
@@ -124,31 +145,13 @@ HeaderDeps::HeaderDeps(std::string_view h) : whole_(h) {
       space();
       continue;
     }
-    if (c == 'R' && next == '"' && (i == 0 || !IdentChar(h[i - 1]))) {  // R"delim( ... )delim"
-      size_t open = h.find('(', i + 2);
-      if (open == std::string_view::npos) {
-        ok = false;
-        break;
-      }
-      std::string close = ")" + std::string(h.substr(i + 2, open - i - 2)) + "\"";
-      size_t end = h.find(close, open + 1);
+    if (size_t end = LiteralEnd(h, i); end != 0) {  // a string or character literal, kept whole
       if (end == std::string_view::npos) {
         ok = false;
         break;
       }
-      cur += h.substr(i, end + close.size() - i);
-      i = end + close.size();
-      continue;
-    }
-    if (c == '"' || (c == '\'' && (i == 0 || !IdentChar(h[i - 1])))) {
-      size_t j = i + 1;
-      while (j < n && h[j] != c) j += h[j] == '\\' ? 2 : 1;
-      if (j >= n) {
-        ok = false;
-        break;
-      }
-      cur += h.substr(i, j + 1 - i);
-      i = j + 1;
+      cur += h.substr(i, end - i);
+      i = end;
       continue;
     }
     if (c == '{') {
