@@ -6,6 +6,7 @@
 //   DIR/.lux/<stem>.h.pch            the program header precompiled on top of <lux/stdlib.h>'s
 //   DIR/.lux/<stem>.batch.<unit>.*   units compiled together (a cold build: about one batch per job)
 //   DIR/.lux/*.o, *.key, *.log       objects, their cache keys, the compiler's output
+//   DIR/.lux/lux_stdlib.dev.pch.o, lux_pch.so  `luxc dev` only: the code of the runtime's PCH
 // A translation unit is recompiled only when the hash of its text + the header + compiler + flags
 // changed; a batch object serves while all its units keep their keys (its .o.key lists them); an
 // executable (its main, the shared units and its own units) is relinked only when its objects or
@@ -18,7 +19,9 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +41,7 @@
 #include <sstream>
 
 #include "driver/build_config.h"
+#include "driver/header_deps.h"
 #include "driver/pch_store.h"
 
 extern char** environ;
@@ -313,11 +317,14 @@ class BuildRun {
     if (int rc = frontEnd(); rc != 0) return rc;
     if (!makeWorkDir() || !chooseCompiler()) return 1;
     precompileHeader();
+    if (opts_.dev && !pch_key_.empty()) addPchObject();
     writeUnits();
-    precompileProgramHeader();
     planBatches();
+    precompileProgramHeader();
     if (!compileUnits()) return 1;
+    if (opts_.dev && !linkPchLibrary()) return 1;
     if (!linkServers()) return 1;
+    if (opts_.dev) startDeferredPch();
     if (!opts_.tests)
       for (const BuildResult::Server& s : result_.servers) out_ << s.executable << '\n';
     out_.flush();
@@ -329,7 +336,7 @@ class BuildRun {
   struct Unit {
     std::string name;
     std::string text;
-    int server = -1;  // -1: shared code, linked into every server; -2: a server's main
+    int server = -1;  // -1: shared code, linked into every server; -2: a server's main; -3: a PCH's code
     fs::path src, obj, key_file, log;
     std::string key;
     bool fresh = false;  // nothing to compile: its own object, or a batch's, has its key
@@ -398,6 +405,9 @@ class BuildRun {
     } else {
       flags_.insert(flags_.end(), {"-O0", "-g"});
     }
+    // A dev build's PCH code goes into a shared library (linkPchLibrary), so it is
+    // position-independent, and with it (a PCH and its users agree on it) every unit.
+    if (opts_.dev) flags_.push_back("-fPIC");
     flags_.insert(flags_.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
     for (const std::string& f : flags_) flag_text_ += f + " ";
     jobs_ = jobLimit();
@@ -410,12 +420,14 @@ class BuildRun {
   // $LUX_PCH_DIR, else <luxc's build tree>/pch, one directory per key (the kKeptPchs used last
   // are kept), held by a PchLease until the build ends so that no concurrent luxc prunes it
   // (pch_store.h); in the output directory when that one cannot be written. Leaves pch_key_
-  // empty when there is none (another compiler, or it failed: build without it).
+  // empty when there is none (another compiler, or it failed: build without it). A dev build's
+  // PCH also carries the code of the header's inline functions (kDevPchFlags).
   void precompileHeader() {
     std::error_code ec;
-    pch_ = work_ / "lux_stdlib.pch";
+    pch_ = work_ / (opts_.dev ? "lux_stdlib.dev.pch" : "lux_stdlib.pch");
     if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
     std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
+    if (opts_.dev) ids += devPchFlagText();
     for (const std::string& f : flags_) ids += f + " ";
     for (const std::string& w : cxx_words_) ids += fileIdentity(resolve(w)) + "\n";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
@@ -435,7 +447,7 @@ class BuildRun {
       fs::last_write_time(shared, fs::file_time_type::clock::now(), ec);  // used: kept longest
       return;
     }
-    fs::path pch_key_file = work_ / "lux_stdlib.pch.key";
+    fs::path pch_key_file = pch_.string() + ".key";
     if (!in_shared && fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
     // Written beside its place and linked there: a build running at the same time sees no
     // half-written PCH, and a PCH in place is never replaced (a program PCH built on it names
@@ -448,9 +460,10 @@ class BuildRun {
     job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
     // Templates the header uses are instantiated once in the PCH instead of in every program
     // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
-    job.argv.insert(job.argv.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
-                                     LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", partial.string()});
-    job.log = work_ / "lux_stdlib.pch.log";
+    job.argv.push_back("-fpch-instantiate-templates");
+    if (opts_.dev) job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
+    job.argv.insert(job.argv.end(), {"-x", "c++-header", LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", partial.string()});
+    job.log = pch_.string() + ".log";
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
     bool placed = false;
@@ -490,6 +503,8 @@ class BuildRun {
     std::error_code ec;
     std::string header_name = stem_ + ".h";
     writeFile(work_ / header_name, "#pragma once\n" + program_.header);
+    std::optional<HeaderDeps> header_deps;
+    if (opts_.dev) header_deps.emplace(program_.header);
     auto addUnit = [&](std::string name, std::string text, int server) {
       Unit u;
       u.name = std::move(name);
@@ -508,7 +523,10 @@ class BuildRun {
       u.log = work_ / (u.name + ".log");
       writeFile(u.src, u.text);
       bool with_pch = !pch_key_.empty() && u.server != -2;
-      std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ : "") + (u.server != -2 ? program_.header : "");
+      // A dev build keys a unit on the parts of the header it uses: an edit to one shared type
+      // recompiles the units that use the type, not every unit.
+      std::string header = u.server == -2 ? "" : header_deps ? header_deps->UsedBy(u.text) : program_.header;
+      std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ : "") + header;
       u.key = hex(fnv1a(u.text, fnv1a(deps)));
       u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
     }
@@ -516,33 +534,45 @@ class BuildRun {
 
   // clang: the program header precompiled on top of the <lux/stdlib.h> PCH, so that each unit
   // loads it instead of parsing it and instantiating again what its records use (bench/README.md,
-  // build speed). Rebuilt when the header or the stdlib PCH changes, and only when a unit is to
-  // be compiled; when it fails, the units use the stdlib PCH alone.
+  // build speed). It carries no code: a unit compiles to the same object with or without it, so
+  // it is not in the units' keys. Rebuilt when the header or the stdlib PCH changes, and only
+  // when a unit is to be compiled; when it fails, the units use the stdlib PCH alone. `luxc dev`
+  // (dev_state): when fewer than kProgramPchBeforeUnits units are to be compiled, they compile
+  // without it and it is rebuilt in the background after this build (startDeferredPch) for the
+  // next one.
   void precompileProgramHeader() {
     if (pch_key_.empty()) return;
-    bool needed = false;
-    for (size_t i = 0; i < first_main_; ++i) needed = needed || !units_[i].fresh;
-    if (!needed) return;
+    size_t stale = 0;
+    for (size_t i = 0; i < first_main_; ++i) stale += units_[i].fresh ? 0 : 1;
+    if (stale == 0) return;
     std::error_code ec;
-    fs::path pch = work_ / (stem_ + ".h.pch");
-    fs::path key_file = work_ / (stem_ + ".h.pch.key");
+    fs::path pch = fs::absolute(work_ / (stem_ + ".h.pch"), ec);
+    fs::path key_file = pch.string() + ".key";
     // The PCH it builds on is named by its absolute path (clang records the path as given, and a
     // later build may run from another directory); a rebuilt one needs a rebuilt program PCH.
     fs::path base = fs::absolute(pch_, ec);
     std::string key =
         hex(fnv1a(program_.header, fnv1a(cxx_ + "\n" + flag_text_ + pch_key_ + fileIdentity(base.string()))));
+    if (opts_.dev_state) FinishDevBuild(*opts_.dev_state, key);
     if (fs::exists(pch, ec) && readFile(key_file) == key) {
       program_pch_ = pch;
       return;
     }
     fs::remove(key_file, ec);
-    auto t_pch = Clock::now();
     Job job;
     job.argv = cxx_words_;
     job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
     job.argv.insert(job.argv.end(), {"-include-pch", base.string(), "-fpch-instantiate-templates", "-x", "c++-header",
-                                     (work_ / (stem_ + ".h")).string(), "-o", pch.string()});
-    job.log = work_ / (stem_ + ".h.pch.log");
+                                     fs::absolute(work_ / (stem_ + ".h"), ec).string(), "-o"});
+    job.log = pch.string() + ".log";
+    if (opts_.dev_state && stale < kProgramPchBeforeUnits) {
+      job.argv.push_back(pch.string() + ".tmp");
+      deferred_pch_ = std::move(job);
+      deferred_pch_key_ = key;
+      return;
+    }
+    job.argv.push_back(pch.string());
+    auto t_pch = Clock::now();
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
     if (job.status == 0) {
@@ -550,6 +580,88 @@ class BuildRun {
       program_pch_ = pch;
     }
     if (opts_.timings) err_ << "luxc: program header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+  }
+
+  // --- `luxc dev`'s precompiled headers (BuildOptions::dev) ---
+  // Fewer units than this to compile after a header change: they compile without the program
+  // header's PCH, rebuilt in the background afterwards (each unit parsing the header costs less
+  // than building the PCH first, bench/README.md).
+  static constexpr size_t kProgramPchBeforeUnits = 8;
+  // -fpch-codegen: the inline functions and template instances of a header are compiled once,
+  // into the object of its PCH, instead of into every unit that uses them; -fpch-debuginfo: the
+  // same for the debug information of its types. A unit built on such a PCH is linked with its
+  // object.
+  static constexpr const char* kDevPchFlags[] = {"-fpch-codegen", "-fpch-debuginfo"};
+  static std::string devPchFlagText() {
+    std::string out;
+    for (const char* f : kDevPchFlags) out += std::string(f) + "\n";
+    return out;
+  }
+
+  // The code of the runtime's PCH (built with kDevPchFlags, possibly shared by several output
+  // directories): its object, compiled in this output directory with the units (it is needed only
+  // at link time), into the shared library every server links (linkPchLibrary).
+  void addPchObject() {
+    std::error_code ec;
+    Unit u;
+    u.name = "lux_stdlib.dev.pch";
+    u.src = fs::absolute(pch_, ec);
+    u.obj = work_ / (u.name + ".o");
+    u.key_file = work_ / (u.name + ".o.key");
+    u.log = work_ / (u.name + ".o.log");
+    u.key = pch_key_;
+    u.server = -3;
+    u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
+    pch_objects_.push_back(std::move(u));
+  }
+
+  // The objects of the PCHs as one shared library, linked once per PCH instead of into each
+  // executable at each link (linking 3 MB of inline functions and their debug information cost
+  // ~10 ms of CPU per link, bench/README.md). Written beside and renamed over the last one: a
+  // running server keeps the file it mapped.
+  bool linkPchLibrary() {
+    if (pch_objects_.empty()) return true;
+    std::error_code ec;
+    fs::path lib = fs::absolute(work_ / "lux_pch.so", ec);
+    std::string key;
+    for (const Unit& u : pch_objects_) key += u.key;
+    key = hex(fnv1a(key + fileIdentity(LUX_DEV_LIBRARY)));
+    fs::path key_file = lib.string() + ".key";
+    if (!(fs::exists(lib, ec) && readFile(key_file) == key)) {
+      fs::remove(key_file, ec);
+      Job job;
+      job.argv = onPath(LUX_CONFIG_CXX) ? std::vector<std::string>{LUX_CONFIG_CXX} : cxx_words_;
+      if (std::string(LUX_LINKER_FLAG).size()) job.argv.push_back(LUX_LINKER_FLAG);
+      job.argv.insert(job.argv.end(), {"-shared", "-o", lib.string() + ".new"});
+      for (const Unit& u : pch_objects_) job.argv.push_back(u.obj.string());
+      job.argv.push_back(LUX_DEV_LIBRARY);
+      job.log = lib.string() + ".log";
+      std::vector<Job*> one{&job};
+      if (spawn(job, opts_.verbose, err_)) waitAll(one);
+      if (job.status != 0)
+        return fail(DiagId::BuildToolFailed, 0, "linking `" + lib.string() + "` failed",
+                    {"the linker's output is in " + job.log.string()});
+      fs::rename(lib.string() + ".new", lib, ec);
+      if (ec) return fail(DiagId::BuildToolFailed, 0, "cannot replace `" + lib.string() + "`: " + ec.message());
+      writeFile(key_file, key);
+    }
+    pch_lib_ = lib;
+    pch_lib_key_ = key;
+    return true;
+  }
+
+  // Starts the deferred rebuild of the program header's PCH (at a lower priority than the servers
+  // being started); FinishDevBuild installs it.
+  void startDeferredPch() {
+    if (deferred_pch_.argv.empty() || !opts_.dev_state) return;
+    DevBuildState& st = *opts_.dev_state;
+    if (!spawn(deferred_pch_, opts_.verbose, err_)) return;
+    setpriority(PRIO_PROCESS, static_cast<id_t>(deferred_pch_.pid), 10);
+    st.pch_job = deferred_pch_.pid;
+    st.pch_tmp = deferred_pch_.argv.back();
+    st.pch = st.pch_tmp.substr(0, st.pch_tmp.size() - 4);
+    st.key_file = st.pch + ".key";
+    st.key = deferred_pch_key_;
   }
 
   // Which object holds each unit: its own, a batch's whose units all kept their keys, or a new
@@ -654,10 +766,10 @@ class BuildRun {
     return b;
   }
 
-  void compileCommand(Job& job, const fs::path& src, const fs::path& obj, bool main_unit) const {
+  void compileCommand(Job& job, const fs::path& src, const fs::path& obj, bool with_pch) const {
     job.argv = cxx_words_;
     job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
-    if (!pch_key_.empty() && !main_unit)
+    if (!pch_key_.empty() && with_pch)
       job.argv.insert(job.argv.end(), {"-include-pch", (program_pch_.empty() ? pch_ : program_pch_).string()});
     job.argv.insert(job.argv.end(), {"-c", src.string(), "-o", obj.string()});
   }
@@ -672,7 +784,7 @@ class BuildRun {
     for (Batch& b : batches_) {
       if (b.fresh) continue;
       fs::remove(b.key_file, ec);
-      compileCommand(b.job, b.src, b.obj, false);
+      compileCommand(b.job, b.src, b.obj, true);
       b.job.log = b.log;
       size_t size = 0;
       for (size_t u : b.units) size += units_[u].text.size();
@@ -681,9 +793,16 @@ class BuildRun {
     for (Unit& u : units_) {
       if (u.fresh || u.batch >= 0) continue;
       fs::remove(u.key_file, ec);
-      compileCommand(u.job, u.src, u.obj, u.server == -2);
+      compileCommand(u.job, u.src, u.obj, u.server != -2);
       u.job.log = u.log;
       sized.emplace_back(u.text.size(), &u.job);
+    }
+    for (Unit& u : pch_objects_) {  // the largest: started first
+      if (u.fresh) continue;
+      fs::remove(u.key_file, ec);
+      compileCommand(u.job, u.src, u.obj, false);
+      u.job.log = u.log;
+      sized.emplace_back(SIZE_MAX, &u.job);
     }
     std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<Job*> jobs;
@@ -692,7 +811,11 @@ class BuildRun {
     if (!runJobs(jobs, jobs_, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
     compile_ms_ = msSince(t_compile);
     // The first failure in the units' order (not the order the jobs ran in).
-    for (Unit& u : units_) {
+    std::vector<Unit*> compiled;
+    for (Unit& u : pch_objects_) compiled.push_back(&u);
+    for (Unit& u : units_) compiled.push_back(&u);
+    for (Unit* up : compiled) {
+      Unit& u = *up;
       if (u.fresh) continue;
       Job* j = u.batch >= 0 ? &batches_[u.batch].job : &u.job;
       if (j->status == 0) continue;
@@ -707,8 +830,8 @@ class BuildRun {
     }
     for (Batch& b : batches_)
       if (!b.fresh) writeFile(b.key_file, b.list);
-    for (Unit& u : units_)
-      if (!u.fresh && u.batch < 0) writeFile(u.key_file, u.key);
+    for (Unit* u : compiled)
+      if (!u->fresh && u->batch < 0) writeFile(u->key_file, u->key);
     return true;
   }
 
@@ -772,6 +895,10 @@ class BuildRun {
           keys += batches_[u.batch].key;
         }
       }
+      if (!pch_lib_.empty()) {
+        objs.insert(objs.end(), {pch_lib_.string(), "-Wl,-rpath," + pch_lib_.parent_path().string()});
+        keys += pch_lib_key_;
+      }
       l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts_.release ? "release" : "debug")));
       result_.servers.push_back({s.name, l.exe, s.port});
       if (fs::exists(l.exe, ec) && readFile(l.key_file) == l.key) continue;
@@ -812,12 +939,33 @@ class BuildRun {
   size_t compiler_runs_ = 0;
   std::vector<Unit> units_;
   std::vector<Batch> batches_;
+  std::vector<Unit> pch_objects_;  // dev: the code of the runtime's PCH (in pch_lib_)
+  fs::path pch_lib_;               // dev: the shared library of pch_objects_
+  std::string pch_lib_key_;
+  Job deferred_pch_;               // dev: the program header's PCH, rebuilt after this build
+  std::string deferred_pch_key_;
   size_t first_main_ = 0;  // units_[first_main_ + i] is server i's main
   std::vector<LinkJob> links_;
   double fe_ms_ = 0, compile_ms_ = 0, link_ms_ = 0;
 };
 
 }  // namespace
+
+void FinishDevBuild(DevBuildState& state, const std::string& wanted) {
+  if (state.pch_job <= 0) return;
+  if (wanted.empty() || wanted != state.key) kill(state.pch_job, SIGKILL);
+  int st = 0;
+  while (waitpid(state.pch_job, &st, 0) < 0 && errno == EINTR) {
+  }
+  state.pch_job = -1;
+  std::error_code ec;
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+    fs::rename(state.pch_tmp, state.pch, ec);
+    if (!ec) writeFile(state.key_file, state.key);
+  } else {
+    fs::remove(state.pch_tmp, ec);
+  }
+}
 
 int buildProgram(const BuildOptions& opts, const DriverOptions& dopts, BuildResult& result, std::ostream& out,
                  std::ostream& err) {

@@ -24,7 +24,27 @@ struct BuildOptions {
   // Units never compiled in this output directory are compiled a few per compiler run (about one
   // batch per parallel job) instead of one run each; `luxc build`, `run` and `test` (not `dev`).
   bool batch_cold_units = false;
+  // `luxc dev`: the dev build (docs/architecture.md, "Translation units"; bench/README.md,
+  // edit-to-serve). With clang, the runtime's PCH carries the code of its inline functions
+  // (-fpch-codegen, linked once as the shared library lux_pch.so) and the program header is
+  // precompiled on top of it; a unit's cache key holds only the parts of the program header it
+  // uses (HeaderDeps). `dev_state` carries what one build leaves to the next (a PCH rebuilt in
+  // the background).
+  bool dev = false;
+  struct DevBuildState* dev_state = nullptr;
 };
+
+// What `luxc dev` keeps between two builds: the program header's PCH, when a build found it out of
+// date and compiled its few units without it, is rebuilt in the background after that build; the
+// next build waits for it (FinishDevBuild) and uses it.
+struct DevBuildState {
+  int pch_job = -1;  // the background compiler's pid, -1 when none
+  std::string pch_tmp, pch, key_file, key;
+};
+// Ends the background job of `state`, if any: when it builds the PCH of key `wanted`, waits for
+// it and installs the PCH if it succeeded; otherwise (the header changed again, or luxc dev stops)
+// kills it.
+void FinishDevBuild(DevBuildState& state, const std::string& wanted = "");
 
 struct BuildResult {
   struct Server {

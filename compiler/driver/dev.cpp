@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,9 @@ constexpr int kDebounceMs = 5;
 // "drained" on its readiness pipe when only realtime connections are left) before it reports
 // (the process keeps draining after that; the runtime's own deadline is 10 s).
 constexpr int kRetireWaitMs = 12000;
+// The longest a wait sleeps in poll: the waits wake on the servers' pipes (output, readiness,
+// and their end when a process exits), this only bounds how late an exit is reaped.
+constexpr int kPollMs = 20;
 
 long msSince(Clock::time_point t) {
   return static_cast<long>(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
@@ -85,12 +89,18 @@ class Dev {
   bool Build(BuildResult& built, long& ms);
   bool Listen(const BuildResult::Server& s, size_t index);
   Proc* Start(const BuildResult::Server& s, const BuildResult& built);
-  bool AwaitReady(Proc* p);
+  std::map<pid_t, bool> AwaitReady(const std::vector<pid_t>& pids);
   void ReadDrained(Proc& p);
-  void Pump(int timeout_ms);  // forwards output, reaps exited processes
+  // Forwards output and reaps exited processes; waits up to timeout_ms for output or for one of
+  // `also` to become readable.
+  void Pump(int timeout_ms, const std::vector<int>& also = {});
   void Forward(Proc& p, bool flush);
   void Reap();
-  void Swap(const BuildResult& built, long build_ms);
+  Proc* Find(pid_t pid);
+  std::string Digest(const std::string& exe);
+  void Retire(const std::vector<pid_t>& old, int signal);
+  void AwaitRetired(const std::vector<pid_t>& old);
+  void Swap(const BuildResult& built, long build_ms, Clock::time_point saved);
   void StopAll();
   std::string Label(const std::string& server) const;
 
@@ -102,6 +112,10 @@ class Dev {
   std::map<std::string, int> ports_;      // server name → port
   std::vector<std::unique_ptr<Proc>> procs_;
   std::map<std::string, std::string> served_;  // server name → ExecutableDigest of the one running
+  // Executable path → its size and mtime, and its ExecutableDigest then (a server the build did
+  // not relink is not read again).
+  std::map<std::string, std::pair<std::string, std::string>> digests_;
+  DevBuildState build_state_;  // what one build leaves to the next
   size_t width_ = 6;
   int wake_ = -1;  // read end of the stop-signal pipe
 };
@@ -114,7 +128,9 @@ std::string Dev::Label(const std::string& server) const {
 bool Dev::Build(BuildResult& built, long& ms) {
   auto t0 = Clock::now();
   std::ostringstream paths;  // buildProgram prints the executables' paths: not needed here
-  int rc = buildProgram(bopts_, dopts_, built, paths, err_);
+  BuildOptions opts = bopts_;
+  opts.dev_state = &build_state_;
+  int rc = buildProgram(opts, dopts_, built, paths, err_);
   ms = msSince(t0);
   return rc == 0;
 }
@@ -211,14 +227,17 @@ Proc* Dev::Start(const BuildResult::Server& s, const BuildResult& built) {
 
 void Dev::Forward(Proc& p, bool flush) { supervise::ForwardLines(std::cout, Label(p.server), p.partial, flush); }
 
-void Dev::Pump(int timeout_ms) {
+void Dev::Pump(int timeout_ms, const std::vector<int>& also) {
   std::vector<pollfd> pfds;
+  for (int fd : also) pfds.push_back({fd, POLLIN, 0});
+  size_t outs = pfds.size();
   for (auto& p : procs_)
     if (p->out >= 0) pfds.push_back({p->out, POLLIN, 0});
   if (pfds.empty()) {
     if (timeout_ms > 0) poll(nullptr, 0, timeout_ms);
   } else if (poll(pfds.data(), pfds.size(), timeout_ms) > 0) {
-    for (const pollfd& pf : pfds) {
+    for (size_t i = outs; i < pfds.size(); ++i) {
+      const pollfd& pf = pfds[i];
       if (!(pf.revents & (POLLIN | POLLHUP | POLLERR))) continue;
       for (auto& p : procs_) {
         if (p->out != pf.fd) continue;
@@ -263,31 +282,58 @@ void Dev::Reap() {
   }
 }
 
-bool Dev::AwaitReady(Proc* p) {
+std::string Dev::Digest(const std::string& exe) {
+  struct stat st {};
+  if (stat(exe.c_str(), &st) != 0) return ExecutableDigest(exe);
+  std::string identity = std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+                         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  auto it = digests_.find(exe);
+  if (it != digests_.end() && it->second.first == identity) return it->second.second;
+  std::string id = ExecutableDigest(exe);
+  digests_[exe] = {identity, id};
+  return id;
+}
+
+Proc* Dev::Find(pid_t pid) {
+  for (auto& p : procs_)
+    if (p->pid == pid) return p.get();
+  return nullptr;
+}
+
+// Until each of `pids` has reported ready: true for those that did (the line "ready PORT" on
+// LUX_READY_FD), false for those that exited or closed the pipe first, or took longer than
+// kReadyTimeoutMs. The new servers of one save start together and are awaited together. The
+// pipe of a ready process stays open for the "drained" of a later swap.
+std::map<pid_t, bool> Dev::AwaitReady(const std::vector<pid_t>& pids) {
+  std::map<pid_t, bool> done;
   auto deadline = Clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
-  pid_t pid = p->pid;
-  int ready = p->ready;
-  while (Clock::now() < deadline && !supervise::StopSignal()) {
-    pollfd pf{ready, POLLIN, 0};
-    if (poll(&pf, 1, 0) > 0) {
+  while (done.size() < pids.size() && Clock::now() < deadline && !supervise::StopSignal()) {
+    std::vector<int> waiting;
+    for (pid_t pid : pids) {
+      if (done.count(pid)) continue;
+      Proc* p = Find(pid);
+      if (!p || p->ready < 0) {
+        done[pid] = false;
+        continue;
+      }
+      pollfd pf{p->ready, POLLIN, 0};
+      if (poll(&pf, 1, 0) <= 0) {
+        waiting.push_back(p->ready);
+        continue;
+      }
       char buf[64];
-      ssize_t n = read(ready, buf, sizeof buf);
-      // The line "ready PORT\n"; EOF without it means the process exited or closed the pipe.
-      // The pipe stays open for the "drained" of a later swap.
+      ssize_t n = read(p->ready, buf, sizeof buf);
       bool ok = n > 0 && std::string(buf, static_cast<size_t>(n)).rfind("ready", 0) == 0;
-      for (auto& q : procs_)
-        if (q->pid == pid && !ok) {
-          close(q->ready);
-          q->ready = -1;
-        }
-      return ok;
+      if (!ok) {
+        close(p->ready);
+        p->ready = -1;
+      }
+      done[pid] = ok;
     }
-    Pump(5);
-    bool alive = false;
-    for (auto& q : procs_) alive |= q->pid == pid;
-    if (!alive) return false;
+    if (!waiting.empty()) Pump(kPollMs, waiting);
   }
-  return false;
+  for (pid_t pid : pids) done.emplace(pid, false);
+  return done;
 }
 
 // After a swap: whether the process said "drained" (or closed its readiness pipe) meanwhile.
@@ -307,68 +353,113 @@ void Dev::ReadDrained(Proc& p) {
   }
 }
 
-void Dev::Swap(const BuildResult& built, long build_ms) {
+// Tells processes to go. A swap's handshake with the processes it replaces, once their
+// successors are ready, is SIGUSR2: they stop accepting and finish the requests they accepted
+// (what is still queued on the shared socket is the new process's) and keep their event streams
+// and WebSockets until those close. A server no longer in the program gets SIGTERM.
+void Dev::Retire(const std::vector<pid_t>& old, int signal) {
+  for (pid_t pid : old)
+    if (Proc* p = Find(pid)) {
+      p->retiring = true;
+      kill(pid, signal);
+    }
+}
+
+// Until the retired processes have exited or said "drained" (their requests done, only realtime
+// connections left), at most kRetireWaitMs: an old process may still answer a request with the
+// old code, and the status line comes after.
+void Dev::AwaitRetired(const std::vector<pid_t>& old) {
+  for (auto until = Clock::now() + std::chrono::milliseconds(kRetireWaitMs); Clock::now() < until && !supervise::StopSignal();) {
+    bool left = false;
+    std::vector<int> pipes;
+    for (pid_t pid : old)
+      if (Proc* p = Find(pid)) {
+        ReadDrained(*p);
+        left |= !p->drained;
+        if (!p->drained) pipes.push_back(p->ready);
+      }
+    if (!left) break;
+    Pump(kPollMs, pipes);
+  }
+}
+
+void Dev::Swap(const BuildResult& built, long build_ms, Clock::time_point saved) {
   auto t0 = Clock::now();
   std::vector<std::string> replaced, started, failed;
+  // The servers that changed, each started beside the process it replaces; then all of them
+  // awaited together, and the old processes retired once their successors are ready.
+  struct Change {
+    const BuildResult::Server* server;
+    std::string id;  // its ExecutableDigest
+    std::vector<pid_t> old;
+    pid_t fresh = -1;
+    Clock::time_point started;
+  };
+  std::vector<Change> changes;
   for (size_t i = 0; i < built.servers.size(); ++i) {
     const BuildResult::Server& s = built.servers[i];
     width_ = std::max(width_, (s.name.empty() ? std::string("server") : s.name).size());
     // Unchanged in what it loads (an edit above it only moved its #line numbers): keeps running.
-    std::string id = ExecutableDigest(s.executable);
+    std::string id = Digest(s.executable);
     auto was = served_.find(s.name);
     if (was != served_.end() && !id.empty() && was->second == id) continue;
     if (!Listen(s, i)) {
       failed.push_back(s.name.empty() ? "server" : s.name);
       continue;
     }
-    std::vector<Proc*> old;
+    changes.push_back({&s, id, {}, -1, {}});
+  }
+  long digest_ms = msSince(t0);
+  std::vector<pid_t> fresh_pids;
+  for (Change& c : changes) {
     for (auto& p : procs_)
-      if (p->server == s.name && !p->retiring) old.push_back(p.get());
-    Proc* fresh = Start(s, built);
-    if (!fresh || !AwaitReady(fresh)) {
-      if (fresh) {
-        fresh->retiring = true;
-        kill(fresh->pid, SIGKILL);
+      if (p->server == c.server->name && !p->retiring) c.old.push_back(p->pid);
+    c.started = Clock::now();
+    if (Proc* p = Start(*c.server, built)) {
+      c.fresh = p->pid;
+      fresh_pids.push_back(p->pid);
+    }
+  }
+  std::map<pid_t, bool> ready = AwaitReady(fresh_pids);
+  std::vector<pid_t> retired;
+  std::string ready_times;
+  for (Change& c : changes) {
+    const BuildResult::Server& s = *c.server;
+    std::string name = s.name.empty() ? "server" : s.name;
+    if (c.fresh < 0 || !ready[c.fresh]) {
+      if (Proc* p = c.fresh < 0 ? nullptr : Find(c.fresh)) {
+        p->retiring = true;
+        kill(p->pid, SIGKILL);
       }
-      failed.push_back(s.name.empty() ? "server" : s.name);
+      failed.push_back(name);
       continue;
     }
-    // The new process accepts from the same socket: swap the old ones out (they finish what
-    // they have accepted — what is still queued is the new process's — and keep their event
-    // streams and WebSockets until those close).
-    std::vector<pid_t> old_pids;
-    for (Proc* p : old) {
-      p->retiring = true;
-      kill(p->pid, SIGUSR2);
-      old_pids.push_back(p->pid);
-    }
-    // Until they have exited or said "drained" (their requests done, only realtime connections
-    // left), an old process may still answer a request with the old code: the status line
-    // comes after.
-    for (auto until = Clock::now() + std::chrono::milliseconds(kRetireWaitMs); Clock::now() < until && !supervise::StopSignal();) {
-      bool left = false;
-      for (auto& p : procs_) {
-        if (std::find(old_pids.begin(), old_pids.end(), p->pid) == old_pids.end()) continue;
-        ReadDrained(*p);
-        left |= !p->drained;
-      }
-      if (!left) break;
-      Pump(5);
-    }
-    served_[s.name] = id;
-    std::string shown = (s.name.empty() ? "server" : s.name) + " (" + hostPort(opts_.host, ports_[s.name]) + ")";
-    (old.empty() ? started : replaced).push_back(shown);
+    ready_times += (ready_times.empty() ? "" : ", ") + name + " ready " + std::to_string(msSince(c.started)) + " ms after its start";
+    Retire(c.old, SIGUSR2);
+    retired.insert(retired.end(), c.old.begin(), c.old.end());
+    served_[s.name] = c.id;
+    std::string shown = name + " (" + hostPort(opts_.host, ports_[s.name]) + ")";
+    (c.old.empty() ? started : replaced).push_back(shown);
+  }
+  long swapped_ms = msSince(saved);
+  auto t_retire = Clock::now();
+  AwaitRetired(retired);
+  if (bopts_.timings) {
+    err_ << "luxc dev: timings: executable digests " << digest_ms << " ms"
+         << (ready_times.empty() ? "" : "; " + ready_times) << "; save to swap " << swapped_ms
+         << " ms; replaced processes drained or exited " << msSince(t_retire) << " ms after SIGUSR2\n";
   }
   // Servers no longer in the program.
+  std::vector<pid_t> gone;
   for (auto& p : procs_) {
     bool kept = false;
     for (const BuildResult::Server& s : built.servers) kept |= s.name == p->server;
     if (!kept && !p->retiring) {
-      p->retiring = true;
-      kill(p->pid, SIGTERM);
+      gone.push_back(p->pid);
       served_.erase(p->server);
     }
   }
+  Retire(gone, SIGTERM);
   auto join = [](const std::vector<std::string>& v) {
     std::string out;
     for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
@@ -429,8 +520,9 @@ int Dev::Run() {
     ss << in.rdbuf();
     return ss.str();
   };
-  auto rebuild = [&] {
+  auto rebuild = [&](Clock::time_point saved) {
     last_text = readText();
+    if (bopts_.timings) err_ << "luxc dev: timings: save to build start " << msSince(saved) << " ms\n";
     BuildResult built;
     long ms = 0;
     if (!Build(built, ms)) {
@@ -438,9 +530,9 @@ int Dev::Run() {
            << (served_.empty() ? "nothing is running yet" : "the servers keep serving the last good build") << "\n";
       return;
     }
-    Swap(built, ms);
+    Swap(built, ms, saved);
   };
-  rebuild();
+  rebuild(Clock::now());
 
   while (!supervise::StopSignal()) {
     std::vector<pollfd> pfds{{wake_, POLLIN, 0}, {ino, POLLIN, 0}};
@@ -459,6 +551,7 @@ int Dev::Run() {
         }
       }
     }
+    auto saved = Clock::now();
     Pump(0);
     if (!changed) continue;
     // Let the rest of the save land, then rebuild only if the text really changed.
@@ -469,10 +562,11 @@ int Dev::Run() {
       Pump(5);
     }
     if (readText() == last_text) continue;
-    rebuild();
+    rebuild(saved);
   }
   err_ << "luxc dev: stopping\n";
   StopAll();
+  FinishDevBuild(build_state_);
   for (auto& [n, fd] : listeners_) close(fd);
   close(ino);
   return 0;

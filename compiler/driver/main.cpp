@@ -288,6 +288,7 @@ int main(int argc, char** argv) {
     // One top-level definition per translation unit: an edit recompiles only its definition
     // (bench/README.md, edit-to-serve).
     bopts.pieces_per_unit = 1;
+    bopts.dev = true;
     return lux::runDev(bopts, opts, dev_opts, std::cerr);
   }
   if (build->parsed() || run->parsed()) {

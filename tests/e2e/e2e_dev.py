@@ -30,15 +30,22 @@ def run(a):
     err, out = Lines(proc.stderr), Lines(proc.stdout)
     try:
         started = err.wait(lambda l: "started" in l or "failed" in l, 120)
-        check(started and "alpha" in started and "beta" in started, f"first build: {started} {err.lines}")
+        check(started and "alpha" in started and "beta" in started and "did not start" not in started,
+              f"first build: {started} {err.lines}")
         expect_json(base, "GET", "/n/2", 200, {"server": "alpha", "twice": 4})
         expect_json(base + 1, "GET", "/n/2", 200, {"server": "beta", "twice": 5})
-        # What the status line says is where the servers say they listen.
+        # What the status line says is where the servers say they listen (the two start together:
+        # their lines come in either order).
+        logged = {}
+        while len(logged) < 2:
+            line = out.wait(lambda l: "msg=listening server=pair-" in l, 10)
+            if not line:
+                break
+            logged[line.split("msg=listening server=pair-")[1].split(" ")[0]] = line
         for name, port in (("alpha", base), ("beta", base + 1)):
             shown = f"{name} (127.0.0.1:{port})"
-            logged = out.wait(lambda l: f"msg=listening server=pair-{name} " in l, 10) or ""
-            check(shown in started and f"host=127.0.0.1 port={port} " in logged,
-                  f"luxc dev says {started.strip()!r}, {name} logs {logged.strip()!r}")
+            check(shown in started and f"host=127.0.0.1 port={port} " in logged.get(name, ""),
+                  f"luxc dev says {started.strip()!r}, {name} logs {logged.get(name, '').strip()!r}")
 
         # A client polling alpha (a new connection each time) through every swap below.
         failures, answers, stop = [], [], threading.Event()

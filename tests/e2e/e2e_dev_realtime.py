@@ -18,8 +18,9 @@ from wsclient import OP_CLOSE, OP_TEXT, Closed, WsClient
 SWAP_DRAIN_MS = 6000
 
 
-def live_children(ppid):
-    """Pids of the live (not zombie) processes whose parent is `ppid`."""
+def live_children(ppid, exe_dir):
+    """Pids of the live (not zombie) processes whose parent is `ppid` and whose executable is in
+    `exe_dir`: the servers, not a compiler luxc dev runs in the background."""
     out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -30,7 +31,13 @@ def live_children(ppid):
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == ppid and fields[0] != "Z":
+        if int(fields[1]) != ppid or fields[0] == "Z":
+            continue
+        try:
+            exe = os.readlink(f"/proc/{entry}/exe")
+        except OSError:
+            continue
+        if exe.startswith(os.path.join(exe_dir, "")):
             out.append(int(entry))
     return out
 
@@ -50,7 +57,8 @@ def run(a):
     shutil.copy(program("dev_realtime.lux"), lux)
     port = free_port()
     env = dict(os.environ, LUX_SWAP_DRAIN_TIMEOUT_MS=str(SWAP_DRAIN_MS))
-    proc = subprocess.Popen([a.luxc, "dev", lux, "--port", str(port), "-o", os.path.join(a.out, "build")],
+    build_dir = os.path.realpath(os.path.join(a.out, "build"))
+    proc = subprocess.Popen([a.luxc, "dev", lux, "--port", str(port), "-o", build_dir],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     err, out = Lines(proc.stderr), Lines(proc.stdout)
 
@@ -73,7 +81,7 @@ def run(a):
         old_sse = SseReader(port, "/events")
         hello = old_sse.until("hello")
         check(hello is not None and hello["data"] == "v1", f"old sse hello: {hello}")
-        first = live_children(proc.pid)
+        first = live_children(proc.pid, build_dir)
         check(len(first) == 1, f"one server process before the swap: {first}")
 
         # Swap 1: the old connections keep working, new ones get v2; closing them ends the old process.
@@ -90,18 +98,18 @@ def run(a):
         check(old_ws.recv_message() == (OP_TEXT, b"v1:b"), "the old ws is still answered by the old process")
         said = old_sse.until("said", timeout=5, pred=lambda ev: ev["data"] != "v1:a")
         check(said is not None and said["data"] == "v1:b", f"the old sse stream still gets the old process's events: {said}")
-        both = live_children(proc.pid)
+        both = live_children(proc.pid, build_dir)
         check(len(both) == 2 and first[0] in both, f"the old process keeps its connections: {first} -> {both}")
         check(time.time() - swapped_at < SWAP_DRAIN_MS / 1000, "swap 1 checks took longer than the swap drain timeout")
         old_ws.close(1000)
         old_ws.expect_close()
         old_ws.sock.close()
         old_sse.close()
-        check(wait_for(lambda: first[0] not in live_children(proc.pid), 3),
-              f"the old process exits once its connections closed: {live_children(proc.pid)}\n{''.join(out.lines[-30:])}")
+        check(wait_for(lambda: first[0] not in live_children(proc.pid, build_dir), 3),
+              f"the old process exits once its connections closed: {live_children(proc.pid, build_dir)}\n{''.join(out.lines[-30:])}")
 
         # Swap 2: connections left open end at the swap drain timeout (close 1001, the stream ends).
-        second = live_children(proc.pid)
+        second = live_children(proc.pid, build_dir)
         edit('"v2"', '"v3"')
         swapped_at = time.time()
         expect_json(port, "GET", "/v", 200, {"version": "v3"})
@@ -129,8 +137,8 @@ def run(a):
         except (TimeoutError, OSError):
             pass
         check(ended or new_sse.text == b"", "the stream left open ends at the swap drain timeout")
-        check(wait_for(lambda: not set(second) & set(live_children(proc.pid)), 10),
-              f"the v2 process exits after the swap drain timeout: {second} {live_children(proc.pid)}")
+        check(wait_for(lambda: not set(second) & set(live_children(proc.pid, build_dir)), 10),
+              f"the v2 process exits after the swap drain timeout: {second} {live_children(proc.pid, build_dir)}")
         check(any("swapping out" in l for l in out.lines), "the old process logs the swap")
     finally:
         proc.send_signal(signal.SIGINT)

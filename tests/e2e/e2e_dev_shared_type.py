@@ -1,0 +1,101 @@
+"""e2e case `dev_shared_type`: `luxc dev --timings` on a copy of programs/dev_types.lux. A field
+added to a shared type (a one-line edit) is served by both servers, including through a record
+that holds the type (beta's `Box`), while only the units that use the type recompile; a route edit
+after it is served (the program header's PCH, rebuilt in the background, is taken up); removing
+the field again is served too; a client polling both servers throughout sees no failed request.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+
+from e2e import check, expect_json, free_port, Lines, port_free, program
+
+
+def run(a):
+    """luxc dev: a shared-type edit recompiles only the units using the type and is served."""
+    os.makedirs(a.out, exist_ok=True)
+    lux = os.path.join(a.out, "dev_types.lux")
+    shutil.copy(program("dev_types.lux"), lux)
+    base = free_port()
+    while base + 1 > 65535 or not port_free(base + 1):
+        base = free_port()
+    proc = subprocess.Popen([a.luxc, "dev", lux, "--timings", "--port", str(base), "-o", os.path.join(a.out, "build")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err, _out = Lines(proc.stderr), Lines(proc.stdout)
+    alpha, beta = base, base + 1
+    try:
+        started = err.wait(lambda l: l.startswith("luxc dev: built") or "failed" in l, 120)
+        check(started and "started alpha" in started and "beta" in started, f"first build: {started} {err.lines}")
+        expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1})
+        expect_json(beta, "GET", "/box", 200, {"item": {"name": "b", "n": 2}, "count": 1})
+
+        failures, stop = [], threading.Event()
+
+        def poll():
+            while not stop.is_set():
+                for port, path in ((alpha, "/plain"), (beta, "/box")):
+                    try:
+                        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                            json.loads(r.read())
+                    except Exception as e:  # refused, reset, 5xx: each one is a failure of the swap
+                        failures.append(f"{path}: {e!r}")
+                time.sleep(0.005)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+
+        def edit(old, new):
+            with open(lux) as f:
+                text = f.read()
+            check(old in text, f"edit: {old!r} not in the program")
+            with open(lux, "w") as f:
+                f.write(text.replace(old, new, 1))
+
+        def build_line():
+            compiled = err.wait(lambda l: l.startswith("luxc: front end") or "failed" in l, 120)
+            status = err.wait(lambda l: l.startswith("luxc dev: built") or "failed" in l, 120)
+            m = re.search(r"\((\d+) of (\d+) units\)", compiled or "")
+            return (int(m.group(1)), int(m.group(2))) if m else (None, None), status
+
+        # A field added to the shared type: both servers serve it, beta's through Box.
+        edit("    n: Int\n", '    n: Int, tag: String = "t1"\n')
+        (units, total), status = build_line()
+        check(status and "replaced alpha" in status and "beta" in status, f"shared-type edit: {status}")
+        check(units is not None and 0 < units < total, f"shared-type edit compiled {units} of {total} units")
+        expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1, "tag": "t1"})
+        expect_json(beta, "GET", "/box", 200, {"item": {"name": "b", "n": 2, "tag": "t1"}, "count": 1})
+        expect_json(alpha, "GET", "/plain", 200, {"server": "alpha", "label": "n=1"})
+
+        # A route edit after it: one unit, served.
+        edit('label: label(1)', 'label: label(10)')
+        (units, total), status = build_line()
+        check(status and "replaced alpha" in status and "beta" not in status, f"route edit: {status}")
+        check(units == 1, f"route edit compiled {units} of {total} units")
+        expect_json(alpha, "GET", "/plain", 200, {"server": "alpha", "label": "n=10"})
+        expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1, "tag": "t1"})
+
+        # The field removed again.
+        edit(', tag: String = "t1"', "")
+        (units, total), status = build_line()
+        check(status and "replaced alpha" in status and "beta" in status, f"field removed: {status}")
+        expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1})
+        expect_json(beta, "GET", "/box", 200, {"item": {"name": "b", "n": 2}, "count": 1})
+        expect_json(beta, "GET", "/plain", 200, {"server": "beta", "label": "n=2"})
+        time.sleep(0.2)
+        stop.set()
+        poller.join(15)
+        check(not failures, f"{len(failures)} failed requests during the swaps: {failures[:3]}")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    check(proc.returncode == 0, f"luxc dev exit status {proc.returncode}")
