@@ -33,10 +33,10 @@ for dir in "$@"; do
   wait_port "$port"
   coproc CLIENT { NODE_PATH=$WORK/npm/node_modules node "$ROOT/bench/realtime/ws_count.js" "ws://127.0.0.1:$port/echo" "$CONNS" "$WINDOW" "$SIZE" "$WARM" "$COUNT"; }
   read -r line <&"${CLIENT[0]}"  # ready
-  callgrind_control -z "$pid" >/dev/null
+  callgrind_control -z "$pid" >/dev/null 2>&1
   echo go >&"${CLIENT[1]}"
   read -r line <&"${CLIENT[0]}"  # done
-  callgrind_control -d "$pid" >/dev/null
+  callgrind_control -d "$pid" >/dev/null 2>&1
   kill "$pid"; wait "$pid" 2>/dev/null || true
   ir=$(cat "$OUT"/callgrind.out.*.* 2>/dev/null | awk '/^summary:/ {s += $2} END {print s}')
   echo "$dir,$(( ir / COUNT ))"
