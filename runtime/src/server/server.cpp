@@ -351,6 +351,7 @@ class Session {
     fiber.stack_top = reinterpret_cast<const char*>(&fiber);
     try {
       if (!app_.tls || StartTls(yield)) Loop(yield, fiber);
+      if (taken_) RunTakeOver(yield);
       if (tls_) tls_->Close();
       if (linger_) LingeringClose(yield);
     } catch (const boost::context::detail::forced_unwind&) {
@@ -810,7 +811,7 @@ class Session {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
         if (std::shared_ptr<Takeover> takeover = std::move(fiber.takeover); takeover && res.status == 101) {
-          if (!tls_ && !app_.draining.load()) return TakeOver(*takeover, req, yield, t0);
+          if (!tls_ && !app_.draining.load()) return TakeOver(std::move(takeover), std::move(req), t0);
           res = tls_ ? SimpleError(501, "WebSocket is not available on a TLS listener", req.id)
                      : SimpleError(503, "server is shutting down", req.id);
           keep_alive = false;
@@ -845,14 +846,21 @@ class Session {
     }
   }
 
-  // A 101 whose handler takes the connection over (WebSocket): it owns the socket from here.
-  void TakeOver(Takeover& takeover, Request& req, asio::yield_context& yield, std::chrono::steady_clock::time_point t0) {
+  // A 101 whose handler takes the connection over (WebSocket): it owns the socket from here. It
+  // runs from Run once Loop returned (RunTakeOver), so that a connection open for hours keeps no
+  // resident stack page for Loop's frame (the parser, the request): idle WebSocket connections
+  // then hold one page of stack each (docs/runtime.md, "Memory per connection").
+  void TakeOver(std::shared_ptr<Takeover> takeover, Request req, std::chrono::steady_clock::time_point t0) {
     state_.fresh = false;
     state_.deadline = Clock::time_point::max();
     AccessLog(req.method, req.path, 101, t0, req.id, req.client_ip);
     buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
     head_ = std::string();
-    takeover.Run(sock_, req, yield, state_);
+    taken_ = std::make_unique<Taken>(Taken{std::move(takeover), std::move(req)});
+  }
+  void RunTakeOver(asio::yield_context& yield) {
+    std::unique_ptr<Taken> taken = std::move(taken_);
+    taken->takeover->Run(sock_, taken->req, yield, state_);
     state_.on_drain = nullptr;
   }
 
@@ -1091,6 +1099,11 @@ class Session {
   std::string peer_ip_;  // remote_ without the port
   std::string why_;     // what was wrong with a refused request, for its 400/501 body
   bool linger_ = false;  // read and discard before closing (see kLingerMaxBytes)
+  struct Taken {
+    std::shared_ptr<Takeover> takeover;
+    Request req;
+  };
+  std::unique_ptr<Taken> taken_;  // a 101 left by Loop for RunTakeOver
   bool http10_ = false;  // the request being answered is HTTP/1.0 (no chunked bodies)
   // A body up to this size goes into one TLS record with the head (one write, one record);
   // a larger one is written in pieces of this size.
