@@ -811,7 +811,7 @@ class Session {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
         if (std::shared_ptr<Takeover> takeover = std::move(fiber.takeover); takeover && res.status == 101) {
-          if (!tls_ && !app_.draining.load()) return TakeOver(std::move(takeover), std::move(req), t0);
+          if (!tls_ && !app_.draining.load()) return TakeOver(std::move(takeover), req, t0);
           res = tls_ ? SimpleError(501, "WebSocket is not available on a TLS listener", req.id)
                      : SimpleError(503, "server is shutting down", req.id);
           keep_alive = false;
@@ -850,7 +850,8 @@ class Session {
   // runs from Run once Loop returned (RunTakeOver), so that a connection open for hours keeps no
   // resident stack page for Loop's frame (the parser, the request): idle WebSocket connections
   // then hold one page of stack each (docs/runtime.md, "Memory per connection").
-  void TakeOver(std::shared_ptr<Takeover> takeover, Request req, std::chrono::steady_clock::time_point t0) {
+  // Out of line: what it builds stays out of Loop's frame, which every connection keeps resident.
+  [[gnu::noinline]] void TakeOver(std::shared_ptr<Takeover>&& takeover, Request& req, std::chrono::steady_clock::time_point t0) {
     state_.fresh = false;
     state_.deadline = Clock::time_point::max();
     AccessLog(req.method, req.path, 101, t0, req.id, req.client_ip);
