@@ -245,7 +245,17 @@ Response SseResponse(Request& req, SseHandler handler) {
         }
         for (const std::string& c : all) s->Subscribe(c);
       }
-      if (s->FlushQueued()) Serve(*s, o.heartbeat_ms);
+      if (s->FlushQueued()) {
+        // Only waiting is left: it runs after the request's frames unwound (BodyWriter::Defer).
+        s->out = nullptr;
+        out.Defer([s, heartbeat_ms = o.heartbeat_ms](BodyWriter& rest) {
+          s->out = &rest;
+          Serve(*s, heartbeat_ms);
+          s->subs.clear();
+          s->out = nullptr;
+        });
+        return;
+      }
     }
     s->subs.clear();
     s->out = nullptr;
