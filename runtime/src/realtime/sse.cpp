@@ -21,6 +21,8 @@ namespace {
 
 constexpr std::string_view kTopicPrefix = "sse:";
 constexpr std::string_view kHeartbeat = ": keep-alive\n\n";
+// A stream that waited this long for its last event counts as idle (Serve).
+constexpr auto kLongWait = std::chrono::seconds(1);
 
 std::mutex g_mu;
 SseOptions g_options;              // the serving App's (ConfigureSse)
@@ -145,11 +147,15 @@ void Serve(Stream& s, std::int64_t heartbeat_ms) {
   realtime::Outbox& box = s.Box();
   s.out->OnEnd([b = s.box] { b->Close(); });
   auto every = std::chrono::milliseconds(std::max<std::int64_t>(heartbeat_ms, 1));
-  core::ReleaseIdleStack();  // the handler's frames are gone: an idle stream keeps a few pages
+  core::ReleaseIdleStack();  // the handler's frames are gone: an idle stream keeps one page
   while (!s.Ended()) {
-    bool got = box.Wait(std::chrono::steady_clock::now() + every);
+    auto waited_from = std::chrono::steady_clock::now();
+    bool got = box.Wait(waited_from + every);
     if (s.Ended()) break;
     if (got ? !s.FlushQueued() : !s.out->Write(kHeartbeat)) break;
+    // The write went deeper than the wait: after a long wait (a mostly idle stream) the pages it
+    // touched go back too; a busy stream keeps them rather than pay for it on every event.
+    if (std::chrono::steady_clock::now() - waited_from >= kLongWait) core::ReleaseIdleStack();
   }
 }
 
