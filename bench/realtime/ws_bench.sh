@@ -7,8 +7,8 @@
 #   bench/realtime/ws_bench.sh [BUILD_DIR]   # RUNS=3 CONNS=50 WINDOW=10 SIZE=64 SECS=5 IDLE=10000
 # BASELINE=OTHER_BUILD_DIR adds a third server to every round: the same program built by that
 # build's luxc (another branch), so that a change is measured side by side. IDLE=0 skips the idle part.
-# Bun is not in Debian's or npm's registries for this machine (its npm package downloads a binary
-# at install time from GitHub, which the build machine cannot reach), so Node is the comparison.
+# Bun (ws_echo_bun.js, Bun.serve's own WebSocket server) runs too when its binary installs: it is
+# not packaged by Debian, but npm's @oven/bun-linux-x64 carries it (x86-64 Linux only; BUN=0 skips it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(realpath -m "${1:-${BUILD_DIR:-$ROOT/build}}")
@@ -21,10 +21,15 @@ export NODE_PATH=$OUT/npm/node_modules
 "$BUILD/luxc" build --release "$ROOT/bench/realtime/ws_echo.lux" -o "$OUT" >/dev/null
 LUX=$OUT/ws_echo
 SERVERS="lux node"
+BUN_BIN=$OUT/npm/node_modules/@oven/bun-linux-x64/bin/bun
+if [ "${BUN:-1}" = 1 ] && [ "$(uname -m)" = x86_64 ]; then
+  [ -x "$BUN_BIN" ] || npm install --silent --no-audit --no-fund --prefix "$OUT/npm" @oven/bun-linux-x64@1.1.38 >/dev/null 2>&1 || true
+  [ -x "$BUN_BIN" ] && SERVERS="$SERVERS bun"
+fi
 if [ -n "${BASELINE:-}" ]; then
   mkdir -p "$OUT/base"
   "$(realpath -m "$BASELINE")/luxc" build --release "$ROOT/bench/realtime/ws_echo.lux" -o "$OUT/base" >/dev/null
-  SERVERS="base lux node"
+  SERVERS="base $SERVERS"
 fi
 ulimit -n "$(ulimit -Hn)"
 
@@ -46,6 +51,8 @@ for r in $(seq 1 "$RUNS"); do
       exe=$LUX
       [ $srv = base ] && exe=$OUT/base/ws_echo
       LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn taskset -c 0 "$exe" --host 127.0.0.1 --port "$port" >"$OUT/$srv.log" 2>&1 &
+    elif [ $srv = bun ]; then
+      taskset -c 0 "$BUN_BIN" "$ROOT/bench/realtime/ws_echo_bun.js" "$port" >"$OUT/$srv.log" 2>&1 &
     else
       taskset -c 0 node "$ROOT/bench/realtime/ws_echo_node.js" "$port" >"$OUT/$srv.log" 2>&1 &
     fi
