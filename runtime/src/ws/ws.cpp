@@ -166,6 +166,11 @@ constexpr std::size_t kReadChunk = 64 << 10;
 // (RFC 6455 5.5.3 allows answering only the most recent ping), so a client that floods pings and
 // reads nothing cannot grow the queue.
 constexpr std::size_t kMaxPendingPongs = 32;
+// A connection whose last read is this old gets its stack pages below the read wait given back
+// (after a hook ran): a busy connection keeps them rather than fault them in per message.
+constexpr auto kReleaseAfter = std::chrono::seconds(1);
+// After the closing handshake, at most this much of what the client still sends is read and dropped.
+constexpr std::size_t kMaxDrainBytes = 1 << 20;
 // Past this capacity, an output buffer that was written out is freed rather than kept.
 constexpr std::size_t kKeepOutBytes = 16 << 10;
 
@@ -350,8 +355,8 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   // frames above its read wait. The pages below the current frame are returned to the kernel (they
   // fault back in as zeros when used again), so 10,000 idle connections do not keep their deepest
   // moment resident. `near_top` is an object of the session, which lives at the top of the fiber's
-  // stack: the stack spans kFiberStackBytes below it (a guard page further down). Half a page below
-  // this frame stays for madvise's own call.
+  // stack: the stack spans kFiberStackBytes below it (a guard page further down). 512 bytes below
+  // this frame stay for madvise's own call (the frames of the wait that follows fault back in).
   static void ReleaseStackPages(const void* near_top) {
     const std::uintptr_t page = 4096;
     auto top = reinterpret_cast<std::uintptr_t>(near_top);
@@ -359,18 +364,18 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     auto sp = reinterpret_cast<std::uintptr_t>(&here);
     if (sp >= top || top - sp > core::kFiberStackBytes) return;  // not on the session's fiber
     std::uintptr_t low = (top - core::kFiberStackBytes + 4 * page + page - 1) & ~(page - 1);
-    std::uintptr_t high = (sp - page / 2) & ~(page - 1);
+    std::uintptr_t high = (sp - 512) & ~(page - 1);
     if (high > low) ::madvise(reinterpret_cast<void*>(low), high - low, MADV_DONTNEED);
   }
 
-  // Before the read waits: after a hook ran (or the handshake), the stack pages below are given
-  // back, at most once a second so that a busy connection does not pay a system call and page
-  // faults per message.
+  // Before the read waits: the stack pages below are given back after the handshake (the first
+  // wait) and when the timer asked for it (a second after the last read, if a hook ran since the
+  // last release), so that a busy connection pays no system call or page fault per message and a
+  // quiet one keeps one page.
   void BeforeIdleWait() {
-    if (!hook_ran_) return;
-    auto now = Clock::now();
-    if (released_at_ != Clock::time_point() && now - released_at_ < std::chrono::seconds(1)) return;
-    released_at_ = now;
+    if (!first_wait_ && !release_requested_) return;
+    first_wait_ = false;
+    release_requested_ = false;
     hook_ran_ = false;
     ReleaseStackPages(stack_top_);
   }
@@ -400,8 +405,14 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
 
   // Reads until the connection ends: frames are parsed from in_, whatever one read brought is
   // handled before the next read, and the writer is flushed once per batch.
-  Ending ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
+  // The per-thread buffer reads land in (the fiber copies what it keeps before it can suspend).
+  static char* Scratch() {
     static thread_local std::unique_ptr<char[]> scratch(new char[kReadChunk]);
+    return scratch.get();
+  }
+
+  Ending ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
+    char* scratch = Scratch();
     const int fd = sock_.native_handle();
     std::size_t pos = 0;
     for (;;) {
@@ -447,10 +458,10 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       else if (pos > 0) in_.erase(0, pos);
       pos = 0;
       WriteNext();  // what the batch's hooks sent, and the pongs
-      ssize_t n = ::recv(fd, scratch.get(), kReadChunk, MSG_DONTWAIT);
+      ssize_t n = ::recv(fd, scratch, kReadChunk, MSG_DONTWAIT);
       if (n > 0) {
         last_read_ = Clock::now();
-        in_.append(scratch.get(), static_cast<std::size_t>(n));
+        in_.append(scratch, static_cast<std::size_t>(n));
         continue;
       }
       if (n == 0) return Ending{};  // the client closed TCP without a close frame
@@ -461,6 +472,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       boost::system::error_code ec;
       sock_.async_wait(server::Socket::wait_read, yield[ec]);
       core::tl_fiber = &fiber;
+      if (ec == asio::error::operation_aborted && release_requested_ && !timed_out_) continue;  // BeforeIdleWait
       if (ec) return Ending{};  // the idle or close timeout, or the server closing the socket
     }
   }
@@ -471,6 +483,12 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       if (hooks_.on_message) hooks_.on_message(value_, message, binary);
     });
     core::tl_fiber = &fiber;
+    // The timer wakes a second after the last read to give the hook's stack pages back (once per
+    // burst: it is re-armed only when it was set for later than that).
+    if (close_sent_ == Clock::time_point() && timer_at_ > last_read_ + 2 * kReleaseAfter) {
+      timer_.cancel();
+      ArmTimer();
+    }
   }
 
   // The client's close frame: checked, answered with its code (unless the server's own close went
@@ -495,6 +513,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       }
     }
     DrainWriter(yield);
+    DrainReads(yield);
     core::tl_fiber = &fiber;
     return end;
   }
@@ -510,8 +529,33 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       }
     }
     DrainWriter(yield);
+    DrainReads(yield);
     core::tl_fiber = &fiber;
     return Ending{code, "", what};
+  }
+
+  // After the close frame that ends the connection went out: the send side is shut (the client
+  // sees the end), and what the client still sends is read and dropped until it closes too, the
+  // close timeout passes (OnTimer) or kMaxDrainBytes were dropped. Closing a socket with unread
+  // bytes would reset the connection, and the client could lose the close frame.
+  void DrainReads(asio::yield_context& yield) {
+    boost::system::error_code ec;
+    if (broken_) return;
+    sock_.shutdown(server::Socket::shutdown_send, ec);
+    in_.clear();
+    char* scratch = Scratch();
+    std::size_t dropped = 0;
+    while (dropped < kMaxDrainBytes) {
+      ssize_t n = ::recv(sock_.native_handle(), scratch, kReadChunk, MSG_DONTWAIT);
+      if (n > 0) {
+        dropped += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) return;
+      if (errno == EINTR) continue;
+      sock_.async_wait(server::Socket::wait_read, yield[ec]);
+      if (ec && !(ec == asio::error::operation_aborted && release_requested_ && !timed_out_)) return;
+    }
   }
 
   // Writes what is pending and waits (kWsCloseTimeoutMs at most) until it went out.
@@ -585,7 +629,8 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
         write_waiting_ = true;
         sock_.async_wait(server::Socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
           self->write_waiting_ = false;
-          if (ec) self->broken_ = true;
+          // Cancelled by the timer's stack release (OnTimer): the write goes on; by Finish: stops.
+          if (ec && !(ec == asio::error::operation_aborted && self->release_requested_)) self->broken_ = true;
           self->WriteNext();
           self->writer_done_.cancel();
         });
@@ -610,6 +655,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       if (code) body = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
       AppendFrame(out_, kOpClose, body);
       close_written_ = true;
+      CloseSent();  // the close timeout bounds what follows (DrainReads)
       return true;
     }
     if (ping_pending_) {
@@ -645,6 +691,9 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     auto next = close_sent_ != Clock::time_point() ? close_sent_ + std::chrono::milliseconds(kWsCloseTimeoutMs)
                 : pinged_at_ > last_read_         ? last_read_ + std::chrono::milliseconds(opts_.idle_timeout_ms)
                                                   : last_read_ + std::chrono::milliseconds(opts_.ping_interval_ms);
+    if (hook_ran_ && !release_requested_ && close_sent_ == Clock::time_point())
+      next = std::min(next, last_read_ + kReleaseAfter);
+    timer_at_ = next;
     timer_.expires_at(next);
     std::weak_ptr<Connection> weak = shared_from_this();
     timer_.async_wait([weak](boost::system::error_code ec) {
@@ -662,8 +711,13 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     auto now = Clock::now();
     boost::system::error_code ec;
     if (close_sent_ != Clock::time_point() || now - last_read_ >= std::chrono::milliseconds(opts_.idle_timeout_ms)) {
+      timed_out_ = true;
       sock_.cancel(ec);  // the read wait ends: on_close with 1006
       return;
+    }
+    if (hook_ran_ && !release_requested_ && now - last_read_ >= kReleaseAfter) {
+      release_requested_ = true;
+      sock_.cancel(ec);  // the read wait returns, gives the stack pages back and waits again
     }
     if (now - last_read_ >= std::chrono::milliseconds(opts_.ping_interval_ms) && pinged_at_ <= last_read_) {
       pinged_at_ = now;
@@ -696,8 +750,11 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
 
   // The I/O thread only.
   const void* stack_top_ = nullptr;  // see ReleaseStackPages
-  bool hook_ran_ = true;             // the stack went deep since the last release (the handshake did)
-  Clock::time_point released_at_;
+  bool hook_ran_ = false;            // a hook ran since the stack pages were last given back
+  bool first_wait_ = true;           // the handshake's pages go back at the first wait
+  bool release_requested_ = false;   // the timer asked the read wait to give the pages back
+  bool timed_out_ = false;           // the timer ended the read (idle or close timeout)
+  Clock::time_point timer_at_;       // when timer_ wakes next
   std::string in_;                  // bytes read and not yet parsed (released while idle)
   std::string msg_;                 // the fragmented message being reassembled
   bool in_message_ = false;         // a fragmented message is open
