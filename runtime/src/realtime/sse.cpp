@@ -21,8 +21,8 @@ namespace {
 
 constexpr std::string_view kTopicPrefix = "sse:";
 constexpr std::string_view kHeartbeat = ": keep-alive\n\n";
-// A stream that waited this long for its last event counts as idle (Serve).
-constexpr auto kLongWait = std::chrono::seconds(1);
+// A stream quiet this long after a write gives back the stack pages the write touched (Serve).
+constexpr auto kQuietRelease = std::chrono::milliseconds(250);
 
 std::mutex g_mu;
 SseOptions g_options;              // the serving App's (ConfigureSse)
@@ -148,14 +148,22 @@ void Serve(Stream& s, std::int64_t heartbeat_ms) {
   s.out->OnEnd([b = s.box] { b->Close(); });
   auto every = std::chrono::milliseconds(std::max<std::int64_t>(heartbeat_ms, 1));
   core::ReleaseIdleStack();  // the handler's frames are gone: an idle stream keeps one page
+  bool touched = false;  // a write went deeper than the wait since the pages were last given back
+  auto beat = std::chrono::steady_clock::now() + every;
   while (!s.Ended()) {
-    auto waited_from = std::chrono::steady_clock::now();
-    bool got = box.Wait(waited_from + every);
+    // After a write, the wait wakes once the stream was quiet for kQuietRelease to give back the
+    // pages the write touched; a busy stream keeps them rather than pay for it on every event.
+    auto now = std::chrono::steady_clock::now();
+    bool got = box.Wait(touched ? std::min(beat, now + kQuietRelease) : beat);
     if (s.Ended()) break;
+    if (!got && std::chrono::steady_clock::now() < beat) {
+      core::ReleaseIdleStack();
+      touched = false;
+      continue;
+    }
     if (got ? !s.FlushQueued() : !s.out->Write(kHeartbeat)) break;
-    // The write went deeper than the wait: after a long wait (a mostly idle stream) the pages it
-    // touched go back too; a busy stream keeps them rather than pay for it on every event.
-    if (std::chrono::steady_clock::now() - waited_from >= kLongWait) core::ReleaseIdleStack();
+    touched = true;
+    beat = std::chrono::steady_clock::now() + every;
   }
 }
 
