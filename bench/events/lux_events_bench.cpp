@@ -1,9 +1,15 @@
 // Events and services bench. Times are CLOCK_MONOTONIC ns (steady_clock), the same
 // clock in every process of the machine, so a receiver can time an event stamped by a sender.
+// CPU figures (getrusage, CLOCK_THREAD_CPUTIME_ID) hold on a loaded machine where wall-clock
+// rates do not: cpu_us_per_event (a whole process), publish_cpu_us (the publishing thread).
+// Built with -DLUX_BENCH_BASELINE against a runtime without rt::TryCallService.
 //   lux_events_bench local STORE N_LAT N_TP            one App: publish -> subscriber
 //   lux_events_bench sub PORT STORE                    subscriber App: event "tick", rpc echo, POST /plain
 //   lux_events_bench pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT   publisher App (peer + services)
+//   lux_events_bench reject N KIND                     N calls refused by an open breaker (try|throw|args)
 #include <lux/lux.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +24,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 long long Now() { return Clock::now().time_since_epoch().count(); }
+// CPU time of the calling thread, in us.
+double ThreadCpuUs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+// CPU time of the whole process (every thread), user + system, in us.
+double CpuUs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 double Pct(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -89,13 +108,18 @@ int Local(const std::string& store, long n_lat, long n_tp) {
   std::printf("local_latency n=%zu p50_us=%.1f p99_us=%.1f publish_p50_us=%.1f publish_p99_us=%.1f\n", lat.size(),
               Pct(lat, 0.5), Pct(lat, 0.99), Pct(pub, 0.5), Pct(pub, 0.99));
   Reset();
+  double cpu0 = CpuUs(), tcpu0 = ThreadCpuUs();
   long long t0 = Now();
   PublishN(n_tp, 0);
   double pub_s = static_cast<double>(Now() - t0) / 1e9;
+  double tcpu = ThreadCpuUs() - tcpu0;
   WaitSeen(Seen, n_tp);
   double s = static_cast<double>(g_last_ns - t0) / 1e9;
-  std::printf("local_throughput n=%zu events_s=%.0f publish_s=%.2f secs=%.2f\n", Seen(), static_cast<double>(Seen()) / s,
-              pub_s, s);
+  double cpu = CpuUs() - cpu0;
+  std::printf("local_throughput n=%zu events_s=%.0f publish_s=%.2f secs=%.2f cpu_us_per_event=%.1f "
+              "publish_cpu_us=%.1f\n",
+              Seen(), static_cast<double>(Seen()) / s, pub_s, s, cpu / static_cast<double>(n_tp),
+              tcpu / static_cast<double>(n_tp));
   app.Shutdown();
   app.Wait();
   return 0;
@@ -112,7 +136,8 @@ int Sub(int port, const std::string& store) {
     return lux::Respond(200, lux::Value{{"n", lux::Value(static_cast<long long>(g_lat_us.size()))},
                                         {"p50_us", lux::Value(Pct(g_lat_us, 0.5))},
                                         {"p99_us", lux::Value(Pct(g_lat_us, 0.99))},
-                                        {"last_ns", lux::Value(g_last_ns)}});
+                                        {"last_ns", lux::Value(g_last_ns)},
+                                        {"cpu_us", lux::Value(CpuUs())}});
   });
   app.Post("/reset", [](lux::Request&) { Reset(); return lux::Respond(200, lux::Value{{"ok", lux::Value(true)}}); });
   char name[] = "evsub";
@@ -147,14 +172,20 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
               static_cast<long long>(st["n"].AsInt()), st["p50_us"].AsFloat(), st["p99_us"].AsFloat(),
               Pct(pub, 0.5), Pct(pub, 0.99));
   lux::Fetch(base + "/reset", reset);
+  double sub_cpu0 = Stats(base)["cpu_us"].AsFloat();
+  double cpu0 = CpuUs(), tcpu0 = ThreadCpuUs();
   long long t0 = Now();
   PublishN(n_tp, 0);
   double pub_s = static_cast<double>(Now() - t0) / 1e9;
+  double tcpu = ThreadCpuUs() - tcpu0;
   WaitSeen(seen, n_tp);
   st = Stats(base);
+  double cpu = CpuUs() - cpu0, sub_cpu = st["cpu_us"].AsFloat() - sub_cpu0;
   double s = static_cast<double>(st["last_ns"].AsInt() - t0) / 1e9;
-  std::printf("peer_throughput n=%lld events_s=%.0f publish_s=%.2f secs=%.2f\n", static_cast<long long>(st["n"].AsInt()),
-              static_cast<double>(st["n"].AsInt()) / s, pub_s, s);
+  std::printf("peer_throughput n=%lld events_s=%.0f publish_s=%.2f secs=%.2f pub_cpu_us_per_event=%.1f "
+              "sub_cpu_us_per_event=%.1f publish_cpu_us=%.1f\n",
+              static_cast<long long>(st["n"].AsInt()), static_cast<double>(st["n"].AsInt()) / s, pub_s, s,
+              cpu / static_cast<double>(n_tp), sub_cpu / static_cast<double>(n_tp), tcpu / static_cast<double>(n_tp));
 
   // RPC vs a plain POST of the same body to the same peer, alternating blocks of 200 calls.
   std::vector<double> rpc, plain;
@@ -184,10 +215,29 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
   long rejected = 0;
   auto b0 = Clock::now();
   for (long i = 0; i < n_reject; ++i) {
+#ifdef LUX_BENCH_BASELINE  // the runtime before rt::TryCallService: only the throwing call
     try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{Payload()})); } catch (const lux::CircuitOpenError&) { ++rejected; }
+#else
+    if (lux::rt::TryCallService("dead", "echo", lux::Value(lux::Array{Payload()})).rejected) ++rejected;
+#endif
   }
   double reject_ns = std::chrono::duration<double, std::nano>(Clock::now() - b0).count() / static_cast<double>(n_reject);
-  // Baseline: building the same argument and throwing/catching a lux::Error with a message of that size.
+  // The same loop through the throwing call (what generated code calls: a Lux `catch` sees it).
+  long thrown = 0;
+  auto t0b = Clock::now();
+  for (long i = 0; i < n_reject; ++i) {
+    try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{Payload()})); } catch (const lux::CircuitOpenError&) { ++thrown; }
+  }
+  double throw_ns = std::chrono::duration<double, std::nano>(Clock::now() - t0b).count() / static_cast<double>(n_reject);
+  // Baselines: building the same argument alone, and building it then throwing/catching a
+  // lux::Error with a message of that size.
+  std::size_t sink = 0;
+  auto a0 = Clock::now();
+  for (long i = 0; i < n_reject; ++i) {
+    lux::Value args(lux::Array{Payload()});
+    sink += args.AsArray().size();
+  }
+  double args_ns = std::chrono::duration<double, std::nano>(Clock::now() - a0).count() / static_cast<double>(n_reject);
   auto c0 = Clock::now();
   for (long i = 0; i < n_reject; ++i) {
     try {
@@ -196,7 +246,43 @@ int Pub(int sub_port, const std::string& store, long n_lat, long n_tp, long n_rp
     } catch (const lux::Error&) {}
   }
   double base_ns = std::chrono::duration<double, std::nano>(Clock::now() - c0).count() / static_cast<double>(n_reject);
-  std::printf("breaker n=%ld rejected=%ld ns_per_call=%.0f throw_baseline_ns=%.0f\n", n_reject, rejected, reject_ns, base_ns);
+  std::printf("breaker n=%ld rejected=%ld ns_per_call=%.0f args_ns=%.0f reject_only_ns=%.0f thrown=%ld throwing_call_ns=%.0f "
+              "throw_baseline_ns=%.0f sink=%zu\n",
+              n_reject, rejected, reject_ns, args_ns, reject_ns - args_ns, thrown, throw_ns, base_ns, sink % 2);
+  app.Shutdown();
+  app.Wait();
+  return 0;
+}
+
+// Only the open-breaker loop, for instruction counts (callgrind, bench/events/instructions.sh):
+// `kind` try (rt::TryCallService), throw (rt::CallService, caught) or args (the argument alone).
+int Reject(long n, const std::string& kind) {
+  lux::App app("evreject");
+  Quiet(app, 0, ":memory:");
+  lux::ServiceOptions dead;
+  dead.urls = {"http://127.0.0.1:9"};
+  dead.failure_threshold = 1;
+  dead.reset_timeout_ms = 3'600'000;
+  lux::RegisterService(app, "dead", dead);
+  app.Start();
+  try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{})); } catch (const lux::Error&) {}
+  long rejected = 0;
+  std::size_t sink = 0;
+  for (long i = 0; i < n; ++i) {
+    if (kind == "args") {
+      lux::Value args(lux::Array{Payload()});
+      sink += args.AsArray().size();
+      continue;
+    }
+#ifndef LUX_BENCH_BASELINE
+    if (kind == "try") {
+      if (lux::rt::TryCallService("dead", "echo", lux::Value(lux::Array{Payload()})).rejected) ++rejected;
+      continue;
+    }
+#endif
+    try { lux::rt::CallService("dead", "echo", lux::Value(lux::Array{Payload()})); } catch (const lux::CircuitOpenError&) { ++rejected; }
+  }
+  std::printf("reject kind=%s n=%ld rejected=%ld sink=%zu\n", kind.c_str(), n, rejected, sink % 2);
   app.Shutdown();
   app.Wait();
   return 0;
@@ -208,9 +294,11 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "local" && argc == 5) return Local(argv[2], std::atol(argv[3]), std::atol(argv[4]));
   if (mode == "sub" && argc == 4) return Sub(std::atoi(argv[2]), argv[3]);
+  if (mode == "reject" && argc == 4) return Reject(std::atol(argv[2]), argv[3]);
   if (mode == "pub" && argc == 8)
     return Pub(std::atoi(argv[2]), argv[3], std::atol(argv[4]), std::atol(argv[5]), std::atol(argv[6]), std::atol(argv[7]));
-  std::fprintf(stderr, "usage: %s local STORE N_LAT N_TP | sub PORT STORE | pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT\n",
+  std::fprintf(stderr, "usage: %s local STORE N_LAT N_TP | sub PORT STORE | pub SUB_PORT STORE N_LAT N_TP N_RPC N_REJECT | "
+               "reject N try|throw|args\n",
                argv[0]);
   return 2;
 }

@@ -6,10 +6,11 @@
 #   bench/tracing/callgrind.sh            # N1=200 N2=2200
 #   BASE_LUXC=/path/to/other/build/luxc bench/tracing/callgrind.sh   # also `base`: the same
 #                                         # route built by another luxc (tracing off before/after)
+#   bench/tracing/breakdown.py build/bench-tracing   # then: where on - off goes, by part
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
-OUT=$BUILD/bench-tracing
+OUT=${OUT:-$BUILD/bench-tracing}  # OUT=/tmp/x with BUILD_DIR=<another build>: measure that one
 N1=${N1:-200}
 N2=${N2:-2200}
 mkdir -p "$OUT"
@@ -21,7 +22,7 @@ python3 "$ROOT/bench/tracing/collector.py" "$CPORT" >"$OUT/collector.log" 2>&1 &
 COLLECTOR=$!
 trap 'kill -TERM $COLLECTOR 2>/dev/null || true' EXIT
 instructions() {  # MODE N -> total instructions of the server's run
-  local mode=$1 n=$2 port=8294 exe=$EXE
+  local mode=$1 n=$2 port=${PORT:-8294} exe=$EXE
   local env=(LUX_THREADS=1 LUX_ACCESS_LOG=0)
   if [ "$mode" = base ]; then exe=$OUT/base/hello; fi
   if [ "$mode" = on ]; then

@@ -3,10 +3,13 @@
 //   DIR/.lux/<stem>.h                the program header every unit includes
 //   DIR/.lux/<stem>.<unit>.cpp       the program's translation units (shared, then per server)
 //   DIR/.lux/<exe>.main.cpp          each server's main
+//   DIR/.lux/<stem>.h.pch            the program header precompiled on top of <lux/stdlib.h>'s
+//   DIR/.lux/<stem>.batch.<unit>.*   units compiled together (a cold build: about one batch per job)
 //   DIR/.lux/*.o, *.key, *.log       objects, their cache keys, the compiler's output
 // A translation unit is recompiled only when the hash of its text + the header + compiler + flags
-// changed; an executable (its main, the shared units and its own units) is relinked only when
-// its objects or the runtime libraries changed. Debug builds link the runtime as one shared
+// changed; a batch object serves while all its units keep their keys (its .o.key lists them); an
+// executable (its main, the shared units and its own units) is relinked only when its objects or
+// the runtime libraries changed. Debug builds link the runtime as one shared
 // library (liblux_dev.so, found through an rpath into luxc's build tree); --release links the
 // static libraries and gives self-contained executables.
 // A compiler failure on a checked program is an internal error (E5002) pointing at the .lux
@@ -14,6 +17,7 @@
 #include "driver/build.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,10 +27,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "driver/build_config.h"
@@ -37,6 +44,9 @@ namespace lux {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Shared stdlib PCHs kept (BuildRun::pruneSharedPchs): a few compilers or runtime versions in turn.
+constexpr size_t kKeptPchs = 4;
 
 using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
@@ -143,6 +153,106 @@ void waitAll(std::vector<Job*>& jobs) {
   }
 }
 
+// How many compiler runs at once: $LUX_BUILD_JOBS, else the CPUs this process may run on.
+int jobLimit() {
+  if (const char* e = std::getenv("LUX_BUILD_JOBS"); e && std::atoi(e) > 0) return std::atoi(e);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+// The jobserver of a parent make (`MAKEFLAGS` with `--jobserver-auth=R,W`, GNU make 4.3's pipe,
+// or `--jobserver-auth=fifo:PATH`, 4.4's named pipe): each compiler run beyond the first takes a
+// token from it, and every token goes back when the runs end, so that `make -jN` bounds luxc's
+// runs together with its own. Inactive without one, or when its descriptors were not passed down
+// (a recipe make does not consider recursive): then only the job limit applies.
+class JobServer {
+ public:
+  JobServer() {
+    const char* flags = std::getenv("MAKEFLAGS");
+    if (!flags) return;
+    std::string text = flags;
+    size_t at = text.rfind("--jobserver-auth=");
+    if (at == std::string::npos) return;
+    std::string auth = text.substr(at + 17);
+    auth = auth.substr(0, auth.find(' '));
+    if (auth.rfind("fifo:", 0) == 0) {
+      std::string path = auth.substr(5);
+      read_fd_ = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      write_fd_ = read_fd_ < 0 ? -1 : open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      own_write_ = true;
+    } else {
+      int r = -1, w = -1;
+      if (std::sscanf(auth.c_str(), "%d,%d", &r, &w) != 2 || !isPipe(r) || !isPipe(w)) return;
+      // A description of our own, non-blocking, so that a try does not change make's.
+      read_fd_ = open(("/proc/self/fd/" + std::to_string(r)).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      write_fd_ = w;
+    }
+    if (read_fd_ < 0 || write_fd_ < 0) close();
+  }
+  ~JobServer() {
+    releaseAll();
+    close();
+  }
+  bool active() const { return read_fd_ >= 0; }
+  size_t held() const { return held_.size(); }
+  bool tryAcquire() {
+    char c;
+    if (!active() || read(read_fd_, &c, 1) != 1) return false;
+    held_.push_back(c);
+    return true;
+  }
+  void releaseAll() {
+    for (char c : held_)
+      while (write(write_fd_, &c, 1) < 0 && errno == EINTR) {
+      }
+    held_.clear();
+  }
+
+ private:
+  static bool isPipe(int fd) {
+    struct stat st {};
+    return fd >= 0 && fcntl(fd, F_GETFD) >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+  }
+  void close() {
+    if (read_fd_ >= 0) ::close(read_fd_);
+    if (own_write_ && write_fd_ >= 0) ::close(write_fd_);
+    read_fd_ = write_fd_ = -1;
+  }
+  int read_fd_ = -1, write_fd_ = -1;
+  bool own_write_ = false;
+  std::string held_;
+};
+
+// Runs the jobs at most `limit` at a time, and with a parent make's jobserver only as many as
+// it gives tokens for (plus the one luxc holds as make's child); in order, a free slot going to
+// the next job when the oldest running one ends. False when a job could not be started (the
+// started ones are waited for).
+bool runJobs(const std::vector<Job*>& jobs, int limit, bool verbose, std::ostream& err) {
+  static JobServer jobserver;
+  std::deque<Job*> running;
+  bool started_all = true;
+  auto waitOldest = [&] {
+    std::vector<Job*> one{running.front()};
+    running.pop_front();
+    waitAll(one);
+  };
+  for (Job* j : jobs) {
+    while (static_cast<int>(running.size()) >= limit) waitOldest();
+    if (jobserver.active() && running.size() >= 1 + jobserver.held() && !jobserver.tryAcquire()) waitOldest();
+    if (!spawn(*j, verbose, err)) {
+      started_all = false;
+      break;
+    }
+    running.push_back(j);
+  }
+  while (!running.empty()) waitOldest();
+  jobserver.releaseAll();
+  return started_all;
+}
+
 // The first "FILE.lux:LINE:COL: error" of a compiler log, as (line, message).
 bool firstLuxError(const std::string& log, const std::string& lux_name, uint32_t& line, std::string& message) {
   std::regex re(R"(([^\s:]+\.lux):(\d+):(?:(\d+):)?\s*(?:fatal )?error:\s*(.*))");
@@ -202,6 +312,8 @@ class BuildRun {
     if (!makeWorkDir() || !chooseCompiler()) return 1;
     precompileHeader();
     writeUnits();
+    precompileProgramHeader();
+    planBatches();
     if (!compileUnits()) return 1;
     if (!linkServers()) return 1;
     if (!opts_.tests)
@@ -218,6 +330,18 @@ class BuildRun {
     int server = -1;  // -1: shared code, linked into every server; -2: a server's main
     fs::path src, obj, key_file, log;
     std::string key;
+    bool fresh = false;  // nothing to compile: its own object, or a batch's, has its key
+    int batch = -1;      // index into batches_ when a batch's object holds it
+    Job job;
+  };
+  // Units compiled in one compiler run into one object: consecutive units of one server (or of
+  // the shared code), never a main. Its list (`key_file`: the batch's key, then one line
+  // `UNIT-NAME UNIT-KEY` per unit) says what the object holds.
+  struct Batch {
+    std::string name;
+    std::vector<size_t> units;  // indexes into units_
+    fs::path src, obj, key_file, log;
+    std::string key, list;
     bool fresh = false;
     Job job;
   };
@@ -273,18 +397,24 @@ class BuildRun {
       flags_.insert(flags_.end(), {"-O0", "-g"});
     }
     flags_.insert(flags_.end(), {"-I" LUX_RUNTIME_INCLUDE_DIR, "-I" LUX_STDLIB_INCLUDE_DIR});
+    for (const std::string& f : flags_) flag_text_ += f + " ";
+    jobs_ = jobLimit();
     return true;
   }
 
   // clang: a precompiled <lux/stdlib.h> (docs/toolchain.md: parsing the runtime's headers is most
-  // of a debug compile), rebuilt when the compiler, the flags or a runtime header change. Leaves
-  // pch_key_ empty when there is none (another compiler, or it failed: build without it).
+  // of a debug compile), keyed on the compiler (its command and its executables), the flags and
+  // the runtime's headers. One PCH serves every output directory of this luxc: it lives in
+  // $LUX_PCH_DIR, else <luxc's build tree>/pch, one directory per key (the kKeptPchs used last
+  // are kept); in the output directory when that one cannot be written. Leaves pch_key_ empty
+  // when there is none (another compiler, or it failed: build without it).
   void precompileHeader() {
     std::error_code ec;
     pch_ = work_ / "lux_stdlib.pch";
     if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
     std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
     for (const std::string& f : flags_) ids += f + " ";
+    for (const std::string& w : cxx_words_) ids += fileIdentity(resolve(w)) + "\n";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
       std::vector<std::string> headers;
       for (const auto& e : fs::directory_iterator(inc, ec)) headers.push_back(e.path().string());
@@ -292,8 +422,22 @@ class BuildRun {
       for (const std::string& h : headers) ids += fileIdentity(h) + "\n";
     }
     pch_key_ = hex(fnv1a(ids));
+    const char* env = std::getenv("LUX_PCH_DIR");
+    fs::path shared_root = env && *env ? fs::path(env) : fs::path(LUX_PCH_CACHE_DIR);
+    fs::path shared = shared_root / pch_key_;
+    if (fs::exists(shared / "lux_stdlib.pch", ec)) {
+      pch_ = fs::absolute(shared / "lux_stdlib.pch", ec);
+      fs::last_write_time(shared, fs::file_time_type::clock::now(), ec);  // used: kept longest
+      return;
+    }
     fs::path pch_key_file = work_ / "lux_stdlib.pch.key";
-    if (fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
+    bool in_shared = fs::create_directories(shared, ec) || fs::is_directory(shared, ec);
+    if (!in_shared && fs::exists(pch_, ec) && readFile(pch_key_file) == pch_key_) return;
+    // Written beside its place and linked there: a build running at the same time sees no
+    // half-written PCH, and a PCH in place is never replaced (a program PCH built on it names
+    // it; when two builds make it at once, the second uses the first one's).
+    fs::path target = in_shared ? fs::absolute(shared / "lux_stdlib.pch", ec) : pch_;
+    fs::path partial = target.string() + "." + std::to_string(getpid()) + ".partial";
     auto t_pch = Clock::now();
     Job job;
     job.argv = cxx_words_;
@@ -301,13 +445,51 @@ class BuildRun {
     // Templates the header uses are instantiated once in the PCH instead of in every program
     // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
     job.argv.insert(job.argv.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
-                                     LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", pch_.string()});
+                                     LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", partial.string()});
     job.log = work_ / "lux_stdlib.pch.log";
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
-    if (job.status == 0) writeFile(pch_key_file, pch_key_);
-    else pch_key_.clear();  // build without it
+    bool placed = false;
+    if (job.status == 0 && in_shared) {
+      placed = link(partial.c_str(), target.c_str()) == 0 || errno == EEXIST;
+      fs::remove(partial, ec);
+    } else if (job.status == 0) {
+      fs::rename(partial, target, ec);
+      placed = !ec;
+    }
+    if (!placed) {
+      fs::remove(partial, ec);
+      pch_key_.clear();  // build without it
+    } else if (in_shared) {
+      pch_ = target;
+      pruneSharedPchs(shared_root);
+    } else {
+      writeFile(pch_key_file, pch_key_);
+    }
     if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+  }
+
+  // Removes the shared PCHs beyond the kKeptPchs used last (each is ~12 MB; a new runtime
+  // header or compiler makes a new one).
+  static void pruneSharedPchs(const fs::path& root) {
+    std::error_code ec;
+    std::vector<std::pair<fs::file_time_type, fs::path>> dirs;
+    for (const auto& e : fs::directory_iterator(root, ec))
+      if (e.is_directory(ec)) dirs.emplace_back(fs::last_write_time(e.path(), ec), e.path());
+    if (dirs.size() <= kKeptPchs) return;
+    std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = kKeptPchs; i < dirs.size(); ++i) fs::remove_all(dirs[i].second, ec);
+  }
+
+  // A command word as the PATH search finds it (itself when not found).
+  static std::string resolve(const std::string& word) {
+    if (word.find('/') != std::string::npos) return word;
+    const char* path = std::getenv("PATH");
+    std::stringstream ss(path ? path : "");
+    std::string dir;
+    while (std::getline(ss, dir, ':'))
+      if (!dir.empty() && access((dir + "/" + word).c_str(), X_OK) == 0) return dir + "/" + word;
+    return word;
   }
 
   // The header and every unit (the program's, then each server's main) written to .lux/, each
@@ -326,8 +508,7 @@ class BuildRun {
     for (const EmittedUnit& u : program_.units) addUnit(stem_ + "." + u.name, "#include \"" + header_name + "\"\n" + u.body, u.server);
     first_main_ = units_.size();
     for (const EmittedServer& s : program_.servers) addUnit(s.executable + ".main", s.main_cpp, -2);
-    std::string flag_text;
-    for (const std::string& f : flags_) flag_text += f + " ";
+    const std::string& flag_text = flag_text_;
     for (Unit& u : units_) {
       u.src = work_ / (u.name + ".cpp");
       u.obj = work_ / (u.name + ".o");
@@ -341,38 +522,201 @@ class BuildRun {
     }
   }
 
-  // Compile what changed, in parallel. A failure is E5002 at the .lux line of the first error.
+  // clang: the program header precompiled on top of the <lux/stdlib.h> PCH, so that each unit
+  // loads it instead of parsing it and instantiating again what its records use (bench/README.md,
+  // build speed). Rebuilt when the header or the stdlib PCH changes, and only when a unit is to
+  // be compiled; when it fails, the units use the stdlib PCH alone.
+  void precompileProgramHeader() {
+    if (pch_key_.empty()) return;
+    bool needed = false;
+    for (size_t i = 0; i < first_main_; ++i) needed = needed || !units_[i].fresh;
+    if (!needed) return;
+    std::error_code ec;
+    fs::path pch = work_ / (stem_ + ".h.pch");
+    fs::path key_file = work_ / (stem_ + ".h.pch.key");
+    // The PCH it builds on is named by its absolute path (clang records the path as given, and a
+    // later build may run from another directory); a rebuilt one needs a rebuilt program PCH.
+    fs::path base = fs::absolute(pch_, ec);
+    std::string key =
+        hex(fnv1a(program_.header, fnv1a(cxx_ + "\n" + flag_text_ + pch_key_ + fileIdentity(base.string()))));
+    if (fs::exists(pch, ec) && readFile(key_file) == key) {
+      program_pch_ = pch;
+      return;
+    }
+    fs::remove(key_file, ec);
+    auto t_pch = Clock::now();
+    Job job;
+    job.argv = cxx_words_;
+    job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
+    job.argv.insert(job.argv.end(), {"-include-pch", base.string(), "-fpch-instantiate-templates", "-x", "c++-header",
+                                     (work_ / (stem_ + ".h")).string(), "-o", pch.string()});
+    job.log = work_ / (stem_ + ".h.pch.log");
+    std::vector<Job*> one{&job};
+    if (spawn(job, opts_.verbose, err_)) waitAll(one);
+    if (job.status == 0) {
+      writeFile(key_file, key);
+      program_pch_ = pch;
+    }
+    if (opts_.timings) err_ << "luxc: program header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+  }
+
+  // Which object holds each unit: its own, a batch's whose units all kept their keys, or a new
+  // batch's. A batch some of whose units changed is removed; the others are compiled together
+  // again. With batch_cold_units, the units never compiled in this directory are compiled a few
+  // per compiler run: each run pays the compiler's start, loading the PCHs and instantiating the
+  // templates its code uses, which neighbouring units share; a batch pays them once. The cold
+  // units of a server (or of the shared code) make about jobs_ * their share of all cold units
+  // batches, so that the batches still fill the parallel jobs. An edited unit is compiled alone.
+  void planBatches() {
+    std::error_code ec;
+    std::map<std::string, size_t> by_name;
+    for (size_t i = 0; i < first_main_; ++i) by_name[units_[i].name] = i;
+    std::map<size_t, int> leftover;  // unit → the removed batch in which it kept its key
+    std::set<std::string> known;     // units some batch of this directory held
+    const std::string prefix = stem_ + ".batch.";
+    std::vector<fs::path> lists;
+    for (const auto& e : fs::directory_iterator(work_, ec)) {
+      std::string f = e.path().filename().string();
+      if (f.rfind(prefix, 0) == 0 && f.size() > 6 && f.compare(f.size() - 6, 6, ".o.key") == 0) lists.push_back(e.path());
+    }
+    std::sort(lists.begin(), lists.end());
+    int removed = 0;
+    for (const fs::path& list : lists) {
+      std::string file = list.filename().string();
+      Batch b = makeBatch(file.substr(0, file.size() - 6));
+      std::istringstream in(readFile(list));
+      std::string key, name, unit_key;
+      std::getline(in, key);
+      bool valid = fs::exists(b.obj, ec);
+      while (in >> name >> unit_key) {
+        known.insert(name);
+        auto it = by_name.find(name);
+        if (it == by_name.end() || units_[it->second].key != unit_key || units_[it->second].batch >= 0) {
+          valid = false;
+          continue;
+        }
+        b.units.push_back(it->second);
+      }
+      if (valid && !b.units.empty()) {
+        b.fresh = true;
+        b.key = key;
+        for (size_t u : b.units) {
+          units_[u].batch = static_cast<int>(batches_.size());
+          units_[u].fresh = true;
+        }
+        batches_.push_back(std::move(b));
+        continue;
+      }
+      for (const fs::path& f : {list, b.obj, b.src, b.log}) fs::remove(f, ec);
+      for (size_t u : b.units)
+        if (!units_[u].fresh) leftover[u] = removed;
+      ++removed;
+    }
+    if (!opts_.batch_cold_units) return;
+    std::map<std::pair<int, int>, std::vector<size_t>> groups;  // (0, removed batch) or (1, server)
+    size_t cold = 0;
+    for (size_t i = 0; i < first_main_; ++i) {
+      const Unit& u = units_[i];
+      if (u.fresh) continue;
+      if (auto it = leftover.find(i); it != leftover.end()) {
+        groups[{0, it->second}].push_back(i);
+      } else if (!known.count(u.name) && !fs::exists(u.obj, ec)) {
+        groups[{1, u.server}].push_back(i);
+        ++cold;
+      }
+    }
+    for (const auto& [group, members] : groups) {
+      size_t parts = 1;
+      if (group.first == 1)
+        parts = std::min(members.size(), (members.size() * static_cast<size_t>(jobs_) + cold - 1) / cold);
+      for (size_t p = 0; p < parts; ++p) {
+        size_t from = members.size() * p / parts, to = members.size() * (p + 1) / parts;
+        if (to - from < 2) continue;  // one unit: compiled alone, as an edited one
+        Batch b = makeBatch(prefix + units_[members[from]].name.substr(stem_.size() + 1));
+        // The compiler's output goes where its first unit's would: a failure names the same log
+        // whether or not the unit was batched (which depends on the machine's CPUs).
+        b.log = units_[members[from]].log;
+        std::string text;
+        for (size_t k = from; k < to; ++k) {
+          const Unit& u = units_[members[k]];
+          b.units.push_back(members[k]);
+          text += u.text;
+          b.list += u.name + " " + u.key + "\n";
+        }
+        b.key = hex(fnv1a(b.list));
+        b.list = b.key + "\n" + b.list;
+        writeFile(b.src, text);
+        for (size_t u : b.units) units_[u].batch = static_cast<int>(batches_.size());
+        batches_.push_back(std::move(b));
+      }
+    }
+  }
+
+  Batch makeBatch(const std::string& name) const {
+    Batch b;
+    b.name = name;
+    b.src = work_ / (name + ".cpp");
+    b.obj = work_ / (name + ".o");
+    b.key_file = work_ / (name + ".o.key");
+    b.log = work_ / (name + ".log");
+    return b;
+  }
+
+  void compileCommand(Job& job, const fs::path& src, const fs::path& obj, bool main_unit) const {
+    job.argv = cxx_words_;
+    job.argv.insert(job.argv.end(), flags_.begin(), flags_.end());
+    if (!pch_key_.empty() && !main_unit)
+      job.argv.insert(job.argv.end(), {"-include-pch", (program_pch_.empty() ? pch_ : program_pch_).string()});
+    job.argv.insert(job.argv.end(), {"-c", src.string(), "-o", obj.string()});
+  }
+
+  // Compile what changed (each unit alone or in its batch), jobs_ at a time, the largest first
+  // (a large one started last keeps the build waiting on one job). A failure is E5002 at the
+  // .lux line of the first error.
   bool compileUnits() {
     std::error_code ec;
     auto t_compile = Clock::now();
-    std::vector<Job*> running;
+    std::vector<std::pair<size_t, Job*>> sized;
+    for (Batch& b : batches_) {
+      if (b.fresh) continue;
+      fs::remove(b.key_file, ec);
+      compileCommand(b.job, b.src, b.obj, false);
+      b.job.log = b.log;
+      size_t size = 0;
+      for (size_t u : b.units) size += units_[u].text.size();
+      sized.emplace_back(size, &b.job);
+    }
     for (Unit& u : units_) {
-      if (u.fresh) continue;
+      if (u.fresh || u.batch >= 0) continue;
       fs::remove(u.key_file, ec);
-      u.job.argv = cxx_words_;
-      u.job.argv.insert(u.job.argv.end(), flags_.begin(), flags_.end());
-      if (!pch_key_.empty() && u.server != -2) u.job.argv.insert(u.job.argv.end(), {"-include-pch", pch_.string()});
-      u.job.argv.insert(u.job.argv.end(), {"-c", u.src.string(), "-o", u.obj.string()});
+      compileCommand(u.job, u.src, u.obj, u.server == -2);
       u.job.log = u.log;
-      if (!spawn(u.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
-      running.push_back(&u.job);
+      sized.emplace_back(u.text.size(), &u.job);
     }
-    waitAll(running);
+    std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<Job*> jobs;
+    for (const auto& [size, job] : sized) jobs.push_back(job);
+    compiler_runs_ = jobs.size();
+    if (!runJobs(jobs, jobs_, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
     compile_ms_ = msSince(t_compile);
+    // The first failure in the units' order (not the order the jobs ran in).
     for (Unit& u : units_) {
       if (u.fresh) continue;
-      if (u.job.status != 0) {
-        std::string log = readFile(u.log);
-        uint32_t line = 0;
-        std::string message;
-        bool at_lux = firstLuxError(log, lux_abs_.string(), line, message);
-        std::vector<std::string> notes;
-        if (at_lux) notes.push_back("the C++ compiler said: " + message);
-        notes.push_back("the compiler's full output is in " + u.log.string());
-        return fail(DiagId::BuildCompilerFailed, line, cxx_ + " exited with status " + std::to_string(u.job.status), notes);
-      }
-      writeFile(u.key_file, u.key);
+      Job* j = u.batch >= 0 ? &batches_[u.batch].job : &u.job;
+      if (j->status == 0) continue;
+      std::string log = readFile(j->log);
+      uint32_t line = 0;
+      std::string message;
+      bool at_lux = firstLuxError(log, lux_abs_.string(), line, message);
+      std::vector<std::string> notes;
+      if (at_lux) notes.push_back("the C++ compiler said: " + message);
+      notes.push_back("the compiler's full output is in " + j->log.string());
+      return fail(DiagId::BuildCompilerFailed, line, cxx_ + " exited with status " + std::to_string(j->status), notes);
     }
+    for (Batch& b : batches_)
+      if (!b.fresh) writeFile(b.key_file, b.list);
+    for (Unit& u : units_)
+      if (!u.fresh && u.batch < 0) writeFile(u.key_file, u.key);
     return true;
   }
 
@@ -383,11 +727,8 @@ class BuildRun {
     auto t_link = Clock::now();
     planLinks();
     std::vector<Job*> linking;
-    for (LinkJob& l : links_) {
-      if (!spawn(l.job, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
-      linking.push_back(&l.job);
-    }
-    waitAll(linking);
+    for (LinkJob& l : links_) linking.push_back(&l.job);
+    if (!runJobs(linking, jobs_, opts_.verbose, err_)) return fail(DiagId::BuildToolFailed, 0, "cannot run `" + cxx_ + "`");
     for (LinkJob& l : links_) {
       std::error_code ec;
       if (l.job.status != 0) {
@@ -427,10 +768,17 @@ class BuildRun {
       l.key_file = work_ / (s.executable + ".key");
       std::vector<std::string> objs{units_[first_main_ + i].obj.string()};
       std::string keys = units_[first_main_ + i].key;
+      std::set<int> linked_batches;
       for (size_t k = 0; k < first_main_; ++k) {
-        if (units_[k].server != -1 && units_[k].server != static_cast<int>(i)) continue;
-        objs.push_back(units_[k].obj.string());
-        keys += units_[k].key;
+        const Unit& u = units_[k];
+        if (u.server != -1 && u.server != static_cast<int>(i)) continue;
+        if (u.batch < 0) {
+          objs.push_back(u.obj.string());
+          keys += u.key;
+        } else if (linked_batches.insert(u.batch).second) {
+          objs.push_back(batches_[u.batch].obj.string());
+          keys += batches_[u.batch].key;
+        }
       }
       l.key = hex(fnv1a(keys + lib_ids + link_driver_text + (opts_.release ? "release" : "debug")));
       result_.servers.push_back({s.name, l.exe, s.port});
@@ -453,7 +801,8 @@ class BuildRun {
     size_t compiled = 0;
     for (const Unit& u : units_) compiled += u.fresh ? 0 : 1;
     err_ << "luxc: front end " << static_cast<long>(fe_ms_) << " ms, compile " << static_cast<long>(compile_ms_)
-         << " ms (" << compiled << " of " << units_.size() << " units), link " << static_cast<long>(link_ms_) << " ms ("
+         << " ms (" << compiled << " of " << units_.size() << " units) in " << compiler_runs_ << " compiler run"
+         << (compiler_runs_ == 1 ? "" : "s") << " (" << jobs_ << " at a time), link " << static_cast<long>(link_ms_) << " ms ("
          << links_.size() << " executables), total " << static_cast<long>(msSince(t0)) << " ms\n";
   }
 
@@ -463,10 +812,13 @@ class BuildRun {
   std::ostream& out_;
   std::ostream& err_;
   EmittedProgram program_;
-  fs::path lux_abs_, dir_, work_, pch_;
-  std::string stem_, cxx_, pch_key_;
+  fs::path lux_abs_, dir_, work_, pch_, program_pch_;
+  std::string stem_, cxx_, pch_key_, flag_text_;
   std::vector<std::string> cxx_words_, flags_;
+  int jobs_ = 1;  // compiler runs at once (jobLimit)
+  size_t compiler_runs_ = 0;
   std::vector<Unit> units_;
+  std::vector<Batch> batches_;
   size_t first_main_ = 0;  // units_[first_main_ + i] is server i's main
   std::vector<LinkJob> links_;
   double fe_ms_ = 0, compile_ms_ = 0, link_ms_ = 0;

@@ -21,6 +21,9 @@ struct BuildOptions {
   bool verbose = false;
   int pieces_per_unit = 4;  // top-level definitions per translation unit (`luxc dev`: 1)
   bool tests = false;       // `luxc test`: test executables (EmitOptions::tests), paths not printed
+  // Units never compiled in this output directory are compiled a few per compiler run (about one
+  // batch per parallel job) instead of one run each; `luxc build`, `run` and `test` (not `dev`).
+  bool batch_cold_units = false;
 };
 
 struct BuildResult {

@@ -3,7 +3,9 @@
 // (ExecutableDigest: not its debug info or build id). luxc holds each
 // server's listening socket and hands it to the server (LUX_LISTEN_FD), so the old and the new
 // process accept from the same queue: the new one is started and reports ready (LUX_READY_FD)
-// before the old one is stopped gracefully, and a client never sees a refused connection.
+// before the old one is told to go (SIGUSR2, a swap: it stops accepting and finishes its requests
+// but keeps its open event streams and WebSockets until they close or LUX_SWAP_DRAIN_TIMEOUT_MS),
+// and a client never sees a refused connection.
 // A build with errors prints its diagnostics and leaves the running servers as they are.
 // Every server of the session, the replaced ones included, shares one LUX_PROGRAM_SECRET: the
 // environment's, else one generated when luxc dev starts.
@@ -47,8 +49,9 @@ constexpr int kReadyTimeoutMs = 15000;
 // Editors write a file in several steps (truncate + write, or write a temp file + rename):
 // events closer together than this are one save.
 constexpr int kDebounceMs = 5;
-// How long a swap waits for the replaced process to drain and exit before it reports (the
-// process keeps draining after that; the runtime's own deadline is 10 s).
+// How long a swap waits for the replaced process to finish its requests (it exits, or says
+// "drained" on its readiness pipe when only realtime connections are left) before it reports
+// (the process keeps draining after that; the runtime's own deadline is 10 s).
 constexpr int kRetireWaitMs = 12000;
 
 long msSince(Clock::time_point t) {
@@ -65,9 +68,10 @@ struct Proc {
   std::string server;  // its name ("" for the unnamed server)
   pid_t pid = -1;
   int out = -1;    // read end of its stdout + stderr
-  int ready = -1;  // read end of its readiness pipe, until it reported
+  int ready = -1;  // read end of its readiness pipe: "ready PORT", then "drained" after a swap
   std::string partial;
-  bool retiring = false;  // sent SIGTERM: a newer process serves instead
+  bool retiring = false;  // sent SIGUSR2 (a swap) or SIGTERM: a newer process serves instead
+  bool drained = false;   // after a swap: only its realtime connections are left
 };
 
 class Dev {
@@ -82,6 +86,7 @@ class Dev {
   bool Listen(const BuildResult::Server& s, size_t index);
   Proc* Start(const BuildResult::Server& s, const BuildResult& built);
   bool AwaitReady(Proc* p);
+  void ReadDrained(Proc& p);
   void Pump(int timeout_ms);  // forwards output, reaps exited processes
   void Forward(Proc& p, bool flush);
   void Reap();
@@ -268,12 +273,14 @@ bool Dev::AwaitReady(Proc* p) {
       char buf[64];
       ssize_t n = read(ready, buf, sizeof buf);
       // The line "ready PORT\n"; EOF without it means the process exited or closed the pipe.
+      // The pipe stays open for the "drained" of a later swap.
+      bool ok = n > 0 && std::string(buf, static_cast<size_t>(n)).rfind("ready", 0) == 0;
       for (auto& q : procs_)
-        if (q->pid == pid) {
+        if (q->pid == pid && !ok) {
           close(q->ready);
           q->ready = -1;
         }
-      return n > 0 && std::string(buf, static_cast<size_t>(n)).rfind("ready", 0) == 0;
+      return ok;
     }
     Pump(5);
     bool alive = false;
@@ -281,6 +288,23 @@ bool Dev::AwaitReady(Proc* p) {
     if (!alive) return false;
   }
   return false;
+}
+
+// After a swap: whether the process said "drained" (or closed its readiness pipe) meanwhile.
+void Dev::ReadDrained(Proc& p) {
+  if (p.drained || p.ready < 0) {
+    p.drained = true;
+    return;
+  }
+  pollfd pf{p.ready, POLLIN, 0};
+  if (poll(&pf, 1, 0) <= 0) return;
+  char buf[64];
+  ssize_t n = read(p.ready, buf, sizeof buf);
+  if (n <= 0 || std::string(buf, static_cast<size_t>(n)).find("drained") != std::string::npos) {
+    p.drained = true;
+    close(p.ready);
+    p.ready = -1;
+  }
 }
 
 void Dev::Swap(const BuildResult& built, long build_ms) {
@@ -309,19 +333,25 @@ void Dev::Swap(const BuildResult& built, long build_ms) {
       failed.push_back(s.name.empty() ? "server" : s.name);
       continue;
     }
-    // The new process accepts from the same socket: stop the old ones gracefully (they finish
-    // what they have accepted; what is still queued is the new process's).
+    // The new process accepts from the same socket: swap the old ones out (they finish what
+    // they have accepted — what is still queued is the new process's — and keep their event
+    // streams and WebSockets until those close).
     std::vector<pid_t> old_pids;
     for (Proc* p : old) {
       p->retiring = true;
-      kill(p->pid, SIGTERM);
+      kill(p->pid, SIGUSR2);
       old_pids.push_back(p->pid);
     }
-    // Until they have exited (they finish their requests first), an old process may still
-    // accept a connection and answer it with the old code: the status line comes after.
+    // Until they have exited or said "drained" (their requests done, only realtime connections
+    // left), an old process may still answer a request with the old code: the status line
+    // comes after.
     for (auto until = Clock::now() + std::chrono::milliseconds(kRetireWaitMs); Clock::now() < until && !supervise::StopSignal();) {
       bool left = false;
-      for (auto& p : procs_) left |= std::find(old_pids.begin(), old_pids.end(), p->pid) != old_pids.end();
+      for (auto& p : procs_) {
+        if (std::find(old_pids.begin(), old_pids.end(), p->pid) == old_pids.end()) continue;
+        ReadDrained(*p);
+        left |= !p->drained;
+      }
       if (!left) break;
       Pump(5);
     }

@@ -292,6 +292,7 @@ int main(int argc, char** argv) {
   }
   if (build->parsed() || run->parsed()) {
     bopts.file = file;
+    bopts.batch_cold_units = true;
     lux::BuildResult built;
     int rc = lux::buildProgram(bopts, opts, built, std::cout, std::cerr);
     if (rc != 0 || build->parsed()) return rc;

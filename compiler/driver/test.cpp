@@ -94,6 +94,7 @@ int runTests(const TestOptions& topts, const BuildOptions& base, const DriverOpt
     BuildOptions b = base;
     b.file = file;
     b.tests = true;
+    b.batch_cold_units = true;
     if (b.out_dir.empty()) b.out_dir = (fs::path("lux-build") / "test").string();
     BuildResult built;
     if (buildProgram(b, dopts, built, out, err) != 0) {

@@ -200,19 +200,21 @@ constexpr int kMaxAnswerCallDepth = 4;
 // the functions of the program it calls (directly or through calls, to kMaxAnswerCallDepth
 // levels), in source order. The checker typed every call (expr_types) and resolved every callee
 // (resolved), so the calls are found there without walking the tree; a program is one source
-// file, so the offsets place them.
-void CollectAnswers(const CheckedProgram& prog, SourceRange within, int depth, std::set<const ast::Node*>& seen,
-                    std::vector<LiteralAnswer>& out) {
-  for (const auto& entry : prog.expr_types) {
-    const auto* call = llvm::dyn_cast<ast::CallExpr>(entry.first);
-    if (!call) continue;
-    if (call->range().begin < within.begin || call->range().end > within.end) continue;
+// file, so the offsets place them: `calls` (callsInSourceOrder) is searched for those starting
+// inside `within`, so each handler costs its own calls, not the program's.
+void CollectAnswers(const CheckedProgram& prog, const std::vector<const ast::CallExpr*>& calls, SourceRange within,
+                    int depth, std::set<const ast::Node*>& seen, std::vector<LiteralAnswer>& out) {
+  auto first = std::lower_bound(calls.begin(), calls.end(), within.begin,
+                                [](const ast::CallExpr* c, uint32_t at) { return c->range().begin < at; });
+  for (auto at = first; at != calls.end() && (*at)->range().begin < within.end; ++at) {
+    const ast::CallExpr* call = *at;
+    if (call->range().end > within.end) continue;
     auto it = prog.resolved.find(call->callee);
     if (it == prog.resolved.end()) continue;
     if (it->second->kind == SymbolKind::Function && it->second->fn && it->second->fn->decl) {
       const ast::FnDecl* callee = it->second->fn->decl;
       if (depth < kMaxAnswerCallDepth && seen.insert(callee).second)
-        CollectAnswers(prog, callee->range(), depth + 1, seen, out);
+        CollectAnswers(prog, calls, callee->range(), depth + 1, seen, out);
       continue;
     }
     if (call->args.empty() || it->second->kind != SymbolKind::Builtin || !it->second->builtin) continue;
@@ -230,10 +232,11 @@ void CollectAnswers(const CheckedProgram& prog, SourceRange within, int depth, s
   }
 }
 
-std::vector<LiteralAnswer> LiteralAnswers(const CheckedProgram& prog, SourceRange within) {
+std::vector<LiteralAnswer> LiteralAnswers(const CheckedProgram& prog, const std::vector<const ast::CallExpr*>& calls,
+                                          SourceRange within) {
   std::vector<LiteralAnswer> out;
   std::set<const ast::Node*> seen;
-  CollectAnswers(prog, within, 1, seen, out);
+  CollectAnswers(prog, calls, within, 1, seen, out);
   std::sort(out.begin(), out.end(),
             [](const LiteralAnswer& a, const LiteralAnswer& b) { return a.call->range().begin < b.call->range().begin; });
   return out;
@@ -305,11 +308,12 @@ void MultipartBody(const CheckedProgram& prog, const RouteModel& r, Json& op) {
 // An operation's responses, by status: the handler's value (200) or its literal success
 // statuses, its other literal statuses, and the shared 400, 401 (with auth), 413 (with a body),
 // 415 (with a body on a server with `upload`), 429 (with a rate_limit block) and 500.
-Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const RouteModel& r, const SharedErrors& shared) {
+Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, const std::vector<const ast::CallExpr*>& calls,
+                        const RouteModel& r, const SharedErrors& shared) {
   SourceRange handler_range = r.handler && r.handler->decl ? r.handler->decl->range()
                               : r.lambda                   ? r.lambda->range()
                                                            : SourceRange{};
-  std::vector<LiteralAnswer> answers = LiteralAnswers(prog, handler_range);
+  std::vector<LiteralAnswer> answers = LiteralAnswers(prog, calls, handler_range);
   // A handler that answers success with a literal status (`respond(201, link)`) answers it
   // that way; otherwise its value is the 200.
   bool literal_success = false;
@@ -450,11 +454,25 @@ void readinessPaths(const ServerModel& sm, std::map<std::string, Json>& by_path,
   }
 }
 
-std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title) {
+std::vector<const ast::CallExpr*> callsInSourceOrder(const CheckedProgram& prog) {
+  std::vector<const ast::CallExpr*> calls;
+  for (const auto& entry : prog.expr_types) {
+    if (const auto* call = llvm::dyn_cast<ast::CallExpr>(entry.first)) calls.push_back(call);
+  }
+  // By start, then outermost first; the same range twice (rare) keeps one deterministic order.
+  std::sort(calls.begin(), calls.end(), [](const ast::CallExpr* a, const ast::CallExpr* b) {
+    if (a->range().begin != b->range().begin) return a->range().begin < b->range().begin;
+    if (a->range().end != b->range().end) return a->range().end > b->range().end;
+    return a->args.size() < b->args.size();
+  });
+  return calls;
+}
+
+std::string openApiDocument(const CheckedProgram& prog, const std::vector<const ast::CallExpr*>& calls,
+                            const ServerModel& sm, const std::string& title) {
   SchemaBuilder schemas;
   Json paths = Json::object();
-  bool any_auth = false;
-  bool any_body = false;  // an operation reads a body: the 413 (and 415) responses are shared
+  bool any_auth = false, any_body = false;  // any_body: an operation reads a body (413, 415 shared)
   std::map<std::string, Json> by_path;  // keep the routes of one path together, in source order
   std::vector<std::string> path_order;
   std::set<std::string> op_ids;  // operationId is unique in a document (OpenAPI 3): a handler serving
@@ -524,7 +542,7 @@ std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, c
     shared.takes_body = r.method == "POST" || r.method == "PUT" || r.method == "PATCH" || op.contains("requestBody");
     shared.upload = sm.upload.has_value();
     any_body |= shared.takes_body;
-    op["responses"] = OperationResponses(schemas, prog, r, shared);
+    op["responses"] = OperationResponses(schemas, prog, calls, r, shared);
     std::string path = OpenApiPath(r.path);
     if (!by_path.count(path)) path_order.push_back(path);
     by_path[path][Lower(r.method)] = op;

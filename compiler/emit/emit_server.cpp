@@ -63,7 +63,8 @@ void Emitter::emitServer(size_t index, EmittedServer& result) {
   emitServerFunctions(sm, records);
   // The OpenAPI document, computed now (no reflection at run time): served at /openapi.json
   // and the schema request bodies are validated against.
-  result.openapi = openApiDocument(prog_, sm, result.executable);
+  if (!calls_) calls_ = callsInSourceOrder(prog_);
+  result.openapi = openApiDocument(prog_, *calls_, sm, result.executable);
   std::vector<std::string> handlers = emitRoutes(sm);
   emitRegister(sm, index, result, handlers);
   emitTests(static_cast<int>(index));
@@ -232,6 +233,7 @@ void Emitter::registerMetrics(const ServerModel& sm) {
   if (m.port) fields += fmt::format(".port = {}, ", m.port);
   fields += ".program = " + cppString(opts_.stem);
   if (m.program_serves_path) fields += ", .program_serves_path = true";
+  if (!sm.name.empty()) fields += ", .server = " + cppString(sm.name);  // service.name, lux_build_info{server}
   line(fmt::format("lux::ServeMetrics(app, {{{}}});", fields));
 }
 
@@ -420,8 +422,10 @@ std::vector<std::string> Emitter::routeMiddleware(const ServerModel& sm, const R
                                     fnName(fn)));
       else if (roles.size() > 1)
         chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ {}(req, res); }})", fnName(fn)));
-      else
-        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response&) {{ {}(req); }})", fnName(fn)));
+      else  // `(req)`: a response it returns answers the request (a route's or an upgrade's), as the server's
+        chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); "
+                                    "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }}",
+                                    fnName(fn)));
     }
   }
   for (const RouteModifierUse& u : r.modifiers) chain.push_back(modifierCall(u));

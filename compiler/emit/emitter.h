@@ -20,8 +20,13 @@
 
 namespace lux::emit {
 
-// The OpenAPI 3 document of one server (emit_openapi.cpp).
-std::string openApiDocument(const CheckedProgram& prog, const ServerModel& sm, const std::string& title);
+// The program's calls in source order (by their start): where the OpenAPI document finds a
+// handler's literal answers (emit_openapi.cpp). Computed once per program.
+std::vector<const ast::CallExpr*> callsInSourceOrder(const CheckedProgram& prog);
+
+// The OpenAPI 3 document of one server (emit_openapi.cpp); `calls` is callsInSourceOrder(prog).
+std::string openApiDocument(const CheckedProgram& prog, const std::vector<const ast::CallExpr*>& calls,
+                            const ServerModel& sm, const std::string& title);
 
 // A Lux name as a C++ identifier (keywords and reserved spellings get a suffix or prefix).
 std::string safeName(llvm::StringRef name);
@@ -240,6 +245,7 @@ class Emitter {
   std::string bindRouteParam(const RouteParamBinding& b);  // declares the parameter, returns its name
 
   const CheckedProgram& prog_;
+  std::optional<std::vector<const ast::CallExpr*>> calls_;  // callsInSourceOrder, on first use
   const SourceFile& file_;
   DiagEngine& diags_;
   const EmitOptions& opts_;

@@ -86,34 +86,47 @@ SourceMap::SourceMap(std::string_view text) : end_(static_cast<uint32_t>(text.si
 }
 
 SourceCharStream::SourceCharStream(std::string_view text, const SourceMap& map) : text_(text), map_(map) {
-  size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // ANTLR skips a BOM too
-  _data.reserve(text.size() - i);
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    uint32_t cp;
-    size_t len;
-    if (c < 0x80) {
-      cp = c;
-      len = 1;
-    } else if ((c & 0xE0) == 0xC0) {
-      cp = c & 0x1F;
-      len = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      cp = c & 0x0F;
-      len = 3;
-    } else {
-      cp = c & 0x07;
-      len = 4;
-    }
-    for (size_t k = 1; k < len && i + k < text.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    _data.push_back(static_cast<char32_t>(cp));
-    i += len;
+  start_ = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  size_ = 0;
+  for (size_t i = start_; i < text.size(); ++i) size_ += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+}
+
+void SourceCharStream::consume() {
+  if (p_ >= size_) throw antlr4::IllegalStateException("cannot consume EOF");
+  ++p_;
+}
+
+// As ANTLRInputStream::LA: i = 1 is the current character, i = -1 the one before it.
+size_t SourceCharStream::LA(ssize_t i) {
+  if (i == 0) return 0;
+  ssize_t at = static_cast<ssize_t>(p_) + (i < 0 ? i : i - 1);
+  if (at < 0 || static_cast<size_t>(at) >= size_) return antlr4::IntStream::EOF;
+  size_t b = map_.byteOffset(static_cast<size_t>(at));
+  auto c = static_cast<unsigned char>(text_[b]);
+  if (c < 0x80) return c;
+  uint32_t cp;
+  size_t len;
+  if ((c & 0xE0) == 0xC0) {
+    cp = c & 0x1F;
+    len = 2;
+  } else if ((c & 0xF0) == 0xE0) {
+    cp = c & 0x0F;
+    len = 3;
+  } else {
+    cp = c & 0x07;
+    len = 4;
   }
+  for (size_t k = 1; k < len && b + k < text_.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(text_[b + k]) & 0x3F);
+  return cp;
+}
+
+void SourceCharStream::seek(size_t index) {
+  p_ = index < size_ ? index : size_;
 }
 
 std::string SourceCharStream::getText(const antlr4::misc::Interval& interval) {
   if (interval.a < 0 || interval.b < interval.a) return {};
-  size_t size = _data.size();
+  size_t size = size_;
   auto a = static_cast<size_t>(interval.a);
   auto b = static_cast<size_t>(interval.b);
   if (a >= size) return {};

@@ -35,17 +35,32 @@ class SourceMap {
   std::vector<uint32_t> cp_to_byte_;  // only when the text is not pure ASCII
 };
 
-// ANTLR's input stream over already-validated UTF-8, without its slow paths: decoding is a
-// plain loop (ANTLR's goes through std::wstring_convert), and token text is sliced from the
-// original bytes instead of re-encoding UTF-32 for every name and literal.
-class SourceCharStream : public antlr4::ANTLRInputStream {
+// ANTLR's input stream over already-validated UTF-8, read in place: no decoded copy of the text
+// (ANTLRInputStream keeps one of 4 bytes per character), a code point decoded when asked for
+// (LA), and token text sliced from the original bytes. The hand-written lexer reads the bytes
+// itself; tokens and ANTLR's error recovery reach the text through this stream, and the
+// generated lexer (in the lexer's test) reads it like any CharStream.
+class SourceCharStream final : public antlr4::CharStream {
  public:
   SourceCharStream(std::string_view text, const SourceMap& map);
+
+  void consume() override;
+  size_t LA(ssize_t i) override;
+  ssize_t mark() override { return -1; }
+  void release(ssize_t) override {}
+  size_t index() override { return p_; }
+  void seek(size_t index) override;
+  size_t size() override { return size_; }
+  std::string getSourceName() const override { return "<unknown>"; }
   std::string getText(const antlr4::misc::Interval& interval) override;
+  std::string toString() const override { return std::string(text_.substr(start_)); }
 
  private:
   std::string_view text_;
   const SourceMap& map_;
+  size_t start_;  // after a BOM, which ANTLR's input stream skips too
+  size_t size_;  // code points
+  size_t p_ = 0;
 };
 
 }  // namespace lux::parse

@@ -10,7 +10,7 @@ namespace lux::parse {
 
 using grammar::LuxLexer;
 
-TokenFilter::TokenFilter(LuxLexer& lexer, const SourceMap& map, DiagEngine& diags)
+TokenFilter::TokenFilter(ModalLexer& lexer, const SourceMap& map, DiagEngine& diags)
     : lexer_(lexer), map_(map), diags_(diags) {}
 
 SourceRange TokenFilter::rangeOf(const antlr4::Token& t) const {
@@ -231,7 +231,7 @@ bool TokenFilter::track(antlr4::Token& t) {
       closer_popped = false;
     }
     for (int m = 0; m < modes; ++m) {
-      if (!lexer_.modeStack.empty()) lexer_.popMode();
+      if (!lexer_.modeStackEmpty()) lexer_.popMode();
     }
     open_.pop_back();
   }
@@ -302,7 +302,7 @@ void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
   while (open_.size() > outer) {
     size_t type = open_.back().type;
     for (int m = 0; m < lexerModesOf(type); ++m) {
-      if (!lexer_.modeStack.empty()) lexer_.popMode();
+      if (!lexer_.modeStackEmpty()) lexer_.popMode();
     }
     auto closer = synthetic(closerFor(type), at, at);
     emitted(*closer);

@@ -1,4 +1,4 @@
-// The token source between LuxLexer and LuxParser. It
+// The token source between the lexer (lexer.h) and LuxParser. It
 // - keeps a newline only where it ends a statement (Go-style, see docs/language.md "Newlines"):
 //   outside (), [] and interpolations, after a token that can end an expression, and not before
 //   a line that continues the previous one (`|>`, `.`, `else`, `elif`, `catch`, `&&`, `||`, `}`);
@@ -17,6 +17,7 @@
 
 #include "LuxLexer.h"
 #include "diag/diag.h"
+#include "parse/lexer.h"
 #include "parse/source_map.h"
 
 namespace lux::parse {
@@ -29,7 +30,7 @@ struct FilteredToken {
 
 class TokenFilter : public antlr4::TokenSource {
  public:
-  TokenFilter(grammar::LuxLexer& lexer, const SourceMap& map, DiagEngine& diags);
+  TokenFilter(ModalLexer& lexer, const SourceMap& map, DiagEngine& diags);
 
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t getLine() const override { return lexer_.getLine(); }
@@ -70,7 +71,7 @@ class TokenFilter : public antlr4::TokenSource {
   static bool continuesLine(size_t next_type);
   const char* constructName(const Open& open) const;
 
-  grammar::LuxLexer& lexer_;
+  ModalLexer& lexer_;
   const SourceMap& map_;
   DiagEngine& diags_;
   std::deque<std::unique_ptr<antlr4::Token>> raw_pending_;

@@ -37,11 +37,20 @@ def run(a):
         check(p3.returncode == 0 and m and int(m.group(1)) == int(m.group(2)) > 3, f"cold build: {p3.stderr}")
         with open(copy) as f:
             text = f.read()
+        # The cold build compiled the units in batches: the first change compiles its unit alone
+        # and the other units of its batch together again (two compiler runs), relinking one
+        # server; from then on a change recompiles only its unit.
+        with open(copy, "w") as f:
+            f.write(text.replace("respond(200, { deleted: id })", "respond(200, { deleted: id * 100 })"))
+        p4 = subprocess.run([a.luxc, "build", copy, "-o", out, "--timings"], capture_output=True, text=True)
+        m = re.search(r"\((\d+) of (\d+) units\) in (\d+) compiler runs?", p4.stderr)
+        check(p4.returncode == 0 and m and int(m.group(3)) <= 2 and int(m.group(1)) < int(m.group(2))
+              and "(1 executables)" in p4.stderr, f"the first change after a cold build: {p4.stderr}")
         with open(copy, "w") as f:
             f.write(text.replace("respond(200, { deleted: id })", "respond(200, { deleted: id * 10 })"))
         p4 = subprocess.run([a.luxc, "build", copy, "-o", out, "--timings"], capture_output=True, text=True)
-        check(p4.returncode == 0 and "(1 of " in p4.stderr and "(1 executables)" in p4.stderr,
-              f"a one-line change recompiled more than its unit: {p4.stderr}")
+        check(p4.returncode == 0 and "(1 of " in p4.stderr and "in 1 compiler run " in p4.stderr
+              and "(1 executables)" in p4.stderr, f"a one-line change recompiled more than its unit: {p4.stderr}")
         port = free_port()
         proc = start_server(os.path.join(out, "hello"), port, name="hello-edited")
         try:

@@ -1,7 +1,9 @@
 """e2e case `metrics`: GET /metrics of two servers (programs/metrics.lux: routes, jobs, a schedule,
 an event, an RPC peer) checked by the real tools — `promtool check metrics` on the text format,
-and a Prometheus server (its own temp dir, scraping the program every second, negotiating
-OpenMetrics) answering a PromQL query for the request counter of a route pattern. Then the
+a strict reader of OpenMetrics (openmetrics_check.py: `# UNIT`, `_created`, `# EOF`) on what the
+server answers an OpenMetrics Accept with, and a Prometheus server (its own temp dir, scraping the
+program every second, negotiating OpenMetrics) answering a PromQL query for the request counter of
+a route pattern and for its `_created` series. Then the
 Bearer token (LUX_METRICS_TOKEN), a port of its own (LUX_METRICS_PORT) and LUX_METRICS=0.
 """
 import json
@@ -14,6 +16,7 @@ import urllib.parse
 import urllib.request
 
 from e2e import build, check, curl_response, free_port, program, request, start_server, stop_server
+from openmetrics_check import check_openmetrics
 
 
 def sample(text, prefix):
@@ -104,7 +107,7 @@ def check_text(shop_port):
     cpu = sample(text, "process_cpu_seconds_total")
     check(cpu is not None and cpu >= 0, f"process_cpu_seconds_total = {cpu}")
     check(abs(sample(text, "process_start_time_seconds") - time.time()) < 600, "process_start_time_seconds is now")
-    check('lux_build_info{version="' in text and 'program="metrics",server="metrics-shop"} 1' in text,
+    check('lux_build_info{version="' in text and 'program="metrics",server="shop"} 1' in text,
           "lux_build_info names the program and the server")
     check((sample(text, 'lux_schedule_lag_seconds_count{schedule="heartbeat"}') or 0) >= 1, "the schedule's lag")
     for line in text.splitlines():
@@ -116,6 +119,17 @@ def check_text(shop_port):
           f"OpenMetrics asked for: {st} {headers.get('content-type')}")
     check(om.endswith("# EOF\n"), "OpenMetrics ends with # EOF")
     check("# TYPE http_server_requests counter\n" in om, "OpenMetrics declares counters without _total")
+    errors = check_openmetrics(om)
+    check(not errors, "OpenMetrics read strictly:\n  " + "\n  ".join(errors[:20]))
+    for unit_line in ("# UNIT http_server_request_duration_seconds seconds", "# UNIT http_server_response_body_size_bytes bytes",
+                      "# UNIT process_cpu_seconds seconds", "# UNIT lux_job_duration_seconds seconds"):
+        check(unit_line + "\n" in om, f"OpenMetrics declares `{unit_line}`")
+    created = sample(om, 'http_server_requests_created{method="GET",route="/items/:id",status_class="2xx"}')
+    check(created is not None and abs(created - time.time()) < 600, f"the request counter's _created: {created}")
+    check(sample(om, "process_cpu_seconds_created") == sample(om, "process_start_time_seconds"),
+          "the process CPU counter was created with the process")
+    check("_created" not in text and "# UNIT" not in text and "# EOF" not in text,
+          "the text format stays as it was: no _created, # UNIT or # EOF")
 
 
 def check_db(stock_port):
@@ -184,7 +198,12 @@ def prometheus_query(shop_port, tmp):
         healthy = len(active) == 1 and active[0]["health"] == "up" and not active[0]["lastError"]
         check(value == "3", f"Prometheus: {query} = {value!r}, expected \"3\"")
         check(healthy, f"the scrape target is healthy: {active}")
-        ok = value == "3" and healthy
+        # Prometheus read the OpenMetrics `_created` samples (a series of their own in this version).
+        created_query = 'max(http_server_requests_created{route="/items/:id",method="GET"})'
+        r = get("/query?query=" + urllib.parse.quote(created_query))
+        created = r["data"]["result"][0]["value"][1] if r and r.get("status") == "success" and r["data"]["result"] else None
+        check(created is not None and abs(float(created) - time.time()) < 600, f"Prometheus: {created_query} = {created!r}")
+        ok = value == "3" and healthy and created is not None
     finally:
         prom.terminate()
         try:

@@ -4,7 +4,9 @@ A stand-in OTLP collector (a Python HTTP server on loopback, started here) recor
 the servers POST to /v1/traces. One request to the shop (a query, an RPC to the pricing server, a
 job that fetches the pricing server, an event the pricing server stores) must give ONE trace whose
 spans form the right tree across both processes; the JSON log lines written while serving must
-name the exported spans. Then: sampling off sends nothing; an unreachable collector leaves every
+name the exported spans; service.name is the server's name in the program (`shop`, not the
+executable's `tracing-shop`) unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES name it. Then:
+sampling off sends nothing; an unreachable collector leaves every
 request served, the spans dropped and one log line about it.
 """
 import json
@@ -120,6 +122,7 @@ def run(a):
     try:
         traced(a, exes, work, collector)
         sampling_off(exes, work, collector)
+        service_names(exes, work, collector)
         unreachable(exes, work)
     finally:
         collector.close()
@@ -150,19 +153,24 @@ def traced(a, exes, work, collector):
         check(st == 201 and json.loads(text)["total"] == 500, f"POST /orders: {st} {text}")
         rid = None
         expect_json(shop_port, "GET", "/fail", 503, {"error": "unavailable"})
-        wanted = {("POST /orders", "tracing-shop"), ("pricing/quote", "tracing-shop"), ("POST /_lux/rpc/quote", "tracing-pricing"),
-                  ("INSERT orders", "tracing-shop"), ("process confirm", "tracing-shop"), ("GET", "tracing-shop"), ("GET /health", "tracing-pricing"),
-                  ("publish placed", "tracing-shop"), ("POST /_lux/events", "tracing-pricing"), ("process placed", "tracing-pricing"),
-                  ("INSERT sales", "tracing-pricing"), ("GET /fail", "tracing-shop")}
+        wanted = {("POST /orders", "shop"), ("pricing/quote", "shop"), ("POST /_lux/rpc/quote", "pricing"),
+                  ("INSERT orders", "shop"), ("process confirm", "shop"), ("GET", "shop"), ("GET /health", "pricing"),
+                  ("publish placed", "shop"), ("POST /_lux/events", "pricing"), ("process placed", "pricing"),
+                  ("INSERT sales", "pricing"), ("GET /fail", "shop")}
         spans = collector.wait_for(lambda ss: wanted <= {(s["name"], s["_service"]) for s in ss})
         got = {(s["name"], s["_service"]) for s in spans}
         check(wanted <= got, f"spans missing: {sorted(wanted - got)}")
-        root = one(spans, "POST /orders", "tracing-shop")
+        st, _, metrics_text = request(shop_port, "GET", "/metrics")
+        counters = {line.split()[0]: float(line.split()[1]) for line in metrics_text.splitlines()
+                    if line.startswith("lux_trace_spans_")}
+        check(st == 200 and counters.get("lux_trace_spans_exported_total", 0) >= 1
+              and counters.get("lux_trace_spans_dropped_total") == 0, f"the span counters on /metrics: {st} {counters}")
+        root = one(spans, "POST /orders", "shop")
         if not root:
             return
         trace = root["traceId"]
         in_trace = [s for s in spans if s["traceId"] == trace]
-        check({(s["name"], s["_service"]) for s in in_trace} == wanted - {("GET /fail", "tracing-shop")},
+        check({(s["name"], s["_service"]) for s in in_trace} == wanted - {("GET /fail", "shop")},
               f"the request's trace holds its spans and no others: {sorted((s['name'], s['_service']) for s in in_trace)}")
         check("parentSpanId" not in root and root["kind"] == 2, f"the request's span is a root SERVER span: {root}")
         check(root["_attrs"].get("http.route") == "/orders" and root["_attrs"].get("http.request.method") == "POST" and
@@ -171,35 +179,35 @@ def traced(a, exes, work, collector):
         check(root["_resource"].get("telemetry.sdk.name") == "lux" and root["_resource"].get("telemetry.sdk.language") == "cpp",
               f"resource: {root['_resource']}")
         rid = root["_attrs"].get("lux.request_id")
-        rpc = one(in_trace, "pricing/quote", "tracing-shop")
+        rpc = one(in_trace, "pricing/quote", "shop")
         child_of(rpc, root, "RPC")
         check(rpc and rpc["kind"] == 3 and rpc["_attrs"].get("rpc.system") == "lux" and rpc["_attrs"].get("rpc.service") == "pricing"
               and rpc["_attrs"].get("rpc.method") == "quote", f"RPC client span: {rpc}")
-        rpc_server = one(in_trace, "POST /_lux/rpc/quote", "tracing-pricing")
+        rpc_server = one(in_trace, "POST /_lux/rpc/quote", "pricing")
         child_of(rpc_server, rpc, "the peer's RPC span")
-        insert = one(in_trace, "INSERT orders", "tracing-shop")
+        insert = one(in_trace, "INSERT orders", "shop")
         child_of(insert, root, "query")
         check(insert and insert["kind"] == 3 and insert["_attrs"].get("db.system") == "sqlite" and
               insert["_attrs"].get("db.operation.name") == "INSERT" and insert["_attrs"].get("db.collection.name") == "orders",
               f"db span: {insert}")
-        job = one(in_trace, "process confirm", "tracing-shop")
+        job = one(in_trace, "process confirm", "shop")
         child_of(job, root, "job run")
         check(job and job["kind"] == 5 and job["_attrs"].get("messaging.destination.name") == "confirm" and
               job["_attrs"].get("messaging.operation.type") == "process", f"job span: {job}")
-        fetch = one(in_trace, "GET", "tracing-shop")
+        fetch = one(in_trace, "GET", "shop")
         child_of(fetch, job, "the job's fetch")
         check(fetch and fetch["kind"] == 3 and fetch["_attrs"].get("http.response.status_code") == "200", f"fetch span: {fetch}")
-        child_of(one(in_trace, "GET /health", "tracing-pricing"), fetch, "the fetched server's span")
-        publish = one(in_trace, "publish placed", "tracing-shop")
+        child_of(one(in_trace, "GET /health", "pricing"), fetch, "the fetched server's span")
+        publish = one(in_trace, "publish placed", "shop")
         child_of(publish, root, "publish")
         check(publish and publish["kind"] == 4 and publish["_attrs"].get("messaging.destination.name") == "placed",
               f"producer span: {publish}")
-        child_of(one(in_trace, "POST /_lux/events", "tracing-pricing"), publish, "the peer's delivery request")
-        consume = one(in_trace, "process placed", "tracing-pricing")
+        child_of(one(in_trace, "POST /_lux/events", "pricing"), publish, "the peer's delivery request")
+        consume = one(in_trace, "process placed", "pricing")
         child_of(consume, publish, "event delivery")
         check(consume and consume["kind"] == 5, f"consumer span: {consume}")
-        child_of(one(in_trace, "INSERT sales", "tracing-pricing"), consume, "the subscriber's query")
-        fail = one(spans, "GET /fail", "tracing-shop")
+        child_of(one(in_trace, "INSERT sales", "pricing"), consume, "the subscriber's query")
+        fail = one(spans, "GET /fail", "shop")
         check(fail and fail["status"].get("code") == 2 and fail["_attrs"].get("error.type") == "503",
               f"a 5xx is an ERROR span: {fail}")
         for s in in_trace:
@@ -222,7 +230,7 @@ def traced(a, exes, work, collector):
         for r in mine:
             check(r.get("trace_id") == trace and r.get("span_id") in by_id,
                   f"{name}: a line of the request names its trace and an exported span: {r}")
-    shop_rows = json_lines(outs["shop"], "tracing-shop")
+    shop_rows = json_lines(outs["shop"], "shop")
     placed = [r for r in shop_rows if r.get("msg") == "order placed"]
     check(len(placed) == 1 and placed[0].get("span_id") == root["spanId"], f"log.info in the handler: the server span: {placed}")
     printed = [r for r in shop_rows if r.get("msg") == "placed book"]
@@ -254,8 +262,30 @@ def sampling_off(exes, work, collector):
     sent = [(s["name"], s["_service"]) for s in collector.snapshot()[before:]]
     # The only spans: the pricing server's own root spans of the shop's health checks (no
     # trace context, so its default sampler samples them).
-    check(all(x == ("GET /health", "tracing-pricing") for x in sent), f"sampling off: no span of the request sent: {sent}")
+    check(all(x == ("GET /health", "pricing") for x in sent), f"sampling off: no span of the request sent: {sent}")
     check(any(r.get("msg") == "placed pen" for r in json_lines(shop_out, "shop (sampling off)")), "the request ran")
+
+
+def service_names(exes, work, collector):
+    """service.name is the server's name in the program (`shop`, above) unless the environment names
+    the service: service.name in OTEL_RESOURCE_ATTRIBUTES, and OTEL_SERVICE_NAME over both."""
+    cases = [({"OTEL_RESOURCE_ATTRIBUTES": "service.name=orders,deployment.environment.name=test"}, "orders"),
+             ({"OTEL_RESOURCE_ATTRIBUTES": "service.name=orders", "OTEL_SERVICE_NAME": "checkout"}, "checkout")]
+    for extra, want in cases:
+        shop_port, pricing_port = free_port(), free_port()
+        before = len(collector.snapshot())
+        shop = start_server(exes["tracing-shop"], shop_port, env=servers_env(collector.url(), shop_port, pricing_port, **extra),
+                            cwd=work, name="tracing-shop")
+        try:
+            expect_json(shop_port, "GET", "/fail", 503, {"error": "unavailable"})
+            spans = collector.wait_for(lambda ss: any(s["name"] == "GET /fail" for s in ss[before:]))
+        finally:
+            stop_server(shop)
+        got = {s["_service"] for s in spans[before:] if s["name"] == "GET /fail"}
+        check(got == {want}, f"service.name with {extra}: {got}, expected {want!r}")
+        if want == "orders":
+            res = next((s["_resource"] for s in spans[before:] if s["name"] == "GET /fail"), {})
+            check(res.get("deployment.environment.name") == "test", f"the other resource attributes are kept: {res}")
 
 
 def unreachable(exes, work):
@@ -271,9 +301,13 @@ def unreachable(exes, work):
         time.sleep(1.5)
         st, _, _ = request(shop_port, "GET", "/fail")
         check(st == 503, "still serving while the exports fail")
+        _, _, metrics_text = request(shop_port, "GET", "/metrics")
+        dropped = next((float(line.split()[1]) for line in metrics_text.splitlines()
+                        if line.startswith("lux_trace_spans_dropped_total ")), None)
     finally:
         out = stop_server(shop)
     check(shop.returncode == 0, f"exit status after SIGTERM: {shop.returncode}")
     rows = json_lines(out, "shop (unreachable collector)")
     failed = [r for r in rows if r.get("msg") == "trace export failed; spans dropped"]
+    check(dropped and dropped > 0, f"lux_trace_spans_dropped_total counts the dropped spans: {dropped}")
     check(len(failed) == 1, f"one log line for the outage, not one per batch: {len(failed)}")

@@ -34,8 +34,18 @@ class WsClient:
         self.buf = leftover
 
     @staticmethod
-    def connect(port, path, headers=None, protocols=None, timeout=10, origin=None):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def connect(port, path, headers=None, protocols=None, timeout=10, origin=None, tls=None, rcvbuf=None):
+        """`tls`: an ssl.SSLContext (wss://, server name localhost); `rcvbuf`: SO_RCVBUF before
+        connecting (a client whose kernel buffer fills fast)."""
+        if rcvbuf:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            sock.settimeout(timeout)
+            sock.connect(("127.0.0.1", port))
+        else:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if tls is not None:
+            sock = tls.wrap_socket(sock, server_hostname="localhost")
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket", "Connection: Upgrade",
                  f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]

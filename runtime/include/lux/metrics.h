@@ -17,6 +17,9 @@ struct MetricsOptions {
   int port = 0;                      // 0: served on the server's own port
   std::string program;               // lux_build_info{program}: the source file's stem
   bool program_serves_path = false;  // the program has a route at `path`: the runtime's yields
+  // The server's name in the program (`server "api"`; "" for the unnamed server, which goes by
+  // its executable's name): lux_build_info{server} and the traces' service.name.
+  std::string server;
 };
 
 void ServeMetrics(App& app, MetricsOptions options);

@@ -36,6 +36,16 @@ class CircuitOpenError : public Error {
   explicit CircuitOpenError(const std::string& message) : Error(message, 503) {}
 };
 
+// What a call of a discovered service came to, without an exception: the result, or the
+// error a throwing call raises (rt::TryCallService).
+struct CallResult {
+  Value value;            // the peer's result (when ok())
+  int status = 0;         // 0: answered; else the status of the error (503 rejected, 502 failed, 500 no such service)
+  bool rejected = false;  // refused by the open breaker: no request was made
+  std::string error;      // `call of svc.fn ...` (when !ok())
+  bool ok() const { return status == 0; }
+};
+
 // Registration, before Start/Run. The URLs can be replaced at start by the environment:
 // LUX_SERVICE_<NAME>_URL (NAME upper-cased, `-` → `_`; several URLs separated by commas), else,
 // for a `program_server`, LUX_PEER_<NAME>_URL.
@@ -68,6 +78,9 @@ const Value& RpcRecordArg(const Value& args, int index, const char* fn, const ch
 // `svc.fn(args...)`: `args` is an array. Throws CircuitOpenError when the breaker is open, and
 // lux::Error (status 502) naming the service, function and cause when the call fails.
 Value CallService(std::string_view service, std::string_view fn, Value args);
+// The same call with every outcome returned: a call the open breaker refuses costs a registry
+// lookup, the breaker's check and a counter, no exception (CallService throws from this result).
+CallResult TryCallService(std::string_view service, std::string_view fn, Value args);
 }  // namespace rt
 
 }  // namespace lux

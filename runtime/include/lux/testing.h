@@ -23,8 +23,9 @@ struct TestCase {
   std::int64_t timeout_ms; // 0: kDefaultTimeoutMs
 };
 
-// A test running longer than this in real time fails (and ends the executable, which cannot
-// interrupt the test's thread) unless the test gives its own `timeout`.
+// A test running longer than this in real time (its server's start included) fails, unless the
+// test gives its own `timeout`: the tests run in a forked child, which the runner kills and
+// replaces with one that goes on with the next test (docs/runtime.md, "Test executables").
 inline constexpr std::int64_t kDefaultTimeoutMs = 60'000;
 // Where the simulated clock starts for every test: 2026-01-01T00:00:00Z, a Thursday.
 inline constexpr std::int64_t kClockStartMs = 1'767'225'600'000;

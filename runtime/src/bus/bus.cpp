@@ -1,7 +1,8 @@
 // The event bus (see lux/events.h): registration, publish, the lane threads that deliver the
-// outbox in order (local subscribers with retries and a dead letter; peers over HTTP, retried
-// until they are back, each delivery signed with the program secret), and POST /_lux/events for
-// events from peers (signed calls only: core/internal_auth.h). One bus per process, tied
+// outbox in order, a batch at a time (local subscribers with retries and a dead letter; peers
+// over HTTP, one signed request per batch, retried until they are back), and POST /_lux/events
+// for events from peers (signed calls only: core/internal_auth.h; wire version 2, a batch, or
+// one event as version 1). One bus per process, tied
 // to the App that registered it as its "bus" runtime component: Open opens the outbox (publish
 // works from then on, on_start included), Start starts the lanes, Stop stops them, Close closes
 // the outbox (rows not yet delivered stay in it for the next start). With adapter "redis" the
@@ -33,6 +34,7 @@
 #include "redis/client.h"
 #include "server/component.h"
 #include "tracing/instrument.h"
+#include "tracing/otlp_json.h"
 #include "metrics/instrument.h"
 
 namespace lux {
@@ -49,10 +51,49 @@ constexpr std::int64_t kMaxLocalRetryMs = 10'000;
 constexpr std::int64_t kPeerTimeoutMs = 5'000;
 // Received event ids are remembered this long for de-duplication.
 constexpr std::int64_t kSeenRetentionMs = 7LL * 24 * 3600 * 1000;
+// A lane delivers what is pending as one batch, in order: at most this many rows (a bounded
+// body, and a bounded amount of work to repeat after a failure)...
+constexpr int kMaxBatchRows = 256;
+// ... and this many payload bytes past the first row: a peer's batch stays well below the
+// default body limit (1 MiB) with its envelope; a receiver with a smaller `max_body` answers 413
+// and the lane halves its batches. Local batches only bound the memory held.
+constexpr std::size_t kMaxPeerBatchBytes = 256 * 1024;
+constexpr std::size_t kMaxLocalBatchBytes = 4 * 1024 * 1024;
+// The event wire format between peers: POST /_lux/events with {"v": 2, "events": [...]}
+// (a batch). A body without "v" is one event (version 1: {"id", "event", "data", "publisher"}),
+// still taken from older senders and from hand-written calls.
+constexpr int kWireVersion = 2;
 
 std::int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// An event id: a UUID version 7 in text form (36 chars): the Unix time in milliseconds, then 74
+// random bits. Ids of successive events sort by time, so the receivers' `seen` index (one entry
+// per event received, kept a week) grows at its end instead of at random leaves.
+std::string NewEventId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t ms = static_cast<std::uint64_t>(WallMs());
+  std::uint64_t r1 = rng(), r2 = rng();
+  std::uint64_t hi = (ms << 16) | 0x7000u | (r1 & 0x0FFFu);              // time, version 7, rand_a
+  std::uint64_t lo = (r2 & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10, rand_b
+  char buf[36];
+  int pos = 0;
+  auto put = [&](std::uint64_t v, int nibbles) {
+    for (int i = nibbles - 1; i >= 0; --i) buf[pos++] = kHex[(v >> (i * 4)) & 0xF];
+  };
+  put(hi >> 32, 8);
+  buf[pos++] = '-';
+  put((hi >> 16) & 0xFFFF, 4);
+  buf[pos++] = '-';
+  put(hi & 0xFFFF, 4);
+  buf[pos++] = '-';
+  put(lo >> 48, 4);
+  buf[pos++] = '-';
+  put(lo & 0xFFFFFFFFFFFFull, 12);
+  return std::string(buf, 36);
 }
 
 // The trace context an event received from a peer is delivered in: the publish span's (the
@@ -86,6 +127,9 @@ struct Lane {
   const Subscriber* subscriber = nullptr;  // exactly one of these
   const Peer* peer = nullptr;
   std::thread thread;
+  std::condition_variable cv;     // woken by a new row of this lane, or stop (with Bus::mu_)
+  std::uint64_t generation = 0;   // new rows seen (Bus::mu_)
+  int max_rows = kMaxBatchRows;   // halved when a peer answers 413 (lane thread only)
 };
 
 class Bus {
@@ -154,15 +198,17 @@ class Bus {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
+      stopping_.store(true, std::memory_order_relaxed);
       drain_until_ = deadline;
       redis = redis_;
+      for (auto& l : lanes_) l->cv.notify_all();
     }
     if (redis) redis->Stop();
-    cv_.notify_all();
     for (auto& l : lanes_)
       if (l->thread.joinable()) l->thread.join();
     std::lock_guard<std::mutex> lock(mu_);
     lanes_.clear();
+    stopping_.store(false, std::memory_order_relaxed);
   }
 
   void Close() {
@@ -213,7 +259,7 @@ class Bus {
   std::string Publish(std::string_view event, Value data) {
     if (recorder_) {  // a test executable: the test delivers (local_delivery.h)
       recorder_(event, data);
-      return core::NewRequestId();
+      return NewEventId();
     }
     std::vector<bus::EventRow> rows;
     std::string id;
@@ -227,7 +273,7 @@ class Bus {
         if (subscribers_.empty() && peers_.empty()) return "";
         throw Error("publish(\"" + std::string(event) + "\"): the event bus is not running (publish after on_start begins)");
       }
-      id = core::NewRequestId();
+      id = NewEventId();
       std::string payload = ToJson(data);
       tracing::Span span = tracing::PublishSpan(event);  // the deliveries are its children
       span.Attr("messaging.message.id", id);
@@ -256,7 +302,7 @@ class Bus {
       return id;
     }
     box->Insert(rows);
-    Wake();
+    Wake(rows);
     return id;
   }
 
@@ -280,16 +326,20 @@ class Bus {
     return errors;
   }
 
-  // lux_events_outbox_depth{lane}: the rows waiting in each lane of the embedded outbox.
+  // lux_events_outbox_depth{lane}: the rows waiting in each lane of the embedded outbox, or on
+  // Redis Streams what waits for each local subscription's group (RedisBus::Depths).
   std::vector<std::pair<std::string, double>> OutboxDepth() {
     std::shared_ptr<bus::Outbox> box;
+    std::shared_ptr<bus::RedisBus> redis;
     std::vector<std::string> lanes;
     {
       std::lock_guard<std::mutex> lock(mu_);
       box = box_;
+      redis = redis_;
       for (auto& s : subscribers_) lanes.push_back(s->lane);
       for (auto& p : peers_) lanes.push_back(p->lane);
     }
+    if (redis) return redis->Depths();  // Redis Streams: what waits for each of its groups
     std::vector<std::pair<std::string, double>> out;
     if (!box) return out;
     for (const std::string& lane : lanes) out.emplace_back(lane, static_cast<double>(box->Pending(lane)));
@@ -304,38 +354,113 @@ class Bus {
       if (!config_.from_peers) throw HttpError(404, "not found");
       if (auto why = core::VerifyInternalCall(req)) return core::InternalUnauthorized(req, *why);
       const Value& body = req.Json();
-      const Value* id = body.IsObject() ? body.Find("id") : nullptr;
-      const Value* event = body.IsObject() ? body.Find("event") : nullptr;
-      const Value* data = body.IsObject() ? body.Find("data") : nullptr;
-      if (!id || !id->IsString() || id->AsString().empty() || !event || !event->IsString() || !data)
-        throw HttpError(400, "an event is {\"id\": String, \"event\": String, \"data\": ..., \"publisher\": String}");
-      const Value* publisher = body.Find("publisher");
-      std::vector<bus::EventRow> rows;
-      std::shared_ptr<bus::Outbox> box;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        box = box_;
-        // 503 makes an embedded peer keep the event and retry: nothing is lost while the
-        // program's servers disagree about where the bus is.
-        if (redis_) throw HttpError(503, "this server's event bus is on Redis: events reach it through Redis");
-        if (!box_) throw HttpError(503, "the event bus is not running");
+      const Value* version = body.IsObject() ? body.Find("v") : nullptr;
+      if (!version) return AcceptOne(req, body);
+      if (!version->IsInt() || version->AsInt() != kWireVersion)
+        throw HttpError(400, "event wire version " + ToJson(*version) + " is not spoken here (this server takes version " +
+                                 std::to_string(kWireVersion) +
+                                 " batches and single events): build the program's servers with the same luxc");
+      return AcceptBatch(req, body);
+    });
+  }
+
+  // The rows of an event for this server's subscribers (none when nobody here subscribes).
+  void RowsFor(const bus::EventRow& base, std::vector<bus::EventRow>& rows) {
+    for (auto& s : subscribers_)
+      if (s->event == base.event) {
+        rows.push_back(base);
+        rows.back().lane = s->lane;
+      }
+  }
+
+  // The outbox events from peers go to, or an HttpError 503 (the peer keeps them and retries:
+  // nothing is lost while the program's servers disagree about where the bus is). mu_ held.
+  std::shared_ptr<bus::Outbox> ReceivingBox() {
+    if (redis_) throw HttpError(503, "this server's event bus is on Redis: events reach it through Redis");
+    if (!box_) throw HttpError(503, "the event bus is not running");
+    return box_;
+  }
+
+  // Version 1: one event {"id", "event", "data", "publisher"}.
+  Response AcceptOne(Request& req, const Value& body) {
+    const Value* id = body.IsObject() ? body.Find("id") : nullptr;
+    const Value* event = body.IsObject() ? body.Find("event") : nullptr;
+    const Value* data = body.IsObject() ? body.Find("data") : nullptr;
+    if (!id || !id->IsString() || id->AsString().empty() || !event || !event->IsString() || !data)
+      throw HttpError(400, "an event is {\"id\": String, \"event\": String, \"data\": ..., \"publisher\": String}");
+    const Value* publisher = body.Find("publisher");
+    std::vector<bus::EventRow> rows;
+    std::shared_ptr<bus::Outbox> box;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      box = ReceivingBox();
+      bus::EventRow base;
+      base.event_id = id->AsString();
+      base.event = event->AsString();
+      base.payload_json = ToJson(*data);
+      base.publisher = publisher && publisher->IsString() ? publisher->AsString() : "";
+      base.request_id = req.id;
+      base.traceparent = PublisherTraceparent(req);
+      RowsFor(base, rows);
+    }
+    int fresh = rows.empty() ? 0 : box->Accept(rows, WallMs());
+    if (fresh) Wake(rows);
+    return Respond(200, Value{{"accepted", Value(fresh)}, {"duplicate", Value(fresh == 0 && !rows.empty())}});
+  }
+
+  // Version 2: {"v": 2, "events": [{"id", "event", "data", "publisher", "request_id",
+  // "traceparent"}, ...]}, in publish order. The events are taken in order up to the first one
+  // that is malformed (or kMaxBatchRows); the answer's "handled" counts them, and the sender
+  // settles exactly that prefix. All the handled events are stored in one transaction.
+  Response AcceptBatch(Request& req, const Value& body) {
+    const Value* events = body.Find("events");
+    if (!events || !events->IsArray())
+      throw HttpError(400, "an event batch is {\"v\": 2, \"events\": [{\"id\", \"event\", \"data\", ...}, ...]}");
+    const Array& list = events->AsArray();
+    std::vector<bus::EventRow> rows;
+    std::shared_ptr<bus::Outbox> box;
+    std::size_t handled = 0;
+    std::string error;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      box = ReceivingBox();
+      for (; handled < list.size() && handled < static_cast<std::size_t>(kMaxBatchRows); ++handled) {
+        const Value& e = list[handled];
+        const Value* id = e.IsObject() ? e.Find("id") : nullptr;
+        const Value* event = e.IsObject() ? e.Find("event") : nullptr;
+        const Value* data = e.IsObject() ? e.Find("data") : nullptr;
+        if (!id || !id->IsString() || id->AsString().empty() || !event || !event->IsString() || !data) {
+          error = "event " + std::to_string(handled) + " of the batch: an event is {\"id\": String, \"event\": String, \"data\": ...}";
+          break;
+        }
         bus::EventRow base;
         base.event_id = id->AsString();
         base.event = event->AsString();
         base.payload_json = ToJson(*data);
-        base.publisher = publisher && publisher->IsString() ? publisher->AsString() : "";
-        base.request_id = req.id;
-        base.traceparent = PublisherTraceparent(req);
-        for (auto& s : subscribers_)
-          if (s->event == base.event) {
-            base.lane = s->lane;
-            rows.push_back(base);
-          }
+        base.publisher = TextField(e, "publisher");
+        base.request_id = TextField(e, "request_id");
+        // Published outside a request (or an id this server would not take): a fresh one, as a
+        // request without X-Request-Id gets (the batch's header id is the first event's).
+        if (base.request_id.empty() || !core::IsValidRequestId(base.request_id))
+          base.request_id = handled == 0 ? req.id : core::NewRequestId();
+        base.traceparent = tracing::Enabled() ? TextField(e, "traceparent") : "";
+        RowsFor(base, rows);
       }
-      int fresh = rows.empty() ? 0 : box->Accept(rows, WallMs());
-      if (fresh) Wake();
-      return Respond(200, Value{{"accepted", Value(fresh)}, {"duplicate", Value(fresh == 0 && !rows.empty())}});
-    });
+    }
+    int fresh = rows.empty() ? 0 : box->Accept(rows, WallMs());
+    if (fresh) Wake(rows);
+    Value answer{{"v", Value(kWireVersion)},
+                 {"handled", Value(static_cast<long long>(handled))},
+                 {"accepted", Value(fresh)},
+                 {"duplicate", Value(static_cast<long long>(rows.size()) - fresh)}};
+    if (error.empty()) return Respond(200, std::move(answer));
+    answer.AsObject().Set("error", Value(error));
+    return Respond(400, std::move(answer));
+  }
+
+  static std::string TextField(const Value& obj, std::string_view key) {
+    const Value* v = obj.Find(key);
+    return v && v->IsString() ? v->AsString() : std::string();
   }
 
   void ApplyBackendEnv() {
@@ -403,26 +528,41 @@ class Bus {
     lane->subscriber = s;
     lane->peer = p;
     Lane* raw = lane.get();
-    lane->thread = std::thread([this, raw] { Run(*raw); });
     lanes_.push_back(std::move(lane));
+    raw->thread = std::thread([this, raw] { Run(*raw); });
   }
 
-  void Wake() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++generation_;
-    }
-    cv_.notify_all();
+  // Wakes the lanes that `rows` went to (lanes not started yet read them when they start).
+  void Wake(const std::vector<bus::EventRow>& rows) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& l : lanes_)
+      for (const bus::EventRow& r : rows)
+        if (r.lane == l->name) {
+          ++l->generation;
+          l->cv.notify_one();
+          break;
+        }
   }
 
-  // Waits until woken by a new row, the deadline, or stop; false on stop.
-  bool WaitFor(std::int64_t ms, std::uint64_t seen_generation) {
+  // Waits until woken by a new row of the lane, the deadline, or stop; false on stop.
+  bool WaitFor(Lane& lane, std::int64_t ms, std::uint64_t seen_generation) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)),
-                 [&] { return stop_ || generation_ != seen_generation; });
+    lane.cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)),
+                     [&] { return stop_ || lane.generation != seen_generation; });
     return !stop_;
   }
 
+  // True once Stop was called and its drain deadline has passed: a lane ends its batch there.
+  bool DrainOver() {
+    if (!stopping_.load(std::memory_order_relaxed)) return false;
+    std::lock_guard<std::mutex> lock(mu_);
+    return server::Deadline::clock::now() >= drain_until_;
+  }
+
+  // A lane: reads the oldest pending rows of its destination as one batch, delivers them in
+  // order (a local subscriber's handler row by row; a peer in one request), then settles the
+  // batch in one transaction — the handled prefix deleted, the row that failed (if any) retried
+  // after a backoff or dead-lettered, the rows after it left for the next batch, in order.
   void Run(Lane& lane) {
     std::mt19937_64 rng{std::random_device{}()};
     for (;;) {
@@ -432,60 +572,107 @@ class Bus {
         std::lock_guard<std::mutex> lock(mu_);
         stopping = stop_;
         if (stopping && server::Deadline::clock::now() >= drain_until_) return;
-        gen = generation_;
+        gen = lane.generation;
       }
-      std::optional<bus::EventRow> row;
+      std::vector<bus::EventRow> rows;
       try {
-        row = box_->Head(lane.name);
+        rows = box_->Batch(lane.name, lane.max_rows, lane.peer ? kMaxPeerBatchBytes : kMaxLocalBatchBytes);
       } catch (const std::exception& e) {
         core::Log(LogLevel::kError, "event outbox read failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
         if (stopping) return;
       }
-      if (!row) {
-        if (stopping || !WaitFor(60'000, gen)) return;
+      if (rows.empty()) {
+        if (stopping || !WaitFor(lane, 60'000, gen)) return;
         continue;
       }
       std::int64_t now = WallMs();
-      if (row->next_at_ms > now) {
-        if (stopping || !WaitFor(row->next_at_ms - now, gen)) return;
+      if (rows.front().next_at_ms > now) {  // only the first row can wait: a failure ends a batch
+        if (stopping || !WaitFor(lane, rows.front().next_at_ms - now, gen)) return;
         continue;
       }
-      std::string error;
-      bool rejected = false;
-      bool delivered = Deliver(lane, *row, error, rejected);
-      metrics::EventDelivery(row->event, delivered);
-      if (delivered) {
-        box_->Done(row->seq);
-        continue;
+      Failure failure;
+      std::size_t handled = lane.peer ? DeliverPeer(lane, rows, failure) : DeliverLocalBatch(lane, rows, failure);
+      bus::BatchOutcome outcome;
+      if (handled > 0) outcome.handled_through = rows[handled - 1].seq;
+      bool end = false;
+      if (failure.failed) end = OnFailure(lane, rows[handled], failure, stopping, rng, outcome);
+      else if (failure.interrupted) end = true;  // the drain deadline passed mid-batch
+      try {
+        box_->Settle(lane.name, outcome, WallMs());
+      } catch (const std::exception& e) {
+        // The batch stays in the outbox and is delivered again (at least once).
+        core::Log(LogLevel::kError, "event outbox update failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
+        if (stopping || !WaitFor(lane, kFirstRetryMs, gen)) return;
       }
-      if (stopping && !rejected) {  // no retries while stopping: the row stays for the next start
-        box_->Retry(row->seq, row->attempts + 1, WallMs(), error);
-        return;
-      }
-      int attempts = row->attempts + 1;
-      std::string rid = row->request_id;
-      if (rejected) {
-        core::Log(LogLevel::kError, "event payload rejected",
-                  {{"event", row->event}, {"event_id", row->event_id}, {"lane", lane.name}, {"error", error},
-                   {"request_id", rid}});
-        box_->Dead(*row, "payload rejected: " + error, WallMs());
-        continue;
-      }
-      if (lane.subscriber && attempts >= kMaxEventAttempts) {
-        core::Log(LogLevel::kError, "event handler failed for good",
-                  {{"event", row->event}, {"event_id", row->event_id}, {"attempt", attempts}, {"error", error},
-                   {"request_id", rid}});
-        box_->Dead(*row, error, WallMs());
-        continue;
-      }
-      std::int64_t cap = lane.peer ? kMaxPeerRetryMs : kMaxLocalRetryMs;
-      std::int64_t wait = std::min<std::int64_t>(cap, kFirstRetryMs << std::min(attempts - 1, 16));
-      wait = wait * 4 / 5 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(wait * 2 / 5 + 1));
-      core::Log(LogLevel::kWarn, lane.peer ? "event delivery to peer failed" : "event handler failed",
-                {{"event", row->event}, {"event_id", row->event_id}, {"lane", lane.name}, {"attempt", attempts},
-                 {"retry_in_ms", static_cast<long long>(wait)}, {"error", error}, {"request_id", rid}});
-      box_->Retry(row->seq, attempts, WallMs() + wait, error);
+      if (end) return;
     }
+  }
+
+  struct Failure {
+    bool failed = false;
+    bool rejected = false;  // a payload the subscriber's type refuses: not retried
+    bool interrupted = false;  // no failure: a stop's drain deadline passed mid-batch
+    std::string error;
+  };
+
+  // Decides what becomes of `row`, the batch's row that failed; true when the lane ends (a
+  // failure while stopping: no retries then, the row stays for the next start).
+  bool OnFailure(const Lane& lane, const bus::EventRow& row, const Failure& f, bool stopping, std::mt19937_64& rng,
+                 bus::BatchOutcome& outcome) {
+    outcome.failed = &row;
+    outcome.attempts = row.attempts + 1;
+    outcome.error = f.error;
+    const std::string& rid = row.request_id;
+    if (stopping && !f.rejected) {
+      outcome.next_at_ms = WallMs();
+      return true;
+    }
+    if (f.rejected) {
+      core::Log(LogLevel::kError, "event payload rejected",
+                {{"event", row.event}, {"event_id", row.event_id}, {"lane", lane.name}, {"error", f.error},
+                 {"request_id", rid}});
+      outcome.attempts = row.attempts;
+      outcome.dead = true;
+      outcome.error = "payload rejected: " + f.error;
+      return false;
+    }
+    int attempts = outcome.attempts;
+    if (lane.subscriber && attempts >= kMaxEventAttempts) {
+      core::Log(LogLevel::kError, "event handler failed for good",
+                {{"event", row.event}, {"event_id", row.event_id}, {"attempt", attempts}, {"error", f.error},
+                 {"request_id", rid}});
+      outcome.attempts = row.attempts;
+      outcome.dead = true;
+      return false;
+    }
+    std::int64_t cap = lane.peer ? kMaxPeerRetryMs : kMaxLocalRetryMs;
+    std::int64_t wait = std::min<std::int64_t>(cap, kFirstRetryMs << std::min(attempts - 1, 16));
+    wait = wait * 4 / 5 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(wait * 2 / 5 + 1));
+    core::Log(LogLevel::kWarn, lane.peer ? "event delivery to peer failed" : "event handler failed",
+              {{"event", row.event}, {"event_id", row.event_id}, {"lane", lane.name}, {"attempt", attempts},
+               {"retry_in_ms", static_cast<long long>(wait)}, {"error", f.error}, {"request_id", rid}});
+    outcome.next_at_ms = WallMs() + wait;
+    return false;
+  }
+
+  // Runs the subscriber on the rows in order; returns how many it handled (it stops at the first
+  // failure, or when a stop's drain deadline passes).
+  std::size_t DeliverLocalBatch(const Lane& lane, const std::vector<bus::EventRow>& rows, Failure& f) {
+    std::size_t handled = 0;
+    for (const bus::EventRow& row : rows) {
+      if (handled > 0 && DrainOver()) {
+        f.interrupted = true;
+        break;
+      }
+      bool ok = DeliverLocal(*lane.subscriber, row, f.error, f.rejected);
+      metrics::EventDelivery(row.event, ok);
+      if (!ok) {
+        f.failed = true;
+        break;
+      }
+      ++handled;
+    }
+    return handled;
   }
 
   // Runs a local handler with the publishing request's id as request_id().
@@ -514,40 +701,111 @@ class Bus {
     }
   }
 
-  bool Deliver(const Lane& lane, const bus::EventRow& row, std::string& error, bool& rejected) {
-    if (lane.subscriber) return DeliverLocal(*lane.subscriber, row, error, rejected);
+  // The body of a batch for a peer (wire version 2): the stored payloads go in as they are.
+  static std::string BatchBody(const std::vector<bus::EventRow>& rows) {
+    std::string out = "{\"v\":" + std::to_string(kWireVersion) + ",\"events\":[";
+    std::size_t size = 0;
+    for (const bus::EventRow& r : rows) size += r.payload_json.size() + r.event_id.size() + r.event.size() + 160;
+    out.reserve(out.size() + size + 2);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const bus::EventRow& r = rows[i];
+      out += i ? ",{\"id\":" : "{\"id\":";
+      tracing::AppendJsonString(r.event_id, out);
+      out += ",\"event\":";
+      tracing::AppendJsonString(r.event, out);
+      out += ",\"data\":";
+      out += r.payload_json;
+      out += ",\"publisher\":";
+      tracing::AppendJsonString(r.publisher, out);
+      out += ",\"request_id\":";
+      tracing::AppendJsonString(r.request_id, out);
+      out += ",\"traceparent\":";
+      tracing::AppendJsonString(r.traceparent, out);
+      out += '}';
+    }
+    out += "]}";
+    return out;
+  }
+
+  // Sends the rows to the peer in one request; returns how many it acknowledged (all of them,
+  // or the prefix its answer's "handled" counts when it refused one).
+  std::size_t DeliverPeer(Lane& lane, const std::vector<bus::EventRow>& rows, Failure& f) {
+    const Peer& peer = *lane.peer;
+    std::size_t handled = 0;
     try {
-      Value data = ParseJson(row.payload_json);
       FetchOptions o;
       o.method = "POST";
       o.timeout_ms = kPeerTimeoutMs;
-      o.Json(Value{{"id", Value(row.event_id)}, {"event", Value(row.event)}, {"data", data},
-                   {"publisher", Value(row.publisher)}});
-      if (!row.request_id.empty()) o.Header("X-Request-Id", row.request_id);
-      if (!row.traceparent.empty()) o.Header("traceparent", row.traceparent);  // the peer's span: a child of the publish
+      o.body = BatchBody(rows);
+      o.Header("Content-Type", "application/json");
+      // The request carries the first event's request id and trace context (its access line and
+      // server span); every event carries its own in the body.
+      if (!rows.front().request_id.empty()) o.Header("X-Request-Id", rows.front().request_id);
+      if (!rows.front().traceparent.empty()) o.Header("traceparent", rows.front().traceparent);
       core::SignInternalCall(o, "/_lux/events");
-      FetchResponse r = Fetch(lane.peer->url + "/_lux/events", o);
-      if (r.ok()) return true;
-      error = lane.peer->server + " at " + lane.peer->url + " answered " + std::to_string(r.status) + ": " +
-              r.body.substr(0, 200);
-      return false;
+      FetchResponse r = Fetch(peer.url + "/_lux/events", o);
+      if (r.ok()) {
+        handled = rows.size();
+        Value answer;
+        try {
+          answer = ParseJson(r.body);
+        } catch (const std::exception&) {
+        }
+        const Value* n = answer.IsObject() ? answer.Find("handled") : nullptr;
+        if (n && n->IsInt() && n->AsInt() >= 0 && static_cast<std::size_t>(n->AsInt()) < rows.size())
+          handled = static_cast<std::size_t>(n->AsInt());  // the receiver took a prefix: the rest goes next
+        if (handled == 0) {
+          f.failed = true;
+          f.error = peer.server + " at " + peer.url + " acknowledged none of the batch";
+        }
+      } else {
+        f.failed = true;
+        f.error = PeerRefusal(lane, r, handled, rows.size());
+      }
     } catch (const PayloadRejected& e) {
-      rejected = true;
-      error = e.what();
-      return false;
+      f.failed = true;
+      f.rejected = true;
+      f.error = e.what();
     } catch (const std::exception& e) {
-      error = e.what();
-      return false;
+      f.failed = true;
+      f.error = e.what();
     }
+    for (std::size_t i = 0; i < handled; ++i) metrics::EventDelivery(rows[i].event, true);
+    if (f.failed && handled < rows.size()) metrics::EventDelivery(rows[handled].event, false);
+    return handled;
+  }
+
+  // Why a peer refused a batch; sets `handled` to the prefix it acknowledged (a 400 naming the
+  // malformed event). A 413 halves the lane's batches; an answer without "v" comes from a peer
+  // that does not take batches.
+  static std::string PeerRefusal(Lane& lane, const FetchResponse& r, std::size_t& handled, std::size_t sent) {
+    const Peer& peer = *lane.peer;
+    std::string why = peer.server + " at " + peer.url + " answered " + std::to_string(r.status) + ": " + r.body.substr(0, 200);
+    if (r.status == 413 && lane.max_rows > 1) {
+      lane.max_rows = std::max(1, std::min(lane.max_rows, static_cast<int>(sent)) / 2);
+      return why + " (batches of at most " + std::to_string(lane.max_rows) + " events from now on)";
+    }
+    Value answer;
+    try {
+      answer = ParseJson(r.body);
+    } catch (const std::exception&) {
+    }
+    const Value* v = answer.IsObject() ? answer.Find("v") : nullptr;
+    const Value* n = answer.IsObject() ? answer.Find("handled") : nullptr;
+    if (v && n && n->IsInt() && n->AsInt() >= 0 && static_cast<std::size_t>(n->AsInt()) < sent)
+      handled = static_cast<std::size_t>(n->AsInt());
+    if (!v && (r.status == 400 || r.status == 404))
+      why += " (it does not take event batches, wire version " + std::to_string(kWireVersion) +
+             ": build the program's servers with the same luxc)";
+    return why;
   }
 
   std::mutex mu_;
-  std::condition_variable cv_;
   App* app_ = nullptr;
   bool running_ = false;
   bool stop_ = false;
+  std::atomic<bool> stopping_{false};  // stop_, read by lanes between the rows of a batch
   server::Deadline drain_until_;  // Stop's deadline for delivering what is due
-  std::uint64_t generation_ = 0;
   EventsConfig config_;
   std::vector<std::unique_ptr<Subscriber>> subscribers_;
   bus::PublishRecorder recorder_;  // set only in a test executable, before anything publishes

@@ -9,8 +9,12 @@ namespace lux::bus {
 
 namespace {
 
+// `seq` orders each lane's rows. It is the rowid without AUTOINCREMENT (files written before
+// keep theirs): a new row takes the largest seq + 1, so it follows every row still queued, and
+// no sqlite_sequence page is written per publish. A seq can come back once the outbox was empty,
+// so the dead letter keeps its own numbering.
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL,
   event_id TEXT NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL, publisher TEXT NOT NULL,
   request_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT,
   traceparent TEXT NOT NULL DEFAULT '');
@@ -27,6 +31,12 @@ void BindText(const db::StmtUse& s, int i, const std::string& v) {
   sqlite3_bind_text(s.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+// Binds without a copy: `v` must outlive the statement's use (the StmtUse resets and unbinds it
+// when it goes out of scope, before the caller's row does).
+void BindStatic(const db::StmtUse& s, int i, const std::string& v) {
+  sqlite3_bind_text(s.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+
 std::string ColText(const db::StmtUse& s, int i) {
   const unsigned char* t = sqlite3_column_text(s.get(), i);
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s.get(), i)))
@@ -38,27 +48,106 @@ void InsertRow(db::Connection& c, const EventRow& r) {
       "INSERT INTO outbox (lane, event_id, event, payload, publisher, request_id, attempts, next_at, traceparent) "
       "VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)",
       "event outbox insert");
+  BindStatic(s, 1, r.lane);
+  BindStatic(s, 2, r.event_id);
+  BindStatic(s, 3, r.event);
+  BindStatic(s, 4, r.payload_json);
+  BindStatic(s, 5, r.publisher);
+  BindStatic(s, 6, r.request_id);
+  BindStatic(s, 7, r.traceparent);
+  c.Step(s, "event outbox insert");
+}
+
+// BEGIN IMMEDIATE ... COMMIT (prepared once: a parse per commit costs as much as the insert),
+// rolled back when the body throws.
+template <typename F>
+void Transaction(db::Connection& c, F&& body) {
+  {
+    auto begin = c.Prepare("BEGIN IMMEDIATE", "event outbox");
+    c.Step(begin, "event outbox");
+  }
+  try {
+    body();
+    auto commit = c.Prepare("COMMIT", "event outbox");
+    c.Step(commit, "event outbox");
+  } catch (...) {
+    sqlite3_exec(c.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+constexpr const char* kSelectRows =
+    "SELECT seq, event_id, event, payload, publisher, request_id, attempts, next_at, traceparent FROM outbox "
+    "WHERE lane = ? ORDER BY seq LIMIT ?";
+
+EventRow ReadRow(const db::StmtUse& s, const std::string& lane) {
+  EventRow r;
+  r.seq = sqlite3_column_int64(s.get(), 0);
+  r.lane = lane;
+  r.event_id = ColText(s, 1);
+  r.event = ColText(s, 2);
+  r.payload_json = ColText(s, 3);
+  r.publisher = ColText(s, 4);
+  r.request_id = ColText(s, 5);
+  r.attempts = sqlite3_column_int(s.get(), 6);
+  r.next_at_ms = sqlite3_column_int64(s.get(), 7);
+  r.traceparent = ColText(s, 8);
+  return r;
+}
+
+void DeleteThrough(db::Connection& c, const std::string& lane, std::int64_t seq) {
+  auto s = c.Prepare("DELETE FROM outbox WHERE lane = ? AND seq <= ?", "event outbox delete");
+  BindText(s, 1, lane);
+  sqlite3_bind_int64(s.get(), 2, seq);
+  c.Step(s, "event outbox delete");
+}
+
+void RetryRow(db::Connection& c, std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error) {
+  auto s = c.Prepare("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", "event outbox retry");
+  sqlite3_bind_int(s.get(), 1, attempts);
+  sqlite3_bind_int64(s.get(), 2, next_at_ms);
+  BindText(s, 3, error);
+  sqlite3_bind_int64(s.get(), 4, seq);
+  c.Step(s, "event outbox retry");
+}
+
+void DeadRow(db::Connection& c, const EventRow& r, int attempts, const std::string& error, std::int64_t now_ms) {
+  auto s = c.Prepare(
+      "INSERT INTO dead (lane, event_id, event, payload, publisher, request_id, attempts, "
+      "last_error, failed_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "event dead letter");
   BindText(s, 1, r.lane);
   BindText(s, 2, r.event_id);
   BindText(s, 3, r.event);
   BindText(s, 4, r.payload_json);
   BindText(s, 5, r.publisher);
   BindText(s, 6, r.request_id);
-  BindText(s, 7, r.traceparent);
-  c.Step(s, "event outbox insert");
+  sqlite3_bind_int(s.get(), 7, attempts);
+  BindText(s, 8, error);
+  sqlite3_bind_int64(s.get(), 9, now_ms);
+  BindText(s, 10, r.traceparent);
+  c.Step(s, "event dead letter");
+  auto d = c.Prepare("DELETE FROM outbox WHERE seq = ?", "event outbox delete");
+  sqlite3_bind_int64(d.get(), 1, r.seq);
+  c.Step(d, "event outbox delete");
 }
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back when the body throws.
-template <typename F>
-void Transaction(db::Connection& c, F&& body) {
-  c.Exec("BEGIN IMMEDIATE", "event outbox");
-  try {
-    body();
-    c.Exec("COMMIT", "event outbox");
-  } catch (...) {
-    sqlite3_exec(c.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+// A new outbox file gets kPageSize pages: every commit writes each page it changed to the WAL
+// and checksums it, and a publish changes two (the table's last leaf, the lane index's), so
+// smaller pages make a commit cheaper; rows are a few hundred bytes (larger payloads spill into
+// overflow pages as before). The size is fixed when the file is first written, here (switching
+// it to WAL writes its header); an existing file keeps its own.
+constexpr int kPageSize = 1024;
+
+void CreateWithPageSize(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK) {
+    std::string pragma = "PRAGMA page_size=" + std::to_string(kPageSize) + "; PRAGMA journal_mode=WAL";
+    sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr);  // a failure leaves the default size
   }
+  sqlite3_close_v2(db);
 }
 
 }  // namespace
@@ -68,6 +157,7 @@ std::unique_ptr<Outbox> Outbox::Open(const std::string& path) {
     std::filesystem::path dir = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    CreateWithPageSize(path);
   }
   auto box = std::make_unique<Outbox>();
   db::OpenOptions options;
@@ -98,11 +188,63 @@ void Outbox::AddTraceparentColumns() {
   }
 }
 
+struct Outbox::Group {
+  std::vector<const std::vector<EventRow>*> calls;  // each caller's rows
+  std::vector<std::exception_ptr> errors;           // per caller
+  bool done = false;
+};
+
 void Outbox::Insert(const std::vector<EventRow>& rows) {
+  std::unique_lock<std::mutex> g(group_mu_);
+  if (!open_) open_ = std::make_shared<Group>();
+  std::shared_ptr<Group> mine = open_;
+  std::size_t index = mine->calls.size();
+  mine->calls.push_back(&rows);
+  mine->errors.emplace_back();
+  while (!mine->done) {
+    if (committing_) {  // another caller commits: ours goes with the next group
+      group_cv_.wait(g);
+      continue;
+    }
+    // Nobody commits: commit the open group (ours, and whoever joined it meanwhile).
+    committing_ = true;
+    std::shared_ptr<Group> cur = std::move(open_);
+    open_.reset();
+    g.unlock();
+    CommitGroup(*cur);
+    g.lock();
+    cur->done = true;
+    committing_ = false;
+    group_cv_.notify_all();
+  }
+  if (mine->errors[index]) std::rethrow_exception(mine->errors[index]);
+}
+
+// One transaction for the group; if it fails, each caller's rows alone, so a failure is only
+// its own caller's.
+void Outbox::CommitGroup(Group& g) {
   std::lock_guard<std::mutex> lock(mu_);
-  Transaction(*conn_, [&] {
-    for (const EventRow& r : rows) InsertRow(*conn_, r);
-  });
+  try {
+    Transaction(*conn_, [&] {
+      for (const std::vector<EventRow>* rows : g.calls)
+        for (const EventRow& r : *rows) InsertRow(*conn_, r);
+    });
+    return;
+  } catch (const std::exception&) {
+    if (g.calls.size() == 1) {
+      g.errors[0] = std::current_exception();
+      return;
+    }
+  }
+  for (std::size_t i = 0; i < g.calls.size(); ++i) {
+    try {
+      Transaction(*conn_, [&] {
+        for (const EventRow& r : *g.calls[i]) InsertRow(*conn_, r);
+      });
+    } catch (const std::exception&) {
+      g.errors[i] = std::current_exception();
+    }
+  }
 }
 
 int Outbox::Accept(const std::vector<EventRow>& rows, std::int64_t now_ms) {
@@ -123,26 +265,39 @@ int Outbox::Accept(const std::vector<EventRow>& rows, std::int64_t now_ms) {
   return fresh;
 }
 
-std::optional<EventRow> Outbox::Head(const std::string& lane) {
+std::vector<EventRow> Outbox::Batch(const std::string& lane, int max_rows, std::size_t max_bytes) {
+  std::vector<EventRow> out;
   std::lock_guard<std::mutex> lock(mu_);
-  auto s = conn_->Prepare(
-      "SELECT seq, event_id, event, payload, publisher, request_id, attempts, next_at, traceparent FROM outbox "
-      "WHERE lane = ? ORDER BY seq LIMIT 1",
-      "event outbox read");
+  auto s = conn_->Prepare(kSelectRows, "event outbox read");
   BindText(s, 1, lane);
-  if (!conn_->Step(s, "event outbox read")) return std::nullopt;
-  EventRow r;
-  r.seq = sqlite3_column_int64(s.get(), 0);
-  r.lane = lane;
-  r.event_id = ColText(s, 1);
-  r.event = ColText(s, 2);
-  r.payload_json = ColText(s, 3);
-  r.publisher = ColText(s, 4);
-  r.request_id = ColText(s, 5);
-  r.attempts = sqlite3_column_int(s.get(), 6);
-  r.next_at_ms = sqlite3_column_int64(s.get(), 7);
-  r.traceparent = ColText(s, 8);
-  return r;
+  sqlite3_bind_int(s.get(), 2, max_rows < 1 ? 1 : max_rows);
+  std::size_t bytes = 0;
+  while (conn_->Step(s, "event outbox read")) {
+    std::size_t size = static_cast<std::size_t>(sqlite3_column_bytes(s.get(), 3));
+    if (!out.empty() && bytes + size > max_bytes) break;
+    bytes += size;
+    out.push_back(ReadRow(s, lane));
+  }
+  return out;
+}
+
+std::optional<EventRow> Outbox::Head(const std::string& lane) {
+  std::vector<EventRow> rows = Batch(lane, 1, 0);
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+void Outbox::Settle(const std::string& lane, const BatchOutcome& o, std::int64_t now_ms) {
+  if (!o.handled_through && !o.failed) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction(*conn_, [&] {
+    if (o.handled_through) DeleteThrough(*conn_, lane, o.handled_through);
+    if (!o.failed) return;
+    if (o.dead)
+      DeadRow(*conn_, *o.failed, o.attempts, o.error, now_ms);
+    else
+      RetryRow(*conn_, o.failed->seq, o.attempts, o.next_at_ms, o.error);
+  });
 }
 
 void Outbox::Done(std::int64_t seq) {
@@ -154,37 +309,12 @@ void Outbox::Done(std::int64_t seq) {
 
 void Outbox::Retry(std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto s = conn_->Prepare("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", "event outbox retry");
-  sqlite3_bind_int(s.get(), 1, attempts);
-  sqlite3_bind_int64(s.get(), 2, next_at_ms);
-  BindText(s, 3, error);
-  sqlite3_bind_int64(s.get(), 4, seq);
-  conn_->Step(s, "event outbox retry");
+  RetryRow(*conn_, seq, attempts, next_at_ms, error);
 }
 
 void Outbox::Dead(const EventRow& r, const std::string& error, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  Transaction(*conn_, [&] {
-    auto s = conn_->Prepare(
-        "INSERT OR REPLACE INTO dead (seq, lane, event_id, event, payload, publisher, request_id, attempts, "
-        "last_error, failed_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "event dead letter");
-    sqlite3_bind_int64(s.get(), 1, r.seq);
-    BindText(s, 2, r.lane);
-    BindText(s, 3, r.event_id);
-    BindText(s, 4, r.event);
-    BindText(s, 5, r.payload_json);
-    BindText(s, 6, r.publisher);
-    BindText(s, 7, r.request_id);
-    sqlite3_bind_int(s.get(), 8, r.attempts);
-    BindText(s, 9, error);
-    sqlite3_bind_int64(s.get(), 10, now_ms);
-    BindText(s, 11, r.traceparent);
-    conn_->Step(s, "event dead letter");
-    auto d = conn_->Prepare("DELETE FROM outbox WHERE seq = ?", "event outbox delete");
-    sqlite3_bind_int64(d.get(), 1, r.seq);
-    conn_->Step(d, "event outbox delete");
-  });
+  Transaction(*conn_, [&] { DeadRow(*conn_, r, r.attempts, error, now_ms); });
 }
 
 std::int64_t Outbox::Pending(const std::string& lane) {

@@ -6,7 +6,8 @@
 //                  broadcast groups are `<server group>@<consumer>`, one per replica
 // Each local subscription has a reader thread on its own connection: first events of other
 // consumers idle longer than the visibility timeout (XAUTOCLAIM: their replica died), then new
-// ones (XREADGROUP ... BLOCK). An event's attempts are the stream's delivery count: after each
+// ones (XREADGROUP ... COUNT kReadCount BLOCK), handled in order and acknowledged with one XACK
+// per batch. Concurrent publishes share one pipeline of XADDs. An event's attempts are the stream's delivery count: after each
 // failed attempt the reader sets it (XCLAIM RETRYCOUNT), so a replica taking the event over
 // knows how many were used. While a handler runs or waits for its retry, a lease thread resets
 // the entry's idle time (XCLAIM JUSTID) every third of the visibility timeout, so live work is
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <random>
@@ -42,7 +44,9 @@ constexpr int kCommandTimeoutMs = 5000;
 // XREADGROUP BLOCK time: how long a reader waits for new events before looking for events of
 // dead replicas again (Stop interrupts the wait).
 constexpr int kBlockMs = 1000;
-constexpr int kReadCount = 16;
+// Entries read (and then handled in order) per XREADGROUP; their XACKs go in one command after
+// the batch. The lease thread keeps every entry of the batch leased until then.
+constexpr int kReadCount = 128;
 constexpr std::int64_t kTrimIntervalMs = 30'000;
 // Consumers (processes) with nothing pending and idle this long are removed from their group.
 constexpr std::int64_t kForgetConsumerMs = 3'600'000;
@@ -52,11 +56,12 @@ constexpr std::int64_t kMaxRetryMs = 10'000;
 constexpr int kMaxDeadEntries = 10'000;  // the dead-letter stream is capped (approximately)
 
 // KEYS: stream dead.  ARGV: group entry id event data publisher request_id attempts error at max
+// traceparent (the publish span's, so a dead letter still names its trace; "" outside a trace)
 const Script& DeadScript() {
   static const Script s(R"lua(
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[11], '*', 'group', ARGV[1], 'entry', ARGV[2], 'id', ARGV[3],
   'event', ARGV[4], 'data', ARGV[5], 'publisher', ARGV[6], 'request_id', ARGV[7], 'attempts', ARGV[8],
-  'error', ARGV[9], 'at', ARGV[10])
+  'error', ARGV[9], 'at', ARGV[10], 'traceparent', ARGV[12])
 return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 )lua");
   return s;
@@ -154,6 +159,15 @@ struct Lane {
   std::set<std::string> in_progress;  // entries being handled or waiting for a retry (State::mu)
 };
 
+// The publishes of one pipeline (RedisBus::Publish).
+struct PublishGroup {
+  std::vector<const EventRow*> rows;
+  std::vector<std::string> ids;  // the stream entry ids, per row
+  std::vector<std::string> errors;  // per row: Redis's error reply ("" when added)
+  std::exception_ptr failed;        // the whole pipeline failed (connection, timeout)
+  bool done = false;
+};
+
 struct RedisBus::State {
   RedisBusOptions o;
   std::string b;  // key prefix
@@ -167,6 +181,33 @@ struct RedisBus::State {
   bool stop = false;
   bool started = false;
   std::thread lease;
+  std::mutex pub_mu;  // pub_open, pub_busy
+  std::condition_variable pub_cv;
+  std::shared_ptr<PublishGroup> pub_open;
+  bool pub_busy = false;
+
+  std::vector<std::string> AddCommand(const EventRow& row) const {
+    return {"XADD", Stream(row.event), "*", "id", row.event_id, "event", row.event, "data", row.payload_json,
+            "publisher", row.publisher, "request_id", row.request_id, "traceparent", row.traceparent};
+  }
+
+  void SendGroup(PublishGroup& g) {
+    std::vector<std::vector<std::string>> cmds;
+    cmds.reserve(g.rows.size());
+    for (const EventRow* r : g.rows) cmds.push_back(AddCommand(*r));
+    g.ids.resize(g.rows.size());
+    g.errors.resize(g.rows.size());
+    try {
+      std::vector<Reply> replies = pool->Pipeline(cmds);
+      for (std::size_t i = 0; i < g.rows.size(); ++i) {
+        if (i >= replies.size()) g.errors[i] = "no reply";
+        else if (replies[i].type == Reply::Type::kError) g.errors[i] = replies[i].str;
+        else g.ids[i] = replies[i].AsString();
+      }
+    } catch (...) {
+      g.failed = std::current_exception();
+    }
+  }
 
   std::string Stream(const std::string& event) const { return b + "ev:" + event; }
 
@@ -184,11 +225,15 @@ struct RedisBus::State {
   void Dead(Lane& lane, const EventRow& row, const std::string& entry, int attempts, const std::string& error) {
     pool->Eval(DeadScript(), {lane.stream, b + "dead"},
                {lane.sub.group, entry, row.event_id, row.event, row.payload_json, row.publisher, row.request_id,
-                std::to_string(attempts), error, std::to_string(WallMs()), std::to_string(kMaxDeadEntries)});
+                std::to_string(attempts), error, std::to_string(WallMs()), std::to_string(kMaxDeadEntries),
+                row.traceparent});
   }
 
   // Handles one entry; `attempt` is the number of the attempt about to start (the delivery count).
-  void Handle(Lane& lane, const EventRow& row, const std::string& entry, int attempt, std::mt19937_64& rng) {
+  // A handled entry is added to `acks` (acknowledged with the rest of its batch, by Ack) and
+  // stays leased until then; any other outcome ends its lease here.
+  void Handle(Lane& lane, const EventRow& row, const std::string& entry, int attempt, std::mt19937_64& rng,
+              std::vector<std::string>& acks) {
     {
       std::lock_guard<std::mutex> lock(mu);
       lane.in_progress.insert(entry);
@@ -213,8 +258,8 @@ struct RedisBus::State {
         bool delivered = deliver(lane.index, row, error, rejected);
         metrics::EventDelivery(row.event, delivered);
         if (delivered) {
-          pool->Command({"XACK", lane.stream, lane.sub.group, entry});
-          break;
+          acks.push_back(entry);
+          return;  // leased until Ack
         }
         if (rejected) {
           core::Log(LogLevel::kError, "event payload rejected",
@@ -235,6 +280,7 @@ struct RedisBus::State {
         core::Log(LogLevel::kWarn, "event handler failed",
                   {{"event", row.event}, {"event_id", row.event_id}, {"lane", lane.sub.group}, {"attempt", attempt},
                    {"retry_in_ms", static_cast<long long>(wait)}, {"error", error}, {"request_id", row.request_id}});
+        Ack(lane, acks);          // the entries handled before this one are not held up by its retries
         if (!Sleep(wait)) break;  // stopping: stays pending for whoever takes it over
         ++attempt;
         // The attempt count survives this process: a replica taking the event over continues from it.
@@ -247,6 +293,23 @@ struct RedisBus::State {
                 {{"event", row.event}, {"event_id", row.event_id}, {"error", std::string(e.what())}});
     }
     done();
+  }
+
+  // One XACK for the entries of a batch that were handled; then their leases end. If Redis
+  // fails here they stay pending and are handled again after the visibility timeout (at least once).
+  void Ack(Lane& lane, std::vector<std::string>& acks) {
+    if (acks.empty()) return;
+    std::vector<std::string> cmd{"XACK", lane.stream, lane.sub.group};
+    cmd.insert(cmd.end(), acks.begin(), acks.end());
+    try {
+      pool->Command(cmd);
+    } catch (const std::exception& e) {
+      core::Log(LogLevel::kError, "event bus: Redis failed while acknowledging events",
+                {{"lane", lane.sub.group}, {"events", static_cast<int>(acks.size())}, {"error", std::string(e.what())}});
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    for (const std::string& entry : acks) lane.in_progress.erase(entry);
+    acks.clear();
   }
 
   // A whole batch is leased (renewed by the lease thread) from the moment it is read: the last
@@ -295,13 +358,15 @@ struct RedisBus::State {
             auto taken = TakeOver(*c, lane);
             if (taken.size() >= static_cast<std::size_t>(kReadCount)) last_takeover = 0;  // more may wait
             Hold(lane, taken);
+            std::vector<std::string> acks;
             for (auto& [row, count] : taken) {
               if (Stopping()) break;
               std::string entry = row.lane;
               core::Log(LogLevel::kWarn, "event taken over from a replica that stopped handling it",
                         {{"event", row.event}, {"event_id", row.event_id}, {"lane", lane.sub.group}, {"attempt", count}});
-              Handle(lane, row, entry, count, rng);
+              Handle(lane, row, entry, count, rng, acks);
             }
+            Ack(lane, acks);
           }
           Reply r = c->Command({"XREADGROUP", "GROUP", lane.sub.group, consumer, "COUNT", std::to_string(kReadCount),
                                 "BLOCK", std::to_string(kBlockMs), "STREAMS", lane.stream, ">"});
@@ -315,12 +380,14 @@ struct RedisBus::State {
             }
           }
           Hold(lane, batch);
+          std::vector<std::string> acks;
           for (auto& [row, count] : batch) {
             // Read but not handled when stopping: pending, taken over after the visibility timeout.
             if (Stopping()) break;
             std::string entry = row.lane;
-            Handle(lane, row, entry, count, rng);
+            Handle(lane, row, entry, count, rng, acks);
           }
+          Ack(lane, acks);
         }
       } catch (const std::exception& e) {
         if (Stopping()) break;
@@ -456,16 +523,56 @@ void RedisBus::Stop() {
   }
 }
 
+// Publishes that arrive while another pipeline is on its way go in the next one, sent by one
+// of them for all: one publisher alone pays one round trip, as before; many share round trips.
 std::string RedisBus::Publish(const EventRow& row) {
-  Reply r = s_->pool->Command({"XADD", s_->Stream(row.event), "*", "id", row.event_id, "event", row.event, "data",
-                               row.payload_json, "publisher", row.publisher, "request_id", row.request_id,
-                               "traceparent", row.traceparent});
-  return r.AsString();
+  State& s = *s_;
+  std::unique_lock<std::mutex> g(s.pub_mu);
+  if (!s.pub_open) s.pub_open = std::make_shared<PublishGroup>();
+  std::shared_ptr<PublishGroup> mine = s.pub_open;
+  std::size_t index = mine->rows.size();
+  mine->rows.push_back(&row);
+  while (!mine->done) {
+    if (s.pub_busy) {
+      s.pub_cv.wait(g);
+      continue;
+    }
+    s.pub_busy = true;
+    std::shared_ptr<PublishGroup> cur = std::move(s.pub_open);
+    s.pub_open.reset();
+    g.unlock();
+    s.SendGroup(*cur);
+    g.lock();
+    cur->done = true;
+    s.pub_busy = false;
+    s.pub_cv.notify_all();
+  }
+  if (mine->failed) std::rethrow_exception(mine->failed);
+  if (!mine->errors[index].empty()) throw Error("event bus: redis " + s.pool->url().text + ": " + mine->errors[index]);
+  return mine->ids[index];
 }
 
 std::int64_t RedisBus::TrimNow() { return s_->Trim(); }
 
 std::int64_t RedisBus::DeadCount() { return s_->pool->Command({"XLEN", s_->b + "dead"}).AsInt(); }
+
+std::vector<std::pair<std::string, double>> RedisBus::Depths() {
+  std::vector<std::pair<std::string, std::string>> subs;  // event, group
+  {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    for (const auto& l : s_->lanes) subs.emplace_back(l->sub.event, l->sub.group);
+  }
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& [event, group] : subs) {
+    try {
+      std::int64_t n = Backlog(event, group);
+      if (n >= 0) out.emplace_back("redis:" + event + ":" + group, static_cast<double>(n));
+    } catch (const std::exception&) {
+      // Redis unreachable at this scrape: the lane is left out (its readiness check says why).
+    }
+  }
+  return out;
+}
 
 std::int64_t RedisBus::Backlog(const std::string& event, const std::string& group) {
   Reply r = s_->pool->Command({"XINFO", "GROUPS", s_->Stream(event)});

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bus/outbox.h"
@@ -69,6 +70,9 @@ class RedisBus {
   std::int64_t TrimNow();
   // Events delivered to this group and not yet acknowledged, plus those not yet read by it.
   std::int64_t Backlog(const std::string& event, const std::string& group);
+  // The Backlog of each local subscription as (`redis:<event>:<group>`, n): the lanes of
+  // lux_events_outbox_depth on this bus. A subscription Redis does not answer for is left out.
+  std::vector<std::pair<std::string, double>> Depths();
 
   struct State;
 

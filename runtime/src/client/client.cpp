@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 
+#include "client/lend.h"
 #include "client/offline.h"
 #include "core/deadline.h"
 #include "core/fiber.h"
@@ -189,7 +190,10 @@ namespace client {
 void SetFetchOffline(bool offline) { g_offline.store(offline); }
 }  // namespace client
 
-FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
+namespace {
+
+// Fetch with the body taken from `lent` (moved into the request and back) when it is given.
+FetchResponse FetchImpl(std::string_view url, const FetchOptions& o, std::string* lent) {
   if (g_offline.load(std::memory_order_relaxed))
     throw FetchError(FetchError::Kind::kConnect, "fetch " + std::string(url) + ": no network in tests (luxc test)");
   Target t = ParseTarget(url, o);
@@ -216,8 +220,19 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
     // A job run or event delivery whose trace is not sampled: the peer learns it is not.
     if (const TraceContext* ctx = tracing::CurrentContext()) req.set("traceparent", tracing::FormatTraceparent(*ctx));
   }
-  req.body() = o.body;
-  if (!o.body.empty() || o.method == "POST" || o.method == "PUT" || o.method == "PATCH") req.prepare_payload();
+  if (lent) {
+    req.body() = std::move(*lent);
+  } else {
+    req.body() = o.body;
+  }
+  struct GiveBack {  // the lent body goes back whatever happens below
+    std::string* to;
+    std::string& from;
+    ~GiveBack() {
+      if (to) *to = std::move(from);
+    }
+  } give_back{lent, req.body()};
+  if (!req.body().empty() || o.method == "POST" || o.method == "PUT" || o.method == "PATCH") req.prepare_payload();
   req.keep_alive(true);
 
   const auto request_deadline = core::CurrentDeadline();
@@ -243,5 +258,15 @@ FetchResponse Fetch(std::string_view url, const FetchOptions& o) {
   tracing::FinishClientSpan(span, result->status);
   return std::move(*result);
 }
+
+}  // namespace
+
+FetchResponse Fetch(std::string_view url, const FetchOptions& o) { return FetchImpl(url, o, nullptr); }
+
+namespace client {
+FetchResponse FetchLendingBody(std::string_view url, const FetchOptions& o, std::string& body) {
+  return FetchImpl(url, o, &body);
+}
+}  // namespace client
 
 }  // namespace lux

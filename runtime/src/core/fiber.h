@@ -19,6 +19,18 @@ class Takeover;
 
 namespace lux::core {
 
+// Work a fiber does while it sleeps: an SSE handler subscribed to channels writes the events
+// they deliver meanwhile (realtime/sse.cpp), instead of holding them until its next `send`.
+// Sleep (core/rt.cpp) waits with WaitUntil and calls Run each time it returns true.
+class IdleWork {
+ public:
+  virtual ~IdleWork() = default;
+  // Suspends the fiber until there is work or `deadline` passes; true when there is work.
+  virtual bool WaitUntil(std::chrono::steady_clock::time_point deadline) = 0;
+  // Does it, on the fiber (it may write to the connection). False when no more will come.
+  virtual bool Run() = 0;
+};
+
 // yield == nullptr: a request context without a fiber (App::Handle); waits block the thread.
 struct Fiber {
   boost::asio::yield_context* yield = nullptr;
@@ -33,6 +45,8 @@ struct Fiber {
   // A handler that answers 101 and takes the connection over (a WebSocket upgrade) leaves
   // itself here; the session runs it after the handler returned (server/app_impl.h).
   std::shared_ptr<server::Takeover> takeover;
+  // Set while an SSE handler that subscribed to channels runs (see IdleWork).
+  IdleWork* idle = nullptr;
 };
 
 inline thread_local Fiber* tl_fiber = nullptr;

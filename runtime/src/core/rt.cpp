@@ -68,6 +68,14 @@ void SleepFor(std::int64_t ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     return;
   }
+  if (core::IdleWork* idle = f->idle) {  // an SSE handler: channel events go out meanwhile
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (idle->WaitUntil(until) && idle->Run()) {
+    }
+    core::tl_fiber = f;
+    if (std::chrono::steady_clock::now() >= until) return;
+    ms = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+  }
   boost::asio::steady_timer timer(*f->ioc, std::chrono::milliseconds(ms));
   boost::system::error_code ec;
   timer.async_wait((*f->yield)[ec]);

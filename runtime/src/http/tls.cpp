@@ -87,24 +87,41 @@ TlsConnection::~TlsConnection() {
   if (ssl_) SSL_free(ssl_);
 }
 
-bool TlsConnection::Wait(int ret, asio::yield_context& yield, boost::system::error_code& ec) {
+TlsConnection::Step TlsConnection::Want(int ret, boost::system::error_code& ec) {
   int err = SSL_get_error(ssl_, ret);
-  if (err == SSL_ERROR_WANT_READ) {
-    sock_.async_wait(TlsSocket::wait_read, yield[ec]);
-    return !ec;
-  }
-  if (err == SSL_ERROR_WANT_WRITE) {
-    sock_.async_wait(TlsSocket::wait_write, yield[ec]);
-    return !ec;
-  }
+  if (err == SSL_ERROR_WANT_READ) return Step::kWantRead;
+  if (err == SSL_ERROR_WANT_WRITE) return Step::kWantWrite;
   if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
     ERR_clear_error();
     ec = asio::error::eof;
-    return false;
+    return Step::kFailed;
   }
   reason_ = OpenSslReason();
   ec = asio::error::connection_aborted;
-  return false;
+  return Step::kFailed;
+}
+
+bool TlsConnection::Wait(int ret, asio::yield_context& yield, boost::system::error_code& ec) {
+  switch (Want(ret, ec)) {
+    case Step::kWantRead: sock_.async_wait(TlsSocket::wait_read, yield[ec]); return !ec;
+    case Step::kWantWrite: sock_.async_wait(TlsSocket::wait_write, yield[ec]); return !ec;
+    default: return false;
+  }
+}
+
+TlsConnection::Step TlsConnection::TryRead(void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec) {
+  ERR_clear_error();
+  n = 0;
+  int r = SSL_read_ex(ssl_, data, size, &n);
+  return r == 1 ? Step::kDone : Want(r, ec);
+}
+
+TlsConnection::Step TlsConnection::TryWrite(const void* data, std::size_t size, std::size_t& n,
+                                            boost::system::error_code& ec) {
+  ERR_clear_error();
+  n = 0;
+  int r = SSL_write_ex(ssl_, data, size, &n);
+  return r == 1 ? Step::kDone : Want(r, ec);
 }
 
 void TlsConnection::Handshake(asio::yield_context& yield, boost::system::error_code& ec) {

@@ -49,12 +49,23 @@ class TlsConnection {
   bool WriteAll(const void* data, std::size_t size, boost::asio::yield_context& yield, boost::system::error_code& ec);
   // Sends close_notify without waiting for the peer's (RFC 8446 6.1 allows it).
   void Close();
+
+  // One non-blocking attempt, for a caller that waits on the socket itself (a WebSocket: its
+  // writer runs as callbacks, not on the fiber: ws/ws.cpp): kDone with `n` bytes read or
+  // written (a write is all of `size`), kWantRead / kWantWrite (call again once the socket is
+  // ready, a write with the same bytes), or kFailed with `ec` set as for ReadSome. A read and a
+  // write may both be pending; both run on the connection's one I/O thread.
+  enum class Step { kDone, kWantRead, kWantWrite, kFailed };
+  Step TryRead(void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
+  Step TryWrite(const void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
   const std::string& Reason() const { return reason_; }
 
  private:
   // After an SSL call returned `ret` <= 0: waits for the socket when OpenSSL wants to read or
   // write (true: call again), else sets ec and returns false.
   bool Wait(int ret, boost::asio::yield_context& yield, boost::system::error_code& ec);
+  // What an SSL call that returned `ret` <= 0 wants (sets ec when it failed).
+  Step Want(int ret, boost::system::error_code& ec);
 
   ssl_st* ssl_ = nullptr;
   TlsSocket& sock_;

@@ -1,6 +1,7 @@
 // Encoding a snapshot of the registry as Prometheus text 0.0.4 or OpenMetrics 1.0.0
 // (exposition.h). Label values escape `\`, `"` and newline; HELP escapes `\` and newline
-// (and `"` in OpenMetrics); histogram buckets are cumulative and end with le="+Inf".
+// (and `"` in OpenMetrics); histogram buckets are cumulative and end with le="+Inf". OpenMetrics
+// adds `# UNIT` to families named in a unit, `_created` to counters and histograms, and `# EOF`.
 #include "metrics/exposition.h"
 
 #include <cctype>
@@ -83,6 +84,16 @@ void Sample(std::string& out, std::string_view name, const Labels& labels, std::
   out += '\n';
 }
 
+// The unit a family's name ends in (`_seconds`, `_bytes`), "" for none: OpenMetrics declares
+// it with `# UNIT`, and requires the name to end in it.
+std::string_view UnitOf(std::string_view name) {
+  for (std::string_view unit : {std::string_view("seconds"), std::string_view("bytes")})
+    if (name.size() > unit.size() + 1 && name.substr(name.size() - unit.size()) == unit &&
+        name[name.size() - unit.size() - 1] == '_')
+      return unit;
+  return {};
+}
+
 // A bucket bound: OpenMetrics wants the canonical float form ("1.0"), text 0.0.4 takes either.
 std::string Bound(double b, Format f) {
   std::string s = FormatValue(b);
@@ -141,9 +152,25 @@ std::string Encode(const std::vector<FamilySnapshot>& families, Format f) {
     out += ' ';
     out += TypeName(fam.type);
     out += '\n';
+    if (om) {
+      if (std::string_view unit = UnitOf(fam.name); !unit.empty()) {
+        out += "# UNIT ";
+        out += fam.name;
+        out += ' ';
+        out += unit;
+        out += '\n';
+      }
+    }
+    // OpenMetrics: a counter's or histogram's `_created` sample after the series' others.
+    auto created = [&](const SeriesSnapshot& s) {
+      if (om && s.created > 0) Sample(out, fam.name + "_created", s.labels, "", "", s.created);
+    };
     for (const SeriesSnapshot& s : fam.series) {
       switch (fam.type) {
-        case Type::kCounter: Sample(out, fam.name + "_total", s.labels, "", "", s.value); break;
+        case Type::kCounter:
+          Sample(out, fam.name + "_total", s.labels, "", "", s.value);
+          created(s);
+          break;
         case Type::kGauge: Sample(out, fam.name, s.labels, "", "", s.value); break;
         case Type::kHistogram: {
           const std::string bucket = fam.name + "_bucket";
@@ -152,6 +179,7 @@ std::string Encode(const std::vector<FamilySnapshot>& families, Format f) {
           Sample(out, bucket, s.labels, "le", "+Inf", static_cast<double>(s.count));
           Sample(out, fam.name + "_sum", s.labels, "", "", s.sum);
           Sample(out, fam.name + "_count", s.labels, "", "", static_cast<double>(s.count));
+          created(s);
           break;
         }
       }

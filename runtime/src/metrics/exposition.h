@@ -1,6 +1,7 @@
 // The exposition formats a scrape answers in: Prometheus text 0.0.4, and OpenMetrics 1.0.0
 // when the scraper's Accept header asks for it (counters' samples end in `_total` in both;
-// OpenMetrics declares the family without it and ends with `# EOF`).
+// OpenMetrics declares the family without it, declares `# UNIT seconds|bytes` for a family whose
+// name ends in one, writes each counter's and histogram's `_created` and ends with `# EOF`).
 // Entry points: Format, NegotiateFormat, ContentType, Encode.
 #pragma once
 

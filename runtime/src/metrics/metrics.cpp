@@ -17,6 +17,7 @@
 #include "metrics/process.h"
 #include "metrics/registry.h"
 #include "server/component.h"
+#include "tracing/tracing.h"
 
 #ifndef LUX_VERSION_STRING
 #define LUX_VERSION_STRING "unknown"
@@ -108,7 +109,7 @@ class MetricsComponent final : public server::Component, public server::RequestO
     Registry::Default()
         .Add("lux_build_info", "The luxc version that built the server, its program and server name (value 1).",
              Type::kGauge, {"version", "program", "server"})
-        .With({LUX_VERSION_STRING, options.program, host.AppName()})
+        .With({LUX_VERSION_STRING, options.program, options.server.empty() ? host.AppName() : options.server})
         .Set(1);
     process_ = Registry::Default().AddCollector(metrics::CollectProcess);
     auto scrape = [this](Request& req) { return Scrape(req); };
@@ -189,6 +190,7 @@ class MetricsComponent final : public server::Component, public server::RequestO
 }  // namespace
 
 void ServeMetrics(App& app, MetricsOptions options) {
+  if (!options.server.empty()) tracing::SetServiceName(app, options.server);
   server::Ensure<MetricsComponent>(app).options = std::move(options);
 }
 

@@ -59,10 +59,12 @@ void CollectProcess(std::vector<FamilySnapshot>& out) {
   // Fields by their number in proc(5): utime 14, stime 15, starttime 22, vsize 23, rss 24.
   auto field = [&](std::size_t n) { return n - 3 < f.size() ? std::atof(f[n - 3].c_str()) : 0.0; };
   if (f.size() > 21 && ticks > 0) {
+    const double start = BootTime() + field(22) / ticks;
     Gauge(out, "process_cpu_seconds", "Total user and system CPU time spent in seconds.", Type::kCounter,
           (field(14) + field(15)) / ticks);
+    out.back().series.back().created = start;  // the process's CPU time counts from its start
     Gauge(out, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.", Type::kGauge,
-          BootTime() + field(22) / ticks);
+          start);
     Gauge(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.", Type::kGauge, field(23));
     Gauge(out, "process_resident_memory_bytes", "Resident memory size in bytes.", Type::kGauge, field(24) * page);
   }

@@ -2,6 +2,7 @@
 #include "metrics/registry.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -14,7 +15,10 @@ const std::vector<double> kDurationBounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.
 // Powers of four from 64 B to 16 MiB (a JSON API's bodies sit in the low buckets; uploads high).
 const std::vector<double> kSizeBounds = {64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216};
 
-Series::Series(const std::vector<double>* bounds, double sum_scale) : bounds_(bounds), sum_scale_(sum_scale) {
+Series::Series(const std::vector<double>* bounds, double sum_scale)
+    : bounds_(bounds),
+      sum_scale_(sum_scale),
+      created_(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()) {
   if (bounds_) {
     buckets_ = std::make_unique<std::atomic<std::uint64_t>[]>(bounds_->size() + 1);
     for (std::size_t i = 0; i <= bounds_->size(); ++i) buckets_[i].store(0, std::memory_order_relaxed);
@@ -40,6 +44,7 @@ bool Series::Touched() const {
 
 SeriesSnapshot Series::Snap() const {
   SeriesSnapshot s;
+  s.created = created_;
   if (!bounds_) {
     s.value = static_cast<double>(value_.load(std::memory_order_relaxed));
     return s;

@@ -29,6 +29,9 @@ struct SeriesSnapshot {
   std::vector<std::uint64_t> buckets;
   double sum = 0;
   std::uint64_t count = 0;
+  // Unix seconds at which the series started from zero (counters and histograms: OpenMetrics'
+  // `_created`); 0 when not known.
+  double created = 0;
 };
 
 // One family: a counter's name is without `_total` (the encoder adds it to the samples).
@@ -62,6 +65,7 @@ class Series {
   double sum_scale_;                    // the sum is kept as an integer of 1/sum_scale units
   std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // per bucket (not cumulative), +Inf last
   std::atomic<std::uint64_t> sum_{0};
+  double created_;  // Unix seconds at construction
 };
 
 class Family {

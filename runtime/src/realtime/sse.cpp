@@ -2,8 +2,9 @@
 // `Stream` on its connection's fiber: `send` and `close` are lux::Function values bound to it
 // (SendFn, CloseFn); `channel.subscribe(send)` finds the stream back through the function's
 // target. Channel events come through the realtime hub into the stream's Outbox (SseSink) and
-// are written at the handler's next `send`, or, once the handler returned, by the serve loop,
-// which also writes a heartbeat comment after `heartbeat_ms` of silence. Entry points:
+// are written at the handler's next `send` or while it sleeps (QueuedEvents), or, once the
+// handler returned, by the serve loop, which also writes a heartbeat comment after
+// `heartbeat_ms` of silence. Entry points:
 // ConfigureSse, FormatSseEvent, rt::SseResponse, rt::StreamValue, rt::StreamResponse, rt::SseChannel.
 #include <chrono>
 #include <mutex>
@@ -167,9 +168,47 @@ void Serve(Stream& s, std::int64_t heartbeat_ms) {
   }
 }
 
+// While an SSE handler sleeps, the events of the channels it subscribed to are written as they
+// come (core::IdleWork, called from Sleep on the handler's fiber, never inside a write).
+class QueuedEvents final : public core::IdleWork {
+ public:
+  explicit QueuedEvents(Stream& s) : s_(s) {}
+  bool WaitUntil(std::chrono::steady_clock::time_point deadline) override {
+    if (!s_.box || s_.Ended()) return false;
+    return s_.box->Wait(deadline);
+  }
+  bool Run() override { return !s_.Ended() && s_.FlushQueued(); }
+
+ private:
+  Stream& s_;
+};
+
+// Installs QueuedEvents on the handler's fiber for as long as the handler runs.
+class IdleWorkScope {
+ public:
+  IdleWorkScope(core::Fiber* f, core::IdleWork* work) : f_(f) {
+    if (f_) {
+      saved_ = f_->idle;
+      f_->idle = work;
+    }
+  }
+  ~IdleWorkScope() {
+    if (f_) f_->idle = saved_;
+  }
+  IdleWorkScope(const IdleWorkScope&) = delete;
+  IdleWorkScope& operator=(const IdleWorkScope&) = delete;
+
+ private:
+  core::Fiber* f_;
+  core::IdleWork* saved_ = nullptr;
+};
+
 void RunStream(const std::shared_ptr<Stream>& s, const std::function<void(const Value&, const Value&)>& body) {
   Value send(Function(SendFn{s}));
   Value close(Function(CloseFn{s}));
+  QueuedEvents queued(*s);
+  core::Fiber* fiber = s->sse && core::tl_fiber && core::tl_fiber->yield ? core::tl_fiber : nullptr;
+  IdleWorkScope scope(fiber, &queued);
   try {
     body(send, close);
   } catch (const StreamEnded&) {

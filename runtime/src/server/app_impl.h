@@ -34,6 +34,7 @@ namespace lux {
 
 namespace http {
 class TlsContext;
+class TlsConnection;
 }
 
 namespace server {
@@ -56,17 +57,28 @@ struct ConnState {
   // Called on the worker's thread when a graceful stop begins: set while a streamed response is
   // written (ends it), and by a connection a Takeover runs (a WebSocket: close 1001, then end).
   std::function<void()> on_drain;
+  // The connection's TLS session on a TLS listener (null on a plain one), for a Takeover.
+  http::TlsConnection* tls = nullptr;
 };
 
 // A handler that takes the connection over once it answered 101 (a WebSocket upgrade): it
 // puts itself in core::Fiber::takeover, and the session hands it the socket instead of writing
 // the response (server.cpp). Run is called on the connection's fiber; the session closes the
-// socket when it returns. Not over TLS: such a request is answered 501.
+// socket when it returns. On a TLS listener the takeover reads and writes through
+// ConnState::tls.
 class Takeover {
  public:
   virtual ~Takeover() = default;
   virtual void Run(Socket& socket, Request& req, boost::asio::yield_context yield, ConnState& state) = 0;
+  // The headers the request path put on the 101 (a `(req, res)` middleware's, CORS's, ...), set
+  // by the session before Run: the takeover writes them on its own 101.
+  Headers response_headers;
 };
+
+// A swap (SIGUSR2: `luxc dev` replaced this process) keeps open event streams and WebSockets
+// this long by default for their clients to leave (LUX_SWAP_DRAIN_TIMEOUT_MS); then they are
+// ended as on SIGTERM.
+inline constexpr std::int64_t kSwapDrainTimeoutMs = 60'000;
 
 struct Worker {
   boost::asio::io_context ioc{1};
@@ -118,8 +130,14 @@ class App::Impl final : public server::Host {
 
   // server.cpp
   void Start();
-  void Shutdown();
+  // `swap`: stop accepting and close the other connections as usual, but keep open event
+  // streams and WebSockets (SwapStep); a later Shutdown() ends them.
+  void Shutdown(bool swap = false);
   void Wait();
+  // During a swap, one step of waiting for its connections (the caller sleeps between steps):
+  // tells the supervisor "drained" once only realtime connections are left; false once the swap
+  // is over (none left, its timeout passed, or it was ended).
+  bool SwapStep();
   void ApplyEnvAndFlags(int argc, char** argv);
   void AddRoute(std::string_view method, std::string_view pattern, Handler handler,
                 std::vector<Middleware> route_middleware);
@@ -158,6 +176,13 @@ class App::Impl final : public server::Host {
   std::uint16_t bound_port = 0;
   std::size_t max_connections = 0;  // effective limit, set by Start; acceptor thread only
   std::atomic<long long> refused{0};  // connections answered 503 at the limit
+  // A swap (SIGUSR2, Shutdown(true)): realtime connections stay until swap_until.
+  std::atomic<bool> swapping{false};
+  std::atomic<int> realtime_live{0};  // connections streaming a response or taken over
+  std::int64_t swap_drain_timeout_ms = server::kSwapDrainTimeoutMs;  // LUX_SWAP_DRAIN_TIMEOUT_MS
+  std::chrono::steady_clock::time_point swap_until;
+  bool swap_told = false;  // "drained" was written (main thread only)
+  int ready_fd = -1;       // LUX_READY_FD, open until Wait ends
 
  private:
   // Accepting pauses this long after running out of descriptors; failures are logged at most
@@ -174,6 +199,8 @@ class App::Impl final : public server::Host {
   void StartSession(server::Worker& w, server::Socket sock);
   void Tick(server::Worker& w);
   void ConnectionClosed();
+  void TellSupervisor(const std::string& line);  // a line on ready_fd, if any
+  void EndRealtime();  // every connection's on_drain (the stop of what a swap kept)
 };
 
 App::Impl& AppImpl(App& app);

@@ -330,6 +330,19 @@ std::string_view LastCoding(std::string_view list) {
 
 namespace server {
 
+// A connection that streams a response or was taken over (a WebSocket), counted while it does
+// in App::Impl::realtime_live: a swap waits for the other connections only.
+class RealtimeCount {
+ public:
+  explicit RealtimeCount(App::Impl& app) : app_(app) { app_.realtime_live.fetch_add(1); }
+  ~RealtimeCount() { app_.realtime_live.fetch_sub(1); }
+  RealtimeCount(const RealtimeCount&) = delete;
+  RealtimeCount& operator=(const RealtimeCount&) = delete;
+
+ private:
+  App::Impl& app_;
+};
+
 // One connection, served by its own fiber. The fiber drives Beast's parser itself over a
 // plain socket (no beast::tcp_stream, no composed operations) and writes responses with a
 // direct non-blocking send: a keep-alive request costs one suspension (the read that waits
@@ -812,9 +825,11 @@ class Session {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
         if (std::shared_ptr<Takeover> takeover = std::move(fiber.takeover); takeover && res.status == 101) {
-          if (!tls_ && !app_.draining.load()) return TakeOver(std::move(takeover), req, t0);
-          res = tls_ ? SimpleError(501, "WebSocket is not available on a TLS listener", req.id)
-                     : SimpleError(503, "server is shutting down", req.id);
+          if (!app_.draining.load()) {
+            takeover->response_headers = std::move(res.headers);
+            return TakeOver(std::move(takeover), req, t0);
+          }
+          res = SimpleError(503, "server is shutting down", req.id);
           keep_alive = false;
         }
       }
@@ -859,10 +874,12 @@ class Session {
     AccessLog(req.method, req.path, 101, t0, req.id, req.client_ip);
     buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
     head_ = std::string();
+    state_.tls = tls_.get();
     taken_ = std::make_unique<Taken>(Taken{std::move(takeover), std::move(req)});
   }
   void RunTakeOver(asio::yield_context& yield) {
     std::unique_ptr<Taken> taken = std::move(taken_);
+    RealtimeCount counted(app_);
     taken->takeover->Run(sock_, taken->req, yield, state_);
     state_.on_drain = nullptr;
   }
@@ -949,7 +966,9 @@ class Session {
       return ok;
     }
     bool Alive() const override { return !st_->gone; }
-    bool Stopping() const override { return st_->stopping || s_.app_.draining.load(std::memory_order_relaxed); }
+    bool Stopping() const override {
+      return st_->stopping || (s_.app_.draining.load(std::memory_order_relaxed) && !s_.app_.swapping.load());
+    }
     void OnEnd(std::function<void()> wake) override {
       st_->wake = std::move(wake);
       if (st_->gone || Stopping()) st_->End();
@@ -1003,9 +1022,11 @@ class Session {
       st->stopping = true;
       st->End();
     };
+    RealtimeCount counted(app_);
     bool ok = RunProducer(res.stream_producer(), st, chunked, request_id, yield);
     if (ok && parked_) {
       parked_->request_id = request_id;
+      parked_->counted = std::make_unique<RealtimeCount>(app_);  // still a realtime connection
       return true;  // Loop returns and Run serves the rest (RunParked); the connection closes after it
     }
     parked_.reset();
@@ -1050,6 +1071,7 @@ class Session {
     std::shared_ptr<StreamState> st;
     bool chunked = true;
     std::string request_id;
+    std::unique_ptr<RealtimeCount> counted;
   };
   void RunParked(asio::yield_context& yield, core::Fiber& fiber) {
     std::unique_ptr<Parked> p = std::move(parked_);
@@ -1445,37 +1467,75 @@ void App::Impl::Start() {
              {"max_connections", static_cast<long long>(max_connections)}});
   // Readiness for a supervisor (luxc dev swaps processes on it): one line on LUX_READY_FD once
   // on_start has run and requests are being served.
+  // The descriptor stays open for the line "drained" of a swap (SwapStep).
   if (int fd = TakeInheritedFd("LUX_READY_FD"); fd >= 0) {
-    std::string line = "ready " + std::to_string(bound_port) + "\n";
-    ssize_t ignored = ::write(fd, line.data(), line.size());
-    (void)ignored;
-    ::close(fd);
+    ready_fd = fd;
+    TellSupervisor("ready " + std::to_string(bound_port) + "\n");
   }
 }
 
-void App::Impl::Shutdown() {
+void App::Impl::TellSupervisor(const std::string& line) {
+  if (ready_fd < 0) return;
+  BlockSigpipeOnThisThread();  // a supervisor that closed its end: EPIPE, not the process's end
+  ssize_t ignored = ::write(ready_fd, line.data(), line.size());
+  (void)ignored;
+}
+
+bool App::Impl::SwapStep() {
+  if (!swapping.load()) return false;
+  int open = live.load();
+  if (open == 0 || Clock::now() >= swap_until) return false;
+  if (!swap_told && open <= realtime_live.load()) {
+    swap_told = true;  // only event streams and WebSockets are left: new code serves the rest
+    core::Log(LogLevel::kInfo, "swap: only realtime connections left", {{"server", name}, {"open", open}});
+    TellSupervisor("drained\n");
+  }
+  return true;
+}
+
+void App::Impl::EndRealtime() {
+  for (auto& wp : workers) {
+    server::Worker* w = wp.get();
+    asio::post(w->ioc, [w] {
+      for (server::ConnState* c : w->conns)
+        if (c->on_drain) c->on_drain();  // a streamed response ends, a WebSocket closes with 1001
+    });
+  }
+}
+
+void App::Impl::Shutdown(bool swap) {
   {
     std::lock_guard<std::mutex> lock(mu);
     if (shutdown_requested || !started) {
       shutdown_requested = true;
       cv.notify_all();
+      // A stop after a swap: the realtime connections the swap kept end now.
+      if (!swap && started && swapping.exchange(false)) {
+        if (int open = live.load(); open > 0)
+          core::Log(LogLevel::kInfo, "swap: ending realtime connections", {{"server", name}, {"open", open}});
+        EndRealtime();
+      }
       return;
     }
     shutdown_requested = true;
+    swapping.store(swap);
+    swap_until = Clock::now() + std::chrono::milliseconds(swap_drain_timeout_ms);
     draining.store(true);
   }
   cv.notify_all();
-  core::Log(LogLevel::kInfo, "shutting down", {{"server", name}, {"in_flight", live.load()}});
+  core::Log(LogLevel::kInfo, swap ? "swapping out: realtime connections stay until they close" : "shutting down",
+            {{"server", name}, {"in_flight", live.load()}});
   asio::post(workers[0]->ioc, [this] {
     boost::system::error_code ec;
     acceptor->close(ec);
   });
   for (auto& wp : workers) {
     server::Worker* w = wp.get();
-    asio::post(w->ioc, [w] {
+    asio::post(w->ioc, [w, swap] {
       auto grace = Clock::now() + kDrainGraceForNew;
       for (server::ConnState* c : w->conns) {
-        if (c->on_drain) c->on_drain();  // a streamed response ends, a WebSocket closes with 1001
+        // a streamed response ends, a WebSocket closes with 1001 (a swap keeps them: SwapStep)
+        if (c->on_drain && !swap) c->on_drain();
         if (!c->idle) continue;
         if (c->fresh) {
           c->deadline = std::min(c->deadline, grace);  // see kDrainGraceForNew
@@ -1495,6 +1555,8 @@ void App::Impl::Wait() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.drain_timeout_ms);
   bool drained = cv.wait_until(lock, deadline, [this] { return live.load() == 0; });
   lock.unlock();
+  if (ready_fd >= 0) ::close(ready_fd);
+  ready_fd = -1;
   if (!drained) {
     core::Log(LogLevel::kWarn, "drain deadline passed; abandoning in-flight requests",
               {{"server", name}, {"in_flight", live.load()}});
@@ -1611,6 +1673,10 @@ void App::Impl::ApplyEnvAndFlags(int argc, char** argv) {
   }
   if (auto a = EnvOptBool("LUX_ACCESS_LOG")) opts.access_log = *a;
   if (auto d = EnvOptInt("LUX_DRAIN_TIMEOUT_MS")) opts.drain_timeout_ms = *d;
+  if (auto d = EnvOptInt("LUX_SWAP_DRAIN_TIMEOUT_MS")) {
+    if (*d < 0) throw StartupError("env LUX_SWAP_DRAIN_TIMEOUT_MS: expected milliseconds >= 0, got " + std::to_string(*d));
+    swap_drain_timeout_ms = *d;
+  }
   for (const LimitSetting& s : kLimitSettings)
     if (const char* v = std::getenv(s.env); v && *v) ApplyLimit(opts, s, v, std::string("env ") + s.env);
   for (int i = 1; i < argc; ++i) {
@@ -1720,6 +1786,7 @@ int App::Run(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR2);  // a swap (luxc dev): stop accepting, keep realtime connections
   bool signals = impl_->opts.handle_signals;
   server::Component* command = argc >= 2 ? impl_->lifecycle.CommandProvider(argv[1]) : nullptr;
   if (command) {  // run-task / jobs: no port, no signals
@@ -1748,7 +1815,21 @@ int App::Run(int argc, char** argv) {
   }
   int sig = 0;
   sigwait(&set, &sig);
-  core::Log(LogLevel::kInfo, "signal received", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  auto signal_name = [](int s) { return s == SIGINT ? "SIGINT" : s == SIGTERM ? "SIGTERM" : "SIGUSR2"; };
+  core::Log(LogLevel::kInfo, "signal received", {{"signal", signal_name(sig)}});
+  if (sig == SIGUSR2) {
+    // The swap keeps event streams and WebSockets until they close or the swap drain timeout;
+    // a signal meanwhile (any of the three) stops as usual.
+    impl_->Shutdown(/*swap=*/true);
+    while (impl_->SwapStep()) {
+      timespec poll{0, 10'000'000};
+      int next = sigtimedwait(&set, nullptr, &poll);
+      if (next > 0) {
+        core::Log(LogLevel::kInfo, "signal received", {{"signal", signal_name(next)}});
+        break;
+      }
+    }
+  }
   std::thread([set] {
     int second = 0;
     sigset_t s = set;

@@ -3,7 +3,8 @@
 // between Start and Stop; GET /_lux/services behind LUX_ADMIN_TOKEN),
 // ExposeRpc (POST /_lux/rpc/<fn>, only for calls signed with the program secret; rt::RpcArg
 // checks each typed parameter: 400 naming it), and
-// rt::CallService (breaker, a test's mock (services::SetRpcMock), round-robin, timeout, the call signed by core/internal_auth; the
+// rt::TryCallService (every outcome as a CallResult, no exception) and rt::CallService (its
+// throwing form for generated code): breaker, a test's mock (services::SetRpcMock), round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
 #include <cstdlib>
 #include <stdexcept>
@@ -183,15 +184,32 @@ const Value& RpcArg(const Value& args, int index, const char* fn, const char* pa
   return v;
 }
 
-Value CallService(std::string_view service, std::string_view fn, Value args) {
+namespace {
+CallResult Failed(int status, std::string error) {
+  CallResult r;
+  r.status = status;
+  r.error = std::move(error);
+  return r;
+}
+std::string What(std::string_view service, std::string_view fn) {
+  std::string what;
+  what.reserve(service.size() + fn.size() + 1);
+  what.append(service).append(1, '.').append(fn);
+  return what;
+}
+}  // namespace
+
+CallResult TryCallService(std::string_view service, std::string_view fn, Value args) {
   services::Service* s = services::Registry::Get().Find(service);
-  std::string what = std::string(service) + "." + std::string(fn);
-  if (!s) throw Error("call of " + what + ": no service `" + std::string(service) + "` is discovered", 500);
+  if (!s) return Failed(500, "call of " + What(service, fn) + ": no service `" + std::string(service) + "` is discovered");
   metrics::Clock::time_point started = metrics::Clock::now();
   if (!s->breaker->Allow()) {
     metrics::RpcCall(s->name, metrics::RpcOutcome::kRejected, started);
-    throw CircuitOpenError("call of " + what + " rejected: the circuit breaker of `" + s->name + "` is open");
+    CallResult r = Failed(503, "call of " + What(service, fn) + " rejected: the circuit breaker of `" + s->name + "` is open");
+    r.rejected = true;
+    return r;
   }
+  std::string what = What(service, fn);
   // A test's mock_service answers in place of the peer; a mock that throws is a failing peer.
   if (services::RpcMock mock = services::CurrentRpcMock()) {
     std::optional<Value> mocked;
@@ -200,12 +218,14 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
     } catch (const std::exception& e) {
       s->breaker->OnFailure();
       metrics::RpcCall(s->name, metrics::RpcOutcome::kError, started);
-      throw Error("call of " + what + " failed: " + e.what(), 502);
+      return Failed(502, "call of " + what + " failed: " + e.what());
     }
     if (mocked) {
       s->breaker->OnSuccess();
       metrics::RpcCall(s->name, metrics::RpcOutcome::kOk, started);
-      return std::move(*mocked);
+      CallResult r;
+      r.value = std::move(*mocked);
+      return r;
     }
   }
   services::Instance* in = s->Pick();
@@ -223,13 +243,13 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
   } catch (const FetchError& e) {
     s->breaker->OnFailure();
     metrics::RpcCall(s->name, metrics::RpcOutcome::kError, started);
-    throw Error("call of " + what + " failed: " + e.what(), 502);
+    return Failed(502, "call of " + what + " failed: " + e.what());
   }
   tracing::FinishClientSpan(span, resp.status);
   if (services::Breaker::IsFailureStatus(resp.status)) {
     s->breaker->OnFailure();
     metrics::RpcCall(s->name, metrics::RpcOutcome::kError, started);
-    throw Error("call of " + what + " failed: " + in->url + " answered " + std::to_string(resp.status), 502);
+    return Failed(502, "call of " + what + " failed: " + in->url + " answered " + std::to_string(resp.status));
   }
   s->breaker->OnSuccess();  // the peer answered: a 4xx is this caller's mistake, not an outage
   metrics::RpcCall(s->name, resp.status >= 400 ? metrics::RpcOutcome::kRefused : metrics::RpcOutcome::kOk, started);
@@ -237,16 +257,23 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
   try {
     body = resp.Json();
   } catch (const std::exception& e) {
-    throw Error("call of " + what + ": the answer is not JSON (" + e.what() + ")", 502);
+    return Failed(502, "call of " + what + ": the answer is not JSON (" + e.what() + ")");
   }
   if (resp.status >= 400) {
     const Value* err = body.IsObject() ? body.Find("error") : nullptr;
-    throw Error("call of " + what + " refused (" + std::to_string(resp.status) + "): " +
-                    (err && err->IsString() ? err->AsString() : std::string("no reason given")),
-                502);
+    return Failed(502, "call of " + what + " refused (" + std::to_string(resp.status) +
+                           "): " + (err && err->IsString() ? err->AsString() : std::string("no reason given")));
   }
-  const Value* result = body.IsObject() ? body.Find("result") : nullptr;
-  return result ? *result : Value();
+  CallResult r;
+  if (const Value* result = body.IsObject() ? body.Find("result") : nullptr) r.value = *result;
+  return r;
+}
+
+Value CallService(std::string_view service, std::string_view fn, Value args) {
+  CallResult r = TryCallService(service, fn, std::move(args));
+  if (r.ok()) return std::move(r.value);
+  if (r.rejected) throw CircuitOpenError(r.error);
+  throw Error(r.error, r.status);
 }
 
 }  // namespace rt

@@ -1,6 +1,9 @@
 // The test executable's runner (lux/testing.h): TestMain selects the tests, runs each against a
 // fresh App opened in RunMode::kTest (in-memory database, job store and outbox, the process's
-// clock simulated) and prints the report. Inside a test, the built-ins reach the App through
+// clock simulated) and prints the report. The tests run in a forked child, one after the other;
+// the parent prints the report from the child's messages and holds each test to its time limit:
+// a test past it (or one that ends the process) fails alone, and a new child goes on with the
+// next test. Inside a test, the built-ins reach the App through
 // the current test's context: Request (App::Handle, the whole HTTP stack without a socket),
 // AdvanceClock (schedule ticks, due jobs and event deliveries in time order), DrainJobs,
 // MockService (the peer functions rt::CallService answers from, through services::SetRpcMock).
@@ -8,14 +11,17 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <fcntl.h>
 #include <map>
 #include <optional>
-#include <mutex>
-#include <thread>
+#include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -207,8 +213,6 @@ struct Outcome {
   std::string output;  // what the test printed (print, on_start, ...), shown when it failed
 };
 
-int g_report_fd = 1;  // the report's stdout while a test's own output is captured
-
 // Sends the process's stdout to a temporary file while a test runs, so that `print` in the
 // program does not cut the report's lines; Take returns what was printed.
 class Capture {
@@ -219,14 +223,13 @@ class Capture {
     if (!file_) return;
     saved_ = dup(1);
     dup2(fileno(file_), 1);
-    g_report_fd = saved_;
   }
+  int Fd() const { return file_ ? fileno(file_) : -1; }
   std::string Take() {
     if (!file_) return "";
     std::fflush(stdout);
     dup2(saved_, 1);
     close(saved_);
-    g_report_fd = 1;
     std::string text;
     std::rewind(file_);
     char buf[4096];
@@ -240,33 +243,6 @@ class Capture {
  private:
   std::FILE* file_ = nullptr;
   int saved_ = -1;
-};
-
-// Fails the whole executable when a test overruns its time (its thread cannot be interrupted).
-class Watchdog {
- public:
-  Watchdog(const TestCase& t) : thread_([this, &t] {
-    std::int64_t ms = t.timeout_ms > 0 ? t.timeout_ms : kDefaultTimeoutMs;
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) return;
-    dprintf(g_report_fd, "FAILED\n\n%s: test \"%s\" timed out after %lld ms\n\ntest result: FAILED. timed out\n", t.where,
-            t.name, static_cast<long long>(ms));
-    _exit(1);
-  }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
 };
 
 Outcome RunOne(const TestCase& t, const char* program, void (*setup)(App&)) {
@@ -295,17 +271,14 @@ Outcome RunOne(const TestCase& t, const char* program, void (*setup)(App&)) {
   c.jobs = jobs::FindState(app);
   PlanSchedules(c);
   g_context = &c;
-  {
-    Watchdog watchdog(t);
-    try {
-      t.run();
-    } catch (const AssertionFailed& e) {
-      out.ok = false;
-      out.failure = e.what();
-    } catch (const std::exception& e) {
-      out.ok = false;
-      out.failure = std::string(t.where) + ": the test threw: " + e.what();
-    }
+  try {
+    t.run();
+  } catch (const AssertionFailed& e) {
+    out.ok = false;
+    out.failure = e.what();
+  } catch (const std::exception& e) {
+    out.ok = false;
+    out.failure = std::string(t.where) + ": the test threw: " + e.what();
   }
   g_context = nullptr;
   out.notes = std::move(c.notes);
@@ -324,6 +297,225 @@ void IsolateEnvironment() {
   if (!std::getenv("LUX_LOG_LEVEL")) setenv("LUX_LOG_LEVEL", "off", 1);
   if (!std::getenv("LUX_PROGRAM_SECRET"))
     setenv("LUX_PROGRAM_SECRET", "6c75782d746573742d70726f6772616d2d7365637265742d6e6f742d7573656421", 1);
+}
+
+// ---- the child that runs the tests, and the parent that reports them ----
+// The child writes two messages per test on a pipe: 'B', the test's index and the descriptor of
+// the file its output goes to, when it begins; 'D', the index and the outcome, when it ended.
+// Numbers are 32 bits in the machine's order, strings a length and their bytes.
+
+void PutU32(std::string& buf, std::uint32_t v) { buf.append(reinterpret_cast<const char*>(&v), sizeof v); }
+void PutString(std::string& buf, const std::string& text) {
+  PutU32(buf, static_cast<std::uint32_t>(text.size()));
+  buf += text;
+}
+
+bool WriteAll(int fd, const std::string& buf) {
+  std::size_t done = 0;
+  while (done < buf.size()) {
+    ssize_t n = write(fd, buf.data() + done, buf.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Runs chosen[from], chosen[from + 1], ... and tells the parent about each; never returns.
+[[noreturn]] void RunChild(int fd, const std::vector<const TestCase*>& chosen, std::size_t from, const char* program,
+                           void (*setup)(App&)) {
+  for (std::size_t i = from; i < chosen.size(); ++i) {
+    Capture capture;
+    std::string msg = "B";
+    PutU32(msg, static_cast<std::uint32_t>(i));
+    PutU32(msg, static_cast<std::uint32_t>(capture.Fd()));
+    if (!WriteAll(fd, msg)) _exit(1);
+    Outcome o = RunOne(*chosen[i], program, setup);
+    o.output = capture.Take();
+    msg = "D";
+    PutU32(msg, static_cast<std::uint32_t>(i));
+    msg += o.ok ? '1' : '0';
+    PutString(msg, o.failure);
+    PutString(msg, o.output);
+    PutU32(msg, static_cast<std::uint32_t>(o.notes.size()));
+    for (const std::string& n : o.notes) PutString(msg, n);
+    if (!WriteAll(fd, msg)) _exit(1);
+  }
+  _exit(0);
+}
+
+struct Message {
+  char type = 0;  // 'B' or 'D'
+  std::size_t index = 0;
+  int capture_fd = -1;  // 'B'
+  Outcome outcome;      // 'D'
+};
+
+// The parent's end of the pipe: whole messages, each awaited until a deadline.
+class ChildReader {
+ public:
+  enum class Got { kMessage, kEnd, kLate };
+  explicit ChildReader(int fd) : fd_(fd) {}
+
+  Got Next(std::chrono::steady_clock::time_point deadline, Message& m) {
+    for (;;) {
+      if (Parse(m)) return Got::kMessage;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return Got::kLate;
+      pollfd p{fd_, POLLIN, 0};
+      int ready = poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count() + 1, 1'000'000)));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) continue;
+      char chunk[65536];
+      ssize_t n = read(fd_, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Got::kEnd;
+      buf_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  bool U32(std::size_t& at, std::uint32_t& v) const {
+    if (buf_.size() - at < sizeof v) return false;
+    std::memcpy(&v, buf_.data() + at, sizeof v);
+    at += sizeof v;
+    return true;
+  }
+  bool String(std::size_t& at, std::string& text) const {
+    std::uint32_t n = 0;
+    if (!U32(at, n) || buf_.size() - at < n) return false;
+    text.assign(buf_, at, n);
+    at += n;
+    return true;
+  }
+  // Takes one whole message off the buffer, if there is one.
+  bool Parse(Message& m) {
+    std::size_t at = 1;
+    std::uint32_t index = 0, v = 0;
+    if (buf_.empty() || !U32(at, index)) return false;
+    m = Message{};
+    m.type = buf_[0];
+    m.index = index;
+    if (m.type == 'B') {
+      if (!U32(at, v)) return false;
+      m.capture_fd = static_cast<int>(v);
+    } else {
+      if (buf_.size() - at < 1) return false;
+      m.outcome.ok = buf_[at++] == '1';
+      std::uint32_t notes = 0;
+      if (!String(at, m.outcome.failure) || !String(at, m.outcome.output) || !U32(at, notes)) return false;
+      for (std::uint32_t i = 0; i < notes; ++i) {
+        std::string note;
+        if (!String(at, note)) return false;
+        m.outcome.notes.push_back(std::move(note));
+      }
+    }
+    buf_.erase(0, at);
+    return true;
+  }
+
+  int fd_;
+  std::string buf_;
+};
+
+// What a test the parent stopped had printed so far: its capture file, through the child's
+// descriptor table (the file has no name).
+std::string CapturedSoFar(pid_t child, int fd) {
+  if (fd < 0) return "";
+  std::string path = "/proc/" + std::to_string(child) + "/fd/" + std::to_string(fd);
+  int in = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return "";
+  std::string text;
+  char chunk[4096];
+  for (ssize_t n; (n = read(in, chunk, sizeof chunk)) > 0;) text.append(chunk, static_cast<std::size_t>(n));
+  close(in);
+  return text;
+}
+
+std::string DescribeEnd(int status) {
+  if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status));
+  return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+// Runs the chosen tests in children (one until a test overruns or ends the process, then a new
+// one from the next test) and calls `report` with each test's outcome, in order, after `begin`
+// when it starts. False when no child could be started.
+template <typename Begin, typename Report>
+bool RunInChildren(const std::vector<const TestCase*>& chosen, const char* program, void (*setup)(App&), Begin begin,
+                   Report report) {
+  using Clock = std::chrono::steady_clock;
+  std::size_t next = 0;
+  while (next < chosen.size()) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return false;
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+      close(fds[0]);
+      close(fds[1]);
+      return false;
+    }
+    if (pid == 0) {
+      close(fds[0]);
+      RunChild(fds[1], chosen, next, program, setup);
+    }
+    close(fds[1]);
+    ChildReader reader(fds[0]);
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::size_t running = kNone;  // the test that began and has not ended
+    int capture_fd = -1;
+    Clock::time_point deadline = Clock::time_point::max();
+    std::int64_t limit_ms = 0;
+    for (;;) {
+      Message m;
+      ChildReader::Got got = reader.Next(running != kNone ? deadline : Clock::time_point::max(), m);
+      if (got == ChildReader::Got::kMessage && m.type == 'B' && m.index < chosen.size()) {
+        running = m.index;
+        capture_fd = m.capture_fd;
+        const TestCase& t = *chosen[m.index];
+        limit_ms = t.timeout_ms > 0 ? t.timeout_ms : kDefaultTimeoutMs;
+        deadline = Clock::now() + std::chrono::milliseconds(limit_ms);
+        begin(t);
+        continue;
+      }
+      if (got == ChildReader::Got::kMessage && m.type == 'D' && m.index == running) {
+        report(*chosen[m.index], std::move(m.outcome));
+        running = kNone;
+        next = m.index + 1;
+        continue;
+      }
+      // The child finished, overran a test's limit, or ended in the middle of a test.
+      Outcome o;
+      o.ok = false;
+      if (got == ChildReader::Got::kLate) {
+        o.output = CapturedSoFar(pid, capture_fd);
+        kill(pid, SIGKILL);
+      }
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      close(fds[0]);
+      if (running != kNone) {
+        const TestCase& t = *chosen[running];
+        o.failure = got == ChildReader::Got::kLate
+                        ? std::string(t.where) + ": test \"" + t.name + "\" timed out after " + std::to_string(limit_ms) + " ms"
+                        : std::string(t.where) + ": the test ended the process (" + DescribeEnd(status) + ")";
+        report(t, std::move(o));
+        next = running + 1;
+      } else if (next < chosen.size()) {
+        // Ended between two tests: the test after the last one reported fails in its place, so
+        // that the runner always moves on.
+        const TestCase& t = *chosen[next];
+        begin(t);
+        o.failure = std::string(t.where) + ": the test process ended before the test (" + DescribeEnd(status) + ")";
+        report(t, std::move(o));
+        ++next;
+      }
+      break;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -367,16 +559,19 @@ int TestMain(int argc, char** argv, const char* program, void (*setup)(App&), co
   std::fflush(stdout);
   std::vector<std::pair<const TestCase*, Outcome>> failed;
   std::size_t passed = 0;
-  for (const TestCase* t : chosen) {
-    std::printf("test %s ... ", t->name);
+  auto begin = [](const TestCase& t) {
+    std::printf("test %s ... ", t.name);
     std::fflush(stdout);
-    Capture capture;
-    Outcome o = RunOne(*t, program, setup);
-    o.output = capture.Take();
+  };
+  auto report = [&](const TestCase& t, Outcome o) {
     std::printf("%s\n", o.ok ? "ok" : "FAILED");
     std::fflush(stdout);
     if (o.ok) ++passed;
-    else failed.emplace_back(t, std::move(o));
+    else failed.emplace_back(&t, std::move(o));
+  };
+  if (!RunInChildren(chosen, program, setup, begin, report)) {
+    std::fprintf(stderr, "%s: cannot start the test process: %s\n", program, std::strerror(errno));
+    return 1;
   }
   if (!failed.empty()) {
     std::printf("\nfailures:\n");

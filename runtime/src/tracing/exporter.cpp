@@ -12,11 +12,13 @@
 #include <random>
 #include <thread>
 
+#include "client/lend.h"
 #include "core/log.h"
 #include "lux/client.h"
 #include "lux/env.h"
 #include "lux/error.h"
 #include "lux/tracing.h"
+#include "metrics/registry.h"
 #include "server/component.h"
 #include "tracing/batch_queue.h"
 #include "tracing/tracing_state.h"
@@ -186,7 +188,8 @@ class TracingComponent final : public server::Component {
   bool TakesPart(server::RunMode run) const override { return run != server::RunMode::kAdmin; }
 
   void Open(server::Host& host) override {
-    settings_ = ParseExportSettings(host.AppName(), [](const char* var) { return EnvOptString(var); });
+    settings_ = ParseExportSettings(service_name_.empty() ? host.AppName() : service_name_,
+                                    [](const char* var) { return EnvOptString(var); });
     if (!settings_.enabled) return;
     queue_ = std::make_unique<BatchQueue>(settings_.max_queue, settings_.batch_size);
     {
@@ -195,6 +198,7 @@ class TracingComponent final : public server::Component {
     }
     SetActiveSampler(settings_.sampler);
     SetSink(queue_.get());
+    WatchSpanCounters();
     core::Log(LogLevel::kInfo, "tracing on", {{"endpoint", settings_.url}, {"service", settings_.resource.attributes[0].second}});
   }
 
@@ -225,13 +229,34 @@ class TracingComponent final : public server::Component {
       stopping_.store(true);
       Drain();
     }
+    watch_.reset();
     std::lock_guard<std::mutex> lock(g_queue_mu);
     g_dropped.fetch_add(queue_->dropped());
     g_queue = nullptr;
     queue_.reset();
   }
 
+  void SetServiceName(std::string name) { service_name_ = std::move(name); }
+
  private:
+  // lux_trace_spans_exported_total and lux_trace_spans_dropped_total on /metrics while tracing
+  // is on (counted since the process started).
+  void WatchSpanCounters() {
+    const double since =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    watch_ = metrics::Registry::Default().AddCollector([since](std::vector<metrics::FamilySnapshot>& out) {
+      auto add = [&](const char* name, const char* help, std::uint64_t v) {
+        metrics::SeriesSnapshot s;
+        s.value = static_cast<double>(v);
+        s.created = since;
+        out.push_back(metrics::FamilySnapshot{name, help, metrics::Type::kCounter, {}, {s}});
+      };
+      add("lux_trace_spans_exported", "Spans the OTLP collector accepted.", ExportedSpans());
+      add("lux_trace_spans_dropped", "Spans dropped: the span queue was full, or their export failed after its retries.",
+          DroppedSpans());
+    });
+  }
+
   void Loop() {
     core::SetThreadLogBuffered(false);
     while (!stopping_.load()) {
@@ -262,15 +287,10 @@ class TracingComponent final : public server::Component {
   void Export(const std::vector<std::unique_ptr<SpanData>>& batch) {
     FetchOptions o;  // the same request for every attempt: the body is encoded and held once
     o.method = "POST";
-    // Encoded into the buffer of the previous batch (its capacity kept), lent to the request.
+    // Encoded into the buffer of the previous batch (its capacity kept), lent to each attempt's
+    // request (moved in and back, never copied).
     body_.clear();
     EncodeOtlpJson(settings_.resource, batch, body_);
-    o.body = std::move(body_);
-    struct GiveBack {
-      std::string& from;
-      std::string& to;
-      ~GiveBack() { to = std::move(from); }
-    } give_back{o.body, body_};
     o.Header("Content-Type", "application/json");
     for (auto& [k, v] : settings_.headers) o.Header(k, v);
     auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.export_timeout_ms);
@@ -283,7 +303,7 @@ class TracingComponent final : public server::Component {
       if (left <= 0) break;
       try {
         o.timeout_ms = std::min<std::int64_t>(settings_.timeout_ms, left);
-        FetchResponse r = Fetch(settings_.url, o);
+        FetchResponse r = client::FetchLendingBody(settings_.url, o, body_);
         if (r.status >= 200 && r.status < 300) {
           g_exported.fetch_add(batch.size());
           if (failing_) {
@@ -316,6 +336,8 @@ class TracingComponent final : public server::Component {
     }
   }
 
+  std::string service_name_;  // SetServiceName: the server's name in the program
+  std::shared_ptr<void> watch_;  // the span counters' collector (metrics)
   ExportSettings settings_;
   std::unique_ptr<BatchQueue> queue_;
   std::thread thread_;
@@ -331,6 +353,8 @@ class TracingComponent final : public server::Component {
 }  // namespace
 
 void RegisterTracing(App& app) { server::Ensure<TracingComponent>(app); }
+
+void SetServiceName(App& app, std::string name) { server::Ensure<TracingComponent>(app).SetServiceName(std::move(name)); }
 
 std::uint64_t DroppedSpans() {
   std::lock_guard<std::mutex> lock(g_queue_mu);

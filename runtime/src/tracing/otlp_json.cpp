@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "tracing/copy_short.h"
 #include "tracing/version.h"
 
 namespace lux::tracing {
@@ -32,23 +33,84 @@ constexpr char kDigitPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+// `v` (below 10^8) as eight ASCII digits, most significant first in memory (little-endian):
+// split into two 4-digit halves, then each lane by 100 and by 10 with multiply-shifts, all
+// lanes of a 64-bit word at once (no loop, no division).
+inline std::uint64_t EightDigits(std::uint32_t v) {
+  std::uint64_t merged = (v / 10'000) | (static_cast<std::uint64_t>(v % 10'000) << 32);  // abcd, efgh
+  std::uint64_t hundreds = ((merged * 10'486) >> 20) & 0x0000007F0000007Full;               // ab, ef
+  merged = hundreds | ((merged - hundreds * 100) << 16);                                      // ab cd ef gh
+  std::uint64_t tens = ((merged * 103) >> 10) & 0x000F000F000F000Full;                         // a c e g
+  return (tens | ((merged - tens * 10) << 8)) + 0x3030303030303030ull;
+}
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "EightDigits writes little-endian words");
+
+// True when one of the 8 bytes of `w` is one a JSON string cannot hold as it is: below 0x20,
+// '"', '\\', or from 0x80.
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+inline bool SpecialByte(std::uint64_t w) {
+  std::uint64_t low = (w - kOnes * 0x20) & ~w;
+  std::uint64_t quote = w ^ (kOnes * '"');
+  std::uint64_t bslash = w ^ (kOnes * '\\');
+  return ((low | ((quote - kOnes) & ~quote) | ((bslash - kOnes) & ~bslash) | w) & kHigh) != 0;
+}
+
+// Whether `s` (at most 16 bytes) holds no byte a JSON string cannot hold as it is, checked with
+// at most two overlapping word loads (the same ones CopyShort makes) instead of a loop.
+inline bool ShortPlain(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n >= 8) {  // 8 to 16 bytes: the first 8 and the last 8 cover them all
+    std::uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    return !SpecialByte(a) && !SpecialByte(b);
+  }
+  if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return !SpecialByte(a | (static_cast<std::uint64_t>(b) << 32));
+  }
+  if (n == 0) return true;
+  // 1 to 3 bytes: first, middle and last, in a word of spaces (plain).
+  std::uint64_t w = 0x2020202020000000ull | static_cast<unsigned char>(p[0]) |
+                    (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+                    (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+  return !SpecialByte(w);
+}
+
 // Index of the first byte at or after `i` that a JSON string cannot hold as it is (a control
 // character, '"', '\\', or a byte from 0x80: UTF-8 to check), or s.size(). Eight bytes a step.
+// The last step covers the tail (fewer than 8 bytes) with one word too: the string's last 8
+// bytes when it has 8, else its bytes gathered by overlapping loads, so that a common short
+// value is checked without a byte loop; only a word with a special byte is scanned bytewise.
 std::size_t PlainRun(std::string_view s, std::size_t i) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
-  while (i + 8 <= s.size()) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  while (i + 8 <= n) {
     std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    // A byte < 0x20, equal to '"' or '\\', or with its high bit set marks the word.
-    std::uint64_t low = (w - kOnes * 0x20) & ~w;
-    std::uint64_t quote = w ^ (kOnes * '"');
-    std::uint64_t bslash = w ^ (kOnes * '\\');
-    std::uint64_t special = low | ((quote - kOnes) & ~quote) | ((bslash - kOnes) & ~bslash) | w;
-    if (special & kHigh) break;
+    std::memcpy(&w, p + i, 8);
+    if (SpecialByte(w)) break;
     i += 8;
   }
-  while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  if (i + 8 > n && i < n) {  // a tail of 1 to 7 bytes
+    std::uint64_t w;
+    if (n >= 8) {
+      std::memcpy(&w, p + n - 8, 8);  // bytes before i were checked already
+    } else if (n - i >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, p + i, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      w = a | (static_cast<std::uint64_t>(b) << 32);
+    } else {
+      if (ShortPlain(s.substr(i))) return n;  // 1 to 3 bytes
+      w = kHigh;  // a special byte: the bytewise scan below finds it
+    }
+    if (!SpecialByte(w)) return n;
+  }
+  while (i < n && kPlain[static_cast<unsigned char>(p[i])]) ++i;
   return i;
 }
 
@@ -61,41 +123,6 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
   if (n == 2 && c < 0xC2) return 0;  // overlong
   return n;
-}
-
-// Copies n bytes with a few word moves when n <= 32 (keys, ids, most values), else memcpy: the
-// library call costs more than the copy for such lengths. The room reserved allows no byte past
-// dst + n to be written, and none is.
-inline void CopyShort(char* dst, const char* src, std::size_t n) {
-  if (n > 32) {
-    std::memcpy(dst, src, n);
-  } else if (n >= 16) {
-    std::uint64_t a, b, c, d;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + 8, 8);
-    std::memcpy(&c, src + n - 16, 8);
-    std::memcpy(&d, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + 8, &b, 8);
-    std::memcpy(dst + n - 16, &c, 8);
-    std::memcpy(dst + n - 8, &d, 8);
-  } else if (n >= 8) {
-    std::uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4) {
-    std::uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    std::memcpy(dst, &a, 4);
-    std::memcpy(dst + n - 4, &b, 4);
-  } else if (n > 0) {
-    dst[0] = src[0];
-    dst[n / 2] = src[n / 2];
-    dst[n - 1] = src[n - 1];
-  }
 }
 
 // Writes into room the caller reserved (see SpanBound): no checks, no temporaries.
@@ -117,16 +144,15 @@ class Writer {
   void Int(std::int64_t v) {
     if (v >= kNineteenDigits) {  // a Unix time in nanoseconds (2001 to 2286): fixed width
       auto u = static_cast<std::uint64_t>(v);
-      char* end = p_ + 19;
-      char* q = end;
-      for (int k = 0; k < 9; ++k) {
-        std::uint64_t two = u % 100;
-        u /= 100;
-        q -= 2;
-        std::memcpy(q, kDigitPairs + 2 * two, 2);
-      }
-      *--q = static_cast<char>('0' + u);
-      p_ = end;
+      std::uint64_t head = u / 10'000'000'000'000'000;  // 100 to 922: three digits
+      std::uint64_t rest = u % 10'000'000'000'000'000;
+      *p_++ = static_cast<char>('0' + head / 100);
+      std::memcpy(p_, kDigitPairs + 2 * (head % 100), 2);
+      std::uint64_t hi = EightDigits(static_cast<std::uint32_t>(rest / 100'000'000));
+      std::uint64_t lo = EightDigits(static_cast<std::uint32_t>(rest % 100'000'000));
+      std::memcpy(p_ + 2, &hi, 8);
+      std::memcpy(p_ + 10, &lo, 8);
+      p_ += 18;
       return;
     }
     if (v >= 0 && v < 100) {  // flags, kinds and the like
@@ -166,6 +192,11 @@ class Writer {
   // `s` as a JSON string: quotes, escapes; invalid UTF-8 bytes become U+FFFD.
   void String(std::string_view s) {
     Char('"');
+    if (s.size() <= 16 && ShortPlain(s)) {  // most values: a few word loads, tests and moves
+      Raw(s);
+      Char('"');
+      return;
+    }
     std::size_t i = 0;
     while (i < s.size()) {
       std::size_t run = PlainRun(s, i);  // the longest run of bytes written as they are

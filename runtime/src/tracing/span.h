@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lux/http.h"
+#include "tracing/copy_short.h"
 
 namespace lux::tracing {
 
@@ -38,7 +39,7 @@ struct Attribute {
   }
   void SetString(std::string_view v) {
     if (v.size() <= kInlineValue) {
-      std::memcpy(inline_value, v.data(), v.size());
+      CopyShort(inline_value, v.data(), v.size());
       inline_size = static_cast<std::uint8_t>(v.size());
       in_overflow = false;
     } else {

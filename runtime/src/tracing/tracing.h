@@ -1,6 +1,7 @@
 // The tracing component (Order::kTracing): reads the OTEL_* variables at Open, and when an
 // endpoint is set installs the span queue and exports batches from its own thread until Stop
-// flushes what is left (bounded). Entry points: RegisterTracing, ExportSettings, ParseExportSettings.
+// flushes what is left (bounded). Entry points: RegisterTracing, SetServiceName, ExportSettings,
+// ParseExportSettings.
 #pragma once
 
 #include <chrono>
@@ -38,5 +39,9 @@ ExportSettings ParseExportSettings(const std::string& server_name,
 
 // Adds the tracing component to the App (RunMain calls it for every server).
 void RegisterTracing(App& app);
+// The service.name of the App's spans when neither OTEL_SERVICE_NAME nor service.name in
+// OTEL_RESOURCE_ATTRIBUTES gives one: the server's name in the program (ServeMetrics passes it
+// on). Without it, the App's (executable's) name.
+void SetServiceName(App& app, std::string name);
 
 }  // namespace lux::tracing

@@ -33,6 +33,7 @@
 #include "http/cors.h"
 #include "realtime/hub.h"
 #include "server/app_impl.h"
+#include "http/tls.h"
 #include "ws/frame.h"
 #include "ws/utf8.h"
 
@@ -184,9 +185,9 @@ constexpr std::size_t kKeepOutBytes = 16 << 10;
 // client holds up no one and a burst of messages costs one system call.
 class Connection final : public realtime::Sink, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock)
+  Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock, http::TlsConnection* tls)
       : ep_(std::move(ep)), opts_(ep_->opts), hooks_(ep_->hooks),
-        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), sock_(sock), timer_(ioc_),
+        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), sock_(sock), tls_(tls), timer_(ioc_),
         writer_done_(ioc_), outbox_(realtime::OutboxLimits{static_cast<std::size_t>(opts_.max_queue),
                                                            static_cast<std::size_t>(opts_.max_queue_bytes)}),
         conn_id_(realtime::NextConnectionId()), id_(core::NewRequestId()) {}
@@ -233,8 +234,8 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     rooms_.erase(it);
   }
 
-  void Serve(Request& req, asio::yield_context yield, server::ConnState& state, realtime::Hub* hub) {
-    if (!Accept(req, yield, state)) return;
+  void Serve(Request& req, const Headers& extra, asio::yield_context yield, server::ConnState& state, realtime::Hub* hub) {
+    if (!Accept(req, extra, yield, state)) return;
     auto self = shared_from_this();
     hub_ = hub;
     value_ = MakeValue();
@@ -264,9 +265,20 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   }
 
  private:
+  // What the connection writes on the 101 itself, or what describes a body it does not have: not
+  // copied from the request path's headers.
+  static bool OwnedBy101(std::string_view name) {
+    for (std::string_view own : {"connection", "upgrade", "content-length", "content-type", "transfer-encoding", "server",
+                                 "x-request-id", "sec-websocket-accept", "sec-websocket-protocol",
+                                 "sec-websocket-extensions", "sec-websocket-version"})
+      if (IEquals(name, own)) return true;
+    return false;
+  }
+
   // The 101 (the upgrade request was checked by Upgrade): Sec-WebSocket-Accept from the key, the
-  // chosen subprotocol, the request id.
-  bool Accept(Request& req, asio::yield_context& yield, server::ConnState& state) {
+  // chosen subprotocol, the request id, and what the request path added (a group's `(req, res)`
+  // middleware, CORS), as on a route's answer.
+  bool Accept(Request& req, const Headers& extra, asio::yield_context& yield, server::ConnState& state) {
     std::string key = req.Header("Sec-WebSocket-Key").value_or("");
     bws::detail::sec_ws_accept_type accept;
     bws::detail::make_sec_ws_accept(accept, key);
@@ -279,10 +291,18 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       head += "\r\nSec-WebSocket-Protocol: ";
       head += protocol;
     }
+    for (const auto& [k, v] : extra) {
+      if (OwnedBy101(k)) continue;
+      head += "\r\n";
+      head += k;
+      head += ": ";
+      head += v;
+    }
     head += "\r\n\r\n";
     boost::system::error_code ec;
     state.deadline = Clock::now() + std::chrono::seconds(10);  // the 101 must go out (the tick cuts a stall)
-    asio::async_write(sock_, asio::buffer(head), yield[ec]);
+    if (tls_) tls_->WriteAll(head.data(), head.size(), yield, ec);
+    else asio::async_write(sock_, asio::buffer(head), yield[ec]);
     state.deadline = Clock::time_point::max();
     if (ec) core::Log(LogLevel::kDebug, "websocket handshake failed", {{"error", ec.message()}});
     return !ec;
@@ -405,6 +425,51 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
 
   // Reads until the connection ends: frames are parsed from in_, whatever one read brought is
   // handled before the next read, and the writer is flushed once per batch.
+  // One non-blocking read or write on the socket, or through the TLS session: kDone with `n`
+  // bytes (a read: at least one), kWantRead / kWantWrite (try again once the socket is ready; a
+  // TLS write with the same bytes), kEnd when the client closed or the connection failed.
+  enum class Io { kDone, kWantRead, kWantWrite, kEnd };
+  static Io FromTls(http::TlsConnection::Step step, std::size_t n) {
+    switch (step) {
+      case http::TlsConnection::Step::kDone: return n > 0 ? Io::kDone : Io::kEnd;
+      case http::TlsConnection::Step::kWantRead: return Io::kWantRead;
+      case http::TlsConnection::Step::kWantWrite: return Io::kWantWrite;
+      default: return Io::kEnd;
+    }
+  }
+  Io ReadNow(char* buf, std::size_t size, std::size_t& n) {
+    boost::system::error_code ec;
+    if (tls_) {
+      http::TlsConnection::Step step = tls_->TryRead(buf, size, n, ec);  // before n is read
+      return FromTls(step, n);
+    }
+    for (;;) {
+      ssize_t r = ::recv(sock_.native_handle(), buf, size, MSG_DONTWAIT);
+      if (r > 0) {
+        n = static_cast<std::size_t>(r);
+        return Io::kDone;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::kWantRead : Io::kEnd;
+    }
+  }
+  Io WriteNow(const char* data, std::size_t size, std::size_t& n) {
+    boost::system::error_code ec;
+    if (tls_) {
+      http::TlsConnection::Step step = tls_->TryWrite(data, size, n, ec);  // before n is read
+      return FromTls(step, n);
+    }
+    for (;;) {
+      ssize_t r = ::send(sock_.native_handle(), data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (r > 0) {
+        n = static_cast<std::size_t>(r);
+        return Io::kDone;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::kWantWrite : Io::kEnd;
+    }
+  }
+
   // The per-thread buffer reads land in (the fiber copies what it keeps before it can suspend).
   static char* Scratch() {
     static thread_local std::unique_ptr<char[]> scratch(new char[kReadChunk]);
@@ -413,7 +478,6 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
 
   Ending ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
     char* scratch = Scratch();
-    const int fd = sock_.native_handle();
     std::size_t pos = 0;
     for (;;) {
       while (in_.size() - pos >= 2) {
@@ -458,19 +522,18 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       else if (pos > 0) in_.erase(0, pos);
       pos = 0;
       WriteNext();  // what the batch's hooks sent, and the pongs
-      ssize_t n = ::recv(fd, scratch, kReadChunk, MSG_DONTWAIT);
-      if (n > 0) {
+      std::size_t got = 0;
+      Io io = ReadNow(scratch, kReadChunk, got);
+      if (io == Io::kDone) {
         last_read_ = Clock::now();
-        in_.append(scratch, static_cast<std::size_t>(n));
+        in_.append(scratch, got);
         continue;
       }
-      if (n == 0) return Ending{};  // the client closed TCP without a close frame
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return Ending{};
+      if (io == Io::kEnd) return Ending{};  // the client closed without a close frame, or a failure
       if (in_.empty() && in_.capacity() > 0) std::string().swap(in_);  // idle: no read buffer held
       BeforeIdleWait();
       boost::system::error_code ec;
-      sock_.async_wait(server::Socket::wait_read, yield[ec]);
+      sock_.async_wait(io == Io::kWantWrite ? server::Socket::wait_write : server::Socket::wait_read, yield[ec]);
       core::tl_fiber = &fiber;
       if (ec == asio::error::operation_aborted && release_requested_ && !timed_out_) continue;  // BeforeIdleWait
       if (ec) return Ending{};  // the idle or close timeout, or the server closing the socket
@@ -541,18 +604,22 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   void DrainReads(asio::yield_context& yield) {
     boost::system::error_code ec;
     if (broken_) return;
+    if (tls_) {
+      tls_->Close();  // close_notify; the session closes the socket
+      return;
+    }
     sock_.shutdown(server::Socket::shutdown_send, ec);
     in_.clear();
     char* scratch = Scratch();
     std::size_t dropped = 0;
     while (dropped < kMaxDrainBytes) {
-      ssize_t n = ::recv(sock_.native_handle(), scratch, kReadChunk, MSG_DONTWAIT);
-      if (n > 0) {
-        dropped += static_cast<std::size_t>(n);
+      std::size_t got = 0;
+      Io io = ReadNow(scratch, kReadChunk, got);
+      if (io == Io::kDone) {
+        dropped += got;
         continue;
       }
-      if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) return;
-      if (errno == EINTR) continue;
+      if (io == Io::kEnd) return;
       sock_.async_wait(server::Socket::wait_read, yield[ec]);
       if (ec && !(ec == asio::error::operation_aborted && release_requested_ && !timed_out_)) return;
     }
@@ -608,7 +675,6 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   // waits for it to drain and goes on from there.
   void WriteNext() {
     if (broken_ || write_waiting_) return;
-    const int fd = sock_.native_handle();
     for (;;) {
       if (out_pos_ == out_.size()) {
         out_.clear();
@@ -619,15 +685,16 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
           return;
         }
       }
-      ssize_t n = ::send(fd, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        out_pos_ += static_cast<std::size_t>(n);
+      std::size_t n = 0;
+      Io io = WriteNow(out_.data() + out_pos_, out_.size() - out_pos_, n);
+      if (io == Io::kDone) {
+        out_pos_ += n;
         continue;
       }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (io != Io::kEnd) {
         write_waiting_ = true;
-        sock_.async_wait(server::Socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+        auto wait = io == Io::kWantRead ? server::Socket::wait_read : server::Socket::wait_write;
+        sock_.async_wait(wait, [self = shared_from_this()](boost::system::error_code ec) {
           self->write_waiting_ = false;
           // Cancelled by the timer's stack release (OnTimer): the write goes on; by Finish: stops.
           if (ec && !(ec == asio::error::operation_aborted && self->release_requested_)) self->broken_ = true;
@@ -735,6 +802,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   const WsHooks& hooks_;
   asio::io_context& ioc_;
   server::Socket& sock_;
+  http::TlsConnection* tls_;  // the connection's TLS session, or null on a plain listener
   asio::steady_timer timer_;        // pings, idle and close timeouts
   asio::steady_timer writer_done_;  // DrainWriter and Finish wait on it for the writer
   realtime::Outbox outbox_;
@@ -785,8 +853,8 @@ class EndpointTakeover final : public server::Takeover {
  public:
   explicit EndpointTakeover(std::shared_ptr<Endpoint> ep) : ep_(std::move(ep)) {}
   void Run(server::Socket& socket, Request& req, asio::yield_context yield, server::ConnState& state) override {
-    auto c = std::make_shared<Connection>(ep_, socket);
-    c->Serve(req, yield, state, ep_->hub);
+    auto c = std::make_shared<Connection>(ep_, socket, state.tls);
+    c->Serve(req, response_headers, yield, state, ep_->hub);
   }
 
  private:

@@ -234,7 +234,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "events-api");
 #line 19 "events.lux"
   app.Route("POST", "/ingest", &Route1);
-  lux::ServeMetrics(app, {.program = "events"});
+  lux::ServeMetrics(app, {.program = "events", .server = "api"});
 }
 }  // namespace lux_program::api
 
@@ -338,6 +338,6 @@ void Register(lux::App& app) {
   app.options().port = static_cast<int>(lux::Value(3005).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "events-collector");
-  lux::ServeMetrics(app, {.program = "events"});
+  lux::ServeMetrics(app, {.program = "events", .server = "collector"});
 }
 }  // namespace lux_program::collector

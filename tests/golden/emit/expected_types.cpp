@@ -578,6 +578,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/links", &Route3);
 #line 61 "expected_types.lux"
   app.Route("DELETE", "/links/:id", &Route4);
-  lux::ServeMetrics(app, {.program = "expected_types"});
+  lux::ServeMetrics(app, {.program = "expected_types", .server = "api"});
 }
 }  // namespace lux_program::api

@@ -173,6 +173,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "http_blocks-api");
 #line 19 "http_blocks.lux"
   app.Route("GET", "/", &Route1);
-  lux::ServeMetrics(app, {.program = "http_blocks"});
+  lux::ServeMetrics(app, {.program = "http_blocks", .server = "api"});
 }
 }  // namespace lux_program::api

@@ -163,7 +163,7 @@ void Register(lux::App& app) {
 #line 6 "metrics.lux"
   app.Route("GET", "/hello", &Route1);
 #line 5 "metrics.lux"
-  lux::ServeMetrics(app, {.path = "/internal/metrics", .port = 9464, .program = "metrics"});
+  lux::ServeMetrics(app, {.path = "/internal/metrics", .port = 9464, .program = "metrics", .server = "api"});
 }
 }  // namespace lux_program::api
 
@@ -234,7 +234,7 @@ void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "metrics-quiet");
 #line 11 "metrics.lux"
-  lux::ServeMetrics(app, {.enabled = false, .program = "metrics"});
+  lux::ServeMetrics(app, {.enabled = false, .program = "metrics", .server = "quiet"});
 }
 }  // namespace lux_program::quiet
 
@@ -360,6 +360,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "metrics-legacy");
 #line 16 "metrics.lux"
   app.Route("GET", "/metrics", &Route1);
-  lux::ServeMetrics(app, {.program = "metrics", .program_serves_path = true});
+  lux::ServeMetrics(app, {.program = "metrics", .program_serves_path = true, .server = "legacy"});
 }
 }  // namespace lux_program::legacy

@@ -296,7 +296,7 @@ void Register(lux::App& app) {
   app.Route("GET", "/g", &Route1);
 #line 30 "namespace_clash.lux"
   app.Route("GET", "/f", &Route2);
-  lux::ServeMetrics(app, {.program = "namespace_clash"});
+  lux::ServeMetrics(app, {.program = "namespace_clash", .server = "api"});
 }
 }  // namespace lux_program::api_server
 
@@ -426,7 +426,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "namespace_clash-a-b");
 #line 35 "namespace_clash.lux"
   app.Route("GET", "/x", &Route1);
-  lux::ServeMetrics(app, {.program = "namespace_clash"});
+  lux::ServeMetrics(app, {.program = "namespace_clash", .server = "a-b"});
 }
 }  // namespace lux_program::a_b_server
 
@@ -556,6 +556,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "namespace_clash-a_b");
 #line 40 "namespace_clash.lux"
   app.Route("GET", "/y", &Route1);
-  lux::ServeMetrics(app, {.program = "namespace_clash"});
+  lux::ServeMetrics(app, {.program = "namespace_clash", .server = "a_b"});
 }
 }  // namespace lux_program::a_b_server2

@@ -222,7 +222,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "redis_backends-api");
 #line 21 "redis_backends.lux"
   app.Route("POST", "/orders/:id", &Route1);
-  lux::ServeMetrics(app, {.program = "redis_backends"});
+  lux::ServeMetrics(app, {.program = "redis_backends", .server = "api"});
 }
 }  // namespace lux_program::api
 
@@ -331,6 +331,6 @@ void Register(lux::App& app) {
   lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber3(data)); }, lux::SubscribeOptions{/*broadcast=*/true});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "redis_backends-mailer");
-  lux::ServeMetrics(app, {.program = "redis_backends"});
+  lux::ServeMetrics(app, {.program = "redis_backends", .server = "mailer"});
 }
 }  // namespace lux_program::mailer

@@ -547,6 +547,6 @@ void Register(lux::App& app) {
   app.Route("POST", "/orders", &Route3);
 #line 64 "routes_middleware.lux"
   app.Route("POST", "/orders/:id/notes", &Route4);
-  lux::ServeMetrics(app, {.program = "routes_middleware"});
+  lux::ServeMetrics(app, {.program = "routes_middleware", .server = "shop"});
 }
 }  // namespace lux_program::shop

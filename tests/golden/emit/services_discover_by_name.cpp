@@ -233,7 +233,7 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "services_discover_by_name-reports");
 #line 21 "services_discover_by_name.lux"
   app.Route("GET", "/ping", &Route1);
-  lux::ServeMetrics(app, {.program = "services_discover_by_name"});
+  lux::ServeMetrics(app, {.program = "services_discover_by_name", .server = "reports"});
 }
 }  // namespace lux_program::reports
 
@@ -394,6 +394,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "services_discover_by_name-api");
 #line 32 "services_discover_by_name.lux"
   app.Route("GET", "/s/:n", &Route1);
-  lux::ServeMetrics(app, {.program = "services_discover_by_name"});
+  lux::ServeMetrics(app, {.program = "services_discover_by_name", .server = "api"});
 }
 }  // namespace lux_program::api

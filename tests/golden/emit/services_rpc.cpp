@@ -202,7 +202,7 @@ void Register(lux::App& app) {
   lux::ServeLiveness(app, "/health");
 #line 15 "services_rpc.lux"
   app.Route("GET", "/sum", &Route1);
-  lux::ServeMetrics(app, {.program = "services_rpc"});
+  lux::ServeMetrics(app, {.program = "services_rpc", .server = "api"});
 }
 }  // namespace lux_program::api
 
@@ -359,6 +359,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "services_rpc-front");
 #line 33 "services_rpc.lux"
   app.Route("GET", "/total/:a", &Route1);
-  lux::ServeMetrics(app, {.program = "services_rpc"});
+  lux::ServeMetrics(app, {.program = "services_rpc", .server = "front"});
 }
 }  // namespace lux_program::front

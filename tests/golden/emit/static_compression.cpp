@@ -284,6 +284,6 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "static_compression-quiet");
 #line 12 "static_compression.lux"
   app.Route("GET", "/", &Route1);
-  lux::ServeMetrics(app, {.program = "static_compression"});
+  lux::ServeMetrics(app, {.program = "static_compression", .server = "quiet"});
 }
 }  // namespace lux_program::quiet

@@ -636,6 +636,6 @@ void Register(lux::App& app) {
   lux::ServeReadiness(app, "/ready/db", {{"database", "db", {}}}, 2000);
 #line 38 "upload_readiness.lux"
   app.Route("POST", "/media", &Route1);
-  lux::ServeMetrics(app, {.program = "upload_readiness"});
+  lux::ServeMetrics(app, {.program = "upload_readiness", .server = "media"});
 }
 }  // namespace lux_program::media

@@ -17,6 +17,7 @@
 #include "core/internal_auth.h"
 #include "jobs_test_util.h"
 #include "lux/events.h"
+#include "lux/metrics.h"
 #include "redis_test_util.h"
 #include "test_http.h"
 
@@ -240,6 +241,7 @@ TEST_CASE("redis bus: in a real App publish reaches every local subscriber once 
       lux::Events(app).adapter = "redis";
       lux::Events(app).url = redis.Url();
       lux::Events(app).prefix = prefix;
+      lux::ServeMetrics(app, lux::MetricsOptions());
       lux::RegisterSubscriber(app, "user.created", [&](const lux::Value& v) {
         std::lock_guard<std::mutex> lock(mu);
         a.push_back(v["name"].AsString() + "/" + lux::rt::RequestId());
@@ -267,6 +269,11 @@ TEST_CASE("redis bus: in a real App publish reaches every local subscriber once 
     REQUIRE(redis.Cmd({"XLEN", prefix + ":{bus}:ev:user.created"}).AsInt() == 20);
     auto groups = redis.Cmd({"XINFO", "GROUPS", prefix + ":{bus}:ev:user.created"});
     REQUIRE(groups.elements.size() == 2);
+    // /metrics: each subscription's group is a lane of lux_events_outbox_depth, nothing waiting.
+    auto m = luxtest::Call(srv.port(), "GET", "/metrics");
+    REQUIRE(m);
+    CHECK(m->body.find("lux_events_outbox_depth{lane=\"redis:user.created:test\"} 0\n") != std::string::npos);
+    CHECK(m->body.find("lux_events_outbox_depth{lane=\"redis:user.created:test#2\"} 0\n") != std::string::npos);
     // The HTTP endpoint for embedded peers refuses a signed event with 503 (they keep the event
     // and retry), an unsigned one with 401 like any server.
     const std::string secret(64, 's'), event = R"({"id":"x","event":"user.created","data":{}})";
@@ -407,4 +414,104 @@ TEST_CASE("redis bus: a broadcast subscription reaches every replica - its group
   late->Stop();
   for (auto& r : replicas) r->Stop();
   publisher.Stop();
+}
+
+TEST_CASE("redis bus: the depth of each subscription's group (lux_events_outbox_depth) - a dead letter keeps its "
+          "trace context",
+          "[redis]") {
+  luxtest::RedisServer redis;
+  std::string prefix = luxtest::UniquePrefix("depth");
+  std::atomic<bool> fail{false};
+  std::atomic<int> handled{0};
+  RedisBus worker(Options(redis, prefix, "worker"), {{"placed", "worker"}}, {},
+                  [&](std::size_t, const EventRow&, std::string& error, bool& rejected) {
+                    if (fail.load()) {
+                      rejected = true;  // dead-lettered at once
+                      error = "refused";
+                      return false;
+                    }
+                    ++handled;
+                    return true;
+                  });
+  RedisBus publisher(Options(redis, prefix, "api"), {}, {{"placed", "worker"}},
+                     [](std::size_t, const EventRow&, std::string&, bool&) { return true; });
+  // Not started yet: what is published waits for the worker's group.
+  for (int i = 1; i <= 3; ++i) publisher.Publish(Row("placed", i));
+  auto depths = worker.Depths();
+  REQUIRE(depths.size() == 1);
+  CHECK(depths[0].first == "redis:placed:worker");
+  CHECK(depths[0].second == 3);
+  CHECK(publisher.Depths().empty());  // no subscription of its own
+  worker.Start();
+  REQUIRE(luxtest::WaitFor([&] { return handled.load() == 3; }, 10'000));
+  REQUIRE(luxtest::WaitFor([&] { return worker.Depths().at(0).second == 0; }, 5000));
+  // A traced event that ends in the dead letter keeps its traceparent there.
+  fail = true;
+  EventRow traced = Row("placed", 4);
+  traced.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  publisher.Publish(traced);
+  REQUIRE(luxtest::WaitFor([&] { return publisher.DeadCount() == 1; }, 10'000));
+  auto dead = redis.Cmd({"XRANGE", prefix + ":{bus}:dead", "-", "+"});
+  REQUIRE(dead.elements.size() == 1);
+  std::map<std::string, std::string> fields;
+  const auto& f = dead.elements[0].elements[1].elements;
+  for (std::size_t i = 0; i + 1 < f.size(); i += 2) fields[f[i].AsString()] = f[i + 1].AsString();
+  CHECK(fields["id"] == "ev-4");
+  CHECK(fields["traceparent"] == traced.traceparent);
+  worker.Stop();
+  // Redis gone: the depth leaves the lane out instead of failing the scrape.
+  redis.Stop();
+  CHECK(worker.Depths().empty());
+}
+
+TEST_CASE("redis bus: publishes from 8 threads at once share pipelines - each handled once in its thread's order - "
+          "a batch failing half-way acknowledges its handled prefix",
+          "[redis]") {
+  luxtest::RedisServer redis;
+  std::string prefix = luxtest::UniquePrefix("pipe");
+  std::mutex mu;
+  std::map<int, std::vector<int>> by_thread;  // publisher thread -> the n it sent, in handling order
+  std::map<std::string, int> times;           // event id -> times handled
+  std::atomic<bool> failed_once{false};
+  RedisBus sub(Options(redis, prefix, "sub"), {{"tick", "sub"}}, {},
+               [&](std::size_t, const EventRow& row, std::string& error, bool&) {
+                 lux::Value v = lux::ParseJson(row.payload_json);
+                 int t = static_cast<int>(v["t"].AsInt()), n = static_cast<int>(v["n"].AsInt());
+                 if (t == 3 && n == 50 && !failed_once.exchange(true)) {
+                   error = "fails once";
+                   return false;
+                 }
+                 std::lock_guard<std::mutex> lock(mu);
+                 by_thread[t].push_back(n);
+                 ++times[row.event_id];
+                 return true;
+               });
+  RedisBus pub(Options(redis, prefix, "pub"), {}, {{"tick", "sub"}}, nullptr);
+  sub.Start();
+  constexpr int kThreads = 8, kEach = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kEach; ++n) {
+        EventRow row = Row("tick", t * kEach + n);
+        row.payload_json = "{\"t\":" + std::to_string(t) + ",\"n\":" + std::to_string(n) + "}";
+        REQUIRE(!pub.Publish(row).empty());
+      }
+    });
+  for (auto& th : threads) th.join();
+  REQUIRE(redis.Cmd({"XLEN", prefix + ":{bus}:ev:tick"}).AsInt() == kThreads * kEach);
+  REQUIRE(luxtest::WaitFor([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return times.size() == static_cast<std::size_t>(kThreads * kEach);
+  }, 20'000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto& [id, k] : times) CHECK(k == 1);
+  for (int t = 0; t < kThreads; ++t) {
+    std::vector<int> want;
+    for (int n = 0; n < kEach; ++n) want.push_back(n);
+    CHECK(by_thread[t] == want);
+  }
+  // Nothing is left pending: the handled entries were acknowledged, the failed one after its retry.
+  CHECK(sub.Backlog("tick", "sub") == 0);
 }

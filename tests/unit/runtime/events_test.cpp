@@ -1,8 +1,10 @@
 // The event bus in one process: local subscribers in publish order, isolation of a failing
 // subscriber (retries, then its dead letter), payloads rejected by a subscriber's declared type,
 // events that survive a restart, and POST /_lux/events (de-duplication by id, bad bodies, calls
-// not signed with the program secret refused before anything is stored). Delivery between real
-// server processes is tested end to end (tests/e2e, cases events and internal_auth).
+// not signed with the program secret refused before anything is stored), and batches: a local
+// batch failing half-way, a peer acknowledging a prefix of a batch, batches received (wire
+// version 2). Delivery between real server processes is tested end to end (tests/e2e, cases
+// events, events_batch and internal_auth).
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -13,7 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -288,4 +292,202 @@ TEST_CASE("event outbox: the publish's trace context is kept with each row, an o
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
   std::filesystem::remove(path + "-shm");
+}
+
+namespace {
+// Every value a handler saw, in order (duplicates included).
+struct Calls {
+  std::mutex mu;
+  std::vector<std::int64_t> seen;
+  void Add(std::int64_t n) {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.push_back(n);
+  }
+  std::vector<std::int64_t> get() {
+    std::lock_guard<std::mutex> lock(mu);
+    return seen;
+  }
+};
+std::vector<std::int64_t> Iota(std::int64_t from, std::int64_t to) {
+  std::vector<std::int64_t> v;
+  for (std::int64_t i = from; i < to; ++i) v.push_back(i);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("events: a batch that fails half-way keeps its handled prefix - the failed event and the rest follow in order",
+          "[events]") {
+  Calls calls;
+  std::atomic<bool> failed_once{false};
+  std::string store = TempStore("halfway.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "seq", [&](const lux::Value& v) {
+      std::int64_t n = v["n"].AsInt();
+      calls.Add(n);
+      if (n == 10 && !failed_once.exchange(true)) throw std::runtime_error("event 10 fails once");
+    });
+    // Published before the lanes start: the lane's first batch holds all 20.
+    app.OnStart([] {
+      for (int i = 0; i < 20; ++i) lux::rt::Publish("seq", lux::Value{{"n", i}});
+    });
+  }};
+  REQUIRE(WaitUntil([&] { return calls.get().size() >= 21; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::vector<std::int64_t> want = Iota(0, 11);  // 0..10, 10 failing
+  for (std::int64_t n : Iota(10, 20)) want.push_back(n);  // 10 retried, then 11..19
+  CHECK(calls.get() == want);
+}
+
+TEST_CASE("events: a peer acknowledging part of a batch gets the rest, in order, and never the acknowledged prefix again",
+          "[events]") {
+  REQUIRE(kProgramSecretSet);
+  std::mutex mu;
+  std::vector<std::vector<std::int64_t>> requests;  // the n of each event, per request the peer got
+  luxtest::TestServer peer{[&](lux::App& app) {
+    app.Post("/_lux/events", [&](lux::Request& req) {
+      const lux::Value& body = req.Json();
+      std::vector<std::int64_t> ns;
+      for (const lux::Value& e : body["events"].AsArray()) ns.push_back(e["data"]["n"].AsInt());
+      std::lock_guard<std::mutex> lock(mu);
+      requests.push_back(ns);
+      if (requests.size() == 1)  // takes the first three, refuses the fourth
+        return lux::Respond(400, lux::Value{{"v", 2}, {"handled", 3}, {"error", "event 3 of the batch: refused"}});
+      return lux::Respond(200, lux::Value{{"v", 2}, {"handled", static_cast<long long>(ns.size())}});
+    });
+  }};
+  std::string store = TempStore("peer-prefix.db");
+  luxtest::TestServer pub{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterPeer(app, "fake", {"seq"}, peer.Url(""));
+    app.OnStart([] {
+      for (int i = 0; i < 10; ++i) lux::rt::Publish("seq", lux::Value{{"n", i}});
+    });
+  }};
+  auto delivered = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    std::size_t n = 0;
+    for (auto& r : requests) n += r.size();
+    return n;
+  };
+  REQUIRE(WaitUntil([&] { return delivered() >= 17; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::lock_guard<std::mutex> lock(mu);
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0] == Iota(0, 10));  // one batch
+  CHECK(requests[1] == Iota(3, 10));  // from the refused event on
+}
+
+TEST_CASE("events: a batch received from a peer is stored up to its first malformed event, and de-duplicated by id",
+          "[events]") {
+  REQUIRE(kProgramSecretSet);
+  Seen got;
+  std::string store = TempStore("batch-in.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "remote", [&](const lux::Value& v) { got.Add(v); });
+  }};
+  auto event = [](const char* id, int n) {
+    return std::string(R"({"id":")") + id + R"(","event":"remote","data":{"n":)" + std::to_string(n) +
+           R"(},"publisher":"peer","request_id":"rq-)" + id + R"(","traceparent":""})";
+  };
+  std::string half = R"({"v":2,"events":[)" + event("b-1", 1) + R"(,{"event":"remote","data":{"n":2}},)" + event("b-3", 3) + "]}";
+  auto r = luxtest::Call(s.port(), "POST", "/_lux/events", half, Signed(half));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  lux::Value a = r->Json();
+  CHECK(a["v"].AsInt() == 2);
+  CHECK(a["handled"].AsInt() == 1);
+  CHECK(a["accepted"].AsInt() == 1);
+  CHECK(a["error"].AsString().find("event 1 of the batch") != std::string::npos);
+  std::string full = R"({"v":2,"events":[)" + event("b-1", 1) + "," + event("b-2", 2) + "," + event("b-3", 3) + "]}";
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", full, Signed(full));  // the sender's next try
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  a = r->Json();
+  CHECK(a["handled"].AsInt() == 3);
+  CHECK(a["accepted"].AsInt() == 2);
+  CHECK(a["duplicate"].AsInt() == 1);
+  REQUIRE(WaitUntil([&] { return got.size() == 3; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(got.get() == std::vector<std::int64_t>{1, 2, 3});
+  // Another wire version fails clearly, nothing stored.
+  std::string v3 = R"({"v":3,"events":[)" + event("b-4", 4) + "]}";
+  r = luxtest::Call(s.port(), "POST", "/_lux/events", v3, Signed(v3));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(r->Json()["error"].AsString().find("build the program's servers with the same luxc") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(got.size() == 3);
+}
+
+TEST_CASE("event outbox: a lane's rows stay in order across batches, and a seq that comes back after the outbox "
+          "emptied does not replace a dead letter") {
+  std::string path = TempStore("seq-reuse.db");
+  auto box = lux::bus::Outbox::Open(path);
+  auto row = [](const std::string& id) {
+    lux::bus::EventRow r;
+    r.lane = "local:a:0";
+    r.event_id = id;
+    r.event = "a";
+    r.payload_json = "{}";
+    r.publisher = "api";
+    return r;
+  };
+  box->Insert({row("e1")});
+  auto first = box->Batch("local:a:0", 10, 1 << 20);
+  REQUIRE(first.size() == 1);
+  box->Dead(first[0], "failed for good", 1);
+  CHECK(box->Pending("local:a:0") == 0);
+  box->Insert({row("e2")});  // the outbox was empty: the same seq may come back
+  box->Insert({row("e3")});
+  box->Insert({row("e4")});
+  auto batch = box->Batch("local:a:0", 2, 1 << 20);
+  REQUIRE(batch.size() == 2);
+  CHECK(batch[0].event_id == "e2");
+  CHECK(batch[1].event_id == "e3");
+  lux::bus::BatchOutcome o;
+  o.handled_through = batch[0].seq;  // e2 handled, e3 failed for good
+  o.failed = &batch[1];
+  o.dead = true;
+  o.error = "failed for good";
+  box->Settle("local:a:0", o, 2);
+  CHECK(box->DeadCount() == 2);
+  auto rest = box->Batch("local:a:0", 10, 1 << 20);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].event_id == "e4");
+  CHECK(rest[0].seq > batch[1].seq);
+}
+
+TEST_CASE("events: publishes from 8 threads at once share commits - each handled once in its thread's order") {
+  std::mutex mu;
+  std::map<std::int64_t, std::vector<std::int64_t>> by_thread;
+  std::size_t total = 0;
+  std::string store = TempStore("group-commit.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "many", [&](const lux::Value& v) {
+      std::lock_guard<std::mutex> lock(mu);
+      by_thread[v["t"].AsInt()].push_back(v["n"].AsInt());
+      ++total;
+    });
+  }};
+  constexpr int kThreads = 8, kEach = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> empty_ids{0};
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kEach; ++n)
+        if (lux::rt::Publish("many", lux::Value{{"t", t}, {"n", n}}).size() != 36) ++empty_ids;
+    });
+  for (auto& th : threads) th.join();
+  CHECK(empty_ids == 0);
+  REQUIRE(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return total >= static_cast<std::size_t>(kThreads * kEach);
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::lock_guard<std::mutex> lock(mu);
+  CHECK(total == static_cast<std::size_t>(kThreads * kEach));
+  for (int t = 0; t < kThreads; ++t) CHECK(by_thread[t] == Iota(0, kEach));
 }

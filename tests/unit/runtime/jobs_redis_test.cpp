@@ -455,3 +455,23 @@ TEST_CASE("redis store: the trace context a job was spawned in comes back with i
   REQUIRE(store->Find(j.id));
   CHECK(store->Find(j.id)->traceparent == j.traceparent);
 }
+
+TEST_CASE("redis store: a dead-lettered job keeps the trace context it was spawned in, and a retry runs in it",
+          "[redis]") {
+  luxtest::RedisServer redis;
+  std::string prefix = luxtest::UniquePrefix("trace-dead");
+  auto store = Open(redis, prefix);
+  StoredJob j = Job("traced", 0, 0, 1);
+  j.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  store->Enqueue(j);
+  REQUIRE(store->ClaimDue(10, 5).size() == 1);
+  store->Fail(j.id, "boom", 20, std::nullopt);  // its only attempt: the dead letter
+  auto dead = store->Find(j.id);
+  REQUIRE(dead);
+  REQUIRE(dead->state == "dead");
+  CHECK(dead->traceparent == j.traceparent);
+  REQUIRE(store->Retry(j.id, 30));
+  auto again = store->ClaimDue(30, 5);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].traceparent == j.traceparent);
+}

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <ctime>
 
 #include "metrics/exposition.h"
 #include "metrics/instrument.h"
@@ -96,6 +97,38 @@ TEST_CASE("metrics.encode: histogram buckets are cumulative and end with +Inf, t
   CHECK(om.find("req_seconds_bucket{route=\"/a\",le=\"1.0\"} 3\n") != std::string::npos);
   CHECK(om.find("req_seconds_bucket{route=\"/a\",le=\"+Inf\"} 4\n") != std::string::npos);
   CHECK(om.substr(om.size() - 6) == "# EOF\n");
+}
+
+TEST_CASE("metrics.encode: OpenMetrics declares units and writes _created, the text format has neither") {
+  double before = static_cast<double>(std::time(nullptr)) - 1;
+  lux::metrics::Family bytes("sent_bytes", "Bytes sent.", Type::kCounter, {"peer"});
+  bytes.With({"a"}).Add(512);
+  lux::metrics::Family hist("wait_seconds", "Time waited.", Type::kHistogram, {}, {1});
+  hist.With({}).Observe(0.5);
+  lux::metrics::Family plain("calls", "Calls.", Type::kCounter, {});
+  plain.With({}).Add(2);
+  lux::metrics::Family level("queue_depth_bytes_total_x", "Not a unit: the suffix is not last.", Type::kGauge, {});
+  level.With({}).Set(1);
+  std::vector<FamilySnapshot> snap = {bytes.Snap(), hist.Snap(), plain.Snap(), level.Snap()};
+  REQUIRE(snap[0].series.size() == 1);
+  double created = snap[0].series[0].created;
+  CHECK(created >= before);
+  CHECK(created <= static_cast<double>(std::time(nullptr)) + 1);
+  std::string c = lux::metrics::FormatValue(created);
+  std::string om = Encode(snap, Format::kOpenMetrics);
+  CHECK(om.find("# TYPE sent_bytes counter\n# UNIT sent_bytes bytes\nsent_bytes_total{peer=\"a\"} 512\n"
+                "sent_bytes_created{peer=\"a\"} " + c + "\n") != std::string::npos);
+  CHECK(om.find("# TYPE wait_seconds histogram\n# UNIT wait_seconds seconds\n") != std::string::npos);
+  CHECK(om.find("wait_seconds_count 1\nwait_seconds_created ") != std::string::npos);
+  CHECK(om.find("# TYPE calls counter\ncalls_total 2\ncalls_created ") != std::string::npos);
+  CHECK(om.find("# UNIT calls") == std::string::npos);
+  CHECK(om.find("# UNIT queue_depth") == std::string::npos);
+  CHECK(om.find("queue_depth_bytes_total_x_created") == std::string::npos);  // gauges have none
+  CHECK(om.substr(om.size() - 6) == "# EOF\n");
+  std::string text = Encode(snap, Format::kPrometheus);
+  CHECK(text.find("# UNIT") == std::string::npos);
+  CHECK(text.find("_created") == std::string::npos);
+  CHECK(text.find("# EOF") == std::string::npos);
 }
 
 TEST_CASE("metrics.encode: series never used stay out, gauges always show, values print plainly") {

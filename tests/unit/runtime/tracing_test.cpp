@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "client/lend.h"
 #include "core/ids.h"
 #include "lux/client.h"
 #include "lux/tracing.h"
@@ -618,4 +619,90 @@ TEST_CASE("tracing spans: a recycled record starts clean, a long value overflows
     span_ids.insert(d->ctx.span_id);
   }
   CHECK(span_ids.size() == 40);
+}
+
+TEST_CASE("tracing export: a retried batch is posted again with the same body, lent to each attempt") {
+  std::mutex mu;
+  std::vector<std::string> bodies;
+  luxtest::TestServer collector([&](lux::App& app) {
+    app.Post("/v1/traces", [&](lux::Request& req) {
+      std::lock_guard<std::mutex> lock(mu);
+      bodies.push_back(req.body);
+      // The first attempt fails with a status the exporter retries.
+      return lux::Respond(bodies.size() == 1 ? 503 : 200, lux::Value::MakeObject());
+    });
+  });
+  ScopedEnv env;
+  env.Set("OTEL_EXPORTER_OTLP_ENDPOINT", collector.Url(""));
+  env.Set("OTEL_BSP_SCHEDULE_DELAY", "20");
+  std::uint64_t exported_before = lux::tracing::ExportedSpans();
+  {
+    luxtest::TestServer s([&](lux::App& app) {
+      lux::tracing::RegisterTracing(app);
+      app.Get("/x", [](lux::Request&) { return lux::Respond(200, lux::Value::MakeObject()); });
+    });
+    auto r = luxtest::Call(s.port(), "GET", "/x");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    s.Stop();  // flushes (the retry waits about 200 ms)
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  REQUIRE(bodies.size() == 2);
+  CHECK(bodies[0].size() > 200);
+  CHECK(bodies[0] == bodies[1]);
+  CHECK(lux::ParseJson(bodies[1])["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"].AsString() == "GET /x");
+  CHECK(lux::tracing::ExportedSpans() - exported_before == 1);
+}
+
+TEST_CASE("tracing service.name: the server's name in the program unless OTEL_SERVICE_NAME says otherwise") {
+  for (bool env_given : {false, true}) {
+    Collector collector;
+    ScopedEnv env;
+    env.Set("OTEL_EXPORTER_OTLP_ENDPOINT", collector.server.Url(""));
+    env.Set("OTEL_BSP_SCHEDULE_DELAY", "20");
+    if (env_given) env.Set("OTEL_SERVICE_NAME", "checkout");
+    {
+      luxtest::TestServer s([&](lux::App& app) {
+        lux::tracing::RegisterTracing(app);
+        lux::tracing::SetServiceName(app, "orders");
+        app.Get("/x", [](lux::Request&) { return lux::Respond(200, lux::Value::MakeObject()); });
+      });
+      auto r = luxtest::Call(s.port(), "GET", "/x");
+      REQUIRE(r);
+      s.Stop();
+    }
+    const lux::Value* span = collector.Find("GET /x");
+    REQUIRE(span);
+    CHECK((*span)["service"].AsString() == (env_given ? "checkout" : "orders"));
+  }
+}
+
+TEST_CASE("fetch lending its body: the request carries it, the caller gets it back answered or failed") {
+  luxtest::TestServer echo([](lux::App& app) {
+    app.Post("/echo", [](lux::Request& req) { return lux::Respond(200, lux::Value{{"got", req.body}}); });
+  });
+  lux::FetchOptions o;
+  o.method = "POST";
+  std::string body(5000, 'x');
+  body.reserve(8192);
+  const char* storage = body.data();
+  lux::FetchResponse r = lux::client::FetchLendingBody(echo.Url("/echo"), o, body);
+  CHECK(r.status == 200);
+  CHECK(r.Json()["got"].AsString() == std::string(5000, 'x'));
+  CHECK(body == std::string(5000, 'x'));
+  CHECK(body.data() == storage);  // the same buffer, never copied
+  // A connection that fails: the body comes back all the same.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  o.timeout_ms = 2000;
+  CHECK_THROWS_AS(lux::client::FetchLendingBody("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/", o, body),
+                  lux::FetchError);
+  CHECK(body == std::string(5000, 'x'));
+  CHECK(body.data() == storage);
 }
