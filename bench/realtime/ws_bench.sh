@@ -5,8 +5,10 @@
 # servers taking turns in each of RUNS rounds; then the resident memory of the lux server holding
 # IDLE idle connections (VmRSS after they are all open, minus before, per connection).
 #   bench/realtime/ws_bench.sh [BUILD_DIR]   # RUNS=3 CONNS=50 WINDOW=10 SIZE=64 SECS=5 IDLE=10000
-# Bun is not in Debian's or npm's registries for this machine (its npm package downloads a binary
-# at install time from GitHub, which the build machine cannot reach), so Node is the comparison.
+# BASELINE=OTHER_BUILD_DIR adds a third server to every round: the same program built by that
+# build's luxc (another branch), so that a change is measured side by side. IDLE=0 skips the idle part.
+# Bun (ws_echo_bun.js, Bun.serve's own WebSocket server) runs too when its binary installs: it is
+# not packaged by Debian, but npm's @oven/bun-linux-x64 carries it (x86-64 Linux only; BUN=0 skips it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(realpath -m "${1:-${BUILD_DIR:-$ROOT/build}}")
@@ -18,32 +20,55 @@ cp "$ROOT/bench/realtime/ws_package.json" "$OUT/npm/package.json"
 export NODE_PATH=$OUT/npm/node_modules
 "$BUILD/luxc" build --release "$ROOT/bench/realtime/ws_echo.lux" -o "$OUT" >/dev/null
 LUX=$OUT/ws_echo
+SERVERS="lux node"
+BUN_BIN=$OUT/npm/node_modules/@oven/bun-linux-x64/bin/bun
+if [ "${BUN:-1}" = 1 ] && [ "$(uname -m)" = x86_64 ]; then
+  [ -x "$BUN_BIN" ] || npm install --silent --no-audit --no-fund --prefix "$OUT/npm" @oven/bun-linux-x64@1.1.38 >/dev/null 2>&1 || true
+  [ -x "$BUN_BIN" ] && SERVERS="$SERVERS bun"
+fi
+if [ -n "${BASELINE:-}" ]; then
+  mkdir -p "$OUT/base"
+  "$(realpath -m "$BASELINE")/luxc" build --release "$ROOT/bench/realtime/ws_echo.lux" -o "$OUT/base" >/dev/null
+  SERVERS="base $SERVERS"
+fi
 ulimit -n "$(ulimit -Hn)"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+# CPU time the server ran (all its threads, /proc schedstat): per message it is the figure that
+# the other processes of a loaded machine do not move, where messages/s drops when the server
+# waits for a core (runnable, not running) every time it wakes.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ns += $1} END {printf "%d", ns}'; }
 PID=""
 stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; PID=""; }
 trap stop EXIT
 
 echo "case,round,server,value"
 for r in $(seq 1 "$RUNS"); do
-  for srv in lux node; do
+  for srv in $SERVERS; do
     port=$(free_port)
-    if [ $srv = lux ]; then
-      LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn taskset -c 0 "$LUX" --host 127.0.0.1 --port "$port" >"$OUT/$srv.log" 2>&1 &
+    if [ $srv = lux ] || [ $srv = base ]; then
+      exe=$LUX
+      [ $srv = base ] && exe=$OUT/base/ws_echo
+      LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn taskset -c 0 "$exe" --host 127.0.0.1 --port "$port" >"$OUT/$srv.log" 2>&1 &
+    elif [ $srv = bun ]; then
+      taskset -c 0 "$BUN_BIN" "$ROOT/bench/realtime/ws_echo_bun.js" "$port" >"$OUT/$srv.log" 2>&1 &
     else
       taskset -c 0 node "$ROOT/bench/realtime/ws_echo_node.js" "$port" >"$OUT/$srv.log" 2>&1 &
     fi
     PID=$!
     wait_port "$port"
-    v=$(taskset -c 1 node "$ROOT/bench/realtime/ws_load.js" "ws://127.0.0.1:$port/echo" "$CONNS" "$WINDOW" "$SIZE" "$SECS")
+    cpu0=$(cpu_ns "$PID")
+    read -r v total < <(taskset -c 1 node "$ROOT/bench/realtime/ws_load.js" "ws://127.0.0.1:$port/echo" "$CONNS" "$WINDOW" "$SIZE" "$SECS")
+    cpu1=$(cpu_ns "$PID")
     echo "echo_msgs_per_s,$r,$srv,$v"
+    echo "server_cpu_ns_per_msg,$r,$srv,$(( (cpu1 - cpu0) / total ))"
     stop
   done
 done
 
 # Idle connections: the server's resident memory before and after IDLE connections are open.
+[ "$IDLE" -gt 0 ] || exit 0
 port=$(free_port)
 LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn "$LUX" --host 127.0.0.1 --port "$port" >"$OUT/idle.log" 2>&1 &
 PID=$!

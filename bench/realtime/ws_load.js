@@ -1,10 +1,11 @@
 // The load client of bench/realtime/ws_bench.sh: CONNS connections to URL, each keeping WINDOW
-// text messages of SIZE bytes in flight for SECS seconds; prints the echoed messages per second.
+// text messages of SIZE bytes in flight for SECS seconds; prints the echoed messages per second
+// (counted after a one-second warm-up) and the messages echoed over the whole run.
 //   node ws_load.js URL CONNS WINDOW SIZE SECS
 const WebSocket = require("ws");
 const [url, conns, window_, size, secs] = [process.argv[2], ...process.argv.slice(3).map(Number)];
 const msg = "x".repeat(size);
-let echoed = 0, counting = false, open = 0;
+let echoed = 0, total = 0, counting = false, open = 0;
 const sockets = [];
 for (let i = 0; i < conns; i++) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
@@ -13,6 +14,7 @@ for (let i = 0; i < conns; i++) {
     if (++open === conns) start();
   });
   ws.on("message", () => {
+    total++;
     if (counting) echoed++;
     ws.send(msg);
   });
@@ -26,7 +28,7 @@ function start() {
     setTimeout(() => {
       counting = false;
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      console.log(Math.round(echoed / s));
+      console.log(Math.round(echoed / s), total);
       for (const ws of sockets) ws.terminate();
       process.exit(0);
     }, secs * 1000);

@@ -156,6 +156,12 @@ class BodyWriter {
   // `wake` runs (on the connection's thread, at most once) when the client goes away or the
   // server begins a graceful stop, so that a producer waiting for something else can end.
   virtual void OnEnd(std::function<void()> wake) = 0;
+  // A producer whose only work left is waiting (an event stream once its handler returned) hands
+  // that part over and returns: `rest` then runs on the same connection with a writer of its own,
+  // after the request's frames unwound, so that thousands of idle streams keep no resident stack
+  // for them; the body ends when `rest` returns, and the connection closes after it. By default
+  // `rest` runs at once.
+  virtual void Defer(std::function<void(BodyWriter& out)> rest) { rest(*this); }
 };
 // Produces a streamed body: runs on the connection's fiber after the head went out, writing
 // pieces as they are ready; returning ends the body. An exception ends the connection

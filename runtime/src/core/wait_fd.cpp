@@ -22,14 +22,15 @@ void ReleaseIdleStack() {
   const char here = 0;
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   // The stack spans [stack_top - kFiberStackBytes + slack, stack_top]: slack covers what lies
-  // above the Fiber in Session::Run's frame. Keep 4 KiB below this frame (its callees, the red
-  // zone, madvise's own frame) and stay clear of the guard page at the bottom.
+  // above the Fiber in Session::Run's frame. Keep 1 KiB below this frame (the red zone and
+  // madvise's own frame: the pages the caller's wait touches next fault back in) and stay clear
+  // of the guard page at the bottom. An idle stream served from Run then keeps one page.
   constexpr std::uintptr_t kSlack = 16 << 10;
   auto top = reinterpret_cast<std::uintptr_t>(f->stack_top);
   auto sp = reinterpret_cast<std::uintptr_t>(&here);
   if (sp > top || top - sp > kFiberStackBytes - kSlack) return;
   std::uintptr_t lo = (top - kFiberStackBytes + kSlack + page - 1) / page * page;
-  std::uintptr_t hi = (sp - 4096) / page * page;
+  std::uintptr_t hi = (sp - 1024) / page * page;
   if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
 }
 

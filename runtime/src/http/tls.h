@@ -50,8 +50,8 @@ class TlsConnection {
   // Sends close_notify without waiting for the peer's (RFC 8446 6.1 allows it).
   void Close();
 
-  // One non-blocking attempt, for a caller that waits on the socket itself (a WebSocket's reads
-  // and writes run as callbacks, not on the fiber: ws/transport.h): kDone with `n` bytes read or
+  // One non-blocking attempt, for a caller that waits on the socket itself (a WebSocket: its
+  // writer runs as callbacks, not on the fiber: ws/ws.cpp): kDone with `n` bytes read or
   // written (a write is all of `size`), kWantRead / kWantWrite (call again once the socket is
   // ready, a write with the same bytes), or kFailed with `ec` set as for ReadSome. A read and a
   // write may both be pending; both run on the connection's one I/O thread.

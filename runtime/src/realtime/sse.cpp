@@ -22,6 +22,8 @@ namespace {
 
 constexpr std::string_view kTopicPrefix = "sse:";
 constexpr std::string_view kHeartbeat = ": keep-alive\n\n";
+// A stream quiet this long after a write gives back the stack pages the write touched (Serve).
+constexpr auto kQuietRelease = std::chrono::milliseconds(250);
 
 std::mutex g_mu;
 SseOptions g_options;              // the serving App's (ConfigureSse)
@@ -146,11 +148,23 @@ void Serve(Stream& s, std::int64_t heartbeat_ms) {
   realtime::Outbox& box = s.Box();
   s.out->OnEnd([b = s.box] { b->Close(); });
   auto every = std::chrono::milliseconds(std::max<std::int64_t>(heartbeat_ms, 1));
-  core::ReleaseIdleStack();  // the handler's frames are gone: an idle stream keeps a few pages
+  core::ReleaseIdleStack();  // the handler's frames are gone: an idle stream keeps one page
+  bool touched = false;  // a write went deeper than the wait since the pages were last given back
+  auto beat = std::chrono::steady_clock::now() + every;
   while (!s.Ended()) {
-    bool got = box.Wait(std::chrono::steady_clock::now() + every);
+    // After a write, the wait wakes once the stream was quiet for kQuietRelease to give back the
+    // pages the write touched; a busy stream keeps them rather than pay for it on every event.
+    auto now = std::chrono::steady_clock::now();
+    bool got = box.Wait(touched ? std::min(beat, now + kQuietRelease) : beat);
     if (s.Ended()) break;
+    if (!got && std::chrono::steady_clock::now() < beat) {
+      core::ReleaseIdleStack();
+      touched = false;
+      continue;
+    }
     if (got ? !s.FlushQueued() : !s.out->Write(kHeartbeat)) break;
+    touched = true;
+    beat = std::chrono::steady_clock::now() + every;
   }
 }
 
@@ -284,7 +298,17 @@ Response SseResponse(Request& req, SseHandler handler) {
         }
         for (const std::string& c : all) s->Subscribe(c);
       }
-      if (s->FlushQueued()) Serve(*s, o.heartbeat_ms);
+      if (s->FlushQueued()) {
+        // Only waiting is left: it runs after the request's frames unwound (BodyWriter::Defer).
+        s->out = nullptr;
+        out.Defer([s, heartbeat_ms = o.heartbeat_ms](BodyWriter& rest) {
+          s->out = &rest;
+          Serve(*s, heartbeat_ms);
+          s->subs.clear();
+          s->out = nullptr;
+        });
+        return;
+      }
     }
     s->subs.clear();
     s->out = nullptr;

@@ -400,6 +400,8 @@ class Session {
     fiber.stack_top = reinterpret_cast<const char*>(&fiber);
     try {
       if (!app_.tls || StartTls(yield)) Loop(yield, fiber);
+      if (taken_) RunTakeOver(yield);
+      if (parked_) RunParked(yield, fiber);
       if (tls_) tls_->Close();
       if (linger_) LingeringClose(yield);
     } catch (const boost::context::detail::forced_unwind&) {
@@ -861,7 +863,7 @@ class Session {
         if (std::shared_ptr<Takeover> takeover = std::move(fiber.takeover); takeover && res.status == 101) {
           if (!app_.draining.load()) {
             takeover->response_headers = std::move(res.headers);
-            return TakeOver(*takeover, req, yield, t0);
+            return TakeOver(std::move(takeover), req, t0);
           }
           res = SimpleError(503, "server is shutting down", req.id);
           keep_alive = false;
@@ -889,6 +891,7 @@ class Session {
       if (!written) return;
       state_.fresh = false;
       AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
+      if (parked_) return;  // a stream's idle rest: Run serves it, then the connection closes
       if (!keep_alive) {
         linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
         return;
@@ -896,16 +899,24 @@ class Session {
     }
   }
 
-  // A 101 whose handler takes the connection over (WebSocket): it owns the socket from here.
-  void TakeOver(Takeover& takeover, Request& req, asio::yield_context& yield, std::chrono::steady_clock::time_point t0) {
+  // A 101 whose handler takes the connection over (WebSocket): it owns the socket from here. It
+  // runs from Run once Loop returned (RunTakeOver), so that a connection open for hours keeps no
+  // resident stack page for Loop's frame (the parser, the request): idle WebSocket connections
+  // then hold one page of stack each (docs/runtime.md, "Memory per connection").
+  // Out of line: what it builds stays out of Loop's frame, which every connection keeps resident.
+  [[gnu::noinline]] void TakeOver(std::shared_ptr<Takeover>&& takeover, Request& req, std::chrono::steady_clock::time_point t0) {
     state_.fresh = false;
     state_.deadline = Clock::time_point::max();
     AccessLog(req.method, req.path, 101, t0, req.id, req.client_ip);
     buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
     head_ = std::string();
     state_.tls = tls_.get();
+    taken_ = std::make_unique<Taken>(Taken{std::move(takeover), std::move(req)});
+  }
+  void RunTakeOver(asio::yield_context& yield) {
+    std::unique_ptr<Taken> taken = std::move(taken_);
     RealtimeCount counted(app_);
-    takeover.Run(sock_, req, yield, state_);
+    taken->takeover->Run(sock_, taken->req, yield, state_);
     state_.on_drain = nullptr;
   }
 
@@ -998,6 +1009,12 @@ class Session {
       st_->wake = std::move(wake);
       if (st_->gone || Stopping()) st_->End();
     }
+    void Defer(BodyProducer rest) override {
+      s_.parked_ = std::make_unique<Parked>();
+      s_.parked_->rest = std::move(rest);
+      s_.parked_->st = st_;
+      s_.parked_->chunked = chunked_;
+    }
 
    private:
     Session& s_;
@@ -1042,27 +1059,62 @@ class Session {
       st->End();
     };
     RealtimeCount counted(app_);
-    bool ok = true;
+    bool ok = RunProducer(res.stream_producer(), st, chunked, request_id, yield);
+    if (ok && parked_) {
+      parked_->request_id = request_id;
+      parked_->counted = std::make_unique<RealtimeCount>(app_);  // still a realtime connection
+      return true;  // Loop returns and Run serves the rest (RunParked); the connection closes after it
+    }
+    parked_.reset();
+    return EndStream(*st, chunked, ok, yield) && keep_alive;
+  }
+
+  // Runs a streamed body's producer with a writer for this connection; false when it threw.
+  bool RunProducer(const BodyProducer& producer, const std::shared_ptr<StreamState>& st, bool chunked,
+                   const std::string& request_id, asio::yield_context& yield) {
     try {
       ChunkWriter out(*this, yield, st, chunked);
-      res.stream_producer()(out);
+      producer(out);
+      return true;
     } catch (const boost::context::detail::forced_unwind&) {
       state_.on_drain = nullptr;
       throw;
     } catch (const std::exception& e) {
       core::Log(LogLevel::kError, "streamed response failed", {{"request_id", request_id}, {"error", std::string(e.what())}});
-      ok = false;  // no final chunk: the client sees the body cut off
+      return false;  // no final chunk: the client sees the body cut off
     }
+  }
+
+  // The producer returned: the body's end (the last chunk), unless it failed or the client left.
+  bool EndStream(StreamState& st, bool chunked, bool ok, asio::yield_context& yield) {
     state_.on_drain = nullptr;
-    st->wake = nullptr;
+    st.wake = nullptr;
     boost::system::error_code ignored;
     sock_.cancel(ignored);  // the read wait
-    if (!ok || st->gone) return false;
+    if (!ok || st.gone) return false;
     if (chunked) {
       static const char kLast[] = "0\r\n\r\n";
       if (!WriteAll(asio::buffer(kLast, sizeof kLast - 1), {}, yield)) return false;
     }
-    return keep_alive;
+    return true;
+  }
+
+  // The rest of a streamed body its producer deferred (BodyWriter::Defer: an event stream waiting
+  // for events once its handler returned), run from Run after Loop's frames unwound: an idle
+  // stream keeps the top page of the fiber's stack resident instead of the request's frames.
+  struct Parked {
+    BodyProducer rest;
+    std::shared_ptr<StreamState> st;
+    bool chunked = true;
+    std::string request_id;
+    std::unique_ptr<RealtimeCount> counted;
+  };
+  void RunParked(asio::yield_context& yield, core::Fiber& fiber) {
+    std::unique_ptr<Parked> p = std::move(parked_);
+    core::tl_fiber = &fiber;
+    bool ok = RunProducer(p->rest, p->st, p->chunked, p->request_id, yield);
+    core::tl_fiber = nullptr;
+    EndStream(*p->st, p->chunked, ok, yield);
   }
 
   static double Seconds(std::chrono::steady_clock::time_point t0) {
@@ -1148,6 +1200,12 @@ class Session {
   std::string peer_ip_;  // remote_ without the port
   std::string why_;     // what was wrong with a refused request, for its 400/501 body
   bool linger_ = false;  // read and discard before closing (see kLingerMaxBytes)
+  struct Taken {
+    std::shared_ptr<Takeover> takeover;
+    Request req;
+  };
+  std::unique_ptr<Taken> taken_;  // a 101 left by Loop for RunTakeOver
+  std::unique_ptr<Parked> parked_;  // a stream's deferred rest, left by WriteStream for RunParked
   bool http10_ = false;  // the request being answered is HTTP/1.0 (no chunked bodies)
   // A body up to this size goes into one TLS record with the head (one write, one record);
   // a larger one is written in pieces of this size.

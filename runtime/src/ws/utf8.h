@@ -1,9 +1,13 @@
 // UTF-8 validation (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF): a String the
 // program sends is a text frame only when it is valid UTF-8 (a text frame that is not would make
-// every client close the connection with 1007), else a binary frame.
+// every client close the connection with 1007), else a binary frame; a text message a client
+// sends must be valid UTF-8 (else the connection closes with 1007). ASCII runs are skipped eight
+// bytes at a time (one load and one test of the high bits), the usual case for JSON and chat.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace lux::ws {
@@ -12,6 +16,14 @@ inline bool ValidUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t n = s.size(), i = 0;
   while (i < n) {
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     unsigned char c = p[i];
     if (c < 0x80) {
       ++i;

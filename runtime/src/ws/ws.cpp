@@ -1,12 +1,15 @@
 // WebSocket endpoints: the upgrade route (426/400/403 as JSON for what cannot be upgraded), the
-// connection it hands the socket to (server::Takeover, run on the connection's fiber: Beast's
-// websocket stream reads, validates and reassembles frames and answers pings and closes), each
+// connection it hands the socket to (server::Takeover, run on the connection's fiber: it reads,
+// validates and reassembles frames with the codec of frame.h and answers pings and closes), each
 // connection's bounded outbox and its writer, pings and the idle timeout, the close 1001 of a
 // graceful stop, and the rooms behind join/leave/broadcast/broadcast_to.
 // Entry points: RegisterWebSocket, ws::Join, ws::Leave, ws::Broadcast, ws::BroadcastTo.
 #include "lux/ws.h"
 
 #include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <atomic>
@@ -19,10 +22,8 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/websocket/detail/hybi13.hpp>
 #include <boost/context/detail/exception.hpp>
 
 #include "core/fiber.h"
@@ -32,15 +33,14 @@
 #include "http/cors.h"
 #include "realtime/hub.h"
 #include "server/app_impl.h"
-#include "ws/transport.h"
+#include "http/tls.h"
+#include "ws/frame.h"
 #include "ws/utf8.h"
 
 namespace lux {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace bws = boost::beast::websocket;
-namespace bhttp = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
 namespace ws {
@@ -146,28 +146,48 @@ class Registry {
   std::unordered_map<std::string, std::weak_ptr<Connection>> by_id_;
 };
 
-// The close code a failed read ends with (Beast sent it already), for on_close.
-std::int64_t FailureCode(const boost::system::error_code& ec) {
-  if (ec == bws::error::message_too_big || ec == bws::error::buffer_overflow) return 1009;
-  if (ec == bws::error::bad_frame_payload) return 1007;
-  if (ec.category() == bws::make_error_code(bws::error::closed).category()) return 1002;
-  return 1006;  // the connection dropped without a close frame
-}
+// What ended a connection's read side: the close code and reason on_close gets, and for a
+// protocol error the server closed for, the message on_error gets.
+struct Ending {
+  std::int64_t code = 1006;  // 1006: the connection dropped without a close frame
+  std::string reason;
+  std::string error;
+};
 
+// A close code an endpoint may put in a close frame (RFC 6455 7.4): the server's own closes and
+// what it accepts from a client.
 bool ValidCloseCode(std::int64_t code) {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1013) || (code >= 3000 && code <= 4999);
 }
 
-// One open WebSocket. The fiber that accepted it reads and runs the hooks. Everything sent goes
-// through the connection's Outbox (realtime/outbox.h: bounded, the oldest dropped when full) —
-// a hook's send, a broadcast from a job or another replica — and its writer, a chain of Beast
-// writes on the connection's I/O thread that also sends the pings and the close, so no two writes
-// overlap and a slow client holds up no one.
+// What one read takes from the socket at most. The bytes land in a per-thread scratch buffer and
+// are appended to the connection's own buffer, which an idle connection gives back.
+constexpr std::size_t kReadChunk = 64 << 10;
+// Pongs waiting to be written at most: past it the newest ping's pong replaces the last one
+// (RFC 6455 5.5.3 allows answering only the most recent ping), so a client that floods pings and
+// reads nothing cannot grow the queue.
+constexpr std::size_t kMaxPendingPongs = 32;
+// A connection whose last read is this old gets its stack pages below the read wait given back
+// (after a hook ran): a busy connection keeps them rather than fault them in per message.
+constexpr auto kReleaseAfter = std::chrono::seconds(1);
+// After the closing handshake, at most this much of what the client still sends is read and dropped.
+constexpr std::size_t kMaxDrainBytes = 1 << 20;
+// Past this capacity, an output buffer that was written out is freed rather than kept.
+constexpr std::size_t kKeepOutBytes = 16 << 10;
+
+// One open WebSocket. The fiber that accepted it reads: it parses every complete frame that one
+// read brought (frame.h), answers pings and closes, reassembles fragmented messages, runs the
+// hooks, and once the batch is done writes what they sent in one send. Everything sent goes
+// through the connection's Outbox (realtime/outbox.h: bounded, the oldest dropped when full) — a
+// hook's send, a broadcast from a job or another replica — and its writer on the connection's I/O
+// thread, which frames the queued messages, the pongs, pings and the close into one buffer and
+// writes it with non-blocking sends (waiting for the socket only when it is full), so a slow
+// client holds up no one and a burst of messages costs one system call.
 class Connection final : public realtime::Sink, public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const Endpoint> ep, server::Socket& sock, http::TlsConnection* tls)
       : ep_(std::move(ep)), opts_(ep_->opts), hooks_(ep_->hooks),
-        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), ws_(sock, tls), timer_(ioc_),
+        ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), sock_(sock), tls_(tls), timer_(ioc_),
         writer_done_(ioc_), outbox_(realtime::OutboxLimits{static_cast<std::size_t>(opts_.max_queue),
                                                            static_cast<std::size_t>(opts_.max_queue_bytes)}),
         conn_id_(realtime::NextConnectionId()), id_(core::NewRequestId()) {}
@@ -225,6 +245,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     state.on_drain = [weak] {
       if (auto c = weak.lock()) c->Close(1001, "server shutting down");
     };
+    stack_top_ = &state;
     core::Fiber fiber{&yield, &ioc_, &req, std::nullopt, nullptr};
     core::tl_fiber = &fiber;
     last_read_ = Clock::now();
@@ -232,28 +253,20 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     RunHook("on_open", [&] {
       if (hooks_.on_open) hooks_.on_open(value_);
     });
-    ReleaseStackPages(&state);
-    boost::system::error_code ec = ReadLoop(yield, fiber);
-    std::int64_t code = 1006;
-    std::string reason;
-    if (ec == bws::error::closed) {
-      code = ws_.reason().code == bws::close_code::none ? 1005 : ws_.reason().code;
-      reason = std::string(ws_.reason().reason.data(), ws_.reason().reason.size());
-    } else {
-      code = FailureCode(ec);
-      if (code != 1006 && hooks_.on_error) RunHook("on_error", [&] { hooks_.on_error(value_, ec.message()); });
-    }
+    Ending end = ReadLoop(yield, fiber);
+    core::tl_fiber = &fiber;
+    if (!end.error.empty() && hooks_.on_error) RunHook("on_error", [&] { hooks_.on_error(value_, end.error); });
     Finish(yield);
     core::tl_fiber = &fiber;
     RunHook("on_close", [&] {
-      if (hooks_.on_close) hooks_.on_close(value_, code, reason);
+      if (hooks_.on_close) hooks_.on_close(value_, end.code, end.reason);
     });
     core::tl_fiber = nullptr;
   }
 
  private:
-  // What Beast writes on the 101 itself, or what describes a body it does not have: not copied
-  // from the request path's headers.
+  // What the connection writes on the 101 itself, or what describes a body it does not have: not
+  // copied from the request path's headers.
   static bool OwnedBy101(std::string_view name) {
     for (std::string_view own : {"connection", "upgrade", "content-length", "content-type", "transfer-encoding", "server",
                                  "x-request-id", "sec-websocket-accept", "sec-websocket-protocol",
@@ -262,29 +275,34 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     return false;
   }
 
+  // The 101 (the upgrade request was checked by Upgrade): Sec-WebSocket-Accept from the key, the
+  // chosen subprotocol, the request id, and what the request path added (a group's `(req, res)`
+  // middleware, CORS), as on a route's answer.
   bool Accept(Request& req, const Headers& extra, asio::yield_context& yield, server::ConnState& state) {
-    bhttp::request<bhttp::empty_body> breq;
-    breq.method(bhttp::verb::get);
-    breq.target(req.target);
-    breq.version(11);
-    for (const auto& [k, v] : req.headers) breq.insert(k, v);
-    std::string protocol = ChooseProtocol(req);
-    std::string request_id = req.id;
-    std::vector<Headers::Entry> added;  // a group's `(req, res)` middleware, CORS, ...: as on a route's answer
-    for (const auto& [k, v] : extra)
-      if (!OwnedBy101(k)) added.emplace_back(k, v);
-    ws_.set_option(bws::stream_base::decorator([protocol, request_id, added = std::move(added)](bws::response_type& res) {
-      res.set(bhttp::field::server, "lux");
-      res.set("X-Request-Id", request_id);
-      for (const auto& [k, v] : added) res.insert(k, v);
-      if (!protocol.empty()) res.set(bhttp::field::sec_websocket_protocol, protocol);
-    }));
-    ws_.read_message_max(static_cast<std::size_t>(opts_.max_message));
-    ws_.auto_fragment(false);
-    ws_.control_callback([this](bws::frame_type, beast::string_view) { last_read_ = Clock::now(); });
+    std::string key = req.Header("Sec-WebSocket-Key").value_or("");
+    bws::detail::sec_ws_accept_type accept;
+    bws::detail::make_sec_ws_accept(accept, key);
+    std::string head =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
+    head.append(accept.data(), accept.size());
+    head += "\r\nServer: lux\r\nX-Request-Id: ";
+    head += req.id;
+    if (std::string protocol = ChooseProtocol(req); !protocol.empty()) {
+      head += "\r\nSec-WebSocket-Protocol: ";
+      head += protocol;
+    }
+    for (const auto& [k, v] : extra) {
+      if (OwnedBy101(k)) continue;
+      head += "\r\n";
+      head += k;
+      head += ": ";
+      head += v;
+    }
+    head += "\r\n\r\n";
     boost::system::error_code ec;
     state.deadline = Clock::now() + std::chrono::seconds(10);  // the 101 must go out (the tick cuts a stall)
-    ws_.async_accept(breq, yield[ec]);
+    if (tls_) tls_->WriteAll(head.data(), head.size(), yield, ec);
+    else asio::async_write(sock_, asio::buffer(head), yield[ec]);
     state.deadline = Clock::time_point::max();
     if (ec) core::Log(LogLevel::kDebug, "websocket handshake failed", {{"error", ec.message()}});
     return !ec;
@@ -330,6 +348,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
 
   template <typename F>
   void RunHook(const char* which, F&& f) {
+    hook_ran_ = true;
     std::string error;
     try {
       f();
@@ -352,11 +371,12 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     }
   }
 
-  // The handshake and the request before it ran deep in the fiber's stack; an idle connection then
-  // only needs the few frames above its read. The pages below the current frame are returned to
-  // the kernel (they fault back in as zeros when used again), so 10,000 idle connections do not keep
-  // their deepest moment resident. `near_top` is an object of the session, which lives at the top
-  // of the fiber's stack: the stack spans kFiberStackBytes below it (a guard page further down).
+  // The handshake and the hooks run deep in the fiber's stack; an idle connection only needs the
+  // frames above its read wait. The pages below the current frame are returned to the kernel (they
+  // fault back in as zeros when used again), so 10,000 idle connections do not keep their deepest
+  // moment resident. `near_top` is an object of the session, which lives at the top of the fiber's
+  // stack: the stack spans kFiberStackBytes below it (a guard page further down). 512 bytes below
+  // this frame stay for madvise's own call (the frames of the wait that follows fault back in).
   static void ReleaseStackPages(const void* near_top) {
     const std::uintptr_t page = 4096;
     auto top = reinterpret_cast<std::uintptr_t>(near_top);
@@ -364,131 +384,364 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     auto sp = reinterpret_cast<std::uintptr_t>(&here);
     if (sp >= top || top - sp > core::kFiberStackBytes) return;  // not on the session's fiber
     std::uintptr_t low = (top - core::kFiberStackBytes + 4 * page + page - 1) & ~(page - 1);
-    std::uintptr_t high = (sp - 2 * page) & ~(page - 1);
+    std::uintptr_t high = (sp - 512) & ~(page - 1);
     if (high > low) ::madvise(reinterpret_cast<void*>(low), high - low, MADV_DONTNEED);
   }
 
-  boost::system::error_code ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
-    beast::flat_buffer buf;
+  // Before the read waits: the stack pages below are given back after the handshake (the first
+  // wait) and when the timer asked for it (a second after the last read, if a hook ran since the
+  // last release), so that a busy connection pays no system call or page fault per message and a
+  // quiet one keeps one page.
+  void BeforeIdleWait() {
+    if (!first_wait_ && !release_requested_) return;
+    first_wait_ = false;
+    release_requested_ = false;
+    hook_ran_ = false;
+    ReleaseStackPages(stack_top_);
+  }
+
+  // Why a frame breaks the protocol (the close code and on_error's message), or code 0.
+  struct Violation {
+    std::uint16_t code = 0;
+    const char* what = "";
+  };
+  Violation Check(const FrameHeader& h) const {
+    if (h.rsv != 0) return {1002, "a frame with a reserved bit set (no extension was negotiated)"};
+    bool control = h.opcode >= kOpClose;
+    if (h.opcode > kOpPong || (h.opcode > kOpBinary && !control)) return {1002, "a frame with a reserved opcode"};
+    if (!h.masked) return {1002, "an unmasked frame from the client"};
+    if (control) {
+      if (!h.fin) return {1002, "a fragmented control frame"};
+      if (h.length > kMaxControlPayload) return {1002, "a control frame over 125 bytes"};
+      return {};
+    }
+    if (h.opcode == kOpContinuation && !in_message_) return {1002, "a continuation frame with no message to continue"};
+    if (h.opcode != kOpContinuation && in_message_) return {1002, "a new message before the fragmented one ended"};
+    std::uint64_t so_far = in_message_ ? msg_.size() : 0;
+    if (h.length > static_cast<std::uint64_t>(opts_.max_message) - so_far)
+      return {1009, "a message over max_message"};
+    return {};
+  }
+
+  // Reads until the connection ends: frames are parsed from in_, whatever one read brought is
+  // handled before the next read, and the writer is flushed once per batch.
+  // One non-blocking read or write on the socket, or through the TLS session: kDone with `n`
+  // bytes (a read: at least one), kWantRead / kWantWrite (try again once the socket is ready; a
+  // TLS write with the same bytes), kEnd when the client closed or the connection failed.
+  enum class Io { kDone, kWantRead, kWantWrite, kEnd };
+  static Io FromTls(http::TlsConnection::Step step, std::size_t n) {
+    switch (step) {
+      case http::TlsConnection::Step::kDone: return n > 0 ? Io::kDone : Io::kEnd;
+      case http::TlsConnection::Step::kWantRead: return Io::kWantRead;
+      case http::TlsConnection::Step::kWantWrite: return Io::kWantWrite;
+      default: return Io::kEnd;
+    }
+  }
+  Io ReadNow(char* buf, std::size_t size, std::size_t& n) {
     boost::system::error_code ec;
+    if (tls_) {
+      http::TlsConnection::Step step = tls_->TryRead(buf, size, n, ec);  // before n is read
+      return FromTls(step, n);
+    }
     for (;;) {
-      ws_.async_read(buf, yield[ec]);
-      core::tl_fiber = &fiber;
-      if (ec) return ec;
-      last_read_ = Clock::now();
-      bool binary = ws_.got_binary();
-      Value message(beast::buffers_to_string(buf.data()));
-      buf.consume(buf.size());
-      if (buf.capacity() > (64 << 10)) buf.shrink_to_fit();
-      RunHook("on_message", [&] {
-        if (hooks_.on_message) hooks_.on_message(value_, message, binary);
-      });
+      ssize_t r = ::recv(sock_.native_handle(), buf, size, MSG_DONTWAIT);
+      if (r > 0) {
+        n = static_cast<std::size_t>(r);
+        return Io::kDone;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::kWantRead : Io::kEnd;
+    }
+  }
+  Io WriteNow(const char* data, std::size_t size, std::size_t& n) {
+    boost::system::error_code ec;
+    if (tls_) {
+      http::TlsConnection::Step step = tls_->TryWrite(data, size, n, ec);  // before n is read
+      return FromTls(step, n);
+    }
+    for (;;) {
+      ssize_t r = ::send(sock_.native_handle(), data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (r > 0) {
+        n = static_cast<std::size_t>(r);
+        return Io::kDone;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::kWantWrite : Io::kEnd;
     }
   }
 
-  // The read side ended: no more sends, out of every room, and the writer waited for (it uses the
+  // The per-thread buffer reads land in (the fiber copies what it keeps before it can suspend).
+  static char* Scratch() {
+    static thread_local std::unique_ptr<char[]> scratch(new char[kReadChunk]);
+    return scratch.get();
+  }
+
+  Ending ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
+    char* scratch = Scratch();
+    std::size_t pos = 0;
+    for (;;) {
+      while (in_.size() - pos >= 2) {
+        auto* p = reinterpret_cast<std::uint8_t*>(in_.data()) + pos;
+        std::size_t avail = in_.size() - pos;
+        FrameHeader h;
+        HeaderResult r = ParseFrameHeader(p, avail, h);
+        if (r == HeaderResult::kNeedMore) break;
+        if (r == HeaderResult::kBadLength) return Fail(1002, "a frame length with its top bit set", yield, fiber);
+        if (Violation v = Check(h); v.code) return Fail(v.code, v.what, yield, fiber);
+        if (avail - h.size < h.length) break;  // the payload is still arriving (its size was checked)
+        std::uint8_t* payload = p + h.size;
+        auto len = static_cast<std::size_t>(h.length);
+        Unmask(payload, len, h.mask);
+        pos += h.size + len;
+        std::string_view body(reinterpret_cast<const char*>(payload), len);
+        if (h.opcode >= kOpClose) {
+          if (h.opcode == kOpPing) {
+            if (pongs_.size() < kMaxPendingPongs) pongs_.emplace_back(body);
+            else pongs_.back().assign(body);
+          } else if (h.opcode == kOpClose) {
+            return Closed(body, yield, fiber);
+          }
+          continue;  // a pong: its arrival is all that counts (last_read_)
+        }
+        if (h.opcode != kOpContinuation) msg_binary_ = h.opcode == kOpBinary;
+        if (h.fin && !in_message_) {
+          if (!msg_binary_ && !ValidUtf8(body)) return Fail(1007, "a text message that is not valid UTF-8", yield, fiber);
+          OnMessage(Value(std::string(body)), fiber);
+          continue;
+        }
+        in_message_ = true;
+        msg_.append(body);
+        if (!h.fin) continue;
+        in_message_ = false;
+        if (!msg_binary_ && !ValidUtf8(msg_)) return Fail(1007, "a text message that is not valid UTF-8", yield, fiber);
+        std::string whole;
+        whole.swap(msg_);
+        OnMessage(Value(std::move(whole)), fiber);
+      }
+      if (pos == in_.size()) in_.clear();
+      else if (pos > 0) in_.erase(0, pos);
+      pos = 0;
+      WriteNext();  // what the batch's hooks sent, and the pongs
+      std::size_t got = 0;
+      Io io = ReadNow(scratch, kReadChunk, got);
+      if (io == Io::kDone) {
+        last_read_ = Clock::now();
+        in_.append(scratch, got);
+        continue;
+      }
+      if (io == Io::kEnd) return Ending{};  // the client closed without a close frame, or a failure
+      if (in_.empty() && in_.capacity() > 0) std::string().swap(in_);  // idle: no read buffer held
+      BeforeIdleWait();
+      boost::system::error_code ec;
+      sock_.async_wait(io == Io::kWantWrite ? server::Socket::wait_write : server::Socket::wait_read, yield[ec]);
+      core::tl_fiber = &fiber;
+      if (ec == asio::error::operation_aborted && release_requested_ && !timed_out_) continue;  // BeforeIdleWait
+      if (ec) return Ending{};  // the idle or close timeout, or the server closing the socket
+    }
+  }
+
+  void OnMessage(Value message, core::Fiber& fiber) {
+    bool binary = msg_binary_;
+    RunHook("on_message", [&] {
+      if (hooks_.on_message) hooks_.on_message(value_, message, binary);
+    });
+    core::tl_fiber = &fiber;
+    // The timer wakes a second after the last read to give the hook's stack pages back (once per
+    // burst: it is re-armed only when it was set for later than that).
+    if (close_sent_ == Clock::time_point() && timer_at_ > last_read_ + 2 * kReleaseAfter) {
+      timer_.cancel();
+      ArmTimer();
+    }
+  }
+
+  // The client's close frame: checked, answered with its code (unless the server's own close went
+  // out first), and the end of the read side.
+  Ending Closed(std::string_view body, asio::yield_context& yield, core::Fiber& fiber) {
+    Ending end;
+    end.code = 1005;  // no status code in the frame
+    if (body.size() == 1) return Fail(1002, "a close frame with a one-byte payload", yield, fiber);
+    if (body.size() >= 2) {
+      end.code = (static_cast<unsigned char>(body[0]) << 8) | static_cast<unsigned char>(body[1]);
+      if (!ValidCloseCode(end.code)) return Fail(1002, "a close frame with a code a client may not send", yield, fiber);
+      std::string_view reason = body.substr(2);
+      if (!ValidUtf8(reason)) return Fail(1007, "a close reason that is not valid UTF-8", yield, fiber);
+      end.reason = std::string(reason);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!close_started_) {
+        close_started_ = true;
+        reply_close_ = true;
+        reply_code_ = body.size() >= 2 ? static_cast<std::uint16_t>(end.code) : 0;
+      }
+    }
+    DrainWriter(yield);
+    DrainReads(yield);
+    core::tl_fiber = &fiber;
+    return end;
+  }
+
+  // A protocol error: the close frame with `code` goes out at once (what is queued is dropped),
+  // then the connection ends.
+  Ending Fail(std::uint16_t code, const char* what, asio::yield_context& yield, core::Fiber& fiber) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!close_started_) {
+        close_started_ = true;
+        fail_code_ = code;
+      }
+    }
+    DrainWriter(yield);
+    DrainReads(yield);
+    core::tl_fiber = &fiber;
+    return Ending{code, "", what};
+  }
+
+  // After the close frame that ends the connection went out: the send side is shut (the client
+  // sees the end), and what the client still sends is read and dropped until it closes too, the
+  // close timeout passes (OnTimer) or kMaxDrainBytes were dropped. Closing a socket with unread
+  // bytes would reset the connection, and the client could lose the close frame.
+  void DrainReads(asio::yield_context& yield) {
+    boost::system::error_code ec;
+    if (broken_) return;
+    if (tls_) {
+      tls_->Close();  // close_notify; the session closes the socket
+      return;
+    }
+    sock_.shutdown(server::Socket::shutdown_send, ec);
+    in_.clear();
+    char* scratch = Scratch();
+    std::size_t dropped = 0;
+    while (dropped < kMaxDrainBytes) {
+      std::size_t got = 0;
+      Io io = ReadNow(scratch, kReadChunk, got);
+      if (io == Io::kDone) {
+        dropped += got;
+        continue;
+      }
+      if (io == Io::kEnd) return;
+      sock_.async_wait(server::Socket::wait_read, yield[ec]);
+      if (ec && !(ec == asio::error::operation_aborted && release_requested_ && !timed_out_)) return;
+    }
+  }
+
+  // Writes what is pending and waits (kWsCloseTimeoutMs at most) until it went out.
+  void DrainWriter(asio::yield_context& yield) {
+    WriteNext();
+    auto until = Clock::now() + std::chrono::milliseconds(kWsCloseTimeoutMs);
+    while (!broken_ && (write_waiting_ || out_pos_ < out_.size()) && Clock::now() < until) {
+      boost::system::error_code ec;
+      writer_done_.expires_at(until);
+      writer_done_.async_wait(yield[ec]);
+    }
+  }
+
+  // The read side ended: no more sends, out of every room, and the writer stopped (it uses the
   // socket, which the session closes once Serve returns).
   void Finish(asio::yield_context& yield) {
     Registry::Get().Remove(id_);
     std::map<std::string, realtime::Subscription> rooms;
     realtime::Subscription all;
-    bool wait = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       finished_ = true;
       rooms.swap(rooms_);
       all = std::move(all_);
-      wait = writing_;
     }
     outbox_.Close();
     timer_.cancel();
+    broken_ = true;  // nothing more is written
     boost::system::error_code ec;
-    if (wait) {
-      ws_.next_layer().cancel(ec);
-      auto writing = [this] {
-        std::lock_guard<std::mutex> lock(mu_);
-        return writing_;
-      };
-      while (writing()) {
+    if (write_waiting_) {
+      sock_.cancel(ec);
+      while (write_waiting_) {
         writer_done_.expires_at(Clock::time_point::max());
         writer_done_.async_wait(yield[ec]);
       }
     }
   }
 
-  // Any thread: starts the writer unless it runs. On the connection's own I/O thread (a hook's
-  // send) it starts at once: the write is tried on the socket right away instead of after a
-  // trip through the scheduler.
+  // Any thread: the writer runs on the connection's I/O thread (once for any number of kicks
+  // before it ran).
   void Kick() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (writing_ || finished_) return;
-      writing_ = true;
-    }
-    if (ioc_.get_executor().running_in_this_thread()) WriteNext();
-    else asio::post(ioc_, [self = shared_from_this()] { self->WriteNext(); });
-  }
-
-  // The I/O thread: sends a pending ping, else the next queued message, else the close; or stops.
-  void WriteNext() {
-    enum { kNone, kPing, kData, kClose } what = kNone;
-    Payload data;
-    std::uint16_t code = 0;
-    std::string reason;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (finished_ || broken_) {
-        writing_ = false;
-        writer_done_.cancel();
-        return;
-      }
-      if (ping_pending_) {
-        ping_pending_ = false;
-        what = kPing;
-      } else if (NextQueued(data)) {
-        what = kData;
-      } else if (close_code_ && !close_started_) {
-        close_started_ = true;
-        what = kClose;
-        code = close_code_;
-        reason = close_reason_;
-      } else {
-        writing_ = false;
-        return;
-      }
-    }
-    auto self = shared_from_this();
-    auto done = [self, what](boost::system::error_code ec) {
-      if (ec) {
-        std::lock_guard<std::mutex> lock(self->mu_);
-        self->broken_ = true;
-      }
-      if (what == kClose) self->CloseSent();
+    if (kick_posted_.exchange(true)) return;
+    asio::post(ioc_, [self = shared_from_this()] {
+      self->kick_posted_.store(false);
       self->WriteNext();
-    };
-    switch (what) {
-      case kPing: ws_.async_ping({}, done); break;
-      case kData:
-        ws_.binary((*data)[0] == 'b');
-        ws_.async_write(asio::buffer(data->data() + 1, data->size() - 1),
-                        [done, data](boost::system::error_code ec, std::size_t) { done(ec); });
-        break;
-      case kClose:
-        ws_.async_close(bws::close_reason(static_cast<bws::close_code>(code), beast::string_view(reason)), done);
-        break;
-      case kNone: break;
+    });
+  }
+
+  // The I/O thread: frames what is pending into out_ and sends it; when the socket is full it
+  // waits for it to drain and goes on from there.
+  void WriteNext() {
+    if (broken_ || write_waiting_) return;
+    for (;;) {
+      if (out_pos_ == out_.size()) {
+        out_.clear();
+        out_pos_ = 0;
+        if (!Fill()) {
+          if (out_.capacity() > kKeepOutBytes) std::string().swap(out_);
+          writer_done_.cancel();
+          return;
+        }
+      }
+      std::size_t n = 0;
+      Io io = WriteNow(out_.data() + out_pos_, out_.size() - out_pos_, n);
+      if (io == Io::kDone) {
+        out_pos_ += n;
+        continue;
+      }
+      if (io != Io::kEnd) {
+        write_waiting_ = true;
+        auto wait = io == Io::kWantRead ? server::Socket::wait_read : server::Socket::wait_write;
+        sock_.async_wait(wait, [self = shared_from_this()](boost::system::error_code ec) {
+          self->write_waiting_ = false;
+          // Cancelled by the timer's stack release (OnTimer): the write goes on; by Finish: stops.
+          if (ec && !(ec == asio::error::operation_aborted && self->release_requested_)) self->broken_ = true;
+          self->WriteNext();
+          self->writer_done_.cancel();
+        });
+        return;
+      }
+      broken_ = true;  // the client is gone: the read side notices
+      writer_done_.cancel();
+      return;
     }
   }
 
-  // The next message taken from the outbox (mu_ held); false when there is none.
-  bool NextQueued(Payload& out) {
-    if (batch_pos_ == batch_.size()) {
-      batch_.clear();
-      batch_pos_ = 0;
-      if (outbox_.TakeAll(batch_) == 0) return false;
+  // The I/O thread: appends the next frames to out_ (pongs first, then a ping, the queued
+  // messages, and the close once the queue is empty); false when there is nothing to write.
+  bool Fill() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (close_written_) return false;
+    for (const std::string& p : pongs_) AppendFrame(out_, kOpPong, p);
+    pongs_.clear();
+    if (fail_code_ || reply_close_) {
+      std::string body;
+      std::uint16_t code = fail_code_ ? fail_code_ : reply_code_;
+      if (code) body = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+      AppendFrame(out_, kOpClose, body);
+      close_written_ = true;
+      CloseSent();  // the close timeout bounds what follows (DrainReads)
+      return true;
     }
-    out = std::move(batch_[batch_pos_++]);
-    return true;
+    if (ping_pending_) {
+      ping_pending_ = false;
+      AppendFrame(out_, kOpPing, {});
+    }
+    if (!finished_ && outbox_.TakeAll(batch_) > 0) {
+      for (const Payload& p : batch_) AppendFrame(out_, (*p)[0] == 'b' ? kOpBinary : kOpText, std::string_view(*p).substr(1));
+      batch_.clear();
+    }
+    if (out_.empty() && close_code_ && !close_started_) {
+      close_started_ = true;
+      std::string body = {static_cast<char>(close_code_ >> 8), static_cast<char>(close_code_ & 0xFF)};
+      body += close_reason_;
+      AppendFrame(out_, kOpClose, body);
+      close_written_ = true;
+      CloseSent();
+    }
+    return !out_.empty();
   }
 
   // The close went out: the client has kWsCloseTimeoutMs to answer.
@@ -499,12 +752,15 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   }
 
   // Wakes when the client's silence reaches the ping interval (to ping it), then the idle timeout
-  // (to close it), or at the close timeout once closing. Measured from the last frame read, so a
+  // (to close it), or at the close timeout once closing. Measured from the last read, so a
   // client that answers each ping is never closed.
   void ArmTimer() {
     auto next = close_sent_ != Clock::time_point() ? close_sent_ + std::chrono::milliseconds(kWsCloseTimeoutMs)
                 : pinged_at_ > last_read_         ? last_read_ + std::chrono::milliseconds(opts_.idle_timeout_ms)
                                                   : last_read_ + std::chrono::milliseconds(opts_.ping_interval_ms);
+    if (hook_ran_ && !release_requested_ && close_sent_ == Clock::time_point())
+      next = std::min(next, last_read_ + kReleaseAfter);
+    timer_at_ = next;
     timer_.expires_at(next);
     std::weak_ptr<Connection> weak = shared_from_this();
     timer_.async_wait([weak](boost::system::error_code ec) {
@@ -522,8 +778,13 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     auto now = Clock::now();
     boost::system::error_code ec;
     if (close_sent_ != Clock::time_point() || now - last_read_ >= std::chrono::milliseconds(opts_.idle_timeout_ms)) {
-      ws_.next_layer().cancel(ec);  // the read ends: on_close with 1006
+      timed_out_ = true;
+      sock_.cancel(ec);  // the read wait ends: on_close with 1006
       return;
+    }
+    if (hook_ran_ && !release_requested_ && now - last_read_ >= kReleaseAfter) {
+      release_requested_ = true;
+      sock_.cancel(ec);  // the read wait returns, gives the stack pages back and waits again
     }
     if (now - last_read_ >= std::chrono::milliseconds(opts_.ping_interval_ms) && pinged_at_ <= last_read_) {
       pinged_at_ = now;
@@ -540,9 +801,10 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   const Options& opts_;
   const WsHooks& hooks_;
   asio::io_context& ioc_;
-  bws::stream<Transport> ws_;  // over the socket, or its TLS session
+  server::Socket& sock_;
+  http::TlsConnection* tls_;  // the connection's TLS session, or null on a plain listener
   asio::steady_timer timer_;        // pings, idle and close timeouts
-  asio::steady_timer writer_done_;  // Finish waits on it for the writer
+  asio::steady_timer writer_done_;  // DrainWriter and Finish wait on it for the writer
   realtime::Outbox outbox_;
   std::uint64_t conn_id_;
   std::string id_;
@@ -552,19 +814,38 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   Clock::time_point close_sent_;
   Clock::time_point pinged_at_;  // the last ping sent (none since last_read_ when not after it)
   std::atomic<bool> warned_drop_{false};
+  std::atomic<bool> kick_posted_{false};
+
+  // The I/O thread only.
+  const void* stack_top_ = nullptr;  // see ReleaseStackPages
+  bool hook_ran_ = false;            // a hook ran since the stack pages were last given back
+  bool first_wait_ = true;           // the handshake's pages go back at the first wait
+  bool release_requested_ = false;   // the timer asked the read wait to give the pages back
+  bool timed_out_ = false;           // the timer ended the read (idle or close timeout)
+  Clock::time_point timer_at_;       // when timer_ wakes next
+  std::string in_;                  // bytes read and not yet parsed (released while idle)
+  std::string msg_;                 // the fragmented message being reassembled
+  bool in_message_ = false;         // a fragmented message is open
+  bool msg_binary_ = false;         // the current message's kind
+  std::string out_;                 // framed bytes being written, from out_pos_ on
+  std::size_t out_pos_ = 0;
+  bool write_waiting_ = false;      // the writer waits for the socket to drain
+  bool broken_ = false;             // a write failed or the connection finished: nothing more goes out
+  std::vector<std::string> pongs_;  // payloads of pings to answer, in order
+  std::vector<Payload> batch_;      // reused by Fill
 
   std::mutex mu_;  // what follows
-  std::vector<Payload> batch_;  // taken from the outbox; from batch_pos_ on not yet written
-  std::size_t batch_pos_ = 0;
   std::map<std::string, realtime::Subscription> rooms_;
   realtime::Subscription all_;
-  bool writing_ = false;
   bool finished_ = false;
-  bool broken_ = false;
   bool ping_pending_ = false;
   std::uint16_t close_code_ = 0;  // set: close once the queue is written
-  bool close_started_ = false;
   std::string close_reason_;
+  bool close_started_ = false;    // a close frame (ours, a reply, or a failure's) is decided
+  bool close_written_ = false;    // it is in out_: nothing more is framed
+  bool reply_close_ = false;      // answer the client's close (with reply_code_, 0 for none)
+  std::uint16_t reply_code_ = 0;
+  std::uint16_t fail_code_ = 0;   // a protocol error's close code
 };
 
 // What the upgrade route leaves behind: the endpoint whose connection takes the socket over.
