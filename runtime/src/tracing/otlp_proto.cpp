@@ -46,23 +46,26 @@ constexpr std::size_t kSpanLengthRoom = 2;
 // 2 MB: a batch of a few dozen spans and more); other sizes move the batch once.
 constexpr std::size_t kOuterLengthGuess = 3;
 
+// A KeyValue of a string whose key and value take at most this many bytes: 127 minus the six
+// bytes of tags and one-byte lengths inside it.
+constexpr std::size_t kShortKeyValue = 127 - 6;
+
 constexpr std::size_t VarintSize(std::uint64_t v) { return (static_cast<std::size_t>(std::bit_width(v | 1)) + 6) / 7; }
 
 constexpr std::uint64_t kHigh = 0x8080808080808080ull;
 
-// Whether `s` is all ASCII: eight bytes a step, the tail by overlapping loads.
-bool Ascii(std::string_view s) {
+// Whether `s` is all ASCII: up to 16 bytes by two overlapping loads (most values), longer ones
+// eight bytes a step and the tail by one more overlapping load.
+inline bool Ascii(std::string_view s) {
   const char* p = s.data();
   const std::size_t n = s.size();
   if (n >= 8) {
-    std::uint64_t acc = 0;
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t w;
+    std::uint64_t acc, w;
+    std::memcpy(&acc, p, 8);
+    for (std::size_t i = 8; i + 8 <= n; i += 8) {
       std::memcpy(&w, p + i, 8);
       acc |= w;
     }
-    std::uint64_t w;
     std::memcpy(&w, p + n - 8, 8);
     return ((acc | w) & kHigh) == 0;
   }
@@ -72,9 +75,9 @@ bool Ascii(std::string_view s) {
     std::memcpy(&b, p + n - 4, 4);
     return ((a | b) & 0x80808080u) == 0;
   }
-  unsigned char acc = 0;
-  for (std::size_t i = 0; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
-  return (acc & 0x80) == 0;
+  if (n == 0) return true;
+  return ((static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
+           static_cast<unsigned char>(p[n - 1])) & 0x80) == 0;
 }
 
 // Length of the valid UTF-8 sequence at s[i], or 0 (the rules of otlp_json.cpp).
@@ -90,8 +93,10 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
 
 // The size of `s` as a protobuf string: each byte that is not part of valid UTF-8 becomes
 // U+FFFD (three bytes). Equal to s.size() exactly when `s` is valid UTF-8.
-std::size_t Utf8Size(std::string_view s) {
-  if (Ascii(s)) return s.size();
+std::size_t Utf8SizeSlow(std::string_view s);
+inline std::size_t Utf8Size(std::string_view s) { return Ascii(s) ? s.size() : Utf8SizeSlow(s); }
+
+std::size_t Utf8SizeSlow(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size();) {
     if (std::size_t k = Utf8Length(s, i)) {
@@ -166,6 +171,10 @@ class Writer {
       Raw(s);
       return;
     }
+    Utf8Replacing(s);
+  }
+  // `s` with each byte that is not part of valid UTF-8 replaced by U+FFFD.
+  void Utf8Replacing(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
       if (std::size_t k = Utf8Length(s, i)) {
         Raw(s.substr(i, k));
@@ -183,6 +192,53 @@ class Writer {
 
   // One KeyValue under `tag`: its length computed from its parts, then the parts.
   void KeyValue(std::uint8_t tag, const Attribute& a) {
+    // The common attribute: an ASCII string value and a KeyValue under 128 bytes, so that every
+    // length is one byte: tag, length, key's tag and length, key, value's tag and length,
+    // string's tag and length, string.
+    if (a.type == Attribute::Type::kString) {
+      std::string_view v = a.str();
+      const std::size_t key = a.key.size();
+      if (key + v.size() <= kShortKeyValue && Ascii(v)) {
+        char* p = p_;
+        p[0] = static_cast<char>(tag);
+        p[1] = static_cast<char>(key + v.size() + 6);
+        p[2] = static_cast<char>(kField1Bytes);  // KeyValue.key
+        p[3] = static_cast<char>(key);
+        CopyShort(p + 4, a.key.data(), key);
+        p += 4 + key;
+        p[0] = static_cast<char>(kField2Bytes);  // KeyValue.value
+        p[1] = static_cast<char>(v.size() + 2);
+        p[2] = static_cast<char>(kField1Bytes);  // AnyValue.string_value
+        p[3] = static_cast<char>(v.size());
+        CopyShort(p + 4, v.data(), v.size());
+        p_ = p + 4 + v.size();
+        return;
+      }
+    } else if (a.type == Attribute::Type::kInt && a.key.size() <= kShortKeyValue) {
+      // An integer (status codes, ports): its varint first, then the one-byte lengths around it.
+      char value[kMaxVarint];
+      Writer vw(value);
+      vw.Varint(static_cast<std::uint64_t>(a.i));
+      const std::size_t n = static_cast<std::size_t>(vw.pos() - value);
+      const std::size_t key = a.key.size();
+      char* p = p_;
+      p[0] = static_cast<char>(tag);
+      p[1] = static_cast<char>(key + n + 5);
+      p[2] = static_cast<char>(kField1Bytes);  // KeyValue.key
+      p[3] = static_cast<char>(key);
+      CopyShort(p + 4, a.key.data(), key);
+      p += 4 + key;
+      p[0] = static_cast<char>(kField2Bytes);  // KeyValue.value
+      p[1] = static_cast<char>(n + 1);
+      p[2] = static_cast<char>(kAnyInt);
+      CopyShort(p + 3, value, n);
+      p_ = p + 3 + n;
+      return;
+    }
+    KeyValueAnySize(tag, a);
+  }
+
+  void KeyValueAnySize(std::uint8_t tag, const Attribute& a) {
     std::size_t value = 0;  // the AnyValue's body
     std::size_t str_size = 0;
     switch (a.type) {
