@@ -192,50 +192,71 @@ class Writer {
 
   // One KeyValue under `tag`: its length computed from its parts, then the parts.
   void KeyValue(std::uint8_t tag, const Attribute& a) {
-    // The common attribute: an ASCII string value and a KeyValue under 128 bytes, so that every
-    // length is one byte: tag, length, key's tag and length, key, value's tag and length,
-    // string's tag and length, string.
     if (a.type == Attribute::Type::kString) {
-      std::string_view v = a.str();
-      const std::size_t key = a.key.size();
-      if (key + v.size() <= kShortKeyValue && Ascii(v)) {
-        char* p = p_;
-        p[0] = static_cast<char>(tag);
-        p[1] = static_cast<char>(key + v.size() + 6);
-        p[2] = static_cast<char>(kField1Bytes);  // KeyValue.key
-        p[3] = static_cast<char>(key);
-        CopyShort(p + 4, a.key.data(), key);
-        p += 4 + key;
-        p[0] = static_cast<char>(kField2Bytes);  // KeyValue.value
-        p[1] = static_cast<char>(v.size() + 2);
-        p[2] = static_cast<char>(kField1Bytes);  // AnyValue.string_value
-        p[3] = static_cast<char>(v.size());
-        CopyShort(p + 4, v.data(), v.size());
-        p_ = p + 4 + v.size();
-        return;
-      }
-    } else if (a.type == Attribute::Type::kInt && a.key.size() <= kShortKeyValue) {
-      // An integer (status codes, ports): its varint first, then the one-byte lengths around it.
-      char value[kMaxVarint];
-      Writer vw(value);
-      vw.Varint(static_cast<std::uint64_t>(a.i));
-      const std::size_t n = static_cast<std::size_t>(vw.pos() - value);
-      const std::size_t key = a.key.size();
+      StringKeyValue(tag, a.key, a.str());
+    } else if (a.type == Attribute::Type::kInt) {
+      IntKeyValue(tag, a.key, a.i);
+    } else {
+      KeyValueAnySize(tag, a);
+    }
+  }
+
+  // A KeyValue with a string value. The common one, an ASCII value in a KeyValue under 128
+  // bytes, has every length in one byte: tag, length, key's tag and length, key, value's tag
+  // and length, string's tag and length, string. `key` is a name of the semantic conventions
+  // (plain ASCII, a literal of the runtime's call sites).
+  void StringKeyValue(std::uint8_t tag, std::string_view key_text, std::string_view v) {
+    const std::size_t key = key_text.size();
+    if (key + v.size() <= kShortKeyValue && Ascii(v)) {
       char* p = p_;
       p[0] = static_cast<char>(tag);
-      p[1] = static_cast<char>(key + n + 5);
+      p[1] = static_cast<char>(key + v.size() + 6);
       p[2] = static_cast<char>(kField1Bytes);  // KeyValue.key
       p[3] = static_cast<char>(key);
-      CopyShort(p + 4, a.key.data(), key);
+      CopyShort(p + 4, key_text.data(), key);
       p += 4 + key;
       p[0] = static_cast<char>(kField2Bytes);  // KeyValue.value
-      p[1] = static_cast<char>(n + 1);
-      p[2] = static_cast<char>(kAnyInt);
-      CopyShort(p + 3, value, n);
-      p_ = p + 3 + n;
+      p[1] = static_cast<char>(v.size() + 2);
+      p[2] = static_cast<char>(kField1Bytes);  // AnyValue.string_value
+      p[3] = static_cast<char>(v.size());
+      CopyShort(p + 4, v.data(), v.size());
+      p_ = p + 4 + v.size();
       return;
     }
+    Attribute a;
+    a.key = key_text;
+    a.SetString(v);
     KeyValueAnySize(tag, a);
+  }
+
+  // A KeyValue with an integer (status codes, ports): its varint first, then the one-byte
+  // lengths around it.
+  void IntKeyValue(std::uint8_t tag, std::string_view key_text, std::int64_t i) {
+    const std::size_t key = key_text.size();
+    if (key > kShortKeyValue) {
+      Attribute a;
+      a.type = Attribute::Type::kInt;
+      a.key = key_text;
+      a.i = i;
+      KeyValueAnySize(tag, a);
+      return;
+    }
+    char value[kMaxVarint];
+    Writer vw(value);
+    vw.Varint(static_cast<std::uint64_t>(i));
+    const std::size_t n = static_cast<std::size_t>(vw.pos() - value);
+    char* p = p_;
+    p[0] = static_cast<char>(tag);
+    p[1] = static_cast<char>(key + n + 5);
+    p[2] = static_cast<char>(kField1Bytes);  // KeyValue.key
+    p[3] = static_cast<char>(key);
+    CopyShort(p + 4, key_text.data(), key);
+    p += 4 + key;
+    p[0] = static_cast<char>(kField2Bytes);  // KeyValue.value
+    p[1] = static_cast<char>(n + 1);
+    p[2] = static_cast<char>(kAnyInt);
+    CopyShort(p + 3, value, n);
+    p_ = p + 3 + n;
   }
 
   void KeyValueAnySize(std::uint8_t tag, const Attribute& a) {
@@ -301,6 +322,11 @@ class Writer {
     Byte(kSpanEnd);
     Fixed64(static_cast<std::uint64_t>(s.end_ns));
     for (const Attribute& a : s.attributes) KeyValue(kSpanAttribute, a);
+    if (s.server.set()) {  // a server span's request attributes, from its fixed fields
+      ForEachServerAttribute(
+          s.server, [&](std::string_view key, std::string_view v) { StringKeyValue(kSpanAttribute, key, v); },
+          [&](std::string_view key, std::int64_t v) { IntKeyValue(kSpanAttribute, key, v); });
+    }
     for (const Link& l : s.links) {
       Byte(kSpanLink);
       Varint(2 + l.trace_id.size() / 2 + 2 + l.span_id.size() / 2);
@@ -353,6 +379,7 @@ std::size_t SpanBound(const SpanData& s) {
   for (const Attribute& a : s.attributes)
     n += kPerAttribute + a.key.size() + (a.type == Attribute::Type::kString ? 3 * a.str().size() : 0);
   for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
+  if (s.server.set()) n += kServerAttributes * (kPerAttribute + kLongestServerKey + 4) + 3 * s.server.text_size();
   return n;
 }
 

@@ -952,7 +952,7 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
     s->start_ns = 1700000000000000000 + i;
     s->end_ns = s->start_ns + 1000 * i;
     if (i % 7 != 6) {  // every seventh span bare: under 128 bytes
-      s->Add("http.request.method", "GET");
+      s->Add("lux.word", "GET");
       s->Add("n", std::int64_t{i} - 3);  // negative ones take ten bytes
       s->Add("big", std::numeric_limits<std::int64_t>::max() - i);
       s->AddBool("b", i % 2 == 0);
@@ -964,6 +964,19 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
     if (i % 4 == 1) {
       s->error = true;
       s->status_message = i % 8 == 1 ? "" : "failed \xfe";
+    }
+    if (i % 6 == 2) {  // a server span: its request attributes in the fixed fields
+      using F = lux::tracing::ServerFields;
+      s->server.Begin();
+      s->server.Set(F::kMethod, "POST");
+      s->server.Set(F::kPath, "/items/" + std::string(static_cast<std::size_t>(i % 300), 'p'));
+      if (i % 4 == 0) s->server.Set(F::kQuery, "q=1&r=\xff");
+      s->server.Set(F::kHost, i % 12 == 2 ? "[::1]:8080" : "example.com");
+      s->server.Set(F::kPeer, "10.0.0.1:" + std::to_string(1000 + i));
+      if (i % 8 == 2) s->server.Set(F::kUserAgent, "curl/8 \xc3\xa9 \"x\"");
+      s->server.Set(F::kRequestId, lux::core::RandomHex(8));
+      s->server.Set(F::kRoute, "/items/:id");
+      s->server.SetStatus(200 + i);
     }
     if (i == 3) s->name = std::string(20'000, 'n');    // a span over 16 KB
     if (i == 5) s->Add("long", std::string(300, 'v'));  // a value past the inline room
@@ -991,6 +1004,23 @@ TEST_CASE("tracing OTLP protobuf: decodes to the same document as the JSON encod
     std::string appended = "keep";
     lux::tracing::EncodeOtlpProto(res, spans, appended);
     CHECK(appended == "keep" + body);
+  }
+  // A server span's fixed fields come out as its attributes, the `host:port` splits done.
+  {
+    auto spans = VariedSpans(3);
+    lux::Value doc = DecodeOtlpProto(lux::tracing::EncodeOtlpProto(res, spans));
+    const lux::Value& span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][2];
+    CHECK((*Attr(span, "http.request.method"))["stringValue"].AsString() == "POST");
+    CHECK((*Attr(span, "url.path"))["stringValue"].AsString() == "/items/pp");
+    CHECK((*Attr(span, "url.scheme"))["stringValue"].AsString() == "http");
+    CHECK((*Attr(span, "server.address"))["stringValue"].AsString() == "::1");
+    CHECK((*Attr(span, "server.port"))["intValue"].AsString() == "8080");
+    CHECK((*Attr(span, "network.peer.address"))["stringValue"].AsString() == "10.0.0.1");
+    CHECK((*Attr(span, "network.peer.port"))["intValue"].AsString() == "1002");
+    CHECK((*Attr(span, "user_agent.original"))["stringValue"].AsString() == "curl/8 \xc3\xa9 \"x\"");
+    CHECK((*Attr(span, "http.route"))["stringValue"].AsString() == "/items/:id");
+    CHECK((*Attr(span, "http.response.status_code"))["intValue"].AsString() == "202");
+    CHECK(Attr(span, "url.query") == nullptr);
   }
   // The exact bytes of one small span: ids raw, times fixed64, flags fixed32, and the status.
   std::vector<std::unique_ptr<SpanData>> one;

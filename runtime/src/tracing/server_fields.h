@@ -1,0 +1,127 @@
+// The server span's request attributes as fixed fields of its record: the request's texts
+// (method, path, query, Host, peer address, User-Agent, request id, route) copied one after the
+// other into one buffer that a recycled record keeps, and the status, written out as the attributes
+// of the semantic conventions only when the span is encoded, on the exporter's thread (the
+// `host:port` splits included). Entry points: ServerFields, SplitHostPort,
+// ForEachServerAttribute.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+#include "tracing/copy_short.h"
+
+namespace lux::tracing {
+
+// "host:port" → host and port (port 0 when absent); IPv6 literals keep their brackets off.
+// One scan from the end to the last ':' that no ']' follows.
+inline void SplitHostPort(std::string_view hp, std::string_view& host, std::int64_t& port) {
+  port = 0;
+  host = hp;
+  std::size_t i = hp.size();
+  while (i > 0 && hp[i - 1] != ':' && hp[i - 1] != ']') --i;
+  if (i > 0 && hp[i - 1] == ':') {
+    host = hp.substr(0, i - 1);
+    std::int64_t p = 0;
+    for (char c : hp.substr(i)) {
+      if (c < '0' || c > '9') return;
+      p = p * 10 + (c - '0');
+    }
+    port = p;
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+}
+
+class ServerFields {
+ public:
+  enum Field : std::uint8_t { kMethod, kPath, kQuery, kHost, kPeer, kUserAgent, kRequestId, kRoute, kCount };
+
+  bool set() const { return set_; }
+  // Starts the fields of a new request (the record's earlier text is dropped, its room kept).
+  void Begin() {
+    set_ = true;
+    used_ = 0;
+    present_ = 0;
+    status_ = 0;
+  }
+  // Appends `v` as field `f` (each field at most once; an absent one reads as empty).
+  void Set(Field f, std::string_view v) {
+    if (used_ + v.size() > cap_) Grow(used_ + v.size());
+    CopyShort(text_.get() + used_, v.data(), v.size());
+    start_[f] = static_cast<std::uint32_t>(used_);
+    size_[f] = static_cast<std::uint32_t>(v.size());
+    used_ += v.size();
+    present_ = static_cast<std::uint16_t>(present_ | (1u << f));
+  }
+  void SetStatus(int status) { status_ = status; }
+  void Clear() { set_ = false; }
+
+  bool Has(Field f) const { return (present_ >> f) & 1u; }
+  std::string_view Get(Field f) const {
+    return Has(f) ? std::string_view(text_.get() + start_[f], size_[f]) : std::string_view();
+  }
+  int status() const { return status_; }
+  // The bytes of all the texts (the encoders' room).
+  std::size_t text_size() const { return used_; }
+
+ private:
+  // Room for at least `n` bytes, the text so far kept (a long User-Agent or path: rare, and a
+  // recycled record keeps the room).
+  void Grow(std::size_t n) {
+    std::size_t cap = std::max<std::size_t>(2 * cap_, std::max<std::size_t>(n, kInitialText));
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (used_) std::memcpy(bigger.get(), text_.get(), used_);
+    text_ = std::move(bigger);
+    cap_ = cap;
+  }
+
+  // The room of a common request's texts.
+  static constexpr std::size_t kInitialText = 256;
+
+  bool set_ = false;
+  std::uint16_t present_ = 0;
+  int status_ = 0;
+  std::unique_ptr<char[]> text_;
+  std::size_t cap_ = 0;
+  std::size_t used_ = 0;
+  std::array<std::uint32_t, kCount> start_{};
+  std::array<std::uint32_t, kCount> size_{};
+};
+
+// The most attributes ForEachServerAttribute gives, and the longest key among them (the
+// encoders' room).
+inline constexpr std::size_t kServerAttributes = 12;
+inline constexpr std::size_t kLongestServerKey = 25;  // http.response.status_code
+
+// Calls `str(key, value)` and `num(key, value)` for the attributes of a server span, in the
+// order the runtime always wrote them: the request's, then the route and the status.
+template <typename Str, typename Num>
+void ForEachServerAttribute(const ServerFields& s, Str&& str, Num&& num) {
+  using F = ServerFields;
+  str(std::string_view("http.request.method"), s.Get(F::kMethod));
+  str(std::string_view("url.path"), s.Get(F::kPath));
+  str(std::string_view("url.scheme"), std::string_view("http"));
+  if (s.Has(F::kQuery)) str(std::string_view("url.query"), s.Get(F::kQuery));
+  std::string_view host;
+  std::int64_t port = 0;
+  if (s.Has(F::kHost)) {
+    SplitHostPort(s.Get(F::kHost), host, port);
+    str(std::string_view("server.address"), host);
+    if (port) num(std::string_view("server.port"), port);
+  }
+  if (s.Has(F::kPeer)) {
+    SplitHostPort(s.Get(F::kPeer), host, port);
+    str(std::string_view("network.peer.address"), host);
+    if (port) num(std::string_view("network.peer.port"), port);
+  }
+  if (s.Has(F::kUserAgent)) str(std::string_view("user_agent.original"), s.Get(F::kUserAgent));
+  str(std::string_view("lux.request_id"), s.Get(F::kRequestId));
+  if (s.Has(F::kRoute)) str(std::string_view("http.route"), s.Get(F::kRoute));
+  if (s.status()) num(std::string_view("http.response.status_code"), static_cast<std::int64_t>(s.status()));
+}
+
+}  // namespace lux::tracing
