@@ -353,7 +353,8 @@ std::size_t SpanBound(const SpanData& s) {
          (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.str().size() : kMaxNumber);
   for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
   if (s.server.set())
-    n += kServerAttributes * (kPerAttribute + kLongestServerKey + kMaxNumber) + kMaxEscape * s.server.text_size();
+    n += kServerAttributes * kPerAttribute + kServerKeysSize + kServerIntegers * kMaxNumber + kServerScheme.size() +
+         kMaxEscape * s.server.text_size();
   return n;
 }
 

@@ -379,7 +379,12 @@ std::size_t SpanBound(const SpanData& s) {
   for (const Attribute& a : s.attributes)
     n += kPerAttribute + a.key.size() + (a.type == Attribute::Type::kString ? 3 * a.str().size() : 0);
   for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
-  if (s.server.set()) n += kServerAttributes * (kPerAttribute + kLongestServerKey + 4) + 3 * s.server.text_size();
+  // A server span's attributes: at most 20 bytes of tags and lengths each (a key under 128
+  // bytes), integers of at most 10 bytes.
+  constexpr std::size_t kPerServerAttribute = 1 + kMaxLength + 2 + 1 + kMaxLength + 1 + kMaxLength;
+  if (s.server.set())
+    n += kServerAttributes * kPerServerAttribute + kServerKeysSize + kServerIntegers * kMaxVarint +
+         kServerScheme.size() + 3 * s.server.text_size();
   return n;
 }
 

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string_view>
 
@@ -92,36 +93,54 @@ class ServerFields {
   std::array<std::uint32_t, kCount> size_{};
 };
 
-// The most attributes ForEachServerAttribute gives, and the longest key among them (the
-// encoders' room).
-inline constexpr std::size_t kServerAttributes = 12;
-inline constexpr std::size_t kLongestServerKey = 25;  // http.response.status_code
+// The keys of a server span's attributes (names of the semantic conventions).
+inline constexpr std::string_view kServerKeys[] = {
+    "http.request.method", "url.path", "url.scheme", "url.query", "server.address", "server.port",
+    "network.peer.address", "network.peer.port", "user_agent.original", "lux.request_id", "http.route",
+    "http.response.status_code"};
+enum ServerKey : std::uint8_t {
+  kKeyMethod, kKeyPath, kKeyScheme, kKeyQuery, kKeyServerAddress, kKeyServerPort, kKeyPeerAddress, kKeyPeerPort,
+  kKeyUserAgent, kKeyRequestId, kKeyRoute, kKeyStatus, kServerKeyCount
+};
+static_assert(std::size(kServerKeys) == kServerKeyCount);
+
+// For the encoders' room: how many attributes ForEachServerAttribute gives at most, the bytes
+// of all their keys, how many are integers, and the one value that is not the request's text
+// (url.scheme's "http").
+inline constexpr std::size_t kServerAttributes = kServerKeyCount;
+inline constexpr std::size_t kServerKeysSize = [] {
+  std::size_t n = 0;
+  for (std::string_view k : kServerKeys) n += k.size();
+  return n;
+}();
+inline constexpr std::size_t kServerIntegers = 3;
+inline constexpr std::string_view kServerScheme = "http";
 
 // Calls `str(key, value)` and `num(key, value)` for the attributes of a server span, in the
 // order the runtime always wrote them: the request's, then the route and the status.
 template <typename Str, typename Num>
 void ForEachServerAttribute(const ServerFields& s, Str&& str, Num&& num) {
   using F = ServerFields;
-  str(std::string_view("http.request.method"), s.Get(F::kMethod));
-  str(std::string_view("url.path"), s.Get(F::kPath));
-  str(std::string_view("url.scheme"), std::string_view("http"));
-  if (s.Has(F::kQuery)) str(std::string_view("url.query"), s.Get(F::kQuery));
+  str(kServerKeys[kKeyMethod], s.Get(F::kMethod));
+  str(kServerKeys[kKeyPath], s.Get(F::kPath));
+  str(kServerKeys[kKeyScheme], kServerScheme);
+  if (s.Has(F::kQuery)) str(kServerKeys[kKeyQuery], s.Get(F::kQuery));
   std::string_view host;
   std::int64_t port = 0;
   if (s.Has(F::kHost)) {
     SplitHostPort(s.Get(F::kHost), host, port);
-    str(std::string_view("server.address"), host);
-    if (port) num(std::string_view("server.port"), port);
+    str(kServerKeys[kKeyServerAddress], host);
+    if (port) num(kServerKeys[kKeyServerPort], port);
   }
   if (s.Has(F::kPeer)) {
     SplitHostPort(s.Get(F::kPeer), host, port);
-    str(std::string_view("network.peer.address"), host);
-    if (port) num(std::string_view("network.peer.port"), port);
+    str(kServerKeys[kKeyPeerAddress], host);
+    if (port) num(kServerKeys[kKeyPeerPort], port);
   }
-  if (s.Has(F::kUserAgent)) str(std::string_view("user_agent.original"), s.Get(F::kUserAgent));
-  str(std::string_view("lux.request_id"), s.Get(F::kRequestId));
-  if (s.Has(F::kRoute)) str(std::string_view("http.route"), s.Get(F::kRoute));
-  if (s.status()) num(std::string_view("http.response.status_code"), static_cast<std::int64_t>(s.status()));
+  if (s.Has(F::kUserAgent)) str(kServerKeys[kKeyUserAgent], s.Get(F::kUserAgent));
+  str(kServerKeys[kKeyRequestId], s.Get(F::kRequestId));
+  if (s.Has(F::kRoute)) str(kServerKeys[kKeyRoute], s.Get(F::kRoute));
+  if (s.status()) num(kServerKeys[kKeyStatus], static_cast<std::int64_t>(s.status()));
 }
 
 }  // namespace lux::tracing
