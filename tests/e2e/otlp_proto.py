@@ -4,6 +4,7 @@ code: an ExportTraceServiceRequest becomes the dict its OTLP JSON encoding parse
 lowercase hex, 64-bit integers and timestamps as decimal strings, enums as numbers), so that one
 collector reads either protocol the same way. Anything malformed raises ValueError.
   decode_export(content_type, body) -> dict
+  count_spans(content_type, body) -> int   (walks only the outer messages: the bench's collector)
 """
 import json
 import struct
@@ -159,3 +160,18 @@ def decode_export(content_type, body):
     if content_type == "application/json":
         return json.loads(body)
     raise ValueError(f"Content-Type {content_type!r} is not an OTLP/HTTP one")
+
+
+def count_spans(content_type, body):
+    """The number of spans in a POST /v1/traces body, reading only the outer messages (fast
+    enough for a bench's collector to keep up with the exporter)."""
+    if content_type != "application/x-protobuf":
+        doc = decode_export(content_type, body)
+        return sum(len(ss.get("spans", [])) for rs in doc["resourceSpans"] for ss in rs["scopeSpans"])
+    n = 0
+    for field, wire, rs in fields(body):
+        _expect(field == 1 and wire == 2, "ExportTraceServiceRequest.resource_spans")
+        for f, w, ss in fields(rs):
+            if f == 2 and w == 2:
+                n += sum(1 for sf, sw, _ in fields(ss) if sf == 2 and sw == 2)
+    return n

@@ -1,6 +1,6 @@
 // The tracing component: settings from OTEL_* variables, the span queue and the exporter
-// thread that POSTs OTLP batches (protobuf or JSON) over lux::Fetch, retrying a failed export with backoff
-// within OTEL_BSP_EXPORT_TIMEOUT, then dropping and counting it (see tracing.h).
+// thread that POSTs OTLP batches (protobuf or JSON) over lux::Fetch, retrying a failed export
+// with backoff within OTEL_BSP_EXPORT_TIMEOUT, then dropping and counting it (see tracing.h).
 #include "tracing/tracing.h"
 
 #include <algorithm>
