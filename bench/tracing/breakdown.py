@@ -36,8 +36,10 @@ def per_request(mode):
 on, off = per_request(mode), per_request("off")
 diff = {k: on.get(k, 0) - off.get(k, 0) for k in set(on) | set(off) if not k.startswith("PROGRAM TOTALS")}
 parts = collections.OrderedDict([
-    ("OTLP encoding (otlp_proto.cpp, otlp_json.cpp)", r"otlp_proto|otlp_json|EncodeOtlp"),
-    ("span start, attributes, end (instrument.cpp, span.cpp/.h)",
+    ("OTLP encoding (otlp_proto.cpp, otlp_json.cpp; exporter's thread)", r"otlp_proto|otlp_json|EncodeOtlp"),
+    ("server span's host:port splits at export (SplitHostPort; exporter's thread)", r"SplitHostPort"),
+    ("server span's fixed fields filled (ServerFields::Set; request's thread)", r"ServerFields"),
+    ("span start, attributes, end (instrument.cpp, span.cpp/.h; request's thread)",
      r"tracing/instrument|tracing/span|tracing/copy_short|SpanData|StartServerSpan|EndServerSpan|WithContext|AcquireRecord|RecycleSpans|NowNs|system_clock"),
     ("span queue and its mutex (batch_queue.cpp)", r"batch_queue|pthread_mutex|BatchQueue"),
     ("Headers::Get (Host, User-Agent)", r"message\.cpp"),

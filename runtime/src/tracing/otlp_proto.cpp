@@ -255,7 +255,9 @@ class Writer {
     p[0] = static_cast<char>(kField2Bytes);  // KeyValue.value
     p[1] = static_cast<char>(n + 1);
     p[2] = static_cast<char>(kAnyInt);
-    CopyShort(p + 3, value, n);
+    // All kMaxVarint bytes (two fixed moves): the room counts that many for an integer, and
+    // the bytes past the varint are written over by what follows or trimmed.
+    std::memcpy(p + 3, value, kMaxVarint);
     p_ = p + 3 + n;
   }
 

@@ -50,8 +50,8 @@ class ServerFields {
     status_ = 0;
   }
   // Appends `v` as field `f` (each field at most once; an absent one reads as empty).
-  void Set(Field f, std::string_view v) {
-    if (used_ + v.size() > cap_) Grow(used_ + v.size());
+  [[gnu::always_inline]] void Set(Field f, std::string_view v) {
+    if (used_ + v.size() > cap_) [[unlikely]] Grow(used_ + v.size());
     CopyShort(text_.get() + used_, v.data(), v.size());
     start_[f] = static_cast<std::uint32_t>(used_);
     size_[f] = static_cast<std::uint32_t>(v.size());
@@ -72,7 +72,7 @@ class ServerFields {
  private:
   // Room for at least `n` bytes, the text so far kept (a long User-Agent or path: rare, and a
   // recycled record keeps the room).
-  void Grow(std::size_t n) {
+  [[gnu::noinline]] void Grow(std::size_t n) {
     std::size_t cap = std::max<std::size_t>(2 * cap_, std::max<std::size_t>(n, kInitialText));
     std::unique_ptr<char[]> bigger(new char[cap]);
     if (used_) std::memcpy(bigger.get(), text_.get(), used_);
