@@ -19,20 +19,27 @@
 namespace lux::tracing {
 
 // "host:port" → host and port (port 0 when absent); IPv6 literals keep their brackets off.
-// One scan from the end to the last ':' that no ']' follows.
+// The common form (digits after the last ':') is read in one pass back over the digits; any
+// other is scanned back to the last ':' that no ']' follows.
 inline void SplitHostPort(std::string_view hp, std::string_view& host, std::int64_t& port) {
   port = 0;
   host = hp;
-  std::size_t i = hp.size();
-  while (i > 0 && hp[i - 1] != ':' && hp[i - 1] != ']') --i;
-  if (i > 0 && hp[i - 1] == ':') {
-    host = hp.substr(0, i - 1);
-    std::int64_t p = 0;
-    for (char c : hp.substr(i)) {
-      if (c < '0' || c > '9') return;
-      p = p * 10 + (c - '0');
+  const char* b = hp.data();
+  const char* e = b + hp.size();
+  const char* p = e;
+  while (p > b && static_cast<unsigned char>(p[-1] - '0') < 10) --p;
+  if (p > b && p[-1] == ':') {
+    std::int64_t n = 0;
+    for (const char* d = p; d < e; ++d) n = n * 10 + (*d - '0');
+    port = n;
+    host = std::string_view(b, static_cast<std::size_t>(p - 1 - b));
+  } else {
+    std::size_t i = hp.size();
+    while (i > 0 && hp[i - 1] != ':' && hp[i - 1] != ']') --i;
+    if (i > 0 && hp[i - 1] == ':') {
+      host = hp.substr(0, i - 1);
+      return;  // a port that is not a number: none
     }
-    port = p;
   }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
 }

@@ -1047,3 +1047,21 @@ TEST_CASE("tracing OTLP protobuf: decodes to the same document as the JSON encod
   CHECK(body.size() > span_bytes.size() + 2);
   CHECK(body.substr(body.size() - span_bytes.size() - 2) == std::string("\x12\x49", 2) + span_bytes);
 }
+
+TEST_CASE("tracing host:port split: the common form in one pass, the others as before") {
+  struct Case {
+    std::string_view in, host;
+    std::int64_t port;
+  };
+  for (const Case& c : {Case{"127.0.0.1:8294", "127.0.0.1", 8294}, Case{"[::1]:8080", "::1", 8080},
+                        Case{"example.com", "example.com", 0}, Case{"[::1]", "::1", 0}, Case{"host:", "host", 0},
+                        Case{"host:abc", "host", 0}, Case{"host:12ab", "host", 0}, Case{"1234", "1234", 0},
+                        Case{"", "", 0}, Case{":80", "", 80}, Case{"[]:1", "", 1}}) {
+    CAPTURE(c.in);
+    std::string_view host;
+    std::int64_t port = -1;
+    lux::tracing::SplitHostPort(c.in, host, port);
+    CHECK(host == c.host);
+    CHECK(port == c.port);
+  }
+}
