@@ -173,5 +173,18 @@ def count_spans(content_type, body):
         _expect(field == 1 and wire == 2, "ExportTraceServiceRequest.resource_spans")
         for f, w, ss in fields(rs):
             if f == 2 and w == 2:
-                n += sum(1 for sf, sw, _ in fields(ss) if sf == 2 and sw == 2)
+                n += _count_spans_in_scope(ss)
+    return n
+
+
+def _count_spans_in_scope(data):
+    """ScopeSpans.spans entries (field 2) counted by their tags and lengths, no span copied."""
+    n, i = 0, 0
+    while i < len(data):
+        tag, i = _varint(data, i)
+        _expect(tag & 7 == 2, f"ScopeSpans field {tag >> 3}")
+        size, i = _varint(data, i)
+        i += size
+        _expect(i <= len(data), "truncated ScopeSpans")
+        n += tag == 0x12
     return n
