@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Where the instructions tracing adds to a request go: reads the callgrind files
-bench/tracing/callgrind.sh leaves (cg.{off,on}.{N1,N2}) and prints, per request, the exclusive
-instructions of `on` minus `off` summed by part (the encoder, the span's start and attributes, the
+bench/tracing/callgrind.sh leaves (cg.{off,on}.{N1,N2}; MODE json: cg.json.*, the OTLP JSON
+exporter) and prints, per request, the exclusive instructions of MODE minus `off` summed by part (the encoder, the span's start and attributes, the
 queue, ...), then the functions that add the most. Exclusive costs only: the fibers' context
 switches make callgrind's inclusive costs cycle, so they are not used.
-  bench/tracing/breakdown.py [DIR [N1 N2 [TOP]]]   # DIR: build/bench-tracing, N1 200, N2 2200, TOP 15
+  bench/tracing/breakdown.py [DIR [N1 N2 [TOP [MODE]]]]   # DIR: build/bench-tracing, N1 200, N2 2200, TOP 15, MODE on
 """
 import collections
 import re
@@ -14,6 +14,7 @@ import sys
 d = sys.argv[1] if len(sys.argv) > 1 else "build/bench-tracing"
 n1, n2 = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (200, 2200)
 top = int(sys.argv[4]) if len(sys.argv) > 4 else 15
+mode = sys.argv[5] if len(sys.argv) > 5 else "on"
 
 
 def load(path):
@@ -32,11 +33,13 @@ def per_request(mode):
     return {k: (b.get(k, 0) - a.get(k, 0)) / (n2 - n1) for k in set(a) | set(b)}
 
 
-on, off = per_request("on"), per_request("off")
+on, off = per_request(mode), per_request("off")
 diff = {k: on.get(k, 0) - off.get(k, 0) for k in set(on) | set(off) if not k.startswith("PROGRAM TOTALS")}
 parts = collections.OrderedDict([
-    ("OTLP JSON encoding (otlp_json.cpp)", r"otlp_json|EncodeOtlp"),
-    ("span start, attributes, end (instrument.cpp, span.cpp/.h)",
+    ("OTLP encoding (otlp_proto.cpp, otlp_json.cpp; exporter's thread)", r"otlp_proto|otlp_json|EncodeOtlp"),
+    ("server span's host:port splits at export (SplitHostPort; exporter's thread)", r"SplitHostPort"),
+    ("server span's fixed fields filled (ServerFields::Set; request's thread)", r"ServerFields"),
+    ("span start, attributes, end (instrument.cpp, span.cpp/.h; request's thread)",
      r"tracing/instrument|tracing/span|tracing/copy_short|SpanData|StartServerSpan|EndServerSpan|WithContext|AcquireRecord|RecycleSpans|NowNs|system_clock"),
     ("span queue and its mutex (batch_queue.cpp)", r"batch_queue|pthread_mutex|BatchQueue"),
     ("Headers::Get (Host, User-Agent)", r"message\.cpp"),
@@ -52,7 +55,7 @@ for k, v in diff.items():
             break
     else:
         sums["other (inlined library code, noise)"] += v
-print(f"instructions per request, on - off: {sum(diff.values()):,.0f}")
+print(f"instructions per request, {mode} - off: {sum(diff.values()):,.0f}")
 for part in list(parts) + ["other (inlined library code, noise)"]:
     print(f"  {sums[part]:7,.0f}  {part}")
 print("functions adding the most (exclusive, per request):")

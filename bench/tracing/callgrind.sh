@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Instructions per request of the hello route with tracing off, on at 100% sampling and on
-# at 10% (traceidratio 0.1), exporting to the stand-in collector: the server runs under callgrind (all its threads, so the
+# Instructions per request of the hello route with tracing off, on at 100% sampling (OTLP
+# protobuf, the default; `json`: the same in OTLP JSON) and on at 10% (traceidratio 0.1, protobuf),
+# exporting to the stand-in collector: the server runs under callgrind (all its threads, so the
 # exporter's encoding and POSTs count too) for N1 and N2 requests; (I(N2) - I(N1)) / (N2 - N1)
 # removes the start and the stop. Robust on a loaded machine, unlike wall-clock figures.
 #   bench/tracing/callgrind.sh            # N1=200 N2=2200
@@ -27,6 +28,9 @@ instructions() {  # MODE N -> total instructions of the server's run
   if [ "$mode" = base ]; then exe=$OUT/base/hello; fi
   if [ "$mode" = on ]; then
     env+=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CPORT" OTEL_TRACES_SAMPLER=always_on OTEL_BSP_SCHEDULE_DELAY=200)
+  elif [ "$mode" = json ]; then
+    env+=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CPORT" OTEL_TRACES_SAMPLER=always_on OTEL_BSP_SCHEDULE_DELAY=200
+          OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
   elif [ "$mode" = ratio ]; then
     env+=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CPORT" OTEL_TRACES_SAMPLER=traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
           OTEL_BSP_SCHEDULE_DELAY=200)
@@ -39,8 +43,8 @@ instructions() {  # MODE N -> total instructions of the server's run
   wait $pid || true
   awk '/^summary:/ {print $2}' "$OUT/cg.$mode.$n"
 }
-MODES="off on ratio"
-if [ -n "${BASE_LUXC:-}" ]; then MODES="base off on ratio"; fi
+MODES=${MODES:-off on json ratio}
+if [ -n "${BASE_LUXC:-}" ]; then MODES="base $MODES"; fi
 for mode in $MODES; do
   a=$(instructions $mode "$N1")
   b=$(instructions $mode "$N2")
@@ -54,6 +58,10 @@ if "base" in r:
     base = int(r["base"])
     print(f"instructions per request, base (BASE_LUXC): {base:,}; off: {off:,} ({(off / base - 1) * 100:+.2f}%)")
 print(f"instructions per request: off {off:,}, on (100% sampled, exported) {on:,}: +{(on / off - 1) * 100:.1f}%")
-ratio = int(r["ratio"])
-print(f"instructions per request: on, traceidratio 0.1: {ratio:,}: +{(ratio / off - 1) * 100:.1f}%")
+if "json" in r:
+    js = int(r["json"])
+    print(f"instructions per request: on in OTLP JSON (http/json): {js:,}: +{(js / off - 1) * 100:.1f}%")
+if "ratio" in r:
+    ratio = int(r["ratio"])
+    print(f"instructions per request: on, traceidratio 0.1: {ratio:,}: +{(ratio / off - 1) * 100:.1f}%")
 PY

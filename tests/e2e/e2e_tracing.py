@@ -1,22 +1,26 @@
 """e2e case `tracing`: OpenTelemetry traces and JSON logs across two servers (programs/tracing.lux).
 
-A stand-in OTLP collector (a Python HTTP server on loopback, started here) records the OTLP JSON
-the servers POST to /v1/traces. One request to the shop (a query, an RPC to the pricing server, a
+A stand-in OTLP collector (a Python HTTP server on loopback, started here) records the spans the
+servers POST to /v1/traces, in OTLP protobuf (the default protocol, read by otlp_proto.py) or
+JSON (OTEL_EXPORTER_OTLP_PROTOCOL=http/json). One request to the shop (a query, an RPC to the pricing server, a
 job that fetches the pricing server, an event the pricing server stores) must give ONE trace whose
 spans form the right tree across both processes; the JSON log lines written while serving must
 name the exported spans; service.name is the server's name in the program (`shop`, not the
 executable's `tracing-shop`) unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES name it. Then:
-sampling off sends nothing; an unreachable collector leaves every
-request served, the spans dropped and one log line about it.
+sampling off sends nothing; http/json sends the same spans as JSON; `grpc` stops the start with
+one clear line; an unreachable collector leaves every request served, the spans dropped and one
+log line about it.
 """
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from e2e import build, check, expect_json, free_port, request, start_server, stop_server
+from otlp_proto import decode_export
 
 
 class Collector:
@@ -33,7 +37,7 @@ class Collector:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status = 200
                 try:
-                    doc = json.loads(body)
+                    doc = decode_export(self.headers.get("Content-Type"), body)
                     with outer.lock:
                         outer.posts.append({"path": self.path, "headers": dict(self.headers), "doc": doc})
                         for rs in doc["resourceSpans"]:
@@ -123,6 +127,7 @@ def run(a):
         traced(a, exes, work, collector)
         sampling_off(exes, work, collector)
         service_names(exes, work, collector)
+        grpc_refused(exes, work, collector)
         unreachable(exes, work)
     finally:
         collector.close()
@@ -214,8 +219,8 @@ def traced(a, exes, work, collector):
             check(int(s["startTimeUnixNano"]) <= int(s["endTimeUnixNano"]) and len(s["spanId"]) == 16 and len(trace) == 32,
                   f"ids and times of `{s['name']}`")
         check(all(p["path"] == "/v1/traces" and p["headers"].get("x-collector-token") == "s3cret" and
-                  p["headers"].get("Content-Type") == "application/json" for p in collector.posts),
-              "every export is a POST /v1/traces in JSON with OTEL_EXPORTER_OTLP_HEADERS")
+                  p["headers"].get("Content-Type") == "application/x-protobuf" for p in collector.posts),
+              "every export is a POST /v1/traces in protobuf (the default) with OTEL_EXPORTER_OTLP_HEADERS")
     finally:
         outs["shop"] = stop_server(shop)
         outs["pricing"] = stop_server(pricing)
@@ -268,12 +273,19 @@ def sampling_off(exes, work, collector):
 
 def service_names(exes, work, collector):
     """service.name is the server's name in the program (`shop`, above) unless the environment names
-    the service: service.name in OTEL_RESOURCE_ATTRIBUTES, and OTEL_SERVICE_NAME over both."""
-    cases = [({"OTEL_RESOURCE_ATTRIBUTES": "service.name=orders,deployment.environment.name=test"}, "orders"),
-             ({"OTEL_RESOURCE_ATTRIBUTES": "service.name=orders", "OTEL_SERVICE_NAME": "checkout"}, "checkout")]
-    for extra, want in cases:
+    the service: service.name in OTEL_RESOURCE_ATTRIBUTES, and OTEL_SERVICE_NAME over both. The first
+    case exports in JSON (OTEL_EXPORTER_OTLP_PROTOCOL), the second in protobuf (the traces' own
+    variable over the general one)."""
+    cases = [({"OTEL_RESOURCE_ATTRIBUTES": "service.name=orders,deployment.environment.name=test",
+               "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}, "orders", "application/json"),
+             ({"OTEL_RESOURCE_ATTRIBUTES": "service.name=orders", "OTEL_SERVICE_NAME": "checkout",
+               "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"},
+              "checkout", "application/x-protobuf")]
+    for extra, want, content_type in cases:
         shop_port, pricing_port = free_port(), free_port()
         before = len(collector.snapshot())
+        with collector.lock:
+            posts_before = len(collector.posts)
         shop = start_server(exes["tracing-shop"], shop_port, env=servers_env(collector.url(), shop_port, pricing_port, **extra),
                             cwd=work, name="tracing-shop")
         try:
@@ -283,9 +295,24 @@ def service_names(exes, work, collector):
             stop_server(shop)
         got = {s["_service"] for s in spans[before:] if s["name"] == "GET /fail"}
         check(got == {want}, f"service.name with {extra}: {got}, expected {want!r}")
+        with collector.lock:
+            types = {p["headers"].get("Content-Type") for p in collector.posts[posts_before:]}
+        check(types == {content_type}, f"exports with {extra}: Content-Type {types}, expected {content_type}")
         if want == "orders":
             res = next((s["_resource"] for s in spans[before:] if s["name"] == "GET /fail"), {})
             check(res.get("deployment.environment.name") == "test", f"the other resource attributes are kept: {res}")
+
+
+def grpc_refused(exes, work, collector):
+    """OTEL_EXPORTER_OTLP_PROTOCOL=grpc (not supported): the server does not start, and says why in
+    one line naming the variable and the protocols it takes."""
+    env = servers_env(collector.url(), free_port(), free_port(), OTEL_EXPORTER_OTLP_PROTOCOL="grpc")
+    p = subprocess.run([exes["tracing-shop"], "--port", str(free_port())], env=env, cwd=work,
+                       capture_output=True, text=True, timeout=30)
+    out = p.stdout + p.stderr
+    check(p.returncode == 1, f"exit status with grpc: {p.returncode}\n{out}")
+    check("OTEL_EXPORTER_OTLP_PROTOCOL: `grpc` is not supported: use http/protobuf (the default) or http/json" in out,
+          f"the start-up error names the variable and the way out: {out}")
 
 
 def unreachable(exes, work):

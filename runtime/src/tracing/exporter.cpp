@@ -1,6 +1,6 @@
 // The tracing component: settings from OTEL_* variables, the span queue and the exporter
-// thread that POSTs OTLP JSON batches over lux::Fetch, retrying a failed export with backoff
-// within OTEL_BSP_EXPORT_TIMEOUT, then dropping and counting it (see tracing.h).
+// thread that POSTs OTLP batches (protobuf or JSON) over lux::Fetch, retrying a failed export
+// with backoff within OTEL_BSP_EXPORT_TIMEOUT, then dropping and counting it (see tracing.h).
 #include "tracing/tracing.h"
 
 #include <algorithm>
@@ -144,8 +144,17 @@ ExportSettings ParseExportSettings(const std::string& server_name,
   for (const char* pv : {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"}) {
     auto p = get(pv);
     if (!p || p->empty()) continue;
-    if (*p != "http/json")
-      throw StartupError(std::string("env ") + pv + ": `" + *p + "` is not supported: traces are sent as http/json");
+    if (*p == "http/protobuf") {
+      s.protocol = ExportSettings::Protocol::kProtobuf;
+    } else if (*p == "http/json") {
+      s.protocol = ExportSettings::Protocol::kJson;
+    } else if (*p == "grpc") {
+      throw StartupError(std::string("env ") + pv +
+                         ": `grpc` is not supported: use http/protobuf (the default) or http/json, with the "
+                         "collector's OTLP/HTTP endpoint (port 4318)");
+    } else {
+      throw StartupError(std::string("env ") + pv + ": `" + *p + "` is not a protocol (http/protobuf or http/json)");
+    }
     break;
   }
   for (const char* hv : {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"})
@@ -199,7 +208,10 @@ class TracingComponent final : public server::Component {
     SetActiveSampler(settings_.sampler);
     SetSink(queue_.get());
     WatchSpanCounters();
-    core::Log(LogLevel::kInfo, "tracing on", {{"endpoint", settings_.url}, {"service", settings_.resource.attributes[0].second}});
+    core::Log(LogLevel::kInfo, "tracing on",
+              {{"endpoint", settings_.url},
+               {"protocol", settings_.protocol == ExportSettings::Protocol::kJson ? "http/json" : "http/protobuf"},
+               {"service", settings_.resource.attributes[0].second}});
   }
 
   void Start(server::Host&) override {
@@ -290,8 +302,13 @@ class TracingComponent final : public server::Component {
     // Encoded into the buffer of the previous batch (its capacity kept), lent to each attempt's
     // request (moved in and back, never copied).
     body_.clear();
-    EncodeOtlpJson(settings_.resource, batch, body_);
-    o.Header("Content-Type", "application/json");
+    if (settings_.protocol == ExportSettings::Protocol::kJson) {
+      EncodeOtlpJson(settings_.resource, batch, body_);
+      o.Header("Content-Type", "application/json");
+    } else {
+      EncodeOtlpProto(settings_.resource, batch, body_);
+      o.Header("Content-Type", "application/x-protobuf");
+    }
     for (auto& [k, v] : settings_.headers) o.Header(k, v);
     auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.export_timeout_ms);
     if (stopping_.load()) give_up_at = std::min(give_up_at, flush_until_);
@@ -346,7 +363,7 @@ class TracingComponent final : public server::Component {
   std::mutex backoff_mu_;
   std::condition_variable backoff_cv_;
   bool failing_ = false;
-  std::string body_;  // the OTLP JSON of the batch being posted, reused from batch to batch
+  std::string body_;  // the encoded batch being posted, reused from batch to batch
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

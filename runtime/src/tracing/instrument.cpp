@@ -14,25 +14,6 @@
 namespace lux::tracing {
 namespace {
 
-// "host:port" → host and port (port 0 when absent); IPv6 literals keep their brackets off.
-// One scan from the end to the last ':' that no ']' follows.
-void SplitHostPort(std::string_view hp, std::string_view& host, std::int64_t& port) {
-  port = 0;
-  host = hp;
-  std::size_t i = hp.size();
-  while (i > 0 && hp[i - 1] != ':' && hp[i - 1] != ']') --i;
-  if (i > 0 && hp[i - 1] == ':') {
-    host = hp.substr(0, i - 1);
-    std::int64_t p = 0;
-    for (char c : hp.substr(i)) {
-      if (c < '0' || c > '9') return;
-      p = p * 10 + (c - '0');
-    }
-    port = p;
-  }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-}
-
 void AddServerAddress(Span& span, std::string_view url) {
   // http://host:port/path → server.address, server.port.
   std::size_t scheme = url.find("://");
@@ -70,35 +51,27 @@ Span StartServerSpan(Request& req) {
   t.flags = sampled ? static_cast<std::uint8_t>(t.flags | 0x01) : static_cast<std::uint8_t>(t.flags & ~0x01);
   Span span = Span::WithContext(req.method, SpanKind::kServer, t);
   if (!span.Recording()) return span;
-  span.Attr("http.request.method", req.method);
-  span.Attr("url.path", req.path);
-  span.Attr("url.scheme", "http");
-  if (!req.query_string.empty()) span.Attr("url.query", req.query_string);
-  if (auto host = req.headers.Get("host")) {
-    std::string_view h;
-    std::int64_t port = 0;
-    SplitHostPort(*host, h, port);
-    span.Attr("server.address", h);
-    if (port) span.Attr("server.port", port);
-  }
-  if (!req.remote_addr.empty()) {
-    std::string_view h;
-    std::int64_t port = 0;
-    SplitHostPort(req.remote_addr, h, port);
-    span.Attr("network.peer.address", h);
-    if (port) span.Attr("network.peer.port", port);
-  }
-  if (auto ua = req.headers.Get("user-agent")) span.Attr("user_agent.original", *ua);
-  span.Attr("lux.request_id", req.id);
+  // The request's texts, copied once into the record's fixed fields; the attributes (and the
+  // `host:port` splits) are written when the span is encoded (ForEachServerAttribute).
+  ServerFields& f = span.data()->server;
+  f.Begin();
+  f.Set(ServerFields::kMethod, req.method);
+  f.Set(ServerFields::kPath, req.path);
+  if (!req.query_string.empty()) f.Set(ServerFields::kQuery, req.query_string);
+  if (auto host = req.headers.Get("host")) f.Set(ServerFields::kHost, *host);
+  if (!req.remote_addr.empty()) f.Set(ServerFields::kPeer, req.remote_addr);
+  if (auto ua = req.headers.Get("user-agent")) f.Set(ServerFields::kUserAgent, *ua);
+  f.Set(ServerFields::kRequestId, req.id);
   return span;
 }
 
 void EndServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status) {
+  ServerFields& f = span.data()->server;
   if (route_pattern) {
     span.data()->name.assign(req.method).append(1, ' ').append(*route_pattern);
-    span.Attr("http.route", *route_pattern);
+    f.Set(ServerFields::kRoute, *route_pattern);
   }
-  span.Attr("http.response.status_code", static_cast<std::int64_t>(status));
+  f.SetStatus(status);
   if (status >= 500) span.SetError(std::to_string(status), "");
   span.End();
 }

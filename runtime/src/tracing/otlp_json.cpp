@@ -289,6 +289,28 @@ class Writer {
       AnyValue(a);
       Char('}');
     }
+    if (s.server.set()) {  // a server span's request attributes, from its fixed fields
+      ForEachServerAttribute(
+          s.server,
+          [&](std::string_view key, std::string_view v) {
+            if (!first) Char(',');
+            first = false;
+            Lit("{\"key\":\"");
+            Raw(key);
+            Lit("\",\"value\":{\"stringValue\":");
+            String(v);
+            Lit("}}");
+          },
+          [&](std::string_view key, std::int64_t v) {
+            if (!first) Char(',');
+            first = false;
+            Lit("{\"key\":\"");
+            Raw(key);
+            Lit("\",\"value\":{\"intValue\":");
+            QuotedInt(v);
+            Lit("}}");
+          });
+    }
     Char(']');
     if (!s.links.empty()) {
       Lit(",\"links\":[");
@@ -330,6 +352,9 @@ std::size_t SpanBound(const SpanData& s) {
     n += kPerAttribute + a.key.size() +
          (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.str().size() : kMaxNumber);
   for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
+  if (s.server.set())
+    n += kServerAttributes * kPerAttribute + kServerKeysSize + kServerIntegers * kMaxNumber + kServerScheme.size() +
+         kMaxEscape * s.server.text_size();
   return n;
 }
 

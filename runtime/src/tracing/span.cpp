@@ -116,6 +116,7 @@ void SpanData::Reset() {
   ctx.flags = 0;
   start_ns = end_ns = 0;
   attributes.clear();
+  server.Clear();
   links.clear();
   error = false;
   status_message.clear();

@@ -18,6 +18,7 @@
 
 #include "lux/http.h"
 #include "tracing/copy_short.h"
+#include "tracing/server_fields.h"
 
 namespace lux::tracing {
 
@@ -103,6 +104,9 @@ struct SpanData {
   std::int64_t start_ns = 0;   // Unix nanoseconds
   std::int64_t end_ns = 0;
   AttributeList attributes;
+  // A server span's request attributes (StartServerSpan), written by the encoders after
+  // `attributes`; unset for other spans.
+  ServerFields server;
   std::vector<Link> links;
   bool error = false;          // status ERROR (5xx, exception); else UNSET
   std::string status_message;

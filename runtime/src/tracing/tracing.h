@@ -1,5 +1,5 @@
 // The tracing component (Order::kTracing): reads the OTEL_* variables at Open, and when an
-// endpoint is set installs the span queue and exports batches from its own thread until Stop
+// endpoint is set installs the span queue and exports batches (OTLP/HTTP, protobuf or JSON) from its own thread until Stop
 // flushes what is left (bounded). Entry points: RegisterTracing, SetServiceName, ExportSettings,
 // ParseExportSettings.
 #pragma once
@@ -14,6 +14,7 @@
 
 #include "lux/http.h"
 #include "tracing/otlp_json.h"
+#include "tracing/otlp_proto.h"
 #include "tracing/sampler.h"
 
 namespace lux::tracing {
@@ -22,6 +23,8 @@ namespace lux::tracing {
 struct ExportSettings {
   bool enabled = false;                // an endpoint is set, OTEL_SDK_DISABLED is not true
   std::string url;                     // http://host:port/v1/traces
+  // OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL: http/protobuf (the default) or http/json.
+  enum class Protocol { kProtobuf, kJson } protocol = Protocol::kProtobuf;
   std::vector<std::pair<std::string, std::string>> headers;
   std::int64_t timeout_ms = 10'000;    // one POST (OTEL_EXPORTER_OTLP_TIMEOUT)
   std::int64_t schedule_delay_ms = 5'000;

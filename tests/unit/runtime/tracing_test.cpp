@@ -22,6 +22,7 @@
 #include "tracing/batch_queue.h"
 #include "tracing/instrument.h"
 #include "tracing/otlp_json.h"
+#include "tracing/otlp_proto.h"
 #include "tracing/sampler.h"
 #include "tracing/tracing.h"
 #include "tracing/tracing_state.h"
@@ -55,6 +56,214 @@ const lux::Value* Attr(const lux::Value& span, const std::string& key) {
   return nullptr;
 }
 
+
+// A protobuf reader for the tests, written from opentelemetry-proto's field numbers: an
+// ExportTraceServiceRequest turned into the OTLP JSON mapping (ids as hex, 64-bit integers as
+// decimal strings), the same lux::Value that the JSON encoding of the same spans parses to.
+// Anything malformed (a truncated field, an unknown field, a wrong wire type) throws.
+class ProtoReader {
+ public:
+  explicit ProtoReader(std::string_view d) : d_(d) {}
+  bool More() const { return i_ < d_.size(); }
+  // The next field's number and wire type.
+  std::pair<int, int> Tag() {
+    std::uint64_t t = Varint();
+    return {static_cast<int>(t >> 3), static_cast<int>(t & 7)};
+  }
+  std::uint64_t Varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (i_ >= d_.size()) throw std::runtime_error("protobuf: truncated varint");
+      auto b = static_cast<unsigned char>(d_[i_++]);
+      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw std::runtime_error("protobuf: varint longer than 10 bytes");
+  }
+  std::string_view Bytes() {
+    std::uint64_t n = Varint();
+    if (n > d_.size() - i_) throw std::runtime_error("protobuf: truncated length-delimited field");
+    std::string_view v = d_.substr(i_, n);
+    i_ += n;
+    return v;
+  }
+  std::uint64_t Fixed(int size) {
+    if (d_.size() - i_ < static_cast<std::size_t>(size)) throw std::runtime_error("protobuf: truncated fixed field");
+    std::uint64_t v = 0;
+    std::memcpy(&v, d_.data() + i_, size);
+    i_ += size;
+    return v;
+  }
+
+ private:
+  std::string_view d_;
+  std::size_t i_ = 0;
+};
+
+void Expect(bool ok, const char* what) {
+  if (!ok) throw std::runtime_error(std::string("protobuf: ") + what);
+}
+
+std::string Hex(std::string_view bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (char c : bytes) {
+    out.push_back(digits[static_cast<unsigned char>(c) >> 4]);
+    out.push_back(digits[static_cast<unsigned char>(c) & 0xF]);
+  }
+  return out;
+}
+
+lux::Value DecodeKeyValue(std::string_view body) {
+  lux::Value kv = lux::Value::MakeObject();
+  ProtoReader r(body);
+  while (r.More()) {
+    auto [field, type] = r.Tag();
+    if (field == 1 && type == 2) {
+      kv["key"] = lux::Value(std::string(r.Bytes()));
+    } else if (field == 2 && type == 2) {
+      lux::Value any = lux::Value::MakeObject();
+      ProtoReader v(r.Bytes());
+      while (v.More()) {
+        auto [f, t] = v.Tag();
+        if (f == 1 && t == 2) {
+          any["stringValue"] = lux::Value(std::string(v.Bytes()));
+        } else if (f == 2 && t == 0) {
+          any["boolValue"] = lux::Value(v.Varint() != 0);
+        } else if (f == 3 && t == 0) {
+          any["intValue"] = lux::Value(std::to_string(static_cast<std::int64_t>(v.Varint())));
+        } else if (f == 4 && t == 1) {
+          std::uint64_t bits = v.Fixed(8);
+          double d;
+          std::memcpy(&d, &bits, 8);
+          any["doubleValue"] = lux::Value(d);
+        } else {
+          Expect(false, "unexpected AnyValue field");
+        }
+      }
+      kv["value"] = any;
+    } else {
+      Expect(false, "unexpected KeyValue field");
+    }
+  }
+  return kv;
+}
+
+lux::Value DecodeSpan(std::string_view body) {
+  lux::Value span = lux::Value::MakeObject();
+  span["attributes"] = lux::Value::MakeArray();
+  span["status"] = lux::Value::MakeObject();  // absent: UNSET, `{}` in the JSON encoding
+  ProtoReader r(body);
+  while (r.More()) {
+    auto [field, type] = r.Tag();
+    if (field == 1 && type == 2) {
+      std::string_view id = r.Bytes();
+      Expect(id.size() == 16, "trace_id of 16 bytes");
+      span["traceId"] = lux::Value(Hex(id));
+    } else if (field == 2 && type == 2) {
+      std::string_view id = r.Bytes();
+      Expect(id.size() == 8, "span_id of 8 bytes");
+      span["spanId"] = lux::Value(Hex(id));
+    } else if (field == 4 && type == 2) {
+      span["parentSpanId"] = lux::Value(Hex(r.Bytes()));
+    } else if (field == 5 && type == 2) {
+      span["name"] = lux::Value(std::string(r.Bytes()));
+    } else if (field == 6 && type == 0) {
+      span["kind"] = lux::Value(static_cast<long long>(r.Varint()));
+    } else if (field == 7 && type == 1) {
+      span["startTimeUnixNano"] = lux::Value(std::to_string(r.Fixed(8)));
+    } else if (field == 8 && type == 1) {
+      span["endTimeUnixNano"] = lux::Value(std::to_string(r.Fixed(8)));
+    } else if (field == 9 && type == 2) {
+      span["attributes"].PushBack(DecodeKeyValue(r.Bytes()));
+    } else if (field == 13 && type == 2) {
+      lux::Value link = lux::Value::MakeObject();
+      ProtoReader l(r.Bytes());
+      while (l.More()) {
+        auto [f, t] = l.Tag();
+        Expect((f == 1 || f == 2) && t == 2, "unexpected Link field");
+        link[f == 1 ? "traceId" : "spanId"] = lux::Value(Hex(l.Bytes()));
+      }
+      if (!span.Find("links")) span["links"] = lux::Value::MakeArray();
+      span["links"].PushBack(link);
+    } else if (field == 15 && type == 2) {
+      ProtoReader st(r.Bytes());
+      while (st.More()) {
+        auto [f, t] = st.Tag();
+        if (f == 2 && t == 2) {
+          span["status"]["message"] = lux::Value(std::string(st.Bytes()));
+        } else if (f == 3 && t == 0) {
+          span["status"]["code"] = lux::Value(static_cast<long long>(st.Varint()));
+        } else {
+          Expect(false, "unexpected Status field");
+        }
+      }
+    } else if (field == 16 && type == 5) {
+      span["flags"] = lux::Value(static_cast<long long>(r.Fixed(4)));
+    } else {
+      Expect(false, "unexpected Span field");
+    }
+  }
+  return span;
+}
+
+lux::Value DecodeOtlpProto(std::string_view body) {
+  lux::Value doc = lux::Value::MakeObject();
+  doc["resourceSpans"] = lux::Value::MakeArray();
+  ProtoReader r(body);
+  while (r.More()) {
+    auto [field, type] = r.Tag();
+    Expect(field == 1 && type == 2, "ExportTraceServiceRequest.resource_spans");
+    lux::Value rs = lux::Value::MakeObject();
+    rs["scopeSpans"] = lux::Value::MakeArray();
+    ProtoReader rr(r.Bytes());
+    while (rr.More()) {
+      auto [f, t] = rr.Tag();
+      Expect((f == 1 || f == 2) && t == 2, "unexpected ResourceSpans field");
+      if (f == 1) {
+        lux::Value attrs = lux::Value::MakeArray();
+        ProtoReader res(rr.Bytes());
+        while (res.More()) {
+          auto [rf, rt] = res.Tag();
+          Expect(rf == 1 && rt == 2, "Resource.attributes");
+          attrs.PushBack(DecodeKeyValue(res.Bytes()));
+        }
+        rs["resource"] = lux::Value::MakeObject();
+        rs["resource"]["attributes"] = attrs;
+        continue;
+      }
+      lux::Value ss = lux::Value::MakeObject();
+      ss["spans"] = lux::Value::MakeArray();
+      ProtoReader sr(rr.Bytes());
+      while (sr.More()) {
+        auto [sf, st] = sr.Tag();
+        Expect((sf == 1 || sf == 2) && st == 2, "unexpected ScopeSpans field");
+        if (sf == 2) {
+          ss["spans"].PushBack(DecodeSpan(sr.Bytes()));
+          continue;
+        }
+        lux::Value scope = lux::Value::MakeObject();
+        ProtoReader sc(sr.Bytes());
+        while (sc.More()) {
+          auto [cf, ct] = sc.Tag();
+          Expect((cf == 1 || cf == 2) && ct == 2, "unexpected InstrumentationScope field");
+          scope[cf == 1 ? "name" : "version"] = lux::Value(std::string(sc.Bytes()));
+        }
+        ss["scope"] = scope;
+      }
+      rs["scopeSpans"].PushBack(ss);
+    }
+    doc["resourceSpans"].PushBack(rs);
+  }
+  return doc;
+}
+
+// An export's body decoded by its Content-Type.
+lux::Value DecodeExport(const std::string& content_type, const std::string& body) {
+  if (content_type == "application/x-protobuf") return DecodeOtlpProto(body);
+  REQUIRE(content_type == "application/json");
+  return lux::ParseJson(body);
+}
 }  // namespace
 
 TEST_CASE("tracing sampler: names, arguments and their errors") {
@@ -253,6 +462,21 @@ TEST_CASE("tracing settings: endpoints, headers, limits, sampler, resource, and 
   fails({{"OTEL_TRACES_SAMPLER", "maybe"}}, "OTEL_TRACES_SAMPLER");
   fails({{"OTEL_TRACES_EXPORTER", "zipkin"}}, "OTEL_TRACES_EXPORTER");
   CHECK(ParseExportSettings("api", Env({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"}, {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}})).enabled);
+  using Protocol = lux::tracing::ExportSettings::Protocol;
+  auto protocol = [](std::map<std::string, std::string> vars) {
+    vars["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://a:1";
+    return ParseExportSettings("api", Env(vars)).protocol;
+  };
+  CHECK(protocol({}) == Protocol::kProtobuf);  // the spec's default
+  CHECK(protocol({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}}) == Protocol::kJson);
+  CHECK(protocol({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"}}) == Protocol::kProtobuf);
+  // The traces' own variable comes first.
+  CHECK(protocol({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"}, {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"}}) ==
+        Protocol::kJson);
+  CHECK(protocol({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}, {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf"}}) ==
+        Protocol::kProtobuf);
+  fails({{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"}}, "`grpc` is not supported: use http/protobuf");
+  fails({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/xml"}}, "`http/xml` is not a protocol (http/protobuf or http/json)");
 }
 
 namespace {
@@ -264,9 +488,10 @@ struct Collector {
   std::vector<std::string> content_types;
   luxtest::TestServer server{[this](lux::App& app) {
     app.Post("/v1/traces", [this](lux::Request& req) {
-      lux::Value doc = lux::ParseJson(req.body);
+      std::string content_type = req.Header("content-type").value_or("");
+      lux::Value doc = DecodeExport(content_type, req.body);
       std::lock_guard<std::mutex> lock(mu);
-      content_types.push_back(req.Header("content-type").value_or(""));
+      content_types.push_back(content_type);
       for (const lux::Value& rs : doc["resourceSpans"].AsArray())
         for (const lux::Value& ss : rs["scopeSpans"].AsArray())
           for (const lux::Value& sp : ss["spans"].AsArray()) {
@@ -304,6 +529,8 @@ struct ScopedEnv {
 }  // namespace
 
 TEST_CASE("tracing on a real App: server and fetch spans exported to the collector, one trace") {
+  // http/protobuf (the default, no variable set) and http/json.
+  const std::string protocol = GENERATE(std::string(), std::string("http/json"));
   Collector collector;
   luxtest::TestServer peer([](lux::App& app) {
     app.Get("/peer", [](lux::Request& req) { return lux::Respond(200, lux::Value{{"tp", req.Header("traceparent").value_or("")}}); });
@@ -312,6 +539,7 @@ TEST_CASE("tracing on a real App: server and fetch spans exported to the collect
   env.Set("OTEL_EXPORTER_OTLP_ENDPOINT", collector.server.Url(""));
   env.Set("OTEL_BSP_SCHEDULE_DELAY", "50");
   env.Set("OTEL_SERVICE_NAME", "front");
+  if (!protocol.empty()) env.Set("OTEL_EXPORTER_OTLP_PROTOCOL", protocol);
   std::string peer_url = peer.Url("/peer");
   {
     luxtest::TestServer s([&](lux::App& app) {
@@ -355,7 +583,7 @@ TEST_CASE("tracing on a real App: server and fetch spans exported to the collect
   CHECK((*peer_span)["parentSpanId"].AsString() == (*client)["spanId"].AsString());
   CHECK((*boom)["status"]["code"].AsInt() == 2);
   CHECK((*Attr(*boom, "error.type"))["stringValue"].AsString() == "500");
-  CHECK(collector.content_types.at(0) == "application/json");
+  CHECK(collector.content_types.at(0) == (protocol.empty() ? "application/x-protobuf" : "application/json"));
 }
 
 TEST_CASE("tracing off: no endpoint, nothing recorded, and always_off records nothing either") {
@@ -624,10 +852,12 @@ TEST_CASE("tracing spans: a recycled record starts clean, a long value overflows
 TEST_CASE("tracing export: a retried batch is posted again with the same body, lent to each attempt") {
   std::mutex mu;
   std::vector<std::string> bodies;
+  std::string content_type;
   luxtest::TestServer collector([&](lux::App& app) {
     app.Post("/v1/traces", [&](lux::Request& req) {
       std::lock_guard<std::mutex> lock(mu);
       bodies.push_back(req.body);
+      content_type = req.Header("content-type").value_or("");
       // The first attempt fails with a status the exporter retries.
       return lux::Respond(bodies.size() == 1 ? 503 : 200, lux::Value::MakeObject());
     });
@@ -648,9 +878,9 @@ TEST_CASE("tracing export: a retried batch is posted again with the same body, l
   }
   std::lock_guard<std::mutex> lock(mu);
   REQUIRE(bodies.size() == 2);
-  CHECK(bodies[0].size() > 200);
+  CHECK(bodies[0].size() > 100);
   CHECK(bodies[0] == bodies[1]);
-  CHECK(lux::ParseJson(bodies[1])["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"].AsString() == "GET /x");
+  CHECK(DecodeExport(content_type, bodies[1])["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"].AsString() == "GET /x");
   CHECK(lux::tracing::ExportedSpans() - exported_before == 1);
 }
 
@@ -705,4 +935,133 @@ TEST_CASE("fetch lending its body: the request carries it, the caller gets it ba
                   lux::FetchError);
   CHECK(body == std::string(5000, 'x'));
   CHECK(body.data() == storage);
+}
+
+namespace {
+
+// Spans covering every part of the encoding: ids with and without a parent, every attribute
+// type, negative and large integers, strings of every short length, escapes and invalid UTF-8,
+// links, error statuses with and without a message, and names long enough for a span of more
+// than 16 KB (a three-byte length) or as short as a span under 128 bytes (a one-byte length).
+std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
+  std::vector<std::unique_ptr<SpanData>> spans;
+  for (int i = 0; i < count; ++i) {
+    auto s = MakeSpan(std::string(static_cast<std::size_t>(i % 40), static_cast<char>('a' + i % 26)));
+    s->kind = static_cast<lux::tracing::SpanKind>(1 + i % 5);
+    if (i % 3) s->ctx.parent_id = lux::core::RandomHex(8);
+    s->start_ns = 1700000000000000000 + i;
+    s->end_ns = s->start_ns + 1000 * i;
+    if (i % 7 != 6) {  // every seventh span bare: under 128 bytes
+      s->Add("lux.word", "GET");
+      s->Add("n", std::int64_t{i} - 3);  // negative ones take ten bytes
+      s->Add("big", std::numeric_limits<std::int64_t>::max() - i);
+      s->AddBool("b", i % 2 == 0);
+      s->AddDouble("d", 0.25 * i - 1);
+      s->Add("s", std::string(static_cast<std::size_t>(i % 70), 'x') + (i % 4 == 0 ? "\xff\xc3\xa9\"\n" : ""));
+      s->Add("utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 bad \xc0\xaf end");
+    }
+    if (i % 5 == 0) s->links.push_back({lux::core::RandomHex(16), lux::core::RandomHex(8)});
+    if (i % 4 == 1) {
+      s->error = true;
+      s->status_message = i % 8 == 1 ? "" : "failed \xfe";
+    }
+    if (i % 6 == 2) {  // a server span: its request attributes in the fixed fields
+      using F = lux::tracing::ServerFields;
+      s->server.Begin();
+      s->server.Set(F::kMethod, "POST");
+      s->server.Set(F::kPath, "/items/" + std::string(static_cast<std::size_t>(i % 300), 'p'));
+      if (i % 4 == 0) s->server.Set(F::kQuery, "q=1&r=\xff");
+      s->server.Set(F::kHost, i % 12 == 2 ? "[::1]:8080" : "example.com");
+      s->server.Set(F::kPeer, "10.0.0.1:" + std::to_string(1000 + i));
+      if (i % 8 == 2) s->server.Set(F::kUserAgent, "curl/8 \xc3\xa9 \"x\"");
+      s->server.Set(F::kRequestId, lux::core::RandomHex(8));
+      s->server.Set(F::kRoute, "/items/:id");
+      s->server.SetStatus(200 + i);
+    }
+    if (i == 3) s->name = std::string(20'000, 'n');    // a span over 16 KB
+    if (i == 5) s->Add("long", std::string(300, 'v'));  // a value past the inline room
+    spans.push_back(std::move(s));
+  }
+  return spans;
+}
+
+}  // namespace
+
+TEST_CASE("tracing OTLP protobuf: decodes to the same document as the JSON encoding of the same spans") {
+  lux::tracing::Resource res;
+  res.attributes = {{"service.name", "api"}, {"deployment.environment.name", "t\xc3\xa9st"}, {"telemetry.sdk.name", "lux"}};
+  // 1 and 20 spans: batches under 16 KB (the outer lengths shorter than guessed); 100: over it;
+  // 10,000: over 2 MB (longer than guessed).
+  for (int count : {0, 1, 20, 100, 10000}) {
+    CAPTURE(count);
+    auto spans = VariedSpans(count);
+    std::string body = lux::tracing::EncodeOtlpProto(res, spans);
+    lux::Value from_proto = DecodeOtlpProto(body);
+    lux::Value from_json = lux::ParseJson(lux::tracing::EncodeOtlpJson(res, spans));
+    CHECK(from_proto == from_json);
+    if (count == 10000) CHECK(body.size() > (2u << 20));
+    // Appending to a buffer that already holds something leaves that in front.
+    std::string appended = "keep";
+    lux::tracing::EncodeOtlpProto(res, spans, appended);
+    CHECK(appended == "keep" + body);
+  }
+  // A server span's fixed fields come out as its attributes, the `host:port` splits done.
+  {
+    auto spans = VariedSpans(3);
+    lux::Value doc = DecodeOtlpProto(lux::tracing::EncodeOtlpProto(res, spans));
+    const lux::Value& span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][2];
+    CHECK((*Attr(span, "http.request.method"))["stringValue"].AsString() == "POST");
+    CHECK((*Attr(span, "url.path"))["stringValue"].AsString() == "/items/pp");
+    CHECK((*Attr(span, "url.scheme"))["stringValue"].AsString() == "http");
+    CHECK((*Attr(span, "server.address"))["stringValue"].AsString() == "::1");
+    CHECK((*Attr(span, "server.port"))["intValue"].AsString() == "8080");
+    CHECK((*Attr(span, "network.peer.address"))["stringValue"].AsString() == "10.0.0.1");
+    CHECK((*Attr(span, "network.peer.port"))["intValue"].AsString() == "1002");
+    CHECK((*Attr(span, "user_agent.original"))["stringValue"].AsString() == "curl/8 \xc3\xa9 \"x\"");
+    CHECK((*Attr(span, "http.route"))["stringValue"].AsString() == "/items/:id");
+    CHECK((*Attr(span, "http.response.status_code"))["intValue"].AsString() == "202");
+    CHECK(Attr(span, "url.query") == nullptr);
+  }
+  // The exact bytes of one small span: ids raw, times fixed64, flags fixed32, and the status.
+  std::vector<std::unique_ptr<SpanData>> one;
+  auto s = MakeSpan("x");
+  s->ctx.trace_id = "0af7651916cd43dd8448eb211c80319c";
+  s->ctx.span_id = "B7AD6B7169203331";  // either case
+  s->kind = lux::tracing::SpanKind::kServer;
+  s->start_ns = 1;
+  s->end_ns = 0x0102030405060708;
+  s->Add("k", std::int64_t{300});
+  s->error = true;
+  one.push_back(std::move(s));
+  lux::tracing::Resource none;
+  std::string body = lux::tracing::EncodeOtlpProto(none, one);
+  const std::string span_bytes = std::string("\x0a\x10\x0a\xf7\x65\x19\x16\xcd\x43\xdd\x84\x48\xeb\x21\x1c\x80\x31\x9c", 18) +
+                                 std::string("\x12\x08\xb7\xad\x6b\x71\x69\x20\x33\x31", 10) +
+                                 std::string("\x2a\x01x\x30\x02", 5) +
+                                 std::string("\x39\x01\x00\x00\x00\x00\x00\x00\x00", 9) +
+                                 std::string("\x41\x08\x07\x06\x05\x04\x03\x02\x01", 9) +
+                                 std::string("\x4a\x08\x0a\x01k\x12\x03\x18\xac\x02", 10) +
+                                 std::string("\x7a\x04\x12\x00\x18\x02", 6) +
+                                 std::string("\x85\x01\x01\x00\x00\x00", 6);
+  REQUIRE(span_bytes.size() == 73);
+  CHECK(body.size() > span_bytes.size() + 2);
+  CHECK(body.substr(body.size() - span_bytes.size() - 2) == std::string("\x12\x49", 2) + span_bytes);
+}
+
+TEST_CASE("tracing host:port split: the common form in one pass, the others as before") {
+  struct Case {
+    std::string_view in, host;
+    std::int64_t port;
+  };
+  for (const Case& c : {Case{"127.0.0.1:8294", "127.0.0.1", 8294}, Case{"[::1]:8080", "::1", 8080},
+                        Case{"example.com", "example.com", 0}, Case{"[::1]", "::1", 0}, Case{"host:", "host", 0},
+                        Case{"host:abc", "host", 0}, Case{"host:12ab", "host", 0}, Case{"1234", "1234", 0},
+                        Case{"", "", 0}, Case{":80", "", 80}, Case{"[]:1", "", 1}}) {
+    CAPTURE(c.in);
+    std::string_view host;
+    std::int64_t port = -1;
+    lux::tracing::SplitHostPort(c.in, host, port);
+    CHECK(host == c.host);
+    CHECK(port == c.port);
+  }
 }

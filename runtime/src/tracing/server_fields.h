@@ -1,0 +1,153 @@
+// The server span's request attributes as fixed fields of its record: the request's texts
+// (method, path, query, Host, peer address, User-Agent, request id, route) copied one after the
+// other into one buffer that a recycled record keeps, and the status, written out as the attributes
+// of the semantic conventions only when the span is encoded, on the exporter's thread (the
+// `host:port` splits included). Entry points: ServerFields, SplitHostPort,
+// ForEachServerAttribute.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <string_view>
+
+#include "tracing/copy_short.h"
+
+namespace lux::tracing {
+
+// "host:port" → host and port (port 0 when absent); IPv6 literals keep their brackets off.
+// The common form (digits after the last ':') is read in one pass back over the digits; any
+// other is scanned back to the last ':' that no ']' follows.
+inline void SplitHostPort(std::string_view hp, std::string_view& host, std::int64_t& port) {
+  port = 0;
+  host = hp;
+  const char* b = hp.data();
+  const char* e = b + hp.size();
+  const char* p = e;
+  while (p > b && static_cast<unsigned char>(p[-1] - '0') < 10) --p;
+  if (p > b && p[-1] == ':') {
+    std::int64_t n = 0;
+    for (const char* d = p; d < e; ++d) n = n * 10 + (*d - '0');
+    port = n;
+    host = std::string_view(b, static_cast<std::size_t>(p - 1 - b));
+  } else {
+    std::size_t i = hp.size();
+    while (i > 0 && hp[i - 1] != ':' && hp[i - 1] != ']') --i;
+    if (i > 0 && hp[i - 1] == ':') {
+      host = hp.substr(0, i - 1);
+      return;  // a port that is not a number: none
+    }
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+}
+
+class ServerFields {
+ public:
+  enum Field : std::uint8_t { kMethod, kPath, kQuery, kHost, kPeer, kUserAgent, kRequestId, kRoute, kCount };
+
+  bool set() const { return set_; }
+  // Starts the fields of a new request (the record's earlier text is dropped, its room kept).
+  void Begin() {
+    set_ = true;
+    used_ = 0;
+    present_ = 0;
+    status_ = 0;
+  }
+  // Appends `v` as field `f` (each field at most once; an absent one reads as empty).
+  [[gnu::always_inline]] void Set(Field f, std::string_view v) {
+    if (used_ + v.size() > cap_) [[unlikely]] Grow(used_ + v.size());
+    CopyShort(text_.get() + used_, v.data(), v.size());
+    start_[f] = static_cast<std::uint32_t>(used_);
+    size_[f] = static_cast<std::uint32_t>(v.size());
+    used_ += v.size();
+    present_ = static_cast<std::uint16_t>(present_ | (1u << f));
+  }
+  void SetStatus(int status) { status_ = status; }
+  void Clear() { set_ = false; }
+
+  bool Has(Field f) const { return (present_ >> f) & 1u; }
+  std::string_view Get(Field f) const {
+    return Has(f) ? std::string_view(text_.get() + start_[f], size_[f]) : std::string_view();
+  }
+  int status() const { return status_; }
+  // The bytes of all the texts (the encoders' room).
+  std::size_t text_size() const { return used_; }
+
+ private:
+  // Room for at least `n` bytes, the text so far kept (a long User-Agent or path: rare, and a
+  // recycled record keeps the room).
+  [[gnu::noinline]] void Grow(std::size_t n) {
+    std::size_t cap = std::max<std::size_t>(2 * cap_, std::max<std::size_t>(n, kInitialText));
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (used_) std::memcpy(bigger.get(), text_.get(), used_);
+    text_ = std::move(bigger);
+    cap_ = cap;
+  }
+
+  // The room of a common request's texts.
+  static constexpr std::size_t kInitialText = 256;
+
+  bool set_ = false;
+  std::uint16_t present_ = 0;
+  int status_ = 0;
+  std::unique_ptr<char[]> text_;
+  std::size_t cap_ = 0;
+  std::size_t used_ = 0;
+  std::array<std::uint32_t, kCount> start_{};
+  std::array<std::uint32_t, kCount> size_{};
+};
+
+// The keys of a server span's attributes (names of the semantic conventions).
+inline constexpr std::string_view kServerKeys[] = {
+    "http.request.method", "url.path", "url.scheme", "url.query", "server.address", "server.port",
+    "network.peer.address", "network.peer.port", "user_agent.original", "lux.request_id", "http.route",
+    "http.response.status_code"};
+enum ServerKey : std::uint8_t {
+  kKeyMethod, kKeyPath, kKeyScheme, kKeyQuery, kKeyServerAddress, kKeyServerPort, kKeyPeerAddress, kKeyPeerPort,
+  kKeyUserAgent, kKeyRequestId, kKeyRoute, kKeyStatus, kServerKeyCount
+};
+static_assert(std::size(kServerKeys) == kServerKeyCount);
+
+// For the encoders' room: how many attributes ForEachServerAttribute gives at most, the bytes
+// of all their keys, how many are integers, and the one value that is not the request's text
+// (url.scheme's "http").
+inline constexpr std::size_t kServerAttributes = kServerKeyCount;
+inline constexpr std::size_t kServerKeysSize = [] {
+  std::size_t n = 0;
+  for (std::string_view k : kServerKeys) n += k.size();
+  return n;
+}();
+inline constexpr std::size_t kServerIntegers = 3;
+inline constexpr std::string_view kServerScheme = "http";
+
+// Calls `str(key, value)` and `num(key, value)` for the attributes of a server span, in the
+// order the runtime always wrote them: the request's, then the route and the status.
+template <typename Str, typename Num>
+void ForEachServerAttribute(const ServerFields& s, Str&& str, Num&& num) {
+  using F = ServerFields;
+  str(kServerKeys[kKeyMethod], s.Get(F::kMethod));
+  str(kServerKeys[kKeyPath], s.Get(F::kPath));
+  str(kServerKeys[kKeyScheme], kServerScheme);
+  if (s.Has(F::kQuery)) str(kServerKeys[kKeyQuery], s.Get(F::kQuery));
+  std::string_view host;
+  std::int64_t port = 0;
+  if (s.Has(F::kHost)) {
+    SplitHostPort(s.Get(F::kHost), host, port);
+    str(kServerKeys[kKeyServerAddress], host);
+    if (port) num(kServerKeys[kKeyServerPort], port);
+  }
+  if (s.Has(F::kPeer)) {
+    SplitHostPort(s.Get(F::kPeer), host, port);
+    str(kServerKeys[kKeyPeerAddress], host);
+    if (port) num(kServerKeys[kKeyPeerPort], port);
+  }
+  if (s.Has(F::kUserAgent)) str(kServerKeys[kKeyUserAgent], s.Get(F::kUserAgent));
+  str(kServerKeys[kKeyRequestId], s.Get(F::kRequestId));
+  if (s.Has(F::kRoute)) str(kServerKeys[kKeyRoute], s.Get(F::kRoute));
+  if (s.status()) num(kServerKeys[kKeyStatus], static_cast<std::int64_t>(s.status()));
+}
+
+}  // namespace lux::tracing
