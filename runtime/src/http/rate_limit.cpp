@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
 #include <vector>
 
 #include "core/log.h"
@@ -55,10 +58,46 @@ Step Decide(const Bucket& b, std::int64_t tat, std::int64_t now_us) {
   return s;
 }
 
-Decision MemoryStore::Take(const Bucket& b, const std::string& key, std::int64_t now_us) {
-  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
-  std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.tat.find(key);
+MemoryStore::MemoryStore() : seed_(std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32)) {}
+
+void MemoryStore::SpinLock::lock() noexcept {
+  while (locked_.exchange(true, std::memory_order_acquire))
+    while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
+}
+
+namespace {
+// 64 x 64 -> 128-bit multiply, high half folded into the low: the mixing step of the key hash.
+inline std::uint64_t Mix(std::uint64_t a, std::uint64_t b) {
+  unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
+}
+constexpr std::uint64_t kHashK0 = 0x9e3779b97f4a7c15ULL;
+constexpr std::uint64_t kHashK1 = 0xbf58476d1ce4e5b9ULL;
+}  // namespace
+
+// Eight bytes at a time (a key is "g:ip:" and an address: two or three words), each word mixed
+// with the seed by one wide multiply; the length goes into the last step.
+std::uint64_t MemoryStore::Hash(std::string_view key) const noexcept {
+  std::uint64_t h = seed_ ^ (key.size() * kHashK0);
+  const char* p = key.data();
+  std::size_t n = key.size();
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = Mix(h ^ w, kHashK1);
+    p += 8;
+    n -= 8;
+  }
+  std::uint64_t tail = 0;
+  if (n > 0) std::memcpy(&tail, p, n);
+  return Mix(h ^ tail ^ (std::uint64_t{n} << 56), kHashK0);
+}
+
+Decision MemoryStore::Take(const Bucket& b, std::string_view key, std::int64_t now_us) {
+  const KeyRef ref{Hash(key), key};
+  Shard& shard = shards_[(ref.hash >> 58) % kShards];  // the top bits: the map's buckets use the low ones
+  std::lock_guard<SpinLock> lock(shard.mu);
+  auto it = shard.tat.find(ref);
   std::int64_t tat = it == shard.tat.end() ? now_us : it->second;
   Step s = Decide(b, tat, now_us);
   if (!s.allowed) return s.decision;
@@ -80,14 +119,14 @@ Decision MemoryStore::Take(const Bucket& b, const std::string& key, std::int64_t
       for (auto e = shard.tat.begin(); e != shard.tat.end();) e = e->second <= limit ? shard.tat.erase(e) : std::next(e);
     }
   }
-  shard.tat.emplace(key, s.new_tat);
+  shard.tat.emplace(Key{ref.hash, std::string(key)}, s.new_tat);
   return s.decision;
 }
 
 std::size_t MemoryStore::size() const {
   std::size_t n = 0;
   for (const Shard& s : shards_) {
-    std::lock_guard<std::mutex> lock(s.mu);
+    std::lock_guard<SpinLock> lock(s.mu);
     n += s.tat.size();
   }
   return n;
@@ -232,16 +271,8 @@ class RateLimitComponent final : public server::Component {
   Response Apply(const Limiter& limiter, Request& req, const Next& next) {
     std::optional<http::Decision> d = Take(limiter, req);
     if (!d) return next(req);  // Redis failed: fail-open
-    if (!d->allowed) {
-      Value details = Value::MakeObject();
-      details["limit"] = d->limit;
-      details["window"] = limiter.bucket.window_s;
-      details["retry_after"] = d->retry_after_s;
-      Response res = Respond(429, Value{{"error", "too many requests"}, {"details", details}, {"request_id", req.id}});
-      res.headers.Set("Retry-After", std::to_string(d->retry_after_s));
-      Mark(res, *d, limiter);
-      return res;
-    }
+    if (!d->allowed) return Refuse(*d, limiter, req);
+    // The one named response of the function: built in the caller's slot, never moved.
     Response res = next(req);
     Mark(res, *d, limiter);
     return res;
@@ -291,6 +322,18 @@ class RateLimitComponent final : public server::Component {
     std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
     return memory_.Take(limiter.bucket, key, now);
+  }
+
+  // 429 with Retry-After, the RateLimit-* headers and the server's JSON error shape.
+  Response Refuse(const http::Decision& d, const Limiter& limiter, const Request& req) const {
+    Value details = Value::MakeObject();
+    details["limit"] = d.limit;
+    details["window"] = limiter.bucket.window_s;
+    details["retry_after"] = d.retry_after_s;
+    Response res = Respond(429, Value{{"error", "too many requests"}, {"details", details}, {"request_id", req.id}});
+    res.headers.Set("Retry-After", std::to_string(d.retry_after_s));
+    Mark(res, d, limiter);
+    return res;
   }
 
   // The innermost limit's numbers win (a route's limit, then the server's block adds nothing).
