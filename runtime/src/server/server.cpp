@@ -228,41 +228,14 @@ bool CleanValue(std::string_view v) {
   return true;
 }
 
-// Whether the eight bytes of `x` are all letters, digits or '-' (what nearly every header name
-// is made of), each byte tested at once: for bytes below 0x80, adding 0x80 - lo sets a byte's
-// high bit when it is >= lo, adding 0x7f - hi when it is > hi, and no byte carries into the next.
-bool PlainNameWord(std::uint64_t x) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL, kLow = ~kHigh;
-  if (x & kHigh) return false;
-  auto in_range = [&](std::uint64_t w, unsigned lo, unsigned hi) {
-    return (w + kOnes * (0x80 - lo)) & ~(w + kOnes * (0x7f - hi)) & kHigh;
-  };
-  std::uint64_t letter = in_range(x | kOnes * 0x20, 'a', 'z');  // | 0x20 folds A-Z onto a-z only
-  std::uint64_t digit = in_range(x, '0', '9');
-  std::uint64_t y = x ^ kOnes * '-';                        // a zero byte where x has '-'
-  std::uint64_t dash = ~(((y & kLow) + kLow) | y) & kHigh;  // high bit of every zero byte
-  return (letter | digit | dash) == kHigh;
-}
-
-// Whether a name is an RFC 9110 token: eight bytes at a time through PlainNameWord (the tail
-// padded with 'a'), a word with another byte looked at byte by byte in the token table.
-bool TokenName(std::string_view n) {
-  if (n.empty()) return false;
-  for (std::size_t i = 0; i < n.size(); i += 8) {
-    std::size_t len = std::min<std::size_t>(8, n.size() - i);
-    std::uint64_t x = 0x6161616161616161ULL;
-    std::memcpy(&x, n.data() + i, len);
-    if (PlainNameWord(x)) continue;
-    for (std::size_t k = i; k < i + len; ++k)
-      if (!kHeaderTables.token[static_cast<unsigned char>(n[k])]) return false;
-  }
-  return true;
-}
-
 // The first header the program set that cannot be sent as is, or nullptr.
 const Headers::Entry* InvalidHeader(const Response& res) {
-  for (const auto& e : res.headers)
-    if (!TokenName(e.first) || !CleanValue(e.second)) return &e;
+  for (const auto& e : res.headers) {
+    if (e.first.empty()) return &e;
+    for (char c : e.first)
+      if (!kHeaderTables.token[static_cast<unsigned char>(c)]) return &e;
+    if (!CleanValue(e.second)) return &e;
+  }
   return nullptr;
 }
 
