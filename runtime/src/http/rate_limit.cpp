@@ -207,9 +207,11 @@ struct Limiter {
   http::Bucket bucket;
   std::string id;  // "g" for the server's block, "r<N>" for the N-th RouteRateLimit
   std::string limit_text;  // RateLimit-Limit's value (the burst), formatted once
+  std::string ip_prefix;   // "<id>:ip:": an address key is this and the address
   static Limiter Make(http::Bucket b, std::string id) {
     std::string text = std::to_string(b.burst);
-    return Limiter{b, std::move(id), std::move(text)};
+    std::string prefix = id + ":ip:";
+    return Limiter{b, std::move(id), std::move(text), std::move(prefix)};
   }
 };
 
@@ -281,9 +283,9 @@ class RateLimitComponent final : public server::Component {
  private:
   void SetKey(const std::string& key) {
     if (key == "ip" || key == "user") {
-      key_ = key;
+      key_ = key == "ip" ? KeyKind::kIp : KeyKind::kUser;
     } else if (key.rfind("header:", 0) == 0 && key.size() > 7) {
-      key_ = "header";
+      key_ = KeyKind::kHeader;
       header_ = key.substr(7);
     } else {
       throw StartupError("`rate_limit` option `key` must be \"ip\", \"user\" or \"header:<name>\", found \"" + key + "\"");
@@ -294,12 +296,12 @@ class RateLimitComponent final : public server::Component {
   // the address without a valid token), or a header's value (falling back to the address
   // without it).
   void AppendClientKey(const Request& req, std::string& key) const {
-    if (key_ == "user") {
+    if (key_ == KeyKind::kUser) {
       if (std::optional<std::string> user = TokenUserId(*app_, req)) {
         key.append("u:").append(std::string_view(*user).substr(0, kMaxKeyBytes));
         return;
       }
-    } else if (key_ == "header") {
+    } else if (key_ == KeyKind::kHeader) {
       if (auto v = req.headers.Get(header_); v && !v->empty()) {
         key.append("h:").append(v->substr(0, kMaxKeyBytes));
         return;
@@ -315,9 +317,12 @@ class RateLimitComponent final : public server::Component {
   std::optional<http::Decision> Take(const Limiter& limiter, const Request& req) {
     // The bucket's key, built in a buffer the thread keeps (no allocation per request).
     thread_local std::string key;
-    key.clear();
-    key.append(limiter.id).append(":");
-    AppendClientKey(req, key);
+    if (key_ == KeyKind::kIp && !req.client_ip.empty()) {  // the common case: one copy of the prefix, one of the address
+      key.assign(limiter.ip_prefix).append(req.client_ip);
+    } else {
+      key.assign(limiter.id).append(":");
+      AppendClientKey(req, key);
+    }
     if (redis_) return redis_->Take(limiter.bucket, std::string(key));  // a copy: the call may suspend the fiber
     std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -347,7 +352,8 @@ class RateLimitComponent final : public server::Component {
 
   App* app_ = nullptr;
   std::optional<Limiter> global_;
-  std::string key_ = "ip";
+  enum class KeyKind { kIp, kUser, kHeader };
+  KeyKind key_ = KeyKind::kIp;
   std::string header_;
   std::string store_ = "memory";
   std::string url_;
