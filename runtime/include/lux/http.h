@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -44,11 +45,15 @@ inline constexpr std::size_t kMaxRequestIdLength = 128;
 class Headers {
  public:
   using Entry = std::pair<std::string, std::string>;
-  void Add(std::string name, std::string value) {
+  // Name and value as anything a std::string is made of (a literal, a string_view, a moved
+  // string): each string is built once, in the entry itself, not as an argument moved in.
+  template <class N, class V>
+  void Add(N&& name, V&& value) {
     // One allocation for a typical response's headers instead of a reallocation (and a move
     // of every entry) at the 2nd, 3rd and 5th: stages add theirs one by one.
     if (items_.capacity() == 0) items_.reserve(kInitialCapacity);
-    items_.emplace_back(std::move(name), std::move(value));
+    items_.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::forward<N>(name)),
+                        std::forward_as_tuple(std::forward<V>(value)));
   }
   // Replaces every header of that name.
   void Set(std::string name, std::string value);

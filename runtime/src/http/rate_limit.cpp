@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
 #include <vector>
 
 #include "core/log.h"
@@ -55,10 +58,46 @@ Step Decide(const Bucket& b, std::int64_t tat, std::int64_t now_us) {
   return s;
 }
 
-Decision MemoryStore::Take(const Bucket& b, const std::string& key, std::int64_t now_us) {
-  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
-  std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.tat.find(key);
+MemoryStore::MemoryStore() : seed_(std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32)) {}
+
+void MemoryStore::SpinLock::lock() noexcept {
+  while (locked_.exchange(true, std::memory_order_acquire))
+    while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
+}
+
+namespace {
+// 64 x 64 -> 128-bit multiply, high half folded into the low: the mixing step of the key hash.
+inline std::uint64_t Mix(std::uint64_t a, std::uint64_t b) {
+  unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
+}
+constexpr std::uint64_t kHashK0 = 0x9e3779b97f4a7c15ULL;
+constexpr std::uint64_t kHashK1 = 0xbf58476d1ce4e5b9ULL;
+}  // namespace
+
+// Eight bytes at a time (a key is "g:ip:" and an address: two or three words), each word mixed
+// with the seed by one wide multiply; the length goes into the last step.
+std::uint64_t MemoryStore::Hash(std::string_view key) const noexcept {
+  std::uint64_t h = seed_ ^ (key.size() * kHashK0);
+  const char* p = key.data();
+  std::size_t n = key.size();
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = Mix(h ^ w, kHashK1);
+    p += 8;
+    n -= 8;
+  }
+  std::uint64_t tail = 0;
+  if (n > 0) std::memcpy(&tail, p, n);
+  return Mix(h ^ tail ^ (std::uint64_t{n} << 56), kHashK0);
+}
+
+Decision MemoryStore::Take(const Bucket& b, std::string_view key, std::int64_t now_us) {
+  const KeyRef ref{Hash(key), key};
+  Shard& shard = shards_[(ref.hash >> 58) % kShards];  // the top bits: the map's buckets use the low ones
+  std::lock_guard<SpinLock> lock(shard.mu);
+  auto it = shard.tat.find(ref);
   std::int64_t tat = it == shard.tat.end() ? now_us : it->second;
   Step s = Decide(b, tat, now_us);
   if (!s.allowed) return s.decision;
@@ -80,14 +119,14 @@ Decision MemoryStore::Take(const Bucket& b, const std::string& key, std::int64_t
       for (auto e = shard.tat.begin(); e != shard.tat.end();) e = e->second <= limit ? shard.tat.erase(e) : std::next(e);
     }
   }
-  shard.tat.emplace(key, s.new_tat);
+  shard.tat.emplace(Key{ref.hash, std::string(key)}, s.new_tat);
   return s.decision;
 }
 
 std::size_t MemoryStore::size() const {
   std::size_t n = 0;
   for (const Shard& s : shards_) {
-    std::lock_guard<std::mutex> lock(s.mu);
+    std::lock_guard<SpinLock> lock(s.mu);
     n += s.tat.size();
   }
   return n;
@@ -168,9 +207,11 @@ struct Limiter {
   http::Bucket bucket;
   std::string id;  // "g" for the server's block, "r<N>" for the N-th RouteRateLimit
   std::string limit_text;  // RateLimit-Limit's value (the burst), formatted once
+  std::string ip_prefix;   // "<id>:ip:": an address key is this and the address
   static Limiter Make(http::Bucket b, std::string id) {
     std::string text = std::to_string(b.burst);
-    return Limiter{b, std::move(id), std::move(text)};
+    std::string prefix = id + ":ip:";
+    return Limiter{b, std::move(id), std::move(text), std::move(prefix)};
   }
 };
 
@@ -232,16 +273,8 @@ class RateLimitComponent final : public server::Component {
   Response Apply(const Limiter& limiter, Request& req, const Next& next) {
     std::optional<http::Decision> d = Take(limiter, req);
     if (!d) return next(req);  // Redis failed: fail-open
-    if (!d->allowed) {
-      Value details = Value::MakeObject();
-      details["limit"] = d->limit;
-      details["window"] = limiter.bucket.window_s;
-      details["retry_after"] = d->retry_after_s;
-      Response res = Respond(429, Value{{"error", "too many requests"}, {"details", details}, {"request_id", req.id}});
-      res.headers.Set("Retry-After", std::to_string(d->retry_after_s));
-      Mark(res, *d, limiter);
-      return res;
-    }
+    if (!d->allowed) return Refuse(*d, limiter, req);
+    // The one named response of the function: built in the caller's slot, never moved.
     Response res = next(req);
     Mark(res, *d, limiter);
     return res;
@@ -250,9 +283,9 @@ class RateLimitComponent final : public server::Component {
  private:
   void SetKey(const std::string& key) {
     if (key == "ip" || key == "user") {
-      key_ = key;
+      key_ = key == "ip" ? KeyKind::kIp : KeyKind::kUser;
     } else if (key.rfind("header:", 0) == 0 && key.size() > 7) {
-      key_ = "header";
+      key_ = KeyKind::kHeader;
       header_ = key.substr(7);
     } else {
       throw StartupError("`rate_limit` option `key` must be \"ip\", \"user\" or \"header:<name>\", found \"" + key + "\"");
@@ -263,12 +296,12 @@ class RateLimitComponent final : public server::Component {
   // the address without a valid token), or a header's value (falling back to the address
   // without it).
   void AppendClientKey(const Request& req, std::string& key) const {
-    if (key_ == "user") {
+    if (key_ == KeyKind::kUser) {
       if (std::optional<std::string> user = TokenUserId(*app_, req)) {
         key.append("u:").append(std::string_view(*user).substr(0, kMaxKeyBytes));
         return;
       }
-    } else if (key_ == "header") {
+    } else if (key_ == KeyKind::kHeader) {
       if (auto v = req.headers.Get(header_); v && !v->empty()) {
         key.append("h:").append(v->substr(0, kMaxKeyBytes));
         return;
@@ -284,13 +317,28 @@ class RateLimitComponent final : public server::Component {
   std::optional<http::Decision> Take(const Limiter& limiter, const Request& req) {
     // The bucket's key, built in a buffer the thread keeps (no allocation per request).
     thread_local std::string key;
-    key.clear();
-    key.append(limiter.id).append(":");
-    AppendClientKey(req, key);
+    if (key_ == KeyKind::kIp && !req.client_ip.empty()) {  // the common case: one copy of the prefix, one of the address
+      key.assign(limiter.ip_prefix).append(req.client_ip);
+    } else {
+      key.assign(limiter.id).append(":");
+      AppendClientKey(req, key);
+    }
     if (redis_) return redis_->Take(limiter.bucket, std::string(key));  // a copy: the call may suspend the fiber
     std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
     return memory_.Take(limiter.bucket, key, now);
+  }
+
+  // 429 with Retry-After, the RateLimit-* headers and the server's JSON error shape.
+  Response Refuse(const http::Decision& d, const Limiter& limiter, const Request& req) const {
+    Value details = Value::MakeObject();
+    details["limit"] = d.limit;
+    details["window"] = limiter.bucket.window_s;
+    details["retry_after"] = d.retry_after_s;
+    Response res = Respond(429, Value{{"error", "too many requests"}, {"details", details}, {"request_id", req.id}});
+    res.headers.Set("Retry-After", std::to_string(d.retry_after_s));
+    Mark(res, d, limiter);
+    return res;
   }
 
   // The innermost limit's numbers win (a route's limit, then the server's block adds nothing).
@@ -304,7 +352,8 @@ class RateLimitComponent final : public server::Component {
 
   App* app_ = nullptr;
   std::optional<Limiter> global_;
-  std::string key_ = "ip";
+  enum class KeyKind { kIp, kUser, kHeader };
+  KeyKind key_ = KeyKind::kIp;
   std::string header_;
   std::string store_ = "memory";
   std::string url_;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "lux/http.h"
@@ -50,22 +51,56 @@ struct Step {
 };
 Step Decide(const Bucket& b, std::int64_t tat, std::int64_t now_us);
 
-// Buckets in this process: kShards maps, each behind its own mutex (no lock is shared by all
-// requests), holding at most kRateLimitMaxKeys keys in all. A key whose bucket is full again
-// holds nothing worth keeping: a shard at its cap first drops those, then the eighth of its keys
-// closest to full (one scan per kPerShard / 8 new keys).
+// Buckets in this process: kShards maps, each behind its own lock (no lock is shared by all
+// requests), holding at most kRateLimitMaxKeys keys in all. A key is hashed once (a seeded
+// word-at-a-time hash): the hash picks the shard and is kept with the key, so the map's lookup
+// hashes nothing again. A shard's lock is held for a lookup and a store, never across a wait:
+// a spin lock, uncontended in the common case. A key whose bucket is full again holds nothing
+// worth keeping: a shard at its cap first drops those, then the eighth of its keys closest to
+// full (one scan per kPerShard / 8 new keys).
 class MemoryStore {
  public:
   static constexpr std::size_t kShards = 64;
   static constexpr std::size_t kPerShard = kRateLimitMaxKeys / kShards;
-  Decision Take(const Bucket& b, const std::string& key, std::int64_t now_us);
+  MemoryStore();
+  Decision Take(const Bucket& b, std::string_view key, std::int64_t now_us);
   std::size_t size() const;
 
  private:
-  struct Shard {
-    mutable std::mutex mu;
-    std::unordered_map<std::string, std::int64_t> tat;
+  // A key with its hash; a lookup uses a KeyRef (no string built).
+  struct Key {
+    std::uint64_t hash;
+    std::string text;
   };
+  struct KeyRef {
+    std::uint64_t hash;
+    std::string_view text;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(const Key& k) const noexcept { return k.hash; }
+    std::size_t operator()(const KeyRef& k) const noexcept { return k.hash; }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(const Key& a, const Key& b) const noexcept { return a.hash == b.hash && a.text == b.text; }
+    bool operator()(const KeyRef& a, const Key& b) const noexcept { return a.hash == b.hash && a.text == b.text; }
+    bool operator()(const Key& a, const KeyRef& b) const noexcept { return a.hash == b.hash && a.text == b.text; }
+  };
+  class SpinLock {
+   public:
+    void lock() noexcept;
+    void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+   private:
+    std::atomic<bool> locked_{false};
+  };
+  struct Shard {
+    mutable SpinLock mu;
+    std::unordered_map<Key, std::int64_t, KeyHash, KeyEq> tat;
+  };
+  std::uint64_t Hash(std::string_view key) const noexcept;
+  std::uint64_t seed_;
   Shard shards_[kShards];
 };
 

@@ -149,6 +149,24 @@ TEST_CASE("rate_limit: the bucket on a stepped clock") {
   CHECK_FALSE(store.Take(burst, "b", t).allowed);
 }
 
+TEST_CASE("rate_limit: keys that share a prefix or differ in one byte or their length have their own buckets") {
+  // The store hashes a key eight bytes at a time: keys of every length around the word size,
+  // one a prefix of the next, and keys differing only in their last byte or by a NUL.
+  auto b = lux::http::Bucket::Make(1, 3600, 0);
+  lux::http::MemoryStore store;
+  std::int64_t t = 1'000'000'000;
+  std::vector<std::string> keys;
+  for (std::size_t n = 0; n <= 20; ++n) keys.push_back(std::string("g:ip:10.0.0.1234567890", 0, n));
+  keys.push_back(std::string("g:ip:1", 6) + std::string(1, '\0'));
+  keys.push_back("g:ip:7");
+  keys.push_back("g:ip:8");
+  keys.push_back(std::string(16, 'x'));
+  keys.push_back(std::string(16, 'x') + std::string(1, '\0'));
+  for (const std::string& k : keys) CHECK(store.Take(b, k, t).allowed);
+  for (const std::string& k : keys) CHECK_FALSE(store.Take(b, k, t).allowed);  // each its own, now empty
+  CHECK(store.size() == keys.size());
+}
+
 TEST_CASE("rate_limit: a flood of distinct keys stays within kRateLimitMaxKeys") {
   auto b = lux::http::Bucket::Make(10, 3600, 0);
   lux::http::MemoryStore store;
