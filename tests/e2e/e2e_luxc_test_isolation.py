@@ -39,13 +39,14 @@ TARGETS = [
     "/echo/bad%ZZ?q=%G1",
 ]
 
-# Multipart bodies: (curl -F arguments, the same form in Lux).
+# Multipart bodies: (curl -F arguments, {dir} the files' directory; the same form in Lux).
 FORMS = [
-    (["-F", "name=x", "-F", "file=@a.txt;type=text/plain"],
+    (["-F", "name=x", "-F", "file=@{dir}/a.txt;type=text/plain"],
      'form({ name: "x", file: file_part("a.txt", "hello", "text/plain") })'),
-    (["-F", "note=two words", "-F", "more=@b.bin;type=application/octet-stream", "-F", "more=@a.txt;type=text/plain"],
+    (["-F", "note=two words", "-F", "more=@{dir}/b.bin;type=application/octet-stream", "-F",
+      "more=@{dir}/a.txt;type=text/plain"],
      'form({ note: "two words", more: [file_part("b.bin", "0123456789"), file_part("a.txt", "hello", "text/plain")] })'),
-    (["-F", "file=@x.png;type=image/png"], 'form({ file: file_part("x.png", "png", "image/png") })'),
+    (["-F", "file=@{dir}/x.png;type=image/png"], 'form({ file: file_part("x.png", "png", "image/png") })'),
 ]
 
 
@@ -68,10 +69,19 @@ def lux_string(text):
 def assertions(status, body, call):
     lines = [f"  res = {call}", f"  assert_eq(res.status, {status})"]
     try:
-        json.loads(body)
-        lines.append(f"  assert_eq(res.json, JSON.parse({lux_string(body)}))")
+        doc = json.loads(body)
     except ValueError:
         lines.append(f"  assert_eq(res.body, {lux_string(body)})")
+        return lines
+    if isinstance(doc, dict) and "request_id" in doc:
+        # An error answer: the same keys and values, but its own request id.
+        rid = doc.pop("request_id")
+        lines.append(f"  assert_eq(len(to_string(res.json.request_id)), {len(rid)})")
+        lines.append(f"  assert_eq(res.json |> keys() |> len(), {len(doc) + 1})")
+        for key, value in doc.items():
+            lines.append(f"  assert_eq(res.json[{lux_string(key)}], JSON.parse({lux_string(json.dumps(value))}))")
+    else:
+        lines.append(f"  assert_eq(res.json, JSON.parse({lux_string(body)}))")
     return lines
 
 
@@ -120,6 +130,7 @@ def run(a):
                 check(status != 0, f"no answer over the socket for {target}")
                 tests += [f"test \"target {i}\" {{"] + assertions(status, body.decode(), f"get({lux_string(target)})") + ["}"]
             for i, (args, lux_form) in enumerate(FORMS):
+                args = [arg.replace("{dir}", tmp) for arg in args]
                 status, _, body = curl_response(f"http://127.0.0.1:{port}/upload", *args)
                 check(status != 0, f"no answer over the socket for form {i}")
                 tests += [f"test \"form {i}\" {{"] + assertions(status, body.decode(), f'post("/upload", {lux_form})') + ["}"]
