@@ -248,7 +248,9 @@ std::string EncodeMultipart(const Value& fields, const std::string& boundary) {
       const Value* content = file->Find("content");
       out += "Content-Disposition: form-data; name=" + Quoted(name) +
              "; filename=" + Quoted(filename ? FieldText(*filename) : "") + "\r\n";
-      out += "Content-Type: " + (type && type->IsString() ? type->AsString() : "application/octet-stream") + "\r\n\r\n";
+      std::string media = type && type->IsString() ? type->AsString() : "application/octet-stream";
+      std::erase_if(media, [](char ch) { return ch == '\r' || ch == '\n'; });
+      out += "Content-Type: " + media + "\r\n\r\n";
       out += content ? FieldText(*content) : "";
     } else {
       out += "Content-Disposition: form-data; name=" + Quoted(name) + "\r\n\r\n";
@@ -682,7 +684,11 @@ Value Request(std::string_view method, const std::string& target, const Value* b
       req.headers.Add(name, value.IsString() ? value.AsString() : ToJson(value));
   if (body && !body->IsNull()) {
     if (const Value* fields = FormFields(*body)) {
-      std::string boundary = "lux-test-boundary-" + std::to_string(++c.forms);
+      // A boundary no field's text holds (the texts are in the fields' JSON as they are: the
+      // boundary has no character JSON escapes).
+      std::string all = ToJson(*fields), boundary;
+      do boundary = "lux-test-boundary-" + std::to_string(++c.forms);
+      while (all.find(boundary) != std::string::npos);
       req.body = EncodeMultipart(*fields, boundary);
       if (!req.headers.Has("content-type"))
         req.headers.Add("Content-Type", "multipart/form-data; boundary=" + boundary);
