@@ -149,6 +149,13 @@ Value TestMockService(std::initializer_list<Value> args, const char*) {
   return Value();
 }
 
+Value TestForm(std::initializer_list<Value> args, const char*) { return testing::Form(Arg(args, 0)); }
+
+Value TestFilePart(std::initializer_list<Value> args, const char*) {
+  auto text = [](const Value& v) { return v.IsNull() ? std::string() : v.IsString() ? v.AsString() : ToJson(v); };
+  return testing::FilePart(text(Arg(args, 0)), text(Arg(args, 1)), text(Arg(args, 2)));
+}
+
 Value TestEventsPublished(std::initializer_list<Value> args, const char*) {
   const Value& event = Arg(args, 0);
   return testing::Published(event.IsString() ? event.AsString() : ToJson(event));

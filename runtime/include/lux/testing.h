@@ -60,6 +60,14 @@ std::int64_t DrainJobs();
 // reaching the peer (arguments and result through JSON); the service's other functions fail as
 // an offline peer does. A later call for the same service adds to (and replaces) the earlier ones.
 void MockService(const std::string& service, const Value& functions);
+// `form(fields)`: a body the client sends as multipart/form-data (a part per field, a list as
+// several parts of one name, a FilePart value as a file). The value is an object holding the
+// fields under kFormKey; posted as anything but a request body it is that object.
+inline constexpr const char* kFormKey = "$lux_form";
+inline constexpr const char* kFilePartKey = "$lux_file_part";
+Value Form(const Value& fields);
+// `file_part(filename, content, type?)`: a file of a form (type: application/octet-stream).
+Value FilePart(const std::string& filename, const std::string& content, const std::string& type);
 // The payloads published under `event` since the test began, oldest first.
 Value Published(const std::string& event);
 

@@ -152,6 +152,37 @@ void RedisSessions::Destroy(const std::string& id) {
   if (!id.empty()) pool_->Command({"DEL", Key(id)});
 }
 
+Loaded MemorySessions::Load(std::string_view cookie) {
+  Loaded out{Value::MakeObject(), ""};
+  std::optional<std::string> id = cookie.empty() ? std::nullopt : VerifyId(keys_, cookie);
+  if (!id) return out;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(*id);
+  if (it == entries_.end()) return out;
+  if (it->second.expires_s <= now_()) {
+    entries_.erase(it);
+    return out;
+  }
+  try {
+    Value data = ParseJson(it->second.json);
+    if (data.IsObject()) out = Loaded{std::move(data), *id};
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
+std::string MemorySessions::Save(const std::string& given, const Value& data) {
+  std::string id = given.empty() ? NewSessionId() : given;
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.insert_or_assign(id, Entry{ToJson(data), now_() + options_.max_age_s});
+  return SignId(keys_.front(), id);
+}
+
+void MemorySessions::Destroy(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(id);
+}
+
 namespace {
 
 class SessionComponent final : public server::Component {
@@ -178,6 +209,8 @@ class SessionComponent final : public server::Component {
         throw StartupError(std::string("session: the db store: ") + e.what());
       }
       sessions_ = std::move(db);
+    } else if (options.store == "redis" && host.Mode() == server::RunMode::kTest) {
+      sessions_ = std::make_unique<MemorySessions>(options);
     } else if (options.store == "redis") {
       if (auto u = EnvOptString("LUX_SESSION_URL")) options.url = *u;
       if (auto p = EnvOptString("LUX_SESSION_PREFIX")) options.redis_prefix = *p;

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <atomic>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,6 +80,24 @@ class DbSessions final : public Store {
 
  private:
   std::atomic<std::int64_t> last_purge_{0};
+};
+
+// `store: "redis"` under `luxc test` (RunMode::kTest): the values in this process's memory,
+// with the same signed ids and expiry as the Redis store, so a test never reaches a Redis.
+class MemorySessions final : public Store {
+ public:
+  explicit MemorySessions(const SessionOptions& options, std::function<std::int64_t()> now = {}) : Store(options, now) {}
+  Loaded Load(std::string_view cookie) override;
+  std::string Save(const std::string& id, const Value& data) override;
+  void Destroy(const std::string& id) override;
+
+ private:
+  struct Entry {
+    std::string json;
+    std::int64_t expires_s;
+  };
+  std::mutex mu_;
+  std::map<std::string, Entry, std::less<>> entries_;
 };
 
 // `store: "redis"`: key `<prefix>session:<id>` holding the values' JSON with Redis's own expiry

@@ -19,6 +19,7 @@
 #include <deque>
 #include <fcntl.h>
 #include <map>
+#include <memory>
 #include <optional>
 #include <poll.h>
 #include <sys/wait.h>
@@ -28,6 +29,7 @@
 #include "bus/local_delivery.h"
 #include "client/offline.h"
 #include "core/fiber.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "jobs/clock.h"
 #include "jobs/jobs_state.h"
@@ -35,6 +37,7 @@
 #include "jobs/scheduler.h"
 #include "lux/error.h"
 #include "server/app_impl.h"
+#include "http/router.h"
 #include "services/registry.h"
 
 namespace lux::testing {
@@ -56,6 +59,7 @@ struct Context {
   std::vector<std::string> notes;  // what failed in the background: shown with a failed test
   // mock_service: service → function → the Lux function standing in for the peer's.
   std::map<std::string, std::map<std::string, Value, std::less<>>, std::less<>> mocks;
+  std::int64_t forms = 0;  // multipart bodies sent: each gets its own boundary
 };
 
 Context* g_context = nullptr;
@@ -199,6 +203,70 @@ void AdvanceTo(Context& c, std::int64_t target) {
   DrainNow(c);
 }
 
+// What the server answers a request it refused before running any stage (server.cpp's early
+// errors): the error shape with a request id of its own.
+Response EarlyAnswer(int status, const std::string& message, const Value& details) {
+  Value body = Value::MakeObject();
+  body["error"] = Value(message);
+  if (!details.IsNull()) body["details"] = details;
+  body["request_id"] = Value(core::NewRequestId());
+  return Respond(status, body);
+}
+
+// ---- multipart bodies (form, file_part) ----
+
+// The fields of a `form(...)` value, or nullptr for any other body.
+const Value* FormFields(const Value& body) {
+  if (!body.IsObject()) return nullptr;
+  const Value* fields = body.Find(kFormKey);
+  return fields && fields->IsObject() ? fields : nullptr;
+}
+
+std::string FieldText(const Value& v) { return v.IsString() ? v.AsString() : ToJson(v); }
+
+// A header parameter's value in quotes: the quote and backslash escaped, line breaks dropped.
+std::string Quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '\r' || ch == '\n') continue;
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// multipart/form-data as a browser sends it: a part per field (a list: a part per element, as
+// several inputs of one name), a file_part as a file with its name and type.
+std::string EncodeMultipart(const Value& fields, const std::string& boundary) {
+  std::string out;
+  auto part = [&](const std::string& name, const Value& v) {
+    out += "--" + boundary + "\r\n";
+    const Value* file = v.IsObject() ? v.Find(kFilePartKey) : nullptr;
+    if (file && file->IsObject()) {
+      const Value* filename = file->Find("filename");
+      const Value* type = file->Find("type");
+      const Value* content = file->Find("content");
+      out += "Content-Disposition: form-data; name=" + Quoted(name) +
+             "; filename=" + Quoted(filename ? FieldText(*filename) : "") + "\r\n";
+      std::string media = type && type->IsString() ? type->AsString() : "application/octet-stream";
+      std::erase_if(media, [](char ch) { return ch == '\r' || ch == '\n'; });
+      out += "Content-Type: " + media + "\r\n\r\n";
+      out += content ? FieldText(*content) : "";
+    } else {
+      out += "Content-Disposition: form-data; name=" + Quoted(name) + "\r\n\r\n";
+      out += FieldText(v);
+    }
+    out += "\r\n";
+  };
+  for (const auto& [name, v] : fields.AsObject()) {
+    if (v.IsArray())
+      for (const Value& each : v.AsArray()) part(name, each);
+    else if (!v.IsNull())
+      part(name, v);
+  }
+  return out + "--" + boundary + "--\r\n";
+}
+
 std::string Lower(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return s;
@@ -286,13 +354,20 @@ Outcome RunOne(const TestCase& t, const char* program, void (*setup)(App&)) {
   return out;
 }
 
-// Every test gets an in-memory database, job store and outbox, whatever the program or the
-// environment says (LUX_DB_URL and friends would reach real servers).
+// Every test gets an in-memory database, job store and outbox and a local realtime hub,
+// whatever the program's blocks or the environment say: the backend variables name the embedded
+// stores, and they win over a block's `url`/`adapter` (a `db { url: "postgres://..." }`, a
+// `jobs { adapter: "redis" }`). Session and rate-limit stores on Redis keep their state in
+// memory in RunMode::kTest (session.cpp, rate_limit.cpp).
 void IsolateEnvironment() {
+  setenv("LUX_DB_URL", "sqlite::memory:", 1);
   setenv("LUX_DB_PATH", ":memory:", 1);
+  setenv("LUX_JOBS_URL", "embedded", 1);
   setenv("LUX_JOBS_PATH", ":memory:", 1);
+  setenv("LUX_BUS_URL", "embedded", 1);
   setenv("LUX_EVENTS_PATH", ":memory:", 1);
-  for (const char* name : {"LUX_DB_URL", "LUX_JOBS_URL", "LUX_BUS_URL"}) unsetenv(name);
+  setenv("LUX_REALTIME_URL", "local", 1);
+  for (const char* name : {"LUX_SESSION_URL", "LUX_BREAKER_URL"}) unsetenv(name);
   setenv("LUX_SCHEDULER_ENABLED", "0", 1);
   if (!std::getenv("LUX_LOG_LEVEL")) setenv("LUX_LOG_LEVEL", "off", 1);
   if (!std::getenv("LUX_PROGRAM_SECRET"))
@@ -598,22 +673,62 @@ Value Request(std::string_view method, const std::string& target, const Value* b
   lux::Request req;
   for (char ch : method) req.method += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   req.target = target.empty() || target[0] != '/' ? "/" + target : target;
+  // As the server reads a request line (server.cpp): the path percent-decoded, the query string
+  // kept raw for Request::Query and friends to decode.
   std::size_t q = req.target.find('?');
-  req.path = req.target.substr(0, q);
+  req.path = http::PercentDecode(std::string_view(req.target).substr(0, q), false);
   if (q != std::string::npos) req.query_string = req.target.substr(q + 1);
   req.remote_addr = "127.0.0.1";
   if (headers.IsObject())
     for (const auto& [name, value] : headers.AsObject())
       req.headers.Add(name, value.IsString() ? value.AsString() : ToJson(value));
   if (body && !body->IsNull()) {
-    bool text = body->IsString();
-    req.body = text ? body->AsString() : ToJson(*body);
-    if (!req.headers.Has("content-type"))
-      req.headers.Add("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
+    if (const Value* fields = FormFields(*body)) {
+      // A boundary no field's text holds (the texts are in the fields' JSON as they are: the
+      // boundary has no character JSON escapes).
+      std::string all = ToJson(*fields), boundary;
+      do boundary = "lux-test-boundary-" + std::to_string(++c.forms);
+      while (all.find(boundary) != std::string::npos);
+      req.body = EncodeMultipart(*fields, boundary);
+      if (!req.headers.Has("content-type"))
+        req.headers.Add("Content-Type", "multipart/form-data; boundary=" + boundary);
+    } else {
+      bool text = body->IsString();
+      req.body = text ? body->AsString() : ToJson(*body);
+      if (!req.headers.Has("content-type"))
+        req.headers.Add("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
+    }
   }
   if (!req.headers.Has("host")) req.headers.Add("Host", "localhost");
   req.headers.Add("Content-Length", std::to_string(req.body.size()));
-  Response res = c.app->Handle(req);
+  // A body a component reads as a stream (multipart uploads): handed over as the server hands a
+  // socket's body (server.cpp), with its answers to a refused head, a body past the stream's
+  // limit and a refused body; the stream lives until the handler is done (its temporary files).
+  std::unique_ptr<server::BodyStream> stream;
+  std::optional<Response> early;
+  App::Impl& impl = AppImpl(*c.app);
+  if (!req.body.empty() && impl.body_streams) {
+    std::string body_bytes = std::move(req.body);
+    req.body.clear();
+    try {
+      stream = impl.body_streams(req);
+      if (stream && body_bytes.size() > stream->Limit()) throw HttpError(413, "request body too large");
+      if (stream) {
+        stream->Write(body_bytes);
+        stream->Finish(req);
+      } else {
+        req.body = std::move(body_bytes);
+      }
+    } catch (const Error& e) {
+      early = EarlyAnswer(e.status(), e.message(), e.data());
+      impl.lifecycle.DecorateEarlyAnswer(req, *early);
+    } catch (const std::exception& e) {
+      early = EarlyAnswer(500, "internal server error", Value());
+      c.notes.push_back(std::string("request body stream failed: ") + e.what());
+    }
+  }
+  Response res = early ? std::move(*early) : c.app->Handle(req);
+  stream.reset();
   if (res.HasFileBody()) res.LoadFileBody();
   Value out = Value::MakeObject();
   out["status"] = Value(static_cast<long long>(res.status));
@@ -670,6 +785,26 @@ void MockService(const std::string& service, const Value& functions) {
     if (!fn.IsFunction()) throw Error("mock_service: `" + service + "." + name + "` must be a function");
   auto& mocked = c.mocks[service];
   for (const auto& [name, fn] : functions.AsObject()) mocked.insert_or_assign(name, fn);
+}
+
+Value Form(const Value& fields) {
+  if (!fields.IsObject()) throw Error("form: the fields must be an object ({ name: value, file: file_part(...) })");
+  for (const auto& [name, v] : fields.AsObject())
+    if (name.empty()) throw Error("form: a field has an empty name");
+  Value out = Value::MakeObject();
+  out[std::string(kFormKey)] = fields;
+  return out;
+}
+
+Value FilePart(const std::string& filename, const std::string& content, const std::string& type) {
+  if (filename.empty()) throw Error("file_part: the file name is empty");
+  Value part = Value::MakeObject();
+  part["filename"] = Value(filename);
+  part["content"] = Value(content);
+  part["type"] = Value(type.empty() ? std::string("application/octet-stream") : type);
+  Value out = Value::MakeObject();
+  out[std::string(kFilePartKey)] = std::move(part);
+  return out;
 }
 
 Value Published(const std::string& event) {

@@ -440,6 +440,8 @@ Value TestClockNow(std::initializer_list<Value> args, const char* where);
 Value TestClockSet(std::initializer_list<Value> args, const char* where);
 Value TestJobsDrain(std::initializer_list<Value> args, const char* where);
 Value TestEventsPublished(std::initializer_list<Value> args, const char* where);
+Value TestForm(std::initializer_list<Value> args, const char* where);
+Value TestFilePart(std::initializer_list<Value> args, const char* where);
 Value TestMockService(std::initializer_list<Value> args, const char* where);
 
 }  // namespace lux::stdlib

@@ -128,6 +128,35 @@ TEST_CASE("cookie store: values round-trip and expire after max_age on a stepped
   CHECK(s.Attributes(true).max_age == std::optional<std::int64_t>(0));
 }
 
+TEST_CASE("memory store (redis under luxc test): a signed id, values until max_age, destroy, tampered is empty") {
+  std::int64_t now = 1'000'000;
+  lux::SessionOptions o;
+  o.secrets = {"secret-one-0123456789abcdef0123456789"};
+  o.store = "redis";
+  o.url = "redis://127.0.0.1:1";  // never reached
+  o.max_age_s = 60;
+  ls::MemorySessions s(o, [&] { return now; });
+  std::string cookie = s.Save("", Value{{"user", "ada"}});
+  std::string id = cookie.substr(0, 32);
+  auto loaded = s.Load(cookie);
+  CHECK(loaded.data == Value{{"user", "ada"}});
+  CHECK(loaded.id == id);
+  CHECK(s.Save(id, Value{{"user", "bob"}}) == cookie);  // the same id, the same cookie
+  CHECK(s.Load(cookie).data == Value{{"user", "bob"}});
+  CHECK(s.Load(std::string(32, 'f') + cookie.substr(32)).data.AsObject().empty());  // signature of another id
+  CHECK(s.Load("").data.AsObject().empty());
+  // Another store (the next test's App) has none of it.
+  ls::MemorySessions fresh(o, [&] { return now; });
+  CHECK(fresh.Load(cookie).data.AsObject().empty());
+  now += 59;
+  CHECK(s.Load(cookie).data == Value{{"user", "bob"}});
+  now += 1;
+  CHECK(s.Load(cookie).data.AsObject().empty());
+  std::string again = s.Save("", Value{{"n", 1}});
+  s.Destroy(again.substr(0, 32));
+  CHECK(s.Load(again).data.AsObject().empty());
+}
+
 namespace {
 
 std::string CookieOf(const luxtest::HttpResponse& r) {
