@@ -2,8 +2,8 @@
 // (method, path, query, Host, peer address, User-Agent, request id, route) copied one after the
 // other into one buffer that a recycled record keeps, and the status, written out as the attributes
 // of the semantic conventions only when the span is encoded, on the exporter's thread (the
-// `host:port` splits included). Entry points: ServerFields, SplitHostPort,
-// ForEachServerAttribute.
+// `host:port` splits included), and the span's name built from them there too. Entry points:
+// ServerFields, SplitHostPort, ForEachServerAttribute, ServerSpanName.
 #pragma once
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "tracing/copy_short.h"
@@ -148,6 +149,30 @@ void ForEachServerAttribute(const ServerFields& s, Str&& str, Num&& num) {
   str(kServerKeys[kKeyRequestId], s.Get(F::kRequestId));
   if (s.Has(F::kRoute)) str(kServerKeys[kKeyRoute], s.Get(F::kRoute));
   if (s.status()) num(kServerKeys[kKeyStatus], static_cast<std::int64_t>(s.status()));
+}
+
+// A server span's name, `METHOD /route/pattern` (just METHOD when no route matched), composed
+// by the encoders from the fields rather than on the request's thread: in `buf`
+// (kServerNameRoom bytes) when it fits, else in `long_name`. Its size is ServerSpanNameSize.
+inline constexpr std::size_t kServerNameRoom = 128;
+inline std::size_t ServerSpanNameSize(const ServerFields& s) {
+  using F = ServerFields;
+  return s.Get(F::kMethod).size() + (s.Has(F::kRoute) ? 1 + s.Get(F::kRoute).size() : 0);
+}
+inline std::string_view ServerSpanName(const ServerFields& s, char* buf, std::string& long_name) {
+  using F = ServerFields;
+  std::string_view method = s.Get(F::kMethod);
+  if (!s.Has(F::kRoute)) return method;
+  std::string_view route = s.Get(F::kRoute);
+  std::size_t n = method.size() + 1 + route.size();
+  if (n > kServerNameRoom) {
+    long_name.assign(method).append(1, ' ').append(route);
+    return long_name;
+  }
+  CopyShort(buf, method.data(), method.size());
+  buf[method.size()] = ' ';
+  CopyShort(buf + method.size() + 1, route.data(), route.size());
+  return std::string_view(buf, n);
 }
 
 }  // namespace lux::tracing
