@@ -19,19 +19,51 @@
 
 namespace lux::tracing {
 
+// The decimal digits that end the 8 bytes before `e`, by one word: how many (`count`, 0 to 7)
+// and their value. False when all 8 are digits (the caller reads those byte by byte). A byte
+// is a digit when, XORed with '0', it is below 10: bit 7 of (its low 7 bits + 0x76) or of
+// itself is set for every other byte, with no carry between bytes.
+inline bool TrailingDigits8(const char* e, std::size_t& count, std::int64_t& value) {
+  std::uint64_t w;
+  std::memcpy(&w, e - 8, 8);
+  const std::uint64_t t = w ^ 0x3030303030303030ull;  // a digit's byte: its value
+  const std::uint64_t other = (((t & 0x7F7F7F7F7F7F7F7Full) + 0x7676767676767676ull) | t) & 0x8080808080808080ull;
+  if (other == 0) return false;
+  const int k = __builtin_clzll(other) / 8;  // the last bytes are the word's top ones
+  count = static_cast<std::size_t>(k);
+  // The digits with zeros below them (leading zeros of the number), then the number, two
+  // digits, four, eight at a time.
+  std::uint64_t v = k == 0 ? 0 : t & (~0ull << (8 * (8 - k)));
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
+  v = (v * 10000 + (v >> 32)) & 0x00000000FFFFFFFFull;
+  value = static_cast<std::int64_t>(v);
+  return true;
+}
+
 // "host:port" → host and port (port 0 when absent); IPv6 literals keep their brackets off.
-// The common form (digits after the last ':') is read in one pass back over the digits; any
-// other is scanned back to the last ':' that no ']' follows.
+// The common form (digits after the last ':') is read by one word when the text has 8 bytes
+// and the port under 8 digits, else in one pass back over the digits; any other is scanned
+// back to the last ':' that no ']' follows.
 inline void SplitHostPort(std::string_view hp, std::string_view& host, std::int64_t& port) {
   port = 0;
   host = hp;
   const char* b = hp.data();
   const char* e = b + hp.size();
   const char* p = e;
-  while (p > b && static_cast<unsigned char>(p[-1] - '0') < 10) --p;
+  std::int64_t n = -1;  // the digits' value when read by the word
+  std::size_t k = 0;
+  if (hp.size() >= 8 && TrailingDigits8(e, k, n)) {
+    p = e - k;
+  } else {
+    n = -1;
+    while (p > b && static_cast<unsigned char>(p[-1] - '0') < 10) --p;
+  }
   if (p > b && p[-1] == ':') {
-    std::int64_t n = 0;
-    for (const char* d = p; d < e; ++d) n = n * 10 + (*d - '0');
+    if (n < 0) {
+      n = 0;
+      for (const char* d = p; d < e; ++d) n = n * 10 + (*d - '0');
+    }
     port = n;
     host = std::string_view(b, static_cast<std::size_t>(p - 1 - b));
   } else {

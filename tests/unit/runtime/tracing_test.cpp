@@ -1056,7 +1056,15 @@ TEST_CASE("tracing host:port split: the common form in one pass, the others as b
   for (const Case& c : {Case{"127.0.0.1:8294", "127.0.0.1", 8294}, Case{"[::1]:8080", "::1", 8080},
                         Case{"example.com", "example.com", 0}, Case{"[::1]", "::1", 0}, Case{"host:", "host", 0},
                         Case{"host:abc", "host", 0}, Case{"host:12ab", "host", 0}, Case{"1234", "1234", 0},
-                        Case{"", "", 0}, Case{":80", "", 80}, Case{"[]:1", "", 1}}) {
+                        Case{"", "", 0}, Case{":80", "", 80}, Case{"[]:1", "", 1},
+                        // 8 bytes and more: the port's digits read by one word, 0 to 7 of them
+                        Case{"a.test:0", "a.test", 0}, Case{"ab.test:", "ab.test", 0}, Case{"a.test:1", "a.test", 1},
+                        Case{"a:1234567", "a", 1234567}, Case{"a:0012345", "a", 12345}, Case{"h:99999", "h", 99999},
+                        Case{"12345678", "12345678", 0}, Case{"a:12345678", "a", 12345678},
+                        Case{"localhost:65535", "localhost", 65535}, Case{"[2001:db8::1]:443", "2001:db8::1", 443},
+                        Case{"[2001:db8::1]", "2001:db8::1", 0}, Case{"host\xff:\xca" "9", "host\xff", 0},
+                        Case{"host.test:9/", "host.test", 0}, Case{"host.test:/9", "host.test", 0},
+                        Case{"h\xfa\xfa\xfa:99", "h\xfa\xfa\xfa", 99}, Case{"host.test: 80", "host.test", 0}}) {
     CAPTURE(c.in);
     std::string_view host;
     std::int64_t port = -1;
