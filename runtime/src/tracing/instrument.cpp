@@ -5,6 +5,7 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <typeinfo>
 
 #include "core/ids.h"
@@ -41,6 +42,33 @@ std::optional<TraceContext> Parse(std::string_view traceparent) {
   return ctx;
 }
 
+constexpr char kHostName[] = "host";
+constexpr char kUserAgentName[] = "user-agent";
+
+// Whether header `name` is `lower` (N lower-case bytes of letters and '-') ignoring case: by
+// word loads with the case bit set (a header name is a token: no byte there that setting 0x20
+// would turn into a letter or '-' but the letter's other case, or CR, which no name holds).
+template <std::size_t N>
+bool IsHeaderName(std::string_view name, const char (&lower)[N + 1]) {
+  static_assert(N <= 8 || N == 10, "names of up to 8 bytes, or of 10");
+  if (name.size() != N) return false;
+  std::uint64_t a = 0, b = 0;
+  if constexpr (N <= 8) {
+    std::memcpy(&a, name.data(), N);
+    std::memcpy(&b, lower, N);
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < N; ++i) bits |= std::uint64_t{0x20} << (8 * i);
+    return (a | bits) == b;
+  } else {
+    std::memcpy(&a, name.data(), 8);
+    std::memcpy(&b, lower, 8);
+    std::uint16_t c = 0, d = 0;
+    std::memcpy(&c, name.data() + 8, 2);
+    std::memcpy(&d, lower + 8, 2);
+    return (a | 0x2020202020202020ull) == b && static_cast<std::uint16_t>(c | 0x2020) == d;
+  }
+}
+
 }  // namespace
 
 Span StartServerSpan(Request& req) {
@@ -49,7 +77,8 @@ Span StartServerSpan(Request& req) {
   if (!t.parent_id.empty()) remote = (t.flags & 0x01) != 0;
   bool sampled = ActiveSampler().ShouldSample(t.trace_id, remote);
   t.flags = sampled ? static_cast<std::uint8_t>(t.flags | 0x01) : static_cast<std::uint8_t>(t.flags & ~0x01);
-  Span span = Span::WithContext(req.method, SpanKind::kServer, t);
+  // No name here: the encoders build `METHOD /route` from the fixed fields (ServerSpanName).
+  Span span = Span::WithContext(std::string_view(), SpanKind::kServer, t);
   if (!span.Recording()) return span;
   // The request's texts, copied once into the record's fixed fields; the attributes (and the
   // `host:port` splits) are written when the span is encoded (ForEachServerAttribute).
@@ -58,19 +87,25 @@ Span StartServerSpan(Request& req) {
   f.Set(ServerFields::kMethod, req.method);
   f.Set(ServerFields::kPath, req.path);
   if (!req.query_string.empty()) f.Set(ServerFields::kQuery, req.query_string);
-  if (auto host = req.headers.Get("host")) f.Set(ServerFields::kHost, *host);
   if (!req.remote_addr.empty()) f.Set(ServerFields::kPeer, req.remote_addr);
-  if (auto ua = req.headers.Get("user-agent")) f.Set(ServerFields::kUserAgent, *ua);
+  // Host and User-Agent in one pass over the headers (the first of each, as Headers::Get).
+  bool host = false, user_agent = false;
+  for (const auto& [name, value] : req.headers) {
+    if (!host && IsHeaderName<4>(name, kHostName)) {
+      f.Set(ServerFields::kHost, value);
+      host = true;
+    } else if (!user_agent && IsHeaderName<10>(name, kUserAgentName)) {
+      f.Set(ServerFields::kUserAgent, value);
+      user_agent = true;
+    }
+  }
   f.Set(ServerFields::kRequestId, req.id);
   return span;
 }
 
 void EndServerSpan(Span& span, const Request& req, const std::string* route_pattern, int status) {
   ServerFields& f = span.data()->server;
-  if (route_pattern) {
-    span.data()->name.assign(req.method).append(1, ' ').append(*route_pattern);
-    f.Set(ServerFields::kRoute, *route_pattern);
-  }
+  if (route_pattern) f.Set(ServerFields::kRoute, *route_pattern);  // the name comes from it at export
   f.SetStatus(status);
   if (status >= 500) span.SetError(std::to_string(status), "");
   span.End();

@@ -257,19 +257,25 @@ class Writer {
 
   void Span(const SpanData& s) {
     Lit("{\"traceId\":\"");
-    Raw(s.ctx.trace_id);
+    Raw(s.TraceId());
     Lit("\",\"spanId\":\"");
-    Raw(s.ctx.span_id);
+    Raw(s.SpanId());
     Char('"');
-    if (!s.ctx.parent_id.empty()) {
+    if (!s.ParentId().empty()) {
       Lit(",\"parentSpanId\":\"");
-      Raw(s.ctx.parent_id);
+      Raw(s.ParentId());
       Char('"');
     }
     Lit(",\"flags\":");
     Int(s.ctx.flags);
     Lit(",\"name\":");
-    String(s.name);
+    if (s.name.empty() && s.server.set()) {  // a server span: its name from the fixed fields
+      char buf[kServerNameRoom];
+      std::string long_name;
+      String(ServerSpanName(s.server, buf, long_name));
+    } else {
+      String(s.name);
+    }
     Lit(",\"kind\":");
     Int(static_cast<int>(s.kind));
     Lit(",\"startTimeUnixNano\":");
@@ -346,14 +352,15 @@ std::size_t SpanBound(const SpanData& s) {
   // `{"key":"` `","value":` `{"doubleValue":` `}}` and a comma.
   constexpr std::size_t kPerAttribute = 40;
   constexpr std::size_t kPerLink = 40;
-  std::size_t n = kFixed + s.ctx.trace_id.size() + s.ctx.span_id.size() + s.ctx.parent_id.size() +
+  std::size_t n = kFixed + s.TraceId().size() + s.SpanId().size() + s.ParentId().size() +
                   kMaxEscape * (s.name.size() + s.status_message.size());
   for (const Attribute& a : s.attributes)
     n += kPerAttribute + a.key.size() +
          (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.str().size() : kMaxNumber);
   for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
   if (s.server.set())
-    n += kServerAttributes * kPerAttribute + kServerKeysSize + kServerIntegers * kMaxNumber + kServerScheme.size() +
+    n += kMaxEscape * ServerSpanNameSize(s.server) + kServerAttributes * kPerAttribute + kServerKeysSize +
+         kServerIntegers * kMaxNumber + kServerScheme.size() +
          kMaxEscape * s.server.text_size();
   return n;
 }

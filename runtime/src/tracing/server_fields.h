@@ -2,8 +2,8 @@
 // (method, path, query, Host, peer address, User-Agent, request id, route) copied one after the
 // other into one buffer that a recycled record keeps, and the status, written out as the attributes
 // of the semantic conventions only when the span is encoded, on the exporter's thread (the
-// `host:port` splits included). Entry points: ServerFields, SplitHostPort,
-// ForEachServerAttribute.
+// `host:port` splits included), and the span's name built from them there too. Entry points:
+// ServerFields, SplitHostPort, ForEachServerAttribute, ServerSpanName.
 #pragma once
 
 #include <algorithm>
@@ -12,25 +12,58 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "tracing/copy_short.h"
 
 namespace lux::tracing {
 
+// The decimal digits that end the 8 bytes before `e`, by one word: how many (`count`, 0 to 7)
+// and their value. False when all 8 are digits (the caller reads those byte by byte). A byte
+// is a digit when, XORed with '0', it is below 10: bit 7 of (its low 7 bits + 0x76) or of
+// itself is set for every other byte, with no carry between bytes.
+inline bool TrailingDigits8(const char* e, std::size_t& count, std::int64_t& value) {
+  std::uint64_t w;
+  std::memcpy(&w, e - 8, 8);
+  const std::uint64_t t = w ^ 0x3030303030303030ull;  // a digit's byte: its value
+  const std::uint64_t other = (((t & 0x7F7F7F7F7F7F7F7Full) + 0x7676767676767676ull) | t) & 0x8080808080808080ull;
+  if (other == 0) return false;
+  const int k = __builtin_clzll(other) / 8;  // the last bytes are the word's top ones
+  count = static_cast<std::size_t>(k);
+  // The digits with zeros below them (leading zeros of the number), then the number, two
+  // digits, four, eight at a time.
+  std::uint64_t v = k == 0 ? 0 : t & (~0ull << (8 * (8 - k)));
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
+  v = (v * 10000 + (v >> 32)) & 0x00000000FFFFFFFFull;
+  value = static_cast<std::int64_t>(v);
+  return true;
+}
+
 // "host:port" → host and port (port 0 when absent); IPv6 literals keep their brackets off.
-// The common form (digits after the last ':') is read in one pass back over the digits; any
-// other is scanned back to the last ':' that no ']' follows.
+// The common form (digits after the last ':') is read by one word when the text has 8 bytes
+// and the port under 8 digits, else in one pass back over the digits; any other is scanned
+// back to the last ':' that no ']' follows.
 inline void SplitHostPort(std::string_view hp, std::string_view& host, std::int64_t& port) {
   port = 0;
   host = hp;
   const char* b = hp.data();
   const char* e = b + hp.size();
   const char* p = e;
-  while (p > b && static_cast<unsigned char>(p[-1] - '0') < 10) --p;
+  std::int64_t n = -1;  // the digits' value when read by the word
+  std::size_t k = 0;
+  if (hp.size() >= 8 && TrailingDigits8(e, k, n)) {
+    p = e - k;
+  } else {
+    n = -1;
+    while (p > b && static_cast<unsigned char>(p[-1] - '0') < 10) --p;
+  }
   if (p > b && p[-1] == ':') {
-    std::int64_t n = 0;
-    for (const char* d = p; d < e; ++d) n = n * 10 + (*d - '0');
+    if (n < 0) {
+      n = 0;
+      for (const char* d = p; d < e; ++d) n = n * 10 + (*d - '0');
+    }
     port = n;
     host = std::string_view(b, static_cast<std::size_t>(p - 1 - b));
   } else {
@@ -148,6 +181,30 @@ void ForEachServerAttribute(const ServerFields& s, Str&& str, Num&& num) {
   str(kServerKeys[kKeyRequestId], s.Get(F::kRequestId));
   if (s.Has(F::kRoute)) str(kServerKeys[kKeyRoute], s.Get(F::kRoute));
   if (s.status()) num(kServerKeys[kKeyStatus], static_cast<std::int64_t>(s.status()));
+}
+
+// A server span's name, `METHOD /route/pattern` (just METHOD when no route matched), composed
+// by the encoders from the fields rather than on the request's thread: in `buf`
+// (kServerNameRoom bytes) when it fits, else in `long_name`. Its size is ServerSpanNameSize.
+inline constexpr std::size_t kServerNameRoom = 128;
+inline std::size_t ServerSpanNameSize(const ServerFields& s) {
+  using F = ServerFields;
+  return s.Get(F::kMethod).size() + (s.Has(F::kRoute) ? 1 + s.Get(F::kRoute).size() : 0);
+}
+inline std::string_view ServerSpanName(const ServerFields& s, char* buf, std::string& long_name) {
+  using F = ServerFields;
+  std::string_view method = s.Get(F::kMethod);
+  if (!s.Has(F::kRoute)) return method;
+  std::string_view route = s.Get(F::kRoute);
+  std::size_t n = method.size() + 1 + route.size();
+  if (n > kServerNameRoom) {
+    long_name.assign(method).append(1, ' ').append(route);
+    return long_name;
+  }
+  CopyShort(buf, method.data(), method.size());
+  buf[method.size()] = ' ';
+  CopyShort(buf + method.size() + 1, route.data(), route.size());
+  return std::string_view(buf, n);
 }
 
 }  // namespace lux::tracing

@@ -114,6 +114,7 @@ void SpanData::Reset() {
   ctx.parent_id.clear();
   ctx.span_id.clear();
   ctx.flags = 0;
+  fixed_ids = fixed_parent = false;
   start_ns = end_ns = 0;
   attributes.clear();
   server.Clear();
@@ -211,18 +212,29 @@ Span Span::WithContext(std::string_view name, SpanKind kind, const TraceContext&
   Span s;
   if (!Enabled() || !(self.flags & 0x01)) return s;
   s.d_ = AcquireRecord();
-  s.d_->name.assign(name);
+  if (!name.empty()) s.d_->name.assign(name);  // a server span's is built at export
   s.d_->kind = kind;
-  s.d_->ctx.trace_id.assign(self.trace_id);
-  s.d_->ctx.parent_id.assign(self.parent_id);
-  s.d_->ctx.span_id.assign(self.span_id);
-  s.d_->ctx.flags = self.flags;
+  s.self_ = &self;
+  SpanData& d = *s.d_;
+  if (self.trace_id.size() == 32 && self.span_id.size() == 16 &&
+      (self.parent_id.empty() || self.parent_id.size() == 16)) {  // always, from MakeTraceContext
+    d.fixed_ids = true;
+    CopyShort(d.ids, self.trace_id.data(), 32);
+    CopyShort(d.ids + 32, self.span_id.data(), 16);
+    d.fixed_parent = !self.parent_id.empty();
+    if (d.fixed_parent) CopyShort(d.ids + 48, self.parent_id.data(), 16);
+  } else {
+    d.ctx.trace_id.assign(self.trace_id);
+    d.ctx.parent_id.assign(self.parent_id);
+    d.ctx.span_id.assign(self.span_id);
+  }
+  d.ctx.flags = self.flags;
   s.d_->start_ns = NowNs();
   s.d_->uncaught_at_start = std::uncaught_exceptions();
   return s;
 }
 
-std::string Span::Traceparent() const { return d_ ? FormatTraceparent(d_->ctx) : std::string(); }
+std::string Span::Traceparent() const { return d_ ? FormatTraceparent(*Context()) : std::string(); }
 
 void Span::SetError(std::string_view type, std::string_view message) {
   if (!d_) return;

@@ -111,6 +111,18 @@ struct SpanData {
   bool error = false;          // status ERROR (5xx, exception); else UNSET
   std::string status_message;
   int uncaught_at_start = 0;   // std::uncaught_exceptions(): an End during unwinding is an error
+  // A span started WithContext (the server span) keeps its ids here instead of in `ctx`'s
+  // strings: the 32 + 16 hex digits of the trace and span ids, then the parent's 16 when
+  // `fixed_parent`, copied by word moves. The encoders read the ids through TraceId, SpanId and
+  // ParentId, which see either form.
+  bool fixed_ids = false;
+  bool fixed_parent = false;
+  char ids[64];
+  std::string_view TraceId() const { return fixed_ids ? std::string_view(ids, 32) : std::string_view(ctx.trace_id); }
+  std::string_view SpanId() const { return fixed_ids ? std::string_view(ids + 32, 16) : std::string_view(ctx.span_id); }
+  std::string_view ParentId() const {
+    return fixed_ids ? std::string_view(ids + 48, fixed_parent ? 16 : 0) : std::string_view(ctx.parent_id);
+  }
 
   // `key` must outlive the span: the call sites pass string literals.
   void Add(std::string_view key, std::string_view value);
@@ -168,6 +180,8 @@ class Span {
   // tracing is on and the resulting trace is sampled.
   Span(std::string_view name, SpanKind kind, const TraceContext* parent);
   // A span whose ids are already chosen and sampled (the server span: the request's context).
+  // An empty `name` is left empty: the encoders name a server span from its fixed fields.
+  // `self` must outlive the span.
   static Span WithContext(std::string_view name, SpanKind kind, const TraceContext& self);
   Span(Span&&) noexcept = default;
   Span& operator=(Span&&) noexcept = default;
@@ -178,8 +192,9 @@ class Span {
   bool Recording() const { return d_ != nullptr; }
   SpanData* data() { return d_.get(); }
   // This span as a context for its children (traceparent, log lines); nullptr when not
-  // recording (the children then take the enclosing context).
-  const TraceContext* Context() const { return d_ ? &d_->ctx : nullptr; }
+  // recording (the children then take the enclosing context). A span started WithContext gives
+  // the context it was started with (which outlives it: the request's).
+  const TraceContext* Context() const { return d_ ? (self_ ? self_ : &d_->ctx) : nullptr; }
   // `00-<trace>-<span>-<flags>`, or "" when not recording.
   std::string Traceparent() const;
 
@@ -199,6 +214,7 @@ class Span {
 
  private:
   std::unique_ptr<SpanData> d_;
+  const TraceContext* self_ = nullptr;  // WithContext's context
 };
 
 // `00-<trace_id>-<span_id>-<flags>` of a context.

@@ -1056,12 +1056,79 @@ TEST_CASE("tracing host:port split: the common form in one pass, the others as b
   for (const Case& c : {Case{"127.0.0.1:8294", "127.0.0.1", 8294}, Case{"[::1]:8080", "::1", 8080},
                         Case{"example.com", "example.com", 0}, Case{"[::1]", "::1", 0}, Case{"host:", "host", 0},
                         Case{"host:abc", "host", 0}, Case{"host:12ab", "host", 0}, Case{"1234", "1234", 0},
-                        Case{"", "", 0}, Case{":80", "", 80}, Case{"[]:1", "", 1}}) {
+                        Case{"", "", 0}, Case{":80", "", 80}, Case{"[]:1", "", 1},
+                        // 8 bytes and more: the port's digits read by one word, 0 to 7 of them
+                        Case{"a.test:0", "a.test", 0}, Case{"ab.test:", "ab.test", 0}, Case{"a.test:1", "a.test", 1},
+                        Case{"a:1234567", "a", 1234567}, Case{"a:0012345", "a", 12345}, Case{"h:99999", "h", 99999},
+                        Case{"12345678", "12345678", 0}, Case{"a:12345678", "a", 12345678},
+                        Case{"localhost:65535", "localhost", 65535}, Case{"[2001:db8::1]:443", "2001:db8::1", 443},
+                        Case{"[2001:db8::1]", "2001:db8::1", 0}, Case{"host\xff:\xca" "9", "host\xff", 0},
+                        Case{"host.test:9/", "host.test", 0}, Case{"host.test:/9", "host.test", 0},
+                        Case{"h\xfa\xfa\xfa:99", "h\xfa\xfa\xfa", 99}, Case{"host.test: 80", "host.test", 0}}) {
     CAPTURE(c.in);
     std::string_view host;
     std::int64_t port = -1;
     lux::tracing::SplitHostPort(c.in, host, port);
     CHECK(host == c.host);
     CHECK(port == c.port);
+  }
+}
+
+TEST_CASE("tracing server span: the request's own ids, Host and User-Agent in one pass, the name built at export") {
+  SinkScope scope;
+  std::string route = "/users/:id";
+  lux::Request child;  // a caller's traceparent, a matched route
+  child.method = "GET";
+  child.path = "/users/7";
+  child.id = "req-1";
+  child.remote_addr = "127.0.0.1:5000";
+  child.headers.Add("User_Agent", "not this one");  // same length, '_' is not '-'
+  child.headers.Add("USER-AGENT", "probe/1");
+  child.headers.Add("Hosts", "not this one");
+  child.headers.Add("HoSt", "api.test:8080");
+  child.headers.Add("host", "second.test:1");  // the first of a repeated header, as Headers::Get
+  child.headers.Add("user-agent", "second/2");
+  child.trace = lux::core::MakeTraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  lux::Request root;  // a new trace, no route matched
+  root.method = "POST";
+  root.path = "/nowhere";
+  root.id = "req-2";
+  root.trace = lux::core::MakeTraceContext(std::nullopt);
+  {
+    lux::tracing::Span span = lux::tracing::ServerSpan(child);
+    REQUIRE(span.Recording());
+    CHECK(span.Context() == &child.trace);  // its children and log lines see the request's context
+    CHECK(span.Traceparent() == "00-0af7651916cd43dd8448eb211c80319c-" + child.trace.span_id + "-01");
+    lux::tracing::FinishServerSpan(span, child, &route, 200);
+    lux::tracing::Span other = lux::tracing::ServerSpan(root);
+    REQUIRE(other.Recording());
+    lux::tracing::FinishServerSpan(other, root, nullptr, 404);
+  }
+  REQUIRE(scope.sink.spans.size() == 2);
+  CHECK(scope.sink.spans[0]->TraceId() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(scope.sink.spans[0]->ParentId() == "b7ad6b7169203331");
+  CHECK(scope.sink.spans[0]->SpanId() == child.trace.span_id);
+  lux::tracing::Resource res;
+  res.attributes = {{"service.name", "api"}};
+  std::vector<lux::Value> docs = {lux::ParseJson(lux::tracing::EncodeOtlpJson(res, scope.sink.spans)),
+                                  DecodeOtlpProto(lux::tracing::EncodeOtlpProto(res, scope.sink.spans))};
+  for (const lux::Value& doc : docs) {
+    const lux::Value& spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"];
+    const lux::Value& a = spans[0];
+    CHECK(a["name"].AsString() == "GET /users/:id");
+    CHECK(a["traceId"].AsString() == "0af7651916cd43dd8448eb211c80319c");
+    CHECK(a["parentSpanId"].AsString() == "b7ad6b7169203331");
+    CHECK(a["spanId"].AsString() == child.trace.span_id);
+    CHECK((*Attr(a, "server.address"))["stringValue"].AsString() == "api.test");
+    CHECK((*Attr(a, "user_agent.original"))["stringValue"].AsString() == "probe/1");
+    CHECK((*Attr(a, "http.route"))["stringValue"].AsString() == "/users/:id");
+    const lux::Value& b = spans[1];
+    CHECK(b["name"].AsString() == "POST");
+    CHECK(b["traceId"].AsString() == root.trace.trace_id);
+    CHECK(b["spanId"].AsString() == root.trace.span_id);
+    CHECK(b.Find("parentSpanId") == nullptr);
+    CHECK(Attr(b, "server.address") == nullptr);
+    CHECK(Attr(b, "user_agent.original") == nullptr);
+    CHECK(Attr(b, "http.route") == nullptr);
   }
 }
