@@ -44,7 +44,8 @@ struct EmitOptions {
   std::string stem;         // executable base name
   bool line_directives = true;
   // Top-level definitions per translation unit (docs/architecture.md, "Translation units"):
-  // fewer means a smaller recompile after an edit and a slower first build. `luxc dev` uses 1.
+  // fewer means a smaller recompile after an edit and a slower first build. `luxc dev` uses 1,
+  // which also splits each server's Register into RegisterPartN units (Emitter::emitRegister).
   int pieces_per_unit = 4;
   // `luxc test`: also the `test` blocks, and per server a test main instead of the server's
   // (EmittedServer::main_cpp); a program without servers but with tests gets one test executable.

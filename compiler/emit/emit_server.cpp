@@ -7,6 +7,8 @@
 // this version does not generate code for (ServerModel::unsupported) are reported as E5001.
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "emit/emitter.h"
 
 namespace lux::emit {
@@ -140,7 +142,10 @@ void Emitter::emitServerFunctions(const ServerModel& sm, const std::vector<const
   if (!records.empty()) {
     piece();
     line("// --- records' JSON conversions");
-    for (const RecordInfo* r : records) emitRecordConversions(r);
+    for (const RecordInfo* r : records) {
+      if (opts_.pieces_per_unit == 1 && r != records.front()) piece();  // one record per unit
+      emitRecordConversions(r);
+    }
   }
   for (const FunctionModel* fn : sm.functions) {
     if (fn->name.empty()) continue;
@@ -194,34 +199,72 @@ void Emitter::emitHook(const HookModel& h) {
 // Registration (a unit of its own), with the definitions of the server's env settings,
 // bindings and document. Parts register in a fixed order: settings, auth, data, services,
 // events, the port, bindings, middleware, hooks, jobs, the documents, the routes.
+//
+// With one definition per unit (`luxc dev`, EmitOptions::pieces_per_unit 1) the registration is
+// split further, so that an edit recompiles only the part it affects: the globals and the
+// OpenAPI document (which changes with every type a route or event uses) get a unit of their
+// own, and each part below that wrote something becomes a function `RegisterPartN(app)` in a
+// unit of its own, which Register calls where the part's statements would stand. The program
+// does the same things in the same order either way.
 void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedServer& server,
                            const std::vector<std::string>& handlers) {
   piece(/*alone=*/true);
   emitServerGlobals(sm, server.openapi);
+  const std::vector<std::function<void()>> steps = {
+      [&] { registerEnv(sm); },
+      [&] { registerAuth(sm); },
+      [&] { registerHttpBlocks(sm); },
+      [&] { emitDbRegistrations(sm); },
+      [&] { emitServiceRegistrations(sm); },
+      [&] { emitEventRegistrations(sm, index); },
+      [&] { registerPort(sm); },
+      [&] { registerBindings(sm); },
+      [&] { registerMiddleware(sm); },
+      [&] { registerHooks(sm); },
+      [&] { emitJobRegistrations(sm); },
+      [&] { registerTlsAndSession(sm); },
+      [&] { registerOpenApi(sm, server.executable); },
+      [&] { registerUpload(sm); },
+      [&] { registerSse(sm); },
+      [&] { registerRoutes(sm, handlers); },
+      [&] { registerWs(sm); },
+      [&] { registerStaticAndCompression(sm); },
+      [&] { registerMetrics(sm); },
+  };
+  if (opts_.pieces_per_unit != 1) {
+    lineDirective(sm.decl->range());
+    line("void Register(lux::App& app) {");
+    w_.indent();
+    for (const auto& step : steps) step();
+    w_.dedent();
+    line("}");
+    return;
+  }
+  // Split: each step's statements at the indent of a function body, without Register's.
+  struct Part {
+    std::string name;
+    std::string text;
+  };
+  std::vector<Part> parts;
+  for (const auto& step : steps) {
+    w_.forgetLine();
+    std::string text = w_.capture(step);
+    if (!text.empty()) parts.push_back({fmt::format("RegisterPart{}", parts.size() + 1), std::move(text)});
+  }
+  piece(/*alone=*/true);
+  for (const Part& p : parts) line(fmt::format("void {}(lux::App& app);", p.name));
   lineDirective(sm.decl->range());
   line("void Register(lux::App& app) {");
-  w_.indent();
-  registerEnv(sm);
-  registerAuth(sm);
-  registerHttpBlocks(sm);
-  emitDbRegistrations(sm);
-  emitServiceRegistrations(sm);
-  emitEventRegistrations(sm, index);
-  registerPort(sm);
-  registerBindings(sm);
-  registerMiddleware(sm);
-  registerHooks(sm);
-  emitJobRegistrations(sm);
-  registerTlsAndSession(sm);
-  registerOpenApi(sm, server.executable);
-  registerUpload(sm);
-  registerSse(sm);
-  registerRoutes(sm, handlers);
-  registerWs(sm);
-  registerStaticAndCompression(sm);
-  registerMetrics(sm);
-  w_.dedent();
+  for (const Part& p : parts) line(fmt::format("  {}(app);", p.name));
   line("}");
+  for (const Part& p : parts) {
+    piece(/*alone=*/true);
+    lineDirective(sm.decl->range());
+    line(fmt::format("void {}(lux::App& app) {{", p.name));
+    w_.append(p.text);
+    w_.forgetLine();
+    line("}");
+  }
 }
 
 void Emitter::registerMetrics(const ServerModel& sm) {

@@ -33,9 +33,10 @@ const char* const kCppKeywords[] = {
     // names the C library defines as macros or functions generated code may see unqualified
     "assert", "setjmp"};
 
-// `Route3`, `Route3Body`, `Schedule2`, `Subscriber1`: generated functions of a server.
+// `Route3`, `Route3Body`, `Schedule2`, `Subscriber1`, `RegisterPart4`: generated functions of a
+// server.
 bool generatedName(llvm::StringRef n) {
-  for (llvm::StringRef prefix : {"Route", "Schedule", "Subscriber"}) {
+  for (llvm::StringRef prefix : {"RegisterPart", "Route", "Schedule", "Subscriber"}) {
     if (!n.consume_front(prefix)) continue;
     size_t digits = 0;
     while (digits < n.size() && std::isdigit(static_cast<unsigned char>(n[digits]))) ++digits;
@@ -257,7 +258,10 @@ void Emitter::emitSharedCode() {
   if (!shared_records.empty()) {
     piece();
     line("// --- records' JSON conversions");
-    for (const RecordInfo* r : shared_records) emitRecordConversions(r);
+    for (const RecordInfo* r : shared_records) {
+      if (opts_.pieces_per_unit == 1 && r != shared_records.front()) piece();  // one record per unit
+      emitRecordConversions(r);
+    }
   }
   emitSharedBindings();
   for (const FunctionModel* fn : prog_.shared_functions) {

@@ -1,7 +1,9 @@
 """e2e case `dev_shared_type`: `luxc dev --timings` on a copy of programs/dev_types.lux. A field
 added to a shared type (a one-line edit) is served by both servers, including through a record
 that holds the type (beta's `Box`), while only the units that use the type recompile; a route edit
-after it is served (the program header's PCH, rebuilt in the background, is taken up); removing
+after it is served, and neither server's registration function (`Register`: its many lambdas) is
+among the recompiled units: its parts that use the type and the OpenAPI document are units of
+their own under `luxc dev` (the program header's PCH, rebuilt in the background, is taken up); removing
 the field again is served too; a client polling both servers throughout sees no failed request.
 """
 import json
@@ -63,14 +65,28 @@ def run(a):
             m = re.search(r"\((\d+) of (\d+) units\)", compiled or "")
             return (int(m.group(1)), int(m.group(2))) if m else (None, None), status
 
+        objects = os.path.join(a.out, "build", ".lux")
+
+        def object_times():
+            return {f: os.stat(os.path.join(objects, f)).st_mtime_ns for f in os.listdir(objects) if f.endswith(".o")}
+
         # A field added to the shared type: both servers serve it, beta's through Box.
+        before = object_times()
         edit("    n: Int\n", '    n: Int, tag: String = "t1"\n')
         (units, total), status = build_line()
+        rebuilt = [f for f, t in object_times().items() if before.get(f) != t]
+        check(units is not None and len(rebuilt) == units, f"recompiled objects {rebuilt}, reported {units}")
+        for f in rebuilt:
+            with open(os.path.join(objects, f[:-2] + ".cpp")) as src:
+                text = src.read()
+            check("void Register(lux::App& app) {" not in text, f"shared-type edit recompiled {f}, a Register unit")
         check(status and "replaced alpha" in status and "beta" in status, f"shared-type edit: {status}")
         check(units is not None and 0 < units < total, f"shared-type edit compiled {units} of {total} units")
         expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1, "tag": "t1"})
         expect_json(beta, "GET", "/box", 200, {"item": {"name": "b", "n": 2, "tag": "t1"}, "count": 1})
         expect_json(alpha, "GET", "/plain", 200, {"server": "alpha", "label": "n=1"})
+        expect_json(beta, "POST", "/box", 200, {"item": {"name": "c", "n": 3, "tag": "t1"}, "count": 2},
+                    {"name": "c", "n": 3})
 
         # A route edit after it: one unit, served.
         edit('label: label(1)', 'label: label(10)')

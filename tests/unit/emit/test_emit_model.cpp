@@ -102,3 +102,73 @@ TEST_CASE("model for emit: the default port is env PORT's default, else a litera
   CHECK(none.model->servers.at(0).default_port == "3000");
   CHECK(none.model->servers.at(0).port == nullptr);
 }
+
+TEST_CASE("dev units: one piece per unit splits Register into parts in order, release keeps one Register", "[emit]") {
+  const char* const program = R"(shared {
+  type Item {
+    name: String
+  }
+}
+server "api" {
+  env PORT: Int = 0
+  subscribe "items" fn(item: Item) { print(item.name) }
+  route GET "/" => fn() { { ok: true } }
+  route POST "/items" => fn(item: Item) { item }
+}
+)";
+  auto count = [](const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+    return n;
+  };
+  for (int pieces : {1, 4}) {
+    Checked c(program);
+    REQUIRE(c.model);
+    lux::EmittedProgram out;
+    lux::EmitOptions opts;
+    opts.source_name = "test.lux";
+    opts.stem = "test";
+    opts.pieces_per_unit = pieces;
+    REQUIRE(emit(c, out) == true);  // release layout, for comparison below
+    lux::EmittedProgram split;
+    REQUIRE(lux::emitProgram(*c.model, c.file, c.diags, opts, split));
+    const lux::EmittedUnit* reg = nullptr;
+    std::vector<const lux::EmittedUnit*> parts;
+    for (const lux::EmittedUnit& u : split.units) {
+      if (u.body.find("void Register(lux::App& app) {") != std::string::npos) reg = &u;
+      if (u.body.find("(lux::App& app) {") != std::string::npos && u.body.find("void RegisterPart") != std::string::npos &&
+          u.body.find("void Register(lux::App& app) {") == std::string::npos)
+        parts.push_back(&u);
+    }
+    REQUIRE(reg);
+    if (pieces != 1) {
+      CHECK(parts.empty());
+      CHECK(reg->body.find("lux::RegisterSubscriber") != std::string::npos);
+      CHECK(reg->body.find("kOpenApi = ") != std::string::npos);
+      continue;
+    }
+    // Register only calls its parts, in order; the OpenAPI document and the type-using steps are
+    // in other units.
+    CHECK(reg->body.find("kOpenApi = ") == std::string::npos);
+    CHECK(reg->body.find("EventPayload") == std::string::npos);
+    CHECK(reg->body.find("app.Route") == std::string::npos);
+    REQUIRE(parts.size() >= 3);  // env, subscriber, documents, routes, metrics
+    size_t called = reg->body.find("RegisterPart1(app);");
+    CHECK(called != std::string::npos);
+    for (size_t k = 2; k <= parts.size(); ++k) {
+      size_t next = reg->body.find("RegisterPart" + std::to_string(k) + "(app);");
+      CHECK(next != std::string::npos);
+      CHECK(next > called);
+      called = next;
+    }
+    size_t subscriber = 0, routes = 0;
+    for (const lux::EmittedUnit* u : parts) {
+      CHECK(count(u->body, "void RegisterPart") == 1);
+      if (u->body.find("EventPayload<Item>") != std::string::npos) ++subscriber;
+      if (u->body.find("app.Route(\"POST\", \"/items\"") != std::string::npos) ++routes;
+    }
+    CHECK(subscriber == 1);
+    CHECK(routes == 1);
+    CHECK(split.units.size() > out.units.size());
+  }
+}
