@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/utf8.h"
 #include "tracing/copy_short.h"
 #include "tracing/version.h"
 
@@ -80,15 +81,10 @@ inline bool Ascii(std::string_view s) {
            static_cast<unsigned char>(p[n - 1])) & 0x80) == 0;
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 (the rules of otlp_json.cpp).
-std::size_t Utf8Length(std::string_view s, std::size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  if (n == 2 && c < 0xC2) return 0;  // overlong
-  return n;
+// Length of the well-formed UTF-8 sequence at s[i] (1 for ASCII), or 0.
+inline std::size_t Utf8Length(std::string_view s, std::size_t i) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  return p[i] < 0x80 ? 1 : core::Utf8SequenceLength(p + i, p + s.size());
 }
 
 // The size of `s` as a protobuf string: each byte that is not part of valid UTF-8 becomes

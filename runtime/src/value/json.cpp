@@ -11,35 +11,12 @@
 
 #include "lux/value.h"
 
+#include "core/utf8.h"
+
 namespace lux {
 namespace {
 
-// Length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), 0 when it is not one:
-// overlong forms, surrogates (U+D800..DFFF), code points above U+10FFFF, truncated sequences
-// and stray continuation bytes are all refused (Unicode 15, table 3-7).
-std::size_t Utf8Length(const unsigned char* p, const unsigned char* end) {
-  unsigned char c = p[0];
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (static_cast<std::size_t>(end - p) < n) return 0;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i)
-    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-  return n;
-}
+using core::Utf8SequenceLength;
 
 // A key quoted for an error message: control and non-ASCII bytes as \xNN, at most 40 bytes.
 std::string QuoteKey(std::string_view key) {
@@ -215,7 +192,7 @@ class Parser {
       const char* run = p_;
       while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) {
         if (static_cast<unsigned char>(*p_) >= 0x80) {
-          std::size_t n = Utf8Length(reinterpret_cast<const unsigned char*>(p_),
+          std::size_t n = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
                                      reinterpret_cast<const unsigned char*>(end_));
           if (n == 0) Fail("invalid UTF-8 in string");
           p_ += n;
@@ -346,7 +323,7 @@ void AppendString(const std::string& s, std::string& out) {
         ++p;
         continue;
       }
-      std::size_t n = Utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+      std::size_t n = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
       if (n == 0) break;
       p += n;
     }

@@ -940,7 +940,7 @@ TEST_CASE("fetch lending its body: the request carries it, the caller gets it ba
 namespace {
 
 // Spans covering every part of the encoding: ids with and without a parent, every attribute
-// type, negative and large integers, strings of every short length, escapes and invalid UTF-8,
+// type, negative and large integers, strings of every short length, escapes and ill-formed UTF-8,
 // links, error statuses with and without a message, and names long enough for a span of more
 // than 16 KB (a three-byte length) or as short as a span under 128 bytes (a one-byte length).
 std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
@@ -958,7 +958,10 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
       s->AddBool("b", i % 2 == 0);
       s->AddDouble("d", 0.25 * i - 1);
       s->Add("s", std::string(static_cast<std::size_t>(i % 70), 'x') + (i % 4 == 0 ? "\xff\xc3\xa9\"\n" : ""));
-      s->Add("utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 bad \xc0\xaf end");
+      // Ill-formed: an overlong slash, a surrogate (U+D800), an overlong three-byte form and a
+      // code point past U+10FFFF; each becomes U+FFFD in both encodings (the JSON parser
+      // below refuses anything else).
+      s->Add("utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 bad \xc0\xaf \xed\xa0\x80 \xe0\x80\xaf \xf4\x90\x80\x80 end");
     }
     if (i % 5 == 0) s->links.push_back({lux::core::RandomHex(16), lux::core::RandomHex(8)});
     if (i % 4 == 1) {
