@@ -41,6 +41,7 @@
 #include <sstream>
 
 #include "driver/build_config.h"
+#include "driver/dev_prelude.h"
 #include "driver/header_deps.h"
 #include "driver/pch_store.h"
 
@@ -421,13 +422,14 @@ class BuildRun {
   // are kept), held by a PchLease until the build ends so that no concurrent luxc prunes it
   // (pch_store.h); in the output directory when that one cannot be written. Leaves pch_key_
   // empty when there is none (another compiler, or it failed: build without it). A dev build's
-  // PCH also carries the code of the header's inline functions (kDevPchFlags).
+  // PCH also carries the code of the header's inline functions (kDevPchFlags), and is built from
+  // dev_prelude.h: <lux/stdlib.h> plus the template instances most units use.
   void precompileHeader() {
     std::error_code ec;
     pch_ = work_ / (opts_.dev ? "lux_stdlib.dev.pch" : "lux_stdlib.pch");
     if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
     std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
-    if (opts_.dev) ids += devPchFlagText();
+    if (opts_.dev) ids += devPchFlagText() + driver::kDevPrelude;
     for (const std::string& f : flags_) ids += f + " ";
     for (const std::string& w : cxx_words_) ids += fileIdentity(resolve(w)) + "\n";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
@@ -462,7 +464,15 @@ class BuildRun {
     // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
     job.argv.push_back("-fpch-instantiate-templates");
     if (opts_.dev) job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
-    job.argv.insert(job.argv.end(), {"-x", "c++-header", LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", partial.string()});
+    std::string header = LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h";
+    if (opts_.dev) {
+      header = (target.parent_path() / "lux_dev_prelude.h").string();
+      if (!placeDevPrelude(header)) {
+        pch_key_.clear();  // build without a PCH
+        return;
+      }
+    }
+    job.argv.insert(job.argv.end(), {"-x", "c++-header", header, "-o", partial.string()});
     job.log = pch_.string() + ".log";
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
@@ -484,6 +494,24 @@ class BuildRun {
       writeFile(pch_key_file, pch_key_);
     }
     if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
+  }
+
+  // The dev PCH's header (dev_prelude.h) at `path`, beside the PCH built from it. Its text is in
+  // the PCH's key, so a file already there with that text is left alone (clang checks that a
+  // PCH's input files did not change since); a new one is written under a temporary name and
+  // renamed into place, so that a concurrent build never reads half of it.
+  bool placeDevPrelude(const std::string& path) const {
+    std::error_code ec;
+    if (fs::exists(path, ec) && readFile(path) == driver::kDevPrelude) return true;
+    std::string tmp = path + "." + std::to_string(getpid()) + ".partial";
+    {
+      std::ofstream out(tmp, std::ios::binary);
+      out << driver::kDevPrelude;
+      if (!out.flush()) return false;
+    }
+    fs::rename(tmp, path, ec);
+    if (ec) fs::remove(tmp, ec);
+    return !ec;
   }
 
   // A command word as the PATH search finds it (itself when not found).
