@@ -338,6 +338,7 @@ class BuildRun {
     std::string name;
     std::string text;
     int server = -1;  // -1: shared code, linked into every server; -2: a server's main; -3: a PCH's code
+    bool standalone = false;  // includes nothing: compiled without the header and the PCHs (EmittedUnit)
     fs::path src, obj, key_file, log;
     std::string key;
     bool fresh = false;  // nothing to compile: its own object, or a batch's, has its key
@@ -533,16 +534,18 @@ class BuildRun {
     writeFile(work_ / header_name, "#pragma once\n" + program_.header);
     std::optional<HeaderDeps> header_deps;
     if (opts_.dev) header_deps.emplace(program_.header);
-    auto addUnit = [&](std::string name, std::string text, int server) {
+    auto addUnit = [&](std::string name, std::string text, int server, bool standalone) {
       Unit u;
       u.name = std::move(name);
       u.text = std::move(text);
       u.server = server;
+      u.standalone = standalone;
       units_.push_back(std::move(u));
     };
-    for (const EmittedUnit& u : program_.units) addUnit(stem_ + "." + u.name, "#include \"" + header_name + "\"\n" + u.body, u.server);
+    for (const EmittedUnit& u : program_.units)
+      addUnit(stem_ + "." + u.name, (u.standalone ? "" : "#include \"" + header_name + "\"\n") + u.body, u.server, u.standalone);
     first_main_ = units_.size();
-    for (const EmittedServer& s : program_.servers) addUnit(s.executable + ".main", s.main_cpp, -2);
+    for (const EmittedServer& s : program_.servers) addUnit(s.executable + ".main", s.main_cpp, -2, false);
     const std::string& flag_text = flag_text_;
     for (Unit& u : units_) {
       u.src = work_ / (u.name + ".cpp");
@@ -550,10 +553,10 @@ class BuildRun {
       u.key_file = work_ / (u.name + ".o.key");
       u.log = work_ / (u.name + ".log");
       writeFile(u.src, u.text);
-      bool with_pch = !pch_key_.empty() && u.server != -2;
+      bool with_pch = !pch_key_.empty() && usesHeader(u);
       // A dev build keys a unit on the parts of the header it uses: an edit to one shared type
       // recompiles the units that use the type, not every unit.
-      std::string header = u.server == -2 ? "" : header_deps ? header_deps->UsedBy(u.text) : program_.header;
+      std::string header = !usesHeader(u) ? "" : header_deps ? header_deps->UsedBy(u.text) : program_.header;
       std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ : "") + header;
       u.key = hex(fnv1a(u.text, fnv1a(deps)));
       u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
@@ -784,6 +787,10 @@ class BuildRun {
     }
   }
 
+  // Whether a unit includes the program header (and so is compiled on the PCHs): not a server's
+  // main, nor a standalone unit.
+  static bool usesHeader(const Unit& u) { return u.server != -2 && !u.standalone; }
+
   Batch makeBatch(const std::string& name) const {
     Batch b;
     b.name = name;
@@ -821,7 +828,7 @@ class BuildRun {
     for (Unit& u : units_) {
       if (u.fresh || u.batch >= 0) continue;
       fs::remove(u.key_file, ec);
-      compileCommand(u.job, u.src, u.obj, u.server != -2);
+      compileCommand(u.job, u.src, u.obj, usesHeader(u));
       u.job.log = u.log;
       sized.emplace_back(u.text.size(), &u.job);
     }

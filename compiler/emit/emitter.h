@@ -84,7 +84,7 @@ class Emitter {
   // --- output and naming (emitter.cpp)
   void line(const std::string& text) { w_.line(text); }
   void lineDirective(SourceRange r) { w_.lineDirective(r); }
-  void piece(bool alone = false) { w_.piece(alone); }
+  void piece(bool alone = false, bool standalone = false) { w_.piece(alone, standalone); }
   void headerLine(const std::string& text) { w_.headerLine(text); }
   std::string temp(const char* prefix = "t");
   std::string unique(const std::string& base);  // a fresh C++ local name in this function

@@ -3,7 +3,8 @@ added to a shared type (a one-line edit) is served by both servers, including th
 that holds the type (beta's `Box`), while only the units that use the type recompile; a route edit
 after it is served, and neither server's registration function (`Register`: its many lambdas) is
 among the recompiled units: its parts that use the type and the OpenAPI document are units of
-their own under `luxc dev` (the program header's PCH, rebuilt in the background, is taken up); removing
+their own under `luxc dev`, the document's including nothing (the program header's PCH, rebuilt in
+the background, is taken up); removing
 the field again is served too; a client polling both servers throughout sees no failed request.
 """
 import json
@@ -76,10 +77,15 @@ def run(a):
         (units, total), status = build_line()
         rebuilt = [f for f, t in object_times().items() if before.get(f) != t]
         check(units is not None and len(rebuilt) == units, f"recompiled objects {rebuilt}, reported {units}")
+        documents = 0
         for f in rebuilt:
             with open(os.path.join(objects, f[:-2] + ".cpp")) as src:
                 text = src.read()
             check("void Register(lux::App& app) {" not in text, f"shared-type edit recompiled {f}, a Register unit")
+            if "kOpenApi = " in text:  # the document: a unit that includes nothing
+                documents += 1
+                check("#include" not in text, f"the OpenAPI document's unit {f} includes something")
+        check(documents >= 1, f"the OpenAPI document changed with the type but was not recompiled: {rebuilt}")
         check(status and "replaced alpha" in status and "beta" in status, f"shared-type edit: {status}")
         check(units is not None and 0 < units < total, f"shared-type edit compiled {units} of {total} units")
         expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1, "tag": "t1"})
