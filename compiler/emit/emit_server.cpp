@@ -139,14 +139,7 @@ void Emitter::declareServer(const ServerModel& sm, size_t index, const std::stri
 
 // The records' conversions, the functions, hooks, scheduled tasks and event handlers.
 void Emitter::emitServerFunctions(const ServerModel& sm, const std::vector<const RecordInfo*>& records) {
-  if (!records.empty()) {
-    piece();
-    line("// --- records' JSON conversions");
-    for (const RecordInfo* r : records) {
-      if (opts_.pieces_per_unit == 1 && r != records.front()) piece();  // one record per unit
-      emitRecordConversions(r);
-    }
-  }
+  emitConversions(cur_server_, records);
   for (const FunctionModel* fn : sm.functions) {
     if (fn->name.empty()) continue;
     piece();
