@@ -810,7 +810,7 @@ class BuildRun {
   }
 
   // Compile what changed (each unit alone or in its batch), jobs_ at a time, the largest first
-  // (a large one started last keeps the build waiting on one job). A failure is E5002 at the
+  // (a large one started last keeps the build waiting on one job), the standalone ones last. A failure is E5002 at the
   // .lux line of the first error.
   bool compileUnits() {
     std::error_code ec;
@@ -830,7 +830,9 @@ class BuildRun {
       fs::remove(u.key_file, ec);
       compileCommand(u.job, u.src, u.obj, usesHeader(u));
       u.job.log = u.log;
-      sized.emplace_back(u.text.size(), &u.job);
+      // A standalone unit (an OpenAPI document: a long string, nothing included) is the cheapest
+      // to compile whatever its length (16 ms of CPU against 50 for a small unit on the PCHs).
+      sized.emplace_back(u.standalone ? 0 : u.text.size(), &u.job);
     }
     for (Unit& u : pch_objects_) {  // the largest: started first
       if (u.fresh) continue;
