@@ -3,8 +3,9 @@ added to a shared type (a one-line edit) is served by both servers, including th
 that holds the type (beta's `Box`), while only the units that use the type recompile; a route edit
 after it is served, and neither server's registration function (`Register`: its many lambdas) is
 among the recompiled units: its parts that use the type and the OpenAPI document are units of
-their own under `luxc dev`, the document's including nothing (the program header's PCH, rebuilt in
-the background, is taken up); removing
+their own under `luxc dev`, the document's including nothing, and the conversions' unit finds its
+template instances compiled in the dev PCH's object (the program header's PCH, rebuilt in the
+background, is taken up); removing
 the field again is served too; a client polling both servers throughout sees no failed request.
 """
 import json
@@ -86,6 +87,15 @@ def run(a):
                 documents += 1
                 check("#include" not in text, f"the OpenAPI document's unit {f} includes something")
         check(documents >= 1, f"the OpenAPI document changed with the type but was not recompiled: {rebuilt}")
+        # Item's conversions call lux::FromField<std::string> and <std::int64_t>: with the dev PCH
+        # (compiler/driver/dev_prelude.h) their code is in the PCH's object, not in the unit's.
+        if os.path.exists(os.path.join(objects, "lux_stdlib.dev.pch.o")):
+            conversions = [f for f in rebuilt if "ToValue(const Item& r) {" in open(os.path.join(objects, f[:-2] + ".cpp")).read()]
+            check(len(conversions) == 1, f"Item's conversions: {conversions} of {rebuilt}")
+            symbols = subprocess.run(["nm", "-C", "--defined-only", os.path.join(objects, conversions[0])],
+                                     capture_output=True, text=True, check=True).stdout
+            check("ToValue(lux_program::Item const&)" in symbols, f"no Item conversion in {conversions[0]}: {symbols}")
+            check("lux::FromField<" not in symbols, f"{conversions[0]} compiled FromField instances itself: {symbols}")
         check(status and "replaced alpha" in status and "beta" in status, f"shared-type edit: {status}")
         check(units is not None and 0 < units < total, f"shared-type edit compiled {units} of {total} units")
         expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1, "tag": "t1"})
