@@ -1,4 +1,4 @@
-"""e2e case `dev_shared_type`: `luxc dev --timings` on a copy of programs/dev_types.lux. A field
+"""e2e case `dev_shared_type`: `luxc dev --timings --verbose` on a copy of programs/dev_types.lux. A field
 added to a shared type (a one-line edit) is served by both servers, including through a record
 that holds the type (beta's `Box`), while only the units that use the type recompile; a route edit
 after it is served, and neither server's registration function (`Register`: its many lambdas) is
@@ -29,7 +29,7 @@ def run(a):
     base = free_port()
     while base + 1 > 65535 or not port_free(base + 1):
         base = free_port()
-    proc = subprocess.Popen([a.luxc, "dev", lux, "--timings", "--port", str(base), "-o", os.path.join(a.out, "build")],
+    proc = subprocess.Popen([a.luxc, "dev", lux, "--timings", "--verbose", "--port", str(base), "-o", os.path.join(a.out, "build")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err, _out = Lines(proc.stderr), Lines(proc.stdout)
     alpha, beta = base, base + 1
@@ -74,10 +74,15 @@ def run(a):
 
         # A field added to the shared type: both servers serve it, beta's through Box.
         before = object_times()
+        seen = len(err.lines)
         edit("    n: Int\n", '    n: Int, tag: String = "t1"\n')
         (units, total), status = build_line()
         rebuilt = [f for f, t in object_times().items() if before.get(f) != t]
         check(units is not None and len(rebuilt) == units, f"recompiled objects {rebuilt}, reported {units}")
+        # --verbose: each compile of the save printed, one command per recompiled object.
+        compiles = [l.split()[-1] for l in err.lines[seen:] if " -c " in l and l.split()[-2] == "-o"]
+        check(sorted(os.path.basename(c) for c in compiles) == sorted(rebuilt),
+              f"--verbose printed compiles of {compiles}, recompiled {rebuilt}")
         documents = 0
         for f in rebuilt:
             with open(os.path.join(objects, f[:-2] + ".cpp")) as src:
