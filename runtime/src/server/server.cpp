@@ -631,13 +631,14 @@ class Session {
     boost::system::error_code ec;
     if (tls_) return WriteTls(a, b, yield);
     const auto stall = std::chrono::milliseconds(app_.opts.read_timeout_ms);
-    state_.deadline = Clock::now() + stall;
     while (a.size() + b.size() > 0) {
       std::array<asio::const_buffer, 2> bufs{a, b};
       std::size_t n = sock_.write_some(bufs, ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        // The stall deadline matters only while the fiber waits (the tick runs meanwhile);
+        // a send the kernel takes at once reads no clock. Bytes went out just before the wait.
+        state_.deadline = Clock::now() + stall;
         n = sock_.async_write_some(bufs, yield[ec]);
-        if (!ec) state_.deadline = Clock::now() + stall;
       }
       if (ec) break;
       std::size_t from_a = std::min(n, a.size());
@@ -746,6 +747,7 @@ class Session {
     boost::system::error_code ec;
     const ServerOptions& o = app_.opts;
     int without_wait = 0;
+    Clock::time_point answered{};  // when the last answer went out, if this loop read it
     for (;;) {
       if (buf_.size() == 0) {
         without_wait = 0;
@@ -758,7 +760,10 @@ class Session {
       if (buf_.size() == 0) {
         if (buf_.capacity() > kMaxIdleBufferBytes) buf_.shrink_to_fit();
         state_.idle = true;
-        state_.idle_since = Clock::now();
+        // The previous answer's end, read by its access-log line (the same instant within
+        // microseconds), else the clock.
+        state_.idle_since = answered != Clock::time_point() ? answered : Clock::now();
+        answered = {};
         state_.deadline = state_.idle_since + std::chrono::milliseconds(o.keep_alive_timeout_ms);
         if (draining) state_.deadline = std::min(state_.deadline, state_.idle_since + kDrainGraceForNew);
         // 4 KiB: a typical request arrives whole in one read.
@@ -849,7 +854,7 @@ class Session {
       }
       if (!written) return;
       state_.fresh = false;
-      AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
+      answered = AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
       if (parked_) return;  // a stream's idle rest: Run serves it, then the connection closes
       if (!keep_alive) {
         linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
@@ -1173,18 +1178,21 @@ class Session {
 
   // One line per answered request (core::LogAccess); with tracing on, the request's trace and
   // span ids by hand (the line is written after the request's span ended).
-  void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
-                 const std::string& request_id, std::string_view ip, const TraceContext* trace = nullptr) {
-    if (!app_.opts.access_log) return;
+  // Returns the time read for the duration (none when the log is off).
+  Clock::time_point AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
+                              const std::string& request_id, std::string_view ip, const TraceContext* trace = nullptr) {
+    if (!app_.opts.access_log) return {};
     core::AccessLogLine line;
     line.method = method;
     line.path = path;
     line.status = status;
-    line.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+    Clock::time_point now = Clock::now();
+    line.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t0).count();
     line.request_id = request_id;
     line.ip = ip;
     line.trace = trace && tracing::Enabled() ? trace : nullptr;
     core::LogAccess(line);
+    return now;
   }
 
   // Maps a read failure to a final response (or a silent close) and ends the connection.
