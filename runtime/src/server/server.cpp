@@ -878,7 +878,7 @@ class Session {
     req.target.assign(head.target);
     req.headers.Reserve(head.field_count);
     for (std::size_t i = 0; i < head.field_count; ++i)
-      req.headers.Add(std::string(head.fields[i].name), std::string(head.fields[i].value));
+      req.headers.Add(head.fields[i].name, head.fields[i].value);  // built in the entry
     keep_alive = head.keep_alive;
     version = head.version;
     buf_.consume(used);
