@@ -102,4 +102,14 @@ for e in events:
     if all(v < 0.005 for v in vals): continue
     fmt = (lambda v: f"{v / 1000:.2f}") if e.endswith("-µs") else (lambda v: f"{v:.2f}")
     print(f"| {e.replace('syscalls:sys_enter_', '')} | " + " | ".join(fmt(v) for v in vals) + " |")
+# CPU per request (user + sys) round by round, and each server's median ratio to the first one
+total = collections.defaultdict(list)
+for name, n, event, count in rows:
+    if event == "user-µs": user = int(count) / int(n) / 1000
+    if event == "sys-µs": total[name].append(user + int(count) / int(n) / 1000)
+first = names[0]
+for name in names:
+    ratio = sorted(a / b for a, b in zip(total[name], total[first]))[len(total[name]) // 2]
+    print(f"{name}: CPU µs per request by round {' '.join('%.2f' % v for v in total[name])}; "
+          f"median ratio to {first} {ratio:.2f}")
 PY
