@@ -3,8 +3,10 @@ to the new one while it keeps its open event stream and WebSocket. The interval 
 in one process at a time (every tick of the old process ended before the first of the new one
 began), a job running in the old process at the swap runs there to its end and only there, a
 job waiting behind it runs once (in the new process), and the held stream still gets what the
-old process sends (with the in-memory hub, only that: the new process's ticks reach its own
-streams). The access-log line of the held stream is written when it ends, with its duration.
+old process sends. With the in-memory hub that is all it gets (the new process's ticks reach its
+own streams); run again with the hub on Redis (LUX_REALTIME_URL, redis-server started here), the
+held stream gets the new process's ticks too. The access-log lines of the held stream and
+WebSocket are written when they end, with the time they were open.
 """
 import os
 import re
@@ -15,6 +17,7 @@ import time
 
 from e2e import check, expect_json, free_port, Lines, program, request
 from e2e_dev_realtime import live_children, wait_for
+from e2e_redis import start_redis
 from e2e_realtime_rest import SseReader
 from wsclient import OP_TEXT, WsClient
 
@@ -32,7 +35,20 @@ def ticks(lines):
 
 
 def run(a):
-    work = os.path.join(a.out, "work")
+    scenario(a, "local", None)
+    redis, redis_port = start_redis(os.path.join(a.out, "redis"))
+    if redis is None:
+        return
+    try:
+        scenario(a, "redis", f"redis://127.0.0.1:{redis_port}")
+    finally:
+        redis.terminate()
+        redis.wait()
+
+
+def scenario(a, name, realtime_url):
+    print(f"dev_handover: the hub {name}")
+    work = os.path.join(a.out, name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     lux = os.path.join(work, "dev_handover.lux")
@@ -40,7 +56,9 @@ def run(a):
     port = free_port()
     # One worker: the second job waits behind the first. Drains long enough for the test's steps.
     env = dict(os.environ, LUX_JOB_WORKERS="1", LUX_DRAIN_TIMEOUT_MS="60000", LUX_SWAP_DRAIN_TIMEOUT_MS="60000")
-    build_dir = os.path.realpath(os.path.join(a.out, "build"))
+    if realtime_url:
+        env["LUX_REALTIME_URL"] = realtime_url
+    build_dir = os.path.realpath(os.path.join(a.out, "build-" + name))
     proc = subprocess.Popen([a.luxc, "dev", lux, "--port", str(port), "-o", build_dir], cwd=work,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     err, out = Lines(proc.stderr), Lines(proc.stdout)
@@ -93,10 +111,15 @@ def run(a):
         starts = [l.strip() for l in out.lines if re.search(r"job \d started", l)]
         check(sum("job 1 started" in l for l in starts) == 1 and sum("job 2 started" in l for l in starts) == 1,
               f"each job started once: {starts}")
-        # The held stream got no tick since the hand-over (the in-memory hub does not span processes).
-        time.sleep(1.5)
-        later = old_sse.until("tick", timeout=0.5)
-        check(later is None, f"the held stream gets no tick after the hand-over: {later}")
+        if realtime_url:
+            # The hub spans the processes: the new process's ticks reach the held stream.
+            later = old_sse.until("tick", timeout=5, pred=lambda ev: ev["data"] == "v2")
+            check(later is not None, "the held stream gets the new process's ticks through the Redis hub")
+        else:
+            # The in-memory hub does not span processes: nothing ticks for the held stream any more.
+            time.sleep(1.5)
+            later = old_sse.until("tick", timeout=0.5)
+            check(later is None, f"the held stream gets no tick after the hand-over: {later}")
 
         all_ticks = ticks(out.lines)
         v1 = [t for t in all_ticks if t[0] == "v1"]
