@@ -37,26 +37,30 @@ stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/
 trap stop EXIT
 
 echo "case,round,server,value"
+# One mode under callgrind, in a subshell of its own (one coproc per shell).
+instructions() (
+  mode=$1
+  port=$(free_port)
+  rm -f "$WORK"/callgrind.out.*
+  LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.%p" \
+    "$(exe "$mode")" --host 127.0.0.1 --port "$port" >"$WORK/callgrind_$mode.log" 2>&1 &
+  pid=$!
+  wait_port "$port"
+  coproc CLIENT { node "$ROOT/bench/realtime/ws_count.js" "$(url "$mode" "$port")" "$CONNS" "$WINDOW" "$SIZE" "$WARM" "$COUNT"; }
+  read -r line <&"${CLIENT[0]}"  # ready
+  callgrind_control -z "$pid" >/dev/null 2>&1
+  echo go >&"${CLIENT[1]}"
+  read -r line <&"${CLIENT[0]}"  # done
+  callgrind_control -d "$pid" >/dev/null 2>&1
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  ir=$(cat "$WORK"/callgrind.out.*.* 2>/dev/null | awk '/^summary:/ {s += $2} END {print s}')
+  echo "instructions_per_message,1,$mode,$(( ir / COUNT ))"
+  # Where they went (self cost by function), for bench/README.md's breakdown.
+  callgrind_annotate "$(ls -S "$WORK"/callgrind.out.*.* | head -1)" 2>/dev/null | head -40 >"$WORK/top_$mode.txt" || true
+)
 if [ "${CALLGRIND:-1}" = 1 ]; then
-  for mode in ws wss; do
-    port=$(free_port)
-    rm -f "$WORK"/callgrind.out.*
-    LUX_THREADS=1 LUX_ACCESS_LOG=0 LUX_LOG_LEVEL=warn valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.%p" \
-      "$(exe $mode)" --host 127.0.0.1 --port "$port" >"$WORK/callgrind_$mode.log" 2>&1 &
-    PID=$!
-    wait_port "$port"
-    coproc CLIENT { node "$ROOT/bench/realtime/ws_count.js" "$(url $mode "$port")" "$CONNS" "$WINDOW" "$SIZE" "$WARM" "$COUNT"; }
-    read -r line <&"${CLIENT[0]}"  # ready
-    callgrind_control -z "$PID" >/dev/null 2>&1
-    echo go >&"${CLIENT[1]}"
-    read -r line <&"${CLIENT[0]}"  # done
-    callgrind_control -d "$PID" >/dev/null 2>&1
-    stop
-    ir=$(cat "$WORK"/callgrind.out.*.* 2>/dev/null | awk '/^summary:/ {s += $2} END {print s}')
-    echo "instructions_per_message,1,$mode,$(( ir / COUNT ))"
-    # Where they went: the top functions by inclusive count, for bench/README.md's breakdown.
-    callgrind_annotate --inclusive=no "$(ls -S "$WORK"/callgrind.out.*.* | head -1)" 2>/dev/null | sed -n '/^ *Ir/,$p' | head -25 >"$WORK/top_$mode.txt" || true
-  done
+  instructions ws
+  instructions wss
 fi
 for r in $(seq 1 "$RUNS"); do
   for mode in ws wss; do

@@ -1534,8 +1534,12 @@ void App::Impl::Start() {
   for (auto& wp : workers) {
     server::Worker* w = wp.get();
     Tick(*w);
-    w->thread = std::thread([w] {
+    w->thread = std::thread([w, tls_on = tls != nullptr] {
       core::SetThreadLogBuffered(true);
+      // OpenSSL writes a TLS connection's records with write(2) on the socket (no MSG_NOSIGNAL):
+      // a client that reset its connection would raise SIGPIPE and end the process. Blocked on
+      // the I/O threads as for sendfile (the write fails with EPIPE, which ends the connection).
+      if (tls_on) BlockSigpipeOnThisThread();
       for (;;) {
         try {
           w->ioc.run();
