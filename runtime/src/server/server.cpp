@@ -888,7 +888,9 @@ class Session {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
         if (parked_) {  // a stream's idle rest: Run serves it and writes the line at its end
-          parked_->log = std::make_unique<StreamLogged>(StreamLogged{req.method, req.path, res.status, t0, req.client_ip, req.trace});
+          parked_->log = std::make_unique<StreamLogged>(StreamLogged{
+              req.method, req.path, res.status, t0, req.client_ip,
+              tracing::Enabled() ? std::make_unique<TraceContext>(req.trace) : nullptr});
           return;
         }
         // The stream ended (its client may have left first): its line, with what was sent.
@@ -1116,9 +1118,6 @@ class Session {
     return true;
   }
 
-  // The rest of a streamed body its producer deferred (BodyWriter::Defer: an event stream waiting
-  // for events once its handler returned), run from Run after Loop's frames unwound: an idle
-  // stream keeps the top page of the fiber's stack resident instead of the request's frames.
   // What a parked stream's access-log line needs from its request (the request itself is gone).
   struct StreamLogged {
     std::string method;
@@ -1126,8 +1125,11 @@ class Session {
     int status = 0;
     std::chrono::steady_clock::time_point t0;
     std::string ip;
-    TraceContext trace;
+    std::unique_ptr<TraceContext> trace;  // with tracing on only: an idle stream keeps this too
   };
+  // The rest of a streamed body its producer deferred (BodyWriter::Defer: an event stream waiting
+  // for events once its handler returned), run from Run after Loop's frames unwound: an idle
+  // stream keeps the top page of the fiber's stack resident instead of the request's frames.
   struct Parked {
     BodyProducer rest;
     std::shared_ptr<StreamState> st;
@@ -1143,7 +1145,7 @@ class Session {
     core::tl_fiber = nullptr;
     EndStream(*p->st, p->chunked, ok, yield);
     if (const StreamLogged* l = p->log.get())
-      EndedLog(l->method, l->path, l->status, l->t0, p->request_id, l->ip, &l->trace, stream_bytes_);
+      EndedLog(l->method, l->path, l->status, l->t0, p->request_id, l->ip, l->trace.get(), stream_bytes_);
   }
 
   static double Seconds(std::chrono::steady_clock::time_point t0) {
