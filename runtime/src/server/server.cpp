@@ -851,11 +851,18 @@ class Session {
       if (streamed) {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
+        if (parked_) {  // a stream's idle rest: Run serves it and writes the line at its end
+          parked_->log = std::make_unique<StreamLogged>(StreamLogged{
+              req.method, req.path, res.status, t0, req.client_ip,
+              tracing::Enabled() ? std::make_unique<TraceContext>(req.trace) : nullptr});
+          return;
+        }
+        // The stream ended (its client may have left first): its line, with what was sent.
+        EndedLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace, stream_bytes_);
       }
       if (!written) return;
       state_.fresh = false;
-      answered = AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
-      if (parked_) return;  // a stream's idle rest: Run serves it, then the connection closes
+      if (!streamed) answered = AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
       if (!keep_alive) {
         linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
         return;
@@ -962,17 +969,27 @@ class Session {
   [[gnu::noinline]] void TakeOver(std::shared_ptr<Takeover>&& takeover, Request& req, std::chrono::steady_clock::time_point t0) {
     state_.fresh = false;
     state_.deadline = Clock::time_point::max();
-    AccessLog(req.method, req.path, 101, t0, req.id, req.client_ip);
     buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
     head_ = std::string();
     state_.tls = tls_.get();
-    taken_ = std::make_unique<Taken>(Taken{std::move(takeover), std::move(req)});
+    taken_ = std::make_unique<Taken>(Taken{std::move(takeover), std::move(req), t0});
   }
+  // The connection's access-log line is written when it closes: its duration is the time it
+  // was open (from the upgrade request's first byte), its status the 101 it was answered with.
   void RunTakeOver(asio::yield_context& yield) {
     std::unique_ptr<Taken> taken = std::move(taken_);
     RealtimeCount counted(app_);
-    taken->takeover->Run(sock_, taken->req, yield, state_);
+    try {
+      taken->takeover->Run(sock_, taken->req, yield, state_);
+    } catch (const boost::context::detail::forced_unwind&) {
+      throw;
+    } catch (...) {
+      state_.on_drain = nullptr;
+      EndedLog(taken->req.method, taken->req.path, 101, taken->t0, taken->req.id, taken->req.client_ip, nullptr, -1);
+      throw;
+    }
     state_.on_drain = nullptr;
+    EndedLog(taken->req.method, taken->req.path, 101, taken->t0, taken->req.id, taken->req.client_ip, nullptr, -1);
   }
 
   bool Write(Response& res, const std::string& request_id, bool keep_alive, bool head, asio::yield_context& yield) {
@@ -1039,6 +1056,7 @@ class Session {
     bool Write(std::string_view bytes) override {
       if (st_->gone) return false;
       if (bytes.empty()) return true;
+      s_.stream_bytes_ += bytes.size();
       bool ok;
       if (chunked_) {
         char size[24];
@@ -1084,6 +1102,7 @@ class Session {
   // leaving is noticed by a read wait (end of stream) and a graceful stop by ConnState::on_drain;
   // both wake the producer (BodyWriter::OnEnd). False when the connection must close.
   bool WriteStream(Response& res, const std::string& request_id, bool keep_alive, bool head, asio::yield_context& yield) {
+    stream_bytes_ = 0;
     const bool chunked = !http10_;
     if (!chunked) keep_alive = false;
     res.headers.Remove("Content-Length");
@@ -1154,6 +1173,15 @@ class Session {
     return true;
   }
 
+  // What a parked stream's access-log line needs from its request (the request itself is gone).
+  struct StreamLogged {
+    std::string method;
+    std::string path;
+    int status = 0;
+    std::chrono::steady_clock::time_point t0;
+    std::string ip;
+    std::unique_ptr<TraceContext> trace;  // with tracing on only: an idle stream keeps this too
+  };
   // The rest of a streamed body its producer deferred (BodyWriter::Defer: an event stream waiting
   // for events once its handler returned), run from Run after Loop's frames unwound: an idle
   // stream keeps the top page of the fiber's stack resident instead of the request's frames.
@@ -1163,6 +1191,7 @@ class Session {
     bool chunked = true;
     std::string request_id;
     std::unique_ptr<RealtimeCount> counted;
+    std::unique_ptr<StreamLogged> log;  // set by Loop once WriteStream returned
   };
   void RunParked(asio::yield_context& yield, core::Fiber& fiber) {
     std::unique_ptr<Parked> p = std::move(parked_);
@@ -1170,6 +1199,8 @@ class Session {
     bool ok = RunProducer(p->rest, p->st, p->chunked, p->request_id, yield);
     core::tl_fiber = nullptr;
     EndStream(*p->st, p->chunked, ok, yield);
+    if (const StreamLogged* l = p->log.get())
+      EndedLog(l->method, l->path, l->status, l->t0, p->request_id, l->ip, l->trace.get(), stream_bytes_);
   }
 
   static double Seconds(std::chrono::steady_clock::time_point t0) {
@@ -1193,6 +1224,26 @@ class Session {
     line.trace = trace && tracing::Enabled() ? trace : nullptr;
     core::LogAccess(line);
     return now;
+  }
+
+  // The access-log line of a response that stayed open (a streamed body, a WebSocket), written
+  // when it ends: the fields of AccessLog, the duration up to the end, then `bytes`, the body
+  // bytes sent (a stream's payload without the chunk framing; -1: not counted, not written).
+  void EndedLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
+                const std::string& request_id, std::string_view ip, const TraceContext* trace, std::int64_t bytes) {
+    if (!app_.opts.access_log) return;
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    core::LogField fields[] = {{"method", method},   {"path", path}, {"status", status},  {"duration_ms", ms},
+                               {"request_id", request_id}, {"ip", ip}, {"trace_id", ""}, {"span_id", ""},
+                               {"bytes", static_cast<long long>(bytes)}};
+    core::LogField* end = fields + 6;
+    if (trace && tracing::Enabled()) {
+      fields[6] = {"trace_id", trace->trace_id};
+      fields[7] = {"span_id", trace->span_id};
+      end += 2;
+    }
+    if (bytes >= 0) *end++ = fields[8];
+    core::Log(LogLevel::kInfo, "request", fields, end);
   }
 
   // Maps a read failure to a final response (or a silent close) and ends the connection.
@@ -1261,9 +1312,11 @@ class Session {
   struct Taken {
     std::shared_ptr<Takeover> takeover;
     Request req;
+    std::chrono::steady_clock::time_point t0;  // the upgrade request's first byte
   };
   std::unique_ptr<Taken> taken_;  // a 101 left by Loop for RunTakeOver
   std::unique_ptr<Parked> parked_;  // a stream's deferred rest, left by WriteStream for RunParked
+  std::int64_t stream_bytes_ = 0;   // the streamed body's bytes written so far (EndedLog)
   bool http10_ = false;  // the request being answered is HTTP/1.0 (no chunked bodies)
   // A body up to this size goes into one TLS record with the head (one write, one record);
   // a larger one is written in pieces of this size.
@@ -1541,8 +1594,12 @@ void App::Impl::Start() {
   for (auto& wp : workers) {
     server::Worker* w = wp.get();
     Tick(*w);
-    w->thread = std::thread([w] {
+    w->thread = std::thread([w, tls_on = tls != nullptr] {
       core::SetThreadLogBuffered(true);
+      // OpenSSL writes a TLS connection's records with write(2) on the socket (no MSG_NOSIGNAL):
+      // a client that reset its connection would raise SIGPIPE and end the process. Blocked on
+      // the I/O threads as for sendfile (the write fails with EPIPE, which ends the connection).
+      if (tls_on) BlockSigpipeOnThisThread();
       for (;;) {
         try {
           w->ioc.run();
@@ -1620,6 +1677,14 @@ void App::Impl::Shutdown(bool swap) {
   cv.notify_all();
   core::Log(LogLevel::kInfo, swap ? "swapping out: realtime connections stay until they close" : "shutting down",
             {{"server", name}, {"in_flight", live.load()}});
+  if (swap) {
+    // The new process runs the schedules, the jobs and the event delivery from now on.
+    auto deadline = Clock::now() + std::chrono::milliseconds(opts.drain_timeout_ms);
+    hand_over = std::thread([this, deadline] {
+      lifecycle.HandOver(deadline);
+      core::Log(LogLevel::kInfo, "swap: background work handed over", {{"server", name}});
+    });
+  }
   asio::post(workers[0]->ioc, [this] {
     boost::system::error_code ec;
     acceptor->close(ec);
@@ -1674,6 +1739,7 @@ void App::Impl::Wait() {
     (void)acceptor.release();
   }
   waited = true;
+  if (hand_over.joinable()) hand_over.join();
   // After the HTTP drain: the components stop in reverse (the scheduler, then the job workers:
   // running work gets until the same drain deadline), on_stop runs, the components close.
   lifecycle.Down(deadline);
