@@ -226,8 +226,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   // gets its message out before the batch ends). Anywhere else, or past the outbox's bounds of
   // unwritten bytes and messages, it takes the outbox like a broadcast does.
   void Send(const Value& message, bool binary) {
-    if (std::this_thread::get_id() == io_thread_ && !broken_ && !write_waiting_ && !close_written_ && !finished_ &&
-        direct_count_ < static_cast<std::size_t>(opts_.max_queue) &&
+    if (std::this_thread::get_id() == io_thread_ && CanFrameNow() && direct_count_ < static_cast<std::size_t>(opts_.max_queue) &&
         out_.size() - out_pos_ < static_cast<std::size_t>(opts_.max_queue_bytes) &&
         queued_.load(std::memory_order_relaxed) == 0) {
       AppendMessageFrame(out_, message, binary);
@@ -237,6 +236,10 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     }
     Deliver(Frame(message, binary), 0);
   }
+
+  // The I/O thread: frames may be appended to out_ now (the writer is not waiting for the socket
+  // to drain, no close frame went out, the connection has not finished).
+  bool CanFrameNow() const { return !broken_ && !write_waiting_ && !close_written_ && !finished_; }
 
   void Close(std::int64_t code, const std::string& reason) {
     if (!ValidCloseCode(code))
@@ -533,7 +536,10 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
         std::string_view body(reinterpret_cast<const char*>(payload), len);
         if (h.opcode >= kOpClose) {
           if (h.opcode == kOpPing) {
-            if (pongs_.size() < kMaxPendingPongs) pongs_.emplace_back(body);
+            // The pong goes out before what the hooks send after it (a ping between the
+            // fragments of a message is answered before the message's echo).
+            if (CanFrameNow() && pongs_.empty()) AppendFrame(out_, kOpPong, body);
+            else if (pongs_.size() < kMaxPendingPongs) pongs_.emplace_back(body);
             else pongs_.back().assign(body);
           } else if (h.opcode == kOpClose) {
             return Closed(body, yield, fiber);
@@ -579,6 +585,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
         }
         if (io == Io::kEnd) return Ending{};
         quick_reads_ = 0;
+        drained = true;  // that read found the socket empty: wait
       }
       if (!drained) {
         std::size_t got = 0;
