@@ -127,6 +127,17 @@ std::vector<std::string> SplitTokens(std::string_view list) {
 
 class Connection;
 
+// The connection whose on_message hook this thread runs, set around the hook and cleared after
+// it (never restored to an earlier one: when hooks of two connections interleave across a
+// suspension it is null rather than stale). While it points at a connection, that connection's
+// read loop holds it alive, so its `ws.send` needs no weak_ptr lock.
+thread_local Connection* tl_hook_conn = nullptr;
+
+const Value& EmptyString() {
+  static const Value empty("");
+  return empty;
+}
+
 // The open connections of this process by id (a connection's value carries its id), for
 // join/leave and `except`.
 class Registry {
@@ -236,6 +247,9 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     }
     Deliver(Frame(message, binary), 0);
   }
+
+  // `ws` is this connection's own value (the object its hooks get).
+  bool IsValue(const Value& ws) const { return &ws == &value_; }
 
   // The I/O thread: frames may be appended to out_ now (the writer is not waiting for the socket
   // to drain, no close frame went out, the connection has not finished).
@@ -362,12 +376,17 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     Value v = Value::MakeObject();
     v["id"] = id_;
     v["data"] = Value::MakeObject();
-    auto sender = [weak](bool binary) {
-      return Value(Function([weak, binary](const std::vector<Value>& args) -> Value {
+    Connection* self = this;
+    auto sender = [weak, self](bool binary) {
+      return Value(Function([weak, self, binary](const std::vector<Value>& args) -> Value {
+        const Value& message = args.empty() ? EmptyString() : args[0];  // not copied again
+        if (tl_hook_conn == self) {  // its own hook runs: alive without taking a reference
+          self->Send(message, binary);
+          return Value(true);
+        }
         auto c = weak.lock();
         if (!c) return Value(false);
-        if (args.empty()) c->Send(Value(""), binary);
-        else c->Send(args[0], binary);  // by reference: the argument is not copied again
+        c->Send(message, binary);
         return Value(true);
       }));
     };
@@ -633,9 +652,16 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
 
   void OnMessage(core::Fiber& fiber) {
     bool binary = msg_binary_;
-    RunHook("on_message", [&] {
-      if (hooks_.on_message) hooks_.on_message(value_, message_, binary);
-    });
+    struct HookConn {  // cleared however the hook ends (a fiber unwinding included)
+      explicit HookConn(Connection* c) { tl_hook_conn = c; }
+      ~HookConn() { tl_hook_conn = nullptr; }
+    };
+    {
+      HookConn mark(this);
+      RunHook("on_message", [&] {
+        if (hooks_.on_message) hooks_.on_message(value_, message_, binary);
+      });
+    }
     core::tl_fiber = &fiber;
     if (message_.IsString() && message_.AsString().capacity() > kKeepOutBytes) message_ = Value();
     // The timer wakes a second after the last read to give the hook's stack pages back (once per
@@ -1074,6 +1100,19 @@ void BroadcastTo(const std::string& room, const Value& message, const Value& exc
 }
 
 std::size_t OpenConnections() { return Registry::Get().Size(); }
+
+Value Send(const Value& ws, const Value& message, bool binary) {
+  if (Connection* c = tl_hook_conn; c && c->IsValue(ws)) {
+    c->Send(message, binary);
+    return Value(true);
+  }
+  const char* name = binary ? "send_binary" : "send";
+  // The errors of reading the field and calling it (stdlib Field and Call).
+  if (!ws.IsObject() && !ws.IsNull()) throw TypeError(std::string("cannot read field `") + name + "` of " + ws.KindName());
+  const Value& fn = ws[name];
+  if (!fn.IsFunction()) throw TypeError(std::string("cannot call ") + fn.KindName() + ": it is not a function");
+  return fn.Call({message});
+}
 
 }  // namespace ws
 
