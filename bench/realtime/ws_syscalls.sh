@@ -18,6 +18,9 @@ export NODE_PATH=$OUT/npm/node_modules
 "$BUILD/luxc" build --release "$ROOT/bench/realtime/ws_echo.lux" -o "$OUT" >/dev/null
 ${CXX:-c++} -O2 -std=c++17 -o "$OUT/ws_load" "$ROOT/bench/realtime/ws_load.cpp"
 BUN_BIN=$OUT/npm/node_modules/@oven/bun-linux-x64/bin/bun
+if [ "$(uname -m)" = x86_64 ]; then  # as ws_bench.sh: npm's @oven/bun-linux-x64 carries Bun's binary
+  [ -x "$BUN_BIN" ] || npm install --silent --no-audit --no-fund --prefix "$OUT/npm" @oven/bun-linux-x64@1.1.38 >/dev/null 2>&1 || true
+fi
 SERVERS=${SERVERS:-lux node bun}
 if [ -n "${BASELINE:-}" ]; then
   mkdir -p "$OUT/base"
