@@ -585,6 +585,9 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       else if (pos > 0) in_.erase(0, pos);
       pos = 0;
       WriteNext();  // what the batch's hooks sent, and the pongs
+      // The timer ends the read wait by cancelling it; one that fired while the fiber was not
+      // waiting (in a hook that suspended, or reading a client that never pauses) is seen here.
+      if (timed_out_) return Ending{};
       Io io = Io::kWantRead;
       if (drained && quick_reads_ >= kQuickReads) {
         // Streaming: the client answers what was just sent while the thread serves its other
@@ -622,9 +625,6 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       }
       drained = false;
       if (in_.empty() && in_.capacity() > 0) std::string().swap(in_);  // idle: no read buffer held
-      // The timer ends the read wait by cancelling it; one that fired while the fiber was not
-      // waiting (in a hook that suspended, or between reads) is seen here.
-      if (timed_out_) return Ending{};
       BeforeIdleWait();
       boost::system::error_code ec;
       sock_.async_wait(io == Io::kWantWrite ? server::Socket::wait_write : server::Socket::wait_read, yield[ec]);
