@@ -67,7 +67,7 @@ class Outbox {
   // Ends a batch of `lane` in one transaction (see BatchOutcome).
   void Settle(const std::string& lane, const BatchOutcome& outcome, std::int64_t now_ms);
   void Done(std::int64_t seq);
-  void Retry(std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error);
+  void Retry(const std::string& lane, std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error);
   void Dead(const EventRow& row, const std::string& error, std::int64_t now_ms);
   std::int64_t Pending(const std::string& lane);
   std::int64_t DeadCount();
@@ -85,6 +85,7 @@ class Outbox {
   std::condition_variable group_cv_;
   std::shared_ptr<Group> open_;
   bool committing_ = false;
+  std::int64_t next_seq_ = 1;  // the seq of the next row (mu_)
 };
 
 }  // namespace lux::bus
