@@ -15,10 +15,11 @@ OUT=$BUILD/bench-events/reject
 N=${N:-2000} WRK_SECS=${WRK_SECS:-3}
 mkdir -p "$OUT"
 export LUX_LOG_LEVEL=${LUX_LOG_LEVEL:-off} LUX_JOBS_PATH=:memory:
-"$BUILD/luxc" build "$ROOT/bench/events/reject.lux" -o "$OUT/bin" >/dev/null
+export LUX_PROGRAM_SECRET=${LUX_PROGRAM_SECRET:-$(openssl rand -hex 32)}  # it calls RPC functions
+"$BUILD/luxc" build --release "$ROOT/bench/events/reject.lux" -o "$OUT/bin" >/dev/null
 BIN=$OUT/bin/reject-front
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$1/base" && return 0; sleep 0.1; done; return 1; }
+wait_up() { for _ in $(seq 1 3000); do curl -s -o /dev/null "http://127.0.0.1:$1/base" && return 0; sleep 0.1; done; return 1; }
 # hit PORT PATH COUNT: COUNT keep-alive GETs, each answered 500.
 hit() {
   python3 - "$@" <<'PY'
@@ -35,7 +36,7 @@ declare -A IR
 for path in /deferred /thrown /base; do
   for n in "$N" $((2 * N)); do
     port=$(free_port)
-    PORT=$port valgrind --tool=callgrind --callgrind-out-file="$OUT/cg${path//\//.}.$n" "$BIN" >/dev/null 2>&1 &
+    valgrind --tool=callgrind --callgrind-out-file="$OUT/cg${path//\//.}.$n" "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
     pid=$!
     wait_up "$port"
     hit "$port" "$path" 1  # the first call fails and opens the breaker
@@ -51,7 +52,7 @@ echo "refusal_itself_instructions $((d - b)) exception_share_instructions $((t -
 [ "$WRK_SECS" = 0 ] && exit 0
 for path in /base /deferred /thrown /base /deferred /thrown; do
   port=$(free_port)
-  PORT=$port taskset -c 0 "$BIN" >/dev/null 2>&1 &
+  taskset -c 0 "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
   pid=$!
   wait_up "$port"
   hit "$port" "$path" 1
