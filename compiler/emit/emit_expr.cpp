@@ -86,6 +86,14 @@ std::string Emitter::hoistInto(const ast::Expr* e) {
 
 std::string Emitter::expr(const ast::Expr* e) {
   using namespace ast;
+  if (!precomputed_.empty()) {  // written as statements already (deferCall)
+    auto it = precomputed_.find(e);
+    if (it != precomputed_.end()) {
+      std::string v = std::move(it->second);
+      precomputed_.erase(it);
+      return v;
+    }
+  }
   switch (e->kind()) {
     case NodeKind::IntLit: return "lux::Value(" + intText(llvm::cast<IntLit>(e)->value) + ")";
     case NodeKind::FloatLit: return "lux::Value(" + floatText(llvm::cast<FloatLit>(e)->value) + ")";
@@ -309,6 +317,8 @@ std::string Emitter::functionValue(const Symbol* sym) {
 }
 
 std::string Emitter::lambda(const ast::LambdaExpr* l) {
+  bool defer = fn_->defer_calls;  // a lambda is a function of its own: its calls raise
+  fn_->defer_calls = false;
   std::string body = w_.capture([&] {
     std::vector<const ast::Param*> params(l->params.begin(), l->params.end());
     for (size_t i = 0; i < params.size(); ++i) {
@@ -320,6 +330,7 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
     if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
     else exprInto(l->body, Target::ret());
   });
+  fn_->defer_calls = defer;
   w_.forgetLine();
   // Captures: values by copy (closures keep them), the request/response by reference, boxed
   // `var`s share their box. Only the request parameters the lambda reads are captured: one the

@@ -15,7 +15,9 @@ std::vector<std::string> Emitter::emitRoutes(const ServerModel& sm) {
   for (const RouteModel& r : sm.routes) {
     handlers.push_back(fmt::format("Route{}", handlers.size() + 1));
     piece();
+    route_defers_ = defersCalls(sm, r);
     emitRoute(r, handlers.back());
+    route_defers_ = false;
   }
   return handlers;
 }
@@ -35,7 +37,7 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   lineDirective(r.decl->range());
   if (r.sse) return emitSseRoute(r, hname, target);
   line(fmt::format("// route {} {}", r.method, r.path));
-  bool uses_req = false;
+  bool uses_req = route_defers_;
   for (const RouteParamBinding& b : r.bindings) uses_req |= b.source != ParamSource::Response;
   uses_req |= r.body_type != nullptr;
   headerLine(fmt::format("lux::Response {}(lux::Request& req);  // route {} {}", hname, r.method, r.path));
@@ -58,6 +60,11 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   std::string call = "(" + target + ")(";  // no argument-dependent lookup (lux::ToJson & co.)
   for (size_t i = 0; i < args.size(); ++i) call += (i ? ", " : "") + args[i];
   call += ")";
+  if (route_defers_) {  // a failed call the handler returned (emit_services.cpp)
+    line(fmt::format("lux::Value handler_value_ = {};", call));
+    line("if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);");
+    call = "std::move(handler_value_)";
+  }
   if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));
   else line(fmt::format("return lux::stdlib::ToResponse({});", call));
   w_.dedent();
@@ -116,6 +123,7 @@ std::string Emitter::lambdaHandler(const RouteModel& r, const std::string& hname
   line(sig + ") {");
   FnContext ctx;
   fn_ = &ctx;
+  ctx.defer_calls = route_defers_;
   w_.indent();
   if (auto* b = llvm::dyn_cast<ast::BlockExpr>(lam->body)) {
     emitFunctionBody(params, roles, b, Target::ret());

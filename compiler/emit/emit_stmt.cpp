@@ -55,6 +55,11 @@ void Emitter::exprInto(const ast::Expr* e, Target t) {
     line("}");
     return;
   }
+  if (deferCall(e)) {  // a route handler's call of a discovered service (emit_services.cpp)
+    if (t.kind == Target::Discard) precomputed_.erase(e);
+    else finish(t, expr(e));
+    return;
+  }
   if (t.kind == Target::Discard) {
     // A bare name or literal as a statement has no effect.
     if (llvm::isa<ast::NameExpr>(e) || llvm::isa<ast::IntLit>(e) || llvm::isa<ast::StringLit>(e) ||
@@ -317,6 +322,15 @@ const ast::Node* escapeFromFinally(const ast::Node* n, int loops) {
 }  // namespace
 
 void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
+  // Inside a `try` a failed call raises, so its `catch` (or its `finally` while the error
+  // passes) sees it as before.
+  bool defer = fn_ && fn_->defer_calls;
+  if (fn_) fn_->defer_calls = false;
+  tryIntoBody(ts, t);
+  if (fn_) fn_->defer_calls = defer;
+}
+
+void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
   if (ts->finally_body) {
     // The finally body runs from a scope guard's destructor (lux::stdlib::Finally): on normal
     // exit, on `return`/`break`/`continue` out of the try, and while an error unwinds.
@@ -387,9 +401,18 @@ void Emitter::throwStmt(const ast::ThrowStmt* ts) {
 void Emitter::stmt(const ast::Stmt* s) {
   using namespace ast;
   lineDirective(s->range());
-  if (auto* let = llvm::dyn_cast<LetStmt>(s)) return declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
-  if (auto* ds = llvm::dyn_cast<DestructureStmt>(s)) return destructure(ds);
-  if (auto* as = llvm::dyn_cast<AssignStmt>(s)) return assign(as);
+  if (auto* let = llvm::dyn_cast<LetStmt>(s)) {
+    if (let->init) deferCall(let->init);
+    return declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
+  }
+  if (auto* ds = llvm::dyn_cast<DestructureStmt>(s)) {
+    deferCall(ds->init);
+    return destructure(ds);
+  }
+  if (auto* as = llvm::dyn_cast<AssignStmt>(s)) {
+    if (as->op == AssignOp::Assign && !isSharedVar(targetRoot(as->target))) deferCall(as->value);
+    return assign(as);
+  }
   if (auto* es = llvm::dyn_cast<ExprStmt>(s)) return exprInto(es->expr, Target::discard());
   if (auto* rs = llvm::dyn_cast<ReturnStmt>(s)) {
     if (rs->value) exprInto(rs->value, Target::ret());
@@ -484,6 +507,14 @@ void Emitter::assign(const ast::AssignStmt* as) {
 // binding (`seen = seen + [x]`) is computed inside the lock, so no concurrent update is lost
 // (it must not wait: no fetch or sleep there); any other value is computed first, outside it.
 void Emitter::assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op) {
+  // Its value may be computed inside the binding's lock (a C++ lambda): calls there raise.
+  bool defer = fn_ && fn_->defer_calls;
+  if (fn_) fn_->defer_calls = false;
+  assignSharedBody(as, root, op);
+  if (fn_) fn_->defer_calls = defer;
+}
+
+void Emitter::assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op) {
   bool block_value = llvm::isa<ast::IfExpr, ast::MatchExpr, ast::BlockExpr>(as->value) && as->op == ast::AssignOp::Assign;
   bool inside = usesSymbol(as->value, root);
   std::string value;

@@ -59,6 +59,9 @@ struct FnContext {
   // Parameters taken by reference whose in-place changes are the point (a `ws` hook's
   // connection: `ws.data.x = v`): never copied first.
   std::set<const Symbol*> by_reference;
+  // A route handler's own body, outside `try` and lambdas: a call of a discovered service
+  // written as a whole statement returns its failure to the route (emit_services.cpp).
+  bool defer_calls = false;
   int temps = 0;
 
   // A fresh temporary `<prefix>N`, avoiding this function's names and `globals`.
@@ -150,6 +153,17 @@ class Emitter {
   // --- discovered services and RPC (emit_services.cpp)
   void emitServiceRegistrations(const ServerModel& sm);  // inside Register
   std::string rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args);
+  // `svc.fn(args)` (a CallExpr of a discovered service's function), else null.
+  const ast::CallExpr* asRpcCall(const ast::Expr* e) const;
+  // In a handler that defers calls: writes the call as TryCallService and the return of its
+  // failure, and makes `e` read the result; false (nothing written) elsewhere.
+  bool deferCall(const ast::Expr* e);
+  // The route's handler returns failed calls (rt::DeferCallFailure) instead of throwing them:
+  // a lambda, or a function used only as the handler of routes, none with middleware of its own.
+  bool defersCalls(const ServerModel& sm, const RouteModel& r);
+  bool defersCalls(const FunctionModel* fn);
+  void findDeferringHandlers();
+  bool collectDeferrable(const ast::Node* n);  // fills deferrable_; true when it found one
 
   // --- expressions (emit_expr.cpp)
   std::string expr(const ast::Expr* e);
@@ -184,13 +198,15 @@ class Emitter {
   void declareValue(const Symbol* sym, llvm::StringRef name, const ast::Expr* init, bool is_mutable);
   void destructure(const ast::DestructureStmt* ds);
   void assign(const ast::AssignStmt* as);
-  void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`
+  void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);
+  void assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`
   void forStmt(const ast::ForStmt* fs);
   void whileStmt(const ast::WhileStmt* ws);
   void guardStmt(const ast::GuardStmt* gs);
   void exprInto(const ast::Expr* e, Target t);
   void ifInto(const ast::IfExpr* e, Target t);
   void tryInto(const ast::TryStmt* s, Target t);
+  void tryIntoBody(const ast::TryStmt* s, Target t);
   void tryCatch(const ast::TryStmt* s, Target t);  // try/catch without the `finally`
   void throwStmt(const ast::ThrowStmt* s);
   void matchInto(const ast::MatchExpr* m, Target t);
@@ -256,6 +272,10 @@ class Emitter {
   CodeWriter w_;
   bool failed_ = false;
   FnContext* fn_ = nullptr;  // of the function being written
+  std::map<const ast::Expr*, std::string> precomputed_;  // expressions already written (deferCall)
+  std::optional<std::set<const FunctionModel*>> deferring_;  // see findDeferringHandlers
+  std::set<const ast::Expr*> deferrable_;  // calls deferCall takes (collectDeferrable)
+  bool route_defers_ = false;  // the route being written: defersCalls (emitRoutes)
   int cur_server_ = -1;
   // While emitting the body of a SharedVar::Update: its root binding and the lambda's name for it.
   const Symbol* lvalue_root_ = nullptr;

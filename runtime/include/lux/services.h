@@ -81,6 +81,21 @@ Value CallService(std::string_view service, std::string_view fn, Value args);
 // The same call with every outcome returned: a call the open breaker refuses costs a registry
 // lookup, the breaker's check and a counter, no exception (CallService throws from this result).
 CallResult TryCallService(std::string_view service, std::string_view fn, Value args);
+
+// A failed call carried to the route's answer without an exception. Generated code uses these
+// for a call written as a whole statement of a route handler's own body (outside `try` and
+// lambdas) on a route without middleware of its own (docs/runtime.md#services):
+//   CallResult c = TryCallService(...); if (!c.ok()) return DeferCallFailure(std::move(c));
+// in the handler, and in the route function, right after the handler returned:
+//   if (CallFailed()) return AnswerFailedCall(req);
+// Nothing runs between the two but the handler's returns (no suspension), so the failure is
+// kept per thread. The answer is the one the thrown error gets: `request failed` logged,
+// on_error, else the default 500 answer; with middleware of the server's blocks around the
+// routes (cors, compression, session, rate_limit, limits), which must see the error unwind
+// through them, AnswerFailedCall throws it instead.
+Value DeferCallFailure(CallResult failed);
+bool CallFailed();
+Response AnswerFailedCall(Request& req);
 }  // namespace rt
 
 }  // namespace lux

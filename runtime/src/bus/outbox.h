@@ -1,7 +1,7 @@
 // Outbox: the bus's durable store (SQLite). An event published to N destinations is N rows, one
 // per lane ("local:<event>:<index>" for a subscriber of this server, "peer:<server>" for a
-// server of the program), written in one transaction before publish() returns; publishes that
-// arrive while another commits share the next transaction (group commit). A lane reads its
+// server of the program), keyed by (lane, seq), written in one transaction before publish()
+// returns; publishes that arrive while another commits share the next transaction (group commit). A lane reads its
 // oldest rows as one batch and settles it in one transaction: the handled prefix deleted, the
 // row that failed retried later or dead-lettered. `seen` remembers the ids of events received
 // from peers (per lane) so a redelivery is dropped; `dead` keeps events a local subscriber kept
@@ -66,8 +66,9 @@ class Outbox {
   std::optional<EventRow> Head(const std::string& lane);
   // Ends a batch of `lane` in one transaction (see BatchOutcome).
   void Settle(const std::string& lane, const BatchOutcome& outcome, std::int64_t now_ms);
+  // Deletes the row numbered `seq` (tests; by seq alone it scans a file keyed by (lane, seq)).
   void Done(std::int64_t seq);
-  void Retry(std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error);
+  void Retry(const std::string& lane, std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error);
   void Dead(const EventRow& row, const std::string& error, std::int64_t now_ms);
   std::int64_t Pending(const std::string& lane);
   std::int64_t DeadCount();
@@ -85,6 +86,7 @@ class Outbox {
   std::condition_variable group_cv_;
   std::shared_ptr<Group> open_;
   bool committing_ = false;
+  std::int64_t next_seq_ = 1;  // the seq of the next row (mu_)
 };
 
 }  // namespace lux::bus

@@ -7,6 +7,7 @@
 // throwing form for generated code): breaker, a test's mock (services::SetRpcMock), round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include "core/bearer.h"
@@ -16,6 +17,7 @@
 #include "lux/services.h"
 #include "lux_common/env_names.h"
 #include "services/registry.h"
+#include "server/app_impl.h"
 #include "server/component.h"
 #include "services/shared_breakers.h"
 #include "tracing/instrument.h"
@@ -108,8 +110,12 @@ class ServicesComponent final : public server::Component {
   std::shared_ptr<void> breaker_gauge_;
 };
 
+// The App whose routes call the services (the registry is the process's, as the App is).
+App* g_calling_app = nullptr;
+
 // One component and one admin route per App, however many services it discovers.
 void InstallOnce(App& app) {
+  g_calling_app = &app;
   ServicesComponent& c = server::Ensure<ServicesComponent>(app);
   if (c.calls) return;
   c.calls = true;
@@ -274,6 +280,30 @@ Value CallService(std::string_view service, std::string_view fn, Value args) {
   if (r.ok()) return std::move(r.value);
   if (r.rejected) throw CircuitOpenError(r.error);
   throw Error(r.error, r.status);
+}
+
+namespace {
+// The failed call a route handler returned through DeferCallFailure, until its route answers.
+thread_local std::optional<CallResult> tl_failed_call;
+}  // namespace
+
+Value DeferCallFailure(CallResult failed) {
+  tl_failed_call.emplace(std::move(failed));
+  return Value();
+}
+
+bool CallFailed() { return tl_failed_call.has_value(); }
+
+Response AnswerFailedCall(Request& req) {
+  CallResult r = std::move(*tl_failed_call);
+  tl_failed_call.reset();
+  App::Impl* impl = g_calling_app ? &AppImpl(*g_calling_app) : nullptr;
+  if (!impl || !impl->middleware.empty()) {  // the error unwinds through them, as CallService's does
+    if (r.rejected) throw CircuitOpenError(r.error);
+    throw Error(r.error, r.status);
+  }
+  // What DispatchRoute makes of the thrown error: a copy as a plain (not exposed) lux::Error.
+  return impl->HandleError(Error(r.error, r.status), req);
 }
 
 }  // namespace rt

@@ -459,6 +459,93 @@ TEST_CASE("event outbox: a lane's rows stay in order across batches, and a seq t
   CHECK(rest[0].seq > batch[1].seq);
 }
 
+TEST_CASE("event outbox: a new file keys rows by lane and seq in one b-tree - rows stored before a restart come first - "
+          "an outbox of the rowid layout with its lane index keeps working") {
+  auto row = [](const std::string& lane, const std::string& id) {
+    lux::bus::EventRow r;
+    r.lane = lane;
+    r.event_id = id;
+    r.event = "a";
+    r.payload_json = "{}";
+    r.publisher = "api";
+    return r;
+  };
+  auto ids = [](const std::vector<lux::bus::EventRow>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.event_id);
+    return out;
+  };
+  std::string path = TempStore("layout.db");
+  {
+    auto box = lux::bus::Outbox::Open(path);
+    box->Insert({row("l1", "a1"), row("l2", "b1")});
+    box->Insert({row("l1", "a2")});
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = 'outbox'", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))).find("WITHOUT ROWID") != std::string::npos);
+    sqlite3_finalize(st);
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'", -1, &st,
+                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(st, 0) == 0);  // the table is the (lane, seq) b-tree: no index beside it
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  {
+    auto box = lux::bus::Outbox::Open(path);  // reopened: new rows follow the queued ones
+    box->Insert({row("l1", "a3")});
+    auto batch = box->Batch("l1", 10, 1 << 20);
+    CHECK(ids(batch) == std::vector<std::string>{"a1", "a2", "a3"});
+    lux::bus::BatchOutcome o;
+    o.handled_through = batch[0].seq;
+    o.failed = &batch[1];
+    o.attempts = 1;
+    o.next_at_ms = 5;
+    o.error = "boom";
+    box->Settle("l1", o, 1);
+    auto rest = box->Batch("l1", 10, 1 << 20);
+    REQUIRE(rest.size() == 2);
+    CHECK(rest[0].event_id == "a2");
+    CHECK(rest[0].attempts == 1);
+    CHECK(rest[0].next_at_ms == 5);
+    CHECK(ids(box->Batch("l2", 10, 1 << 20)) == std::vector<std::string>{"b1"});
+  }
+  // The layout outboxes had before: a rowid table numbered by seq and an index on (lane, seq).
+  std::string old_path = TempStore("rowid-layout.db");
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(old_path.c_str(), &db) == SQLITE_OK);
+    const char* old_schema =
+        "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL, event_id TEXT NOT NULL, event TEXT NOT NULL,"
+        " payload TEXT NOT NULL, publisher TEXT NOT NULL, request_id TEXT NOT NULL, attempts INTEGER NOT NULL,"
+        " next_at INTEGER NOT NULL, last_error TEXT, traceparent TEXT NOT NULL DEFAULT '');"
+        "CREATE INDEX outbox_lane ON outbox (lane, seq);"
+        "INSERT INTO outbox (seq, lane, event_id, event, payload, publisher, request_id, attempts, next_at)"
+        " VALUES (7, 'l1', 'old-1', 'a', '{}', 'api', '', 0, 0), (9, 'l1', 'old-2', 'a', '{}', 'api', '', 0, 0);";
+    REQUIRE(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto box = lux::bus::Outbox::Open(old_path);
+  box->Insert({row("l1", "new-1")});
+  auto batch = box->Batch("l1", 10, 1 << 20);
+  CHECK(ids(batch) == std::vector<std::string>{"old-1", "old-2", "new-1"});
+  CHECK(batch[2].seq > 9);
+  lux::bus::BatchOutcome o;
+  o.handled_through = batch[0].seq;
+  o.failed = &batch[1];
+  o.dead = true;
+  o.error = "failed for good";
+  box->Settle("l1", o, 1);
+  CHECK(box->DeadCount() == 1);
+  CHECK(ids(box->Batch("l1", 10, 1 << 20)) == std::vector<std::string>{"new-1"});
+  CHECK(box->Pending("l1") == 1);
+}
+
 TEST_CASE("events: publishes from 8 threads at once share commits - each handled once in its thread's order") {
   std::mutex mu;
   std::map<std::int64_t, std::vector<std::int64_t>> by_thread;
