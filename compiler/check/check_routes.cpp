@@ -111,9 +111,21 @@ std::vector<std::string> prefixParams(std::string_view p) {
   return out;
 }
 
+// An enum whose variants carry no payload: a route parameter names one of them by its text
+// (`?sort=Desc`), checked when the request arrives (400 listing the variants).
+bool plainEnumTy(const Ty* t) {
+  if (t->kind != TyKind::Enum || !t->enum_info) return false;
+  for (const VariantInfo& v : t->enum_info->variants)
+    if (!v.payload.empty()) return false;
+  return true;
+}
+
+// What one path segment or one query value can carry: a scalar or a plain enum.
+bool paramScalar(const Ty* t) { return t->isDynamic() || t->isScalar() || plainEnumTy(t); }
+
 bool queryBindable(const Ty* t) {
-  if (t->isDynamic() || t->isScalar()) return true;
-  if (t->kind == TyKind::Option || t->kind == TyKind::Array) return t->elem->isDynamic() || t->elem->isScalar();
+  if (paramScalar(t)) return true;
+  if (t->kind == TyKind::Option || t->kind == TyKind::Array) return paramScalar(t->elem);
   return false;
 }
 
@@ -149,17 +161,17 @@ void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::Ar
       b.source = ParamSource::Response;
     } else if (in_path) {
       b.source = ParamSource::Path;
-      if (!p.type->isDynamic() && !p.type->isScalar())
+      if (!paramScalar(p.type))
         diags.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type), "the path")
-            .help("path parameters are `Int`, `Float`, `Bool` or `String`");
+            .help("path parameters are `Int`, `Float`, `Bool`, `String` or an enum without payloads");
     } else if (!body_method) {
       b.source = ParamSource::Query;
       if (!queryBindable(p.type))
         diags.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type),
                      fmt::format("the query string of a `{}` request", rm.method))
-            .help("query parameters are scalars, `Option`s or lists of scalars; send records in the body of a POST, PUT or PATCH");
+            .help("query parameters are scalars, enums without payloads, `Option`s or lists of them; send records in the body of a POST, PUT or PATCH");
     } else if (p.type->kind == TyKind::Record || p.type->kind == TyKind::Object ||
-               (p.type->kind == TyKind::Array && !p.type->elem->isScalar() && !p.type->elem->isDynamic())) {
+               (p.type->kind == TyKind::Array && !paramScalar(p.type->elem))) {
       b.source = ParamSource::Body;
       if (body_param) {
         diags.report(DiagId::RouteTwoBodies, p.range, h.name, body_param->name.str(), p.name.str())
