@@ -25,7 +25,8 @@ bool isPathChar(char c) {
 
 struct PathParam {
   std::string name;
-  size_t offset;  // of the `:` inside the string
+  size_t offset;          // of the `:` (or `*`) inside the string
+  bool wildcard = false;  // `*name`: the rest of the path; a handler may leave it unread
 };
 
 // Validates a route path; reports each problem with the caret on it. Returns its parameters.
@@ -60,7 +61,18 @@ std::vector<PathParam> checkPath(DiagEngine& diags, const SourceFile& file, cons
         else params.push_back({std::string(name), i});
       }
     } else if (seg[0] == '*') {
-      if (end != p.size()) bad(i, seg.size(), "a `*` wildcard must be the last segment of the path");
+      if (end != p.size()) {
+        bad(i, seg.size(), "a `*` wildcard must be the last segment of the path");
+      } else if (std::string_view name = seg.substr(1); !name.empty()) {
+        // `*name` holds the rest of the path: a handler parameter `name` takes it.
+        bool ok = isIdentStart(name[0]);
+        for (char ch : name) ok = ok && isIdentChar(ch);
+        bool dup = false;
+        for (const PathParam& q : params) dup |= q.name == name;
+        if (!ok) bad(i, seg.size(), fmt::format("`{}` is not a wildcard: write `*` alone or `*` and a name such as `*rest`", seg));
+        else if (dup) bad(i, seg.size(), fmt::format("path parameter `{}` appears more than once", name));
+        else params.push_back({std::string(name), i, true});
+      }
     } else {
       for (size_t k = 0; k < seg.size(); ++k) {
         char ch = seg[k];
@@ -153,6 +165,7 @@ void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::Ar
     RouteParamBinding b;
     b.name = p.name;
     b.type = p.type;
+    b.default_value = p.default_value;
     bool in_path = false;
     for (const PathParam& pp : path_params) in_path |= pp.name == p.name;
     if (!p.annotated && (p.name == "req" || p.name == "request")) {
@@ -193,6 +206,7 @@ void reportUnboundPathParams(DiagEngine& diags, const SourceFile& file, const as
   for (const ParamModel& p : h.params)
     takes_request |= !p.annotated && (p.name == "req" || p.name == "request");
   for (const PathParam& pp : path_params) {
+    if (pp.wildcard) continue;
     bool bound = false;
     for (const ParamModel& p : h.params) bound |= p.name == pp.name;
     if (bound || takes_request) continue;
@@ -261,6 +275,15 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route, int group
 std::vector<std::string> Checker::checkRoutePrefix(const ast::StringLit* prefix) {
   std::vector<std::string> names;
   for (const PathParam& pp : checkPath(diags_, file_, prefix)) names.push_back(pp.name);
+  // The group's routes continue its path, so a wildcard (the rest of the path) cannot be in it.
+  llvm::StringRef p = prefix->value;
+  for (size_t at = p.find("/*"); at != llvm::StringRef::npos; at = p.find("/*", at + 1)) {
+    size_t end = p.find('/', at + 1);
+    diags_.report(DiagId::RoutePathSyntax, rangeInString(file_, prefix, at + 1, (end == llvm::StringRef::npos ? p.size() : end) - at - 1),
+                  "a route group's path cannot hold a `*` wildcard: its routes continue the path")
+        .help("put the wildcard on a route inside the group: `route GET \"/*rest\" => ...`");
+    break;
+  }
   return names;
 }
 

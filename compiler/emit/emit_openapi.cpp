@@ -519,7 +519,7 @@ std::string openApiDocument(const CheckedProgram& prog, const std::vector<const 
           params.push_back(Json{{"name", b.name.str()}, {"in", "path"}, {"required", true}, {"schema", schemas.Of(t)}});
           break;
         case ParamSource::Query: {
-          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option;
+          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option || b.default_value;
           const Ty* st = t && t->kind == TyKind::Option ? t->elem : t;
           params.push_back(Json{{"name", b.name.str()}, {"in", "query"}, {"required", !optional}, {"schema", schemas.Of(st)}});
           break;
@@ -528,7 +528,7 @@ std::string openApiDocument(const CheckedProgram& prog, const std::vector<const 
           body_schema = t && t->kind == TyKind::Record ? schemas.Of(t) : Json::object();
           break;
         case ParamSource::BodyOrQuery: {
-          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option;
+          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option || b.default_value;
           body_props[b.name.str()] = schemas.Of(t && t->kind == TyKind::Option ? t->elem : t);
           if (!optional) body_required.push_back(b.name.str());
           break;

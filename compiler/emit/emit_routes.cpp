@@ -162,6 +162,12 @@ std::string enumChecked(const Ty* t, const std::string& read, const char* where,
 
 }  // namespace
 
+// `read`, or the parameter's default when the client sent no value (`fn list(page: Int = 1)`).
+std::string Emitter::withDefault(const RouteParamBinding& b, const std::string& read) {
+  if (!b.default_value) return read;
+  return fmt::format("lux::stdlib::OrDefault({}, {})", read, expr(b.default_value));
+}
+
 std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
   const Ty* t = b.type ? b.type : prog_.types.dynamic();
   std::string name = cppString(b.name);
@@ -184,8 +190,9 @@ std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
       else if (t->kind == TyKind::Option)
         read = fmt::format("lux::stdlib::QueryParam(req, {}, {}, true)", name, paramKind(st));
       else
-        read = fmt::format("lux::stdlib::QueryParam(req, {}, {}, {})", name, paramKind(st), t->isDynamic() ? "true" : "false");
-      line(fmt::format("const lux::Value {} = {};", pn, enumChecked(st, read, "query parameter", name)));
+        read = fmt::format("lux::stdlib::QueryParam(req, {}, {}, {})", name, paramKind(st),
+                           t->isDynamic() || b.default_value ? "true" : "false");
+      line(fmt::format("const lux::Value {} = {};", pn, withDefault(b, enumChecked(st, read, "query parameter", name))));
       break;
     }
     case ParamSource::Body:
@@ -198,12 +205,12 @@ std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
       }
       break;
     case ParamSource::BodyOrQuery: {
-      bool optional = t->isDynamic() || t->kind == TyKind::Option;
+      bool optional = t->isDynamic() || t->kind == TyKind::Option || b.default_value;
       const Ty* st = t->kind == TyKind::Option ? t->elem : t;
       line(fmt::format("const lux::Value {} = {};", pn,
-                       enumChecked(st, fmt::format("lux::stdlib::BodyOrQueryParam(req, {}, {}, {})", name, paramKind(st),
-                                                   optional ? "true" : "false"),
-                                   "body field", name)));
+                       withDefault(b, enumChecked(st, fmt::format("lux::stdlib::BodyOrQueryParam(req, {}, {}, {})", name,
+                                                                  paramKind(st), optional ? "true" : "false"),
+                                                  "body field", name))));
       break;
     }
   }

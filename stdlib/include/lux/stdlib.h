@@ -304,6 +304,8 @@ Value QueryParam(const Request& req, const char* name, Kind kind, bool optional)
 Value QueryList(const Request& req, const char* name, Kind kind);
 // A scalar of a POST/PUT/PATCH: the JSON body's field `name`, else the query string.
 Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool optional);
+// A route parameter with a default: the default when the request gave no value.
+inline Value OrDefault(Value v, Value fallback) { return v.IsNull() ? std::move(fallback) : std::move(v); }
 // A parameter of a plain enum type: `v` (None, a String, or a list of them) must name one of
 // `variants`; 400 "<where> `name`: expected one of `A`, `B`, got \"x\"" otherwise.
 Value EnumParam(Value v, const char* where, const char* name, std::initializer_list<std::string_view> variants);
