@@ -62,11 +62,13 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 9 "enum_route_params.lux"
+#line 10 "enum_route_params.lux"
 lux::Value Route2Body(const lux::Value& role, const lux::Value& sort, const lux::Value& any) {
+#line 11 "enum_route_params.lux"
   return lux::Value{{"role", role}, {"sort", sort}, {"any", any}};
 }
 
+#line 10 "enum_route_params.lux"
 // route GET /search
 lux::Response Route2(lux::Request& req) {
   const lux::Value role = lux::stdlib::EnumParam(lux::stdlib::QueryParam(req, "role", lux::stdlib::Kind::kString, false), "query parameter", "role", {"Admin", "Member"});
@@ -76,7 +78,7 @@ lux::Response Route2(lux::Request& req) {
 }
 
 
-#line 10 "enum_route_params.lux"
+#line 14 "enum_route_params.lux"
 lux::Value Route3Body(const lux::Value& email, const lux::Value& role) {
   return lux::Value{{"email", email}, {"role", role}};
 }
@@ -89,7 +91,7 @@ lux::Response Route3(lux::Request& req) {
 }
 
 
-#line 11 "enum_route_params.lux"
+#line 15 "enum_route_params.lux"
 lux::Value Route4Body() {
   return lux::Value{{"greeting", GREETING}};
 }
@@ -340,11 +342,11 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "enum_route_params");
 #line 8 "enum_route_params.lux"
   app.Route("GET", "/users/:role", &Route1);
-#line 9 "enum_route_params.lux"
-  app.Route("GET", "/search", &Route2);
 #line 10 "enum_route_params.lux"
+  app.Route("GET", "/search", &Route2);
+#line 14 "enum_route_params.lux"
   app.Route("POST", "/invite", &Route3);
-#line 11 "enum_route_params.lux"
+#line 15 "enum_route_params.lux"
   app.Route("GET", "/greeting", &Route4);
   lux::ServeMetrics(app, {.program = "enum_route_params"});
 }
