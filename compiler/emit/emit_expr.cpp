@@ -508,21 +508,37 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     }
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)
       return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(name), argList());
+    // `res.status(404).json(body)` (the family's chain): the inner call on the response first.
+    const Symbol* res_sym = nullptr;
+    std::string before;
     if (base_sym && fn_) {
       auto role = fn_->roles.find(base_sym);
+      if (role != fn_->roles.end() && role->second == ParamRole::Response) res_sym = base_sym;
+    } else if (auto* inner = llvm::dyn_cast<ast::CallExpr>(m->base); inner && fn_) {
+      auto* im = llvm::dyn_cast<ast::MemberExpr>(inner->callee);
+      const Symbol* s = im && llvm::isa<ast::NameExpr>(im->base) ? symbolOf(im->base) : nullptr;
+      auto role = s ? fn_->roles.find(s) : fn_->roles.end();
       if (role != fn_->roles.end() && role->second == ParamRole::Response) {
-        std::string r = requestRef(base_sym);
-        const char* fnc = name == "status" ? "ResStatus"
-                          : name == "json" ? "ResJson"
-                          : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
-                          : (name == "send" || name == "text") ? "ResText"
-                                                               : nullptr;
-        if (fnc) return fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", argList());
-        unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader and send", name.str()));
-        return "lux::Value()";
+        res_sym = s;
+        before = expr(inner);
       }
     }
+    if (res_sym) {
+      std::string r = requestRef(res_sym);
+      const char* fnc = name == "status" ? "ResStatus"
+                        : name == "json" ? "ResJson"
+                        : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
+                        : (name == "send" || name == "text") ? "ResText"
+                                                             : nullptr;
+      std::string one = fnc ? fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", argList()) : "";
+      if (fnc) return before.empty() ? one : fmt::format("(static_cast<void>({}), {})", before, one);
+      unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader and send", name.str()));
+      return "lux::Value()";
+    }
     if (args.empty() && isSessionClear(m)) return "lux::stdlib::SessionDestroy()";
+    // `req.headers.get("x")` (the Fetch API's spelling) on a JSON document: the entry.
+    if (name == "get" && args.size() == 1 && typeOf(m->base)->isDynamic())
+      return fmt::format("lux::stdlib::JsonGet({}, {})", expr(m->base), argList());
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());

@@ -4,7 +4,8 @@ and body parameter — a variant's name passes, anything else is 400 naming the 
 variants; handler parameter defaults when the request has no value (query and body); a named
 `*rest` wildcard bound to the handler's parameter; html()/text() answers with their media type,
 status and headers; an uncommon status (418) with a well-formed status line; an Option env
-setting whose default is `nil`, and the OpenAPI document of these routes.
+setting whose default is `nil`, `req.headers.get(name)` (any case), `res.status(404).json(body)`
+chained, and the OpenAPI document of these routes.
 """
 import json
 import os
@@ -142,6 +143,12 @@ def run(a):
         st, _, body = get(port, "/greeting")
         doc = as_json(st, body, 200, "GET /greeting")
         check(doc == {"greeting": None, "set": False}, f"`env GREETING: Option<String> = nil` unset: {doc}")
+        st, _, body = get(port, "/auth-header", "-H", "Authorization: Bearer abc")
+        doc = as_json(st, body, 200, "GET /auth-header")
+        check(doc == {"auth": "Bearer abc", "none": None}, f"req.headers.get(name), any case; a missing entry is nil: {doc}")
+        st, _, body = get(port, "/chain")
+        doc = as_json(st, body, 404, "GET /chain (res.status(404).json(...))")
+        check(doc == {"error": "chained"}, f"the chained response: {doc}")
         check_openapi(port)
     finally:
         stop_server(proc)

@@ -88,6 +88,10 @@ Value Interp(const Parts&... parts) {
 // ---- member and index access -------------------------------------------------------------
 // `x.name`: a field of an object (null when absent). Error on a value that has no fields.
 const Value& Field(const Value& v, std::string_view name);
+// `x.get(key)` on a dynamic value: x's own `get` function when it has one, else the entry `key`
+// of an object (compared without case when no entry matches exactly, as header names are),
+// else None.
+Value JsonGet(const Value& v, const Value& key);
 Value& FieldRef(Value& v, std::string_view name);
 // `x[i]`: array element (null when out of range) or object field by string.
 Value Index(const Value& v, const Value& i);
