@@ -531,8 +531,12 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
                         : (name == "send" || name == "text") ? "ResText"
                                                              : nullptr;
       std::string one = fnc ? fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", argList()) : "";
+      if (name == "redirect" && (args.size() == 1 || args.size() == 2)) {  // res.redirect(url, status?)
+        one = fmt::format("lux::stdlib::ResRedirect({}, {}, {})", r, expr(args[0]), args.size() == 2 ? expr(args[1]) : "lux::Value()");
+        fnc = "ResRedirect";
+      }
       if (fnc) return before.empty() ? one : fmt::format("(static_cast<void>({}), {})", before, one);
-      unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader and send", name.str()));
+      unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader, send and redirect", name.str()));
       return "lux::Value()";
     }
     if (args.empty() && isSessionClear(m)) return "lux::stdlib::SessionDestroy()";

@@ -236,6 +236,13 @@ Value ResText(Response& res, const Value& text) {
   return Value();
 }
 
+Value ResRedirect(Response& res, const Value& url, const Value& status) {
+  Value r = Redirect(url, status);  // the same checks as redirect()
+  res.status = static_cast<int>(r["$status"].AsInt());
+  res.SetHeader("Location", url.AsString());
+  return Value();
+}
+
 Value RequestField(const Request& req, std::string_view name) {
   if (name == "user" || name == "session") return rt::Locals()[name];
   // An EventSource that reconnects sends the id of the last event it received.

@@ -149,6 +149,8 @@ def run(a):
         st, _, body = get(port, "/chain")
         doc = as_json(st, body, 404, "GET /chain (res.status(404).json(...))")
         check(doc == {"error": "chained"}, f"the chained response: {doc}")
+        st, headers, _ = get(port, "/moved")
+        check(st == 302 and headers.get("location") == "/page", f"res.redirect(url): {st} {headers}")
         check_openapi(port)
     finally:
         stop_server(proc)

@@ -294,6 +294,8 @@ Value ResStatus(Response& res, const Value& status);
 Value ResJson(Response& res, const Value& body);
 Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
+// res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
+Value ResRedirect(Response& res, const Value& url, const Value& status);
 // The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
 Value RequestField(const Request& req, std::string_view name);
 

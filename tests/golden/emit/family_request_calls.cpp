@@ -23,6 +23,8 @@ lux::Value Route2Body(lux::Request& req, lux::Response& res);
 lux::Response Route2(lux::Request& req);  // route GET /chain
 lux::Value Route3Body(lux::Request& req, lux::Response& res);
 lux::Response Route3(lux::Request& req);  // route GET /header
+lux::Value Route4Body(lux::Request& req, lux::Response& res);
+lux::Response Route4(lux::Request& req);  // route GET /old
 }  // namespace server
 }  // namespace lux_program
 
@@ -61,6 +63,18 @@ lux::Value Route3Body(lux::Request& req, lux::Response& res) {
 lux::Response Route3(lux::Request& req) {
   lux::Response res;
   return lux::stdlib::ToResponse((Route3Body)(req, res), std::move(res));
+}
+
+
+#line 7 "family_request_calls.lux"
+lux::Value Route4Body(lux::Request& req, lux::Response& res) {
+  return lux::stdlib::ResRedirect(res, lux::Value("/new"), lux::Value(301));
+}
+
+// route GET /old
+lux::Response Route4(lux::Request& req) {
+  lux::Response res;
+  return lux::stdlib::ToResponse((Route4Body)(req, res), std::move(res));
 }
 
 }  // namespace lux_program::server
@@ -111,6 +125,22 @@ const char* const kOpenApi = R"luxopenapi({
     "/header": {
       "get": {
         "operationId": "route3_get",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/old": {
+      "get": {
+        "operationId": "route4_get",
         "responses": {
           "200": {
             "description": "OK"
@@ -207,6 +237,8 @@ void Register(lux::App& app) {
   app.Route("GET", "/chain", &Route2);
 #line 6 "family_request_calls.lux"
   app.Route("GET", "/header", &Route3);
+#line 7 "family_request_calls.lux"
+  app.Route("GET", "/old", &Route4);
   lux::ServeMetrics(app, {.program = "family_request_calls"});
 }
 }  // namespace lux_program::server
