@@ -146,6 +146,7 @@ std::vector<ParamModel> Checker::makeParams(llvm::ArrayRef<ast::Param*> params, 
     pm.annotated = p->type != nullptr;
     pm.type = p->type ? resolveType(p->type) : types_.dynamic();
     pm.has_default = p->default_value != nullptr;
+    pm.default_value = p->default_value;
     out.push_back(pm);
   }
   return out;

@@ -492,6 +492,11 @@ const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   pushScope(Scope::Kind::Function);
   std::vector<const Ty*> ptys;
   for (size_t i = 0; i < params.size(); ++i) {
+    // A default (`fn(page: Int = 1)`, used by a route handler when the request has none) is
+    // checked as a named function's is.
+    if (const ast::Expr* d = e->params[i]->default_value)
+      checkValueAgainst(d, checkExpr(d), params[i].type,
+                        fmt::format("the default of parameter `{}`", e->params[i]->name.name.str()));
     declareLocal(e->params[i]->name, SymbolKind::Param, params[i].type, e->params[i], false, false);
     ptys.push_back(params[i].type);
   }

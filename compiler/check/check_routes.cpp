@@ -25,7 +25,8 @@ bool isPathChar(char c) {
 
 struct PathParam {
   std::string name;
-  size_t offset;  // of the `:` inside the string
+  size_t offset;          // of the `:` (or `*`) inside the string
+  bool wildcard = false;  // `*name`: the rest of the path; a handler may leave it unread
 };
 
 // Validates a route path; reports each problem with the caret on it. Returns its parameters.
@@ -60,7 +61,18 @@ std::vector<PathParam> checkPath(DiagEngine& diags, const SourceFile& file, cons
         else params.push_back({std::string(name), i});
       }
     } else if (seg[0] == '*') {
-      if (end != p.size()) bad(i, seg.size(), "a `*` wildcard must be the last segment of the path");
+      if (end != p.size()) {
+        bad(i, seg.size(), "a `*` wildcard must be the last segment of the path");
+      } else if (std::string_view name = seg.substr(1); !name.empty()) {
+        // `*name` holds the rest of the path: a handler parameter `name` takes it.
+        bool ok = isIdentStart(name[0]);
+        for (char ch : name) ok = ok && isIdentChar(ch);
+        bool dup = false;
+        for (const PathParam& q : params) dup |= q.name == name;
+        if (!ok) bad(i, seg.size(), fmt::format("`{}` is not a wildcard: write `*` alone or `*` and a name such as `*rest`", seg));
+        else if (dup) bad(i, seg.size(), fmt::format("path parameter `{}` appears more than once", name));
+        else params.push_back({std::string(name), i, true});
+      }
     } else {
       for (size_t k = 0; k < seg.size(); ++k) {
         char ch = seg[k];
@@ -111,9 +123,21 @@ std::vector<std::string> prefixParams(std::string_view p) {
   return out;
 }
 
+// An enum whose variants carry no payload: a route parameter names one of them by its text
+// (`?sort=Desc`), checked when the request arrives (400 listing the variants).
+bool plainEnumTy(const Ty* t) {
+  if (t->kind != TyKind::Enum || !t->enum_info) return false;
+  for (const VariantInfo& v : t->enum_info->variants)
+    if (!v.payload.empty()) return false;
+  return true;
+}
+
+// What one path segment or one query value can carry: a scalar or a plain enum.
+bool paramScalar(const Ty* t) { return t->isDynamic() || t->isScalar() || plainEnumTy(t); }
+
 bool queryBindable(const Ty* t) {
-  if (t->isDynamic() || t->isScalar()) return true;
-  if (t->kind == TyKind::Option || t->kind == TyKind::Array) return t->elem->isDynamic() || t->elem->isScalar();
+  if (paramScalar(t)) return true;
+  if (t->kind == TyKind::Option || t->kind == TyKind::Array) return paramScalar(t->elem);
   return false;
 }
 
@@ -141,6 +165,7 @@ void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::Ar
     RouteParamBinding b;
     b.name = p.name;
     b.type = p.type;
+    b.default_value = p.default_value;
     bool in_path = false;
     for (const PathParam& pp : path_params) in_path |= pp.name == p.name;
     if (!p.annotated && (p.name == "req" || p.name == "request")) {
@@ -149,17 +174,17 @@ void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::Ar
       b.source = ParamSource::Response;
     } else if (in_path) {
       b.source = ParamSource::Path;
-      if (!p.type->isDynamic() && !p.type->isScalar())
+      if (!paramScalar(p.type))
         diags.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type), "the path")
-            .help("path parameters are `Int`, `Float`, `Bool` or `String`");
+            .help("path parameters are `Int`, `Float`, `Bool`, `String` or an enum without payloads");
     } else if (!body_method) {
       b.source = ParamSource::Query;
       if (!queryBindable(p.type))
         diags.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type),
                      fmt::format("the query string of a `{}` request", rm.method))
-            .help("query parameters are scalars, `Option`s or lists of scalars; send records in the body of a POST, PUT or PATCH");
+            .help("query parameters are scalars, enums without payloads, `Option`s or lists of them; send records in the body of a POST, PUT or PATCH");
     } else if (p.type->kind == TyKind::Record || p.type->kind == TyKind::Object ||
-               (p.type->kind == TyKind::Array && !p.type->elem->isScalar() && !p.type->elem->isDynamic())) {
+               (p.type->kind == TyKind::Array && !paramScalar(p.type->elem))) {
       b.source = ParamSource::Body;
       if (body_param) {
         diags.report(DiagId::RouteTwoBodies, p.range, h.name, body_param->name.str(), p.name.str())
@@ -181,6 +206,7 @@ void reportUnboundPathParams(DiagEngine& diags, const SourceFile& file, const as
   for (const ParamModel& p : h.params)
     takes_request |= !p.annotated && (p.name == "req" || p.name == "request");
   for (const PathParam& pp : path_params) {
+    if (pp.wildcard) continue;
     bool bound = false;
     for (const ParamModel& p : h.params) bound |= p.name == pp.name;
     if (bound || takes_request) continue;
@@ -249,6 +275,15 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route, int group
 std::vector<std::string> Checker::checkRoutePrefix(const ast::StringLit* prefix) {
   std::vector<std::string> names;
   for (const PathParam& pp : checkPath(diags_, file_, prefix)) names.push_back(pp.name);
+  // The group's routes continue its path, so a wildcard (the rest of the path) cannot be in it.
+  llvm::StringRef p = prefix->value;
+  for (size_t at = p.find("/*"); at != llvm::StringRef::npos; at = p.find("/*", at + 1)) {
+    size_t end = p.find('/', at + 1);
+    diags_.report(DiagId::RoutePathSyntax, rangeInString(file_, prefix, at + 1, (end == llvm::StringRef::npos ? p.size() : end) - at - 1),
+                  "a route group's path cannot hold a `*` wildcard: its routes continue the path")
+        .help("put the wildcard on a route inside the group: `route GET \"/*rest\" => ...`");
+    break;
+  }
   return names;
 }
 

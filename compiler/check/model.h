@@ -72,6 +72,7 @@ struct ParamModel {
   const Ty* type = nullptr;  // Dynamic when not annotated
   bool annotated = false;
   bool has_default = false;
+  const ast::Expr* default_value = nullptr;  // `= expr` as written, when has_default
   SourceRange range;
 };
 
@@ -85,9 +86,12 @@ struct FunctionModel {
   SymbolKind kind = SymbolKind::Function;  // Function, BackgroundFn or Middleware
   const ast::ObjectExpr* job_options = nullptr;  // a `background fn`'s `with { retries: 3, ... }`
   int group = -1;  // declared in a route group (index in ServerModel::groups); -1: the server's own
+  // Arguments are positional: a call gives every parameter up to the last one without a default
+  // (`fn list(page: Int = 1, q: String)` takes 2; the default of `page` serves no call).
   int minArgs() const {
     int n = 0;
-    for (const ParamModel& p : params) n += p.has_default ? 0 : 1;
+    for (size_t i = 0; i < params.size(); ++i)
+      if (!params[i].has_default) n = static_cast<int>(i) + 1;
     return n;
   }
   int maxArgs() const { return static_cast<int>(params.size()); }
@@ -264,6 +268,7 @@ struct RouteParamBinding {
   llvm::StringRef name;
   const Ty* type = nullptr;
   ParamSource source = ParamSource::Query;
+  const ast::Expr* default_value = nullptr;  // the parameter's default: a query or body value may be absent
 };
 
 // One modifier after `with` (a row of check/route_modifiers.def) with its checked arguments.

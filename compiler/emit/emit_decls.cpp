@@ -339,11 +339,17 @@ void Emitter::emitFunctionDecl(const FunctionModel* fn, bool definition) {
     std::string s = signature(fn, roles);
     if (fn->decl) {
       s = "lux::Value " + fnName(fn) + "(";
+      // C++ defaults only on the trailing parameters that all have one (FunctionModel::minArgs:
+      // a call gives every parameter up to the last one without a default).
+      size_t first_default = fn->params.size();
+      while (first_default > 0 && first_default - 1 < fn->decl->params.size() &&
+             fn->decl->params[first_default - 1]->default_value)
+        --first_default;
       for (size_t i = 0; i < fn->params.size(); ++i) {
         if (i) s += ", ";
         s += paramDecl(i < roles.size() ? roles[i] : ParamRole::Value, safeName(fn->params[i].name));
         const ast::Param* p = i < fn->decl->params.size() ? fn->decl->params[i] : nullptr;
-        if (p && p->default_value) s += " = " + expr(p->default_value);
+        if (p && p->default_value && i >= first_default) s += " = " + expr(p->default_value);
       }
       s += ")";
     }

@@ -519,25 +519,45 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     }
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)
       return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(name), argList());
+    // `res.status(404).json(body)` (the family's chain): the inner call on the response first.
+    const Symbol* res_sym = nullptr;
+    std::string before;
     if (base_sym && fn_) {
       auto role = fn_->roles.find(base_sym);
+      if (role != fn_->roles.end() && role->second == ParamRole::Response) res_sym = base_sym;
+    } else if (auto* inner = llvm::dyn_cast<ast::CallExpr>(m->base); inner && fn_) {
+      auto* im = llvm::dyn_cast<ast::MemberExpr>(inner->callee);
+      const Symbol* s = im && llvm::isa<ast::NameExpr>(im->base) ? symbolOf(im->base) : nullptr;
+      auto role = s ? fn_->roles.find(s) : fn_->roles.end();
       if (role != fn_->roles.end() && role->second == ParamRole::Response) {
-        std::string r = requestRef(base_sym);
-        const char* fnc = name == "status" ? "ResStatus"
-                          : name == "json" ? "ResJson"
-                          : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
-                          : (name == "send" || name == "text") ? "ResText"
-                                                               : nullptr;
-        if (fnc) return fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", argList());
-        unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader and send", name.str()));
-        return "lux::Value()";
+        res_sym = s;
+        before = expr(inner);
       }
+    }
+    if (res_sym) {
+      std::string r = requestRef(res_sym);
+      const char* fnc = name == "status" ? "ResStatus"
+                        : name == "json" ? "ResJson"
+                        : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
+                        : (name == "send" || name == "text") ? "ResText"
+                                                             : nullptr;
+      std::string one = fnc ? fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", argList()) : "";
+      if (name == "redirect" && (args.size() == 1 || args.size() == 2)) {  // res.redirect(url, status?)
+        one = fmt::format("lux::stdlib::ResRedirect({}, {}, {})", r, expr(args[0]), args.size() == 2 ? expr(args[1]) : "lux::Value()");
+        fnc = "ResRedirect";
+      }
+      if (fnc) return before.empty() ? one : fmt::format("(static_cast<void>({}), {})", before, one);
+      unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader, send and redirect", name.str()));
+      return "lux::Value()";
     }
     if (args.empty() && isSessionClear(m)) return "lux::stdlib::SessionDestroy()";
     // `ws.send(x)` / `ws.send_binary(x)` on a WebSocket connection: a direct call, so that an
     // echo neither builds an argument vector nor copies the message (lux/ws.h, ws::Send).
     if (args.size() == 1 && (name == "send" || name == "send_binary") && typeOf(m->base) == prog_.types.webSocket())
       return fmt::format("lux::ws::Send({}, {}, {})", expr(m->base), argList(), name == "send_binary" ? "true" : "false");
+    // `req.headers.get("x")` (the Fetch API's spelling) on a JSON document: the entry.
+    if (name == "get" && args.size() == 1 && typeOf(m->base)->isDynamic())
+      return fmt::format("lux::stdlib::JsonGet({}, {})", expr(m->base), argList());
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());

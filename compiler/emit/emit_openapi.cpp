@@ -189,6 +189,7 @@ struct LiteralAnswer {
   const ast::CallExpr* call;
   bool error_shape;  // respond_error: the body is the Error schema
   bool redirect = false;  // redirect(url, status?): no body, a Location header
+  const char* media = nullptr;  // html()/text(): a string body of this media type
 };
 
 // How deep the answers of called functions are followed: a handler calling `not_found()` that
@@ -223,6 +224,13 @@ void CollectAnswers(const CheckedProgram& prog, const std::vector<const ast::Cal
       const auto* code = call->args.size() > 1 ? llvm::dyn_cast<ast::IntLit>(call->args[1]) : nullptr;
       if (call->args.size() > 1 && !code) continue;  // computed: not known here
       out.push_back({code ? static_cast<int>(code->value) : 302, call, false, true});
+      continue;
+    }
+    if (name == "html" || name == "text") {  // html(body, status?, headers?): 200 unless given
+      const auto* code = call->args.size() > 1 ? llvm::dyn_cast<ast::IntLit>(call->args[1]) : nullptr;
+      if (call->args.size() > 1 && (!code || code->value < 100 || code->value > 599)) continue;
+      if (seen.insert(call).second)
+        out.push_back({code ? static_cast<int>(code->value) : 200, call, false, false, name == "html" ? "text/html" : "text/plain"});
       continue;
     }
     if (name != "respond" && name != "respond_error") continue;
@@ -337,6 +345,14 @@ Json OperationResponses(SchemaBuilder& schemas, const CheckedProgram& prog, cons
     if (resp.is_null()) resp = Json{{"description", ReasonPhrase(a.status)}};
     if (a.redirect) {
       resp["headers"]["Location"] = Json{{"description", "where the client is redirected"}, {"schema", Json{{"type", "string"}}}};
+      continue;
+    }
+    if (a.media) {
+      if (!resp.contains("content")) resp["content"] = Json{{a.media, Json{{"schema", Json{{"type", "string"}}}}}};
+      const auto* extra = a.call->args.size() > 2 ? llvm::dyn_cast<ast::ObjectExpr>(a.call->args[2]) : nullptr;
+      for (const ast::ObjectEntry* h : extra ? extra->entries : llvm::ArrayRef<ast::ObjectEntry*>{})
+        if (h->form != ast::ObjectEntry::Form::Spread && Lower(h->key.name.str()) != "content-type")
+          resp["headers"][h->key.name.str()] = Json{{"schema", Json{{"type", "string"}}}};
       continue;
     }
     const ast::Expr* body_expr = a.call->args.size() > 1 ? a.call->args[1] : nullptr;
@@ -503,7 +519,7 @@ std::string openApiDocument(const CheckedProgram& prog, const std::vector<const 
           params.push_back(Json{{"name", b.name.str()}, {"in", "path"}, {"required", true}, {"schema", schemas.Of(t)}});
           break;
         case ParamSource::Query: {
-          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option;
+          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option || b.default_value;
           const Ty* st = t && t->kind == TyKind::Option ? t->elem : t;
           params.push_back(Json{{"name", b.name.str()}, {"in", "query"}, {"required", !optional}, {"schema", schemas.Of(st)}});
           break;
@@ -512,7 +528,7 @@ std::string openApiDocument(const CheckedProgram& prog, const std::vector<const 
           body_schema = t && t->kind == TyKind::Record ? schemas.Of(t) : Json::object();
           break;
         case ParamSource::BodyOrQuery: {
-          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option;
+          bool optional = !t || t->isDynamic() || t->kind == TyKind::Option || b.default_value;
           body_props[b.name.str()] = schemas.Of(t && t->kind == TyKind::Option ? t->elem : t);
           if (!optional) body_required.push_back(b.name.str());
           break;

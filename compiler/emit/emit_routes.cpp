@@ -140,6 +140,42 @@ std::string Emitter::lambdaHandler(const RouteModel& r, const std::string& hname
 
 // Declares one handler parameter from the request (as its declared type) and returns the
 // argument to pass: its name, or `req` / `res` for the request and response themselves.
+namespace {
+
+// A plain enum (no variant carries a payload): read as a String, then checked against the
+// variants by lux::stdlib::EnumParam. Null when `t` is no such enum.
+const EnumInfo* plainEnumOf(const Ty* t) {
+  if (!t || t->kind != TyKind::Enum || !t->enum_info) return nullptr;
+  for (const VariantInfo& v : t->enum_info->variants)
+    if (!v.payload.empty()) return nullptr;
+  return t->enum_info;
+}
+
+// The C++ list of an enum's variant names: {"Asc", "Desc"}.
+std::string variantList(const EnumInfo* e) {
+  std::string out = "{";
+  for (size_t i = 0; i < e->variants.size(); ++i) out += (i ? ", " : "") + cppString(e->variants[i].name);
+  return out + "}";
+}
+
+// The kind a parameter's text is parsed as: an enum's is its variant's name.
+std::string paramKind(const Ty* t) { return plainEnumOf(t) ? "lux::stdlib::Kind::kString" : scalarKind(t); }
+
+// `read` (a parameter's value), checked against the variants when `t` is a plain enum.
+std::string enumChecked(const Ty* t, const std::string& read, const char* where, const std::string& name) {
+  const EnumInfo* e = plainEnumOf(t);
+  if (!e) return read;
+  return fmt::format("lux::stdlib::EnumParam({}, \"{}\", {}, {})", read, where, name, variantList(e));
+}
+
+}  // namespace
+
+// `read`, or the parameter's default when the client sent no value (`fn list(page: Int = 1)`).
+std::string Emitter::withDefault(const RouteParamBinding& b, const std::string& read) {
+  if (!b.default_value) return read;
+  return fmt::format("lux::stdlib::OrDefault({}, {})", read, expr(b.default_value));
+}
+
 std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
   const Ty* t = b.type ? b.type : prog_.types.dynamic();
   std::string name = cppString(b.name);
@@ -150,17 +186,23 @@ std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
     case ParamSource::Response: return "res";
     case ParamSource::Stream: return pn;  // bound by the runtime (emitSseRoute)
     case ParamSource::Path:
-      line(fmt::format("const lux::Value {} = lux::stdlib::PathParam(req, {}, {});", pn, name, scalarKind(t)));
+      line(fmt::format("const lux::Value {} = {};", pn,
+                       enumChecked(t, fmt::format("lux::stdlib::PathParam(req, {}, {})", name, paramKind(t)),
+                                   "path parameter", name)));
       break;
-    case ParamSource::Query:
+    case ParamSource::Query: {
+      std::string read;
+      const Ty* st = t->kind == TyKind::Array || t->kind == TyKind::Option ? t->elem : t;
       if (t->kind == TyKind::Array)
-        line(fmt::format("const lux::Value {} = lux::stdlib::QueryList(req, {}, {});", pn, name, scalarKind(t->elem)));
+        read = fmt::format("lux::stdlib::QueryList(req, {}, {})", name, paramKind(st));
       else if (t->kind == TyKind::Option)
-        line(fmt::format("const lux::Value {} = lux::stdlib::QueryParam(req, {}, {}, true);", pn, name, scalarKind(t->elem)));
+        read = fmt::format("lux::stdlib::QueryParam(req, {}, {}, true)", name, paramKind(st));
       else
-        line(fmt::format("const lux::Value {} = lux::stdlib::QueryParam(req, {}, {}, {});", pn, name, scalarKind(t),
-                         t->isDynamic() ? "true" : "false"));
+        read = fmt::format("lux::stdlib::QueryParam(req, {}, {}, {})", name, paramKind(st),
+                           t->isDynamic() || b.default_value ? "true" : "false");
+      line(fmt::format("const lux::Value {} = {};", pn, withDefault(b, enumChecked(st, read, "query parameter", name))));
       break;
+    }
     case ParamSource::Body:
       if (t->kind == TyKind::Record && t->record) {
         // Every bad field at once (against the OpenAPI schema), then the typed conversion.
@@ -171,10 +213,12 @@ std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
       }
       break;
     case ParamSource::BodyOrQuery: {
-      bool optional = t->isDynamic() || t->kind == TyKind::Option;
+      bool optional = t->isDynamic() || t->kind == TyKind::Option || b.default_value;
       const Ty* st = t->kind == TyKind::Option ? t->elem : t;
-      line(fmt::format("const lux::Value {} = lux::stdlib::BodyOrQueryParam(req, {}, {}, {});", pn, name, scalarKind(st),
-                       optional ? "true" : "false"));
+      line(fmt::format("const lux::Value {} = {};", pn,
+                       withDefault(b, enumChecked(st, fmt::format("lux::stdlib::BodyOrQueryParam(req, {}, {}, {})", name,
+                                                                  paramKind(st), optional ? "true" : "false"),
+                                                  "body field", name))));
       break;
     }
   }

@@ -263,6 +263,7 @@ class Emitter {
   void emitSseRoute(const RouteModel& r, const std::string& hname, const std::string& target);
   void registerSse(const ServerModel& sm);  // `sse { }` and the realtime hub (emit_server.cpp)
   std::string bindRouteParam(const RouteParamBinding& b);  // declares the parameter, returns its name
+  std::string withDefault(const RouteParamBinding& b, const std::string& read);
 
   const CheckedProgram& prog_;
   std::optional<std::vector<const ast::CallExpr*>> calls_;  // callsInSourceOrder, on first use

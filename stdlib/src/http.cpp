@@ -50,6 +50,33 @@ Value Redirect(const Value& url, const Value& status) {
   return Value{{"$status", Value(static_cast<std::int64_t>(code))}, {"$raw", Value(std::string())}, {"$headers", Value(std::move(headers))}};
 }
 
+namespace {
+
+// html()/text(): the body as text with its Content-Type (the caller's own header wins).
+Value TypedText(const char* fn, const char* content_type, const Value& body, const Value& status, const Value& headers) {
+  const long long code = status.IsNull() ? 200 : status.AsInt();
+  if (code < 100 || code > 599) throw Error(std::string(fn) + ": status " + std::to_string(code) + " is not an HTTP status (100-599)");
+  if (!headers.IsNull() && !headers.IsObject()) throw Error(std::string(fn) + ": the headers must be an object");
+  Object all;
+  bool typed = false;
+  if (headers.IsObject())
+    for (const auto& [k, v] : headers.AsObject()) typed |= IEquals(k, "content-type");
+  if (!typed) all.Set("Content-Type", Value(content_type));
+  if (headers.IsObject())
+    for (const auto& [k, v] : headers.AsObject()) all.Set(k, v);
+  return Value{{"$status", Value(static_cast<std::int64_t>(code))}, {"$raw", Value(Str(body))}, {"$headers", Value(std::move(all))}};
+}
+
+}  // namespace
+
+Value Html(const Value& body, const Value& status, const Value& headers) {
+  return TypedText("html", "text/html; charset=utf-8", body, status, headers);
+}
+
+Value TextResponse(const Value& body, const Value& status, const Value& headers) {
+  return TypedText("text", "text/plain; charset=utf-8", body, status, headers);
+}
+
 bool IsResponse(const Value& v) { return v.IsObject() && v.Find("$status") != nullptr; }
 
 Value CacheControl(Value response, const Value& max_age, const Value& options) {
@@ -209,6 +236,13 @@ Value ResText(Response& res, const Value& text) {
   return Value();
 }
 
+Value ResRedirect(Response& res, const Value& url, const Value& status) {
+  Value r = Redirect(url, status);  // the same checks as redirect()
+  res.status = static_cast<int>(r["$status"].AsInt());
+  res.SetHeader("Location", url.AsString());
+  return Value();
+}
+
 Value RequestField(const Request& req, std::string_view name) {
   if (name == "user" || name == "session") return rt::Locals()[name];
   // An EventSource that reconnects sends the id of the last event it received.
@@ -298,6 +332,31 @@ Value QueryList(const Request& req, const char* name, Kind kind) {
   Array out;
   for (const std::string& s : req.QueryAll(name)) out.push_back(ParamFromString(name, s, kind, "query parameter"));
   return Value(std::move(out));
+}
+
+Value EnumParam(Value v, const char* where, const char* name, std::initializer_list<std::string_view> variants) {
+  auto check = [&](const Value& one) {
+    if (one.IsNull()) return;
+    if (one.IsString())
+      for (std::string_view variant : variants)
+        if (one.AsString() == variant) return;
+    std::string expected;
+    for (std::string_view variant : variants) expected += std::string(expected.empty() ? "" : ", ") + "`" + std::string(variant) + "`";
+    std::string got = one.IsString() ? QuoteText(one.AsString()) : std::string(one.KindName());
+    Object details;
+    Array allowed;
+    for (std::string_view variant : variants) allowed.push_back(Value(std::string(variant)));
+    details.Set("field", Value(std::string(name)));
+    details.Set("allowed", Value(std::move(allowed)));
+    throw HttpError(400, std::string(where) + " `" + name + "`: expected one of " + expected + ", got " + got,
+                    Value(std::move(details)));
+  };
+  if (v.IsArray()) {
+    for (const Value& one : v.AsArray()) check(one);
+  } else {
+    check(v);
+  }
+  return v;
 }
 
 Value CheckKind(const Value& v, Kind kind, const char* what) {

@@ -248,6 +248,16 @@ bool InRange(const Value& v, const Value& lo, const Value& hi, bool inclusive) {
   return Ge(v, lo) && (inclusive ? Le(v, hi) : Lt(v, hi));
 }
 
+Value JsonGet(const Value& v, const Value& key) {
+  if (!v.IsObject()) return Value();
+  if (const Value* own = v.Find("get"); own && own->IsFunction()) return own->Call({key});
+  if (!key.IsString()) return Value();
+  if (const Value* exact = v.Find(key.AsString())) return *exact;
+  for (const auto& [k, value] : v.AsObject())
+    if (IEquals(k, key.AsString())) return value;
+  return Value();
+}
+
 Value Call(const Value& fn, std::vector<Value> args) {
   if (!fn.IsFunction()) throw TypeError(std::string("cannot call ") + fn.KindName() + ": it is not a function");
   return fn.Call(args);

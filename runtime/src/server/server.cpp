@@ -163,6 +163,7 @@ bool BuildHead(std::string& out, const Response& res, std::uint64_t body_size, c
   static constexpr char kClose[] = "Connection: close\r\n";
   unsigned code = static_cast<unsigned>(res.status);
   beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
+  if (!reason.empty() && reason[0] == '<') reason = {};  // Beast's "<unknown-status>": an empty phrase (RFC 9112 4)
   std::string_view date = core::CachedHttpDate();
   // Status line, Date, X-Request-Id, Content-Type, Connection, Content-Length (20 digits) and
   // the blank line, at their longest.

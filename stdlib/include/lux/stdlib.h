@@ -88,6 +88,10 @@ Value Interp(const Parts&... parts) {
 // ---- member and index access -------------------------------------------------------------
 // `x.name`: a field of an object (null when absent). Error on a value that has no fields.
 const Value& Field(const Value& v, std::string_view name);
+// `x.get(key)` on a dynamic value: x's own `get` function when it has one, else the entry `key`
+// of an object (compared without case when no entry matches exactly, as header names are),
+// else None.
+Value JsonGet(const Value& v, const Value& key);
 Value& FieldRef(Value& v, std::string_view name);
 // `x[i]`: array element (null when out of range) or object field by string.
 Value Index(const Value& v, const Value& i);
@@ -249,6 +253,11 @@ Value RespondError(const Value& status, const Value& message, const Value& detai
 // 307 or 308; another status, or a URL that is empty or holds CR, LF or NUL, is a runtime error
 // (500, the reason in the log).
 Value Redirect(const Value& url, const Value& status = Value());
+// html(body, status?, headers?) and text(body, status?, headers?): respond(status (200), the
+// body's text, headers) with `Content-Type: text/html; charset=utf-8` or `text/plain;
+// charset=utf-8` unless the headers name one; a status outside 100-599 is a runtime error.
+Value Html(const Value& body, const Value& status = Value(), const Value& headers = Value());
+Value TextResponse(const Value& body, const Value& status = Value(), const Value& headers = Value());
 // cache_control(response, max_age[, {private, public, no_cache, no_store}]) and etag(response,
 // tag): the response with the header set. Generated code writes `r = CacheControl(r, ...)` when
 // the Lux argument is a local name, so the binding holds the changed response (docs/stdlib.md).
@@ -285,6 +294,8 @@ Value ResStatus(Response& res, const Value& status);
 Value ResJson(Response& res, const Value& body);
 Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
+// res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
+Value ResRedirect(Response& res, const Value& url, const Value& status);
 // The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
 Value RequestField(const Request& req, std::string_view name);
 
@@ -299,6 +310,11 @@ Value QueryParam(const Request& req, const char* name, Kind kind, bool optional)
 Value QueryList(const Request& req, const char* name, Kind kind);
 // A scalar of a POST/PUT/PATCH: the JSON body's field `name`, else the query string.
 Value BodyOrQueryParam(const Request& req, const char* name, Kind kind, bool optional);
+// A route parameter with a default: the default when the request gave no value.
+inline Value OrDefault(Value v, Value fallback) { return v.IsNull() ? std::move(fallback) : std::move(v); }
+// A parameter of a plain enum type: `v` (None, a String, or a list of them) must name one of
+// `variants`; 400 "<where> `name`: expected one of `A`, `B`, got \"x\"" otherwise.
+Value EnumParam(Value v, const char* where, const char* name, std::initializer_list<std::string_view> variants);
 // Checks a JSON value against a scalar kind (for body fields); 400 naming `what` otherwise.
 Value CheckKind(const Value& v, Kind kind, const char* what);
 // A record-typed parameter: the whole JSON body, converted to T and back (validates, fills
