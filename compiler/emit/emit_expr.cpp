@@ -116,6 +116,9 @@ std::string Emitter::expr(const ast::Expr* e) {
     case NodeKind::MemberExpr: return member(llvm::cast<MemberExpr>(e));
     case NodeKind::IndexExpr: {
       auto* ix = llvm::cast<IndexExpr>(e);
+      if (auto* r = llvm::dyn_cast<RangeExpr>(ix->index))  // `xs[a..b]`: a slice
+        return fmt::format("lux::stdlib::Slice({}, {}, {}, {})", expr(ix->base), r->lo ? expr(r->lo) : "lux::Value()",
+                           r->hi ? expr(r->hi) : "lux::Value()", r->inclusive ? "true" : "false");
       return "lux::stdlib::Index(" + expr(ix->base) + ", " + argText(ix->index) + ")";
     }
     case NodeKind::UnaryExpr: {
