@@ -101,6 +101,10 @@ bool Checker::reportJsonToTyped(const Ty* to, SourceRange at, const std::string&
 
 const Ty* Checker::checkExpr(const ast::Expr* e) {
   if (!e) return types_.dynamic();
+  if (e == prechecked_expr_) {  // checked already by checkBuiltinMethod
+    prechecked_expr_ = nullptr;
+    return prechecked_type_;
+  }
   const Ty* t = types_.dynamic();
   switch (e->kind()) {
     case ast::NodeKind::IntLit: t = types_.get(TyKind::Int); break;

@@ -482,6 +482,9 @@ struct CheckedProgram {
   // Expression → its type, where the checker knows it (absent means Dynamic).
   llvm::DenseMap<const ast::Node*, const Ty*> expr_types;
   llvm::DenseMap<const ast::Node*, AssignKind> assigns;
+  // `s.upper()`, `xs.map(f)`: a method call on a String, list, Option, Result, number, Bool or
+  // Duration that names a global built-in taking that value first: the call is `f(x, ...)`.
+  llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Names the checker makes (`UserModel`, a service's name): symbols point into it, so it lives
   // as long as the model.
   llvm::StringSet<> made_names;

@@ -426,6 +426,12 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   } else {
     callee = c->callee;
     if (piped) args.push_back(piped);
+    if (auto method = prog_.method_builtins.find(c); method != prog_.method_builtins.end()) {
+      // `x.f(args)` on a plain value: the built-in `f(x, args)` (compiler/check/check_methods.cpp).
+      args.push_back(llvm::cast<ast::MemberExpr>(callee)->base);
+      args.insert(args.end(), c->args.begin(), c->args.end());
+      return builtinCall(method->second, callee, args);
+    }
     args.insert(args.end(), c->args.begin(), c->args.end());
     at = c->range();
   }

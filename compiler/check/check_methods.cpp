@@ -1,0 +1,79 @@
+// Method calls on plain values: the family writes `name.trim().upper()`, `items.map(fn(x) ...)`,
+// `csv.split(",")`. On a value of a known type that has no methods of its own (a String, a list,
+// an Option, a Result, a number, a Bool, a Duration) `x.f(args)` is the global built-in `f`
+// called as `f(x, args)`, exactly as `x |> f(args)` — when `f` is one whose first parameter
+// takes that value. Entry point: Checker::checkBuiltinMethod (called first by checkCall); the
+// emitter reads CheckedProgram::method_builtins. Anything else stays E2305 (checkMethodCall).
+#include "check/builtins.h"
+#include "check/checker.h"
+
+namespace lux {
+
+namespace {
+
+// The kinds of value whose member calls may name a built-in. Records (their fields may be
+// functions), objects and JSON documents (unchecked member calls) and the runtime's own handles
+// (WebSocket, SseChannel, responses) keep their own rules.
+bool takesBuiltinMethods(const Ty* t) {
+  if (!t || t->isDynamic()) return false;
+  switch (t->kind) {
+    case TyKind::String:
+    case TyKind::Int:
+    case TyKind::Float:
+    case TyKind::Bool:
+    case TyKind::Duration:
+    case TyKind::Array:
+    case TyKind::Option:
+    case TyKind::Result: return true;
+    default: return false;
+  }
+}
+
+// Built-ins callable as methods: plain calls of the global table (not the test, job, response or
+// logging forms, whose first argument means something else).
+const Builtin* methodCandidate(const Builtins& table, llvm::StringRef name) {
+  if (name.startswith("__")) return nullptr;
+  const Builtin* b = table.global(name);
+  if (!b || b->max_args == 0) return nullptr;
+  return b->form == BuiltinForm::Call || b->form == BuiltinForm::KeyOrOrder ? b : nullptr;
+}
+
+}  // namespace
+
+const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
+  auto* m = llvm::dyn_cast<ast::MemberExpr>(call->callee);
+  if (!m) return nullptr;
+  const Builtin* b = methodCandidate(model_.builtins, m->member.name);
+  if (!b || lookup(m->member.name)) return nullptr;  // a function of the program by that name: E2305 as before
+  // A module, model, service or type name before the dot is not a value (`db.run`, `User.find`).
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(m->base)) {
+    const Symbol* s = lookup(n->name.name);
+    if (!s) return nullptr;
+    if (s->kind != SymbolKind::Local && s->kind != SymbolKind::Param && s->kind != SymbolKind::PatternBinding &&
+        s->kind != SymbolKind::Binding && s->kind != SymbolKind::Env)
+      return nullptr;
+  }
+  const Ty* recv = checkExpr(m->base);
+  bool fits = takesBuiltinMethods(recv);
+  if (fits) {
+    // The overload the whole call takes: the receiver, then the arguments' shapes (a lambda's
+    // parameter count; the others are not checked yet and fit any).
+    std::vector<ArgShape> shapes{ArgShape{recv, -1}};
+    for (const ast::Expr* a : call->args) {
+      auto* lam = llvm::dyn_cast<ast::LambdaExpr>(a);
+      shapes.push_back(ArgShape{nullptr, lam ? static_cast<int>(lam->params.size()) : -1});
+    }
+    Instance in = instantiate(types_, *b, shapes);
+    fits = !in.params.empty() && (!in.params[0] || isAssignable(recv, in.params[0]));
+  }
+  if (!fits) {
+    prechecked_expr_ = m->base;  // checkMethodCall reads its type again without a second report
+    prechecked_type_ = recv;
+    return nullptr;
+  }
+  model_.method_builtins[call] = b;
+  model_.expr_types[m->base] = recv;
+  return checkCall(call, m->base, recv, m->base->range());
+}
+
+}  // namespace lux
