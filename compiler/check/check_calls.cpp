@@ -301,7 +301,8 @@ void Checker::reportCallArity(const ast::CallExpr* call, bool piped, size_t n, c
                               const std::string& expected, SourceRange note_at, const std::string& note) {
   auto d = diags_.report(DiagId::CallArity, call->range(), name, expected, n);
   if (note_at.size() > 0) d.note(note_at, note);
-  if (piped) d.help("the value on the left of `|>` is the first argument");
+  if (piped && model_.method_builtins.count(call)) d.help("the value before the `.` is the built-in's first argument");
+  else if (piped) d.help("the value on the left of `|>` is the first argument");
 }
 
 const Ty* Checker::checkFunctionCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,

@@ -9,6 +9,7 @@ namespace lux_program {
 
 // --- declarations
 lux::Value summary(const lux::Value& xs, const lux::Value& o);
+lux::Value shout(const lux::Value& s, const lux::Value& xs);
 
 // --- records
 }  // namespace lux_program
@@ -30,6 +31,19 @@ lux::Value summary(const lux::Value& xs, const lux::Value& o) {
   }
 #line 9 "family_core.lux"
   return lux::Value{{"head", lux::stdlib::Slice(xs, lux::Value(0), lux::Value(2), false)}, {"tail", lux::stdlib::Slice(xs, lux::Value(-2), lux::stdlib::Len(xs), false)}, {"middle", lux::stdlib::Slice(lux::Value("hello"), lux::Value(1), lux::Value(3), true)}, {"entries", out}, {"top", lux::stdlib::Take(lux::stdlib::Reversed(lux::stdlib::Sorted(xs)), 3)}, {"label", lux::stdlib::Add(lux::Value("n="), lux::stdlib::Len(xs))}};
+}
+
+
+#line 20 "family_core.lux"
+lux::Value shout(const lux::Value& s, const lux::Value& xs) {
+#line 21 "family_core.lux"
+  return lux::Value{{"text", lux::stdlib::Upper(lux::stdlib::Trim(s))}, {"odd", lux::stdlib::Sum(lux::stdlib::Map(lux::stdlib::Filter(xs, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    const lux::Value& x = lux::stdlib::Arg(args, 0);
+    return lux::Value(lux::stdlib::Mod(x, lux::Value(2)) == lux::Value(1));
+  }))), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    const lux::Value& x_2 = lux::stdlib::Arg(args, 0);
+    return lux::stdlib::Mul(x_2, lux::Value(10));
+  }))))}, {"n", lux::stdlib::ToString(42)}};
 }
 
 }  // namespace lux_program
