@@ -397,7 +397,14 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* Dur = types_.get(TyKind::Duration);
   bool known = !l->isDynamic() && !r->isDynamic();
   auto bad = [&]() {
-    diags_.report(DiagId::BadOperands, e->range(), opText(e->op), typeName(l), typeName(r));
+    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e->op), typeName(l), typeName(r));
+    // `1 < x < 10`: the family chains comparisons; Lux compares twice.
+    auto* inner = llvm::dyn_cast<ast::BinaryExpr>(e->lhs);
+    auto isCmp = [](ast::BinaryOp op) { return op >= ast::BinaryOp::Lt && op <= ast::BinaryOp::Ge; };
+    if (inner && isCmp(e->op) && isCmp(inner->op))
+      d.help(fmt::format("comparisons do not chain: write `{0} {1} {2} && {2} {3} {4}`", std::string(file_.slice(inner->lhs->range())),
+                         opText(inner->op), std::string(file_.slice(inner->rhs->range())), opText(e->op),
+                         std::string(file_.slice(e->rhs->range()))));
     return types_.dynamic();
   };
   switch (e->op) {
