@@ -13,8 +13,9 @@ import os
 from e2e import build_text, check, expect_json, free_port, program_text, request, start_server, stop_server
 
 
-def _serve(a, name):
-    exe = build_text(a.luxc, os.path.join(a.out, name), name + ".lux", program_text(name + ".lux"))
+def _serve(a, filename):
+    name = filename[:-len(".lux")]
+    exe = build_text(a.luxc, os.path.join(a.out, name), filename, program_text(filename))
     if not exe:
         return None, None
     port = free_port()
@@ -30,7 +31,7 @@ def _exact(port, path, want):
 
 
 def _values(a):
-    proc, port = _serve(a, "family_core_values")
+    proc, port = _serve(a, "family_core_values.lux")
     if not proc:
         return
     f = lambda s: ("float", s)  # a JSON number written with a fraction or an exponent
@@ -72,7 +73,7 @@ def _values(a):
 
 
 def _flow(a):
-    proc, port = _serve(a, "family_core_flow")
+    proc, port = _serve(a, "family_core_flow.lux")
     if not proc:
         return
     expect_json(port, "GET", "/eval/5", 200, {"value": -7, "kinds": ["zero", "digit", "small", "big", "negative"], "own": "digit"})
