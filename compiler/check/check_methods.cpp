@@ -11,10 +11,13 @@ namespace lux {
 
 namespace {
 
-// The kinds of value whose member calls may name a built-in. Records (their fields may be
-// functions), objects and JSON documents (unchecked member calls) and the runtime's own handles
-// (WebSocket, SseChannel, responses) keep their own rules.
+// The kinds of value whose member calls may name a built-in. A JSON document holds no functions,
+// so its member call can only mean a built-in: `req.body.items.map(...)`, and
+// `req.body.name.upper()` is E3020 (convert it first) rather than a failure when it runs. Records
+// (their fields may be functions), object literals, values of unknown type and the runtime's own
+// handles (WebSocket, SseChannel, responses) keep their own rules.
 bool takesBuiltinMethods(const Ty* t) {
+  if (t && t->json) return true;
   if (!t || t->isDynamic()) return false;
   switch (t->kind) {
     case TyKind::String:
@@ -54,7 +57,14 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
       return nullptr;
   }
   const Ty* recv = checkExpr(m->base);
-  bool fits = takesBuiltinMethods(recv);
+  // A built-in's result whose type is not known (`items.map(f)` on a JSON document) is still data,
+  // never a record holding functions: `items.map(f).sum()` chains on.
+  bool data_call = false;
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(m->base))
+    data_call = model_.method_builtins.count(c) || globalBuiltinCallee(c->callee);
+  else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(m->base))
+    if (auto* c = llvm::dyn_cast<ast::CallExpr>(p->target)) data_call = globalBuiltinCallee(c->callee) != nullptr;
+  bool fits = takesBuiltinMethods(recv) || (recv->isDynamic() && data_call);
   if (fits) {
     // The overload the whole call takes: the receiver, then the arguments' shapes (a lambda's
     // parameter count; the others are not checked yet and fit any).
@@ -64,7 +74,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
       shapes.push_back(ArgShape{nullptr, lam ? static_cast<int>(lam->params.size()) : -1});
     }
     Instance in = instantiate(types_, *b, shapes);
-    fits = !in.params.empty() && (!in.params[0] || isAssignable(recv, in.params[0]));
+    fits = !in.params.empty() && (recv->isDynamic() || !in.params[0] || isAssignable(recv, in.params[0]));
   }
   if (!fits) {
     prechecked_expr_ = m->base;  // checkMethodCall reads its type again without a second report

@@ -66,6 +66,9 @@ def _values(a):
                              "labels": ["#1: 10.5", "#2: 4.5", "#3: 5.0"]})
     expect_json(port, "POST", "/entries", 200, {"keys": ["b:2", "a:40"], "total": 42, "pairs": ["a=3", "b=2", "c=1"]},
                 body={"b": 2, "a": "40"})
+    # Method calls on a JSON document are the built-ins' (a JSON document holds no functions).
+    expect_json(port, "POST", "/json", 200, {"n": 2, "names": ["AB", "C"], "total": 7},
+                body={"items": [{"name": "ab", "qty": 3}, {"name": "c", "qty": "4"}]})
     # A value the client sent that is no number: 400 naming the field, not a crash.
     expect_json(port, "POST", "/entries", 400, lambda b: "error" in b and "request_id" in b, body={"a": "x"})
     stop_server(proc)
