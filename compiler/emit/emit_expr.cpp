@@ -412,6 +412,18 @@ std::string Emitter::lvalue(const ast::Expr* e) {
   return "lux::stdlib::Scratch()";
 }
 
+namespace {
+
+// The arguments of a built-in called as a method (compiler/check/check_methods.cpp): the receiver
+// of `x.f(a, b)` first, then `a, b`.
+std::vector<const ast::Expr*> receiverFirst(const ast::CallExpr* c) {
+  std::vector<const ast::Expr*> args{llvm::cast<ast::MemberExpr>(c->callee)->base};
+  args.insert(args.end(), c->args.begin(), c->args.end());
+  return args;
+}
+
+}  // namespace
+
 // `callee(args)`, or with `piped` the pipe `piped |> callee(args)` (piped becomes the first
 // argument). With c == null, `piped` is a PipeExpr whose target is a bare function name.
 std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
@@ -426,12 +438,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   } else {
     callee = c->callee;
     if (piped) args.push_back(piped);
-    if (auto method = prog_.method_builtins.find(c); method != prog_.method_builtins.end()) {
-      // `x.f(args)` on a plain value: the built-in `f(x, args)` (compiler/check/check_methods.cpp).
-      args.push_back(llvm::cast<ast::MemberExpr>(callee)->base);
-      args.insert(args.end(), c->args.begin(), c->args.end());
-      return builtinCall(method->second, callee, args);
-    }
+    if (const Builtin* method = prog_.method_builtins.lookup(c))  // `x.f(args)` on a plain value: `f(x, args)`
+      return builtinCall(method, callee, receiverFirst(c));
     args.insert(args.end(), c->args.begin(), c->args.end());
     at = c->range();
   }
