@@ -64,7 +64,12 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
     data_call = model_.method_builtins.count(c) || globalBuiltinCallee(c->callee);
   else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(m->base))
     if (auto* c = llvm::dyn_cast<ast::CallExpr>(p->target)) data_call = globalBuiltinCallee(c->callee) != nullptr;
-  bool fits = takesBuiltinMethods(recv) || (recv->isDynamic() && data_call);
+  // On a value of unknown type (an unannotated parameter: `fn shout(s) { s.upper() }`) the call is
+  // decided when it runs: a function field of that name (a record's) wins, else the built-in. It
+  // is taken only when the built-in takes that many arguments, and its result is of unknown type.
+  const bool unknown = recv->isDynamic() && !recv->json && !data_call &&
+                       b->acceptsCount(static_cast<int>(call->args.size()) + 1);
+  bool fits = takesBuiltinMethods(recv) || (recv->isDynamic() && data_call) || unknown;
   if (fits) {
     // The overload the whole call takes: the receiver, then the arguments' shapes (a lambda's
     // parameter count; the others are not checked yet and fit any).
@@ -83,7 +88,10 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   }
   model_.method_builtins[call] = b;
   model_.expr_types[m->base] = recv;
-  return checkCall(call, m->base, recv, m->base->range());
+  const Ty* t = checkCall(call, m->base, recv, m->base->range());
+  if (!unknown) return t;
+  model_.dynamic_methods.insert(call);
+  return types_.dynamic();
 }
 
 }  // namespace lux

@@ -424,6 +424,22 @@ std::vector<const ast::Expr*> receiverFirst(const ast::CallExpr* c) {
 
 }  // namespace
 
+// The receiver's own function field when it has one, else the built-in on `a` = receiver and the
+// arguments: `MethodOr(s, "upper", {}, [](const std::vector<lux::Value>& a) { return Upper(a[0]); })`.
+std::string Emitter::dynamicMethodCall(const Builtin* b, const ast::CallExpr* c) {
+  auto* m = llvm::cast<ast::MemberExpr>(c->callee);
+  std::string fn = "lux::stdlib::" + std::string(b->cpp);
+  if (b->form == BuiltinForm::KeyOrOrder) {
+    auto* order = c->args.size() == 1 ? llvm::dyn_cast<ast::LambdaExpr>(c->args[0]) : nullptr;
+    fn += order && order->params.size() == 2 ? "With" : "By";
+  }
+  std::string args, positional;
+  for (size_t i = 0; i < c->args.size(); ++i) args += (i ? ", " : "") + argText(c->args[i]);
+  for (size_t i = 0; i <= c->args.size(); ++i) positional += fmt::format("{}a[{}]", i ? ", " : "", i);
+  return fmt::format("lux::stdlib::MethodOr({}, {}, {{{}}}, [](const std::vector<lux::Value>& a) -> lux::Value {{ return {}({}); }})",
+                     expr(m->base), cppString(m->member.name), args, fn, positional);
+}
+
 // `callee(args)`, or with `piped` the pipe `piped |> callee(args)` (piped becomes the first
 // argument). With c == null, `piped` is a PipeExpr whose target is a bare function name.
 std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
@@ -439,7 +455,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     callee = c->callee;
     if (piped) args.push_back(piped);
     if (const Builtin* method = prog_.method_builtins.lookup(c))  // `x.f(args)` on a plain value: `f(x, args)`
-      return builtinCall(method, callee, receiverFirst(c));
+      return prog_.dynamic_methods.count(c) ? dynamicMethodCall(method, c) : builtinCall(method, callee, receiverFirst(c));
     args.insert(args.end(), c->args.begin(), c->args.end());
     at = c->range();
   }

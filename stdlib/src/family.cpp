@@ -392,4 +392,14 @@ Value IndexOf(const Value& haystack, const Value& needle) {
   return Value(-1);
 }
 
+// ---- method calls on values of unknown type ----------------------------------------------------
+
+Value MethodOr(const Value& receiver, std::string_view name, std::vector<Value> args,
+               Value (*builtin)(const std::vector<Value>& receiver_and_args)) {
+  if (receiver.IsObject())
+    if (const Value* f = receiver.Find(name); f && f->IsFunction()) return Call(*f, std::move(args));
+  args.insert(args.begin(), receiver);
+  return builtin(args);
+}
+
 }  // namespace lux::stdlib

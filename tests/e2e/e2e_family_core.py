@@ -89,6 +89,8 @@ def _flow(a):
     expect_json(port, "GET", "/small/500", 422, {"error": "too big: 500"})
     expect_json(port, "GET", "/small/-1", 400, {"error": "negative"})
     expect_json(port, "GET", "/collatz/27", 200, {"steps": 111})
+    # Unannotated parameters: the built-in, unless the value has a function field of that name.
+    expect_json(port, "GET", "/untyped?word=hey", 200, {"shout": "HEY", "total": 7, "field": 42})
     stop_server(proc)
     check(proc.returncode == 0, f"family_core_flow exit status {proc.returncode}")
 

@@ -250,6 +250,10 @@ Value Words(const Value& s);
 Value Lines(const Value& s);
 Value Capitalize(const Value& s);
 Value IndexOf(const Value& haystack, const Value& needle);
+// `x.f(args)` on a value of unknown type where `f` names a built-in: the object's own function
+// field `f` when it has one (a record's), else the built-in called as `f(x, args)`.
+Value MethodOr(const Value& receiver, std::string_view name, std::vector<Value> args,
+               Value (*builtin)(const std::vector<Value>& receiver_and_args));
 Value Uuid();
 Value Fetch(const Value& url, const Value& options = Value());
 Value Sleep(const Value& ms);

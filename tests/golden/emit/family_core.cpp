@@ -10,6 +10,7 @@ namespace lux_program {
 // --- declarations
 lux::Value summary(const lux::Value& xs, const lux::Value& o);
 lux::Value shout(const lux::Value& s, const lux::Value& xs);
+lux::Value untyped(const lux::Value& s);
 
 // --- records
 }  // namespace lux_program
@@ -44,6 +45,13 @@ lux::Value shout(const lux::Value& s, const lux::Value& xs) {
     const lux::Value& x_2 = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Mul(x_2, lux::Value(10));
   }))))}, {"n", lux::stdlib::ToString(42)}};
+}
+
+
+#line 29 "family_core.lux"
+lux::Value untyped(const lux::Value& s) {
+#line 30 "family_core.lux"
+  return lux::stdlib::MethodOr(s, "trim", {}, [](const std::vector<lux::Value>& a) -> lux::Value { return lux::stdlib::Trim(a[0]); });
 }
 
 }  // namespace lux_program
