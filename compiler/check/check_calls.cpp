@@ -138,11 +138,15 @@ const Ty* Checker::checkPipe(const ast::PipeExpr* e) {
 
 const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                              SourceRange piped_range) {
+  if (!piped)
+    if (const Ty* t = checkBuiltinMethod(call)) return t;  // `s.upper()`: `upper(s)`
+  const auto method = model_.method_builtins.find(call);
+  const Builtin* method_builtin = method == model_.method_builtins.end() ? nullptr : method->second;
   std::vector<ArgInfo> args;
   if (piped) args.push_back({piped, piped_type, piped_range});
   // A global built-in types its lambda arguments from its signature (checkBuiltinCall), and
   // mock_service its functions object from the mocked peer (checkMockFunctions).
-  const Builtin* global_builtin = globalBuiltinCallee(call->callee);
+  const Builtin* global_builtin = method_builtin ? method_builtin : globalBuiltinCallee(call->callee);
   if (global_builtin) {
     if (global_builtin->name == "stream") prepareStreamCall(call);
     if (global_builtin->name == "stream" || global_builtin->name == "sse_channel") markSseUse();
@@ -201,6 +205,7 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
   }
 
   if (auto* callee = llvm::dyn_cast<ast::MemberExpr>(call->callee)) {
+    if (method_builtin) return checkBuiltinCall(call, method_builtin, callee->member.name.str(), args, true);
     if (auto* base = llvm::dyn_cast<ast::NameExpr>(callee->base)) {
       Symbol* sym = lookup(base->name.name);
       if (sym && sym->kind == SymbolKind::Model) {
@@ -296,7 +301,8 @@ void Checker::reportCallArity(const ast::CallExpr* call, bool piped, size_t n, c
                               const std::string& expected, SourceRange note_at, const std::string& note) {
   auto d = diags_.report(DiagId::CallArity, call->range(), name, expected, n);
   if (note_at.size() > 0) d.note(note_at, note);
-  if (piped) d.help("the value on the left of `|>` is the first argument");
+  if (piped && model_.method_builtins.count(call)) d.help("the value before the `.` is the built-in's first argument");
+  else if (piped) d.help("the value on the left of `|>` is the first argument");
 }
 
 const Ty* Checker::checkFunctionCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,

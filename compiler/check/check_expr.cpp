@@ -101,6 +101,10 @@ bool Checker::reportJsonToTyped(const Ty* to, SourceRange at, const std::string&
 
 const Ty* Checker::checkExpr(const ast::Expr* e) {
   if (!e) return types_.dynamic();
+  if (e == prechecked_expr_) {  // checked already by checkBuiltinMethod
+    prechecked_expr_ = nullptr;
+    return prechecked_type_;
+  }
   const Ty* t = types_.dynamic();
   switch (e->kind()) {
     case ast::NodeKind::IntLit: t = types_.get(TyKind::Int); break;
@@ -141,8 +145,17 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
     case ast::NodeKind::IndexExpr: {
       auto* ie = llvm::cast<ast::IndexExpr>(e);
       const Ty* bt = checkExpr(ie->base);
+      if (auto* r = llvm::dyn_cast<ast::RangeExpr>(ie->index)) {
+        // `xs[a..b]`, `s[a..=b]`: a slice of a list or a string, of the same type.
+        const Ty* Int = types_.get(TyKind::Int);
+        for (const ast::Expr* bound : {r->lo, r->hi})
+          if (bound) expectType(checkExpr(bound), Int, bound->range(), "a slice bound");
+        model_.expr_types[ie->index] = types_.dynamic();
+        t = bt->kind == TyKind::Array || bt->kind == TyKind::String || bt->json ? bt : types_.dynamic();
+        break;
+      }
       checkExpr(ie->index);
-      t = bt->kind == TyKind::Array ? bt->elem : bt->json ? bt : types_.dynamic();
+      t = bt->kind == TyKind::Array ? bt->elem : bt->json ? bt : bt->kind == TyKind::String ? bt : types_.dynamic();
       break;
     }
     case ast::NodeKind::UnaryExpr: {
@@ -384,7 +397,14 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* Dur = types_.get(TyKind::Duration);
   bool known = !l->isDynamic() && !r->isDynamic();
   auto bad = [&]() {
-    diags_.report(DiagId::BadOperands, e->range(), opText(e->op), typeName(l), typeName(r));
+    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e->op), typeName(l), typeName(r));
+    // `1 < x < 10`: the family chains comparisons; Lux compares twice.
+    auto* inner = llvm::dyn_cast<ast::BinaryExpr>(e->lhs);
+    auto isCmp = [](ast::BinaryOp op) { return op >= ast::BinaryOp::Lt && op <= ast::BinaryOp::Ge; };
+    if (inner && isCmp(e->op) && isCmp(inner->op))
+      d.help(fmt::format("comparisons do not chain: write `{0} {1} {2} && {2} {3} {4}`", std::string(file_.slice(inner->lhs->range())),
+                         opText(inner->op), std::string(file_.slice(inner->rhs->range())), opText(e->op),
+                         std::string(file_.slice(e->rhs->range()))));
     return types_.dynamic();
   };
   switch (e->op) {
@@ -411,7 +431,9 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   }
   bool add_sub = e->op == ast::BinaryOp::Add || e->op == ast::BinaryOp::Sub;
   if (l->isNumeric() && r->isNumeric()) return (l == Float || r == Float) ? Float : Int;
-  if (e->op == ast::BinaryOp::Add && l == Str && r == Str) return Str;
+  // `+` with a String on either side joins the other value's text (`"n=" + 3`, `"a" + true`), as
+  // interpolation does (lux::stdlib::Add); the family writes it this way.
+  if (e->op == ast::BinaryOp::Add && (l == Str || r == Str)) return Str;
   // `xs + ys` joins two lists (`[Any] + [String]` stays gradual).
   if (e->op == ast::BinaryOp::Add && l->kind == TyKind::Array && r->kind == TyKind::Array) return joinTypes(types_, l, r);
   if (add_sub && l == Dur && r == Dur) return Dur;

@@ -118,9 +118,13 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
   }
   if (auto* fs = llvm::dyn_cast<ast::ForStmt>(stmt)) {
     const Ty* it = checkExpr(fs->iterable);
-    const Ty* elem = it->kind == TyKind::Array ? it->elem : types_.dynamic();
+    const Ty* elem = it->kind == TyKind::Array ? it->elem : it->kind == TyKind::String ? it : types_.dynamic();
+    // `for i, x in xs`: the index of a list or a string; `for k, v in o`: the key of an object's entry.
+    const Ty* index = it->kind == TyKind::Array || it->kind == TyKind::String ? types_.get(TyKind::Int)
+                      : it->kind == TyKind::Object || it->kind == TyKind::Record ? types_.get(TyKind::String)
+                                                                                 : types_.dynamic();
     pushScope(Scope::Kind::Block);
-    if (!fs->index.empty()) declareLocal(fs->index, SymbolKind::Local, types_.get(TyKind::Int), nullptr, false, false);
+    if (!fs->index.empty()) declareLocal(fs->index, SymbolKind::Local, index, nullptr, false, false);
     declareLocal(fs->value, SymbolKind::Local, elem, fs, false, false);
     ++loop_depth_;
     checkBlock(fs->body);

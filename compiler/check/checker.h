@@ -356,6 +356,7 @@ class Checker {
   const Ty* reportNotCallable(const ast::NameExpr* callee, const Symbol* sym);  // E2303
   const Ty* checkMethodCall(const ast::CallExpr* call, const ast::MemberExpr* callee);  // `x.f(...)`, E2305
   std::vector<std::string_view> builtinsAccepting(const Ty* t);
+  const Ty* checkBuiltinMethod(const ast::CallExpr* call);  // `s.upper()` as `upper(s)` (check_methods.cpp)
   const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
                            const std::vector<ArgInfo>& args);
   void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
@@ -424,6 +425,10 @@ class Checker {
   const EnumInfo* variant_hint_ = nullptr;  // the enum a bare variant name is expected from (checkExprExpecting)
   const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
+  // A method call's receiver checked by checkBuiltinMethod that turned out not to name a built-in:
+  // checkExpr gives its type once more without checking it again (no repeated diagnostics).
+  const ast::Expr* prechecked_expr_ = nullptr;
+  const Ty* prechecked_type_ = nullptr;
   const ast::MemberExpr* callee_member_ = nullptr;  // the `x.f` of a method call being checked (checkMethodCall)
   const ast::MemberExpr* named_form_ = nullptr;  // the `req.form` of a `req.form.NAME` being checked
   std::string cur_fn_name_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/DenseSet.h>
 #include <llvm/ADT/StringRef.h>
 #include <llvm/ADT/StringSet.h>
 
@@ -487,6 +488,11 @@ struct CheckedProgram {
   // Expression → its type, where the checker knows it (absent means Dynamic).
   llvm::DenseMap<const ast::Node*, const Ty*> expr_types;
   llvm::DenseMap<const ast::Node*, AssignKind> assigns;
+  // `s.upper()`, `xs.map(f)`: a method call on a String, list, Option, Result, number, Bool or
+  // Duration that names a global built-in taking that value first: the call is `f(x, ...)`.
+  llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
+  // Those of them on a value of unknown type: a function field of that name wins when it runs.
+  llvm::DenseSet<const ast::Node*> dynamic_methods;
   // Names the checker makes (`UserModel`, a service's name): symbols point into it, so it lives
   // as long as the model.
   llvm::StringSet<> made_names;

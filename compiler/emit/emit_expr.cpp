@@ -124,6 +124,9 @@ std::string Emitter::expr(const ast::Expr* e) {
     case NodeKind::MemberExpr: return member(llvm::cast<MemberExpr>(e));
     case NodeKind::IndexExpr: {
       auto* ix = llvm::cast<IndexExpr>(e);
+      if (auto* r = llvm::dyn_cast<RangeExpr>(ix->index))  // `xs[a..b]`: a slice
+        return fmt::format("lux::stdlib::Slice({}, {}, {}, {})", expr(ix->base), r->lo ? expr(r->lo) : "lux::Value()",
+                           r->hi ? expr(r->hi) : "lux::Value()", r->inclusive ? "true" : "false");
       return "lux::stdlib::Index(" + expr(ix->base) + ", " + argText(ix->index) + ")";
     }
     case NodeKind::UnaryExpr: {
@@ -420,6 +423,34 @@ std::string Emitter::lvalue(const ast::Expr* e) {
   return "lux::stdlib::Scratch()";
 }
 
+namespace {
+
+// The arguments of a built-in called as a method (compiler/check/check_methods.cpp): the receiver
+// of `x.f(a, b)` first, then `a, b`.
+std::vector<const ast::Expr*> receiverFirst(const ast::CallExpr* c) {
+  std::vector<const ast::Expr*> args{llvm::cast<ast::MemberExpr>(c->callee)->base};
+  args.insert(args.end(), c->args.begin(), c->args.end());
+  return args;
+}
+
+}  // namespace
+
+// The receiver's own function field when it has one, else the built-in on `a` = receiver and the
+// arguments: `MethodOr(s, "upper", {}, [](const std::vector<lux::Value>& a) { return Upper(a[0]); })`.
+std::string Emitter::dynamicMethodCall(const Builtin* b, const ast::CallExpr* c) {
+  auto* m = llvm::cast<ast::MemberExpr>(c->callee);
+  std::string fn = "lux::stdlib::" + std::string(b->cpp);
+  if (b->form == BuiltinForm::KeyOrOrder) {
+    auto* order = c->args.size() == 1 ? llvm::dyn_cast<ast::LambdaExpr>(c->args[0]) : nullptr;
+    fn += order && order->params.size() == 2 ? "With" : "By";
+  }
+  std::string args, positional;
+  for (size_t i = 0; i < c->args.size(); ++i) args += (i ? ", " : "") + argText(c->args[i]);
+  for (size_t i = 0; i <= c->args.size(); ++i) positional += fmt::format("{}a[{}]", i ? ", " : "", i);
+  return fmt::format("lux::stdlib::MethodOr({}, {}, {{{}}}, [](const std::vector<lux::Value>& a) -> lux::Value {{ return {}({}); }})",
+                     expr(m->base), cppString(m->member.name), args, fn, positional);
+}
+
 // `callee(args)`, or with `piped` the pipe `piped |> callee(args)` (piped becomes the first
 // argument). With c == null, `piped` is a PipeExpr whose target is a bare function name.
 std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
@@ -434,6 +465,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   } else {
     callee = c->callee;
     if (piped) args.push_back(piped);
+    if (const Builtin* method = prog_.method_builtins.lookup(c))  // `x.f(args)` on a plain value: `f(x, args)`
+      return prog_.dynamic_methods.count(c) ? dynamicMethodCall(method, c) : builtinCall(method, callee, receiverFirst(c));
     args.insert(args.end(), c->args.begin(), c->args.end());
     at = c->range();
   }

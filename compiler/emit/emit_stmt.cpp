@@ -554,11 +554,12 @@ void Emitter::forStmt(const ast::ForStmt* fs) {
     if (fn_) fn_->used.insert(idx);  // the temporaries below must not take the index's name
     std::string list = temp("items");
     std::string k = temp("k");
-    line(fmt::format("const lux::Array {} = lux::stdlib::Items({});", list, items));
+    // (index, element) of a list or a string, (key, value) of an object's entries.
+    line(fmt::format("const auto {} = lux::stdlib::ItemPairs({});", list, items));
     line(fmt::format("for (std::size_t {0} = 0; {0} < {1}.size(); ++{0}) {{", k, list));
-    line(fmt::format("  const lux::Value {}(static_cast<long long>({}));", idx, k));
+    line(fmt::format("  const lux::Value {}({}[{}].first);", idx, list, k));
     std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
-    line(fmt::format("  {} {} = {}[{}];", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
+    line(fmt::format("  {} {} = {}[{}].second;", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
   }
   w_.indent();
   block(fs->body, Target::discard());

@@ -175,6 +175,8 @@ class Emitter {
   std::string call(const ast::CallExpr* c, const ast::Expr* piped);
   // A built-in call, generated from its row of stdlib/builtins.def (form and C++ function);
   // `model`: the model of a Model row's call (`User.create(...)`).
+  // `x.f(args)` on a value of unknown type naming a built-in: lux::stdlib::MethodOr (check_methods.cpp).
+  std::string dynamicMethodCall(const Builtin* b, const ast::CallExpr* c);
   std::string builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
                           const ModelInfo* model = nullptr);
   std::string lambda(const ast::LambdaExpr* l);

@@ -7,6 +7,7 @@
 
 #include "LuxLexer.h"
 #include "LuxParser.h"
+#include "parse/family_spellings.h"
 #include "parse/keywords.h"
 
 namespace lux::parse {
@@ -188,6 +189,10 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
   size_t type = offending ? offending->getType() : static_cast<size_t>(antlr4::Token::EOF);
   if (expected_text.empty()) expected_text = describeExpected(parser, expected);
   auto b = diags_.report(DiagId::UnexpectedToken, at, expected_text, describeToken(offending));
+  if (std::string family = familySpellingHelp(parser, offending, expected_text); !family.empty()) {
+    b.help(family);  // a spelling of the language family that Lux writes another way
+    return;
+  }
   if (type == LuxLexer::NL && expected.contains(static_cast<size_t>(LuxLexer::INT))) {
     // A value was expected (after `throw`): a `{` there would start an object, not a body.
     b.help("a line break ends the statement here: put the value on the same line");

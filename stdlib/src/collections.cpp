@@ -244,7 +244,7 @@ Value Split(const Value& s, const Value& sep) {
   const std::string& d = sep.AsString();
   Array out;
   if (d.empty()) {
-    for (char c : text) out.push_back(Value(std::string(1, c)));
+    for (std::string& c : CodePoints(text)) out.push_back(Value(std::move(c)));  // characters, not bytes
     return Value(std::move(out));
   }
   std::size_t start = 0;

@@ -1,4 +1,5 @@
 // Operators, string conversion, member/index access, Option/Result/enum encodings and errors.
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -140,7 +141,13 @@ void AppendStr(std::string& out, const Value& v) {
       double d = v.AsFloat();
       char buf[32];
       if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) std::snprintf(buf, sizeof buf, "%.1f", d);
-      else std::snprintf(buf, sizeof buf, "%.15g", d);
+      else if (!std::isfinite(d)) std::snprintf(buf, sizeof buf, "%g", d);
+      else {
+        // The shortest text that reads back as the same number, as JSON prints it: `0.1 + 0.2`
+        // is 0.30000000000000004 in a response, so in a string too.
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf - 1, d);
+        *end = '\0';
+      }
       out += buf;
       break;
     }
@@ -269,7 +276,7 @@ Array Items(const Value& v) {
   if (v.IsObject()) {
     for (const auto& [k, x] : v.AsObject()) out.push_back(Value(k));
   } else if (v.IsString()) {
-    for (char c : v.AsString()) out.push_back(Value(std::string(1, c)));
+    for (std::string& c : CodePoints(v.AsString())) out.push_back(Value(std::move(c)));  // characters, not bytes
   } else if (!v.IsNull()) {
     throw TypeError(std::string("cannot iterate over ") + v.KindName());
   }

@@ -215,6 +215,49 @@ Value Split(const Value& s, const Value& sep);
 Value Trim(const Value& s);
 Value Upper(const Value& s);
 Value Lower(const Value& s);
+
+// The family's everyday built-ins (stdlib/src/family.cpp; docs/stdlib.md).
+std::vector<std::string> CodePoints(const std::string& s);  // UTF-8 sequences, in order
+// `for k, v in x`: (key, value) of an object's entries, (index, element) of anything else.
+std::vector<std::pair<Value, Value>> ItemPairs(const Value& v);
+// `x[a..b]` / `x[a..=b]`: a list's or a string's (code points) part; negative bounds count from the end.
+Value Slice(const Value& v, const Value& lo, const Value& hi, bool inclusive);
+Value SliceOf(const Value& v, const Value& lo, const Value& hi = Value());
+Value Abs(const Value& x);
+Value Min(const Value& a, const Value& b = Value());
+Value Max(const Value& a, const Value& b = Value());
+Value Floor(const Value& x);
+Value Ceil(const Value& x);
+Value Round(const Value& x, const Value& digits = Value());
+Value Sqrt(const Value& x);
+Value Pow(const Value& base, const Value& exp);
+Value Sorted(const Value& xs, const Value& key = Value());
+Value Reversed(const Value& xs);
+Value Any(const Value& xs, const Value& fn);
+Value All(const Value& xs, const Value& fn);
+Value Count(const Value& xs, const Value& fn);
+Value Last(const Value& xs);
+Value Drop(const Value& xs, const Value& n);
+Value Flatten(const Value& xs);
+Value FlatMap(const Value& xs, const Value& fn);
+Value Unique(const Value& xs);
+Value Enumerate(const Value& xs);
+Value Zip(const Value& xs, const Value& ys);
+Value FindIndex(const Value& xs, const Value& fn);
+Value IsEmpty(const Value& v);
+Value StartsWith(const Value& s, const Value& prefix);
+Value EndsWith(const Value& s, const Value& suffix);
+Value Replace(const Value& s, const Value& from, const Value& to);
+Value Repeat(const Value& s, const Value& n);
+Value Chars(const Value& s);
+Value Words(const Value& s);
+Value Lines(const Value& s);
+Value Capitalize(const Value& s);
+Value IndexOf(const Value& haystack, const Value& needle);
+// `x.f(args)` on a value of unknown type where `f` names a built-in: the object's own function
+// field `f` when it has one (a record's), else the built-in called as `f(x, args)`.
+Value MethodOr(const Value& receiver, std::string_view name, std::vector<Value> args,
+               Value (*builtin)(const std::vector<Value>& receiver_and_args));
 Value Uuid();
 Value Fetch(const Value& url, const Value& options = Value());
 Value Sleep(const Value& ms);

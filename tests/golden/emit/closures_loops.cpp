@@ -60,10 +60,10 @@ lux::Value totals(const lux::Value& xs) {
 #line 16 "closures_loops.lux"
   lux::Value evens = 0;
 #line 17 "closures_loops.lux"
-  const lux::Array items1 = lux::stdlib::Items(xs);
+  const auto items1 = lux::stdlib::ItemPairs(xs);
   for (std::size_t k2 = 0; k2 < items1.size(); ++k2) {
-    const lux::Value i(static_cast<long long>(k2));
-    const lux::Value& x = items1[k2];
+    const lux::Value i(items1[k2].first);
+    const lux::Value& x = items1[k2].second;
 #line 18 "closures_loops.lux"
     if (lux::stdlib::Mod(x, lux::Value(2)) == lux::Value(0)) {
 #line 19 "closures_loops.lux"

@@ -122,10 +122,10 @@ lux::Value captured() {
 #line 44 "name_clashes.lux"
 lux::Value indexed(const lux::Value& xs) {
 #line 45 "name_clashes.lux"
-  const lux::Array items1 = lux::stdlib::Items(xs);
+  const auto items1 = lux::stdlib::ItemPairs(xs);
   for (std::size_t k3 = 0; k3 < items1.size(); ++k3) {
-    const lux::Value k2(static_cast<long long>(k3));
-    const lux::Value& x = items1[k3];
+    const lux::Value k2(items1[k3].first);
+    const lux::Value& x = items1[k3].second;
 #line 46 "name_clashes.lux"
     lux::stdlib::Print({k2, x});
   }
