@@ -19,7 +19,11 @@ mkdir -p "$OUT"
 EXE=$OUT/bin/hello
 if [ -n "${BASE_LUXC:-}" ]; then "$BASE_LUXC" build --release "$ROOT/bench/tracing/hello.lux" -o "$OUT/base" >/dev/null; fi
 CPORT=${COLLECTOR_PORT:-8293}
-python3 "$ROOT/bench/tracing/collector.py" "$CPORT" >"$OUT/collector.log" 2>&1 &
+COLLECTOR_EXE=$OUT/collector  # the native stand-in collector (bench/tracing/collector.cpp)
+if [ ! -x "$COLLECTOR_EXE" ] || [ "$ROOT/bench/tracing/collector.cpp" -nt "$COLLECTOR_EXE" ]; then
+  g++ -std=c++20 -O2 -o "$COLLECTOR_EXE" "$ROOT/bench/tracing/collector.cpp"
+fi
+"$COLLECTOR_EXE" "$CPORT" >"$OUT/collector.log" 2>&1 &
 COLLECTOR=$!
 trap 'kill -TERM $COLLECTOR 2>/dev/null || true' EXIT
 instructions() {  # MODE N -> total instructions of the server's run

@@ -106,17 +106,7 @@ std::size_t Utf8SizeSlow(std::string_view s) {
   return n;
 }
 
-// 8 hex digits (either case) at `p` as 4 bytes: each lane's nibble from its low 4 bits (+9 for
-// a letter), then pairs of lanes merged and the even lanes packed, all in one 64-bit word.
-inline std::uint32_t HexWord(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  std::uint64_t nib = (w & 0x0F0F0F0F0F0F0F0Full) + 9 * ((w >> 6) & 0x0101010101010101ull);
-  std::uint64_t pairs = ((nib << 4) | (nib >> 8)) & 0x00FF00FF00FF00FFull;  // byte 2k: digits 2k, 2k+1
-  pairs = (pairs | (pairs >> 8)) & 0x0000FFFF0000FFFFull;
-  return static_cast<std::uint32_t>(pairs | (pairs >> 16));
-}
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "HexWord reads little-endian words");
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fixed64 and fixed32 are written as little-endian words");
 
 // Writes into room the caller reserved (see SpanBound): no checks, no temporaries.
 class Writer {
@@ -144,21 +134,13 @@ class Writer {
     CopyShort(p_, s.data(), s.size());
     p_ += s.size();
   }
-  // Hex ids as bytes: a field's tag, its length and the decoded bytes.
-  void Id(std::uint8_t tag, std::string_view hex) {
-    Byte(tag);
-    const std::size_t n = hex.size() / 2;
-    Byte(static_cast<std::uint8_t>(n));
-    std::size_t i = 0;
-    for (; i + 8 <= hex.size(); i += 8) {
-      std::uint32_t b = HexWord(hex.data() + i);
-      std::memcpy(p_, &b, 4);
-      p_ += 4;
-    }
-    for (; i + 2 <= hex.size(); i += 2) {  // ids of other lengths: two digits a byte
-      auto nib = [](char c) { return static_cast<unsigned>((c & 0xF) + 9 * ((c >> 6) & 1)); };
-      *p_++ = static_cast<char>(nib(hex[i]) << 4 | nib(hex[i + 1]));
-    }
+  // An id: a field's tag, its length and its bytes.
+  template <std::size_t N>
+  void Id(std::uint8_t tag, const TraceIdBytes<N>& id) {
+    p_[0] = static_cast<char>(tag);
+    p_[1] = static_cast<char>(N);
+    std::memcpy(p_ + 2, id.bytes, N);
+    p_ += 2 + N;
   }
   // `s` with its size as UTF-8 (`size`, from Utf8Size): copied as it is when valid.
   void Utf8(std::string_view s, std::size_t size) {
@@ -309,9 +291,9 @@ class Writer {
     char* length_at = p_;
     p_ += kSpanLengthRoom;
     char* body = p_;
-    Id(kField1Bytes, s.TraceId());  // Span.trace_id
-    Id(kField2Bytes, s.SpanId());   // Span.span_id
-    if (!s.ParentId().empty()) Id(kSpanParentId, s.ParentId());
+    Id(kField1Bytes, s.ctx.trace_id);  // Span.trace_id
+    Id(kField2Bytes, s.ctx.span_id);   // Span.span_id
+    if (!s.ctx.parent_id.empty()) Id(kSpanParentId, s.ctx.parent_id);
     if (s.name.empty() && s.server.set()) {  // a server span: its name from the fixed fields
       char buf[kServerNameRoom];
       std::string long_name;
@@ -333,7 +315,7 @@ class Writer {
     }
     for (const Link& l : s.links) {
       Byte(kSpanLink);
-      Varint(2 + l.trace_id.size() / 2 + 2 + l.span_id.size() / 2);
+      Varint(2 + TraceId::kSize + 2 + SpanId::kSize);
       Id(kField1Bytes, l.trace_id);  // Link.trace_id
       Id(kField2Bytes, l.span_id);   // Link.span_id
     }
@@ -378,11 +360,11 @@ std::size_t SpanBound(const SpanData& s) {
   constexpr std::size_t kFixed = 1 + kMaxLength + 6 + 2 + 18 + 6 + 3 * (1 + kMaxLength) + 2 + 16;
   constexpr std::size_t kPerAttribute = 4 * (1 + kMaxLength) + 1 + kMaxVarint;
   constexpr std::size_t kPerLink = 1 + kMaxLength + 4;
-  std::size_t n = kFixed + s.TraceId().size() + s.SpanId().size() + s.ParentId().size() +
+  std::size_t n = kFixed + TraceId::kSize + 2 * SpanId::kSize +
                   3 * (s.name.size() + s.status_message.size());
   for (const Attribute& a : s.attributes)
     n += kPerAttribute + a.key.size() + (a.type == Attribute::Type::kString ? 3 * a.str().size() : 0);
-  for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
+  n += s.links.size() * (kPerLink + TraceId::kSize + SpanId::kSize);
   // A server span's attributes: at most 20 bytes of tags and lengths each (a key under 128
   // bytes), integers of at most 10 bytes.
   constexpr std::size_t kPerServerAttribute = 1 + kMaxLength + 2 + 1 + kMaxLength + 1 + kMaxLength;

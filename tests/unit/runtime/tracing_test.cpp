@@ -33,11 +33,23 @@ using lux::tracing::SpanData;
 
 namespace {
 
+// An id from its hex digits (a test's literal, or RandomHex's).
+template <typename Id>
+Id IdOf(std::string_view hex) {
+  Id id;
+  REQUIRE(Id::FromHex(hex, id));
+  return id;
+}
+lux::TraceId TraceIdOf(std::string_view hex) { return IdOf<lux::TraceId>(hex); }
+lux::SpanId SpanIdOf(std::string_view hex) { return IdOf<lux::SpanId>(hex); }
+lux::TraceId RandomTraceId() { return TraceIdOf(lux::core::RandomHex(16)); }
+lux::SpanId RandomSpanId() { return SpanIdOf(lux::core::RandomHex(8)); }
+
 std::unique_ptr<SpanData> MakeSpan(const std::string& name) {
   auto s = std::make_unique<SpanData>();
   s->name = name;
-  s->ctx.trace_id = lux::core::RandomHex(16);
-  s->ctx.span_id = lux::core::RandomHex(8);
+  s->ctx.trace_id = RandomTraceId();
+  s->ctx.span_id = RandomSpanId();
   s->ctx.flags = 1;
   return s;
 }
@@ -287,7 +299,7 @@ TEST_CASE("tracing sampler: a ratio samples that share of trace ids, the same id
   int sampled = 0;
   const int n = 20000;
   for (int i = 0; i < n; ++i) {
-    std::string id = lux::core::RandomHex(16);
+    lux::TraceId id = RandomTraceId();
     bool first = quarter.ShouldSample(id, std::nullopt);
     CHECK(first == quarter.ShouldSample(id, std::nullopt));
     sampled += first;
@@ -296,31 +308,31 @@ TEST_CASE("tracing sampler: a ratio samples that share of trace ids, the same id
   CHECK(sampled > n / 4 - 600);
   CHECK(sampled < n / 4 + 600);
   Sampler none(Sampler::Root::kRatio, false, 0.0), all(Sampler::Root::kRatio, false, 1.0);
-  CHECK_FALSE(none.ShouldSample("ffffffffffffffff0000000000000000", std::nullopt));
-  CHECK(all.ShouldSample("ffffffffffffffffffffffffffffffff", std::nullopt));
+  CHECK_FALSE(none.ShouldSample(TraceIdOf("ffffffffffffffff0000000000000000"), std::nullopt));
+  CHECK(all.ShouldSample(TraceIdOf("ffffffffffffffffffffffffffffffff"), std::nullopt));
   // The low 8 bytes decide: below ratio * 2^64 is sampled.
-  CHECK(quarter.ShouldSample("ffffffffffffffff0fffffffffffffff", std::nullopt));
-  CHECK_FALSE(quarter.ShouldSample("00000000000000004000000000000001", std::nullopt));
+  CHECK(quarter.ShouldSample(TraceIdOf("ffffffffffffffff0fffffffffffffff"), std::nullopt));
+  CHECK_FALSE(quarter.ShouldSample(TraceIdOf("00000000000000004000000000000001"), std::nullopt));
 }
 
 TEST_CASE("tracing sampler: parent-based kinds follow a caller's flag, the others decide themselves") {
   Sampler pb_off(Sampler::Root::kAlwaysOff, true);
-  CHECK(pb_off.ShouldSample("0af7651916cd43dd8448eb211c80319c", true));
-  CHECK_FALSE(pb_off.ShouldSample("0af7651916cd43dd8448eb211c80319c", std::nullopt));
+  CHECK(pb_off.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), true));
+  CHECK_FALSE(pb_off.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), std::nullopt));
   Sampler pb_on(Sampler::Root::kAlwaysOn, true);
-  CHECK_FALSE(pb_on.ShouldSample("0af7651916cd43dd8448eb211c80319c", false));
+  CHECK_FALSE(pb_on.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), false));
   Sampler on(Sampler::Root::kAlwaysOn, false);
-  CHECK(on.ShouldSample("0af7651916cd43dd8448eb211c80319c", false));
+  CHECK(on.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), false));
 }
 
 TEST_CASE("tracing traceparent: parse and format round trip, invalid values refused") {
   const std::string tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
   auto ctx = lux::core::ParseTraceparent(tp);
   REQUIRE(ctx);
-  CHECK(ctx->trace_id == "0af7651916cd43dd8448eb211c80319c");
-  CHECK(ctx->parent_id == "b7ad6b7169203331");
+  CHECK(ctx->trace_id.Hex() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(ctx->parent_id.Hex() == "b7ad6b7169203331");
   CHECK(ctx->flags == 1);
-  lux::TraceContext self{ctx->trace_id, "", ctx->parent_id, ctx->flags};
+  lux::TraceContext self{ctx->trace_id, {}, ctx->parent_id, ctx->flags};
   CHECK(lux::tracing::FormatTraceparent(self) == tp);
   self.flags = 0;
   CHECK(lux::tracing::FormatTraceparent(self) == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
@@ -375,9 +387,9 @@ TEST_CASE("tracing OTLP JSON: ids in hex, times and ints as strings, kinds, stat
   std::vector<std::unique_ptr<SpanData>> spans;
   auto s = MakeSpan("GET /users/:id");
   s->kind = lux::tracing::SpanKind::kServer;
-  s->ctx.trace_id = "0af7651916cd43dd8448eb211c80319c";
-  s->ctx.span_id = "b7ad6b7169203331";
-  s->ctx.parent_id = "00f067aa0ba902b7";
+  s->ctx.trace_id = TraceIdOf("0af7651916cd43dd8448eb211c80319c");
+  s->ctx.span_id = SpanIdOf("b7ad6b7169203331");
+  s->ctx.parent_id = SpanIdOf("00f067aa0ba902b7");
   s->start_ns = 1700000000123456789;
   s->end_ns = 1700000000223456789;
   s->Add("http.request.method", "GET");
@@ -679,7 +691,7 @@ TEST_CASE("tracing spans: a stored traceparent makes the job run its child, its 
     lux::tracing::Span publish = lux::tracing::PublishSpan("placed");
     REQUIRE(publish.Recording());
     stored = lux::tracing::TraceparentOf(publish);
-    CHECK(stored == "00-" + publish.Context()->trace_id + "-" + publish.Context()->span_id + "-01");
+    CHECK(stored == "00-" + publish.Context()->trace_id.Hex() + "-" + publish.Context()->span_id.Hex() + "-01");
   }
   {
     lux::tracing::Span job = lux::tracing::JobSpan("confirm", "job-1", 2, stored);
@@ -743,8 +755,8 @@ TEST_CASE("tracing spans: inside an unsampled job the stored context is current,
     CHECK_FALSE(traced.span().Recording());
     const lux::TraceContext* ctx = lux::tracing::CurrentContext();
     REQUIRE(ctx);
-    CHECK(ctx->trace_id == "0af7651916cd43dd8448eb211c80319c");
-    CHECK(ctx->span_id == "b7ad6b7169203331");
+    CHECK(ctx->trace_id.Hex() == "0af7651916cd43dd8448eb211c80319c");
+    CHECK(ctx->span_id.Hex() == "b7ad6b7169203331");
     CHECK(ctx->flags == 0);
     CHECK(lux::tracing::CurrentTraceparent() == stored);  // a job or event it spawns: unsampled too
     CHECK_FALSE(lux::tracing::PublishSpan("placed").Recording());
@@ -839,12 +851,12 @@ TEST_CASE("tracing spans: a recycled record starts clean, a long value overflows
     CHECK_FALSE(d->error);
     CHECK(d->status_message.empty());
     CHECK(d->ctx.parent_id.empty());
-    CHECK(d->ctx.trace_id.size() == 32);
+    CHECK_FALSE(d->ctx.trace_id.empty());
     REQUIRE(d->attributes.size() == 1);
     CHECK(d->attributes[0].key == "lux.short");
     CHECK(d->attributes[0].str() == "v");
     CHECK(d->end_ns >= d->start_ns);
-    span_ids.insert(d->ctx.span_id);
+    span_ids.insert(d->ctx.span_id.Hex());
   }
   CHECK(span_ids.size() == 40);
 }
@@ -948,7 +960,7 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
   for (int i = 0; i < count; ++i) {
     auto s = MakeSpan(std::string(static_cast<std::size_t>(i % 40), static_cast<char>('a' + i % 26)));
     s->kind = static_cast<lux::tracing::SpanKind>(1 + i % 5);
-    if (i % 3) s->ctx.parent_id = lux::core::RandomHex(8);
+    if (i % 3) s->ctx.parent_id = RandomSpanId();
     s->start_ns = 1700000000000000000 + i;
     s->end_ns = s->start_ns + 1000 * i;
     if (i % 7 != 6) {  // every seventh span bare: under 128 bytes
@@ -963,7 +975,7 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
       // below refuses anything else).
       s->Add("utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 bad \xc0\xaf \xed\xa0\x80 \xe0\x80\xaf \xf4\x90\x80\x80 end");
     }
-    if (i % 5 == 0) s->links.push_back({lux::core::RandomHex(16), lux::core::RandomHex(8)});
+    if (i % 5 == 0) s->links.push_back({RandomTraceId(), RandomSpanId()});
     if (i % 4 == 1) {
       s->error = true;
       s->status_message = i % 8 == 1 ? "" : "failed \xfe";
@@ -1028,8 +1040,8 @@ TEST_CASE("tracing OTLP protobuf: decodes to the same document as the JSON encod
   // The exact bytes of one small span: ids raw, times fixed64, flags fixed32, and the status.
   std::vector<std::unique_ptr<SpanData>> one;
   auto s = MakeSpan("x");
-  s->ctx.trace_id = "0af7651916cd43dd8448eb211c80319c";
-  s->ctx.span_id = "B7AD6B7169203331";  // either case
+  s->ctx.trace_id = TraceIdOf("0af7651916cd43dd8448eb211c80319c");
+  s->ctx.span_id = SpanIdOf("B7AD6B7169203331");  // either case
   s->kind = lux::tracing::SpanKind::kServer;
   s->start_ns = 1;
   s->end_ns = 0x0102030405060708;
@@ -1101,16 +1113,16 @@ TEST_CASE("tracing server span: the request's own ids, Host and User-Agent in on
     lux::tracing::Span span = lux::tracing::ServerSpan(child);
     REQUIRE(span.Recording());
     CHECK(span.Context() == &child.trace);  // its children and log lines see the request's context
-    CHECK(span.Traceparent() == "00-0af7651916cd43dd8448eb211c80319c-" + child.trace.span_id + "-01");
+    CHECK(span.Traceparent() == "00-0af7651916cd43dd8448eb211c80319c-" + child.trace.span_id.Hex() + "-01");
     lux::tracing::FinishServerSpan(span, child, &route, 200);
     lux::tracing::Span other = lux::tracing::ServerSpan(root);
     REQUIRE(other.Recording());
     lux::tracing::FinishServerSpan(other, root, nullptr, 404);
   }
   REQUIRE(scope.sink.spans.size() == 2);
-  CHECK(scope.sink.spans[0]->TraceId() == "0af7651916cd43dd8448eb211c80319c");
-  CHECK(scope.sink.spans[0]->ParentId() == "b7ad6b7169203331");
-  CHECK(scope.sink.spans[0]->SpanId() == child.trace.span_id);
+  CHECK(scope.sink.spans[0]->ctx.trace_id.Hex() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(scope.sink.spans[0]->ctx.parent_id.Hex() == "b7ad6b7169203331");
+  CHECK(scope.sink.spans[0]->ctx.span_id == child.trace.span_id);
   lux::tracing::Resource res;
   res.attributes = {{"service.name", "api"}};
   std::vector<lux::Value> docs = {lux::ParseJson(lux::tracing::EncodeOtlpJson(res, scope.sink.spans)),
@@ -1121,14 +1133,14 @@ TEST_CASE("tracing server span: the request's own ids, Host and User-Agent in on
     CHECK(a["name"].AsString() == "GET /users/:id");
     CHECK(a["traceId"].AsString() == "0af7651916cd43dd8448eb211c80319c");
     CHECK(a["parentSpanId"].AsString() == "b7ad6b7169203331");
-    CHECK(a["spanId"].AsString() == child.trace.span_id);
+    CHECK(a["spanId"].AsString() == child.trace.span_id.Hex());
     CHECK((*Attr(a, "server.address"))["stringValue"].AsString() == "api.test");
     CHECK((*Attr(a, "user_agent.original"))["stringValue"].AsString() == "probe/1");
     CHECK((*Attr(a, "http.route"))["stringValue"].AsString() == "/users/:id");
     const lux::Value& b = spans[1];
     CHECK(b["name"].AsString() == "POST");
-    CHECK(b["traceId"].AsString() == root.trace.trace_id);
-    CHECK(b["spanId"].AsString() == root.trace.span_id);
+    CHECK(b["traceId"].AsString() == root.trace.trace_id.Hex());
+    CHECK(b["spanId"].AsString() == root.trace.span_id.Hex());
     CHECK(b.Find("parentSpanId") == nullptr);
     CHECK(Attr(b, "server.address") == nullptr);
     CHECK(Attr(b, "user_agent.original") == nullptr);
