@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -369,6 +371,34 @@ TEST_CASE("tracing queue: bounded, a full queue drops and counts, batches of at 
   CHECK(batch.empty());
 }
 
+TEST_CASE("tracing queue: spans of threads that exit are all taken, in each thread's order, and their rings go") {
+  BatchQueue q(1000, 64);
+  for (int t = 0; t < 40; ++t) {
+    std::thread([&q, t] {
+      for (int i = 0; i < 3; ++i) q.Submit(MakeSpan(std::to_string(t) + "." + std::to_string(i)));
+    }).join();
+  }
+  CHECK(q.size() == 120);
+  std::map<std::string, int> next;  // a thread's next span
+  std::size_t taken = 0;
+  for (auto batch = q.TakeNow(); !batch.empty(); batch = q.TakeNow()) {
+    CHECK(batch.size() <= 64);
+    for (const auto& s : batch) {
+      std::string thread = s->name.substr(0, s->name.find('.'));
+      CHECK(s->name == thread + "." + std::to_string(next[thread]++));
+      ++taken;
+    }
+  }
+  CHECK(taken == 120);
+  CHECK(next.size() == 40);
+  CHECK(q.size() == 0);
+  CHECK(q.rings() == 0);  // every thread exited and its ring was emptied
+  q.Submit(MakeSpan("here"));
+  CHECK(q.rings() == 1);  // this thread's, while it lives
+  CHECK(q.TakeNow().size() == 1);
+  CHECK(q.rings() == 1);
+}
+
 TEST_CASE("tracing queue: many threads submitting never exceed the bound, every span is queued or counted") {
   BatchQueue q(100, 10);
   std::vector<std::thread> ts;
@@ -379,6 +409,41 @@ TEST_CASE("tracing queue: many threads submitting never exceed the bound, every 
   for (auto& t : ts) t.join();
   CHECK(q.size() == 100);
   CHECK(q.dropped() == 1900);
+}
+
+TEST_CASE("tracing queue: taken while threads submit, every span is taken once or counted dropped, in order") {
+  BatchQueue q(64, 16);
+  std::atomic<int> running{4};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) q.Submit(MakeSpan(std::to_string(t) + "." + std::to_string(i)));
+      running.fetch_sub(1);
+    });
+  std::map<std::string, int> last;  // a thread's last span taken: later ones only
+  std::size_t taken = 0;
+  auto take = [&](std::vector<std::unique_ptr<SpanData>> batch) {
+    CHECK(batch.size() <= 16);
+    for (const auto& s : batch) {
+      std::size_t dot = s->name.find('.');
+      std::string thread = s->name.substr(0, dot);
+      int i = std::stoi(s->name.substr(dot + 1));
+      auto [it, fresh] = last.try_emplace(thread, i);
+      if (!fresh) {
+        CHECK(i > it->second);
+        it->second = i;
+      }
+      ++taken;
+    }
+    return !batch.empty();
+  };
+  while (running.load() > 0) take(q.Take(std::chrono::steady_clock::now() + std::chrono::milliseconds(1)));
+  for (auto& t : ts) t.join();
+  while (take(q.TakeNow())) {
+  }
+  CHECK(taken + q.dropped() == 8000);
+  CHECK(taken > 64);
+  CHECK(q.size() == 0);
 }
 
 TEST_CASE("tracing OTLP JSON: ids in hex, times and ints as strings, kinds, status, resource") {
