@@ -108,6 +108,14 @@ std::size_t Utf8SizeSlow(std::string_view s) {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fixed64 and fixed32 are written as little-endian words");
 
+// The encoded attributes of a server span's Host and User-Agent (ForEachServerHostAttribute),
+// kept from the last server span this thread encoded, with what they were made from.
+struct HostAttributes {
+  ServerHostKey key;
+  std::string bytes;
+};
+thread_local HostAttributes tl_host_attributes;
+
 // Writes into room the caller reserved (see SpanBound): no checks, no temporaries.
 class Writer {
  public:
@@ -309,9 +317,20 @@ class Writer {
     Fixed64(static_cast<std::uint64_t>(s.end_ns));
     for (const Attribute& a : s.attributes) KeyValue(kSpanAttribute, a);
     if (s.server.set()) {  // a server span's request attributes, from its fixed fields
-      ForEachServerAttribute(
-          s.server, [&](std::string_view key, std::string_view v) { StringKeyValue(kSpanAttribute, key, v); },
-          [&](std::string_view key, std::int64_t v) { IntKeyValue(kSpanAttribute, key, v); });
+      auto str = [&](std::string_view key, std::string_view v) { StringKeyValue(kSpanAttribute, key, v); };
+      auto num = [&](std::string_view key, std::int64_t v) { IntKeyValue(kSpanAttribute, key, v); };
+      ForEachServerRequestAttribute(s.server, str, num);
+      // Those of Host and User-Agent: the bytes the previous server span wrote when its Host
+      // and User-Agent were the same (most clients send the same ones on every request).
+      HostAttributes& last = tl_host_attributes;
+      if (last.key.Matches(s.server)) {
+        Raw(last.bytes);
+      } else {
+        char* from = p_;
+        ForEachServerHostAttribute(s.server, str, num);
+        last.key.Set(s.server);
+        last.bytes.assign(from, static_cast<std::size_t>(p_ - from));
+      }
     }
     for (const Link& l : s.links) {
       Byte(kSpanLink);
