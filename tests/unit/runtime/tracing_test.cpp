@@ -1067,6 +1067,51 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
 
 }  // namespace
 
+TEST_CASE("tracing OTLP protobuf: a server span's Host and User-Agent attributes, kept from the last span, follow every change") {
+  lux::tracing::Resource res;
+  struct Headers {
+    const char* host;  // nullptr: absent
+    const char* user_agent;
+  };
+  // Each next span the same as the last, or different in one thing: Host's text or presence,
+  // User-Agent's text or presence (the texts of one the other's).
+  const Headers seq[] = {{"example.com:8080", "ua/1"}, {"example.com:8080", "ua/1"}, {"example.com:8081", "ua/1"},
+                         {"example.com:8081", "ua/2"}, {"example.com:8081", nullptr}, {nullptr, nullptr},
+                         {nullptr, "ua/2"},           {"ua/2", nullptr},           {"ua/2", nullptr},
+                         {"[::1]", "ua/1"},           {"[::1]", "ua/1"}};
+  for (int split : {1, 2, 11}) {  // batches of one span, of two, all in one
+    CAPTURE(split);
+    std::vector<std::string> hosts, agents;
+    for (std::size_t i = 0; i < std::size(seq); i += static_cast<std::size_t>(split)) {
+      std::vector<std::unique_ptr<SpanData>> spans;
+      for (std::size_t k = i; k < std::min(std::size(seq), i + static_cast<std::size_t>(split)); ++k) {
+        using F = lux::tracing::ServerFields;
+        auto s = MakeSpan("");
+        s->kind = lux::tracing::SpanKind::kServer;
+        s->server.Begin();
+        s->server.Set(F::kMethod, "GET");
+        s->server.Set(F::kPath, "/");
+        if (seq[k].host) s->server.Set(F::kHost, seq[k].host);
+        if (seq[k].user_agent) s->server.Set(F::kUserAgent, seq[k].user_agent);
+        s->server.Set(F::kRequestId, "r");
+        spans.push_back(std::move(s));
+      }
+      lux::Value from_proto = DecodeOtlpProto(lux::tracing::EncodeOtlpProto(res, spans));
+      CHECK(from_proto == lux::ParseJson(lux::tracing::EncodeOtlpJson(res, spans)));
+      for (const lux::Value& span : from_proto["resourceSpans"][0]["scopeSpans"][0]["spans"].AsArray()) {
+        const lux::Value* host = Attr(span, "server.address");
+        const lux::Value* port = Attr(span, "server.port");
+        const lux::Value* agent = Attr(span, "user_agent.original");
+        hosts.push_back(host ? (*host)["stringValue"].AsString() + (port ? ":" + (*port)["intValue"].AsString() : "") : "-");
+        agents.push_back(agent ? (*agent)["stringValue"].AsString() : "-");
+      }
+    }
+    CHECK(hosts == std::vector<std::string>{"example.com:8080", "example.com:8080", "example.com:8081", "example.com:8081",
+                                            "example.com:8081", "-", "-", "ua/2", "ua/2", "::1", "::1"});
+    CHECK(agents == std::vector<std::string>{"ua/1", "ua/1", "ua/1", "ua/2", "-", "-", "ua/2", "-", "-", "ua/1", "ua/1"});
+  }
+}
+
 TEST_CASE("tracing OTLP protobuf: decodes to the same document as the JSON encoding of the same spans") {
   lux::tracing::Resource res;
   res.attributes = {{"service.name", "api"}, {"deployment.environment.name", "t\xc3\xa9st"}, {"telemetry.sdk.name", "lux"}};
