@@ -434,16 +434,22 @@ void EncodeOtlpProto(const Resource& resource, const std::vector<std::unique_ptr
   const std::size_t old = out.size();
   const std::size_t gap = 1 + kOuterLengthGuess + head1.size() + kOuterLengthGuess + head2.size();
   out.resize(old + gap);
+  // Each span is written at `end` into room for its longest encoding. The string is not cut
+  // back after each span: the next one's room overlaps the last one's unused room, so only the
+  // growth is zero-filled (about the bytes written, not their bound).
+  std::size_t end = out.size();
   for (const auto& span : spans) {
     const SpanData& s = *span;
-    std::size_t at = out.size();
-    std::size_t bound = SpanBound(s);
-    if (out.capacity() < at + bound) out.reserve(std::max(at + bound, 2 * out.capacity()));
-    out.resize(at + bound);
-    Writer w(out.data() + at);
+    const std::size_t bound = SpanBound(s);
+    if (out.size() < end + bound) {
+      if (out.capacity() < end + bound) out.reserve(std::max(end + bound, 2 * out.capacity()));
+      out.resize(end + bound);
+    }
+    Writer w(out.data() + end);
     w.Span(s);
-    out.resize(static_cast<std::size_t>(w.pos() - out.data()));
+    end = static_cast<std::size_t>(w.pos() - out.data());
   }
+  out.resize(end);
   const std::uint64_t scope_spans = head2.size() + (out.size() - old - gap);
   const std::uint64_t resource_spans = head1.size() + VarintSize(scope_spans) + scope_spans;
   std::string prefix;  // ExportTraceServiceRequest.resource_spans: its tag, length, head1, ...

@@ -442,7 +442,9 @@ TEST_CASE("tracing queue: taken while threads submit, every span is taken once o
   while (take(q.TakeNow())) {
   }
   CHECK(taken + q.dropped() == 8000);
-  CHECK(taken > 64);
+  // A drop finds the queue full: the 64 spans it held are taken later. (How many more were
+  // taken while the threads ran depends on the scheduling: none when they finish first.)
+  CHECK(taken >= (q.dropped() ? 64u : 8000u));
   CHECK(q.size() == 0);
 }
 
