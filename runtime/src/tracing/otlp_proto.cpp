@@ -191,9 +191,10 @@ class Writer {
   // bytes, has every length in one byte: tag, length, key's tag and length, key, value's tag
   // and length, string's tag and length, string. `key` is a name of the semantic conventions
   // (plain ASCII, a literal of the runtime's call sites). Inline: a server span writes nine.
-  [[gnu::always_inline]] void StringKeyValue(std::uint8_t tag, std::string_view key_text, std::string_view v) {
+  [[gnu::always_inline]] void StringKeyValue(std::uint8_t tag, std::string_view key_text, std::string_view v,
+                                             bool known_ascii = false) {
     const std::size_t key = key_text.size();
-    if (key + v.size() <= kShortKeyValue && Ascii(v)) {
+    if (key + v.size() <= kShortKeyValue && (known_ascii || Ascii(v))) {
       char* p = p_;
       p[0] = static_cast<char>(tag);
       p[1] = static_cast<char>(key + v.size() + 6);
@@ -317,7 +318,10 @@ class Writer {
     Fixed64(static_cast<std::uint64_t>(s.end_ns));
     for (const Attribute& a : s.attributes) KeyValue(kSpanAttribute, a);
     if (s.server.set()) {  // a server span's request attributes, from its fixed fields
-      auto str = [&](std::string_view key, std::string_view v) { StringKeyValue(kSpanAttribute, key, v); };
+      // The texts checked for ASCII once, all together, rather than value by value (every value
+      // is a part of them, or the scheme's constant).
+      const bool ascii = Ascii(s.server.text());
+      auto str = [&](std::string_view key, std::string_view v) { StringKeyValue(kSpanAttribute, key, v, ascii); };
       auto num = [&](std::string_view key, std::int64_t v) { IntKeyValue(kSpanAttribute, key, v); };
       ForEachServerRequestAttribute(s.server, str, num);
       // Those of Host and User-Agent: the bytes the previous server span wrote when its Host

@@ -109,6 +109,8 @@ class ServerFields {
   int status() const { return status_; }
   // The bytes of all the texts (the encoders' room).
   std::size_t text_size() const { return used_; }
+  // All the texts, one after the other (every field's value is a part of it).
+  std::string_view text() const { return std::string_view(text_.get(), used_); }
 
  private:
   // Room for at least `n` bytes, the text so far kept (a long User-Agent or path: rare, and a

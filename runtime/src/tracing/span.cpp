@@ -188,7 +188,7 @@ Span Span::WithContext(std::string_view name, SpanKind kind, const TraceContext&
   s.self_ = &self;
   s.d_->ctx = self;  // 41 bytes of ids and flags
   s.d_->start_ns = NowNs();
-  s.d_->uncaught_at_start = std::uncaught_exceptions();
+  s.d_->uncaught_at_start = 0;  // not unwinding: see span.h
   return s;
 }
 
@@ -205,8 +205,13 @@ void Span::SetError(std::string_view type, std::string_view message) {
 
 void Span::End() {
   if (!d_) return;
-  d_->end_ns = NowNs();
   if (std::uncaught_exceptions() > d_->uncaught_at_start && !d_->error) SetError("exception", "an exception ended the span");
+  EndNormally();
+}
+
+void Span::EndNormally() {
+  if (!d_) return;
+  d_->end_ns = NowNs();
   if (Sink* sink = detail::g_sink.load(std::memory_order_acquire)) sink->Submit(std::move(d_));
   d_.reset();
 }

@@ -170,7 +170,8 @@ class Span {
   Span(std::string_view name, SpanKind kind, const TraceContext* parent);
   // A span whose ids are already chosen and sampled (the server span: the request's context).
   // An empty `name` is left empty: the encoders name a server span from its fixed fields.
-  // `self` must outlive the span.
+  // `self` must outlive the span. Started by code that is not unwinding (the request's
+  // dispatch): an End during unwinding is an error, EndNormally is not.
   static Span WithContext(std::string_view name, SpanKind kind, const TraceContext& self);
   Span(Span&&) noexcept = default;
   Span& operator=(Span&&) noexcept = default;
@@ -200,6 +201,8 @@ class Span {
   void SetError(std::string_view type, std::string_view message);
   // Ends the span now and submits it; idempotent.
   void End();
+  // End, from code known not to be unwinding (no test for an exception in flight).
+  void EndNormally();
 
  private:
   std::unique_ptr<SpanData> d_;
