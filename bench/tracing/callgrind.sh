@@ -29,6 +29,8 @@ if [ ! -x "$COLLECTOR_EXE" ] || [ "$ROOT/bench/tracing/collector.cpp" -nt "$COLL
 fi
 "$COLLECTOR_EXE" "$CPORT" >"$OUT/collector.log" 2>&1 &
 COLLECTOR=$!
+sleep 0.2
+kill -0 "$COLLECTOR" 2>/dev/null || { cat "$OUT/collector.log" >&2; exit 1; }  # e.g. its port is taken
 trap 'kill -TERM $COLLECTOR 2>/dev/null || true' EXIT
 instructions() {  # MODE N -> total instructions of the server's run
   local mode=$1 n=$2 port=${PORT:-8294} exe=$EXE

@@ -20,7 +20,14 @@ mkdir -p "$OUT"
 "$BUILD/luxc" build --release "$ROOT/bench/tracing/hello.lux" -o "$OUT/bin" >/dev/null
 EXE=$OUT/bin/hello
 PIDS=()
-stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait "${PIDS[@]}" 2>/dev/null || true; }
+COLLECTOR=
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait "${PIDS[@]}" 2>/dev/null || true
+  PIDS=()
+  if [ -n "$COLLECTOR" ]; then kill -TERM "$COLLECTOR" 2>/dev/null || true; wait "$COLLECTOR" 2>/dev/null || true; fi
+  COLLECTOR=
+}
 trap stop_all EXIT
 COLLECTOR_EXE=$OUT/collector
 if [ ! -x "$COLLECTOR_EXE" ] || [ "$ROOT/bench/tracing/collector.cpp" -nt "$COLLECTOR_EXE" ]; then
@@ -28,6 +35,8 @@ if [ ! -x "$COLLECTOR_EXE" ] || [ "$ROOT/bench/tracing/collector.cpp" -nt "$COLL
 fi
 taskset -c 1 "$COLLECTOR_EXE" 8290 >"$OUT/collector.log" 2>&1 &
 COLLECTOR=$!
+sleep 0.2
+kill -0 "$COLLECTOR" 2>/dev/null || { cat "$OUT/collector.log" >&2; exit 1; }  # e.g. its port is taken
 LUX_THREADS=1 LUX_ACCESS_LOG=0 taskset -c 0 "$EXE" --host 127.0.0.1 --port 8291 >"$OUT/off.log" 2>&1 &
 PIDS+=($!)
 LUX_THREADS=1 LUX_ACCESS_LOG=0 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:8290 OTEL_TRACES_SAMPLER=always_on \
@@ -40,7 +49,13 @@ for port in 8291 8292; do taskset -c 1 wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1
 RES=$OUT/results.txt
 : >"$RES"
 # The exporter's thread (named lux-otlp) of the traced server: its CPU ticks over the rounds.
-thread_ticks() { local t; for t in /proc/$1/task/*; do [ "$(cat "$t/comm")" = "$2" ] && awk '{print $14 + $15}' "$t/stat"; done; }
+thread_ticks() {  # PID NAME -> the CPU ticks (user + sys) of its threads named NAME
+  local t sum=0
+  for t in /proc/$1/task/*; do
+    if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then sum=$((sum + $(awk '{print $14 + $15}' "$t/stat"))); fi
+  done
+  echo "$sum"
+}
 EXPORTER0=$(thread_ticks "${PIDS[1]}" lux-otlp)
 SERVER0=$(cpu_ticks "${PIDS[1]}")
 for run in $(seq 1 "$RUNS"); do
@@ -52,14 +67,14 @@ for run in $(seq 1 "$RUNS"); do
 done
 EXPORTER1=$(thread_ticks "${PIDS[1]}" lux-otlp)
 SERVER1=$(cpu_ticks "${PIDS[1]}")
-python3 -c "e, s = $EXPORTER1 - $EXPORTER0, $SERVER1 - $SERVER0; print(f'exporter thread (lux-otlp): {e} of the traced server\'s {s} CPU ticks ({100 * e / max(s, 1):.1f}%)')" >&2
+awk -v e=$((EXPORTER1 - EXPORTER0)) -v s=$((SERVER1 - SERVER0)) \
+  'BEGIN { printf "exporter thread (lux-otlp): %d of the traced server'"'"'s %d CPU ticks over the rounds (%.1f%%)\n", e, s, 100 * e / (s > 0 ? s : 1) }' >&2
 # Spans dropped (queue full) would make tracing look cheaper than it is: say so.
 sleep 1
 SPANS=$(curl -s http://127.0.0.1:8292/metrics | grep -E '^lux_trace_spans_(exported|dropped)_total' || true)
 echo "$SPANS" >&2
 case "$SPANS" in *"dropped_total 0"*) ;; *) echo "(spans were dropped: the exporter did not keep up, the cost above is understated)" >&2 ;; esac
-stop_all
-kill -TERM $COLLECTOR 2>/dev/null || true; wait $COLLECTOR 2>/dev/null || true
+stop_all  # the servers, then the collector (it prints its counts)
 grep -h "spans" "$OUT/collector.log" >&2 || true
 grep -h "trace export failed" "$OUT/on.log" >&2 && echo "(exports failed during the run: see $OUT/on.log)" >&2
 bench_cost_table "$RES" "tracing" 8291 "hello, tracing off" 8292 "hello, tracing on (100% sampled)"
