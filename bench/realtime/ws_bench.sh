@@ -4,6 +4,11 @@
 # package (ws_package.json pins it; pinned to core 0 too), the load client pinned to core 1, the two
 # servers taking turns in each of RUNS rounds; then the resident memory of the lux server holding
 # IDLE idle connections (VmRSS after they are all open, minus before, per connection).
+# The load client is ws_load.cpp (built here with c++ -O2), which sends the echoes one read
+# brought back in one send and needs about a third of a server's CPU per message, so that the
+# server, not the client, is the limit; CLIENT=node uses ws_load.js (Node's `ws`, one send per
+# message), which tops out near the servers' own rate. Each round prints the server's and the
+# client's CPU time per message.
 #   bench/realtime/ws_bench.sh [BUILD_DIR]   # RUNS=3 CONNS=50 WINDOW=10 SIZE=64 SECS=5 IDLE=10000
 # BASELINE=OTHER_BUILD_DIR adds a third server to every round: the same program built by that
 # build's luxc (another branch), so that a change is measured side by side. IDLE=0 skips the idle part.
@@ -19,6 +24,13 @@ cp "$ROOT/bench/realtime/ws_package.json" "$OUT/npm/package.json"
 [ -d "$OUT/npm/node_modules/ws" ] || npm install --silent --no-audit --no-fund --prefix "$OUT/npm" >/dev/null
 export NODE_PATH=$OUT/npm/node_modules
 "$BUILD/luxc" build --release "$ROOT/bench/realtime/ws_echo.lux" -o "$OUT" >/dev/null
+CLIENT=${CLIENT:-native}
+if [ "$CLIENT" = native ]; then
+  ${CXX:-c++} -O2 -std=c++17 -o "$OUT/ws_load" "$ROOT/bench/realtime/ws_load.cpp"
+  LOAD=("$OUT/ws_load")
+else
+  LOAD=(node "$ROOT/bench/realtime/ws_load.js")
+fi
 LUX=$OUT/ws_echo
 SERVERS="lux node"
 BUN_BIN=$OUT/npm/node_modules/@oven/bun-linux-x64/bin/bun
@@ -59,10 +71,11 @@ for r in $(seq 1 "$RUNS"); do
     PID=$!
     wait_port "$port"
     cpu0=$(cpu_ns "$PID")
-    read -r v total < <(taskset -c 1 node "$ROOT/bench/realtime/ws_load.js" "ws://127.0.0.1:$port/echo" "$CONNS" "$WINDOW" "$SIZE" "$SECS")
+    read -r v total client_ns < <(taskset -c 1 "${LOAD[@]}" "ws://127.0.0.1:$port/echo" "$CONNS" "$WINDOW" "$SIZE" "$SECS")
     cpu1=$(cpu_ns "$PID")
     echo "echo_msgs_per_s,$r,$srv,$v"
     echo "server_cpu_ns_per_msg,$r,$srv,$(( (cpu1 - cpu0) / total ))"
+    echo "client_cpu_ns_per_msg,$r,$srv,$client_ns"
     stop
   done
 done

@@ -41,6 +41,7 @@
 #include <sstream>
 
 #include "driver/build_config.h"
+#include "driver/dev_prelude.h"
 #include "driver/header_deps.h"
 #include "driver/pch_store.h"
 
@@ -337,6 +338,7 @@ class BuildRun {
     std::string name;
     std::string text;
     int server = -1;  // -1: shared code, linked into every server; -2: a server's main; -3: a PCH's code
+    bool standalone = false;  // includes nothing: compiled without the header and the PCHs (EmittedUnit)
     fs::path src, obj, key_file, log;
     std::string key;
     bool fresh = false;  // nothing to compile: its own object, or a batch's, has its key
@@ -421,13 +423,14 @@ class BuildRun {
   // are kept), held by a PchLease until the build ends so that no concurrent luxc prunes it
   // (pch_store.h); in the output directory when that one cannot be written. Leaves pch_key_
   // empty when there is none (another compiler, or it failed: build without it). A dev build's
-  // PCH also carries the code of the header's inline functions (kDevPchFlags).
+  // PCH also carries the code of the header's inline functions (kDevPchFlags), and is built from
+  // dev_prelude.h: <lux/stdlib.h> plus the template instances most units use.
   void precompileHeader() {
     std::error_code ec;
     pch_ = work_ / (opts_.dev ? "lux_stdlib.dev.pch" : "lux_stdlib.pch");
     if (fs::path(cxx_words_[0]).filename().string().find("clang") == std::string::npos) return;
     std::string ids = cxx_ + "\n-fpch-instantiate-templates\n";
-    if (opts_.dev) ids += devPchFlagText();
+    if (opts_.dev) ids += devPchFlagText() + driver::kDevPrelude;
     for (const std::string& f : flags_) ids += f + " ";
     for (const std::string& w : cxx_words_) ids += fileIdentity(resolve(w)) + "\n";
     for (const char* inc : {LUX_RUNTIME_INCLUDE_DIR "/lux", LUX_STDLIB_INCLUDE_DIR "/lux"}) {
@@ -462,7 +465,15 @@ class BuildRun {
     // TU (0.70 → 0.64 s CPU for samples/hello.lux's TU; bench/README.md, build speed).
     job.argv.push_back("-fpch-instantiate-templates");
     if (opts_.dev) job.argv.insert(job.argv.end(), std::begin(kDevPchFlags), std::end(kDevPchFlags));
-    job.argv.insert(job.argv.end(), {"-x", "c++-header", LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h", "-o", partial.string()});
+    std::string header = LUX_STDLIB_INCLUDE_DIR "/lux/stdlib.h";
+    if (opts_.dev) {
+      header = (target.parent_path() / "lux_dev_prelude.h").string();
+      if (!placeDevPrelude(header)) {
+        pch_key_.clear();  // build without a PCH
+        return;
+      }
+    }
+    job.argv.insert(job.argv.end(), {"-x", "c++-header", header, "-o", partial.string()});
     job.log = pch_.string() + ".log";
     std::vector<Job*> one{&job};
     if (spawn(job, opts_.verbose, err_)) waitAll(one);
@@ -486,6 +497,24 @@ class BuildRun {
     if (opts_.timings) err_ << "luxc: precompiled header " << static_cast<long>(msSince(t_pch)) << " ms\n";
   }
 
+  // The dev PCH's header (dev_prelude.h) at `path`, beside the PCH built from it. Its text is in
+  // the PCH's key, so a file already there with that text is left alone (clang checks that a
+  // PCH's input files did not change since); a new one is written under a temporary name and
+  // renamed into place, so that a concurrent build never reads half of it.
+  bool placeDevPrelude(const std::string& path) const {
+    std::error_code ec;
+    if (fs::exists(path, ec) && readFile(path) == driver::kDevPrelude) return true;
+    std::string tmp = path + "." + std::to_string(getpid()) + ".partial";
+    {
+      std::ofstream out(tmp, std::ios::binary);
+      out << driver::kDevPrelude;
+      if (!out.flush()) return false;
+    }
+    fs::rename(tmp, path, ec);
+    if (ec) fs::remove(tmp, ec);
+    return !ec;
+  }
+
   // A command word as the PATH search finds it (itself when not found).
   static std::string resolve(const std::string& word) {
     if (word.find('/') != std::string::npos) return word;
@@ -505,16 +534,18 @@ class BuildRun {
     writeFile(work_ / header_name, "#pragma once\n" + program_.header);
     std::optional<HeaderDeps> header_deps;
     if (opts_.dev) header_deps.emplace(program_.header);
-    auto addUnit = [&](std::string name, std::string text, int server) {
+    auto addUnit = [&](std::string name, std::string text, int server, bool standalone) {
       Unit u;
       u.name = std::move(name);
       u.text = std::move(text);
       u.server = server;
+      u.standalone = standalone;
       units_.push_back(std::move(u));
     };
-    for (const EmittedUnit& u : program_.units) addUnit(stem_ + "." + u.name, "#include \"" + header_name + "\"\n" + u.body, u.server);
+    for (const EmittedUnit& u : program_.units)
+      addUnit(stem_ + "." + u.name, (u.standalone ? "" : "#include \"" + header_name + "\"\n") + u.body, u.server, u.standalone);
     first_main_ = units_.size();
-    for (const EmittedServer& s : program_.servers) addUnit(s.executable + ".main", s.main_cpp, -2);
+    for (const EmittedServer& s : program_.servers) addUnit(s.executable + ".main", s.main_cpp, -2, false);
     const std::string& flag_text = flag_text_;
     for (Unit& u : units_) {
       u.src = work_ / (u.name + ".cpp");
@@ -522,10 +553,10 @@ class BuildRun {
       u.key_file = work_ / (u.name + ".o.key");
       u.log = work_ / (u.name + ".log");
       writeFile(u.src, u.text);
-      bool with_pch = !pch_key_.empty() && u.server != -2;
+      bool with_pch = !pch_key_.empty() && usesHeader(u);
       // A dev build keys a unit on the parts of the header it uses: an edit to one shared type
       // recompiles the units that use the type, not every unit.
-      std::string header = u.server == -2 ? "" : header_deps ? header_deps->UsedBy(u.text) : program_.header;
+      std::string header = !usesHeader(u) ? "" : header_deps ? header_deps->UsedBy(u.text) : program_.header;
       std::string deps = cxx_ + "\n" + flag_text + (with_pch ? pch_key_ : "") + header;
       u.key = hex(fnv1a(u.text, fnv1a(deps)));
       u.fresh = fs::exists(u.obj, ec) && readFile(u.key_file) == u.key;
@@ -756,6 +787,10 @@ class BuildRun {
     }
   }
 
+  // Whether a unit includes the program header (and so is compiled on the PCHs): not a server's
+  // main, nor a standalone unit.
+  static bool usesHeader(const Unit& u) { return u.server != -2 && !u.standalone; }
+
   Batch makeBatch(const std::string& name) const {
     Batch b;
     b.name = name;
@@ -775,7 +810,7 @@ class BuildRun {
   }
 
   // Compile what changed (each unit alone or in its batch), jobs_ at a time, the largest first
-  // (a large one started last keeps the build waiting on one job). A failure is E5002 at the
+  // (a large one started last keeps the build waiting on one job), the standalone ones last. A failure is E5002 at the
   // .lux line of the first error.
   bool compileUnits() {
     std::error_code ec;
@@ -793,9 +828,11 @@ class BuildRun {
     for (Unit& u : units_) {
       if (u.fresh || u.batch >= 0) continue;
       fs::remove(u.key_file, ec);
-      compileCommand(u.job, u.src, u.obj, u.server != -2);
+      compileCommand(u.job, u.src, u.obj, usesHeader(u));
       u.job.log = u.log;
-      sized.emplace_back(u.text.size(), &u.job);
+      // A standalone unit (an OpenAPI document: a long string, nothing included) is the cheapest
+      // to compile whatever its length (16 ms of CPU against 50 for a small unit on the PCHs).
+      sized.emplace_back(u.standalone ? 0 : u.text.size(), &u.job);
     }
     for (Unit& u : pch_objects_) {  // the largest: started first
       if (u.fresh) continue;

@@ -252,6 +252,7 @@ int main(int argc, char** argv) {
   dev->add_option("--host", dev_opts.host, "address the servers listen on (default 127.0.0.1)");
   dev->add_option("--cxx", bopts.cxx, "C++ compiler");
   dev->add_flag("--timings", bopts.timings, "print the time of each build step on stderr");
+  dev->add_flag("-v,--verbose", bopts.verbose, "print the commands each build runs");
   dev->add_option("args", dev_opts.args, "arguments for every server (after --)");
 
   TestTool test_tool;

@@ -53,13 +53,14 @@ void CodeWriter::beginSection(int server, const std::string& ns) {
   section_ns_ = ns;
   pieces_.clear();
   out_.clear();
-  alone_ = false;
+  alone_ = standalone_ = false;
 }
 
-void CodeWriter::piece(bool alone) {
-  if (!out_.empty()) pieces_.push_back({std::move(out_), alone_});
+void CodeWriter::piece(bool alone, bool standalone) {
+  if (!out_.empty()) pieces_.push_back({std::move(out_), alone_, standalone_});
   out_.clear();
-  alone_ = alone;
+  alone_ = alone || standalone;
+  standalone_ = standalone;
   last_line_ = -1;  // the piece may start a translation unit: repeat its #line
 }
 
@@ -85,13 +86,14 @@ void CodeWriter::endSection() {
     EmittedUnit u;
     u.name = g == 0 ? base : fmt::format("{}.{}", base, g + 1);
     u.server = section_server_;
+    u.standalone = groups[g].front()->standalone;
     u.body = open;
     for (const Piece* p : groups[g]) u.body += "\n" + p->text;
     u.body += close;
     units_.push_back(std::move(u));
   }
   pieces_.clear();
-  alone_ = false;
+  alone_ = standalone_ = false;
   last_line_ = -1;
 }
 

@@ -76,7 +76,9 @@ class CodeWriter {
   // function, a route, a hook, ...) starts one with piece(); endSection groups a section's
   // pieces, EmitOptions::pieces_per_unit at a time, into units.
   void beginSection(int server, const std::string& ns);  // server -1: the shared code
-  void piece(bool alone = false);                        // alone: the piece gets a unit of its own
+  // alone: the piece gets a unit of its own; standalone (implies alone): that unit includes
+  // nothing, not even the program header (EmittedUnit::standalone).
+  void piece(bool alone = false, bool standalone = false);
   void endSection();
 
   std::string takeHeader() { return std::move(header_); }
@@ -86,6 +88,7 @@ class CodeWriter {
   struct Piece {
     std::string text;
     bool alone = false;
+    bool standalone = false;
   };
   const SourceFile& file_;
   const EmitOptions& opts_;
@@ -96,6 +99,7 @@ class CodeWriter {
   int last_line_ = -1;
   std::vector<Piece> pieces_;  // of the open section
   bool alone_ = false;         // of the piece being written
+  bool standalone_ = false;    // of the piece being written
   int section_server_ = -1;
   std::string section_ns_;
   std::vector<EmittedUnit> units_;

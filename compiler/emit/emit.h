@@ -30,6 +30,10 @@ struct EmittedUnit {
   std::string name;  // `shared`, `shared.2`, `<server namespace>`, `<server namespace>.2`, ...
   int server = -1;   // index into EmittedProgram::servers, -1 for shared code (linked into every server)
   std::string body;  // the definitions, after `#include "<stem>.h"`
+  // Includes nothing, not even the program header (its body declares what it defines): a
+  // server's OpenAPI document under one piece per unit, whose text changes with every type a
+  // route or event uses, compiles without parsing the header or loading a PCH.
+  bool standalone = false;
 };
 
 struct EmittedProgram {

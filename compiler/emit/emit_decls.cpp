@@ -179,18 +179,26 @@ void Emitter::emitEnum(const EnumInfo* e) {
     line(fmt::format("// type {} {{ {} }}: values are lux::Value (variants with a payload)", name, variants));
     return;
   }
-  std::string list, names, alts;
-  for (size_t i = 0; i < e->variants.size(); ++i) {
-    const std::string v = e->variants[i].name.str();
-    list += (i ? ", " : "") + safeName(v);  // a variant may be spelled like a C++ keyword (`new`)
-    names += (i ? ", " : "") + cppString(v);
-  }
+  std::string list;
+  for (size_t i = 0; i < e->variants.size(); ++i)
+    list += (i ? ", " : "") + safeName(e->variants[i].name.str());  // a variant may be spelled like a C++ keyword (`new`)
   line(fmt::format("enum class {} {{ {} }};", name, list));
-  line(fmt::format("inline lux::Value ToValue({} v) {{", name));
+  // Defined in a unit (emitEnumConversions), as a record's: every unit includes the header, and
+  // the string comparisons of FromValue cost each of them ~6 ms of compile time when inline.
+  line(fmt::format("lux::Value ToValue({} v);", name));
+  line(fmt::format("void FromValue(const lux::Value& v, {}& out);", name));
+}
+
+void Emitter::emitEnumConversions(const EnumInfo* e) {
+  std::string name = safeName(e->name);
+  std::string names;
+  for (size_t i = 0; i < e->variants.size(); ++i) names += (i ? ", " : "") + cppString(e->variants[i].name.str());
+  lineDirective(e->range);
+  line(fmt::format("lux::Value ToValue({} v) {{", name));
   line(fmt::format("  static const char* const kNames[] = {{{}}};", names));
   line("  return lux::Value(kNames[static_cast<int>(v)]);");
   line("}");
-  line(fmt::format("inline void FromValue(const lux::Value& v, {}& out) {{", name));
+  line(fmt::format("void FromValue(const lux::Value& v, {}& out) {{", name));
   line("  const std::string& s = v.AsString();");
   for (size_t i = 0; i < e->variants.size(); ++i) {
     const std::string v = e->variants[i].name.str();
@@ -201,6 +209,28 @@ void Emitter::emitEnum(const EnumInfo* e) {
   }
   line(fmt::format("  throw lux::TypeError(\"expected {}, got \\\"\" + s + \"\\\"\");", name));
   line("}");
+}
+
+void Emitter::emitConversions(int server, const std::vector<const RecordInfo*>& records) {
+  std::vector<const EnumInfo*> enums;
+  for (const EnumInfo* e : prog_.enums)
+    if (e->server == server && plainEnum(e)) enums.push_back(e);
+  if (enums.empty() && records.empty()) return;
+  piece();
+  line("// --- records' JSON conversions");
+  bool first = true;
+  auto next = [&] {
+    if (opts_.pieces_per_unit == 1 && !first) piece();  // one type per unit
+    first = false;
+  };
+  for (const EnumInfo* e : enums) {
+    next();
+    emitEnumConversions(e);
+  }
+  for (const RecordInfo* r : records) {
+    next();
+    emitRecordConversions(r);
+  }
 }
 
 bool Emitter::isComplete(const Ty* t) const {

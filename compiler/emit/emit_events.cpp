@@ -81,7 +81,9 @@ void Emitter::emitEventRegistrations(const ServerModel& sm, size_t index) {
       else
         arg = "data";
     }
-    line(fmt::format("lux::RegisterSubscriber(app, {}, [](const lux::Value& {}) {{ lux::stdlib::JobDone(Subscriber{}({})); }}{});",
+    // `+[]`: the handler as a function pointer, so that every handler shares one std::function
+    // instance (precompiled in `luxc dev`'s PCH, compiler/driver/dev_prelude.h) instead of one per lambda.
+    line(fmt::format("lux::RegisterSubscriber(app, {}, +[](const lux::Value& {}) {{ lux::stdlib::JobDone(Subscriber{}({})); }}{});",
                      cppString(s.event), arg.empty() ? "/*data*/" : "data", n, arg,
                      s.broadcast ? ", lux::SubscribeOptions{/*broadcast=*/true}" : ""));
   }

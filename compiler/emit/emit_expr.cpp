@@ -523,6 +523,10 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       }
     }
     if (args.empty() && isSessionClear(m)) return "lux::stdlib::SessionDestroy()";
+    // `ws.send(x)` / `ws.send_binary(x)` on a WebSocket connection: a direct call, so that an
+    // echo neither builds an argument vector nor copies the message (lux/ws.h, ws::Send).
+    if (args.size() == 1 && (name == "send" || name == "send_binary") && typeOf(m->base) == prog_.types.webSocket())
+      return fmt::format("lux::ws::Send({}, {}, {})", expr(m->base), argList(), name == "send_binary" ? "true" : "false");
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());

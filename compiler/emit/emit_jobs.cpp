@@ -60,7 +60,9 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     std::string opts = fn->job_options ? fmt::format("lux::stdlib::JobOptionsFrom({})", expr(fn->job_options))
                                        : std::string("lux::JobOptions{}");
     fn_ = nullptr;
-    line(fmt::format("lux::RegisterJob(app, {}, {}, [](const lux::Value& {}) {{", cppString(fn->name), opts,
+    // `+[]`: the handler as a function pointer, so that every handler shares one std::function
+    // instance (precompiled in `luxc dev`'s PCH, compiler/driver/dev_prelude.h) instead of one per lambda.
+    line(fmt::format("lux::RegisterJob(app, {}, {}, +[](const lux::Value& {}) {{", cppString(fn->name), opts,
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
     w_.indent();
     // JobDone: a job that returns Err(e) failed (it is retried like one that threw).

@@ -139,14 +139,7 @@ void Emitter::declareServer(const ServerModel& sm, size_t index, const std::stri
 
 // The records' conversions, the functions, hooks, scheduled tasks and event handlers.
 void Emitter::emitServerFunctions(const ServerModel& sm, const std::vector<const RecordInfo*>& records) {
-  if (!records.empty()) {
-    piece();
-    line("// --- records' JSON conversions");
-    for (const RecordInfo* r : records) {
-      if (opts_.pieces_per_unit == 1 && r != records.front()) piece();  // one record per unit
-      emitRecordConversions(r);
-    }
-  }
+  emitConversions(cur_server_, records);
   for (const FunctionModel* fn : sm.functions) {
     if (fn->name.empty()) continue;
     piece();
@@ -201,9 +194,10 @@ void Emitter::emitHook(const HookModel& h) {
 // events, the port, bindings, middleware, hooks, jobs, the documents, the routes.
 //
 // With one definition per unit (`luxc dev`, EmitOptions::pieces_per_unit 1) the registration is
-// split further, so that an edit recompiles only the part it affects: the globals and the
-// OpenAPI document (which changes with every type a route or event uses) get a unit of their
-// own, and each part below that wrote something becomes a function `RegisterPartN(app)` in a
+// split further, so that an edit recompiles only the part it affects: the globals get a unit of
+// their own, the OpenAPI document (which changes with every type a route or event uses) one that
+// includes nothing (EmittedUnit::standalone: compiled without parsing the program header), and
+// each part below that wrote something becomes a function `RegisterPartN(app)` in a
 // unit of its own, which Register calls where the part's statements would stand. The program
 // does the same things in the same order either way.
 void Emitter::emitRegister(const ServerModel& sm, size_t index, const EmittedServer& server,
@@ -304,6 +298,12 @@ void Emitter::emitServerGlobals(const ServerModel& sm, const std::string& openap
   for (const Symbol* b : sm.bindings) {
     lineDirective(b->range);
     line(fmt::format("{} {};", bindingType(isSharedVar(b)), safeName(b->name)));
+  }
+  if (opts_.pieces_per_unit == 1) {
+    // A unit of its own that includes nothing (EmittedUnit::standalone): the header's declaration
+    // repeated, which gives the constant external linkage.
+    piece(/*alone=*/true, /*standalone=*/true);
+    line("extern const char* const kOpenApi;");
   }
   line("// The OpenAPI 3 document of this server, computed by luxc.");
   if (openapi.find(")luxopenapi\"") == std::string::npos)

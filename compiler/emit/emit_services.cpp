@@ -34,7 +34,9 @@ void Emitter::emitServiceRegistrations(const ServerModel& sm) {
   }
   for (const FunctionModel* fn : sm.rpc_functions) {
     lineDirective(fn->decl->range());
-    line(fmt::format("lux::ExposeRpc(app, {}, [](const lux::Value& {}) -> lux::Value {{", cppString(fn->name),
+    // `+[]`: the handler as a function pointer, so that every handler shares one std::function
+    // instance (precompiled in `luxc dev`'s PCH, compiler/driver/dev_prelude.h) instead of one per lambda.
+    line(fmt::format("lux::ExposeRpc(app, {}, +[](const lux::Value& {}) -> lux::Value {{", cppString(fn->name),
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
     w_.indent();
     emitCallFromArgs(fn, "return ", ";", /*typed=*/true);

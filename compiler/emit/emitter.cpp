@@ -255,14 +255,7 @@ void Emitter::emitProgramHeader() {
 void Emitter::emitSharedCode() {
   std::vector<const RecordInfo*> shared_records = sharedRecords(prog_);
   w_.beginSection(-1, "");
-  if (!shared_records.empty()) {
-    piece();
-    line("// --- records' JSON conversions");
-    for (const RecordInfo* r : shared_records) {
-      if (opts_.pieces_per_unit == 1 && r != shared_records.front()) piece();  // one record per unit
-      emitRecordConversions(r);
-    }
-  }
+  emitConversions(-1, shared_records);
   emitSharedBindings();
   for (const FunctionModel* fn : prog_.shared_functions) {
     piece();

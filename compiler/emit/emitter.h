@@ -84,7 +84,7 @@ class Emitter {
   // --- output and naming (emitter.cpp)
   void line(const std::string& text) { w_.line(text); }
   void lineDirective(SourceRange r) { w_.lineDirective(r); }
-  void piece(bool alone = false) { w_.piece(alone); }
+  void piece(bool alone = false, bool standalone = false) { w_.piece(alone, standalone); }
   void headerLine(const std::string& text) { w_.headerLine(text); }
   std::string temp(const char* prefix = "t");
   std::string unique(const std::string& base);  // a fresh C++ local name in this function
@@ -106,7 +106,11 @@ class Emitter {
   // --- declarations (emit_decls.cpp)
   std::string cppType(const Ty* t);  // the typed C++ form of a Lux type (records, fields)
   bool isComplete(const Ty* t) const;
-  void emitEnum(const EnumInfo* e);
+  void emitEnum(const EnumInfo* e);             // the enum and its conversions' prototypes (header)
+  void emitEnumConversions(const EnumInfo* e);  // its ToValue/FromValue (in a unit)
+  // The conversions of the plain enums and the records of one section (`server` -1: shared), one
+  // piece, or one piece each with one definition per unit.
+  void emitConversions(int server, const std::vector<const RecordInfo*>& records);
   void emitRecord(const RecordInfo* r);             // the struct (in the header)
   void emitRecordConversions(const RecordInfo* r);  // its ToValue/FromValue (in a unit)
   void emitFunctionDecl(const FunctionModel* fn, bool definition);

@@ -1,9 +1,11 @@
-"""e2e case `dev_shared_type`: `luxc dev --timings` on a copy of programs/dev_types.lux. A field
+"""e2e case `dev_shared_type`: `luxc dev --timings --verbose` on a copy of programs/dev_types.lux. A field
 added to a shared type (a one-line edit) is served by both servers, including through a record
 that holds the type (beta's `Box`), while only the units that use the type recompile; a route edit
 after it is served, and neither server's registration function (`Register`: its many lambdas) is
 among the recompiled units: its parts that use the type and the OpenAPI document are units of
-their own under `luxc dev` (the program header's PCH, rebuilt in the background, is taken up); removing
+their own under `luxc dev`, the document's including nothing, and the conversions' unit finds its
+template instances compiled in the dev PCH's object (the program header's PCH, rebuilt in the
+background, is taken up); removing
 the field again is served too; a client polling both servers throughout sees no failed request.
 """
 import json
@@ -27,7 +29,7 @@ def run(a):
     base = free_port()
     while base + 1 > 65535 or not port_free(base + 1):
         base = free_port()
-    proc = subprocess.Popen([a.luxc, "dev", lux, "--timings", "--port", str(base), "-o", os.path.join(a.out, "build")],
+    proc = subprocess.Popen([a.luxc, "dev", lux, "--timings", "--verbose", "--port", str(base), "-o", os.path.join(a.out, "build")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err, _out = Lines(proc.stderr), Lines(proc.stdout)
     alpha, beta = base, base + 1
@@ -72,14 +74,33 @@ def run(a):
 
         # A field added to the shared type: both servers serve it, beta's through Box.
         before = object_times()
+        seen = len(err.lines)
         edit("    n: Int\n", '    n: Int, tag: String = "t1"\n')
         (units, total), status = build_line()
         rebuilt = [f for f, t in object_times().items() if before.get(f) != t]
         check(units is not None and len(rebuilt) == units, f"recompiled objects {rebuilt}, reported {units}")
+        # --verbose: each compile of the save printed, one command per recompiled object.
+        compiles = [l.split()[-1] for l in err.lines[seen:] if " -c " in l and l.split()[-2] == "-o"]
+        check(sorted(os.path.basename(c) for c in compiles) == sorted(rebuilt),
+              f"--verbose printed compiles of {compiles}, recompiled {rebuilt}")
+        documents = 0
         for f in rebuilt:
             with open(os.path.join(objects, f[:-2] + ".cpp")) as src:
                 text = src.read()
             check("void Register(lux::App& app) {" not in text, f"shared-type edit recompiled {f}, a Register unit")
+            if "kOpenApi = " in text:  # the document: a unit that includes nothing
+                documents += 1
+                check("#include" not in text, f"the OpenAPI document's unit {f} includes something")
+        check(documents >= 1, f"the OpenAPI document changed with the type but was not recompiled: {rebuilt}")
+        # Item's conversions call lux::FromField<std::string> and <std::int64_t>: with the dev PCH
+        # (compiler/driver/dev_prelude.h) their code is in the PCH's object, not in the unit's.
+        if os.path.exists(os.path.join(objects, "lux_stdlib.dev.pch.o")):
+            conversions = [f for f in rebuilt if "ToValue(const Item& r) {" in open(os.path.join(objects, f[:-2] + ".cpp")).read()]
+            check(len(conversions) == 1, f"Item's conversions: {conversions} of {rebuilt}")
+            symbols = subprocess.run(["nm", "-C", "--defined-only", os.path.join(objects, conversions[0])],
+                                     capture_output=True, text=True, check=True).stdout
+            check("ToValue(lux_program::Item const&)" in symbols, f"no Item conversion in {conversions[0]}: {symbols}")
+            check("lux::FromField<" not in symbols, f"{conversions[0]} compiled FromField instances itself: {symbols}")
         check(status and "replaced alpha" in status and "beta" in status, f"shared-type edit: {status}")
         check(units is not None and 0 < units < total, f"shared-type edit compiled {units} of {total} units")
         expect_json(alpha, "GET", "/item", 200, {"name": "a", "n": 1, "tag": "t1"})

@@ -165,9 +165,17 @@ def traced(a, exes, work, collector):
         spans = collector.wait_for(lambda ss: wanted <= {(s["name"], s["_service"]) for s in ss})
         got = {(s["name"], s["_service"]) for s in spans}
         check(wanted <= got, f"spans missing: {sorted(wanted - got)}")
-        st, _, metrics_text = request(shop_port, "GET", "/metrics")
-        counters = {line.split()[0]: float(line.split()[1]) for line in metrics_text.splitlines()
-                    if line.startswith("lux_trace_spans_")}
+        # The collector keeps a batch before it answers; the exporter counts the batch exported
+        # when that answer reaches it, a moment later: wait for the count, bounded.
+        def span_counters():
+            st, _, metrics_text = request(shop_port, "GET", "/metrics")
+            return st, {line.split()[0]: float(line.split()[1]) for line in metrics_text.splitlines()
+                        if line.startswith("lux_trace_spans_")}
+        deadline = time.time() + 20
+        st, counters = span_counters()
+        while st == 200 and counters.get("lux_trace_spans_exported_total", 0) < 1 and time.time() < deadline:
+            time.sleep(0.05)
+            st, counters = span_counters()
         check(st == 200 and counters.get("lux_trace_spans_exported_total", 0) >= 1
               and counters.get("lux_trace_spans_dropped_total") == 0, f"the span counters on /metrics: {st} {counters}")
         root = one(spans, "POST /orders", "shop")

@@ -57,6 +57,11 @@ void Broadcast(const Value& message, const Value& except);
 void BroadcastTo(const std::string& room, const Value& message, const Value& except);
 // Open WebSocket connections of this process (tests, metrics).
 std::size_t OpenConnections();
+// `ws.send(message)` / `ws.send_binary(message)` as generated code calls them on a value of type
+// WebSocket: within the connection's own on_message the frame is written without calling the
+// function value (no argument vector, no copy of the message); anywhere else it calls `ws.send`
+// (or `ws.send_binary`) like any function field. True when the connection was still open.
+Value Send(const Value& ws, const Value& message, bool binary);
 }  // namespace ws
 
 }  // namespace lux

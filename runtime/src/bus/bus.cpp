@@ -26,6 +26,7 @@
 #include "core/internal_auth.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/process_lease.h"
 #include "lux/client.h"
 #include "lux/env.h"
 #include "lux/events.h"
@@ -49,6 +50,10 @@ constexpr std::int64_t kMaxPeerRetryMs = 5'000;
 constexpr std::int64_t kMaxLocalRetryMs = 10'000;
 // How long a peer delivery may take before it counts as failed.
 constexpr std::int64_t kPeerTimeoutMs = 5'000;
+// An idle lane reads the outbox again after this long without a wake-up: rows another process
+// added (one that does not hold the outbox's lease, such as the old process of a `luxc dev`
+// swap publishing from a connection it kept) are delivered within it, as jobs are (kStorePollMs).
+constexpr std::int64_t kOutboxPollMs = 1'000;
 // Received event ids are remembered this long for de-duplication.
 constexpr std::int64_t kSeenRetentionMs = 7LL * 24 * 3600 * 1000;
 // A lane delivers what is pending as one batch, in order: at most this many rows (a bounded
@@ -169,6 +174,7 @@ class Bus {
     box->PruneSeen(WallMs() - kSeenRetentionMs);
     std::lock_guard<std::mutex> lock(mu_);
     box_ = std::move(box);
+    path_ = path;
     stop_ = false;
     running_ = true;
   }
@@ -178,10 +184,23 @@ class Bus {
     {
       std::lock_guard<std::mutex> lock(mu_);
       redis = redis_;
-      if (!redis) {
-        for (auto& s : subscribers_) StartLane(s->lane, s.get(), nullptr);
-        for (auto& p : peers_) StartLane(p->lane, nullptr, p.get());
+      if (!redis && (!subscribers_.empty() || !peers_.empty()) && path_ != ":memory:") {
+        // One process at a time delivers a file outbox (core/process_lease.h): the old and the
+        // new process of a `luxc dev` swap never both do.
+        lease_ = std::make_unique<core::ProcessLease>(path_ + ".lease");
+        if (!lease_->TryTake()) {
+          core::Log(LogLevel::kInfo, "another process delivers this event outbox; this one takes over when it stops",
+                    {{"outbox", path_}});
+          lease_->WhenTaken([this] {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (stop_) return;
+            StartLanes();
+            core::Log(LogLevel::kInfo, "event delivery taken over from the process that held the outbox", {{"outbox", path_}});
+          });
+          return;
+        }
       }
+      if (!redis) StartLanes();
     }
     if (!redis) return;
     redis->Start();
@@ -194,6 +213,7 @@ class Bus {
   // request published just before the stop is handled, not left for the next start), until
   // `deadline`; a failed delivery or a row not yet due ends its lane at once (it stays queued).
   void Stop(server::Deadline deadline = server::Deadline::clock::now()) {
+    if (lease_) lease_->StopWaiting();  // a take-over under way completes first
     std::shared_ptr<bus::RedisBus> redis;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -209,6 +229,7 @@ class Bus {
     std::lock_guard<std::mutex> lock(mu_);
     lanes_.clear();
     stopping_.store(false, std::memory_order_relaxed);
+    if (lease_) lease_->Release();  // rows left in the outbox are the next holder's
   }
 
   void Close() {
@@ -218,6 +239,7 @@ class Bus {
       std::lock_guard<std::mutex> lock(mu_);
       redis = std::move(redis_);
       box = std::move(box_);
+      lease_.reset();
       running_ = false;
       app_ = nullptr;
     }
@@ -522,6 +544,12 @@ class Bus {
     running_ = true;
   }
 
+  // With mu_ held: a lane per local subscriber and per peer.
+  void StartLanes() {
+    for (auto& s : subscribers_) StartLane(s->lane, s.get(), nullptr);
+    for (auto& p : peers_) StartLane(p->lane, nullptr, p.get());
+  }
+
   void StartLane(const std::string& name, const Subscriber* s, const Peer* p) {
     auto lane = std::make_unique<Lane>();
     lane->name = name;
@@ -582,7 +610,7 @@ class Bus {
         if (stopping) return;
       }
       if (rows.empty()) {
-        if (stopping || !WaitFor(lane, 60'000, gen)) return;
+        if (stopping || !WaitFor(lane, kOutboxPollMs, gen)) return;
         continue;
       }
       std::int64_t now = WallMs();
@@ -812,6 +840,8 @@ class Bus {
   std::vector<std::unique_ptr<Peer>> peers_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::shared_ptr<bus::Outbox> box_;
+  std::string path_;  // the outbox file
+  std::unique_ptr<core::ProcessLease> lease_;  // a file outbox with lanes, serving (Start)
   std::shared_ptr<bus::RedisBus> redis_;
 };
 
@@ -829,6 +859,9 @@ class BusComponent final : public server::Component {
   }
   void Start(server::Host&) override { Bus::Get().Start(); }
   void Stop(server::Deadline deadline) override { Bus::Get().Stop(deadline); }
+  // A swap: the lanes end after the row under way; what is pending stays in the outbox (or the
+  // Redis streams) for the new process, which takes the outbox's lease over.
+  void HandOver(server::Deadline) override { Bus::Get().Stop(server::Deadline::clock::now()); }
   void Close() override {
     depth_.reset();
     Bus::Get().Close();

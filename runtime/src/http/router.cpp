@@ -56,8 +56,16 @@ bool ValidName(std::string_view n) {
 
 }  // namespace
 
-std::string PercentDecode(std::string_view s, bool plus_is_space) {
-  std::string out;
+namespace {
+
+// PercentDecode into `out` (replacing what it held, keeping its capacity): most paths and
+// segments have no escape and are copied whole.
+void PercentDecodeInto(std::string_view s, bool plus_is_space, std::string& out) {
+  if (s.find('%') == std::string_view::npos && (!plus_is_space || s.find('+') == std::string_view::npos)) {
+    out.assign(s.data(), s.size());
+    return;
+  }
+  out.clear();
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
@@ -71,6 +79,13 @@ std::string PercentDecode(std::string_view s, bool plus_is_space) {
     }
     out.push_back(plus_is_space && c == '+' ? ' ' : c);
   }
+}
+
+}  // namespace
+
+std::string PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  PercentDecodeInto(s, plus_is_space, out);
   return out;
 }
 
@@ -134,7 +149,8 @@ int Router::Add(std::string_view method, std::string_view pattern) {
 namespace {
 
 struct Walker {
-  const std::vector<std::string>& segs;
+  const std::string* segs;  // the decoded segments, `count` of them
+  std::size_t count;
   std::string_view method;
   std::vector<std::pair<std::string, std::string>> params;
   std::vector<std::string> allow;
@@ -142,7 +158,7 @@ struct Walker {
 
   template <typename NodeT>
   int Visit(const NodeT* node, std::size_t i) {
-    if (i == segs.size()) {
+    if (i == count) {
       int r = Terminal(node);
       if (r >= 0) return r;
     } else {
@@ -161,7 +177,7 @@ struct Walker {
     }
     if (node->wildcard) {
       std::string rest;
-      for (std::size_t k = i; k < segs.size(); ++k) {
+      for (std::size_t k = i; k < count; ++k) {
         if (k > i) rest.push_back('/');
         rest += segs[k];
       }
@@ -191,11 +207,28 @@ struct Walker {
 }  // namespace
 
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
-  std::vector<std::string> segs;
-  for (std::string_view s : SplitPath(path)) segs.push_back(PercentDecode(s, false));
-  Walker w{segs, method, {}, {}, false};
+  // The decoded segments, in strings this thread reuses (their capacity stays): no allocation
+  // for a path of segments that fit them. Find does not run again before Walker is done.
+  thread_local std::vector<std::string> segs;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < path.size();) {
+    while (i < path.size() && path[i] == '/') ++i;
+    std::size_t j = i;
+    while (j < path.size() && path[j] != '/') ++j;
+    if (j > i) {
+      if (count == segs.size()) segs.emplace_back();
+      PercentDecodeInto(path.substr(i, j - i), false, segs[count++]);
+    }
+    i = j;
+  }
+  Walker w{segs.data(), count, method, {}, {}, false};
   Match m;
   int r = w.Visit(root_.get(), 0);
+  // What a long or deep path left is not kept (a worker holds at most this much after it).
+  constexpr std::size_t kKeptSegments = 32, kKeptSegmentBytes = 256;
+  if (segs.size() > kKeptSegments) segs.resize(kKeptSegments);
+  for (std::size_t i = 0; i < count && i < segs.size(); ++i)
+    if (segs[i].capacity() > kKeptSegmentBytes) std::string().swap(segs[i]);
   if (r >= 0) {
     m.result = Result::kFound;
     m.route = r;

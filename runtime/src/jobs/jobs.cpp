@@ -76,6 +76,9 @@ class JobsComponent final : public server::Component {
   }
   void Start(server::Host&) override { state->StartWorkers(); }
   void Stop(server::Deadline deadline) override { state->StopWorkers(deadline); }
+  // A swap: no more claims here; running jobs finish by `deadline`, claimed ones not started go
+  // back to the store (the new process's pool claims them), then the recovery lease goes.
+  void HandOver(server::Deadline deadline) override { state->StopWorkers(deadline); }
   void Close() override {
     watch_.clear();
     state->Close();
@@ -119,6 +122,9 @@ class SchedulerComponent final : public server::Component {
 
   void Start(server::Host&) override { state->StartScheduler(); }
   void Stop(server::Deadline deadline) override { state->StopScheduler(deadline); }
+  // A swap: no more ticks here (a run under way finishes by `deadline`); the new process ticks
+  // once it has the schedules' lease.
+  void HandOver(server::Deadline deadline) override { state->StopScheduler(deadline); }
 
   JobsState* state = nullptr;
 };
@@ -191,13 +197,13 @@ void JobsState::Open(const std::string& app_name, bool server) {
     for (const auto& [name, def] : jobs) names.push_back(name);
     store->SetRunnableNames(names);
     if (server) {
-      // Shared store: only jobs whose lease ran out (their replica died); the others run live.
-      int recovered = store->RecoverRunning(store->Shared()
-                                                ? "interrupted: the worker running this attempt stopped renewing its lease"
-                                                : "interrupted: the process stopped while this attempt ran");
-      if (recovered > 0)
-        core::Log(LogLevel::kWarn, "jobs interrupted by the last stop are pending again",
-                  {{"jobs", recovered}, {"store", path}});
+      if (!redis && path != ":memory:") {
+        lease = std::make_unique<core::ProcessLease>(path + ".lease");
+        if (!lease->TryTake())
+          core::Log(LogLevel::kInfo, "another process serves this job store; the jobs it leaves running are recovered here once it stopped",
+                    {{"store", path}});
+      }
+      if (!lease || lease->Held()) RecoverInterrupted();
       for (const auto& [name, count] : store->UnrunnableNames())
         core::Log(LogLevel::kWarn, "stored jobs have no handler in this program; left in the store",
                   {{"job", name}, {"count", static_cast<long long>(count)}});
@@ -208,6 +214,16 @@ void JobsState::Open(const std::string& app_name, bool server) {
   }
   std::unique_lock<std::shared_mutex> lock(g_running_mu);
   g_running = this;
+}
+
+void JobsState::RecoverInterrupted() {
+  // Shared store: only jobs whose lease ran out (their replica died); the others run live.
+  int recovered = store->RecoverRunning(store->Shared()
+                                            ? "interrupted: the worker running this attempt stopped renewing its lease"
+                                            : "interrupted: the process stopped while this attempt ran");
+  if (recovered > 0)
+    core::Log(LogLevel::kWarn, "jobs interrupted by the last stop are pending again",
+              {{"jobs", recovered}, {"store", path}});
 }
 
 void JobsState::ApplyBackendEnv() {
@@ -246,6 +262,16 @@ void JobsState::StartWorkers() {
   qo.jitter = jitter;
   queue = std::make_unique<JobQueue>(*store, jobs, qo);
   queue->Start();
+  if (lease && !lease->Held()) {
+    lease->WhenTaken([this] {
+      try {
+        RecoverInterrupted();
+      } catch (const std::exception& e) {
+        core::Log(LogLevel::kError, "job store failed while recovering interrupted jobs", {{"error", std::string(e.what())}});
+      }
+      if (queue) queue->Poke();
+    });
+  }
   store->SetWakeup([q = queue.get()] { q->Poke(); });  // other replicas' spawns
   core::Log(LogLevel::kInfo, "jobs started",
             {{"store", path}, {"workers", config.workers}, {"jobs", static_cast<int>(jobs.size())},
@@ -255,6 +281,18 @@ void JobsState::StartWorkers() {
 void JobsState::StartScheduler() {
   if (!store) return;
   scheduler = std::make_unique<Scheduler>(*store, schedules, clock);
+  if (lease && config.scheduler_enabled && !schedules.empty()) {
+    tick_lease = std::make_unique<core::ProcessLease>(path + ".schedules.lease");
+    if (!tick_lease->TryTake()) {
+      core::Log(LogLevel::kInfo, "another process ticks this job store's schedules; this one takes them over when it stops",
+                {{"store", path}, {"schedules", static_cast<int>(schedules.size())}});
+      tick_lease->WhenTaken([this] {
+        scheduler->Start();
+        core::Log(LogLevel::kInfo, "schedules taken over from the process that ticked them", {{"store", path}});
+      });
+      return;
+    }
+  }
   if (config.scheduler_enabled) {
     scheduler->Start();
   } else if (!schedules.empty()) {
@@ -264,12 +302,17 @@ void JobsState::StartScheduler() {
 }
 
 void JobsState::StopScheduler(std::chrono::steady_clock::time_point deadline) {
-  if (scheduler) scheduler->Stop(deadline);
+  if (tick_lease) tick_lease->StopWaiting();  // a take-over under way completes first
+  int left = scheduler ? scheduler->Stop(deadline) : 0;
+  if (tick_lease && left == 0) tick_lease->Release();  // the next process ticks from here
 }
 
 void JobsState::StopWorkers(std::chrono::steady_clock::time_point deadline) {
+  if (lease) lease->StopWaiting();
   if (store) store->SetWakeup({});
-  if (queue) queue->Stop(deadline);
+  int left = queue ? queue->Stop(deadline) : 0;
+  // A job still running keeps the lease until the process ends: no other process recovers it meanwhile.
+  if (lease && left == 0) lease->Release();
 }
 
 void JobsState::Stop(std::chrono::steady_clock::time_point deadline) {
@@ -286,6 +329,8 @@ void JobsState::Close() {
   // scheduler's shared state, never the store: it can go.
   queue.reset();
   scheduler.reset();
+  tick_lease.reset();
+  lease.reset();
   store.reset();
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/process_lease.h"
 #include "jobs/clock.h"
 #include "jobs/queue.h"
 #include "jobs/registry.h"
@@ -30,11 +31,14 @@ class JobsState {
   void Open(const std::string& app_name, bool server);
   // Starts the worker pool.
   void StartWorkers();
-  // Makes the scheduler (admin routes and triggers use it) and starts it when enabled.
+  // Makes the scheduler (admin routes and triggers use it) and starts it when enabled (with the
+  // embedded store: once this process holds `tick_lease`).
   void StartScheduler();
-  // Stops the scheduler; a running task gets until `deadline`.
+  // Stops the scheduler; a running task gets until `deadline`. Then lets `tick_lease` go unless
+  // a task still runs.
   void StopScheduler(std::chrono::steady_clock::time_point deadline);
-  // Stops the pool; running jobs get until `deadline`.
+  // Stops the pool; running jobs get until `deadline`. Then lets `lease` go unless a job still
+  // runs (it stays `running` on disk: the lease goes with the process, the next holder recovers it).
   void StopWorkers(std::chrono::steady_clock::time_point deadline);
   // Both, the scheduler first.
   void Stop(std::chrono::steady_clock::time_point deadline);
@@ -57,6 +61,18 @@ class JobsState {
   std::unique_ptr<JobStore> store;
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<Scheduler> scheduler;
+  // The embedded store's leases (a file store, serving; core/process_lease.h), so that the two
+  // processes of a `luxc dev` swap never both do what only one may: `lease` lets its holder
+  // recover the jobs a stopped process left `running` (a live process's running jobs are never
+  // taken from it); `tick_lease` lets its holder tick the schedules. Both worker pools claim
+  // meanwhile (each claim is one transaction: a job goes to one process). Null for Redis
+  // (replicas arbitrate in the store) and in-memory stores.
+  std::unique_ptr<core::ProcessLease> lease;
+  std::unique_ptr<core::ProcessLease> tick_lease;
+
+ private:
+  // Jobs a stopped process left `running` back to pending.
+  void RecoverInterrupted();
 };
 
 // The App's state, created on first use (RegisterJob, Jobs(app), ...) with its two components;

@@ -182,6 +182,9 @@ class App::Impl final : public server::Host {
   std::int64_t swap_drain_timeout_ms = server::kSwapDrainTimeoutMs;  // LUX_SWAP_DRAIN_TIMEOUT_MS
   std::chrono::steady_clock::time_point swap_until;
   bool swap_told = false;  // "drained" was written (main thread only)
+  // A swap hands the background work over on a thread of its own (Lifecycle::HandOver: running
+  // jobs may take until the drain deadline) while the kept connections are served; Wait joins it.
+  std::thread hand_over;
   int ready_fd = -1;       // LUX_READY_FD, open until Wait ends
 
  private:

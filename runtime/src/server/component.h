@@ -161,6 +161,11 @@ class CommandHost {
 //          throws is stopped too.
 //   Stop   take no new work, finish the running work by `deadline`. Only after Start.
 //   Close  release what Open acquired. Errors of Stop and Close are logged, never thrown.
+//   HandOver  a swap (SIGUSR2: `luxc dev` started a process that replaces this one): stop the
+//          background work the new process takes over (schedules, job workers, event delivery)
+//          by `deadline`, keep serving what open connections use (the realtime hub, WebSockets).
+//          Only after Start; Stop still follows (at the end of the swap), so Stop must accept a
+//          component that handed over. Errors are logged, never thrown.
 class Component {
  public:
   Component(Order order, std::string name) : order_(order), name_(std::move(name)) {}
@@ -177,6 +182,8 @@ class Component {
   virtual void Start(Host& host) { (void)host; }
   virtual void Stop(Deadline deadline) { (void)deadline; }
   virtual void Close() {}
+  // Default: nothing to hand over (the component keeps running until Stop).
+  virtual void HandOver(Deadline deadline) { (void)deadline; }
 
   // The checks of what this component depends on that a readiness route may run (`db`, and
   // `redis` when its store is Redis). Called after Open; empty: nothing to check.

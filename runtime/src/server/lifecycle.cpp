@@ -104,6 +104,11 @@ bool Lifecycle::Up(Host& host, const std::function<bool()>& stop_requested) {
 
 void Lifecycle::Down(Deadline deadline) { Unwind(deadline); }
 
+void Lifecycle::HandOver(Deadline deadline) {
+  for (auto it = started_.rbegin(); it != started_.rend(); ++it)
+    Logged("hand-over failed", (*it)->name(), [&] { (*it)->HandOver(deadline); });
+}
+
 void Lifecycle::DecorateEarlyAnswer(const Request& head, Response& res) const {
   for (const Component* c : opened_) c->DecorateEarlyAnswer(head, res);
 }

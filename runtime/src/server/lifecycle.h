@@ -3,6 +3,7 @@
 //
 //   Up:   Open each component in order -> on_start hooks -> Start each component in order
 //   Down: Stop each started component in reverse -> on_stop hooks (reverse) -> Close in reverse
+//   HandOver (a swap, before Down): HandOver each started component in reverse
 //
 // Up unwinds what it did when a step fails (and throws one StartupError) or when a stop was
 // requested meanwhile. server.cpp calls Up between binding and accepting and Down after the
@@ -41,6 +42,9 @@ class Lifecycle {
   // when on_start ran (reverse registration order), closes the opened components (reverse).
   // Errors are logged. Idempotent: a second call does nothing.
   void Down(Deadline deadline);
+  // A swap: Component::HandOver of every started component, in reverse (the scheduler before
+  // the job workers, as Stop). Errors are logged. Down still follows.
+  void HandOver(Deadline deadline);
   // Component::DecorateEarlyAnswer of every opened component, in order (serving only: the list
   // of opened components does not change while connections are served).
   void DecorateEarlyAnswer(const Request& head, Response& res) const;

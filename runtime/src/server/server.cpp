@@ -35,6 +35,7 @@
 #include "http/router.h"
 #include "lux/env.h"
 #include "http/proxy.h"
+#include "http/request_head.h"
 #include "http/tls.h"
 #include "server/app_impl.h"
 #include "tracing/span.h"
@@ -630,13 +631,14 @@ class Session {
     boost::system::error_code ec;
     if (tls_) return WriteTls(a, b, yield);
     const auto stall = std::chrono::milliseconds(app_.opts.read_timeout_ms);
-    state_.deadline = Clock::now() + stall;
     while (a.size() + b.size() > 0) {
       std::array<asio::const_buffer, 2> bufs{a, b};
       std::size_t n = sock_.write_some(bufs, ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        // The stall deadline matters only while the fiber waits (the tick runs meanwhile);
+        // a send the kernel takes at once reads no clock. Bytes went out just before the wait.
+        state_.deadline = Clock::now() + stall;
         n = sock_.async_write_some(bufs, yield[ec]);
-        if (!ec) state_.deadline = Clock::now() + stall;
       }
       if (ec) break;
       std::size_t from_a = std::min(n, a.size());
@@ -745,6 +747,7 @@ class Session {
     boost::system::error_code ec;
     const ServerOptions& o = app_.opts;
     int without_wait = 0;
+    Clock::time_point answered{};  // when the last answer went out, if this loop read it
     for (;;) {
       if (buf_.size() == 0) {
         without_wait = 0;
@@ -757,7 +760,10 @@ class Session {
       if (buf_.size() == 0) {
         if (buf_.capacity() > kMaxIdleBufferBytes) buf_.shrink_to_fit();
         state_.idle = true;
-        state_.idle_since = Clock::now();
+        // The previous answer's end, read by its access-log line (the same instant within
+        // microseconds), else the clock.
+        state_.idle_since = answered != Clock::time_point() ? answered : Clock::now();
+        answered = {};
         state_.deadline = state_.idle_since + std::chrono::milliseconds(o.keep_alive_timeout_ms);
         if (draining) state_.deadline = std::min(state_.deadline, state_.idle_since + kDrainGraceForNew);
         // 4 KiB: a typical request arrives whole in one read.
@@ -766,69 +772,27 @@ class Session {
         if (ec) return;
       }
       auto t0 = Clock::now();
-      bhttp::request_parser<bhttp::string_body> parser;
-      // With body streams the limit depends on the request (its stream's Limit): it is set,
-      // and a Content-Length checked against it, once the head was read (LimitBody).
-      parser.body_limit(app_.body_streams ? boost::optional<std::uint64_t>() : boost::optional<std::uint64_t>(o.max_body_bytes));
-      state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
-      parser.eager(false);
-      ReadHead(parser, yield, ec);
-      if (!ec) {
-        if (int status = CheckFraming(parser.get())) {
-          state_.deadline = Clock::time_point::max();
-          return EarlyError(status, why_, yield, t0, HeadOf(parser.get()));
-        }
-      }
-      // A body some component reads as a stream (multipart uploads), else into a string.
-      std::unique_ptr<BodyStream> stream;
-      if (!ec && !parser.is_done() && app_.body_streams) {
-        Request head = HeadOf(parser.get());
-        try {
-          stream = app_.body_streams(head);
-        } catch (const Error& e) {
-          state_.deadline = Clock::time_point::max();
-          return EarlyError(e.status(), e.message(), yield, t0, head, nullptr, true, e.data());
-        }
-      }
-      bhttp::request<bhttp::string_body> hreq;
-      if (stream) {
-        bhttp::request_parser<StreamBody> sp(std::move(parser));
-        LimitBody(sp, stream->Limit(), ec);
-        std::exception_ptr failed;
-        sp.get().body() = StreamTarget{stream.get(), &failed};
-        ReadRest(sp, yield, ec, t0);
-        state_.deadline = Clock::time_point::max();
-        if (failed) {
-          try {
-            std::rethrow_exception(failed);
-          } catch (const Error& e) {
-            return EarlyError(e.status(), e.message(), yield, t0, HeadOf(sp.get()), nullptr, true, e.data());
-          } catch (const std::exception& e) {
-            core::Log(LogLevel::kError, "request body stream failed", {{"remote", remote_}, {"error", std::string(e.what())}});
-            return EarlyError(500, "internal server error", yield, t0, HeadOf(sp.get()));
-          }
-        }
-        if (ec) return ReadFailed(sp, ec, yield, t0);
-        hreq = bhttp::request<bhttp::string_body>(std::move(sp.release().base()));
-      } else {
-        if (app_.body_streams && !ec) LimitBody(parser, o.max_body_bytes, ec);
-        ReadRest(parser, yield, ec, t0);
-        state_.deadline = Clock::time_point::max();
-        if (ec) return ReadFailed(parser, ec, yield, t0);
-        hreq = parser.release();
-      }
-      bool keep_alive = hreq.keep_alive();
       Request req;
-      req.method = std::string(hreq.method_string());
-      beast::string_view target = hreq.target();
-      req.target = std::string(target);
-      std::size_t q = target.find('?');
-      beast::string_view raw_path = target.substr(0, q);
-      if (q != beast::string_view::npos) req.query_string = std::string(target.substr(q + 1));
-      req.path = http::PercentDecode(std::string_view(raw_path.data(), raw_path.size()), false);
-      req.headers.Reserve(static_cast<std::size_t>(std::distance(hreq.begin(), hreq.end())));
-      for (const auto& f : hreq) req.headers.Add(std::string(f.name_string()), std::string(f.value()));
-      req.body = std::move(hreq.body());
+      bool keep_alive = true;
+      int version = 11;
+      std::unique_ptr<BodyStream> stream;  // a body some component reads as a stream (uploads)
+      // The common head (whole in the buffer, no body) straight into `req`; the rest through
+      // Beast's parser, which also answers what is malformed.
+      if (!FastHead(req, keep_alive, version)) {
+        bhttp::request<bhttp::string_body> hreq;
+        if (!ReadWithBeast(yield, t0, stream, hreq)) return;
+        keep_alive = hreq.keep_alive();
+        version = hreq.version();
+        req.method = std::string(hreq.method_string());
+        req.target = std::string(hreq.target());
+        req.headers.Reserve(static_cast<std::size_t>(std::distance(hreq.begin(), hreq.end())));
+        for (const auto& f : hreq) req.headers.Add(std::string(f.name_string()), std::string(f.value()));
+        req.body = std::move(hreq.body());
+      }
+      std::size_t q = req.target.find('?');
+      std::string_view raw_path = std::string_view(req.target).substr(0, q);
+      if (q != std::string::npos) req.query_string = req.target.substr(q + 1);
+      req.path = http::PercentDecode(raw_path, false);
       auto incoming_id = req.headers.Get("x-request-id");
       req.id = incoming_id && core::IsValidRequestId(*incoming_id) ? std::string(*incoming_id) : core::NewRequestId();
       req.trace = core::MakeTraceContext(req.headers.Get("traceparent"));
@@ -874,7 +838,7 @@ class Session {
       stream.reset();
       if (app_.draining.load(std::memory_order_relaxed)) keep_alive = false;
       bool head = req.method == "HEAD";
-      http10_ = hreq.version() < 11;
+      http10_ = version < 11;
       // Counted before the answer leaves: a client that has it finds it counted.
       if (observer) observer->Ended({route, req.method, res.status, req.body.size(), res.BodySize(), Seconds(t0)});
       // A streamed body runs the program's code while it is written: it gets the request's fiber.
@@ -887,16 +851,114 @@ class Session {
       if (streamed) {
         core::tl_fiber = nullptr;
         fiber.request = nullptr;
+        if (parked_) {  // a stream's idle rest: Run serves it and writes the line at its end
+          parked_->log = std::make_unique<StreamLogged>(StreamLogged{
+              req.method, req.path, res.status, t0, req.client_ip,
+              tracing::Enabled() ? std::make_unique<TraceContext>(req.trace) : nullptr});
+          return;
+        }
+        // The stream ended (its client may have left first): its line, with what was sent.
+        EndedLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace, stream_bytes_);
       }
       if (!written) return;
       state_.fresh = false;
-      AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
-      if (parked_) return;  // a stream's idle rest: Run serves it, then the connection closes
+      if (!streamed) answered = AccessLog(req.method, req.path, res.status, t0, req.id, req.client_ip, &req.trace);
       if (!keep_alive) {
         linger_ = buf_.size() > 0;  // pipelined bytes after the last request: do not reset them
         return;
       }
     }
+  }
+
+  // The request head as http::ParseSimpleHead takes it, when the buffer starts with one and
+  // its Host is what CheckFraming accepts: `req` gets the method, target and fields, and the
+  // head leaves the buffer. False: Beast's parser reads the request (ReadWithBeast).
+  [[gnu::noinline]] bool FastHead(Request& req, bool& keep_alive, int& version) {
+    auto data = buf_.data();
+    http::SimpleHead head;
+    std::size_t used = http::ParseSimpleHead(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                                             app_.opts.max_header_bytes, head);
+    if (used == 0) return false;
+    if (head.hosts > 1 || (head.hosts == 0 && head.version >= 11) || (head.hosts == 1 && !ValidHost(head.host)))
+      return false;
+    req.method.assign(head.method);
+    req.target.assign(head.target);
+    req.headers.Reserve(head.field_count);
+    for (std::size_t i = 0; i < head.field_count; ++i)
+      req.headers.Add(head.fields[i].name, head.fields[i].value);  // built in the entry
+    keep_alive = head.keep_alive;
+    version = head.version;
+    buf_.consume(used);
+    state_.deadline = Clock::time_point::max();
+    return true;
+  }
+
+  // Reads the request with Beast's parser: the head (CheckFraming's rules), then the body into
+  // `hreq` or into the stream a component gives for it. False when the connection ends here
+  // (a read error, or an early answer that closes it).
+  [[gnu::noinline]] bool ReadWithBeast(asio::yield_context& yield, std::chrono::steady_clock::time_point t0,
+                                       std::unique_ptr<BodyStream>& stream, bhttp::request<bhttp::string_body>& hreq) {
+    boost::system::error_code ec;
+    const ServerOptions& o = app_.opts;
+    bhttp::request_parser<bhttp::string_body> parser;
+    // With body streams the limit depends on the request (its stream's Limit): it is set,
+    // and a Content-Length checked against it, once the head was read (LimitBody).
+    parser.body_limit(app_.body_streams ? boost::optional<std::uint64_t>() : boost::optional<std::uint64_t>(o.max_body_bytes));
+    state_.deadline = t0 + std::chrono::milliseconds(o.read_timeout_ms);
+    parser.eager(false);
+    ReadHead(parser, yield, ec);
+    if (!ec) {
+      if (int status = CheckFraming(parser.get())) {
+        state_.deadline = Clock::time_point::max();
+        EarlyError(status, why_, yield, t0, HeadOf(parser.get()));
+        return false;
+      }
+    }
+    // A body some component reads as a stream (multipart uploads), else into a string.
+    if (!ec && !parser.is_done() && app_.body_streams) {
+      Request head = HeadOf(parser.get());
+      try {
+        stream = app_.body_streams(head);
+      } catch (const Error& e) {
+        state_.deadline = Clock::time_point::max();
+        EarlyError(e.status(), e.message(), yield, t0, head, nullptr, true, e.data());
+        return false;
+      }
+    }
+    if (stream) {
+      bhttp::request_parser<StreamBody> sp(std::move(parser));
+      LimitBody(sp, stream->Limit(), ec);
+      std::exception_ptr failed;
+      sp.get().body() = StreamTarget{stream.get(), &failed};
+      ReadRest(sp, yield, ec, t0);
+      state_.deadline = Clock::time_point::max();
+      if (failed) {
+        try {
+          std::rethrow_exception(failed);
+        } catch (const Error& e) {
+          EarlyError(e.status(), e.message(), yield, t0, HeadOf(sp.get()), nullptr, true, e.data());
+        } catch (const std::exception& e) {
+          core::Log(LogLevel::kError, "request body stream failed", {{"remote", remote_}, {"error", std::string(e.what())}});
+          EarlyError(500, "internal server error", yield, t0, HeadOf(sp.get()));
+        }
+        return false;
+      }
+      if (ec) {
+        ReadFailed(sp, ec, yield, t0);
+        return false;
+      }
+      hreq = bhttp::request<bhttp::string_body>(std::move(sp.release().base()));
+    } else {
+      if (app_.body_streams && !ec) LimitBody(parser, o.max_body_bytes, ec);
+      ReadRest(parser, yield, ec, t0);
+      state_.deadline = Clock::time_point::max();
+      if (ec) {
+        ReadFailed(parser, ec, yield, t0);
+        return false;
+      }
+      hreq = parser.release();
+    }
+    return true;
   }
 
   // A 101 whose handler takes the connection over (WebSocket): it owns the socket from here. It
@@ -907,17 +969,27 @@ class Session {
   [[gnu::noinline]] void TakeOver(std::shared_ptr<Takeover>&& takeover, Request& req, std::chrono::steady_clock::time_point t0) {
     state_.fresh = false;
     state_.deadline = Clock::time_point::max();
-    AccessLog(req.method, req.path, 101, t0, req.id, req.client_ip);
     buf_ = beast::flat_buffer();  // the connection holds no HTTP read buffer from here
     head_ = std::string();
     state_.tls = tls_.get();
-    taken_ = std::make_unique<Taken>(Taken{std::move(takeover), std::move(req)});
+    taken_ = std::make_unique<Taken>(Taken{std::move(takeover), std::move(req), t0});
   }
+  // The connection's access-log line is written when it closes: its duration is the time it
+  // was open (from the upgrade request's first byte), its status the 101 it was answered with.
   void RunTakeOver(asio::yield_context& yield) {
     std::unique_ptr<Taken> taken = std::move(taken_);
     RealtimeCount counted(app_);
-    taken->takeover->Run(sock_, taken->req, yield, state_);
+    try {
+      taken->takeover->Run(sock_, taken->req, yield, state_);
+    } catch (const boost::context::detail::forced_unwind&) {
+      throw;
+    } catch (...) {
+      state_.on_drain = nullptr;
+      EndedLog(taken->req.method, taken->req.path, 101, taken->t0, taken->req.id, taken->req.client_ip, nullptr, -1);
+      throw;
+    }
     state_.on_drain = nullptr;
+    EndedLog(taken->req.method, taken->req.path, 101, taken->t0, taken->req.id, taken->req.client_ip, nullptr, -1);
   }
 
   bool Write(Response& res, const std::string& request_id, bool keep_alive, bool head, asio::yield_context& yield) {
@@ -984,6 +1056,7 @@ class Session {
     bool Write(std::string_view bytes) override {
       if (st_->gone) return false;
       if (bytes.empty()) return true;
+      s_.stream_bytes_ += bytes.size();
       bool ok;
       if (chunked_) {
         char size[24];
@@ -1029,6 +1102,7 @@ class Session {
   // leaving is noticed by a read wait (end of stream) and a graceful stop by ConnState::on_drain;
   // both wake the producer (BodyWriter::OnEnd). False when the connection must close.
   bool WriteStream(Response& res, const std::string& request_id, bool keep_alive, bool head, asio::yield_context& yield) {
+    stream_bytes_ = 0;
     const bool chunked = !http10_;
     if (!chunked) keep_alive = false;
     res.headers.Remove("Content-Length");
@@ -1099,6 +1173,15 @@ class Session {
     return true;
   }
 
+  // What a parked stream's access-log line needs from its request (the request itself is gone).
+  struct StreamLogged {
+    std::string method;
+    std::string path;
+    int status = 0;
+    std::chrono::steady_clock::time_point t0;
+    std::string ip;
+    std::unique_ptr<TraceContext> trace;  // with tracing on only: an idle stream keeps this too
+  };
   // The rest of a streamed body its producer deferred (BodyWriter::Defer: an event stream waiting
   // for events once its handler returned), run from Run after Loop's frames unwound: an idle
   // stream keeps the top page of the fiber's stack resident instead of the request's frames.
@@ -1108,6 +1191,7 @@ class Session {
     bool chunked = true;
     std::string request_id;
     std::unique_ptr<RealtimeCount> counted;
+    std::unique_ptr<StreamLogged> log;  // set by Loop once WriteStream returned
   };
   void RunParked(asio::yield_context& yield, core::Fiber& fiber) {
     std::unique_ptr<Parked> p = std::move(parked_);
@@ -1115,6 +1199,8 @@ class Session {
     bool ok = RunProducer(p->rest, p->st, p->chunked, p->request_id, yield);
     core::tl_fiber = nullptr;
     EndStream(*p->st, p->chunked, ok, yield);
+    if (const StreamLogged* l = p->log.get())
+      EndedLog(l->method, l->path, l->status, l->t0, p->request_id, l->ip, l->trace.get(), stream_bytes_);
   }
 
   static double Seconds(std::chrono::steady_clock::time_point t0) {
@@ -1123,18 +1209,41 @@ class Session {
 
   // One line per answered request (core::LogAccess); with tracing on, the request's trace and
   // span ids by hand (the line is written after the request's span ended).
-  void AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
-                 const std::string& request_id, std::string_view ip, const TraceContext* trace = nullptr) {
-    if (!app_.opts.access_log) return;
+  // Returns the time read for the duration (none when the log is off).
+  Clock::time_point AccessLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
+                              const std::string& request_id, std::string_view ip, const TraceContext* trace = nullptr) {
+    if (!app_.opts.access_log) return {};
     core::AccessLogLine line;
     line.method = method;
     line.path = path;
     line.status = status;
-    line.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+    Clock::time_point now = Clock::now();
+    line.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t0).count();
     line.request_id = request_id;
     line.ip = ip;
     line.trace = trace && tracing::Enabled() ? trace : nullptr;
     core::LogAccess(line);
+    return now;
+  }
+
+  // The access-log line of a response that stayed open (a streamed body, a WebSocket), written
+  // when it ends: the fields of AccessLog, the duration up to the end, then `bytes`, the body
+  // bytes sent (a stream's payload without the chunk framing; -1: not counted, not written).
+  void EndedLog(std::string_view method, std::string_view path, int status, std::chrono::steady_clock::time_point t0,
+                const std::string& request_id, std::string_view ip, const TraceContext* trace, std::int64_t bytes) {
+    if (!app_.opts.access_log) return;
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    core::LogField fields[] = {{"method", method},   {"path", path}, {"status", status},  {"duration_ms", ms},
+                               {"request_id", request_id}, {"ip", ip}, {"trace_id", ""}, {"span_id", ""},
+                               {"bytes", static_cast<long long>(bytes)}};
+    core::LogField* end = fields + 6;
+    if (trace && tracing::Enabled()) {
+      fields[6] = {"trace_id", trace->trace_id};
+      fields[7] = {"span_id", trace->span_id};
+      end += 2;
+    }
+    if (bytes >= 0) *end++ = fields[8];
+    core::Log(LogLevel::kInfo, "request", fields, end);
   }
 
   // Maps a read failure to a final response (or a silent close) and ends the connection.
@@ -1203,9 +1312,11 @@ class Session {
   struct Taken {
     std::shared_ptr<Takeover> takeover;
     Request req;
+    std::chrono::steady_clock::time_point t0;  // the upgrade request's first byte
   };
   std::unique_ptr<Taken> taken_;  // a 101 left by Loop for RunTakeOver
   std::unique_ptr<Parked> parked_;  // a stream's deferred rest, left by WriteStream for RunParked
+  std::int64_t stream_bytes_ = 0;   // the streamed body's bytes written so far (EndedLog)
   bool http10_ = false;  // the request being answered is HTTP/1.0 (no chunked bodies)
   // A body up to this size goes into one TLS record with the head (one write, one record);
   // a larger one is written in pieces of this size.
@@ -1483,8 +1594,12 @@ void App::Impl::Start() {
   for (auto& wp : workers) {
     server::Worker* w = wp.get();
     Tick(*w);
-    w->thread = std::thread([w] {
+    w->thread = std::thread([w, tls_on = tls != nullptr] {
       core::SetThreadLogBuffered(true);
+      // OpenSSL writes a TLS connection's records with write(2) on the socket (no MSG_NOSIGNAL):
+      // a client that reset its connection would raise SIGPIPE and end the process. Blocked on
+      // the I/O threads as for sendfile (the write fails with EPIPE, which ends the connection).
+      if (tls_on) BlockSigpipeOnThisThread();
       for (;;) {
         try {
           w->ioc.run();
@@ -1562,6 +1677,14 @@ void App::Impl::Shutdown(bool swap) {
   cv.notify_all();
   core::Log(LogLevel::kInfo, swap ? "swapping out: realtime connections stay until they close" : "shutting down",
             {{"server", name}, {"in_flight", live.load()}});
+  if (swap) {
+    // The new process runs the schedules, the jobs and the event delivery from now on.
+    auto deadline = Clock::now() + std::chrono::milliseconds(opts.drain_timeout_ms);
+    hand_over = std::thread([this, deadline] {
+      lifecycle.HandOver(deadline);
+      core::Log(LogLevel::kInfo, "swap: background work handed over", {{"server", name}});
+    });
+  }
   asio::post(workers[0]->ioc, [this] {
     boost::system::error_code ec;
     acceptor->close(ec);
@@ -1616,6 +1739,7 @@ void App::Impl::Wait() {
     (void)acceptor.release();
   }
   waited = true;
+  if (hand_over.joinable()) hand_over.join();
   // After the HTTP drain: the components stop in reverse (the scheduler, then the job workers:
   // running work gets until the same drain deadline), on_stop runs, the components close.
   lifecycle.Down(deadline);

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <boost/asio/post.hpp>
@@ -74,6 +75,17 @@ Options ParseOptions(const Value& o) {
 // so that the hub carries one string per message to every replica.
 using Payload = std::shared_ptr<const std::string>;
 
+// Appends the frame of a message `ws.send` got straight to a connection's output buffer (the
+// direct path of Connection::Send): the same kind choice as Frame.
+void AppendMessageFrame(std::string& out, const Value& message, bool binary) {
+  if (message.IsString()) {
+    const std::string& s = message.AsString();
+    AppendFrame(out, binary || !ValidUtf8(s) ? kOpBinary : kOpText, s);
+  } else {
+    AppendFrame(out, binary ? kOpBinary : kOpText, ToJson(message));
+  }
+}
+
 Payload Frame(const Value& message, bool binary) {
   auto out = std::make_shared<std::string>();
   if (message.IsString()) {
@@ -114,6 +126,17 @@ std::vector<std::string> SplitTokens(std::string_view list) {
 }
 
 class Connection;
+
+// The connection whose on_message hook this thread runs, set around the hook and cleared after
+// it (never restored to an earlier one: when hooks of two connections interleave across a
+// suspension it is null rather than stale). While it points at a connection, that connection's
+// read loop holds it alive, so its `ws.send` needs no weak_ptr lock.
+thread_local Connection* tl_hook_conn = nullptr;
+
+const Value& EmptyString() {
+  static const Value empty("");
+  return empty;
+}
 
 // The open connections of this process by id (a connection's value carries its id), for
 // join/leave and `except`.
@@ -170,6 +193,10 @@ constexpr std::size_t kMaxPendingPongs = 32;
 // A connection whose last read is this old gets its stack pages below the read wait given back
 // (after a hook ran): a busy connection keeps them rather than fault them in per message.
 constexpr auto kReleaseAfter = std::chrono::seconds(1);
+// Reads that make a connection a stream (Connection::NoteRead): this many in a row, each this
+// soon after the one before.
+constexpr int kQuickReads = 4;
+constexpr auto kQuickRead = std::chrono::milliseconds(10);
 // After the closing handshake, at most this much of what the client still sends is read and dropped.
 constexpr std::size_t kMaxDrainBytes = 1 << 20;
 // Past this capacity, an output buffer that was written out is freed rather than kept.
@@ -190,19 +217,43 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
         ioc_(static_cast<asio::io_context&>(sock.get_executor().context())), sock_(sock), tls_(tls), timer_(ioc_),
         writer_done_(ioc_), outbox_(realtime::OutboxLimits{static_cast<std::size_t>(opts_.max_queue),
                                                            static_cast<std::size_t>(opts_.max_queue_bytes)}),
-        conn_id_(realtime::NextConnectionId()), id_(core::NewRequestId()) {}
+        conn_id_(realtime::NextConnectionId()), id_(core::NewRequestId()), io_thread_(std::this_thread::get_id()) {}
 
   std::uint64_t ConnectionId() const override { return conn_id_; }
 
   // Any thread, never blocks.
   void Deliver(Payload payload, std::uint64_t) override {
     if (!outbox_.Push(std::move(payload))) return;
+    queued_.fetch_add(1, std::memory_order_relaxed);
     if (outbox_.dropped() > 0 && !warned_drop_.exchange(true))
       core::Log(LogLevel::kWarn, "websocket client too slow: its oldest queued messages are dropped", {{"ws", id_}});
     Kick();
   }
 
-  void Send(const Value& message, bool binary) { Deliver(Frame(message, binary), 0); }
+  // `ws.send` / `ws.send_binary`. On the connection's own I/O thread (its hooks, or another
+  // connection's hook on the same thread) with nothing queued before it and the socket not
+  // backed up, the frame goes straight into the output buffer: no payload copy, no outbox lock,
+  // no post per message (one Kick per batch, so that a hook that suspends after sending still
+  // gets its message out before the batch ends). Anywhere else, or past the outbox's bounds of
+  // unwritten bytes and messages, it takes the outbox like a broadcast does.
+  void Send(const Value& message, bool binary) {
+    if (std::this_thread::get_id() == io_thread_ && CanFrameNow() && direct_count_ < static_cast<std::size_t>(opts_.max_queue) &&
+        out_.size() - out_pos_ < static_cast<std::size_t>(opts_.max_queue_bytes) &&
+        queued_.load(std::memory_order_relaxed) == 0) {
+      AppendMessageFrame(out_, message, binary);
+      ++direct_count_;
+      if (!kick_posted_.load(std::memory_order_relaxed)) Kick();
+      return;
+    }
+    Deliver(Frame(message, binary), 0);
+  }
+
+  // `ws` is this connection's own value (the object its hooks get).
+  bool IsValue(const Value& ws) const { return &ws == &value_; }
+
+  // The I/O thread: frames may be appended to out_ now (the writer is not waiting for the socket
+  // to drain, no close frame went out, the connection has not finished).
+  bool CanFrameNow() const { return !broken_ && !write_waiting_ && !close_written_ && !finished_; }
 
   void Close(std::int64_t code, const std::string& reason) {
     if (!ValidCloseCode(code))
@@ -325,11 +376,17 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     Value v = Value::MakeObject();
     v["id"] = id_;
     v["data"] = Value::MakeObject();
-    auto sender = [weak](bool binary) {
-      return Value(Function([weak, binary](const std::vector<Value>& args) -> Value {
+    Connection* self = this;
+    auto sender = [weak, self](bool binary) {
+      return Value(Function([weak, self, binary](const std::vector<Value>& args) -> Value {
+        const Value& message = args.empty() ? EmptyString() : args[0];  // not copied again
+        if (tl_hook_conn == self) {  // its own hook runs: alive without taking a reference
+          self->Send(message, binary);
+          return Value(true);
+        }
         auto c = weak.lock();
         if (!c) return Value(false);
-        c->Send(args.empty() ? Value("") : args[0], binary);
+        c->Send(message, binary);
         return Value(true);
       }));
     };
@@ -397,6 +454,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     first_wait_ = false;
     release_requested_ = false;
     hook_ran_ = false;
+    message_ = Value();  // an idle connection keeps no message buffer
     ReleaseStackPages(stack_top_);
   }
 
@@ -479,6 +537,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   Ending ReadLoop(asio::yield_context& yield, core::Fiber& fiber) {
     char* scratch = Scratch();
     std::size_t pos = 0;
+    bool drained = false;  // the last read took all the socket held
     for (;;) {
       while (in_.size() - pos >= 2) {
         auto* p = reinterpret_cast<std::uint8_t*>(in_.data()) + pos;
@@ -496,7 +555,10 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
         std::string_view body(reinterpret_cast<const char*>(payload), len);
         if (h.opcode >= kOpClose) {
           if (h.opcode == kOpPing) {
-            if (pongs_.size() < kMaxPendingPongs) pongs_.emplace_back(body);
+            // The pong goes out before what the hooks send after it (a ping between the
+            // fragments of a message is answered before the message's echo).
+            if (CanFrameNow() && pongs_.empty()) AppendFrame(out_, kOpPong, body);
+            else if (pongs_.size() < kMaxPendingPongs) pongs_.emplace_back(body);
             else pongs_.back().assign(body);
           } else if (h.opcode == kOpClose) {
             return Closed(body, yield, fiber);
@@ -506,7 +568,8 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
         if (h.opcode != kOpContinuation) msg_binary_ = h.opcode == kOpBinary;
         if (h.fin && !in_message_) {
           if (!msg_binary_ && !ValidUtf8(body)) return Fail(1007, "a text message that is not valid UTF-8", yield, fiber);
-          OnMessage(Value(std::string(body)), fiber);
+          MessageText().assign(body);
+          OnMessage(fiber);
           continue;
         }
         in_message_ = true;
@@ -514,38 +577,93 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
         if (!h.fin) continue;
         in_message_ = false;
         if (!msg_binary_ && !ValidUtf8(msg_)) return Fail(1007, "a text message that is not valid UTF-8", yield, fiber);
-        std::string whole;
-        whole.swap(msg_);
-        OnMessage(Value(std::move(whole)), fiber);
+        MessageText().swap(msg_);
+        msg_.clear();
+        OnMessage(fiber);
       }
       if (pos == in_.size()) in_.clear();
       else if (pos > 0) in_.erase(0, pos);
       pos = 0;
       WriteNext();  // what the batch's hooks sent, and the pongs
-      std::size_t got = 0;
-      Io io = ReadNow(scratch, kReadChunk, got);
-      if (io == Io::kDone) {
-        last_read_ = Clock::now();
-        in_.append(scratch, got);
-        continue;
+      // The timer ends the read wait by cancelling it; one that fired while the fiber was not
+      // waiting (in a hook that suspended, or reading a client that never pauses) is seen here.
+      if (timed_out_) return Ending{};
+      Io io = Io::kWantRead;
+      if (drained && quick_reads_ >= kQuickReads) {
+        // Streaming: the client answers what was just sent while the thread serves its other
+        // connections, so the fiber lets them run first (a post) and reads again after, without
+        // arming the socket's wait (an epoll_ctl) and waking from epoll for it. A read that finds
+        // nothing falls back to the wait and starts the count of quick reads over.
+        asio::post(yield);
+        core::tl_fiber = &fiber;
+        drained = false;
+        std::size_t got = 0;
+        io = ReadNow(scratch, kReadChunk, got);
+        if (io == Io::kDone) {
+          NoteRead();
+          in_.append(scratch, got);
+          drained = got < kReadChunk;
+          continue;
+        }
+        if (io == Io::kEnd) return Ending{};
+        quick_reads_ = 0;
+        drained = true;  // that read found the socket empty: wait
       }
-      if (io == Io::kEnd) return Ending{};  // the client closed without a close frame, or a failure
+      if (!drained) {
+        std::size_t got = 0;
+        io = ReadNow(scratch, kReadChunk, got);
+        if (io == Io::kDone) {
+          NoteRead();
+          in_.append(scratch, got);
+          // A read shorter than asked took everything the socket held (a stream socket, see
+          // epoll(7)): wait now instead of asking again for an EAGAIN. Over TLS the session
+          // holds records of its own, so it is read until it says it needs the socket.
+          drained = !tls_ && got < kReadChunk;
+          continue;
+        }
+        if (io == Io::kEnd) return Ending{};  // the client closed without a close frame, or a failure
+      }
+      drained = false;
       if (in_.empty() && in_.capacity() > 0) std::string().swap(in_);  // idle: no read buffer held
       BeforeIdleWait();
       boost::system::error_code ec;
       sock_.async_wait(io == Io::kWantWrite ? server::Socket::wait_write : server::Socket::wait_read, yield[ec]);
       core::tl_fiber = &fiber;
       if (ec == asio::error::operation_aborted && release_requested_ && !timed_out_) continue;  // BeforeIdleWait
-      if (ec) return Ending{};  // the idle or close timeout, or the server closing the socket
+      if (ec) return Ending{};  // the client closed, the idle or close timeout, or the server closing the socket
     }
   }
 
-  void OnMessage(Value message, core::Fiber& fiber) {
+  // A read brought bytes: the clock of the ping and idle timeouts restarts, and reads that come
+  // close together (kQuickReads in a row, each within kQuickRead of the one before) make the
+  // connection a stream (ReadLoop reads it again after a post instead of waiting).
+  void NoteRead() {
+    Clock::time_point now = Clock::now();
+    quick_reads_ = tls_ ? 0 : now - last_read_ < kQuickRead ? quick_reads_ + 1 : 0;
+    last_read_ = now;
+  }
+
+  // The string of message_, which every message is copied into (a hook that keeps the message
+  // copies it: Lux values are copied on assignment), so a message costs no allocation.
+  std::string& MessageText() {
+    if (!message_.IsString()) message_ = Value(std::string());
+    return message_.AsString();
+  }
+
+  void OnMessage(core::Fiber& fiber) {
     bool binary = msg_binary_;
-    RunHook("on_message", [&] {
-      if (hooks_.on_message) hooks_.on_message(value_, message, binary);
-    });
+    struct HookConn {  // cleared however the hook ends (a fiber unwinding included)
+      explicit HookConn(Connection* c) { tl_hook_conn = c; }
+      ~HookConn() { tl_hook_conn = nullptr; }
+    };
+    {
+      HookConn mark(this);
+      RunHook("on_message", [&] {
+        if (hooks_.on_message) hooks_.on_message(value_, message_, binary);
+      });
+    }
     core::tl_fiber = &fiber;
+    if (message_.IsString() && message_.AsString().capacity() > kKeepOutBytes) message_ = Value();
     // The timer wakes a second after the last read to give the hook's stack pages back (once per
     // burst: it is re-armed only when it was set for later than that).
     if (close_sent_ == Clock::time_point() && timer_at_ > last_read_ + 2 * kReleaseAfter) {
@@ -679,6 +797,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       if (out_pos_ == out_.size()) {
         out_.clear();
         out_pos_ = 0;
+        direct_count_ = 0;
         if (!Fill()) {
           if (out_.capacity() > kKeepOutBytes) std::string().swap(out_);
           writer_done_.cancel();
@@ -729,6 +848,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       ping_pending_ = false;
       AppendFrame(out_, kOpPing, {});
     }
+    queued_.store(0, std::memory_order_relaxed);  // before TakeAll: a push racing it stays counted
     if (!finished_ && outbox_.TakeAll(batch_) > 0) {
       for (const Payload& p : batch_) AppendFrame(out_, (*p)[0] == 'b' ? kOpBinary : kOpText, std::string_view(*p).substr(1));
       batch_.clear();
@@ -808,6 +928,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   realtime::Outbox outbox_;
   std::uint64_t conn_id_;
   std::string id_;
+  const std::thread::id io_thread_;  // the worker thread whose io_context runs the connection
   realtime::Hub* hub_ = nullptr;
   Value value_;
   Clock::time_point last_read_;
@@ -815,6 +936,10 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   Clock::time_point pinged_at_;  // the last ping sent (none since last_read_ when not after it)
   std::atomic<bool> warned_drop_{false};
   std::atomic<bool> kick_posted_{false};
+  // Pushes to the outbox since Fill last took it (at least: one racing Fill may stay counted
+  // after it was taken). Send's direct path needs it 0, so that a message never passes one queued
+  // before it on the same thread (a broadcast, or a send that found the socket backed up).
+  std::atomic<std::uint32_t> queued_{0};
 
   // The I/O thread only.
   const void* stack_top_ = nullptr;  // see ReleaseStackPages
@@ -824,11 +949,14 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   bool timed_out_ = false;           // the timer ended the read (idle or close timeout)
   Clock::time_point timer_at_;       // when timer_ wakes next
   std::string in_;                  // bytes read and not yet parsed (released while idle)
+  int quick_reads_ = 0;             // reads in a row that came within kQuickRead of the one before
   std::string msg_;                 // the fragmented message being reassembled
   bool in_message_ = false;         // a fragmented message is open
   bool msg_binary_ = false;         // the current message's kind
   std::string out_;                 // framed bytes being written, from out_pos_ on
   std::size_t out_pos_ = 0;
+  std::size_t direct_count_ = 0;    // messages Send framed straight into out_ since it was emptied
+  Value message_;                   // the message on_message gets, its buffer reused per message
   bool write_waiting_ = false;      // the writer waits for the socket to drain
   bool broken_ = false;             // a write failed or the connection finished: nothing more goes out
   std::vector<std::string> pongs_;  // payloads of pings to answer, in order
@@ -972,6 +1100,19 @@ void BroadcastTo(const std::string& room, const Value& message, const Value& exc
 }
 
 std::size_t OpenConnections() { return Registry::Get().Size(); }
+
+Value Send(const Value& ws, const Value& message, bool binary) {
+  if (Connection* c = tl_hook_conn; c && c->IsValue(ws)) {
+    c->Send(message, binary);
+    return Value(true);
+  }
+  const char* name = binary ? "send_binary" : "send";
+  // The errors of reading the field and calling it (stdlib Field and Call).
+  if (!ws.IsObject() && !ws.IsNull()) throw TypeError(std::string("cannot read field `") + name + "` of " + ws.KindName());
+  const Value& fn = ws[name];
+  if (!fn.IsFunction()) throw TypeError(std::string("cannot call ") + fn.KindName() + ": it is not a function");
+  return fn.Call({message});
+}
 
 }  // namespace ws
 

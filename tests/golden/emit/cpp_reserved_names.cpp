@@ -9,22 +9,8 @@ namespace lux_program {
 
 // --- declarations
 enum class Object { A, B };
-inline lux::Value ToValue(Object v) {
-  static const char* const kNames[] = {"A", "B"};
-  return lux::Value(kNames[static_cast<int>(v)]);
-}
-inline void FromValue(const lux::Value& v, Object& out) {
-  const std::string& s = v.AsString();
-  if (s == "A") {
-    out = Object::A;
-    return;
-  }
-  if (s == "B") {
-    out = Object::B;
-    return;
-  }
-  throw lux::TypeError("expected Object, got \"" + s + "\"");
-}
+lux::Value ToValue(Object v);
+void FromValue(const lux::Value& v, Object& out);
 struct Value;
 lux::Value new_(const lux::Value& delete_, const lux::Value& this_);
 lux::Value reserved(const lux::Value& NULL_, const lux::Value& errno_, const lux::Value& stdin_, const lux::Value& EOF_, const lux::Value& assert_, const lux::Value& concept_, const lux::Value& co_await_, const lux::Value& char8_t_);
@@ -58,6 +44,23 @@ lux::Response Route1(lux::Request& req);  // route GET /k
 namespace lux_program {
 
 // --- records' JSON conversions
+#line 7 "cpp_reserved_names.lux"
+lux::Value ToValue(Object v) {
+  static const char* const kNames[] = {"A", "B"};
+  return lux::Value(kNames[static_cast<int>(v)]);
+}
+void FromValue(const lux::Value& v, Object& out) {
+  const std::string& s = v.AsString();
+  if (s == "A") {
+    out = Object::A;
+    return;
+  }
+  if (s == "B") {
+    out = Object::B;
+    return;
+  }
+  throw lux::TypeError("expected Object, got \"" + s + "\"");
+}
 #line 6 "cpp_reserved_names.lux"
 lux::Value ToValue(const Value& r) {
   lux::Object o;

@@ -330,11 +330,11 @@ const char* const kOpenApi = R"luxopenapi({
 #line 22 "events.lux"
 void Register(lux::App& app) {
 #line 25 "events.lux"
-  lux::RegisterSubscriber(app, "metric", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(lux::stdlib::EventPayload<Metric>(data, "metric"))); });
+  lux::RegisterSubscriber(app, "metric", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(lux::stdlib::EventPayload<Metric>(data, "metric"))); });
 #line 29 "events.lux"
-  lux::RegisterSubscriber(app, "count", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber2(lux::stdlib::EventPayloadKind(data, lux::stdlib::Kind::kInt, "count"))); });
+  lux::RegisterSubscriber(app, "count", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber2(lux::stdlib::EventPayloadKind(data, lux::stdlib::Kind::kInt, "count"))); });
 #line 33 "events.lux"
-  lux::RegisterSubscriber(app, "count", [](const lux::Value& /*data*/) { lux::stdlib::JobDone(Subscriber3()); });
+  lux::RegisterSubscriber(app, "count", +[](const lux::Value& /*data*/) { lux::stdlib::JobDone(Subscriber3()); });
   app.options().port = static_cast<int>(lux::Value(3005).AsInt());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "events-collector");

@@ -178,7 +178,7 @@ const char* const kOpenApi = R"luxopenapi({
 #line 3 "events_local.lux"
 void Register(lux::App& app) {
 #line 4 "events_local.lux"
-  lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(lux::stdlib::EventPayloadKind(data, lux::stdlib::Kind::kInt, "order.placed"))); });
+  lux::RegisterSubscriber(app, "order.placed", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(lux::stdlib::EventPayloadKind(data, lux::stdlib::Kind::kInt, "order.placed"))); });
   lux::Events(app).from_peers = false;
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "events_local");

@@ -9,22 +9,8 @@ namespace lux_program {
 
 // --- declarations
 enum class Status { Active, Disabled };
-inline lux::Value ToValue(Status v) {
-  static const char* const kNames[] = {"Active", "Disabled"};
-  return lux::Value(kNames[static_cast<int>(v)]);
-}
-inline void FromValue(const lux::Value& v, Status& out) {
-  const std::string& s = v.AsString();
-  if (s == "Active") {
-    out = Status::Active;
-    return;
-  }
-  if (s == "Disabled") {
-    out = Status::Disabled;
-    return;
-  }
-  throw lux::TypeError("expected Status, got \"" + s + "\"");
-}
+lux::Value ToValue(Status v);
+void FromValue(const lux::Value& v, Status& out);
 struct Tag;
 struct Report;
 
@@ -77,6 +63,23 @@ lux::Response Route4(lux::Request& req);  // route DELETE /links/:id
 namespace lux_program {
 
 // --- records' JSON conversions
+#line 4 "expected_types.lux"
+lux::Value ToValue(Status v) {
+  static const char* const kNames[] = {"Active", "Disabled"};
+  return lux::Value(kNames[static_cast<int>(v)]);
+}
+void FromValue(const lux::Value& v, Status& out) {
+  const std::string& s = v.AsString();
+  if (s == "Active") {
+    out = Status::Active;
+    return;
+  }
+  if (s == "Disabled") {
+    out = Status::Disabled;
+    return;
+  }
+  throw lux::TypeError("expected Status, got \"" + s + "\"");
+}
 #line 6 "expected_types.lux"
 lux::Value ToValue(const Tag& r) {
   lux::Object o;

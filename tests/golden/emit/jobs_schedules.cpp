@@ -237,14 +237,14 @@ const char* const kOpenApi = R"luxopenapi({
 #line 3 "jobs_schedules.lux"
 void Register(lux::App& app) {
 #line 4 "jobs_schedules.lux"
-  lux::RegisterJob(app, "send_email", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 5}, {"backoff", "exponential"}, {"backoff_delay", lux::Value(2000)}, {"timeout", lux::Value(30000)}}), [](const lux::Value& args) {
+  lux::RegisterJob(app, "send_email", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 5}, {"backoff", "exponential"}, {"backoff_delay", lux::Value(2000)}, {"timeout", lux::Value(30000)}}), +[](const lux::Value& args) {
     switch (lux::stdlib::ArgCount(args)) {
       case 1: lux::stdlib::JobDone((send_email)(lux::stdlib::ArgAt(args, 0))); return;
       default: lux::stdlib::JobDone((send_email)(lux::stdlib::ArgAt(args, 0), lux::stdlib::ArgAt(args, 1)));
     }
   });
 #line 13 "jobs_schedules.lux"
-  lux::RegisterJob(app, "cleanup", lux::JobOptions{}, [](const lux::Value& /*args*/) {
+  lux::RegisterJob(app, "cleanup", lux::JobOptions{}, +[](const lux::Value& /*args*/) {
     lux::stdlib::JobDone((cleanup)());
   });
 #line 17 "jobs_schedules.lux"

@@ -9,26 +9,8 @@ namespace lux_program {
 
 // --- declarations
 enum class K { int_, new_, Value };
-inline lux::Value ToValue(K v) {
-  static const char* const kNames[] = {"int", "new", "Value"};
-  return lux::Value(kNames[static_cast<int>(v)]);
-}
-inline void FromValue(const lux::Value& v, K& out) {
-  const std::string& s = v.AsString();
-  if (s == "int") {
-    out = K::int_;
-    return;
-  }
-  if (s == "new") {
-    out = K::new_;
-    return;
-  }
-  if (s == "Value") {
-    out = K::Value;
-    return;
-  }
-  throw lux::TypeError("expected K, got \"" + s + "\"");
-}
+lux::Value ToValue(K v);
+void FromValue(const lux::Value& v, K& out);
 struct api;
 struct Holder;
 lux::Value a_b();
@@ -91,6 +73,27 @@ lux::Response Route1(lux::Request& req);  // route GET /y
 namespace lux_program {
 
 // --- records' JSON conversions
+#line 6 "namespace_clash.lux"
+lux::Value ToValue(K v) {
+  static const char* const kNames[] = {"int", "new", "Value"};
+  return lux::Value(kNames[static_cast<int>(v)]);
+}
+void FromValue(const lux::Value& v, K& out) {
+  const std::string& s = v.AsString();
+  if (s == "int") {
+    out = K::int_;
+    return;
+  }
+  if (s == "new") {
+    out = K::new_;
+    return;
+  }
+  if (s == "Value") {
+    out = K::Value;
+    return;
+  }
+  throw lux::TypeError("expected K, got \"" + s + "\"");
+}
 #line 5 "namespace_clash.lux"
 lux::Value ToValue(const api& r) {
   lux::Object o;

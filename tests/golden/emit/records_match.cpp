@@ -10,22 +10,8 @@ namespace lux_program {
 // --- declarations
 // type Shape { Circle, Rect, Empty }: values are lux::Value (variants with a payload)
 enum class Level { Low, High };
-inline lux::Value ToValue(Level v) {
-  static const char* const kNames[] = {"Low", "High"};
-  return lux::Value(kNames[static_cast<int>(v)]);
-}
-inline void FromValue(const lux::Value& v, Level& out) {
-  const std::string& s = v.AsString();
-  if (s == "Low") {
-    out = Level::Low;
-    return;
-  }
-  if (s == "High") {
-    out = Level::High;
-    return;
-  }
-  throw lux::TypeError("expected Level, got \"" + s + "\"");
-}
+lux::Value ToValue(Level v);
+void FromValue(const lux::Value& v, Level& out);
 struct Reading;
 lux::Value area(const lux::Value& s);
 lux::Value classify(const lux::Value& n);
@@ -66,6 +52,23 @@ lux::Response Route4(lux::Request& req);  // route GET /reading/:sensor
 namespace lux_program {
 
 // --- records' JSON conversions
+#line 4 "records_match.lux"
+lux::Value ToValue(Level v) {
+  static const char* const kNames[] = {"Low", "High"};
+  return lux::Value(kNames[static_cast<int>(v)]);
+}
+void FromValue(const lux::Value& v, Level& out) {
+  const std::string& s = v.AsString();
+  if (s == "Low") {
+    out = Level::Low;
+    return;
+  }
+  if (s == "High") {
+    out = Level::High;
+    return;
+  }
+  throw lux::TypeError("expected Level, got \"" + s + "\"");
+}
 #line 6 "records_match.lux"
 lux::Value ToValue(const Reading& r) {
   lux::Object o;

@@ -213,7 +213,7 @@ void Register(lux::App& app) {
 #line 4 "redis_backends.lux"
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}, {"visibility_timeout", lux::Value(10000)}});
 #line 7 "redis_backends.lux"
-  lux::RegisterJob(app, "charge", lux::JobOptions{}, [](const lux::Value& args) {
+  lux::RegisterJob(app, "charge", lux::JobOptions{}, +[](const lux::Value& args) {
     lux::stdlib::JobDone((charge)(lux::stdlib::ArgAt(args, 0)));
   });
 #line 11 "redis_backends.lux"
@@ -324,11 +324,11 @@ void Register(lux::App& app) {
 #line 26 "redis_backends.lux"
   lux::stdlib::ConfigureBus(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}, {"prefix", "shop"}});
 #line 28 "redis_backends.lux"
-  lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(data)); });
+  lux::RegisterSubscriber(app, "order.placed", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(data)); });
 #line 32 "redis_backends.lux"
-  lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber2(data)); });
+  lux::RegisterSubscriber(app, "order.placed", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber2(data)); });
 #line 37 "redis_backends.lux"
-  lux::RegisterSubscriber(app, "order.placed", [](const lux::Value& data) { lux::stdlib::JobDone(Subscriber3(data)); }, lux::SubscribeOptions{/*broadcast=*/true});
+  lux::RegisterSubscriber(app, "order.placed", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber3(data)); }, lux::SubscribeOptions{/*broadcast=*/true});
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "redis_backends-mailer");
   lux::ServeMetrics(app, {.program = "redis_backends", .server = "mailer"});

@@ -218,15 +218,15 @@ void Register(lux::App& app) {
     lux::RegisterService(app, "api", std::move(o));
   }
 #line 9 "services_discover_by_name.lux"
-  lux::ExposeRpc(app, "summary", [](const lux::Value& args) -> lux::Value {
+  lux::ExposeRpc(app, "summary", +[](const lux::Value& args) -> lux::Value {
     return (summary)(lux::rt::RpcArg(args, 0, "summary", "n", "Int"));
   });
 #line 13 "services_discover_by_name.lux"
-  lux::ExposeRpc(app, "label", [](const lux::Value& args) -> lux::Value {
+  lux::ExposeRpc(app, "label", +[](const lux::Value& args) -> lux::Value {
     return (label)(lux::rt::RpcArg(args, 0, "label", "name", "String"));
   });
 #line 17 "services_discover_by_name.lux"
-  lux::ExposeRpc(app, "file", [](const lux::Value& args) -> lux::Value {
+  lux::ExposeRpc(app, "file", +[](const lux::Value& args) -> lux::Value {
     return (file)(lux::rt::RpcRecordArg<Entry>(args, 0, "file", "entry", "Entry"), lux::stdlib::ArgAt(args, 1));
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
@@ -386,7 +386,7 @@ void Register(lux::App& app) {
     lux::RegisterService(app, "reports", std::move(o));
   }
 #line 28 "services_discover_by_name.lux"
-  lux::ExposeRpc(app, "ping", [](const lux::Value& /*args*/) -> lux::Value {
+  lux::ExposeRpc(app, "ping", +[](const lux::Value& /*args*/) -> lux::Value {
     return (ping)();
   });
   app.options().port = static_cast<int>(lux::Value(3100).AsInt());

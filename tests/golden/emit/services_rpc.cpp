@@ -187,14 +187,14 @@ void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3001));
   app.options().port = static_cast<int>(PORT.AsInt());
 #line 7 "services_rpc.lux"
-  lux::ExposeRpc(app, "add", [](const lux::Value& args) -> lux::Value {
+  lux::ExposeRpc(app, "add", +[](const lux::Value& args) -> lux::Value {
     switch (lux::stdlib::ArgCount(args)) {
       case 1: return (add)(lux::rt::RpcArg(args, 0, "add", "a", "Int"));
       default: return (add)(lux::rt::RpcArg(args, 0, "add", "a", "Int"), lux::rt::RpcArg(args, 1, "add", "b", "Int"));
     }
   });
 #line 11 "services_rpc.lux"
-  lux::ExposeRpc(app, "hello", [](const lux::Value& /*args*/) -> lux::Value {
+  lux::ExposeRpc(app, "hello", +[](const lux::Value& /*args*/) -> lux::Value {
     return (hello)();
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });

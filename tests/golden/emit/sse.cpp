@@ -328,7 +328,7 @@ void Register(lux::App& app) {
 #line 4 "sse.lux"
   orders = lux::stdlib::SseChannel("orders");
 #line 22 "sse.lux"
-  lux::RegisterJob(app, "announce", lux::JobOptions{}, [](const lux::Value& args) {
+  lux::RegisterJob(app, "announce", lux::JobOptions{}, +[](const lux::Value& args) {
     lux::stdlib::JobDone((announce)(lux::stdlib::ArgAt(args, 0)));
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });

@@ -271,7 +271,7 @@ void Register(lux::App& app) {
     return lux::stdlib::ToResponse(OnError(error.ToValue(), req), res);
   });
 #line 18 "throw_log.lux"
-  lux::RegisterJob(app, "flaky", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 3}, {"backoff", "fixed"}, {"backoff_delay", 100}}), [](const lux::Value& args) {
+  lux::RegisterJob(app, "flaky", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 3}, {"backoff", "fixed"}, {"backoff_delay", 100}}), +[](const lux::Value& args) {
     lux::stdlib::JobDone((flaky)(lux::stdlib::ArgAt(args, 0)));
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });

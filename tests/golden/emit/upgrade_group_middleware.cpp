@@ -59,7 +59,7 @@ lux::Value around(lux::Request& req, const lux::Next& next) {
 #line 22 "upgrade_group_middleware.lux"
 // ws "/live/socket" on_open
 lux::Value Ws1_on_open(lux::Value& ws) {
-  return lux::stdlib::Call(lux::stdlib::Field(ws, "send"), {"open"});
+  return lux::ws::Send(ws, "open", false);
 }
 
 }  // namespace lux_program::server

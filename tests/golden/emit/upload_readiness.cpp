@@ -613,7 +613,7 @@ void Register(lux::App& app) {
 #line 7 "upload_readiness.lux"
   lux::stdlib::ConfigureJobs(app, lux::Value{{"adapter", "redis"}, {"url", REDIS_URL}});
 #line 26 "upload_readiness.lux"
-  lux::RegisterJob(app, "thumbnail", lux::JobOptions{}, [](const lux::Value& args) {
+  lux::RegisterJob(app, "thumbnail", lux::JobOptions{}, +[](const lux::Value& args) {
     lux::stdlib::JobDone((thumbnail)(lux::stdlib::ArgAt(args, 0)));
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });

@@ -40,7 +40,7 @@ lux::Value Ws1_on_open(lux::Value& ws) {
 #line 9 "ws_endpoints.lux"
   lux::stdlib::WsBroadcastTo("general", "a new user joined", ws);
 #line 10 "ws_endpoints.lux"
-  return lux::stdlib::Call(lux::stdlib::Field(ws, "send"), {"Welcome!"});
+  return lux::ws::Send(ws, "Welcome!", false);
 }
 
 
@@ -62,7 +62,7 @@ lux::Value Ws1_on_message(lux::Value& ws, const lux::Value& message) {
     return lux::stdlib::Join(ws, lux::stdlib::Field(data, "room"));
 #line 20 "ws_endpoints.lux"
   } else {
-    return lux::stdlib::Call(lux::stdlib::Field(ws, "send"), {lux::Value{{"type", "error"}}});
+    return lux::ws::Send(ws, lux::Value{{"type", "error"}}, false);
   }
 }
 
@@ -101,10 +101,10 @@ lux::Value Ws2_on_message(lux::Value& ws, const lux::Value& message, const lux::
 #line 36 "ws_endpoints.lux"
   if (lux::stdlib::Truthy(binary)) {
 #line 37 "ws_endpoints.lux"
-    lux::stdlib::Call(lux::stdlib::Field(ws, "send_binary"), {message});
+    lux::ws::Send(ws, message, true);
   } else {
 #line 39 "ws_endpoints.lux"
-    lux::stdlib::Call(lux::stdlib::Field(ws, "send"), {lux::Value{{"n", lux::stdlib::Field(lux::stdlib::Field(ws, "data"), "count")}, {"echo", message}}});
+    lux::ws::Send(ws, lux::Value{{"n", lux::stdlib::Field(lux::stdlib::Field(ws, "data"), "count")}, {"echo", message}}, false);
   }
 #line 41 "ws_endpoints.lux"
   if (lux::stdlib::Gt(lux::stdlib::Field(lux::stdlib::Field(ws, "data"), "count"), lux::Value(100))) {

@@ -145,11 +145,24 @@ server "api" {
       CHECK(parts.empty());
       CHECK(reg->body.find("lux::RegisterSubscriber") != std::string::npos);
       CHECK(reg->body.find("kOpenApi = ") != std::string::npos);
+      for (const lux::EmittedUnit& u : split.units) CHECK(!u.standalone);
       continue;
     }
     // Register only calls its parts, in order; the OpenAPI document and the type-using steps are
     // in other units.
     CHECK(reg->body.find("kOpenApi = ") == std::string::npos);
+    // The document is a unit that includes nothing (declaring what it defines), the only one.
+    size_t documents = 0, standalone = 0;
+    for (const lux::EmittedUnit& u : split.units) {
+      standalone += u.standalone ? 1 : 0;
+      if (u.body.find("kOpenApi = ") == std::string::npos) continue;
+      ++documents;
+      CHECK(u.standalone);
+      CHECK(u.body.find("extern const char* const kOpenApi;") < u.body.find("kOpenApi = "));
+      CHECK(u.body.find("lux::Value") == std::string::npos);
+    }
+    CHECK(documents == 1);
+    CHECK(standalone == 1);
     CHECK(reg->body.find("EventPayload") == std::string::npos);
     CHECK(reg->body.find("app.Route") == std::string::npos);
     REQUIRE(parts.size() >= 3);  // env, subscriber, documents, routes, metrics

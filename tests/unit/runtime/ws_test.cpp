@@ -11,10 +11,12 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 
 #include "lux/http.h"
+#include "lux/rt.h"
 #include "lux/ws.h"
 #include "ws/utf8.h"
 
@@ -49,6 +51,7 @@ struct Server {
   lux::App app{"ws-test"};
   std::atomic<int> closes{0};
   std::atomic<std::int64_t> last_code{0};
+  std::atomic<bool> client_got_first{false};  // set by the test once it read "before" (/order)
   Server() {
     app.options().host = "127.0.0.1";
     app.options().port = 0;
@@ -71,6 +74,23 @@ struct Server {
       ++closes;
     };
     lux::RegisterWebSocket(app, "/echo", echo, lux::Value{{"max_message", 1024}});
+    // The order of what a hook sends: its own sends (framed straight into the connection's output
+    // buffer) around a broadcast (through the outbox), and a send before the hook suspends.
+    lux::WsHooks order;
+    order.on_message = [this](lux::Value& ws, const lux::Value& m, bool) {
+      if (m.AsString() == "mix") {
+        Send(ws, lux::Value("a"));
+        lux::ws::Broadcast(lux::Value("b"), lux::Value());
+        Send(ws, lux::Value("c"));
+        Send(ws, lux::Value("d"));
+      } else if (m.AsString() == "wait") {
+        Send(ws, lux::Value("before"));
+        auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!client_got_first && std::chrono::steady_clock::now() < until) lux::rt::Sleep(5);
+        Send(ws, lux::Value(client_got_first ? "after" : "held until the hook returned"));
+      }
+    };
+    lux::RegisterWebSocket(app, "/order", order, lux::Value());
     app.Start();
   }
   ~Server() {
@@ -162,4 +182,22 @@ TEST_CASE("rooms and broadcasts reach connections from any thread, ws.close, and
   s->app.Wait();
   CHECK(s->closes == 2);
   CHECK(lux::ws::OpenConnections() == 0);
+}
+
+TEST_CASE("a hook's sends keep their order around a broadcast and go out while the hook is suspended", "[ws]") {
+  Server s;
+  Client c(s.app.port(), "/order");
+  c.ws.text(true);
+  for (int round = 0; round < 3; ++round) {  // the first send of a batch and the ones after it
+    c.ws.write(asio::buffer(std::string("mix")));
+    CHECK(c.Read() == "a");
+    CHECK(c.Read() == "b");
+    CHECK(c.Read() == "c");
+    CHECK(c.Read() == "d");
+  }
+  // "before" must reach the client while the hook sleeps, not once it returned.
+  c.ws.write(asio::buffer(std::string("wait")));
+  CHECK(c.Read() == "before");
+  s.client_got_first = true;
+  CHECK(c.Read() == "after");
 }
