@@ -40,7 +40,7 @@ void Setup(lux::App& app) {
     return res;
   });
   // middleware fn trace(req, res) { res.setHeader("X-Trace-Id", ...) }
-  app.UseDecorator([](lux::Request& req, lux::Response& res) { res.SetHeader("X-Trace-Id", req.trace.trace_id); });
+  app.UseDecorator([](lux::Request& req, lux::Response& res) { res.SetHeader("X-Trace-Id", req.trace.trace_id.Hex()); });
 
   app.Get("/hello", [](lux::Request&) { return lux::Respond(200, {{"message", g_greeting}}); });
   app.Get("/users/:id", [](lux::Request& req) {

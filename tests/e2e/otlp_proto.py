@@ -1,10 +1,9 @@
-"""A reader of OTLP/HTTP protobuf bodies for the stand-in collectors (the e2e tracing test and
-bench/tracing/collector.py), written from opentelemetry-proto's field numbers without generated
-code: an ExportTraceServiceRequest becomes the dict its OTLP JSON encoding parses to (ids as
-lowercase hex, 64-bit integers and timestamps as decimal strings, enums as numbers), so that one
-collector reads either protocol the same way. Anything malformed raises ValueError.
+"""A reader of OTLP/HTTP protobuf bodies for the e2e tracing test's stand-in collector, written
+from opentelemetry-proto's field numbers without generated code: an ExportTraceServiceRequest
+becomes the dict its OTLP JSON encoding parses to (ids as lowercase hex, 64-bit integers and
+timestamps as decimal strings, enums as numbers), so that one collector reads either protocol
+the same way. Anything malformed raises ValueError.
   decode_export(content_type, body) -> dict
-  count_spans(content_type, body) -> int   (walks only the outer messages: the bench's collector)
 """
 import json
 import struct
@@ -160,31 +159,3 @@ def decode_export(content_type, body):
     if content_type == "application/json":
         return json.loads(body)
     raise ValueError(f"Content-Type {content_type!r} is not an OTLP/HTTP one")
-
-
-def count_spans(content_type, body):
-    """The number of spans in a POST /v1/traces body, reading only the outer messages (fast
-    enough for a bench's collector to keep up with the exporter)."""
-    if content_type != "application/x-protobuf":
-        doc = decode_export(content_type, body)
-        return sum(len(ss.get("spans", [])) for rs in doc["resourceSpans"] for ss in rs["scopeSpans"])
-    n = 0
-    for field, wire, rs in fields(body):
-        _expect(field == 1 and wire == 2, "ExportTraceServiceRequest.resource_spans")
-        for f, w, ss in fields(rs):
-            if f == 2 and w == 2:
-                n += _count_spans_in_scope(ss)
-    return n
-
-
-def _count_spans_in_scope(data):
-    """ScopeSpans.spans entries (field 2) counted by their tags and lengths, no span copied."""
-    n, i = 0, 0
-    while i < len(data):
-        tag, i = _varint(data, i)
-        _expect(tag & 7 == 2, f"ScopeSpans field {tag >> 3}")
-        size, i = _varint(data, i)
-        i += size
-        _expect(i <= len(data), "truncated ScopeSpans")
-        n += tag == 0x12
-    return n

@@ -3,6 +3,7 @@
 // (Beast, Asio) is behind App's pimpl in src/server/.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -73,11 +74,39 @@ class Headers {
 
 bool IEquals(std::string_view a, std::string_view b);
 
-// W3C Trace Context of the request being served: ids are lowercase hex.
+// A W3C trace id (16 bytes) or span id (8): its bytes in the order of its hex form. All zeros
+// is no id (W3C calls an all-zero id invalid). Kept as bytes so that a request's context costs
+// no hex digits unless something writes it out (traceparent, logs): Hex, WriteHex.
+template <std::size_t N>
+struct TraceIdBytes {
+  static constexpr std::size_t kSize = N;
+  static constexpr std::size_t kHexSize = 2 * N;
+  unsigned char bytes[N] = {};
+
+  bool empty() const;
+  void clear() { *this = TraceIdBytes(); }
+  // 2N lowercase hex digits; "" for no id.
+  std::string Hex() const;
+  // Writes the 2N lowercase hex digits at `out` (no terminator); returns their end.
+  char* WriteHex(char* out) const;
+  // From 2N hex digits of either case; false (and `out` unchanged) for anything else.
+  static bool FromHex(std::string_view hex, TraceIdBytes& out);
+  friend bool operator==(const TraceIdBytes& a, const TraceIdBytes& b) {
+    for (std::size_t i = 0; i < N; ++i)
+      if (a.bytes[i] != b.bytes[i]) return false;
+    return true;
+  }
+};
+using TraceId = TraceIdBytes<16>;
+using SpanId = TraceIdBytes<8>;
+extern template struct TraceIdBytes<16>;
+extern template struct TraceIdBytes<8>;
+
+// W3C Trace Context of the request being served.
 struct TraceContext {
-  std::string trace_id;   // 32 hex chars: taken from a valid incoming traceparent, else new
-  std::string parent_id;  // 16 hex chars of the caller's span, empty when the trace starts here
-  std::string span_id;    // 16 hex chars: this request's span
+  TraceId trace_id;   // taken from a valid incoming traceparent, else new
+  SpanId parent_id;   // the caller's span; none (empty) when the trace starts here
+  SpanId span_id;     // this request's span
   std::uint8_t flags = 0;
   // traceparent for a call made while serving: 00-<trace_id>-<span_id>-<flags>.
   std::string ChildTraceparent() const;

@@ -2,6 +2,7 @@
 #include "core/ids.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -20,6 +21,8 @@ std::uint64_t NextRandom() {
   return z ^ (z >> 31);
 }
 
+}  // namespace
+
 constexpr char kHex[] = "0123456789abcdef";
 
 // Every byte's two hex digits, so that an id is written two digits per step.
@@ -33,6 +36,8 @@ struct HexPairs {
   }
 };
 constexpr HexPairs kHexPairs;
+
+namespace {
 
 // The `bytes` low-order bytes of v as hex, most significant first.
 char* PutHex(std::uint64_t v, int bytes, char* out) {
@@ -49,10 +54,18 @@ bool IsLowerHex(std::string_view s) {
   return true;
 }
 
-bool AllZero(std::string_view s) {
-  for (char c : s)
-    if (c != '0') return false;
-  return true;
+// The value of a hex digit of either case.
+int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+// A new random id, never all zeros (no id).
+template <std::size_t N>
+void RandomId(TraceIdBytes<N>& id) {
+  do {
+    for (std::size_t i = 0; i < N; i += 8) {
+      std::uint64_t w = NextRandom();
+      std::memcpy(id.bytes + i, &w, 8);
+    }
+  } while (id.empty());
 }
 
 }  // namespace
@@ -107,27 +120,25 @@ std::optional<TraceContext> ParseTraceparent(std::string_view h) {
   if (!IsLowerHex(version) || version == "ff") return std::nullopt;
   if (version == "00" && h.size() != 55) return std::nullopt;
   if (version != "00" && h.size() > 55 && h[55] != '-') return std::nullopt;
-  if (!IsLowerHex(trace) || AllZero(trace)) return std::nullopt;
-  if (!IsLowerHex(parent) || AllZero(parent)) return std::nullopt;
-  if (!IsLowerHex(flags)) return std::nullopt;
+  if (!IsLowerHex(trace) || !IsLowerHex(parent) || !IsLowerHex(flags)) return std::nullopt;
   TraceContext t;
-  t.trace_id = std::string(trace);
-  t.parent_id = std::string(parent);
-  auto hexv = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  t.flags = static_cast<std::uint8_t>(hexv(flags[0]) * 16 + hexv(flags[1]));
+  TraceId::FromHex(trace, t.trace_id);
+  SpanId::FromHex(parent, t.parent_id);
+  if (t.trace_id.empty() || t.parent_id.empty()) return std::nullopt;  // all-zero ids are invalid
+  t.flags = static_cast<std::uint8_t>(HexValue(flags[0]) * 16 + HexValue(flags[1]));
   return t;
 }
 
 TraceContext MakeTraceContext(std::optional<std::string_view> incoming) {
   TraceContext t;
   if (incoming) {
-    if (auto parsed = ParseTraceparent(*incoming)) t = std::move(*parsed);
+    if (auto parsed = ParseTraceparent(*incoming)) t = *parsed;
   }
   if (t.trace_id.empty()) {
-    t.trace_id = RandomHex(16);
+    RandomId(t.trace_id);
     t.flags = 0x01;  // sampled: a trace that starts here is recorded
   }
-  t.span_id = RandomHex(8);
+  RandomId(t.span_id);
   return t;
 }
 
@@ -135,16 +146,60 @@ TraceContext MakeTraceContext(std::optional<std::string_view> incoming) {
 
 namespace lux {
 
-std::string TraceContext::ChildTraceparent() const {
-  static const char kFlagHex[] = "0123456789abcdef";
-  std::string out = "00-";
-  out += trace_id;
-  out += '-';
-  out += span_id;  // this request's span is the parent of the outgoing call
-  out += '-';
-  out.push_back(kFlagHex[flags >> 4]);
-  out.push_back(kFlagHex[flags & 0xF]);
+template <std::size_t N>
+bool TraceIdBytes<N>::empty() const {
+  std::uint64_t any = 0;
+  for (std::size_t i = 0; i < N; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes + i, 8);
+    any |= w;
+  }
+  return any == 0;
+}
+
+template <std::size_t N>
+char* TraceIdBytes<N>::WriteHex(char* out) const {
+  for (std::size_t i = 0; i < N; ++i) {
+    std::memcpy(out, core::kHexPairs.pair + 2 * bytes[i], 2);
+    out += 2;
+  }
   return out;
+}
+
+template <std::size_t N>
+std::string TraceIdBytes<N>::Hex() const {
+  if (empty()) return std::string();
+  char buf[2 * N];
+  WriteHex(buf);
+  return std::string(buf, 2 * N);
+}
+
+template <std::size_t N>
+bool TraceIdBytes<N>::FromHex(std::string_view hex, TraceIdBytes& out) {
+  if (hex.size() != 2 * N) return false;
+  for (char c : hex)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  for (std::size_t i = 0; i < N; ++i)
+    out.bytes[i] = static_cast<unsigned char>(core::HexValue(hex[2 * i]) * 16 + core::HexValue(hex[2 * i + 1]));
+  return true;
+}
+
+template struct TraceIdBytes<16>;
+template struct TraceIdBytes<8>;
+
+std::string TraceContext::ChildTraceparent() const {
+  // 00-<trace_id>-<span_id>-<flags>: this request's span is the parent of the outgoing call.
+  char buf[55];
+  char* p = buf;
+  *p++ = '0';
+  *p++ = '0';
+  *p++ = '-';
+  p = trace_id.WriteHex(p);
+  *p++ = '-';
+  p = span_id.WriteHex(p);
+  *p++ = '-';
+  std::memcpy(p, core::kHexPairs.pair + 2 * flags, 2);
+  return std::string(buf, 55);
 }
 
 }  // namespace lux

@@ -163,6 +163,8 @@ void Log(LogLevel level, std::string_view msg, const LogField* given_begin, cons
   // trace and span, so a log search finds the trace and the other way round.
   const TraceContext* trace = !named_trace && tracing::Enabled() ? tracing::CurrentContext() : nullptr;
   if (trace && trace->trace_id.empty()) trace = nullptr;
+  char trace_hex[TraceId::kHexSize + SpanId::kHexSize];
+  if (trace) trace->span_id.WriteHex(trace->trace_id.WriteHex(trace_hex));
   std::vector<LogField> extended;
   if (add_rid || add_job || trace) {
     extended.assign(given_begin, given_end);
@@ -172,8 +174,8 @@ void Log(LogLevel level, std::string_view msg, const LogField* given_begin, cons
       extended.emplace_back("job", *tl_job_name);
     }
     if (trace) {
-      extended.emplace_back("trace_id", trace->trace_id);
-      extended.emplace_back("span_id", trace->span_id);
+      extended.emplace_back("trace_id", std::string_view(trace_hex, TraceId::kHexSize));
+      extended.emplace_back("span_id", std::string_view(trace_hex + TraceId::kHexSize, SpanId::kHexSize));
     }
   }
   const LogField* fields_begin = extended.empty() ? given_begin : extended.data();
@@ -287,6 +289,14 @@ void LogAccess(const AccessLogLine& line) {
   const LogSettings& cfg = LogConfig();
   std::string local;
   std::string& out = tl_buffered ? tl_buffer : local;
+  // The ids' hex digits (plain hex: never quoted).
+  char trace_hex[TraceId::kHexSize + SpanId::kHexSize];
+  std::string_view trace_id, span_id;
+  if (line.trace) {
+    line.trace->span_id.WriteHex(line.trace->trace_id.WriteHex(trace_hex));
+    trace_id = std::string_view(trace_hex, TraceId::kHexSize);
+    span_id = std::string_view(trace_hex + TraceId::kHexSize, SpanId::kHexSize);
+  }
   if (cfg.format == LogFormat::kJson) {
     out += "{\"ts\":\"";
     AppendIsoTime(std::chrono::system_clock::now(), out);
@@ -304,18 +314,17 @@ void LogAccess(const AccessLogLine& line) {
     AppendJsonValue(line.ip, out);
     if (line.trace) {
       out += ",\"trace_id\":";
-      AppendJsonValue(line.trace->trace_id, out);
+      AppendJsonValue(trace_id, out);
       out += ",\"span_id\":";
-      AppendJsonValue(line.trace->span_id, out);
+      AppendJsonValue(span_id, out);
     }
     out += "}\n";
   } else if (!NeedsQuote(line.method) && !NeedsQuote(line.path) && !NeedsQuote(line.request_id) &&
-             !NeedsQuote(line.ip) &&
-             (!line.trace || (!NeedsQuote(line.trace->trace_id) && !NeedsQuote(line.trace->span_id)))) {
+             !NeedsQuote(line.ip)) {
     // The usual line: no value to quote, so its length is bounded before a byte is written;
     // sized once and written through a pointer.
     std::size_t bound = 192 + line.method.size() + line.path.size() + line.request_id.size() + line.ip.size() +
-                        (line.trace ? line.trace->trace_id.size() + line.trace->span_id.size() : 0);
+                        trace_id.size() + span_id.size();
     std::size_t old = out.size();
     out.resize(old + bound);
     char* p = out.data() + old;
@@ -339,9 +348,9 @@ void LogAccess(const AccessLogLine& line) {
     put(line.ip);
     if (line.trace) {
       put(" trace_id=");
-      put(line.trace->trace_id);
+      put(trace_id);
       put(" span_id=");
-      put(line.trace->span_id);
+      put(span_id);
     }
     *p++ = '\n';
     out.resize(static_cast<std::size_t>(p - out.data()));
@@ -362,9 +371,9 @@ void LogAccess(const AccessLogLine& line) {
     AppendTextValue(line.ip, out);
     if (line.trace) {
       out += " trace_id=";
-      AppendTextValue(line.trace->trace_id, out);
+      AppendTextValue(trace_id, out);
       out += " span_id=";
-      AppendTextValue(line.trace->span_id, out);
+      AppendTextValue(span_id, out);
     }
     out.push_back('\n');
   }
@@ -416,6 +425,8 @@ std::string PrintLine(std::string_view text) {
   const std::string& rid = RequestId();
   const TraceContext* trace = tracing::Enabled() ? tracing::CurrentContext() : nullptr;
   if (trace && trace->trace_id.empty()) trace = nullptr;
+  const std::string trace_id = trace ? trace->trace_id.Hex() : std::string();
+  const std::string span_id = trace ? trace->span_id.Hex() : std::string();
   std::string out;
   if (core::LogConfig().format == LogFormat::kJson) {
     out += "{\"ts\":\"";
@@ -427,7 +438,7 @@ std::string PrintLine(std::string_view text) {
       out += ",\"request_id\":";
       AppendJson(Value(rid), out);
     }
-    if (trace) out += ",\"trace_id\":\"" + trace->trace_id + "\",\"span_id\":\"" + trace->span_id + "\"";
+    if (trace) out += ",\"trace_id\":\"" + trace_id + "\",\"span_id\":\"" + span_id + "\"";
     out += "}\n";
     return out;
   }
@@ -437,7 +448,7 @@ std::string PrintLine(std::string_view text) {
     out += " request_id=";
     if (core::NeedsQuote(rid)) core::AppendQuoted(rid, out); else out += rid;
   }
-  if (trace) out += " trace_id=" + trace->trace_id + " span_id=" + trace->span_id;
+  if (trace) out += " trace_id=" + trace_id + " span_id=" + span_id;
   out.push_back('\n');
   return out;
 }

@@ -1238,9 +1238,11 @@ class Session {
                                {"request_id", request_id}, {"ip", ip}, {"trace_id", ""}, {"span_id", ""},
                                {"bytes", static_cast<long long>(bytes)}};
     core::LogField* end = fields + 6;
+    char trace_hex[TraceId::kHexSize + SpanId::kHexSize];  // the ids are bytes: hex for the line
     if (trace && tracing::Enabled()) {
-      fields[6] = {"trace_id", trace->trace_id};
-      fields[7] = {"span_id", trace->span_id};
+      trace->span_id.WriteHex(trace->trace_id.WriteHex(trace_hex));
+      fields[6] = {"trace_id", std::string_view(trace_hex, TraceId::kHexSize)};
+      fields[7] = {"span_id", std::string_view(trace_hex + TraceId::kHexSize, SpanId::kHexSize)};
       end += 2;
     }
     if (bytes >= 0) *end++ = fields[8];

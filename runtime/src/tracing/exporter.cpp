@@ -3,6 +3,8 @@
 // with backoff within OTEL_BSP_EXPORT_TIMEOUT, then dropping and counting it (see tracing.h).
 #include "tracing/tracing.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -216,7 +218,10 @@ class TracingComponent final : public server::Component {
 
   void Start(server::Host&) override {
     if (!queue_) return;
-    thread_ = std::thread([this] { Loop(); });
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "lux-otlp");  // found by name in /proc (bench/tracing/run.sh)
+      Loop();
+    });
   }
 
   void Stop(server::Deadline deadline) override {

@@ -108,7 +108,7 @@ void EndServerSpan(Span& span, const Request& req, const std::string* route_patt
   if (route_pattern) f.Set(ServerFields::kRoute, *route_pattern);  // the name comes from it at export
   f.SetStatus(status);
   if (status >= 500) span.SetError(std::to_string(status), "");
-  span.End();
+  span.EndNormally();  // reached only when the dispatch returned
 }
 
 Span StartFetchSpan(std::string_view method, std::string_view url) {

@@ -137,6 +137,11 @@ class Writer {
     p_ += s.size();
   }
   void Char(char c) { *p_++ = c; }
+  // An id's lowercase hex digits.
+  template <std::size_t N>
+  void Hex(const TraceIdBytes<N>& id) {
+    p_ = id.WriteHex(p_);
+  }
   void Int(std::int64_t v) {
     if (v >= kNineteenDigits) {  // a Unix time in nanoseconds (2001 to 2286): fixed width
       auto u = static_cast<std::uint64_t>(v);
@@ -253,13 +258,13 @@ class Writer {
 
   void Span(const SpanData& s) {
     Lit("{\"traceId\":\"");
-    Raw(s.TraceId());
+    Hex(s.ctx.trace_id);
     Lit("\",\"spanId\":\"");
-    Raw(s.SpanId());
+    Hex(s.ctx.span_id);
     Char('"');
-    if (!s.ParentId().empty()) {
+    if (!s.ctx.parent_id.empty()) {
       Lit(",\"parentSpanId\":\"");
-      Raw(s.ParentId());
+      Hex(s.ctx.parent_id);
       Char('"');
     }
     Lit(",\"flags\":");
@@ -319,9 +324,9 @@ class Writer {
       for (std::size_t i = 0; i < s.links.size(); ++i) {
         if (i) Char(',');
         Lit("{\"traceId\":\"");
-        Raw(s.links[i].trace_id);
+        Hex(s.links[i].trace_id);
         Lit("\",\"spanId\":\"");
-        Raw(s.links[i].span_id);
+        Hex(s.links[i].span_id);
         Lit("\"}");
       }
       Char(']');
@@ -348,12 +353,12 @@ std::size_t SpanBound(const SpanData& s) {
   // `{"key":"` `","value":` `{"doubleValue":` `}}` and a comma.
   constexpr std::size_t kPerAttribute = 40;
   constexpr std::size_t kPerLink = 40;
-  std::size_t n = kFixed + s.TraceId().size() + s.SpanId().size() + s.ParentId().size() +
+  std::size_t n = kFixed + TraceId::kHexSize + 2 * SpanId::kHexSize +
                   kMaxEscape * (s.name.size() + s.status_message.size());
   for (const Attribute& a : s.attributes)
     n += kPerAttribute + a.key.size() +
          (a.type == Attribute::Type::kString ? 2 + kMaxEscape * a.str().size() : kMaxNumber);
-  for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
+  n += s.links.size() * (kPerLink + TraceId::kHexSize + SpanId::kHexSize);
   if (s.server.set())
     n += kMaxEscape * ServerSpanNameSize(s.server) + kServerAttributes * kPerAttribute + kServerKeysSize +
          kServerIntegers * kMaxNumber + kServerScheme.size() +

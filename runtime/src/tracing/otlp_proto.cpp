@@ -106,17 +106,15 @@ std::size_t Utf8SizeSlow(std::string_view s) {
   return n;
 }
 
-// 8 hex digits (either case) at `p` as 4 bytes: each lane's nibble from its low 4 bits (+9 for
-// a letter), then pairs of lanes merged and the even lanes packed, all in one 64-bit word.
-inline std::uint32_t HexWord(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  std::uint64_t nib = (w & 0x0F0F0F0F0F0F0F0Full) + 9 * ((w >> 6) & 0x0101010101010101ull);
-  std::uint64_t pairs = ((nib << 4) | (nib >> 8)) & 0x00FF00FF00FF00FFull;  // byte 2k: digits 2k, 2k+1
-  pairs = (pairs | (pairs >> 8)) & 0x0000FFFF0000FFFFull;
-  return static_cast<std::uint32_t>(pairs | (pairs >> 16));
-}
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "HexWord reads little-endian words");
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fixed64 and fixed32 are written as little-endian words");
+
+// The encoded attributes of a server span's Host and User-Agent (ForEachServerHostAttribute),
+// kept from the last server span this thread encoded, with what they were made from.
+struct HostAttributes {
+  ServerHostKey key;
+  std::string bytes;
+};
+thread_local HostAttributes tl_host_attributes;
 
 // Writes into room the caller reserved (see SpanBound): no checks, no temporaries.
 class Writer {
@@ -144,21 +142,13 @@ class Writer {
     CopyShort(p_, s.data(), s.size());
     p_ += s.size();
   }
-  // Hex ids as bytes: a field's tag, its length and the decoded bytes.
-  void Id(std::uint8_t tag, std::string_view hex) {
-    Byte(tag);
-    const std::size_t n = hex.size() / 2;
-    Byte(static_cast<std::uint8_t>(n));
-    std::size_t i = 0;
-    for (; i + 8 <= hex.size(); i += 8) {
-      std::uint32_t b = HexWord(hex.data() + i);
-      std::memcpy(p_, &b, 4);
-      p_ += 4;
-    }
-    for (; i + 2 <= hex.size(); i += 2) {  // ids of other lengths: two digits a byte
-      auto nib = [](char c) { return static_cast<unsigned>((c & 0xF) + 9 * ((c >> 6) & 1)); };
-      *p_++ = static_cast<char>(nib(hex[i]) << 4 | nib(hex[i + 1]));
-    }
+  // An id: a field's tag, its length and its bytes.
+  template <std::size_t N>
+  void Id(std::uint8_t tag, const TraceIdBytes<N>& id) {
+    p_[0] = static_cast<char>(tag);
+    p_[1] = static_cast<char>(N);
+    std::memcpy(p_ + 2, id.bytes, N);
+    p_ += 2 + N;
   }
   // `s` with its size as UTF-8 (`size`, from Utf8Size): copied as it is when valid.
   void Utf8(std::string_view s, std::size_t size) {
@@ -201,9 +191,10 @@ class Writer {
   // bytes, has every length in one byte: tag, length, key's tag and length, key, value's tag
   // and length, string's tag and length, string. `key` is a name of the semantic conventions
   // (plain ASCII, a literal of the runtime's call sites). Inline: a server span writes nine.
-  [[gnu::always_inline]] void StringKeyValue(std::uint8_t tag, std::string_view key_text, std::string_view v) {
+  [[gnu::always_inline]] void StringKeyValue(std::uint8_t tag, std::string_view key_text, std::string_view v,
+                                             bool known_ascii = false) {
     const std::size_t key = key_text.size();
-    if (key + v.size() <= kShortKeyValue && Ascii(v)) {
+    if (key + v.size() <= kShortKeyValue && (known_ascii || Ascii(v))) {
       char* p = p_;
       p[0] = static_cast<char>(tag);
       p[1] = static_cast<char>(key + v.size() + 6);
@@ -309,9 +300,9 @@ class Writer {
     char* length_at = p_;
     p_ += kSpanLengthRoom;
     char* body = p_;
-    Id(kField1Bytes, s.TraceId());  // Span.trace_id
-    Id(kField2Bytes, s.SpanId());   // Span.span_id
-    if (!s.ParentId().empty()) Id(kSpanParentId, s.ParentId());
+    Id(kField1Bytes, s.ctx.trace_id);  // Span.trace_id
+    Id(kField2Bytes, s.ctx.span_id);   // Span.span_id
+    if (!s.ctx.parent_id.empty()) Id(kSpanParentId, s.ctx.parent_id);
     if (s.name.empty() && s.server.set()) {  // a server span: its name from the fixed fields
       char buf[kServerNameRoom];
       std::string long_name;
@@ -327,13 +318,27 @@ class Writer {
     Fixed64(static_cast<std::uint64_t>(s.end_ns));
     for (const Attribute& a : s.attributes) KeyValue(kSpanAttribute, a);
     if (s.server.set()) {  // a server span's request attributes, from its fixed fields
-      ForEachServerAttribute(
-          s.server, [&](std::string_view key, std::string_view v) { StringKeyValue(kSpanAttribute, key, v); },
-          [&](std::string_view key, std::int64_t v) { IntKeyValue(kSpanAttribute, key, v); });
+      // The texts checked for ASCII once, all together, rather than value by value (every value
+      // is a part of them, or the scheme's constant).
+      const bool ascii = Ascii(s.server.text());
+      auto str = [&](std::string_view key, std::string_view v) { StringKeyValue(kSpanAttribute, key, v, ascii); };
+      auto num = [&](std::string_view key, std::int64_t v) { IntKeyValue(kSpanAttribute, key, v); };
+      ForEachServerRequestAttribute(s.server, str, num);
+      // Those of Host and User-Agent: the bytes the previous server span wrote when its Host
+      // and User-Agent were the same (most clients send the same ones on every request).
+      HostAttributes& last = tl_host_attributes;
+      if (last.key.Matches(s.server)) {
+        Raw(last.bytes);
+      } else {
+        char* from = p_;
+        ForEachServerHostAttribute(s.server, str, num);
+        last.key.Set(s.server);
+        last.bytes.assign(from, static_cast<std::size_t>(p_ - from));
+      }
     }
     for (const Link& l : s.links) {
       Byte(kSpanLink);
-      Varint(2 + l.trace_id.size() / 2 + 2 + l.span_id.size() / 2);
+      Varint(2 + TraceId::kSize + 2 + SpanId::kSize);
       Id(kField1Bytes, l.trace_id);  // Link.trace_id
       Id(kField2Bytes, l.span_id);   // Link.span_id
     }
@@ -378,11 +383,11 @@ std::size_t SpanBound(const SpanData& s) {
   constexpr std::size_t kFixed = 1 + kMaxLength + 6 + 2 + 18 + 6 + 3 * (1 + kMaxLength) + 2 + 16;
   constexpr std::size_t kPerAttribute = 4 * (1 + kMaxLength) + 1 + kMaxVarint;
   constexpr std::size_t kPerLink = 1 + kMaxLength + 4;
-  std::size_t n = kFixed + s.TraceId().size() + s.SpanId().size() + s.ParentId().size() +
+  std::size_t n = kFixed + TraceId::kSize + 2 * SpanId::kSize +
                   3 * (s.name.size() + s.status_message.size());
   for (const Attribute& a : s.attributes)
     n += kPerAttribute + a.key.size() + (a.type == Attribute::Type::kString ? 3 * a.str().size() : 0);
-  for (const Link& l : s.links) n += kPerLink + l.trace_id.size() + l.span_id.size();
+  n += s.links.size() * (kPerLink + TraceId::kSize + SpanId::kSize);
   // A server span's attributes: at most 20 bytes of tags and lengths each (a key under 128
   // bytes), integers of at most 10 bytes.
   constexpr std::size_t kPerServerAttribute = 1 + kMaxLength + 2 + 1 + kMaxLength + 1 + kMaxLength;
@@ -433,16 +438,22 @@ void EncodeOtlpProto(const Resource& resource, const std::vector<std::unique_ptr
   const std::size_t old = out.size();
   const std::size_t gap = 1 + kOuterLengthGuess + head1.size() + kOuterLengthGuess + head2.size();
   out.resize(old + gap);
+  // Each span is written at `end` into room for its longest encoding. The string is not cut
+  // back after each span: the next one's room overlaps the last one's unused room, so only the
+  // growth is zero-filled (about the bytes written, not their bound).
+  std::size_t end = out.size();
   for (const auto& span : spans) {
     const SpanData& s = *span;
-    std::size_t at = out.size();
-    std::size_t bound = SpanBound(s);
-    if (out.capacity() < at + bound) out.reserve(std::max(at + bound, 2 * out.capacity()));
-    out.resize(at + bound);
-    Writer w(out.data() + at);
+    const std::size_t bound = SpanBound(s);
+    if (out.size() < end + bound) {
+      if (out.capacity() < end + bound) out.reserve(std::max(end + bound, 2 * out.capacity()));
+      out.resize(end + bound);
+    }
+    Writer w(out.data() + end);
     w.Span(s);
-    out.resize(static_cast<std::size_t>(w.pos() - out.data()));
+    end = static_cast<std::size_t>(w.pos() - out.data());
   }
+  out.resize(end);
   const std::uint64_t scope_spans = head2.size() + (out.size() - old - gap);
   const std::uint64_t resource_spans = head1.size() + VarintSize(scope_spans) + scope_spans;
   std::string prefix;  // ExportTraceServiceRequest.resource_spans: its tag, length, head1, ...

@@ -8,14 +8,11 @@
 namespace lux::tracing {
 namespace {
 
-std::uint64_t LowBits(std::string_view trace_id) {
-  // The trace id's last 16 hex digits (its 8 low bytes), as the W3C random flag expects them random.
+std::uint64_t LowBits(const TraceId& trace_id) {
+  // The trace id's 8 low bytes (its last 16 hex digits, read as a number), as the W3C random
+  // flag expects them random.
   std::uint64_t v = 0;
-  std::string_view low = trace_id.size() >= 16 ? trace_id.substr(trace_id.size() - 16) : trace_id;
-  for (char c : low) {
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
-    v = (v << 4) | static_cast<std::uint64_t>(d);
-  }
+  for (std::size_t i = 8; i < 16; ++i) v = (v << 8) | trace_id.bytes[i];
   return v;
 }
 
@@ -53,7 +50,7 @@ Sampler Sampler::Parse(std::optional<std::string_view> name, std::optional<std::
   return Sampler(Root::kRatio, parent_based, ratio);
 }
 
-bool Sampler::RootDecision(std::string_view trace_id) const {
+bool Sampler::RootDecision(const TraceId& trace_id) const {
   switch (root_) {
     case Root::kAlwaysOn: return true;
     case Root::kAlwaysOff: return false;
@@ -62,7 +59,7 @@ bool Sampler::RootDecision(std::string_view trace_id) const {
   return false;
 }
 
-bool Sampler::ShouldSample(std::string_view trace_id, std::optional<bool> remote_sampled) const {
+bool Sampler::ShouldSample(const TraceId& trace_id, std::optional<bool> remote_sampled) const {
   if (remote_sampled && parent_based_) return *remote_sampled;
   return RootDecision(trace_id);
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "lux/http.h"
+
 namespace lux::tracing {
 
 class Sampler {
@@ -25,14 +27,14 @@ class Sampler {
 
   // A trace that starts here (no parent), or continues a remote parent whose sampled flag is
   // `remote_sampled` (nullopt: no remote parent).
-  bool ShouldSample(std::string_view trace_id, std::optional<bool> remote_sampled) const;
+  bool ShouldSample(const TraceId& trace_id, std::optional<bool> remote_sampled) const;
 
   Root root() const { return root_; }
   bool parent_based() const { return parent_based_; }
   double ratio() const { return ratio_; }
 
  private:
-  bool RootDecision(std::string_view trace_id) const;
+  bool RootDecision(const TraceId& trace_id) const;
 
   Root root_ = Root::kAlwaysOn;
   bool parent_based_ = true;

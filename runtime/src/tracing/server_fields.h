@@ -3,7 +3,8 @@
 // other into one buffer that a recycled record keeps, and the status, written out as the attributes
 // of the semantic conventions only when the span is encoded, on the exporter's thread (the
 // `host:port` splits included), and the span's name built from them there too. Entry points:
-// ServerFields, SplitHostPort, ForEachServerAttribute, ServerSpanName.
+// ServerFields, SplitHostPort, ForEachServerAttribute (ForEachServerRequestAttribute,
+// ForEachServerHostAttribute, ServerHostKey), ServerSpanName.
 #pragma once
 
 #include <algorithm>
@@ -108,6 +109,8 @@ class ServerFields {
   int status() const { return status_; }
   // The bytes of all the texts (the encoders' room).
   std::size_t text_size() const { return used_; }
+  // All the texts, one after the other (every field's value is a part of it).
+  std::string_view text() const { return std::string_view(text_.get(), used_); }
 
  private:
   // Room for at least `n` bytes, the text so far kept (a long User-Agent or path: rare, and a
@@ -156,32 +159,74 @@ inline constexpr std::size_t kServerKeysSize = [] {
 inline constexpr std::size_t kServerIntegers = 3;
 inline constexpr std::string_view kServerScheme = "http";
 
-// Calls `str(key, value)` and `num(key, value)` for the attributes of a server span, in the
-// order the runtime always wrote them: the request's, then the route and the status.
+// Calls `str(key, value)` and `num(key, value)` for the attributes of a server span that depend
+// only on its Host and User-Agent headers (url.scheme, server.address, server.port,
+// user_agent.original): the same from request to request for most clients, so an encoder may
+// keep their bytes (ServerHostKey says when they are the same).
 template <typename Str, typename Num>
-void ForEachServerAttribute(const ServerFields& s, Str&& str, Num&& num) {
+void ForEachServerHostAttribute(const ServerFields& s, Str&& str, Num&& num) {
   using F = ServerFields;
-  str(kServerKeys[kKeyMethod], s.Get(F::kMethod));
-  str(kServerKeys[kKeyPath], s.Get(F::kPath));
   str(kServerKeys[kKeyScheme], kServerScheme);
-  if (s.Has(F::kQuery)) str(kServerKeys[kKeyQuery], s.Get(F::kQuery));
-  std::string_view host;
-  std::int64_t port = 0;
   if (s.Has(F::kHost)) {
+    std::string_view host;
+    std::int64_t port = 0;
     SplitHostPort(s.Get(F::kHost), host, port);
     str(kServerKeys[kKeyServerAddress], host);
     if (port) num(kServerKeys[kKeyServerPort], port);
   }
+  if (s.Has(F::kUserAgent)) str(kServerKeys[kKeyUserAgent], s.Get(F::kUserAgent));
+}
+
+// The rest: the request's own (method, path, query, peer, request id), then the route and the
+// status.
+template <typename Str, typename Num>
+void ForEachServerRequestAttribute(const ServerFields& s, Str&& str, Num&& num) {
+  using F = ServerFields;
+  str(kServerKeys[kKeyMethod], s.Get(F::kMethod));
+  str(kServerKeys[kKeyPath], s.Get(F::kPath));
+  if (s.Has(F::kQuery)) str(kServerKeys[kKeyQuery], s.Get(F::kQuery));
   if (s.Has(F::kPeer)) {
+    std::string_view host;
+    std::int64_t port = 0;
     SplitHostPort(s.Get(F::kPeer), host, port);
     str(kServerKeys[kKeyPeerAddress], host);
     if (port) num(kServerKeys[kKeyPeerPort], port);
   }
-  if (s.Has(F::kUserAgent)) str(kServerKeys[kKeyUserAgent], s.Get(F::kUserAgent));
   str(kServerKeys[kKeyRequestId], s.Get(F::kRequestId));
   if (s.Has(F::kRoute)) str(kServerKeys[kKeyRoute], s.Get(F::kRoute));
   if (s.status()) num(kServerKeys[kKeyStatus], static_cast<std::int64_t>(s.status()));
 }
+
+// All the attributes of a server span, in the order both encoders write them: the request's,
+// then those of its Host and User-Agent.
+template <typename Str, typename Num>
+void ForEachServerAttribute(const ServerFields& s, Str&& str, Num&& num) {
+  ForEachServerRequestAttribute(s, str, num);
+  ForEachServerHostAttribute(s, str, num);
+}
+
+// What ForEachServerHostAttribute's output depends on: whether Host and User-Agent are present,
+// and their texts. Equal keys give equal attributes.
+class ServerHostKey {
+ public:
+  bool Matches(const ServerFields& s) const {
+    using F = ServerFields;
+    return valid_ && s.Has(F::kHost) == has_host_ && s.Has(F::kUserAgent) == has_user_agent_ &&
+           s.Get(F::kHost) == host_ && s.Get(F::kUserAgent) == user_agent_;
+  }
+  void Set(const ServerFields& s) {
+    using F = ServerFields;
+    valid_ = true;
+    has_host_ = s.Has(F::kHost);
+    has_user_agent_ = s.Has(F::kUserAgent);
+    host_.assign(s.Get(F::kHost));
+    user_agent_.assign(s.Get(F::kUserAgent));
+  }
+
+ private:
+  bool valid_ = false, has_host_ = false, has_user_agent_ = false;
+  std::string host_, user_agent_;
+};
 
 // A server span's name, `METHOD /route/pattern` (just METHOD when no route matched), composed
 // by the encoders from the fields rather than on the request's thread: in `buf`

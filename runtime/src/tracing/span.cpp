@@ -23,7 +23,6 @@ namespace {
 thread_local const TraceContext* tl_context = nullptr;
 // Attributes of the busiest span (a request's): one allocation for them all.
 constexpr std::size_t kAttributesReserved = 14;
-constexpr char kHex[] = "0123456789abcdef";
 
 // Records kept for reuse: a batch in flight at the exporter plus the spans that end while it
 // is posted, at the default batch size (512); each holds about 2 KB with its strings.
@@ -75,21 +74,15 @@ std::uint64_t NextRandom() {
   return z ^ (z >> 31);
 }
 
-// `words` random 64-bit words as 16 lowercase hex digits each into `out`; never all zeros
-// (an invalid W3C id).
-void RandomHexInto(char* out, int words) {
-  std::uint64_t any = 0;
+// A new random id; never all zeros (no id, an invalid W3C id).
+template <std::size_t N>
+void RandomId(TraceIdBytes<N>& id) {
   do {
-    any = 0;
-    for (int w = 0; w < words; ++w) {
-      std::uint64_t v = NextRandom();
-      any |= v;
-      for (int k = 15; k >= 0; --k) {
-        out[w * 16 + k] = kHex[v & 0xF];
-        v >>= 4;
-      }
+    for (std::size_t i = 0; i < N; i += 8) {
+      std::uint64_t w = NextRandom();
+      std::memcpy(id.bytes + i, &w, 8);
     }
-  } while (any == 0);
+  } while (id.empty());
 }
 }  // namespace
 
@@ -110,11 +103,7 @@ void RecycleSpans(std::vector<std::unique_ptr<SpanData>>& spans) {
 void SpanData::Reset() {
   name.clear();
   kind = SpanKind::kInternal;
-  ctx.trace_id.clear();
-  ctx.parent_id.clear();
-  ctx.span_id.clear();
-  ctx.flags = 0;
-  fixed_ids = fixed_parent = false;
+  ctx = TraceContext();
   start_ns = end_ns = 0;
   attributes.clear();
   server.Clear();
@@ -142,18 +131,7 @@ std::int64_t NowNs() {
       .count();
 }
 
-std::string FormatTraceparent(const TraceContext& ctx) {
-  std::string out;
-  out.reserve(55);
-  out += "00-";
-  out += ctx.trace_id;
-  out += '-';
-  out += ctx.span_id;
-  out += '-';
-  out.push_back(kHex[ctx.flags >> 4]);
-  out.push_back(kHex[ctx.flags & 0xF]);
-  return out;
-}
+std::string FormatTraceparent(const TraceContext& ctx) { return ctx.ChildTraceparent(); }
 
 void SpanData::Add(std::string_view key, std::string_view value) {
   Attribute& a = attributes.emplace_back();
@@ -181,27 +159,20 @@ void SpanData::AddBool(std::string_view key, bool value) {
 
 Span::Span(std::string_view name, SpanKind kind, const TraceContext* parent) {
   if (!Enabled()) return;
-  char ids[48];  // a new trace id (32 hex digits), then the span id (16)
-  bool child = parent && !parent->trace_id.empty();
-  if (child) {
+  TraceContext ctx;
+  if (parent && !parent->trace_id.empty()) {
     if (!(parent->flags & 0x01)) return;  // the trace is not sampled: nothing below it is either
-    RandomHexInto(ids + 32, 1);
-  } else {
-    RandomHexInto(ids, 3);
-    if (!ActiveSampler().ShouldSample(std::string_view(ids, 32), std::nullopt)) return;
-  }
-  d_ = AcquireRecord();
-  TraceContext& ctx = d_->ctx;
-  if (child) {
-    ctx.trace_id.assign(parent->trace_id);
-    ctx.parent_id.assign(parent->span_id);
+    ctx.trace_id = parent->trace_id;
+    ctx.parent_id = parent->span_id;
     ctx.flags = parent->flags;
   } else {
-    ctx.trace_id.assign(ids, 32);
-    ctx.parent_id.clear();
+    RandomId(ctx.trace_id);
+    if (!ActiveSampler().ShouldSample(ctx.trace_id, std::nullopt)) return;
     ctx.flags = 0x01;
   }
-  ctx.span_id.assign(ids + 32, 16);
+  RandomId(ctx.span_id);
+  d_ = AcquireRecord();
+  d_->ctx = ctx;
   d_->name.assign(name);
   d_->kind = kind;
   d_->start_ns = NowNs();
@@ -215,22 +186,9 @@ Span Span::WithContext(std::string_view name, SpanKind kind, const TraceContext&
   if (!name.empty()) s.d_->name.assign(name);  // a server span's is built at export
   s.d_->kind = kind;
   s.self_ = &self;
-  SpanData& d = *s.d_;
-  if (self.trace_id.size() == 32 && self.span_id.size() == 16 &&
-      (self.parent_id.empty() || self.parent_id.size() == 16)) {  // always, from MakeTraceContext
-    d.fixed_ids = true;
-    CopyShort(d.ids, self.trace_id.data(), 32);
-    CopyShort(d.ids + 32, self.span_id.data(), 16);
-    d.fixed_parent = !self.parent_id.empty();
-    if (d.fixed_parent) CopyShort(d.ids + 48, self.parent_id.data(), 16);
-  } else {
-    d.ctx.trace_id.assign(self.trace_id);
-    d.ctx.parent_id.assign(self.parent_id);
-    d.ctx.span_id.assign(self.span_id);
-  }
-  d.ctx.flags = self.flags;
+  s.d_->ctx = self;  // 41 bytes of ids and flags
   s.d_->start_ns = NowNs();
-  s.d_->uncaught_at_start = std::uncaught_exceptions();
+  s.d_->uncaught_at_start = 0;  // not unwinding: see span.h
   return s;
 }
 
@@ -247,8 +205,13 @@ void Span::SetError(std::string_view type, std::string_view message) {
 
 void Span::End() {
   if (!d_) return;
-  d_->end_ns = NowNs();
   if (std::uncaught_exceptions() > d_->uncaught_at_start && !d_->error) SetError("exception", "an exception ended the span");
+  EndNormally();
+}
+
+void Span::EndNormally() {
+  if (!d_) return;
+  d_->end_ns = NowNs();
   if (Sink* sink = detail::g_sink.load(std::memory_order_acquire)) sink->Submit(std::move(d_));
   d_.reset();
 }

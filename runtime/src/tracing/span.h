@@ -91,15 +91,16 @@ class AttributeList {
 };
 
 struct Link {
-  std::string trace_id;
-  std::string span_id;
+  TraceId trace_id;
+  SpanId span_id;
 };
 
 // One finished (or running) span as the exporter encodes it.
 struct SpanData {
   std::string name;
   SpanKind kind = SpanKind::kInternal;
-  // trace_id (32 lowercase hex), span_id (16), parent_id (16; empty for a root span), flags.
+  // Its ids (bytes; parent_id empty for a root span) and flags: a server span's are the
+  // request's context, copied whole.
   TraceContext ctx;
   std::int64_t start_ns = 0;   // Unix nanoseconds
   std::int64_t end_ns = 0;
@@ -111,18 +112,6 @@ struct SpanData {
   bool error = false;          // status ERROR (5xx, exception); else UNSET
   std::string status_message;
   int uncaught_at_start = 0;   // std::uncaught_exceptions(): an End during unwinding is an error
-  // A span started WithContext (the server span) keeps its ids here instead of in `ctx`'s
-  // strings: the 32 + 16 hex digits of the trace and span ids, then the parent's 16 when
-  // `fixed_parent`, copied by word moves. The encoders read the ids through TraceId, SpanId and
-  // ParentId, which see either form.
-  bool fixed_ids = false;
-  bool fixed_parent = false;
-  char ids[64];
-  std::string_view TraceId() const { return fixed_ids ? std::string_view(ids, 32) : std::string_view(ctx.trace_id); }
-  std::string_view SpanId() const { return fixed_ids ? std::string_view(ids + 32, 16) : std::string_view(ctx.span_id); }
-  std::string_view ParentId() const {
-    return fixed_ids ? std::string_view(ids + 48, fixed_parent ? 16 : 0) : std::string_view(ctx.parent_id);
-  }
 
   // `key` must outlive the span: the call sites pass string literals.
   void Add(std::string_view key, std::string_view value);
@@ -181,7 +170,8 @@ class Span {
   Span(std::string_view name, SpanKind kind, const TraceContext* parent);
   // A span whose ids are already chosen and sampled (the server span: the request's context).
   // An empty `name` is left empty: the encoders name a server span from its fixed fields.
-  // `self` must outlive the span.
+  // `self` must outlive the span. Started by code that is not unwinding (the request's
+  // dispatch): an End during unwinding is an error, EndNormally is not.
   static Span WithContext(std::string_view name, SpanKind kind, const TraceContext& self);
   Span(Span&&) noexcept = default;
   Span& operator=(Span&&) noexcept = default;
@@ -211,6 +201,8 @@ class Span {
   void SetError(std::string_view type, std::string_view message);
   // Ends the span now and submits it; idempotent.
   void End();
+  // End, from code known not to be unwinding (no test for an exception in flight).
+  void EndNormally();
 
  private:
   std::unique_ptr<SpanData> d_;

@@ -121,7 +121,7 @@ TEST_CASE("fetch while serving carries X-Request-Id and traceparent of the curre
   TestServer up([down_url](lux::App& app) {
     app.Get("/call", [down_url](lux::Request& req) {
       lux::Value got = lux::Fetch(down_url).Json();
-      return lux::Respond(200, {{"down", got}, {"span", req.trace.span_id}, {"trace", req.trace.trace_id}});
+      return lux::Respond(200, {{"down", got}, {"span", req.trace.span_id.Hex()}, {"trace", req.trace.trace_id.Hex()}});
     });
   });
   std::string tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";

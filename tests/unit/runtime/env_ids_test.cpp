@@ -74,8 +74,11 @@ TEST_CASE("traceparent parsing") {
   const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736", parent = "00f067aa0ba902b7";
   auto t = lux::core::ParseTraceparent("00-" + trace + "-" + parent + "-01");
   REQUIRE(t);
-  REQUIRE(t->trace_id == trace);
-  REQUIRE(t->parent_id == parent);
+  REQUIRE(t->trace_id.Hex() == trace);
+  REQUIRE(t->parent_id.Hex() == parent);
+  REQUIRE(t->trace_id.bytes[0] == 0x4b);  // the bytes in the order of the hex digits
+  REQUIRE(t->trace_id.bytes[15] == 0x36);
+  REQUIRE(t->parent_id.bytes[7] == 0xb7);
   REQUIRE(t->flags == 1);
   REQUIRE(lux::core::ParseTraceparent("01-" + trace + "-" + parent + "-00-extra"));  // future version
   for (std::string bad : {"00-" + trace + "-" + parent + "-01-x",  // v00 has exactly 4 fields
@@ -86,14 +89,43 @@ TEST_CASE("traceparent parsing") {
     REQUIRE_FALSE(lux::core::ParseTraceparent(bad));
   }
   lux::TraceContext cont = lux::core::MakeTraceContext("00-" + trace + "-" + parent + "-01");
-  REQUIRE(cont.trace_id == trace);
-  REQUIRE(cont.span_id.size() == 16);
-  REQUIRE(cont.span_id != parent);
-  REQUIRE(cont.ChildTraceparent() == "00-" + trace + "-" + cont.span_id + "-01");
+  REQUIRE(cont.trace_id.Hex() == trace);
+  REQUIRE(cont.parent_id.Hex() == parent);
+  REQUIRE(cont.span_id.Hex().size() == 16);
+  REQUIRE(cont.span_id.Hex() != parent);
+  REQUIRE(std::regex_match(cont.span_id.Hex(), std::regex("[0-9a-f]{16}")));
+  REQUIRE(cont.ChildTraceparent() == "00-" + trace + "-" + cont.span_id.Hex() + "-01");
   lux::TraceContext fresh = lux::core::MakeTraceContext(std::string_view("nonsense"));
-  REQUIRE(fresh.trace_id.size() == 32);
-  REQUIRE(fresh.trace_id != trace);
+  REQUIRE(std::regex_match(fresh.trace_id.Hex(), std::regex("[0-9a-f]{32}")));
+  REQUIRE(fresh.trace_id.Hex() != trace);
   REQUIRE(fresh.parent_id.empty());
+  REQUIRE(fresh.parent_id.Hex().empty());
+  REQUIRE(fresh.flags == 1);
+}
+
+TEST_CASE("trace and span ids: bytes, hex only when written") {
+  lux::TraceId t;
+  REQUIRE(t.empty());
+  REQUIRE(t.Hex().empty());  // no id
+  REQUIRE(lux::TraceId::FromHex("0AF7651916CD43DD8448EB211C80319C", t));  // either case
+  REQUIRE_FALSE(t.empty());
+  REQUIRE(t.Hex() == "0af7651916cd43dd8448eb211c80319c");
+  char buf[33] = {};
+  REQUIRE(t.WriteHex(buf) == buf + 32);
+  REQUIRE(std::string(buf) == "0af7651916cd43dd8448eb211c80319c");
+  lux::TraceId same;
+  REQUIRE(lux::TraceId::FromHex("0af7651916cd43dd8448eb211c80319c", same));
+  REQUIRE(same == t);
+  lux::SpanId s;
+  for (std::string bad : {"", "b7ad6b716920333", "b7ad6b71692033311", "b7ad6b716920333g", "b7ad6b71-9203331"}) {
+    INFO(bad);
+    REQUIRE_FALSE(lux::SpanId::FromHex(bad, s));
+    REQUIRE(s.empty());  // unchanged
+  }
+  REQUIRE(lux::SpanId::FromHex("00000000000000ff", s));
+  REQUIRE(s.Hex() == "00000000000000ff");
+  s.clear();
+  REQUIRE(s.empty());
 }
 
 TEST_CASE("HTTP Date header format is IMF-fixdate") {

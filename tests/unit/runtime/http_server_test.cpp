@@ -26,8 +26,8 @@ void BasicRoutes(lux::App& app) {
   app.Get("/whoami", [](lux::Request& req) {
     return lux::Respond(200, {{"id", lux::rt::RequestId()},
                               {"req_id", req.id},
-                              {"trace_id", req.trace.trace_id},
-                              {"parent_id", req.trace.parent_id},
+                              {"trace_id", req.trace.trace_id.Hex()},
+                              {"parent_id", req.trace.parent_id.Hex()},
                               {"cookie", req.Cookie("sid").value_or("")},
                               {"agent", req.Header("USER-AGENT").value_or("")}});
   });

@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -33,11 +35,23 @@ using lux::tracing::SpanData;
 
 namespace {
 
+// An id from its hex digits (a test's literal, or RandomHex's).
+template <typename Id>
+Id IdOf(std::string_view hex) {
+  Id id;
+  REQUIRE(Id::FromHex(hex, id));
+  return id;
+}
+lux::TraceId TraceIdOf(std::string_view hex) { return IdOf<lux::TraceId>(hex); }
+lux::SpanId SpanIdOf(std::string_view hex) { return IdOf<lux::SpanId>(hex); }
+lux::TraceId RandomTraceId() { return TraceIdOf(lux::core::RandomHex(16)); }
+lux::SpanId RandomSpanId() { return SpanIdOf(lux::core::RandomHex(8)); }
+
 std::unique_ptr<SpanData> MakeSpan(const std::string& name) {
   auto s = std::make_unique<SpanData>();
   s->name = name;
-  s->ctx.trace_id = lux::core::RandomHex(16);
-  s->ctx.span_id = lux::core::RandomHex(8);
+  s->ctx.trace_id = RandomTraceId();
+  s->ctx.span_id = RandomSpanId();
   s->ctx.flags = 1;
   return s;
 }
@@ -287,7 +301,7 @@ TEST_CASE("tracing sampler: a ratio samples that share of trace ids, the same id
   int sampled = 0;
   const int n = 20000;
   for (int i = 0; i < n; ++i) {
-    std::string id = lux::core::RandomHex(16);
+    lux::TraceId id = RandomTraceId();
     bool first = quarter.ShouldSample(id, std::nullopt);
     CHECK(first == quarter.ShouldSample(id, std::nullopt));
     sampled += first;
@@ -296,31 +310,31 @@ TEST_CASE("tracing sampler: a ratio samples that share of trace ids, the same id
   CHECK(sampled > n / 4 - 600);
   CHECK(sampled < n / 4 + 600);
   Sampler none(Sampler::Root::kRatio, false, 0.0), all(Sampler::Root::kRatio, false, 1.0);
-  CHECK_FALSE(none.ShouldSample("ffffffffffffffff0000000000000000", std::nullopt));
-  CHECK(all.ShouldSample("ffffffffffffffffffffffffffffffff", std::nullopt));
+  CHECK_FALSE(none.ShouldSample(TraceIdOf("ffffffffffffffff0000000000000000"), std::nullopt));
+  CHECK(all.ShouldSample(TraceIdOf("ffffffffffffffffffffffffffffffff"), std::nullopt));
   // The low 8 bytes decide: below ratio * 2^64 is sampled.
-  CHECK(quarter.ShouldSample("ffffffffffffffff0fffffffffffffff", std::nullopt));
-  CHECK_FALSE(quarter.ShouldSample("00000000000000004000000000000001", std::nullopt));
+  CHECK(quarter.ShouldSample(TraceIdOf("ffffffffffffffff0fffffffffffffff"), std::nullopt));
+  CHECK_FALSE(quarter.ShouldSample(TraceIdOf("00000000000000004000000000000001"), std::nullopt));
 }
 
 TEST_CASE("tracing sampler: parent-based kinds follow a caller's flag, the others decide themselves") {
   Sampler pb_off(Sampler::Root::kAlwaysOff, true);
-  CHECK(pb_off.ShouldSample("0af7651916cd43dd8448eb211c80319c", true));
-  CHECK_FALSE(pb_off.ShouldSample("0af7651916cd43dd8448eb211c80319c", std::nullopt));
+  CHECK(pb_off.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), true));
+  CHECK_FALSE(pb_off.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), std::nullopt));
   Sampler pb_on(Sampler::Root::kAlwaysOn, true);
-  CHECK_FALSE(pb_on.ShouldSample("0af7651916cd43dd8448eb211c80319c", false));
+  CHECK_FALSE(pb_on.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), false));
   Sampler on(Sampler::Root::kAlwaysOn, false);
-  CHECK(on.ShouldSample("0af7651916cd43dd8448eb211c80319c", false));
+  CHECK(on.ShouldSample(TraceIdOf("0af7651916cd43dd8448eb211c80319c"), false));
 }
 
 TEST_CASE("tracing traceparent: parse and format round trip, invalid values refused") {
   const std::string tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
   auto ctx = lux::core::ParseTraceparent(tp);
   REQUIRE(ctx);
-  CHECK(ctx->trace_id == "0af7651916cd43dd8448eb211c80319c");
-  CHECK(ctx->parent_id == "b7ad6b7169203331");
+  CHECK(ctx->trace_id.Hex() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(ctx->parent_id.Hex() == "b7ad6b7169203331");
   CHECK(ctx->flags == 1);
-  lux::TraceContext self{ctx->trace_id, "", ctx->parent_id, ctx->flags};
+  lux::TraceContext self{ctx->trace_id, {}, ctx->parent_id, ctx->flags};
   CHECK(lux::tracing::FormatTraceparent(self) == tp);
   self.flags = 0;
   CHECK(lux::tracing::FormatTraceparent(self) == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
@@ -357,6 +371,34 @@ TEST_CASE("tracing queue: bounded, a full queue drops and counts, batches of at 
   CHECK(batch.empty());
 }
 
+TEST_CASE("tracing queue: spans of threads that exit are all taken, in each thread's order, and their rings go") {
+  BatchQueue q(1000, 64);
+  for (int t = 0; t < 40; ++t) {
+    std::thread([&q, t] {
+      for (int i = 0; i < 3; ++i) q.Submit(MakeSpan(std::to_string(t) + "." + std::to_string(i)));
+    }).join();
+  }
+  CHECK(q.size() == 120);
+  std::map<std::string, int> next;  // a thread's next span
+  std::size_t taken = 0;
+  for (auto batch = q.TakeNow(); !batch.empty(); batch = q.TakeNow()) {
+    CHECK(batch.size() <= 64);
+    for (const auto& s : batch) {
+      std::string thread = s->name.substr(0, s->name.find('.'));
+      CHECK(s->name == thread + "." + std::to_string(next[thread]++));
+      ++taken;
+    }
+  }
+  CHECK(taken == 120);
+  CHECK(next.size() == 40);
+  CHECK(q.size() == 0);
+  CHECK(q.rings() == 0);  // every thread exited and its ring was emptied
+  q.Submit(MakeSpan("here"));
+  CHECK(q.rings() == 1);  // this thread's, while it lives
+  CHECK(q.TakeNow().size() == 1);
+  CHECK(q.rings() == 1);
+}
+
 TEST_CASE("tracing queue: many threads submitting never exceed the bound, every span is queued or counted") {
   BatchQueue q(100, 10);
   std::vector<std::thread> ts;
@@ -369,15 +411,52 @@ TEST_CASE("tracing queue: many threads submitting never exceed the bound, every 
   CHECK(q.dropped() == 1900);
 }
 
+TEST_CASE("tracing queue: taken while threads submit, every span is taken once or counted dropped, in order") {
+  BatchQueue q(64, 16);
+  std::atomic<int> running{4};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) q.Submit(MakeSpan(std::to_string(t) + "." + std::to_string(i)));
+      running.fetch_sub(1);
+    });
+  std::map<std::string, int> last;  // a thread's last span taken: later ones only
+  std::size_t taken = 0;
+  auto take = [&](std::vector<std::unique_ptr<SpanData>> batch) {
+    CHECK(batch.size() <= 16);
+    for (const auto& s : batch) {
+      std::size_t dot = s->name.find('.');
+      std::string thread = s->name.substr(0, dot);
+      int i = std::stoi(s->name.substr(dot + 1));
+      auto [it, fresh] = last.try_emplace(thread, i);
+      if (!fresh) {
+        CHECK(i > it->second);
+        it->second = i;
+      }
+      ++taken;
+    }
+    return !batch.empty();
+  };
+  while (running.load() > 0) take(q.Take(std::chrono::steady_clock::now() + std::chrono::milliseconds(1)));
+  for (auto& t : ts) t.join();
+  while (take(q.TakeNow())) {
+  }
+  CHECK(taken + q.dropped() == 8000);
+  // A drop finds the queue full: the 64 spans it held are taken later. (How many more were
+  // taken while the threads ran depends on the scheduling: none when they finish first.)
+  CHECK(taken >= (q.dropped() ? 64u : 8000u));
+  CHECK(q.size() == 0);
+}
+
 TEST_CASE("tracing OTLP JSON: ids in hex, times and ints as strings, kinds, status, resource") {
   lux::tracing::Resource res;
   res.attributes = {{"service.name", "api"}, {"telemetry.sdk.name", "lux"}};
   std::vector<std::unique_ptr<SpanData>> spans;
   auto s = MakeSpan("GET /users/:id");
   s->kind = lux::tracing::SpanKind::kServer;
-  s->ctx.trace_id = "0af7651916cd43dd8448eb211c80319c";
-  s->ctx.span_id = "b7ad6b7169203331";
-  s->ctx.parent_id = "00f067aa0ba902b7";
+  s->ctx.trace_id = TraceIdOf("0af7651916cd43dd8448eb211c80319c");
+  s->ctx.span_id = SpanIdOf("b7ad6b7169203331");
+  s->ctx.parent_id = SpanIdOf("00f067aa0ba902b7");
   s->start_ns = 1700000000123456789;
   s->end_ns = 1700000000223456789;
   s->Add("http.request.method", "GET");
@@ -679,7 +758,7 @@ TEST_CASE("tracing spans: a stored traceparent makes the job run its child, its 
     lux::tracing::Span publish = lux::tracing::PublishSpan("placed");
     REQUIRE(publish.Recording());
     stored = lux::tracing::TraceparentOf(publish);
-    CHECK(stored == "00-" + publish.Context()->trace_id + "-" + publish.Context()->span_id + "-01");
+    CHECK(stored == "00-" + publish.Context()->trace_id.Hex() + "-" + publish.Context()->span_id.Hex() + "-01");
   }
   {
     lux::tracing::Span job = lux::tracing::JobSpan("confirm", "job-1", 2, stored);
@@ -743,8 +822,8 @@ TEST_CASE("tracing spans: inside an unsampled job the stored context is current,
     CHECK_FALSE(traced.span().Recording());
     const lux::TraceContext* ctx = lux::tracing::CurrentContext();
     REQUIRE(ctx);
-    CHECK(ctx->trace_id == "0af7651916cd43dd8448eb211c80319c");
-    CHECK(ctx->span_id == "b7ad6b7169203331");
+    CHECK(ctx->trace_id.Hex() == "0af7651916cd43dd8448eb211c80319c");
+    CHECK(ctx->span_id.Hex() == "b7ad6b7169203331");
     CHECK(ctx->flags == 0);
     CHECK(lux::tracing::CurrentTraceparent() == stored);  // a job or event it spawns: unsampled too
     CHECK_FALSE(lux::tracing::PublishSpan("placed").Recording());
@@ -839,12 +918,12 @@ TEST_CASE("tracing spans: a recycled record starts clean, a long value overflows
     CHECK_FALSE(d->error);
     CHECK(d->status_message.empty());
     CHECK(d->ctx.parent_id.empty());
-    CHECK(d->ctx.trace_id.size() == 32);
+    CHECK_FALSE(d->ctx.trace_id.empty());
     REQUIRE(d->attributes.size() == 1);
     CHECK(d->attributes[0].key == "lux.short");
     CHECK(d->attributes[0].str() == "v");
     CHECK(d->end_ns >= d->start_ns);
-    span_ids.insert(d->ctx.span_id);
+    span_ids.insert(d->ctx.span_id.Hex());
   }
   CHECK(span_ids.size() == 40);
 }
@@ -948,7 +1027,7 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
   for (int i = 0; i < count; ++i) {
     auto s = MakeSpan(std::string(static_cast<std::size_t>(i % 40), static_cast<char>('a' + i % 26)));
     s->kind = static_cast<lux::tracing::SpanKind>(1 + i % 5);
-    if (i % 3) s->ctx.parent_id = lux::core::RandomHex(8);
+    if (i % 3) s->ctx.parent_id = RandomSpanId();
     s->start_ns = 1700000000000000000 + i;
     s->end_ns = s->start_ns + 1000 * i;
     if (i % 7 != 6) {  // every seventh span bare: under 128 bytes
@@ -963,7 +1042,7 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
       // below refuses anything else).
       s->Add("utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 bad \xc0\xaf \xed\xa0\x80 \xe0\x80\xaf \xf4\x90\x80\x80 end");
     }
-    if (i % 5 == 0) s->links.push_back({lux::core::RandomHex(16), lux::core::RandomHex(8)});
+    if (i % 5 == 0) s->links.push_back({RandomTraceId(), RandomSpanId()});
     if (i % 4 == 1) {
       s->error = true;
       s->status_message = i % 8 == 1 ? "" : "failed \xfe";
@@ -989,6 +1068,51 @@ std::vector<std::unique_ptr<SpanData>> VariedSpans(int count) {
 }
 
 }  // namespace
+
+TEST_CASE("tracing OTLP protobuf: a server span's Host and User-Agent attributes, kept from the last span, follow every change") {
+  lux::tracing::Resource res;
+  struct Headers {
+    const char* host;  // nullptr: absent
+    const char* user_agent;
+  };
+  // Each next span the same as the last, or different in one thing: Host's text or presence,
+  // User-Agent's text or presence (the texts of one the other's).
+  const Headers seq[] = {{"example.com:8080", "ua/1"}, {"example.com:8080", "ua/1"}, {"example.com:8081", "ua/1"},
+                         {"example.com:8081", "ua/2"}, {"example.com:8081", nullptr}, {nullptr, nullptr},
+                         {nullptr, "ua/2"},           {"ua/2", nullptr},           {"ua/2", nullptr},
+                         {"[::1]", "ua/1"},           {"[::1]", "ua/1"}};
+  for (int split : {1, 2, 11}) {  // batches of one span, of two, all in one
+    CAPTURE(split);
+    std::vector<std::string> hosts, agents;
+    for (std::size_t i = 0; i < std::size(seq); i += static_cast<std::size_t>(split)) {
+      std::vector<std::unique_ptr<SpanData>> spans;
+      for (std::size_t k = i; k < std::min(std::size(seq), i + static_cast<std::size_t>(split)); ++k) {
+        using F = lux::tracing::ServerFields;
+        auto s = MakeSpan("");
+        s->kind = lux::tracing::SpanKind::kServer;
+        s->server.Begin();
+        s->server.Set(F::kMethod, "GET");
+        s->server.Set(F::kPath, "/");
+        if (seq[k].host) s->server.Set(F::kHost, seq[k].host);
+        if (seq[k].user_agent) s->server.Set(F::kUserAgent, seq[k].user_agent);
+        s->server.Set(F::kRequestId, "r");
+        spans.push_back(std::move(s));
+      }
+      lux::Value from_proto = DecodeOtlpProto(lux::tracing::EncodeOtlpProto(res, spans));
+      CHECK(from_proto == lux::ParseJson(lux::tracing::EncodeOtlpJson(res, spans)));
+      for (const lux::Value& span : from_proto["resourceSpans"][0]["scopeSpans"][0]["spans"].AsArray()) {
+        const lux::Value* host = Attr(span, "server.address");
+        const lux::Value* port = Attr(span, "server.port");
+        const lux::Value* agent = Attr(span, "user_agent.original");
+        hosts.push_back(host ? (*host)["stringValue"].AsString() + (port ? ":" + (*port)["intValue"].AsString() : "") : "-");
+        agents.push_back(agent ? (*agent)["stringValue"].AsString() : "-");
+      }
+    }
+    CHECK(hosts == std::vector<std::string>{"example.com:8080", "example.com:8080", "example.com:8081", "example.com:8081",
+                                            "example.com:8081", "-", "-", "ua/2", "ua/2", "::1", "::1"});
+    CHECK(agents == std::vector<std::string>{"ua/1", "ua/1", "ua/1", "ua/2", "-", "-", "ua/2", "-", "-", "ua/1", "ua/1"});
+  }
+}
 
 TEST_CASE("tracing OTLP protobuf: decodes to the same document as the JSON encoding of the same spans") {
   lux::tracing::Resource res;
@@ -1028,8 +1152,8 @@ TEST_CASE("tracing OTLP protobuf: decodes to the same document as the JSON encod
   // The exact bytes of one small span: ids raw, times fixed64, flags fixed32, and the status.
   std::vector<std::unique_ptr<SpanData>> one;
   auto s = MakeSpan("x");
-  s->ctx.trace_id = "0af7651916cd43dd8448eb211c80319c";
-  s->ctx.span_id = "B7AD6B7169203331";  // either case
+  s->ctx.trace_id = TraceIdOf("0af7651916cd43dd8448eb211c80319c");
+  s->ctx.span_id = SpanIdOf("B7AD6B7169203331");  // either case
   s->kind = lux::tracing::SpanKind::kServer;
   s->start_ns = 1;
   s->end_ns = 0x0102030405060708;
@@ -1101,16 +1225,16 @@ TEST_CASE("tracing server span: the request's own ids, Host and User-Agent in on
     lux::tracing::Span span = lux::tracing::ServerSpan(child);
     REQUIRE(span.Recording());
     CHECK(span.Context() == &child.trace);  // its children and log lines see the request's context
-    CHECK(span.Traceparent() == "00-0af7651916cd43dd8448eb211c80319c-" + child.trace.span_id + "-01");
+    CHECK(span.Traceparent() == "00-0af7651916cd43dd8448eb211c80319c-" + child.trace.span_id.Hex() + "-01");
     lux::tracing::FinishServerSpan(span, child, &route, 200);
     lux::tracing::Span other = lux::tracing::ServerSpan(root);
     REQUIRE(other.Recording());
     lux::tracing::FinishServerSpan(other, root, nullptr, 404);
   }
   REQUIRE(scope.sink.spans.size() == 2);
-  CHECK(scope.sink.spans[0]->TraceId() == "0af7651916cd43dd8448eb211c80319c");
-  CHECK(scope.sink.spans[0]->ParentId() == "b7ad6b7169203331");
-  CHECK(scope.sink.spans[0]->SpanId() == child.trace.span_id);
+  CHECK(scope.sink.spans[0]->ctx.trace_id.Hex() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(scope.sink.spans[0]->ctx.parent_id.Hex() == "b7ad6b7169203331");
+  CHECK(scope.sink.spans[0]->ctx.span_id == child.trace.span_id);
   lux::tracing::Resource res;
   res.attributes = {{"service.name", "api"}};
   std::vector<lux::Value> docs = {lux::ParseJson(lux::tracing::EncodeOtlpJson(res, scope.sink.spans)),
@@ -1121,14 +1245,14 @@ TEST_CASE("tracing server span: the request's own ids, Host and User-Agent in on
     CHECK(a["name"].AsString() == "GET /users/:id");
     CHECK(a["traceId"].AsString() == "0af7651916cd43dd8448eb211c80319c");
     CHECK(a["parentSpanId"].AsString() == "b7ad6b7169203331");
-    CHECK(a["spanId"].AsString() == child.trace.span_id);
+    CHECK(a["spanId"].AsString() == child.trace.span_id.Hex());
     CHECK((*Attr(a, "server.address"))["stringValue"].AsString() == "api.test");
     CHECK((*Attr(a, "user_agent.original"))["stringValue"].AsString() == "probe/1");
     CHECK((*Attr(a, "http.route"))["stringValue"].AsString() == "/users/:id");
     const lux::Value& b = spans[1];
     CHECK(b["name"].AsString() == "POST");
-    CHECK(b["traceId"].AsString() == root.trace.trace_id);
-    CHECK(b["spanId"].AsString() == root.trace.span_id);
+    CHECK(b["traceId"].AsString() == root.trace.trace_id.Hex());
+    CHECK(b["spanId"].AsString() == root.trace.span_id.Hex());
     CHECK(b.Find("parentSpanId") == nullptr);
     CHECK(Attr(b, "server.address") == nullptr);
     CHECK(Attr(b, "user_agent.original") == nullptr);
