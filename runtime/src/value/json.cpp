@@ -327,7 +327,7 @@ void AppendString(const std::string& s, std::string& out) {
       if (n == 0) break;
       p += n;
     }
-    out.append(run, p);
+    out.append(run, static_cast<std::size_t>(p - run));  // (pointer, length): no overlap handling
     if (p >= end) break;
     if (static_cast<unsigned char>(*p) >= 0x80) {  // not UTF-8: one replacement character per byte
       out.append("\xEF\xBF\xBD");
