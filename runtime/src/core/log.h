@@ -57,6 +57,10 @@ struct AccessLogLine {
 };
 void LogAccess(const AccessLogLine& line);
 // Marks the calling thread as a buffered (worker) thread.
+// True when a logfmt value must be quoted: empty, or holding a control byte, a space, '"', '='
+// or '\\' (checked eight bytes at a time).
+bool NeedsQuote(std::string_view s);
+
 void SetThreadLogBuffered(bool on);
 void FlushThreadLog();
 

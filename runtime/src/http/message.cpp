@@ -321,12 +321,21 @@ void Response::LoadFileBody() {
   static_body_ = {};
 }
 
+namespace {
+// Set("Content-Type", ...) without its two temporary strings when the response has none yet
+// (the usual case: the value is built once, in the header's entry).
+void SetContentType(Headers& headers, std::string_view value) {
+  if (headers.Has("Content-Type")) headers.Set("Content-Type", std::string(value));
+  else headers.Add("Content-Type", value);
+}
+}  // namespace
+
 Response& Response::Json(const Value& v) {
   body.clear();
   static_body_ = {};
   CloseFile();
   AppendJson(v, body);
-  headers.Set("Content-Type", "application/json; charset=utf-8");
+  SetContentType(headers, "application/json; charset=utf-8");
   sent_ = true;
   return *this;
 }
@@ -335,7 +344,7 @@ Response& Response::Text(std::string s) {
   body = std::move(s);
   static_body_ = {};
   CloseFile();
-  headers.Set("Content-Type", "text/plain; charset=utf-8");
+  SetContentType(headers, "text/plain; charset=utf-8");
   sent_ = true;
   return *this;
 }
@@ -344,7 +353,7 @@ Response& Response::Html(std::string s) {
   body = std::move(s);
   static_body_ = {};
   CloseFile();
-  headers.Set("Content-Type", "text/html; charset=utf-8");
+  SetContentType(headers, "text/html; charset=utf-8");
   sent_ = true;
   return *this;
 }

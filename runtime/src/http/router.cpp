@@ -62,7 +62,8 @@ namespace {
 // segments have no escape and are copied whole.
 void PercentDecodeInto(std::string_view s, bool plus_is_space, std::string& out) {
   if (s.find('%') == std::string_view::npos && (!plus_is_space || s.find('+') == std::string_view::npos)) {
-    out.assign(s.data(), s.size());
+    out.clear();  // clear and append: libstdc++'s assign goes through its general replace
+    out.append(s.data(), s.size());
     return;
   }
   out.clear();

@@ -4,6 +4,7 @@
 // pay nlohmann's compile cost. The parser is linear in the input (objects index their keys
 // once they grow, see Object) and enforces the limits of value.h; strings are checked to be
 // UTF-8 on the way in and are made UTF-8 on the way out.
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -311,6 +312,13 @@ class Parser {
   std::size_t values_ = 0;
 };
 
+// Bytes written as they are without a look at what follows: printable ASCII except '"' and '\\'.
+constexpr std::array<bool, 256> kJsonPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  return t;
+}();
+
 void AppendString(const std::string& s, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
   out.push_back('"');
@@ -319,15 +327,16 @@ void AppendString(const std::string& s, std::string& out) {
   while (p < end) {
     const char* run = p;
     while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) {
-      if (static_cast<unsigned char>(*p) < 0x80) {
+      if (kJsonPlain[static_cast<unsigned char>(*p)]) {  // one table step for the common byte
         ++p;
+        while (p < end && kJsonPlain[static_cast<unsigned char>(*p)]) ++p;
         continue;
       }
       std::size_t n = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
       if (n == 0) break;
       p += n;
     }
-    out.append(run, p);
+    out.append(run, static_cast<std::size_t>(p - run));  // (pointer, length): no overlap handling
     if (p >= end) break;
     if (static_cast<unsigned char>(*p) >= 0x80) {  // not UTF-8: one replacement character per byte
       out.append("\xEF\xBF\xBD");

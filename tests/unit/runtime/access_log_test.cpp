@@ -1,6 +1,7 @@
 // The access log's own formatter (core::LogAccess) against the general one (core::Log) with the
 // same fields: the same line, byte for byte, in both formats, for plain values, values that
-// need quoting or escaping, and with a trace's ids; the duration's three decimals.
+// need quoting or escaping, and with a trace's ids; the duration's three decimals; the
+// word-at-a-time NeedsQuote against a byte-by-byte reference.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -121,4 +122,39 @@ TEST_CASE("access log lines: nothing below the info level") {
   char buf[16];
   REQUIRE(::read(fds[0], buf, sizeof buf) == 0);
   ::close(fds[0]);
+}
+
+TEST_CASE("access log lines: NeedsQuote finds every byte that needs quotes, at every position") {
+  auto reference = [](std::string_view s) {
+    if (s.empty()) return true;
+    for (char c : s) {
+      auto b = static_cast<unsigned char>(c);
+      if (b < 0x20 || b == ' ' || b == '"' || b == '=' || b == '\\') return true;
+    }
+    return false;
+  };
+  REQUIRE(lux::core::NeedsQuote(""));
+  for (std::size_t len = 1; len <= 25; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        // The other bytes plain, and the plain ones next to the tested values (0x21, 0x7f, 0x80,
+        // 0xff) to catch a borrow that leaks from one byte into another.
+        for (char fill : {'a', '\x21', '\x7f', '\x80', '\xff'}) {
+          std::string s(len, fill);
+          s[at] = static_cast<char>(b);
+          if (lux::core::NeedsQuote(s) != reference(s)) {
+            CAPTURE(len, at, b, static_cast<int>(static_cast<unsigned char>(fill)));
+            REQUIRE(lux::core::NeedsQuote(s) == reference(s));
+          }
+        }
+      }
+    }
+  }
+  // Every value the access log meets in practice.
+  REQUIRE_FALSE(lux::core::NeedsQuote("GET"));
+  REQUIRE_FALSE(lux::core::NeedsQuote("/hello"));
+  REQUIRE_FALSE(lux::core::NeedsQuote("4bf92f3577b34da6a3ce929d0e0e4736"));
+  REQUIRE_FALSE(lux::core::NeedsQuote("127.0.0.1"));
+  REQUIRE(lux::core::NeedsQuote("/a path"));
+  REQUIRE(lux::core::NeedsQuote("0123456789abcdef="));
 }

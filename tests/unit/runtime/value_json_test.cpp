@@ -5,6 +5,9 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <thread>
+#include <vector>
 
 using lux::Value;
 
@@ -131,4 +134,35 @@ TEST_CASE("unsigned sizes convert without wrapping") {
   REQUIRE(Value(n).AsInt() == 3);
   REQUIRE(Value(std::vector<int>(5).size()).IsInt());
   REQUIRE(Value(18446744073709551615ull).IsFloat());
+}
+
+TEST_CASE("value holders freed on one thread are reused on another, past the kept count") {
+  // Strings, arrays and objects built on one thread and destroyed on another (a job's
+  // arguments, an event's payload) put their holders in the destroying thread's list; what
+  // is built from that list afterwards must hold exactly what it was given.
+  constexpr int kCount = 1000;  // well past the 256 holders a thread keeps
+  std::vector<lux::Value> made;
+  std::thread maker([&] {
+    for (int i = 0; i < kCount; ++i)
+      made.push_back(lux::Value{{"n", i}, {"s", "a string longer than fifteen bytes " + std::to_string(i)}});
+  });
+  maker.join();
+  std::vector<std::string> seen;  // checked on the test's thread (Catch2 asserts on one thread)
+  std::thread user([&] {
+    made.clear();  // every holder freed on this thread
+    std::vector<lux::Value> again;
+    for (int i = 0; i < kCount; ++i) {
+      lux::Value arr = lux::Value::MakeArray();
+      arr.PushBack(std::to_string(i));
+      again.push_back(lux::Value{{"i", i}, {"a", arr}});
+    }
+    for (const lux::Value& v : again) seen.push_back(lux::ToJson(v));
+  });
+  user.join();
+  REQUIRE(seen.size() == static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i)
+    REQUIRE(seen[static_cast<std::size_t>(i)] == R"({"i":)" + std::to_string(i) + R"(,"a":[")" + std::to_string(i) + R"("]})");
+  lux::Value copy = lux::Value{{"k", "v"}};
+  lux::Value twice = copy;
+  REQUIRE(lux::ToJson(twice) == R"({"k":"v"})");
 }
