@@ -792,6 +792,7 @@ class BinaryExpr : public Expr {
   BinaryOp op;
   Expr* lhs;
   Expr* rhs;
+  bool word = false;  // And/Or written `and`/`or` (the same operator; diagnostics quote the spelling)
 };
 
 // `lo..hi` (exclusive) or `lo..=hi` (inclusive).

@@ -444,7 +444,7 @@ void describeNode(const UnaryExpr& n, Desc& d) {
 }
 
 void describeNode(const BinaryExpr& n, Desc& d) {
-  d.raw("op", binaryOpName(n.op));
+  d.raw("op", n.word ? (n.op == BinaryOp::And ? "and" : "or") : binaryOpName(n.op));
   d.child("lhs", n.lhs);
   d.child("rhs", n.rhs);
 }

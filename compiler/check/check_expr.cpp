@@ -41,6 +41,12 @@ const char* opText(ast::BinaryOp op) {
   return "?";
 }
 
+// The operator as the program spells it (`and` or `&&`).
+const char* opText(const ast::BinaryExpr* e) {
+  if (e->word) return e->op == ast::BinaryOp::And ? "and" : "or";
+  return opText(e->op);
+}
+
 }  // namespace
 
 bool Checker::expectType(const Ty* from, const Ty* to, SourceRange at, const std::string& what, SourceRange note_at,
@@ -387,8 +393,8 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* l = checkExpr(e->lhs);
   const Ty* r = checkExpr(e->rhs);
   // The result of a built-in that returns nothing is no operand (E3010).
-  bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e->op)));
-  unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e->op)));
+  bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e)));
+  unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e)));
   if (unit) return e->op >= ast::BinaryOp::Eq ? types_.get(TyKind::Bool) : types_.dynamic();
   const Ty* Int = types_.get(TyKind::Int);
   const Ty* Float = types_.get(TyKind::Float);
@@ -397,7 +403,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* Dur = types_.get(TyKind::Duration);
   bool known = !l->isDynamic() && !r->isDynamic();
   auto bad = [&]() {
-    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e->op), typeName(l), typeName(r));
+    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
     // `1 < x < 10`: the family chains comparisons; Lux compares twice.
     auto* inner = llvm::dyn_cast<ast::BinaryExpr>(e->lhs);
     auto isCmp = [](ast::BinaryOp op) { return op >= ast::BinaryOp::Lt && op <= ast::BinaryOp::Ge; };

@@ -143,6 +143,12 @@ antlrcpp::Any AstBuilder::visitUnaryExpr(LuxParser::UnaryExprContext* c) {
   return {};
 }
 
+// `not a` is `!a`; only its precedence differs (the grammar's notExpr).
+antlrcpp::Any AstBuilder::visitNotExpr(LuxParser::NotExprContext* c) {
+  if (Expr* e = expr(c->expr())) expr_ = ctx_.create<UnaryExpr>(range(c), UnaryOp::Not, e);
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitAwaitExpr(LuxParser::AwaitExprContext* c) {
   if (Expr* e = expr(c->expr())) expr_ = ctx_.create<AwaitExpr>(range(c), e);
   return {};
@@ -165,11 +171,13 @@ antlrcpp::Any AstBuilder::visitBinaryExpr(LuxParser::BinaryExprContext* c) {
     case LuxParser::LE: op = BinaryOp::Le; break;
     case LuxParser::GT: op = BinaryOp::Gt; break;
     case LuxParser::GE: op = BinaryOp::Ge; break;
-    case LuxParser::ANDAND: op = BinaryOp::And; break;
-    case LuxParser::OROR: op = BinaryOp::Or; break;
+    case LuxParser::ANDAND: case LuxParser::AND: op = BinaryOp::And; break;
+    case LuxParser::OROR: case LuxParser::OR: op = BinaryOp::Or; break;
     default: return {};
   }
-  expr_ = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);
+  auto* b = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);
+  b->word = c->op->getType() == LuxParser::AND || c->op->getType() == LuxParser::OR;
+  expr_ = b;
   return {};
 }
 

@@ -1,8 +1,6 @@
 // What to write instead of the family's spellings that are not Lux (family_spellings.h).
 #include "parse/family_spellings.h"
 
-#include <cctype>
-
 #include "LuxLexer.h"
 #include "LuxParser.h"
 
@@ -101,17 +99,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (type == LuxLexer::LBRACKET && (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
     return "match has no list patterns: match on `len(xs)` and index the list "
            "(`match len(xs) { 0 => ..., 1 => xs[0], _ => ... }`)";
-  return "";
-}
-
-std::string familySeparatorHelp(const std::string& start, const std::string& before) {
-  if (start == "and") return "Lux writes `and` as `&&`: `a && b`";
-  if (start == "or") return "Lux writes `or` as `||`: `a || b`";
-  // The statement before ends with the name `not` (`b = not` then `a`: getText has no spaces).
-  bool not_before = before == "not" || (before.size() > 3 && before.ends_with("not") &&
-                                        !std::isalnum(static_cast<unsigned char>(before[before.size() - 4])) &&
-                                        before[before.size() - 4] != '_');
-  if (not_before) return "Lux writes `not` as `!`: `!a`";
   return "";
 }
 

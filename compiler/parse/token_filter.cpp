@@ -272,7 +272,7 @@ bool TokenFilter::continuesLine(size_t next_type) {
   switch (next_type) {
     case LuxLexer::PIPE_OP: case LuxLexer::DOT: case LuxLexer::ELSE: case LuxLexer::ELIF:
     case LuxLexer::CATCH: case LuxLexer::FINALLY: case LuxLexer::RBRACE: case LuxLexer::ANDAND:
-    case LuxLexer::OROR: case LuxLexer::RPAREN: case LuxLexer::RBRACKET: case antlr4::Token::EOF:
+    case LuxLexer::OROR: case LuxLexer::AND: case LuxLexer::OR: case LuxLexer::RPAREN: case LuxLexer::RBRACKET: case antlr4::Token::EOF:
       return true;
     default:
       return false;

@@ -5,7 +5,8 @@ answers over HTTP: the everyday built-ins (numbers, lists, strings by characters
 on plain values (`s.trim().upper()`, `xs.filter(...).map(...)`), slices, `for k, v in obj`, `+`
 joining a string with any value, Float text as JSON prints it, Int overflow and a negative Int
 exponent as 500s; recursion over variants, match ranges and guards, closures sharing a `var`,
-`!` on Results, guard, and a thrown record caught into its own status.
+`!` on Results, guard, and a thrown record caught into its own status. Builds
+programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`).
 """
 import json
 import os
@@ -95,6 +96,26 @@ def _flow(a):
     check(proc.returncode == 0, f"family_core_flow exit status {proc.returncode}")
 
 
+def _syntax(a):
+    proc, port = _serve(a, "family_core_syntax.lux")
+    if not proc:
+        return
+    # `and`/`or`/`not`: `&&`/`||`/`!` spelled as words; the right side runs only when needed
+    # (`seen` lists the right sides that ran), `not` binds looser than `==`.
+    expect_json(port, "GET", "/logic?a=3&b=4", 200, {
+        "both": True, "either": True, "neither": False, "not_eq": True, "in_range": True,
+        "lazy_and": True, "lazy_or": True, "seen": ["and"], "long": True, "guarded": "b"})
+    expect_json(port, "GET", "/logic?a=-2&b=-2", 200, {
+        "both": False, "either": False, "neither": True, "not_eq": False, "in_range": False,
+        "lazy_and": False, "lazy_or": False, "seen": ["or"], "long": True, "guarded": "none"})
+    expect_json(port, "GET", "/logic?a=100&b=-1", 200, {
+        "both": False, "either": True, "neither": False, "not_eq": True, "in_range": True,
+        "lazy_and": False, "lazy_or": True, "seen": ["and"], "long": False, "guarded": "a"})
+    stop_server(proc)
+    check(proc.returncode == 0, f"family_core_syntax exit status {proc.returncode}")
+
+
 def run(a):
     _values(a)
     _flow(a)
+    _syntax(a)
