@@ -783,7 +783,8 @@ class UnaryExpr : public Expr {
   Expr* operand;
 };
 
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or };
+// In/NotIn: `x in xs`, `x not in xs` (a list element, a substring, an object key).
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, In, NotIn };
 
 class BinaryExpr : public Expr {
  public:

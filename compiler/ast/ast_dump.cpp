@@ -62,6 +62,8 @@ const char* binaryOpName(BinaryOp op) {
     case BinaryOp::Ge: return ">=";
     case BinaryOp::And: return "&&";
     case BinaryOp::Or: return "||";
+    case BinaryOp::In: return "in";
+    case BinaryOp::NotIn: return "not in";
   }
   return "?";
 }

@@ -37,6 +37,8 @@ const char* opText(ast::BinaryOp op) {
     case ast::BinaryOp::Ge: return ">=";
     case ast::BinaryOp::And: return "&&";
     case ast::BinaryOp::Or: return "||";
+    case ast::BinaryOp::In: return "in";
+    case ast::BinaryOp::NotIn: return "not in";
   }
   return "?";
 }
@@ -420,6 +422,15 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
     case ast::BinaryOp::And:
     case ast::BinaryOp::Or:
       if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
+      return Bool;
+    case ast::BinaryOp::In:
+    case ast::BinaryOp::NotIn:
+      // An element of a list (compared as `==` does), a substring, a key of an object or record.
+      if (!r->isDynamic()) {
+        bool keyed = r == Str || r->kind == TyKind::Object || r->kind == TyKind::Record;
+        if (r->kind != TyKind::Array && !keyed) bad();
+        else if (keyed && !l->isDynamic() && l != Str) bad();
+      }
       return Bool;
     case ast::BinaryOp::Lt:
     case ast::BinaryOp::Le:

@@ -238,6 +238,8 @@ std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
     case BinaryOp::Le: return "lux::Value(lux::stdlib::Le(" + lhs + ", " + rhs + "))";
     case BinaryOp::Gt: return "lux::Value(lux::stdlib::Gt(" + lhs + ", " + rhs + "))";
     case BinaryOp::Ge: return "lux::Value(lux::stdlib::Ge(" + lhs + ", " + rhs + "))";
+    case BinaryOp::In: return "lux::stdlib::Contains(" + rhs + ", " + lhs + ")";
+    case BinaryOp::NotIn: return "lux::Value(!lux::stdlib::Contains(" + rhs + ", " + lhs + ").AsBool())";
     default: return "lux::Value()";
   }
 }

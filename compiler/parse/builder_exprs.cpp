@@ -149,6 +149,14 @@ antlrcpp::Any AstBuilder::visitNotExpr(LuxParser::NotExprContext* c) {
   return {};
 }
 
+// `x in xs` / `x not in xs`: BinaryExpr In/NotIn, the element on the left.
+antlrcpp::Any AstBuilder::visitInExpr(LuxParser::InExprContext* c) {
+  Expr* lhs = expr(c->expr(0));
+  Expr* rhs = expr(c->expr(1));
+  if (lhs && rhs) expr_ = ctx_.create<BinaryExpr>(range(c), c->NOT() ? BinaryOp::NotIn : BinaryOp::In, lhs, rhs);
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitAwaitExpr(LuxParser::AwaitExprContext* c) {
   if (Expr* e = expr(c->expr())) expr_ = ctx_.create<AwaitExpr>(range(c), e);
   return {};

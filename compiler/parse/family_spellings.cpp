@@ -80,8 +80,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (type == LuxLexer::FOR && !statementStartsAfter(p))
     return "Lux has no comprehensions: write `xs |> filter(fn(x) condition) |> map(fn(x) value)` "
            "(or a `for` loop adding to a `var` list)";
-  if (type == LuxLexer::IN && !inRule<LuxParser::ForStmtContext>(parser))
-    return "Lux has no `in` operator: write `contains(xs, x)` (a list element, a substring or an object key)";
   if (type == LuxLexer::TRY && !statementStartsAfter(p))
     return "`try` is a statement, not a value: assign in its body and its catch "
            "(`var r = 0` then `try { r = f() } catch e { r = -1 }`), or end a block with it";

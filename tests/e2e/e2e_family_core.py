@@ -6,7 +6,7 @@ on plain values (`s.trim().upper()`, `xs.filter(...).map(...)`), slices, `for k,
 joining a string with any value, Float text as JSON prints it, Int overflow and a negative Int
 exponent as 500s; recursion over variants, match ranges and guards, closures sharing a `var`,
 `!` on Results, guard, and a thrown record caught into its own status. Builds
-programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`).
+programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`).
 """
 import json
 import os
@@ -111,6 +111,13 @@ def _syntax(a):
     expect_json(port, "GET", "/logic?a=100&b=-1", 200, {
         "both": False, "either": True, "neither": False, "not_eq": True, "in_range": True,
         "lazy_and": False, "lazy_or": True, "seen": ["and"], "long": False, "guarded": "a"})
+    # `in`/`not in`: a list element, a substring, an object key.
+    expect_json(port, "GET", "/has?x=2&word=lo&key=name", 200, {
+        "in_list": True, "not_in_list": False, "in_text": True, "not_in_text": False, "key_in": True,
+        "not_key": False, "evens": [1, 3, 5, 6], "both": True})
+    expect_json(port, "GET", "/has?x=7&word=xyz&key=email", 200, {
+        "in_list": False, "not_in_list": True, "in_text": False, "not_in_text": True, "key_in": False,
+        "not_key": True, "evens": [1, 3, 5, 6], "both": False})
     stop_server(proc)
     check(proc.returncode == 0, f"family_core_syntax exit status {proc.returncode}")
 
