@@ -783,8 +783,9 @@ class UnaryExpr : public Expr {
   Expr* operand;
 };
 
-// In/NotIn: `x in xs`, `x not in xs` (a list element, a substring, an object key).
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, In, NotIn };
+// In/NotIn: `x in xs`, `x not in xs` (a list element, a substring, an object key). Coalesce:
+// `a ?? b`, the Option's value, else b (run only when a is None).
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, In, NotIn, Coalesce };
 
 class BinaryExpr : public Expr {
  public:

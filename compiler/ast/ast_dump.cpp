@@ -64,6 +64,7 @@ const char* binaryOpName(BinaryOp op) {
     case BinaryOp::Or: return "||";
     case BinaryOp::In: return "in";
     case BinaryOp::NotIn: return "not in";
+    case BinaryOp::Coalesce: return "??";
   }
   return "?";
 }

@@ -39,6 +39,7 @@ const char* opText(ast::BinaryOp op) {
     case ast::BinaryOp::Or: return "||";
     case ast::BinaryOp::In: return "in";
     case ast::BinaryOp::NotIn: return "not in";
+    case ast::BinaryOp::Coalesce: return "??";
   }
   return "?";
 }
@@ -397,7 +398,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   // The result of a built-in that returns nothing is no operand (E3010).
   bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e)));
   unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e)));
-  if (unit) return e->op >= ast::BinaryOp::Eq ? types_.get(TyKind::Bool) : types_.dynamic();
+  if (unit) return e->op >= ast::BinaryOp::Eq && e->op != ast::BinaryOp::Coalesce ? types_.get(TyKind::Bool) : types_.dynamic();
   const Ty* Int = types_.get(TyKind::Int);
   const Ty* Float = types_.get(TyKind::Float);
   const Ty* Bool = types_.get(TyKind::Bool);
@@ -423,6 +424,19 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
     case ast::BinaryOp::Or:
       if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
       return Bool;
+    case ast::BinaryOp::Coalesce: {
+      // `a ?? b`: a's value when it is Some, else b; the type is T (Option<T> when b is an Option).
+      if (l->isDynamic()) return types_.dynamic();
+      if (l->kind != TyKind::Option) {
+        diags_.report(DiagId::CoalesceNotOption, e->lhs->range(), typeName(l))
+            .help(fmt::format("a value of type `{}` is never None: use it as it is", typeName(l)));
+        return l;
+      }
+      if (r->isDynamic()) return types_.dynamic();
+      const Ty* want = r->kind == TyKind::Option ? r->elem : r;
+      if (!isAssignable(want, l->elem) && !isAssignable(l->elem, want)) return bad();
+      return r->kind == TyKind::Option ? joinTypes(types_, l, r) : joinTypes(types_, l->elem, r);
+    }
     case ast::BinaryOp::In:
     case ast::BinaryOp::NotIn:
       // An element of a list (compared as `==` does), a substring, a key of an object or record.

@@ -225,6 +225,18 @@ std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
     line("}");
     return t;
   }
+  if (b->op == BinaryOp::Coalesce) {
+    // `a ?? b`: None is the null Value; the right side (and its hoisted statements) runs only then.
+    std::string t = temp("t");
+    line(fmt::format("lux::Value {}({});", t, expr(b->lhs)));
+    std::string rhs;
+    std::string rhs_stmts = w_.capture([&] { rhs = expr(b->rhs); });
+    line(fmt::format("if ({}.IsNull()) {{", t));
+    w_.append(rhs_stmts);
+    line(fmt::format("  {} = {};", t, rhs));
+    line("}");
+    return t;
+  }
   std::string lhs = expr(b->lhs), rhs = expr(b->rhs);
   switch (b->op) {
     case BinaryOp::Add: return "lux::stdlib::Add(" + lhs + ", " + rhs + ")";

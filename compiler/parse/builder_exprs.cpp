@@ -181,6 +181,7 @@ antlrcpp::Any AstBuilder::visitBinaryExpr(LuxParser::BinaryExprContext* c) {
     case LuxParser::GE: op = BinaryOp::Ge; break;
     case LuxParser::ANDAND: case LuxParser::AND: op = BinaryOp::And; break;
     case LuxParser::OROR: case LuxParser::OR: op = BinaryOp::Or; break;
+    case LuxParser::QQ: op = BinaryOp::Coalesce; break;
     default: return {};
   }
   auto* b = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);

@@ -69,9 +69,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   const size_t type = t->getType();
   const size_t next = n ? n->getType() : antlr4::Token::EOF;
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::QUESTION && next == LuxLexer::QUESTION)
-    return "Lux has no `??`: for an Option write `value |> unwrapOr(fallback)`, or "
-           "`if value != nil { value } else { fallback }`";
   if (type == LuxLexer::QUESTION && next == LuxLexer::DOT)
     return "Lux has no `?.`: for an Option write `value |> map(fn(v) v.field)` (None stays None), or "
            "`match value { Some(v) => v.field, None => ... }`";

@@ -6,7 +6,7 @@ on plain values (`s.trim().upper()`, `xs.filter(...).map(...)`), slices, `for k,
 joining a string with any value, Float text as JSON prints it, Int overflow and a negative Int
 exponent as 500s; recursion over variants, match ranges and guards, closures sharing a `var`,
 `!` on Results, guard, and a thrown record caught into its own status. Builds
-programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`).
+programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`, `??`).
 """
 import json
 import os
@@ -118,6 +118,11 @@ def _syntax(a):
     expect_json(port, "GET", "/has?x=7&word=xyz&key=email", 200, {
         "in_list": False, "not_in_list": True, "in_text": False, "not_in_text": True, "key_in": False,
         "not_key": True, "evens": [1, 3, 5, 6], "both": False})
+    # `??`: the Option's value, else the right side, which runs only then (`ran`).
+    expect_json(port, "GET", "/coalesce?name=ada&n=4", 200, {
+        "name": "ada", "n": 4, "doubled": 8, "ran": 0, "found": 8, "missing": -1, "chained": 4, "size": 3})
+    expect_json(port, "GET", "/coalesce", 200, {
+        "name": "anonymous", "n": 7, "doubled": 2, "ran": 1, "found": 8, "missing": -1, "chained": 2, "size": 0})
     stop_server(proc)
     check(proc.returncode == 0, f"family_core_syntax exit status {proc.returncode}")
 
