@@ -9,22 +9,8 @@ namespace lux_program {
 
 // --- declarations
 enum class Role { Admin, Member };
-inline lux::Value ToValue(Role v) {
-  static const char* const kNames[] = {"Admin", "Member"};
-  return lux::Value(kNames[static_cast<int>(v)]);
-}
-inline void FromValue(const lux::Value& v, Role& out) {
-  const std::string& s = v.AsString();
-  if (s == "Admin") {
-    out = Role::Admin;
-    return;
-  }
-  if (s == "Member") {
-    out = Role::Member;
-    return;
-  }
-  throw lux::TypeError("expected Role, got \"" + s + "\"");
-}
+lux::Value ToValue(Role v);
+void FromValue(const lux::Value& v, Role& out);
 
 // --- records
 
@@ -45,6 +31,29 @@ lux::Response Route3(lux::Request& req);  // route POST /invite
 lux::Value Route4Body();
 lux::Response Route4(lux::Request& req);  // route GET /greeting
 }  // namespace server
+}  // namespace lux_program
+
+// ===== translation unit enum_route_params.shared.cpp =====
+namespace lux_program {
+
+// --- records' JSON conversions
+#line 3 "enum_route_params.lux"
+lux::Value ToValue(Role v) {
+  static const char* const kNames[] = {"Admin", "Member"};
+  return lux::Value(kNames[static_cast<int>(v)]);
+}
+void FromValue(const lux::Value& v, Role& out) {
+  const std::string& s = v.AsString();
+  if (s == "Admin") {
+    out = Role::Admin;
+    return;
+  }
+  if (s == "Member") {
+    out = Role::Member;
+    return;
+  }
+  throw lux::TypeError("expected Role, got \"" + s + "\"");
+}
 }  // namespace lux_program
 
 // ===== translation unit enum_route_params.server.cpp =====
