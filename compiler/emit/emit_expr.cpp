@@ -465,6 +465,47 @@ std::string Emitter::dynamicMethodCall(const Builtin* b, const ast::CallExpr* c)
                      expr(m->base), cppString(m->member.name), args, fn, positional);
 }
 
+// A call on a handler's response (`fn(req, res)`): `res.status(code)`, `res.json(body)`,
+// `res.setHeader(name, value)`, `res.send(text)`, `res.redirect(url, status?)`, also the family's
+// chain `res.status(404).json(body)` (the inner call on the response first). nullopt when `m`
+// calls nothing on the response.
+std::optional<std::string> Emitter::responseCall(const ast::MemberExpr* m, const std::vector<const ast::Expr*>& args,
+                                                 const std::function<std::string()>& arg_list) {
+  const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
+  llvm::StringRef name = m->member.name;
+  const Symbol* res_sym = nullptr;
+  std::string before;
+  if (base_sym && fn_) {
+    auto role = fn_->roles.find(base_sym);
+    if (role != fn_->roles.end() && role->second == ParamRole::Response) res_sym = base_sym;
+  } else if (auto* inner = llvm::dyn_cast<ast::CallExpr>(m->base); inner && fn_) {
+    auto* im = llvm::dyn_cast<ast::MemberExpr>(inner->callee);
+    const Symbol* s = im && llvm::isa<ast::NameExpr>(im->base) ? symbolOf(im->base) : nullptr;
+    auto role = s ? fn_->roles.find(s) : fn_->roles.end();
+    if (role != fn_->roles.end() && role->second == ParamRole::Response) {
+      res_sym = s;
+      before = expr(inner);
+    }
+  }
+  if (res_sym) {
+    std::string r = requestRef(res_sym);
+    const char* fnc = name == "status" ? "ResStatus"
+                      : name == "json" ? "ResJson"
+                      : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
+                      : (name == "send" || name == "text") ? "ResText"
+                                                           : nullptr;
+    std::string one = fnc ? fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", arg_list()) : "";
+    if (name == "redirect" && (args.size() == 1 || args.size() == 2)) {  // res.redirect(url, status?)
+      one = fmt::format("lux::stdlib::ResRedirect({}, {}, {})", r, expr(args[0]), args.size() == 2 ? expr(args[1]) : "lux::Value()");
+      fnc = "ResRedirect";
+    }
+    if (fnc) return before.empty() ? one : fmt::format("(static_cast<void>({}), {})", before, one);
+    unsupported(m->range(), fmt::format("`res.{}`: the response has status, json, setHeader, send and redirect", name.str()));
+    return std::string("lux::Value()");
+  }
+  return std::nullopt;
+}
+
 // `callee(args)`, or with `piped` the pipe `piped |> callee(args)` (piped becomes the first
 // argument). With c == null, `piped` is a PipeExpr whose target is a bare function name.
 std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
@@ -566,37 +607,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     }
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)
       return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(name), argList());
-    // `res.status(404).json(body)` (the family's chain): the inner call on the response first.
-    const Symbol* res_sym = nullptr;
-    std::string before;
-    if (base_sym && fn_) {
-      auto role = fn_->roles.find(base_sym);
-      if (role != fn_->roles.end() && role->second == ParamRole::Response) res_sym = base_sym;
-    } else if (auto* inner = llvm::dyn_cast<ast::CallExpr>(m->base); inner && fn_) {
-      auto* im = llvm::dyn_cast<ast::MemberExpr>(inner->callee);
-      const Symbol* s = im && llvm::isa<ast::NameExpr>(im->base) ? symbolOf(im->base) : nullptr;
-      auto role = s ? fn_->roles.find(s) : fn_->roles.end();
-      if (role != fn_->roles.end() && role->second == ParamRole::Response) {
-        res_sym = s;
-        before = expr(inner);
-      }
-    }
-    if (res_sym) {
-      std::string r = requestRef(res_sym);
-      const char* fnc = name == "status" ? "ResStatus"
-                        : name == "json" ? "ResJson"
-                        : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
-                        : (name == "send" || name == "text") ? "ResText"
-                                                             : nullptr;
-      std::string one = fnc ? fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", argList()) : "";
-      if (name == "redirect" && (args.size() == 1 || args.size() == 2)) {  // res.redirect(url, status?)
-        one = fmt::format("lux::stdlib::ResRedirect({}, {}, {})", r, expr(args[0]), args.size() == 2 ? expr(args[1]) : "lux::Value()");
-        fnc = "ResRedirect";
-      }
-      if (fnc) return before.empty() ? one : fmt::format("(static_cast<void>({}), {})", before, one);
-      unsupported(callee->range(), fmt::format("`res.{}`: the response has status, json, setHeader, send and redirect", name.str()));
-      return "lux::Value()";
-    }
+    if (auto res = responseCall(m, args, argList)) return *res;
     if (args.empty() && isSessionClear(m)) return "lux::stdlib::SessionDestroy()";
     // `ws.send(x)` / `ws.send_binary(x)` on a WebSocket connection: a direct call, so that an
     // echo neither builds an argument vector nor copies the message (lux/ws.h, ws::Send).

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -173,6 +174,8 @@ class Emitter {
   std::string argText(const ast::Expr* e);      // literals bare, else expr(e)
   std::string cond(const ast::Expr* e);         // a C++ `bool` expression for if/while/guards
   std::string call(const ast::CallExpr* c, const ast::Expr* piped);
+  std::optional<std::string> responseCall(const ast::MemberExpr* m, const std::vector<const ast::Expr*>& args,
+                                          const std::function<std::string()>& arg_list);
   // A built-in call, generated from its row of stdlib/builtins.def (form and C++ function);
   // `model`: the model of a Model row's call (`User.create(...)`).
   // `x.f(args)` on a value of unknown type naming a built-in: lux::stdlib::MethodOr (check_methods.cpp).
