@@ -763,6 +763,7 @@ class MemberExpr : public Expr {
   MemberExpr(SourceRange r, Expr* base, Ident member) : Expr(kKind, r), base(base), member(member) {}
   Expr* base;
   Ident member;
+  bool optional = false;  // `base?.member`: None stays None
 };
 
 class IndexExpr : public Expr {

@@ -433,6 +433,7 @@ void describeNode(const CallExpr& n, Desc& d) {
 
 void describeNode(const MemberExpr& n, Desc& d) {
   d.ident("member", n.member);
+  if (n.optional) d.raw("optional", "true");
   d.child("base", n.base);
 }
 

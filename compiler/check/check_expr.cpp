@@ -297,6 +297,19 @@ const Ty* Checker::checkName(const ast::NameExpr* e, bool as_callee) {
 }
 
 const Ty* Checker::checkMember(const ast::MemberExpr* e) {
+  if (e->optional) {
+    // `x?.f`: on Option<T>, T's field as an Option (an Option field stays one); None stays None.
+    const Ty* bt = checkExpr(e->base);
+    if (bt->isDynamic()) return bt->json ? bt : types_.dynamic();
+    if (bt->kind != TyKind::Option) {
+      diags_.report(DiagId::OptionalMemberNotOption, e->range(), typeName(bt))
+          .help(fmt::format("a value of type `{}` is never None: write `.{}`", typeName(bt), e->member.name.str()));
+      return fieldType(e, bt);
+    }
+    const Ty* f = fieldType(e, bt->elem);
+    if (f->isDynamic() || f->kind == TyKind::Option) return f;
+    return types_.option(f);
+  }
   if (auto* base = llvm::dyn_cast<ast::NameExpr>(e->base)) {
     Symbol* sym = lookup(base->name.name);
     if (sym && sym->kind == SymbolKind::Type && sym->enum_info) {
@@ -344,6 +357,11 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     return types_.clientJson();
   }
   if (const Ty* t = uploadMember(e)) return t;
+  return fieldType(e, bt);
+}
+
+// The type of field `e->member` of a value of type `bt` (E3004 when it has none).
+const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;
     if (const FieldInfo* f = rec->field(e->member.name)) return f->type;

@@ -363,6 +363,11 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
 }
 
 std::string Emitter::member(const ast::MemberExpr* m) {
+  if (m->optional) {  // `x?.f`: None (the null Value) stays None
+    std::string t = temp("t");
+    line(fmt::format("lux::Value {}({});", t, expr(m->base)));
+    return fmt::format("({0}.IsNull() ? lux::Value() : lux::stdlib::Field({0}, {1}))", t, cppString(m->member.name));
+  }
   const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
   if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info) {
     return "lux::Value(" + cppString(m->member.name) + ")";

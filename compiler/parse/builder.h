@@ -38,6 +38,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   antlrcpp::Any visitUnwrapExpr(LuxParser::UnwrapExprContext* c) override;
   antlrcpp::Any visitUnaryExpr(LuxParser::UnaryExprContext* c) override;
   antlrcpp::Any visitNotExpr(LuxParser::NotExprContext* c) override;
+  antlrcpp::Any visitOptMemberExpr(LuxParser::OptMemberExprContext* c) override;
   antlrcpp::Any visitInExpr(LuxParser::InExprContext* c) override;
   antlrcpp::Any visitAwaitExpr(LuxParser::AwaitExprContext* c) override;
   antlrcpp::Any visitBinaryExpr(LuxParser::BinaryExprContext* c) override;

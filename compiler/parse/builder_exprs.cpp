@@ -88,6 +88,17 @@ bool durationUnit(llvm::StringRef name, DurationUnit& unit) {
 
 }  // namespace
 
+// `base?.member`: a MemberExpr marked optional.
+antlrcpp::Any AstBuilder::visitOptMemberExpr(LuxParser::OptMemberExprContext* c) {
+  Expr* base = expr(c->expr());
+  Ident member = identToken(c->member);
+  if (!base || member.empty()) return {};
+  auto* m = ctx_.create<MemberExpr>(range(c), base, member);
+  m->optional = true;
+  expr_ = m;
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitMemberExpr(LuxParser::MemberExprContext* c) {
   Expr* base = expr(c->expr());
   Ident member = identToken(c->member);

@@ -65,13 +65,8 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (!t) return "";
   antlr4::TokenStream* tokens = parser->getTokenStream();
   antlr4::Token* p = neighbour(tokens, t, -1);
-  antlr4::Token* n = neighbour(tokens, t, +1);
   const size_t type = t->getType();
-  const size_t next = n ? n->getType() : antlr4::Token::EOF;
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::QUESTION && next == LuxLexer::DOT)
-    return "Lux has no `?.`: for an Option write `value |> map(fn(v) v.field)` (None stays None), or "
-           "`match value { Some(v) => v.field, None => ... }`";
   if (type == LuxLexer::STAR && prev == LuxLexer::STAR && p->getStopIndex() + 1 == t->getStartIndex())  // `**`, not `* *`
     return "Lux has no `**`: write `pow(base, exponent)`";
   if (type == LuxLexer::FOR && !statementStartsAfter(p))

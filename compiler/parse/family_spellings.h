@@ -1,4 +1,4 @@
-// The language family's spellings that Lux writes another way (`x?.f`, `a ** b`,
+// The language family's spellings that Lux writes another way (`a ** b`,
 // `[x for x in xs]`, `(a, b)`, `let [a, b] = ...`, a named `fn` inside a function,
 // `async fn`, `try` as a value, list patterns): the help line of the syntax
 // error they cause, saying what to write instead. Entry point: familySpellingHelp (E1012).

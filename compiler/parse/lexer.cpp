@@ -304,7 +304,9 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
     case ',': return one(LuxLexer::COMMA);
     case ':': return one(LuxLexer::COLON);
     case ';': return one(LuxLexer::SEMI);
-    case '?': return either('?', LuxLexer::QQ, LuxLexer::QUESTION);
+    case '?':
+      if (byte(at + 1) == '.') return one(LuxLexer::QDOT, 2);
+      return either('?', LuxLexer::QQ, LuxLexer::QUESTION);
     default: break;
   }
   return one(LuxLexer::ERROR_CHAR, sequenceLength(c));  // ERROR_CHAR : . (one code point)

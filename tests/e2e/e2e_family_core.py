@@ -6,7 +6,7 @@ on plain values (`s.trim().upper()`, `xs.filter(...).map(...)`), slices, `for k,
 joining a string with any value, Float text as JSON prints it, Int overflow and a negative Int
 exponent as 500s; recursion over variants, match ranges and guards, closures sharing a `var`,
 `!` on Results, guard, and a thrown record caught into its own status. Builds
-programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`, `??`).
+programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`, `??`, `?.`).
 """
 import json
 import os
@@ -123,6 +123,10 @@ def _syntax(a):
         "name": "ada", "n": 4, "doubled": 8, "ran": 0, "found": 8, "missing": -1, "chained": 4, "size": 3})
     expect_json(port, "GET", "/coalesce", 200, {
         "name": "anonymous", "n": 7, "doubled": 2, "ran": 1, "found": 8, "missing": -1, "chained": 2, "size": 0})
+    # `?.`: a field through an Option; None stays None (null in JSON) along the chain.
+    expect_json(port, "GET", "/chain?depth=3", 200, {"name": "p2", "boss": "p1", "grand": "p0", "size": 2})
+    expect_json(port, "GET", "/chain?depth=1", 200, {"name": "p0", "boss": None, "grand": "nobody", "size": 2})
+    expect_json(port, "GET", "/chain?depth=0", 200, {"name": None, "boss": None, "grand": "nobody", "size": 0})
     stop_server(proc)
     check(proc.returncode == 0, f"family_core_syntax exit status {proc.returncode}")
 
