@@ -786,7 +786,8 @@ class UnaryExpr : public Expr {
 
 // In/NotIn: `x in xs`, `x not in xs` (a list element, a substring, an object key). Coalesce:
 // `a ?? b`, the Option's value, else b (run only when a is None).
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, In, NotIn, Coalesce };
+// Pow: `a ** b` (pow(a, b)).
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, In, NotIn, Coalesce, Pow };
 
 class BinaryExpr : public Expr {
  public:

@@ -65,6 +65,7 @@ const char* binaryOpName(BinaryOp op) {
     case BinaryOp::In: return "in";
     case BinaryOp::NotIn: return "not in";
     case BinaryOp::Coalesce: return "??";
+    case BinaryOp::Pow: return "**";
   }
   return "?";
 }

@@ -40,6 +40,7 @@ const char* opText(ast::BinaryOp op) {
     case ast::BinaryOp::In: return "in";
     case ast::BinaryOp::NotIn: return "not in";
     case ast::BinaryOp::Coalesce: return "??";
+    case ast::BinaryOp::Pow: return "**";
   }
   return "?";
 }
@@ -416,7 +417,8 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   // The result of a built-in that returns nothing is no operand (E3010).
   bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e)));
   unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e)));
-  if (unit) return e->op >= ast::BinaryOp::Eq && e->op != ast::BinaryOp::Coalesce ? types_.get(TyKind::Bool) : types_.dynamic();
+  bool boolean = e->op >= ast::BinaryOp::Eq && e->op != ast::BinaryOp::Coalesce && e->op != ast::BinaryOp::Pow;
+  if (unit) return boolean ? types_.get(TyKind::Bool) : types_.dynamic();
   const Ty* Int = types_.get(TyKind::Int);
   const Ty* Float = types_.get(TyKind::Float);
   const Ty* Bool = types_.get(TyKind::Bool);
@@ -442,6 +444,11 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
     case ast::BinaryOp::Or:
       if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
       return Bool;
+    case ast::BinaryOp::Pow:
+      // As pow(): Int ** Int is Int (a negative exponent fails the request), else Float.
+      if (!known) return types_.dynamic();
+      if (!l->isNumeric() || !r->isNumeric()) return bad();
+      return l == Int && r == Int ? Int : Float;
     case ast::BinaryOp::Coalesce: {
       // `a ?? b`: a's value when it is Some, else b; the type is T (Option<T> when b is an Option).
       if (l->isDynamic()) return types_.dynamic();

@@ -244,6 +244,7 @@ std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
     case BinaryOp::Mul: return "lux::stdlib::Mul(" + lhs + ", " + rhs + ")";
     case BinaryOp::Div: return "lux::stdlib::Div(" + lhs + ", " + rhs + ")";
     case BinaryOp::Mod: return "lux::stdlib::Mod(" + lhs + ", " + rhs + ")";
+    case BinaryOp::Pow: return "lux::stdlib::Pow(" + lhs + ", " + rhs + ")";
     case BinaryOp::Eq: return "lux::Value(" + lhs + " == " + rhs + ")";
     case BinaryOp::Ne: return "lux::Value(" + lhs + " != " + rhs + ")";
     case BinaryOp::Lt: return "lux::Value(lux::stdlib::Lt(" + lhs + ", " + rhs + "))";

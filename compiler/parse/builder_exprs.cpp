@@ -193,6 +193,7 @@ antlrcpp::Any AstBuilder::visitBinaryExpr(LuxParser::BinaryExprContext* c) {
     case LuxParser::ANDAND: case LuxParser::AND: op = BinaryOp::And; break;
     case LuxParser::OROR: case LuxParser::OR: op = BinaryOp::Or; break;
     case LuxParser::QQ: op = BinaryOp::Coalesce; break;
+    case LuxParser::STARSTAR: op = BinaryOp::Pow; break;
     default: return {};
   }
   auto* b = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);

@@ -67,8 +67,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   antlr4::Token* p = neighbour(tokens, t, -1);
   const size_t type = t->getType();
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::STAR && prev == LuxLexer::STAR && p->getStopIndex() + 1 == t->getStartIndex())  // `**`, not `* *`
-    return "Lux has no `**`: write `pow(base, exponent)`";
   if (type == LuxLexer::FOR && !statementStartsAfter(p))
     return "Lux has no comprehensions: write `xs |> filter(fn(x) condition) |> map(fn(x) value)` "
            "(or a `for` loop adding to a `var` list)";

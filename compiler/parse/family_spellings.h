@@ -1,7 +1,7 @@
-// The language family's spellings that Lux writes another way (`a ** b`,
-// `[x for x in xs]`, `(a, b)`, `let [a, b] = ...`, a named `fn` inside a function,
-// `async fn`, `try` as a value, list patterns): the help line of the syntax
-// error they cause, saying what to write instead. Entry point: familySpellingHelp (E1012).
+// The language family's spellings that Lux writes another way (`[x for x in xs]`, `(a, b)`,
+// `let [a, b] = ...`, a named `fn` inside a function, `async fn`, `try` as a value, list
+// patterns): the help line of the syntax error they cause, saying what to write instead. Entry
+// point: familySpellingHelp (E1012).
 #pragma once
 
 #include <antlr4-runtime.h>

@@ -6,7 +6,7 @@ on plain values (`s.trim().upper()`, `xs.filter(...).map(...)`), slices, `for k,
 joining a string with any value, Float text as JSON prints it, Int overflow and a negative Int
 exponent as 500s; recursion over variants, match ranges and guards, closures sharing a `var`,
 `!` on Results, guard, and a thrown record caught into its own status. Builds
-programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`, `??`, `?.`).
+programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`, `??`, `?.`, `**`).
 """
 import json
 import os
@@ -127,6 +127,12 @@ def _syntax(a):
     expect_json(port, "GET", "/chain?depth=3", 200, {"name": "p2", "boss": "p1", "grand": "p0", "size": 2})
     expect_json(port, "GET", "/chain?depth=1", 200, {"name": "p0", "boss": None, "grand": "nobody", "size": 2})
     expect_json(port, "GET", "/chain?depth=0", 200, {"name": None, "boss": None, "grand": "nobody", "size": 0})
+    # `**`: pow(); Int ** Int is exact, right-grouping, tighter than prefix `-`.
+    _exact(port, "/power?b=3&e=4", {"int": 81, "float": ("float", "1.4142135623730951"),
+                                    "mixed": ("float", "1.7320508075688772"), "right": 512, "neg": -9, "kib": 3072})
+    for bad in ("/power?b=2&e=64", "/power?b=2&e=-1"):  # an overflow; a negative Int exponent
+        st, _, body = request(port, "GET", bad)
+        check(st == 500, f"GET {bad}: status {st}, expected 500: {body}")
     stop_server(proc)
     check(proc.returncode == 0, f"family_core_syntax exit status {proc.returncode}")
 
