@@ -763,6 +763,7 @@ class MemberExpr : public Expr {
   MemberExpr(SourceRange r, Expr* base, Ident member) : Expr(kKind, r), base(base), member(member) {}
   Expr* base;
   Ident member;
+  bool optional = false;  // `base?.member`: None stays None
 };
 
 class IndexExpr : public Expr {
@@ -783,7 +784,10 @@ class UnaryExpr : public Expr {
   Expr* operand;
 };
 
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or };
+// In/NotIn: `x in xs`, `x not in xs` (a list element, a substring, an object key). Coalesce:
+// `a ?? b`, the Option's value, else b (run only when a is None).
+// Pow: `a ** b` (pow(a, b)).
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, In, NotIn, Coalesce, Pow };
 
 class BinaryExpr : public Expr {
  public:
@@ -792,6 +796,7 @@ class BinaryExpr : public Expr {
   BinaryOp op;
   Expr* lhs;
   Expr* rhs;
+  bool word = false;  // And/Or written `and`/`or` (the same operator; diagnostics quote the spelling)
 };
 
 // `lo..hi` (exclusive) or `lo..=hi` (inclusive).

@@ -62,6 +62,10 @@ const char* binaryOpName(BinaryOp op) {
     case BinaryOp::Ge: return ">=";
     case BinaryOp::And: return "&&";
     case BinaryOp::Or: return "||";
+    case BinaryOp::In: return "in";
+    case BinaryOp::NotIn: return "not in";
+    case BinaryOp::Coalesce: return "??";
+    case BinaryOp::Pow: return "**";
   }
   return "?";
 }
@@ -430,6 +434,7 @@ void describeNode(const CallExpr& n, Desc& d) {
 
 void describeNode(const MemberExpr& n, Desc& d) {
   d.ident("member", n.member);
+  if (n.optional) d.raw("optional", "true");
   d.child("base", n.base);
 }
 
@@ -444,7 +449,7 @@ void describeNode(const UnaryExpr& n, Desc& d) {
 }
 
 void describeNode(const BinaryExpr& n, Desc& d) {
-  d.raw("op", binaryOpName(n.op));
+  d.raw("op", n.word ? (n.op == BinaryOp::And ? "and" : "or") : binaryOpName(n.op));
   d.child("lhs", n.lhs);
   d.child("rhs", n.rhs);
 }

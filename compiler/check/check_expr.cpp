@@ -37,8 +37,18 @@ const char* opText(ast::BinaryOp op) {
     case ast::BinaryOp::Ge: return ">=";
     case ast::BinaryOp::And: return "&&";
     case ast::BinaryOp::Or: return "||";
+    case ast::BinaryOp::In: return "in";
+    case ast::BinaryOp::NotIn: return "not in";
+    case ast::BinaryOp::Coalesce: return "??";
+    case ast::BinaryOp::Pow: return "**";
   }
   return "?";
+}
+
+// The operator as the program spells it (`and` or `&&`).
+const char* opText(const ast::BinaryExpr* e) {
+  if (e->word) return e->op == ast::BinaryOp::And ? "and" : "or";
+  return opText(e->op);
 }
 
 }  // namespace
@@ -288,6 +298,19 @@ const Ty* Checker::checkName(const ast::NameExpr* e, bool as_callee) {
 }
 
 const Ty* Checker::checkMember(const ast::MemberExpr* e) {
+  if (e->optional) {
+    // `x?.f`: on Option<T>, T's field as an Option (an Option field stays one); None stays None.
+    const Ty* bt = checkExpr(e->base);
+    if (bt->isDynamic()) return bt->json ? bt : types_.dynamic();
+    if (bt->kind != TyKind::Option) {
+      diags_.report(DiagId::OptionalMemberNotOption, e->range(), typeName(bt))
+          .help(fmt::format("a value of type `{}` is never None: write `.{}`", typeName(bt), e->member.name.str()));
+      return fieldType(e, bt);
+    }
+    const Ty* f = fieldType(e, bt->elem);
+    if (f->isDynamic() || f->kind == TyKind::Option) return f;
+    return types_.option(f);
+  }
   if (auto* base = llvm::dyn_cast<ast::NameExpr>(e->base)) {
     Symbol* sym = lookup(base->name.name);
     if (sym && sym->kind == SymbolKind::Type && sym->enum_info) {
@@ -335,6 +358,11 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     return types_.clientJson();
   }
   if (const Ty* t = uploadMember(e)) return t;
+  return fieldType(e, bt);
+}
+
+// The type of field `e->member` of a value of type `bt` (E3004 when it has none).
+const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
   if (bt->kind == TyKind::Record) {
     const RecordInfo* rec = bt->record;
     if (const FieldInfo* f = rec->field(e->member.name)) return f->type;
@@ -387,9 +415,10 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* l = checkExpr(e->lhs);
   const Ty* r = checkExpr(e->rhs);
   // The result of a built-in that returns nothing is no operand (E3010).
-  bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e->op)));
-  unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e->op)));
-  if (unit) return e->op >= ast::BinaryOp::Eq ? types_.get(TyKind::Bool) : types_.dynamic();
+  bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e)));
+  unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e)));
+  bool boolean = e->op >= ast::BinaryOp::Eq && e->op != ast::BinaryOp::Coalesce && e->op != ast::BinaryOp::Pow;
+  if (unit) return boolean ? types_.get(TyKind::Bool) : types_.dynamic();
   const Ty* Int = types_.get(TyKind::Int);
   const Ty* Float = types_.get(TyKind::Float);
   const Ty* Bool = types_.get(TyKind::Bool);
@@ -397,7 +426,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* Dur = types_.get(TyKind::Duration);
   bool known = !l->isDynamic() && !r->isDynamic();
   auto bad = [&]() {
-    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e->op), typeName(l), typeName(r));
+    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
     // `1 < x < 10`: the family chains comparisons; Lux compares twice.
     auto* inner = llvm::dyn_cast<ast::BinaryExpr>(e->lhs);
     auto isCmp = [](ast::BinaryOp op) { return op >= ast::BinaryOp::Lt && op <= ast::BinaryOp::Ge; };
@@ -414,6 +443,33 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
     case ast::BinaryOp::And:
     case ast::BinaryOp::Or:
       if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
+      return Bool;
+    case ast::BinaryOp::Pow:
+      // As pow(): Int ** Int is Int (a negative exponent fails the request), else Float.
+      if (!known) return types_.dynamic();
+      if (!l->isNumeric() || !r->isNumeric()) return bad();
+      return l == Int && r == Int ? Int : Float;
+    case ast::BinaryOp::Coalesce: {
+      // `a ?? b`: a's value when it is Some, else b; the type is T (Option<T> when b is an Option).
+      if (l->isDynamic()) return types_.dynamic();
+      if (l->kind != TyKind::Option) {
+        diags_.report(DiagId::CoalesceNotOption, e->lhs->range(), typeName(l))
+            .help(fmt::format("a value of type `{}` is never None: use it as it is", typeName(l)));
+        return l;
+      }
+      if (r->isDynamic()) return types_.dynamic();
+      const Ty* want = r->kind == TyKind::Option ? r->elem : r;
+      if (!isAssignable(want, l->elem) && !isAssignable(l->elem, want)) return bad();
+      return r->kind == TyKind::Option ? joinTypes(types_, l, r) : joinTypes(types_, l->elem, r);
+    }
+    case ast::BinaryOp::In:
+    case ast::BinaryOp::NotIn:
+      // An element of a list (compared as `==` does), a substring, a key of an object or record.
+      if (!r->isDynamic()) {
+        bool keyed = r == Str || r->kind == TyKind::Object || r->kind == TyKind::Record;
+        if (r->kind != TyKind::Array && !keyed) bad();
+        else if (keyed && !l->isDynamic() && l != Str) bad();
+      }
       return Bool;
     case ast::BinaryOp::Lt:
     case ast::BinaryOp::Le:

@@ -326,6 +326,7 @@ class Checker {
   // Resolves a name used as a value; reports it when it names nothing. Returns null then.
   const Symbol* resolveValueName(const ast::NameExpr* e);
   const Ty* checkMember(const ast::MemberExpr* e);
+  const Ty* fieldType(const ast::MemberExpr* e, const Ty* bt);
   static bool hasNoFields(const Ty* t);
   const Ty* checkBinary(const ast::BinaryExpr* e);
   const Ty* checkRecordExpr(const ast::RecordExpr* e);

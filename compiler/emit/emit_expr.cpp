@@ -225,6 +225,18 @@ std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
     line("}");
     return t;
   }
+  if (b->op == BinaryOp::Coalesce) {
+    // `a ?? b`: None is the null Value; the right side (and its hoisted statements) runs only then.
+    std::string t = temp("t");
+    line(fmt::format("lux::Value {}({});", t, expr(b->lhs)));
+    std::string rhs;
+    std::string rhs_stmts = w_.capture([&] { rhs = expr(b->rhs); });
+    line(fmt::format("if ({}.IsNull()) {{", t));
+    w_.append(rhs_stmts);
+    line(fmt::format("  {} = {};", t, rhs));
+    line("}");
+    return t;
+  }
   std::string lhs = expr(b->lhs), rhs = expr(b->rhs);
   switch (b->op) {
     case BinaryOp::Add: return "lux::stdlib::Add(" + lhs + ", " + rhs + ")";
@@ -232,12 +244,15 @@ std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
     case BinaryOp::Mul: return "lux::stdlib::Mul(" + lhs + ", " + rhs + ")";
     case BinaryOp::Div: return "lux::stdlib::Div(" + lhs + ", " + rhs + ")";
     case BinaryOp::Mod: return "lux::stdlib::Mod(" + lhs + ", " + rhs + ")";
+    case BinaryOp::Pow: return "lux::stdlib::Pow(" + lhs + ", " + rhs + ")";
     case BinaryOp::Eq: return "lux::Value(" + lhs + " == " + rhs + ")";
     case BinaryOp::Ne: return "lux::Value(" + lhs + " != " + rhs + ")";
     case BinaryOp::Lt: return "lux::Value(lux::stdlib::Lt(" + lhs + ", " + rhs + "))";
     case BinaryOp::Le: return "lux::Value(lux::stdlib::Le(" + lhs + ", " + rhs + "))";
     case BinaryOp::Gt: return "lux::Value(lux::stdlib::Gt(" + lhs + ", " + rhs + "))";
     case BinaryOp::Ge: return "lux::Value(lux::stdlib::Ge(" + lhs + ", " + rhs + "))";
+    case BinaryOp::In: return "lux::stdlib::Contains(" + rhs + ", " + lhs + ")";
+    case BinaryOp::NotIn: return "lux::Value(!lux::stdlib::Contains(" + rhs + ", " + lhs + ").AsBool())";
     default: return "lux::Value()";
   }
 }
@@ -349,6 +364,11 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
 }
 
 std::string Emitter::member(const ast::MemberExpr* m) {
+  if (m->optional) {  // `x?.f`: None (the null Value) stays None
+    std::string t = temp("t");
+    line(fmt::format("lux::Value {}({});", t, expr(m->base)));
+    return fmt::format("({0}.IsNull() ? lux::Value() : lux::stdlib::Field({0}, {1}))", t, cppString(m->member.name));
+  }
   const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
   if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info) {
     return "lux::Value(" + cppString(m->member.name) + ")";

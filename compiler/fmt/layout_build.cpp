@@ -30,7 +30,7 @@ struct Names {
         semi(t.kindId("SEMI")), comma(t.kindId("COMMA")), dot(t.kindId("DOT")), colon(t.kindId("COLON")),
         ellipsis(t.kindId("ELLIPSIS")), dotdot(t.kindId("DOTDOT")), dotdoteq(t.kindId("DOTDOTEQ")),
         pipe(t.kindId("PIPE_OP")), minus(t.kindId("MINUS")), bang(t.kindId("BANG")), lt(t.kindId("LT")),
-        gt(t.kindId("GT")), question(t.kindId("QUESTION")), line_comment(t.kindId("LINE_COMMENT")),
+        gt(t.kindId("GT")), question(t.kindId("QUESTION")), qdot(t.kindId("QDOT")), line_comment(t.kindId("LINE_COMMENT")),
         block_comment(t.kindId("BLOCK_COMMENT")), doc_comment(t.kindId("DOC_COMMENT")),
         paren_expr(t.labelId("parenExpr")), index_expr(t.labelId("indexExpr")),
         unwrap_expr(t.labelId("unwrapExpr")), unary_expr(t.labelId("unaryExpr")),
@@ -42,7 +42,7 @@ struct Names {
   }
   int lbrace, rbrace, lparen, rparen, lbracket, rbracket;
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
-      dotdoteq, pipe, minus, bang, lt, gt, question, line_comment, block_comment, doc_comment;
+      dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, pipe_expr,
       program, sep, item_sep;
   std::vector<int> not_lists;
@@ -482,10 +482,10 @@ class Builder {
     }
     if (is(p, n_.lbrace)) return true;
     if (is(c, n_.comma) || is(c, n_.semi) || is(c, n_.rparen) || is(c, n_.rbracket) || is(c, n_.dot) ||
-        is(c, n_.question) || is(c, n_.colon)) {
+        is(c, n_.question) || is(c, n_.qdot) || is(c, n_.colon)) {
       return false;
     }
-    if (is(p, n_.lparen) || is(p, n_.lbracket) || is(p, n_.dot) || is(p, n_.ellipsis)) return false;
+    if (is(p, n_.lparen) || is(p, n_.lbracket) || is(p, n_.dot) || is(p, n_.qdot) || is(p, n_.ellipsis)) return false;
     if (is(c, n_.dotdot) || is(c, n_.dotdoteq) || is(p, n_.dotdot) || is(p, n_.dotdoteq)) return false;
     bool prefix_op = (is(p, n_.minus) || is(p, n_.bang)) &&
                      (label(p.node) == n_.unary_expr || label(p.node) == n_.literal_pattern ||

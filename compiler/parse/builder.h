@@ -37,6 +37,9 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   antlrcpp::Any visitIndexExpr(LuxParser::IndexExprContext* c) override;
   antlrcpp::Any visitUnwrapExpr(LuxParser::UnwrapExprContext* c) override;
   antlrcpp::Any visitUnaryExpr(LuxParser::UnaryExprContext* c) override;
+  antlrcpp::Any visitNotExpr(LuxParser::NotExprContext* c) override;
+  antlrcpp::Any visitOptMemberExpr(LuxParser::OptMemberExprContext* c) override;
+  antlrcpp::Any visitInExpr(LuxParser::InExprContext* c) override;
   antlrcpp::Any visitAwaitExpr(LuxParser::AwaitExprContext* c) override;
   antlrcpp::Any visitBinaryExpr(LuxParser::BinaryExprContext* c) override;
   antlrcpp::Any visitRangeExpr(LuxParser::RangeExprContext* c) override;

@@ -1,7 +1,6 @@
 // AstBuilder, declarations: the program, shared and server blocks and every server item
 // (env, db, model, auth, fn, background fn, schedule, subscribe, hooks, middleware, routes,
 // discover, openapi, types, bindings), with `///` doc comments attached.
-#include "parse/family_spellings.h"
 #include "parse/builder.h"
 #include "parse/parse.h"
 #include "parse/syntax_errors.h"
@@ -28,8 +27,6 @@ llvm::StringRef AstBuilder::docComment(antlr4::ParserRuleContext* c) {
 
 void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
   bool prev_item = false;
-  antlr4::ParserRuleContext* prev_rule = nullptr;  // the statement or item before, for familySeparatorHelp
-  uint32_t family_line = 0;  // the line of an error whose help named a family spelling
   for (antlr4::tree::ParseTree* child : c->children) {
     auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
     if (!rule) {
@@ -43,16 +40,10 @@ void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
     uint32_t line = rule->getStart() ? diags_.file().lineCol(range(rule->getStart()).begin).line : 0;
     if (prev_item && rule->getStart() && !rule->exception && !error_lines_.count(line) &&
         !filter_.errorLines().count(line)) {
-      std::string family = familySeparatorHelp(rule->getStart()->getText(), prev_rule ? prev_rule->getText() : "");
-      // `a and b` reads as three statements: the one error at `and` says it all.
-      if (line != family_line) {
-        diags_.report(DiagId::MissingSeparator, range(rule->getStart()), describeToken(rule->getStart()))
-            .help(family.empty() ? "put each statement or item on its own line, or separate them with `;`" : family);
-      }
-      if (!family.empty()) family_line = line;
+      diags_.report(DiagId::MissingSeparator, range(rule->getStart()), describeToken(rule->getStart()))
+          .help("put each statement or item on its own line, or separate them with `;`");
     }
     prev_item = true;
-    prev_rule = rule;
   }
 }
 

@@ -88,6 +88,17 @@ bool durationUnit(llvm::StringRef name, DurationUnit& unit) {
 
 }  // namespace
 
+// `base?.member`: a MemberExpr marked optional.
+antlrcpp::Any AstBuilder::visitOptMemberExpr(LuxParser::OptMemberExprContext* c) {
+  Expr* base = expr(c->expr());
+  Ident member = identToken(c->member);
+  if (!base || member.empty()) return {};
+  auto* m = ctx_.create<MemberExpr>(range(c), base, member);
+  m->optional = true;
+  expr_ = m;
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitMemberExpr(LuxParser::MemberExprContext* c) {
   Expr* base = expr(c->expr());
   Ident member = identToken(c->member);
@@ -143,6 +154,20 @@ antlrcpp::Any AstBuilder::visitUnaryExpr(LuxParser::UnaryExprContext* c) {
   return {};
 }
 
+// `not a` is `!a`; only its precedence differs (the grammar's notExpr).
+antlrcpp::Any AstBuilder::visitNotExpr(LuxParser::NotExprContext* c) {
+  if (Expr* e = expr(c->expr())) expr_ = ctx_.create<UnaryExpr>(range(c), UnaryOp::Not, e);
+  return {};
+}
+
+// `x in xs` / `x not in xs`: BinaryExpr In/NotIn, the element on the left.
+antlrcpp::Any AstBuilder::visitInExpr(LuxParser::InExprContext* c) {
+  Expr* lhs = expr(c->expr(0));
+  Expr* rhs = expr(c->expr(1));
+  if (lhs && rhs) expr_ = ctx_.create<BinaryExpr>(range(c), c->NOT() ? BinaryOp::NotIn : BinaryOp::In, lhs, rhs);
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitAwaitExpr(LuxParser::AwaitExprContext* c) {
   if (Expr* e = expr(c->expr())) expr_ = ctx_.create<AwaitExpr>(range(c), e);
   return {};
@@ -165,11 +190,15 @@ antlrcpp::Any AstBuilder::visitBinaryExpr(LuxParser::BinaryExprContext* c) {
     case LuxParser::LE: op = BinaryOp::Le; break;
     case LuxParser::GT: op = BinaryOp::Gt; break;
     case LuxParser::GE: op = BinaryOp::Ge; break;
-    case LuxParser::ANDAND: op = BinaryOp::And; break;
-    case LuxParser::OROR: op = BinaryOp::Or; break;
+    case LuxParser::ANDAND: case LuxParser::AND: op = BinaryOp::And; break;
+    case LuxParser::OROR: case LuxParser::OR: op = BinaryOp::Or; break;
+    case LuxParser::QQ: op = BinaryOp::Coalesce; break;
+    case LuxParser::STARSTAR: op = BinaryOp::Pow; break;
     default: return {};
   }
-  expr_ = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);
+  auto* b = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);
+  b->word = c->op->getType() == LuxParser::AND || c->op->getType() == LuxParser::OR;
+  expr_ = b;
   return {};
 }
 

@@ -1,8 +1,6 @@
 // What to write instead of the family's spellings that are not Lux (family_spellings.h).
 #include "parse/family_spellings.h"
 
-#include <cctype>
-
 #include "LuxLexer.h"
 #include "LuxParser.h"
 
@@ -67,23 +65,11 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (!t) return "";
   antlr4::TokenStream* tokens = parser->getTokenStream();
   antlr4::Token* p = neighbour(tokens, t, -1);
-  antlr4::Token* n = neighbour(tokens, t, +1);
   const size_t type = t->getType();
-  const size_t next = n ? n->getType() : antlr4::Token::EOF;
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::QUESTION && next == LuxLexer::QUESTION)
-    return "Lux has no `??`: for an Option write `value |> unwrapOr(fallback)`, or "
-           "`if value != nil { value } else { fallback }`";
-  if (type == LuxLexer::QUESTION && next == LuxLexer::DOT)
-    return "Lux has no `?.`: for an Option write `value |> map(fn(v) v.field)` (None stays None), or "
-           "`match value { Some(v) => v.field, None => ... }`";
-  if (type == LuxLexer::STAR && prev == LuxLexer::STAR && p->getStopIndex() + 1 == t->getStartIndex())  // `**`, not `* *`
-    return "Lux has no `**`: write `pow(base, exponent)`";
   if (type == LuxLexer::FOR && !statementStartsAfter(p))
     return "Lux has no comprehensions: write `xs |> filter(fn(x) condition) |> map(fn(x) value)` "
            "(or a `for` loop adding to a `var` list)";
-  if (type == LuxLexer::IN && !inRule<LuxParser::ForStmtContext>(parser))
-    return "Lux has no `in` operator: write `contains(xs, x)` (a list element, a substring or an object key)";
   if (type == LuxLexer::TRY && !statementStartsAfter(p))
     return "`try` is a statement, not a value: assign in its body and its catch "
            "(`var r = 0` then `try { r = f() } catch e { r = -1 }`), or end a block with it";
@@ -101,17 +87,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (type == LuxLexer::LBRACKET && (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
     return "match has no list patterns: match on `len(xs)` and index the list "
            "(`match len(xs) { 0 => ..., 1 => xs[0], _ => ... }`)";
-  return "";
-}
-
-std::string familySeparatorHelp(const std::string& start, const std::string& before) {
-  if (start == "and") return "Lux writes `and` as `&&`: `a && b`";
-  if (start == "or") return "Lux writes `or` as `||`: `a || b`";
-  // The statement before ends with the name `not` (`b = not` then `a`: getText has no spaces).
-  bool not_before = before == "not" || (before.size() > 3 && before.ends_with("not") &&
-                                        !std::isalnum(static_cast<unsigned char>(before[before.size() - 4])) &&
-                                        before[before.size() - 4] != '_');
-  if (not_before) return "Lux writes `not` as `!`: `!a`";
   return "";
 }
 

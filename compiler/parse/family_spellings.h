@@ -1,8 +1,7 @@
-// The language family's spellings that Lux writes another way (`a ?? b`, `x?.f`, `a ** b`,
-// `[x for x in xs]`, `x in xs`, `(a, b)`, `let [a, b] = ...`, a named `fn` inside a function,
-// `async fn`, `try` as a value, list patterns, `and`/`or`/`not`): the help line of the syntax
-// error they cause, saying what to write instead. Entry points: familySpellingHelp (E1012),
-// familySeparatorHelp (E1013).
+// The language family's spellings that Lux writes another way (`[x for x in xs]`, `(a, b)`,
+// `let [a, b] = ...`, a named `fn` inside a function, `async fn`, `try` as a value, list
+// patterns): the help line of the syntax error they cause, saying what to write instead. Entry
+// point: familySpellingHelp (E1012).
 #pragma once
 
 #include <antlr4-runtime.h>
@@ -14,9 +13,5 @@ namespace lux::parse {
 // The help for a syntax error at `offending`, or "" when it is no family spelling. `expected`
 // is the error's "expected ..." text.
 std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* offending, const std::string& expected);
-
-// The help for "expected a newline or `;` before `start`" when the two statements are a family
-// operator word read as names (`a and b`, `not a`); `before` is the text of the statement before.
-std::string familySeparatorHelp(const std::string& start, const std::string& before);
 
 }  // namespace lux::parse

@@ -292,7 +292,7 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
     case '<': return either('=', LuxLexer::LE, LuxLexer::LT);
     case '>': return either('=', LuxLexer::GE, LuxLexer::GT);
     case '+': return either('=', LuxLexer::PLUS_EQ, LuxLexer::PLUS);
-    case '*': return either('=', LuxLexer::STAR_EQ, LuxLexer::STAR);
+    case '*': return byte(at + 1) == '*' ? one(LuxLexer::STARSTAR, 2) : either('=', LuxLexer::STAR_EQ, LuxLexer::STAR);
     case '%': return either('=', LuxLexer::PERCENT_EQ, LuxLexer::PERCENT);
     case '.':
       if (byte(at + 1) == '.') {
@@ -304,7 +304,7 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
     case ',': return one(LuxLexer::COMMA);
     case ':': return one(LuxLexer::COLON);
     case ';': return one(LuxLexer::SEMI);
-    case '?': return one(LuxLexer::QUESTION);
+    case '?': return byte(at + 1) == '.' ? one(LuxLexer::QDOT, 2) : either('?', LuxLexer::QQ, LuxLexer::QUESTION);
     default: break;
   }
   return one(LuxLexer::ERROR_CHAR, sequenceLength(c));  // ERROR_CHAR : . (one code point)

@@ -261,9 +261,9 @@ bool TokenFilter::endsStatement() const {
     default: {
       auto kw = keywordOf(prev_type_);
       if (!kw) return false;
-      // Soft keywords are names; `x.type`: any keyword after `.` is a member name.
+      // Soft keywords are names; `x.type`, `x?.type`: any keyword after `.` or `?.` is a member name.
       return kw->cls == KeywordClass::Soft || kw->role == KeywordRole::EndsStatement ||
-             prev_prev_type_ == LuxLexer::DOT;
+             prev_prev_type_ == LuxLexer::DOT || prev_prev_type_ == LuxLexer::QDOT;
     }
   }
 }
@@ -272,7 +272,7 @@ bool TokenFilter::continuesLine(size_t next_type) {
   switch (next_type) {
     case LuxLexer::PIPE_OP: case LuxLexer::DOT: case LuxLexer::ELSE: case LuxLexer::ELIF:
     case LuxLexer::CATCH: case LuxLexer::FINALLY: case LuxLexer::RBRACE: case LuxLexer::ANDAND:
-    case LuxLexer::OROR: case LuxLexer::RPAREN: case LuxLexer::RBRACKET: case antlr4::Token::EOF:
+    case LuxLexer::OROR: case LuxLexer::AND: case LuxLexer::OR: case LuxLexer::QDOT: case LuxLexer::RPAREN: case LuxLexer::RBRACKET: case antlr4::Token::EOF:
       return true;
     default:
       return false;

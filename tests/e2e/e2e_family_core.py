@@ -5,7 +5,8 @@ answers over HTTP: the everyday built-ins (numbers, lists, strings by characters
 on plain values (`s.trim().upper()`, `xs.filter(...).map(...)`), slices, `for k, v in obj`, `+`
 joining a string with any value, Float text as JSON prints it, Int overflow and a negative Int
 exponent as 500s; recursion over variants, match ranges and guards, closures sharing a `var`,
-`!` on Results, guard, and a thrown record caught into its own status.
+`!` on Results, guard, and a thrown record caught into its own status. Builds
+programs/family_core_syntax.lux: the family's expression syntax (`and`/`or`/`not`, `in`/`not in`, `??`, `?.`, `**`).
 """
 import json
 import os
@@ -95,6 +96,48 @@ def _flow(a):
     check(proc.returncode == 0, f"family_core_flow exit status {proc.returncode}")
 
 
+def _syntax(a):
+    proc, port = _serve(a, "family_core_syntax.lux")
+    if not proc:
+        return
+    # `and`/`or`/`not`: `&&`/`||`/`!` spelled as words; the right side runs only when needed
+    # (`seen` lists the right sides that ran), `not` binds looser than `==`.
+    expect_json(port, "GET", "/logic?a=3&b=4", 200, {
+        "both": True, "either": True, "neither": False, "not_eq": True, "in_range": True,
+        "lazy_and": True, "lazy_or": True, "seen": ["and"], "long": True, "guarded": "b"})
+    expect_json(port, "GET", "/logic?a=-2&b=-2", 200, {
+        "both": False, "either": False, "neither": True, "not_eq": False, "in_range": False,
+        "lazy_and": False, "lazy_or": False, "seen": ["or"], "long": True, "guarded": "none"})
+    expect_json(port, "GET", "/logic?a=100&b=-1", 200, {
+        "both": False, "either": True, "neither": False, "not_eq": True, "in_range": True,
+        "lazy_and": False, "lazy_or": True, "seen": ["and"], "long": False, "guarded": "a"})
+    # `in`/`not in`: a list element, a substring, an object key.
+    expect_json(port, "GET", "/has?x=2&word=lo&key=name", 200, {
+        "in_list": True, "not_in_list": False, "in_text": True, "not_in_text": False, "key_in": True,
+        "not_key": False, "evens": [1, 3, 5, 6], "both": True})
+    expect_json(port, "GET", "/has?x=7&word=xyz&key=email", 200, {
+        "in_list": False, "not_in_list": True, "in_text": False, "not_in_text": True, "key_in": False,
+        "not_key": True, "evens": [1, 3, 5, 6], "both": False})
+    # `??`: the Option's value, else the right side, which runs only then (`ran`).
+    expect_json(port, "GET", "/coalesce?name=ada&n=4", 200, {
+        "name": "ada", "n": 4, "doubled": 8, "ran": 0, "found": 8, "missing": -1, "chained": 4, "size": 3})
+    expect_json(port, "GET", "/coalesce", 200, {
+        "name": "anonymous", "n": 7, "doubled": 2, "ran": 1, "found": 8, "missing": -1, "chained": 2, "size": 0})
+    # `?.`: a field through an Option; None stays None (null in JSON) along the chain.
+    expect_json(port, "GET", "/chain?depth=3", 200, {"name": "p2", "boss": "p1", "grand": "p0", "size": 2})
+    expect_json(port, "GET", "/chain?depth=1", 200, {"name": "p0", "boss": None, "grand": "nobody", "size": 2})
+    expect_json(port, "GET", "/chain?depth=0", 200, {"name": None, "boss": None, "grand": "nobody", "size": 0})
+    # `**`: pow(); Int ** Int is exact, right-grouping, tighter than prefix `-`.
+    _exact(port, "/power?b=3&e=4", {"int": 81, "float": ("float", "1.4142135623730951"),
+                                    "mixed": ("float", "1.7320508075688772"), "right": 512, "neg": -9, "kib": 3072})
+    for bad in ("/power?b=2&e=64", "/power?b=2&e=-1"):  # an overflow; a negative Int exponent
+        st, _, body = request(port, "GET", bad)
+        check(st == 500, f"GET {bad}: status {st}, expected 500: {body}")
+    stop_server(proc)
+    check(proc.returncode == 0, f"family_core_syntax exit status {proc.returncode}")
+
+
 def run(a):
     _values(a)
     _flow(a)
+    _syntax(a)
