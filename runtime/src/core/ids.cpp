@@ -57,16 +57,6 @@ bool IsLowerHex(std::string_view s) {
 // The value of a hex digit of either case.
 int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
-// A new random id, never all zeros (no id).
-template <std::size_t N>
-void RandomId(TraceIdBytes<N>& id) {
-  do {
-    for (std::size_t i = 0; i < N; i += 8) {
-      std::uint64_t w = NextRandom();
-      std::memcpy(id.bytes + i, &w, 8);
-    }
-  } while (id.empty());
-}
 
 }  // namespace
 
@@ -128,6 +118,22 @@ std::optional<TraceContext> ParseTraceparent(std::string_view h) {
   t.flags = static_cast<std::uint8_t>(HexValue(flags[0]) * 16 + HexValue(flags[1]));
   return t;
 }
+
+namespace {
+// A new random id, never all zeros (no id, an invalid W3C id).
+template <std::size_t N>
+void RandomId(TraceIdBytes<N>& id) {
+  do {
+    for (std::size_t i = 0; i < N; i += 8) {
+      std::uint64_t w = NextRandom();
+      std::memcpy(id.bytes + i, &w, 8);
+    }
+  } while (id.empty());
+}
+}  // namespace
+
+void NewTraceId(TraceId& id) { RandomId(id); }
+void NewSpanId(SpanId& id) { RandomId(id); }
 
 TraceContext MakeTraceContext(std::optional<std::string_view> incoming) {
   TraceContext t;

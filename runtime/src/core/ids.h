@@ -20,6 +20,9 @@ std::string RandomHex(int bytes);
 // Parses `traceparent` (version 00 format; future versions read by their first four fields).
 // Returns nullopt for anything invalid (wrong lengths, upper-case hex, all-zero ids, version ff).
 std::optional<TraceContext> ParseTraceparent(std::string_view header);
+// Fresh random trace and span ids (never all zeros), from the per-thread generator.
+void NewTraceId(TraceId& id);
+void NewSpanId(SpanId& id);
 // The context for a request: continues a valid incoming traceparent, else starts a trace.
 TraceContext MakeTraceContext(std::optional<std::string_view> incoming);
 

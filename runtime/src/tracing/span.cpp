@@ -6,9 +6,9 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
-#include <random>
 
 #include "core/fiber.h"
+#include "core/ids.h"
 #include "tracing/sampler.h"
 #include "tracing/tracing_state.h"
 
@@ -60,30 +60,6 @@ std::unique_ptr<SpanData> AcquireRecord() {
   return d;
 }
 
-// Span and trace ids: splitmix64 per thread, seeded from the OS (std::random_device) and the
-// thread's own address, so no lock and no shared state.
-std::uint64_t NextRandom() {
-  thread_local std::uint64_t state = [] {
-    std::random_device rd;
-    std::uint64_t seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-    return seed ^ reinterpret_cast<std::uintptr_t>(&tl_context);
-  }();
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// A new random id; never all zeros (no id, an invalid W3C id).
-template <std::size_t N>
-void RandomId(TraceIdBytes<N>& id) {
-  do {
-    for (std::size_t i = 0; i < N; i += 8) {
-      std::uint64_t w = NextRandom();
-      std::memcpy(id.bytes + i, &w, 8);
-    }
-  } while (id.empty());
-}
 }  // namespace
 
 void RecycleSpans(std::vector<std::unique_ptr<SpanData>>& spans) {
@@ -166,11 +142,11 @@ Span::Span(std::string_view name, SpanKind kind, const TraceContext* parent) {
     ctx.parent_id = parent->span_id;
     ctx.flags = parent->flags;
   } else {
-    RandomId(ctx.trace_id);
+    core::NewTraceId(ctx.trace_id);
     if (!ActiveSampler().ShouldSample(ctx.trace_id, std::nullopt)) return;
     ctx.flags = 0x01;
   }
-  RandomId(ctx.span_id);
+  core::NewSpanId(ctx.span_id);
   d_ = AcquireRecord();
   d_->ctx = ctx;
   d_->name.assign(name);
