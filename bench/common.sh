@@ -7,6 +7,14 @@ lux_runtime_libs() {
   echo -lpthread
 }
 
+# build_bench_server BUILD_DIR OUTPUT: bench/runtime/bench_server.cpp (the hand-written JSON
+# route) linked against that build's runtime, optimised and with symbols for the profilers.
+build_bench_server() {
+  local libs
+  mapfile -t libs < <(lux_runtime_libs "$1")
+  ${CXX:-g++} -std=c++20 -O2 -g -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/runtime/bench_server.cpp" "${libs[@]}" -o "$2"
+}
+
 # The servers' CPU time so far (user + sys, in clock ticks) of process $1, from /proc.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

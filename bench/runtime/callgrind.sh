@@ -23,15 +23,11 @@ PORT=${PORT:-8391}
 CXX=${CXX:-g++}
 mkdir -p "$OUT"
 
-build_server() {  # BUILD_DIR OUTPUT
-  mapfile -t libs < <(lux_runtime_libs "$1")
-  $CXX -std=c++20 -O2 -g -DNDEBUG -I"$ROOT/runtime/include" "$ROOT/bench/runtime/bench_server.cpp" "${libs[@]}" -o "$2"
-}
 cmake --build "$BUILD" --target lux_runtime -j2 >/dev/null
-build_server "$BUILD" "$OUT/lux"
+build_bench_server "$BUILD" "$OUT/lux"
 SERVERS=(lux)
 if [ -n "${BASE_BUILD:-}" ]; then
-  build_server "$BASE_BUILD" "$OUT/base"
+  build_bench_server "$BASE_BUILD" "$OUT/base"
   SERVERS=(base lux)
 fi
 if [ "${H2O:-1}" = 1 ] && command -v h2o >/dev/null; then
