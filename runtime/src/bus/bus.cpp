@@ -81,7 +81,7 @@ constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
 // the lane has had nothing to do for kSettleIdleMs, and before the lane stops. A process killed
 // before that delivers them again at its next start (at least once).
 constexpr std::size_t kSettleRows = 256;
-constexpr std::int64_t kSettleIdleMs = 2;
+constexpr std::int64_t kSettleIdleMs = 1;
 
 std::int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -363,7 +363,8 @@ class Bus {
       redis->Publish(rows.front());  // one stream entry; every subscription's group gets it
       return id;
     }
-    box->Insert(std::move(rows));  // the commit wakes the lanes (Committed)
+    box->Insert(std::move(rows));  // the commit hands the rows over (Committed)
+    WakeCommitted();
     return id;
   }
 
@@ -470,6 +471,7 @@ class Bus {
     }
     bool none = rows.empty();
     int fresh = none ? 0 : box->Accept(std::move(rows), WallMs());
+    WakeCommitted();
     return Respond(200, Value{{"accepted", Value(fresh)}, {"duplicate", Value(fresh == 0 && !none)}});
   }
 
@@ -514,6 +516,7 @@ class Bus {
     }
     auto stored = static_cast<long long>(rows.size());
     int fresh = rows.empty() ? 0 : box->Accept(std::move(rows), WallMs());
+    WakeCommitted();
     Value answer{{"v", Value(kWireVersion)},
                  {"handled", Value(static_cast<long long>(handled))},
                  {"accepted", Value(fresh)},
@@ -606,9 +609,10 @@ class Bus {
     });
   }
 
-  // The outbox committed `rows` (its lock held; Outbox::SetCommitObserver): wakes the lanes they
-  // went to, and hands each row to its lane when that lane delivers from memory (lanes not
-  // started yet read them from the outbox when they start).
+  // The outbox committed `rows` (its lock held; Outbox::SetCommitObserver): hands each row to
+  // its lane when that lane delivers from memory (lanes not started yet read them from the
+  // outbox when they start) and marks the lanes to wake. The committing thread wakes them once
+  // it holds no lock (WakeCommitted): a lane woken here would wait for these locks at once.
   void Committed(std::vector<bus::EventRow>& rows) {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& l : lanes_) {
@@ -620,10 +624,21 @@ class Bus {
       }
       if (any) {
         ++l->generation;
-        l->cv.notify_one();
+        if (std::find(tl_to_wake.begin(), tl_to_wake.end(), l.get()) == tl_to_wake.end()) tl_to_wake.push_back(l.get());
       }
     }
   }
+
+  // After a commit (Insert, Accept), outside every lock: wakes the lanes it gave rows to.
+  void WakeCommitted() {
+    if (tl_to_wake.empty()) return;  // another thread committed this caller's rows and wakes
+    std::lock_guard<std::mutex> lock(mu_);  // lanes_ stays as it is (Stop clears it under mu_)
+    for (Lane* l : tl_to_wake)
+      for (auto& mine : lanes_)
+        if (mine.get() == l) l->cv.notify_one();
+    tl_to_wake.clear();
+  }
+  static thread_local std::vector<Lane*> tl_to_wake;  // lanes a commit of this thread gave rows to
 
   // With mu_ held: `row` joins the lane's queue, or the queue overflows: it is dropped (its
   // rows are in the outbox) and the lane reads the outbox again.
@@ -1066,6 +1081,7 @@ class BusComponent final : public server::Component {
 };
 
 void Bus::AddComponent(App& app) { server::Ensure<BusComponent>(app); }
+thread_local std::vector<Lane*> Bus::tl_to_wake;
 
 }  // namespace
 
