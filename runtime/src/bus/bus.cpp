@@ -127,11 +127,10 @@ std::string PublisherTraceparent(const Request& req) {
   return tracing::FormatTraceparent(publish);
 }
 
-// A lane thread is scheduled as SCHED_BATCH (Linux): woken by a commit it does not preempt the
-// thread that published (a request handler, or a loop publishing back to back), which would
-// otherwise hand the core to the lane for every event on a busy core; it runs when that thread
-// blocks or its time slice ends, and takes everything committed meanwhile as one batch. On an
-// idle core it runs at once, as before.
+// A lane thread is scheduled as SCHED_BATCH (Linux): a background thread that should not take
+// the core from the thread that published (a request handler, or a loop publishing back to
+// back) at each wake-up. Kernels that do not honour it at wake-up (EEVDF) still let a woken lane
+// preempt: RunFromMemory's yield covers that. On an idle core a lane runs at once, as before.
 void BackgroundPolicy() {
 #ifdef SCHED_BATCH
   sched_param param{};
