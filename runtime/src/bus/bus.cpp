@@ -780,12 +780,14 @@ class Bus {
   bool RunFromMemory(Lane& lane, bool stopping, std::uint64_t gen, std::mt19937_64& rng) {
     std::deque<bus::EventRow> rows;
     bool overflowed = false;
-    // Rows arriving back to back (the last take was less than kBusyTakeGap ago): the lane lets
-    // the publishing thread go on first when they share a core (a lane woken for every event
-    // would take them one by one, two context switches each); on a core of its own the yield
-    // returns at once. At a low rate it takes each event as soon as it is woken.
+    // Rows arriving back to back (some waiting, and the last take less than kBusyTakeGap ago):
+    // the lane lets the publishing thread go on first when they share a core (a lane woken for
+    // every event would take them one by one, two context switches each); on a core of its own
+    // the yield returns at once. At a low rate it takes each event as soon as it is woken, and
+    // an empty queue never yields (on a loaded machine that would hand the core to another
+    // process before the lane waits).
     auto now = std::chrono::steady_clock::now();
-    if (now - lane.last_take < kBusyTakeGap) std::this_thread::yield();
+    if (now - lane.last_take < kBusyTakeGap && Queued(lane)) std::this_thread::yield();
     lane.last_take = now;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -838,6 +840,11 @@ class Bus {
     for (auto& l : lanes_)
       if (l->name == name) return l->unsettled_count.load(std::memory_order_relaxed);
     return 0;
+  }
+
+  bool Queued(Lane& lane) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !lane.queue.empty();
   }
 
   std::uint64_t Generation(Lane& lane) {
