@@ -4,9 +4,9 @@
 // not signed with the program secret refused before anything is stored), and batches: a local
 // batch failing half-way, a peer acknowledging a prefix of a batch, batches received (wire
 // version 2), a lane delivering from memory (rows another connection adds reach it), and a
-// process killed right after publishing (nothing lost, the WAL bounded). Delivery between real
-// server processes is tested end to end (tests/e2e, cases events, events_batch and
-// internal_auth).
+// process killed right after publishing (nothing lost, the WAL bounded), a lane's memory queue
+// overflowing (the rest read from the outbox). Delivery between real server processes is
+// tested end to end (tests/e2e, cases events, events_batch and internal_auth).
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -658,4 +659,36 @@ TEST_CASE("events: a lane delivering from memory still gets the rows another con
   REQUIRE(WaitUntil([&] { return other->Pending("local:tick:0") == 0; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(seen.size() == 45);  // each once
+}
+
+TEST_CASE("events: a lane whose memory queue overflows while its handler is busy reads the rest from the outbox, "
+          "in order, each once") {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  Seen seen;
+  std::string store = TempStore("overflow.db");
+  luxtest::TestServer s{[&](lux::App& app) {
+    lux::Events(app).path = store;
+    lux::RegisterSubscriber(app, "burst", [&](const lux::Value& v) {
+      if (v["n"].AsInt() == 0) {  // holds the lane while the queue fills past its bound
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return release; });
+      }
+      seen.Add(v);
+    });
+  }};
+  // A first event seen: the lane found the outbox empty and takes new rows from memory now.
+  REQUIRE(lux::rt::Publish("burst", lux::Value{{"n", -1}}).size() == 36);
+  REQUIRE(WaitUntil([&] { return seen.size() == 1; }));
+  constexpr int kEvents = 17'000;  // past the 16,384 rows a lane keeps in memory
+  for (int n = 0; n < kEvents; ++n) REQUIRE(lux::rt::Publish("burst", lux::Value{{"n", n}}).size() == 36);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  REQUIRE(WaitUntil([&] { return seen.size() >= static_cast<std::size_t>(kEvents) + 1; }, 30'000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(seen.get() == Iota(-1, kEvents));
 }
