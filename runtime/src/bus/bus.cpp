@@ -365,7 +365,12 @@ class Bus {
       redis->Publish(rows.front());  // one stream entry; every subscription's group gets it
       return id;
     }
-    box->Insert(std::move(rows));  // the commit hands the rows over (Committed)
+    try {
+      box->Insert(std::move(rows));  // the commit hands the rows over (Committed)
+    } catch (...) {
+      WakeCommitted();  // this thread may have committed other publishers' rows
+      throw;
+    }
     WakeCommitted();
     return id;
   }

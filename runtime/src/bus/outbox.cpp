@@ -201,8 +201,8 @@ void Outbox::StartCheckpointer(const std::string& path) {
   // No waiting: a checkpoint another connection blocks (a reader of another process, say) gives
   // up at once and is tried again at the next request, instead of holding up the publishes.
   sqlite3_busy_handler(ckpt_conn_->get(), nullptr, nullptr);
-  sqlite3_wal_hook(conn_->get(), &Outbox::WalHook, this);
   ckpt_thread_ = std::thread([this] { RunCheckpointer(); });
+  sqlite3_wal_hook(conn_->get(), &Outbox::WalHook, this);  // last: nothing after it can fail
 }
 
 // After each commit of conn_ (mu_ held): asks for a checkpoint once kCheckpointFrames frames
@@ -270,8 +270,9 @@ std::unique_ptr<Outbox> Outbox::Open(const std::string& path) {
   if (path != ":memory:") {
     try {
       box->StartCheckpointer(path);
-    } catch (const Error& e) {
-      throw Error("event outbox " + path + ": " + e.what());
+    } catch (const std::exception&) {
+      // Without the thread or its connection SQLite's own checkpoints (in the commits) stay.
+      box->ckpt_conn_.reset();
     }
   }
   return box;
