@@ -710,13 +710,17 @@ class Bus {
         core::Log(LogLevel::kError, "event outbox read failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
         if (stopping) return;
       }
+      // A stop during a wait goes round once more: rows committed meanwhile (handed to the lane
+      // in memory, or in the outbox) are delivered before the lane ends.
       if (rows.empty()) {
-        if (stopping || !WaitFor(lane, kOutboxPollMs, gen)) return;
+        if (stopping) return;
+        WaitFor(lane, kOutboxPollMs, gen);
         continue;
       }
       std::int64_t now = WallMs();
       if (rows.front().next_at_ms > now) {  // only the first row can wait: a failure ends a batch
-        if (stopping || !WaitFor(lane, rows.front().next_at_ms - now, gen)) return;
+        if (stopping) return;
+        WaitFor(lane, rows.front().next_at_ms - now, gen);
         continue;
       }
       Failure failure;

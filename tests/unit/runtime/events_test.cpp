@@ -692,3 +692,18 @@ TEST_CASE("events: a lane whose memory queue overflows while its handler is busy
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(seen.get() == Iota(-1, kEvents));
 }
+
+TEST_CASE("events: an event published just before a graceful stop is handled before the server ends") {
+  for (int round = 0; round < 20; ++round) {
+    Seen seen;
+    std::string store = TempStore("stop-drain.db");
+    luxtest::TestServer s{[&](lux::App& app) {
+      lux::Events(app).path = store;
+      lux::RegisterSubscriber(app, "last", [&](const lux::Value& v) { seen.Add(v); });
+    }};
+    if (round % 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the lane idle, waiting
+    REQUIRE(lux::rt::Publish("last", lux::Value{{"n", round}}).size() == 36);
+    s.Stop();  // the lanes deliver what is due before they end
+    CHECK(seen.get() == std::vector<std::int64_t>{round});
+  }
+}
