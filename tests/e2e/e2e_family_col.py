@@ -4,7 +4,8 @@ Builds programs/family_col.lux and checks the computed answers over HTTP: list c
 (filters, nested `for`, over ranges, lists of records, strings and `for i, x`), dict
 comprehensions (over a range, over a list of pairs, over an object's entries), Python slices with
 steps on lists and strings (by character), open range slices, chained comparisons evaluating each
-operand once, and a slice step of 0 computed at run time answering 500 without stopping the server.
+operand once, a slice step of 0 computed at run time answering 500 without stopping the server,
+and the JavaScript method names `includes` and `indexOf`.
 """
 import os
 
@@ -22,6 +23,7 @@ def run(a):
         _comprehensions(port)
         _slices(port)
         _chains(port)
+        _methods(port)
     finally:
         stop_server(proc)
 
@@ -85,3 +87,10 @@ def _chains(port):
     expect_json(port, "GET", "/chain?x=200&score=5", 200, {
         "between": False, "valid_score": True, "increasing": False, "mixed": False, "middle": False,
         "skipped": False, "calls": 2, "parenthesised": True})
+
+
+def _methods(port):
+    expect_json(port, "GET", "/methods?x=4&email=ada%40example.com", 200, {
+        "includes": True, "index": 2, "at_sign": True, "at": 3, "joined": "3, 1, 4, 1, 5, 9"})
+    expect_json(port, "GET", "/methods?x=7&email=nobody", 200, {
+        "includes": False, "index": -1, "at_sign": False, "at": -1, "joined": "3, 1, 4, 1, 5, 9"})
