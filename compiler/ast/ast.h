@@ -865,6 +865,51 @@ class MatchExpr : public Expr {
   llvm::ArrayRef<MatchArm*> arms;
 };
 
+// One `for` clause of a comprehension with the `if` filters that follow it: `for x in xs if c`.
+// `index` is the first of two names (`for k, v in o`), null with one name; each name is a
+// NameExpr node of its own, the declaration its local's symbol is resolved from.
+struct CompClause {
+  NameExpr* index;
+  NameExpr* value;
+  Expr* iterable;
+  llvm::ArrayRef<Expr*> conds;
+};
+
+// `[value for ... if ...]` (key null: a list) or `{key: value for ...}` (an object). The clauses
+// nest left to right, as loops written one inside the other.
+class ComprehensionExpr : public Expr {
+ public:
+  LUX_AST_LEAF(ComprehensionExpr)
+  ComprehensionExpr(SourceRange r, Expr* key, Expr* value, llvm::ArrayRef<CompClause> clauses)
+      : Expr(kKind, r), key(key), value(value), clauses(clauses) {}
+  Expr* key;
+  Expr* value;
+  llvm::ArrayRef<CompClause> clauses;
+};
+
+// `base[lo:hi:step]` with each part optional (`xs[::-1]`, `s[7:]`).
+class SliceExpr : public Expr {
+ public:
+  LUX_AST_LEAF(SliceExpr)
+  SliceExpr(SourceRange r, Expr* base, Expr* lo, Expr* hi, Expr* step)
+      : Expr(kKind, r), base(base), lo(lo), hi(hi), step(step) {}
+  Expr* base;
+  Expr* lo;
+  Expr* hi;
+  Expr* step;
+};
+
+// `a < b < c`: operands[i] ops[i] operands[i + 1], all true; each operand runs once, and the
+// chain stops at the first comparison that is false.
+class CompareChain : public Expr {
+ public:
+  LUX_AST_LEAF(CompareChain)
+  CompareChain(SourceRange r, llvm::ArrayRef<Expr*> operands, llvm::ArrayRef<BinaryOp> ops)
+      : Expr(kKind, r), operands(operands), ops(ops) {}
+  llvm::ArrayRef<Expr*> operands;
+  llvm::ArrayRef<BinaryOp> ops;
+};
+
 // `{ stmts }`: the value of a block is its last statement when that is an ExprStmt.
 class BlockExpr : public Expr {
  public:

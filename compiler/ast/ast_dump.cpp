@@ -460,6 +460,32 @@ void describeNode(const RangeExpr& n, Desc& d) {
   d.child("hi", n.hi);
 }
 
+void describeNode(const ComprehensionExpr& n, Desc& d) {
+  d.child("key", n.key);
+  d.child("value", n.value);
+  for (size_t i = 0; i < n.clauses.size(); ++i) {
+    const CompClause& c = n.clauses[i];
+    std::string names = c.index ? c.index->name.name.str() + ", " + c.value->name.name.str() : c.value->name.name.str();
+    d.raw("for" + std::to_string(i + 1), names);
+    d.child("in" + std::to_string(i + 1), c.iterable);
+    if (!c.conds.empty()) d.list("if" + std::to_string(i + 1), c.conds);
+  }
+}
+
+void describeNode(const SliceExpr& n, Desc& d) {
+  d.child("base", n.base);
+  d.child("lo", n.lo);
+  d.child("hi", n.hi);
+  d.child("step", n.step);
+}
+
+void describeNode(const CompareChain& n, Desc& d) {
+  std::string ops;
+  for (BinaryOp op : n.ops) ops += std::string(ops.empty() ? "" : " ") + binaryOpName(op);
+  d.raw("ops", ops);
+  d.list("operands", n.operands);
+}
+
 void describeNode(const PipeExpr& n, Desc& d) {
   d.child("value", n.value);
   d.child("target", n.target);

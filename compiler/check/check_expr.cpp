@@ -161,7 +161,7 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
         for (const ast::Expr* bound : {r->lo, r->hi})
           if (bound) expectType(checkExpr(bound), Int, bound->range(), "a slice bound");
         model_.expr_types[ie->index] = types_.dynamic();
-        t = bt->kind == TyKind::Array || bt->kind == TyKind::String || bt->json ? bt : types_.dynamic();
+        t = sliceResult(bt, ie->base->range());
         break;
       }
       checkExpr(ie->index);
@@ -180,6 +180,9 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
       break;
     }
     case ast::NodeKind::BinaryExpr: t = checkBinary(llvm::cast<ast::BinaryExpr>(e)); break;
+    case ast::NodeKind::ComprehensionExpr: t = checkComprehension(llvm::cast<ast::ComprehensionExpr>(e)); break;
+    case ast::NodeKind::SliceExpr: t = checkSlice(llvm::cast<ast::SliceExpr>(e)); break;
+    case ast::NodeKind::CompareChain: t = checkCompareChain(llvm::cast<ast::CompareChain>(e)); break;
     case ast::NodeKind::RangeExpr: {
       auto* re = llvm::cast<ast::RangeExpr>(e);
       checkExpr(re->lo);
@@ -426,14 +429,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* Dur = types_.get(TyKind::Duration);
   bool known = !l->isDynamic() && !r->isDynamic();
   auto bad = [&]() {
-    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
-    // `1 < x < 10`: the family chains comparisons; Lux compares twice.
-    auto* inner = llvm::dyn_cast<ast::BinaryExpr>(e->lhs);
-    auto isCmp = [](ast::BinaryOp op) { return op >= ast::BinaryOp::Lt && op <= ast::BinaryOp::Ge; };
-    if (inner && isCmp(e->op) && isCmp(inner->op))
-      d.help(fmt::format("comparisons do not chain: write `{0} {1} {2} && {2} {3} {4}`", std::string(file_.slice(inner->lhs->range())),
-                         opText(inner->op), std::string(file_.slice(inner->rhs->range())), opText(e->op),
-                         std::string(file_.slice(e->rhs->range()))));
+    diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
     return types_.dynamic();
   };
   switch (e->op) {

@@ -255,7 +255,7 @@ void Checker::reportImmutable(const ast::Expr* at, const Symbol* sym, bool part)
   std::string n = sym->name.str();
   // Parameters, pattern bindings and loop variables cannot be declared `var`: copy them.
   bool copy = sym->kind == SymbolKind::Param || sym->kind == SymbolKind::PatternBinding ||
-              (sym->kind == SymbolKind::Local && (!sym->decl || llvm::isa<ast::ForStmt>(sym->decl)));
+              (sym->kind == SymbolKind::Local && (!sym->decl || llvm::isa<ast::ForStmt, ast::NameExpr>(sym->decl)));
   std::string fix = copy ? fmt::format("copy it into a variable first: `var {0}2 = {0}`", n)
                          : fmt::format("declare it with `var {} = ...` to make it mutable", n);
   if (part) {

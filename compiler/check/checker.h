@@ -329,6 +329,12 @@ class Checker {
   const Ty* fieldType(const ast::MemberExpr* e, const Ty* bt);
   static bool hasNoFields(const Ty* t);
   const Ty* checkBinary(const ast::BinaryExpr* e);
+  // --- collections (check_collections.cpp) ---------------------------------------------------
+  const Ty* checkComprehension(const ast::ComprehensionExpr* e);
+  void declareCompClause(const ast::CompClause& c, const Ty* iterable);
+  const Ty* checkSlice(const ast::SliceExpr* e);
+  const Ty* sliceResult(const Ty* base_type, SourceRange base);  // E5543 on what is no list or String
+  const Ty* checkCompareChain(const ast::CompareChain* e);
   const Ty* checkRecordExpr(const ast::RecordExpr* e);
   // `expected`: the function type the lambda's context asks for (a built-in's instantiated
   // parameter); an unannotated parameter takes its type from it.

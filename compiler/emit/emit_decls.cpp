@@ -77,6 +77,25 @@ void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)
       v(llvm::cast<RangeExpr>(n)->lo);
       v(llvm::cast<RangeExpr>(n)->hi);
       break;
+    case NodeKind::ComprehensionExpr: {
+      auto* c = llvm::cast<ComprehensionExpr>(n);
+      for (const CompClause& cl : c->clauses) {
+        v(cl.iterable);
+        for (auto* cond : cl.conds) v(cond);
+      }
+      v(c->key);
+      v(c->value);
+      break;
+    }
+    case NodeKind::SliceExpr:
+      v(llvm::cast<SliceExpr>(n)->base);
+      v(llvm::cast<SliceExpr>(n)->lo);
+      v(llvm::cast<SliceExpr>(n)->hi);
+      v(llvm::cast<SliceExpr>(n)->step);
+      break;
+    case NodeKind::CompareChain:
+      for (auto* o : llvm::cast<CompareChain>(n)->operands) v(o);
+      break;
     case NodeKind::PipeExpr:
       v(llvm::cast<PipeExpr>(n)->value);
       v(llvm::cast<PipeExpr>(n)->target);

@@ -141,6 +141,9 @@ std::string Emitter::expr(const ast::Expr* e) {
       return "lux::Value()";
     }
     case NodeKind::BinaryExpr: return binaryExpr(llvm::cast<BinaryExpr>(e));
+    case NodeKind::ComprehensionExpr: return comprehension(llvm::cast<ComprehensionExpr>(e));
+    case NodeKind::SliceExpr: return sliceExpr(llvm::cast<SliceExpr>(e));
+    case NodeKind::CompareChain: return compareChain(llvm::cast<CompareChain>(e));
     case NodeKind::RangeExpr: {
       auto* r = llvm::cast<RangeExpr>(e);
       return fmt::format("lux::stdlib::Range({}, {}, {})", expr(r->lo), expr(r->hi), r->inclusive ? "true" : "false");

@@ -169,6 +169,11 @@ class Emitter {
   // --- expressions (emit_expr.cpp)
   std::string expr(const ast::Expr* e);
   std::string binaryExpr(const ast::BinaryExpr* b);  // `&&`/`||` evaluate their right side only when needed
+  // collections (emit_collections.cpp)
+  std::string comprehension(const ast::ComprehensionExpr* e);
+  void compClause(const ast::ComprehensionExpr* e, size_t i, const std::string& out);
+  std::string sliceExpr(const ast::SliceExpr* e);
+  std::string compareChain(const ast::CompareChain* e);
   std::string interpolated(const ast::InterpolatedString* e);
   std::string arrayLiteral(const ast::ArrayExpr* a);
   std::string argText(const ast::Expr* e);      // literals bare, else expr(e)

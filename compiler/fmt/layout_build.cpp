@@ -36,15 +36,16 @@ struct Names {
         unwrap_expr(t.labelId("unwrapExpr")), unary_expr(t.labelId("unaryExpr")),
         literal_pattern(t.labelId("literalPattern")), routes_value(t.labelId("routesValue")),
         named_type(t.labelId("namedType")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
-        sep(t.labelId("sep")), item_sep(t.labelId("itemSep")) {
+        sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), slice_expr(t.labelId("sliceExpr")),
+        open_slice_expr(t.labelId("openSliceExpr")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
-    for (const char* name : {"forStmt", "routeDecl", "routesDecl"}) not_lists.push_back(t.labelId(name));
+    for (const char* name : {"forStmt", "compFor", "routeDecl", "routesDecl"}) not_lists.push_back(t.labelId(name));
   }
   int lbrace, rbrace, lparen, rparen, lbracket, rbracket;
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
       dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, pipe_expr,
-      program, sep, item_sep;
+      program, sep, item_sep, slice_expr, open_slice_expr;
   std::vector<int> not_lists;
 };
 
@@ -493,6 +494,9 @@ class Builder {
     if (prefix_op) return false;
     if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr;
     if (is(c, n_.lbracket) && label(c.node) == n_.index_expr) return false;
+    // `xs[a:b:step]`, `xs[a..]`: written tight, as an index is.
+    if (is(c, n_.lbracket) && (label(c.node) == n_.slice_expr || label(c.node) == n_.open_slice_expr)) return false;
+    if (is(p, n_.colon) && label(p.node) == n_.slice_expr) return false;
     if (is(c, n_.bang) && label(c.node) == n_.unwrap_expr) return false;
     if ((is(c, n_.lt) || is(c, n_.gt)) && label(c.node) == n_.named_type) return false;
     if (is(p, n_.lt) && label(p.node) == n_.named_type) return false;

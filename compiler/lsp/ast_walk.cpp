@@ -263,6 +263,25 @@ void exprChildren(const ast::Node* node, const std::function<void(const ast::Nod
       one(e->hi, fn);
       return;
     }
+    case K::ComprehensionExpr: {
+      auto* e = llvm::cast<ast::ComprehensionExpr>(node);
+      for (const ast::CompClause& c : e->clauses) {
+        one(c.iterable, fn);
+        each(c.conds, fn);
+      }
+      one(e->key, fn);
+      one(e->value, fn);
+      return;
+    }
+    case K::SliceExpr: {
+      auto* e = llvm::cast<ast::SliceExpr>(node);
+      one(e->base, fn);
+      one(e->lo, fn);
+      one(e->hi, fn);
+      one(e->step, fn);
+      return;
+    }
+    case K::CompareChain: each(llvm::cast<ast::CompareChain>(node)->operands, fn); return;
     case K::PipeExpr: {
       auto* e = llvm::cast<ast::PipeExpr>(node);
       one(e->value, fn);

@@ -52,6 +52,9 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   antlrcpp::Any visitNameRef(LuxParser::NameRefContext* c) override;
   antlrcpp::Any visitParenExpr(LuxParser::ParenExprContext* c) override;
   antlrcpp::Any visitArrayLit(LuxParser::ArrayLitContext* c) override;
+  // collections (builder_collections.cpp)
+  antlrcpp::Any visitSliceExpr(LuxParser::SliceExprContext* c) override;
+  antlrcpp::Any visitOpenSliceExpr(LuxParser::OpenSliceExprContext* c) override;
   antlrcpp::Any visitObjectExpr(LuxParser::ObjectExprContext* c) override;
   antlrcpp::Any visitLambdaExpr(LuxParser::LambdaExprContext* c) override;
   antlrcpp::Any visitIfExpr(LuxParser::IfExprContext* c) override;
@@ -120,6 +123,11 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   // expressions (builder_exprs.cpp)
   ast::Expr* expr(antlr4::ParserRuleContext* c);
   ast::ObjectExpr* objectLit(LuxParser::ObjectLitContext* c);
+  // collections (builder_collections.cpp)
+  bool compClauses(const std::vector<LuxParser::CompForContext*>& fors, llvm::SmallVectorImpl<ast::CompClause>& out);
+  ast::Expr* listComprehension(LuxParser::ArrayLitContext* c);
+  ast::Expr* dictComprehension(LuxParser::ObjectLitContext* c);
+  ast::Expr* compareChain(LuxParser::BinaryExprContext* c, ast::Expr* lhs, ast::BinaryOp op, ast::Expr* rhs);
   ast::ObjectEntry* objEntry(LuxParser::ObjEntryContext* c);
   bool args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<ast::Expr*>& out);
   ast::Expr* str(LuxParser::StrContext* c);

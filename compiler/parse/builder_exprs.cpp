@@ -196,6 +196,10 @@ antlrcpp::Any AstBuilder::visitBinaryExpr(LuxParser::BinaryExprContext* c) {
     case LuxParser::STARSTAR: op = BinaryOp::Pow; break;
     default: return {};
   }
+  if (Expr* chain = compareChain(c, lhs, op, rhs)) {
+    expr_ = chain;
+    return {};
+  }
   auto* b = ctx_.create<BinaryExpr>(range(c), op, lhs, rhs);
   b->word = c->op->getType() == LuxParser::AND || c->op->getType() == LuxParser::OR;
   expr_ = b;
@@ -458,6 +462,11 @@ ObjectEntry* AstBuilder::objEntry(LuxParser::ObjEntryContext* c) {
 
 ObjectExpr* AstBuilder::objectLit(LuxParser::ObjectLitContext* c) {
   if (!c) return nullptr;
+  if (!c->compFor().empty()) {
+    diags_.report(DiagId::DictCompNotValue, range(c))
+        .help("write the options out as `{ key: value, ... }`; a comprehension builds a value in a function or handler");
+    return nullptr;
+  }
   llvm::SmallVector<ObjectEntry*, 8> entries;
   for (auto* e : c->objEntry()) {
     if (ObjectEntry* entry = objEntry(e)) entries.push_back(entry);
@@ -466,7 +475,8 @@ ObjectExpr* AstBuilder::objectLit(LuxParser::ObjectLitContext* c) {
 }
 
 antlrcpp::Any AstBuilder::visitObjectExpr(LuxParser::ObjectExprContext* c) {
-  expr_ = objectLit(c->objectLit());
+  auto* lit = c->objectLit();
+  expr_ = lit && !lit->compFor().empty() ? dictComprehension(lit) : objectLit(lit);
   return {};
 }
 
@@ -506,6 +516,10 @@ antlrcpp::Any AstBuilder::visitParenExpr(LuxParser::ParenExprContext* c) {
 }
 
 antlrcpp::Any AstBuilder::visitArrayLit(LuxParser::ArrayLitContext* c) {
+  if (!c->compFor().empty()) {
+    expr_ = listComprehension(c);
+    return {};
+  }
   llvm::SmallVector<Expr*, 8> elements;
   for (auto* el : c->arrayElem()) {
     Expr* e = expr(el->expr());

@@ -67,9 +67,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   antlr4::Token* p = neighbour(tokens, t, -1);
   const size_t type = t->getType();
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::FOR && !statementStartsAfter(p))
-    return "Lux has no comprehensions: write `xs |> filter(fn(x) condition) |> map(fn(x) value)` "
-           "(or a `for` loop adding to a `var` list)";
   if (type == LuxLexer::TRY && !statementStartsAfter(p))
     return "`try` is a statement, not a value: assign in its body and its catch "
            "(`var r = 0` then `try { r = f() } catch e { r = -1 }`), or end a block with it";

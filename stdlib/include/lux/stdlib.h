@@ -223,6 +223,11 @@ std::vector<std::pair<Value, Value>> ItemPairs(const Value& v);
 // `x[a..b]` / `x[a..=b]`: a list's or a string's (code points) part; negative bounds count from the end.
 Value Slice(const Value& v, const Value& lo, const Value& hi, bool inclusive);
 Value SliceOf(const Value& v, const Value& lo, const Value& hi = Value());
+// `x[a:b:step]` (stdlib/src/slices.cpp): Python's slice of a list or a string (code points);
+// a null bound or step is left out; a step of 0 is an error.
+Value SliceStep(const Value& v, const Value& lo, const Value& hi, const Value& step);
+// `{k: v for ...}`: sets entry k (a String as it is, anything else as its text) of `object`.
+void PutEntry(Value& object, const Value& key, Value value);
 Value Abs(const Value& x);
 Value Min(const Value& a, const Value& b = Value());
 Value Max(const Value& a, const Value& b = Value());
