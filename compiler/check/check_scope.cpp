@@ -112,7 +112,7 @@ std::vector<std::string_view> Checker::visibleNames(bool types_only) const {
     }
   }
   if (types_only) {
-    for (std::string_view b : {"Int", "Float", "Bool", "String", "Duration", "Option", "Result", "Any"}) out.push_back(b);
+    for (std::string_view b : {"Int", "Float", "Bool", "String", "Duration", "Option", "Result", "Any", "Json"}) out.push_back(b);
   } else {
     for (const Builtin& b : model_.builtins.all()) {
       if (b.owner == "Global") out.push_back(b.name);
