@@ -82,6 +82,7 @@ Value Sub(const Value& a, const Value& b) {
 Value Mul(const Value& a, const Value& b) {
   if (BothInt(a, b)) return Value(static_cast<long long>(CheckedMul(a.AsInt(), b.AsInt())));
   if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() * b.AsFloat());
+  if (a.IsString() && b.IsInt()) return Repeat(a, b);  // `"-" * 40`
   BadOperands("*", a, b);
 }
 

@@ -207,6 +207,25 @@ Value ToInt(const Value& v);
 Value ToFloat(const Value& v);
 Value UnwrapOr(const Value& v, const Value& fallback);
 Value OkOr(const Value& v, const Value& err);
+// The family's Option/Result methods (stdlib/src/result_option.cpp).
+Value Unwrap(const Value& v);                          // the value of Some/Ok; None or Err fails
+Value Expect(const Value& v, const Value& message);    // as Unwrap, failing with `message`
+Value UnwrapErr(const Value& v);                       // the error of Err; Ok fails
+Value IsOkOf(const Value& v);
+Value IsErrOf(const Value& v);
+Value IsSome(const Value& v);
+Value IsNone(const Value& v);
+Value MapErr(const Value& v, const Value& fn);         // Err(fn(e)); Ok as it is
+Value OrElse(const Value& v, const Value& other);      // v when Some/Ok, else other
+Value AndThen(const Value& v, const Value& other);     // other when v is Some/Ok, else v
+// The family's string helpers for names and layout (stdlib/src/text_case.cpp).
+Value TitleCase(const Value& s);
+Value SnakeCase(const Value& s);
+Value CamelCase(const Value& s);
+Value PadStart(const Value& s, const Value& width, const Value& fill = Value());
+Value PadEnd(const Value& s, const Value& width, const Value& fill = Value());
+Value TrimStart(const Value& s);
+Value TrimEnd(const Value& s);
 Value RangeOf(const Value& a, const Value& b = Value(), const Value& step = Value());
 Value Keys(const Value& v);
 Value Values(const Value& v);
