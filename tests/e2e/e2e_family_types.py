@@ -6,7 +6,7 @@ Int where a Float field is declared), variants built the same way, the Option an
 of the family's guides (`flatMap`, `mapErr`, `isOk`, `unwrap_or`, `or`, `and`, `filter`,
 `expect` failing as a 500 whose log line carries its message), `-> Result<Json, String>`, and
 `"=" * n`, `title_case`, `snake_case`, `camel_case`, `pad_start`, `pad_end`, `trim_start`,
-`trim_end`.
+`trim_end`; match arms that leave (`Err(e) => return Err(e)`, `=> break`, `=> continue`).
 """
 import os
 
@@ -52,6 +52,11 @@ def _options(port):
     check(st == 500 and "no value here" not in body, f"GET /unwrap-none: status {st}, body {body}")
 
 
+def _arms(port):
+    expect_json(port, "GET", "/arms?s=4", 200, {"r": {"$ok": 40}, "even": 40})
+    expect_json(port, "GET", "/arms?s=x", 200, {"r": {"$err": "parse: not a number: x"}, "even": 6})
+
+
 def _strings(port):
     expect_json(port, "GET", "/strings?title=Report", 200, {
         "header": "======\nReport\n======", "title": "Hello World", "snake": "my_variable_name",
@@ -71,6 +76,7 @@ def run(a):
         _results(port)
         _options(port)
         _strings(port)
+        _arms(port)
     finally:
         log = stop_server(proc)
     check("no value here" in (log or ""), "the failed `expect` logs its message")
