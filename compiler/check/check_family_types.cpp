@@ -1,8 +1,9 @@
 // The family's ways of building typed values that luxc's own syntax writes another way:
 // `User(1, "Alice", "a@x")` builds a record from its fields in declaration order (the same record
 // as `User { id: 1, name: "Alice", email: "a@x" }`; trailing fields with a default or of an
-// Option type may be left out). Entry points: Checker::positionalRecordExpected,
-// checkPositionalRecord.
+// Option type may be left out). Also what to write instead of the JavaScript names the family's
+// guides use (`Promise.all`, `console.log`, the type `Object`). Entry points:
+// Checker::positionalRecordOf, checkPositionalRecord, familyGlobalHelp.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -21,6 +22,24 @@ size_t requiredFields(const RecordInfo* rec) {
 }
 
 }  // namespace
+
+std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
+  static const std::pair<llvm::StringRef, const char*> kValues[] = {
+      {"Promise", "every call waits for its result where it is made (requests run on fibers, so other requests go on): "
+                  "call them one after the other, `a = fetch_a()` then `b = fetch_b()`"},
+      {"console", "write `print(...)`, or `log.info(...)` for a structured log line"},
+      {"parseInt", "write `to_int(text)`"},
+      {"parseFloat", "write `to_float(text)`"},
+  };
+  static const std::pair<llvm::StringRef, const char*> kTypes[] = {
+      {"Object", "write `Json` for a JSON document (`JSON.parse`'s value), or declare a record type"},
+      {"Number", "write `Int` or `Float`"},
+      {"Nil", "the absent value belongs to an `Option<T>`: write `Option<T>` and `None` (or `nil`)"},
+  };
+  for (const auto& [n, help] : is_type ? llvm::ArrayRef(kTypes) : llvm::ArrayRef(kValues))
+    if (n == name) return help;
+  return "";
+}
 
 const RecordInfo* Checker::positionalRecordOf(const ast::Expr* callee) {
   auto* n = llvm::dyn_cast<ast::NameExpr>(callee);
