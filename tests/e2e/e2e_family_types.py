@@ -19,7 +19,7 @@ def _records(port):
              {"title": "test", "done": False, "priority": 3, "note": "soon"}]
     common = {"shown": "Bob (bob@example.com)", "tasks": tasks,
               "line": {"from": {"amount": 1.0, "currency": "EUR"}, "to": {"amount": 2.5, "currency": "USD"}},
-              "total": 3.5, "areas": [3.0, 7.0]}
+              "total": 3.5, "distance": 2.0, "areas": [3.0, 7.0]}
     expect_json(port, "GET", "/records/1", 200, {**common, "found": "Found: Alice", "display": "Alice"})
     expect_json(port, "GET", "/records/2", 200, {**common, "found": "User not found", "display": "Anonymous"})
 
