@@ -408,6 +408,10 @@ std::string Emitter::member(const ast::MemberExpr* m) {
     if (int64_t ms = unitMs(m->member.name))
       return fmt::format("lux::stdlib::Duration({}, {})", expr(m->base), ms);
   }
+  // `order.items.length` on a JSON document or a value of unknown type: the family's (JavaScript's)
+  // length of a list or a string, as `len` gives it; an object's `length` entry otherwise.
+  if (m->member.name == "length" && (typeOf(m->base)->json || typeOf(m->base)->isDynamic()))
+    return fmt::format("lux::stdlib::LengthOrField({})", expr(m->base));
   return fmt::format("lux::stdlib::Field({}, {})", expr(m->base), cppString(m->member.name));
 }
 

@@ -180,6 +180,11 @@ const Value& Field(const Value& v, std::string_view name) {
   throw TypeError(std::string("cannot read field `") + std::string(name) + "` of " + v.KindName());
 }
 
+Value LengthOrField(const Value& v) {
+  if (v.IsArray() || v.IsString()) return Len(v);
+  return Field(v, "length");
+}
+
 Value& FieldRef(Value& v, std::string_view name) {
   if (v.IsObject() || v.IsNull()) return v[name];
   throw TypeError(std::string("cannot set field `") + std::string(name) + "` of " + v.KindName());

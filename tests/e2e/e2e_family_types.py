@@ -6,7 +6,8 @@ Int where a Float field is declared), variants built the same way, the Option an
 of the family's guides (`flatMap`, `mapErr`, `isOk`, `unwrap_or`, `or`, `and`, `filter`,
 `expect` failing as a 500 whose log line carries its message), `-> Result<Json, String>`, and
 `"=" * n`, `title_case`, `snake_case`, `camel_case`, `pad_start`, `pad_end`, `trim_start`,
-`trim_end`; match arms that leave (`Err(e) => return Err(e)`, `=> break`, `=> continue`).
+`trim_end`; match arms that leave (`Err(e) => return Err(e)`, `=> break`, `=> continue`); `guard` with
+`order.items.length` on the client's JSON.
 """
 import os
 
@@ -57,6 +58,14 @@ def _arms(port):
     expect_json(port, "GET", "/arms?s=x", 200, {"r": {"$err": "parse: not a number: x"}, "even": 6})
 
 
+def _orders(port):
+    expect_json(port, "POST", "/orders", 200, 5, body={"items": [1, 2], "total": 5})
+    st, _, body = request(port, "POST", "/orders", {"items": [], "total": 5})
+    check(st == 400 and "Order has no items" in body, f"POST /orders without items: {st} {body}")
+    st, _, body = request(port, "POST", "/orders", {"items": ["a"], "total": 0})
+    check(st == 400 and "Order total must be positive" in body, f"POST /orders with total 0: {st} {body}")
+
+
 def _strings(port):
     expect_json(port, "GET", "/strings?title=Report", 200, {
         "header": "======\nReport\n======", "title": "Hello World", "snake": "my_variable_name",
@@ -77,6 +86,7 @@ def run(a):
         _options(port)
         _strings(port)
         _arms(port)
+        _orders(port)
     finally:
         log = stop_server(proc)
     check("no value here" in (log or ""), "the failed `expect` logs its message")

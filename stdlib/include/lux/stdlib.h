@@ -88,6 +88,8 @@ Value Interp(const Parts&... parts) {
 // ---- member and index access -------------------------------------------------------------
 // `x.name`: a field of an object (null when absent). Error on a value that has no fields.
 const Value& Field(const Value& v, std::string_view name);
+// `x.length` on a JSON document or an untyped value: len(x) of a list or a string, else x's field `length`.
+Value LengthOrField(const Value& v);
 // `x.get(key)` on a dynamic value: x's own `get` function when it has one, else the entry `key`
 // of an object (compared without case when no entry matches exactly, as header names are),
 // else None.

@@ -26,6 +26,7 @@ namespace server {
 extern const char* const kOpenApi;  // this server's OpenAPI 3 document
 void Register(lux::App& app);
 
+lux::Value items(const lux::Value& order);
 lux::Value make(const lux::Value& n);
 lux::Value Route1Body(const lux::Value& n);
 lux::Response Route1(lux::Request& req);  // route GET /t
@@ -61,35 +62,42 @@ void FromValue(const lux::Value& v, Task& r) {
 namespace lux_program::server {
 
 #line 5 "family_positional_records.lux"
-lux::Value make(const lux::Value& n) {
+lux::Value items(const lux::Value& order) {
 #line 6 "family_positional_records.lux"
+  return lux::stdlib::LengthOrField(lux::stdlib::Field(order, "items"));
+}
+
+
+#line 9 "family_positional_records.lux"
+lux::Value make(const lux::Value& n) {
+#line 10 "family_positional_records.lux"
   if (lux::stdlib::Gt(n, lux::Value(0))) {
-#line 7 "family_positional_records.lux"
+#line 11 "family_positional_records.lux"
     return lux::stdlib::AsRecord<Task>(lux::Value{{"title", "many"}, {"done", true}});
   } else {
-#line 9 "family_positional_records.lux"
+#line 13 "family_positional_records.lux"
     return lux::stdlib::AsRecord<Task>(lux::Value{{"title", "none"}});
   }
 }
 
 
-#line 13 "family_positional_records.lux"
+#line 17 "family_positional_records.lux"
 lux::Value Route1Body(const lux::Value& n) {
-#line 14 "family_positional_records.lux"
+#line 18 "family_positional_records.lux"
   lux::Value r;
   if (lux::stdlib::Gt(n, lux::Value(0))) {
     r = lux::stdlib::Ok(n);
   } else {
     r = lux::stdlib::Err("neg");
   }
-#line 15 "family_positional_records.lux"
+#line 19 "family_positional_records.lux"
   return lux::Value{{"task", (make)(n)}, {"ok", lux::stdlib::IsOkOf(r)}, {"v", lux::stdlib::UnwrapOr(lux::stdlib::MapErr(r, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& e = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Interp("E: ", e);
   }))), 0)}, {"line", lux::stdlib::Mul(lux::Value("-"), n)}};
 }
 
-#line 13 "family_positional_records.lux"
+#line 17 "family_positional_records.lux"
 // route GET /t
 lux::Response Route1(lux::Request& req) {
   const lux::Value n = lux::stdlib::QueryParam(req, "n", lux::stdlib::Kind::kInt, false);
@@ -213,7 +221,7 @@ const char* const kOpenApi = R"luxopenapi({
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "family_positional_records");
-#line 13 "family_positional_records.lux"
+#line 17 "family_positional_records.lux"
   app.Route("GET", "/t", &Route1);
   lux::ServeMetrics(app, {.program = "family_positional_records"});
 }
