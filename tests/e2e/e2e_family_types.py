@@ -75,7 +75,7 @@ def _strings(port):
 def run(a):
     name = "family_types"
     out = os.path.join(a.out, name)
-    exe = build_text(a.luxc, out, name + ".lux", program_text(name + ".lux"))
+    exe = build_text(a.luxc, out, "family_types.lux", program_text("family_types.lux"))
     if not exe:
         return
     port = free_port()
