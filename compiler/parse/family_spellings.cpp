@@ -94,7 +94,7 @@ bool loopBodyBefore(antlr4::TokenStream* tokens, antlr4::Token* close) {
 }
 
 // The family's spellings of types and control flow that Lux writes another way.
-std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t) {
+std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const std::string& expected) {
   antlr4::TokenStream* tokens = parser->getTokenStream();
   antlr4::Token* p = neighbour(tokens, t, -1);
   antlr4::Token* n = neighbour(tokens, t, 1);
@@ -132,6 +132,12 @@ std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t) {
   if (type == LuxLexer::ELSE && prev == LuxLexer::RBRACE && loopBodyBefore(tokens, p))
     return "Lux has no `else` on loops: set a `var found = false` before the loop, `found = true` before its "
            "`break`, and test it after the loop";
+  if (type == LuxLexer::LPAREN && expected == "a type")
+    return "a function type is written `fn(Int, String) -> Bool`";
+  if (type == LuxLexer::LBRACE && (prev == LuxLexer::NL || prev == LuxLexer::LBRACE) &&
+      (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
+    return "match has no object patterns: bind the value and test its fields in a guard "
+           "(`u if u.role == \"admin\" => ...`)";
   if (type == LuxLexer::BAR) {
     antlr4::Token* s = statementStart(tokens, t);
     if ((s && s->getType() == LuxLexer::TYPE) || inRule<LuxParser::ParamListContext>(parser))
@@ -169,7 +175,7 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (type == LuxLexer::LBRACKET && (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
     return "match has no list patterns: match on `len(xs)` and index the list "
            "(`match len(xs) { 0 => ..., 1 => xs[0], _ => ... }`)";
-  return familyTypeSpellingHelp(parser, t);
+  return familyTypeSpellingHelp(parser, t, expected);
 }
 
 }  // namespace lux::parse
