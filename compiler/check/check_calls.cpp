@@ -157,9 +157,11 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
   const FunctionModel* fn = nullptr;
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee))
     if (const Symbol* s = lookup(n->name.name); s && s->fn) fn = s->fn;
+  const RecordInfo* positional = piped ? nullptr : positionalRecordOf(call->callee);
   for (const ast::Expr* a : call->args) {
     size_t i = args.size();
     const Ty* expected = fn && i < fn->params.size() && fn->params[i].annotated ? fn->params[i].type : nullptr;
+    if (positional && i < positional->fields.size()) expected = positional->fields[i].type;
     bool waits = (lambdas_wait && llvm::isa<ast::LambdaExpr>(a)) || (mock_waits && i == 1 && llvm::isa<ast::ObjectExpr>(a));
     args.push_back({a, waits ? nullptr : checkExprExpecting(a, expected), a->range()});
   }
@@ -191,6 +193,9 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
       case SymbolKind::Middleware: return checkFunctionCall(call, piped != nullptr, callee, sym, args);
       case SymbolKind::Variant: return checkVariantCall(call, piped != nullptr, callee, sym, args);
       case SymbolKind::OptionCtor: return checkOptionCtorCall(call, piped != nullptr, callee, args);
+      case SymbolKind::Type:
+        if (positional) return checkPositionalRecord(call, false, callee, sym, args);
+        return reportNotCallable(callee, sym);
       case SymbolKind::Builtin: return checkBuiltinCall(call, sym->builtin, name.str(), args, piped != nullptr);
       case SymbolKind::Local:
       case SymbolKind::Param:
@@ -274,6 +279,12 @@ const Ty* Checker::checkMethodCall(const ast::CallExpr* call, const ast::MemberE
   }
   auto d = diags_.report(DiagId::UnknownMethod, callee->member.range, typeName(recv), method);
   if (const Builtin* b = model_.builtins.global(callee->member.name); b && !method.starts_with("__")) {
+    Instance in = instantiate(types_, *b, {ArgShape{recv, -1}});
+    if (!in.params.empty() && in.params[0] && !isAssignable(recv, in.params[0])) {
+      // `o.isOk()` on an Option: the built-in exists but is for another kind of value.
+      d.help(fmt::format("the built-in `{}` is `{}`: it does not take a value of type `{}`", method, b->signature, typeName(recv)));
+      return types_.dynamic();
+    }
     d.help(fmt::format("`{0}` is a built-in function that takes the value as its first argument: write "
                        "`value |> {0}(...)` or `{0}(value, ...)`", method));
     return types_.dynamic();

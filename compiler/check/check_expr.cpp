@@ -477,10 +477,14 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
       break;
   }
   // Arithmetic.
+  // `"-" * 40` repeats the string (lux::stdlib::Mul), as the family writes a separator.
+  const bool repeat = e->op == ast::BinaryOp::Mul && l == Str && (r == Int || r->isDynamic());
   if (!known) {
     if (e->op == ast::BinaryOp::Add && (l == Str || r == Str)) return Str;
+    if (repeat) return Str;
     return types_.dynamic();
   }
+  if (repeat) return Str;
   bool add_sub = e->op == ast::BinaryOp::Add || e->op == ast::BinaryOp::Sub;
   if (l->isNumeric() && r->isNumeric()) return (l == Float || r == Float) ? Float : Int;
   // `+` with a String on either side joins the other value's text (`"n=" + 3`, `"a" + true`), as

@@ -112,7 +112,7 @@ std::vector<std::string_view> Checker::visibleNames(bool types_only) const {
     }
   }
   if (types_only) {
-    for (std::string_view b : {"Int", "Float", "Bool", "String", "Duration", "Option", "Result", "Any"}) out.push_back(b);
+    for (std::string_view b : {"Int", "Float", "Bool", "String", "Duration", "Option", "Result", "Any", "Json"}) out.push_back(b);
   } else {
     for (const Builtin& b : model_.builtins.all()) {
       if (b.owner == "Global") out.push_back(b.name);
@@ -153,10 +153,15 @@ void Checker::reportUnresolved(const ast::Ident& name, bool is_type) {
   }
   std::vector<std::string_view> candidates = visibleNames(is_type);
   std::string_view suggestion = closestMatch(name.name, candidates);
+  std::string family = familyGlobalHelp(name.name, is_type);
   if (is_type) {
-    diags_.report(DiagId::UndefinedType, name.range, name.name.str()).didYouMean(suggestion);
+    auto d = diags_.report(DiagId::UndefinedType, name.range, name.name.str());
+    if (family.empty()) d.didYouMean(suggestion);
+    else d.help(family);
   } else {
-    diags_.report(DiagId::UndefinedName, name.range, name.name.str()).didYouMean(suggestion);
+    auto d = diags_.report(DiagId::UndefinedName, name.range, name.name.str());
+    if (family.empty()) d.didYouMean(suggestion);
+    else d.help(family);
   }
 }
 

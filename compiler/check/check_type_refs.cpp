@@ -1,4 +1,4 @@
-// Type annotations: `Int`, `Option<T>`, `Result<T, E>`, `[T]`, `fn(A) -> R`, record, enum and
+// Type annotations: `Int`, `Json`, `Option<T>`, `Result<T, E>`, `[T]`, `fn(A) -> R`, record, enum and
 // alias names, model names. Entry point: Checker::resolveType. Unknown names get E2103 (or
 // E2102 when another server declares them); wrong type-argument counts E3002.
 #include <fmt/format.h>
@@ -46,6 +46,10 @@ const Ty* Checker::resolveType(const ast::Type* type) {
     }
   }
   Symbol* sym = lookup(n);
+  if (!sym && n == "Json") {  // a JSON document (`-> Result<Json, String>` around `JSON.parse`)
+    argsCount(0);
+    return types_.json();
+  }
   if (sym && (sym->kind == SymbolKind::Type || (sym->kind == SymbolKind::Model && sym->record))) {
     argsCount(0);
     sym->reads++;

@@ -355,6 +355,12 @@ class Checker {
   // Calls by name, one per kind of symbol the name resolves to (checkCall dispatches).
   const Ty* checkFunctionCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
                               const std::vector<ArgInfo>& args);
+  // check_family_types.cpp: `User(1, "Alice")`, a record from its fields in declaration order.
+  const RecordInfo* positionalRecordOf(const ast::Expr* callee);
+  // The help line for a JavaScript name the family's guides use (`Promise`, `Object`), or "".
+  static std::string familyGlobalHelp(llvm::StringRef name, bool is_type);
+  const Ty* checkPositionalRecord(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
+                                  const std::vector<ArgInfo>& args);
   const Ty* checkVariantCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
                              const std::vector<ArgInfo>& args);
   const Ty* checkOptionCtorCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee,

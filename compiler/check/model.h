@@ -493,6 +493,8 @@ struct CheckedProgram {
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
+  // `User(1, "Alice")`: a call of a record type, its arguments the fields in declaration order.
+  llvm::DenseMap<const ast::Node*, const RecordInfo*> positional_records;
   // Names the checker makes (`UserModel`, a service's name): symbols point into it, so it lives
   // as long as the model.
   llvm::StringSet<> made_names;

@@ -284,6 +284,16 @@ std::string Emitter::objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries) {
   return s + "}";
 }
 
+// `User(1, "Alice")`: the object of the given fields in declaration order, converted to the
+// record (the fields left out take their defaults), as `User { id: 1, name: "Alice" }` is.
+std::string Emitter::positionalRecord(const RecordInfo* rec, const std::vector<const ast::Expr*>& args) {
+  std::string s = args.empty() ? "lux::Value::MakeObject()" : "lux::Value{";
+  for (size_t i = 0; i < args.size() && i < rec->fields.size(); ++i)
+    s += fmt::format("{}{{{}, {}}}", i ? ", " : "", cppString(rec->fields[i].name), argText(args[i]));
+  if (!args.empty()) s += "}";
+  return "lux::stdlib::AsRecord<" + safeName(rec->name) + ">(" + s + ")";
+}
+
 std::string Emitter::nameExpr(const ast::NameExpr* n) {
   if (n->name.name == "true") return "lux::Value(true)";
   if (n->name.name == "false") return "lux::Value(false)";
@@ -401,6 +411,10 @@ std::string Emitter::member(const ast::MemberExpr* m) {
     if (int64_t ms = unitMs(m->member.name))
       return fmt::format("lux::stdlib::Duration({}, {})", expr(m->base), ms);
   }
+  // `order.items.length` on a JSON document or a value of unknown type: the family's (JavaScript's)
+  // length of a list or a string, as `len` gives it; an object's `length` entry otherwise.
+  if (m->member.name == "length" && (typeOf(m->base)->json || typeOf(m->base)->isDynamic()))
+    return fmt::format("lux::stdlib::LengthOrField({})", expr(m->base));
   return fmt::format("lux::stdlib::Field({}, {})", expr(m->base), cppString(m->member.name));
 }
 
@@ -578,6 +592,9 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       }
       case SymbolKind::Variant:
         return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(sym->name), argList());
+      case SymbolKind::Type:
+        if (const RecordInfo* rec = c ? prog_.positional_records.lookup(c) : nullptr) return positionalRecord(rec, args);
+        break;
       case SymbolKind::Local:
       case SymbolKind::Param:
       case SymbolKind::PatternBinding:

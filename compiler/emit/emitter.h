@@ -189,6 +189,7 @@ class Emitter {
                           const ModelInfo* model = nullptr);
   std::string lambda(const ast::LambdaExpr* l);
   std::string functionValue(const Symbol* sym);
+  std::string positionalRecord(const RecordInfo* rec, const std::vector<const ast::Expr*>& args);
   std::string nameExpr(const ast::NameExpr* n);
   std::string member(const ast::MemberExpr* m);
   std::string lvalue(const ast::Expr* e);

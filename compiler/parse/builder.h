@@ -114,6 +114,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
 
   // statements, blocks, patterns, types (builder_stmts.cpp)
   ast::BlockExpr* block(LuxParser::BlockContext* c);
+  ast::Expr* armLeave(LuxParser::ArmLeaveContext* c);  // `=> return e` and the other leaving arms
   ast::Stmt* stmt(LuxParser::StmtContext* c);
   ast::Pattern* pattern(LuxParser::PatternContext* c);
   ast::Pattern* patternAtom(LuxParser::PatternAtomContext* c);

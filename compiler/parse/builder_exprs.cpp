@@ -567,6 +567,27 @@ antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
   return {};
 }
 
+// `=> return e`, `=> throw e`, `=> break`, `=> continue`: the arm's body is a block holding
+// that one statement (it has no value: the arm leaves).
+Expr* AstBuilder::armLeave(LuxParser::ArmLeaveContext* c) {
+  Stmt* s = nullptr;
+  if (auto* r = dynamic_cast<LuxParser::ArmReturnContext*>(c)) {
+    Expr* value = r->expr() ? expr(r->expr()) : nullptr;
+    if (r->expr() && !value) return nullptr;
+    s = ctx_.create<ReturnStmt>(range(c), value);
+  } else if (auto* t = dynamic_cast<LuxParser::ArmThrowContext*>(c)) {
+    Expr* value = expr(t->expr());
+    if (!value) return nullptr;
+    s = ctx_.create<ThrowStmt>(range(c), value);
+  } else if (dynamic_cast<LuxParser::ArmBreakContext*>(c)) {
+    s = ctx_.create<BreakStmt>(range(c));
+  } else {
+    s = ctx_.create<ContinueStmt>(range(c));
+  }
+  llvm::SmallVector<Stmt*, 1> stmts{s};
+  return ctx_.create<BlockExpr>(range(c), copy(stmts));
+}
+
 antlrcpp::Any AstBuilder::visitMatchExpr(LuxParser::MatchExprContext* c) {
   Expr* subject = expr(c->expr());
   if (!subject) return {};
@@ -583,6 +604,8 @@ antlrcpp::Any AstBuilder::visitMatchExpr(LuxParser::MatchExprContext* c) {
     Expr* body = nullptr;
     if (a->block()) {
       body = block(a->block());
+    } else if (a->armLeave()) {
+      body = armLeave(a->armLeave());
     } else {
       size_t want = a->IF() ? 1 : 0;
       if (a->expr().size() > want) body = expr(a->expr(want));

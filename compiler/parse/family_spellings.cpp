@@ -59,6 +59,94 @@ bool groupingParenBefore(antlr4::TokenStream* tokens, antlr4::Token* t) {
   return false;
 }
 
+// The first token of the statement or item `t` is in: walking back over balanced brackets to a
+// line break, `;` or an unbalanced `{`/`}` (null when there is none before it).
+antlr4::Token* statementStart(antlr4::TokenStream* tokens, antlr4::Token* t) {
+  antlr4::Token* first = t;
+  int depth = 0;
+  for (antlr4::Token* p = neighbour(tokens, t, -1); p; first = p, p = neighbour(tokens, p, -1)) {
+    size_t k = p->getType();
+    if (k == LuxLexer::RPAREN || k == LuxLexer::RBRACKET || k == LuxLexer::RBRACE) {
+      if (depth == 0 && k == LuxLexer::RBRACE) return first;
+      ++depth;
+    } else if (k == LuxLexer::LPAREN || k == LuxLexer::LBRACKET || k == LuxLexer::LBRACE) {
+      if (depth == 0) return first;
+      --depth;
+    } else if (depth == 0 && (k == LuxLexer::NL || k == LuxLexer::SEMI)) {
+      return first;
+    }
+  }
+  return first;
+}
+
+// Does the `}` before `t` close the body of a `for` or `while`?
+bool loopBodyBefore(antlr4::TokenStream* tokens, antlr4::Token* close) {
+  int depth = 0;
+  for (antlr4::Token* p = close; p; p = neighbour(tokens, p, -1)) {
+    size_t k = p->getType();
+    if (k == LuxLexer::RBRACE) ++depth;
+    else if (k == LuxLexer::LBRACE && --depth == 0) {
+      antlr4::Token* s = statementStart(tokens, p);
+      return s && (s->getType() == LuxLexer::FOR || s->getType() == LuxLexer::WHILE);
+    }
+  }
+  return false;
+}
+
+// The family's spellings of types and control flow that Lux writes another way.
+std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const std::string& expected) {
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  antlr4::Token* p = neighbour(tokens, t, -1);
+  antlr4::Token* n = neighbour(tokens, t, 1);
+  const size_t type = t->getType();
+  const size_t prev = p ? p->getType() : antlr4::Token::EOF;
+  const size_t next = n ? n->getType() : antlr4::Token::EOF;
+  const std::string prev_text = p ? p->getText() : "";
+  antlr4::Token* pp = p ? neighbour(tokens, p, -1) : nullptr;
+  if (type == LuxLexer::LT && prev == LuxLexer::IDENT && pp && pp->getType() == LuxLexer::TYPE)
+    return "Lux has no generic type declarations: give the fields concrete types (`type IntBox { value: Int }`), "
+           "or use the built-in generic types `Option<T>`, `Result<T, E>` and `[T]`";
+  if (type == LuxLexer::LT && prev == LuxLexer::IDENT && pp && pp->getType() == LuxLexer::FN)
+    return "Lux functions take no type parameters: leave a parameter unannotated (`fn identity(x) { x }`) "
+           "and it takes any value";
+  if (type == LuxLexer::IDENT && (prev_text == "interface" || prev_text == "trait" || prev_text == "impl") &&
+      statementStartsAfter(pp))
+    return "Lux has no interfaces, traits or `impl` blocks: write each method as a function that takes the value "
+           "first (`fn render(h: Heading) -> String { ... }`) and call it `render(h)` or `h |> render()`";
+  if (type == LuxLexer::LBRACKET && prev_text == "derive")
+    return "drop the `derive [...]`: records and enums already compare with `==`, show as JSON in text "
+           "(`\"{p}\"`) and convert to JSON (`JSON.stringify(p)`) and from it (a typed route body)";
+  if (type == LuxLexer::IDENT && t->getText() == "is" &&
+      (prev == LuxLexer::IDENT || prev == LuxLexer::RPAREN || prev == LuxLexer::RBRACKET))
+    return "Lux has no `is`: a value's type is known when the program is compiled; test an Option with "
+           "`x.is_some()` (or `x != nil`), a Result with `r.is_ok()`, a variant with `match`";
+  if (type == LuxLexer::PLUS && (prev == LuxLexer::PLUS || next == LuxLexer::PLUS)) {
+    if (inRule<LuxParser::MatchArmContext>(parser))
+      return "match has no `++` string patterns: bind the value and test it in a guard, "
+             "`s if s.starts_with(\"/api\") => handle(slice(s, 4))`";
+    return "Lux joins strings with `+` or interpolation: `first + \", \" + second` or `\"{first}, {second}\"`";
+  }
+  if (type == LuxLexer::COLON && prev == LuxLexer::IDENT && (next == LuxLexer::FOR || next == LuxLexer::WHILE))
+    return "Lux has no loop labels: leave the inner loop with `break` and test a `var` flag in the outer one, "
+           "or move the loops into a function and `return`";
+  if (type == LuxLexer::ELSE && prev == LuxLexer::RBRACE && loopBodyBefore(tokens, p))
+    return "Lux has no `else` on loops: set a `var found = false` before the loop, `found = true` before its "
+           "`break`, and test it after the loop";
+  if (type == LuxLexer::LPAREN && expected == "a type")
+    return "a function type is written `fn(Int, String) -> Bool`";
+  if (type == LuxLexer::LBRACE && (prev == LuxLexer::NL || prev == LuxLexer::LBRACE) &&
+      (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
+    return "match has no object patterns: bind the value and test its fields in a guard "
+           "(`u if u.role == \"admin\" => ...`)";
+  if (type == LuxLexer::BAR) {
+    antlr4::Token* s = statementStart(tokens, t);
+    if ((s && s->getType() == LuxLexer::TYPE) || inRule<LuxParser::ParamListContext>(parser))
+      return "Lux has no union types: declare an enum whose variants carry the values "
+             "(`type Value { Text(String), Number(Int) }`) and `match` on it";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const std::string& expected) {
@@ -84,7 +172,7 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (type == LuxLexer::LBRACKET && (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
     return "match has no list patterns: match on `len(xs)` and index the list "
            "(`match len(xs) { 0 => ..., 1 => xs[0], _ => ... }`)";
-  return "";
+  return familyTypeSpellingHelp(parser, t, expected);
 }
 
 }  // namespace lux::parse

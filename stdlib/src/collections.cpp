@@ -76,6 +76,9 @@ Value Map(const Value& xs, const Value& fn) {
 }
 
 Value Filter(const Value& xs, const Value& fn) {
+  // An Option (`Some(5).filter(fn(x) x > 3)`): kept when the predicate holds, else None.
+  if (xs.IsNull()) return xs;
+  if (!xs.IsArray() && !xs.IsObject() && !xs.IsString()) return Call(fn, {xs}).Truthy() ? xs : Value();
   Array out;
   for (const Value& x : Items(xs))
     if (Call(fn, {x}).Truthy()) out.push_back(x);

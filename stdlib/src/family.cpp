@@ -240,6 +240,10 @@ Value Flatten(const Value& xs) {
 }
 
 Value FlatMap(const Value& xs, const Value& fn) {
+  // An Option or a Result: the function's Option/Result for Some(x)/Ok(x); None and Err stay.
+  if (xs.IsNull() || IsErr(xs)) return xs;
+  if (IsOk(xs)) return Call(fn, {OkValue(xs)});
+  if (!xs.IsArray() && !xs.IsObject()) return Call(fn, {xs});
   Array out;
   for (const Value& x : List(xs, "flat_map")) {
     Value r = Call(fn, {x});

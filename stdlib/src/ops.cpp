@@ -82,6 +82,7 @@ Value Sub(const Value& a, const Value& b) {
 Value Mul(const Value& a, const Value& b) {
   if (BothInt(a, b)) return Value(static_cast<long long>(CheckedMul(a.AsInt(), b.AsInt())));
   if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() * b.AsFloat());
+  if (a.IsString() && b.IsInt()) return Repeat(a, b);  // `"-" * 40`
   BadOperands("*", a, b);
 }
 
@@ -177,6 +178,11 @@ std::string Str(const Value& v) {
 const Value& Field(const Value& v, std::string_view name) {
   if (v.IsObject() || v.IsNull()) return v[name];
   throw TypeError(std::string("cannot read field `") + std::string(name) + "` of " + v.KindName());
+}
+
+Value LengthOrField(const Value& v) {
+  if (v.IsArray() || v.IsString()) return Len(v);
+  return Field(v, "length");
 }
 
 Value& FieldRef(Value& v, std::string_view name) {

@@ -88,6 +88,8 @@ Value Interp(const Parts&... parts) {
 // ---- member and index access -------------------------------------------------------------
 // `x.name`: a field of an object (null when absent). Error on a value that has no fields.
 const Value& Field(const Value& v, std::string_view name);
+// `x.length` on a JSON document or an untyped value: len(x) of a list or a string, else x's field `length`.
+Value LengthOrField(const Value& v);
 // `x.get(key)` on a dynamic value: x's own `get` function when it has one, else the entry `key`
 // of an object (compared without case when no entry matches exactly, as header names are),
 // else None.
@@ -207,6 +209,25 @@ Value ToInt(const Value& v);
 Value ToFloat(const Value& v);
 Value UnwrapOr(const Value& v, const Value& fallback);
 Value OkOr(const Value& v, const Value& err);
+// The family's Option/Result methods (stdlib/src/result_option.cpp).
+Value Unwrap(const Value& v);                          // the value of Some/Ok; None or Err fails
+Value Expect(const Value& v, const Value& message);    // as Unwrap, failing with `message`
+Value UnwrapErr(const Value& v);                       // the error of Err; Ok fails
+Value IsOkOf(const Value& v);
+Value IsErrOf(const Value& v);
+Value IsSome(const Value& v);
+Value IsNone(const Value& v);
+Value MapErr(const Value& v, const Value& fn);         // Err(fn(e)); Ok as it is
+Value OrElse(const Value& v, const Value& other);      // v when Some/Ok, else other
+Value AndThen(const Value& v, const Value& other);     // other when v is Some/Ok, else v
+// The family's string helpers for names and layout (stdlib/src/text_case.cpp).
+Value TitleCase(const Value& s);
+Value SnakeCase(const Value& s);
+Value CamelCase(const Value& s);
+Value PadStart(const Value& s, const Value& width, const Value& fill = Value());
+Value PadEnd(const Value& s, const Value& width, const Value& fill = Value());
+Value TrimStart(const Value& s);
+Value TrimEnd(const Value& s);
 Value RangeOf(const Value& a, const Value& b = Value(), const Value& step = Value());
 Value Keys(const Value& v);
 Value Values(const Value& v);

@@ -1,0 +1,71 @@
+// The family's ways of building typed values that luxc's own syntax writes another way:
+// `User(1, "Alice", "a@x")` builds a record from its fields in declaration order (the same record
+// as `User { id: 1, name: "Alice", email: "a@x" }`; trailing fields with a default or of an
+// Option type may be left out). Also what to write instead of the JavaScript names the family's
+// guides use (`Promise.all`, `console.log`, the type `Object`). Entry points:
+// Checker::positionalRecordOf, checkPositionalRecord, familyGlobalHelp.
+#include <fmt/format.h>
+
+#include "check/checker.h"
+
+namespace lux {
+
+namespace {
+
+// How many leading fields a positional construction must give: up to the last field that has
+// no default and is not an Option.
+size_t requiredFields(const RecordInfo* rec) {
+  size_t required = 0;
+  for (size_t i = 0; i < rec->fields.size(); ++i)
+    if (!rec->fields[i].has_default && rec->fields[i].type->kind != TyKind::Option) required = i + 1;
+  return required;
+}
+
+}  // namespace
+
+std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
+  static const std::pair<llvm::StringRef, const char*> kValues[] = {
+      {"Promise", "every call waits for its result where it is made (requests run on fibers, so other requests go on): "
+                  "call them one after the other, `a = fetch_a()` then `b = fetch_b()`"},
+      {"console", "write `print(...)`, or `log.info(...)` for a structured log line"},
+      {"parseInt", "write `to_int(text)`"},
+      {"parseFloat", "write `to_float(text)`"},
+  };
+  static const std::pair<llvm::StringRef, const char*> kTypes[] = {
+      {"Object", "write `Json` for a JSON document (`JSON.parse`'s value), or declare a record type"},
+      {"Number", "write `Int` or `Float`"},
+      {"Nil", "the absent value belongs to an `Option<T>`: write `Option<T>` and `None` (or `nil`)"},
+  };
+  for (const auto& [n, help] : is_type ? llvm::ArrayRef(kTypes) : llvm::ArrayRef(kValues))
+    if (n == name) return help;
+  return "";
+}
+
+const RecordInfo* Checker::positionalRecordOf(const ast::Expr* callee) {
+  auto* n = llvm::dyn_cast<ast::NameExpr>(callee);
+  if (!n) return nullptr;
+  const Symbol* s = lookup(n->name.name);
+  return s && s->kind == SymbolKind::Type && s->record ? s->record : nullptr;
+}
+
+const Ty* Checker::checkPositionalRecord(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee,
+                                         const Symbol* sym, const std::vector<ArgInfo>& args) {
+  const RecordInfo* rec = sym->record;
+  std::string name = callee->name.name.str();
+  const size_t lo = requiredFields(rec), hi = rec->fields.size();
+  if (args.size() < lo || args.size() > hi) {
+    reportCallArity(call, piped, args.size(), name, arityText(static_cast<int>(lo), static_cast<int>(hi)), rec->range,
+                    fmt::format("`{}` is declared here", name));
+  } else {
+    for (size_t i = 0; i < args.size(); ++i) {
+      const FieldInfo& f = rec->fields[i];
+      if (args[i].expr)
+        checkValueAgainst(args[i].expr, args[i].type, f.type, fmt::format("field `{}` of `{}`", f.name.str(), name),
+                          f.range, fmt::format("`{}` is declared `{}` here", f.name.str(), typeName(f.type)));
+    }
+  }
+  model_.positional_records[call] = rec;
+  return types_.record(rec);
+}
+
+}  // namespace lux
