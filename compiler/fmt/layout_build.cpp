@@ -36,7 +36,7 @@ struct Names {
         unwrap_expr(t.labelId("unwrapExpr")), unary_expr(t.labelId("unaryExpr")),
         literal_pattern(t.labelId("literalPattern")), routes_value(t.labelId("routesValue")),
         named_type(t.labelId("namedType")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
-        sep(t.labelId("sep")), item_sep(t.labelId("itemSep")) {
+        sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), arrow_params(t.labelId("arrowParams")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
     for (const char* name : {"forStmt", "routeDecl", "routesDecl"}) not_lists.push_back(t.labelId(name));
   }
@@ -44,7 +44,7 @@ struct Names {
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
       dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, pipe_expr,
-      program, sep, item_sep;
+      program, sep, item_sep, arrow_params;
   std::vector<int> not_lists;
 };
 
@@ -467,6 +467,11 @@ class Builder {
     text(source(t_.tokens[i]), false);
   }
 
+  // Whether `t` opens an arrow lambda's parameters (`(a, b) => ...`), spaced like a grouping `(`.
+  bool arrowParamsOpen(const syntax::Token& t) const {
+    return t.node >= 0 && label(t_.nodes[t.node].parent) == n_.arrow_params;
+  }
+
   // Whether one space separates token i from the token printed before it on the same line.
   bool spaceBefore(uint32_t i) const {
     if (prev_comment_) return true;
@@ -491,7 +496,7 @@ class Builder {
                      (label(p.node) == n_.unary_expr || label(p.node) == n_.literal_pattern ||
                       label(p.node) == n_.routes_value);
     if (prefix_op) return false;
-    if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr;
+    if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr || arrowParamsOpen(c);
     if (is(c, n_.lbracket) && label(c.node) == n_.index_expr) return false;
     if (is(c, n_.bang) && label(c.node) == n_.unwrap_expr) return false;
     if ((is(c, n_.lt) || is(c, n_.gt)) && label(c.node) == n_.named_type) return false;

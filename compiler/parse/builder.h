@@ -54,6 +54,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   antlrcpp::Any visitArrayLit(LuxParser::ArrayLitContext* c) override;
   antlrcpp::Any visitObjectExpr(LuxParser::ObjectExprContext* c) override;
   antlrcpp::Any visitLambdaExpr(LuxParser::LambdaExprContext* c) override;
+  antlrcpp::Any visitArrowLambdaExpr(LuxParser::ArrowLambdaExprContext* c) override;  // builder_fn.cpp
   antlrcpp::Any visitIfExpr(LuxParser::IfExprContext* c) override;
   antlrcpp::Any visitMatchExpr(LuxParser::MatchExprContext* c) override;
 

@@ -28,6 +28,7 @@ std::string expectedName(const antlr4::dfa::Vocabulary& vocab, size_t type) {
     case LuxLexer::STR_CLOSE: return "`\"`";
     case LuxLexer::STR_INTERP: case LuxLexer::LBRACE: return "`{`";
     case LuxLexer::RBRACE: return "`}`";
+    case LuxLexer::GUARD_ARROW: return "`=>`";
     case LuxLexer::STR_TEXT: case LuxLexer::STR_ESCAPE: return "string text";
     default: break;
   }
