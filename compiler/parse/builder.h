@@ -113,6 +113,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   // statements, blocks, patterns, types (builder_stmts.cpp)
   ast::BlockExpr* block(LuxParser::BlockContext* c);
   ast::Stmt* stmt(LuxParser::StmtContext* c);
+  ast::Stmt* listDestructure(LuxParser::ListDestructureStmtContext* c);  // builder_fn.cpp
   ast::Pattern* pattern(LuxParser::PatternContext* c);
   ast::Pattern* patternAtom(LuxParser::PatternAtomContext* c);
   ast::Expr* literalPattern(LuxParser::LiteralPatternContext* c);

@@ -26,4 +26,22 @@ antlrcpp::Any AstBuilder::visitArrowLambdaExpr(LuxParser::ArrowLambdaExprContext
   return {};
 }
 
+
+// `let [a, _, ...rest] = e`, `var [a, b] = e`, `[a, b] = e`: a DestructureStmt whose fields are
+// positions (where `...` may stand is the checker's rule, E5532).
+Stmt* AstBuilder::listDestructure(LuxParser::ListDestructureStmtContext* c) {
+  llvm::SmallVector<DestructureField*, 4> fields;
+  for (auto* b : c->listBind()) {
+    Ident name = ident(b->ident());
+    if (name.empty()) return nullptr;
+    fields.push_back(ctx_.create<DestructureField>(range(b), name, name, b->ELLIPSIS() != nullptr));
+  }
+  Expr* init = expr(c->expr());
+  if (!init) return nullptr;
+  DestructureStmt::Keyword kw = !c->kw                                 ? DestructureStmt::Keyword::None
+                                : c->kw->getType() == LuxParser::LET ? DestructureStmt::Keyword::Let
+                                                                     : DestructureStmt::Keyword::Var;
+  return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init, true);
+}
+
 }  // namespace lux::parse

@@ -80,6 +80,7 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
                                                                        : DestructureStmt::Keyword::Var;
     return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init);
   }
+  if (auto* s = dynamic_cast<LuxParser::ListDestructureStmtContext*>(c)) return listDestructure(s);
   if (auto* s = dynamic_cast<LuxParser::ReturnStmtContext*>(c)) {
     Expr* value = nullptr;
     if (s->expr()) {
