@@ -416,7 +416,8 @@ class Builder {
     if (own != "block" || t_.nodes[node].parent < 0) return false;
     int32_t parent = t_.nodes[node].parent;
     const std::string& owner = t_.labels[t_.nodes[parent].label];
-    if (endsWith(owner, "Decl") || owner == "forStmt" || owner == "whileStmt" || owner == "tryStmt") return true;
+    if (endsWith(owner, "Decl") || owner == "whileStmt" || owner == "tryStmt") return true;
+    if (owner == "forStmt" || owner == "forListStmt" || owner == "forObjectStmt") return true;
     if (owner == "ifExpr" || owner == "elseIf") return ifStatement(owner == "ifExpr" ? parent : t_.nodes[parent].parent);
     int32_t grand = t_.nodes[parent].parent;
     return grand >= 0 && endsWith(t_.labels[t_.nodes[grand].label], "Item");

@@ -114,6 +114,10 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::BlockExpr* block(LuxParser::BlockContext* c);
   ast::Stmt* stmt(LuxParser::StmtContext* c);
   ast::Stmt* listDestructure(LuxParser::ListDestructureStmtContext* c);  // builder_fn.cpp
+  // `for [k, v] in e { }` (list_binds) and `for { a, b } in e { }` (fields), builder_fn.cpp.
+  ast::Stmt* forPattern(antlr4::ParserRuleContext* c, const std::vector<LuxParser::ListBindContext*>& list_binds,
+                        const std::vector<LuxParser::DestructFieldContext*>& fields, LuxParser::ExprContext* iterable,
+                        LuxParser::BlockContext* body);
   ast::Pattern* pattern(LuxParser::PatternContext* c);
   ast::Pattern* patternAtom(LuxParser::PatternAtomContext* c);
   ast::Expr* literalPattern(LuxParser::LiteralPatternContext* c);

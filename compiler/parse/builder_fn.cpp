@@ -44,4 +44,37 @@ Stmt* AstBuilder::listDestructure(LuxParser::ListDestructureStmtContext* c) {
   return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init, true);
 }
 
+// `for [k, v] in pairs { body }` is `for _eachN in pairs { let [k, v] = _eachN; body }` (and the
+// same with `{ a, b }`): the loop's element gets a name no program writes (N: the offset of the
+// pattern), the destructuring its own statement, so checking and code generation need nothing new.
+Stmt* AstBuilder::forPattern(antlr4::ParserRuleContext* c, const std::vector<LuxParser::ListBindContext*>& list_binds,
+                             const std::vector<LuxParser::DestructFieldContext*>& fields,
+                             LuxParser::ExprContext* iterable, LuxParser::BlockContext* body) {
+  llvm::SmallVector<DestructureField*, 4> pattern;
+  for (auto* b : list_binds) {
+    Ident name = ident(b->ident());
+    if (name.empty()) return nullptr;
+    pattern.push_back(ctx_.create<DestructureField>(range(b), name, name, b->ELLIPSIS() != nullptr));
+  }
+  for (auto* f : fields) {
+    auto names = f->ident();
+    if (names.empty()) return nullptr;
+    Ident key = ident(names[0]);
+    Ident binding = names.size() > 1 ? ident(names[1]) : key;
+    if (key.empty() || binding.empty()) return nullptr;
+    pattern.push_back(ctx_.create<DestructureField>(range(f), key, binding));
+  }
+  Expr* over = expr(iterable);
+  BlockExpr* inner = block(body);
+  if (pattern.empty() || !over || !inner) return nullptr;
+  SourceRange at = SourceRange::cover(pattern.front()->range(), pattern.back()->range());
+  Ident item{ctx_.intern("_each" + std::to_string(at.begin)), at};
+  auto* take = ctx_.create<DestructureStmt>(at, DestructureStmt::Keyword::Let, copy(pattern),
+                                            ctx_.create<NameExpr>(at, item), !list_binds.empty());
+  llvm::SmallVector<Stmt*, 8> stmts{take};
+  stmts.append(inner->stmts.begin(), inner->stmts.end());
+  auto* full = ctx_.create<BlockExpr>(inner->range(), copy(stmts));
+  return ctx_.create<ForStmt>(range(c), Ident{}, item, over, full);
+}
+
 }  // namespace lux::parse

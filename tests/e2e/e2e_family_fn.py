@@ -4,7 +4,8 @@ programs/family_fn_arrows.lux: arrow lambdas (`x => x * 2`, `(a, b) => a + b`, `
 typed parameters, block bodies, curried and returned ones, in method calls and pipes, and a
 route handler `=> (req) => { ... }`); every answer is computed by them.
 programs/family_fn_lists.lux: list patterns (`let [x, y, z] = coords`, `let [first, ...rest]`,
-`_` holes, no keyword, `var`, a literal of mixed types, a JSON body); a list shorter than the
+`_` holes, no keyword, `var`, a literal of mixed types, a JSON body, `for [a, b] in pairs` and
+`for { name, age } in users`); a list shorter than the
 pattern is a 500 (a name is never bound to a missing element), one the client sent a 400, and
 the server keeps serving.
 """
@@ -47,6 +48,7 @@ def _lists(a):
         "middle": 20, "lo": 1, "hi": 9, "n": 8, "label": "SEVEN", "count": 5})
     expect_json(port, "POST", "/pair", 200, {"name": "ada", "score": 3, "others": 2}, body=["ada", 3, True, None])
     expect_json(port, "POST", "/pair", 200, {"name": "bo", "score": 1, "others": 0}, body=["bo", 1])
+    expect_json(port, "GET", "/loops", 200, {"products": [2, 12, 30], "heads": 12, "names": ["ada:36", "bob:41"]})
     expect_json(port, "GET", "/short/5", 200, {"sum": 1})
     for short in ("/short/1", "/short/0"):
         st, _, body = request(port, "GET", short)
