@@ -229,6 +229,8 @@ void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, cons
   const bool declaration = hasRole(kw, KeywordRole::Declaration) || isSoftKeyword(kw);
   if (declaration && offending && start != offending && expected.contains(kw))
     text = "the rest of the `" + start->getText() + "` declaration";
+  // `for 1 in xs`: the loop's name or pattern (three alternatives of a statement start with `for`).
+  if (kw == LuxLexer::FOR && offending && start != offending) text = "a name or a pattern (`x`, `[k, v]`, `{ a, b }`)";
   report(parser, offending, expected, text);
 }
 
