@@ -153,13 +153,17 @@ class IfBranch : public Node {
   BlockExpr* body;
 };
 
-// `a` (binds field `a` to `a`) or `key: a` (binds field `key` to `a`) in a destructuring.
+// `a` (binds field `a` to `a`) or `key: a` (binds field `key` to `a`) in a destructuring; in a
+// list pattern `[a, _, ...rest]` an element by position (key = binding; `_` binds nothing) or,
+// with `rest`, the elements after the others.
 class DestructureField : public Node {
  public:
   LUX_AST_LEAF(DestructureField)
-  DestructureField(SourceRange r, Ident key, Ident binding) : Node(kKind, r), key(key), binding(binding) {}
+  DestructureField(SourceRange r, Ident key, Ident binding, bool rest = false)
+      : Node(kKind, r), key(key), binding(binding), rest(rest) {}
   Ident key;
   Ident binding;
+  bool rest;
 };
 
 // --- declarations ---------------------------------------------------------------------------
@@ -556,16 +560,19 @@ class LetStmt : public Stmt {
   Expr* init;
 };
 
-// `let { a, b: c } = e`, `var { a } = e`, or `{ a, b } = e` (keyword none).
+// `let { a, b: c } = e`, `var { a } = e`, or `{ a, b } = e` (keyword none); with `list`, the
+// list pattern `let [a, b, ...rest] = e` (fields by position).
 class DestructureStmt : public Stmt {
  public:
   LUX_AST_LEAF(DestructureStmt)
   enum class Keyword : uint8_t { None, Let, Var };
-  DestructureStmt(SourceRange r, Keyword keyword, llvm::ArrayRef<DestructureField*> fields, Expr* init)
-      : Stmt(kKind, r), keyword(keyword), fields(fields), init(init) {}
+  DestructureStmt(SourceRange r, Keyword keyword, llvm::ArrayRef<DestructureField*> fields, Expr* init,
+                  bool list = false)
+      : Stmt(kKind, r), keyword(keyword), fields(fields), init(init), list(list) {}
   Keyword keyword;
   llvm::ArrayRef<DestructureField*> fields;
   Expr* init;
+  bool list;
 };
 
 enum class AssignOp : uint8_t { Assign, Add, Sub, Mul, Div, Mod };

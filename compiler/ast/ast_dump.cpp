@@ -169,6 +169,7 @@ void describeNode(const IfBranch& n, Desc& d) {
 void describeNode(const DestructureField& n, Desc& d) {
   d.ident("key", n.key);
   if (n.binding.name != n.key.name) d.ident("binding", n.binding);
+  d.flag("rest", n.rest);
 }
 
 void describeNode(const SharedBlock& n, Desc& d) { d.list("items", n.items); }
@@ -366,6 +367,7 @@ void describeNode(const DestructureStmt& n, Desc& d) {
   d.raw("keyword", n.keyword == DestructureStmt::Keyword::Let   ? "let"
                    : n.keyword == DestructureStmt::Keyword::Var ? "var"
                                                                 : "none");
+  d.flag("list", n.list);
   d.list("fields", n.fields);
   d.child("init", n.init);
 }

@@ -68,9 +68,12 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     const Ty* t = checkExpr(ds->init);
     checkUnitUse(ds->init, "a destructuring");
     bool pure = isPure(ds->init);
-    for (const ast::DestructureField* f : ds->fields) {
-      const Ty* ft = types_.dynamic();
-      if (t->kind == TyKind::Record) {
+    if (ds->list) checkListPattern(ds, t);
+    for (size_t i = 0; i < ds->fields.size(); ++i) {
+      const ast::DestructureField* f = ds->fields[i];
+      if (ds->list && f->binding.name == "_") continue;  // a hole binds nothing
+      const Ty* ft = ds->list ? listElementType(ds, t, i) : types_.dynamic();
+      if (!ds->list && t->kind == TyKind::Record) {
         if (const FieldInfo* fi = t->record->field(f->key.name)) {
           ft = fi->type;
         } else if (!(f->key.name == "id" && t->record->is_model)) {

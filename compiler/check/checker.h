@@ -412,6 +412,12 @@ class Checker {
   // A route handler whose response is the result of a built-in returning nothing (E3010).
   void checkHandlerResponse(const ast::Node* handler, const std::string& route);
 
+  // --- list patterns `let [a, _, ...rest] = e` (check_patterns.cpp) ---
+  // Reports a pattern that cannot take `init` (of type `t`) apart: E5530-E5532.
+  void checkListPattern(const ast::DestructureStmt* ds, const Ty* t);
+  // The type field `i` of the list pattern binds, taking `init` (of type `t`) apart.
+  const Ty* listElementType(const ast::DestructureStmt* ds, const Ty* t, size_t i);
+
   // --- match (check_match.cpp) ---------------------------------------------------------------
   const Ty* checkMatch(const ast::MatchExpr* e);
   void bindPattern(const ast::Pattern* p, const Ty* subject);

@@ -647,8 +647,6 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());
 }
 
-namespace {
-
 // A value's place as the program reads it, for a 400 naming it: `body.count`, `items[0]`.
 std::string placeText(const ast::Expr* e) {
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(e)) return n->name.name.str();
@@ -660,8 +658,6 @@ std::string placeText(const ast::Expr* e) {
   }
   return "the value";
 }
-
-}  // namespace
 
 std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
                                  const ModelInfo* model) {

@@ -452,6 +452,7 @@ void Emitter::declareValue(const Symbol* sym, llvm::StringRef name, const ast::E
 }
 
 void Emitter::destructure(const ast::DestructureStmt* ds) {
+  if (ds->list) return destructureList(ds);
   std::string t = temp("t");
   line(fmt::format("const lux::Value {} = {};", t, expr(ds->init)));
   for (const ast::DestructureField* f : ds->fields) {

@@ -70,6 +70,9 @@ struct FnContext {
   std::string unique(const std::string& base);  // `base`, else `base_2`, `base_3`, ...
 };
 
+// A value's place as the program reads it (`body.count`, `items[0]`), for a 400 naming it (emit_expr.cpp).
+std::string placeText(const ast::Expr* e);
+
 class Emitter {
  public:
   Emitter(const CheckedProgram& prog, const SourceFile& file, DiagEngine& diags, const EmitOptions& opts)
@@ -208,6 +211,8 @@ class Emitter {
   void stmt(const ast::Stmt* s);
   void declareValue(const Symbol* sym, llvm::StringRef name, const ast::Expr* init, bool is_mutable);
   void destructure(const ast::DestructureStmt* ds);
+  // `let [a, _, ...rest] = e` (emit_patterns.cpp).
+  void destructureList(const ast::DestructureStmt* ds);
   void assign(const ast::AssignStmt* as);
   void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);
   void assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`

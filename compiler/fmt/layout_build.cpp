@@ -37,7 +37,7 @@ struct Names {
         literal_pattern(t.labelId("literalPattern")), routes_value(t.labelId("routesValue")),
         named_type(t.labelId("namedType")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
         sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), slice_expr(t.labelId("sliceExpr")),
-        open_slice_expr(t.labelId("openSliceExpr")) {
+        open_slice_expr(t.labelId("openSliceExpr")), arrow_params(t.labelId("arrowParams")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
     for (const char* name : {"forStmt", "compFor", "routeDecl", "routesDecl"}) not_lists.push_back(t.labelId(name));
   }
@@ -45,7 +45,7 @@ struct Names {
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
       dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, pipe_expr,
-      program, sep, item_sep, slice_expr, open_slice_expr;
+      program, sep, item_sep, slice_expr, open_slice_expr, arrow_params;
   std::vector<int> not_lists;
 };
 
@@ -417,7 +417,8 @@ class Builder {
     if (own != "block" || t_.nodes[node].parent < 0) return false;
     int32_t parent = t_.nodes[node].parent;
     const std::string& owner = t_.labels[t_.nodes[parent].label];
-    if (endsWith(owner, "Decl") || owner == "forStmt" || owner == "whileStmt" || owner == "tryStmt") return true;
+    if (endsWith(owner, "Decl") || owner == "whileStmt" || owner == "tryStmt") return true;
+    if (owner == "forStmt" || owner == "forListStmt" || owner == "forObjectStmt") return true;
     if (owner == "ifExpr" || owner == "elseIf") return ifStatement(owner == "ifExpr" ? parent : t_.nodes[parent].parent);
     int32_t grand = t_.nodes[parent].parent;
     return grand >= 0 && endsWith(t_.labels[t_.nodes[grand].label], "Item");
@@ -468,6 +469,11 @@ class Builder {
     text(source(t_.tokens[i]), false);
   }
 
+  // Whether `t` opens an arrow lambda's parameters (`(a, b) => ...`), spaced like a grouping `(`.
+  bool arrowParamsOpen(const syntax::Token& t) const {
+    return t.node >= 0 && label(t_.nodes[t.node].parent) == n_.arrow_params;
+  }
+
   // Whether one space separates token i from the token printed before it on the same line.
   bool spaceBefore(uint32_t i) const {
     if (prev_comment_) return true;
@@ -492,7 +498,7 @@ class Builder {
                      (label(p.node) == n_.unary_expr || label(p.node) == n_.literal_pattern ||
                       label(p.node) == n_.routes_value);
     if (prefix_op) return false;
-    if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr;
+    if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr || arrowParamsOpen(c);
     if (is(c, n_.lbracket) && label(c.node) == n_.index_expr) return false;
     // `xs[a:b:step]`, `xs[a..]`: written tight, as an index is.
     if (is(c, n_.lbracket) && (label(c.node) == n_.slice_expr || label(c.node) == n_.open_slice_expr)) return false;

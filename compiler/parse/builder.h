@@ -57,6 +57,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   antlrcpp::Any visitOpenSliceExpr(LuxParser::OpenSliceExprContext* c) override;
   antlrcpp::Any visitObjectExpr(LuxParser::ObjectExprContext* c) override;
   antlrcpp::Any visitLambdaExpr(LuxParser::LambdaExprContext* c) override;
+  antlrcpp::Any visitArrowLambdaExpr(LuxParser::ArrowLambdaExprContext* c) override;  // builder_fn.cpp
   antlrcpp::Any visitIfExpr(LuxParser::IfExprContext* c) override;
   antlrcpp::Any visitMatchExpr(LuxParser::MatchExprContext* c) override;
 
@@ -116,6 +117,11 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::BlockExpr* block(LuxParser::BlockContext* c);
   ast::Expr* armLeave(LuxParser::ArmLeaveContext* c);  // `=> return e` and the other leaving arms
   ast::Stmt* stmt(LuxParser::StmtContext* c);
+  ast::Stmt* listDestructure(LuxParser::ListDestructureStmtContext* c);  // builder_fn.cpp
+  // `for [k, v] in e { }` (list_binds) and `for { a, b } in e { }` (fields), builder_fn.cpp.
+  ast::Stmt* forPattern(antlr4::ParserRuleContext* c, const std::vector<LuxParser::ListBindContext*>& list_binds,
+                        const std::vector<LuxParser::DestructFieldContext*>& fields, LuxParser::ExprContext* iterable,
+                        LuxParser::BlockContext* body);
   ast::Pattern* pattern(LuxParser::PatternContext* c);
   ast::Pattern* patternAtom(LuxParser::PatternAtomContext* c);
   ast::Expr* literalPattern(LuxParser::LiteralPatternContext* c);

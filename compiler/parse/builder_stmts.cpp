@@ -80,6 +80,7 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
                                                                        : DestructureStmt::Keyword::Var;
     return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init);
   }
+  if (auto* s = dynamic_cast<LuxParser::ListDestructureStmtContext*>(c)) return listDestructure(s);
   if (auto* s = dynamic_cast<LuxParser::ReturnStmtContext*>(c)) {
     Expr* value = nullptr;
     if (s->expr()) {
@@ -105,6 +106,9 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
     if (value.empty() || !iterable || !body) return nullptr;
     return ctx_.create<ForStmt>(range(c), index, value, iterable, body);
   }
+  if (auto* s = dynamic_cast<LuxParser::ForListStmtContext*>(c)) return forPattern(s, s->listBind(), {}, s->expr(), s->block());
+  if (auto* s = dynamic_cast<LuxParser::ForObjectStmtContext*>(c))
+    return forPattern(s, {}, s->destructField(), s->expr(), s->block());
   if (auto* s = dynamic_cast<LuxParser::WhileStmtContext*>(c)) {
     Expr* cond = expr(s->expr());
     BlockExpr* body = block(s->block());

@@ -166,9 +166,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
            "`await x` is accepted and is `x`";
   if (type == LuxLexer::COMMA && expected == "`)`" && groupingParenBefore(tokens, t))
     return "Lux has no tuples: use a list `[a, b]` or an object `{ first: a, second: b }`";
-  if (type == LuxLexer::LBRACKET && prev == LuxLexer::LET)
-    return "destructuring takes an object pattern (`let { a, b } = value`); for a list, index it: "
-           "`a = xs[0]`, `b = xs[1]`";
   if (type == LuxLexer::LBRACKET && (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
     return "match has no list patterns: match on `len(xs)` and index the list "
            "(`match len(xs) { 0 => ..., 1 => xs[0], _ => ... }`)";

@@ -28,6 +28,7 @@ std::string expectedName(const antlr4::dfa::Vocabulary& vocab, size_t type) {
     case LuxLexer::STR_CLOSE: return "`\"`";
     case LuxLexer::STR_INTERP: case LuxLexer::LBRACE: return "`{`";
     case LuxLexer::RBRACE: return "`}`";
+    case LuxLexer::GUARD_ARROW: return "`=>`";
     case LuxLexer::STR_TEXT: case LuxLexer::STR_ESCAPE: return "string text";
     default: break;
   }
@@ -228,6 +229,8 @@ void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, cons
   const bool declaration = hasRole(kw, KeywordRole::Declaration) || isSoftKeyword(kw);
   if (declaration && offending && start != offending && expected.contains(kw))
     text = "the rest of the `" + start->getText() + "` declaration";
+  // `for 1 in xs`: the loop's name or pattern (three alternatives of a statement start with `for`).
+  if (kw == LuxLexer::FOR && offending && start != offending) text = "a name or a pattern (`x`, `[k, v]`, `{ a, b }`)";
   report(parser, offending, expected, text);
 }
 

@@ -149,7 +149,7 @@ const char* TokenFilter::constructName(const Open& open) const {
     case LuxLexer::LBRACKET: case LuxLexer::RETURN: case LuxLexer::THROW: case LuxLexer::NL: case LuxLexer::SEMI:
     case LuxLexer::LBRACE: case LuxLexer::STR_INTERP:
       return "object literal";
-    case LuxLexer::FAT_ARROW:
+    case LuxLexer::FAT_ARROW: case LuxLexer::GUARD_ARROW:
       return "match arm block";
     default:
       break;
@@ -266,6 +266,33 @@ bool TokenFilter::endsStatement() const {
              prev_prev_type_ == LuxLexer::DOT || prev_prev_type_ == LuxLexer::QDOT;
     }
   }
+}
+
+// A `=>` ends a guard when, going back on its arm (to a separator or the bracket around it), an
+// `if` comes before any other `=>`: only a match arm puts `if` and `=>` at one level without a
+// separator between. The parser then tells the arm's `=>` from an arrow lambda's (`x => ...`)
+// by the token, where its SLL prediction could not. The walk is bounded; past the bound the
+// `=>` stays FAT_ARROW, which the grammar also takes after a guard (deciding it with full LL).
+bool TokenFilter::endsGuard() const {
+  constexpr size_t kMaxSteps = 256;
+  int depth = 0;
+  for (size_t k = emitted_.size(), steps = 0; k-- > 0 && steps < kMaxSteps; ++steps) {
+    size_t type = emitted_[k].type;
+    if (type == LuxLexer::RPAREN || type == LuxLexer::RBRACKET || type == LuxLexer::RBRACE) {
+      ++depth;
+    } else if (isOpener(type)) {
+      if (depth-- == 0) return false;
+    } else if (depth == 0) {
+      switch (type) {
+        case LuxLexer::IF: return true;
+        case LuxLexer::NL: case LuxLexer::SEMI: case LuxLexer::COMMA: case LuxLexer::FAT_ARROW:
+        case LuxLexer::GUARD_ARROW:
+          return false;
+        default: break;
+      }
+    }
+  }
+  return false;
 }
 
 bool TokenFilter::continuesLine(size_t next_type) {
@@ -427,6 +454,9 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
     if (!track(*t)) {
       if (fatal_) continue;
       continue;  // dropped closer
+    }
+    if (t->getType() == LuxLexer::FAT_ARROW && endsGuard()) {
+      if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setType(LuxLexer::GUARD_ARROW);
     }
     emitted(*t);
     return t;

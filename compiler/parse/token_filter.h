@@ -68,6 +68,8 @@ class TokenFilter : public antlr4::TokenSource {
   void closeInterpolationsAtNewline(const antlr4::Token& nl);
   void reportUnclosedAtEof(const antlr4::Token& eof);
   bool endsStatement() const;
+  // Whether a `=>` about to be emitted ends a match arm's guard (`n if n > max =>`).
+  bool endsGuard() const;
   static bool continuesLine(size_t next_type);
   const char* constructName(const Open& open) const;
 
