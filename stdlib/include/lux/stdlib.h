@@ -339,6 +339,9 @@ Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
 // res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
 Value ResRedirect(Response& res, const Value& url, const Value& status);
+// `with NAME` / `with NAME(args)` naming a function of the program: its value (`fn(req, next)`,
+// or `fn(req)` that returns a response to answer instead) as route middleware (src/guards.cpp).
+Middleware GuardMiddleware(Value guard);
 // The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
 Value RequestField(const Request& req, std::string_view name);
 
