@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <limits>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 
 #include "core/bearer.h"
@@ -290,6 +291,46 @@ Value VerifyJwt(std::string_view token, const JwtOptions& o, std::int64_t now_s)
   return claims;
 }
 
+namespace {
+
+std::mutex g_server_jwt_mu;
+std::shared_ptr<const JwtOptions> g_server_jwt;  // the last RegisterJwtAuth's settings
+
+std::string Base64UrlEncode(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    if (i + 1 < in.size()) out += kAlphabet[(v >> 6) & 63];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const JwtOptions> ServerJwtOptions() {
+  std::lock_guard<std::mutex> lock(g_server_jwt_mu);
+  return g_server_jwt;
+}
+
+std::string SignJwt(const Value& claims, const std::string& algorithm, std::string_view secret) {
+  if (!IsHmac(algorithm)) throw Error("sign_jwt signs with HS256, HS384 or HS512, not " + algorithm, 500);
+  if (!claims.IsObject()) throw Error(std::string("sign_jwt: the payload is ") + claims.KindName() + ", not an object", 500);
+  lazy::Load(lazy::kCrypto);
+  std::string signed_part = Base64UrlEncode(ToJson(Value{{"alg", algorithm}, {"typ", "JWT"}})) + "." +
+                            Base64UrlEncode(ToJson(claims));
+  return signed_part + "." + Base64UrlEncode(Hmac(algorithm, secret, signed_part));
+}
+
 void RegisterJwtAuth(App& app, JwtOptions options) {
   if (!IsHmac(options.algorithm) && options.algorithm != "RS256" && options.algorithm != "ES256")
     throw StartupError("auth: unsupported algorithm \"" + options.algorithm + "\" (HS256, HS384, HS512, RS256 or ES256)");
@@ -312,7 +353,12 @@ void RegisterJwtAuth(App& app, JwtOptions options) {
   } else if (!options.key) {
     options.key = LoadJwtPublicKey(options.public_key, options.algorithm);
   }
-  auth::SetGuard(app, auth::Guard{std::make_shared<const JwtOptions>(std::move(options)), nullptr});
+  auto shared = std::make_shared<const JwtOptions>(std::move(options));
+  {
+    std::lock_guard<std::mutex> lock(g_server_jwt_mu);
+    g_server_jwt = shared;
+  }
+  auth::SetGuard(app, auth::Guard{shared, nullptr});
 }
 
 std::vector<std::string> ClaimRoles(const Value& claims, const std::string& claim) {

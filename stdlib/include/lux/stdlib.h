@@ -339,6 +339,14 @@ Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
 // res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
 Value ResRedirect(Response& res, const Value& url, const Value& status);
+// ---- auth (stdlib/src/auth.cpp): sign_jwt(payload, secret?, {expires_in}?) signs with the
+// server's `auth { }` secret (or the one given); verify_jwt(token, secret?) takes the token or the
+// whole `Bearer <token>` header and returns its claims, a refused one is 401; hash_password and
+// verify_password are scrypt (lux/auth.h).
+Value JwtSign(const Value& payload, const Value& secret = Value(), const Value& options = Value());
+Value JwtVerify(const Value& token, const Value& secret = Value());
+Value PasswordHash(const Value& password);
+Value PasswordVerify(const Value& password, const Value& hash);
 // `with NAME` / `with NAME(args)` naming a function of the program: its value (`fn(req, next)`,
 // or `fn(req)` that returns a response to answer instead) as route middleware (src/guards.cpp).
 Middleware GuardMiddleware(Value guard);
