@@ -388,7 +388,7 @@ void Emitter::registerMiddleware(const ServerModel& sm) {
       line(fmt::format("app.Use([](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }});",
                        fnName(fn)));
     } else if (roles.size() > 1) {
-      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ {}(req, res); }});", fnName(fn)));
+      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ lux::stdlib::DecoratorAnswer({}(req, res), res); }});", fnName(fn)));
     } else {
       // `middleware fn m(req)`: runs before the handler; a response it returns answers the
       // request, anything else lets the request go on.
@@ -464,7 +464,7 @@ std::vector<std::string> Emitter::routeMiddleware(const ServerModel& sm, const R
         chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }}",
                                     fnName(fn)));
       else if (roles.size() > 1)
-        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ {}(req, res); }})", fnName(fn)));
+        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ lux::stdlib::DecoratorAnswer({}(req, res), res); }})", fnName(fn)));
       else  // `(req)`: a response it returns answers the request (a route's or an upgrade's), as the server's
         chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); "
                                     "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }}",

@@ -224,6 +224,22 @@ Response ToResponse(const Value& v, Response res) {
   return res;
 }
 
+void DecoratorAnswer(const Value& v, Response& res) {
+  if (v.IsNull() || res.sent()) return;
+  if (IsResponse(v) || IsOk(v) || IsErr(v) || StatusBodyAnswer(v)) {
+    res = ToResponse(v, res);
+    if (!res.sent()) {  // an answer without a body still ends the chain
+      const int status = res.status;
+      res.Text("");
+      res.status = status;
+    }
+    return;
+  }
+  const int status = res.status;
+  res.Json(v);
+  res.status = status;
+}
+
 Value FromResponse(const Response& res) {
   Object headers;
   for (const auto& [k, v] : res.headers) headers.Set(k, Value(v));

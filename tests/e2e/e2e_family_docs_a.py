@@ -10,6 +10,10 @@ family_docs_a_middleware: global `(req, next)` middleware setting `req.id`, `req
 (read by the handler) and headers on every answer (401s included); `fn auth(req, next)` with
 verify_jwt and `fn role(r)` after `with`; a `fn(req, next)` guard answering 400; `rate_limit(5)`
 after the program's guards; on_error answering the family's `{ status, body }` as text.
+
+family_docs_a_authflow: the auth-flow example's `middleware auth(req, res)` (no `fn`) answering
+401 with `res.status(401)` and a returned body, and setting `req.user` from verify_jwt otherwise;
+register/login with hash_password, verify_password and sign_jwt.
 """
 import base64
 import json
@@ -46,9 +50,10 @@ def start(a, name):
     check(p.returncode == 0, f"luxc build {name}.lux failed:\n{p.stderr}")
     if p.returncode != 0:
         return None, None
-    for leftover in ("family_docs_a.db", "family_docs_a.db-wal", "family_docs_a.db-shm"):  # an earlier run's users
-        if os.path.exists(os.path.join(a.out, leftover)):
-            os.remove(os.path.join(a.out, leftover))
+    for db in ("family_docs_a.db", "family_docs_a_authflow.db"):  # an earlier run's users
+        for leftover in (db, db + "-wal", db + "-shm"):
+            if os.path.exists(os.path.join(a.out, leftover)):
+                os.remove(os.path.join(a.out, leftover))
     port = free_port()
     return start_server(os.path.join(a.out, name), port, cwd=a.out, name=name), port
 
@@ -164,6 +169,33 @@ def check_middleware_page(a):
     check("GET /stamp - " in log, f"the logger middleware's line: {log[-2000:]}")
 
 
+def check_authflow_page(a):
+    proc, port = start(a, "family_docs_a_authflow")
+    if not proc:
+        return
+    try:
+        st, _, text, doc = call(port, "POST", "/api/register", body={"email": "bo@example.org", "password": "short", "name": "Bo"})
+        check(st == 400 and doc == {"error": "Password must be at least 8 characters"}, f"a short password: {st} {text}")
+        st, _, text, doc = call(port, "POST", "/api/register", body={"email": "bo@example.org", "password": "long enough", "name": "Bo"})
+        check(st == 201 and isinstance(doc, dict) and doc.get("user") == {"id": 1, "email": "bo@example.org", "name": "Bo"},
+              f"register: {st} {text}")
+        st, _, text, doc = call(port, "POST", "/api/login", body={"email": "bo@example.org", "password": "nope"})
+        check(st == 401 and doc == {"error": "Invalid email or password"}, f"login with a wrong password: {st} {text}")
+        st, _, text, doc = call(port, "POST", "/api/login", body={"email": "bo@example.org", "password": "long enough"})
+        token = doc.get("token", "") if isinstance(doc, dict) else ""
+        check(st == 200 and token.count(".") == 2, f"login: {st} {text}")
+        st, headers, text, doc = call(port, "GET", "/api/profile")
+        check(st == 401 and doc == {"error": "Missing authorization header"} and headers.get("content-type", "").startswith("application/json"),
+              f"`middleware auth(req, res)`: res.status(401) and the returned body: {st} {headers} {text}")
+        st, _, text, doc = call(port, "GET", "/api/profile", token=token)
+        check(st == 200 and doc == {"id": 1, "email": "bo@example.org"}, f"req.user set by the middleware: {st} {text}")
+        st, _, text, _ = call(port, "GET", "/api/profile", token=token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+        check(st == 401, f"a token with another signature: {st} {text}")
+    finally:
+        stop_server(proc)
+
+
 def run(a):
     check_auth_page(a)
     check_middleware_page(a)
+    check_authflow_page(a)

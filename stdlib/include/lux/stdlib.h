@@ -329,6 +329,10 @@ Value WsBroadcastTo(const Value& room, const Value& message, const Value& except
 Response ToResponse(const Value& v);
 // Decorates `res` with what a (req, res) middleware or on_error handler returned.
 Response ToResponse(const Value& v, Response res);
+// What a `(req, res)` middleware returned: nothing (None) lets the request go on with `res`'s
+// status and headers; a response answers with it, any other value as JSON with `res`'s status
+// (`res.status(401); return { error: "..." }`); either ends the chain.
+void DecoratorAnswer(const Value& v, Response& res);
 // `next(req)` in a (req, next) middleware: the rest of the chain's response as a value that
 // ToResponse turns back into the same response.
 Value FromResponse(const Response& res);
