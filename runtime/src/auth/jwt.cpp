@@ -32,6 +32,7 @@
 #include "core/internal_auth.h"
 #include "auth/registry.h"
 #include "core/log.h"
+#include "session/codec.h"
 #include "lux/auth.h"
 #include "lux/rt.h"
 
@@ -296,25 +297,6 @@ namespace {
 std::mutex g_server_jwt_mu;
 std::shared_ptr<const JwtOptions> g_server_jwt;  // the last RegisterJwtAuth's settings
 
-std::string Base64UrlEncode(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    if (i + 1 < in.size()) out += kAlphabet[(v >> 6) & 63];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::shared_ptr<const JwtOptions> ServerJwtOptions() {
@@ -326,9 +308,9 @@ std::string SignJwt(const Value& claims, const std::string& algorithm, std::stri
   if (!IsHmac(algorithm)) throw Error("sign_jwt signs with HS256, HS384 or HS512, not " + algorithm, 500);
   if (!claims.IsObject()) throw Error(std::string("sign_jwt: the payload is ") + claims.KindName() + ", not an object", 500);
   lazy::Load(lazy::kCrypto);
-  std::string signed_part = Base64UrlEncode(ToJson(Value{{"alg", algorithm}, {"typ", "JWT"}})) + "." +
-                            Base64UrlEncode(ToJson(claims));
-  return signed_part + "." + Base64UrlEncode(Hmac(algorithm, secret, signed_part));
+  std::string signed_part = session::Base64UrlEncode(ToJson(Value{{"alg", algorithm}, {"typ", "JWT"}})) + "." +
+                            session::Base64UrlEncode(ToJson(claims));
+  return signed_part + "." + session::Base64UrlEncode(Hmac(algorithm, secret, signed_part));
 }
 
 void RegisterJwtAuth(App& app, JwtOptions options) {

@@ -17,6 +17,7 @@
 
 #include "lazy/loader.h"
 #include "lux/auth.h"
+#include "session/codec.h"
 
 namespace lux {
 
@@ -34,41 +35,20 @@ constexpr int kMaxBlockSize = 32;
 constexpr int kMaxParallel = 16;
 constexpr std::uint64_t kMaxScryptMemory = 1ull << 30;
 
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
+// PHC strings use standard base64 without padding: base64url (session/codec.h) with `+` and `/`.
 std::string Base64NoPad(std::string_view in) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kBase64[(v >> s) & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kBase64[(v >> 18) & 63];
-    out += kBase64[(v >> 12) & 63];
-    if (i + 1 < in.size()) out += kBase64[(v >> 6) & 63];
-  }
+  std::string out = session::Base64UrlEncode(in);
+  for (char& c : out) c = c == '-' ? '+' : c == '_' ? '/' : c;
   return out;
 }
 
 std::optional<std::string> Base64NoPadDecode(std::string_view in) {
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* p = std::char_traits<char>::find(kBase64, 64, c);
-    if (!p) return std::nullopt;
-    acc = (acc << 6) | static_cast<unsigned>(p - kBase64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
+  std::string url(in);
+  for (char& c : url) {
+    if (c == '-' || c == '_') return std::nullopt;
+    c = c == '+' ? '-' : c == '/' ? '_' : c;
   }
-  return out;
+  return session::Base64UrlDecode(url);
 }
 
 std::string Scrypt(std::string_view password, std::string_view salt, int log_n, int r, int p, std::size_t len) {
