@@ -83,6 +83,24 @@ def check_login(port):
     return token
 
 
+def check_negotiate(port):
+    for accept, status, kind, body in (
+        ("text/html", 200, "text/html", "<h1>Ann</h1>"),
+        ("application/xml", 200, "text/plain", "<user><name>Ann</name></user>"),
+        ("text/html;q=0.5, application/xml", 200, "text/plain", "<user><name>Ann</name></user>"),
+        ("application/json", 200, "application/json", None),
+        ("*/*", 200, "application/json", None),
+        ("image/png", 200, "application/json", None),
+    ):
+        st, headers, text, doc = call(port, "GET", "/users/1", "-H", f"Accept: {accept}")
+        check(st == status and headers.get("content-type", "").startswith(kind) and headers.get("vary") == "Accept",
+              f"negotiate with Accept: {accept}: {st} {headers} {text}")
+        if body is not None:
+            check(text == body, f"negotiate with Accept: {accept}: {text!r}")
+        else:
+            check(isinstance(doc, dict) and doc.get("name") == "Ann", f"negotiate's JSON with Accept: {accept}: {text}")
+
+
 def check_roles(port, member_token):
     st, _, text, doc = call(port, "GET", "/admin/dashboard", token=member_token)
     check(st == 403 and doc == {"error": "Forbidden"}, f"the program's role guard refuses a member: {st} {text}")
@@ -116,6 +134,7 @@ def check_auth_page(a):
         return
     try:
         token = check_login(port)
+        check_negotiate(port)
         if token:
             check_roles(port, token)
     finally:

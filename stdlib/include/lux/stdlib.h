@@ -343,6 +343,9 @@ Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
 // res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
 Value ResRedirect(Response& res, const Value& url, const Value& status);
+// negotiate(req, data, {html: fn, xml: fn, ...}): the formatter the request's Accept prefers, else
+// data as JSON; with `Vary: Accept` (stdlib/src/negotiate.cpp).
+Value Negotiate(const Value& req, const Value& data, const Value& formats);
 // ---- auth (stdlib/src/auth.cpp): sign_jwt(payload, secret?, {expires_in}?) signs with the
 // server's `auth { }` secret (or the one given); verify_jwt(token, secret?) takes the token or the
 // whole `Bearer <token>` header and returns its claims, a refused one is 401; hash_password and
