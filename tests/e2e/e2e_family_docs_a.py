@@ -45,9 +45,10 @@ def claims_of(token):
     return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
 
 
-def start(a, name):
-    p = build(a, program(f"{name}.lux"))
-    check(p.returncode == 0, f"luxc build {name}.lux failed:\n{p.stderr}")
+def start(a, filename):
+    name = filename[: -len(".lux")]
+    p = build(a, program(filename))
+    check(p.returncode == 0, f"luxc build {filename} failed:\n{p.stderr}")
     if p.returncode != 0:
         return None, None
     for db in ("family_docs_a.db", "family_docs_a_authflow.db"):  # an earlier run's users
@@ -129,7 +130,7 @@ def check_roles(port, member_token):
 
 
 def check_auth_page(a):
-    proc, port = start(a, "family_docs_a_auth")
+    proc, port = start(a, "family_docs_a_auth.lux")
     if not proc:
         return
     try:
@@ -166,7 +167,7 @@ def check_guards(port):
 
 
 def check_middleware_page(a):
-    proc, port = start(a, "family_docs_a_middleware")
+    proc, port = start(a, "family_docs_a_middleware.lux")
     if not proc:
         return
     log = ""
@@ -189,7 +190,7 @@ def check_middleware_page(a):
 
 
 def check_authflow_page(a):
-    proc, port = start(a, "family_docs_a_authflow")
+    proc, port = start(a, "family_docs_a_authflow.lux")
     if not proc:
         return
     try:
