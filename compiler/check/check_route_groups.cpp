@@ -229,7 +229,7 @@ void Checker::checkRouteGroupItems(ServerModel& sm, llvm::ArrayRef<ast::Decl*> i
     RouteGroupModel& gm = sm.groups[index];
     bool auth_before = false;
     for (int up = gm.parent; up >= 0; up = sm.groups[up].parent)
-      for (const RouteModifierUse& u : sm.groups[up].modifiers) auth_before |= u.name == "auth";
+      for (const RouteModifierUse& u : sm.groups[up].modifiers) auth_before |= (u.name == "auth" && !u.guard);
     gm.modifiers = checkRouteModifiers(sm, g->modifiers, auth_before);
     checkRouteGroupItems(sm, g->items, index);
   }
@@ -246,11 +246,11 @@ void Checker::applyRouteGroups(const ServerModel& sm, RouteModel& rm) {
   chain.push_back(&rm.modifiers);
   for (const std::vector<RouteModifierUse>* uses : chain) {
     for (const RouteModifierUse& u : *uses) {
-      if (u.name == "auth") rm.requires_auth = true;
+      if (u.name == "auth" && !u.guard) rm.requires_auth = true;
       if (u.status && std::find(rm.modifier_statuses.begin(), rm.modifier_statuses.end(), u.status) ==
                           rm.modifier_statuses.end())
         rm.modifier_statuses.push_back(u.status);
-      if (u.name == "role") {
+      if (u.name == "role" && !u.guard) {
         std::string any;
         for (const RouteModifierUse::Arg& a : u.args) any += (any.empty() ? "\"" : " | \"") + a.text + "\"";
         rm.roles.push_back(any);

@@ -138,6 +138,45 @@ bool Checker::checkModifierArgs(const ast::RouteModifier* m, const RouteModifier
   return ok;
 }
 
+// A function of the server (or a shared one) named `name`: the program's own guard, which wins
+// over a built-in modifier of the same name (`fn auth(req, next)` is the program's `auth`).
+const FunctionModel* Checker::guardFunction(const ServerModel& sm, llvm::StringRef name) const {
+  for (const FunctionModel* fn : sm.functions)
+    if (fn->name == name && fn->kind == SymbolKind::Function) return fn;
+  for (const FunctionModel* fn : model_.shared_functions)
+    if (fn->name == name && fn->kind == SymbolKind::Function) return fn;
+  return nullptr;
+}
+
+// `with guard`: the function is the middleware, `(req, next)` or `(req)` (E5550); `with
+// make(args)`: the function is called once when the server starts and returns the middleware,
+// so the arguments must fit its parameters (E5551).
+RouteModifierUse Checker::checkGuardFunction(const ast::RouteModifier* m, const FunctionModel* fn) {
+  RouteModifierUse use;
+  use.decl = m;
+  use.name = m->name.name.str();
+  use.guard = fn;
+  const size_t n = m->args.size();
+  for (const ast::Expr* a : m->args) {
+    checkExpr(a);
+    use.shown.push_back(std::string(file_.slice(a->range())));
+  }
+  if (!m->parens && n == 0) {
+    if (fn->params.empty() || fn->params.size() > 2)
+      diags_.report(DiagId::RouteGuardParams, m->name.range, use.name, fn->params.size())
+          .note(fn->decl->name.range, "the function is declared here")
+          .help("a guard takes the request and the rest of the chain: `fn " + use.name + "(req, next) { ... next(req) }`");
+    return use;
+  }
+  if (static_cast<int>(n) < fn->minArgs() || static_cast<int>(n) > fn->maxArgs()) {
+    std::string takes = fn->minArgs() == fn->maxArgs() ? std::to_string(fn->maxArgs())
+                                                       : fmt::format("{} to {}", fn->minArgs(), fn->maxArgs());
+    diags_.report(DiagId::RouteGuardArgs, m->range(), use.name, n, n == 1 ? "" : "s", takes)
+        .note(fn->decl->name.range, "the function is declared here");
+  }
+  return use;
+}
+
 std::vector<RouteModifierUse> Checker::checkRouteModifiers(const ServerModel& sm,
                                                            llvm::ArrayRef<ast::RouteModifier*> modifiers,
                                                            bool auth_before) {
@@ -146,6 +185,10 @@ std::vector<RouteModifierUse> Checker::checkRouteModifiers(const ServerModel& sm
   for (const ModifierRow& row : kModifiers) names.push_back(row.name);
   for (size_t k = 0; k < modifiers.size(); ++k) {
     const ast::RouteModifier* m = modifiers[k];
+    if (const FunctionModel* fn = guardFunction(sm, m->name.name)) {
+      uses.push_back(checkGuardFunction(m, fn));
+      continue;
+    }
     const ModifierRow* row = findModifier(m->name.name);
     if (!row) {
       diags_.report(DiagId::RouteUnknownGuard, m->name.range, m->name.name.str())

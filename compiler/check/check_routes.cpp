@@ -254,7 +254,7 @@ void Checker::checkRoute(ServerModel& sm, const ast::RouteDecl* route, int group
   for (const PathParam& pp : all_params) rm.path_params.push_back(pp.name);
   bool auth_before = false;
   for (int g = group; g >= 0; g = sm.groups[g].parent)
-    for (const RouteModifierUse& u : sm.groups[g].modifiers) auth_before |= u.name == "auth";
+    for (const RouteModifierUse& u : sm.groups[g].modifiers) auth_before |= (u.name == "auth" && !u.guard);
   rm.modifiers = checkRouteModifiers(sm, route->modifiers, auth_before);
   applyRouteGroups(sm, rm);
   if (route->sse) {

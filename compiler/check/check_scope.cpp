@@ -126,7 +126,31 @@ std::vector<std::string_view> Checker::visibleNames(bool types_only) const {
   return out;
 }
 
+namespace {
+// Objects of the family's JavaScript host that its pages call (`process.env`, `Bun.password`,
+// `jwt.sign`, `Math.floor`, `console.log`): what a Lux server writes instead.
+const char* hostObjectHelp(llvm::StringRef name) {
+  if (name == "process")
+    return "a server reads its environment through `env` settings: `env JWT_SECRET: String = \"dev-secret\"`, "
+           "then `JWT_SECRET`";
+  if (name == "Bun") return "hash passwords with `hash_password(password)` and check them with `verify_password(password, hash)`";
+  if (name == "jwt")
+    return "sign tokens with `sign_jwt(payload, secret?, { expires_in: seconds })` and check them with `verify_jwt(token)` "
+           "or `with auth`";
+  if (name == "Math")
+    return "the numeric built-ins are functions: `floor(x)`, `ceil(x)`, `round(x)`, `abs(x)`, `sqrt(x)`, `pow(a, b)`, "
+           "`min(a, b)`, `max(a, b)`";
+  if (name == "console") return "write `print(...)`, or `log.info(\"message\", { field: value })` for a structured line";
+  if (name == "require") return "a Lux program imports nothing: the built-ins (docs/stdlib.md) are always in scope";
+  return nullptr;
+}
+}  // namespace
+
 void Checker::reportUnresolved(const ast::Ident& name, bool is_type) {
+  if (const char* help = is_type ? nullptr : hostObjectHelp(name.name)) {
+    diags_.report(DiagId::UndefinedName, name.range, name.name.str()).help(help);
+    return;
+  }
   // Declared by another server?
   for (size_t i = 0; i < server_scopes_.size(); ++i) {
     if (static_cast<int>(i) == cur_server_) continue;

@@ -52,10 +52,10 @@ void Checker::checkWs(ServerModel& sm, const ast::WsDecl* d, int group) {
   m.path = prefix.empty() ? own : own == "/" ? prefix : prefix + own;
   bool auth_before = false;
   for (int up = group; up >= 0; up = sm.groups[up].parent)
-    for (const RouteModifierUse& u : sm.groups[up].modifiers) auth_before |= u.name == "auth";
+    for (const RouteModifierUse& u : sm.groups[up].modifiers) auth_before |= (u.name == "auth" && !u.guard);
   m.modifiers = checkRouteModifiers(sm, d->modifiers, auth_before);
   m.requires_auth = auth_before;
-  for (const RouteModifierUse& u : m.modifiers) m.requires_auth |= u.name == "auth";
+  for (const RouteModifierUse& u : m.modifiers) m.requires_auth |= (u.name == "auth" && !u.guard);
   checkWsOptions(m);
   for (const ast::WsHook* h : d->hooks) {
     if (!findWsHook(h->name.name)) {

@@ -145,6 +145,8 @@ class Checker {
   std::vector<RouteModifierUse> checkRouteModifiers(const ServerModel& server,
                                                     llvm::ArrayRef<ast::RouteModifier*> modifiers, bool auth_before);
   bool checkModifierArgs(const ast::RouteModifier* m, const RouteModifierRow& row, RouteModifierUse& use);
+  const FunctionModel* guardFunction(const ServerModel& sm, llvm::StringRef name) const;
+  RouteModifierUse checkGuardFunction(const ast::RouteModifier* m, const FunctionModel* fn);
   void declareRouteGroups(ServerModel& server, llvm::ArrayRef<ast::Decl*> items, int parent, Scope& scope);
   void declareRouteGroupBlocks(ServerModel& sm, RouteGroupModel& gm);
   void checkRouteGroupOptions(RouteGroupModel& group);

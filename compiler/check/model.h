@@ -286,6 +286,9 @@ struct RouteModifierUse {
   };
   std::vector<Arg> args;
   std::vector<std::string> shown;  // the arguments as written (--dump-model)
+  // A function of the program named after `with` (`fn auth(req, next)`, or `fn role(r)` called
+  // as `with role("admin")` returning one): it runs as route middleware (factory is empty).
+  const FunctionModel* guard = nullptr;
 };
 
 // `ws "/path" [with ...] { hooks, options }` (check_ws.cpp): the upgrade route and its hooks.

@@ -174,7 +174,7 @@ void dumpServerSettings(const ServerModel& s, const SourceFile& f, std::ostream&
 std::string modifierList(const std::vector<RouteModifierUse>& uses) {
   std::string out;
   for (const RouteModifierUse& u : uses) {
-    out += (out.empty() ? "" : ", ") + u.name;
+    out += std::string(out.empty() ? "" : ", ") + (u.guard ? "fn " : "") + u.name;
     if (u.shown.empty()) continue;
     out += "(";
     for (size_t k = 0; k < u.shown.size(); ++k) out += (k ? ", " : "") + u.shown[k];

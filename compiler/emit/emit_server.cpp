@@ -388,7 +388,7 @@ void Emitter::registerMiddleware(const ServerModel& sm) {
       line(fmt::format("app.Use([](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }});",
                        fnName(fn)));
     } else if (roles.size() > 1) {
-      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ {}(req, res); }});", fnName(fn)));
+      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ lux::stdlib::DecoratorAnswer({}(req, res), res); }});", fnName(fn)));
     } else {
       // `middleware fn m(req)`: runs before the handler; a response it returns answers the
       // request, anything else lets the request go on.
@@ -464,7 +464,7 @@ std::vector<std::string> Emitter::routeMiddleware(const ServerModel& sm, const R
         chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }}",
                                     fnName(fn)));
       else if (roles.size() > 1)
-        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ {}(req, res); }})", fnName(fn)));
+        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ lux::stdlib::DecoratorAnswer({}(req, res), res); }})", fnName(fn)));
       else  // `(req)`: a response it returns answers the request (a route's or an upgrade's), as the server's
         chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); "
                                     "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }}",
@@ -476,7 +476,8 @@ std::vector<std::string> Emitter::routeMiddleware(const ServerModel& sm, const R
 }
 
 // `factory(app, args...)` of a modifier's row (check/route_modifiers.def).
-std::string Emitter::modifierCall(const RouteModifierUse& u) const {
+std::string Emitter::modifierCall(const RouteModifierUse& u) {
+  if (u.guard) return guardCall(u);
   std::string args;
   std::string strings;
   for (const RouteModifierUse::Arg& a : u.args) {
@@ -485,6 +486,23 @@ std::string Emitter::modifierCall(const RouteModifierUse& u) const {
   }
   if (u.variadic) args += ", std::vector<std::string>{" + strings + "}";
   return fmt::format("{}(app{})", u.factory, args);
+}
+
+// A function of the program after `with`: `with auth` runs `auth(req, next)` (or `auth(req)`)
+// as the middleware; `with role("admin")` calls `role("admin")` once, at registration, and runs the
+// function it returns (lux::stdlib::GuardMiddleware, stdlib/src/guards.cpp).
+std::string Emitter::guardCall(const RouteModifierUse& u) {
+  const FunctionModel* fn = u.guard;
+  if (!u.decl->parens && u.decl->args.empty()) {
+    std::string args;
+    for (size_t i = 0; i < fn->params.size(); ++i) args += fmt::format("{}lux::stdlib::Arg(a, {})", i ? ", " : "", i);
+    return fmt::format("lux::stdlib::GuardMiddleware(lux::Value(lux::Function([](const std::vector<lux::Value>& a) "
+                       "-> lux::Value {{ return {}({}); }})))",
+                       fnName(fn), args);
+  }
+  std::string args;
+  for (size_t i = 0; i < u.decl->args.size(); ++i) args += (i ? ", " : "") + expr(u.decl->args[i]);
+  return fmt::format("lux::stdlib::GuardMiddleware({}({}))", fnName(fn), args);
 }
 
 // A server with event streams, channels or `stream(...)`: the stream options and the realtime

@@ -260,7 +260,8 @@ class Emitter {
   void registerUpload(const ServerModel& sm);  // emit_upload.cpp: `upload { }`, readiness routes
   void registerRoutes(const ServerModel& sm, const std::vector<std::string>& handlers);
   std::vector<std::string> routeMiddleware(const ServerModel& sm, const RouteModel& r);
-  std::string modifierCall(const RouteModifierUse& u) const;
+  std::string modifierCall(const RouteModifierUse& u);
+  std::string guardCall(const RouteModifierUse& u);
   // `static` directories and `compression { }` (runtime components: lux/static.h, lux/compression.h).
   void registerStaticAndCompression(const ServerModel& sm);
   // GET /metrics (`metrics { }` or the defaults; lux/metrics.h).

@@ -2,6 +2,7 @@
 // middleware results), `res.*` for (req, res) middleware and on_error, `req.<field>`, and the
 // route-parameter conversions that answer 400 naming the parameter.
 #include <cstdlib>
+#include <optional>
 
 #include "lux/cookies.h"
 #include "lux/realtime.h"
@@ -201,9 +202,42 @@ Response ToResponse(const Value& v) {
   return lux::Respond(200, v);
 }
 
+namespace {
+// The family's plain answer object `{ status: 500, body: "..." [, headers: {...}] }` (an on_error
+// hook's result): a String body is text, any other JSON. Anything else is no answer.
+std::optional<Value> StatusBodyAnswer(const Value& v) {
+  if (!v.IsObject() || v.size() < 2 || v.size() > 3) return std::nullopt;
+  const Value* status = v.Find("status");
+  const Value* body = v.Find("body");
+  const Value* headers = v.Find("headers");
+  if (!status || !body || !status->IsInt() || status->AsInt() < 100 || status->AsInt() > 599) return std::nullopt;
+  if (v.size() == 3 && (!headers || !headers->IsObject())) return std::nullopt;
+  const Value no_headers;
+  const Value& h = headers ? *headers : no_headers;
+  return body->IsString() ? TextResponse(*body, *status, h) : Respond(*status, *body, h);
+}
+}  // namespace
+
 Response ToResponse(const Value& v, Response res) {
   if (IsResponse(v) || IsOk(v) || IsErr(v)) return ToResponse(v);
+  if (std::optional<Value> answer = StatusBodyAnswer(v)) return ToResponse(*answer);
   return res;
+}
+
+void DecoratorAnswer(const Value& v, Response& res) {
+  if (v.IsNull() || res.sent()) return;
+  if (IsResponse(v) || IsOk(v) || IsErr(v) || StatusBodyAnswer(v)) {
+    res = ToResponse(v, res);
+    if (!res.sent()) {  // an answer without a body still ends the chain
+      const int status = res.status;
+      res.Text("");
+      res.status = status;
+    }
+    return;
+  }
+  const int status = res.status;
+  res.Json(v);
+  res.status = status;
 }
 
 Value FromResponse(const Response& res) {
@@ -251,7 +285,11 @@ Value RequestField(const Request& req, std::string_view name) {
     return id ? Value(std::string(*id)) : Value();
   }
   Value all = req.ToValue();
-  return all[name];
+  if (const Value* own = all.Find(name)) return *own;
+  // A field a middleware set on the request (`req.received_at = Date.now()`) lives in its locals.
+  const Value& locals = rt::Locals();
+  const Value* set = locals.IsObject() ? locals.Find(name) : nullptr;
+  return set ? *set : Value();
 }
 
 // ---- parameters ----

@@ -88,4 +88,16 @@ std::vector<std::string> ClaimRoles(const Value& claims, const std::string& clai
 // throws. (`rate_limit { key: "user" }`, which runs before any route's `with auth`.)
 std::optional<std::string> TokenUserId(App& app, const Request& req);
 
+// sign_jwt / verify_jwt of Lux code: the JWT settings of this process's server (the last
+// RegisterJwtAuth; one server per process), nullptr when it has no JWT `auth { }`.
+std::shared_ptr<const JwtOptions> ServerJwtOptions();
+// A compact token of `claims` signed with HS256, HS384 or HS512 (`algorithm`) and `secret`.
+std::string SignJwt(const Value& claims, const std::string& algorithm, std::string_view secret);
+
+// hash_password / verify_password (src/auth/password.cpp): scrypt with a random salt, as the
+// PHC string `$scrypt$ln=14,r=8,p=1$<salt>$<hash>`; VerifyPassword is false for a wrong password
+// and for a string that is no such hash.
+std::string HashPassword(std::string_view password);
+bool VerifyPassword(std::string_view password, std::string_view stored);
+
 }  // namespace lux

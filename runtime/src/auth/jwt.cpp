@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <limits>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 
 #include "core/bearer.h"
@@ -31,6 +32,7 @@
 #include "core/internal_auth.h"
 #include "auth/registry.h"
 #include "core/log.h"
+#include "session/codec.h"
 #include "lux/auth.h"
 #include "lux/rt.h"
 
@@ -290,6 +292,27 @@ Value VerifyJwt(std::string_view token, const JwtOptions& o, std::int64_t now_s)
   return claims;
 }
 
+namespace {
+
+std::mutex g_server_jwt_mu;
+std::shared_ptr<const JwtOptions> g_server_jwt;  // the last RegisterJwtAuth's settings
+
+}  // namespace
+
+std::shared_ptr<const JwtOptions> ServerJwtOptions() {
+  std::lock_guard<std::mutex> lock(g_server_jwt_mu);
+  return g_server_jwt;
+}
+
+std::string SignJwt(const Value& claims, const std::string& algorithm, std::string_view secret) {
+  if (!IsHmac(algorithm)) throw Error("sign_jwt signs with HS256, HS384 or HS512, not " + algorithm, 500);
+  if (!claims.IsObject()) throw Error(std::string("sign_jwt: the payload is ") + claims.KindName() + ", not an object", 500);
+  lazy::Load(lazy::kCrypto);
+  std::string signed_part = session::Base64UrlEncode(ToJson(Value{{"alg", algorithm}, {"typ", "JWT"}})) + "." +
+                            session::Base64UrlEncode(ToJson(claims));
+  return signed_part + "." + session::Base64UrlEncode(Hmac(algorithm, secret, signed_part));
+}
+
 void RegisterJwtAuth(App& app, JwtOptions options) {
   if (!IsHmac(options.algorithm) && options.algorithm != "RS256" && options.algorithm != "ES256")
     throw StartupError("auth: unsupported algorithm \"" + options.algorithm + "\" (HS256, HS384, HS512, RS256 or ES256)");
@@ -312,7 +335,12 @@ void RegisterJwtAuth(App& app, JwtOptions options) {
   } else if (!options.key) {
     options.key = LoadJwtPublicKey(options.public_key, options.algorithm);
   }
-  auth::SetGuard(app, auth::Guard{std::make_shared<const JwtOptions>(std::move(options)), nullptr});
+  auto shared = std::make_shared<const JwtOptions>(std::move(options));
+  {
+    std::lock_guard<std::mutex> lock(g_server_jwt_mu);
+    g_server_jwt = shared;
+  }
+  auth::SetGuard(app, auth::Guard{shared, nullptr});
 }
 
 std::vector<std::string> ClaimRoles(const Value& claims, const std::string& claim) {

@@ -18,6 +18,10 @@
 
 LUX_FORWARD(kCrypto, int, CRYPTO_memcmp, (const void* a, const void* b, size_t len), (a, b, len))
 LUX_FORWARD(kCrypto, int, RAND_bytes, (unsigned char* buf, int num), (buf, num))
+LUX_FORWARD(kCrypto, int, EVP_PBE_scrypt,
+            (const char* pass, size_t passlen, const unsigned char* salt, size_t saltlen, uint64_t N, uint64_t r, uint64_t p,
+             uint64_t maxmem, unsigned char* key, size_t keylen),
+            (pass, passlen, salt, saltlen, N, r, p, maxmem, key, keylen))  // hash_password (src/auth/password.cpp)
 LUX_FORWARD(kCrypto, unsigned char*, SHA1, (const unsigned char* d, size_t n, unsigned char* md), (d, n, md))
 LUX_FORWARD(kCrypto, EVP_MD*, EVP_MD_fetch, (OSSL_LIB_CTX * ctx, const char* algorithm, const char* properties),
             (ctx, algorithm, properties))

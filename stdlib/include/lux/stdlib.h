@@ -355,6 +355,10 @@ Value WsBroadcastTo(const Value& room, const Value& message, const Value& except
 Response ToResponse(const Value& v);
 // Decorates `res` with what a (req, res) middleware or on_error handler returned.
 Response ToResponse(const Value& v, Response res);
+// What a `(req, res)` middleware returned: nothing (None) lets the request go on with `res`'s
+// status and headers; a response answers with it, any other value as JSON with `res`'s status
+// (`res.status(401); return { error: "..." }`); either ends the chain.
+void DecoratorAnswer(const Value& v, Response& res);
 // `next(req)` in a (req, next) middleware: the rest of the chain's response as a value that
 // ToResponse turns back into the same response.
 Value FromResponse(const Response& res);
@@ -365,6 +369,20 @@ Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
 // res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
 Value ResRedirect(Response& res, const Value& url, const Value& status);
+// negotiate(req, data, {html: fn, xml: fn, ...}): the formatter the request's Accept prefers, else
+// data as JSON; with `Vary: Accept` (stdlib/src/negotiate.cpp).
+Value Negotiate(const Value& req, const Value& data, const Value& formats);
+// ---- auth (stdlib/src/auth.cpp): sign_jwt(payload, secret?, {expires_in}?) signs with the
+// server's `auth { }` secret (or the one given); verify_jwt(token, secret?) takes the token or the
+// whole `Bearer <token>` header and returns its claims, a refused one is 401; hash_password and
+// verify_password are scrypt (lux/auth.h).
+Value JwtSign(const Value& payload, const Value& secret = Value(), const Value& options = Value());
+Value JwtVerify(const Value& token, const Value& secret = Value());
+Value PasswordHash(const Value& password);
+Value PasswordVerify(const Value& password, const Value& hash);
+// `with NAME` / `with NAME(args)` naming a function of the program: its value (`fn(req, next)`,
+// or `fn(req)` that returns a response to answer instead) as route middleware (src/guards.cpp).
+Middleware GuardMiddleware(Value guard);
 // The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
 Value RequestField(const Request& req, std::string_view name);
 

@@ -356,13 +356,13 @@ void Register(lux::App& app) {
 #line 5 "route_groups.lux"
   lux::stdlib::RegisterAuth(app, lux::Value{{"type", "jwt"}, {"secret", "route-groups-secret-0123456789abcdefgh"}});
 #line 7 "route_groups.lux"
-  app.UseDecorator([](lux::Request& req, lux::Response& res) { everywhere(req, res); });
+  app.UseDecorator([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(everywhere(req, res), res); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "route_groups");
 #line 24 "route_groups.lux"
-  app.Route("GET", "/api/v1/items", &Route1, {lux::RouteDeprecation(app, "@1767225600", "Mon, 01 Jun 2026 00:00:00 GMT"), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(count(req, next)); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { mark(req, res); }), lux::RouteCache(app, INT64_C(60))});
+  app.Route("GET", "/api/v1/items", &Route1, {lux::RouteDeprecation(app, "@1767225600", "Mon, 01 Jun 2026 00:00:00 GMT"), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(count(req, next)); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(mark(req, res), res); }), lux::RouteCache(app, INT64_C(60))});
 #line 27 "route_groups.lux"
-  app.Route("GET", "/api/v1/admin/stats", &Route2, {lux::RouteDeprecation(app, "@1767225600", "Mon, 01 Jun 2026 00:00:00 GMT"), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(count(req, next)); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { mark(req, res); }), lux::RequireAuth(app), lux::RouteRole(app, std::vector<std::string>{"admin", "ops"}), lux::RouteTimeout(app, INT64_C(500))});
+  app.Route("GET", "/api/v1/admin/stats", &Route2, {lux::RouteDeprecation(app, "@1767225600", "Mon, 01 Jun 2026 00:00:00 GMT"), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(count(req, next)); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(mark(req, res), res); }), lux::RequireAuth(app), lux::RouteRole(app, std::vector<std::string>{"admin", "ops"}), lux::RouteTimeout(app, INT64_C(500))});
 #line 31 "route_groups.lux"
   app.Route("GET", "/plain", &Route3, {lux::RequireAuth(app)});
 #line 32 "route_groups.lux"

@@ -526,7 +526,7 @@ void Register(lux::App& app) {
 #line 21 "routes_middleware.lux"
   app.Use([](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(timing(req, next)); });
 #line 27 "routes_middleware.lux"
-  app.UseDecorator([](lux::Request& req, lux::Response& res) { tag(req, res); });
+  app.UseDecorator([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(tag(req, res), res); });
 #line 31 "routes_middleware.lux"
   app.OnStart([] { OnStart(); });
 #line 35 "routes_middleware.lux"

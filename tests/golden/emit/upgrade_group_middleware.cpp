@@ -286,14 +286,14 @@ void Register(lux::App& app) {
   lux::ServeDocs(app, "upgrade_group_middleware");
   lux::ConfigureSse(app, lux::Value{{"heartbeat", lux::Value(INT64_C(15))}, {"retry", lux::Value(INT64_C(0))}, {"max_queue", lux::Value(INT64_C(256))}, {"max_queue_bytes", lux::Value(INT64_C(1048576))}});
 #line 24 "upgrade_group_middleware.lux"
-  app.Route("GET", "/live/events", &Route1, {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { stamp(req, res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }});
+  app.Route("GET", "/live/events", &Route1, {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(stamp(req, res), res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }});
 #line 29 "upgrade_group_middleware.lux"
-  app.Route("GET", "/live/plain", &Route2, {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { stamp(req, res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }});
+  app.Route("GET", "/live/plain", &Route2, {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(stamp(req, res), res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }});
 #line 22 "upgrade_group_middleware.lux"
   {
     lux::WsHooks hooks;
     hooks.on_open = [](lux::Value& ws) { (void)Ws1_on_open(ws); };
-    lux::RegisterWebSocket(app, "/live/socket", std::move(hooks), lux::Value(), {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { stamp(req, res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }, lux::RouteRateLimit(app, INT64_C(5), INT64_C(60))});
+    lux::RegisterWebSocket(app, "/live/socket", std::move(hooks), lux::Value(), {lux::RequireAuth(app), [](lux::Request& req, const lux::Next& next) { lux::Value v = gate(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }, lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(stamp(req, res), res); }), [](lux::Request& req, const lux::Next& next) { return lux::stdlib::ToResponse(around(req, next)); }, lux::RouteRateLimit(app, INT64_C(5), INT64_C(60))});
   }
   lux::ServeMetrics(app, {.program = "upgrade_group_middleware"});
 }
