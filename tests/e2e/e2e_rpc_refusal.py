@@ -84,7 +84,7 @@ def run(a):
         out = stop_server(proc)
     failed = [ln for ln in out.splitlines() if "request failed" in ln and "rejected" in ln]
     for path in paths:
-        check(any(f'"{path}"' in ln for ln in failed), f"`request failed` logged for {path}:\n{out}")
+        check(any(f"path={path} " in ln for ln in failed), f"`request failed` logged for {path}:\n{out}")
     check("expr before the call" in out, f"the handler ran up to its call:\n{out}")
     check(any("job failed; will retry" in ln and "rejected" in ln for ln in out.splitlines()) and
           any("moved to the dead letter" in ln and "rejected" in ln for ln in out.splitlines()),

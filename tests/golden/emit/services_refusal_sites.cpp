@@ -234,6 +234,7 @@ lux::Value Route3Body(const lux::Value& id) {
 #line 59 "services_refusal_sites.lux"
   {
     lux::stdlib::Finally finally6([&]() {
+      lux::rt::FailureAside aside_;
 #line 62 "services_refusal_sites.lux"
       lux::stdlib::Print({"done"});
     });
@@ -553,7 +554,7 @@ void Register(lux::App& app) {
   hits.Store(lux::Value(0));
 #line 78 "services_refusal_sites.lux"
   lux::RegisterJob(app, "sync", lux::JobOptions{}, +[](const lux::Value& args) {
-    lux::stdlib::JobDone(lux::rt::Checked((sync)(lux::stdlib::ArgAt(args, 0))));
+    lux::stdlib::JobDone((sync)(lux::stdlib::ArgAt(args, 0)));
   });
 #line 87 "services_refusal_sites.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });
