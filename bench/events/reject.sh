@@ -15,7 +15,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/bench/common.sh"
 BUILD=$(realpath "$1")
-OUT=$BUILD/bench-events/reject
+OUT=${OUT:-$BUILD/bench-events/reject}  # OUT=DIR: elsewhere (a baseline build tree stays untouched)
 N=${N:-2000} WRK_SECS=${WRK_SECS:-3}
 mkdir -p "$OUT"
 export LUX_LOG_LEVEL=${LUX_LOG_LEVEL:-off} LUX_JOBS_PATH=:memory:
