@@ -1,8 +1,9 @@
 """e2e case `rpc_refusal`: a call refused by an open breaker, at every kind of site of a Lux
 program (inside an expression, an argument, a condition, a helper function, a `try` body, a
-background job), travels through the normal result path and gives exactly what the raised
+background job, a subscriber), travels through the normal result path and gives exactly what the raised
 error gives (a call inside a lambda raises it): the same answer through `on_error`, the same
-`catch` value, the same `request failed` log line, the same job retries and dead letter; a
+`catch` value, the same `request failed` log line, the same job retries and dead letter, the
+same event redelivery; a
 short-circuit that skips the call makes none (programs/rpc_refusal.lux).
 """
 import json
@@ -29,6 +30,11 @@ def rejected(port):
     return json.loads(text)["services"][0]["rejected"] if st == 200 else None
 
 
+def redelivered(log):
+    with open(log, errors="replace") as f:
+        return any('msg="event handler failed"' in ln and "attempt=2 " in ln for ln in f)
+
+
 def run(a):
     os.makedirs(a.out, exist_ok=True)
     p = build(a, program("rpc_refusal.lux"))
@@ -38,7 +44,8 @@ def run(a):
     exe = p.stdout.split()[0]
     env = dict(os.environ, LUX_JOBS_PATH=":memory:", LUX_ADMIN_TOKEN="e2e-secret")
     port = free_port()
-    proc = start_server(exe, port, env=env, name="front")
+    log = os.path.join(a.out, "rpc_refusal-front.log")
+    proc = start_server(exe, port, env=env, name="front", log=log)
     try:
         # The first call fails to connect and opens the breaker; every later one is refused.
         st, _, text = request(port, "GET", "/thrown/0")
@@ -80,6 +87,13 @@ def run(a):
         check(report.get("counts", {}).get("dead") == 1 and sorted(f["attempt"] for f in failures) == [1, 2] and
               all(f["name"] == "sync" and f["error"] == REFUSED.format("echo") for f in failures),
               f"the job failed twice on the refusal and went to the dead letter: {report}")
+
+        st, _, text = request(port, "GET", "/publish/5")
+        check(st == 200, f"/publish/5: {st} {text}")
+        # The subscriber fails on the refusal and the event is delivered again (100 ms, then 200).
+        deadline = time.time() + 20
+        while time.time() < deadline and not redelivered(log):
+            time.sleep(0.1)
     finally:
         out = stop_server(proc)
     failed = [ln for ln in out.splitlines() if "request failed" in ln and "rejected" in ln]
@@ -89,3 +103,7 @@ def run(a):
     check(any("job failed; will retry" in ln and "rejected" in ln for ln in out.splitlines()) and
           any("moved to the dead letter" in ln and "rejected" in ln for ln in out.splitlines()),
           f"the job's failures logged as a raised error's:\n{out}")
+    handler = [ln for ln in out.splitlines() if 'msg="event handler failed"' in ln and "event=user.seen" in ln]
+    check(any("attempt=1 " in ln for ln in handler) and any("attempt=2 " in ln for ln in handler) and
+          all(REFUSED.format("echo") in ln for ln in handler),
+          f"the subscriber failed on the refusal and its event was delivered again:\n{out}")

@@ -43,27 +43,27 @@ lux::Response Route5(lux::Request& req);  // route GET /slow/:id
 // ===== translation unit services_refusal_sites.front.cpp =====
 namespace lux_program::front {
 
-#line 11 "services_refusal_sites.lux"
-lux::Value stamp(const lux::Value& x) {
 #line 12 "services_refusal_sites.lux"
-  lux::stdlib::Print({lux::stdlib::Interp("stamp ", x)});
+lux::Value stamp(const lux::Value& x) {
 #line 13 "services_refusal_sites.lux"
+  lux::stdlib::Print({lux::stdlib::Interp("stamp ", x)});
+#line 14 "services_refusal_sites.lux"
   return x;
 }
 
 
-#line 17 "services_refusal_sites.lux"
-lux::Value load(const lux::Value& id) {
 #line 18 "services_refusal_sites.lux"
+lux::Value load(const lux::Value& id) {
+#line 19 "services_refusal_sites.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
   return std::move(call1.value);
 }
 
 
-#line 21 "services_refusal_sites.lux"
-lux::Value load_twice(const lux::Value& id) {
 #line 22 "services_refusal_sites.lux"
+lux::Value load_twice(const lux::Value& id) {
+#line 23 "services_refusal_sites.lux"
   lux::Value t1 = (load)(id);
   if (lux::rt::CallFailed()) return lux::Value();
   lux::Value t2 = (load)(lux::stdlib::Add(id, lux::Value(1)));
@@ -72,13 +72,13 @@ lux::Value load_twice(const lux::Value& id) {
 }
 
 
-#line 78 "services_refusal_sites.lux"
-lux::Value sync(const lux::Value& id) {
 #line 79 "services_refusal_sites.lux"
+lux::Value sync(const lux::Value& id) {
+#line 80 "services_refusal_sites.lux"
   lux::Value t1 = (load)(id);
   if (lux::rt::CallFailed()) return lux::Value();
   const lux::Value user = std::move(t1);
-#line 80 "services_refusal_sites.lux"
+#line 81 "services_refusal_sites.lux"
   lux::CallResult call2 = lux::rt::TryCallService("users", "save", lux::Value(lux::Array{user}));
   if (!call2.ok()) return lux::rt::DeferCallFailure(std::move(call2));
   return std::move(call2.value);
@@ -89,42 +89,44 @@ lux::Value sync(const lux::Value& id) {
 // ===== translation unit services_refusal_sites.front.2.cpp =====
 namespace lux_program::front {
 
-#line 87 "services_refusal_sites.lux"
+#line 88 "services_refusal_sites.lux"
 // schedule "tick"
 lux::Value Schedule1() {
-#line 88 "services_refusal_sites.lux"
+#line 89 "services_refusal_sites.lux"
   return lux::rt::CallService("users", "tick", lux::Value(lux::Array{(stamp)(1)}));
 }
 
 
-#line 83 "services_refusal_sites.lux"
+#line 84 "services_refusal_sites.lux"
 // subscribe "user.seen"
 lux::Value Subscriber1(const lux::Value& id) {
-#line 84 "services_refusal_sites.lux"
-  return lux::rt::CallService("users", "seen", lux::Value(lux::Array{id}));
+#line 85 "services_refusal_sites.lux"
+  lux::CallResult call1 = lux::rt::TryCallService("users", "seen", lux::Value(lux::Array{id}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return std::move(call1.value);
 }
 
 
-#line 26 "services_refusal_sites.lux"
-lux::Value Route1Body(const lux::Value& id) {
 #line 27 "services_refusal_sites.lux"
+lux::Value Route1Body(const lux::Value& id) {
+#line 28 "services_refusal_sites.lux"
   auto t1 = (stamp)(1);
   lux::CallResult call2 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call2.ok()) return lux::rt::DeferCallFailure(std::move(call2));
   lux::CallResult call3 = lux::rt::TryCallService("users", "list", lux::Value(lux::Array{}));
   if (!call3.ok()) return lux::rt::DeferCallFailure(std::move(call3));
   const lux::Value user = lux::Value{{"first", t1}, {"user", std::move(call2.value)}, {"size", lux::stdlib::Len(std::move(call3.value))}};
-#line 28 "services_refusal_sites.lux"
+#line 29 "services_refusal_sites.lux"
   lux::CallResult call4 = lux::rt::TryCallService("users", "name", lux::Value(lux::Array{id}));
   if (!call4.ok()) return lux::rt::DeferCallFailure(std::move(call4));
   lux::stdlib::Print({lux::stdlib::Interp("user ", std::move(call4.value))});
-#line 29 "services_refusal_sites.lux"
+#line 30 "services_refusal_sites.lux"
   lux::Value t5 = (load_twice)(id);
   if (lux::rt::CallFailed()) return lux::Value();
   return lux::Value{{"user", user}, {"twice", std::move(t5)}};
 }
 
-#line 26 "services_refusal_sites.lux"
+#line 27 "services_refusal_sites.lux"
 // route GET /expr/:id
 lux::Response Route1(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -134,11 +136,11 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 33 "services_refusal_sites.lux"
-lux::Value Route2Body(const lux::Value& id) {
 #line 34 "services_refusal_sites.lux"
-  lux::Value n = 0;
+lux::Value Route2Body(const lux::Value& id) {
 #line 35 "services_refusal_sites.lux"
+  lux::Value n = 0;
+#line 36 "services_refusal_sites.lux"
   lux::Value t2(lux::stdlib::Truthy(lux::Value(lux::stdlib::Gt(id, lux::Value(0)))));
   if (t2.AsBool()) {
     lux::CallResult call1 = lux::rt::TryCallService("users", "exists", lux::Value(lux::Array{id}));
@@ -146,25 +148,25 @@ lux::Value Route2Body(const lux::Value& id) {
     t2 = lux::Value(lux::stdlib::Truthy(std::move(call1.value)));
   }
   if (lux::stdlib::Truthy(t2)) {
-#line 36 "services_refusal_sites.lux"
+#line 37 "services_refusal_sites.lux"
     n = lux::Value(1);
   } else {
     lux::CallResult call3 = lux::rt::TryCallService("users", "exists", lux::Value(lux::Array{lux::stdlib::Sub(lux::Value(0), id)}));
     if (!call3.ok()) return lux::rt::DeferCallFailure(std::move(call3));
     if (lux::stdlib::Truthy(std::move(call3.value))) {
-#line 38 "services_refusal_sites.lux"
+#line 39 "services_refusal_sites.lux"
       n = lux::Value(2);
     }
   }
-#line 40 "services_refusal_sites.lux"
+#line 41 "services_refusal_sites.lux"
   while (true) {
     lux::CallResult call4 = lux::rt::TryCallService("users", "more", lux::Value(lux::Array{n}));
     if (!call4.ok()) return lux::rt::DeferCallFailure(std::move(call4));
     if (!(lux::stdlib::Truthy(std::move(call4.value)))) break;
-#line 41 "services_refusal_sites.lux"
+#line 42 "services_refusal_sites.lux"
     n = lux::stdlib::Add(n, lux::Value(1));
   }
-#line 43 "services_refusal_sites.lux"
+#line 44 "services_refusal_sites.lux"
   lux::CallResult call6 = lux::rt::TryCallService("users", "nick", lux::Value(lux::Array{id}));
   if (!call6.ok()) return lux::rt::DeferCallFailure(std::move(call6));
   lux::Value t5(std::move(call6.value));
@@ -174,7 +176,7 @@ lux::Value Route2Body(const lux::Value& id) {
     t5 = std::move(call7.value);
   }
   const lux::Value name = t5;
-#line 44 "services_refusal_sites.lux"
+#line 45 "services_refusal_sites.lux"
   lux::Value t9(lux::stdlib::Truthy(lux::Value(id == lux::Value(0))));
   if (!t9.AsBool()) {
     lux::CallResult call8 = lux::rt::TryCallService("users", "ok", lux::Value(lux::Array{id}));
@@ -182,18 +184,18 @@ lux::Value Route2Body(const lux::Value& id) {
     t9 = lux::Value(lux::stdlib::Truthy(std::move(call8.value)));
   }
   const lux::Value ok = t9;
-#line 45 "services_refusal_sites.lux"
+#line 46 "services_refusal_sites.lux"
   lux::CallResult call10 = lux::rt::TryCallService("users", "allowed", lux::Value(lux::Array{id}));
   if (!call10.ok()) return lux::rt::DeferCallFailure(std::move(call10));
   if (!(lux::stdlib::Truthy(std::move(call10.value)))) {
-#line 46 "services_refusal_sites.lux"
+#line 47 "services_refusal_sites.lux"
     return lux::Value{{"denied", true}};
   }
-#line 48 "services_refusal_sites.lux"
+#line 49 "services_refusal_sites.lux"
   return lux::Value{{"n", n}, {"name", name}, {"ok", ok}};
 }
 
-#line 33 "services_refusal_sites.lux"
+#line 34 "services_refusal_sites.lux"
 // route GET /cond/:id
 lux::Response Route2(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -207,14 +209,14 @@ lux::Response Route2(lux::Request& req) {
 // ===== translation unit services_refusal_sites.front.3.cpp =====
 namespace lux_program::front {
 
-#line 52 "services_refusal_sites.lux"
-lux::Value Route3Body(const lux::Value& id) {
 #line 53 "services_refusal_sites.lux"
-  lux::Value got = lux::Value();
+lux::Value Route3Body(const lux::Value& id) {
 #line 54 "services_refusal_sites.lux"
+  lux::Value got = lux::Value();
+#line 55 "services_refusal_sites.lux"
   std::optional<lux::Value> caught1;
   try {
-#line 55 "services_refusal_sites.lux"
+#line 56 "services_refusal_sites.lux"
     lux::CallResult call2 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
     if (!call2.ok()) { caught1 = lux::rt::CaughtCall(std::move(call2)); goto caught1_at; }
     lux::Value t3 = (load)(id);
@@ -226,27 +228,27 @@ lux::Value Route3Body(const lux::Value& id) {
   caught1_at:
   if (caught1) {
     const lux::Value err = std::move(*caught1);
-#line 57 "services_refusal_sites.lux"
+#line 58 "services_refusal_sites.lux"
     lux::CallResult call5 = lux::rt::TryCallService("users", "fallback", lux::Value(lux::Array{id}));
     if (!call5.ok()) return lux::rt::DeferCallFailure(std::move(call5));
     got = lux::Value{{"error", lux::stdlib::Field(err, "message")}, {"again", std::move(call5.value)}};
   }
-#line 59 "services_refusal_sites.lux"
+#line 60 "services_refusal_sites.lux"
   {
     lux::stdlib::Finally finally6([&]() {
       lux::rt::FailureAside aside_;
-#line 62 "services_refusal_sites.lux"
+#line 63 "services_refusal_sites.lux"
       lux::stdlib::Print({"done"});
     });
-#line 60 "services_refusal_sites.lux"
+#line 61 "services_refusal_sites.lux"
     lux::CallResult call7 = lux::rt::TryCallService("users", "touch", lux::Value(lux::Array{id}));
     if (!call7.ok()) return lux::rt::DeferCallFailure(std::move(call7));
   }
-#line 64 "services_refusal_sites.lux"
+#line 65 "services_refusal_sites.lux"
   return got;
 }
 
-#line 52 "services_refusal_sites.lux"
+#line 53 "services_refusal_sites.lux"
 // route GET /caught/:id
 lux::Response Route3(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -256,24 +258,24 @@ lux::Response Route3(lux::Request& req) {
 }
 
 
-#line 68 "services_refusal_sites.lux"
-lux::Value Route4Body(const lux::Value& id) {
 #line 69 "services_refusal_sites.lux"
+lux::Value Route4Body(const lux::Value& id) {
+#line 70 "services_refusal_sites.lux"
   const lux::Value names = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& i = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Add(lux::rt::CallService("users", "name", lux::Value(lux::Array{i})), lux::rt::Checked((load)(i)));
   })));
-#line 70 "services_refusal_sites.lux"
+#line 71 "services_refusal_sites.lux"
   hits.Update([&](lux::Value& shared_) {
     shared_ = lux::stdlib::Add(shared_, lux::rt::CallService("users", "count", lux::Value(lux::Array{})));
   });
-#line 71 "services_refusal_sites.lux"
+#line 72 "services_refusal_sites.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{names}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
   return std::move(call1.value);
 }
 
-#line 68 "services_refusal_sites.lux"
+#line 69 "services_refusal_sites.lux"
 // route GET /lambda/:id
 lux::Response Route4(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -283,7 +285,7 @@ lux::Response Route4(lux::Request& req) {
 }
 
 
-#line 75 "services_refusal_sites.lux"
+#line 76 "services_refusal_sites.lux"
 lux::Value Route5Body(const lux::Value& id) {
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -304,10 +306,10 @@ lux::Response Route5(lux::Request& req) {
 namespace lux_program::front {
 
 // env settings (read by Register)
-#line 6 "services_refusal_sites.lux"
+#line 7 "services_refusal_sites.lux"
 lux::Value PORT;  // env PORT: Int
 // server bindings (initialised by Register, in source order)
-#line 7 "services_refusal_sites.lux"
+#line 8 "services_refusal_sites.lux"
 lux::stdlib::SharedVar hits;
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -535,11 +537,11 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 5 "services_refusal_sites.lux"
+#line 6 "services_refusal_sites.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3000));
   app.options().port = static_cast<int>(PORT.AsInt());
-#line 9 "services_refusal_sites.lux"
+#line 10 "services_refusal_sites.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3001"};
@@ -547,28 +549,28 @@ void Register(lux::App& app) {
     o.half_open_requests = 1;
     lux::RegisterService(app, "users", std::move(o));
   }
-#line 83 "services_refusal_sites.lux"
+#line 84 "services_refusal_sites.lux"
   lux::RegisterSubscriber(app, "user.seen", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(lux::stdlib::EventPayloadKind(data, lux::stdlib::Kind::kInt, "user.seen"))); });
   lux::Events(app).from_peers = false;
-#line 7 "services_refusal_sites.lux"
+#line 8 "services_refusal_sites.lux"
   hits.Store(lux::Value(0));
-#line 78 "services_refusal_sites.lux"
+#line 79 "services_refusal_sites.lux"
   lux::RegisterJob(app, "sync", lux::JobOptions{}, +[](const lux::Value& args) {
     lux::stdlib::JobDone((sync)(lux::stdlib::ArgAt(args, 0)));
   });
-#line 87 "services_refusal_sites.lux"
+#line 88 "services_refusal_sites.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_refusal_sites-front");
-#line 26 "services_refusal_sites.lux"
+#line 27 "services_refusal_sites.lux"
   app.Route("GET", "/expr/:id", &Route1);
-#line 33 "services_refusal_sites.lux"
+#line 34 "services_refusal_sites.lux"
   app.Route("GET", "/cond/:id", &Route2);
-#line 52 "services_refusal_sites.lux"
+#line 53 "services_refusal_sites.lux"
   app.Route("GET", "/caught/:id", &Route3);
-#line 68 "services_refusal_sites.lux"
+#line 69 "services_refusal_sites.lux"
   app.Route("GET", "/lambda/:id", &Route4);
-#line 75 "services_refusal_sites.lux"
+#line 76 "services_refusal_sites.lux"
   app.Route("GET", "/slow/:id", &Route5, {lux::RouteTimeout(app, INT64_C(500))});
   lux::ServeMetrics(app, {.program = "services_refusal_sites", .server = "front"});
 }
