@@ -60,7 +60,7 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   std::string call = "(" + target + ")(";  // no argument-dependent lookup (lux::ToJson & co.)
   for (size_t i = 0; i < args.size(); ++i) call += (i ? ", " : "") + args[i];
   call += ")";
-  if (route_defers_) {  // a failed call the handler returned (emit_services.cpp)
+  if (route_defers_) {  // a failed call the handler returned (emit_rpc.cpp)
     line(fmt::format("lux::Value handler_value_ = {};", call));
     // Without middleware of its own the route answers it; else it raises through them.
     line(route_answers_ ? "if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);"
