@@ -72,13 +72,13 @@ lux::Value load_twice(const lux::Value& id) {
 }
 
 
-#line 79 "services_refusal_sites.lux"
+#line 77 "services_refusal_sites.lux"
 lux::Value sync(const lux::Value& id) {
-#line 80 "services_refusal_sites.lux"
+#line 78 "services_refusal_sites.lux"
   lux::Value t1 = (load)(id);
   if (lux::rt::CallFailed()) return lux::Value();
   const lux::Value user = std::move(t1);
-#line 81 "services_refusal_sites.lux"
+#line 79 "services_refusal_sites.lux"
   lux::CallResult call2 = lux::rt::TryCallService("users", "save", lux::Value(lux::Array{user}));
   if (!call2.ok()) return lux::rt::DeferCallFailure(std::move(call2));
   return std::move(call2.value);
@@ -89,18 +89,18 @@ lux::Value sync(const lux::Value& id) {
 // ===== translation unit services_refusal_sites.front.2.cpp =====
 namespace lux_program::front {
 
-#line 88 "services_refusal_sites.lux"
+#line 86 "services_refusal_sites.lux"
 // schedule "tick"
 lux::Value Schedule1() {
-#line 89 "services_refusal_sites.lux"
+#line 87 "services_refusal_sites.lux"
   return lux::rt::CallService("users", "tick", lux::Value(lux::Array{(stamp)(1)}));
 }
 
 
-#line 84 "services_refusal_sites.lux"
+#line 82 "services_refusal_sites.lux"
 // subscribe "user.seen"
 lux::Value Subscriber1(const lux::Value& id) {
-#line 85 "services_refusal_sites.lux"
+#line 83 "services_refusal_sites.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "seen", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
   return std::move(call1.value);
@@ -188,10 +188,9 @@ lux::Value Route2Body(const lux::Value& id) {
   lux::CallResult call10 = lux::rt::TryCallService("users", "allowed", lux::Value(lux::Array{id}));
   if (!call10.ok()) return lux::rt::DeferCallFailure(std::move(call10));
   if (!(lux::stdlib::Truthy(std::move(call10.value)))) {
-#line 47 "services_refusal_sites.lux"
     return lux::Value{{"denied", true}};
   }
-#line 49 "services_refusal_sites.lux"
+#line 47 "services_refusal_sites.lux"
   return lux::Value{{"n", n}, {"name", name}, {"ok", ok}};
 }
 
@@ -209,14 +208,14 @@ lux::Response Route2(lux::Request& req) {
 // ===== translation unit services_refusal_sites.front.3.cpp =====
 namespace lux_program::front {
 
-#line 53 "services_refusal_sites.lux"
+#line 51 "services_refusal_sites.lux"
 lux::Value Route3Body(const lux::Value& id) {
-#line 54 "services_refusal_sites.lux"
+#line 52 "services_refusal_sites.lux"
   lux::Value got = lux::Value();
-#line 55 "services_refusal_sites.lux"
+#line 53 "services_refusal_sites.lux"
   std::optional<lux::Value> caught1;
   try {
-#line 56 "services_refusal_sites.lux"
+#line 54 "services_refusal_sites.lux"
     lux::CallResult call2 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
     if (!call2.ok()) { caught1 = lux::rt::CaughtCall(std::move(call2)); goto caught1_at; }
     lux::Value t3 = (load)(id);
@@ -228,27 +227,27 @@ lux::Value Route3Body(const lux::Value& id) {
   caught1_at:
   if (caught1) {
     const lux::Value err = std::move(*caught1);
-#line 58 "services_refusal_sites.lux"
+#line 56 "services_refusal_sites.lux"
     lux::CallResult call5 = lux::rt::TryCallService("users", "fallback", lux::Value(lux::Array{id}));
     if (!call5.ok()) return lux::rt::DeferCallFailure(std::move(call5));
     got = lux::Value{{"error", lux::stdlib::Field(err, "message")}, {"again", std::move(call5.value)}};
   }
-#line 60 "services_refusal_sites.lux"
+#line 58 "services_refusal_sites.lux"
   {
     lux::stdlib::Finally finally6([&]() {
       lux::rt::FailureAside aside_;
-#line 63 "services_refusal_sites.lux"
+#line 61 "services_refusal_sites.lux"
       lux::stdlib::Print({"done"});
     });
-#line 61 "services_refusal_sites.lux"
+#line 59 "services_refusal_sites.lux"
     lux::CallResult call7 = lux::rt::TryCallService("users", "touch", lux::Value(lux::Array{id}));
     if (!call7.ok()) return lux::rt::DeferCallFailure(std::move(call7));
   }
-#line 65 "services_refusal_sites.lux"
+#line 63 "services_refusal_sites.lux"
   return got;
 }
 
-#line 53 "services_refusal_sites.lux"
+#line 51 "services_refusal_sites.lux"
 // route GET /caught/:id
 lux::Response Route3(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -258,24 +257,24 @@ lux::Response Route3(lux::Request& req) {
 }
 
 
-#line 69 "services_refusal_sites.lux"
+#line 67 "services_refusal_sites.lux"
 lux::Value Route4Body(const lux::Value& id) {
-#line 70 "services_refusal_sites.lux"
+#line 68 "services_refusal_sites.lux"
   const lux::Value names = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& i = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Add(lux::rt::CallService("users", "name", lux::Value(lux::Array{i})), lux::rt::Checked((load)(i)));
   })));
-#line 71 "services_refusal_sites.lux"
+#line 69 "services_refusal_sites.lux"
   hits.Update([&](lux::Value& shared_) {
     shared_ = lux::stdlib::Add(shared_, lux::rt::CallService("users", "count", lux::Value(lux::Array{})));
   });
-#line 72 "services_refusal_sites.lux"
+#line 70 "services_refusal_sites.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{names}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
   return std::move(call1.value);
 }
 
-#line 69 "services_refusal_sites.lux"
+#line 67 "services_refusal_sites.lux"
 // route GET /lambda/:id
 lux::Response Route4(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -285,7 +284,7 @@ lux::Response Route4(lux::Request& req) {
 }
 
 
-#line 76 "services_refusal_sites.lux"
+#line 74 "services_refusal_sites.lux"
 lux::Value Route5Body(const lux::Value& id) {
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -549,16 +548,16 @@ void Register(lux::App& app) {
     o.half_open_requests = 1;
     lux::RegisterService(app, "users", std::move(o));
   }
-#line 84 "services_refusal_sites.lux"
+#line 82 "services_refusal_sites.lux"
   lux::RegisterSubscriber(app, "user.seen", +[](const lux::Value& data) { lux::stdlib::JobDone(Subscriber1(lux::stdlib::EventPayloadKind(data, lux::stdlib::Kind::kInt, "user.seen"))); });
   lux::Events(app).from_peers = false;
 #line 8 "services_refusal_sites.lux"
   hits.Store(lux::Value(0));
-#line 79 "services_refusal_sites.lux"
+#line 77 "services_refusal_sites.lux"
   lux::RegisterJob(app, "sync", lux::JobOptions{}, +[](const lux::Value& args) {
     lux::stdlib::JobDone((sync)(lux::stdlib::ArgAt(args, 0)));
   });
-#line 88 "services_refusal_sites.lux"
+#line 86 "services_refusal_sites.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_refusal_sites-front");
@@ -566,11 +565,11 @@ void Register(lux::App& app) {
   app.Route("GET", "/expr/:id", &Route1);
 #line 34 "services_refusal_sites.lux"
   app.Route("GET", "/cond/:id", &Route2);
-#line 53 "services_refusal_sites.lux"
+#line 51 "services_refusal_sites.lux"
   app.Route("GET", "/caught/:id", &Route3);
-#line 69 "services_refusal_sites.lux"
+#line 67 "services_refusal_sites.lux"
   app.Route("GET", "/lambda/:id", &Route4);
-#line 76 "services_refusal_sites.lux"
+#line 74 "services_refusal_sites.lux"
   app.Route("GET", "/slow/:id", &Route5, {lux::RouteTimeout(app, INT64_C(500))});
   lux::ServeMetrics(app, {.program = "services_refusal_sites", .server = "front"});
 }
