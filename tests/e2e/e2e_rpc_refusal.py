@@ -42,7 +42,8 @@ def run(a):
     if p.returncode:
         return
     exe = p.stdout.split()[0]
-    env = dict(os.environ, LUX_JOBS_PATH=":memory:", LUX_ADMIN_TOKEN="e2e-secret")
+    # A fresh outbox: no event of an earlier run is delivered again in this one.
+    env = dict(os.environ, LUX_JOBS_PATH=":memory:", LUX_EVENTS_PATH=":memory:", LUX_ADMIN_TOKEN="e2e-secret")
     port = free_port()
     log = os.path.join(a.out, "rpc_refusal-front.log")
     proc = start_server(exe, port, env=env, name="front", log=log)
