@@ -99,10 +99,12 @@ CallResult TryCallService(std::string_view service, std::string_view fn, Value a
 Value DeferCallFailure(CallResult failed);
 bool CallFailed();
 Response AnswerFailedCall(Request& req);
-// Where a failure cannot travel further as a result (a lambda, a job, a readiness check, a route
-// with middleware of its own): the kept failure thrown as CallService throws it.
+// Where a failure cannot travel further as a result (a lambda, a readiness check, a function
+// exposed over RPC, a route with middleware of its own): the kept failure thrown as CallService
+// throws it.
 [[noreturn]] void RaiseFailedCall();
-// The job runners' side: the failure a job's function kept (it failed like one that threw).
+// The job runners' and the event bus's side: the failure a job's or a subscriber's function
+// kept (it failed like one that threw).
 std::optional<CallResult> TakeCallFailure();
 inline Value Checked(Value v) {
   if (CallFailed()) RaiseFailedCall();
