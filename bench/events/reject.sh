@@ -2,19 +2,24 @@
 # A call refused by an open breaker, from Lux (bench/events/reject.lux): the server's
 # instructions per request (callgrind; runs of N and 2N requests, difference / N, so start-up
 # and the breaker's opening call cancel out) for /deferred (the call as a whole statement of the
-# handler: rt::TryCallService, the failure returned to the route), /thrown (the same call inside
-# an expression: it throws) and /base (the same 500 answer without a call). The refusal itself is
-# deferred - base; the exception's share is thrown - deferred. With wrk, also the server's CPU
-# time per request (from /proc) of each route at full load, a core for the server.
+# handler), /expr (the same call inside an expression), /thrown (the same call inside a lambda:
+# it raises, a C++ exception to the route's answer) and /base (the same 500 answer without a
+# call); and for jobs, per request that spawns one (the run waits until every job is done):
+# /job (the call inside an expression of a job: refused, then the dead letter), /job_thrown (in
+# a lambda of the job: it raises) and /job_base (a job without a call, which completes). The
+# refusal itself is deferred - base (expr - base inside an expression); the exception's share is
+# thrown - expr (job_thrown - job in a job). With wrk, also the server's CPU time per request
+# (from /proc) of each route at full load, a core for the server.
 #   bench/events/reject.sh BUILD_DIR     # N=2000 WRK_SECS=3 (WRK_SECS=0: no wrk run)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/bench/common.sh"
 BUILD=$(realpath "$1")
-OUT=$BUILD/bench-events/reject
+OUT=${OUT:-$BUILD/bench-events/reject}  # OUT=DIR: elsewhere (a baseline build tree stays untouched)
 N=${N:-2000} WRK_SECS=${WRK_SECS:-3}
 mkdir -p "$OUT"
 export LUX_LOG_LEVEL=${LUX_LOG_LEVEL:-off} LUX_JOBS_PATH=:memory:
+export LUX_ADMIN_TOKEN=bench-reject  # /_lux/jobs: when the spawned jobs are done
 export LUX_PROGRAM_SECRET=${LUX_PROGRAM_SECRET:-$(openssl rand -hex 32)}  # it calls RPC functions
 "$BUILD/luxc" build --release "$ROOT/bench/events/reject.lux" -o "$OUT/bin" >/dev/null
 BIN=$OUT/bin/reject-front
@@ -32,8 +37,22 @@ for _ in range(n):
     if r.status != 500: sys.exit(f"{path}: {r.status}")
 PY
 }
+# jobs_done PORT: waits until no job is pending, scheduled or running.
+jobs_done() {
+  python3 - "$1" <<'PY'
+import json, sys, time, urllib.request
+port = int(sys.argv[1])
+for _ in range(6000):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/_lux/jobs", headers={"Authorization": "Bearer bench-reject"})
+    c = json.load(urllib.request.urlopen(req, timeout=30))["counts"]
+    if c["pending"] + c["scheduled"] + c["running"] == 0:
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit("jobs still running")
+PY
+}
 declare -A IR
-for path in /deferred /thrown /base; do
+for path in /deferred /expr /thrown /base /job /job_thrown /job_base; do
   for n in "$N" $((2 * N)); do
     port=$(free_port)
     valgrind --tool=callgrind --callgrind-out-file="$OUT/cg${path//\//.}.$n" "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
@@ -41,16 +60,22 @@ for path in /deferred /thrown /base; do
     wait_up "$port"
     hit "$port" "$path" 1  # the first call fails and opens the breaker
     hit "$port" "$path" "$n"
+    case $path in /job*) jobs_done "$port" ;; esac
     kill -TERM "$pid"; wait "$pid" || true
     IR[$path.$n]=$(sed -n 's/^summary: //p' "$OUT/cg${path//\//.}.$n")
   done
   echo "instructions_per_request ${path#/} $(( (IR[$path.$((2 * N))] - IR[$path.$N]) / N ))"
 done | tee "$OUT/instructions.txt"
-d=$(awk '$2=="deferred"{print $3}' "$OUT/instructions.txt"); t=$(awk '$2=="thrown"{print $3}' "$OUT/instructions.txt")
-b=$(awk '$2=="base"{print $3}' "$OUT/instructions.txt")
-echo "refusal_itself_instructions $((d - b)) exception_share_instructions $((t - d)) thrown_refusal_instructions $((t - b))" | tee -a "$OUT/instructions.txt"
+ir() { awk -v p="$1" '$1=="instructions_per_request" && $2==p {print $3}' "$OUT/instructions.txt"; }
+b=$(ir base)
+echo "refusal_itself_instructions $(($(ir deferred) - b)) expr_refusal_instructions $(($(ir expr) - b))" \
+  "thrown_refusal_instructions $(($(ir thrown) - b)) exception_share_instructions $(($(ir thrown) - $(ir expr)))" \
+  | tee -a "$OUT/instructions.txt"
+echo "job_refusal_instructions $(($(ir job) - $(ir job_base))) job_thrown_refusal_instructions" \
+  "$(($(ir job_thrown) - $(ir job_base))) job_exception_share_instructions $(($(ir job_thrown) - $(ir job)))" \
+  | tee -a "$OUT/instructions.txt"
 [ "$WRK_SECS" = 0 ] && exit 0
-for path in /base /deferred /thrown /base /deferred /thrown; do
+for path in /base /deferred /expr /thrown /base /deferred /expr /thrown; do
   port=$(free_port)
   taskset -c 0 "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
   pid=$!

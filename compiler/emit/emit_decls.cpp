@@ -380,7 +380,7 @@ void Emitter::emitFunctionDecl(const FunctionModel* fn, bool definition) {
   std::vector<const ast::Param*> params(fn->decl->params.begin(), fn->decl->params.end());
   FnContext ctx;
   fn_ = &ctx;
-  ctx.defer_calls = defersCalls(fn);  // a route handler (emit_services.cpp)
+  if (propagates(fn)) ctx.call_exits.push_back(CallExit::Returning());  // failed calls go to the caller (emit_rpc.cpp)
   w_.indent();
   emitFunctionBody(params, roles, fn->decl->body, Target::ret());
   w_.dedent();

@@ -31,6 +31,8 @@ void Emitter::emitSubscriptions(const ServerModel& sm) {
     line(sig + ") {");
     FnContext ctx;
     fn_ = &ctx;
+    // A failed call returns from it; the bus takes it (lux::rt::TakeCallFailure, emit_rpc.cpp).
+    if (hasCallSites(d->body)) ctx.call_exits.push_back(CallExit::Returning());
     w_.indent();
     emitFunctionBody(params, std::vector<ParamRole>(params.size(), ParamRole::Value), d->body, Target::ret());
     w_.dedent();

@@ -52,7 +52,7 @@ std::string Emitter::argText(const ast::Expr* e) {
   return expr(e);
 }
 
-std::string Emitter::cond(const ast::Expr* e) {
+std::string Emitter::condOf(const ast::Expr* e) {
   using namespace ast;
   if (auto* b = llvm::dyn_cast<BinaryExpr>(e)) {
     switch (b->op) {
@@ -84,16 +84,8 @@ std::string Emitter::hoistInto(const ast::Expr* e) {
   return t;
 }
 
-std::string Emitter::expr(const ast::Expr* e) {
+std::string Emitter::exprOf(const ast::Expr* e) {
   using namespace ast;
-  if (!precomputed_.empty()) {  // written as statements already (deferCall)
-    auto it = precomputed_.find(e);
-    if (it != precomputed_.end()) {
-      std::string v = std::move(it->second);
-      precomputed_.erase(it);
-      return v;
-    }
-  }
   switch (e->kind()) {
     case NodeKind::IntLit: return "lux::Value(" + intText(llvm::cast<IntLit>(e)->value) + ")";
     case NodeKind::FloatLit: return "lux::Value(" + floatText(llvm::cast<FloatLit>(e)->value) + ")";
@@ -118,8 +110,7 @@ std::string Emitter::expr(const ast::Expr* e) {
     }
     case NodeKind::CallExpr: {
       auto* c = llvm::cast<CallExpr>(e);
-      std::vector<const Expr*> args(c->args.begin(), c->args.end());
-      return call(c, nullptr);
+      return inOrder(c, call(c, nullptr));
     }
     case NodeKind::MemberExpr: return member(llvm::cast<MemberExpr>(e));
     case NodeKind::IndexExpr: {
@@ -150,9 +141,9 @@ std::string Emitter::expr(const ast::Expr* e) {
     }
     case NodeKind::PipeExpr: {
       auto* p = llvm::cast<PipeExpr>(e);
-      if (auto* c = llvm::dyn_cast<CallExpr>(p->target)) return call(c, p->value);
+      if (auto* c = llvm::dyn_cast<CallExpr>(p->target)) return inOrder(p, call(c, p->value));
       // `x |> f` means `f(x)`.
-      return call(nullptr, p);
+      return inOrder(p, call(nullptr, p));
     }
     case NodeKind::UnwrapExpr: {
       std::string v = expr(llvm::cast<UnwrapExpr>(e)->operand);
@@ -343,13 +334,12 @@ std::string Emitter::functionValue(const Symbol* sym) {
   }
   std::string args;
   for (size_t i = 0; i < fn->params.size(); ++i) args += fmt::format("{}lux::stdlib::Arg(args, {})", i ? ", " : "", i);
-  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return ({})({}); }}))",
-                     fnName(fn), args);
+  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return {}; }}))",
+                     checkedCall(fn, fmt::format("({})({})", fnName(fn), args)));
 }
 
 std::string Emitter::lambda(const ast::LambdaExpr* l) {
-  bool defer = fn_->defer_calls;  // a lambda is a function of its own: its calls raise
-  fn_->defer_calls = false;
+  pushCallExit({});  // a lambda is a function of its own: its failed calls raise
   std::string body = w_.capture([&] {
     std::vector<const ast::Param*> params(l->params.begin(), l->params.end());
     for (size_t i = 0; i < params.size(); ++i) {
@@ -361,7 +351,7 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
     if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
     else exprInto(l->body, Target::ret());
   });
-  fn_->defer_calls = defer;
+  popCallExit();
   w_.forgetLine();
   // Captures: values by copy (closures keep them), the request/response by reference, boxed
   // `var`s share their box. Only the request parameters the lambda reads are captured: one the
@@ -588,7 +578,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
             unsupported(args[i]->range(), "passing this value where the handler takes the request or response");
           }
         }
-        return s + ")";
+        return propagatedCall(sym->fn, s + ")");
       }
       case SymbolKind::Variant:
         return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(sym->name), argList());

@@ -65,8 +65,9 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
     line(fmt::format("lux::RegisterJob(app, {}, {}, +[](const lux::Value& {}) {{", cppString(fn->name), opts,
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
     w_.indent();
-    // JobDone: a job that returns Err(e) failed (it is retried like one that threw).
-    emitCallFromArgs(fn, "lux::stdlib::JobDone(", ");");
+    // JobDone: a job that returns Err(e) failed (it is retried like one that threw); so does one
+    // that returns a failed call (the runner takes it: lux::rt::TakeCallFailure).
+    emitCallFromArgs(fn, "lux::stdlib::JobDone(", ");", /*typed=*/false, /*runner_takes_failure=*/true);
     w_.dedent();
     line("});");
   }
@@ -92,7 +93,8 @@ void Emitter::emitJobRegistrations(const ServerModel& sm) {
   }
 }
 
-void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after, bool typed) {
+void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after, bool typed,
+                               bool runner_takes_failure) {
   int min = fn->minArgs(), max = fn->maxArgs();
   auto arg = [&](int i) {
     const ParamModel* p = typed && static_cast<size_t>(i) < fn->params.size() ? &fn->params[i] : nullptr;
@@ -114,9 +116,10 @@ void Emitter::emitCallFromArgs(const FunctionModel* fn, const std::string& befor
     return fmt::format("lux::stdlib::ArgAt(args, {})", i);
   };
   auto callWith = [&](int count) {
-    std::string s = before + "(" + fnName(fn) + ")(";  // no argument-dependent lookup
+    std::string s = "(" + fnName(fn) + ")(";  // no argument-dependent lookup
     for (int i = 0; i < count; ++i) s += (i ? ", " : "") + arg(i);
-    return s + ")" + after;
+    s += ")";
+    return before + (runner_takes_failure ? s : checkedCall(fn, s)) + after;
   };
   if (min == max) {
     line(callWith(max));

@@ -37,7 +37,7 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   lineDirective(r.decl->range());
   if (r.sse) return emitSseRoute(r, hname, target);
   line(fmt::format("// route {} {}", r.method, r.path));
-  bool uses_req = route_defers_;
+  bool uses_req = route_defers_ && route_answers_;
   for (const RouteParamBinding& b : r.bindings) uses_req |= b.source != ParamSource::Response;
   uses_req |= r.body_type != nullptr;
   headerLine(fmt::format("lux::Response {}(lux::Request& req);  // route {} {}", hname, r.method, r.path));
@@ -60,9 +60,11 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   std::string call = "(" + target + ")(";  // no argument-dependent lookup (lux::ToJson & co.)
   for (size_t i = 0; i < args.size(); ++i) call += (i ? ", " : "") + args[i];
   call += ")";
-  if (route_defers_) {  // a failed call the handler returned (emit_services.cpp)
+  if (route_defers_) {  // a failed call the handler returned (emit_rpc.cpp)
     line(fmt::format("lux::Value handler_value_ = {};", call));
-    line("if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);");
+    // Without middleware of its own the route answers it; else it raises through them.
+    line(route_answers_ ? "if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);"
+                        : "if (lux::rt::CallFailed()) lux::rt::RaiseFailedCall();");
     call = "std::move(handler_value_)";
   }
   if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));
@@ -93,7 +95,8 @@ void Emitter::emitSseRoute(const RouteModel& r, const std::string& hname, const 
   line(fmt::format("return lux::rt::SseResponse(req, [{}](const lux::Value& {}, const lux::Value&{}) {{", takes_req ? "&req" : "",
                    send, close.empty() ? "" : " " + close));
   w_.indent();
-  line(fmt::format("({})({});", target, args));
+  std::string call = fmt::format("({})({})", target, args);
+  line((r.handler ? checkedCall(r.handler, call) : call) + ";");
   w_.dedent();
   line("});");
   w_.dedent();
@@ -123,7 +126,7 @@ std::string Emitter::lambdaHandler(const RouteModel& r, const std::string& hname
   line(sig + ") {");
   FnContext ctx;
   fn_ = &ctx;
-  ctx.defer_calls = route_defers_;
+  if (route_defers_) ctx.call_exits.push_back(CallExit::Returning());
   w_.indent();
   if (auto* b = llvm::dyn_cast<ast::BlockExpr>(lam->body)) {
     emitFunctionBody(params, roles, b, Target::ret());

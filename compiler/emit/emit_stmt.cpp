@@ -55,9 +55,8 @@ void Emitter::exprInto(const ast::Expr* e, Target t) {
     line("}");
     return;
   }
-  if (deferCall(e)) {  // a route handler's call of a discovered service (emit_services.cpp)
-    if (t.kind == Target::Discard) precomputed_.erase(e);
-    else finish(t, expr(e));
+  if (t.kind == Target::Discard && fn_ && callExit() != CallExit::Kind::Raise && isCallSite(e)) {
+    expr(e);  // a failing call as a statement: written before, its value unused
     return;
   }
   if (t.kind == Target::Discard) {
@@ -322,12 +321,7 @@ const ast::Node* escapeFromFinally(const ast::Node* n, int loops) {
 }  // namespace
 
 void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
-  // Inside a `try` a failed call raises, so its `catch` (or its `finally` while the error
-  // passes) sees it as before.
-  bool defer = fn_ && fn_->defer_calls;
-  if (fn_) fn_->defer_calls = false;
   tryIntoBody(ts, t);
-  if (fn_) fn_->defer_calls = defer;
 }
 
 void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
@@ -346,7 +340,7 @@ void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
     w_.indent();
     line(fmt::format("lux::stdlib::Finally {}([&]() {{", temp("finally")));
     w_.indent();
-    block(ts->finally_body, Target::discard());
+    finallyBody(ts);
     w_.dedent();
     line("});");
     if (ts->catch_body) {
@@ -362,6 +356,7 @@ void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
 }
 
 void Emitter::tryCatch(const ast::TryStmt* ts, Target t) {
+  if (fn_ && hasCallSites(ts->body)) return tryCatchJumping(ts, t);  // failed calls jump to the catch body
   line("try {");
   w_.indent();
   block(ts->body, t);
@@ -402,15 +397,12 @@ void Emitter::stmt(const ast::Stmt* s) {
   using namespace ast;
   lineDirective(s->range());
   if (auto* let = llvm::dyn_cast<LetStmt>(s)) {
-    if (let->init) deferCall(let->init);
     return declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
   }
   if (auto* ds = llvm::dyn_cast<DestructureStmt>(s)) {
-    deferCall(ds->init);
     return destructure(ds);
   }
   if (auto* as = llvm::dyn_cast<AssignStmt>(s)) {
-    if (as->op == AssignOp::Assign && !isSharedVar(targetRoot(as->target))) deferCall(as->value);
     return assign(as);
   }
   if (auto* es = llvm::dyn_cast<ExprStmt>(s)) return exprInto(es->expr, Target::discard());
@@ -508,11 +500,10 @@ void Emitter::assign(const ast::AssignStmt* as) {
 // binding (`seen = seen + [x]`) is computed inside the lock, so no concurrent update is lost
 // (it must not wait: no fetch or sleep there); any other value is computed first, outside it.
 void Emitter::assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op) {
-  // Its value may be computed inside the binding's lock (a C++ lambda): calls there raise.
-  bool defer = fn_ && fn_->defer_calls;
-  if (fn_) fn_->defer_calls = false;
+  // Its value may be computed inside the binding's lock (a C++ lambda): failed calls there raise.
+  pushCallExit({});
   assignSharedBody(as, root, op);
-  if (fn_) fn_->defer_calls = defer;
+  popCallExit();
 }
 
 void Emitter::assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op) {

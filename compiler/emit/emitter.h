@@ -49,6 +49,23 @@ enum class ParamRole { Value, Request, Response, Next };
 
 // The C++ names of one generated function: per Lux symbol, the temporaries taken, and what the
 // body's analysis found (boxed captures, values changed in place, request/response parameters).
+// Where a failed call goes without an exception (emit_rpc.cpp): Raise throws it (a lambda, a
+// shared `var`'s update, code outside functions); Return leaves the function with it kept for the
+// caller (lux::rt::DeferCallFailure); Catch hands it to the enclosing `try`'s catch body.
+struct CallExit {
+  enum class Kind { Raise, Return, Catch };
+  Kind kind = Kind::Raise;
+  std::string caught;  // Catch: the std::optional<lux::Value> the catch body reads
+  std::string label;   // Catch: the label before the catch body
+  int used = 0;        // Catch: jumps written to it
+
+  static CallExit Returning() {
+    CallExit x;
+    x.kind = Kind::Return;
+    return x;
+  }
+};
+
 struct FnContext {
   std::map<const Symbol*, std::string> names;  // C++ name (or projection) per Lux symbol
   std::set<std::string> used;                  // C++ names taken in this function
@@ -60,9 +77,9 @@ struct FnContext {
   // Parameters taken by reference whose in-place changes are the point (a `ws` hook's
   // connection: `ws.data.x = v`): never copied first.
   std::set<const Symbol*> by_reference;
-  // A route handler's own body, outside `try` and lambdas: a call of a discovered service
-  // written as a whole statement returns its failure to the route (emit_services.cpp).
-  bool defer_calls = false;
+  // How a failed call of a discovered service (or of a function that returned one) leaves the
+  // code being written, innermost last; none: it raises (emit_rpc.cpp).
+  std::vector<CallExit> call_exits;
   int temps = 0;
 
   // A fresh temporary `<prefix>N`, avoiding this function's names and `globals`.
@@ -138,7 +155,10 @@ class Emitter {
   // picks the call. Each call is written `before` fn(...) `after`.
   // `typed`: each annotated Int/Float/Bool/String/Duration or record parameter is checked
   // (lux::rt::RpcArg: 400 on a mismatch) rather than taken as it comes (RPC; jobs check nothing).
-  void emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after, bool typed = false);
+  // `runner_takes_failure`: the runtime takes a failed call the function kept (a job's runner,
+  // lux::rt::TakeCallFailure); else it raises here.
+  void emitCallFromArgs(const FunctionModel* fn, const std::string& before, const std::string& after, bool typed = false,
+                        bool runner_takes_failure = false);
 
   // --- data (emit_db.cpp)
   void emitDbRegistrations(const ServerModel& sm);  // inside Register
@@ -156,21 +176,43 @@ class Emitter {
 
   // --- discovered services and RPC (emit_services.cpp)
   void emitServiceRegistrations(const ServerModel& sm);  // inside Register
-  std::string rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args);
+
+  // --- failed calls through the normal result path (emit_rpc.cpp)
   // `svc.fn(args)` (a CallExpr of a discovered service's function), else null.
   const ast::CallExpr* asRpcCall(const ast::Expr* e) const;
-  // In a handler that defers calls: writes the call as TryCallService and the return of its
-  // failure, and makes `e` read the result; false (nothing written) elsewhere.
-  bool deferCall(const ast::Expr* e);
-  // The route's handler returns failed calls (rt::DeferCallFailure) instead of throwing them:
-  // a lambda, or a function used only as the handler of routes, none with middleware of its own.
+  // The call as written where it stands: lux::rt::TryCallService into a temporary and the exit
+  // of its failure written before the statement (the expression reads the result), or the
+  // throwing lux::rt::CallService where failures raise.
+  std::string rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args);
+  // A call of a function that may return a failed call: its value into a temporary and the
+  // failure's exit, or lux::rt::Checked(call) (raises it) where failures raise.
+  std::string propagatedCall(const FunctionModel* fn, const std::string& call);
+  std::string checkedCall(const FunctionModel* fn, const std::string& call);  // at a boundary
+  CallExit::Kind callExit() const;
+  void writeFailureExit(const std::string& failed_test, const std::string& to_return, const std::string& to_catch);
+  // Functions whose failed calls go to their callers (lux::rt::CallFailed after each call).
+  bool propagates(const FunctionModel* fn);
+  void findPropagating();
+  bool hasCallSites(const ast::Node* n);  // a call that may fail, outside lambdas
+  uint32_t lastCallSite(const ast::Node* n);
+  bool isCallSite(const ast::Expr* e);
+  // A call evaluated before a later failing call of the same expression goes into a temporary
+  // first, so the hoisted failing call keeps its place in the order of evaluation.
+  std::string inOrder(const ast::Expr* e, std::string value);
+  void pushCallExit(CallExit exit);
+  CallExit popCallExit();
+  // `try`/`catch` whose body has failing calls: they jump to the catch body with the error value
+  // (lux::rt::CaughtCall) that a thrown error would have given it.
+  void tryCatchJumping(const ast::TryStmt* ts, Target t);
+  // A `finally` body, run from a C++ lambda: its failed calls raise, and a failure kept for the
+  // caller while the body runs (it may suspend the fiber) is set aside (lux::rt::FailureAside).
+  void finallyBody(const ast::TryStmt* ts);
+  // Routes: whether the route's handler returns failed calls, and how the route answers them.
   bool defersCalls(const ServerModel& sm, const RouteModel& r);
-  bool defersCalls(const FunctionModel* fn);
-  void findDeferringHandlers();
-  bool collectDeferrable(const ast::Node* n);  // fills deferrable_; true when it found one
 
   // --- expressions (emit_expr.cpp)
-  std::string expr(const ast::Expr* e);
+  std::string expr(const ast::Expr* e);    // exprOf, its calls kept in order (emit_rpc.cpp)
+  std::string exprOf(const ast::Expr* e);
   std::string binaryExpr(const ast::BinaryExpr* b);  // `&&`/`||` evaluate their right side only when needed
   // collections (emit_collections.cpp)
   std::string comprehension(const ast::ComprehensionExpr* e);
@@ -181,6 +223,9 @@ class Emitter {
   std::string arrayLiteral(const ast::ArrayExpr* a);
   std::string argText(const ast::Expr* e);      // literals bare, else expr(e)
   std::string cond(const ast::Expr* e);         // a C++ `bool` expression for if/while/guards
+  std::string condOf(const ast::Expr* e);
+  // f(e) with inOrder's limit set for the whole of `e` (emit_rpc.cpp).
+  std::string ordered(const ast::Expr* e, std::string (Emitter::*f)(const ast::Expr*));
   std::string call(const ast::CallExpr* c, const ast::Expr* piped);
   std::optional<std::string> responseCall(const ast::MemberExpr* m, const std::vector<const ast::Expr*>& args,
                                           const std::function<std::string()>& arg_list);
@@ -290,10 +335,11 @@ class Emitter {
   CodeWriter w_;
   bool failed_ = false;
   FnContext* fn_ = nullptr;  // of the function being written
-  std::map<const ast::Expr*, std::string> precomputed_;  // expressions already written (deferCall)
-  std::optional<std::set<const FunctionModel*>> deferring_;  // see findDeferringHandlers
-  std::set<const ast::Expr*> deferrable_;  // calls deferCall takes (collectDeferrable)
+  std::optional<std::set<const FunctionModel*>> propagating_;  // see findPropagating
   bool route_defers_ = false;  // the route being written: defersCalls (emitRoutes)
+  bool route_answers_ = false;  // and it answers a failed call itself (no middleware of its own)
+  uint32_t order_limit_ = 0;    // inOrder: the start of the expression's last failing call
+  int expr_depth_ = 0;          // expr() nesting: the limit is computed at the outermost one
   int cur_server_ = -1;
   // While emitting the body of a SharedVar::Update: its root binding and the lambda's name for it.
   const Symbol* lvalue_root_ = nullptr;

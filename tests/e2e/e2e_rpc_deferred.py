@@ -1,6 +1,6 @@
 """e2e case `rpc_deferred`: a call of a discovered service written as a whole statement of a
 route handler fails without an exception (its failure is returned to the route), and answers
-exactly as the same call inside an expression (which throws) does: the same status and body,
+exactly as the same call inside a lambda (which throws) does: the same status and body,
 the same `on_error` argument, the same `request failed` log line; a `catch` still sees the
 refusal; the breaker counts every refusal; behind middleware (`cors`, and a `middleware fn` whose
 `catch` sees what the route raises) both forms answer alike too (programs/rpc_deferred.lux).

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,19 +84,50 @@ Value CallService(std::string_view service, std::string_view fn, Value args);
 CallResult TryCallService(std::string_view service, std::string_view fn, Value args);
 
 // A failed call carried to the route's answer without an exception. Generated code uses these
-// for a call written as a whole statement of a route handler's own body (outside `try` and
-// lambdas) on a route without middleware of its own (docs/runtime.md#services):
+// wherever a call can leave through the normal result path (docs/language.md, "Calling
+// services"): in a function,
 //   CallResult c = TryCallService(...); if (!c.ok()) return DeferCallFailure(std::move(c));
-// in the handler, and in the route function, right after the handler returned:
+// in its caller, right after the call returned:
+//   Value v = f(...); if (CallFailed()) return Value();   (the failure stays kept)
+// and in the route function, right after the handler returned:
 //   if (CallFailed()) return AnswerFailedCall(req);
-// Nothing runs between the two but the handler's returns (no suspension), so the failure is
-// kept per thread. The answer is the one the thrown error gets: `request failed` logged,
+// Nothing runs between a return and its check (no suspension), so the failure is kept per
+// thread. The answer is the one the thrown error gets: `request failed` logged,
 // on_error, else the default 500 answer; with middleware of the server's blocks around the
 // routes (cors, compression, session, rate_limit, limits), which must see the error unwind
 // through them, AnswerFailedCall throws it instead.
 Value DeferCallFailure(CallResult failed);
 bool CallFailed();
 Response AnswerFailedCall(Request& req);
+// Where a failure cannot travel further as a result (a lambda, a readiness check, a function
+// exposed over RPC, a route with middleware of its own): the kept failure thrown as CallService
+// throws it.
+[[noreturn]] void RaiseFailedCall();
+// The job runners' and the event bus's side: the failure a job's or a subscriber's function
+// kept (it failed like one that threw).
+std::optional<CallResult> TakeCallFailure();
+inline Value Checked(Value v) {
+  if (CallFailed()) RaiseFailedCall();
+  return v;
+}
+// The error value a `catch` binds for a failed call, as for the error CallService throws:
+// of `failed`, or of the kept failure (taken).
+Value CaughtCall(CallResult failed);
+Value CaughtFailedCall();
+// While a `finally` body runs on the way out with a kept failure: the failure set aside (the
+// body may suspend this fiber, and other requests run on the thread), kept again after it
+// unless the body raised an error of its own.
+class FailureAside {
+ public:
+  FailureAside();
+  ~FailureAside();
+  FailureAside(const FailureAside&) = delete;
+  FailureAside& operator=(const FailureAside&) = delete;
+
+ private:
+  std::optional<CallResult> kept_;
+  int unwinding_;
+};
 }  // namespace rt
 
 }  // namespace lux

@@ -36,6 +36,7 @@
 #include "lux/events.h"
 #include "lux/jobs.h"
 #include "lux/rt.h"
+#include "lux/services.h"
 #include "redis/client.h"
 #include "server/component.h"
 #include "tracing/instrument.h"
@@ -388,6 +389,8 @@ class Bus {
     for (const Subscriber* s : subs) {
       try {
         s->handler(data);
+        if (std::optional<CallResult> failed = rt::TakeCallFailure())  // a failed call it kept (lux/services.h)
+          errors.push_back("subscriber of \"" + std::string(event) + "\": " + failed->error);
       } catch (const std::exception& e) {
         errors.push_back("subscriber of \"" + std::string(event) + "\": " + e.what());
       }
@@ -943,6 +946,10 @@ class Bus {
         throw;
       }
       core::tl_job_request_id = saved;
+      if (std::optional<CallResult> failed = rt::TakeCallFailure()) {  // a failed call it kept (lux/services.h)
+        error = failed->error;
+        return false;
+      }
       return true;
     } catch (const PayloadRejected& e) {
       rejected = true;

@@ -13,6 +13,7 @@
 #include "core/fiber.h"
 #include "core/log.h"
 #include "lux/rt.h"
+#include "lux/services.h"
 #include "tracing/instrument.h"
 #include "metrics/instrument.h"
 
@@ -135,7 +136,12 @@ bool Execute(Attempt& a, std::string& error) {
   core::tl_job_name = &a.job.name;
   try {
     a.handler(args);
-    ok = true;
+    if (std::optional<CallResult> failed = rt::TakeCallFailure()) {  // a failed call it kept (lux/services.h)
+      error = failed->error;
+      traced.span().SetError(failed->rejected ? "lux::CircuitOpenError" : "lux::Error", error);
+    } else {
+      ok = true;
+    }
   } catch (const std::exception& e) {
     error = e.what();
     traced.span().SetError(tracing::ErrorType(e), error);

@@ -7,6 +7,7 @@
 // throwing form for generated code): breaker, a test's mock (services::SetRpcMock), round-robin, timeout, the call signed by core/internal_auth; the
 // request id and traceparent travel with the call because lux::Fetch adds them).
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <stdexcept>
 
@@ -294,9 +295,39 @@ Value DeferCallFailure(CallResult failed) {
 
 bool CallFailed() { return tl_failed_call.has_value(); }
 
-Response AnswerFailedCall(Request& req) {
+namespace {
+CallResult TakeFailedCall() {
   CallResult r = std::move(*tl_failed_call);
   tl_failed_call.reset();
+  return r;
+}
+}  // namespace
+
+void RaiseFailedCall() {
+  CallResult r = TakeFailedCall();
+  if (r.rejected) throw CircuitOpenError(r.error);
+  throw Error(r.error, r.status);
+}
+
+std::optional<CallResult> TakeCallFailure() {
+  if (!tl_failed_call) return std::nullopt;
+  return TakeFailedCall();
+}
+
+Value CaughtCall(CallResult failed) { return Error(failed.error, failed.status).ToValue(); }
+
+Value CaughtFailedCall() { return CaughtCall(TakeFailedCall()); }
+
+FailureAside::FailureAside() : unwinding_(std::uncaught_exceptions()) {
+  if (tl_failed_call) kept_.emplace(TakeFailedCall());
+}
+
+FailureAside::~FailureAside() {
+  if (kept_ && std::uncaught_exceptions() <= unwinding_) tl_failed_call = std::move(kept_);
+}
+
+Response AnswerFailedCall(Request& req) {
+  CallResult r = TakeFailedCall();
   App::Impl* impl = g_calling_app ? &AppImpl(*g_calling_app) : nullptr;
   if (!impl || !impl->middleware.empty()) {  // the error unwinds through them, as CallService's does
     if (r.rejected) throw CircuitOpenError(r.error);

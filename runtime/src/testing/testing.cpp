@@ -36,6 +36,7 @@
 #include "jobs/queue.h"
 #include "jobs/scheduler.h"
 #include "lux/error.h"
+#include "lux/services.h"
 #include "server/app_impl.h"
 #include "http/router.h"
 #include "services/registry.h"
@@ -101,7 +102,9 @@ void RunJob(Context& c, const jobs::StoredJob& j) {
     core::tl_job_name = &j.name;
     try {
       it->second.handler(ParseJson(j.args_json));
-      ok = true;
+      std::optional<CallResult> failed = rt::TakeCallFailure();  // a failed call it kept (lux/services.h)
+      ok = !failed;
+      if (failed) error = failed->error;
     } catch (const std::exception& e) {
       error = e.what();
     }

@@ -68,10 +68,10 @@ lux::Value profile(const lux::Value& id) {
     if (!call6.ok()) return lux::rt::DeferCallFailure(std::move(call6));
   }
 #line 21 "services_deferred.lux"
-  lux::CallResult call7 = lux::rt::TryCallService("users", "names", lux::Value(lux::Array{id}));
-  if (!call7.ok()) return lux::rt::DeferCallFailure(std::move(call7));
-  const lux::Value t8 = std::move(call7.value);
-  const lux::Value name = lux::stdlib::Field(t8, "name");
+  lux::CallResult call8 = lux::rt::TryCallService("users", "names", lux::Value(lux::Array{id}));
+  if (!call8.ok()) return lux::rt::DeferCallFailure(std::move(call8));
+  const lux::Value t7 = std::move(call8.value);
+  const lux::Value name = lux::stdlib::Field(t7, "name");
 #line 22 "services_deferred.lux"
   lux::CallResult call9 = lux::rt::TryCallService("users", "log", lux::Value(lux::Array{name}));
   if (!call9.ok()) return lux::rt::DeferCallFailure(std::move(call9));
@@ -83,7 +83,9 @@ lux::Value profile(const lux::Value& id) {
 #line 27 "services_deferred.lux"
 lux::Value lookup(const lux::Value& id) {
 #line 28 "services_deferred.lux"
-  const lux::Value user = lux::rt::CallService("users", "get", lux::Value(lux::Array{id}));
+  lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  const lux::Value user = std::move(call1.value);
 #line 29 "services_deferred.lux"
   return user;
 }
@@ -92,7 +94,11 @@ lux::Value lookup(const lux::Value& id) {
 #line 32 "services_deferred.lux"
 lux::Value twice(const lux::Value& id) {
 #line 33 "services_deferred.lux"
-  return lux::Value(lux::Array{(lookup)(id), (lookup)(id)});
+  lux::Value t1 = (lookup)(id);
+  if (lux::rt::CallFailed()) return lux::Value();
+  lux::Value t2 = (lookup)(id);
+  if (lux::rt::CallFailed()) return lux::Value();
+  return lux::Value(lux::Array{std::move(t1), std::move(t2)});
 }
 
 
@@ -114,7 +120,9 @@ namespace lux_program::front {
 // route GET /lookup/:id
 lux::Response Route2(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((lookup)(id));
+  lux::Value handler_value_ = (lookup)(id);
+  if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);
+  return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 
 
@@ -122,7 +130,9 @@ lux::Response Route2(lux::Request& req) {
 // route GET /twice/:id
 lux::Response Route3(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((twice)(id));
+  lux::Value handler_value_ = (twice)(id);
+  if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);
+  return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 
 
@@ -131,11 +141,18 @@ lux::Value Route4Body(const lux::Value& id) {
 #line 42 "services_deferred.lux"
   lux::Value fallback = lux::Value{{"id", id}, {"cached", true}};
 #line 43 "services_deferred.lux"
+  std::optional<lux::Value> caught1;
   try {
 #line 44 "services_deferred.lux"
-    fallback = lux::rt::CallService("users", "get", lux::Value(lux::Array{id}));
-  } catch (const std::exception& e1) {
-    const lux::Value err = lux::stdlib::ErrorValue(e1);
+    lux::CallResult call2 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
+    if (!call2.ok()) { caught1 = lux::rt::CaughtCall(std::move(call2)); goto caught1_at; }
+    fallback = std::move(call2.value);
+  } catch (const std::exception& e3) {
+    caught1 = lux::stdlib::ErrorValue(e3);
+  }
+  caught1_at:
+  if (caught1) {
+    const lux::Value err = std::move(*caught1);
 #line 46 "services_deferred.lux"
     lux::stdlib::LogWarn({"users unavailable", lux::Value{{"error", lux::stdlib::Field(err, "message")}}});
   }
@@ -145,9 +162,9 @@ lux::Value Route4Body(const lux::Value& id) {
     return lux::rt::CallService("users", "get", lux::Value(lux::Array{i}));
   })));
 #line 49 "services_deferred.lux"
-  lux::CallResult call2 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{fallback, names}));
-  if (!call2.ok()) return lux::rt::DeferCallFailure(std::move(call2));
-  return std::move(call2.value);
+  lux::CallResult call4 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{fallback, names}));
+  if (!call4.ok()) return lux::rt::DeferCallFailure(std::move(call4));
+  return std::move(call4.value);
 }
 
 #line 41 "services_deferred.lux"
@@ -183,7 +200,9 @@ namespace lux_program::front {
 #line 56 "services_deferred.lux"
 lux::Value Route6Body(const lux::Value& id) {
 #line 57 "services_deferred.lux"
-  const lux::Value user = lux::rt::CallService("users", "get", lux::Value(lux::Array{id}));
+  lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  const lux::Value user = std::move(call1.value);
 #line 58 "services_deferred.lux"
   return user;
 }
@@ -192,7 +211,9 @@ lux::Value Route6Body(const lux::Value& id) {
 // route GET /slow/:id
 lux::Response Route6(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((Route6Body)(id));
+  lux::Value handler_value_ = (Route6Body)(id);
+  if (lux::rt::CallFailed()) lux::rt::RaiseFailedCall();
+  return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 
 }  // namespace lux_program::front

@@ -91,12 +91,16 @@ lux::Value file(const lux::Value& entry, const lux::Value& /*note*/) {
 
 #line 21 "services_discover_by_name.lux"
 lux::Value Route1Body() {
-  return lux::Value{{"p", lux::rt::CallService("api", "ping", lux::Value(lux::Array{}))}};
+  lux::CallResult call1 = lux::rt::TryCallService("api", "ping", lux::Value(lux::Array{}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return lux::Value{{"p", std::move(call1.value)}};
 }
 
 // route GET /ping
-lux::Response Route1(lux::Request&) {
-  return lux::stdlib::ToResponse((Route1Body)());
+lux::Response Route1(lux::Request& req) {
+  lux::Value handler_value_ = (Route1Body)();
+  if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);
+  return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 
 }  // namespace lux_program::reports
@@ -250,14 +254,22 @@ lux::Value ping() {
 #line 32 "services_discover_by_name.lux"
 lux::Value Route1Body(const lux::Value& n) {
 #line 33 "services_discover_by_name.lux"
-  return lux::Value{{"s", lux::rt::CallService("reports", "summary", lux::Value(lux::Array{n}))}, {"l", lux::rt::CallService("reports", "label", lux::Value(lux::Array{"x"}))}, {"f", lux::rt::CallService("reports", "file", lux::Value(lux::Array{lux::stdlib::AsRecord<Entry>(lux::Value{{"title", "t"}, {"stars", n}}), 1}))}};
+  lux::CallResult call1 = lux::rt::TryCallService("reports", "summary", lux::Value(lux::Array{n}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  lux::CallResult call2 = lux::rt::TryCallService("reports", "label", lux::Value(lux::Array{"x"}));
+  if (!call2.ok()) return lux::rt::DeferCallFailure(std::move(call2));
+  lux::CallResult call3 = lux::rt::TryCallService("reports", "file", lux::Value(lux::Array{lux::stdlib::AsRecord<Entry>(lux::Value{{"title", "t"}, {"stars", n}}), 1}));
+  if (!call3.ok()) return lux::rt::DeferCallFailure(std::move(call3));
+  return lux::Value{{"s", std::move(call1.value)}, {"l", std::move(call2.value)}, {"f", std::move(call3.value)}};
 }
 
 #line 32 "services_discover_by_name.lux"
 // route GET /s/:n
 lux::Response Route1(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((Route1Body)(n));
+  lux::Value handler_value_ = (Route1Body)(n);
+  if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);
+  return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 
 }  // namespace lux_program::api

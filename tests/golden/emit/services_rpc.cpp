@@ -212,7 +212,11 @@ namespace lux_program::front {
 #line 29 "services_rpc.lux"
 lux::Value total(const lux::Value& a) {
 #line 30 "services_rpc.lux"
-  return lux::Value{{"total", lux::rt::CallService("api", "add", lux::Value(lux::Array{a, 5}))}, {"greet", lux::rt::CallService("api", "hello", lux::Value(lux::Array{}))}};
+  lux::CallResult call1 = lux::rt::TryCallService("api", "add", lux::Value(lux::Array{a, 5}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  lux::CallResult call2 = lux::rt::TryCallService("api", "hello", lux::Value(lux::Array{}));
+  if (!call2.ok()) return lux::rt::DeferCallFailure(std::move(call2));
+  return lux::Value{{"total", std::move(call1.value)}, {"greet", std::move(call2.value)}};
 }
 
 
@@ -220,7 +224,9 @@ lux::Value total(const lux::Value& a) {
 // route GET /total/:a
 lux::Response Route1(lux::Request& req) {
   const lux::Value a = lux::stdlib::PathParam(req, "a", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((total)(a));
+  lux::Value handler_value_ = (total)(a);
+  if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);
+  return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 
 }  // namespace lux_program::front

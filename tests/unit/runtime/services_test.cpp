@@ -534,3 +534,50 @@ TEST_CASE("rpc: a mock answers before the network, an unmocked function reaches 
   lux::services::SetRpcMock(nullptr);
   CHECK(lux::services::CurrentRpcMock() == nullptr);
 }
+
+// Generated code carries a failed call through the normal result path (docs/runtime.md#services):
+// the kept failure, its raised form, the value a `catch` binds, and a `finally` body's aside.
+TEST_CASE("rpc: a kept failure raises, is caught, and is set aside while a finally body runs", "[services]") {
+  lux::CallResult refused;
+  refused.status = 503;
+  refused.rejected = true;
+  refused.error = "call of dead.echo rejected: the circuit breaker of `dead` is open";
+  lux::rt::DeferCallFailure(refused);
+  REQUIRE(lux::rt::CallFailed());
+  CHECK_THROWS_AS(lux::rt::Checked(lux::Value(1)), lux::CircuitOpenError);
+  CHECK_FALSE(lux::rt::CallFailed());  // raising took it
+  CHECK(lux::rt::Checked(lux::Value(1)) == lux::Value(1));
+
+  lux::CallResult failed = refused;
+  failed.rejected = false;
+  failed.status = 502;
+  lux::rt::DeferCallFailure(failed);
+  try {
+    lux::rt::RaiseFailedCall();
+  } catch (const lux::CircuitOpenError&) {
+    FAIL("a failed (not refused) call raises a plain lux::Error");
+  } catch (const lux::Error& e) {
+    CHECK(e.status() == 502);
+    CHECK(lux::rt::CaughtCall(failed) == e.ToValue());
+  }
+  CHECK(lux::rt::CaughtCall(refused) == lux::CircuitOpenError(refused.error).ToValue());
+  lux::rt::DeferCallFailure(refused);
+  CHECK(lux::rt::CaughtFailedCall() == lux::CircuitOpenError(refused.error).ToValue());
+  CHECK_FALSE(lux::rt::CallFailed());
+
+  // Set aside while the body runs, kept again after it; not when the body raised its own error.
+  lux::rt::DeferCallFailure(refused);
+  {
+    lux::rt::FailureAside aside;
+    CHECK_FALSE(lux::rt::CallFailed());
+  }
+  CHECK(lux::rt::TakeCallFailure().has_value());
+  CHECK_FALSE(lux::rt::TakeCallFailure().has_value());
+  lux::rt::DeferCallFailure(refused);
+  try {
+    lux::rt::FailureAside aside;
+    throw lux::Error("the finally body's own error", 500);
+  } catch (const lux::Error&) {
+  }
+  CHECK_FALSE(lux::rt::CallFailed());
+}

@@ -1,0 +1,193 @@
+// Calls of discovered services (`svc.fn(args)`) and how their failures travel without an
+// exception. Wherever the code being written can leave through its ordinary result path, the
+// call becomes lux::rt::TryCallService into a temporary written before the statement (the
+// expression reads its value), followed by the failure's exit (CallExit): a function returns it
+// (lux::rt::DeferCallFailure keeps it for the caller, who checks lux::rt::CallFailed right after
+// the call), a `try` body jumps to its catch body with the error value a thrown error gives
+// (lux::rt::CaughtCall). Calls evaluated before a failing call of the same expression go into
+// temporaries first (inOrder), so the order of evaluation and the short-circuits stay the
+// program's. A lambda, a shared `var`'s update and code outside functions raise (CallService,
+// lux::rt::Checked). Entry points: rpcCall, propagatedCall, checkedCall, tryCatchJumping,
+// defersCalls, expr.
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "emit/emitter.h"
+
+namespace lux::emit {
+
+void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)>& fn);
+
+const ast::CallExpr* Emitter::asRpcCall(const ast::Expr* e) const {
+  auto* c = llvm::dyn_cast<ast::CallExpr>(e);
+  auto* m = c ? llvm::dyn_cast<ast::MemberExpr>(c->callee) : nullptr;
+  const Symbol* base = m && llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
+  return base && base->kind == SymbolKind::Service && base->service ? c : nullptr;
+}
+
+CallExit::Kind Emitter::callExit() const {
+  return fn_ && !fn_->call_exits.empty() ? fn_->call_exits.back().kind : CallExit::Kind::Raise;
+}
+
+void Emitter::pushCallExit(CallExit exit) {
+  if (fn_) fn_->call_exits.push_back(std::move(exit));
+}
+
+CallExit Emitter::popCallExit() {
+  if (!fn_ || fn_->call_exits.empty()) return {};
+  CallExit x = std::move(fn_->call_exits.back());
+  fn_->call_exits.pop_back();
+  return x;
+}
+
+void Emitter::writeFailureExit(const std::string& failed_test, const std::string& to_return, const std::string& to_catch) {
+  CallExit& x = fn_->call_exits.back();
+  if (x.kind == CallExit::Kind::Return) {
+    line(fmt::format("if ({}) {}", failed_test, to_return));
+    return;
+  }
+  line(fmt::format("if ({}) {{ {} = {}; goto {}; }}", failed_test, x.caught, to_catch, x.label));
+  ++x.used;
+}
+
+std::string Emitter::rpcCall(const std::string& service, llvm::StringRef fn, const std::string& args) {
+  std::string call = fmt::format("{}, {}, lux::Value(lux::Array{{{}}})", cppString(service), cppString(fn), args);
+  if (callExit() == CallExit::Kind::Raise) return "lux::rt::CallService(" + call + ")";
+  std::string r = temp("call");
+  line(fmt::format("lux::CallResult {} = lux::rt::TryCallService({});", r, call));
+  writeFailureExit("!" + r + ".ok()", fmt::format("return lux::rt::DeferCallFailure(std::move({}));", r),
+                   fmt::format("lux::rt::CaughtCall(std::move({}))", r));
+  return "std::move(" + r + ".value)";
+}
+
+std::string Emitter::propagatedCall(const FunctionModel* fn, const std::string& call) {
+  if (!propagates(fn)) return call;
+  if (callExit() == CallExit::Kind::Raise) return "lux::rt::Checked(" + call + ")";
+  std::string t = temp("t");
+  line(fmt::format("lux::Value {} = {};", t, call));
+  writeFailureExit("lux::rt::CallFailed()", "return lux::Value();", "lux::rt::CaughtFailedCall()");
+  return "std::move(" + t + ")";
+}
+
+std::string Emitter::checkedCall(const FunctionModel* fn, const std::string& call) {
+  return propagates(fn) ? "lux::rt::Checked(" + call + ")" : call;
+}
+
+bool Emitter::isCallSite(const ast::Expr* e) {
+  if (asRpcCall(e)) return true;
+  if (!propagating_) findPropagating();
+  const ast::Expr* callee = nullptr;
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(e)) callee = c->callee;
+  else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(e)) callee = p->target;
+  const Symbol* sym = callee && llvm::isa<ast::NameExpr>(callee) ? symbolOf(callee) : nullptr;
+  return sym && sym->fn && (sym->kind == SymbolKind::Function || sym->kind == SymbolKind::BackgroundFn) &&
+         propagating_ && propagating_->count(sym->fn);
+}
+
+// The start of the last failing call under `n` (0: none); lambdas are functions of their own.
+uint32_t Emitter::lastCallSite(const ast::Node* n) {
+  if (!propagating_) findPropagating();
+  if (llvm::isa<ast::LambdaExpr>(n)) return 0;
+  uint32_t last = 0;
+  if (auto* e = llvm::dyn_cast<ast::Expr>(n); e && isCallSite(e)) last = e->range().begin + 1;
+  forEachChild(n, [&](const ast::Node* c) { last = std::max(last, lastCallSite(c)); });
+  return last;
+}
+
+bool Emitter::hasCallSites(const ast::Node* n) { return n && lastCallSite(n) > 0; }
+
+bool Emitter::propagates(const FunctionModel* fn) {
+  if (!propagating_) findPropagating();
+  return fn && propagating_->count(fn) > 0;
+}
+
+// The program's functions with a failing call outside lambdas (a service's, or one of such a
+// function), to a fixed point. A readiness check's or a group's middleware function is called by
+// the runtime: it raises.
+void Emitter::findPropagating() {
+  propagating_.emplace();
+  std::vector<const FunctionModel*> all(prog_.shared_functions.begin(), prog_.shared_functions.end());
+  std::set<const FunctionModel*> raising;
+  for (const ServerModel& sm : prog_.servers) {
+    all.insert(all.end(), sm.functions.begin(), sm.functions.end());
+    for (const ReadinessModel& r : sm.readiness)
+      for (const ReadinessCheckModel& c : r.checks)
+        if (c.fn) raising.insert(c.fn);
+    for (const RouteGroupModel& g : sm.groups) raising.insert(g.middleware.begin(), g.middleware.end());
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const FunctionModel* fn : all) {
+      bool kind = fn->kind == SymbolKind::Function || fn->kind == SymbolKind::BackgroundFn;
+      if (!kind || raising.count(fn) || propagating_->count(fn) || !fn->decl || !fn->decl->body) continue;
+      if (hasCallSites(fn->decl->body)) changed = propagating_->insert(fn).second || changed;
+    }
+  }
+}
+
+std::string Emitter::ordered(const ast::Expr* e, std::string (Emitter::*f)(const ast::Expr*)) {
+  uint32_t saved = order_limit_;
+  bool scope = expr_depth_++ == 0 || order_limit_ == 0;
+  if (scope) order_limit_ = fn_ && callExit() != CallExit::Kind::Raise ? lastCallSite(e) : 0;
+  std::string v = (this->*f)(e);
+  --expr_depth_;
+  if (scope) order_limit_ = saved;
+  return v;
+}
+
+std::string Emitter::expr(const ast::Expr* e) { return ordered(e, &Emitter::exprOf); }
+std::string Emitter::cond(const ast::Expr* e) { return ordered(e, &Emitter::condOf); }
+
+std::string Emitter::inOrder(const ast::Expr* e, std::string value) {
+  if (order_limit_ == 0 || e->range().end >= order_limit_ || callExit() == CallExit::Kind::Raise || isCallSite(e))
+    return value;
+  std::string t = temp("t");
+  line(fmt::format("auto {} = {};", t, value));
+  return t;
+}
+
+void Emitter::tryCatchJumping(const ast::TryStmt* ts, Target t) {
+  std::string caught = temp("caught");
+  std::string label = caught + "_at";
+  line(fmt::format("std::optional<lux::Value> {};", caught));
+  line("try {");
+  w_.indent();
+  pushCallExit({CallExit::Kind::Catch, caught, label, 0});
+  block(ts->body, t);
+  CallExit x = popCallExit();
+  w_.dedent();
+  std::string e = temp("e");
+  line(fmt::format("}} catch (const std::exception& {}) {{", e));
+  line(fmt::format("  {} = lux::stdlib::ErrorValue({});", caught, e));
+  line("}");
+  if (x.used) line(label + ":");
+  line(fmt::format("if ({}) {{", caught));
+  w_.indent();
+  if (!ts->error_name.empty()) {
+    fn_->used.insert(safeName(ts->error_name.name));
+    bool changed = false;
+    for (const Symbol* s : fn_->inplace)
+      changed |= s->kind == SymbolKind::Local && !s->decl && s->name == ts->error_name.name;
+    line(fmt::format("{}lux::Value {} = std::move(*{});", changed ? "" : "const ", safeName(ts->error_name.name), caught));
+  }
+  block(ts->catch_body, t);
+  w_.dedent();
+  line("}");
+}
+
+void Emitter::finallyBody(const ast::TryStmt* ts) {
+  pushCallExit({});
+  if (fn_ && hasCallSites(ts->body) && fn_->call_exits.size() > 1) line("lux::rt::FailureAside aside_;");
+  block(ts->finally_body, Target::discard());
+  popCallExit();
+}
+
+bool Emitter::defersCalls(const ServerModel& sm, const RouteModel& r) {
+  route_answers_ = routeMiddleware(sm, r).empty();  // else the failure raises through them
+  if (r.sse) return false;
+  if (r.handler) return propagates(r.handler);
+  return r.lambda && hasCallSites(r.lambda->body);
+}
+
+}  // namespace lux::emit
