@@ -37,6 +37,9 @@ struct ModelSpec {
   std::string name;   // what rt calls take: "User", "MetricRecord"
   std::string table;  // "" = snake_case plural of name: users, metric_records, categories
   std::vector<ColumnSpec> columns;
+  // `timestamps: true`: the Int columns `created_at` and `updated_at` (ms since the epoch, from
+  // rt::NowMs) are set by ModelCreate (both) and ModelUpdate (`updated_at`) over what is given.
+  bool timestamps = false;
 };
 
 // `db { path: "./data.db" }` / `db { adapter: "sqlite", database: "metrics.db" }`.
