@@ -338,11 +338,14 @@ LUX_AST_CONFIG_DECL(LimitsDecl)
 class ModelDecl : public Decl {
  public:
   LUX_AST_LEAF(ModelDecl)
-  ModelDecl(SourceRange r, Ident name, bool has_body, llvm::ArrayRef<FieldDecl*> fields)
-      : Decl(kKind, r), name(name), has_body(has_body), fields(fields) {}
+  ModelDecl(SourceRange r, Ident name, bool has_body, llvm::ArrayRef<FieldDecl*> fields, ObjectExpr* options = nullptr)
+      : Decl(kKind, r), name(name), has_body(has_body), fields(fields), options(options) {}
   Ident name;
-  bool has_body;
+  bool has_body;  // the body lists fields (a body of options only is `model Name` over the type)
   llvm::ArrayRef<FieldDecl*> fields;
+  // `table`, `timestamps`, `belongs_to`, `has_many` from the body, as `key: value` entries; null
+  // when the body has none.
+  ObjectExpr* options;
 };
 
 // `health "/path"`, or a readiness route `health "/ready" { check_db, my_check, timeout: 2000 }`.

@@ -254,6 +254,7 @@ void describeNode(const ModelDecl& n, Desc& d) {
   d.ident("name", n.name);
   d.flag("body", n.has_body);
   d.list("fields", n.fields);
+  if (n.options) d.child("options", n.options);
 }
 
 void describeNode(const HealthDecl& n, Desc& d) {

@@ -393,9 +393,16 @@ const Ty* Checker::checkModelCall(const ast::CallExpr* call, const ast::MemberEx
   llvm::StringRef method = callee->member.name;
   const Builtin* b = model_.builtins.modelMethod(method);
   std::string qn = fmt::format("{}.{}", sym->name.str(), method.str());
+  if (!b && sym->model)
+    for (const ModelRelation& rel : sym->model->relations)
+      if (rel.accessor == method) return checkRelationCall(call, *sym->model, rel, args, qn);
   if (!b) {
-    diags_.report(DiagId::UnknownModelMethod, callee->member.range, sym->name.str(), method.str())
-        .didYouMean(closestMatch(method, model_.builtins.namesOf("Model")));
+    auto d = diags_.report(DiagId::UnknownModelMethod, callee->member.range, sym->name.str(), method.str());
+    if (method == "soft_delete" || method == "restore" || method == "active")
+      d.help("soft deletion is a field of the model: declare `deleted_at: Option<Int> = nil`, then "
+             "`M.update(id, { deleted_at: Date.now() })`, `M.update(id, { deleted_at: nil })` and `M.where({ deleted_at: nil })`");
+    else
+      d.didYouMean(closestMatch(method, model_.builtins.namesOf("Model")));
     return types_.dynamic();
   }
   const RecordInfo* rec = sym->model ? sym->model->record : nullptr;

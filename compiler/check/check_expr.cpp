@@ -63,6 +63,14 @@ bool Checker::expectType(const Ty* from, const Ty* to, SourceRange at, const std
   if (from == types_.option(types_.dynamic()) && to->kind != TyKind::Option)
     d.help(fmt::format("`nil` (`None`) is an absent value and only an `Option` can be absent: declare `Option<{}>`",
                        typeName(to)));
+  else if (from->kind == TyKind::Option && to->kind != TyKind::Option && from->elem && isAssignable(from->elem, to))
+    // `fn get_user(id) -> User { User.find(id) }`: find may find nothing.
+    d.help(fmt::format("the value may be nil: declare `Option<{0}>` (a handler answers a nil as `null`), or check it "
+                       "first and answer the absent case (`guard x != nil else {{ return respond(404, {{ error: \"not found\" }}) }}`)",
+                       typeName(to)));
+  else if (from->kind == TyKind::Result && to->kind != TyKind::Result)
+    d.help(fmt::format("a function that returns `Ok(...)`/`Err(...)` declares `Result<{}, String>` "
+                       "(a handler answers `Err(e)` with 400 `{{ error: e }}`), or answer with `respond(404, {{ error: ... }})`", typeName(to)));
   return false;
 }
 
@@ -386,7 +394,14 @@ const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
     // `x.f(...)` is reported by checkMethodCall instead (E2305).
     auto d = diags_.report(DiagId::UnknownField, e->member.range, "type", typeName(bt), e->member.name.str());
     llvm::StringRef m = e->member.name;
-    if (m == "length" || m == "size" || m == "count")
+    const RecordInfo* inner = bt->kind == TyKind::Option && bt->elem && bt->elem->kind == TyKind::Record ? bt->elem->record : nullptr;
+    if (inner && inner->field(m)) {
+      // `user = User.find(id)` then `user.name`: the value may be nil (a model's `find`).
+      std::string shown = llvm::isa<ast::NameExpr>(e->base) ? llvm::cast<ast::NameExpr>(e->base)->name.name.str() : "value";
+      d.help(fmt::format("`{0}` may be nil: check it first (`guard {0} != nil else {{ return respond(404, {{ error: \"not found\" }}) }}`, "
+                         "after which `{0}.{1}` is a `{2}`'s field), or read through it with `{0}?.{1}`",
+                         shown, m.str(), inner->name.str()));
+    } else if (m == "length" || m == "size" || m == "count")
       d.help(fmt::format("values of type `{}` have no fields; their length is `len(value)`", typeName(bt)));
     else
       d.help(fmt::format("values of type `{}` have no fields; built-in functions take the value as their first "

@@ -151,7 +151,14 @@ void checkRouteMethod(DiagEngine& diags, const RouteModel& rm, const ast::RouteD
   auto d = diags.report(DiagId::RouteMethod, route->method.range, rm.method);
   bool upper_ok = false;
   for (const char* m : kMethods) upper_ok |= up == m;
-  if (upper_ok) d.help(fmt::format("HTTP methods are written in upper case: `{}`", up));
+  std::string path = route->path ? route->path->value.str() : "/ws";
+  if (upper_ok)
+    d.help(fmt::format("HTTP methods are written in upper case: `{}`", up));
+  else if (up == "WS" || up == "WEBSOCKET")
+    d.help(fmt::format("a WebSocket endpoint is a block of hooks: `ws \"{}\" {{ on_open fn(ws) {{ ... }} on_message fn(ws, message) {{ ... }} on_close fn(ws, code, reason) {{ ... }} }}`; "
+                       "`broadcast(data)` and `broadcast(data, ws)` reach its clients (`join`/`broadcast_to` for rooms)", path));
+  else if (up == "SSE")
+    d.help(fmt::format("an event stream is `sse \"{}\" fn(send, close) {{ ... }}`", path));
   else d.didYouMean(closestMatch(up, names));
 }
 

@@ -152,6 +152,7 @@ void Checker::checkServer(int index) {
   cur_ = server_scopes_[index].get();
   ServerModel& sm = model_.servers[index];
   for (EnvModel& env : sm.env) checkEnv(env);
+  checkModelOptions(sm);
   for (const ast::Decl* d : sm.decl->items) {
     if (auto* db = llvm::dyn_cast<ast::DbDecl>(d)) checkDb(sm, db);
     if (auto* backend = llvm::dyn_cast<ast::BackendDecl>(d)) {

@@ -121,6 +121,14 @@ class Checker {
   void checkEnv(EnvModel& env);
   void checkDb(ServerModel& server, const ast::DbDecl* db);
   void declareModel(ServerModel& server, const ast::ModelDecl* decl, Scope& scope);
+  // --- model options and relations (check_model_options.cpp) ---------------------------------
+  void checkModelOptions(ServerModel& server);
+  void addTimestampFields(RecordInfo& rec, SourceRange at);
+  void addRelations(ServerModel& server, ModelInfo& model, const ast::ObjectEntry* entry);
+  const ModelInfo* serverModelNamed(const ServerModel& server, llvm::StringRef name) const;
+  // `UserModel.company(id)`: a relation accessor; records the call for code generation.
+  const Ty* checkRelationCall(const ast::CallExpr* call, const ModelInfo& model, const ModelRelation& rel,
+                              const std::vector<ArgInfo>& args, const std::string& shown);
   void checkHook(ServerModel& server, const ast::HookDecl* hook);
 
   // --- `test` blocks (check_tests.cpp) ------------------------------------------------------

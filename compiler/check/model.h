@@ -225,12 +225,26 @@ struct ReadinessModel {
   std::vector<ReadinessCheckModel> checks;
 };
 
+// A relation a model's options declare (`belongs_to: [Company]`, `has_many: [Post]`) and the
+// accessor it gives the model (`UserModel.company(id)`, `UserModel.posts(id)`).
+struct ModelRelation {
+  enum class Kind : uint8_t { BelongsTo, HasMany } kind = Kind::BelongsTo;
+  std::string accessor;        // `company` (belongs_to), `posts` (has_many)
+  std::string target;          // the other model's name
+  std::string foreign_key;     // `company_id` (on this model) or `user_id` (on the other)
+};
+
 struct ModelInfo {
   const ast::ModelDecl* decl = nullptr;
   llvm::StringRef name;
   const RecordInfo* record = nullptr;  // fields (from the shared type or the model's own list)
   bool from_type = false;              // `model User` over `type User`
   int server = -1;
+  // The model's options (check_model_options.cpp): `table: "app_users"` ("" = the default
+  // plural), `timestamps: true` (created_at/updated_at set by create and update), relations.
+  std::string table;
+  bool timestamps = false;
+  std::vector<ModelRelation> relations;
 };
 
 struct ScheduleModel {
@@ -511,6 +525,8 @@ struct CheckedProgram {
     bool whole_form = false;               // `req.form` read as a whole
   };
   std::map<const ast::Param*, UploadUse> upload_uses;
+  // `UserModel.company(id)` / `UserModel.posts(id)`: a relation accessor call → its relation.
+  llvm::DenseMap<const ast::Node*, const ModelRelation*> relation_calls;
 };
 
 }  // namespace lux

@@ -197,6 +197,11 @@ void dumpServerItems(const CheckedProgram& m, const SourceFile& f, size_t si, st
     }
     out << (mi->from_type ? " (fields of type " + mi->record->name.str() + ")" : std::string()) << "\n";
     for (const FieldInfo& fi : mi->record->fields) out << "      field " << fi.name.str() << ": " << typeName(fi.type) << "\n";
+    if (!mi->table.empty()) out << "      table " << mi->table << "\n";
+    if (mi->timestamps) out << "      timestamps\n";
+    for (const ModelRelation& r : mi->relations)
+      out << "      " << (r.kind == ModelRelation::Kind::BelongsTo ? "belongs_to " : "has_many ") << r.target << ": "
+          << mi->name.str() << "." << r.accessor << "(" << r.foreign_key << ")\n";
   }
   for (const Symbol* b : s.bindings)
     out << "    binding " << (b->is_mutable ? "var " : "") << b->name.str() << ": " << typeName(b->type) << "\n";

@@ -48,7 +48,7 @@ void Emitter::emitDbRegistrations(const ServerModel& sm) {
     lineDirective(m->decl->range());
     line("{");
     w_.indent();
-    line(fmt::format("lux::ModelSpec spec{{{}, \"\", {{}}}};", cppString(m->name)));
+    line(fmt::format("lux::ModelSpec spec{{{}, {}, {{}}, {}}};", cppString(m->name), cppString(m->table), m->timestamps ? "true" : "false"));
     FnContext ctx;
     fn_ = &ctx;
     for (const FieldInfo& f : m->record->fields) {
@@ -58,6 +58,7 @@ void Emitter::emitDbRegistrations(const ServerModel& sm) {
       const Ty* inner = optional ? t->elem : t;
       std::string def = "lux::Value()";
       if (f.default_value) def = expr(f.default_value);
+      else if (m->timestamps && (f.name == "created_at" || f.name == "updated_at")) def = "lux::Value(0LL)";
       line(fmt::format("spec.columns.push_back(lux::ColumnSpec{{{}, {}, {}, {}}});", cppString(f.name), columnType(inner),
                        optional ? "true" : "false", def));
     }
@@ -66,6 +67,13 @@ void Emitter::emitDbRegistrations(const ServerModel& sm) {
     w_.dedent();
     line("}");
   }
+}
+
+// `UserModel.company(id)` (belongs_to): the other model's record of that id, or None;
+// `UserModel.posts(id)` (has_many): the other model's records whose key is that id.
+std::string Emitter::relationCall(const ModelRelation& rel, const std::string& id) {
+  if (rel.kind == ModelRelation::Kind::BelongsTo) return fmt::format("lux::stdlib::ModelFind({}, {})", cppString(rel.target), id);
+  return fmt::format("lux::stdlib::ModelWhere({}, lux::Value{{{{{}, {}}}}})", cppString(rel.target), cppString(rel.foreign_key), id);
 }
 
 std::string Emitter::deleteAllCall(const std::vector<const ast::Expr*>& args, SourceRange at) {

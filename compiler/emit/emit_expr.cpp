@@ -513,6 +513,15 @@ std::optional<std::string> Emitter::responseCall(const ast::MemberExpr* m, const
       fnc = "ResRedirect";
     }
     if (fnc) return before.empty() ? one : fmt::format("(static_cast<void>({}), {})", before, one);
+    if (name == "writeHead" || name == "write" || name == "flushHeaders") {
+      // The family's Node-style event stream: `res.writeHead(200, { "Content-Type": "text/event-stream" })`.
+      failed_ = true;
+      diags_.report(DiagId::EmitUnsupported, m->range(), fmt::format("`res.{}`: the response has status, json, setHeader, send and redirect", name.str()))
+          .help("an event stream is its own route: `sse \"/events\" fn(send, close) { send({ type: \"hello\", data: ... }) }`; "
+                "keep its clients in a channel (`chat = sse_channel(\"chat\")` beside the routes, `chat.send(msg)` from a handler), "
+                "and a chunked answer is `stream(fn(send, close) { ... })`");
+      return std::string("lux::Value()");
+    }
     unsupported(m->range(), fmt::format("`res.{}`: the response has status, json, setHeader, send and redirect", name.str()));
     return std::string("lux::Value()");
   }
@@ -618,6 +627,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       return rpcCall(base_sym->service->name, name, argList());
     if (base_sym && base_sym->kind == SymbolKind::Model && base_sym->model) {
       if (const Builtin* b = prog_.builtins.modelMethod(name)) return builtinCall(b, callee, args, base_sym->model);
+      if (auto rel = prog_.relation_calls.find(c); rel != prog_.relation_calls.end() && args.size() == 1)
+        return relationCall(*rel->second, argText(args[0]));
       unsupported(callee->range(), fmt::format("`{}.{}`", base_sym->model->name.str(), name.str()));
       return "lux::Value()";
     }

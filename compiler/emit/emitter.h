@@ -163,6 +163,7 @@ class Emitter {
   // --- data (emit_db.cpp)
   void emitDbRegistrations(const ServerModel& sm);  // inside Register
   std::string deleteAllCall(const std::vector<const ast::Expr*>& args, SourceRange at);
+  std::string relationCall(const ModelRelation& rel, const std::string& id);
 
   // --- the event bus (emit_events.cpp)
   void emitSubscriptions(const ServerModel& sm);                     // one handler per `subscribe`

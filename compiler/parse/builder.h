@@ -96,6 +96,9 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* scheduleDecl(LuxParser::ScheduleDeclContext* c);
   ast::Decl* subscribeDecl(LuxParser::SubscribeDeclContext* c);
   ast::Decl* hookDecl(LuxParser::HookDeclContext* c);
+  ast::Decl* dbCallDecl(LuxParser::DbCallDeclContext* c);
+  static std::string separatorHelp(antlr4::ParserRuleContext* prev, antlr4::ParserRuleContext* rule);
+  ast::ObjectEntry* modelOptionFromField(LuxParser::ModelItemContext* f);
   ast::Decl* sseDecl(LuxParser::SseDeclContext* c);
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
   ast::Decl* routesDecl(LuxParser::RoutesDeclContext* c);

@@ -25,8 +25,18 @@ llvm::StringRef AstBuilder::docComment(antlr4::ParserRuleContext* c) {
   return ctx_.copyString(doc);
 }
 
+// `emit "user_created" { ... }` (the family's event spelling) reads as the name `emit`, then a
+// string: what to write instead.
+std::string AstBuilder::separatorHelp(antlr4::ParserRuleContext* prev, antlr4::ParserRuleContext* rule) {
+  if (prev && prev->getText() == "emit" && rule->getStart() && rule->getStart()->getText().front() == '"')
+    return "events are published with a call: `publish(\"event.name\", { key: value })`, handled by "
+           "`subscribe \"event.name\" fn(data) { ... }`";
+  return "put each statement or item on its own line, or separate them with `;`";
+}
+
 void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
   bool prev_item = false;
+  antlr4::ParserRuleContext* prev = nullptr;
   for (antlr4::tree::ParseTree* child : c->children) {
     auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
     if (!rule) {
@@ -41,9 +51,10 @@ void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
     if (prev_item && rule->getStart() && !rule->exception && !error_lines_.count(line) &&
         !filter_.errorLines().count(line)) {
       diags_.report(DiagId::MissingSeparator, range(rule->getStart()), describeToken(rule->getStart()))
-          .help("put each statement or item on its own line, or separate them with `;`");
+          .help(separatorHelp(prev, rule));
     }
     prev_item = true;
+    prev = rule;
   }
 }
 
@@ -197,6 +208,7 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   if (auto* x = c->staticDecl()) return staticDecl(x);
   if (auto* x = c->sseDecl()) return sseDecl(x);
   if (auto* x = c->wsDecl()) return wsDecl(x);
+  if (auto* x = c->dbCallDecl()) return dbCallDecl(x);
   return nullptr;
 }
 
@@ -355,10 +367,46 @@ Decl* AstBuilder::modelDecl(LuxParser::ModelDeclContext* c) {
   Ident name = ident(c->ident());
   if (name.empty()) return nullptr;
   llvm::SmallVector<FieldDecl*, 8> fields;
-  for (auto* f : c->fieldDecl()) {
-    if (FieldDecl* fd = fieldDecl(f->ident(), f->typeExpr(), f->expr(), f)) fields.push_back(fd);
+  llvm::SmallVector<ObjectEntry*, 4> options;
+  for (auto* item : c->modelItem()) {
+    if (!item->typeExpr()) {  // `key: value` that is no type: an option
+      Ident key = ident(item->ident());
+      Expr* value = expr(item->expr());
+      if (!key.empty() && value) options.push_back(ctx_.create<ObjectEntry>(range(item), ObjectEntry::Form::Named, key, value));
+    } else if (ObjectEntry* e = modelOptionFromField(item)) {
+      options.push_back(e);
+    } else if (FieldDecl* fd = fieldDecl(item->ident(), item->typeExpr(), item->expr(), item)) {
+      fields.push_back(fd);
+    }
   }
-  return ctx_.create<ModelDecl>(range(c), name, c->LBRACE() != nullptr, copy(fields));
+  ObjectExpr* opts = options.empty() ? nullptr : ctx_.create<ObjectExpr>(range(c), copy(options));
+  bool has_body = c->LBRACE() != nullptr && (!fields.empty() || options.empty());
+  return ctx_.create<ModelDecl>(range(c), name, has_body, copy(fields), opts);
+}
+
+// `belongs_to: [Company]` / `has_many: [Post]` read as a field of a list type: the option with a
+// list of model names; `table: x` / `timestamps: x` read as a field of a named type: the option
+// with that name (a field of one of these four names is not a field).
+ObjectEntry* AstBuilder::modelOptionFromField(LuxParser::ModelItemContext* f) {
+  Ident key = ident(f->ident());
+  if (key.empty() || f->expr() || !f->typeExpr()) return nullptr;
+  if (key.name == "table" || key.name == "timestamps") {
+    // `table: name`, `timestamps: on`: a name, not a literal (the checker says so, E5564).
+    auto* named = dynamic_cast<LuxParser::NamedTypeContext*>(f->typeExpr());
+    Ident value = named && !named->LT() ? ident(named->ident()) : Ident{};
+    if (value.empty()) return nullptr;
+    return ctx_.create<ObjectEntry>(range(f), ObjectEntry::Form::Named, key, ctx_.create<NameExpr>(value.range, value));
+  }
+  if (key.name != "belongs_to" && key.name != "has_many") return nullptr;
+  // `[Name]`: an array type whose element is a plain name (no type arguments).
+  auto* arr = dynamic_cast<LuxParser::ArrayTypeContext*>(f->typeExpr());
+  auto* elem = arr ? dynamic_cast<LuxParser::NamedTypeContext*>(arr->typeExpr()) : nullptr;
+  if (!elem || elem->LT()) return nullptr;
+  Ident model = ident(elem->ident());
+  if (model.empty()) return nullptr;
+  llvm::SmallVector<Expr*, 1> names{ctx_.create<NameExpr>(model.range, model)};
+  Expr* list = ctx_.create<ArrayExpr>(range(f->typeExpr()), copy(names));
+  return ctx_.create<ObjectEntry>(range(f), ObjectEntry::Form::Named, key, list);
 }
 
 Decl* AstBuilder::scheduleDecl(LuxParser::ScheduleDeclContext* c) {
@@ -430,6 +478,19 @@ Decl* AstBuilder::hookDecl(LuxParser::HookDeclContext* c) {
   BlockExpr* body = block(c->block());
   if (!body) return nullptr;
   return ctx_.create<HookDecl>(range(c), hook, c->FN() != nullptr, copy(ps), body);
+}
+
+// `db.migrate()` as a server item is the family's "migrate when the server starts": what every
+// server with a database does anyway, so the item adds nothing to the AST. Any other `db.x()`
+// there is E5565 (a call belongs in `on_start`).
+Decl* AstBuilder::dbCallDecl(LuxParser::DbCallDeclContext* c) {
+  if (c->exception || !c->RPAREN()) return nullptr;
+  Ident method = ident(c->ident());
+  if (method.empty()) return nullptr;
+  if (method.name == "migrate" && !c->argList()) return nullptr;
+  diags_.report(DiagId::DbCallItem, range(c), method.name.str())
+      .help("call it when the server starts: `on_start { db." + method.name.str() + "(...) }`");
+  return nullptr;
 }
 
 Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
@@ -633,7 +694,7 @@ Decl* AstBuilder::discoverDecl(LuxParser::DiscoverDeclContext* c) {
     }
     Expr* url = expr(c->expr());
     ObjectExpr* options = nullptr;
-    if (c->WITH() && !(options = objectLit(c->objectLit()))) return nullptr;
+    if (c->objectLit() && !(options = objectLit(c->objectLit()))) return nullptr;
     if (!url) return nullptr;
     return ctx_.create<DiscoverDecl>(range(c), name, false, url, options);
   }

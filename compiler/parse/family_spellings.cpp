@@ -169,6 +169,13 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   if (type == LuxLexer::LBRACKET && (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
     return "match has no list patterns: match on `len(xs)` and index the list "
            "(`match len(xs) { 0 => ..., 1 => xs[0], _ => ... }`)";
+  if (type == LuxLexer::ASSIGN && prev == LuxLexer::IDENT) {
+    antlr4::Token* open = neighbour(tokens, p, -1);
+    antlr4::Token* head = open && open->getType() == LuxLexer::LBRACE ? neighbour(tokens, open, -1) : nullptr;
+    if (head && head->getText() == "concurrent")
+      return "Lux has no `concurrent { x = spawn f() }` blocks: a request already runs beside the others, so call "
+             "the functions in turn (`users = fetch_users()`), or hand slow work to a `background fn` with `spawn_job`";
+  }
   return familyTypeSpellingHelp(parser, t, expected);
 }
 

@@ -1,6 +1,10 @@
 // Model methods and the `db` module as generated code calls them: lux::Value arguments in,
 // lux::Value out, over lux::rt::Model* / Db* (runtime/include/lux/db.h). An id that is not an
 // Int is an error naming the call; `find` gives None (null) or the record.
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {
@@ -26,6 +30,34 @@ Value ModelCount(const char* model, const Value& filter) {
 Value ModelUpdate(const char* model, const Value& id, const Value& fields) {
   return rt::ModelUpdate(model, IdOf(id, model, "update"), fields);
 }
+Value ModelFindBy(const char* model, const Value& filter) {
+  Value rows = rt::ModelWhere(model, filter, Value{{"limit", 1}});
+  return rows.size() == 0 ? Value() : rows[0];
+}
+namespace {
+long long PageNumber(const Value& v, const char* model, const char* what, long long absent) {
+  if (v.IsNull()) return absent;
+  if (v.IsInt()) return v.AsInt();
+  // `req.query.page` arrives as a string: a whole number in it counts.
+  if (v.IsString()) {
+    const std::string& s = v.AsString();
+    long long n = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec == std::errc() && end == s.data() + s.size()) return n;
+  }
+  throw Error(std::string(model) + ".paginate: the " + what + " must be an Int, found " + Str(v));
+}
+}  // namespace
+Value ModelPaginate(const char* model, const Value& page, const Value& per_page) {
+  long long p = std::max(1LL, PageNumber(page, model, "page", 1));
+  long long n = std::clamp(PageNumber(per_page, model, "page size", kDefaultPerPage), 1LL, kMaxPerPage);
+  long long total = rt::ModelCount(model, Value());
+  // Past the last page the data is empty; the offset stays in range of a 64-bit product.
+  long long offset = p > (INT64_MAX / n) ? INT64_MAX : (p - 1) * n;
+  Value data = rt::ModelWhere(model, Value(), Value{{"limit", n}, {"offset", offset}});
+  return Value{{"data", std::move(data)}, {"page", p}, {"perPage", n}, {"total", total},
+               {"totalPages", (total + n - 1) / n}};
+}
 Value ModelDelete(const char* model, const Value& id) {
   return Value(rt::ModelDelete(model, IdOf(id, model, "delete")));
 }
@@ -44,6 +76,16 @@ Value DbRun(const Value& sql, std::initializer_list<Value> args) {
 Value DbQuery(const Value& sql, std::initializer_list<Value> args) {
   if (!sql.IsString()) throw Error("db.query: the SQL must be a String, found " + Str(sql));
   return rt::DbQuery(sql.AsString(), Array(args));
+}
+Value DbGet(const Value& sql, std::initializer_list<Value> args) {
+  if (!sql.IsString()) throw Error("db.get: the SQL must be a String, found " + Str(sql));
+  Value rows = rt::DbQuery(sql.AsString(), Array(args));
+  return rows.size() == 0 ? Value() : rows[0];
+}
+Value DbExec(const Value& sql) {
+  if (!sql.IsString()) throw Error("db.exec: the SQL must be a String, found " + Str(sql));
+  rt::DbExec(sql.AsString());
+  return Value();
 }
 namespace {
 // Unwinds a transaction whose body returned Err(e): rolled back, and the Err is its value.

@@ -37,6 +37,9 @@ struct ModelSpec {
   std::string name;   // what rt calls take: "User", "MetricRecord"
   std::string table;  // "" = snake_case plural of name: users, metric_records, categories
   std::vector<ColumnSpec> columns;
+  // `timestamps: true`: the Int columns `created_at` and `updated_at` (ms since the epoch, from
+  // rt::NowMs) are set by ModelCreate (both) and ModelUpdate (`updated_at`) over what is given.
+  bool timestamps = false;
 };
 
 // `db { path: "./data.db" }` / `db { adapter: "sqlite", database: "metrics.db" }`.
@@ -98,6 +101,9 @@ std::int64_t DbRun(std::string_view sql, const Array& args = {});
 // `db.query(sql, args...)` -> array of row objects (BOOLEAN columns as Bool, JSON_TEXT parsed;
 // PostgreSQL: by the result column's type). `?` marks a parameter with both adapters.
 Value DbQuery(std::string_view sql, const Array& args = {});
+// `db.exec(script)`: the script's statements (separated by `;`, outside quotes and comments),
+// without parameters, in one transaction -> the number of statements run.
+std::int64_t DbExec(std::string_view sql);
 // `db.transaction(fn() { ... })`: commits when body returns, rolls back when it throws (and
 // rethrows); nested calls are savepoints. Returns what body returns.
 Value DbTransaction(const std::function<Value()>& body);

@@ -8,6 +8,7 @@
 #include "db/db_state.h"
 #include "lux/db.h"
 #include "lux/error.h"
+#include "lux/rt.h"
 #include "tracing/instrument.h"
 
 #include <cctype>
@@ -81,9 +82,23 @@ tracing::Span SqlSpan(db::DbState& state, std::string_view sql) {
 
 }  // namespace
 
-Value ModelCreate(std::string_view model, const Value& fields) {
+namespace {
+// The fields with a model's timestamps set to now (create: both, update: `updated_at`); other
+// models' fields, and values that are not objects (refused by the caller), as given.
+Value Stamped(const Model& m, const Value& fields, bool created) {
+  if (!m.spec().timestamps || !fields.IsObject()) return fields;
+  Object o = fields.AsObject();
+  Value now(static_cast<long long>(NowMs()));
+  if (created) o.Set("created_at", now);
+  o.Set("updated_at", now);
+  return Value(std::move(o));
+}
+}  // namespace
+
+Value ModelCreate(std::string_view model, const Value& given) {
   std::string op = Op(model, "create");
   Target t = Open(model, op);
+  Value fields = Stamped(*t.model, given, true);
   Object record;
   record.Reserve(t.model->spec().columns.size() + 1);
   record.Set("id", Value());
@@ -126,10 +141,11 @@ std::int64_t ModelCount(std::string_view model, const Value& filter) {
   return t.backend().Count(*t.model, op, clause);
 }
 
-Value ModelUpdate(std::string_view model, std::int64_t id, const Value& fields) {
+Value ModelUpdate(std::string_view model, std::int64_t id, const Value& given) {
   std::string op = Op(model, "update");
   Target t = Open(model, op);
   const Model& m = *t.model;
+  Value fields = Stamped(m, given, false);
   if (!fields.IsObject()) throw Error(op + ": expected an object of fields, got " + fields.KindName());
   db::FieldSets sets;
   for (const auto& [key, value] : fields.AsObject()) {

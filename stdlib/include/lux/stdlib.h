@@ -501,6 +501,12 @@ Value ModelAll(const char* model);
 Value ModelFind(const char* model, const Value& id);  // None (null) or the record
 Value ModelWhere(const char* model, const Value& filter, const Value& options = Value());
 Value ModelCount(const char* model, const Value& filter = Value());
+Value ModelFindBy(const char* model, const Value& filter);  // the first record matching, or None
+// `M.paginate(page?, per_page?)`: {data, page, perPage, total, totalPages}; page from 1 (default
+// 1), per_page from 1 to kMaxPerPage (default kDefaultPerPage).
+inline constexpr long long kDefaultPerPage = 20;
+inline constexpr long long kMaxPerPage = 100;  // one page never loads more rows than this
+Value ModelPaginate(const char* model, const Value& page = Value(), const Value& per_page = Value());
 Value ModelUpdate(const char* model, const Value& id, const Value& fields);
 Value ModelDelete(const char* model, const Value& id);
 Value ModelDeleteEvery(const char* model);                          // `User.delete_all()`
@@ -508,6 +514,8 @@ Value ModelDeleteWhere(const char* model, const Value& filter);     // `User.whe
 Value ModelDeleteAll(const char* model, const Value& records);      // `records |> delete_all()`
 Value DbRun(const Value& sql, std::initializer_list<Value> args);
 Value DbQuery(const Value& sql, std::initializer_list<Value> args);
+Value DbGet(const Value& sql, std::initializer_list<Value> args);  // the first row, or null
+Value DbExec(const Value& sql);                                     // a script of `;`-separated statements
 Value DbTransaction(const Value& body);
 Value DbMigrate();
 Value DbClose();

@@ -214,7 +214,7 @@ void Register(lux::App& app) {
   lux::RegisterDb(app, lux::DbConfig{.path = "", .adapter = "postgres", .url = lux::Value(DATABASE_URL).AsString(), .pool = 8});
 #line 13 "db_postgres.lux"
   {
-    lux::ModelSpec spec{"Note", "", {}};
+    lux::ModelSpec spec{"Note", "", {}, false};
     spec.columns.push_back(lux::ColumnSpec{"title", lux::ColumnType::kString, false, lux::Value()});
     spec.columns.push_back(lux::ColumnSpec{"stars", lux::ColumnType::kInt, false, lux::Value(0)});
     lux::RegisterModel(app, std::move(spec));

@@ -565,7 +565,7 @@ void Register(lux::App& app) {
   lux::RegisterDb(app, lux::DbConfig{"./data.db"});
 #line 18 "expected_types.lux"
   {
-    lux::ModelSpec spec{"Link", "", {}};
+    lux::ModelSpec spec{"Link", "", {}, false};
     spec.columns.push_back(lux::ColumnSpec{"code", lux::ColumnType::kString, false, lux::Value()});
     spec.columns.push_back(lux::ColumnSpec{"status", lux::ColumnType::kJson, false, lux::Value("Active")});
     lux::RegisterModel(app, std::move(spec));

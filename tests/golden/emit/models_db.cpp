@@ -269,14 +269,14 @@ void Register(lux::App& app) {
   lux::RegisterDb(app, lux::DbConfig{"app.db"});
 #line 14 "models_db.lux"
   {
-    lux::ModelSpec spec{"User", "", {}};
+    lux::ModelSpec spec{"User", "", {}, false};
     spec.columns.push_back(lux::ColumnSpec{"name", lux::ColumnType::kString, false, lux::Value()});
     spec.columns.push_back(lux::ColumnSpec{"active", lux::ColumnType::kBool, false, lux::Value(true)});
     lux::RegisterModel(app, std::move(spec));
   }
 #line 16 "models_db.lux"
   {
-    lux::ModelSpec spec{"Reading", "", {}};
+    lux::ModelSpec spec{"Reading", "", {}, false};
     spec.columns.push_back(lux::ColumnSpec{"sensor", lux::ColumnType::kString, false, lux::Value()});
     spec.columns.push_back(lux::ColumnSpec{"value", lux::ColumnType::kFloat, false, lux::Value()});
     spec.columns.push_back(lux::ColumnSpec{"note", lux::ColumnType::kString, true, lux::Value()});

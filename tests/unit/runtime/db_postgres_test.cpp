@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "db/pg_connection.h"
+#include "lux/rt.h"
 #include "db_test_util.h"
 #include "pg_test_util.h"
 
@@ -118,6 +119,26 @@ TEST_CASE("postgres: every model op round-trips the declared types") {
   CHECK(ModelDeleteAll("User", rest) == 3);
   CHECK(ModelCount("User") == 1);
   CHECK(ModelDeleteAll("User", lux::Array{}) == 0);
+}
+
+TEST_CASE("postgres: db.exec runs a script in one transaction, timestamps and a custom table") {
+  PostgresServer pg;
+  lux::ModelSpec stamped{"Note", "my_notes", {{"body", lux::ColumnType::kString, false, {}},
+                                             {"created_at", lux::ColumnType::kInt, false, 0},
+                                             {"updated_at", lux::ColumnType::kInt, false, 0}}, true};
+  PgApp app(pg.CreateDatabase(), {stamped});
+  CHECK(DbExec("CREATE TABLE t (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL); INSERT INTO t (v) VALUES ('a;1'); -- ;\nINSERT INTO t (v) VALUES ('b')") == 3);
+  CHECK_THROWS(DbExec("INSERT INTO t (v) VALUES ('c'); INSERT INTO t (v) VALUES (NULL)"));
+  CHECK(DbQuery("SELECT v FROM t ORDER BY id", {}) == Value(lux::Array{Value{{"v", "a;1"}}, Value{{"v", "b"}}}));
+  std::int64_t before = NowMs();
+  Value n = ModelCreate("Note", {{"body", "x"}, {"created_at", 5}});
+  CHECK(n["created_at"].AsInt() >= before);  // set by create, over what was given
+  CHECK(n["updated_at"] == n["created_at"]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  Value u = ModelUpdate("Note", n["id"].AsInt(), {{"body", "y"}});
+  CHECK(u["updated_at"].AsInt() > n["updated_at"].AsInt());
+  CHECK(u["created_at"] == n["created_at"]);
+  CHECK(DbQuery("SELECT body FROM my_notes", {})[0]["body"] == Value("y"));
 }
 
 TEST_CASE("postgres: filters and options") {

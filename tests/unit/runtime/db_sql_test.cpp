@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "db/exec.h"
 #include "db_test_util.h"
 
 using lux::Value;
@@ -139,4 +140,26 @@ TEST_CASE("a program that runs without starting the server (run-task) opens the 
   }
   DbServer server(path, {Account()});
   CHECK(ModelFind("Account", 1)["owner"] == Value("from a task"));
+}
+
+TEST_CASE("db.exec splits a script at semicolons outside quotes and comments") {
+  using lux::db::SplitSqlStatements;
+  using V = std::vector<std::string_view>;
+  CHECK(SplitSqlStatements("CREATE TABLE a (x INT); INSERT INTO a VALUES (1);") == V{"CREATE TABLE a (x INT)", " INSERT INTO a VALUES (1)"});
+  CHECK(SplitSqlStatements("INSERT INTO t VALUES ('a;b', 'it''s;'); SELECT \"c;d\" FROM [e;f]") ==
+        V{"INSERT INTO t VALUES ('a;b', 'it''s;')", " SELECT \"c;d\" FROM [e;f]"});
+  CHECK(SplitSqlStatements("SELECT 1 -- a; comment\n; /* x; y */ SELECT 2") == V{"SELECT 1 -- a; comment\n", " /* x; y */ SELECT 2"});
+  CHECK(SplitSqlStatements(" ; ;\n -- only a comment;\n") == V{});
+  CHECK(SplitSqlStatements("SELECT 'unterminated;") == V{"SELECT 'unterminated;"});
+}
+
+TEST_CASE("db.exec runs every statement of a script in one transaction") {
+  TempDir dir;
+  DbServer server(dir.File("exec.db"), {Account()});
+  CHECK(DbExec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL); INSERT INTO t (v) VALUES ('a;1'); INSERT INTO t (v) VALUES ('b')") == 3);
+  CHECK(DbQuery("SELECT v FROM t ORDER BY id", {}) == Value(lux::Array{Value{{"v", "a;1"}}, Value{{"v", "b"}}}));
+  // The third statement fails: the first two are rolled back with it.
+  CHECK_THROWS_WITH(DbExec("INSERT INTO t (v) VALUES ('c'); DELETE FROM t WHERE v = 'a;1'; INSERT INTO t (v) VALUES (NULL)"),
+                    Catch::Contains("NOT NULL"));
+  CHECK(DbQuery("SELECT COUNT(*) AS n FROM t", {})[0]["n"] == Value(2));
 }
