@@ -38,6 +38,7 @@
 #include "http/request_head.h"
 #include "http/tls.h"
 #include "server/app_impl.h"
+#include "server/socket_read.h"
 #include "tracing/span.h"
 
 namespace lux {
@@ -419,9 +420,10 @@ class Session {
   }
 
  private:
-  // Reads what the kernel has into buf_, suspending until something arrives. Asio's read
-  // tries recv first and only then waits for epoll (async_wait instead would re-arm the
-  // descriptor with epoll_ctl on every call). asio::error::eof when the peer closed;
+  // Reads what the kernel has into buf_, suspending until something arrives. ReadAvailable
+  // tries recv first unless the last read drained the socket, and only then waits for epoll
+  // (async_wait instead would re-arm the descriptor with epoll_ctl on every call; Asio's own
+  // read tries recv every time: after a keep-alive answer it finds nothing). eof when the peer closed;
   // operation_aborted when the tick, Shutdown or the connection limit cancelled.
   // `size`: how much to ask for; by default what Beast's own reads ask for.
   void ReadSome(asio::yield_context& yield, boost::system::error_code& ec, std::size_t size = 0) {
@@ -432,7 +434,8 @@ class Session {
       if (!ec) buf_.commit(n);
       return;
     }
-    std::size_t n = sock_.async_read_some(buf_.prepare(size), yield[ec]);
+    auto into = buf_.prepare(size);
+    std::size_t n = ReadAvailable(sock_, into.data(), into.size(), yield, ec);
     if (!ec) buf_.commit(n);
   }
 
