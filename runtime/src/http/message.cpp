@@ -97,6 +97,49 @@ bool Headers::Remove(std::string_view name) {
   return removed;
 }
 
+namespace {
+// What Request::Clear keeps for the connection's next request: a string's memory up to this
+// size (a large body or a long header value is released), a list's up to its first entries.
+constexpr std::size_t kKeptStringBytes = 1024;
+constexpr std::size_t kKeptListEntries = 32;
+
+void ClearKeeping(std::string& s) {
+  if (s.capacity() > kKeptStringBytes) std::string().swap(s);
+  else s.clear();
+}
+
+template <class T>
+void ClearKeeping(std::vector<T>& v, std::size_t keep) {
+  if (v.capacity() > keep) std::vector<T>().swap(v);
+  else v.clear();
+}
+}  // namespace
+
+void Headers::Clear() { ClearKeeping(items_, kKeptListEntries); }
+
+void Request::Clear() {
+  // A field added to Request must be reset here (a keep-alive connection's next request would
+  // see it otherwise); then update the size.
+  static_assert(sizeof(Request) == 440, "a new field of lux::Request: reset it in Request::Clear");
+  ClearKeeping(method);
+  ClearKeeping(target);
+  ClearKeeping(path);
+  ClearKeeping(query_string);
+  headers.Clear();
+  ClearKeeping(body);
+  ClearKeeping(params, kKeptListEntries);
+  ClearKeeping(id);
+  ClearKeeping(remote_addr);
+  ClearKeeping(client_ip);
+  probe = false;
+  trace = TraceContext();
+  locals = Value();
+  files = Value();
+  form_fields = Value();
+  json_.reset();
+  body_value_.reset();
+}
+
 std::optional<std::string> Request::Header(std::string_view name) const {
   auto v = headers.Get(name);
   if (!v) return std::nullopt;

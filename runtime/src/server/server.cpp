@@ -778,6 +778,9 @@ class Session {
     const ServerOptions& o = app_.opts;
     int without_wait = 0;
     Clock::time_point answered{};  // when the last answer went out, if this loop read it
+    // One Request for the connection's requests: cleared, not rebuilt, so that its strings and
+    // header list keep their memory (Request::Clear bounds what is kept).
+    Request req;
     for (;;) {
       if (buf_.size() == 0) {
         without_wait = 0;
@@ -802,7 +805,7 @@ class Session {
         if (ec) return;
       }
       auto t0 = Clock::now();
-      Request req;
+      req.Clear();
       bool keep_alive = true;
       int version = 11;
       std::unique_ptr<BodyStream> stream;  // a body some component reads as a stream (uploads)
@@ -821,10 +824,11 @@ class Session {
       }
       std::size_t q = req.target.find('?');
       std::string_view raw_path = std::string_view(req.target).substr(0, q);
-      if (q != std::string::npos) req.query_string = req.target.substr(q + 1);
-      req.path = http::PercentDecode(raw_path, false);
+      if (q != std::string::npos) req.query_string.append(req.target, q + 1);
+      http::PercentDecodeInto(raw_path, false, req.path);
       auto incoming_id = req.headers.Get("x-request-id");
-      req.id = incoming_id && core::IsValidRequestId(*incoming_id) ? std::string(*incoming_id) : core::NewRequestId();
+      if (incoming_id && core::IsValidRequestId(*incoming_id)) req.id.append(*incoming_id);
+      else core::NewRequestId(req.id);
       req.trace = core::MakeTraceContext(req.headers.Get("traceparent"));
       req.remote_addr = remote_;
       req.client_ip = app_.proxies.enabled() ? app_.proxies.ClientIp(peer_ip_, req.headers) : peer_ip_;
