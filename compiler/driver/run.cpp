@@ -125,7 +125,7 @@ int runServers(const BuildResult& built, const std::vector<std::string>& args, s
     // Each SIGINT/SIGTERM caught goes once to every server still running.
     for (int caught = supervise::StopCount(); forwarded < caught; ++forwarded)
       for (Child& c : children)
-        if (c.running) kill(c.pid, supervise::StopSignal());
+        if (c.running) supervise::ForwardStop(c.pid, supervise::StopSignal());
 
     std::vector<pollfd> pfds;
     pfds.push_back({wake, POLLIN, 0});

@@ -45,6 +45,12 @@ int CatchStopSignals() {
 
 int StopSignal() { return g_signal; }
 
+void ForwardStop(pid_t pid, int sig) {
+  union sigval value {};
+  value.sival_int = sig;
+  if (sigqueue(pid, SIGRTMIN + 2, value) != 0) kill(pid, sig);
+}
+
 int StopCount() { return g_stops; }
 
 void WakeOnChildExit() {

@@ -22,6 +22,12 @@ int StopCount();
 // Also wakes the pipe of CatchStopSignals on SIGCHLD, so that a supervisor reaps a server as soon
 // as it exits instead of leaving it a zombie while the others drain.
 void WakeOnChildExit();
+// Tells a server to stop as if it had received `sig` (SIGINT or SIGTERM), with a queued
+// real-time signal (SIGRTMIN+2, the signal as its value; the server runtime receives it beside
+// SIGINT/SIGTERM). Two plain SIGINTs sent before the server has taken the first are one pending
+// signal to the kernel, and a second Ctrl-C forwarded at once would be lost; queued signals are
+// each delivered, so the second one always forces the exit.
+void ForwardStop(pid_t pid, int sig);
 
 // In a server process just forked from luxc, before its exec: default SIGINT/SIGTERM/SIGPIPE,
 // a process group of its own (a terminal's Ctrl-C reaches luxc alone, which forwards it exactly

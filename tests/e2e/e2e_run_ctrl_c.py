@@ -5,7 +5,9 @@ signal goes to the whole foreground process group, as a terminal sends it):
    been reaped and luxc exits 0;
 2. a second Ctrl-C during the drain forces the servers out at once (no six-second wait), and no
    child remains;
-3. luxc killed outright (SIGKILL): its servers stop by themselves (they are not left running).
+3. the same when alpha has not yet taken the first stop as the second arrives (alpha is held with
+   SIGSTOP across both Ctrl-Cs): the two stops are not merged into one, the drain is forced;
+4. luxc killed outright (SIGKILL): its servers stop by themselves (they are not left running).
 """
 import os
 import re
@@ -93,15 +95,27 @@ def graceful(a, out):
           f"servers left after luxc run exited: {[(p, proc_state(p)) for p in pids.values()]}")
 
 
-def forced(a, out):
+def forced(a, out, held=False):
+    """With `held`, alpha is stopped (SIGSTOP) from before the first Ctrl-C until after luxc has
+    forwarded the second, so both stops are pending in alpha at once."""
     proc, lines, pids, port = start(a, out)
     answers = []
     slow_request(port, answers)
     check(lines.wait(lambda l: "slow request started" in l, 20), "alpha did not start the slow request")
+    if held:
+        os.kill(pids["alpha"], signal.SIGSTOP)
+        # Stopped for real before the first stop is sent: a thread still in sigwait could take it.
+        deadline = time.time() + 5
+        while time.time() < deadline and proc_state(pids["alpha"]) != "T":
+            time.sleep(0.01)
+        check(proc_state(pids["alpha"]) == "T", f"alpha not stopped: {proc_state(pids['alpha'])}")
     ctrl_c(proc)
     check(lines.wait(lambda l: "beta down" in l, 10), f"beta's on_stop: {lines.lines[-8:]}")
     t0 = time.time()
     ctrl_c(proc)
+    if held:
+        time.sleep(0.5)  # luxc forwards the second stop to the held alpha
+        os.kill(pids["alpha"], signal.SIGCONT)
     exited = finish(proc, 30)
     took = time.time() - t0
     lines.join(10)
@@ -128,4 +142,5 @@ def run(a):
     out = os.path.join(a.out, "build")
     graceful(a, out)
     forced(a, out)
+    forced(a, out, held=True)
     orphaned(a, out)

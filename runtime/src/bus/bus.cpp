@@ -12,11 +12,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <thread>
+
+#include <pthread.h>
+#include <sched.h>
 
 #include "bus/local_delivery.h"
 #include "bus/outbox.h"
@@ -68,6 +72,18 @@ constexpr std::size_t kMaxLocalBatchBytes = 4 * 1024 * 1024;
 // (a batch). A body without "v" is one event (version 1: {"id", "event", "data", "publisher"}),
 // still taken from older senders and from hand-written calls.
 constexpr int kWireVersion = 2;
+// A local subscriber's lane that has caught up with the outbox takes new rows from memory (the
+// commit hands them over) instead of reading them back: at most this many rows and payload
+// bytes wait there; past that the lane reads the outbox again until it catches up.
+constexpr std::size_t kMaxQueuedRows = 16'384;
+constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+// Rows a lane handled from memory are deleted in one transaction per this many rows, or once
+// the lane has had nothing to do for kSettleIdleMs, and before the lane stops. A process killed
+// before that delivers them again at its next start (at least once).
+constexpr std::size_t kSettleRows = 256;
+constexpr std::int64_t kSettleIdleMs = 1;
+// See RunFromMemory: takes closer together than this are a busy lane.
+constexpr std::chrono::microseconds kBusyTakeGap{200};
 
 std::int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -111,6 +127,17 @@ std::string PublisherTraceparent(const Request& req) {
   return tracing::FormatTraceparent(publish);
 }
 
+// A lane thread is scheduled as SCHED_BATCH (Linux): a background thread that should not take
+// the core from the thread that published (a request handler, or a loop publishing back to
+// back) at each wake-up. Kernels that do not honour it at wake-up (EEVDF) still let a woken lane
+// preempt: RunFromMemory's yield covers that. On an idle core a lane runs at once, as before.
+void BackgroundPolicy() {
+#ifdef SCHED_BATCH
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);  // best effort: a failure changes nothing else
+#endif
+}
+
 struct Subscriber {
   std::string event;
   std::function<void(const Value&)> handler;
@@ -135,6 +162,20 @@ struct Lane {
   std::condition_variable cv;     // woken by a new row of this lane, or stop (with Bus::mu_)
   std::uint64_t generation = 0;   // new rows seen (Bus::mu_)
   int max_rows = kMaxBatchRows;   // halved when a peer answers 413 (lane thread only)
+  // Delivery from memory (a local subscriber's lane, once it found its rows in the outbox
+  // handled; see RunFromMemory). With Bus::mu_: whether commits hand this lane's rows over,
+  // the rows handed over, and whether the queue overflowed (the lane reads the outbox again).
+  bool accepting = false;
+  bool overflowed = false;
+  std::deque<bus::EventRow> queue;
+  std::size_t queued_bytes = 0;
+  // Lane thread only: delivering from memory; the outbox's data version when it started to;
+  // the seqs handled from memory and not yet deleted (their count also for the depth gauge).
+  bool memory = false;
+  std::int64_t data_version = 0;
+  std::chrono::steady_clock::time_point last_take{};  // when it last took rows from its queue
+  std::vector<std::int64_t> unsettled;
+  std::atomic<std::int64_t> unsettled_count{0};
 };
 
 class Bus {
@@ -172,6 +213,7 @@ class Bus {
     if (path.empty()) path = ".lux/" + app_name + ".events.db";
     std::shared_ptr<bus::Outbox> box = bus::Outbox::Open(path);
     box->PruneSeen(WallMs() - kSeenRetentionMs);
+    box->SetCommitObserver([this](std::vector<bus::EventRow>& rows) { Committed(rows); });
     std::lock_guard<std::mutex> lock(mu_);
     box_ = std::move(box);
     path_ = path;
@@ -323,8 +365,13 @@ class Bus {
       redis->Publish(rows.front());  // one stream entry; every subscription's group gets it
       return id;
     }
-    box->Insert(rows);
-    Wake(rows);
+    try {
+      box->Insert(std::move(rows));  // the commit hands the rows over (Committed)
+    } catch (...) {
+      WakeCommitted();  // this thread may have committed other publishers' rows
+      throw;
+    }
+    WakeCommitted();
     return id;
   }
 
@@ -364,7 +411,11 @@ class Bus {
     if (redis) return redis->Depths();  // Redis Streams: what waits for each of its groups
     std::vector<std::pair<std::string, double>> out;
     if (!box) return out;
-    for (const std::string& lane : lanes) out.emplace_back(lane, static_cast<double>(box->Pending(lane)));
+    for (const std::string& lane : lanes) {
+      // Rows handled from memory stay in the outbox until their lane deletes them: not waiting.
+      std::int64_t pending = box->Pending(lane) - HandledNotDeleted(lane);
+      out.emplace_back(lane, static_cast<double>(std::max<std::int64_t>(pending, 0)));
+    }
     return out;
   }
 
@@ -425,9 +476,10 @@ class Bus {
       base.traceparent = PublisherTraceparent(req);
       RowsFor(base, rows);
     }
-    int fresh = rows.empty() ? 0 : box->Accept(rows, WallMs());
-    if (fresh) Wake(rows);
-    return Respond(200, Value{{"accepted", Value(fresh)}, {"duplicate", Value(fresh == 0 && !rows.empty())}});
+    bool none = rows.empty();
+    int fresh = none ? 0 : box->Accept(std::move(rows), WallMs());
+    WakeCommitted();
+    return Respond(200, Value{{"accepted", Value(fresh)}, {"duplicate", Value(fresh == 0 && !none)}});
   }
 
   // Version 2: {"v": 2, "events": [{"id", "event", "data", "publisher", "request_id",
@@ -469,12 +521,13 @@ class Bus {
         RowsFor(base, rows);
       }
     }
-    int fresh = rows.empty() ? 0 : box->Accept(rows, WallMs());
-    if (fresh) Wake(rows);
+    auto stored = static_cast<long long>(rows.size());
+    int fresh = rows.empty() ? 0 : box->Accept(std::move(rows), WallMs());
+    WakeCommitted();
     Value answer{{"v", Value(kWireVersion)},
                  {"handled", Value(static_cast<long long>(handled))},
                  {"accepted", Value(fresh)},
-                 {"duplicate", Value(static_cast<long long>(rows.size()) - fresh)}};
+                 {"duplicate", Value(stored - fresh)}};
     if (error.empty()) return Respond(200, std::move(answer));
     answer.AsObject().Set("error", Value(error));
     return Respond(400, std::move(answer));
@@ -557,19 +610,55 @@ class Bus {
     lane->peer = p;
     Lane* raw = lane.get();
     lanes_.push_back(std::move(lane));
-    raw->thread = std::thread([this, raw] { Run(*raw); });
+    raw->thread = std::thread([this, raw] {
+      BackgroundPolicy();
+      Run(*raw);
+    });
   }
 
-  // Wakes the lanes that `rows` went to (lanes not started yet read them when they start).
-  void Wake(const std::vector<bus::EventRow>& rows) {
+  // The outbox committed `rows` (its lock held; Outbox::SetCommitObserver): hands each row to
+  // its lane when that lane delivers from memory (lanes not started yet read them from the
+  // outbox when they start) and marks the lanes to wake. The committing thread wakes them once
+  // it holds no lock (WakeCommitted): a lane woken here would wait for these locks at once.
+  void Committed(std::vector<bus::EventRow>& rows) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& l : lanes_)
-      for (const bus::EventRow& r : rows)
-        if (r.lane == l->name) {
-          ++l->generation;
-          l->cv.notify_one();
-          break;
-        }
+    for (auto& l : lanes_) {
+      bool any = false;
+      for (bus::EventRow& r : rows) {
+        if (r.lane != l->name) continue;
+        any = true;
+        if (l->accepting) Enqueue(*l, r);
+      }
+      if (any) {
+        ++l->generation;
+        if (std::find(tl_to_wake.begin(), tl_to_wake.end(), l.get()) == tl_to_wake.end()) tl_to_wake.push_back(l.get());
+      }
+    }
+  }
+
+  // After a commit (Insert, Accept), outside every lock: wakes the lanes it gave rows to.
+  void WakeCommitted() {
+    if (tl_to_wake.empty()) return;  // another thread committed this caller's rows and wakes
+    std::lock_guard<std::mutex> lock(mu_);  // lanes_ stays as it is (Stop clears it under mu_)
+    for (Lane* l : tl_to_wake)
+      for (auto& mine : lanes_)
+        if (mine.get() == l) l->cv.notify_one();
+    tl_to_wake.clear();
+  }
+  static thread_local std::vector<Lane*> tl_to_wake;  // lanes a commit of this thread gave rows to
+
+  // With mu_ held: `row` joins the lane's queue, or the queue overflows: it is dropped (its
+  // rows are in the outbox) and the lane reads the outbox again.
+  static void Enqueue(Lane& lane, bus::EventRow& row) {
+    if (lane.queue.size() >= kMaxQueuedRows || lane.queued_bytes + row.payload_json.size() > kMaxQueuedBytes) {
+      lane.accepting = false;
+      lane.overflowed = true;
+      lane.queue.clear();
+      lane.queued_bytes = 0;
+      return;
+    }
+    lane.queued_bytes += row.payload_json.size();
+    lane.queue.push_back(std::move(row));
   }
 
   // Waits until woken by a new row of the lane, the deadline, or stop; false on stop.
@@ -592,7 +681,15 @@ class Bus {
   // batch in one transaction — the handled prefix deleted, the row that failed (if any) retried
   // after a backoff or dead-lettered, the rows after it left for the next batch, in order.
   void Run(Lane& lane) {
+    RunLane(lane);
+    SettleMemory(lane);  // what it handled from memory is deleted before it ends
+  }
+
+  void RunLane(Lane& lane) {
     std::mt19937_64 rng{std::random_device{}()};
+    // A local subscriber's lane whose outbox read finds nothing delivers from memory from then on.
+    std::function<void(std::int64_t)> caught_up;
+    if (lane.subscriber) caught_up = [this, &lane](std::int64_t version) { EnterMemory(lane, version); };
     for (;;) {
       std::uint64_t gen;
       bool stopping;  // Stop was called: deliver what is due, then return (see Stop)
@@ -602,20 +699,28 @@ class Bus {
         if (stopping && server::Deadline::clock::now() >= drain_until_) return;
         gen = lane.generation;
       }
+      if (lane.memory) {
+        if (!RunFromMemory(lane, stopping, gen, rng)) return;
+        continue;
+      }
       std::vector<bus::EventRow> rows;
       try {
-        rows = box_->Batch(lane.name, lane.max_rows, lane.peer ? kMaxPeerBatchBytes : kMaxLocalBatchBytes);
+        rows = box_->Batch(lane.name, lane.max_rows, lane.peer ? kMaxPeerBatchBytes : kMaxLocalBatchBytes, caught_up);
       } catch (const std::exception& e) {
         core::Log(LogLevel::kError, "event outbox read failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
         if (stopping) return;
       }
+      // A stop during a wait goes round once more: rows committed meanwhile (handed to the lane
+      // in memory, or in the outbox) are delivered before the lane ends.
       if (rows.empty()) {
-        if (stopping || !WaitFor(lane, kOutboxPollMs, gen)) return;
+        if (stopping) return;
+        WaitFor(lane, kOutboxPollMs, gen);
         continue;
       }
       std::int64_t now = WallMs();
       if (rows.front().next_at_ms > now) {  // only the first row can wait: a failure ends a batch
-        if (stopping || !WaitFor(lane, rows.front().next_at_ms - now, gen)) return;
+        if (stopping) return;
+        WaitFor(lane, rows.front().next_at_ms - now, gen);
         continue;
       }
       Failure failure;
@@ -634,6 +739,126 @@ class Bus {
       }
       if (end) return;
     }
+  }
+
+  // The lane's outbox rows are all handled (Outbox::Batch found none; its lock held): from now
+  // on commits hand the lane its rows, from `version` on (see Outbox::SettleHandled).
+  void EnterMemory(Lane& lane, std::int64_t version) {
+    std::lock_guard<std::mutex> lock(mu_);
+    SetMemory(lane, true);
+    lane.data_version = version;
+  }
+
+  // With mu_ held: the lane delivers from memory (`on`) or reads the outbox; its queue empties.
+  static void SetMemory(Lane& lane, bool on) {
+    lane.accepting = on;
+    lane.overflowed = false;
+    lane.queue.clear();
+    lane.queued_bytes = 0;
+    lane.memory = on;
+  }
+
+  // Back to reading the outbox (a failure, an overflow, another process's rows, an idle poll):
+  // what was handled is deleted first, the rows waiting in memory are read again from the outbox.
+  void LeaveMemory(Lane& lane) {
+    SettleMemory(lane);
+    std::lock_guard<std::mutex> lock(mu_);
+    SetMemory(lane, false);
+  }
+
+  // Deletes the rows handled from memory; false when the lane should read the outbox again
+  // (another connection committed meanwhile, so rows of another process may be waiting, or the
+  // delete failed: the rows are then delivered again, at least once).
+  bool SettleMemory(Lane& lane) {
+    if (lane.unsettled.empty()) return true;
+    bool alone = false;
+    try {
+      alone = box_->SettleHandled(lane.name, lane.unsettled, lane.data_version);
+    } catch (const std::exception& e) {
+      core::Log(LogLevel::kError, "event outbox update failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
+    }
+    lane.unsettled.clear();
+    lane.unsettled_count.store(0, std::memory_order_relaxed);
+    return alone;
+  }
+
+  // One step of a lane delivering from memory: the rows handed over since the last step, in
+  // order, each deleted later (SettleMemory); false when the lane ends. A failure settles what
+  // was handled, records the failed row's retry (or dead letter) in the outbox and goes back to
+  // reading it, so the failed row and those after it follow in order, as from a batch.
+  bool RunFromMemory(Lane& lane, bool stopping, std::uint64_t gen, std::mt19937_64& rng) {
+    std::deque<bus::EventRow> rows;
+    bool overflowed = false;
+    // Rows arriving back to back (some waiting, and the last take less than kBusyTakeGap ago):
+    // the lane lets the publishing thread go on first when they share a core (a lane woken for
+    // every event would take them one by one, two context switches each); on a core of its own
+    // the yield returns at once. At a low rate it takes each event as soon as it is woken, and
+    // an empty queue never yields (on a loaded machine that would hand the core to another
+    // process before the lane waits).
+    auto now = std::chrono::steady_clock::now();
+    if (now - lane.last_take < kBusyTakeGap && Queued(lane)) std::this_thread::yield();
+    lane.last_take = now;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      rows.swap(lane.queue);
+      lane.queued_bytes = 0;
+      overflowed = lane.overflowed;
+    }
+    if (rows.empty()) {
+      if (overflowed || stopping) {  // stopping: what is due in the outbox is delivered, then the lane ends
+        LeaveMemory(lane);
+        return true;
+      }
+      bool settle_due = !lane.unsettled.empty();
+      if (!WaitFor(lane, settle_due ? kSettleIdleMs : kOutboxPollMs, gen)) return true;  // stop
+      if (Generation(lane) != gen) return true;  // new rows
+      if (!settle_due) LeaveMemory(lane);  // idle: read the outbox (rows of another process)
+      else if (!SettleMemory(lane)) LeaveMemory(lane);
+      return true;
+    }
+    for (const bus::EventRow& row : rows) {
+      if (DrainOver()) return false;  // the stop's deadline: the rest stays in the outbox
+      Failure failure;
+      bool ok = DeliverLocal(*lane.subscriber, row, failure.error, failure.rejected);
+      metrics::EventDelivery(row.event, ok);
+      if (!ok) {
+        failure.failed = true;
+        SettleMemory(lane);
+        bus::BatchOutcome outcome;
+        bool end = OnFailure(lane, row, failure, stopping, rng, outcome);
+        try {
+          box_->Settle(lane.name, outcome, WallMs());
+        } catch (const std::exception& e) {
+          core::Log(LogLevel::kError, "event outbox update failed", {{"lane", lane.name}, {"error", std::string(e.what())}});
+        }
+        LeaveMemory(lane);
+        return !end;
+      }
+      lane.unsettled.push_back(row.seq);
+      lane.unsettled_count.store(static_cast<std::int64_t>(lane.unsettled.size()), std::memory_order_relaxed);
+      if (lane.unsettled.size() >= kSettleRows && !SettleMemory(lane)) {
+        LeaveMemory(lane);  // the rest of `rows` is read again from the outbox
+        return true;
+      }
+    }
+    return true;
+  }
+
+  std::int64_t HandledNotDeleted(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& l : lanes_)
+      if (l->name == name) return l->unsettled_count.load(std::memory_order_relaxed);
+    return 0;
+  }
+
+  bool Queued(Lane& lane) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !lane.queue.empty();
+  }
+
+  std::uint64_t Generation(Lane& lane) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lane.generation;
   }
 
   struct Failure {
@@ -882,6 +1107,7 @@ class BusComponent final : public server::Component {
 };
 
 void Bus::AddComponent(App& app) { server::Ensure<BusComponent>(app); }
+thread_local std::vector<Lane*> Bus::tl_to_wake;
 
 }  // namespace
 

@@ -5,17 +5,22 @@
 // oldest rows as one batch and settles it in one transaction: the handled prefix deleted, the
 // row that failed retried later or dead-lettered. `seen` remembers the ids of events received
 // from peers (per lane) so a redelivery is dropped; `dead` keeps events a local subscriber kept
-// failing on. One connection behind a mutex: rows are small and lanes few. Entry points:
-// Outbox::Open, Insert, Batch, Settle, Accept.
+// failing on. One connection behind a mutex: rows are small and lanes few. After each commit
+// that stored rows, a commit observer (the bus) gets them with their seq, so a lane can deliver
+// them from memory (SettleHandled then deletes what it handled). Entry points: Outbox::Open,
+// Insert, Batch, Settle, SettleHandled, Accept.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "db/connection.h"
@@ -50,22 +55,39 @@ struct BatchOutcome {
 class Outbox {
  public:
   static std::unique_ptr<Outbox> Open(const std::string& path);  // throws lux::Error
+  ~Outbox();
   // Adds the traceparent column to files written without it (Open calls it).
   void AddTraceparentColumns();
+  // Called after each commit that stored rows (Insert, Accept), with the connection's lock
+  // held, once per caller in commit order, with that caller's rows, each with its seq; it may
+  // move from them. Set before anything is inserted.
+  using CommitObserver = std::function<void(std::vector<EventRow>& rows)>;
+  void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
   // One row per lane, committed before it returns. Callers that arrive while a commit is in
   // progress join the next transaction, which one of them commits for all: one caller alone
   // pays one commit, as before; many at once share commits.
-  void Insert(const std::vector<EventRow>& rows);
+  void Insert(std::vector<EventRow> rows);
   // Like Insert for rows received from a peer: rows whose (event_id, lane) was seen before are
   // dropped, the others marked seen, all in one transaction. Returns how many were new.
-  int Accept(const std::vector<EventRow>& rows, std::int64_t now_ms);
+  int Accept(std::vector<EventRow> rows, std::int64_t now_ms);
   // The oldest rows of `lane` in order (by seq): at most `max_rows`, and no more payload bytes
-  // than `max_bytes` past the first row. Empty when the lane is empty.
-  std::vector<EventRow> Batch(const std::string& lane, int max_rows, std::size_t max_bytes);
+  // than `max_bytes` past the first row. Empty when the lane is empty; then `if_empty`, when
+  // given, is called with the lock still held (every commit of this outbox after the read
+  // comes after the call, and reaches the commit observer) and the connection's `PRAGMA
+  // data_version` as read just before the rows (a commit of another connection after the
+  // read changes it).
+  std::vector<EventRow> Batch(const std::string& lane, int max_rows, std::size_t max_bytes,
+                              const std::function<void(std::int64_t data_version)>& if_empty = {});
   // The oldest row of `lane`; nullopt when the lane is empty.
   std::optional<EventRow> Head(const std::string& lane);
   // Ends a batch of `lane` in one transaction (see BatchOutcome).
   void Settle(const std::string& lane, const BatchOutcome& outcome, std::int64_t now_ms);
+  // Deletes the rows `seqs` of `lane` (in increasing order), which a lane handled from memory,
+  // in one transaction. The lane's rows up to the last of them are all its own when no other
+  // connection committed since `data_version` (the value its lane started from memory with):
+  // one range is deleted then, and true returned. Otherwise (another process published, and its
+  // rows may lie in that range) exactly those rows are deleted, and false returned.
+  bool SettleHandled(const std::string& lane, const std::vector<std::int64_t>& seqs, std::int64_t data_version);
   // Deletes the row numbered `seq` (tests; by seq alone it scans a file keyed by (lane, seq)).
   void Done(std::int64_t seq);
   void Retry(const std::string& lane, std::int64_t seq, int attempts, std::int64_t next_at_ms, const std::string& error);
@@ -79,7 +101,25 @@ class Outbox {
  private:
   struct Group;  // the publishes of one group commit
   void CommitGroup(Group& g);
+  std::int64_t DataVersion();  // mu_ held
+  void RefreshNextSeq();       // mu_ held
 
+  CommitObserver observer_;
+
+  // The WAL checkpointer (a file outbox): its own connection on a thread of its own, so no
+  // publish waits for a checkpoint's fsyncs (see StartCheckpointer in outbox.cpp).
+  void StartCheckpointer(const std::string& path);
+  void RunCheckpointer();
+  static int WalHook(void* self, sqlite3* db, const char* schema, int frames);
+  std::unique_ptr<db::Connection> ckpt_conn_;
+  std::thread ckpt_thread_;
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_due_ = false;   // (ckpt_mu_)
+  bool ckpt_stop_ = false;  // (ckpt_mu_)
+  std::atomic<int> wal_frames_{0};       // frames in the WAL after the last commit
+  std::atomic<int> backfilled_{0};       // frames of it the last checkpoint copied
+  std::atomic<bool> ckpt_requested_{false};
   std::mutex mu_;  // the connection
   std::unique_ptr<db::Connection> conn_;
   std::mutex group_mu_;  // open_ and committing_ (taken before mu_, never inside it)

@@ -51,3 +51,8 @@ LUX_FORWARD(kSqlite, sqlite3_int64, sqlite3_column_int64, (sqlite3_stmt * stmt, 
 LUX_FORWARD(kSqlite, double, sqlite3_column_double, (sqlite3_stmt * stmt, int col), (stmt, col))
 LUX_FORWARD(kSqlite, const unsigned char*, sqlite3_column_text, (sqlite3_stmt * stmt, int col), (stmt, col))
 LUX_FORWARD(kSqlite, int, sqlite3_column_bytes, (sqlite3_stmt * stmt, int col), (stmt, col))
+// The event outbox checkpoints its WAL on a thread of its own (bus/outbox.cpp).
+LUX_FORWARD(kSqlite, void*, sqlite3_wal_hook, (sqlite3 * db, int (*hook)(void*, sqlite3*, const char*, int), void* arg),
+            (db, hook, arg))
+LUX_FORWARD(kSqlite, int, sqlite3_wal_checkpoint_v2,
+            (sqlite3 * db, const char* schema, int mode, int* log_frames, int* checkpointed), (db, schema, mode, log_frames, checkpointed))

@@ -1989,6 +1989,11 @@ int App::Run(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGUSR2);  // a swap (luxc dev): stop accepting, keep realtime connections
+  // `luxc run` forwards each Ctrl-C as a queued real-time signal whose value is the signal it
+  // caught: two of them are never merged into one pending signal, so a second Ctrl-C forwarded
+  // before this process took the first still forces the exit.
+  const int queued_stop = SIGRTMIN + 2;
+  sigaddset(&set, queued_stop);
   bool signals = impl_->opts.handle_signals;
   server::Component* command = argc >= 2 ? impl_->lifecycle.CommandProvider(argv[1]) : nullptr;
   if (command) {  // run-task / jobs: no port, no signals
@@ -2015,19 +2020,25 @@ int App::Run(int argc, char** argv) {
     impl_->Wait();
     return 0;
   }
-  int sig = 0;
-  sigwait(&set, &sig);
+  // The signal a stop stands for: a queued stop carries SIGINT or SIGTERM as its value.
+  auto received = [queued_stop](int s, const siginfo_t& info) {
+    return s == queued_stop ? (info.si_value.sival_int == SIGINT ? SIGINT : SIGTERM) : s;
+  };
   auto signal_name = [](int s) { return s == SIGINT ? "SIGINT" : s == SIGTERM ? "SIGTERM" : "SIGUSR2"; };
+  siginfo_t info{};
+  int sig = -1;
+  while (sig < 0) sig = sigwaitinfo(&set, &info);
+  sig = received(sig, info);
   core::Log(LogLevel::kInfo, "signal received", {{"signal", signal_name(sig)}});
   if (sig == SIGUSR2) {
     // The swap keeps event streams and WebSockets until they close or the swap drain timeout;
-    // a signal meanwhile (any of the three) stops as usual.
+    // a signal meanwhile (any of them) stops as usual.
     impl_->Shutdown(/*swap=*/true);
     while (impl_->SwapStep()) {
       timespec poll{0, 10'000'000};
-      int next = sigtimedwait(&set, nullptr, &poll);
+      int next = sigtimedwait(&set, &info, &poll);
       if (next > 0) {
-        core::Log(LogLevel::kInfo, "signal received", {{"signal", signal_name(next)}});
+        core::Log(LogLevel::kInfo, "signal received", {{"signal", signal_name(received(next, info))}});
         break;
       }
     }
