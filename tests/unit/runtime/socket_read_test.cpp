@@ -82,6 +82,11 @@ struct Pair {
     acceptor.accept(server);
     server.non_blocking(true);
   }
+  // The client sends `first`; the server's recv calls are counted from here.
+  explicit Pair(const std::string& first) : Pair() {
+    Send(first);
+    ResetCounts(server.native_handle(), -1);
+  }
   ~Pair() { ::close(client); }
   void Send(const std::string& s) { REQUIRE(::send(client, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size())); }
   // `fn` at `after` from now, on the io_context's thread (while the fiber waits).
@@ -120,9 +125,7 @@ std::string Read(Pair& p, asio::yield_context& yield, boost::system::error_code&
 }  // namespace
 
 TEST_CASE("ReadAvailable: after a read that drained the socket, the next waits for epoll without trying recv") {
-  Pair p;
-  p.Send("a");
-  ResetCounts(p.server.native_handle(), -1);
+  Pair p("a");
   std::string got;
   boost::system::error_code ec;
   p.Run([&](asio::yield_context& yield) {
@@ -143,9 +146,7 @@ TEST_CASE("ReadAvailable: after a read that drained the socket, the next waits f
 }
 
 TEST_CASE("ReadAvailable: Asio's own read tries recv before every wait (what ReadAvailable saves)") {
-  Pair p;
-  p.Send("a");
-  ResetCounts(p.server.native_handle(), -1);
+  Pair p("a");
   std::string got;
   boost::system::error_code ec;
   p.Run([&](asio::yield_context& yield) {
@@ -164,9 +165,7 @@ TEST_CASE("ReadAvailable: Asio's own read tries recv before every wait (what Rea
 }
 
 TEST_CASE("ReadAvailable: bytes that arrive while the fiber is elsewhere are read at once") {
-  Pair p;
-  p.Send("a");
-  ResetCounts(p.server.native_handle(), -1);
+  Pair p("a");
   std::string first, second;
   boost::system::error_code ec;
   bool waited_for_edge = false;
@@ -189,9 +188,7 @@ TEST_CASE("ReadAvailable: bytes that arrive while the fiber is elsewhere are rea
 }
 
 TEST_CASE("ReadAvailable: a read that fills its buffer leaves the next one trying at once") {
-  Pair p;
-  p.Send("0123456789");
-  ResetCounts(p.server.native_handle(), -1);
+  Pair p("0123456789");
   std::string a, b, c, d;
   boost::system::error_code ec;
   p.Run([&](asio::yield_context& yield) {
