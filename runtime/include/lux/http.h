@@ -66,6 +66,8 @@ class Headers {
   std::vector<Entry>::const_iterator begin() const { return items_.begin(); }
   std::vector<Entry>::const_iterator end() const { return items_.end(); }
   void Reserve(std::size_t n) { items_.reserve(n); }
+  // No headers; the list keeps its memory for the next ones (that of up to 32 entries).
+  void Clear();
 
  private:
   static constexpr std::size_t kInitialCapacity = 8;
@@ -135,6 +137,10 @@ class Request {
   // of strings); null otherwise (Lux `req.files`, `req.form`).
   Value files;
   Value form_fields;
+
+  // Back to what a new Request holds, keeping the memory of its strings and lists (each up to
+  // a bound): the server reuses one Request for the requests of a keep-alive connection.
+  void Clear();
 
   std::optional<std::string> Header(std::string_view name) const;
   std::optional<std::string> Param(std::string_view name) const;

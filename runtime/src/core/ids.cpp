@@ -84,6 +84,12 @@ std::string RandomHex(int bytes) {
 }
 
 std::string NewRequestId() {
+  std::string id;
+  NewRequestId(id);
+  return id;
+}
+
+void NewRequestId(std::string& out) {
   std::uint64_t hi = NextRandom(), lo = NextRandom();
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10
@@ -98,7 +104,8 @@ std::string NewRequestId() {
   p = PutHex(lo >> 48, 2, p);
   *p++ = '-';
   PutHex(lo, 6, p);
-  return std::string(buf, 36);
+  out.clear();  // clear and append: libstdc++'s assign goes through its general replace
+  out.append(buf, 36);
 }
 
 std::optional<TraceContext> ParseTraceparent(std::string_view h) {

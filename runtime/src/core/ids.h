@@ -14,6 +14,8 @@ namespace lux::core {
 bool IsValidRequestId(std::string_view id);
 // A fresh id: UUID v4 text form (36 chars).
 std::string NewRequestId();
+// The same into `out` (replacing what it held, keeping its memory).
+void NewRequestId(std::string& out);
 // Lowercase hex of `bytes` random bytes.
 std::string RandomHex(int bytes);
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "http/router.h"
@@ -11,15 +12,45 @@
 
 namespace lux {
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
+namespace {
+// The eight bytes of `w` with ASCII capitals in lower case (other bytes unchanged): a byte is a
+// capital when it has no high bit, is >= 'A' and not > 'Z'; each test adds a constant to the
+// low seven bits, which cannot carry into the next byte, and reads the byte's high bit.
+std::uint64_t Lower8(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  std::uint64_t low7 = w & ~kHighs;
+  std::uint64_t at_least_a = low7 + kOnes * (0x80 - 'A');
+  std::uint64_t above_z = low7 + kOnes * (0x80 - 'Z' - 1);
+  std::uint64_t capitals = at_least_a & ~above_z & ~w & kHighs;
+  return w | (capitals >> 2);  // 0x80 >> 2 == 0x20, the case bit
+}
+
+bool IEqualsShort(const char* a, const char* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
     char x = a[i], y = b[i];
     if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
     if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
     if (x != y) return false;
   }
   return true;
+}
+}  // namespace
+
+// Eight bytes per step (header names are compared on every request: Content-Type, X-Request-Id),
+// the last step overlapping the one before.
+bool IEquals(std::string_view a, std::string_view b) {
+  std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8) return IEqualsShort(a.data(), b.data(), n);
+  auto same = [&](std::size_t at) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a.data() + at, 8);
+    std::memcpy(&y, b.data() + at, 8);
+    return x == y || Lower8(x) == Lower8(y);
+  };
+  for (std::size_t i = 0; i + 8 <= n; i += 8)
+    if (!same(i)) return false;
+  return n % 8 == 0 || same(n - 8);
 }
 
 namespace {
@@ -95,6 +126,49 @@ bool Headers::Remove(std::string_view name) {
     }
   }
   return removed;
+}
+
+namespace {
+// What Request::Clear keeps for the connection's next request: a string's memory up to this
+// size (a large body or a long header value is released), a list's up to its first entries.
+constexpr std::size_t kKeptStringBytes = 1024;
+constexpr std::size_t kKeptListEntries = 32;
+
+void ClearKeeping(std::string& s) {
+  if (s.capacity() > kKeptStringBytes) std::string().swap(s);
+  else s.clear();
+}
+
+template <class T>
+void ClearKeeping(std::vector<T>& v, std::size_t keep) {
+  if (v.capacity() > keep) std::vector<T>().swap(v);
+  else v.clear();
+}
+}  // namespace
+
+void Headers::Clear() { ClearKeeping(items_, kKeptListEntries); }
+
+void Request::Clear() {
+  // A field added to Request must be reset here (a keep-alive connection's next request would
+  // see it otherwise); then update the size.
+  static_assert(sizeof(Request) == 440, "a new field of lux::Request: reset it in Request::Clear");
+  ClearKeeping(method);
+  ClearKeeping(target);
+  ClearKeeping(path);
+  ClearKeeping(query_string);
+  headers.Clear();
+  ClearKeeping(body);
+  ClearKeeping(params, kKeptListEntries);
+  ClearKeeping(id);
+  ClearKeeping(remote_addr);
+  ClearKeeping(client_ip);
+  probe = false;
+  trace = TraceContext();
+  locals = Value();
+  files = Value();
+  form_fields = Value();
+  json_.reset();
+  body_value_.reset();
 }
 
 std::optional<std::string> Request::Header(std::string_view name) const {

@@ -56,10 +56,7 @@ bool ValidName(std::string_view n) {
 
 }  // namespace
 
-namespace {
-
-// PercentDecode into `out` (replacing what it held, keeping its capacity): most paths and
-// segments have no escape and are copied whole.
+// Most paths and segments have no escape and are copied whole.
 void PercentDecodeInto(std::string_view s, bool plus_is_space, std::string& out) {
   if (s.find('%') == std::string_view::npos && (!plus_is_space || s.find('+') == std::string_view::npos)) {
     out.clear();  // clear and append: libstdc++'s assign goes through its general replace
@@ -81,8 +78,6 @@ void PercentDecodeInto(std::string_view s, bool plus_is_space, std::string& out)
     out.push_back(plus_is_space && c == '+' ? ' ' : c);
   }
 }
-
-}  // namespace
 
 std::string PercentDecode(std::string_view s, bool plus_is_space) {
   std::string out;

@@ -39,5 +39,7 @@ class Router {
 
 // Percent-decodes; `plus_is_space` for form/query encoding. Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view s, bool plus_is_space);
+// The same into `out`, replacing what it held and keeping its capacity.
+void PercentDecodeInto(std::string_view s, bool plus_is_space, std::string& out);
 
 }  // namespace lux::http

@@ -87,6 +87,54 @@ TEST_CASE("keep-alive serves several requests on one connection, pipelined ones 
   REQUIRE(c.WaitClosed(2000));
 }
 
+TEST_CASE("a keep-alive connection's next request sees nothing of the one before (one Request, cleared)") {
+  TestServer server([](lux::App& app) {
+    auto echo = [](lux::Request& req) {
+      bool had_locals = !req.locals.IsNull();
+      req.locals = lux::Value::MakeObject();
+      return lux::Respond(200, {{"path", req.path},
+                                {"query", req.query_string},
+                                {"body", req.Body()},
+                                {"id", req.id},
+                                {"params", req.ParamsValue()},
+                                {"headers", static_cast<long long>(req.headers.size())},
+                                {"had_locals", had_locals},
+                                {"trace", req.trace.trace_id.Hex()}});
+    };
+    app.Post("/items/:id", echo);
+    app.Get("/plain", echo);
+  });
+  Conn c(server.port());
+  REQUIRE(c.ok());
+  std::string long_value(3000, 'v');  // beyond what Clear keeps of a string
+  REQUIRE(c.Send(Req("POST", "/items/7?full=1", "{\"a\":1}",
+                     "Content-Type: application/json\r\nX-Request-Id: first-request\r\nX-Long: " + long_value +
+                         "\r\ntraceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n")));
+  auto first = c.Read();
+  REQUIRE(first);
+  REQUIRE(first->status == 200);
+  auto a = first->Json();
+  CHECK(a["query"].AsString() == "full=1");
+  CHECK(a["body"]["a"].AsInt() == 1);
+  CHECK(a["id"].AsString() == "first-request");
+  CHECK(a["params"]["id"].AsString() == "7");
+  CHECK(a["trace"].AsString() == "0af7651916cd43dd8448eb211c80319c");
+  REQUIRE(c.Send(Req("GET", "/plain")));
+  auto second = c.Read();
+  REQUIRE(second);
+  REQUIRE(second->status == 200);
+  auto b = second->Json();
+  CHECK(b["path"].AsString() == "/plain");
+  CHECK(b["query"].AsString() == "");
+  CHECK(b["body"].IsNull());
+  CHECK(b["id"].AsString() != "first-request");
+  CHECK(b["id"].AsString().size() == 36);
+  CHECK(b["params"].size() == 0);
+  CHECK(b["headers"].AsInt() == 1);  // Host
+  CHECK(b["had_locals"].AsBool() == false);
+  CHECK(b["trace"].AsString() != "0af7651916cd43dd8448eb211c80319c");
+}
+
 TEST_CASE("routing over HTTP: params, wildcard, 404, 405 Allow, HEAD, OPTIONS") {
   TestServer s(BasicRoutes);
   REQUIRE(Call(s.port(), "GET", "/files/a/b%20c.txt")->body == "a/b c.txt");

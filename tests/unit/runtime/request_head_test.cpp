@@ -6,10 +6,12 @@
 #include <boost/beast/http/string_body.hpp>
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <random>
 #include <string>
 
 #include "http/request_head.h"
+#include "lux/http.h"
 
 namespace {
 
@@ -166,4 +168,41 @@ TEST_CASE("ParseSimpleHead: mutated heads it takes, Beast reads the same way") {
     REQUIRE(same);
   }
   CHECK(taken > 1000);  // the comparison ran on many mutated heads, not only on a few
+}
+
+TEST_CASE("IEquals: ASCII case-insensitive, eight bytes a step, the same answers as byte by byte") {
+  auto reference = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+      if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+      if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+      if (x != y) return false;
+    }
+    return true;
+  };
+  CHECK(lux::IEquals("Content-Type", "content-type"));
+  CHECK(lux::IEquals("X-REQUEST-ID", "x-request-id"));
+  CHECK_FALSE(lux::IEquals("Content-Type", "Content-Typf"));
+  CHECK_FALSE(lux::IEquals("@[`{", "`{@["));  // the bytes beside the letters are not letters
+  CHECK_FALSE(lux::IEquals("\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9", "\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9"));
+  CHECK(lux::IEquals("", ""));
+  // Random pairs over the bytes around the letters' edges, every length up to 40, each pair
+  // the same text with some bytes changed in case or replaced.
+  std::mt19937 rng(7);
+  const std::string alphabet = std::string("@AZ[`az{-09 ") + "\x80\xc1\xe1\xff\x40\x5a\x5b\x60\x7a\x7b";
+  for (int round = 0; round < 20000; ++round) {
+    std::size_t n = rng() % 41;
+    std::string a, b;
+    for (std::size_t i = 0; i < n; ++i) a.push_back(alphabet[rng() % alphabet.size()]);
+    b = a;
+    for (std::size_t i = 0; i < n; ++i) {
+      unsigned r = rng() % 8;
+      if (r == 0 && std::isalpha(static_cast<unsigned char>(b[i]))) b[i] = static_cast<char>(b[i] ^ 0x20);
+      if (r == 1 && rng() % 4 == 0) b[i] = alphabet[rng() % alphabet.size()];
+      if (r == 2 && rng() % 8 == 0) b[i] = static_cast<char>(b[i] ^ 0x20);
+    }
+    INFO("a=" << a << " b=" << b);
+    REQUIRE(lux::IEquals(a, b) == reference(a, b));
+  }
 }
