@@ -87,6 +87,17 @@ const Ty* Checker::checkComprehension(const ast::ComprehensionExpr* e) {
   return t;
 }
 
+// `{ [k]: v }`: the key's value names the entry, so it is a String or an Int (E5590); the
+// literal is an `Object` as any object literal is.
+void Checker::checkComputedKey(const ast::ObjectEntry* en) {
+  const Ty* kt = checkExpr(en->key_expr);
+  if (checkUnitUse(en->key_expr, "a computed key") || kt->isDynamic() || kt->kind == TyKind::String ||
+      kt->kind == TyKind::Int)
+    return;
+  diags_.report(DiagId::ComputedKeyType, en->key_expr->range(), typeName(kt))
+      .help("write the key as text: `{ [\"{k}\"]: v }` or `{ [to_string(k)]: v }`");
+}
+
 // `base[lo:hi:step]`: Int bounds and step (a literal step 0 is E5542) over a list or a String
 // (E5543 on anything else known); the slice has the type of what it slices.
 const Ty* Checker::checkSlice(const ast::SliceExpr* e) {
