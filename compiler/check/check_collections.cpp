@@ -28,6 +28,22 @@ bool isZeroLiteral(const ast::Expr* e) {
 
 }  // namespace
 
+// `items.push(x)` and its kin change a JavaScript array in place; a Lux list is a value, so the
+// help line shows the copying form to keep in a `var` (null for any other method name).
+const char* listMutationHelp(llvm::StringRef method) {
+  if (method == "push" || method == "append")
+    return "a list is a value: build the longer list and keep it, `items = [...items, x]` on a `var items`";
+  if (method == "pop")
+    return "a list is a value: read the last element with `items[-1]` and keep the rest with `items = items[:-1]` "
+           "on a `var items`";
+  if (method == "sort")
+    return "a list is a value: `sorted(items)` is the sorted list; keep it with `items = sorted(items)` on a `var items`";
+  if (method == "reverse")
+    return "a list is a value: `reversed(items)` is the reversed list; keep it with `items = reversed(items)` on a "
+           "`var items`";
+  return nullptr;
+}
+
 // The names one `for` clause declares, from the type it walks: a list's elements (with the
 // index), a String's characters (with the index), an object's or a record's values (with the
 // key); two names over a list of lists take each inner list's first two elements.
