@@ -125,12 +125,14 @@ class ObjectEntry : public Node {
     Quoted,     // `"Content-Type": value`
     Shorthand,  // `name` — value is a NameExpr of the same name
     Spread,     // `...expr` — key empty
+    Computed,   // `[expr]: value` — key empty, key_expr the key's text (only in a value object literal)
   };
   ObjectEntry(SourceRange r, Form form, Ident key, Expr* value)
       : Node(kKind, r), form(form), key(key), value(value) {}
   Form form;
   Ident key;     // cooked text for Quoted keys
   Expr* value;   // never null
+  Expr* key_expr = nullptr;  // the `[expr]` of a Computed entry, else null
 };
 
 // `pattern [if guard] => body` where body is an expression or a BlockExpr.

@@ -109,6 +109,7 @@ const char* entryFormName(ObjectEntry::Form f) {
     case ObjectEntry::Form::Quoted: return "quoted";
     case ObjectEntry::Form::Shorthand: return "shorthand";
     case ObjectEntry::Form::Spread: return "spread";
+    case ObjectEntry::Form::Computed: return "computed";
   }
   return "?";
 }
@@ -152,6 +153,7 @@ void describeNode(const ObjectEntry& n, Desc& d) {
     d.ident("key", n.key);
   }
   if (n.form != ObjectEntry::Form::Named) d.raw("form", entryFormName(n.form));
+  d.child("key_expr", n.key_expr);
   d.child("value", n.value);
 }
 

@@ -10,6 +10,10 @@
 
 namespace lux {
 
+// The help line of E2305 for JavaScript's in-place list methods (check_collections.cpp).
+const char* listMutationHelp(llvm::StringRef method);
+
+
 namespace {
 
 std::vector<ArgShape> argShapes(const std::vector<ArgInfo>& args) {
@@ -287,6 +291,10 @@ const Ty* Checker::checkMethodCall(const ast::CallExpr* call, const ast::MemberE
     }
     d.help(fmt::format("`{0}` is a built-in function that takes the value as its first argument: write "
                        "`value |> {0}(...)` or `{0}(value, ...)`", method));
+    return types_.dynamic();
+  }
+  if (const char* h = recv->kind == TyKind::Array ? listMutationHelp(method) : nullptr) {
+    d.help(h);  // `items.push(x)`: the family's in-place list methods
     return types_.dynamic();
   }
   std::string_view near = closestMatch(method, builtinsAccepting(recv));

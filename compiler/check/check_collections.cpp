@@ -28,6 +28,22 @@ bool isZeroLiteral(const ast::Expr* e) {
 
 }  // namespace
 
+// `items.push(x)` and its kin change a JavaScript array in place; a Lux list is a value, so the
+// help line shows the copying form to keep in a `var` (null for any other method name).
+const char* listMutationHelp(llvm::StringRef method) {
+  if (method == "push" || method == "append")
+    return "a list is a value: build the longer list and keep it, `items = [...items, x]` on a `var items`";
+  if (method == "pop")
+    return "a list is a value: read the last element with `items[-1]` and keep the rest with `items = items[:-1]` "
+           "on a `var items`";
+  if (method == "sort")
+    return "a list is a value: `sorted(items)` is the sorted list; keep it with `items = sorted(items)` on a `var items`";
+  if (method == "reverse")
+    return "a list is a value: `reversed(items)` is the reversed list; keep it with `items = reversed(items)` on a "
+           "`var items`";
+  return nullptr;
+}
+
 // The names one `for` clause declares, from the type it walks: a list's elements (with the
 // index), a String's characters (with the index), an object's or a record's values (with the
 // key); two names over a list of lists take each inner list's first two elements.
@@ -85,6 +101,17 @@ const Ty* Checker::checkComprehension(const ast::ComprehensionExpr* e) {
   loop_depth_ = outer_loops;
   popScope();
   return t;
+}
+
+// `{ [k]: v }`: the key's value names the entry, so it is a String or an Int (E5590); the
+// literal is an `Object` as any object literal is.
+void Checker::checkComputedKey(const ast::ObjectEntry* en) {
+  const Ty* kt = checkExpr(en->key_expr);
+  if (checkUnitUse(en->key_expr, "a computed key") || kt->isDynamic() || kt->kind == TyKind::String ||
+      kt->kind == TyKind::Int)
+    return;
+  diags_.report(DiagId::ComputedKeyType, en->key_expr->range(), typeName(kt))
+      .help("write the key as text: `{ [\"{k}\"]: v }` or `{ [to_string(k)]: v }`");
 }
 
 // `base[lo:hi:step]`: Int bounds and step (a literal step 0 is E5542) over a list or a String

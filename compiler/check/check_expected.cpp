@@ -169,8 +169,8 @@ void Checker::checkRecordFields(llvm::ArrayRef<ast::ObjectEntry*> entries, const
   bool spread = false;
   bool unknown = false;  // an unknown field is likely a misspelt one: then no missing-field report
   for (const ast::ObjectEntry* en : entries) {
-    if (en->form == ast::ObjectEntry::Form::Spread) {
-      spread = true;
+    if (en->form == ast::ObjectEntry::Form::Spread || en->form == ast::ObjectEntry::Form::Computed) {
+      spread = true;  // keys not known here
       continue;
     }
     bool dup = false;
@@ -207,7 +207,8 @@ void Checker::reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given,
     if (f.has_default || f.type->kind == TyKind::Option) continue;
     if (stored && f.name == "id") continue;  // the database assigns it
     bool found = false;
-    for (const ast::ObjectEntry* en : given) found |= en->form != ast::ObjectEntry::Form::Spread && en->key.name == f.name;
+    for (const ast::ObjectEntry* en : given) found |= en->form != ast::ObjectEntry::Form::Spread && en->form != ast::ObjectEntry::Form::Computed &&
+                                                      en->key.name == f.name;
     if (!found) missing.push_back("`" + f.name.str() + "`");
   }
   if (missing.empty()) return;
@@ -220,7 +221,8 @@ void Checker::reportMissingFields(llvm::ArrayRef<const ast::ObjectEntry*> given,
 void Checker::checkCreateFields(const ast::ObjectExpr* obj, const RecordInfo* rec) {
   std::vector<const ast::ObjectEntry*> given;
   for (const ast::ObjectEntry* en : obj->entries) {
-    if (en->form == ast::ObjectEntry::Form::Spread) return;  // the spread may hold the rest
+    if (en->form == ast::ObjectEntry::Form::Spread || en->form == ast::ObjectEntry::Form::Computed)
+      return;  // the spread or a computed key may hold the rest
     if (!rec->field(en->key.name)) return;                     // E3004 already: likely a misspelt one
     given.push_back(en);
   }

@@ -152,8 +152,10 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
     }
     case ast::NodeKind::ObjectExpr:
       for (const ast::ObjectEntry* en : llvm::cast<ast::ObjectExpr>(e)->entries) {
+        if (en->key_expr) checkComputedKey(en);
         checkExpr(en->value);
-        if (en->form != ast::ObjectEntry::Form::Spread) checkUnitUse(en->value, fmt::format("field `{}`", en->key.name.str()));
+        if (en->key_expr) checkUnitUse(en->value, "a computed key's value");
+        else if (en->form != ast::ObjectEntry::Form::Spread) checkUnitUse(en->value, fmt::format("field `{}`", en->key.name.str()));
       }
       t = types_.get(TyKind::Object);
       break;
@@ -544,7 +546,7 @@ void Checker::checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordI
                                        bool filters) {
   static const char* kSuffixes[] = {"_lt", "_gt", "_lte", "_gte", "_ne", "_in"};
   for (const ast::ObjectEntry* en : obj->entries) {
-    if (en->form == ast::ObjectEntry::Form::Spread) continue;
+    if (en->form == ast::ObjectEntry::Form::Spread || en->form == ast::ObjectEntry::Form::Computed) continue;
     llvm::StringRef key = en->key.name;
     const FieldInfo* f = rec->field(key);
     llvm::StringRef suffix;

@@ -356,7 +356,7 @@ bool Checker::isPure(const ast::Expr* e) {
       return true;
     case ast::NodeKind::ObjectExpr:
       for (const ast::ObjectEntry* p : llvm::cast<ast::ObjectExpr>(e)->entries)
-        if (!isPure(p->value)) return false;
+        if (!isPure(p->value) || (p->key_expr && !isPure(p->key_expr))) return false;
       return true;
     case ast::NodeKind::RecordExpr:
       for (const ast::ObjectEntry* p : llvm::cast<ast::RecordExpr>(e)->entries)

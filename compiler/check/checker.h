@@ -343,6 +343,7 @@ class Checker {
   const Ty* checkComprehension(const ast::ComprehensionExpr* e);
   void declareCompClause(const ast::CompClause& c, const Ty* iterable);
   const Ty* checkSlice(const ast::SliceExpr* e);
+  void checkComputedKey(const ast::ObjectEntry* en);
   const Ty* sliceResult(const Ty* base_type, SourceRange base);  // E5543 on what is no list or String
   const Ty* checkCompareChain(const ast::CompareChain* e);
   const Ty* checkRecordExpr(const ast::RecordExpr* e);

@@ -54,7 +54,10 @@ void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)
       for (auto* p : llvm::cast<ArrayExpr>(n)->elements) v(p);
       break;
     case NodeKind::ObjectExpr:
-      for (auto* p : llvm::cast<ObjectExpr>(n)->entries) v(p->value);
+      for (auto* p : llvm::cast<ObjectExpr>(n)->entries) {
+        if (p->key_expr) v(p->key_expr);
+        v(p->value);
+      }
       break;
     case NodeKind::RecordExpr:
       for (auto* p : llvm::cast<RecordExpr>(n)->entries) v(p->value);

@@ -255,6 +255,7 @@ std::string Emitter::objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries) {
   if (entries.empty()) return "lux::Value::MakeObject()";
   bool any_spread = false;
   for (const ast::ObjectEntry* en : entries) any_spread = any_spread || en->form == ast::ObjectEntry::Form::Spread;
+  for (const ast::ObjectEntry* en : entries) any_spread = any_spread || en->key_expr;
   if (any_spread) {
     // `{ k: v, ...o }`: entries in order, a spread one copying o's entries (lux::stdlib::ObjectOf).
     std::string s = "lux::stdlib::ObjectOf({";
@@ -262,6 +263,8 @@ std::string Emitter::objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries) {
       const ast::ObjectEntry* en = entries[i];
       if (en->form == ast::ObjectEntry::Form::Spread)
         s += fmt::format("{}{{\"\", {}, true}}", i ? ", " : "", expr(en->value));
+      else if (en->key_expr)
+        s += fmt::format("{}{{lux::stdlib::EntryKey({}), {}}}", i ? ", " : "", expr(en->key_expr), argText(en->value));
       else
         s += fmt::format("{}{{{}, {}}}", i ? ", " : "", cppString(en->key.name), argText(en->value));
     }

@@ -78,7 +78,7 @@ struct SchemaBuilder {
       Json props = Json::object();
       Json required = Json::array();
       for (const ast::ObjectEntry* entry : obj->entries) {
-        if (entry->form == ast::ObjectEntry::Form::Spread) return Json{{"type", "object"}};
+        if (entry->form == ast::ObjectEntry::Form::Spread || entry->key_expr) return Json{{"type", "object"}};
         Json field = Literal(prog, entry->value);
         props[entry->key.name.str()] = field.is_null() ? Json::object() : field;
         required.push_back(entry->key.name.str());

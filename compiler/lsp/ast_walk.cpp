@@ -37,7 +37,10 @@ void forEachChild(const ast::Node* node, const std::function<void(const ast::Nod
       return;
     }
     case K::EnumVariant: each(llvm::cast<ast::EnumVariant>(node)->payload, fn); return;
-    case K::ObjectEntry: one(llvm::cast<ast::ObjectEntry>(node)->value, fn); return;
+    case K::ObjectEntry:
+      one(llvm::cast<ast::ObjectEntry>(node)->key_expr, fn);
+      one(llvm::cast<ast::ObjectEntry>(node)->value, fn);
+      return;
     case K::MatchArm: {
       auto* a = llvm::cast<ast::MatchArm>(node);
       one(a->pattern, fn);

@@ -132,13 +132,14 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
 
   // expressions (builder_exprs.cpp)
   ast::Expr* expr(antlr4::ParserRuleContext* c);
-  ast::ObjectExpr* objectLit(LuxParser::ObjectLitContext* c);
+  ast::ObjectExpr* objectLit(LuxParser::ObjectLitContext* c, bool value = false);
   // collections (builder_collections.cpp)
   bool compClauses(const std::vector<LuxParser::CompForContext*>& fors, llvm::SmallVectorImpl<ast::CompClause>& out);
   ast::Expr* listComprehension(LuxParser::ArrayLitContext* c);
   ast::Expr* dictComprehension(LuxParser::ObjectLitContext* c);
   ast::Expr* compareChain(LuxParser::BinaryExprContext* c, ast::Expr* lhs, ast::BinaryOp op, ast::Expr* rhs);
-  ast::ObjectEntry* objEntry(LuxParser::ObjEntryContext* c);
+  ast::ObjectEntry* objEntry(LuxParser::ObjEntryContext* c, bool allow_computed = false);
+  ast::ObjectEntry* computedEntry(LuxParser::ComputedEntryContext* c, bool allowed);
   bool args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<ast::Expr*>& out);
   ast::Expr* str(LuxParser::StrContext* c);
   // A string that must be constant (route path, cron, event name...): interpolation reported.

@@ -72,6 +72,9 @@ Expr* AstBuilder::dictComprehension(LuxParser::ObjectLitContext* c) {
   } else if (auto* quoted = dynamic_cast<LuxParser::QuotedEntryContext*>(entry)) {
     key = str(quoted->str());
     value = expr(quoted->expr());
+  } else if (auto* computed = dynamic_cast<LuxParser::ComputedEntryContext*>(entry)) {
+    key = expr(computed->key);
+    value = expr(computed->value);
   } else {
     diags_.report(DiagId::DictCompEntry, range(entry))
         .help("Lux has no sets: build a list `[x for ...]`, or an object with `{key: value for ...}`");
@@ -124,6 +127,26 @@ Expr* AstBuilder::compareChain(LuxParser::BinaryExprContext* c, Expr* lhs, Binar
   operands.push_back(rhs);
   ops.push_back(op);
   return ctx_.create<CompareChain>(range(c), copy(operands), copy(ops));
+}
+
+}  // namespace lux::parse
+
+namespace lux::parse {
+
+// `[expr]: value`, an object key computed when the literal is built: a value object literal's
+// entry; options blocks and record literals take keys written out (E5591).
+ast::ObjectEntry* AstBuilder::computedEntry(LuxParser::ComputedEntryContext* c, bool allowed) {
+  if (!allowed) {
+    diags_.report(DiagId::ComputedKeyNotValue, range(c))
+        .help("write the key out (`name: value` or `\"name\": value`); a record literal names its fields, and a block's options are read as written");
+    return nullptr;
+  }
+  ast::Expr* key = expr(c->key);
+  ast::Expr* value = expr(c->value);
+  if (!key || !value) return nullptr;
+  auto* entry = ctx_.create<ast::ObjectEntry>(range(c), ast::ObjectEntry::Form::Computed, ast::Ident{}, value);
+  entry->key_expr = key;
+  return entry;
 }
 
 }  // namespace lux::parse

@@ -432,8 +432,9 @@ StringLit* AstBuilder::constStr(LuxParser::StrContext* c, const char* what) {
 
 // --- compound literals -------------------------------------------------------------------------
 
-ObjectEntry* AstBuilder::objEntry(LuxParser::ObjEntryContext* c) {
+ObjectEntry* AstBuilder::objEntry(LuxParser::ObjEntryContext* c, bool allow_computed) {
   if (!c || c->exception) return nullptr;
+  if (auto* k = dynamic_cast<LuxParser::ComputedEntryContext*>(c)) return computedEntry(k, allow_computed);
   if (auto* n = dynamic_cast<LuxParser::NamedEntryContext*>(c)) {
     Ident key = identToken(n->key);
     Expr* value = expr(n->expr());
@@ -460,7 +461,7 @@ ObjectEntry* AstBuilder::objEntry(LuxParser::ObjEntryContext* c) {
   return nullptr;
 }
 
-ObjectExpr* AstBuilder::objectLit(LuxParser::ObjectLitContext* c) {
+ObjectExpr* AstBuilder::objectLit(LuxParser::ObjectLitContext* c, bool value) {
   if (!c) return nullptr;
   if (!c->compFor().empty()) {
     diags_.report(DiagId::DictCompNotValue, range(c))
@@ -469,14 +470,14 @@ ObjectExpr* AstBuilder::objectLit(LuxParser::ObjectLitContext* c) {
   }
   llvm::SmallVector<ObjectEntry*, 8> entries;
   for (auto* e : c->objEntry()) {
-    if (ObjectEntry* entry = objEntry(e)) entries.push_back(entry);
+    if (ObjectEntry* entry = objEntry(e, value)) entries.push_back(entry);
   }
   return ctx_.create<ObjectExpr>(range(c), copy(entries));
 }
 
 antlrcpp::Any AstBuilder::visitObjectExpr(LuxParser::ObjectExprContext* c) {
   auto* lit = c->objectLit();
-  expr_ = lit && !lit->compFor().empty() ? dictComprehension(lit) : objectLit(lit);
+  expr_ = lit && !lit->compFor().empty() ? dictComprehension(lit) : objectLit(lit, /*value=*/true);
   return {};
 }
 

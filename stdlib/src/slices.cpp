@@ -56,9 +56,8 @@ Value SliceStep(const Value& v, const Value& lo, const Value& hi, const Value& s
   throw TypeError(std::string("cannot slice ") + v.KindName());
 }
 
-void PutEntry(Value& object, const Value& key, Value value) {
-  std::string k = key.IsString() ? key.AsString() : ToString(key).AsString();
-  object[k] = std::move(value);
-}
+std::string EntryKey(const Value& key) { return key.IsString() ? key.AsString() : ToString(key).AsString(); }
+
+void PutEntry(Value& object, const Value& key, Value value) { object[EntryKey(key)] = std::move(value); }
 
 }  // namespace lux::stdlib

@@ -5,7 +5,8 @@ Builds programs/family_col.lux and checks the computed answers over HTTP: list c
 comprehensions (over a range, over a list of pairs, over an object's entries), Python slices with
 steps on lists and strings (by character), open range slices, chained comparisons evaluating each
 operand once, a slice step of 0 computed at run time answering 500 without stopping the server,
-and the JavaScript method names `includes` and `indexOf`.
+the JavaScript method names `includes` and `indexOf`, and computed object keys `{ [k]: v }`
+(with written keys and spreads, later keys replacing earlier ones, Int keys as text).
 """
 import os
 
@@ -24,6 +25,7 @@ def run(a):
         _slices(port)
         _chains(port)
         _methods(port)
+        _computed(port)
     finally:
         stop_server(proc)
 
@@ -94,3 +96,19 @@ def _methods(port):
         "includes": True, "index": 2, "at_sign": True, "at": 3, "joined": "3, 1, 4, 1, 5, 9"})
     expect_json(port, "GET", "/methods?x=7&email=nobody", 200, {
         "includes": False, "index": -1, "at_sign": False, "at": -1, "joined": "3, 1, 4, 1, 5, 9"})
+
+
+def _computed(port):
+    expect_json(port, "GET", "/computed?field=email&n=7", 200, {
+        "data": {"email": "alice@example.com"},
+        "config": {"host": "localhost", "port": 3000, "email": 7},
+        "override": {"email": "last", "host": "x"},
+        "numbered": {"7": "n", "8": "next"},
+        "tagged": {"email": 7, "email_doubled": 14},
+        "captured": {"email": 8},
+        "lengths": {"ab": 2, "c": 1},
+        "read": "alice@example.com",
+    })
+    # A key equal to a written one replaces it where it stands in the literal's order.
+    expect_json(port, "GET", "/computed?field=port&n=1", 200,
+                lambda b: b["config"] == {"host": "localhost", "port": 3000} and b["data"] == {"port": "alice@example.com"})

@@ -249,6 +249,8 @@ Value SliceOf(const Value& v, const Value& lo, const Value& hi = Value());
 Value SliceStep(const Value& v, const Value& lo, const Value& hi, const Value& step);
 // `{k: v for ...}`: sets entry k (a String as it is, anything else as its text) of `object`.
 void PutEntry(Value& object, const Value& key, Value value);
+// The text of a computed object key `{ [k]: v }`: a String as it is, anything else as to_string.
+std::string EntryKey(const Value& key);
 Value Abs(const Value& x);
 Value Min(const Value& a, const Value& b = Value());
 Value Max(const Value& a, const Value& b = Value());
