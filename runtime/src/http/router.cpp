@@ -9,10 +9,8 @@ namespace lux::http {
 
 struct Router::Node {
   std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;
-  std::unique_ptr<Node> param;
-  std::string param_name;
-  std::unique_ptr<Node> wildcard;
-  std::string wildcard_name;
+  std::unique_ptr<Node> param;     // `:name`: the names are each route's own (Router::names_)
+  std::unique_ptr<Node> wildcard;  // `*` or `*name`
   std::vector<std::pair<std::string, int>> methods;  // method -> route index
 
   int MethodRoute(std::string_view m) const {
@@ -101,13 +99,7 @@ int Router::Add(std::string_view method, std::string_view pattern) {
       if (std::find(names.begin(), names.end(), name) != names.end())
         throw std::invalid_argument("route `" + std::string(pattern) + "`: parameter `" + name + "` repeated");
       names.push_back(name);
-      if (!node->param) {
-        node->param = std::make_unique<Node>();
-        node->param_name = name;
-      } else if (node->param_name != name) {
-        throw std::invalid_argument("route `" + std::string(pattern) + "`: parameter `:" + name +
-                                    "` conflicts with `:" + node->param_name + "` at the same position");
-      }
+      if (!node->param) node->param = std::make_unique<Node>();
       node = node->param.get();
     } else if (s[0] == '*') {
       if (i + 1 != segs.size())
@@ -115,12 +107,8 @@ int Router::Add(std::string_view method, std::string_view pattern) {
       std::string name = s.size() > 1 ? std::string(s.substr(1)) : std::string("*");
       if (s.size() > 1 && !ValidName(name))
         throw std::invalid_argument("route `" + std::string(pattern) + "`: bad wildcard name `" + name + "`");
-      if (!node->wildcard) {
-        node->wildcard = std::make_unique<Node>();
-        node->wildcard_name = name;
-      } else if (node->wildcard_name != name) {
-        throw std::invalid_argument("route `" + std::string(pattern) + "`: wildcard name conflicts");
-      }
+      names.push_back(name);
+      if (!node->wildcard) node->wildcard = std::make_unique<Node>();
       node = node->wildcard.get();
     } else {
       std::string lit = PercentDecode(s, false);
@@ -139,6 +127,7 @@ int Router::Add(std::string_view method, std::string_view pattern) {
     throw std::invalid_argument("duplicate route " + m + " " + std::string(pattern));
   int idx = static_cast<int>(count_++);
   node->methods.emplace_back(m, idx);
+  names_.push_back(std::move(names));
   return idx;
 }
 
@@ -165,7 +154,7 @@ struct Walker {
         }
       }
       if (node->param) {
-        params.emplace_back(node->param_name, segs[i]);
+        params.emplace_back(std::string(), segs[i]);
         int r = Visit(node->param.get(), i + 1);
         if (r >= 0) return r;
         params.pop_back();
@@ -177,7 +166,7 @@ struct Walker {
         if (k > i) rest.push_back('/');
         rest += segs[k];
       }
-      params.emplace_back(node->wildcard_name, rest);
+      params.emplace_back(std::string(), std::move(rest));
       int r = Terminal(node->wildcard.get());
       if (r >= 0) return r;
       params.pop_back();
@@ -229,6 +218,9 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     m.result = Result::kFound;
     m.route = r;
     m.params = std::move(w.params);
+    // The values are in the order of the route's own `:name`/`*name` segments.
+    const std::vector<std::string>& names = names_[static_cast<std::size_t>(r)];
+    for (std::size_t k = 0; k < m.params.size() && k < names.size(); ++k) m.params[k].first = names[k];
     return m;
   }
   if (w.path_matched) {

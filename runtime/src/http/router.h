@@ -1,6 +1,8 @@
 // Router: a trie over path segments mapping METHOD + path to a route index. Segments are
 // literal, `:name` (one segment) or a final `*`/`*name` (the rest, possibly empty); literal
-// beats parameter beats wildcard, with backtracking. Entry points: Add, Find.
+// beats parameter beats wildcard, with backtracking. Parameter names are each route's own, as in
+// Express: `/users/:id` and `/users/:user_id/posts` share the parameter position. Entry points:
+// Add, Find.
 #pragma once
 
 #include <memory>
@@ -35,6 +37,7 @@ class Router {
   struct Node;
   std::unique_ptr<Node> root_;
   std::size_t count_ = 0;
+  std::vector<std::vector<std::string>> names_;  // route index -> its parameter names, in order
 };
 
 // Percent-decodes; `plus_is_space` for form/query encoding. Invalid escapes are kept as is.
