@@ -11,7 +11,8 @@ runs `luxc check` on each mutant with a timeout. A finding is a mutant on which 
   ice     printed an internal compiler error
 With --fmt, every mutant that checks is also formatted (twice, through `luxc fmt --stdin`): fmt
 must not crash, must be idempotent, and the formatted program must check and emit the same C++
-(modulo #line directives). With --build N, the first N mutants that check are built with
+(modulo #line directives). With --lsp, each mutant is opened in `luxc lsp` and queried (symbols, hover, definition,
+completion, signature help, references at random places): no crash, hang or error answer. With --build N, the first N mutants that check are built with
 `luxc build` (the C++ compiler must accept what the checker accepted: kind `build`).
 
 The same --seed gives the same mutants. Findings are written to OUT/KIND-N.lux with the tool's
@@ -29,6 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lsp'))
+from lsp_client import LspClient  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOKEN = re.compile(
@@ -233,6 +237,35 @@ class Fuzzer:
             return 'fmt', 'the formatted program emits different C++'
         return None, ''
 
+    def lsp(self, n, path, src, rng):
+        """Opens the mutant in `luxc lsp`, asks for symbols and, at a few places, hover,
+        definition, completion, signature help and references; then shutdown and exit."""
+        text = src.decode('utf-8', 'replace')
+        uri = 'file://' + path
+        lines = text.split('\n')
+        c = LspClient(self.luxc)
+        try:
+            c.initialize('file://' + os.path.dirname(path))
+            c.notify('textDocument/didOpen', {'textDocument': {'uri': uri, 'languageId': 'lux', 'version': 1,
+                                                               'text': text}})
+            c.diagnostics(uri, timeout=self.a.timeout * 2)
+            c.request('textDocument/documentSymbol', {'textDocument': {'uri': uri}}, timeout=self.a.timeout * 2)
+            for method in ('hover', 'definition', 'completion', 'signatureHelp', 'references'):
+                line = rng.randrange(len(lines))
+                pos = {'line': line, 'character': rng.randrange(len(lines[line]) + 2)}
+                c.request('textDocument/' + method, {'textDocument': {'uri': uri}, 'position': pos},
+                          timeout=self.a.timeout * 2)
+            c.request('shutdown', timeout=self.a.timeout * 2)
+            c.notify('exit')
+            status = c.close(timeout=self.a.timeout * 2)
+            if status != 0:
+                return 'lsp', 'luxc lsp exited with %s\n%s' % (status, ''.join(c.stderr_lines))
+        except (TimeoutError, EOFError, RuntimeError, BrokenPipeError, subprocess.TimeoutExpired) as e:
+            c.proc.kill()
+            c.proc.wait()
+            return 'lsp', '%s: %s\n%s' % (type(e).__name__, e, ''.join(c.stderr_lines))
+        return None, ''
+
     def build(self, n, path):
         out_dir = os.path.join(self.tmp, 'b%d' % n)
         rc, out, _ = run([self.luxc, 'build', '-o', out_dir, path], timeout=300)
@@ -248,6 +281,10 @@ class Fuzzer:
         kind, out = self.check(n, path, src)
         if kind not in ('ok', 'rejected'):
             return kind, out + '\nfrom ' + name
+        if self.a.lsp:
+            k, o = self.lsp(n, path, src, random.Random(n))
+            if k:
+                return k, o + '\nfrom ' + name
         if self.a.fmt:
             k, o = self.fmt(n, path, src, kind == 'ok')
             if k:
@@ -272,6 +309,7 @@ def main():
     ap.add_argument('--timeout', type=float, default=5, help='seconds before a run counts as a hang')
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--fmt', action='store_true', help='also check fmt on mutants that check')
+    ap.add_argument('--lsp', action='store_true', help='also open every mutant in luxc lsp')
     ap.add_argument('--build', type=int, default=0, help='build the first N mutants that check')
     ap.add_argument('--mild', action='store_true',
                     help='only mutations that often keep a program valid (to reach emit and build)')
