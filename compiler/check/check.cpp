@@ -50,6 +50,7 @@ void Checker::addServers(llvm::ArrayRef<const ast::ServerBlock*> servers) {
     ServerModel sm;
     sm.decl = sb;
     sm.name = sb->name.name.str();
+    checkServerFileName(*sb);
     // Two servers with the same name (or two unnamed ones) would build the same executable.
     for (const ServerModel& other : model_.servers) {
       if (other.name == sm.name) {
@@ -66,6 +67,24 @@ void Checker::addServers(llvm::ArrayRef<const ast::ServerBlock*> servers) {
     scope->kind = Scope::Kind::Server;
     scope->parent = &global_;
     server_scopes_.push_back(std::move(scope));
+  }
+}
+
+// A server's name is part of its executable's file name (`<file>-<server>`, and the build's
+// `.lux/<file>.<server>...` units): no `/` or NUL, and short enough that the longest of those
+// names fits a file system's 255-byte limit next to the program's own file name.
+constexpr size_t kMaxServerNameBytes = 128;
+
+void Checker::checkServerFileName(const ast::ServerBlock& sb) {
+  llvm::StringRef name = sb.name.name;
+  constexpr char kHelp[] = "the server's executable is named `<file>-<server>`";
+  size_t bad = name.find_first_of(llvm::StringRef("/\0", 2));
+  if (bad != llvm::StringRef::npos) {
+    diags_.report(DiagId::ServerNameBadChar, sb.name.range, name.size() > 40 ? name.take_front(40).str() + "..." : name.str(),
+                  name[bad] == '/' ? "`/`" : "a NUL character")
+        .help(kHelp);
+  } else if (name.size() > kMaxServerNameBytes) {
+    diags_.report(DiagId::ServerNameTooLong, sb.name.range, name.size(), kMaxServerNameBytes).help(kHelp);
   }
 }
 

@@ -225,7 +225,8 @@ void Checker::checkRateLimit(ServerModel& sm, const ast::RateLimitDecl* d) {
   if (h.rate_limit_store != "redis") return;
   if (url) h.rate_limit_url = url->value;
   else if (shared) h.rate_limit_url = shared->decl->config->find("url");
-  if (!h.rate_limit_url)
+  // Without a `store`, the Redis is the jobs' or bus's own; a missing `url` there is that block's error.
+  if (!h.rate_limit_url && store)
     diags_.report(DiagId::RateLimitNoRedis, store->value->range())
         .help("give it one: `url: REDIS_URL` with `env REDIS_URL: String = \"redis://127.0.0.1:6379\"`");
 }

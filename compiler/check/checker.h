@@ -82,6 +82,7 @@ class Checker {
   void splitProgram(std::vector<ast::Decl*>& shared_items, std::vector<const ast::ServerBlock*>& servers) const;
   // One ServerModel and one server scope per server block; two servers with one name are E2108.
   void addServers(llvm::ArrayRef<const ast::ServerBlock*> servers);
+  void checkServerFileName(const ast::ServerBlock& sb);
   void declareAll(llvm::ArrayRef<ast::Decl*> shared_items, llvm::ArrayRef<const ast::ServerBlock*> servers);
   void checkBodies(llvm::ArrayRef<ast::Decl*> shared_items, size_t server_count);
   void checkProgramWide();
