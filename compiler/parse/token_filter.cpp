@@ -214,12 +214,14 @@ bool TokenFilter::track(antlr4::Token& t) {
   }
   if (match == open_.size()) {
     diags_.report(DiagId::UnmatchedClosingDelimiter, r, t.getText(), openerTextForCloser(type));
+    noteError(r);  // one report per line: the parse of this line is its echo
     // The lexer popped a mode for a `}` only when one was pushed: nothing to undo here.
     return false;
   }
   const Open& inner = open_.back();
   diags_.report(DiagId::MismatchedDelimiter, r, t.getText(), closerText(inner.type), constructName(inner))
       .note(inner.range, std::string("the ") + constructName(inner) + " opened here");
+  noteError(r);
   suppressed_.push_back(SourceRange{r.begin, map_.end()});
   // Drop the unclosed openers in between, keeping the lexer's mode stack in step with them.
   // A `}` already popped one mode for the innermost `{`; everything else is undone here.
