@@ -11,18 +11,9 @@ import os
 import time
 
 from e2e import admin, build, check, free_port, program, request, start_server, stop_server
+from e2e_rpc_deferred import body_without_id
 
 REFUSED = "call of dead.{} rejected: the circuit breaker of `dead` is open"
-
-
-def body_without_id(text):
-    try:
-        v = json.loads(text)
-    except ValueError:
-        return text
-    if isinstance(v, dict):
-        v.pop("request_id", None)
-    return v
 
 
 def rejected(port):
