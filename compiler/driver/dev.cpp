@@ -32,6 +32,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lux_common/env_names.h"
@@ -94,6 +95,8 @@ class Dev {
   // Forwards output and reaps exited processes; waits up to timeout_ms for output or for one of
   // `also` to become readable.
   void Pump(int timeout_ms, const std::vector<int>& also = {});
+  // Pump without the reaping: what the relay thread of Build runs.
+  void ReadOutput(int timeout_ms, const std::vector<int>& also);
   void Forward(Proc& p, bool flush);
   void Reap();
   Proc* Find(pid_t pid);
@@ -130,7 +133,33 @@ bool Dev::Build(BuildResult& built, long& ms) {
   std::ostringstream paths;  // buildProgram prints the executables' paths: not needed here
   BuildOptions opts = bopts_;
   opts.dev_state = &build_state_;
+  // The running servers keep logging while the compiler runs. Their output is forwarded on a
+  // thread meanwhile: a build that lasts longer than it takes a busy server to fill its pipe
+  // (64 KiB of access log) would otherwise block that server's next log write, and with it every
+  // request. Only the relay reads the pipes until the build returns; the build touches no Proc.
+  // std::cerr is tied to std::cout (each write to it flushes std::cout first), which the relay
+  // writes: untied for the build.
+  std::ostream* tied = err_.tie(nullptr);
+  int stop[2];
+  std::thread relay;
+  if (pipe2(stop, O_CLOEXEC) == 0) {
+    relay = std::thread([this, rd = stop[0]] {
+      for (;;) {
+        pollfd pf{rd, POLLIN, 0};
+        if (poll(&pf, 1, 0) > 0) return;
+        ReadOutput(-1, {rd});
+      }
+    });
+  }
   int rc = buildProgram(opts, dopts_, built, paths, err_);
+  if (relay.joinable()) {
+    ssize_t ignored = write(stop[1], "x", 1);
+    (void)ignored;
+    relay.join();
+    close(stop[0]);
+    close(stop[1]);
+  }
+  err_.tie(tied);
   ms = msSince(t0);
   return rc == 0;
 }
@@ -228,6 +257,11 @@ Proc* Dev::Start(const BuildResult::Server& s, const BuildResult& built) {
 void Dev::Forward(Proc& p, bool flush) { supervise::ForwardLines(std::cout, Label(p.server), p.partial, flush); }
 
 void Dev::Pump(int timeout_ms, const std::vector<int>& also) {
+  ReadOutput(timeout_ms, also);
+  Reap();
+}
+
+void Dev::ReadOutput(int timeout_ms, const std::vector<int>& also) {
   std::vector<pollfd> pfds;
   for (int fd : also) pfds.push_back({fd, POLLIN, 0});
   size_t outs = pfds.size();
@@ -254,7 +288,6 @@ void Dev::Pump(int timeout_ms, const std::vector<int>& also) {
       }
     }
   }
-  Reap();
 }
 
 void Dev::Reap() {
