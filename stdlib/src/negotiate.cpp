@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lux/http.h"
+#include "lux/weighted_list.h"
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {

@@ -19,7 +19,7 @@
 
 #include "lux/compression.h"
 #include "lux/error.h"
-#include "lux/http.h"
+#include "lux/weighted_list.h"
 #include "server/component.h"
 
 namespace lux::http {

@@ -1,9 +1,9 @@
 // The one parser of weighted header lists (`Accept`, `Accept-Encoding`): the compression
 // component negotiates a coding with it, the stdlib's `negotiate(...)` a media type
-// (lux/http.h, ParseWeightedList).
+// (lux/weighted_list.h).
 #include <algorithm>
 
-#include "lux/http.h"
+#include "lux/weighted_list.h"
 
 namespace lux {
 

@@ -4,6 +4,7 @@
 // that negotiate(...) and the compression stage share (lux::ParseWeightedList).
 #include <catch2/catch.hpp>
 #include <lux/stdlib.h>
+#include <lux/weighted_list.h>
 
 #include <chrono>
 #include <string>
