@@ -208,7 +208,7 @@ Value DateAdd(const Value& date, const Value& amount, const Value& unit) {
   // Years and months move the calendar date; a day past the new month's end becomes its last day.
   Fields f = FieldsOf(t);
   std::int64_t months = IsMonths(unit.AsString()) ? n : CheckedMul(n, 12);
-  std::int64_t index = f.year * 12 + (f.month - 1) + months;
+  std::int64_t index = CheckedAdd(f.year * 12 + (f.month - 1), months);
   long long y = FloorDiv(index, 12);
   if (y < 1 || y > 9999) throw Error("date_add: the year " + std::to_string(y) + " is outside 1..9999");
   int mo = static_cast<int>(index - y * 12) + 1;
@@ -219,7 +219,7 @@ Value DateAdd(const Value& date, const Value& amount, const Value& unit) {
 Value DateDiff(const Value& from, const Value& to, const Value& unit) {
   std::int64_t a = DateArg(from, "date_diff"), b = DateArg(to, "date_diff");
   std::int64_t ms = UnitOf(unit, "date_diff");
-  if (ms > 0) return Value(static_cast<long long>((b - a) / ms));
+  if (ms > 0) return Value(static_cast<long long>(CheckedSub(b, a) / ms));
   std::int64_t months = MonthsBetween(a, b);
   return Value(static_cast<long long>(IsMonths(unit.AsString()) ? months : months / 12));
 }
@@ -239,7 +239,7 @@ Value DatePart(const Value& date, const Value& part) {
 }
 
 Value TimeAgo(const Value& date) {
-  std::int64_t delta = rt::NowMs() - DateArg(date, "time_ago");
+  std::int64_t delta = CheckedSub(rt::NowMs(), DateArg(date, "time_ago"));
   bool future = delta < 0;
   std::int64_t d = future ? -delta : delta;
   if (d < 5 * kSecond) return Value("just now");

@@ -177,11 +177,15 @@ Value Dedent(const Value& s) {
 Value IndentStr(const Value& s, const Value& n, const Value& ch) {
   std::string unit = args::TextOr(ch, "indent_str", " ");
   std::int64_t count = Width(n, "indent_str");
+  Value lines = Lines(Value(Text(s, "indent_str")));
+  std::int64_t per_unit = static_cast<std::int64_t>(std::max<std::size_t>(1, unit.size() * lines.size()));
+  if (count > 0 && count > kMaxWidth / per_unit)
+    throw Error("indent_str(): the result would be larger than " + std::to_string(kMaxWidth) + " bytes");
   std::string prefix;
   for (std::int64_t k = 0; k < count; ++k) prefix += unit;
   std::string out;
   bool first = true;
-  for (const Value& l : Lines(Value(Text(s, "indent_str"))).AsArray()) {
+  for (const Value& l : lines.AsArray()) {
     if (!first) out += '\n';
     out += prefix + l.AsString();
     first = false;
