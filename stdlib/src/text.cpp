@@ -141,7 +141,8 @@ Value WordWrap(const Value& s, const Value& width) {
   std::int64_t w = std::max<std::int64_t>(1, args::Int(width, "word_wrap"));
   std::string out, line;
   std::int64_t line_len = 0;
-  for (const Value& word : Words(Value(Text(s, "word_wrap"))).AsArray()) {
+  const Value words = Words(Value(Text(s, "word_wrap")));
+  for (const Value& word : words.AsArray()) {
     const std::string& text = word.AsString();
     std::int64_t n = static_cast<std::int64_t>(CodePoints(text).size());
     if (line_len > 0 && line_len + 1 + n > w) {
@@ -158,7 +159,8 @@ Value WordWrap(const Value& s, const Value& width) {
 
 Value Dedent(const Value& s) {
   std::vector<std::string> ls;
-  for (const Value& l : Lines(Value(Text(s, "dedent"))).AsArray()) ls.push_back(l.AsString());
+  const Value lines = Lines(Value(Text(s, "dedent")));
+  for (const Value& l : lines.AsArray()) ls.push_back(l.AsString());
   std::size_t common = std::string::npos;
   for (const std::string& l : ls) {
     std::size_t i = 0;
