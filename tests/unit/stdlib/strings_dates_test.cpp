@@ -6,6 +6,8 @@
 #include <lux/stdlib.h>
 #include <lux/weighted_list.h>
 
+#include "failure_of.h"
+
 #include <chrono>
 #include <string>
 
@@ -13,15 +15,6 @@ using lux::Value;
 namespace sl = lux::stdlib;
 
 namespace {
-
-std::string FailureOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no failure)";
-}
 
 Value S(const char* s) { return Value(s); }
 Value List(std::initializer_list<const char*> xs) {
