@@ -104,7 +104,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
         checkOptions(o, fmt::format("`{}`", b->name), kQueryOptions);
       }
       break;
-    default: break;
+    default: checkStdlibLiterals(b, args); break;
   }
   // A JSON document made from one the client sent (`JSON.parse(req.body.payload)`) is the
   // client's too (a failed conversion of it answers 400).

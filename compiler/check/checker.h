@@ -182,6 +182,9 @@ class Checker {
   // `redirect(url, status)`: a literal status is 301, 302, 303, 307 or 308 (E4954).
   void checkRedirectStatus(const ast::Expr* status);
   void checkResponseStatus(const Builtin* b, const ast::Expr* status, int lowest);
+  // Literal regex patterns and flags, date units and parts of the stdlib's calls (E5630-E5633;
+  // check_stdlib_literals.cpp).
+  void checkStdlibLiterals(const Builtin* b, const std::vector<ArgInfo>& args);
 
   // --- jobs (check_jobs.cpp) -----------------------------------------------------------------
   void checkBackgroundOptions(const ast::BackgroundFnDecl* fn);

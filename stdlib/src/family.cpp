@@ -12,8 +12,13 @@
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
+#include "args.h"
 
 namespace lux::stdlib {
+using args::List;
+using args::Num;
+using args::Text;
+
 namespace {
 
 // The length of the UTF-8 sequence that starts with byte `c` (1 for a stray continuation byte,
@@ -39,21 +44,6 @@ std::vector<std::string> CodePoints(const std::string& s) {
 }
 
 namespace {
-
-const std::string& Text(const Value& v, const char* fn) {
-  if (!v.IsString()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a String");
-  return v.AsString();
-}
-
-const Array& List(const Value& v, const char* fn) {
-  if (!v.IsArray()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a list");
-  return v.AsArray();
-}
-
-double Num(const Value& v, const char* fn) {
-  if (!v.IsNumber()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a number");
-  return v.AsFloat();
-}
 
 // Python-style bounds of a slice: negative counts from the end, both clamped to [0, n].
 std::pair<std::size_t, std::size_t> SliceBounds(std::int64_t n, const Value& lo, const Value& hi, bool inclusive) {

@@ -1,7 +1,7 @@
 // The test built-ins (stdlib/builtins.def, form Test): assertions with readable failures, the
 // in-process client (get/post/put/patch/delete), the simulated clock, jobs.drain() and
 // events.published(), mock_service. All but the assertions forward to lux::testing (runtime/src/testing/).
-#include <ctime>
+#include <optional>
 #include <string>
 
 #include "lux/stdlib.h"
@@ -42,38 +42,6 @@ Value Request(const char* method, std::initializer_list<Value> args, bool with_b
   const Value& body = with_body ? Arg(args, 1) : Value();
   const Value& headers = Arg(args, with_body ? 2 : 1);
   return testing::Request(method, target.AsString(), with_body ? &body : nullptr, headers);
-}
-
-// "2026-03-01", "2026-03-01T03:00", "2026-03-01T03:00:00Z", "...+02:00": Unix milliseconds.
-std::int64_t ParseInstant(const std::string& s, const char* where) {
-  std::tm tm{};
-  int offset_min = 0;
-  int n = 0;
-  int ms = 0;
-  const char* p = s.c_str();
-  if (std::sscanf(p, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3)
-    Failed(where, "clock.set: \"" + s + "\" is not a date and time (2026-03-01T03:00:00Z)");
-  p += n;
-  if (*p == 'T' || *p == ' ') {
-    ++p;
-    if (std::sscanf(p, "%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &n) != 2)
-      Failed(where, "clock.set: \"" + s + "\" is not a date and time (2026-03-01T03:00:00Z)");
-    p += n;
-    if (*p == ':' && std::sscanf(p, ":%2d%n", &tm.tm_sec, &n) == 1) p += n;
-    if (*p == '.' && std::sscanf(p, ".%3d%n", &ms, &n) == 1) p += n;
-  }
-  if (*p == 'Z') {
-    ++p;
-  } else if (*p == '+' || *p == '-') {
-    int h = 0, m = 0;
-    if (std::sscanf(p + 1, "%2d:%2d%n", &h, &m, &n) != 2) Failed(where, "clock.set: bad offset in \"" + s + "\"");
-    offset_min = (*p == '-' ? -1 : 1) * (h * 60 + m);
-    p += 1 + n;
-  }
-  if (*p) Failed(where, "clock.set: \"" + s + "\" is not a date and time (2026-03-01T03:00:00Z)");
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return (static_cast<std::int64_t>(timegm(&tm)) - offset_min * 60LL) * 1000 + ms;
 }
 
 }  // namespace
@@ -134,7 +102,15 @@ Value TestClockNow(std::initializer_list<Value>, const char*) {
 
 Value TestClockSet(std::initializer_list<Value> args, const char* where) {
   const Value& t = Arg(args, 0);
-  testing::SetClock(t.IsString() ? ParseInstant(t.AsString(), where) : t.AsInt());
+  std::int64_t at = 0;
+  if (t.IsString()) {
+    std::optional<std::int64_t> parsed = ParseInstant(t.AsString());
+    if (!parsed) Failed(where, "clock.set: \"" + t.AsString() + "\" is not a date and time (2026-03-01T03:00:00Z)");
+    at = *parsed;
+  } else {
+    at = t.AsInt();
+  }
+  testing::SetClock(at);
   return Value();
 }
 

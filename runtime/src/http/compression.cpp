@@ -19,6 +19,7 @@
 
 #include "lux/compression.h"
 #include "lux/error.h"
+#include "lux/weighted_list.h"
 #include "server/component.h"
 
 namespace lux::http {
@@ -37,21 +38,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-// A q-value ("1", "0.5", "1.000") in thousandths; -1 when malformed.
-int ParseQ(std::string_view v) {
-  v = Trim(v);
-  if (v.empty() || (v[0] != '0' && v[0] != '1')) return -1;
-  int q = (v[0] - '0') * 1000;
-  if (v.size() == 1) return q;
-  if (v[1] != '.' || v.size() > 5) return -1;
-  int scale = 100;
-  for (std::size_t i = 2; i < v.size(); ++i, scale /= 10) {
-    if (v[i] < '0' || v[i] > '9') return -1;
-    q += (v[i] - '0') * scale;
-  }
-  return q > 1000 ? -1 : q;
 }
 
 // The media type of a Content-Type value, lower case, without parameters.
@@ -80,24 +66,12 @@ Coding Negotiate(std::optional<std::string_view> accept_encoding, unsigned offer
   constexpr Coding kOrder[] = {Coding::kBrotli, Coding::kGzip, Coding::kDeflate};
   int q[4] = {-1, -1, -1, -1};  // per Coding; -1 = not listed
   int star = -1;
-  std::string_view list = *accept_encoding;
-  while (!list.empty()) {
-    std::size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    std::size_t semi = item.find(';');
-    std::string token = LowerCopy(Trim(item.substr(0, semi)));
-    int value = 1000;
-    if (semi != std::string_view::npos) {
-      std::string_view param = Trim(item.substr(semi + 1));
-      if (param.size() < 2 || Lower(param[0]) != 'q' || param[1] != '=') continue;  // not a q: ignore the item
-      value = ParseQ(param.substr(2));
-      if (value < 0) continue;
-    }
-    if (token == "*") star = value;
-    else if (token == "br") q[static_cast<unsigned>(Coding::kBrotli)] = value;
-    else if (token == "gzip" || token == "x-gzip") q[static_cast<unsigned>(Coding::kGzip)] = value;
-    else if (token == "deflate") q[static_cast<unsigned>(Coding::kDeflate)] = value;
+  for (const WeightedItem& item : ParseWeightedList(*accept_encoding)) {
+    const std::string& token = item.token;
+    if (token == "*") star = item.q;
+    else if (token == "br") q[static_cast<unsigned>(Coding::kBrotli)] = item.q;
+    else if (token == "gzip" || token == "x-gzip") q[static_cast<unsigned>(Coding::kGzip)] = item.q;
+    else if (token == "deflate") q[static_cast<unsigned>(Coding::kDeflate)] = item.q;
   }
   Coding best = Coding::kIdentity;
   int best_q = 0;

@@ -19,6 +19,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -228,6 +229,62 @@ Value PadStart(const Value& s, const Value& width, const Value& fill = Value());
 Value PadEnd(const Value& s, const Value& width, const Value& fill = Value());
 Value TrimStart(const Value& s);
 Value TrimEnd(const Value& s);
+
+// The family's strings, encodings, JSON Results, URLs, dates and regexes (stdlib/src/text.cpp,
+// encoding.cpp, datetime.cpp, regex.cpp; docs/stdlib.md). A date is Int Unix milliseconds, UTC.
+std::int64_t CharIndex(const std::string& s, std::size_t byte_offset);  // code points before it
+Value SplitN(const Value& s, const Value& sep, const Value& limit = Value());
+Value ReplaceFirst(const Value& s, const Value& from, const Value& to);
+Value LastIndexOf(const Value& s, const Value& sub);
+Value CountOf(const Value& s, const Value& sub);
+Value CharAt(const Value& s, const Value& i);
+Value Center(const Value& s, const Value& width, const Value& fill = Value());
+Value Truncate(const Value& s, const Value& n, const Value& suffix = Value());
+Value WordWrap(const Value& s, const Value& width);
+Value Dedent(const Value& s);
+Value IndentStr(const Value& s, const Value& n, const Value& ch = Value());
+Value Slugify(const Value& s);
+Value KebabCase(const Value& s);
+Value EscapeHtml(const Value& s);
+Value UnescapeHtml(const Value& s);
+Value Fmt(std::initializer_list<Value> args);
+Value IsEmail(const Value& v);
+Value IsUrl(const Value& v);
+Value IsNumeric(const Value& v);
+Value IsAlpha(const Value& v);
+Value IsAlphanumeric(const Value& v);
+Value IsUuid(const Value& v);
+Value IsHex(const Value& v);
+Value Base64Encode(const Value& s);
+Value Base64Decode(const Value& s);
+Value Base64UrlEncode(const Value& s);
+Value Base64UrlDecode(const Value& s);
+Value HexEncode(const Value& s);
+Value HexDecode(const Value& s);
+Value UrlEncode(const Value& s);
+Value UrlDecode(const Value& s);
+Value JsonParseResult(const Value& text);  // Ok(value) or Err(message), never an error
+Value JsonPretty(const Value& v);
+Value ParseUrl(const Value& url);  // Ok({protocol, host, hostname, port, pathname, search, hash}) or Err
+Value BuildUrl(const Value& parts);
+Value ParseQuery(const Value& query);
+Value BuildQuery(const Value& params);
+// "2024-06-15", "2024-06-15T12:00[:00[.000]]" with `Z`, `+02:00` or no zone (UTC): Unix ms.
+std::optional<std::int64_t> ParseInstant(std::string_view s);
+Value NowIso();
+Value DateParse(const Value& s);
+Value DateFrom(const Value& parts);
+Value DateFormat(const Value& date, const Value& format = Value());
+Value DateAdd(const Value& date, const Value& amount, const Value& unit);
+Value DateDiff(const Value& from, const Value& to, const Value& unit);
+Value DatePart(const Value& date, const Value& part);
+Value TimeAgo(const Value& date);
+Value RegexTest(const Value& s, const Value& pattern, const Value& flags = Value());
+Value RegexMatch(const Value& s, const Value& pattern, const Value& flags = Value());
+Value RegexFindAll(const Value& s, const Value& pattern, const Value& flags = Value());
+Value RegexCapture(const Value& s, const Value& pattern, const Value& flags = Value());
+Value RegexReplace(const Value& s, const Value& pattern, const Value& replacement, const Value& flags = Value());
+Value RegexSplit(const Value& s, const Value& pattern, const Value& flags = Value());
 Value RangeOf(const Value& a, const Value& b = Value(), const Value& step = Value());
 Value Keys(const Value& v);
 Value Values(const Value& v);

@@ -138,7 +138,7 @@ lux::Value classify(const lux::Value& n) {
 #line 32 "records_match.lux"
 lux::Value first_word(const lux::Value& text) {
 #line 33 "records_match.lux"
-  const lux::Value words = lux::stdlib::Filter(lux::stdlib::Split(text, " "), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+  const lux::Value words = lux::stdlib::Filter(lux::stdlib::SplitN(text, " "), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& w = lux::stdlib::Arg(args, 0);
     return lux::Value(lux::stdlib::Gt(lux::stdlib::Len(w), lux::Value(0)));
   })));

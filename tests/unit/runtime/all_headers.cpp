@@ -10,6 +10,7 @@
 #include <lux/metrics.h>
 #include <lux/rt.h>
 #include <lux/value.h>
+#include <lux/weighted_list.h>
 
 namespace {
 [[maybe_unused]] lux::Response Handler(lux::Request& req) {

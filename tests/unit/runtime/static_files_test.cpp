@@ -149,6 +149,7 @@ TEST_CASE("Accept-Encoding negotiation: q-values, star, identity, ties", "[compr
   CHECK(lux::http::Negotiate("GZIP;Q=1.000", all) == Coding::kGzip);
   CHECK(lux::http::Negotiate("x-gzip", all) == Coding::kGzip);
   CHECK(lux::http::Negotiate("gzip;q=2", all) == Coding::kIdentity);  // malformed q: the item is ignored
+  CHECK(lux::http::Negotiate("gzip;foo=1;q=0.5, br;q=0.25", all) == Coding::kGzip);  // other parameters skipped
   CHECK(lux::http::Negotiate("br", 1u << static_cast<unsigned>(Coding::kGzip)) == Coding::kIdentity);
 }
 

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <lux/stdlib.h>
 
+#include "failure_of.h"
+
 #include <string>
 #include <vector>
 
@@ -13,15 +15,6 @@ namespace sl = lux::stdlib;
 namespace {
 
 Value Fn(std::function<Value(const std::vector<Value>&)> f) { return Value(lux::Function(std::move(f))); }
-
-std::string FailureOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no failure)";
-}
 
 }  // namespace
 
