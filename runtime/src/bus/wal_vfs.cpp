@@ -13,7 +13,9 @@ namespace lux::bus {
 namespace {
 
 constexpr int kFrameHeaderBytes = 24;              // a WAL frame's header (SQLite's file format)
-constexpr std::size_t kMaxHeldBytes = 1 << 20;     // a larger transaction goes out in parts
+// A larger transaction goes out in parts: the default VFS writes at most 128 KiB per call (its
+// seekAndWrite keeps the size's low 17 bits), so a held write stays below that.
+constexpr std::size_t kMaxHeldBytes = 64 * 1024;
 
 // The writes held for a WAL file: bytes from `offset` on, contiguous.
 struct Held {
@@ -75,17 +77,18 @@ int Write(sqlite3_file* f, const void* p, int n, sqlite3_int64 off) {
   Held& h = *me->held;
   const char* bytes = static_cast<const char*>(p);
   bool header = n == kFrameHeaderBytes;
-  if (!h.bytes.empty() && off == h.offset + static_cast<sqlite3_int64>(h.bytes.size())) {
+  if (!h.bytes.empty() && off == h.offset + static_cast<sqlite3_int64>(h.bytes.size()) &&
+      h.bytes.size() + static_cast<std::size_t>(n) <= kMaxHeldBytes) {
     h.bytes.insert(h.bytes.end(), bytes, bytes + n);
     h.end = std::max(h.end, off + n);
     if (header) {
       h.commit = BigEndian32(static_cast<const unsigned char*>(p) + 4) != 0;  // the database size: a commit frame
       return SQLITE_OK;
     }
-    if (h.commit || h.bytes.size() >= kMaxHeldBytes) return Flush(me);  // the commit frame's page: all of it goes out
+    if (h.commit) return Flush(me);  // the commit frame's page: all of it goes out
     return SQLITE_OK;
   }
-  if (int rc = Flush(me); rc != SQLITE_OK) return rc;
+  if (int rc = Flush(me); rc != SQLITE_OK) return rc;  // elsewhere, or past kMaxHeldBytes: what is held goes first
   if (off == 0) h.end = 0;  // the WAL's header: the WAL starts over, its frames follow from its start
   if (header && off >= h.end) {
     h.offset = off;

@@ -5,11 +5,11 @@
 // written so far (its header, then its page) is held, and so are the frames that follow it; the
 // held bytes go out as one write when the frame that ends a commit (a header with a database
 // size) has its page, before any other call on the file (read, sync, truncate, size, close,
-// lock, file control...), before a write elsewhere in the file, and past kMaxHeldBytes. That
-// write's result is the commit frame's page's (or the other call's): a commit that returned is
-// in the file exactly as with the default VFS, written before SQLite publishes it in the WAL
-// index, and nothing another connection can read is held (it reads committed frames only).
-// Entry point: WalCommitVfs.
+// lock, file control...), before a write elsewhere in the file, and before they would pass
+// kMaxHeldBytes. That write's result is the commit frame's page's (or the other call's): a
+// commit that returned is in the file exactly as with the default VFS, written before SQLite
+// publishes it in the WAL index, and nothing another connection can read is held (it reads
+// committed frames only). Entry point: WalCommitVfs.
 #pragma once
 
 namespace lux::bus {
