@@ -28,6 +28,7 @@ std::unique_ptr<Connection> Connection::Open(const std::string& path, const Open
   setup.sync_full = options.sync_full;
   setup.foreign_keys = true;
   setup.schema = options.schema;
+  setup.vfs = options.vfs;
   setup.configure = [conn = c.get()](sqlite3* db) { sqlite3_busy_handler(db, &Connection::BusyHandler, conn); };
   c->db_ = OpenSqliteFile(path, setup);
   return c;
@@ -54,9 +55,9 @@ int Connection::BusyHandler(void* self, int count) {
 }
 
 StmtUse Connection::Prepare(std::string_view sql, std::string_view what) {
-  std::string key(sql);
-  auto it = stmts_.find(key);
+  auto it = stmts_.find(sql);
   if (it != stmts_.end()) return StmtUse(it->second, &stmts_in_use_);
+  std::string key(sql);
   if (stmts_.size() >= kMaxCachedStatements && stmts_in_use_ == 0) {
     for (auto& [text, s] : stmts_) sqlite3_finalize(s);
     stmts_.clear();

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@ inline constexpr std::size_t kMaxCachedStatements = 256;
 struct OpenOptions {
   bool sync_full = false;          // synchronous=FULL (fsync per commit) instead of NORMAL
   const char* schema = nullptr;    // a script run at open in one BEGIN IMMEDIATE (CREATE ... IF NOT EXISTS)
+  const char* vfs = nullptr;       // a registered SQLite VFS by name (nullptr: the default)
 };
 
 // A prepared statement in use: bound, stepped, and reset + unbound when destroyed, so no
@@ -77,7 +79,12 @@ class Connection {
   static int BusyHandler(void* self, int count);
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  // Looked up by the caller's text as it is (no std::string made per Prepare).
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> stmts_;
   int stmts_in_use_ = 0;
   std::chrono::steady_clock::time_point busy_since_{};
 };

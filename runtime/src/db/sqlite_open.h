@@ -54,6 +54,7 @@ struct SqliteFileSetup {
   bool foreign_keys = false;                 // PRAGMA foreign_keys=ON
   std::function<void(sqlite3*)> configure;   // on each new handle first: the busy handler
   const char* schema = nullptr;              // a script run in one BEGIN IMMEDIATE .. COMMIT
+  const char* vfs = nullptr;                 // a registered VFS by name (nullptr: the default)
 };
 
 // Opens `path` (created if missing) and runs, as one retried sequence: configure, WAL,

@@ -56,3 +56,6 @@ LUX_FORWARD(kSqlite, void*, sqlite3_wal_hook, (sqlite3 * db, int (*hook)(void*, 
             (db, hook, arg))
 LUX_FORWARD(kSqlite, int, sqlite3_wal_checkpoint_v2,
             (sqlite3 * db, const char* schema, int mode, int* log_frames, int* checkpointed), (db, schema, mode, log_frames, checkpointed))
+// The event outbox's VFS (bus/wal_vfs.cpp).
+LUX_FORWARD(kSqlite, sqlite3_vfs*, sqlite3_vfs_find, (const char* name), (name))
+LUX_FORWARD(kSqlite, int, sqlite3_vfs_register, (sqlite3_vfs * vfs, int make_default), (vfs, make_default))
