@@ -30,6 +30,17 @@ std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
       {"console", "write `print(...)`, or `log.info(...)` for a structured log line"},
       {"parseInt", "write `to_int(text)`"},
       {"parseFloat", "write `to_float(text)`"},
+      {"collections", "Lux values are not changed in place, so there are no collection classes: count with "
+                      "`frequencies(xs)` or `count_by(xs, f)`, group with `group_by(xs, f)`, keep a queue as a list in "
+                      "a `var` (`queue = [...queue, x]`, then `queue[0]` and `queue = queue[1:]`)"},
+      {"curry", "call the function with all its arguments, or fix the first ones with `partial(f, a)`"},
+      {"debounce", "a server has no input events to debounce: limit how often clients call a route with "
+                   "`with rate_limit(n)`, or run the work later with `spawn_job_in(delay, job)`"},
+      {"throttle", "limit how often clients call a route with `with rate_limit(n)`, or run periodic work in "
+                   "`schedule every 5.minutes { ... }`"},
+      {"PI", "write the number, `3.141592653589793` (or `acos(-1.0)`)"},
+      {"INF", "a Float has no literal infinity here: start a minimum from the first element (`min(xs)`, "
+              "`min_by(xs, f)`) or use an `Option`"},
   };
   static const std::pair<llvm::StringRef, const char*> kTypes[] = {
       {"Object", "write `Json` for a JSON document (`JSON.parse`'s value), or declare a record type"},

@@ -265,13 +265,15 @@ Value Enumerate(const Value& xs) {
   return Value(std::move(out));
 }
 
-Value Zip(const Value& xs, const Value& ys) {
+Value Zip(const Value& xs, const Value& ys, const Value& zs) {
   const Array& a = List(xs, "zip");
   const Array& b = List(ys, "zip");
+  const Array* c = zs.IsNull() ? nullptr : &List(zs, "zip");
   Array out;
   std::size_t n = std::min(a.size(), b.size());
+  if (c) n = std::min(n, c->size());
   out.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) out.push_back(Value(Array{a[i], b[i]}));
+  for (std::size_t i = 0; i < n; ++i) out.push_back(c ? Value(Array{a[i], b[i], (*c)[i]}) : Value(Array{a[i], b[i]}));
   return Value(std::move(out));
 }
 
