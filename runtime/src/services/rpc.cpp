@@ -156,7 +156,9 @@ void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)>
     const Value& body = req.Json();  // 400 with the position on malformed JSON
     const Value* args = body.IsObject() ? body.Find("args") : nullptr;
     if (!args || !args->IsArray()) throw HttpError(400, "an RPC body is {\"args\": [...]}");
-    return Respond(200, Value{{"result", handler(*args)}});
+    Value result = handler(*args);
+    if (rt::CallFailed()) return rt::AnswerFailedCall(req);  // a failed call the function kept
+    return Respond(200, Value{{"result", std::move(result)}});
   });
 }
 
@@ -324,6 +326,21 @@ FailureAside::FailureAside() : unwinding_(std::uncaught_exceptions()) {
 
 FailureAside::~FailureAside() {
   if (kept_ && std::uncaught_exceptions() <= unwinding_) tl_failed_call = std::move(kept_);
+}
+
+FinallyResult::~FinallyResult() noexcept(false) {
+  std::optional<CallResult> kept;
+  if (tl_failed_call) kept.emplace(TakeFailedCall());
+  if (std::uncaught_exceptions() > pending_) {  // a thrown error unwinds: it goes on
+    try {
+      body_();
+    } catch (...) {
+    }
+    tl_failed_call = std::move(kept);
+    return;
+  }
+  body_();  // an error it raises goes on instead of the failure set aside
+  if (!tl_failed_call) tl_failed_call = std::move(kept);
 }
 
 Response AnswerFailedCall(Request& req) {
