@@ -7,8 +7,8 @@
 // (lux::rt::CaughtCall). Calls evaluated before a failing call of the same expression go into
 // temporaries first (inOrder), so the order of evaluation and the short-circuits stay the
 // program's. A shared `var`'s update returns from its lock's C++ lambda and leaves after it; a
-// `finally` body's failure is kept by its guard (lux::rt::FinallyResult) and checked on every way
-// out of the try. Functions the runtime calls (jobs, subscribers, schedules, hooks, readiness
+// `finally` body's failure is kept (lux::rt::FailureAside) and checked on every way out of the
+// try. Functions the runtime calls (jobs, subscribers, schedules, hooks, readiness
 // checks, functions exposed over RPC, `sse` handlers) return it to the runtime, which takes it
 // (lux::rt::TakeCallFailure). A lambda `map` and the like call returns it (iteratingCall,
 // deferredBuiltin). Other lambdas, middleware and code outside functions raise (CallService,
@@ -263,6 +263,7 @@ void Emitter::finallyBody(const ast::TryStmt* ts, bool defers) {
     CallExit in_guard = CallExit::Returning();
     in_guard.void_return = true;
     pushCallExit(in_guard);
+    line("lux::rt::FailureAside aside_;");  // keeps the body's own failure, or the one set aside
   } else {
     pushCallExit({});
     if (fn_ && hasCallSites(ts->body) && fn_->call_exits.size() > 1) line("lux::rt::FailureAside aside_;");

@@ -336,11 +336,11 @@ void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
       unsupported(esc->range(), what);
       return;
     }
-    // Its failed calls are kept (lux::rt::FinallyResult) where every way out of the try is checked.
+    // Its failed calls are kept (lux::rt::FailureAside) where every way out of the try is checked.
     bool defers = finallyDefers(ts);
     line("{");
     w_.indent();
-    line(fmt::format("{} {}([&]() {{", defers ? "lux::rt::FinallyResult" : "lux::stdlib::Finally", temp("finally")));
+    line(fmt::format("lux::stdlib::Finally {}([&]() {{", temp("finally")));
     w_.indent();
     finallyBody(ts, defers);
     w_.dedent();

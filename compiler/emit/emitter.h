@@ -214,10 +214,9 @@ class Emitter {
   // (lux::rt::CaughtCall) that a thrown error would have given it.
   void tryCatchJumping(const ast::TryStmt* ts, Target t);
   // A `finally` body, run from a C++ lambda. Where the function returns its failures (and no
-  // `break`/`continue` leaves the try), the body's failed calls return from the lambda, kept, and
-  // the guard (lux::rt::FinallyResult) sets aside a failure kept before it; else they raise, and
-  // a failure kept for the caller while the body runs (it may suspend the fiber) is set aside
-  // (lux::rt::FailureAside).
+  // `break`/`continue` leaves the try), the body's failed calls return from the lambda, kept (in
+  // place of one set aside before it: lux::rt::FailureAside); else they raise, and a failure kept
+  // for the caller while the body runs (it may suspend the fiber) is set aside.
   bool finallyDefers(const ast::TryStmt* ts);
   void finallyBody(const ast::TryStmt* ts, bool defers);
   // Routes: whether the route's handler returns failed calls, and how the route answers them.

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -53,8 +52,7 @@ struct CallResult {
 // for a `program_server`, LUX_PEER_<NAME>_URL.
 void RegisterService(App& app, std::string name, ServiceOptions options);
 // The server side: `fn` answers POST /_lux/rpc/<fn> with body {"args": [...]} and replies
-// {"result": ...}. A thrown HttpError keeps its status; other errors answer 500. A failed call
-// the handler kept (rt::DeferCallFailure) is answered as the error it stands for would be.
+// {"result": ...}. A thrown HttpError keeps its status; other errors answer 500.
 void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)> handler);
 
 namespace rt {
@@ -101,13 +99,12 @@ CallResult TryCallService(std::string_view service, std::string_view fn, Value a
 Value DeferCallFailure(CallResult failed);
 bool CallFailed();
 Response AnswerFailedCall(Request& req);
-// Where a failure cannot travel further as a result (a lambda, a route with middleware of its
-// own, a middleware function): the kept failure thrown as CallService throws it.
+// Where a failure cannot travel further as a result (a lambda, a readiness check, a function
+// exposed over RPC, a route with middleware of its own): the kept failure thrown as CallService
+// throws it.
 [[noreturn]] void RaiseFailedCall();
-// The side of the runtime's callers of generated code (the job runners, the event bus, the
-// scheduler, the lifecycle hooks, on_error, WebSocket hooks, readiness checks, an `sse` stream):
-// the failure the called function kept, taken right after it returned (it failed like one that
-// threw).
+// The job runners' and the event bus's side: the failure a job's or a subscriber's function
+// kept (it failed like one that threw).
 std::optional<CallResult> TakeCallFailure();
 inline Value Checked(Value v) {
   if (CallFailed()) RaiseFailedCall();
@@ -130,22 +127,6 @@ class FailureAside {
  private:
   std::optional<CallResult> kept_;
   int unwinding_;
-};
-// A `finally` body whose failed calls are kept, not raised (the guard generated code uses where
-// every way out of the `try` checks the kept failure): run when the scope ends, with a failure
-// kept before it set aside as FailureAside does. Its own failure replaces the one set aside, as
-// an error it raised would; while a thrown error unwinds, its own failure is dropped, as
-// lux::stdlib::Finally drops an error the body raises then.
-class FinallyResult {
- public:
-  explicit FinallyResult(std::function<void()> body) : body_(std::move(body)), pending_(std::uncaught_exceptions()) {}
-  ~FinallyResult() noexcept(false);
-  FinallyResult(const FinallyResult&) = delete;
-  FinallyResult& operator=(const FinallyResult&) = delete;
-
- private:
-  std::function<void()> body_;
-  int pending_;
 };
 }  // namespace rt
 

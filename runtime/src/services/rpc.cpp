@@ -324,23 +324,14 @@ FailureAside::FailureAside() : unwinding_(std::uncaught_exceptions()) {
   if (tl_failed_call) kept_.emplace(TakeFailedCall());
 }
 
+// A `finally` body whose failed calls return (emit_rpc.cpp) may end with a failure of its own:
+// it replaces the one set aside, as an error the body raised would. While a thrown error unwinds
+// (the body runs under lux::stdlib::Finally, which drops an error the body raises then) its own
+// failure is dropped too. An error the body raised drops the failure set aside.
 FailureAside::~FailureAside() {
-  if (kept_ && std::uncaught_exceptions() <= unwinding_) tl_failed_call = std::move(kept_);
-}
-
-FinallyResult::~FinallyResult() noexcept(false) {
-  std::optional<CallResult> kept;
-  if (tl_failed_call) kept.emplace(TakeFailedCall());
-  if (std::uncaught_exceptions() > pending_) {  // a thrown error unwinds: it goes on
-    try {
-      body_();
-    } catch (...) {
-    }
-    tl_failed_call = std::move(kept);
-    return;
-  }
-  body_();  // an error it raises goes on instead of the failure set aside
-  if (!tl_failed_call) tl_failed_call = std::move(kept);
+  if (std::uncaught_exceptions() > unwinding_) return;
+  if (unwinding_ > 0) tl_failed_call.reset();
+  if (kept_ && !tl_failed_call) tl_failed_call = std::move(kept_);
 }
 
 Response AnswerFailedCall(Request& req) {
