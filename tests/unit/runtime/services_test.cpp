@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
