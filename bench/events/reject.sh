@@ -2,11 +2,13 @@
 # A call refused by an open breaker, from Lux (bench/events/reject.lux): the server's
 # instructions per request (callgrind; runs of N and 2N requests, difference / N, so start-up
 # and the breaker's opening call cancel out) for /deferred (the call as a whole statement of the
-# handler), /expr (the same call inside an expression), /thrown (the same call inside a lambda:
-# it raises, a C++ exception to the route's answer) and /base (the same 500 answer without a
-# call); and for jobs, per request that spawns one (the run waits until every job is done):
+# handler), /expr (the same call inside an expression), /thrown (the same call inside a lambda
+# called through a function value: it raises, a C++ exception to the route's answer), /lambda
+# (inside a lambda `map` calls), /shared (in a shared `var`'s update, under its lock), /finally
+# (in a `finally` body) and /base (the same 500 answer without a call); and for jobs, per
+# request that spawns one (the run waits until every job is done):
 # /job (the call inside an expression of a job: refused, then the dead letter), /job_thrown (in
-# a lambda of the job: it raises) and /job_base (a job without a call, which completes). The
+# the job, raised) and /job_base (a job without a call, which completes). The
 # refusal itself is deferred - base (expr - base inside an expression); the exception's share is
 # thrown - expr (job_thrown - job in a job). With wrk, also the server's CPU time per request
 # (from /proc) of each route at full load, a core for the server.
@@ -52,7 +54,7 @@ sys.exit("jobs still running")
 PY
 }
 declare -A IR
-for path in /deferred /expr /thrown /base /job /job_thrown /job_base; do
+for path in /deferred /expr /thrown /lambda /shared /finally /base /job /job_thrown /job_base; do
   for n in "$N" $((2 * N)); do
     port=$(free_port)
     valgrind --tool=callgrind --callgrind-out-file="$OUT/cg${path//\//.}.$n" "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
@@ -71,11 +73,14 @@ b=$(ir base)
 echo "refusal_itself_instructions $(($(ir deferred) - b)) expr_refusal_instructions $(($(ir expr) - b))" \
   "thrown_refusal_instructions $(($(ir thrown) - b)) exception_share_instructions $(($(ir thrown) - $(ir expr)))" \
   | tee -a "$OUT/instructions.txt"
+echo "lambda_refusal_instructions $(($(ir lambda) - b)) shared_refusal_instructions $(($(ir shared) - b))" \
+  "finally_refusal_instructions $(($(ir finally) - b))" \
+  | tee -a "$OUT/instructions.txt"
 echo "job_refusal_instructions $(($(ir job) - $(ir job_base))) job_thrown_refusal_instructions" \
   "$(($(ir job_thrown) - $(ir job_base))) job_exception_share_instructions $(($(ir job_thrown) - $(ir job)))" \
   | tee -a "$OUT/instructions.txt"
 [ "$WRK_SECS" = 0 ] && exit 0
-for path in /base /deferred /expr /thrown /base /deferred /expr /thrown; do
+for path in /base /deferred /expr /thrown /lambda /shared /finally /base /deferred /expr /thrown /lambda /shared /finally; do
   port=$(free_port)
   taskset -c 0 "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
   pid=$!

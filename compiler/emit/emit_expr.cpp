@@ -342,8 +342,12 @@ std::string Emitter::functionValue(const Symbol* sym) {
 }
 
 std::string Emitter::lambda(const ast::LambdaExpr* l) {
-  pushCallExit({});  // a lambda is a function of its own: its failed calls raise
+  // A lambda is a function of its own: its failed calls raise, unless an iterating built-in
+  // calls it (deferringBuiltin): then it returns them, and returns at once while one is kept.
+  bool defers = deferring_lambdas_.erase(l) > 0;
+  pushCallExit(defers ? CallExit::Returning() : CallExit{});
   std::string body = w_.capture([&] {
+    if (defers) line("if (lux::rt::CallFailed()) return lux::Value();  // an earlier call failed");
     std::vector<const ast::Param*> params(l->params.begin(), l->params.end());
     for (size_t i = 0; i < params.size(); ++i) {
       const Symbol* s = symbolOf(params[i]);
@@ -546,7 +550,9 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     callee = c->callee;
     if (piped) args.push_back(piped);
     if (const Builtin* method = prog_.method_builtins.lookup(c))  // `x.f(args)` on a plain value: `f(x, args)`
-      return prog_.dynamic_methods.count(c) ? dynamicMethodCall(method, c) : builtinCall(method, callee, receiverFirst(c));
+      return prog_.dynamic_methods.count(c) ? dynamicMethodCall(method, c)
+             : iteratingCall(c) ? deferredBuiltin(c, [&] { return builtinCall(method, callee, receiverFirst(c)); })
+                                : builtinCall(method, callee, receiverFirst(c));
     args.insert(args.end(), c->args.begin(), c->args.end());
     at = c->range();
   }
@@ -563,7 +569,9 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       return "lux::Value()";
     }
     switch (sym->kind) {
-      case SymbolKind::Builtin: return builtinCall(sym->builtin, callee, args);
+      case SymbolKind::Builtin:
+        if (c && iteratingCall(c)) return deferredBuiltin(c, [&] { return builtinCall(sym->builtin, callee, args); });
+        return builtinCall(sym->builtin, callee, args);
       case SymbolKind::OptionCtor:
         if (sym->name == "Some" && args.size() == 1) return expr(args[0]);
         if (sym->name == "Ok" && args.size() == 1) return "lux::stdlib::Ok(" + argList() + ")";

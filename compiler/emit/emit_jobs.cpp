@@ -35,6 +35,8 @@ void Emitter::emitSchedules(const ServerModel& sm) {
     line(fmt::format("lux::Value Schedule{}() {{", n));
     FnContext ctx;
     fn_ = &ctx;
+    // A failed call returns from it; the scheduler takes it (lux::rt::TakeCallFailure, emit_rpc.cpp).
+    if (hasCallSites(s.decl->body)) ctx.call_exits.push_back(CallExit::Returning());
     w_.indent();
     emitFunctionBody({}, {}, s.decl->body, Target::ret());
     w_.dedent();

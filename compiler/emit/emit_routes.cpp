@@ -96,7 +96,8 @@ void Emitter::emitSseRoute(const RouteModel& r, const std::string& hname, const 
                    send, close.empty() ? "" : " " + close));
   w_.indent();
   std::string call = fmt::format("({})({})", target, args);
-  line((r.handler ? checkedCall(r.handler, call) : call) + ";");
+  // A failed call it returns is taken by the stream (lux::rt::SseResponse).
+  line(call + ";");
   w_.dedent();
   line("});");
   w_.dedent();

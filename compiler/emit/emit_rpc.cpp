@@ -6,12 +6,19 @@
 // the call), a `try` body jumps to its catch body with the error value a thrown error gives
 // (lux::rt::CaughtCall). Calls evaluated before a failing call of the same expression go into
 // temporaries first (inOrder), so the order of evaluation and the short-circuits stay the
-// program's. A lambda, a shared `var`'s update and code outside functions raise (CallService,
-// lux::rt::Checked). Entry points: rpcCall, propagatedCall, checkedCall, tryCatchJumping,
-// defersCalls, expr.
+// program's. A shared `var`'s update returns from its lock's C++ lambda and leaves after it; a
+// `finally` body's failure is kept (lux::rt::FailureAside) and checked on every way out of the
+// try. Functions the runtime calls (jobs, subscribers, schedules, hooks, readiness
+// checks, functions exposed over RPC, `sse` handlers) return it to the runtime, which takes it
+// (lux::rt::TakeCallFailure). A lambda `map` and the like call returns it (iteratingCall,
+// deferredBuiltin). Other lambdas, middleware and code outside functions raise (CallService,
+// lux::rt::Checked; docs/runtime.md#services says why). Entry points: rpcCall, propagatedCall,
+// checkedCall, tryCatchJumping, finallyDefers, defersCalls, deferredBuiltin, expr.
 #include <fmt/format.h>
 
 #include <functional>
+#include <set>
+#include <string_view>
 
 #include "emit/emitter.h"
 
@@ -41,10 +48,14 @@ CallExit Emitter::popCallExit() {
   return x;
 }
 
-void Emitter::writeFailureExit(const std::string& failed_test, const std::string& to_return, const std::string& to_catch) {
+void Emitter::writeFailureExit(const std::string& failed_test, const std::string& keep, const std::string& to_catch) {
   CallExit& x = fn_->call_exits.back();
+  if (x.kind == CallExit::Kind::Return && x.void_return) {
+    line(keep.empty() ? fmt::format("if ({}) return;", failed_test) : fmt::format("if ({}) {{ {}; return; }}", failed_test, keep));
+    return;
+  }
   if (x.kind == CallExit::Kind::Return) {
-    line(fmt::format("if ({}) {}", failed_test, to_return));
+    line(fmt::format("if ({}) return {};", failed_test, keep.empty() ? "lux::Value()" : keep));
     return;
   }
   line(fmt::format("if ({}) {{ {} = {}; goto {}; }}", failed_test, x.caught, to_catch, x.label));
@@ -56,7 +67,7 @@ std::string Emitter::rpcCall(const std::string& service, llvm::StringRef fn, con
   if (callExit() == CallExit::Kind::Raise) return "lux::rt::CallService(" + call + ")";
   std::string r = temp("call");
   line(fmt::format("lux::CallResult {} = lux::rt::TryCallService({});", r, call));
-  writeFailureExit("!" + r + ".ok()", fmt::format("return lux::rt::DeferCallFailure(std::move({}));", r),
+  writeFailureExit("!" + r + ".ok()", fmt::format("lux::rt::DeferCallFailure(std::move({}))", r),
                    fmt::format("lux::rt::CaughtCall(std::move({}))", r));
   return "std::move(" + r + ".value)";
 }
@@ -66,7 +77,7 @@ std::string Emitter::propagatedCall(const FunctionModel* fn, const std::string& 
   if (callExit() == CallExit::Kind::Raise) return "lux::rt::Checked(" + call + ")";
   std::string t = temp("t");
   line(fmt::format("lux::Value {} = {};", t, call));
-  writeFailureExit("lux::rt::CallFailed()", "return lux::Value();", "lux::rt::CaughtFailedCall()");
+  writeFailureExit("lux::rt::CallFailed()", "", "lux::rt::CaughtFailedCall()");
   return "std::move(" + t + ")";
 }
 
@@ -74,8 +85,53 @@ std::string Emitter::checkedCall(const FunctionModel* fn, const std::string& cal
   return propagates(fn) ? "lux::rt::Checked(" + call + ")" : call;
 }
 
+namespace {
+// Built-ins (by their C++ function) that call a function argument only while they run, on the
+// calling thread, without waiting in between, and whose result stays correct whatever a call
+// returns: a lambda's failure can be carried out of them as a result. Not sort_by/sorted (a
+// comparison that changes its answers midway breaks the sort), with_lock, db.transaction (its
+// rollback is the exception), stream, the test helpers (they keep or expect the exception).
+bool Iterates(std::string_view cpp) {
+  static const std::set<std::string_view> kIterating = {"Map", "Filter", "Each", "Find", "Reduce", "Any",
+                                                        "All", "Count", "FlatMap", "FindIndex", "MapErr"};
+  return kIterating.count(cpp) > 0;
+}
+}  // namespace
+
+const Builtin* Emitter::iteratingCall(const ast::Expr* e) {
+  auto* c = llvm::dyn_cast<ast::CallExpr>(e);
+  if (!c) return nullptr;
+  const Builtin* b = prog_.method_builtins.lookup(c);
+  if (b && prog_.dynamic_methods.count(c)) return nullptr;
+  if (!b && llvm::isa<ast::NameExpr>(c->callee)) {
+    const Symbol* sym = symbolOf(c->callee);
+    if (sym && sym->kind == SymbolKind::Builtin) b = sym->builtin;
+  }
+  if (!b || b->owner != "Global" || !Iterates(b->cpp)) return nullptr;
+  for (const ast::Expr* a : c->args)
+    if (auto* l = llvm::dyn_cast<ast::LambdaExpr>(a); l && lastCallSite(l->body) > 0) return b;
+  return nullptr;
+}
+
+std::string Emitter::deferredBuiltin(const ast::CallExpr* c, const std::function<std::string()>& write) {
+  if (callExit() == CallExit::Kind::Raise) return write();
+  for (const ast::Expr* a : c->args)
+    if (auto* l = llvm::dyn_cast<ast::LambdaExpr>(a); l && lastCallSite(l->body) > 0) deferring_lambdas_.insert(l);
+  std::string value = write();
+  std::string t = temp("t");
+  line(fmt::format("lux::Value {};", t));
+  line("try {");
+  line(fmt::format("  {} = {};", t, value));
+  // An error the built-in raised over the results a failed lambda left: the failure stands.
+  line("} catch (const std::exception&) {");
+  line("  if (!lux::rt::CallFailed()) throw;");
+  line("}");
+  writeFailureExit("lux::rt::CallFailed()", "", "lux::rt::CaughtFailedCall()");
+  return "std::move(" + t + ")";
+}
+
 bool Emitter::isCallSite(const ast::Expr* e) {
-  if (asRpcCall(e)) return true;
+  if (asRpcCall(e) || iteratingCall(e)) return true;
   if (!propagating_) findPropagating();
   const ast::Expr* callee = nullptr;
   if (auto* c = llvm::dyn_cast<ast::CallExpr>(e)) callee = c->callee;
@@ -103,17 +159,14 @@ bool Emitter::propagates(const FunctionModel* fn) {
 }
 
 // The program's functions with a failing call outside lambdas (a service's, or one of such a
-// function), to a fixed point. A readiness check's or a group's middleware function is called by
-// the runtime: it raises.
+// function), to a fixed point. A group's middleware function is called by the runtime's
+// middleware chain: it raises (the error unwinds through the middleware around it).
 void Emitter::findPropagating() {
   propagating_.emplace();
   std::vector<const FunctionModel*> all(prog_.shared_functions.begin(), prog_.shared_functions.end());
   std::set<const FunctionModel*> raising;
   for (const ServerModel& sm : prog_.servers) {
     all.insert(all.end(), sm.functions.begin(), sm.functions.end());
-    for (const ReadinessModel& r : sm.readiness)
-      for (const ReadinessCheckModel& c : r.checks)
-        if (c.fn) raising.insert(c.fn);
     for (const RouteGroupModel& g : sm.groups) raising.insert(g.middleware.begin(), g.middleware.end());
   }
   for (bool changed = true; changed;) {
@@ -162,6 +215,7 @@ void Emitter::tryCatchJumping(const ast::TryStmt* ts, Target t) {
   line(fmt::format("  {} = lux::stdlib::ErrorValue({});", caught, e));
   line("}");
   if (x.used) line(label + ":");
+  if (x.finally_inside) line(fmt::format("if (lux::rt::CallFailed()) {} = lux::rt::CaughtFailedCall();", caught));
   line(fmt::format("if ({}) {{", caught));
   w_.indent();
   if (!ts->error_name.empty()) {
@@ -176,16 +230,52 @@ void Emitter::tryCatchJumping(const ast::TryStmt* ts, Target t) {
   line("}");
 }
 
-void Emitter::finallyBody(const ast::TryStmt* ts) {
-  pushCallExit({});
-  if (fn_ && hasCallSites(ts->body) && fn_->call_exits.size() > 1) line("lux::rt::FailureAside aside_;");
+namespace {
+// A `break` or `continue` that leaves `n` (0 loops entered): control would go on past the
+// `finally` with its failure kept.
+const ast::Node* loopExit(const ast::Node* n, int loops) {
+  if (llvm::isa<ast::LambdaExpr>(n)) return nullptr;
+  if (llvm::isa<ast::BreakStmt, ast::ContinueStmt>(n) && loops == 0) return n;
+  int inner = loops + (llvm::isa<ast::ForStmt, ast::WhileStmt>(n) ? 1 : 0);
+  const ast::Node* found = nullptr;
+  forEachChild(n, [&](const ast::Node* c) {
+    if (!found) found = loopExit(c, inner);
+  });
+  return found;
+}
+}  // namespace
+
+// Every way out of the try reaches a check of the kept failure: the function's return (its
+// caller checks), the end of the block (checked right after it), a jump to a catch body (checked
+// at its label).
+bool Emitter::finallyDefers(const ast::TryStmt* ts) {
+  if (!fn_ || !hasCallSites(ts->finally_body)) return false;
+  for (auto it = fn_->call_exits.rbegin(); it != fn_->call_exits.rend(); ++it) {
+    if (it->kind == CallExit::Kind::Catch) continue;
+    if (it->kind == CallExit::Kind::Raise) return false;
+    return !loopExit(ts->body, 0) && !(ts->catch_body && loopExit(ts->catch_body, 0));
+  }
+  return false;
+}
+
+void Emitter::finallyBody(const ast::TryStmt* ts, bool defers) {
+  if (defers) {
+    CallExit in_guard = CallExit::Returning();
+    in_guard.void_return = true;
+    pushCallExit(in_guard);
+    line("lux::rt::FailureAside aside_;");  // keeps the body's own failure, or the one set aside
+  } else {
+    pushCallExit({});
+    if (fn_ && hasCallSites(ts->body) && fn_->call_exits.size() > 1) line("lux::rt::FailureAside aside_;");
+  }
   block(ts->finally_body, Target::discard());
   popCallExit();
 }
 
+// An `sse` route's handler runs in the stream's producer, after its middleware returned: the
+// stream takes its failure (lux::rt::SseResponse), failed as for a thrown error.
 bool Emitter::defersCalls(const ServerModel& sm, const RouteModel& r) {
   route_answers_ = routeMiddleware(sm, r).empty();  // else the failure raises through them
-  if (r.sse) return false;
   if (r.handler) return propagates(r.handler);
   return r.lambda && hasCallSites(r.lambda->body);
 }

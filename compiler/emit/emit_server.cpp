@@ -181,6 +181,8 @@ void Emitter::emitHook(const HookModel& h) {
   line(sig + " {");
   FnContext ctx;
   fn_ = &ctx;
+  // A failed call returns from it; the server takes it (lux::rt::TakeCallFailure, emit_rpc.cpp).
+  if (hasCallSites(d->body)) ctx.call_exits.push_back(CallExit::Returning());
   w_.indent();
   emitFunctionBody(params, roles, d->body, Target::ret());
   w_.dedent();
@@ -411,7 +413,12 @@ void Emitter::registerHooks(const ServerModel& sm) {
         if (h.params.size() > 2) args += ", res";
         line("app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {");
         line("  if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is");
-        line(fmt::format("  return lux::stdlib::ToResponse(OnError({}), res);", args));
+        if (hasCallSites(h.decl->body)) {  // its failed call: the default answer (HandleError takes it)
+          line(fmt::format("  lux::Value answer = OnError({});", args));
+          line("  return lux::rt::CallFailed() ? res : lux::stdlib::ToResponse(std::move(answer), res);");
+        } else {
+          line(fmt::format("  return lux::stdlib::ToResponse(OnError({}), res);", args));
+        }
         line("});");
         break;
       }

@@ -39,7 +39,8 @@ void Emitter::emitServiceRegistrations(const ServerModel& sm) {
     line(fmt::format("lux::ExposeRpc(app, {}, +[](const lux::Value& {}) -> lux::Value {{", cppString(fn->name),
                      fn->maxArgs() == 0 ? "/*args*/" : "args"));
     w_.indent();
-    emitCallFromArgs(fn, "return ", ";", /*typed=*/true);
+    // A failed call the function kept is answered by ExposeRpc (lux::rt::AnswerFailedCall).
+    emitCallFromArgs(fn, "return ", ";", /*typed=*/true, /*runner_takes_failure=*/true);
     w_.dedent();
     line("});");
   }

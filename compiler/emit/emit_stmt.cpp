@@ -336,13 +336,16 @@ void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
       unsupported(esc->range(), what);
       return;
     }
+    // Its failed calls are kept (lux::rt::FailureAside) where every way out of the try is checked.
+    bool defers = finallyDefers(ts);
     line("{");
     w_.indent();
     line(fmt::format("lux::stdlib::Finally {}([&]() {{", temp("finally")));
     w_.indent();
-    finallyBody(ts);
+    finallyBody(ts, defers);
     w_.dedent();
     line("});");
+    if (defers && fn_->call_exits.back().kind == CallExit::Kind::Catch) fn_->call_exits.back().finally_inside = true;
     if (ts->catch_body) {
       tryCatch(ts, t);
     } else {
@@ -350,6 +353,7 @@ void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
     }
     w_.dedent();
     line("}");
+    if (defers) writeFailureExit("lux::rt::CallFailed()", "", "lux::rt::CaughtFailedCall()");
     return;
   }
   tryCatch(ts, t);
@@ -499,11 +503,10 @@ void Emitter::assign(const ast::AssignStmt* as) {
 // A server `var`: the change happens under the binding's lock. A value that reads the same
 // binding (`seen = seen + [x]`) is computed inside the lock, so no concurrent update is lost
 // (it must not wait: no fetch or sleep there); any other value is computed first, outside it.
+// A failed call computed inside the lock returns from the C++ lambda (the binding unchanged),
+// kept; right after the update the statement takes the function's exit for it (emit_rpc.cpp).
 void Emitter::assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op) {
-  // Its value may be computed inside the binding's lock (a C++ lambda): failed calls there raise.
-  pushCallExit({});
   assignSharedBody(as, root, op);
-  popCallExit();
 }
 
 void Emitter::assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op) {
@@ -521,6 +524,12 @@ void Emitter::assignSharedBody(const ast::AssignStmt* as, const Symbol* root, co
   }
   line(fmt::format("{}.Update([&](lux::Value& shared_) {{", safeName(root->name)));
   w_.indent();
+  bool defers = callExit() != CallExit::Kind::Raise && (hasCallSites(as->target) || (inside && hasCallSites(as->value)));
+  if (defers) {
+    CallExit in_lock = CallExit::Returning();
+    in_lock.void_return = true;
+    pushCallExit(in_lock);
+  }
   lvalue_root_ = root;
   lvalue_alias_ = "shared_";
   std::string target = lvalue(as->target);
@@ -533,6 +542,10 @@ void Emitter::assignSharedBody(const ast::AssignStmt* as, const Symbol* root, co
   lvalue_root_ = nullptr;
   w_.dedent();
   line("});");
+  if (defers) {
+    popCallExit();
+    writeFailureExit("lux::rt::CallFailed()", "", "lux::rt::CaughtFailedCall()");
+  }
 }
 
 void Emitter::forStmt(const ast::ForStmt* fs) {

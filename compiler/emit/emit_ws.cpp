@@ -35,6 +35,8 @@ void Emitter::emitWsHooks(const ServerModel& sm) {
       FnContext ctx;
       if (!params.empty()) ctx.by_reference.insert(symbolOf(params[0]));
       fn_ = &ctx;
+      // A failed call returns from it; the connection takes it (lux::rt::TakeCallFailure, emit_rpc.cpp).
+      if (hasCallSites(h->body)) ctx.call_exits.push_back(CallExit::Returning());
       w_.indent();
       emitFunctionBody(params, std::vector<ParamRole>(params.size(), ParamRole::Value), h->body, Target::ret());
       w_.dedent();

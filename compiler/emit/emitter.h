@@ -58,6 +58,8 @@ struct CallExit {
   std::string caught;  // Catch: the std::optional<lux::Value> the catch body reads
   std::string label;   // Catch: the label before the catch body
   int used = 0;        // Catch: jumps written to it
+  bool void_return = false;  // Return from a C++ lambda returning void (a shared `var`'s update)
+  bool finally_inside = false;  // Catch: a `finally` body's failure may be kept when a jump arrives
 
   static CallExit Returning() {
     CallExit x;
@@ -190,13 +192,19 @@ class Emitter {
   std::string propagatedCall(const FunctionModel* fn, const std::string& call);
   std::string checkedCall(const FunctionModel* fn, const std::string& call);  // at a boundary
   CallExit::Kind callExit() const;
-  void writeFailureExit(const std::string& failed_test, const std::string& to_return, const std::string& to_catch);
+  void writeFailureExit(const std::string& failed_test, const std::string& keep, const std::string& to_catch);
   // Functions whose failed calls go to their callers (lux::rt::CallFailed after each call).
   bool propagates(const FunctionModel* fn);
   void findPropagating();
   bool hasCallSites(const ast::Node* n);  // a call that may fail, outside lambdas
   uint32_t lastCallSite(const ast::Node* n);
   bool isCallSite(const ast::Expr* e);
+  // A call of a built-in that calls its function arguments only while it runs, one after the
+  // other (map, filter, each, ...), with a lambda argument whose body has a failing call: the
+  // lambda returns its failure (later calls of it return at once), the built-in's result is
+  // dropped and the call site takes the function's exit (deferredBuiltin). Else null.
+  const Builtin* iteratingCall(const ast::Expr* e);
+  std::string deferredBuiltin(const ast::CallExpr* c, const std::function<std::string()>& write);
   // A call evaluated before a later failing call of the same expression goes into a temporary
   // first, so the hoisted failing call keeps its place in the order of evaluation.
   std::string inOrder(const ast::Expr* e, std::string value);
@@ -205,9 +213,12 @@ class Emitter {
   // `try`/`catch` whose body has failing calls: they jump to the catch body with the error value
   // (lux::rt::CaughtCall) that a thrown error would have given it.
   void tryCatchJumping(const ast::TryStmt* ts, Target t);
-  // A `finally` body, run from a C++ lambda: its failed calls raise, and a failure kept for the
-  // caller while the body runs (it may suspend the fiber) is set aside (lux::rt::FailureAside).
-  void finallyBody(const ast::TryStmt* ts);
+  // A `finally` body, run from a C++ lambda. Where the function returns its failures (and no
+  // `break`/`continue` leaves the try), the body's failed calls return from the lambda, kept (in
+  // place of one set aside before it: lux::rt::FailureAside); else they raise, and a failure kept
+  // for the caller while the body runs (it may suspend the fiber) is set aside.
+  bool finallyDefers(const ast::TryStmt* ts);
+  void finallyBody(const ast::TryStmt* ts, bool defers);
   // Routes: whether the route's handler returns failed calls, and how the route answers them.
   bool defersCalls(const ServerModel& sm, const RouteModel& r);
 
@@ -337,6 +348,7 @@ class Emitter {
   bool failed_ = false;
   FnContext* fn_ = nullptr;  // of the function being written
   std::optional<std::set<const FunctionModel*>> propagating_;  // see findPropagating
+  std::set<const ast::LambdaExpr*> deferring_lambdas_;  // arguments of iteratingCall calls being written
   bool route_defers_ = false;  // the route being written: defersCalls (emitRoutes)
   bool route_answers_ = false;  // and it answers a failed call itself (no middleware of its own)
   uint32_t order_limit_ = 0;    // inOrder: the start of the expression's last failing call

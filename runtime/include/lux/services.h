@@ -52,7 +52,8 @@ struct CallResult {
 // for a `program_server`, LUX_PEER_<NAME>_URL.
 void RegisterService(App& app, std::string name, ServiceOptions options);
 // The server side: `fn` answers POST /_lux/rpc/<fn> with body {"args": [...]} and replies
-// {"result": ...}. A thrown HttpError keeps its status; other errors answer 500.
+// {"result": ...}. A thrown HttpError keeps its status; other errors answer 500. A failed call
+// the handler kept (rt::DeferCallFailure) is answered as the error it stands for would be.
 void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)> handler);
 
 namespace rt {
@@ -99,12 +100,14 @@ CallResult TryCallService(std::string_view service, std::string_view fn, Value a
 Value DeferCallFailure(CallResult failed);
 bool CallFailed();
 Response AnswerFailedCall(Request& req);
-// Where a failure cannot travel further as a result (a lambda, a readiness check, a function
-// exposed over RPC, a route with middleware of its own): the kept failure thrown as CallService
-// throws it.
+// Where a failure cannot travel further as a result (a lambda held as a value, a route with
+// middleware of its own, a middleware function): the kept failure thrown as CallService throws
+// it.
 [[noreturn]] void RaiseFailedCall();
-// The job runners' and the event bus's side: the failure a job's or a subscriber's function
-// kept (it failed like one that threw).
+// The side of the runtime's callers of generated code (the job runners, the event bus, the
+// scheduler, the lifecycle hooks, on_error, WebSocket hooks, readiness checks, an `sse` stream):
+// the failure the called function kept, taken right after it returned (it failed like one that
+// threw).
 std::optional<CallResult> TakeCallFailure();
 inline Value Checked(Value v) {
   if (CallFailed()) RaiseFailedCall();
@@ -116,7 +119,8 @@ Value CaughtCall(CallResult failed);
 Value CaughtFailedCall();
 // While a `finally` body runs on the way out with a kept failure: the failure set aside (the
 // body may suspend this fiber, and other requests run on the thread), kept again after it
-// unless the body raised an error of its own.
+// unless the body raised an error or kept a failure of its own (which replaces it; while a
+// thrown error unwinds, the body's own failure is dropped).
 class FailureAside {
  public:
   FailureAside();

@@ -7,11 +7,13 @@
 #include "jobs/cli.h"
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "core/log.h"
 #include "jobs/admin.h"
 #include "jobs/jobs_state.h"
+#include "lux/services.h"
 
 namespace lux::jobs {
 namespace {
@@ -39,7 +41,8 @@ int RunTask(server::CommandHost& app, JobsState& st, const std::string& name) {
   bool ok = false;
   try {
     def->task();
-    ok = true;
+    if (std::optional<CallResult> failed = rt::TakeCallFailure()) error = failed->error;  // kept (lux/services.h)
+    else ok = true;
   } catch (const std::exception& e) {
     error = e.what();
   } catch (...) {

@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/log.h"
+#include "lux/services.h"
 #include "metrics/instrument.h"
 
 namespace lux::jobs {
@@ -92,7 +94,8 @@ bool Launch(const std::shared_ptr<State>& s, Entry& e, const char* why, bool lea
     bool ok = false;
     try {
       task();
-      ok = true;
+      if (std::optional<CallResult> failed = rt::TakeCallFailure()) error = failed->error;  // kept (lux/services.h)
+      else ok = true;
     } catch (const std::exception& ex) {
       error = ex.what();
     } catch (...) {

@@ -8,11 +8,13 @@
 // ConfigureSse, FormatSseEvent, rt::SseResponse, rt::StreamValue, rt::StreamResponse, rt::SseChannel.
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "core/fiber.h"
 #include "lux/realtime.h"
+#include "lux/services.h"
 #include "realtime/hub.h"
 #include "realtime/outbox.h"
 
@@ -203,7 +205,9 @@ class IdleWorkScope {
   core::IdleWork* saved_ = nullptr;
 };
 
-void RunStream(const std::shared_ptr<Stream>& s, const std::function<void(const Value&, const Value&)>& body) {
+// A failed call the handler kept (lux/services.h) is taken as it returns, before anything here
+// may wait, and returned.
+std::optional<CallResult> RunStream(const std::shared_ptr<Stream>& s, const std::function<void(const Value&, const Value&)>& body) {
   Value send(Function(SendFn{s}));
   Value close(Function(CloseFn{s}));
   QueuedEvents queued(*s);
@@ -211,9 +215,11 @@ void RunStream(const std::shared_ptr<Stream>& s, const std::function<void(const 
   IdleWorkScope scope(fiber, &queued);
   try {
     body(send, close);
+    return rt::TakeCallFailure();
   } catch (const StreamEnded&) {
     // the client left, close() was called or the server is stopping: the handler is done
   }
+  return std::nullopt;
 }
 
 std::int64_t PositiveInt(const Value& options, const char* name, std::int64_t lowest, std::int64_t fallback) {
@@ -287,7 +293,12 @@ Response SseResponse(Request& req, SseHandler handler) {
     auto s = std::make_shared<Stream>();
     s->out = &out;
     if (o.retry_ms > 0 && !out.Write("retry: " + std::to_string(o.retry_ms) + "\n\n")) return;
-    RunStream(s, handler);
+    if (std::optional<CallResult> failed = RunStream(s, handler)) {
+      s->subs.clear();
+      s->out = nullptr;
+      rt::DeferCallFailure(std::move(*failed));  // kept again for the server's writer (RunProducer)
+      return;
+    }
     if (!s->Ended()) {
       // The family's channel form: a handler that subscribed to nothing hears every channel.
       if (s->subs.empty()) {

@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "lux/routes.h"
+#include "lux/services.h"
 #include "server/app_impl.h"
 #include "tracing/instrument.h"
 
@@ -82,7 +83,10 @@ Response App::Impl::HandleError(const Error& e, Request& req) {
   if (!on_error) return def;
   std::string failure;
   try {
-    return on_error(e, req, def);
+    Response answer = on_error(e, req, def);
+    std::optional<CallResult> failed = rt::TakeCallFailure();  // a failed call it kept (lux/services.h)
+    if (!failed) return answer;
+    failure = std::move(failed->error);
   } catch (const boost::context::detail::forced_unwind&) {
     throw;
   } catch (const std::exception& inner) {

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "core/log.h"
+#include "lux/services.h"
 
 namespace lux::server {
 namespace {
@@ -75,10 +77,17 @@ bool Lifecycle::Up(Host& host, const std::function<bool()>& stop_requested) {
   }
   if (run != RunMode::kAdmin) {
     for (auto& hook : on_start) {
+      std::optional<CallResult> failed;
       try {
         hook();
+        failed = rt::TakeCallFailure();  // a failed call it kept (lux/services.h)
       } catch (const std::exception& e) {
         StartupError error = Named("on_start failed: ", e);
+        Unwind(Deadline::clock::now());
+        throw error;
+      }
+      if (failed) {
+        StartupError error("on_start failed: " + failed->error);
         Unwind(Deadline::clock::now());
         throw error;
       }
@@ -124,6 +133,8 @@ void Lifecycle::Unwind(Deadline deadline) {
     for (auto it = on_stop.rbegin(); it != on_stop.rend(); ++it) {
       try {
         (*it)();
+        if (std::optional<CallResult> failed = rt::TakeCallFailure())  // a failed call it kept (lux/services.h)
+          core::Log(LogLevel::kError, "on_stop failed", {{"error", failed->error}});
       } catch (const std::exception& e) {
         core::Log(LogLevel::kError, "on_stop failed", {{"error", std::string(e.what())}});
       }

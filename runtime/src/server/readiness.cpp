@@ -11,9 +11,11 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/wait_fd.h"
+#include "lux/services.h"
 #include "lux/upload.h"
 #include "server/app_impl.h"
 
@@ -52,7 +54,9 @@ std::vector<std::function<void(server::Deadline)>> RunsOf(App& app, const Readin
   if (item.fn) {
     auto fn = item.fn;
     runs.push_back([fn](server::Deadline) {
-      if (!fn()) throw std::runtime_error("check returned false");
+      bool ok = fn();
+      if (rt::CallFailed()) return;  // a failed call it kept: Launch takes it (lux/services.h)
+      if (!ok) throw std::runtime_error("check returned false");
     });
     return runs;
   }
@@ -70,7 +74,14 @@ void Launch(std::shared_ptr<Round> round, std::size_t i, std::vector<std::functi
     out.ok = true;
     try {
       if (runs.empty()) throw std::runtime_error("nothing to check: the server has no such component");
-      for (const auto& run : runs) run(deadline);
+      for (const auto& run : runs) {
+        run(deadline);
+        if (std::optional<CallResult> failed = rt::TakeCallFailure()) {
+          out.ok = false;
+          out.error = std::move(failed->error);
+          break;
+        }
+      }
     } catch (const std::exception& e) {
       out.ok = false;
       out.error = e.what();

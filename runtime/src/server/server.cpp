@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "lux/env.h"
+#include "lux/services.h"
 #include "http/proxy.h"
 #include "http/request_head.h"
 #include "http/tls.h"
@@ -1188,6 +1189,11 @@ class Session {
     try {
       ChunkWriter out(*this, yield, st, chunked);
       producer(out);
+      // A failed call an `sse` handler kept (lux/services.h): failed as one that threw.
+      if (std::optional<CallResult> failed = rt::TakeCallFailure()) {
+        core::Log(LogLevel::kError, "streamed response failed", {{"request_id", request_id}, {"error", failed->error}});
+        return false;
+      }
       return true;
     } catch (const boost::context::detail::forced_unwind&) {
       state_.on_drain = nullptr;

@@ -156,7 +156,9 @@ void ExposeRpc(App& app, std::string fn, std::function<Value(const Value& args)>
     const Value& body = req.Json();  // 400 with the position on malformed JSON
     const Value* args = body.IsObject() ? body.Find("args") : nullptr;
     if (!args || !args->IsArray()) throw HttpError(400, "an RPC body is {\"args\": [...]}");
-    return Respond(200, Value{{"result", handler(*args)}});
+    Value result = handler(*args);
+    if (rt::CallFailed()) return rt::AnswerFailedCall(req);  // a failed call the function kept
+    return Respond(200, Value{{"result", std::move(result)}});
   });
 }
 
@@ -322,8 +324,14 @@ FailureAside::FailureAside() : unwinding_(std::uncaught_exceptions()) {
   if (tl_failed_call) kept_.emplace(TakeFailedCall());
 }
 
+// A `finally` body whose failed calls return (emit_rpc.cpp) may end with a failure of its own:
+// it replaces the one set aside, as an error the body raised would. While a thrown error unwinds
+// (the body runs under lux::stdlib::Finally, which drops an error the body raises then) its own
+// failure is dropped too. An error the body raised drops the failure set aside.
 FailureAside::~FailureAside() {
-  if (kept_ && std::uncaught_exceptions() <= unwinding_) tl_failed_call = std::move(kept_);
+  if (std::uncaught_exceptions() > unwinding_) return;
+  if (unwinding_ > 0) tl_failed_call.reset();
+  if (kept_ && !tl_failed_call) tl_failed_call = std::move(kept_);
 }
 
 Response AnswerFailedCall(Request& req) {

@@ -170,6 +170,8 @@ void PlanSchedules(Context& c) {
 void RunTick(Context& c, const jobs::ScheduleDef& def) {
   try {
     def.task();
+    if (std::optional<CallResult> failed = rt::TakeCallFailure())  // kept (lux/services.h)
+      c.notes.push_back("schedule `" + def.name + "` failed: " + failed->error);
   } catch (const std::exception& e) {
     c.notes.push_back("schedule `" + def.name + "` failed: " + e.what());
   }

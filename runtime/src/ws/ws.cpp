@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -30,6 +31,7 @@
 #include "core/fiber.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "lux/services.h"
 #include "http/block_options.h"
 #include "http/cors.h"
 #include "realtime/hub.h"
@@ -409,7 +411,9 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     std::string error;
     try {
       f();
-      return;
+      std::optional<CallResult> failed = rt::TakeCallFailure();  // a failed call it kept (lux/services.h)
+      if (!failed) return;
+      error = std::move(failed->error);
     } catch (const boost::context::detail::forced_unwind&) {
       throw;
     } catch (const std::exception& e) {
@@ -421,6 +425,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     if (std::string_view(which) == "on_error" || std::string_view(which) == "on_close" || !hooks_.on_error) return;
     try {
       hooks_.on_error(value_, error);
+      if (rt::TakeCallFailure()) core::Log(LogLevel::kError, "websocket hook failed", {{"hook", "on_error"}, {"ws", id_}});
     } catch (const boost::context::detail::forced_unwind&) {
       throw;
     } catch (...) {

@@ -157,14 +157,24 @@ lux::Value Route4Body(const lux::Value& id) {
     lux::stdlib::LogWarn({"users unavailable", lux::Value{{"error", lux::stdlib::Field(err, "message")}}});
   }
 #line 48 "services_deferred.lux"
-  const lux::Value names = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+  lux::Value t5;
+  try {
+    t5 = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    if (lux::rt::CallFailed()) return lux::Value();  // an earlier call failed
     const lux::Value& i = lux::stdlib::Arg(args, 0);
-    return lux::rt::CallService("users", "get", lux::Value(lux::Array{i}));
+    lux::CallResult call4 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{i}));
+    if (!call4.ok()) return lux::rt::DeferCallFailure(std::move(call4));
+    return std::move(call4.value);
   })));
+  } catch (const std::exception&) {
+    if (!lux::rt::CallFailed()) throw;
+  }
+  if (lux::rt::CallFailed()) return lux::Value();
+  const lux::Value names = std::move(t5);
 #line 49 "services_deferred.lux"
-  lux::CallResult call4 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{fallback, names}));
-  if (!call4.ok()) return lux::rt::DeferCallFailure(std::move(call4));
-  return std::move(call4.value);
+  lux::CallResult call6 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{fallback, names}));
+  if (!call6.ok()) return lux::rt::DeferCallFailure(std::move(call6));
+  return std::move(call6.value);
 }
 
 #line 41 "services_deferred.lux"

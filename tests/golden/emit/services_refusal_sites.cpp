@@ -93,7 +93,9 @@ namespace lux_program::front {
 // schedule "tick"
 lux::Value Schedule1() {
 #line 87 "services_refusal_sites.lux"
-  return lux::rt::CallService("users", "tick", lux::Value(lux::Array{(stamp)(1)}));
+  lux::CallResult call1 = lux::rt::TryCallService("users", "tick", lux::Value(lux::Array{(stamp)(1)}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return std::move(call1.value);
 }
 
 
@@ -260,18 +262,33 @@ lux::Response Route3(lux::Request& req) {
 #line 67 "services_refusal_sites.lux"
 lux::Value Route4Body(const lux::Value& id) {
 #line 68 "services_refusal_sites.lux"
-  const lux::Value names = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+  lux::Value t3;
+  try {
+    t3 = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    if (lux::rt::CallFailed()) return lux::Value();  // an earlier call failed
     const lux::Value& i = lux::stdlib::Arg(args, 0);
-    return lux::stdlib::Add(lux::rt::CallService("users", "name", lux::Value(lux::Array{i})), lux::rt::Checked((load)(i)));
+    lux::CallResult call1 = lux::rt::TryCallService("users", "name", lux::Value(lux::Array{i}));
+    if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+    lux::Value t2 = (load)(i);
+    if (lux::rt::CallFailed()) return lux::Value();
+    return lux::stdlib::Add(std::move(call1.value), std::move(t2));
   })));
+  } catch (const std::exception&) {
+    if (!lux::rt::CallFailed()) throw;
+  }
+  if (lux::rt::CallFailed()) return lux::Value();
+  const lux::Value names = std::move(t3);
 #line 69 "services_refusal_sites.lux"
   hits.Update([&](lux::Value& shared_) {
-    shared_ = lux::stdlib::Add(shared_, lux::rt::CallService("users", "count", lux::Value(lux::Array{})));
+    lux::CallResult call4 = lux::rt::TryCallService("users", "count", lux::Value(lux::Array{}));
+    if (!call4.ok()) { lux::rt::DeferCallFailure(std::move(call4)); return; }
+    shared_ = lux::stdlib::Add(shared_, std::move(call4.value));
   });
+  if (lux::rt::CallFailed()) return lux::Value();
 #line 70 "services_refusal_sites.lux"
-  lux::CallResult call1 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{names}));
-  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
-  return std::move(call1.value);
+  lux::CallResult call5 = lux::rt::TryCallService("users", "merge", lux::Value(lux::Array{names}));
+  if (!call5.ok()) return lux::rt::DeferCallFailure(std::move(call5));
+  return std::move(call5.value);
 }
 
 #line 67 "services_refusal_sites.lux"

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -578,6 +579,52 @@ TEST_CASE("rpc: a kept failure raises, is caught, and is set aside while a final
     lux::rt::FailureAside aside;
     throw lux::Error("the finally body's own error", 500);
   } catch (const lux::Error&) {
+  }
+  CHECK_FALSE(lux::rt::CallFailed());
+}
+
+// A `finally` body whose failed calls return (generated as lux::stdlib::Finally's body with a
+// FailureAside first): its own failure replaces one kept before it, which is set aside while it
+// runs and kept again when it does not fail; a failure it keeps while a thrown error unwinds is
+// dropped, as an error it raised then would be.
+TEST_CASE("rpc: a finally body's kept failure replaces the one before it and is dropped while an error unwinds",
+          "[services]") {
+  lux::CallResult before;
+  before.status = 502;
+  before.error = "call of dead.list failed: connection refused";
+  lux::CallResult own;
+  own.status = 503;
+  own.rejected = true;
+  own.error = "call of dead.echo rejected: the circuit breaker of `dead` is open";
+  struct AtExit {  // runs the body when the scope ends, as lux::stdlib::Finally does
+    std::function<void()> body;
+    ~AtExit() { body(); }
+  };
+
+  lux::rt::DeferCallFailure(before);
+  {
+    lux::rt::FailureAside aside;
+    lux::rt::DeferCallFailure(own);
+  }
+  std::optional<lux::CallResult> kept = lux::rt::TakeCallFailure();
+  REQUIRE(kept.has_value());
+  CHECK(kept->error == own.error);
+  CHECK(kept->rejected);
+
+  lux::rt::DeferCallFailure(before);
+  { lux::rt::FailureAside aside; }
+  kept = lux::rt::TakeCallFailure();
+  REQUIRE(kept.has_value());
+  CHECK(kept->error == before.error);
+
+  try {
+    AtExit guard{[&] {
+      lux::rt::FailureAside aside;
+      lux::rt::DeferCallFailure(own);
+    }};
+    throw lux::Error("the try body's error", 500);
+  } catch (const lux::Error& e) {
+    CHECK(std::string(e.what()) == "the try body's error");
   }
   CHECK_FALSE(lux::rt::CallFailed());
 }
