@@ -551,8 +551,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     if (piped) args.push_back(piped);
     if (const Builtin* method = prog_.method_builtins.lookup(c))  // `x.f(args)` on a plain value: `f(x, args)`
       return prog_.dynamic_methods.count(c) ? dynamicMethodCall(method, c)
-             : iteratingCall(c) ? deferredBuiltin(c, [&] { return builtinCall(method, callee, receiverFirst(c)); })
-                                : builtinCall(method, callee, receiverFirst(c));
+                                            : deferredBuiltin(c, [&] { return builtinCall(method, callee, receiverFirst(c)); });
     args.insert(args.end(), c->args.begin(), c->args.end());
     at = c->range();
   }
@@ -569,9 +568,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       return "lux::Value()";
     }
     switch (sym->kind) {
-      case SymbolKind::Builtin:
-        if (c && iteratingCall(c)) return deferredBuiltin(c, [&] { return builtinCall(sym->builtin, callee, args); });
-        return builtinCall(sym->builtin, callee, args);
+      case SymbolKind::Builtin: return deferredBuiltin(c, [&] { return builtinCall(sym->builtin, callee, args); });
       case SymbolKind::OptionCtor:
         if (sym->name == "Some" && args.size() == 1) return expr(args[0]);
         if (sym->name == "Ok" && args.size() == 1) return "lux::stdlib::Ok(" + argList() + ")";

@@ -114,7 +114,7 @@ const Builtin* Emitter::iteratingCall(const ast::Expr* e) {
 }
 
 std::string Emitter::deferredBuiltin(const ast::CallExpr* c, const std::function<std::string()>& write) {
-  if (callExit() == CallExit::Kind::Raise) return write();
+  if (!c || callExit() == CallExit::Kind::Raise || !iteratingCall(c)) return write();
   for (const ast::Expr* a : c->args)
     if (auto* l = llvm::dyn_cast<ast::LambdaExpr>(a); l && lastCallSite(l->body) > 0) deferring_lambdas_.insert(l);
   std::string value = write();

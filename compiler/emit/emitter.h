@@ -204,7 +204,7 @@ class Emitter {
   // lambda returns its failure (later calls of it return at once), the built-in's result is
   // dropped and the call site takes the function's exit (deferredBuiltin). Else null.
   const Builtin* iteratingCall(const ast::Expr* e);
-  std::string deferredBuiltin(const ast::CallExpr* c, const std::function<std::string()>& write);
+  std::string deferredBuiltin(const ast::CallExpr* c, const std::function<std::string()>& write);  // else write()
   // A call evaluated before a later failing call of the same expression goes into a temporary
   // first, so the hoisted failing call keeps its place in the order of evaluation.
   std::string inOrder(const ast::Expr* e, std::string value);
