@@ -34,7 +34,7 @@ const Value kPlus = Fn([](const std::vector<Value>& a) { return sl::Add(a[0], a[
 
 }  // namespace
 
-TEST_CASE("chunk, sliding_window and pairwise split a list; a size below 1 is an error", "[stdlib]") {
+TEST_CASE("chunk, sliding_window and pairwise split a list, and a size below 1 is an error", "[stdlib]") {
   CHECK(Json(sl::Chunk(Ints({1, 2, 3, 4, 5}), Value(2))) == "[[1,2],[3,4],[5]]");
   CHECK(Json(sl::Chunk(Ints({}), Value(3))) == "[]");
   CHECK(FailureOf([] { sl::Chunk(Ints({1}), Value(0)); }) == "chunk(): the size must be at least 1, not 0");
@@ -86,7 +86,7 @@ TEST_CASE("set operations compare by value, an Int equal to the same Float", "[s
   CHECK(sl::IsSuperset(Ints({1, 2, 3}), Ints({1, 2})) == Value(true));
 }
 
-TEST_CASE("combinations and permutations; a result past the limit is an error", "[stdlib]") {
+TEST_CASE("combinations and permutations, and a result past the limit is an error", "[stdlib]") {
   CHECK(Json(sl::Combinations(Ints({1, 2, 3, 4}), Value(2))) == "[[1,2],[1,3],[1,4],[2,3],[2,4],[3,4]]");
   CHECK(Json(sl::Combinations(Ints({1, 2}), Value(3))) == "[]");
   CHECK(Json(sl::Combinations(Ints({1, 2}), Value(0))) == "[[]]");

@@ -67,7 +67,7 @@ TEST_CASE("compose, pipe_fn, negate, flip, partial and identity build functions"
   CHECK(FailureOf([] { sl::Negate(Value(1)); }) == "negate() of Int: expected a function");
 }
 
-TEST_CASE("memoize calls the function once per arguments; once calls it once", "[stdlib]") {
+TEST_CASE("memoize calls the function once per arguments, and once calls it once", "[stdlib]") {
   auto calls = std::make_shared<std::atomic<int>>(0);
   Value square = Fn([calls](const std::vector<Value>& a) {
     ++*calls;

@@ -115,7 +115,7 @@ TEST_CASE("validators are false for anything but a String of their form", "[stdl
   CHECK(sl::IsHex(S("")) == Value(false));
 }
 
-TEST_CASE("base64, base64url, hex and percent-encoding round-trip; bad text is an error", "[stdlib]") {
+TEST_CASE("base64, base64url, hex and percent-encoding round-trip, and bad text is an error", "[stdlib]") {
   CHECK(sl::Base64Encode(S("hello")) == S("aGVsbG8="));
   CHECK(sl::Base64Encode(S("Hello, World!")) == S("SGVsbG8sIFdvcmxkIQ=="));
   CHECK(sl::Base64Decode(S("SGVsbG8sIFdvcmxkIQ==")) == S("Hello, World!"));
