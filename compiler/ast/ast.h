@@ -614,16 +614,20 @@ class ThrowStmt : public Stmt {
   Expr* value;  // the value raised: a String, a record, an object, ...
 };
 
+// `break`, or `break outer` to leave the loop labelled `outer:` around it.
 class BreakStmt : public Stmt {
  public:
   LUX_AST_LEAF(BreakStmt)
   explicit BreakStmt(SourceRange r) : Stmt(kKind, r) {}
+  Ident label;  // empty: the innermost loop
 };
 
+// `continue`, or `continue outer`.
 class ContinueStmt : public Stmt {
  public:
   LUX_AST_LEAF(ContinueStmt)
   explicit ContinueStmt(SourceRange r) : Stmt(kKind, r) {}
+  Ident label;  // empty: the innermost loop
 };
 
 // `for x in e { }` or `for i, x in e { }` (index is empty in the first form).
@@ -636,14 +640,19 @@ class ForStmt : public Stmt {
   Ident value;
   Expr* iterable;
   BlockExpr* body;
+  Ident label;                    // `outer: for ...` (empty when unlabelled)
+  BlockExpr* else_body = nullptr;  // `for ... { } else { }`: runs when no `break` left the loop
 };
 
+// `while cond { }`; `loop { }` is a WhileStmt whose cond is `true`.
 class WhileStmt : public Stmt {
  public:
   LUX_AST_LEAF(WhileStmt)
   WhileStmt(SourceRange r, Expr* cond, BlockExpr* body) : Stmt(kKind, r), cond(cond), body(body) {}
   Expr* cond;
   BlockExpr* body;
+  Ident label;                    // `outer: while ...`
+  BlockExpr* else_body = nullptr;  // `while ... { } else { }`: runs when no `break` left the loop
 };
 
 // `guard cond else { ... }`: when cond is false the else block runs, and it must leave the
@@ -993,6 +1002,37 @@ class OrPattern : public Pattern {
   LUX_AST_LEAF(OrPattern)
   OrPattern(SourceRange r, llvm::ArrayRef<Pattern*> alternatives) : Pattern(kKind, r), alternatives(alternatives) {}
   llvm::ArrayRef<Pattern*> alternatives;
+};
+
+// `[a, b]` matches a list of exactly two elements, `[first, ...rest]` one of at least one (rest:
+// the others); the family's tuple pattern `(x, y)` is the same as `[x, y]`.
+class ListPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(ListPattern)
+  ListPattern(SourceRange r, llvm::ArrayRef<Pattern*> elements, Pattern* rest)
+      : Pattern(kKind, r), elements(elements), rest(rest) {}
+  llvm::ArrayRef<Pattern*> elements;
+  Pattern* rest;  // `...rest` (a BindingPattern, or a WildcardPattern for `..._`); null without one
+};
+
+// `{ role: "admin", name }`: an object or record that has each key, its value matching the
+// key's pattern (a shorthand `name` is the binding pattern `name`).
+class ObjectPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(ObjectPattern)
+  ObjectPattern(SourceRange r, llvm::ArrayRef<Ident> keys, llvm::ArrayRef<Pattern*> values)
+      : Pattern(kKind, r), keys(keys), values(values) {}
+  llvm::ArrayRef<Ident> keys;
+  llvm::ArrayRef<Pattern*> values;  // one per key
+};
+
+// `"/api" ++ rest`: a String starting with the prefix; rest is the remainder.
+class PrefixPattern : public Pattern {
+ public:
+  LUX_AST_LEAF(PrefixPattern)
+  PrefixPattern(SourceRange r, Expr* prefix, Pattern* rest) : Pattern(kKind, r), prefix(prefix), rest(rest) {}
+  Expr* prefix;   // a StringLit
+  Pattern* rest;  // a BindingPattern, or a WildcardPattern for `_`
 };
 
 // --- type expressions -----------------------------------------------------------------------

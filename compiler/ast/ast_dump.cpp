@@ -384,19 +384,27 @@ void describeNode(const AssignStmt& n, Desc& d) {
 void describeNode(const ExprStmt& n, Desc& d) { d.child("", n.expr); }
 void describeNode(const ReturnStmt& n, Desc& d) { d.child("value", n.value); }
 void describeNode(const ThrowStmt& n, Desc& d) { d.child("value", n.value); }
-void describeNode(const BreakStmt&, Desc&) {}
-void describeNode(const ContinueStmt&, Desc&) {}
+void describeNode(const BreakStmt& n, Desc& d) {
+  if (!n.label.empty()) d.ident("label", n.label);
+}
+void describeNode(const ContinueStmt& n, Desc& d) {
+  if (!n.label.empty()) d.ident("label", n.label);
+}
 
 void describeNode(const ForStmt& n, Desc& d) {
+  if (!n.label.empty()) d.ident("label", n.label);
   d.ident("index", n.index);
   d.ident("value", n.value);
   d.child("iterable", n.iterable);
   d.child("body", n.body);
+  if (n.else_body) d.child("else", n.else_body);
 }
 
 void describeNode(const WhileStmt& n, Desc& d) {
+  if (!n.label.empty()) d.ident("label", n.label);
   d.child("cond", n.cond);
   d.child("body", n.body);
+  if (n.else_body) d.child("else", n.else_body);
 }
 
 void describeNode(const GuardStmt& n, Desc& d) {
@@ -535,6 +543,17 @@ void describeNode(const VariantPattern& n, Desc& d) {
 }
 
 void describeNode(const OrPattern& n, Desc& d) { d.list("alternatives", n.alternatives); }
+void describeNode(const ListPattern& n, Desc& d) {
+  d.list("elements", n.elements);
+  d.child("rest", n.rest);
+}
+void describeNode(const ObjectPattern& n, Desc& d) {
+  for (size_t i = 0; i < n.keys.size(); ++i) d.child(n.keys[i].name.str(), n.values[i]);
+}
+void describeNode(const PrefixPattern& n, Desc& d) {
+  d.child("prefix", n.prefix);
+  d.child("rest", n.rest);
+}
 
 void describeNode(const NamedType& n, Desc& d) {
   d.ident("name", n.name);

@@ -142,8 +142,10 @@ const Ty* Checker::checkPipe(const ast::PipeExpr* e) {
 
 const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                              SourceRange piped_range) {
-  if (!piped)
+  if (!piped) {
+    if (const Ty* t = checkInplaceMethod(call)) return t;  // `items.push(x)` on a binding
     if (const Ty* t = checkBuiltinMethod(call)) return t;  // `s.upper()`: `upper(s)`
+  }
   const auto method = model_.method_builtins.find(call);
   const Builtin* method_builtin = method == model_.method_builtins.end() ? nullptr : method->second;
   std::vector<ArgInfo> args;

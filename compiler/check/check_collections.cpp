@@ -28,19 +28,15 @@ bool isZeroLiteral(const ast::Expr* e) {
 
 }  // namespace
 
-// `items.push(x)` and its kin change a JavaScript array in place; a Lux list is a value, so the
-// help line shows the copying form to keep in a `var` (null for any other method name).
+// `make().push(x)` and its kin change a list kept in a binding (check_inplace.cpp); on a list that
+// is computed there is nothing to change: the help line says where to keep it (null for any other
+// method name).
 const char* listMutationHelp(llvm::StringRef method) {
-  if (method == "push" || method == "append")
-    return "a list is a value: build the longer list and keep it, `items = [...items, x]` on a `var items`";
-  if (method == "pop")
-    return "a list is a value: read the last element with `items[-1]` and keep the rest with `items = items[:-1]` "
-           "on a `var items`";
-  if (method == "sort")
-    return "a list is a value: `sorted(items)` is the sorted list; keep it with `items = sorted(items)` on a `var items`";
-  if (method == "reverse")
-    return "a list is a value: `reversed(items)` is the reversed list; keep it with `items = reversed(items)` on a "
-           "`var items`";
+  if (method == "push" || method == "append" || method == "pop" || method == "sort" || method == "reverse" ||
+      method == "shift" || method == "unshift" || method == "insert" || method == "remove" || method == "clear" ||
+      method == "extend" || method == "splice")
+    return "this method changes a list kept in a binding: keep the list first (`items = ...`), then call "
+           "`items.push(x)`; or use the copying forms `[...xs, x]`, `sorted(xs)`, `reversed(xs)`";
   return nullptr;
 }
 

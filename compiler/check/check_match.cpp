@@ -57,6 +57,7 @@ void Checker::bindPattern(const ast::Pattern* p, const Ty* subject) {
     for (const ast::Pattern* alt : op->alternatives) bindPattern(alt, subject);
     return;
   }
+  if (llvm::isa<ast::ListPattern, ast::ObjectPattern, ast::PrefixPattern>(p)) return bindCollectionPattern(p, subject);
   auto* vp = llvm::dyn_cast<ast::VariantPattern>(p);
   if (!vp) return;  // WildcardPattern
   llvm::StringRef n = vp->name.name;
@@ -123,6 +124,45 @@ void Checker::bindPattern(const ast::Pattern* p, const Ty* subject) {
     return;
   }
   for (size_t i = 0; i < payload.size(); ++i) bindPattern(vp->args[i], payload[i]);
+}
+
+// The family's list (`[first, ...rest]`, `(x, y)`), object (`{ role: "admin", name }`) and
+// string-prefix (`"/api" ++ rest`) patterns: each part against the part of the subject's type.
+void Checker::bindCollectionPattern(const ast::Pattern* p, const Ty* subject) {
+  const Ty* dyn = types_.dynamic();
+  auto mismatch = [&]() {
+    diags_.report(DiagId::PatternTypeMismatch, p->range(), std::string(file_.slice(p->range())), typeName(subject));
+  };
+  if (auto* lp = llvm::dyn_cast<ast::ListPattern>(p)) {
+    bool list = subject->kind == TyKind::Array;
+    if (!list && !subject->isDynamic()) mismatch();
+    const Ty* elem = list ? subject->elem : dyn;
+    for (const ast::Pattern* e : lp->elements) bindPattern(e, elem);
+    if (lp->rest) bindPattern(lp->rest, list ? subject : dyn);
+    return;
+  }
+  if (auto* pp = llvm::dyn_cast<ast::PrefixPattern>(p)) {
+    const Ty* str = types_.get(TyKind::String);
+    if (subject->kind != TyKind::String && !subject->isDynamic()) mismatch();
+    bindPattern(pp->rest, str);
+    return;
+  }
+  auto* op = llvm::cast<ast::ObjectPattern>(p);
+  bool record = subject->kind == TyKind::Record;
+  if (!record && subject->kind != TyKind::Object && !subject->isDynamic()) mismatch();
+  for (size_t i = 0; i < op->keys.size(); ++i) {
+    const Ty* ft = dyn;
+    if (record) {
+      if (const FieldInfo* f = subject->record->field(op->keys[i].name)) {
+        ft = f->type;
+      } else if (!(op->keys[i].name == "id" && subject->record->is_model)) {
+        diags_.report(DiagId::UnknownField, op->keys[i].range, subject->record->is_model ? "model" : "type",
+                      subject->record->name.str(), op->keys[i].name.str())
+            .note(subject->record->range, fmt::format("`{}` is declared here", subject->record->name.str()));
+      }
+    }
+    bindPattern(op->values[i], ft);
+  }
 }
 
 const Ty* Checker::checkMatch(const ast::MatchExpr* e) {

@@ -45,9 +45,61 @@ const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
     auto it = model_.expr_types.find(last);
     t = it == model_.expr_types.end() ? types_.dynamic() : it->second;
   }
+  // A trailing `try` (also `r = try { ... } catch e { ... }`) gives the try body's value, or the
+  // catch body's.
+  if (auto* ts = block->stmts.empty() ? nullptr : llvm::dyn_cast<ast::TryStmt>(block->stmts.back())) {
+    auto typeOf = [&](const ast::BlockExpr* b) {
+      auto it = model_.expr_types.find(b);
+      return it == model_.expr_types.end() ? types_.dynamic() : it->second;
+    };
+    t = typeOf(ts->body);
+    if (ts->catch_body) t = joinTypes(types_, t, typeOf(ts->catch_body));
+  }
   if (new_scope) popScope();
   model_.expr_types[block] = t;
   return t;
+}
+
+// `let { a, b } = e`, `[a, b] = e`, `a, b = b, a`: each name declared, or a `var` in scope assigned.
+void Checker::checkDestructure(const ast::DestructureStmt* ds) {
+  const Ty* t = checkExpr(ds->init);
+  checkUnitUse(ds->init, "a destructuring");
+  bool pure = isPure(ds->init);
+  if (ds->list) checkListPattern(ds, t);
+  for (size_t i = 0; i < ds->fields.size(); ++i) {
+    const ast::DestructureField* f = ds->fields[i];
+    if (ds->list && f->binding.name == "_") continue;  // a hole binds nothing
+    const Ty* ft = ds->list ? listElementType(ds, t, i) : types_.dynamic();
+    if (!ds->list && t->kind == TyKind::Record) {
+      if (const FieldInfo* fi = t->record->field(f->key.name)) {
+        ft = fi->type;
+      } else if (!(f->key.name == "id" && t->record->is_model)) {
+        diags_.report(DiagId::UnknownField, f->key.range, t->record->is_model ? "model" : "type",
+                      t->record->name.str(), f->key.name.str())
+            .note(t->record->range, fmt::format("`{}` is declared here", t->record->name.str()));
+      }
+    }
+    if (ds->keyword == ast::DestructureStmt::Keyword::None) {
+      // `{ a } = e` binds like `a = e`: a `var a` in scope is assigned (`a, b = b, a`) ...
+      if (Symbol* var = lookup(f->binding.name); var && var->is_mutable &&
+          (var->kind == SymbolKind::Local || var->kind == SymbolKind::Binding)) {
+        var->reads++;
+        model_.resolved[f] = var;
+        model_.destructure_assigns.insert(f);
+        continue;
+      }
+      // ... and an immutable `a` of this function cannot be.
+      const Symbol* prev = lookupInFunction(f->binding.name);
+      if (prev && !prev->is_mutable) {
+        auto d = diags_.report(DiagId::AssignToImmutable, f->binding.range, f->binding.name.str());
+        if (prev->range.size() > 0)
+          d.note(prev->range, fmt::format("`{}` is declared here, without `var`", f->binding.name.str()));
+        d.help(fmt::format("write `let {{ ... }} = ...` to declare new bindings, or declare the first one `var`"));
+        continue;
+      }
+    }
+    declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure);
+  }
 }
 
 void Checker::checkStmt(const ast::Stmt* stmt) {
@@ -65,36 +117,7 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     return;
   }
   if (auto* ds = llvm::dyn_cast<ast::DestructureStmt>(stmt)) {
-    const Ty* t = checkExpr(ds->init);
-    checkUnitUse(ds->init, "a destructuring");
-    bool pure = isPure(ds->init);
-    if (ds->list) checkListPattern(ds, t);
-    for (size_t i = 0; i < ds->fields.size(); ++i) {
-      const ast::DestructureField* f = ds->fields[i];
-      if (ds->list && f->binding.name == "_") continue;  // a hole binds nothing
-      const Ty* ft = ds->list ? listElementType(ds, t, i) : types_.dynamic();
-      if (!ds->list && t->kind == TyKind::Record) {
-        if (const FieldInfo* fi = t->record->field(f->key.name)) {
-          ft = fi->type;
-        } else if (!(f->key.name == "id" && t->record->is_model)) {
-          diags_.report(DiagId::UnknownField, f->key.range, t->record->is_model ? "model" : "type",
-                        t->record->name.str(), f->key.name.str())
-              .note(t->record->range, fmt::format("`{}` is declared here", t->record->name.str()));
-        }
-      }
-      if (ds->keyword == ast::DestructureStmt::Keyword::None) {
-        // `{ a } = e` binds like `a = e`: not over an immutable `a` of this function.
-        const Symbol* prev = lookupInFunction(f->binding.name);
-        if (prev && !prev->is_mutable) {
-          auto d = diags_.report(DiagId::AssignToImmutable, f->binding.range, f->binding.name.str());
-          if (prev->range.size() > 0)
-            d.note(prev->range, fmt::format("`{}` is declared here, without `var`", f->binding.name.str()));
-          d.help(fmt::format("write `let {{ ... }} = ...` to declare new bindings, or declare the first one `var`"));
-          continue;
-        }
-      }
-      declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure);
-    }
+    checkDestructure(ds);
     return;
   }
   if (auto* as = llvm::dyn_cast<ast::AssignStmt>(stmt)) {
@@ -129,17 +152,14 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     pushScope(Scope::Kind::Block);
     if (!fs->index.empty()) declareLocal(fs->index, SymbolKind::Local, index, nullptr, false, false);
     declareLocal(fs->value, SymbolKind::Local, elem, fs, false, false);
-    ++loop_depth_;
-    checkBlock(fs->body);
-    --loop_depth_;
+    checkLoopBody(fs->label, fs->body, nullptr);
     popScope();
+    if (fs->else_body) checkBlock(fs->else_body);
     return;
   }
   if (auto* ws = llvm::dyn_cast<ast::WhileStmt>(stmt)) {
     expectType(checkExpr(ws->cond), types_.get(TyKind::Bool), ws->cond->range(), "the `while` condition");
-    ++loop_depth_;
-    checkBlock(ws->body);
-    --loop_depth_;
+    checkLoopBody(ws->label, ws->body, ws->else_body);
     return;
   }
   if (auto* ts = llvm::dyn_cast<ast::TryStmt>(stmt)) {
@@ -154,6 +174,8 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     return;
   }
   if (llvm::isa<ast::BreakStmt>(stmt) || llvm::isa<ast::ContinueStmt>(stmt)) {
+    if (auto* b = llvm::dyn_cast<ast::BreakStmt>(stmt); b && !b->label.empty()) return checkLoopLabel(stmt, b->label);
+    if (auto* k = llvm::dyn_cast<ast::ContinueStmt>(stmt); k && !k->label.empty()) return checkLoopLabel(stmt, k->label);
     if (loop_depth_ > 0) return;
     const char* kw = llvm::isa<ast::BreakStmt>(stmt) ? "break" : "continue";
     bool in_lambda = false;
@@ -168,6 +190,39 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     else d.help(fmt::format("`{}` belongs inside the body of a `for` or `while` loop; use `return` to leave the function", kw));
     return;
   }
+}
+
+const Scope* Checker::functionScope() const {
+  for (const Scope* s = cur_; s; s = s->parent)
+    if (s->kind == Scope::Kind::Function) return s;
+  return nullptr;
+}
+
+// A loop's body, with its label visible to `break`/`continue` inside; then its `else` block,
+// which runs after the loop (outside it).
+void Checker::checkLoopBody(const ast::Ident& label, const ast::BlockExpr* body, const ast::BlockExpr* else_body) {
+  if (!label.empty()) loop_labels_.emplace_back(label.name, functionScope());
+  ++loop_depth_;
+  checkBlock(body);
+  --loop_depth_;
+  if (!label.empty()) loop_labels_.pop_back();
+  if (else_body) checkBlock(else_body);
+}
+
+// `break outer` / `continue outer` names a loop of this function around it (a lambda's body is a
+// function of its own).
+void Checker::checkLoopLabel(const ast::Stmt* stmt, const ast::Ident& label) {
+  const Scope* fn = functionScope();
+  for (const auto& [name, scope] : loop_labels_)
+    if (name == label.name && scope == fn) return;
+  const char* kw = llvm::isa<ast::BreakStmt>(stmt) ? "break" : "continue";
+  auto d = diags_.report(DiagId::UnknownLoopLabel, label.range, label.name.str(), kw);
+  std::vector<std::string_view> names;
+  for (const auto& [name, scope] : loop_labels_)
+    if (scope == fn) names.push_back(std::string_view(name.data(), name.size()));
+  d.didYouMean(closestMatch(label.name, names));
+  d.help(fmt::format("label the loop to leave: `{}: for x in xs {{ ... }}`; `{}` without a name leaves the innermost loop",
+                     label.name.str(), kw));
 }
 
 // `throw e` raises e (any value) like a runtime error: only a function, handler, hook, job,

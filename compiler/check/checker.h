@@ -28,6 +28,8 @@
 
 namespace lux {
 
+struct InplaceSpec;
+
 struct RouteModifierRow;  // a row of route_modifiers.def (check_route_modifiers.cpp)
 
 
@@ -385,6 +387,10 @@ class Checker {
   const Ty* checkMethodCall(const ast::CallExpr* call, const ast::MemberExpr* callee);  // `x.f(...)`, E2305
   std::vector<std::string_view> builtinsAccepting(const Ty* t);
   const Ty* checkBuiltinMethod(const ast::CallExpr* call);  // `s.upper()` as `upper(s)` (check_methods.cpp)
+  // `items.push(x)` on a binding the program may change (check_inplace.cpp).
+  const Ty* checkInplaceMethod(const ast::CallExpr* call);
+  const Ty* checkInplaceArgs(const ast::CallExpr* call, const InplaceSpec& spec, const Ty* recv);
+  const Ty* checkInplaceSort(const ast::CallExpr* call, const Ty* recv);
   const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
                            const std::vector<ArgInfo>& args);
   void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
@@ -459,6 +465,13 @@ class Checker {
   const EnumInfo* variant_hint_ = nullptr;  // the enum a bare variant name is expected from (checkExprExpecting)
   const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
+  // `outer: for ...` around the current statement: each label with the function scope it is in.
+  std::vector<std::pair<llvm::StringRef, const Scope*>> loop_labels_;
+  const Scope* functionScope() const;
+  void checkDestructure(const ast::DestructureStmt* ds);
+  void bindCollectionPattern(const ast::Pattern* p, const Ty* subject);  // list, object, prefix (check_match.cpp)
+  void checkLoopBody(const ast::Ident& label, const ast::BlockExpr* body, const ast::BlockExpr* else_body);
+  void checkLoopLabel(const ast::Stmt* stmt, const ast::Ident& label);  // `break outer`: E2603
   // A method call's receiver checked by checkBuiltinMethod that turned out not to name a built-in:
   // checkExpr gives its type once more without checking it again (no repeated diagnostics).
   const ast::Expr* prechecked_expr_ = nullptr;

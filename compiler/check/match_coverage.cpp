@@ -11,6 +11,8 @@ using Row = std::vector<const ast::Pattern*>;  // nullptr stands for a wildcard
 struct Ctor {
   std::string name;
   std::vector<const Ty*> args;
+  int list_len = -1;       // a list's constructor: exactly this many elements ...
+  bool list_open = false;  // ... or, when open, at least this many
 };
 
 bool isWild(const ast::Pattern* p) {
@@ -49,8 +51,46 @@ const Ty* inferType(const std::vector<Row>& rows, const Ty* t, const CoverageCon
     }
     if (auto* l = llvm::dyn_cast_or_null<ast::LiteralPattern>(p))
       if (llvm::isa<ast::BoolLit>(l->value)) return ctx.types.get(TyKind::Bool);
+    if (llvm::isa_and_nonnull<ast::ListPattern>(p)) return ctx.types.array(ctx.types.dynamic());
   }
   return ctx.types.dynamic();
+}
+
+// A list has a constructor per length: with L the longest prefix the rows' list patterns name
+// (one more than their longest exact length), exactly 0 .. L-1 elements, and L or more.
+std::optional<std::vector<Ctor>> listConstructors(const Ty* t, const std::vector<Row>& rows) {
+  size_t longest = 0;
+  bool any = false;
+  std::optional<size_t> one_arity;  // every list pattern is exact and of this length
+  bool tuple_like = true;
+  for (const Row& r : rows) {
+    auto* l = llvm::dyn_cast_or_null<ast::ListPattern>(r[0]);
+    if (!l) continue;
+    any = true;
+    longest = std::max(longest, l->elements.size() + (l->rest ? 0 : 1));
+    if (l->rest || (one_arity && *one_arity != l->elements.size())) tuple_like = false;
+    one_arity = l->elements.size();
+  }
+  if (!any) return std::nullopt;
+  // A value of unknown type matched only by patterns of one length (the family's tuples,
+  // `(0, _)`, `(x, y)`) is taken to have that length; another value fails the match when it runs.
+  if (tuple_like && t->elem->isDynamic()) {
+    Ctor c;
+    c.name = "[]";
+    c.args.assign(*one_arity, t->elem);
+    c.list_len = static_cast<int>(*one_arity);
+    return std::vector<Ctor>{c};
+  }
+  std::vector<Ctor> out;
+  for (size_t n = 0; n <= longest; ++n) {
+    Ctor c;
+    c.name = "[]";
+    c.args.assign(n, t->elem);
+    c.list_len = static_cast<int>(n);
+    c.list_open = n == longest;
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 std::optional<std::vector<Ctor>> constructors(const Ty* t, const CoverageContext& ctx) {
@@ -70,6 +110,17 @@ std::optional<std::vector<Ctor>> constructors(const Ty* t, const CoverageContext
 
 // Does pattern `p` (not a wildcard) have constructor `c` at the head? Sets `args`.
 bool headIs(const ast::Pattern* p, const Ctor& c, std::vector<const ast::Pattern*>& args) {
+  if (auto* l = llvm::dyn_cast<ast::ListPattern>(p)) {
+    if (c.list_len < 0) return false;
+    size_t n = static_cast<size_t>(c.list_len);
+    size_t k = l->elements.size();
+    // An exact pattern matches its own length only; one with `...rest` every length from its own.
+    bool fits = l->rest ? k <= n : (!c.list_open && k == n);
+    if (!fits) return false;
+    args.assign(l->elements.begin(), l->elements.end());
+    args.resize(n, nullptr);
+    return true;
+  }
   if (auto* v = llvm::dyn_cast<ast::VariantPattern>(p)) {
     if (v->name.name != c.name) return false;
     args.assign(v->args.begin(), v->args.end());
@@ -85,6 +136,12 @@ bool headIs(const ast::Pattern* p, const Ctor& c, std::vector<const ast::Pattern
 }
 
 std::string render(const Ctor& c, const std::vector<std::string>& args) {
+  if (c.list_len >= 0) {
+    std::string s = "[";
+    for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
+    if (c.list_open) s += args.empty() ? "..." : ", ...";
+    return s + "]";
+  }
   if (c.args.empty()) return c.name;
   std::string s = c.name + "(";
   for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
@@ -102,7 +159,7 @@ std::optional<std::vector<std::string>> missing(const std::vector<Row>& in_rows,
   std::vector<Row> rows = expandOr(in_rows);
   const Ty* t = inferType(rows, tys[0], ctx);
   std::vector<const Ty*> rest(tys.begin() + 1, tys.end());
-  auto ctors = constructors(t, ctx);
+  auto ctors = t->kind == TyKind::Array ? listConstructors(t, rows) : constructors(t, ctx);
   // A column of wildcards only is covered by the rows as they are (the default matrix): split it
   // into constructors only when some row names one, or a recursive enum (`Node(Tree, Tree)`)
   // would be expanded without end.

@@ -479,6 +479,9 @@ struct EditorTables {
 // What a plain `x = e` does (code generation emits a declaration or an assignment).
 enum class AssignKind : uint8_t { Declare, Assign };
 
+// The family's in-place list methods (`items.push(x)`, docs/language.md "Lists changed in place").
+enum class InplaceMethod : uint8_t { Push, Append, Extend, Unshift, Insert, Pop, Shift, Remove, Clear, Sort, Reverse, Splice };
+
 struct CheckedProgram {
   CheckedProgram() : builtins(types) {}
   ~CheckedProgram() = default;
@@ -510,6 +513,10 @@ struct CheckedProgram {
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
+  // `items.push(x)`: a list method that changes the binding's list in place (check_inplace.cpp).
+  llvm::DenseMap<const ast::Node*, InplaceMethod> inplace_calls;
+  // The names of a destructuring without `let`/`var` that assign a `var` in scope (`a, b = b, a`).
+  llvm::DenseSet<const ast::Node*> destructure_assigns;
   // `User(1, "Alice")`: a call of a record type, its arguments the fields in declaration order.
   llvm::DenseMap<const ast::Node*, const RecordInfo*> positional_records;
   // Names the checker makes (`UserModel`, a service's name): symbols point into it, so it lives

@@ -32,10 +32,12 @@ void forEachChild(const ast::Node* n, const std::function<void(const ast::Node*)
     case NodeKind::ForStmt:
       v(llvm::cast<ForStmt>(n)->iterable);
       v(llvm::cast<ForStmt>(n)->body);
+      if (llvm::cast<ForStmt>(n)->else_body) v(llvm::cast<ForStmt>(n)->else_body);
       break;
     case NodeKind::WhileStmt:
       v(llvm::cast<WhileStmt>(n)->cond);
       v(llvm::cast<WhileStmt>(n)->body);
+      if (llvm::cast<WhileStmt>(n)->else_body) v(llvm::cast<WhileStmt>(n)->else_body);
       break;
     case NodeKind::GuardStmt:
       v(llvm::cast<GuardStmt>(n)->cond);
@@ -136,10 +138,24 @@ void findBoxed(const CheckedProgram& prog, const ast::Node* n, int lambda_depth,
     auto it = prog.resolved.find(let);
     if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
   }
+  if (auto* as = llvm::dyn_cast<ast::AssignStmt>(n)) {  // `items = []` that declares (made mutable by `items.push(x)`)
+    auto kind = prog.assigns.find(as);
+    auto it = prog.resolved.find(as->target);
+    if (kind != prog.assigns.end() && kind->second == AssignKind::Declare && it != prog.resolved.end())
+      declared_depth[it->second] = lambda_depth;
+  }
   if (auto* ds = llvm::dyn_cast<ast::DestructureStmt>(n)) {  // `var { a, b } = ...`
     for (const ast::DestructureField* f : ds->fields) {
       auto it = prog.resolved.find(f);
-      if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
+      if (it == prog.resolved.end()) continue;
+      const Symbol* s = it->second;
+      if (!prog.destructure_assigns.count(f)) {
+        declared_depth[s] = lambda_depth;
+        continue;
+      }
+      // `a, b = b, a` inside a lambda assigns the `var`s around it: they are shared with it.
+      auto d = declared_depth.find(s);
+      if (s->kind == SymbolKind::Local && d != declared_depth.end() && d->second < lambda_depth) boxed.insert(s);
     }
   }
   if (auto* ne = llvm::dyn_cast<ast::NameExpr>(n)) {

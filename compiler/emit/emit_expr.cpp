@@ -549,6 +549,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   } else {
     callee = c->callee;
     if (piped) args.push_back(piped);
+    if (auto in = prog_.inplace_calls.find(c); !piped && in != prog_.inplace_calls.end()) return inplaceCall(c, in->second);
     if (const Builtin* method = prog_.method_builtins.lookup(c))  // `x.f(args)` on a plain value: `f(x, args)`
       return prog_.dynamic_methods.count(c) ? dynamicMethodCall(method, c)
                                             : deferredBuiltin(c, [&] { return builtinCall(method, callee, receiverFirst(c)); });

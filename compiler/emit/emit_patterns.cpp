@@ -25,6 +25,10 @@ void Emitter::destructureList(const ast::DestructureStmt* ds) {
                              take("v"), t, cppString(placeText(ds->init)))
                : take(t);
     const Symbol* sym = symbolOf(f);
+    if (prog_.destructure_assigns.count(f)) {
+      assignSymbol(sym, value);
+      continue;
+    }
     std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
     if (sym && fn_->boxed.count(sym)) {
       line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, value));
@@ -33,6 +37,15 @@ void Emitter::destructureList(const ast::DestructureStmt* ds) {
     line(fmt::format("{}lux::Value {} = {};", ds->keyword == ast::DestructureStmt::Keyword::Var ? "" : constFor(sym), n,
                      value));
   }
+}
+
+// `a = value` for a `var` a destructuring assigns: a server `var` under its lock.
+void Emitter::assignSymbol(const Symbol* sym, const std::string& value) {
+  if (isSharedVar(sym) && sym != lvalue_root_) {
+    line(fmt::format("{}.Store({});", safeName(sym->name), value));
+    return;
+  }
+  line(fmt::format("{} = {};", nameOf(sym), value));
 }
 
 }  // namespace lux::emit

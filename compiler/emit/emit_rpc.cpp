@@ -230,20 +230,6 @@ void Emitter::tryCatchJumping(const ast::TryStmt* ts, Target t) {
   line("}");
 }
 
-namespace {
-// A `break` or `continue` that leaves `n` (0 loops entered): control would go on past the
-// `finally` with its failure kept.
-const ast::Node* loopExit(const ast::Node* n, int loops) {
-  if (llvm::isa<ast::LambdaExpr>(n)) return nullptr;
-  if (llvm::isa<ast::BreakStmt, ast::ContinueStmt>(n) && loops == 0) return n;
-  int inner = loops + (llvm::isa<ast::ForStmt, ast::WhileStmt>(n) ? 1 : 0);
-  const ast::Node* found = nullptr;
-  forEachChild(n, [&](const ast::Node* c) {
-    if (!found) found = loopExit(c, inner);
-  });
-  return found;
-}
-}  // namespace
 
 // Every way out of the try reaches a check of the kept failure: the function's return (its
 // caller checks), the end of the block (checked right after it), a jump to a catch body (checked
@@ -253,7 +239,7 @@ bool Emitter::finallyDefers(const ast::TryStmt* ts) {
   for (auto it = fn_->call_exits.rbegin(); it != fn_->call_exits.rend(); ++it) {
     if (it->kind == CallExit::Kind::Catch) continue;
     if (it->kind == CallExit::Kind::Raise) return false;
-    return !loopExit(ts->body, 0) && !(ts->catch_body && loopExit(ts->catch_body, 0));
+    return !loopExit(ts->body) && !(ts->catch_body && loopExit(ts->catch_body));
   }
   return false;
 }

@@ -163,6 +163,7 @@ std::string Emitter::patternTest(const ast::Pattern* p, const std::string& subje
     }
     return "(" + s + ")";
   }
+  if (llvm::isa<ListPattern, ObjectPattern, PrefixPattern>(p)) return collectionPatternTest(p, subject);
   auto* vp = llvm::cast<VariantPattern>(p);
   llvm::StringRef n = vp->name.name;
   std::string head;
@@ -189,6 +190,33 @@ std::string Emitter::patternTest(const ast::Pattern* p, const std::string& subje
   return head;
 }
 
+// `[a, ...rest]`, `{ key: p }`, `"/api" ++ rest`: the shape, then each part's own test.
+std::string Emitter::collectionPatternTest(const ast::Pattern* p, const std::string& subject) {
+  using namespace ast;
+  std::string head;
+  std::vector<std::pair<const Pattern*, std::string>> parts;
+  if (auto* lp = llvm::dyn_cast<ListPattern>(p)) {
+    head = fmt::format("lux::stdlib::ListShape({}, {}, {})", subject, lp->elements.size(), lp->rest ? "true" : "false");
+    for (size_t i = 0; i < lp->elements.size(); ++i)
+      parts.emplace_back(lp->elements[i], fmt::format("lux::stdlib::ElementAt({}, {})", subject, i));
+  } else if (auto* obj = llvm::dyn_cast<ObjectPattern>(p)) {
+    head = fmt::format("{}.IsObject()", subject);
+    for (size_t i = 0; i < obj->keys.size(); ++i) {
+      std::string key = cppString(obj->keys[i].name);
+      head += fmt::format(" && lux::stdlib::HasEntry({}, {})", subject, key);
+      parts.emplace_back(obj->values[i], fmt::format("lux::stdlib::Field({}, {})", subject, key));
+    }
+  } else {
+    auto* pp = llvm::cast<PrefixPattern>(p);
+    head = fmt::format("lux::stdlib::HasPrefix({}, {})", subject, cppString(llvm::cast<StringLit>(pp->prefix)->value));
+  }
+  for (auto& [part, sub] : parts) {
+    std::string t = patternTest(part, sub);
+    if (!t.empty()) head += " && " + t;
+  }
+  return "(" + head + ")";
+}
+
 void Emitter::patternBindings(const ast::Pattern* p, const std::string& subject,
                               std::vector<std::pair<const Symbol*, std::string>>& out) {
   using namespace ast;
@@ -198,6 +226,23 @@ void Emitter::patternBindings(const ast::Pattern* p, const std::string& subject,
   }
   if (auto* op = llvm::dyn_cast<OrPattern>(p)) {
     for (const Pattern* alt : op->alternatives) patternBindings(alt, subject, out);
+    return;
+  }
+  if (auto* lp = llvm::dyn_cast<ListPattern>(p)) {
+    for (size_t i = 0; i < lp->elements.size(); ++i)
+      patternBindings(lp->elements[i], fmt::format("lux::stdlib::ElementAt({}, {})", subject, i), out);
+    if (lp->rest)
+      patternBindings(lp->rest, fmt::format("lux::stdlib::Drop({}, lux::Value({}))", subject, lp->elements.size()), out);
+    return;
+  }
+  if (auto* obj = llvm::dyn_cast<ObjectPattern>(p)) {
+    for (size_t i = 0; i < obj->keys.size(); ++i)
+      patternBindings(obj->values[i], fmt::format("lux::stdlib::Field({}, {})", subject, cppString(obj->keys[i].name)), out);
+    return;
+  }
+  if (auto* pp = llvm::dyn_cast<PrefixPattern>(p)) {
+    size_t bytes = llvm::cast<StringLit>(pp->prefix)->value.size();
+    patternBindings(pp->rest, fmt::format("lux::stdlib::AfterPrefix({}, {})", subject, bytes), out);
     return;
   }
   auto* vp = llvm::dyn_cast<VariantPattern>(p);
@@ -304,21 +349,64 @@ void Emitter::matchWithFlag(const ast::MatchExpr* m, const std::string& subject,
 }
 
 namespace {
-// The first statement or `!` in a `finally` body that would leave it (`return`, `!`, or a
-// `break`/`continue` of a loop outside the body); lambdas inside are their own functions.
-const ast::Node* escapeFromFinally(const ast::Node* n, int loops) {
+// The first `break`/`continue` inside `n` that leaves it for a loop outside it: unlabelled with
+// no loop of `n` around it, or naming a label that no loop of `n` around it has. Lambdas inside
+// are their own functions. `entered`: the loops of `n` around the node, by label ("" unlabelled).
+const ast::Node* loopLeaving(const ast::Node* n, std::vector<llvm::StringRef>& entered) {
   using namespace ast;
   if (llvm::isa<LambdaExpr>(n)) return nullptr;
-  if (llvm::isa<ReturnStmt>(n) || llvm::isa<UnwrapExpr>(n)) return n;
-  if ((llvm::isa<BreakStmt>(n) || llvm::isa<ContinueStmt>(n)) && loops == 0) return n;
-  int inner = loops + (llvm::isa<ForStmt>(n) || llvm::isa<WhileStmt>(n) ? 1 : 0);
+  const Ident* label = nullptr;
+  if (auto* b = llvm::dyn_cast<BreakStmt>(n)) label = &b->label;
+  if (auto* k = llvm::dyn_cast<ContinueStmt>(n)) label = &k->label;
+  if (label) {
+    if (label->empty()) return entered.empty() ? n : nullptr;
+    return std::find(entered.begin(), entered.end(), label->name) == entered.end() ? n : nullptr;
+  }
+  const Ident* loop = nullptr;
+  if (auto* f = llvm::dyn_cast<ForStmt>(n)) loop = &f->label;
+  if (auto* w = llvm::dyn_cast<WhileStmt>(n)) loop = &w->label;
   const Node* found = nullptr;
+  auto visit = [&](const Node* c) {
+    if (!found) found = loopLeaving(c, entered);
+  };
+  if (!loop) {
+    forEachChild(n, visit);
+    return found;
+  }
+  // The condition, the iterable and the `else` block are outside the loop; its body inside.
+  const BlockExpr* body = llvm::isa<ForStmt>(n) ? llvm::cast<ForStmt>(n)->body : llvm::cast<WhileStmt>(n)->body;
   forEachChild(n, [&](const Node* c) {
-    if (!found) found = escapeFromFinally(c, inner);
+    if (c != body) return visit(c);
+    entered.push_back(loop->name);
+    visit(c);
+    entered.pop_back();
   });
   return found;
 }
+
+// The first statement or `!` in a `finally` body that would leave it (`return`, `!`, or a
+// `break`/`continue` of a loop outside the body); lambdas inside are their own functions.
+const ast::Node* returnInside(const ast::Node* n) {
+  using namespace ast;
+  if (llvm::isa<LambdaExpr>(n)) return nullptr;
+  if (llvm::isa<ReturnStmt>(n) || llvm::isa<UnwrapExpr>(n)) return n;
+  const Node* found = nullptr;
+  forEachChild(n, [&](const Node* c) {
+    if (!found) found = returnInside(c);
+  });
+  return found;
+}
+
+const ast::Node* escapeFromFinally(const ast::Node* n) {
+  if (const ast::Node* r = returnInside(n)) return r;
+  return loopExit(n);
+}
 }  // namespace
+
+const ast::Node* loopExit(const ast::Node* n) {
+  std::vector<llvm::StringRef> entered;
+  return loopLeaving(n, entered);
+}
 
 void Emitter::tryInto(const ast::TryStmt* ts, Target t) {
   tryIntoBody(ts, t);
@@ -328,7 +416,7 @@ void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
   if (ts->finally_body) {
     // The finally body runs from a scope guard's destructor (lux::stdlib::Finally): on normal
     // exit, on `return`/`break`/`continue` out of the try, and while an error unwinds.
-    if (const ast::Node* esc = escapeFromFinally(ts->finally_body, 0)) {
+    if (const ast::Node* esc = escapeFromFinally(ts->finally_body)) {
       const char* what = llvm::isa<ast::ReturnStmt>(esc)   ? "`return` inside `finally`"
                          : llvm::isa<ast::UnwrapExpr>(esc) ? "`!` inside `finally`"
                          : llvm::isa<ast::BreakStmt>(esc)  ? "`break` out of `finally`"
@@ -416,8 +504,8 @@ void Emitter::stmt(const ast::Stmt* s) {
     return;
   }
   if (auto* ts = llvm::dyn_cast<ThrowStmt>(s)) return throwStmt(ts);
-  if (llvm::isa<BreakStmt>(s)) return line("break;");
-  if (llvm::isa<ContinueStmt>(s)) return line("continue;");
+  if (auto* b = llvm::dyn_cast<BreakStmt>(s)) return leaveLoop(b->label, true);
+  if (auto* k = llvm::dyn_cast<ContinueStmt>(s)) return leaveLoop(k->label, false);
   if (auto* fs = llvm::dyn_cast<ForStmt>(s)) return forStmt(fs);
   if (auto* ws = llvm::dyn_cast<WhileStmt>(s)) return whileStmt(ws);
   if (auto* gs = llvm::dyn_cast<GuardStmt>(s)) return guardStmt(gs);
@@ -444,7 +532,7 @@ void Emitter::declareValue(const Symbol* sym, llvm::StringRef name, const ast::E
   std::string n = sym ? declare(sym, name.str()) : unique(safeName(name));
   if (boxed) line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, v));
   else if (v.empty()) line(fmt::format("lux::Value {};", n));
-  else line(fmt::format("{}lux::Value {} = {};", is_mutable || isInplace(sym) ? "" : "const ", n, v));
+  else line(fmt::format("{}lux::Value {} = {};", is_mutable || isInplace(sym) || (sym && sym->is_mutable) ? "" : "const ", n, v));
 }
 
 void Emitter::destructure(const ast::DestructureStmt* ds) {
@@ -453,6 +541,10 @@ void Emitter::destructure(const ast::DestructureStmt* ds) {
   line(fmt::format("const lux::Value {} = {};", t, expr(ds->init)));
   for (const ast::DestructureField* f : ds->fields) {
     const Symbol* sym = symbolOf(f);
+    if (prog_.destructure_assigns.count(f)) {
+      assignSymbol(sym, fmt::format("lux::stdlib::Field({}, {})", t, cppString(f->key.name)));
+      continue;
+    }
     std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
     if (sym && fn_->boxed.count(sym)) {
       line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox(lux::stdlib::Field({}, {}));", n, t, cppString(f->key.name)));
@@ -550,6 +642,7 @@ void Emitter::assignSharedBody(const ast::AssignStmt* as, const Symbol* root, co
 
 void Emitter::forStmt(const ast::ForStmt* fs) {
   std::string items = expr(fs->iterable);
+  beginLoop(fs->label, fs->else_body);
   const Symbol* vsym = symbolOf(fs);
   if (fs->index.empty()) {
     std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
@@ -566,10 +659,9 @@ void Emitter::forStmt(const ast::ForStmt* fs) {
     std::string v = vsym ? declare(vsym, fs->value.name.str()) : unique(safeName(fs->value.name));
     line(fmt::format("  {} {} = {}[{}].second;", isInplace(vsym) ? "lux::Value" : "const lux::Value&", v, list, k));
   }
-  w_.indent();
-  block(fs->body, Target::discard());
-  w_.dedent();
+  loopBody(fs->body);
   line("}");
+  endLoop(fs->else_body);
 }
 
 // `guard c else { ... }`: the else block runs when c is false; the checker made sure it leaves.
@@ -586,6 +678,7 @@ void Emitter::whileStmt(const ast::WhileStmt* ws) {
   // The condition is evaluated at the top of every iteration (hoisted parts included).
   std::string cond;
   std::string cond_stmts = w_.capture([&] { cond = this->cond(ws->cond); });
+  beginLoop(ws->label, ws->else_body);
   if (cond_stmts.empty()) {
     line(fmt::format("while ({}) {{", cond));
   } else {
@@ -593,10 +686,68 @@ void Emitter::whileStmt(const ast::WhileStmt* ws) {
     w_.append(cond_stmts);
     line(fmt::format("  if (!({})) break;", cond));
   }
-  w_.indent();
-  block(ws->body, Target::discard());
-  w_.dedent();
+  loopBody(ws->body);
   line("}");
+  endLoop(ws->else_body);
+}
+
+// Loops with a label or an `else` block. A labelled loop's body is a block of its own followed by
+// the label `continue outer` jumps to, and the label `break outer` jumps to follows the loop:
+//   for (...) { { body } loop_outer_continue: ; } loop_outer_break: ;
+// (the body's block keeps a jump from crossing its declarations). A loop with `else` keeps a
+// flag that every `break` of it sets, and runs the else block when the flag is clear.
+void Emitter::beginLoop(const ast::Ident& label, const ast::BlockExpr* else_body) {
+  LoopContext l;
+  l.label = label.name;
+  if (!label.empty()) l.jump = temp(("loop_" + safeName(label.name)).c_str());
+  if (else_body) {
+    l.broke = temp("broke");
+    line(fmt::format("bool {} = false;", l.broke));
+  }
+  loops_.push_back(l);
+}
+
+void Emitter::loopBody(const ast::BlockExpr* body) {
+  w_.indent();
+  const std::string jump = loops_.back().jump;
+  if (jump.empty()) {
+    block(body, Target::discard());
+  } else {
+    line("{");
+    w_.indent();
+    block(body, Target::discard());
+    w_.dedent();
+    line("}");
+    line(jump + "_continue: ;");
+  }
+  w_.dedent();
+}
+
+void Emitter::endLoop(const ast::BlockExpr* else_body) {
+  LoopContext l = loops_.back();
+  loops_.pop_back();
+  if (!l.jump.empty()) line(l.jump + "_break: ;");
+  if (else_body) {
+    line(fmt::format("if (!{}) {{", l.broke));
+    w_.indent();
+    block(else_body, Target::discard());
+    w_.dedent();
+    line("}");
+  }
+}
+
+// `break`, `continue`, `break outer`, `continue outer` (the checker found the loop).
+void Emitter::leaveLoop(const ast::Ident& label, bool is_break) {
+  const LoopContext* target = loops_.empty() ? nullptr : &loops_.back();
+  if (!label.empty())
+    for (auto it = loops_.rbegin(); it != loops_.rend(); ++it)
+      if (it->label == label.name) {
+        target = &*it;
+        break;
+      }
+  if (is_break && target && !target->broke.empty()) line(target->broke + " = true;");
+  if (label.empty() || !target || target->jump.empty()) return line(is_break ? "break;" : "continue;");
+  line(fmt::format("goto {}_{};", target->jump, is_break ? "break" : "continue"));
 }
 
 }  // namespace lux::emit

@@ -31,6 +31,9 @@ std::string openApiDocument(const CheckedProgram& prog, const std::vector<const 
 
 // A Lux name as a C++ identifier (keywords and reserved spellings get a suffix or prefix).
 std::string safeName(llvm::StringRef name);
+// The first `break`/`continue` inside `n` that leaves it for a loop outside it (labels
+// followed), or null; lambdas inside are their own functions (emit_stmt.cpp).
+const ast::Node* loopExit(const ast::Node* n);
 
 // The lux::stdlib::Kind of a scalar type (kAny for the others) (emit_decls.cpp).
 std::string scalarKind(const Ty* t);
@@ -239,6 +242,9 @@ class Emitter {
   // f(e) with inOrder's limit set for the whole of `e` (emit_rpc.cpp).
   std::string ordered(const ast::Expr* e, std::string (Emitter::*f)(const ast::Expr*));
   std::string call(const ast::CallExpr* c, const ast::Expr* piped);
+  // `items.push(x)` on a binding: the stdlib's ListPush & co. on the place (emit_inplace.cpp).
+  std::string inplaceCall(const ast::CallExpr* c, InplaceMethod m);
+  int sortArity(const ast::Expr* f) const;
   std::optional<std::string> responseCall(const ast::MemberExpr* m, const std::vector<const ast::Expr*>& args,
                                           const std::function<std::string()>& arg_list);
   // A built-in call, generated from its row of stdlib/builtins.def (form and C++ function);
@@ -268,6 +274,7 @@ class Emitter {
   void stmt(const ast::Stmt* s);
   void declareValue(const Symbol* sym, llvm::StringRef name, const ast::Expr* init, bool is_mutable);
   void destructure(const ast::DestructureStmt* ds);
+  void assignSymbol(const Symbol* sym, const std::string& value);  // a `var` a destructuring assigns
   // `let [a, _, ...rest] = e` (emit_patterns.cpp).
   void destructureList(const ast::DestructureStmt* ds);
   void assign(const ast::AssignStmt* as);
@@ -275,6 +282,17 @@ class Emitter {
   void assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`
   void forStmt(const ast::ForStmt* fs);
   void whileStmt(const ast::WhileStmt* ws);
+  // Labelled loops and loops with `else` (emit_stmt.cpp): entered, body, left; `break`/`continue`.
+  struct LoopContext {
+    llvm::StringRef label;  // the Lux label, empty when unlabelled
+    std::string jump;       // the C++ labels' stem (`<jump>_break`, `<jump>_continue`), empty when unlabelled
+    std::string broke;      // the flag a `break` sets when the loop has an `else`
+  };
+  std::vector<LoopContext> loops_;
+  void beginLoop(const ast::Ident& label, const ast::BlockExpr* else_body);
+  void loopBody(const ast::BlockExpr* body);
+  void endLoop(const ast::BlockExpr* else_body);
+  void leaveLoop(const ast::Ident& label, bool is_break);
   void guardStmt(const ast::GuardStmt* gs);
   void exprInto(const ast::Expr* e, Target t);
   void ifInto(const ast::IfExpr* e, Target t);
@@ -286,6 +304,7 @@ class Emitter {
   void matchWithFlag(const ast::MatchExpr* m, const std::string& subject, Target t);  // guards that hoist
   void armBody(const ast::MatchArm* arm, const std::vector<std::pair<const Symbol*, std::string>>& binds, Target t);
   std::string patternTest(const ast::Pattern* p, const std::string& subject);
+  std::string collectionPatternTest(const ast::Pattern* p, const std::string& subject);
   std::string literalValue(const ast::Expr* e);  // a literal pattern's value
   void patternBindings(const ast::Pattern* p, const std::string& subject,
                        std::vector<std::pair<const Symbol*, std::string>>& out);

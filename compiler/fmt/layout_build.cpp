@@ -39,7 +39,8 @@ struct Names {
         sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), slice_expr(t.labelId("sliceExpr")),
         open_slice_expr(t.labelId("openSliceExpr")), arrow_params(t.labelId("arrowParams")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
-    for (const char* name : {"forStmt", "compFor", "routeDecl", "routesDecl"}) not_lists.push_back(t.labelId(name));
+    for (const char* name : {"forStmt", "compFor", "routeDecl", "routesDecl", "exprStmt", "returnStmt"})
+      not_lists.push_back(t.labelId(name));
   }
   int lbrace, rbrace, lparen, rparen, lbracket, rbracket;
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
@@ -417,14 +418,17 @@ class Builder {
     if (own != "block" || t_.nodes[node].parent < 0) return false;
     int32_t parent = t_.nodes[node].parent;
     const std::string& owner = t_.labels[t_.nodes[parent].label];
-    if (endsWith(owner, "Decl") || owner == "whileStmt" || owner == "tryStmt") return true;
+    if (endsWith(owner, "Decl") || owner == "whileStmt" || owner == "loopStmt" || owner == "fnStmt" ||
+        owner == "deferStmt" || owner == "loopElse")
+      return true;
     if (owner == "forStmt" || owner == "forListStmt" || owner == "forObjectStmt") return true;
     if (owner == "ifExpr" || owner == "elseIf") return ifStatement(owner == "ifExpr" ? parent : t_.nodes[parent].parent);
+    if (owner == "tryExpr") return ifStatement(parent);  // a try statement, not a value
     int32_t grand = t_.nodes[parent].parent;
     return grand >= 0 && endsWith(t_.labels[t_.nodes[grand].label], "Item");
   }
 
-  // An `if` that is a statement of its own (not a value inside an expression).
+  // An `if` (or a `try`) that is a statement of its own (not a value inside an expression).
   bool ifStatement(int32_t if_node) const {
     if (if_node < 0) return false;
     int32_t stmt = t_.nodes[if_node].parent;

@@ -207,12 +207,14 @@ void stmtChildren(const ast::Node* node, const std::function<void(const ast::Nod
       auto* s = llvm::cast<ast::ForStmt>(node);
       one(s->iterable, fn);
       one(s->body, fn);
+      if (s->else_body) one(s->else_body, fn);
       return;
     }
     case K::WhileStmt: {
       auto* s = llvm::cast<ast::WhileStmt>(node);
       one(s->cond, fn);
       one(s->body, fn);
+      if (s->else_body) one(s->else_body, fn);
       return;
     }
     case K::GuardStmt: {
@@ -322,6 +324,19 @@ void exprChildren(const ast::Node* node, const std::function<void(const ast::Nod
     }
     case K::VariantPattern: each(llvm::cast<ast::VariantPattern>(node)->args, fn); return;
     case K::OrPattern: each(llvm::cast<ast::OrPattern>(node)->alternatives, fn); return;
+    case K::ListPattern: {
+      auto* p = llvm::cast<ast::ListPattern>(node);
+      each(p->elements, fn);
+      one(p->rest, fn);
+      return;
+    }
+    case K::ObjectPattern: each(llvm::cast<ast::ObjectPattern>(node)->values, fn); return;
+    case K::PrefixPattern: {
+      auto* p = llvm::cast<ast::PrefixPattern>(node);
+      one(p->prefix, fn);
+      one(p->rest, fn);
+      return;
+    }
     case K::NamedType: each(llvm::cast<ast::NamedType>(node)->args, fn); return;
     case K::ArrayType: one(llvm::cast<ast::ArrayType>(node)->element, fn); return;
     case K::FnType: {

@@ -57,6 +57,8 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   antlrcpp::Any visitOpenSliceExpr(LuxParser::OpenSliceExprContext* c) override;
   antlrcpp::Any visitObjectExpr(LuxParser::ObjectExprContext* c) override;
   antlrcpp::Any visitLambdaExpr(LuxParser::LambdaExprContext* c) override;
+  antlrcpp::Any visitTryExpr(LuxParser::TryExprContext* c) override;  // builder_exprs.cpp
+  antlrcpp::Any visitConcatExpr(LuxParser::ConcatExprContext* c) override;  // `a ++ b`: `a + b`
   antlrcpp::Any visitArrowLambdaExpr(LuxParser::ArrowLambdaExprContext* c) override;  // builder_fn.cpp
   antlrcpp::Any visitIfExpr(LuxParser::IfExprContext* c) override;
   antlrcpp::Any visitMatchExpr(LuxParser::MatchExprContext* c) override;
@@ -115,11 +117,19 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
                             LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);
   bool params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<ast::Param*>& out);
+  void deriveClause(LuxParser::DeriveClauseContext* c);  // checks the names; adds nothing
 
   // statements, blocks, patterns, types (builder_stmts.cpp)
   ast::BlockExpr* block(LuxParser::BlockContext* c);
+  ast::BlockExpr* blockFrom(antlr4::ParserRuleContext* c, const std::vector<LuxParser::StmtContext*>& all, size_t first);
   ast::Expr* armLeave(LuxParser::ArmLeaveContext* c);  // `=> return e` and the other leaving arms
   ast::Stmt* stmt(LuxParser::StmtContext* c);
+  ast::Stmt* exprStmt(LuxParser::ExprStmtContext* s);
+  ast::Stmt* commaStmt(LuxParser::StmtContext* c);  // `a, b = b, a`, `lo, hi`
+  ast::Expr* valueList(const std::vector<LuxParser::ExprContext*>& values, size_t first);
+  ast::Stmt* loopParts(ast::Stmt* loop, LuxParser::LoopLabelContext* label, LuxParser::LoopElseContext* else_part);
+  ast::TryStmt* tryStmt(antlr4::ParserRuleContext* c, const std::vector<LuxParser::BlockContext*>& blocks, bool has_catch,
+                        LuxParser::IdentContext* err_name, bool has_finally);
   ast::Stmt* listDestructure(LuxParser::ListDestructureStmtContext* c);  // builder_fn.cpp
   // `for [k, v] in e { }` (list_binds) and `for { a, b } in e { }` (fields), builder_fn.cpp.
   ast::Stmt* forPattern(antlr4::ParserRuleContext* c, const std::vector<LuxParser::ListBindContext*>& list_binds,
@@ -127,6 +137,8 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
                         LuxParser::BlockContext* body);
   ast::Pattern* pattern(LuxParser::PatternContext* c);
   ast::Pattern* patternAtom(LuxParser::PatternAtomContext* c);
+  ast::Pattern* collectionPattern(LuxParser::PatternAtomContext* c);  // list, tuple, object, prefix
+  ast::Pattern* namePattern(LuxParser::IdentContext* c);
   ast::Expr* literalPattern(LuxParser::LiteralPatternContext* c);
   ast::Type* type(LuxParser::TypeExprContext* c);
 

@@ -278,6 +278,19 @@ FieldDecl* AstBuilder::fieldDecl(LuxParser::IdentContext* name_ctx, LuxParser::T
   return ctx_.create<FieldDecl>(range(whole), name, t, def);
 }
 
+// `derive [Eq, Show, JSON]` after a type: Lux's records and enums compare with `==`, show as
+// JSON in text and convert to and from JSON as they are, so the clause adds nothing; a name it
+// does not know is E1025.
+void AstBuilder::deriveClause(LuxParser::DeriveClauseContext* c) {
+  for (auto* n : c->ident()) {
+    Ident d = ident(n);
+    if (d.empty() || d.name == "Eq" || d.name == "Show" || d.name == "JSON" || d.name == "Json") continue;
+    diags_.report(DiagId::UnknownDerive, d.range, d.name.str())
+        .help("records and enums compare with `==` and `!=`, show as JSON in text and convert to and from JSON; "
+              "order them with `sort_by(xs, fn(x) x.field)`");
+  }
+}
+
 Decl* AstBuilder::typeDecl(LuxParser::TypeDeclContext* c) {
   if (!c || c->exception) return nullptr;
   if (auto* a = dynamic_cast<LuxParser::TypeAliasContext*>(c)) {
@@ -320,6 +333,7 @@ Decl* AstBuilder::typeDecl(LuxParser::TypeDeclContext* c) {
         .help("a type is either a record (`name: Type` fields) or an enum (variants)");
     return nullptr;
   }
+  if (b->deriveClause()) deriveClause(b->deriveClause());
   if (!variants.empty()) return ctx_.create<EnumTypeDecl>(range(c), name, copy(variants));
   return ctx_.create<RecordTypeDecl>(range(c), name, copy(fields));
 }

@@ -173,6 +173,15 @@ antlrcpp::Any AstBuilder::visitAwaitExpr(LuxParser::AwaitExprContext* c) {
   return {};
 }
 
+// The family's `a ++ b` joins Strings and lists as `+` does.
+antlrcpp::Any AstBuilder::visitConcatExpr(LuxParser::ConcatExprContext* c) {
+  Expr* lhs = expr(c->expr(0));
+  Expr* rhs = expr(c->expr(1));
+  if (!lhs || !rhs) return {};
+  expr_ = ctx_.create<BinaryExpr>(range(c), BinaryOp::Add, lhs, rhs);
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitBinaryExpr(LuxParser::BinaryExprContext* c) {
   Expr* lhs = expr(c->expr(0));
   Expr* rhs = expr(c->expr(1));
@@ -546,6 +555,16 @@ antlrcpp::Any AstBuilder::visitLambdaExpr(LuxParser::LambdaExprContext* c) {
   return {};
 }
 
+// `try { f() } catch e { 0 }` as a value: a block whose one statement is the try, which gives
+// the block the try body's value or the catch body's (emit_stmt.cpp, Emitter::block).
+antlrcpp::Any AstBuilder::visitTryExpr(LuxParser::TryExprContext* c) {
+  TryStmt* t = tryStmt(c, c->block(), c->CATCH() != nullptr, c->ident(), c->FINALLY() != nullptr);
+  if (!t) return {};
+  llvm::SmallVector<Stmt*, 1> stmts{t};
+  expr_ = ctx_.create<BlockExpr>(range(c), copy(stmts));
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
   llvm::SmallVector<IfBranch*, 4> branches;
   Expr* cond = expr(c->expr());
@@ -580,10 +599,16 @@ Expr* AstBuilder::armLeave(LuxParser::ArmLeaveContext* c) {
     Expr* value = expr(t->expr());
     if (!value) return nullptr;
     s = ctx_.create<ThrowStmt>(range(c), value);
-  } else if (dynamic_cast<LuxParser::ArmBreakContext*>(c)) {
-    s = ctx_.create<BreakStmt>(range(c));
+  } else if (auto* b = dynamic_cast<LuxParser::ArmBreakContext*>(c)) {
+    auto* br = ctx_.create<BreakStmt>(range(c));
+    if (b->ident()) br->label = ident(b->ident());
+    s = br;
+  } else if (auto* k = dynamic_cast<LuxParser::ArmContinueContext*>(c)) {
+    auto* co = ctx_.create<ContinueStmt>(range(c));
+    if (k->ident()) co->label = ident(k->ident());
+    s = co;
   } else {
-    s = ctx_.create<ContinueStmt>(range(c));
+    return nullptr;
   }
   llvm::SmallVector<Stmt*, 1> stmts{s};
   return ctx_.create<BlockExpr>(range(c), copy(stmts));

@@ -79,28 +79,12 @@ antlr4::Token* statementStart(antlr4::TokenStream* tokens, antlr4::Token* t) {
   return first;
 }
 
-// Does the `}` before `t` close the body of a `for` or `while`?
-bool loopBodyBefore(antlr4::TokenStream* tokens, antlr4::Token* close) {
-  int depth = 0;
-  for (antlr4::Token* p = close; p; p = neighbour(tokens, p, -1)) {
-    size_t k = p->getType();
-    if (k == LuxLexer::RBRACE) ++depth;
-    else if (k == LuxLexer::LBRACE && --depth == 0) {
-      antlr4::Token* s = statementStart(tokens, p);
-      return s && (s->getType() == LuxLexer::FOR || s->getType() == LuxLexer::WHILE);
-    }
-  }
-  return false;
-}
-
 // The family's spellings of types and control flow that Lux writes another way.
 std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const std::string& expected) {
   antlr4::TokenStream* tokens = parser->getTokenStream();
   antlr4::Token* p = neighbour(tokens, t, -1);
-  antlr4::Token* n = neighbour(tokens, t, 1);
   const size_t type = t->getType();
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  const size_t next = n ? n->getType() : antlr4::Token::EOF;
   const std::string prev_text = p ? p->getText() : "";
   antlr4::Token* pp = p ? neighbour(tokens, p, -1) : nullptr;
   if (type == LuxLexer::LT && prev == LuxLexer::IDENT && pp && pp->getType() == LuxLexer::TYPE)
@@ -113,31 +97,12 @@ std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, con
       statementStartsAfter(pp))
     return "Lux has no interfaces, traits or `impl` blocks: write each method as a function that takes the value "
            "first (`fn render(h: Heading) -> String { ... }`) and call it `render(h)` or `h |> render()`";
-  if (type == LuxLexer::LBRACKET && prev_text == "derive")
-    return "drop the `derive [...]`: records and enums already compare with `==`, show as JSON in text "
-           "(`\"{p}\"`) and convert to JSON (`JSON.stringify(p)`) and from it (a typed route body)";
   if (type == LuxLexer::IDENT && t->getText() == "is" &&
       (prev == LuxLexer::IDENT || prev == LuxLexer::RPAREN || prev == LuxLexer::RBRACKET))
     return "Lux has no `is`: a value's type is known when the program is compiled; test an Option with "
            "`x.is_some()` (or `x != nil`), a Result with `r.is_ok()`, a variant with `match`";
-  if (type == LuxLexer::PLUS && (prev == LuxLexer::PLUS || next == LuxLexer::PLUS)) {
-    if (inRule<LuxParser::MatchArmContext>(parser))
-      return "match has no `++` string patterns: bind the value and test it in a guard, "
-             "`s if s.starts_with(\"/api\") => handle(slice(s, 4))`";
-    return "Lux joins strings with `+` or interpolation: `first + \", \" + second` or `\"{first}, {second}\"`";
-  }
-  if (type == LuxLexer::COLON && prev == LuxLexer::IDENT && (next == LuxLexer::FOR || next == LuxLexer::WHILE))
-    return "Lux has no loop labels: leave the inner loop with `break` and test a `var` flag in the outer one, "
-           "or move the loops into a function and `return`";
-  if (type == LuxLexer::ELSE && prev == LuxLexer::RBRACE && loopBodyBefore(tokens, p))
-    return "Lux has no `else` on loops: set a `var found = false` before the loop, `found = true` before its "
-           "`break`, and test it after the loop";
   if (type == LuxLexer::LPAREN && expected == "a type")
     return "a function type is written `fn(Int, String) -> Bool`";
-  if (type == LuxLexer::LBRACE && (prev == LuxLexer::NL || prev == LuxLexer::LBRACE) &&
-      (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
-    return "match has no object patterns: bind the value and test its fields in a guard "
-           "(`u if u.role == \"admin\" => ...`)";
   if (type == LuxLexer::BAR) {
     antlr4::Token* s = statementStart(tokens, t);
     if ((s && s->getType() == LuxLexer::TYPE) || inRule<LuxParser::ParamListContext>(parser))
@@ -155,20 +120,8 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   antlr4::Token* p = neighbour(tokens, t, -1);
   const size_t type = t->getType();
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::TRY && !statementStartsAfter(p))
-    return "`try` is a statement, not a value: assign in its body and its catch "
-           "(`var r = 0` then `try { r = f() } catch e { r = -1 }`), or end a block with it";
-  if (prev == LuxLexer::FN && type == LuxLexer::IDENT && expected == "`(`" && statementStartsAfter(neighbour(tokens, p, -1)))
-    return "a function inside a function is a lambda bound to a name: `" + t->getText() +
-           " = fn(x: Int) -> Int { ... }` (or declare `fn " + t->getText() + "` beside the others)";
-  if (type == LuxLexer::FN && p && p->getText() == "async")
-    return "Lux has no `async`: every function may wait (requests run on fibers), so write `fn` without it; "
-           "`await x` is accepted and is `x`";
   if (type == LuxLexer::COMMA && expected == "`)`" && groupingParenBefore(tokens, t))
-    return "Lux has no tuples: use a list `[a, b]` or an object `{ first: a, second: b }`";
-  if (type == LuxLexer::LBRACKET && (inRule<LuxParser::MatchExprContext>(parser) || inRule<LuxParser::MatchArmContext>(parser)))
-    return "match has no list patterns: match on `len(xs)` and index the list "
-           "(`match len(xs) { 0 => ..., 1 => xs[0], _ => ... }`)";
+    return "Lux has no tuple values: use a list `[a, b]` (what `return a, b` returns) or an object `{ first: a, second: b }`";
   if (type == LuxLexer::ASSIGN && prev == LuxLexer::IDENT) {
     antlr4::Token* open = neighbour(tokens, p, -1);
     antlr4::Token* head = open && open->getType() == LuxLexer::LBRACE ? neighbour(tokens, open, -1) : nullptr;

@@ -291,7 +291,7 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
     case '!': return either('=', LuxLexer::NEQ, LuxLexer::BANG);
     case '<': return either('=', LuxLexer::LE, LuxLexer::LT);
     case '>': return either('=', LuxLexer::GE, LuxLexer::GT);
-    case '+': return either('=', LuxLexer::PLUS_EQ, LuxLexer::PLUS);
+    case '+': return byte(at + 1) == '+' ? one(LuxLexer::PLUSPLUS, 2) : either('=', LuxLexer::PLUS_EQ, LuxLexer::PLUS);
     case '*': return byte(at + 1) == '*' ? one(LuxLexer::STARSTAR, 2) : either('=', LuxLexer::STAR_EQ, LuxLexer::STAR);
     case '%': return either('=', LuxLexer::PERCENT_EQ, LuxLexer::PERCENT);
     case '.':

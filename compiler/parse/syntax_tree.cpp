@@ -61,7 +61,10 @@ class TreeFiller {
       tok.kind = static_cast<uint32_t>(t->getType());
       tok.begin = r.begin;
       tok.end = r.end;
-      tok.hidden = t->getChannel() != antlr4::Token::DEFAULT_CHANNEL;
+      // A word the parser skips (`async`) is printed like any token: it belongs to the rule of the
+      // token after it (keptWords).
+      tok.hidden = t->getChannel() != antlr4::Token::DEFAULT_CHANNEL && t->getChannel() != TokenFilter::kSkippedWordChannel;
+      if (t->getChannel() == TokenFilter::kSkippedWordChannel) skipped_.push_back(out_.tokens.size());
       out_.tokens.push_back(tok);
     }
   }
@@ -93,7 +96,19 @@ class TreeFiller {
     }
   }
 
+  void keptWords() {
+    for (size_t i : skipped_) {
+      for (size_t k = i + 1; k < out_.tokens.size(); ++k) {
+        if (out_.tokens[k].hidden) continue;
+        out_.tokens[i].node = out_.tokens[k].node;
+        break;
+      }
+    }
+  }
+
  private:
+  std::vector<size_t> skipped_;  // tokens on TokenFilter::kSkippedWordChannel
+
   int32_t addNode(antlr4::ParserRuleContext& ctx, int32_t parent) {
     syntax::Node node;
     node.parent = parent;
@@ -144,6 +159,7 @@ void fillSyntaxTree(antlr4::ParserRuleContext* root, antlr4::BufferedTokenStream
   TreeFiller filler(out, filter);
   filler.tokens(stream);
   filler.nodes(root);
+  filler.keptWords();
 }
 
 }  // namespace lux::parse

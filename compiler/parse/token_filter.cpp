@@ -406,6 +406,41 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextSignificant(std::vector<std::uni
   }
 }
 
+// `async fn ...`, `async (a, b) => ...`, `async x => ...`: the family marks the functions that
+// wait; every Lux function may wait (requests run on fibers), so the parser skips the word there
+// (it goes on kSkippedWordChannel, which the formatter prints). A name `async` anywhere else stays
+// a name. The tokens looked at go back to be read again.
+bool TokenFilter::dropsAsync(const antlr4::Token& t) {
+  if (t.getType() != LuxLexer::IDENT || t.getText() != "async") return false;
+  std::vector<std::unique_ptr<antlr4::Token>> ahead;
+  auto next = [&]() -> size_t {
+    for (;;) {
+      ahead.push_back(takeRaw());
+      const antlr4::Token& n = *ahead.back();
+      if (n.getChannel() == antlr4::Token::DEFAULT_CHANNEL && n.getType() != LuxLexer::NL) return n.getType();
+      if (n.getType() == antlr4::Token::EOF) return antlr4::Token::EOF;
+    }
+  };
+  bool drop = false;
+  size_t first = next();
+  if (first == LuxLexer::FN) {
+    drop = true;
+  } else if (first == LuxLexer::IDENT) {
+    drop = next() == LuxLexer::FAT_ARROW;
+  } else if (first == LuxLexer::LPAREN) {
+    int depth = 1;
+    for (int steps = 0; depth > 0 && steps < 256; ++steps) {
+      size_t k = next();
+      if (k == antlr4::Token::EOF) break;
+      if (k == LuxLexer::LPAREN) ++depth;
+      if (k == LuxLexer::RPAREN) --depth;
+    }
+    drop = depth == 0 && next() == LuxLexer::FAT_ARROW;
+  }
+  for (auto it = ahead.rbegin(); it != ahead.rend(); ++it) ready_.push_front(std::move(*it));
+  return drop;
+}
+
 std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
   for (;;) {
     if (!out_.empty()) {
@@ -452,6 +487,10 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
         continue;
       }
       ready_.push_front(std::move(next));
+    }
+    if (dropsAsync(*t)) {
+      if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);
+      return t;
     }
     if (!track(*t)) {
       if (fatal_) continue;

@@ -319,6 +319,22 @@ const Value& VariantArg(const Value& v, std::size_t i) {
   return vals->AsArray()[i];
 }
 
+bool ListShape(const Value& v, std::size_t n, bool open) {
+  if (!v.IsArray()) return false;
+  std::size_t size = v.AsArray().size();
+  return open ? size >= n : size == n;
+}
+
+const Value& ElementAt(const Value& v, std::size_t i) { return v.AsArray()[i]; }
+
+bool HasEntry(const Value& v, std::string_view key) { return v.IsObject() && v.Find(key) != nullptr; }
+
+bool HasPrefix(const Value& v, std::string_view prefix) {
+  return v.IsString() && v.AsString().compare(0, prefix.size(), prefix) == 0 && v.AsString().size() >= prefix.size();
+}
+
+Value AfterPrefix(const Value& v, std::size_t prefix_bytes) { return Value(v.AsString().substr(prefix_bytes)); }
+
 void NoMatch(const char* where, const Value& subject) {
   throw Error(std::string(where) + ": no `match` arm matches " + Str(subject));
 }

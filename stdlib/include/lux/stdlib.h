@@ -153,6 +153,14 @@ inline bool IsFailure(const Value& v) { return v.IsNull() || IsErr(v); }
 inline const Value& Unwrapped(const Value& v) { return IsOk(v) ? OkValue(v) : v; }
 // A `match` that no arm matched (only reachable when the checker could not see the type).
 [[noreturn]] void NoMatch(const char* where, const Value& subject);
+// The family's collection patterns in `match` (stdlib/src/ops.cpp): `[a, b]` / `[a, ...rest]`
+// (a list of exactly / at least n elements), `{ key: p }` (an object with the key) and
+// `"/api" ++ rest` (a String with the prefix; the remainder after `prefix_bytes`).
+bool ListShape(const Value& v, std::size_t n, bool open);
+const Value& ElementAt(const Value& v, std::size_t i);
+bool HasEntry(const Value& v, std::string_view key);
+bool HasPrefix(const Value& v, std::string_view prefix);
+Value AfterPrefix(const Value& v, std::size_t prefix_bytes);
 // `try { } finally { }`: the finally body runs when the guard's scope ends — normally, by
 // `return`/`break`/`continue`, or while an error unwinds. An error the body raises while another
 // is on its way out is dropped (the first error wins); otherwise it propagates.
@@ -373,6 +381,22 @@ Value RemoveAt(const Value& xs, const Value& i);
 Value UpdateAt(const Value& xs, const Value& i, const Value& v);
 Value Rotate(const Value& xs, const Value& n);
 Value Compact(const Value& xs);
+
+// ---- lists changed in place: `items.push(x)` on a binding the program may change
+// (stdlib/src/inplace.cpp). Each changes `xs` and returns what the family's method returns.
+Value ListPush(Value& xs, std::vector<Value> items);     // the new length
+Value ListAppend(Value& xs, Value item);                 // nothing
+Value ListExtend(Value& xs, const Value& more);          // nothing
+Value ListUnshift(Value& xs, std::vector<Value> items);  // the new length
+Value ListInsert(Value& xs, const Value& i, Value item); // nothing; i clamped, negative from the end
+Value ListPop(Value& xs, const Value& i = Value());      // the removed element, None when there is none
+Value ListShift(Value& xs);                              // the removed first element, or None
+Value ListRemove(Value& xs, const Value& item);          // whether an element equal to item was removed
+Value ListClear(Value& xs);                              // nothing
+Value ListSort(Value& xs, const Value& key = Value());   // the sorted list (by key when given)
+Value ListSortWith(Value& xs, const Value& order);       // the sorted list, order(a, b) as SortWith
+Value ListReverse(Value& xs);                            // the reversed list
+Value ListSplice(Value& xs, const Value& start, const Value& count, std::vector<Value> items);  // the removed elements
 Value BinarySearch(const Value& xs, const Value& target, const Value& key = Value());
 Value IsSorted(const Value& xs, const Value& key = Value());
 Value TypeOf(const Value& v);

@@ -1,0 +1,106 @@
+"""e2e case `family_forms`: the family's in-place list methods and statement forms.
+
+Builds programs/family_forms.lux and checks over HTTP: `async fn` and `async` arrow lambdas,
+local functions (also taking a function), `defer` (last first, also on `return`), labelled loops with `break outer` and
+`continue outer`, `for ... else` and `while ... else`, `loop`, multiple assignment (a swap of two `var`s, a
+function's `return a, b`, values listed as a block's last statement), `++` on Strings and
+lists, and `match` on list patterns (`[]`, `[x]`, `[x, y, ...rest]`, `[first, ..._]`), tuple
+patterns, object patterns with a guard and prefix patterns `"/api" ++ rest`, `try` as a value (the body's, or the catch body's when
+the body fails), typed bindings without `let`, `derive` on records and enums; `push` on a server binding declared
+without `var` keeps what every request added (and 40 concurrent requests lose none: the change
+happens under the binding's lock), `pop` answering an Option (None on an empty list), `unshift`
+and `pop` bounding a log, `push` on an absent entry of an object making a list, every method on
+a local (`push` in a loop, `sort` by value, by key and by order, `pop`, `shift`, `splice`,
+`insert` with a negative index, `remove`, `reverse`, `extend`, `append`, `clear`), changes to a
+place inside a `var` object, and `push` on a list captured by a lambda.
+"""
+import os
+import threading
+
+from e2e import build_text, check, expect_json, free_port, program_text, request, start_server, stop_server
+
+
+def run(a):
+    name = "family_forms"
+    exe = build_text(a.luxc, os.path.join(a.out, name), "family_forms.lux", program_text("family_forms.lux"))
+    if not exe:
+        return
+    port = free_port()
+    proc = start_server(exe, port, cwd=os.path.join(a.out, name), name=name)
+    try:
+        _server_state(port)
+        _locals(port)
+        _forms(port)
+    finally:
+        stop_server(proc)
+
+
+def _server_state(port):
+    expect_json(port, "DELETE", "/todos/last", 404, {"error": "no todos"})
+    expect_json(port, "POST", "/todos", 201, {"todo": {"id": 1, "title": "a", "done": False}, "count": 1}, body={"title": "a"})
+    expect_json(port, "POST", "/todos", 201, lambda b: b["count"] == 2, body={"title": "b"})
+    expect_json(port, "DELETE", "/todos/last", 200, {"removed": "b", "left": 1})
+    errors = []
+
+    def add(i):
+        status, _, _ = request(port, "POST", "/todos", {"title": "t%d" % i})
+        if status != 201:
+            errors.append(status)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(not errors, "every concurrent push answered 201: %s" % errors)
+    expect_json(port, "GET", "/todos", 200, lambda b: sorted(t["title"] for t in b) == sorted(["a"] + ["t%d" % i for i in range(40)]))
+    for line, want in (("a", ["a"]), ("b", ["b", "a"]), ("c", ["c", "b", "a"]), ("d", ["d", "c", "b"])):
+        expect_json(port, "POST", "/log/" + line, 200, want)
+    expect_json(port, "POST", "/groups/x/1", 200, {"x": ["1"]})
+    expect_json(port, "POST", "/groups/x/2", 200, {"x": ["1", "2"]})
+    expect_json(port, "POST", "/groups/y/3", 200, {"x": ["1", "2"], "y": ["3"]})
+
+
+def _locals(port):
+    expect_json(port, "GET", "/build/6", 200, {
+        "items": [0, 1, 2, 3, 5, 6],
+        "sorted_copy": [0, 1, 2, 3, 5, 6],
+        "desc": [5, 4, 1],
+        "words": ["fig", "pear", "banana"],
+        "top": 3, "first": 1, "nothing": None,
+        "removed": [2, 3],
+        "xs": [5, 7, 4, 9, 9, 1, 0],
+        "had": True, "missing": False,
+        "more": [1, 2, 3, 4],
+        "cleared": [],
+    })
+    expect_json(port, "GET", "/nested", 200, {
+        "state": {"users": [{"name": "a", "tags": ["admin"]}, {"name": "b", "tags": ["x"]}]},
+        "captured": [10, 20, 30],
+    })
+
+
+def _forms(port):
+    expect_json(port, "GET", "/forms/50", 200, {
+        "parsed": 50, "safe_div": 2, "total": 51, "size": "small", "doubled": 100, "twice": 3, "sum": 5,
+        "fallback": 7, "shapes_equal": True,
+    })
+    expect_json(port, "GET", "/forms/500", 200, lambda b: b["size"] == "big" and b["safe_div"] == 0)
+    expect_json(port, "GET", "/forms/zero", 200, lambda b: b["parsed"] == -1 and b["safe_div"] == -100)
+    expect_json(port, "GET", "/forms/0", 200, lambda b: b["parsed"] == 0 and b["safe_div"] == 0)
+    expect_json(port, "GET", "/defer/3", 200, {"value": 6, "trail": ["second 3", "first 3"]})
+    expect_json(port, "GET", "/defer/-1", 200, {"value": 0, "trail": ["second 3", "first 3", "second -1", "first -1"]})
+    expect_json(port, "POST", "/pairs/5", 200, {"found": [2, 1], "visited": 6})
+    expect_json(port, "POST", "/pairs/3", 200, {"found": [1, 0], "visited": 3})
+    expect_json(port, "POST", "/pairs/99", 200, {"found": [-1, -1], "visited": 6})
+    expect_json(port, "GET", "/countdown/3", 200, {"steps": [3, 2, 1], "fell_through": True})
+    expect_json(port, "GET", "/swap/3/9", 200,
+                {"x": 9, "y": 3, "lo": 3, "hi": 9, "first": "one", "second": "two", "half": 9, "whole": 18})
+    expect_json(port, "GET", "/patterns", 200, {
+        "lists": ["empty", "single item: 1", "pair: 1 and 2", "starts with 1, 2 and 2 more"],
+        "heads": [None, 7],
+        "points": ["on the Y axis", "on the X axis", "at (1, 2)"],
+        "access": ["full", "standard", "denied"],
+        "routes": ["api:/users", "home", "404"],
+        "dm": [3, 2], "joined": "abc", "lists_joined": [1, 2, 3],
+    })
