@@ -151,6 +151,14 @@ void Checker::reportUnresolved(const ast::Ident& name, bool is_type) {
     diags_.report(DiagId::UndefinedName, name.range, name.name.str()).help(help);
     return;
   }
+  // A local function calling itself: its binding is not in scope in its own value.
+  if (!is_type && !binding_in_progress_.empty() && name.name == binding_in_progress_) {
+    diags_.report(DiagId::UndefinedName, name.range, name.name.str())
+        .help(fmt::format("a local function (`fn {0}` inside a function) cannot call itself: declare `fn {0}` "
+                          "beside the server's other functions, where functions may call themselves",
+                          name.name.str()));
+    return;
+  }
   // Declared by another server?
   for (size_t i = 0; i < server_scopes_.size(); ++i) {
     if (static_cast<int>(i) == cur_server_) continue;

@@ -105,7 +105,11 @@ void Checker::checkDestructure(const ast::DestructureStmt* ds) {
 void Checker::checkStmt(const ast::Stmt* stmt) {
   if (auto* let = llvm::dyn_cast<ast::LetStmt>(stmt)) {
     const Ty* declared = let->type ? resolveType(let->type) : nullptr;
+    // `fn helper() { ... helper() }`: the name is not in scope in its own lambda (E2101 says so).
+    llvm::StringRef outer = binding_in_progress_;
+    if (llvm::isa_and_nonnull<ast::LambdaExpr>(let->init)) binding_in_progress_ = let->name.name;
     const Ty* t = let->init ? checkExprExpecting(let->init, declared) : types_.dynamic();
+    binding_in_progress_ = outer;
     if (!declared) declared = t;
     if (let->type) {
       if (let->init) checkValueAgainst(let->init, t, declared, fmt::format("`{}`", let->name.name.str()),

@@ -468,6 +468,7 @@ class Checker {
   // `outer: for ...` around the current statement: each label with the function scope it is in.
   std::vector<std::pair<llvm::StringRef, const Scope*>> loop_labels_;
   const Scope* functionScope() const;
+  llvm::StringRef binding_in_progress_;  // a `let`/local `fn` whose lambda is being checked
   void checkDestructure(const ast::DestructureStmt* ds);
   void bindCollectionPattern(const ast::Pattern* p, const Ty* subject);  // list, object, prefix (check_match.cpp)
   void checkLoopBody(const ast::Ident& label, const ast::BlockExpr* body, const ast::BlockExpr* else_body);

@@ -14,14 +14,12 @@
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
+#include "args.h"
 
 namespace lux::stdlib {
 namespace {
 
-const Array& List(const Value& v, const char* fn) {
-  if (!v.IsArray()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a list");
-  return v.AsArray();
-}
+using args::List;
 
 std::int64_t IntArg(const Value& v, const char* fn, const char* what) {
   if (!v.IsInt()) throw TypeError(std::string(fn) + "(): " + what + " must be an Int, not " + v.KindName());
@@ -238,7 +236,6 @@ Value NoneMatch(const Value& xs, const Value& fn) {
   return Value(true);
 }
 
-Value Count(const Value& xs) { return Value(static_cast<long long>(List(xs, "count").size())); }
 
 // ---- set operations (first occurrences, in the order of the first list, then the second) ----
 

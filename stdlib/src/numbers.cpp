@@ -13,24 +13,14 @@
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
+#include "args.h"
 
 namespace lux::stdlib {
 namespace {
 
-double Num(const Value& v, const char* fn) {
-  if (!v.IsNumber()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a number");
-  return v.AsFloat();
-}
-
-std::int64_t Int(const Value& v, const char* fn) {
-  if (!v.IsInt()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected an Int");
-  return v.AsInt();
-}
-
-const Array& List(const Value& v, const char* fn) {
-  if (!v.IsArray()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a list");
-  return v.AsArray();
-}
+using args::Int;
+using args::List;
+using args::Num;
 
 std::vector<double> Numbers(const Value& xs, const char* fn) {
   std::vector<double> out;

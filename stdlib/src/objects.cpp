@@ -8,18 +8,16 @@
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
+#include "args.h"
 
 namespace lux::stdlib {
 namespace {
 
+using args::List;
+
 const Object& Obj(const Value& v, const char* fn) {
   if (!v.IsObject()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected an object");
   return v.AsObject();
-}
-
-const Array& List(const Value& v, const char* fn) {
-  if (!v.IsArray()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a list");
-  return v.AsArray();
 }
 
 const Value& Fn(const Value& v, const char* fn) {

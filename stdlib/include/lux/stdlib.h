@@ -363,7 +363,6 @@ Value Product(const Value& xs);
 Value MinBy(const Value& xs, const Value& fn);
 Value MaxBy(const Value& xs, const Value& fn);
 Value NoneMatch(const Value& xs, const Value& fn);
-Value Count(const Value& xs);
 Value Union(const Value& a, const Value& b);
 Value Intersection(const Value& a, const Value& b);
 Value Difference(const Value& a, const Value& b);

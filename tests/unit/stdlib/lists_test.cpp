@@ -70,7 +70,6 @@ TEST_CASE("scan, reduce without an initial value, sum_by, product, min_by, max_b
   CHECK(sl::MinBy(Ints({}), len).IsNull());
   CHECK(sl::NoneMatch(Ints({1, 3}), kEven) == Value(true));
   CHECK(sl::NoneMatch(Ints({1, 2}), kEven) == Value(false));
-  CHECK(sl::Count(Ints({7, 8})) == Value(2));
 }
 
 TEST_CASE("set operations compare by value, an Int equal to the same Float", "[stdlib]") {
