@@ -116,7 +116,13 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   static std::optional<ast::BackendDecl::Kind> backendKind(const std::string& name);
   ast::FieldDecl* fieldDecl(LuxParser::IdentContext* name, LuxParser::TypeExprContext* type,
                             LuxParser::ExprContext* default_value, antlr4::ParserRuleContext* whole);
-  bool params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<ast::Param*>& out);
+  // `patterns`: where a function or lambda takes the `let`s of its pattern parameters (null:
+  // pattern parameters are refused there).
+  bool params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<ast::Param*>& out,
+              llvm::SmallVectorImpl<ast::Stmt*>* patterns = nullptr);
+  ast::Param* paramPattern(LuxParser::ParamContext* p, llvm::SmallVectorImpl<ast::Stmt*>* patterns);
+  ast::BlockExpr* withParamPatterns(ast::BlockExpr* body, llvm::ArrayRef<ast::Stmt*> patterns);
+  ast::Expr* withParamPatterns(ast::Expr* body, llvm::ArrayRef<ast::Stmt*> patterns);
   void deriveClause(LuxParser::DeriveClauseContext* c);  // checks the names; adds nothing
 
   // statements, blocks, patterns, types (builder_stmts.cpp)

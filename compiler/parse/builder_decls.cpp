@@ -212,9 +212,16 @@ Decl* AstBuilder::serverOnlyItem(LuxParser::ServerOnlyItemContext* c) {
   return nullptr;
 }
 
-bool AstBuilder::params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<Param*>& out) {
+bool AstBuilder::params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<Param*>& out,
+                        llvm::SmallVectorImpl<Stmt*>* patterns) {
   if (!c || !c->RPAREN()) return false;
   for (auto* p : c->param()) {
+    if (!p->ident()) {  // `{ a, b }` or `[a, b]`
+      Param* taken = paramPattern(p, patterns);
+      if (!taken) return false;
+      out.push_back(taken);
+      continue;
+    }
     Ident name = ident(p->ident());
     if (name.empty()) return false;
     Type* t = nullptr;
@@ -232,14 +239,65 @@ bool AstBuilder::params(LuxParser::ParamListContext* c, llvm::SmallVectorImpl<Pa
   return true;
 }
 
+// A parameter written as a pattern, `{ name, age }` or `[x, y]`: a parameter with a name no
+// program writes (`_paramN`, N its offset) and a `let` of the pattern from it, which the function
+// or lambda puts first in its body (withParamPatterns). Elsewhere (hooks, handlers of the
+// runtime's own) the parameters are names.
+Param* AstBuilder::paramPattern(LuxParser::ParamContext* p, llvm::SmallVectorImpl<Stmt*>* patterns) {
+  SourceRange at = range(p);
+  if (!patterns) {
+    diags_.report(DiagId::PatternParamNotAllowed, at)
+        .help("name the parameter and take it apart in the body: `let { a, b } = name`");
+    return nullptr;
+  }
+  llvm::SmallVector<DestructureField*, 4> fields;
+  for (auto* b : p->listBind()) {
+    Ident name = ident(b->ident());
+    if (name.empty()) return nullptr;
+    fields.push_back(ctx_.create<DestructureField>(range(b), name, name, b->ELLIPSIS() != nullptr));
+  }
+  for (auto* f : p->destructField()) {
+    auto names = f->ident();
+    if (names.empty()) return nullptr;
+    Ident key = ident(names[0]);
+    Ident binding = names.size() > 1 ? ident(names[1]) : key;
+    if (key.empty() || binding.empty()) return nullptr;
+    fields.push_back(ctx_.create<DestructureField>(range(f), key, binding));
+  }
+  Type* t = nullptr;
+  if (p->COLON() && !(t = type(p->typeExpr()))) return nullptr;
+  Ident name{ctx_.intern("_param" + std::to_string(at.begin)), at};
+  patterns->push_back(ctx_.create<DestructureStmt>(at, DestructureStmt::Keyword::Let, copy(fields),
+                                                   ctx_.create<NameExpr>(at, name), !p->listBind().empty()));
+  return ctx_.create<Param>(at, name, t, nullptr);
+}
+
+// A body with the `let`s of its pattern parameters first.
+BlockExpr* AstBuilder::withParamPatterns(BlockExpr* body, llvm::ArrayRef<Stmt*> patterns) {
+  if (!body || patterns.empty()) return body;
+  llvm::SmallVector<Stmt*, 8> stmts(patterns.begin(), patterns.end());
+  stmts.append(body->stmts.begin(), body->stmts.end());
+  return ctx_.create<BlockExpr>(body->range(), copy(stmts));
+}
+
+// A lambda's body that is an expression, with the `let`s first: a block ending in the expression.
+Expr* AstBuilder::withParamPatterns(Expr* body, llvm::ArrayRef<Stmt*> patterns) {
+  if (!body || patterns.empty()) return body;
+  if (auto* b = llvm::dyn_cast<BlockExpr>(body)) return withParamPatterns(b, patterns);
+  llvm::SmallVector<Stmt*, 8> stmts(patterns.begin(), patterns.end());
+  stmts.push_back(ctx_.create<ExprStmt>(body->range(), body));
+  return ctx_.create<BlockExpr>(body->range(), copy(stmts));
+}
+
 FnDecl* AstBuilder::fnDecl(LuxParser::FnDeclContext* c) {
   if (!c || c->exception) return nullptr;
   Ident name = ident(c->ident());
   llvm::SmallVector<Param*, 4> ps;
-  if (name.empty() || !params(c->paramList(), ps)) return nullptr;
+  llvm::SmallVector<Stmt*, 2> patterns;
+  if (name.empty() || !params(c->paramList(), ps, &patterns)) return nullptr;
   Type* ret = nullptr;
   if (c->ARROW() && !(ret = type(c->typeExpr()))) return nullptr;
-  BlockExpr* body = block(c->block());
+  BlockExpr* body = withParamPatterns(block(c->block()), patterns);
   if (!body) return nullptr;
   return ctx_.create<FnDecl>(range(c), name, copy(ps), ret, body);
 }
@@ -248,12 +306,13 @@ Decl* AstBuilder::backgroundDecl(LuxParser::BackgroundDeclContext* c) {
   if (c->exception) return nullptr;
   Ident name = ident(c->ident());
   llvm::SmallVector<Param*, 4> ps;
-  if (name.empty() || !params(c->paramList(), ps)) return nullptr;
+  llvm::SmallVector<Stmt*, 2> patterns;
+  if (name.empty() || !params(c->paramList(), ps, &patterns)) return nullptr;
   Type* ret = nullptr;
   if (c->ARROW() && !(ret = type(c->typeExpr()))) return nullptr;
   ObjectExpr* options = nullptr;
   if (c->WITH() && !(options = objectLit(c->objectLit()))) return nullptr;
-  BlockExpr* body = block(c->block());
+  BlockExpr* body = withParamPatterns(block(c->block()), patterns);
   if (!body) return nullptr;
   return ctx_.create<BackgroundFnDecl>(range(c), name, copy(ps), ret, options, body);
 }

@@ -117,13 +117,25 @@ antlrcpp::Any AstBuilder::visitMemberExpr(LuxParser::MemberExprContext* c) {
   return {};
 }
 
+// The arguments of a call; named ones (`port: 8080`) make one object, the last argument, as the
+// family passes them (a parameter `{ host, port }` takes it apart).
 bool AstBuilder::args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<Expr*>& out) {
   if (!c) return true;
-  for (auto* a : c->expr()) {
-    Expr* e = expr(a);
+  llvm::SmallVector<ObjectEntry*, 4> named;
+  SourceRange named_range;
+  for (auto* a : c->arg()) {
+    Expr* e = expr(a->expr());
     if (!e) return false;
-    out.push_back(e);
+    if (!a->argName) {
+      out.push_back(e);
+      continue;
+    }
+    Ident key = identToken(a->argName);
+    if (key.empty()) return false;
+    named_range = named.empty() ? range(a) : SourceRange::cover(named_range, range(a));
+    named.push_back(ctx_.create<ObjectEntry>(range(a), ObjectEntry::Form::Named, key, e));
   }
+  if (!named.empty()) out.push_back(ctx_.create<ObjectExpr>(named_range, copy(named)));
   return true;
 }
 
@@ -543,13 +555,14 @@ antlrcpp::Any AstBuilder::visitArrayLit(LuxParser::ArrayLitContext* c) {
 
 antlrcpp::Any AstBuilder::visitLambdaExpr(LuxParser::LambdaExprContext* c) {
   llvm::SmallVector<Param*, 4> ps;
-  if (!params(c->paramList(), ps)) return {};
+  llvm::SmallVector<Stmt*, 2> patterns;
+  if (!params(c->paramList(), ps, &patterns)) return {};
   Type* ret = nullptr;
   if (c->ARROW()) {
     ret = type(c->typeExpr());
     if (!ret) return {};
   }
-  Expr* body = c->block() ? block(c->block()) : expr(c->expr());
+  Expr* body = withParamPatterns(c->block() ? block(c->block()) : expr(c->expr()), patterns);
   if (!body) return {};
   expr_ = ctx_.create<LambdaExpr>(range(c), copy(ps), ret, body);
   return {};

@@ -11,16 +11,17 @@ antlrcpp::Any AstBuilder::visitArrowLambdaExpr(LuxParser::ArrowLambdaExprContext
   LuxParser::ArrowParamsContext* head = c->arrowParams();
   if (!head) return {};
   llvm::SmallVector<Param*, 4> ps;
+  llvm::SmallVector<Stmt*, 2> patterns;
   if (head->name) {
     Ident name = identToken(head->name);
     if (name.empty()) return {};
     ps.push_back(ctx_.create<Param>(name.range, name, nullptr, nullptr));
-  } else if (!params(head->paramList(), ps)) {
+  } else if (!params(head->paramList(), ps, &patterns)) {
     return {};
   }
   LuxParser::ArrowBodyContext* tail = c->arrowBody();
   if (!tail) return {};
-  Expr* body = tail->block() ? block(tail->block()) : expr(tail->expr());
+  Expr* body = withParamPatterns(tail->block() ? block(tail->block()) : expr(tail->expr()), patterns);
   if (!body) return {};
   expr_ = ctx_.create<LambdaExpr>(range(c), copy(ps), nullptr, body);
   return {};

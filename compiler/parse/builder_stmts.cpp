@@ -250,13 +250,14 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
     // `helper = fn(x) { ... }` (the checker lets its body call it by name).
     Ident name = ident(s->ident());
     llvm::SmallVector<Param*, 4> ps;
-    if (name.empty() || !params(s->paramList(), ps)) return nullptr;
+    llvm::SmallVector<Stmt*, 2> patterns;
+    if (name.empty() || !params(s->paramList(), ps, &patterns)) return nullptr;
     Type* ret = nullptr;
     if (s->ARROW()) {
       ret = type(s->typeExpr());
       if (!ret) return nullptr;
     }
-    BlockExpr* body = block(s->block());
+    BlockExpr* body = withParamPatterns(block(s->block()), patterns);
     if (!body) return nullptr;
     auto* lam = ctx_.create<LambdaExpr>(range(c), copy(ps), ret, body);
     return ctx_.create<LetStmt>(range(c), name, false, nullptr, lam);

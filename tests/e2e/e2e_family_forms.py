@@ -5,7 +5,9 @@ local functions (also taking a function), `defer` (last first, also on `return`)
 `continue outer`, `for ... else` and `while ... else`, `loop`, multiple assignment (a swap of two `var`s, a
 function's `return a, b`, values listed as a block's last statement), `++` on Strings and
 lists, and `match` on list patterns (`[]`, `[x]`, `[x, y, ...rest]`, `[first, ..._]`), tuple
-patterns, object patterns with a guard and prefix patterns `"/api" ++ rest`, `try` as a value (the body's, or the catch body's when
+patterns, object patterns with a guard and prefix patterns `"/api" ++ rest`, parameters that
+are object or list patterns (of functions, lambdas and arrow lambdas; typed too), and named
+arguments passed as one trailing object, `try` as a value (the body's, or the catch body's when
 the body fails), typed bindings without `let`, `derive` on records and enums; `push` on a server binding declared
 without `var` keeps what every request added (and 40 concurrent requests lose none: the change
 happens under the binding's lock), `pop` answering an Option (None on an empty list), `unshift`
@@ -103,4 +105,8 @@ def _forms(port):
         "access": ["full", "standard", "denied"],
         "routes": ["api:/users", "home", "404"],
         "dm": [3, 2], "joined": "abc", "lists_joined": [1, 2, 3],
+    })
+    expect_json(port, "GET", "/params", 200, {
+        "greet": "Hello, Alice! You are 30 years old.", "dist": 5.0, "server": "localhost:8080 debug=true",
+        "conn": "https://api.example.com timeout=5000 retries=3", "norm": 7, "sums": [3, 7], "labels": ["1-2", "3-4"],
     })
