@@ -35,7 +35,7 @@ struct Names {
         paren_expr(t.labelId("parenExpr")), index_expr(t.labelId("indexExpr")),
         unwrap_expr(t.labelId("unwrapExpr")), unary_expr(t.labelId("unaryExpr")),
         literal_pattern(t.labelId("literalPattern")), routes_value(t.labelId("routesValue")),
-        named_type(t.labelId("namedType")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
+        named_type(t.labelId("namedType")), type_params(t.labelId("typeParams")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
         sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), slice_expr(t.labelId("sliceExpr")),
         open_slice_expr(t.labelId("openSliceExpr")), arrow_params(t.labelId("arrowParams")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
@@ -45,7 +45,7 @@ struct Names {
   int lbrace, rbrace, lparen, rparen, lbracket, rbracket;
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
       dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
-  int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, pipe_expr,
+  int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, type_params, pipe_expr,
       program, sep, item_sep, slice_expr, open_slice_expr, arrow_params;
   std::vector<int> not_lists;
 };
@@ -508,8 +508,10 @@ class Builder {
     if (is(c, n_.lbracket) && (label(c.node) == n_.slice_expr || label(c.node) == n_.open_slice_expr)) return false;
     if (is(p, n_.colon) && label(p.node) == n_.slice_expr) return false;
     if (is(c, n_.bang) && label(c.node) == n_.unwrap_expr) return false;
-    if ((is(c, n_.lt) || is(c, n_.gt)) && label(c.node) == n_.named_type) return false;
-    if (is(p, n_.lt) && label(p.node) == n_.named_type) return false;
+    bool angle_c = label(c.node) == n_.named_type || label(c.node) == n_.type_params;
+    bool angle_p = label(p.node) == n_.named_type || label(p.node) == n_.type_params;
+    if ((is(c, n_.lt) || is(c, n_.gt)) && angle_c) return false;
+    if (is(p, n_.lt) && angle_p) return false;
     return true;
   }
 

@@ -90,6 +90,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* backgroundDecl(LuxParser::BackgroundDeclContext* c);
   ast::Decl* middlewareDecl(LuxParser::MiddlewareDeclContext* c);
   ast::Decl* typeDecl(LuxParser::TypeDeclContext* c);
+  ast::Decl* typeDeclBody(LuxParser::TypeDeclContext* c);
   ast::Decl* varDecl(LuxParser::VarDeclContext* c);
   ast::Decl* envDecl(LuxParser::EnvDeclContext* c);
   ast::Decl* configDecl(LuxParser::ConfigDeclContext* c);
@@ -123,6 +124,13 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Param* paramPattern(LuxParser::ParamContext* p, llvm::SmallVectorImpl<ast::Stmt*>* patterns);
   ast::BlockExpr* withParamPatterns(ast::BlockExpr* body, llvm::ArrayRef<ast::Stmt*> patterns);
   ast::Expr* withParamPatterns(ast::Expr* body, llvm::ArrayRef<ast::Stmt*> patterns);
+  // Type parameters (`fn first<T>`, `type Box<T>`): checked as `Any`. A generic type's uses drop
+  // their arguments (`Box<Int>` is `Box`). builder_decls.cpp.
+  size_t pushTypeParams(LuxParser::TypeParamsContext* c);  // the stack size before, for popTypeParams
+  void popTypeParams(size_t mark) { type_params_.resize(mark); }
+  void collectGenericTypes(LuxParser::ProgramContext* c);
+  std::vector<std::string> type_params_;
+  std::set<std::string> generic_types_;
   void deriveClause(LuxParser::DeriveClauseContext* c);  // checks the names; adds nothing
 
   // statements, blocks, patterns, types (builder_stmts.cpp)

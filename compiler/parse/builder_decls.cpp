@@ -61,6 +61,7 @@ void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
 Program* AstBuilder::buildProgram(LuxParser::ProgramContext* c) {
   llvm::SmallVector<Decl*, 16> items;
   if (c) {
+    collectGenericTypes(c);
     checkSeparators(c);
     for (auto* item : c->topItem()) {
       if (Decl* d = topItem(item)) items.push_back(d);
@@ -68,6 +69,32 @@ Program* AstBuilder::buildProgram(LuxParser::ProgramContext* c) {
   }
   SourceRange r = c ? range(c) : SourceRange{};
   return ctx_.create<Program>(r, copy(items));
+}
+
+// The names of the types declared with type parameters, wherever they are declared (a use may
+// come before the declaration).
+void AstBuilder::collectGenericTypes(LuxParser::ProgramContext* c) {
+  auto note = [&](LuxParser::TypeDeclContext* t) {
+    if (!t) return;
+    if (auto* b = dynamic_cast<LuxParser::TypeBodyContext*>(t); b && b->typeParams() && b->ident())
+      generic_types_.insert(b->ident()->getText());
+    if (auto* a = dynamic_cast<LuxParser::TypeAliasContext*>(t); a && a->typeParams() && a->ident())
+      generic_types_.insert(a->ident()->getText());
+  };
+  for (auto* item : c->topItem()) {
+    note(item->typeDecl());
+    if (auto* sh = item->sharedBlock())
+      for (auto* i : sh->sharedItem()) note(i->typeDecl());
+    if (auto* sv = item->serverBlock())
+      for (auto* i : sv->serverItem()) note(i->typeDecl());
+  }
+}
+
+size_t AstBuilder::pushTypeParams(LuxParser::TypeParamsContext* c) {
+  size_t mark = type_params_.size();
+  if (c)
+    for (auto* n : c->ident()) type_params_.push_back(n->getText());
+  return mark;
 }
 
 Decl* AstBuilder::topItem(LuxParser::TopItemContext* c) {
@@ -292,12 +319,14 @@ Expr* AstBuilder::withParamPatterns(Expr* body, llvm::ArrayRef<Stmt*> patterns) 
 FnDecl* AstBuilder::fnDecl(LuxParser::FnDeclContext* c) {
   if (!c || c->exception) return nullptr;
   Ident name = ident(c->ident());
+  size_t generic = pushTypeParams(c->typeParams());
   llvm::SmallVector<Param*, 4> ps;
   llvm::SmallVector<Stmt*, 2> patterns;
-  if (name.empty() || !params(c->paramList(), ps, &patterns)) return nullptr;
   Type* ret = nullptr;
-  if (c->ARROW() && !(ret = type(c->typeExpr()))) return nullptr;
-  BlockExpr* body = withParamPatterns(block(c->block()), patterns);
+  BlockExpr* body = nullptr;
+  if (!name.empty() && params(c->paramList(), ps, &patterns) && (!c->ARROW() || (ret = type(c->typeExpr()))))
+    body = withParamPatterns(block(c->block()), patterns);
+  popTypeParams(generic);
   if (!body) return nullptr;
   return ctx_.create<FnDecl>(range(c), name, copy(ps), ret, body);
 }
@@ -352,6 +381,16 @@ void AstBuilder::deriveClause(LuxParser::DeriveClauseContext* c) {
 
 Decl* AstBuilder::typeDecl(LuxParser::TypeDeclContext* c) {
   if (!c || c->exception) return nullptr;
+  LuxParser::TypeParamsContext* params = nullptr;
+  if (auto* b = dynamic_cast<LuxParser::TypeBodyContext*>(c)) params = b->typeParams();
+  if (auto* a = dynamic_cast<LuxParser::TypeAliasContext*>(c)) params = a->typeParams();
+  size_t generic = pushTypeParams(params);
+  Decl* d = typeDeclBody(c);
+  popTypeParams(generic);
+  return d;
+}
+
+Decl* AstBuilder::typeDeclBody(LuxParser::TypeDeclContext* c) {
   if (auto* a = dynamic_cast<LuxParser::TypeAliasContext*>(c)) {
     Ident name = ident(a->ident());
     Type* t = type(a->typeExpr());

@@ -247,17 +247,16 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
   }
   if (auto* s = dynamic_cast<LuxParser::FnStmtContext*>(c)) {
     // A local function is an immutable binding of a lambda: `fn helper(x) { ... }` is
-    // `helper = fn(x) { ... }` (the checker lets its body call it by name).
+    // `helper = fn(x) { ... }` (it cannot call itself: E2101 says so).
     Ident name = ident(s->ident());
+    size_t generic = pushTypeParams(s->typeParams());
     llvm::SmallVector<Param*, 4> ps;
     llvm::SmallVector<Stmt*, 2> patterns;
-    if (name.empty() || !params(s->paramList(), ps, &patterns)) return nullptr;
     Type* ret = nullptr;
-    if (s->ARROW()) {
-      ret = type(s->typeExpr());
-      if (!ret) return nullptr;
-    }
-    BlockExpr* body = withParamPatterns(block(s->block()), patterns);
+    BlockExpr* body = nullptr;
+    if (!name.empty() && params(s->paramList(), ps, &patterns) && (!s->ARROW() || (ret = type(s->typeExpr()))))
+      body = withParamPatterns(block(s->block()), patterns);
+    popTypeParams(generic);
     if (!body) return nullptr;
     auto* lam = ctx_.create<LambdaExpr>(range(c), copy(ps), ret, body);
     return ctx_.create<LetStmt>(range(c), name, false, nullptr, lam);
@@ -438,6 +437,10 @@ Type* AstBuilder::type(LuxParser::TypeExprContext* c) {
       targs.push_back(arg);
     }
     if (n->LT() && (!n->GT() || targs.empty())) return nullptr;
+    // A type parameter is `Any`; a generic type's arguments are dropped (`Box<Int>` is `Box`).
+    if (targs.empty() && std::find(type_params_.begin(), type_params_.end(), name.name.str()) != type_params_.end())
+      return ctx_.create<NamedType>(range(c), Ident{ctx_.intern("Any"), name.range}, llvm::ArrayRef<Type*>{});
+    if (!targs.empty() && generic_types_.count(name.name.str())) targs.clear();
     return ctx_.create<NamedType>(range(c), name, copy(targs));
   }
   return nullptr;

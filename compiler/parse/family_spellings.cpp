@@ -87,12 +87,6 @@ std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, con
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
   const std::string prev_text = p ? p->getText() : "";
   antlr4::Token* pp = p ? neighbour(tokens, p, -1) : nullptr;
-  if (type == LuxLexer::LT && prev == LuxLexer::IDENT && pp && pp->getType() == LuxLexer::TYPE)
-    return "Lux has no generic type declarations: give the fields concrete types (`type IntBox { value: Int }`), "
-           "or use the built-in generic types `Option<T>`, `Result<T, E>` and `[T]`";
-  if (type == LuxLexer::LT && prev == LuxLexer::IDENT && pp && pp->getType() == LuxLexer::FN)
-    return "Lux functions take no type parameters: leave a parameter unannotated (`fn identity(x) { x }`) "
-           "and it takes any value";
   if (type == LuxLexer::IDENT && (prev_text == "interface" || prev_text == "trait" || prev_text == "impl") &&
       statementStartsAfter(pp))
     return "Lux has no interfaces, traits or `impl` blocks: write each method as a function that takes the value "

@@ -7,7 +7,8 @@ function's `return a, b`, values listed as a block's last statement), `++` on St
 lists, and `match` on list patterns (`[]`, `[x]`, `[x, y, ...rest]`, `[first, ..._]`), tuple
 patterns, object patterns with a guard and prefix patterns `"/api" ++ rest`, parameters that
 are object or list patterns (of functions, lambdas and arrow lambdas; typed too), and named
-arguments passed as one trailing object, `try` as a value (the body's, or the catch body's when
+arguments passed as one trailing object, generic functions and types (`fn first<T>`,
+`type Box<T>`, a recursive `Tree<T>`), `try` as a value (the body's, or the catch body's when
 the body fails), typed bindings without `let`, `derive` on records and enums; `push` on a server binding declared
 without `var` keeps what every request added (and 40 concurrent requests lose none: the change
 happens under the binding's lock), `pop` answering an Option (None on an empty list), `unshift`
@@ -110,3 +111,5 @@ def _forms(port):
         "greet": "Hello, Alice! You are 30 years old.", "dist": 5.0, "server": "localhost:8080 debug=true",
         "conn": "https://api.example.com timeout=5000 retries=3", "norm": 7, "sums": [3, 7], "labels": ["1-2", "3-4"],
     })
+    expect_json(port, "GET", "/g", 200,
+                {"first": 3, "none": None, "boxed": 6, "pair": {"first": "a", "second": 2}, "size": 3})

@@ -9,9 +9,12 @@ namespace lux_program {
 
 // --- declarations
 // type Shape { Circle, Square }: values are lux::Value (variants with a payload)
+// type Tree { Leaf, Node }: values are lux::Value (variants with a payload)
 struct Todo;
 struct User;
 struct Point;
+struct Box;
+struct Pair;
 
 // --- records
 struct Todo {
@@ -36,6 +39,19 @@ struct Point {
 };
 lux::Value ToValue(const Point& r);
 void FromValue(const lux::Value& v, Point& r);
+
+struct Box {
+  lux::Value value;
+};
+lux::Value ToValue(const Box& r);
+void FromValue(const lux::Value& v, Box& r);
+
+struct Pair {
+  lux::Value first;
+  lux::Value second;
+};
+lux::Value ToValue(const Pair& r);
+void FromValue(const lux::Value& v, Pair& r);
 
 
 // --- server { }
@@ -64,11 +80,14 @@ lux::Value where_is(const lux::Value& point);
 lux::Value access(const lux::Value& user);
 lux::Value route_of(const lux::Value& url);
 lux::Value divmod(const lux::Value& a, const lux::Value& b);
-lux::Value greet_user(const lux::Value& _param6495);
-lux::Value distance(const lux::Value& _param6577, const lux::Value& _param6587);
-lux::Value create_server(const lux::Value& _param6695);
-lux::Value connect(const lux::Value& url, const lux::Value& _param6777);
-lux::Value norm(const lux::Value& _param6864);
+lux::Value greet_user(const lux::Value& _param6629);
+lux::Value distance(const lux::Value& _param6711, const lux::Value& _param6721);
+lux::Value create_server(const lux::Value& _param6829);
+lux::Value connect(const lux::Value& url, const lux::Value& _param6911);
+lux::Value norm(const lux::Value& _param6998);
+lux::Value first_of(const lux::Value& xs);
+lux::Value wrap(const lux::Value& v);
+lux::Value size(const lux::Value& t);
 lux::Value Route1Body(lux::Request& req);
 lux::Response Route1(lux::Request& req);  // route POST /todos
 lux::Value Route2Body();
@@ -95,6 +114,8 @@ lux::Value Route13Body();
 lux::Response Route13(lux::Request& req);  // route GET /patterns
 lux::Value Route14Body();
 lux::Response Route14(lux::Request& req);  // route GET /params
+lux::Value Route15Body();
+lux::Response Route15(lux::Request& req);  // route GET /g
 }  // namespace server
 }  // namespace lux_program
 
@@ -149,96 +170,120 @@ void FromValue(const lux::Value& v, Point& r) {
   lux::FromField(v, "y", r.y);
 }
 
+#line 14 "family_forms.lux"
+lux::Value ToValue(const Box& r) {
+  lux::Object o;
+  o.Set("value", lux::ToValue(r.value));
+  return lux::Value(std::move(o));
+}
+void FromValue(const lux::Value& v, Box& r) {
+  if (!v.IsObject()) throw lux::TypeError(std::string("expected Box, got ") + v.KindName());
+  lux::FromField(v, "value", r.value);
+}
+
+#line 18 "family_forms.lux"
+lux::Value ToValue(const Pair& r) {
+  lux::Object o;
+  o.Set("first", lux::ToValue(r.first));
+  o.Set("second", lux::ToValue(r.second));
+  return lux::Value(std::move(o));
+}
+void FromValue(const lux::Value& v, Pair& r) {
+  if (!v.IsObject()) throw lux::TypeError(std::string("expected Pair, got ") + v.KindName());
+  lux::FromField(v, "first", r.first);
+  lux::FromField(v, "second", r.second);
+}
+
 }  // namespace lux_program
 
 // ===== translation unit family_forms.server.cpp =====
 namespace lux_program::server {
 
-#line 49 "family_forms.lux"
+#line 55 "family_forms.lux"
 lux::Value build(const lux::Value& n) {
-#line 50 "family_forms.lux"
+#line 56 "family_forms.lux"
   lux::Value items = lux::Value::MakeArray();
-#line 51 "family_forms.lux"
+#line 57 "family_forms.lux"
   for (const lux::Value& i : lux::stdlib::Items(lux::stdlib::RangeOf(n))) {
-#line 52 "family_forms.lux"
+#line 58 "family_forms.lux"
     lux::stdlib::ListPush(items, {lux::stdlib::Mod(lux::stdlib::Mul(i, lux::Value(3)), lux::Value(7))});
   }
-#line 54 "family_forms.lux"
+#line 60 "family_forms.lux"
   const lux::Value sorted_copy = lux::stdlib::ListSort(items);
-#line 55 "family_forms.lux"
+#line 61 "family_forms.lux"
   lux::Value desc = lux::Value(lux::Array{5, 1, 4});
-#line 56 "family_forms.lux"
+#line 62 "family_forms.lux"
   lux::stdlib::ListSortWith(desc, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& a = lux::stdlib::Arg(args, 0);
     const lux::Value& b = lux::stdlib::Arg(args, 1);
     return lux::stdlib::Sub(b, a);
   })));
-#line 57 "family_forms.lux"
+#line 63 "family_forms.lux"
   lux::Value words = lux::Value(lux::Array{"pear", "fig", "banana"});
-#line 58 "family_forms.lux"
+#line 64 "family_forms.lux"
   lux::stdlib::ListSort(words, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& w = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Len(w);
   })));
-#line 59 "family_forms.lux"
-  lux::Value stack = lux::Value(lux::Array{1, 2, 3});
-#line 60 "family_forms.lux"
-  const lux::Value top = lux::stdlib::ListPop(stack);
-#line 61 "family_forms.lux"
-  const lux::Value first = lux::stdlib::ListShift(stack);
-#line 62 "family_forms.lux"
-  lux::Value empty = lux::Value::MakeArray();
-#line 63 "family_forms.lux"
-  const lux::Value nothing = lux::stdlib::ListPop(empty);
-#line 64 "family_forms.lux"
-  lux::Value xs = lux::Value(lux::Array{1, 2, 3, 4, 5});
 #line 65 "family_forms.lux"
-  const lux::Value removed = lux::stdlib::ListSplice(xs, 1, 2, {9, 9, 9});
+  lux::Value stack = lux::Value(lux::Array{1, 2, 3});
 #line 66 "family_forms.lux"
-  lux::stdlib::ListInsert(xs, 0, 0);
+  const lux::Value top = lux::stdlib::ListPop(stack);
 #line 67 "family_forms.lux"
-  lux::stdlib::ListInsert(xs, lux::Value(-1), 7);
+  const lux::Value first = lux::stdlib::ListShift(stack);
 #line 68 "family_forms.lux"
-  const lux::Value had = lux::stdlib::ListRemove(xs, 9);
+  lux::Value empty = lux::Value::MakeArray();
 #line 69 "family_forms.lux"
-  const lux::Value missing = lux::stdlib::ListRemove(xs, 42);
+  const lux::Value nothing = lux::stdlib::ListPop(empty);
 #line 70 "family_forms.lux"
-  lux::stdlib::ListReverse(xs);
+  lux::Value xs = lux::Value(lux::Array{1, 2, 3, 4, 5});
 #line 71 "family_forms.lux"
-  lux::Value more = lux::Value(lux::Array{1});
+  const lux::Value removed = lux::stdlib::ListSplice(xs, 1, 2, {9, 9, 9});
 #line 72 "family_forms.lux"
-  lux::stdlib::ListExtend(more, lux::Value(lux::Array{2, 3}));
+  lux::stdlib::ListInsert(xs, 0, 0);
 #line 73 "family_forms.lux"
-  lux::stdlib::ListAppend(more, 4);
+  lux::stdlib::ListInsert(xs, lux::Value(-1), 7);
 #line 74 "family_forms.lux"
-  lux::Value cleared = lux::Value(lux::Array{1, 2});
+  const lux::Value had = lux::stdlib::ListRemove(xs, 9);
 #line 75 "family_forms.lux"
-  lux::stdlib::ListClear(cleared);
+  const lux::Value missing = lux::stdlib::ListRemove(xs, 42);
 #line 76 "family_forms.lux"
+  lux::stdlib::ListReverse(xs);
+#line 77 "family_forms.lux"
+  lux::Value more = lux::Value(lux::Array{1});
+#line 78 "family_forms.lux"
+  lux::stdlib::ListExtend(more, lux::Value(lux::Array{2, 3}));
+#line 79 "family_forms.lux"
+  lux::stdlib::ListAppend(more, 4);
+#line 80 "family_forms.lux"
+  lux::Value cleared = lux::Value(lux::Array{1, 2});
+#line 81 "family_forms.lux"
+  lux::stdlib::ListClear(cleared);
+#line 82 "family_forms.lux"
   return lux::Value{{"items", items}, {"sorted_copy", sorted_copy}, {"desc", desc}, {"words", words}, {"top", top}, {"first", first}, {"nothing", nothing}, {"removed", removed}, {"xs", xs}, {"had", had}, {"missing", missing}, {"more", more}, {"cleared", cleared}};
 }
 
 
-#line 106 "family_forms.lux"
+#line 112 "family_forms.lux"
 lux::Value with_cleanup(const lux::Value& n) {
-#line 107 "family_forms.lux"
+#line 113 "family_forms.lux"
   {
     lux::stdlib::Finally finally1([&]() {
-#line 108 "family_forms.lux"
+#line 114 "family_forms.lux"
       [&] { lux::Value a2 = lux::stdlib::Interp("first ", n); lux::Value r3; trail.Update([&](lux::Value& shared_) { r3 = lux::stdlib::ListPush(shared_, {a2}); }); return r3; }();
     });
-#line 110 "family_forms.lux"
+#line 116 "family_forms.lux"
     {
       lux::stdlib::Finally finally4([&]() {
-#line 111 "family_forms.lux"
+#line 117 "family_forms.lux"
         [&] { lux::Value a5 = lux::stdlib::Interp("second ", n); lux::Value r6; trail.Update([&](lux::Value& shared_) { r6 = lux::stdlib::ListPush(shared_, {a5}); }); return r6; }();
       });
-#line 113 "family_forms.lux"
+#line 119 "family_forms.lux"
       if (lux::stdlib::Lt(n, lux::Value(0))) {
-#line 114 "family_forms.lux"
+#line 120 "family_forms.lux"
         return lux::Value(0);
       }
-#line 116 "family_forms.lux"
+#line 122 "family_forms.lux"
       return lux::stdlib::Mul(n, lux::Value(2));
     }
     return lux::Value();
@@ -247,36 +292,36 @@ lux::Value with_cleanup(const lux::Value& n) {
 }
 
 
-#line 124 "family_forms.lux"
+#line 130 "family_forms.lux"
 lux::Value find_pair(const lux::Value& rows, const lux::Value& target) {
-#line 125 "family_forms.lux"
+#line 131 "family_forms.lux"
   lux::Value found = lux::Value::MakeArray();
-#line 126 "family_forms.lux"
+#line 132 "family_forms.lux"
   lux::Value visited = 0;
-#line 127 "family_forms.lux"
+#line 133 "family_forms.lux"
   bool broke2 = false;
   const auto items3 = lux::stdlib::ItemPairs(rows);
   for (std::size_t k4 = 0; k4 < items3.size(); ++k4) {
     const lux::Value i(items3[k4].first);
     const lux::Value& row = items3[k4].second;
     {
-#line 128 "family_forms.lux"
+#line 134 "family_forms.lux"
       const auto items5 = lux::stdlib::ItemPairs(row);
       for (std::size_t k6 = 0; k6 < items5.size(); ++k6) {
         const lux::Value j(items5[k6].first);
         const lux::Value& value = items5[k6].second;
-#line 129 "family_forms.lux"
+#line 135 "family_forms.lux"
         visited = lux::stdlib::Add(visited, lux::Value(1));
-#line 130 "family_forms.lux"
+#line 136 "family_forms.lux"
         if (lux::stdlib::Lt(value, lux::Value(0))) {
-#line 131 "family_forms.lux"
+#line 137 "family_forms.lux"
           goto loop_outer1_continue;
         }
-#line 133 "family_forms.lux"
+#line 139 "family_forms.lux"
         if (value == target) {
-#line 134 "family_forms.lux"
+#line 140 "family_forms.lux"
           found = lux::Value(lux::Array{i, j});
-#line 135 "family_forms.lux"
+#line 141 "family_forms.lux"
           broke2 = true;
           goto loop_outer1_break;
         }
@@ -286,47 +331,47 @@ lux::Value find_pair(const lux::Value& rows, const lux::Value& target) {
   }
   loop_outer1_break: ;
   if (!broke2) {
-#line 139 "family_forms.lux"
+#line 145 "family_forms.lux"
     found = lux::Value(lux::Array{lux::Value(-1), lux::Value(-1)});
   }
-#line 141 "family_forms.lux"
+#line 147 "family_forms.lux"
   return lux::Value{{"found", found}, {"visited", visited}};
 }
 
 
-#line 149 "family_forms.lux"
+#line 155 "family_forms.lux"
 lux::Value countdown(const lux::Value& n) {
-#line 150 "family_forms.lux"
+#line 156 "family_forms.lux"
   lux::Value left = n;
-#line 151 "family_forms.lux"
+#line 157 "family_forms.lux"
   lux::Value steps = lux::Value::MakeArray();
-#line 152 "family_forms.lux"
+#line 158 "family_forms.lux"
   while (true) {
-#line 153 "family_forms.lux"
+#line 159 "family_forms.lux"
     if (left == lux::Value(0)) {
-#line 154 "family_forms.lux"
+#line 160 "family_forms.lux"
       break;
     }
-#line 156 "family_forms.lux"
+#line 162 "family_forms.lux"
     lux::stdlib::ListPush(steps, {left});
-#line 157 "family_forms.lux"
+#line 163 "family_forms.lux"
     left = lux::stdlib::Sub(left, lux::Value(1));
   }
-#line 159 "family_forms.lux"
+#line 165 "family_forms.lux"
   lux::Value k = 0;
-#line 160 "family_forms.lux"
+#line 166 "family_forms.lux"
   lux::Value fell_through = false;
-#line 161 "family_forms.lux"
+#line 167 "family_forms.lux"
   bool broke1 = false;
   while (lux::stdlib::Lt(k, lux::Value(3))) {
-#line 162 "family_forms.lux"
+#line 168 "family_forms.lux"
     k = lux::stdlib::Add(k, lux::Value(1));
   }
   if (!broke1) {
-#line 164 "family_forms.lux"
+#line 170 "family_forms.lux"
     fell_through = lux::Value(true);
   }
-#line 166 "family_forms.lux"
+#line 172 "family_forms.lux"
   return lux::Value{{"steps", steps}, {"fell_through", fell_through}};
 }
 
@@ -335,38 +380,38 @@ lux::Value countdown(const lux::Value& n) {
 // ===== translation unit family_forms.server.2.cpp =====
 namespace lux_program::server {
 
-#line 171 "family_forms.lux"
+#line 177 "family_forms.lux"
 lux::Value min_max(const lux::Value& xs) {
-#line 172 "family_forms.lux"
+#line 178 "family_forms.lux"
   return lux::Value(lux::Array{lux::stdlib::Min(xs), lux::stdlib::Max(xs)});
 }
 
 
-#line 175 "family_forms.lux"
+#line 181 "family_forms.lux"
 lux::Value pair(const lux::Value& n) {
-#line 176 "family_forms.lux"
+#line 182 "family_forms.lux"
   return lux::Value(lux::Array{n, lux::stdlib::Mul(n, lux::Value(2))});
 }
 
 
-#line 190 "family_forms.lux"
+#line 196 "family_forms.lux"
 lux::Value double_later(const lux::Value& n) {
-#line 191 "family_forms.lux"
+#line 197 "family_forms.lux"
   lux::stdlib::Sleep(1);
-#line 192 "family_forms.lux"
+#line 198 "family_forms.lux"
   return lux::stdlib::Mul(n, lux::Value(2));
 }
 
 
-#line 195 "family_forms.lux"
+#line 201 "family_forms.lux"
 lux::Value parse_or(const lux::Value& text, const lux::Value& fallback) {
-#line 196 "family_forms.lux"
+#line 202 "family_forms.lux"
   try {
-#line 197 "family_forms.lux"
+#line 203 "family_forms.lux"
     return lux::stdlib::ToInt(text);
   } catch (const std::exception& e1) {
     const lux::Value err = lux::stdlib::ErrorValue(e1);
-#line 199 "family_forms.lux"
+#line 205 "family_forms.lux"
     return fallback;
   }
   return lux::Value();
@@ -377,83 +422,83 @@ lux::Value parse_or(const lux::Value& text, const lux::Value& fallback) {
 // ===== translation unit family_forms.server.3.cpp =====
 namespace lux_program::server {
 
-#line 233 "family_forms.lux"
+#line 239 "family_forms.lux"
 lux::Value describe_list(const lux::Value& items) {
-#line 234 "family_forms.lux"
+#line 240 "family_forms.lux"
   const lux::Value m1 = items;
-#line 235 "family_forms.lux"
+#line 241 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 0, false))) {
     return lux::Value("empty");
-#line 236 "family_forms.lux"
+#line 242 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 1, false))) {
     const lux::Value& x = lux::stdlib::ElementAt(m1, 0);
     return lux::stdlib::Interp("single item: ", x);
-#line 237 "family_forms.lux"
+#line 243 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, false))) {
     const lux::Value& x_2 = lux::stdlib::ElementAt(m1, 0);
     const lux::Value& y = lux::stdlib::ElementAt(m1, 1);
     return lux::stdlib::Interp("pair: ", x_2, " and ", y);
-#line 238 "family_forms.lux"
+#line 244 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, true))) {
     const lux::Value& x_3 = lux::stdlib::ElementAt(m1, 0);
     const lux::Value& y_2 = lux::stdlib::ElementAt(m1, 1);
     const lux::Value& rest = lux::stdlib::Drop(m1, lux::Value(2));
     return lux::stdlib::Interp("starts with ", x_3, ", ", y_2, " and ", lux::stdlib::Len(rest), " more");
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:234", m1);
+    lux::stdlib::NoMatch("family_forms.lux:240", m1);
   }
 }
 
 
-#line 242 "family_forms.lux"
+#line 248 "family_forms.lux"
 lux::Value head(const lux::Value& list) {
-#line 243 "family_forms.lux"
+#line 249 "family_forms.lux"
   const lux::Value m1 = list;
-#line 244 "family_forms.lux"
+#line 250 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 0, false))) {
     return lux::Value();
-#line 245 "family_forms.lux"
+#line 251 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 1, true))) {
     const lux::Value& first = lux::stdlib::ElementAt(m1, 0);
     return first;
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:243", m1);
+    lux::stdlib::NoMatch("family_forms.lux:249", m1);
   }
 }
 
 
-#line 249 "family_forms.lux"
+#line 255 "family_forms.lux"
 lux::Value where_is(const lux::Value& point) {
-#line 250 "family_forms.lux"
+#line 256 "family_forms.lux"
   const lux::Value m1 = point;
-#line 251 "family_forms.lux"
+#line 257 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 2, false) && lux::stdlib::ElementAt(m1, 0) == lux::Value(0))) {
     return lux::Value("on the Y axis");
-#line 252 "family_forms.lux"
+#line 258 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, false) && lux::stdlib::ElementAt(m1, 1) == lux::Value(0))) {
     return lux::Value("on the X axis");
-#line 253 "family_forms.lux"
+#line 259 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, false))) {
     const lux::Value& x = lux::stdlib::ElementAt(m1, 0);
     const lux::Value& y = lux::stdlib::ElementAt(m1, 1);
     return lux::stdlib::Interp("at (", x, ", ", y, ")");
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:250", m1);
+    lux::stdlib::NoMatch("family_forms.lux:256", m1);
   }
 }
 
 
-#line 257 "family_forms.lux"
+#line 263 "family_forms.lux"
 lux::Value access(const lux::Value& user) {
-#line 258 "family_forms.lux"
+#line 264 "family_forms.lux"
   const lux::Value m1 = user;
-#line 259 "family_forms.lux"
+#line 265 "family_forms.lux"
   if ((m1.IsObject() && lux::stdlib::HasEntry(m1, "role") && lux::stdlib::Field(m1, "role") == lux::Value("admin"))) {
     return lux::Value("full");
-#line 260 "family_forms.lux"
+#line 266 "family_forms.lux"
   } else if ((m1.IsObject() && lux::stdlib::HasEntry(m1, "age")) && lux::stdlib::Ge(lux::stdlib::Field(m1, "age"), lux::Value(18))) {
     return lux::Value("standard");
-#line 261 "family_forms.lux"
+#line 267 "family_forms.lux"
   } else {
     return lux::Value("denied");
   }
@@ -464,54 +509,54 @@ lux::Value access(const lux::Value& user) {
 // ===== translation unit family_forms.server.4.cpp =====
 namespace lux_program::server {
 
-#line 265 "family_forms.lux"
+#line 271 "family_forms.lux"
 lux::Value route_of(const lux::Value& url) {
-#line 266 "family_forms.lux"
+#line 272 "family_forms.lux"
   const lux::Value m1 = url;
-#line 267 "family_forms.lux"
+#line 273 "family_forms.lux"
   if ((lux::stdlib::HasPrefix(m1, "/api"))) {
     const lux::Value& rest = lux::stdlib::AfterPrefix(m1, 4);
     return lux::stdlib::Interp("api:", rest);
-#line 268 "family_forms.lux"
+#line 274 "family_forms.lux"
   } else if (m1 == lux::Value("/")) {
     return lux::Value("home");
-#line 269 "family_forms.lux"
+#line 275 "family_forms.lux"
   } else {
     return lux::Value("404");
   }
 }
 
 
-#line 273 "family_forms.lux"
+#line 279 "family_forms.lux"
 lux::Value divmod(const lux::Value& a, const lux::Value& b) {
-#line 274 "family_forms.lux"
+#line 280 "family_forms.lux"
   return lux::Value(lux::Array{lux::stdlib::Div(a, b), lux::stdlib::Mod(a, b)});
 }
 
 
-#line 299 "family_forms.lux"
-lux::Value greet_user(const lux::Value& _param6495) {
-  const lux::Value t1 = _param6495;
+#line 305 "family_forms.lux"
+lux::Value greet_user(const lux::Value& _param6629) {
+  const lux::Value t1 = _param6629;
   const lux::Value name = lux::stdlib::Field(t1, "name");
   const lux::Value age = lux::stdlib::Field(t1, "age");
-#line 300 "family_forms.lux"
+#line 306 "family_forms.lux"
   return lux::stdlib::Interp("Hello, ", name, "! You are ", age, " years old.");
 }
 
 
-#line 303 "family_forms.lux"
-lux::Value distance(const lux::Value& _param6577, const lux::Value& _param6587) {
-  lux::Value t1 = _param6577;
+#line 309 "family_forms.lux"
+lux::Value distance(const lux::Value& _param6711, const lux::Value& _param6721) {
+  lux::Value t1 = _param6711;
   const lux::Value x1 = lux::stdlib::IndexRef(t1, lux::Value(0));
   const lux::Value y1 = lux::stdlib::IndexRef(t1, lux::Value(1));
-  lux::Value t2 = _param6587;
+  lux::Value t2 = _param6721;
   const lux::Value x2 = lux::stdlib::IndexRef(t2, lux::Value(0));
   const lux::Value y2 = lux::stdlib::IndexRef(t2, lux::Value(1));
-#line 304 "family_forms.lux"
+#line 310 "family_forms.lux"
   const lux::Value dx = lux::stdlib::Sub(x2, x1);
-#line 305 "family_forms.lux"
+#line 311 "family_forms.lux"
   const lux::Value dy = lux::stdlib::Sub(y2, y1);
-#line 306 "family_forms.lux"
+#line 312 "family_forms.lux"
   return lux::stdlib::Sqrt(lux::stdlib::ToFloat(lux::stdlib::Add(lux::stdlib::Mul(dx, dx), lux::stdlib::Mul(dy, dy))));
 }
 
@@ -520,56 +565,51 @@ lux::Value distance(const lux::Value& _param6577, const lux::Value& _param6587) 
 // ===== translation unit family_forms.server.5.cpp =====
 namespace lux_program::server {
 
-#line 309 "family_forms.lux"
-lux::Value create_server(const lux::Value& _param6695) {
-  const lux::Value t1 = _param6695;
+#line 315 "family_forms.lux"
+lux::Value create_server(const lux::Value& _param6829) {
+  const lux::Value t1 = _param6829;
   const lux::Value host = lux::stdlib::Field(t1, "host");
   const lux::Value port = lux::stdlib::Field(t1, "port");
   const lux::Value debug = lux::stdlib::Field(t1, "debug");
-#line 310 "family_forms.lux"
+#line 316 "family_forms.lux"
   return lux::stdlib::Interp(host, ":", port, " debug=", debug);
 }
 
 
-#line 313 "family_forms.lux"
-lux::Value connect(const lux::Value& url, const lux::Value& _param6777) {
-  const lux::Value t1 = _param6777;
+#line 319 "family_forms.lux"
+lux::Value connect(const lux::Value& url, const lux::Value& _param6911) {
+  const lux::Value t1 = _param6911;
   const lux::Value timeout = lux::stdlib::Field(t1, "timeout");
   const lux::Value retries = lux::stdlib::Field(t1, "retries");
-#line 314 "family_forms.lux"
+#line 320 "family_forms.lux"
   return lux::stdlib::Interp(url, " timeout=", timeout, " retries=", retries);
 }
 
 
-#line 317 "family_forms.lux"
-lux::Value norm(const lux::Value& _param6864) {
-  const lux::Value t1 = _param6864;
+#line 323 "family_forms.lux"
+lux::Value norm(const lux::Value& _param6998) {
+  const lux::Value t1 = _param6998;
   const lux::Value x = lux::stdlib::Field(t1, "x");
   const lux::Value y = lux::stdlib::Field(t1, "y");
-#line 318 "family_forms.lux"
+#line 324 "family_forms.lux"
   return lux::stdlib::Add(x, y);
 }
 
 
-#line 20 "family_forms.lux"
-lux::Value Route1Body(lux::Request& req) {
-#line 21 "family_forms.lux"
-  const lux::Value todo = lux::stdlib::AsRecord<Todo>(lux::Value{{"id", next_id.Load()}, {"title", lux::stdlib::ToString(lux::stdlib::Field(req.Body(), "title"))}});
-#line 22 "family_forms.lux"
-  const lux::Value t1 = lux::Value(1);
-  next_id.Update([&](lux::Value& shared_) {
-    shared_ = lux::stdlib::Add(shared_, t1);
-  });
-#line 23 "family_forms.lux"
-  const lux::Value count = [&] { lux::Value a2 = todo; lux::Value r3; todos.Update([&](lux::Value& shared_) { r3 = lux::stdlib::ListPush(shared_, {a2}); }); return r3; }();
-#line 24 "family_forms.lux"
-  return lux::stdlib::Respond(201, lux::Value{{"todo", todo}, {"count", count}});
-}
-
-#line 20 "family_forms.lux"
-// route POST /todos
-lux::Response Route1(lux::Request& req) {
-  return lux::stdlib::ToResponse((Route1Body)(req));
+#line 342 "family_forms.lux"
+lux::Value first_of(const lux::Value& xs) {
+#line 343 "family_forms.lux"
+  const lux::Value m1 = xs;
+#line 344 "family_forms.lux"
+  if ((lux::stdlib::ListShape(m1, 0, false))) {
+    return lux::Value();
+#line 345 "family_forms.lux"
+  } else if ((lux::stdlib::ListShape(m1, 1, true))) {
+    const lux::Value& x = lux::stdlib::ElementAt(m1, 0);
+    return x;
+  } else {
+    lux::stdlib::NoMatch("family_forms.lux:343", m1);
+  }
 }
 
 }  // namespace lux_program::server
@@ -577,7 +617,54 @@ lux::Response Route1(lux::Request& req) {
 // ===== translation unit family_forms.server.6.cpp =====
 namespace lux_program::server {
 
+#line 349 "family_forms.lux"
+lux::Value wrap(const lux::Value& v) {
+#line 350 "family_forms.lux"
+  return lux::stdlib::AsRecord<Box>(lux::Value{{"value", v}});
+}
+
+
+#line 353 "family_forms.lux"
+lux::Value size(const lux::Value& t) {
+#line 354 "family_forms.lux"
+  const lux::Value m1 = t;
+#line 355 "family_forms.lux"
+  if (lux::stdlib::IsVariant(m1, "Leaf")) {
+    return lux::Value(1);
+#line 356 "family_forms.lux"
+  } else if (lux::stdlib::IsVariant(m1, "Node")) {
+    const lux::Value& l = lux::stdlib::VariantArg(m1, 0);
+    const lux::Value& r = lux::stdlib::VariantArg(m1, 1);
+    return lux::stdlib::Add((size)(l), (size)(r));
+  } else {
+    lux::stdlib::NoMatch("family_forms.lux:354", m1);
+  }
+}
+
+
+#line 26 "family_forms.lux"
+lux::Value Route1Body(lux::Request& req) {
 #line 27 "family_forms.lux"
+  const lux::Value todo = lux::stdlib::AsRecord<Todo>(lux::Value{{"id", next_id.Load()}, {"title", lux::stdlib::ToString(lux::stdlib::Field(req.Body(), "title"))}});
+#line 28 "family_forms.lux"
+  const lux::Value t1 = lux::Value(1);
+  next_id.Update([&](lux::Value& shared_) {
+    shared_ = lux::stdlib::Add(shared_, t1);
+  });
+#line 29 "family_forms.lux"
+  const lux::Value count = [&] { lux::Value a2 = todo; lux::Value r3; todos.Update([&](lux::Value& shared_) { r3 = lux::stdlib::ListPush(shared_, {a2}); }); return r3; }();
+#line 30 "family_forms.lux"
+  return lux::stdlib::Respond(201, lux::Value{{"todo", todo}, {"count", count}});
+}
+
+#line 26 "family_forms.lux"
+// route POST /todos
+lux::Response Route1(lux::Request& req) {
+  return lux::stdlib::ToResponse((Route1Body)(req));
+}
+
+
+#line 33 "family_forms.lux"
 lux::Value Route2Body() {
   return todos.Load();
 }
@@ -587,44 +674,48 @@ lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((Route2Body)());
 }
 
+}  // namespace lux_program::server
 
-#line 29 "family_forms.lux"
+// ===== translation unit family_forms.server.7.cpp =====
+namespace lux_program::server {
+
+#line 35 "family_forms.lux"
 lux::Value Route3Body() {
-#line 30 "family_forms.lux"
+#line 36 "family_forms.lux"
   const lux::Value m1 = [&] { lux::Value r2; todos.Update([&](lux::Value& shared_) { r2 = lux::stdlib::ListPop(shared_); }); return r2; }();
-#line 31 "family_forms.lux"
+#line 37 "family_forms.lux"
   if (!m1.IsNull()) {
     const lux::Value& t = m1;
     return lux::Value{{"removed", lux::stdlib::Field(t, "title")}, {"left", lux::stdlib::Len(todos.Load())}};
-#line 32 "family_forms.lux"
+#line 38 "family_forms.lux"
   } else if (m1.IsNull()) {
     return lux::stdlib::Respond(404, lux::Value{{"error", "no todos"}});
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:30", m1);
+    lux::stdlib::NoMatch("family_forms.lux:36", m1);
   }
 }
 
-#line 29 "family_forms.lux"
+#line 35 "family_forms.lux"
 // route DELETE /todos/last
 lux::Response Route3(lux::Request&) {
   return lux::stdlib::ToResponse((Route3Body)());
 }
 
 
-#line 36 "family_forms.lux"
+#line 42 "family_forms.lux"
 lux::Value Route4Body(const lux::Value& line) {
-#line 37 "family_forms.lux"
+#line 43 "family_forms.lux"
   [&] { lux::Value a1 = line; lux::Value r2; log_lines.Update([&](lux::Value& shared_) { r2 = lux::stdlib::ListUnshift(shared_, {a1}); }); return r2; }();
-#line 38 "family_forms.lux"
+#line 44 "family_forms.lux"
   if (lux::stdlib::Gt(lux::stdlib::Len(log_lines.Load()), lux::Value(3))) {
-#line 39 "family_forms.lux"
+#line 45 "family_forms.lux"
     [&] { lux::Value r3; log_lines.Update([&](lux::Value& shared_) { r3 = lux::stdlib::ListPop(shared_); }); return r3; }();
   }
-#line 41 "family_forms.lux"
+#line 47 "family_forms.lux"
   return log_lines.Load();
 }
 
-#line 36 "family_forms.lux"
+#line 42 "family_forms.lux"
 // route POST /log/:line
 lux::Response Route4(lux::Request& req) {
   const lux::Value line = lux::stdlib::PathParam(req, "line", lux::stdlib::Kind::kString);
@@ -632,15 +723,15 @@ lux::Response Route4(lux::Request& req) {
 }
 
 
-#line 44 "family_forms.lux"
+#line 50 "family_forms.lux"
 lux::Value Route5Body(const lux::Value& name, const lux::Value& item) {
-#line 45 "family_forms.lux"
+#line 51 "family_forms.lux"
   [&] { lux::Value a1 = item; lux::Value r2; groups.Update([&](lux::Value& shared_) { r2 = lux::stdlib::ListPush(lux::stdlib::IndexRef(shared_, name), {a1}); }); return r2; }();
-#line 46 "family_forms.lux"
+#line 52 "family_forms.lux"
   return groups.Load();
 }
 
-#line 44 "family_forms.lux"
+#line 50 "family_forms.lux"
 // route POST /groups/:name/:item
 lux::Response Route5(lux::Request& req) {
   const lux::Value name = lux::stdlib::PathParam(req, "name", lux::stdlib::Kind::kString);
@@ -648,74 +739,12 @@ lux::Response Route5(lux::Request& req) {
   return lux::stdlib::ToResponse((Route5Body)(name, item));
 }
 
-}  // namespace lux_program::server
 
-// ===== translation unit family_forms.server.7.cpp =====
-namespace lux_program::server {
-
-#line 93 "family_forms.lux"
+#line 99 "family_forms.lux"
 // route GET /build/:n
 lux::Response Route6(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
   return lux::stdlib::ToResponse((build)(n));
-}
-
-
-#line 95 "family_forms.lux"
-lux::Value Route7Body() {
-#line 96 "family_forms.lux"
-  lux::Value state = lux::Value{{"users", lux::Value(lux::Array{lux::Value{{"name", "a"}, {"tags", lux::Value::MakeArray()}}})}};
-#line 97 "family_forms.lux"
-  lux::stdlib::ListPush(lux::stdlib::FieldRef(lux::stdlib::IndexRef(lux::stdlib::FieldRef(state, "users"), 0), "tags"), {"admin"});
-#line 98 "family_forms.lux"
-  lux::stdlib::ListPush(lux::stdlib::FieldRef(state, "users"), {lux::Value{{"name", "b"}, {"tags", lux::Value(lux::Array{"x"})}}});
-#line 99 "family_forms.lux"
-  lux::stdlib::Box captured = lux::stdlib::MakeBox(lux::Value::MakeArray());
-#line 100 "family_forms.lux"
-  lux::stdlib::Each(lux::Value(lux::Array{1, 2, 3}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-    const lux::Value& x = lux::stdlib::Arg(args, 0);
-    return lux::stdlib::ListPush((*captured), {lux::stdlib::Mul(x, lux::Value(10))});
-  })));
-#line 101 "family_forms.lux"
-  return lux::Value{{"state", state}, {"captured", (*captured)}};
-}
-
-#line 95 "family_forms.lux"
-// route GET /nested
-lux::Response Route7(lux::Request&) {
-  return lux::stdlib::ToResponse((Route7Body)());
-}
-
-
-#line 119 "family_forms.lux"
-lux::Value Route8Body(const lux::Value& n) {
-#line 120 "family_forms.lux"
-  const lux::Value value = (with_cleanup)(n);
-#line 121 "family_forms.lux"
-  return lux::Value{{"value", value}, {"trail", trail.Load()}};
-}
-
-#line 119 "family_forms.lux"
-// route GET /defer/:n
-lux::Response Route8(lux::Request& req) {
-  const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((Route8Body)(n));
-}
-
-
-#line 144 "family_forms.lux"
-lux::Value Route9Body(lux::Request& req, const lux::Value& target) {
-#line 145 "family_forms.lux"
-  const lux::Value rows = lux::Value(lux::Array{lux::Value(lux::Array{1, 2}), lux::Value(lux::Array{3, lux::Value(-1), 99}), lux::Value(lux::Array{4, 5})});
-#line 146 "family_forms.lux"
-  return (find_pair)(rows, target);
-}
-
-#line 144 "family_forms.lux"
-// route POST /pairs/:target
-lux::Response Route9(lux::Request& req) {
-  const lux::Value target = lux::stdlib::PathParam(req, "target", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((Route9Body)(req, target));
 }
 
 }  // namespace lux_program::server
@@ -723,41 +752,103 @@ lux::Response Route9(lux::Request& req) {
 // ===== translation unit family_forms.server.8.cpp =====
 namespace lux_program::server {
 
-#line 169 "family_forms.lux"
+#line 101 "family_forms.lux"
+lux::Value Route7Body() {
+#line 102 "family_forms.lux"
+  lux::Value state = lux::Value{{"users", lux::Value(lux::Array{lux::Value{{"name", "a"}, {"tags", lux::Value::MakeArray()}}})}};
+#line 103 "family_forms.lux"
+  lux::stdlib::ListPush(lux::stdlib::FieldRef(lux::stdlib::IndexRef(lux::stdlib::FieldRef(state, "users"), 0), "tags"), {"admin"});
+#line 104 "family_forms.lux"
+  lux::stdlib::ListPush(lux::stdlib::FieldRef(state, "users"), {lux::Value{{"name", "b"}, {"tags", lux::Value(lux::Array{"x"})}}});
+#line 105 "family_forms.lux"
+  lux::stdlib::Box captured = lux::stdlib::MakeBox(lux::Value::MakeArray());
+#line 106 "family_forms.lux"
+  lux::stdlib::Each(lux::Value(lux::Array{1, 2, 3}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    const lux::Value& x = lux::stdlib::Arg(args, 0);
+    return lux::stdlib::ListPush((*captured), {lux::stdlib::Mul(x, lux::Value(10))});
+  })));
+#line 107 "family_forms.lux"
+  return lux::Value{{"state", state}, {"captured", (*captured)}};
+}
+
+#line 101 "family_forms.lux"
+// route GET /nested
+lux::Response Route7(lux::Request&) {
+  return lux::stdlib::ToResponse((Route7Body)());
+}
+
+
+#line 125 "family_forms.lux"
+lux::Value Route8Body(const lux::Value& n) {
+#line 126 "family_forms.lux"
+  const lux::Value value = (with_cleanup)(n);
+#line 127 "family_forms.lux"
+  return lux::Value{{"value", value}, {"trail", trail.Load()}};
+}
+
+#line 125 "family_forms.lux"
+// route GET /defer/:n
+lux::Response Route8(lux::Request& req) {
+  const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
+  return lux::stdlib::ToResponse((Route8Body)(n));
+}
+
+
+#line 150 "family_forms.lux"
+lux::Value Route9Body(lux::Request& req, const lux::Value& target) {
+#line 151 "family_forms.lux"
+  const lux::Value rows = lux::Value(lux::Array{lux::Value(lux::Array{1, 2}), lux::Value(lux::Array{3, lux::Value(-1), 99}), lux::Value(lux::Array{4, 5})});
+#line 152 "family_forms.lux"
+  return (find_pair)(rows, target);
+}
+
+#line 150 "family_forms.lux"
+// route POST /pairs/:target
+lux::Response Route9(lux::Request& req) {
+  const lux::Value target = lux::stdlib::PathParam(req, "target", lux::stdlib::Kind::kInt);
+  return lux::stdlib::ToResponse((Route9Body)(req, target));
+}
+
+
+#line 175 "family_forms.lux"
 // route GET /countdown/:n
 lux::Response Route10(lux::Request& req) {
   const lux::Value n = lux::stdlib::PathParam(req, "n", lux::stdlib::Kind::kInt);
   return lux::stdlib::ToResponse((countdown)(n));
 }
 
+}  // namespace lux_program::server
 
-#line 180 "family_forms.lux"
+// ===== translation unit family_forms.server.9.cpp =====
+namespace lux_program::server {
+
+#line 186 "family_forms.lux"
 lux::Value Route11Body(const lux::Value& a, const lux::Value& b) {
-#line 181 "family_forms.lux"
+#line 187 "family_forms.lux"
   lux::Value x = a;
-#line 182 "family_forms.lux"
+#line 188 "family_forms.lux"
   lux::Value y = b;
-#line 183 "family_forms.lux"
+#line 189 "family_forms.lux"
   lux::Value t1 = lux::Value(lux::Array{y, x});
   x = lux::stdlib::IndexRef(t1, lux::Value(0));
   y = lux::stdlib::IndexRef(t1, lux::Value(1));
-#line 184 "family_forms.lux"
+#line 190 "family_forms.lux"
   lux::Value t2 = (min_max)(lux::Value(lux::Array{a, b, 7}));
   const lux::Value lo = lux::stdlib::IndexRef(t2, lux::Value(0));
   const lux::Value hi = lux::stdlib::IndexRef(t2, lux::Value(1));
-#line 185 "family_forms.lux"
+#line 191 "family_forms.lux"
   lux::Value t3 = lux::Value(lux::Array{"one", "two"});
   const lux::Value first = lux::stdlib::IndexRef(t3, lux::Value(0));
   const lux::Value second = lux::stdlib::IndexRef(t3, lux::Value(1));
-#line 186 "family_forms.lux"
+#line 192 "family_forms.lux"
   lux::Value t4 = (pair)(x);
   const lux::Value half = lux::stdlib::IndexRef(t4, lux::Value(0));
   const lux::Value whole = lux::stdlib::IndexRef(t4, lux::Value(1));
-#line 187 "family_forms.lux"
+#line 193 "family_forms.lux"
   return lux::Value{{"x", x}, {"y", y}, {"lo", lo}, {"hi", hi}, {"first", first}, {"second", second}, {"half", half}, {"whole", whole}};
 }
 
-#line 180 "family_forms.lux"
+#line 186 "family_forms.lux"
 // route GET /swap/:a/:b
 lux::Response Route11(lux::Request& req) {
   const lux::Value a = lux::stdlib::PathParam(req, "a", lux::stdlib::Kind::kInt);
@@ -766,39 +857,39 @@ lux::Response Route11(lux::Request& req) {
 }
 
 
-#line 203 "family_forms.lux"
+#line 209 "family_forms.lux"
 lux::Value Route12Body(const lux::Value& text) {
-#line 204 "family_forms.lux"
+#line 210 "family_forms.lux"
   const lux::Value describe = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& n = lux::stdlib::Arg(args, 0);
-#line 205 "family_forms.lux"
+#line 211 "family_forms.lux"
     if (lux::stdlib::Gt(n, lux::Value(100))) {
-#line 206 "family_forms.lux"
+#line 212 "family_forms.lux"
       return lux::Value("big");
     } else {
-#line 208 "family_forms.lux"
+#line 214 "family_forms.lux"
       return lux::Value("small");
     }
   }));
-#line 211 "family_forms.lux"
+#line 217 "family_forms.lux"
   const lux::Value twice = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& f = lux::stdlib::Arg(args, 0);
     const lux::Value& x = lux::stdlib::Arg(args, 1);
-#line 212 "family_forms.lux"
+#line 218 "family_forms.lux"
     return lux::stdlib::Call(f, {lux::stdlib::Call(f, {x})});
   }));
-#line 214 "family_forms.lux"
+#line 220 "family_forms.lux"
   const lux::Value add = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& a = lux::stdlib::Arg(args, 0);
     const lux::Value& b = lux::stdlib::Arg(args, 1);
     return lux::stdlib::Add(a, b);
   }));
-#line 215 "family_forms.lux"
+#line 221 "family_forms.lux"
   const lux::Value inc = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x_2 = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Add(x_2, lux::Value(1));
   }));
-#line 216 "family_forms.lux"
+#line 222 "family_forms.lux"
   lux::Value parsed;
   {
     try {
@@ -808,7 +899,7 @@ lux::Value Route12Body(const lux::Value& text) {
       parsed = lux::Value(-1);
     }
   }
-#line 217 "family_forms.lux"
+#line 223 "family_forms.lux"
   lux::Value safe_div;
   {
     try {
@@ -818,15 +909,15 @@ lux::Value Route12Body(const lux::Value& text) {
       safe_div = lux::Value(0);
     }
   }
-#line 218 "family_forms.lux"
+#line 224 "family_forms.lux"
   const lux::Value total = lux::stdlib::Add(parsed, lux::Value(1));
-#line 219 "family_forms.lux"
+#line 225 "family_forms.lux"
   const lux::Value shapes_equal = lux::Value(lux::stdlib::Variant("Circle", {1.0}) == lux::stdlib::Variant("Circle", {1.0}));
-#line 220 "family_forms.lux"
+#line 226 "family_forms.lux"
   return lux::Value{{"parsed", parsed}, {"safe_div", safe_div}, {"total", total}, {"size", lux::stdlib::Call(describe, {parsed})}, {"doubled", (double_later)(parsed)}, {"twice", lux::stdlib::Call(twice, {inc, 1})}, {"sum", lux::stdlib::Call(add, {2, 3})}, {"fallback", (parse_or)(lux::stdlib::Interp("x", text), 7)}, {"shapes_equal", shapes_equal}};
 }
 
-#line 203 "family_forms.lux"
+#line 209 "family_forms.lux"
 // route GET /forms/:text
 lux::Response Route12(lux::Request& req) {
   const lux::Value text = lux::stdlib::PathParam(req, "text", lux::stdlib::Kind::kString);
@@ -834,48 +925,44 @@ lux::Response Route12(lux::Request& req) {
 }
 
 
-#line 277 "family_forms.lux"
+#line 283 "family_forms.lux"
 lux::Value Route13Body() {
-#line 278 "family_forms.lux"
+#line 284 "family_forms.lux"
   return lux::Value{{"lists", lux::Value(lux::Array{(describe_list)(lux::Value::MakeArray()), (describe_list)(lux::Value(lux::Array{1})), (describe_list)(lux::Value(lux::Array{1, 2})), (describe_list)(lux::Value(lux::Array{1, 2, 3, 4}))})}, {"heads", lux::Value(lux::Array{(head)(lux::Value::MakeArray()), (head)(lux::Value(lux::Array{7, 8}))})}, {"points", lux::Value(lux::Array{(where_is)(lux::Value(lux::Array{0, 5})), (where_is)(lux::Value(lux::Array{3, 0})), (where_is)(lux::Value(lux::Array{1, 2}))})}, {"access", lux::Value(lux::Array{(access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "a"}, {"role", "admin"}, {"age", 1}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "b"}, {"role", "x"}, {"age", 30}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "c"}, {"role", "x"}, {"age", 3}}))})}, {"routes", lux::Value(lux::Array{(route_of)("/api/users"), (route_of)("/"), (route_of)("/x")})}, {"dm", (divmod)(17, 5)}, {"joined", lux::stdlib::Add(lux::stdlib::Add(lux::Value("a"), lux::Value("b")), lux::Value("c"))}, {"lists_joined", lux::stdlib::Add(lux::Value(lux::Array{1}), lux::Value(lux::Array{2, 3}))}};
 }
 
-#line 277 "family_forms.lux"
+#line 283 "family_forms.lux"
 // route GET /patterns
 lux::Response Route13(lux::Request&) {
   return lux::stdlib::ToResponse((Route13Body)());
 }
 
-}  // namespace lux_program::server
 
-// ===== translation unit family_forms.server.9.cpp =====
-namespace lux_program::server {
-
-#line 321 "family_forms.lux"
+#line 327 "family_forms.lux"
 lux::Value Route14Body() {
-#line 322 "family_forms.lux"
+#line 328 "family_forms.lux"
   const lux::Value pts = lux::Value(lux::Array{lux::Value(lux::Array{1, 2}), lux::Value(lux::Array{3, 4})});
-#line 323 "family_forms.lux"
+#line 329 "family_forms.lux"
   const lux::Value sums = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-    const lux::Value& _param6984 = lux::stdlib::Arg(args, 0);
-    lux::Value t1 = _param6984;
+    const lux::Value& _param7118 = lux::stdlib::Arg(args, 0);
+    lux::Value t1 = _param7118;
     const lux::Value a = lux::stdlib::IndexRef(t1, lux::Value(0));
     const lux::Value b = lux::stdlib::IndexRef(t1, lux::Value(1));
     return lux::stdlib::Add(a, b);
   })));
-#line 324 "family_forms.lux"
+#line 330 "family_forms.lux"
   const lux::Value labels = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-    const lux::Value& _param7026 = lux::stdlib::Arg(args, 0);
-    lux::Value t2 = _param7026;
+    const lux::Value& _param7160 = lux::stdlib::Arg(args, 0);
+    lux::Value t2 = _param7160;
     const lux::Value a_2 = lux::stdlib::IndexRef(t2, lux::Value(0));
     const lux::Value b_2 = lux::stdlib::IndexRef(t2, lux::Value(1));
     return lux::stdlib::Interp(a_2, "-", b_2);
   })));
-#line 325 "family_forms.lux"
+#line 331 "family_forms.lux"
   return lux::Value{{"greet", (greet_user)(lux::Value{{"name", "Alice"}, {"age", 30}, {"email", "a@example.com"}})}, {"dist", (distance)(lux::Value(lux::Array{0, 0}), lux::Value(lux::Array{3, 4}))}, {"server", (create_server)(lux::Value{{"host", "localhost"}, {"port", 8080}, {"debug", true}})}, {"conn", (connect)("https://api.example.com", lux::Value{{"timeout", 5000}, {"retries", 3}})}, {"norm", (norm)(lux::stdlib::AsRecord<Point>(lux::Value{{"x", 2}, {"y", 5}}))}, {"sums", sums}, {"labels", labels}};
 }
 
-#line 321 "family_forms.lux"
+#line 327 "family_forms.lux"
 // route GET /params
 lux::Response Route14(lux::Request&) {
   return lux::stdlib::ToResponse((Route14Body)());
@@ -886,16 +973,39 @@ lux::Response Route14(lux::Request&) {
 // ===== translation unit family_forms.server.10.cpp =====
 namespace lux_program::server {
 
+#line 360 "family_forms.lux"
+lux::Value Route15Body() {
+#line 361 "family_forms.lux"
+  const lux::Value b = (wrap)(5);
+#line 362 "family_forms.lux"
+  const lux::Value p = lux::stdlib::AsRecord<Pair>(lux::Value{{"first", "a"}, {"second", 2}});
+#line 363 "family_forms.lux"
+  const lux::Value t = lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {1}), lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {2}), lux::stdlib::Variant("Leaf", {3})})});
+#line 364 "family_forms.lux"
+  return lux::Value{{"first", (first_of)(lux::Value(lux::Array{3, 4}))}, {"none", (first_of)(lux::Value::MakeArray())}, {"boxed", lux::stdlib::Add(lux::stdlib::Field(b, "value"), lux::Value(1))}, {"pair", p}, {"size", (size)(t)}};
+}
+
+#line 360 "family_forms.lux"
+// route GET /g
+lux::Response Route15(lux::Request&) {
+  return lux::stdlib::ToResponse((Route15Body)());
+}
+
+}  // namespace lux_program::server
+
+// ===== translation unit family_forms.server.11.cpp =====
+namespace lux_program::server {
+
 // server bindings (initialised by Register, in source order)
-#line 15 "family_forms.lux"
+#line 21 "family_forms.lux"
 lux::stdlib::SharedVar todos;
-#line 16 "family_forms.lux"
+#line 22 "family_forms.lux"
 lux::stdlib::SharedVar next_id;
-#line 17 "family_forms.lux"
+#line 23 "family_forms.lux"
 lux::stdlib::SharedVar log_lines;
-#line 18 "family_forms.lux"
+#line 24 "family_forms.lux"
 lux::stdlib::SharedVar groups;
-#line 104 "family_forms.lux"
+#line 110 "family_forms.lux"
 lux::stdlib::SharedVar trail;
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -1278,6 +1388,22 @@ const char* const kOpenApi = R"luxopenapi({
           }
         }
       }
+    },
+    "/g": {
+      "get": {
+        "operationId": "route15_get",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1381,48 +1507,50 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 14 "family_forms.lux"
+#line 20 "family_forms.lux"
 void Register(lux::App& app) {
-#line 15 "family_forms.lux"
+#line 21 "family_forms.lux"
   todos.Store(lux::Value::MakeArray());
-#line 16 "family_forms.lux"
+#line 22 "family_forms.lux"
   next_id.Store(lux::Value(1));
-#line 17 "family_forms.lux"
+#line 23 "family_forms.lux"
   log_lines.Store(lux::Value::MakeArray());
-#line 18 "family_forms.lux"
+#line 24 "family_forms.lux"
   groups.Store(lux::Value::MakeObject());
-#line 104 "family_forms.lux"
+#line 110 "family_forms.lux"
   trail.Store(lux::Value::MakeArray());
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "family_forms");
-#line 20 "family_forms.lux"
+#line 26 "family_forms.lux"
   app.Route("POST", "/todos", &Route1);
-#line 27 "family_forms.lux"
+#line 33 "family_forms.lux"
   app.Route("GET", "/todos", &Route2);
-#line 29 "family_forms.lux"
+#line 35 "family_forms.lux"
   app.Route("DELETE", "/todos/last", &Route3);
-#line 36 "family_forms.lux"
+#line 42 "family_forms.lux"
   app.Route("POST", "/log/:line", &Route4);
-#line 44 "family_forms.lux"
+#line 50 "family_forms.lux"
   app.Route("POST", "/groups/:name/:item", &Route5);
-#line 93 "family_forms.lux"
+#line 99 "family_forms.lux"
   app.Route("GET", "/build/:n", &Route6);
-#line 95 "family_forms.lux"
+#line 101 "family_forms.lux"
   app.Route("GET", "/nested", &Route7);
-#line 119 "family_forms.lux"
+#line 125 "family_forms.lux"
   app.Route("GET", "/defer/:n", &Route8);
-#line 144 "family_forms.lux"
+#line 150 "family_forms.lux"
   app.Route("POST", "/pairs/:target", &Route9);
-#line 169 "family_forms.lux"
+#line 175 "family_forms.lux"
   app.Route("GET", "/countdown/:n", &Route10);
-#line 180 "family_forms.lux"
+#line 186 "family_forms.lux"
   app.Route("GET", "/swap/:a/:b", &Route11);
-#line 203 "family_forms.lux"
+#line 209 "family_forms.lux"
   app.Route("GET", "/forms/:text", &Route12);
-#line 277 "family_forms.lux"
+#line 283 "family_forms.lux"
   app.Route("GET", "/patterns", &Route13);
-#line 321 "family_forms.lux"
+#line 327 "family_forms.lux"
   app.Route("GET", "/params", &Route14);
+#line 360 "family_forms.lux"
+  app.Route("GET", "/g", &Route15);
   lux::ServeMetrics(app, {.program = "family_forms"});
 }
 }  // namespace lux_program::server
