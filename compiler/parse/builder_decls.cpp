@@ -278,19 +278,7 @@ Param* AstBuilder::paramPattern(LuxParser::ParamContext* p, llvm::SmallVectorImp
     return nullptr;
   }
   llvm::SmallVector<DestructureField*, 4> fields;
-  for (auto* b : p->listBind()) {
-    Ident name = ident(b->ident());
-    if (name.empty()) return nullptr;
-    fields.push_back(ctx_.create<DestructureField>(range(b), name, name, b->ELLIPSIS() != nullptr));
-  }
-  for (auto* f : p->destructField()) {
-    auto names = f->ident();
-    if (names.empty()) return nullptr;
-    Ident key = ident(names[0]);
-    Ident binding = names.size() > 1 ? ident(names[1]) : key;
-    if (key.empty() || binding.empty()) return nullptr;
-    fields.push_back(ctx_.create<DestructureField>(range(f), key, binding));
-  }
+  if (!patternFields(p->listBind(), p->destructField(), fields)) return nullptr;
   Type* t = nullptr;
   if (p->COLON() && !(t = type(p->typeExpr()))) return nullptr;
   Ident name{ctx_.intern("_param" + std::to_string(at.begin)), at};

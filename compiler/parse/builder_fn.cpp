@@ -32,11 +32,7 @@ antlrcpp::Any AstBuilder::visitArrowLambdaExpr(LuxParser::ArrowLambdaExprContext
 // positions (where `...` may stand is the checker's rule, E5532).
 Stmt* AstBuilder::listDestructure(LuxParser::ListDestructureStmtContext* c) {
   llvm::SmallVector<DestructureField*, 4> fields;
-  for (auto* b : c->listBind()) {
-    Ident name = ident(b->ident());
-    if (name.empty()) return nullptr;
-    fields.push_back(ctx_.create<DestructureField>(range(b), name, name, b->ELLIPSIS() != nullptr));
-  }
+  if (!patternFields(c->listBind(), {}, fields)) return nullptr;
   Expr* init = expr(c->expr());
   if (!init) return nullptr;
   DestructureStmt::Keyword kw = !c->kw                                 ? DestructureStmt::Keyword::None
@@ -48,23 +44,32 @@ Stmt* AstBuilder::listDestructure(LuxParser::ListDestructureStmtContext* c) {
 // `for [k, v] in pairs { body }` is `for _eachN in pairs { let [k, v] = _eachN; body }` (and the
 // same with `{ a, b }`): the loop's element gets a name no program writes (N: the offset of the
 // pattern), the destructuring its own statement, so checking and code generation need nothing new.
+// The names of a list pattern (`[a, _, ...rest]`) or an object pattern (`{ a, key: b }`), as
+// DestructureFields; false when one is missing (a syntax error reported already).
+bool AstBuilder::patternFields(const std::vector<LuxParser::ListBindContext*>& list_binds,
+                               const std::vector<LuxParser::DestructFieldContext*>& fields,
+                               llvm::SmallVectorImpl<DestructureField*>& out) {
+  for (auto* b : list_binds) {
+    Ident name = ident(b->ident());
+    if (name.empty()) return false;
+    out.push_back(ctx_.create<DestructureField>(range(b), name, name, b->ELLIPSIS() != nullptr));
+  }
+  for (auto* f : fields) {
+    auto names = f->ident();
+    if (names.empty()) return false;
+    Ident key = ident(names[0]);
+    Ident binding = names.size() > 1 ? ident(names[1]) : key;
+    if (key.empty() || binding.empty()) return false;
+    out.push_back(ctx_.create<DestructureField>(range(f), key, binding));
+  }
+  return true;
+}
+
 Stmt* AstBuilder::forPattern(antlr4::ParserRuleContext* c, const std::vector<LuxParser::ListBindContext*>& list_binds,
                              const std::vector<LuxParser::DestructFieldContext*>& fields,
                              LuxParser::ExprContext* iterable, LuxParser::BlockContext* body) {
   llvm::SmallVector<DestructureField*, 4> pattern;
-  for (auto* b : list_binds) {
-    Ident name = ident(b->ident());
-    if (name.empty()) return nullptr;
-    pattern.push_back(ctx_.create<DestructureField>(range(b), name, name, b->ELLIPSIS() != nullptr));
-  }
-  for (auto* f : fields) {
-    auto names = f->ident();
-    if (names.empty()) return nullptr;
-    Ident key = ident(names[0]);
-    Ident binding = names.size() > 1 ? ident(names[1]) : key;
-    if (key.empty() || binding.empty()) return nullptr;
-    pattern.push_back(ctx_.create<DestructureField>(range(f), key, binding));
-  }
+  if (!patternFields(list_binds, fields, pattern)) return nullptr;
   Expr* over = expr(iterable);
   BlockExpr* inner = block(body);
   if (pattern.empty() || !over || !inner) return nullptr;

@@ -173,14 +173,7 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
   }
   if (auto* s = dynamic_cast<LuxParser::DestructureStmtContext*>(c)) {
     llvm::SmallVector<DestructureField*, 4> fields;
-    for (auto* f : s->destructField()) {
-      auto names = f->ident();
-      if (names.empty()) return nullptr;
-      Ident key = ident(names[0]);
-      Ident binding = names.size() > 1 ? ident(names[1]) : key;
-      if (key.empty() || binding.empty()) return nullptr;
-      fields.push_back(ctx_.create<DestructureField>(range(f), key, binding));
-    }
+    if (!patternFields({}, s->destructField(), fields)) return nullptr;
     Expr* init = expr(s->expr());
     if (!init) return nullptr;
     DestructureStmt::Keyword kw = !s->kw                                 ? DestructureStmt::Keyword::None

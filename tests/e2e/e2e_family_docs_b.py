@@ -16,6 +16,7 @@ on loopback with real clients:
 """
 import json
 import os
+import shutil
 import threading
 import time
 
@@ -31,8 +32,10 @@ def built(a, name):
 
 
 def serve(exe, a, name, env=None):
+    # A fresh directory: a database left by an earlier run (one stopped half-way) would hold its rows.
     d = os.path.join(a.out, name)
-    os.makedirs(d, exist_ok=True)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
     port = free_port()
     return start_server(exe, port, env=env, cwd=d, name=name), port
 
@@ -188,7 +191,8 @@ def check_servers(a):
     try:
         for name in ("realtime", "api", "worker"):
             d = os.path.join(a.out, f"docs_b_{name}")
-            os.makedirs(d, exist_ok=True)
+            shutil.rmtree(d, ignore_errors=True)  # fresh, as in serve()
+            os.makedirs(d)
             procs.append(start_server(exes[f"family_docs_b_servers-{name}"], ports[name], env=env, cwd=d, name=name))
         if not all(procs):
             return

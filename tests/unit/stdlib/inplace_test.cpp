@@ -5,28 +5,12 @@
 
 #include <string>
 
+#include "values.h"
+
 using lux::Array;
 using lux::Value;
 namespace sl = lux::stdlib;
-
-namespace {
-
-Value Ints(std::initializer_list<long long> xs) {
-  Array a;
-  for (long long x : xs) a.push_back(Value(x));
-  return Value(std::move(a));
-}
-std::string Json(const Value& v) { return lux::ToJson(v); }
-std::string FailureOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no failure)";
-}
-
-}  // namespace
+using namespace lux::stdlib::testing;
 
 TEST_CASE("push, unshift and append add where the family's methods do and answer as they do", "[inplace]") {
   Value xs = Ints({1, 2});

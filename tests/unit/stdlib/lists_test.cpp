@@ -6,28 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "values.h"
+
 using lux::Array;
 using lux::Value;
 namespace sl = lux::stdlib;
+using namespace lux::stdlib::testing;
 
 namespace {
 
-Value Fn(std::function<Value(const std::vector<Value>&)> f) { return Value(lux::Function(std::move(f))); }
-Value L(std::initializer_list<Value> xs) { return Value(Array(xs)); }
-Value Ints(std::initializer_list<long long> xs) {
-  Array a;
-  for (long long x : xs) a.push_back(Value(x));
-  return Value(std::move(a));
-}
-std::string Json(const Value& v) { return lux::ToJson(v); }
-std::string FailureOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no failure)";
-}
 const Value kEven = Fn([](const std::vector<Value>& a) { return Value(a[0].AsInt() % 2 == 0); });
 const Value kIdentity = Fn([](const std::vector<Value>& a) { return a[0]; });
 const Value kPlus = Fn([](const std::vector<Value>& a) { return sl::Add(a[0], a[1]); });

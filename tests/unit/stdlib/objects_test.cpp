@@ -7,24 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "values.h"
+
 using lux::Array;
 using lux::Value;
 namespace sl = lux::stdlib;
-
-namespace {
-
-Value Fn(std::function<Value(const std::vector<Value>&)> f) { return Value(lux::Function(std::move(f))); }
-std::string Json(const Value& v) { return lux::ToJson(v); }
-std::string FailureOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no failure)";
-}
-
-}  // namespace
+using namespace lux::stdlib::testing;
 
 TEST_CASE("entries and from_entries go both ways, in insertion order", "[stdlib]") {
   Value o{{"name", Value("Alice")}, {"age", Value(30)}};
