@@ -123,17 +123,27 @@ bool AstBuilder::args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<Expr*>
   if (!c) return true;
   llvm::SmallVector<ObjectEntry*, 4> named;
   SourceRange named_range;
-  for (auto* a : c->arg()) {
-    Expr* e = expr(a->expr());
+  antlr4::Token* name = nullptr;  // the `name:` before the next expression
+  for (antlr4::tree::ParseTree* child : c->children) {
+    if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
+      size_t k = t->getSymbol()->getType();
+      if (k != LuxParser::COMMA && k != LuxParser::COLON) name = t->getSymbol();  // a name, keywords too
+      continue;
+    }
+    auto* x = dynamic_cast<LuxParser::ExprContext*>(child);
+    if (!x) continue;
+    Expr* e = expr(x);
     if (!e) return false;
-    if (!a->argName) {
+    if (!name) {
       out.push_back(e);
       continue;
     }
-    Ident key = identToken(a->argName);
+    Ident key = identToken(name);
+    name = nullptr;
     if (key.empty()) return false;
-    named_range = named.empty() ? range(a) : SourceRange::cover(named_range, range(a));
-    named.push_back(ctx_.create<ObjectEntry>(range(a), ObjectEntry::Form::Named, key, e));
+    SourceRange r{key.range.begin, e->range().end};
+    named_range = named.empty() ? r : SourceRange::cover(named_range, r);
+    named.push_back(ctx_.create<ObjectEntry>(r, ObjectEntry::Form::Named, key, e));
   }
   if (!named.empty()) out.push_back(ctx_.create<ObjectExpr>(named_range, copy(named)));
   return true;
