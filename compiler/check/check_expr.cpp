@@ -390,8 +390,11 @@ const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
   }
   if ((bt->isNumeric() || bt->isDynamic()) && isDurationUnit(e->member.name) && !bt->isDynamic())
     return types_.get(TyKind::Duration);
+  // `todos.length`, `name.length`: the family's (JavaScript's) length, as `len` gives it.
+  if (e->member.name == "length" && e != callee_member_ && (bt->kind == TyKind::Array || bt->kind == TyKind::String))
+    return types_.get(TyKind::Int);
   if (!bt->json && e != callee_member_ && hasNoFields(bt)) {
-    // `name.length` on a String, `xs.size` on a list: values of these types have no fields (at
+    // `xs.size` on a list, `n.count` on an Int: values of these types have no fields (at
     // run time the read fails the request); built-ins take them as an argument. A method call
     // `x.f(...)` is reported by checkMethodCall instead (E2305).
     auto d = diags_.report(DiagId::UnknownField, e->member.range, "type", typeName(bt), e->member.name.str());

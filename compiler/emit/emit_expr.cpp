@@ -408,9 +408,12 @@ std::string Emitter::member(const ast::MemberExpr* m) {
     if (int64_t ms = unitMs(m->member.name))
       return fmt::format("lux::stdlib::Duration({}, {})", expr(m->base), ms);
   }
-  // `order.items.length` on a JSON document or a value of unknown type: the family's (JavaScript's)
-  // length of a list or a string, as `len` gives it; an object's `length` entry otherwise.
-  if (m->member.name == "length" && (typeOf(m->base)->json || typeOf(m->base)->isDynamic()))
+  // `todos.length`, and `order.items.length` on a JSON document or a value of unknown type: the
+  // family's (JavaScript's) length of a list or a string, as `len` gives it; on a document or an
+  // unknown value, an object's `length` entry otherwise.
+  const Ty* base_type = typeOf(m->base);
+  if (m->member.name == "length" && (base_type->json || base_type->isDynamic() || base_type->kind == TyKind::Array ||
+                                     base_type->kind == TyKind::String))
     return fmt::format("lux::stdlib::LengthOrField({})", expr(m->base));
   return fmt::format("lux::stdlib::Field({}, {})", expr(m->base), cppString(m->member.name));
 }

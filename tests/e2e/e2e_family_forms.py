@@ -4,7 +4,7 @@ Builds programs/family_forms.lux and checks over HTTP: `async fn` and `async` ar
 local functions (also taking a function), `defer` (last first, also on `return`), labelled loops with `break outer` and
 `continue outer`, `for ... else` and `while ... else`, `loop`, multiple assignment (a swap of two `var`s, a
 function's `return a, b`, values listed as a block's last statement), `++` on Strings and
-lists, and `match` on list patterns (`[]`, `[x]`, `[x, y, ...rest]`, `[first, ..._]`), tuple
+lists, `.length` of a list and of a String, and `match` on list patterns (`[]`, `[x]`, `[x, y, ...rest]`, `[first, ..._]`), tuple
 patterns, object patterns with a guard and prefix patterns `"/api" ++ rest`, parameters that
 are object or list patterns (of functions, lambdas and arrow lambdas; typed too), and named
 arguments passed as one trailing object, generic functions and types (`fn first<T>`,
@@ -105,7 +105,7 @@ def _forms(port):
         "points": ["on the Y axis", "on the X axis", "at (1, 2)"],
         "access": ["full", "standard", "denied"],
         "routes": ["api:/users", "home", "404"],
-        "dm": [3, 2], "joined": "abc", "lists_joined": [1, 2, 3],
+        "dm": [3, 2], "joined": "abc", "lists_joined": [1, 2, 3], "lengths": [3, 5],
     })
     expect_json(port, "GET", "/params", 200, {
         "greet": "Hello, Alice! You are 30 years old.", "dist": 5.0, "server": "localhost:8080 debug=true",

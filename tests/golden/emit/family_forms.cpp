@@ -80,11 +80,11 @@ lux::Value where_is(const lux::Value& point);
 lux::Value access(const lux::Value& user);
 lux::Value route_of(const lux::Value& url);
 lux::Value divmod(const lux::Value& a, const lux::Value& b);
-lux::Value greet_user(const lux::Value& _param6629);
-lux::Value distance(const lux::Value& _param6711, const lux::Value& _param6721);
-lux::Value create_server(const lux::Value& _param6829);
-lux::Value connect(const lux::Value& url, const lux::Value& _param6911);
-lux::Value norm(const lux::Value& _param6998);
+lux::Value greet_user(const lux::Value& _param6680);
+lux::Value distance(const lux::Value& _param6762, const lux::Value& _param6772);
+lux::Value create_server(const lux::Value& _param6880);
+lux::Value connect(const lux::Value& url, const lux::Value& _param6962);
+lux::Value norm(const lux::Value& _param7049);
 lux::Value first_of(const lux::Value& xs);
 lux::Value wrap(const lux::Value& v);
 lux::Value size(const lux::Value& t);
@@ -534,29 +534,29 @@ lux::Value divmod(const lux::Value& a, const lux::Value& b) {
 }
 
 
-#line 305 "family_forms.lux"
-lux::Value greet_user(const lux::Value& _param6629) {
-  const lux::Value t1 = _param6629;
+#line 306 "family_forms.lux"
+lux::Value greet_user(const lux::Value& _param6680) {
+  const lux::Value t1 = _param6680;
   const lux::Value name = lux::stdlib::Field(t1, "name");
   const lux::Value age = lux::stdlib::Field(t1, "age");
-#line 306 "family_forms.lux"
+#line 307 "family_forms.lux"
   return lux::stdlib::Interp("Hello, ", name, "! You are ", age, " years old.");
 }
 
 
-#line 309 "family_forms.lux"
-lux::Value distance(const lux::Value& _param6711, const lux::Value& _param6721) {
-  lux::Value t1 = _param6711;
+#line 310 "family_forms.lux"
+lux::Value distance(const lux::Value& _param6762, const lux::Value& _param6772) {
+  lux::Value t1 = _param6762;
   const lux::Value x1 = lux::stdlib::IndexRef(t1, lux::Value(0));
   const lux::Value y1 = lux::stdlib::IndexRef(t1, lux::Value(1));
-  lux::Value t2 = _param6721;
+  lux::Value t2 = _param6772;
   const lux::Value x2 = lux::stdlib::IndexRef(t2, lux::Value(0));
   const lux::Value y2 = lux::stdlib::IndexRef(t2, lux::Value(1));
-#line 310 "family_forms.lux"
-  const lux::Value dx = lux::stdlib::Sub(x2, x1);
 #line 311 "family_forms.lux"
-  const lux::Value dy = lux::stdlib::Sub(y2, y1);
+  const lux::Value dx = lux::stdlib::Sub(x2, x1);
 #line 312 "family_forms.lux"
+  const lux::Value dy = lux::stdlib::Sub(y2, y1);
+#line 313 "family_forms.lux"
   return lux::stdlib::Sqrt(lux::stdlib::ToFloat(lux::stdlib::Add(lux::stdlib::Mul(dx, dx), lux::stdlib::Mul(dy, dy))));
 }
 
@@ -565,50 +565,50 @@ lux::Value distance(const lux::Value& _param6711, const lux::Value& _param6721) 
 // ===== translation unit family_forms.server.5.cpp =====
 namespace lux_program::server {
 
-#line 315 "family_forms.lux"
-lux::Value create_server(const lux::Value& _param6829) {
-  const lux::Value t1 = _param6829;
+#line 316 "family_forms.lux"
+lux::Value create_server(const lux::Value& _param6880) {
+  const lux::Value t1 = _param6880;
   const lux::Value host = lux::stdlib::Field(t1, "host");
   const lux::Value port = lux::stdlib::Field(t1, "port");
   const lux::Value debug = lux::stdlib::Field(t1, "debug");
-#line 316 "family_forms.lux"
+#line 317 "family_forms.lux"
   return lux::stdlib::Interp(host, ":", port, " debug=", debug);
 }
 
 
-#line 319 "family_forms.lux"
-lux::Value connect(const lux::Value& url, const lux::Value& _param6911) {
-  const lux::Value t1 = _param6911;
+#line 320 "family_forms.lux"
+lux::Value connect(const lux::Value& url, const lux::Value& _param6962) {
+  const lux::Value t1 = _param6962;
   const lux::Value timeout = lux::stdlib::Field(t1, "timeout");
   const lux::Value retries = lux::stdlib::Field(t1, "retries");
-#line 320 "family_forms.lux"
+#line 321 "family_forms.lux"
   return lux::stdlib::Interp(url, " timeout=", timeout, " retries=", retries);
 }
 
 
-#line 323 "family_forms.lux"
-lux::Value norm(const lux::Value& _param6998) {
-  const lux::Value t1 = _param6998;
+#line 324 "family_forms.lux"
+lux::Value norm(const lux::Value& _param7049) {
+  const lux::Value t1 = _param7049;
   const lux::Value x = lux::stdlib::Field(t1, "x");
   const lux::Value y = lux::stdlib::Field(t1, "y");
-#line 324 "family_forms.lux"
+#line 325 "family_forms.lux"
   return lux::stdlib::Add(x, y);
 }
 
 
-#line 342 "family_forms.lux"
-lux::Value first_of(const lux::Value& xs) {
 #line 343 "family_forms.lux"
-  const lux::Value m1 = xs;
+lux::Value first_of(const lux::Value& xs) {
 #line 344 "family_forms.lux"
+  const lux::Value m1 = xs;
+#line 345 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 0, false))) {
     return lux::Value();
-#line 345 "family_forms.lux"
+#line 346 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 1, true))) {
     const lux::Value& x = lux::stdlib::ElementAt(m1, 0);
     return x;
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:343", m1);
+    lux::stdlib::NoMatch("family_forms.lux:344", m1);
   }
 }
 
@@ -617,27 +617,27 @@ lux::Value first_of(const lux::Value& xs) {
 // ===== translation unit family_forms.server.6.cpp =====
 namespace lux_program::server {
 
-#line 349 "family_forms.lux"
-lux::Value wrap(const lux::Value& v) {
 #line 350 "family_forms.lux"
+lux::Value wrap(const lux::Value& v) {
+#line 351 "family_forms.lux"
   return lux::stdlib::AsRecord<Box>(lux::Value{{"value", v}});
 }
 
 
-#line 353 "family_forms.lux"
-lux::Value size(const lux::Value& t) {
 #line 354 "family_forms.lux"
-  const lux::Value m1 = t;
+lux::Value size(const lux::Value& t) {
 #line 355 "family_forms.lux"
+  const lux::Value m1 = t;
+#line 356 "family_forms.lux"
   if (lux::stdlib::IsVariant(m1, "Leaf")) {
     return lux::Value(1);
-#line 356 "family_forms.lux"
+#line 357 "family_forms.lux"
   } else if (lux::stdlib::IsVariant(m1, "Node")) {
     const lux::Value& l = lux::stdlib::VariantArg(m1, 0);
     const lux::Value& r = lux::stdlib::VariantArg(m1, 1);
     return lux::stdlib::Add((size)(l), (size)(r));
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:354", m1);
+    lux::stdlib::NoMatch("family_forms.lux:355", m1);
   }
 }
 
@@ -928,7 +928,7 @@ lux::Response Route12(lux::Request& req) {
 #line 283 "family_forms.lux"
 lux::Value Route13Body() {
 #line 284 "family_forms.lux"
-  return lux::Value{{"lists", lux::Value(lux::Array{(describe_list)(lux::Value::MakeArray()), (describe_list)(lux::Value(lux::Array{1})), (describe_list)(lux::Value(lux::Array{1, 2})), (describe_list)(lux::Value(lux::Array{1, 2, 3, 4}))})}, {"heads", lux::Value(lux::Array{(head)(lux::Value::MakeArray()), (head)(lux::Value(lux::Array{7, 8}))})}, {"points", lux::Value(lux::Array{(where_is)(lux::Value(lux::Array{0, 5})), (where_is)(lux::Value(lux::Array{3, 0})), (where_is)(lux::Value(lux::Array{1, 2}))})}, {"access", lux::Value(lux::Array{(access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "a"}, {"role", "admin"}, {"age", 1}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "b"}, {"role", "x"}, {"age", 30}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "c"}, {"role", "x"}, {"age", 3}}))})}, {"routes", lux::Value(lux::Array{(route_of)("/api/users"), (route_of)("/"), (route_of)("/x")})}, {"dm", (divmod)(17, 5)}, {"joined", lux::stdlib::Add(lux::stdlib::Add(lux::Value("a"), lux::Value("b")), lux::Value("c"))}, {"lists_joined", lux::stdlib::Add(lux::Value(lux::Array{1}), lux::Value(lux::Array{2, 3}))}};
+  return lux::Value{{"lists", lux::Value(lux::Array{(describe_list)(lux::Value::MakeArray()), (describe_list)(lux::Value(lux::Array{1})), (describe_list)(lux::Value(lux::Array{1, 2})), (describe_list)(lux::Value(lux::Array{1, 2, 3, 4}))})}, {"heads", lux::Value(lux::Array{(head)(lux::Value::MakeArray()), (head)(lux::Value(lux::Array{7, 8}))})}, {"points", lux::Value(lux::Array{(where_is)(lux::Value(lux::Array{0, 5})), (where_is)(lux::Value(lux::Array{3, 0})), (where_is)(lux::Value(lux::Array{1, 2}))})}, {"access", lux::Value(lux::Array{(access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "a"}, {"role", "admin"}, {"age", 1}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "b"}, {"role", "x"}, {"age", 30}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "c"}, {"role", "x"}, {"age", 3}}))})}, {"routes", lux::Value(lux::Array{(route_of)("/api/users"), (route_of)("/"), (route_of)("/x")})}, {"dm", (divmod)(17, 5)}, {"joined", lux::stdlib::Add(lux::stdlib::Add(lux::Value("a"), lux::Value("b")), lux::Value("c"))}, {"lists_joined", lux::stdlib::Add(lux::Value(lux::Array{1}), lux::Value(lux::Array{2, 3}))}, {"lengths", lux::Value(lux::Array{lux::stdlib::LengthOrField(lux::Value(lux::Array{1, 2, 3})), lux::stdlib::LengthOrField(lux::Value("hello"))})}};
 }
 
 #line 283 "family_forms.lux"
@@ -938,31 +938,31 @@ lux::Response Route13(lux::Request&) {
 }
 
 
-#line 327 "family_forms.lux"
-lux::Value Route14Body() {
 #line 328 "family_forms.lux"
-  const lux::Value pts = lux::Value(lux::Array{lux::Value(lux::Array{1, 2}), lux::Value(lux::Array{3, 4})});
+lux::Value Route14Body() {
 #line 329 "family_forms.lux"
+  const lux::Value pts = lux::Value(lux::Array{lux::Value(lux::Array{1, 2}), lux::Value(lux::Array{3, 4})});
+#line 330 "family_forms.lux"
   const lux::Value sums = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-    const lux::Value& _param7118 = lux::stdlib::Arg(args, 0);
-    lux::Value t1 = _param7118;
+    const lux::Value& _param7169 = lux::stdlib::Arg(args, 0);
+    lux::Value t1 = _param7169;
     const lux::Value a = lux::stdlib::IndexRef(t1, lux::Value(0));
     const lux::Value b = lux::stdlib::IndexRef(t1, lux::Value(1));
     return lux::stdlib::Add(a, b);
   })));
-#line 330 "family_forms.lux"
+#line 331 "family_forms.lux"
   const lux::Value labels = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-    const lux::Value& _param7160 = lux::stdlib::Arg(args, 0);
-    lux::Value t2 = _param7160;
+    const lux::Value& _param7211 = lux::stdlib::Arg(args, 0);
+    lux::Value t2 = _param7211;
     const lux::Value a_2 = lux::stdlib::IndexRef(t2, lux::Value(0));
     const lux::Value b_2 = lux::stdlib::IndexRef(t2, lux::Value(1));
     return lux::stdlib::Interp(a_2, "-", b_2);
   })));
-#line 331 "family_forms.lux"
+#line 332 "family_forms.lux"
   return lux::Value{{"greet", (greet_user)(lux::Value{{"name", "Alice"}, {"age", 30}, {"email", "a@example.com"}})}, {"dist", (distance)(lux::Value(lux::Array{0, 0}), lux::Value(lux::Array{3, 4}))}, {"server", (create_server)(lux::Value{{"host", "localhost"}, {"port", 8080}, {"debug", true}})}, {"conn", (connect)("https://api.example.com", lux::Value{{"timeout", 5000}, {"retries", 3}})}, {"norm", (norm)(lux::stdlib::AsRecord<Point>(lux::Value{{"x", 2}, {"y", 5}}))}, {"sums", sums}, {"labels", labels}};
 }
 
-#line 327 "family_forms.lux"
+#line 328 "family_forms.lux"
 // route GET /params
 lux::Response Route14(lux::Request&) {
   return lux::stdlib::ToResponse((Route14Body)());
@@ -973,19 +973,19 @@ lux::Response Route14(lux::Request&) {
 // ===== translation unit family_forms.server.10.cpp =====
 namespace lux_program::server {
 
-#line 360 "family_forms.lux"
-lux::Value Route15Body() {
 #line 361 "family_forms.lux"
-  const lux::Value b = (wrap)(5);
+lux::Value Route15Body() {
 #line 362 "family_forms.lux"
-  const lux::Value p = lux::stdlib::AsRecord<Pair>(lux::Value{{"first", "a"}, {"second", 2}});
+  const lux::Value b = (wrap)(5);
 #line 363 "family_forms.lux"
-  const lux::Value t = lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {1}), lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {2}), lux::stdlib::Variant("Leaf", {3})})});
+  const lux::Value p = lux::stdlib::AsRecord<Pair>(lux::Value{{"first", "a"}, {"second", 2}});
 #line 364 "family_forms.lux"
+  const lux::Value t = lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {1}), lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {2}), lux::stdlib::Variant("Leaf", {3})})});
+#line 365 "family_forms.lux"
   return lux::Value{{"first", (first_of)(lux::Value(lux::Array{3, 4}))}, {"none", (first_of)(lux::Value::MakeArray())}, {"boxed", lux::stdlib::Add(lux::stdlib::Field(b, "value"), lux::Value(1))}, {"pair", p}, {"size", (size)(t)}};
 }
 
-#line 360 "family_forms.lux"
+#line 361 "family_forms.lux"
 // route GET /g
 lux::Response Route15(lux::Request&) {
   return lux::stdlib::ToResponse((Route15Body)());
@@ -1547,9 +1547,9 @@ void Register(lux::App& app) {
   app.Route("GET", "/forms/:text", &Route12);
 #line 283 "family_forms.lux"
   app.Route("GET", "/patterns", &Route13);
-#line 327 "family_forms.lux"
+#line 328 "family_forms.lux"
   app.Route("GET", "/params", &Route14);
-#line 360 "family_forms.lux"
+#line 361 "family_forms.lux"
   app.Route("GET", "/g", &Route15);
   lux::ServeMetrics(app, {.program = "family_forms"});
 }
