@@ -680,9 +680,17 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
   if (b->form == BuiltinForm::Call && args.size() == 1 && typeOf(args[0])->client && !b->overloads.empty() &&
       !b->overloads[0].params.empty() && b->overloads[0].params[0]->json)
     return fmt::format("lux::stdlib::FromRequest({}, {}, {})", fn, argText(args[0]), cppString(placeText(args[0])));
+  // A `var` that a lambda of the call shares (boxed) is passed as a copy: the lambda may change it
+  // in place (`items.each(fn(x) items.push(x))`) while the built-in walks it.
+  bool takes_fn = false;
+  for (const ast::Expr* a : args) takes_fn |= llvm::isa<ast::LambdaExpr>(a);
   auto list = [&](size_t from) {
     std::string s;
-    for (size_t i = from; i < args.size(); ++i) s += (i > from ? ", " : "") + argText(args[i]);
+    for (size_t i = from; i < args.size(); ++i) {
+      const Symbol* root = takes_fn && fn_ ? targetRoot(args[i]) : nullptr;
+      bool shared = root && fn_->boxed.count(root);
+      s += (i > from ? ", " : "") + (shared ? "lux::Value(" + argText(args[i]) + ")" : argText(args[i]));
+    }
     return s;
   };
   switch (b->form) {

@@ -3,7 +3,8 @@
 Builds programs/family_forms.lux and checks over HTTP: `async fn` and `async` arrow lambdas,
 local functions (also taking a function), `defer` (last first, also on `return`), labelled loops with `break outer` and
 `continue outer`, `for ... else` and `while ... else`, `loop`, multiple assignment (a swap of two `var`s, a
-function's `return a, b`, values listed as a block's last statement), `++` on Strings and
+function's `return a, b`, values listed as a block's last statement), a list a lambda grows while a built-in walks it
+(the built-in walks the list as it was), `++` on Strings and
 lists, `.length` of a list and of a String, and `match` on list patterns (`[]`, `[x]`, `[x, y, ...rest]`, `[first, ..._]`), tuple
 patterns, object patterns with a guard and prefix patterns `"/api" ++ rest`, parameters that
 are object or list patterns (of functions, lambdas and arrow lambdas; typed too), and named
@@ -113,3 +114,5 @@ def _forms(port):
     })
     expect_json(port, "GET", "/g", 200,
                 {"first": 3, "none": None, "boxed": 6, "pair": {"first": "a", "second": 2}, "size": 3})
+    expect_json(port, "GET", "/grow", 200,
+                {"items": [1, 2, 3, 11, 12], "state": {"xs": [1, 2, 1, 2]}, "doubled": [2, 4]})

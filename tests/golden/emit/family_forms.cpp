@@ -116,6 +116,8 @@ lux::Value Route14Body();
 lux::Response Route14(lux::Request& req);  // route GET /params
 lux::Value Route15Body();
 lux::Response Route15(lux::Request& req);  // route GET /g
+lux::Value Route16Body();
+lux::Response Route16(lux::Request& req);  // route GET /grow
 }  // namespace server
 }  // namespace lux_program
 
@@ -991,6 +993,41 @@ lux::Response Route15(lux::Request&) {
   return lux::stdlib::ToResponse((Route15Body)());
 }
 
+
+#line 368 "family_forms.lux"
+lux::Value Route16Body() {
+#line 369 "family_forms.lux"
+  lux::stdlib::Box items = lux::stdlib::MakeBox(lux::Value(lux::Array{1, 2, 3}));
+#line 370 "family_forms.lux"
+  lux::stdlib::Each(lux::Value((*items)), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    const lux::Value& x = lux::stdlib::Arg(args, 0);
+#line 371 "family_forms.lux"
+    if (lux::stdlib::Lt(x, lux::Value(3))) {
+#line 372 "family_forms.lux"
+      return lux::stdlib::ListPush((*items), {lux::stdlib::Add(x, lux::Value(10))});
+    }
+    return lux::Value();
+  })));
+#line 375 "family_forms.lux"
+  lux::stdlib::Box state = lux::stdlib::MakeBox(lux::Value{{"xs", lux::Value(lux::Array{1, 2})}});
+#line 376 "family_forms.lux"
+  const lux::Value doubled = lux::stdlib::MethodOr(lux::stdlib::Field((*state), "xs"), "map", {lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    const lux::Value& x_2 = lux::stdlib::Arg(args, 0);
+#line 377 "family_forms.lux"
+    lux::stdlib::ListPush(lux::stdlib::FieldRef((*state), "xs"), {x_2});
+#line 378 "family_forms.lux"
+    return lux::stdlib::Mul(x_2, lux::Value(2));
+  }))}, [](const std::vector<lux::Value>& a) -> lux::Value { return lux::stdlib::Map(a[0], a[1]); });
+#line 380 "family_forms.lux"
+  return lux::Value{{"items", (*items)}, {"state", (*state)}, {"doubled", doubled}};
+}
+
+#line 368 "family_forms.lux"
+// route GET /grow
+lux::Response Route16(lux::Request&) {
+  return lux::stdlib::ToResponse((Route16Body)());
+}
+
 }  // namespace lux_program::server
 
 // ===== translation unit family_forms.server.11.cpp =====
@@ -1404,6 +1441,22 @@ const char* const kOpenApi = R"luxopenapi({
           }
         }
       }
+    },
+    "/grow": {
+      "get": {
+        "operationId": "route16_get",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1551,6 +1604,8 @@ void Register(lux::App& app) {
   app.Route("GET", "/params", &Route14);
 #line 361 "family_forms.lux"
   app.Route("GET", "/g", &Route15);
+#line 368 "family_forms.lux"
+  app.Route("GET", "/grow", &Route16);
   lux::ServeMetrics(app, {.program = "family_forms"});
 }
 }  // namespace lux_program::server
