@@ -1,4 +1,4 @@
-// What the stdlib unit tests build their values with and read their failures through.
+// What the stdlib unit tests build their values with (and FailureOf, from failure_of.h).
 #pragma once
 
 #include <lux/stdlib.h>
@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include "failure_of.h"
 
 namespace lux::stdlib::testing {
 
@@ -18,14 +20,5 @@ inline Value Ints(std::initializer_list<long long> xs) {
   return Value(std::move(a));
 }
 inline std::string Json(const Value& v) { return lux::ToJson(v); }
-// The message of what `f` throws, or "(no failure)".
-inline std::string FailureOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no failure)";
-}
 
 }  // namespace lux::stdlib::testing
