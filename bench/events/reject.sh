@@ -5,7 +5,8 @@
 # handler), /expr (the same call inside an expression), /thrown (the same call inside a lambda
 # called through a function value: it raises, a C++ exception to the route's answer), /lambda
 # (inside a lambda `map` calls), /shared (in a shared `var`'s update, under its lock), /finally
-# (in a `finally` body) and /base (the same 500 answer without a call); and for jobs, per
+# (in a `finally` body) and /base (the same 500 answer without a call); /mw/expr, /mw/thrown and
+# /mw/base the same under a group's middleware function and a route modifier; and for jobs, per
 # request that spawns one (the run waits until every job is done):
 # /job (the call inside an expression of a job: refused, then the dead letter), /job_thrown (in
 # the job, raised) and /job_base (a job without a call, which completes). The
@@ -54,7 +55,7 @@ sys.exit("jobs still running")
 PY
 }
 declare -A IR
-for path in /deferred /expr /thrown /lambda /shared /finally /base /job /job_thrown /job_base; do
+for path in /deferred /expr /thrown /lambda /shared /finally /base /mw/expr /mw/thrown /mw/base /job /job_thrown /job_base; do
   for n in "$N" $((2 * N)); do
     port=$(free_port)
     valgrind --tool=callgrind --callgrind-out-file="$OUT/cg${path//\//.}.$n" "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
@@ -75,6 +76,9 @@ echo "refusal_itself_instructions $(($(ir deferred) - b)) expr_refusal_instructi
   | tee -a "$OUT/instructions.txt"
 echo "lambda_refusal_instructions $(($(ir lambda) - b)) shared_refusal_instructions $(($(ir shared) - b))" \
   "finally_refusal_instructions $(($(ir finally) - b))" \
+  | tee -a "$OUT/instructions.txt"
+echo "middleware_refusal_instructions $(($(ir mw/expr) - $(ir mw/base))) middleware_thrown_refusal_instructions" \
+  "$(($(ir mw/thrown) - $(ir mw/base))) middleware_exception_share_instructions $(($(ir mw/thrown) - $(ir mw/expr)))" \
   | tee -a "$OUT/instructions.txt"
 echo "job_refusal_instructions $(($(ir job) - $(ir job_base))) job_thrown_refusal_instructions" \
   "$(($(ir job_thrown) - $(ir job_base))) job_exception_share_instructions $(($(ir job_thrown) - $(ir job)))" \

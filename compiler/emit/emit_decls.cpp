@@ -399,7 +399,8 @@ void Emitter::emitFunctionDecl(const FunctionModel* fn, bool definition) {
   std::vector<const ast::Param*> params(fn->decl->params.begin(), fn->decl->params.end());
   FnContext ctx;
   fn_ = &ctx;
-  if (propagates(fn)) ctx.call_exits.push_back(CallExit::Returning());  // failed calls go to the caller (emit_rpc.cpp)
+  // Failed calls go to the caller (emit_rpc.cpp); a middleware function's, to its stage.
+  if (propagates(fn) || middlewareReturns(fn)) ctx.call_exits.push_back(CallExit::Returning());
   w_.indent();
   emitFunctionBody(params, roles, fn->decl->body, Target::ret());
   w_.dedent();

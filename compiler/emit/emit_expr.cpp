@@ -617,6 +617,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
             std::string req = "req";
             for (const auto& [s2, r2] : fn_->roles)
               if (r2 == ParamRole::Request) req = requestRef(s2);
+            if (failingNext(callee))  // the rest of the chain may hand back a failed call
+              return failingCall(fmt::format("lux::stdlib::NextValue({}, {})", requestRef(sym), req));
             return fmt::format("lux::stdlib::FromResponse({}({}))", requestRef(sym), req);
           }
         }

@@ -62,9 +62,9 @@ void Emitter::emitRoute(const RouteModel& r, const std::string& hname) {
   call += ")";
   if (route_defers_) {  // a failed call the handler returned (emit_rpc.cpp)
     line(fmt::format("lux::Value handler_value_ = {};", call));
-    // Without middleware of its own the route answers it; else it raises through them.
+    // Without middleware of its own the route answers it; else it hands it back through them.
     line(route_answers_ ? "if (lux::rt::CallFailed()) return lux::rt::AnswerFailedCall(req);"
-                        : "if (lux::rt::CallFailed()) lux::rt::RaiseFailedCall();");
+                        : "if (lux::rt::CallFailed()) return lux::rt::FailedResponse();");
     call = "std::move(handler_value_)";
   }
   if (takes_res) line(fmt::format("return lux::stdlib::ToResponse({}, std::move(res));", call));

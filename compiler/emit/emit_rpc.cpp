@@ -11,9 +11,12 @@
 // try. Functions the runtime calls (jobs, subscribers, schedules, hooks, readiness
 // checks, functions exposed over RPC, `sse` handlers) return it to the runtime, which takes it
 // (lux::rt::TakeCallFailure). A lambda `map` and the like call returns it (iteratingCall,
-// deferredBuiltin). Other lambdas, middleware and code outside functions raise (CallService,
+// deferredBuiltin). Middleware hands a failed response back (lux::rt::FailedResponse): a
+// middleware function returns its failure, and that of `next(req)`, to its stage
+// (middlewareStage). Other lambdas and code outside functions raise (CallService,
 // lux::rt::Checked; docs/runtime.md#services says why). Entry points: rpcCall, propagatedCall,
-// checkedCall, tryCatchJumping, finallyDefers, defersCalls, deferredBuiltin, expr.
+// failingCall, checkedCall, tryCatchJumping, finallyDefers, defersCalls, deferredBuiltin,
+// middlewareStage, expr.
 #include <fmt/format.h>
 
 #include <functional>
@@ -73,7 +76,10 @@ std::string Emitter::rpcCall(const std::string& service, llvm::StringRef fn, con
 }
 
 std::string Emitter::propagatedCall(const FunctionModel* fn, const std::string& call) {
-  if (!propagates(fn)) return call;
+  return propagates(fn) ? failingCall(call) : call;
+}
+
+std::string Emitter::failingCall(const std::string& call) {
   if (callExit() == CallExit::Kind::Raise) return "lux::rt::Checked(" + call + ")";
   std::string t = temp("t");
   line(fmt::format("lux::Value {} = {};", t, call));
@@ -136,6 +142,7 @@ bool Emitter::isCallSite(const ast::Expr* e) {
   const ast::Expr* callee = nullptr;
   if (auto* c = llvm::dyn_cast<ast::CallExpr>(e)) callee = c->callee;
   else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(e)) callee = p->target;
+  if (llvm::isa_and_nonnull<ast::CallExpr>(e) && failingNext(callee)) return true;
   const Symbol* sym = callee && llvm::isa<ast::NameExpr>(callee) ? symbolOf(callee) : nullptr;
   return sym && sym->fn && (sym->kind == SymbolKind::Function || sym->kind == SymbolKind::BackgroundFn) &&
          propagating_ && propagating_->count(sym->fn);
@@ -160,14 +167,20 @@ bool Emitter::propagates(const FunctionModel* fn) {
 
 // The program's functions with a failing call outside lambdas (a service's, or one of such a
 // function), to a fixed point. A group's middleware function is called by the runtime's
-// middleware chain: it raises (the error unwinds through the middleware around it).
+// middleware chain, not by the program: it is not one of them (middlewareReturns).
 void Emitter::findPropagating() {
   propagating_.emplace();
   std::vector<const FunctionModel*> all(prog_.shared_functions.begin(), prog_.shared_functions.end());
   std::set<const FunctionModel*> raising;
+  bool services = false;
+  for (const ServerModel& sm : prog_.servers) services |= !sm.services.empty();
   for (const ServerModel& sm : prog_.servers) {
     all.insert(all.end(), sm.functions.begin(), sm.functions.end());
     for (const RouteGroupModel& g : sm.groups) raising.insert(g.middleware.begin(), g.middleware.end());
+    for (const FunctionModel* fn : sm.functions)  // without services, nothing fails
+      if (services && fn->kind == SymbolKind::Middleware && fn->params.size() > 1 && fn->params[1].name == "next" &&
+          fn->decl && fn->decl->params.size() > 1)
+        if (const Symbol* s = symbolOf(fn->decl->params[1])) failing_next_.insert(s);
   }
   for (bool changed = true; changed;) {
     changed = false;
@@ -177,6 +190,42 @@ void Emitter::findPropagating() {
       if (hasCallSites(fn->decl->body)) changed = propagating_->insert(fn).second || changed;
     }
   }
+}
+
+const Symbol* Emitter::failingNext(const ast::Expr* callee) {
+  if (!callee || !llvm::isa<ast::NameExpr>(callee)) return nullptr;
+  if (!propagating_) findPropagating();
+  const Symbol* sym = symbolOf(callee);
+  return sym && failing_next_.count(sym) ? sym : nullptr;
+}
+
+bool Emitter::middlewareReturns(const FunctionModel* fn) {
+  return fn->kind == SymbolKind::Middleware && fn->decl && fn->decl->body && hasCallSites(fn->decl->body);
+}
+
+// A failed call the function returned becomes a failed response (lux::rt::FailedResponse,
+// KeepFailureIn for a (req, res) one: lux::stdlib::DecoratorAnswer), which the rest of the
+// chain hands back to the dispatcher.
+std::string Emitter::decoratorStage(const FunctionModel* fn) {
+  return fmt::format("[](lux::Request& req, lux::Response& res) {{ lux::stdlib::DecoratorAnswer({}(req, res), res); }}",
+                     fnName(fn));
+}
+
+std::string Emitter::middlewareStage(const FunctionModel* fn) {
+  std::vector<ParamRole> roles = rolesFor(fn);
+  std::string name = fnName(fn);
+  std::string failed = middlewareReturns(fn) ? "if (lux::rt::CallFailed()) return lux::rt::FailedResponse(); " : "";
+  if (roles.size() > 1 && roles[1] == ParamRole::Next) {
+    if (failed.empty())
+      return fmt::format("[](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }}",
+                         name);
+    return fmt::format("[](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req, next); {}"
+                       "return lux::stdlib::ToResponse(v); }}", name, failed);
+  }
+  if (roles.size() > 1) return "lux::DecoratorMiddleware(" + decoratorStage(fn) + ")";
+  // `(req)`: runs before the handler; a response it returns answers the request instead.
+  return fmt::format("[](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); {}"
+                     "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }}", name, failed);
 }
 
 std::string Emitter::ordered(const ast::Expr* e, std::string (Emitter::*f)(const ast::Expr*)) {
@@ -261,7 +310,7 @@ void Emitter::finallyBody(const ast::TryStmt* ts, bool defers) {
 // An `sse` route's handler runs in the stream's producer, after its middleware returned: the
 // stream takes its failure (lux::rt::SseResponse), failed as for a thrown error.
 bool Emitter::defersCalls(const ServerModel& sm, const RouteModel& r) {
-  route_answers_ = routeMiddleware(sm, r).empty();  // else the failure raises through them
+  route_answers_ = routeMiddleware(sm, r).empty();  // else it goes back through them (FailedResponse)
   if (r.handler) return propagates(r.handler);
   return r.lambda && hasCallSites(r.lambda->body);
 }

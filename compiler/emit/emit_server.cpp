@@ -384,20 +384,12 @@ void Emitter::registerBindings(const ServerModel& sm) {
 void Emitter::registerMiddleware(const ServerModel& sm) {
   for (const FunctionModel* fn : sm.functions) {
     if (fn->kind != SymbolKind::Middleware || fn->name.empty() || fn->group >= 0) continue;  // a group's: its routes'
-    std::vector<ParamRole> roles = rolesFor(fn);
     lineDirective(fn->decl->range());
-    if (roles.size() > 1 && roles[1] == ParamRole::Next) {
-      line(fmt::format("app.Use([](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }});",
-                       fnName(fn)));
-    } else if (roles.size() > 1) {
-      line(fmt::format("app.UseDecorator([](lux::Request& req, lux::Response& res) {{ lux::stdlib::DecoratorAnswer({}(req, res), res); }});", fnName(fn)));
-    } else {
-      // `middleware fn m(req)`: runs before the handler; a response it returns answers the
-      // request, anything else lets the request go on.
-      line(fmt::format("app.Use([](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); "
-                       "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }});",
-                       fnName(fn)));
-    }
+    std::vector<ParamRole> roles = rolesFor(fn);
+    if (roles.size() > 1 && roles[1] == ParamRole::Response)
+      line(fmt::format("app.UseDecorator({});", decoratorStage(fn)));
+    else
+      line(fmt::format("app.Use({});", middlewareStage(fn)));
   }
 }
 
@@ -465,17 +457,7 @@ std::vector<std::string> Emitter::routeMiddleware(const ServerModel& sm, const R
                                   cppString(gm.sunset_header)));
     for (const RouteModifierUse& u : gm.modifiers) chain.push_back(modifierCall(u));
     for (const FunctionModel* fn : gm.middleware) {
-      if (fn->name.empty()) continue;
-      std::vector<ParamRole> roles = rolesFor(fn);
-      if (roles.size() > 1 && roles[1] == ParamRole::Next)
-        chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }}",
-                                    fnName(fn)));
-      else if (roles.size() > 1)
-        chain.push_back(fmt::format("lux::DecoratorMiddleware([](lux::Request& req, lux::Response& res) {{ lux::stdlib::DecoratorAnswer({}(req, res), res); }})", fnName(fn)));
-      else  // `(req)`: a response it returns answers the request (a route's or an upgrade's), as the server's
-        chain.push_back(fmt::format("[](lux::Request& req, const lux::Next& next) {{ lux::Value v = {}(req); "
-                                    "return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); }}",
-                                    fnName(fn)));
+      if (!fn->name.empty()) chain.push_back(middlewareStage(fn));
     }
   }
   for (const RouteModifierUse& u : r.modifiers) chain.push_back(modifierCall(u));

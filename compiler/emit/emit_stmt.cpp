@@ -3,7 +3,9 @@
 // subject), blocks, loops, try/catch, throw. Entry points: Emitter::block, stmt, exprInto.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <functional>
+#include <string_view>
 
 #include "emit/emitter.h"
 
@@ -17,8 +19,20 @@ void Emitter::finish(Target t, const std::string& value) {
     case Target::Assign:
       if (t.var != value) line(t.var + " = " + value + ";");
       break;
-    case Target::Return: line("return " + value + ";"); break;
+    case Target::Return: line("return " + returned(value) + ";"); break;
   }
+}
+
+// `std::move(tN)` of a temporary (a lux::Value local of failingCall) returned is `tN`: the move
+// would only stop copy elision.
+std::string Emitter::returned(const std::string& value) {
+  constexpr std::string_view kMove = "std::move(t";
+  if (value.size() <= kMove.size() + 1 || value.compare(0, kMove.size(), kMove) != 0 || value.back() != ')')
+    return value;
+  std::string inner = value.substr(kMove.size() - 1, value.size() - kMove.size());
+  for (std::size_t i = 1; i < inner.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(inner[i]))) return value;
+  return inner;
 }
 
 void Emitter::block(const ast::BlockExpr* b, Target t) {

@@ -193,7 +193,18 @@ class Emitter {
   // A call of a function that may return a failed call: its value into a temporary and the
   // failure's exit, or lux::rt::Checked(call) (raises it) where failures raise.
   std::string propagatedCall(const FunctionModel* fn, const std::string& call);
+  std::string failingCall(const std::string& call);  // propagatedCall's, for any such call
   std::string checkedCall(const FunctionModel* fn, const std::string& call);  // at a boundary
+  // `next(req)` in a (req, next) middleware function of a program that calls services: the rest
+  // of the chain may hand back a failed call (lux::stdlib::NextValue), else null.
+  const Symbol* failingNext(const ast::Expr* callee);
+  // A middleware function whose failed calls (its own and those `next` hands back) return to its
+  // stage in the chain, which hands them on as a failed response (middlewareStage).
+  bool middlewareReturns(const FunctionModel* fn);
+  // The C++ middleware that runs middleware function `fn` in a chain (app.Use, a route's list).
+  std::string middlewareStage(const FunctionModel* fn);
+  std::string decoratorStage(const FunctionModel* fn);  // a (req, res) one's lux::Decorator
+  static std::string returned(const std::string& value);  // what `return` writes of `value`
   CallExit::Kind callExit() const;
   void writeFailureExit(const std::string& failed_test, const std::string& keep, const std::string& to_catch);
   // Functions whose failed calls go to their callers (lux::rt::CallFailed after each call).
@@ -367,6 +378,7 @@ class Emitter {
   bool failed_ = false;
   FnContext* fn_ = nullptr;  // of the function being written
   std::optional<std::set<const FunctionModel*>> propagating_;  // see findPropagating
+  std::set<const Symbol*> failing_next_;  // the `next` parameters of failingNext (findPropagating)
   std::set<const ast::LambdaExpr*> deferring_lambdas_;  // arguments of iteratingCall calls being written
   bool route_defers_ = false;  // the route being written: defersCalls (emitRoutes)
   bool route_answers_ = false;  // and it answers a failed call itself (no middleware of its own)

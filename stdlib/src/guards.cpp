@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "lux/rt.h"
+#include "lux/services.h"
 #include "lux/stdlib.h"
 
 namespace lux::stdlib {
@@ -49,7 +50,7 @@ Middleware GuardMiddleware(Value guard) {
     Value next_fn(Function([&req, &next, &before, &passed](const std::vector<Value>& args) -> Value {
       if (!args.empty()) KeepRequestChanges(args[0], before);
       passed = true;
-      return FromResponse(next(req));
+      return rt::Checked(NextValue(next, req));  // a failed call raises through the guard
     }));
     Value result = Call(guard, {before, next_fn});
     // A guard of the `fn(req)` form that returns no response lets the request go on.

@@ -1,11 +1,15 @@
 // respond(), the conversion of a handler's value to a response (Ok/Err, respond values,
 // middleware results), `res.*` for (req, res) middleware and on_error, `req.<field>`, and the
 // route-parameter conversions that answer 400 naming the parameter.
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 
 #include "lux/cookies.h"
 #include "lux/realtime.h"
+#include "lux/services.h"
 #include "lux/session.h"
 #include "lux/stdlib.h"
 
@@ -165,10 +169,24 @@ void ApplyHeaders(const Value& headers, Response& res) {
   }
 }
 
+// The response a `$held` value names, if the request being served holds it.
+const Response* HeldResponse(const Value& v) {
+  const Value* held = v.Find("$held");
+  Request* req = held && held->IsInt() ? rt::CurrentRequest() : nullptr;
+  if (!req) return nullptr;
+  for (const auto& [id, res] : req->held_responses)
+    if (static_cast<std::int64_t>(id) == held->AsInt()) return res.get();
+  return nullptr;
+}
+
 Response FromRespondValue(const Value& v) {
   int status = static_cast<int>(v["$status"].AsInt());
   Response res;
-  if (v.Find("$stream")) {
+  if (const Response* held = HeldResponse(v)) {  // its body as it was; status and headers the value's
+    res = *held;
+    res.status = status;
+    res.headers.Clear();
+  } else if (v.Find("$stream")) {
     res = rt::StreamResponse(v);
   } else if (const Value* raw = v.Find("$raw")) {
     res.status = status;
@@ -225,6 +243,7 @@ Response ToResponse(const Value& v, Response res) {
 }
 
 void DecoratorAnswer(const Value& v, Response& res) {
+  if (rt::CallFailed()) return rt::KeepFailureIn(res);  // a failed call it returned (lux/services.h)
   if (v.IsNull() || res.sent()) return;
   if (IsResponse(v) || IsOk(v) || IsErr(v) || StatusBodyAnswer(v)) {
     res = ToResponse(v, res);
@@ -240,11 +259,35 @@ void DecoratorAnswer(const Value& v, Response& res) {
   res.status = status;
 }
 
-Value FromResponse(const Response& res) {
-  Object headers;
-  for (const auto& [k, v] : res.headers) headers.Set(k, Value(v));
-  return Value{{"$status", Value(res.status)}, {"$raw", Value(std::string(res.BodyView()))}, {"$headers", Value(std::move(headers))}};
+Value NextValue(const Next& next, Request& req) {
+  Response res = next(req);
+  if (!res.Failed()) return FromResponse(std::move(res));
+  rt::DeferCallFailure(*res.failed_call);
+  return Value();
 }
+
+Value FromResponse(Response res) {
+  Object headers;
+  for (const auto& [k, v] : res.headers) {
+    Value* seen = headers.Find(k);
+    if (!seen) {
+      headers.Set(k, Value(v));
+    } else {  // a repeated field (Set-Cookie): all of them, in order
+      if (!seen->IsArray()) *seen = Value(Array{std::move(*seen)});
+      seen->AsArray().push_back(Value(v));
+    }
+  }
+  Value out{{"$status", Value(res.status)}, {"$raw", Value(std::string(res.BodyView()))}, {"$headers", Value(std::move(headers))}};
+  Request* req = res.HasStreamBody() || res.HasFileBody() ? rt::CurrentRequest() : nullptr;
+  if (req) {  // a body no Value holds: the response itself is kept, the value names it
+    static std::atomic<std::uint64_t> next_id{1};
+    std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
+    req->held_responses.emplace_back(id, std::make_shared<const Response>(std::move(res)));
+    out["$held"] = Value(static_cast<std::int64_t>(id));
+  }
+  return out;
+}
+
 
 Value ResStatus(Response& res, const Value& status) {
   res.Status(static_cast<int>(status.AsInt()));

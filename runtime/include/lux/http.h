@@ -114,6 +114,8 @@ struct TraceContext {
   std::string ChildTraceparent() const;
 };
 
+class Response;
+
 class Request {
  public:
   std::string method;        // upper case, e.g. "GET"
@@ -137,6 +139,10 @@ class Request {
   // of strings); null otherwise (Lux `req.files`, `req.form`).
   Value files;
   Value form_fields;
+  // Responses whose body a Value cannot hold (a stream, a file) that the rest of the chain gave a
+  // middleware function as a value (lux::stdlib::FromResponse): the value names one by its id
+  // (`$held`) and becomes that response again (ToResponse) while this request is served.
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const Response>>> held_responses;
 
   // Back to what a new Request holds, keeping the memory of its strings and lists (each up to
   // a bound): the server reuses one Request for the requests of a keep-alive connection.
@@ -208,6 +214,8 @@ class BodyWriter {
 // without the body's proper end (the client sees a cut-off response), and is logged.
 using BodyProducer = std::function<void(BodyWriter& out)>;
 
+struct CallResult;  // lux/services.h
+
 class Response {
  public:
   int status = 200;
@@ -268,6 +276,14 @@ class Response {
   // True once a body was set by Json/Text/Html/Redirect: a (req, res) middleware that sends
   // ends the chain.
   bool sent() const { return sent_; }
+  // A failed call of a discovered service that the handler (or a middleware function) returned
+  // without an exception (lux/services.h, rt::FailedResponse): the response stands for that
+  // error. Middleware hands it back untouched, as a thrown error unwinds through it, and the
+  // dispatcher answers it as it answers the thrown error (on_error, else the default answer); a
+  // stage that answers errors itself (CORS, a deprecated group) answers it there
+  // (App::Impl::HandleFailed).
+  std::shared_ptr<const CallResult> failed_call;
+  bool Failed() const { return failed_call != nullptr; }
 
  private:
   void CloseFile();

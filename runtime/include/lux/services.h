@@ -94,15 +94,20 @@ CallResult TryCallService(std::string_view service, std::string_view fn, Value a
 //   if (CallFailed()) return AnswerFailedCall(req);
 // Nothing runs between a return and its check (no suspension), so the failure is kept per
 // thread. The answer is the one the thrown error gets: `request failed` logged,
-// on_error, else the default 500 answer; with middleware of the server's blocks around the
-// routes (cors, compression, session, rate_limit, limits), which must see the error unwind
-// through them, AnswerFailedCall throws it instead.
+// on_error, else the default 500 answer. With middleware around the routes (the server's
+// blocks: cors, compression, session, rate_limit, limits; its middleware functions) the route
+// returns FailedResponse instead, which the middleware hands back as it is (an error unwinds
+// through it likewise) and the dispatcher answers.
 Value DeferCallFailure(CallResult failed);
 bool CallFailed();
 Response AnswerFailedCall(Request& req);
-// Where a failure cannot travel further as a result (a lambda held as a value, a route with
-// middleware of its own, a middleware function): the kept failure thrown as CallService throws
-// it.
+// The kept failure taken into a response that stands for it (Response::failed_call): what a
+// route with middleware of its own, or a middleware function, returns for a failed call.
+// KeepFailureIn does the same to a response a (req, res) middleware function was given.
+Response FailedResponse();
+void KeepFailureIn(Response& res);
+// Where a failure cannot travel further as a result (a lambda held as a value, code outside
+// functions): the kept failure thrown as CallService throws it.
 [[noreturn]] void RaiseFailedCall();
 // The side of the runtime's callers of generated code (the job runners, the event bus, the
 // scheduler, the lifecycle hooks, on_error, WebSocket hooks, readiness checks, an `sse` stream):

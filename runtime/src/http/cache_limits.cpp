@@ -20,8 +20,8 @@ class CacheDefaultsComponent final : public server::Component {
     host.AddStage([this](Request& req, const Next& next) {
       Response res = next(req);
       // A response that sets a cookie is someone's own: no shared default for it.
-      if (res.status == 200 && (req.method == "GET" || req.method == "HEAD") && !res.headers.Has("Cache-Control") &&
-          !res.headers.Has("Set-Cookie"))
+      if (!res.Failed() && res.status == 200 && (req.method == "GET" || req.method == "HEAD") &&
+          !res.headers.Has("Cache-Control") && !res.headers.Has("Set-Cookie"))
         res.headers.Add("Cache-Control", value_);
       return res;
     });

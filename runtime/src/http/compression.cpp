@@ -277,7 +277,7 @@ class CompressionComponent final : public server::Component {
   void Open(server::Host& host) override {
     host.AddStage([this](Request& req, const Next& next) {
       Response res = next(req);
-      Apply(req, res);
+      if (!res.Failed()) Apply(req, res);  // a failed call: handed back, as an error unwinds
       return res;
     });
   }

@@ -254,6 +254,7 @@ class CorsComponent final : public server::Component {
       return Response();
     }();
     if (ep) res = AppImpl(*app_).HandleException(ep, req);
+    if (res.Failed()) res = AppImpl(*app_).HandleFailed(*res.failed_call, req);  // likewise
     Decorate(*policy, *origin, res);
     return res;
   }

@@ -151,7 +151,7 @@ void Headers::Clear() { ClearKeeping(items_, kKeptListEntries); }
 void Request::Clear() {
   // A field added to Request must be reset here (a keep-alive connection's next request would
   // see it otherwise); then update the size.
-  static_assert(sizeof(Request) == 440, "a new field of lux::Request: reset it in Request::Clear");
+  static_assert(sizeof(Request) == 464, "a new field of lux::Request: reset it in Request::Clear");
   ClearKeeping(method);
   ClearKeeping(target);
   ClearKeeping(path);
@@ -167,6 +167,7 @@ void Request::Clear() {
   locals = Value();
   files = Value();
   form_fields = Value();
+  held_responses.clear();
   json_.reset();
   body_value_.reset();
 }
@@ -313,13 +314,15 @@ Value Request::ToValue() const {
 }
 
 Response::Response(const Response& other)
-    : status(other.status), headers(other.headers), body(other.body), sent_(other.sent_), stream_(other.stream_),
+    : status(other.status), headers(other.headers), body(other.body), failed_call(other.failed_call), sent_(other.sent_),
+      stream_(other.stream_),
       static_body_(other.static_body_), file_offset_(other.file_offset_), file_length_(other.file_length_) {
   if (other.file_fd_ >= 0) file_fd_ = ::fcntl(other.file_fd_, F_DUPFD_CLOEXEC, 0);
 }
 
 Response::Response(Response&& other) noexcept
-    : status(other.status), headers(std::move(other.headers)), body(std::move(other.body)), sent_(other.sent_),
+    : status(other.status), headers(std::move(other.headers)), body(std::move(other.body)),
+      failed_call(std::move(other.failed_call)), sent_(other.sent_),
       stream_(std::move(other.stream_)), static_body_(other.static_body_), file_fd_(other.file_fd_), file_offset_(other.file_offset_),
       file_length_(other.file_length_) {
   other.file_fd_ = -1;
@@ -336,6 +339,7 @@ Response& Response::operator=(Response&& other) noexcept {
   status = other.status;
   headers = std::move(other.headers);
   body = std::move(other.body);
+  failed_call = std::move(other.failed_call);
   sent_ = other.sent_;
   stream_ = std::move(other.stream_);
   static_body_ = other.static_body_;

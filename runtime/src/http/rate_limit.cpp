@@ -277,7 +277,7 @@ class RateLimitComponent final : public server::Component {
     if (!d->allowed) return Refuse(*d, limiter, req);
     // The one named response of the function: built in the caller's slot, never moved.
     Response res = next(req);
-    Mark(res, *d, limiter);
+    if (!res.Failed()) Mark(res, *d, limiter);  // a failed call: handed back, as an error unwinds
     return res;
   }
 

@@ -126,6 +126,7 @@ class App::Impl final : public server::Host {
   Response DispatchRoute(Request& req, std::string_view raw_path, int* route);
   Response HandleException(std::exception_ptr ep, Request& req);
   Response HandleError(const Error& e, Request& req);
+  Response HandleFailed(const CallResult& failed, Request& req);
   Response DefaultError(const Error& e, const Request& req) const;
 
   // server.cpp

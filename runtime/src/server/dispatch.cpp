@@ -75,6 +75,12 @@ Response App::Impl::HandleException(std::exception_ptr ep, Request& req) {
   return HandleError(exposed ? static_cast<const Error&>(*exposed) : *plain, req);
 }
 
+// What DispatchRoute makes of the error CallService throws for `failed` (a copy as a plain, not
+// exposed, lux::Error), for a failed call that came back as a result (lux/services.h).
+Response App::Impl::HandleFailed(const CallResult& failed, Request& req) {
+  return HandleError(Error(failed.error, failed.status), req);
+}
+
 Response App::Impl::HandleError(const Error& e, Request& req) {
   Response def = DefaultError(e, req);
   core::Log(def.status >= 500 ? LogLevel::kError : LogLevel::kWarn, "request failed",
@@ -111,7 +117,7 @@ Response RouteTerminal(const server::RouteEntry* route, const http::Router::Matc
       Chain inner{&route->middleware, &route->handler};
       res = RunChain(&inner, 0, r);
     }
-    http::ApplyConditional(r, res);  // If-None-Match → 304
+    if (!res.Failed()) http::ApplyConditional(r, res);  // If-None-Match → 304
     return res;
   }
   if (match.result == http::Router::Result::kMethodNotAllowed) {
@@ -161,10 +167,16 @@ Response App::Impl::DispatchRoute(Request& req, std::string_view raw_path, int* 
       req.probe = route->probe;
     }
     // Without global middleware the terminal is called directly (no std::function to build).
-    if (middleware.empty()) return RouteTerminal(route, match, req);
-    Handler terminal = [route, &match](Request& r) { return RouteTerminal(route, match, r); };
-    Chain chain{&middleware, &terminal};
-    return RunChain(&chain, 0, req);
+    Response res;
+    if (middleware.empty()) {
+      res = RouteTerminal(route, match, req);
+    } else {
+      Handler terminal = [route, &match](Request& r) { return RouteTerminal(route, match, r); };
+      Chain chain{&middleware, &terminal};
+      res = RunChain(&chain, 0, req);
+    }
+    if (res.Failed()) return HandleFailed(*res.failed_call, req);  // handed back through the middleware
+    return res;
   } catch (const boost::context::detail::forced_unwind&) {
     throw;
   } catch (...) {

@@ -49,6 +49,7 @@ Middleware RouteCache(App&, std::int64_t max_age_s) {
   const std::string value = "max-age=" + std::to_string(std::max<std::int64_t>(max_age_s, 0));
   return [value](Request& req, const Next& next) -> Response {
     Response res = next(req);
+    if (res.Failed()) return res;  // a failed call: handed back, as an error unwinds
     if ((req.method == "GET" || req.method == "HEAD") && res.status == 200 && !res.headers.Has("Cache-Control"))
       res.SetHeader("Cache-Control", value);
     return res;
@@ -70,6 +71,7 @@ Middleware RouteDeprecation(App& app, std::string deprecation, std::string sunse
     }
     // An error inside the group is answered here, so that its answer carries the headers too.
     if (error) res = impl->HandleException(error, req);
+    if (res.Failed()) res = impl->HandleFailed(*res.failed_call, req);  // likewise
     if (!deprecation.empty() && !res.headers.Has("Deprecation")) res.SetHeader("Deprecation", deprecation);
     if (!sunset.empty() && !res.headers.Has("Sunset")) res.SetHeader("Sunset", sunset);
     return res;
@@ -80,8 +82,9 @@ Middleware DecoratorMiddleware(Decorator d) {
   return [d = std::move(d)](Request& req, const Next& next) -> Response {
     Response pre;
     d(req, pre);
-    if (pre.sent()) return pre;
+    if (pre.Failed() || pre.sent()) return pre;  // a failed call it returned (lux/services.h), or its answer
     Response out = next(req);
+    if (out.Failed()) return out;
     for (const auto& [k, v] : pre.headers)
       if (!out.headers.Has(k)) out.headers.Add(k, v);
     return out;

@@ -335,14 +335,18 @@ FailureAside::~FailureAside() {
 }
 
 Response AnswerFailedCall(Request& req) {
-  CallResult r = TakeFailedCall();
   App::Impl* impl = g_calling_app ? &AppImpl(*g_calling_app) : nullptr;
-  if (!impl || !impl->middleware.empty()) {  // the error unwinds through them, as CallService's does
-    if (r.rejected) throw CircuitOpenError(r.error);
-    throw Error(r.error, r.status);
-  }
-  // What DispatchRoute makes of the thrown error: a copy as a plain (not exposed) lux::Error.
-  return impl->HandleError(Error(r.error, r.status), req);
+  if (!impl || !impl->middleware.empty()) return FailedResponse();  // handed back through them
+  return impl->HandleFailed(TakeFailedCall(), req);
+}
+
+void KeepFailureIn(Response& res) { res.failed_call = std::make_shared<const CallResult>(TakeFailedCall()); }
+
+Response FailedResponse() {
+  Response res;
+  res.status = 500;  // never sent: the dispatcher answers the failure
+  KeepFailureIn(res);
+  return res;
 }
 
 }  // namespace rt

@@ -242,6 +242,7 @@ class SessionComponent final : public server::Component {
     if (!req.locals.IsObject()) req.locals = Value::MakeObject();
     req.locals["session"] = std::move(loaded.data);
     Response res = next(req);
+    if (res.Failed()) return res;  // a failed call: the session is not saved, as for an error
     const Value* now = req.locals.IsObject() ? req.locals.Find("session") : nullptr;
     bool empty = !now || !now->IsObject() || now->AsObject().empty();
     std::string after = empty ? "{}" : ToJson(*now);

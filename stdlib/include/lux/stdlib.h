@@ -541,11 +541,17 @@ Response ToResponse(const Value& v);
 Response ToResponse(const Value& v, Response res);
 // What a `(req, res)` middleware returned: nothing (None) lets the request go on with `res`'s
 // status and headers; a response answers with it, any other value as JSON with `res`'s status
-// (`res.status(401); return { error: "..." }`); either ends the chain.
+// (`res.status(401); return { error: "..." }`); either ends the chain. A failed call it returned
+// goes into `res` (rt::KeepFailureIn), which the chain hands back as it is.
 void DecoratorAnswer(const Value& v, Response& res);
 // `next(req)` in a (req, next) middleware: the rest of the chain's response as a value that
-// ToResponse turns back into the same response.
-Value FromResponse(const Response& res);
+// ToResponse turns back into the same response (a stream or file body stays in the request,
+// Request::held_responses, named by the value).
+Value FromResponse(Response res);
+// `next(req)` in a (req, next) middleware function whose failed calls travel as results
+// (lux/services.h): FromResponse of the rest of the chain's answer, or, for a failed one
+// (Response::failed_call), nothing, with its failure kept again for the check right after.
+Value NextValue(const Next& next, Request& req);
 // `res.status(n)`, `res.json(v)`, `res.setHeader(name, value)`, `res.send(text)`.
 Value ResStatus(Response& res, const Value& status);
 Value ResJson(Response& res, const Value& body);

@@ -222,7 +222,7 @@ lux::Value Route6Body(const lux::Value& id) {
 lux::Response Route6(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
   lux::Value handler_value_ = (Route6Body)(id);
-  if (lux::rt::CallFailed()) lux::rt::RaiseFailedCall();
+  if (lux::rt::CallFailed()) return lux::rt::FailedResponse();
   return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 

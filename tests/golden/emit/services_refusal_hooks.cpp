@@ -26,6 +26,10 @@ lux::Value load(const lux::Value& id);
 lux::Value users_up();
 lux::Value relay(const lux::Value& id);
 lux::Value audit(lux::Request& req);
+lux::Value around(lux::Request& req, const lux::Next& next);
+lux::Value stamp(lux::Request& req, lux::Response& res);
+lux::Value plain(lux::Request& req, const lux::Next& next);
+lux::Value guarded(lux::Request& req, const lux::Next& next);
 lux::Value OnStart();
 lux::Value OnStop();
 lux::Value OnError(const lux::Value& err, lux::Request& req);
@@ -44,6 +48,8 @@ lux::Value Route5Body(const lux::Value& id);
 lux::Response Route5(lux::Request& req);  // route GET /lambdas/:id
 lux::Value Route6Body(const lux::Value& send, const lux::Value& close);
 lux::Response Route6(lux::Request& req);  // sse /feed
+lux::Value Route7Body();
+lux::Response Route7(lux::Request& req);  // route GET /admin/stats
 }  // namespace front
 
 // --- server "back"
@@ -62,37 +68,39 @@ lux::Response Route1(lux::Request& req);  // route GET /relay/:id
 // ===== translation unit services_refusal_hooks.front.cpp =====
 namespace lux_program::front {
 
-#line 15 "services_refusal_hooks.lux"
-lux::Value load(const lux::Value& id) {
 #line 16 "services_refusal_hooks.lux"
+lux::Value load(const lux::Value& id) {
+#line 17 "services_refusal_hooks.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
   return std::move(call1.value);
 }
 
 
-#line 100 "services_refusal_hooks.lux"
-lux::Value users_up() {
 #line 101 "services_refusal_hooks.lux"
+lux::Value users_up() {
+#line 102 "services_refusal_hooks.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "ok", lux::Value(lux::Array{}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
   return std::move(call1.value);
 }
 
 
-#line 107 "services_refusal_hooks.lux"
-lux::Value relay(const lux::Value& id) {
 #line 108 "services_refusal_hooks.lux"
+lux::Value relay(const lux::Value& id) {
+#line 109 "services_refusal_hooks.lux"
   lux::Value t1 = (load)(id);
   if (lux::rt::CallFailed()) return lux::Value();
   return lux::Value{{"relayed", std::move(t1)}};
 }
 
 
-#line 116 "services_refusal_hooks.lux"
-lux::Value audit(lux::Request& req) {
 #line 117 "services_refusal_hooks.lux"
-  return lux::rt::CallService("users", "audit", lux::Value(lux::Array{lux::Value(req.path)}));
+lux::Value audit(lux::Request& req) {
+#line 118 "services_refusal_hooks.lux"
+  lux::CallResult call1 = lux::rt::TryCallService("users", "audit", lux::Value(lux::Array{lux::Value(req.path)}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return std::move(call1.value);
 }
 
 }  // namespace lux_program::front
@@ -100,43 +108,58 @@ lux::Value audit(lux::Request& req) {
 // ===== translation unit services_refusal_hooks.front.2.cpp =====
 namespace lux_program::front {
 
-#line 83 "services_refusal_hooks.lux"
-// on_start: after the port is bound, before the first request
-lux::Value OnStart() {
-#line 84 "services_refusal_hooks.lux"
-  lux::CallResult call1 = lux::rt::TryCallService("users", "ping", lux::Value(lux::Array{}));
-  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
-  return lux::stdlib::Print({lux::stdlib::Interp("ready ", std::move(call1.value))});
+#line 122 "services_refusal_hooks.lux"
+lux::Value around(lux::Request& req, const lux::Next& next) {
+#line 123 "services_refusal_hooks.lux"
+  lux::Value t1 = lux::stdlib::NextValue(next, req);
+  if (lux::rt::CallFailed()) return lux::Value();
+  const lux::Value res = std::move(t1);
+#line 124 "services_refusal_hooks.lux"
+  total.Update([&](lux::Value& shared_) {
+    shared_ = lux::stdlib::Add(shared_, lux::Value(1));
+  });
+#line 125 "services_refusal_hooks.lux"
+  return res;
 }
 
 
-#line 87 "services_refusal_hooks.lux"
-// on_stop: after in-flight requests drained
-lux::Value OnStop() {
-#line 88 "services_refusal_hooks.lux"
-  lux::CallResult call1 = lux::rt::TryCallService("users", "bye", lux::Value(lux::Array{}));
+#line 128 "services_refusal_hooks.lux"
+lux::Value stamp(lux::Request& /*req*/, lux::Response& res) {
+#line 129 "services_refusal_hooks.lux"
+  lux::CallResult call1 = lux::rt::TryCallService("users", "name", lux::Value(lux::Array{1}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
-  return std::move(call1.value);
+  return lux::stdlib::ResSetHeader(res, "X-User", std::move(call1.value));
 }
 
 
-#line 91 "services_refusal_hooks.lux"
-// on_error: an error a handler did not catch
-lux::Value OnError(const lux::Value& err, lux::Request& req) {
-#line 92 "services_refusal_hooks.lux"
-  lux::CallResult call1 = lux::rt::TryCallService("users", "seen", lux::Value(lux::Array{lux::Value(req.path)}));
-  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
-  return lux::stdlib::Respond(500, lux::Value{{"error", lux::stdlib::Field(err, "message")}, {"seen", std::move(call1.value)}});
+#line 132 "services_refusal_hooks.lux"
+lux::Value plain(lux::Request& req, const lux::Next& next) {
+#line 133 "services_refusal_hooks.lux"
+  lux::Value t1 = lux::stdlib::NextValue(next, req);
+  if (lux::rt::CallFailed()) return lux::Value();
+  return t1;
 }
 
 
-#line 79 "services_refusal_hooks.lux"
-// schedule "tick"
-lux::Value Schedule1() {
-#line 80 "services_refusal_hooks.lux"
-  lux::CallResult call1 = lux::rt::TryCallService("users", "tick", lux::Value(lux::Array{1}));
-  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
-  return std::move(call1.value);
+#line 137 "services_refusal_hooks.lux"
+lux::Value guarded(lux::Request& req, const lux::Next& next) {
+#line 138 "services_refusal_hooks.lux"
+  std::optional<lux::Value> caught1;
+  try {
+#line 139 "services_refusal_hooks.lux"
+    lux::Value t2 = lux::stdlib::NextValue(next, req);
+    if (lux::rt::CallFailed()) { caught1 = lux::rt::CaughtFailedCall(); goto caught1_at; }
+    return t2;
+  } catch (const std::exception& e3) {
+    caught1 = lux::stdlib::ErrorValue(e3);
+  }
+  caught1_at:
+  if (caught1) {
+    const lux::Value err = std::move(*caught1);
+#line 141 "services_refusal_hooks.lux"
+    return lux::stdlib::Respond(502, lux::Value{{"error", lux::stdlib::Field(err, "message")}});
+  }
+  return lux::Value();
 }
 
 }  // namespace lux_program::front
@@ -144,7 +167,51 @@ lux::Value Schedule1() {
 // ===== translation unit services_refusal_hooks.front.3.cpp =====
 namespace lux_program::front {
 
-#line 96 "services_refusal_hooks.lux"
+#line 84 "services_refusal_hooks.lux"
+// on_start: after the port is bound, before the first request
+lux::Value OnStart() {
+#line 85 "services_refusal_hooks.lux"
+  lux::CallResult call1 = lux::rt::TryCallService("users", "ping", lux::Value(lux::Array{}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return lux::stdlib::Print({lux::stdlib::Interp("ready ", std::move(call1.value))});
+}
+
+
+#line 88 "services_refusal_hooks.lux"
+// on_stop: after in-flight requests drained
+lux::Value OnStop() {
+#line 89 "services_refusal_hooks.lux"
+  lux::CallResult call1 = lux::rt::TryCallService("users", "bye", lux::Value(lux::Array{}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return std::move(call1.value);
+}
+
+
+#line 92 "services_refusal_hooks.lux"
+// on_error: an error a handler did not catch
+lux::Value OnError(const lux::Value& err, lux::Request& req) {
+#line 93 "services_refusal_hooks.lux"
+  lux::CallResult call1 = lux::rt::TryCallService("users", "seen", lux::Value(lux::Array{lux::Value(req.path)}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return lux::stdlib::Respond(500, lux::Value{{"error", lux::stdlib::Field(err, "message")}, {"seen", std::move(call1.value)}});
+}
+
+
+#line 80 "services_refusal_hooks.lux"
+// schedule "tick"
+lux::Value Schedule1() {
+#line 81 "services_refusal_hooks.lux"
+  lux::CallResult call1 = lux::rt::TryCallService("users", "tick", lux::Value(lux::Array{1}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return std::move(call1.value);
+}
+
+}  // namespace lux_program::front
+
+// ===== translation unit services_refusal_hooks.front.4.cpp =====
+namespace lux_program::front {
+
+#line 97 "services_refusal_hooks.lux"
 // ws "/live" on_open
 lux::Value Ws1_on_open(lux::Value& ws) {
   lux::CallResult call1 = lux::rt::TryCallService("users", "hello", lux::Value(lux::Array{}));
@@ -153,7 +220,7 @@ lux::Value Ws1_on_open(lux::Value& ws) {
 }
 
 
-#line 97 "services_refusal_hooks.lux"
+#line 98 "services_refusal_hooks.lux"
 // ws "/live" on_message
 lux::Value Ws1_on_message(lux::Value& ws, const lux::Value& message) {
   lux::CallResult call1 = lux::rt::TryCallService("users", "echo", lux::Value(lux::Array{message}));
@@ -162,9 +229,9 @@ lux::Value Ws1_on_message(lux::Value& ws, const lux::Value& message) {
 }
 
 
-#line 20 "services_refusal_hooks.lux"
-lux::Value Route1Body(const lux::Value& id) {
 #line 21 "services_refusal_hooks.lux"
+lux::Value Route1Body(const lux::Value& id) {
+#line 22 "services_refusal_hooks.lux"
   total.Update([&](lux::Value& shared_) {
     lux::CallResult call1 = lux::rt::TryCallService("users", "count", lux::Value(lux::Array{id}));
     if (!call1.ok()) { lux::rt::DeferCallFailure(std::move(call1)); return; }
@@ -173,16 +240,16 @@ lux::Value Route1Body(const lux::Value& id) {
     shared_ = lux::stdlib::Add(lux::stdlib::Add(shared_, std::move(call1.value)), std::move(t2));
   });
   if (lux::rt::CallFailed()) return lux::Value();
-#line 22 "services_refusal_hooks.lux"
+#line 23 "services_refusal_hooks.lux"
   const lux::Value t3 = lux::Value(lux::Array{id});
   marks.Update([&](lux::Value& shared_) {
     shared_ = t3;
   });
-#line 23 "services_refusal_hooks.lux"
+#line 24 "services_refusal_hooks.lux"
   return lux::Value{{"total", total.Load()}};
 }
 
-#line 20 "services_refusal_hooks.lux"
+#line 21 "services_refusal_hooks.lux"
 // route GET /count/:id
 lux::Response Route1(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -192,20 +259,20 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 27 "services_refusal_hooks.lux"
-lux::Value Route2Body(const lux::Value& id) {
 #line 28 "services_refusal_hooks.lux"
+lux::Value Route2Body(const lux::Value& id) {
+#line 29 "services_refusal_hooks.lux"
   lux::CallResult call2 = lux::rt::TryCallService("users", "name", lux::Value(lux::Array{id}));
   if (!call2.ok()) return lux::rt::DeferCallFailure(std::move(call2));
   const lux::Value t1 = lux::Value(lux::Array{std::move(call2.value)});
   marks.Update([&](lux::Value& shared_) {
     shared_ = t1;
   });
-#line 29 "services_refusal_hooks.lux"
+#line 30 "services_refusal_hooks.lux"
   return lux::Value{{"marks", marks.Load()}};
 }
 
-#line 27 "services_refusal_hooks.lux"
+#line 28 "services_refusal_hooks.lux"
 // route GET /mark/:id
 lux::Response Route2(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -216,56 +283,56 @@ lux::Response Route2(lux::Request& req) {
 
 }  // namespace lux_program::front
 
-// ===== translation unit services_refusal_hooks.front.4.cpp =====
+// ===== translation unit services_refusal_hooks.front.5.cpp =====
 namespace lux_program::front {
 
-#line 33 "services_refusal_hooks.lux"
-lux::Value Route3Body(const lux::Value& id) {
 #line 34 "services_refusal_hooks.lux"
+lux::Value Route3Body(const lux::Value& id) {
+#line 35 "services_refusal_hooks.lux"
   {
     lux::stdlib::Finally finally1([&]() {
       lux::rt::FailureAside aside_;
-#line 37 "services_refusal_hooks.lux"
+#line 38 "services_refusal_hooks.lux"
       lux::CallResult call2 = lux::rt::TryCallService("users", "touch", lux::Value(lux::Array{id}));
       if (!call2.ok()) { lux::rt::DeferCallFailure(std::move(call2)); return; }
     });
-#line 35 "services_refusal_hooks.lux"
+#line 36 "services_refusal_hooks.lux"
     const lux::Value t3 = lux::Value(lux::Array{id});
     marks.Update([&](lux::Value& shared_) {
       shared_ = t3;
     });
   }
   if (lux::rt::CallFailed()) return lux::Value();
-#line 39 "services_refusal_hooks.lux"
+#line 40 "services_refusal_hooks.lux"
   {
     lux::stdlib::Finally finally4([&]() {
       lux::rt::FailureAside aside_;
-#line 44 "services_refusal_hooks.lux"
+#line 45 "services_refusal_hooks.lux"
       lux::Value t5 = (load)(id);
       if (lux::rt::CallFailed()) return;
       lux::stdlib::Print({lux::stdlib::Interp("second ", std::move(t5))});
     });
-#line 40 "services_refusal_hooks.lux"
-    if (lux::stdlib::Gt(id, lux::Value(1))) {
 #line 41 "services_refusal_hooks.lux"
+    if (lux::stdlib::Gt(id, lux::Value(1))) {
+#line 42 "services_refusal_hooks.lux"
       lux::CallResult call6 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
       if (!call6.ok()) return lux::rt::DeferCallFailure(std::move(call6));
       return lux::Value{{"early", std::move(call6.value)}};
     }
   }
   if (lux::rt::CallFailed()) return lux::Value();
-#line 46 "services_refusal_hooks.lux"
+#line 47 "services_refusal_hooks.lux"
   std::optional<lux::Value> caught7;
   try {
-#line 47 "services_refusal_hooks.lux"
+#line 48 "services_refusal_hooks.lux"
     {
       lux::stdlib::Finally finally8([&]() {
         lux::rt::FailureAside aside_;
-#line 50 "services_refusal_hooks.lux"
+#line 51 "services_refusal_hooks.lux"
         lux::CallResult call9 = lux::rt::TryCallService("users", "touch", lux::Value(lux::Array{id}));
         if (!call9.ok()) { lux::rt::DeferCallFailure(std::move(call9)); return; }
       });
-#line 48 "services_refusal_hooks.lux"
+#line 49 "services_refusal_hooks.lux"
       lux::stdlib::Print({"inner"});
     }
     if (lux::rt::CallFailed()) { caught7 = lux::rt::CaughtFailedCall(); goto caught7_at; }
@@ -276,14 +343,14 @@ lux::Value Route3Body(const lux::Value& id) {
   if (lux::rt::CallFailed()) caught7 = lux::rt::CaughtFailedCall();
   if (caught7) {
     const lux::Value err = std::move(*caught7);
-#line 53 "services_refusal_hooks.lux"
+#line 54 "services_refusal_hooks.lux"
     return lux::Value{{"caught", err}};
   }
-#line 55 "services_refusal_hooks.lux"
+#line 56 "services_refusal_hooks.lux"
   return lux::Value{{"done", true}};
 }
 
-#line 33 "services_refusal_hooks.lux"
+#line 34 "services_refusal_hooks.lux"
 // route GET /finally/:id
 lux::Response Route3(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -293,28 +360,28 @@ lux::Response Route3(lux::Request& req) {
 }
 
 
-#line 59 "services_refusal_hooks.lux"
-lux::Value Route4Body(const lux::Value& id) {
 #line 60 "services_refusal_hooks.lux"
-  for (const lux::Value& i : lux::stdlib::Items(lux::Value(lux::Array{1, 2}))) {
+lux::Value Route4Body(const lux::Value& id) {
 #line 61 "services_refusal_hooks.lux"
+  for (const lux::Value& i : lux::stdlib::Items(lux::Value(lux::Array{1, 2}))) {
+#line 62 "services_refusal_hooks.lux"
     {
       lux::stdlib::Finally finally1([&]() {
-#line 66 "services_refusal_hooks.lux"
+#line 67 "services_refusal_hooks.lux"
         lux::rt::CallService("users", "touch", lux::Value(lux::Array{i}));
       });
-#line 62 "services_refusal_hooks.lux"
-      if (i == id) {
 #line 63 "services_refusal_hooks.lux"
+      if (i == id) {
+#line 64 "services_refusal_hooks.lux"
         break;
       }
     }
   }
-#line 69 "services_refusal_hooks.lux"
+#line 70 "services_refusal_hooks.lux"
   return lux::Value{{"looped", true}};
 }
 
-#line 59 "services_refusal_hooks.lux"
+#line 60 "services_refusal_hooks.lux"
 // route GET /loop/:id
 lux::Response Route4(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -324,14 +391,14 @@ lux::Response Route4(lux::Request& req) {
 }
 
 
-#line 73 "services_refusal_hooks.lux"
-lux::Value Route5Body(const lux::Value& id) {
 #line 74 "services_refusal_hooks.lux"
+lux::Value Route5Body(const lux::Value& id) {
+#line 75 "services_refusal_hooks.lux"
   const lux::Value name = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& i = lux::stdlib::Arg(args, 0);
     return lux::rt::CallService("users", "name", lux::Value(lux::Array{i}));
   }));
-#line 75 "services_refusal_hooks.lux"
+#line 76 "services_refusal_hooks.lux"
   lux::Value t2;
   try {
     t2 = lux::stdlib::Filter(lux::Value(lux::Array{id, lux::stdlib::Add(id, lux::Value(1))}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
@@ -346,14 +413,14 @@ lux::Value Route5Body(const lux::Value& id) {
   }
   if (lux::rt::CallFailed()) return lux::Value();
   const lux::Value kept = std::move(t2);
-#line 76 "services_refusal_hooks.lux"
+#line 77 "services_refusal_hooks.lux"
   return lux::stdlib::SortBy(lux::stdlib::Add(lux::Value(lux::Array{lux::stdlib::Call(name, {id})}), kept), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x = lux::stdlib::Arg(args, 0);
     return lux::rt::CallService("users", "rank", lux::Value(lux::Array{x}));
   })));
 }
 
-#line 73 "services_refusal_hooks.lux"
+#line 74 "services_refusal_hooks.lux"
 // route GET /lambdas/:id
 lux::Response Route5(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -363,17 +430,17 @@ lux::Response Route5(lux::Request& req) {
 }
 
 
-#line 111 "services_refusal_hooks.lux"
-lux::Value Route6Body(const lux::Value& send, const lux::Value& close) {
 #line 112 "services_refusal_hooks.lux"
+lux::Value Route6Body(const lux::Value& send, const lux::Value& close) {
+#line 113 "services_refusal_hooks.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{1}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
   lux::stdlib::Call(send, {std::move(call1.value)});
-#line 113 "services_refusal_hooks.lux"
+#line 114 "services_refusal_hooks.lux"
   return lux::stdlib::Call(close, {});
 }
 
-#line 111 "services_refusal_hooks.lux"
+#line 112 "services_refusal_hooks.lux"
 // sse /feed
 lux::Response Route6(lux::Request& req) {
   return lux::rt::SseResponse(req, [](const lux::Value& send, const lux::Value& close) {
@@ -383,16 +450,35 @@ lux::Response Route6(lux::Request& req) {
 
 }  // namespace lux_program::front
 
-// ===== translation unit services_refusal_hooks.front.5.cpp =====
+// ===== translation unit services_refusal_hooks.front.6.cpp =====
+namespace lux_program::front {
+
+#line 145 "services_refusal_hooks.lux"
+lux::Value Route7Body() {
+  lux::CallResult call1 = lux::rt::TryCallService("users", "count", lux::Value(lux::Array{}));
+  if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
+  return lux::Value{{"n", std::move(call1.value)}};
+}
+
+// route GET /admin/stats
+lux::Response Route7(lux::Request&) {
+  lux::Value handler_value_ = (Route7Body)();
+  if (lux::rt::CallFailed()) return lux::rt::FailedResponse();
+  return lux::stdlib::ToResponse(std::move(handler_value_));
+}
+
+}  // namespace lux_program::front
+
+// ===== translation unit services_refusal_hooks.front.7.cpp =====
 namespace lux_program::front {
 
 // env settings (read by Register)
-#line 9 "services_refusal_hooks.lux"
+#line 10 "services_refusal_hooks.lux"
 lux::Value PORT;  // env PORT: Int
 // server bindings (initialised by Register, in source order)
-#line 10 "services_refusal_hooks.lux"
-lux::stdlib::SharedVar total;
 #line 11 "services_refusal_hooks.lux"
+lux::stdlib::SharedVar total;
+#line 12 "services_refusal_hooks.lux"
 lux::stdlib::SharedVar marks;
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -556,6 +642,32 @@ const char* const kOpenApi = R"luxopenapi({
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/admin/stats": {
+      "get": {
+        "operationId": "route7_get",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "504": {
+            "description": "the handler did not finish within the route's timeout",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -769,11 +881,11 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 8 "services_refusal_hooks.lux"
+#line 9 "services_refusal_hooks.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3000));
   app.options().port = static_cast<int>(PORT.AsInt());
-#line 13 "services_refusal_hooks.lux"
+#line 14 "services_refusal_hooks.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3001"};
@@ -781,46 +893,54 @@ void Register(lux::App& app) {
     o.half_open_requests = 1;
     lux::RegisterService(app, "users", std::move(o));
   }
-#line 107 "services_refusal_hooks.lux"
+#line 108 "services_refusal_hooks.lux"
   lux::ExposeRpc(app, "relay", +[](const lux::Value& args) -> lux::Value {
     return (relay)(lux::rt::RpcArg(args, 0, "relay", "id", "Int"));
   });
-#line 10 "services_refusal_hooks.lux"
-  total.Store(lux::Value(0));
 #line 11 "services_refusal_hooks.lux"
+  total.Store(lux::Value(0));
+#line 12 "services_refusal_hooks.lux"
   marks.Store(lux::Value::MakeArray());
-#line 116 "services_refusal_hooks.lux"
-  app.Use([](lux::Request& req, const lux::Next& next) { lux::Value v = audit(req); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); });
-#line 83 "services_refusal_hooks.lux"
+#line 117 "services_refusal_hooks.lux"
+  app.Use([](lux::Request& req, const lux::Next& next) { lux::Value v = audit(req); if (lux::rt::CallFailed()) return lux::rt::FailedResponse(); return lux::stdlib::IsResponse(v) ? lux::stdlib::ToResponse(v) : next(req); });
+#line 122 "services_refusal_hooks.lux"
+  app.Use([](lux::Request& req, const lux::Next& next) { lux::Value v = around(req, next); if (lux::rt::CallFailed()) return lux::rt::FailedResponse(); return lux::stdlib::ToResponse(v); });
+#line 128 "services_refusal_hooks.lux"
+  app.UseDecorator([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(stamp(req, res), res); });
+#line 132 "services_refusal_hooks.lux"
+  app.Use([](lux::Request& req, const lux::Next& next) { lux::Value v = plain(req, next); if (lux::rt::CallFailed()) return lux::rt::FailedResponse(); return lux::stdlib::ToResponse(v); });
+#line 84 "services_refusal_hooks.lux"
   app.OnStart([] { OnStart(); });
-#line 87 "services_refusal_hooks.lux"
+#line 88 "services_refusal_hooks.lux"
   app.OnStop([] { OnStop(); });
-#line 91 "services_refusal_hooks.lux"
+#line 92 "services_refusal_hooks.lux"
   app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {
     if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is
     lux::Value answer = OnError(error.ToValue(), req);
     return lux::rt::CallFailed() ? res : lux::stdlib::ToResponse(std::move(answer), res);
   });
-#line 79 "services_refusal_hooks.lux"
+#line 80 "services_refusal_hooks.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_refusal_hooks-front");
-#line 104 "services_refusal_hooks.lux"
+#line 105 "services_refusal_hooks.lux"
   lux::ServeReadiness(app, "/ready", {{"users_up", "", [] { return lux::stdlib::Truthy((users_up)()); }}}, 0);
   lux::ConfigureSse(app, lux::Value{{"heartbeat", lux::Value(INT64_C(15))}, {"retry", lux::Value(INT64_C(0))}, {"max_queue", lux::Value(INT64_C(256))}, {"max_queue_bytes", lux::Value(INT64_C(1048576))}});
-#line 20 "services_refusal_hooks.lux"
+#line 21 "services_refusal_hooks.lux"
   app.Route("GET", "/count/:id", &Route1);
-#line 27 "services_refusal_hooks.lux"
+#line 28 "services_refusal_hooks.lux"
   app.Route("GET", "/mark/:id", &Route2);
-#line 33 "services_refusal_hooks.lux"
+#line 34 "services_refusal_hooks.lux"
   app.Route("GET", "/finally/:id", &Route3);
-#line 59 "services_refusal_hooks.lux"
+#line 60 "services_refusal_hooks.lux"
   app.Route("GET", "/loop/:id", &Route4);
-#line 73 "services_refusal_hooks.lux"
+#line 74 "services_refusal_hooks.lux"
   app.Route("GET", "/lambdas/:id", &Route5);
-#line 111 "services_refusal_hooks.lux"
+#line 112 "services_refusal_hooks.lux"
   app.Route("GET", "/feed", &Route6);
-#line 95 "services_refusal_hooks.lux"
+#line 145 "services_refusal_hooks.lux"
+  app.Route("GET", "/admin/stats", &Route7, {[](lux::Request& req, const lux::Next& next) { lux::Value v = guarded(req, next); if (lux::rt::CallFailed()) return lux::rt::FailedResponse(); return lux::stdlib::ToResponse(v); }, lux::RouteTimeout(app, INT64_C(500))});
+#line 96 "services_refusal_hooks.lux"
   {
     lux::WsHooks hooks;
     hooks.on_open = [](lux::Value& ws) { (void)Ws1_on_open(ws); };
@@ -834,7 +954,7 @@ void Register(lux::App& app) {
 // ===== translation unit services_refusal_hooks.back.cpp =====
 namespace lux_program::back {
 
-#line 126 "services_refusal_hooks.lux"
+#line 154 "services_refusal_hooks.lux"
 lux::Value Route1Body(const lux::Value& id) {
   lux::CallResult call1 = lux::rt::TryCallService("front", "relay", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -855,7 +975,7 @@ lux::Response Route1(lux::Request& req) {
 namespace lux_program::back {
 
 // env settings (read by Register)
-#line 122 "services_refusal_hooks.lux"
+#line 150 "services_refusal_hooks.lux"
 lux::Value PORT;  // env PORT: Int
 // The OpenAPI 3 document of this server, computed by luxc.
 const char* const kOpenApi = R"luxopenapi({
@@ -965,11 +1085,11 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 121 "services_refusal_hooks.lux"
+#line 149 "services_refusal_hooks.lux"
 void Register(lux::App& app) {
   PORT = lux::ToValue(lux::EnvInt("PORT", 3002));
   app.options().port = static_cast<int>(PORT.AsInt());
-#line 124 "services_refusal_hooks.lux"
+#line 152 "services_refusal_hooks.lux"
   {
     lux::ServiceOptions o;
     o.urls = {"http://127.0.0.1:3000"};
@@ -979,7 +1099,7 @@ void Register(lux::App& app) {
   }
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "services_refusal_hooks-back");
-#line 126 "services_refusal_hooks.lux"
+#line 154 "services_refusal_hooks.lux"
   app.Route("GET", "/relay/:id", &Route1);
   lux::ServeMetrics(app, {.program = "services_refusal_hooks", .server = "back"});
 }

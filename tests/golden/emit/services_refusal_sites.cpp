@@ -312,7 +312,7 @@ lux::Value Route5Body(const lux::Value& id) {
 lux::Response Route5(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
   lux::Value handler_value_ = (Route5Body)(id);
-  if (lux::rt::CallFailed()) lux::rt::RaiseFailedCall();
+  if (lux::rt::CallFailed()) return lux::rt::FailedResponse();
   return lux::stdlib::ToResponse(std::move(handler_value_));
 }
 

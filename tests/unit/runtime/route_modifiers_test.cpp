@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "core/deadline.h"
 #include "core/fiber.h"
@@ -189,4 +192,78 @@ TEST_CASE("decorator middleware on a route: headers join the answer, a sent answ
   stop.headers.Add("X-Stop", "1");
   CHECK(app.Handle(stop).status == 418);
   CHECK_FALSE(ran);
+}
+
+// A failed call a handler returned without an exception (lux/services.h) under middleware: the
+// stages hand the failed response back untouched (a deprecated group answers it, so that its
+// answer carries the group's headers, as for a thrown error), a decorator's pre-answer headers do
+// not join it, and the answer is the raised error's: the same status, body and headers, through
+// on_error once; nothing stays kept on the thread.
+TEST_CASE("a failed call returned under middleware is answered as the raised error", "[routes][services]") {
+  lux::CallResult refused;
+  refused.status = 503;
+  refused.rejected = true;
+  refused.error = "call of dead.echo rejected: the circuit breaker of `dead` is open";
+  lux::App app;
+  int on_error = 0;
+  app.OnError([&](const lux::Error& e, lux::Request&, lux::Response& res) {
+    ++on_error;
+    res.SetHeader("X-Error", e.what());
+    return res;
+  });
+  int before = 0;
+  app.UseDecorator([&](lux::Request&, lux::Response& res) {
+    ++before;
+    res.SetHeader("X-Pre", "1");
+  });
+  auto chain = [&] {
+    return std::vector<lux::Middleware>{lux::RouteDeprecation(app, "@1", "Mon, 01 Jun 2026 00:00:00 GMT"),
+                                        lux::RouteTimeout(app, 5000), lux::RouteCache(app, 60),
+                                        lux::DecoratorMiddleware([](lux::Request&, lux::Response& res) {
+                                          res.SetHeader("X-Group", "1");
+                                        })};
+  };
+  app.Route("GET", "/refused", [&](lux::Request& req) {
+    lux::rt::DeferCallFailure(refused);
+    return lux::rt::AnswerFailedCall(req);
+  }, chain());
+  app.Route("GET", "/thrown", [&](lux::Request&) -> lux::Response { throw lux::CircuitOpenError(refused.error); }, chain());
+  app.Route("GET", "/plain", [&](lux::Request& req) -> lux::Response {
+    lux::rt::DeferCallFailure(refused);
+    return lux::rt::AnswerFailedCall(req);
+  });
+  auto answer = [&](const std::string& path) {
+    lux::Request req = Get(path);
+    lux::Response res = app.Handle(req);
+    CHECK_FALSE(res.Failed());
+    CHECK_FALSE(lux::rt::CallFailed());
+    res.headers.Remove("X-Request-Id");
+    lux::Value body = Body(res);
+    body.AsObject().Erase("request_id");
+    return std::make_tuple(res.status, lux::ToJson(body), res.headers);
+  };
+  auto refused_answer = answer("/refused");
+  auto thrown_answer = answer("/thrown");
+  CHECK(std::get<0>(refused_answer) == 500);  // not exposed: the default answer
+  CHECK(std::get<1>(refused_answer) == std::get<1>(thrown_answer));
+  CHECK(std::get<1>(refused_answer) == lux::ToJson(lux::Value{{"error", "internal server error"}}));
+  const lux::Headers& h = std::get<2>(refused_answer);
+  CHECK(h.Get("Deprecation") == "@1");
+  CHECK(h.Get("X-Error") == refused.error);
+  CHECK_FALSE(h.Has("X-Group"));
+  CHECK_FALSE(h.Has("Cache-Control"));
+  auto pairs = [](const lux::Headers& hs) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : hs) out.emplace_back(k, v);
+    return out;
+  };
+  CHECK(pairs(h) == pairs(std::get<2>(thrown_answer)));
+  // Without middleware of its own, under the server's: answered by the dispatcher.
+  auto plain = answer("/plain");
+  CHECK(std::get<0>(plain) == 500);
+  CHECK(std::get<1>(plain) == std::get<1>(thrown_answer));
+  CHECK(std::get<2>(plain).Get("X-Error") == refused.error);
+  CHECK_FALSE(std::get<2>(plain).Has("Deprecation"));
+  CHECK(on_error == 3);
+  CHECK(before == 3);
 }
