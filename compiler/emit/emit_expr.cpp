@@ -612,15 +612,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
       case SymbolKind::Binding: {
         if (fn_) {
           auto role = fn_->roles.find(sym);
-          if (role != fn_->roles.end() && role->second == ParamRole::Next) {
-            // `next(req)` in a (req, next) middleware: the rest of the chain.
-            std::string req = "req";
-            for (const auto& [s2, r2] : fn_->roles)
-              if (r2 == ParamRole::Request) req = requestRef(s2);
-            if (failingNext(callee))  // the rest of the chain may hand back a failed call
-              return failingCall(fmt::format("lux::stdlib::NextValue({}, {})", requestRef(sym), req));
-            return fmt::format("lux::stdlib::FromResponse({}({}))", requestRef(sym), req);
-          }
+          if (role != fn_->roles.end() && role->second == ParamRole::Next) return nextCall(callee, sym);
         }
         return fmt::format("lux::stdlib::Call({}, {{{}}})", nameExpr(n), argList());
       }

@@ -199,6 +199,16 @@ const Symbol* Emitter::failingNext(const ast::Expr* callee) {
   return sym && failing_next_.count(sym) ? sym : nullptr;
 }
 
+// `next(req)` in a (req, next) middleware: the rest of the chain, as a value.
+std::string Emitter::nextCall(const ast::Expr* callee, const Symbol* next) {
+  std::string req = "req";
+  for (const auto& [s, role] : fn_->roles)
+    if (role == ParamRole::Request) req = requestRef(s);
+  if (failingNext(callee))  // the rest of the chain may hand back a failed call
+    return failingCall(fmt::format("lux::stdlib::NextValue({}, {})", requestRef(next), req));
+  return fmt::format("lux::stdlib::FromResponse({}({}))", requestRef(next), req);
+}
+
 bool Emitter::middlewareReturns(const FunctionModel* fn) {
   return fn->kind == SymbolKind::Middleware && fn->decl && fn->decl->body && hasCallSites(fn->decl->body);
 }

@@ -198,6 +198,7 @@ class Emitter {
   // `next(req)` in a (req, next) middleware function of a program that calls services: the rest
   // of the chain may hand back a failed call (lux::stdlib::NextValue), else null.
   const Symbol* failingNext(const ast::Expr* callee);
+  std::string nextCall(const ast::Expr* callee, const Symbol* next);  // `next(req)` as a value
   // A middleware function whose failed calls (its own and those `next` hands back) return to its
   // stage in the chain, which hands them on as a failed response (middlewareStage).
   bool middlewareReturns(const FunctionModel* fn);
