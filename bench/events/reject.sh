@@ -84,7 +84,7 @@ echo "job_refusal_instructions $(($(ir job) - $(ir job_base))) job_thrown_refusa
   "$(($(ir job_thrown) - $(ir job_base))) job_exception_share_instructions $(($(ir job_thrown) - $(ir job)))" \
   | tee -a "$OUT/instructions.txt"
 [ "$WRK_SECS" = 0 ] && exit 0
-for path in /base /deferred /expr /thrown /lambda /shared /finally /base /deferred /expr /thrown /lambda /shared /finally; do
+for path in /base /deferred /expr /thrown /lambda /shared /finally /mw/base /mw/expr /mw/thrown /base /deferred /expr /thrown /lambda /shared /finally /mw/base /mw/expr /mw/thrown; do
   port=$(free_port)
   taskset -c 0 "$BIN" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
   pid=$!
