@@ -175,8 +175,24 @@ std::string Str(const Value& v) {
   return s;
 }
 
+namespace {
+// A response as a value (respond(...), `next(req)` in a middleware function) keeps its parts
+// under `$` names (IsResponse); its `status` and `headers` are read and set as the family writes
+// them (`res.status`, `res.headers["X-Time"] = ...`). Null for any other name or value.
+const char* ResponsePart(const Value& v, std::string_view name) {
+  if (name != "status" && name != "headers") return nullptr;
+  if (!v.IsObject() || !v.Find("$status") || v.Find(name)) return nullptr;
+  return name == "status" ? "$status" : "$headers";
+}
+}  // namespace
+
 const Value& Field(const Value& v, std::string_view name) {
-  if (v.IsObject() || v.IsNull()) return v[name];
+  if (v.IsObject() || v.IsNull()) {
+    const Value& field = v[name];
+    if (!field.IsNull()) return field;
+    const char* part = ResponsePart(v, name);
+    return part ? v[part] : field;
+  }
   throw TypeError(std::string("cannot read field `") + std::string(name) + "` of " + v.KindName());
 }
 
@@ -186,6 +202,7 @@ Value LengthOrField(const Value& v) {
 }
 
 Value& FieldRef(Value& v, std::string_view name) {
+  if (const char* part = ResponsePart(v, name)) return v[part];
   if (v.IsObject() || v.IsNull()) return v[name];
   throw TypeError(std::string("cannot set field `") + std::string(name) + "` of " + v.KindName());
 }

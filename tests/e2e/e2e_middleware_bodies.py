@@ -1,8 +1,9 @@
 """e2e case `middleware_bodies`: a (req, next) middleware function that takes what `next(req)`
 returns and returns it passes every kind of body on whole — a 400 KB static file sent from disk
 (byte for byte), an event stream (both events), a chunked `stream()` body (every chunk) — and a
-repeated header field (two Set-Cookie) as two fields; the middleware ran for each
-(programs/middleware_bodies.lux).
+repeated header field (two Set-Cookie) as two fields, and the header it sets from the
+response's `res.status` (`res.headers[...] = ...`) on every answer, a 404 included; the
+middleware ran for each (programs/middleware_bodies.lux).
 """
 import http.client
 import json
@@ -34,16 +35,24 @@ def run(a):
     port = free_port()
     proc = start_server(exe, port, cwd=a.out, name="web")
     try:
-        st, _, body = get(port, "/files/big.bin")
+        def seen_status(headers):
+            return [v for k, v in headers if k.lower() == "x-seen-status"]
+
+        st, headers, body = get(port, "/files/big.bin")
         check(st == 200 and body == big, f"the static file arrives whole: {st}, {len(body)} of {len(big)} bytes")
-        st, _, body = get(port, "/events")
+        check(seen_status(headers) == ["200"], f"the static file's headers: {headers}")
+        st, headers, body = get(port, "/events")
         check(st == 200 and body.decode() == 'data: {"n":1}\n\ndata: {"n":2}\n\n', f"the event stream: {st} {body!r}")
+        check(seen_status(headers) == ["200"], f"the event stream's headers: {headers}")
         st, _, body = get(port, "/export")
         check(st == 200 and body.decode() == "row 1\nrow 2\nrow 3\n", f"the chunked stream: {st} {body!r}")
         st, headers, _ = get(port, "/cookies")
         cookies = [v.split(";")[0] for k, v in headers if k.lower() == "set-cookie"]
         check(st == 200 and cookies == ["a=1", "b=2"], f"both cookies: {st} {headers}")
+        st, headers, body = get(port, "/missing")
+        check(st == 404 and json.loads(body) == {"error": "no such thing"} and seen_status(headers) == ["404"],
+              f"a 404 through the middleware: {st} {headers} {body!r}")
         st, _, text = request(port, "GET", "/seen")
-        check(st == 200 and json.loads(text) == {"seen": 4}, f"the middleware ran for each request: {st} {text}")
+        check(st == 200 and json.loads(text) == {"seen": 5}, f"the middleware ran for each request: {st} {text}")
     finally:
         stop_server(proc)

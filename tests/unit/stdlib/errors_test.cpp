@@ -5,6 +5,9 @@
 #include <lux/error.h>
 #include <lux/stdlib.h>
 
+#include <string>
+#include <vector>
+
 using lux::Value;
 namespace sl = lux::stdlib;
 
@@ -96,4 +99,32 @@ TEST_CASE("to_float takes a Bool as to_int does", "[stdlib]") {
   CHECK(sl::ToFloat(Value(true)) == Value(1.0));
   CHECK(sl::ToFloat(Value(false)) == Value(0.0));
   CHECK(sl::ToInt(Value(true)) == Value(1));
+}
+
+// A response as a value (FromResponse of `next(req)`, respond(...)): `status` and `headers` are
+// read and set as the family writes them, and reach the answer; a field of its own of that name
+// wins; repeated header fields stay apart.
+TEST_CASE("a response value's status and headers are its fields", "[stdlib]") {
+  lux::Response answer = lux::Respond(404, Value{{"error", Value("no such thing")}});
+  answer.headers.Add("Set-Cookie", "a=1");
+  answer.headers.Add("Set-Cookie", "b=2");
+  Value res = sl::FromResponse(std::move(answer));
+  CHECK(sl::Field(res, "status") == Value(404));
+  CHECK(sl::Field(res, "headers")["Set-Cookie"] == Value(lux::Array{Value("a=1"), Value("b=2")}));
+  sl::IndexRef(sl::FieldRef(res, "headers"), Value("X-Time")) = Value("3ms");
+  sl::FieldRef(res, "status") = Value(410);
+  lux::Response back = sl::ToResponse(res);
+  CHECK(back.status == 410);
+  CHECK(back.headers.Get("X-Time") == "3ms");
+  std::vector<std::string> cookies;
+  for (const auto& [k, v] : back.headers)
+    if (k == "Set-Cookie") cookies.push_back(v);
+  CHECK(cookies == std::vector<std::string>{"a=1", "b=2"});
+  CHECK(Body(back)["error"] == Value("no such thing"));
+
+  Value plain{{"status", Value("active")}, {"$status", Value(200)}};
+  CHECK(sl::Field(plain, "status") == Value("active"));
+  Value user{{"name", Value("ada")}};
+  CHECK(sl::Field(user, "status").IsNull());
+  CHECK(sl::Field(user, "headers").IsNull());
 }
