@@ -467,10 +467,19 @@ class Builder {
   void comma(uint32_t i) {
     uint32_t next = nextDefault(i);
     if (comma_list_[i] && next != kNone && isCloser(t_.tokens[next])) {
-      trailing_comma_ = true;  // dropped
-      return;
+      trailing_comma_ = true;  // no line break after it
+      if (!oneElementTuple(i, next)) return;  // dropped
     }
     text(source(t_.tokens[i]), false);
+  }
+
+  // `(x,)`: the comma before `close` is all that makes the parentheses a tuple; it stays.
+  bool oneElementTuple(uint32_t comma, uint32_t close) const {
+    int32_t owner = commaOwner(t_.tokens[comma].node);
+    if (owner < 0 || label(owner) != n_.paren_expr) return false;
+    for (uint32_t k = brackets_[close].partner + 1; k < comma; ++k)
+      if (is(t_.tokens[k], n_.comma) && comma_list_[k] && commaOwner(t_.tokens[k].node) == owner) return false;
+    return true;
   }
 
   // Whether `t` opens an arrow lambda's parameters (`(a, b) => ...`), spaced like a grouping `(`.

@@ -542,8 +542,17 @@ antlrcpp::Any AstBuilder::visitNameRef(LuxParser::NameRefContext* c) {
 }
 
 antlrcpp::Any AstBuilder::visitParenExpr(LuxParser::ParenExprContext* c) {
-  // Parentheses leave no node; the inner expression keeps its own range.
-  expr_ = expr(c->expr());
+  if (c->COMMA().empty()) {  // parentheses leave no node; the inner expression keeps its own range
+    expr_ = expr(c->expr(0));
+    return {};
+  }
+  llvm::SmallVector<Expr*, 4> elements;  // a tuple: a list
+  for (auto* e : c->expr()) {
+    Expr* el = expr(e);
+    if (!el) return {};
+    elements.push_back(el);
+  }
+  expr_ = ctx_.create<ArrayExpr>(range(c), copy(elements));
   return {};
 }
 

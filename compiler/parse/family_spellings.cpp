@@ -39,26 +39,6 @@ bool inRule(antlr4::Parser* parser) {
   return false;
 }
 
-// Is `t` inside parentheses that group an expression (`(a, b)`), not a call's (`f(a,,b)`)? The
-// `(` that opens them follows no name, `)` or `]`, and the token before `t` is an expression's end.
-bool groupingParenBefore(antlr4::TokenStream* tokens, antlr4::Token* t) {
-  antlr4::Token* p = neighbour(tokens, t, -1);
-  if (!p || p->getType() == LuxLexer::COMMA || p->getType() == LuxLexer::LPAREN) return false;
-  int depth = 0;
-  for (int steps = 0; p && steps < 500; ++steps, p = neighbour(tokens, p, -1)) {
-    size_t k = p->getType();
-    if (k == LuxLexer::RPAREN || k == LuxLexer::RBRACKET || k == LuxLexer::RBRACE) ++depth;
-    else if (k == LuxLexer::LBRACKET || k == LuxLexer::LBRACE) --depth;
-    else if (k == LuxLexer::LPAREN && depth-- == 0) {
-      antlr4::Token* before = neighbour(tokens, p, -1);
-      size_t b = before ? before->getType() : antlr4::Token::EOF;
-      return b != LuxLexer::IDENT && b != LuxLexer::RPAREN && b != LuxLexer::RBRACKET && b != LuxLexer::FN;
-    }
-    if (depth < 0) return false;
-  }
-  return false;
-}
-
 // The first token of the statement or item `t` is in: walking back over balanced brackets to a
 // line break, `;` or an unbalanced `{`/`}` (null when there is none before it).
 antlr4::Token* statementStart(antlr4::TokenStream* tokens, antlr4::Token* t) {
@@ -114,8 +94,6 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   antlr4::Token* p = neighbour(tokens, t, -1);
   const size_t type = t->getType();
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::COMMA && expected == "`)`" && groupingParenBefore(tokens, t))
-    return "Lux has no tuple values: use a list `[a, b]` (what `return a, b` returns) or an object `{ first: a, second: b }`";
   if (type == LuxLexer::ASSIGN && prev == LuxLexer::IDENT) {
     antlr4::Token* open = neighbour(tokens, p, -1);
     antlr4::Token* head = open && open->getType() == LuxLexer::LBRACE ? neighbour(tokens, open, -1) : nullptr;

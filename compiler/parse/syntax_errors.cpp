@@ -188,6 +188,12 @@ void SyntaxErrorStrategy::report(antlr4::Parser* parser, antlr4::Token* offendin
 
   error_lines.insert(line);
   size_t type = offending ? offending->getType() : static_cast<size_t>(antlr4::Token::EOF);
+  if (expected_text.empty() && expected.contains(type)) {
+    // The set names the very token found (the parser's prediction left a path open that the
+    // token does not take: `f(1,,2)`): what the rule wants there is the better word.
+    size_t rule = parser->getContext() ? parser->getContext()->getRuleIndex() : static_cast<size_t>(LuxParser::RuleExpr);
+    expected_text = ruleCategory(rule);
+  }
   if (expected_text.empty()) expected_text = describeExpected(parser, expected);
   auto b = diags_.report(DiagId::UnexpectedToken, at, expected_text, describeToken(offending));
   if (std::string family = familySpellingHelp(parser, offending, expected_text); !family.empty()) {

@@ -99,7 +99,8 @@ def _forms(port):
     expect_json(port, "POST", "/pairs/99", 200, {"found": [-1, -1], "visited": 6})
     expect_json(port, "GET", "/countdown/3", 200, {"steps": [3, 2, 1], "fell_through": True})
     expect_json(port, "GET", "/swap/3/9", 200,
-                {"x": 9, "y": 3, "lo": 3, "hi": 9, "first": "one", "second": "two", "half": 9, "whole": 18})
+                {"x": 9, "y": 3, "lo": 3, "hi": 9, "first": "one", "second": "two", "half": 9, "whole": 18,
+                 "count": 2, "total": 12, "point": [3, 9], "one": [3], "grouped": 24})
     expect_json(port, "GET", "/patterns", 200, {
         "lists": ["empty", "single item: 1", "pair: 1 and 2", "starts with 1, 2 and 2 more"],
         "heads": [None, 7],
