@@ -169,21 +169,27 @@ void ApplyHeaders(const Value& headers, Response& res) {
   }
 }
 
-// The response a `$held` value names, if the request being served holds it.
-const Response* HeldResponse(const Value& v) {
+// The response a `$held` value names, taken out of the request being served (a value answered
+// twice has its body once); null when the request does not hold it.
+std::shared_ptr<Response> TakeHeldResponse(const Value& v) {
   const Value* held = v.Find("$held");
   Request* req = held && held->IsInt() ? rt::CurrentRequest() : nullptr;
   if (!req) return nullptr;
-  for (const auto& [id, res] : req->held_responses)
-    if (static_cast<std::int64_t>(id) == held->AsInt()) return res.get();
+  auto& all = req->held_responses;
+  for (auto it = all.begin(); it != all.end(); ++it) {
+    if (static_cast<std::int64_t>(it->first) != held->AsInt()) continue;
+    std::shared_ptr<Response> res = std::move(it->second);
+    all.erase(it);
+    return res;
+  }
   return nullptr;
 }
 
 Response FromRespondValue(const Value& v) {
   int status = static_cast<int>(v["$status"].AsInt());
   Response res;
-  if (const Response* held = HeldResponse(v)) {  // its body as it was; status and headers the value's
-    res = *held;
+  if (std::shared_ptr<Response> held = TakeHeldResponse(v)) {  // its body as it was; status and headers the value's
+    res = std::move(*held);
     res.status = status;
     res.headers.Clear();
   } else if (v.Find("$stream")) {
@@ -282,7 +288,7 @@ Value FromResponse(Response res) {
   if (req) {  // a body no Value holds: the response itself is kept, the value names it
     static std::atomic<std::uint64_t> next_id{1};
     std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
-    req->held_responses.emplace_back(id, std::make_shared<const Response>(std::move(res)));
+    req->held_responses.emplace_back(id, std::make_shared<Response>(std::move(res)));
     out["$held"] = Value(static_cast<std::int64_t>(id));
   }
   return out;

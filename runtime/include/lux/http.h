@@ -141,8 +141,9 @@ class Request {
   Value form_fields;
   // Responses whose body a Value cannot hold (a stream, a file) that the rest of the chain gave a
   // middleware function as a value (lux::stdlib::FromResponse): the value names one by its id
-  // (`$held`) and becomes that response again (ToResponse) while this request is served.
-  std::vector<std::pair<std::uint64_t, std::shared_ptr<const Response>>> held_responses;
+  // (`$held`) and becomes that response again (ToResponse, which takes it out: an open file is
+  // not kept past its answer) while this request is served.
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<Response>>> held_responses;
 
   // Back to what a new Request holds, keeping the memory of its strings and lists (each up to
   // a bound): the server reuses one Request for the requests of a keep-alive connection.
