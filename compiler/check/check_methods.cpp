@@ -71,6 +71,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   const bool unknown = recv->isDynamic() && !recv->json && !data_call &&
                        b->acceptsCount(static_cast<int>(call->args.size()) + 1);
   bool fits = takesBuiltinMethods(recv) || (recv->isDynamic() && data_call) || unknown;
+  bool as_text = false;  // a `Json` receiver of a String built-in: read as text (json_text_receivers)
   if (fits) {
     // The overload the whole call takes: the receiver, then the arguments' shapes (a lambda's
     // parameter count; the others are not checked yet and fit any).
@@ -81,6 +82,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
     }
     Instance in = instantiate(types_, *b, shapes);
     fits = !in.params.empty() && (recv->isDynamic() || !in.params[0] || isAssignable(recv, in.params[0]));
+    as_text = fits && recv->json && in.params[0] && in.params[0]->kind == TyKind::String;
   }
   if (!fits) {
     prechecked_expr_ = m->base;  // checkMethodCall reads its type again without a second report
@@ -89,6 +91,10 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   }
   model_.method_builtins[call] = b;
   model_.expr_types[m->base] = recv;
+  if (as_text) {
+    model_.json_text_receivers.insert(m->base);
+    recv = types_.get(TyKind::String);
+  }
   const Ty* t = checkCall(call, m->base, recv, m->base->range());
   if (!unknown) return t;
   model_.dynamic_methods.insert(call);

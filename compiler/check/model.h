@@ -513,6 +513,10 @@ struct CheckedProgram {
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
+  // The receivers of those of them on a `Json` value that name a String built-in
+  // (`req.body.title.trim()`): read as text first (lux::stdlib::JsonText; 400 naming the field
+  // for a value the client sent that is no text, a missing one included).
+  llvm::DenseSet<const ast::Node*> json_text_receivers;
   // `items.push(x)`: a list method that changes the binding's list in place (check_inplace.cpp).
   llvm::DenseMap<const ast::Node*, InplaceMethod> inplace_calls;
   // The names of a destructuring without `let`/`var` that assign a `var` in scope (`a, b = b, a`).

@@ -45,6 +45,11 @@ std::string Emitter::requestRef(const Symbol* sym) const {
 
 // An argument: literals stay bare (they convert to lux::Value implicitly).
 std::string Emitter::argText(const ast::Expr* e) {
+  if (prog_.json_text_receivers.count(e)) {  // `req.body.title.trim()`: the title as text
+    if (typeOf(e)->client)
+      return fmt::format("lux::stdlib::FromRequest(lux::stdlib::JsonText, {}, {})", expr(e), cppString(placeText(e)));
+    return "lux::stdlib::JsonText(" + expr(e) + ")";
+  }
   if (auto* s = llvm::dyn_cast<ast::StringLit>(e)) return cppString(s->value);
   if (auto* i = llvm::dyn_cast<ast::IntLit>(e)) return intText(i->value);
   if (auto* f = llvm::dyn_cast<ast::FloatLit>(e)) return floatText(f->value);

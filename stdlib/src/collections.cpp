@@ -162,6 +162,12 @@ Value Join(const Value& xs, const Value& sep) {
 
 Value ToString(const Value& v) { return Value(Str(v)); }
 
+Value JsonText(const Value& v) {
+  if (v.IsString()) return v;
+  if (v.IsInt() || v.IsFloat() || v.IsBool()) return Value(Str(v));
+  throw TypeError(std::string("expected text, found ") + (v.IsNull() ? "nothing (null)" : v.KindName()));
+}
+
 Value ToInt(const Value& v) {
   if (v.IsInt()) return v;
   if (v.IsFloat()) return Value(static_cast<long long>(FloatToInt(v.AsFloat(), "to_int")));

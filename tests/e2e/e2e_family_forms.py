@@ -98,6 +98,12 @@ def _forms(port):
     expect_json(port, "POST", "/pairs/3", 200, {"found": [1, 0], "visited": 3})
     expect_json(port, "POST", "/pairs/99", 200, {"found": [-1, -1], "visited": 6})
     expect_json(port, "GET", "/countdown/3", 200, {"steps": [3, 2, 1], "fell_through": True})
+    expect_json(port, "POST", "/titles", 200, {"title": "buy milk", "shout": "BUY MILK", "path": True, "n": "007"},
+                body={"title": "  buy milk ", "path": "/x", "n": 7})
+    for sent, found in (({"path": "/", "n": 1}, "nothing (null)"), ({"title": {"a": 1}, "path": "/", "n": 1}, "Object")):
+        want = {"error": f"`req.body.title`: expected text, found {found}", "details": {"field": "req.body.title"}}
+        expect_json(port, "POST", "/titles", 400, lambda got, want=want: {k: got.get(k) for k in want} == want,
+                    body=sent)
     expect_json(port, "GET", "/swap/3/9", 200,
                 {"x": 9, "y": 3, "lo": 3, "hi": 9, "first": "one", "second": "two", "half": 9, "whole": 18,
                  "count": 2, "total": 12, "point": [3, 9], "one": [3], "grouped": 24})

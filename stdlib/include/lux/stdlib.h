@@ -485,6 +485,10 @@ Value Locals();
 // the program reads it: {"error": "`body.count`: to_int: \"abc\" is not a number", "details":
 // {"field": "body.count"}}. The checker marks such values (docs/language.md, "Dynamic values").
 Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_view place);
+// A JSON document's part used as a String by a String built-in called on it (`body.title.trim()`):
+// a String as it is, a number or a Bool as its text; anything else (a missing field's null, an
+// object, a list) fails: a TypeError, 400 naming the field when the client sent it (FromRequest).
+Value JsonText(const Value& v);
 
 // ---- server-sent events and streamed responses (lux/realtime.h) ----------------------------
 // stream(fn(send, close)): a chunked response ({"$status": 200, "$stream": fn}).

@@ -81,11 +81,11 @@ lux::Value where_is(const lux::Value& point);
 lux::Value access(const lux::Value& user);
 lux::Value route_of(const lux::Value& url);
 lux::Value divmod(const lux::Value& a, const lux::Value& b);
-lux::Value greet_user(const lux::Value& _param6857);
-lux::Value distance(const lux::Value& _param6939, const lux::Value& _param6949);
-lux::Value create_server(const lux::Value& _param7057);
-lux::Value connect(const lux::Value& url, const lux::Value& _param7139);
-lux::Value norm(const lux::Value& _param7226);
+lux::Value greet_user(const lux::Value& _param7291);
+lux::Value distance(const lux::Value& _param7373, const lux::Value& _param7383);
+lux::Value create_server(const lux::Value& _param7491);
+lux::Value connect(const lux::Value& url, const lux::Value& _param7573);
+lux::Value norm(const lux::Value& _param7660);
 lux::Value first_of(const lux::Value& xs);
 lux::Value wrap(const lux::Value& v);
 lux::Value size(const lux::Value& t);
@@ -107,18 +107,20 @@ lux::Response Route8(lux::Request& req);  // route GET /defer/:n
 lux::Value Route9Body(lux::Request& req, const lux::Value& target);
 lux::Response Route9(lux::Request& req);  // route POST /pairs/:target
 lux::Response Route10(lux::Request& req);  // route GET /countdown/:n
-lux::Value Route11Body(const lux::Value& a, const lux::Value& b);
-lux::Response Route11(lux::Request& req);  // route GET /swap/:a/:b
-lux::Value Route12Body(const lux::Value& text);
-lux::Response Route12(lux::Request& req);  // route GET /forms/:text
-lux::Value Route13Body();
-lux::Response Route13(lux::Request& req);  // route GET /patterns
+lux::Value Route11Body(lux::Request& req);
+lux::Response Route11(lux::Request& req);  // route POST /titles
+lux::Value Route12Body(const lux::Value& a, const lux::Value& b);
+lux::Response Route12(lux::Request& req);  // route GET /swap/:a/:b
+lux::Value Route13Body(const lux::Value& text);
+lux::Response Route13(lux::Request& req);  // route GET /forms/:text
 lux::Value Route14Body();
-lux::Response Route14(lux::Request& req);  // route GET /params
+lux::Response Route14(lux::Request& req);  // route GET /patterns
 lux::Value Route15Body();
-lux::Response Route15(lux::Request& req);  // route GET /g
+lux::Response Route15(lux::Request& req);  // route GET /params
 lux::Value Route16Body();
-lux::Response Route16(lux::Request& req);  // route GET /grow
+lux::Response Route16(lux::Request& req);  // route GET /g
+lux::Value Route17Body();
+lux::Response Route17(lux::Request& req);  // route GET /grow
 }  // namespace server
 }  // namespace lux_program
 
@@ -397,18 +399,18 @@ lux::Value pair(const lux::Value& n) {
 }
 
 
-#line 187 "family_forms.lux"
+#line 199 "family_forms.lux"
 lux::Value stats(const lux::Value& xs) {
-#line 188 "family_forms.lux"
+#line 200 "family_forms.lux"
   return lux::Value(lux::Array{lux::stdlib::Len(xs), lux::stdlib::Sum(xs)});
 }
 
 
-#line 202 "family_forms.lux"
+#line 228 "family_forms.lux"
 lux::Value double_later(const lux::Value& n) {
-#line 203 "family_forms.lux"
+#line 229 "family_forms.lux"
   lux::stdlib::Sleep(1);
-#line 204 "family_forms.lux"
+#line 230 "family_forms.lux"
   return lux::stdlib::Mul(n, lux::Value(2));
 }
 
@@ -417,83 +419,83 @@ lux::Value double_later(const lux::Value& n) {
 // ===== translation unit family_forms.server.3.cpp =====
 namespace lux_program::server {
 
-#line 207 "family_forms.lux"
+#line 233 "family_forms.lux"
 lux::Value parse_or(const lux::Value& text, const lux::Value& fallback) {
-#line 208 "family_forms.lux"
+#line 234 "family_forms.lux"
   try {
-#line 209 "family_forms.lux"
+#line 235 "family_forms.lux"
     return lux::stdlib::ToInt(text);
   } catch (const std::exception& e1) {
     const lux::Value err = lux::stdlib::ErrorValue(e1);
-#line 211 "family_forms.lux"
+#line 237 "family_forms.lux"
     return fallback;
   }
   return lux::Value();
 }
 
 
-#line 245 "family_forms.lux"
+#line 271 "family_forms.lux"
 lux::Value describe_list(const lux::Value& items) {
-#line 246 "family_forms.lux"
+#line 272 "family_forms.lux"
   const lux::Value m1 = items;
-#line 247 "family_forms.lux"
+#line 273 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 0, false))) {
     return lux::Value("empty");
-#line 248 "family_forms.lux"
+#line 274 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 1, false))) {
     const lux::Value& x = lux::stdlib::ElementAt(m1, 0);
     return lux::stdlib::Interp("single item: ", x);
-#line 249 "family_forms.lux"
+#line 275 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, false))) {
     const lux::Value& x_2 = lux::stdlib::ElementAt(m1, 0);
     const lux::Value& y = lux::stdlib::ElementAt(m1, 1);
     return lux::stdlib::Interp("pair: ", x_2, " and ", y);
-#line 250 "family_forms.lux"
+#line 276 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, true))) {
     const lux::Value& x_3 = lux::stdlib::ElementAt(m1, 0);
     const lux::Value& y_2 = lux::stdlib::ElementAt(m1, 1);
     const lux::Value& rest = lux::stdlib::Drop(m1, lux::Value(2));
     return lux::stdlib::Interp("starts with ", x_3, ", ", y_2, " and ", lux::stdlib::Len(rest), " more");
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:246", m1);
+    lux::stdlib::NoMatch("family_forms.lux:272", m1);
   }
 }
 
 
-#line 254 "family_forms.lux"
+#line 280 "family_forms.lux"
 lux::Value head(const lux::Value& list) {
-#line 255 "family_forms.lux"
+#line 281 "family_forms.lux"
   const lux::Value m1 = list;
-#line 256 "family_forms.lux"
+#line 282 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 0, false))) {
     return lux::Value();
-#line 257 "family_forms.lux"
+#line 283 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 1, true))) {
     const lux::Value& first = lux::stdlib::ElementAt(m1, 0);
     return first;
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:255", m1);
+    lux::stdlib::NoMatch("family_forms.lux:281", m1);
   }
 }
 
 
-#line 261 "family_forms.lux"
+#line 287 "family_forms.lux"
 lux::Value where_is(const lux::Value& point) {
-#line 262 "family_forms.lux"
+#line 288 "family_forms.lux"
   const lux::Value m1 = point;
-#line 263 "family_forms.lux"
+#line 289 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 2, false) && lux::stdlib::ElementAt(m1, 0) == lux::Value(0))) {
     return lux::Value("on the Y axis");
-#line 264 "family_forms.lux"
+#line 290 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, false) && lux::stdlib::ElementAt(m1, 1) == lux::Value(0))) {
     return lux::Value("on the X axis");
-#line 265 "family_forms.lux"
+#line 291 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 2, false))) {
     const lux::Value& x = lux::stdlib::ElementAt(m1, 0);
     const lux::Value& y = lux::stdlib::ElementAt(m1, 1);
     return lux::stdlib::Interp("at (", x, ", ", y, ")");
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:262", m1);
+    lux::stdlib::NoMatch("family_forms.lux:288", m1);
   }
 }
 
@@ -502,54 +504,54 @@ lux::Value where_is(const lux::Value& point) {
 // ===== translation unit family_forms.server.4.cpp =====
 namespace lux_program::server {
 
-#line 269 "family_forms.lux"
+#line 295 "family_forms.lux"
 lux::Value access(const lux::Value& user) {
-#line 270 "family_forms.lux"
+#line 296 "family_forms.lux"
   const lux::Value m1 = user;
-#line 271 "family_forms.lux"
+#line 297 "family_forms.lux"
   if ((m1.IsObject() && lux::stdlib::HasEntry(m1, "role") && lux::stdlib::Field(m1, "role") == lux::Value("admin"))) {
     return lux::Value("full");
-#line 272 "family_forms.lux"
+#line 298 "family_forms.lux"
   } else if ((m1.IsObject() && lux::stdlib::HasEntry(m1, "age")) && lux::stdlib::Ge(lux::stdlib::Field(m1, "age"), lux::Value(18))) {
     return lux::Value("standard");
-#line 273 "family_forms.lux"
+#line 299 "family_forms.lux"
   } else {
     return lux::Value("denied");
   }
 }
 
 
-#line 277 "family_forms.lux"
+#line 303 "family_forms.lux"
 lux::Value route_of(const lux::Value& url) {
-#line 278 "family_forms.lux"
+#line 304 "family_forms.lux"
   const lux::Value m1 = url;
-#line 279 "family_forms.lux"
+#line 305 "family_forms.lux"
   if ((lux::stdlib::HasPrefix(m1, "/api"))) {
     const lux::Value& rest = lux::stdlib::AfterPrefix(m1, 4);
     return lux::stdlib::Interp("api:", rest);
-#line 280 "family_forms.lux"
+#line 306 "family_forms.lux"
   } else if (m1 == lux::Value("/")) {
     return lux::Value("home");
-#line 281 "family_forms.lux"
+#line 307 "family_forms.lux"
   } else {
     return lux::Value("404");
   }
 }
 
 
-#line 285 "family_forms.lux"
+#line 311 "family_forms.lux"
 lux::Value divmod(const lux::Value& a, const lux::Value& b) {
-#line 286 "family_forms.lux"
+#line 312 "family_forms.lux"
   return lux::Value(lux::Array{lux::stdlib::Div(a, b), lux::stdlib::Mod(a, b)});
 }
 
 
-#line 312 "family_forms.lux"
-lux::Value greet_user(const lux::Value& _param6857) {
-  const lux::Value t1 = _param6857;
+#line 338 "family_forms.lux"
+lux::Value greet_user(const lux::Value& _param7291) {
+  const lux::Value t1 = _param7291;
   const lux::Value name = lux::stdlib::Field(t1, "name");
   const lux::Value age = lux::stdlib::Field(t1, "age");
-#line 313 "family_forms.lux"
+#line 339 "family_forms.lux"
   return lux::stdlib::Interp("Hello, ", name, "! You are ", age, " years old.");
 }
 
@@ -558,50 +560,50 @@ lux::Value greet_user(const lux::Value& _param6857) {
 // ===== translation unit family_forms.server.5.cpp =====
 namespace lux_program::server {
 
-#line 316 "family_forms.lux"
-lux::Value distance(const lux::Value& _param6939, const lux::Value& _param6949) {
-  lux::Value t1 = _param6939;
+#line 342 "family_forms.lux"
+lux::Value distance(const lux::Value& _param7373, const lux::Value& _param7383) {
+  lux::Value t1 = _param7373;
   const lux::Value x1 = lux::stdlib::IndexRef(t1, lux::Value(0));
   const lux::Value y1 = lux::stdlib::IndexRef(t1, lux::Value(1));
-  lux::Value t2 = _param6949;
+  lux::Value t2 = _param7383;
   const lux::Value x2 = lux::stdlib::IndexRef(t2, lux::Value(0));
   const lux::Value y2 = lux::stdlib::IndexRef(t2, lux::Value(1));
-#line 317 "family_forms.lux"
+#line 343 "family_forms.lux"
   const lux::Value dx = lux::stdlib::Sub(x2, x1);
-#line 318 "family_forms.lux"
+#line 344 "family_forms.lux"
   const lux::Value dy = lux::stdlib::Sub(y2, y1);
-#line 319 "family_forms.lux"
+#line 345 "family_forms.lux"
   return lux::stdlib::Sqrt(lux::stdlib::ToFloat(lux::stdlib::Add(lux::stdlib::Mul(dx, dx), lux::stdlib::Mul(dy, dy))));
 }
 
 
-#line 322 "family_forms.lux"
-lux::Value create_server(const lux::Value& _param7057) {
-  const lux::Value t1 = _param7057;
+#line 348 "family_forms.lux"
+lux::Value create_server(const lux::Value& _param7491) {
+  const lux::Value t1 = _param7491;
   const lux::Value host = lux::stdlib::Field(t1, "host");
   const lux::Value port = lux::stdlib::Field(t1, "port");
   const lux::Value debug = lux::stdlib::Field(t1, "debug");
-#line 323 "family_forms.lux"
+#line 349 "family_forms.lux"
   return lux::stdlib::Interp(host, ":", port, " debug=", debug);
 }
 
 
-#line 326 "family_forms.lux"
-lux::Value connect(const lux::Value& url, const lux::Value& _param7139) {
-  const lux::Value t1 = _param7139;
+#line 352 "family_forms.lux"
+lux::Value connect(const lux::Value& url, const lux::Value& _param7573) {
+  const lux::Value t1 = _param7573;
   const lux::Value timeout = lux::stdlib::Field(t1, "timeout");
   const lux::Value retries = lux::stdlib::Field(t1, "retries");
-#line 327 "family_forms.lux"
+#line 353 "family_forms.lux"
   return lux::stdlib::Interp(url, " timeout=", timeout, " retries=", retries);
 }
 
 
-#line 330 "family_forms.lux"
-lux::Value norm(const lux::Value& _param7226) {
-  const lux::Value t1 = _param7226;
+#line 356 "family_forms.lux"
+lux::Value norm(const lux::Value& _param7660) {
+  const lux::Value t1 = _param7660;
   const lux::Value x = lux::stdlib::Field(t1, "x");
   const lux::Value y = lux::stdlib::Field(t1, "y");
-#line 331 "family_forms.lux"
+#line 357 "family_forms.lux"
   return lux::stdlib::Add(x, y);
 }
 
@@ -610,44 +612,44 @@ lux::Value norm(const lux::Value& _param7226) {
 // ===== translation unit family_forms.server.6.cpp =====
 namespace lux_program::server {
 
-#line 349 "family_forms.lux"
+#line 375 "family_forms.lux"
 lux::Value first_of(const lux::Value& xs) {
-#line 350 "family_forms.lux"
+#line 376 "family_forms.lux"
   const lux::Value m1 = xs;
-#line 351 "family_forms.lux"
+#line 377 "family_forms.lux"
   if ((lux::stdlib::ListShape(m1, 0, false))) {
     return lux::Value();
-#line 352 "family_forms.lux"
+#line 378 "family_forms.lux"
   } else if ((lux::stdlib::ListShape(m1, 1, true))) {
     const lux::Value& x = lux::stdlib::ElementAt(m1, 0);
     return x;
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:350", m1);
+    lux::stdlib::NoMatch("family_forms.lux:376", m1);
   }
 }
 
 
-#line 356 "family_forms.lux"
+#line 382 "family_forms.lux"
 lux::Value wrap(const lux::Value& v) {
-#line 357 "family_forms.lux"
+#line 383 "family_forms.lux"
   return lux::stdlib::AsRecord<Box>(lux::Value{{"value", v}});
 }
 
 
-#line 360 "family_forms.lux"
+#line 386 "family_forms.lux"
 lux::Value size(const lux::Value& t) {
-#line 361 "family_forms.lux"
+#line 387 "family_forms.lux"
   const lux::Value m1 = t;
-#line 362 "family_forms.lux"
+#line 388 "family_forms.lux"
   if (lux::stdlib::IsVariant(m1, "Leaf")) {
     return lux::Value(1);
-#line 363 "family_forms.lux"
+#line 389 "family_forms.lux"
   } else if (lux::stdlib::IsVariant(m1, "Node")) {
     const lux::Value& l = lux::stdlib::VariantArg(m1, 0);
     const lux::Value& r = lux::stdlib::VariantArg(m1, 1);
     return lux::stdlib::Add((size)(l), (size)(r));
   } else {
-    lux::stdlib::NoMatch("family_forms.lux:361", m1);
+    lux::stdlib::NoMatch("family_forms.lux:387", m1);
   }
 }
 
@@ -832,78 +834,93 @@ lux::Response Route10(lux::Request& req) {
 }
 
 
-#line 191 "family_forms.lux"
-lux::Value Route11Body(const lux::Value& a, const lux::Value& b) {
-#line 192 "family_forms.lux"
+#line 188 "family_forms.lux"
+lux::Value Route11Body(lux::Request& req) {
+#line 189 "family_forms.lux"
+  const lux::Value title = lux::stdlib::Trim(lux::stdlib::FromRequest(lux::stdlib::JsonText, lux::stdlib::Field(req.Body(), "title"), "req.body.title"));
+#line 190 "family_forms.lux"
+  return lux::Value{{"title", title}, {"shout", lux::stdlib::Upper(title)}, {"path", lux::stdlib::StartsWith(lux::stdlib::FromRequest(lux::stdlib::JsonText, lux::stdlib::Field(req.Body(), "path"), "req.body.path"), "/")}, {"n", lux::stdlib::PadStart(lux::stdlib::FromRequest(lux::stdlib::JsonText, lux::stdlib::Field(req.Body(), "n"), "req.body.n"), 3, "0")}};
+}
+
+#line 188 "family_forms.lux"
+// route POST /titles
+lux::Response Route11(lux::Request& req) {
+  return lux::stdlib::ToResponse((Route11Body)(req));
+}
+
+
+#line 203 "family_forms.lux"
+lux::Value Route12Body(const lux::Value& a, const lux::Value& b) {
+#line 204 "family_forms.lux"
   lux::Value x = a;
-#line 193 "family_forms.lux"
+#line 205 "family_forms.lux"
   lux::Value y = b;
-#line 194 "family_forms.lux"
+#line 206 "family_forms.lux"
   lux::Value t1 = lux::Value(lux::Array{y, x});
   x = lux::stdlib::IndexRef(t1, lux::Value(0));
   y = lux::stdlib::IndexRef(t1, lux::Value(1));
-#line 195 "family_forms.lux"
+#line 207 "family_forms.lux"
   lux::Value t2 = (min_max)(lux::Value(lux::Array{a, b, 7}));
   const lux::Value lo = lux::stdlib::IndexRef(t2, lux::Value(0));
   const lux::Value hi = lux::stdlib::IndexRef(t2, lux::Value(1));
-#line 196 "family_forms.lux"
+#line 208 "family_forms.lux"
   lux::Value t3 = lux::Value(lux::Array{"one", "two"});
   const lux::Value first = lux::stdlib::IndexRef(t3, lux::Value(0));
   const lux::Value second = lux::stdlib::IndexRef(t3, lux::Value(1));
-#line 197 "family_forms.lux"
+#line 209 "family_forms.lux"
   lux::Value t4 = (pair)(x);
   const lux::Value half = lux::stdlib::IndexRef(t4, lux::Value(0));
   const lux::Value whole = lux::stdlib::IndexRef(t4, lux::Value(1));
-#line 198 "family_forms.lux"
+#line 210 "family_forms.lux"
   lux::Value t5 = (stats)(lux::Value(lux::Array{a, b}));
   const lux::Value count = lux::stdlib::IndexRef(t5, lux::Value(0));
   const lux::Value total = lux::stdlib::IndexRef(t5, lux::Value(1));
-#line 199 "family_forms.lux"
+#line 211 "family_forms.lux"
   return lux::Value{{"x", x}, {"y", y}, {"lo", lo}, {"hi", hi}, {"first", first}, {"second", second}, {"half", half}, {"whole", whole}, {"count", count}, {"total", total}, {"point", lux::Value(lux::Array{a, b})}, {"one", lux::Value(lux::Array{a})}, {"grouped", lux::stdlib::Mul(lux::stdlib::Add(a, b), lux::Value(2))}};
 }
 
-#line 191 "family_forms.lux"
+#line 203 "family_forms.lux"
 // route GET /swap/:a/:b
-lux::Response Route11(lux::Request& req) {
+lux::Response Route12(lux::Request& req) {
   const lux::Value a = lux::stdlib::PathParam(req, "a", lux::stdlib::Kind::kInt);
   const lux::Value b = lux::stdlib::PathParam(req, "b", lux::stdlib::Kind::kInt);
-  return lux::stdlib::ToResponse((Route11Body)(a, b));
+  return lux::stdlib::ToResponse((Route12Body)(a, b));
 }
 
 
-#line 215 "family_forms.lux"
-lux::Value Route12Body(const lux::Value& text) {
-#line 216 "family_forms.lux"
+#line 241 "family_forms.lux"
+lux::Value Route13Body(const lux::Value& text) {
+#line 242 "family_forms.lux"
   const lux::Value describe = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& n = lux::stdlib::Arg(args, 0);
-#line 217 "family_forms.lux"
+#line 243 "family_forms.lux"
     if (lux::stdlib::Gt(n, lux::Value(100))) {
-#line 218 "family_forms.lux"
+#line 244 "family_forms.lux"
       return lux::Value("big");
     } else {
-#line 220 "family_forms.lux"
+#line 246 "family_forms.lux"
       return lux::Value("small");
     }
   }));
-#line 223 "family_forms.lux"
+#line 249 "family_forms.lux"
   const lux::Value twice = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& f = lux::stdlib::Arg(args, 0);
     const lux::Value& x = lux::stdlib::Arg(args, 1);
-#line 224 "family_forms.lux"
+#line 250 "family_forms.lux"
     return lux::stdlib::Call(f, {lux::stdlib::Call(f, {x})});
   }));
-#line 226 "family_forms.lux"
+#line 252 "family_forms.lux"
   const lux::Value add = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& a = lux::stdlib::Arg(args, 0);
     const lux::Value& b = lux::stdlib::Arg(args, 1);
     return lux::stdlib::Add(a, b);
   }));
-#line 227 "family_forms.lux"
+#line 253 "family_forms.lux"
   const lux::Value inc = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x_2 = lux::stdlib::Arg(args, 0);
     return lux::stdlib::Add(x_2, lux::Value(1));
   }));
-#line 228 "family_forms.lux"
+#line 254 "family_forms.lux"
   lux::Value parsed;
   {
     try {
@@ -913,7 +930,7 @@ lux::Value Route12Body(const lux::Value& text) {
       parsed = lux::Value(-1);
     }
   }
-#line 229 "family_forms.lux"
+#line 255 "family_forms.lux"
   lux::Value safe_div;
   {
     try {
@@ -923,32 +940,19 @@ lux::Value Route12Body(const lux::Value& text) {
       safe_div = lux::Value(0);
     }
   }
-#line 230 "family_forms.lux"
+#line 256 "family_forms.lux"
   const lux::Value total = lux::stdlib::Add(parsed, lux::Value(1));
-#line 231 "family_forms.lux"
+#line 257 "family_forms.lux"
   const lux::Value shapes_equal = lux::Value(lux::stdlib::Variant("Circle", {1.0}) == lux::stdlib::Variant("Circle", {1.0}));
-#line 232 "family_forms.lux"
+#line 258 "family_forms.lux"
   return lux::Value{{"parsed", parsed}, {"safe_div", safe_div}, {"total", total}, {"size", lux::stdlib::Call(describe, {parsed})}, {"doubled", (double_later)(parsed)}, {"twice", lux::stdlib::Call(twice, {inc, 1})}, {"sum", lux::stdlib::Call(add, {2, 3})}, {"fallback", (parse_or)(lux::stdlib::Interp("x", text), 7)}, {"shapes_equal", shapes_equal}};
 }
 
-#line 215 "family_forms.lux"
+#line 241 "family_forms.lux"
 // route GET /forms/:text
-lux::Response Route12(lux::Request& req) {
+lux::Response Route13(lux::Request& req) {
   const lux::Value text = lux::stdlib::PathParam(req, "text", lux::stdlib::Kind::kString);
-  return lux::stdlib::ToResponse((Route12Body)(text));
-}
-
-
-#line 289 "family_forms.lux"
-lux::Value Route13Body() {
-#line 290 "family_forms.lux"
-  return lux::Value{{"lists", lux::Value(lux::Array{(describe_list)(lux::Value::MakeArray()), (describe_list)(lux::Value(lux::Array{1})), (describe_list)(lux::Value(lux::Array{1, 2})), (describe_list)(lux::Value(lux::Array{1, 2, 3, 4}))})}, {"heads", lux::Value(lux::Array{(head)(lux::Value::MakeArray()), (head)(lux::Value(lux::Array{7, 8}))})}, {"points", lux::Value(lux::Array{(where_is)(lux::Value(lux::Array{0, 5})), (where_is)(lux::Value(lux::Array{3, 0})), (where_is)(lux::Value(lux::Array{1, 2}))})}, {"access", lux::Value(lux::Array{(access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "a"}, {"role", "admin"}, {"age", 1}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "b"}, {"role", "x"}, {"age", 30}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "c"}, {"role", "x"}, {"age", 3}}))})}, {"routes", lux::Value(lux::Array{(route_of)("/api/users"), (route_of)("/"), (route_of)("/x")})}, {"dm", (divmod)(17, 5)}, {"joined", lux::stdlib::Add(lux::stdlib::Add(lux::Value("a"), lux::Value("b")), lux::Value("c"))}, {"lists_joined", lux::stdlib::Add(lux::Value(lux::Array{1}), lux::Value(lux::Array{2, 3}))}, {"lengths", lux::Value(lux::Array{lux::stdlib::LengthOrField(lux::Value(lux::Array{1, 2, 3})), lux::stdlib::LengthOrField(lux::Value("hello"))})}};
-}
-
-#line 289 "family_forms.lux"
-// route GET /patterns
-lux::Response Route13(lux::Request&) {
-  return lux::stdlib::ToResponse((Route13Body)());
+  return lux::stdlib::ToResponse((Route13Body)(text));
 }
 
 }  // namespace lux_program::server
@@ -956,88 +960,101 @@ lux::Response Route13(lux::Request&) {
 // ===== translation unit family_forms.server.10.cpp =====
 namespace lux_program::server {
 
-#line 334 "family_forms.lux"
+#line 315 "family_forms.lux"
 lux::Value Route14Body() {
-#line 335 "family_forms.lux"
-  const lux::Value pts = lux::Value(lux::Array{lux::Value(lux::Array{1, 2}), lux::Value(lux::Array{3, 4})});
-#line 336 "family_forms.lux"
-  const lux::Value sums = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-    const lux::Value& _param7346 = lux::stdlib::Arg(args, 0);
-    lux::Value t1 = _param7346;
-    const lux::Value a = lux::stdlib::IndexRef(t1, lux::Value(0));
-    const lux::Value b = lux::stdlib::IndexRef(t1, lux::Value(1));
-    return lux::stdlib::Add(a, b);
-  })));
-#line 337 "family_forms.lux"
-  const lux::Value labels = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
-    const lux::Value& _param7388 = lux::stdlib::Arg(args, 0);
-    lux::Value t2 = _param7388;
-    const lux::Value a_2 = lux::stdlib::IndexRef(t2, lux::Value(0));
-    const lux::Value b_2 = lux::stdlib::IndexRef(t2, lux::Value(1));
-    return lux::stdlib::Interp(a_2, "-", b_2);
-  })));
-#line 338 "family_forms.lux"
-  return lux::Value{{"greet", (greet_user)(lux::Value{{"name", "Alice"}, {"age", 30}, {"email", "a@example.com"}})}, {"dist", (distance)(lux::Value(lux::Array{0, 0}), lux::Value(lux::Array{3, 4}))}, {"server", (create_server)(lux::Value{{"host", "localhost"}, {"port", 8080}, {"debug", true}})}, {"conn", (connect)("https://api.example.com", lux::Value{{"timeout", 5000}, {"retries", 3}})}, {"norm", (norm)(lux::stdlib::AsRecord<Point>(lux::Value{{"x", 2}, {"y", 5}}))}, {"sums", sums}, {"labels", labels}};
+#line 316 "family_forms.lux"
+  return lux::Value{{"lists", lux::Value(lux::Array{(describe_list)(lux::Value::MakeArray()), (describe_list)(lux::Value(lux::Array{1})), (describe_list)(lux::Value(lux::Array{1, 2})), (describe_list)(lux::Value(lux::Array{1, 2, 3, 4}))})}, {"heads", lux::Value(lux::Array{(head)(lux::Value::MakeArray()), (head)(lux::Value(lux::Array{7, 8}))})}, {"points", lux::Value(lux::Array{(where_is)(lux::Value(lux::Array{0, 5})), (where_is)(lux::Value(lux::Array{3, 0})), (where_is)(lux::Value(lux::Array{1, 2}))})}, {"access", lux::Value(lux::Array{(access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "a"}, {"role", "admin"}, {"age", 1}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "b"}, {"role", "x"}, {"age", 30}})), (access)(lux::stdlib::AsRecord<User>(lux::Value{{"name", "c"}, {"role", "x"}, {"age", 3}}))})}, {"routes", lux::Value(lux::Array{(route_of)("/api/users"), (route_of)("/"), (route_of)("/x")})}, {"dm", (divmod)(17, 5)}, {"joined", lux::stdlib::Add(lux::stdlib::Add(lux::Value("a"), lux::Value("b")), lux::Value("c"))}, {"lists_joined", lux::stdlib::Add(lux::Value(lux::Array{1}), lux::Value(lux::Array{2, 3}))}, {"lengths", lux::Value(lux::Array{lux::stdlib::LengthOrField(lux::Value(lux::Array{1, 2, 3})), lux::stdlib::LengthOrField(lux::Value("hello"))})}};
 }
 
-#line 334 "family_forms.lux"
-// route GET /params
+#line 315 "family_forms.lux"
+// route GET /patterns
 lux::Response Route14(lux::Request&) {
   return lux::stdlib::ToResponse((Route14Body)());
 }
 
 
-#line 367 "family_forms.lux"
+#line 360 "family_forms.lux"
 lux::Value Route15Body() {
-#line 368 "family_forms.lux"
-  const lux::Value b = (wrap)(5);
-#line 369 "family_forms.lux"
-  const lux::Value p = lux::stdlib::AsRecord<Pair>(lux::Value{{"first", "a"}, {"second", 2}});
-#line 370 "family_forms.lux"
-  const lux::Value t = lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {1}), lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {2}), lux::stdlib::Variant("Leaf", {3})})});
-#line 371 "family_forms.lux"
-  return lux::Value{{"first", (first_of)(lux::Value(lux::Array{3, 4}))}, {"none", (first_of)(lux::Value::MakeArray())}, {"boxed", lux::stdlib::Add(lux::stdlib::Field(b, "value"), lux::Value(1))}, {"pair", p}, {"size", (size)(t)}};
+#line 361 "family_forms.lux"
+  const lux::Value pts = lux::Value(lux::Array{lux::Value(lux::Array{1, 2}), lux::Value(lux::Array{3, 4})});
+#line 362 "family_forms.lux"
+  const lux::Value sums = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    const lux::Value& _param7780 = lux::stdlib::Arg(args, 0);
+    lux::Value t1 = _param7780;
+    const lux::Value a = lux::stdlib::IndexRef(t1, lux::Value(0));
+    const lux::Value b = lux::stdlib::IndexRef(t1, lux::Value(1));
+    return lux::stdlib::Add(a, b);
+  })));
+#line 363 "family_forms.lux"
+  const lux::Value labels = lux::stdlib::Map(pts, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    const lux::Value& _param7822 = lux::stdlib::Arg(args, 0);
+    lux::Value t2 = _param7822;
+    const lux::Value a_2 = lux::stdlib::IndexRef(t2, lux::Value(0));
+    const lux::Value b_2 = lux::stdlib::IndexRef(t2, lux::Value(1));
+    return lux::stdlib::Interp(a_2, "-", b_2);
+  })));
+#line 364 "family_forms.lux"
+  return lux::Value{{"greet", (greet_user)(lux::Value{{"name", "Alice"}, {"age", 30}, {"email", "a@example.com"}})}, {"dist", (distance)(lux::Value(lux::Array{0, 0}), lux::Value(lux::Array{3, 4}))}, {"server", (create_server)(lux::Value{{"host", "localhost"}, {"port", 8080}, {"debug", true}})}, {"conn", (connect)("https://api.example.com", lux::Value{{"timeout", 5000}, {"retries", 3}})}, {"norm", (norm)(lux::stdlib::AsRecord<Point>(lux::Value{{"x", 2}, {"y", 5}}))}, {"sums", sums}, {"labels", labels}};
 }
 
-#line 367 "family_forms.lux"
-// route GET /g
+#line 360 "family_forms.lux"
+// route GET /params
 lux::Response Route15(lux::Request&) {
   return lux::stdlib::ToResponse((Route15Body)());
 }
 
 
-#line 374 "family_forms.lux"
+#line 393 "family_forms.lux"
 lux::Value Route16Body() {
-#line 375 "family_forms.lux"
+#line 394 "family_forms.lux"
+  const lux::Value b = (wrap)(5);
+#line 395 "family_forms.lux"
+  const lux::Value p = lux::stdlib::AsRecord<Pair>(lux::Value{{"first", "a"}, {"second", 2}});
+#line 396 "family_forms.lux"
+  const lux::Value t = lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {1}), lux::stdlib::Variant("Node", {lux::stdlib::Variant("Leaf", {2}), lux::stdlib::Variant("Leaf", {3})})});
+#line 397 "family_forms.lux"
+  return lux::Value{{"first", (first_of)(lux::Value(lux::Array{3, 4}))}, {"none", (first_of)(lux::Value::MakeArray())}, {"boxed", lux::stdlib::Add(lux::stdlib::Field(b, "value"), lux::Value(1))}, {"pair", p}, {"size", (size)(t)}};
+}
+
+#line 393 "family_forms.lux"
+// route GET /g
+lux::Response Route16(lux::Request&) {
+  return lux::stdlib::ToResponse((Route16Body)());
+}
+
+
+#line 400 "family_forms.lux"
+lux::Value Route17Body() {
+#line 401 "family_forms.lux"
   lux::stdlib::Box items = lux::stdlib::MakeBox(lux::Value(lux::Array{1, 2, 3}));
-#line 376 "family_forms.lux"
+#line 402 "family_forms.lux"
   lux::stdlib::Each(lux::Value((*items)), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x = lux::stdlib::Arg(args, 0);
-#line 377 "family_forms.lux"
+#line 403 "family_forms.lux"
     if (lux::stdlib::Lt(x, lux::Value(3))) {
-#line 378 "family_forms.lux"
+#line 404 "family_forms.lux"
       return lux::stdlib::ListPush((*items), {lux::stdlib::Add(x, lux::Value(10))});
     }
     return lux::Value();
   })));
-#line 381 "family_forms.lux"
+#line 407 "family_forms.lux"
   lux::stdlib::Box state = lux::stdlib::MakeBox(lux::Value{{"xs", lux::Value(lux::Array{1, 2})}});
-#line 382 "family_forms.lux"
+#line 408 "family_forms.lux"
   const lux::Value doubled = lux::stdlib::MethodOr(lux::stdlib::Field((*state), "xs"), "map", {lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x_2 = lux::stdlib::Arg(args, 0);
-#line 383 "family_forms.lux"
+#line 409 "family_forms.lux"
     lux::stdlib::ListPush(lux::stdlib::FieldRef((*state), "xs"), {x_2});
-#line 384 "family_forms.lux"
+#line 410 "family_forms.lux"
     return lux::stdlib::Mul(x_2, lux::Value(2));
   }))}, [](const std::vector<lux::Value>& a) -> lux::Value { return lux::stdlib::Map(a[0], a[1]); });
-#line 386 "family_forms.lux"
+#line 412 "family_forms.lux"
   return lux::Value{{"items", (*items)}, {"state", (*state)}, {"doubled", doubled}};
 }
 
-#line 374 "family_forms.lux"
+#line 400 "family_forms.lux"
 // route GET /grow
-lux::Response Route16(lux::Request&) {
-  return lux::stdlib::ToResponse((Route16Body)());
+lux::Response Route17(lux::Request&) {
+  return lux::stdlib::ToResponse((Route17Body)());
 }
 
 }  // namespace lux_program::server
@@ -1344,9 +1361,28 @@ const char* const kOpenApi = R"luxopenapi({
         }
       }
     },
+    "/titles": {
+      "post": {
+        "operationId": "route11_post",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
     "/swap/{a}/{b}": {
       "get": {
-        "operationId": "route11_get",
+        "operationId": "route12_get",
         "parameters": [
           {
             "name": "a",
@@ -1382,7 +1418,7 @@ const char* const kOpenApi = R"luxopenapi({
     },
     "/forms/{text}": {
       "get": {
-        "operationId": "route12_get",
+        "operationId": "route13_get",
         "parameters": [
           {
             "name": "text",
@@ -1408,7 +1444,7 @@ const char* const kOpenApi = R"luxopenapi({
     },
     "/patterns": {
       "get": {
-        "operationId": "route13_get",
+        "operationId": "route14_get",
         "responses": {
           "200": {
             "description": "OK"
@@ -1424,7 +1460,7 @@ const char* const kOpenApi = R"luxopenapi({
     },
     "/params": {
       "get": {
-        "operationId": "route14_get",
+        "operationId": "route15_get",
         "responses": {
           "200": {
             "description": "OK"
@@ -1440,7 +1476,7 @@ const char* const kOpenApi = R"luxopenapi({
     },
     "/g": {
       "get": {
-        "operationId": "route15_get",
+        "operationId": "route16_get",
         "responses": {
           "200": {
             "description": "OK"
@@ -1456,7 +1492,7 @@ const char* const kOpenApi = R"luxopenapi({
     },
     "/grow": {
       "get": {
-        "operationId": "route16_get",
+        "operationId": "route17_get",
         "responses": {
           "200": {
             "description": "OK"
@@ -1606,18 +1642,20 @@ void Register(lux::App& app) {
   app.Route("POST", "/pairs/:target", &Route9);
 #line 175 "family_forms.lux"
   app.Route("GET", "/countdown/:n", &Route10);
-#line 191 "family_forms.lux"
-  app.Route("GET", "/swap/:a/:b", &Route11);
-#line 215 "family_forms.lux"
-  app.Route("GET", "/forms/:text", &Route12);
-#line 289 "family_forms.lux"
-  app.Route("GET", "/patterns", &Route13);
-#line 334 "family_forms.lux"
-  app.Route("GET", "/params", &Route14);
-#line 367 "family_forms.lux"
-  app.Route("GET", "/g", &Route15);
-#line 374 "family_forms.lux"
-  app.Route("GET", "/grow", &Route16);
+#line 188 "family_forms.lux"
+  app.Route("POST", "/titles", &Route11);
+#line 203 "family_forms.lux"
+  app.Route("GET", "/swap/:a/:b", &Route12);
+#line 241 "family_forms.lux"
+  app.Route("GET", "/forms/:text", &Route13);
+#line 315 "family_forms.lux"
+  app.Route("GET", "/patterns", &Route14);
+#line 360 "family_forms.lux"
+  app.Route("GET", "/params", &Route15);
+#line 393 "family_forms.lux"
+  app.Route("GET", "/g", &Route16);
+#line 400 "family_forms.lux"
+  app.Route("GET", "/grow", &Route17);
   lux::ServeMetrics(app, {.program = "family_forms"});
 }
 }  // namespace lux_program::server
