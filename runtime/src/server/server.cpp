@@ -1445,11 +1445,11 @@ void App::Impl::DoAccept() {
   acceptor->async_accept(w.ioc, [this, &w](boost::system::error_code ec, server::Socket sock) {
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
-      if (draining.load()) {
-        boost::system::error_code ignored;
-        sock.close(ignored);
-        return;
-      }
+      // A connection accepted after the stop began (its acceptor not closed yet) is served as one
+      // accepted just before it: its first request gets kDrainGraceForNew and is answered with
+      // `Connection: close`. Closed unread here, the request its client had already sent would
+      // be reset and lost (during a `luxc dev` swap, the new process would have taken it).
+      const bool stopping = draining.load();
       if (static_cast<std::size_t>(live.fetch_add(1)) < max_connections) {
         StartSession(w, std::move(sock));
       } else {
@@ -1469,7 +1469,7 @@ void App::Impl::DoAccept() {
         });
         return;
       }
-      DoAccept();
+      if (!stopping) DoAccept();
       return;
     }
     if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||

@@ -194,3 +194,67 @@ TEST_CASE("a failing on_start is a StartupError and no request is served") {
   REQUIRE_FALSE(served);
   REQUIRE_FALSE(stopped);  // on_stop pairs with a successful start only
 }
+
+// A `luxc dev` swap: the listening socket is shared (LUX_LISTEN_FD), and the old server accepts
+// from its queue until its acceptor closes. A connection whose accept completes after the stop
+// began, its request already sent, is answered (or, if the acceptor closed first, left in the
+// shared queue for the next process) — never closed unread, which resets it and loses the
+// request. The one worker thread is kept busy by a handler that computes, so the accept waits
+// until after the stop began. (Here the acceptor's close usually runs first and the connection
+// stays queued; an accept that completes between the stop's start and that close is served by
+// DoAccept.)
+TEST_CASE("a connection accepted while the stop begins is answered or left queued, never reset") {
+  for (int round = 0; round < 3; ++round) {
+    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 64) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const std::uint16_t port = ntohs(addr.sin_port);
+    int shared = ::dup(listener);  // the supervisor's copy stays open, as luxc dev's does
+    REQUIRE(::setenv("LUX_LISTEN_FD", std::to_string(listener).c_str(), 1) == 0);
+
+    lux::App app("swap");
+    app.options().threads = 1;
+    app.options().log_level = lux::LogLevel::kOff;
+    app.Get("/spin", [](lux::Request&) {
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+      while (std::chrono::steady_clock::now() < until) {
+      }
+      return lux::Respond(200, {{"spun", true}});
+    });
+    app.Get("/fast", [](lux::Request&) { return lux::Respond(200, {{"ok", true}}); });
+    app.Start();
+    Conn busy(port);
+    busy.Send(Req("GET", "/spin"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the thread spins
+    Conn late(port);                                              // queued: the accept waits
+    REQUIRE(late.Send(Req("GET", "/fast")));
+    app.Shutdown();
+    auto waiter = std::async(std::launch::async, [&] { app.Wait(); });
+    auto r = late.Read(3000);
+    if (!r) {
+      // Not answered by the stopping server: then it must still wait, whole, in the shared
+      // queue (the next process's).
+      REQUIRE_FALSE(late.WaitClosed(100));
+      pollfd p{shared, POLLIN, 0};
+      REQUIRE(::poll(&p, 1, 1000) == 1);
+      int next = ::accept(shared, nullptr, nullptr);
+      REQUIRE(next >= 0);
+      char buf[256];
+      ssize_t n = ::recv(next, buf, sizeof buf, 0);
+      CHECK(n > 0);
+      CHECK(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0).rfind("GET /fast", 0) == 0);
+      ::close(next);
+    } else {
+      CHECK(r->status == 200);
+    }
+    CHECK(busy.Read(3000)->status == 200);
+    REQUIRE(waiter.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    ::close(shared);
+  }
+}
