@@ -178,8 +178,7 @@ void Emitter::findPropagating() {
     all.insert(all.end(), sm.functions.begin(), sm.functions.end());
     for (const RouteGroupModel& g : sm.groups) raising.insert(g.middleware.begin(), g.middleware.end());
     for (const FunctionModel* fn : sm.functions)  // without services, nothing fails
-      if (services && fn->kind == SymbolKind::Middleware && fn->params.size() > 1 && fn->params[1].name == "next" &&
-          fn->decl && fn->decl->params.size() > 1)
+      if (services && takesNext(fn) && fn->decl && fn->decl->params.size() > 1)
         if (const Symbol* s = symbolOf(fn->decl->params[1])) failing_next_.insert(s);
   }
   for (bool changed = true; changed;) {

@@ -102,12 +102,16 @@ std::string Emitter::serverNamespace(const ServerModel& sm) {
 // A middleware takes the request, then `next` (it wraps the handler) or the response (it
 // decorates the answer), or the request alone (it runs before the handler, which it can answer
 // instead by returning a response).
+bool Emitter::takesNext(const FunctionModel* fn) {
+  return fn->kind == SymbolKind::Middleware && fn->params.size() > 1 && fn->params[1].name == "next";
+}
+
 void Emitter::assignMiddlewareRoles(const ServerModel& sm) {
   for (const FunctionModel* fn : sm.functions) {
     if (fn->kind != SymbolKind::Middleware) continue;
     std::vector<ParamRole> roles(fn->params.size(), ParamRole::Value);
     if (!roles.empty()) roles[0] = ParamRole::Request;
-    if (roles.size() > 1) roles[1] = fn->params[1].name == "next" ? ParamRole::Next : ParamRole::Response;
+    if (roles.size() > 1) roles[1] = takesNext(fn) ? ParamRole::Next : ParamRole::Response;
     fn_roles_[fn] = roles;
   }
 }
