@@ -67,6 +67,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     reportCallArity(call, piped, n, shown, arityText(b->min_args, b->max_args));
     return in.result;
   }
+  unpinOverloadedJson(b, args, in);
   checkArgsAgainst(args, in.params, shown, nullptr);
   const RecordInfo* rec = self && self->kind == TyKind::Record ? self->record : nullptr;
   auto objectArg = [&](size_t i) { return i < n ? llvm::dyn_cast_or_null<ast::ObjectExpr>(args[i].expr) : nullptr; };
@@ -112,6 +113,26 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     for (size_t i = 0; i < n; ++i)
       if (args[i].type && args[i].type->client && in.sig->paramAt(i) && in.sig->paramAt(i)->json) return types_.clientJson();
   return in.result;
+}
+
+// A `Json` argument where the built-in's overloads want different types (`abs(req.body.x)`: an
+// Int or a Float) takes none of them: it is a number when each wants one, else unchecked.
+void Checker::unpinOverloadedJson(const Builtin* b, const std::vector<ArgInfo>& args, Instance& in) {
+  if (b->overloads.size() < 2 || !in.sig) return;
+  for (size_t i = 0; i < args.size() && i < in.params.size(); ++i) {
+    if (!args[i].type || !args[i].type->json || !in.params[i]) continue;
+    bool same = true;
+    bool numeric = true;
+    for (const Signature& s : b->overloads) {
+      if (!s.acceptsCount(static_cast<int>(args.size()))) continue;
+      const Ty* p = s.paramAt(i);
+      same &= p == in.sig->paramAt(i);
+      numeric &= p && p->isNumeric();
+    }
+    if (same) continue;
+    in.params[i] = nullptr;
+    if (numeric) convertJson(args[i].expr, args[i].type, nullptr, JsonConversion::Mode::Number);
+  }
 }
 
 void Checker::checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,

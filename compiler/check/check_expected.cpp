@@ -159,6 +159,7 @@ const Ty* Checker::checkValueAgainst(const ast::Expr* e, const Ty* from, const T
     branch(ie->else_body);
     return ok ? refine(to) : from;
   }
+  if (convertJson(e, from, to, JsonConversion::Mode::Place)) return to;
   expectType(from, to, e->range(), what, note_at, note);
   return from;
 }

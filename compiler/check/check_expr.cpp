@@ -75,8 +75,9 @@ bool Checker::expectType(const Ty* from, const Ty* to, SourceRange at, const std
 }
 
 // A JSON document's parts are whatever the document holds: a typed place (a parameter, a typed
-// binding, a record field, a result) of a scalar, Duration, record or enum type takes one only
-// through a conversion, so a misspelt field read (`body.cuont`) is not passed on as null.
+// binding, a record field, a result) of a scalar, Duration, record, enum or function type takes
+// one only converted (convertsFromJson: where the checker sees the value, json_conversions), so
+// a misspelt field read (`body.cuont`) is never passed on as null.
 bool Checker::needsConversionFromJson(const Ty* to) {
   switch (to->kind) {
     case TyKind::Int:
@@ -84,8 +85,71 @@ bool Checker::needsConversionFromJson(const Ty* to) {
     case TyKind::String:
     case TyKind::Duration:
     case TyKind::Record:
-    case TyKind::Enum: return true;
+    case TyKind::Enum:
+    case TyKind::Fn: return true;
     default: return false;
+  }
+}
+
+// The types a `Json` value converts to where one is expected (lux::stdlib::JsonAs): the scalars,
+// records, enums whose variants carry nothing, and lists and Options of those (or of Json).
+bool Checker::convertsFromJson(const Ty* to) {
+  if (!to) return false;
+  switch (to->kind) {
+    case TyKind::Int:
+    case TyKind::Float:
+    case TyKind::String:
+    case TyKind::Bool:
+    case TyKind::Duration:
+    case TyKind::Record: return true;
+    case TyKind::Enum:
+      for (const VariantInfo& v : to->enum_info->variants)
+        if (!v.payload.empty()) return false;
+      return true;
+    case TyKind::Array: return to->elem && (to->elem->isDynamic() || convertsFromJson(to->elem));
+    case TyKind::Option: return to->elem && convertsFromJson(to->elem) && to->elem->kind != TyKind::Option;
+    default: return false;
+  }
+}
+
+bool Checker::convertJson(const ast::Expr* e, const Ty* from, const Ty* to, JsonConversion::Mode mode) {
+  if (!e || !from || !from->json) return false;
+  if (mode != JsonConversion::Mode::Number && !convertsFromJson(to)) return false;
+  model_.json_conversions[e] = JsonConversion{to, mode, from->client};
+  return true;
+}
+
+// A `Json` operand beside a typed one takes its type: `u.id == req.params.id` compares the id the
+// path spells with an Int; `req.query.page - 1` and `req.query.n > 5` compute with the number the
+// text spells (both sides of `-`, `*`, `/`, `%` when both are Json).
+void Checker::convertJsonOperands(const ast::BinaryExpr* e, const Ty* l, const Ty* r) {
+  using Mode = JsonConversion::Mode;
+  auto scalar = [](const Ty* t) { return t->isScalar() || t->kind == TyKind::Duration || t->kind == TyKind::Enum; };
+  switch (e->op) {
+    case ast::BinaryOp::Eq:
+    case ast::BinaryOp::Ne:
+      if (scalar(r)) convertJson(e->lhs, l, r, Mode::Equality);
+      if (scalar(l)) convertJson(e->rhs, r, l, Mode::Equality);
+      return;
+    case ast::BinaryOp::Lt:
+    case ast::BinaryOp::Le:
+    case ast::BinaryOp::Gt:
+    case ast::BinaryOp::Ge:
+    case ast::BinaryOp::Add:
+      if (r->isNumeric() || r->kind == TyKind::Duration) convertJson(e->lhs, l, r, Mode::Number);
+      if (l->isNumeric() || l->kind == TyKind::Duration) convertJson(e->rhs, r, l, Mode::Number);
+      if (e->op != ast::BinaryOp::Add && r->kind == TyKind::String) convertJson(e->lhs, l, r, Mode::Place);
+      if (e->op != ast::BinaryOp::Add && l->kind == TyKind::String) convertJson(e->rhs, r, l, Mode::Place);
+      return;
+    case ast::BinaryOp::Sub:
+    case ast::BinaryOp::Mul:
+    case ast::BinaryOp::Div:
+    case ast::BinaryOp::Mod:
+    case ast::BinaryOp::Pow:
+      if (r->isNumeric() || r->kind == TyKind::Duration || r->json) convertJson(e->lhs, l, r, Mode::Number);
+      if (l->isNumeric() || l->kind == TyKind::Duration || l->json) convertJson(e->rhs, r, l, Mode::Number);
+      return;
+    default: return;
   }
 }
 
@@ -106,11 +170,16 @@ bool Checker::isRequestJson(const ast::MemberExpr* e) const {
 bool Checker::reportJsonToTyped(const Ty* to, SourceRange at, const std::string& what) {
   auto d = diags_.report(DiagId::JsonNeedsConversion, at, typeName(to), what);
   switch (to->kind) {
-    case TyKind::Int: d.help("convert it with `to_int(...)`: a value that is not a number then fails the request (500)"); break;
+    case TyKind::Int: d.help("convert it with `to_int(...)`"); break;
     case TyKind::Float: d.help("convert it with `to_float(...)`"); break;
     case TyKind::String: d.help("convert it with `to_string(...)`"); break;
     case TyKind::Record:
       d.help(fmt::format("build the record from converted fields: `{} {{ field: to_string(doc.field), ... }}`", typeName(to)));
+      break;
+    case TyKind::Fn: d.help("a JSON document holds no functions: pass a function of the program"); break;
+    case TyKind::Enum:
+      d.help(fmt::format("`{}` has variants that carry values: build one from the document's fields with a `match` "
+                         "or an `if` (`Circle(to_float(doc.radius))`)", typeName(to)));
       break;
     default: d.help("read it into a typed value with a conversion or a `match` first"); break;
   }
@@ -447,6 +516,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* Bool = types_.get(TyKind::Bool);
   const Ty* Str = types_.get(TyKind::String);
   const Ty* Dur = types_.get(TyKind::Duration);
+  convertJsonOperands(e, l, r);
   bool known = !l->isDynamic() && !r->isDynamic();
   auto bad = [&]() {
     diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
@@ -467,6 +537,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
       return l == Int && r == Int ? Int : Float;
     case ast::BinaryOp::Coalesce: {
       // `a ?? b`: a's value when it is Some, else b; the type is T (Option<T> when b is an Option).
+      if (l->json) return l;  // `req.query.page ?? 1`: still what the client sent, or the default
       if (l->isDynamic()) return types_.dynamic();
       if (l->kind != TyKind::Option) {
         diags_.report(DiagId::CoalesceNotOption, e->lhs->range(), typeName(l))

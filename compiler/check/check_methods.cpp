@@ -71,7 +71,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   const bool unknown = recv->isDynamic() && !recv->json && !data_call &&
                        b->acceptsCount(static_cast<int>(call->args.size()) + 1);
   bool fits = takesBuiltinMethods(recv) || (recv->isDynamic() && data_call) || unknown;
-  bool as_text = false;  // a `Json` receiver of a String built-in: read as text (json_text_receivers)
+  bool as_text = false;  // a `Json` receiver of a String built-in: read as text (json_conversions)
   if (fits) {
     // The overload the whole call takes: the receiver, then the arguments' shapes (a lambda's
     // parameter count; the others are not checked yet and fit any).
@@ -92,8 +92,8 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   model_.method_builtins[call] = b;
   model_.expr_types[m->base] = recv;
   if (as_text) {
-    model_.json_text_receivers.insert(m->base);
     recv = types_.get(TyKind::String);
+    convertJson(m->base, model_.expr_types[m->base], recv, JsonConversion::Mode::Place);
   }
   const Ty* t = checkCall(call, m->base, recv, m->base->range());
   if (!unknown) return t;

@@ -148,7 +148,8 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
   }
   if (auto* fs = llvm::dyn_cast<ast::ForStmt>(stmt)) {
     const Ty* it = checkExpr(fs->iterable);
-    const Ty* elem = it->kind == TyKind::Array ? it->elem : it->kind == TyKind::String ? it : types_.dynamic();
+    // A JSON document's elements (or an object's values) are JSON documents, the client's when it is.
+    const Ty* elem = it->kind == TyKind::Array ? it->elem : it->kind == TyKind::String || it->json ? it : types_.dynamic();
     // `for i, x in xs`: the index of a list or a string; `for k, v in o`: the key of an object's entry.
     const Ty* index = it->kind == TyKind::Array || it->kind == TyKind::String ? types_.get(TyKind::Int)
                       : it->kind == TyKind::Object || it->kind == TyKind::Record ? types_.get(TyKind::String)
@@ -246,8 +247,10 @@ void Checker::checkAssign(const ast::AssignStmt* stmt) {
     vt = types_.dynamic();
   auto* target = llvm::dyn_cast<ast::NameExpr>(stmt->target);
   if (!target) {
-    checkExpr(stmt->target);  // a field or an index: the base is read
+    const Ty* part = checkExpr(stmt->target);  // a field or an index: the base is read
     checkPartAssign(stmt);
+    if (stmt->op == ast::AssignOp::Assign && takesTypedValue(stmt->value, vt, part))
+      checkValueAgainst(stmt->value, vt, part, fmt::format("`{}`", std::string(file_.slice(stmt->target->range()))));
     return;
   }
   bool plain = stmt->op == ast::AssignOp::Assign;
@@ -285,6 +288,8 @@ void Checker::checkAssign(const ast::AssignStmt* stmt) {
     if (annotation && plain)
       checkValueAgainst(stmt->value, vt, sym->type, fmt::format("`{}`", sym->name.str()), annotation->range(),
                         "the type is declared here");
+    else if (plain && takesTypedValue(stmt->value, vt, sym->type))
+      checkValueAgainst(stmt->value, vt, sym->type, fmt::format("`{}`", sym->name.str()));
     return;
   }
   if (isVariable(sym) && plain && !inner) {
@@ -305,6 +310,15 @@ void Checker::checkAssign(const ast::AssignStmt* stmt) {
   }
   auto d = diags_.report(DiagId::AssignToNonVariable, target->range(), sym->name.str(), symbolKindName(sym->kind));
   if (sym->range.size() > 0) d.note(sym->range, fmt::format("`{}` is declared here", sym->name.str()));
+}
+
+// An assignment to a variable or a part whose type is inferred, not declared, checks only what
+// cannot stay as it is: a `Json` value converts (`task.title = req.body.title`), and an object
+// literal becomes the record (`task = { ...task, done: true }`); other values keep the gradual rule.
+bool Checker::takesTypedValue(const ast::Expr* value, const Ty* vt, const Ty* to) const {
+  if (!to || to->isDynamic()) return false;
+  if (vt && vt->json) return convertsFromJson(to);
+  return llvm::isa<ast::ObjectExpr>(value) && to->kind == TyKind::Record;
 }
 
 void Checker::reportImmutable(const ast::Expr* at, const Symbol* sym, bool part) {

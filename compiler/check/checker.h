@@ -393,10 +393,17 @@ class Checker {
   const Ty* checkInplaceSort(const ast::CallExpr* call, const Ty* recv);
   const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
                            const std::vector<ArgInfo>& args);
+  bool takesTypedValue(const ast::Expr* value, const Ty* vt, const Ty* to) const;
+  void unpinOverloadedJson(const Builtin* b, const std::vector<ArgInfo>& args, Instance& in);
   void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
                         const std::string& callee, const ast::Node* decl_note);
   // E3001 when both types are known and `from` does not fit `to`.
   static bool needsConversionFromJson(const Ty* to);  // dynamic values (docs/language.md)
+  static bool convertsFromJson(const Ty* to);         // ... that a typed place converts
+  // `e`, a `Json` value, used as a `to` (json_conversions); false when `e` is no Json value or
+  // `to` is no type it converts to.
+  bool convertJson(const ast::Expr* e, const Ty* from, const Ty* to, JsonConversion::Mode mode);
+  void convertJsonOperands(const ast::BinaryExpr* e, const Ty* l, const Ty* r);
   bool isRequestJson(const ast::MemberExpr* e) const;  // `req.body`, `req.query`, `req.params`
   bool reportJsonToTyped(const Ty* to, SourceRange at, const std::string& what);  // E3020
   bool expectType(const Ty* from, const Ty* to, SourceRange at, const std::string& what,

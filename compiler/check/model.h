@@ -276,6 +276,18 @@ struct PublishSite {
 };
 
 // Stream: `send` or `close` of an `sse` handler, bound by the runtime (check_sse.cpp).
+// A `Json` value used where a typed one is (ProgramModel::json_conversions).
+struct JsonConversion {
+  enum class Mode : uint8_t {
+    Place,     // converted to `to` (lux::stdlib::JsonAs): a failure is an error
+    Equality,  // compared with a `to`: one that does not convert equals none (JsonAsOrNull)
+    Number,    // an operand of arithmetic or an ordering with a number (JsonNumber)
+  };
+  const Ty* to = nullptr;
+  Mode mode = Mode::Place;
+  bool client = false;  // the client sent it: a failure answers 400 naming the place
+};
+
 enum class ParamSource : uint8_t { Path, Query, Body, BodyOrQuery, Request, Response, Stream };
 const char* paramSourceName(ParamSource s);
 
@@ -513,10 +525,12 @@ struct CheckedProgram {
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
-  // The receivers of those of them on a `Json` value that name a String built-in
-  // (`req.body.title.trim()`): read as text first (lux::stdlib::JsonText; 400 naming the field
-  // for a value the client sent that is no text, a missing one included).
-  llvm::DenseSet<const ast::Node*> json_text_receivers;
+  // `Json` values where a value of a declared type is used (docs/language.md, "Dynamic values"):
+  // an argument, a field, a typed binding or result, the receiver of a String built-in
+  // (`req.body.title.trim()`), an operand compared with or computed with a typed one. The emitter
+  // converts each where it is used; a failed conversion of a value the client sent answers 400
+  // naming the place.
+  llvm::DenseMap<const ast::Node*, JsonConversion> json_conversions;
   // `items.push(x)`: a list method that changes the binding's list in place (check_inplace.cpp).
   llvm::DenseMap<const ast::Node*, InplaceMethod> inplace_calls;
   // The names of a destructuring without `let`/`var` that assign a `var` in scope (`a, b = b, a`).

@@ -45,16 +45,24 @@ std::string Emitter::requestRef(const Symbol* sym) const {
 
 // An argument: literals stay bare (they convert to lux::Value implicitly).
 std::string Emitter::argText(const ast::Expr* e) {
-  if (prog_.json_text_receivers.count(e)) {  // `req.body.title.trim()`: the title as text
-    if (typeOf(e)->client)
-      return fmt::format("lux::stdlib::FromRequest(lux::stdlib::JsonText, {}, {})", expr(e), cppString(placeText(e)));
-    return "lux::stdlib::JsonText(" + expr(e) + ")";
-  }
   if (auto* s = llvm::dyn_cast<ast::StringLit>(e)) return cppString(s->value);
   if (auto* i = llvm::dyn_cast<ast::IntLit>(e)) return intText(i->value);
   if (auto* f = llvm::dyn_cast<ast::FloatLit>(e)) return floatText(f->value);
   if (auto* b = llvm::dyn_cast<ast::BoolLit>(e)) return b->value ? "true" : "false";
   return expr(e);
+}
+
+// A `Json` value where a typed one is used (ProgramModel::json_conversions): converted to the
+// type; one the client sent fails with 400 naming the place as the program reads it.
+std::string Emitter::jsonConverted(const ast::Expr* e, const JsonConversion& c, const std::string& v) {
+  std::string convert;
+  switch (c.mode) {
+    case JsonConversion::Mode::Equality: return fmt::format("lux::stdlib::JsonAsOrNull<{}>({})", cppType(c.to), v);
+    case JsonConversion::Mode::Number: convert = "lux::stdlib::JsonNumber"; break;
+    case JsonConversion::Mode::Place: convert = fmt::format("lux::stdlib::JsonAs<{}>", cppType(c.to)); break;
+  }
+  if (!c.client) return fmt::format("{}({})", convert, v);
+  return fmt::format("lux::stdlib::FromRequest({}, {}, {})", convert, v, cppString(placeText(e)));
 }
 
 std::string Emitter::condOf(const ast::Expr* e) {
@@ -659,15 +667,31 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());
 }
 
-// A value's place as the program reads it, for a 400 naming it: `body.count`, `items[0]`.
-std::string placeText(const ast::Expr* e) {
-  if (auto* n = llvm::dyn_cast<ast::NameExpr>(e)) return n->name.name.str();
-  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) return placeText(m->base) + "." + m->member.name.str();
-  if (auto* ix = llvm::dyn_cast<ast::IndexExpr>(e)) {
-    if (auto* i = llvm::dyn_cast<ast::IntLit>(ix->index)) return fmt::format("{}[{}]", placeText(ix->base), i->value);
-    if (auto* s = llvm::dyn_cast<ast::StringLit>(ix->index)) return fmt::format("{}[\"{}\"]", placeText(ix->base), s->value.str());
-    return placeText(ix->base) + "[...]";
+// A value's place as the program reads it, for a 400 naming it: `req.body.count`, `items[0]`. A
+// local bound once to a part of the request stands for that part (`body = req.body` then
+// `body.title`: `req.body.title`), and `x ?? default` for `x`.
+std::string Emitter::placeText(const ast::Expr* e, int depth) const {
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(e)) {
+    const Symbol* s = prog_.resolved.lookup(e);
+    const ast::Expr* init = nullptr;
+    if (s && s->kind == SymbolKind::Local && !s->is_mutable) {
+      if (auto* let = llvm::dyn_cast_or_null<ast::LetStmt>(s->decl)) init = let->init;
+      else if (auto* as = llvm::dyn_cast_or_null<ast::AssignStmt>(s->decl)) init = as->value;
+    }
+    if (init && depth < 8 && llvm::isa<ast::NameExpr, ast::MemberExpr, ast::IndexExpr, ast::BinaryExpr>(init)) {
+      std::string bound = placeText(init, depth + 1);
+      if (bound != "the value") return bound;
+    }
+    return n->name.name.str();
   }
+  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) return placeText(m->base, depth) + "." + m->member.name.str();
+  if (auto* ix = llvm::dyn_cast<ast::IndexExpr>(e)) {
+    if (auto* i = llvm::dyn_cast<ast::IntLit>(ix->index)) return fmt::format("{}[{}]", placeText(ix->base, depth), i->value);
+    if (auto* s = llvm::dyn_cast<ast::StringLit>(ix->index))
+      return fmt::format("{}[\"{}\"]", placeText(ix->base, depth), s->value.str());
+    return placeText(ix->base, depth) + "[...]";
+  }
+  if (auto* b = llvm::dyn_cast<ast::BinaryExpr>(e); b && b->op == ast::BinaryOp::Coalesce) return placeText(b->lhs, depth);
   return "the value";
 }
 

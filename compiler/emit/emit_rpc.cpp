@@ -247,7 +247,11 @@ std::string Emitter::ordered(const ast::Expr* e, std::string (Emitter::*f)(const
   return v;
 }
 
-std::string Emitter::expr(const ast::Expr* e) { return ordered(e, &Emitter::exprOf); }
+std::string Emitter::expr(const ast::Expr* e) {
+  std::string v = ordered(e, &Emitter::exprOf);
+  if (auto it = prog_.json_conversions.find(e); it != prog_.json_conversions.end()) return jsonConverted(e, it->second, v);
+  return v;
+}
 std::string Emitter::cond(const ast::Expr* e) { return ordered(e, &Emitter::condOf); }
 
 std::string Emitter::inOrder(const ast::Expr* e, std::string value) {

@@ -92,9 +92,6 @@ struct FnContext {
   std::string unique(const std::string& base);  // `base`, else `base_2`, `base_3`, ...
 };
 
-// A value's place as the program reads it (`body.count`, `items[0]`), for a 400 naming it (emit_expr.cpp).
-std::string placeText(const ast::Expr* e);
-
 class Emitter {
  public:
   Emitter(const CheckedProgram& prog, const SourceFile& file, DiagEngine& diags, const EmitOptions& opts)
@@ -248,6 +245,8 @@ class Emitter {
   std::string compareChain(const ast::CompareChain* e);
   std::string interpolated(const ast::InterpolatedString* e);
   std::string arrayLiteral(const ast::ArrayExpr* a);
+  std::string placeText(const ast::Expr* e, int depth = 0) const;  // `req.body.count`, for a 400
+  std::string jsonConverted(const ast::Expr* e, const JsonConversion& c, const std::string& v);
   std::string argText(const ast::Expr* e);      // literals bare, else expr(e)
   std::string cond(const ast::Expr* e);         // a C++ `bool` expression for if/while/guards
   std::string condOf(const ast::Expr* e);

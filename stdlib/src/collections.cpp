@@ -3,6 +3,7 @@
 // and the string helpers (split, trim, upper, lower).
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 
@@ -166,6 +167,47 @@ Value JsonText(const Value& v) {
   if (v.IsString()) return v;
   if (v.IsInt() || v.IsFloat() || v.IsBool()) return Value(Str(v));
   throw TypeError(std::string("expected text, found ") + (v.IsNull() ? "nothing (null)" : v.KindName()));
+}
+
+namespace {
+
+[[noreturn]] void NotA(const char* expected, const Value& v) {
+  std::string found = v.IsNull() ? "nothing (null)" : v.IsString() ? QuoteText(v.AsString()) : v.IsNumber() || v.IsBool() ? Str(v) : v.KindName();
+  throw TypeError(std::string("expected ") + expected + ", found " + found);
+}
+
+}  // namespace
+
+Value JsonScalar(const Value& v, Value::Kind kind) {
+  switch (kind) {
+    case Value::Kind::kString: return JsonText(v);
+    case Value::Kind::kInt:
+      if (v.IsInt()) return v;
+      if (v.IsFloat() && std::trunc(v.AsFloat()) == v.AsFloat() && std::fabs(v.AsFloat()) < 9.2e18)
+        return Value(static_cast<long long>(v.AsFloat()));
+      if (v.IsString())
+        if (auto i = ParseIntStrict(v.AsString())) return Value(static_cast<long long>(*i));
+      NotA("an Int", v);
+    case Value::Kind::kFloat:
+      if (v.IsNumber()) return Value(v.AsFloat());
+      if (v.IsString())
+        if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
+      NotA("a Float", v);
+    case Value::Kind::kBool:
+      if (v.IsBool()) return v;
+      if (v.IsString() && (v.AsString() == "true" || v.AsString() == "false")) return Value(v.AsString() == "true");
+      NotA("a Bool", v);
+    default: return v;
+  }
+}
+
+Value JsonNumber(const Value& v) {
+  if (v.IsNumber()) return v;
+  if (v.IsString()) {
+    if (auto i = ParseIntStrict(v.AsString())) return Value(static_cast<long long>(*i));
+    if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
+  }
+  NotA("a number", v);
 }
 
 Value ToInt(const Value& v) {

@@ -57,13 +57,13 @@ def run(a):
         # Client data: 400 naming the field; good data converts.
         expect_json(port, "POST", "/convert", 200, {"count": 7, "ratio": 1.5, "items": 2},
                     {"count": "7", "ratio": "1.5", "items": [1, 2]})
-        _bad_request(port, "/convert", {"count": "abc", "ratio": "1", "items": []}, "body.count",
-                     '`body.count`: to_int: "abc" is not a number')
-        _bad_request(port, "/convert", {"count": 1, "ratio": "x", "items": []}, "body.ratio",
-                     '`body.ratio`: to_float: "x" is not a number')
-        _bad_request(port, "/convert", {"count": 1, "ratio": 2, "items": 5}, "body.items",
-                     "`body.items`: len() of Int")
-        _bad_request(port, "/convert", {"ratio": 2, "items": []}, "body.count", "`body.count`: to_int() of Null")
+        _bad_request(port, "/convert", {"count": "abc", "ratio": "1", "items": []}, "req.body.count",
+                     '`req.body.count`: to_int: "abc" is not a number')
+        _bad_request(port, "/convert", {"count": 1, "ratio": "x", "items": []}, "req.body.ratio",
+                     '`req.body.ratio`: to_float: "x" is not a number')
+        _bad_request(port, "/convert", {"count": 1, "ratio": 2, "items": 5}, "req.body.items",
+                     "`req.body.items`: len() of Int")
+        _bad_request(port, "/convert", {"ratio": 2, "items": []}, "req.body.count", "`req.body.count`: to_int() of Null")
         _bad_request(port, "/parse", {"payload": json.dumps({"n": "q"})}, "doc.n", '`doc.n`: to_int: "q" is not a number')
         got, _ = expect_json(port, "POST", "/parse", 400, None, {"payload": "{bad"})
         check(got is not None and got.get("details") == {"field": "req.body.payload"}

@@ -489,6 +489,66 @@ Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_vi
 // a String as it is, a number or a Bool as its text; anything else (a missing field's null, an
 // object, a list) fails: a TypeError, 400 naming the field when the client sent it (FromRequest).
 Value JsonText(const Value& v);
+// A JSON document's part in a place of a declared scalar type (docs/language.md, "Dynamic
+// values"): an Int, a Float or a Bool as it is or spelt as text (`"42"`, `"2.5"`, `"true"`: a
+// query's, a path's and a form's values are text), a whole Float as an Int, any number as a
+// Float, a String as JsonText reads it; anything else is a TypeError naming what was found.
+Value JsonScalar(const Value& v, Value::Kind kind);
+// A part used in arithmetic or an ordering with a number (`req.query.page - 1`): an Int or a
+// Float as it is, a text that spells one as that number; anything else is a TypeError.
+Value JsonNumber(const Value& v);
+
+template <typename T>
+struct JsonShape {
+  static constexpr bool kScalar = false;
+  static constexpr bool kOptional = false;
+  static constexpr Value::Kind kKind = Value::Kind::kNull;
+};
+template <typename T, Value::Kind K>
+struct JsonScalarShape {
+  static constexpr bool kScalar = true;
+  static constexpr bool kOptional = false;
+  static constexpr Value::Kind kKind = K;
+};
+template <>
+struct JsonShape<std::int64_t> : JsonScalarShape<std::int64_t, Value::Kind::kInt> {};
+template <>
+struct JsonShape<double> : JsonScalarShape<double, Value::Kind::kFloat> {};
+template <>
+struct JsonShape<bool> : JsonScalarShape<bool, Value::Kind::kBool> {};
+template <>
+struct JsonShape<std::string> : JsonScalarShape<std::string, Value::Kind::kString> {};
+template <typename T>
+struct JsonShape<std::optional<T>> : JsonShape<T> {
+  static constexpr bool kOptional = true;
+};
+
+// A JSON document's part in a place of the declared type T (a parameter, a field, a typed binding,
+// a result, a list's element): a scalar (or an Option of one) as JsonScalar reads it, null as
+// None; a record, a list or an enum converted to T and back, as a typed request body is (a
+// TypeError naming the field that does not fit). Generated code wraps a value the client sent in
+// FromRequest, so its failure answers 400 naming the place.
+template <typename T>
+Value JsonAs(const Value& v) {
+  if constexpr (JsonShape<T>::kScalar) {
+    if (JsonShape<T>::kOptional && v.IsNull()) return v;
+    return JsonScalar(v, JsonShape<T>::kKind);
+  } else {
+    T out{};
+    FromValue(v, out);
+    return ToValue(out);
+  }
+}
+// `==` / `!=` of a JSON part and a typed value (`u.id == req.params.id`): the part as T, or null
+// (equal to no value of T) when it does not convert.
+template <typename T>
+Value JsonAsOrNull(const Value& v) {
+  try {
+    return JsonAs<T>(v);
+  } catch (const TypeError&) {
+    return Value();
+  }
+}
 
 // ---- server-sent events and streamed responses (lux/realtime.h) ----------------------------
 // stream(fn(send, close)): a chunked response ({"$status": 200, "$stream": fn}).

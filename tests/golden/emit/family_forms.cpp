@@ -837,9 +837,9 @@ lux::Response Route10(lux::Request& req) {
 #line 188 "family_forms.lux"
 lux::Value Route11Body(lux::Request& req) {
 #line 189 "family_forms.lux"
-  const lux::Value title = lux::stdlib::Trim(lux::stdlib::FromRequest(lux::stdlib::JsonText, lux::stdlib::Field(req.Body(), "title"), "req.body.title"));
+  const lux::Value title = lux::stdlib::Trim(lux::stdlib::FromRequest(lux::stdlib::JsonAs<std::string>, lux::stdlib::Field(req.Body(), "title"), "req.body.title"));
 #line 190 "family_forms.lux"
-  return lux::Value{{"title", title}, {"shout", lux::stdlib::Upper(title)}, {"path", lux::stdlib::StartsWith(lux::stdlib::FromRequest(lux::stdlib::JsonText, lux::stdlib::Field(req.Body(), "path"), "req.body.path"), "/")}, {"n", lux::stdlib::PadStart(lux::stdlib::FromRequest(lux::stdlib::JsonText, lux::stdlib::Field(req.Body(), "n"), "req.body.n"), 3, "0")}};
+  return lux::Value{{"title", title}, {"shout", lux::stdlib::Upper(title)}, {"path", lux::stdlib::StartsWith(lux::stdlib::FromRequest(lux::stdlib::JsonAs<std::string>, lux::stdlib::Field(req.Body(), "path"), "req.body.path"), "/")}, {"n", lux::stdlib::PadStart(lux::stdlib::FromRequest(lux::stdlib::JsonAs<std::string>, lux::stdlib::Field(req.Body(), "n"), "req.body.n"), 3, "0")}};
 }
 
 #line 188 "family_forms.lux"

@@ -32,11 +32,11 @@ lux::Value Route1Body(lux::Request& req) {
 #line 9 "request_conversions.lux"
   const lux::Value body = req.Body();
 #line 10 "request_conversions.lux"
-  const lux::Value doc = lux::stdlib::FromRequest(lux::stdlib::JsonParse, lux::stdlib::Field(body, "payload"), "body.payload");
+  const lux::Value doc = lux::stdlib::FromRequest(lux::stdlib::JsonParse, lux::stdlib::Field(body, "payload"), "req.body.payload");
 #line 11 "request_conversions.lux"
-  const lux::Value count = lux::stdlib::FromRequest(lux::stdlib::ToInt, lux::stdlib::Field(body, "count"), "body.count");
+  const lux::Value count = lux::stdlib::FromRequest(lux::stdlib::ToInt, lux::stdlib::Field(body, "count"), "req.body.count");
 #line 12 "request_conversions.lux"
-  return lux::Value{{"count", count}, {"ratio", lux::stdlib::FromRequest(lux::stdlib::ToFloat, lux::stdlib::Field(req.Body(), "ratio"), "req.body.ratio")}, {"items", lux::stdlib::FromRequest(lux::stdlib::Len, lux::stdlib::Field(body, "items"), "body.items")}, {"first", lux::stdlib::FromRequest(lux::stdlib::ToInt, lux::stdlib::Index(lux::stdlib::Field(body, "items"), 0), "body.items[0]")}, {"n", lux::stdlib::FromRequest(lux::stdlib::ToInt, lux::stdlib::Field(doc, "n"), "doc.n")}};
+  return lux::Value{{"count", count}, {"ratio", lux::stdlib::FromRequest(lux::stdlib::ToFloat, lux::stdlib::Field(req.Body(), "ratio"), "req.body.ratio")}, {"items", lux::stdlib::FromRequest(lux::stdlib::Len, lux::stdlib::Field(body, "items"), "req.body.items")}, {"first", lux::stdlib::FromRequest(lux::stdlib::ToInt, lux::stdlib::Index(lux::stdlib::Field(body, "items"), 0), "req.body.items[0]")}, {"n", lux::stdlib::FromRequest(lux::stdlib::ToInt, lux::stdlib::Field(doc, "n"), "doc.n")}};
 }
 
 #line 8 "request_conversions.lux"

@@ -3,6 +3,10 @@
 #include <catch2/catch.hpp>
 #include <lux/stdlib.h>
 
+#include "failure_of.h"
+
+#include <optional>
+#include <string>
 #include <vector>
 
 using lux::Value;
@@ -54,4 +58,40 @@ TEST_CASE("map, filter and sort_by call the function on each element", "[stdlib]
   CHECK(sl::SortBy(List({1, 3, 2}), negated) == List({3, 2, 1}));
   Value descending = Fn([](const std::vector<Value>& a) { return Value(a[0].AsInt() > a[1].AsInt()); });
   CHECK(sl::SortWith(List({1, 3, 2}), descending) == List({3, 2, 1}));
+}
+
+TEST_CASE("a JSON part in a typed place converts to the type, or fails naming what it found", "[stdlib]") {
+  CHECK(sl::JsonAs<std::int64_t>(Value("42")) == Value(42));
+  CHECK(sl::JsonAs<std::int64_t>(Value(42.0)) == Value(42));
+  CHECK(sl::JsonAs<std::int64_t>(Value("-7")) == Value(-7));
+  CHECK(FailureOf([] { sl::JsonAs<std::int64_t>(Value(2.5)); }) == "expected an Int, found 2.5");
+  CHECK(FailureOf([] { sl::JsonAs<std::int64_t>(Value("ten")); }) == "expected an Int, found \"ten\"");
+  CHECK(FailureOf([] { sl::JsonAs<std::int64_t>(Value()); }) == "expected an Int, found nothing (null)");
+  CHECK(sl::JsonAs<double>(Value(2)).IsFloat());
+  CHECK(sl::JsonAs<double>(Value("2.5")) == Value(2.5));
+  CHECK(sl::JsonAs<bool>(Value("true")) == Value(true));
+  CHECK(FailureOf([] { sl::JsonAs<bool>(Value("yes")); }) == "expected a Bool, found \"yes\"");
+  CHECK(sl::JsonAs<std::string>(Value(3)) == Value("3"));
+  CHECK(FailureOf([] { sl::JsonAs<std::string>(Value::MakeArray()); }) == "expected text, found Array");
+  // An Option: null is None, anything else converts as the type does.
+  CHECK(sl::JsonAs<std::optional<std::int64_t>>(Value()).IsNull());
+  CHECK(sl::JsonAs<std::optional<std::int64_t>>(Value("5")) == Value(5));
+  // A list converts each element as a typed body does.
+  CHECK(sl::JsonAs<std::vector<std::string>>(Value(lux::Array{Value("a"), Value("b")})) == Value(lux::Array{Value("a"), Value("b")}));
+  CHECK(FailureOf([] { sl::JsonAs<std::vector<std::string>>(Value(lux::Array{Value(1)})); }) != "(no failure)");
+}
+
+TEST_CASE("a JSON part compared with a typed value equals it only when it converts", "[stdlib]") {
+  CHECK(sl::JsonAsOrNull<std::int64_t>(Value("3")) == Value(3));
+  CHECK(sl::JsonAsOrNull<std::int64_t>(Value("abc")).IsNull());
+  CHECK(sl::JsonAsOrNull<std::int64_t>(Value::MakeObject()).IsNull());
+}
+
+TEST_CASE("a JSON part in arithmetic is the number it is or spells", "[stdlib]") {
+  CHECK(sl::JsonNumber(Value("2")) == Value(2));
+  CHECK(sl::JsonNumber(Value("2")).IsInt());
+  CHECK(sl::JsonNumber(Value("2.5")) == Value(2.5));
+  CHECK(sl::JsonNumber(Value(7)) == Value(7));
+  CHECK(FailureOf([] { sl::JsonNumber(Value("many")); }) == "expected a number, found \"many\"");
+  CHECK(FailureOf([] { sl::JsonNumber(Value(true)); }) == "expected a number, found true");
 }
