@@ -144,7 +144,7 @@ std::unique_ptr<antlr4::Token> Lexer::nextToken() {
     uint32_t start = cp_, line = line_, column = column_;
     int32_t type = 0;
     uint32_t channel = antlr4::Token::DEFAULT_CHANNEL;
-    bool produced = mode_ == kDefault ? scanDefault(type, channel) : scanString(type);
+    bool produced = mode_ == kDefault ? scanDefault(type, channel) : scanString(type);  // both string modes
     if (pos_ >= text_.size()) hit_eof_ = true;
     if (!produced) continue;
     return make(type, channel, start, line, column);
@@ -261,8 +261,9 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
       return either('=', LuxLexer::SLASH_EQ, LuxLexer::SLASH);
     }
     case '"':
+    case '\'':
       one(LuxLexer::STR_OPEN);
-      pushMode(kString);
+      pushMode(c == '"' ? kString : kSingleQuoted);
       return true;
     case '{':
       one(LuxLexer::LBRACE);
@@ -314,17 +315,22 @@ bool Lexer::scanString(int32_t& type) {
   size_t n = text_.size();
   auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(text_[i]) : 0; };
   size_t at = pos_;
-  switch (byte(at)) {
-    case '"':
-      type = LuxLexer::STR_CLOSE;
-      advance(at + 1);
-      popMode();
-      return true;
-    case '{':
-      type = LuxLexer::STR_INTERP;
-      advance(at + 1);
-      pushMode(kDefault);
-      return true;
+  const bool single = mode_ == kSingleQuoted;  // `'...'`: `{` and `"` are text, `'` closes
+  const char quote = single ? '\'' : '"';
+  unsigned char c = byte(at);
+  if (c == static_cast<unsigned char>(quote)) {  // STR_CLOSE (SQ_CLOSE)
+    type = LuxLexer::STR_CLOSE;
+    advance(at + 1);
+    popMode();
+    return true;
+  }
+  if (c == '{' && !single) {
+    type = LuxLexer::STR_INTERP;
+    advance(at + 1);
+    pushMode(kDefault);
+    return true;
+  }
+  switch (c) {
     case '\n':
       type = LuxLexer::STR_NEWLINE;
       advance(at + 1);
@@ -357,11 +363,11 @@ bool Lexer::scanString(int32_t& type) {
       return true;
     }
     default: {
-      // STR_TEXT: ~["\\{\r\n]+
+      // STR_TEXT: ~["\\{\r\n]+ (SQ_TEXT: ~['\\\r\n]+)
       size_t end = at;
       while (end < n) {
         char d = text_[end];
-        if (d == '"' || d == '\\' || d == '{' || d == '\r' || d == '\n') break;
+        if (d == quote || d == '\\' || (d == '{' && !single) || d == '\r' || d == '\n') break;
         ++end;
       }
       type = LuxLexer::STR_TEXT;

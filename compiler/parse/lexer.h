@@ -102,7 +102,7 @@ class Lexer final : public ModalLexer {
   const std::string* replacedTextOf(const SourceToken* token) const;
 
  private:
-  enum Mode : size_t { kDefault = 0, kString = 1 };
+  enum Mode : size_t { kDefault = 0, kString = 1, kSingleQuoted = 2 };  // LuxLexer's DEFAULT_MODE, STR, SQ_STR
 
   // One token of each mode from pos_: its type and channel, or false when nothing is produced
   // (skipped whitespace, or characters ANTLR's lexer drops after a failed match).

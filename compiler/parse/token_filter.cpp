@@ -59,7 +59,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         continue;
       }
       case LuxLexer::STR_OPEN:
-        strings_.push_back(rangeOf(*t));
+        strings_.push_back(OpenString{rangeOf(*t), t->getText() == "'"});
         return t;
       case LuxLexer::STR_CLOSE:
         if (!strings_.empty()) strings_.pop_back();
@@ -67,9 +67,10 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
       case LuxLexer::STR_NEWLINE: {
         // `"abc` then a newline: report, close the string here, keep the newline.
         SourceRange nl = rangeOf(*t);
-        SourceRange open = strings_.empty() ? nl : strings_.back();
+        SourceRange open = strings_.empty() ? nl : strings_.back().range;
+        const char* quote = !strings_.empty() && strings_.back().single ? "'" : "\"";
         if (!strings_.empty()) strings_.pop_back();
-        diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, nl.begin});
+        diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, nl.begin}, quote);
         noteError(open);
         suppressed_.push_back(SourceRange{open.begin, nl.end});
         size_t start = t->getStartIndex();
@@ -80,9 +81,10 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
       case antlr4::Token::EOF:
         if (!strings_.empty() && !eof_done_) {
           // The file ends inside a string (the lexer is still in string mode).
-          SourceRange open = strings_.back();
+          SourceRange open = strings_.back().range;
+          const char* quote = strings_.back().single ? "'" : "\"";
           strings_.pop_back();
-          diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, map_.end()});
+          diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, map_.end()}, quote);
           eof_swallowed_ = true;
           suppressed_.push_back(SourceRange{open.begin, map_.end()});
           size_t at = t->getStartIndex();
@@ -320,11 +322,11 @@ void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
   }
   if (outer == open_.size()) return;
   SourceRange nl_range = rangeOf(nl);
-  SourceRange str_open = strings_.empty() ? open_[outer].range : strings_.back();
-  for (const SourceRange& s : strings_) {
-    if (s.begin < open_[outer].range.begin) str_open = s;
+  SourceRange str_open = strings_.empty() ? open_[outer].range : strings_.back().range;
+  for (const OpenString& s : strings_) {
+    if (s.range.begin < open_[outer].range.begin) str_open = s.range;
   }
-  diags_.report(DiagId::UnterminatedString, SourceRange{str_open.begin, nl_range.begin})
+  diags_.report(DiagId::UnterminatedString, SourceRange{str_open.begin, nl_range.begin}, "\"")
       .note(open_[outer].range, "this interpolation is not closed with `}` before the end of the line");
   suppressed_.push_back(SourceRange{str_open.begin, nl_range.end});
   uint32_t at = static_cast<uint32_t>(nl.getStartIndex());

@@ -84,7 +84,11 @@ class TokenFilter : public antlr4::TokenSource {
   std::deque<std::unique_ptr<antlr4::Token>> ready_;  // pulled and processed, not yet passed on
   std::deque<std::unique_ptr<antlr4::Token>> out_;
   std::vector<Open> open_;
-  std::vector<SourceRange> strings_;  // open string literals (an interpolation can hold one)
+  struct OpenString {
+    SourceRange range;
+    bool single = false;  // `'...'`
+  };
+  std::vector<OpenString> strings_;  // open string literals (an interpolation can hold one)
   std::vector<FilteredToken> emitted_;
   std::vector<SourceRange> suppressed_;
   std::set<uint32_t> error_lines_;

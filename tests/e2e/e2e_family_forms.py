@@ -98,6 +98,10 @@ def _forms(port):
     expect_json(port, "POST", "/pairs/3", 200, {"found": [1, 0], "visited": 3})
     expect_json(port, "POST", "/pairs/99", 200, {"found": [-1, -1], "visited": 6})
     expect_json(port, "GET", "/countdown/3", 200, {"steps": [3, 2, 1], "fell_through": True})
+    expect_json(port, "POST", "/js", 200, {"quoted": "it's {raw}", "keys": ["b", "a"], "values": [2, 1],
+                                         "entries": [["b", 2], ["a", 1]], "merged": {"b": 2, "a": 1, "c": 3},
+                                         "back": {"x": 1}, "n": 12, "bad": -1, "f": 2.5}, {})
+    expect_json(port, "POST", "/js", 200, lambda b: b["n"] == 40, {"n": "40"})
     expect_json(port, "POST", "/titles", 200, {"title": "buy milk", "shout": "BUY MILK", "path": True, "n": "007"},
                 body={"title": "  buy milk ", "path": "/x", "n": 7})
     for sent, found in (({"path": "/", "n": 1}, "nothing (null)"), ({"title": {"a": 1}, "path": "/", "n": 1}, "Object")):
