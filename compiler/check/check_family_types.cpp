@@ -2,7 +2,7 @@
 // `User(1, "Alice", "a@x")` builds a record from its fields in declaration order (the same record
 // as `User { id: 1, name: "Alice", email: "a@x" }`; trailing fields with a default or of an
 // Option type may be left out). Also what to write instead of the JavaScript names the family's
-// guides use (`Promise.all`, `console.log`, the type `Object`). Entry points:
+// guides use (`Promise.all`, the type `Object`). Entry points:
 // Checker::positionalRecordOf, checkPositionalRecord, familyGlobalHelp.
 #include <fmt/format.h>
 
@@ -27,9 +27,6 @@ std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
   static const std::pair<llvm::StringRef, const char*> kValues[] = {
       {"Promise", "every call waits for its result where it is made (requests run on fibers, so other requests go on): "
                   "call them one after the other, `a = fetch_a()` then `b = fetch_b()`"},
-      {"console", "write `print(...)`, or `log.info(...)` for a structured log line"},
-      {"parseInt", "write `to_int(text)`"},
-      {"parseFloat", "write `to_float(text)`"},
       {"collections", "Lux values are not changed in place, so there are no collection classes: count with "
                       "`frequencies(xs)` or `count_by(xs, f)`, group with `group_by(xs, f)`, keep a queue as a list in "
                       "a `var` (`queue = [...queue, x]`, then `queue[0]` and `queue = queue[1:]`)"},

@@ -128,7 +128,7 @@ std::vector<std::string_view> Checker::visibleNames(bool types_only) const {
 
 namespace {
 // Objects of the family's JavaScript host that its pages call (`process.env`, `Bun.password`,
-// `jwt.sign`, `Math.floor`, `console.log`): what a Lux server writes instead.
+// `jwt.sign`): what a Lux server writes instead.
 const char* hostObjectHelp(llvm::StringRef name) {
   if (name == "process")
     return "a server reads its environment through `env` settings: `env JWT_SECRET: String = \"dev-secret\"`, "
@@ -140,7 +140,6 @@ const char* hostObjectHelp(llvm::StringRef name) {
   if (name == "Math")
     return "the numeric built-ins are functions: `floor(x)`, `ceil(x)`, `round(x)`, `abs(x)`, `sqrt(x)`, `pow(a, b)`, "
            "`min(a, b)`, `max(a, b)`";
-  if (name == "console") return "write `print(...)`, or `log.info(\"message\", { field: value })` for a structured line";
   if (name == "require") return "a Lux program imports nothing: the built-ins (docs/stdlib.md) are always in scope";
   return nullptr;
 }

@@ -376,6 +376,8 @@ void AstBuilder::cookEscape(antlr4::Token* t, std::string& out) {
     case '\'': out += '\''; return;
     case '{': out += '{'; return;
     case '}': out += '}'; return;
+    case '`': out += '`'; return;
+    case '$': out += '$'; return;
     case 'u': {
       // `\u{1F600}`: 1 to 6 hex digits naming a Unicode scalar value.
       bool ok = text.size() >= 5 && text[2] == '{' && text.back() == '}' && text.size() <= 10;
@@ -403,7 +405,7 @@ void AstBuilder::cookEscape(antlr4::Token* t, std::string& out) {
     }
     default:
       diags_.report(DiagId::InvalidEscape, range(t), text)
-          .help("valid escapes: \\n \\t \\r \\0 \\\\ \\\" \\' \\{ \\} \\u{XXXX}");
+          .help("valid escapes: \\n \\t \\r \\0 \\\\ \\\" \\' \\` \\$ \\{ \\} \\u{XXXX}");
       out += text.substr(1);
       return;
   }

@@ -36,7 +36,7 @@ Stmt* AstBuilder::listDestructure(LuxParser::ListDestructureStmtContext* c) {
   Expr* init = expr(c->expr());
   if (!init) return nullptr;
   DestructureStmt::Keyword kw = !c->kw                                 ? DestructureStmt::Keyword::None
-                                : c->kw->getType() == LuxParser::LET ? DestructureStmt::Keyword::Let
+                                : c->kw->getType() != LuxParser::VAR ? DestructureStmt::Keyword::Let
                                                                      : DestructureStmt::Keyword::Var;
   return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init, true);
 }

@@ -177,7 +177,7 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
     Expr* init = expr(s->expr());
     if (!init) return nullptr;
     DestructureStmt::Keyword kw = !s->kw                                 ? DestructureStmt::Keyword::None
-                                  : s->kw->getType() == LuxParser::LET ? DestructureStmt::Keyword::Let
+                                  : s->kw->getType() != LuxParser::VAR ? DestructureStmt::Keyword::Let
                                                                        : DestructureStmt::Keyword::Var;
     return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init);
   }

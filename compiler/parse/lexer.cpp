@@ -262,8 +262,9 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
     }
     case '"':
     case '\'':
+    case '`':
       one(LuxLexer::STR_OPEN);
-      pushMode(c == '"' ? kString : kSingleQuoted);
+      pushMode(c == '"' ? kString : c == '\'' ? kSingleQuoted : kTemplate);
       return true;
     case '{':
       one(LuxLexer::LBRACE);
@@ -282,14 +283,17 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
       return either('=', LuxLexer::MINUS_EQ, LuxLexer::MINUS);
     case '=':
       if (byte(at + 1) == '>') return one(LuxLexer::FAT_ARROW, 2);
-      return either('=', LuxLexer::EQEQ, LuxLexer::ASSIGN);
+      if (byte(at + 1) == '=') return one(LuxLexer::EQEQ, byte(at + 2) == '=' ? 3 : 2);  // EQEQ: '==' '='?
+      return one(LuxLexer::ASSIGN);
     case '|':
       if (byte(at + 1) == '>') return one(LuxLexer::PIPE_OP, 2);
       return either('|', LuxLexer::OROR, LuxLexer::BAR);
     case '&':
       if (byte(at + 1) == '&') return one(LuxLexer::ANDAND, 2);
       return one(LuxLexer::ERROR_CHAR);
-    case '!': return either('=', LuxLexer::NEQ, LuxLexer::BANG);
+    case '!':
+      if (byte(at + 1) == '=') return one(LuxLexer::NEQ, byte(at + 2) == '=' ? 3 : 2);  // NEQ: '!=' '='?
+      return one(LuxLexer::BANG);
     case '<': return either('=', LuxLexer::LE, LuxLexer::LT);
     case '>': return either('=', LuxLexer::GE, LuxLexer::GT);
     case '+': return byte(at + 1) == '+' ? one(LuxLexer::PLUSPLUS, 2) : either('=', LuxLexer::PLUS_EQ, LuxLexer::PLUS);
@@ -315,19 +319,27 @@ bool Lexer::scanString(int32_t& type) {
   size_t n = text_.size();
   auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(text_[i]) : 0; };
   size_t at = pos_;
-  const bool single = mode_ == kSingleQuoted;  // `'...'`: `{` and `"` are text, `'` closes
-  const char quote = single ? '\'' : '"';
+  // `'...'`: `{` and `"` are text, `'` closes; `` `...` ``: `${` opens an interpolation (`$`
+  // alone is one character of text), `{` and `"` are text, `` ` `` closes.
+  const bool template_literal = mode_ == kTemplate;
+  const bool braces_open = mode_ == kString;
+  const char quote = mode_ == kSingleQuoted ? '\'' : template_literal ? '`' : '"';
   unsigned char c = byte(at);
-  if (c == static_cast<unsigned char>(quote)) {  // STR_CLOSE (SQ_CLOSE)
+  if (c == static_cast<unsigned char>(quote)) {  // STR_CLOSE (SQ_CLOSE, BT_CLOSE)
     type = LuxLexer::STR_CLOSE;
     advance(at + 1);
     popMode();
     return true;
   }
-  if (c == '{' && !single) {
+  if ((c == '{' && braces_open) || (c == '$' && template_literal && byte(at + 1) == '{')) {  // STR_INTERP, BT_INTERP
     type = LuxLexer::STR_INTERP;
-    advance(at + 1);
+    advance(at + (c == '$' ? 2 : 1));
     pushMode(kDefault);
+    return true;
+  }
+  if (c == '$' && template_literal) {  // BT_DOLLAR
+    type = LuxLexer::STR_TEXT;
+    advance(at + 1);
     return true;
   }
   switch (c) {
@@ -363,11 +375,13 @@ bool Lexer::scanString(int32_t& type) {
       return true;
     }
     default: {
-      // STR_TEXT: ~["\\{\r\n]+ (SQ_TEXT: ~['\\\r\n]+)
+      // STR_TEXT: ~["\\{\r\n]+ (SQ_TEXT: ~['\\\r\n]+, BT_TEXT: ~[`\\$\r\n]+)
       size_t end = at;
       while (end < n) {
         char d = text_[end];
-        if (d == quote || d == '\\' || (d == '{' && !single) || d == '\r' || d == '\n') break;
+        if (d == quote || d == '\\' || (d == '{' && braces_open) || (d == '$' && template_literal) || d == '\r' ||
+            d == '\n')
+          break;
         ++end;
       }
       type = LuxLexer::STR_TEXT;

@@ -102,7 +102,8 @@ class Lexer final : public ModalLexer {
   const std::string* replacedTextOf(const SourceToken* token) const;
 
  private:
-  enum Mode : size_t { kDefault = 0, kString = 1, kSingleQuoted = 2 };  // LuxLexer's DEFAULT_MODE, STR, SQ_STR
+  // LuxLexer's DEFAULT_MODE, STR, SQ_STR and BT_STR.
+  enum Mode : size_t { kDefault = 0, kString = 1, kSingleQuoted = 2, kTemplate = 3 };
 
   // One token of each mode from pos_: its type and channel, or false when nothing is produced
   // (skipped whitespace, or characters ANTLR's lexer drops after a failed match).

@@ -13,6 +13,13 @@ using grammar::LuxLexer;
 TokenFilter::TokenFilter(ModalLexer& lexer, const SourceMap& map, DiagEngine& diags)
     : lexer_(lexer), map_(map), diags_(diags) {}
 
+namespace {
+
+// What closes a string opened with `open`, as E1004 names it.
+std::string closingQuote(const std::string& open) { return open == "`" ? "a closing `` ` ``" : "`" + open + "`"; }
+
+}  // namespace
+
 SourceRange TokenFilter::rangeOf(const antlr4::Token& t) const {
   size_t start = t.getStartIndex();
   size_t stop = t.getStopIndex();
@@ -59,7 +66,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         continue;
       }
       case LuxLexer::STR_OPEN:
-        strings_.push_back(OpenString{rangeOf(*t), t->getText() == "'"});
+        strings_.push_back(OpenString{rangeOf(*t), closingQuote(t->getText())});
         return t;
       case LuxLexer::STR_CLOSE:
         if (!strings_.empty()) strings_.pop_back();
@@ -68,7 +75,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         // `"abc` then a newline: report, close the string here, keep the newline.
         SourceRange nl = rangeOf(*t);
         SourceRange open = strings_.empty() ? nl : strings_.back().range;
-        const char* quote = !strings_.empty() && strings_.back().single ? "'" : "\"";
+        std::string quote = strings_.empty() ? closingQuote("\"") : strings_.back().quote;
         if (!strings_.empty()) strings_.pop_back();
         diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, nl.begin}, quote);
         noteError(open);
@@ -82,7 +89,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         if (!strings_.empty() && !eof_done_) {
           // The file ends inside a string (the lexer is still in string mode).
           SourceRange open = strings_.back().range;
-          const char* quote = strings_.back().single ? "'" : "\"";
+          std::string quote = strings_.back().quote;
           strings_.pop_back();
           diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, map_.end()}, quote);
           eof_swallowed_ = true;
@@ -323,10 +330,14 @@ void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
   if (outer == open_.size()) return;
   SourceRange nl_range = rangeOf(nl);
   SourceRange str_open = strings_.empty() ? open_[outer].range : strings_.back().range;
+  std::string quote = strings_.empty() ? closingQuote("\"") : strings_.back().quote;
   for (const OpenString& s : strings_) {
-    if (s.range.begin < open_[outer].range.begin) str_open = s.range;
+    if (s.range.begin < open_[outer].range.begin) {
+      str_open = s.range;
+      quote = s.quote;
+    }
   }
-  diags_.report(DiagId::UnterminatedString, SourceRange{str_open.begin, nl_range.begin}, "\"")
+  diags_.report(DiagId::UnterminatedString, SourceRange{str_open.begin, nl_range.begin}, quote)
       .note(open_[outer].range, "this interpolation is not closed with `}` before the end of the line");
   suppressed_.push_back(SourceRange{str_open.begin, nl_range.end});
   uint32_t at = static_cast<uint32_t>(nl.getStartIndex());

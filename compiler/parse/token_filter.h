@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "LuxLexer.h"
@@ -86,7 +87,7 @@ class TokenFilter : public antlr4::TokenSource {
   std::vector<Open> open_;
   struct OpenString {
     SourceRange range;
-    bool single = false;  // `'...'`
+    std::string quote;  // `"`, `'` or `` ` ``
   };
   std::vector<OpenString> strings_;  // open string literals (an interpolation can hold one)
   std::vector<FilteredToken> emitted_;

@@ -102,6 +102,8 @@ def _forms(port):
                                          "entries": [["b", 2], ["a", 1]], "merged": {"b": 2, "a": 1, "c": 3},
                                          "back": {"x": 1}, "n": 12, "bad": -1, "f": 2.5}, {})
     expect_json(port, "POST", "/js", 200, lambda b: b["n"] == 40, {"n": "40"})
+    expect_json(port, "GET", "/js/ann", 200, {"text": "Hello ann{!} costs $3", "admin": False, "other": True})
+    expect_json(port, "GET", "/js/root", 200, {"text": "Hello root{!} costs $4", "admin": True, "other": False})
     expect_json(port, "POST", "/titles", 200, {"title": "buy milk", "shout": "BUY MILK", "path": True, "n": "007"},
                 body={"title": "  buy milk ", "path": "/x", "n": 7})
     for sent, found in (({"path": "/", "n": 1}, "nothing (null)"), ({"title": {"a": 1}, "path": "/", "n": 1}, "Object")):
