@@ -328,8 +328,8 @@ const Symbol* Checker::resolveValueName(const ast::NameExpr* e) {
     model_.resolved[e] = sym;
     return sym;
   }
-  // `nil` is the family's spelling of `None` (unless a binding of that name is in scope).
-  if (n == "nil") n = "None";
+  // `nil` and `null` spell `None` (unless a binding of that name is in scope).
+  if (ast::isNoneSpelling(n)) n = "None";
   if (n == "Some" || n == "None" || n == "Ok" || n == "Err") {
     Symbol* sym = newSymbol(SymbolKind::OptionCtor, n, {}, nullptr,
                               n == "None" ? types_.option(types_.dynamic()) : types_.dynamic());
@@ -528,6 +528,15 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
       return Bool;
     case ast::BinaryOp::And:
     case ast::BinaryOp::Or:
+      // JavaScript's default `a || b` (`req.query.page || 1`, `user.nickname || "anon"`): `a`
+      // when it is truthy, else `b`, on a Json or Option left side.
+      if (e->op == ast::BinaryOp::Or && !e->word && (l->json || l->kind == TyKind::Option) && r != Bool) {
+        model_.value_ors.insert(e);
+        if (l->json || r->isDynamic()) return l->json ? l : types_.dynamic();
+        const Ty* want = r->kind == TyKind::Option ? r->elem : r;
+        if (!isAssignable(want, l->elem) && !isAssignable(l->elem, want)) return bad();
+        return r->kind == TyKind::Option ? joinTypes(types_, l, r) : joinTypes(types_, l->elem, r);
+      }
       if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
       return Bool;
     case ast::BinaryOp::Pow:

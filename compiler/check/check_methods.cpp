@@ -51,7 +51,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   // A module, model, service or type name before the dot is not a value (`db.run`, `User.find`).
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(m->base)) {
     const Symbol* s = lookup(n->name.name);
-    const bool none = !s && (n->name.name == "None" || n->name.name == "nil");  // `None.unwrapOr(0)`
+    const bool none = !s && (n->name.name == "None" || ast::isNoneSpelling(n->name.name));  // `None.unwrapOr(0)`
     if (!s && !none) return nullptr;
     if (s && s->kind != SymbolKind::Local && s->kind != SymbolKind::Param && s->kind != SymbolKind::PatternBinding &&
         s->kind != SymbolKind::Binding && s->kind != SymbolKind::Env)

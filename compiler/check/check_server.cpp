@@ -214,7 +214,7 @@ void Checker::checkEnv(EnvModel& env) {
                  llvm::isa<ast::StringLit>(v);
   if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(v))
     literal = u->op == ast::UnaryOp::Neg && (llvm::isa<ast::IntLit>(u->operand) || llvm::isa<ast::FloatLit>(u->operand));
-  if (auto* n = llvm::dyn_cast<ast::NameExpr>(v)) literal = n->name.name == "None" || n->name.name == "nil";
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(v)) literal = n->name.name == "None" || ast::isNoneSpelling(n->name.name);
   if (auto* c = llvm::dyn_cast<ast::CallExpr>(v)) {
     auto* callee = llvm::dyn_cast<ast::NameExpr>(c->callee);
     literal = callee && callee->name.name == "Some" && c->args.size() == 1 &&

@@ -525,6 +525,8 @@ struct CheckedProgram {
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
+  // `a || b` that gives `a` when it is truthy, else `b` (a Json or Option left side).
+  llvm::DenseSet<const ast::Node*> value_ors;
   // `Json` values where a value of a declared type is used (docs/language.md, "Dynamic values"):
   // an argument, a field, a typed binding or result, the receiver of a String built-in
   // (`req.body.title.trim()`), an operand compared with or computed with a typed one. The emitter

@@ -216,7 +216,7 @@ std::string Emitter::arrayLiteral(const ast::ArrayExpr* a) {
 
 std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
   using namespace ast;
-  if (b->op == BinaryOp::And || b->op == BinaryOp::Or) {
+  if ((b->op == BinaryOp::And || b->op == BinaryOp::Or) && !prog_.value_ors.count(b)) {
     std::string lhs = expr(b->lhs);
     // The right side runs only when needed: its hoisted statements go inside the `if`.
     std::string rhs;
@@ -232,13 +232,14 @@ std::string Emitter::binaryExpr(const ast::BinaryExpr* b) {
     line("}");
     return t;
   }
-  if (b->op == BinaryOp::Coalesce) {
+  if (b->op == BinaryOp::Coalesce || b->op == BinaryOp::Or) {
     // `a ?? b`: None is the null Value; the right side (and its hoisted statements) runs only then.
+    // `a || b` of a Json or Option `a`: the same, when `a` is not truthy.
     std::string t = temp("t");
     line(fmt::format("lux::Value {}({});", t, expr(b->lhs)));
     std::string rhs;
     std::string rhs_stmts = w_.capture([&] { rhs = expr(b->rhs); });
-    line(fmt::format("if ({}.IsNull()) {{", t));
+    line(b->op == BinaryOp::Or ? fmt::format("if (!lux::stdlib::Truthy({})) {{", t) : fmt::format("if ({}.IsNull()) {{", t));
     w_.append(rhs_stmts);
     line(fmt::format("  {} = {};", t, rhs));
     line("}");
@@ -669,7 +670,7 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
 
 // A value's place as the program reads it, for a 400 naming it: `req.body.count`, `items[0]`. A
 // local bound once to a part of the request stands for that part (`body = req.body` then
-// `body.title`: `req.body.title`), and `x ?? default` for `x`.
+// `body.title`: `req.body.title`), and `x ?? default` (`x || default`) for `x`.
 std::string Emitter::placeText(const ast::Expr* e, int depth) const {
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(e)) {
     const Symbol* s = prog_.resolved.lookup(e);
@@ -691,7 +692,8 @@ std::string Emitter::placeText(const ast::Expr* e, int depth) const {
       return fmt::format("{}[\"{}\"]", placeText(ix->base, depth), s->value.str());
     return placeText(ix->base, depth) + "[...]";
   }
-  if (auto* b = llvm::dyn_cast<ast::BinaryExpr>(e); b && b->op == ast::BinaryOp::Coalesce) return placeText(b->lhs, depth);
+  if (auto* b = llvm::dyn_cast<ast::BinaryExpr>(e); b && (b->op == ast::BinaryOp::Coalesce || prog_.value_ors.count(b)))
+    return placeText(b->lhs, depth);
   return "the value";
 }
 

@@ -305,7 +305,7 @@ Pattern* AstBuilder::patternAtom(LuxParser::PatternAtomContext* c) {
     if (!qualified && !parens) {
       if (name.name == "_") return ctx_.create<WildcardPattern>(range(c));
       // `nil` is the family's spelling of `None`: the same pattern (the tree shows `None`).
-      if (name.name == "nil") return ctx_.create<VariantPattern>(range(c), Ident{}, Ident{"None", name.range}, llvm::ArrayRef<Pattern*>{}, false);
+      if (isNoneSpelling(name.name)) return ctx_.create<VariantPattern>(range(c), Ident{}, Ident{"None", name.range}, llvm::ArrayRef<Pattern*>{}, false);
       if (!std::isupper(static_cast<unsigned char>(name.name[0]))) {
         return ctx_.create<BindingPattern>(range(c), name);
       }

@@ -30,8 +30,8 @@ Value ProcessUptime() {
   return Value(std::chrono::duration<double>(std::chrono::steady_clock::now() - kProcessStart).count());
 }
 
-Value JsonStringify(const Value& v, const Value& indent) {
-  if (!indent.IsNull() && indent.Truthy()) return Value(ToJsonPretty(v));
+Value JsonStringify(const Value& v, const Value& indent, const Value& space) {
+  if ((!indent.IsNull() && indent.Truthy()) || (!space.IsNull() && space.Truthy())) return Value(ToJsonPretty(v));
   return Value(ToJson(v));
 }
 

@@ -103,6 +103,11 @@ def _forms(port):
                                          "back": {"x": 1}, "n": 12, "bad": -1, "f": 2.5}, {})
     expect_json(port, "POST", "/js", 200, lambda b: b["n"] == 40, {"n": "40"})
     expect_json(port, "GET", "/js/ann", 200, {"text": "Hello ann{!} costs $3", "admin": False, "other": True})
+    values = {"page": 2, "n": 0, "s": "42", "some": True, "every": True, "at": 1, "nothing": True,
+              "pretty": "{\n  \"a\": 1\n}"}
+    expect_json(port, "GET", "/js-values", 200, values)
+    expect_json(port, "GET", "/js-values?page=4&n=2.5", 200, dict(values, page=5, n=2.5))
+    expect_json(port, "GET", "/js-values?page=x", 400, lambda b: b.get("details", {}).get("field") == "req.query.page")
     expect_json(port, "GET", "/js/root", 200, {"text": "Hello root{!} costs $4", "admin": True, "other": False})
     expect_json(port, "POST", "/titles", 200, {"title": "buy milk", "shout": "BUY MILK", "path": True, "n": "007"},
                 body={"title": "  buy milk ", "path": "/x", "n": 7})

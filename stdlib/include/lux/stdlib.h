@@ -472,7 +472,9 @@ Value Uuid();
 Value Fetch(const Value& url, const Value& options = Value());
 Value Sleep(const Value& ms);
 Value DateNow();
-Value JsonStringify(const Value& v, const Value& indent = Value());
+// JSON.stringify(v, indent?) and JavaScript's JSON.stringify(v, null, space): indented when the
+// indent (or the space) is truthy.
+Value JsonStringify(const Value& v, const Value& indent = Value(), const Value& space = Value());
 Value JsonParse(const Value& text);
 Value ProcessUptime();
 // mail.send(to, subject, body[, {from, cc}]) over SMTP: SMTP_HOST, SMTP_PORT (25), MAIL_FROM.
