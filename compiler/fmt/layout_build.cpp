@@ -37,7 +37,8 @@ struct Names {
         literal_pattern(t.labelId("literalPattern")), routes_value(t.labelId("routesValue")),
         named_type(t.labelId("namedType")), type_params(t.labelId("typeParams")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
         sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), slice_expr(t.labelId("sliceExpr")),
-        open_slice_expr(t.labelId("openSliceExpr")), arrow_params(t.labelId("arrowParams")) {
+        open_slice_expr(t.labelId("openSliceExpr")), arrow_params(t.labelId("arrowParams")),
+        catch_binding(t.labelId("catchBinding")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
     for (const char* name : {"forStmt", "compFor", "routeDecl", "routesDecl", "exprStmt", "returnStmt"})
       not_lists.push_back(t.labelId(name));
@@ -46,7 +47,7 @@ struct Names {
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
       dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, type_params, pipe_expr,
-      program, sep, item_sep, slice_expr, open_slice_expr, arrow_params;
+      program, sep, item_sep, slice_expr, open_slice_expr, arrow_params, catch_binding;
   std::vector<int> not_lists;
 };
 
@@ -511,7 +512,7 @@ class Builder {
                      (label(p.node) == n_.unary_expr || label(p.node) == n_.literal_pattern ||
                       label(p.node) == n_.routes_value);
     if (prefix_op) return false;
-    if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr || arrowParamsOpen(c);
+    if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr || label(c.node) == n_.catch_binding || arrowParamsOpen(c);
     if (is(c, n_.lbracket) && label(c.node) == n_.index_expr) return false;
     // `xs[a:b:step]`, `xs[a..]`: written tight, as an index is.
     if (is(c, n_.lbracket) && (label(c.node) == n_.slice_expr || label(c.node) == n_.open_slice_expr)) return false;

@@ -592,7 +592,7 @@ antlrcpp::Any AstBuilder::visitLambdaExpr(LuxParser::LambdaExprContext* c) {
 // `try { f() } catch e { 0 }` as a value: a block whose one statement is the try, which gives
 // the block the try body's value or the catch body's (emit_stmt.cpp, Emitter::block).
 antlrcpp::Any AstBuilder::visitTryExpr(LuxParser::TryExprContext* c) {
-  TryStmt* t = tryStmt(c, c->block(), c->CATCH() != nullptr, c->ident(), c->FINALLY() != nullptr);
+  TryStmt* t = tryStmt(c, c->block(), c->CATCH() != nullptr, c->catchBinding() ? c->catchBinding()->ident() : nullptr, c->FINALLY() != nullptr);
   if (!t) return {};
   llvm::SmallVector<Stmt*, 1> stmts{t};
   expr_ = ctx_.create<BlockExpr>(range(c), copy(stmts));

@@ -104,7 +104,8 @@ Stmt* AstBuilder::exprStmt(LuxParser::ExprStmtContext* s) {
   if (s->expr().empty()) return nullptr;
   if (!s->assignOp())
     if (auto* t = dynamic_cast<LuxParser::TryExprContext*>(s->expr(0)))
-      return tryStmt(t, t->block(), t->CATCH() != nullptr, t->ident(), t->FINALLY() != nullptr);
+      return tryStmt(t, t->block(), t->CATCH() != nullptr, t->catchBinding() ? t->catchBinding()->ident() : nullptr,
+                     t->FINALLY() != nullptr);
   Expr* lhs = expr(s->expr(0));
   if (!lhs) return nullptr;
   if (!s->assignOp()) return ctx_.create<ExprStmt>(range(s), lhs);

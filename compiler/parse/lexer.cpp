@@ -192,6 +192,25 @@ size_t Lexer::numberEnd(size_t at) const {
   return exponent(end);
 }
 
+// WS: [ \t\f\u00A0\uFEFF]+ -> skip. The end of the run at `at` (`at` itself when there is none).
+size_t Lexer::whitespaceEnd(size_t at) const {
+  size_t n = text_.size();
+  auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(text_[i]) : 0; };
+  size_t end = at;
+  for (;;) {
+    unsigned char d = byte(end);
+    if (d == ' ' || d == '\t' || d == '\f') {
+      ++end;
+    } else if (d == 0xC2 && byte(end + 1) == 0xA0) {
+      end += 2;
+    } else if (d == 0xEF && byte(end + 1) == 0xBB && byte(end + 2) == 0xBF) {
+      end += 3;
+    } else {
+      return end;
+    }
+  }
+}
+
 bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
   size_t n = text_.size();
   auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(text_[i]) : 0; };
@@ -225,20 +244,7 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
       if (byte(at + 1) == '\n') return one(LuxLexer::NL, 2);
       return one(LuxLexer::ERROR_CHAR);
     case ' ': case '\t': case '\f': case 0xC2: case 0xEF: {
-      // WS: [ \t\f\u00A0\uFEFF]+ -> skip
-      size_t end = at;
-      for (;;) {
-        unsigned char d = byte(end);
-        if (d == ' ' || d == '\t' || d == '\f') {
-          ++end;
-        } else if (d == 0xC2 && byte(end + 1) == 0xA0) {
-          end += 2;
-        } else if (d == 0xEF && byte(end + 1) == 0xBB && byte(end + 2) == 0xBF) {
-          end += 3;
-        } else {
-          break;
-        }
-      }
+      size_t end = whitespaceEnd(at);
       if (end == at) break;  // another character starting with 0xC2 or 0xEF
       advance(end);
       return false;

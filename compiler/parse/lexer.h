@@ -110,6 +110,7 @@ class Lexer final : public ModalLexer {
   bool scanDefault(int32_t& type, uint32_t& channel);
   bool scanString(int32_t& type);
   size_t numberEnd(size_t at) const;
+  size_t whitespaceEnd(size_t at) const;
   int32_t keywordOrIdent(std::string_view word) const;
   // Moves pos_ to `to`, counting code points, lines and columns as ANTLR's lexer does.
   void advance(size_t to);

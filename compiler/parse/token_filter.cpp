@@ -454,6 +454,18 @@ bool TokenFilter::dropsAsync(const antlr4::Token& t) {
   return drop;
 }
 
+// JavaScript's `new Error("...")`, `new Date()`: the constructor is a call of the function of
+// that name, so the parser skips `new` before a capitalised name on the same line (onto
+// kSkippedWordChannel, as `async`). A name `new` anywhere else stays a name.
+bool TokenFilter::dropsNew(const antlr4::Token& t) {
+  if (t.getType() != LuxLexer::IDENT || t.getText() != "new") return false;
+  std::unique_ptr<antlr4::Token> next = takeRaw();
+  const std::string n = next->getText();
+  bool drop = next->getType() == LuxLexer::IDENT && !n.empty() && n[0] >= 'A' && n[0] <= 'Z';
+  ready_.push_front(std::move(next));
+  return drop;
+}
+
 std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
   for (;;) {
     if (!out_.empty()) {
@@ -501,7 +513,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
       }
       ready_.push_front(std::move(next));
     }
-    if (dropsAsync(*t)) {
+    if (dropsAsync(*t) || dropsNew(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);
       return t;
     }

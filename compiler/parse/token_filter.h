@@ -31,7 +31,8 @@ struct FilteredToken {
 
 class TokenFilter : public antlr4::TokenSource {
  public:
-  // The channel of a word the parser skips but the formatter keeps: `async` before a function.
+  // The channel of a word the parser skips but the formatter keeps: `async` before a function,
+  // `new` before a constructor's name.
   static constexpr size_t kSkippedWordChannel = 3;
 
   TokenFilter(ModalLexer& lexer, const SourceMap& map, DiagEngine& diags);
@@ -65,6 +66,7 @@ class TokenFilter : public antlr4::TokenSource {
   std::unique_ptr<antlr4::Token> pullRaw();
   std::unique_ptr<antlr4::Token> takeRaw();  // a looked-ahead token, else pullRaw()
   bool dropsAsync(const antlr4::Token& t);  // `async` before a function: off the parser's channel
+  bool dropsNew(const antlr4::Token& t);    // `new` before a capitalised name: the same
   std::unique_ptr<antlr4::Token> nextSignificant(std::vector<std::unique_ptr<antlr4::Token>>& hidden);
   // Bracket bookkeeping for a default-channel token; false when the token must be dropped.
   bool track(antlr4::Token& t);

@@ -35,6 +35,13 @@ Value JsonStringify(const Value& v, const Value& indent, const Value& space) {
   return Value(ToJson(v));
 }
 
+Value ErrorOf(const Value& message) {
+  Object error;
+  error.Set("name", Value("Error"));
+  error.Set("message", message);
+  return Value(std::move(error));
+}
+
 Value JsonParse(const Value& text) {
   try {
     return ParseJson(text.AsString());

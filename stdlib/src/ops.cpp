@@ -187,6 +187,8 @@ const char* ResponsePart(const Value& v, std::string_view name) {
 }  // namespace
 
 const Value& Field(const Value& v, std::string_view name) {
+  // A thrown String caught as `err`: `err.message` is the String, as a runtime error's message is.
+  if (v.IsString() && name == "message") return v;
   if (v.IsObject() || v.IsNull()) {
     const Value& field = v[name];
     if (!field.IsNull()) return field;

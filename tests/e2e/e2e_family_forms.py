@@ -106,6 +106,9 @@ def _forms(port):
     values = {"page": 2, "n": 0, "s": "42", "some": True, "every": True, "at": 1, "nothing": True,
               "pretty": "{\n  \"a\": 1\n}"}
     expect_json(port, "GET", "/js-values", 200, values)
+    expect_json(port, "GET", "/js-throw/1", 200, {"value": 1})
+    expect_json(port, "GET", "/js-throw/2", 200, {"error": "big"})
+    expect_json(port, "GET", "/js-throw/7", 200, {"error": "too big: 7"})
     expect_json(port, "GET", "/js-values?page=4&n=2.5", 200, dict(values, page=5, n=2.5))
     expect_json(port, "GET", "/js-values?page=x", 400, lambda b: b.get("details", {}).get("field") == "req.query.page")
     expect_json(port, "GET", "/js/root", 200, {"text": "Hello root{!} costs $4", "admin": True, "other": False})

@@ -476,6 +476,9 @@ Value DateNow();
 // indent (or the space) is truthy.
 Value JsonStringify(const Value& v, const Value& indent = Value(), const Value& space = Value());
 Value JsonParse(const Value& text);
+// JavaScript's `Error(message)` (`throw new Error("...")`): {name: "Error", message}; thrown and
+// not caught, its message is the error's (docs/language.md, "throw and errors").
+Value ErrorOf(const Value& message);
 Value ProcessUptime();
 // mail.send(to, subject, body[, {from, cc}]) over SMTP: SMTP_HOST, SMTP_PORT (25), MAIL_FROM.
 // Without SMTP_HOST the message is logged instead.
