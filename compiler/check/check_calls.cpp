@@ -115,6 +115,43 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
   return in.result;
 }
 
+// `Math.max(...xs)`, `max(...xs)`: a built-in that takes a list in that place, given one spread
+// argument, takes the list itself. Any other spread argument is E2306 (`xs.push(...ys)` is an
+// in-place method, checkInplaceArgs).
+void Checker::checkSpreadArgs(const ast::CallExpr* call, const Builtin* b) {
+  for (const ast::Expr* a : call->args) {
+    auto* u = llvm::dyn_cast<ast::UnaryExpr>(a);
+    if (!u || u->op != ast::UnaryOp::Spread) continue;
+    bool list_param = false;
+    if (b && call->args.size() == 1)
+      for (const Signature& sig : b->overloads)
+        list_param = list_param || (sig.acceptsCount(1) && sig.paramAt(0) && sig.paramAt(0)->kind == TyKind::Array);
+    if (list_param) {
+      model_.spread_lists.insert(a);
+      continue;
+    }
+    std::string callee(file_.slice(call->callee->range()));
+    diags_.report(DiagId::SpreadArgument, SourceRange{a->range().begin, a->range().begin + 3}, callee)
+        .help(fmt::format("pass the list itself (`{}({})`), or its elements one by one", callee,
+                          std::string(file_.slice(u->operand->range()))));
+  }
+}
+
+bool Checker::spreadReported(const ast::CallExpr* call) const {
+  for (const ast::Expr* a : call->args)
+    if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(a); u && u->op == ast::UnaryOp::Spread && !model_.spread_lists.count(a))
+      return true;
+  return false;
+}
+
+// `Math.max` in `Math.max(...)`: the module built-in a call names, when no binding hides the module.
+const Builtin* Checker::moduleBuiltinCallee(const ast::Expr* callee) {
+  auto* m = llvm::dyn_cast<ast::MemberExpr>(callee);
+  auto* base = m ? llvm::dyn_cast<ast::NameExpr>(m->base) : nullptr;
+  if (!base || lookup(base->name.name) || !model_.builtins.isModule(base->name.name)) return nullptr;
+  return model_.builtins.module(base->name.name, m->member.name);
+}
+
 // A `Json` argument where the built-in's overloads want different types (`abs(req.body.x)`: an
 // Int or a Float) takes none of them: it is a number when each wants one, else unchecked.
 void Checker::unpinOverloadedJson(const Builtin* b, const std::vector<ArgInfo>& args, Instance& in) {
@@ -161,6 +198,34 @@ const Ty* Checker::checkPipe(const ast::PipeExpr* e) {
   return t;
 }
 
+// The arguments of `call` after the piped one, each checked against what its place expects when
+// that is known first (a user function's typed parameter, a positional record's field); a
+// built-in's lambdas (and mock_service's functions object) wait for checkBuiltinCall.
+void Checker::checkCallArgs(const ast::CallExpr* call, const ast::Expr* piped, const Builtin* global_builtin,
+                            std::vector<ArgInfo>& args) {
+  const bool lambdas_wait = global_builtin != nullptr;
+  const bool mock_waits = global_builtin && global_builtin->form == BuiltinForm::MockService;
+  // A user function's typed parameters are known before its arguments are checked.
+  const FunctionModel* fn = nullptr;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee))
+    if (const Symbol* s = lookup(n->name.name); s && s->fn) fn = s->fn;
+  const RecordInfo* positional = piped ? nullptr : positionalRecordOf(call->callee);
+  checkSpreadArgs(call, piped ? nullptr : global_builtin ? global_builtin : moduleBuiltinCallee(call->callee));
+  for (const ast::Expr* a : call->args) {
+    size_t i = args.size();
+    if (model_.spread_lists.count(a)) {  // `Math.max(...xs)`: the list itself
+      const Ty* t = checkExpr(llvm::cast<ast::UnaryExpr>(a)->operand);
+      model_.expr_types[a] = t;
+      args.push_back({a, t, a->range()});
+      continue;
+    }
+    const Ty* expected = fn && i < fn->params.size() && fn->params[i].annotated ? fn->params[i].type : nullptr;
+    if (positional && i < positional->fields.size()) expected = positional->fields[i].type;
+    bool waits = (lambdas_wait && llvm::isa<ast::LambdaExpr>(a)) || (mock_waits && i == 1 && llvm::isa<ast::ObjectExpr>(a));
+    args.push_back({a, waits ? nullptr : checkExprExpecting(a, expected), a->range()});
+  }
+}
+
 const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                              SourceRange piped_range) {
   if (!piped) {
@@ -178,20 +243,8 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
     if (global_builtin->name == "stream") prepareStreamCall(call);
     if (global_builtin->name == "stream" || global_builtin->name == "sse_channel") markSseUse();
   }
-  const bool lambdas_wait = global_builtin != nullptr;
-  const bool mock_waits = global_builtin && global_builtin->form == BuiltinForm::MockService;
-  // A user function's typed parameters are known before its arguments are checked.
-  const FunctionModel* fn = nullptr;
-  if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee))
-    if (const Symbol* s = lookup(n->name.name); s && s->fn) fn = s->fn;
+  checkCallArgs(call, piped, global_builtin, args);
   const RecordInfo* positional = piped ? nullptr : positionalRecordOf(call->callee);
-  for (const ast::Expr* a : call->args) {
-    size_t i = args.size();
-    const Ty* expected = fn && i < fn->params.size() && fn->params[i].annotated ? fn->params[i].type : nullptr;
-    if (positional && i < positional->fields.size()) expected = positional->fields[i].type;
-    bool waits = (lambdas_wait && llvm::isa<ast::LambdaExpr>(a)) || (mock_waits && i == 1 && llvm::isa<ast::ObjectExpr>(a));
-    args.push_back({a, waits ? nullptr : checkExprExpecting(a, expected), a->range()});
-  }
   // The result of a built-in that returns nothing is no argument (E3010); nor is it piped.
   for (size_t i = 0; i < args.size(); ++i)
     if (checkUnitUse(args[i].expr, fmt::format("argument {} of `{}`", i + 1, std::string(file_.slice(call->callee->range())))))
@@ -341,6 +394,7 @@ std::vector<std::string_view> Checker::builtinsAccepting(const Ty* t) {
 
 void Checker::reportCallArity(const ast::CallExpr* call, bool piped, size_t n, const std::string& name,
                               const std::string& expected, SourceRange note_at, const std::string& note) {
+  if (spreadReported(call)) return;  // E2306 said what is wrong with the arguments
   auto d = diags_.report(DiagId::CallArity, call->range(), name, expected, n);
   if (note_at.size() > 0) d.note(note_at, note);
   if (piped && model_.method_builtins.count(call)) d.help("the value before the `.` is the built-in's first argument");

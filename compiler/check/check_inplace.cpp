@@ -95,6 +95,19 @@ const Ty* Checker::checkInplaceArgs(const ast::CallExpr* call, const InplaceSpec
   const Ty* list = recv->kind == TyKind::Array ? recv : types_.dynamic();
   auto arg = [&](int i, const Ty* expected) {
     const ast::Expr* a = call->args[static_cast<size_t>(i)];
+    if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(a); u && u->op == ast::UnaryOp::Spread) {
+      // `ys.push(...xs)`: each element of the list; elsewhere E2306.
+      if (spec.method != InplaceMethod::Push && spec.method != InplaceMethod::Unshift) {
+        checkExpr(u->operand);
+        diags_.report(DiagId::SpreadArgument, SourceRange{a->range().begin, a->range().begin + 3}, name)
+            .help(fmt::format("pass the list's elements one by one, or the list itself"));
+        return;
+      }
+      const Ty* lt = checkExpr(u->operand);
+      if (!expected->isDynamic())
+        checkValueAgainst(u->operand, lt, types_.array(expected), fmt::format("the spread argument of `{}`", name));
+      return;
+    }
     const Ty* t = checkExprExpecting(a, expected->isDynamic() ? nullptr : expected);
     if (!checkUnitUse(a, fmt::format("argument {} of `{}`", i + 1, name)) && !expected->isDynamic())
       checkValueAgainst(a, t, expected, fmt::format("argument {} of `{}`", i + 1, name), SourceRange(), "");

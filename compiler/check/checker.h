@@ -394,6 +394,11 @@ class Checker {
   const Ty* checkModelCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const Symbol* model,
                            const std::vector<ArgInfo>& args);
   bool takesTypedValue(const ast::Expr* value, const Ty* vt, const Ty* to) const;
+  void checkCallArgs(const ast::CallExpr* call, const ast::Expr* piped, const Builtin* global_builtin,
+                     std::vector<ArgInfo>& args);
+  void checkSpreadArgs(const ast::CallExpr* call, const Builtin* b);
+  bool spreadReported(const ast::CallExpr* call) const;  // a spread argument E2306 reports
+  const Builtin* moduleBuiltinCallee(const ast::Expr* callee);
   void unpinOverloadedJson(const Builtin* b, const std::vector<ArgInfo>& args, Instance& in);
   void checkArgsAgainst(const std::vector<ArgInfo>& args, const std::vector<const Ty*>& params,
                         const std::string& callee, const ast::Node* decl_note);

@@ -525,6 +525,8 @@ struct CheckedProgram {
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
+  // `Math.max(...xs)`: a spread argument that passes the list itself (Checker::checkSpreadArgs).
+  llvm::DenseSet<const ast::Node*> spread_lists;
   // `a || b` that gives `a` when it is truthy, else `b` (a Json or Option left side).
   llvm::DenseSet<const ast::Node*> value_ors;
   // `Json` values where a value of a declared type is used (docs/language.md, "Dynamic values"):

@@ -135,6 +135,7 @@ std::string Emitter::exprOf(const ast::Expr* e) {
     }
     case NodeKind::UnaryExpr: {
       auto* u = llvm::cast<UnaryExpr>(e);
+      if (u->op == UnaryOp::Spread && prog_.spread_lists.count(u)) return expr(u->operand);  // `Math.max(...xs)`
       if (u->op == UnaryOp::Neg) {
         if (auto* i = llvm::dyn_cast<IntLit>(u->operand)) return "lux::Value(-" + intText(i->value) + ")";
         if (auto* f = llvm::dyn_cast<FloatLit>(u->operand)) return "lux::Value(-" + floatText(f->value) + ")";
@@ -191,24 +192,30 @@ std::string Emitter::interpolated(const ast::InterpolatedString* e) {
   return s + ")";
 }
 
-std::string Emitter::arrayLiteral(const ast::ArrayExpr* a) {
+// `[a, ...xs]`, `ys.push(a, ...xs)`: the values, the parts flagged as spread expanded at run time
+// (lux::stdlib::ListOf); empty when none of them is a spread.
+std::string Emitter::spreadList(llvm::ArrayRef<const ast::Expr*> elements) {
   using namespace ast;
-  if (a->elements.empty()) return "lux::Value::MakeArray()";
   auto spreadOf = [](const Expr* el) -> const Expr* {
     auto* u = llvm::dyn_cast<UnaryExpr>(el);
     return u && u->op == UnaryOp::Spread ? u->operand : nullptr;
   };
   bool any_spread = false;
-  for (const Expr* el : a->elements) any_spread = any_spread || spreadOf(el);
-  if (any_spread) {
-    // `[a, ...xs]`: parts flagged as spread are expanded at run time (lux::stdlib::ListOf).
-    std::string s = "lux::stdlib::ListOf({";
-    for (size_t i = 0; i < a->elements.size(); ++i) {
-      const Expr* inner = spreadOf(a->elements[i]);
-      s += (i ? ", " : "") + (inner ? "{" + expr(inner) + ", true}" : "{" + argText(a->elements[i]) + "}");
-    }
-    return s + "})";
+  for (const Expr* el : elements) any_spread = any_spread || spreadOf(el);
+  if (!any_spread) return {};
+  std::string s = "lux::stdlib::ListOf({";
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const Expr* inner = spreadOf(elements[i]);
+    s += (i ? ", " : "") + (inner ? "{" + expr(inner) + ", true}" : "{" + argText(elements[i]) + "}");
   }
+  return s + "})";
+}
+
+std::string Emitter::arrayLiteral(const ast::ArrayExpr* a) {
+  using namespace ast;
+  if (a->elements.empty()) return "lux::Value::MakeArray()";
+  std::vector<const Expr*> elements(a->elements.begin(), a->elements.end());
+  if (std::string spread = spreadList(elements); !spread.empty()) return spread;
   std::string s = "lux::Value(lux::Array{";
   for (size_t i = 0; i < a->elements.size(); ++i) s += (i ? ", " : "") + argText(a->elements[i]);
   return s + "})";

@@ -30,8 +30,9 @@ const char* inplaceFunction(InplaceMethod m) {
   return "ListPush";
 }
 
-// The C++ arguments after the list: a variadic method's elements as one `{...}` list.
-std::string inplaceArgs(InplaceMethod m, const std::vector<std::string>& a) {
+// The C++ arguments after the list: a variadic method's elements as one `{...}` list (or, with
+// `spread`, the one list value that holds them).
+std::string inplaceArgs(InplaceMethod m, const std::vector<std::string>& a, bool spread) {
   auto braced = [&](size_t from) {
     std::string s = "{";
     for (size_t i = from; i < a.size(); ++i) s += (i > from ? ", " : "") + a[i];
@@ -39,7 +40,9 @@ std::string inplaceArgs(InplaceMethod m, const std::vector<std::string>& a) {
   };
   switch (m) {
     case InplaceMethod::Push:
-    case InplaceMethod::Unshift: return ", " + braced(0);
+    case InplaceMethod::Unshift:
+      if (spread) return ", " + a[0] + ".AsArray()";
+      return ", " + braced(0);
     case InplaceMethod::Splice:
       return fmt::format(", {}, {}, {}", a[0], a.size() > 1 ? a[1] : "lux::Value()", braced(2));
     default: {
@@ -65,10 +68,17 @@ std::string Emitter::inplaceCall(const ast::CallExpr* c, InplaceMethod m) {
   std::string fn = std::string("lux::stdlib::") + inplaceFunction(m);
   if (m == InplaceMethod::Sort && !c->args.empty() && sortArity(c->args[0]) == 2) fn = "lux::stdlib::ListSortWith";
   std::vector<std::string> args;
-  for (const ast::Expr* a : c->args) args.push_back(argText(a));
+  std::vector<const ast::Expr*> arg_exprs(c->args.begin(), c->args.end());
+  const std::string spread_items = spreadList(arg_exprs);
+  const bool spread = !spread_items.empty();
+  if (spread) {
+    args.push_back(spread_items);  // `ys.push(...xs)`: the items as one list, spread at run time
+  } else {
+    for (const ast::Expr* a : c->args) args.push_back(argText(a));
+  }
   const Symbol* root = targetRoot(callee->base);
   if (!isSharedVar(root) || root == lvalue_root_)
-    return fmt::format("{}({}{})", fn, lvalue(callee->base), inplaceArgs(m, args));
+    return fmt::format("{}({}{})", fn, lvalue(callee->base), inplaceArgs(m, args, spread));
   // A server `var`: the arguments first, then the change under the lock.
   std::string out = "[&] { ";
   for (std::string& a : args) {
@@ -82,7 +92,7 @@ std::string Emitter::inplaceCall(const ast::CallExpr* c, InplaceMethod m) {
   std::string place = lvalue(callee->base);
   lvalue_root_ = nullptr;
   out += fmt::format("lux::Value {0}; {1}.Update([&](lux::Value& shared_) {{ {0} = {2}({3}{4}); }}); return {0}; }}()",
-                     r, safeName(root->name), fn, place, inplaceArgs(m, args));
+                     r, safeName(root->name), fn, place, inplaceArgs(m, args, spread));
   return out;
 }
 

@@ -246,6 +246,7 @@ class Emitter {
   std::string interpolated(const ast::InterpolatedString* e);
   std::string arrayLiteral(const ast::ArrayExpr* a);
   std::string placeText(const ast::Expr* e, int depth = 0) const;  // `req.body.count`, for a 400
+  std::string spreadList(llvm::ArrayRef<const ast::Expr*> elements);
   std::string jsonConverted(const ast::Expr* e, const JsonConversion& c, const std::string& v);
   std::string argText(const ast::Expr* e);      // literals bare, else expr(e)
   std::string cond(const ast::Expr* e);         // a C++ `bool` expression for if/while/guards

@@ -123,17 +123,23 @@ bool AstBuilder::args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<Expr*>
   if (!c) return true;
   llvm::SmallVector<ObjectEntry*, 4> named;
   SourceRange named_range;
-  antlr4::Token* name = nullptr;  // the `name:` before the next expression
+  antlr4::Token* name = nullptr;    // the `name:` before the next expression
+  antlr4::Token* spread = nullptr;  // the `...` before it (`f(...xs)`)
   for (antlr4::tree::ParseTree* child : c->children) {
     if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
       size_t k = t->getSymbol()->getType();
-      if (k != LuxParser::COMMA && k != LuxParser::COLON) name = t->getSymbol();  // a name, keywords too
+      if (k == LuxParser::ELLIPSIS) spread = t->getSymbol();
+      else if (k != LuxParser::COMMA && k != LuxParser::COLON) name = t->getSymbol();  // a name, keywords too
       continue;
     }
     auto* x = dynamic_cast<LuxParser::ExprContext*>(child);
     if (!x) continue;
     Expr* e = expr(x);
     if (!e) return false;
+    if (spread) {
+      e = ctx_.create<UnaryExpr>(SourceRange::cover(range(spread), e->range()), UnaryOp::Spread, e);
+      spread = nullptr;
+    }
     if (!name) {
       out.push_back(e);
       continue;
