@@ -38,7 +38,7 @@ struct Names {
         named_type(t.labelId("namedType")), type_params(t.labelId("typeParams")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
         sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), slice_expr(t.labelId("sliceExpr")),
         open_slice_expr(t.labelId("openSliceExpr")), arrow_params(t.labelId("arrowParams")),
-        catch_binding(t.labelId("catchBinding")) {
+        catch_binding(t.labelId("catchBinding")), ternary_expr(t.labelId("ternaryExpr")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
     for (const char* name : {"forStmt", "compFor", "routeDecl", "routesDecl", "exprStmt", "returnStmt"})
       not_lists.push_back(t.labelId(name));
@@ -47,7 +47,7 @@ struct Names {
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
       dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, type_params, pipe_expr,
-      program, sep, item_sep, slice_expr, open_slice_expr, arrow_params, catch_binding;
+      program, sep, item_sep, slice_expr, open_slice_expr, arrow_params, catch_binding, ternary_expr;
   std::vector<int> not_lists;
 };
 
@@ -502,6 +502,7 @@ class Builder {
       return !is(p, n_.lbrace);
     }
     if (is(p, n_.lbrace)) return true;
+    if ((is(c, n_.question) || is(c, n_.colon)) && label(c.node) == n_.ternary_expr) return true;  // `a ? b : c`
     if (is(c, n_.comma) || is(c, n_.semi) || is(c, n_.rparen) || is(c, n_.rbracket) || is(c, n_.dot) ||
         is(c, n_.question) || is(c, n_.qdot) || is(c, n_.colon)) {
       return false;

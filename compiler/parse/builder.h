@@ -36,6 +36,8 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   antlrcpp::Any visitCallExpr(LuxParser::CallExprContext* c) override;
   antlrcpp::Any visitIndexExpr(LuxParser::IndexExprContext* c) override;
   antlrcpp::Any visitUnwrapExpr(LuxParser::UnwrapExprContext* c) override;
+  antlrcpp::Any visitTernaryExpr(LuxParser::TernaryExprContext* c) override;  // builder_exprs.cpp
+  antlrcpp::Any visitTypeofExpr(LuxParser::TypeofExprContext* c) override;    // builder_exprs.cpp
   antlrcpp::Any visitUnaryExpr(LuxParser::UnaryExprContext* c) override;
   antlrcpp::Any visitNotExpr(LuxParser::NotExprContext* c) override;
   antlrcpp::Any visitOptMemberExpr(LuxParser::OptMemberExprContext* c) override;

@@ -605,6 +605,34 @@ antlrcpp::Any AstBuilder::visitTryExpr(LuxParser::TryExprContext* c) {
   return {};
 }
 
+// `typeof x` is the call `typeof(x)` of the built-in of that name (JavaScript's type names).
+antlrcpp::Any AstBuilder::visitTypeofExpr(LuxParser::TypeofExprContext* c) {
+  Expr* operand = expr(c->expr());
+  if (!operand) return {};
+  SourceRange kw = range(c->TYPEOF()->getSymbol());
+  auto* callee = ctx_.create<NameExpr>(kw, Ident{"typeof", kw});
+  llvm::SmallVector<Expr*, 1> args{operand};
+  expr_ = ctx_.create<CallExpr>(range(c), callee, copy(args));
+  return {};
+}
+
+// `cond ? a : b` is `if cond { a } else { b }`: each side a block holding its expression.
+antlrcpp::Any AstBuilder::visitTernaryExpr(LuxParser::TernaryExprContext* c) {
+  Expr* cond = expr(c->expr(0));
+  Expr* yes = expr(c->expr(1));
+  Expr* no = expr(c->expr(2));
+  if (!cond || !yes || !no) return {};
+  auto body = [&](Expr* e) {
+    llvm::SmallVector<Stmt*, 1> stmts{ctx_.create<ExprStmt>(e->range(), e)};
+    return ctx_.create<BlockExpr>(e->range(), copy(stmts));
+  };
+  BlockExpr* then_body = body(yes);
+  llvm::SmallVector<IfBranch*, 1> branches{
+      ctx_.create<IfBranch>(SourceRange{cond->range().begin, yes->range().end}, cond, then_body)};
+  expr_ = ctx_.create<IfExpr>(range(c), copy(branches), body(no));
+  return {};
+}
+
 antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
   llvm::SmallVector<IfBranch*, 4> branches;
   Expr* cond = expr(c->expr());

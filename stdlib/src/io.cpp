@@ -42,6 +42,15 @@ Value ErrorOf(const Value& message) {
   return Value(std::move(error));
 }
 
+Value JsTypeOf(const Value& v) {
+  if (v.IsNull()) return Value("undefined");
+  if (v.IsString()) return Value("string");
+  if (v.IsNumber()) return Value("number");
+  if (v.IsBool()) return Value("boolean");
+  if (v.IsFunction()) return Value("function");
+  return Value("object");
+}
+
 Value JsonParse(const Value& text) {
   try {
     return ParseJson(text.AsString());

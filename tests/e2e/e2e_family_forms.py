@@ -106,6 +106,12 @@ def _forms(port):
     values = {"page": 2, "n": 0, "s": "42", "some": True, "every": True, "at": 1, "nothing": True,
               "pretty": "{\n  \"a\": 1\n}", "top": 8, "all": [0, 3, 8, 1, 100]}
     expect_json(port, "GET", "/js-values", 200, values)
+    expect_json(port, "POST", "/js-validate", 400, {"error": "name must be a string"}, {"name": 5})
+    expect_json(port, "POST", "/js-validate", 400, {"error": "name must be a string"}, {})
+    expect_json(port, "POST", "/js-validate", 200, {"size": "long", "kind": "object", "count": 2},
+                {"name": "annie", "tags": [], "count": 2})
+    expect_json(port, "POST", "/js-validate", 200, {"size": "short", "kind": "undefined", "count": 0},
+                {"name": "al", "count": "2"})
     expect_json(port, "GET", "/js-throw/1", 200, {"value": 1})
     expect_json(port, "GET", "/js-throw/2", 200, {"error": "big"})
     expect_json(port, "GET", "/js-throw/7", 200, {"error": "too big: 7"})

@@ -479,6 +479,9 @@ Value JsonParse(const Value& text);
 // JavaScript's `Error(message)` (`throw new Error("...")`): {name: "Error", message}; thrown and
 // not caught, its message is the error's (docs/language.md, "throw and errors").
 Value ErrorOf(const Value& message);
+// JavaScript's `typeof x`: "string", "number", "boolean", "function", "object" (an object or a
+// list), "undefined" for None (a missing field's null).
+Value JsTypeOf(const Value& v);
 Value ProcessUptime();
 // mail.send(to, subject, body[, {from, cc}]) over SMTP: SMTP_HOST, SMTP_PORT (25), MAIL_FROM.
 // Without SMTP_HOST the message is logged instead.
