@@ -38,7 +38,9 @@ struct Names {
         named_type(t.labelId("namedType")), type_params(t.labelId("typeParams")), pipe_expr(t.labelId("pipeExpr")), program(t.labelId("program")),
         sep(t.labelId("sep")), item_sep(t.labelId("itemSep")), slice_expr(t.labelId("sliceExpr")),
         open_slice_expr(t.labelId("openSliceExpr")), arrow_params(t.labelId("arrowParams")),
-        catch_binding(t.labelId("catchBinding")), ternary_expr(t.labelId("ternaryExpr")) {
+        catch_binding(t.labelId("catchBinding")), ternary_expr(t.labelId("ternaryExpr")),
+        for_stmt(t.labelId("forStmt")), for_list_stmt(t.labelId("forListStmt")),
+        for_object_stmt(t.labelId("forObjectStmt")), ident_rule(t.labelId("ident")) {
     // Commas that separate parts of one construct, not elements of a bracketed list.
     for (const char* name : {"forStmt", "compFor", "routeDecl", "routesDecl", "exprStmt", "returnStmt"})
       not_lists.push_back(t.labelId(name));
@@ -47,7 +49,8 @@ struct Names {
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
       dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, type_params, pipe_expr,
-      program, sep, item_sep, slice_expr, open_slice_expr, arrow_params, catch_binding, ternary_expr;
+      program, sep, item_sep, slice_expr, open_slice_expr, arrow_params, catch_binding, ternary_expr, for_stmt,
+      for_list_stmt, for_object_stmt, ident_rule;
   std::vector<int> not_lists;
 };
 
@@ -513,7 +516,14 @@ class Builder {
                      (label(p.node) == n_.unary_expr || label(p.node) == n_.literal_pattern ||
                       label(p.node) == n_.routes_value);
     if (prefix_op) return false;
-    if (is(c, n_.lparen)) return label(c.node) == n_.paren_expr || label(c.node) == n_.catch_binding || arrowParamsOpen(c);
+    if (is(c, n_.lparen)) {
+      // A `(` of a `for` is the kept one of JavaScript's `for (const x of xs)`.
+      int l = label(c.node);
+      int up = c.node < 0 ? -1 : label(t_.nodes[c.node].parent);  // `(const x`: the `x`'s `ident`
+      auto of_for = [&](int k) { return k == n_.for_stmt || k == n_.for_list_stmt || k == n_.for_object_stmt; };
+      return l == n_.paren_expr || l == n_.catch_binding || of_for(l) || (l == n_.ident_rule && of_for(up)) ||
+             arrowParamsOpen(c);
+    }
     if (is(c, n_.lbracket) && label(c.node) == n_.index_expr) return false;
     // `xs[a:b:step]`, `xs[a..]`: written tight, as an index is.
     if (is(c, n_.lbracket) && (label(c.node) == n_.slice_expr || label(c.node) == n_.open_slice_expr)) return false;

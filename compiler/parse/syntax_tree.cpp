@@ -97,7 +97,10 @@ class TreeFiller {
   }
 
   void keptWords() {
-    for (size_t i : skipped_) {
+    // From the last: a kept word before another (`for (const x of xs)`) takes the node the later
+    // one has already taken.
+    for (auto it = skipped_.rbegin(); it != skipped_.rend(); ++it) {
+      size_t i = *it;
       for (size_t k = i + 1; k < out_.tokens.size(); ++k) {
         if (out_.tokens[k].hidden) continue;
         out_.tokens[i].node = out_.tokens[k].node;

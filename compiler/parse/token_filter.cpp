@@ -466,6 +466,53 @@ bool TokenFilter::dropsNew(const antlr4::Token& t) {
   return drop;
 }
 
+// JavaScript's `for (const x of xs) { ... }` (also `let`, `var`, no keyword, a list or object
+// pattern) and `for x of xs`, after the `for`: the loop `for x in xs`. The parentheses and the
+// keyword go on kSkippedWordChannel (the formatter keeps them) and `of` becomes IN. The tokens
+// looked at go back to be read again, changed or not.
+void TokenFilter::rewriteForOf() {
+  constexpr size_t kMaxTokens = 256;
+  std::vector<std::unique_ptr<antlr4::Token>> ahead;
+  auto put_back = [&] {
+    for (auto it = ahead.rbegin(); it != ahead.rend(); ++it) ready_.push_front(std::move(*it));
+  };
+  ahead.push_back(takeRaw());
+  const bool parens = ahead[0]->getType() == LuxLexer::LPAREN;
+  int depth = parens ? 1 : 0;
+  size_t of = 0, close = 0;
+  while (ahead.size() < kMaxTokens) {
+    if (!parens && ahead.size() > 1 && ahead.back()->getType() == LuxLexer::LBRACE && depth == 1) break;
+    ahead.push_back(takeRaw());
+    const antlr4::Token& n = *ahead.back();
+    size_t k = n.getType();
+    if (k == antlr4::Token::EOF || k == LuxLexer::NL) break;
+    if (k == LuxLexer::IDENT && n.getText() == "of" && depth == (parens ? 1 : 0) && of == 0) of = ahead.size() - 1;
+    if (isOpener(k)) ++depth;
+    if (k == LuxLexer::RPAREN || k == LuxLexer::RBRACKET || k == LuxLexer::RBRACE) {
+      if (--depth == 0 && parens) {
+        close = ahead.size() - 1;
+        break;
+      }
+    }
+    if (!parens && k == LuxLexer::LBRACE && depth == 1) break;  // the loop's body
+  }
+  if (of == 0 || (parens && close == 0)) {
+    put_back();
+    return;
+  }
+  auto skip = [](antlr4::Token& tok) {
+    if (auto* w = dynamic_cast<antlr4::WritableToken*>(&tok)) w->setChannel(kSkippedWordChannel);
+  };
+  if (auto* w = dynamic_cast<antlr4::WritableToken*>(ahead[of].get())) w->setType(LuxLexer::IN);
+  if (parens) {
+    skip(*ahead[0]);
+    skip(*ahead[close]);
+    size_t k = ahead[1]->getType();
+    if (k == LuxLexer::CONST || k == LuxLexer::LET || k == LuxLexer::VAR) skip(*ahead[1]);
+  }
+  put_back();
+}
+
 std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
   for (;;) {
     if (!out_.empty()) {
@@ -513,6 +560,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
       }
       ready_.push_front(std::move(next));
     }
+    if (t->getType() == LuxLexer::FOR) rewriteForOf();
     if (dropsAsync(*t) || dropsNew(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);
       return t;

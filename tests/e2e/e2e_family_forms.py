@@ -104,7 +104,7 @@ def _forms(port):
     expect_json(port, "POST", "/js", 200, lambda b: b["n"] == 40, {"n": "40"})
     expect_json(port, "GET", "/js/ann", 200, {"text": "Hello ann{!} costs $3", "admin": False, "other": True})
     values = {"page": 2, "n": 0, "s": "42", "some": True, "every": True, "at": 1, "nothing": True,
-              "pretty": "{\n  \"a\": 1\n}", "top": 8, "all": [0, 3, 8, 1, 100]}
+              "pretty": "{\n  \"a\": 1\n}", "top": 8, "all": [0, 3, 8, 1, 100, 12]}
     expect_json(port, "GET", "/js-values", 200, values)
     expect_json(port, "POST", "/js-validate", 400, {"error": "name must be a string"}, {"name": 5})
     expect_json(port, "POST", "/js-validate", 400, {"error": "name must be a string"}, {})
