@@ -1,6 +1,8 @@
 // TokenFilter: significant newlines, lexical error reports and bracket matching (token_filter.h).
 #include "parse/token_filter.h"
 
+#include <fmt/format.h>
+
 #include <string>
 
 #include "parse/keywords.h"
@@ -466,6 +468,27 @@ bool TokenFilter::dropsNew(const antlr4::Token& t) {
   return drop;
 }
 
+// JavaScript's `count++` as a statement: `++` is Lux's concatenation, which would take the next
+// line as its right side (`count + items.push(x)`), so a `++` that ends a statement is E1027
+// (its help says `count += 1`) and is dropped. The tokens looked at go back to be read again.
+bool TokenFilter::endsWithIncrement(const antlr4::Token& t) {
+  std::vector<std::unique_ptr<antlr4::Token>> ahead;
+  size_t k = antlr4::Token::EOF;
+  for (;;) {
+    ahead.push_back(takeRaw());
+    k = ahead.back()->getType();
+    if (k == antlr4::Token::EOF || ahead.back()->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
+  }
+  for (auto it = ahead.rbegin(); it != ahead.rend(); ++it) ready_.push_front(std::move(*it));
+  if (k != LuxLexer::NL && k != LuxLexer::SEMI && k != LuxLexer::RBRACE && k != antlr4::Token::EOF) return false;
+  std::string target;
+  if (!emitted_.empty() && emitted_.back().type == LuxLexer::IDENT) target = std::string(diags_.file().slice(emitted_.back().range));
+  diags_.report(DiagId::PostfixIncrement, rangeOf(t), "++")
+      .help(target.empty() ? "write `x += 1`" : fmt::format("write `{} += 1`", target));
+  noteError(rangeOf(t));
+  return true;
+}
+
 // JavaScript's `for (const x of xs) { ... }` (also `let`, `var`, no keyword, a list or object
 // pattern) and `for x of xs`, after the `for`: the loop `for x in xs`. The parentheses and the
 // keyword go on kSkippedWordChannel (the formatter keeps them) and `of` becomes IN. The tokens
@@ -560,6 +583,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
       }
       ready_.push_front(std::move(next));
     }
+    if (t->getType() == LuxLexer::PLUSPLUS && endsWithIncrement(*t)) continue;
     if (t->getType() == LuxLexer::FOR) rewriteForOf();
     if (dropsAsync(*t) || dropsNew(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);
