@@ -522,6 +522,15 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
     diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
     return types_.dynamic();
   };
+  // The type of `a ?? b` and of a `||` default: T, or Option<T> when b is an Option; a Json `a`
+  // stays Json.
+  auto defaulted = [&]() -> const Ty* {
+    if (l->json) return l;
+    if (l->isDynamic() || r->isDynamic()) return types_.dynamic();
+    const Ty* want = r->kind == TyKind::Option ? r->elem : r;
+    if (!isAssignable(want, l->elem) && !isAssignable(l->elem, want)) return bad();
+    return r->kind == TyKind::Option ? joinTypes(types_, l, r) : joinTypes(types_, l->elem, r);
+  };
   switch (e->op) {
     case ast::BinaryOp::Eq:
     case ast::BinaryOp::Ne:
@@ -532,10 +541,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
       // when it is truthy, else `b`, on a Json or Option left side.
       if (e->op == ast::BinaryOp::Or && !e->word && (l->json || l->kind == TyKind::Option) && r != Bool) {
         model_.value_ors.insert(e);
-        if (l->json || r->isDynamic()) return l->json ? l : types_.dynamic();
-        const Ty* want = r->kind == TyKind::Option ? r->elem : r;
-        if (!isAssignable(want, l->elem) && !isAssignable(l->elem, want)) return bad();
-        return r->kind == TyKind::Option ? joinTypes(types_, l, r) : joinTypes(types_, l->elem, r);
+        return defaulted();
       }
       if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
       return Bool;
@@ -546,17 +552,13 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
       return l == Int && r == Int ? Int : Float;
     case ast::BinaryOp::Coalesce: {
       // `a ?? b`: a's value when it is Some, else b; the type is T (Option<T> when b is an Option).
-      if (l->json) return l;  // `req.query.page ?? 1`: still what the client sent, or the default
-      if (l->isDynamic()) return types_.dynamic();
-      if (l->kind != TyKind::Option) {
+      // (`req.query.page ?? 1` of Json: still what the client sent, or the default.)
+      if (l->kind != TyKind::Option && !l->isDynamic()) {
         diags_.report(DiagId::CoalesceNotOption, e->lhs->range(), typeName(l))
             .help(fmt::format("a value of type `{}` is never None: use it as it is", typeName(l)));
         return l;
       }
-      if (r->isDynamic()) return types_.dynamic();
-      const Ty* want = r->kind == TyKind::Option ? r->elem : r;
-      if (!isAssignable(want, l->elem) && !isAssignable(l->elem, want)) return bad();
-      return r->kind == TyKind::Option ? joinTypes(types_, l, r) : joinTypes(types_, l->elem, r);
+      return defaulted();
     }
     case ast::BinaryOp::In:
     case ast::BinaryOp::NotIn:

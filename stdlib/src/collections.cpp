@@ -163,20 +163,24 @@ Value Join(const Value& xs, const Value& sep) {
 
 Value ToString(const Value& v) { return Value(Str(v)); }
 
-Value JsonText(const Value& v) {
-  if (v.IsString()) return v;
-  if (v.IsInt() || v.IsFloat() || v.IsBool()) return Value(Str(v));
-  throw TypeError(std::string("expected text, found ") + (v.IsNull() ? "nothing (null)" : v.KindName()));
-}
-
 namespace {
 
+// The TypeError of a JSON part that is not what its place takes, naming what was found.
 [[noreturn]] void NotA(const char* expected, const Value& v) {
-  std::string found = v.IsNull() ? "nothing (null)" : v.IsString() ? QuoteText(v.AsString()) : v.IsNumber() || v.IsBool() ? Str(v) : v.KindName();
+  std::string found = v.IsNull()                    ? "nothing (null)"
+                      : v.IsString()                ? QuoteText(v.AsString())
+                      : v.IsNumber() || v.IsBool() ? Str(v)
+                                                    : v.KindName();
   throw TypeError(std::string("expected ") + expected + ", found " + found);
 }
 
 }  // namespace
+
+Value JsonText(const Value& v) {
+  if (v.IsString()) return v;
+  if (v.IsInt() || v.IsFloat() || v.IsBool()) return Value(Str(v));
+  NotA("text", v);
+}
 
 Value JsonScalar(const Value& v, Value::Kind kind) {
   switch (kind) {
