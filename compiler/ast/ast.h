@@ -95,6 +95,7 @@ class Param : public Node {
   Ident name;
   Type* type;            // null when not annotated
   Expr* default_value;   // null when absent
+  bool implicit = false;  // a method's `self` the program did not write (ImplDecl)
 };
 
 // `name: Type [= default]` in a record type, a model, or a named variant payload field.
@@ -263,6 +264,36 @@ class RecordTypeDecl : public Decl {
       : Decl(kKind, r), name(name), fields(fields) {}
   Ident name;
   llvm::ArrayRef<FieldDecl*> fields;
+};
+
+// `impl Point { fn norm(self) { ... } }` or `impl Printable for Point { fn to_string() { ... } }`:
+// methods of a record or enum type. A method whose first parameter is `self` is called on a value
+// (`p.norm()`), one without it on the type (`Point.origin()`). The builder gives a method of
+// `impl Trait for T` (and a plain impl's method whose body reads `self`) an unwritten `self`
+// parameter (`Param::implicit`); `inherited` are fresh copies of the trait's methods with a body
+// that this impl does not write (each implementation checks its own copy against its type).
+class ImplDecl : public Decl {
+ public:
+  LUX_AST_LEAF(ImplDecl)
+  ImplDecl(SourceRange r, Ident type_name, Ident trait, llvm::ArrayRef<FnDecl*> methods)
+      : Decl(kKind, r), type_name(type_name), trait(trait), methods(methods) {}
+  Ident type_name;
+  Ident trait;  // empty for a plain `impl T { }`
+  llvm::ArrayRef<FnDecl*> methods;
+  llvm::ArrayRef<FnDecl*> inherited;
+};
+
+// `interface Name { fn sig(params) -> T }` or `trait Name { ... }`: the methods an `impl Name for
+// T` must write; a method with a body (a trait's default) is inherited by an impl that leaves it
+// out. `methods[i]->body` is null for a bare signature.
+class TraitDecl : public Decl {
+ public:
+  LUX_AST_LEAF(TraitDecl)
+  TraitDecl(SourceRange r, Ident name, bool is_interface, llvm::ArrayRef<FnDecl*> methods)
+      : Decl(kKind, r), name(name), is_interface(is_interface), methods(methods) {}
+  Ident name;
+  bool is_interface;
+  llvm::ArrayRef<FnDecl*> methods;
 };
 
 // `type Name { A, B(payload), ... }`.

@@ -130,6 +130,7 @@ void describeNode(const Program& n, Desc& d) { d.list("items", n.items); }
 
 void describeNode(const Param& n, Desc& d) {
   d.ident("name", n.name);
+  d.flag("implicit", n.implicit);
   d.child("type", n.type);
   d.child("default", n.default_value);
 }
@@ -292,6 +293,21 @@ void describeNode(const WsHook& n, Desc& d) {
   d.ident("name", n.name);
   d.list("params", n.params);
   d.child("body", n.body);
+}
+
+void describeNode(const ImplDecl& n, Desc& d) {
+  d.ident("type", n.type_name);
+  if (!n.trait.empty()) d.ident("trait", n.trait);
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  d.list("methods", n.methods);
+  if (!n.inherited.empty()) d.list("inherited", n.inherited);
+}
+
+void describeNode(const TraitDecl& n, Desc& d) {
+  d.ident("name", n.name);
+  d.raw("form", n.is_interface ? "interface" : "trait");
+  if (!n.doc.empty()) d.quoted("doc", n.doc);
+  d.list("methods", n.methods);
 }
 
 void describeNode(const WsDecl& n, Desc& d) {

@@ -229,6 +229,7 @@ void Checker::checkCallArgs(const ast::CallExpr* call, const ast::Expr* piped, c
 const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                              SourceRange piped_range) {
   if (!piped) {
+    if (const Ty* t = checkImplMethodCall(call)) return t;  // `p.norm()`, `Point.origin()`
     if (const Ty* t = checkInplaceMethod(call)) return t;  // `items.push(x)` on a binding
     if (const Ty* t = checkBuiltinMethod(call)) return t;  // `s.upper()`: `upper(s)`
   }

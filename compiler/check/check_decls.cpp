@@ -47,6 +47,8 @@ void Checker::declareTypes(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int s
       sym->type = nullptr;  // resolved on first use or in resolveTypeBodies
       decl_aliases_[ad] = sym;
       declare(scope, sym, hereName());
+    } else if (auto* td = llvm::dyn_cast<ast::TraitDecl>(d)) {
+      declareTrait(td, server);
     } else if (auto* md = llvm::dyn_cast<ast::ModelDecl>(d)) {
       if (!md->has_body) continue;  // `model User`: declared with the server's values
       RecordInfo* rec = types_.newRecord();
@@ -208,6 +210,10 @@ void Checker::declareValues(llvm::ArrayRef<ast::Decl*> items, Scope& scope, int 
       declare(scope, sym, hereName());
       if (server < 0) model_.shared_functions.push_back(fm);
       else model_.servers[server].functions.push_back(fm);
+    } else if (auto* impl = llvm::dyn_cast<ast::ImplDecl>(d)) {
+      declareImpl(impl, server);
+    } else if (auto* td = llvm::dyn_cast<ast::TraitDecl>(d)) {
+      resolveTraitSignatures(td);
     } else if (auto* vd = llvm::dyn_cast<ast::VarDecl>(d)) {
       Symbol* sym = newSymbol(SymbolKind::Binding, vd->name.name, vd->name.range, vd,
                               vd->type ? resolveType(vd->type) : types_.dynamic());

@@ -370,8 +370,10 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
   }
   const Ty* saved = cur_return_;
   std::string saved_name = cur_fn_name_;
+  const Ty* saved_self = self_type_;
+  self_type_ = fn->owner_type;  // `Self` in a method's body
   cur_return_ = fn->annotated_result ? fn->result : nullptr;
-  cur_fn_name_ = fn->name.str();
+  cur_fn_name_ = fn->owner.empty() ? fn->name.str() : fmt::format("{}.{}", fn->owner.str(), fn->name.str());
   if (d->body) {
     block_expected_ = cur_return_;
     const Ty* t = checkBlock(d->body);
@@ -382,6 +384,7 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
   }
   cur_return_ = saved;
   cur_fn_name_ = saved_name;
+  self_type_ = saved_self;
   popScope();
 }
 

@@ -45,6 +45,10 @@ const Ty* Checker::resolveType(const ast::Type* type) {
       return types_.get(kind);
     }
   }
+  if (n == "Self" && self_type_) {  // inside an impl: its type (check_impl.cpp)
+    argsCount(0);
+    return self_type_;
+  }
   Symbol* sym = lookup(n);
   if (!sym && n == "Json") {  // a JSON document (`-> Result<Json, String>` around `JSON.parse`)
     argsCount(0);
@@ -66,6 +70,14 @@ const Ty* Checker::resolveType(const ast::Type* type) {
   if (sym) {
     diags_.report(DiagId::UndefinedType, nt->name.range, n.str())
         .note(sym->range, fmt::format("`{}` is {}, declared here", n.str(), symbolKindName(sym->kind)));
+    return types_.dynamic();
+  }
+  if (auto t = traits_.find(n); t != traits_.end()) {  // `fn show(x: Printable)`
+    diags_.report(DiagId::UndefinedType, nt->name.range, n.str())
+        .note(t->second.first->name.range, fmt::format("`{}` is {}, declared here", n.str(),
+                                                       t->second.first->is_interface ? "an interface" : "a trait"))
+        .help("a contract is not a type: leave the parameter without a type, and a method call on it is decided "
+              "by the value when it runs");
     return types_.dynamic();
   }
   reportUnresolved(nt->name, /*is_type=*/true);

@@ -118,6 +118,28 @@ class Checker {
   // --- type annotations (check_type_refs.cpp) ----------------------------------------------
   const Ty* resolveType(const ast::Type* type);
 
+  // --- methods: `impl`, `interface` and `trait` (check_impl.cpp) ------------------------------
+  struct MethodEntry {
+    const FunctionModel* fn = nullptr;
+    const ast::ImplDecl* impl = nullptr;
+    int server = -1;
+  };
+  void declareTrait(const ast::TraitDecl* td, int server);
+  void resolveTraitSignatures(const ast::TraitDecl* td);
+  void declareImpl(const ast::ImplDecl* impl, int server);
+  const Ty* implTarget(const ast::ImplDecl* impl);
+  const ast::TraitDecl* implTrait(const ast::ImplDecl* impl);
+  void addMethod(const ast::ImplDecl* impl, const ast::FnDecl* fn, const Ty* type, int server);
+  void checkImplAgainstTrait(const ast::ImplDecl* impl, const ast::TraitDecl* trait);
+  const MethodEntry* methodOf(const Ty* type, llvm::StringRef name) const;
+  const Ty* checkImplMethodCall(const ast::CallExpr* call);
+  void noteDispatch(const ast::CallExpr* call, llvm::StringRef name);
+  const Ty* checkMethodArgs(const ast::CallExpr* call, const MethodEntry& me, const ast::Expr* receiver);
+  std::map<const void*, llvm::StringMap<std::vector<MethodEntry>>> methods_;  // by RecordInfo/EnumInfo
+  llvm::StringSet<> method_names_;  // every method name of every impl (a call's quick test)
+  llvm::StringMap<std::pair<const ast::TraitDecl*, int>> traits_;  // name → contract, its server
+  const Ty* self_type_ = nullptr;  // `Self` inside an impl (Any in a contract's signatures)
+
   // --- servers (check_server.cpp) -----------------------------------------------------------
   void declareServer(int index);
   void checkServer(int index);

@@ -87,6 +87,12 @@ struct FunctionModel {
   SymbolKind kind = SymbolKind::Function;  // Function, BackgroundFn or Middleware
   const ast::ObjectExpr* job_options = nullptr;  // a `background fn`'s `with { retries: 3, ... }`
   int group = -1;  // declared in a route group (index in ServerModel::groups); -1: the server's own
+  // A method of an `impl` (docs/language.md, "Methods"): the type it belongs to, and whether its
+  // first parameter is the value (`self`). Not a name in any scope; calls reach it through
+  // CheckedProgram::method_calls.
+  llvm::StringRef owner;
+  const Ty* owner_type = nullptr;
+  bool receiver = false;
   // Arguments are positional: a call gives every parameter up to the last one without a default
   // (`fn list(page: Int = 1, q: String)` takes 2; the default of `page` serves no call).
   int minArgs() const {
@@ -525,6 +531,17 @@ struct CheckedProgram {
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
+  // `p.norm()`, `Point.origin()`: a call of a method of an `impl`. `receiver_arg`: the value
+  // before the `.` is the method's `self` (else the arguments are all there is).
+  struct MethodCall {
+    const FunctionModel* fn = nullptr;
+    bool receiver_arg = false;
+  };
+  llvm::DenseMap<const ast::Node*, MethodCall> method_calls;
+  // `el.render()` on a value of unknown type where methods of the program have that name and
+  // arity: each candidate in declaration order, tried on the value's shape when it runs (then the
+  // built-in of the name, if the call also names one: method_builtins).
+  llvm::DenseMap<const ast::Node*, std::vector<const FunctionModel*>> method_dispatch;
   // `Math.max(...xs)`: a spread argument that passes the list itself (Checker::checkSpreadArgs).
   llvm::DenseSet<const ast::Node*> spread_lists;
   // `a || b` that gives `a` when it is truthy, else `b` (a Json or Option left side).

@@ -38,7 +38,8 @@ void dumpRecord(std::ostream& out, const SourceFile& f, const RecordInfo* r, con
 
 void dumpFunction(std::ostream& out, const SourceFile& f, const FunctionModel* fn) {
   const char* kind = fn->kind == SymbolKind::BackgroundFn ? "background fn" : fn->kind == SymbolKind::Middleware ? "middleware fn" : "fn";
-  out << "    " << kind << " " << (fn->name.empty() ? "<anonymous>" : fn->name.str()) << params(fn->params);
+  std::string owner = fn->owner.empty() ? "" : fn->owner.str() + ".";
+  out << "    " << kind << " " << owner << (fn->name.empty() ? "<anonymous>" : fn->name.str()) << params(fn->params);
   if (fn->annotated_result) out << " -> " << typeName(fn->result);
   out << " " << pos(f, fn->decl->range()) << "\n";
 }

@@ -340,7 +340,12 @@ void Emitter::emitRecordConversions(const RecordInfo* r) {
   line("");
 }
 
-std::string Emitter::fnName(const FunctionModel* fn) const { return safeName(fn->name); }
+// A method is named after its type too (`Point__norm`): two types may both have a `to_string`,
+// and a function of the program may share the method's name.
+std::string Emitter::fnName(const FunctionModel* fn) const {
+  if (!fn->owner.empty()) return fmt::format("{}__{}", fn->owner.str(), fn->name.str());
+  return safeName(fn->name);
+}
 
 std::vector<ParamRole> Emitter::rolesFor(const FunctionModel* fn) const {
   auto it = fn_roles_.find(fn);

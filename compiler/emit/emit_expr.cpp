@@ -495,18 +495,67 @@ std::vector<const ast::Expr*> receiverFirst(const ast::CallExpr* c) {
 
 // The receiver's own function field when it has one, else the built-in on `a` = receiver and the
 // arguments: `MethodOr(s, "upper", {}, [](const std::vector<lux::Value>& a) { return Upper(a[0]); })`.
-std::string Emitter::dynamicMethodCall(const Builtin* b, const ast::CallExpr* c) {
-  auto* m = llvm::cast<ast::MemberExpr>(c->callee);
+namespace {
+
+// `a[0], a[1], ...`: the receiver and the arguments of a call decided when it runs.
+std::string positionalArgs(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += fmt::format("{}a[{}]", i ? ", " : "", i);
+  return out;
+}
+
+}  // namespace
+
+// The built-in `b` called on `a[0]` with the call's arguments (MethodOr's fallback).
+std::string Emitter::positionalBuiltin(const Builtin* b, const ast::CallExpr* c) {
   std::string fn = "lux::stdlib::" + std::string(b->cpp);
   if (b->form == BuiltinForm::KeyOrOrder) {
     auto* order = c->args.size() == 1 ? llvm::dyn_cast<ast::LambdaExpr>(c->args[0]) : nullptr;
     fn += order && order->params.size() == 2 ? "With" : "By";
   }
-  std::string args, positional;
+  return fmt::format("{}({})", fn, positionalArgs(c->args.size() + 1));
+}
+
+// `x.f(args)` on a value of unknown type: the value's own function field `f`, else (`fallback`,
+// a statement list over `a`, the receiver and the arguments) what the program has for `f`.
+std::string Emitter::methodOr(const ast::CallExpr* c, const std::string& fallback) {
+  auto* m = llvm::cast<ast::MemberExpr>(c->callee);
+  std::string args;
   for (size_t i = 0; i < c->args.size(); ++i) args += (i ? ", " : "") + argText(c->args[i]);
-  for (size_t i = 0; i <= c->args.size(); ++i) positional += fmt::format("{}a[{}]", i ? ", " : "", i);
-  return fmt::format("lux::stdlib::MethodOr({}, {}, {{{}}}, [](const std::vector<lux::Value>& a) -> lux::Value {{ return {}({}); }})",
-                     expr(m->base), cppString(m->member.name), args, fn, positional);
+  return fmt::format("lux::stdlib::MethodOr({}, {}, {{{}}}, [](const std::vector<lux::Value>& a) -> lux::Value {{ {} }})",
+                     expr(m->base), cppString(m->member.name), args, fallback);
+}
+
+std::string Emitter::dynamicMethodCall(const Builtin* b, const ast::CallExpr* c) {
+  return methodOr(c, "return " + positionalBuiltin(b, c) + ";");
+}
+
+// `el.render()` on a value of unknown type, with methods of the program named `render`: the
+// first whose type has the value's shape (a record's exact fields, an enum's variants), else the
+// built-in of that name, else a TypeError (lux::stdlib::NoMethod).
+std::string Emitter::dispatchedMethodCall(const ast::CallExpr* c, const std::vector<const FunctionModel*>& fns,
+                                          const Builtin* builtin) {
+  std::string tests;
+  for (const FunctionModel* fn : fns) {
+    std::vector<ParamRole> roles = rolesFor(fn);
+    if (std::any_of(roles.begin(), roles.end(), [](ParamRole r) { return r != ParamRole::Value; })) continue;
+    std::string names;
+    const Ty* t = fn->owner_type;
+    if (t->kind == TyKind::Record)
+      for (const FieldInfo& f : t->record->fields) names += (names.empty() ? "" : ", ") + cppString(f.name);
+    else
+      for (const VariantInfo& v : t->enum_info->variants) names += (names.empty() ? "" : ", ") + cppString(v.name);
+    // A record's method takes `self` as the record it has the shape of (its fields converted to
+    // their types, a failure raised), as a typed parameter would.
+    std::string self = t->kind == TyKind::Record ? fmt::format("lux::stdlib::AsRecord<{}>(a[0])", safeName(t->record->name)) : "a[0]";
+    std::string rest = positionalArgs(c->args.size() + 1).substr(4);  // after "a[0]"
+    std::string call = fmt::format("({})({}{})", fnName(fn), self, rest);
+    tests += fmt::format("if (lux::stdlib::{}(a[0], {{{}}})) return {}; ", t->kind == TyKind::Record ? "HasFields" : "IsVariantOf",
+                         names, checkedCall(fn, call));
+  }
+  std::string last = builtin ? positionalBuiltin(builtin, c)
+                             : fmt::format("lux::stdlib::NoMethod(a[0], {})", cppString(llvm::cast<ast::MemberExpr>(c->callee)->member.name));
+  return methodOr(c, tests + "return " + last + ";");
 }
 
 // A call on a handler's response (`fn(req, res)`): `res.status(code)`, `res.json(body)`,
@@ -559,6 +608,28 @@ std::optional<std::string> Emitter::responseCall(const ast::MemberExpr* m, const
   return std::nullopt;
 }
 
+// A call of a function of the program (or a method: its receiver first in `args`).
+std::string Emitter::functionCall(const FunctionModel* fn, const std::vector<const ast::Expr*>& args) {
+  std::vector<ParamRole> roles = rolesFor(fn);
+  // `(f)(...)`: no argument-dependent lookup, which would also find `lux::ToJson` & co.
+  std::string s = "(" + fnName(fn) + ")(";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i) s += ", ";
+    ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
+    if (role == ParamRole::Value) {
+      s += argText(args[i]);
+      continue;
+    }
+    const Symbol* as = llvm::isa<ast::NameExpr>(args[i]) ? symbolOf(args[i]) : nullptr;
+    if (as && fn_ && fn_->roles.count(as) && fn_->roles[as] == role) {
+      s += requestRef(as);
+    } else {
+      unsupported(args[i]->range(), "passing this value where the handler takes the request or response");
+    }
+  }
+  return propagatedCall(fn, s + ")");
+}
+
 // `callee(args)`, or with `piped` the pipe `piped |> callee(args)` (piped becomes the first
 // argument). With c == null, `piped` is a PipeExpr whose target is a bare function name.
 std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
@@ -574,6 +645,15 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     callee = c->callee;
     if (piped) args.push_back(piped);
     if (auto in = prog_.inplace_calls.find(c); !piped && in != prog_.inplace_calls.end()) return inplaceCall(c, in->second);
+    if (auto d = prog_.method_dispatch.find(c); !piped && d != prog_.method_dispatch.end()) {
+      const Builtin* b = prog_.method_builtins.lookup(c);
+      if (!b || prog_.dynamic_methods.count(c)) return dispatchedMethodCall(c, d->second, b);
+    }
+    if (auto mc = prog_.method_calls.find(c); !piped && mc != prog_.method_calls.end()) {  // `p.norm()`, `Point.origin()`
+      if (mc->second.receiver_arg) args.push_back(llvm::cast<ast::MemberExpr>(callee)->base);
+      args.insert(args.end(), c->args.begin(), c->args.end());
+      return functionCall(mc->second.fn, args);
+    }
     if (const Builtin* method = prog_.method_builtins.lookup(c))  // `x.f(args)` on a plain value: `f(x, args)`
       return prog_.dynamic_methods.count(c) ? dynamicMethodCall(method, c)
                                             : deferredBuiltin(c, [&] { return builtinCall(method, callee, receiverFirst(c)); });
@@ -601,27 +681,9 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
         if (sym->name == "None" && args.empty()) return "lux::Value()";
         break;
       case SymbolKind::Function:
-      case SymbolKind::BackgroundFn: {
+      case SymbolKind::BackgroundFn:
         if (!sym->fn) break;
-        std::vector<ParamRole> roles = rolesFor(sym->fn);
-        // `(f)(...)`: no argument-dependent lookup, which would also find `lux::ToJson` & co.
-        std::string s = "(" + fnName(sym->fn) + ")(";
-        for (size_t i = 0; i < args.size(); ++i) {
-          if (i) s += ", ";
-          ParamRole role = i < roles.size() ? roles[i] : ParamRole::Value;
-          if (role == ParamRole::Value) {
-            s += argText(args[i]);
-            continue;
-          }
-          const Symbol* as = llvm::isa<ast::NameExpr>(args[i]) ? symbolOf(args[i]) : nullptr;
-          if (as && fn_ && fn_->roles.count(as) && fn_->roles[as] == role) {
-            s += requestRef(as);
-          } else {
-            unsupported(args[i]->range(), "passing this value where the handler takes the request or response");
-          }
-        }
-        return propagatedCall(sym->fn, s + ")");
-      }
+        return functionCall(sym->fn, args);
       case SymbolKind::Variant:
         return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(sym->name), argList());
       case SymbolKind::Type:

@@ -143,6 +143,8 @@ bool Emitter::isCallSite(const ast::Expr* e) {
   if (auto* c = llvm::dyn_cast<ast::CallExpr>(e)) callee = c->callee;
   else if (auto* p = llvm::dyn_cast<ast::PipeExpr>(e)) callee = p->target;
   if (llvm::isa_and_nonnull<ast::CallExpr>(e) && failingNext(callee)) return true;
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(e))  // a method of the program (`p.norm()`)
+    if (auto mc = prog_.method_calls.find(c); mc != prog_.method_calls.end()) return propagating_->count(mc->second.fn) > 0;
   const Symbol* sym = callee && llvm::isa<ast::NameExpr>(callee) ? symbolOf(callee) : nullptr;
   return sym && sym->fn && (sym->kind == SymbolKind::Function || sym->kind == SymbolKind::BackgroundFn) &&
          propagating_ && propagating_->count(sym->fn);

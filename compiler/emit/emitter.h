@@ -253,6 +253,7 @@ class Emitter {
   std::string condOf(const ast::Expr* e);
   // f(e) with inOrder's limit set for the whole of `e` (emit_rpc.cpp).
   std::string ordered(const ast::Expr* e, std::string (Emitter::*f)(const ast::Expr*));
+  std::string functionCall(const FunctionModel* fn, const std::vector<const ast::Expr*>& args);
   std::string call(const ast::CallExpr* c, const ast::Expr* piped);
   // `items.push(x)` on a binding: the stdlib's ListPush & co. on the place (emit_inplace.cpp).
   std::string inplaceCall(const ast::CallExpr* c, InplaceMethod m);
@@ -262,6 +263,9 @@ class Emitter {
   // A built-in call, generated from its row of stdlib/builtins.def (form and C++ function);
   // `model`: the model of a Model row's call (`User.create(...)`).
   // `x.f(args)` on a value of unknown type naming a built-in: lux::stdlib::MethodOr (check_methods.cpp).
+  std::string positionalBuiltin(const Builtin* b, const ast::CallExpr* c);
+  std::string methodOr(const ast::CallExpr* c, const std::string& fallback);
+  std::string dispatchedMethodCall(const ast::CallExpr* c, const std::vector<const FunctionModel*>& fns, const Builtin* builtin);
   std::string dynamicMethodCall(const Builtin* b, const ast::CallExpr* c);
   std::string builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
                           const ModelInfo* model = nullptr);

@@ -411,18 +411,18 @@ class Builder {
     groupEnd();
   }
 
-  // The bodies of declarations (`server`, `shared`, `routes`, functions, hooks, schedules, ...),
+  // The bodies of declarations (`server`, `shared`, `routes`, `impl`, functions, hooks, schedules, ...),
   // of loops, `try` and an `if` statement are broken even when short; blocks inside expressions
   // (lambdas, an `if` value, `match` arms) and object literals only when they do not fit.
   bool alwaysBreaks(uint32_t open) const {
     int32_t node = t_.tokens[open].node;
     if (!is(t_.tokens[open], n_.lbrace) || node < 0) return false;
     const std::string& own = t_.labels[t_.nodes[node].label];
-    if (endsWith(own, "Block") || own == "routesDecl") return true;
+    if (endsWith(own, "Block") || own == "routesDecl" || own == "implDecl" || own == "traitDecl") return true;
     if (own != "block" || t_.nodes[node].parent < 0) return false;
     int32_t parent = t_.nodes[node].parent;
     const std::string& owner = t_.labels[t_.nodes[parent].label];
-    if (endsWith(owner, "Decl") || owner == "whileStmt" || owner == "loopStmt" || owner == "fnStmt" ||
+    if (endsWith(owner, "Decl") || owner == "traitMethod" || owner == "whileStmt" || owner == "loopStmt" || owner == "fnStmt" ||
         owner == "deferStmt" || owner == "loopElse")
       return true;
     if (owner == "forStmt" || owner == "forListStmt" || owner == "forObjectStmt") return true;

@@ -100,6 +100,11 @@ void declChildren(const ast::Node* node, const std::function<void(const ast::Nod
     case K::RecordTypeDecl: each(llvm::cast<ast::RecordTypeDecl>(node)->fields, fn); return;
     case K::EnumTypeDecl: each(llvm::cast<ast::EnumTypeDecl>(node)->variants, fn); return;
     case K::TypeAliasDecl: one(llvm::cast<ast::TypeAliasDecl>(node)->aliased, fn); return;
+    case K::ImplDecl:
+      each(llvm::cast<ast::ImplDecl>(node)->methods, fn);
+      each(llvm::cast<ast::ImplDecl>(node)->inherited, fn);
+      return;
+    case K::TraitDecl: each(llvm::cast<ast::TraitDecl>(node)->methods, fn); return;
     case K::VarDecl: {
       auto* v = llvm::cast<ast::VarDecl>(node);
       one(v->type, fn);

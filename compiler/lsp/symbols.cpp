@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 // LSP SymbolKind values.
-enum Kind { kModule = 2, kNamespace = 3, kClass = 5, kMethod = 6, kField = 8, kEnum = 10, kFunction = 12,
+enum Kind { kModule = 2, kNamespace = 3, kClass = 5, kMethod = 6, kField = 8, kEnum = 10, kInterface = 11, kFunction = 12,
             kConstant = 14, kEnumMember = 22, kStruct = 23, kEvent = 24 };
 
 json range(const Analysis& a, SourceRange r) {
@@ -86,6 +86,20 @@ std::optional<json> declSymbol(const Analysis& a, const ast::Decl* d) {
     return sym;
   }
   if (auto* t = llvm::dyn_cast<ast::TypeAliasDecl>(d)) return symbol(a, t->name.name.str(), kStruct, r, t->name.range, "type alias");
+  if (auto* impl = llvm::dyn_cast<ast::ImplDecl>(d)) {
+    std::string name = impl->trait.empty() ? "impl " + impl->type_name.name.str()
+                                           : "impl " + impl->trait.name.str() + " for " + impl->type_name.name.str();
+    json sym = symbol(a, name, kClass, r, impl->type_name.range, "methods");
+    sym["children"] = json::array();
+    for (const ast::FnDecl* f : impl->methods) sym["children"].push_back(symbol(a, f->name.name.str(), kMethod, f->range(), f->name.range, "fn"));
+    return sym;
+  }
+  if (auto* t = llvm::dyn_cast<ast::TraitDecl>(d)) {
+    json sym = symbol(a, t->name.name.str(), kInterface, r, t->name.range, t->is_interface ? "interface" : "trait");
+    sym["children"] = json::array();
+    for (const ast::FnDecl* f : t->methods) sym["children"].push_back(symbol(a, f->name.name.str(), kMethod, f->range(), f->name.range, "fn"));
+    return sym;
+  }
   if (auto* m = llvm::dyn_cast<ast::ModelDecl>(d)) {
     json sym = symbol(a, m->name.name.str(), kClass, r, m->name.range, "model");
     sym["children"] = json::array();

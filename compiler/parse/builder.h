@@ -8,6 +8,7 @@
 
 #include <antlr4-runtime.h>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -89,6 +90,14 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* sharedBlock(LuxParser::SharedBlockContext* c);
   ast::Decl* serverBlock(LuxParser::ServerBlockContext* c);
   ast::FnDecl* fnDecl(LuxParser::FnDeclContext* c);
+  struct FnParts {
+    LuxParser::IdentContext* name;
+    LuxParser::TypeParamsContext* type_params;
+    LuxParser::ParamListContext* params;
+    LuxParser::TypeExprContext* result;  // null without `->`
+    LuxParser::BlockContext* body;       // null when absent
+  };
+  ast::FnDecl* fnFrom(antlr4::ParserRuleContext* c, const FnParts& parts, bool body_required);
   ast::Decl* backgroundDecl(LuxParser::BackgroundDeclContext* c);
   ast::Decl* middlewareDecl(LuxParser::MiddlewareDeclContext* c);
   ast::Decl* typeDecl(LuxParser::TypeDeclContext* c);
@@ -134,6 +143,15 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   std::vector<std::string> type_params_;
   std::set<std::string> generic_types_;
   void deriveClause(LuxParser::DeriveClauseContext* c);  // checks the names; adds nothing
+  // methods and contracts (builder_impl.cpp)
+  ast::Decl* implDecl(LuxParser::ImplDeclContext* c);
+  ast::Decl* traitDecl(LuxParser::TraitDeclContext* c);
+  ast::FnDecl* traitMethod(LuxParser::TraitMethodContext* c);
+  ast::FnDecl* withImplicitSelf(ast::FnDecl* fn);
+  bool mentionsSelf(antlr4::ParserRuleContext* c) const;
+  void inheritTraitDefaults();
+  std::vector<std::pair<ast::ImplDecl*, LuxParser::ImplDeclContext*>> trait_impls_;
+  std::map<std::string, LuxParser::TraitDeclContext*> trait_contexts_;
 
   // statements, blocks, patterns, types (builder_stmts.cpp)
   ast::BlockExpr* block(LuxParser::BlockContext* c);

@@ -66,6 +66,7 @@ Program* AstBuilder::buildProgram(LuxParser::ProgramContext* c) {
     for (auto* item : c->topItem()) {
       if (Decl* d = topItem(item)) items.push_back(d);
     }
+    inheritTraitDefaults();
   }
   SourceRange r = c ? range(c) : SourceRange{};
   return ctx_.create<Program>(r, copy(items));
@@ -104,6 +105,8 @@ Decl* AstBuilder::topItem(LuxParser::TopItemContext* c) {
   else if (c->serverBlock()) d = serverBlock(c->serverBlock());
   else if (c->fnDecl()) d = fnDecl(c->fnDecl());
   else if (c->typeDecl()) d = typeDecl(c->typeDecl());
+  else if (c->implDecl()) d = implDecl(c->implDecl());
+  else if (c->traitDecl()) d = traitDecl(c->traitDecl());
   else if (c->varDecl()) d = varDecl(c->varDecl());
   else if (c->openapiDecl()) d = openapiDecl(c->openapiDecl());
   else if (c->serverOnlyItem()) misplacedItem(c->serverOnlyItem());
@@ -118,6 +121,8 @@ Decl* AstBuilder::sharedBlock(LuxParser::SharedBlockContext* c) {
   for (auto* item : c->sharedItem()) {
     Decl* d = nullptr;
     if (item->typeDecl()) d = typeDecl(item->typeDecl());
+    else if (item->implDecl()) d = implDecl(item->implDecl());
+    else if (item->traitDecl()) d = traitDecl(item->traitDecl());
     else if (item->fnDecl()) d = fnDecl(item->fnDecl());
     else if (item->varDecl()) d = varDecl(item->varDecl());
     else if (item->openapiDecl()) d = openapiDecl(item->openapiDecl());
@@ -202,6 +207,8 @@ Decl* AstBuilder::serverItem(LuxParser::ServerItemContext* c) {
   if (auto* x = c->openapiDecl()) return openapiDecl(x);
   if (auto* x = c->fnDecl()) return fnDecl(x);
   if (auto* x = c->typeDecl()) return typeDecl(x);
+  if (auto* x = c->implDecl()) return implDecl(x);
+  if (auto* x = c->traitDecl()) return traitDecl(x);
   if (auto* x = c->varDecl()) return varDecl(x);
   if (auto* x = c->testDecl()) return testDecl(x);
   return nullptr;
@@ -306,16 +313,22 @@ Expr* AstBuilder::withParamPatterns(Expr* body, llvm::ArrayRef<Stmt*> patterns) 
 
 FnDecl* AstBuilder::fnDecl(LuxParser::FnDeclContext* c) {
   if (!c || c->exception) return nullptr;
-  Ident name = ident(c->ident());
-  size_t generic = pushTypeParams(c->typeParams());
+  return fnFrom(c, {c->ident(), c->typeParams(), c->paramList(), c->ARROW() ? c->typeExpr() : nullptr, c->block()}, true);
+}
+
+// `fn name<T>(params) -> R { body }`, from the parts of its rule (fnDecl, a contract's
+// traitMethod, whose body may be absent when `body_required` is false).
+FnDecl* AstBuilder::fnFrom(antlr4::ParserRuleContext* c, const FnParts& parts, bool body_required) {
+  Ident name = ident(parts.name);
+  size_t generic = pushTypeParams(parts.type_params);
   llvm::SmallVector<Param*, 4> ps;
   llvm::SmallVector<Stmt*, 2> patterns;
   Type* ret = nullptr;
   BlockExpr* body = nullptr;
-  if (!name.empty() && params(c->paramList(), ps, &patterns) && (!c->ARROW() || (ret = type(c->typeExpr()))))
-    body = withParamPatterns(block(c->block()), patterns);
+  bool ok = !name.empty() && params(parts.params, ps, &patterns) && (!parts.result || (ret = type(parts.result)));
+  if (ok && (parts.body || body_required)) ok = (body = withParamPatterns(block(parts.body), patterns)) != nullptr;
   popTypeParams(generic);
-  if (!body) return nullptr;
+  if (!ok) return nullptr;
   return ctx_.create<FnDecl>(range(c), name, copy(ps), ret, body);
 }
 

@@ -22,15 +22,6 @@ antlr4::Token* neighbour(antlr4::TokenStream* tokens, antlr4::Token* t, int step
   }
 }
 
-// Does a statement start right after `p` (nothing, a line break, `;`, `{` or `}` before it)?
-bool statementStartsAfter(antlr4::Token* p) {
-  if (!p) return true;
-  switch (p->getType()) {
-    case LuxLexer::NL: case LuxLexer::SEMI: case LuxLexer::LBRACE: case LuxLexer::RBRACE: return true;
-    default: return false;
-  }
-}
-
 // Is the parser inside a `C` (a rule's context class, or a labelled alternative's)?
 template <typename C>
 bool inRule(antlr4::Parser* parser) {
@@ -65,12 +56,6 @@ std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, con
   antlr4::Token* p = neighbour(tokens, t, -1);
   const size_t type = t->getType();
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  const std::string prev_text = p ? p->getText() : "";
-  antlr4::Token* pp = p ? neighbour(tokens, p, -1) : nullptr;
-  if (type == LuxLexer::IDENT && (prev_text == "interface" || prev_text == "trait" || prev_text == "impl") &&
-      statementStartsAfter(pp))
-    return "Lux has no interfaces, traits or `impl` blocks: write each method as a function that takes the value "
-           "first (`fn render(h: Heading) -> String { ... }`) and call it `render(h)` or `h |> render()`";
   if (type == LuxLexer::IDENT && t->getText() == "is" &&
       (prev == LuxLexer::IDENT || prev == LuxLexer::RPAREN || prev == LuxLexer::RBRACKET))
     return "Lux has no `is`: a value's type is known when the program is compiled; test an Option with "

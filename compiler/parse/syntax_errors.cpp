@@ -42,11 +42,14 @@ std::string expectedName(const antlr4::dfa::Vocabulary& vocab, size_t type) {
 const char* ruleCategory(size_t rule) {
   switch (rule) {
     case LuxParser::RuleProgram: case LuxParser::RuleTopItem:
-      return "`server`, `shared`, `fn`, `type` or a binding";
+      return "`server`, `shared`, `fn`, `type`, `impl` or a binding";
     case LuxParser::RuleServerBlock: case LuxParser::RuleServerItem:
       return "a server item (`fn`, `route`, `env`, `db`, `model`, `schedule`, ...)";
     case LuxParser::RuleSharedBlock: case LuxParser::RuleSharedItem:
-      return "a `type`, `fn` or binding";
+      return "a `type`, `impl`, `fn` or binding";
+    case LuxParser::RuleImplDecl: return "a method (`fn name(self) { ... }`)";
+    case LuxParser::RuleTraitDecl: case LuxParser::RuleTraitMethod:
+      return "a method (`fn name() -> Type`, or with a body in a trait)";
     case LuxParser::RuleTypeExpr: return "a type";
     case LuxParser::RulePattern: case LuxParser::RulePatternAtom: case LuxParser::RuleLiteralPattern:
     case LuxParser::RuleMatchArm:

@@ -398,4 +398,22 @@ Value MethodOr(const Value& receiver, std::string_view name, std::vector<Value> 
   return builtin(args);
 }
 
+bool HasFields(const Value& v, std::initializer_list<std::string_view> fields) {
+  if (!v.IsObject() || v.size() != fields.size()) return false;
+  for (std::string_view f : fields)
+    if (!v.Find(f)) return false;
+  return true;
+}
+
+bool IsVariantOf(const Value& v, std::initializer_list<std::string_view> tags) {
+  for (std::string_view t : tags)
+    if (IsVariant(v, t)) return true;
+  return false;
+}
+
+Value NoMethod(const Value& receiver, std::string_view name) {
+  throw TypeError(std::string("cannot call method `") + std::string(name) + "` on " + receiver.KindName() +
+                  ": no type of the program with that method has its shape");
+}
+
 }  // namespace lux::stdlib

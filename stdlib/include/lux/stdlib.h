@@ -468,6 +468,13 @@ Value ParseFloat(const Value& v);  // Some(Float) or None: the family's toFloat
 // field `f` when it has one (a record's), else the built-in called as `f(x, args)`.
 Value MethodOr(const Value& receiver, std::string_view name, std::vector<Value> args,
                Value (*builtin)(const std::vector<Value>& receiver_and_args));
+// A method of the program called on a value of unknown type (`el.render()` with `el` an
+// unannotated parameter): which type's method runs is decided by the value's shape. A record is an
+// object with exactly its fields; an enum's value is one of its variants. NoMethod is the failure
+// when no type with that method fits (and no built-in of the name applies).
+bool HasFields(const Value& v, std::initializer_list<std::string_view> fields);
+bool IsVariantOf(const Value& v, std::initializer_list<std::string_view> tags);
+[[noreturn]] Value NoMethod(const Value& receiver, std::string_view name);
 Value Uuid();
 Value Fetch(const Value& url, const Value& options = Value());
 Value Sleep(const Value& ms);

@@ -72,3 +72,21 @@ TEST_CASE("title_case, snake_case, camel_case, pad_start, pad_end, trim_start, t
   CHECK(sl::Mul(Value("ab"), Value(3)) == Value("ababab"));
   CHECK(sl::Mul(Value("ab"), Value(-1)) == Value(""));
 }
+
+TEST_CASE("a method call on a value of unknown type finds its type by the value's shape", "[stdlib]") {
+  Value point{{"x", 1.0}, {"y", 2.0}};
+  CHECK(sl::HasFields(point, {"x", "y"}));
+  CHECK(sl::HasFields(point, {"y", "x"}));             // the order of the keys does not matter
+  CHECK_FALSE(sl::HasFields(point, {"x"}));            // exactly the fields: a Point is no record of x alone
+  CHECK_FALSE(sl::HasFields(point, {"x", "y", "z"}));
+  CHECK_FALSE(sl::HasFields(point, {"x", "z"}));
+  CHECK_FALSE(sl::HasFields(Value("x"), {"x"}));
+  CHECK(sl::HasFields(Value(lux::Object{}), {}));
+
+  CHECK(sl::IsVariantOf(sl::Variant("Circle", {Value(1.0)}), {"Circle", "Rect"}));
+  CHECK(sl::IsVariantOf(sl::Variant("Empty", {}), {"Circle", "Empty"}));  // a variant without a payload
+  CHECK_FALSE(sl::IsVariantOf(sl::Variant("Square", {Value(1.0)}), {"Circle", "Rect"}));
+  CHECK_FALSE(sl::IsVariantOf(Value(3), {"Circle"}));
+
+  CHECK(FailureOf([&] { sl::NoMethod(point, "render"); }).find("cannot call method `render` on Object") != std::string::npos);
+}
