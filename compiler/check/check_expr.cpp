@@ -472,7 +472,7 @@ const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
     if (inner && inner->field(m)) {
       // `user = User.find(id)` then `user.name`: the value may be nil (a model's `find`).
       std::string shown = llvm::isa<ast::NameExpr>(e->base) ? llvm::cast<ast::NameExpr>(e->base)->name.name.str() : "value";
-      d.help(fmt::format("`{0}` may be nil: check it first (`guard {0} != nil else {{ return respond(404, {{ error: \"not found\" }}) }}`, "
+      d.help(fmt::format("`{0}` may be nil: check it first (`if {0} == nil {{ return respond(404, {{ error: \"not found\" }}) }}`, "
                          "after which `{0}.{1}` is a `{2}`'s field), or read through it with `{0}?.{1}`",
                          shown, m.str(), inner->name.str()));
     } else if (m == "length" || m == "size" || m == "count")

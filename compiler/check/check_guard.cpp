@@ -1,8 +1,9 @@
 // `guard cond else { ... }`: the condition is a Bool; the else block runs when it is false and
 // must leave the enclosing function (`return`, `throw`) or, inside a loop, the iteration
 // (`break`, `continue`) — otherwise E2701 at the else block. `guard x != nil else { ... }` on an
-// immutable `Option<T>` binding makes `x` a `T` for the rest of the scope the guard is in.
-// Entry points: Checker::checkGuard, alwaysLeaves.
+// immutable `Option<T>` binding makes `x` a `T` for the rest of the scope the guard is in; so does
+// an `if x == nil { return ... }` without `else` (narrowAfterEarlyExit).
+// Entry points: Checker::checkGuard, alwaysLeaves, narrowAfterEarlyExit.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -51,16 +52,49 @@ bool Checker::alwaysLeaves(const ast::Node* n) const {
   return false;
 }
 
-void Checker::narrowAfterGuard(const ast::Expr* cond) {
-  auto* bin = llvm::dyn_cast<ast::BinaryExpr>(cond);
-  if (!bin || bin->op != ast::BinaryOp::Ne) return;
+// Which binding `cond` tests for nil, and whether `cond` holds when it is nil: `x == nil` (also
+// `None`, `null`, `===`), `!x`, `not x`, `x.is_none()`, `is_none(x)` hold for nil; `x != nil`,
+// `x`, `x.is_some()`, `is_some(x)` for a value. Null for any other condition.
+const ast::NameExpr* Checker::nilTested(const ast::Expr* cond, bool& holds_for_nil) const {
   auto isNone = [&](const ast::Expr* e) {
     const Symbol* s = model_.resolved.lookup(e);
     return s && s->kind == SymbolKind::OptionCtor && s->name == "None";
   };
-  const ast::Expr* subject = isNone(bin->rhs) ? bin->lhs : isNone(bin->lhs) ? bin->rhs : nullptr;
-  auto* name = llvm::dyn_cast_or_null<ast::NameExpr>(subject);
-  if (!name) return;
+  if (auto* bin = llvm::dyn_cast<ast::BinaryExpr>(cond); bin && (bin->op == ast::BinaryOp::Eq || bin->op == ast::BinaryOp::Ne)) {
+    holds_for_nil = bin->op == ast::BinaryOp::Eq;
+    return llvm::dyn_cast_or_null<ast::NameExpr>(isNone(bin->rhs) ? bin->lhs : isNone(bin->lhs) ? bin->rhs : nullptr);
+  }
+  if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(cond); u && u->op == ast::UnaryOp::Not) {
+    const ast::NameExpr* n = nilTested(u->operand, holds_for_nil);
+    holds_for_nil = !holds_for_nil;
+    return n;
+  }
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(cond)) {  // truthiness: `if task { ... }`
+    holds_for_nil = false;
+    return n;
+  }
+  if (auto* call = llvm::dyn_cast<ast::CallExpr>(cond)) {
+    const Builtin* b = model_.method_builtins.lookup(call);
+    const ast::Expr* subject = nullptr;
+    if (b) subject = llvm::cast<ast::MemberExpr>(call->callee)->base;  // `x.is_none()`
+    else if (const Symbol* s = model_.resolved.lookup(call->callee); s && s->kind == SymbolKind::Builtin && call->args.size() == 1) {
+      b = s->builtin;  // `is_none(x)`
+      subject = call->args[0];
+    }
+    if (!b || (b->name != "is_none" && b->name != "is_some" && b->name != "isNone" && b->name != "isSome")) return nullptr;
+    holds_for_nil = b->name == "is_none" || b->name == "isNone";
+    return llvm::dyn_cast_or_null<ast::NameExpr>(subject);
+  }
+  return nullptr;
+}
+
+// `guard x != nil else { ... }` (the condition holds for a value), or an `if x == nil { return }`
+// without `else` (it holds for nil): x is its element type for the rest of the scope. `x` is an
+// immutable local or parameter of a known Option type.
+void Checker::narrowAfterGuard(const ast::Expr* cond, bool negated) {
+  bool holds_for_nil = false;
+  const ast::NameExpr* name = nilTested(cond, holds_for_nil);
+  if (!name || holds_for_nil != negated) return;
   // The checker owns every symbol; the model keeps them const for the stages after it.
   Symbol* sym = const_cast<Symbol*>(model_.resolved.lookup(name));
   if (!sym || sym->is_mutable || !sym->type || sym->type->kind != TyKind::Option || !sym->type->elem) return;
@@ -68,6 +102,15 @@ void Checker::narrowAfterGuard(const ast::Expr* cond) {
   if (sym->type->elem->isDynamic()) return;
   cur_->narrowed.emplace_back(sym, sym->type);
   sym->type = sym->type->elem;
+}
+
+// `if task == nil { return respond(404, ...) }` (JavaScript's `if (!task) return ...`): an `if`
+// statement without `else` whose body always leaves narrows as `guard task != nil else` does.
+void Checker::narrowAfterEarlyExit(const ast::Stmt* stmt) {
+  auto* es = llvm::dyn_cast<ast::ExprStmt>(stmt);
+  auto* ie = es ? llvm::dyn_cast<ast::IfExpr>(es->expr) : nullptr;
+  if (!ie || ie->else_body || ie->branches.size() != 1 || !alwaysLeaves(ie->branches[0]->body)) return;
+  narrowAfterGuard(ie->branches[0]->cond, /*negated=*/true);
 }
 
 }  // namespace lux

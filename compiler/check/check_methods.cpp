@@ -47,7 +47,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   auto* m = llvm::dyn_cast<ast::MemberExpr>(call->callee);
   if (!m) return nullptr;
   const Builtin* b = methodCandidate(model_.builtins, m->member.name);
-  if (!b || lookup(m->member.name)) return nullptr;  // a function of the program by that name: E2305 as before
+  if (!b) return nullptr;
   // A module, model, service or type name before the dot is not a value (`db.run`, `User.find`).
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(m->base)) {
     const Symbol* s = lookup(n->name.name);

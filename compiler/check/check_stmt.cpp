@@ -36,6 +36,7 @@ const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
     if (es && expected && es->expr == block->resultExpr()) checkExprExpecting(es->expr, expected);
     else checkStmt(s);
     if (es && !(s == block->stmts.back() && block->resultExpr())) checkResponseHelperStmt(es->expr);
+    narrowAfterEarlyExit(s);
   }
   const Ty* t = types_.get(TyKind::Unit);
   // A block that ends in `throw` gives no value: it fits wherever a value is expected

@@ -348,8 +348,11 @@ class Checker {
   void checkGuard(const ast::GuardStmt* stmt);
   // Whether running `n` to its end always leaves the function (or, for break/continue, the loop).
   bool alwaysLeaves(const ast::Node* n) const;
-  // `guard x != nil else { ... }`: x (an immutable Option) is its element type for the rest of the scope.
-  void narrowAfterGuard(const ast::Expr* cond);
+  // `guard x != nil else { ... }`: x (an immutable Option) is its element type for the rest of the
+  // scope; with `negated`, the condition of an `if` that leaves (`if x == nil { return }`).
+  void narrowAfterGuard(const ast::Expr* cond, bool negated = false);
+  void narrowAfterEarlyExit(const ast::Stmt* stmt);
+  const ast::NameExpr* nilTested(const ast::Expr* cond, bool& holds_for_nil) const;
   // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
   void checkPartAssign(const ast::AssignStmt* stmt);
   void reportImmutable(const ast::Expr* at, const Symbol* sym, bool part);

@@ -636,7 +636,11 @@ antlrcpp::Any AstBuilder::visitTernaryExpr(LuxParser::TernaryExprContext* c) {
 antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
   llvm::SmallVector<IfBranch*, 4> branches;
   Expr* cond = expr(c->expr());
-  BlockExpr* then_body = c->block().empty() ? nullptr : block(c->block(0));
+  // `if (!x) return e` (no braces): the one statement that leaves is the branch's block.
+  const size_t first_block = c->armLeave() ? 0 : 1;
+  BlockExpr* then_body = c->armLeave()       ? llvm::cast_or_null<BlockExpr>(armLeave(c->armLeave()))
+                         : c->block().empty() ? nullptr
+                                              : block(c->block(0));
   if (!cond || !then_body) return {};
   branches.push_back(ctx_.create<IfBranch>(SourceRange{range(c).begin, then_body->range().end}, cond, then_body));
   for (auto* e : c->elseIf()) {
@@ -647,8 +651,8 @@ antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
   }
   BlockExpr* else_body = nullptr;
   if (c->ELSE()) {
-    if (c->block().size() < 2) return {};
-    else_body = block(c->block(1));
+    if (c->block().size() < first_block + 1) return {};
+    else_body = block(c->block(first_block));
     if (!else_body) return {};
   }
   expr_ = ctx_.create<IfExpr>(range(c), copy(branches), else_body);

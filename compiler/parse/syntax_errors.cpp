@@ -152,8 +152,15 @@ std::string SyntaxErrorStrategy::describeExpected(antlr4::Parser* parser, const 
   const antlr4::dfa::Vocabulary& vocab = parser->getVocabulary();
   std::vector<std::string> names;
   std::set<std::string> seen;
+  // `if c` then a block, or (JavaScript's braceless form) `return`/`throw`/`break`/`continue`:
+  // the block is what to name.
+  const bool if_body = expected.contains(static_cast<size_t>(LuxLexer::LBRACE)) &&
+                       expected.contains(static_cast<size_t>(LuxLexer::RETURN));
   for (ssize_t type : expected.toList()) {
     if (type < 0) continue;
+    if (if_body && (type == LuxLexer::RETURN || type == LuxLexer::THROW || type == LuxLexer::BREAK ||
+                    type == LuxLexer::CONTINUE))
+      continue;
     std::string n = expectedName(vocab, static_cast<size_t>(type));
     if (seen.insert(n).second) names.push_back(n);
   }

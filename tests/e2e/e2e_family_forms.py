@@ -112,6 +112,10 @@ def _forms(port):
                 {"name": "annie", "tags": [], "count": 2})
     expect_json(port, "POST", "/js-validate", 200, {"size": "short", "kind": "undefined", "count": 0},
                 {"name": "al", "count": "2"})
+    expect_json(port, "GET", "/people/ann", 200, {"name": "ann", "age": 30})
+    expect_json(port, "GET", "/people/bob", 404, {"error": "no such person"})
+    expect_json(port, "GET", "/people/ann/role", 200, "ADMIN")
+    expect_json(port, "GET", "/people/bob/role", 404, {"error": "no such person"})
     expect_json(port, "GET", "/js-throw/1", 200, {"value": 1})
     expect_json(port, "GET", "/js-throw/2", 200, {"error": "big"})
     expect_json(port, "GET", "/js-throw/7", 200, {"error": "too big: 7"})
