@@ -418,7 +418,7 @@ class Builder {
     int32_t node = t_.tokens[open].node;
     if (!is(t_.tokens[open], n_.lbrace) || node < 0) return false;
     const std::string& own = t_.labels[t_.nodes[node].label];
-    if (endsWith(own, "Block") || own == "routesDecl" || own == "implDecl" || own == "traitDecl") return true;
+    if (endsWith(own, "Block") || own == "routesDecl" || own == "implBody" || own == "traitBody") return true;
     if (own != "block" || t_.nodes[node].parent < 0) return false;
     int32_t parent = t_.nodes[node].parent;
     const std::string& owner = t_.labels[t_.nodes[parent].label];

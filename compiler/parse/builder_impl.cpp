@@ -47,11 +47,12 @@ Decl* AstBuilder::implDecl(LuxParser::ImplDeclContext* c) {
   Ident trait = for_trait ? ident(names[0]) : Ident{};
   Ident type_name = ident(names.back());
   if (type_name.empty() || (for_trait && trait.empty())) return nullptr;
-  checkSeparators(c);
+  if (!c->implBody()) return nullptr;
+  checkSeparators(c->implBody());
   size_t generic = type_params_.size();
   for (auto* tp : c->typeParams()) pushTypeParams(tp);
   llvm::SmallVector<FnDecl*, 8> methods;
-  for (auto* f : c->fnDecl()) {
+  for (auto* f : c->implBody()->fnDecl()) {
     FnDecl* fn = fnDecl(f);
     if (!fn) continue;
     fn->doc = docComment(f);
@@ -75,11 +76,11 @@ FnDecl* AstBuilder::traitMethod(LuxParser::TraitMethodContext* c) {
 Decl* AstBuilder::traitDecl(LuxParser::TraitDeclContext* c) {
   if (!c || c->exception) return nullptr;
   Ident name = ident(c->ident());
-  if (name.empty()) return nullptr;
-  checkSeparators(c);
+  if (name.empty() || !c->traitBody()) return nullptr;
+  checkSeparators(c->traitBody());
   size_t generic = pushTypeParams(c->typeParams());
   llvm::SmallVector<FnDecl*, 8> methods;
-  for (auto* m : c->traitMethod()) {
+  for (auto* m : c->traitBody()->traitMethod()) {
     if (FnDecl* fn = traitMethod(m)) {
       fn->doc = docComment(m);
       methods.push_back(fn);
@@ -98,7 +99,8 @@ void AstBuilder::inheritTraitDefaults() {
     auto it = trait_contexts_.find(impl->trait.name.str());
     if (it == trait_contexts_.end()) continue;
     llvm::SmallVector<FnDecl*, 4> inherited;
-    for (auto* m : it->second->traitMethod()) {
+    if (!it->second->traitBody()) continue;
+    for (auto* m : it->second->traitBody()->traitMethod()) {
       if (!m->block() || !m->ident()) continue;
       bool written = false;
       for (const FnDecl* own : impl->methods) written = written || own->name.name == m->ident()->getText();

@@ -47,8 +47,8 @@ const char* ruleCategory(size_t rule) {
       return "a server item (`fn`, `route`, `env`, `db`, `model`, `schedule`, ...)";
     case LuxParser::RuleSharedBlock: case LuxParser::RuleSharedItem:
       return "a `type`, `impl`, `fn` or binding";
-    case LuxParser::RuleImplDecl: return "a method (`fn name(self) { ... }`)";
-    case LuxParser::RuleTraitDecl: case LuxParser::RuleTraitMethod:
+    case LuxParser::RuleImplDecl: case LuxParser::RuleImplBody: return "a method (`fn name(self) { ... }`)";
+    case LuxParser::RuleTraitDecl: case LuxParser::RuleTraitBody: case LuxParser::RuleTraitMethod:
       return "a method (`fn name() -> Type`, or with a body in a trait)";
     case LuxParser::RuleTypeExpr: return "a type";
     case LuxParser::RulePattern: case LuxParser::RulePatternAtom: case LuxParser::RuleLiteralPattern:
