@@ -40,6 +40,16 @@ const Builtin* Checker::globalBuiltinCallee(const ast::Expr* callee) const {
   return model_.builtins.global(name);
 }
 
+// The iterating built-ins pass the element's index after it, as JavaScript does
+// (stdlib CallIndexed): a lambda that takes two parameters (`xs.map(fn(x, i) ...)`) gets an Int.
+const Ty* Checker::withIndexParam(const Builtin* b, const ast::LambdaExpr* lam, const Ty* expected) {
+  static const llvm::StringRef kIndexed[] = {"Map", "Filter", "Each", "Find", "FindIndex", "Any", "All", "FlatMap"};
+  if (!expected || expected->kind != TyKind::Fn || expected->params.size() != 1 || lam->params.size() != 2 ||
+      !llvm::is_contained(kIndexed, llvm::StringRef(b->cpp)))
+    return expected;
+  return types_.fn({expected->params[0], types_.get(TyKind::Int)}, expected->elem);
+}
+
 const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b, const std::string& shown,
                                     std::vector<ArgInfo>& args, bool piped, const Ty* self) {
   // Lambdas, left to right, each against the signature instantiated from the arguments known so
@@ -49,7 +59,7 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     if (args[i].type) continue;
     auto* lam = llvm::cast<ast::LambdaExpr>(args[i].expr);
     Instance in = instantiate(types_, *b, argShapes(args), self);
-    args[i].type = checkLambda(lam, i < in.params.size() ? in.params[i] : nullptr);
+    args[i].type = checkLambda(lam, withIndexParam(b, lam, i < in.params.size() ? in.params[i] : nullptr));
     model_.expr_types[lam] = args[i].type;
   }
   if ((b->form == BuiltinForm::Test || b->form == BuiltinForm::MockService) && !in_test_)

@@ -582,12 +582,34 @@ std::optional<std::string> Emitter::responseCall(const ast::MemberExpr* m, const
   }
   if (res_sym) {
     std::string r = requestRef(res_sym);
-    const char* fnc = name == "status" ? "ResStatus"
-                      : name == "json" ? "ResJson"
-                      : (name == "setHeader" || name == "set_header" || name == "header") ? "ResSetHeader"
-                      : (name == "send" || name == "text") ? "ResText"
-                                                           : nullptr;
-    std::string one = fnc ? fmt::format("lux::stdlib::{}({}{}{})", fnc, r, args.empty() ? "" : ", ", arg_list()) : "";
+    // Express's methods by the arguments they take: `res.send()`, `res.json()` and `res.end()`
+    // with none send an empty body; `res.sendStatus(404)` sets the status and sends its text.
+    struct Method {
+      llvm::StringRef name;
+      const char* fnc;
+      size_t min, max;
+    };
+    static const Method kMethods[] = {
+        {"status", "ResStatus", 1, 1},    {"json", "ResJson", 1, 1},          {"send", "ResText", 1, 1},
+        {"text", "ResText", 1, 1},        {"setHeader", "ResSetHeader", 2, 2}, {"set_header", "ResSetHeader", 2, 2},
+        {"header", "ResSetHeader", 2, 2}, {"set", "ResSetHeader", 2, 2},       {"sendStatus", "ResSendStatus", 1, 1},
+    };
+    const char* fnc = nullptr;
+    std::string one;
+    for (const Method& k : kMethods) {
+      if (k.name != name) continue;
+      if (args.empty() && (name == "send" || name == "json" || name == "text")) {
+        fnc = "ResText";
+        one = fmt::format("lux::stdlib::ResText({}, lux::Value(\"\"))", r);
+      } else if (args.size() >= k.min && args.size() <= k.max) {
+        fnc = k.fnc;
+        one = fmt::format("lux::stdlib::{}({}, {})", fnc, r, arg_list());
+      }
+    }
+    if (name == "end" && args.size() <= 1) {
+      fnc = "ResText";
+      one = fmt::format("lux::stdlib::ResText({}, {})", r, args.empty() ? "lux::Value(\"\")" : arg_list());
+    }
     if (name == "redirect" && (args.size() == 1 || args.size() == 2)) {  // res.redirect(url, status?)
       one = fmt::format("lux::stdlib::ResRedirect({}, {}, {})", r, expr(args[0]), args.size() == 2 ? expr(args[1]) : "lux::Value()");
       fnc = "ResRedirect";

@@ -67,7 +67,8 @@ Value Map(const Value& xs, const Value& fn) {
   if (xs.IsArray()) {
     Array out;
     out.reserve(xs.size());
-    for (const Value& x : xs.AsArray()) out.push_back(Call(fn, {x}));
+    std::size_t i = 0;
+    for (const Value& x : xs.AsArray()) out.push_back(CallIndexed(fn, x, i++));
     return Value(std::move(out));
   }
   if (xs.IsNull()) return Value();  // None stays None
@@ -81,19 +82,22 @@ Value Filter(const Value& xs, const Value& fn) {
   if (xs.IsNull()) return xs;
   if (!xs.IsArray() && !xs.IsObject() && !xs.IsString()) return Call(fn, {xs}).Truthy() ? xs : Value();
   Array out;
+  std::size_t i = 0;
   for (const Value& x : Items(xs))
-    if (Call(fn, {x}).Truthy()) out.push_back(x);
+    if (CallIndexed(fn, x, i++).Truthy()) out.push_back(x);
   return Value(std::move(out));
 }
 
 Value Each(const Value& xs, const Value& fn) {
-  for (const Value& x : Items(xs)) Call(fn, {x});
+  std::size_t i = 0;
+  for (const Value& x : Items(xs)) CallIndexed(fn, x, i++);
   return Value();
 }
 
 Value Find(const Value& xs, const Value& fn) {
+  std::size_t i = 0;
   for (const Value& x : Items(xs))
-    if (Call(fn, {x}).Truthy()) return x;
+    if (CallIndexed(fn, x, i++).Truthy()) return x;
   return Value();
 }
 

@@ -190,14 +190,16 @@ Value Reversed(const Value& xs) {
 }
 
 Value Any(const Value& xs, const Value& fn) {
+  std::size_t i = 0;
   for (const Value& x : List(xs, "any"))
-    if (Truthy(Call(fn, {x}))) return Value(true);
+    if (Truthy(CallIndexed(fn, x, i++))) return Value(true);
   return Value(false);
 }
 
 Value All(const Value& xs, const Value& fn) {
+  std::size_t i = 0;
   for (const Value& x : List(xs, "all"))
-    if (!Truthy(Call(fn, {x}))) return Value(false);
+    if (!Truthy(CallIndexed(fn, x, i++))) return Value(false);
   return Value(true);
 }
 
@@ -235,8 +237,9 @@ Value FlatMap(const Value& xs, const Value& fn) {
   if (IsOk(xs)) return Call(fn, {OkValue(xs)});
   if (!xs.IsArray() && !xs.IsObject()) return Call(fn, {xs});
   Array out;
+  std::size_t i = 0;
   for (const Value& x : List(xs, "flat_map")) {
-    Value r = Call(fn, {x});
+    Value r = CallIndexed(fn, x, i++);
     if (r.IsArray()) out.insert(out.end(), r.AsArray().begin(), r.AsArray().end());
     else if (!r.IsNull()) out.push_back(std::move(r));
   }
@@ -280,7 +283,7 @@ Value Zip(const Value& xs, const Value& ys, const Value& zs) {
 Value FindIndex(const Value& xs, const Value& fn) {
   const Array& a = List(xs, "find_index");
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (Truthy(Call(fn, {a[i]}))) return Value(static_cast<long long>(i));
+    if (Truthy(CallIndexed(fn, a[i], i))) return Value(static_cast<long long>(i));
   return Value();
 }
 

@@ -111,6 +111,12 @@ void CheckRangeLength(std::int64_t lo, std::int64_t hi, std::int64_t step, bool 
 bool InRange(const Value& v, const Value& lo, const Value& hi, bool inclusive);
 // Calls a function value (a lambda, or a named function used as a value).
 Value Call(const Value& fn, std::vector<Value> args);
+// A callback of an iterating built-in (map, filter, each, find, find_index, any, all, flat_map):
+// the element and its index, as JavaScript passes them (`xs.map(fn(x, i) ...)`); a function that
+// takes one parameter ignores the index.
+inline Value CallIndexed(const Value& fn, const Value& x, std::size_t i) {
+  return Call(fn, {x, Value(static_cast<long long>(i))});
+}
 // Argument i of a lambda (null when the caller passed fewer).
 inline const Value& Arg(const std::vector<Value>& args, std::size_t i) { return i < args.size() ? args[i] : Value::Null(); }
 // What `for x in v` walks: a list's elements, an object's keys, a string's characters.
@@ -636,6 +642,7 @@ Value ResStatus(Response& res, const Value& status);
 Value ResJson(Response& res, const Value& body);
 Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
+Value ResSendStatus(Response& res, const Value& status);  // Express's res.sendStatus(404): "Not Found"
 // res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
 Value ResRedirect(Response& res, const Value& url, const Value& status);
 // negotiate(req, data, {html: fn, xml: fn, ...}): the formatter the request's Accept prefers, else
