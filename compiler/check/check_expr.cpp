@@ -537,9 +537,10 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
       return Bool;
     case ast::BinaryOp::And:
     case ast::BinaryOp::Or:
-      // JavaScript's default `a || b` (`req.query.page || 1`, `user.nickname || "anon"`): `a`
-      // when it is truthy, else `b`, on a Json or Option left side.
-      if (e->op == ast::BinaryOp::Or && !e->word && (l->json || l->kind == TyKind::Option) && r != Bool) {
+      // JavaScript's default `a || b` (`req.query.page || 1`, `user.nickname || "anon"`,
+      // `(counts[w] || 0) + 1`): `a` when it is truthy, else `b`, on a Json, Option or unknown
+      // left side (`b` not a Bool: `ok || false` stays a Bool).
+      if (e->op == ast::BinaryOp::Or && !e->word && (l->isDynamic() || l->kind == TyKind::Option) && r != Bool) {
         model_.value_ors.insert(e);
         return defaulted();
       }

@@ -47,11 +47,27 @@ const ast::NameExpr* placeRoot(const ast::Expr* e) {
 
 }  // namespace
 
+// `xs.split("").reverse()`, `[...xs].sort()`, `unique(names).sort((a, b) => ...)`: sorting or
+// reversing a list no binding holds changes nothing anyone keeps, so it is the copying built-in
+// (`reversed`, `sorted`, `sort_by` with the key or the comparison), which the family's chains mean.
+const Ty* Checker::checkCopyingSort(const ast::CallExpr* call, InplaceMethod method) {
+  auto* m = llvm::cast<ast::MemberExpr>(call->callee);
+  const char* name = method == InplaceMethod::Reverse ? "reversed" : call->args.empty() ? "sorted" : "sort_by";
+  const Builtin* b = model_.builtins.global(name);
+  if (!b || call->args.size() > (method == InplaceMethod::Reverse ? 0u : 1u)) return nullptr;
+  const Ty* recv = checkExpr(m->base);
+  model_.method_builtins[call] = b;
+  model_.expr_types[m->base] = recv;
+  return checkCall(call, m->base, recv, m->base->range());
+}
+
 const Ty* Checker::checkInplaceMethod(const ast::CallExpr* call) {
   auto* m = llvm::dyn_cast<ast::MemberExpr>(call->callee);
   if (!m) return nullptr;
   const InplaceSpec* spec = inplaceSpec(m->member.name);
   const ast::NameExpr* root = spec ? placeRoot(m->base) : nullptr;
+  if (spec && !root && (spec->method == InplaceMethod::Sort || spec->method == InplaceMethod::Reverse))
+    return checkCopyingSort(call, spec->method);
   if (!root) return nullptr;
   Symbol* sym = lookup(root->name.name);
   bool variable = sym && (sym->kind == SymbolKind::Local || sym->kind == SymbolKind::Param ||

@@ -119,6 +119,10 @@ def _forms(port):
     check(st == 204 and text == "", f"res.status(204).send(): 204 with no body, got {st} {text!r}")
     st, _, text = request(port, "GET", "/gone")
     check(st == 410 and text == "Gone", f"res.sendStatus(410): 410 \"Gone\", got {st} {text!r}")
+    expect_json(port, "GET", "/words/b-a-b", 200, {"counts": {"b": 2, "a": 1}, "backwards": "b-a-b",
+                                                    "ranked": ["b", "a"], "first": "a"})
+    expect_json(port, "GET", "/words/xy-z", 200, {"counts": {"xy": 1, "z": 1}, "backwards": "z-yx",
+                                                   "ranked": ["xy", "z"], "first": "xy"})
     expect_json(port, "GET", "/numbered", 200, {"lines": ["1. ann", "2. bob", "3. cy"], "odd": ["bob"], "at": 2})
     expect_json(port, "GET", "/people/bob/role", 404, {"error": "no such person"})
     expect_json(port, "GET", "/js-throw/1", 200, {"value": 1})
