@@ -468,6 +468,30 @@ bool TokenFilter::dropsNew(const antlr4::Token& t) {
   return drop;
 }
 
+// The family's (and Rust's) error propagation `parse(s)?`: a `?` that ends an operand (a line
+// break, `)`, `]`, `}`, `,`, `;`, `.` or a binary operator follows; a conditional's `?` is
+// followed by its value) is Lux's postfix `!`, which returns a None or an Err from the function.
+bool TokenFilter::propagatesQuestion(const antlr4::Token& t) {
+  if (t.getType() != LuxLexer::QUESTION) return false;
+  std::vector<std::unique_ptr<antlr4::Token>> ahead;
+  for (;;) {
+    ahead.push_back(takeRaw());
+    if (ahead.back()->getType() == antlr4::Token::EOF || ahead.back()->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
+  }
+  const size_t k = ahead.back()->getType();
+  for (auto it = ahead.rbegin(); it != ahead.rend(); ++it) ready_.push_front(std::move(*it));
+  switch (k) {
+    case LuxLexer::NL: case LuxLexer::RPAREN: case LuxLexer::RBRACKET: case LuxLexer::RBRACE:
+    case LuxLexer::COMMA: case LuxLexer::SEMI: case LuxLexer::DOT: case antlr4::Token::EOF:
+    // A binary operator (never the start of a conditional's value; `-` may be, and stays out).
+    case LuxLexer::PLUS: case LuxLexer::STAR: case LuxLexer::SLASH: case LuxLexer::PERCENT: case LuxLexer::STARSTAR:
+    case LuxLexer::EQEQ: case LuxLexer::NEQ: case LuxLexer::LE: case LuxLexer::GE: case LuxLexer::LT: case LuxLexer::GT:
+    case LuxLexer::ANDAND: case LuxLexer::OROR: case LuxLexer::PIPE_OP: case LuxLexer::QQ: case LuxLexer::PLUSPLUS:
+      return true;
+    default: return false;
+  }
+}
+
 // JavaScript's `count++` as a statement: `++` is Lux's concatenation, which would take the next
 // line as its right side (`count + items.push(x)`), so a `++` that ends a statement is E1027
 // (its help says `count += 1`) and is dropped. The tokens looked at go back to be read again.
@@ -584,6 +608,8 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
       ready_.push_front(std::move(next));
     }
     if (t->getType() == LuxLexer::PLUSPLUS && endsWithIncrement(*t)) continue;
+    if (propagatesQuestion(*t))
+      if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setType(LuxLexer::BANG);
     if (t->getType() == LuxLexer::FOR) rewriteForOf();
     if (dropsAsync(*t) || dropsNew(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);

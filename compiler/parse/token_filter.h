@@ -68,6 +68,7 @@ class TokenFilter : public antlr4::TokenSource {
   bool dropsAsync(const antlr4::Token& t);  // `async` before a function: off the parser's channel
   bool dropsNew(const antlr4::Token& t);    // `new` before a capitalised name: the same
   void rewriteForOf();                      // `for (const x of xs)`: `for x in xs`
+  bool propagatesQuestion(const antlr4::Token& t);
   bool endsWithIncrement(const antlr4::Token& t);  // `count++` as a statement: E1027
   std::unique_ptr<antlr4::Token> nextSignificant(std::vector<std::unique_ptr<antlr4::Token>>& hidden);
   // Bracket bookkeeping for a default-channel token; false when the token must be dropped.
