@@ -33,6 +33,7 @@ const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
   if (new_scope) pushScope(Scope::Kind::Block);
   for (const ast::Stmt* s : block->stmts) {
     auto* es = llvm::dyn_cast<ast::ExprStmt>(s);
+    hoistBranchBindings(s);
     if (es && expected && es->expr == block->resultExpr()) checkExprExpecting(es->expr, expected);
     else checkStmt(s);
     if (es && !(s == block->stmts.back() && block->resultExpr())) checkResponseHelperStmt(es->expr);
@@ -59,6 +60,42 @@ const Ty* Checker::checkBlock(const ast::BlockExpr* block, bool new_scope) {
   if (new_scope) popScope();
   model_.expr_types[block] = t;
   return t;
+}
+
+// `if c { grade = "A" } else { grade = "B" }` then `grade` (the family's control-flow guide;
+// also `try { r = f() } catch e { r = fallback }`): a name that every branch of an `if` with
+// `else`, or both a try body and its catch, bind with a plain `x = e` at their top level (a
+// branch that always leaves need not) and that names nothing in scope is a variable of the
+// enclosing block, declared before the statement (CheckedProgram::hoisted_locals) and assigned in
+// each branch. Its type is unknown.
+void Checker::hoistBranchBindings(const ast::Stmt* s) {
+  std::vector<const ast::BlockExpr*> branches;
+  if (auto* es = llvm::dyn_cast<ast::ExprStmt>(s))
+    if (auto* ie = llvm::dyn_cast<ast::IfExpr>(es->expr); ie && ie->else_body) {
+      for (const ast::IfBranch* br : ie->branches) branches.push_back(br->body);
+      branches.push_back(ie->else_body);
+    }
+  if (auto* ts = llvm::dyn_cast<ast::TryStmt>(s); ts && ts->catch_body) branches = {ts->body, ts->catch_body};
+  if (branches.size() < 2) return;
+  auto bindsAt = [](const ast::BlockExpr* b, llvm::StringRef name) -> const ast::AssignStmt* {
+    for (const ast::Stmt* st : b->stmts)
+      if (auto* as = llvm::dyn_cast<ast::AssignStmt>(st); as && as->op == ast::AssignOp::Assign)
+        if (auto* n = llvm::dyn_cast<ast::NameExpr>(as->target); n && n->name.name == name) return as;
+    return nullptr;
+  };
+  std::vector<const ast::NameExpr*> candidates;
+  for (const ast::BlockExpr* b : branches)
+    for (const ast::Stmt* st : b->stmts)
+      if (auto* as = llvm::dyn_cast<ast::AssignStmt>(st); as && as->op == ast::AssignOp::Assign)
+        if (auto* n = llvm::dyn_cast<ast::NameExpr>(as->target)) candidates.push_back(n);
+  for (const ast::NameExpr* n : candidates) {
+    if (lookup(n->name.name)) continue;  // bound already (or hoisted by an earlier candidate)
+    bool everywhere = true;
+    for (const ast::BlockExpr* b : branches) everywhere = everywhere && (bindsAt(b, n->name.name) || alwaysLeaves(b));
+    if (!everywhere) continue;
+    Symbol* sym = declareLocal(n->name, SymbolKind::Local, types_.dynamic(), bindsAt(branches[0], n->name.name), true, false);
+    model_.hoisted_locals[s].push_back(sym);
+  }
 }
 
 // `let { a, b } = e`, `[a, b] = e`, `a, b = b, a`: each name declared, or a `var` in scope assigned.

@@ -343,6 +343,7 @@ class Checker {
   const Ty* checkBlock(const ast::BlockExpr* block, bool new_scope = true);
   void checkStmt(const ast::Stmt* stmt);
   void checkAssign(const ast::AssignStmt* stmt);
+  void hoistBranchBindings(const ast::Stmt* s);
   void checkThrow(const ast::ThrowStmt* stmt);
   // --- `guard cond else { ... }` (check_guard.cpp) ---
   void checkGuard(const ast::GuardStmt* stmt);

@@ -538,6 +538,9 @@ struct CheckedProgram {
     bool receiver_arg = false;
   };
   llvm::DenseMap<const ast::Node*, MethodCall> method_calls;
+  // `if c { g = 1 } else { g = 2 }` then `g`: the variables an `if` with `else` (or a try and its
+  // catch) binds in every branch, declared before that statement (Checker::hoistBranchBindings).
+  llvm::DenseMap<const ast::Node*, std::vector<const Symbol*>> hoisted_locals;
   // `el.render()` on a value of unknown type where methods of the program have that name and
   // arity: each candidate in declaration order, tried on the value's shape when it runs (then the
   // built-in of the name, if the call also names one: method_builtins).

@@ -138,6 +138,8 @@ void findBoxed(const CheckedProgram& prog, const ast::Node* n, int lambda_depth,
     auto it = prog.resolved.find(let);
     if (it != prog.resolved.end()) declared_depth[it->second] = lambda_depth;
   }
+  if (auto h = prog.hoisted_locals.find(n); h != prog.hoisted_locals.end())  // `if c { g = 1 } else { g = 2 }`
+    for (const Symbol* s : h->second) declared_depth[s] = lambda_depth;
   if (auto* as = llvm::dyn_cast<ast::AssignStmt>(n)) {  // `items = []` that declares (made mutable by `items.push(x)`)
     auto kind = prog.assigns.find(as);
     auto it = prog.resolved.find(as->target);

@@ -44,12 +44,14 @@ void Emitter::block(const ast::BlockExpr* b, Target t) {
   const ast::Stmt* last = b->stmts.back();
   if (auto* es = llvm::dyn_cast<ast::ExprStmt>(last)) {
     lineDirective(last->range());
+    declareHoisted(last);
     exprInto(es->expr, t);
     return;
   }
   if (auto* ts = llvm::dyn_cast<ast::TryStmt>(last); ts && t.kind != Target::Discard) {
     // A trailing `try` gives the block its value: the try body's, or the catch body's.
     lineDirective(last->range());
+    declareHoisted(last);
     tryInto(ts, t);
     if (t.kind == Target::Return) line("return lux::Value();");
     return;
@@ -499,9 +501,16 @@ void Emitter::throwStmt(const ast::ThrowStmt* ts) {
   line(fmt::format("throw lux::ThrownError({});", expr(v)));
 }
 
+// The variables every branch of `s` binds (`if c { g = 1 } else { g = 2 }`), declared before it.
+void Emitter::declareHoisted(const ast::Stmt* s) {
+  if (auto it = prog_.hoisted_locals.find(s); it != prog_.hoisted_locals.end())
+    for (const Symbol* sym : it->second) declareValue(sym, sym->name, nullptr, true);
+}
+
 void Emitter::stmt(const ast::Stmt* s) {
   using namespace ast;
   lineDirective(s->range());
+  declareHoisted(s);
   if (auto* let = llvm::dyn_cast<LetStmt>(s)) {
     return declareValue(symbolOf(let), let->name.name, let->init, let->is_mutable);
   }

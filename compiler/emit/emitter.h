@@ -287,6 +287,7 @@ class Emitter {
 
   // --- statements (emit_stmt.cpp)
   void block(const ast::BlockExpr* b, Target t);
+  void declareHoisted(const ast::Stmt* s);
   void stmt(const ast::Stmt* s);
   void declareValue(const Symbol* sym, llvm::StringRef name, const ast::Expr* init, bool is_mutable);
   void destructure(const ast::DestructureStmt* ds);

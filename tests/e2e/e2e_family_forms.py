@@ -123,6 +123,8 @@ def _forms(port):
                                                     "ranked": ["b", "a"], "first": "a"})
     expect_json(port, "GET", "/words/xy-z", 200, {"counts": {"xy": 1, "z": 1}, "backwards": "z-yx",
                                                    "ranked": ["xy", "z"], "first": "xy"})
+    expect_json(port, "GET", "/grade/85", 200, {"grade": "B", "parsed": [85]})
+    expect_json(port, "GET", "/grade/95", 200, {"grade": "A", "parsed": [95]})
     expect_json(port, "GET", "/numbered", 200, {"lines": ["1. ann", "2. bob", "3. cy"], "odd": ["bob"], "at": 2})
     expect_json(port, "GET", "/people/bob/role", 404, {"error": "no such person"})
     expect_json(port, "GET", "/js-throw/1", 200, {"value": 1})
