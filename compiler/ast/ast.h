@@ -171,6 +171,7 @@ class DestructureField : public Node {
   Ident key;
   Ident binding;
   bool rest;
+  Expr* default_value = nullptr;  // `{ age = 18 }`: taken when the field is absent or null
 };
 
 // --- declarations ---------------------------------------------------------------------------

@@ -173,6 +173,7 @@ void describeNode(const DestructureField& n, Desc& d) {
   d.ident("key", n.key);
   if (n.binding.name != n.key.name) d.ident("binding", n.binding);
   d.flag("rest", n.rest);
+  d.child("default", n.default_value);
 }
 
 void describeNode(const SharedBlock& n, Desc& d) { d.list("items", n.items); }

@@ -98,6 +98,15 @@ void Checker::hoistBranchBindings(const ast::Stmt* s) {
   }
 }
 
+// `{ age = 18 } = e`: the field's value, or the default when it is absent or null — an
+// Option field's element type (checked against the default), a JSON document's part as it is.
+const Ty* Checker::defaultedField(const ast::DestructureField* f, const Ty* field) {
+  const Ty* dt = checkExpr(f->default_value);
+  if (field->kind != TyKind::Option) return field;
+  checkValueAgainst(f->default_value, dt, field->elem, fmt::format("the default of `{}`", f->binding.name.str()));
+  return field->elem;
+}
+
 // `let { a, b } = e`, `[a, b] = e`, `a, b = b, a`: each name declared, or a `var` in scope assigned.
 void Checker::checkDestructure(const ast::DestructureStmt* ds) {
   const Ty* t = checkExpr(ds->init);
@@ -117,6 +126,7 @@ void Checker::checkDestructure(const ast::DestructureStmt* ds) {
             .note(t->record->range, fmt::format("`{}` is declared here", t->record->name.str()));
       }
     }
+    if (f->default_value) ft = defaultedField(f, ft);
     if (ds->keyword == ast::DestructureStmt::Keyword::None) {
       // `{ a } = e` binds like `a = e`: a `var a` in scope is assigned (`a, b = b, a`) ...
       if (Symbol* var = lookup(f->binding.name); var && var->is_mutable &&

@@ -344,6 +344,7 @@ class Checker {
   void checkStmt(const ast::Stmt* stmt);
   void checkAssign(const ast::AssignStmt* stmt);
   void hoistBranchBindings(const ast::Stmt* s);
+  const Ty* defaultedField(const ast::DestructureField* f, const Ty* field);
   void checkThrow(const ast::ThrowStmt* stmt);
   // --- `guard cond else { ... }` (check_guard.cpp) ---
   void checkGuard(const ast::GuardStmt* stmt);

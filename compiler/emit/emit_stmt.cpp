@@ -564,17 +564,28 @@ void Emitter::destructure(const ast::DestructureStmt* ds) {
   line(fmt::format("const lux::Value {} = {};", t, expr(ds->init)));
   for (const ast::DestructureField* f : ds->fields) {
     const Symbol* sym = symbolOf(f);
+    std::string value = fmt::format("lux::stdlib::Field({}, {})", t, cppString(f->key.name));
+    if (f->default_value) {  // `{ age = 18 }`: the default (and what it runs) only when absent or null
+      std::string d = temp("t");
+      line(fmt::format("lux::Value {} = {};", d, value));
+      std::string dv;
+      std::string stmts = w_.capture([&] { dv = expr(f->default_value); });
+      line(fmt::format("if ({}.IsNull()) {{", d));
+      w_.append(stmts);
+      line(fmt::format("  {} = {};", d, dv));
+      line("}");
+      value = "std::move(" + d + ")";
+    }
     if (prog_.destructure_assigns.count(f)) {
-      assignSymbol(sym, fmt::format("lux::stdlib::Field({}, {})", t, cppString(f->key.name)));
+      assignSymbol(sym, value);
       continue;
     }
     std::string n = sym ? declare(sym, f->binding.name.str()) : unique(safeName(f->binding.name));
     if (sym && fn_->boxed.count(sym)) {
-      line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox(lux::stdlib::Field({}, {}));", n, t, cppString(f->key.name)));
+      line(fmt::format("lux::stdlib::Box {} = lux::stdlib::MakeBox({});", n, value));
       continue;
     }
-    line(fmt::format("{}lux::Value {} = lux::stdlib::Field({}, {});",
-                     ds->keyword == ast::DestructureStmt::Keyword::Var ? "" : constFor(sym), n, t, cppString(f->key.name)));
+    line(fmt::format("{}lux::Value {} = {};", ds->keyword == ast::DestructureStmt::Keyword::Var ? "" : constFor(sym), n, value));
   }
 }
 

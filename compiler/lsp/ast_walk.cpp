@@ -54,7 +54,7 @@ void forEachChild(const ast::Node* node, const std::function<void(const ast::Nod
       one(b->body, fn);
       return;
     }
-    case K::DestructureField: return;
+    case K::DestructureField: one(llvm::cast<ast::DestructureField>(node)->default_value, fn); return;
     case K::RouteModifier: each(llvm::cast<ast::RouteModifier>(node)->args, fn); return;
     case K::RoutesOption: one(llvm::cast<ast::RoutesOption>(node)->value, fn); return;
 // Every other kind: declarations, statements, expressions, patterns and types below.

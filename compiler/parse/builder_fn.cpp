@@ -60,7 +60,9 @@ bool AstBuilder::patternFields(const std::vector<LuxParser::ListBindContext*>& l
     Ident key = ident(names[0]);
     Ident binding = names.size() > 1 ? ident(names[1]) : key;
     if (key.empty() || binding.empty()) return false;
-    out.push_back(ctx_.create<DestructureField>(range(f), key, binding));
+    auto* field = ctx_.create<DestructureField>(range(f), key, binding);
+    if (f->expr() && !(field->default_value = expr(f->expr()))) return false;
+    out.push_back(field);
   }
   return true;
 }

@@ -79,9 +79,10 @@ std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const s
   antlr4::Token* p = neighbour(tokens, t, -1);
   const size_t type = t->getType();
   const size_t prev = p ? p->getType() : antlr4::Token::EOF;
-  if (type == LuxLexer::ASSIGN && prev == LuxLexer::IDENT) {
-    antlr4::Token* open = neighbour(tokens, p, -1);
-    antlr4::Token* head = open && open->getType() == LuxLexer::LBRACE ? neighbour(tokens, open, -1) : nullptr;
+  // `concurrent { users = spawn f() }`: the error is somewhere after `concurrent {` (the `{` reads
+  // as an object or a destructuring pattern).
+  for (antlr4::Token* k = p; k && k->getType() != LuxLexer::NL; k = neighbour(tokens, k, -1)) {
+    antlr4::Token* head = k->getType() == LuxLexer::LBRACE ? neighbour(tokens, k, -1) : nullptr;
     if (head && head->getText() == "concurrent")
       return "Lux has no `concurrent { x = spawn f() }` blocks: a request already runs beside the others, so call "
              "the functions in turn (`users = fetch_users()`), or hand slow work to a `background fn` with `spawn_job`";
