@@ -68,9 +68,13 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   // On a value of unknown type (an unannotated parameter: `fn shout(s) { s.upper() }`) the call is
   // decided when it runs: a function field of that name (a record's) wins, else the built-in. It
   // is taken only when the built-in takes that many arguments, and its result is of unknown type.
-  const bool unknown = recv->isDynamic() && !recv->json && !data_call &&
-                       b->acceptsCount(static_cast<int>(call->args.size()) + 1);
-  bool fits = takesBuiltinMethods(recv) || (recv->isDynamic() && data_call) || unknown;
+  const bool arity = b->acceptsCount(static_cast<int>(call->args.size()) + 1);
+  const bool unknown = recv->isDynamic() && !recv->json && !data_call && arity;
+  // An object literal's value (`cache = { a: 1 }`) may hold functions too, so a built-in on
+  // objects (`cache.hasOwnProperty("a")`, `o.keys()`) is decided the same way when it runs: the
+  // object's own function field of that name wins, else the built-in.
+  const bool object = recv->kind == TyKind::Object && arity;
+  bool fits = takesBuiltinMethods(recv) || (recv->isDynamic() && data_call) || unknown || object;
   bool as_text = false;  // a `Json` receiver of a String built-in: read as text (json_conversions)
   if (fits) {
     // The overload the whole call takes: the receiver, then the arguments' shapes (a lambda's
@@ -82,6 +86,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
     }
     Instance in = instantiate(types_, *b, shapes);
     fits = !in.params.empty() && (recv->isDynamic() || !in.params[0] || isAssignable(recv, in.params[0]));
+    if (object) fits = fits && in.sig && in.sig->paramAt(0) && in.sig->paramAt(0)->kind == TyKind::Object;
     as_text = fits && recv->json && in.params[0] && in.params[0]->kind == TyKind::String;
   }
   if (!fits) {
@@ -96,7 +101,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
     convertJson(m->base, model_.expr_types[m->base], recv, JsonConversion::Mode::Place);
   }
   const Ty* t = checkCall(call, m->base, recv, m->base->range());
-  if (!unknown) return t;
+  if (!unknown && !object) return t;
   model_.dynamic_methods.insert(call);
   return types_.dynamic();
 }

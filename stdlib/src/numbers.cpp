@@ -5,7 +5,10 @@
 // to_octal), and the conversions of the conversion page (to_bool, parse_int, parse_float).
 // docs/stdlib.md documents each.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -254,6 +257,20 @@ Value ToHex(const Value& n) { return Value(InBase(n, 16, "to_hex")); }
 Value ToBinary(const Value& n) { return Value(InBase(n, 2, "to_binary")); }
 Value ToOctal(const Value& n) { return Value(InBase(n, 8, "to_octal")); }
 
+namespace {
+// `x` with `decimals` decimals, a half rounded away from zero (JavaScript's toLocaleString): the
+// number's shortest text is rounded, so 1234.5 gives "1235" and 1.005 with 2 decimals "1.01".
+std::string FixedHalfAway(double x, std::size_t decimals) {
+  char buf[512];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::fabs(x), std::chars_format::fixed);
+  if (ec != std::errc()) {
+    std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(decimals), std::fabs(x));
+    end = buf + std::strlen(buf);
+  }
+  return (x < 0 ? "-" : "") + RoundDecimal(std::string_view(buf, static_cast<std::size_t>(end - buf)), decimals);
+}
+}  // namespace
+
 Value FormatNumber(const Value& n, const Value& options) {
   double x = Num(n, "format_number");
   std::string sep = ",";
@@ -265,8 +282,10 @@ Value FormatNumber(const Value& n, const Value& options) {
   if (!std::isfinite(x)) return Value(Str(n));
   std::string text;
   if (decimals >= 0) {
-    char buf[400];
-    std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(decimals), x);
+    text = FixedHalfAway(x, static_cast<std::size_t>(decimals));
+  } else if (!n.IsInt() && x == std::trunc(x) && std::fabs(x) < 1e21) {
+    char buf[32];  // a whole Float as the Int it is: 1234567.0 is "1,234,567"
+    std::snprintf(buf, sizeof buf, "%.0f", x == 0 ? 0.0 : x);
     text = buf;
   } else {
     text = Str(n.IsInt() ? n : Value(x));

@@ -91,6 +91,12 @@ Value ReplaceFirst(const Value& s, const Value& from, const Value& to) {
 }
 
 Value LastIndexOf(const Value& s, const Value& sub) {
+  if (s.IsArray()) {  // a list: the last element equal to the value (`==`)
+    const Array& a = s.AsArray();
+    for (std::size_t i = a.size(); i-- > 0;)
+      if (a[i] == sub) return Value(static_cast<long long>(i));
+    return Value(-1);
+  }
   const std::string& t = Text(s, "last_index_of");
   std::size_t at = t.rfind(Text(sub, "last_index_of"));
   return Value(static_cast<long long>(at == std::string::npos ? -1 : CharIndex(t, at)));

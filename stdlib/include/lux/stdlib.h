@@ -353,6 +353,17 @@ Value Words(const Value& s);
 Value Lines(const Value& s);
 Value Capitalize(const Value& s);
 Value IndexOf(const Value& haystack, const Value& needle);
+// JavaScript's string and list methods, numbers and type tests (stdlib/src/js_builtins.cpp).
+Value Substring(const Value& s, const Value& start, const Value& end = Value());  // clamped, swapped
+Value JsCharAt(const Value& s, const Value& i = Value());  // "" outside the string
+Value Concat(const Value& a, const Value& b);              // two lists or two strings
+Value At(const Value& xs, const Value& i);                  // negative from the end; null outside
+Value FindLast(const Value& xs, const Value& fn);           // the last x with fn(x) true, or null
+Value ToFixedText(const Value& x, const Value& digits = Value());  // JavaScript's x.toFixed(digits)
+// A non-negative number's fixed-point text (`"1.005"`, `"12"`) cut to `decimals` decimals, up when
+// the first digit cut is 5 or more (half up on the text as written), zeros added as needed.
+std::string RoundDecimal(std::string_view fixed, std::size_t decimals);
+Value IsArray(const Value& v);                              // Array.isArray
 
 // The family's list functions beyond those (stdlib/src/lists.cpp; docs/stdlib.md).
 Value Chunk(const Value& xs, const Value& size);
@@ -469,6 +480,7 @@ Value ToOctal(const Value& n);
 Value FormatNumber(const Value& n, const Value& options = Value());
 Value ToBool(const Value& v);
 Value ParseInt(const Value& v);    // Some(Int) or None: the family's toInt
+Value ParseInt(const Value& v, const Value& radix);  // JavaScript's parseInt(s, radix): None for NaN
 Value ParseFloat(const Value& v);  // Some(Float) or None: the family's toFloat
 // `x.f(args)` on a value of unknown type where `f` names a built-in: the object's own function
 // field `f` when it has one (a record's), else the built-in called as `f(x, args)`.
