@@ -43,9 +43,32 @@ const Builtin* methodCandidate(const Builtins& table, llvm::StringRef name) {
 
 }  // namespace
 
+// The Fetch API's `data = await response.json()` and `response.text()` on `fetch`'s answer (a
+// JSON document `{status, ok, headers, body}`): its body (CheckedProgram::fetch_bodies), as text
+// for `text()`. Null for any other call (a receiver checked here is not checked again).
+const Ty* Checker::checkFetchBody(const ast::CallExpr* call, const ast::MemberExpr* m) {
+  if ((m->member.name != "json" && m->member.name != "text") || !call->args.empty()) return nullptr;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(m->base)) {
+    const Symbol* s = lookup(n->name.name);
+    if (!s || (s->kind != SymbolKind::Local && s->kind != SymbolKind::Param && s->kind != SymbolKind::Binding))
+      return nullptr;
+  }
+  const Ty* recv = checkExpr(m->base);
+  if (!recv->json) {
+    prechecked_expr_ = m->base;
+    prechecked_type_ = recv;
+    return nullptr;
+  }
+  const bool text = m->member.name == "text";
+  model_.fetch_bodies[call] = text;
+  model_.expr_types[m->base] = recv;
+  return text ? types_.get(TyKind::String) : recv;
+}
+
 const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
   auto* m = llvm::dyn_cast<ast::MemberExpr>(call->callee);
   if (!m) return nullptr;
+  if (const Ty* t = checkFetchBody(call, m)) return t;
   const Builtin* b = methodCandidate(model_.builtins, m->member.name);
   if (!b) return nullptr;
   // A module, model, service or type name before the dot is not a value (`db.run`, `User.find`).

@@ -417,6 +417,7 @@ class Checker {
   const Ty* checkBuiltinMethod(const ast::CallExpr* call);  // `s.upper()` as `upper(s)` (check_methods.cpp)
   // `items.push(x)` on a binding the program may change (check_inplace.cpp).
   const Ty* checkCopyingSort(const ast::CallExpr* call, InplaceMethod method);
+  const Ty* checkFetchBody(const ast::CallExpr* call, const ast::MemberExpr* m);
   const Ty* checkInplaceMethod(const ast::CallExpr* call);
   const Ty* checkInplaceArgs(const ast::CallExpr* call, const InplaceSpec& spec, const Ty* recv);
   const Ty* checkInplaceSort(const ast::CallExpr* call, const Ty* recv);

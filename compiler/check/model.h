@@ -538,6 +538,9 @@ struct CheckedProgram {
     bool receiver_arg = false;
   };
   llvm::DenseMap<const ast::Node*, MethodCall> method_calls;
+  // The Fetch API's `await response.json()` (false) / `response.text()` (true) on a JSON document
+  // (`fetch`'s answer): its `body`, as text for `text()`.
+  llvm::DenseMap<const ast::Node*, bool> fetch_bodies;
   // `if c { g = 1 } else { g = 2 }` then `g`: the variables an `if` with `else` (or a try and its
   // catch) binds in every branch, declared before that statement (Checker::hoistBranchBindings).
   llvm::DenseMap<const ast::Node*, std::vector<const Symbol*>> hoisted_locals;

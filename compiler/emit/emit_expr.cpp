@@ -667,6 +667,10 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     callee = c->callee;
     if (piped) args.push_back(piped);
     if (auto in = prog_.inplace_calls.find(c); !piped && in != prog_.inplace_calls.end()) return inplaceCall(c, in->second);
+    if (auto fb = prog_.fetch_bodies.find(c); !piped && fb != prog_.fetch_bodies.end()) {  // `response.json()`
+      std::string body = fmt::format("lux::stdlib::Field({}, \"body\")", expr(llvm::cast<ast::MemberExpr>(callee)->base));
+      return fb->second ? "lux::stdlib::ToString(" + body + ")" : body;
+    }
     if (auto d = prog_.method_dispatch.find(c); !piped && d != prog_.method_dispatch.end()) {
       const Builtin* b = prog_.method_builtins.lookup(c);
       if (!b || prog_.dynamic_methods.count(c)) return dispatchedMethodCall(c, d->second, b);

@@ -12,6 +12,7 @@
 #include "lux/services.h"
 #include "lux/session.h"
 #include "lux/stdlib.h"
+#include "lux_common/http_status.h"
 
 namespace lux::stdlib {
 
@@ -319,42 +320,11 @@ Value ResText(Response& res, const Value& text) {
   return Value();
 }
 
-namespace {
-
-// The text Express's res.sendStatus sends: the status's reason phrase, else its number.
-std::string StatusText(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return std::to_string(status);
-  }
-}
-
-}  // namespace
-
 Value ResSendStatus(Response& res, const Value& status) {
   ResStatus(res, status);
   const int code = res.status;
-  res.Text(StatusText(code));
+  const char* reason = lux_common::ReasonPhrase(code);  // Express sends the status's text
+  res.Text(reason ? std::string(reason) : std::to_string(code));
   res.status = code;
   return Value();
 }

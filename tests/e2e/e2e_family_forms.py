@@ -128,6 +128,7 @@ def _forms(port):
     expect_json(port, "POST", "/signup", 201, {"name": "ann", "next_age": 31, "role": "admin"},
                 {"name": "ann", "age": 30, "role": "admin"})
     expect_json(port, "POST", "/signup", 201, {"name": "bo", "next_age": 19, "role": "user"}, {"name": "bo", "role": None})
+    expect_json(port, "GET", "/fetched", 200, {"lines": ["1. ann", "2. bob", "3. cy"], "text": True, "status": 200})
     expect_json(port, "GET", "/numbered", 200, {"lines": ["1. ann", "2. bob", "3. cy"], "odd": ["bob"], "at": 2})
     expect_json(port, "GET", "/people/bob/role", 404, {"error": "no such person"})
     expect_json(port, "GET", "/js-throw/1", 200, {"value": 1})
