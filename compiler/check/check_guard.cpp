@@ -81,8 +81,8 @@ const ast::NameExpr* Checker::nilTested(const ast::Expr* cond, bool& holds_for_n
       b = s->builtin;  // `is_none(x)`
       subject = call->args[0];
     }
-    if (!b || (b->name != "is_none" && b->name != "is_some" && b->name != "isNone" && b->name != "isSome")) return nullptr;
-    holds_for_nil = b->name == "is_none" || b->name == "isNone";
+    if (!b || (b->cpp != "IsNone" && b->cpp != "IsSome")) return nullptr;  // is_none/isNone, is_some/isSome
+    holds_for_nil = b->cpp == "IsNone";
     return llvm::dyn_cast_or_null<ast::NameExpr>(subject);
   }
   return nullptr;

@@ -198,9 +198,7 @@ const Ty* Checker::checkImplMethodCall(const ast::CallExpr* call) {
       model_.resolved[n] = s;
       return checkMethodArgs(call, *me, nullptr);
     }
-    if (s && s->kind != SymbolKind::Local && s->kind != SymbolKind::Param && s->kind != SymbolKind::PatternBinding &&
-        s->kind != SymbolKind::Binding && s->kind != SymbolKind::Env)
-      return nullptr;
+    if (s && !namesValue(s)) return nullptr;
   }
   const Ty* recv = checkExpr(m->base);
   const MethodEntry* me = methodOf(recv, m->member.name);

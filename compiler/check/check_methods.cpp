@@ -50,8 +50,7 @@ const Ty* Checker::checkFetchBody(const ast::CallExpr* call, const ast::MemberEx
   if ((m->member.name != "json" && m->member.name != "text") || !call->args.empty()) return nullptr;
   if (auto* n = llvm::dyn_cast<ast::NameExpr>(m->base)) {
     const Symbol* s = lookup(n->name.name);
-    if (!s || (s->kind != SymbolKind::Local && s->kind != SymbolKind::Param && s->kind != SymbolKind::Binding))
-      return nullptr;
+    if (!s || !namesValue(s)) return nullptr;
   }
   const Ty* recv = checkExpr(m->base);
   if (!recv->json) {
@@ -76,9 +75,7 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
     const Symbol* s = lookup(n->name.name);
     const bool none = !s && (n->name.name == "None" || ast::isNoneSpelling(n->name.name));  // `None.unwrapOr(0)`
     if (!s && !none) return nullptr;
-    if (s && s->kind != SymbolKind::Local && s->kind != SymbolKind::Param && s->kind != SymbolKind::PatternBinding &&
-        s->kind != SymbolKind::Binding && s->kind != SymbolKind::Env)
-      return nullptr;
+    if (s && !namesValue(s)) return nullptr;
   }
   const Ty* recv = checkExpr(m->base);
   // A built-in's result whose type is not known (`items.map(f)` on a JSON document) is still data,

@@ -68,6 +68,13 @@ struct Symbol {
   const Builtin* builtin = nullptr;
 };
 
+// A symbol that stands for a value (a local, a parameter, a pattern or server/shared binding, an
+// env setting): what may come before the `.` of a method call, unlike a type, model or module.
+inline bool namesValue(const Symbol* s) {
+  return s->kind == SymbolKind::Local || s->kind == SymbolKind::Param || s->kind == SymbolKind::PatternBinding ||
+         s->kind == SymbolKind::Binding || s->kind == SymbolKind::Env;
+}
+
 struct ParamModel {
   llvm::StringRef name;
   const Ty* type = nullptr;  // Dynamic when not annotated

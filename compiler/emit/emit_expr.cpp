@@ -497,10 +497,10 @@ std::vector<const ast::Expr*> receiverFirst(const ast::CallExpr* c) {
 // arguments: `MethodOr(s, "upper", {}, [](const std::vector<lux::Value>& a) { return Upper(a[0]); })`.
 namespace {
 
-// `a[0], a[1], ...`: the receiver and the arguments of a call decided when it runs.
-std::string positionalArgs(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += fmt::format("{}a[{}]", i ? ", " : "", i);
+// `first, a[1], a[2], ...`: `first` (a[0] unless given) and the arguments after it, n in all.
+std::string positionalArgs(size_t n, const std::string& first = "a[0]") {
+  std::string out = n ? first : "";
+  for (size_t i = 1; i < n; ++i) out += fmt::format(", a[{}]", i);
   return out;
 }
 
@@ -548,8 +548,7 @@ std::string Emitter::dispatchedMethodCall(const ast::CallExpr* c, const std::vec
     // A record's method takes `self` as the record it has the shape of (its fields converted to
     // their types, a failure raised), as a typed parameter would.
     std::string self = t->kind == TyKind::Record ? fmt::format("lux::stdlib::AsRecord<{}>(a[0])", safeName(t->record->name)) : "a[0]";
-    std::string rest = positionalArgs(c->args.size() + 1).substr(4);  // after "a[0]"
-    std::string call = fmt::format("({})({}{})", fnName(fn), self, rest);
+    std::string call = fmt::format("({})({})", fnName(fn), positionalArgs(c->args.size() + 1, self));
     tests += fmt::format("if (lux::stdlib::{}(a[0], {{{}}})) return {}; ", t->kind == TyKind::Record ? "HasFields" : "IsVariantOf",
                          names, checkedCall(fn, call));
   }
