@@ -340,6 +340,18 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
     return t;
   }
 
+  // A lambda called where it is written (`x |> fn(n) n * 2`, `(fn(s) s.upper())("hi")`): its
+  // parameters take the arguments' types.
+  if (auto* lam = llvm::dyn_cast<ast::LambdaExpr>(call->callee)) {
+    if (lam->params.size() != n) {
+      arityError("this lambda", fmt::format("{}", lam->params.size()), {}, "");
+      return types_.dynamic();
+    }
+    std::vector<const Ty*> ptys;
+    for (const ArgInfo& a : args) ptys.push_back(a.type ? a.type : types_.dynamic());
+    const Ty* ct = checkExprExpecting(lam, types_.fn(ptys, nullptr));
+    return ct->kind == TyKind::Fn && ct->elem ? ct->elem : types_.dynamic();
+  }
   const Ty* ct = checkExpr(call->callee);
   if (ct->kind == TyKind::Fn) return ct->elem ? ct->elem : types_.dynamic();
   return types_.dynamic();

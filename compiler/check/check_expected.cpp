@@ -65,6 +65,12 @@ bool Checker::checkUnitUse(const ast::Expr* e, const std::string& use, bool if_w
 }
 
 const Ty* Checker::checkExprExpecting(const ast::Expr* e, const Ty* expected) {
+  // A lambda passed where a function type is declared takes its parameters' types from it.
+  if (auto* lam = llvm::dyn_cast_or_null<ast::LambdaExpr>(e); lam && expected) {
+    const Ty* t = checkLambda(lam, expected);
+    model_.expr_types[lam] = t;
+    return t;
+  }
   const Ty* target = expected && expected->kind == TyKind::Option ? expected->elem : expected;
   if (!llvm::isa_and_nonnull<ast::NameExpr>(e) || !target || target->kind != TyKind::Enum) return checkExpr(e);
   const EnumInfo* saved = variant_hint_;

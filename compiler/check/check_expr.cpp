@@ -280,13 +280,20 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
     case ast::NodeKind::IfExpr: {
       auto* ie = llvm::cast<ast::IfExpr>(e);
       const Ty* joined = nullptr;
+      // Each condition is checked where the ones before it were false; its branch where it holds.
+      std::vector<std::pair<const ast::Expr*, bool>> facts;
       for (const ast::IfBranch* b : ie->branches) {
-        expectType(checkExpr(b->cond), types_.get(TyKind::Bool), b->cond->range(), "the `if` condition");
-        const Ty* bt = checkBlock(b->body);
+        checkNarrowed(facts, [&] {
+          checkCondition(b->cond, "the `if` condition");
+          return static_cast<const Ty*>(nullptr);
+        });
+        facts.emplace_back(b->cond, true);
+        const Ty* bt = checkNarrowed(facts, [&] { return checkBlock(b->body); });
+        facts.back().second = false;
         joined = joined ? joinTypes(types_, joined, bt) : bt;
       }
       if (ie->else_body) {
-        const Ty* bt = checkBlock(ie->else_body);
+        const Ty* bt = checkNarrowed(facts, [&] { return checkBlock(ie->else_body); });
         t = joined ? joinTypes(types_, joined, bt) : bt;
       } else {
         t = types_.get(TyKind::Unit);
@@ -505,7 +512,10 @@ bool Checker::hasNoFields(const Ty* t) {
 
 const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   const Ty* l = checkExpr(e->lhs);
-  const Ty* r = checkExpr(e->rhs);
+  // `u != nil && u.active`, `u == nil || u.banned`: the right side sees what the left proves.
+  const bool logical = e->op == ast::BinaryOp::And || e->op == ast::BinaryOp::Or;
+  const Ty* r = logical ? checkNarrowed({{e->lhs, e->op == ast::BinaryOp::And}}, [&] { return checkExpr(e->rhs); })
+                        : checkExpr(e->rhs);
   // The result of a built-in that returns nothing is no operand (E3010).
   bool unit = checkUnitUse(e->lhs, fmt::format("the left of `{}`", opText(e)));
   unit |= checkUnitUse(e->rhs, fmt::format("the right of `{}`", opText(e)));
@@ -544,7 +554,8 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
         model_.value_ors.insert(e);
         return defaulted();
       }
-      if ((!l->isDynamic() && l != Bool) || (!r->isDynamic() && r != Bool)) bad();
+      if ((!l->isDynamic() && l != Bool && l->kind != TyKind::Option) || (!r->isDynamic() && r != Bool && r->kind != TyKind::Option))
+        bad();  // an Option operand holds when it is present (`if user && user.active`)
       return Bool;
     case ast::BinaryOp::Pow:
       // As pow(): Int ** Int is Int (a negative exponent fails the request), else Float.
@@ -663,7 +674,29 @@ void Checker::checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordI
   }
 }
 
+// An argument that reads `it` is the callback `fn(it) argument` (the AST builder made it so): it
+// must not hide a variable `it` (E2315), and its place must take a function (E2316) when that
+// place's type is known.
+bool Checker::checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected) {
+  if (e->params.size() != 1 || !e->params[0]->implicit) return true;
+  const Symbol* s = lookup("it");
+  auto* outer = s ? llvm::dyn_cast_or_null<ast::Param>(s->decl) : nullptr;
+  if (s && namesValue(s) && !(outer && outer->implicit)) {  // an enclosing callback's `it` is hidden, as a parameter is
+    diags_.report(DiagId::ImplicitItShadows, e->range())
+        .note(s->range, "the variable `it` is declared here")
+        .help("rename the variable: an argument that reads `it` is a one-parameter callback (`xs.filter(it > 0)`)");
+    return false;
+  }
+  if (expected && expected->kind != TyKind::Fn && expected->kind != TyKind::Param && !expected->isDynamic()) {
+    diags_.report(DiagId::ImplicitItNotCallback, e->range(), fmt::format("a place of type `{}`", typeName(expected)))
+        .help("`it` stands for the parameter of a callback argument, as in `users.map(it.name)`");
+    return false;
+  }
+  return true;
+}
+
 const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
+  const bool it_ok = checkImplicitIt(e, expected);
   std::vector<ParamModel> params = makeParams(e->params, "this lambda");
   // Unannotated parameters take the types the context expects (`links |> map(fn(l) l.code)`: `l`
   // is a `Link`), so field reads on them are checked as on declared types.
@@ -701,7 +734,7 @@ const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   cur_return_ = saved;
   cur_fn_name_ = saved_name;
   popScope();
-  return types_.fn(ptys, result);
+  return it_ok ? types_.fn(ptys, result) : types_.dynamic();  // one error for a misplaced `it`
 }
 
 }  // namespace lux

@@ -2,8 +2,11 @@
 // must leave the enclosing function (`return`, `throw`) or, inside a loop, the iteration
 // (`break`, `continue`) — otherwise E2701 at the else block. `guard x != nil else { ... }` on an
 // immutable `Option<T>` binding makes `x` a `T` for the rest of the scope the guard is in; so does
-// an `if x == nil { return ... }` without `else` (narrowAfterEarlyExit).
-// Entry points: Checker::checkGuard, alwaysLeaves, narrowAfterEarlyExit.
+// an `if x == nil { return ... }` without `else` (narrowAfterEarlyExit), and inside an `if`'s
+// branches and the right side of `&&`/`||` the conditions before them narrow the same way
+// (narrowBy, checkNarrowed).
+// Entry points: Checker::checkGuard, alwaysLeaves, narrowAfterEarlyExit, narrowBy, checkNarrowed,
+// checkCondition.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -11,7 +14,7 @@
 namespace lux {
 
 void Checker::checkGuard(const ast::GuardStmt* stmt) {
-  expectType(checkExpr(stmt->cond), types_.get(TyKind::Bool), stmt->cond->range(), "the `guard` condition");
+  checkCondition(stmt->cond, "the `guard` condition");
   checkBlock(stmt->else_body);
   if (!alwaysLeaves(stmt->else_body)) {
     bool in_loop = loop_depth_ > 0;
@@ -19,7 +22,7 @@ void Checker::checkGuard(const ast::GuardStmt* stmt) {
     d.help(in_loop ? "end the block with `return`, `throw`, `break` or `continue`"
                    : "end the block with `return` (e.g. `return respond(400, { error: \"...\" })`) or `throw`");
   }
-  narrowAfterGuard(stmt->cond);
+  narrowBy(stmt->cond, /*holds=*/true);
 }
 
 bool Checker::alwaysLeaves(const ast::Node* n) const {
@@ -88,13 +91,26 @@ const ast::NameExpr* Checker::nilTested(const ast::Expr* cond, bool& holds_for_n
   return nullptr;
 }
 
-// `guard x != nil else { ... }` (the condition holds for a value), or an `if x == nil { return }`
-// without `else` (it holds for nil): x is its element type for the rest of the scope. `x` is an
-// immutable local or parameter of a known Option type.
-void Checker::narrowAfterGuard(const ast::Expr* cond, bool negated) {
+// The bindings `cond` proves present when it evaluates to `holds`, each made its element type for
+// the rest of the current scope: `x != nil`, `x`, `x.is_some()` when true, `x == nil`, `!x`,
+// `x.is_none()` when false; both sides of an `&&` that is true and of an `||` that is false
+// (`u != nil && u.active`, `u == nil || u.banned`); `!c` as `c` the other way. `x` is an immutable
+// local or parameter of a known Option type.
+void Checker::narrowBy(const ast::Expr* cond, bool holds) {
+  if (auto* bin = llvm::dyn_cast<ast::BinaryExpr>(cond); bin && !model_.value_ors.count(bin)) {
+    if ((bin->op == ast::BinaryOp::And && holds) || (bin->op == ast::BinaryOp::Or && !holds)) {
+      narrowBy(bin->lhs, holds);
+      narrowBy(bin->rhs, holds);
+      return;
+    }
+  }
+  if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(cond); u && u->op == ast::UnaryOp::Not) {
+    narrowBy(u->operand, !holds);
+    return;
+  }
   bool holds_for_nil = false;
   const ast::NameExpr* name = nilTested(cond, holds_for_nil);
-  if (!name || holds_for_nil != negated) return;
+  if (!name || holds == holds_for_nil) return;
   // The checker owns every symbol; the model keeps them const for the stages after it.
   Symbol* sym = const_cast<Symbol*>(model_.resolved.lookup(name));
   if (!sym || sym->is_mutable || !sym->type || sym->type->kind != TyKind::Option || !sym->type->elem) return;
@@ -104,13 +120,32 @@ void Checker::narrowAfterGuard(const ast::Expr* cond, bool negated) {
   sym->type = sym->type->elem;
 }
 
+// `node` checked in a scope of its own where the conditions `facts` evaluated as given
+// (`if u != nil { u.name }`: the branch sees `u` as present).
+const Ty* Checker::checkNarrowed(llvm::ArrayRef<std::pair<const ast::Expr*, bool>> facts,
+                                 llvm::function_ref<const Ty*()> check) {
+  pushScope(Scope::Kind::Block);
+  for (const auto& [cond, holds] : facts) narrowBy(cond, holds);
+  const Ty* t = check();
+  popScope();
+  return t;
+}
+
+// A condition (`if`, `guard`, `while`, `&&`, `||`): a Bool, or an Option, which holds when it is
+// present and truthy (`if user { ... }`, JavaScript's `if (user)`).
+void Checker::checkCondition(const ast::Expr* cond, const char* what) {
+  const Ty* t = checkExpr(cond);
+  if (t->kind == TyKind::Option) return;
+  expectType(t, types_.get(TyKind::Bool), cond->range(), what);
+}
+
 // `if task == nil { return respond(404, ...) }` (JavaScript's `if (!task) return ...`): an `if`
 // statement without `else` whose body always leaves narrows as `guard task != nil else` does.
 void Checker::narrowAfterEarlyExit(const ast::Stmt* stmt) {
   auto* es = llvm::dyn_cast<ast::ExprStmt>(stmt);
   auto* ie = es ? llvm::dyn_cast<ast::IfExpr>(es->expr) : nullptr;
   if (!ie || ie->else_body || ie->branches.size() != 1 || !alwaysLeaves(ie->branches[0]->body)) return;
-  narrowAfterGuard(ie->branches[0]->cond, /*negated=*/true);
+  narrowBy(ie->branches[0]->cond, /*holds=*/false);
 }
 
 }  // namespace lux

@@ -83,9 +83,7 @@ const Ty* Checker::checkInplaceMethod(const ast::CallExpr* call) {
     return nullptr;
   }
   if (!sym->is_mutable) {
-    const bool promotable = sym->kind == SymbolKind::Binding ||
-                            (sym->kind == SymbolKind::Local && llvm::isa_and_nonnull<ast::LetStmt, ast::AssignStmt>(sym->decl));
-    if (!promotable) {
+    if (!promotableToVar(sym)) {
       reportImmutable(m->base, sym, true);
       return types_.dynamic();
     }
@@ -94,6 +92,14 @@ const Ty* Checker::checkInplaceMethod(const ast::CallExpr* call) {
   sym->reads++;
   model_.inplace_calls[call] = spec->method;
   return checkInplaceArgs(call, *spec, recv);
+}
+
+// A binding the program changes in place without having declared it `var` (`items = []` then
+// `items.push(x)`, `counts = {}` then `counts[w] = n`): a server or shared binding, or a local
+// bound by `=` or `let`, becomes mutable; a parameter, a pattern or a loop variable does not.
+bool Checker::promotableToVar(const Symbol* sym) {
+  return sym->kind == SymbolKind::Binding ||
+         (sym->kind == SymbolKind::Local && llvm::isa_and_nonnull<ast::LetStmt, ast::AssignStmt>(sym->decl));
 }
 
 // The arguments against the list's element type, and the call's type.

@@ -7,7 +7,8 @@
 //     shared binding) → declares a new local that shadows it (warning W0005);
 //   * no `x` in scope → declares an immutable local;
 //   * a function, env setting, model, type... → E2202.
-// `x += e` needs a `var`; `x.f = e` / `x[i] = e` need a `var` at the root (values are copied).
+// `x += e` needs a `var`; `x.f = e` / `x[i] = e` need a `var` at the root (values are copied),
+// which a local bound by `=` or `let` and a server binding become (promotableToVar).
 // Entry points: Checker::checkBlock, checkStmt, checkAssign, declareLocal, isPure.
 #include <fmt/format.h>
 
@@ -211,7 +212,7 @@ void Checker::checkStmt(const ast::Stmt* stmt) {
     return;
   }
   if (auto* ws = llvm::dyn_cast<ast::WhileStmt>(stmt)) {
-    expectType(checkExpr(ws->cond), types_.get(TyKind::Bool), ws->cond->range(), "the `while` condition");
+    checkCondition(ws->cond, "the `while` condition");
     checkLoopBody(ws->label, ws->body, ws->else_body);
     return;
   }
@@ -416,6 +417,10 @@ void Checker::checkPartAssign(const ast::AssignStmt* stmt) {
   // A `ws` hook's connection: `ws.data.x = v` writes the connection's data, which every hook of
   // the connection shares (the hooks take it by reference).
   if (sym->kind == SymbolKind::Param && sym->type == types_.webSocket()) return;
+  if (promotableToVar(sym)) {
+    const_cast<Symbol*>(sym)->is_mutable = true;  // the checker owns every symbol
+    return;
+  }
   reportImmutable(stmt->target, sym, true);
 }
 

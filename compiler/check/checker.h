@@ -352,7 +352,10 @@ class Checker {
   bool alwaysLeaves(const ast::Node* n) const;
   // `guard x != nil else { ... }`: x (an immutable Option) is its element type for the rest of the
   // scope; with `negated`, the condition of an `if` that leaves (`if x == nil { return }`).
-  void narrowAfterGuard(const ast::Expr* cond, bool negated = false);
+  static bool promotableToVar(const Symbol* sym);
+  void narrowBy(const ast::Expr* cond, bool holds);
+  const Ty* checkNarrowed(llvm::ArrayRef<std::pair<const ast::Expr*, bool>> facts, llvm::function_ref<const Ty*()> check);
+  void checkCondition(const ast::Expr* cond, const char* what);
   void narrowAfterEarlyExit(const ast::Stmt* stmt);
   const ast::NameExpr* nilTested(const ast::Expr* cond, bool& holds_for_nil) const;
   // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
@@ -382,6 +385,7 @@ class Checker {
   const Ty* checkRecordExpr(const ast::RecordExpr* e);
   // `expected`: the function type the lambda's context asks for (a built-in's instantiated
   // parameter); an unannotated parameter takes its type from it.
+  bool checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected);
   const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                       SourceRange piped_range);

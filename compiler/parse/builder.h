@@ -190,9 +190,22 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::ObjectEntry* objEntry(LuxParser::ObjEntryContext* c, bool allow_computed = false);
   ast::ObjectEntry* computedEntry(LuxParser::ComputedEntryContext* c, bool allowed);
   bool args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<ast::Expr*>& out);
+  // lambdas and pipe forms (builder_fn.cpp)
+  ast::Expr* fnLambda(antlr4::ParserRuleContext* c, LuxParser::ParamListContext* param_list,
+                      LuxParser::TypeExprContext* result, LuxParser::BlockContext* body_block,
+                      LuxParser::ExprContext* body_expr);
+  ast::Expr* arrowLambda(antlr4::ParserRuleContext* c, LuxParser::ArrowParamsContext* head,
+                         LuxParser::ArrowBodyContext* tail);
+  ast::Expr* arrowLambda(antlr4::ParserRuleContext* c, antlr4::Token* single, LuxParser::ParamListContext* list,
+                         LuxParser::ArrowBodyContext* tail);
+  ast::Expr* implicitItArgument(LuxParser::ExprContext* x, ast::Expr* e);
+  ast::Expr* pipeForm(LuxParser::PipeExprContext* c, ast::Expr* value, bool& failed);
+  ast::Expr* placeholderCall(LuxParser::PipeExprContext* c, ast::Expr* value, ast::Expr* callee,
+                             llvm::SmallVectorImpl<ast::Expr*>& list);
   ast::Expr* str(LuxParser::StrContext* c);
   // A string that must be constant (route path, cron, event name...): interpolation reported.
   ast::StringLit* constStr(LuxParser::StrContext* c, const char* what);
+  ast::StringLit* routePath(LuxParser::StrContext* c, const char* what);  // builder_decls.cpp
   ast::Expr* intLiteral(antlr4::Token* t);
   ast::Expr* floatLiteral(antlr4::Token* t);
   void cookEscape(antlr4::Token* t, std::string& out);

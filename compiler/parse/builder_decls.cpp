@@ -606,10 +606,30 @@ Decl* AstBuilder::dbCallDecl(LuxParser::DbCallDeclContext* c) {
   return nullptr;
 }
 
+// A route's or a group's path, constant: FastAPI's and OpenAPI's `{name}` segments are path
+// parameters, the same as `:name` (`"/items/{item_id}"` is `"/items/:item_id"`); any other
+// interpolation is E1017.
+StringLit* AstBuilder::routePath(LuxParser::StrContext* c, const char* what) {
+  Expr* e = str(c);
+  if (!e) return nullptr;
+  if (auto* s = llvm::dyn_cast<StringLit>(e)) return s;
+  std::string text;
+  const Expr* other = nullptr;
+  for (Expr* p : llvm::cast<InterpolatedString>(e)->parts) {
+    if (auto* s = llvm::dyn_cast<StringLit>(p)) text += s->value.str();
+    else if (auto* n = llvm::dyn_cast<NameExpr>(p)) text += ":" + n->name.name.str();
+    else if (!other) other = p;
+  }
+  if (other)
+    diags_.report(DiagId::InterpolationNotAllowed, other->range(), what)
+        .help("a path parameter is a name, written `:name` or `{name}` (`\\{` is a literal `{`)");
+  return ctx_.create<StringLit>(e->range(), ctx_.copyString(text));
+}
+
 Decl* AstBuilder::routeDecl(LuxParser::RouteDeclContext* c) {
   if (c->exception) return nullptr;
   Ident method = ident(c->ident());
-  StringLit* path = constStr(c->str(), "a route path");
+  StringLit* path = routePath(c->str(), "a route path");
   llvm::SmallVector<RouteModifier*, 2> modifiers;
   if (!routeModifiers(c->routeModifier(), modifiers)) return nullptr;
   Type* body_type = nullptr;
@@ -672,7 +692,7 @@ Expr* AstBuilder::routesValue(LuxParser::RoutesValueContext* c) {
 
 Decl* AstBuilder::routesDecl(LuxParser::RoutesDeclContext* c) {
   if (c->exception || !c->RBRACE()) return nullptr;
-  StringLit* prefix = constStr(c->str(), "a route group's path");
+  StringLit* prefix = routePath(c->str(), "a route group's path");
   llvm::SmallVector<RoutesOption*, 4> options;
   for (auto* o : c->routesOption()) {
     if (o->exception) return nullptr;

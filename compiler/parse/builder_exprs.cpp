@@ -137,6 +137,7 @@ bool AstBuilder::args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<Expr*>
     Expr* e = expr(x);
     if (!e) return false;
     if (spread) {
+    e = implicitItArgument(x, e);
       e = ctx_.create<UnaryExpr>(SourceRange::cover(range(spread), e->range()), UnaryOp::Spread, e);
       spread = nullptr;
     }
@@ -255,6 +256,11 @@ antlrcpp::Any AstBuilder::visitPipeExpr(LuxParser::PipeExprContext* c) {
   auto* t = c->pipeTarget();
   if (!value || !t || t->exception) return {};
   Ident head = identToken(t->head);
+  bool failed = false;
+  if (Expr* e = pipeForm(c, value, failed); e || failed) {
+    expr_ = e;
+    return {};
+  }
   if (head.empty()) return {};
   Expr* target = ctx_.create<NameExpr>(head.range, head);
   for (antlr4::Token* m : t->members) {
@@ -266,6 +272,10 @@ antlrcpp::Any AstBuilder::visitPipeExpr(LuxParser::PipeExprContext* c) {
     llvm::SmallVector<Expr*, 4> list;
     if (!t->RPAREN() || !args(t->argList(), list)) return {};
     target = ctx_.create<CallExpr>(range(t), target, copy(list));
+    if (Expr* call = placeholderCall(c, value, target, list)) {
+      expr_ = call;
+      return {};
+    }
   }
   expr_ = ctx_.create<PipeExpr>(range(c), value, target);
   return {};
@@ -581,17 +591,7 @@ antlrcpp::Any AstBuilder::visitArrayLit(LuxParser::ArrayLitContext* c) {
 }
 
 antlrcpp::Any AstBuilder::visitLambdaExpr(LuxParser::LambdaExprContext* c) {
-  llvm::SmallVector<Param*, 4> ps;
-  llvm::SmallVector<Stmt*, 2> patterns;
-  if (!params(c->paramList(), ps, &patterns)) return {};
-  Type* ret = nullptr;
-  if (c->ARROW()) {
-    ret = type(c->typeExpr());
-    if (!ret) return {};
-  }
-  Expr* body = withParamPatterns(c->block() ? block(c->block()) : expr(c->expr()), patterns);
-  if (!body) return {};
-  expr_ = ctx_.create<LambdaExpr>(range(c), copy(ps), ret, body);
+  expr_ = fnLambda(c, c->paramList(), c->ARROW() ? c->typeExpr() : nullptr, c->block(), c->expr());
   return {};
 }
 

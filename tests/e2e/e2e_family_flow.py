@@ -1,0 +1,76 @@
+"""e2e case `family_flow`: the family's pipe forms, implicit `it`, narrowing, in-place changes.
+
+Builds programs/family_flow.lux and checks over HTTP: the placeholder `_` putting the piped value
+in another argument than the first (`10 |> sub(5, _)` is `sub(5, 10)`), the method pipe
+(`q |> .trim() |> .lower()`, `user |> .name`), pipes into `fn` lambdas (chained, typed, with a block
+body) and into an arrow lambda, and arguments that read `it` as one-parameter callbacks: through
+`|>` and as methods, nested (the inner `it` is the inner element), passed to a function of the
+program taking a typed function, and reading a route parameter; an Option narrowed by the
+conditions before it (`a != nil && a.active`, `elif`/`else` after `a == nil`, a ternary, an early
+`return` after `a == nil || !a.active`), an Option as a condition (`if q`, `guard q else`: present
+and truthy); a local object filled in by key and a local and a server binding changed in place
+without `var` (the server binding keeps the change across requests); FastAPI's `{name}` path
+segments.
+"""
+import os
+
+from e2e import build_text, expect_json, free_port, program_text, start_server, stop_server
+
+
+def run(a):
+    name = "family_flow"
+    exe = build_text(a.luxc, os.path.join(a.out, name), "family_flow.lux", program_text("family_flow.lux"))
+    if not exe:
+        return
+    port = free_port()
+    proc = start_server(exe, port, cwd=os.path.join(a.out, name), name=name)
+    try:
+        expect_json(port, "GET", "/placeholder", 200, {"first": 5, "second": -5, "middle": True, "joined": "a-b-c"})
+        expect_json(port, "GET", "/method_pipe", 200, {"cleaned": "hello, lux!", "name": "Al", "words": "a,b,c"})
+        expect_json(port, "GET", "/method_pipe?q=%20World%20Cup", 200, {"cleaned": "lux cup", "name": "Al", "words": "a,b,c"})
+        expect_json(port, "GET", "/lambda_pipe/21", 200, {"chained": 43, "arrow": "21 is the answer", "typed": "#21", "block": 43})
+        expect_json(port, "GET", "/lambda_pipe/-3", 200, {"chained": -5, "arrow": "-3 is the answer", "typed": "#-3", "block": -5})
+        everyone = {
+            "active": ["AL", "CY", "DI"],
+            "any_minor": True,
+            "total_age": 114,
+            "nested": [[5], [7], [9]],
+            "callback": 18,
+            "grouped": ["30+", "under 30"],
+        }
+        expect_json(port, "GET", "/it", 200, dict(everyone, adults=["Di (22)", "Al (30)", "Cy (45)"]))
+        expect_json(port, "GET", "/it?min_age=30", 200, dict(everyone, adults=["Al (30)", "Cy (45)"]))
+        expect_json(port, "GET", "/it?min_age=99", 200, dict(everyone, adults=[]))
+        _narrowing(port)
+        _in_place(port)
+    finally:
+        stop_server(proc)
+
+
+def _narrowing(port):
+    expect_json(port, "GET", "/active/ann", 200, {"name": "ann"})
+    expect_json(port, "GET", "/active/bob", 404, {"error": "no active account"})
+    expect_json(port, "GET", "/active/zed", 404, {"error": "no active account"})
+    expect_json(port, "GET", "/either/ann", 200, {"active": "ann"})
+    expect_json(port, "GET", "/either/bob", 200, {"inactive": "BOB"})
+    expect_json(port, "GET", "/either/zed", 200, {"missing": True})
+    expect_json(port, "GET", "/ternary/bob", 200, {"name": "bob"})
+    expect_json(port, "GET", "/ternary/zed", 200, {"name": "-"})
+    expect_json(port, "GET", "/early/ann", 200, {"ok": "ann"})
+    expect_json(port, "GET", "/early/bob", 404, {"error": "inactive"})
+    expect_json(port, "GET", "/early/zed", 404, {"error": "inactive"})
+    expect_json(port, "GET", "/present?q=AbC", 200, {"q": "abc"})
+    expect_json(port, "GET", "/present?q=", 200, {"q": "absent or empty"})
+    expect_json(port, "GET", "/present", 200, {"q": "absent or empty"})
+    expect_json(port, "GET", "/required?q=x", 200, {"q": "X"})
+    expect_json(port, "GET", "/required", 400, {"error": "q is required"})
+
+
+def _in_place(port):
+    expect_json(port, "GET", "/words", 200, {"counts": {"b": 3, "a": 1, "c": 1}, "settings": {"retries": 3}})
+    expect_json(port, "GET", "/words?text=x%20x", 200, {"counts": {"x": 2}, "settings": {"retries": 3}})
+    expect_json(port, "GET", "/defaults", 200, {"page": 1, "tags": ["a"]})
+    expect_json(port, "POST", "/defaults/7", 200, {"page": 7, "tags": ["p7"]})
+    expect_json(port, "GET", "/defaults", 200, {"page": 7, "tags": ["p7"]})
+    expect_json(port, "GET", "/items/42/parts/lid", 200, {"item": 42, "part": "lid"})
+    expect_json(port, "GET", "/items/x/parts/lid", 400, lambda b: "item_id" in b["error"])
