@@ -204,6 +204,13 @@ void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::Ar
     }
     rm.bindings.push_back(b);
   }
+  // A record (or list) parameter is the whole body only when it is the one parameter read from
+  // the body; beside others (`fn(customer: String, lines: [Line])`) it is the body's field of its
+  // name, as they are.
+  bool fields = false;
+  for (const RouteParamBinding& b : rm.bindings) fields |= b.source == ParamSource::BodyOrQuery;
+  for (RouteParamBinding& b : rm.bindings)
+    if (fields && b.source == ParamSource::Body) b.source = ParamSource::BodyOrQuery;
 }
 
 // A path parameter no handler parameter takes (E4205), unless the handler reads the request.

@@ -854,8 +854,11 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
       return fmt::format("{}({}{}, {{{}}})", fn, before, cppString(job), list(job_at + 1));
     }
     case BuiltinForm::DeleteAll: return deleteAllCall(args, at->range());
-    case BuiltinForm::ModelCall:
     case BuiltinForm::ModelFields:
+      if (!model) break;
+      if (std::string checked = clientModelFields(b, args, model); !checked.empty()) return checked;
+      [[fallthrough]];
+    case BuiltinForm::ModelCall:
     case BuiltinForm::ModelQuery:
       if (!model) break;
       return fmt::format("{}({}{}{})", fn, cppString(model->name), args.empty() ? "" : ", ", list(0));

@@ -458,6 +458,11 @@ std::vector<const ast::CallExpr*> callsInSourceOrder(const CheckedProgram& prog)
   return calls;
 }
 
+std::string openApiSchemaText(const Ty* t) {
+  SchemaBuilder schemas;
+  return schemas.Of(t).dump();
+}
+
 std::string openApiDocument(const CheckedProgram& prog, const std::vector<const ast::CallExpr*>& calls,
                             const ServerModel& sm, const std::string& title) {
   SchemaBuilder schemas;
@@ -499,7 +504,7 @@ std::string openApiDocument(const CheckedProgram& prog, const std::vector<const 
           break;
         }
         case ParamSource::Body:
-          body_schema = t && t->kind == TyKind::Record ? schemas.Of(t) : Json::object();
+          body_schema = t ? schemas.Of(t) : Json::object();  // a record or a list: the whole body
           break;
         case ParamSource::BodyOrQuery: {
           bool optional = !t || t->isDynamic() || t->kind == TyKind::Option || b.default_value;

@@ -1,6 +1,7 @@
 // Route handlers: per route a `RouteN(lux::Request&)` that binds each handler parameter from
 // the path, the query or the body (converted to its declared type; a bad value answers 400
-// naming the parameter), calls the handler and turns its value into the response. A lambda
+// naming the parameter; a list, record or Option of one is checked against its OpenAPI schema
+// first, as a typed body is), calls the handler and turns its value into the response. A lambda
 // handler becomes a function of its own (`RouteNBody`). A route's `body: T` is validated and
 // converted first (lux::stdlib::TypeRequestBody). Entry point: emitRoutes (emit_server.cpp
 // registers the handlers it names).
@@ -162,6 +163,17 @@ std::string variantList(const EnumInfo* e) {
   return out + "}";
 }
 
+// A body parameter that is no scalar nor a plain enum (nor an Option of one): a list, a record, an
+// enum with payloads, an Option of one of these. Read from the JSON body, checked against its
+// schema and converted to its type (lux::stdlib::BodyFieldAs, BodyAs).
+bool structuredParam(const Ty* t) {
+  if (!t || t->isDynamic()) return false;
+  const Ty* st = t->kind == TyKind::Option ? t->elem : t;
+  if (!st) return false;
+  if (st->kind == TyKind::Array || st->kind == TyKind::Record) return true;
+  return st->kind == TyKind::Enum && !plainEnumOf(st);
+}
+
 // The kind a parameter's text is parsed as: an enum's is its variant's name.
 std::string paramKind(const Ty* t) { return plainEnumOf(t) ? "lux::stdlib::Kind::kString" : scalarKind(t); }
 
@@ -212,12 +224,21 @@ std::string Emitter::bindRouteParam(const RouteParamBinding& b) {
         // Every bad field at once (against the OpenAPI schema), then the typed conversion.
         line(fmt::format("lux::stdlib::ValidateBody(req, kOpenApi, {}, {});", cppString(t->record->name), name));
         line(fmt::format("const lux::Value {} = lux::stdlib::BodyRecord<{}>(req, {});", pn, safeName(t->record->name), name));
+      } else if (structuredParam(t)) {  // a list of records: checked and converted the same way
+        line(fmt::format("const lux::Value {} = lux::stdlib::BodyAs<{}>(req, kOpenApi, {}, {});", pn, cppType(t),
+                         cppString(openApiSchemaText(t)), name));
       } else {
         line(fmt::format("const lux::Value& {} = req.Json();", pn));  // the parsed body, not a copy
       }
       break;
     case ParamSource::BodyOrQuery: {
       bool optional = t->isDynamic() || t->kind == TyKind::Option || b.default_value;
+      if (structuredParam(t)) {  // the body's field `name`, checked and converted to its type
+        line(fmt::format("const lux::Value {} = {};", pn,
+                         withDefault(b, fmt::format("lux::stdlib::BodyFieldAs<{}>(req, kOpenApi, {}, {}, {})", cppType(t),
+                                                    cppString(openApiSchemaText(t)), name, optional ? "true" : "false"))));
+        break;
+      }
       const Ty* st = t->kind == TyKind::Option ? t->elem : t;
       line(fmt::format("const lux::Value {} = {};", pn,
                        withDefault(b, enumChecked(st, fmt::format("lux::stdlib::BodyOrQueryParam(req, {}, {}, {})", name,

@@ -29,6 +29,10 @@ std::vector<const ast::CallExpr*> callsInSourceOrder(const CheckedProgram& prog)
 std::string openApiDocument(const CheckedProgram& prog, const std::vector<const ast::CallExpr*>& calls,
                             const ServerModel& sm, const std::string& title);
 
+// The OpenAPI schema of a type as compact JSON text (emit_openapi.cpp): a record or an enum is a
+// $ref to the component the server's document holds for it.
+std::string openApiSchemaText(const Ty* t);
+
 // A Lux name as a C++ identifier (keywords and reserved spellings get a suffix or prefix).
 std::string safeName(llvm::StringRef name);
 // The first `break`/`continue` inside `n` that leaves it for a loop outside it (labels
@@ -269,6 +273,8 @@ class Emitter {
   std::string dynamicMethodCall(const Builtin* b, const ast::CallExpr* c);
   std::string builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
                           const ModelInfo* model = nullptr);
+  // `M.create(v)` / `M.update(id, v)` of a value the client sent: the fields checked first (emit_db.cpp).
+  std::string clientModelFields(const Builtin* b, const std::vector<const ast::Expr*>& args, const ModelInfo* model);
   std::string lambda(const ast::LambdaExpr* l);
   std::string functionValue(const Symbol* sym);
   std::string positionalRecord(const RecordInfo* rec, const std::vector<const ast::Expr*>& args);

@@ -88,6 +88,51 @@ Value DbExec(const Value& sql) {
   return Value();
 }
 namespace {
+// A client's mistake in the fields it sent, in FromRequest's form: 400 "`place`: why" naming it.
+[[noreturn]] void ClientFieldError(const std::string& place, const std::string& why) {
+  throw HttpError(400, "`" + place + "`: " + why, Value{{"field", Value(place)}});
+}
+}  // namespace
+
+Value ModelFieldsFromRequest(const Value& v, std::string_view place, const char* model,
+                             std::initializer_list<ClientField> fields, bool partial,
+                             std::initializer_list<const char*> server_set) {
+  std::string at(place);
+  if (!v.IsObject())
+    ClientFieldError(at, std::string("expected an object of ") + model + "'s fields, found " +
+                             (v.IsNull() ? "nothing (null)" : v.IsArray() ? "a list" : Str(v)));
+  std::string names;
+  for (const ClientField& f : fields) names += (names.empty() ? "" : ", ") + std::string(f.name);
+  Object out;
+  for (const auto& [key, value] : v.AsObject()) {
+    bool dropped = false;
+    for (const char* s : server_set) dropped |= key == s;
+    if (dropped) continue;
+    if (key == "id") ClientFieldError(at + ".id", std::string("the id of a ") + model + " cannot be changed");
+    const ClientField* field = nullptr;
+    for (const ClientField& f : fields)
+      if (key == f.name) field = &f;
+    if (!field)
+      ClientFieldError(at + "." + key.substr(0, 64), std::string("not a field of ") + model + " (fields: " + names + ")");
+    if (value.IsNull() && !partial && !field->required) continue;  // create: its default or None
+    try {
+      out.Set(key, field->convert(value));
+    } catch (const TypeError& e) {
+      ClientFieldError(at + "." + key, e.what());
+    } catch (const HttpError&) {
+      throw;
+    } catch (const Error& e) {
+      ClientFieldError(at + "." + key, e.what());
+    }
+  }
+  if (!partial)
+    for (const ClientField& f : fields)
+      if (f.required && !out.Find(f.name))
+        ClientFieldError(at + "." + f.name, std::string("missing: ") + model + ".create needs it");
+  return Value(std::move(out));
+}
+
+namespace {
 // Unwinds a transaction whose body returned Err(e): rolled back, and the Err is its value.
 struct ErrResult {
   Value err;

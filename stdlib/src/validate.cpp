@@ -2,7 +2,9 @@
 // document and the check cannot disagree): every bad field is reported with its path, what was
 // expected and what was found, instead of stopping at the first. Supports the subset luxc
 // generates: $ref, type (object/array/string/integer/number/boolean), properties, required,
-// items, enum, nullable, allOf and oneOf. Unknown extra fields are allowed (ignored).
+// items, enum, nullable, allOf and oneOf. Unknown extra fields are allowed (ignored). The same
+// check serves `body: T`, a record parameter that is the whole body, and a list, record or
+// Option parameter read from a field of the body (its schema given as JSON text).
 #include <mutex>
 #include <unordered_map>
 
@@ -127,6 +129,30 @@ const Value& ParsedDocument(const char* document) {
 }
 
 }  // namespace
+
+Value BodyField(const Request& req, const char* name, bool optional) {
+  if (!req.body.empty() && !req.HasFormBody()) {
+    const Value& body = req.Json();  // malformed JSON: 400 with the position
+    if (const Value* f = body.IsObject() ? body.Find(name) : nullptr; f && !f->IsNull()) return *f;
+  }
+  if (optional) return Value();
+  throw HttpError(400, std::string("missing body field `") + name + "`", Value{{"field", Value(name)}});
+}
+
+void ValidateBodyValue(const Value& value, const char* document, const char* schema, const char* name, bool field) {
+  Validator v{ParsedDocument(document), {}};
+  std::string root = field ? name : "body";
+  if (v.Check(value, ParsedDocument(schema), root, true, 0)) return;
+  std::size_t n = v.errors.size();
+  const Value& first = v.errors[0];
+  std::string more = n > 1 ? " (and " + std::to_string(n - 1) + " more)" : std::string();
+  std::string what = "expected " + Str(first["expected"]) + ", found " + Str(first["found"]);
+  if (!field)
+    throw HttpError(400, std::string("invalid body parameter `") + name + "`: " + Str(first["path"]) + ": " + what + more,
+                    Value{{"errors", Value(std::move(v.errors))}});
+  throw HttpError(400, "body field `" + Str(first["path"]) + "`: " + what + more,
+                  Value{{"field", Value(name)}, {"errors", Value(std::move(v.errors))}});
+}
 
 void ValidateBody(const Request& req, const char* document, const char* schema, const char* name) {
   const Value& body = req.Json();  // malformed JSON: 400 with the position

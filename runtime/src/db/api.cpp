@@ -157,7 +157,8 @@ Value ModelUpdate(std::string_view model, std::int64_t id, const Value& given) {
   }
   tracing::Span span = ModelSpan(t, "UPDATE");
   Value updated = t.backend().Update(m, op, id, sets);
-  if (updated.IsNull()) throw Error(op + ": no " + m.name() + " with id " + std::to_string(id), 404);
+  // A missing record is a 404 the client may see (the id usually comes from the path).
+  if (updated.IsNull()) throw HttpError(404, op + ": no " + m.name() + " with id " + std::to_string(id));
   return updated;
 }
 

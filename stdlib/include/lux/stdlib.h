@@ -731,6 +731,43 @@ void TypeRequestBody(Request& req, const char* document, const char* schema, boo
   for (const Value& e : body.AsArray()) out.AsArray().push_back(convert(e));
   req.SetJson(std::move(out));
 }
+// A handler parameter of a structured type (a list, a record, an enum with payloads, an Option of
+// one) that is one of several read from the JSON body: the body's field `name`, checked against
+// `schema` (the parameter's OpenAPI schema, whose $refs name the components of the server's
+// `document`, the same check as `body: T`'s), then converted to T (defaults filled, fields the
+// type does not declare dropped). Absent or null: null when `optional`, else 400 "missing body
+// field `name`"; a value that does not fit: 400 "body field `lines[0].qty`: expected an Int,
+// found a String \"x\"" with details {field, errors: [{path, expected, found}, ...]}.
+Value BodyField(const Request& req, const char* name, bool optional);
+void ValidateBodyValue(const Value& v, const char* document, const char* schema, const char* name, bool field);
+template <typename T>
+Value BodyFieldAs(const Request& req, const char* document, const char* schema, const char* name, bool optional) {
+  Value v = BodyField(req, name, optional);
+  if (v.IsNull()) return v;
+  ValidateBodyValue(v, document, schema, name, true);
+  T out{};
+  try {
+    FromValue(v, out);
+  } catch (const TypeError& e) {
+    throw HttpError(400, std::string("body field `") + name + "`: " + e.what(), Value{{"field", Value(name)}});
+  }
+  return ToValue(out);
+}
+// A list parameter that is the handler's only body parameter (`fn(lines: [Line])`): the whole
+// JSON body, checked and converted as BodyFieldAs does; 400 "invalid body parameter `lines`:
+// body[0].qty: ..." (ValidateBody's form) when it does not fit.
+template <typename T>
+Value BodyAs(const Request& req, const char* document, const char* schema, const char* name) {
+  const Value& body = req.Json();  // malformed JSON: 400 with the position
+  ValidateBodyValue(body, document, schema, name, false);
+  T out{};
+  try {
+    FromValue(body, out);
+  } catch (const TypeError& e) {
+    throw HttpError(400, std::string("body parameter `") + name + "`: " + e.what());
+  }
+  return ToValue(out);
+}
 // Converts a value to a record type and back (record construction `T { ... }`).
 template <typename T>
 Value AsRecord(const Value& v) {
@@ -796,6 +833,24 @@ inline constexpr long long kDefaultPerPage = 20;
 inline constexpr long long kMaxPerPage = 100;  // one page never loads more rows than this
 Value ModelPaginate(const char* model, const Value& page = Value(), const Value& per_page = Value());
 Value ModelUpdate(const char* model, const Value& id, const Value& fields);
+// One field of a model for ModelFieldsFromRequest: its name, its conversion to the field's type
+// (AsRecord<T>: the typed body's conversion), and whether `create` needs it (no default, not an
+// Option).
+struct ClientField {
+  const char* name;
+  Value (*convert)(const Value&);
+  bool required;
+};
+// The fields argument of `M.create(v)` / `M.update(id, v)` (`partial`) when `v` is a value the
+// client sent (`req.body`, a part of it): checked against the model's fields before the call, a
+// mistake being the client's, 400 naming the place as the program reads it (FromRequest's form,
+// details {field}): not an object; a key that is no field of the model (`server_set` — `id` in
+// `create`, the timestamps — are dropped; `id` in `update` cannot be changed); a field whose
+// value does not convert to its type; a field `create` needs that is missing. Returns the fields
+// converted. The same mistakes in a value the program built stay the model call's 500.
+Value ModelFieldsFromRequest(const Value& v, std::string_view place, const char* model,
+                             std::initializer_list<ClientField> fields, bool partial,
+                             std::initializer_list<const char*> server_set);
 Value ModelDelete(const char* model, const Value& id);
 Value ModelDeleteEvery(const char* model);                          // `User.delete_all()`
 Value ModelDeleteWhere(const char* model, const Value& filter);     // `User.where(f) |> delete_all()`

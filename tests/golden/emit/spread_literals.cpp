@@ -91,7 +91,7 @@ lux::Value Route1Body(const lux::Value& xs) {
 
 // route POST /lists
 lux::Response Route1(lux::Request& req) {
-  const lux::Value xs = lux::stdlib::BodyOrQueryParam(req, "xs", lux::stdlib::Kind::kAny, false);
+  const lux::Value xs = lux::stdlib::BodyFieldAs<std::vector<std::int64_t>>(req, kOpenApi, "{\"type\":\"array\",\"items\":{\"type\":\"integer\",\"format\":\"int64\"}}", "xs", false);
   return lux::stdlib::ToResponse((Route1Body)(xs));
 }
 

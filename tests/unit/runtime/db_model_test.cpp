@@ -69,6 +69,7 @@ TEST_CASE("create returns the record with its id, find, all, update, delete") {
   } catch (const lux::Error& e) {
     CHECK(std::string(e.what()) == "User.update: no User with id 42");
     CHECK(e.status() == 404);
+    CHECK(e.exposed());  // the client sees it: 404 with this message, not a 500
   }
 
   CHECK(ModelDelete("User", 1));

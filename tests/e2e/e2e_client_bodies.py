@@ -1,0 +1,141 @@
+"""e2e case `client_bodies`: what the client sends in a body, read by handler parameters and
+given to model calls (programs/client_bodies.lux). Every mistake of the client answers 400 in the
+one error shape naming the field, never a 500:
+- handler parameters read from the body's fields: a list of records, a list of scalars (with a
+  default), an Option of a record, a list of enum values; each checked element by element and
+  field by field (the path in the message: `lines[0].qty`), then converted (defaults filled);
+- a list of records that is the only body parameter is the whole body (checked the same way), a
+  record alone is the whole body as before;
+- `UserModel.create(req.body)` and `UserModel.update(id, req.body)`: not an object, an unknown
+  key, a value of the wrong type, a missing field, `id` in an update are 400s naming
+  `req.body.<field>`; an update of an id no record has is 404; the same mistake in a value the
+  program built is its own error (500).
+"""
+import http.client
+import json
+import os
+
+from e2e import build, check, free_port, program, start_server, stop_server
+
+
+def call(port, method, path, body=None, raw=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data is not None else {})
+        r = conn.getresponse()
+        text = r.read().decode()
+        try:
+            return r.status, json.loads(text)
+        except ValueError:
+            return r.status, {"raw": text}
+    finally:
+        conn.close()
+
+
+def ok(port, method, path, body, status, want):
+    st, got = call(port, method, path, body)
+    check(st == status and got == want, f"{method} {path} {body}: {st} {got}, expected {status} {want}")
+
+
+def bad(port, method, path, body, status, message, details=None):
+    """`status` with exactly {error: message, details?, request_id}."""
+    st, got = call(port, method, path, body)
+    what = f"{method} {path} {json.dumps(body)}"
+    check(st == status, f"{what}: status {st}, expected {status} ({got})")
+    keys = {"error", "request_id"} | ({"details"} if details is not None else set())
+    check(set(got) == keys, f"{what}: keys {sorted(got)}, expected {sorted(keys)} ({got})")
+    check(got.get("error") == message, f"{what}: error {got.get('error')!r}, expected {message!r}")
+    if details is not None:
+        check(got.get("details") == details, f"{what}: details {got.get('details')!r}, expected {details!r}")
+
+
+def errors(field, *triples):
+    return {"field": field, "errors": [{"path": p, "expected": e, "found": f} for p, e, f in triples]}
+
+
+def body_parameters(port):
+    ok(port, "POST", "/orders", {"customer": "c", "lines": [{"sku": "a", "qty": 2}]}, 200, {"customer": "c", "n": 1, "qty": 2})
+    ok(port, "POST", "/orders", {"customer": "c", "lines": [{"sku": "a", "qty": 2, "note": "x"}, {"sku": "b", "qty": 3}]}, 200,
+       {"customer": "c", "n": 2, "qty": 5})
+    bad(port, "POST", "/orders", {"customer": "c", "lines": [{"sku": "a", "qty": "x"}]}, 400,
+        'body field `lines[0].qty`: expected an Int, found a String "x"', errors("lines", ("lines[0].qty", "an Int", 'a String "x"')))
+    bad(port, "POST", "/orders", {"customer": "c", "lines": [{"qty": 2}]}, 400,
+        "body field `lines[0].sku`: expected a value (required), found nothing",
+        errors("lines", ("lines[0].sku", "a value (required)", "nothing")))
+    bad(port, "POST", "/orders", {"customer": "c", "lines": {"sku": "a", "qty": 1}}, 400,
+        'body field `lines`: expected a list, found an object {"sku":"a","qty":1}',
+        errors("lines", ("lines", "a list", 'an object {"sku":"a","qty":1}')))
+    bad(port, "POST", "/orders", {"customer": "c"}, 400, "missing body field `lines`", {"field": "lines"})
+    bad(port, "POST", "/orders", {"lines": []}, 400, "missing body field `customer`")
+
+    ok(port, "POST", "/tags", {"tags": ["a", "b"], "counts": [1, 2]}, 200, {"n": 2, "up": ["A", "B"], "total": 3})
+    ok(port, "POST", "/tags", {"tags": ["a"]}, 200, {"n": 1, "up": ["A"], "total": 0})
+    bad(port, "POST", "/tags", {"tags": "hello"}, 400, 'body field `tags`: expected a list, found a String "hello"',
+        errors("tags", ("tags", "a list", 'a String "hello"')))
+    bad(port, "POST", "/tags", {"tags": ["a"], "counts": [1, "x"]}, 400,
+        'body field `counts[1]`: expected an Int, found a String "x"', errors("counts", ("counts[1]", "an Int", 'a String "x"')))
+    bad(port, "POST", "/tags", {"tags": [1, 2]}, 400, "body field `tags[0]`: expected a String, found an Int 1 (and 1 more)",
+        errors("tags", ("tags[0]", "a String", "an Int 1"), ("tags[1]", "a String", "an Int 2")))
+
+    ok(port, "POST", "/ship", {"name": "n", "addr": {"city": "Oslo"}}, 200, {"name": "n", "city": "Oslo", "zip": "", "sizes": []})
+    ok(port, "POST", "/ship", {"name": "n", "addr": None, "sizes": ["Large"]}, 200,
+       {"name": "n", "city": "none", "zip": "", "sizes": ["Large"]})
+    bad(port, "POST", "/ship", {"name": "n", "addr": {"city": 1}}, 400, "body field `addr.city`: expected a String, found an Int 1",
+        errors("addr", ("addr.city", "a String", "an Int 1")))
+    bad(port, "POST", "/ship", {"name": "n", "sizes": ["Small", "Huge"]}, 400,
+        'body field `sizes[1]`: expected one of Small, Large, found a String "Huge"',
+        errors("sizes", ("sizes[1]", "one of Small, Large", 'a String "Huge"')))
+
+    ok(port, "POST", "/lines", [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}], 200, {"n": 2})
+    bad(port, "POST", "/lines", {"sku": "a", "qty": 1}, 400,
+        'invalid body parameter `lines`: body: expected a list, found an object {"sku":"a","qty":1}',
+        {"errors": [{"path": "body", "expected": "a list", "found": 'an object {"sku":"a","qty":1}'}]})
+    ok(port, "POST", "/line", {"sku": "a", "qty": 3}, 200, {"sku": "a", "qty": 3})
+
+
+def model_calls(port):
+    al = {"id": 1, "name": "Al", "email": "a@x", "age": 0}
+    ok(port, "POST", "/users", {"name": "Al", "email": "a@x"}, 201, al)
+    fields = "(fields: name, email, age)"
+    bad(port, "POST", "/users", {"name": "Al"}, 400, "`req.body.email`: missing: User.create needs it", {"field": "req.body.email"})
+    bad(port, "POST", "/users", {"name": 123, "email": "e"}, 400, "`req.body.name`: expected String, got Int",
+        {"field": "req.body.name"})
+    bad(port, "POST", "/users", {"name": "a", "email": "e", "role": "admin"}, 400,
+        f"`req.body.role`: not a field of User {fields}", {"field": "req.body.role"})
+    bad(port, "POST", "/users", [1, 2], 400, "`req.body`: expected an object of User's fields, found a list", {"field": "req.body"})
+    # The id is the database's: one the client sends is ignored.
+    ok(port, "POST", "/users", {"id": 7, "name": "Bea", "email": "b@x", "age": 30}, 201,
+       {"id": 2, "name": "Bea", "email": "b@x", "age": 30})
+
+    ok(port, "PUT", "/users/1", {"name": "Bo"}, 200, dict(al, name="Bo"))
+    bad(port, "PUT", "/users/1", {"nme": "x"}, 400, f"`req.body.nme`: not a field of User {fields}", {"field": "req.body.nme"})
+    bad(port, "PUT", "/users/1", {"age": "old"}, 400, "`req.body.age`: expected Int, got String", {"field": "req.body.age"})
+    bad(port, "PUT", "/users/1", {"id": 5}, 400, "`req.body.id`: the id of a User cannot be changed", {"field": "req.body.id"})
+    bad(port, "PUT", "/users/999", {"name": "x"}, 404, "User.update: no User with id 999")
+    ok(port, "PUT", "/users/1", {}, 200, dict(al, name="Bo"))  # nothing to change: the record as it is
+    # Nothing the client got wrong was stored.
+    st, got = call(port, "PUT", "/users/2", {"age": 31})
+    check(st == 200 and got == {"id": 2, "name": "Bea", "email": "b@x", "age": 31}, f"PUT /users/2: {st} {got}")
+    # The program's own value that does not fit the model is its error.
+    bad(port, "POST", "/users/own", None, 500, "internal server error")
+
+
+def run(a):
+    p = build(a, program("client_bodies.lux"))
+    check(p.returncode == 0, f"luxc build failed:\n{p.stderr}")
+    if p.returncode:
+        return
+    exe = p.stdout.strip().splitlines()[-1]
+    data = os.path.join(a.out, "data")
+    os.makedirs(data, exist_ok=True)
+    for f in os.listdir(data):
+        os.remove(os.path.join(data, f))
+    port = free_port()
+    proc = start_server(exe, port, cwd=data, name="client_bodies")
+    try:
+        body_parameters(port)
+        model_calls(port)
+    finally:
+        out = stop_server(proc)
+    check("User.create: field `name` of User must be a String" in out, f"the program's own mistake is logged:\n{out}")
