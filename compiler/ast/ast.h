@@ -31,9 +31,9 @@ enum class NodeKind : uint8_t {
 // "FnDecl", "IfExpr", ... (the dumper's names).
 llvm::StringRef nodeKindName(NodeKind kind);
 
-// The family's spellings of `None` as a name: `nil`, and JavaScript's `null` (a binding of that
-// name in scope wins).
-inline bool isNoneSpelling(llvm::StringRef name) { return name == "nil" || name == "null"; }
+// The family's spellings of `None` as a name: `nil`, and JavaScript's `null` and `undefined` (a
+// binding of that name in scope wins).
+inline bool isNoneSpelling(llvm::StringRef name) { return name == "nil" || name == "null" || name == "undefined"; }
 
 class Node {
  public:

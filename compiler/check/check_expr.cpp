@@ -375,15 +375,56 @@ const Ty* Checker::checkName(const ast::NameExpr* e, bool as_callee) {
   switch (sym->kind) {
     case SymbolKind::Variant:
       return sym->type;
+    case SymbolKind::Builtin:
+      return as_callee ? types_.dynamic() : builtinValue(e, sym->builtin);
     case SymbolKind::Model:
     case SymbolKind::Module:
     case SymbolKind::Service:
-    case SymbolKind::Builtin:
     case SymbolKind::Type:
       return types_.dynamic();
     default:
       return sym->type ? sym->type : types_.dynamic();
   }
+}
+
+namespace {
+bool mentionsTypeParam(const Ty* t) {
+  if (!t) return false;
+  if (t->kind == TyKind::Param) return true;
+  if (mentionsTypeParam(t->elem)) return true;
+  for (const Ty* p : t->params)
+    if (mentionsTypeParam(p)) return true;
+  return false;
+}
+}  // namespace
+
+// A built-in passed as a value (`words.map(upper)`, `xs.map(parseInt)`): a function of the
+// built-in's fewest arguments, each of unknown type (the emitter wraps the call; `parseInt` given
+// to `map` takes the element alone, never JavaScript's index). One that returns nothing, takes no
+// argument, or whose longer forms take another first argument than its shortest (`max(xs)` and
+// `max(a, b)`: which one is meant is not known) is E2317.
+const Ty* Checker::builtinValue(const ast::NameExpr* e, const Builtin* b) {
+  const int arity = b->min_args;
+  bool ok = b->form == BuiltinForm::Call && b->owner == "Global" && !b->overloads.empty() && arity >= 1;
+  std::vector<const Ty*> firsts;  // the first parameters of the shortest forms
+  for (const Signature& s : b->overloads)
+    if (s.min_args == arity && !s.params.empty()) firsts.push_back(s.params[0]);
+  const Ty* result = nullptr;
+  for (const Signature& s : b->overloads) {
+    if (!s.result || s.result->kind == TyKind::Unit) ok = false;
+    if (s.min_args > arity && !s.params.empty() && !llvm::is_contained(firsts, s.params[0])) ok = false;
+    result = !result || result == s.result ? s.result : types_.dynamic();
+  }
+  if (!ok) {
+    diags_.report(DiagId::BuiltinAsValue, e->range(), e->name.name.str())
+        .help(b->max_args > b->min_args
+                  ? fmt::format("call it inside a lambda with the arguments you mean: `fn(a, b) {}(a, b)`", e->name.name.str())
+                  : fmt::format("call it inside a lambda: `fn(x) {}(x)`", e->name.name.str()));
+    return types_.dynamic();
+  }
+  model_.builtin_values[e] = b;
+  if (mentionsTypeParam(result)) result = types_.dynamic();
+  return types_.fn(std::vector<const Ty*>(static_cast<size_t>(arity), types_.dynamic()), result);
 }
 
 const Ty* Checker::checkMember(const ast::MemberExpr* e) {

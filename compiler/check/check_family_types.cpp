@@ -35,6 +35,12 @@ std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
                    "`with rate_limit(n)`, or run the work later with `spawn_job_in(delay, job)`"},
       {"throttle", "limit how often clients call a route with `with rate_limit(n)`, or run periodic work in "
                    "`schedule every 5.minutes { ... }`"},
+      {"Set", "Lux has no `Set` class: keep a list (`unique(xs)` drops repeats, `x in xs` tests membership) or an "
+              "object whose keys are the elements (`seen[x] = true`, then `x in seen`)"},
+      {"Map", "Lux has no `Map` class: an object is one (`m = {}`, `m[key] = value`, `m[key]`, `key in m`, `keys(m)`, "
+              "`entries(m)`)"},
+      {"WeakMap", "Lux has no `WeakMap`: an object keyed by a String is a map (`m = {}`, `m[key] = value`)"},
+      {"Boolean", "keep the truthy elements with a lambda: `xs.filter(fn(x) x)`"},
       {"PI", "write the number, `3.141592653589793` (or `acos(-1.0)`)"},
       {"INF", "a Float has no literal infinity here: start a minimum from the first element (`min(xs)`, "
               "`min_by(xs, f)`) or use an `Option`"},

@@ -386,6 +386,7 @@ class Checker {
   // `expected`: the function type the lambda's context asks for (a built-in's instantiated
   // parameter); an unannotated parameter takes its type from it.
   bool checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected);
+  const Ty* builtinValue(const ast::NameExpr* e, const Builtin* b);
   const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
                       SourceRange piped_range);

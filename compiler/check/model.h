@@ -536,6 +536,8 @@ struct CheckedProgram {
   // `s.upper()`, `xs.map(f)`: a method call on a String, list, Option, Result, number, Bool or
   // Duration that names a global built-in taking that value first: the call is `f(x, ...)`.
   llvm::DenseMap<const ast::Node*, const Builtin*> method_builtins;
+  // A global built-in named as a value (`words.map(upper)`): the emitter wraps a call of it.
+  llvm::DenseMap<const ast::Node*, const Builtin*> builtin_values;
   // Those of them on a value of unknown type: a function field of that name wins when it runs.
   llvm::DenseSet<const ast::Node*> dynamic_methods;
   // `p.norm()`, `Point.origin()`: a call of a method of an `impl`. `receiver_arg`: the value

@@ -344,10 +344,22 @@ std::string Emitter::nameExpr(const ast::NameExpr* n) {
     case SymbolKind::OptionCtor:
       if (sym->name == "None") return "lux::Value()";
       break;
+    case SymbolKind::Builtin:
+      if (const Builtin* b = prog_.builtin_values.lookup(n)) return builtinValue(b);
+      break;
     default: break;
   }
   unsupported(n->range(), fmt::format("`{}` ({}) used as a value", sym->name.str(), symbolKindName(sym->kind)));
   return "lux::Value()";
+}
+
+// `words.map(upper)`: a function that calls the built-in with its required arguments (the
+// checker allows only those with one count of them, Call form, a result).
+std::string Emitter::builtinValue(const Builtin* b) {
+  std::string args;
+  for (int i = 0; i < b->min_args; ++i) args += fmt::format("{}lux::stdlib::Arg(args, {})", i ? ", " : "", i);
+  return fmt::format("lux::Value(lux::Function([](const std::vector<lux::Value>& args) {{ return lux::Value(lux::stdlib::{}({})); }}))",
+                     b->cpp, args);
 }
 
 std::string Emitter::functionValue(const Symbol* sym) {

@@ -276,6 +276,7 @@ class Emitter {
   // `M.create(v)` / `M.update(id, v)` of a value the client sent: the fields checked first (emit_db.cpp).
   std::string clientModelFields(const Builtin* b, const std::vector<const ast::Expr*>& args, const ModelInfo* model);
   std::string lambda(const ast::LambdaExpr* l);
+  std::string builtinValue(const Builtin* b);
   std::string functionValue(const Symbol* sym);
   std::string positionalRecord(const RecordInfo* rec, const std::vector<const ast::Expr*>& args);
   std::string nameExpr(const ast::NameExpr* n);

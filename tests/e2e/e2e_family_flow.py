@@ -10,7 +10,8 @@ conditions before it (`a != nil && a.active`, `elif`/`else` after `a == nil`, a 
 `return` after `a == nil || !a.active`), an Option as a condition (`if q`, `guard q else`: present
 and truthy); a local object filled in by key and a local and a server binding changed in place
 without `var` (the server binding keeps the change across requests); FastAPI's `{name}` path
-segments.
+segments; built-ins passed as values (`parts.map(trim)`, `map(parseInt)` taking the element alone)
+and JavaScript's `undefined` as `nil`.
 """
 import os
 
@@ -74,3 +75,5 @@ def _in_place(port):
     expect_json(port, "GET", "/defaults", 200, {"page": 7, "tags": ["p7"]})
     expect_json(port, "GET", "/items/42/parts/lid", 200, {"item": 42, "part": "lid"})
     expect_json(port, "GET", "/items/x/parts/lid", 400, lambda b: "item_id" in b["error"])
+    expect_json(port, "GET", "/builtin_values", 200, {"upper": ["3", "X", "12"], "numbers": [3, 12], "lengths": [1, 1, 2], "first_missing": True})
+    expect_json(port, "GET", "/builtin_values?csv=7,ab", 200, {"upper": ["7", "AB"], "numbers": [7], "lengths": [1, 2], "first_missing": True})
