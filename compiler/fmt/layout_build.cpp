@@ -218,6 +218,13 @@ class Builder {
     op.space = space && !after_line_;
     after_line_ = false;
     prev_comment_ = false;
+    // The text of a string spanning lines is printed as written. The `{ }` around it break, as
+    // around a group that must break; brackets around it stay flat up to it (`res.send(`).
+    if (s.find('\n') != std::string_view::npos && !groups_.empty()) {
+      Op& group = ops_[groups_.back()];
+      group.holds_break = true;
+      if (group.brace) group.must_break = true;
+    }
   }
 
   void line(OpKind kind) {

@@ -6,6 +6,7 @@
 
 #include "parse/builder.h"
 #include "parse/parse.h"
+#include "parse/string_literal.h"
 
 namespace lux::parse {
 
@@ -429,6 +430,22 @@ void AstBuilder::cookEscape(antlr4::Token* t, std::string& out) {
 
 Expr* AstBuilder::str(LuxParser::StrContext* c) {
   if (!c || !c->STR_OPEN()) return nullptr;
+  // The parts as written; the multi-line forms' text is shaped (dedent, newlines) before the
+  // escapes are cooked, so an escaped `\n` never counts as a line break.
+  const std::vector<LuxParser::StrPartContext*> source = c->strPart();
+  std::vector<StringPiece> pieces;
+  pieces.reserve(source.size());
+  for (size_t k = 0; k < source.size(); ++k) {
+    if (auto* t = dynamic_cast<LuxParser::StrTextContext*>(source[k])) {
+      pieces.push_back({StringPiece::Kind::kText, t->STR_TEXT()->getText(), k});
+    } else if (auto* e = dynamic_cast<LuxParser::StrEscapeContext*>(source[k])) {
+      pieces.push_back({StringPiece::Kind::kEscape, e->STR_ESCAPE()->getText(), k});
+    } else if (dynamic_cast<LuxParser::StrInterpContext*>(source[k])) {
+      pieces.push_back({StringPiece::Kind::kInterp, {}, k});
+    }
+  }
+  const StringShape shape = stringShapeOf(c->STR_OPEN()->getText());
+  if (shape.multiline) shapeMultilineText(pieces, shape);
   llvm::SmallVector<Expr*, 4> parts;
   std::string text;
   SourceRange text_range{};
@@ -439,18 +456,10 @@ Expr* AstBuilder::str(LuxParser::StrContext* c) {
     text.clear();
     has_text = false;
   };
-  for (auto* part : c->strPart()) {
-    if (auto* t = dynamic_cast<LuxParser::StrTextContext*>(part)) {
-      SourceRange r = range(t->STR_TEXT());
-      text_range = has_text ? SourceRange::cover(text_range, r) : r;
-      has_text = true;
-      text += t->STR_TEXT()->getText();
-    } else if (auto* e = dynamic_cast<LuxParser::StrEscapeContext*>(part)) {
-      SourceRange r = range(e->STR_ESCAPE());
-      text_range = has_text ? SourceRange::cover(text_range, r) : r;
-      has_text = true;
-      cookEscape(e->STR_ESCAPE()->getSymbol(), text);
-    } else if (auto* i = dynamic_cast<LuxParser::StrInterpContext*>(part)) {
+  for (const StringPiece& piece : pieces) {
+    auto* part = source[piece.index];
+    if (piece.kind == StringPiece::Kind::kInterp) {
+      auto* i = static_cast<LuxParser::StrInterpContext*>(part);
       interpolated = true;
       flush();
       if (!i->expr()) {
@@ -458,6 +467,15 @@ Expr* AstBuilder::str(LuxParser::StrContext* c) {
         continue;
       }
       if (Expr* e = expr(i->expr())) parts.push_back(e);
+      continue;
+    }
+    SourceRange r = range(part);
+    text_range = has_text ? SourceRange::cover(text_range, r) : r;
+    has_text = true;
+    if (piece.kind == StringPiece::Kind::kText) {
+      text += piece.text;
+    } else if (!isLineContinuation(piece.text)) {
+      cookEscape(static_cast<LuxParser::StrEscapeContext*>(part)->STR_ESCAPE()->getSymbol(), text);
     }
   }
   if (!interpolated) {

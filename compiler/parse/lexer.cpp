@@ -1,7 +1,7 @@
 // The hand-written lexer (lexer.h): grammar/LuxLexer.g4.in's rules as ANTLR applies them — the
-// longest match wins, the rule listed first on a tie (keywords before IDENT) — with its two
-// modes and their stack, and ANTLR's recovery where no rule matches (only a lone `\r` inside a
-// string: it and the character after it are dropped).
+// longest match wins, the rule listed first on a tie (keywords before IDENT) — with its modes
+// (code, and one per string form) and their stack, and ANTLR's recovery where no rule matches
+// (only a lone `\r` inside a one-line string: it and the character after it are dropped).
 #include "parse/lexer.h"
 
 #include <array>
@@ -47,6 +47,44 @@ size_t sequenceLength(unsigned char c) {
   if ((c & 0xF0) == 0xE0) return 3;
   return 4;
 }
+
+// A string mode's rules (grammar/LuxLexer.g4.in, STR to RAW_TSQ_STR).
+struct StringForm {
+  char quote;          // `"`, `'` or `` ` ``
+  bool triple;         // ended by three quotes; one or two are text
+  bool braces;         // `{` opens an interpolation
+  bool dollar_braces;  // `${` opens an interpolation; `$` alone is text
+  bool escapes;        // `\` starts an escape (else it is text)
+  bool multiline;      // newlines are text (else a newline ends the string: STR_NEWLINE)
+  // The bytes that end a run of text (STR_TEXT: ~["\\{\r\n]+ and its siblings).
+  std::array<bool, 256> stops{};
+
+  constexpr StringForm(char q, bool t, bool b, bool d, bool e, bool m)
+      : quote(q), triple(t), braces(b), dollar_braces(d), escapes(e), multiline(m) {
+    stops[static_cast<unsigned char>(q)] = true;
+    stops['{'] = b;
+    stops['$'] = d;
+    stops['\\'] = e;
+    stops['\r'] = !m;
+    stops['\n'] = !m;
+  }
+};
+
+// Indexed by Lexer's Mode minus one (kDefault has none).
+constexpr std::array<StringForm, 11> kStringForms = {
+    //        quote triple braces  ${     escapes multiline
+    StringForm{'"', false, true, false, true, false},     // STR
+    StringForm{'\'', false, false, false, true, false},   // SQ_STR
+    StringForm{'\'', false, true, false, true, false},    // FSQ_STR
+    StringForm{'`', false, false, true, true, true},      // BT_STR
+    StringForm{'"', true, true, false, true, true},       // TQ_STR
+    StringForm{'\'', true, false, false, true, true},     // TSQ_STR
+    StringForm{'\'', true, true, false, true, true},      // FTSQ_STR
+    StringForm{'"', false, false, false, false, false},   // RAW_STR
+    StringForm{'\'', false, false, false, false, false},  // RAW_SQ_STR
+    StringForm{'"', true, false, false, false, true},     // RAW_TQ_STR
+    StringForm{'\'', true, false, false, false, true},    // RAW_TSQ_STR
+};
 
 }  // namespace
 
@@ -224,6 +262,14 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
   auto either = [&](unsigned char next, int32_t two, int32_t single) {
     return byte(at + 1) == next ? one(two, 2) : one(single);
   };
+  if (c == '"' || c == '\'' || c == 'f' || c == 'r') {  // a string's opener, also `f"` and `r'`
+    Mode mode = kDefault;
+    if (size_t length = stringOpener(at, mode)) {
+      one(LuxLexer::STR_OPEN, length);
+      pushMode(mode);
+      return true;
+    }
+  }
   if (isIdentStart(c)) {
     size_t end = at + 1;
     while (isIdentPart(byte(end))) ++end;
@@ -266,11 +312,9 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
       }
       return either('=', LuxLexer::SLASH_EQ, LuxLexer::SLASH);
     }
-    case '"':
-    case '\'':
     case '`':
       one(LuxLexer::STR_OPEN);
-      pushMode(c == '"' ? kString : c == '\'' ? kSingleQuoted : kTemplate);
+      pushMode(kTemplate);
       return true;
     case '{':
       one(LuxLexer::LBRACE);
@@ -321,80 +365,91 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
   return one(LuxLexer::ERROR_CHAR, sequenceLength(c));  // ERROR_CHAR : . (one code point)
 }
 
+// STR_OPEN and its siblings (F_OPEN ... RAW_TSQ_OPEN): an optional `f` or `r`, then one quote or
+// three (`"""`, `'''`; not for `` ` ``, which takes no prefix).
+size_t Lexer::stringOpener(size_t at, Mode& mode) const {
+  size_t n = text_.size();
+  auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(text_[i]) : 0; };
+  unsigned char prefix = byte(at);
+  size_t i = prefix == 'f' || prefix == 'r' ? at + 1 : at;
+  unsigned char q = byte(i);
+  if (q != '"' && q != '\'') return 0;
+  const bool triple = byte(i + 1) == q && byte(i + 2) == q;
+  const bool dq = q == '"';
+  if (prefix == 'r') {
+    mode = triple ? (dq ? kRawTriple : kRawTripleSingle) : (dq ? kRaw : kRawSingle);
+  } else if (prefix == 'f') {
+    mode = triple ? (dq ? kTriple : kFormatTripleSingle) : (dq ? kString : kFormatSingle);
+  } else {
+    mode = triple ? (dq ? kTriple : kTripleSingle) : (dq ? kString : kSingleQuoted);
+  }
+  return i - at + (triple ? 3 : 1);
+}
+
+// The end of the STR_ESCAPE at `at` (a `\`): '\\' ( 'u{' ~[}"\r\n]* '}'? | ~[\r\n] )?, and in
+// the multi-line forms also '\\' '\r'? '\n'.
+size_t Lexer::escapeEnd(size_t at, bool multiline) const {
+  size_t n = text_.size();
+  auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(text_[i]) : 0; };
+  size_t end = at + 1;
+  if (byte(end) == 'u' && byte(end + 1) == '{') {
+    end += 2;
+    while (end < n && text_[end] != '}' && text_[end] != '"' && text_[end] != '\r' && text_[end] != '\n') ++end;
+    if (byte(end) == '}') ++end;
+  } else if (end < n && text_[end] != '\r' && text_[end] != '\n') {
+    end += sequenceLength(byte(end));
+  } else if (multiline && byte(end) == '\n') {
+    ++end;
+  } else if (multiline && byte(end) == '\r' && byte(end + 1) == '\n') {
+    end += 2;
+  }
+  return end;
+}
+
 bool Lexer::scanString(int32_t& type) {
+  const StringForm& form = kStringForms[mode_ - 1];
   size_t n = text_.size();
   auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(text_[i]) : 0; };
   size_t at = pos_;
-  // `'...'`: `{` and `"` are text, `'` closes; `` `...` ``: `${` opens an interpolation (`$`
-  // alone is one character of text), `{` and `"` are text, `` ` `` closes.
-  const bool template_literal = mode_ == kTemplate;
-  const bool braces_open = mode_ == kString;
-  const char quote = mode_ == kSingleQuoted ? '\'' : template_literal ? '`' : '"';
+  auto token = [&](int32_t t, size_t end) {
+    type = t;
+    advance(end);
+    return true;
+  };
   unsigned char c = byte(at);
-  if (c == static_cast<unsigned char>(quote)) {  // STR_CLOSE (SQ_CLOSE, BT_CLOSE)
-    type = LuxLexer::STR_CLOSE;
-    advance(at + 1);
+  if (c == static_cast<unsigned char>(form.quote)) {  // STR_CLOSE (SQ_CLOSE, ...)
+    size_t length = 1;
+    if (form.triple) {  // TQ_QUOTE: one or two quotes are text; TQ_CLOSE: three
+      while (length < 3 && byte(at + length) == c) ++length;
+      if (length < 3) return token(LuxLexer::STR_TEXT, at + length);
+    }
+    token(LuxLexer::STR_CLOSE, at + length);
     popMode();
     return true;
   }
-  if ((c == '{' && braces_open) || (c == '$' && template_literal && byte(at + 1) == '{')) {  // STR_INTERP, BT_INTERP
-    type = LuxLexer::STR_INTERP;
-    advance(at + (c == '$' ? 2 : 1));
+  if ((c == '{' && form.braces) || (c == '$' && form.dollar_braces && byte(at + 1) == '{')) {  // STR_INTERP
+    token(LuxLexer::STR_INTERP, at + (c == '$' ? 2 : 1));
     pushMode(kDefault);
     return true;
   }
-  if (c == '$' && template_literal) {  // BT_DOLLAR
-    type = LuxLexer::STR_TEXT;
-    advance(at + 1);
+  if (c == '$' && form.dollar_braces) return token(LuxLexer::STR_TEXT, at + 1);  // BT_DOLLAR
+  if (c == '\\' && form.escapes) return token(LuxLexer::STR_ESCAPE, escapeEnd(at, form.multiline));
+  if (!form.multiline && (c == '\n' || (c == '\r' && byte(at + 1) == '\n'))) {  // STR_NEWLINE
+    token(LuxLexer::STR_NEWLINE, at + (c == '\r' ? 2 : 1));
+    popMode();
     return true;
   }
-  switch (c) {
-    case '\n':
-      type = LuxLexer::STR_NEWLINE;
-      advance(at + 1);
-      popMode();
-      return true;
-    case '\r':
-      if (byte(at + 1) == '\n') {
-        type = LuxLexer::STR_NEWLINE;
-        advance(at + 2);
-        popMode();
-        return true;
-      }
-      // No rule matches a lone `\r` here: ANTLR's lexer consumed it looking for `\n`, then its
-      // recovery skips one more character. Both are dropped.
-      advance(at + 1);
-      if (pos_ < n) advance(pos_ + sequenceLength(byte(pos_)));
-      return false;
-    case '\\': {
-      // STR_ESCAPE: '\\' ( 'u{' ~[}"\r\n]* '}'? | ~[\r\n] )?
-      size_t end = at + 1;
-      if (byte(end) == 'u' && byte(end + 1) == '{') {
-        end += 2;
-        while (end < n && text_[end] != '}' && text_[end] != '"' && text_[end] != '\r' && text_[end] != '\n') ++end;
-        if (byte(end) == '}') ++end;
-      } else if (end < n && text_[end] != '\r' && text_[end] != '\n') {
-        end += sequenceLength(byte(end));
-      }
-      type = LuxLexer::STR_ESCAPE;
-      advance(end);
-      return true;
-    }
-    default: {
-      // STR_TEXT: ~["\\{\r\n]+ (SQ_TEXT: ~['\\\r\n]+, BT_TEXT: ~[`\\$\r\n]+)
-      size_t end = at;
-      while (end < n) {
-        char d = text_[end];
-        if (d == quote || d == '\\' || (d == '{' && braces_open) || (d == '$' && template_literal) || d == '\r' ||
-            d == '\n')
-          break;
-        ++end;
-      }
-      type = LuxLexer::STR_TEXT;
-      advance(end);
-      return true;
-    }
+  if (!form.multiline && c == '\r') {
+    // No rule matches a lone `\r` here: ANTLR's lexer consumed it looking for `\n`, then its
+    // recovery skips one more character. Both are dropped.
+    advance(at + 1);
+    if (pos_ < n) advance(pos_ + sequenceLength(byte(pos_)));
+    return false;
   }
+  // STR_TEXT: ~["\\{\r\n]+ (SQ_TEXT: ~['\\\r\n]+, TQ_TEXT: ~["\\{]+, RAW_TEXT: ~["\r\n]+, ...)
+  size_t end = at + 1;
+  while (end < n && !form.stops[static_cast<unsigned char>(text_[end])]) ++end;
+  return token(LuxLexer::STR_TEXT, end);
 }
 
 }  // namespace lux::parse

@@ -102,13 +102,30 @@ class Lexer final : public ModalLexer {
   const std::string* replacedTextOf(const SourceToken* token) const;
 
  private:
-  // LuxLexer's DEFAULT_MODE, STR, SQ_STR and BT_STR.
-  enum Mode : size_t { kDefault = 0, kString = 1, kSingleQuoted = 2, kTemplate = 3 };
+  // LuxLexer's DEFAULT_MODE and its string modes (lexer.cpp's kStringForms describes each).
+  enum Mode : size_t {
+    kDefault = 0,
+    kString,             // STR: "..." and f"..."
+    kSingleQuoted,       // SQ_STR: '...'
+    kFormatSingle,       // FSQ_STR: f'...'
+    kTemplate,           // BT_STR: `...`
+    kTriple,             // TQ_STR: """...""" and f"""..."""
+    kTripleSingle,       // TSQ_STR: '''...'''
+    kFormatTripleSingle, // FTSQ_STR: f'''...'''
+    kRaw,                // RAW_STR: r"..."
+    kRawSingle,          // RAW_SQ_STR: r'...'
+    kRawTriple,          // RAW_TQ_STR: r"""..."""
+    kRawTripleSingle,    // RAW_TSQ_STR: r'''...'''
+  };
 
   // One token of each mode from pos_: its type and channel, or false when nothing is produced
   // (skipped whitespace, or characters ANTLR's lexer drops after a failed match).
   bool scanDefault(int32_t& type, uint32_t& channel);
   bool scanString(int32_t& type);
+  // The length in bytes of the string opener (a quote or three, after an `f` or `r`) at `at`,
+  // and the mode it enters; 0 when none starts there.
+  size_t stringOpener(size_t at, Mode& mode) const;
+  size_t escapeEnd(size_t at, bool multiline) const;
   size_t numberEnd(size_t at) const;
   size_t whitespaceEnd(size_t at) const;
   int32_t keywordOrIdent(std::string_view word) const;

@@ -17,8 +17,14 @@ TokenFilter::TokenFilter(ModalLexer& lexer, const SourceMap& map, DiagEngine& di
 
 namespace {
 
-// What closes a string opened with `open`, as E1004 names it.
-std::string closingQuote(const std::string& open) { return open == "`" ? "a closing `` ` ``" : "`" + open + "`"; }
+// What closes a string opened with `open` (`"`, `f"`, `r'''`, ...), as E1004 names it.
+std::string closingQuote(const std::string& open) {
+  std::string quote = !open.empty() && (open[0] == 'f' || open[0] == 'r') ? open.substr(1) : open;
+  return quote == "`" ? "a closing `` ` ``" : "`" + quote + "`";
+}
+
+// Whether a string opened with `open` spans lines: the triple-quoted forms and `` ` ``.
+bool spansLines(const std::string& open) { return open == "`" || (open.size() >= 3 && open[open.size() - 2] == open.back()); }
 
 }  // namespace
 
@@ -67,9 +73,11 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         eof_swallowed_ = true;
         continue;
       }
-      case LuxLexer::STR_OPEN:
-        strings_.push_back(OpenString{rangeOf(*t), closingQuote(t->getText())});
+      case LuxLexer::STR_OPEN: {
+        std::string open = t->getText();
+        strings_.push_back(OpenString{rangeOf(*t), closingQuote(open), spansLines(open)});
         return t;
+      }
       case LuxLexer::STR_CLOSE:
         if (!strings_.empty()) strings_.pop_back();
         return t;
@@ -79,7 +87,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         SourceRange open = strings_.empty() ? nl : strings_.back().range;
         std::string quote = strings_.empty() ? closingQuote("\"") : strings_.back().quote;
         if (!strings_.empty()) strings_.pop_back();
-        diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, nl.begin}, quote);
+        diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, nl.begin}, quote, "line");
         noteError(open);
         suppressed_.push_back(SourceRange{open.begin, nl.end});
         size_t start = t->getStartIndex();
@@ -90,12 +98,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
       case antlr4::Token::EOF:
         if (!strings_.empty() && !eof_done_) {
           // The file ends inside a string (the lexer is still in string mode).
-          SourceRange open = strings_.back().range;
-          std::string quote = strings_.back().quote;
-          strings_.pop_back();
-          diags_.report(DiagId::UnterminatedString, SourceRange{open.begin, map_.end()}, quote);
-          eof_swallowed_ = true;
-          suppressed_.push_back(SourceRange{open.begin, map_.end()});
+          reportUnterminatedAtEof();
           size_t at = t->getStartIndex();
           raw_pending_.push_front(std::move(t));
           return synthetic(LuxLexer::STR_CLOSE, static_cast<uint32_t>(at), static_cast<uint32_t>(at));
@@ -104,6 +107,41 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
       default:
         return t;
     }
+  }
+}
+
+// One report for the strings open at the end of the file: the outermost one (a string inside
+// an interpolation is usually the closing delimiter of a string whose `{` has no `}`, opening a
+// new one). A string that spans lines is reported at its opening delimiter.
+void TokenFilter::reportUnterminatedAtEof() {
+  const OpenString open = strings_.front();
+  strings_.clear();
+  eof_swallowed_ = true;
+  suppressed_.push_back(SourceRange{open.range.begin, map_.end()});
+  if (!open.multiline) {
+    diags_.report(DiagId::UnterminatedString, SourceRange{open.range.begin, map_.end()}, open.quote, "line");
+    return;
+  }
+  // What follows the opener was read as text, or (after a `{` without its `}`) as code: later
+  // reports on those lines would be echoes.
+  const SourceFile& file = diags_.file();
+  for (uint32_t line = file.lineCol(open.range.begin).line, last = file.lineCol(map_.end()).line; line <= last; ++line)
+    error_lines_.insert(line);
+  auto b = diags_.report(DiagId::UnterminatedString, open.range, open.quote, "file");
+  const Open* interp = nullptr;
+  for (const Open& o : open_) {
+    if (o.type == LuxLexer::STR_INTERP && o.range.begin > open.range.begin) {
+      interp = &o;
+      break;
+    }
+  }
+  if (interp) {
+    b.note(interp->range, "this interpolation is not closed with `}`: the string's text after it was read as code")
+        .help("write `\\{` for a literal `{`");
+  } else {
+    b.note(SourceRange::point(map_.end()), "the file ends here")
+        .help(open.quote[0] == '`' ? "a triple-quoted string spans lines up to the next " + open.quote
+                                   : "a template literal spans lines up to its closing `` ` ``");
   }
 }
 
@@ -198,6 +236,8 @@ const char* TokenFilter::constructName(const Open& open) const {
 
 bool TokenFilter::track(antlr4::Token& t) {
   size_t type = t.getType();
+  if (type == LuxLexer::STR_OPEN) string_lines_.push_back(spansLines(t.getText()));
+  if (type == LuxLexer::STR_CLOSE && !string_lines_.empty()) string_lines_.pop_back();
   if (isOpener(type)) {
     SourceRange r = rangeOf(t);
     if (open_.size() >= ParseLimits::kMaxBracketDepth) {
@@ -206,7 +246,8 @@ bool TokenFilter::track(antlr4::Token& t) {
       fatal_ = true;
       return false;
     }
-    open_.push_back({type, r, emitted_.size()});
+    bool multiline = type == LuxLexer::STR_INTERP && !string_lines_.empty() && string_lines_.back();
+    open_.push_back({type, r, emitted_.size(), multiline});
     return true;
   }
   if (type != LuxLexer::RPAREN && type != LuxLexer::RBRACKET && type != LuxLexer::RBRACE) return true;
@@ -320,11 +361,11 @@ bool TokenFilter::continuesLine(size_t next_type) {
 }
 
 void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
-  // An interpolation cannot span lines: `"a {b` then a newline. Close everything back to the
-  // outermost interpolation open on this line, and the string around it.
+  // An interpolation of a one-line string cannot span lines: `"a {b` then a newline. Close
+  // everything back to the outermost such interpolation, and the string around it.
   size_t outer = open_.size();
   for (size_t k = 0; k < open_.size(); ++k) {
-    if (open_[k].type == LuxLexer::STR_INTERP) {
+    if (open_[k].type == LuxLexer::STR_INTERP && !open_[k].multiline) {
       outer = k;
       break;
     }
@@ -339,7 +380,7 @@ void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
       quote = s.quote;
     }
   }
-  diags_.report(DiagId::UnterminatedString, SourceRange{str_open.begin, nl_range.begin}, quote)
+  diags_.report(DiagId::UnterminatedString, SourceRange{str_open.begin, nl_range.begin}, quote, "line")
       .note(open_[outer].range, "this interpolation is not closed with `}` before the end of the line");
   suppressed_.push_back(SourceRange{str_open.begin, nl_range.end});
   uint32_t at = static_cast<uint32_t>(nl.getStartIndex());
@@ -353,6 +394,7 @@ void TokenFilter::closeInterpolationsAtNewline(const antlr4::Token& nl) {
     out_.push_back(std::move(closer));
     if (type == LuxLexer::STR_INTERP) {
       if (!strings_.empty()) strings_.pop_back();
+      if (!string_lines_.empty()) string_lines_.pop_back();
       auto close = synthetic(LuxLexer::STR_CLOSE, at, at);
       emitted(*close);
       out_.push_back(std::move(close));
@@ -576,7 +618,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
     if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) return t;  // doc comments
     if (t->getType() == LuxLexer::NL) {
       bool in_interp = false;
-      for (const Open& o : open_) in_interp = in_interp || o.type == LuxLexer::STR_INTERP;
+      for (const Open& o : open_) in_interp = in_interp || (o.type == LuxLexer::STR_INTERP && !o.multiline);
       if (in_interp) closeInterpolationsAtNewline(*t);
       bool at_statement_level = open_.empty() || open_.back().type == LuxLexer::LBRACE;
       bool ends = at_statement_level && endsStatement();

@@ -61,6 +61,7 @@ class TokenFilter : public antlr4::TokenSource {
     size_t type;  // LBRACE, LPAREN, LBRACKET or STR_INTERP
     SourceRange range;
     size_t emitted_index;  // index in emitted_ of the opener
+    bool multiline = false;  // STR_INTERP: in a string that spans lines (it may span lines too)
   };
 
   std::unique_ptr<antlr4::Token> pullRaw();
@@ -92,9 +93,12 @@ class TokenFilter : public antlr4::TokenSource {
   std::vector<Open> open_;
   struct OpenString {
     SourceRange range;
-    std::string quote;  // `"`, `'` or `` ` ``
+    std::string quote;  // what closes it, as E1004 names it: `"`, `"""`, a closing `` ` ``, ...
+    bool multiline;     // `"""`, `'''` and `` ` `` (and their prefixed forms) span lines
   };
   std::vector<OpenString> strings_;  // open string literals (an interpolation can hold one)
+  std::vector<bool> string_lines_;   // the same as track() sees them: whether each spans lines
+  void reportUnterminatedAtEof();
   std::vector<FilteredToken> emitted_;
   std::vector<SourceRange> suppressed_;
   std::set<uint32_t> error_lines_;

@@ -85,6 +85,22 @@ def main():
     expect(extra, "big = 1_000_000", "1_000_000", "constant.numeric")
     expect(extra, "ratio = 2_500.75", "2_500.75", "constant.numeric")
     expect(extra, "mask = 0xFF_FF", "0xFF_FF", "constant.numeric.hex")
+    # the string forms: triple-quoted over lines, raw, f-strings, `r` as a name, a template literal
+    strings = os.path.join(a.out, "strings.lux")
+    with open(strings, "w") as f:
+        f.write('shared {\n  page = """\n    Hello, {name}!\n    "quoted" \\{\n    """\n'
+                '  path = r"C:\\Users\\x"\n  sum = f"sum {total}"\n  r = 5\n'
+                '  html = `\n    <p>${title}</p>\n  `\n  after = 1\n}\n')
+    r = subprocess.run(["node", script, grammar, strings], capture_output=True, text=True, timeout=120, cwd=a.out)
+    out.update(json.loads(r.stdout))
+    expect(strings, "Hello, {name}!", "name", "meta.interpolation")
+    expect(strings, "Hello, {name}!", "    Hello, ", "string.quoted.triple")
+    expect(strings, '"quoted"', '    "quoted" ', "string.quoted.triple")
+    expect(strings, "C:", "C:\\Users\\x", "string.quoted.double.raw")
+    expect(strings, 'f"sum', "total", "meta.interpolation")
+    expect(strings, "r = 5", "5", "constant.numeric")
+    expect(strings, "<p>${title}</p>", "title", "meta.interpolation")
+    expect(strings, "after = 1", "1", "constant.numeric")
     for f in failures:
         print("FAIL:", f)
     print(f"{len(files)} files tokenized, {len(failures)} failure(s)")

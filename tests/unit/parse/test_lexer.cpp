@@ -140,6 +140,8 @@ const std::vector<std::string> kPieces = {
     "\\u{", "é", "\xC2\xA0", "\xEF\xBB\xBF", "𝄞", " ", "\t", "\f", "a", "fn", "server", "rate_limit", "ws", "_x",
     "%", ",", ":", ";", "?", "#", "'", "`", "$", "->", "=>", "|>", "&&", "||", "1.5", "1_000", "0x1F", "0b10",
     "\"a{b}c\"", "\\n", "\\\"", "{x}", "}}", "{{", "\"\"",
+    // the string forms' openers and closers: triple quotes, prefixes, `${`, a `\` ending a line
+    "\"\"\"", "'''", "''", "f\"", "r\"", "f'", "r'", "f\"\"\"", "r'''", "f", "r", "${", "\\\n", "\\\r\n",
 };
 
 }  // namespace
@@ -165,6 +167,23 @@ std::string commandOutput(const std::string& command) {
   for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
   REQUIRE(pclose(pipe) == 0);
   return text;
+}
+
+TEST_CASE("the hand-written lexer gives the generated lexer's tokens on the string forms", "[lexer]") {
+  const std::vector<std::string> inputs = {
+      "x = \"\"\"\n  Hello, {name}!\n  {f({ a: \"}\" })}\n  \"\"\"\ny = 1\n",
+      "x = '''\n  {\"a\": '1'} ''x'' \\'''\n  '''\n",
+      "x = f\"a {b}\" + f'c {d}' + f\"\"\"e {g}\"\"\" + f'''h {i}'''\n",
+      "x = r\"C:\\Users\\{x}\" + r'\\d+' + r\"\"\"\n\\n \"\"\n\"\"\" + r'''\\'' '''\n",
+      "r = 5\nf = r + 1\ng(r, f)\nfr\"x\"\nrf'y'\nf`z`\n",
+      "res.send(`\n<html>\\\n${title} $x ${ {a: `in ${b}`}.a }\r\n</html>\n`)\n",
+      "x = \"\"\"a \"\"\"\"\nx = ''''\n",
+      "x = \"\"\"\n  never closed {a\n  \"\"\"\ny = 1\n",
+      "x = `open ${a\n b`\n",
+      "x = r\"lone \r cr\" + \"\"\"lone \r cr\"\"\"\n",
+      "x = \"\"\"\\u{41} \\u{42\n\"\"\"",
+  };
+  for (size_t i = 0; i < inputs.size(); ++i) CHECK(sameTokens("string forms " + std::to_string(i), inputs[i]));
 }
 
 TEST_CASE("the hand-written lexer gives the generated lexer's tokens on generated programs", "[lexer]") {
