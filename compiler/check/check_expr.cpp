@@ -277,35 +277,34 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
     }
     case ast::NodeKind::AwaitExpr: t = checkExpr(llvm::cast<ast::AwaitExpr>(e)->operand); break;
     case ast::NodeKind::LambdaExpr: t = checkLambda(llvm::cast<ast::LambdaExpr>(e)); break;
-    case ast::NodeKind::IfExpr: {
-      auto* ie = llvm::cast<ast::IfExpr>(e);
-      const Ty* joined = nullptr;
-      // Each condition is checked where the ones before it were false; its branch where it holds.
-      std::vector<std::pair<const ast::Expr*, bool>> facts;
-      for (const ast::IfBranch* b : ie->branches) {
-        checkNarrowed(facts, [&] {
-          checkCondition(b->cond, "the `if` condition");
-          return static_cast<const Ty*>(nullptr);
-        });
-        facts.emplace_back(b->cond, true);
-        const Ty* bt = checkNarrowed(facts, [&] { return checkBlock(b->body); });
-        facts.back().second = false;
-        joined = joined ? joinTypes(types_, joined, bt) : bt;
-      }
-      if (ie->else_body) {
-        const Ty* bt = checkNarrowed(facts, [&] { return checkBlock(ie->else_body); });
-        t = joined ? joinTypes(types_, joined, bt) : bt;
-      } else {
-        t = types_.get(TyKind::Unit);
-      }
-      break;
-    }
+    case ast::NodeKind::IfExpr: t = checkIf(llvm::cast<ast::IfExpr>(e)); break;
     case ast::NodeKind::MatchExpr: t = checkMatch(llvm::cast<ast::MatchExpr>(e)); break;
     case ast::NodeKind::BlockExpr: t = checkBlock(llvm::cast<ast::BlockExpr>(e)); break;
     default: break;
   }
   model_.expr_types[e] = t;
   return t;
+}
+
+// `if`/`elif`/`else`: each condition is a condition (checkCondition), each branch checked where
+// the conditions before it are false and its own true, the else where all are false (checkNarrowed).
+const Ty* Checker::checkIf(const ast::IfExpr* ie) {
+  const Ty* joined = nullptr;
+  // Each condition is checked where the ones before it were false; its branch where it holds.
+  std::vector<std::pair<const ast::Expr*, bool>> facts;
+  for (const ast::IfBranch* b : ie->branches) {
+    checkNarrowed(facts, [&] {
+      checkCondition(b->cond, "the `if` condition");
+      return static_cast<const Ty*>(nullptr);
+    });
+    facts.emplace_back(b->cond, true);
+    const Ty* bt = checkNarrowed(facts, [&] { return checkBlock(b->body); });
+    facts.back().second = false;
+    joined = joined ? joinTypes(types_, joined, bt) : bt;
+  }
+  if (!ie->else_body) return types_.get(TyKind::Unit);
+  const Ty* bt = checkNarrowed(facts, [&] { return checkBlock(ie->else_body); });
+  return joined ? joinTypes(types_, joined, bt) : bt;
 }
 
 const Symbol* Checker::resolveValueName(const ast::NameExpr* e) {
@@ -534,6 +533,24 @@ const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
   return bt->json ? bt : types_.dynamic();  // a field of a JSON document is one too
 }
 
+// `xs.findIndex(f) === -1`: JavaScript's "not found" is a negative number, but an `Option<Int>`
+// (find_index, a model's optional field) is None then, so the comparison is never true (E3011).
+void Checker::checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r) {
+  auto negative = [](const ast::Expr* x) {
+    auto* u = llvm::dyn_cast<ast::UnaryExpr>(x);
+    return u && u->op == ast::UnaryOp::Neg && llvm::isa<ast::IntLit>(u->operand);
+  };
+  const Ty* Int = types_.get(TyKind::Int);
+  const bool left = l->kind == TyKind::Option && l->elem == Int && negative(e->rhs);
+  const bool right = r->kind == TyKind::Option && r->elem == Int && negative(e->lhs);
+  if (!left && !right) return;
+  const ast::Expr* opt = left ? e->lhs : e->rhs;
+  const ast::Expr* lit = left ? e->rhs : e->lhs;
+  std::string shown(file_.slice(opt->range()));
+  diags_.report(DiagId::OptionSentinel, e->range(), shown, std::string(file_.slice(lit->range())))
+      .help(fmt::format("test for the absent value: `{} {} nil`", shown, e->op == ast::BinaryOp::Eq ? "==" : "!="));
+}
+
 // Types whose values have no fields to read: scalars, lists, Option and Result.
 bool Checker::hasNoFields(const Ty* t) {
   switch (t->kind) {
@@ -585,6 +602,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   switch (e->op) {
     case ast::BinaryOp::Eq:
     case ast::BinaryOp::Ne:
+      checkSentinelCompare(e, l, r);
       return Bool;
     case ast::BinaryOp::And:
     case ast::BinaryOp::Or:

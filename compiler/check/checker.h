@@ -356,6 +356,7 @@ class Checker {
   void narrowBy(const ast::Expr* cond, bool holds);
   const Ty* checkNarrowed(llvm::ArrayRef<std::pair<const ast::Expr*, bool>> facts, llvm::function_ref<const Ty*()> check);
   void checkCondition(const ast::Expr* cond, const char* what);
+  const Ty* checkIf(const ast::IfExpr* ie);
   void narrowAfterEarlyExit(const ast::Stmt* stmt);
   const ast::NameExpr* nilTested(const ast::Expr* cond, bool& holds_for_nil) const;
   // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
@@ -386,6 +387,7 @@ class Checker {
   // `expected`: the function type the lambda's context asks for (a built-in's instantiated
   // parameter); an unannotated parameter takes its type from it.
   bool checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected);
+  void checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r);
   const Ty* builtinValue(const ast::NameExpr* e, const Builtin* b);
   const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,

@@ -137,8 +137,8 @@ bool AstBuilder::args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<Expr*>
     if (!x) continue;
     Expr* e = expr(x);
     if (!e) return false;
-    if (spread) {
     e = implicitItArgument(x, e);
+    if (spread) {
       e = ctx_.create<UnaryExpr>(SourceRange::cover(range(spread), e->range()), UnaryOp::Spread, e);
       spread = nullptr;
     }
@@ -256,12 +256,12 @@ antlrcpp::Any AstBuilder::visitPipeExpr(LuxParser::PipeExprContext* c) {
   Expr* value = expr(c->expr());
   auto* t = c->pipeTarget();
   if (!value || !t || t->exception) return {};
-  Ident head = identToken(t->head);
   bool failed = false;
   if (Expr* e = pipeForm(c, value, failed); e || failed) {
     expr_ = e;
     return {};
   }
+  Ident head = identToken(t->head);
   if (head.empty()) return {};
   Expr* target = ctx_.create<NameExpr>(head.range, head);
   for (antlr4::Token* m : t->members) {
@@ -272,11 +272,11 @@ antlrcpp::Any AstBuilder::visitPipeExpr(LuxParser::PipeExprContext* c) {
   if (t->LPAREN()) {
     llvm::SmallVector<Expr*, 4> list;
     if (!t->RPAREN() || !args(t->argList(), list)) return {};
-    target = ctx_.create<CallExpr>(range(t), target, copy(list));
     if (Expr* call = placeholderCall(c, value, target, list)) {
       expr_ = call;
       return {};
     }
+    target = ctx_.create<CallExpr>(range(t), target, copy(list));
   }
   expr_ = ctx_.create<PipeExpr>(range(c), value, target);
   return {};
