@@ -335,26 +335,46 @@ const Ty* Checker::checkCall(const ast::CallExpr* call, const ast::Expr* piped, 
         return checkBuiltinCall(call, b, qn, args, piped != nullptr);
       }
     }
+    if (const Ty* t = checkRequestHeaderCall(call, callee, args)) return t;  // `req.get("Content-Type")`
     const Ty* t = checkMethodCall(call, callee);  // a method of a value: `res.status(500)`, `req.headers.get(...)`
     checkChannelCall(call, callee, piped != nullptr, args);
     return t;
   }
 
-  // A lambda called where it is written (`x |> fn(n) n * 2`, `(fn(s) s.upper())("hi")`): its
-  // parameters take the arguments' types.
-  if (auto* lam = llvm::dyn_cast<ast::LambdaExpr>(call->callee)) {
-    if (lam->params.size() != n) {
-      arityError("this lambda", fmt::format("{}", lam->params.size()), {}, "");
-      return types_.dynamic();
-    }
-    std::vector<const Ty*> ptys;
-    for (const ArgInfo& a : args) ptys.push_back(a.type ? a.type : types_.dynamic());
-    const Ty* ct = checkExprExpecting(lam, types_.fn(ptys, nullptr));
-    return ct->kind == TyKind::Fn && ct->elem ? ct->elem : types_.dynamic();
-  }
+  if (auto* lam = llvm::dyn_cast<ast::LambdaExpr>(call->callee)) return checkCalledLambda(call, lam, args);
   const Ty* ct = checkExpr(call->callee);
   if (ct->kind == TyKind::Fn) return ct->elem ? ct->elem : types_.dynamic();
   return types_.dynamic();
+}
+
+// A lambda called where it is written (`x |> fn(n) n * 2`, `(fn(s) s.upper())("hi")`): its
+// parameters take the arguments' types.
+const Ty* Checker::checkCalledLambda(const ast::CallExpr* call, const ast::LambdaExpr* lam, const std::vector<ArgInfo>& args) {
+  if (lam->params.size() != args.size()) {
+    reportCallArity(call, false, args.size(), "this lambda", fmt::format("{}", lam->params.size()), {}, "");
+    return types_.dynamic();
+  }
+  std::vector<const Ty*> ptys;
+  for (const ArgInfo& a : args) ptys.push_back(a.type ? a.type : types_.dynamic());
+  const Ty* ct = checkExprExpecting(lam, types_.fn(ptys, nullptr));
+  return ct->kind == TyKind::Fn && ct->elem ? ct->elem : types_.dynamic();
+}
+
+// Express's `req.get(name)` / `req.header(name)` on the request (an unannotated parameter `req` or
+// `request`): the header, an `Option<String>`; the name is a String.
+const Ty* Checker::checkRequestHeaderCall(const ast::CallExpr* call, const ast::MemberExpr* callee,
+                                          const std::vector<ArgInfo>& args) {
+  auto* base = llvm::dyn_cast<ast::NameExpr>(callee->base);
+  llvm::StringRef m = callee->member.name;
+  if (!base || args.size() != 1 || !(m == "get" || m == "header")) return nullptr;
+  Symbol* sym = lookup(base->name.name);
+  if (!sym || sym->kind != SymbolKind::Param || !(sym->name == "req" || sym->name == "request")) return nullptr;
+  auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl);
+  if (!p || p->type) return nullptr;
+  sym->reads++;
+  model_.resolved[base] = sym;
+  checkArgsAgainst(args, {types_.get(TyKind::String)}, fmt::format("req.{}", m.str()), nullptr);
+  return types_.option(types_.get(TyKind::String));
 }
 
 // `x.f(...)` where `x` is a value: `f` must be a field of function type (or of unknown type) of a

@@ -387,6 +387,8 @@ class Checker {
   // `expected`: the function type the lambda's context asks for (a built-in's instantiated
   // parameter); an unannotated parameter takes its type from it.
   bool checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected);
+  const Ty* checkCalledLambda(const ast::CallExpr* call, const ast::LambdaExpr* lam, const std::vector<ArgInfo>& args);
+  const Ty* checkRequestHeaderCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const std::vector<ArgInfo>& args);
   void checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r);
   const Ty* builtinValue(const ast::NameExpr* e, const Builtin* b);
   const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);

@@ -601,7 +601,7 @@ std::optional<std::string> Emitter::responseCall(const ast::MemberExpr* m, const
       size_t min, max;
     };
     static const Method kMethods[] = {
-        {"status", "ResStatus", 1, 1},    {"json", "ResJson", 1, 1},          {"send", "ResText", 1, 1},
+        {"status", "ResStatus", 1, 1},    {"json", "ResJson", 1, 1},          {"send", "ResSend", 1, 1},
         {"text", "ResText", 1, 1},        {"setHeader", "ResSetHeader", 2, 2}, {"set_header", "ResSetHeader", 2, 2},
         {"header", "ResSetHeader", 2, 2}, {"set", "ResSetHeader", 2, 2},       {"sendStatus", "ResSendStatus", 1, 1},
     };
@@ -761,6 +761,12 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info)
       return fmt::format("lux::stdlib::Variant({}, {{{}}})", cppString(name), argList());
     if (auto res = responseCall(m, args, argList)) return *res;
+    // Express's `req.get(name)` and `req.header(name)`: the request's header of that name, or nil.
+    if ((name == "get" || name == "header") && args.size() == 1 && base_sym && fn_) {
+      auto role = fn_->roles.find(base_sym);
+      if (role != fn_->roles.end() && role->second == ParamRole::Request)
+        return fmt::format("lux::stdlib::RequestHeader({}, {})", requestRef(base_sym), argList());
+    }
     if (args.empty() && isSessionClear(m)) return "lux::stdlib::SessionDestroy()";
     // `ws.send(x)` / `ws.send_binary(x)` on a WebSocket connection: a direct call, so that an
     // echo neither builds an argument vector nor copies the message (lux/ws.h, ws::Send).

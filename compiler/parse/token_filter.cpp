@@ -559,7 +559,7 @@ bool TokenFilter::endsWithIncrement(const antlr4::Token& t) {
 // pattern) and `for x of xs`, after the `for`: the loop `for x in xs`. The parentheses and the
 // keyword go on kSkippedWordChannel (the formatter keeps them) and `of` becomes IN. The tokens
 // looked at go back to be read again, changed or not.
-void TokenFilter::rewriteForOf() {
+void TokenFilter::rewriteForOf(const antlr4::Token& for_token) {
   constexpr size_t kMaxTokens = 256;
   std::vector<std::unique_ptr<antlr4::Token>> ahead;
   auto put_back = [&] {
@@ -569,6 +569,7 @@ void TokenFilter::rewriteForOf() {
   const bool parens = ahead[0]->getType() == LuxLexer::LPAREN;
   int depth = parens ? 1 : 0;
   size_t of = 0, close = 0;
+  std::vector<size_t> semis;  // `;` inside the parentheses: JavaScript's C-style loop
   while (ahead.size() < kMaxTokens) {
     if (!parens && ahead.size() > 1 && ahead.back()->getType() == LuxLexer::LBRACE && depth == 1) break;
     ahead.push_back(takeRaw());
@@ -576,6 +577,7 @@ void TokenFilter::rewriteForOf() {
     size_t k = n.getType();
     if (k == antlr4::Token::EOF || k == LuxLexer::NL) break;
     if (k == LuxLexer::IDENT && n.getText() == "of" && depth == (parens ? 1 : 0) && of == 0) of = ahead.size() - 1;
+    if (k == LuxLexer::SEMI && parens && depth == 1) semis.push_back(ahead.size() - 1);
     if (isOpener(k)) ++depth;
     if (k == LuxLexer::RPAREN || k == LuxLexer::RBRACKET || k == LuxLexer::RBRACE) {
       if (--depth == 0 && parens) {
@@ -584,6 +586,11 @@ void TokenFilter::rewriteForOf() {
       }
     }
     if (!parens && k == LuxLexer::LBRACE && depth == 1) break;  // the loop's body
+  }
+  if (parens && close > 0 && semis.size() == 2) {
+    reportCStyleFor(for_token, ahead, semis[0], semis[1], close);
+    put_back();
+    return;
   }
   if (of == 0 || (parens && close == 0)) {
     put_back();
@@ -600,6 +607,44 @@ void TokenFilter::rewriteForOf() {
     if (k == LuxLexer::CONST || k == LuxLexer::LET || k == LuxLexer::VAR) skip(*ahead[1]);
   }
   put_back();
+}
+
+// JavaScript's `for (let i = 0; i < n; i++) { ... }`: E1031, whose help writes the range loop when
+// the header has that shape. The header is then read as `for i in 0` (the other tokens of the
+// parentheses go off the parser's channel), so that the body parses and no other error follows.
+void TokenFilter::reportCStyleFor(const antlr4::Token& for_token, std::vector<std::unique_ptr<antlr4::Token>>& ahead,
+                                  size_t semi1, size_t semi2, size_t close) {
+  auto type = [&](size_t i) { return i < ahead.size() ? ahead[i]->getType() : antlr4::Token::EOF; };
+  auto text = [&](size_t from, size_t to) {  // the source of tokens from..to, inclusive
+    if (from > to) return std::string();
+    return std::string(diags_.file().slice(SourceRange::cover(rangeOf(*ahead[from]), rangeOf(*ahead[to]))));
+  };
+  const size_t name = (type(1) == LuxLexer::LET || type(1) == LuxLexer::VAR || type(1) == LuxLexer::CONST) ? 2 : 1;
+  const bool named = type(name) == LuxLexer::IDENT && type(name + 1) == LuxLexer::ASSIGN && name + 2 < semi1;
+  std::string help = "write a range loop, `for i in 0..n { ... }` (`0..=n` includes `n`), or a `while` loop";
+  auto isName = [&](size_t i) { return type(i) == LuxLexer::IDENT && ahead[i]->getText() == ahead[name]->getText(); };
+  // The step counts up by one: `i++`, `++i` or `i += 1`.
+  const size_t step = semi2 + 1;
+  const bool by_one = (close == step + 2 && ((isName(step) && type(step + 1) == LuxLexer::PLUSPLUS) ||
+                                             (type(step) == LuxLexer::PLUSPLUS && isName(step + 1)))) ||
+                      (close == step + 3 && isName(step) && type(step + 1) == LuxLexer::PLUS_EQ &&
+                       ahead[step + 2]->getText() == "1");
+  if (named && by_one && isName(semi1 + 1) && (type(semi1 + 2) == LuxLexer::LT || type(semi1 + 2) == LuxLexer::LE) &&
+      semi1 + 3 < semi2) {
+    help = fmt::format("write `for {} in {}{}{} {{ ... }}`", ahead[name]->getText(), text(name + 2, semi1 - 1),
+                       type(semi1 + 2) == LuxLexer::LE ? "..=" : "..", text(semi1 + 3, semi2 - 1));
+  }
+  SourceRange header = SourceRange::cover(rangeOf(for_token), rangeOf(*ahead[close]));
+  diags_.report(DiagId::CStyleFor, header).help(help);
+  noteError(header);
+  for (size_t i = 0; i <= close; ++i) {
+    const bool kept = named && (i == name || i == name + 1 || i == name + 2);  // `i`, `=` as `in`, the start
+    if (kept && i == name + 1) {
+      if (auto* w = dynamic_cast<antlr4::WritableToken*>(ahead[i].get())) w->setType(LuxLexer::IN);
+    }
+    if (!kept)
+      if (auto* w = dynamic_cast<antlr4::WritableToken*>(ahead[i].get())) w->setChannel(kSkippedWordChannel);
+  }
 }
 
 std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
@@ -652,7 +697,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
     if (t->getType() == LuxLexer::PLUSPLUS && endsWithIncrement(*t)) continue;
     if (propagatesQuestion(*t))
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setType(LuxLexer::BANG);
-    if (t->getType() == LuxLexer::FOR) rewriteForOf();
+    if (t->getType() == LuxLexer::FOR) rewriteForOf(*t);
     if (dropsAsync(*t) || dropsNew(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);
       return t;

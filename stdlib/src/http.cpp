@@ -320,6 +320,17 @@ Value ResText(Response& res, const Value& text) {
   return Value();
 }
 
+Value ResSend(Response& res, const Value& v) {
+  if (v.IsObject() || v.IsArray()) return ResJson(res, v);
+  const int status = res.status;
+  const std::optional<std::string_view> set = res.headers.Get("Content-Type");
+  const std::string type = set ? std::string(*set) : std::string();
+  res.Html(Str(v));
+  if (set) res.SetHeader("Content-Type", type);
+  res.status = status;
+  return Value();
+}
+
 Value ResSendStatus(Response& res, const Value& status) {
   ResStatus(res, status);
   const int code = res.status;
@@ -334,6 +345,11 @@ Value ResRedirect(Response& res, const Value& url, const Value& status) {
   res.status = static_cast<int>(r["$status"].AsInt());
   res.SetHeader("Location", url.AsString());
   return Value();
+}
+
+Value RequestHeader(const Request& req, const Value& name) {
+  auto value = req.headers.Get(Str(name));
+  return value ? Value(std::string(*value)) : Value();
 }
 
 Value RequestField(const Request& req, std::string_view name) {

@@ -11,11 +11,13 @@ conditions before it (`a != nil && a.active`, `elif`/`else` after `a == nil`, a 
 and truthy); a local object filled in by key and a local and a server binding changed in place
 without `var` (the server binding keeps the change across requests); FastAPI's `{name}` path
 segments; built-ins passed as values (`parts.map(trim)`, `map(parseInt)` taking the element alone)
-and JavaScript's `undefined` as `nil`.
+and JavaScript's `undefined` as `nil`; Express's `res.send` of an object (JSON), of a String
+(HTML), and of a String after the program set a Content-Type; Express's `req.get`/`req.header`.
 """
+import json
 import os
 
-from e2e import build_text, expect_json, free_port, program_text, start_server, stop_server
+from e2e import build_text, check, curl_response, expect_json, free_port, program_text, start_server, stop_server
 
 
 def run(a):
@@ -44,6 +46,8 @@ def run(a):
         expect_json(port, "GET", "/it?min_age=99", 200, dict(everyone, adults=[]))
         _narrowing(port)
         _in_place(port)
+        _express_send(port)
+        _express_headers(port)
     finally:
         stop_server(proc)
 
@@ -77,3 +81,23 @@ def _in_place(port):
     expect_json(port, "GET", "/items/x/parts/lid", 400, lambda b: "item_id" in b["error"])
     expect_json(port, "GET", "/builtin_values", 200, {"upper": ["3", "X", "12"], "numbers": [3, 12], "lengths": [1, 1, 2], "first_missing": True})
     expect_json(port, "GET", "/builtin_values?csv=7,ab", 200, {"upper": ["7", "AB"], "numbers": [7], "lengths": [1, 2], "first_missing": True})
+
+
+def _express_headers(port):
+    """Express's req.get / req.header: the header (any case), or nil."""
+    st, _, got = curl_response(f"http://127.0.0.1:{port}/headers", "-H", "x-thing: abc")
+    check(st == 200 and json.loads(got) == {"thing": "abc", "upper": "ABC", "missing": "none"}, f"GET /headers: {st} {got!r}")
+    st, _, got = curl_response(f"http://127.0.0.1:{port}/headers")
+    check(st == 200 and json.loads(got) == {"thing": None, "upper": "-", "missing": "none"}, f"GET /headers (none): {st} {got!r}")
+
+
+def _express_send(port):
+    """Express's res.send: an object as JSON, a String as HTML unless a Content-Type was set."""
+    for path, status, content_type, body in [
+        ("/send/object", 200, "application/json", b'{"ok":true,"n":2}'),
+        ("/send/html", 201, "text/html; charset=utf-8", b"<p>hi</p>"),
+        ("/send/plain", 200, "text/plain; charset=utf-8", b"just text"),
+    ]:
+        st, headers, got = curl_response(f"http://127.0.0.1:{port}{path}")
+        check(st == status and headers.get("content-type", "").startswith(content_type) and got == body,
+              f"GET {path}: {st} {headers.get('content-type')!r} {got!r}, expected {status} {content_type} {body!r}")

@@ -27,7 +27,7 @@ def run(a):
                 b'  <ul><li>a</li><li>b</li></ul>\n'
                 b'  <p>} and "quotes" and {braces}</p>\n'
                 b'</html>')
-        _expect(port, "/express", None, b"\n<html>\n  <p>Hi costs $5, {not} 2</p>\n</html>\n")
+        _expect(port, "/express", "text/html", b"\n<html>\n  <p>Hi costs $5, {not} 2</p>\n</html>\n")
         _expect(port, "/text", "text/plain", b'{"a": 1}\n  indented joined')
         status, _, body = curl_response(f"http://127.0.0.1:{port}/raw")
         check(status == 200, f"GET /raw: status {status}")

@@ -654,6 +654,9 @@ Value ResStatus(Response& res, const Value& status);
 Value ResJson(Response& res, const Value& body);
 Value ResSetHeader(Response& res, const Value& name, const Value& value);
 Value ResText(Response& res, const Value& text);
+// Express's `res.send(v)`: an object or a list is JSON (as res.json); anything else is its text,
+// as `text/html` unless the program set a Content-Type first (`res.set("Content-Type", ...)`).
+Value ResSend(Response& res, const Value& v);
 Value ResSendStatus(Response& res, const Value& status);  // Express's res.sendStatus(404): "Not Found"
 // res.redirect(url, status?): the answer becomes redirect(url, status) (302 unless given).
 Value ResRedirect(Response& res, const Value& url, const Value& status);
@@ -673,6 +676,9 @@ Value PasswordVerify(const Value& password, const Value& hash);
 Middleware GuardMiddleware(Value guard);
 // The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
 Value RequestField(const Request& req, std::string_view name);
+// Express's `req.get(name)` / `req.header(name)`: the header's value (names compared without
+// case), or nil when the request has none.
+Value RequestHeader(const Request& req, const Value& name);
 
 // ---- route parameters: a value that does not convert answers 400 naming the parameter -----
 enum class Kind { kAny, kInt, kFloat, kBool, kString };

@@ -56,7 +56,7 @@ lux::Response Route2(lux::Request& req) {
 
 #line 6 "family_request_calls.lux"
 lux::Value Route3Body(lux::Request& req, lux::Response& res) {
-  return (static_cast<void>(lux::stdlib::ResSetHeader(res, "X-A", "1")), lux::stdlib::ResText(res, "ok"));
+  return (static_cast<void>(lux::stdlib::ResSetHeader(res, "X-A", "1")), lux::stdlib::ResSend(res, "ok"));
 }
 
 // route GET /header

@@ -158,7 +158,7 @@ TEST_CASE("raw strings keep backslashes and braces", "[strings]") {
   CHECK(Parsed(inFn("x = r\"no end\n    y = 1")).codes() == std::vector<std::string>{"E1004"});
 }
 
-TEST_CASE("f-strings interpolate; f and r alone are names", "[strings]") {
+TEST_CASE("f-strings interpolate, and f and r alone are names", "[strings]") {
   CHECK(partsOf(Parsed(inFn(R"(x = f"Hi {name}!")"))) == "Hi {name}!");
   CHECK(partsOf(Parsed(inFn(R"(x = f'Hi {name}!')"))) == "Hi {name}!");
   CHECK(partsOf(Parsed(inFn("x = f\"\"\"\n      Hi {name}\n      \"\"\""))) == "Hi {name}");
