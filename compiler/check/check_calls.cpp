@@ -368,9 +368,7 @@ const Ty* Checker::checkRequestHeaderCall(const ast::CallExpr* call, const ast::
   llvm::StringRef m = callee->member.name;
   if (!base || args.size() != 1 || !(m == "get" || m == "header")) return nullptr;
   Symbol* sym = lookup(base->name.name);
-  if (!sym || sym->kind != SymbolKind::Param || !(sym->name == "req" || sym->name == "request")) return nullptr;
-  auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl);
-  if (!p || p->type) return nullptr;
+  if (!isRequestParam(sym)) return nullptr;
   sym->reads++;
   model_.resolved[base] = sym;
   checkArgsAgainst(args, {types_.get(TyKind::String)}, fmt::format("req.{}", m.str()), nullptr);

@@ -162,9 +162,7 @@ bool Checker::isRequestJson(const ast::MemberExpr* e) const {
   if (!base || !(m == "body" || m == "query" || m == "params" || m == "cookies" || m == "session")) return false;
   auto it = model_.resolved.find(base);
   const Symbol* sym = it == model_.resolved.end() ? nullptr : it->second;
-  if (!sym || sym->kind != SymbolKind::Param || !(sym->name == "req" || sym->name == "request")) return false;
-  auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl);
-  return p && !p->type;
+  return isRequestParam(sym);
 }
 
 bool Checker::reportJsonToTyped(const Ty* to, SourceRange at, const std::string& what) {

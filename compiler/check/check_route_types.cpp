@@ -17,7 +17,7 @@ bool isBodyType(const Ty* t) {
   return t->kind == TyKind::Array && (t->elem->kind == TyKind::Record || t->elem->isDynamic());
 }
 
-bool isRequestParam(const ast::Param* p) { return !p->type && (p->name.name == "req" || p->name.name == "request"); }
+bool isRequestParam(const ast::Param* p) { return !p->type && isRequestName(p->name.name); }
 
 }  // namespace
 

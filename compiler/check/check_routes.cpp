@@ -175,7 +175,7 @@ void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::Ar
     b.default_value = p.default_value;
     bool in_path = false;
     for (const PathParam& pp : path_params) in_path |= pp.name == p.name;
-    if (!p.annotated && (p.name == "req" || p.name == "request")) {
+    if (!p.annotated && isRequestName(p.name)) {
       b.source = ParamSource::Request;
     } else if (!p.annotated && (p.name == "res" || p.name == "response")) {
       b.source = ParamSource::Response;
@@ -218,7 +218,7 @@ void reportUnboundPathParams(DiagEngine& diags, const SourceFile& file, const as
                              const Checker::RouteHandler& h, llvm::ArrayRef<PathParam> path_params) {
   bool takes_request = false;
   for (const ParamModel& p : h.params)
-    takes_request |= !p.annotated && (p.name == "req" || p.name == "request");
+    takes_request |= !p.annotated && isRequestName(p.name);
   for (const PathParam& pp : path_params) {
     if (pp.wildcard) continue;
     bool bound = false;

@@ -411,9 +411,7 @@ void Checker::checkPartAssign(const ast::AssignStmt* stmt) {
   bool variable = sym->kind == SymbolKind::Local || sym->kind == SymbolKind::Param ||
                   sym->kind == SymbolKind::PatternBinding || sym->kind == SymbolKind::Binding;
   if (!variable || sym->is_mutable) return;
-  if (sym->kind == SymbolKind::Param && (sym->name == "req" || sym->name == "request")) {
-    if (auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl); p && !p->type) return;
-  }
+  if (isRequestParam(sym)) return;
   // A `ws` hook's connection: `ws.data.x = v` writes the connection's data, which every hook of
   // the connection shares (the hooks take it by reference).
   if (sym->kind == SymbolKind::Param && sym->type == types_.webSocket()) return;

@@ -230,9 +230,7 @@ const ast::Param* Checker::uploadParam(const ast::MemberExpr* e) const {
   if (!base || !(m == "files" || m == "form")) return nullptr;
   auto it = model_.resolved.find(base);
   const Symbol* sym = it == model_.resolved.end() ? nullptr : it->second;
-  if (!sym || sym->kind != SymbolKind::Param || !(sym->name == "req" || sym->name == "request")) return nullptr;
-  auto* p = llvm::dyn_cast_or_null<ast::Param>(sym->decl);
-  return p && !p->type ? p : nullptr;
+  return isRequestParam(sym) ? llvm::cast<ast::Param>(sym->decl) : nullptr;
 }
 
 const Ty* Checker::uploadMember(const ast::MemberExpr* e) {

@@ -75,6 +75,16 @@ inline bool namesValue(const Symbol* s) {
          s->kind == SymbolKind::Binding || s->kind == SymbolKind::Env;
 }
 
+// The names an unannotated handler parameter takes to be the request (Express's `req`).
+inline bool isRequestName(llvm::StringRef name) { return name == "req" || name == "request"; }
+
+// A symbol that is the request: an unannotated parameter named `req` or `request`.
+inline bool isRequestParam(const Symbol* s) {
+  if (!s || s->kind != SymbolKind::Param || !isRequestName(s->name)) return false;
+  auto* p = llvm::dyn_cast_or_null<ast::Param>(s->decl);
+  return p && !p->type;
+}
+
 struct ParamModel {
   llvm::StringRef name;
   const Ty* type = nullptr;  // Dynamic when not annotated
