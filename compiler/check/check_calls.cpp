@@ -10,10 +10,6 @@
 
 namespace lux {
 
-// The help line of E2305 for JavaScript's in-place list methods (check_collections.cpp).
-const char* listMutationHelp(llvm::StringRef method);
-
-
 namespace {
 
 std::vector<ArgShape> argShapes(const std::vector<ArgInfo>& args) {
@@ -399,6 +395,10 @@ const Ty* Checker::checkMethodCall(const ast::CallExpr* call, const ast::MemberE
     return types_.dynamic();  // a missing field is E3004 (checkMember)
   }
   auto d = diags_.report(DiagId::UnknownMethod, callee->member.range, typeName(recv), method);
+  if (std::string h = familyMethodHelp(call, callee, recv); !h.empty()) {
+    d.help(h);  // `items.push(x)`, `s.localeCompare(t)`, `name?.upper()`: the family's methods Lux writes another way
+    return types_.dynamic();
+  }
   if (const Builtin* b = model_.builtins.global(callee->member.name); b && !method.starts_with("__")) {
     Instance in = instantiate(types_, *b, {ArgShape{recv, -1}});
     if (!in.params.empty() && in.params[0] && !isAssignable(recv, in.params[0])) {
@@ -408,10 +408,6 @@ const Ty* Checker::checkMethodCall(const ast::CallExpr* call, const ast::MemberE
     }
     d.help(fmt::format("`{0}` is a built-in function that takes the value as its first argument: write "
                        "`value |> {0}(...)` or `{0}(value, ...)`", method));
-    return types_.dynamic();
-  }
-  if (const char* h = recv->kind == TyKind::Array ? listMutationHelp(method) : nullptr) {
-    d.help(h);  // `items.push(x)`: the family's in-place list methods
     return types_.dynamic();
   }
   std::string_view near = closestMatch(method, builtinsAccepting(recv));
@@ -440,6 +436,9 @@ void Checker::reportCallArity(const ast::CallExpr* call, bool piped, size_t n, c
   if (note_at.size() > 0) d.note(note_at, note);
   if (piped && model_.method_builtins.count(call)) d.help("the value before the `.` is the built-in's first argument");
   else if (piped) d.help("the value on the left of `|>` is the first argument");
+  else if ((name == "Math.min" || name == "Math.max" || name == "min" || name == "max") && n > 2 && !call->args.empty())
+    d.help(fmt::format("`{0}` takes two values or a list: `{0}([{1}])`", name,  // JavaScript's `Math.min(a, b, c)`
+                       file_.slice(SourceRange::cover(call->args.front()->range(), call->args.back()->range()))));
 }
 
 const Ty* Checker::checkFunctionCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,

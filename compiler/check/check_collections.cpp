@@ -26,8 +26,6 @@ bool isZeroLiteral(const ast::Expr* e) {
   return i && i->value == 0;
 }
 
-}  // namespace
-
 // `make().push(x)` and its kin change a list kept in a binding (check_inplace.cpp); on a list that
 // is computed there is nothing to change: the help line says where to keep it (null for any other
 // method name).
@@ -38,6 +36,43 @@ const char* listMutationHelp(llvm::StringRef method) {
     return "this method changes a list kept in a binding: keep the list first (`items = ...`), then call "
            "`items.push(x)`; or use the copying forms `[...xs, x]`, `sorted(xs)`, `reversed(xs)`";
   return nullptr;
+}
+
+}  // namespace
+
+// The help of E2305 for the methods other languages call on their values that Lux writes another
+// way: list mutations on a computed list, JavaScript's `Number.isNaN(x)` (on the built-in
+// `Number`), `localeCompare`, `charCodeAt`, and a built-in on the value an Option holds
+// (`name?.toUpperCase()`); "" for any other.
+std::string Checker::familyMethodHelp(const ast::CallExpr* call, const ast::MemberExpr* callee, const Ty* recv) {
+  llvm::StringRef method = callee->member.name;
+  const std::string base(file_.slice(callee->base->range()));
+  const std::string args =
+      call->args.empty() ? "" : std::string(file_.slice(SourceRange::cover(call->args.front()->range(), call->args.back()->range())));
+  if (recv->kind == TyKind::Array)
+    if (const char* h = listMutationHelp(method)) return h;
+  if (recv->kind == TyKind::Fn && base == "Number") {
+    static const std::pair<llvm::StringRef, const char*> kNumber[] = {
+        {"isNaN", "is_nan"}, {"isFinite", "is_finite"}, {"parseFloat", "to_float"}, {"parseInt", "to_int"}};
+    for (const auto& [js, lux] : kNumber)
+      if (method == js) return fmt::format("write `{}({})`", lux, args);
+  }
+  if (recv->kind == TyKind::Option) {
+    const Builtin* b = model_.builtins.global(method);
+    Instance in = b ? instantiate(types_, *b, {ArgShape{recv->elem, -1}}) : Instance{};
+    if (!in.params.empty() && in.params[0] && isAssignable(recv->elem, in.params[0]))
+      return fmt::format("`{0}` is an `{1}`: call `{2}` on the value it holds with `{0}.map(fn(v) v.{2}({3}))`, "
+                         "which is None when `{0}` is",
+                         base, typeName(recv), method.str(), args);
+  }
+  if (recv->kind != TyKind::String) return "";
+  if (method == "localeCompare")
+    return "compare Strings with the operators: `a < b ? -1 : a > b ? 1 : 0` (a list of Strings sorts with "
+           "`sorted(xs)`, and `sort_by(xs, fn(a, b) ...)` takes such a comparison)";
+  if (method == "charCodeAt" || method == "codePointAt")
+    return "Lux has no character codes: compare the character as a String (`s[i] >= \"a\" && s[i] <= \"z\"`) or "
+           "test the text with a regex (`regex_test(s, r\"^[a-z]+$\")`)";
+  return "";
 }
 
 // The names one `for` clause declares, from the type it walks: a list's elements (with the

@@ -227,7 +227,10 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
       t = types_.get(TyKind::Object);
       break;
     case ast::NodeKind::RecordExpr: t = checkRecordExpr(llvm::cast<ast::RecordExpr>(e)); break;
-    case ast::NodeKind::CallExpr: t = checkCall(llvm::cast<ast::CallExpr>(e), nullptr, nullptr, {}); break;
+    case ast::NodeKind::CallExpr:
+      t = checkCall(llvm::cast<ast::CallExpr>(e), nullptr, nullptr, {});
+      checkRoundedIntDivision(llvm::cast<ast::CallExpr>(e));
+      break;
     case ast::NodeKind::MemberExpr: t = checkMember(llvm::cast<ast::MemberExpr>(e)); break;
     case ast::NodeKind::IndexExpr: {
       auto* ie = llvm::cast<ast::IndexExpr>(e);
@@ -466,8 +469,11 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     if (!sym && model_.builtins.isModule(base->name.name)) {
       checkName(base);
       if (!model_.builtins.module(base->name.name, e->member.name)) {
-        diags_.report(DiagId::UnknownModuleMember, e->member.range, base->name.name.str(), e->member.name.str())
-            .didYouMean(closestMatch(e->member.name, model_.builtins.namesOf(std::string_view(base->name.name))));
+        auto d = diags_.report(DiagId::UnknownModuleMember, e->member.range, base->name.name.str(), e->member.name.str());
+        if (base->name.name == "Math" && (e->member.name == "PI" || e->member.name == "E"))  // constants, not functions
+          d.help(fmt::format("write the number, `{}`", e->member.name == "PI" ? "3.141592653589793" : "2.718281828459045"));
+        else
+          d.didYouMean(closestMatch(e->member.name, model_.builtins.namesOf(std::string_view(base->name.name))));
       }
       return types_.dynamic();
     }
@@ -531,22 +537,75 @@ const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
   return bt->json ? bt : types_.dynamic();  // a field of a JSON document is one too
 }
 
-// `xs.findIndex(f) === -1`: JavaScript's "not found" is a negative number, but an `Option<Int>`
-// (find_index, a model's optional field) is None then, so the comparison is never true (E3011).
-void Checker::checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r) {
-  auto negative = [](const ast::Expr* x) {
+// `xs.findIndex(f) === -1`, `idx < 0`, `idx >= 0`: JavaScript's "not found" is a negative number,
+// but an `Option<Int>` (find_index, a model's optional field) is None then, so the comparison
+// means nothing (E3011, with the test for the absent or the present value). True when reported.
+bool Checker::checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r) {
+  auto literal = [](const ast::Expr* x) -> std::optional<int64_t> {  // 0 or a negative Int literal
+    if (auto* i = llvm::dyn_cast<ast::IntLit>(x); i && i->value == 0) return 0;
     auto* u = llvm::dyn_cast<ast::UnaryExpr>(x);
-    return u && u->op == ast::UnaryOp::Neg && llvm::isa<ast::IntLit>(u->operand);
+    if (u && u->op == ast::UnaryOp::Neg && llvm::isa<ast::IntLit>(u->operand)) return -1;
+    return std::nullopt;
   };
   const Ty* Int = types_.get(TyKind::Int);
-  const bool left = l->kind == TyKind::Option && l->elem == Int && negative(e->rhs);
-  const bool right = r->kind == TyKind::Option && r->elem == Int && negative(e->lhs);
-  if (!left && !right) return;
+  const bool left = l->kind == TyKind::Option && l->elem == Int && literal(e->rhs);
+  const bool right = !left && r->kind == TyKind::Option && r->elem == Int && literal(e->lhs);
+  if (!left && !right) return false;
   const ast::Expr* opt = left ? e->lhs : e->rhs;
   const ast::Expr* lit = left ? e->rhs : e->lhs;
+  const bool negative = *literal(lit) < 0;
+  // The operator as if the Option were on the left (`0 > idx` is `idx < 0`).
+  ast::BinaryOp op = e->op;
+  if (right && op == ast::BinaryOp::Lt) op = ast::BinaryOp::Gt;
+  else if (right && op == ast::BinaryOp::Gt) op = ast::BinaryOp::Lt;
+  else if (right && op == ast::BinaryOp::Le) op = ast::BinaryOp::Ge;
+  else if (right && op == ast::BinaryOp::Ge) op = ast::BinaryOp::Le;
+  bool absent = false;  // what the comparison meant: "not found"
+  switch (op) {
+    case ast::BinaryOp::Eq: case ast::BinaryOp::Ne:
+      if (!negative) return false;  // `idx == 0` compares a found index
+      absent = op == ast::BinaryOp::Eq;
+      break;
+    case ast::BinaryOp::Lt: absent = true; break;                    // `idx < 0`, `idx < -1`
+    case ast::BinaryOp::Ge: absent = false; break;                   // `idx >= 0`
+    case ast::BinaryOp::Le: if (!negative) return false; absent = true; break;   // `idx <= -1`
+    case ast::BinaryOp::Gt: if (!negative) return false; absent = false; break;  // `idx > -1`
+    default: return false;
+  }
   std::string shown(file_.slice(opt->range()));
-  diags_.report(DiagId::OptionSentinel, e->range(), shown, std::string(file_.slice(lit->range())))
-      .help(fmt::format("test for the absent value: `{} {} nil`", shown, e->op == ast::BinaryOp::Eq ? "==" : "!="));
+  const bool equality = e->op == ast::BinaryOp::Eq || e->op == ast::BinaryOp::Ne;
+  diags_.report(DiagId::OptionSentinel, e->range(), shown,
+                equality ? std::string(file_.slice(lit->range())) : std::string("negative"))
+      .help(fmt::format("test for the {} value: `{} {} nil`", absent ? "absent" : "present", shown, absent ? "==" : "!="));
+  return true;
+}
+
+// `Math.ceil(total / per)` with two Ints: the division is an Int division, which drops the
+// remainder before `ceil` or `round` sees the value (W0007). (`Math.floor(ms / 1000)` is left
+// alone: on values that are not negative the Int division is the floor.)
+void Checker::checkRoundedIntDivision(const ast::CallExpr* call) {
+  std::string callee;
+  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(call->callee)) {
+    auto* base = llvm::dyn_cast<ast::NameExpr>(m->base);
+    if (!base || base->name.name != "Math" || lookup(base->name.name)) return;
+    callee = "Math." + m->member.name.str();
+  } else if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee); n && !lookup(n->name.name)) {
+    callee = n->name.name.str();
+  }
+  const std::string_view fn = callee.starts_with("Math.") ? std::string_view(callee).substr(5) : callee;
+  if (call->args.empty() || (fn != "ceil" && fn != "round")) return;
+  auto* div = llvm::dyn_cast<ast::BinaryExpr>(call->args[0]);
+  if (!div || div->op != ast::BinaryOp::Div) return;
+  const Ty* Int = types_.get(TyKind::Int);
+  auto typeOf = [&](const ast::Expr* x) {
+    auto it = model_.expr_types.find(x);
+    return it == model_.expr_types.end() ? nullptr : it->second;
+  };
+  if (typeOf(div->lhs) != Int || typeOf(div->rhs) != Int) return;
+  std::string lhs(file_.slice(div->lhs->range())), rhs(file_.slice(div->rhs->range()));
+  diags_.report(DiagId::RoundedIntDivision, div->range(), lhs + " / " + rhs, callee)
+      .help(fmt::format("divide as Floats: `{}({} / {})`", callee, lhs,
+                        llvm::isa<ast::IntLit>(div->rhs) ? rhs + ".0" : "to_float(" + rhs + ")"));
 }
 
 // Types whose values have no fields to read: scalars, lists, Option and Result.
@@ -642,6 +701,7 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
     case ast::BinaryOp::Le:
     case ast::BinaryOp::Gt:
     case ast::BinaryOp::Ge:
+      if (checkSentinelCompare(e, l, r)) return Bool;
       if (known && !((l->isNumeric() && r->isNumeric()) || (l == Str && r == Str) || (l == Dur && r == Dur))) bad();
       return Bool;
     default:
@@ -732,13 +792,19 @@ void Checker::checkObjectAgainstRecord(const ast::ObjectExpr* obj, const RecordI
 }
 
 // An argument that reads `it` is the callback `fn(it) argument` (the AST builder made it so): it
-// must not hide a variable `it` (E2315), and its place must take a function (E2316) when that
-// place's type is known.
+// must not hide a variable `it` where a function is taken (E2315), and its place must take a
+// function (E2316) when that place's type is known. Where a variable `it` is in scope and the
+// place takes a value, the argument is that value (`fn(acc, it) acc + to_int(it.qty)`): the
+// lambda is marked in implicit_it_values and its body checked in its place.
 bool Checker::checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected) {
   if (e->params.size() != 1 || !e->params[0]->implicit) return true;
   const Symbol* s = lookup("it");
   auto* outer = s ? llvm::dyn_cast_or_null<ast::Param>(s->decl) : nullptr;
   if (s && namesValue(s) && !(outer && outer->implicit)) {  // an enclosing callback's `it` is hidden, as a parameter is
+    if (expected && expected->kind != TyKind::Fn && expected->kind != TyKind::Param) {
+      model_.implicit_it_values.insert(e);
+      return true;
+    }
     diags_.report(DiagId::ImplicitItShadows, e->range())
         .note(s->range, "the variable `it` is declared here")
         .help("rename the variable: an argument that reads `it` is a one-parameter callback (`xs.filter(it > 0)`)");
@@ -754,6 +820,7 @@ bool Checker::checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected) {
 
 const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   const bool it_ok = checkImplicitIt(e, expected);
+  if (model_.implicit_it_values.count(e)) return checkExpr(e->body);
   std::vector<ParamModel> params = makeParams(e->params, "this lambda");
   // Unannotated parameters take the types the context expects (`links |> map(fn(l) l.code)`: `l`
   // is a `Link`), so field reads on them are checked as on declared types.

@@ -3,7 +3,7 @@
 // as `User { id: 1, name: "Alice", email: "a@x" }`; trailing fields with a default or of an
 // Option type may be left out). Also what to write instead of the JavaScript names the family's
 // guides use (`Promise.all`, the type `Object`). Entry points:
-// Checker::positionalRecordOf, checkPositionalRecord, familyGlobalHelp.
+// Checker::positionalRecordOf, checkPositionalRecord, familyGlobalHelp, familyTypeHelp.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -52,6 +52,41 @@ std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
   };
   for (const auto& [n, help] : is_type ? llvm::ArrayRef(kTypes) : llvm::ArrayRef(kValues))
     if (n == name) return help;
+  return "";
+}
+
+namespace {
+
+// Other languages' names of the scalar types: `number`, `str`, `boolean`, ...
+const char* scalarTypeName(llvm::StringRef n) {
+  static const std::pair<llvm::StringRef, const char*> kNames[] = {
+      {"int", "Int"},       {"integer", "Int"},   {"i64", "Int"},      {"long", "Int"},   {"float", "Float"},
+      {"double", "Float"},  {"f64", "Float"},     {"str", "String"},   {"string", "String"}, {"bool", "Bool"},
+      {"boolean", "Bool"},
+  };
+  for (const auto& [name, lux] : kNames)
+    if (n == name) return lux;
+  return nullptr;
+}
+
+}  // namespace
+
+// What to write for a type other languages spell their way (E2103's help): `number`, `str`,
+// `Array<String>`/`List<str>` (`[String]`), `Record<String, Int>`/`Map<K, V>` (an object: `Json`).
+std::string Checker::familyTypeHelp(const ast::NamedType* nt) {
+  llvm::StringRef n = nt->name.name;
+  auto shown = [&](const ast::Type* t) {
+    auto* named = llvm::dyn_cast<ast::NamedType>(t);
+    const char* lux = named && named->args.empty() ? scalarTypeName(named->name.name) : nullptr;
+    return lux ? std::string(lux) : std::string(file_.slice(t->range()));
+  };
+  if (n == "number") return "write `Int` for whole numbers or `Float`";
+  if (const char* lux = scalarTypeName(n)) return fmt::format("write `{}`", lux);
+  if ((n == "Array" || n == "List" || n == "Vec" || n == "ReadonlyArray" || n == "list") && nt->args.size() == 1)
+    return fmt::format("a list type is written `[{}]`", shown(nt->args[0]));
+  if ((n == "Record" || n == "Map" || n == "HashMap" || n == "Dict" || n == "dict") && nt->args.size() == 2)
+    return "Lux has no map type: an object keyed by String is one (`m = {}`, `m[key] = value`, `m[key]`), "
+           "and its type is `Json` (or leave the type out)";
   return "";
 }
 

@@ -1,6 +1,6 @@
 // Method calls on plain values: the family writes `name.trim().upper()`, `items.map(fn(x) ...)`,
 // `csv.split(",")`. On a value of a known type that has no methods of its own (a String, a list,
-// an Option, a Result, a number, a Bool, a Duration) `x.f(args)` is the global built-in `f`
+// an Option, a Result, a number, a Bool, a Duration, an enum) `x.f(args)` is the global built-in `f`
 // called as `f(x, args)`, exactly as `x |> f(args)` — when `f` is one whose first parameter
 // takes that value. Entry point: Checker::checkBuiltinMethod (called first by checkCall); the
 // emitter reads CheckedProgram::method_builtins. Anything else stays E2305 (checkMethodCall).
@@ -11,7 +11,8 @@ namespace lux {
 
 namespace {
 
-// The kinds of value whose member calls may name a built-in. A JSON document holds no functions,
+// The kinds of value whose member calls may name a built-in (an enum's too, after its `impl`'s
+// methods). A JSON document holds no functions,
 // so its member call can only mean a built-in: `req.body.items.map(...)`, and
 // `req.body.name.upper()` is E3020 (convert it first) rather than a failure when it runs. Records
 // (their fields may be functions), object literals, values of unknown type and the runtime's own
@@ -27,7 +28,8 @@ bool takesBuiltinMethods(const Ty* t) {
     case TyKind::Duration:
     case TyKind::Array:
     case TyKind::Option:
-    case TyKind::Result: return true;
+    case TyKind::Result:
+    case TyKind::Enum: return true;  // an enum's own methods (`impl`) are looked up first: `c.toString()`
     default: return false;
   }
 }

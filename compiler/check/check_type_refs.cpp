@@ -80,6 +80,10 @@ const Ty* Checker::resolveType(const ast::Type* type) {
               "by the value when it runs");
     return types_.dynamic();
   }
+  if (std::string help = familyTypeHelp(nt); !help.empty()) {  // `number`, `Array<String>`
+    diags_.report(DiagId::UndefinedType, nt->name.range, n.str()).help(help);
+    return types_.dynamic();
+  }
   reportUnresolved(nt->name, /*is_type=*/true);
   return types_.dynamic();
 }

@@ -389,7 +389,8 @@ class Checker {
   bool checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected);
   const Ty* checkCalledLambda(const ast::CallExpr* call, const ast::LambdaExpr* lam, const std::vector<ArgInfo>& args);
   const Ty* checkRequestHeaderCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const std::vector<ArgInfo>& args);
-  void checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r);
+  bool checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r);
+  void checkRoundedIntDivision(const ast::CallExpr* call);
   const Ty* builtinValue(const ast::NameExpr* e, const Builtin* b);
   const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
@@ -413,6 +414,8 @@ class Checker {
   const RecordInfo* positionalRecordOf(const ast::Expr* callee);
   // The help line for a JavaScript name the family's guides use (`Promise`, `Object`), or "".
   static std::string familyGlobalHelp(llvm::StringRef name, bool is_type);
+  std::string familyTypeHelp(const ast::NamedType* nt);
+  std::string familyMethodHelp(const ast::CallExpr* call, const ast::MemberExpr* callee, const Ty* recv);
   const Ty* checkPositionalRecord(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,
                                   const std::vector<ArgInfo>& args);
   const Ty* checkVariantCall(const ast::CallExpr* call, bool piped, const ast::NameExpr* callee, const Symbol* sym,

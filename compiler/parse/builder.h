@@ -111,7 +111,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Decl* subscribeDecl(LuxParser::SubscribeDeclContext* c);
   ast::Decl* hookDecl(LuxParser::HookDeclContext* c);
   ast::Decl* dbCallDecl(LuxParser::DbCallDeclContext* c);
-  static std::string separatorHelp(antlr4::ParserRuleContext* prev, antlr4::ParserRuleContext* rule);
+  std::string separatorHelp(antlr4::ParserRuleContext* prev, antlr4::ParserRuleContext* rule);
   ast::ObjectEntry* modelOptionFromField(LuxParser::ModelItemContext* f);
   ast::Decl* sseDecl(LuxParser::SseDeclContext* c);
   ast::Decl* routeDecl(LuxParser::RouteDeclContext* c);
@@ -188,6 +188,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::Expr* dictComprehension(LuxParser::ObjectLitContext* c);
   ast::Expr* compareChain(LuxParser::BinaryExprContext* c, ast::Expr* lhs, ast::BinaryOp op, ast::Expr* rhs);
   ast::ObjectEntry* objEntry(LuxParser::ObjEntryContext* c, bool allow_computed = false);
+  bool recordFirstEntry(LuxParser::RecordFirstEntryContext* first, llvm::SmallVectorImpl<ast::ObjectEntry*>& entries);
   ast::ObjectEntry* computedEntry(LuxParser::ComputedEntryContext* c, bool allowed);
   bool args(LuxParser::ArgListContext* c, llvm::SmallVectorImpl<ast::Expr*>& out);
   // lambdas and pipe forms (builder_fn.cpp)

@@ -26,11 +26,25 @@ llvm::StringRef AstBuilder::docComment(antlr4::ParserRuleContext* c) {
 }
 
 // `emit "user_created" { ... }` (the family's event spelling) reads as the name `emit`, then a
-// string: what to write instead.
+// string: what to write instead. `Flag { key, enabled, rollout: r }` reads as the name `Flag`, then a
+// block: a record construction starts with a `key: value` entry.
 std::string AstBuilder::separatorHelp(antlr4::ParserRuleContext* prev, antlr4::ParserRuleContext* rule) {
   if (prev && prev->getText() == "emit" && rule->getStart() && rule->getStart()->getText().front() == '"')
     return "events are published with a call: `publish(\"event.name\", { key: value })`, handled by "
            "`subscribe \"event.name\" fn(data) { ... }`";
+  antlr4::Token* name = prev ? prev->getStop() : nullptr;
+  if (name && name->getType() == grammar::LuxLexer::IDENT && std::isupper(static_cast<unsigned char>(name->getText()[0])) &&
+      rule->getStart() && rule->getStart()->getType() == grammar::LuxLexer::LBRACE) {
+    std::string body(diags_.file().slice(range(rule)));  // `{ key, enabled, rollout: r }`
+    size_t key = body.find_first_not_of(" \t", 1), end = key;
+    while (end < body.size() && (std::isalnum(static_cast<unsigned char>(body[end])) || body[end] == '_')) ++end;
+    const size_t after = end < body.size() ? body.find_first_not_of(" \t", end) : std::string::npos;
+    if (key != std::string::npos && end > key && after != std::string::npos && (body[after] == ',' || body[after] == '}')) {
+      body.insert(end, ": " + body.substr(key, end - key));
+      return "a record construction starts with a `key: value` entry (after a name, `{ key, ... }` is read as a block): write `" +
+             name->getText() + " " + body + "`";
+    }
+  }
   return "put each statement or item on its own line, or separate them with `;`";
 }
 

@@ -548,22 +548,29 @@ antlrcpp::Any AstBuilder::visitObjectExpr(LuxParser::ObjectExprContext* c) {
   return {};
 }
 
+// A record construction's first entry: `key: value`, `"key": value` or `...spread`.
+bool AstBuilder::recordFirstEntry(LuxParser::RecordFirstEntryContext* first, llvm::SmallVectorImpl<ObjectEntry*>& entries) {
+  Expr* value = expr(first->expr());
+  if (!value) return false;
+  if (first->ELLIPSIS()) {
+    entries.push_back(ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Spread, Ident{}, value));
+  } else if (first->key) {
+    entries.push_back(ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Named, identToken(first->key), value));
+  } else {
+    StringLit* key = constStr(first->str(), "a field name");
+    if (!key) return false;
+    entries.push_back(
+        ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Quoted, Ident{key->value, key->range()}, value));
+  }
+  return true;
+}
+
 antlrcpp::Any AstBuilder::visitRecordLit(LuxParser::RecordLitContext* c) {
   Ident type_name = identToken(c->type_name);
   auto* first = c->recordFirstEntry();
   if (type_name.empty() || !first || first->exception) return {};
   llvm::SmallVector<ObjectEntry*, 8> entries;
-  Expr* value = expr(first->expr());
-  if (!value) return {};
-  if (first->key) {
-    Ident key = identToken(first->key);
-    entries.push_back(ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Named, key, value));
-  } else {
-    StringLit* key = constStr(first->str(), "a field name");
-    if (!key) return {};
-    entries.push_back(
-        ctx_.create<ObjectEntry>(range(first), ObjectEntry::Form::Quoted, Ident{key->value, key->range()}, value));
-  }
+  if (!recordFirstEntry(first, entries)) return {};
   for (auto* e : c->objEntry()) {
     if (ObjectEntry* entry = objEntry(e)) entries.push_back(entry);
   }

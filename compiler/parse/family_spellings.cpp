@@ -60,6 +60,14 @@ std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, con
       (prev == LuxLexer::IDENT || prev == LuxLexer::RPAREN || prev == LuxLexer::RBRACKET))
     return "Lux has no `is`: a value's type is known when the program is compiled; test an Option with "
            "`x.is_some()` (or `x != nil`), a Result with `r.is_ok()`, a variant with `match`";
+  if (type == LuxLexer::LBRACKET && prev == LuxLexer::IDENT) {  // Python's `Dict[str, int]`, `List[str]`
+    const std::string name = p->getText();
+    if (name == "Dict" || name == "dict" || name == "Mapping")
+      return "Lux has no map type: an object keyed by String is one (`m = {}`, `m[key] = value`), and its type is "
+             "`Json` (or leave the type out)";
+    if (name == "List" || name == "list" || name == "Sequence") return "a list type is written `[T]`: `[String]`";
+    if (name == "Optional") return "an optional type is written `Option<T>`: `Option<String>`";
+  }
   if (type == LuxLexer::LPAREN && expected == "a type")
     return "a function type is written `fn(Int, String) -> Bool`";
   if (type == LuxLexer::BAR) {

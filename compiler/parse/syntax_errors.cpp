@@ -245,6 +245,10 @@ void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, cons
   const bool declaration = hasRole(kw, KeywordRole::Declaration) || isSoftKeyword(kw);
   if (declaration && offending && start != offending && expected.contains(kw))
     text = "the rest of the `" + start->getText() + "` declaration";
+  // `type Handler = (Int) -> String`: after `=` comes a type (or TypeScript's `{ fields }`).
+  if (kw == LuxLexer::TYPE && offending && offending->getTokenIndex() > 0 &&
+      parser->getTokenStream()->get(offending->getTokenIndex() - 1)->getType() == LuxLexer::ASSIGN)
+    text = "a type";
   // `for 1 in xs`: the loop's name or pattern (three alternatives of a statement start with `for`).
   if (kw == LuxLexer::FOR && offending && start != offending) text = "a name or a pattern (`x`, `[k, v]`, `{ a, b }`)";
   report(parser, offending, expected, text);

@@ -57,6 +57,12 @@ class TreeFiller {
     for (antlr4::Token* t : stream.getTokens()) {
       if (t->getType() == antlr4::Token::EOF) break;
       SourceRange r = filter_.rangeOf(*t);
+      // The braces the token filter puts around a braceless `if (c) statement` (family_tokens.cpp)
+      // are not in the text: the formatter prints the statement as written.
+      const bool synthetic_brace = r.size() == 0 && (t->getType() == grammar::LuxLexer::LBRACE || t->getType() == grammar::LuxLexer::RBRACE);
+      index_.push_back(static_cast<uint32_t>(out_.tokens.size()));
+      dropped_.push_back(synthetic_brace);
+      if (synthetic_brace) continue;
       syntax::Token tok;
       tok.kind = static_cast<uint32_t>(t->getType());
       tok.begin = r.begin;
@@ -90,7 +96,7 @@ class TreeFiller {
           todo.push_back({rule, id});
         } else {  // a terminal (or an error node, also a terminal)
           size_t index = static_cast<antlr4::tree::TerminalNode*>(child)->getSymbol()->getTokenIndex();
-          if (index < out_.tokens.size()) out_.tokens[index].node = id;
+          if (index < index_.size() && !dropped_[index]) out_.tokens[index_[index]].node = id;
         }
       }
     }
@@ -111,6 +117,17 @@ class TreeFiller {
 
  private:
   std::vector<size_t> skipped_;  // tokens on TokenFilter::kSkippedWordChannel
+  // By index in the token stream: the index in out_.tokens (of the next one kept, for a dropped
+  // token), and whether it was dropped.
+  std::vector<uint32_t> index_;
+  std::vector<bool> dropped_;
+
+  // A node's first (or last) token in out_.tokens: a dropped one's next (or previous) one.
+  uint32_t tokenAt(size_t stream_index, bool last) const {
+    if (stream_index >= index_.size()) return static_cast<uint32_t>(stream_index);
+    const uint32_t i = index_[stream_index];
+    return last && dropped_[stream_index] && i > 0 ? i - 1 : i;
+  }
 
   int32_t addNode(antlr4::ParserRuleContext& ctx, int32_t parent) {
     syntax::Node node;
@@ -118,8 +135,8 @@ class TreeFiller {
     node.label = labelId(ctx);
     antlr4::Token* start = ctx.getStart();
     antlr4::Token* stop = ctx.getStop();
-    node.first = start ? static_cast<uint32_t>(start->getTokenIndex()) : 1;
-    node.last = stop ? static_cast<uint32_t>(stop->getTokenIndex()) : 0;
+    node.first = start ? tokenAt(start->getTokenIndex(), false) : 1;
+    node.last = stop ? tokenAt(stop->getTokenIndex(), true) : 0;
     out_.nodes.push_back(node);
     return static_cast<int32_t>(out_.nodes.size() - 1);
   }

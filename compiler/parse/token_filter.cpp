@@ -59,7 +59,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
       case LuxLexer::ERROR_CHAR: {
         SourceRange r = rangeOf(*t);
         // One report per run of stray characters.
-        if (r.begin != last_error_char_end_) {
+        if (r.begin != last_error_char_end_ && !quiet_errors_) {
           diags_.report(DiagId::UnexpectedCharacter, r, t->getText());
           noteError(r);
         }
@@ -693,12 +693,16 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
         continue;
       }
       ready_.push_front(std::move(next));
+      if (dropsQuantifier(*t)) continue;
     }
     if (t->getType() == LuxLexer::PLUSPLUS && endsWithIncrement(*t)) continue;
     if (propagatesQuestion(*t))
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setType(LuxLexer::BANG);
+    if (t->getType() == LuxLexer::SLASH) replacesRegexLiteral(*t);
+    rewritesPythonConditional(*t);
+    bracesIfBody(*t);
     if (t->getType() == LuxLexer::FOR) rewriteForOf(*t);
-    if (dropsAsync(*t) || dropsNew(*t)) {
+    if (dropsAsync(*t) || dropsNew(*t) || skipsSwitch(*t) || skipsLetWithoutValue(*t) || skipsImportOrClass(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);
       return t;
     }

@@ -72,6 +72,22 @@ class TokenFilter : public antlr4::TokenSource {
   void reportCStyleFor(const antlr4::Token& for_token, std::vector<std::unique_ptr<antlr4::Token>>& ahead,
                        size_t semi1, size_t semi2, size_t close);  // `for (let i = 0; i < n; i++)`: E1031
   bool propagatesQuestion(const antlr4::Token& t);
+  // Other languages' forms, each one report and a repair so the rest parses (family_tokens.cpp).
+  using Ahead = std::vector<std::unique_ptr<antlr4::Token>>;
+  void putBack(Ahead& ahead);
+  size_t pullNext(Ahead& ahead);  // the next default-channel token (a newline too) into `ahead`; its type
+  void skipTokens(Ahead& ahead, size_t from, size_t to);
+  std::string sourceOf(const antlr4::Token& first, const antlr4::Token& last) const;
+  static size_t significantBefore(const Ahead& ahead, size_t i);
+  bool atStatementStart() const;
+  bool dropsQuantifier(const antlr4::Token& interp);     // `"[a-z]{3,32}"`: E1032; `"{5}"`: W0006
+  bool replacesRegexLiteral(antlr4::Token& slash);        // `/[^a-z]+/g`: E1033
+  bool skipsSwitch(const antlr4::Token& t);               // `switch (x) { case 0: ... }`: E1034
+  void rewritesPythonConditional(antlr4::Token& if_token);  // `a if c else b`: E1035
+  bool skipsLetWithoutValue(const antlr4::Token& t);      // `let label` (JavaScript's `let x;`): E1036
+  bool skipsImportOrClass(const antlr4::Token& t);        // `import ... from "x"`, `class User { }`: E1037, E1038
+  void bracesIfBody(const antlr4::Token& if_token);       // `if (c) errors.push(x)`: `if (c) { errors.push(x) }`
+  bool quiet_errors_ = false;  // pullRaw drops stray characters without a report (inside a regex literal)
   bool endsWithIncrement(const antlr4::Token& t);  // `count++` as a statement: E1027
   std::unique_ptr<antlr4::Token> nextSignificant(std::vector<std::unique_ptr<antlr4::Token>>& hidden);
   // Bracket bookkeeping for a default-channel token; false when the token must be dropped.
