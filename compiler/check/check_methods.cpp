@@ -12,11 +12,11 @@ namespace lux {
 namespace {
 
 // The kinds of value whose member calls may name a built-in (an enum's too, after its `impl`'s
-// methods). A JSON document holds no functions,
-// so its member call can only mean a built-in: `req.body.items.map(...)`, and
-// `req.body.name.upper()` is E3020 (convert it first) rather than a failure when it runs. Records
-// (their fields may be functions), object literals, values of unknown type and the runtime's own
-// handles (WebSocket, SseChannel, responses) keep their own rules.
+// methods: `color.toString()`). A JSON document holds no functions, so its member call can only
+// mean a built-in: `req.body.items.map(...)`, and `req.body.name.upper()` is E3020 (convert it
+// first) rather than a failure when it runs. Records (their fields may be functions), object
+// literals, values of unknown type and the runtime's own handles (WebSocket, SseChannel,
+// responses) keep their own rules.
 bool takesBuiltinMethods(const Ty* t) {
   if (t && t->json) return true;
   if (!t || t->isDynamic()) return false;
