@@ -571,6 +571,10 @@ struct CheckedProgram {
   llvm::DenseSet<const ast::Node*> spread_lists;
   // `a || b` that gives `a` when it is truthy, else `b` (a Json or Option left side).
   llvm::DenseSet<const ast::Node*> value_ors;
+  // An argument reading `it` that the AST builder made a callback (`fn(it) argument`) but that is
+  // the argument itself: a variable `it` is in scope and the place takes a value, not a function
+  // (`fn(acc, it) acc + to_int(it.qty)`). Its body is the value (Checker::checkImplicitIt).
+  llvm::DenseSet<const ast::Node*> implicit_it_values;
   // `Json` values where a value of a declared type is used (docs/language.md, "Dynamic values"):
   // an argument, a field, a typed binding or result, the receiver of a String built-in
   // (`req.body.title.trim()`), an operand compared with or computed with a typed one. The emitter

@@ -409,6 +409,7 @@ void Emitter::emitFunctionDecl(const FunctionModel* fn, bool definition) {
   // Failed calls go to the caller (emit_rpc.cpp); a middleware function's, to its stage.
   if (propagates(fn) || middlewareReturns(fn)) ctx.call_exits.push_back(CallExit::Returning());
   w_.indent();
+  line("lux::CheckStack();");  // recursion deeper than the stack holds fails the call, never the process
   emitFunctionBody(params, roles, fn->decl->body, Target::ret());
   w_.dedent();
   fn_ = nullptr;

@@ -169,7 +169,9 @@ std::string Emitter::exprOf(const ast::Expr* e) {
     case NodeKind::AwaitExpr:
       // Servers run handlers on fibers: a blocking call suspends only this request.
       return expr(llvm::cast<AwaitExpr>(e)->operand);
-    case NodeKind::LambdaExpr: return lambda(llvm::cast<LambdaExpr>(e));
+    case NodeKind::LambdaExpr:
+      if (prog_.implicit_it_values.count(e)) return expr(llvm::cast<LambdaExpr>(e)->body);  // the argument itself
+      return lambda(llvm::cast<LambdaExpr>(e));
     case NodeKind::IfExpr:
     case NodeKind::MatchExpr:
     case NodeKind::BlockExpr: return hoistInto(e);
@@ -407,11 +409,8 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
 }
 
 std::string Emitter::member(const ast::MemberExpr* m) {
-  if (m->optional) {  // `x?.f`: None (the null Value) stays None
-    std::string t = temp("t");
-    line(fmt::format("lux::Value {}({});", t, expr(m->base)));
-    return fmt::format("({0}.IsNull() ? lux::Value() : lux::stdlib::Field({0}, {1}))", t, cppString(m->member.name));
-  }
+  if (m->optional)  // `x?.f`: None when x is None or has no fields
+    return fmt::format("lux::stdlib::OptionalField({}, {})", expr(m->base), cppString(m->member.name));
   const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
   if (base_sym && base_sym->kind == SymbolKind::Type && base_sym->enum_info) {
     return "lux::Value(" + cppString(m->member.name) + ")";
@@ -772,8 +771,11 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     // echo neither builds an argument vector nor copies the message (lux/ws.h, ws::Send).
     if (args.size() == 1 && (name == "send" || name == "send_binary") && typeOf(m->base) == prog_.types.webSocket())
       return fmt::format("lux::ws::Send({}, {}, {})", expr(m->base), argList(), name == "send_binary" ? "true" : "false");
-    // `req.headers.get("x")` (the Fetch API's spelling) on a JSON document: the entry.
-    if (name == "get" && args.size() == 1 && typeOf(m->base)->isDynamic())
+    // `req.headers.get("x")` (the Fetch API's spelling) on a JSON document: the entry; on the
+    // request as a value (`req` given to a helper or a guard), `req.get(name)`/`req.header(name)`
+    // are its header, as on the request itself.
+    if (args.size() == 1 && typeOf(m->base)->isDynamic() &&
+        (name == "get" || (name == "header" && base_sym && isRequestParam(base_sym))))
       return fmt::format("lux::stdlib::JsonGet({}, {})", expr(m->base), argList());
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }

@@ -406,15 +406,23 @@ void Emitter::registerHooks(const ServerModel& sm) {
       case ast::HookDecl::Hook::Error: {
         std::string args = "error.ToValue()";
         if (h.params.size() > 1) args += ", req";
-        if (h.params.size() > 2) args += ", res";
+        if (h.params.size() > 2) args += ", own";
         line("app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {");
         line("  if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is");
-        if (hasCallSites(h.decl->body)) {  // its failed call: the default answer (HandleError takes it)
-          line(fmt::format("  lux::Value answer = OnError({});", args));
-          line("  return lux::rt::CallFailed() ? res : lux::stdlib::ToResponse(std::move(answer), res);");
-        } else {
-          line(fmt::format("  return lux::stdlib::ToResponse(OnError({}), res);", args));
-        }
+        // The hook's `res` starts with the default answer's status and no body: what it sends
+        // (`res.status(503).json(...)`) is the answer; else what it returns, with that status.
+        if (h.params.size() > 2) line("  lux::Response own;");
+        if (h.params.size() > 2) line("  own.status = res.status;");
+        line(fmt::format("  lux::Value answer = OnError({});", args));
+        if (hasCallSites(h.decl->body))  // its failed call: the default answer (HandleError takes it)
+          line("  if (lux::rt::CallFailed()) return res;");
+        const char* status = h.params.size() > 2 ? "own.status" : "res.status";
+        if (h.params.size() > 2) line("  if (own.sent()) return own;");
+        if (h.params.size() > 2)
+          line("  if (answer.IsNull()) { res.status = own.status; return res; }  // the default body");
+        else
+          line("  if (answer.IsNull()) return res;  // the default answer");
+        line(fmt::format("  return lux::stdlib::ToResponse(answer, lux::Respond({}, answer));  // a plain value: the body", status));
         line("});");
         break;
       }
@@ -490,12 +498,18 @@ std::string Emitter::guardCall(const RouteModifierUse& u) {
     std::string args;
     for (size_t i = 0; i < fn->params.size(); ++i) args += fmt::format("{}lux::stdlib::Arg(a, {})", i ? ", " : "", i);
     return fmt::format("lux::stdlib::GuardMiddleware(lux::Value(lux::Function([](const std::vector<lux::Value>& a) "
-                       "-> lux::Value {{ return {}({}); }})))",
-                       fnName(fn), args);
+                       "-> lux::Value {{ return {}({}); }})), {})",
+                       fnName(fn), args, fn->params.size());
   }
   std::string args;
   for (size_t i = 0; i < u.decl->args.size(); ++i) args += (i ? ", " : "") + expr(u.decl->args[i]);
-  return fmt::format("lux::stdlib::GuardMiddleware({}({}))", fnName(fn), args);
+  // The guard is what the function returns: its parameter count when its result's type shows it
+  // (declared, or the type of the lambda its body ends with).
+  const Ty* result = fn->result;
+  if ((!result || result->kind != TyKind::Fn) && fn->decl && fn->decl->body)
+    if (const ast::Expr* last = fn->decl->body->resultExpr()) result = typeOf(last);
+  int params = result && result->kind == TyKind::Fn ? static_cast<int>(result->params.size()) : -1;
+  return fmt::format("lux::stdlib::GuardMiddleware({}({}), {})", fnName(fn), args, params);
 }
 
 // A server with event streams, channels or `stream(...)`: the stream options and the realtime

@@ -230,6 +230,7 @@ void Emitter::emitProgramHeader() {
     line("// env settings, functions and registration function, called from the server's main).");
     line("#include <lux/lux.h>");
     line("#include <lux/stdlib.h>");
+    line("#include <lux/stack.h>");
     line("");
     line("namespace lux_program {");
     line("");

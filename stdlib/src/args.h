@@ -13,7 +13,7 @@
 namespace lux::stdlib::args {
 
 [[noreturn]] inline void Expected(const Value& v, const char* fn, const char* what) {
-  throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected " + what);
+  throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected " + what, v.FromClient());
 }
 
 inline const std::string& Text(const Value& v, const char* fn) {

@@ -9,6 +9,7 @@
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
+#include "merge_sort.h"
 
 namespace lux::stdlib {
 
@@ -21,7 +22,7 @@ Value ListOf(std::initializer_list<ListPart> parts) {
       const Array& xs = p.value.AsArray();
       out.insert(out.end(), xs.begin(), xs.end());
     } else if (!p.value.IsNull()) {
-      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into a list");
+      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into a list", p.value.FromClient());
     }
   }
   return Value(std::move(out));
@@ -35,7 +36,7 @@ Value ObjectOf(std::initializer_list<ObjectPart> parts) {
     } else if (p.value.IsObject()) {
       for (const auto& [k, v] : p.value.AsObject()) out.Set(k, v);
     } else if (!p.value.IsNull()) {
-      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into an object");
+      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into an object", p.value.FromClient());
     }
   }
   return Value(std::move(out));
@@ -58,9 +59,14 @@ Value Print(std::initializer_list<Value> args) {
 }
 
 Value Len(const Value& v) {
-  if (v.IsArray() || v.IsObject() || v.IsString()) return Value(static_cast<long long>(v.size()));
+  if (v.IsString()) {  // characters (Unicode code points), as slices and indexes count them
+    const std::string& s = v.AsString();
+    return Value(static_cast<long long>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; })));
+  }
+  if (v.IsArray() || v.IsObject()) return Value(static_cast<long long>(v.size()));
   if (v.IsNull()) return Value(0);
-  throw TypeError(std::string("len() of ") + v.KindName());
+  throw TypeError(std::string("len() of ") + v.KindName(), v.FromClient());
 }
 
 Value Map(const Value& xs, const Value& fn) {
@@ -112,7 +118,7 @@ Value SortBy(const Value& xs, const Value& fn) {
   std::vector<std::pair<Value, std::size_t>> keys;
   keys.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) keys.emplace_back(Call(fn, {items[i]}), i);
-  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return Lt(a.first, b.first); });
+  StableSort(keys, [](const auto& a, const auto& b) { return Lt(a.first, b.first); });
   Array out;
   out.reserve(items.size());
   for (const auto& k : keys) out.push_back(items[k.second]);
@@ -121,7 +127,7 @@ Value SortBy(const Value& xs, const Value& fn) {
 
 Value SortWith(const Value& xs, const Value& fn) {
   Array items = Items(xs);
-  std::stable_sort(items.begin(), items.end(), [&](const Value& a, const Value& b) {
+  StableSort(items, [&](const Value& a, const Value& b) {
     Value r = Call(fn, {a, b});
     if (r.IsBool()) return r.AsBool();
     return r.AsFloat() < 0;
@@ -139,7 +145,7 @@ Value Take(const Value& xs, const Value& n) {
 Value First(const Value& xs) {
   if (xs.IsArray()) return xs.size() ? xs.AsArray()[0] : Value();
   if (xs.IsNull()) return Value();
-  throw TypeError(std::string("first() of ") + xs.KindName());
+  throw TypeError(std::string("first() of ") + xs.KindName(), xs.FromClient());
 }
 
 Value Sum(const Value& xs) {
@@ -175,7 +181,7 @@ namespace {
                       : v.IsString()                ? QuoteText(v.AsString())
                       : v.IsNumber() || v.IsBool() ? Str(v)
                                                     : v.KindName();
-  throw TypeError(std::string("expected ") + expected + ", found " + found);
+  throw TypeError(std::string("expected ") + expected + ", found " + found, v.FromClient());
 }
 
 }  // namespace
@@ -225,9 +231,9 @@ Value ToInt(const Value& v) {
   if (v.IsString()) {
     if (auto i = ParseIntStrict(v.AsString())) return Value(static_cast<long long>(*i));
     if (auto f = ParseFloatStrict(v.AsString())) return Value(static_cast<long long>(FloatToInt(*f, "to_int")));
-    throw Error("to_int: " + QuoteText(v.AsString()) + " is not a number");
+    ClientOrError(v, "to_int: " + QuoteText(v.AsString()) + " is not a number");
   }
-  throw TypeError(std::string("to_int() of ") + v.KindName());
+  throw TypeError(std::string("to_int() of ") + v.KindName(), v.FromClient());
 }
 
 Value ToFloat(const Value& v) {
@@ -235,9 +241,9 @@ Value ToFloat(const Value& v) {
   if (v.IsBool()) return Value(v.AsBool() ? 1.0 : 0.0);
   if (v.IsString()) {
     if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
-    throw Error("to_float: " + QuoteText(v.AsString()) + " is not a number");
+    ClientOrError(v, "to_float: " + QuoteText(v.AsString()) + " is not a number");
   }
-  throw TypeError(std::string("to_float() of ") + v.KindName());
+  throw TypeError(std::string("to_float() of ") + v.KindName(), v.FromClient());
 }
 
 Value UnwrapOr(const Value& v, const Value& fallback) {

@@ -161,7 +161,9 @@ Value UrlDecode(const Value& s) { return Value(PercentDecoded(Text(s, "url_decod
 Value JsonParseResult(const Value& text) {
   if (!text.IsString()) return Err(Value(std::string("json_parse: expected a String, found ") + text.KindName()));
   try {
-    return Ok(ParseJson(text.AsString()));
+    Value out = ParseJson(text.AsString());
+    if (text.FromClient()) out.MarkFromClient();  // the client's text: its parts are the client's
+    return Ok(std::move(out));
   } catch (const JsonError& e) {
     return Err(Value(std::string(e.what())));
   }

@@ -13,6 +13,7 @@
 #include "lux/rt.h"
 #include "lux/stdlib.h"
 #include "args.h"
+#include "merge_sort.h"
 
 namespace lux::stdlib {
 using args::List;
@@ -49,7 +50,7 @@ namespace {
 std::pair<std::size_t, std::size_t> SliceBounds(std::int64_t n, const Value& lo, const Value& hi, bool inclusive) {
   auto at = [&](const Value& v, std::int64_t dflt) -> std::int64_t {
     if (v.IsNull()) return dflt;
-    if (!v.IsInt()) throw TypeError(std::string("a slice bound must be an Int, not ") + v.KindName());
+    if (!v.IsInt()) throw TypeError(std::string("a slice bound must be an Int, not ") + v.KindName(), v.FromClient());
     std::int64_t k = v.AsInt();
     if (k < 0) k = k < -n ? 0 : k + n;
     return std::min(k, n);
@@ -94,7 +95,7 @@ Value Slice(const Value& v, const Value& lo, const Value& hi, bool inclusive) {
     return Value(std::move(out));
   }
   if (v.IsNull()) return Value();
-  throw TypeError(std::string("cannot slice ") + v.KindName());
+  throw TypeError(std::string("cannot slice ") + v.KindName(), v.FromClient());
 }
 
 Value SliceOf(const Value& v, const Value& lo, const Value& hi) { return Slice(v, lo, hi, false); }
@@ -173,7 +174,7 @@ Value Pow(const Value& base, const Value& exp) {
 Value Sorted(const Value& xs, const Value& key) {
   if (!key.IsNull()) return SortBy(List(xs, "sorted"), key);
   Array items = List(xs, "sorted");
-  std::stable_sort(items.begin(), items.end(), [](const Value& a, const Value& b) { return Lt(a, b); });
+  StableSort(items, [](const Value& a, const Value& b) { return Lt(a, b); });
   return Value(std::move(items));
 }
 
@@ -290,7 +291,7 @@ Value FindIndex(const Value& xs, const Value& fn) {
 Value IsEmpty(const Value& v) {
   if (v.IsNull()) return Value(true);
   if (v.IsArray() || v.IsObject() || v.IsString()) return Value(v.size() == 0);
-  throw TypeError(std::string("is_empty() of ") + v.KindName());
+  throw TypeError(std::string("is_empty() of ") + v.KindName(), v.FromClient());
 }
 
 // ---- strings ---------------------------------------------------------------------------------
@@ -416,7 +417,7 @@ bool IsVariantOf(const Value& v, std::initializer_list<std::string_view> tags) {
 
 Value NoMethod(const Value& receiver, std::string_view name) {
   throw TypeError(std::string("cannot call method `") + std::string(name) + "` on " + receiver.KindName() +
-                  ": no type of the program with that method has its shape");
+                  ": no type of the program with that method has its shape", receiver.FromClient());
 }
 
 }  // namespace lux::stdlib

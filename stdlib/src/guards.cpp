@@ -43,8 +43,8 @@ void KeepRequestChanges(const Value& after, const Value& before) {
 
 }  // namespace
 
-Middleware GuardMiddleware(Value guard) {
-  return [guard = std::move(guard)](Request& req, const Next& next) -> Response {
+Middleware GuardMiddleware(Value guard, int params) {
+  return [guard = std::move(guard), params](Request& req, const Next& next) -> Response {
     const Value before = GuardRequestValue(req);
     bool passed = false;
     Value next_fn(Function([&req, &next, &before, &passed](const std::vector<Value>& args) -> Value {
@@ -53,8 +53,10 @@ Middleware GuardMiddleware(Value guard) {
       return rt::Checked(NextValue(next, req));  // a failed call raises through the guard
     }));
     Value result = Call(guard, {before, next_fn});
-    // A guard of the `fn(req)` form that returns no response lets the request go on.
-    if (!passed && !IsResponse(result)) return next(req);
+    // A guard of the `fn(req)` form that returns no response lets the request go on; one of the
+    // `fn(req, next)` form that did not call `next` answers with what it returned (Express: a
+    // middleware that does not call next() ends the request).
+    if (!passed && !IsResponse(result) && params != 2) return next(req);
     return ToResponse(result);
   };
 }

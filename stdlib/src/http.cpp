@@ -296,12 +296,26 @@ Value FromResponse(Response res) {
 }
 
 
+namespace {
+// Express's rule: the first `res.json`/`send`/... answers; a later one (a handler that forgot
+// `return` after `res.status(400).json(...)`) changes nothing and is logged, as Express logs
+// "Cannot set headers after they are sent". True when `res` already has its answer.
+bool AlreadySent(const Response& res, const char* method) {
+  if (!res.sent()) return false;
+  rt::Log(LogLevel::kError, std::string("res.") + method + " after the response was sent: ignored (the first answer stands)",
+          Value());
+  return true;
+}
+}  // namespace
+
 Value ResStatus(Response& res, const Value& status) {
+  if (AlreadySent(res, "status")) return Value();
   res.Status(static_cast<int>(status.AsInt()));
   return Value();
 }
 
 Value ResJson(Response& res, const Value& body) {
+  if (AlreadySent(res, "json")) return Value();
   int status = res.status;
   res.Json(body);
   res.status = status;
@@ -314,6 +328,7 @@ Value ResSetHeader(Response& res, const Value& name, const Value& value) {
 }
 
 Value ResText(Response& res, const Value& text) {
+  if (AlreadySent(res, "send")) return Value();
   int status = res.status;
   res.Text(Str(text));
   res.status = status;
@@ -321,6 +336,7 @@ Value ResText(Response& res, const Value& text) {
 }
 
 Value ResSend(Response& res, const Value& v) {
+  if (AlreadySent(res, "send")) return Value();
   if (v.IsObject() || v.IsArray()) return ResJson(res, v);
   const int status = res.status;
   const std::optional<std::string_view> set = res.headers.Get("Content-Type");
@@ -332,6 +348,7 @@ Value ResSend(Response& res, const Value& v) {
 }
 
 Value ResSendStatus(Response& res, const Value& status) {
+  if (AlreadySent(res, "sendStatus")) return Value();
   ResStatus(res, status);
   const int code = res.status;
   const char* reason = lux_common::ReasonPhrase(code);  // Express sends the status's text
@@ -341,6 +358,7 @@ Value ResSendStatus(Response& res, const Value& status) {
 }
 
 Value ResRedirect(Response& res, const Value& url, const Value& status) {
+  if (AlreadySent(res, "redirect")) return Value();
   Value r = Redirect(url, status);  // the same checks as redirect()
   res.status = static_cast<int>(r["$status"].AsInt());
   res.SetHeader("Location", url.AsString());
@@ -385,8 +403,9 @@ Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_vi
   std::string message;
   try {
     return convert(v);
-  } catch (const HttpError&) {
-    throw;
+  } catch (const HttpError& e) {
+    if (e.status() != 400) throw;
+    message = e.what();  // the conversion's own 400 (a value the client sent, lux/error.h ClientOrError)
   } catch (const Error& e) {
     message = e.what();
   } catch (const TypeError& e) {

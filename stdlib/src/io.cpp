@@ -52,11 +52,14 @@ Value JsTypeOf(const Value& v) {
 }
 
 Value JsonParse(const Value& text) {
+  Value out;
   try {
-    return ParseJson(text.AsString());
+    out = ParseJson(text.AsString());
   } catch (const JsonError& e) {
-    throw Error(std::string("JSON.parse: ") + e.what());
+    ClientOrError(text, std::string("JSON.parse: ") + e.what());
   }
+  if (text.FromClient()) out.MarkFromClient();  // the client's text: its parts are the client's
+  return out;
 }
 
 Value Sleep(const Value& ms) {

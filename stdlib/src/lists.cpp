@@ -22,7 +22,7 @@ namespace {
 using args::List;
 
 std::int64_t IntArg(const Value& v, const char* fn, const char* what) {
-  if (!v.IsInt()) throw TypeError(std::string(fn) + "(): " + what + " must be an Int, not " + v.KindName());
+  if (!v.IsInt()) throw TypeError(std::string(fn) + "(): " + what + " must be an Int, not " + v.KindName(), v.FromClient());
   return v.AsInt();
 }
 

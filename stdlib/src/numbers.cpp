@@ -5,6 +5,7 @@
 // to_octal), and the conversions of the conversion page (to_bool, parse_int, parse_float).
 // docs/stdlib.md documents each.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -13,10 +14,12 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <system_error>
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
 #include "args.h"
+#include "merge_sort.h"
 
 namespace lux::stdlib {
 namespace {
@@ -193,7 +196,7 @@ Value Mean(const Value& xs) {
 Value Median(const Value& xs) {
   std::vector<double> v = Numbers(xs, "median");
   if (v.empty()) throw Error("median() of an empty list");
-  std::sort(v.begin(), v.end());
+  StableSort(v, [](double a, double b) { return a < b; });  // NaN: some order, never UB
   std::size_t n = v.size();
   return Value(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
 }
@@ -229,7 +232,7 @@ Value Percentile(const Value& xs, const Value& p) {
   double q = Num(p, "percentile");
   if (!(q >= 0 && q <= 100)) throw Error("percentile(): p must be between 0 and 100, not " + Str(p));
   if (v.empty()) throw Error("percentile() of an empty list");
-  std::sort(v.begin(), v.end());
+  StableSort(v, [](double a, double b) { return a < b; });  // NaN: some order, never UB
   double at = q / 100.0 * static_cast<double>(v.size() - 1);
   std::size_t lo = static_cast<std::size_t>(std::floor(at));
   std::size_t hi = std::min(lo + 1, v.size() - 1);
@@ -325,7 +328,7 @@ Value ParseInt(const Value& v) {
   if (!v.IsString()) return Value();
   if (auto i = ParseIntStrict(v.AsString())) return Value(static_cast<long long>(*i));
   if (auto f = ParseFloatStrict(v.AsString())) return ParseInt(Value(*f));
-  return Value();
+  return ParseInt(v, Value(0));  // JavaScript's: the leading digits (`"42px"` is 42), else None
 }
 
 Value ParseFloat(const Value& v) {
@@ -333,7 +336,32 @@ Value ParseFloat(const Value& v) {
   if (v.IsBool()) return Value(v.AsBool() ? 1.0 : 0.0);
   if (!v.IsString()) return Value();
   if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
-  return Value();
+  // JavaScript's: the longest leading decimal number after white space (`"3.5kg"` is 3.5), else None.
+  const std::string& s = v.AsString();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  std::size_t end = i;
+  if (end < s.size() && (s[end] == '-' || s[end] == '+')) ++end;
+  std::size_t digits = 0;
+  while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end, ++digits;
+  if (end < s.size() && s[end] == '.') {
+    ++end;
+    while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end, ++digits;
+  }
+  if (digits == 0) return Value();
+  if (end < s.size() && (s[end] == 'e' || s[end] == 'E')) {  // an exponent only when digits follow
+    std::size_t e = end + 1;
+    if (e < s.size() && (s[e] == '-' || s[e] == '+')) ++e;
+    if (e < s.size() && std::isdigit(static_cast<unsigned char>(s[e]))) {
+      end = e;
+      while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end;
+    }
+  }
+  if (i < end && s[i] == '+') ++i;  // from_chars takes no plus sign
+  double f = 0;
+  auto [ptr, ec] = std::from_chars(s.data() + i, s.data() + end, f);
+  if (ec != std::errc() || ptr != s.data() + end) return Value();
+  return Value(f);
 }
 
 }  // namespace lux::stdlib

@@ -16,12 +16,12 @@ namespace {
 using args::List;
 
 const Object& Obj(const Value& v, const char* fn) {
-  if (!v.IsObject()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected an object");
+  if (!v.IsObject()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected an object", v.FromClient());
   return v.AsObject();
 }
 
 const Value& Fn(const Value& v, const char* fn) {
-  if (!v.IsFunction()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a function");
+  if (!v.IsFunction()) throw TypeError(std::string(fn) + "() of " + v.KindName() + ": expected a function", v.FromClient());
   return v;
 }
 
@@ -54,7 +54,7 @@ Value FromEntries(const Value& pairs) {
   for (const Value& p : List(pairs, "from_entries")) {
     if (!p.IsArray() || p.size() != 2)
       throw TypeError(std::string("from_entries(): each entry must be a [key, value] pair, not ") +
-                      (p.IsArray() ? "a list of " + std::to_string(p.size()) : std::string(p.KindName())));
+                      (p.IsArray() ? "a list of " + std::to_string(p.size()) : std::string(p.KindName())), p.FromClient());
     out.Set(EntryKey(p.AsArray()[0]), p.AsArray()[1]);
   }
   return Value(std::move(out));

@@ -21,7 +21,8 @@ std::string QuoteText(std::string_view text) {
 namespace {
 
 [[noreturn]] void BadOperands(const char* op, const Value& a, const Value& b) {
-  throw TypeError(std::string("cannot apply `") + op + "` to " + a.KindName() + " and " + b.KindName());
+  throw TypeError(std::string("cannot apply `") + op + "` to " + a.KindName() + " and " + b.KindName(),
+                  a.FromClient() || b.FromClient());
 }
 
 bool BothInt(const Value& a, const Value& b) { return a.IsInt() && b.IsInt(); }
@@ -116,7 +117,7 @@ Value Neg(const Value& a) {
     return Value(static_cast<long long>(-a.AsInt()));
   }
   if (a.IsFloat()) return Value(-a.AsFloat());
-  throw TypeError(std::string("cannot negate ") + a.KindName());
+  throw TypeError(std::string("cannot negate ") + a.KindName(), a.FromClient());
 }
 
 namespace {
@@ -195,7 +196,13 @@ const Value& Field(const Value& v, std::string_view name) {
     const char* part = ResponsePart(v, name);
     return part ? v[part] : field;
   }
-  throw TypeError(std::string("cannot read field `") + std::string(name) + "` of " + v.KindName());
+  throw TypeError(std::string("cannot read field `") + std::string(name) + "` of " + v.KindName(), v.FromClient());
+}
+
+Value OptionalField(const Value& v, std::string_view name) {
+  if (v.IsObject() || (v.IsString() && name == "message")) return Field(v, name);
+  if ((v.IsString() || v.IsArray()) && name == "length") return Len(v);
+  return Value();
 }
 
 Value LengthOrField(const Value& v) {
@@ -218,13 +225,23 @@ Value Index(const Value& v, const Value& i) {
     return a[static_cast<std::size_t>(k)];
   }
   if ((v.IsObject() || v.IsNull()) && i.IsString()) return v[std::string_view(i.AsString())];
-  if (v.IsString() && i.IsInt()) {
+  if (v.IsString() && i.IsInt()) {  // the character (code point) at i; negative counts from the end
     const std::string& s = v.AsString();
     std::int64_t k = i.AsInt();
-    if (k < 0 || k >= static_cast<std::int64_t>(s.size())) return Value();
-    return Value(std::string(1, s[static_cast<std::size_t>(k)]));
+    if (k < 0) k += Len(v).AsInt();
+    if (k < 0) return Value();
+    auto continuation = [&s](std::size_t b) { return (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80; };
+    std::size_t at = 0;  // the byte where the k-th character starts
+    for (; k > 0 && at < s.size(); --k) {
+      ++at;
+      while (at < s.size() && continuation(at)) ++at;
+    }
+    if (at >= s.size()) return Value();
+    std::size_t end = at + 1;
+    while (end < s.size() && continuation(end)) ++end;
+    return Value(s.substr(at, end - at));
   }
-  throw TypeError(std::string("cannot index ") + v.KindName() + " with " + i.KindName());
+  throw TypeError(std::string("cannot index ") + v.KindName() + " with " + i.KindName(), v.FromClient() || i.FromClient());
 }
 
 Value& IndexRef(Value& v, const Value& i) {
@@ -235,7 +252,7 @@ Value& IndexRef(Value& v, const Value& i) {
     return a[static_cast<std::size_t>(k)];
   }
   if ((v.IsObject() || v.IsNull()) && i.IsString()) return v[std::string_view(i.AsString())];
-  throw TypeError(std::string("cannot index ") + v.KindName() + " with " + i.KindName());
+  throw TypeError(std::string("cannot index ") + v.KindName() + " with " + i.KindName(), v.FromClient() || i.FromClient());
 }
 
 Value& Scratch() {
@@ -284,6 +301,11 @@ Value JsonGet(const Value& v, const Value& key) {
   if (!v.IsObject()) return Value();
   if (const Value* own = v.Find("get"); own && own->IsFunction()) return own->Call({key});
   if (!key.IsString()) return Value();
+  // The request as a value (given to a helper or a route guard: Request::ToValue): Express's
+  // `req.get(name)` is its header, as on the request itself.
+  const Value* headers = v.Find("headers");
+  const Value* method = v.Find("method");
+  if (headers && headers->IsObject() && method && method->IsString() && v.Find("url")) return JsonGet(*headers, key);
   if (const Value* exact = v.Find(key.AsString())) return *exact;
   for (const auto& [k, value] : v.AsObject())
     if (IEquals(k, key.AsString())) return value;
@@ -303,7 +325,7 @@ Array Items(const Value& v) {
   } else if (v.IsString()) {
     for (std::string& c : CodePoints(v.AsString())) out.push_back(Value(std::move(c)));  // characters, not bytes
   } else if (!v.IsNull()) {
-    throw TypeError(std::string("cannot iterate over ") + v.KindName());
+    throw TypeError(std::string("cannot iterate over ") + v.KindName(), v.FromClient());
   }
   return out;
 }

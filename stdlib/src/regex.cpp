@@ -33,7 +33,9 @@ const regex::Regex& Compiled(const Value& pattern, const Value& flags, const cha
   }
   regex::PatternError error;
   std::unique_ptr<regex::Regex> re = regex::Regex::Compile(p, f, error);
-  if (!re) throw Error(std::string(fn) + ": bad pattern \"" + p + "\": " + error.message + " (at position " + std::to_string(error.offset) + ")");
+  if (!re)  // a pattern the client sent is the client's mistake (400)
+    ClientOrError(pattern, std::string(fn) + ": bad pattern \"" + p + "\": " + error.message + " (at position " +
+                               std::to_string(error.offset) + ")");
   cache.emplace_front(std::move(key), std::move(re));
   if (cache.size() > kCachedPatterns) cache.pop_back();
   return *cache.front().second;

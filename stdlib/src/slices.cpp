@@ -12,7 +12,7 @@ namespace lux::stdlib {
 namespace {
 
 std::int64_t SliceInt(const Value& v, const char* what) {
-  if (!v.IsInt()) throw TypeError(std::string("a slice ") + what + " must be an Int, not " + v.KindName());
+  if (!v.IsInt()) throw TypeError(std::string("a slice ") + what + " must be an Int, not " + v.KindName(), v.FromClient());
   return v.AsInt();
 }
 
@@ -53,7 +53,7 @@ Value SliceStep(const Value& v, const Value& lo, const Value& hi, const Value& s
     return Value(std::move(out));
   }
   if (v.IsNull()) return Value();
-  throw TypeError(std::string("cannot slice ") + v.KindName());
+  throw TypeError(std::string("cannot slice ") + v.KindName(), v.FromClient());
 }
 
 std::string EntryKey(const Value& key) { return key.IsString() ? key.AsString() : ToString(key).AsString(); }

@@ -9,7 +9,11 @@ one error shape naming the field, never a 500:
 - `UserModel.create(req.body)` and `UserModel.update(id, req.body)`: not an object, an unknown
   key, a value of the wrong type, a missing field, `id` in an update are 400s naming
   `req.body.<field>`; an update of an id no record has is 404; the same mistake in a value the
-  program built is its own error (500).
+  program built is its own error (500);
+- a value the client sent keeps that origin through helpers without types, lists and objects:
+  a text that is not a number, a field of the wrong kind or missing, a list that is not one, an
+  object's key of the wrong kind are 400s naming what was wrong; the same helper given the
+  program's own value fails with 500.
 """
 import http.client
 import json
@@ -117,8 +121,28 @@ def model_calls(port):
     # Nothing the client got wrong was stored.
     st, got = call(port, "PUT", "/users/2", {"age": 31})
     check(st == 200 and got == {"id": 2, "name": "Bea", "email": "b@x", "age": 31}, f"PUT /users/2: {st} {got}")
+    # Fields spread from the client's object (Express's `{ ...req.body, extra }`) are checked the same way.
+    ok(port, "POST", "/users/spread", {"name": "Cy", "email": "c@x"}, 201, {"id": 3, "name": "Cy", "email": "c@x", "age": 7})
+    bad(port, "POST", "/users/spread", {"name": "Cy"}, 400, "User.create: field `email` of User is missing")
+    bad(port, "POST", "/users/spread", {"name": "Cy", "email": "c@x", "role": "admin"}, 400,
+        "User.create: `role` is not a field of User (fields: id, name, email, age)")
+    bad(port, "POST", "/users/spread", {"name": 5, "email": "c@x"}, 400, "User.create: field `name` of User must be a String, got Int")
     # The program's own value that does not fit the model is its error.
     bad(port, "POST", "/users/own", None, 500, "internal server error")
+
+
+def untyped_helpers(port):
+    ok(port, "POST", "/shape", {"radius": 2, "label": " x "}, 200, {"area": 4.0, "label": "x"})
+    bad(port, "POST", "/shape", {"radius": "abc", "label": "x"}, 400, 'to_float: "abc" is not a number')
+    bad(port, "POST", "/shape", {"radius": 2, "label": {"a": 1}}, 400, "expected String, got Object")
+    bad(port, "POST", "/shape", {"radius": 2}, 400, "expected String, got Null")
+    bad(port, "POST", "/shape", [1, 2], 400, "cannot read field `radius` of Array")
+    ok(port, "POST", "/total", {"items": [{"qty": 1}, {"qty": 2}]}, 200, {"total": 3})
+    bad(port, "POST", "/total", {"items": [{"qty": "a"}]}, 400, 'to_int: "a" is not a number')
+    bad(port, "POST", "/total", {"items": 5}, 400, "cannot iterate over Int")
+    ok(port, "POST", "/role", {"username": "alice"}, 200, {"role": "admin"})
+    bad(port, "POST", "/role", {"username": 5}, 400, "cannot index Object with Int")
+    bad(port, "GET", "/own", None, 500, "internal server error")
 
 
 def run(a):
@@ -136,6 +160,7 @@ def run(a):
     try:
         body_parameters(port)
         model_calls(port)
+        untyped_helpers(port)
     finally:
         out = stop_server(proc)
     check("User.create: field `name` of User must be a String" in out, f"the program's own mistake is logged:\n{out}")

@@ -51,7 +51,7 @@ def _values(a):
         st, _, body = request(port, "GET", bad)
         check(st == 500, f"GET {bad}: status {st}, expected 500: {body}")
     expect_json(port, "GET", "/text?s=h%C3%A9llo%20x", 200, {
-        "chars": ["h", "é", "l", "l", "o", " ", "x"], "count": 7, "bytes": 8, "reversed": "x olléh",
+        "chars": ["h", "é", "l", "l", "o", " ", "x"], "count": 7, "length": 7, "reversed": "x olléh",
         "head": "hél", "tail": " x", "upper": "HéLLO X", "words": ["héllo", "x"], "starts": True,
         "ends": True, "replaced": "héLLo x", "repeated": "ababab", "capital": "Héllo x", "at": 2,
         "lines": ["a", "b", "c"], "walked": "0h1é2l3l4o5 6x"})

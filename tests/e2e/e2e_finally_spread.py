@@ -46,7 +46,7 @@ def run(a):
         expect_json(port, "GET", "/objects?name=n", 200, {"a": 1, "b": "n", "c": [1, 2, 3]})
         expect_json(port, "GET", "/moved?y=5", 200, {"x": 10, "y": 5})
         st, _, body = request(port, "GET", "/bad")
-        check(st == 500, f"GET /bad (an object spread into a list): status {st}, expected 500: {body}")
+        check(st == 500, f"GET /bad (the program's object spread into a list): status {st}, expected 500: {body}")
         stop_server(proc)
         check(proc.returncode == 0, f"spread_literals exit status {proc.returncode}")
     proc, port = _serve(a, "match_guard_hoisted")

@@ -1,4 +1,6 @@
-"""Hostile values sent to a built server over raw sockets (tests/e2e/hostile.py): Int arithmetic
+"""Hostile values sent to a built server over raw sockets (tests/e2e/hostile.py): recursion and
+values nested deeper than a stack holds fail the request, not the process; sorting with a random
+comparator sorts the same elements; Int arithmetic
 that would overflow or trap answers 500 with the request id and the server lives on; JSON bodies
 of every costly shape parse in linear time within the named limits (400 naming the limit) while
 a ping on the same, single I/O thread is answered; invalid UTF-8, repeated keys and repeated
@@ -101,6 +103,28 @@ def run_arithmetic(port):
     expect(get(port, "/query_list?n=1&n=2"), 200, "a list query parameter", lambda b: b == {"n": [1, 2]})
 
 
+def run_depth(port):
+    """Recursion and nesting deeper than a fiber's stack holds fail the request (500), never the
+    process; a comparator that is no ordering (the JavaScript shuffle) sorts the same elements."""
+    def err500(b):
+        return b.get("error") == "internal server error" and len(b.get("request_id", "")) > 0
+
+    expect(get(port, "/recurse?n=1000"), 200, "recursion 1,000 deep", lambda b: b == {"d": 1000})
+    expect(get(port, "/recurse?n=5000"), 200, "recursion 5,000 deep", lambda b: b == {"d": 5000})
+    for n in (100_000, 1_000_000):
+        expect(get(port, f"/recurse?n={n}"), 500, f"recursion {n} deep", err500)
+        expect(get(port, "/ping"), 200, f"ping after recursion {n} deep", lambda b: b == {"ok": True})
+    expect(get(port, "/chain?n=3000"), 200, "a chain of 3,000 objects built in a loop", lambda b: b == {"top": 3000})
+    r = get(port, "/chain?n=3000&send=true")  # deeper than Python's json module reads
+    check(r.status == 200 and r.body.startswith(b'{"chain":{"v":3000,"next":{"v":2999,') and r.body.count(b'"next"') == 3000,
+          f"a chain of 3,000 objects sent: {r.status} {r.body[:200]!r}")
+    expect(get(port, "/ping"), 200, "ping after the chains", lambda b: b == {"ok": True})
+    for n in (5, 50, 1000):
+        for _ in range(10):
+            expect(get(port, f"/shuffle?n={n}"), 200, f"shuffle {n}",
+                   lambda b, n=n: b == {"n": n, "sum": n * (n - 1) // 2, "same": True})
+
+
 def run_json(port, proc_pid, timings):
     # Bodies of every costly shape, each about 1 MiB.
     wide_keys = keys_object(105_000).encode()  # the 23 s body: refused at key 10001 now
@@ -199,6 +223,7 @@ def run(a):
     timings = {}
     try:
         run_arithmetic(port)
+        run_depth(port)
         wide_keys = run_json(port, proc.pid, timings)
         run_internal_endpoints(port, wide_keys)
         check(proc.poll() is None, f"the server died: exit status {proc.returncode}")

@@ -8,8 +8,9 @@ the program declares a type, written as the family writes it (programs/json_plac
 - `req.query.n > 5`, `n * 2`, `n + 1`, `abs(...)` compute with the number the text spells;
 - a value that does not fit its place answers 400 naming the place as the program reads it
   (`req.body.title`, `req.query.limit`, `req.body.tags`), and the failed request changes nothing;
-- a JSON document the program parses itself (`JSON.parse(text).weight` returned as an Int) fails
-  as the program's error (500) when its part does not fit.
+- a JSON document parsed from the client's text (`JSON.parse(text).weight` returned as an Int, the
+  text from the query through a typed helper) fails as the client's error (400) when its part
+  does not fit: what the client sent stays the client's.
 """
 import json
 import urllib.parse
@@ -80,6 +81,9 @@ def run(a):
         check(st == 400 and err.get("details", {}).get("field") == "req.query.n", f"n that is no number: {st} {err}")
         heavy = urllib.parse.quote(json.dumps({"weight": "heavy"}))
         st, err = error_of(port, "GET", f"/math?n=1&size=1&doc={heavy}")
-        check(st == 500, f"a part of the program's own JSON document that does not fit is the program's error: {st} {err}")
+        # The document is the client's text (`?doc=`) given to a typed helper: what the client sent
+        # stays the client's through it, so the part that does not fit is a 400.
+        check(st == 400 and err.get("error") == 'expected an Int, found "heavy"',
+              f"a part of the client's JSON text that does not fit is the client's error: {st} {err}")
     finally:
         stop_server(proc)

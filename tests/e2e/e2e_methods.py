@@ -11,7 +11,7 @@ written as the family writes them (programs/methods.lux):
 - the program's method wins over the built-in of the same name: `p.to_string()` is the program's,
   `5.to_string()` the built-in "5";
 - in untyped code the method is chosen when it runs by the value's shape: a mixed list of
-  records and enum variants renders each with its own `render` (HTML), the program's `to_string`
+  records and enum variants renders each with its own `render` (HTML; an object of the client's of no type's shape is a 400), the program's `to_string`
   or the built-in, a trait default or its override; a JSON object from the body with exactly a
   record's fields takes that record's method, and one with no program type's shape fails as the
   program's error (500, the log naming the method); an unannotated method result chains
@@ -49,7 +49,9 @@ def run(a):
         expect_json(port, "POST", "/render", 200, {"html": "<h3>Top</h3>\n<p>body</p>"},
                     {"elements": [{"level": 3, "text": "Top"}, {"text": "body"}]})
         st, _, text = request(port, "POST", "/render", {"elements": [{"text": "body", "extra": 1}]})
-        check(st == 500, f"POST /render with an object of no program type's shape: status {st} (body {text})")
+        # The client sent an object of no program type's shape: its mistake, a 400 naming it.
+        check(st == 400 and "no type of the program with that method has its shape" in text,
+              f"POST /render with an object of no program type's shape: status {st} (body {text})")
 
         expect_json(port, "GET", "/tasks", 200, [])
         expect_json(port, "POST", "/tasks", 201, {"id": 1, "label": "[ ] write"}, {"title": "write"})

@@ -58,6 +58,14 @@ class HttpError : public Error {
   bool exposed() const override { return true; }
 };
 
+// A failure `value` causes (a text that is not a number, a value of the wrong kind): a 400
+// HttpError with `message` when the client sent the value (Value::FromClient), else a plain
+// Error (500, the message kept from the client).
+[[noreturn]] inline void ClientOrError(const Value& value, const std::string& message) {
+  if (value.FromClient()) throw HttpError(400, message);
+  throw Error(message);
+}
+
 // A start-up failure (bad env value, port in use, bad flag): lux::rt::RunMain and App::Run
 // print `<program>: <message>` as one line on stderr and exit non-zero.
 class StartupError : public std::runtime_error {

@@ -26,6 +26,13 @@ using Function = std::function<Value(const std::vector<Value>&)>;
 class TypeError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  TypeError(const std::string& what, bool client) : std::runtime_error(what), client_(client) {}
+  // The value at fault came from the client (Value::FromClient): the request it fails
+  // answers 400 with this message instead of 500.
+  bool client() const { return client_; }
+
+ private:
+  bool client_ = false;
 };
 
 // Thrown by ParseJson; `offset` is the byte offset, `line`/`column` are 1-based.
@@ -74,7 +81,7 @@ class Value {
   Value(std::initializer_list<ObjectEntry> entries);
 
   Value(const Value& other);
-  Value(Value&& other) noexcept : kind_(other.kind_), i_(other.i_) {
+  Value(Value&& other) noexcept : kind_(other.kind_), client_(other.client_), i_(other.i_) {
     other.kind_ = Kind::kNull;
     other.i_ = 0;
   }
@@ -98,6 +105,15 @@ class Value {
   bool IsArray() const { return kind_ == Kind::kArray; }
   bool IsObject() const { return kind_ == Kind::kObject; }
   bool IsFunction() const { return kind_ == Kind::kFunction; }
+
+  // Whether the client sent this value: a request's JSON body, form, query, path parameters,
+  // cookies or headers, and every part of them (a missing field of such an object reads as a
+  // null that is the client's too). Copies keep it. A failure it causes (a wrong kind, a text
+  // that is not a number, a field of null) answers 400 naming what was wrong, not 500
+  // (TypeError::client, ClientOrError in lux/error.h), wherever the program uses it.
+  bool FromClient() const { return client_; }
+  // Marks this value and everything in it as the client's.
+  void MarkFromClient();
 
   // Checked accessors: throw TypeError naming both kinds on mismatch.
   bool AsBool() const;
@@ -134,10 +150,13 @@ class Value {
   bool operator!=(const Value& other) const { return !(*this == other); }
 
   static const Value& Null();
+  // The null a missing field of the client's object reads as (FromClient).
+  static const Value& ClientNull();
 
  private:
   void Release() noexcept;
   Kind kind_;
+  bool client_ = false;
   union {
     bool b_;
     std::int64_t i_;
@@ -303,7 +322,7 @@ void FromField(const Value& obj, const char* name, T& out) {
   try {
     FromValue(obj[name], out);
   } catch (const TypeError& e) {
-    throw TypeError(std::string("field `") + name + "`: " + e.what());
+    throw TypeError(std::string("field `") + name + "`: " + e.what(), e.client());
   }
 }
 

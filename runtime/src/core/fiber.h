@@ -68,9 +68,11 @@ class SuspendGuard {
   Fiber* saved_;
 };
 
-// Stack for each connection's fiber. Generated code at -O0 uses stack generously; a guard page
-// turns an overflow into a clean crash rather than silent corruption.
-inline constexpr std::size_t kFiberStackBytes = 256 << 10;
+// Stack for each connection's fiber: address space, its pages taken only as they are touched.
+// Generated code at -O0 uses stack generously and a program may recurse (JavaScript engines allow
+// ~10,000 frames); CheckStack (core/stack.cpp) fails a request that nests deeper before the
+// guard page below it would stop the process.
+inline constexpr std::size_t kFiberStackBytes = 1 << 20;
 
 // On a connection fiber about to wait long (an idle event stream): returns the pages of its
 // stack below the caller's frame to the kernel (madvise MADV_DONTNEED; they come back zeroed

@@ -20,8 +20,25 @@ using db::Model;
 
 std::string Op(std::string_view model, const char* what) { return std::string(model) + "." + what; }
 
-[[noreturn]] void NotAField(const Model& m, std::string_view op, const std::string& key) {
-  throw Error(std::string(op) + ": `" + key.substr(0, 64) + "` is not a field of " + m.name() + " (fields: " + m.FieldList() + ")");
+// Fields built from what the client sent (`{ ...req.body, slug: s }`): the object, or one of its
+// values, is the client's (Value::FromClient), so an unknown or missing field is its mistake.
+bool FromClient(const Value& fields) {
+  if (fields.FromClient()) return true;
+  if (fields.IsObject())
+    for (const auto& entry : fields.AsObject())
+      if (entry.second.FromClient()) return true;
+  return false;
+}
+
+// A mistake in the fields: 400 when they came from the client, else the program's error (500).
+[[noreturn]] void FieldsError(const Value& fields, const std::string& message) {
+  if (FromClient(fields)) throw HttpError(400, message);
+  throw Error(message);
+}
+
+[[noreturn]] void NotAField(const Model& m, std::string_view op, const std::string& key, const Value& fields) {
+  FieldsError(fields, std::string(op) + ": `" + key.substr(0, 64) + "` is not a field of " + m.name() + " (fields: " +
+                          m.FieldList() + ")");
 }
 
 // The values of `fields` (an object) in the model's column order for INSERT: missing fields
@@ -30,7 +47,7 @@ std::vector<const Value*> CreateValues(const Model& m, std::string_view op, cons
   if (!fields.IsObject()) throw Error(std::string(op) + ": expected an object of fields, got " + fields.KindName());
   for (const auto& [key, value] : fields.AsObject()) {
     if (key == "id") continue;  // assigned by the database (a typed record may carry a placeholder)
-    if (m.FindColumn(key) == -2) NotAField(m, op, key);
+    if (m.FindColumn(key) == -2) NotAField(m, op, key, fields);
   }
   const auto& cols = m.spec().columns;
   std::vector<const Value*> values;
@@ -38,6 +55,8 @@ std::vector<const Value*> CreateValues(const Model& m, std::string_view op, cons
   for (std::size_t i = 0; i < cols.size(); ++i) {
     const Value* v = fields.Find(cols[i].name);
     const Value& value = v && !(v->IsNull() && !cols[i].default_value.IsNull() && !cols[i].optional) ? *v : cols[i].default_value;
+    if (!v && value.IsNull() && !cols[i].optional && FromClient(fields))  // the client's object left it out
+      throw HttpError(400, std::string(op) + ": field `" + cols[i].name + "` of " + m.name() + " is missing");
     m.CheckValue(op, static_cast<int>(i), value, cols[i].optional);
     values.push_back(&value);
     // What was stored, as it reads back: Int given for a Float field comes back a Float.
@@ -151,7 +170,7 @@ Value ModelUpdate(std::string_view model, std::int64_t id, const Value& given) {
   for (const auto& [key, value] : fields.AsObject()) {
     int column = m.FindColumn(key);
     if (column == db::kIdColumn) throw Error(op + ": `id` cannot be changed");
-    if (column == -2) NotAField(m, op, key);
+    if (column == -2) NotAField(m, op, key, fields);
     m.CheckValue(op, column, value, m.spec().columns[static_cast<std::size_t>(column)].optional);
     sets.emplace_back(column, &value);
   }

@@ -131,8 +131,8 @@ std::string Model::FieldList() const {
 void Model::CheckValue(std::string_view op, int column, const Value& v, bool allow_null) const {
   ColumnType type = column == kIdColumn ? ColumnType::kInt : spec_.columns[static_cast<std::size_t>(column)].type;
   std::string_view field = column == kIdColumn ? std::string_view("id") : spec_.columns[static_cast<std::size_t>(column)].name;
-  auto fail = [&](const char* why) {
-    throw Error(std::string(op) + ": field `" + std::string(field) + "` of " + spec_.name + " " + why);
+  auto fail = [&](const char* why) {  // 400 when the client sent the value (Value::FromClient)
+    ClientOrError(v, std::string(op) + ": field `" + std::string(field) + "` of " + spec_.name + " " + why);
   };
   if (v.IsNull()) {
     if (!allow_null) fail(column == kIdColumn ? "cannot be null" : "is not optional: it cannot be null");

@@ -218,6 +218,7 @@ Value Request::CookiesValue() const {
     for (auto& [n, val] : ParseCookieHeader(v))
       if (!out.AsObject().Contains(n)) out.AsObject().Set(std::move(n), Value(std::move(val)));
   }
+  out.MarkFromClient();
   return out;
 }
 
@@ -236,6 +237,7 @@ const Value& Request::Json() const {
     } else {
       try {
         json_ = ParseJson(body);
+        json_->MarkFromClient();
       } catch (const JsonError& e) {
         Value data = Value::MakeObject();
         data["line"] = e.line;
@@ -251,6 +253,7 @@ const Value& Request::Json() const {
 Value Request::Form() const {
   Value out = Value::MakeObject();
   ForEachPair(body, [&](std::string k, std::string v) { out.AsObject().Set(std::move(k), Value(std::move(v))); });
+  out.MarkFromClient();
   return out;
 }
 
@@ -269,6 +272,7 @@ const Value& Request::Body() const {
     if (body.empty()) body_value_ = Value();
     else if (ContentTypeIs(*this, "application/x-www-form-urlencoded")) body_value_ = Form();
     else body_value_ = Value(body);
+    body_value_->MarkFromClient();
   }
   return *body_value_;
 }
@@ -276,12 +280,14 @@ const Value& Request::Body() const {
 Value Request::QueryValue() const {
   Value out = Value::MakeObject();
   ForEachPair(query_string, [&](std::string k, std::string v) { out.AsObject().Set(std::move(k), Value(std::move(v))); });
+  out.MarkFromClient();
   return out;
 }
 
 Value Request::ParamsValue() const {
   Value out = Value::MakeObject();
   for (const auto& [k, v] : params) out.AsObject().Set(k, Value(v));
+  out.MarkFromClient();
   return out;
 }
 
@@ -296,6 +302,7 @@ Value Request::HeadersValue() const {
       out.AsObject().Set(std::move(key), Value(v));
     }
   }
+  out.MarkFromClient();
   return out;
 }
 

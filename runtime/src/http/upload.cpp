@@ -69,6 +69,7 @@ class UploadStream final : public server::BodyStream, private http::MultipartSin
     Guard([&] { parser_.Finish(); });
     req.files = std::move(files_);
     req.form_fields = std::move(form_);
+    req.form_fields.MarkFromClient();
   }
 
  private:

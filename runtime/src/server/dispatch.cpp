@@ -67,6 +67,12 @@ Response App::Impl::HandleException(std::exception_ptr ep, Request& req) {
     }
   } catch (const JsonError& e) {
     exposed.emplace(400, e.what());
+  } catch (const TypeError& e) {
+    if (e.client()) {
+      exposed.emplace(400, e.what());  // a value the client sent (Value::FromClient) was wrong
+    } else {
+      plain.emplace(e.what());
+    }
   } catch (const std::exception& e) {
     plain.emplace(e.what());
   } catch (...) {

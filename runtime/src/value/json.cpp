@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "lux/stack.h"
 #include "lux/value.h"
 
 #include "core/utf8.h"
@@ -393,6 +394,7 @@ void Append(const Value& v, std::string& out, int indent, int level) {
     case Value::Kind::kFloat: AppendFloat(v.AsFloat(), out); break;
     case Value::Kind::kString: AppendString(v.AsString(), out); break;
     case Value::Kind::kArray: {
+      if ((level & 63) == 63) CheckStack();  // a value nested deeper than the stack holds fails, never crashes
       const Array& a = v.AsArray();
       out.push_back('[');
       for (std::size_t i = 0; i < a.size(); ++i) {
@@ -405,6 +407,7 @@ void Append(const Value& v, std::string& out, int indent, int level) {
       break;
     }
     case Value::Kind::kObject: {
+      if ((level & 63) == 63) CheckStack();
       const Object& o = v.AsObject();
       out.push_back('{');
       bool first = true;

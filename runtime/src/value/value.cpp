@@ -1,6 +1,7 @@
 // lux::Value and lux::Object: storage, copying, checked accessors, equality and the built-in
 // FromValue conversions. JSON lives in json.cpp.
 #include "lux/value.h"
+#include "lux/stack.h"
 
 #include <cmath>
 #include <cstdint>
@@ -274,11 +275,48 @@ Value::Value(Array a) : kind_(Kind::kArray), a_(NewHolder<Array>(std::move(a))) 
 Value::Value(Object o) : kind_(Kind::kObject), o_(NewHolder<Object>(std::move(o))) {}
 Value::Value(Function fn) : kind_(Kind::kFunction), fn_(new Function(std::move(fn))) {}
 
-Value::Value(const Value& other) : kind_(other.kind_), i_(other.i_) {
+namespace {
+
+// Containers nested in the one being copied or released on this thread, counted so that a value
+// nested deeper than the stack holds (a chain built in a loop: `node = { next: node }`) neither
+// crashes a copy nor its release.
+thread_local int tl_copy_depth = 0;
+struct CopyLevel {
+  CopyLevel() {
+    if ((++tl_copy_depth & 63) == 0) {
+      try {
+        CheckStack();
+      } catch (...) {
+        --tl_copy_depth;
+        throw;
+      }
+    }
+  }
+  ~CopyLevel() { --tl_copy_depth; }
+};
+
+// Releasing: a container more than kReleaseDepth levels below the outermost release is handed
+// to that release, which frees the handed ones one by one, so the recursion stays that shallow.
+constexpr int kReleaseDepth = 48;
+thread_local int tl_release_depth = 0;
+thread_local bool tl_draining = false;
+thread_local std::vector<Value>* tl_deferred = nullptr;
+
+}  // namespace
+
+Value::Value(const Value& other) : kind_(other.kind_), client_(other.client_), i_(other.i_) {
   switch (kind_) {
     case Kind::kString: s_ = NewHolder<std::string>(*other.s_); break;
-    case Kind::kArray: a_ = NewHolder<Array>(*other.a_); break;
-    case Kind::kObject: o_ = NewHolder<Object>(*other.o_); break;
+    case Kind::kArray: {
+      CopyLevel level;
+      a_ = NewHolder<Array>(*other.a_);
+      break;
+    }
+    case Kind::kObject: {
+      CopyLevel level;
+      o_ = NewHolder<Object>(*other.o_);
+      break;
+    }
     case Kind::kFunction: fn_ = new Function(*other.fn_); break;
     default: break;
   }
@@ -296,6 +334,7 @@ Value& Value::operator=(Value&& other) noexcept {
   if (this != &other) {
     if (kind_ >= Kind::kString) Release();
     kind_ = other.kind_;
+    client_ = other.client_;
     i_ = other.i_;
     other.kind_ = Kind::kNull;
     other.i_ = 0;
@@ -304,15 +343,36 @@ Value& Value::operator=(Value&& other) noexcept {
 }
 
 void Value::Release() noexcept {
+  if ((kind_ == Kind::kArray || kind_ == Kind::kObject) && tl_release_depth >= kReleaseDepth) {
+    if (!tl_deferred) tl_deferred = new std::vector<Value>();  // per thread, kept for its life
+    tl_deferred->push_back(std::move(*this));                  // leaves this null
+    return;
+  }
   switch (kind_) {
     case Kind::kString: DeleteHolder(s_); break;
-    case Kind::kArray: DeleteHolder(a_); break;
-    case Kind::kObject: DeleteHolder(o_); break;
+    case Kind::kArray:
+      ++tl_release_depth;
+      DeleteHolder(a_);
+      --tl_release_depth;
+      break;
+    case Kind::kObject:
+      ++tl_release_depth;
+      DeleteHolder(o_);
+      --tl_release_depth;
+      break;
     case Kind::kFunction: delete fn_; break;
     default: break;
   }
   kind_ = Kind::kNull;
   i_ = 0;
+  if (tl_release_depth == 0 && tl_deferred && !tl_deferred->empty() && !tl_draining) {
+    tl_draining = true;  // the outermost release frees what was handed to it, one at a time
+    while (!tl_deferred->empty()) {
+      Value handed = std::move(tl_deferred->back());
+      tl_deferred->pop_back();
+    }  // each releases kReleaseDepth levels and hands the rest back
+    tl_draining = false;
+  }
 }
 
 const char* Value::KindName() const {
@@ -331,7 +391,7 @@ const char* Value::KindName() const {
 
 namespace {
 [[noreturn]] void Mismatch(const char* want, const Value& v) {
-  throw TypeError(std::string("expected ") + want + ", got " + v.KindName());
+  throw TypeError(std::string("expected ") + want + ", got " + v.KindName(), v.FromClient());
 }
 }  // namespace
 
@@ -382,10 +442,33 @@ const Value& Value::Null() {
   return kNullValue;
 }
 
+const Value& Value::ClientNull() {
+  static const Value kClientNull = [] {
+    Value v;
+    v.client_ = true;
+    return v;
+  }();
+  return kClientNull;
+}
+
+void Value::MarkFromClient() {
+  client_ = true;
+  switch (kind_) {
+    case Kind::kArray:
+      for (Value& x : *a_) x.MarkFromClient();
+      break;
+    case Kind::kObject:
+      for (auto& entry : *o_) entry.second.MarkFromClient();
+      break;
+    default: break;
+  }
+}
+
 const Value& Value::operator[](std::string_view key) const {
-  if (kind_ != Kind::kObject) return Null();
+  const Value& none = client_ ? ClientNull() : Null();
+  if (kind_ != Kind::kObject) return none;
   const Value* v = o_->Find(key);
-  return v ? *v : Null();
+  return v ? *v : none;
 }
 Value& Value::operator[](std::string_view key) {
   if (kind_ == Kind::kNull) *this = Value(Object{});
@@ -394,15 +477,15 @@ Value& Value::operator[](std::string_view key) {
 const Value& Value::operator[](std::size_t index) const {
   const Array& a = AsArray();
   if (index >= a.size())
-    throw TypeError("index " + std::to_string(index) + " out of range (size " +
-                    std::to_string(a.size()) + ")");
+    throw TypeError("index " + std::to_string(index) + " out of range (size " + std::to_string(a.size()) + ")",
+                    client_);
   return a[index];
 }
 Value& Value::operator[](std::size_t index) {
   Array& a = AsArray();
   if (index >= a.size())
-    throw TypeError("index " + std::to_string(index) + " out of range (size " +
-                    std::to_string(a.size()) + ")");
+    throw TypeError("index " + std::to_string(index) + " out of range (size " + std::to_string(a.size()) + ")",
+                    client_);
   return a[index];
 }
 const Value* Value::Find(std::string_view key) const {

@@ -300,6 +300,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     };
     stack_top_ = &state;
     core::Fiber fiber{&yield, &ioc_, &req, std::nullopt, nullptr};
+    fiber.stack_top = core::tl_fiber ? core::tl_fiber->stack_top : nullptr;  // the connection's fiber (CheckStack)
     core::tl_fiber = &fiber;
     last_read_ = Clock::now();
     ArmTimer();

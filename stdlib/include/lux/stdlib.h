@@ -89,11 +89,16 @@ Value Interp(const Parts&... parts) {
 // ---- member and index access -------------------------------------------------------------
 // `x.name`: a field of an object (null when absent). Error on a value that has no fields.
 const Value& Field(const Value& v, std::string_view name);
+// `x?.name` (JavaScript's optional chaining): None when `x` is None or has no fields (a number, a
+// Bool, a String's field other than `length`: JavaScript's `undefined`), else x.name as Field
+// reads it.
+Value OptionalField(const Value& v, std::string_view name);
 // `x.length` on a JSON document or an untyped value: len(x) of a list or a string, else x's field `length`.
 Value LengthOrField(const Value& v);
-// `x.get(key)` on a dynamic value: x's own `get` function when it has one, else the entry `key`
-// of an object (compared without case when no entry matches exactly, as header names are),
-// else None.
+// `x.get(key)` on a dynamic value: x's own `get` function when it has one, the header `key` of
+// the request as a value (Express's `req.get(name)` in a helper or a guard), else the entry
+// `key` of an object (compared without case when no entry matches exactly, as header names
+// are), else None.
 Value JsonGet(const Value& v, const Value& key);
 Value& FieldRef(Value& v, std::string_view name);
 // `x[i]`: array element (null when out of range) or object field by string.
@@ -673,7 +678,9 @@ Value PasswordHash(const Value& password);
 Value PasswordVerify(const Value& password, const Value& hash);
 // `with NAME` / `with NAME(args)` naming a function of the program: its value (`fn(req, next)`,
 // or `fn(req)` that returns a response to answer instead) as route middleware (src/guards.cpp).
-Middleware GuardMiddleware(Value guard);
+// `params`: the guard's parameter count when the program shows it (-1 when not): a `fn(req,
+// next)` that returns without calling `next` answers with what it returned.
+Middleware GuardMiddleware(Value guard, int params = -1);
 // The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
 Value RequestField(const Request& req, std::string_view name);
 // Express's `req.get(name)` / `req.header(name)`: the header's value (names compared without

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -29,6 +30,7 @@ namespace lux_program::server {
 
 #line 4 "adl_names.lux"
 lux::Value ToJson(const lux::Value& /*v*/) {
+  lux::CheckStack();
 #line 5 "adl_names.lux"
   return lux::Value("mine");
 }
@@ -36,6 +38,7 @@ lux::Value ToJson(const lux::Value& /*v*/) {
 
 #line 8 "adl_names.lux"
 lux::Value AppendJson(const lux::Value& /*v*/, const lux::Value& /*out*/) {
+  lux::CheckStack();
 #line 9 "adl_names.lux"
   return lux::Value(1);
 }
@@ -43,6 +46,7 @@ lux::Value AppendJson(const lux::Value& /*v*/, const lux::Value& /*out*/) {
 
 #line 12 "adl_names.lux"
 lux::Value g() {
+  lux::CheckStack();
 #line 13 "adl_names.lux"
   return lux::Value(lux::Array{(ToJson)(lux::Value{{"a", 1}}), (AppendJson)(1, 2)});
 }

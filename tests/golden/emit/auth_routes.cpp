@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -31,6 +32,7 @@ namespace lux_program::server {
 
 #line 6 "auth_routes.lux"
 lux::Value me(lux::Request& req) {
+  lux::CheckStack();
 #line 7 "auth_routes.lux"
   return lux::Value{{"user", lux::stdlib::RequestField(req, "user")}};
 }

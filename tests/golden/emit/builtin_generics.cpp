@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -61,6 +62,7 @@ namespace lux_program::server {
 
 #line 13 "builtin_generics.lux"
 lux::Value top(const lux::Value& links) {
+  lux::CheckStack();
 #line 14 "builtin_generics.lux"
   return lux::stdlib::Map(lux::stdlib::First(lux::stdlib::SortWith(lux::stdlib::Filter(links, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& l = lux::stdlib::Arg(args, 0);
@@ -78,6 +80,7 @@ lux::Value top(const lux::Value& links) {
 
 #line 21 "builtin_generics.lux"
 lux::Value total(const lux::Value& links) {
+  lux::CheckStack();
 #line 22 "builtin_generics.lux"
   return lux::stdlib::Reduce(links, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& sum = lux::stdlib::Arg(args, 0);
@@ -89,6 +92,7 @@ lux::Value total(const lux::Value& links) {
 
 #line 25 "builtin_generics.lux"
 lux::Value named(const lux::Value& links, const lux::Value& code) {
+  lux::CheckStack();
 #line 26 "builtin_generics.lux"
   return lux::stdlib::Find(links, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& l = lux::stdlib::Arg(args, 0);
@@ -99,6 +103,7 @@ lux::Value named(const lux::Value& links, const lux::Value& code) {
 
 #line 29 "builtin_generics.lux"
 lux::Value waits(const lux::Value& ns) {
+  lux::CheckStack();
 #line 30 "builtin_generics.lux"
   return lux::stdlib::Map(lux::stdlib::SortBy(ns, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& n = lux::stdlib::Arg(args, 0);
@@ -116,6 +121,7 @@ namespace lux_program::server {
 
 #line 33 "builtin_generics.lux"
 lux::Value average(const lux::Value& xs) {
+  lux::CheckStack();
 #line 34 "builtin_generics.lux"
   return lux::stdlib::Div(lux::stdlib::Sum(xs), lux::stdlib::ToFloat(lux::stdlib::Len(xs)));
 }
@@ -123,6 +129,7 @@ lux::Value average(const lux::Value& xs) {
 
 #line 37 "builtin_generics.lux"
 lux::Value fallback(const lux::Value& r) {
+  lux::CheckStack();
 #line 38 "builtin_generics.lux"
   return lux::stdlib::UnwrapOr(r, 0);
 }
@@ -130,6 +137,7 @@ lux::Value fallback(const lux::Value& r) {
 
 #line 41 "builtin_generics.lux"
 lux::Value rows() {
+  lux::CheckStack();
 #line 42 "builtin_generics.lux"
   lux::stdlib::Print({"rows", lux::stdlib::Len(lux::stdlib::DbQuery("SELECT 1 WHERE ? > 0", {1}))});
 #line 43 "builtin_generics.lux"

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -41,6 +42,7 @@ namespace lux_program::server {
 
 #line 7 "cache_headers.lux"
 lux::Value cached(lux::Request& /*req*/) {
+  lux::CheckStack();
 #line 8 "cache_headers.lux"
   lux::Value response = lux::stdlib::Respond(200, lux::Value{{"text", "cache me"}});
 #line 9 "cache_headers.lux"
@@ -54,6 +56,7 @@ lux::Value cached(lux::Request& /*req*/) {
 
 #line 14 "cache_headers.lux"
 lux::Value piped() {
+  lux::CheckStack();
 #line 15 "cache_headers.lux"
   return lux::stdlib::Etag(lux::stdlib::CacheControl(lux::stdlib::Respond(200, "piped"), 60), "p1");
 }
@@ -61,6 +64,7 @@ lux::Value piped() {
 
 #line 18 "cache_headers.lux"
 lux::Value direct() {
+  lux::CheckStack();
 #line 19 "cache_headers.lux"
   return lux::stdlib::CacheControl(lux::stdlib::Respond(200, "direct"), 5, lux::Value{{"no_cache", true}});
 }
@@ -68,6 +72,7 @@ lux::Value direct() {
 
 #line 22 "cache_headers.lux"
 lux::Value field() {
+  lux::CheckStack();
 #line 23 "cache_headers.lux"
   const lux::Value holder = lux::Value{{"r", lux::stdlib::Respond(200, "held")}};
 #line 24 "cache_headers.lux"
@@ -81,6 +86,7 @@ namespace lux_program::server {
 
 #line 27 "cache_headers.lux"
 lux::Value decorate(const lux::Value& r, const lux::Value& tag) {
+  lux::CheckStack();
   lux::Value r_2 = r;
 #line 28 "cache_headers.lux"
   (r_2 = lux::stdlib::Etag(r_2, tag));
@@ -91,6 +97,7 @@ lux::Value decorate(const lux::Value& r, const lux::Value& tag) {
 
 #line 32 "cache_headers.lux"
 lux::Value each_one(const lux::Value& tags) {
+  lux::CheckStack();
 #line 33 "cache_headers.lux"
   lux::Value out = lux::Value::MakeArray();
 #line 34 "cache_headers.lux"
@@ -109,6 +116,7 @@ lux::Value each_one(const lux::Value& tags) {
 
 #line 42 "cache_headers.lux"
 lux::Value closure() {
+  lux::CheckStack();
 #line 43 "cache_headers.lux"
   lux::Value r = lux::stdlib::Respond(200, "closure");
 #line 44 "cache_headers.lux"

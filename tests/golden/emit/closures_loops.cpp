@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -34,6 +35,7 @@ namespace lux_program {
 
 #line 3 "closures_loops.lux"
 lux::Value make_counter() {
+  lux::CheckStack();
 #line 4 "closures_loops.lux"
   lux::stdlib::Box count = lux::stdlib::MakeBox(0);
 #line 5 "closures_loops.lux"
@@ -55,6 +57,7 @@ lux::Value make_counter() {
 
 #line 14 "closures_loops.lux"
 lux::Value totals(const lux::Value& xs) {
+  lux::CheckStack();
 #line 15 "closures_loops.lux"
   lux::Value sum = 0;
 #line 16 "closures_loops.lux"
@@ -96,6 +99,7 @@ lux::Value totals(const lux::Value& xs) {
 
 #line 34 "closures_loops.lux"
 lux::Value safe_parse(const lux::Value& text) {
+  lux::CheckStack();
 #line 35 "closures_loops.lux"
   try {
 #line 36 "closures_loops.lux"

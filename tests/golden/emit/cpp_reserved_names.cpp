@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -83,6 +84,7 @@ void FromValue(const lux::Value& v, Value& r) {
 
 #line 9 "cpp_reserved_names.lux"
 lux::Value new_(const lux::Value& delete_, const lux::Value& this_) {
+  lux::CheckStack();
 #line 10 "cpp_reserved_names.lux"
   return lux::stdlib::Add(delete_, lux::stdlib::Len(this_));
 }
@@ -90,6 +92,7 @@ lux::Value new_(const lux::Value& delete_, const lux::Value& this_) {
 
 #line 13 "cpp_reserved_names.lux"
 lux::Value reserved(const lux::Value& NULL_, const lux::Value& errno_, const lux::Value& stdin_, const lux::Value& EOF_, const lux::Value& assert_, const lux::Value& concept_, const lux::Value& co_await_, const lux::Value& char8_t_) {
+  lux::CheckStack();
 #line 23 "cpp_reserved_names.lux"
   return lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(lux::stdlib::Add(NULL_, errno_), stdin_), EOF_), assert_), concept_), co_await_), char8_t_);
 }
@@ -101,6 +104,7 @@ namespace lux_program::server {
 
 #line 31 "cpp_reserved_names.lux"
 lux::Value offsetof_(const lux::Value& BUFSIZ_, const lux::Value& INT_MAX_) {
+  lux::CheckStack();
 #line 32 "cpp_reserved_names.lux"
   return lux::stdlib::Add(BUFSIZ_, INT_MAX_);
 }

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -63,6 +64,7 @@ namespace lux_program::server {
 
 #line 15 "db_postgres.lux"
 lux::Value add(const lux::Value& title) {
+  lux::CheckStack();
 #line 16 "db_postgres.lux"
   const lux::Value n = lux::stdlib::ModelCreate("Note", lux::Value{{"id", 0}, {"title", title}});
 #line 17 "db_postgres.lux"

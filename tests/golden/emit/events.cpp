@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -67,6 +68,7 @@ namespace lux_program::api {
 
 #line 13 "events.lux"
 lux::Value ingest(const lux::Value& service, const lux::Value& value) {
+  lux::CheckStack();
 #line 14 "events.lux"
   lux::stdlib::Publish("metric", lux::stdlib::AsRecord<Metric>(lux::Value{{"service", service}, {"value", value}}));
 #line 15 "events.lux"

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -41,6 +42,7 @@ namespace lux_program::server {
 
 #line 7 "everyday_forms.lux"
 lux::Value require_key(lux::Request& req) {
+  lux::CheckStack();
 #line 8 "everyday_forms.lux"
   if (lux::stdlib::Index(req.HeadersValue(), "x-key") == lux::Value("closed")) {
 #line 9 "everyday_forms.lux"
@@ -52,6 +54,7 @@ lux::Value require_key(lux::Request& req) {
 
 #line 13 "everyday_forms.lux"
 lux::Value timing(lux::Request& req, const lux::Next& next) {
+  lux::CheckStack();
 #line 14 "everyday_forms.lux"
   return lux::stdlib::FromResponse(next(req));
 }
@@ -59,6 +62,7 @@ lux::Value timing(lux::Request& req, const lux::Next& next) {
 
 #line 17 "everyday_forms.lux"
 lux::Value bump() {
+  lux::CheckStack();
 #line 18 "everyday_forms.lux"
   return lux::stdlib::WithLock(lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
 #line 19 "everyday_forms.lux"

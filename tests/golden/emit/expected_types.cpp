@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -150,6 +151,7 @@ void FromValue(const lux::Value& v, Link& r) {
 
 #line 20 "expected_types.lux"
 lux::Value status_of(const lux::Value& text) {
+  lux::CheckStack();
 #line 21 "expected_types.lux"
   if (text == lux::Value("off")) {
 #line 22 "expected_types.lux"
@@ -163,6 +165,7 @@ lux::Value status_of(const lux::Value& text) {
 
 #line 28 "expected_types.lux"
 lux::Value report(const lux::Value& n) {
+  lux::CheckStack();
 #line 29 "expected_types.lux"
   if (lux::stdlib::Gt(n, lux::Value(10))) {
 #line 30 "expected_types.lux"
@@ -175,6 +178,7 @@ lux::Value report(const lux::Value& n) {
 
 #line 35 "expected_types.lux"
 lux::Value weight(const lux::Value& t) {
+  lux::CheckStack();
 #line 36 "expected_types.lux"
   return lux::stdlib::Field(t, "weight");
 }
@@ -186,6 +190,7 @@ namespace lux_program::api {
 
 #line 39 "expected_types.lux"
 lux::Value first_weight() {
+  lux::CheckStack();
 #line 40 "expected_types.lux"
   const lux::Value r = lux::stdlib::AsRecord<Report>(lux::Value{{"total", 1}, {"tags", lux::Value(lux::Array{lux::stdlib::AsRecord<Tag>(lux::Value{{"name", "a"}, {"weight", 3}})})}});
 #line 41 "expected_types.lux"
@@ -199,6 +204,7 @@ lux::Value first_weight() {
 
 #line 46 "expected_types.lux"
 lux::Value add(const lux::Value& code) {
+  lux::CheckStack();
 #line 47 "expected_types.lux"
   return lux::stdlib::Respond(201, lux::stdlib::ModelCreate("Link", lux::Value{{"code", code}, {"status", "Disabled"}}));
 }
@@ -206,6 +212,7 @@ lux::Value add(const lux::Value& code) {
 
 #line 50 "expected_types.lux"
 lux::Value remove(const lux::Value& id) {
+  lux::CheckStack();
 #line 51 "expected_types.lux"
   if (lux::stdlib::Truthy(lux::stdlib::ModelDelete("Link", id))) {
 #line 52 "expected_types.lux"

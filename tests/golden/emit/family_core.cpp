@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -20,6 +21,7 @@ namespace lux_program {
 
 #line 4 "family_core.lux"
 lux::Value summary(const lux::Value& xs, const lux::Value& o) {
+  lux::CheckStack();
 #line 5 "family_core.lux"
   lux::Value out = lux::Value::MakeArray();
 #line 6 "family_core.lux"
@@ -37,6 +39,7 @@ lux::Value summary(const lux::Value& xs, const lux::Value& o) {
 
 #line 20 "family_core.lux"
 lux::Value shout(const lux::Value& s, const lux::Value& xs) {
+  lux::CheckStack();
 #line 21 "family_core.lux"
   return lux::Value{{"text", lux::stdlib::Upper(lux::stdlib::Trim(s))}, {"odd", lux::stdlib::Sum(lux::stdlib::Map(lux::stdlib::Filter(xs, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x = lux::stdlib::Arg(args, 0);
@@ -50,6 +53,7 @@ lux::Value shout(const lux::Value& s, const lux::Value& xs) {
 
 #line 29 "family_core.lux"
 lux::Value untyped(const lux::Value& s) {
+  lux::CheckStack();
 #line 30 "family_core.lux"
   return lux::stdlib::MethodOr(s, "trim", {}, [](const std::vector<lux::Value>& a) -> lux::Value { return lux::stdlib::Trim(a[0]); });
 }

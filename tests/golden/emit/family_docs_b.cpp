@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -128,6 +129,7 @@ namespace lux_program::server {
 
 #line 29 "family_docs_b.lux"
 lux::Value company_of(const lux::Value& id) {
+  lux::CheckStack();
 #line 30 "family_docs_b.lux"
   const lux::Value user = lux::stdlib::ModelFind("User", id);
 #line 31 "family_docs_b.lux"
@@ -141,6 +143,7 @@ lux::Value company_of(const lux::Value& id) {
 
 #line 35 "family_docs_b.lux"
 lux::Value titles(const lux::Value& id) {
+  lux::CheckStack();
 #line 36 "family_docs_b.lux"
   return lux::stdlib::Map(lux::stdlib::ModelWhere("Post", lux::Value{{"user_id", id}}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& p = lux::stdlib::Arg(args, 0);
@@ -151,6 +154,7 @@ lux::Value titles(const lux::Value& id) {
 
 #line 39 "family_docs_b.lux"
 lux::Value colleagues(const lux::Value& company_id) {
+  lux::CheckStack();
 #line 40 "family_docs_b.lux"
   return lux::stdlib::ModelWhere("User", lux::Value{{"company_id", company_id}});
 }
@@ -158,6 +162,7 @@ lux::Value colleagues(const lux::Value& company_id) {
 
 #line 43 "family_docs_b.lux"
 lux::Value author(const lux::Value& post) {
+  lux::CheckStack();
 #line 44 "family_docs_b.lux"
   return lux::stdlib::ModelFind("User", lux::stdlib::Field(post, "user_id"));
 }
@@ -169,6 +174,7 @@ namespace lux_program::server {
 
 #line 47 "family_docs_b.lux"
 lux::Value age_of(const lux::Value& id) {
+  lux::CheckStack();
 #line 48 "family_docs_b.lux"
   const lux::Value user = lux::stdlib::ModelFind("User", id);
 #line 49 "family_docs_b.lux"
@@ -182,6 +188,7 @@ lux::Value age_of(const lux::Value& id) {
 
 #line 53 "family_docs_b.lux"
 lux::Value note(const lux::Value& id) {
+  lux::CheckStack();
 #line 54 "family_docs_b.lux"
   const lux::Value row = lux::stdlib::DbGet("SELECT body FROM notes WHERE id = ?", {id});
 #line 55 "family_docs_b.lux"

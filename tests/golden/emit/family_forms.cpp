@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -206,6 +207,7 @@ namespace lux_program::server {
 
 #line 55 "family_forms.lux"
 lux::Value build(const lux::Value& n) {
+  lux::CheckStack();
 #line 56 "family_forms.lux"
   lux::Value items = lux::Value::MakeArray();
 #line 57 "family_forms.lux"
@@ -271,6 +273,7 @@ lux::Value build(const lux::Value& n) {
 
 #line 112 "family_forms.lux"
 lux::Value with_cleanup(const lux::Value& n) {
+  lux::CheckStack();
 #line 113 "family_forms.lux"
   {
     lux::stdlib::Finally finally1([&]() {
@@ -299,6 +302,7 @@ lux::Value with_cleanup(const lux::Value& n) {
 
 #line 130 "family_forms.lux"
 lux::Value find_pair(const lux::Value& rows, const lux::Value& target) {
+  lux::CheckStack();
 #line 131 "family_forms.lux"
   lux::Value found = lux::Value::MakeArray();
 #line 132 "family_forms.lux"
@@ -346,6 +350,7 @@ lux::Value find_pair(const lux::Value& rows, const lux::Value& target) {
 
 #line 155 "family_forms.lux"
 lux::Value countdown(const lux::Value& n) {
+  lux::CheckStack();
 #line 156 "family_forms.lux"
   lux::Value left = n;
 #line 157 "family_forms.lux"
@@ -387,6 +392,7 @@ namespace lux_program::server {
 
 #line 177 "family_forms.lux"
 lux::Value min_max(const lux::Value& xs) {
+  lux::CheckStack();
 #line 178 "family_forms.lux"
   return lux::Value(lux::Array{lux::stdlib::Min(xs), lux::stdlib::Max(xs)});
 }
@@ -394,6 +400,7 @@ lux::Value min_max(const lux::Value& xs) {
 
 #line 181 "family_forms.lux"
 lux::Value pair(const lux::Value& n) {
+  lux::CheckStack();
 #line 182 "family_forms.lux"
   return lux::Value(lux::Array{n, lux::stdlib::Mul(n, lux::Value(2))});
 }
@@ -401,6 +408,7 @@ lux::Value pair(const lux::Value& n) {
 
 #line 199 "family_forms.lux"
 lux::Value stats(const lux::Value& xs) {
+  lux::CheckStack();
 #line 200 "family_forms.lux"
   return lux::Value(lux::Array{lux::stdlib::Len(xs), lux::stdlib::Sum(xs)});
 }
@@ -408,6 +416,7 @@ lux::Value stats(const lux::Value& xs) {
 
 #line 228 "family_forms.lux"
 lux::Value double_later(const lux::Value& n) {
+  lux::CheckStack();
 #line 229 "family_forms.lux"
   lux::stdlib::Sleep(1);
 #line 230 "family_forms.lux"
@@ -421,6 +430,7 @@ namespace lux_program::server {
 
 #line 233 "family_forms.lux"
 lux::Value parse_or(const lux::Value& text, const lux::Value& fallback) {
+  lux::CheckStack();
 #line 234 "family_forms.lux"
   try {
 #line 235 "family_forms.lux"
@@ -436,6 +446,7 @@ lux::Value parse_or(const lux::Value& text, const lux::Value& fallback) {
 
 #line 271 "family_forms.lux"
 lux::Value describe_list(const lux::Value& items) {
+  lux::CheckStack();
 #line 272 "family_forms.lux"
   const lux::Value m1 = items;
 #line 273 "family_forms.lux"
@@ -464,6 +475,7 @@ lux::Value describe_list(const lux::Value& items) {
 
 #line 280 "family_forms.lux"
 lux::Value head(const lux::Value& list) {
+  lux::CheckStack();
 #line 281 "family_forms.lux"
   const lux::Value m1 = list;
 #line 282 "family_forms.lux"
@@ -481,6 +493,7 @@ lux::Value head(const lux::Value& list) {
 
 #line 287 "family_forms.lux"
 lux::Value where_is(const lux::Value& point) {
+  lux::CheckStack();
 #line 288 "family_forms.lux"
   const lux::Value m1 = point;
 #line 289 "family_forms.lux"
@@ -506,6 +519,7 @@ namespace lux_program::server {
 
 #line 295 "family_forms.lux"
 lux::Value access(const lux::Value& user) {
+  lux::CheckStack();
 #line 296 "family_forms.lux"
   const lux::Value m1 = user;
 #line 297 "family_forms.lux"
@@ -523,6 +537,7 @@ lux::Value access(const lux::Value& user) {
 
 #line 303 "family_forms.lux"
 lux::Value route_of(const lux::Value& url) {
+  lux::CheckStack();
 #line 304 "family_forms.lux"
   const lux::Value m1 = url;
 #line 305 "family_forms.lux"
@@ -541,6 +556,7 @@ lux::Value route_of(const lux::Value& url) {
 
 #line 311 "family_forms.lux"
 lux::Value divmod(const lux::Value& a, const lux::Value& b) {
+  lux::CheckStack();
 #line 312 "family_forms.lux"
   return lux::Value(lux::Array{lux::stdlib::Div(a, b), lux::stdlib::Mod(a, b)});
 }
@@ -548,6 +564,7 @@ lux::Value divmod(const lux::Value& a, const lux::Value& b) {
 
 #line 338 "family_forms.lux"
 lux::Value greet_user(const lux::Value& _param7291) {
+  lux::CheckStack();
   const lux::Value t1 = _param7291;
   const lux::Value name = lux::stdlib::Field(t1, "name");
   const lux::Value age = lux::stdlib::Field(t1, "age");
@@ -562,6 +579,7 @@ namespace lux_program::server {
 
 #line 342 "family_forms.lux"
 lux::Value distance(const lux::Value& _param7373, const lux::Value& _param7383) {
+  lux::CheckStack();
   lux::Value t1 = _param7373;
   const lux::Value x1 = lux::stdlib::IndexRef(t1, lux::Value(0));
   const lux::Value y1 = lux::stdlib::IndexRef(t1, lux::Value(1));
@@ -579,6 +597,7 @@ lux::Value distance(const lux::Value& _param7373, const lux::Value& _param7383) 
 
 #line 348 "family_forms.lux"
 lux::Value create_server(const lux::Value& _param7491) {
+  lux::CheckStack();
   const lux::Value t1 = _param7491;
   const lux::Value host = lux::stdlib::Field(t1, "host");
   const lux::Value port = lux::stdlib::Field(t1, "port");
@@ -590,6 +609,7 @@ lux::Value create_server(const lux::Value& _param7491) {
 
 #line 352 "family_forms.lux"
 lux::Value connect(const lux::Value& url, const lux::Value& _param7573) {
+  lux::CheckStack();
   const lux::Value t1 = _param7573;
   const lux::Value timeout = lux::stdlib::Field(t1, "timeout");
   const lux::Value retries = lux::stdlib::Field(t1, "retries");
@@ -600,6 +620,7 @@ lux::Value connect(const lux::Value& url, const lux::Value& _param7573) {
 
 #line 356 "family_forms.lux"
 lux::Value norm(const lux::Value& _param7660) {
+  lux::CheckStack();
   const lux::Value t1 = _param7660;
   const lux::Value x = lux::stdlib::Field(t1, "x");
   const lux::Value y = lux::stdlib::Field(t1, "y");
@@ -614,6 +635,7 @@ namespace lux_program::server {
 
 #line 375 "family_forms.lux"
 lux::Value first_of(const lux::Value& xs) {
+  lux::CheckStack();
 #line 376 "family_forms.lux"
   const lux::Value m1 = xs;
 #line 377 "family_forms.lux"
@@ -631,6 +653,7 @@ lux::Value first_of(const lux::Value& xs) {
 
 #line 382 "family_forms.lux"
 lux::Value wrap(const lux::Value& v) {
+  lux::CheckStack();
 #line 383 "family_forms.lux"
   return lux::stdlib::AsRecord<Box>(lux::Value{{"value", v}});
 }
@@ -638,6 +661,7 @@ lux::Value wrap(const lux::Value& v) {
 
 #line 386 "family_forms.lux"
 lux::Value size(const lux::Value& t) {
+  lux::CheckStack();
 #line 387 "family_forms.lux"
   const lux::Value m1 = t;
 #line 388 "family_forms.lux"

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -63,6 +64,7 @@ namespace lux_program::server {
 
 #line 5 "family_positional_records.lux"
 lux::Value items(const lux::Value& order) {
+  lux::CheckStack();
 #line 6 "family_positional_records.lux"
   return lux::stdlib::LengthOrField(lux::stdlib::Field(order, "items"));
 }
@@ -70,6 +72,7 @@ lux::Value items(const lux::Value& order) {
 
 #line 9 "family_positional_records.lux"
 lux::Value make(const lux::Value& n) {
+  lux::CheckStack();
 #line 10 "family_positional_records.lux"
   if (lux::stdlib::Gt(n, lux::Value(0))) {
 #line 11 "family_positional_records.lux"

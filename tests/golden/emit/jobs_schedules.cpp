@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -33,6 +34,7 @@ namespace lux_program::server {
 
 #line 4 "jobs_schedules.lux"
 lux::Value send_email(const lux::Value& to, const lux::Value& subject) {
+  lux::CheckStack();
 #line 10 "jobs_schedules.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("mail to ", to, ": ", subject)});
 }
@@ -40,6 +42,7 @@ lux::Value send_email(const lux::Value& to, const lux::Value& subject) {
 
 #line 13 "jobs_schedules.lux"
 lux::Value cleanup() {
+  lux::CheckStack();
 #line 14 "jobs_schedules.lux"
   return lux::stdlib::Print({"cleanup"});
 }
@@ -47,6 +50,7 @@ lux::Value cleanup() {
 
 #line 37 "jobs_schedules.lux"
 lux::Value signup(const lux::Value& email) {
+  lux::CheckStack();
 #line 38 "jobs_schedules.lux"
   const lux::Value id = lux::stdlib::SpawnJob("send_email", {email});
 #line 39 "jobs_schedules.lux"

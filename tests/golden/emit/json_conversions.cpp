@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -92,6 +93,7 @@ void FromValue(const lux::Value& v, Task& r) {
 
 #line 16 "json_conversions.lux"
 lux::Value parsed(const lux::Value& text) {
+  lux::CheckStack();
 #line 17 "json_conversions.lux"
   const lux::Value doc = lux::stdlib::JsonParse(text);
 #line 18 "json_conversions.lux"
@@ -105,6 +107,7 @@ namespace lux_program::server {
 
 #line 24 "json_conversions.lux"
 lux::Value add(const lux::Value& title, const lux::Value& status) {
+  lux::CheckStack();
 #line 25 "json_conversions.lux"
   const lux::Value task = lux::stdlib::AsRecord<Task>(lux::Value{{"id", lux::stdlib::Add(lux::stdlib::Len(tasks.Load()), lux::Value(1))}, {"title", title}, {"status", status}, {"tags", lux::Value::MakeArray()}, {"due", lux::Value()}});
 #line 26 "json_conversions.lux"
@@ -116,6 +119,7 @@ lux::Value add(const lux::Value& title, const lux::Value& status) {
 
 #line 30 "json_conversions.lux"
 lux::Value page_of(const lux::Value& page) {
+  lux::CheckStack();
 #line 31 "json_conversions.lux"
   lux::Value t1(page);
   if (t1.IsNull()) {

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -31,6 +32,7 @@ namespace lux_program::server {
 
 #line 5 "lambda_unused_request.lux"
 lux::Value names(const lux::Value& id, lux::Request& /*req*/) {
+  lux::CheckStack();
 #line 6 "lambda_unused_request.lux"
   return lux::stdlib::Map(lux::stdlib::SortBy(lux::Value(lux::Array{"b", "a"}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& s = lux::stdlib::Arg(args, 0);
@@ -44,6 +46,7 @@ lux::Value names(const lux::Value& id, lux::Request& /*req*/) {
 
 #line 9 "lambda_unused_request.lux"
 lux::Value echo(lux::Request& req) {
+  lux::CheckStack();
 #line 10 "lambda_unused_request.lux"
   const lux::Value ids = lux::stdlib::Map(lux::Value(lux::Array{1, 2}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& x = lux::stdlib::Arg(args, 0);

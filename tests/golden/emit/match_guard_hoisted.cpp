@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -29,6 +30,7 @@ namespace lux_program {
 
 #line 7 "match_guard_hoisted.lux"
 lux::Value kind(const lux::Value& s, const lux::Value& wide) {
+  lux::CheckStack();
 #line 8 "match_guard_hoisted.lux"
   const lux::Value m1 = s;
   bool done3 = false;

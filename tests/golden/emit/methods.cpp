@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -58,6 +59,7 @@ void FromValue(const lux::Value& v, Circle& r) {
 
 #line 23 "methods.lux"
 lux::Value Circle__area(const lux::Value& self) {
+  lux::CheckStack();
 #line 24 "methods.lux"
   return lux::stdlib::Mul(lux::stdlib::Mul(lux::Value(3.14), lux::stdlib::Field(self, "r")), lux::stdlib::Field(self, "r"));
 }
@@ -65,6 +67,7 @@ lux::Value Circle__area(const lux::Value& self) {
 
 #line 29 "methods.lux"
 lux::Value Circle__name(const lux::Value& /*self*/) {
+  lux::CheckStack();
 #line 30 "methods.lux"
   return lux::Value("circle");
 }
@@ -72,6 +75,7 @@ lux::Value Circle__name(const lux::Value& /*self*/) {
 
 #line 10 "methods.lux"
 lux::Value Circle__title(const lux::Value& self) {
+  lux::CheckStack();
 #line 11 "methods.lux"
   return lux::stdlib::Interp("The ", (Circle__name)(self));
 }
@@ -83,6 +87,7 @@ namespace lux_program {
 
 #line 35 "methods.lux"
 lux::Value Circle__unit() {
+  lux::CheckStack();
 #line 36 "methods.lux"
   return lux::stdlib::AsRecord<Circle>(lux::Value{{"r", 1.0}});
 }
@@ -90,6 +95,7 @@ lux::Value Circle__unit() {
 
 #line 39 "methods.lux"
 lux::Value Circle__to_string(const lux::Value& self) {
+  lux::CheckStack();
 #line 40 "methods.lux"
   return lux::stdlib::Interp("circle of radius ", lux::stdlib::Field(self, "r"));
 }
@@ -97,6 +103,7 @@ lux::Value Circle__to_string(const lux::Value& self) {
 
 #line 45 "methods.lux"
 lux::Value Size__times(const lux::Value& self, const lux::Value& n) {
+  lux::CheckStack();
 #line 46 "methods.lux"
   const lux::Value m1 = self;
 #line 47 "methods.lux"
@@ -114,6 +121,7 @@ lux::Value Size__times(const lux::Value& self, const lux::Value& n) {
 
 #line 53 "methods.lux"
 lux::Value describe(const lux::Value& x) {
+  lux::CheckStack();
 #line 54 "methods.lux"
   return lux::stdlib::MethodOr(x, "to_string", {}, [](const std::vector<lux::Value>& a) -> lux::Value { if (lux::stdlib::HasFields(a[0], {"r"})) return (Circle__to_string)(lux::stdlib::AsRecord<Circle>(a[0])); return lux::stdlib::ToString(a[0]); });
 }
@@ -125,6 +133,7 @@ namespace lux_program::server {
 
 #line 61 "methods.lux"
 lux::Value Circle__label(const lux::Value& self) {
+  lux::CheckStack();
 #line 62 "methods.lux"
   return lux::stdlib::Interp(lux::stdlib::Field(self, "r"), " ", unit_name.Load());
 }

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -92,6 +93,7 @@ void FromValue(const lux::Value& v, Reading& r) {
 
 #line 23 "models_db.lux"
 lux::Value demo(const lux::Value& name) {
+  lux::CheckStack();
 #line 24 "models_db.lux"
   const lux::Value u = lux::stdlib::ModelCreate("User", lux::Value{{"name", name}});
 #line 25 "models_db.lux"

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -40,6 +41,7 @@ namespace lux_program::server {
 
 #line 5 "name_clashes.lux"
 lux::Value Route1_(lux::Request& /*req*/) {
+  lux::CheckStack();
 #line 6 "name_clashes.lux"
   return lux::Value{{"ok", true}};
 }
@@ -47,6 +49,7 @@ lux::Value Route1_(lux::Request& /*req*/) {
 
 #line 9 "name_clashes.lux"
 lux::Value Schedule1_() {
+  lux::CheckStack();
 #line 10 "name_clashes.lux"
   return lux::Value(1);
 }
@@ -54,6 +57,7 @@ lux::Value Schedule1_() {
 
 #line 13 "name_clashes.lux"
 lux::Value Subscriber2Body_() {
+  lux::CheckStack();
 #line 14 "name_clashes.lux"
   return lux::Value(2);
 }
@@ -61,6 +65,7 @@ lux::Value Subscriber2Body_() {
 
 #line 17 "name_clashes.lux"
 lux::Value OnStart_() {
+  lux::CheckStack();
 #line 18 "name_clashes.lux"
   return lux::Value(3);
 }
@@ -72,6 +77,7 @@ namespace lux_program::server {
 
 #line 21 "name_clashes.lux"
 lux::Value kOpenApi_() {
+  lux::CheckStack();
 #line 22 "name_clashes.lux"
   return lux::Value(4);
 }
@@ -79,6 +85,7 @@ lux::Value kOpenApi_() {
 
 #line 25 "name_clashes.lux"
 lux::Value temps(const lux::Value& x) {
+  lux::CheckStack();
 #line 26 "name_clashes.lux"
   const lux::Value m1 = 1;
 #line 27 "name_clashes.lux"
@@ -103,6 +110,7 @@ lux::Value temps(const lux::Value& x) {
 
 #line 35 "name_clashes.lux"
 lux::Value captured() {
+  lux::CheckStack();
 #line 36 "name_clashes.lux"
   const lux::Value t1 = lux::Value{{"a", 1}, {"b", 2}};
   lux::stdlib::Box a = lux::stdlib::MakeBox(lux::stdlib::Field(t1, "a"));
@@ -121,6 +129,7 @@ lux::Value captured() {
 
 #line 44 "name_clashes.lux"
 lux::Value indexed(const lux::Value& xs) {
+  lux::CheckStack();
 #line 45 "name_clashes.lux"
   const auto items1 = lux::stdlib::ItemPairs(xs);
   for (std::size_t k3 = 0; k3 < items1.size(); ++k3) {
@@ -149,6 +158,7 @@ namespace lux_program::server {
 
 #line 56 "name_clashes.lux"
 lux::Value unread(lux::Request& /*req*/) {
+  lux::CheckStack();
 #line 57 "name_clashes.lux"
   const lux::Value double_ = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& n = lux::stdlib::Arg(args, 0);

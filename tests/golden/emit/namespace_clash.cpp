@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -119,6 +120,7 @@ void FromValue(const lux::Value& v, Holder& r) {
 
 #line 9 "namespace_clash.lux"
 lux::Value a_b() {
+  lux::CheckStack();
 #line 10 "namespace_clash.lux"
   return lux::Value(1);
 }
@@ -130,6 +132,7 @@ namespace lux_program::api_server {
 
 #line 17 "namespace_clash.lux"
 lux::Value f(const lux::Value& k) {
+  lux::CheckStack();
 #line 18 "namespace_clash.lux"
   const lux::Value h = lux::stdlib::AsRecord<Holder>(lux::Value{{"k", k}});
 #line 19 "namespace_clash.lux"
@@ -146,6 +149,7 @@ lux::Value f(const lux::Value& k) {
 
 #line 25 "namespace_clash.lux"
 lux::Value g() {
+  lux::CheckStack();
 #line 26 "namespace_clash.lux"
   return lux::stdlib::AsRecord<api>(lux::Value{{"name", "x"}});
 }

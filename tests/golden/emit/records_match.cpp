@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -91,6 +92,7 @@ void FromValue(const lux::Value& v, Reading& r) {
 
 #line 14 "records_match.lux"
 lux::Value area(const lux::Value& s) {
+  lux::CheckStack();
 #line 15 "records_match.lux"
   const lux::Value m1 = s;
 #line 16 "records_match.lux"
@@ -117,6 +119,7 @@ lux::Value area(const lux::Value& s) {
 
 #line 23 "records_match.lux"
 lux::Value classify(const lux::Value& n) {
+  lux::CheckStack();
 #line 24 "records_match.lux"
   const lux::Value m1 = n;
 #line 25 "records_match.lux"
@@ -137,6 +140,7 @@ lux::Value classify(const lux::Value& n) {
 
 #line 32 "records_match.lux"
 lux::Value first_word(const lux::Value& text) {
+  lux::CheckStack();
 #line 33 "records_match.lux"
   const lux::Value words = lux::stdlib::Filter(lux::stdlib::SplitN(text, " "), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& w = lux::stdlib::Arg(args, 0);
@@ -153,6 +157,7 @@ namespace lux_program {
 
 #line 37 "records_match.lux"
 lux::Value shout(const lux::Value& text) {
+  lux::CheckStack();
 #line 38 "records_match.lux"
   const lux::Value t1 = lux::stdlib::OkOr((first_word)(text), lux::stdlib::Interp("no words in \"", text, "\""));
   if (lux::stdlib::IsFailure(t1)) return t1;  // `!`: None or Err goes to the caller
@@ -164,6 +169,7 @@ lux::Value shout(const lux::Value& text) {
 
 #line 42 "records_match.lux"
 lux::Value reading(const lux::Value& sensor, const lux::Value& value) {
+  lux::CheckStack();
 #line 43 "records_match.lux"
   lux::Value t1;
   if (lux::stdlib::Gt(value, lux::Value(10.0))) {

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -99,6 +100,7 @@ void FromValue(const lux::Value& v, A& r) {
 
 #line 16 "recursive_types.lux"
 lux::Value depth(const lux::Value& t) {
+  lux::CheckStack();
 #line 17 "recursive_types.lux"
   const lux::Value m1 = t;
 #line 18 "recursive_types.lux"
@@ -117,6 +119,7 @@ lux::Value depth(const lux::Value& t) {
 
 #line 23 "recursive_types.lux"
 lux::Value leftmost(const lux::Value& t) {
+  lux::CheckStack();
 #line 24 "recursive_types.lux"
   const lux::Value m1 = t;
 #line 25 "recursive_types.lux"

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -44,6 +45,7 @@ namespace lux_program::api {
 
 #line 7 "redis_backends.lux"
 lux::Value charge(const lux::Value& order) {
+  lux::CheckStack();
 #line 8 "redis_backends.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("charge ", order)});
 }
@@ -51,6 +53,7 @@ lux::Value charge(const lux::Value& order) {
 
 #line 15 "redis_backends.lux"
 lux::Value order(const lux::Value& id) {
+  lux::CheckStack();
 #line 16 "redis_backends.lux"
   lux::stdlib::SpawnJob("charge", {id});
 #line 17 "redis_backends.lux"

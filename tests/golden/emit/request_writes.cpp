@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -30,6 +31,7 @@ namespace lux_program::server {
 
 #line 5 "request_writes.lux"
 lux::Value helper(const lux::Value& req) {
+  lux::CheckStack();
   lux::Value req_2 = req;
 #line 6 "request_writes.lux"
   lux::stdlib::FieldRef(req_2, "id") = lux::Value("x");
@@ -42,6 +44,7 @@ lux::Value helper(const lux::Value& req) {
 
 #line 11 "request_writes.lux"
 lux::Value handler(lux::Request& req) {
+  lux::CheckStack();
 #line 12 "request_writes.lux"
   lux::stdlib::FieldRef(lux::stdlib::FieldRef(lux::rt::Locals(), "user"), "name") = lux::Value("y");
 #line 13 "request_writes.lux"

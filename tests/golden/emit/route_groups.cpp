@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -34,6 +35,7 @@ namespace lux_program::server {
 
 #line 7 "route_groups.lux"
 lux::Value everywhere(lux::Request& /*req*/, lux::Response& res) {
+  lux::CheckStack();
 #line 8 "route_groups.lux"
   return lux::stdlib::ResSetHeader(res, "X-All", "1");
 }
@@ -41,6 +43,7 @@ lux::Value everywhere(lux::Request& /*req*/, lux::Response& res) {
 
 #line 12 "route_groups.lux"
 lux::Value count(lux::Request& req, const lux::Next& next) {
+  lux::CheckStack();
 #line 13 "route_groups.lux"
   return lux::stdlib::FromResponse(next(req));
 }
@@ -48,6 +51,7 @@ lux::Value count(lux::Request& req, const lux::Next& next) {
 
 #line 16 "route_groups.lux"
 lux::Value mark(lux::Request& /*req*/, lux::Response& res) {
+  lux::CheckStack();
 #line 17 "route_groups.lux"
   return lux::stdlib::ResSetHeader(res, "X-V1", "1");
 }
@@ -55,6 +59,7 @@ lux::Value mark(lux::Request& /*req*/, lux::Response& res) {
 
 #line 20 "route_groups.lux"
 lux::Value list() {
+  lux::CheckStack();
 #line 21 "route_groups.lux"
   return lux::Value(lux::Array{1, 2});
 }

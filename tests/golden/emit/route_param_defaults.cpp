@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -33,6 +34,7 @@ namespace lux_program::server {
 
 #line 5 "route_param_defaults.lux"
 lux::Value list(const lux::Value& page, const lux::Value& per_page, const lux::Value& q) {
+  lux::CheckStack();
 #line 6 "route_param_defaults.lux"
   return lux::Value{{"page", page}, {"per_page", per_page}, {"q", q}};
 }

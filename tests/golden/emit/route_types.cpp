@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -90,6 +91,7 @@ namespace lux_program::server {
 
 #line 10 "route_types.lux"
 lux::Value create(lux::Request& req) {
+  lux::CheckStack();
 #line 11 "route_types.lux"
   return lux::stdlib::AsRecord<User>(lux::Value{{"id", 1}, {"name", lux::stdlib::Field(req.Body(), "name")}});
 }

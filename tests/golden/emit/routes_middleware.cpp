@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -78,6 +79,7 @@ namespace lux_program::shop {
 
 #line 21 "routes_middleware.lux"
 lux::Value timing(lux::Request& req, const lux::Next& next) {
+  lux::CheckStack();
 #line 22 "routes_middleware.lux"
   const lux::Value t1 = lux::Value(1);
   hits.Update([&](lux::Value& shared_) {
@@ -92,6 +94,7 @@ lux::Value timing(lux::Request& req, const lux::Next& next) {
 
 #line 27 "routes_middleware.lux"
 lux::Value tag(lux::Request& /*req*/, lux::Response& res) {
+  lux::CheckStack();
 #line 28 "routes_middleware.lux"
   return lux::stdlib::ResSetHeader(res, "X-Shop", "lux");
 }
@@ -99,6 +102,7 @@ lux::Value tag(lux::Request& /*req*/, lux::Response& res) {
 
 #line 44 "routes_middleware.lux"
 lux::Value list(const lux::Value& customer, const lux::Value& min_total, const lux::Value& ids) {
+  lux::CheckStack();
 #line 45 "routes_middleware.lux"
   return lux::Value{{"customer", customer}, {"min_total", lux::stdlib::UnwrapOr(min_total, 0.0)}, {"ids", ids}};
 }
@@ -106,6 +110,7 @@ lux::Value list(const lux::Value& customer, const lux::Value& min_total, const l
 
 #line 48 "routes_middleware.lux"
 lux::Value get(const lux::Value& id, const lux::Value& verbose) {
+  lux::CheckStack();
 #line 49 "routes_middleware.lux"
   return lux::Value{{"id", id}, {"verbose", verbose}, {"banner", lux::stdlib::UnwrapOr(BANNER, "none")}};
 }
@@ -117,6 +122,7 @@ namespace lux_program::shop {
 
 #line 52 "routes_middleware.lux"
 lux::Value create(const lux::Value& order) {
+  lux::CheckStack();
 #line 53 "routes_middleware.lux"
   const lux::Value gross = lux::stdlib::Mul(lux::stdlib::Field(order, "total"), lux::stdlib::Add(lux::Value(1.0), TAX));
 #line 54 "routes_middleware.lux"
@@ -126,6 +132,7 @@ lux::Value create(const lux::Value& order) {
 
 #line 57 "routes_middleware.lux"
 lux::Value note(const lux::Value& id, const lux::Value& text, lux::Request& req) {
+  lux::CheckStack();
 #line 58 "routes_middleware.lux"
   return lux::Value{{"id", id}, {"text", text}, {"method", lux::Value(req.method)}, {"agent", lux::stdlib::UnwrapOr(lux::stdlib::Index(req.HeadersValue(), "user-agent"), "?")}};
 }
@@ -534,7 +541,12 @@ void Register(lux::App& app) {
 #line 39 "routes_middleware.lux"
   app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {
     if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is
-    return lux::stdlib::ToResponse(OnError(error.ToValue(), req, res), res);
+    lux::Response own;
+    own.status = res.status;
+    lux::Value answer = OnError(error.ToValue(), req, own);
+    if (own.sent()) return own;
+    if (answer.IsNull()) { res.status = own.status; return res; }  // the default body
+    return lux::stdlib::ToResponse(answer, lux::Respond(own.status, answer));  // a plain value: the body
   });
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "routes_middleware-shop");

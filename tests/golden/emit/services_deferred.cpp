@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -39,6 +40,7 @@ namespace lux_program::front {
 
 #line 10 "services_deferred.lux"
 lux::Value profile(const lux::Value& id) {
+  lux::CheckStack();
 #line 11 "services_deferred.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -82,6 +84,7 @@ lux::Value profile(const lux::Value& id) {
 
 #line 27 "services_deferred.lux"
 lux::Value lookup(const lux::Value& id) {
+  lux::CheckStack();
 #line 28 "services_deferred.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -93,6 +96,7 @@ lux::Value lookup(const lux::Value& id) {
 
 #line 32 "services_deferred.lux"
 lux::Value twice(const lux::Value& id) {
+  lux::CheckStack();
 #line 33 "services_deferred.lux"
   lux::Value t1 = (lookup)(id);
   if (lux::rt::CallFailed()) return lux::Value();

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -70,6 +71,7 @@ namespace lux_program::reports {
 
 #line 9 "services_discover_by_name.lux"
 lux::Value summary(const lux::Value& n) {
+  lux::CheckStack();
 #line 10 "services_discover_by_name.lux"
   return lux::stdlib::Mul(n, lux::Value(2));
 }
@@ -77,6 +79,7 @@ lux::Value summary(const lux::Value& n) {
 
 #line 13 "services_discover_by_name.lux"
 lux::Value label(const lux::Value& name) {
+  lux::CheckStack();
 #line 14 "services_discover_by_name.lux"
   return lux::stdlib::Add(lux::Value("report "), name);
 }
@@ -84,6 +87,7 @@ lux::Value label(const lux::Value& name) {
 
 #line 17 "services_discover_by_name.lux"
 lux::Value file(const lux::Value& entry, const lux::Value& /*note*/) {
+  lux::CheckStack();
 #line 18 "services_discover_by_name.lux"
   return lux::stdlib::Field(entry, "title");
 }
@@ -246,6 +250,7 @@ namespace lux_program::api {
 
 #line 28 "services_discover_by_name.lux"
 lux::Value ping() {
+  lux::CheckStack();
 #line 29 "services_discover_by_name.lux"
   return lux::Value("pong");
 }

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -70,6 +71,7 @@ namespace lux_program::front {
 
 #line 16 "services_refusal_hooks.lux"
 lux::Value load(const lux::Value& id) {
+  lux::CheckStack();
 #line 17 "services_refusal_hooks.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -79,6 +81,7 @@ lux::Value load(const lux::Value& id) {
 
 #line 101 "services_refusal_hooks.lux"
 lux::Value users_up() {
+  lux::CheckStack();
 #line 102 "services_refusal_hooks.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "ok", lux::Value(lux::Array{}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -88,6 +91,7 @@ lux::Value users_up() {
 
 #line 108 "services_refusal_hooks.lux"
 lux::Value relay(const lux::Value& id) {
+  lux::CheckStack();
 #line 109 "services_refusal_hooks.lux"
   lux::Value t1 = (load)(id);
   if (lux::rt::CallFailed()) return lux::Value();
@@ -97,6 +101,7 @@ lux::Value relay(const lux::Value& id) {
 
 #line 117 "services_refusal_hooks.lux"
 lux::Value audit(lux::Request& req) {
+  lux::CheckStack();
 #line 118 "services_refusal_hooks.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "audit", lux::Value(lux::Array{lux::Value(req.path)}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -110,6 +115,7 @@ namespace lux_program::front {
 
 #line 122 "services_refusal_hooks.lux"
 lux::Value around(lux::Request& req, const lux::Next& next) {
+  lux::CheckStack();
 #line 123 "services_refusal_hooks.lux"
   lux::Value t1 = lux::stdlib::NextValue(next, req);
   if (lux::rt::CallFailed()) return lux::Value();
@@ -125,6 +131,7 @@ lux::Value around(lux::Request& req, const lux::Next& next) {
 
 #line 128 "services_refusal_hooks.lux"
 lux::Value stamp(lux::Request& /*req*/, lux::Response& res) {
+  lux::CheckStack();
 #line 129 "services_refusal_hooks.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "name", lux::Value(lux::Array{1}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -134,6 +141,7 @@ lux::Value stamp(lux::Request& /*req*/, lux::Response& res) {
 
 #line 132 "services_refusal_hooks.lux"
 lux::Value plain(lux::Request& req, const lux::Next& next) {
+  lux::CheckStack();
 #line 133 "services_refusal_hooks.lux"
   lux::Value t1 = lux::stdlib::NextValue(next, req);
   if (lux::rt::CallFailed()) return lux::Value();
@@ -143,6 +151,7 @@ lux::Value plain(lux::Request& req, const lux::Next& next) {
 
 #line 137 "services_refusal_hooks.lux"
 lux::Value guarded(lux::Request& req, const lux::Next& next) {
+  lux::CheckStack();
 #line 138 "services_refusal_hooks.lux"
   std::optional<lux::Value> caught1;
   try {
@@ -917,7 +926,9 @@ void Register(lux::App& app) {
   app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {
     if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is
     lux::Value answer = OnError(error.ToValue(), req);
-    return lux::rt::CallFailed() ? res : lux::stdlib::ToResponse(std::move(answer), res);
+    if (lux::rt::CallFailed()) return res;
+    if (answer.IsNull()) return res;  // the default answer
+    return lux::stdlib::ToResponse(answer, lux::Respond(res.status, answer));  // a plain value: the body
   });
 #line 80 "services_refusal_hooks.lux"
   lux::RegisterSchedule(app, "tick", "*/30 * * * * *", lux::ScheduleOptions{}, [] { Schedule1(); });

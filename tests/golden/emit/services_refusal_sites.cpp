@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -45,6 +46,7 @@ namespace lux_program::front {
 
 #line 12 "services_refusal_sites.lux"
 lux::Value stamp(const lux::Value& x) {
+  lux::CheckStack();
 #line 13 "services_refusal_sites.lux"
   lux::stdlib::Print({lux::stdlib::Interp("stamp ", x)});
 #line 14 "services_refusal_sites.lux"
@@ -54,6 +56,7 @@ lux::Value stamp(const lux::Value& x) {
 
 #line 18 "services_refusal_sites.lux"
 lux::Value load(const lux::Value& id) {
+  lux::CheckStack();
 #line 19 "services_refusal_sites.lux"
   lux::CallResult call1 = lux::rt::TryCallService("users", "get", lux::Value(lux::Array{id}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));
@@ -63,6 +66,7 @@ lux::Value load(const lux::Value& id) {
 
 #line 22 "services_refusal_sites.lux"
 lux::Value load_twice(const lux::Value& id) {
+  lux::CheckStack();
 #line 23 "services_refusal_sites.lux"
   lux::Value t1 = (load)(id);
   if (lux::rt::CallFailed()) return lux::Value();
@@ -74,6 +78,7 @@ lux::Value load_twice(const lux::Value& id) {
 
 #line 77 "services_refusal_sites.lux"
 lux::Value sync(const lux::Value& id) {
+  lux::CheckStack();
 #line 78 "services_refusal_sites.lux"
   lux::Value t1 = (load)(id);
   if (lux::rt::CallFailed()) return lux::Value();

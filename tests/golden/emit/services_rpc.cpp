@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -43,6 +44,7 @@ namespace lux_program::api {
 
 #line 7 "services_rpc.lux"
 lux::Value add(const lux::Value& a, const lux::Value& b) {
+  lux::CheckStack();
 #line 8 "services_rpc.lux"
   return lux::stdlib::Add(a, b);
 }
@@ -50,6 +52,7 @@ lux::Value add(const lux::Value& a, const lux::Value& b) {
 
 #line 11 "services_rpc.lux"
 lux::Value hello() {
+  lux::CheckStack();
 #line 12 "services_rpc.lux"
   return lux::Value("hi");
 }
@@ -211,6 +214,7 @@ namespace lux_program::front {
 
 #line 29 "services_rpc.lux"
 lux::Value total(const lux::Value& a) {
+  lux::CheckStack();
 #line 30 "services_rpc.lux"
   lux::CallResult call1 = lux::rt::TryCallService("api", "add", lux::Value(lux::Array{a, 5}));
   if (!call1.ok()) return lux::rt::DeferCallFailure(std::move(call1));

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -36,6 +37,7 @@ namespace lux_program::server {
 
 #line 22 "sse.lux"
 lux::Value announce(const lux::Value& item) {
+  lux::CheckStack();
 #line 23 "sse.lux"
   return lux::stdlib::Call(lux::stdlib::Field(orders, "send"), {lux::Value{{"type", "new_order"}, {"data", item}}});
 }
@@ -43,6 +45,7 @@ lux::Value announce(const lux::Value& item) {
 
 #line 26 "sse.lux"
 lux::Value create_order(lux::Request& req) {
+  lux::CheckStack();
 #line 27 "sse.lux"
   lux::stdlib::Call(lux::stdlib::Field(orders, "send"), {lux::Value{{"type", "new_order"}, {"data", req.Body()}}});
 #line 28 "sse.lux"
@@ -54,6 +57,7 @@ lux::Value create_order(lux::Request& req) {
 
 #line 32 "sse.lux"
 lux::Value download() {
+  lux::CheckStack();
 #line 33 "sse.lux"
   return lux::stdlib::Stream(lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& send = lux::stdlib::Arg(args, 0);

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -29,6 +30,7 @@ namespace lux_program {
 
 #line 4 "temp_names_vs_functions.lux"
 lux::Value t1() {
+  lux::CheckStack();
 #line 5 "temp_names_vs_functions.lux"
   return lux::Value(1);
 }
@@ -36,6 +38,7 @@ lux::Value t1() {
 
 #line 8 "temp_names_vs_functions.lux"
 lux::Value pick(const lux::Value& flag) {
+  lux::CheckStack();
 #line 9 "temp_names_vs_functions.lux"
   lux::Value t2;
   const lux::Value m3 = flag;

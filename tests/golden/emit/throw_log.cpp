@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -54,6 +55,7 @@ void FromValue(const lux::Value& v, Problem& r) {
 
 #line 11 "throw_log.lux"
 lux::Value checked(const lux::Value& n) {
+  lux::CheckStack();
 #line 12 "throw_log.lux"
   if (lux::stdlib::Lt(n, lux::Value(0))) {
 #line 13 "throw_log.lux"
@@ -66,6 +68,7 @@ lux::Value checked(const lux::Value& n) {
 
 #line 18 "throw_log.lux"
 lux::Value flaky(const lux::Value& n) {
+  lux::CheckStack();
 #line 19 "throw_log.lux"
   lux::stdlib::LogInfo({"attempt", lux::Value{{"n", n}}});
 #line 20 "throw_log.lux"
@@ -268,7 +271,9 @@ void Register(lux::App& app) {
 #line 7 "throw_log.lux"
   app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {
     if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is
-    return lux::stdlib::ToResponse(OnError(error.ToValue(), req), res);
+    lux::Value answer = OnError(error.ToValue(), req);
+    if (answer.IsNull()) return res;  // the default answer
+    return lux::stdlib::ToResponse(answer, lux::Respond(res.status, answer));  // a plain value: the body
   });
 #line 18 "throw_log.lux"
   lux::RegisterJob(app, "flaky", lux::stdlib::JobOptionsFrom(lux::Value{{"attempts", 3}, {"backoff", "fixed"}, {"backoff_delay", 100}}), +[](const lux::Value& args) {

@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -40,6 +41,7 @@ namespace lux_program {
 
 #line 5 "try_finally.lux"
 lux::Value cleanup_order(const lux::Value& fail) {
+  lux::CheckStack();
 #line 6 "try_finally.lux"
   lux::Value log = "";
 #line 7 "try_finally.lux"
@@ -69,6 +71,7 @@ lux::Value cleanup_order(const lux::Value& fail) {
 
 #line 20 "try_finally.lux"
 lux::Value early(const lux::Value& n) {
+  lux::CheckStack();
 #line 21 "try_finally.lux"
   lux::Value steps = 0;
 #line 22 "try_finally.lux"
@@ -92,6 +95,7 @@ lux::Value early(const lux::Value& n) {
 
 #line 33 "try_finally.lux"
 lux::Value without_catch() {
+  lux::CheckStack();
 #line 34 "try_finally.lux"
   {
     lux::stdlib::Finally finally1([&]() {
@@ -107,6 +111,7 @@ lux::Value without_catch() {
 
 #line 41 "try_finally.lux"
 lux::Value value(const lux::Value& text) {
+  lux::CheckStack();
 #line 42 "try_finally.lux"
   {
     lux::stdlib::Finally finally1([&]() {
@@ -140,6 +145,7 @@ namespace lux_program {
 
 #line 56 "try_finally.lux"
 lux::Value loop_out() {
+  lux::CheckStack();
 #line 57 "try_finally.lux"
   lux::Value seen = 0;
 #line 58 "try_finally.lux"

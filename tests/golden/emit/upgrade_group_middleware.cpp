@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -33,6 +34,7 @@ namespace lux_program::server {
 
 #line 8 "upgrade_group_middleware.lux"
 lux::Value gate(lux::Request& req) {
+  lux::CheckStack();
 #line 9 "upgrade_group_middleware.lux"
   if (lux::stdlib::Index(req.HeadersValue(), "x-pass") != lux::Value("yes")) {
 #line 10 "upgrade_group_middleware.lux"
@@ -44,6 +46,7 @@ lux::Value gate(lux::Request& req) {
 
 #line 14 "upgrade_group_middleware.lux"
 lux::Value stamp(lux::Request& /*req*/, lux::Response& res) {
+  lux::CheckStack();
 #line 15 "upgrade_group_middleware.lux"
   return lux::stdlib::ResSetHeader(res, "X-Group", "live");
 }
@@ -51,6 +54,7 @@ lux::Value stamp(lux::Request& /*req*/, lux::Response& res) {
 
 #line 18 "upgrade_group_middleware.lux"
 lux::Value around(lux::Request& req, const lux::Next& next) {
+  lux::CheckStack();
 #line 19 "upgrade_group_middleware.lux"
   return lux::stdlib::FromResponse(next(req));
 }

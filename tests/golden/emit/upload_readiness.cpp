@@ -4,6 +4,7 @@
 // env settings, functions and registration function, called from the server's main).
 #include <lux/lux.h>
 #include <lux/stdlib.h>
+#include <lux/stack.h>
 
 namespace lux_program {
 
@@ -35,6 +36,7 @@ namespace lux_program::media {
 
 #line 18 "upload_readiness.lux"
 lux::Value cache_warm() {
+  lux::CheckStack();
 #line 19 "upload_readiness.lux"
   return warmed.Load();
 }
@@ -42,6 +44,7 @@ lux::Value cache_warm() {
 
 #line 22 "upload_readiness.lux"
 lux::Value queue_ok() {
+  lux::CheckStack();
 #line 23 "upload_readiness.lux"
   return lux::Value(true);
 }
@@ -49,6 +52,7 @@ lux::Value queue_ok() {
 
 #line 26 "upload_readiness.lux"
 lux::Value thumbnail(const lux::Value& name) {
+  lux::CheckStack();
 #line 27 "upload_readiness.lux"
   return lux::stdlib::Print({name});
 }
@@ -56,6 +60,7 @@ lux::Value thumbnail(const lux::Value& name) {
 
 #line 30 "upload_readiness.lux"
 lux::Value receive(lux::Request& req) {
+  lux::CheckStack();
 #line 31 "upload_readiness.lux"
   const lux::Value files = req.FilesValue();
 #line 32 "upload_readiness.lux"

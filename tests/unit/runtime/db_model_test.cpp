@@ -294,3 +294,30 @@ TEST_CASE("`db { url }` without an adapter opens the SQLite file its value names
     CHECK_THAT(e.what(), Catch::Contains("names no database"));
   }
 }
+
+TEST_CASE("fields built from what the client sent fail with 400, the program's own with 500", "[db]") {
+  TempDir dir;
+  DbServer server(dir.File("client.db"), {UserSpec()});
+  Value body = lux::ParseJson(R"({"name": "x", "age": "old", "extra": 1})");
+  body.MarkFromClient();
+  auto status_of = [](auto f) {
+    try {
+      f();
+    } catch (const lux::Error& e) {
+      return e.status();
+    }
+    return 0;
+  };
+  Value spread = Value::MakeObject();  // `{ ...req.body, score: 1.0 }`: the object is the program's
+  for (const auto& [k, v] : body.AsObject()) spread[k] = v;
+  spread["score"] = Value(1.0);
+  CHECK(status_of([&] { ModelCreate("User", spread); }) == 400);  // `extra` came from the client
+  spread.AsObject().Erase("extra");
+  CHECK(status_of([&] { ModelCreate("User", spread); }) == 400);  // `age` of the client's is a String
+  Value named = Value::MakeObject();
+  const Value& read = body;
+  named["name"] = read["name"];
+  CHECK(status_of([&] { ModelCreate("User", named); }) == 400);  // `age` missing from the client's fields
+  CHECK(status_of([] { ModelCreate("User", {{"name", "x"}}); }) == 500);  // the program's own
+  CHECK(status_of([] { ModelCreate("User", {{"name", "x"}, {"age", "12"}}); }) == 500);
+}

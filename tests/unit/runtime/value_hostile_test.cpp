@@ -196,3 +196,69 @@ TEST_CASE("json output is valid UTF-8 JSON whatever bytes a string holds") {
   o.Set("k\xff", Value(1));
   REQUIRE(lux::ToJson(Value(o)) == "{\"k\xef\xbf\xbd\":1}");
 }
+
+// A chain built the way `node = { v: i, next: node }` builds one, `depth` objects deep.
+static Value Chain(int depth) {
+  Value node = Value::MakeObject();
+  for (int i = 1; i <= depth; ++i) {
+    Value next = Value::MakeObject();
+    next["v"] = Value(i);
+    next["next"] = std::move(node);
+    node = std::move(next);
+  }
+  return node;
+}
+
+TEST_CASE("a value nested deeper than the stack holds is released without recursing that deep", "[value]") {
+  for (int depth : {10, 1000, 200000}) {
+    Value v = Chain(depth);
+    CHECK(v["v"].AsInt() == depth);
+    v = Value();  // the release: a crash here is the failure
+  }
+  Value list = Value::MakeArray();
+  for (int i = 0; i < 200000; ++i) {
+    lux::Array wrap;
+    wrap.push_back(std::move(list));
+    list = Value(std::move(wrap));
+  }
+  list = Value();
+  SUCCEED("released");
+}
+
+TEST_CASE("copying or writing a value nested deeper than the stack holds fails with an error", "[value]") {
+  Value shallow = Chain(3000);
+  Value copy = shallow;  // 3,000 levels fit
+  CHECK(copy["next"]["v"].AsInt() == 2999);
+  CHECK(lux::ToJson(shallow).size() > 3000);
+  Value deep = Chain(2000000);
+  CHECK_THROWS_WITH(Value(deep), Catch::Contains("stack overflow"));
+  CHECK_THROWS_WITH(lux::ToJson(deep), Catch::Contains("stack overflow"));
+}
+
+TEST_CASE("what the client sent keeps that origin, and its failures are the client's", "[value]") {
+  Value body = lux::ParseJson(R"({"a": {"b": [1, "x"]}, "n": "abc"})");
+  CHECK_FALSE(body.FromClient());
+  body.MarkFromClient();
+  CHECK(body["a"]["b"][1].FromClient());
+  Value part = body["a"];  // a copy keeps it
+  CHECK(part.FromClient());
+  const Value& read = body;  // a read (the mutable operator[] inserts the key)
+  CHECK(read["missing"].FromClient());  // a missing field's null is the client's too
+  CHECK(read["missing"]["deeper"].FromClient());
+  try {
+    (void)body["n"].AsInt();
+    FAIL("AsInt of a String");
+  } catch (const lux::TypeError& e) {
+    CHECK(e.client());
+  }
+  try {
+    (void)Value("abc").AsInt();
+    FAIL("AsInt of a String");
+  } catch (const lux::TypeError& e) {
+    CHECK_FALSE(e.client());  // the program's own value
+  }
+  Value own = Value::MakeObject();
+  own["x"] = body["n"];
+  CHECK_FALSE(own.FromClient());
+  CHECK(own["x"].FromClient());
+}

@@ -5,6 +5,8 @@
 
 #include "failure_of.h"
 
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +62,45 @@ TEST_CASE("map, filter and sort_by call the function on each element", "[stdlib]
   CHECK(sl::SortWith(List({1, 3, 2}), descending) == List({3, 2, 1}));
 }
 
+TEST_CASE("sorting with a comparator that is no ordering keeps every element and nothing else", "[stdlib]") {
+  // The JavaScript shuffle `(a, b) => Math.random() - 0.5`, a Bool that ignores its arguments, NaN keys.
+  std::uint64_t state = 88172645463325252ULL;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  Value random_number = Fn([&](const std::vector<Value>&) { return Value(static_cast<double>(next() % 1000) / 1000.0 - 0.5); });
+  Value random_bool = Fn([&](const std::vector<Value>&) { return Value(next() % 2 == 0); });
+  for (long long n : {5LL, 17LL, 50LL, 1000LL}) {
+    lux::Array xs;
+    for (long long i = 0; i < n; ++i) xs.push_back(Value(i % 7 == 0 ? 0 : i));  // duplicates too
+    for (const Value& order : {random_number, random_bool}) {
+      Value out = sl::SortWith(Value(xs), order);
+      REQUIRE(out.size() == static_cast<std::size_t>(n));
+      CHECK(sl::Sorted(out) == sl::Sorted(Value(xs)));  // the same elements
+    }
+  }
+  Value nan_keys = sl::SortBy(List({3, 1, 2, 5, 4}), Fn([](const std::vector<Value>& a) {
+                                return a[0].AsInt() % 2 == 0 ? Value(std::nan("")) : a[0];
+                              }));
+  CHECK(nan_keys.size() == 5);
+  CHECK(sl::Median(Value(lux::Array{Value(std::nan("")), Value(1.0), Value(3.0)})).IsFloat());
+}
+
+TEST_CASE("sorting is stable: equal elements keep their order", "[stdlib]") {
+  lux::Array xs;
+  for (long long i = 0; i < 100; ++i) xs.push_back(Value{{"k", Value(i % 3)}, {"i", Value(i)}});
+  Value by_k = Fn([](const std::vector<Value>& a) { return a[0]["k"]; });
+  Value out = sl::SortBy(Value(xs), by_k);
+  for (std::size_t j = 1; j < out.size(); ++j) {
+    const Value& a = out.AsArray()[j - 1];
+    const Value& b = out.AsArray()[j];
+    CHECK((a["k"].AsInt() < b["k"].AsInt() || (a["k"] == b["k"] && a["i"].AsInt() < b["i"].AsInt())));
+  }
+}
+
 TEST_CASE("a JSON part in a typed place converts to the type, or fails naming what it found", "[stdlib]") {
   CHECK(sl::JsonAs<std::int64_t>(Value("42")) == Value(42));
   CHECK(sl::JsonAs<std::int64_t>(Value(42.0)) == Value(42));
@@ -94,4 +135,16 @@ TEST_CASE("a JSON part in arithmetic is the number it is or spells", "[stdlib]")
   CHECK(sl::JsonNumber(Value(7)) == Value(7));
   CHECK(FailureOf([] { sl::JsonNumber(Value("many")); }) == "expected a number, found \"many\"");
   CHECK(FailureOf([] { sl::JsonNumber(Value(true)); }) == "expected a number, found true");
+}
+
+TEST_CASE("a string's length and index count characters, as its slices do", "[stdlib]") {
+  CHECK(sl::Len(Value("héllo")) == Value(5));
+  CHECK(sl::Len(Value("😀ab")) == Value(3));
+  CHECK(sl::Len(Value("")) == Value(0));
+  CHECK(sl::Index(Value("héllo"), Value(1)) == Value("é"));
+  CHECK(sl::Index(Value("héllo"), Value(4)) == Value("o"));
+  CHECK(sl::Index(Value("😀ab"), Value(0)) == Value("😀"));
+  CHECK(sl::Index(Value("abc"), Value(-1)) == Value("c"));
+  CHECK(sl::Index(Value("héllo"), Value(5)).IsNull());
+  CHECK(sl::Index(Value("abc"), Value(-4)).IsNull());
 }

@@ -34,9 +34,12 @@ TEST_CASE("parseInt with a radix reads the leading digits of that base, as JavaS
   CHECK(sl::ParseInt(Value("10"), Value(37)).IsNull());
   CHECK(sl::ParseInt(Value("9223372036854775808"), Value(10)).IsNull());
   CHECK(sl::ParseInt(Value(), Value(10)).IsNull());
-  // The one-argument form stays as it was: the whole text a number.
+  // The one-argument form: a whole number text, else JavaScript's leading digits.
   CHECK(sl::ParseInt(Value("42")) == Value(42));
-  CHECK(sl::ParseInt(Value("42px")).IsNull());
+  CHECK(sl::ParseInt(Value("3.9")) == Value(3));
+  CHECK(sl::ParseInt(Value("42px")) == Value(42));
+  CHECK(sl::ParseInt(Value(" -7 apples")) == Value(-7));
+  CHECK(sl::ParseInt(Value("px42")).IsNull());
 }
 
 TEST_CASE("toFixed gives JavaScript's text of the number's exact value", "[stdlib]") {

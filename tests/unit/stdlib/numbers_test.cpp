@@ -118,4 +118,9 @@ TEST_CASE("to_bool, parse_int and parse_float", "[stdlib]") {
   CHECK(sl::ParseInt(Value(1e300)).IsNull());
   CHECK(sl::ParseFloat(Value("3.14")) == Value(3.14));
   CHECK(sl::ParseFloat(Value("abc")).IsNull());
+  CHECK(sl::ParseFloat(Value("3.5kg")) == Value(3.5));  // JavaScript's leading number
+  CHECK(sl::ParseFloat(Value(" -2e3x")) == Value(-2000.0));
+  CHECK(sl::ParseFloat(Value("1e")) == Value(1.0));
+  CHECK(sl::ParseFloat(Value(".5")) == Value(0.5));
+  CHECK(sl::ParseFloat(Value("-.x")).IsNull());
 }

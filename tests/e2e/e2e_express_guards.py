@@ -1,0 +1,69 @@
+"""e2e case `express_guards`: what Express users write around a route (programs/express_guards.lux).
+
+- `req.get(name)` / `req.header(name)` are the request's header in a helper given `req` and in a
+  route guard, as in the handler itself (they looked up a field of the request value before, so
+  a token check refused every request);
+- a guard `fn(req, next)` that returns without calling `next` answers with what it returned (the
+  handler ran before: an access check written that way did nothing); one made by a function
+  (`with need("admin")`) the same; a guard `fn(req)` returning no response lets the request on;
+- a handler that sends twice (`res.status(400).json(a)` without `return`, then `res.json(b)`)
+  answers the first (`400 a`, never `400 b`), and the second is logged;
+- `req.body?.user?.name ?? "anon"` is "anon" when a part is not an object (a String, a list):
+  JavaScript's optional chaining gives `undefined` there (a 500 before);
+- `on_error fn(err, req, res)` that sets `res.status(503)` and returns an object answers 503 with
+  that object (the default body replaced it before).
+"""
+import os
+
+from e2e import build_text, check, curl_response, free_port, program_text, start_server, stop_server
+import json
+
+
+def get(port, path, *headers):
+    args = []
+    for h in headers:
+        args += ["-H", h]
+    st, _, body = curl_response(f"http://127.0.0.1:{port}{path}", *args)
+    try:
+        return st, json.loads(body)
+    except ValueError:
+        return st, body
+
+
+def expect(port, path, headers, status, want):
+    st, got = get(port, path, *headers)
+    if isinstance(got, dict):
+        got.pop("request_id", None)
+    check(st == status and got == want, f"GET {path} {headers}: {st} {got}, expected {status} {want}")
+
+
+def run(a):
+    name = "express_guards"
+    exe = build_text(a.luxc, os.path.join(a.out, name), "express_guards.lux", program_text("express_guards.lux"))
+    if not exe:
+        return
+    port = free_port()
+    proc = start_server(exe, port, cwd=os.path.join(a.out, name), name=name)
+    try:
+        expect(port, "/helper", ["X-Token: abc"], 200, {"direct": "abc", "helper": "abc"})
+        expect(port, "/helper", [], 200, {"direct": "none", "helper": "none"})
+        expect(port, "/guarded", ["X-Token: abc"], 200, {"ok": True})
+        expect(port, "/guarded", [], 401, {"error": "no token"})
+        expect(port, "/denied", [], 200, {"error": "denied"})
+        expect(port, "/stamped", ["X-Token: t1"], 200, {"seen": "t1"})
+        expect(port, "/stamped", [], 200, {"seen": "-"})
+        expect(port, "/kind", ["X-Kind: admin"], 200, {"ok": True})
+        expect(port, "/kind", ["X-Kind: guest"], 200, {"error": "wrong kind"})
+        expect(port, "/twice", [], 400, {"error": "id required"})
+        expect(port, "/twice?id=7", [], 200, {"ok": True, "id": "7"})
+        expect(port, "/fail", [], 503, {"error": "hub failure", "detail": "deliberate"})
+        for body, want in (({"user": {"name": "Al"}, "tags": ["a", "b"]}, {"name": "Al", "n": 2}),
+                           ({"user": "str"}, {"name": "anon", "n": 0}), ([1], {"name": "anon", "n": 0}),
+                           ({"user": None, "tags": "abc"}, {"name": "anon", "n": 3}), ({}, {"name": "anon", "n": 0})):
+            st, _, text = curl_response(f"http://127.0.0.1:{port}/name", "-X", "POST", "-H", "Content-Type: application/json",
+                                        "-d", json.dumps(body))
+            got = json.loads(text) if st == 200 else text
+            check(st == 200 and got == want, f"POST /name {body}: {st} {got}, expected {want}")
+    finally:
+        out = stop_server(proc)
+    check("res.json after the response was sent" in out, f"the second answer is logged:\n{out[-2000:]}")
