@@ -828,6 +828,7 @@ const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
     for (size_t i = 0; i < params.size() && i < expected->params.size(); ++i)
       if (!params[i].annotated && expected->params[i]) params[i].type = expected->params[i];
   pushScope(Scope::Kind::Function);
+  noteReturnedParams(e->params, e->body);
   std::vector<const Ty*> ptys;
   for (size_t i = 0; i < params.size(); ++i) {
     // A default (`fn(page: Int = 1)`, used by a route handler when the request has none) is

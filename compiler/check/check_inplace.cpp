@@ -96,10 +96,27 @@ const Ty* Checker::checkInplaceMethod(const ast::CallExpr* call) {
 
 // A binding the program changes in place without having declared it `var` (`items = []` then
 // `items.push(x)`, `counts = {}` then `counts[w] = n`): a server or shared binding, or a local
-// bound by `=` or `let`, becomes mutable; a parameter, a pattern or a loop variable does not.
-bool Checker::promotableToVar(const Symbol* sym) {
+// bound by `=` or `let`, becomes mutable, and so does a parameter its function returns
+// (`fn(acc, w) { acc[w] = (acc[w] ?? 0) + 1; acc }`: the caller gets the change as the result);
+// another parameter, a pattern or a loop variable does not (the caller would never see it).
+bool Checker::promotableToVar(const Symbol* sym) const {
+  if (sym->kind == SymbolKind::Param)
+    return returned_params_.count(llvm::dyn_cast_or_null<ast::Param>(sym->decl)) > 0;
   return sym->kind == SymbolKind::Binding ||
          (sym->kind == SymbolKind::Local && llvm::isa_and_nonnull<ast::LetStmt, ast::AssignStmt>(sym->decl));
+}
+
+void Checker::noteReturnedParams(llvm::ArrayRef<ast::Param*> params, const ast::Expr* body) {
+  const ast::Expr* result = body;
+  if (auto* b = llvm::dyn_cast_or_null<ast::BlockExpr>(body)) {
+    result = b->resultExpr();
+    if (!result && !b->stmts.empty())  // `{ ...; return acc }`
+      if (auto* r = llvm::dyn_cast<ast::ReturnStmt>(b->stmts.back())) result = r->value;
+  }
+  auto* name = llvm::dyn_cast_or_null<ast::NameExpr>(result);
+  if (!name) return;
+  for (const ast::Param* p : params)
+    if (p->name.name == name->name.name) returned_params_.insert(p);
 }
 
 // The arguments against the list's element type, and the call's type.

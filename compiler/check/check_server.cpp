@@ -362,6 +362,7 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
                            d->params.size(), 1, 2);
   }
   pushScope(Scope::Kind::Function);
+  noteReturnedParams(d->params, d->body);
   for (size_t i = 0; i < fn->params.size(); ++i) {
     const ast::Param* p = d->params[i];
     if (p->default_value) checkValueAgainst(p->default_value, checkExpr(p->default_value), fn->params[i].type,

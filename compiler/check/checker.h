@@ -352,7 +352,12 @@ class Checker {
   bool alwaysLeaves(const ast::Node* n) const;
   // `guard x != nil else { ... }`: x (an immutable Option) is its element type for the rest of the
   // scope; with `negated`, the condition of an `if` that leaves (`if x == nil { return }`).
-  static bool promotableToVar(const Symbol* sym);
+  bool promotableToVar(const Symbol* sym) const;
+  // The parameters a function returns as its result (`fn(acc, x) { acc[x] = 1; acc }`, JavaScript's
+  // reduce idiom): changed in place on the function's own copy, the change reaches the caller
+  // through the result, so they may be (check_inplace.cpp).
+  void noteReturnedParams(llvm::ArrayRef<ast::Param*> params, const ast::Expr* body);
+  llvm::DenseSet<const ast::Param*> returned_params_;
   void narrowBy(const ast::Expr* cond, bool holds);
   const Ty* checkNarrowed(llvm::ArrayRef<std::pair<const ast::Expr*, bool>> facts, llvm::function_ref<const Ty*()> check);
   void checkCondition(const ast::Expr* cond, const char* what);

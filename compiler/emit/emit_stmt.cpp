@@ -155,6 +155,12 @@ void Emitter::findInplace(const ast::Node* n, std::set<const Symbol*>& out) cons
     const Symbol* root = targetRoot(as->target);
     if (root && root->kind == SymbolKind::Param) out.insert(root);
   }
+  // `acc.push(x)` on a parameter its function returns (the checker allows no other): its copy.
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(n); c && prog_.inplace_calls.count(c)) {
+    auto* m = llvm::dyn_cast<ast::MemberExpr>(c->callee);
+    const Symbol* root = m ? targetRoot(m->base) : nullptr;
+    if (root && root->kind == SymbolKind::Param) out.insert(root);
+  }
   forEachChild(n, [&](const ast::Node* c) { findInplace(c, out); });
 }
 

@@ -9,7 +9,8 @@ program taking a typed function, and reading a route parameter; an Option narrow
 conditions before it (`a != nil && a.active`, `elif`/`else` after `a == nil`, a ternary, an early
 `return` after `a == nil || !a.active`), an Option as a condition (`if q`, `guard q else`: present
 and truthy); a local object filled in by key and a local and a server binding changed in place
-without `var` (the server binding keeps the change across requests); FastAPI's `{name}` path
+without `var` (the server binding keeps the change across requests), a parameter changed in place
+and returned (the reduce idiom); FastAPI's `{name}` path
 segments; built-ins passed as values (`parts.map(trim)`, `map(parseInt)` taking the element alone)
 and JavaScript's `undefined` as `nil`; Express's `res.send` of an object (JSON), of a String
 (HTML), and of a String after the program set a Content-Type; Express's `req.get`/`req.header`.
@@ -72,6 +73,10 @@ def _narrowing(port):
 
 
 def _in_place(port):
+    # JavaScript's reduce idiom: the accumulator, changed in place and returned, is the result;
+    # the caller's list is not changed by a function that returns its changed parameter.
+    expect_json(port, "GET", "/reduce", 200, {"counts": {"b": 2, "a": 1}, "grouped": {"b": ["B", "B"], "a": ["A"]},
+                                                "more": ["b", "a", "b", "z"], "words": ["b", "a", "b"]})
     expect_json(port, "GET", "/words", 200, {"counts": {"b": 3, "a": 1, "c": 1}, "settings": {"retries": 3}})
     expect_json(port, "GET", "/words?text=x%20x", 200, {"counts": {"x": 2}, "settings": {"retries": 3}})
     expect_json(port, "GET", "/defaults", 200, {"page": 1, "tags": ["a"]})
