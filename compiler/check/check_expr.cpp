@@ -468,12 +468,20 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
     }
     if (!sym && model_.builtins.isModule(base->name.name)) {
       checkName(base);
+      // JavaScript's constants of `Math`: Floats.
+      static const std::pair<llvm::StringRef, const char*> kMathConstants[] = {
+          {"PI", "3.141592653589793"},         {"E", "2.718281828459045"},           {"LN2", "0.6931471805599453"},
+          {"LN10", "2.302585092994046"},       {"LOG2E", "1.4426950408889634"},      {"LOG10E", "0.4342944819032518"},
+          {"SQRT2", "1.4142135623730951"},     {"SQRT1_2", "0.7071067811865476"}};
+      if (base->name.name == "Math")
+        for (const auto& [name, value] : kMathConstants)
+          if (e->member.name == name) {
+            model_.math_constants[e] = value;
+            return types_.get(TyKind::Float);
+          }
       if (!model_.builtins.module(base->name.name, e->member.name)) {
-        auto d = diags_.report(DiagId::UnknownModuleMember, e->member.range, base->name.name.str(), e->member.name.str());
-        if (base->name.name == "Math" && (e->member.name == "PI" || e->member.name == "E"))  // constants, not functions
-          d.help(fmt::format("write the number, `{}`", e->member.name == "PI" ? "3.141592653589793" : "2.718281828459045"));
-        else
-          d.didYouMean(closestMatch(e->member.name, model_.builtins.namesOf(std::string_view(base->name.name))));
+        diags_.report(DiagId::UnknownModuleMember, e->member.range, base->name.name.str(), e->member.name.str())
+            .didYouMean(closestMatch(e->member.name, model_.builtins.namesOf(std::string_view(base->name.name))));
       }
       return types_.dynamic();
     }

@@ -41,7 +41,7 @@ std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
               "`entries(m)`)"},
       {"WeakMap", "Lux has no `WeakMap`: an object keyed by a String is a map (`m = {}`, `m[key] = value`)"},
       {"Boolean", "keep the truthy elements with a lambda: `xs.filter(fn(x) x)`"},
-      {"PI", "write the number, `3.141592653589793` (or `acos(-1.0)`)"},
+      {"PI", "JavaScript's spelling is built in: `Math.PI`"},
       {"INF", "a Float has no literal infinity here: start a minimum from the first element (`min(xs)`, "
               "`min_by(xs, f)`) or use an `Option`"},
   };

@@ -409,6 +409,8 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
 }
 
 std::string Emitter::member(const ast::MemberExpr* m) {
+  if (auto c = prog_.math_constants.find(m); c != prog_.math_constants.end())
+    return fmt::format("lux::Value({})", c->second);  // `Math.PI`
   if (m->optional)  // `x?.f`: None when x is None or has no fields
     return fmt::format("lux::stdlib::OptionalField({}, {})", expr(m->base), cppString(m->member.name));
   const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
