@@ -437,7 +437,7 @@ void Checker::reportCallArity(const ast::CallExpr* call, bool piped, size_t n, c
   if (piped && model_.method_builtins.count(call)) d.help("the value before the `.` is the built-in's first argument");
   else if (piped) d.help("the value on the left of `|>` is the first argument");
   else if ((name == "Math.min" || name == "Math.max" || name == "min" || name == "max") && n > 2 && !call->args.empty())
-    d.help(fmt::format("`{0}` takes two values or a list: `{0}([{1}])`", name,  // JavaScript's `Math.min(a, b, c)`
+    d.help(fmt::format("`{0}` takes up to six values or a list: `{0}([{1}])`", name,  // a long `Math.min(a, b, ...)`
                        file_.slice(SourceRange::cover(call->args.front()->range(), call->args.back()->range()))));
 }
 

@@ -834,6 +834,12 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
     }
     return s;
   };
+  // `min(a, b, c)` / `Math.max(a, b, c, d)` (JavaScript's and Python's are variadic): pairwise.
+  if (b->form == BuiltinForm::Call && (b->cpp == "Min" || b->cpp == "Max") && args.size() > 2) {
+    std::string acc = argText(args[0]);
+    for (size_t i = 1; i < args.size(); ++i) acc = fmt::format("{}({}, {})", fn, acc, argText(args[i]));
+    return acc;
+  }
   switch (b->form) {
     case BuiltinForm::Call:
     case BuiltinForm::Cookie:

@@ -75,7 +75,8 @@ def _narrowing(port):
 def _in_place(port):
     # JavaScript's reduce idiom: the accumulator, changed in place and returned, is the result;
     # the caller's list is not changed by a function that returns its changed parameter.
-    expect_json(port, "GET", "/circle/2", 200, {"area": 12.566370614359172, "e": True})
+    expect_json(port, "GET", "/circle/2", 200, {"area": 12.566370614359172, "e": True, "lo": 1.0, "hi": 3.0})
+    expect_json(port, "GET", "/circle/5", 200, {"area": 78.53981633974483, "e": True, "lo": 1.0, "hi": 5.0})
     expect_json(port, "GET", "/reduce", 200, {"counts": {"b": 2, "a": 1}, "grouped": {"b": ["B", "B"], "a": ["A"]},
                                                 "more": ["b", "a", "b", "z"], "words": ["b", "a", "b"]})
     expect_json(port, "GET", "/words", 200, {"counts": {"b": 3, "a": 1, "c": 1}, "settings": {"retries": 3}})
