@@ -404,25 +404,30 @@ void Emitter::registerHooks(const ServerModel& sm) {
       case ast::HookDecl::Hook::Start: line("app.OnStart([] { OnStart(); });"); break;
       case ast::HookDecl::Hook::Stop: line("app.OnStop([] { OnStop(); });"); break;
       case ast::HookDecl::Hook::Error: {
+        // A hook that takes `res` gets one of its own, with the default answer's status and no
+        // body: what it sends (`res.status(503).json(...)`) is the answer; else what it returns,
+        // with that status.
+        const bool own = h.params.size() > 2;
         std::string args = "error.ToValue()";
         if (h.params.size() > 1) args += ", req";
-        if (h.params.size() > 2) args += ", own";
+        if (own) args += ", own";
         line("app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {");
         line("  if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is");
-        // The hook's `res` starts with the default answer's status and no body: what it sends
-        // (`res.status(503).json(...)`) is the answer; else what it returns, with that status.
-        if (h.params.size() > 2) line("  lux::Response own;");
-        if (h.params.size() > 2) line("  own.status = res.status;");
+        if (own) {
+          line("  lux::Response own;");
+          line("  own.status = res.status;");
+        }
         line(fmt::format("  lux::Value answer = OnError({});", args));
         if (hasCallSites(h.decl->body))  // its failed call: the default answer (HandleError takes it)
           line("  if (lux::rt::CallFailed()) return res;");
-        const char* status = h.params.size() > 2 ? "own.status" : "res.status";
-        if (h.params.size() > 2) line("  if (own.sent()) return own;");
-        if (h.params.size() > 2)
+        if (own) {
+          line("  if (own.sent()) return own;");
           line("  if (answer.IsNull()) { res.status = own.status; return res; }  // the default body");
-        else
+        } else {
           line("  if (answer.IsNull()) return res;  // the default answer");
-        line(fmt::format("  return lux::stdlib::ToResponse(answer, lux::Respond({}, answer));  // a plain value: the body", status));
+        }
+        line(fmt::format("  return lux::stdlib::ToResponse(answer, lux::Respond({}, answer));  // a plain value: the body",
+                         own ? "own.status" : "res.status"));
         line("});");
         break;
       }

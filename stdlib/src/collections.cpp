@@ -59,11 +59,8 @@ Value Print(std::initializer_list<Value> args) {
 }
 
 Value Len(const Value& v) {
-  if (v.IsString()) {  // characters (Unicode code points), as slices and indexes count them
-    const std::string& s = v.AsString();
-    return Value(static_cast<long long>(
-        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; })));
-  }
+  if (v.IsString())  // characters (Unicode code points), as slices and indexes count them
+    return Value(static_cast<long long>(CharIndex(v.AsString(), v.AsString().size())));
   if (v.IsArray() || v.IsObject()) return Value(static_cast<long long>(v.size()));
   if (v.IsNull()) return Value(0);
   throw TypeError(std::string("len() of ") + v.KindName(), v.FromClient());

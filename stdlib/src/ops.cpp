@@ -225,22 +225,7 @@ Value Index(const Value& v, const Value& i) {
     return a[static_cast<std::size_t>(k)];
   }
   if ((v.IsObject() || v.IsNull()) && i.IsString()) return v[std::string_view(i.AsString())];
-  if (v.IsString() && i.IsInt()) {  // the character (code point) at i; negative counts from the end
-    const std::string& s = v.AsString();
-    std::int64_t k = i.AsInt();
-    if (k < 0) k += Len(v).AsInt();
-    if (k < 0) return Value();
-    auto continuation = [&s](std::size_t b) { return (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80; };
-    std::size_t at = 0;  // the byte where the k-th character starts
-    for (; k > 0 && at < s.size(); --k) {
-      ++at;
-      while (at < s.size() && continuation(at)) ++at;
-    }
-    if (at >= s.size()) return Value();
-    std::size_t end = at + 1;
-    while (end < s.size() && continuation(end)) ++end;
-    return Value(s.substr(at, end - at));
-  }
+  if (v.IsString() && i.IsInt()) return At(v, i);  // the character (code point) at i, as `s.at(i)`
   throw TypeError(std::string("cannot index ") + v.KindName() + " with " + i.KindName(), v.FromClient() || i.FromClient());
 }
 
