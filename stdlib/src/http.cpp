@@ -416,7 +416,8 @@ Value FromRequest(Value (*convert)(const Value&), const Value& v, std::string_vi
   throw HttpError(400, "`" + std::string(place) + "`: " + message, Value(std::move(details)));
 }
 
-Value ParamFromString(const char* name, const std::string& text, Kind kind, const char* where) {
+namespace {
+Value ParamValue(const char* name, const std::string& text, Kind kind, const char* where) {
   auto bad = [&]() -> Value {
     throw HttpError(400, std::string(where) + " `" + name + "`: expected " + KindName(kind) + ", got " + QuoteText(text));
   };
@@ -437,6 +438,13 @@ Value ParamFromString(const char* name, const std::string& text, Kind kind, cons
       return bad();
     default: return Value(text);
   }
+}
+}  // namespace
+
+Value ParamFromString(const char* name, const std::string& text, Kind kind, const char* where) {
+  Value v = ParamValue(name, text, kind, where);
+  v.MarkFromClient();  // a typed parameter is still what the client sent (Value::FromClient)
+  return v;
 }
 
 Value PathParam(const Request& req, const char* name, Kind kind) {
@@ -495,7 +503,11 @@ Value CheckKind(const Value& v, Kind kind, const char* what) {
   bool ok = kind == Kind::kAny || (kind == Kind::kInt && v.IsInt()) || (kind == Kind::kFloat && v.IsNumber()) ||
             (kind == Kind::kBool && v.IsBool()) || (kind == Kind::kString && v.IsString());
   if (!ok) throw HttpError(400, std::string("body field `") + what + "`: expected " + KindName(kind) + ", got " + v.KindName());
-  if (kind == Kind::kFloat) return Value(v.AsFloat());
+  if (kind == Kind::kFloat) {
+    Value f(v.AsFloat());
+    f.MarkFromClient();  // the body's number, still the client's
+    return f;
+  }
   return v;
 }
 

@@ -336,31 +336,16 @@ Value ParseFloat(const Value& v) {
   if (v.IsBool()) return Value(v.AsBool() ? 1.0 : 0.0);
   if (!v.IsString()) return Value();
   if (auto f = ParseFloatStrict(v.AsString())) return Value(*f);
-  // JavaScript's: the longest leading decimal number after white space (`"3.5kg"` is 3.5), else None.
+  // JavaScript's: the longest leading decimal number after white space (`"3.5kg"` is 3.5), else
+  // None. from_chars reads exactly that prefix (an exponent only when digits follow it); it takes
+  // no plus sign, and its "inf"/"nan" are no numbers here.
   const std::string& s = v.AsString();
   std::size_t i = 0;
   while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  std::size_t end = i;
-  if (end < s.size() && (s[end] == '-' || s[end] == '+')) ++end;
-  std::size_t digits = 0;
-  while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end, ++digits;
-  if (end < s.size() && s[end] == '.') {
-    ++end;
-    while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end, ++digits;
-  }
-  if (digits == 0) return Value();
-  if (end < s.size() && (s[end] == 'e' || s[end] == 'E')) {  // an exponent only when digits follow
-    std::size_t e = end + 1;
-    if (e < s.size() && (s[e] == '-' || s[e] == '+')) ++e;
-    if (e < s.size() && std::isdigit(static_cast<unsigned char>(s[e]))) {
-      end = e;
-      while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end;
-    }
-  }
-  if (i < end && s[i] == '+') ++i;  // from_chars takes no plus sign
+  if (i < s.size() && s[i] == '+' && !(i + 1 < s.size() && s[i + 1] == '-')) ++i;
   double f = 0;
-  auto [ptr, ec] = std::from_chars(s.data() + i, s.data() + end, f);
-  if (ec != std::errc() || ptr != s.data() + end) return Value();
+  auto [ptr, ec] = std::from_chars(s.data() + i, s.data() + s.size(), f);
+  if (ec != std::errc() || !std::isfinite(f)) return Value();
   return Value(f);
 }
 

@@ -10,6 +10,8 @@
   answers the first (`400 a`, never `400 b`), and the second is logged;
 - `req.body?.user?.name ?? "anon"` is "anon" when a part is not an object (a String, a list):
   JavaScript's optional chaining gives `undefined` there (a 500 before);
+- JavaScript's parseInt/parseFloat read a leading number (`"42px"`), `s[i]` and `len(s)` count
+  characters, and a regex pattern the client sent that does not compile is a 400;
 - `on_error fn(err, req, res)` that sets `res.status(503)` and returns an object answers 503 with
   that object (the default body replaced it before).
 """
@@ -57,6 +59,11 @@ def run(a):
         expect(port, "/twice", [], 400, {"error": "id required"})
         expect(port, "/twice?id=7", [], 200, {"ok": True, "id": "7"})
         expect(port, "/fail", [], 503, {"error": "hub failure", "detail": "deliberate"})
+        expect(port, "/text?s=42px", [], 200, {"n": 42, "f": 42.0, "second": "2", "len": 4, "matches": False})
+        expect(port, "/text?s=3.5k%C3%A9", [], 200, {"n": 3, "f": 3.5, "second": ".", "len": 5, "matches": False})
+        expect(port, "/text?s=h%C3%A9&p=%C3%A9", [], 200, {"n": None, "f": None, "second": "é", "len": 2, "matches": True})
+        st, got = get(port, "/text?s=x&p=(")  # a pattern the client sent that does not compile: its mistake
+        check(st == 400 and "bad pattern" in got.get("error", ""), f"GET /text with a bad pattern: {st} {got}")
         for body, want in (({"user": {"name": "Al"}, "tags": ["a", "b"]}, {"name": "Al", "n": 2}),
                            ({"user": "str"}, {"name": "anon", "n": 0}), ([1], {"name": "anon", "n": 0}),
                            ({"user": None, "tags": "abc"}, {"name": "anon", "n": 3}), ({}, {"name": "anon", "n": 0})):

@@ -123,4 +123,7 @@ TEST_CASE("to_bool, parse_int and parse_float", "[stdlib]") {
   CHECK(sl::ParseFloat(Value("1e")) == Value(1.0));
   CHECK(sl::ParseFloat(Value(".5")) == Value(0.5));
   CHECK(sl::ParseFloat(Value("-.x")).IsNull());
+  CHECK(sl::ParseFloat(Value("+4.5cm")) == Value(4.5));
+  CHECK(sl::ParseFloat(Value("+-5")).IsNull());
+  CHECK(sl::ParseFloat(Value("inf")).IsNull());
 }
