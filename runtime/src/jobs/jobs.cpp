@@ -3,6 +3,7 @@
 // JobsState lifecycle (env, store open/recover, pool and scheduler start/stop, close) and the
 // two runtime components that drive it: "jobs" and "scheduler" (server/component.h).
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
@@ -70,7 +71,7 @@ class JobsComponent final : public server::Component {
   bool TakesPart(server::RunMode) const override { return true; }
   void Open(server::Host& host) override {
     bool serving = host.Mode() == server::RunMode::kServe;
-    state->Open(host.AppName(), serving);
+    state->Open(host.AppName(), host.Mode());
     if (server::ServesRequests(host.Mode()) && !state->config.admin_token.empty()) RegisterAdminRoutes(host, *state);
     if (serving) watch_ = WatchQueue(state);
   }
@@ -154,7 +155,8 @@ JobsState::~JobsState() {
   Close();
 }
 
-void JobsState::Open(const std::string& app_name, bool server) {
+void JobsState::Open(const std::string& app_name, server::RunMode mode) {
+  bool server = mode == server::RunMode::kServe;
   if (auto p = EnvOptString("LUX_JOBS_PATH")) config.path = *p;
   if (auto w = EnvOptInt("LUX_JOB_WORKERS")) {
     if (*w < 1 || *w > kMaxJobWorkers)
@@ -191,6 +193,10 @@ void JobsState::Open(const std::string& app_name, bool server) {
       ro.visibility_ms = config.visibility_timeout_ms;
       store = OpenRedisStore(ro);
     } else {
+      if (mode == server::RunMode::kAdmin && path != ":memory:" && !std::filesystem::exists(path))
+        throw StartupError("no job store at " + std::filesystem::absolute(path).string() +
+                           ": run this command in the directory the server runs in, or set LUX_JOBS_PATH to the "
+                           "server's store");
       store = OpenSqliteStore(path, sync);
     }
     std::vector<std::string> names;

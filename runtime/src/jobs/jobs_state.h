@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/process_lease.h"
+#include "server/component.h"
 #include "jobs/clock.h"
 #include "jobs/queue.h"
 #include "jobs/registry.h"
@@ -24,11 +25,13 @@ class JobsState {
   ~JobsState();
 
   // Applies LUX_JOBS_PATH / LUX_JOB_WORKERS / LUX_SCHEDULER_ENABLED / LUX_ADMIN_TOKEN /
-  // LUX_JOBS_SYNC / LUX_JOBS_URL..., opens the store (SQLite, or Redis for adapter "redis") and makes this the process's running jobs state. `server`:
-  // also recovers jobs left running and warns about stored jobs without a handler (the CLI
-  // commands open without, since a server may be running on the same store). Throws
-  // StartupError.
-  void Open(const std::string& app_name, bool server);
+  // LUX_JOBS_SYNC / LUX_JOBS_URL..., opens the store (SQLite, or Redis for adapter "redis") and
+  // makes this the process's running jobs state. kServe: also recovers jobs left running and
+  // warns about stored jobs without a handler (the commands open without, since a server may
+  // be running on the same store). kAdmin (`jobs`, `jobs retry`): an embedded store file must
+  // exist already (run from another directory, the command would create an empty one and
+  // report nothing). Throws StartupError.
+  void Open(const std::string& app_name, server::RunMode mode);
   // Starts the worker pool.
   void StartWorkers();
   // Makes the scheduler (admin routes and triggers use it) and starts it when enabled (with the

@@ -136,6 +136,18 @@ TEST_CASE("dead letter through GET /_lux/jobs, retry by id over HTTP and from th
   REQUIRE(again.err().find("jobs: no dead or failed job with id `no-such-id`\n") != std::string::npos);
 }
 
+TEST_CASE("jobs where there is no job store: one line naming the path, and no empty store left behind") {
+  luxtest::TempDir dir;
+  Proc jobs(kBinary, {"jobs"}, Env(dir));
+  REQUIRE(jobs.Wait() == 1);
+  REQUIRE(jobs.err().find("no job store at " + dir.File("store.db") + ": run this command in the directory") !=
+          std::string::npos);
+  REQUIRE_FALSE(Exists(dir.File("store.db")));
+  Proc retry(kBinary, {"jobs", "retry", "some-id"}, Env(dir));
+  REQUIRE(retry.Wait() == 1);
+  REQUIRE_FALSE(Exists(dir.File("store.db")));
+}
+
 TEST_CASE("run-task NAME runs one task and exits: 0 on success, 1 with one line on failure or unknown") {
   luxtest::TempDir dir;
   {
