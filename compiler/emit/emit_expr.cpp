@@ -203,12 +203,16 @@ std::string Emitter::spreadList(llvm::ArrayRef<const ast::Expr*> elements) {
     return u && u->op == UnaryOp::Spread ? u->operand : nullptr;
   };
   bool any_spread = false;
-  for (const Expr* el : elements) any_spread = any_spread || spreadOf(el);
+  for (const Expr* el : elements) any_spread = any_spread || spreadOf(el) || el == take_.part;
   if (!any_spread) return {};
   std::string s = "lux::stdlib::ListOf({";
   for (size_t i = 0; i < elements.size(); ++i) {
     const Expr* inner = spreadOf(elements[i]);
-    s += (i ? ", " : "") + (inner ? "{" + expr(inner) + ", true}" : "{" + argText(elements[i]) + "}");
+    s += i ? ", " : "";
+    if (elements[i] == take_.part)
+      s += fmt::format("lux::stdlib::{}({})", inner ? "SpreadTaking" : "ElementTaking", take_.place);
+    else
+      s += inner ? "{" + expr(inner) + ", true}" : "{" + argText(elements[i]) + "}";
   }
   return s + "})";
 }
@@ -278,13 +282,19 @@ std::string Emitter::objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries) {
   if (entries.empty()) return "lux::Value::MakeObject()";
   bool any_spread = false;
   for (const ast::ObjectEntry* en : entries) any_spread = any_spread || en->form == ast::ObjectEntry::Form::Spread;
-  for (const ast::ObjectEntry* en : entries) any_spread = any_spread || en->key_expr;
+  for (const ast::ObjectEntry* en : entries) any_spread = any_spread || en->key_expr || en == take_.part;
   if (any_spread) {
     // `{ k: v, ...o }`: entries in order, a spread one copying o's entries (lux::stdlib::ObjectOf).
     std::string s = "lux::stdlib::ObjectOf({";
     for (size_t i = 0; i < entries.size(); ++i) {
       const ast::ObjectEntry* en = entries[i];
-      if (en->form == ast::ObjectEntry::Form::Spread)
+      if (en == take_.part && en->form == ast::ObjectEntry::Form::Spread)
+        s += fmt::format("{}lux::stdlib::SpreadEntriesTaking({})", i ? ", " : "", take_.place);
+      else if (en == take_.part)
+        s += fmt::format("{}lux::stdlib::EntryTaking({}, {})", i ? ", " : "",
+                         en->key_expr ? "lux::stdlib::EntryKey(" + expr(en->key_expr) + ")" : cppString(en->key.name),
+                         take_.place);
+      else if (en->form == ast::ObjectEntry::Form::Spread)
         s += fmt::format("{}{{\"\", {}, true}}", i ? ", " : "", expr(en->value));
       else if (en->key_expr)
         s += fmt::format("{}{{lux::stdlib::EntryKey({}), {}}}", i ? ", " : "", expr(en->key_expr), argText(en->value));

@@ -627,6 +627,7 @@ void Emitter::assign(const ast::AssignStmt* as) {
     exprInto(as->value, Target::assign(lvalue(as->target)));
     return;
   }
+  if (assignTaking(as)) return;
   std::string value = expr(as->value);
   std::string target = lvalue(as->target);
   line(op ? fmt::format("{0} = lux::stdlib::{1}({0}, {2});", target, op, value) : fmt::format("{} = {};", target, value));

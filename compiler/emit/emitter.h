@@ -302,6 +302,11 @@ class Emitter {
   // `let [a, _, ...rest] = e` (emit_patterns.cpp).
   void destructureList(const ast::DestructureStmt* ds);
   void assign(const ast::AssignStmt* as);
+  // `x = x + t`, `x = [...x, v]`, ...: the old value moves into the new one (emit_taking.cpp).
+  bool assignTaking(const ast::AssignStmt* as);
+  bool literalTaking(const ast::AssignStmt* as, const Symbol* sym);
+  const Symbol* takingTarget(const ast::AssignStmt* as) const;
+  bool takesFrom(const ast::Expr* e, const Symbol* sym) const;
   void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);
   void assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`
   void forStmt(const ast::ForStmt* fs);
@@ -402,6 +407,12 @@ class Emitter {
   // While emitting the body of a SharedVar::Update: its root binding and the lambda's name for it.
   const Symbol* lvalue_root_ = nullptr;
   std::string lvalue_alias_;
+  // While emitting the literal of literalTaking: its part that takes the variable, and the
+  // variable's place.
+  struct TakePart {
+    const ast::Node* part = nullptr;
+    std::string place;
+  } take_;
   std::optional<std::set<std::string>> global_names_;  // see globalNames()
   // Records whose struct is complete at this point of the header: a field naming another record
   // (or its own) is typed only then; otherwise (recursive and mutually recursive types,

@@ -13,30 +13,53 @@
 
 namespace lux::stdlib {
 
+namespace {
+// The value a literal's part stands for (see ListPart::take).
+template <class Part>
+const Value& PartValue(const Part& p) {
+  return p.take ? *p.take : p.value;
+}
+}  // namespace
+
 Value ListOf(std::initializer_list<ListPart> parts) {
+  // Every spread is checked before anything is taken from a part's variable.
+  for (const ListPart& p : parts) {
+    const Value& v = PartValue(p);
+    if (p.spread && !v.IsArray() && !v.IsNull())
+      throw TypeError(std::string("cannot spread ") + v.KindName() + " into a list", v.FromClient());
+  }
   Array out;
   for (const ListPart& p : parts) {
     if (!p.spread) {
-      out.push_back(p.value);
+      out.push_back(p.take ? std::move(*p.take) : p.value);
+    } else if (p.take && p.take->IsArray()) {
+      Array& xs = p.take->AsArray();
+      if (out.empty()) out.swap(xs);
+      else out.insert(out.end(), std::make_move_iterator(xs.begin()), std::make_move_iterator(xs.end()));
     } else if (p.value.IsArray()) {
       const Array& xs = p.value.AsArray();
       out.insert(out.end(), xs.begin(), xs.end());
-    } else if (!p.value.IsNull()) {
-      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into a list", p.value.FromClient());
     }
   }
   return Value(std::move(out));
 }
 
 Value ObjectOf(std::initializer_list<ObjectPart> parts) {
+  for (const ObjectPart& p : parts) {
+    const Value& v = PartValue(p);
+    if (p.spread && !v.IsObject() && !v.IsNull())
+      throw TypeError(std::string("cannot spread ") + v.KindName() + " into an object", v.FromClient());
+  }
   Object out;
   for (const ObjectPart& p : parts) {
     if (!p.spread) {
-      out.Set(p.key, p.value);
+      out.Set(p.key, p.take ? std::move(*p.take) : p.value);
+    } else if (p.take && p.take->IsObject()) {
+      Object& o = p.take->AsObject();
+      if (out.empty()) out = std::move(o);
+      else for (auto& [k, v] : o) out.Set(k, std::move(v));
     } else if (p.value.IsObject()) {
       for (const auto& [k, v] : p.value.AsObject()) out.Set(k, v);
-    } else if (!p.value.IsNull()) {
-      throw TypeError(std::string("cannot spread ") + p.value.KindName() + " into an object", p.value.FromClient());
     }
   }
   return Value(std::move(out));

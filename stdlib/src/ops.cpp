@@ -74,6 +74,27 @@ Value Add(const Value& a, const Value& b) {
   BadOperands("+", a, b);
 }
 
+Value Add(Value&& a, const Value& b) {
+  if (a.IsString() && &a != &b) {
+    if (b.IsString()) {
+      std::string s = std::move(a.AsString());
+      s += b.AsString();
+      return Value(std::move(s));
+    }
+    std::string tail = Str(b);  // before anything is taken from `a`
+    std::string s = std::move(a.AsString());
+    s += tail;
+    return Value(std::move(s));
+  }
+  if (a.IsArray() && b.IsArray() && &a != &b) {
+    Array out = std::move(a.AsArray());
+    const Array& more = b.AsArray();
+    out.insert(out.end(), more.begin(), more.end());
+    return Value(std::move(out));
+  }
+  return Add(static_cast<const Value&>(a), b);
+}
+
 Value Sub(const Value& a, const Value& b) {
   if (BothInt(a, b)) return Value(static_cast<long long>(CheckedSub(a.AsInt(), b.AsInt())));
   if (a.IsNumber() && b.IsNumber()) return Value(a.AsFloat() - b.AsFloat());

@@ -49,6 +49,7 @@ def run(a):
         _in_place(port)
         _express_send(port)
         _express_headers(port)
+        _grow(port)
     finally:
         stop_server(proc)
 
@@ -108,3 +109,20 @@ def _express_send(port):
         st, headers, got = curl_response(f"http://127.0.0.1:{port}{path}")
         check(st == status and headers.get("content-type", "").startswith(content_type) and got == body,
               f"GET {path}: {st} {headers.get('content-type')!r} {got!r}, expected {status} {content_type} {body!r}")
+
+
+def _grow(port):
+    """`s = s + t`, `xs = [...xs, x]`, `state = { ...state, ... }`, `node = { next: node }` in a
+    loop: the values a copy would give, and a part that fails leaves the list as it was."""
+    n = 30000
+    expect_json(port, "GET", f"/grow/{n}", 200, {
+        "lines": n + 1,
+        "tail": f"{n - 1},item-{n - 1}\n",
+        "ids": n,
+        "sum": n * (n - 1) // 2,
+        "state": {"count": n, "last": n - 1, "seen": [0, 1, 2]},
+        "chain": {"v": 2, "next": {"v": 1, "next": {"v": 0, "next": None}}},
+        "kept": [0, 0, 1, 2],
+        "errors": n - 3,
+        "doubled": "abab",
+    })

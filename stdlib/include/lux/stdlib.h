@@ -55,6 +55,10 @@ Value WithLock(const Value& body);
 // Int arithmetic is checked: a result outside [-2^63, 2^63-1] throws lux::Error ("integer
 // overflow: ..."), a runtime error like any other (500 in a request, a failed job attempt).
 Value Add(const Value& a, const Value& b);
+// The same sum when `a` is the variable the result replaces (`s = s + t`, `s += t`, `xs = xs +
+// ys`): a string or list `a` is extended in place instead of copied, so building a text or a list
+// in a loop is linear. Nothing of `a` is taken until the sum is certain to succeed.
+Value Add(Value&& a, const Value& b);
 Value Sub(const Value& a, const Value& b);
 Value Mul(const Value& a, const Value& b);
 Value Div(const Value& a, const Value& b);  // Int / Int truncates; division by zero is an error
@@ -133,17 +137,26 @@ inline Box MakeBox(Value v = Value()) { return std::make_shared<Value>(std::move
 // Literals with spreads: `[a, ...xs, b]` and `{ k: v, ...o }`. A part with `spread` set adds the
 // elements of a list (the entries of an object, later keys replacing earlier ones); a spread
 // None adds nothing; any other value is a TypeError.
+// A part with `take` set reads its value from the variable `*take` that the literal's result
+// replaces (`xs = [...xs, x]`, `state = { ...state, n: 1 }`, `node = { next: node }`): its
+// contents move into the result once every part is evaluated and checked, instead of being copied.
 struct ListPart {
   Value value;
   bool spread = false;
+  Value* take = nullptr;
 };
 Value ListOf(std::initializer_list<ListPart> parts);
+inline ListPart SpreadTaking(Value& v) { return ListPart{Value(), true, &v}; }
+inline ListPart ElementTaking(Value& v) { return ListPart{Value(), false, &v}; }
 struct ObjectPart {
   std::string key;  // empty for a spread
   Value value;
   bool spread = false;
+  Value* take = nullptr;
 };
 Value ObjectOf(std::initializer_list<ObjectPart> parts);
+inline ObjectPart EntryTaking(std::string key, Value& v) { return ObjectPart{std::move(key), Value(), false, &v}; }
+inline ObjectPart SpreadEntriesTaking(Value& v) { return ObjectPart{"", Value(), true, &v}; }
 // A throwaway lvalue (assignment targets the checker could not resolve).
 Value& Scratch();
 

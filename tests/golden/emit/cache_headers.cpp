@@ -107,7 +107,7 @@ lux::Value each_one(const lux::Value& tags) {
 #line 36 "cache_headers.lux"
     (r = lux::stdlib::Etag(r, t));
 #line 37 "cache_headers.lux"
-    out = lux::stdlib::Add(out, lux::Value(lux::Array{r}));
+    out = lux::stdlib::Add(std::move(out), lux::Value(lux::Array{r}));
   }
 #line 39 "cache_headers.lux"
   return out;

@@ -42,7 +42,7 @@ lux::Value make_counter() {
   const lux::Value bump = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
     const lux::Value& by = lux::stdlib::Arg(args, 0);
 #line 6 "closures_loops.lux"
-    (*count) = lux::stdlib::Add((*count), by);
+    (*count) = lux::stdlib::Add(std::move((*count)), by);
 #line 7 "closures_loops.lux"
     return (*count);
   }));
@@ -70,12 +70,12 @@ lux::Value totals(const lux::Value& xs) {
 #line 18 "closures_loops.lux"
     if (lux::stdlib::Mod(x, lux::Value(2)) == lux::Value(0)) {
 #line 19 "closures_loops.lux"
-      evens = lux::stdlib::Add(evens, lux::Value(1));
+      evens = lux::stdlib::Add(std::move(evens), lux::Value(1));
 #line 20 "closures_loops.lux"
       continue;
     }
 #line 22 "closures_loops.lux"
-    sum = lux::stdlib::Add(sum, lux::stdlib::Mul(x, i));
+    sum = lux::stdlib::Add(std::move(sum), lux::stdlib::Mul(x, i));
   }
 #line 24 "closures_loops.lux"
   lux::Value n = 3;

@@ -30,7 +30,7 @@ lux::Value summary(const lux::Value& xs, const lux::Value& o) {
     const lux::Value k(items1[k2].first);
     const lux::Value& v = items1[k2].second;
 #line 7 "family_core.lux"
-    out = lux::stdlib::ListOf({{out, true}, {lux::stdlib::Interp(k, "=", v)}});
+    out = lux::stdlib::ListOf({lux::stdlib::SpreadTaking(out), {lux::stdlib::Interp(k, "=", v)}});
   }
 #line 9 "family_core.lux"
   return lux::Value{{"head", lux::stdlib::Slice(xs, lux::Value(0), lux::Value(2), false)}, {"tail", lux::stdlib::Slice(xs, lux::Value(-2), lux::stdlib::Len(xs), false)}, {"middle", lux::stdlib::Slice(lux::Value("hello"), lux::Value(1), lux::Value(3), true)}, {"entries", out}, {"top", lux::stdlib::Take(lux::stdlib::Reversed(lux::stdlib::Sorted(xs)), 3)}, {"label", lux::stdlib::Add(lux::Value("n="), lux::stdlib::Len(xs))}};

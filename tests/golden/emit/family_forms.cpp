@@ -320,7 +320,7 @@ lux::Value find_pair(const lux::Value& rows, const lux::Value& target) {
         const lux::Value j(items5[k6].first);
         const lux::Value& value = items5[k6].second;
 #line 135 "family_forms.lux"
-        visited = lux::stdlib::Add(visited, lux::Value(1));
+        visited = lux::stdlib::Add(std::move(visited), lux::Value(1));
 #line 136 "family_forms.lux"
         if (lux::stdlib::Lt(value, lux::Value(0))) {
 #line 137 "family_forms.lux"
@@ -375,7 +375,7 @@ lux::Value countdown(const lux::Value& n) {
   bool broke1 = false;
   while (lux::stdlib::Lt(k, lux::Value(3))) {
 #line 168 "family_forms.lux"
-    k = lux::stdlib::Add(k, lux::Value(1));
+    k = lux::stdlib::Add(std::move(k), lux::Value(1));
   }
   if (!broke1) {
 #line 170 "family_forms.lux"

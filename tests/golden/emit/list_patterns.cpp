@@ -39,7 +39,7 @@ lux::Value Route1Body(lux::Request& req) {
   lux::Value n = lux::stdlib::IndexRef(t2, lux::Value(0));
   lux::Value label = lux::stdlib::IndexRef(t2, lux::Value(1));
 #line 8 "list_patterns.lux"
-  n = lux::stdlib::Add(n, a);
+  n = lux::stdlib::Add(std::move(n), a);
 #line 9 "list_patterns.lux"
   return lux::Value{{"n", n}, {"label", lux::stdlib::Upper(label)}, {"rest", rest}};
 }

@@ -118,7 +118,7 @@ lux::Value captured() {
 #line 37 "name_clashes.lux"
   const lux::Value bump = lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
 #line 38 "name_clashes.lux"
-    (*a) = lux::stdlib::Add((*a), (*b));
+    (*a) = lux::stdlib::Add(std::move((*a)), (*b));
 #line 39 "name_clashes.lux"
     return (*a);
   }));

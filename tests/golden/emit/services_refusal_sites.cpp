@@ -171,7 +171,7 @@ lux::Value Route2Body(const lux::Value& id) {
     if (!call4.ok()) return lux::rt::DeferCallFailure(std::move(call4));
     if (!(lux::stdlib::Truthy(std::move(call4.value)))) break;
 #line 42 "services_refusal_sites.lux"
-    n = lux::stdlib::Add(n, lux::Value(1));
+    n = lux::stdlib::Add(std::move(n), lux::Value(1));
   }
 #line 44 "services_refusal_sites.lux"
   lux::CallResult call6 = lux::rt::TryCallService("users", "nick", lux::Value(lux::Array{id}));

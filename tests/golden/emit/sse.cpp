@@ -85,7 +85,7 @@ lux::Value Route1Body(const lux::Value& send, const lux::Value& close) {
 #line 11 "sse.lux"
     lux::stdlib::Sleep(10);
 #line 12 "sse.lux"
-    i = lux::stdlib::Add(i, lux::Value(1));
+    i = lux::stdlib::Add(std::move(i), lux::Value(1));
   }
 #line 14 "sse.lux"
   return lux::stdlib::Call(close, {});

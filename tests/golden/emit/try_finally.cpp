@@ -48,11 +48,11 @@ lux::Value cleanup_order(const lux::Value& fail) {
   {
     lux::stdlib::Finally finally1([&]() {
 #line 15 "try_finally.lux"
-      log = lux::stdlib::Add(log, lux::Value("finally;"));
+      log = lux::stdlib::Add(std::move(log), lux::Value("finally;"));
     });
     try {
 #line 8 "try_finally.lux"
-      log = lux::stdlib::Add(log, lux::Value("try;"));
+      log = lux::stdlib::Add(std::move(log), lux::Value("try;"));
 #line 9 "try_finally.lux"
       if (lux::stdlib::Truthy(fail)) {
 #line 10 "try_finally.lux"
@@ -61,7 +61,7 @@ lux::Value cleanup_order(const lux::Value& fail) {
     } catch (const std::exception& e2) {
       const lux::Value err = lux::stdlib::ErrorValue(e2);
 #line 13 "try_finally.lux"
-      log = lux::stdlib::Add(log, lux::Value("catch;"));
+      log = lux::stdlib::Add(std::move(log), lux::Value("catch;"));
     }
   }
 #line 17 "try_finally.lux"
@@ -86,7 +86,7 @@ lux::Value early(const lux::Value& n) {
       return lux::Value("early");
     }
 #line 26 "try_finally.lux"
-    steps = lux::stdlib::Add(steps, lux::Value(1));
+    steps = lux::stdlib::Add(std::move(steps), lux::Value(1));
   }
 #line 30 "try_finally.lux"
   return lux::Value("late");
@@ -154,7 +154,7 @@ lux::Value loop_out() {
     {
       lux::stdlib::Finally finally1([&]() {
 #line 64 "try_finally.lux"
-        seen = lux::stdlib::Add(seen, lux::Value(1));
+        seen = lux::stdlib::Add(std::move(seen), lux::Value(1));
       });
 #line 60 "try_finally.lux"
       if (x == lux::Value(2)) {

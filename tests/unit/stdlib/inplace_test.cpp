@@ -85,3 +85,64 @@ TEST_CASE("splice removes a run, inserts values there and answers what it remove
   CHECK(Json(sl::ListSplice(xs, Value(0), Value(100), {Value(7)})) == "[1,9]");
   CHECK(Json(xs) == "[7]");
 }
+
+// `s = s + t`, `xs = [...xs, x]`, `node = { next: node }`: the variable's value moves into the
+// result (Add(Value&&, ...), the literal parts' `take`); the result is the copy's.
+TEST_CASE("a sum into the variable it replaces extends the text or list in place", "[inplace]") {
+  Value s("ab");
+  const char* before = s.AsString().data();
+  s.AsString().reserve(64);
+  before = s.AsString().data();
+  s = sl::Add(std::move(s), Value("cd"));
+  CHECK(Json(s) == "\"abcd\"");
+  CHECK(s.AsString().data() == before);  // the same buffer, not a copy
+  s = sl::Add(std::move(s), Value(5));
+  CHECK(Json(s) == "\"abcd5\"");
+  Value xs = Ints({1, 2});
+  xs = sl::Add(std::move(xs), Ints({3}));
+  CHECK(Json(xs) == "[1,2,3]");
+  // Int and Float sums, and the sums that fail, are the copying Add's.
+  Value n(2);
+  n = sl::Add(std::move(n), Value(3));
+  CHECK(Json(n) == "5");
+  Value list = Ints({1});
+  CHECK(FailureOf([&] { list = sl::Add(std::move(list), Value(true)); }) != "");
+  CHECK(Json(list) == "[1]");  // a failed sum takes nothing
+  // A value added to itself (the same object on both sides) is read before it is extended.
+  Value twice("ab");
+  Value& same = twice;
+  twice = sl::Add(std::move(twice), same);
+  CHECK(Json(twice) == "\"abab\"");
+  Value xs2 = Ints({1, 2});
+  Value& same2 = xs2;
+  xs2 = sl::Add(std::move(xs2), same2);
+  CHECK(Json(xs2) == "[1,2,1,2]");
+}
+
+TEST_CASE("a literal part that takes its variable moves it in, after every part is checked", "[inplace]") {
+  Value xs = Ints({1, 2});
+  xs = sl::ListOf({sl::SpreadTaking(xs), {Value(3)}, {xs, true}});
+  CHECK(Json(xs) == "[1,2,3,1,2]");
+  Value pair = Ints({0});
+  pair = sl::ListOf({sl::ElementTaking(pair), {Value(1)}});
+  CHECK(Json(pair) == "[[0],1]");
+  Value node = Value{{"v", 0}};
+  node = sl::ObjectOf({{"v", Value(1)}, sl::EntryTaking("next", node)});
+  CHECK(Json(node) == "{\"v\":1,\"next\":{\"v\":0}}");
+  Value state = Value{{"n", 1}, {"k", "a"}};
+  state = sl::ObjectOf({sl::SpreadEntriesTaking(state), {"n", Value(2)}});
+  CHECK(Json(state) == "{\"n\":2,\"k\":\"a\"}");
+  // A spread that fails leaves the variable as it was.
+  Value keep = Ints({7});
+  CHECK(FailureOf([&] { keep = sl::ListOf({sl::SpreadTaking(keep), {Value(5), true}}); }) ==
+        "cannot spread Int into a list");
+  CHECK(Json(keep) == "[7]");
+  Value obj = Value{{"a", 1}};
+  CHECK(FailureOf([&] { obj = sl::ObjectOf({sl::SpreadEntriesTaking(obj), {"", Value("x"), true}}); }) ==
+        "cannot spread String into an object");
+  CHECK(Json(obj) == "{\"a\":1}");
+  // None spreads nothing, taken or not.
+  Value none;
+  none = sl::ListOf({sl::SpreadTaking(none), {Value(1)}});
+  CHECK(Json(none) == "[1]");
+}
