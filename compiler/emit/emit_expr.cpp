@@ -398,7 +398,8 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
       const Symbol* s = symbolOf(params[i]);
       std::string n = unique(safeName(params[i]->name.name));
       if (s) fn_->names[s] = n;
-      line(fmt::format("{} {} = lux::stdlib::Arg(args, {});", isInplace(s) ? "lux::Value" : "const lux::Value&", n, i));
+      line(isInplace(s) ? fmt::format("lux::Value {} = lux::stdlib::TakeArg(args, {});", n, i)
+                        : fmt::format("const lux::Value& {} = lux::stdlib::Arg(args, {});", n, i));
     }
     if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
     else exprInto(l->body, Target::ret());

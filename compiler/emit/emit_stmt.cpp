@@ -81,6 +81,7 @@ void Emitter::exprInto(const ast::Expr* e, Target t) {
         llvm::isa<ast::BoolLit>(e) || llvm::isa<ast::FloatLit>(e))
       return;
   }
+  if (t.kind == Target::Return && returnTaking(e)) return;
   finish(t, expr(e));
 }
 
@@ -155,6 +156,11 @@ void Emitter::findInplace(const ast::Node* n, std::set<const Symbol*>& out) cons
     const Symbol* root = targetRoot(as->target);
     if (root && root->kind == SymbolKind::Param) out.insert(root);
   }
+  // A lambda's `(acc, x) => [...acc, x]`, `{ return { ...acc, [k]: v } }`: the returned literal
+  // takes the parameter (emit_taking.cpp), which is bound by value then (TakeArg).
+  if (auto* l = llvm::dyn_cast<ast::LambdaExpr>(n))
+    for (const ast::Expr* returned : lambdaResults(l))
+      if (const Symbol* taken = returnedParamTaken(returned)) out.insert(taken);
   // `acc.push(x)` on a parameter its function returns (the checker allows no other): its copy.
   if (auto* c = llvm::dyn_cast<ast::CallExpr>(n); c && prog_.inplace_calls.count(c)) {
     auto* m = llvm::dyn_cast<ast::MemberExpr>(c->callee);
@@ -456,11 +462,13 @@ void Emitter::tryIntoBody(const ast::TryStmt* ts, Target t) {
     w_.dedent();
     line("});");
     if (defers && fn_->call_exits.back().kind == CallExit::Kind::Catch) fn_->call_exits.back().finally_inside = true;
+    ++finally_depth_;  // a value returned in here is read by nothing but the finally body may read its variables
     if (ts->catch_body) {
       tryCatch(ts, t);
     } else {
       block(ts->body, t);
     }
+    --finally_depth_;
     w_.dedent();
     line("}");
     if (defers) writeFailureExit("lux::rt::CallFailed()", "", "lux::rt::CaughtFailedCall()");

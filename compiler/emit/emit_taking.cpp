@@ -47,6 +47,21 @@ bool plainRead(const ast::Node* n) {
   return plain;
 }
 
+// What a literal's part spreads (`...x` in a list or an object), or null.
+const ast::Expr* spreadOperand(const ast::Node* part) {
+  if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(part); u && u->op == ast::UnaryOp::Spread) return u->operand;
+  if (auto* en = llvm::dyn_cast<ast::ObjectEntry>(part); en && en->form == ast::ObjectEntry::Form::Spread) return en->value;
+  return nullptr;
+}
+
+// The elements of a list literal, the entries of an object literal.
+std::vector<const ast::Node*> literalParts(const ast::Expr* literal) {
+  std::vector<const ast::Node*> out;
+  if (auto* a = llvm::dyn_cast<ast::ArrayExpr>(literal)) out.assign(a->elements.begin(), a->elements.end());
+  if (auto* o = llvm::dyn_cast<ast::ObjectExpr>(literal)) out.assign(o->entries.begin(), o->entries.end());
+  return out;
+}
+
 }  // namespace
 
 bool Emitter::takesFrom(const ast::Expr* e, const Symbol* sym) const {
@@ -103,34 +118,101 @@ bool Emitter::assignTaking(const ast::AssignStmt* as) {
   return true;
 }
 
-// `x = [...x, v]` / `x = { ...x, k: v }` / `x = { next: x }`: the literal written with the part
-// that is `x` taking it (ListPart/ObjectPart::take), when that keeps the copy's meaning.
-bool Emitter::literalTaking(const ast::AssignStmt* as, const Symbol* sym) {
+// The part of `literal` (an ArrayExpr or ObjectExpr) that may take the variable `sym`: the
+// first that is `sym` itself (`...x`, `next: x`, `x`), when every other part that reads `sym`
+// only reads it (and, when a closure shares the variable, every other part only reads); null
+// when there is none.
+const ast::Node* Emitter::takenPart(const ast::Expr* literal, const Symbol* sym) const {
   using namespace ast;
-  const Expr* literal = as->value;
   std::vector<const Node*> parts;
   const Node* taken = nullptr;
   auto consider = [&](const Node* part, const Expr* value) {
     if (!taken && takesFrom(value, sym)) taken = part;
     else parts.push_back(part);
   };
-  if (auto* a = llvm::dyn_cast<ArrayExpr>(literal)) {
-    for (const Expr* el : a->elements) {
-      auto* u = llvm::dyn_cast<UnaryExpr>(el);
-      consider(el, u && u->op == UnaryOp::Spread ? u->operand : el);
-    }
-  } else {
-    for (const ObjectEntry* en : llvm::cast<ObjectExpr>(literal)->entries) consider(en, en->value);
+  for (const Node* part : literalParts(literal)) {
+    const Expr* value = spreadOperand(part);
+    if (!value) value = llvm::isa<ObjectEntry>(part) ? llvm::cast<ObjectEntry>(part)->value : llvm::cast<Expr>(part);
+    consider(part, value);
   }
-  if (!taken) return false;
-  bool shared = fn_->boxed.count(sym) > 0;
+  if (!taken) return nullptr;
+  bool shared = fn_ && fn_->boxed.count(sym) > 0;
   for (const Node* p : parts)
-    if ((shared || usesSymbol(p, sym)) && !plainRead(p)) return false;
+    if ((shared || usesSymbol(p, sym)) && !plainRead(p)) return nullptr;
+  return taken;
+}
+
+// `x = [...x, v]` / `x = { ...x, k: v }` / `x = { next: x }`: the literal written with the part
+// that is `x` taking it (ListPart/ObjectPart::take), when that keeps the copy's meaning.
+bool Emitter::literalTaking(const ast::AssignStmt* as, const Symbol* sym) {
+  const ast::Node* taken = takenPart(as->value, sym);
+  if (!taken) return false;
   std::string target = lvalue(as->target);
   take_ = {taken, target};
-  std::string value = expr(literal);
+  std::string value = expr(as->value);
   take_ = {};
   line(fmt::format("{} = {};", target, value));
+  return true;
+}
+
+// The parameter a returned literal spreads and may take (`fn(acc, x) [...acc, x]`, `return {
+// ...acc, [k]: v }`, the family's reduce idioms): nothing reads it after the return, so its
+// value moves into the result. Such a parameter is
+// bound by value (findInplace; a lambda's takes its argument from reduce's call, TakeArg).
+const Symbol* Emitter::returnedParamTaken(const ast::Expr* literal) const {
+  if (!llvm::isa_and_nonnull<ast::ArrayExpr, ast::ObjectExpr>(literal)) return nullptr;
+  for (const ast::Node* part : literalParts(literal)) {
+    auto* n = llvm::dyn_cast_or_null<ast::NameExpr>(spreadOperand(part));
+    const Symbol* sym = n ? symbolOf(n) : nullptr;
+    bool plain = sym && sym->kind == SymbolKind::Param && !(fn_ && (fn_->roles.count(sym) || fn_->by_reference.count(sym)));
+    if (plain && takenPart(literal, sym)) return sym;
+  }
+  return nullptr;
+}
+
+namespace {
+void collectReturns(const ast::Node* n, std::vector<const ast::Expr*>& out) {
+  if (llvm::isa<ast::LambdaExpr>(n)) return;  // a nested lambda's returns are its own
+  if (auto* rs = llvm::dyn_cast<ast::ReturnStmt>(n); rs && rs->value) out.push_back(rs->value);
+  forEachChild(n, [&](const ast::Node* c) { collectReturns(c, out); });
+}
+}  // namespace
+
+// The values a lambda returns: its expression body, or its block's last expression and the
+// values of its `return`s.
+std::vector<const ast::Expr*> Emitter::lambdaResults(const ast::LambdaExpr* l) {
+  std::vector<const ast::Expr*> out;
+  auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body);
+  if (!b) {
+    out.push_back(l->body);
+    return out;
+  }
+  if (!b->stmts.empty())
+    if (auto* es = llvm::dyn_cast<ast::ExprStmt>(b->stmts.back())) out.push_back(es->expr);
+  collectReturns(b, out);
+  return out;
+}
+
+// `return [...acc, x]` of a parameter bound by value, or of a local `var` no closure shares
+// (a spread part: one that copies a whole list or object).
+bool Emitter::returnTaking(const ast::Expr* e) {
+  // A `finally` (or `defer`) body runs after the returned value is made, and may read the variable.
+  if (!fn_ || finally_depth_ > 0 || !llvm::isa<ast::ArrayExpr, ast::ObjectExpr>(e)) return false;
+  const Symbol* sym = returnedParamTaken(e);
+  if (sym && !isInplace(sym)) sym = nullptr;
+  if (!sym) {
+    for (const ast::Node* part : literalParts(e)) {
+      auto* n = llvm::dyn_cast_or_null<ast::NameExpr>(spreadOperand(part));
+      const Symbol* s = n ? symbolOf(n) : nullptr;
+      if (!sym && s && s->kind == SymbolKind::Local && s->is_mutable && !fn_->boxed.count(s) && takenPart(e, s)) sym = s;
+    }
+  }
+  if (!sym) return false;
+  const ast::Node* taken = takenPart(e, sym);
+  take_ = {taken, nameOf(sym)};
+  std::string value = expr(e);
+  take_ = {};
+  line("return " + value + ";");
   return true;
 }
 

@@ -307,6 +307,10 @@ class Emitter {
   bool literalTaking(const ast::AssignStmt* as, const Symbol* sym);
   const Symbol* takingTarget(const ast::AssignStmt* as) const;
   bool takesFrom(const ast::Expr* e, const Symbol* sym) const;
+  const ast::Node* takenPart(const ast::Expr* literal, const Symbol* sym) const;
+  const Symbol* returnedParamTaken(const ast::Expr* literal) const;
+  bool returnTaking(const ast::Expr* e);  // `return [...acc, x]`: written when it takes
+  static std::vector<const ast::Expr*> lambdaResults(const ast::LambdaExpr* l);
   void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);
   void assignSharedBody(const ast::AssignStmt* as, const Symbol* root, const char* op);  // a server `var`
   void forStmt(const ast::ForStmt* fs);
@@ -413,6 +417,7 @@ class Emitter {
     const ast::Node* part = nullptr;
     std::string place;
   } take_;
+  int finally_depth_ = 0;  // inside the try of a `finally` (or a `defer`'s scope): no returnTaking
   std::optional<std::set<std::string>> global_names_;  // see globalNames()
   // Records whose struct is complete at this point of the header: a field naming another record
   // (or its own) is typed only then; otherwise (recursive and mutually recursive types,

@@ -129,7 +129,7 @@ Value Find(const Value& xs, const Value& fn) {
 
 Value Reduce(const Value& xs, const Value& fn, const Value& init) {
   Value acc = init;
-  for (const Value& x : Items(xs)) acc = Call(fn, {acc, x});
+  for (const Value& x : Items(xs)) acc = CallWithAccumulator(fn, std::move(acc), x);
   return acc;
 }
 

@@ -184,7 +184,7 @@ Value Reduce(const Value& xs, const Value& fn) {
   const Array& a = List(xs, "reduce");
   if (a.empty()) throw Error("reduce() of an empty list without an initial value");
   Value acc = a[0];
-  for (std::size_t i = 1; i < a.size(); ++i) acc = Call(fn, {acc, a[i]});
+  for (std::size_t i = 1; i < a.size(); ++i) acc = CallWithAccumulator(fn, std::move(acc), a[i]);
   return acc;
 }
 
@@ -192,7 +192,7 @@ Value Scan(const Value& xs, const Value& fn, const Value& init) {
   Array out;
   Value acc = init;
   for (const Value& x : List(xs, "scan")) {
-    acc = Call(fn, {acc, x});
+    acc = CallWithAccumulator(fn, std::move(acc), x);
     out.push_back(acc);
   }
   return Value(std::move(out));

@@ -318,9 +318,42 @@ Value JsonGet(const Value& v, const Value& key) {
   return Value();
 }
 
+namespace {
+// The argument list of the innermost Call under way on this thread: Call owns it and drops it
+// when the function returns, so TakeArg may move an argument out of it (once).
+thread_local const std::vector<Value>* t_own_args = nullptr;
+
+class OwnArgs {
+ public:
+  explicit OwnArgs(const std::vector<Value>* args) : saved_(t_own_args) { t_own_args = args; }
+  ~OwnArgs() { t_own_args = saved_; }
+  OwnArgs(const OwnArgs&) = delete;
+  OwnArgs& operator=(const OwnArgs&) = delete;
+
+ private:
+  const std::vector<Value>* saved_;
+};
+}  // namespace
+
 Value Call(const Value& fn, std::vector<Value> args) {
   if (!fn.IsFunction()) throw TypeError(std::string("cannot call ") + fn.KindName() + ": it is not a function");
+  OwnArgs own(&args);
   return fn.Call(args);
+}
+
+Value TakeArg(const std::vector<Value>& args, std::size_t i) {
+  if (i >= args.size()) return Value();
+  if (&args != t_own_args) return args[i];
+  t_own_args = nullptr;  // one argument taken per call: the list is not looked at again
+  return std::move(const_cast<Value&>(args[i]));
+}
+
+Value CallWithAccumulator(const Value& fn, Value&& acc, const Value& x) {
+  std::vector<Value> args;
+  args.reserve(2);
+  args.push_back(std::move(acc));
+  args.push_back(x);
+  return Call(fn, std::move(args));
 }
 
 Array Items(const Value& v) {

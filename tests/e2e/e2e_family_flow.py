@@ -126,3 +126,6 @@ def _grow(port):
         "errors": n - 3,
         "doubled": "abab",
     })
+    expect_json(port, "GET", f"/reduce/{n}", 200, {
+        "counts": 100, "w7": n // 100, "ids": n, "last": 2 * (n - 1), "byId": n, "evens": n // 2,
+    })

@@ -128,6 +128,12 @@ inline Value CallIndexed(const Value& fn, const Value& x, std::size_t i) {
 }
 // Argument i of a lambda (null when the caller passed fewer).
 inline const Value& Arg(const std::vector<Value>& args, std::size_t i) { return i < args.size() ? args[i] : Value::Null(); }
+// The same argument for a parameter the lambda changes or returns (`fn(acc, w) { acc[w] = 1;
+// acc }`): moved out of the list when the list is Call's own, which nothing reads after the call
+// (reduce's accumulator then goes round without a copy per element), else a copy.
+Value TakeArg(const std::vector<Value>& args, std::size_t i);
+// reduce's step: fn(acc, x) with `acc` moved into the call's arguments.
+Value CallWithAccumulator(const Value& fn, Value&& acc, const Value& x);
 // What `for x in v` walks: a list's elements, an object's keys, a string's characters.
 Array Items(const Value& v);
 // A `var` that a closure captures lives in a shared box: the closure and the function see

@@ -19,10 +19,14 @@ extern const char* const kOpenApi;  // this server's OpenAPI 3 document
 void Register(lux::App& app);
 
 lux::Value risky(const lux::Value& n);
+lux::Value finish(const lux::Value& start);
+lux::Value grown(const lux::Value& start);
 lux::Value Route1Body();
 lux::Response Route1(lux::Request& req);  // route GET /taken
 lux::Value Route2Body();
 lux::Response Route2(lux::Request& req);  // route GET /copied
+lux::Value Route3Body();
+lux::Response Route3(lux::Request& req);  // route GET /reduced
 }  // namespace server
 }  // namespace lux_program
 
@@ -39,6 +43,36 @@ lux::Value risky(const lux::Value& n) {
   }
 #line 8 "taking.lux"
   return n;
+}
+
+
+#line 58 "taking.lux"
+lux::Value finish(const lux::Value& start) {
+  lux::CheckStack();
+#line 59 "taking.lux"
+  lux::Value out = lux::stdlib::ListOf({{start, true}});
+#line 60 "taking.lux"
+  {
+    lux::stdlib::Finally finally1([&]() {
+#line 61 "taking.lux"
+      lux::stdlib::Print({lux::stdlib::Len(out)});
+    });
+#line 63 "taking.lux"
+    return lux::stdlib::ListOf({{out, true}, {2}});
+  }
+  return lux::Value();
+}
+
+
+#line 66 "taking.lux"
+lux::Value grown(const lux::Value& start) {
+  lux::CheckStack();
+#line 67 "taking.lux"
+  lux::Value out = lux::stdlib::ListOf({{start, true}});
+#line 68 "taking.lux"
+  lux::stdlib::ListPush(out, {1});
+#line 69 "taking.lux"
+  return lux::stdlib::ListOf({lux::stdlib::SpreadTaking(out), {2}});
 }
 
 
@@ -79,6 +113,10 @@ lux::Response Route1(lux::Request&) {
   return lux::stdlib::ToResponse((Route1Body)());
 }
 
+}  // namespace lux_program::server
+
+// ===== translation unit taking.server.2.cpp =====
+namespace lux_program::server {
 
 #line 27 "taking.lux"
 lux::Value Route2Body() {
@@ -113,9 +151,61 @@ lux::Response Route2(lux::Request&) {
   return lux::stdlib::ToResponse((Route2Body)());
 }
 
+
+#line 41 "taking.lux"
+lux::Value Route3Body() {
+#line 42 "taking.lux"
+  const lux::Value ids = lux::stdlib::Reduce(lux::stdlib::RangeOf(5), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    lux::Value acc = lux::stdlib::TakeArg(args, 0);
+    const lux::Value& i = lux::stdlib::Arg(args, 1);
+    return lux::stdlib::ListOf({lux::stdlib::SpreadTaking(acc), {i}});
+  })), lux::Value::MakeArray());
+#line 43 "taking.lux"
+  const lux::Value byId = lux::stdlib::Reduce(ids, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    lux::Value acc_2 = lux::stdlib::TakeArg(args, 0);
+    const lux::Value& i_2 = lux::stdlib::Arg(args, 1);
+    return lux::stdlib::ObjectOf({lux::stdlib::SpreadEntriesTaking(acc_2), {lux::stdlib::EntryKey(lux::stdlib::Interp("k", i_2)), i_2}});
+  })), lux::Value::MakeObject());
+#line 44 "taking.lux"
+  const lux::Value counts = lux::stdlib::Reduce(lux::Value(lux::Array{"a", "b", "a"}), lux::Value(lux::Function([=](const std::vector<lux::Value>& args) mutable -> lux::Value {
+    lux::Value acc_3 = lux::stdlib::TakeArg(args, 0);
+    const lux::Value& w = lux::stdlib::Arg(args, 1);
+#line 45 "taking.lux"
+    lux::Value t1(lux::stdlib::Index(acc_3, w));
+    if (t1.IsNull()) {
+      t1 = lux::Value(0);
+    }
+    lux::stdlib::IndexRef(acc_3, w) = lux::stdlib::Add(t1, lux::Value(1));
+#line 46 "taking.lux"
+    return acc_3;
+  })), lux::Value::MakeObject());
+#line 48 "taking.lux"
+  const lux::Value evens = lux::stdlib::Reduce(ids, lux::Value(lux::Function([=](const std::vector<lux::Value>& args) -> lux::Value {
+    lux::Value acc_4 = lux::stdlib::TakeArg(args, 0);
+    const lux::Value& i_3 = lux::stdlib::Arg(args, 1);
+#line 49 "taking.lux"
+    if (lux::stdlib::Mod(i_3, lux::Value(2)) == lux::Value(1)) {
+#line 50 "taking.lux"
+      return acc_4;
+    }
+#line 52 "taking.lux"
+    return lux::stdlib::ListOf({lux::stdlib::SpreadTaking(acc_4), {i_3}});
+  })), lux::Value::MakeArray());
+#line 54 "taking.lux"
+  lux::Value seen = lux::Value(lux::Array{1});
+#line 55 "taking.lux"
+  return lux::Value{{"ids", ids}, {"byId", byId}, {"counts", counts}, {"evens", evens}, {"last", (finish)(seen)}, {"grown", (grown)(seen)}};
+}
+
+#line 41 "taking.lux"
+// route GET /reduced
+lux::Response Route3(lux::Request&) {
+  return lux::stdlib::ToResponse((Route3Body)());
+}
+
 }  // namespace lux_program::server
 
-// ===== translation unit taking.server.2.cpp =====
+// ===== translation unit taking.server.3.cpp =====
 namespace lux_program::server {
 
 // The OpenAPI 3 document of this server, computed by luxc.
@@ -145,6 +235,22 @@ const char* const kOpenApi = R"luxopenapi({
     "/copied": {
       "get": {
         "operationId": "route2_get",
+        "responses": {
+          "200": {
+            "description": "OK"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/reduced": {
+      "get": {
+        "operationId": "route3_get",
         "responses": {
           "200": {
             "description": "OK"
@@ -239,6 +345,8 @@ void Register(lux::App& app) {
   app.Route("GET", "/taken", &Route1);
 #line 27 "taking.lux"
   app.Route("GET", "/copied", &Route2);
+#line 41 "taking.lux"
+  app.Route("GET", "/reduced", &Route3);
   lux::ServeMetrics(app, {.program = "taking"});
 }
 }  // namespace lux_program::server
