@@ -125,6 +125,16 @@ const Ty* Checker::checkValueAgainst(const ast::Expr* e, const Ty* from, const T
     if (auto* obj = llvm::dyn_cast_or_null<ast::ObjectExpr>(init)) {
       checkRecordFields(obj->entries, target->record, openingBrace(obj),
                         fmt::format("the object literal bound to `{}`, used as {}", n->name.name.str(), what));
+      // `item = { ...req.body, id: n }` then `items.push(item)`: what the spread brings is known
+      // only when it runs, so the value is converted there (as the literal written in place is).
+      bool spread = false, client = false;
+      for (const ast::ObjectEntry* en : obj->entries) {
+        if (en->form != ast::ObjectEntry::Form::Spread) continue;
+        spread = true;
+        const Ty* st = model_.expr_types.lookup(en->value);
+        client = client || (st && st->client);
+      }
+      if (spread && convertsFromJson(to)) model_.json_conversions[e] = JsonConversion{to, JsonConversion::Mode::Place, client};
       return from;
     }
   }

@@ -143,6 +143,9 @@ def untyped_helpers(port):
     ok(port, "POST", "/role", {"username": "alice"}, 200, {"role": "admin"})
     bad(port, "POST", "/role", {"username": 5}, 400, "cannot index Object with Int")
     bad(port, "GET", "/own", None, 500, "internal server error")
+    ok(port, "POST", "/kept", {"sku": "ab", "qty": 1}, 200, {"skus": ["AB"]})
+    bad(port, "POST", "/kept", {"sku": 7, "qty": 1}, 400, "`line`: field `sku`: expected String, got Int", {"field": "line"})
+    ok(port, "POST", "/kept", {"sku": "cd", "qty": 2}, 200, {"skus": ["AB", "CD"]})
 
 
 def run(a):
