@@ -398,8 +398,9 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
       const Symbol* s = symbolOf(params[i]);
       std::string n = unique(safeName(params[i]->name.name));
       if (s) fn_->names[s] = n;
+      // The third parameter of an iterating built-in's callback is the list (`(x, i, arr)`).
       line(isInplace(s) ? fmt::format("lux::Value {} = lux::stdlib::TakeArg(args, {});", n, i)
-                        : fmt::format("const lux::Value& {} = lux::stdlib::Arg(args, {});", n, i));
+                        : fmt::format("const lux::Value& {} = lux::stdlib::{}(args, {});", n, i == 2 ? "IteratedArg" : "Arg", i));
     }
     if (auto* b = llvm::dyn_cast<ast::BlockExpr>(l->body)) block(b, Target::ret());
     else exprInto(l->body, Target::ret());

@@ -94,7 +94,7 @@ Value Map(const Value& xs, const Value& fn) {
     Array out;
     out.reserve(xs.size());
     std::size_t i = 0;
-    for (const Value& x : xs.AsArray()) out.push_back(CallIndexed(fn, x, i++));
+    for (const Value& x : xs.AsArray()) out.push_back(CallIndexed(fn, x, i++, xs));
     return Value(std::move(out));
   }
   if (xs.IsNull()) return Value();  // None stays None
@@ -110,20 +110,20 @@ Value Filter(const Value& xs, const Value& fn) {
   Array out;
   std::size_t i = 0;
   for (const Value& x : Items(xs))
-    if (CallIndexed(fn, x, i++).Truthy()) out.push_back(x);
+    if (CallIndexed(fn, x, i++, xs).Truthy()) out.push_back(x);
   return Value(std::move(out));
 }
 
 Value Each(const Value& xs, const Value& fn) {
   std::size_t i = 0;
-  for (const Value& x : Items(xs)) CallIndexed(fn, x, i++);
+  for (const Value& x : Items(xs)) CallIndexed(fn, x, i++, xs);
   return Value();
 }
 
 Value Find(const Value& xs, const Value& fn) {
   std::size_t i = 0;
   for (const Value& x : Items(xs))
-    if (CallIndexed(fn, x, i++).Truthy()) return x;
+    if (CallIndexed(fn, x, i++, xs).Truthy()) return x;
   return Value();
 }
 

@@ -193,14 +193,14 @@ Value Reversed(const Value& xs) {
 Value Any(const Value& xs, const Value& fn) {
   std::size_t i = 0;
   for (const Value& x : List(xs, "any"))
-    if (Truthy(CallIndexed(fn, x, i++))) return Value(true);
+    if (Truthy(CallIndexed(fn, x, i++, xs))) return Value(true);
   return Value(false);
 }
 
 Value All(const Value& xs, const Value& fn) {
   std::size_t i = 0;
   for (const Value& x : List(xs, "all"))
-    if (!Truthy(CallIndexed(fn, x, i++))) return Value(false);
+    if (!Truthy(CallIndexed(fn, x, i++, xs))) return Value(false);
   return Value(true);
 }
 
@@ -240,7 +240,7 @@ Value FlatMap(const Value& xs, const Value& fn) {
   Array out;
   std::size_t i = 0;
   for (const Value& x : List(xs, "flat_map")) {
-    Value r = CallIndexed(fn, x, i++);
+    Value r = CallIndexed(fn, x, i++, xs);
     if (r.IsArray()) out.insert(out.end(), r.AsArray().begin(), r.AsArray().end());
     else if (!r.IsNull()) out.push_back(std::move(r));
   }
@@ -284,7 +284,7 @@ Value Zip(const Value& xs, const Value& ys, const Value& zs) {
 Value FindIndex(const Value& xs, const Value& fn) {
   const Array& a = List(xs, "find_index");
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (Truthy(CallIndexed(fn, a[i], i))) return Value(static_cast<long long>(i));
+    if (Truthy(CallIndexed(fn, a[i], i, xs))) return Value(static_cast<long long>(i));
   return Value();
 }
 

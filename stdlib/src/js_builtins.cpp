@@ -118,7 +118,7 @@ Value FindLast(const Value& xs, const Value& fn) {
   const Array& a = args::List(xs, "findLast");
   for (std::size_t i = a.size(); i-- > 0;) {
     Value x = a[i];  // a copy: the function may change the list it came from
-    if (CallIndexed(fn, x, i).Truthy()) return x;
+    if (CallIndexed(fn, x, i, xs).Truthy()) return x;
   }
   return Value();
 }

@@ -341,6 +341,37 @@ Value Call(const Value& fn, std::vector<Value> args) {
   return fn.Call(args);
 }
 
+namespace {
+// The argument list and the list walked of the innermost CallIndexed on this thread.
+thread_local const std::vector<Value>* t_iterated_args = nullptr;
+thread_local const Value* t_iterated = nullptr;
+}  // namespace
+
+Value CallIndexed(const Value& fn, const Value& x, std::size_t i, const Value& list) {
+  if (!fn.IsFunction()) throw TypeError(std::string("cannot call ") + fn.KindName() + ": it is not a function");
+  std::vector<Value> args;
+  args.reserve(2);
+  args.push_back(x);
+  args.push_back(Value(static_cast<unsigned long long>(i)));
+  OwnArgs own(&args);
+  struct Iterating {
+    const std::vector<Value>* args;
+    const Value* list;
+    ~Iterating() {
+      t_iterated_args = args;
+      t_iterated = list;
+    }
+  } restore{t_iterated_args, t_iterated};
+  t_iterated_args = &args;
+  t_iterated = &list;
+  return fn.Call(args);
+}
+
+const Value& IteratedArg(const std::vector<Value>& args, std::size_t i) {
+  if (i < args.size()) return args[i];
+  return &args == t_iterated_args ? *t_iterated : Value::Null();
+}
+
 Value TakeArg(const std::vector<Value>& args, std::size_t i) {
   if (i >= args.size()) return Value();
   if (&args != t_own_args) return args[i];

@@ -50,6 +50,9 @@ def run(a):
         _express_send(port)
         _express_headers(port)
         _grow(port)
+        expect_json(port, "GET", "/callbacks", 200, {
+            "unique": ["a", "b", "c"], "last": [False, False, False, False, True], "found": 4, "nested": [7, 7], "called": 9,
+        })
     finally:
         stop_server(proc)
 

@@ -122,10 +122,12 @@ bool InRange(const Value& v, const Value& lo, const Value& hi, bool inclusive);
 Value Call(const Value& fn, std::vector<Value> args);
 // A callback of an iterating built-in (map, filter, each, find, find_index, any, all, flat_map):
 // the element and its index, as JavaScript passes them (`xs.map(fn(x, i) ...)`); a function that
-// takes one parameter ignores the index.
-inline Value CallIndexed(const Value& fn, const Value& x, std::size_t i) {
-  return Call(fn, {x, Value(static_cast<long long>(i))});
-}
+// takes one parameter ignores the index. A third parameter is the list itself (JavaScript's
+// `(x, i, arr)`): read through IteratedArg, without a copy of the list per call.
+Value CallIndexed(const Value& fn, const Value& x, std::size_t i, const Value& list);
+// A lambda's third parameter: the argument when the caller passed one, else the list that the
+// iterating built-in calling it walks (CallIndexed), else None.
+const Value& IteratedArg(const std::vector<Value>& args, std::size_t i);
 // Argument i of a lambda (null when the caller passed fewer).
 inline const Value& Arg(const std::vector<Value>& args, std::size_t i) { return i < args.size() ? args[i] : Value::Null(); }
 // The same argument for a parameter the lambda changes or returns (`fn(acc, w) { acc[w] = 1;
