@@ -1,6 +1,7 @@
 // respond(), the conversion of a handler's value to a response (Ok/Err, respond values,
 // middleware results), `res.*` for (req, res) middleware and on_error, `req.<field>`, and the
 // route-parameter conversions that answer 400 naming the parameter.
+#include <cmath>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -500,6 +501,12 @@ Value EnumParam(Value v, const char* where, const char* name, std::initializer_l
 }
 
 Value CheckKind(const Value& v, Kind kind, const char* what) {
+  // A whole Float for an Int (`12.0`, as Python's json.dumps writes a whole float) is that Int.
+  if (kind == Kind::kInt && v.IsFloat() && std::trunc(v.AsFloat()) == v.AsFloat() && std::fabs(v.AsFloat()) < 9.2e18) {
+    Value i(static_cast<long long>(v.AsFloat()));
+    i.MarkFromClient();
+    return i;
+  }
   bool ok = kind == Kind::kAny || (kind == Kind::kInt && v.IsInt()) || (kind == Kind::kFloat && v.IsNumber()) ||
             (kind == Kind::kBool && v.IsBool()) || (kind == Kind::kString && v.IsString());
   if (!ok) throw HttpError(400, std::string("body field `") + what + "`: expected " + KindName(kind) + ", got " + v.KindName());

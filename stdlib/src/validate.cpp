@@ -5,6 +5,7 @@
 // items, enum, nullable, allOf and oneOf. Unknown extra fields are allowed (ignored). The same
 // check serves `body: T`, a record parameter that is the whole body, and a list, record or
 // Option parameter read from a field of the body (its schema given as JSON text).
+#include <cmath>
 #include <mutex>
 #include <unordered_map>
 
@@ -76,7 +77,11 @@ struct Validator {
       if (!ok && report) Fail(path, what, v);
       return ok;
     };
-    if (t == "integer") return want(v.IsInt(), "an Int");
+    // JSON Schema's integer is a number without a fraction: `12.0` (Python's json.dumps of a
+    // whole float) is 12, as FromValue reads it.
+    if (t == "integer")
+      return want(v.IsInt() || (v.IsFloat() && std::trunc(v.AsFloat()) == v.AsFloat() && std::fabs(v.AsFloat()) < 9.2e18),
+                  "an Int");
     if (t == "number") return want(v.IsInt() || v.IsFloat(), "a number");
     if (t == "boolean") return want(v.IsBool(), "a Bool");
     if (t == "string") {

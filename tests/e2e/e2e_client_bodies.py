@@ -75,6 +75,11 @@ def body_parameters(port):
 
     ok(port, "POST", "/tags", {"tags": ["a", "b"], "counts": [1, 2]}, 200, {"n": 2, "up": ["A", "B"], "total": 3})
     ok(port, "POST", "/tags", {"tags": ["a"]}, 200, {"n": 1, "up": ["A"], "total": 0})
+    # A whole Float is an Int (Python's json.dumps writes 12.0); a fraction is not.
+    ok(port, "POST", "/tags", {"tags": ["a"], "counts": [1.0, 2]}, 200, {"n": 1, "up": ["A"], "total": 3})
+    ok(port, "POST", "/line", {"sku": "a", "qty": 2.0}, 200, {"sku": "a", "qty": 2})
+    ok(port, "POST", "/count", {"n": 12.0}, 200, {"n": 13})
+    bad(port, "POST", "/count", {"n": 12.5}, 400, "body field `n`: expected Int, got Float")
     bad(port, "POST", "/tags", {"tags": "hello"}, 400, 'body field `tags`: expected a list, found a String "hello"',
         errors("tags", ("tags", "a list", 'a String "hello"')))
     bad(port, "POST", "/tags", {"tags": ["a"], "counts": [1, "x"]}, 400,
