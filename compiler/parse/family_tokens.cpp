@@ -361,8 +361,10 @@ bool TokenFilter::skipsLetWithoutValue(const antlr4::Token& t) {
   }
   const std::string name = ahead[0]->getText();
   const std::string type = colon > 0 && colon < last ? sourceOf(*ahead[colon + 1], *ahead[last]) : "";
+  // Without a type the value is nil: the binding then takes whatever it is given (a String
+  // start would make `data = JSON.parse(text)` fail at run time on every object).
   std::string value = "nil";
-  if (type.empty() || type == "String") value = "\"\"";
+  if (type == "String") value = "\"\"";
   if (type == "Int") value = "0";
   if (type == "Float") value = "0.0";
   if (type == "Bool") value = "false";
