@@ -45,6 +45,12 @@ bool Listed(const std::vector<std::string>& ks, const std::string& k) {
 Value Entries(const Value& o) {
   Array out;
   if (o.IsNull()) return Value(std::move(out));
+  if (o.IsArray()) {  // a list's [index, element] pairs
+    out.reserve(o.size());
+    std::size_t i = 0;
+    for (const Value& x : o.AsArray()) out.push_back(Value(Array{Value(static_cast<unsigned long long>(i++)), x}));
+    return Value(std::move(out));
+  }
   for (const auto& [k, v] : Obj(o, "entries")) out.push_back(Value(Array{Value(k), v}));
   return Value(std::move(out));
 }

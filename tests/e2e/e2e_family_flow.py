@@ -52,6 +52,7 @@ def run(a):
         _grow(port)
         expect_json(port, "GET", "/callbacks", 200, {
             "unique": ["a", "b", "c"], "last": [False, False, False, False, True], "found": 4, "nested": [7, 7], "called": 9,
+            "indexed": ["0:a", "1:b", "2:a", "3:c", "4:b"],
         })
     finally:
         stop_server(proc)
