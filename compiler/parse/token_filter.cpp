@@ -354,6 +354,8 @@ bool TokenFilter::continuesLine(size_t next_type) {
     case LuxLexer::PIPE_OP: case LuxLexer::DOT: case LuxLexer::ELSE: case LuxLexer::ELIF:
     case LuxLexer::CATCH: case LuxLexer::FINALLY: case LuxLexer::RBRACE: case LuxLexer::ANDAND:
     case LuxLexer::OROR: case LuxLexer::AND: case LuxLexer::OR: case LuxLexer::QDOT: case LuxLexer::RPAREN: case LuxLexer::RBRACKET: case antlr4::Token::EOF:
+    // Prettier's layout of a long `??` and of a conditional: `a\n  ?? b`, `c\n  ? x\n  : y`.
+    case LuxLexer::QQ: case LuxLexer::QUESTION: case LuxLexer::COLON:
       return true;
     default:
       return false;
