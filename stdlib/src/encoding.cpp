@@ -101,10 +101,12 @@ bool Unreserved(char c) {
          c == '.' || c == '~';
 }
 
-std::string PercentEncoded(const std::string& s) {
+// `%XX` for every byte but the unreserved ones (RFC 3986); `marks`: JavaScript's
+// encodeURIComponent also keeps `!'()*`.
+std::string PercentEncoded(const std::string& s, bool marks = false) {
   std::string out;
   for (char c : s) {
-    if (Unreserved(c)) {
+    if (Unreserved(c) || (marks && (c == '!' || c == '\'' || c == '(' || c == ')' || c == '*'))) {
       out += c;
     } else {
       out += '%';
@@ -164,6 +166,12 @@ Value HexDecode(const Value& s) {
 
 Value UrlEncode(const Value& s) { return Value(PercentEncoded(Text(s, "url_encode"))); }
 Value UrlDecode(const Value& s) { return Value(PercentDecoded(Text(s, "url_decode"), false, &s, "url_decode")); }
+// JavaScript's spellings: encodeURIComponent keeps `!'()*` as they are; the decoders name themselves.
+Value UriComponentEncode(const Value& s) { return Value(PercentEncoded(Text(s, "encodeURIComponent"), true)); }
+Value UriComponentDecode(const Value& s) {
+  return Value(PercentDecoded(Text(s, "decodeURIComponent"), false, &s, "decodeURIComponent"));
+}
+Value Atob(const Value& s) { return Value(FromBase64(s, false, "atob")); }
 
 // ---- digests: lower-case hex of OpenSSL's SHA-256, SHA-1, MD5, SHA-512 and HMAC-SHA256, and the
 // constant-time comparison to check a signature with (lux/digest.h) ---------------------------

@@ -47,7 +47,9 @@ def _encodings(port):
     expect_json(port, "GET", "/encode" + q(s="héllo wörld?&"), 200, {
         "b64": "aMOpbGxvIHfDtnJsZD8m", "back": "héllo wörld?&", "url64": "aMOpbGxvIHfDtnJsZD8m",
         "hex": "68c3a96c6c6f2077c3b6726c643f26", "unhex": "héllo wörld?&",
-        "pct": "h%C3%A9llo%20w%C3%B6rld%3F%26", "unpct": "héllo wörld?&"})
+        "pct": "h%C3%A9llo%20w%C3%B6rld%3F%26", "unpct": "héllo wörld?&",
+        "component": "h%C3%A9llo%20w%C3%B6rld%3F%26", "uncomponent": "héllo wörld?&", "js64": True})
+    expect_json(port, "GET", "/encode" + q(s="(a)!*'"), 200, lambda b: b["component"] == "(a)!*'" and b["pct"] == "%28a%29%21%2A%27")
     expect_json(port, "GET", "/encode" + q(s="\xfb\xff"), 200, lambda b: b["url64"] == "w7vDvw" and b["b64"] == "w7vDvw==")
     expect_json(port, "GET", "/decode" + q(s="SGVsbG8sIFdvcmxkIQ=="), 200, "Hello, World!")
     # Bad text the client sent is its mistake (400 naming the position); the program's own, 500.

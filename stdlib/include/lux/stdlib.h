@@ -282,6 +282,9 @@ Value HexEncode(const Value& s);
 Value HexDecode(const Value& s);
 Value UrlEncode(const Value& s);
 Value UrlDecode(const Value& s);
+Value UriComponentEncode(const Value& s);  // JavaScript's encodeURIComponent: url_encode keeping !'()*
+Value UriComponentDecode(const Value& s);  // decodeURIComponent: url_decode under that name
+Value Atob(const Value& s);                // atob: base64_decode under that name
 // Lower-case hex of the digest of a String's bytes (OpenSSL, lux/digest.h).
 Value Sha256Hex(const Value& s);
 Value Sha1Hex(const Value& s);

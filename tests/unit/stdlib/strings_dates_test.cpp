@@ -138,6 +138,21 @@ TEST_CASE("base64, base64url, hex and percent-encoding round-trip, and bad text 
   CHECK(FailureOf([] { sl::UrlDecode(S("100%")); }).find("`%` without two hex digits") != std::string::npos);
 }
 
+TEST_CASE("JavaScript's encodeURIComponent, decodeURIComponent and atob", "[stdlib]") {
+  // encodeURIComponent keeps `!'()*`, which url_encode escapes; both keep `-_.~`.
+  CHECK(sl::UriComponentEncode(S("a b!'()*-_.~")) == S("a%20b!'()*-_.~"));
+  CHECK(sl::UrlEncode(S("!'()*")) == S("%21%27%28%29%2A"));
+  CHECK(sl::UriComponentEncode(S("café/?&=#+")) == S("caf%C3%A9%2F%3F%26%3D%23%2B"));
+  CHECK(sl::UriComponentEncode(S("")) == S(""));
+  CHECK(sl::UriComponentDecode(S("caf%C3%A9%20%21!")) == S("café !!"));
+  CHECK(sl::UriComponentDecode(sl::UriComponentEncode(S("ü & (x)"))) == S("ü & (x)"));
+  CHECK(sl::UriComponentDecode(S("a+b")) == S("a+b"));  // `+` is no space, as in JavaScript
+  CHECK(FailureOf([] { sl::UriComponentDecode(S("%E0%A4%A")); }) ==
+        "decodeURIComponent: not percent-encoded text: `%` without two hex digits (at position 6)");
+  CHECK(sl::Atob(sl::Base64Encode(S("héllo"))) == S("héllo"));
+  CHECK(FailureOf([] { sl::Atob(S("a b")); }) == "atob: not base64 text (at position 1)");
+}
+
 TEST_CASE("decoding text the client sent that is not in the encoding answers 400, the program's own 500", "[stdlib]") {
   auto status_of = [](Value (*decode)(const Value&), const char* text, bool client) {
     Value v = S(text);
@@ -158,6 +173,8 @@ TEST_CASE("decoding text the client sent that is not in the encoding answers 400
     CHECK(status_of(sl::HexDecode, "414", client) == want);
     CHECK(status_of(sl::HexDecode, "4g", client) == want);
     CHECK(status_of(sl::UrlDecode, "100%", client) == want);
+    CHECK(status_of(sl::UriComponentDecode, "%zz", client) == want);
+    CHECK(status_of(sl::Atob, "***", client) == want);
     CHECK(status_of(sl::Base64Decode, "aGVsbG8=", client) == 0);  // good text decodes either way
   }
   Value bad = S("zz");
