@@ -5,7 +5,8 @@ function, method and pipe forms (slugify, kebab_case, split with a limit, replac
 truncate, center, word_wrap, escape_html, fmt, char_at -> Option ...), the validators on a JSON
 body (`guard is_email(data.email)`), base64/hex/percent-encoding both ways (a client's bad base64
 or hex text answers 400, the program's own 500), sha256/sha1/md5/hmac_sha256 against the
-standard vectors (a webhook signature checked with constant_time_equal), charCodeAt/codePointAt/String.fromCharCode/localeCompare over characters, json_parse's Result, parse_url/parse_query/build_url/build_query,
+standard vectors (a webhook signature checked with constant_time_equal), charCodeAt/codePointAt/String.fromCharCode/localeCompare over characters, Number.isInteger & co.
+on a JSON body, json_parse's Result, parse_url/parse_query/build_url/build_query,
 dates in UTC (date_parse with an offset, date_format, date_add of a month at a month's end,
 date_diff, date_part, time_ago), and regexes (groups, named groups, `$1` replacements, split),
 including a client-sent pattern that is catastrophic for a backtracking engine, answered at once,
@@ -90,6 +91,10 @@ def _codes(port):
     expect_json(port, "GET", "/codes" + q(s="ab", i=5), 200, lambda b: b["code"] is None and b["back"] == "?")
     expect_json(port, "GET", "/codes" + q(s="", i=-1), 200, lambda b: b["code"] is None and b["point"] is None)
     expect_json(port, "GET", "/char" + q(code=65), 200, "A")
+    expect_json(port, "POST", "/numbers", 200, {"integer": [True, False, False], "nan": False, "finite": True,
+                                                "parsed": [255, 2.5]}, body={"qty": 3, "price": 2.5, "name": "ff"})
+    expect_json(port, "POST", "/numbers", 200, lambda b: b["integer"] == [True, True, False] and b["parsed"][0] is None,
+                body={"qty": 3.0, "price": 4.0, "name": "zz"})
     st, _, body = request(port, "GET", "/char" + q(code=-3))
     check(st == 400 and "-3 is not a character code" in body, f"GET /char of a negative code: {st} {body}")
 
