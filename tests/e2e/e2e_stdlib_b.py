@@ -119,7 +119,7 @@ def _dates(port):
     # 23:30 at -02:00 is 01:30 UTC the next day, a Wednesday; Jan 31 + 1 month is Feb 29 in 2024.
     expect_json(port, "GET", "/dates" + q(day="2024-01-30T23:30:00-02:00"), 200, {
         "iso": "2024-01-31T01:30:00.000Z", "display": "31/01/2024", "later": "2024-02-29", "days": 29,
-        "weekday": 3, "built": 1718460000000, "ago": "3 hours ago", "now_is_iso": True})
+        "weekday": 3, "built": 1718460000000, "ago": "3 hours ago", "now_is_iso": True, "js_ms": 1706664600000})
     expect_json(port, "GET", "/dates" + q(day="2024-06-15"), 200, lambda b: b["weekday"] == 6 and b["later"] == "2024-07-15")
     st, _, body = request(port, "GET", "/dates" + q(day="2023-02-29"))
     check(st == 400 and "Invalid date: 2023-02-29" in body, f"GET /dates of a day February 2023 lacks: {st} {body}")

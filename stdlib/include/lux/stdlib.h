@@ -302,6 +302,7 @@ Value BuildQuery(const Value& params);
 std::optional<std::int64_t> ParseInstant(std::string_view s);
 Value NowIso();
 Value DateParse(const Value& s);
+Value DateParseMs(const Value& s);  // JavaScript's Date.parse: the milliseconds, or null where it gives NaN
 Value DateFrom(const Value& parts);
 Value DateFormat(const Value& date, const Value& format = Value());
 Value DateAdd(const Value& date, const Value& amount, const Value& unit);

@@ -138,6 +138,17 @@ TEST_CASE("base64, base64url, hex and percent-encoding round-trip, and bad text 
   CHECK(FailureOf([] { sl::UrlDecode(S("100%")); }).find("`%` without two hex digits") != std::string::npos);
 }
 
+TEST_CASE("Date.parse gives the milliseconds date_parse reads, null where JavaScript gives NaN", "[stdlib]") {
+  CHECK(sl::DateParseMs(S("2024-06-15")) == Value(1718409600000LL));
+  CHECK(sl::DateParseMs(S("2024-06-15T12:00:00.250+02:00")) == Value(1718445600250LL));
+  CHECK(sl::DateParseMs(S("1970-01-01T00:00:00Z")) == Value(0));
+  CHECK(sl::DateParseMs(S("2023-02-29")).IsNull());
+  CHECK(sl::DateParseMs(S("tomorrow")).IsNull());
+  CHECK(sl::DateParseMs(S("")).IsNull());
+  CHECK(sl::DateParseMs(Value(5)).IsNull());
+  CHECK(sl::DateParseMs(Value()).IsNull());
+}
+
 TEST_CASE("JavaScript's encodeURIComponent, decodeURIComponent and atob", "[stdlib]") {
   // encodeURIComponent keeps `!'()*`, which url_encode escapes; both keep `-_.~`.
   CHECK(sl::UriComponentEncode(S("a b!'()*-_.~")) == S("a%20b!'()*-_.~"));
