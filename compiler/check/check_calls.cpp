@@ -396,7 +396,7 @@ const Ty* Checker::checkMethodCall(const ast::CallExpr* call, const ast::MemberE
   }
   auto d = diags_.report(DiagId::UnknownMethod, callee->member.range, typeName(recv), method);
   if (std::string h = familyMethodHelp(call, callee, recv); !h.empty()) {
-    d.help(h);  // `items.push(x)`, `s.localeCompare(t)`, `name?.upper()`: the family's methods Lux writes another way
+    d.help(h);  // `items.push(x)` on a computed list, `name?.upper()`: the family's methods Lux writes another way
     return types_.dynamic();
   }
   if (const Builtin* b = model_.builtins.global(callee->member.name); b && !method.starts_with("__")) {

@@ -41,9 +41,8 @@ const char* listMutationHelp(llvm::StringRef method) {
 }  // namespace
 
 // The help of E2305 for the methods other languages call on their values that Lux writes another
-// way: list mutations on a computed list, JavaScript's `Number.isNaN(x)` (on the built-in
-// `Number`), `localeCompare`, `charCodeAt`, and a built-in on the value an Option holds
-// (`name?.toUpperCase()`); "" for any other.
+// way: list mutations on a computed list, JavaScript's regex methods of a String (`s.match(p)`)
+// and a built-in on the value an Option holds (`name?.toUpperCase()`); "" for any other.
 std::string Checker::familyMethodHelp(const ast::CallExpr* call, const ast::MemberExpr* callee, const Ty* recv) {
   llvm::StringRef method = callee->member.name;
   const std::string base(file_.slice(callee->base->range()));
@@ -51,12 +50,11 @@ std::string Checker::familyMethodHelp(const ast::CallExpr* call, const ast::Memb
       call->args.empty() ? "" : std::string(file_.slice(SourceRange::cover(call->args.front()->range(), call->args.back()->range())));
   if (recv->kind == TyKind::Array)
     if (const char* h = listMutationHelp(method)) return h;
-  if (recv->kind == TyKind::Fn && base == "Number") {
-    static const std::pair<llvm::StringRef, const char*> kNumber[] = {
-        {"isNaN", "is_nan"}, {"isFinite", "is_finite"}, {"parseFloat", "to_float"}, {"parseInt", "to_int"}};
-    for (const auto& [js, lux] : kNumber)
-      if (method == js) return fmt::format("write `{}({})`", lux, args);
-  }
+  if (recv->kind == TyKind::String && (method == "match" || method == "matchAll" || method == "search"))
+    return fmt::format("Lux's regexes are built-in functions: `regex_match({0}, {1})` (`Ok` of the first match: "
+                       "`match`, `index`, `groups`), `regex_find_all({0}, {1})` (every match), "
+                       "`regex_test({0}, {1})` (whether it matches)",
+                       base, args.empty() ? "r\"...\"" : args);
   if (recv->kind == TyKind::Option) {
     const Builtin* b = model_.builtins.global(method);
     Instance in = b ? instantiate(types_, *b, {ArgShape{recv->elem, -1}}) : Instance{};
@@ -65,13 +63,6 @@ std::string Checker::familyMethodHelp(const ast::CallExpr* call, const ast::Memb
                          "which is None when `{0}` is",
                          base, typeName(recv), method.str(), args);
   }
-  if (recv->kind != TyKind::String) return "";
-  if (method == "localeCompare")
-    return "compare Strings with the operators: `a < b ? -1 : a > b ? 1 : 0` (a list of Strings sorts with "
-           "`sorted(xs)`, and `sort_by(xs, fn(a, b) ...)` takes such a comparison)";
-  if (method == "charCodeAt" || method == "codePointAt")
-    return "Lux has no character codes: compare the character as a String (`s[i] >= \"a\" && s[i] <= \"z\"`) or "
-           "test the text with a regex (`regex_test(s, r\"^[a-z]+$\")`)";
   return "";
 }
 

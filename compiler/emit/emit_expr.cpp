@@ -758,7 +758,8 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
   if (auto* m = llvm::dyn_cast<ast::MemberExpr>(callee)) {
     const Symbol* base_sym = llvm::isa<ast::NameExpr>(m->base) ? symbolOf(m->base) : nullptr;
     llvm::StringRef name = m->member.name;
-    if (base_sym && base_sym->kind == SymbolKind::Module) {
+    // `Math.max(...)`; also `String.fromCharCode(...)`, a module row on a global built-in's name.
+    if (base_sym && (base_sym->kind == SymbolKind::Module || base_sym->kind == SymbolKind::Builtin)) {
       const Builtin* b = prog_.builtins.module(base_sym->name, name);
       if (b) return builtinCall(b, callee, args);
     }

@@ -7,6 +7,7 @@
 #include "parse/builder.h"
 #include "parse/parse.h"
 #include "parse/string_literal.h"
+#include "lux_common/utf8.h"
 
 namespace lux::parse {
 
@@ -355,28 +356,6 @@ antlrcpp::Any AstBuilder::visitStrLit(LuxParser::StrLitContext* c) {
 
 // --- strings ---------------------------------------------------------------------------------
 
-namespace {
-
-void appendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-}  // namespace
-
 void AstBuilder::cookEscape(antlr4::Token* t, std::string& out) {
   std::string text = t->getText();  // `\x` or `\u{...}` (or a lone `\` before a newline)
   if (text.size() < 2) {
@@ -417,7 +396,7 @@ void AstBuilder::cookEscape(antlr4::Token* t, std::string& out) {
         diags_.report(DiagId::InvalidUnicodeEscape, range(t), text);
         return;
       }
-      appendUtf8(out, cp);
+      common::AppendUtf8(out, cp);
       return;
     }
     default:

@@ -161,6 +161,11 @@ Value DateParse(const Value& s) {
   return Ok(Value(static_cast<long long>(*t)));
 }
 
+Value DateParseMs(const Value& s) {
+  std::optional<std::int64_t> t = s.IsString() ? ParseInstant(s.AsString()) : std::nullopt;
+  return t ? Value(static_cast<long long>(*t)) : Value();
+}
+
 Value DateFrom(const Value& parts) {
   if (!parts.IsObject()) args::Expected(parts, "date_from", "an object");
   auto field = [&](const char* name, std::int64_t dflt, std::int64_t lo, std::int64_t hi) -> int {

@@ -1,10 +1,14 @@
-// Encodings and URLs: base64 / base64url, hex and percent-encoding both ways, the family's
-// Result-returning json_parse and its json_stringify / json_pretty, parse_url / build_url and
-// parse_query / build_query. Decoding text that is not in the encoding is an error naming the
-// function and the position (never a crash); parse_url answers Err. docs/stdlib.md documents each.
+// Encodings and URLs: base64 / base64url, hex and percent-encoding both ways, the digests
+// (sha256, sha1, md5, sha512, hmac_sha256 as lower-case hex; constant_time_equal), the family's Result-returning json_parse
+// and its json_stringify / json_pretty, parse_url / build_url and parse_query / build_query.
+// Decoding text that is not in the encoding is an error naming the function and the position
+// (never a crash; 400 when the client sent the text); parse_url answers Err. docs/stdlib.md
+// documents each.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "lux/digest.h"
 #include "lux/rt.h"
 #include "lux/stdlib.h"
 #include "args.h"
@@ -48,20 +52,22 @@ int SixBits(char c, bool url) {
   return -1;
 }
 
-[[noreturn]] void BadInput(const char* fn, const char* what, std::size_t at) {
-  throw Error(std::string(fn) + ": not " + what + " (at position " + std::to_string(at) + ")");
+// Text `arg` that is not in the encoding: 400 when the client sent it (ClientOrError), else 500.
+[[noreturn]] void BadInput(const Value& arg, const char* fn, const char* what, std::size_t at) {
+  ClientOrError(arg, std::string(fn) + ": not " + what + " (at position " + std::to_string(at) + ")");
 }
 
-std::string FromBase64(const std::string& in, bool url, const char* fn) {
+std::string FromBase64(const Value& arg, bool url, const char* fn) {
+  const std::string& in = Text(arg, fn);
   std::size_t end = in.size();
   while (end > 0 && in[end - 1] == '=' && in.size() - end < 2) --end;  // at most two `=`
-  if (end < in.size() && in.size() % 4 != 0) BadInput(fn, "base64 text: padding", end);
+  if (end < in.size() && in.size() % 4 != 0) BadInput(arg, fn, "base64 text: padding", end);
   std::string out;
   std::uint32_t acc = 0;
   int bits = 0;
   for (std::size_t i = 0; i < end; ++i) {
     int v = SixBits(in[i], url);
-    if (v < 0) BadInput(fn, url ? "base64url text" : "base64 text", i);
+    if (v < 0) BadInput(arg, fn, url ? "base64url text" : "base64 text", i);
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -69,7 +75,17 @@ std::string FromBase64(const std::string& in, bool url, const char* fn) {
       out += static_cast<char>((acc >> bits) & 0xFF);
     }
   }
-  if (bits >= 6) BadInput(fn, "base64 text: a lone last character", end - 1);
+  if (bits >= 6) BadInput(arg, fn, "base64 text: a lone last character", end - 1);
+  return out;
+}
+
+std::string LowerHex(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    out += kHex[std::uint8_t(c) >> 4];
+    out += kHex[std::uint8_t(c) & 15];
+  }
   return out;
 }
 
@@ -85,10 +101,12 @@ bool Unreserved(char c) {
          c == '.' || c == '~';
 }
 
-std::string PercentEncoded(const std::string& s) {
+// `%XX` for every byte but the unreserved ones (RFC 3986); `marks`: JavaScript's
+// encodeURIComponent also keeps `!'()*`.
+std::string PercentEncoded(const std::string& s, bool marks = false) {
   std::string out;
   for (char c : s) {
-    if (Unreserved(c)) {
+    if (Unreserved(c) || (marks && (c == '!' || c == '\'' || c == '(' || c == ')' || c == '*'))) {
       out += c;
     } else {
       out += '%';
@@ -99,9 +117,9 @@ std::string PercentEncoded(const std::string& s) {
   return out;
 }
 
-// Percent-decoding; `plus` turns `+` into a space (a query string). `strict`: a `%` not followed
-// by two hex digits is an error, else it is kept as it is.
-std::string PercentDecoded(const std::string& s, bool plus, bool strict, const char* fn) {
+// Percent-decoding; `plus` turns `+` into a space (a query string). `strict`: the argument whose
+// `%` not followed by two hex digits is an error (BadInput); null: such a `%` is kept as it is.
+std::string PercentDecoded(const std::string& s, bool plus, const Value* strict, const char* fn) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%') {
@@ -112,7 +130,7 @@ std::string PercentDecoded(const std::string& s, bool plus, bool strict, const c
         i += 2;
         continue;
       }
-      if (strict) BadInput(fn, "percent-encoded text: `%` without two hex digits", i);
+      if (strict) BadInput(*strict, fn, "percent-encoded text: `%` without two hex digits", i);
     }
     out += plus && s[i] == '+' ? ' ' : s[i];
   }
@@ -128,33 +146,46 @@ std::string PartText(const Value* v) {
 }  // namespace
 
 Value Base64Encode(const Value& s) { return Value(ToBase64(Text(s, "base64_encode"), kStd, true)); }
-Value Base64Decode(const Value& s) { return Value(FromBase64(Text(s, "base64_decode"), false, "base64_decode")); }
+Value Base64Decode(const Value& s) { return Value(FromBase64(s, false, "base64_decode")); }
 Value Base64UrlEncode(const Value& s) { return Value(ToBase64(Text(s, "base64url_encode"), kUrl, false)); }
-Value Base64UrlDecode(const Value& s) { return Value(FromBase64(Text(s, "base64url_decode"), true, "base64url_decode")); }
+Value Base64UrlDecode(const Value& s) { return Value(FromBase64(s, true, "base64url_decode")); }
 
-Value HexEncode(const Value& s) {
-  std::string out;
-  for (char c : Text(s, "hex_encode")) {
-    out += kHex[std::uint8_t(c) >> 4];
-    out += kHex[std::uint8_t(c) & 15];
-  }
-  return Value(out);
-}
+Value HexEncode(const Value& s) { return Value(LowerHex(Text(s, "hex_encode"))); }
 
 Value HexDecode(const Value& s) {
   const std::string& t = Text(s, "hex_decode");
-  if (t.size() % 2 != 0) BadInput("hex_decode", "hex text: an odd number of digits", t.size());
+  if (t.size() % 2 != 0) BadInput(s, "hex_decode", "hex text: an odd number of digits", t.size());
   std::string out;
   for (std::size_t i = 0; i < t.size(); i += 2) {
     int hi = HexValue(t[i]), lo = HexValue(t[i + 1]);
-    if (hi < 0 || lo < 0) BadInput("hex_decode", "hex text", hi < 0 ? i : i + 1);
+    if (hi < 0 || lo < 0) BadInput(s, "hex_decode", "hex text", hi < 0 ? i : i + 1);
     out += static_cast<char>(hi * 16 + lo);
   }
   return Value(out);
 }
 
 Value UrlEncode(const Value& s) { return Value(PercentEncoded(Text(s, "url_encode"))); }
-Value UrlDecode(const Value& s) { return Value(PercentDecoded(Text(s, "url_decode"), false, true, "url_decode")); }
+Value UrlDecode(const Value& s) { return Value(PercentDecoded(Text(s, "url_decode"), false, &s, "url_decode")); }
+// JavaScript's spellings: encodeURIComponent keeps `!'()*` as they are; the decoders name themselves.
+Value UriComponentEncode(const Value& s) { return Value(PercentEncoded(Text(s, "encodeURIComponent"), true)); }
+Value UriComponentDecode(const Value& s) {
+  return Value(PercentDecoded(Text(s, "decodeURIComponent"), false, &s, "decodeURIComponent"));
+}
+Value Atob(const Value& s) { return Value(FromBase64(s, false, "atob")); }
+
+// ---- digests: lower-case hex of OpenSSL's SHA-256, SHA-1, MD5, SHA-512 and HMAC-SHA256, and the
+// constant-time comparison to check a signature with (lux/digest.h) ---------------------------
+
+Value Sha256Hex(const Value& s) { return Value(LowerHex(Digest("SHA256", Text(s, "sha256")))); }
+Value Sha1Hex(const Value& s) { return Value(LowerHex(Digest("SHA1", Text(s, "sha1")))); }
+Value Md5Hex(const Value& s) { return Value(LowerHex(Digest("MD5", Text(s, "md5")))); }
+Value Sha512Hex(const Value& s) { return Value(LowerHex(Digest("SHA512", Text(s, "sha512")))); }
+Value HmacSha256Hex(const Value& key, const Value& message) {
+  return Value(LowerHex(Hmac("SHA256", Text(key, "hmac_sha256"), Text(message, "hmac_sha256"))));
+}
+Value ConstantTimeEqualOf(const Value& a, const Value& b) {
+  return Value(ConstantTimeEqual(Text(a, "constant_time_equal"), Text(b, "constant_time_equal")));
+}
 
 // ---- JSON: the family's Result-returning functions ---------------------------------------------
 
@@ -229,8 +260,8 @@ Value ParseQuery(const Value& query) {
     std::string pair = s.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     if (!pair.empty()) {
       std::size_t eq = pair.find('=');
-      std::string key = PercentDecoded(pair.substr(0, eq), true, false, "parse_query");
-      std::string value = eq == std::string::npos ? "" : PercentDecoded(pair.substr(eq + 1), true, false, "parse_query");
+      std::string key = PercentDecoded(pair.substr(0, eq), true, nullptr, "parse_query");
+      std::string value = eq == std::string::npos ? "" : PercentDecoded(pair.substr(eq + 1), true, nullptr, "parse_query");
       out.Set(key, Value(value));  // a repeated key keeps its last value
     }
     if (amp == std::string::npos) break;

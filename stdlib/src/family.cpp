@@ -44,6 +44,13 @@ std::vector<std::string> CodePoints(const std::string& s) {
   return out;
 }
 
+std::string_view NthCodePoint(const std::string& s, std::size_t k) {
+  std::size_t i = 0;
+  for (; i < s.size() && k > 0; --k) i += std::min(SeqLen(static_cast<unsigned char>(s[i])), s.size() - i);
+  if (i >= s.size()) return {};
+  return std::string_view(s).substr(i, std::min(SeqLen(static_cast<unsigned char>(s[i])), s.size() - i));
+}
+
 namespace {
 
 // Python-style bounds of a slice: negative counts from the end, both clamped to [0, n].

@@ -1,6 +1,7 @@
 // JavaScript's string and list methods whose Lux spelling gives something else (substring, charAt,
-// concat, at, findLast), its number text (toFixed: the digits of the number's exact value, halves
-// up), parseInt with a radix, and Array.isArray. Strings count characters (Unicode code points,
+// charCodeAt, String.fromCharCode, localeCompare, concat, at, findLast), its number text
+// (toFixed: the digits of the number's exact value, halves up), parseInt with a radix, and
+// Array.isArray. Strings count characters (Unicode code points,
 // CodePoints), as the other string built-ins do. docs/stdlib.md documents each.
 #include <algorithm>
 #include <cctype>
@@ -8,8 +9,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "lux/rt.h"
+#include "lux_common/utf8.h"
 #include "lux/stdlib.h"
 #include "args.h"
 
@@ -59,9 +62,67 @@ Value LeadingDigits(const std::string& text, std::size_t i, unsigned radix, bool
   return Value(static_cast<long long>(value));
 }
 
+// The code point of one character as NthCodePoint cuts it; U+FFFD for a malformed sequence (a
+// stray byte of text decoded from base64 or hex), as a JavaScript string would hold it.
+std::int64_t CodePointOf(std::string_view seq) {
+  constexpr std::int64_t kReplacement = 0xFFFD;
+  unsigned char lead = static_cast<unsigned char>(seq[0]);
+  if (lead < 0x80) return lead;
+  const std::size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+  if (n == 0 || seq.size() != n) return kReplacement;
+  std::int64_t cp = lead & (0x7F >> n);
+  for (std::size_t i = 1; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(seq[i]);
+    if ((c & 0xC0) != 0x80) return kReplacement;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  return cp;
+}
+
+// One argument of String.fromCharCode: a code point, 0 to 0x10FFFF.
+std::uint32_t CharCode(const Value& v) {
+  constexpr std::int64_t kMaxCodePoint = 0x10FFFF;
+  std::int64_t c = Position(v, "String.fromCharCode", 0);
+  if (c < 0 || c > kMaxCodePoint)
+    ClientOrError(v, "String.fromCharCode: " + std::to_string(c) + " is not a character code (0 to 1114111)");
+  return static_cast<std::uint32_t>(c);
+}
+
 }  // namespace
 
 // ---- strings ---------------------------------------------------------------------------------
+
+Value CharCodeAt(const Value& s, const Value& i) {
+  const std::string& text = Text(s, "charCodeAt");
+  std::int64_t k = Position(i, "charCodeAt", 0);
+  if (k < 0) return Value();
+  std::string_view seq = NthCodePoint(text, static_cast<std::size_t>(k));
+  if (seq.empty()) return Value();
+  return Value(static_cast<long long>(CodePointOf(seq)));
+}
+
+Value FromCharCodes(std::initializer_list<Value> codes) {
+  std::string out;
+  for (const Value* c = codes.begin(); c != codes.end(); ++c) {
+    std::uint32_t cp = CharCode(*c);
+    if (cp >= 0xD800 && cp <= 0xDBFF && c + 1 != codes.end()) {  // a UTF-16 pair: one character
+      std::uint32_t low = CharCode(c[1]);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        common::AppendUtf8(out, 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00));
+        ++c;
+        continue;
+      }
+    }
+    common::AppendUtf8(out, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);  // a lone surrogate is no character
+  }
+  return Value(std::move(out));
+}
+
+// UTF-8 byte order is code point order: the comparison of `<` on Strings, as a number.
+Value LocaleCompare(const Value& a, const Value& b) {
+  int c = Text(a, "localeCompare").compare(Text(b, "localeCompare"));
+  return Value(static_cast<long long>(c < 0 ? -1 : c > 0 ? 1 : 0));
+}
 
 Value Substring(const Value& s, const Value& start, const Value& end) {
   std::vector<std::string> cps = CodePoints(Text(s, "substring"));

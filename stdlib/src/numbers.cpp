@@ -97,6 +97,9 @@ Value Lerp(const Value& a, const Value& b, const Value& t) {
 
 Value IsNan(const Value& x) { return Value(x.IsFloat() && std::isnan(x.AsFloat())); }
 Value IsFinite(const Value& x) { return Value(x.IsInt() || (x.IsFloat() && std::isfinite(x.AsFloat()))); }
+Value IsIntegerValue(const Value& x) {
+  return Value(x.IsInt() || (x.IsFloat() && std::isfinite(x.AsFloat()) && std::trunc(x.AsFloat()) == x.AsFloat()));
+}
 
 Value IsClose(const Value& a, const Value& b, const Value& tol) {
   double t = tol.IsNull() ? 1e-9 : Num(tol, "is_close");

@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "session/codec.h"
 #include "lux/auth.h"
+#include "lux/digest.h"
 #include "lux/rt.h"
 
 namespace lux {
@@ -115,20 +116,7 @@ bool IsHmac(const std::string& alg) { return alg == "HS256" || alg == "HS384" ||
 
 std::string Hmac(const std::string& alg, std::string_view key, std::string_view message) {
   if (alg == "HS256") return core::HmacSha256(key, message);  // contexts reused per thread
-  static EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed: used until exit
-  if (!hmac) throw Error("HMAC is not available from OpenSSL", 500);
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(hmac), &EVP_MAC_CTX_free);
-  std::string digest = DigestOf(alg);
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0), OSSL_PARAM_construct_end()};
-  static const unsigned char kNoKey = 0;
-  const unsigned char* raw = key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  std::size_t len = 0;
-  if (!ctx || !EVP_MAC_init(ctx.get(), raw, key.size(), params) ||
-      !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(message.data()), message.size()) ||
-      !EVP_MAC_final(ctx.get(), mac, &len, sizeof mac))
-    throw Error("HMAC-" + digest + " failed", 500);
-  return std::string(reinterpret_cast<const char*>(mac), len);
+  return lux::Hmac(DigestOf(alg), key, message);
 }
 
 // JWS ES256 signatures are R || S (32 bytes each); OpenSSL verifies DER. nullopt when malformed.

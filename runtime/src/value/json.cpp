@@ -14,6 +14,7 @@
 #include "lux/value.h"
 
 #include "core/utf8.h"
+#include "lux_common/utf8.h"
 
 namespace lux {
 namespace {
@@ -170,24 +171,6 @@ class Parser {
     return v;
   }
 
-  static void AppendUtf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
   void ParseString(std::string& out) {
     ++p_;  // opening quote
     for (;;) {
@@ -233,7 +216,7 @@ class Parser {
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             Fail("unpaired surrogate in \\u escape");
           }
-          AppendUtf8(out, cp);
+          common::AppendUtf8(out, cp);
           break;
         }
         default: --p_; Fail("invalid escape");

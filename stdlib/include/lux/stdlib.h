@@ -303,6 +303,16 @@ Value HexEncode(const Value& s);
 Value HexDecode(const Value& s);
 Value UrlEncode(const Value& s);
 Value UrlDecode(const Value& s);
+Value UriComponentEncode(const Value& s);  // JavaScript's encodeURIComponent: url_encode keeping !'()*
+Value UriComponentDecode(const Value& s);  // decodeURIComponent: url_decode under that name
+Value Atob(const Value& s);                // atob: base64_decode under that name
+// Lower-case hex of the digest of a String's bytes (OpenSSL, lux/digest.h).
+Value Sha256Hex(const Value& s);
+Value Sha1Hex(const Value& s);
+Value Md5Hex(const Value& s);
+Value Sha512Hex(const Value& s);
+Value HmacSha256Hex(const Value& key, const Value& message);
+Value ConstantTimeEqualOf(const Value& a, const Value& b);  // a Bool, in a time set by the length
 Value JsonParseResult(const Value& text);  // Ok(value) or Err(message), never an error
 Value JsonPretty(const Value& v);
 Value ParseUrl(const Value& url);  // Ok({protocol, host, hostname, port, pathname, search, hash}) or Err
@@ -313,6 +323,7 @@ Value BuildQuery(const Value& params);
 std::optional<std::int64_t> ParseInstant(std::string_view s);
 Value NowIso();
 Value DateParse(const Value& s);
+Value DateParseMs(const Value& s);  // JavaScript's Date.parse: the milliseconds, or null where it gives NaN
 Value DateFrom(const Value& parts);
 Value DateFormat(const Value& date, const Value& format = Value());
 Value DateAdd(const Value& date, const Value& amount, const Value& unit);
@@ -336,6 +347,8 @@ Value Lower(const Value& s);
 
 // The family's everyday built-ins (stdlib/src/family.cpp; docs/stdlib.md).
 std::vector<std::string> CodePoints(const std::string& s);  // UTF-8 sequences, in order
+// The k-th of CodePoints(s) without splitting the whole string; empty past the end.
+std::string_view NthCodePoint(const std::string& s, std::size_t k);
 // `for k, v in x`: (key, value) of an object's entries, (index, element) of anything else.
 std::vector<std::pair<Value, Value>> ItemPairs(const Value& v);
 // `x[a..b]` / `x[a..=b]`: a list's or a string's (code points) part; negative bounds count from the end.
@@ -382,6 +395,12 @@ Value IndexOf(const Value& haystack, const Value& needle);
 // JavaScript's string and list methods, numbers and type tests (stdlib/src/js_builtins.cpp).
 Value Substring(const Value& s, const Value& start, const Value& end = Value());  // clamped, swapped
 Value JsCharAt(const Value& s, const Value& i = Value());  // "" outside the string
+// The code point of the character at i (0 when absent), as s[i] counts; None outside the string.
+Value CharCodeAt(const Value& s, const Value& i = Value());
+// String.fromCharCode(...codes): the characters of those code points (a UTF-16 surrogate pair
+// is one character); a code outside 0..0x10FFFF is an error.
+Value FromCharCodes(std::initializer_list<Value> codes);
+Value LocaleCompare(const Value& a, const Value& b);  // -1, 0 or 1 in code point order
 Value Concat(const Value& a, const Value& b);              // two lists or two strings
 Value At(const Value& xs, const Value& i);                  // negative from the end; null outside
 Value FindLast(const Value& xs, const Value& fn);           // the last x with fn(x) true, or null
@@ -483,6 +502,7 @@ Value Hypot(const Value& a, const Value& b);
 Value Lerp(const Value& a, const Value& b, const Value& t);
 Value IsNan(const Value& x);
 Value IsFinite(const Value& x);
+Value IsIntegerValue(const Value& x);  // JavaScript's Number.isInteger: an Int, or a whole finite Float
 Value IsClose(const Value& a, const Value& b, const Value& tol = Value());
 Value Gcd(const Value& a, const Value& b);
 Value Lcm(const Value& a, const Value& b);

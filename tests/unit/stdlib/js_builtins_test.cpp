@@ -1,9 +1,11 @@
 // JavaScript's built-ins of lux::stdlib (stdlib/src/js_builtins.cpp, and the JavaScript forms of
 // parseInt, lastIndexOf, hasOwnProperty and format_number), called as generated code calls them.
 #include <catch2/catch.hpp>
+#include <lux/error.h>
 #include <lux/stdlib.h>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "values.h"
@@ -169,4 +171,79 @@ TEST_CASE("format_number: a whole Float without .0, decimals rounded half away f
   CHECK(sl::FormatNumber(Value(0.004), d2) == Value("0.00"));
   CHECK(sl::FormatNumber(Value(1234567.891), Value{{"decimals", Value(1)}, {"separator", Value(" ")}}) ==
         Value("1 234 567.9"));
+}
+
+TEST_CASE("charCodeAt gives the code point of the character s[i] is, None outside", "[stdlib]") {
+  CHECK(sl::CharCodeAt(Value("ABC"), Value(0)) == Value(65));
+  CHECK(sl::CharCodeAt(Value("ABC")) == Value(65));  // JavaScript's default position 0
+  CHECK(sl::CharCodeAt(Value("ABC"), Value(2)) == Value(67));
+  CHECK(sl::CharCodeAt(Value("ABC"), Value(1.9)) == Value(66));  // a Float position toward zero
+  // Characters, not bytes nor UTF-16 halves: "é" is one, "😀" one (JavaScript gives 55357).
+  CHECK(sl::CharCodeAt(Value("café"), Value(3)) == Value(233));
+  CHECK(sl::CharCodeAt(Value("a😀b"), Value(1)) == Value(0x1F600));
+  CHECK(sl::CharCodeAt(Value("a😀b"), Value(2)) == Value(98));
+  CHECK(sl::CharCodeAt(Value("€"), Value(0)) == Value(0x20AC));
+  CHECK(sl::CharCodeAt(Value(std::string("\0", 1)), Value(0)) == Value(0));
+  // None where JavaScript's charCodeAt gives NaN: past the end, a negative position, "".
+  CHECK(sl::CharCodeAt(Value("ABC"), Value(3)).IsNull());
+  CHECK(sl::CharCodeAt(Value("ABC"), Value(-1)).IsNull());
+  CHECK(sl::CharCodeAt(Value(""), Value(0)).IsNull());
+  CHECK(sl::CharCodeAt(Value("ABC"), Value(INT64_MAX)).IsNull());
+  // Bytes that are no UTF-8 (decoded from base64 or hex) are U+FFFD, one character each.
+  CHECK(sl::CharCodeAt(Value("\xff" "A"), Value(0)) == Value(0xFFFD));
+  CHECK(sl::CharCodeAt(Value("\xff" "A"), Value(1)) == Value(65));
+  CHECK(sl::CharCodeAt(Value("\xc3"), Value(0)) == Value(0xFFFD));  // a sequence cut short
+  CHECK(sl::CharCodeAt(Value("\xe2\x41\x41"), Value(0)) == Value(0xFFFD));
+  CHECK(FailureOf([] { sl::CharCodeAt(Value(3), Value(0)); }) == "charCodeAt() of Int: expected a String");
+}
+
+TEST_CASE("String.fromCharCode makes the characters of code points, and undoes charCodeAt", "[stdlib]") {
+  CHECK(sl::FromCharCodes({Value(72), Value(105)}) == Value("Hi"));
+  CHECK(sl::FromCharCodes({}) == Value(""));
+  CHECK(sl::FromCharCodes({Value(233), Value(0x20AC), Value(0x1F600)}) == Value("é€😀"));
+  CHECK(sl::FromCharCodes({Value(0xD83D), Value(0xDE00)}) == Value("😀"));  // JavaScript's UTF-16 pair
+  CHECK(sl::FromCharCodes({Value(0xD83D)}) == Value("\xEF\xBF\xBD"));  // a lone half: U+FFFD
+  CHECK(sl::FromCharCodes({Value(0xDE00), Value(65)}) == Value("\xEF\xBF\xBD" "A"));
+  CHECK(sl::FromCharCodes({Value(0)}) == Value(std::string("\0", 1)));
+  CHECK(sl::FromCharCodes({Value(0x10FFFF)}) == Value("\xF4\x8F\xBF\xBF"));
+  CHECK(sl::FromCharCodes({Value(65.9)}) == Value("A"));
+  std::string text = "naïve 😀";
+  std::string back;
+  for (std::int64_t i = 0;; ++i) {
+    Value code = sl::CharCodeAt(Value(text), Value(i));
+    if (code.IsNull()) break;
+    back += sl::FromCharCodes({code}).AsString();
+  }
+  CHECK(back == text);
+  CHECK(FailureOf([] { sl::FromCharCodes({Value(-1)}); }) ==
+        "String.fromCharCode: -1 is not a character code (0 to 1114111)");
+  CHECK(FailureOf([] { sl::FromCharCodes({Value(0x110000)}); }).find("1114112 is not a character code") != std::string::npos);
+  // A code the client sent answers 400; the program's own is a 500.
+  Value sent(-5);
+  sent.MarkFromClient();
+  try {
+    sl::FromCharCodes({sent});
+    FAIL("no error");
+  } catch (const lux::Error& e) {
+    CHECK(e.status() == 400);
+  }
+  try {
+    sl::FromCharCodes({Value(-5)});
+    FAIL("no error");
+  } catch (const lux::Error& e) {
+    CHECK(e.status() == 500);
+  }
+}
+
+TEST_CASE("localeCompare orders Strings as < does: -1, 0 or 1", "[stdlib]") {
+  CHECK(sl::LocaleCompare(Value("a"), Value("b")) == Value(-1));
+  CHECK(sl::LocaleCompare(Value("b"), Value("a")) == Value(1));
+  CHECK(sl::LocaleCompare(Value("abc"), Value("abc")) == Value(0));
+  CHECK(sl::LocaleCompare(Value(""), Value("")) == Value(0));
+  CHECK(sl::LocaleCompare(Value(""), Value("a")) == Value(-1));
+  CHECK(sl::LocaleCompare(Value("ab"), Value("a")) == Value(1));
+  // Code point order, not a locale's: upper case first, accented letters after "z".
+  CHECK(sl::LocaleCompare(Value("B"), Value("a")) == Value(-1));
+  CHECK(sl::LocaleCompare(Value("é"), Value("z")) == Value(1));
+  CHECK(sl::LocaleCompare(Value("😀"), Value("\xEF\xBF\xBD")) == Value(1));  // above the BMP last, unlike UTF-16
 }

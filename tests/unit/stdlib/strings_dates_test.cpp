@@ -3,6 +3,7 @@
 // generated code calls them; the shared argument checks (args.h) and the weighted-list parser
 // that negotiate(...) and the compression stage share (lux::ParseWeightedList).
 #include <catch2/catch.hpp>
+#include <lux/error.h>
 #include <lux/stdlib.h>
 #include <lux/weighted_list.h>
 
@@ -135,6 +136,86 @@ TEST_CASE("base64, base64url, hex and percent-encoding round-trip, and bad text 
   CHECK(sl::UrlDecode(S("a%3D1%26b%3D2")) == S("a=1&b=2"));
   CHECK(sl::UrlDecode(S("caf%C3%A9")) == S("café"));
   CHECK(FailureOf([] { sl::UrlDecode(S("100%")); }).find("`%` without two hex digits") != std::string::npos);
+}
+
+TEST_CASE("Date.parse gives the milliseconds date_parse reads, null where JavaScript gives NaN", "[stdlib]") {
+  CHECK(sl::DateParseMs(S("2024-06-15")) == Value(1718409600000LL));
+  CHECK(sl::DateParseMs(S("2024-06-15T12:00:00.250+02:00")) == Value(1718445600250LL));
+  CHECK(sl::DateParseMs(S("1970-01-01T00:00:00Z")) == Value(0));
+  CHECK(sl::DateParseMs(S("2023-02-29")).IsNull());
+  CHECK(sl::DateParseMs(S("tomorrow")).IsNull());
+  CHECK(sl::DateParseMs(S("")).IsNull());
+  CHECK(sl::DateParseMs(Value(5)).IsNull());
+  CHECK(sl::DateParseMs(Value()).IsNull());
+}
+
+TEST_CASE("JavaScript's encodeURIComponent, decodeURIComponent and atob", "[stdlib]") {
+  // encodeURIComponent keeps `!'()*`, which url_encode escapes; both keep `-_.~`.
+  CHECK(sl::UriComponentEncode(S("a b!'()*-_.~")) == S("a%20b!'()*-_.~"));
+  CHECK(sl::UrlEncode(S("!'()*")) == S("%21%27%28%29%2A"));
+  CHECK(sl::UriComponentEncode(S("café/?&=#+")) == S("caf%C3%A9%2F%3F%26%3D%23%2B"));
+  CHECK(sl::UriComponentEncode(S("")) == S(""));
+  CHECK(sl::UriComponentDecode(S("caf%C3%A9%20%21!")) == S("café !!"));
+  CHECK(sl::UriComponentDecode(sl::UriComponentEncode(S("ü & (x)"))) == S("ü & (x)"));
+  CHECK(sl::UriComponentDecode(S("a+b")) == S("a+b"));  // `+` is no space, as in JavaScript
+  CHECK(FailureOf([] { sl::UriComponentDecode(S("%E0%A4%A")); }) ==
+        "decodeURIComponent: not percent-encoded text: `%` without two hex digits (at position 6)");
+  CHECK(sl::Atob(sl::Base64Encode(S("héllo"))) == S("héllo"));
+  CHECK(FailureOf([] { sl::Atob(S("a b")); }) == "atob: not base64 text (at position 1)");
+}
+
+TEST_CASE("decoding text the client sent that is not in the encoding answers 400, the program's own 500", "[stdlib]") {
+  auto status_of = [](Value (*decode)(const Value&), const char* text, bool client) {
+    Value v = S(text);
+    if (client) v.MarkFromClient();
+    try {
+      decode(v);
+    } catch (const lux::Error& e) {
+      return e.status();
+    }
+    return 0;
+  };
+  for (bool client : {true, false}) {
+    const int want = client ? 400 : 500;
+    CHECK(status_of(sl::Base64Decode, "aGV*bG8=", client) == want);
+    CHECK(status_of(sl::Base64Decode, "a", client) == want);
+    CHECK(status_of(sl::Base64Decode, "aGVsbG8===", client) == want);
+    CHECK(status_of(sl::Base64UrlDecode, "a+b", client) == want);
+    CHECK(status_of(sl::HexDecode, "414", client) == want);
+    CHECK(status_of(sl::HexDecode, "4g", client) == want);
+    CHECK(status_of(sl::UrlDecode, "100%", client) == want);
+    CHECK(status_of(sl::UriComponentDecode, "%zz", client) == want);
+    CHECK(status_of(sl::Atob, "***", client) == want);
+    CHECK(status_of(sl::Base64Decode, "aGVsbG8=", client) == 0);  // good text decodes either way
+  }
+  Value bad = S("zz");
+  bad.MarkFromClient();
+  CHECK(FailureOf([&] { sl::HexDecode(bad); }) == "hex_decode: not hex text (at position 0)");
+}
+
+TEST_CASE("sha256, sha1, md5 and hmac_sha256 give lower-case hex of OpenSSL's digests", "[stdlib]") {
+  // FIPS 180-2 and RFC 1321 test vectors, and the empty string's.
+  CHECK(sl::Sha256Hex(S("abc")) == S("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  CHECK(sl::Sha256Hex(S("")) == S("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+  CHECK(sl::Sha1Hex(S("abc")) == S("a9993e364706816aba3e25717850c26c9cd0d89d"));
+  CHECK(sl::Sha1Hex(S("")) == S("da39a3ee5e6b4b0d3255bfef95601890afd80709"));
+  CHECK(sl::Md5Hex(S("abc")) == S("900150983cd24fb0d6963f7d28e17f72"));
+  CHECK(sl::Md5Hex(S("")) == S("d41d8cd98f00b204e9800998ecf8427e"));
+  // The bytes of the text: UTF-8 for "é", any byte of decoded text.
+  CHECK(sl::Md5Hex(S("é")) == sl::Md5Hex(sl::HexDecode(S("c3a9"))));
+  CHECK(sl::Sha256Hex(sl::HexDecode(S("00ff"))).AsString().size() == 64);
+  CHECK(sl::HmacSha256Hex(S("key"), S("The quick brown fox jumps over the lazy dog")) ==
+        S("f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"));
+  CHECK(sl::HmacSha256Hex(S(""), S("")) == S("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
+  // A key longer than the block (64 bytes) is hashed first, as RFC 2104 says (RFC 4231 case 6).
+  std::string long_key(131, '\xaa');
+  CHECK(sl::HmacSha256Hex(Value(long_key), S("Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        S("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+  CHECK(sl::Sha512Hex(S("abc")) ==
+        S("ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
+          "454d4423643ce80e2a9ac94fa54ca49f"));
+  CHECK(FailureOf([] { sl::Sha256Hex(Value(3)); }) == "sha256() of Int: expected a String");
+  CHECK(FailureOf([] { sl::HmacSha256Hex(S("k"), Value()); }).find("hmac_sha256") != std::string::npos);
 }
 
 TEST_CASE("json_parse answers a Result, json_pretty indents", "[stdlib]") {
@@ -282,4 +363,16 @@ TEST_CASE("negotiate ignores an Accept item whose q is malformed, as the compres
   CHECK(sl::Negotiate(request("text/html;q=0.9x, text/csv;q=0.1"), Value{{"a", 1}}, formats)["$raw"] == Value("a,b"));
   CHECK(sl::Negotiate(request("text/html;q=0.9, text/csv;q=0.1"), Value{{"a", 1}}, formats)["$raw"] == Value("<p>"));
   CHECK(sl::Negotiate(request("text/html;level=1;q=0.9, text/csv;q=0.1"), Value{{"a", 1}}, formats)["$raw"] == Value("<p>"));
+}
+
+TEST_CASE("constant_time_equal compares the bytes of two strings", "[stdlib]") {
+  CHECK(sl::ConstantTimeEqualOf(S("abc"), S("abc")) == Value(true));
+  CHECK(sl::ConstantTimeEqualOf(S(""), S("")) == Value(true));
+  CHECK(sl::ConstantTimeEqualOf(S("abc"), S("abd")) == Value(false));
+  CHECK(sl::ConstantTimeEqualOf(S("abc"), S("ab")) == Value(false));  // lengths differ: unequal at once
+  CHECK(sl::ConstantTimeEqualOf(S(""), S("a")) == Value(false));
+  CHECK(sl::ConstantTimeEqualOf(Value(std::string("a\0b", 3)), Value(std::string("a\0c", 3))) == Value(false));
+  std::string mac = sl::HmacSha256Hex(S("secret"), S("payload")).AsString();
+  CHECK(sl::ConstantTimeEqualOf(Value(mac), sl::HmacSha256Hex(S("secret"), S("payload"))) == Value(true));
+  CHECK(FailureOf([] { sl::ConstantTimeEqualOf(S("a"), Value(1)); }).find("constant_time_equal") != std::string::npos);
 }
