@@ -792,6 +792,13 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     if (args.size() == 1 && typeOf(m->base)->isDynamic() &&
         (name == "get" || (name == "header" && base_sym && isRequestParam(base_sym))))
       return fmt::format("lux::stdlib::JsonGet({}, {})", expr(m->base), argList());
+    // Python's dict methods on an object: `d.get(k, default)` (the entry, or the default when it
+    // is missing or None) and `d.items()` (its [key, value] pairs, as `entries`).
+    const bool object = typeOf(m->base)->isDynamic() || typeOf(m->base)->kind == TyKind::Object;
+    if (object && name == "get" && args.size() == 2)
+      return fmt::format("lux::stdlib::OrDefault(lux::stdlib::Index({}, {}), {})", expr(m->base), argText(args[0]),
+                         argText(args[1]));
+    if (object && name == "items" && args.empty()) return fmt::format("lux::stdlib::Entries({})", expr(m->base));
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());

@@ -690,7 +690,13 @@ void Emitter::assignSharedBody(const ast::AssignStmt* as, const Symbol* root, co
 }
 
 void Emitter::forStmt(const ast::ForStmt* fs) {
-  std::string items = expr(fs->iterable);
+  // Python's `for k, v in d.items()`: the object's (key, value) pairs, as `for k, v in d`.
+  const ast::Expr* iterable = fs->iterable;
+  if (auto* c = llvm::dyn_cast<ast::CallExpr>(iterable); c && !fs->index.empty() && c->args.empty())
+    if (auto* m = llvm::dyn_cast<ast::MemberExpr>(c->callee); m && m->member.name == "items" && !m->optional &&
+                                                              (typeOf(m->base)->isDynamic() || typeOf(m->base)->kind == TyKind::Object))
+      iterable = m->base;
+  std::string items = expr(iterable);
   beginLoop(fs->label, fs->else_body);
   const Symbol* vsym = symbolOf(fs);
   if (fs->index.empty()) {

@@ -50,6 +50,9 @@ def run(a):
         _express_send(port)
         _express_headers(port)
         _grow(port)
+        common = {"counts": {"a": 2, "b": 1}, "pairs": ["a=1", "b=2"], "listed": [["a", 1], ["b", 2]], "missing": "none"}
+        expect_json(port, "GET", "/dicts", 200, dict(common, q="none"))
+        expect_json(port, "GET", "/dicts?v=x", 200, dict(common, q="x"))
         expect_json(port, "GET", "/callbacks", 200, {
             "unique": ["a", "b", "c"], "last": [False, False, False, False, True], "found": 4, "nested": [7, 7], "called": 9,
             "indexed": ["0:a", "1:b", "2:a", "3:c", "4:b"],
