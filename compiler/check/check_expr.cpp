@@ -229,6 +229,10 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
     case ast::NodeKind::RecordExpr: t = checkRecordExpr(llvm::cast<ast::RecordExpr>(e)); break;
     case ast::NodeKind::CallExpr:
       t = checkCall(llvm::cast<ast::CallExpr>(e), nullptr, nullptr, {});
+      // `x?.method()`: None when `x` is (the emitter's optionalCall), so an Option of the result.
+      if (auto* m = llvm::dyn_cast<ast::MemberExpr>(llvm::cast<ast::CallExpr>(e)->callee); m && m->optional && t &&
+          !t->isDynamic() && t->kind != TyKind::Option && t->kind != TyKind::Unit)
+        t = types_.option(t);
       checkRoundedIntDivision(llvm::cast<ast::CallExpr>(e));
       break;
     case ast::NodeKind::MemberExpr: t = checkMember(llvm::cast<ast::MemberExpr>(e)); break;

@@ -80,6 +80,8 @@ const Ty* Checker::checkBuiltinMethod(const ast::CallExpr* call) {
     if (s && !namesValue(s)) return nullptr;
   }
   const Ty* recv = checkExpr(m->base);
+  // `x?.upper()` on an Option: the method of the value it holds (None skips the call: optionalCall).
+  if (m->optional && recv->kind == TyKind::Option && recv->elem) recv = recv->elem;
   // A built-in's result whose type is not known (`items.map(f)` on a JSON document) is still data,
   // never a record holding functions: `items.map(f).sum()` chains on.
   bool data_call = false;

@@ -123,6 +123,7 @@ std::string Emitter::exprOf(const ast::Expr* e) {
     }
     case NodeKind::CallExpr: {
       auto* c = llvm::cast<CallExpr>(e);
+      if (auto* m = llvm::dyn_cast<MemberExpr>(c->callee); m && m->optional && !computed_.count(m->base)) return optionalCall(c, m);
       return inOrder(c, call(c, nullptr));
     }
     case NodeKind::MemberExpr: return member(llvm::cast<MemberExpr>(e));
@@ -418,6 +419,26 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
   findInplace(l->body, changed);
   return fmt::format("lux::Value(lux::Function([{}](const std::vector<lux::Value>& args){} -> lux::Value {{\n{}{}}}))",
                      capture, changed.empty() ? "" : " mutable", body, w_.indentStr());
+}
+
+// `x?.method(args)` (JavaScript's optional call): None when `x` is None, without calling; `x` is
+// computed once, before.
+std::string Emitter::optionalCall(const ast::CallExpr* c, const ast::MemberExpr* m) {
+  std::string recv = temp("recv");
+  line(fmt::format("const lux::Value& {} = {};", recv, ordered(m->base, &Emitter::exprOf)));
+  // A conversion the method's receiver takes (`json?.upper()`: the text) applies once it is not None.
+  auto conv = prog_.json_conversions.find(m->base);
+  computed_[m->base] = conv == prog_.json_conversions.end() ? recv : jsonConverted(m->base, conv->second, recv);
+  std::string value;
+  std::string stmts = w_.capture([&] { value = inOrder(c, call(c, nullptr)); });
+  computed_.erase(m->base);
+  std::string t = temp("t");
+  line(fmt::format("lux::Value {};", t));
+  line(fmt::format("if (!{}.IsNull()) {{", recv));
+  w_.append(stmts);
+  line(fmt::format("  {} = {};", t, value));
+  line("}");
+  return t;
 }
 
 std::string Emitter::member(const ast::MemberExpr* m) {

@@ -250,6 +250,7 @@ std::string Emitter::ordered(const ast::Expr* e, std::string (Emitter::*f)(const
 }
 
 std::string Emitter::expr(const ast::Expr* e) {
+  if (auto it = computed_.find(e); it != computed_.end()) return it->second;  // optionalCall's receiver
   std::string v = ordered(e, &Emitter::exprOf);
   if (auto it = prog_.json_conversions.find(e); it != prog_.json_conversions.end()) return jsonConverted(e, it->second, v);
   return v;

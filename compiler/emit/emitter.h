@@ -281,6 +281,7 @@ class Emitter {
   std::string positionalRecord(const RecordInfo* rec, const std::vector<const ast::Expr*>& args);
   std::string nameExpr(const ast::NameExpr* n);
   std::string member(const ast::MemberExpr* m);
+  std::string optionalCall(const ast::CallExpr* c, const ast::MemberExpr* m);  // `x?.method()`
   std::string lvalue(const ast::Expr* e);
   // A `var` at server or shared level: a lux::stdlib::SharedVar (read with Load(), written
   // under its lock with Update()), since handlers, jobs and event handlers run on many threads.
@@ -417,6 +418,7 @@ class Emitter {
     const ast::Node* part = nullptr;
     std::string place;
   } take_;
+  std::map<const ast::Expr*, std::string> computed_;  // expressions already computed into a C++ name
   int finally_depth_ = 0;  // inside the try of a `finally` (or a `defer`'s scope): no returnTaking
   std::optional<std::set<std::string>> global_names_;  // see globalNames()
   // Records whose struct is complete at this point of the header: a field naming another record

@@ -50,6 +50,14 @@ def run(a):
         _express_send(port)
         _express_headers(port)
         _grow(port)
+        none = {"email": "none", "direct": "none", "tags": []}
+        expect_json(port, "POST", "/optional_call", 200, none, {})
+        expect_json(port, "POST", "/optional_call", 200, none, {"customer": {}})
+        expect_json(port, "POST", "/optional_call", 200, {"email": "a@b.c", "direct": "a@b.c", "tags": ["X"]},
+                    {"customer": {"email": "A@B.C"}, "tags": ["x"]})
+        expect_json(port, "GET", "/optional_call/1", 200, {"name": "ANN", "email": "ann@x.io"})
+        expect_json(port, "GET", "/optional_call/2", 200, {"name": "BOB", "email": "-"})
+        expect_json(port, "GET", "/optional_call/3", 200, {"name": "-", "email": "-"})
         common = {"counts": {"a": 2, "b": 1}, "pairs": ["a=1", "b=2"], "listed": [["a", 1], ["b", 2]], "missing": "none"}
         expect_json(port, "GET", "/dicts", 200, dict(common, q="none"))
         expect_json(port, "GET", "/dicts?v=x", 200, dict(common, q="x"))
