@@ -807,22 +807,29 @@ std::string Emitter::call(const ast::CallExpr* c, const ast::Expr* piped) {
     // echo neither builds an argument vector nor copies the message (lux/ws.h, ws::Send).
     if (args.size() == 1 && (name == "send" || name == "send_binary") && typeOf(m->base) == prog_.types.webSocket())
       return fmt::format("lux::ws::Send({}, {}, {})", expr(m->base), argList(), name == "send_binary" ? "true" : "false");
-    // `req.headers.get("x")` (the Fetch API's spelling) on a JSON document: the entry; on the
-    // request as a value (`req` given to a helper or a guard), `req.get(name)`/`req.header(name)`
-    // are its header, as on the request itself.
-    if (args.size() == 1 && typeOf(m->base)->isDynamic() &&
-        (name == "get" || (name == "header" && base_sym && isRequestParam(base_sym))))
-      return fmt::format("lux::stdlib::JsonGet({}, {})", expr(m->base), argList());
-    // Python's dict methods on an object: `d.get(k, default)` (the entry, or the default when it
-    // is missing or None) and `d.items()` (its [key, value] pairs, as `entries`).
-    const bool object = typeOf(m->base)->isDynamic() || typeOf(m->base)->kind == TyKind::Object;
-    if (object && name == "get" && args.size() == 2)
-      return fmt::format("lux::stdlib::OrDefault(lux::stdlib::Index({}, {}), {})", expr(m->base), argText(args[0]),
-                         argText(args[1]));
-    if (object && name == "items" && args.empty()) return fmt::format("lux::stdlib::Entries({})", expr(m->base));
+    if (auto entry = entryMethodCall(m, args, base_sym)) return *entry;
     return fmt::format("lux::stdlib::Call({}, {{{}}})", member(m), argList());
   }
   return fmt::format("lux::stdlib::Call({}, {{{}}})", expr(callee), argList());
+}
+
+// An object's entry read by a method the family writes: `req.headers.get("x")` (the Fetch API's
+// spelling) on a JSON document is the entry; on the request as a value (`req` given to a helper
+// or a guard), `req.get(name)`/`req.header(name)` are its header, as on the request itself.
+// Python's dict methods on an object: `d.get(k, default)` (the entry, or the default when it is
+// missing or None) and `d.items()` (its [key, value] pairs, as `entries`).
+std::optional<std::string> Emitter::entryMethodCall(const ast::MemberExpr* m, const std::vector<const ast::Expr*>& args,
+                                                    const Symbol* base_sym) {
+  llvm::StringRef name = m->member.name;
+  const Ty* base = typeOf(m->base);
+  if (args.size() == 1 && base->isDynamic() && (name == "get" || (name == "header" && base_sym && isRequestParam(base_sym))))
+    return fmt::format("lux::stdlib::JsonGet({}, {})", expr(m->base), argText(args[0]));
+  const bool object = base->isDynamic() || base->kind == TyKind::Object;
+  if (object && name == "get" && args.size() == 2)
+    return fmt::format("lux::stdlib::OrDefault(lux::stdlib::Index({}, {}), {})", expr(m->base), argText(args[0]),
+                       argText(args[1]));
+  if (object && name == "items" && args.empty()) return fmt::format("lux::stdlib::Entries({})", expr(m->base));
+  return std::nullopt;
 }
 
 // A value's place as the program reads it, for a 400 naming it: `req.body.count`, `items[0]`. A

@@ -282,6 +282,8 @@ class Emitter {
   std::string nameExpr(const ast::NameExpr* n);
   std::string member(const ast::MemberExpr* m);
   std::string optionalCall(const ast::CallExpr* c, const ast::MemberExpr* m);  // `x?.method()`
+  std::optional<std::string> entryMethodCall(const ast::MemberExpr* m, const std::vector<const ast::Expr*>& args,
+                                             const Symbol* base_sym);  // `d.get(k)`, `d.items()`
   std::string lvalue(const ast::Expr* e);
   // A `var` at server or shared level: a lux::stdlib::SharedVar (read with Load(), written
   // under its lock with Update()), since handlers, jobs and event handlers run on many threads.
