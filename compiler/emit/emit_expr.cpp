@@ -123,7 +123,8 @@ std::string Emitter::exprOf(const ast::Expr* e) {
     }
     case NodeKind::CallExpr: {
       auto* c = llvm::cast<CallExpr>(e);
-      if (auto* m = llvm::dyn_cast<MemberExpr>(c->callee); m && m->optional && !computed_.count(m->base)) return optionalCall(c, m);
+      if (auto* m = llvm::dyn_cast<MemberExpr>(c->callee); m && m->optional && !computed_.count(m->base) && mayBeNone(m->base))
+        return optionalCall(c, m);
       return inOrder(c, call(c, nullptr));
     }
     case NodeKind::MemberExpr: return member(llvm::cast<MemberExpr>(e));
@@ -420,6 +421,16 @@ std::string Emitter::lambda(const ast::LambdaExpr* l) {
   return fmt::format("lux::Value(lux::Function([{}](const std::vector<lux::Value>& args){} -> lux::Value {{\n{}{}}}))",
                      capture, changed.empty() ? "" : " mutable", body, w_.indentStr());
 }
+
+// Whether `e` may be None when the program runs: anything but the request or the response a
+// handler is given (`res?.json(...)` is `res.json(...)`).
+bool Emitter::mayBeNone(const ast::Expr* e) const {
+  const Symbol* sym = llvm::isa<ast::NameExpr>(e) ? symbolOf(e) : nullptr;
+  return !(sym && fn_ && fn_->roles.count(sym));
+}
+
+// Whether `t` is an object that Python's dict methods read (`d.get(k, default)`, `d.items()`).
+bool Emitter::objectLike(const Ty* t) { return t->isDynamic() || t->kind == TyKind::Object; }
 
 // `x?.method(args)` (JavaScript's optional call): None when `x` is None, without calling; `x` is
 // computed once, before.
@@ -824,7 +835,7 @@ std::optional<std::string> Emitter::entryMethodCall(const ast::MemberExpr* m, co
   const Ty* base = typeOf(m->base);
   if (args.size() == 1 && base->isDynamic() && (name == "get" || (name == "header" && base_sym && isRequestParam(base_sym))))
     return fmt::format("lux::stdlib::JsonGet({}, {})", expr(m->base), argText(args[0]));
-  const bool object = base->isDynamic() || base->kind == TyKind::Object;
+  const bool object = objectLike(base);
   if (object && name == "get" && args.size() == 2)
     return fmt::format("lux::stdlib::OrDefault(lux::stdlib::Index({}, {}), {})", expr(m->base), argText(args[0]),
                        argText(args[1]));

@@ -693,8 +693,7 @@ void Emitter::forStmt(const ast::ForStmt* fs) {
   // Python's `for k, v in d.items()`: the object's (key, value) pairs, as `for k, v in d`.
   const ast::Expr* iterable = fs->iterable;
   if (auto* c = llvm::dyn_cast<ast::CallExpr>(iterable); c && !fs->index.empty() && c->args.empty())
-    if (auto* m = llvm::dyn_cast<ast::MemberExpr>(c->callee); m && m->member.name == "items" && !m->optional &&
-                                                              (typeOf(m->base)->isDynamic() || typeOf(m->base)->kind == TyKind::Object))
+    if (auto* m = llvm::dyn_cast<ast::MemberExpr>(c->callee); m && m->member.name == "items" && !m->optional && objectLike(typeOf(m->base)))
       iterable = m->base;
   std::string items = expr(iterable);
   beginLoop(fs->label, fs->else_body);

@@ -155,19 +155,26 @@ bool Emitter::literalTaking(const ast::AssignStmt* as, const Symbol* sym) {
   return true;
 }
 
-// The parameter a returned literal spreads and may take (`fn(acc, x) [...acc, x]`, `return {
-// ...acc, [k]: v }`, the family's reduce idioms): nothing reads it after the return, so its
-// value moves into the result. Such a parameter is
-// bound by value (findInplace; a lambda's takes its argument from reduce's call, TakeArg).
-const Symbol* Emitter::returnedParamTaken(const ast::Expr* literal) const {
+// The first variable that `literal` spreads, that `may` allows and that a part of it may take
+// (takenPart), or null.
+const Symbol* Emitter::spreadTaken(const ast::Expr* literal, const std::function<bool(const Symbol*)>& may) const {
   if (!llvm::isa_and_nonnull<ast::ArrayExpr, ast::ObjectExpr>(literal)) return nullptr;
   for (const ast::Node* part : literalParts(literal)) {
     auto* n = llvm::dyn_cast_or_null<ast::NameExpr>(spreadOperand(part));
     const Symbol* sym = n ? symbolOf(n) : nullptr;
-    bool plain = sym && sym->kind == SymbolKind::Param && !(fn_ && (fn_->roles.count(sym) || fn_->by_reference.count(sym)));
-    if (plain && takenPart(literal, sym)) return sym;
+    if (sym && may(sym) && takenPart(literal, sym)) return sym;
   }
   return nullptr;
+}
+
+// The parameter a returned literal spreads and may take (`fn(acc, x) [...acc, x]`, `return {
+// ...acc, [k]: v }`, the family's reduce idioms): nothing reads it after the return, so its
+// value moves into the result. Such a parameter is bound by value (findInplace; a lambda's
+// takes its argument from reduce's call, TakeArg).
+const Symbol* Emitter::returnedParamTaken(const ast::Expr* literal) const {
+  return spreadTaken(literal, [&](const Symbol* sym) {
+    return sym->kind == SymbolKind::Param && !(fn_ && (fn_->roles.count(sym) || fn_->by_reference.count(sym)));
+  });
 }
 
 namespace {
@@ -200,16 +207,10 @@ bool Emitter::returnTaking(const ast::Expr* e) {
   if (!fn_ || finally_depth_ > 0 || !llvm::isa<ast::ArrayExpr, ast::ObjectExpr>(e)) return false;
   const Symbol* sym = returnedParamTaken(e);
   if (sym && !isInplace(sym)) sym = nullptr;
-  if (!sym) {
-    for (const ast::Node* part : literalParts(e)) {
-      auto* n = llvm::dyn_cast_or_null<ast::NameExpr>(spreadOperand(part));
-      const Symbol* s = n ? symbolOf(n) : nullptr;
-      if (!sym && s && s->kind == SymbolKind::Local && s->is_mutable && !fn_->boxed.count(s) && takenPart(e, s)) sym = s;
-    }
-  }
+  if (!sym)
+    sym = spreadTaken(e, [&](const Symbol* s) { return s->kind == SymbolKind::Local && s->is_mutable && !fn_->boxed.count(s); });
   if (!sym) return false;
-  const ast::Node* taken = takenPart(e, sym);
-  take_ = {taken, nameOf(sym)};
+  take_ = {takenPart(e, sym), nameOf(sym)};
   std::string value = expr(e);
   take_ = {};
   line("return " + value + ";");

@@ -282,6 +282,8 @@ class Emitter {
   std::string nameExpr(const ast::NameExpr* n);
   std::string member(const ast::MemberExpr* m);
   std::string optionalCall(const ast::CallExpr* c, const ast::MemberExpr* m);  // `x?.method()`
+  bool mayBeNone(const ast::Expr* e) const;
+  static bool objectLike(const Ty* t);
   std::optional<std::string> entryMethodCall(const ast::MemberExpr* m, const std::vector<const ast::Expr*>& args,
                                              const Symbol* base_sym);  // `d.get(k)`, `d.items()`
   std::string lvalue(const ast::Expr* e);
@@ -312,6 +314,7 @@ class Emitter {
   bool takesFrom(const ast::Expr* e, const Symbol* sym) const;
   const ast::Node* takenPart(const ast::Expr* literal, const Symbol* sym) const;
   const Symbol* returnedParamTaken(const ast::Expr* literal) const;
+  const Symbol* spreadTaken(const ast::Expr* literal, const std::function<bool(const Symbol*)>& may) const;
   bool returnTaking(const ast::Expr* e);  // `return [...acc, x]`: written when it takes
   static std::vector<const ast::Expr*> lambdaResults(const ast::LambdaExpr* l);
   void assignShared(const ast::AssignStmt* as, const Symbol* root, const char* op);
