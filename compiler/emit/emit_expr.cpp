@@ -481,6 +481,8 @@ std::string Emitter::member(const ast::MemberExpr* m) {
       return fmt::format("lux::stdlib::RequestField({}, {})", r, cppString(f));
     }
   }
+  if (isRequestValue(base_sym))
+    return fmt::format("lux::stdlib::RequestValueField({}, {})", expr(m->base), cppString(m->member.name));
   const Ty* t = typeOf(m);
   if (t->kind == TyKind::Duration) {
     if (int64_t ms = unitMs(m->member.name))
@@ -504,7 +506,18 @@ bool Emitter::isSessionClear(const ast::MemberExpr* m) const {
     return false;
   const Symbol* req = llvm::isa<ast::NameExpr>(inner->base) ? symbolOf(inner->base) : nullptr;
   auto role = req ? fn_->roles.find(req) : fn_->roles.end();
-  return role != fn_->roles.end() && role->second == ParamRole::Request;
+  return (role != fn_->roles.end() && role->second == ParamRole::Request) || isRequestValue(req);
+}
+
+// A function's parameter `req` / `request` (unannotated) that is not a handler's request: the
+// request passed as a value (`fn current_user(req) { req.user }`), whose `user`, `session` and
+// middleware-set fields are read and written on the request being answered
+// (lux::stdlib::RequestValueField).
+bool Emitter::isRequestValue(const Symbol* sym) const {
+  if (!isRequestParam(sym)) return false;
+  if (!fn_) return true;
+  auto role = fn_->roles.find(sym);
+  return role == fn_->roles.end() || role->second != ParamRole::Request;
 }
 
 const Symbol* Emitter::targetRoot(const ast::Expr* e) const {
@@ -530,8 +543,11 @@ std::string Emitter::lvalue(const ast::Expr* e) {
     }
     return nameOf(sym);
   }
-  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e))
-    return fmt::format("lux::stdlib::FieldRef({}, {})", lvalue(m->base), cppString(m->member.name));
+  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) {
+    bool request = llvm::isa<ast::NameExpr>(m->base) && isRequestValue(symbolOf(m->base));
+    return fmt::format("lux::stdlib::{}({}, {})", request ? "RequestValueFieldRef" : "FieldRef", lvalue(m->base),
+                       cppString(m->member.name));
+  }
   if (auto* ix = llvm::dyn_cast<ast::IndexExpr>(e))
     return fmt::format("lux::stdlib::IndexRef({}, {})", lvalue(ix->base), argText(ix->index));
   unsupported(e->range(), "this assignment target");

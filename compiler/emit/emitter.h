@@ -292,6 +292,7 @@ class Emitter {
   static bool isSharedVar(const Symbol* sym) { return sym && sym->kind == SymbolKind::Binding && sym->is_mutable; }
   // The binding at the root of an assignment target (`x`, `x.f`, `x[i].g`), or null.
   bool isSessionClear(const ast::MemberExpr* m) const;
+  bool isRequestValue(const Symbol* sym) const;
   const Symbol* targetRoot(const ast::Expr* e) const;
   std::string objectLiteral(llvm::ArrayRef<ast::ObjectEntry*> entries);
   std::string hoistInto(const ast::Expr* e);  // emits e as statements into a temp, returns it

@@ -124,6 +124,18 @@ Stmt* AstBuilder::exprStmt(LuxParser::ExprStmtContext* s) {
     diags_.report(DiagId::InvalidAssignTarget, lhs->range(), describeTarget(lhs));
     return nullptr;
   }
+  // JavaScript's `a ??= b`, `a ||= b`, `a &&= b`: `a = a ?? b` (and `||`, `&&`), the right side
+  // evaluated only when the operator needs it; the target read is a second node of its own.
+  BinaryOp logical = BinaryOp::Coalesce;
+  switch (s->assignOp()->getStart()->getType()) {
+    case LuxParser::QQ_EQ: logical = BinaryOp::Coalesce; break;
+    case LuxParser::OROR_EQ: logical = BinaryOp::Or; break;
+    case LuxParser::ANDAND_EQ: logical = BinaryOp::And; break;
+    default: return ctx_.create<AssignStmt>(range(s), op, lhs, rhs);
+  }
+  Expr* read = expr(s->expr(0));
+  if (!read) return nullptr;
+  rhs = ctx_.create<BinaryExpr>(range(s), logical, read, rhs);
   return ctx_.create<AssignStmt>(range(s), op, lhs, rhs);
 }
 

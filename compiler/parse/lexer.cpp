@@ -337,9 +337,10 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
       return one(LuxLexer::ASSIGN);
     case '|':
       if (byte(at + 1) == '>') return one(LuxLexer::PIPE_OP, 2);
-      return either('|', LuxLexer::OROR, LuxLexer::BAR);
+      if (byte(at + 1) == '|') return byte(at + 2) == '=' ? one(LuxLexer::OROR_EQ, 3) : one(LuxLexer::OROR, 2);
+      return one(LuxLexer::BAR);
     case '&':
-      if (byte(at + 1) == '&') return one(LuxLexer::ANDAND, 2);
+      if (byte(at + 1) == '&') return byte(at + 2) == '=' ? one(LuxLexer::ANDAND_EQ, 3) : one(LuxLexer::ANDAND, 2);
       return one(LuxLexer::ERROR_CHAR);
     case '!':
       if (byte(at + 1) == '=') return one(LuxLexer::NEQ, byte(at + 2) == '=' ? 3 : 2);  // NEQ: '!=' '='?
@@ -359,7 +360,10 @@ bool Lexer::scanDefault(int32_t& type, uint32_t& channel) {
     case ',': return one(LuxLexer::COMMA);
     case ':': return one(LuxLexer::COLON);
     case ';': return one(LuxLexer::SEMI);
-    case '?': return byte(at + 1) == '.' ? one(LuxLexer::QDOT, 2) : either('?', LuxLexer::QQ, LuxLexer::QUESTION);
+    case '?':
+      if (byte(at + 1) == '.') return one(LuxLexer::QDOT, 2);
+      if (byte(at + 1) == '?') return byte(at + 2) == '=' ? one(LuxLexer::QQ_EQ, 3) : one(LuxLexer::QQ, 2);
+      return one(LuxLexer::QUESTION);
     default: break;
   }
   return one(LuxLexer::ERROR_CHAR, sequenceLength(c));  // ERROR_CHAR : . (one code point)

@@ -386,6 +386,37 @@ Value RequestField(const Request& req, std::string_view name) {
   return set ? *set : Value();
 }
 
+namespace {
+
+// The fields Request::ToValue gives a request passed as a value; the request keeps the others
+// (`user`, `session`, what middleware set) in its locals.
+bool OwnRequestField(std::string_view name) {
+  for (std::string_view f : {"method", "url", "path", "params", "query", "headers", "body", "id", "ip"})
+    if (name == f) return true;
+  return false;
+}
+
+// True when `req` is the value of the request being answered (its id is that request's).
+bool IsCurrentRequest(const Value& req) {
+  const Request* current = rt::CurrentRequest();
+  const Value* id = current && req.IsObject() ? req.Find("id") : nullptr;
+  return id && id->IsString() && id->AsString() == current->id;
+}
+
+}  // namespace
+
+Value RequestValueField(const Value& req, std::string_view name) {
+  if (OwnRequestField(name) || !IsCurrentRequest(req)) return Field(req, name);
+  const Value& locals = rt::Locals();
+  const Value* set = locals.IsObject() ? locals.Find(name) : nullptr;
+  return set ? *set : Value();
+}
+
+Value& RequestValueFieldRef(Value& req, std::string_view name) {
+  if (OwnRequestField(name) || !IsCurrentRequest(req)) return FieldRef(req, name);
+  return FieldRef(rt::Locals(), name);
+}
+
 // ---- parameters ----
 
 namespace {

@@ -59,6 +59,9 @@ def run(a):
         expect_json(port, "GET", "/optional_call/2", 200, {"name": "BOB", "email": "-"})
         expect_json(port, "GET", "/optional_call/3", 200, {"name": "-", "email": "-"})
         expect_json(port, "GET", "/optional_res", 200, {"header": "none"})
+        logical = {"counts": {"a": 2, "b": 1}, "nick": "anon", "ok": False, "calls": 0}
+        expect_json(port, "GET", "/logical_assign", 200, dict(logical, limit="10"))
+        expect_json(port, "GET", "/logical_assign?limit=5", 200, dict(logical, limit="5"))
         common = {"counts": {"a": 2, "b": 1}, "pairs": ["a=1", "b=2"], "listed": [["a", 1], ["b", 2]], "missing": "none"}
         expect_json(port, "GET", "/dicts", 200, dict(common, q="none"))
         expect_json(port, "GET", "/dicts?v=x", 200, dict(common, q="x"))

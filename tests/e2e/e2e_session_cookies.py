@@ -83,6 +83,10 @@ def run(a):
     for want in (1, 2, 3):
         st, _, body = c.call("POST", "/count")
         check(st == 200 and body == {"visits": want}, f"count {want}: {st} {body}")
+    for _ in range(2):  # the cart id a helper put in the session stays
+        st, _, body = c.call("POST", "/cart")
+        check(st == 200 and body == {"cart": "cart-3", "session": "cart-3", "note": "from a helper"},
+              f"/cart: a function given the request changes its session: {st} {body}")
     st, h, body = c.call("GET", "/me")
     check(body == {"user": "ada", "visits": 3}, f"/me after three counts: {body}")
     check(h.get("Set-Cookie") is None, f"reading the session set a cookie: {h.get('Set-Cookie')}")

@@ -724,6 +724,12 @@ Value PasswordVerify(const Value& password, const Value& hash);
 Middleware GuardMiddleware(Value guard, int params = -1);
 // The request as a Lux value, and the Lux view of `req.<name>` (method, url, path, headers, ...).
 Value RequestField(const Request& req, std::string_view name);
+// `req.<name>` on a request a function was given as a value (`fn current_user(req) {
+// req.user }`): the value's own fields (Request::ToValue); `user`, `session` and the fields
+// middleware set are the answered request's (read and written there) when the value is that
+// request, so a helper sees and changes what the handler does.
+Value RequestValueField(const Value& req, std::string_view name);
+Value& RequestValueFieldRef(Value& req, std::string_view name);
 // Express's `req.get(name)` / `req.header(name)`: the header's value (names compared without
 // case), or nil when the request has none.
 Value RequestHeader(const Request& req, const Value& name);

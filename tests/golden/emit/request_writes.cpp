@@ -29,39 +29,39 @@ lux::Response Route2(lux::Request& req);  // route GET /g
 // ===== translation unit request_writes.server.cpp =====
 namespace lux_program::server {
 
-#line 5 "request_writes.lux"
+#line 6 "request_writes.lux"
 lux::Value helper(const lux::Value& req) {
   lux::CheckStack();
   lux::Value req_2 = req;
-#line 6 "request_writes.lux"
-  lux::stdlib::FieldRef(req_2, "id") = lux::Value("x");
 #line 7 "request_writes.lux"
-  lux::stdlib::FieldRef(lux::stdlib::FieldRef(req_2, "user"), "name") = lux::Value("y");
+  lux::stdlib::RequestValueFieldRef(req_2, "id") = lux::Value("x");
 #line 8 "request_writes.lux"
+  lux::stdlib::FieldRef(lux::stdlib::RequestValueFieldRef(req_2, "user"), "name") = lux::Value("y");
+#line 9 "request_writes.lux"
   return req_2;
 }
 
 
-#line 11 "request_writes.lux"
+#line 12 "request_writes.lux"
 lux::Value handler(lux::Request& req) {
   lux::CheckStack();
-#line 12 "request_writes.lux"
-  lux::stdlib::FieldRef(lux::stdlib::FieldRef(lux::rt::Locals(), "user"), "name") = lux::Value("y");
 #line 13 "request_writes.lux"
-  lux::stdlib::FieldRef(lux::rt::Locals(), "count") = lux::stdlib::Add(lux::stdlib::FieldRef(lux::rt::Locals(), "count"), lux::Value(1));
+  lux::stdlib::FieldRef(lux::stdlib::FieldRef(lux::rt::Locals(), "user"), "name") = lux::Value("y");
 #line 14 "request_writes.lux"
+  lux::stdlib::FieldRef(lux::rt::Locals(), "count") = lux::stdlib::Add(lux::stdlib::FieldRef(lux::rt::Locals(), "count"), lux::Value(1));
+#line 15 "request_writes.lux"
   return lux::Value{{"ok", true}};
 }
 
 
-#line 17 "request_writes.lux"
+#line 18 "request_writes.lux"
 // route GET /h
 lux::Response Route1(lux::Request& req) {
   return lux::stdlib::ToResponse((handler)(req));
 }
 
 
-#line 18 "request_writes.lux"
+#line 19 "request_writes.lux"
 lux::Value Route2Body() {
   return (helper)(lux::Value{{"id", "a"}});
 }
@@ -189,13 +189,13 @@ const char* const kOpenApi = R"luxopenapi({
 }
 )luxopenapi";
 
-#line 4 "request_writes.lux"
+#line 5 "request_writes.lux"
 void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "request_writes");
-#line 17 "request_writes.lux"
-  app.Route("GET", "/h", &Route1);
 #line 18 "request_writes.lux"
+  app.Route("GET", "/h", &Route1);
+#line 19 "request_writes.lux"
   app.Route("GET", "/g", &Route2);
   lux::ServeMetrics(app, {.program = "request_writes"});
 }
