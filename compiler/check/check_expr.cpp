@@ -263,7 +263,10 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
       else t = ot;
       break;
     }
-    case ast::NodeKind::BinaryExpr: t = checkBinary(llvm::cast<ast::BinaryExpr>(e)); break;
+    case ast::NodeKind::BinaryExpr:
+      t = checkBinary(llvm::cast<ast::BinaryExpr>(e));
+      checkRoundedThenDivided(llvm::cast<ast::BinaryExpr>(e));
+      break;
     case ast::NodeKind::ComprehensionExpr: t = checkComprehension(llvm::cast<ast::ComprehensionExpr>(e)); break;
     case ast::NodeKind::SliceExpr: t = checkSlice(llvm::cast<ast::SliceExpr>(e)); break;
     case ast::NodeKind::CompareChain: t = checkCompareChain(llvm::cast<ast::CompareChain>(e)); break;
@@ -592,32 +595,58 @@ bool Checker::checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const 
   return true;
 }
 
-// `Math.ceil(total / per)` with two Ints: the division is an Int division, which drops the
-// remainder before `ceil` or `round` sees the value (W0007). (`Math.floor(ms / 1000)` is left
-// alone: on values that are not negative the Int division is the floor.)
-void Checker::checkRoundedIntDivision(const ast::CallExpr* call) {
+// The rounding built-in `call` calls (`ceil`, `Math.round`, ...: "Math." and the name), or ""
+// when it calls something else (a function of the program of that name included).
+std::string Checker::roundingCallee(const ast::CallExpr* call) {
   std::string callee;
   if (auto* m = llvm::dyn_cast<ast::MemberExpr>(call->callee)) {
     auto* base = llvm::dyn_cast<ast::NameExpr>(m->base);
-    if (!base || base->name.name != "Math" || lookup(base->name.name)) return;
+    if (!base || base->name.name != "Math" || lookup(base->name.name)) return "";
     callee = "Math." + m->member.name.str();
   } else if (auto* n = llvm::dyn_cast<ast::NameExpr>(call->callee); n && !lookup(n->name.name)) {
     callee = n->name.name.str();
   }
   const std::string_view fn = callee.starts_with("Math.") ? std::string_view(callee).substr(5) : callee;
+  return fn == "ceil" || fn == "round" || fn == "floor" || fn == "trunc" ? callee : "";
+}
+
+const Ty* Checker::checkedType(const ast::Expr* e) const {
+  auto it = model_.expr_types.find(e);
+  return it == model_.expr_types.end() ? nullptr : it->second;
+}
+
+// `Math.ceil(total / per)` with two Ints: the division is an Int division, which drops the
+// remainder before `ceil` or `round` sees the value (W0007). (`Math.floor(ms / 1000)` is left
+// alone: on values that are not negative the Int division is the floor.)
+void Checker::checkRoundedIntDivision(const ast::CallExpr* call) {
+  std::string callee = roundingCallee(call);
+  const std::string_view fn = callee.starts_with("Math.") ? std::string_view(callee).substr(5) : callee;
   if (call->args.empty() || (fn != "ceil" && fn != "round")) return;
   auto* div = llvm::dyn_cast<ast::BinaryExpr>(call->args[0]);
   if (!div || div->op != ast::BinaryOp::Div) return;
   const Ty* Int = types_.get(TyKind::Int);
-  auto typeOf = [&](const ast::Expr* x) {
-    auto it = model_.expr_types.find(x);
-    return it == model_.expr_types.end() ? nullptr : it->second;
-  };
-  if (typeOf(div->lhs) != Int || typeOf(div->rhs) != Int) return;
+  if (checkedType(div->lhs) != Int || checkedType(div->rhs) != Int) return;
   std::string lhs(file_.slice(div->lhs->range())), rhs(file_.slice(div->rhs->range()));
   diags_.report(DiagId::RoundedIntDivision, div->range(), lhs + " / " + rhs, callee)
       .help(fmt::format("divide as Floats: `{}({} / {})`", callee, lhs,
                         llvm::isa<ast::IntLit>(div->rhs) ? rhs + ".0" : "to_float(" + rhs + ")"));
+}
+
+// JavaScript's rounding to decimals, `Math.round(price * 100) / 100`: the rounded value is an
+// Int, so `/ 100` is an Int division and the decimals are gone (W0009).
+void Checker::checkRoundedThenDivided(const ast::BinaryExpr* div) {
+  if (div->op != ast::BinaryOp::Div) return;
+  auto* call = llvm::dyn_cast<ast::CallExpr>(div->lhs);
+  auto* by = llvm::dyn_cast<ast::IntLit>(div->rhs);
+  if (!call || call->args.size() != 1 || !by || by->value < 2) return;
+  std::string callee = roundingCallee(call);
+  if (callee.empty() || checkedType(call) != types_.get(TyKind::Int)) return;
+  std::string shown(file_.slice(div->range()));
+  std::string arg(file_.slice(call->args[0]->range()));
+  std::string rhs(file_.slice(by->range()));
+  diags_.report(DiagId::RoundedThenDivided, div->range(), shown, callee)
+      .help(fmt::format("divide by a Float, `{}({}) / {}.0`, or round to decimals with `round(x, digits)`", callee,
+                        arg, rhs));
 }
 
 // Types whose values have no fields to read: scalars, lists, Option and Result.

@@ -396,6 +396,9 @@ class Checker {
   const Ty* checkRequestHeaderCall(const ast::CallExpr* call, const ast::MemberExpr* callee, const std::vector<ArgInfo>& args);
   bool checkSentinelCompare(const ast::BinaryExpr* e, const Ty* l, const Ty* r);
   void checkRoundedIntDivision(const ast::CallExpr* call);
+  void checkRoundedThenDivided(const ast::BinaryExpr* div);
+  std::string roundingCallee(const ast::CallExpr* call);
+  const Ty* checkedType(const ast::Expr* e) const;
   const Ty* builtinValue(const ast::NameExpr* e, const Builtin* b);
   const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,
