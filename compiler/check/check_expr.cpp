@@ -437,14 +437,11 @@ const Ty* Checker::builtinValue(const ast::NameExpr* e, const Builtin* b) {
 const Ty* Checker::checkMember(const ast::MemberExpr* e) {
   if (e->optional) {
     // `x?.f`: on Option<T>, T's field as an Option (an Option field stays one); None stays None.
+    // On a value of another type the same, as in TypeScript: the value may still be missing
+    // where it was read past a list's end (`xs[0]?.name ?? "-"` on an empty list).
     const Ty* bt = checkExpr(e->base);
     if (bt->isDynamic()) return bt->json ? bt : types_.dynamic();
-    if (bt->kind != TyKind::Option) {
-      diags_.report(DiagId::OptionalMemberNotOption, e->range(), typeName(bt))
-          .help(fmt::format("a value of type `{}` is never None: write `.{}`", typeName(bt), e->member.name.str()));
-      return fieldType(e, bt);
-    }
-    const Ty* f = fieldType(e, bt->elem);
+    const Ty* f = fieldType(e, bt->kind == TyKind::Option ? bt->elem : bt);
     if (f->isDynamic() || f->kind == TyKind::Option) return f;
     return types_.option(f);
   }

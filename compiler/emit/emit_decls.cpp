@@ -289,6 +289,7 @@ void Emitter::emitRecord(const RecordInfo* r) {
   if (implicit_id) line("  std::int64_t id = 0;");
   for (const FieldInfo& f : r->fields) {
     std::string t = isComplete(f.type) ? cppType(f.type) : "lux::Value";
+    if (!isComplete(f.type)) held_as_value_.insert(&f);
     std::string init = (t == "std::int64_t" || t == "double" || t == "bool") ? "{}" : "";
     if (f.type && f.type->kind == TyKind::Enum && t != "lux::Value") init = "{}";
     line(fmt::format("  {} {}{};", t, safeName(f.name), init));
@@ -321,14 +322,17 @@ void Emitter::emitRecordConversions(const RecordInfo* r) {
   fn_ = &ctx;
   w_.indent();
   for (const FieldInfo& f : r->fields) {
+    // A field kept as a Value (its type holds a record not complete where the struct is, the
+    // record itself in a recursive type) is read through its type all the same.
+    std::string from = held_as_value_.count(&f) ? fmt::format("lux::FromFieldAs<{}>", cppType(f.type)) : "lux::FromField";
     if (!f.has_default) {
-      line(fmt::format("lux::FromField(v, {}, r.{});", cppString(f.name), safeName(f.name)));
+      line(fmt::format("{}(v, {}, r.{});", from, cppString(f.name), safeName(f.name)));
     } else if (!f.default_value) {
-      line(fmt::format("if (v.Find({0})) lux::FromField(v, {0}, r.{1});", cppString(f.name), safeName(f.name)));
+      line(fmt::format("if (v.Find({0})) {2}(v, {0}, r.{1});", cppString(f.name), safeName(f.name), from));
     } else {
       // A field left out takes its declared default (`status: Status = Active`).
       line(fmt::format("if (v.Find({0})) {{", cppString(f.name)));
-      line(fmt::format("  lux::FromField(v, {}, r.{});", cppString(f.name), safeName(f.name)));
+      line(fmt::format("  {}(v, {}, r.{});", from, cppString(f.name), safeName(f.name)));
       line("} else {");
       w_.indent();
       line(fmt::format("FromValue({}, r.{});", expr(f.default_value), safeName(f.name)));

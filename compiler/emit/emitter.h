@@ -431,6 +431,7 @@ class Emitter {
   // (or its own) is typed only then; otherwise (recursive and mutually recursive types,
   // `manager: Option<User>`) it is a lux::Value, converted like any dynamic value.
   std::set<const RecordInfo*> complete_records_;
+  std::set<const FieldInfo*> held_as_value_;  // record fields kept as lux::Value (emitRecord)
   // C++ names at the program namespace's level: shared records, enums, functions, bindings and
   // the servers' namespaces (emit_server.cpp).
   std::set<std::string> namespaces_;

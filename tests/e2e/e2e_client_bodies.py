@@ -71,6 +71,12 @@ def body_parameters(port):
         'body field `lines`: expected a list, found an object {"sku":"a","qty":1}',
         errors("lines", ("lines", "a list", 'an object {"sku":"a","qty":1}')))
     bad(port, "POST", "/orders", {"customer": "c"}, 400, "missing body field `lines`", {"field": "lines"})
+    leaf = lambda v: {"value": v, "label": "none", "children": []}
+    ok(port, "POST", "/tree", {"value": 1, "children": [{"value": 2, "zzz": 1, "children": [{"value": 3}]}]}, 200,
+       {"tree": {"value": 1, "label": "none", "children": [dict(leaf(2), children=[leaf(3)])]}, "depth": 3, "first": "NONE"})
+    bad(port, "POST", "/tree", {"value": 1, "children": [{"value": 2, "children": [{"value": "x"}]}]}, 400,
+        'invalid request body: body.children[0].children[0].value: expected an Int, found a String "x"',
+        {"errors": [{"path": "body.children[0].children[0].value", "expected": "an Int", "found": 'a String "x"'}]})
     bad(port, "POST", "/orders", {"lines": []}, 400, "missing body field `customer`")
 
     ok(port, "POST", "/tags", {"tags": ["a", "b"], "counts": [1, 2]}, 200, {"n": 2, "up": ["A", "B"], "total": 3})

@@ -326,4 +326,14 @@ void FromField(const Value& obj, const char* name, T& out) {
   }
 }
 
+// Reads a field a record keeps as a Value because its type holds the record itself
+// (`children: [Node]` in `type Node`): read as T — checked, defaults filled, undeclared fields
+// dropped, at every depth — and kept as T's value.
+template <typename T>
+void FromFieldAs(const Value& obj, const char* name, Value& out) {
+  T typed{};
+  FromField(obj, name, typed);
+  out = ToValue(typed);
+}
+
 }  // namespace lux

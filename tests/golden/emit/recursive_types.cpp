@@ -69,8 +69,8 @@ lux::Value ToValue(const User& r) {
 void FromValue(const lux::Value& v, User& r) {
   if (!v.IsObject()) throw lux::TypeError(std::string("expected User, got ") + v.KindName());
   lux::FromField(v, "id", r.id);
-  lux::FromField(v, "manager", r.manager);
-  lux::FromField(v, "reports", r.reports);
+  lux::FromFieldAs<std::optional<User>>(v, "manager", r.manager);
+  lux::FromFieldAs<std::vector<User>>(v, "reports", r.reports);
 }
 
 #line 13 "recursive_types.lux"
@@ -82,7 +82,7 @@ lux::Value ToValue(const B& r) {
 }
 void FromValue(const lux::Value& v, B& r) {
   if (!v.IsObject()) throw lux::TypeError(std::string("expected B, got ") + v.KindName());
-  lux::FromField(v, "a", r.a);
+  lux::FromFieldAs<std::optional<A>>(v, "a", r.a);
   lux::FromField(v, "n", r.n);
 }
 
