@@ -113,12 +113,15 @@ void Checker::checkDestructure(const ast::DestructureStmt* ds) {
   const Ty* t = checkExpr(ds->init);
   checkUnitUse(ds->init, "a destructuring");
   bool pure = isPure(ds->init);
+  // `{ password, ...safe } = user` names `password` to leave it out of `safe`: unused, no warning.
+  const bool rest = !ds->list && !ds->fields.empty() && ds->fields.back()->rest;
   if (ds->list) checkListPattern(ds, t);
   for (size_t i = 0; i < ds->fields.size(); ++i) {
     const ast::DestructureField* f = ds->fields[i];
     if (ds->list && f->binding.name == "_") continue;  // a hole binds nothing
     const Ty* ft = ds->list ? listElementType(ds, t, i) : types_.dynamic();
-    if (!ds->list && t->kind == TyKind::Record) {
+    // `{ password, ...safe } = user`: `safe` is an object of the other fields (of a record too).
+    if (!ds->list && t->kind == TyKind::Record && !f->rest) {
       if (const FieldInfo* fi = t->record->field(f->key.name)) {
         ft = fi->type;
       } else if (!(f->key.name == "id" && t->record->is_model)) {
@@ -147,7 +150,7 @@ void Checker::checkDestructure(const ast::DestructureStmt* ds) {
         continue;
       }
     }
-    declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure);
+    declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure && !rest);
   }
 }
 

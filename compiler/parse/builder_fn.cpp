@@ -189,7 +189,13 @@ bool AstBuilder::patternFields(const std::vector<LuxParser::ListBindContext*>& l
     Ident key = ident(names[0]);
     Ident binding = names.size() > 1 ? ident(names[1]) : key;
     if (key.empty() || binding.empty()) return false;
-    auto* field = ctx_.create<DestructureField>(range(f), key, binding);
+    if (!out.empty() && out.back()->rest) {  // `{ ...rest, a }`: the rest comes last
+      diags_.report(DiagId::UnexpectedToken, range(f), "`}` after the rest `..." + out.back()->binding.name.str() + "`",
+                    "`" + f->getText() + "`")
+          .help("the rest takes the fields not named before it: write it last");
+      return false;
+    }
+    auto* field = ctx_.create<DestructureField>(range(f), key, binding, f->ELLIPSIS() != nullptr);
     if (f->expr() && !(field->default_value = expr(f->expr()))) return false;
     out.push_back(field);
   }
