@@ -293,8 +293,19 @@ void Checker::checkThrow(const ast::ThrowStmt* stmt) {
       .help("compute the value in a function or `on_start`, or return an `Err(...)` instead");
 }
 
+// `delete p.a` removes a key of an object; a record keeps its fields (its type says it has them).
+void Checker::checkDelete(const ast::AssignStmt* stmt) {
+  const ast::Expr* operand = llvm::cast<ast::CallExpr>(stmt->value)->args[0];
+  auto it = model_.expr_types.find(operand);
+  if (it == model_.expr_types.end() || it->second->kind != TyKind::Record) return;
+  diags_.report(DiagId::TypeMismatch, operand->range(), "Object", "the object of `delete`", typeName(it->second))
+      .help(fmt::format("a record keeps its fields: set an `Option` field to nil, or make an object without the key: "
+                        "`rest = omit({}, [\"key\"])`", std::string(file_.slice(operand->range()))));
+}
+
 void Checker::checkAssign(const ast::AssignStmt* stmt) {
   const Ty* vt = checkExpr(stmt->value);
+  if (stmt->from_delete) checkDelete(stmt);
   if (checkUnitUse(stmt->value, fmt::format("`{}`", std::string(file_.slice(stmt->target->range())))))
     vt = types_.dynamic();
   auto* target = llvm::dyn_cast<ast::NameExpr>(stmt->target);
