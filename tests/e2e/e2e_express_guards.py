@@ -15,7 +15,8 @@
 - `on_error fn(err, req, res)` that sets `res.status(503)` and returns an object answers 503 with
   that object (the default body replaced it before);
 - Express's `middleware fn f(req, res, next)`, at server level (code before and after `next()`,
-  headers set on both sides reach the answer) and in a group: answering with
+  headers set on both sides reach the answer; other parameter names, a request the body never
+  reads) and in a group: answering with
   `res.status(401).json(...)` without `next()` (the handler does not run), `req.<field>` set before
   `next()` read by the handler, the handler's own header winning over one the middleware set
   before `next()`, a status set after `next()` replacing the answer's, and returning without
@@ -90,7 +91,7 @@ def _three_parameter_middleware(port):
     st, headers, body = curl_response(f"http://127.0.0.1:{port}/mw/in")
     got = json.loads(body) if st == 200 else body
     check(st == 200 and got == {"ok": True, "gate": "passed"}, f"GET /mw/in: {st} {got}")
-    want = {"x-before": "1", "x-after": "done", "x-gate": "open", "x-kind": "handler"}
+    want = {"x-before": "1", "x-after": "done", "x-gate": "open", "x-kind": "handler", "x-stamp": "1"}
     check(all(headers.get(k) == v for k, v in want.items()), f"GET /mw/in headers: {headers}, expected {want}")
     st, headers, body = curl_response(f"http://127.0.0.1:{port}/mw/in?mode=teapot")
     check(st == 418 and json.loads(body) == {"ok": True, "gate": "passed"}, f"GET /mw/in?mode=teapot: {st} {body!r}")
