@@ -627,6 +627,7 @@ class AssignStmt : public Stmt {
   AssignOp op;
   Expr* target;
   Expr* value;
+  bool from_delete = false;  // JavaScript's `delete obj.key`: `obj = omit(obj, ["key"])` (builder_fn.cpp)
 };
 
 class ExprStmt : public Stmt {

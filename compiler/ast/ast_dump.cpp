@@ -394,6 +394,7 @@ void describeNode(const DestructureStmt& n, Desc& d) {
 
 void describeNode(const AssignStmt& n, Desc& d) {
   d.raw("op", assignOpName(n.op));
+  d.flag("delete", n.from_delete);
   d.child("target", n.target);
   d.child("value", n.value);
 }

@@ -359,7 +359,7 @@ void Checker::checkFunctionBody(const FunctionModel* fn) {
   if (fn->kind == SymbolKind::Middleware) {
     checkHandlerParamCount(d->name.empty() ? SourceRange{d->range().begin, d->range().begin + 10} : d->name.range,
                            d->name.empty() ? std::string("`middleware fn`") : fmt::format("`middleware fn {}`", d->name.name.str()),
-                           d->params.size(), 1, 2);
+                           d->params.size(), 1, 3);
   }
   pushScope(Scope::Kind::Function);
   noteReturnedParams(d->params, d->body);

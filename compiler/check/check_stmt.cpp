@@ -113,12 +113,15 @@ void Checker::checkDestructure(const ast::DestructureStmt* ds) {
   const Ty* t = checkExpr(ds->init);
   checkUnitUse(ds->init, "a destructuring");
   bool pure = isPure(ds->init);
+  // `{ password, ...safe } = user` names `password` to leave it out of `safe`: unused, no warning.
+  const bool rest = !ds->list && !ds->fields.empty() && ds->fields.back()->rest;
   if (ds->list) checkListPattern(ds, t);
   for (size_t i = 0; i < ds->fields.size(); ++i) {
     const ast::DestructureField* f = ds->fields[i];
     if (ds->list && f->binding.name == "_") continue;  // a hole binds nothing
     const Ty* ft = ds->list ? listElementType(ds, t, i) : types_.dynamic();
-    if (!ds->list && t->kind == TyKind::Record) {
+    // `{ password, ...safe } = user`: `safe` is an object of the other fields (of a record too).
+    if (!ds->list && t->kind == TyKind::Record && !f->rest) {
       if (const FieldInfo* fi = t->record->field(f->key.name)) {
         ft = fi->type;
       } else if (!(f->key.name == "id" && t->record->is_model)) {
@@ -147,7 +150,7 @@ void Checker::checkDestructure(const ast::DestructureStmt* ds) {
         continue;
       }
     }
-    declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure);
+    declareLocal(f->binding, SymbolKind::Local, ft, f, ds->keyword == ast::DestructureStmt::Keyword::Var, pure && !rest);
   }
 }
 
@@ -290,8 +293,19 @@ void Checker::checkThrow(const ast::ThrowStmt* stmt) {
       .help("compute the value in a function or `on_start`, or return an `Err(...)` instead");
 }
 
+// `delete p.a` removes a key of an object; a record keeps its fields (its type says it has them).
+void Checker::checkDelete(const ast::AssignStmt* stmt) {
+  const ast::Expr* operand = llvm::cast<ast::CallExpr>(stmt->value)->args[0];
+  auto it = model_.expr_types.find(operand);
+  if (it == model_.expr_types.end() || it->second->kind != TyKind::Record) return;
+  diags_.report(DiagId::TypeMismatch, operand->range(), "Object", "the object of `delete`", typeName(it->second))
+      .help(fmt::format("a record keeps its fields: set an `Option` field to nil, or make an object without the key: "
+                        "`rest = omit({}, [\"key\"])`", std::string(file_.slice(operand->range()))));
+}
+
 void Checker::checkAssign(const ast::AssignStmt* stmt) {
   const Ty* vt = checkExpr(stmt->value);
+  if (stmt->from_delete) checkDelete(stmt);
   if (checkUnitUse(stmt->value, fmt::format("`{}`", std::string(file_.slice(stmt->target->range())))))
     vt = types_.dynamic();
   auto* target = llvm::dyn_cast<ast::NameExpr>(stmt->target);

@@ -343,6 +343,7 @@ class Checker {
   const Ty* checkBlock(const ast::BlockExpr* block, bool new_scope = true);
   void checkStmt(const ast::Stmt* stmt);
   void checkAssign(const ast::AssignStmt* stmt);
+  void checkDelete(const ast::AssignStmt* stmt);  // JavaScript's `delete obj.key` (E3001 on a record)
   void hoistBranchBindings(const ast::Stmt* s);
   const Ty* defaultedField(const ast::DestructureField* f, const Ty* field);
   void checkThrow(const ast::ThrowStmt* stmt);

@@ -4,6 +4,7 @@
 // closure and the function see the same variable).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "emit/emitter.h"
@@ -370,12 +371,15 @@ static std::string paramDecl(ParamRole role, const std::string& name) {
 
 std::string Emitter::signature(const FunctionModel* fn, const std::vector<ParamRole>& roles) {
   std::string s = "lux::Value " + fnName(fn) + "(";
+  // `next()` passes the request on (nextCall) whether or not the body reads it.
+  const bool next = std::find(roles.begin(), roles.end(), ParamRole::Next) != roles.end();
   for (size_t i = 0; i < fn->params.size(); ++i) {
     if (i) s += ", ";
     // A parameter the body never reads keeps its name as a comment (no unused warning).
     const Symbol* sym = fn->decl && i < fn->decl->params.size() ? symbolOf(fn->decl->params[i]) : nullptr;
     std::string n = safeName(fn->params[i].name);
-    if (sym && sym->reads == 0) n = "/*" + n + "*/";
+    const bool passed_on = next && i < roles.size() && roles[i] == ParamRole::Request;
+    if (sym && sym->reads == 0 && !passed_on) n = "/*" + n + "*/";
     s += paramDecl(i < roles.size() ? roles[i] : ParamRole::Value, n);
   }
   return s + ")";

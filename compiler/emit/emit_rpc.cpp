@@ -180,8 +180,8 @@ void Emitter::findPropagating() {
     all.insert(all.end(), sm.functions.begin(), sm.functions.end());
     for (const RouteGroupModel& g : sm.groups) raising.insert(g.middleware.begin(), g.middleware.end());
     for (const FunctionModel* fn : sm.functions)  // without services, nothing fails
-      if (services && takesNext(fn) && fn->decl && fn->decl->params.size() > 1)
-        if (const Symbol* s = symbolOf(fn->decl->params[1])) failing_next_.insert(s);
+      if (int next = nextParam(fn); services && next >= 0 && fn->decl && fn->decl->params.size() > static_cast<size_t>(next))
+        if (const Symbol* s = symbolOf(fn->decl->params[next])) failing_next_.insert(s);
   }
   for (bool changed = true; changed;) {
     changed = false;
@@ -226,6 +226,9 @@ std::string Emitter::middlewareStage(const FunctionModel* fn) {
   std::vector<ParamRole> roles = rolesFor(fn);
   std::string name = fnName(fn);
   std::string failed = middlewareReturns(fn) ? "if (lux::rt::CallFailed()) return lux::rt::FailedResponse(); " : "";
+  if (roles.size() == 3)  // Express's (req, res, next): the chain's answer, `res`'s headers (lux::stdlib::ExpressMiddleware)
+    return fmt::format("[](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ExpressMiddleware(req, next, &{}, {}); }}",
+                       name, cppString(fn->name.str()));
   if (roles.size() > 1 && roles[1] == ParamRole::Next) {
     if (failed.empty())
       return fmt::format("[](lux::Request& req, const lux::Next& next) {{ return lux::stdlib::ToResponse({}(req, next)); }}",

@@ -101,9 +101,13 @@ std::string Emitter::serverNamespace(const ServerModel& sm) {
 
 // A middleware takes the request, then `next` (it wraps the handler) or the response (it
 // decorates the answer), or the request alone (it runs before the handler, which it can answer
-// instead by returning a response).
-bool Emitter::takesNext(const FunctionModel* fn) {
-  return fn->kind == SymbolKind::Middleware && fn->params.size() > 1 && fn->params[1].name == "next";
+// instead by returning a response), or Express's three: the request, the response, `next`.
+bool Emitter::takesNext(const FunctionModel* fn) { return nextParam(fn) >= 0; }
+
+int Emitter::nextParam(const FunctionModel* fn) {
+  if (fn->kind != SymbolKind::Middleware) return -1;
+  if (fn->params.size() == 3) return 2;
+  return fn->params.size() == 2 && fn->params[1].name == "next" ? 1 : -1;
 }
 
 void Emitter::assignMiddlewareRoles(const ServerModel& sm) {
@@ -111,7 +115,8 @@ void Emitter::assignMiddlewareRoles(const ServerModel& sm) {
     if (fn->kind != SymbolKind::Middleware) continue;
     std::vector<ParamRole> roles(fn->params.size(), ParamRole::Value);
     if (!roles.empty()) roles[0] = ParamRole::Request;
-    if (roles.size() > 1) roles[1] = takesNext(fn) ? ParamRole::Next : ParamRole::Response;
+    if (roles.size() > 1) roles[1] = ParamRole::Response;
+    if (int next = nextParam(fn); next >= 0) roles[next] = ParamRole::Next;
     fn_roles_[fn] = roles;
   }
 }
@@ -390,7 +395,7 @@ void Emitter::registerMiddleware(const ServerModel& sm) {
     if (fn->kind != SymbolKind::Middleware || fn->name.empty() || fn->group >= 0) continue;  // a group's: its routes'
     lineDirective(fn->decl->range());
     std::vector<ParamRole> roles = rolesFor(fn);
-    if (roles.size() > 1 && roles[1] == ParamRole::Response)
+    if (roles.size() == 2 && roles[1] == ParamRole::Response)
       line(fmt::format("app.UseDecorator({});", decoratorStage(fn)));
     else
       line(fmt::format("app.Use({});", middlewareStage(fn)));

@@ -576,9 +576,12 @@ void Emitter::destructure(const ast::DestructureStmt* ds) {
   if (ds->list) return destructureList(ds);
   std::string t = temp("t");
   line(fmt::format("const lux::Value {} = {};", t, expr(ds->init)));
+  std::string named;  // the keys before a `...rest`
   for (const ast::DestructureField* f : ds->fields) {
     const Symbol* sym = symbolOf(f);
     std::string value = fmt::format("lux::stdlib::Field({}, {})", t, cppString(f->key.name));
+    if (f->rest) value = fmt::format("lux::stdlib::Omit({}, lux::Value(lux::Array{{{}}}))", t, named);
+    named += (named.empty() ? "" : ", ") + fmt::format("lux::Value({})", cppString(f->key.name));
     if (f->default_value) {  // `{ age = 18 }`: the default (and what it runs) only when absent or null
       std::string d = temp("t");
       line(fmt::format("lux::Value {} = {};", d, value));

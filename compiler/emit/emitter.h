@@ -354,7 +354,8 @@ class Emitter {
   void emitServer(size_t index, EmittedServer& out);
   std::string serverNamespace(const ServerModel& sm);
   void assignMiddlewareRoles(const ServerModel& sm);
-  static bool takesNext(const FunctionModel* fn);  // a `(req, next)` middleware function
+  static bool takesNext(const FunctionModel* fn);  // a `(req, next)` or `(req, res, next)` middleware function
+  static int nextParam(const FunctionModel* fn);   // which parameter is its `next` (-1: none)
   void declareServer(const ServerModel& sm, size_t index, const std::string& ns,
                      const std::vector<const RecordInfo*>& records);  // the header's part
   void emitServerFunctions(const ServerModel& sm, const std::vector<const RecordInfo*>& records);

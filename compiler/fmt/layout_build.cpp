@@ -30,7 +30,7 @@ struct Names {
         semi(t.kindId("SEMI")), comma(t.kindId("COMMA")), dot(t.kindId("DOT")), colon(t.kindId("COLON")),
         ellipsis(t.kindId("ELLIPSIS")), dotdot(t.kindId("DOTDOT")), dotdoteq(t.kindId("DOTDOTEQ")),
         pipe(t.kindId("PIPE_OP")), minus(t.kindId("MINUS")), bang(t.kindId("BANG")), lt(t.kindId("LT")),
-        gt(t.kindId("GT")), question(t.kindId("QUESTION")), qdot(t.kindId("QDOT")), line_comment(t.kindId("LINE_COMMENT")),
+        gt(t.kindId("GT")), question(t.kindId("QUESTION")), else_kw(t.kindId("ELSE")), qdot(t.kindId("QDOT")), line_comment(t.kindId("LINE_COMMENT")),
         block_comment(t.kindId("BLOCK_COMMENT")), doc_comment(t.kindId("DOC_COMMENT")),
         paren_expr(t.labelId("parenExpr")), index_expr(t.labelId("indexExpr")),
         unwrap_expr(t.labelId("unwrapExpr")), unary_expr(t.labelId("unaryExpr")),
@@ -47,7 +47,7 @@ struct Names {
   }
   int lbrace, rbrace, lparen, rparen, lbracket, rbracket;
   int str_open, str_close, str_text, str_escape, str_interp, nl, semi, comma, dot, colon, ellipsis, dotdot,
-      dotdoteq, pipe, minus, bang, lt, gt, question, qdot, line_comment, block_comment, doc_comment;
+      dotdoteq, pipe, minus, bang, lt, gt, question, else_kw, qdot, line_comment, block_comment, doc_comment;
   int paren_expr, index_expr, unwrap_expr, unary_expr, literal_pattern, routes_value, named_type, type_params, pipe_expr,
       program, sep, item_sep, slice_expr, open_slice_expr, arrow_params, catch_binding, ternary_expr, for_stmt,
       for_list_stmt, for_object_stmt, ident_rule;
@@ -351,6 +351,9 @@ class Builder {
       if (chain_first_pipe_[i]) push(OpKind::kIndentBegin);
       line(OpKind::kLine);
       text(source(tok), false);
+    } else if (elseAfterLeave(i)) {
+      line(OpKind::kHardLine);
+      text(source(tok), false);
     } else {
       text(source(tok), spaceBefore(i));
     }
@@ -437,6 +440,22 @@ class Builder {
     if (owner == "tryExpr") return ifStatement(parent);  // a try statement, not a value
     int32_t grand = t_.nodes[parent].parent;
     return grand >= 0 && endsWith(t_.labels[t_.nodes[grand].label], "Item");
+  }
+
+  // `if (a) return 1` / `else return 2`: an `else` after a braceless branch that leaves starts
+  // its line when the `if` is a statement (one branch a line, as JavaScript writes it).
+  bool elseAfterLeave(uint32_t i) const {
+    if (!is(t_.tokens[i], n_.else_kw) || prev_ == kNone || interp_depth_ > 0) return false;
+    for (int32_t node = t_.tokens[prev_].node; node >= 0; node = t_.nodes[node].parent) {
+      const std::string& own = t_.labels[t_.nodes[node].label];
+      if (own != "armReturn" && own != "armThrow" && own != "armBreak" && own != "armContinue") continue;
+      const int32_t parent = t_.nodes[node].parent;
+      if (parent < 0) return false;
+      const std::string& owner = t_.labels[t_.nodes[parent].label];
+      if (owner == "ifExpr") return ifStatement(parent);
+      return owner == "elseIf" && ifStatement(t_.nodes[parent].parent);
+    }
+    return false;
   }
 
   // An `if` (or a `try`) that is a statement of its own (not a value inside an expression).

@@ -165,6 +165,7 @@ class AstBuilder : public grammar::LuxParserBaseVisitor {
   ast::TryStmt* tryStmt(antlr4::ParserRuleContext* c, const std::vector<LuxParser::BlockContext*>& blocks, bool has_catch,
                         LuxParser::IdentContext* err_name, bool has_finally);
   ast::Stmt* listDestructure(LuxParser::ListDestructureStmtContext* c);  // builder_fn.cpp
+  ast::Stmt* deleteStmt(LuxParser::DeleteStmtContext* c);                // builder_fn.cpp
   bool patternFields(const std::vector<LuxParser::ListBindContext*>& list_binds,
                      const std::vector<LuxParser::DestructFieldContext*>& fields,
                      llvm::SmallVectorImpl<ast::DestructureField*>& out);  // builder_fn.cpp

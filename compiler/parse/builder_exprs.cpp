@@ -641,22 +641,22 @@ antlrcpp::Any AstBuilder::visitIfExpr(LuxParser::IfExprContext* c) {
   llvm::SmallVector<IfBranch*, 4> branches;
   Expr* cond = expr(c->expr());
   // `if (!x) return e` (no braces): the one statement that leaves is the branch's block.
-  const size_t first_block = c->armLeave() ? 0 : 1;
-  BlockExpr* then_body = c->armLeave()       ? llvm::cast_or_null<BlockExpr>(armLeave(c->armLeave()))
-                         : c->block().empty() ? nullptr
-                                              : block(c->block(0));
+  const auto body = [&](LuxParser::BlockContext* b, LuxParser::ArmLeaveContext* leave) -> BlockExpr* {
+    if (leave) return llvm::cast_or_null<BlockExpr>(armLeave(leave));
+    return b ? block(b) : nullptr;
+  };
+  BlockExpr* then_body = body(c->then_block, c->then_leave);
   if (!cond || !then_body) return {};
   branches.push_back(ctx_.create<IfBranch>(SourceRange{range(c).begin, then_body->range().end}, cond, then_body));
   for (auto* e : c->elseIf()) {
     Expr* econd = expr(e->expr());
-    BlockExpr* ebody = block(e->block());
+    BlockExpr* ebody = body(e->block(), e->armLeave());
     if (!econd || !ebody) return {};
     branches.push_back(ctx_.create<IfBranch>(range(e), econd, ebody));
   }
   BlockExpr* else_body = nullptr;
   if (c->ELSE()) {
-    if (c->block().size() < first_block + 1) return {};
-    else_body = block(c->block(first_block));
+    else_body = body(c->else_block, c->else_leave);
     if (!else_body) return {};
   }
   expr_ = ctx_.create<IfExpr>(range(c), copy(branches), else_body);

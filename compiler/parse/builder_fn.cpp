@@ -170,6 +170,38 @@ Stmt* AstBuilder::listDestructure(LuxParser::ListDestructureStmtContext* c) {
   return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init, true);
 }
 
+// JavaScript's `delete obj.key` / `delete obj[key]` is `obj = omit(obj, ["key"])` (`omit`: the
+// object without the listed keys), so checking and code generation see an assignment: `obj`
+// must be a `var` (E2201 as for any assignment), and its value an object, not a record (E3001:
+// the checker, which knows the statement by AssignStmt::from_delete). The target is built
+// twice from its syntax, once as the assignment's target and once as `omit`'s argument.
+Stmt* AstBuilder::deleteStmt(LuxParser::DeleteStmtContext* c) {
+  LuxParser::ExprContext* base = nullptr;
+  Expr* key = nullptr;
+  if (auto* m = dynamic_cast<LuxParser::MemberExprContext*>(c->expr())) {
+    base = m->expr();
+    key = ctx_.create<StringLit>(range(m->member), ctx_.intern(m->member->getText()));
+  } else if (auto* i = dynamic_cast<LuxParser::IndexExprContext*>(c->expr())) {
+    base = i->expr(0);
+    key = expr(i->expr(1));
+  } else {
+    diags_.report(DiagId::UnexpectedToken, range(c->expr()), "`object.key` or `object[key]` after `delete`",
+                  "`" + c->expr()->getText() + "`");
+    return nullptr;
+  }
+  Expr* target = expr(base);
+  Expr* value = expr(base);
+  if (!target || !key || !value) return nullptr;
+  SourceRange r = range(c);
+  llvm::SmallVector<Expr*, 1> keys{key};
+  llvm::SmallVector<Expr*, 2> args{value, ctx_.create<ArrayExpr>(key->range(), copy(keys))};
+  Ident omit{ctx_.intern("omit"), SourceRange{r.begin, r.begin + 6}};
+  auto* call = ctx_.create<CallExpr>(r, ctx_.create<NameExpr>(omit.range, omit), copy(args));
+  auto* assign = ctx_.create<AssignStmt>(r, AssignOp::Assign, target, call);
+  assign->from_delete = true;
+  return assign;
+}
+
 // `for [k, v] in pairs { body }` is `for _eachN in pairs { let [k, v] = _eachN; body }` (and the
 // same with `{ a, b }`): the loop's element gets a name no program writes (N: the offset of the
 // pattern), the destructuring its own statement, so checking and code generation need nothing new.
@@ -189,7 +221,13 @@ bool AstBuilder::patternFields(const std::vector<LuxParser::ListBindContext*>& l
     Ident key = ident(names[0]);
     Ident binding = names.size() > 1 ? ident(names[1]) : key;
     if (key.empty() || binding.empty()) return false;
-    auto* field = ctx_.create<DestructureField>(range(f), key, binding);
+    if (!out.empty() && out.back()->rest) {  // `{ ...rest, a }`: the rest comes last
+      diags_.report(DiagId::UnexpectedToken, range(f), "`}` after the rest `..." + out.back()->binding.name.str() + "`",
+                    "`" + f->getText() + "`")
+          .help("the rest takes the fields not named before it: write it last");
+      return false;
+    }
+    auto* field = ctx_.create<DestructureField>(range(f), key, binding, f->ELLIPSIS() != nullptr);
     if (f->expr() && !(field->default_value = expr(f->expr()))) return false;
     out.push_back(field);
   }

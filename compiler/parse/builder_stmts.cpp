@@ -195,6 +195,7 @@ Stmt* AstBuilder::stmt(LuxParser::StmtContext* c) {
     return ctx_.create<DestructureStmt>(range(c), kw, copy(fields), init);
   }
   if (auto* s = dynamic_cast<LuxParser::ListDestructureStmtContext*>(c)) return listDestructure(s);
+  if (auto* s = dynamic_cast<LuxParser::DeleteStmtContext*>(c)) return deleteStmt(s);
   if (auto* s = dynamic_cast<LuxParser::ReturnStmtContext*>(c)) {
     Expr* value = nullptr;
     if (!s->expr().empty()) {

@@ -8,6 +8,7 @@
 #include "LuxParser.h"
 #include "parse/builder.h"
 #include "parse/lexer.h"
+#include "parse/comment_division.h"
 #include "parse/misplaced_options.h"
 #include "parse/source_map.h"
 #include "parse/syntax_errors.h"
@@ -104,6 +105,7 @@ ParseResult parseProgram(const SourceFile& file, ast::AstContext& ctx, DiagEngin
     filtered.push_back(filter.nextToken());
   } while (filtered.back()->getType() != antlr4::Token::EOF);
   if (filter.fatal()) return result;
+  parse::warnCommentedDivision(filtered, filter, diags);
   parse::repairMisplacedOptions(filtered, filter, diags);
   antlr4::ListTokenSource source(std::move(filtered));
   antlr4::CommonTokenStream tokens(&source);

@@ -512,6 +512,17 @@ bool TokenFilter::dropsNew(const antlr4::Token& t) {
   return drop;
 }
 
+// JavaScript's `delete obj.key` / `delete obj[key]`: the word `delete` at the start of a statement
+// and before a name is the grammar's DELETE_OP (deleteStmt). A name `delete` anywhere else stays
+// a name (`Link.delete(id)`, `http.delete(url)`, a variable `delete`).
+void TokenFilter::marksDelete(antlr4::Token& t) {
+  if (t.getType() != LuxLexer::IDENT || t.getText() != "delete" || !atStatementStart()) return;
+  std::unique_ptr<antlr4::Token> next = takeRaw();
+  const bool mark = next->getType() == LuxLexer::IDENT;
+  ready_.push_front(std::move(next));
+  if (auto* w = dynamic_cast<antlr4::WritableToken*>(&t); w && mark) w->setType(LuxLexer::DELETE_OP);
+}
+
 // The family's (and Rust's) error propagation `parse(s)?`: a `?` that ends an operand (a line
 // break, `)`, `]`, `}`, `,`, `;`, `.` or a binary operator follows; a conditional's `?` is
 // followed by its value) is Lux's postfix `!`, which returns a None or an Err from the function.
@@ -703,6 +714,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
     if (t->getType() == LuxLexer::SLASH) replacesRegexLiteral(*t);
     rewritesPythonConditional(*t);
     bracesIfBody(*t);
+    marksDelete(*t);
     if (t->getType() == LuxLexer::FOR) rewriteForOf(*t);
     if (dropsAsync(*t) || dropsNew(*t) || skipsSwitch(*t) || skipsLetWithoutValue(*t) || skipsImportOrClass(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);

@@ -267,6 +267,60 @@ void DecoratorAnswer(const Value& v, Response& res) {
   res.status = status;
 }
 
+namespace {
+// What `next()` gives a (req, res, next) middleware function: the answer's status and headers
+// (Express's next() returns nothing; the body stays with the stage), or the failed call it stands for.
+Response NextStandIn(const Response& answer) {
+  Response r;
+  r.status = answer.status;
+  r.headers = answer.headers;
+  r.failed_call = answer.failed_call;
+  return r;
+}
+
+// `res`'s headers and status on the chain's answer: those set before `next()` where the answer
+// has none of its own (as a (req, res) middleware's), those set or changed after it replace the
+// answer's (as a (req, next) middleware's changes to what `next(req)` returned).
+void ApplyOwnHeaders(const Response& own, const Response& at_next, Response& answer) {
+  for (const auto& [k, v] : own.headers) {
+    std::optional<std::string_view> before = at_next.headers.Get(k);
+    if (before && *before == v) {
+      if (!answer.headers.Has(k)) answer.headers.Add(k, v);
+    } else {
+      answer.headers.Set(k, v);
+    }
+  }
+  if (own.status != at_next.status) answer.status = own.status;
+}
+}  // namespace
+
+Response ExpressMiddleware(Request& req, const Next& next, Value (*fn)(Request&, Response&, const Next&),
+                           std::string_view name) {
+  Response own;
+  std::optional<Response> at_next;  // `res` when `next()` was called
+  std::optional<Response> answer;   // the rest of the chain's
+  const Next run_rest = [&](Request& r) -> Response {
+    if (at_next) return NextStandIn(answer ? *answer : own);  // a second next(): the chain ran once
+    at_next = own;
+    if (own.sent() || own.Failed()) return NextStandIn(own);  // it answered already: the chain does not run
+    answer = next(r);
+    return NextStandIn(*answer);
+  };
+  Value v = fn(req, own, run_rest);
+  if (!answer) {  // it answered (res.json, a returned response or value), or did not go on
+    DecoratorAnswer(v, own);
+    if (own.Failed() || own.sent()) return own;
+    throw Error("middleware `" + std::string(name) + "` returned without calling next() or answering");
+  }
+  if (rt::CallFailed()) return rt::FailedResponse();  // a failed call of its own after next()
+  if (answer->Failed()) return std::move(*answer);
+  if (own.sent() && !at_next->sent())
+    rt::Log(LogLevel::kError, "middleware `" + std::string(name) + "` answered after next(): ignored (the chain's answer stands)",
+            Value());
+  ApplyOwnHeaders(own, *at_next, *answer);
+  return std::move(*answer);
+}
+
 Value NextValue(const Next& next, Request& req) {
   Response res = next(req);
   if (!res.Failed()) return FromResponse(std::move(res));

@@ -13,7 +13,14 @@
 - JavaScript's parseInt/parseFloat read a leading number (`"42px"`), `s[i]` and `len(s)` count
   characters, and a regex pattern the client sent that does not compile is a 400;
 - `on_error fn(err, req, res)` that sets `res.status(503)` and returns an object answers 503 with
-  that object (the default body replaced it before).
+  that object (the default body replaced it before);
+- Express's `middleware fn f(req, res, next)`, at server level (code before and after `next()`,
+  headers set on both sides reach the answer; other parameter names, a request the body never
+  reads) and in a group: answering with
+  `res.status(401).json(...)` without `next()` (the handler does not run), `req.<field>` set before
+  `next()` read by the handler, the handler's own header winning over one the middleware set
+  before `next()`, a status set after `next()` replacing the answer's, and returning without
+  `next()` or an answer failing the request (on_error sees the message naming the middleware).
 """
 import os
 
@@ -71,6 +78,25 @@ def run(a):
                                         "-d", json.dumps(body))
             got = json.loads(text) if st == 200 else text
             check(st == 200 and got == want, f"POST /name {body}: {st} {got}, expected {want}")
+        _three_parameter_middleware(port)
     finally:
         out = stop_server(proc)
+    check("seen GET /mw/in" in out, f"the server's (req, res, next) middleware logs before the handler:\n{out[-2000:]}")
     check("res.json after the response was sent" in out, f"the second answer is logged:\n{out[-2000:]}")
+
+
+def _three_parameter_middleware(port):
+    """Express's `(req, res, next)` middleware: the server's `logger` around every request and the
+    group's `gate` around /mw/in."""
+    st, headers, body = curl_response(f"http://127.0.0.1:{port}/mw/in")
+    got = json.loads(body) if st == 200 else body
+    check(st == 200 and got == {"ok": True, "gate": "passed"}, f"GET /mw/in: {st} {got}")
+    want = {"x-before": "1", "x-after": "done", "x-gate": "open", "x-kind": "handler", "x-stamp": "1"}
+    check(all(headers.get(k) == v for k, v in want.items()), f"GET /mw/in headers: {headers}, expected {want}")
+    st, headers, body = curl_response(f"http://127.0.0.1:{port}/mw/in?mode=teapot")
+    check(st == 418 and json.loads(body) == {"ok": True, "gate": "passed"}, f"GET /mw/in?mode=teapot: {st} {body!r}")
+    st, headers, body = curl_response(f"http://127.0.0.1:{port}/mw/in?mode=deny")
+    check(st == 401 and json.loads(body) == {"error": "no token"} and "x-gate" not in headers
+          and headers.get("x-after") == "done", f"GET /mw/in?mode=deny: {st} {headers} {body!r}")
+    expect(port, "/mw/in?mode=silent", [], 503, {
+        "error": "hub failure", "detail": "middleware `gate` returned without calling next() or answering"})

@@ -13,7 +13,9 @@ without `var` (the server binding keeps the change across requests), a parameter
 and returned (the reduce idiom); FastAPI's `{name}` path
 segments; built-ins passed as values (`parts.map(trim)`, `map(parseInt)` taking the element alone)
 and JavaScript's `undefined` as `nil`; Express's `res.send` of an object (JSON), of a String
-(HTML), and of a String after the program set a Content-Type; Express's `req.get`/`req.header`.
+(HTML), and of a String after the program set a Content-Type; Express's `req.get`/`req.header`;
+object rest destructuring (`const { password, ...safe } = user` on a record, on the JSON body,
+with `var`, in a parameter pattern): the object without the named keys, sent as JSON.
 """
 import json
 import os
@@ -55,6 +57,14 @@ def run(a):
         expect_json(port, "POST", "/optional_call", 200, none, {"customer": {}})
         expect_json(port, "POST", "/optional_call", 200, {"email": "a@b.c", "direct": "a@b.c", "tags": ["X"]},
                     {"customer": {"email": "A@B.C"}, "tags": ["x"]})
+        expect_json(port, "POST", "/object_rest", 200, {
+            "safe": {"name": "ann", "email": "a@x.io"},
+            "others": {"password": "p", "token": "t", "n": 1},
+            "kept": {"name": "ann", "password": "secret", "checked": 6},
+            "shown": {"name": "bo", "n": 1},
+            "name": "bo",
+            "email": "a@x.io",
+        }, {"name": "bo", "password": "p", "token": "t", "n": 1})
         expect_json(port, "GET", "/optional_call/1", 200, {"name": "ANN", "email": "ann@x.io"})
         expect_json(port, "GET", "/optional_call/2", 200, {"name": "BOB", "email": "-"})
         expect_json(port, "GET", "/optional_call/3", 200, {"name": "-", "email": "-"})

@@ -16,7 +16,9 @@ happens under the binding's lock), `pop` answering an Option (None on an empty l
 and `pop` bounding a log, `push` on an absent entry of an object making a list, every method on
 a local (`push` in a loop, `sort` by value, by key and by order, `pop`, `shift`, `splice`,
 `insert` with a negative index, `remove`, `reverse`, `extend`, `append`, `clear`), changes to a
-place inside a `var` object, and `push` on a list captured by a lambda.
+place inside a `var` object, and `push` on a list captured by a lambda; a braceless
+`if (c) return a` followed by `else if (d) return b` / `else return c` on the next lines;
+JavaScript's `delete obj.key` / `delete obj[key]` on a `var` object (an absent key: nothing).
 """
 import os
 import threading
@@ -112,6 +114,15 @@ def _forms(port):
                 {"name": "annie", "tags": [], "count": 2})
     expect_json(port, "POST", "/js-validate", 200, {"size": "short", "kind": "undefined", "count": 0},
                 {"name": "al", "count": "2"})
+    expect_json(port, "POST", "/delete/theme", 200, {"settings": {"lang": "en"}, "nested": {"inner": {"b": 2}, "keep": True},
+                                                      "keys": ["lang"]},
+                {"password": "x", "theme": "dark", "lang": "en"})
+    expect_json(port, "POST", "/delete/absent", 200, {"settings": {"theme": "dark"}, "nested": {"inner": {"b": 2}, "keep": True},
+                                                       "keys": ["theme"]},
+                {"theme": "dark"})
+    expect_json(port, "GET", "/letter/95", 200, {"grade": "A"})
+    expect_json(port, "GET", "/letter/85", 200, {"grade": "B"})
+    expect_json(port, "GET", "/letter/10", 422, {"grade": "C"})
     expect_json(port, "GET", "/people/ann", 200, {"name": "ann", "age": 30})
     expect_json(port, "GET", "/people/bob", 404, {"error": "no such person"})
     expect_json(port, "GET", "/people/ann/role", 200, "ADMIN")

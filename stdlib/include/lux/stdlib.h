@@ -687,6 +687,14 @@ Response ToResponse(const Value& v, Response res);
 // (`res.status(401); return { error: "..." }`); either ends the chain. A failed call it returned
 // goes into `res` (rt::KeepFailureIn), which the chain hands back as it is.
 void DecoratorAnswer(const Value& v, Response& res);
+// A `(req, res, next)` middleware function (Express's form) as a stage of the chain: `fn` gets
+// its own response `res` and `next`, which runs the rest of the chain once. When it called
+// next(), the answer is the chain's with `res`'s headers and status applied (those set before
+// next() where the answer has none of its own, those set after replacing them); else `res` when
+// it answered (`res.status(401).json(...)`) or what it returned (a response, or a value as JSON,
+// as DecoratorAnswer takes it); returning without either is an error (500, logged).
+Response ExpressMiddleware(Request& req, const Next& next, Value (*fn)(Request&, Response&, const Next&),
+                           std::string_view name);
 // `next(req)` in a (req, next) middleware: the rest of the chain's response as a value that
 // ToResponse turns back into the same response (a stream or file body stays in the request,
 // Request::held_responses, named by the value).

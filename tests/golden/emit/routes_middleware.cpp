@@ -37,6 +37,7 @@ void Register(lux::App& app);
 
 lux::Value timing(lux::Request& req, const lux::Next& next);
 lux::Value tag(lux::Request& req, lux::Response& res);
+lux::Value logger(lux::Request& req, lux::Response& res, const lux::Next& next);
 lux::Value list(const lux::Value& customer, const lux::Value& min_total, const lux::Value& ids);
 lux::Value get(const lux::Value& id, const lux::Value& verbose);
 lux::Value create(const lux::Value& order);
@@ -100,19 +101,28 @@ lux::Value tag(lux::Request& /*req*/, lux::Response& res) {
 }
 
 
-#line 44 "routes_middleware.lux"
-lux::Value list(const lux::Value& customer, const lux::Value& min_total, const lux::Value& ids) {
+#line 31 "routes_middleware.lux"
+lux::Value logger(lux::Request& req, lux::Response& res, const lux::Next& next) {
   lux::CheckStack();
-#line 45 "routes_middleware.lux"
-  return lux::Value{{"customer", customer}, {"min_total", lux::stdlib::UnwrapOr(min_total, 0.0)}, {"ids", ids}};
+#line 32 "routes_middleware.lux"
+  lux::stdlib::Print({lux::Value(req.method), lux::Value(req.target)});
+#line 33 "routes_middleware.lux"
+  if (lux::stdlib::Truthy(lux::stdlib::Index(req.HeadersValue(), "x-block"))) {
+#line 34 "routes_middleware.lux"
+    return (static_cast<void>(lux::stdlib::ResStatus(res, 403)), lux::stdlib::ResJson(res, lux::Value{{"error", "blocked"}}));
+  }
+#line 36 "routes_middleware.lux"
+  lux::stdlib::ResSetHeader(res, "X-Logged", "1");
+#line 37 "routes_middleware.lux"
+  return lux::stdlib::FromResponse(next(req));
 }
 
 
-#line 48 "routes_middleware.lux"
-lux::Value get(const lux::Value& id, const lux::Value& verbose) {
+#line 53 "routes_middleware.lux"
+lux::Value list(const lux::Value& customer, const lux::Value& min_total, const lux::Value& ids) {
   lux::CheckStack();
-#line 49 "routes_middleware.lux"
-  return lux::Value{{"id", id}, {"verbose", verbose}, {"banner", lux::stdlib::UnwrapOr(BANNER, "none")}};
+#line 54 "routes_middleware.lux"
+  return lux::Value{{"customer", customer}, {"min_total", lux::stdlib::UnwrapOr(min_total, 0.0)}, {"ids", ids}};
 }
 
 }  // namespace lux_program::shop
@@ -120,37 +130,37 @@ lux::Value get(const lux::Value& id, const lux::Value& verbose) {
 // ===== translation unit routes_middleware.shop.2.cpp =====
 namespace lux_program::shop {
 
-#line 52 "routes_middleware.lux"
+#line 57 "routes_middleware.lux"
+lux::Value get(const lux::Value& id, const lux::Value& verbose) {
+  lux::CheckStack();
+#line 58 "routes_middleware.lux"
+  return lux::Value{{"id", id}, {"verbose", verbose}, {"banner", lux::stdlib::UnwrapOr(BANNER, "none")}};
+}
+
+
+#line 61 "routes_middleware.lux"
 lux::Value create(const lux::Value& order) {
   lux::CheckStack();
-#line 53 "routes_middleware.lux"
+#line 62 "routes_middleware.lux"
   const lux::Value gross = lux::stdlib::Mul(lux::stdlib::Field(order, "total"), lux::stdlib::Add(lux::Value(1.0), TAX));
-#line 54 "routes_middleware.lux"
+#line 63 "routes_middleware.lux"
   return lux::stdlib::Respond(201, lux::Value{{"order", order}, {"gross", gross}});
 }
 
 
-#line 57 "routes_middleware.lux"
+#line 66 "routes_middleware.lux"
 lux::Value note(const lux::Value& id, const lux::Value& text, lux::Request& req) {
   lux::CheckStack();
-#line 58 "routes_middleware.lux"
+#line 67 "routes_middleware.lux"
   return lux::Value{{"id", id}, {"text", text}, {"method", lux::Value(req.method)}, {"agent", lux::stdlib::UnwrapOr(lux::stdlib::Index(req.HeadersValue(), "user-agent"), "?")}};
 }
 
 
-#line 31 "routes_middleware.lux"
+#line 40 "routes_middleware.lux"
 // on_start: after the port is bound, before the first request
 lux::Value OnStart() {
-#line 32 "routes_middleware.lux"
+#line 41 "routes_middleware.lux"
   return lux::stdlib::Print({lux::stdlib::Interp("shop starting, debug ", DEBUG)});
-}
-
-
-#line 35 "routes_middleware.lux"
-// on_stop: after in-flight requests drained
-lux::Value OnStop() {
-#line 36 "routes_middleware.lux"
-  return lux::stdlib::Print({lux::stdlib::Interp("shop stopped after ", hits.Load(), " requests")});
 }
 
 }  // namespace lux_program::shop
@@ -158,17 +168,25 @@ lux::Value OnStop() {
 // ===== translation unit routes_middleware.shop.3.cpp =====
 namespace lux_program::shop {
 
-#line 39 "routes_middleware.lux"
+#line 44 "routes_middleware.lux"
+// on_stop: after in-flight requests drained
+lux::Value OnStop() {
+#line 45 "routes_middleware.lux"
+  return lux::stdlib::Print({lux::stdlib::Interp("shop stopped after ", hits.Load(), " requests")});
+}
+
+
+#line 48 "routes_middleware.lux"
 // on_error: an error a handler did not catch
 lux::Value OnError(const lux::Value& err, lux::Request& req, lux::Response& res) {
-#line 40 "routes_middleware.lux"
+#line 49 "routes_middleware.lux"
   lux::stdlib::ResStatus(res, 500);
-#line 41 "routes_middleware.lux"
+#line 50 "routes_middleware.lux"
   return lux::stdlib::ResJson(res, lux::Value{{"error", lux::stdlib::Field(err, "message")}, {"path", lux::Value(req.path)}, {"request_id", lux::stdlib::RequestId()}});
 }
 
 
-#line 61 "routes_middleware.lux"
+#line 70 "routes_middleware.lux"
 // route GET /orders
 lux::Response Route1(lux::Request& req) {
   const lux::Value customer = lux::stdlib::QueryParam(req, "customer", lux::stdlib::Kind::kString, true);
@@ -178,7 +196,7 @@ lux::Response Route1(lux::Request& req) {
 }
 
 
-#line 62 "routes_middleware.lux"
+#line 71 "routes_middleware.lux"
 // route GET /orders/:id
 lux::Response Route2(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -186,8 +204,12 @@ lux::Response Route2(lux::Request& req) {
   return lux::stdlib::ToResponse((get)(id, verbose));
 }
 
+}  // namespace lux_program::shop
 
-#line 63 "routes_middleware.lux"
+// ===== translation unit routes_middleware.shop.4.cpp =====
+namespace lux_program::shop {
+
+#line 72 "routes_middleware.lux"
 // route POST /orders
 lux::Response Route3(lux::Request& req) {
   lux::stdlib::ValidateBody(req, kOpenApi, "Order", "order");
@@ -195,12 +217,8 @@ lux::Response Route3(lux::Request& req) {
   return lux::stdlib::ToResponse((create)(order));
 }
 
-}  // namespace lux_program::shop
 
-// ===== translation unit routes_middleware.shop.4.cpp =====
-namespace lux_program::shop {
-
-#line 64 "routes_middleware.lux"
+#line 73 "routes_middleware.lux"
 // route POST /orders/:id/notes
 lux::Response Route4(lux::Request& req) {
   const lux::Value id = lux::stdlib::PathParam(req, "id", lux::stdlib::Kind::kInt);
@@ -535,10 +553,12 @@ void Register(lux::App& app) {
 #line 27 "routes_middleware.lux"
   app.UseDecorator([](lux::Request& req, lux::Response& res) { lux::stdlib::DecoratorAnswer(tag(req, res), res); });
 #line 31 "routes_middleware.lux"
+  app.Use([](lux::Request& req, const lux::Next& next) { return lux::stdlib::ExpressMiddleware(req, next, &logger, "logger"); });
+#line 40 "routes_middleware.lux"
   app.OnStart([] { OnStart(); });
-#line 35 "routes_middleware.lux"
+#line 44 "routes_middleware.lux"
   app.OnStop([] { OnStop(); });
-#line 39 "routes_middleware.lux"
+#line 48 "routes_middleware.lux"
   app.OnError([](const lux::Error& error, lux::Request& req, lux::Response& res) {
     if (error.exposed()) return res;  // a client error (bad parameter, 404): answered as is
     lux::Response own;
@@ -551,13 +571,13 @@ void Register(lux::App& app) {
   app.Get("/openapi.json", [](lux::Request&) { return lux::stdlib::OpenApiResponse(kOpenApi); });
   lux::ServeDocs(app, "routes_middleware-shop");
   lux::ServeLiveness(app, "/health");
-#line 61 "routes_middleware.lux"
+#line 70 "routes_middleware.lux"
   app.Route("GET", "/orders", &Route1);
-#line 62 "routes_middleware.lux"
+#line 71 "routes_middleware.lux"
   app.Route("GET", "/orders/:id", &Route2);
-#line 63 "routes_middleware.lux"
+#line 72 "routes_middleware.lux"
   app.Route("POST", "/orders", &Route3);
-#line 64 "routes_middleware.lux"
+#line 73 "routes_middleware.lux"
   app.Route("POST", "/orders/:id/notes", &Route4);
   lux::ServeMetrics(app, {.program = "routes_middleware", .server = "shop"});
 }
