@@ -713,7 +713,9 @@ Value Negotiate(const Value& req, const Value& data, const Value& formats);
 // server's `auth { }` secret (or the one given); verify_jwt(token, secret?) takes the token or the
 // whole `Bearer <token>` header and returns its claims, a refused one is 401; hash_password and
 // verify_password are scrypt (lux/auth.h).
-Value JwtSign(const Value& payload, const Value& secret = Value(), const Value& options = Value());
+// `lifetime_ms`: the options' `expires_in` is a Duration (milliseconds), not seconds; generated
+// code passes it when the checker saw a Duration there.
+Value JwtSign(const Value& payload, const Value& secret = Value(), const Value& options = Value(), bool lifetime_ms = false);
 Value JwtVerify(const Value& token, const Value& secret = Value());
 Value PasswordHash(const Value& password);
 Value PasswordVerify(const Value& password, const Value& hash);
