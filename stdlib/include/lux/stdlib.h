@@ -409,6 +409,7 @@ Value ToFixedText(const Value& x, const Value& digits = Value());  // JavaScript
 // the first digit cut is 5 or more (half up on the text as written), zeros added as needed.
 std::string RoundDecimal(std::string_view fixed, std::size_t decimals);
 Value IsArray(const Value& v);                              // Array.isArray
+Value ArrayFrom(const Value& source, const Value& fn = Value());  // Array.from
 
 // The family's list functions beyond those (stdlib/src/lists.cpp; docs/stdlib.md).
 Value Chunk(const Value& xs, const Value& size);
