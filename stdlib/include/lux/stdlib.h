@@ -465,6 +465,9 @@ Value TypeOf(const Value& v);
 Value Iter(const Value& xs);
 // Objects and functions (stdlib/src/objects.cpp).
 Value Entries(const Value& o);
+// JavaScript's Object.keys / Object.entries: also a list's and a String's indexes as text.
+Value ObjectKeys(const Value& o);
+Value ObjectEntries(const Value& o);
 Value FromEntries(const Value& pairs);
 Value Merge(std::initializer_list<Value> objects);
 Value Pick(const Value& o, const Value& keys);
