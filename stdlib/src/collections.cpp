@@ -31,7 +31,8 @@ Value ListOf(std::initializer_list<ListPart> parts) {
   Array out;
   for (const ListPart& p : parts) {
     if (p.spread && PartValue(p).IsString()) {  // `[..."héllo"]`: its characters, as JavaScript's
-      for (std::string& c : CodePoints(PartValue(p).AsString())) out.push_back(Value(std::move(c)));
+      Value chars = Chars(PartValue(p));
+      for (Value& c : chars.AsArray()) out.push_back(std::move(c));
     } else if (!p.spread) {
       out.push_back(p.take ? std::move(*p.take) : p.value);
     } else if (p.take && p.take->IsArray()) {

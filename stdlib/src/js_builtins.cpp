@@ -252,9 +252,7 @@ Value ArrayFrom(const Value& source, const Value& fn) {
   constexpr std::int64_t kMaxLength = 10'000'000;
   Value list;
   if (source.IsString()) {
-    Array out;
-    for (std::string& c : CodePoints(source.AsString())) out.push_back(Value(std::move(c)));
-    list = Value(std::move(out));
+    list = Chars(source);
   } else if (source.IsArray()) {
     list = source;
   } else if (source.IsObject()) {
