@@ -36,6 +36,7 @@ namespace lux {
   X(ModelFields)             \
   X(ModelQuery)              \
   X(Cookie)                  \
+  X(Jwt)                     \
   X(Test)                    \
   X(MockService)
 

@@ -2,10 +2,12 @@
 // RS256/ES256 with `public_key`; issuer, audience, leeway, require_exp) or "api_key" (keys, header
 // or query) — with E4401-E4407 for unknown keys, kinds and values, E4955 for a missing required
 // option and E4956 for one that belongs to another type or algorithm. Fills ServerModel's
-// auth_type and API-key location. Entry point: Checker::checkAuth.
+// auth_type and API-key location. Entry point: Checker::checkAuth; also sign_jwt's options,
+// Checker::checkJwtSignOptions.
 #include <fmt/format.h>
 
 #include "check/checker.h"
+#include "lux_common/timespan.h"
 
 namespace lux {
 
@@ -69,6 +71,29 @@ void Checker::checkAuth(ServerModel& sm, const ast::AuthDecl* auth) {
     notFor("public_key", fmt::format("algorithm \"{}\"", alg),
            fmt::format("{} verifies with the shared `secret`; a public key is for \"RS256\" or \"ES256\"", alg));
   }
+}
+
+// A lifetime under 1 s is refused when the token is signed; a literal one is refused here (E4407).
+void Checker::checkJwtSignOptions(const ast::ObjectExpr* options) {
+  static const OptionSpec kOptions[] = {
+      {"expires_in", "", OptionSpec::Kind::Lifetime}, {"expiresIn", "expires_in", OptionSpec::Kind::Lifetime},
+      {"issuer", "", OptionSpec::Kind::String},       {"audience", "", OptionSpec::Kind::StringOrList},
+      {"subject", "", OptionSpec::Kind::String},
+  };
+  const std::string what = "`sign_jwt`";
+  const ast::ObjectEntry* en = checkOptions(options, what, kOptions).lookup("expires_in");
+  if (!en) return;
+  std::string found;
+  if (auto* s = llvm::dyn_cast<ast::StringLit>(en->value)) {
+    if (common::TimespanSeconds(s->value).value_or(0) < 1) found = "\"" + s->value.str() + "\"";
+  } else if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(en->value); u && u->op == ast::UnaryOp::Neg) {
+    found = "a negative lifetime";
+  } else if (double v = literalMillis(en->value); v >= 0 && v < (llvm::isa<ast::DurationLit>(en->value) ? 1000 : 1)) {
+    found = "a lifetime under a second";
+  }
+  if (!found.empty())
+    diags_.report(DiagId::OptionValue, en->value->range(), what, en->key.name.str(),
+                  "seconds (`3600`), a Duration (`1.hour`) or a span such as \"1h\", \"30m\", \"7d\" (at least a second)", found);
 }
 
 }  // namespace lux

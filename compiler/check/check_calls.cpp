@@ -90,6 +90,9 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
       if (n > 1) checkRedirectStatus(args[1].expr);
       break;
     case BuiltinForm::Cookie: checkCookieOptions(call, b->name == "clear_cookie" ? 1 : 2); break;
+    case BuiltinForm::Jwt:
+      if (auto* o = objectArg(2)) checkJwtSignOptions(o);
+      break;
     case BuiltinForm::Test: checkTestCall(b, args); break;
     case BuiltinForm::ModelFields:
       // The fields object is the last argument (`create(fields)`, `update(id, fields)`).

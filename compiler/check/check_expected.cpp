@@ -144,6 +144,7 @@ const Ty* Checker::checkValueAgainst(const ast::Expr* e, const Ty* from, const T
       if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(el); u && u->op == ast::UnaryOp::Spread) {
         const Ty* st = model_.expr_types.lookup(u->operand);
         if (st && st->kind == TyKind::Option) st = st->elem;  // spreading None adds nothing
+        if (st && st->kind == TyKind::String) st = types_.array(st);  // a String's characters
         ok &= expectType(st, target, u->operand->range(), fmt::format("a spread in {}", what));
         continue;
       }

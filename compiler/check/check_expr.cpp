@@ -210,8 +210,8 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
       for (const ast::Expr* el : llvm::cast<ast::ArrayExpr>(e)->elements) {
         const Ty* et = checkExpr(el);
         checkUnitUse(el, "an element of a list");
-        if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(el); u && u->op == ast::UnaryOp::Spread)
-          et = et->kind == TyKind::Array ? et->elem : types_.dynamic();
+        if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(el); u && u->op == ast::UnaryOp::Spread)  // a String: its characters
+          et = et->kind == TyKind::Array ? et->elem : et->kind == TyKind::String ? et : types_.dynamic();
         elem = elem ? joinTypes(types_, elem, et) : et;
       }
       t = types_.array(elem ? elem : types_.dynamic());

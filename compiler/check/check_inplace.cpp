@@ -143,6 +143,7 @@ const Ty* Checker::checkInplaceArgs(const ast::CallExpr* call, const InplaceSpec
         return;
       }
       const Ty* lt = checkExpr(u->operand);
+      if (lt->kind == TyKind::String) lt = types_.array(lt);  // `chars.push(...s)`: its characters
       if (!expected->isDynamic())
         checkValueAgainst(u->operand, lt, types_.array(expected), fmt::format("the spread argument of `{}`", name));
       return;

@@ -18,6 +18,8 @@ const char* kindText(Checker::OptionSpec::Kind k) {
     case Checker::OptionSpec::Kind::Bool: return "a `Bool`";
     case Checker::OptionSpec::Kind::List: return "a list `[...]`";
     case Checker::OptionSpec::Kind::StringOrList: return "a `String` or a list of `String`s";
+    case Checker::OptionSpec::Kind::Lifetime:
+      return "a lifetime: seconds (`3600`), a Duration (`1.hour`) or a span such as \"1h\", \"30m\", \"7d\"";
     case Checker::OptionSpec::Kind::ProxyTrust: return "a `Bool`, a hop count (`Int`), or a list of addresses (`[String]`)";
   }
   return "a value";
@@ -95,6 +97,10 @@ llvm::StringMap<const ast::ObjectEntry*> Checker::checkOptions(const ast::Object
       case OptionSpec::Kind::StringOrList:
         ok = vt->isDynamic() || vt->kind == TyKind::String ||
              (vt->kind == TyKind::Array && (vt->elem->isDynamic() || vt->elem->kind == TyKind::String));
+        break;
+      case OptionSpec::Kind::Lifetime:
+        ok = vt->isDynamic() || vt->kind == TyKind::Int || vt->kind == TyKind::Float || vt->kind == TyKind::Duration ||
+             vt->kind == TyKind::String;
         break;
       case OptionSpec::Kind::ProxyTrust:
         ok = vt->isDynamic() || vt->kind == TyKind::Bool || vt->kind == TyKind::Int || vt->kind == TyKind::String ||

@@ -52,6 +52,9 @@ void Checker::declareServer(int index) {
       em.name = env->name.name;
       em.type = resolveType(env->type);
       if (env->default_value) em.default_text = std::string(file_.slice(env->default_value->range()));
+      // `= nil`, `= null`, `= undefined`: no default, shown as `None` (--help, the model).
+      if (auto* n = llvm::dyn_cast_or_null<ast::NameExpr>(env->default_value); n && ast::isNoneSpelling(n->name.name))
+        em.default_text = "None";
       Symbol* sym = newSymbol(SymbolKind::Env, env->name.name, env->name.range, env, em.type);
       declare(scope, sym, sm.displayName());
       sm.env.push_back(std::move(em));

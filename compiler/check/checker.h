@@ -67,7 +67,8 @@ class Checker {
     llvm::StringRef alias_of;  // a second spelling of another key (`threshold` → `failure_threshold`)
     // Int: a positive count; SignedInt: any Int (a job's `priority`, default 0)
     // StringOrList: a `String` (an env setting) or a list of them (`keys`, `audience`)
-    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List, StringOrList, ProxyTrust } kind;
+    // Lifetime: seconds (a number), a Duration or a span as text ("1h"; lux_common/timespan.h)
+    enum class Kind : uint8_t { Int, SignedInt, Duration, String, Object, Bool, List, StringOrList, ProxyTrust, Lifetime } kind;
   };
   // A route's handler as checkRoute resolved it (check_routes.cpp).
   struct RouteHandler {
@@ -251,6 +252,9 @@ class Checker {
   std::string settingText(const ast::Expr* e) const;
   void checkSessionUses();
   void checkCookieOptions(const ast::CallExpr* call, size_t options_arg);
+  // `sign_jwt(claims, secret, { expires_in, issuer, audience, subject })` (jsonwebtoken's
+  // `expiresIn` too): a literal options object; a literal lifetime must be one (check_auth.cpp).
+  void checkJwtSignOptions(const ast::ObjectExpr* options);
   void checkBusAgreement();
 
   // --- metrics (check_metrics.cpp) -----------------------------------------------------------

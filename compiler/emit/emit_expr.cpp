@@ -888,6 +888,18 @@ std::string Emitter::placeText(const ast::Expr* e, int depth) const {
   return "the value";
 }
 
+bool Emitter::jwtLifetimeIsDuration(const ast::Expr* options) const {
+  if (const Symbol* s = llvm::isa<ast::NameExpr>(options) ? prog_.resolved.lookup(options) : nullptr;
+      s && s->kind == SymbolKind::Local && !s->is_mutable)
+    if (auto* let = llvm::dyn_cast_or_null<ast::LetStmt>(s->decl)) options = let->init;
+  auto* obj = llvm::dyn_cast_or_null<ast::ObjectExpr>(options);
+  if (!obj) return false;
+  for (const ast::ObjectEntry* en : obj->entries)
+    if (en->form != ast::ObjectEntry::Form::Spread && (en->key.name == "expires_in" || en->key.name == "expiresIn"))
+      return typeOf(en->value)->kind == TyKind::Duration;
+  return false;
+}
+
 std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
                                  const ModelInfo* model) {
   const std::string fn = "lux::stdlib::" + std::string(b->cpp);
@@ -922,6 +934,8 @@ std::string Emitter::builtinCall(const Builtin* b, const ast::Expr* at, const st
     case BuiltinForm::RespondError:
     case BuiltinForm::Redirect:
     case BuiltinForm::Publish: return fn + "(" + list(0) + ")";
+    case BuiltinForm::Jwt:
+      return fn + "(" + list(0) + (args.size() == 3 && jwtLifetimeIsDuration(args[2]) ? ", true)" : ")");
     case BuiltinForm::ArgList: return fn + "({" + list(0) + "})";
     case BuiltinForm::Test:
     case BuiltinForm::MockService:

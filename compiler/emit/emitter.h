@@ -271,6 +271,9 @@ class Emitter {
   std::string methodOr(const ast::CallExpr* c, const std::string& fallback);
   std::string dispatchedMethodCall(const ast::CallExpr* c, const std::vector<const FunctionModel*>& fns, const Builtin* builtin);
   std::string dynamicMethodCall(const Builtin* b, const ast::CallExpr* c);
+  // sign_jwt's options give `expires_in` (`expiresIn`) as a Duration: an object literal, or a
+  // `const` bound to one, whose entry the checker typed Duration (milliseconds at run time).
+  bool jwtLifetimeIsDuration(const ast::Expr* options) const;
   std::string builtinCall(const Builtin* b, const ast::Expr* at, const std::vector<const ast::Expr*>& args,
                           const ModelInfo* model = nullptr);
   // `M.create(v)` / `M.update(id, v)` of a value the client sent: the fields checked first (emit_db.cpp).

@@ -3,8 +3,10 @@
 // settings unless given a secret; a refused token is a 401 (lux::AuthError) for the request.
 #include <cctype>
 #include <string>
+#include <utility>
 
 #include "lux/auth.h"
+#include "lux_common/timespan.h"
 #include "lux/rt.h"
 #include "lux/stdlib.h"
 
@@ -36,9 +38,28 @@ JwtOptions KeyOptions(const char* fn, const Value& secret) {
 
 std::int64_t NowSeconds() { return rt::NowMs() / 1000; }
 
+// The token's lifetime in seconds from `expires_in` (or jsonwebtoken's `expiresIn`): seconds as
+// a number, a Duration (milliseconds, `lifetime_ms`), or a span as text ("1h", "7d", "120").
+std::int64_t TokenLifetime(const Value& options, bool lifetime_ms) {
+  if (!options.IsObject()) return 0;
+  const char* key = "expires_in";
+  const Value* v = options.Find(key);
+  if (!v || v->IsNull()) v = options.Find(key = "expiresIn");
+  if (!v || v->IsNull()) return 0;
+  double seconds = -1;
+  if (v->IsInt()) seconds = lifetime_ms ? static_cast<double>(v->AsInt()) / 1000 : static_cast<double>(v->AsInt());
+  else if (v->IsFloat()) seconds = lifetime_ms ? v->AsFloat() / 1000 : v->AsFloat();
+  else if (v->IsString()) seconds = common::TimespanSeconds(v->AsString()).value_or(-1);
+  if (!(seconds >= 1) || seconds > 1e12)
+    throw Error(std::string("sign_jwt: `") + key + "` is " + ToJson(*v) +
+                    ", not a lifetime: seconds (`3600`), a Duration (`1.hour`) or a span such as \"1h\", \"30m\", \"7d\"",
+                500);
+  return static_cast<std::int64_t>(seconds);
+}
+
 }  // namespace
 
-Value JwtSign(const Value& payload, const Value& secret, const Value& options) {
+Value JwtSign(const Value& payload, const Value& secret, const Value& options, bool lifetime_ms) {
   JwtOptions o = KeyOptions("sign_jwt", secret);
   if (!IsHmacAlgorithm(o.algorithm))
     throw Error("sign_jwt: the server verifies " + o.algorithm + " tokens, which are signed elsewhere; pass an HS256 secret", 500);
@@ -46,14 +67,15 @@ Value JwtSign(const Value& payload, const Value& secret, const Value& options) {
   Value claims = payload;
   const std::int64_t now = NowSeconds();
   if (!claims.Find("iat")) claims["iat"] = now;
-  const Value* expires = options.IsObject() ? options.Find("expires_in") : nullptr;
-  if (expires && !expires->IsNull()) {
-    if (!expires->IsInt() || expires->AsInt() <= 0)
-      throw Error("sign_jwt: `expires_in` is " + ToJson(*expires) + ", not a positive number of seconds", 500);
-    claims["exp"] = now + expires->AsInt();
+  if (std::int64_t lifetime = TokenLifetime(options, lifetime_ms); lifetime > 0) {
+    claims["exp"] = now + lifetime;
   } else if (!claims.Find("exp")) {
     claims["exp"] = now + kDefaultTokenLifetimeSeconds;  // `with auth` refuses never-expiring tokens
   }
+  // jsonwebtoken's claim options: `{ issuer: "api" }` is the claim `iss`.
+  static const std::pair<const char*, const char*> kClaimOptions[] = {{"issuer", "iss"}, {"audience", "aud"}, {"subject", "sub"}};
+  for (const auto& [option, claim] : kClaimOptions)
+    if (const Value* v = options.IsObject() ? options.Find(option) : nullptr; v && !v->IsNull()) claims[claim] = *v;
   return Value(SignJwt(claims, o.algorithm, o.secret));
 }
 

@@ -25,12 +25,15 @@ Value ListOf(std::initializer_list<ListPart> parts) {
   // Every spread is checked before anything is taken from a part's variable.
   for (const ListPart& p : parts) {
     const Value& v = PartValue(p);
-    if (p.spread && !v.IsArray() && !v.IsNull())
+    if (p.spread && !v.IsArray() && !v.IsNull() && !v.IsString())
       throw TypeError(std::string("cannot spread ") + v.KindName() + " into a list", v.FromClient());
   }
   Array out;
   for (const ListPart& p : parts) {
-    if (!p.spread) {
+    if (p.spread && PartValue(p).IsString()) {  // `[..."héllo"]`: its characters, as JavaScript's
+      Value chars = Chars(PartValue(p));
+      for (Value& c : chars.AsArray()) out.push_back(std::move(c));
+    } else if (!p.spread) {
       out.push_back(p.take ? std::move(*p.take) : p.value);
     } else if (p.take && p.take->IsArray()) {
       Array& xs = p.take->AsArray();

@@ -246,4 +246,35 @@ Value ParseInt(const Value& v, const Value& radix) {
 
 Value IsArray(const Value& v) { return Value(v.IsArray()); }
 
+// `Array.from(x, fn?)`: a String's characters, a list's copy, an array-like object's elements
+// (`{ length: 3 }`: three nulls, or its "0", "1", ... entries), each through `fn(x, i)` if given.
+Value ArrayFrom(const Value& source, const Value& fn) {
+  constexpr std::int64_t kMaxLength = 10'000'000;
+  Value list;
+  if (source.IsString()) {
+    list = Chars(source);
+  } else if (source.IsArray()) {
+    list = source;
+  } else if (source.IsObject()) {
+    const Value* length = source.Find("length");
+    std::int64_t n = length && length->IsNumber() ? static_cast<std::int64_t>(length->AsFloat()) : 0;
+    if (n > kMaxLength) throw Error("Array.from: a length of " + std::to_string(n) + " is over 10,000,000", 500);
+    Array out;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const Value* v = source.Find(std::to_string(i));
+      out.push_back(v ? *v : Value());
+    }
+    list = Value(std::move(out));
+  } else {
+    throw TypeError(std::string("Array.from: ") + source.KindName() + " is not a String, a list or an object with a `length`",
+                    source.FromClient());
+  }
+  if (fn.IsNull()) return list;
+  Array out;
+  out.reserve(list.size());
+  std::size_t i = 0;
+  for (const Value& x : list.AsArray()) out.push_back(CallIndexed(fn, x, i++, list));
+  return Value(std::move(out));
+}
+
 }  // namespace lux::stdlib

@@ -38,9 +38,31 @@ bool Listed(const std::vector<std::string>& ks, const std::string& k) {
   return false;
 }
 
+// JavaScript's Object.keys and Object.entries: an object's keys, a list's or a String's indexes
+// as text ("0", "1", ...); nothing for None, a number or a Bool.
+Value JsEntries(const Value& o, bool keys_only) {
+  Array out;
+  auto add = [&](std::string key, const Value& v) {
+    out.push_back(keys_only ? Value(std::move(key)) : Value(Array{Value(std::move(key)), v}));
+  };
+  if (o.IsObject()) {
+    for (const auto& [k, v] : o.AsObject()) add(k, v);
+  } else if (o.IsArray()) {
+    std::size_t i = 0;
+    for (const Value& x : o.AsArray()) add(std::to_string(i++), x);
+  } else if (o.IsString()) {
+    std::size_t i = 0;
+    for (std::string& c : CodePoints(o.AsString())) add(std::to_string(i++), Value(std::move(c)));
+  }
+  return Value(std::move(out));
+}
+
 }  // namespace
 
 // ---- objects -------------------------------------------------------------------------------
+
+Value ObjectKeys(const Value& o) { return JsEntries(o, true); }
+Value ObjectEntries(const Value& o) { return JsEntries(o, false); }
 
 Value Entries(const Value& o) {
   Array out;

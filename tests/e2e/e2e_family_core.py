@@ -54,7 +54,10 @@ def _values(a):
         "chars": ["h", "é", "l", "l", "o", " ", "x"], "count": 7, "length": 7, "reversed": "x olléh",
         "head": "hél", "tail": " x", "upper": "HéLLO X", "words": ["héllo", "x"], "starts": True,
         "ends": True, "replaced": "héLLo x", "repeated": "ababab", "capital": "Héllo x", "at": 2,
-        "lines": ["a", "b", "c"], "walked": "0h1é2l3l4o5 6x"})
+        "lines": ["a", "b", "c"], "walked": "0h1é2l3l4o5 6x",
+        "spread": ["h", "é", "l", "l", "o", " ", "x"], "spread_typed": ["<", "h", "é", "l", "l", "o", " ", "x"],
+        "from": ["h", "é", "l", "l", "o", " ", "x"], "from_fn": ["0h", "1é", "2l", "3l", "4o", "5 ", "6x"],
+        "squares": [0, 1, 4, 9]})
     expect_json(port, "GET", "/lists?n=5", 200, {
         "sorted": [1, 2, 3], "by_key": ["fig", "pear", "apple"], "reversed": [4, 3, 2, 1, 0],
         "any": True, "all": True, "count": 3, "last": 4, "last_empty": None, "drop": [3, 4],

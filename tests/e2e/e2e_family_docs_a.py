@@ -75,6 +75,7 @@ def check_login(port):
     claims = claims_of(token)
     check(claims.get("user_id") == 1 and claims.get("role") == "member", f"the token's claims: {claims}")
     check(claims.get("exp", 0) - claims.get("iat", 0) == 86400, f"expires_in: 86400: {claims}")
+    check_lifetimes(port)
     st, _, text, doc = call(port, "GET", "/profile", token=token)
     check(st == 200 and isinstance(doc, dict) and doc.get("email") == "ann@example.com", f"GET /profile with the token: {st} {text}")
     check(isinstance(doc, dict) and str(doc.get("password_hash", "")).startswith("$scrypt$ln=14,r=8,p=1$"),
@@ -82,6 +83,21 @@ def check_login(port):
     st, headers, text, _ = call(port, "GET", "/profile")
     check(st == 401 and "www-authenticate" in headers, f"GET /profile without a token: {st} {text}")
     return token
+
+
+def check_lifetimes(port):
+    """sign_jwt's lifetime as jsonwebtoken writes it ("1h", expiresIn), a Duration, a span computed at run time."""
+    want = {"express": 3600, "seconds": 120, "duration": 1800, "computed": 7 * 86400}
+    for query, computed in (("", 7 * 86400), ("?span=120", 120), ("?span=2%20days", 2 * 86400)):
+        st, _, text, doc = call(port, "GET", "/token/lifetimes" + query)
+        check(st == 200 and isinstance(doc, dict), f"GET /token/lifetimes{query}: {st} {text}")
+        if not isinstance(doc, dict):
+            return
+        got = {k: claims_of(t)["exp"] - claims_of(t)["iat"] for k, t in doc.items()}
+        check(got == {**want, "computed": computed}, f"the tokens' lifetimes{query}: {got}")
+        check(claims_of(doc["express"]).get("iss") == "docs", f"issuer: \"docs\" is the claim iss: {claims_of(doc['express'])}")
+    st, _, text, _ = call(port, "GET", "/token/lifetimes?span=soon")
+    check(st == 500, f"a computed span that is none fails the request: {st} {text}")
 
 
 def check_negotiate(port):

@@ -102,7 +102,12 @@ def _forms(port):
     expect_json(port, "GET", "/countdown/3", 200, {"steps": [3, 2, 1], "fell_through": True})
     expect_json(port, "POST", "/js", 200, {"quoted": "it's {raw}", "keys": ["b", "a"], "values": [2, 1],
                                          "entries": [["b", 2], ["a", 1]], "merged": {"b": 2, "a": 1, "c": 3},
+                                         "list_keys": ["0", "1"], "list_entries": [["0", 7], ["1", 8]],
+                                         "list_typed": ["0"], "none_type": "undefined",
                                          "back": {"x": 1}, "n": 12, "bad": -1, "f": 2.5}, {})
+    # Object.keys / Object.entries of a JSON list the client sent: its indexes as text, as JavaScript's.
+    expect_json(port, "POST", "/js", 200, lambda b: b["list_keys"] == ["0", "1", "2"]
+                and b["list_entries"] == [["0", 1], ["1", "a"], ["2", None]], {"list": [1, "a", None]})
     expect_json(port, "POST", "/js", 200, lambda b: b["n"] == 40, {"n": "40"})
     expect_json(port, "GET", "/js/ann", 200, {"text": "Hello ann{!} costs $3", "admin": False, "other": True})
     values = {"page": 2, "n": 0, "s": "42", "some": True, "every": True, "at": 1, "nothing": True,

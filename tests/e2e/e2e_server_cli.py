@@ -38,6 +38,8 @@ def run(a):
     check(SECRET not in text and "dev-secret" not in text, f"--help prints the secret default:\n{text}")
     check(line_of(text, "JWT_SECRET").endswith("default (set, hidden)"), f"JWT_SECRET: {line_of(text, 'JWT_SECRET')!r}")
     check(line_of(text, "API_KEY").endswith("default None"), f"API_KEY (None hides nothing): {line_of(text, 'API_KEY')!r}")
+    for name in ("API_TOKEN", "WEBHOOK_URL"):  # `= nil`, `= null`: no default, as `= None`
+        check(line_of(text, name).endswith("default None"), f"{name} (a nil default is None): {line_of(text, name)!r}")
     check(line_of(text, "DB_PASSWORD").endswith("required"), f"DB_PASSWORD: {line_of(text, 'DB_PASSWORD')!r}")
     check(line_of(text, "CODE_LENGTH").endswith("default 6"), f"CODE_LENGTH: {line_of(text, 'CODE_LENGTH')!r}")
     check(line_of(text, "BASE_URL").endswith('default "http://localhost:8080"'), f"BASE_URL: {line_of(text, 'BASE_URL')!r}")

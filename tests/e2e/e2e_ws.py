@@ -231,6 +231,27 @@ def check_close(port):
     expect_close(c, (1000,), "7.1.3 data after the close")
 
 
+def check_close_hook(port):
+    """A client that sends its close frame and keeps the TCP socket open: on_close runs at once."""
+    def closing():
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/closing/count", timeout=10) as r:
+            return json.loads(r.read())
+    before = closing()["closes"]
+    c = WsClient.connect(port, "/closing")
+    c.close(1000, "leaving".encode())
+    code, _ = c.expect_close()
+    check(code == 1000, f"the close answered with {code}")
+    t0 = time.time()
+    got = closing()
+    while got["closes"] == before and time.time() - t0 < 3:
+        time.sleep(0.05)
+        got = closing()
+    check(got == {"closes": before + 1, "last": "1000 leaving"} and time.time() - t0 < 1,
+          f"on_close after the close handshake, the client's socket still open: {got} after {time.time() - t0:.2f} s")
+    check(c.closed_by_server(), "the server ends the TCP connection after the close handshake")
+    c.shutdown()
+
+
 def check_chat(port, server):
     a, b, c = (WsClient.connect(port, "/chat") for _ in range(3))
     ids = []
@@ -411,6 +432,7 @@ def run(a):
         check_fragments(port)
         check_utf8(port)
         check_close(port)
+        check_close_hook(port)
         check_chat(port, server)
         check_idle(port)
         check_browser(a, port)

@@ -310,11 +310,15 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
     Ending end = ReadLoop(yield, fiber);
     core::tl_fiber = &fiber;
     if (!end.error.empty() && hooks_.on_error) RunHook("on_error", [&] { hooks_.on_error(value_, end.error); });
+    // After a close frame each way the WebSocket is closed: on_close runs now, and only then are
+    // the client's last bytes read until its TCP close (a client may keep the socket open).
+    const bool drain = drain_reads_ && !broken_;
     Finish(yield);
     core::tl_fiber = &fiber;
     RunHook("on_close", [&] {
       if (hooks_.on_close) hooks_.on_close(value_, end.code, end.reason);
     });
+    if (drain) DrainReads(yield);
     core::tl_fiber = nullptr;
   }
 
@@ -700,7 +704,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       }
     }
     DrainWriter(yield);
-    DrainReads(yield);
+    drain_reads_ = true;  // Serve, after on_close
     core::tl_fiber = &fiber;
     return end;
   }
@@ -716,24 +720,38 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       }
     }
     DrainWriter(yield);
-    DrainReads(yield);
+    drain_reads_ = true;  // Serve, after on_close
     core::tl_fiber = &fiber;
     return Ending{code, "", what};
   }
 
-  // After the close frame that ends the connection went out: the send side is shut (the client
-  // sees the end), and what the client still sends is read and dropped until it closes too, the
-  // close timeout passes (OnTimer) or kMaxDrainBytes were dropped. Closing a socket with unread
-  // bytes would reset the connection, and the client could lose the close frame.
+  // After the close frame that ends the connection went out (and on_close ran): the send side is
+  // shut (the client sees the end), and what the client still sends is read and dropped until it
+  // closes too, the close timeout passes (measured from the close frame sent) or kMaxDrainBytes
+  // were dropped. Closing a socket with unread bytes would reset the connection, and the client
+  // could lose the close frame.
   void DrainReads(asio::yield_context& yield) {
     boost::system::error_code ec;
-    if (broken_) return;
     if (tls_) {
       tls_->Close();  // close_notify; the session closes the socket
       return;
     }
     sock_.shutdown(server::Socket::shutdown_send, ec);
     in_.clear();
+    // Finish stopped the connection's timer: the close timeout is this wait's own.
+    auto since = close_sent_ != Clock::time_point() ? close_sent_ : Clock::now();
+    timer_.expires_at(since + std::chrono::milliseconds(kWsCloseTimeoutMs));
+    std::weak_ptr<Connection> weak = shared_from_this();
+    timer_.async_wait([weak](boost::system::error_code e) {
+      auto c = weak.lock();
+      if (!c || e) return;
+      boost::system::error_code ignored;
+      c->sock_.cancel(ignored);
+    });
+    struct StopTimer {  // however the drain ends: the timer must not outlive the socket
+      asio::steady_timer& t;
+      ~StopTimer() { t.cancel(); }
+    } stop{timer_};
     char* scratch = Scratch();
     std::size_t dropped = 0;
     while (dropped < kMaxDrainBytes) {
@@ -745,7 +763,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
       }
       if (io == Io::kEnd) return;
       sock_.async_wait(server::Socket::wait_read, yield[ec]);
-      if (ec && !(ec == asio::error::operation_aborted && release_requested_ && !timed_out_)) return;
+      if (ec) return;  // the client closed, or the close timeout
     }
   }
 
@@ -953,6 +971,7 @@ class Connection final : public realtime::Sink, public std::enable_shared_from_t
   bool first_wait_ = true;           // the handshake's pages go back at the first wait
   bool release_requested_ = false;   // the timer asked the read wait to give the pages back
   bool timed_out_ = false;           // the timer ended the read (idle or close timeout)
+  bool drain_reads_ = false;         // a close frame went out: read until the client's TCP close (DrainReads)
   Clock::time_point timer_at_;       // when timer_ wakes next
   std::string in_;                  // bytes read and not yet parsed (released while idle)
   int quick_reads_ = 0;             // reads in a row that came within kQuickRead of the one before

@@ -409,6 +409,7 @@ Value ToFixedText(const Value& x, const Value& digits = Value());  // JavaScript
 // the first digit cut is 5 or more (half up on the text as written), zeros added as needed.
 std::string RoundDecimal(std::string_view fixed, std::size_t decimals);
 Value IsArray(const Value& v);                              // Array.isArray
+Value ArrayFrom(const Value& source, const Value& fn = Value());  // Array.from
 
 // The family's list functions beyond those (stdlib/src/lists.cpp; docs/stdlib.md).
 Value Chunk(const Value& xs, const Value& size);
@@ -464,6 +465,9 @@ Value TypeOf(const Value& v);
 Value Iter(const Value& xs);
 // Objects and functions (stdlib/src/objects.cpp).
 Value Entries(const Value& o);
+// JavaScript's Object.keys / Object.entries: also a list's and a String's indexes as text.
+Value ObjectKeys(const Value& o);
+Value ObjectEntries(const Value& o);
 Value FromEntries(const Value& pairs);
 Value Merge(std::initializer_list<Value> objects);
 Value Pick(const Value& o, const Value& keys);
@@ -721,7 +725,9 @@ Value Negotiate(const Value& req, const Value& data, const Value& formats);
 // server's `auth { }` secret (or the one given); verify_jwt(token, secret?) takes the token or the
 // whole `Bearer <token>` header and returns its claims, a refused one is 401; hash_password and
 // verify_password are scrypt (lux/auth.h).
-Value JwtSign(const Value& payload, const Value& secret = Value(), const Value& options = Value());
+// `lifetime_ms`: the options' `expires_in` is a Duration (milliseconds), not seconds; generated
+// code passes it when the checker saw a Duration there.
+Value JwtSign(const Value& payload, const Value& secret = Value(), const Value& options = Value(), bool lifetime_ms = false);
 Value JwtVerify(const Value& token, const Value& secret = Value());
 Value PasswordHash(const Value& password);
 Value PasswordVerify(const Value& password, const Value& hash);

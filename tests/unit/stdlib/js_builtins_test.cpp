@@ -151,6 +151,22 @@ TEST_CASE("Array.isArray: whether the value is a list", "[stdlib]") {
   CHECK(sl::IsArray(Value()) == Value(false));
 }
 
+TEST_CASE("Array.from and a spread String: its characters (code points), as JavaScript's", "[stdlib]") {
+  const Value chars = L({Value("h"), Value("é"), Value("😀")});
+  CHECK(sl::ArrayFrom(Value("hé😀")) == chars);
+  CHECK(sl::ListOf({{Value("hé😀"), true}}) == chars);
+  CHECK(sl::ListOf({{Value(1)}, {Value("ab"), true}, {Value(), true}}) == L({Value(1), Value("a"), Value("b")}));
+  CHECK(sl::ArrayFrom(Ints({1, 2})) == Ints({1, 2}));
+  CHECK(sl::ArrayFrom(Value{{"length", 2}}) == L({Value(), Value()}));
+  CHECK(sl::ArrayFrom(Value{{"length", 2}, {"1", "b"}}) == L({Value(), Value("b")}));
+  lux::Function index = [](const std::vector<Value>& args) { return args.size() > 1 ? args[1] : Value(); };
+  CHECK(sl::ArrayFrom(Value{{"length", 3}}, Value(index)) == Ints({0, 1, 2}));
+  CHECK(sl::ArrayFrom(Value{{"length", -1}}) == L({}));
+  CHECK_THROWS(sl::ArrayFrom(Value{{"length", 100'000'000}}));
+  CHECK_THROWS(sl::ArrayFrom(Value(3)));
+  CHECK_THROWS(sl::ListOf({{Value(3), true}}));
+}
+
 TEST_CASE("format_number: a whole Float without .0, decimals rounded half away from zero", "[stdlib]") {
   CHECK(sl::FormatNumber(Value(1234567.0)) == Value("1,234,567"));
   CHECK(sl::FormatNumber(Value(-1234567.0)) == Value("-1,234,567"));

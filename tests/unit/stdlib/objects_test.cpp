@@ -22,6 +22,15 @@ TEST_CASE("entries and from_entries go both ways, in insertion order", "[stdlib]
   CHECK(FailureOf([] { sl::FromEntries(Value(Array{Value(Array{Value("a")})})); })
             .find("each entry must be a [key, value] pair") != std::string::npos);
   CHECK(Json(sl::Entries(Value())) == "[]");
+  // JavaScript's Object.keys / Object.entries: a list's and a String's indexes as text.
+  const Value list(Array{Value(7), Value(8)});
+  CHECK(Json(sl::ObjectKeys(list)) == R"(["0","1"])");
+  CHECK(Json(sl::ObjectEntries(list)) == R"([["0",7],["1",8]])");
+  CHECK(Json(sl::Entries(list)) == R"([[0,7],[1,8]])");  // xs.entries(): the index as a number
+  CHECK(Json(sl::ObjectEntries(Value("hé"))) == R"([["0","h"],["1","é"]])");
+  CHECK(Json(sl::ObjectKeys(o)) == R"(["name","age"])");
+  CHECK(Json(sl::ObjectEntries(o)) == Json(sl::Entries(o)));
+  for (const Value& none : {Value(), Value(5), Value(true)}) CHECK(Json(sl::ObjectKeys(none)) == "[]");
 }
 
 TEST_CASE("merge, pick, omit, map_values and has_key", "[stdlib]") {
