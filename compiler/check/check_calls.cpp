@@ -46,11 +46,26 @@ const Ty* Checker::withIndexParam(const Builtin* b, const ast::LambdaExpr* lam, 
   return types_.fn({expected->params[0], types_.get(TyKind::Int)}, expected->elem);
 }
 
+// `prices.reduce((a, b) => a + b, 0)` on a list of Floats: JavaScript has one number type, so the
+// Int literal that starts the accumulator is the Float 0 here (as `const x: Float = 0` is), and
+// the accumulator a Float; also `scan`.
+void Checker::floatAccumulator(const Builtin* b, std::vector<ArgInfo>& args, const Ty* self) {
+  if (llvm::StringRef(b->cpp) != "Reduce" && llvm::StringRef(b->cpp) != "Scan") return;
+  const Ty* list = self ? self : (args.empty() ? nullptr : args[0].type);
+  if (args.size() != (self ? 2u : 3u) || !list || list->kind != TyKind::Array || list->elem != types_.get(TyKind::Float))
+    return;
+  const ast::Expr* init = args.back().expr;
+  if (auto* neg = llvm::dyn_cast_or_null<ast::UnaryExpr>(init); neg && neg->op == ast::UnaryOp::Neg) init = neg->operand;
+  if (llvm::isa_and_nonnull<ast::IntLit>(init) && args.back().type == types_.get(TyKind::Int))
+    args.back().type = types_.get(TyKind::Float);
+}
+
 const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b, const std::string& shown,
                                     std::vector<ArgInfo>& args, bool piped, const Ty* self) {
   // Lambdas, left to right, each against the signature instantiated from the arguments known so
   // far: `xs |> map(fn(x) ...)` gives `x` the element type of `xs`.
   if (b->form == BuiltinForm::MockService) checkMockFunctions(args);
+  floatAccumulator(b, args, self);
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].type) continue;
     auto* lam = llvm::cast<ast::LambdaExpr>(args[i].expr);

@@ -413,6 +413,7 @@ class Checker {
   // A built-in call against its row: lambda arguments (type null in `args`) checked with their
   // expected types, argument types against the instantiated signature, the form's own checks;
   // returns the instantiated result. `self`: the model's record on Model rows.
+  void floatAccumulator(const Builtin* b, std::vector<ArgInfo>& args, const Ty* self);
   const Ty* withIndexParam(const Builtin* b, const ast::LambdaExpr* lam, const Ty* expected);
   const Ty* checkBuiltinCall(const ast::CallExpr* call, const Builtin* b, const std::string& shown,
                              std::vector<ArgInfo>& args, bool piped, const Ty* self = nullptr);
