@@ -1,7 +1,8 @@
 """e2e case `throw`: `throw` and `log.*` in a running server (tests/e2e/programs/throw.lux).
 
 A route's uncaught `throw` answers 500 with the request id and reaches on_error with the
-thrown value's message and fields; try/catch binds a thrown record (and a thrown String) as
+thrown value's message and fields (a thrown object's `status`/`statusCode` of 400-599 is the
+answer's status, its message shown for a 4xx); try/catch binds a thrown record (and a thrown String) as
 the value itself; a job that throws is retried until it succeeds. The server's log is read in
 both formats: the `log.*` lines carry their message, their fields, the request id of the
 response's X-Request-Id, and inside the job the job's id and name; `log.debug` lines are
@@ -72,6 +73,12 @@ def _run(a, exe, fmt):
             check(rec.get("error") == "boom from a route", f"[{fmt}] request failed line: {rec}")
 
         # try/catch binds what was thrown.
+        st, _, text = request(port, "GET", "/users/9")
+        check(st == 404 and json.loads(text).get("error") == "no user 9", f"[{fmt}] GET /users/9: {st} {text}")
+        expect_json(port, "GET", "/last_status", 200, {"last_status": 404})
+        st, _, text = request(port, "GET", "/down")
+        check(st == 503 and json.loads(text).get("error") == "internal server error", f"[{fmt}] GET /down: {st} {text}")
+        expect_json(port, "GET", "/last_status", 200, {"last_status": 503})
         expect_json(port, "GET", "/caught/5", 200, {"value": 5})
         expect_json(port, "GET", "/caught/-3", 200, {"caught": 422, "message": "negative: -3"})
         expect_json(port, "GET", "/text", 200, {"caught": "plain text"})

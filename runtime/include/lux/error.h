@@ -43,8 +43,9 @@ class Error : public std::runtime_error {
 };
 
 // `throw value` in Lux: any value (a String, a record, an object). Its message is the value
-// when it is a String, else its `message` field when that is a String, else its JSON. Never
-// exposed: a request it escapes answers 500 `internal server error`.
+// when it is a String, else its `message` field when that is a String, else its JSON. Its
+// status is the object's `status` (or `statusCode`) when that is 400-599, else 500: a request
+// it escapes answers that status, with the message for a 4xx and `internal server error` else.
 class ThrownError : public Error {
  public:
   explicit ThrownError(Value value);

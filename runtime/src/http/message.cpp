@@ -506,8 +506,18 @@ std::string ThrownMessage(const Value& v) {
     if (const Value* m = v.Find("message"); m && m->IsString()) return m->AsString();
   return ToJson(v);
 }
+
+// The HTTP status a thrown object names (`throw { status: 404, message: "no such user" }`, or
+// Node's `statusCode`), when it is one of 400-599; else 500.
+int ThrownStatus(const Value& v) {
+  if (!v.IsObject()) return 500;
+  for (const char* key : {"status", "statusCode"})
+    if (const Value* s = v.Find(key); s && s->IsInt() && s->AsInt() >= 400 && s->AsInt() <= 599)
+      return static_cast<int>(s->AsInt());
+  return 500;
+}
 }  // namespace
 
-ThrownError::ThrownError(Value value) : Error(ThrownMessage(value)) { SetThrown(std::move(value)); }
+ThrownError::ThrownError(Value value) : Error(ThrownMessage(value), ThrownStatus(value)) { SetThrown(std::move(value)); }
 
 }  // namespace lux

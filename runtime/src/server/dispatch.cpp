@@ -39,11 +39,15 @@ std::string Join(const std::vector<std::string>& xs) {
 Response App::Impl::DefaultError(const Error& e, const Request& req) const {
   Value body = Value::MakeObject();
   int status = 500;
-  if (e.exposed()) {
+  // A thrown value that names a status (`throw { status: 404, message: "no such user" }`, the
+  // family's HTTP errors): answered with it; a 4xx shows its message, as an HttpError does.
+  const bool thrown_client = e.is_thrown() && e.status() >= 400 && e.status() <= 499;
+  if (e.exposed() || thrown_client) {
     status = e.status() >= 400 && e.status() <= 599 ? e.status() : 500;
     body["error"] = e.what();
     if (!e.data().IsNull()) body["details"] = e.data();
   } else {
+    if (e.is_thrown()) status = e.status();  // 500-599
     body["error"] = "internal server error";
   }
   body["request_id"] = req.id;
