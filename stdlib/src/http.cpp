@@ -247,6 +247,13 @@ std::optional<Value> StatusBodyAnswer(const Value& v) {
 Response ToResponse(const Value& v, Response res) {
   if (IsResponse(v) || IsOk(v) || IsErr(v)) return ToResponse(v);
   if (std::optional<Value> answer = StatusBodyAnswer(v)) return ToResponse(*answer);
+  // `fn(req, res) { res.status(201); return { id } }`: a value returned while nothing was sent
+  // through `res` is the JSON body, with the status and headers set on `res`.
+  if (!res.sent() && !v.IsNull()) {
+    const int status = res.status;
+    res.Json(v);
+    res.status = status;
+  }
   return res;
 }
 

@@ -24,7 +24,7 @@
 """
 import os
 
-from e2e import build_text, check, curl_response, free_port, program_text, start_server, stop_server
+from e2e import build_text, check, curl_response, free_port, program_text, request, start_server, stop_server
 import json
 
 
@@ -66,6 +66,9 @@ def run(a):
         expect(port, "/twice", [], 400, {"error": "id required"})
         expect(port, "/twice?id=7", [], 200, {"ok": True, "id": "7"})
         expect(port, "/fail", [], 503, {"error": "hub failure", "detail": "deliberate"})
+        st, headers, text = request(port, "POST", "/made?name=cup")
+        check(st == 201 and json.loads(text or "null") == {"made": "cup"} and headers.get("X-Made") == "yes",
+              f"POST /made: a (req, res) handler's returned value: {st} {headers.get('X-Made')} {text!r}")
         expect(port, "/text?s=42px", [], 200, {"n": 42, "f": 42.0, "second": "2", "len": 4, "matches": False})
         expect(port, "/text?s=3.5k%C3%A9", [], 200, {"n": 3, "f": 3.5, "second": ".", "len": 5, "matches": False})
         expect(port, "/text?s=h%C3%A9&p=%C3%A9", [], 200, {"n": None, "f": None, "second": "é", "len": 2, "matches": True})

@@ -684,7 +684,9 @@ Value WsBroadcastTo(const Value& room, const Value& message, const Value& except
 // What a handler's value becomes: a respond(...) value as given; Ok(v) → 200 v; Err(e) → 400
 // {"error": e} (or e.status / e itself when e is an object with an Int `status`); else 200 v.
 Response ToResponse(const Value& v);
-// Decorates `res` with what a (req, res) middleware or on_error handler returned.
+// What a `(req, res)` handler's value makes of `res`: a response, Ok/Err or `{status, body}` as
+// ToResponse(v); another value, when nothing was sent through `res`, its JSON body (`res`'s
+// status and headers kept); else `res` as it is.
 Response ToResponse(const Value& v, Response res);
 // What a `(req, res)` middleware returned: nothing (None) lets the request go on with `res`'s
 // status and headers; a response answers with it, any other value as JSON with `res`'s status
