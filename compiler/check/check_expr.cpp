@@ -235,7 +235,9 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
         t = types_.option(t);
       checkRoundedIntDivision(llvm::cast<ast::CallExpr>(e));
       break;
-    case ast::NodeKind::MemberExpr: t = checkMember(llvm::cast<ast::MemberExpr>(e)); break;
+    case ast::NodeKind::MemberExpr:
+      t = narrowedMember(llvm::cast<ast::MemberExpr>(e), checkMember(llvm::cast<ast::MemberExpr>(e)));
+      break;
     case ast::NodeKind::IndexExpr: {
       auto* ie = llvm::cast<ast::IndexExpr>(e);
       const Ty* bt = checkExpr(ie->base);
@@ -534,7 +536,15 @@ const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
     const RecordInfo* inner = bt->kind == TyKind::Option && bt->elem && bt->elem->kind == TyKind::Record ? bt->elem->record : nullptr;
     if (inner && inner->field(m)) {
       // `user = User.find(id)` then `user.name`: the value may be nil (a model's `find`).
-      std::string shown = llvm::isa<ast::NameExpr>(e->base) ? llvm::cast<ast::NameExpr>(e->base)->name.name.str() : "value";
+      std::string shown(file_.slice(e->base->range()));
+      std::string path;
+      if (llvm::isa<ast::MemberExpr>(e->base) && !memberPath(e->base, path)) {
+        // `q.dims` of a `var q` (or through `?.`): a check of it narrows nothing, as `q` may change.
+        d.help(fmt::format("`{0}` may be nil: read it into a constant and check that (`const v = {0}`, `if v == nil {{ return "
+                           "... }}`, after which `v.{1}` is a `{2}`'s field), or read through it with `{0}?.{1}`",
+                           shown, m.str(), inner->name.str()));
+        return types_.dynamic();
+      }
       d.help(fmt::format("`{0}` may be nil: check it first (`if {0} == nil {{ return respond(404, {{ error: \"not found\" }}) }}`, "
                          "after which `{0}.{1}` is a `{2}`'s field), or read through it with `{0}?.{1}`",
                          shown, m.str(), inner->name.str()));
