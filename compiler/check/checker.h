@@ -541,6 +541,12 @@ class Checker {
   Scope* cur_ = &global_;
   int cur_server_ = -1;
   const Ty* cur_return_ = nullptr;   // the annotated return type of the function being checked
+  // The lambda checked next is the predicate of a built-in that tests its result for truthiness
+  // (filter, find, some, every, ...: stdlib Truthy), so it may give a String, a number, an Option
+  // or JSON as JavaScript's `xs.filter(x => x)` does (checkLambda).
+  bool truthy_predicate_ = false;
+  bool truthyResult(const Ty* t) const;
+  void predicateNotBool(const ast::Expr* last, const Ty* t);
   const EnumInfo* variant_hint_ = nullptr;  // the enum a bare variant name is expected from (checkExprExpecting)
   const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function
