@@ -4,9 +4,10 @@
 // immutable `Option<T>` binding makes `x` a `T` for the rest of the scope the guard is in; so does
 // an `if x == nil { return ... }` without `else` (narrowAfterEarlyExit), and inside an `if`'s
 // branches and the right side of `&&`/`||` the conditions before them narrow the same way
-// (narrowBy, checkNarrowed).
+// (narrowBy, checkNarrowed). A field path of an immutable binding (`p.dims`) narrows the same way
+// for the scope (Scope::narrowed_paths, read by narrowedMember).
 // Entry points: Checker::checkGuard, alwaysLeaves, narrowAfterEarlyExit, narrowBy, checkNarrowed,
-// checkCondition.
+// checkCondition, narrowedMember.
 #include <fmt/format.h>
 
 #include "check/checker.h"
