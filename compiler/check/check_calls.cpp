@@ -70,6 +70,9 @@ const Ty* Checker::checkBuiltinCall(const ast::CallExpr* call, const Builtin* b,
     if (args[i].type) continue;
     auto* lam = llvm::cast<ast::LambdaExpr>(args[i].expr);
     Instance in = instantiate(types_, *b, argShapes(args), self);
+    static const llvm::StringRef kTruthy[] = {"Filter", "Find", "FindIndex", "FindLast", "Any",
+                                              "All", "Count", "Partition", "NoneMatch"};
+    truthy_predicate_ = llvm::is_contained(kTruthy, llvm::StringRef(b->cpp));
     args[i].type = checkLambda(lam, withIndexParam(b, lam, i < in.params.size() ? in.params[i] : nullptr));
     model_.expr_types[lam] = args[i].type;
   }

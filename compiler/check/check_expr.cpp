@@ -235,7 +235,9 @@ const Ty* Checker::checkExpr(const ast::Expr* e) {
         t = types_.option(t);
       checkRoundedIntDivision(llvm::cast<ast::CallExpr>(e));
       break;
-    case ast::NodeKind::MemberExpr: t = checkMember(llvm::cast<ast::MemberExpr>(e)); break;
+    case ast::NodeKind::MemberExpr:
+      t = narrowedMember(llvm::cast<ast::MemberExpr>(e), checkMember(llvm::cast<ast::MemberExpr>(e)));
+      break;
     case ast::NodeKind::IndexExpr: {
       auto* ie = llvm::cast<ast::IndexExpr>(e);
       const Ty* bt = checkExpr(ie->base);
@@ -534,7 +536,15 @@ const Ty* Checker::fieldType(const ast::MemberExpr* e, const Ty* bt) {
     const RecordInfo* inner = bt->kind == TyKind::Option && bt->elem && bt->elem->kind == TyKind::Record ? bt->elem->record : nullptr;
     if (inner && inner->field(m)) {
       // `user = User.find(id)` then `user.name`: the value may be nil (a model's `find`).
-      std::string shown = llvm::isa<ast::NameExpr>(e->base) ? llvm::cast<ast::NameExpr>(e->base)->name.name.str() : "value";
+      std::string shown(file_.slice(e->base->range()));
+      std::string path;
+      if (llvm::isa<ast::MemberExpr>(e->base) && !memberPath(e->base, path)) {
+        // `q.dims` of a `var q` (or through `?.`): a check of it narrows nothing, as `q` may change.
+        d.help(fmt::format("`{0}` may be nil: read it into a constant and check that (`const v = {0}`, `if v == nil {{ return "
+                           "... }}`, after which `v.{1}` is a `{2}`'s field), or read through it with `{0}?.{1}`",
+                           shown, m.str(), inner->name.str()));
+        return types_.dynamic();
+      }
       d.help(fmt::format("`{0}` may be nil: check it first (`if {0} == nil {{ return respond(404, {{ error: \"not found\" }}) }}`, "
                          "after which `{0}.{1}` is a `{2}`'s field), or read through it with `{0}?.{1}`",
                          shown, m.str(), inner->name.str()));
@@ -856,7 +866,29 @@ bool Checker::checkImplicitIt(const ast::LambdaExpr* e, const Ty* expected) {
   return true;
 }
 
+// A value a truthy predicate may give (truthy_predicate_), what a condition may be: a Bool, an
+// Option (present and truthy, as `if user` holds), or JSON or an unknown value (JavaScript's
+// truthiness: the client's `[1, 0, "a", ""]` keeps 1 and "a"). A typed String or number is no
+// condition (`if name` neither): E3001 with the test to write (predicateNotBool).
+bool Checker::truthyResult(const Ty* t) const {
+  if (!t) return false;
+  return t->json || t->isDynamic() || t->kind == TyKind::Bool || t->kind == TyKind::Option;
+}
+
+// `names.filter(x => x)` on a `[String]`, `counts.filter(n => n)` on numbers: JavaScript keeps the
+// non-empty and the non-zero ones; here the predicate says which.
+void Checker::predicateNotBool(const ast::Expr* last, const Ty* t) {
+  std::string shown(file_.slice(last->range()));
+  const bool text = t->kind == TyKind::String;
+  diags_.report(DiagId::TypeMismatch, last->range(), "Bool", "the result of this predicate", typeName(t))
+      .help(fmt::format("a predicate gives a `Bool`, as an `if` condition does: `{0} != {1}` keeps the {2} ones "
+                        "(JavaScript's truthy ones)",
+                        shown, text ? "\"\"" : "0", text ? "non-empty" : "non-zero"));
+}
+
 const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
+  const bool truthy = truthy_predicate_;
+  truthy_predicate_ = false;
   const bool it_ok = checkImplicitIt(e, expected);
   if (model_.implicit_it_values.count(e)) return checkExpr(e->body);
   std::vector<ParamModel> params = makeParams(e->params, "this lambda");
@@ -884,15 +916,22 @@ const Ty* Checker::checkLambda(const ast::LambdaExpr* e, const Ty* expected) {
   const Ty* rt = checkExpr(e->body);
   const ast::Expr* last = e->body;
   if (auto* b = llvm::dyn_cast<ast::BlockExpr>(e->body)) last = b->resultExpr();
+  const Ty* Bool = types_.get(TyKind::Bool);
+  const bool predicate = expected && expected->kind == TyKind::Fn && expected->elem == Bool;
+  const Ty* lt = last ? model_.expr_types.lookup(last) : nullptr;
   if (cur_return_ && last) checkValueAgainst(last, model_.expr_types.lookup(last), cur_return_, "the result of this lambda");
+  // `xs.filter(x => x)`: the built-in keeps the truthy ones (stdlib Truthy), as JavaScript does.
+  else if (truthy && predicate && last && truthyResult(lt))
+    rt = Bool;
+  else if (predicate && last && lt && !lt->json && (lt->kind == TyKind::String || lt->isNumeric()))
+    predicateNotBool(last, lt);
   // A predicate (`filter`, `find`: `fn(T) -> Bool`) must give a Bool, as an `if` condition must;
   // a result the other arguments fix (`reduce(xs, fn(acc, x) ..., init)`: the init's type) must be
   // of that type.
   else if (last && expected && expected->kind == TyKind::Fn && expected->elem && !expected->elem->isDynamic() &&
            expected->elem->kind != TyKind::Unit && expected->elem->kind != TyKind::Param)
     checkValueAgainst(last, model_.expr_types.lookup(last), expected->elem,
-                      expected->elem == types_.get(TyKind::Bool) ? "the result of this predicate"
-                                                                 : "the result of this lambda");
+                      predicate ? "the result of this predicate" : "the result of this lambda");
   const Ty* result = cur_return_ ? cur_return_ : rt;
   cur_return_ = saved;
   cur_fn_name_ = saved_name;

@@ -40,7 +40,8 @@ std::string Checker::familyGlobalHelp(llvm::StringRef name, bool is_type) {
       {"Map", "Lux has no `Map` class: an object is one (`m = {}`, `m[key] = value`, `m[key]`, `key in m`, `keys(m)`, "
               "`entries(m)`)"},
       {"WeakMap", "Lux has no `WeakMap`: an object keyed by a String is a map (`m = {}`, `m[key] = value`)"},
-      {"Boolean", "keep the truthy elements with a lambda: `xs.filter(fn(x) x)`"},
+      {"Boolean", "keep the truthy elements with a lambda: `xs.filter(x => x)` on JSON or a list of Options; on "
+                  "Strings or numbers say which (`xs.filter(x => x != \"\")`, `xs.filter(n => n != 0)`)"},
       {"PI", "JavaScript's spelling is built in: `Math.PI`"},
       {"INF", "a Float has no literal infinity here: start a minimum from the first element (`min(xs)`, "
               "`min_by(xs, f)`) or use an `Option`"},

@@ -4,9 +4,10 @@
 // immutable `Option<T>` binding makes `x` a `T` for the rest of the scope the guard is in; so does
 // an `if x == nil { return ... }` without `else` (narrowAfterEarlyExit), and inside an `if`'s
 // branches and the right side of `&&`/`||` the conditions before them narrow the same way
-// (narrowBy, checkNarrowed).
+// (narrowBy, checkNarrowed). A field path of an immutable binding (`p.dims`) narrows the same way
+// for the scope (Scope::narrowed_paths, read by narrowedMember).
 // Entry points: Checker::checkGuard, alwaysLeaves, narrowAfterEarlyExit, narrowBy, checkNarrowed,
-// checkCondition.
+// checkCondition, narrowedMember.
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -55,26 +56,26 @@ bool Checker::alwaysLeaves(const ast::Node* n) const {
   return false;
 }
 
-// Which binding `cond` tests for nil, and whether `cond` holds when it is nil: `x == nil` (also
+// Which binding or member path (`p.dims`) `cond` tests for nil, and whether `cond` holds when it is nil: `x == nil` (also
 // `None`, `null`, `===`), `!x`, `not x`, `x.is_none()`, `is_none(x)` hold for nil; `x != nil`,
 // `x`, `x.is_some()`, `is_some(x)` for a value. Null for any other condition.
-const ast::NameExpr* Checker::nilTested(const ast::Expr* cond, bool& holds_for_nil) const {
+const ast::Expr* Checker::nilTested(const ast::Expr* cond, bool& holds_for_nil) const {
   auto isNone = [&](const ast::Expr* e) {
     const Symbol* s = model_.resolved.lookup(e);
     return s && s->kind == SymbolKind::OptionCtor && s->name == "None";
   };
   if (auto* bin = llvm::dyn_cast<ast::BinaryExpr>(cond); bin && (bin->op == ast::BinaryOp::Eq || bin->op == ast::BinaryOp::Ne)) {
     holds_for_nil = bin->op == ast::BinaryOp::Eq;
-    return llvm::dyn_cast_or_null<ast::NameExpr>(isNone(bin->rhs) ? bin->lhs : isNone(bin->lhs) ? bin->rhs : nullptr);
+    return isNone(bin->rhs) ? bin->lhs : isNone(bin->lhs) ? bin->rhs : nullptr;
   }
   if (auto* u = llvm::dyn_cast<ast::UnaryExpr>(cond); u && u->op == ast::UnaryOp::Not) {
-    const ast::NameExpr* n = nilTested(u->operand, holds_for_nil);
+    const ast::Expr* n = nilTested(u->operand, holds_for_nil);
     holds_for_nil = !holds_for_nil;
     return n;
   }
-  if (auto* n = llvm::dyn_cast<ast::NameExpr>(cond)) {  // truthiness: `if task { ... }`
+  if (llvm::isa<ast::NameExpr, ast::MemberExpr>(cond)) {  // truthiness: `if task { ... }`, `if p.tax { ... }`
     holds_for_nil = false;
-    return n;
+    return cond;
   }
   if (auto* call = llvm::dyn_cast<ast::CallExpr>(cond)) {
     const Builtin* b = model_.method_builtins.lookup(call);
@@ -86,16 +87,41 @@ const ast::NameExpr* Checker::nilTested(const ast::Expr* cond, bool& holds_for_n
     }
     if (!b || (b->cpp != "IsNone" && b->cpp != "IsSome")) return nullptr;  // is_none/isNone, is_some/isSome
     holds_for_nil = b->cpp == "IsNone";
-    return llvm::dyn_cast_or_null<ast::NameExpr>(subject);
+    return subject;
   }
   return nullptr;
+}
+
+const Symbol* Checker::memberPath(const ast::Expr* e, std::string& path) const {
+  if (auto* m = llvm::dyn_cast<ast::MemberExpr>(e)) {
+    if (m->optional) return nullptr;
+    const Symbol* root = memberPath(m->base, path);
+    if (root) path += (path.empty() ? "" : ".") + m->member.name.str();
+    return root;
+  }
+  auto* n = llvm::dyn_cast<ast::NameExpr>(e);
+  const Symbol* sym = n ? model_.resolved.lookup(n) : nullptr;
+  if (!sym || sym->is_mutable || (sym->kind != SymbolKind::Local && sym->kind != SymbolKind::Param)) return nullptr;
+  return sym;
+}
+
+const Ty* Checker::narrowedMember(const ast::MemberExpr* e, const Ty* t) const {
+  if (!t || t->kind != TyKind::Option) return t;
+  std::string path;
+  const Symbol* root = memberPath(e, path);
+  if (!root) return t;
+  for (const Scope* s = cur_; s; s = s->parent)
+    for (const Scope::NarrowedPath& np : s->narrowed_paths)
+      if (np.root == root && np.path == path) return np.type;
+  return t;
 }
 
 // The bindings `cond` proves present when it evaluates to `holds`, each made its element type for
 // the rest of the current scope: `x != nil`, `x`, `x.is_some()` when true, `x == nil`, `!x`,
 // `x.is_none()` when false; both sides of an `&&` that is true and of an `||` that is false
 // (`u != nil && u.active`, `u == nil || u.banned`); `!c` as `c` the other way. `x` is an immutable
-// local or parameter of a known Option type.
+// local or parameter of a known Option type, or a member path of one (`p.dims`, `p.a.b`: the
+// fields of an immutable binding cannot change), read as its element type (narrowedMember).
 void Checker::narrowBy(const ast::Expr* cond, bool holds) {
   if (auto* bin = llvm::dyn_cast<ast::BinaryExpr>(cond); bin && !model_.value_ors.count(bin)) {
     if ((bin->op == ast::BinaryOp::And && holds) || (bin->op == ast::BinaryOp::Or && !holds)) {
@@ -109,8 +135,19 @@ void Checker::narrowBy(const ast::Expr* cond, bool holds) {
     return;
   }
   bool holds_for_nil = false;
-  const ast::NameExpr* name = nilTested(cond, holds_for_nil);
-  if (!name || holds == holds_for_nil) return;
+  const ast::Expr* tested = nilTested(cond, holds_for_nil);
+  if (!tested || holds == holds_for_nil) return;
+  if (llvm::isa<ast::MemberExpr>(tested)) {  // `p.dims`: the path, for the rest of the scope
+    std::string path;
+    const Symbol* root = memberPath(tested, path);
+    auto it = model_.expr_types.find(tested);
+    const Ty* t = it == model_.expr_types.end() ? nullptr : it->second;
+    if (!root || !t || t->kind != TyKind::Option || !t->elem || t->elem->isDynamic()) return;
+    cur_->narrowed_paths.push_back({root, std::move(path), t->elem});
+    return;
+  }
+  auto* name = llvm::dyn_cast<ast::NameExpr>(tested);
+  if (!name) return;
   // The checker owns every symbol; the model keeps them const for the stages after it.
   Symbol* sym = const_cast<Symbol*>(model_.resolved.lookup(name));
   if (!sym || sym->is_mutable || !sym->type || sym->type->kind != TyKind::Option || !sym->type->elem) return;

@@ -40,6 +40,14 @@ struct Scope {
   llvm::StringMap<Symbol*> names;
   std::vector<Symbol*> locals;  // every local declared here, for the unused-variable warning
   std::vector<std::pair<Symbol*, const Ty*>> narrowed;  // types a `guard` narrowed here, restored on exit
+  // Member paths of an immutable binding narrowed here (`p.dims` after `if p.dims == nil { return }`):
+  // the root, the fields after it ("dims", "body.dims") and the element type; gone with the scope.
+  struct NarrowedPath {
+    const Symbol* root;
+    std::string path;
+    const Ty* type;
+  };
+  std::vector<NarrowedPath> narrowed_paths;
   int outer_loop_depth = 0;     // a Function scope: the loop depth of the code around it
 };
 
@@ -368,7 +376,11 @@ class Checker {
   void checkCondition(const ast::Expr* cond, const char* what);
   const Ty* checkIf(const ast::IfExpr* ie);
   void narrowAfterEarlyExit(const ast::Stmt* stmt);
-  const ast::NameExpr* nilTested(const ast::Expr* cond, bool& holds_for_nil) const;
+  const ast::Expr* nilTested(const ast::Expr* cond, bool& holds_for_nil) const;
+  // `a.b.c` (no `?.`) on an immutable local or parameter `a`: `a`'s symbol, `path` = "b.c"; else null.
+  const Symbol* memberPath(const ast::Expr* e, std::string& path) const;
+  // The type a nil check narrowed the member path `e` to, or `t` (its type as read).
+  const Ty* narrowedMember(const ast::MemberExpr* e, const Ty* t) const;
   // A field or index assignment (`x.f = v`, `x[i] += v`): its root must be a `var` (E2201).
   void checkPartAssign(const ast::AssignStmt* stmt);
   void reportImmutable(const ast::Expr* at, const Symbol* sym, bool part);
@@ -530,6 +542,12 @@ class Checker {
   Scope* cur_ = &global_;
   int cur_server_ = -1;
   const Ty* cur_return_ = nullptr;   // the annotated return type of the function being checked
+  // The lambda checked next is the predicate of a built-in that tests its result for truthiness
+  // (filter, find, some, every, ...: stdlib Truthy), so it may give a String, a number, an Option
+  // or JSON as JavaScript's `xs.filter(x => x)` does (checkLambda).
+  bool truthy_predicate_ = false;
+  bool truthyResult(const Ty* t) const;
+  void predicateNotBool(const ast::Expr* last, const Ty* t);
   const EnumInfo* variant_hint_ = nullptr;  // the enum a bare variant name is expected from (checkExprExpecting)
   const Ty* block_expected_ = nullptr;      // the type the next checkBlock's result is expected to have
   int loop_depth_ = 0;               // `for`/`while` bodies around the current statement, in this function

@@ -13,7 +13,9 @@ one error shape naming the field, never a 500:
 - a value the client sent keeps that origin through helpers without types, lists and objects:
   a text that is not a number, a field of the wrong kind or missing, a list that is not one, an
   object's key of the wrong kind are 400s naming what was wrong; the same helper given the
-  program's own value fails with 500.
+  program's own value fails with 500;
+- the predicates of filter/find/some/every/findIndex keep the truthy values (JavaScript's
+  `xs.filter(x => x)`) of the client's JSON and of Options.
 """
 import http.client
 import json
@@ -157,6 +159,13 @@ def untyped_helpers(port):
     ok(port, "POST", "/kept", {"sku": "ab", "qty": 1}, 200, {"skus": ["AB"]})
     bad(port, "POST", "/kept", {"sku": 7, "qty": 1}, 400, "`line`: field `sku`: expected String, got Int", {"field": "line"})
     ok(port, "POST", "/kept", {"sku": "cd", "qty": 2}, 200, {"skus": ["AB", "CD"]})
+    common = {"names": ["ann", "bo"], "counts": 2, "present": [1, 3]}
+    ok(port, "POST", "/truthy", {"a": 1, "b": 0, "items": [0, "", None, False, "x", 2, {}, []]}, 200,
+       {**common, "flags": [1], "kept": ["x", 2, {}, []], "first": "x", "some": True, "every": False, "at": 4})
+    ok(port, "POST", "/truthy", {"a": "y", "b": True, "items": [1]}, 200,
+       {**common, "flags": ["y", True], "kept": [1], "first": 1, "some": True, "every": True, "at": 0})
+    ok(port, "POST", "/truthy", {"items": [0, ""]}, 200,
+       {**common, "flags": [], "kept": [], "first": None, "some": False, "every": False, "at": None})
 
 
 def run(a):

@@ -7,7 +7,8 @@ of the family's guides (`flatMap`, `mapErr`, `isOk`, `unwrap_or`, `or`, `and`, `
 `expect` failing as a 500 whose log line carries its message), `-> Result<Json, String>`, and
 `"=" * n`, `title_case`, `snake_case`, `camel_case`, `pad_start`, `pad_end`, `trim_start`,
 `trim_end`; match arms that leave (`Err(e) => return Err(e)`, `=> break`, `=> continue`); `guard` with
-`order.items.length` on the client's JSON.
+`order.items.length` on the client's JSON; nil checks narrowing Option fields of an immutable
+binding or parameter (`if p.dims == nil { return ... }` then `p.dims.width`, `p.tax != nil ? p.price + p.tax : ...`).
 """
 import os
 
@@ -66,6 +67,15 @@ def _orders(port):
     check(st == 400 and "Order total must be positive" in body, f"POST /orders with total 0: {st} {body}")
 
 
+def _parcels(port):
+    expect_json(port, "POST", "/parcels", 200, {"area": 6.0, "total": 12.5, "label": 3, "tax": 2.5},
+                body={"price": 10, "tax": 2.5, "dims": {"width": 2, "height": 3, "label": "box"}})
+    expect_json(port, "POST", "/parcels", 200, {"area": 1.0, "total": 10.0, "label": 0, "tax": 0.0},
+                body={"price": 10, "dims": {"width": 1, "height": 1}})
+    st, _, body = request(port, "POST", "/parcels", {"price": 10, "tax": 1})
+    check(st == 400 and "dims required" in body, f"POST /parcels without dims: {st} {body}")
+
+
 def _strings(port):
     expect_json(port, "GET", "/strings?title=Report", 200, {
         "header": "======\nReport\n======", "title": "Hello World", "snake": "my_variable_name",
@@ -87,6 +97,7 @@ def run(a):
         _strings(port)
         _arms(port)
         _orders(port)
+        _parcels(port)
     finally:
         log = stop_server(proc)
     check("no value here" in (log or ""), "the failed `expect` logs its message")
