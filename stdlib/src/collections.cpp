@@ -5,10 +5,13 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cwctype>
+#include <locale.h>
 #include <mutex>
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
+#include "lux_common/utf8.h"
 #include "merge_sort.h"
 
 namespace lux::stdlib {
@@ -350,16 +353,54 @@ Value Trim(const Value& s) {
   return Value(t.substr(a, b - a));
 }
 
-Value Upper(const Value& s) {
-  std::string t = s.AsString();
-  for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return Value(std::move(t));
+namespace {
+
+// The C.UTF-8 locale's character classes: towupper_l / towlower_l map every script's letters
+// ("é" -> "É", "Ж" -> "ж"), where the program's "C" locale maps ASCII alone. Null when the
+// system has no such locale (then only ASCII changes).
+locale_t Utf8Locale() {
+  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  return loc;
 }
 
-Value Lower(const Value& s) {
-  std::string t = s.AsString();
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return Value(std::move(t));
+// `s` with each character upper- or lower-cased (towupper_l, towlower_l); ASCII without a lookup, a
+// byte that starts no valid sequence kept as it is.
+std::string MapCase(const std::string& s, bool upper) {
+  std::string out;
+  out.reserve(s.size());
+  const locale_t loc = Utf8Locale();
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(upper ? std::toupper(c) : std::tolower(c));
+      ++i;
+      continue;
+    }
+    const std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    std::uint32_t cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0F : c & 0x1F;
+    bool valid = n > 1 && i + n <= s.size();
+    for (std::size_t k = 1; valid && k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      valid = (b & 0xC0) == 0x80;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if (!valid || !loc) {
+      out.append(s, i, valid ? n : 1);
+      i += valid ? n : 1;
+      continue;
+    }
+    const auto mapped = static_cast<std::uint32_t>(upper ? towupper_l(static_cast<wint_t>(cp), loc)
+                                                         : towlower_l(static_cast<wint_t>(cp), loc));
+    common::AppendUtf8(out, mapped);
+    i += n;
+  }
+  return out;
 }
+
+}  // namespace
+
+Value Upper(const Value& s) { return Value(MapCase(s.AsString(), true)); }
+
+Value Lower(const Value& s) { return Value(MapCase(s.AsString(), false)); }
 
 }  // namespace lux::stdlib

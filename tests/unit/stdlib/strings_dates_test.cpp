@@ -45,6 +45,13 @@ TEST_CASE("split with a limit, replace_first, last_index_of, count_of, char_at",
   CHECK(sl::CharAt(S("héllo"), Value(-4)) == S("é"));
 }
 
+TEST_CASE("upper and lower map every script's letters, not ASCII alone", "[stdlib]") {
+  CHECK(sl::Upper(S("héllo wörld")) == S("HÉLLO WÖRLD"));
+  CHECK(sl::Lower(S("ÉCOLE Ωμέγα ЖУК")) == S("école ωμέγα жук"));
+  CHECK(sl::Upper(S("straße 東京 😀")) == S("STRAßE 東京 😀"));  // no one-to-many mapping; others kept
+  CHECK(sl::Upper(S("a\xff\xc3")) == S("A\xff\xc3"));          // bytes that start no character kept
+}
+
 TEST_CASE("center, truncate, word_wrap, dedent, indent_str", "[stdlib]") {
   CHECK(sl::Center(S("hi"), Value(6)) == S("  hi  "));
   CHECK(sl::Center(S("hi"), Value(7)) == S("  hi   "));
