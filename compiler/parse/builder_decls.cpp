@@ -40,9 +40,11 @@ std::string AstBuilder::separatorHelp(antlr4::ParserRuleContext* prev, antlr4::P
     while (end < body.size() && (std::isalnum(static_cast<unsigned char>(body[end])) || body[end] == '_')) ++end;
     const size_t after = end < body.size() ? body.find_first_not_of(" \t", end) : std::string::npos;
     if (key != std::string::npos && end > key && after != std::string::npos && (body[after] == ',' || body[after] == '}')) {
+      const std::string as_written = name->getText() + " " + body;
       body.insert(end, ": " + body.substr(key, end - key));
-      return "a record construction starts with a `key: value` entry (after a name, `{ key, ... }` is read as a block): write `" +
-             name->getText() + " " + body + "`";
+      return "where a statement starts, a record construction begins with a `key: value` entry (there `{ key, ... }` "
+             "after a name is read as a block): write `" +
+             name->getText() + " " + body + "`, or `return " + as_written + "`";
     }
   }
   return "put each statement or item on its own line, or separate them with `;`";

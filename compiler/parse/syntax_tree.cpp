@@ -64,7 +64,9 @@ class TreeFiller {
       dropped_.push_back(synthetic_brace);
       if (synthetic_brace) continue;
       syntax::Token tok;
-      tok.kind = static_cast<uint32_t>(t->getType());
+      // A record's `{` the token filter retyped (RECORD_LBRACE) is laid out as any `{`.
+      tok.kind = static_cast<uint32_t>(t->getType() == grammar::LuxLexer::RECORD_LBRACE ? grammar::LuxLexer::LBRACE
+                                                                                        : t->getType());
       tok.begin = r.begin;
       tok.end = r.end;
       // A word the parser skips (`async`) is printed like any token: it belongs to the rule of the

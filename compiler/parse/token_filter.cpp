@@ -523,6 +523,42 @@ void TokenFilter::marksDelete(antlr4::Token& t) {
   if (auto* w = dynamic_cast<antlr4::WritableToken*>(&t); w && mark) w->setType(LuxLexer::DELETE_OP);
 }
 
+// `Point { x, y }`: a record construction whose first field is a shorthand (JavaScript's `{ x, y }`).
+// After a name, `{ x, ...` would read as a block, so the `{` is RECORD_LBRACE (recordLit) only
+// where no block can follow: after a capitalised name that comes after `(`, `[`, `=`, `:`,
+// `return`, `=>`, or a `,` inside `( )` or `[ ]`; and only when a name and then `,` or `}` come
+// first inside. Called after track() put the `{` on open_ and before emitted() records it.
+void TokenFilter::marksRecordBrace(antlr4::Token& t) {
+  const size_t n = emitted_.size();
+  if (n < 2 || emitted_[n - 1].type != LuxLexer::IDENT) return;
+  const std::string_view name = diags_.file().slice(emitted_[n - 1].range);
+  if (name.empty() || name[0] < 'A' || name[0] > 'Z') return;
+  const size_t before = emitted_[n - 2].type;
+  const bool in_brackets = open_.size() >= 2 && (open_[open_.size() - 2].type == LuxLexer::LPAREN ||
+                                                 open_[open_.size() - 2].type == LuxLexer::LBRACKET);
+  switch (before) {
+    case LuxLexer::LPAREN: case LuxLexer::LBRACKET: case LuxLexer::ASSIGN: case LuxLexer::COLON:
+    case LuxLexer::RETURN: case LuxLexer::FAT_ARROW:
+      break;
+    case LuxLexer::COMMA:
+      if (!in_brackets) return;
+      break;
+    default:
+      return;
+  }
+  Ahead ahead;
+  size_t k = pullNext(ahead);
+  while (k == LuxLexer::NL) k = pullNext(ahead);
+  bool shorthand = false;
+  if (isName(k)) {
+    k = pullNext(ahead);
+    while (k == LuxLexer::NL) k = pullNext(ahead);
+    shorthand = k == LuxLexer::COMMA || k == LuxLexer::RBRACE;
+  }
+  putBack(ahead);
+  if (auto* w = dynamic_cast<antlr4::WritableToken*>(&t); w && shorthand) w->setType(LuxLexer::RECORD_LBRACE);
+}
+
 // The family's (and Rust's) error propagation `parse(s)?`: a `?` that ends an operand (a line
 // break, `)`, `]`, `}`, `,`, `;`, `.` or a binary operator follows; a conditional's `?` is
 // followed by its value) is Lux's postfix `!`, which returns a None or an Err from the function.
@@ -724,6 +760,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
       if (fatal_) continue;
       continue;  // dropped closer
     }
+    if (t->getType() == LuxLexer::LBRACE) marksRecordBrace(*t);
     if (t->getType() == LuxLexer::FAT_ARROW && endsGuard()) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setType(LuxLexer::GUARD_ARROW);
     }

@@ -69,6 +69,7 @@ class TokenFilter : public antlr4::TokenSource {
   bool dropsAsync(const antlr4::Token& t);  // `async` before a function: off the parser's channel
   bool dropsNew(const antlr4::Token& t);    // `new` before a capitalised name: the same
   void marksDelete(antlr4::Token& t);       // `delete obj.key` at a statement's start: DELETE_OP
+  void marksRecordBrace(antlr4::Token& t);  // `f(Point { x, y })`: the `{` is RECORD_LBRACE
   void rewriteForOf(const antlr4::Token& for_token);  // `for (const x of xs)`: `for x in xs`
   void reportCStyleFor(const antlr4::Token& for_token, std::vector<std::unique_ptr<antlr4::Token>>& ahead,
                        size_t semi1, size_t semi2, size_t close);  // `for (let i = 0; i < n; i++)`: E1031

@@ -20,7 +20,8 @@ place inside a `var` object, and `push` on a list captured by a lambda; a bracel
 `if (c) return a` followed by `else if (d) return b` / `else return c` on the next lines;
 JavaScript's `delete obj.key` / `delete obj[key]` on a `var` object (an absent key: nothing);
 `type` as a name: a record's field (a body with one, a missing one answering 400), a query
-parameter `?type=`, a destructured key (`{ id, type }`, `{ type: kind }`).
+parameter `?type=`, a destructured key (`{ id, type }`, `{ type: kind }`); a record's shorthand
+fields (`Point { x, y }`) in a call's argument, a list's element and a binding's value.
 """
 import os
 import threading
@@ -94,6 +95,8 @@ def _forms(port):
     expect_json(port, "POST", "/webhook", 400, lambda b: "type" in b.get("error", ""), body={"id": 7})
     expect_json(port, "GET", "/events?q=a&type=push", 200, {"q": "a", "type": "push"})
     expect_json(port, "GET", "/events?q=a", 200, {"q": "a", "type": "all"})
+    expect_json(port, "GET", "/shorthand/3/4", 200,
+                {"points": [{"x": 3, "y": 4}, {"x": 4, "y": 4}], "norm": 7, "p": {"x": 3, "y": 4}})
     expect_json(port, "GET", "/forms/50", 200, {
         "parsed": 50, "safe_div": 2, "total": 51, "size": "small", "doubled": 100, "twice": 3, "sum": 5,
         "fallback": 7, "shapes_equal": True,
