@@ -60,7 +60,10 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         SourceRange r = rangeOf(*t);
         // One report per run of stray characters.
         if (r.begin != last_error_char_end_ && !quiet_errors_) {
-          diags_.report(DiagId::UnexpectedCharacter, r, t->getText());
+          auto d = diags_.report(DiagId::UnexpectedCharacter, r, t->getText());
+          if (t->getText() == "@")  // Python's and NestJS's `@app.get("/")`, `@get("/")` decorators
+            d.help("Lux has no decorators: a server declares a route with `route GET \"/\" => fn(req) { ... }` "
+                   "(or `=> home`, naming a function)");
           noteError(r);
         }
         last_error_char_end_ = r.end;
@@ -751,6 +754,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
     rewritesPythonConditional(*t);
     bracesIfBody(*t);
     marksDelete(*t);
+    rewritesExcept(*t);
     if (t->getType() == LuxLexer::FOR) rewriteForOf(*t);
     if (dropsAsync(*t) || dropsNew(*t) || skipsSwitch(*t) || skipsLetWithoutValue(*t) || skipsImportOrClass(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);

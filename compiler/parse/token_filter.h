@@ -87,6 +87,7 @@ class TokenFilter : public antlr4::TokenSource {
   bool skipsSwitch(const antlr4::Token& t);               // `switch (x) { case 0: ... }`: E1034
   void rewritesPythonConditional(antlr4::Token& if_token);  // `a if c else b`: E1035
   bool skipsLetWithoutValue(const antlr4::Token& t);      // `let label` (JavaScript's `let x;`): E1036
+  void rewritesExcept(antlr4::Token& t);                  // `} except Exception as e {`: E1012, `catch e {`
   bool skipsImportOrClass(const antlr4::Token& t);        // `import ... from "x"`, `class User { }`: E1037, E1038
   void bracesIfBody(const antlr4::Token& if_token);       // `if (c) errors.push(x)`: `if (c) { errors.push(x) }`
   bool quiet_errors_ = false;  // pullRaw drops stray characters without a report (inside a regex literal)
