@@ -46,9 +46,9 @@ std::string AstBuilder::separatorHelp(antlr4::ParserRuleContext* prev, antlr4::P
     if (key != std::string::npos && end > key && after != std::string::npos && (body[after] == ',' || body[after] == '}')) {
       const std::string as_written = name->getText() + " " + body;
       body.insert(end, ": " + body.substr(key, end - key));
-      return "where a statement starts, a record construction begins with a `key: value` entry (there `{ key, ... }` "
-             "after a name is read as a block): write `" +
-             name->getText() + " " + body + "`, or `return " + as_written + "`";
+      return "after an operator, a record construction begins with a `key: value` entry (there `{ key, ... }` after "
+             "a name is read as a block): write `" +
+             name->getText() + " " + body + "`, or `(" + as_written + ")`";
     }
   }
   return "put each statement or item on its own line, or separate them with `;`";

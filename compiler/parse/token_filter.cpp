@@ -529,8 +529,8 @@ void TokenFilter::marksDelete(antlr4::Token& t) {
 // `Point { x, y }`: a record construction whose first field is a shorthand (JavaScript's `{ x, y }`).
 // After a name, `{ x, ...` would read as a block, so the `{` is RECORD_LBRACE (recordLit) only
 // where no block can follow: after a capitalised name that comes after `(`, `[`, `=`, `:`,
-// `return`, `=>`, or a `,` inside `( )` or `[ ]`; and only when a name and then `,` or `}` come
-// first inside. Called after track() put the `{` on open_ and before emitted() records it.
+// `return`, `=>`, a `,` inside `( )` or `[ ]`, or where a statement starts; and only when a name
+// and then `,` or `}` come first inside. Called after track() put the `{` on open_ and before emitted() records it.
 void TokenFilter::marksRecordBrace(antlr4::Token& t) {
   const size_t n = emitted_.size();
   if (n < 2 || emitted_[n - 1].type != LuxLexer::IDENT) return;
@@ -542,6 +542,9 @@ void TokenFilter::marksRecordBrace(antlr4::Token& t) {
   switch (before) {
     case LuxLexer::LPAREN: case LuxLexer::LBRACKET: case LuxLexer::ASSIGN: case LuxLexer::COLON:
     case LuxLexer::RETURN: case LuxLexer::FAT_ARROW:
+    // Where a statement starts (a function's last expression): a capitalised name then `{ x, ...`
+    // is no other construct there (a server's `jobs { }`-style blocks have lower-case names).
+    case LuxLexer::NL: case LuxLexer::SEMI: case LuxLexer::LBRACE:
       break;
     case LuxLexer::COMMA:
       if (!in_brackets) return;
