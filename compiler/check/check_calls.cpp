@@ -529,7 +529,12 @@ const Ty* Checker::reportNotCallable(const ast::NameExpr* callee, const Symbol* 
     // `log(e)`: the module's functions are what can be called (`log.info(e)`).
     std::string fns;
     for (std::string_view f : model_.builtins.namesOf(name)) fns += fmt::format("{}`{}.{}`", fns.empty() ? "" : ", ", name, f);
-    if (!fns.empty()) d.help(fmt::format("call one of its functions: {}", fns));
+    if (name == "Date")  // JavaScript's `new Date()` (`new` is skipped), `new Date(ms).toISOString()`
+      d.help("Lux's dates are milliseconds since the epoch (Ints): `new Date()` is `Date.now()`, or `now_iso()` for its "
+             "ISO 8601 text; `new Date(ms).toISOString()` is `date_format(ms)`");
+    else if (name == "Array")  // `Array(3).fill(0)`, `new Array(n)`
+      d.help("`Array(n).fill(v)` is `range(n).map(fn(_) v)`; a list literal is `[0, 0, 0]`");
+    else if (!fns.empty()) d.help(fmt::format("call one of its functions: {}", fns));
   }
   return types_.dynamic();
 }

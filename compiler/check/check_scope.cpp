@@ -141,6 +141,12 @@ const char* hostObjectHelp(llvm::StringRef name) {
     return "the numeric built-ins are functions: `floor(x)`, `ceil(x)`, `round(x)`, `abs(x)`, `sqrt(x)`, `pow(a, b)`, "
            "`min(a, b)`, `max(a, b)`";
   if (name == "require") return "a Lux program imports nothing: the built-ins (docs/stdlib.md) are always in scope";
+  // Python's spellings of the Booleans and of a list built from an iterable.
+  if (name == "True") return "Lux's Booleans are lower case: `true`";
+  if (name == "False") return "Lux's Booleans are lower case: `false`";
+  if (name == "list")
+    return "`range(n)` is a list already (`[0, 1, 2]` for `range(3)`); copy a list with `[...xs]`, "
+           "turn a String into its characters with `chars(s)`";
   return nullptr;
 }
 }  // namespace

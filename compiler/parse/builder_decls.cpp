@@ -32,6 +32,10 @@ std::string AstBuilder::separatorHelp(antlr4::ParserRuleContext* prev, antlr4::P
   if (prev && prev->getText() == "emit" && rule->getStart() && rule->getStart()->getText().front() == '"')
     return "events are published with a call: `publish(\"event.name\", { key: value })`, handled by "
            "`subscribe \"event.name\" fn(data) { ... }`";
+  // Python's `except Exception as e:` after a `try` block.
+  if (rule->getStart() && rule->getStart()->getText() == "except")
+    return "Lux catches with `catch e { ... }` after the `try` block (Python's `except Exception as e`): "
+           "every error is caught, and `e.message` is its text";
   antlr4::Token* name = prev ? prev->getStop() : nullptr;
   if (name && name->getType() == grammar::LuxLexer::IDENT && std::isupper(static_cast<unsigned char>(name->getText()[0])) &&
       rule->getStart() && rule->getStart()->getType() == grammar::LuxLexer::LBRACE) {
@@ -40,9 +44,11 @@ std::string AstBuilder::separatorHelp(antlr4::ParserRuleContext* prev, antlr4::P
     while (end < body.size() && (std::isalnum(static_cast<unsigned char>(body[end])) || body[end] == '_')) ++end;
     const size_t after = end < body.size() ? body.find_first_not_of(" \t", end) : std::string::npos;
     if (key != std::string::npos && end > key && after != std::string::npos && (body[after] == ',' || body[after] == '}')) {
+      const std::string as_written = name->getText() + " " + body;
       body.insert(end, ": " + body.substr(key, end - key));
-      return "a record construction starts with a `key: value` entry (after a name, `{ key, ... }` is read as a block): write `" +
-             name->getText() + " " + body + "`";
+      return "after an operator, a record construction begins with a `key: value` entry (there `{ key, ... }` after "
+             "a name is read as a block): write `" +
+             name->getText() + " " + body + "`, or `(" + as_written + ")`";
     }
   }
   return "put each statement or item on its own line, or separate them with `;`";
@@ -50,6 +56,7 @@ std::string AstBuilder::separatorHelp(antlr4::ParserRuleContext* prev, antlr4::P
 
 void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
   bool prev_item = false;
+  uint32_t except_line = 0;
   antlr4::ParserRuleContext* prev = nullptr;
   for (antlr4::tree::ParseTree* child : c->children) {
     auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
@@ -63,9 +70,11 @@ void AstBuilder::checkSeparators(antlr4::ParserRuleContext* c) {
     }
     uint32_t line = rule->getStart() ? diags_.file().lineCol(range(rule->getStart()).begin).line : 0;
     if (prev_item && rule->getStart() && !rule->exception && !error_lines_.count(line) &&
-        !filter_.errorLines().count(line)) {
+        !filter_.errorLines().count(line) && line != except_line) {
       diags_.report(DiagId::MissingSeparator, range(rule->getStart()), describeToken(rule->getStart()))
           .help(separatorHelp(prev, rule));
+      // `} except Exception as e {`: one report (its help says `catch e`), not one per word.
+      if (rule->getStart()->getText() == "except") except_line = line;
     }
     prev_item = true;
     prev = rule;

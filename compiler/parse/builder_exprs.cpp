@@ -547,9 +547,9 @@ bool AstBuilder::recordFirstEntry(LuxParser::RecordFirstEntryContext* first, llv
 antlrcpp::Any AstBuilder::visitRecordLit(LuxParser::RecordLitContext* c) {
   Ident type_name = identToken(c->type_name);
   auto* first = c->recordFirstEntry();
-  if (type_name.empty() || !first || first->exception) return {};
+  if (type_name.empty() || (!first && !c->RECORD_LBRACE()) || (first && first->exception)) return {};
   llvm::SmallVector<ObjectEntry*, 8> entries;
-  if (!recordFirstEntry(first, entries)) return {};
+  if (first && !recordFirstEntry(first, entries)) return {};
   for (auto* e : c->objEntry()) {
     if (ObjectEntry* entry = objEntry(e)) entries.push_back(entry);
   }

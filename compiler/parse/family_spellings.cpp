@@ -1,6 +1,8 @@
 // What to write instead of the family's spellings that are not Lux (family_spellings.h).
 #include "parse/family_spellings.h"
 
+#include <cctype>
+
 #include "LuxLexer.h"
 #include "LuxParser.h"
 
@@ -81,12 +83,35 @@ std::string familyTypeSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, con
 
 }  // namespace
 
+// Express's `app.get("/", handler)`, nginx's `listen 8080`, JavaScript's rest parameter
+// `fn f(...roles)`: where a server item or a parameter was expected.
+std::string familyItemSpellingHelp(antlr4::Parser* parser, antlr4::Token* t, antlr4::Token* p) {
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  const size_t type = t->getType();
+  const bool item_start = p && p->getType() == LuxLexer::IDENT && statementStart(tokens, t) == p;
+  if (type == LuxLexer::DOT && item_start && (p->getText() == "app" || p->getText() == "router")) {
+    antlr4::Token* method = neighbour(tokens, t, 1);
+    std::string m = method ? method->getText() : "get";
+    for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (m != "GET" && m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE") m = "GET";
+    return "a server declares its routes as items, not calls: `route " + m +
+           " \"/path\" => fn(req) { ... }` inside `server { }`";
+  }
+  if (type == LuxLexer::INT && item_start && p->getText() == "listen")
+    return "a server's port is the item `port " + t->getText() + "`; `--port N` and `$PORT` override it when the "
+           "server starts";
+  if (type == LuxLexer::ELLIPSIS && inRule<LuxParser::ParamListContext>(parser))
+    return "Lux has no rest parameters: take a list (`fn f(roles: [String])`, called as `f([\"a\", \"b\"])`); "
+           "`...xs` spreads a list into a list literal or an argument list";
+  return "";
+}
+
 std::string familySpellingHelp(antlr4::Parser* parser, antlr4::Token* t, const std::string& expected) {
   if (!t) return "";
+  if (std::string item = familyItemSpellingHelp(parser, t, neighbour(parser->getTokenStream(), t, -1)); !item.empty())
+    return item;
   antlr4::TokenStream* tokens = parser->getTokenStream();
   antlr4::Token* p = neighbour(tokens, t, -1);
-  const size_t type = t->getType();
-  const size_t prev = p ? p->getType() : antlr4::Token::EOF;
   // `concurrent { users = spawn f() }`: the error is somewhere after `concurrent {` (the `{` reads
   // as an object or a destructuring pattern).
   for (antlr4::Token* k = p; k && k->getType() != LuxLexer::NL; k = neighbour(tokens, k, -1)) {

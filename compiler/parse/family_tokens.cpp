@@ -380,6 +380,38 @@ bool TokenFilter::skipsLetWithoutValue(const antlr4::Token& t) {
   return true;
 }
 
+// Python's `} except Exception as e {` (also `except Exception {`, `except {`) after a block: E1012
+// with the Lux to write, then `catch e {` for the parser (the exception's type and `as` skipped).
+void TokenFilter::rewritesExcept(antlr4::Token& t) {
+  if (t.getType() != LuxLexer::IDENT || t.getText() != "except" || prev_type_ != LuxLexer::RBRACE) return;
+  Ahead ahead;
+  size_t k = pullNext(ahead);
+  size_t skip_to = 0;  // the tokens before ahead[skip_to] are skipped
+  if (k == LuxLexer::IDENT) {
+    k = pullNext(ahead);
+    skip_to = 1;
+    if (k == LuxLexer::IDENT && ahead.back()->getText() == "as") {
+      skip_to = ahead.size();
+      k = pullNext(ahead);
+      k = k == LuxLexer::IDENT ? pullNext(ahead) : antlr4::Token::INVALID_TYPE;
+    }
+  }
+  if (k != LuxLexer::LBRACE) {
+    putBack(ahead);
+    return;
+  }
+  const antlr4::Token& last = ahead.size() > 1 ? *ahead[ahead.size() - 2] : t;  // before the `{`
+  const std::string lux = skip_to > 1 ? "`catch " + ahead[skip_to]->getText() + "`" : "`catch`";
+  const SourceRange at = SourceRange::cover(rangeOf(t), rangeOf(last));
+  diags_.report(DiagId::UnexpectedToken, at, lux, "`" + sourceOf(t, last) + "`")
+      .help("Lux catches with `catch e { ... }` after the `try` block (Python's `except Exception as e`): every "
+            "error is caught, and `e.message` is its text");
+  noteError(at);
+  if (auto* w = dynamic_cast<antlr4::WritableToken*>(&t)) w->setType(LuxLexer::CATCH);
+  if (skip_to > 0) skipTokens(ahead, 0, skip_to - 1);
+  putBack(ahead);
+}
+
 namespace {
 
 // The fields a JavaScript class sets (`this.name = ...`) and its methods (`name(...) {` at its

@@ -26,7 +26,7 @@ std::string expectedName(const antlr4::dfa::Vocabulary& vocab, size_t type) {
     case LuxLexer::INT: case LuxLexer::FLOAT: return "a number";
     case LuxLexer::STR_OPEN: return "a string";
     case LuxLexer::STR_CLOSE: return "`\"`";
-    case LuxLexer::STR_INTERP: case LuxLexer::LBRACE: return "`{`";
+    case LuxLexer::STR_INTERP: case LuxLexer::LBRACE: case LuxLexer::RECORD_LBRACE: return "`{`";
     case LuxLexer::RBRACE: return "`}`";
     case LuxLexer::GUARD_ARROW: return "`=>`";
     case LuxLexer::STR_TEXT: case LuxLexer::STR_ESCAPE: return "string text";

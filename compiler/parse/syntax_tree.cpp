@@ -64,7 +64,9 @@ class TreeFiller {
       dropped_.push_back(synthetic_brace);
       if (synthetic_brace) continue;
       syntax::Token tok;
-      tok.kind = static_cast<uint32_t>(t->getType());
+      // A record's `{` the token filter retyped (RECORD_LBRACE) is laid out as any `{`.
+      const size_t kind = t->getType() == grammar::LuxLexer::RECORD_LBRACE ? size_t{grammar::LuxLexer::LBRACE} : t->getType();
+      tok.kind = static_cast<uint32_t>(kind);
       tok.begin = r.begin;
       tok.end = r.end;
       // A word the parser skips (`async`) is printed like any token: it belongs to the rule of the

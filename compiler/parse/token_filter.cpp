@@ -60,7 +60,10 @@ std::unique_ptr<antlr4::Token> TokenFilter::pullRaw() {
         SourceRange r = rangeOf(*t);
         // One report per run of stray characters.
         if (r.begin != last_error_char_end_ && !quiet_errors_) {
-          diags_.report(DiagId::UnexpectedCharacter, r, t->getText());
+          auto d = diags_.report(DiagId::UnexpectedCharacter, r, t->getText());
+          if (t->getText() == "@")  // Python's and NestJS's `@app.get("/")`, `@get("/")` decorators
+            d.help("Lux has no decorators: a server declares a route with `route GET \"/\" => fn(req) { ... }` "
+                   "(or `=> home`, naming a function)");
           noteError(r);
         }
         last_error_char_end_ = r.end;
@@ -523,6 +526,45 @@ void TokenFilter::marksDelete(antlr4::Token& t) {
   if (auto* w = dynamic_cast<antlr4::WritableToken*>(&t); w && mark) w->setType(LuxLexer::DELETE_OP);
 }
 
+// `Point { x, y }`: a record construction whose first field is a shorthand (JavaScript's `{ x, y }`).
+// After a name, `{ x, ...` would read as a block, so the `{` is RECORD_LBRACE (recordLit) only
+// where no block can follow: after a capitalised name that comes after `(`, `[`, `=`, `:`,
+// `return`, `=>`, a `,` inside `( )` or `[ ]`, or where a statement starts; and only when a name
+// and then `,` or `}` come first inside. Called after track() put the `{` on open_ and before emitted() records it.
+void TokenFilter::marksRecordBrace(antlr4::Token& t) {
+  const size_t n = emitted_.size();
+  if (n < 2 || emitted_[n - 1].type != LuxLexer::IDENT) return;
+  const std::string_view name = diags_.file().slice(emitted_[n - 1].range);
+  if (name.empty() || name[0] < 'A' || name[0] > 'Z') return;
+  const size_t before = emitted_[n - 2].type;
+  const bool in_brackets = open_.size() >= 2 && (open_[open_.size() - 2].type == LuxLexer::LPAREN ||
+                                                 open_[open_.size() - 2].type == LuxLexer::LBRACKET);
+  switch (before) {
+    case LuxLexer::LPAREN: case LuxLexer::LBRACKET: case LuxLexer::ASSIGN: case LuxLexer::COLON:
+    case LuxLexer::RETURN: case LuxLexer::FAT_ARROW:
+    // Where a statement starts (a function's last expression): a capitalised name then `{ x, ...`
+    // is no other construct there (a server's `jobs { }`-style blocks have lower-case names).
+    case LuxLexer::NL: case LuxLexer::SEMI: case LuxLexer::LBRACE:
+      break;
+    case LuxLexer::COMMA:
+      if (!in_brackets) return;
+      break;
+    default:
+      return;
+  }
+  Ahead ahead;
+  size_t k = pullNext(ahead);
+  while (k == LuxLexer::NL) k = pullNext(ahead);
+  bool shorthand = false;
+  if (isName(k)) {
+    k = pullNext(ahead);
+    while (k == LuxLexer::NL) k = pullNext(ahead);
+    shorthand = k == LuxLexer::COMMA || k == LuxLexer::RBRACE;
+  }
+  putBack(ahead);
+  if (auto* w = dynamic_cast<antlr4::WritableToken*>(&t); w && shorthand) w->setType(LuxLexer::RECORD_LBRACE);
+}
+
 // The family's (and Rust's) error propagation `parse(s)?`: a `?` that ends an operand (a line
 // break, `)`, `]`, `}`, `,`, `;`, `.` or a binary operator follows; a conditional's `?` is
 // followed by its value) is Lux's postfix `!`, which returns a None or an Err from the function.
@@ -715,6 +757,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
     rewritesPythonConditional(*t);
     bracesIfBody(*t);
     marksDelete(*t);
+    rewritesExcept(*t);
     if (t->getType() == LuxLexer::FOR) rewriteForOf(*t);
     if (dropsAsync(*t) || dropsNew(*t) || skipsSwitch(*t) || skipsLetWithoutValue(*t) || skipsImportOrClass(*t)) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setChannel(kSkippedWordChannel);
@@ -724,6 +767,7 @@ std::unique_ptr<antlr4::Token> TokenFilter::nextToken() {
       if (fatal_) continue;
       continue;  // dropped closer
     }
+    if (t->getType() == LuxLexer::LBRACE) marksRecordBrace(*t);
     if (t->getType() == LuxLexer::FAT_ARROW && endsGuard()) {
       if (auto* w = dynamic_cast<antlr4::WritableToken*>(t.get())) w->setType(LuxLexer::GUARD_ARROW);
     }

@@ -69,6 +69,7 @@ class TokenFilter : public antlr4::TokenSource {
   bool dropsAsync(const antlr4::Token& t);  // `async` before a function: off the parser's channel
   bool dropsNew(const antlr4::Token& t);    // `new` before a capitalised name: the same
   void marksDelete(antlr4::Token& t);       // `delete obj.key` at a statement's start: DELETE_OP
+  void marksRecordBrace(antlr4::Token& t);  // `f(Point { x, y })`: the `{` is RECORD_LBRACE
   void rewriteForOf(const antlr4::Token& for_token);  // `for (const x of xs)`: `for x in xs`
   void reportCStyleFor(const antlr4::Token& for_token, std::vector<std::unique_ptr<antlr4::Token>>& ahead,
                        size_t semi1, size_t semi2, size_t close);  // `for (let i = 0; i < n; i++)`: E1031
@@ -86,6 +87,7 @@ class TokenFilter : public antlr4::TokenSource {
   bool skipsSwitch(const antlr4::Token& t);               // `switch (x) { case 0: ... }`: E1034
   void rewritesPythonConditional(antlr4::Token& if_token);  // `a if c else b`: E1035
   bool skipsLetWithoutValue(const antlr4::Token& t);      // `let label` (JavaScript's `let x;`): E1036
+  void rewritesExcept(antlr4::Token& t);                  // `} except Exception as e {`: E1012, `catch e {`
   bool skipsImportOrClass(const antlr4::Token& t);        // `import ... from "x"`, `class User { }`: E1037, E1038
   void bracesIfBody(const antlr4::Token& if_token);       // `if (c) errors.push(x)`: `if (c) { errors.push(x) }`
   bool quiet_errors_ = false;  // pullRaw drops stray characters without a report (inside a regex literal)

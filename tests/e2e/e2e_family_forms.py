@@ -18,7 +18,10 @@ a local (`push` in a loop, `sort` by value, by key and by order, `pop`, `shift`,
 `insert` with a negative index, `remove`, `reverse`, `extend`, `append`, `clear`), changes to a
 place inside a `var` object, and `push` on a list captured by a lambda; a braceless
 `if (c) return a` followed by `else if (d) return b` / `else return c` on the next lines;
-JavaScript's `delete obj.key` / `delete obj[key]` on a `var` object (an absent key: nothing).
+JavaScript's `delete obj.key` / `delete obj[key]` on a `var` object (an absent key: nothing);
+`type` as a name: a record's field (a body with one, a missing one answering 400), a query
+parameter `?type=`, a destructured key (`{ id, type }`, `{ type: kind }`); a record's shorthand
+fields (`Point { x, y }`) in a call's argument, a list's element and a binding's value.
 """
 import os
 import threading
@@ -87,6 +90,13 @@ def _locals(port):
 
 
 def _forms(port):
+    expect_json(port, "POST", "/webhook", 200, {"id": 8, "type": "PUSH", "kind": "push", "same": True},
+                body={"id": 7, "type": "push"})
+    expect_json(port, "POST", "/webhook", 400, lambda b: "type" in b.get("error", ""), body={"id": 7})
+    expect_json(port, "GET", "/events?q=a&type=push", 200, {"q": "a", "type": "push"})
+    expect_json(port, "GET", "/events?q=a", 200, {"q": "a", "type": "all"})
+    expect_json(port, "GET", "/shorthand/3/4", 200,
+                {"points": [{"x": 3, "y": 4}, {"x": 4, "y": 4}], "norm": 7, "p": {"x": 3, "y": 4}})
     expect_json(port, "GET", "/forms/50", 200, {
         "parsed": 50, "safe_div": 2, "total": 51, "size": "small", "doubled": 100, "twice": 3, "sum": 5,
         "fallback": 7, "shapes_equal": True,
