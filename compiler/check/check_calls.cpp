@@ -4,6 +4,7 @@
 // enum variant constructors, Some/Ok/Err, RPC through a discovered service, and calls of things
 // that are not functions (E2303). `x |> f(a)` is checked as `f(x, a)`.
 // Entry points: Checker::checkCall, checkPipe, checkBuiltinCall, checkModelCall, checkArgsAgainst.
+#include <cctype>
 #include <fmt/format.h>
 
 #include "check/checker.h"
@@ -48,12 +49,27 @@ const Ty* Checker::withIndexParam(const Builtin* b, const ast::LambdaExpr* lam, 
 
 // `prices.reduce((a, b) => a + b, 0)` on a list of Floats: JavaScript has one number type, so the
 // Int literal that starts the accumulator is the Float 0 here (as `const x: Float = 0` is), and
-// the accumulator a Float; also `scan`.
+// the accumulator a Float, when the lambda's result is arithmetic on the element (`a + b`,
+// `acc + p * 2`; `(n, p) => n + 1` keeps counting in Ints); also `scan`.
 void Checker::floatAccumulator(const Builtin* b, std::vector<ArgInfo>& args, const Ty* self) {
   if (llvm::StringRef(b->cpp) != "Reduce" && llvm::StringRef(b->cpp) != "Scan") return;
   const Ty* list = self ? self : (args.empty() ? nullptr : args[0].type);
   if (args.size() != (self ? 2u : 3u) || !list || list->kind != TyKind::Array || list->elem != types_.get(TyKind::Float))
     return;
+  auto* lam = llvm::dyn_cast_or_null<ast::LambdaExpr>(args[self ? 0 : 1].expr);
+  if (!lam || lam->params.size() < 2) return;
+  const ast::Expr* result = lam->body;
+  if (auto* block = llvm::dyn_cast<ast::BlockExpr>(result)) result = block->resultExpr();
+  auto* arith = llvm::dyn_cast_or_null<ast::BinaryExpr>(result);
+  if (!arith || arith->op > ast::BinaryOp::Mod) return;  // Add, Sub, Mul, Div, Mod
+  const std::string_view element(lam->params[1]->name.name.data(), lam->params[1]->name.name.size());
+  const std::string_view text = file_.slice(arith->range());
+  bool mentions = false;
+  for (size_t at = text.find(element); at != std::string_view::npos && !mentions; at = text.find(element, at + 1)) {
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    mentions = (at == 0 || !word(text[at - 1])) && (at + element.size() == text.size() || !word(text[at + element.size()]));
+  }
+  if (!mentions) return;
   const ast::Expr* init = args.back().expr;
   if (auto* neg = llvm::dyn_cast_or_null<ast::UnaryExpr>(init); neg && neg->op == ast::UnaryOp::Neg) init = neg->operand;
   if (llvm::isa_and_nonnull<ast::IntLit>(init) && args.back().type == types_.get(TyKind::Int))
