@@ -189,7 +189,7 @@ void bindRouteParams(DiagEngine& diags, const Checker::RouteHandler& h, llvm::Ar
       if (!queryBindable(p.type))
         diags.report(DiagId::RouteParamNotBindable, p.range, p.name.str(), typeName(p.type),
                      fmt::format("the query string of a `{}` request", rm.method))
-            .help("query parameters are scalars, enums without payloads, `Option`s or lists of them; send records in the body of a POST, PUT or PATCH");
+            .help("query parameters are scalars and enums without payloads, an `Option` of one, or a list of them (`[String]`, an absent one is `[]`: no `Option` around a list); send records in the body of a POST, PUT or PATCH");
     } else if (p.type->kind == TyKind::Record || p.type->kind == TyKind::Object ||
                (p.type->kind == TyKind::Array && !paramScalar(p.type->elem))) {
       b.source = ParamSource::Body;
