@@ -692,7 +692,14 @@ const Ty* Checker::checkBinary(const ast::BinaryExpr* e) {
   convertJsonOperands(e, l, r);
   bool known = !l->isDynamic() && !r->isDynamic();
   auto bad = [&]() {
-    diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
+    auto d = diags_.report(DiagId::BadOperands, e->range(), opText(e), typeName(l), typeName(r));
+    // `a + b` where one side is an Option of the other's number (`parseInt`'s result, a
+    // `find`): say how to give the absent case a value.
+    const bool arith = e->op <= ast::BinaryOp::Mod;
+    const ast::Expr* maybe = l->kind == TyKind::Option && l->elem == r ? e->lhs : r->kind == TyKind::Option && r->elem == l ? e->rhs : nullptr;
+    if (arith && maybe && (l->isNumeric() || r->isNumeric()))
+      d.help(fmt::format("`{}` may be nil: give it a value first, `({} ?? 0)`", file_.slice(maybe->range()),
+                         file_.slice(maybe->range())));
     return types_.dynamic();
   };
   // The type of `a ?? b` and of a `||` default: T, or Option<T> when b is an Option; a Json `a`
