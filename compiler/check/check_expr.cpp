@@ -485,6 +485,17 @@ const Ty* Checker::checkMember(const ast::MemberExpr* e) {
             model_.math_constants[e] = value;
             return types_.get(TyKind::Float);
           }
+      // JavaScript's constants of `Number`: the safe-integer bounds are Ints, the rest Floats.
+      static const std::pair<llvm::StringRef, const char*> kNumberConstants[] = {
+          {"MAX_SAFE_INTEGER", "9007199254740991LL"}, {"MIN_SAFE_INTEGER", "-9007199254740991LL"},
+          {"EPSILON", "2.220446049250313e-16"},       {"MAX_VALUE", "1.7976931348623157e308"},
+          {"MIN_VALUE", "5e-324"}};
+      if (base->name.name == "Number")
+        for (const auto& [name, value] : kNumberConstants)
+          if (e->member.name == name) {
+            model_.math_constants[e] = value;
+            return types_.get(llvm::StringRef(value).endswith("LL") ? TyKind::Int : TyKind::Float);
+          }
       if (!model_.builtins.module(base->name.name, e->member.name)) {
         diags_.report(DiagId::UnknownModuleMember, e->member.range, base->name.name.str(), e->member.name.str())
             .didYouMean(closestMatch(e->member.name, model_.builtins.namesOf(std::string_view(base->name.name))));
