@@ -509,7 +509,7 @@ bool Value::Truthy() const {
     case Kind::kNull: return false;
     case Kind::kBool: return b_;
     case Kind::kInt: return i_ != 0;
-    case Kind::kFloat: return f_ != 0.0;
+    case Kind::kFloat: return f_ != 0.0 && !std::isnan(f_);  // NaN is falsy, as in JavaScript
     case Kind::kString: return !s_->empty();
     default: return true;
   }

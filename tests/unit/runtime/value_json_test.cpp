@@ -36,6 +36,8 @@ TEST_CASE("value equality and truthiness") {
   REQUIRE_FALSE(Value().Truthy());
   REQUIRE_FALSE(Value(0).Truthy());
   REQUIRE_FALSE(Value("").Truthy());
+  REQUIRE_FALSE(Value(std::nan("")).Truthy());  // NaN is falsy, as in JavaScript
+  REQUIRE(Value(0.5).Truthy());
   REQUIRE(Value::MakeArray().Truthy());
   Value f = lux::Function([](const std::vector<Value>& args) { return Value(args[0].AsInt() * 2); });
   REQUIRE(f.Call({Value(21)}).AsInt() == 42);
