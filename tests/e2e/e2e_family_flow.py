@@ -107,7 +107,8 @@ def _in_place(port):
     # the caller's list is not changed by a function that returns its changed parameter.
     expect_json(port, "GET", "/circle/2", 200, {"area": 12.566370614359172, "e": True, "lo": 1.0, "hi": 3.0})
     expect_json(port, "GET", "/circle/5", 200, {"area": 78.53981633974483, "e": True, "lo": 1.0, "hi": 5.0})
-    expect_json(port, "GET", "/python_conversions?q=7", 200, {"n": 8, "s": "7!", "f": 5.0, "t": 3, "safe": True, "close": True})
+    expect_json(port, "GET", "/python_conversions?q=7", 200, {"n": 8, "s": "7!", "f": 5.0, "t": 3, "safe": True, "close": True,
+                                                                  "groups": {"odd": [1, 3], "even": [2, 4]}})
     expect_json(port, "POST", "/prices", 200, {"total": 6.75, "doubled": 13.5, "running": [0.5, 2.75, 5.75]},
                 body={"prices": [1.5, 2.25, 3]})
     expect_json(port, "GET", "/reduce", 200, {"counts": {"b": 2, "a": 1}, "grouped": {"b": ["B", "B"], "a": ["A"]},
