@@ -628,11 +628,6 @@ std::string Checker::roundingCallee(const ast::CallExpr* call) {
   return fn == "ceil" || fn == "round" || fn == "floor" || fn == "trunc" ? callee : "";
 }
 
-const Ty* Checker::checkedType(const ast::Expr* e) const {
-  auto it = model_.expr_types.find(e);
-  return it == model_.expr_types.end() ? nullptr : it->second;
-}
-
 // `Math.ceil(total / per)` with two Ints: the division is an Int division, which drops the
 // remainder before `ceil` or `round` sees the value (W0007). (`Math.floor(ms / 1000)` is left
 // alone: on values that are not negative the Int division is the floor.)
@@ -643,7 +638,7 @@ void Checker::checkRoundedIntDivision(const ast::CallExpr* call) {
   auto* div = llvm::dyn_cast<ast::BinaryExpr>(call->args[0]);
   if (!div || div->op != ast::BinaryOp::Div) return;
   const Ty* Int = types_.get(TyKind::Int);
-  if (checkedType(div->lhs) != Int || checkedType(div->rhs) != Int) return;
+  if (model_.expr_types.lookup(div->lhs) != Int || model_.expr_types.lookup(div->rhs) != Int) return;
   std::string lhs(file_.slice(div->lhs->range())), rhs(file_.slice(div->rhs->range()));
   diags_.report(DiagId::RoundedIntDivision, div->range(), lhs + " / " + rhs, callee)
       .help(fmt::format("divide as Floats: `{}({} / {})`", callee, lhs,
@@ -658,7 +653,7 @@ void Checker::checkRoundedThenDivided(const ast::BinaryExpr* div) {
   auto* by = llvm::dyn_cast<ast::IntLit>(div->rhs);
   if (!call || call->args.size() != 1 || !by || by->value < 2) return;
   std::string callee = roundingCallee(call);
-  if (callee.empty() || checkedType(call) != types_.get(TyKind::Int)) return;
+  if (callee.empty() || model_.expr_types.lookup(call) != types_.get(TyKind::Int)) return;
   std::string shown(file_.slice(div->range()));
   std::string arg(file_.slice(call->args[0]->range()));
   std::string rhs(file_.slice(by->range()));

@@ -140,8 +140,7 @@ void Checker::narrowBy(const ast::Expr* cond, bool holds) {
   if (llvm::isa<ast::MemberExpr>(tested)) {  // `p.dims`: the path, for the rest of the scope
     std::string path;
     const Symbol* root = memberPath(tested, path);
-    auto it = model_.expr_types.find(tested);
-    const Ty* t = it == model_.expr_types.end() ? nullptr : it->second;
+    const Ty* t = model_.expr_types.lookup(tested);
     if (!root || !t || t->kind != TyKind::Option || !t->elem || t->elem->isDynamic()) return;
     cur_->narrowed_paths.push_back({root, std::move(path), t->elem});
     return;

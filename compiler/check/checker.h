@@ -415,7 +415,6 @@ class Checker {
   void checkRoundedIntDivision(const ast::CallExpr* call);
   void checkRoundedThenDivided(const ast::BinaryExpr* div);
   std::string roundingCallee(const ast::CallExpr* call);
-  const Ty* checkedType(const ast::Expr* e) const;
   const Ty* builtinValue(const ast::NameExpr* e, const Builtin* b);
   const Ty* checkLambda(const ast::LambdaExpr* e, const Ty* expected = nullptr);
   const Ty* checkCall(const ast::CallExpr* call, const ast::Expr* piped, const Ty* piped_type,

@@ -571,7 +571,8 @@ struct CheckedProgram {
   llvm::DenseSet<const ast::Node*> spread_lists;
   // `a || b` that gives `a` when it is truthy, else `b` (a Json or Option left side).
   llvm::DenseSet<const ast::Node*> value_ors;
-  // JavaScript's `Math.PI`, `Math.E`, ... (a Float): the C++ literal of the number.
+  // JavaScript's `Math.PI`, `Math.E`, ... (Floats) and `Number.EPSILON`, `Number.MAX_SAFE_INTEGER`, ...:
+  // the C++ literal of the number.
   llvm::DenseMap<const ast::Node*, const char*> math_constants;
   // An argument reading `it` that the AST builder made a callback (`fn(it) argument`) but that is
   // the argument itself: a variable `it` is in scope and the place takes a value, not a function

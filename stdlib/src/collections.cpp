@@ -363,8 +363,8 @@ locale_t Utf8Locale() {
   return loc;
 }
 
-// `s` with each character upper- or lower-cased (towupper_l, towlower_l); ASCII without a lookup, a
-// byte that starts no valid sequence kept as it is.
+// `s` with each character upper- or lower-cased (towupper_l, towlower_l); ASCII without a lookup,
+// a byte that starts no valid sequence kept as it is.
 std::string MapCase(const std::string& s, bool upper) {
   std::string out;
   out.reserve(s.size());
@@ -376,22 +376,15 @@ std::string MapCase(const std::string& s, bool upper) {
       ++i;
       continue;
     }
-    const std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    std::uint32_t cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0F : c & 0x1F;
-    bool valid = n > 1 && i + n <= s.size();
-    for (std::size_t k = 1; valid && k < n; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      valid = (b & 0xC0) == 0x80;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (!valid || !loc) {
-      out.append(s, i, valid ? n : 1);
-      i += valid ? n : 1;
+    const std::size_t n = std::min(common::Utf8SequenceLength(c), s.size() - i);
+    const std::int64_t cp = common::DecodeUtf8(std::string_view(s).substr(i, n));
+    if (cp < 0 || !loc) {
+      out.append(s, i, cp < 0 ? 1 : n);
+      i += cp < 0 ? 1 : n;
       continue;
     }
-    const auto mapped = static_cast<std::uint32_t>(upper ? towupper_l(static_cast<wint_t>(cp), loc)
-                                                         : towlower_l(static_cast<wint_t>(cp), loc));
-    common::AppendUtf8(out, mapped);
+    const auto wc = static_cast<wint_t>(cp);
+    common::AppendUtf8(out, static_cast<std::uint32_t>(upper ? towupper_l(wc, loc) : towlower_l(wc, loc)));
     i += n;
   }
   return out;

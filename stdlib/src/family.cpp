@@ -12,6 +12,7 @@
 
 #include "lux/rt.h"
 #include "lux/stdlib.h"
+#include "lux_common/utf8.h"
 #include "args.h"
 #include "merge_sort.h"
 
@@ -20,24 +21,11 @@ using args::List;
 using args::Num;
 using args::Text;
 
-namespace {
-
-// The length of the UTF-8 sequence that starts with byte `c` (1 for a stray continuation byte,
-// so a malformed string still splits into pieces that cover it).
-std::size_t SeqLen(unsigned char c) {
-  if (c >= 0xF0 && c < 0xF8) return 4;
-  if (c >= 0xE0) return c < 0xF0 ? 3 : 1;
-  if (c >= 0xC0) return 2;
-  return 1;
-}
-
-}  // namespace
-
 std::vector<std::string> CodePoints(const std::string& s) {
   std::vector<std::string> out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = std::min(SeqLen(static_cast<unsigned char>(s[i])), s.size() - i);
+    std::size_t n = std::min(common::Utf8SequenceLength(static_cast<unsigned char>(s[i])), s.size() - i);
     out.emplace_back(s, i, n);
     i += n;
   }
@@ -46,9 +34,9 @@ std::vector<std::string> CodePoints(const std::string& s) {
 
 std::string_view NthCodePoint(const std::string& s, std::size_t k) {
   std::size_t i = 0;
-  for (; i < s.size() && k > 0; --k) i += std::min(SeqLen(static_cast<unsigned char>(s[i])), s.size() - i);
+  for (; i < s.size() && k > 0; --k) i += std::min(common::Utf8SequenceLength(static_cast<unsigned char>(s[i])), s.size() - i);
   if (i >= s.size()) return {};
-  return std::string_view(s).substr(i, std::min(SeqLen(static_cast<unsigned char>(s[i])), s.size() - i));
+  return std::string_view(s).substr(i, std::min(common::Utf8SequenceLength(static_cast<unsigned char>(s[i])), s.size() - i));
 }
 
 namespace {

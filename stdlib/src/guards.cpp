@@ -13,13 +13,6 @@ namespace lux::stdlib {
 
 namespace {
 
-// The request fields a guard reads but cannot replace (Request::ToValue's keys).
-bool IsRequestOwnField(std::string_view key) {
-  for (std::string_view own : {"method", "url", "path", "params", "query", "headers", "body", "id", "ip"})
-    if (key == own) return true;
-  return false;
-}
-
 // The request as the guard sees it: its own fields, then the request's locals (`user`, fields an
 // earlier middleware set) for every name the request does not have itself.
 Value GuardRequestValue(const Request& req) {
@@ -27,7 +20,7 @@ Value GuardRequestValue(const Request& req) {
   const Value& locals = rt::Locals();
   if (locals.IsObject())
     for (const auto& [key, value] : locals.AsObject())
-      if (!IsRequestOwnField(key)) v[key] = value;
+      if (!Request::IsValueField(key)) v[key] = value;
   return v;
 }
 
@@ -35,7 +28,7 @@ Value GuardRequestValue(const Request& req) {
 void KeepRequestChanges(const Value& after, const Value& before) {
   if (!after.IsObject()) return;
   for (const auto& [key, value] : after.AsObject()) {
-    if (IsRequestOwnField(key)) continue;
+    if (Request::IsValueField(key)) continue;
     const Value* old = before.Find(key);
     if (!old || !(*old == value)) rt::Locals()[key] = value;
   }

@@ -432,6 +432,18 @@ Value RequestHeader(const Request& req, const Value& name) {
   return value ? Value(std::string(*value)) : Value();
 }
 
+namespace {
+
+// A field a middleware (or a function given the request) set on the request
+// (`req.received_at = Date.now()`): it lives in the request's locals; null when absent.
+Value LocalField(std::string_view name) {
+  const Value& locals = rt::Locals();
+  const Value* set = locals.IsObject() ? locals.Find(name) : nullptr;
+  return set ? *set : Value();
+}
+
+}  // namespace
+
 Value RequestField(const Request& req, std::string_view name) {
   if (name == "user" || name == "session") return rt::Locals()[name];
   // An EventSource that reconnects sends the id of the last event it received.
@@ -439,23 +451,13 @@ Value RequestField(const Request& req, std::string_view name) {
     auto id = req.headers.Get("last-event-id");
     return id ? Value(std::string(*id)) : Value();
   }
+  if (!Request::IsValueField(name)) return LocalField(name);  // no whole request value to build
   Value all = req.ToValue();
-  if (const Value* own = all.Find(name)) return *own;
-  // A field a middleware set on the request (`req.received_at = Date.now()`) lives in its locals.
-  const Value& locals = rt::Locals();
-  const Value* set = locals.IsObject() ? locals.Find(name) : nullptr;
-  return set ? *set : Value();
+  const Value* own = all.Find(name);
+  return own ? *own : Value();
 }
 
 namespace {
-
-// The fields Request::ToValue gives a request passed as a value; the request keeps the others
-// (`user`, `session`, what middleware set) in its locals.
-bool OwnRequestField(std::string_view name) {
-  for (std::string_view f : {"method", "url", "path", "params", "query", "headers", "body", "id", "ip"})
-    if (name == f) return true;
-  return false;
-}
 
 // True when `req` is the value of the request being answered (its id is that request's).
 bool IsCurrentRequest(const Value& req) {
@@ -467,14 +469,12 @@ bool IsCurrentRequest(const Value& req) {
 }  // namespace
 
 Value RequestValueField(const Value& req, std::string_view name) {
-  if (OwnRequestField(name) || !IsCurrentRequest(req)) return Field(req, name);
-  const Value& locals = rt::Locals();
-  const Value* set = locals.IsObject() ? locals.Find(name) : nullptr;
-  return set ? *set : Value();
+  if (Request::IsValueField(name) || !IsCurrentRequest(req)) return Field(req, name);
+  return LocalField(name);
 }
 
 Value& RequestValueFieldRef(Value& req, std::string_view name) {
-  if (OwnRequestField(name) || !IsCurrentRequest(req)) return FieldRef(req, name);
+  if (Request::IsValueField(name) || !IsCurrentRequest(req)) return FieldRef(req, name);
   return FieldRef(rt::Locals(), name);
 }
 

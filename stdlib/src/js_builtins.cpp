@@ -65,18 +65,8 @@ Value LeadingDigits(const std::string& text, std::size_t i, unsigned radix, bool
 // The code point of one character as NthCodePoint cuts it; U+FFFD for a malformed sequence (a
 // stray byte of text decoded from base64 or hex), as a JavaScript string would hold it.
 std::int64_t CodePointOf(std::string_view seq) {
-  constexpr std::int64_t kReplacement = 0xFFFD;
-  unsigned char lead = static_cast<unsigned char>(seq[0]);
-  if (lead < 0x80) return lead;
-  const std::size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-  if (n == 0 || seq.size() != n) return kReplacement;
-  std::int64_t cp = lead & (0x7F >> n);
-  for (std::size_t i = 1; i < n; ++i) {
-    unsigned char c = static_cast<unsigned char>(seq[i]);
-    if ((c & 0xC0) != 0x80) return kReplacement;
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  return cp;
+  const std::int64_t cp = common::DecodeUtf8(seq);
+  return cp < 0 ? 0xFFFD : cp;
 }
 
 // One argument of String.fromCharCode: a code point, 0 to 0x10FFFF.

@@ -181,6 +181,9 @@ class Request {
   Value CookiesValue() const;
   // {method, url, path, params, query, headers, body, id, ip} for dynamic Lux code.
   Value ToValue() const;
+  // Whether `name` is one of ToValue's keys (the rest of what Lux code reads on a request, such
+  // as `user`, `session` or a field middleware set, lives in its locals).
+  static bool IsValueField(std::string_view name);
 
  private:
   mutable std::optional<Value> json_;

@@ -306,6 +306,12 @@ Value Request::HeadersValue() const {
   return out;
 }
 
+bool Request::IsValueField(std::string_view name) {
+  for (std::string_view f : {"method", "url", "path", "params", "query", "headers", "body", "id", "ip"})
+    if (name == f) return true;
+  return false;
+}
+
 Value Request::ToValue() const {
   Value v = Value::MakeObject();
   v["method"] = method;
